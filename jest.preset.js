@@ -6,6 +6,8 @@ const nxPreset = require('@nx/jest/preset').default;
 module.exports = {
   ...nxPreset,
   testEnvironment: 'node',
+  // Decorators of class-transformer read metadata as soon as a payload class is loaded.
+  setupFiles: ['reflect-metadata'],
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',

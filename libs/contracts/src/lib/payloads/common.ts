@@ -1,0 +1,28 @@
+/** Values shared by several payloads. Slugs and enums are part of the public API. */
+export const ENGAGEMENT_SOURCES = ['facebook', 'instagram'] as const;
+export type EngagementSource = (typeof ENGAGEMENT_SOURCES)[number];
+
+export const ENGAGEMENT_TYPES = ['view', 'like', 'comment', 'share', 'follow', 'click', 'save', 'purchase'] as const;
+export type EngagementType = (typeof ENGAGEMENT_TYPES)[number];
+
+export const CONSENT_PURPOSES = ['whatsapp_marketing', 'cross_app_profiling'] as const;
+export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+
+export const CONSENT_STATUSES = ['granted', 'revoked'] as const;
+export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
+
+/** Interest category slug: lower-case words joined by `-`, `_` or `.`, e.g. `running-shoes`. */
+export const CATEGORY_SLUG = /^[a-z0-9]+(?:[-_.][a-z0-9]+)*$/;
+export const MAX_CATEGORIES = 32;
+
+/** Identifier chosen by a producer or by us: printable, no spaces, at most 128 characters. */
+export const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/;
+
+/**
+ * A person inside the platform: HMAC-SHA256 of the E.164 number under a secret key, hex.
+ * It is the Kafka key and the database key; it cannot be turned back into a number.
+ */
+export const PERSON_ID = /^[0-9a-f]{64}$/;
+
+/** Opaque ciphertext of an E.164 number (`v1.<iv>.<tag>.<data>`, base64url); only the dispatcher reads it. */
+export const SEALED_CONTACT = /^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;

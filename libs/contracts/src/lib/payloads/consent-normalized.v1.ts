@@ -1,0 +1,31 @@
+import { IsIn, IsISO31661Alpha2, IsISO8601, IsOptional, Matches, ValidateIf } from 'class-validator';
+import { CONSENT_PURPOSES, CONSENT_STATUSES, IDENTIFIER, PERSON_ID, SEALED_CONTACT, type ConsentPurpose, type ConsentStatus } from './common';
+
+/** `internal.consent.normalized.v1`: an accepted consent change, pseudonymized. */
+export class ConsentNormalizedV1 {
+  @Matches(PERSON_ID)
+  personId: string;
+
+  @Matches(SEALED_CONTACT)
+  contact: string;
+
+  @IsIn(CONSENT_PURPOSES)
+  purpose: ConsentPurpose;
+
+  @ValidateIf((event: ConsentNormalizedV1) => event.purpose === 'whatsapp_marketing')
+  @Matches(IDENTIFIER)
+  businessId?: string;
+
+  @IsIn(CONSENT_STATUSES)
+  status: ConsentStatus;
+
+  @IsISO8601({ strict: true })
+  occurredAt: string;
+
+  @Matches(IDENTIFIER)
+  source: string;
+
+  @IsOptional()
+  @IsISO31661Alpha2()
+  country?: string;
+}

@@ -1,0 +1,124 @@
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsDefined,
+  IsIn,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { IDENTIFIER, PERSON_ID, SEALED_CONTACT } from './common';
+
+export const DECISION_OUTCOMES = ['send', 'suppress'] as const;
+export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
+
+/** Why a decision went the way it did. New reasons may be added; none is ever renamed. */
+export const DECISION_REASONS = [
+  'relevant',
+  'no_marketing_consent',
+  'not_relevant',
+  'budget_exhausted',
+  'campaign_not_running',
+  'no_contact',
+] as const;
+export type DecisionReason = (typeof DECISION_REASONS)[number];
+
+/** One factor of an explanation: its name, the value seen, and what it contributed. */
+export class ExplanationFactorV1 {
+  @Matches(/^[a-z][a-z0-9_.]*$/)
+  name: string;
+
+  @IsNumber()
+  value: number;
+
+  @IsNumber()
+  contribution: number;
+}
+
+export class DecisionExplanationV1 {
+  /** One sentence a person can read. */
+  @IsString()
+  @MaxLength(500)
+  summary: string;
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ExplanationFactorV1)
+  factors: ExplanationFactorV1[];
+}
+
+/** A template message ready to send: only present when `outcome` is `send`. */
+export class TemplateSendV1 {
+  @Matches(/^\d{1,32}$/)
+  phoneNumberId: string;
+
+  @Matches(SEALED_CONTACT)
+  contact: string;
+
+  @Matches(/^[a-z0-9_]{1,512}$/)
+  templateName: string;
+
+  @Matches(/^[a-z]{2,3}(_[A-Z]{2})?$/)
+  language: string;
+
+  @IsArray()
+  @IsString({ each: true })
+  @MaxLength(1024, { each: true })
+  bodyParameters: string[];
+}
+
+/** `targeting.decisions.v1`, keyed by personId: the decision for one person and one campaign. */
+export class TargetingDecisionV1 {
+  /** Stable for a (campaign, person) pair, so re-evaluating can never produce a second message. */
+  @Matches(IDENTIFIER)
+  decisionId: string;
+
+  @Matches(IDENTIFIER)
+  campaignId: string;
+
+  @Matches(IDENTIFIER)
+  businessId: string;
+
+  @Matches(PERSON_ID)
+  personId: string;
+
+  @IsIn(DECISION_OUTCOMES)
+  outcome: DecisionOutcome;
+
+  @IsIn(DECISION_REASONS)
+  reason: DecisionReason;
+
+  /** Relevance in 0..1. */
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  score: number;
+
+  @Matches(/^[a-z0-9][a-z0-9._-]*$/)
+  modelVersion: string;
+
+  @ValidateNested()
+  @Type(() => DecisionExplanationV1)
+  explanation: DecisionExplanationV1;
+
+  @IsISO8601({ strict: true })
+  decidedAt: string;
+
+  /** When the event that triggered this decision happened, for end-to-end latency. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  triggeredByEventAt?: string;
+
+  @ValidateIf((decision: TargetingDecisionV1) => decision.outcome === 'send')
+  @IsDefined({ message: 'send is required when outcome is send' })
+  @ValidateNested()
+  @Type(() => TemplateSendV1)
+  send?: TemplateSendV1;
+}

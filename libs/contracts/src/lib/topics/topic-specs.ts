@@ -1,0 +1,132 @@
+import { Topic } from './topic.enum';
+
+export type CleanupPolicy = 'delete' | 'compact';
+
+/** How a topic is laid out on the cluster. The stack script and the Kubernetes manifests read this. */
+export interface TopicSpec {
+  readonly topic: Topic;
+  readonly partitions: number;
+  readonly cleanupPolicy: CleanupPolicy;
+  /** -1 keeps records forever (compacted topics keep the latest value per key). */
+  readonly retentionMs: number;
+  /** What the record key is; consumers rely on it for ordering. */
+  readonly key: string;
+  readonly description: string;
+  readonly visibility: 'public' | 'internal';
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** One entry per topic; `satisfies` makes a forgotten topic a compile error. */
+export const TOPIC_SPECS = {
+  [Topic.SocialEngagementV1]: {
+    topic: Topic.SocialEngagementV1,
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 7 * DAY_MS,
+    key: "producer's choice (never read by the platform)",
+    description: 'Engagement events from Facebook and Instagram.',
+    visibility: 'public',
+  },
+  [Topic.ConsentV1]: {
+    topic: Topic.ConsentV1,
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY_MS,
+    key: "producer's choice (never read by the platform)",
+    description: 'Consent granted or revoked per business and purpose.',
+    visibility: 'public',
+  },
+  [Topic.PrivacyRequestsV1]: {
+    topic: Topic.PrivacyRequestsV1,
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY_MS,
+    key: 'requestId',
+    description: 'GDPR erasure and export requests.',
+    visibility: 'public',
+  },
+  [Topic.CampaignsV1]: {
+    topic: Topic.CampaignsV1,
+    partitions: 3,
+    cleanupPolicy: 'compact',
+    retentionMs: -1,
+    key: 'campaignId',
+    description: 'Latest state of every campaign.',
+    visibility: 'public',
+  },
+  [Topic.TargetingDecisionsV1]: {
+    topic: Topic.TargetingDecisionsV1,
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY_MS,
+    key: 'personId',
+    description: 'Send or suppress decisions with their explanation.',
+    visibility: 'public',
+  },
+  [Topic.WhatsappMessageStatusV1]: {
+    topic: Topic.WhatsappMessageStatusV1,
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY_MS,
+    key: 'personId',
+    description: 'Message outcomes: accepted, sent, delivered, read, failed.',
+    visibility: 'public',
+  },
+  [Topic.WhatsappInboundV1]: {
+    topic: Topic.WhatsappInboundV1,
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 7 * DAY_MS,
+    key: 'personId',
+    description: 'Messages people sent to a business.',
+    visibility: 'public',
+  },
+  [Topic.EngagementNormalizedV1]: {
+    topic: Topic.EngagementNormalizedV1,
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 7 * DAY_MS,
+    key: 'personId',
+    description: 'Validated, pseudonymized engagement.',
+    visibility: 'internal',
+  },
+  [Topic.ConsentNormalizedV1]: {
+    topic: Topic.ConsentNormalizedV1,
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY_MS,
+    key: 'personId',
+    description: 'Validated, pseudonymized consent changes.',
+    visibility: 'internal',
+  },
+  [Topic.ProfileSnapshotsV1]: {
+    topic: Topic.ProfileSnapshotsV1,
+    partitions: 6,
+    cleanupPolicy: 'compact',
+    retentionMs: -1,
+    key: 'personId',
+    description: 'Latest profile per person; a tombstone after erasure.',
+    visibility: 'internal',
+  },
+  [Topic.DeadLetterV1]: {
+    topic: Topic.DeadLetterV1,
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY_MS,
+    key: 'origin topic and partition (never the original key)',
+    description: 'Rejected messages with the original payload and the reason.',
+    visibility: 'internal',
+  },
+} as const satisfies { readonly [T in Topic]: TopicSpec & { readonly topic: T } };
+
+export const ALL_TOPIC_SPECS: readonly TopicSpec[] = Object.values(TOPIC_SPECS);
+
+/** Broker-level configuration entries for a topic, as kafkajs and Strimzi take them. */
+export function topicConfigEntries(spec: TopicSpec): Record<string, string> {
+  return {
+    'cleanup.policy': spec.cleanupPolicy,
+    'retention.ms': String(spec.retentionMs),
+    ...(spec.cleanupPolicy === 'compact' ? { 'min.cleanable.dirty.ratio': '0.1', 'segment.ms': String(DAY_MS) } : {}),
+  };
+}

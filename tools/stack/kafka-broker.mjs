@@ -1,0 +1,785 @@
+#!/usr/bin/env node
+// Local single-node Apache Kafka (KRaft, combined broker+controller) for development and tests.
+//
+// No Docker: the broker runs from the official jars on Maven Central, fetched once with Maven
+// into a cache outside the repository, and started as a detached `java` process.
+//
+//   node tools/stack/kafka-broker.mjs up|down|status|reset|classpath
+//
+// See tools/stack/README.md for the environment variables and the choice of KAFKA_VERSION.
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import kafkajs from 'kafkajs'; // CommonJS package: use the default export
+
+const { Kafka, logLevel } = kafkajs;
+
+/** The pinned broker version (see README.md for the evidence). Env `KAFKA_VERSION` overrides it. */
+export const KAFKA_VERSION = '4.4.0';
+
+/** Default ports per profile; env KAFKA_PORT / KAFKA_CONTROLLER_PORT override them. */
+const PROFILES = {
+  dev: { port: 9092, controllerPort: 9093 },
+  test: { port: 19092, controllerPort: 19093 },
+};
+
+const DEFAULT_START_TIMEOUT_MS = 90_000;
+const STOP_GRACE_MS = 20_000;
+const DEFAULT_HEAP_OPTS = '-Xms256m -Xmx768m';
+
+// ---------------------------------------------------------------------------------------------
+// Configuration
+// ---------------------------------------------------------------------------------------------
+
+/** Root of everything this tool caches or keeps state in (never inside the repository). */
+export function stackCacheRoot(env = process.env) {
+  if (env.WT_CACHE_DIR) return path.resolve(env.WT_CACHE_DIR);
+  const xdg = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(xdg, 'wa-targeting');
+}
+
+function parsePort(value, name) {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`${name} must be a TCP port number (1-65535), got "${value}"`);
+  }
+  return port;
+}
+
+/**
+ * Resolves options + environment into the full broker configuration.
+ * @param {{profile?: string, version?: string, port?: number, controllerPort?: number,
+ *          cacheDir?: string, env?: NodeJS.ProcessEnv}} [opts]
+ */
+export function resolveBrokerConfig(opts = {}) {
+  const env = opts.env ?? process.env;
+  const profile = opts.profile ?? env.STACK_PROFILE ?? 'dev';
+  if (!PROFILES[profile]) {
+    throw new Error(`Unknown stack profile "${profile}" (STACK_PROFILE must be "dev" or "test")`);
+  }
+  const version = opts.version ?? env.KAFKA_VERSION ?? KAFKA_VERSION;
+  if (!/^\d+\.\d+\.\d+$/.test(version)) {
+    throw new Error(`KAFKA_VERSION must look like 4.4.0, got "${version}"`);
+  }
+  const port = parsePort(opts.port ?? env.KAFKA_PORT ?? PROFILES[profile].port, 'KAFKA_PORT');
+  const controllerPort = parsePort(
+    opts.controllerPort ?? env.KAFKA_CONTROLLER_PORT ?? PROFILES[profile].controllerPort,
+    'KAFKA_CONTROLLER_PORT',
+  );
+  if (port === controllerPort) {
+    throw new Error(`KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ (both ${port})`);
+  }
+  const cacheDir = opts.cacheDir ? path.resolve(opts.cacheDir) : stackCacheRoot(env);
+  const stateDir = path.join(cacheDir, 'stack', profile);
+  return {
+    profile,
+    version,
+    port,
+    controllerPort,
+    cacheDir,
+    stateDir,
+    dataDir: path.join(stateDir, 'data'),
+    logDir: path.join(stateDir, 'logs'),
+    pidFile: path.join(stateDir, 'kafka.pid'),
+    infoFile: path.join(stateDir, 'kafka.json'),
+    propsFile: path.join(stateDir, 'server.properties'),
+    brokers: `127.0.0.1:${port}`,
+    externalBrokers: env.KAFKA_BROKERS?.trim() || null,
+    heapOpts: (env.KAFKA_HEAP_OPTS || DEFAULT_HEAP_OPTS).split(/\s+/).filter(Boolean),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers: files, locks, processes
+// ---------------------------------------------------------------------------------------------
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function readText(file) {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+function readJson(file) {
+  const text = readText(file);
+  if (text == null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+function tail(file, lines = 40) {
+  const text = readText(file);
+  if (!text) return '';
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+/** True if `pid` is a live (non-zombie) process. */
+export function isProcessAlive(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    // EPERM: exists but belongs to someone else; still "alive".
+    if (err.code !== 'EPERM') return false;
+  }
+  // A child we spawned and that has exited may linger as a zombie until reaped.
+  const stat = readText(`/proc/${pid}/stat`);
+  if (stat) {
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (state === 'Z' || state === 'X') return false;
+  }
+  return true;
+}
+
+/** Command line of a process ('' if unknown). Uses /proc on Linux, `ps` elsewhere. */
+function processCommandLine(pid) {
+  const proc = readText(`/proc/${pid}/cmdline`);
+  if (proc != null) return proc.split('\0').join(' ');
+  return new Promise((resolve) => {
+    const ps = spawn('ps', ['-p', String(pid), '-o', 'command='], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    ps.stdout.on('data', (d) => (out += d));
+    ps.on('error', () => resolve(''));
+    ps.on('close', () => resolve(out.trim()));
+  });
+}
+
+/** True if `pid` is the broker this tool started for this state dir (guards against pid reuse). */
+async function isOurBroker(pid, cfg) {
+  if (!isProcessAlive(pid)) return false;
+  const cmd = await processCommandLine(pid);
+  return cmd.includes('kafka.Kafka') && cmd.includes(cfg.propsFile);
+}
+
+/** Reads our pid file; removes it (and returns null) if it is stale. */
+async function readOwnPid(cfg) {
+  const text = readText(cfg.pidFile);
+  if (text == null) return null;
+  const pid = Number(text.trim());
+  if (await isOurBroker(pid, cfg)) return pid;
+  fs.rmSync(cfg.pidFile, { force: true });
+  return null;
+}
+
+/**
+ * Cross-process mutex via an atomic mkdir. Stale locks (holder pid gone) are broken.
+ * Protects the Maven fetch and broker start against parallel `up` calls (e.g. parallel tests).
+ */
+async function withLock(lockDir, fn, timeoutMs = 10 * 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  fs.mkdirSync(path.dirname(lockDir), { recursive: true });
+  for (;;) {
+    try {
+      fs.mkdirSync(lockDir);
+      fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
+      break;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+      const holder = Number(readText(path.join(lockDir, 'pid')));
+      // The holder may not have written its pid yet; only break locks whose holder is gone.
+      if (holder && !isProcessAlive(holder)) {
+        fs.rmSync(lockDir, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`Timed out waiting for lock ${lockDir} (held by pid ${holder || '?'})`);
+      }
+      await sleep(250);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+/** Runs a command, resolving with its combined output; rejects with a helpful message. */
+function run(cmd, args, { cwd, what }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', (err) => {
+      reject(
+        err.code === 'ENOENT'
+          ? new Error(`${what}: "${cmd}" was not found on PATH (is it installed?)`)
+          : new Error(`${what}: could not run ${cmd}: ${err.message}`),
+      );
+    });
+    child.on('close', (code) => {
+      if (code === 0) resolve(out);
+      else {
+        const tailText = out.trim().split('\n').slice(-30).join('\n');
+        reject(new Error(`${what}: \`${cmd} ${args.join(' ')}\` exited with ${code}\n${tailText}`));
+      }
+    });
+  });
+}
+
+/** True if something accepts TCP connections on 127.0.0.1:port. */
+function portInUse(port) {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: '127.0.0.1', port });
+    sock.setTimeout(1000);
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('timeout', () => {
+      sock.destroy();
+      resolve(false);
+    });
+    sock.once('error', () => resolve(false));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fetching the Kafka jars with Maven
+// ---------------------------------------------------------------------------------------------
+
+function pomXml(version) {
+  const dep = (a) =>
+    `    <dependency><groupId>org.apache.kafka</groupId><artifactId>${a}</artifactId>` +
+    `<version>${version}</version></dependency>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!-- Generated by tools/stack/kafka-broker.mjs: the runtime classpath of a Kafka ${version} broker. -->
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.wa-targeting.stack</groupId>
+  <artifactId>kafka-runtime</artifactId>
+  <version>${version}</version>
+  <packaging>pom</packaging>
+  <dependencies>
+${dep('kafka_2.13')}
+${dep('kafka-tools')}
+  </dependencies>
+</project>
+`;
+}
+
+/**
+ * Kafka's published POMs bring slf4j-api and the logging backend, but not always the slf4j
+ * binding: 3.9.x brings slf4j-reload4j (log4j 1 API), 4.x brings log4j-core 2.x but no
+ * log4j-slf4j-impl. Without a binding slf4j drops every log line. Add the binding that matches.
+ */
+async function ensureLoggingBinding(dir, libs) {
+  const jars = fs.readdirSync(libs);
+  const hasBinding = jars.some((j) =>
+    /^(slf4j-reload4j|slf4j-log4j12|log4j-slf4j2?-impl|logback-classic|slf4j-simple)-/.test(j),
+  );
+  if (hasBinding) return;
+  const core = jars.map((j) => /^log4j-core-(\d[\w.-]*)\.jar$/.exec(j)).find(Boolean);
+  const slf4j = jars.map((j) => /^slf4j-api-(\d+)\./.exec(j)).find(Boolean);
+  if (!core || !slf4j) {
+    throw new Error(
+      `Kafka jars in ${libs} have neither an slf4j binding nor log4j-core; ` +
+        'this Kafka version needs an explicit logging setup in kafka-broker.mjs',
+    );
+  }
+  const artifact = Number(slf4j[1]) >= 2 ? 'log4j-slf4j2-impl' : 'log4j-slf4j-impl';
+  await run(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      'dependency:copy',
+      `-Dartifact=org.apache.logging.log4j:${artifact}:${core[1]}`,
+      '-DoutputDirectory=libs',
+    ],
+    { cwd: dir, what: `Fetching the slf4j binding ${artifact}:${core[1]}` },
+  );
+}
+
+/** Downloads (once) the broker + tools jars for `version`; returns the libs directory. */
+async function ensureKafkaLibs(version, cacheDir, log = () => {}) {
+  const dir = path.join(cacheDir, 'kafka', version);
+  const libs = path.join(dir, 'libs');
+  const marker = path.join(dir, '.complete');
+  if (fs.existsSync(marker) && fs.existsSync(libs)) return libs;
+  return withLock(path.join(dir, '.lock'), async () => {
+    if (fs.existsSync(marker) && fs.existsSync(libs)) return libs; // fetched while we waited
+    log(`Fetching Kafka ${version} jars from Maven Central into ${libs} ...`);
+    const started = Date.now();
+    fs.rmSync(libs, { recursive: true, force: true }); // drop leftovers of an interrupted fetch
+    fs.writeFileSync(path.join(dir, 'pom.xml'), pomXml(version));
+    await run(
+      'mvn',
+      ['-q', '-B', 'dependency:copy-dependencies', '-DincludeScope=runtime', '-DoutputDirectory=libs'],
+      { cwd: dir, what: `Fetching Kafka ${version} with Maven (is ${version} published as org.apache.kafka:kafka_2.13?)` },
+    );
+    await ensureLoggingBinding(dir, libs);
+    const jars = fs.readdirSync(libs).filter((j) => j.endsWith('.jar'));
+    if (!jars.some((j) => j.startsWith(`kafka_2.13-${version}`))) {
+      throw new Error(`Maven finished but ${libs} has no kafka_2.13-${version}.jar`);
+    }
+    fs.writeFileSync(marker, JSON.stringify({ version, jars: jars.length, fetchedAt: new Date().toISOString() }));
+    log(`Fetched ${jars.length} jars in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    return libs;
+  });
+}
+
+/**
+ * Classpath (a `<libs>/*` wildcard that `java -cp` expands itself) of the Kafka broker + tools
+ * jars for `version`, fetching them if missing. For e.g.
+ * `java -cp <this> org.apache.kafka.tools.ProducerPerformance ...`.
+ * @param {string} [version]
+ * @param {{cacheDir?: string, log?: (msg: string) => void}} [opts]
+ */
+export async function kafkaClasspath(version = process.env.KAFKA_VERSION || KAFKA_VERSION, opts = {}) {
+  const cacheDir = opts.cacheDir ? path.resolve(opts.cacheDir) : stackCacheRoot();
+  const libs = await ensureKafkaLibs(version, cacheDir, opts.log);
+  return path.join(libs, '*');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Broker configuration files
+// ---------------------------------------------------------------------------------------------
+
+function serverProperties(cfg) {
+  return `# Generated by tools/stack/kafka-broker.mjs (profile ${cfg.profile}, Kafka ${cfg.version}).
+# Rewritten on every start: edit the script, not this file.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:${cfg.controllerPort}
+listeners=PLAINTEXT://127.0.0.1:${cfg.port},CONTROLLER://127.0.0.1:${cfg.controllerPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${cfg.port}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=${cfg.dataDir}
+
+# Topics are created explicitly by the services (and tests), never by a typo.
+auto.create.topics.enable=false
+delete.topic.enable=true
+num.partitions=1
+default.replication.factor=1
+min.insync.replicas=1
+
+# Single node: internal topics cannot have more than one replica.
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+
+# Fast group formation for dev and tests.
+group.initial.rebalance.delay.ms=0
+
+# Small, dev-sized storage. The log cleaner stays on: compacted topics need it.
+log.segment.bytes=16777216
+log.retention.hours=24
+log.retention.bytes=268435456
+log.retention.check.interval.ms=60000
+log.cleaner.enable=true
+log.cleaner.dedupe.buffer.size=16777216
+num.network.threads=2
+num.io.threads=4
+num.recovery.threads.per.data.dir=1
+`;
+}
+
+function log4j2Properties(cfg) {
+  const file = path.join(cfg.logDir, 'server.log');
+  return `# Generated by tools/stack/kafka-broker.mjs: Kafka 4.x (log4j2) logs to ${file}
+status = warn
+appender.file.type = RollingFile
+appender.file.name = FILE
+appender.file.fileName = ${file}
+appender.file.filePattern = ${file}.%i
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+appender.file.policies.type = Policies
+appender.file.policies.size.type = SizeBasedTriggeringPolicy
+appender.file.policies.size.size = 20MB
+appender.file.strategy.type = DefaultRolloverStrategy
+appender.file.strategy.max = 3
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = FILE
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+`;
+}
+
+function log4jProperties(cfg) {
+  const file = path.join(cfg.logDir, 'server.log');
+  return `# Generated by tools/stack/kafka-broker.mjs: Kafka 3.x (log4j 1 / reload4j) logs to ${file}
+log4j.rootLogger=INFO, file
+log4j.appender.file=org.apache.log4j.RollingFileAppender
+log4j.appender.file.File=${file}
+log4j.appender.file.MaxFileSize=20MB
+log4j.appender.file.MaxBackupIndex=3
+log4j.appender.file.layout=org.apache.log4j.PatternLayout
+log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.request.logger=WARN
+`;
+}
+
+/** JVM flags shared by StorageTool and the broker: logging config for either log4j generation. */
+function jvmArgs(cfg, libs) {
+  return [
+    ...cfg.heapOpts,
+    '-Djava.awt.headless=true',
+    `-Dkafka.logs.dir=${cfg.logDir}`,
+    `-Dlog4j2.configurationFile=${path.join(cfg.stateDir, 'log4j2.properties')}`,
+    `-Dlog4j.configuration=file:${path.join(cfg.stateDir, 'log4j.properties')}`,
+    '-cp',
+    path.join(libs, '*'),
+  ];
+}
+
+/** A random Kafka cluster id: 16 random bytes, base64url without padding (what Uuid expects). */
+function randomClusterId() {
+  for (;;) {
+    const id = crypto.randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id; // Kafka's Uuid.randomUuid() avoids a leading '-' too
+  }
+}
+
+function compareVersions(a, b) {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
+  return 0;
+}
+
+/** Formats the KRaft storage once. Refuses to run an older Kafka on newer-formatted data. */
+async function formatStorageIfNeeded(cfg, libs, log) {
+  const formattedByFile = path.join(cfg.stateDir, 'formatted-by-version');
+  const meta = path.join(cfg.dataDir, 'meta.properties');
+  if (fs.existsSync(meta)) {
+    const formattedBy = readText(formattedByFile)?.trim();
+    if (formattedBy && compareVersions(cfg.version, formattedBy) < 0) {
+      throw new Error(
+        `The ${cfg.profile} data in ${cfg.dataDir} was written by Kafka ${formattedBy}; ` +
+          `Kafka ${cfg.version} cannot downgrade it. Wipe it with ` +
+          `\`STACK_PROFILE=${cfg.profile} node tools/stack/kafka-broker.mjs reset\`.`,
+      );
+    }
+    if (formattedBy !== cfg.version) fs.writeFileSync(formattedByFile, cfg.version);
+    return;
+  }
+  fs.mkdirSync(cfg.dataDir, { recursive: true });
+  log(`Formatting KRaft storage in ${cfg.dataDir}`);
+  const out = await run(
+    'java',
+    [...jvmArgs(cfg, libs), 'kafka.tools.StorageTool', 'format', '-t', randomClusterId(), '-c', cfg.propsFile, '--ignore-formatted'],
+    { cwd: cfg.stateDir, what: `Formatting Kafka storage (kafka.tools.StorageTool, Kafka ${cfg.version})` },
+  );
+  fs.appendFileSync(path.join(cfg.logDir, 'kafka.out'), out);
+  fs.writeFileSync(formattedByFile, cfg.version);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Talking to the broker
+// ---------------------------------------------------------------------------------------------
+
+/** One describeCluster() round trip; resolves with the cluster description or throws. */
+async function describeCluster(brokers, timeoutMs = 3000) {
+  const kafka = new Kafka({
+    clientId: 'wa-targeting-stack-probe',
+    brokers: brokers.split(',').map((b) => b.trim()),
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: Math.min(timeoutMs, 2000),
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    return await admin.describeCluster();
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * Polls describeCluster() until it succeeds. `isDead()` (optional) aborts early when the broker
+ * process has exited. Throws with the last client error after `timeoutMs`.
+ */
+async function waitForCluster(brokers, { timeoutMs, isDead, onFail }) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  for (;;) {
+    try {
+      return await describeCluster(brokers);
+    } catch (err) {
+      lastError = err;
+    }
+    if (isDead?.()) return onFail(`the broker process exited during startup`, lastError);
+    if (Date.now() > deadline) {
+      return onFail(`no answer to describeCluster() within ${Math.round(timeoutMs / 1000)}s`, lastError);
+    }
+    await sleep(500);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Makes sure a Kafka broker answers, starting our own if needed.
+ * - KAFKA_BROKERS set: starts nothing, waits for that cluster.
+ * - our broker (pid file) already running: reuses it.
+ * - otherwise fetches the jars (cached), formats storage once, starts `kafka.Kafka` detached.
+ * @param {{profile?: 'dev'|'test', version?: string, port?: number, controllerPort?: number,
+ *          cacheDir?: string, timeoutMs?: number, log?: (msg: string) => void}} [opts]
+ * @returns {Promise<{brokers: string, startedByUs: boolean, version: string|null, pid?: number}>}
+ *   `startedByUs` is true only when this call started the process (so the caller may stop it).
+ */
+export async function ensureBroker(opts = {}) {
+  const cfg = resolveBrokerConfig(opts);
+  const log = opts.log ?? (() => {});
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+
+  if (cfg.externalBrokers) {
+    log(`KAFKA_BROKERS is set: waiting for ${cfg.externalBrokers} (starting nothing)`);
+    await waitForCluster(cfg.externalBrokers, {
+      timeoutMs,
+      onFail: (why, err) => {
+        throw new Error(`Kafka at KAFKA_BROKERS=${cfg.externalBrokers} is not usable: ${why}` +
+          (err ? ` (last error: ${err.message})` : ''));
+      },
+    });
+    return { brokers: cfg.externalBrokers, startedByUs: false, version: null };
+  }
+
+  fs.mkdirSync(cfg.logDir, { recursive: true });
+  return withLock(path.join(cfg.stateDir, '.lock'), async () => {
+    // Reuse a broker we started earlier.
+    const running = await readOwnPid(cfg);
+    if (running) {
+      const info = readJson(cfg.infoFile) ?? {};
+      if (info.port !== cfg.port || info.version !== cfg.version) {
+        throw new Error(
+          `A ${cfg.profile} broker we started (pid ${running}) runs Kafka ${info.version} on port ${info.port}, ` +
+            `but Kafka ${cfg.version} on port ${cfg.port} was asked for. Run \`down\` first.`,
+        );
+      }
+      await waitForCluster(cfg.brokers, {
+        timeoutMs,
+        isDead: () => !isProcessAlive(running),
+        onFail: (why, err) => failStart(cfg, why, err),
+      });
+      log(`Kafka ${cfg.version} already running at ${cfg.brokers} (pid ${running})`);
+      return { brokers: cfg.brokers, startedByUs: false, version: cfg.version, pid: running };
+    }
+
+    for (const [name, port] of [['KAFKA_PORT', cfg.port], ['KAFKA_CONTROLLER_PORT', cfg.controllerPort]]) {
+      if (await portInUse(port)) {
+        throw new Error(
+          `Port ${port} (${name}) on 127.0.0.1 is already in use by a process this script did not start. ` +
+            `Stop it, choose another ${name}, or set KAFKA_BROKERS to use an existing cluster.`,
+        );
+      }
+    }
+
+    const libs = await ensureKafkaLibs(cfg.version, cfg.cacheDir, log);
+    fs.writeFileSync(cfg.propsFile, serverProperties(cfg));
+    fs.writeFileSync(path.join(cfg.stateDir, 'log4j2.properties'), log4j2Properties(cfg));
+    fs.writeFileSync(path.join(cfg.stateDir, 'log4j.properties'), log4jProperties(cfg));
+    await formatStorageIfNeeded(cfg, libs, log);
+
+    log(`Starting Kafka ${cfg.version} (${cfg.profile}) at ${cfg.brokers}; logs in ${cfg.logDir}`);
+    const outFd = fs.openSync(path.join(cfg.logDir, 'kafka.out'), 'a');
+    const child = spawn('java', [...jvmArgs(cfg, libs), 'kafka.Kafka', cfg.propsFile], {
+      cwd: cfg.stateDir,
+      detached: true, // own process group: survives the CLI, not killed by the terminal's Ctrl-C
+      stdio: ['ignore', outFd, outFd],
+    });
+    fs.closeSync(outFd);
+    let exited = false;
+    let spawnError = null;
+    child.on('exit', () => (exited = true));
+    child.on('error', (err) => {
+      exited = true;
+      spawnError = err;
+    });
+    child.unref();
+    await sleep(50); // lets a spawn error (no `java` on PATH) surface before we write the pid
+    if (spawnError) {
+      throw new Error(`Could not start java (is a JDK 17+ on PATH?): ${spawnError.message}`);
+    }
+    fs.writeFileSync(cfg.pidFile, String(child.pid));
+    fs.writeFileSync(
+      cfg.infoFile,
+      JSON.stringify({ pid: child.pid, version: cfg.version, port: cfg.port, controllerPort: cfg.controllerPort,
+        startedAt: new Date().toISOString() }, null, 2),
+    );
+
+    await waitForCluster(cfg.brokers, {
+      timeoutMs,
+      isDead: () => exited || !isProcessAlive(child.pid),
+      onFail: async (why, err) => {
+        // Do not leave a half-started broker behind.
+        if (isProcessAlive(child.pid)) await terminate(child.pid);
+        fs.rmSync(cfg.pidFile, { force: true });
+        failStart(cfg, why, err);
+      },
+    });
+    log(`Kafka ${cfg.version} is up at ${cfg.brokers} (pid ${child.pid})`);
+    return { brokers: cfg.brokers, startedByUs: true, version: cfg.version, pid: child.pid };
+  });
+}
+
+function failStart(cfg, why, err) {
+  const server = tail(path.join(cfg.logDir, 'server.log'), 25);
+  const out = tail(path.join(cfg.logDir, 'kafka.out'), 15);
+  throw new Error(
+    `Kafka ${cfg.version} (${cfg.profile}) at ${cfg.brokers} did not become ready: ${why}` +
+      (err ? `\nLast client error: ${err.message}` : '') +
+      `\n--- ${path.join(cfg.logDir, 'server.log')} (tail) ---\n${server || '(empty)'}` +
+      `\n--- ${path.join(cfg.logDir, 'kafka.out')} (tail) ---\n${out || '(empty)'}`,
+  );
+}
+
+/** SIGTERM, wait up to STOP_GRACE_MS, then SIGKILL. Resolves true if it had to SIGKILL. */
+async function terminate(pid) {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return false;
+  }
+  const deadline = Date.now() + STOP_GRACE_MS;
+  while (Date.now() < deadline) {
+    if (!isProcessAlive(pid)) return false;
+    await sleep(200);
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+  for (let i = 0; i < 25 && isProcessAlive(pid); i++) await sleep(200);
+  return true;
+}
+
+/**
+ * Stops the broker this script started for the profile (identified by our pid file and its
+ * command line); never touches any other process. Cleans a stale pid file.
+ * @param {{profile?: 'dev'|'test', cacheDir?: string, log?: (msg: string) => void}} [opts]
+ * @returns {Promise<{stopped: boolean, pid?: number, killed?: boolean, reason?: string}>}
+ */
+export async function stopBroker(opts = {}) {
+  const cfg = resolveBrokerConfig(opts);
+  const log = opts.log ?? (() => {});
+  if (cfg.externalBrokers) {
+    log(`KAFKA_BROKERS is set: not stopping ${cfg.externalBrokers} (not ours)`);
+    return { stopped: false, reason: 'KAFKA_BROKERS is set; external cluster is not managed here' };
+  }
+  const pid = await readOwnPid(cfg); // also removes a stale pid file
+  if (!pid) {
+    log(`No ${cfg.profile} broker started by this script is running`);
+    return { stopped: false, reason: 'not running' };
+  }
+  log(`Stopping Kafka (${cfg.profile}, pid ${pid}) ...`);
+  const killed = await terminate(pid);
+  fs.rmSync(cfg.pidFile, { force: true });
+  log(killed ? `Kafka pid ${pid} did not stop in ${STOP_GRACE_MS / 1000}s: killed` : `Kafka pid ${pid} stopped`);
+  return { stopped: true, pid, killed };
+}
+
+/**
+ * Reports whether our broker process runs and whether the cluster answers.
+ * @param {{profile?: 'dev'|'test', cacheDir?: string}} [opts]
+ */
+export async function brokerStatus(opts = {}) {
+  const cfg = resolveBrokerConfig(opts);
+  const brokers = cfg.externalBrokers ?? cfg.brokers;
+  const pid = cfg.externalBrokers ? null : await readOwnPid(cfg);
+  const info = pid ? readJson(cfg.infoFile) : null;
+  let answering = false;
+  let clusterId = null;
+  let error = null;
+  try {
+    const desc = await describeCluster(brokers);
+    answering = true;
+    clusterId = desc.clusterId;
+  } catch (err) {
+    error = err.message;
+  }
+  return {
+    profile: cfg.profile,
+    brokers,
+    external: Boolean(cfg.externalBrokers),
+    running: Boolean(pid),
+    pid,
+    version: info?.version ?? null,
+    answering,
+    clusterId,
+    error,
+    stateDir: cfg.stateDir,
+    logFile: path.join(cfg.logDir, 'server.log'),
+  };
+}
+
+/** Stops our broker and deletes its data (topics, offsets). Keeps the jar cache. */
+export async function resetBroker(opts = {}) {
+  const cfg = resolveBrokerConfig(opts);
+  const result = await stopBroker(opts);
+  for (const p of [cfg.dataDir, path.join(cfg.stateDir, 'formatted-by-version')]) fs.rmSync(p, { recursive: true, force: true });
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CLI
+// ---------------------------------------------------------------------------------------------
+
+async function main(argv) {
+  const cmd = argv[0];
+  const log = (m) => console.error(`[kafka] ${m}`);
+  switch (cmd) {
+    case 'up': {
+      const t0 = Date.now();
+      const res = await ensureBroker({ log });
+      log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      console.log(JSON.stringify(res));
+      return 0;
+    }
+    case 'down':
+      console.log(JSON.stringify(await stopBroker({ log })));
+      return 0;
+    case 'reset':
+      console.log(JSON.stringify(await resetBroker({ log })));
+      return 0;
+    case 'status': {
+      const st = await brokerStatus();
+      console.log(JSON.stringify(st, null, 2));
+      return st.answering ? 0 : 3;
+    }
+    case 'classpath':
+      console.log(await kafkaClasspath(undefined, { log }));
+      return 0;
+    default:
+      console.error(
+        'usage: node tools/stack/kafka-broker.mjs up|down|status|reset|classpath\n' +
+          '  env: STACK_PROFILE=dev|test, KAFKA_VERSION, KAFKA_PORT, KAFKA_CONTROLLER_PORT,\n' +
+          '       KAFKA_BROKERS (use an existing cluster), WT_CACHE_DIR, KAFKA_HEAP_OPTS',
+      );
+      return 2;
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(`[kafka] ${err.message}`);
+      process.exit(1);
+    },
+  );
+}
