@@ -11,10 +11,10 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs'; // CommonJS package: use the default export
+import { stackCacheRoot } from './cache-dir.mjs';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -31,16 +31,11 @@ const DEFAULT_START_TIMEOUT_MS = 90_000;
 const STOP_GRACE_MS = 20_000;
 const DEFAULT_HEAP_OPTS = '-Xms256m -Xmx768m';
 
+export { stackCacheRoot };
+
 // ---------------------------------------------------------------------------------------------
 // Configuration
 // ---------------------------------------------------------------------------------------------
-
-/** Root of everything this tool caches or keeps state in (never inside the repository). */
-export function stackCacheRoot(env = process.env) {
-  if (env.WT_CACHE_DIR) return path.resolve(env.WT_CACHE_DIR);
-  const xdg = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(xdg, 'wa-targeting');
-}
 
 function parsePort(value, name) {
   const port = Number(value);

@@ -1,0 +1,204 @@
+import { Logger } from '@nestjs/common';
+import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { describeViolations, Topic, validatePayload, type TopicPayload } from '@wt/contracts';
+import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import { deadLetterFor, headersToStrings } from './dead-letter';
+import { createKafka, type KafkaConnectionOptions } from './kafka-connection';
+import { kafkaMetrics } from './kafka-metrics';
+import { KafkaPublisher } from './kafka-publisher';
+import { RecordBatch, type ConsumedRecord, type Rejection, type Tombstone } from './record-batch';
+
+export interface KafkaBatchServerOptions {
+  connection: KafkaConnectionOptions;
+  /** Consumer group id. */
+  groupId: string;
+  /** Name of the service, written into dead letters. */
+  service: string;
+  /** Publisher for dead letters; shared with the app's own publishing when given. */
+  publisher?: KafkaPublisher;
+  /** Partitions processed at once by this replica (default 1). */
+  partitionsConsumedConcurrently?: number;
+  sessionTimeoutMs?: number;
+  maxBytesPerPartition?: number;
+  /** Where a new group starts: the beginning (default) or only new records. */
+  fromBeginning?: boolean;
+}
+
+const TOPICS = new Set<string>(Object.values(Topic));
+
+/**
+ * A NestJS transport over kafkajs that hands whole batches to `@EventPattern(topic)` handlers.
+ *
+ * Why not Nest's built-in Kafka transport: it calls a handler per message and commits on its own
+ * schedule; the stages here need batches (one database round trip per batch) and must commit
+ * only after their effects are durable. For each fetched batch:
+ *   1. every record is parsed and validated against its topic's contract; invalid ones are set aside;
+ *   2. the handler gets the valid records (and may reject more, e.g. an invalid phone);
+ *   3. the set-aside records go to the dead-letter topic, acknowledged;
+ *   4. only then is the offset committed. If anything throws, nothing is committed and the batch
+ *      comes again, so effects must be idempotent (they are keyed by event id).
+ */
+export class KafkaBatchServer extends Server implements CustomTransportStrategy {
+  private readonly kafka: Kafka;
+  private readonly ownsPublisher: boolean;
+  private readonly publisher: KafkaPublisher;
+  private consumer?: Consumer;
+  private joined = false;
+  protected override readonly logger = new Logger(KafkaBatchServer.name);
+
+  constructor(private readonly options: KafkaBatchServerOptions) {
+    super();
+    this.kafka = createKafka(options.connection);
+    this.ownsPublisher = !options.publisher;
+    this.publisher = options.publisher ?? new KafkaPublisher(this.kafka);
+  }
+
+  /** True once the consumer has joined its group and has not crashed since: the readiness signal. */
+  isReady(): boolean {
+    return this.joined;
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      await this.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  private async start(): Promise<void> {
+    const topics = [...this.messageHandlers.keys()];
+    const unknown = topics.filter((topic) => !TOPICS.has(topic));
+    if (unknown.length > 0) throw new Error(`@EventPattern must name a Topic of @wt/contracts; unknown: ${unknown.join(', ')}`);
+    if (topics.length === 0) return;
+
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: this.options.maxBytesPerPartition ?? 1_048_576,
+      allowAutoTopicCreation: false,
+      retry: { retries: 10, initialRetryTime: 300 },
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.joined = false;
+      this.logger.error(`consumer crashed (restart: ${String(event.payload.restart)}): ${String(event.payload.error)}`);
+    });
+    consumer.on(consumer.events.STOP, () => {
+      this.joined = false;
+    });
+
+    await this.publisher.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.processBatch(payload),
+    });
+  }
+
+  private async processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const topic = batch.topic as Topic;
+    const stopTimer = kafkaMetrics.batchSeconds.startTimer({ topic });
+
+    const records: ConsumedRecord<TopicPayload<Topic>>[] = [];
+    const tombstones: Tombstone[] = [];
+    const rejections: Rejection[] = [];
+    for (const message of batch.messages) this.decode(topic, batch.partition, message, records, tombstones, rejections);
+
+    const recordBatch = new RecordBatch(topic, batch.partition, records, tombstones, heartbeat);
+    if (records.length > 0 || tombstones.length > 0) await this.dispatch(recordBatch);
+    rejections.push(...recordBatch.rejections);
+
+    if (rejections.length > 0) {
+      await this.publisher.publish(
+        Topic.DeadLetterV1,
+        rejections.map((rejection) => deadLetterFor(this.options.service, topic, batch.partition, rejection)),
+      );
+      for (const rejection of rejections) kafkaMetrics.deadLetters.inc({ topic, reason: rejection.reason });
+    }
+
+    // Effects and dead letters are durable: now, and only now, move the group's offset.
+    const last = batch.lastOffset();
+    resolveOffset(last);
+    await this.consumer?.commitOffsets([{ topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+    await heartbeat();
+
+    kafkaMetrics.consumed.inc({ topic, result: 'accepted' }, records.length - recordBatch.rejections.length);
+    kafkaMetrics.consumed.inc({ topic, result: 'dead_lettered' }, rejections.length);
+    kafkaMetrics.lag.set({ topic, partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n));
+    stopTimer();
+  }
+
+  private decode(
+    topic: Topic,
+    partition: number,
+    message: KafkaMessage,
+    records: ConsumedRecord<TopicPayload<Topic>>[],
+    tombstones: Tombstone[],
+    rejections: Rejection[],
+  ): void {
+    const key = message.key?.toString('utf8') ?? null;
+    if (message.value === null) {
+      if (key !== null) tombstones.push({ key, offset: message.offset });
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message.value.toString('utf8'));
+    } catch (error) {
+      rejections.push({ raw: message, reason: 'malformed_json', detail: `not JSON: ${(error as Error).message}` });
+      return;
+    }
+    const result = validatePayload(topic, parsed);
+    if (!result.ok) {
+      rejections.push({ raw: message, reason: 'schema_violation', detail: describeViolations(result.violations) });
+      return;
+    }
+    records.push({
+      topic,
+      partition,
+      offset: message.offset,
+      key,
+      value: result.value,
+      headers: headersToStrings(message.headers),
+      timestamp: Number(message.timestamp),
+      raw: message,
+    });
+  }
+
+  private async dispatch(batch: RecordBatch<Topic>): Promise<void> {
+    const handler = this.getHandlerByPattern(batch.topic);
+    if (!handler) throw new Error(`no handler for ${batch.topic}`);
+    // Nest wraps the handler with pipes, interceptors and exception filters; a failure comes
+    // back as an erroring observable, which rejects here and so prevents the commit.
+    const result = await handler(batch);
+    await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+  }
+
+  async close(): Promise<void> {
+    // kafkajs waits for the batch in progress to finish before leaving the group.
+    await this.consumer?.disconnect();
+    this.consumer = undefined;
+    this.joined = false;
+    if (this.ownsPublisher) await this.publisher.disconnect();
+  }
+
+  on(): never {
+    throw new Error('KafkaBatchServer does not emit transport events; use isReady() for health.');
+  }
+
+  unwrap<T>(): T {
+    if (!this.consumer) throw new Error('KafkaBatchServer is not listening');
+    return this.consumer as T;
+  }
+}

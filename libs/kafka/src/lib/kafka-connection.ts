@@ -1,0 +1,39 @@
+import { Logger } from '@nestjs/common';
+import { Kafka, logLevel, type KafkaConfig, type logCreator } from 'kafkajs';
+
+export interface KafkaConnectionOptions {
+  /** `host:port` of bootstrap brokers. */
+  brokers: string[];
+  /** Identifies the service to the broker (quotas, logs). */
+  clientId: string;
+}
+
+const LEVELS: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'log',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** Routes kafkajs's own logs to the Nest logger (and so to the service's structured log). */
+const nestLogCreator: logCreator = () => {
+  const logger = new Logger('kafkajs');
+  return ({ level, log }) => {
+    const { message, ...extra } = log;
+    const method = LEVELS[level] ?? 'log';
+    logger[method](`${message} ${JSON.stringify(extra)}`);
+  };
+};
+
+export function createKafka(options: KafkaConnectionOptions, overrides: Partial<KafkaConfig> = {}): Kafka {
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    logLevel: logLevel.WARN,
+    logCreator: nestLogCreator,
+    connectionTimeout: 5_000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10_000 },
+    ...overrides,
+  });
+}

@@ -1,0 +1,31 @@
+import { Counter, Gauge, Histogram, register, type Metric } from 'prom-client';
+
+function metric<T extends Metric>(name: string, create: () => T): T {
+  return (register.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+/** Consumption metrics shared by every service (one registry per process). */
+export const kafkaMetrics = {
+  consumed: metric(
+    'wt_records_consumed_total',
+    () => new Counter({ name: 'wt_records_consumed_total', help: 'Records read, by topic and result', labelNames: ['topic', 'result'] }),
+  ),
+  deadLetters: metric(
+    'wt_dead_letters_total',
+    () => new Counter({ name: 'wt_dead_letters_total', help: 'Records sent to the dead-letter topic', labelNames: ['topic', 'reason'] }),
+  ),
+  batchSeconds: metric(
+    'wt_batch_processing_seconds',
+    () =>
+      new Histogram({
+        name: 'wt_batch_processing_seconds',
+        help: 'Time to process one fetched batch, effects and commit included',
+        labelNames: ['topic'],
+        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      }),
+  ),
+  lag: metric(
+    'wt_consumer_lag',
+    () => new Gauge({ name: 'wt_consumer_lag', help: 'Records behind the partition end after the last batch', labelNames: ['topic', 'partition'] }),
+  ),
+};

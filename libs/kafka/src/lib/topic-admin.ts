@@ -1,0 +1,89 @@
+import { ALL_TOPIC_SPECS, topicConfigEntries, type TopicSpec } from '@wt/contracts';
+import { ConfigResourceTypes, type Kafka } from 'kafkajs';
+
+export interface TopicDrift {
+  topic: string;
+  setting: string;
+  expected: string;
+  actual: string;
+}
+
+export interface EnsureTopicsResult {
+  created: string[];
+  existing: string[];
+  /** Settings that differ on the cluster; fixed in place where Kafka allows it. */
+  drift: TopicDrift[];
+}
+
+/**
+ * Makes the cluster match the topic catalogue of @wt/contracts: creates missing topics, raises
+ * partition counts that are too low, and aligns cleanup policy and retention. Idempotent.
+ */
+export async function ensureTopics(
+  kafka: Kafka,
+  specs: readonly TopicSpec[] = ALL_TOPIC_SPECS,
+  replicationFactor = 1,
+): Promise<EnsureTopicsResult> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const present = new Set(await admin.listTopics());
+    const missing = specs.filter((spec) => !present.has(spec.topic));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((spec) => ({
+          topic: spec.topic,
+          numPartitions: spec.partitions,
+          replicationFactor,
+          configEntries: Object.entries(topicConfigEntries(spec)).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    }
+    const existing = specs.filter((spec) => present.has(spec.topic));
+    const drift: TopicDrift[] = [];
+    if (existing.length > 0) {
+      const metadata = await admin.fetchTopicMetadata({ topics: existing.map((spec) => spec.topic) });
+      const grow: { topic: string; count: number }[] = [];
+      for (const spec of existing) {
+        const partitions = metadata.topics.find((t) => t.name === spec.topic)?.partitions.length ?? 0;
+        if (partitions < spec.partitions) {
+          drift.push({ topic: spec.topic, setting: 'partitions', expected: String(spec.partitions), actual: String(partitions) });
+          grow.push({ topic: spec.topic, count: spec.partitions });
+        } else if (partitions > spec.partitions) {
+          // Kafka cannot shrink a topic; report it and leave it.
+          drift.push({ topic: spec.topic, setting: 'partitions', expected: String(spec.partitions), actual: String(partitions) });
+        }
+      }
+      if (grow.length > 0) await admin.createPartitions({ topicPartitions: grow });
+
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: existing.map((spec) => ({ type: ConfigResourceTypes.TOPIC, name: spec.topic })),
+      });
+      const alter: { topic: string; entries: Record<string, string> }[] = [];
+      for (const spec of existing) {
+        const actual = new Map(
+          described.resources.find((r) => r.resourceName === spec.topic)?.configEntries.map((e) => [e.configName, e.configValue]) ?? [],
+        );
+        const expected = topicConfigEntries(spec);
+        const wrong = Object.entries(expected).filter(([name, value]) => actual.get(name) !== value);
+        for (const [name, value] of wrong) drift.push({ topic: spec.topic, setting: name, expected: value, actual: String(actual.get(name)) });
+        if (wrong.length > 0) alter.push({ topic: spec.topic, entries: expected });
+      }
+      if (alter.length > 0) {
+        await admin.alterConfigs({
+          validateOnly: false,
+          resources: alter.map(({ topic, entries }) => ({
+            type: ConfigResourceTypes.TOPIC,
+            name: topic,
+            configEntries: Object.entries(entries).map(([name, value]) => ({ name, value })),
+          })),
+        });
+      }
+    }
+    return { created: missing.map((s) => s.topic), existing: existing.map((s) => s.topic), drift };
+  } finally {
+    await admin.disconnect();
+  }
+}

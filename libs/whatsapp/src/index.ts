@@ -1,0 +1,6 @@
+export * from './lib/cloud-api.client';
+export * from './lib/cloud-api.types';
+export * from './lib/phone-masking';
+export * from './lib/webhook-signature';
+export * from './lib/webhook.types';
+export * from './lib/whatsapp-error-codes';

@@ -1,0 +1,184 @@
+import type {
+  AcceptedMessageStatus,
+  GraphError,
+  SendMessageRequest,
+  SendMessageResponse,
+  TemplateMessage,
+} from './cloud-api.types';
+import { classifyWhatsAppError, whatsAppErrorTitle, type WhatsAppErrorCategory } from './whatsapp-error-codes';
+
+export interface WhatsAppCloudClientOptions {
+  /** `https://graph.facebook.com`, or the sandbox (`http://127.0.0.1:3005`). */
+  baseUrl: string;
+  /** Graph API version, e.g. `v21.0`. */
+  apiVersion: string;
+  /** System-user access token. */
+  accessToken: string;
+  /** Whole request, response body included. */
+  timeoutMs: number;
+}
+
+/** Meta accepted the message: statuses will follow by webhook. */
+export interface SendAccepted {
+  kind: 'accepted';
+  wamid: string;
+  /** The recipient's WhatsApp id. Personal data: never log it. */
+  waId: string;
+  messageStatus?: AcceptedMessageStatus;
+}
+
+/** Meta answered and refused the message: it was not sent. */
+export interface SendRejected {
+  kind: 'rejected';
+  httpStatus: number;
+  /** Meta's error code; `null` when the response carried no Graph error (a proxy's 503, say). */
+  code: number | null;
+  subcode?: number;
+  title: string;
+  category: WhatsAppErrorCategory;
+  /** Meta's `error_data.details`. */
+  details?: string;
+  fbtraceId?: string;
+}
+
+/**
+ * We do not know whether Meta accepted the message (timeout, connection lost, gateway error,
+ * unreadable success). Resending blindly may message the person twice: reconcile first
+ * (a status webhook carrying the message's `biz_opaque_callback_data` proves it was accepted).
+ */
+export interface SendUnknown {
+  kind: 'unknown';
+  reason: 'timeout' | 'network';
+  /** Technical detail for logs; never contains the recipient. */
+  detail: string;
+}
+
+export type SendResult = SendAccepted | SendRejected | SendUnknown;
+
+/** Gateway errors without a Graph body: the request may have reached Meta. */
+const AMBIGUOUS_GATEWAY_STATUSES = new Set([502, 504]);
+
+/** Client of the Cloud API send endpoint. Never throws for an API or network failure: it returns a `SendResult`. */
+export class WhatsAppCloudClient {
+  private readonly baseUrl: string;
+
+  constructor(private readonly options: WhatsAppCloudClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+  }
+
+  sendTemplate(
+    phoneNumberId: string,
+    to: string,
+    template: TemplateMessage,
+    bizOpaqueCallbackData?: string,
+  ): Promise<SendResult> {
+    return this.sendMessage(phoneNumberId, {
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to,
+      type: 'template',
+      template,
+      ...(bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: bizOpaqueCallbackData }),
+    });
+  }
+
+  sendText(phoneNumberId: string, to: string, body: string, bizOpaqueCallbackData?: string): Promise<SendResult> {
+    return this.sendMessage(phoneNumberId, {
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to,
+      type: 'text',
+      text: { body },
+      ...(bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: bizOpaqueCallbackData }),
+    });
+  }
+
+  async sendMessage(phoneNumberId: string, request: SendMessageRequest): Promise<SendResult> {
+    const url = `${this.baseUrl}/${this.options.apiVersion}/${encodeURIComponent(phoneNumberId)}/messages`;
+    let httpStatus: number;
+    let text: string;
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${this.options.accessToken}`,
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+        body: JSON.stringify(request),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      httpStatus = response.status;
+      text = await response.text();
+    } catch (error) {
+      return unknownFrom(error, this.options.timeoutMs);
+    }
+    return interpret(httpStatus, text);
+  }
+}
+
+function interpret(httpStatus: number, text: string): SendResult {
+  const body = parseJson(text);
+  if (httpStatus >= 200 && httpStatus < 300) {
+    const success = body as Partial<SendMessageResponse> | undefined;
+    const message = success?.messages?.[0];
+    if (typeof message?.id !== 'string') {
+      return { kind: 'unknown', reason: 'network', detail: `HTTP ${httpStatus} without a message id in the body` };
+    }
+    return {
+      kind: 'accepted',
+      wamid: message.id,
+      waId: success?.contacts?.[0]?.wa_id ?? '',
+      ...(message.message_status ? { messageStatus: message.message_status } : {}),
+    };
+  }
+  const error = graphErrorOf(body);
+  if (!error) {
+    if (AMBIGUOUS_GATEWAY_STATUSES.has(httpStatus)) {
+      return { kind: 'unknown', reason: 'network', detail: `HTTP ${httpStatus} without a Graph error body` };
+    }
+    return {
+      kind: 'rejected',
+      httpStatus,
+      code: null,
+      title: `HTTP ${httpStatus}`,
+      category: classifyWhatsAppError(null, httpStatus),
+    };
+  }
+  return {
+    kind: 'rejected',
+    httpStatus,
+    code: error.code,
+    ...(typeof error.error_subcode === 'number' ? { subcode: error.error_subcode } : {}),
+    title: whatsAppErrorTitle(error.code),
+    category: classifyWhatsAppError(error.code, httpStatus),
+    ...(typeof error.error_data?.details === 'string' ? { details: error.error_data.details } : {}),
+    ...(typeof error.fbtrace_id === 'string' ? { fbtraceId: error.fbtrace_id } : {}),
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function graphErrorOf(body: unknown): GraphError | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const error = (body as { error?: unknown }).error;
+  if (typeof error !== 'object' || error === null) return undefined;
+  return typeof (error as { code?: unknown }).code === 'number' ? (error as GraphError) : undefined;
+}
+
+function unknownFrom(error: unknown, timeoutMs: number): SendUnknown {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return { kind: 'unknown', reason: 'timeout', detail: `no complete answer within ${timeoutMs} ms` };
+  }
+  // undici reports `fetch failed` and puts the system error (ECONNRESET, ECONNREFUSED...) in `cause`.
+  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: 'unknown', reason: 'network', detail: code ? `${message} (${code})` : message };
+}
