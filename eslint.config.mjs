@@ -20,7 +20,11 @@ export default [
           allow: [],
           depConstraints: [
             // Apps are deployables: they never import one another.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:data-access', 'type:util'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:runtime', 'type:contracts', 'type:data-access', 'type:util'] },
+            // Tools (CLI, demo) are like apps: they may use any lib, never an app.
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:runtime', 'type:contracts', 'type:data-access', 'type:util'] },
+            // The runtime wires a service together: transport, observability, configuration.
+            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:contracts', 'type:data-access', 'type:util'] },
             // Talking to Kafka or Postgres may use contracts and plain utilities, never an app.
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
             // Utilities are plain code: contracts and other utilities only.
@@ -34,6 +38,7 @@ export default [
             { sourceTag: 'scope:scoring', onlyDependOnLibsWithTags: ['scope:shared', 'scope:scoring'] },
             { sourceTag: 'scope:dispatcher', onlyDependOnLibsWithTags: ['scope:shared', 'scope:dispatcher'] },
             { sourceTag: 'scope:whatsapp-sandbox', onlyDependOnLibsWithTags: ['scope:shared', 'scope:whatsapp-sandbox'] },
+            { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },
       ],

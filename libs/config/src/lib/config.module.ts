@@ -9,7 +9,11 @@ import { loadConfig } from './load-config';
 @Module({})
 export class ConfigModule {
   static forRoot<T extends object>(schema: ClassConstructor<T>, env = process.env): DynamicModule {
-    const config = loadConfig(schema, env);
+    return ConfigModule.forValue(schema, loadConfig(schema, env));
+  }
+
+  /** Provides a configuration already loaded (e.g. by `main.ts`, which needs it before the module). */
+  static forValue<T extends object>(schema: ClassConstructor<T>, config: T): DynamicModule {
     return {
       module: ConfigModule,
       global: true,

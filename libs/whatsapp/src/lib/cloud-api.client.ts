@@ -173,12 +173,17 @@ function graphErrorOf(body: unknown): GraphError | undefined {
 }
 
 function unknownFrom(error: unknown, timeoutMs: number): SendUnknown {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+  // Duck-typed: the DOMException of an aborted fetch is not an `Error` of every realm (jest, vm).
+  const failure = (typeof error === 'object' && error !== null ? error : {}) as {
+    name?: unknown;
+    message?: unknown;
+    cause?: { code?: unknown };
+  };
+  if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
     return { kind: 'unknown', reason: 'timeout', detail: `no complete answer within ${timeoutMs} ms` };
   }
   // undici reports `fetch failed` and puts the system error (ECONNRESET, ECONNREFUSED...) in `cause`.
-  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  const code = typeof cause?.code === 'string' ? cause.code : undefined;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = typeof failure.message === 'string' ? failure.message : String(error);
+  const code = typeof failure.cause?.code === 'string' ? failure.cause.code : undefined;
   return { kind: 'unknown', reason: 'network', detail: code ? `${message} (${code})` : message };
 }

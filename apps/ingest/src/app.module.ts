@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@wt/config';
+import { ContactSealer, Pseudonymizer } from '@wt/identity';
+import { KafkaModule } from '@wt/kafka';
+import { ObservabilityModule } from '@wt/observability';
+import { IngestConfig } from './ingest.config';
+import { IngestConsumer } from './ingest.consumer';
+import { EventNormalizer } from './normalization/event-normalizer';
+
+export function ingestModule(config: IngestConfig) {
+  @Module({
+    imports: [
+      ConfigModule.forValue(IngestConfig, config),
+      ObservabilityModule.forRoot({ service: 'ingest', logLevel: config.LOG_LEVEL }),
+      KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: 'ingest' }),
+    ],
+    controllers: [IngestConsumer],
+    providers: [
+      {
+        provide: EventNormalizer,
+        useFactory: () =>
+          new EventNormalizer(new Pseudonymizer(config.PSEUDONYM_SECRET), new ContactSealer(config.CONTACT_KEY), {
+            defaultRegion: config.DEFAULT_REGION,
+            maxAgeMs: config.MAX_EVENT_AGE_DAYS * 86_400_000,
+            maxFutureSkewMs: config.MAX_FUTURE_SKEW_SECONDS * 1000,
+          }),
+      },
+    ],
+  })
+  class IngestModule {}
+  return IngestModule;
+}

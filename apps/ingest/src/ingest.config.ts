@@ -1,0 +1,31 @@
+import { IsInt, IsISO31661Alpha2, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { ServiceEnv } from '@wt/config';
+
+export class IngestConfig extends ServiceEnv {
+  override PORT: number = 3001;
+
+  /** Key of the HMAC that turns a phone number into a personId. Same value in every service. */
+  @IsString()
+  @MinLength(32)
+  PSEUDONYM_SECRET: string;
+
+  /** 32 random bytes, base64: seals phone numbers for the dispatcher. */
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'CONTACT_KEY must be 32 bytes, base64-encoded' })
+  CONTACT_KEY: string;
+
+  /** Region for numbers in national format without a `country` hint. */
+  @IsOptional()
+  @IsISO31661Alpha2()
+  DEFAULT_REGION?: string;
+
+  /** Events older than this are refused (past the retention window). */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  MAX_EVENT_AGE_DAYS: number = 30;
+
+  /** Events dated further in the future than this are refused (clock skew tolerance). */
+  @IsInt()
+  @Min(0)
+  MAX_FUTURE_SKEW_SECONDS: number = 300;
+}

@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { loadConfig } from '@wt/config';
+import { main, runService } from '@wt/runtime';
+import { ingestModule } from './app.module';
+import { IngestConfig } from './ingest.config';
+
+main(async () => {
+  const config = loadConfig(IngestConfig);
+  await runService({
+    name: 'ingest',
+    module: ingestModule(config),
+    port: config.PORT,
+    bodyLimit: '2mb',
+    consumer: {
+      connection: { brokers: config.KAFKA_BROKERS, clientId: 'ingest' },
+      groupId: `${config.KAFKA_GROUP_PREFIX}.ingest`,
+      partitionsConsumedConcurrently: 2,
+    },
+  });
+});

@@ -1,0 +1,82 @@
+import { type ConsentEventV1, type EngagementEventV1 } from '@wt/contracts';
+import { ContactSealer, Pseudonymizer } from '@wt/identity';
+import { randomBytes } from 'node:crypto';
+import { EventNormalizer } from './event-normalizer';
+
+const now = new Date('2026-11-28T12:00:00Z');
+const key = randomBytes(32).toString('base64');
+
+function newNormalizer(overrides: Partial<ConstructorParameters<typeof EventNormalizer>[2]> = {}) {
+  return new EventNormalizer(new Pseudonymizer('s'.repeat(32)), new ContactSealer(key), {
+    maxAgeMs: 30 * 86_400_000,
+    maxFutureSkewMs: 300_000,
+    ...overrides,
+  });
+}
+
+const event: EngagementEventV1 = {
+  eventId: 'e1',
+  source: 'facebook',
+  type: 'click',
+  phone: '06 12 34 56 78',
+  country: 'FR',
+  occurredAt: '2026-11-28T11:00:00+01:00',
+  categories: ['shoes', 'shoes', 'running'],
+};
+
+describe('EventNormalizer.engagement', () => {
+  it('replaces the phone by a personId and a sealed contact', () => {
+    const result = newNormalizer().engagement(event, now);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.personId).toBe(new Pseudonymizer('s'.repeat(32)).personId('+33612345678'));
+    expect(new ContactSealer(key).open(result.value.contact)).toBe('+33612345678');
+    expect(JSON.stringify(result.value)).not.toContain('612345678');
+    expect(result.value).toMatchObject({ dedupeKey: 'facebook:e1', country: 'FR', occurredAt: '2026-11-28T10:00:00.000Z' });
+    expect(result.value.categories).toEqual(['shoes', 'running']);
+  });
+
+  it('gives the same personId for every written form of a number', () => {
+    const n = newNormalizer();
+    const a = n.engagement(event, now);
+    const b = n.engagement({ ...event, phone: '+33 (0)6 12 34 56 78', country: undefined }, now);
+    const c = n.engagement({ ...event, phone: '0033612345678', country: undefined }, now);
+    expect(a.ok && b.ok && c.ok).toBe(true);
+    if (a.ok && b.ok && c.ok) expect(new Set([a.value.personId, b.value.personId, c.value.personId]).size).toBe(1);
+  });
+
+  it('uses the default region for national numbers without a hint', () => {
+    expect(newNormalizer().engagement({ ...event, country: undefined }, now)).toMatchObject({ ok: false, reason: 'invalid_phone' });
+    expect(newNormalizer({ defaultRegion: 'FR' }).engagement({ ...event, country: undefined }, now).ok).toBe(true);
+  });
+
+  it('refuses events from the future and past the retention window', () => {
+    expect(newNormalizer().engagement({ ...event, occurredAt: '2026-11-28T12:10:00Z' }, now)).toMatchObject({
+      ok: false,
+      reason: 'timestamp_in_future',
+    });
+    expect(newNormalizer().engagement({ ...event, occurredAt: '2026-10-01T00:00:00Z' }, now)).toMatchObject({
+      ok: false,
+      reason: 'timestamp_too_old',
+    });
+  });
+});
+
+describe('EventNormalizer.consent', () => {
+  const consent: ConsentEventV1 = {
+    phone: '+33612345678',
+    purpose: 'whatsapp_marketing',
+    businessId: 'acme',
+    status: 'granted',
+    occurredAt: '2026-11-28T11:00:00Z',
+    source: 'web-form',
+  };
+
+  it('pseudonymizes and keeps the business of a marketing consent', () => {
+    expect(newNormalizer().consent(consent, now)).toMatchObject({ ok: true, value: { businessId: 'acme', status: 'granted', country: 'FR' } });
+  });
+
+  it('refuses an invalid number with the reason', () => {
+    expect(newNormalizer().consent({ ...consent, phone: '+33 1' }, now)).toMatchObject({ ok: false, reason: 'invalid_phone' });
+  });
+});

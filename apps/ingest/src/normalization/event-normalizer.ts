@@ -1,0 +1,85 @@
+import {
+  type ConsentEventV1,
+  type ConsentNormalizedV1,
+  type DeadLetterReason,
+  type EngagementEventV1,
+  type EngagementNormalizedV1,
+} from '@wt/contracts';
+import { type ContactSealer, normalizePhone, type Pseudonymizer } from '@wt/identity';
+
+export type Normalized<T> = { ok: true; value: T } | { ok: false; reason: DeadLetterReason; detail: string };
+
+export interface NormalizerPolicy {
+  defaultRegion?: string;
+  maxAgeMs: number;
+  maxFutureSkewMs: number;
+}
+
+/**
+ * Turns validated input events into the platform's internal form: the phone becomes a personId
+ * and a sealed contact, the time is checked against the retention window.
+ */
+export class EventNormalizer {
+  constructor(
+    private readonly pseudonymizer: Pseudonymizer,
+    private readonly sealer: ContactSealer,
+    private readonly policy: NormalizerPolicy,
+  ) {}
+
+  engagement(event: EngagementEventV1, now: Date): Normalized<EngagementNormalizedV1> {
+    const timing = this.checkTime(event.occurredAt, now);
+    if (timing) return timing;
+    const phone = normalizePhone(event.phone, event.country, this.policy.defaultRegion);
+    if (!phone.ok) return { ok: false, reason: 'invalid_phone', detail: `phone: ${phone.reason}` };
+    return {
+      ok: true,
+      value: {
+        dedupeKey: `${event.source}:${event.eventId}`,
+        personId: this.pseudonymizer.personId(phone.e164),
+        contact: this.sealer.seal(phone.e164),
+        source: event.source,
+        type: event.type,
+        occurredAt: new Date(event.occurredAt).toISOString(),
+        categories: [...new Set(event.categories)],
+        businessId: event.businessId,
+        contentId: event.contentId,
+        value: event.value,
+        currency: event.currency,
+        country: phone.country,
+        ingestedAt: now.toISOString(),
+      },
+    };
+  }
+
+  consent(event: ConsentEventV1, now: Date): Normalized<ConsentNormalizedV1> {
+    if (Date.parse(event.occurredAt) - now.getTime() > this.policy.maxFutureSkewMs) {
+      return { ok: false, reason: 'timestamp_in_future', detail: `occurredAt: later than now + ${this.policy.maxFutureSkewMs} ms` };
+    }
+    const phone = normalizePhone(event.phone, event.country, this.policy.defaultRegion);
+    if (!phone.ok) return { ok: false, reason: 'invalid_phone', detail: `phone: ${phone.reason}` };
+    return {
+      ok: true,
+      value: {
+        personId: this.pseudonymizer.personId(phone.e164),
+        contact: this.sealer.seal(phone.e164),
+        purpose: event.purpose,
+        businessId: event.purpose === 'whatsapp_marketing' ? event.businessId : undefined,
+        status: event.status,
+        occurredAt: new Date(event.occurredAt).toISOString(),
+        source: event.source,
+        country: phone.country,
+      },
+    };
+  }
+
+  private checkTime(occurredAt: string, now: Date): Normalized<never> | undefined {
+    const at = Date.parse(occurredAt);
+    if (at - now.getTime() > this.policy.maxFutureSkewMs) {
+      return { ok: false, reason: 'timestamp_in_future', detail: `occurredAt: later than now + ${this.policy.maxFutureSkewMs} ms` };
+    }
+    if (now.getTime() - at > this.policy.maxAgeMs) {
+      return { ok: false, reason: 'timestamp_too_old', detail: `occurredAt: older than the ${this.policy.maxAgeMs / 86_400_000}-day retention window` };
+    }
+    return undefined;
+  }
+}

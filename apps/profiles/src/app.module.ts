@@ -1,0 +1,40 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConfigModule } from '@wt/config';
+import { postgresOptions } from '@wt/database';
+import { KafkaModule } from '@wt/kafka';
+import { ObservabilityModule } from '@wt/observability';
+import { ConsentLedgerEntity } from './consent/consent-ledger.entity';
+import { ConsentStateEntity } from './consent/consent-state.entity';
+import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-schema';
+import { PersonProfileEntity } from './profile/person-profile.entity';
+import { ProcessedEventEntity } from './profile/processed-event.entity';
+import { ProfileStore } from './profile/profile.store';
+import { ProfilesConsumer } from './profile/profiles.consumer';
+import { ProfilesConfig } from './profiles.config';
+
+export const PROFILES_ENTITIES = [PersonProfileEntity, ProcessedEventEntity, ConsentStateEntity, ConsentLedgerEntity];
+export const PROFILES_MIGRATIONS = [InitialSchema1764374400000];
+
+export function profilesModule(config: ProfilesConfig) {
+  @Module({
+    imports: [
+      ConfigModule.forValue(ProfilesConfig, config),
+      ObservabilityModule.forRoot({ service: 'profiles', logLevel: config.LOG_LEVEL }),
+      KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: 'profiles' }),
+      TypeOrmModule.forRoot(
+        postgresOptions({
+          url: config.DATABASE_URL,
+          entities: PROFILES_ENTITIES,
+          migrations: PROFILES_MIGRATIONS,
+          runMigrations: config.DB_MIGRATIONS_RUN === 'true',
+          applicationName: 'profiles',
+        }),
+      ),
+    ],
+    controllers: [ProfilesConsumer],
+    providers: [ProfileStore],
+  })
+  class ProfilesModule {}
+  return ProfilesModule;
+}

@@ -1,0 +1,148 @@
+import { Injectable } from '@nestjs/common';
+import { type ConsentNormalizedV1, type EngagementNormalizedV1 } from '@wt/contracts';
+import { DataSource, type EntityManager } from 'typeorm';
+import { emptyProfile, type ProfileState } from './profile-state';
+
+export interface ConsentRow {
+  personId: string;
+  purpose: string;
+  businessId: string;
+  status: 'granted' | 'revoked';
+}
+
+interface ProfileRow {
+  person_id: string;
+  contact: string | null;
+  country: string | null;
+  time_zone: string | null;
+  interests: Record<string, number>;
+  interests_at: Date | null;
+  total_events: number;
+  events_by_source: Record<string, number>;
+  events_by_business: Record<string, number>;
+  last_seen_at: Date | null;
+  version: string;
+}
+
+/**
+ * Set-based SQL for the hot path: one statement per step for a whole batch (unnest arrays),
+ * rather than one ORM round trip per event.
+ */
+@Injectable()
+export class ProfileStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction('READ COMMITTED', work);
+  }
+
+  /** Records events as processed; returns the keys that were new (the others are replays). */
+  async claimEvents(manager: EntityManager, events: readonly EngagementNormalizedV1[]): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const rows: { dedupe_key: string }[] = await manager.query(
+      `INSERT INTO processed_event (dedupe_key, person_id, occurred_at)
+       SELECT * FROM unnest($1::text[], $2::char(64)[], $3::timestamptz[])
+       ON CONFLICT (dedupe_key) DO NOTHING
+       RETURNING dedupe_key`,
+      [events.map((e) => e.dedupeKey), events.map((e) => e.personId), events.map((e) => e.occurredAt)],
+    );
+    return new Set(rows.map((row) => row.dedupe_key));
+  }
+
+  /** Loads and locks the profiles of these people (in a stable order, so batches cannot deadlock). */
+  async lockProfiles(manager: EntityManager, personIds: readonly string[]): Promise<Map<string, ProfileState>> {
+    const sorted = [...new Set(personIds)].sort();
+    const rows: ProfileRow[] = await manager.query(
+      `SELECT * FROM person_profile WHERE person_id = ANY($1::char(64)[]) ORDER BY person_id FOR UPDATE`,
+      [sorted],
+    );
+    const profiles = new Map(sorted.map((id) => [id, emptyProfile(id)]));
+    for (const row of rows) {
+      profiles.set(row.person_id, {
+        personId: row.person_id,
+        contact: row.contact,
+        country: row.country,
+        timeZone: row.time_zone,
+        interests: row.interests,
+        interestsAt: row.interests_at,
+        totalEvents: row.total_events,
+        eventsBySource: row.events_by_source,
+        eventsByBusiness: row.events_by_business,
+        lastSeenAt: row.last_seen_at,
+        version: Number(row.version),
+      });
+    }
+    return profiles;
+  }
+
+  async saveProfiles(manager: EntityManager, profiles: readonly ProfileState[]): Promise<void> {
+    if (profiles.length === 0) return;
+    const sorted = [...profiles].sort((a, b) => (a.personId < b.personId ? -1 : 1));
+    await manager.query(
+      `INSERT INTO person_profile (person_id, contact, country, time_zone, interests, interests_at, total_events,
+                                   events_by_source, events_by_business, last_seen_at, version, updated_at)
+       SELECT p.*, now() FROM unnest($1::char(64)[], $2::text[], $3::char(2)[], $4::text[], $5::jsonb[], $6::timestamptz[],
+                                     $7::int[], $8::jsonb[], $9::jsonb[], $10::timestamptz[], $11::bigint[]) AS p
+       ON CONFLICT (person_id) DO UPDATE SET
+         contact = EXCLUDED.contact, country = EXCLUDED.country, time_zone = EXCLUDED.time_zone,
+         interests = EXCLUDED.interests, interests_at = EXCLUDED.interests_at, total_events = EXCLUDED.total_events,
+         events_by_source = EXCLUDED.events_by_source, events_by_business = EXCLUDED.events_by_business,
+         last_seen_at = EXCLUDED.last_seen_at, version = EXCLUDED.version, updated_at = now()`,
+      [
+        sorted.map((p) => p.personId),
+        sorted.map((p) => p.contact),
+        sorted.map((p) => p.country),
+        sorted.map((p) => p.timeZone),
+        sorted.map((p) => JSON.stringify(p.interests)),
+        sorted.map((p) => p.interestsAt?.toISOString() ?? null),
+        sorted.map((p) => p.totalEvents),
+        sorted.map((p) => JSON.stringify(p.eventsBySource)),
+        sorted.map((p) => JSON.stringify(p.eventsByBusiness)),
+        sorted.map((p) => p.lastSeenAt?.toISOString() ?? null),
+        sorted.map((p) => p.version),
+      ],
+    );
+  }
+
+  /**
+   * Appends consent changes to the ledger (a replay is a no-op) and moves the current state
+   * when a change is newer than what is known. Returns the people whose state may have changed.
+   */
+  async recordConsents(manager: EntityManager, changes: readonly ConsentNormalizedV1[]): Promise<void> {
+    if (changes.length === 0) return;
+    const cols = [
+      changes.map((c) => c.personId),
+      changes.map((c) => c.purpose),
+      changes.map((c) => c.businessId ?? ''),
+      changes.map((c) => c.status),
+      changes.map((c) => c.occurredAt),
+      changes.map((c) => c.source),
+    ];
+    await manager.query(
+      `INSERT INTO consent_ledger (person_id, purpose, business_id, status, occurred_at, source)
+       SELECT * FROM unnest($1::char(64)[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+       ON CONFLICT DO NOTHING`,
+      cols,
+    );
+    // Latest choice per key within the batch, then only if newer than the stored one.
+    await manager.query(
+      `INSERT INTO consent_state (person_id, purpose, business_id, status, occurred_at, source)
+       SELECT DISTINCT ON (person_id, purpose, business_id) *
+       FROM unnest($1::char(64)[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+            AS c(person_id, purpose, business_id, status, occurred_at, source)
+       ORDER BY person_id, purpose, business_id, occurred_at DESC, status DESC
+       ON CONFLICT (person_id, purpose, business_id) DO UPDATE SET
+         status = EXCLUDED.status, occurred_at = EXCLUDED.occurred_at, source = EXCLUDED.source
+       WHERE consent_state.occurred_at < EXCLUDED.occurred_at`,
+      cols,
+    );
+  }
+
+  async consentsOf(manager: EntityManager, personIds: readonly string[]): Promise<ConsentRow[]> {
+    const rows: { person_id: string; purpose: string; business_id: string; status: 'granted' | 'revoked' }[] = await manager.query(
+      `SELECT person_id, purpose, business_id, status FROM consent_state WHERE person_id = ANY($1::char(64)[])`,
+      [[...new Set(personIds)]],
+    );
+    return rows.map((r) => ({ personId: r.person_id, purpose: r.purpose, businessId: r.business_id, status: r.status }));
+  }
+}

@@ -1,0 +1,87 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { type EngagementNormalizedV1, Topic } from '@wt/contracts';
+import { timeZoneForCountry } from '@wt/identity';
+import { KafkaPublisher, type RecordBatch } from '@wt/kafka';
+import { Counter, register } from 'prom-client';
+import { type EntityManager } from 'typeorm';
+import { ProfilesConfig } from '../profiles.config';
+import { InterestDecay } from './interest-decay';
+import { toSnapshot } from './profile-snapshot';
+import { applyEngagement, type ProfileState } from './profile-state';
+import { ProfileStore } from './profile.store';
+
+const applied =
+  (register.getSingleMetric('wt_profile_events_total') as Counter | undefined) ??
+  new Counter({ name: 'wt_profile_events_total', help: 'Engagement events by effect on profiles', labelNames: ['effect'] });
+
+/**
+ * Applies engagement and consent to profiles, then publishes the changed profiles' snapshots.
+ * Each batch is one transaction: events claimed (replays skipped), profiles locked, updated,
+ * snapshots acknowledged by Kafka, then commit; the offset is committed after that.
+ */
+@Controller()
+export class ProfilesConsumer {
+  private readonly decay: InterestDecay;
+
+  constructor(
+    private readonly store: ProfileStore,
+    private readonly publisher: KafkaPublisher,
+    private readonly config: ProfilesConfig,
+  ) {
+    this.decay = new InterestDecay(config.INTEREST_HALF_LIFE_HOURS);
+  }
+
+  @EventPattern(Topic.EngagementNormalizedV1)
+  async onEngagement(@Payload() batch: RecordBatch<Topic.EngagementNormalizedV1>): Promise<void> {
+    const seen = new Set<string>();
+    const unique = batch.records.map((r) => r.value).filter((e) => !seen.has(e.dedupeKey) && seen.add(e.dedupeKey));
+    await this.store.transaction(async (manager) => {
+      const fresh = await this.store.claimEvents(manager, unique);
+      const events = unique.filter((e) => fresh.has(e.dedupeKey));
+      applied.inc({ effect: 'applied' }, events.length);
+      applied.inc({ effect: 'duplicate' }, batch.records.length - events.length);
+      if (events.length === 0) return;
+      const byPerson = new Map<string, EngagementNormalizedV1[]>();
+      for (const event of events) byPerson.set(event.personId, [...(byPerson.get(event.personId) ?? []), event]);
+      const profiles = await this.store.lockProfiles(manager, [...byPerson.keys()]);
+      const updated = [...byPerson].map(([personId, own]) => applyEngagement(profiles.get(personId)!, own, this.decay));
+      await this.store.saveProfiles(manager, updated);
+      await this.publishSnapshots(manager, updated);
+    });
+  }
+
+  @EventPattern(Topic.ConsentNormalizedV1)
+  async onConsent(@Payload() batch: RecordBatch<Topic.ConsentNormalizedV1>): Promise<void> {
+    const changes = batch.records.map((r) => r.value);
+    await this.store.transaction(async (manager) => {
+      const profiles = await this.store.lockProfiles(manager, changes.map((c) => c.personId));
+      await this.store.recordConsents(manager, changes);
+      const updated = [...profiles.values()].map((profile): ProfileState => {
+        const latest = changes.filter((c) => c.personId === profile.personId).at(-1)!;
+        const country = profile.country ?? latest.country ?? null;
+        return {
+          ...profile,
+          contact: profile.contact ?? latest.contact,
+          country,
+          timeZone: profile.timeZone ?? timeZoneForCountry(country ?? undefined) ?? null,
+          version: profile.version + 1,
+        };
+      });
+      await this.store.saveProfiles(manager, updated);
+      await this.publishSnapshots(manager, updated);
+    });
+  }
+
+  private async publishSnapshots(manager: EntityManager, profiles: readonly ProfileState[]): Promise<void> {
+    const consents = await this.store.consentsOf(manager, profiles.map((p) => p.personId));
+    const now = new Date();
+    await this.publisher.publish(
+      Topic.ProfileSnapshotsV1,
+      profiles.map((profile) => ({
+        key: profile.personId,
+        value: toSnapshot(profile, consents, this.config.INTEREST_HALF_LIFE_HOURS, now),
+      })),
+    );
+  }
+}

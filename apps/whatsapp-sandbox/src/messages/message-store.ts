@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import type { MessageStatusValue } from '@wt/whatsapp';
+
+/** What became of one status webhook. */
+export type WebhookOutcome = 'pending' | 'delivered' | 'failed' | 'disabled';
+
+export interface EmittedStatus {
+  status: MessageStatusValue;
+  /** Unix seconds, as in the webhook. */
+  timestamp: string;
+  errorCode?: number;
+  webhook: WebhookOutcome;
+}
+
+/** A message the sandbox accepted. */
+export interface AcceptedMessage {
+  wamid: string;
+  phoneNumberId: string;
+  /** As the sender wrote it. */
+  to: string;
+  waId: string;
+  type: 'template' | 'text';
+  templateName?: string;
+  bizOpaqueCallbackData?: string;
+  acceptedAt: string;
+  statuses: EmittedStatus[];
+}
+
+/** Oldest messages are forgotten beyond this, so that benchmarks run in bounded memory. */
+const MAX_MESSAGES = 100_000;
+
+@Injectable()
+export class MessageStore {
+  private readonly messages = new Map<string, AcceptedMessage>();
+
+  add(message: AcceptedMessage): void {
+    this.messages.set(message.wamid, message);
+    if (this.messages.size > MAX_MESSAGES) {
+      const oldest = this.messages.keys().next();
+      if (!oldest.done) this.messages.delete(oldest.value);
+    }
+  }
+
+  get(wamid: string): AcceptedMessage | undefined {
+    return this.messages.get(wamid);
+  }
+
+  /** Accepted messages in acceptance order, filtered by recipient (digits compared) and phone number id. */
+  list(filter: { to?: string; phoneNumberId?: string }): AcceptedMessage[] {
+    const waId = filter.to?.replace(/\D/g, '');
+    return [...this.messages.values()].filter(
+      (message) =>
+        (!waId || message.waId === waId) && (!filter.phoneNumberId || message.phoneNumberId === filter.phoneNumberId),
+    );
+  }
+
+  /** The latest message to a person from a business number (the one a button tap answers). */
+  latestTo(phoneNumberId: string, waId: string): AcceptedMessage | undefined {
+    let latest: AcceptedMessage | undefined;
+    for (const message of this.messages.values()) {
+      if (message.phoneNumberId === phoneNumberId && message.waId === waId) latest = message;
+    }
+    return latest;
+  }
+
+  clear(): void {
+    this.messages.clear();
+  }
+}

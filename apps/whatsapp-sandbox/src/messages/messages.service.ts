@@ -1,0 +1,220 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  maskPhoneNumber,
+  type MessageStatusUpdate,
+  type PricingCategory,
+  type SendMessageRequest,
+  type SendMessageResponse,
+  type StatusConversation,
+  type StatusPricing,
+} from '@wt/whatsapp';
+import { randomBytes } from 'node:crypto';
+import { type Fault, FaultBook } from '../faults/fault-book';
+import { GraphApiError } from '../graph/graph-api.error';
+import { SandboxConfig } from '../sandbox.config';
+import { SandboxStats } from '../stats/sandbox-stats';
+import { type WebhookStep, WebhookDeliveryService } from '../webhooks/webhook-delivery.service';
+import { statusWebhook, unixSeconds, type WebhookOrigin } from '../webhooks/webhook-payloads';
+import { type AcceptedMessage, MessageStore } from './message-store';
+import { PairRateLimit, ThroughputLimit } from './send-limits';
+import { SERVICE_WINDOW_MS, ServiceWindows } from './service-windows';
+import { type PlannedStatus, planStatuses } from './status-plan';
+
+/** How the sandbox answers a send. */
+export type SendOutcome =
+  | { kind: 'accepted'; response: SendMessageResponse; wamid: string; dropConnection: boolean }
+  | { kind: 'rejected'; error: GraphApiError }
+  | { kind: 'hang' };
+
+/** Beyond this many open conversations, expired ones are forgotten (bounded memory in benchmarks). */
+const MAX_CONVERSATIONS = 100_000;
+
+interface OpenConversation {
+  id: string;
+  expiresAt: number;
+}
+
+/**
+ * Decides each send the way the Cloud API does: injected faults first, then throughput (130429),
+ * then pair rate (131056); an accepted message gets its statuses reported by webhook.
+ */
+@Injectable()
+export class MessagesService {
+  private readonly logger = new Logger(MessagesService.name);
+  private readonly throughput: ThroughputLimit;
+  private readonly pairs: PairRateLimit;
+  private readonly conversations = new Map<string, OpenConversation>();
+
+  constructor(
+    private readonly config: SandboxConfig,
+    private readonly store: MessageStore,
+    private readonly windows: ServiceWindows,
+    private readonly faults: FaultBook,
+    private readonly webhooks: WebhookDeliveryService,
+    private readonly stats: SandboxStats,
+  ) {
+    this.throughput = new ThroughputLimit(config.SANDBOX_THROUGHPUT_MPS);
+    this.pairs = new PairRateLimit(config.SANDBOX_PAIR_INTERVAL_MS);
+  }
+
+  send(phoneNumberId: string, request: SendMessageRequest, now = Date.now()): SendOutcome {
+    const waId = request.to.replace(/\D/g, '');
+    const recipient = maskPhoneNumber(waId);
+    const fault = this.faults.match(phoneNumberId, waId);
+
+    // A fault that stands for Meta's answer comes before the limits.
+    if (fault?.mode === 'hang') {
+      this.faults.consume(fault);
+      this.stats.unanswered('hang');
+      this.logger.debug(`send to ${recipient} left unanswered (fault ${fault.id})`);
+      return { kind: 'hang' };
+    }
+    if (fault?.mode === 'reject') {
+      this.faults.consume(fault);
+      return this.reject(GraphApiError.injected(fault.code, fault.httpStatus), recipient);
+    }
+    if (!this.throughput.allows(phoneNumberId, now)) return this.reject(GraphApiError.throughputExceeded(), recipient);
+    if (!this.pairs.allows(phoneNumberId, waId, now)) return this.reject(GraphApiError.pairRateExceeded(), recipient);
+
+    this.throughput.record(phoneNumberId, now);
+    this.pairs.record(phoneNumberId, waId, now);
+    if (fault) this.faults.consume(fault);
+
+    const message: AcceptedMessage = {
+      wamid: `wamid.${randomBytes(24).toString('base64url')}`,
+      phoneNumberId,
+      to: request.to,
+      waId,
+      type: request.type,
+      ...(request.type === 'template' ? { templateName: request.template.name } : {}),
+      ...(request.biz_opaque_callback_data === undefined
+        ? {}
+        : { bizOpaqueCallbackData: request.biz_opaque_callback_data }),
+      acceptedAt: new Date(now).toISOString(),
+      statuses: [],
+    };
+    this.store.add(message);
+    this.stats.accepted();
+    this.scheduleStatuses(message, fault, now);
+    const dropConnection = fault?.mode === 'drop';
+    if (dropConnection) this.stats.unanswered('drop');
+    this.logger.debug(`accepted ${message.type} ${message.wamid} to ${recipient}${dropConnection ? ', connection to be dropped' : ''}`);
+    return {
+      kind: 'accepted',
+      wamid: message.wamid,
+      dropConnection,
+      response: {
+        messaging_product: 'whatsapp',
+        contacts: [{ input: request.to, wa_id: waId }],
+        messages: [{ id: message.wamid }],
+      },
+    };
+  }
+
+  /** Forgets limits and conversations (with `POST /sandbox/reset`). */
+  clear(): void {
+    this.throughput.clear();
+    this.pairs.clear();
+    this.conversations.clear();
+  }
+
+  private reject(error: GraphApiError, recipient: string): SendOutcome {
+    this.stats.rejected(error.code);
+    this.logger.debug(`rejected send to ${recipient}: ${error.code}`);
+    return { kind: 'rejected', error };
+  }
+
+  private scheduleStatuses(message: AcceptedMessage, fault: Fault | undefined, now: number): void {
+    const planned = planStatuses({
+      wamid: message.wamid,
+      waId: message.waId,
+      type: message.type,
+      serviceWindowOpen: this.windows.isOpen(message.phoneNumberId, message.waId, now),
+      readRate: this.config.SANDBOX_READ_RATE,
+      ...(this.config.SANDBOX_UNREACHABLE_SUFFIX ? { unreachableSuffix: this.config.SANDBOX_UNREACHABLE_SUFFIX } : {}),
+      ...(fault?.mode === 'status' ? { failWithCode: fault.code } : {}),
+    });
+    const billing = planned[0]?.status === 'failed' ? undefined : this.billing(message, now);
+    const origin: WebhookOrigin = { wabaId: this.config.SANDBOX_WABA_ID, phoneNumberId: message.phoneNumberId };
+    this.webhooks.schedule(
+      planned.map((step): WebhookStep => {
+        let index = -1;
+        return {
+          delayMs: this.config.SANDBOX_STATUS_DELAY_MS,
+          build: () => {
+            const update = this.statusUpdate(message, step, billing);
+            index = message.statuses.push({
+              status: step.status,
+              timestamp: update.timestamp,
+              ...(step.error ? { errorCode: step.error.code } : {}),
+              webhook: 'pending',
+            }) - 1;
+            this.stats.statusEmitted(step.status);
+            return statusWebhook(origin, update);
+          },
+          settled: (outcome) => {
+            const emitted = message.statuses[index];
+            if (emitted) emitted.webhook = outcome;
+          },
+        };
+      }),
+    );
+  }
+
+  private statusUpdate(
+    message: AcceptedMessage,
+    step: PlannedStatus,
+    billing: { conversation: StatusConversation; pricing: StatusPricing } | undefined,
+  ): MessageStatusUpdate {
+    const withBilling = billing && (step.status === 'sent' || step.status === 'delivered');
+    return {
+      id: message.wamid,
+      status: step.status,
+      timestamp: unixSeconds(Date.now()),
+      recipient_id: message.waId,
+      ...(message.bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: message.bizOpaqueCallbackData }),
+      ...(withBilling
+        ? {
+            conversation:
+              step.status === 'sent' ? billing.conversation : { id: billing.conversation.id, origin: billing.conversation.origin },
+            pricing: billing.pricing,
+          }
+        : {}),
+      ...(step.error ? { errors: [step.error] } : {}),
+    };
+  }
+
+  /**
+   * Conversation and pricing of a delivered message: templates are billed as marketing; a
+   * free-form text (inside the customer-service window) is a free service message. Meta reports
+   * them on `sent` and `delivered`, with the conversation's expiry on the `sent` that opened it.
+   */
+  private billing(message: AcceptedMessage, now: number): { conversation: StatusConversation; pricing: StatusPricing } {
+    const category: PricingCategory = message.type === 'template' ? 'marketing' : 'service';
+    const key = `${message.phoneNumberId}:${message.waId}:${category}`;
+    let open = this.conversations.get(key);
+    const opened = !open || open.expiresAt <= now;
+    if (!open || opened) {
+      open = { id: randomBytes(16).toString('hex'), expiresAt: now + SERVICE_WINDOW_MS };
+      this.conversations.set(key, open);
+      if (this.conversations.size > MAX_CONVERSATIONS) this.pruneConversations(now);
+    }
+    return {
+      conversation: {
+        id: open.id,
+        ...(opened ? { expiration_timestamp: unixSeconds(open.expiresAt) } : {}),
+        origin: { type: category },
+      },
+      pricing:
+        category === 'marketing'
+          ? { billable: true, pricing_model: 'PMP', category, type: 'regular' }
+          : { billable: false, pricing_model: 'PMP', category, type: 'free_customer_service' },
+    };
+  }
+
+  private pruneConversations(now: number): void {
+    for (const [key, conversation] of this.conversations) if (conversation.expiresAt <= now) this.conversations.delete(key);
+    // Still full of live ones: start over; conversations only label billing in a sandbox.
+    if (this.conversations.size > MAX_CONVERSATIONS) this.conversations.clear();
+  }
+}

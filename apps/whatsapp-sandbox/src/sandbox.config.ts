@@ -1,0 +1,71 @@
+import { ServiceEnv } from '@wt/config';
+import { IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+
+/**
+ * Environment of the WhatsApp Cloud API sandbox. The Kafka variables of `ServiceEnv` are ignored:
+ * the sandbox speaks HTTP only.
+ */
+export class SandboxConfig extends ServiceEnv {
+  override PORT: number = 3005;
+
+  /** Bearer token the sandbox expects, like a system-user token (a wrong one gets Graph error 190). */
+  @IsString()
+  @MinLength(16)
+  SANDBOX_ACCESS_TOKEN: string;
+
+  /** App secret that signs webhooks (`X-Hub-Signature-256`). */
+  @IsString()
+  @MinLength(16)
+  SANDBOX_APP_SECRET: string;
+
+  /** Where statuses and inbound messages are POSTed, e.g. `http://127.0.0.1:3004/v1/whatsapp/webhook`. Unset: no webhooks. */
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  SANDBOX_WEBHOOK_URL?: string;
+
+  /** Messages per second per phone_number_id before Graph error 130429 (Meta's default: 80). 0: unlimited. */
+  @IsInt()
+  @Min(0)
+  SANDBOX_THROUGHPUT_MPS: number = 80;
+
+  /** Minimum gap between two messages to one recipient from one phone_number_id before 131056. 0: no pair limit. */
+  @IsInt()
+  @Min(0)
+  SANDBOX_PAIR_INTERVAL_MS: number = 6000;
+
+  /** Share of delivered messages that get read, decided from a hash of the wamid (reproducible runs). */
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  SANDBOX_READ_RATE: number = 0.6;
+
+  /** Delay before `sent`, then between `sent`, `delivered` and `read`. */
+  @IsInt()
+  @Min(0)
+  SANDBOX_STATUS_DELAY_MS: number = 50;
+
+  /** Recipients whose digits end in this suffix get a `failed` status with 131026 (for demos). */
+  @IsOptional()
+  @Matches(/^\d{1,15}$/, { message: 'SANDBOX_UNREACHABLE_SUFFIX must be 1 to 15 digits' })
+  SANDBOX_UNREACHABLE_SUFFIX?: string;
+
+  /** Attempts per webhook before the sandbox gives up on it (Meta retries for days; a sandbox need not). */
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  SANDBOX_WEBHOOK_MAX_ATTEMPTS: number = 5;
+
+  /** First retry delay of a failed webhook; doubles at each attempt. */
+  @IsInt()
+  @Min(0)
+  SANDBOX_WEBHOOK_RETRY_BASE_MS: number = 500;
+
+  /** Timeout of one webhook POST. */
+  @IsInt()
+  @Min(100)
+  SANDBOX_WEBHOOK_TIMEOUT_MS: number = 5000;
+
+  /** WhatsApp Business Account id reported in webhook entries. */
+  @Matches(/^\d{1,32}$/)
+  SANDBOX_WABA_ID: string = '100000000000001';
+}

@@ -1,0 +1,191 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WhatsAppCloudClient } from './cloud-api.client';
+
+interface Recorded {
+  method?: string;
+  url?: string;
+  authorization?: string;
+  contentType?: string;
+  body: unknown;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, recorded: Recorded) => void;
+
+describe('WhatsAppCloudClient', () => {
+  let server: Server;
+  let baseUrl: string;
+  let handler: Handler;
+  let requests: Recorded[];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const recorded: Recorded = {
+          method: req.method,
+          url: req.url,
+          authorization: req.headers.authorization,
+          contentType: req.headers['content-type'],
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown,
+        };
+        requests.push(recorded);
+        handler(req, res, recorded);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  beforeEach(() => {
+    requests = [];
+  });
+
+  const client = (timeoutMs = 2000) =>
+    new WhatsAppCloudClient({ baseUrl, apiVersion: 'v21.0', accessToken: 'test-token-0123456789', timeoutMs });
+
+  const json = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+
+  it('posts a template message and returns the wamid when Meta accepts it', async () => {
+    handler = (_req, res, recorded) =>
+      json(res, 200, {
+        messaging_product: 'whatsapp',
+        contacts: [{ input: (recorded.body as { to: string }).to, wa_id: '4915112345678' }],
+        messages: [{ id: 'wamid.ABC', message_status: 'accepted' }],
+      });
+
+    const result = await client().sendTemplate(
+      '1234567890',
+      '+4915112345678',
+      { name: 'spring_sale', language: { code: 'de' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ana' }] }] },
+      'decision-1',
+    );
+
+    expect(result).toEqual({ kind: 'accepted', wamid: 'wamid.ABC', waId: '4915112345678', messageStatus: 'accepted' });
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({
+      method: 'POST',
+      url: '/v21.0/1234567890/messages',
+      authorization: 'Bearer test-token-0123456789',
+      contentType: 'application/json',
+      body: {
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to: '+4915112345678',
+        type: 'template',
+        template: { name: 'spring_sale', language: { code: 'de' } },
+        biz_opaque_callback_data: 'decision-1',
+      },
+    });
+  });
+
+  it('posts a text message without biz_opaque_callback_data when none is given', async () => {
+    handler = (_req, res) =>
+      json(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: 'x', wa_id: '1' }], messages: [{ id: 'wamid.T' }] });
+
+    const result = await client().sendText('1234567890', '4915112345678', 'Hello');
+
+    expect(result).toEqual({ kind: 'accepted', wamid: 'wamid.T', waId: '1' });
+    expect(requests[0]?.body).toEqual({
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: '4915112345678',
+      type: 'text',
+      text: { body: 'Hello' },
+    });
+  });
+
+  it('returns a classified rejection for a Graph error', async () => {
+    handler = (_req, res) =>
+      json(res, 400, {
+        error: {
+          message: '(#131056) (Business Account, Consumer Account) pair rate limit hit',
+          type: 'OAuthException',
+          code: 131056,
+          error_data: { messaging_product: 'whatsapp', details: 'Too many messages to this recipient' },
+          fbtrace_id: 'trace-1',
+        },
+      });
+
+    expect(await client().sendText('1234567890', '4915112345678', 'Hi')).toEqual({
+      kind: 'rejected',
+      httpStatus: 400,
+      code: 131056,
+      title: '(Business Account, Consumer Account) pair rate limit hit',
+      category: 'retry',
+      details: 'Too many messages to this recipient',
+      fbtraceId: 'trace-1',
+    });
+  });
+
+  it('classifies an expired token as halt-sending', async () => {
+    handler = (_req, res) =>
+      json(res, 401, { error: { message: 'Invalid OAuth access token', type: 'OAuthException', code: 190, fbtrace_id: 't' } });
+
+    expect(await client().sendText('1', '4915112345678', 'Hi')).toMatchObject({
+      kind: 'rejected',
+      httpStatus: 401,
+      code: 190,
+      category: 'halt-sending',
+    });
+  });
+
+  it('treats a 5xx Graph error and a bodiless 503 as retryable rejections', async () => {
+    handler = (_req, res) =>
+      json(res, 500, { error: { message: '(#2) Service temporarily unavailable', type: 'OAuthException', code: 2, fbtrace_id: 't' } });
+    expect(await client().sendText('1', '4915112345678', 'Hi')).toMatchObject({ kind: 'rejected', httpStatus: 500, code: 2, category: 'retry' });
+
+    handler = (_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/html' });
+      res.end('<html>unavailable</html>');
+    };
+    expect(await client().sendText('1', '4915112345678', 'Hi')).toEqual({
+      kind: 'rejected',
+      httpStatus: 503,
+      code: null,
+      title: 'HTTP 503',
+      category: 'retry',
+    });
+  });
+
+  it('does not claim a rejection for a gateway error without a Graph body: the request may have reached Meta', async () => {
+    handler = (_req, res) => {
+      res.writeHead(504);
+      res.end();
+    };
+    expect(await client().sendText('1', '4915112345678', 'Hi')).toMatchObject({ kind: 'unknown', reason: 'network' });
+  });
+
+  it('returns unknown/timeout when Meta does not answer in time', async () => {
+    handler = () => undefined; // never answers
+
+    const started = Date.now();
+    const result = await client(200).sendText('1', '4915112345678', 'Hi');
+
+    expect(result).toMatchObject({ kind: 'unknown', reason: 'timeout' });
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('returns unknown/network when the connection drops without an answer, and never echoes the recipient', async () => {
+    handler = (req) => req.socket.destroy();
+
+    const result = await client().sendText('1', '4915112345678', 'Hi');
+
+    expect(result).toMatchObject({ kind: 'unknown', reason: 'network' });
+    expect(JSON.stringify(result)).not.toContain('4915112345678');
+  });
+
+  it('returns unknown/network when nothing listens', async () => {
+    const closed = new WhatsAppCloudClient({ baseUrl: 'http://127.0.0.1:1', apiVersion: 'v21.0', accessToken: 'x', timeoutMs: 2000 });
+    expect(await closed.sendText('1', '4915112345678', 'Hi')).toMatchObject({ kind: 'unknown', reason: 'network' });
+  });
+});
