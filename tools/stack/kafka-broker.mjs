@@ -204,8 +204,15 @@ async function withLock(lockDir, fn, timeoutMs = 10 * 60_000) {
     } catch (err) {
       if (err.code !== 'EEXIST') throw err;
       const holder = Number(readText(path.join(lockDir, 'pid')));
-      // The holder may not have written its pid yet; only break locks whose holder is gone.
-      if (holder && !isProcessAlive(holder)) {
+      // Break the lock if its holder is gone, or if no pid was ever written (crash right after
+      // mkdir) and it is older than 30 s. A fresh lock without a pid is just being taken.
+      let age = 0;
+      try {
+        age = Date.now() - fs.statSync(lockDir).mtimeMs;
+      } catch {
+        continue; // released meanwhile
+      }
+      if ((holder && !isProcessAlive(holder)) || (!holder && age > 30_000)) {
         fs.rmSync(lockDir, { recursive: true, force: true });
         continue;
       }

@@ -26,7 +26,7 @@ export type SendOutcome =
   | { kind: 'rejected'; error: GraphApiError }
   | { kind: 'hang' };
 
-/** Beyond this many open conversations, expired ones are forgotten (bounded memory in benchmarks). */
+/** Open conversations kept (bounded memory in benchmarks). */
 const MAX_CONVERSATIONS = 100_000;
 
 interface OpenConversation {
@@ -197,7 +197,8 @@ export class MessagesService {
     if (!open || opened) {
       open = { id: randomBytes(16).toString('hex'), expiresAt: now + SERVICE_WINDOW_MS };
       this.conversations.set(key, open);
-      if (this.conversations.size > MAX_CONVERSATIONS) this.pruneConversations(now);
+      // Conversations only label billing here: past the cap, start over rather than grow.
+      if (this.conversations.size > MAX_CONVERSATIONS) this.conversations.clear();
     }
     return {
       conversation: {
@@ -210,11 +211,5 @@ export class MessagesService {
           ? { billable: true, pricing_model: 'PMP', category, type: 'regular' }
           : { billable: false, pricing_model: 'PMP', category, type: 'free_customer_service' },
     };
-  }
-
-  private pruneConversations(now: number): void {
-    for (const [key, conversation] of this.conversations) if (conversation.expiresAt <= now) this.conversations.delete(key);
-    // Still full of live ones: start over; conversations only label billing in a sandbox.
-    if (this.conversations.size > MAX_CONVERSATIONS) this.conversations.clear();
   }
 }

@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { loadConfig } from '@wt/config';
+import { main, runService } from '@wt/runtime';
+import { scoringModule } from './app.module';
+import { ScoringConfig } from './scoring.config';
+
+main(async () => {
+  const config = loadConfig(ScoringConfig);
+  await runService({
+    name: 'scoring',
+    module: scoringModule(config),
+    port: config.PORT,
+    consumer: {
+      connection: { brokers: config.KAFKA_BROKERS, clientId: 'scoring' },
+      groupId: `${config.KAFKA_GROUP_PREFIX}.scoring`,
+      partitionsConsumedConcurrently: 2,
+    },
+  });
+});

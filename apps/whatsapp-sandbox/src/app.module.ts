@@ -1,0 +1,49 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ConfigModule } from '@wt/config';
+import { FaultBook } from './faults/fault-book';
+import { FaultsController } from './faults/faults.controller';
+import { AccessTokenGuard } from './graph/access-token.guard';
+import { GraphErrorFilter } from './graph/graph-error.filter';
+import { HealthController } from './health/health.controller';
+import { InboundController } from './inbound/inbound.controller';
+import { InboundService } from './inbound/inbound.service';
+import { MessageStore } from './messages/message-store';
+import { MessagesController } from './messages/messages.controller';
+import { MessagesService } from './messages/messages.service';
+import { SandboxMessagesController } from './messages/sandbox-messages.controller';
+import { ServiceWindows } from './messages/service-windows';
+import { SandboxConfig } from './sandbox.config';
+import { SandboxStats } from './stats/sandbox-stats';
+import { SandboxStatsController } from './stats/sandbox-stats.controller';
+import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
+
+@Module({})
+export class AppModule {
+  /** `env` is validated into `SandboxConfig` (a bad variable stops the boot, naming it). */
+  static forRoot(env: Record<string, string | undefined> = process.env): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(SandboxConfig, env)],
+      controllers: [
+        HealthController,
+        MessagesController,
+        SandboxMessagesController,
+        FaultsController,
+        InboundController,
+        SandboxStatsController,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: GraphErrorFilter },
+        AccessTokenGuard,
+        FaultBook,
+        InboundService,
+        MessageStore,
+        MessagesService,
+        SandboxStats,
+        ServiceWindows,
+        WebhookDeliveryService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import { Type } from 'class-transformer';
+import { IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
+
+export class InboundButtonDto {
+  /** The button's label. */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
+  text: string;
+
+  /** The quick-reply payload the template defined; the label if absent. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  payload?: string;
+}
+
+/** Body of `POST /sandbox/inbound`: a person writes to a business (text) or taps a template button. */
+export class InboundMessageDto {
+  @Matches(/^\+?\d{8,15}$/, { message: 'from must be a phone number: 8 to 15 digits, optionally after a +' })
+  from: string;
+
+  @Matches(/^\d{1,32}$/, { message: 'phoneNumberId must be digits' })
+  phoneNumberId: string;
+
+  @ValidateIf((dto: InboundMessageDto) => dto.button === undefined)
+  @IsString()
+  @IsNotEmpty({ message: 'text or button is required' })
+  @MaxLength(4096)
+  text?: string;
+
+  @ValidateIf((dto: InboundMessageDto) => dto.text === undefined)
+  @IsObject({ message: 'button or text is required' })
+  @ValidateNested()
+  @Type(() => InboundButtonDto)
+  button?: InboundButtonDto;
+
+  /** Profile name in the webhook's `contacts`. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  name?: string;
+
+  /** The wamid this message answers; for a button, the latest message to this person by default. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  contextMessageId?: string;
+}

@@ -1,0 +1,52 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { type InboundMessage, maskPhoneNumber } from '@wt/whatsapp';
+import { randomBytes } from 'node:crypto';
+import { MessageStore } from '../messages/message-store';
+import { SERVICE_WINDOW_MS, ServiceWindows } from '../messages/service-windows';
+import { SandboxConfig } from '../sandbox.config';
+import { SandboxStats } from '../stats/sandbox-stats';
+import { WebhookDeliveryService } from '../webhooks/webhook-delivery.service';
+import { displayPhoneNumber, inboundWebhook, unixSeconds } from '../webhooks/webhook-payloads';
+import type { InboundMessageDto } from './inbound-message.dto';
+
+export interface InboundReceipt {
+  /** wamid of the inbound message. */
+  id: string;
+  /** Until when free-form messages may reach this person from this number. */
+  serviceWindowOpenUntil: string;
+}
+
+/** A person writing to a business: opens the 24 h window and reaches the business as a `messages` webhook. */
+@Injectable()
+export class InboundService {
+  private readonly logger = new Logger(InboundService.name);
+
+  constructor(
+    private readonly config: SandboxConfig,
+    private readonly windows: ServiceWindows,
+    private readonly store: MessageStore,
+    private readonly webhooks: WebhookDeliveryService,
+    private readonly stats: SandboxStats,
+  ) {}
+
+  receive(dto: InboundMessageDto, now = Date.now()): InboundReceipt {
+    const waId = dto.from.replace(/\D/g, '');
+    this.windows.recordInbound(dto.phoneNumberId, waId, now);
+    const contextId = dto.contextMessageId ?? (dto.button ? this.store.latestTo(dto.phoneNumberId, waId)?.wamid : undefined);
+    const message: InboundMessage = {
+      from: waId,
+      id: `wamid.${randomBytes(24).toString('base64url')}`,
+      timestamp: unixSeconds(now),
+      ...(dto.button
+        ? { type: 'button', button: { text: dto.button.text, payload: dto.button.payload ?? dto.button.text } }
+        : { type: 'text', text: { body: dto.text ?? '' } }),
+      ...(contextId ? { context: { from: displayPhoneNumber(dto.phoneNumberId), id: contextId } } : {}),
+    };
+    const origin = { wabaId: this.config.SANDBOX_WABA_ID, phoneNumberId: dto.phoneNumberId };
+    const contact = { profile: { name: dto.name ?? 'Sandbox User' }, wa_id: waId };
+    this.webhooks.schedule([{ delayMs: 0, build: () => inboundWebhook(origin, contact, message) }]);
+    this.stats.inbound();
+    this.logger.debug(`inbound ${message.type} from ${maskPhoneNumber(waId)}`);
+    return { id: message.id, serviceWindowOpenUntil: new Date(now + SERVICE_WINDOW_MS).toISOString() };
+  }
+}

@@ -1,0 +1,63 @@
+import {
+  type BeforeApplicationShutdown,
+  Body,
+  Controller,
+  Param,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import type { SendMessageRequest } from '@wt/whatsapp';
+import type { Request, Response } from 'express';
+import { AccessTokenGuard } from '../graph/access-token.guard';
+import { GraphApiError } from '../graph/graph-api.error';
+import { MessagesService } from './messages.service';
+import { SendMessagePipe } from './send-message.pipe';
+
+/** The Cloud API send endpoint: `POST /{version}/{phone-number-id}/messages`. */
+@Controller()
+@UseGuards(AccessTokenGuard)
+export class MessagesController implements BeforeApplicationShutdown {
+  /** Requests a `hang` fault holds open, released only when the client gives up or the sandbox closes. */
+  private readonly held = new Set<Response>();
+
+  constructor(private readonly messages: MessagesService) {}
+
+  @Post(':version/:phoneNumberId/messages')
+  send(
+    @Param('version') version: string,
+    @Param('phoneNumberId') phoneNumberId: string,
+    @Body(SendMessagePipe) body: SendMessageRequest,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): void {
+    if (!/^v\d+\.\d+$/.test(version)) throw new GraphApiError(400, 100, `(#100) Unknown API version ${version}`);
+    if (!/^\d{1,32}$/.test(phoneNumberId)) {
+      throw new GraphApiError(400, 100, `(#100) Unsupported post request. Object with ID '${phoneNumberId}' does not exist`);
+    }
+    const outcome = this.messages.send(phoneNumberId, body);
+    switch (outcome.kind) {
+      case 'rejected':
+        throw outcome.error;
+      case 'hang':
+        this.held.add(response);
+        response.on('close', () => this.held.delete(response));
+        return;
+      case 'accepted':
+        if (outcome.dropConnection) {
+          // Meta took the message; the client never hears it.
+          request.socket.destroy();
+          return;
+        }
+        response.status(200).json(outcome.response);
+        return;
+    }
+  }
+
+  /** Before the HTTP server closes: it would otherwise wait for held requests for ever. */
+  beforeApplicationShutdown(): void {
+    for (const response of this.held) response.socket?.destroy();
+    this.held.clear();
+  }
+}

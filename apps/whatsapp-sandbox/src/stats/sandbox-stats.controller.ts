@@ -1,0 +1,33 @@
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { FaultBook } from '../faults/fault-book';
+import { MessageStore } from '../messages/message-store';
+import { MessagesService } from '../messages/messages.service';
+import { ServiceWindows } from '../messages/service-windows';
+import { SandboxStats, type SandboxStatsSnapshot } from './sandbox-stats';
+
+@Controller('sandbox')
+export class SandboxStatsController {
+  constructor(
+    private readonly stats: SandboxStats,
+    private readonly store: MessageStore,
+    private readonly windows: ServiceWindows,
+    private readonly faults: FaultBook,
+    private readonly messages: MessagesService,
+  ) {}
+
+  @Get('stats')
+  read(): SandboxStatsSnapshot {
+    return this.stats.read();
+  }
+
+  /** Forgets messages, service windows, limits, faults and counters (webhooks under way still finish). */
+  @Post('reset')
+  @HttpCode(204)
+  reset(): void {
+    this.store.clear();
+    this.windows.clear();
+    this.faults.clear();
+    this.messages.clear();
+    this.stats.clear();
+  }
+}
