@@ -7,7 +7,15 @@ import { SandboxConfig } from './sandbox.config';
 /** Nest's levels for our LOG_LEVEL (pino's names). */
 function nestLogLevels(level: string): LogLevel[] {
   const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-  const upTo: Record<string, number> = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5, silent: -1 };
+  const upTo: Record<string, number> = {
+    fatal: 0,
+    error: 1,
+    warn: 2,
+    info: 3,
+    debug: 4,
+    trace: 5,
+    silent: -1,
+  };
   return order.slice(0, (upTo[level] ?? 3) + 1);
 }
 
@@ -19,7 +27,8 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.PORT);
   const logger = new Logger('WhatsAppSandbox');
   logger.log(`WhatsApp Cloud API sandbox listening on port ${config.PORT}`);
-  if (!config.SANDBOX_WEBHOOK_URL) logger.warn('SANDBOX_WEBHOOK_URL is not set: statuses and inbound messages are not posted');
+  if (!config.SANDBOX_WEBHOOK_URL)
+    logger.warn('SANDBOX_WEBHOOK_URL is not set: statuses and inbound messages are not posted');
 }
 
 bootstrap().catch((error: unknown) => {

@@ -1,1 +1,2 @@
 export * from './lib/typeorm-options';
+export * from './lib/returning';

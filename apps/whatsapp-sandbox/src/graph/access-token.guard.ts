@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { SandboxConfig } from '../sandbox.config';
 import { GraphApiError } from './graph-api.error';
 
@@ -14,9 +14,10 @@ export class AccessTokenGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const header = context.switchToHttp().getRequest<Request>().headers.authorization ?? '';
+    const header = context.switchToHttp().getRequest<IncomingMessage>().headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match || !timingSafeEqual(sha256(match[1]), this.expected)) throw GraphApiError.invalidAccessToken();
+    if (!match || !timingSafeEqual(sha256(match[1]), this.expected))
+      throw GraphApiError.invalidAccessToken();
     return true;
   }
 }

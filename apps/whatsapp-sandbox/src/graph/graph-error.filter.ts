@@ -1,7 +1,8 @@
 import { type ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphApiError } from './graph-api.error';
+import { sendJson } from './send-json';
 
 /** Graph API paths start with a version: `/v21.0/...`. */
 const GRAPH_PATH = /^\/v\d+\.\d+\//;
@@ -17,16 +18,17 @@ export class GraphErrorFilter extends BaseExceptionFilter {
 
   override catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<Request>();
-    if (!(exception instanceof GraphApiError) && !GRAPH_PATH.test(request.path)) {
+    const request = http.getRequest<IncomingMessage>();
+    if (!(exception instanceof GraphApiError) && !GRAPH_PATH.test(request.url ?? '')) {
       super.catch(exception, host);
       return;
     }
-    const response = http.getResponse<Response>();
+    const response = http.getResponse<ServerResponse>();
     if (response.headersSent || response.destroyed) return;
     const error = toGraphError(exception);
-    if (error.httpStatus >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    response.status(error.httpStatus).json(error.toResponse());
+    if (error.httpStatus >= 500)
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    sendJson(response, error.httpStatus, error.toResponse());
   }
 }
 
@@ -37,7 +39,12 @@ function toGraphError(exception: unknown): GraphApiError {
   }
   if (exception instanceof HttpException && exception.getStatus() < 500) {
     // Unparseable JSON, payload too large...: Graph reports these as invalid parameters.
-    return new GraphApiError(exception.getStatus(), 100, `(#100) ${exception.message}`, exception.message);
+    return new GraphApiError(
+      exception.getStatus(),
+      100,
+      `(#100) ${exception.message}`,
+      exception.message,
+    );
   }
   return new GraphApiError(500, 1, 'An unknown error occurred');
 }

@@ -1,5 +1,14 @@
 import { Type } from 'class-transformer';
-import { IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 
 export class InboundButtonDto {
   /** The button's label. */
@@ -17,7 +26,9 @@ export class InboundButtonDto {
 
 /** Body of `POST /sandbox/inbound`: a person writes to a business (text) or taps a template button. */
 export class InboundMessageDto {
-  @Matches(/^\+?\d{8,15}$/, { message: 'from must be a phone number: 8 to 15 digits, optionally after a +' })
+  @Matches(/^\+?\d{8,15}$/, {
+    message: 'from must be a phone number: 8 to 15 digits, optionally after a +',
+  })
   from: string;
 
   @Matches(/^\d{1,32}$/, { message: 'phoneNumberId must be digits' })

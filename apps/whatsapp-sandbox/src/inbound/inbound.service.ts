@@ -32,21 +32,31 @@ export class InboundService {
   receive(dto: InboundMessageDto, now = Date.now()): InboundReceipt {
     const waId = dto.from.replace(/\D/g, '');
     this.windows.recordInbound(dto.phoneNumberId, waId, now);
-    const contextId = dto.contextMessageId ?? (dto.button ? this.store.latestTo(dto.phoneNumberId, waId)?.wamid : undefined);
+    const contextId =
+      dto.contextMessageId ??
+      (dto.button ? this.store.latestTo(dto.phoneNumberId, waId)?.wamid : undefined);
     const message: InboundMessage = {
       from: waId,
       id: `wamid.${randomBytes(24).toString('base64url')}`,
       timestamp: unixSeconds(now),
       ...(dto.button
-        ? { type: 'button', button: { text: dto.button.text, payload: dto.button.payload ?? dto.button.text } }
+        ? {
+            type: 'button',
+            button: { text: dto.button.text, payload: dto.button.payload ?? dto.button.text },
+          }
         : { type: 'text', text: { body: dto.text ?? '' } }),
-      ...(contextId ? { context: { from: displayPhoneNumber(dto.phoneNumberId), id: contextId } } : {}),
+      ...(contextId
+        ? { context: { from: displayPhoneNumber(dto.phoneNumberId), id: contextId } }
+        : {}),
     };
     const origin = { wabaId: this.config.SANDBOX_WABA_ID, phoneNumberId: dto.phoneNumberId };
     const contact = { profile: { name: dto.name ?? 'Sandbox User' }, wa_id: waId };
     this.webhooks.schedule([{ delayMs: 0, build: () => inboundWebhook(origin, contact, message) }]);
     this.stats.inbound();
     this.logger.debug(`inbound ${message.type} from ${maskPhoneNumber(waId)}`);
-    return { id: message.id, serviceWindowOpenUntil: new Date(now + SERVICE_WINDOW_MS).toISOString() };
+    return {
+      id: message.id,
+      serviceWindowOpenUntil: new Date(now + SERVICE_WINDOW_MS).toISOString(),
+    };
   }
 }

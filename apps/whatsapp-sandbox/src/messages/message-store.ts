@@ -50,7 +50,8 @@ export class MessageStore {
     const waId = filter.to?.replace(/\D/g, '');
     return [...this.messages.values()].filter(
       (message) =>
-        (!waId || message.waId === waId) && (!filter.phoneNumberId || message.phoneNumberId === filter.phoneNumberId),
+        (!waId || message.waId === waId) &&
+        (!filter.phoneNumberId || message.phoneNumberId === filter.phoneNumberId),
     );
   }
 

@@ -9,9 +9,10 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { SendMessageRequest } from '@wt/whatsapp';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AccessTokenGuard } from '../graph/access-token.guard';
 import { GraphApiError } from '../graph/graph-api.error';
+import { sendJson } from '../graph/send-json';
 import { MessagesService } from './messages.service';
 import { SendMessagePipe } from './send-message.pipe';
 
@@ -20,7 +21,7 @@ import { SendMessagePipe } from './send-message.pipe';
 @UseGuards(AccessTokenGuard)
 export class MessagesController implements BeforeApplicationShutdown {
   /** Requests a `hang` fault holds open, released only when the client gives up or the sandbox closes. */
-  private readonly held = new Set<Response>();
+  private readonly held = new Set<ServerResponse>();
 
   constructor(private readonly messages: MessagesService) {}
 
@@ -29,12 +30,17 @@ export class MessagesController implements BeforeApplicationShutdown {
     @Param('version') version: string,
     @Param('phoneNumberId') phoneNumberId: string,
     @Body(SendMessagePipe) body: SendMessageRequest,
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: IncomingMessage,
+    @Res() response: ServerResponse,
   ): void {
-    if (!/^v\d+\.\d+$/.test(version)) throw new GraphApiError(400, 100, `(#100) Unknown API version ${version}`);
+    if (!/^v\d+\.\d+$/.test(version))
+      throw new GraphApiError(400, 100, `(#100) Unknown API version ${version}`);
     if (!/^\d{1,32}$/.test(phoneNumberId)) {
-      throw new GraphApiError(400, 100, `(#100) Unsupported post request. Object with ID '${phoneNumberId}' does not exist`);
+      throw new GraphApiError(
+        400,
+        100,
+        `(#100) Unsupported post request. Object with ID '${phoneNumberId}' does not exist`,
+      );
     }
     const outcome = this.messages.send(phoneNumberId, body);
     switch (outcome.kind) {
@@ -50,7 +56,7 @@ export class MessagesController implements BeforeApplicationShutdown {
           request.socket.destroy();
           return;
         }
-        response.status(200).json(outcome.response);
+        sendJson(response, 200, outcome.response);
         return;
     }
   }

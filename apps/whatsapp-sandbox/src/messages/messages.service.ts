@@ -73,8 +73,10 @@ export class MessagesService {
       this.faults.consume(fault);
       return this.reject(GraphApiError.injected(fault.code, fault.httpStatus), recipient);
     }
-    if (!this.throughput.allows(phoneNumberId, now)) return this.reject(GraphApiError.throughputExceeded(), recipient);
-    if (!this.pairs.allows(phoneNumberId, waId, now)) return this.reject(GraphApiError.pairRateExceeded(), recipient);
+    if (!this.throughput.allows(phoneNumberId, now))
+      return this.reject(GraphApiError.throughputExceeded(), recipient);
+    if (!this.pairs.allows(phoneNumberId, waId, now))
+      return this.reject(GraphApiError.pairRateExceeded(), recipient);
 
     this.throughput.record(phoneNumberId, now);
     this.pairs.record(phoneNumberId, waId, now);
@@ -98,7 +100,9 @@ export class MessagesService {
     this.scheduleStatuses(message, fault, now);
     const dropConnection = fault?.mode === 'drop';
     if (dropConnection) this.stats.unanswered('drop');
-    this.logger.debug(`accepted ${message.type} ${message.wamid} to ${recipient}${dropConnection ? ', connection to be dropped' : ''}`);
+    this.logger.debug(
+      `accepted ${message.type} ${message.wamid} to ${recipient}${dropConnection ? ', connection to be dropped' : ''}`,
+    );
     return {
       kind: 'accepted',
       wamid: message.wamid,
@@ -131,11 +135,16 @@ export class MessagesService {
       type: message.type,
       serviceWindowOpen: this.windows.isOpen(message.phoneNumberId, message.waId, now),
       readRate: this.config.SANDBOX_READ_RATE,
-      ...(this.config.SANDBOX_UNREACHABLE_SUFFIX ? { unreachableSuffix: this.config.SANDBOX_UNREACHABLE_SUFFIX } : {}),
+      ...(this.config.SANDBOX_UNREACHABLE_SUFFIX
+        ? { unreachableSuffix: this.config.SANDBOX_UNREACHABLE_SUFFIX }
+        : {}),
       ...(fault?.mode === 'status' ? { failWithCode: fault.code } : {}),
     });
     const billing = planned[0]?.status === 'failed' ? undefined : this.billing(message, now);
-    const origin: WebhookOrigin = { wabaId: this.config.SANDBOX_WABA_ID, phoneNumberId: message.phoneNumberId };
+    const origin: WebhookOrigin = {
+      wabaId: this.config.SANDBOX_WABA_ID,
+      phoneNumberId: message.phoneNumberId,
+    };
     this.webhooks.schedule(
       planned.map((step): WebhookStep => {
         let index = -1;
@@ -143,12 +152,13 @@ export class MessagesService {
           delayMs: this.config.SANDBOX_STATUS_DELAY_MS,
           build: () => {
             const update = this.statusUpdate(message, step, billing);
-            index = message.statuses.push({
-              status: step.status,
-              timestamp: update.timestamp,
-              ...(step.error ? { errorCode: step.error.code } : {}),
-              webhook: 'pending',
-            }) - 1;
+            index =
+              message.statuses.push({
+                status: step.status,
+                timestamp: update.timestamp,
+                ...(step.error ? { errorCode: step.error.code } : {}),
+                webhook: 'pending',
+              }) - 1;
             this.stats.statusEmitted(step.status);
             return statusWebhook(origin, update);
           },
@@ -172,11 +182,15 @@ export class MessagesService {
       status: step.status,
       timestamp: unixSeconds(Date.now()),
       recipient_id: message.waId,
-      ...(message.bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: message.bizOpaqueCallbackData }),
+      ...(message.bizOpaqueCallbackData === undefined
+        ? {}
+        : { biz_opaque_callback_data: message.bizOpaqueCallbackData }),
       ...(withBilling
         ? {
             conversation:
-              step.status === 'sent' ? billing.conversation : { id: billing.conversation.id, origin: billing.conversation.origin },
+              step.status === 'sent'
+                ? billing.conversation
+                : { id: billing.conversation.id, origin: billing.conversation.origin },
             pricing: billing.pricing,
           }
         : {}),
@@ -189,7 +203,10 @@ export class MessagesService {
    * free-form text (inside the customer-service window) is a free service message. Meta reports
    * them on `sent` and `delivered`, with the conversation's expiry on the `sent` that opened it.
    */
-  private billing(message: AcceptedMessage, now: number): { conversation: StatusConversation; pricing: StatusPricing } {
+  private billing(
+    message: AcceptedMessage,
+    now: number,
+  ): { conversation: StatusConversation; pricing: StatusPricing } {
     const category: PricingCategory = message.type === 'template' ? 'marketing' : 'service';
     const key = `${message.phoneNumberId}:${message.waId}:${category}`;
     let open = this.conversations.get(key);

@@ -8,7 +8,10 @@ export class SandboxMessagesController {
 
   /** Accepted messages in order, optionally to one recipient and/or from one phone_number_id. */
   @Get()
-  list(@Query('to') to?: string, @Query('phoneNumberId') phoneNumberId?: string): AcceptedMessage[] {
+  list(
+    @Query('to') to?: string,
+    @Query('phoneNumberId') phoneNumberId?: string,
+  ): AcceptedMessage[] {
     return this.store.list({ ...(to ? { to } : {}), ...(phoneNumberId ? { phoneNumberId } : {}) });
   }
 }

@@ -18,7 +18,15 @@ import {
  * `template` and `text`; the platform sends only these two.
  */
 
-const PARAMETER_TYPES = ['text', 'currency', 'date_time', 'image', 'document', 'video', 'payload'] as const;
+const PARAMETER_TYPES = [
+  'text',
+  'currency',
+  'date_time',
+  'image',
+  'document',
+  'video',
+  'payload',
+] as const;
 
 export class TemplateParameterDto {
   @IsIn(PARAMETER_TYPES)
@@ -50,7 +58,10 @@ export class TemplateComponentDto {
   @Type(() => String)
   index?: string;
 
-  @ValidateIf((component: TemplateComponentDto) => component.type === 'button' || component.parameters !== undefined)
+  @ValidateIf(
+    (component: TemplateComponentDto) =>
+      component.type === 'button' || component.parameters !== undefined,
+  )
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => TemplateParameterDto)
@@ -101,7 +112,9 @@ export class SendMessageDto {
   recipient_type?: string;
 
   @IsString()
-  @Matches(/^\+?\d{8,15}$/, { message: 'must be a phone number: 8 to 15 digits, optionally after a +' })
+  @Matches(/^\+?\d{8,15}$/, {
+    message: 'must be a phone number: 8 to 15 digits, optionally after a +',
+  })
   to: string;
 
   @IsIn(['template', 'text'])

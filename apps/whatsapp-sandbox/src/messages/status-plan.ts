@@ -24,7 +24,10 @@ const ERROR_HREF = 'https://developers.facebook.com/docs/whatsapp/cloud-api/supp
 
 function failure(code: number, details: string): PlannedStatus {
   const title = whatsAppErrorTitle(code);
-  return { status: 'failed', error: { code, title, message: title, error_data: { details }, href: ERROR_HREF } };
+  return {
+    status: 'failed',
+    error: { code, title, message: title, error_data: { details }, href: ERROR_HREF },
+  };
 }
 
 /**
@@ -32,7 +35,8 @@ function failure(code: number, details: string): PlannedStatus {
  * reproducible share of messages; or a single `failed` when it cannot be delivered.
  */
 export function planStatuses(input: StatusPlanInput): PlannedStatus[] {
-  if (input.failWithCode !== undefined) return [failure(input.failWithCode, 'Injected by the sandbox.')];
+  if (input.failWithCode !== undefined)
+    return [failure(input.failWithCode, 'Injected by the sandbox.')];
   if (input.unreachableSuffix && input.waId.endsWith(input.unreachableSuffix)) {
     return [failure(131026, 'Message Undeliverable.')];
   }

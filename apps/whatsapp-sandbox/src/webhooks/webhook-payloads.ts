@@ -22,7 +22,10 @@ export function displayPhoneNumber(phoneNumberId: string): string {
   return `1555${String(digits).padStart(7, '0')}`;
 }
 
-function payload(origin: WebhookOrigin, value: Omit<MessagesChangeValue, 'messaging_product' | 'metadata'>): WhatsAppWebhookPayload {
+function payload(
+  origin: WebhookOrigin,
+  value: Omit<MessagesChangeValue, 'messaging_product' | 'metadata'>,
+): WhatsAppWebhookPayload {
   return {
     object: 'whatsapp_business_account',
     entry: [
@@ -47,12 +50,19 @@ function payload(origin: WebhookOrigin, value: Omit<MessagesChangeValue, 'messag
 }
 
 /** One status of one message, as Meta posts it (one status per webhook). */
-export function statusWebhook(origin: WebhookOrigin, status: MessageStatusUpdate): WhatsAppWebhookPayload {
+export function statusWebhook(
+  origin: WebhookOrigin,
+  status: MessageStatusUpdate,
+): WhatsAppWebhookPayload {
   return payload(origin, { statuses: [status] });
 }
 
 /** One message a person wrote to the business. */
-export function inboundWebhook(origin: WebhookOrigin, contact: WebhookContact, message: InboundMessage): WhatsAppWebhookPayload {
+export function inboundWebhook(
+  origin: WebhookOrigin,
+  contact: WebhookContact,
+  message: InboundMessage,
+): WhatsAppWebhookPayload {
   return payload(origin, { contacts: [contact], messages: [message] });
 }
 

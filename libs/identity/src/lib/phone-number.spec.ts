@@ -67,5 +67,7 @@ describe('redactPhones', () => {
   it('masks numbers in free text and keeps short numbers', () => {
     expect(redactPhones('failed for +33 6 12 34 56 78 after 3 tries')).toBe('failed for [phone] after 3 tries');
     expect(redactPhones('status 131026 at 12:00')).toBe('status 131026 at 12:00');
+    expect(redactPhones('at 2026-11-29T01:43:57.349Z')).toBe('at 2026-11-29T01:43:57.349Z');
+    expect(redactPhones('to 0612345678 and 447400123456')).toBe('to [phone] and [phone]');
   });
 });

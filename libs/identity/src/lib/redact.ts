@@ -1,4 +1,12 @@
-/** Masks anything that looks like a phone number (7+ digits, with common separators) in free text. */
+/** Something written like a phone number: optional +, then digits with spaces, dots, dashes or parentheses. */
+const PHONE_LIKE = /\+?\(?\d[\d\s().-]{5,}\d/g;
+/** ISO dates and times are not phone numbers. */
+const DATE_LIKE = /^\d{4}-\d{2}-\d{2}|^\d{2}:\d{2}/;
+
+/** Masks anything that looks like a phone number (8 to 15 digits) in free text. */
 export function redactPhones(text: string): string {
-  return text.replace(/\+?\d[\d\s().-]{5,}\d/g, (match) => (match.replace(/\D/g, '').length >= 7 ? '[phone]' : match));
+  return text.replace(PHONE_LIKE, (match) => {
+    const digits = match.replace(/\D/g, '').length;
+    return digits >= 8 && digits <= 15 && !DATE_LIKE.test(match) ? '[phone]' : match;
+  });
 }

@@ -19,7 +19,7 @@ const LEVELS: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
 const nestLogCreator: logCreator = () => {
   const logger = new Logger('kafkajs');
   return ({ level, log }) => {
-    const { message, ...extra } = log;
+    const { message, timestamp: _timestamp, logger: _logger, ...extra } = log;
     const method = LEVELS[level] ?? 'log';
     logger[method](`${message} ${JSON.stringify(extra)}`);
   };

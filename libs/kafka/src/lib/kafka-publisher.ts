@@ -1,4 +1,4 @@
-import { type Kafka, type Producer, type Message, CompressionTypes } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { type Topic, type TopicPayload } from '@wt/contracts';
 
 /** One record to publish: `key` decides the partition, so ordering holds per key. */
@@ -34,7 +34,13 @@ export class KafkaPublisher {
   private connected?: Promise<void>;
 
   constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 5,
+      allowAutoTopicCreation: false,
+      // murmur2, as the Java client: a key lands on the same partition whoever produces it.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   connect(): Promise<void> {

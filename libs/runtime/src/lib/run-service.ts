@@ -29,6 +29,8 @@ export interface RunServiceOptions {
 export async function runService(options: RunServiceOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(options.module, {
     bufferLogs: true,
+    // Throw boot errors to the caller (main() reports them) instead of exiting inside Nest.
+    abortOnError: false,
     rawBody: options.rawBody ?? false,
     bodyParser: true,
   });

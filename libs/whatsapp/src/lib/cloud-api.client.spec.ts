@@ -48,7 +48,12 @@ describe('WhatsAppCloudClient', () => {
   });
 
   const client = (timeoutMs = 2000) =>
-    new WhatsAppCloudClient({ baseUrl, apiVersion: 'v21.0', accessToken: 'test-token-0123456789', timeoutMs });
+    new WhatsAppCloudClient({
+      baseUrl,
+      apiVersion: 'v21.0',
+      accessToken: 'test-token-0123456789',
+      timeoutMs,
+    });
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -66,11 +71,20 @@ describe('WhatsAppCloudClient', () => {
     const result = await client().sendTemplate(
       '1234567890',
       '+4915112345678',
-      { name: 'spring_sale', language: { code: 'de' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ana' }] }] },
+      {
+        name: 'spring_sale',
+        language: { code: 'de' },
+        components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ana' }] }],
+      },
       'decision-1',
     );
 
-    expect(result).toEqual({ kind: 'accepted', wamid: 'wamid.ABC', waId: '4915112345678', messageStatus: 'accepted' });
+    expect(result).toEqual({
+      kind: 'accepted',
+      wamid: 'wamid.ABC',
+      waId: '4915112345678',
+      messageStatus: 'accepted',
+    });
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({
       method: 'POST',
@@ -90,7 +104,11 @@ describe('WhatsAppCloudClient', () => {
 
   it('posts a text message without biz_opaque_callback_data when none is given', async () => {
     handler = (_req, res) =>
-      json(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: 'x', wa_id: '1' }], messages: [{ id: 'wamid.T' }] });
+      json(res, 200, {
+        messaging_product: 'whatsapp',
+        contacts: [{ input: 'x', wa_id: '1' }],
+        messages: [{ id: 'wamid.T' }],
+      });
 
     const result = await client().sendText('1234567890', '4915112345678', 'Hello');
 
@@ -111,7 +129,10 @@ describe('WhatsAppCloudClient', () => {
           message: '(#131056) (Business Account, Consumer Account) pair rate limit hit',
           type: 'OAuthException',
           code: 131056,
-          error_data: { messaging_product: 'whatsapp', details: 'Too many messages to this recipient' },
+          error_data: {
+            messaging_product: 'whatsapp',
+            details: 'Too many messages to this recipient',
+          },
           fbtrace_id: 'trace-1',
         },
       });
@@ -129,7 +150,14 @@ describe('WhatsAppCloudClient', () => {
 
   it('classifies an expired token as halt-sending', async () => {
     handler = (_req, res) =>
-      json(res, 401, { error: { message: 'Invalid OAuth access token', type: 'OAuthException', code: 190, fbtrace_id: 't' } });
+      json(res, 401, {
+        error: {
+          message: 'Invalid OAuth access token',
+          type: 'OAuthException',
+          code: 190,
+          fbtrace_id: 't',
+        },
+      });
 
     expect(await client().sendText('1', '4915112345678', 'Hi')).toMatchObject({
       kind: 'rejected',
@@ -141,8 +169,20 @@ describe('WhatsAppCloudClient', () => {
 
   it('treats a 5xx Graph error and a bodiless 503 as retryable rejections', async () => {
     handler = (_req, res) =>
-      json(res, 500, { error: { message: '(#2) Service temporarily unavailable', type: 'OAuthException', code: 2, fbtrace_id: 't' } });
-    expect(await client().sendText('1', '4915112345678', 'Hi')).toMatchObject({ kind: 'rejected', httpStatus: 500, code: 2, category: 'retry' });
+      json(res, 500, {
+        error: {
+          message: '(#2) Service temporarily unavailable',
+          type: 'OAuthException',
+          code: 2,
+          fbtrace_id: 't',
+        },
+      });
+    expect(await client().sendText('1', '4915112345678', 'Hi')).toMatchObject({
+      kind: 'rejected',
+      httpStatus: 500,
+      code: 2,
+      category: 'retry',
+    });
 
     handler = (_req, res) => {
       res.writeHead(503, { 'content-type': 'text/html' });
@@ -162,7 +202,10 @@ describe('WhatsAppCloudClient', () => {
       res.writeHead(504);
       res.end();
     };
-    expect(await client().sendText('1', '4915112345678', 'Hi')).toMatchObject({ kind: 'unknown', reason: 'network' });
+    expect(await client().sendText('1', '4915112345678', 'Hi')).toMatchObject({
+      kind: 'unknown',
+      reason: 'network',
+    });
   });
 
   it('returns unknown/timeout when Meta does not answer in time', async () => {
@@ -185,7 +228,15 @@ describe('WhatsAppCloudClient', () => {
   });
 
   it('returns unknown/network when nothing listens', async () => {
-    const closed = new WhatsAppCloudClient({ baseUrl: 'http://127.0.0.1:1', apiVersion: 'v21.0', accessToken: 'x', timeoutMs: 2000 });
-    expect(await closed.sendText('1', '4915112345678', 'Hi')).toMatchObject({ kind: 'unknown', reason: 'network' });
+    const closed = new WhatsAppCloudClient({
+      baseUrl: 'http://127.0.0.1:1',
+      apiVersion: 'v21.0',
+      accessToken: 'x',
+      timeoutMs: 2000,
+    });
+    expect(await closed.sendText('1', '4915112345678', 'Hi')).toMatchObject({
+      kind: 'unknown',
+      reason: 'network',
+    });
   });
 });

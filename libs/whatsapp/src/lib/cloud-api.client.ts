@@ -5,7 +5,11 @@ import type {
   SendMessageResponse,
   TemplateMessage,
 } from './cloud-api.types';
-import { classifyWhatsAppError, whatsAppErrorTitle, type WhatsAppErrorCategory } from './whatsapp-error-codes';
+import {
+  classifyWhatsAppError,
+  whatsAppErrorTitle,
+  type WhatsAppErrorCategory,
+} from './whatsapp-error-codes';
 
 export interface WhatsAppCloudClientOptions {
   /** `https://graph.facebook.com`, or the sandbox (`http://127.0.0.1:3005`). */
@@ -78,18 +82,27 @@ export class WhatsAppCloudClient {
       to,
       type: 'template',
       template,
-      ...(bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: bizOpaqueCallbackData }),
+      ...(bizOpaqueCallbackData === undefined
+        ? {}
+        : { biz_opaque_callback_data: bizOpaqueCallbackData }),
     });
   }
 
-  sendText(phoneNumberId: string, to: string, body: string, bizOpaqueCallbackData?: string): Promise<SendResult> {
+  sendText(
+    phoneNumberId: string,
+    to: string,
+    body: string,
+    bizOpaqueCallbackData?: string,
+  ): Promise<SendResult> {
     return this.sendMessage(phoneNumberId, {
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
       to,
       type: 'text',
       text: { body },
-      ...(bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: bizOpaqueCallbackData }),
+      ...(bizOpaqueCallbackData === undefined
+        ? {}
+        : { biz_opaque_callback_data: bizOpaqueCallbackData }),
     });
   }
 
@@ -123,7 +136,11 @@ function interpret(httpStatus: number, text: string): SendResult {
     const success = body as Partial<SendMessageResponse> | undefined;
     const message = success?.messages?.[0];
     if (typeof message?.id !== 'string') {
-      return { kind: 'unknown', reason: 'network', detail: `HTTP ${httpStatus} without a message id in the body` };
+      return {
+        kind: 'unknown',
+        reason: 'network',
+        detail: `HTTP ${httpStatus} without a message id in the body`,
+      };
     }
     return {
       kind: 'accepted',
@@ -135,7 +152,11 @@ function interpret(httpStatus: number, text: string): SendResult {
   const error = graphErrorOf(body);
   if (!error) {
     if (AMBIGUOUS_GATEWAY_STATUSES.has(httpStatus)) {
-      return { kind: 'unknown', reason: 'network', detail: `HTTP ${httpStatus} without a Graph error body` };
+      return {
+        kind: 'unknown',
+        reason: 'network',
+        detail: `HTTP ${httpStatus} without a Graph error body`,
+      };
     }
     return {
       kind: 'rejected',
@@ -180,7 +201,11 @@ function unknownFrom(error: unknown, timeoutMs: number): SendUnknown {
     cause?: { code?: unknown };
   };
   if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
-    return { kind: 'unknown', reason: 'timeout', detail: `no complete answer within ${timeoutMs} ms` };
+    return {
+      kind: 'unknown',
+      reason: 'timeout',
+      detail: `no complete answer within ${timeoutMs} ms`,
+    };
   }
   // undici reports `fetch failed` and puts the system error (ECONNRESET, ECONNREFUSED...) in `cause`.
   const message = typeof failure.message === 'string' ? failure.message : String(error);

@@ -6,7 +6,11 @@
 
 /** A value substituted into a template placeholder. */
 export type TemplateParameter =
-  | { type: 'text'; text: string; /** Named parameters (templates created with `{{name}}`). */ parameter_name?: string }
+  | {
+      type: 'text';
+      text: string;
+      /** Named parameters (templates created with `{{name}}`). */ parameter_name?: string;
+    }
   | { type: 'currency'; currency: { fallback_value: string; code: string; amount_1000: number } }
   | { type: 'date_time'; date_time: { fallback_value: string } }
   | { type: 'image'; image: { link: string } }
@@ -14,7 +18,8 @@ export type TemplateParameter =
   | { type: 'video'; video: { link: string } };
 
 /** A parameter of a button component: the payload returned by a quick reply, or the URL suffix. */
-export type TemplateButtonParameter = { type: 'payload'; payload: string } | { type: 'text'; text: string };
+export type TemplateButtonParameter =
+  { type: 'payload'; payload: string } | { type: 'text'; text: string };
 
 export type TemplateComponent =
   | { type: 'header'; parameters: TemplateParameter[] }

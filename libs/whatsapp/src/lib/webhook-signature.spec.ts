@@ -9,9 +9,13 @@ describe('webhook signature', () => {
     expect(signature).toMatch(/^sha256=[0-9a-f]{64}$/);
     expect(signWebhookBody(Buffer.from(BODY), SECRET)).toBe(signature);
     expect(verifyWebhookSignature(BODY, signature, SECRET)).toBe(true);
-    expect(verifyWebhookSignature(Buffer.from(BODY), signature.toUpperCase().replace('SHA256', 'sha256'), SECRET)).toBe(
-      true,
-    );
+    expect(
+      verifyWebhookSignature(
+        Buffer.from(BODY),
+        signature.toUpperCase().replace('SHA256', 'sha256'),
+        SECRET,
+      ),
+    ).toBe(true);
   });
 
   it('matches an HMAC computed independently (Meta signs the raw bytes with the app secret)', () => {
@@ -25,7 +29,16 @@ describe('webhook signature', () => {
     const signature = signWebhookBody(BODY, SECRET);
     expect(verifyWebhookSignature(BODY.replace('[]', '[1]'), signature, SECRET)).toBe(false);
     expect(verifyWebhookSignature(BODY, signature, 'another-app-secret')).toBe(false);
-    for (const header of [undefined, '', 'sha256=', 'sha1=abc', signature.slice(0, -2), `${signature}00`, 'sha256=zz'.padEnd(71, 'z'), [signature, signature]]) {
+    for (const header of [
+      undefined,
+      '',
+      'sha256=',
+      'sha1=abc',
+      signature.slice(0, -2),
+      `${signature}00`,
+      'sha256=zz'.padEnd(71, 'z'),
+      [signature, signature],
+    ]) {
       expect(verifyWebhookSignature(BODY, header, SECRET)).toBe(false);
     }
   });

@@ -141,7 +141,10 @@ export interface ReceivedMessage {
 export function statusesOf(payload: WhatsAppWebhookPayload): ReceivedStatus[] {
   return payload.entry.flatMap((entry) =>
     entry.changes.flatMap((change) =>
-      (change.value.statuses ?? []).map((status) => ({ phoneNumberId: change.value.metadata.phone_number_id, status })),
+      (change.value.statuses ?? []).map((status) => ({
+        phoneNumberId: change.value.metadata.phone_number_id,
+        status,
+      })),
     ),
   );
 }

@@ -1,4 +1,9 @@
-import { classifyWhatsAppError, WHATSAPP_ERROR_CODES, whatsAppErrorTitle, type WhatsAppErrorCategory } from './whatsapp-error-codes';
+import {
+  classifyWhatsAppError,
+  WHATSAPP_ERROR_CODES,
+  whatsAppErrorTitle,
+  type WhatsAppErrorCategory,
+} from './whatsapp-error-codes';
 
 describe('classifyWhatsAppError', () => {
   const cases: Array<[number, WhatsAppErrorCategory]> = [
@@ -41,6 +46,10 @@ describe('classifyWhatsAppError', () => {
   it('knows Meta titles', () => {
     expect(whatsAppErrorTitle(131047)).toBe('Re-engagement message');
     expect(whatsAppErrorTitle(424242)).toBe('WhatsApp error 424242');
-    expect(WHATSAPP_ERROR_CODES.get(190)).toEqual({ code: 190, title: 'Access token has expired', category: 'halt-sending' });
+    expect(WHATSAPP_ERROR_CODES.get(190)).toEqual({
+      code: 190,
+      title: 'Access token has expired',
+      category: 'halt-sending',
+    });
   });
 });

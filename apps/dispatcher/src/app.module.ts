@@ -1,0 +1,53 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConfigModule } from '@wt/config';
+import { postgresOptions } from '@wt/database';
+import { ContactSealer, Pseudonymizer } from '@wt/identity';
+import { KafkaModule } from '@wt/kafka';
+import { ObservabilityModule } from '@wt/observability';
+import { WhatsAppCloudClient } from '@wt/whatsapp';
+import { DispatchLedger } from './dispatch/dispatch-ledger';
+import { DispatchEntity } from './dispatch/dispatch.entity';
+import { DispatchConsumer } from './dispatch/dispatch.consumer';
+import { DispatcherConfig } from './dispatcher.config';
+import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-schema';
+import { WebhookController } from './webhook/webhook.controller';
+
+export const DISPATCHER_ENTITIES = [DispatchEntity];
+export const DISPATCHER_MIGRATIONS = [InitialSchema1764374400000];
+
+export function dispatcherModule(config: DispatcherConfig) {
+  @Module({
+    imports: [
+      ConfigModule.forValue(DispatcherConfig, config),
+      ObservabilityModule.forRoot({ service: 'dispatcher', logLevel: config.LOG_LEVEL }),
+      KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: 'dispatcher' }),
+      TypeOrmModule.forRoot(
+        postgresOptions({
+          url: config.DATABASE_URL,
+          entities: DISPATCHER_ENTITIES,
+          migrations: DISPATCHER_MIGRATIONS,
+          runMigrations: config.DB_MIGRATIONS_RUN === 'true',
+          applicationName: 'dispatcher',
+        }),
+      ),
+    ],
+    controllers: [DispatchConsumer, WebhookController],
+    providers: [
+      DispatchLedger,
+      { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PSEUDONYM_SECRET) },
+      { provide: ContactSealer, useValue: new ContactSealer(config.CONTACT_KEY) },
+      {
+        provide: WhatsAppCloudClient,
+        useValue: new WhatsAppCloudClient({
+          baseUrl: config.WHATSAPP_BASE_URL,
+          apiVersion: config.WHATSAPP_API_VERSION,
+          accessToken: config.WHATSAPP_ACCESS_TOKEN,
+          timeoutMs: config.WHATSAPP_TIMEOUT_MS,
+        }),
+      },
+    ],
+  })
+  class DispatcherModule {}
+  return DispatcherModule;
+}

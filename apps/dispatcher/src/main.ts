@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { loadConfig } from '@wt/config';
+import { main, runService } from '@wt/runtime';
+import { dispatcherModule } from './app.module';
+import { DispatcherConfig } from './dispatcher.config';
+
+main(async () => {
+  const config = loadConfig(DispatcherConfig);
+  await runService({
+    name: 'dispatcher',
+    module: dispatcherModule(config),
+    port: config.PORT,
+    rawBody: true,
+    consumer: {
+      connection: { brokers: config.KAFKA_BROKERS, clientId: 'dispatcher' },
+      groupId: `${config.KAFKA_GROUP_PREFIX}.dispatcher`,
+      partitionsConsumedConcurrently: 3,
+    },
+  });
+});

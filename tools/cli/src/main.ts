@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import { ensureTopicsCommand } from './commands/ensure-topics';
+import { demoCommand } from './demo/demo.command';
+
+const USAGE = `usage: wt <command>
+  topics ensure      create or align every topic of the contracts catalogue (KAFKA_BROKERS)
+  demo               generate a synthetic population, push it through the platform, print the funnel`;
+
+function brokers(): string[] {
+  return (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
+}
+
+async function run(args: string[]): Promise<number> {
+  const [command, sub] = args;
+  if (command === 'topics' && sub === 'ensure') {
+    await ensureTopicsCommand(brokers());
+    return 0;
+  }
+  if (command === 'demo') return demoCommand(brokers());
+  console.error(USAGE);
+  return 2;
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

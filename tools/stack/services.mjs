@@ -1,0 +1,207 @@
+// Starts and stops the platform's services as background processes (for `npm run up`, the demo
+// and the end-to-end tests). Only builtins here: this runs before anything is known to be built.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stackCacheRoot } from './cache-dir.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Per profile: HTTP ports, consumer-group prefix, database prefix. Ports overridable by env. */
+export const STACK_PROFILES = {
+  dev: { basePort: 3000, groupPrefix: 'wt', dbPrefix: 'wt_' },
+  test: { basePort: 4000, groupPrefix: 'wt-test', dbPrefix: 'wt_test_' },
+};
+
+/** The services, in start order; `db` marks those that own a database. */
+export const SERVICES = [
+  { name: 'whatsapp-sandbox', offset: 5, portEnv: 'WHATSAPP_SANDBOX_PORT', db: false },
+  { name: 'profiles', offset: 2, portEnv: 'PROFILES_PORT', db: true },
+  { name: 'scoring', offset: 3, portEnv: 'SCORING_PORT', db: true },
+  { name: 'dispatcher', offset: 4, portEnv: 'DISPATCHER_PORT', db: true },
+  { name: 'ingest', offset: 1, portEnv: 'INGEST_PORT', db: false },
+];
+
+export function profileSettings(profile) {
+  const settings = STACK_PROFILES[profile];
+  if (!settings) throw new Error(`unknown stack profile "${profile}" (dev or test)`);
+  const ports = Object.fromEntries(
+    SERVICES.map((s) => [s.name, Number(process.env[s.portEnv] ?? settings.basePort + s.offset)]),
+  );
+  const databases = Object.fromEntries(SERVICES.filter((s) => s.db).map((s) => [s.name, `${settings.dbPrefix}${s.name}`]));
+  return { ...settings, ports, databases, urls: Object.fromEntries(SERVICES.map((s) => [s.name, `http://127.0.0.1:${ports[s.name]}`])) };
+}
+
+function stateDir(profile) {
+  const dir = path.join(stackCacheRoot(), 'stack', profile, 'services');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * Local secrets, made once per profile and kept outside the repository (never committed,
+ * not even for tests). Production takes them from Kubernetes Secrets.
+ */
+export function localSecrets(profile) {
+  const file = path.join(stackCacheRoot(), 'stack', profile, 'secrets.json');
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const secrets = {
+    PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
+    CONTACT_KEY: randomBytes(32).toString('base64'),
+    WHATSAPP_ACCESS_TOKEN: randomBytes(24).toString('hex'),
+    WHATSAPP_APP_SECRET: randomBytes(24).toString('hex'),
+    WHATSAPP_VERIFY_TOKEN: randomBytes(12).toString('hex'),
+  };
+  fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+/** The environment of one service. */
+export function serviceEnv(name, { profile, brokers, databaseUrls }) {
+  const settings = profileSettings(profile);
+  const secrets = localSecrets(profile);
+  const common = {
+    NODE_ENV: profile === 'test' ? 'test' : 'development',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    PORT: String(settings.ports[name]),
+    KAFKA_BROKERS: brokers,
+    KAFKA_GROUP_PREFIX: settings.groupPrefix,
+  };
+  const db = settings.databases[name] ? { DATABASE_URL: databaseUrls[settings.databases[name]] } : {};
+  const identity = { PSEUDONYM_SECRET: secrets.PSEUDONYM_SECRET, CONTACT_KEY: secrets.CONTACT_KEY };
+  switch (name) {
+    case 'ingest':
+      return { ...common, ...identity };
+    case 'profiles':
+      return { ...common, ...db, ...identity };
+    case 'scoring':
+      return { ...common, ...db };
+    case 'dispatcher':
+      return {
+        ...common,
+        ...db,
+        ...identity,
+        WHATSAPP_BASE_URL: settings.urls['whatsapp-sandbox'],
+        WHATSAPP_ACCESS_TOKEN: secrets.WHATSAPP_ACCESS_TOKEN,
+        WHATSAPP_APP_SECRET: secrets.WHATSAPP_APP_SECRET,
+        WHATSAPP_VERIFY_TOKEN: secrets.WHATSAPP_VERIFY_TOKEN,
+      };
+    case 'whatsapp-sandbox':
+      return {
+        ...common,
+        SANDBOX_ACCESS_TOKEN: secrets.WHATSAPP_ACCESS_TOKEN,
+        SANDBOX_APP_SECRET: secrets.WHATSAPP_APP_SECRET,
+        SANDBOX_WEBHOOK_URL: `${settings.urls.dispatcher}/v1/whatsapp/webhook`,
+      };
+    default:
+      throw new Error(`unknown service ${name}`);
+  }
+}
+
+async function healthy(url, kind = 'ready') {
+  try {
+    const response = await fetch(`${url}/health/${kind}`, { signal: AbortSignal.timeout(2000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function tail(file, lines = 25) {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/**
+ * Starts every service not already answering, waits until each is ready (Kafka consumer
+ * joined, database reachable). Returns the names it started, so the caller stops only those.
+ */
+export async function startServices({ profile, brokers, databaseUrls, log = console.log, timeoutMs = 90_000 }) {
+  const settings = profileSettings(profile);
+  const dir = stateDir(profile);
+  const started = [];
+  for (const service of SERVICES) {
+    const url = settings.urls[service.name];
+    if (await healthy(url, 'live')) {
+      log(`  ${service.name.padEnd(17)} already running at ${url}`);
+      continue;
+    }
+    const main = path.join(ROOT, 'dist', service.name === 'whatsapp-sandbox' ? 'apps/whatsapp-sandbox' : `apps/${service.name}`, 'src/main.js');
+    if (!fs.existsSync(main)) throw new Error(`${main} is missing: build first (npx nx run-many -t build)`);
+    const logFile = path.join(dir, `${service.name}.log`);
+    const out = fs.openSync(logFile, 'a');
+    const child = spawn(process.execPath, ['--enable-source-maps', main], {
+      cwd: ROOT,
+      env: { ...process.env, ...serviceEnv(service.name, { profile, brokers, databaseUrls }) },
+      detached: true,
+      stdio: ['ignore', out, out],
+    });
+    child.unref();
+    fs.writeFileSync(path.join(dir, `${service.name}.pid`), String(child.pid));
+    started.push(service.name);
+  }
+  try {
+    await waitReady({ profile, started, timeoutMs, log });
+  } catch (error) {
+    error.startedServices = started;
+    throw error;
+  }
+  return started;
+}
+
+async function waitReady({ profile, started, timeoutMs, log }) {
+  const settings = profileSettings(profile);
+  const dir = stateDir(profile);
+  const deadline = Date.now() + timeoutMs;
+  for (const service of SERVICES) {
+    const url = settings.urls[service.name];
+    const pidFile = path.join(dir, `${service.name}.pid`);
+    while (!(await healthy(url))) {
+      const pid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) : undefined;
+      if (started.includes(service.name) && pid && !alive(pid)) {
+        throw new Error(`${service.name} exited during start. Last log lines:\n${tail(path.join(dir, `${service.name}.log`))}`);
+      }
+      if (Date.now() > deadline) throw new Error(`${service.name} not ready at ${url}/health/ready after ${timeoutMs} ms`);
+      await sleep(300);
+    }
+    log(`  ${service.name.padEnd(17)} ready at ${url}  (log: ${path.join(dir, `${service.name}.log`)})`);
+  }
+}
+
+/** Stops services this tool started (pid files), SIGTERM then SIGKILL after a grace period. */
+export async function stopServices({ profile, only, log = console.log, graceMs = 15_000 }) {
+  const dir = stateDir(profile);
+  const stopped = [];
+  for (const service of [...SERVICES].reverse()) {
+    if (only && !only.includes(service.name)) continue;
+    const pidFile = path.join(dir, `${service.name}.pid`);
+    if (!fs.existsSync(pidFile)) continue;
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    if (alive(pid)) {
+      process.kill(pid, 'SIGTERM');
+      const deadline = Date.now() + graceMs;
+      while (alive(pid) && Date.now() < deadline) await sleep(100);
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+      stopped.push(service.name);
+      log(`  stopped ${service.name}`);
+    }
+    fs.rmSync(pidFile, { force: true });
+  }
+  return stopped;
+}

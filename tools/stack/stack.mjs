@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// The local stack: Kafka (KRaft, pinned, fetched from Maven Central), Postgres with one database
+// per data-owning service, the topics of the contracts catalogue, and optionally every service.
+//
+//   node tools/stack/stack.mjs up [--services] [--profile dev|test]
+//   node tools/stack/stack.mjs down [--profile dev|test]
+//   node tools/stack/stack.mjs status [--profile dev|test]
+//
+// `up` twice is harmless; `down` stops only what `up` started (pid files in the state dir).
+import { buildAll, ensureInstalled, ROOT, run } from './bootstrap.mjs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export async function stackUp({ profile = 'dev', services = false, build = true, log = console.log } = {}) {
+  ensureInstalled(log);
+  if (build) buildAll(log);
+  const { ensureBroker } = await import('./kafka-broker.mjs');
+  const { ensurePostgres } = await import('./postgres.mjs');
+  const { profileSettings, startServices } = await import('./services.mjs');
+  const settings = profileSettings(profile);
+
+  const broker = await ensureBroker({ profile, log: (m) => log(`  kafka: ${m}`) });
+  try {
+    return await upAfterBroker({ profile, services, log, broker, settings, ensurePostgres, startServices });
+  } catch (error) {
+    // Leave nothing behind that this call started.
+    await stackDown({ profile, log, broker: broker.startedByUs, services: error.startedServices ?? [] });
+    throw error;
+  }
+}
+
+async function upAfterBroker({ profile, services, log, broker, settings, ensurePostgres, startServices }) {
+  log(`Kafka ${broker.version ?? '(external)'} at ${broker.brokers}${broker.startedByUs ? ' (started)' : ''}`);
+  const databaseUrls = await ensurePostgres({ databases: Object.values(settings.databases), log: (m) => log(`  postgres: ${m}`) });
+  log(`Postgres databases: ${Object.keys(databaseUrls).join(', ')}`);
+  run(process.execPath, [path.join(ROOT, 'dist/tools/cli/src/main.js'), 'topics', 'ensure'], { env: { KAFKA_BROKERS: broker.brokers } });
+
+  let startedServices = [];
+  if (services) {
+    log('Services:');
+    startedServices = await startServices({ profile, brokers: broker.brokers, databaseUrls, log });
+  }
+  return { profile, brokers: broker.brokers, brokerStartedByUs: broker.startedByUs, databaseUrls, settings, startedServices };
+}
+
+/** Stops what this tool started: services (pid files), then the broker and Postgres if ours. */
+export async function stackDown({ profile = 'dev', log = console.log, services, broker = true } = {}) {
+  const { stopServices } = await import('./services.mjs');
+  await stopServices({ profile, only: services, log });
+  if (!broker) return;
+  const { stopBroker } = await import('./kafka-broker.mjs');
+  const { stopPostgres } = await import('./postgres.mjs');
+  const stopped = await stopBroker({ profile, log: (m) => log(`  kafka: ${m}`) });
+  if (stopped.stopped) log('  stopped Kafka');
+  const pg = await stopPostgres({ log: (m) => log(`  postgres: ${m}`) });
+  if (pg.stopped) log('  stopped Postgres');
+}
+
+async function status(profile) {
+  const { brokerStatus } = await import('./kafka-broker.mjs');
+  const { profileSettings } = await import('./services.mjs');
+  const broker = await brokerStatus({ profile });
+  console.log(`Kafka ${broker.brokers}: ${broker.answering ? 'answering' : 'not answering'}${broker.pid ? ` (pid ${broker.pid})` : ''}`);
+  for (const [name, url] of Object.entries(profileSettings(profile).urls)) {
+    let state = 'down';
+    try {
+      const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) });
+      state = response.ok ? 'ready' : `not ready (${response.status})`;
+    } catch {
+      /* down */
+    }
+    console.log(`${name.padEnd(17)} ${url}  ${state}`);
+  }
+}
+
+async function main(argv) {
+  const [command] = argv;
+  const profileArg = argv.indexOf('--profile');
+  const profile = profileArg >= 0 ? argv[profileArg + 1] : process.env.STACK_PROFILE ?? 'dev';
+  if (command === 'up') {
+    const up = await stackUp({ profile, services: argv.includes('--services') });
+    if (argv.includes('--services')) {
+      console.log('\nThe platform is up. Publish to social.engagement.v1, consent.v1 and campaigns.v1 on', up.brokers);
+      for (const [name, url] of Object.entries(up.settings.urls)) console.log(`  ${name.padEnd(17)} ${url}  (/health/ready, /metrics)`);
+      console.log('Stop it with `npm run down`.');
+    }
+  } else if (command === 'down') {
+    await stackDown({ profile });
+  } else if (command === 'status') {
+    await status(profile);
+  } else {
+    console.error('usage: stack.mjs up [--services] | down | status  [--profile dev|test]');
+    process.exitCode = 2;
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).catch((error) => {
+    console.error(`error: ${error.message}`);
+    process.exit(1);
+  });
+}
