@@ -30,6 +30,12 @@ export class DispatcherConfig extends DatabaseEnv {
   @Max(120_000)
   WHATSAPP_TIMEOUT_MS: number = 10_000;
 
+  /** Meta's throughput per business phone number (80 by default; up to 1,000 when Meta raised it). */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WHATSAPP_MPS: number = 80;
+
   /** Messages in flight to the API at once per replica. */
   @IsInt()
   @Min(1)

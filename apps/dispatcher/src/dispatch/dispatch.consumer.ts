@@ -7,6 +7,7 @@ import { WhatsAppCloudClient } from '@wt/whatsapp';
 import { Counter, register } from 'prom-client';
 import { DispatcherConfig } from '../dispatcher.config';
 import { DispatchLedger } from './dispatch-ledger';
+import { ThroughputLimit } from './throughput-limit';
 
 const dispatched =
   (register.getSingleMetric('wt_dispatch_total') as Counter | undefined) ??
@@ -16,6 +17,7 @@ const dispatched =
 @Controller()
 export class DispatchConsumer {
   private readonly logger = new Logger(DispatchConsumer.name);
+  private readonly throughput: ThroughputLimit;
 
   constructor(
     private readonly ledger: DispatchLedger,
@@ -23,7 +25,9 @@ export class DispatchConsumer {
     private readonly sealer: ContactSealer,
     private readonly publisher: KafkaPublisher,
     private readonly config: DispatcherConfig,
-  ) {}
+  ) {
+    this.throughput = new ThroughputLimit(config.WHATSAPP_MPS);
+  }
 
   @EventPattern(Topic.TargetingDecisionsV1)
   async onDecisions(@Payload() batch: RecordBatch<Topic.TargetingDecisionsV1>): Promise<void> {
@@ -43,6 +47,7 @@ export class DispatchConsumer {
 
   private async send(decision: TargetingDecisionV1): Promise<OutgoingRecord<MessageStatusV1> | undefined> {
     const send = decision.send!;
+    await this.throughput.acquire(send.phoneNumberId);
     const result = await this.client.sendTemplate(
       send.phoneNumberId,
       this.sealer.open(send.contact),

@@ -142,6 +142,9 @@ export async function demoCommand(brokers: string[]): Promise<number> {
     }
     return 0;
   } finally {
+    // End the run's campaigns, so that a later run does not compete with them.
+    const ended = new Date().toISOString();
+    await publisher.publish(Topic.CampaignsV1, population.campaigns.map((c) => ({ key: c.campaignId, value: { ...c, status: 'ended' as const, updatedAt: ended } })));
     await publisher.disconnect();
   }
 }
