@@ -19,14 +19,16 @@ export default [
           banTransitiveDependencies: true,
           allow: [],
           depConstraints: [
-            // Apps are deployables: they never import one another.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:runtime', 'type:contracts', 'type:data-access', 'type:util'] },
+            // Apps are deployables: they never import one another. (`type:testing` is for their tests.)
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:runtime', 'type:contracts', 'type:data-access', 'type:util', 'type:testing'] },
             // Tools (CLI, demo) are like apps: they may use any lib, never an app.
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:runtime', 'type:contracts', 'type:data-access', 'type:util'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:runtime', 'type:contracts', 'type:data-access', 'type:util', 'type:testing'] },
             // The runtime wires a service together: transport, observability, configuration.
             { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:contracts', 'type:data-access', 'type:util'] },
             // Talking to Kafka or Postgres may use contracts and plain utilities, never an app.
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
+            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:testing'] },
+            // Test helpers depend on the contracts only, so that any lib's tests may use them.
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts'] },
             // Utilities are plain code: contracts and other utilities only.
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
             // The public contracts depend on nothing of ours.

@@ -1,7 +1,15 @@
 // Shared by every project's unit-test config and by the integration and e2e configs.
 // SWC instead of ts-jest: an order of magnitude faster on two cores, and it keeps the decorator
 // metadata Nest's dependency injection needs. The Nx resolver maps the @wt/* path aliases.
+const path = require('node:path');
 const nxPreset = require('@nx/jest/preset').default;
+
+// The @wt/* aliases, from their one source of truth (tsconfig.base.json), as absolute paths so
+// that per-project configs and the root integration/e2e configs resolve them alike.
+const { compilerOptions } = require('./tsconfig.base.json');
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, path.join(__dirname, target)]),
+);
 
 module.exports = {
   ...nxPreset,
@@ -24,5 +32,7 @@ module.exports = {
     ],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper,
+  resolver: undefined,
   coverageReporters: ['text-summary', 'html'],
 };

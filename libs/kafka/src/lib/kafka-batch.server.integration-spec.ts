@@ -1,0 +1,145 @@
+import { Controller, Module, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { type EngagementNormalizedV1, Topic } from '@wt/contracts';
+import { eventually, testBrokers, TopicProbe } from '@wt/testing';
+import { randomUUID } from 'node:crypto';
+import { KafkaBatchServer } from './kafka-batch.server';
+import { createKafka } from './kafka-connection';
+import { KafkaPublisher } from './kafka-publisher';
+import { type RecordBatch } from './record-batch';
+
+/** What the test handler saw, and how it should behave. */
+const seen: { batches: number; records: EngagementNormalizedV1[]; failOnce?: string; rejectContentId?: string } = {
+  batches: 0,
+  records: [],
+};
+
+@Controller()
+class ProbeHandler {
+  @EventPattern(Topic.EngagementNormalizedV1)
+  async handle(@Payload() batch: RecordBatch<Topic.EngagementNormalizedV1>): Promise<void> {
+    if (batch.records.some((r) => r.value.contentId === seen.failOnce)) {
+      seen.batches += 1;
+      if (seen.batches === 1) throw new Error('simulated failure before the effects are durable');
+    }
+    for (const record of batch.records) {
+      if (record.value.contentId === seen.rejectContentId) batch.reject(record, 'invalid_phone', 'phone: rejected by the handler');
+      else seen.records.push(record.value);
+    }
+  }
+}
+
+@Module({ controllers: [ProbeHandler] })
+class ProbeModule {}
+
+function engagement(run: string, n: number): EngagementNormalizedV1 {
+  return {
+    dedupeKey: `facebook:${run}-${n}`,
+    personId: 'a'.repeat(64),
+    contact: 'v1.aaaa.bbbb.cccc',
+    source: 'facebook',
+    type: 'like',
+    occurredAt: '2026-11-28T10:00:00.000Z',
+    categories: ['shoes'],
+    contentId: `${run}-${n}`,
+    ingestedAt: '2026-11-28T10:00:01.000Z',
+  };
+}
+
+describe('KafkaBatchServer on the real broker', () => {
+  const brokers = testBrokers();
+  const kafka = createKafka({ brokers, clientId: 'kafka-it' });
+  const publisher = new KafkaPublisher(kafka);
+  let app: INestMicroservice;
+  let server: KafkaBatchServer;
+  let groupId: string;
+  let service: string;
+
+  beforeEach(async () => {
+    seen.batches = 0;
+    seen.records = [];
+    seen.failOnce = undefined;
+    seen.rejectContentId = undefined;
+    groupId = `it-${randomUUID()}`;
+    service = `it-${randomUUID().slice(0, 8)}`;
+    server = new KafkaBatchServer({ connection: { brokers, clientId: 'kafka-it' }, groupId, service, fromBeginning: true });
+    // A new group reads the topic from its start; each test only looks at its own run's records.
+    app = await NestFactory.createMicroservice(ProbeModule, { strategy: server, logger: process.env['IT_DEBUG'] ? ['error', 'warn', 'log', 'debug'] : ['error'] });
+    await app.listen();
+    await eventually('consumer joined', async () => (server.isReady() ? true : undefined));
+  });
+
+  afterEach(async () => {
+    await app.close();
+  });
+
+  afterAll(async () => {
+    await publisher.disconnect();
+  });
+
+  it('hands valid records to the handler and dead-letters invalid ones with the reason', async () => {
+    const run = randomUUID();
+    const dlq = await TopicProbe.start(brokers, Topic.DeadLetterV1);
+    try {
+      await publisher.publish(Topic.EngagementNormalizedV1, [0, 1, 2].map((n) => ({ key: 'a'.repeat(64), value: engagement(run, n) })));
+      await publisher.publishRaw(Topic.EngagementNormalizedV1, [
+        { key: '+33612345678', value: `{not json ${run}` },
+        { key: 'a'.repeat(64), value: JSON.stringify({ ...engagement(run, 3), type: 'poke' }) },
+      ]);
+      await eventually('three valid records', async () => (seen.records.filter((r) => r.contentId?.startsWith(run)).length === 3 ? true : undefined));
+
+      const ours = (d: { payloadBase64: string }) => Buffer.from(d.payloadBase64, 'base64').toString().includes(run);
+      const malformed = await dlq.waitFor((d) => d.service === service && d.reason === 'malformed_json' && ours(d));
+      const invalid = await dlq.waitFor((d) => d.service === service && d.reason === 'schema_violation' && ours(d));
+      expect(malformed.value.originTopic).toBe(Topic.EngagementNormalizedV1);
+      expect(Buffer.from(malformed.value.payloadBase64, 'base64').toString()).toBe(`{not json ${run}`);
+      // The original key may be a phone number: it never becomes the dead letter's key.
+      expect(malformed.key).toBe(`${Topic.EngagementNormalizedV1}:${malformed.value.originPartition}`);
+      expect(invalid.value.detail).toMatch(/^type: type must be one of/);
+    } finally {
+      await dlq.stop();
+    }
+  });
+
+  it('dead-letters what the handler rejects, and keeps the rest of the batch', async () => {
+    const run = randomUUID();
+    seen.rejectContentId = `${run}-1`;
+    const dlq = await TopicProbe.start(brokers, Topic.DeadLetterV1);
+    try {
+      await publisher.publish(Topic.EngagementNormalizedV1, [0, 1, 2].map((n) => ({ key: 'a'.repeat(64), value: engagement(run, n) })));
+      const letter = await dlq.waitFor(
+        (d) => d.service === service && d.reason === 'invalid_phone' && Buffer.from(d.payloadBase64, 'base64').toString().includes(run),
+      );
+      expect(JSON.parse(Buffer.from(letter.value.payloadBase64, 'base64').toString()).contentId).toBe(`${run}-1`);
+      await eventually('the two others', async () => (seen.records.filter((r) => r.contentId?.startsWith(run)).length === 2 ? true : undefined));
+    } finally {
+      await dlq.stop();
+    }
+  });
+
+  it('commits nothing when the handler fails, so the batch comes again', async () => {
+    const run = randomUUID();
+    seen.failOnce = `${run}-0`;
+    await publisher.publish(Topic.EngagementNormalizedV1, [{ key: 'a'.repeat(64), value: engagement(run, 0) }]);
+    await eventually('redelivery after the failure', async () => (seen.records.some((r) => r.contentId === `${run}-0`) ? true : undefined), 45_000);
+    expect(seen.batches).toBeGreaterThanOrEqual(2);
+
+    // Once handled, the group's committed offset is the end of the partition.
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await eventually('offsets committed to the end', async () => {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [Topic.EngagementNormalizedV1] });
+        const ends = await admin.fetchTopicOffsets(Topic.EngagementNormalizedV1);
+        const behind = committed.partitions.filter((p) => {
+          const end = ends.find((e) => e.partition === p.partition)!;
+          return p.offset !== '-1' && p.offset !== end.offset;
+        });
+        return committed.partitions.some((p) => p.offset !== '-1') && behind.length === 0 ? true : undefined;
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});

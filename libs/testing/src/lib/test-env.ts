@@ -1,0 +1,35 @@
+/** What the global setup started, for integration and e2e tests. */
+export function testBrokers(): string[] {
+  const brokers = process.env['KAFKA_BROKERS'];
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run through jest.integration.config.js or npm test');
+  return brokers.split(',');
+}
+
+/** Connection URL of a service's test database (`profiles`, `scoring`, `dispatcher`). */
+export function testDatabaseUrl(service: string): string {
+  const names = JSON.parse(process.env['WT_TEST_DB_NAMES'] ?? '{}') as Record<string, string>;
+  const urls = JSON.parse(process.env['WT_TEST_DATABASE_URLS'] ?? '{}') as Record<string, string>;
+  const url = urls[names[service]];
+  if (!url) throw new Error(`no test database for ${service}`);
+  return url;
+}
+
+export function testServiceUrl(service: string): string {
+  const urls = JSON.parse(process.env['WT_TEST_SERVICE_URLS'] ?? '{}') as Record<string, string>;
+  const url = urls[service];
+  if (!url) throw new Error(`no test URL for ${service}`);
+  return url;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `probe` returns a value (not undefined), or fails after `timeoutMs` with `what`. */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}

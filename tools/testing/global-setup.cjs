@@ -1,0 +1,13 @@
+// Brings up the test profile's stack once per jest run (and the services for the e2e run), and
+// hands the addresses to the tests through the environment. Set by tools/stack/test.mjs,
+// WT_STACK_KEEP=1 leaves the stack running for the next jest run; `npm test` stops it at the end.
+module.exports = async (globalConfig, projectConfig) => {
+  const { stackUp } = await import('../stack/stack.mjs');
+  const services = projectConfig.displayName?.name === 'e2e' || projectConfig.displayName === 'e2e';
+  const up = await stackUp({ profile: 'test', services, build: services && !process.env.WT_STACK_KEEP, log: () => {} });
+  process.env.KAFKA_BROKERS = up.brokers;
+  process.env.WT_TEST_DATABASE_URLS = JSON.stringify(up.databaseUrls);
+  process.env.WT_TEST_SERVICE_URLS = JSON.stringify(up.settings.urls);
+  process.env.WT_TEST_DB_NAMES = JSON.stringify(up.settings.databases);
+  globalThis.__WT_STACK__ = up;
+};
