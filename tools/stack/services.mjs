@@ -25,9 +25,25 @@ export const SERVICES = [
   { name: 'ingest', offset: 1, portEnv: 'INGEST_PORT', db: false },
 ];
 
+/**
+ * WT_STACK_SLOT=n (1-9) runs a separate copy of a profile beside the default one: ports moved by
+ * n*100, its own databases and consumer groups. Several developers (or agents) share a machine.
+ */
+export function stackSlot() {
+  const raw = process.env.WT_STACK_SLOT;
+  if (!raw) return 0;
+  const slot = Number(raw);
+  if (!Number.isInteger(slot) || slot < 1 || slot > 9) throw new Error('WT_STACK_SLOT must be an integer from 1 to 9');
+  return slot;
+}
+
 export function profileSettings(profile) {
-  const settings = STACK_PROFILES[profile];
-  if (!settings) throw new Error(`unknown stack profile "${profile}" (dev or test)`);
+  const base = STACK_PROFILES[profile];
+  if (!base) throw new Error(`unknown stack profile "${profile}" (dev or test)`);
+  const slot = stackSlot();
+  const settings = slot
+    ? { basePort: base.basePort + slot * 100, groupPrefix: `${base.groupPrefix}-s${slot}`, dbPrefix: `${base.dbPrefix}s${slot}_` }
+    : base;
   const ports = Object.fromEntries(
     SERVICES.map((s) => [s.name, Number(process.env[s.portEnv] ?? settings.basePort + s.offset)]),
   );
@@ -36,7 +52,7 @@ export function profileSettings(profile) {
 }
 
 function stateDir(profile) {
-  const dir = path.join(stackCacheRoot(), 'stack', profile, 'services');
+  const dir = path.join(stackCacheRoot(), 'stack', profile, 'services' + (stackSlot() ? `-s${stackSlot()}` : ''));
   fs.mkdirSync(dir, { recursive: true });
   return dir;
 }
@@ -184,24 +200,28 @@ async function waitReady({ profile, started, timeoutMs, log }) {
   }
 }
 
-/** Stops services this tool started (pid files), SIGTERM then SIGKILL after a grace period. */
+/** Stops services this tool started (pid files), SIGTERM then SIGKILL after a grace period, all at once. */
 export async function stopServices({ profile, only, log = console.log, graceMs = 15_000 }) {
   const dir = stateDir(profile);
-  const stopped = [];
-  for (const service of [...SERVICES].reverse()) {
-    if (only && !only.includes(service.name)) continue;
+  const stopOne = async (service) => {
     const pidFile = path.join(dir, `${service.name}.pid`);
-    if (!fs.existsSync(pidFile)) continue;
+    if (!fs.existsSync(pidFile)) return undefined;
     const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    let stopped;
     if (alive(pid)) {
       process.kill(pid, 'SIGTERM');
       const deadline = Date.now() + graceMs;
       while (alive(pid) && Date.now() < deadline) await sleep(100);
-      if (alive(pid)) process.kill(pid, 'SIGKILL');
-      stopped.push(service.name);
+      if (alive(pid)) {
+        process.kill(pid, 'SIGKILL');
+        log(`  ${service.name} did not stop within ${graceMs} ms: killed`);
+      }
       log(`  stopped ${service.name}`);
+      stopped = service.name;
     }
     fs.rmSync(pidFile, { force: true });
-  }
-  return stopped;
+    return stopped;
+  };
+  const targets = SERVICES.filter((s) => !only || only.includes(s.name));
+  return (await Promise.all(targets.map(stopOne))).filter(Boolean);
 }

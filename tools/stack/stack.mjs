@@ -11,8 +11,20 @@ import { buildAll, ensureInstalled, ROOT, run } from './bootstrap.mjs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** A slot moves the broker too: its own ports and, through WT_CACHE_DIR, its own data. */
+async function applySlot(profile) {
+  const { stackSlot } = await import('./services.mjs');
+  const slot = stackSlot();
+  if (!slot) return;
+  const kafkaBase = profile === 'test' ? 19092 : 9092;
+  process.env.KAFKA_PORT ??= String(kafkaBase + slot * 100);
+  process.env.KAFKA_CONTROLLER_PORT ??= String(kafkaBase + 1 + slot * 100);
+  process.env.WT_CACHE_DIR ??= path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? '/tmp', '.cache'), `wa-targeting-s${slot}`);
+}
+
 export async function stackUp({ profile = 'dev', services = false, build = true, log = console.log } = {}) {
   ensureInstalled(log);
+  await applySlot(profile);
   if (build) buildAll(log);
   const { ensureBroker } = await import('./kafka-broker.mjs');
   const { ensurePostgres } = await import('./postgres.mjs');
@@ -45,6 +57,7 @@ async function upAfterBroker({ profile, services, log, broker, settings, ensureP
 
 /** Stops what this tool started: services (pid files), then the broker and Postgres if ours. */
 export async function stackDown({ profile = 'dev', log = console.log, services, broker = true } = {}) {
+  await applySlot(profile);
   const { stopServices } = await import('./services.mjs');
   await stopServices({ profile, only: services, log });
   if (!broker) return;
@@ -57,6 +70,7 @@ export async function stackDown({ profile = 'dev', log = console.log, services, 
 }
 
 async function status(profile) {
+  await applySlot(profile);
   const { brokerStatus } = await import('./kafka-broker.mjs');
   const { profileSettings } = await import('./services.mjs');
   const broker = await brokerStatus({ profile });
