@@ -25,6 +25,7 @@ export const KAFKA_VERSION = '4.4.0';
 const PROFILES = {
   dev: { port: 9092, controllerPort: 9093 },
   test: { port: 19092, controllerPort: 19093 },
+  bench: { port: 29092, controllerPort: 29093 },
 };
 
 const DEFAULT_START_TIMEOUT_MS = 90_000;

@@ -14,6 +14,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const STACK_PROFILES = {
   dev: { basePort: 3000, groupPrefix: 'wt', dbPrefix: 'wt_' },
   test: { basePort: 4000, groupPrefix: 'wt-test', dbPrefix: 'wt_test_' },
+  bench: { basePort: 5000, groupPrefix: 'wt-bench', dbPrefix: 'wt_bench_' },
 };
 
 /** The services, in start order; `db` marks those that own a database. */
@@ -148,11 +149,12 @@ function tail(file, lines = 25) {
  * Starts every service not already answering, waits until each is ready (Kafka consumer
  * joined, database reachable). Returns the names it started, so the caller stops only those.
  */
-export async function startServices({ profile, brokers, databaseUrls, log = console.log, timeoutMs = 90_000 }) {
+export async function startServices({ profile, brokers, databaseUrls, log = console.log, timeoutMs = 90_000, only, extraEnv = {} }) {
   const settings = profileSettings(profile);
   const dir = stateDir(profile);
   const started = [];
   for (const service of SERVICES) {
+    if (only && !only.includes(service.name)) continue;
     const url = settings.urls[service.name];
     if (await healthy(url, 'live')) {
       log(`  ${service.name.padEnd(17)} already running at ${url}`);
@@ -164,7 +166,7 @@ export async function startServices({ profile, brokers, databaseUrls, log = cons
     const out = fs.openSync(logFile, 'a');
     const child = spawn(process.execPath, ['--enable-source-maps', main], {
       cwd: ROOT,
-      env: { ...process.env, ...serviceEnv(service.name, { profile, brokers, databaseUrls }) },
+      env: { ...process.env, ...serviceEnv(service.name, { profile, brokers, databaseUrls }), ...extraEnv[service.name] },
       detached: true,
       stdio: ['ignore', out, out],
     });
@@ -173,7 +175,7 @@ export async function startServices({ profile, brokers, databaseUrls, log = cons
     started.push(service.name);
   }
   try {
-    await waitReady({ profile, started, timeoutMs, log });
+    await waitReady({ profile, started, timeoutMs, log, only });
   } catch (error) {
     error.startedServices = started;
     throw error;
@@ -181,11 +183,12 @@ export async function startServices({ profile, brokers, databaseUrls, log = cons
   return started;
 }
 
-async function waitReady({ profile, started, timeoutMs, log }) {
+async function waitReady({ profile, started, timeoutMs, log, only }) {
   const settings = profileSettings(profile);
   const dir = stateDir(profile);
   const deadline = Date.now() + timeoutMs;
   for (const service of SERVICES) {
+    if (only && !only.includes(service.name)) continue;
     const url = settings.urls[service.name];
     const pidFile = path.join(dir, `${service.name}.pid`);
     while (!(await healthy(url))) {

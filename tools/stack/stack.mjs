@@ -16,7 +16,7 @@ async function applySlot(profile) {
   const { stackSlot } = await import('./services.mjs');
   const slot = stackSlot();
   if (!slot) return;
-  const kafkaBase = profile === 'test' ? 19092 : 9092;
+  const kafkaBase = { dev: 9092, test: 19092, bench: 29092 }[profile] ?? 9092;
   process.env.KAFKA_PORT ??= String(kafkaBase + slot * 100);
   process.env.KAFKA_CONTROLLER_PORT ??= String(kafkaBase + 1 + slot * 100);
   process.env.WT_CACHE_DIR ??= path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? '/tmp', '.cache'), `wa-targeting-s${slot}`);
