@@ -1,0 +1,2 @@
+export * from './lib/seeded-random';
+export * from './lib/simulated-population';
