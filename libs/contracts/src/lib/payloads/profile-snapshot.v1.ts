@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import {
   IsArray,
   IsBoolean,
+  IsIn,
   IsInt,
   IsISO31661Alpha2,
   IsISO8601,
@@ -44,8 +45,21 @@ export class ProfileActivityV1 {
 }
 
 /**
+ * Which signals a profile's `interests` were built from (issue 3, point 9: features are purpose-bound).
+ * - `cross_app`: the person granted `cross_app_profiling`; Facebook and Instagram signals from any
+ *   page may be combined, so `interests` holds all of them and may be used for any business.
+ * - `first_party_only`: no `cross_app_profiling` grant (never given, or revoked); `interests` is
+ *   empty and only `firstPartyInterests[businessId]` (the person's engagement with that business's
+ *   own pages) may be used, and only for that business.
+ */
+export const SIGNAL_BASES = ['cross_app', 'first_party_only'] as const;
+export type SignalBasis = (typeof SIGNAL_BASES)[number];
+
+/**
  * `internal.profile.snapshots.v1`, compacted, keyed by personId: the latest profile of a person.
  * `interests` are decayed scores at `updatedAt`; consumers decay further with `interestHalfLifeHours`.
+ * The purpose-bound feature rule is already applied: read interests for a business through
+ * `usableInterests(snapshot, businessId)` and nothing can be used that consent does not allow.
  */
 export class ProfileSnapshotV1 {
   @Matches(PERSON_ID)
@@ -72,9 +86,37 @@ export class ProfileSnapshotV1 {
   @IsString()
   timeZone?: string;
 
-  /** Category slug to decayed score at `updatedAt`. */
+  /**
+   * Category slug to decayed score at `updatedAt`, from the signals that may be used for any
+   * business: all of them when `signalBasis` is `cross_app`, none (`{}`) when `first_party_only`.
+   */
   @IsObject()
   interests: Record<string, number>;
+
+  /** Whether cross-app signals are in `interests`; follows the current `cross_app_profiling` consent. */
+  @IsIn(SIGNAL_BASES)
+  signalBasis: SignalBasis;
+
+  /**
+   * businessId → category slug → decayed score at `updatedAt`, from the person's engagement with
+   * that business's own pages only (first-party). Always present whatever the consent, and usable
+   * only for campaigns of that same business.
+   */
+  @IsObject()
+  firstPartyInterests: Record<string, Record<string, number>>;
+
+  /**
+   * End of the WhatsApp customer-service window (24 h after the person's last inbound message to any
+   * of the businesses' numbers); absent if the person never wrote. Per number in `serviceWindows`.
+   */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  serviceWindowOpenUntil?: string;
+
+  /** Business phoneNumberId → end of the customer-service window with that number (ISO 8601). */
+  @IsOptional()
+  @IsObject()
+  serviceWindows?: Record<string, string>;
 
   @IsNumber()
   @Min(0)
@@ -87,4 +129,19 @@ export class ProfileSnapshotV1 {
   @ValidateNested()
   @Type(() => ProfileActivityV1)
   activity: ProfileActivityV1;
+}
+
+/**
+ * The interests a campaign of `businessId` may use for this person: the purpose-bound feature rule
+ * in one place. With `cross_app` every signal counts; otherwise only that business's first-party ones.
+ */
+export function usableInterests(snapshot: Pick<ProfileSnapshotV1, 'signalBasis' | 'interests' | 'firstPartyInterests'>, businessId: string): Record<string, number> {
+  if (snapshot.signalBasis === 'cross_app') return snapshot.interests;
+  return snapshot.firstPartyInterests[businessId] ?? {};
+}
+
+/** Whether a free-form (non-template) message to the person from `phoneNumberId` is allowed at `now`. */
+export function isServiceWindowOpen(snapshot: Pick<ProfileSnapshotV1, 'serviceWindows'>, phoneNumberId: string, now: Date): boolean {
+  const until = snapshot.serviceWindows?.[phoneNumberId];
+  return until !== undefined && Date.parse(until) > now.getTime();
 }
