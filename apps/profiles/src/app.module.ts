@@ -7,6 +7,7 @@ import { ObservabilityModule } from '@wt/observability';
 import { ConsentLedgerEntity } from './consent/consent-ledger.entity';
 import { ConsentStateEntity } from './consent/consent-state.entity';
 import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-schema';
+import { PurposeBoundFeatures1764460800000 } from './migrations/1764460800000-purpose-bound-features';
 import { PersonProfileEntity } from './profile/person-profile.entity';
 import { ProcessedEventEntity } from './profile/processed-event.entity';
 import { ProfileStore } from './profile/profile.store';
@@ -14,7 +15,7 @@ import { ProfilesConsumer } from './profile/profiles.consumer';
 import { ProfilesConfig } from './profiles.config';
 
 export const PROFILES_ENTITIES = [PersonProfileEntity, ProcessedEventEntity, ConsentStateEntity, ConsentLedgerEntity];
-export const PROFILES_MIGRATIONS = [InitialSchema1764374400000];
+export const PROFILES_MIGRATIONS = [InitialSchema1764374400000, PurposeBoundFeatures1764460800000];
 
 export function profilesModule(config: ProfilesConfig) {
   @Module({

@@ -20,6 +20,14 @@ export class PersonProfileEntity {
   @Column({ type: 'jsonb', default: () => "'{}'" })
   interests: Record<string, number>;
 
+  /** businessId → category → decayed score at `interests_at`: engagement with that business's own pages. */
+  @Column({ name: 'business_interests', type: 'jsonb', default: () => "'{}'" })
+  businessInterests: Record<string, Record<string, number>>;
+
+  /** Business phoneNumberId → end of the WhatsApp customer-service window (ISO 8601). */
+  @Column({ name: 'service_windows', type: 'jsonb', default: () => "'{}'" })
+  serviceWindows: Record<string, string>;
+
   @Column({ name: 'interests_at', type: 'timestamptz', nullable: true })
   interestsAt: Date | null;
 

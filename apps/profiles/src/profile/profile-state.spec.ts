@@ -53,6 +53,8 @@ describe('applyEngagement', () => {
     expect(stepwise.interests.b).toBeCloseTo(all.interests.b, 6);
     expect(stepwise.eventsBySource).toEqual({ facebook: 2, instagram: 1 });
     expect(stepwise.eventsByBusiness).toEqual({ acme: 1 });
+    expect(stepwise.businessInterests.acme.a).toBeCloseTo(all.businessInterests.acme.a, 6);
+    expect(Object.keys(stepwise.businessInterests)).toEqual(['acme']);
     expect(stepwise.lastSeenAt?.toISOString()).toBe('2026-11-03T00:00:00.000Z');
     expect(stepwise.timeZone).toBe('Europe/Paris');
   });

@@ -8,12 +8,17 @@ export interface ProfileState {
   contact: string | null;
   country: string | null;
   timeZone: string | null;
+  /** Category → decayed score at `interestsAt`, from every signal (cross-app and first-party). */
   interests: Record<string, number>;
+  /** businessId → category → decayed score at `interestsAt`: first-party signals only. */
+  businessInterests: Record<string, Record<string, number>>;
   interestsAt: Date | null;
   totalEvents: number;
   eventsBySource: Record<string, number>;
   eventsByBusiness: Record<string, number>;
   lastSeenAt: Date | null;
+  /** Business phoneNumberId → end of the customer-service window (ISO 8601). */
+  serviceWindows: Record<string, string>;
   version: number;
 }
 
@@ -24,11 +29,13 @@ export function emptyProfile(personId: string): ProfileState {
     country: null,
     timeZone: null,
     interests: {},
+    businessInterests: {},
     interestsAt: null,
     totalEvents: 0,
     eventsBySource: {},
     eventsByBusiness: {},
     lastSeenAt: null,
+    serviceWindows: {},
     version: 0,
   };
 }
@@ -40,10 +47,15 @@ export function applyEngagement(profile: ProfileState, events: readonly Engageme
   const previousAt = profile.interestsAt?.getTime();
   const atMs = Math.max(previousAt ?? -Infinity, ...times);
   const interests = previousAt === undefined ? {} : decay.rebase(profile.interests, previousAt, atMs);
+  const businessInterests: Record<string, Record<string, number>> = {};
+  for (const [businessId, scores] of Object.entries(profile.businessInterests)) {
+    businessInterests[businessId] = previousAt === undefined ? {} : decay.rebase(scores, previousAt, atMs);
+  }
   const eventsBySource = { ...profile.eventsBySource };
   const eventsByBusiness = { ...profile.eventsByBusiness };
   events.forEach((event, i) => {
     decay.add(interests, atMs, event.categories, event.type, times[i]);
+    if (event.businessId) decay.add((businessInterests[event.businessId] ??= {}), atMs, event.categories, event.type, times[i]);
     eventsBySource[event.source] = (eventsBySource[event.source] ?? 0) + 1;
     if (event.businessId) eventsByBusiness[event.businessId] = (eventsByBusiness[event.businessId] ?? 0) + 1;
   });
@@ -56,6 +68,7 @@ export function applyEngagement(profile: ProfileState, events: readonly Engageme
     country,
     timeZone: timeZoneForCountry(country ?? undefined) ?? profile.timeZone,
     interests: decay.prune(interests),
+    businessInterests: pruneBusinesses(businessInterests, decay),
     interestsAt: new Date(atMs),
     totalEvents: profile.totalEvents + events.length,
     eventsBySource,
@@ -63,4 +76,35 @@ export function applyEngagement(profile: ProfileState, events: readonly Engageme
     lastSeenAt: new Date(lastSeenMs),
     version: profile.version + 1,
   };
+}
+
+function pruneBusinesses(byBusiness: Record<string, Record<string, number>>, decay: InterestDecay): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const [businessId, scores] of Object.entries(byBusiness)) {
+    const kept = decay.prune(scores);
+    if (Object.keys(kept).length > 0) out[businessId] = kept;
+  }
+  return out;
+}
+
+/** The customer-service window with a business number stays open this long after the person's last message. */
+export const SERVICE_WINDOW_MS = 24 * 3_600_000;
+
+/**
+ * Opens (or extends) the customer-service windows after inbound messages. Idempotent: a window only
+ * moves later, so a redelivered message changes nothing (and the profile keeps its version).
+ */
+export function applyInbound(profile: ProfileState, messages: readonly { phoneNumberId: string; receivedAt: string; contact: string }[]): ProfileState {
+  const serviceWindows = { ...profile.serviceWindows };
+  let changed = false;
+  for (const message of messages) {
+    const until = Date.parse(message.receivedAt) + SERVICE_WINDOW_MS;
+    const current = serviceWindows[message.phoneNumberId];
+    if (current === undefined || Date.parse(current) < until) {
+      serviceWindows[message.phoneNumberId] = new Date(until).toISOString();
+      changed = true;
+    }
+  }
+  if (!changed) return profile;
+  return { ...profile, contact: profile.contact ?? messages[0].contact, serviceWindows, version: profile.version + 1 };
 }

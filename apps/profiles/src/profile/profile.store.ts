@@ -16,11 +16,13 @@ interface ProfileRow {
   country: string | null;
   time_zone: string | null;
   interests: Record<string, number>;
+  business_interests: Record<string, Record<string, number>>;
   interests_at: Date | null;
   total_events: number;
   events_by_source: Record<string, number>;
   events_by_business: Record<string, number>;
   last_seen_at: Date | null;
+  service_windows: Record<string, string>;
   version: string;
 }
 
@@ -64,11 +66,13 @@ export class ProfileStore {
         country: row.country,
         timeZone: row.time_zone,
         interests: row.interests,
+        businessInterests: row.business_interests,
         interestsAt: row.interests_at,
         totalEvents: row.total_events,
         eventsBySource: row.events_by_source,
         eventsByBusiness: row.events_by_business,
         lastSeenAt: row.last_seen_at,
+        serviceWindows: row.service_windows,
         version: Number(row.version),
       });
     }
@@ -80,14 +84,17 @@ export class ProfileStore {
     const sorted = [...profiles].sort((a, b) => (a.personId < b.personId ? -1 : 1));
     await manager.query(
       `INSERT INTO person_profile (person_id, contact, country, time_zone, interests, interests_at, total_events,
-                                   events_by_source, events_by_business, last_seen_at, version, updated_at)
+                                   events_by_source, events_by_business, last_seen_at, version,
+                                   business_interests, service_windows, updated_at)
        SELECT p.*, now() FROM unnest($1::char(64)[], $2::text[], $3::char(2)[], $4::text[], $5::jsonb[], $6::timestamptz[],
-                                     $7::int[], $8::jsonb[], $9::jsonb[], $10::timestamptz[], $11::bigint[]) AS p
+                                     $7::int[], $8::jsonb[], $9::jsonb[], $10::timestamptz[], $11::bigint[],
+                                     $12::jsonb[], $13::jsonb[]) AS p
        ON CONFLICT (person_id) DO UPDATE SET
          contact = EXCLUDED.contact, country = EXCLUDED.country, time_zone = EXCLUDED.time_zone,
          interests = EXCLUDED.interests, interests_at = EXCLUDED.interests_at, total_events = EXCLUDED.total_events,
          events_by_source = EXCLUDED.events_by_source, events_by_business = EXCLUDED.events_by_business,
-         last_seen_at = EXCLUDED.last_seen_at, version = EXCLUDED.version, updated_at = now()`,
+         last_seen_at = EXCLUDED.last_seen_at, version = EXCLUDED.version,
+         business_interests = EXCLUDED.business_interests, service_windows = EXCLUDED.service_windows, updated_at = now()`,
       [
         sorted.map((p) => p.personId),
         sorted.map((p) => p.contact),
@@ -100,6 +107,8 @@ export class ProfileStore {
         sorted.map((p) => JSON.stringify(p.eventsByBusiness)),
         sorted.map((p) => p.lastSeenAt?.toISOString() ?? null),
         sorted.map((p) => p.version),
+        sorted.map((p) => JSON.stringify(p.businessInterests)),
+        sorted.map((p) => JSON.stringify(p.serviceWindows)),
       ],
     );
   }

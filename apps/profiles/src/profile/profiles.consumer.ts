@@ -8,7 +8,7 @@ import { type EntityManager } from 'typeorm';
 import { ProfilesConfig } from '../profiles.config';
 import { InterestDecay } from './interest-decay';
 import { toSnapshot } from './profile-snapshot';
-import { applyEngagement, type ProfileState } from './profile-state';
+import { applyEngagement, applyInbound, type ProfileState } from './profile-state';
 import { ProfileStore } from './profile.store';
 
 const applied =
@@ -68,6 +68,21 @@ export class ProfilesConsumer {
           version: profile.version + 1,
         };
       });
+      await this.store.saveProfiles(manager, updated);
+      await this.publishSnapshots(manager, updated);
+    });
+  }
+
+  /** Inbound WhatsApp messages open the customer-service window with the number written to. */
+  @EventPattern(Topic.WhatsappInboundV1)
+  async onInbound(@Payload() batch: RecordBatch<Topic.WhatsappInboundV1>): Promise<void> {
+    const messages = batch.records.map((r) => r.value);
+    await this.store.transaction(async (manager) => {
+      const profiles = await this.store.lockProfiles(manager, messages.map((m) => m.personId));
+      const updated = [...profiles.values()]
+        .map((profile) => [profile, applyInbound(profile, messages.filter((m) => m.personId === profile.personId))] as const)
+        .filter(([before, after]) => before !== after)
+        .map(([, after]) => after);
       await this.store.saveProfiles(manager, updated);
       await this.publishSnapshots(manager, updated);
     });
