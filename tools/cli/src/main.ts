@@ -1,10 +1,12 @@
 import 'reflect-metadata';
+import { benchCommand } from './bench/bench.command';
 import { ensureTopicsCommand } from './commands/ensure-topics';
 import { demoCommand } from './demo/demo.command';
 
 const USAGE = `usage: wt <command>
   topics ensure      create or align every topic of the contracts catalogue (KAFKA_BROKERS)
-  demo               generate a synthetic population, push it through the platform, print the funnel`;
+  demo               generate a synthetic population, push it through the platform, print the funnel
+  bench <step>       one measurement step of \`npm run bench\` (prints JSON)`;
 
 function brokers(): string[] {
   return (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
@@ -17,6 +19,7 @@ async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (command === 'demo') return demoCommand(brokers());
+  if (command === 'bench') return benchCommand(brokers(), args.slice(1));
   console.error(USAGE);
   return 2;
 }

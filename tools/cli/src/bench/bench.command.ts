@@ -1,0 +1,83 @@
+import { type CampaignV1, Topic } from '@wt/contracts';
+import { createKafka, KafkaPublisher } from '@wt/kafka';
+import { ITopicConfig } from 'kafkajs';
+import { Client } from 'pg';
+import { generatePopulation } from '../demo/population';
+import { followGroup, topicSize } from './follow-group';
+import { kafkajsHop } from './hop';
+import { NAIVE_TABLE_SQL, startNaiveNest } from './naive-nest';
+import { pgUpsertCeiling } from './pg-ceiling';
+
+/** `wt bench <step> [k=v ...]`: one measurement step; prints one JSON object on the last line. */
+export async function benchCommand(brokers: string[], args: string[]): Promise<number> {
+  const [step, ...rest] = args;
+  const opts = Object.fromEntries(rest.map((a) => a.split('=') as [string, string]));
+  const kafka = createKafka({ brokers, clientId: 'wt-bench' });
+  const out = (value: unknown) => console.log(JSON.stringify(value));
+
+  switch (step) {
+    case 'scratch-topic': {
+      const admin = kafka.admin();
+      await admin.connect();
+      const topic: ITopicConfig = { topic: opts['topic'], numPartitions: Number(opts['partitions'] ?? 6), replicationFactor: 1 };
+      await admin.createTopics({ topics: [topic], waitForLeaders: true });
+      await admin.disconnect();
+      out({ created: opts['topic'] });
+      return 0;
+    }
+    case 'fill': {
+      // Engagement events as producers send them, plus consents and campaigns so that later
+      // stages have work: the same generator as the demo, scaled.
+      const events = Number(opts['events'] ?? 50_000);
+      const population = generatePopulation({ people: Math.ceil(events / 7.5), seed: 7, runId: opts['run'] ?? 'bench', now: new Date() });
+      const publisher = new KafkaPublisher(kafka);
+      const started = process.hrtime.bigint();
+      const list = population.events.slice(0, events);
+      for (let i = 0; i < list.length; i += 5000) {
+        await publisher.publish(Topic.SocialEngagementV1, list.slice(i, i + 5000).map((e) => ({ key: null, value: e })));
+      }
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      await publisher.publish(Topic.ConsentV1, population.consents.map((c) => ({ key: null, value: c })));
+      const campaigns: CampaignV1[] = population.campaigns.map((c) => ({ ...c, budgetMessages: 1_000_000 }));
+      await publisher.publish(Topic.CampaignsV1, campaigns.map((c) => ({ key: c.campaignId, value: c })));
+      await publisher.disconnect();
+      const bytes = list.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e)), 0);
+      out({ events: list.length, consents: population.consents.length, avgBytes: Math.round(bytes / list.length), produceSeconds: seconds });
+      return 0;
+    }
+    case 'size': {
+      out({ topic: opts['topic'], records: await topicSize(kafka, opts['topic']) });
+      return 0;
+    }
+    case 'hop': {
+      out(await kafkajsHop(kafka, opts['from'], opts['to'], Number(opts['expect'])));
+      return 0;
+    }
+    case 'follow': {
+      out(await followGroup(kafka, opts['group'], opts['topic'], Number(opts['expect'])));
+      return 0;
+    }
+    case 'pg-ceiling': {
+      out(await pgUpsertCeiling(opts['db'], Number(opts['rows'] ?? 50_000), Number(opts['batch'] ?? 500)));
+      return 0;
+    }
+    case 'naive': {
+      const client = new Client({ connectionString: opts['db'] });
+      await client.connect();
+      await client.query('DROP TABLE IF EXISTS naive_profile');
+      await client.query(NAIVE_TABLE_SQL);
+      await client.end();
+      const group = `bench-naive-${Date.now()}`;
+      const stop = await startNaiveNest(brokers, group, opts['db']);
+      try {
+        out(await followGroup(kafka, group, opts['topic'], Number(opts['expect'])));
+      } finally {
+        await stop();
+      }
+      return 0;
+    }
+    default:
+      console.error('bench steps: scratch-topic fill size hop follow pg-ceiling naive');
+      return 2;
+  }
+}
