@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 
+export * from './lib/payloads/assistant-reply.v1';
+export * from './lib/payloads/business-sending-signal.v1';
 export * from './lib/payloads/campaign.v1';
 export * from './lib/payloads/common';
 export * from './lib/payloads/consent-event.v1';

@@ -1,4 +1,6 @@
 import { type ClassConstructor } from 'class-transformer';
+import { AssistantReplyV1 } from '../payloads/assistant-reply.v1';
+import { BusinessSendingSignalV1 } from '../payloads/business-sending-signal.v1';
 import { CampaignV1 } from '../payloads/campaign.v1';
 import { ConsentEventV1 } from '../payloads/consent-event.v1';
 import { ConsentNormalizedV1 } from '../payloads/consent-normalized.v1';
@@ -27,6 +29,8 @@ export const TOPIC_PAYLOAD_CLASSES = {
   [Topic.EngagementNormalizedV1]: EngagementNormalizedV1,
   [Topic.ConsentNormalizedV1]: ConsentNormalizedV1,
   [Topic.ProfileSnapshotsV1]: ProfileSnapshotV1,
+  [Topic.AssistantRepliesV1]: AssistantReplyV1,
+  [Topic.BusinessSendingSignalsV1]: BusinessSendingSignalV1,
   [Topic.DeadLetterV1]: DeadLetterV1,
 } as const satisfies { readonly [T in Topic]: ClassConstructor<object> };
 

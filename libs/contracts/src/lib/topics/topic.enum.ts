@@ -31,6 +31,10 @@ export enum Topic {
   ConsentNormalizedV1 = 'internal.consent.normalized.v1',
   /** The latest profile of each person, compacted, keyed by personId. */
   ProfileSnapshotsV1 = 'internal.profile.snapshots.v1',
+  /** Free-form replies the assistant asks the dispatcher to send inside the 24 h window. Keyed by personId. */
+  AssistantRepliesV1 = 'internal.assistant.replies.v1',
+  /** Campaign pauses and sending halts from Meta's answers (131048, 190), keyed by businessId. */
+  BusinessSendingSignalsV1 = 'internal.whatsapp.business-signals.v1',
 
   // --- Dead letters: every message a service could not accept, with the reason ---
   DeadLetterV1 = 'platform.dead-letter.v1',
