@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 
+export * from './lib/payloads/assistant-handoff.v1';
 export * from './lib/payloads/assistant-reply.v1';
 export * from './lib/payloads/business-sending-signal.v1';
 export * from './lib/payloads/campaign.v1';

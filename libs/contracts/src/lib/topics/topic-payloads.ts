@@ -1,4 +1,5 @@
 import { type ClassConstructor } from 'class-transformer';
+import { AssistantHandoffV1 } from '../payloads/assistant-handoff.v1';
 import { AssistantReplyV1 } from '../payloads/assistant-reply.v1';
 import { BusinessSendingSignalV1 } from '../payloads/business-sending-signal.v1';
 import { CampaignV1 } from '../payloads/campaign.v1';
@@ -26,6 +27,7 @@ export const TOPIC_PAYLOAD_CLASSES = {
   [Topic.TargetingDecisionsV1]: TargetingDecisionV1,
   [Topic.WhatsappMessageStatusV1]: MessageStatusV1,
   [Topic.WhatsappInboundV1]: InboundMessageV1,
+  [Topic.AssistantHandoffsV1]: AssistantHandoffV1,
   [Topic.EngagementNormalizedV1]: EngagementNormalizedV1,
   [Topic.ConsentNormalizedV1]: ConsentNormalizedV1,
   [Topic.ProfileSnapshotsV1]: ProfileSnapshotV1,

@@ -82,6 +82,15 @@ export const TOPIC_SPECS = {
     description: 'Messages people sent to a business.',
     visibility: 'public',
   },
+  [Topic.AssistantHandoffsV1]: {
+    topic: Topic.AssistantHandoffsV1,
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY_MS,
+    key: 'personId',
+    description: 'Conversations the customer-service assistant hands over to a person.',
+    visibility: 'public',
+  },
   [Topic.EngagementNormalizedV1]: {
     topic: Topic.EngagementNormalizedV1,
     partitions: 6,

@@ -24,6 +24,9 @@ export enum Topic {
   /** Messages people wrote to a business on WhatsApp. */
   WhatsappInboundV1 = 'whatsapp.inbound.v1',
 
+  /** The customer-service assistant hands a conversation over to a person of the business. Keyed by personId. */
+  AssistantHandoffsV1 = 'assistant.handoffs.v1',
+
   // --- Internal: between the platform's own services; may change with a new version ---
   /** Validated engagement, phone replaced by a pseudonym and an encrypted contact. Keyed by personId. */
   EngagementNormalizedV1 = 'internal.engagement.normalized.v1',
