@@ -100,6 +100,13 @@ export class CampaignV1 {
   @Min(1)
   maxMessagesPerPersonPerWeek?: number;
 
+  /** Share of the audience (0..0.5) held out for uplift: decided by a hash, never sent. Default 0. */
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(0.5)
+  holdoutShare?: number;
+
   @IsISO8601({ strict: true })
   updatedAt: string;
 }

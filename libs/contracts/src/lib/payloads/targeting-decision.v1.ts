@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import {
   IsArray,
+  IsBoolean,
   IsDefined,
   IsIn,
   IsISO8601,
@@ -27,8 +28,24 @@ export const DECISION_REASONS = [
   'budget_exhausted',
   'campaign_not_running',
   'no_contact',
+  /** In the campaign's holdout group (deterministic per campaign and person): measured, never sent. */
+  'holdout',
+  /** The person reached a frequency cap (per business or across businesses). */
+  'frequency_capped',
+  /** It is quiet hours in the person's time zone; the person may be evaluated again later. */
+  'quiet_hours',
+  /** Another campaign with a higher expected value took the person's only free slot. */
+  'outcompeted',
 ] as const;
 export type DecisionReason = (typeof DECISION_REASONS)[number];
+
+/**
+ * Kinds of signals a factor can come from: `first_party` (engagement with the business's own pages),
+ * `cross_app` (engagement combined across apps, under `cross_app_profiling` consent), `messaging`
+ * (how the person responded to earlier WhatsApp messages), `context` (time, fatigue, the model's prior).
+ */
+export const SIGNAL_KINDS = ['first_party', 'cross_app', 'messaging', 'context'] as const;
+export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
 /** One factor of an explanation: its name, the value seen, and what it contributed. */
 export class ExplanationFactorV1 {
@@ -40,6 +57,11 @@ export class ExplanationFactorV1 {
 
   @IsNumber()
   contribution: number;
+
+  /** The kind of signal the factor came from (see `SIGNAL_KINDS`). */
+  @IsOptional()
+  @IsIn(SIGNAL_KINDS)
+  kind?: SignalKind;
 }
 
 export class DecisionExplanationV1 {
@@ -52,6 +74,17 @@ export class DecisionExplanationV1 {
   @ValidateNested({ each: true })
   @Type(() => ExplanationFactorV1)
   factors: ExplanationFactorV1[];
+
+  /** The consents the decision relied on, e.g. `whatsapp_marketing:acme`, `cross_app_profiling`. */
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  consentBasis?: string[];
+
+  /** Whether the person is in the campaign's holdout group (decided by a hash, recorded). */
+  @IsOptional()
+  @IsBoolean()
+  holdout?: boolean;
 }
 
 /** A template message ready to send: only present when `outcome` is `send`. */
