@@ -1,19 +1,43 @@
-import { Module } from '@nestjs/common';
+import { Module, ValidationPipe } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConfigModule } from '@wt/config';
 import { postgresOptions } from '@wt/database';
 import { KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
+import { AudienceStore } from './audience/audience.store';
+import { ApiKeyStore } from './business/api-key.store';
+import { BusinessAuthGuard } from './business/business-auth.guard';
+import { CampaignController } from './campaign/campaign.controller';
 import { CampaignEntity } from './campaign/campaign.entity';
 import { CampaignStore } from './campaign/campaign.store';
+import { DecisionController } from './decision/decision.controller';
+import { DecisionEngine } from './decision/decision.engine';
 import { DecisionEntity } from './decision/decision.entity';
 import { DecisionStore } from './decision/decision.store';
 import { ScoringConsumer } from './decision/scoring.consumer';
+import { CampaignLauncher } from './launch/campaign-launcher';
 import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-schema';
+import { ScoringInFull1764460800000 } from './migrations/1764460800000-scoring-in-full';
+import { OutcomeLearner } from './outcome/outcome.learner';
+import { ModelStore } from './relevance/model.store';
 import { ScoringConfig } from './scoring.config';
 
 export const SCORING_ENTITIES = [CampaignEntity, DecisionEntity];
-export const SCORING_MIGRATIONS = [InitialSchema1764374400000];
+export const SCORING_MIGRATIONS = [InitialSchema1764374400000, ScoringInFull1764460800000];
+
+/** Providers that need only the database (and a publisher for the engine): shared with tests. */
+export const SCORING_PROVIDERS = [
+  CampaignStore,
+  DecisionStore,
+  AudienceStore,
+  ApiKeyStore,
+  ModelStore,
+  DecisionEngine,
+  OutcomeLearner,
+  CampaignLauncher,
+  BusinessAuthGuard,
+];
 
 export function scoringModule(config: ScoringConfig) {
   @Module({
@@ -31,8 +55,11 @@ export function scoringModule(config: ScoringConfig) {
         }),
       ),
     ],
-    controllers: [ScoringConsumer],
-    providers: [CampaignStore, DecisionStore],
+    controllers: [ScoringConsumer, CampaignController, DecisionController],
+    providers: [
+      ...SCORING_PROVIDERS,
+      { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) },
+    ],
   })
   class ScoringModule {}
   return ScoringModule;

@@ -2,9 +2,14 @@ import 'reflect-metadata';
 import { loadConfig } from '@wt/config';
 import { main, runService } from '@wt/runtime';
 import { scoringModule } from './app.module';
+import { apiKeyCommand } from './business/api-key.command';
 import { ScoringConfig } from './scoring.config';
 
 main(async () => {
+  if (process.argv[2] === 'api-key') {
+    process.exitCode = await apiKeyCommand(process.argv.slice(3));
+    return;
+  }
   const config = loadConfig(ScoringConfig);
   await runService({
     name: 'scoring',

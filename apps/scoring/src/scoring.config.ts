@@ -1,4 +1,4 @@
-import { IsInt, Min } from 'class-validator';
+import { IsInt, IsNumber, IsString, Max, Min } from 'class-validator';
 import { DatabaseEnv } from '@wt/config';
 
 export class ScoringConfig extends DatabaseEnv {
@@ -8,4 +8,44 @@ export class ScoringConfig extends DatabaseEnv {
   @IsInt()
   @Min(0)
   CAMPAIGN_CACHE_MS: number = 1000;
+
+  /** Messages one business may send one person in 7 days (a campaign may ask for fewer). */
+  @IsInt()
+  @Min(1)
+  PER_BUSINESS_WEEKLY_CAP: number = 2;
+
+  /** Marketing messages one person may get from all businesses together in 24 hours. */
+  @IsInt()
+  @Min(1)
+  CROSS_BUSINESS_DAILY_CAP: number = 2;
+
+  /** Quiet hours in the recipient's local time, [start, end); equal values turn them off. */
+  @IsInt()
+  @Min(0)
+  @Max(23)
+  QUIET_START_HOUR: number = 21;
+
+  @IsInt()
+  @Min(0)
+  @Max(23)
+  QUIET_END_HOUR: number = 8;
+
+  /** Time zone for a person whose number gave none. */
+  @IsString()
+  DEFAULT_TIME_ZONE: string = 'UTC';
+
+  /** People evaluated per launch batch. */
+  @IsInt()
+  @Min(1)
+  LAUNCH_BATCH_SIZE: number = 500;
+
+  /** How often the launcher looks for campaigns to launch or to sweep again (ms). */
+  @IsInt()
+  @Min(100)
+  LAUNCH_POLL_MS: number = 1000;
+
+  /** Days after a send during which a purchase, a reply or an opt-out is attributed to it. */
+  @IsNumber()
+  @Min(0)
+  ATTRIBUTION_WINDOW_DAYS: number = 7;
 }

@@ -8,6 +8,11 @@ const runningGauge =
   (register.getSingleMetric('wt_campaigns_running') as Gauge | undefined) ??
   new Gauge({ name: 'wt_campaigns_running', help: 'Campaigns active and within their dates, as last read' });
 
+export interface StoredCampaign {
+  campaign: CampaignV1;
+  spent: number;
+}
+
 @Injectable()
 export class CampaignStore {
   private cache?: { at: number; campaigns: CampaignV1[] };
@@ -46,6 +51,28 @@ export class CampaignStore {
     await this.running(new Date(), 0);
   }
 
+  /** One campaign of this business with what it has spent, or undefined (unknown, or another business's). */
+  async findOwn(businessId: string, campaignId: string): Promise<StoredCampaign | undefined> {
+    const rows: { body: CampaignV1; spent: number }[] = await this.dataSource.query(
+      `SELECT body, spent FROM campaign WHERE campaign_id = $1 AND business_id = $2`,
+      [campaignId, businessId],
+    );
+    return rows[0] && { campaign: rows[0].body, spent: rows[0].spent };
+  }
+
+  async exists(campaignId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM campaign WHERE campaign_id = $1`, [campaignId]);
+    return rows.length > 0;
+  }
+
+  async listOwn(businessId: string): Promise<StoredCampaign[]> {
+    const rows: { body: CampaignV1; spent: number }[] = await this.dataSource.query(
+      `SELECT body, spent FROM campaign WHERE business_id = $1 ORDER BY updated_at DESC, campaign_id LIMIT 1000`,
+      [businessId],
+    );
+    return rows.map((r) => ({ campaign: r.body, spent: r.spent }));
+  }
+
   /** Campaigns that are active and within their dates now (cached for `maxAgeMs`). */
   async running(now: Date, maxAgeMs: number): Promise<CampaignV1[]> {
     if (this.cache && now.getTime() - this.cache.at <= maxAgeMs) return this.cache.campaigns;
@@ -56,6 +83,25 @@ export class CampaignStore {
     this.cache = { at: now.getTime(), campaigns: rows.map((r) => r.body) };
     runningGauge.set(rows.length);
     return this.cache.campaigns;
+  }
+
+  /**
+   * Locks these campaigns' rows (in id order) and returns what each has left to spend, so one
+   * evaluation can hand out the remaining messages to its best candidates before `spend`.
+   */
+  async lockRemaining(manager: EntityManager, campaignIds: readonly string[]): Promise<Map<string, number>> {
+    const ids = [...new Set(campaignIds)].sort();
+    if (ids.length === 0) return new Map();
+    const rows: { campaign_id: string; remaining: number }[] = await manager.query(
+      `SELECT campaign_id, budget_messages - spent AS remaining FROM campaign WHERE campaign_id = ANY($1::text[]) ORDER BY campaign_id FOR UPDATE`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.campaign_id, Math.max(0, r.remaining)]));
+  }
+
+  /** Adds to a campaign's spending; only after `lockRemaining` in the same transaction. */
+  async spend(manager: EntityManager, campaignId: string, messages: number): Promise<void> {
+    if (messages > 0) await manager.query(`UPDATE campaign SET spent = spent + $2 WHERE campaign_id = $1`, [campaignId, messages]);
   }
 
   /**

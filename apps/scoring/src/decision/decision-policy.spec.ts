@@ -1,60 +1,69 @@
-import { type CampaignV1, type ProfileSnapshotV1 } from '@wt/contracts';
-import { concerns, decide, decisionIdFor, isRunning, overBudget } from './decision-policy';
+import { type ContactPolicyOptions } from '../policy/contact-policy';
+import { EMPTY_HISTORY } from '../relevance/features';
+import { LogisticModel } from '../relevance/logistic-model';
+import { campaignFixture, PERSON, snapshotFixture } from '../testing/fixtures';
+import { concerns, decide, type DecideContext, decisionIdFor, isRunning, withheld } from './decision-policy';
 
-const now = new Date('2026-11-28T12:00:00Z');
-const campaign: CampaignV1 = {
-  campaignId: 'spring-run',
-  businessId: 'acme',
-  name: 'Spring run',
-  status: 'active',
-  phoneNumberId: '1000001',
-  template: { name: 'new_collection', language: 'en_US', bodyParameters: [{ from: 'profile', value: 'topInterest' }, { from: 'campaign', value: 'name' }] },
-  targetCategories: ['running-shoes', 'fitness'],
-  minRelevance: 0.3,
-  budgetMessages: 10,
-  startsAt: '2026-11-01T00:00:00Z',
-  updatedAt: '2026-11-01T00:00:00Z',
-};
-
-function snapshot(overrides: Partial<ProfileSnapshotV1> = {}): ProfileSnapshotV1 {
-  return {
-    personId: 'p'.repeat(64),
-    version: 3,
-    updatedAt: '2026-11-28T12:00:00Z',
-    contact: 'v1.a.b.c',
-    country: 'FR',
-    timeZone: 'Europe/Paris',
-    interests: { 'running-shoes': 4, cooking: 9 },
-    interestHalfLifeHours: 24,
-    consents: { whatsappMarketing: ['acme'], crossAppProfiling: true },
-    activity: { totalEvents: 3, eventsBySource: { facebook: 3 }, eventsByBusiness: {} },
-    ...overrides,
-  };
-}
+const noon = new Date('2026-11-28T12:00:00Z'); // 13:00 in Paris
+const policy: ContactPolicyOptions = { perBusinessWeeklyCap: 2, crossBusinessDailyCap: 2, quietStartHour: 21, quietEndHour: 8, defaultTimeZone: 'UTC' };
+const context = (overrides: Partial<DecideContext> = {}): DecideContext => ({ model: LogisticModel.coldStart(), history: EMPTY_HISTORY, policy, now: noon, ...overrides });
+const campaign = campaignFixture();
 
 describe('decide', () => {
-  it('sends to an opted-in, interested person and explains why', () => {
-    const d = decide(snapshot(), campaign, now);
-    expect(d).toMatchObject({ outcome: 'send', reason: 'relevant', decisionId: decisionIdFor('spring-run', 'p'.repeat(64)) });
-    expect(d.score).toBeCloseTo(1 - Math.exp(-1), 3);
-    expect(d.explanation.factors).toEqual([{ name: 'interest.running_shoes', value: 4, contribution: d.score }]);
+  it('sends to an opted-in, interested person and explains why, with signal kinds and consent basis', () => {
+    const { decision: d, features } = decide(snapshotFixture(), campaign, context());
+    expect(d).toMatchObject({ outcome: 'send', reason: 'relevant', decisionId: decisionIdFor('spring-run', PERSON), modelVersion: 'logreg-v0' });
+    expect(d.score).toBeGreaterThan(0.5);
+    expect(features.interest).toBeCloseTo(Math.log1p(8), 6);
+    expect(d.explanation.factors[0]).toMatchObject({ name: 'interest.running_shoes', value: 8, kind: 'cross_app' });
+    expect(d.explanation.factors[0].contribution).toBeGreaterThan(0);
+    expect(d.explanation.consentBasis).toEqual(['whatsapp_marketing:acme', 'cross_app_profiling']);
     expect(d.explanation.summary).toMatch(/running-shoes/);
     expect(d.send).toMatchObject({ templateName: 'new_collection', bodyParameters: ['running shoes', 'Spring run'], contact: 'v1.a.b.c' });
   });
 
+  it('uses only first-party interests, for the same business, without cross-app consent', () => {
+    const firstParty = snapshotFixture({ signalBasis: 'first_party_only', interests: {}, firstPartyInterests: { other: { 'running-shoes': 50 } }, consents: { whatsappMarketing: ['acme'], crossAppProfiling: false } });
+    const { decision: d, features } = decide(firstParty, campaign, context());
+    expect(features.interest).toBe(0);
+    expect(features['platform.instagram_share']).toBe(0);
+    expect(d.explanation.consentBasis).toEqual(['whatsapp_marketing:acme']);
+    expect(d).toMatchObject({ outcome: 'suppress', reason: 'not_relevant' });
+  });
+
   it('suppresses without consent, whatever the relevance', () => {
-    const d = decide(snapshot({ consents: { whatsappMarketing: ['other'], crossAppProfiling: true } }), campaign, now);
+    const { decision: d } = decide(snapshotFixture({ consents: { whatsappMarketing: ['other'], crossAppProfiling: true } }), campaign, context());
     expect(d).toMatchObject({ outcome: 'suppress', reason: 'no_marketing_consent' });
     expect(d.send).toBeUndefined();
   });
 
   it('suppresses when interest has decayed below the threshold', () => {
-    const old = snapshot({ updatedAt: '2026-11-25T12:00:00Z' }); // three half-lives: 4 -> 0.5
-    expect(decide(old, campaign, now)).toMatchObject({ outcome: 'suppress', reason: 'not_relevant' });
+    const old = snapshotFixture({ updatedAt: '2026-11-20T12:00:00Z' });
+    expect(decide(old, campaign, context()).decision).toMatchObject({ outcome: 'suppress', reason: 'not_relevant' });
+  });
+
+  it('holds out a deterministic share, and says so', () => {
+    const all = decide(snapshotFixture(), campaignFixture({ holdoutShare: 0.5 }), context());
+    const again = decide(snapshotFixture(), campaignFixture({ holdoutShare: 0.5 }), context());
+    expect(all.decision.reason).toBe(again.decision.reason);
+    const held = Array.from({ length: 400 }, (_, i) => decide(snapshotFixture({ personId: i.toString(16).padStart(64, '0') }), campaignFixture({ holdoutShare: 0.2 }), context()).decision);
+    const share = held.filter((d) => d.reason === 'holdout').length / held.length;
+    expect(share).toBeGreaterThan(0.12);
+    expect(share).toBeLessThan(0.28);
+    expect(held.find((d) => d.reason === 'holdout')?.explanation.holdout).toBe(true);
+  });
+
+  it("waits for the end of quiet hours in the person's time zone", () => {
+    const lateInParis = new Date('2026-11-28T21:30:00Z'); // 22:30 in Paris
+    expect(decide(snapshotFixture({ updatedAt: lateInParis.toISOString() }), campaign, context({ now: lateInParis })).decision.reason).toBe('quiet_hours');
+    const morningInTokyo = snapshotFixture({ timeZone: 'Asia/Tokyo', updatedAt: lateInParis.toISOString() }); // 06:30 in Tokyo
+    expect(decide(morningInTokyo, campaign, context({ now: lateInParis })).decision.reason).toBe('quiet_hours');
+    const noonInNewYork = new Date('2026-11-28T17:00:00Z');
+    expect(decide(snapshotFixture({ timeZone: 'America/New_York', updatedAt: noonInNewYork.toISOString() }), campaign, context({ now: noonInNewYork })).decision.reason).toBe('relevant');
   });
 
   it('turns a send into a budget suppression', () => {
-    const d = overBudget(decide(snapshot(), campaign, now));
+    const d = withheld(decide(snapshotFixture(), campaign, context()).decision, 'budget_exhausted');
     expect(d).toMatchObject({ outcome: 'suppress', reason: 'budget_exhausted' });
     expect(d.send).toBeUndefined();
   });
@@ -62,14 +71,14 @@ describe('decide', () => {
 
 describe('campaign selection', () => {
   it('runs only active campaigns within their dates', () => {
-    expect(isRunning(campaign, now)).toBe(true);
-    expect(isRunning({ ...campaign, status: 'paused' }, now)).toBe(false);
-    expect(isRunning({ ...campaign, endsAt: '2026-11-28T00:00:00Z' }, now)).toBe(false);
-    expect(isRunning({ ...campaign, startsAt: '2026-12-01T00:00:00Z' }, now)).toBe(false);
+    expect(isRunning(campaign, noon)).toBe(true);
+    expect(isRunning({ ...campaign, status: 'paused' }, noon)).toBe(false);
+    expect(isRunning({ ...campaign, endsAt: '2026-11-28T00:00:00Z' }, noon)).toBe(false);
+    expect(isRunning({ ...campaign, startsAt: '2026-12-01T00:00:00Z' }, noon)).toBe(false);
   });
 
-  it('evaluates people who opted in or are interested, nobody else', () => {
-    expect(concerns(snapshot(), campaign)).toBe(true);
-    expect(concerns(snapshot({ interests: {}, consents: { whatsappMarketing: [], crossAppProfiling: false } }), campaign)).toBe(false);
+  it('evaluates only people who opted in to the business', () => {
+    expect(concerns(snapshotFixture(), campaign)).toBe(true);
+    expect(concerns(snapshotFixture({ consents: { whatsappMarketing: ['other'], crossAppProfiling: true } }), campaign)).toBe(false);
   });
 });

@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
-import {
-  type CampaignV1,
-  type DecisionReason,
-  type ProfileSnapshotV1,
-  type TargetingDecisionV1,
-} from '@wt/contracts';
-import { interestOverlap, RULE_MODEL_VERSION } from './relevance-rule';
+import { type CampaignV1, type DecisionReason, type ProfileSnapshotV1, type TargetingDecisionV1 } from '@wt/contracts';
+import { type ContactPolicyOptions, inHoldout, isQuietHours } from '../policy/contact-policy';
+import { extractFeatures, type FeatureValues, type MessagingHistory } from '../relevance/features';
+import { type LogisticModel } from '../relevance/logistic-model';
 
 /** One id per (campaign, person): the dispatcher's ledger makes a second send impossible. */
 export function decisionIdFor(campaignId: string, personId: string): string {
@@ -21,12 +18,9 @@ export function isRunning(campaign: CampaignV1, now: Date): boolean {
   );
 }
 
-/** Whether a person is worth evaluating for a campaign at all: opted in, or interested. */
+/** Only the campaigns of businesses the person opted in to are evaluated at all. */
 export function concerns(snapshot: ProfileSnapshotV1, campaign: CampaignV1): boolean {
-  return (
-    snapshot.consents.whatsappMarketing.includes(campaign.businessId) ||
-    campaign.targetCategories.some((category) => (snapshot.interests[category] ?? 0) > 0)
-  );
+  return snapshot.consents.whatsappMarketing.includes(campaign.businessId);
 }
 
 function renderParameters(campaign: CampaignV1, topInterest: string | undefined): string[] {
@@ -42,16 +36,57 @@ function renderParameters(campaign: CampaignV1, topInterest: string | undefined)
   });
 }
 
+export interface DecideContext {
+  model: LogisticModel;
+  history: MessagingHistory;
+  policy: ContactPolicyOptions;
+  now: Date;
+  /** Least score for a send besides the campaign's own threshold (a launch ranks its audience). */
+  cutoff?: number;
+  triggeredByEventAt?: string;
+}
+
+/** A decision and the features it was made from (kept to learn from its outcome). */
+export interface ScoredDecision {
+  decision: TargetingDecisionV1;
+  features: FeatureValues;
+}
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+function summaryOf(reason: DecisionReason, campaign: CampaignV1, score: number, threshold: number, interests: string[]): string {
+  const why = interests.length > 0 ? `recent interest in ${interests.join(', ')}` : `no recent interest in ${campaign.targetCategories.join(', ')}`;
+  const head: Record<DecisionReason, string> = {
+    relevant: `Likely to welcome it (score ${round(score)}, threshold ${round(threshold)})`,
+    not_relevant: `Not likely enough to welcome it (score ${round(score)}, threshold ${round(threshold)})`,
+    no_marketing_consent: `No WhatsApp marketing consent for ${campaign.businessId}`,
+    no_contact: 'No contact to send to',
+    budget_exhausted: `Budget of campaign ${campaign.campaignId} is spent`,
+    campaign_not_running: `Campaign ${campaign.campaignId} is not running`,
+    holdout: `In the holdout group of campaign ${campaign.campaignId} (measures uplift; score ${round(score)})`,
+    frequency_capped: 'Frequency cap reached for this person',
+    quiet_hours: "Quiet hours in the person's time zone",
+    outcompeted: 'Another campaign with a higher expected value took the free slot',
+  };
+  return `${head[reason]}: ${why}.`.slice(0, 500);
+}
+
 /**
- * Decides one (person, campaign) pair before budget: eligibility first (consent, contact), then
- * relevance against the campaign's threshold. Budget is applied afterwards, across the batch.
+ * Decides one (person, campaign) pair before caps and budget: eligibility first (consent,
+ * contact), then the learned relevance against the threshold, then holdout and quiet hours.
+ * Frequency caps and budget are applied afterwards, across the whole evaluation.
  */
-export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, now: Date, triggeredByEventAt?: string): TargetingDecisionV1 {
-  const relevance = interestOverlap(snapshot, campaign, now);
+export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, context: DecideContext): ScoredDecision {
+  const vector = extractFeatures(snapshot, campaign, context.history, context.now);
+  const score = round(context.model.predict(vector.values));
+  const threshold = Math.max(campaign.minRelevance, context.cutoff ?? 0);
+  const holdout = inHoldout(campaign, snapshot.personId);
   let reason: DecisionReason = 'relevant';
   if (!snapshot.consents.whatsappMarketing.includes(campaign.businessId)) reason = 'no_marketing_consent';
   else if (!snapshot.contact) reason = 'no_contact';
-  else if (relevance.score < campaign.minRelevance) reason = 'not_relevant';
+  else if (score < threshold) reason = 'not_relevant';
+  else if (holdout) reason = 'holdout';
+  else if (isQuietHours(context.now, snapshot.timeZone, context.policy)) reason = 'quiet_hours';
 
   const decision: TargetingDecisionV1 = {
     decisionId: decisionIdFor(campaign.campaignId, snapshot.personId),
@@ -60,14 +95,16 @@ export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, now: D
     personId: snapshot.personId,
     outcome: reason === 'relevant' ? 'send' : 'suppress',
     reason,
-    score: relevance.score,
-    modelVersion: RULE_MODEL_VERSION,
+    score,
+    modelVersion: context.model.modelVersion,
     explanation: {
-      ...relevance.explanation,
-      summary: reason === 'no_marketing_consent' ? `No WhatsApp marketing consent for ${campaign.businessId}. ${relevance.explanation.summary}` : relevance.explanation.summary,
+      summary: summaryOf(reason, campaign, score, threshold, vector.interests.map((f) => f.category)),
+      factors: context.model.explain(vector),
+      consentBasis: reason === 'no_marketing_consent' ? [] : vector.consentBasis,
+      holdout,
     },
-    decidedAt: now.toISOString(),
-    triggeredByEventAt,
+    decidedAt: context.now.toISOString(),
+    triggeredByEventAt: context.triggeredByEventAt,
   };
   if (decision.outcome === 'send' && snapshot.contact) {
     decision.send = {
@@ -75,19 +112,24 @@ export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, now: D
       contact: snapshot.contact,
       templateName: campaign.template.name,
       language: campaign.template.language,
-      bodyParameters: renderParameters(campaign, relevance.topInterest),
+      bodyParameters: renderParameters(campaign, vector.interests[0]?.category),
     };
   }
-  return decision;
+  return { decision, features: vector.values };
 }
 
-/** Turns a send into a suppression because the campaign has no budget left. */
-export function overBudget(decision: TargetingDecisionV1): TargetingDecisionV1 {
+/** Turns a send into a suppression for a reason found after relevance (caps, budget). */
+export function withheld(decision: TargetingDecisionV1, reason: 'budget_exhausted' | 'frequency_capped' | 'outcompeted'): TargetingDecisionV1 {
   const { send: _send, ...rest } = decision;
-  return {
-    ...rest,
-    outcome: 'suppress',
-    reason: 'budget_exhausted',
-    explanation: { ...decision.explanation, summary: `Budget of campaign ${decision.campaignId} is spent. ${decision.explanation.summary}` },
+  const prefix: Record<typeof reason, string> = {
+    budget_exhausted: `Budget of campaign ${decision.campaignId} is spent.`,
+    frequency_capped: 'Frequency cap reached for this person.',
+    outcompeted: 'Another campaign with a higher expected value took the free slot.',
   };
+  return { ...rest, outcome: 'suppress', reason, explanation: { ...decision.explanation, summary: `${prefix[reason]} ${decision.explanation.summary}`.slice(0, 500) } };
+}
+
+/** A decision that is never revisited: a send (the message is out) or a holdout (kept for uplift). */
+export function isFinal(reason: string, outcome: string): boolean {
+  return outcome === 'send' || reason === 'holdout';
 }

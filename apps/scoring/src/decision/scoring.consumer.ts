@@ -1,29 +1,30 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { type ProfileSnapshotV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
-import { KafkaPublisher, type RecordBatch } from '@wt/kafka';
-import { Counter, register } from 'prom-client';
+import { type ProfileSnapshotV1, Topic } from '@wt/contracts';
+import { type RecordBatch } from '@wt/kafka';
 import { DataSource } from 'typeorm';
+import { AudienceStore } from '../audience/audience.store';
 import { CampaignStore } from '../campaign/campaign.store';
+import { type ObservedOutcome, OutcomeLearner } from '../outcome/outcome.learner';
 import { ScoringConfig } from '../scoring.config';
-import { concerns, decide, isRunning, overBudget } from './decision-policy';
+import { isRunning } from './decision-policy';
+import { DecisionEngine } from './decision.engine';
 import { DecisionStore } from './decision.store';
 
-const decisionsTotal =
-  (register.getSingleMetric('wt_decisions_total') as Counter | undefined) ??
-  new Counter({ name: 'wt_decisions_total', help: 'Decisions published, by outcome and reason', labelNames: ['outcome', 'reason'] });
-
 /**
- * Real-time trigger: every changed profile is evaluated against the running campaigns that
- * concern it. A decision is published when it is new or changed; a `send` is final.
+ * Scoring's inputs. Campaigns are kept in Postgres; every changed profile is kept as the audience
+ * and evaluated at once against the running campaigns of the businesses it opted in to (the
+ * real-time trigger); outcomes (statuses, replies, purchases, opt-outs) teach the model.
  */
 @Controller()
 export class ScoringConsumer {
   constructor(
     private readonly dataSource: DataSource,
     private readonly campaigns: CampaignStore,
+    private readonly audience: AudienceStore,
     private readonly decisions: DecisionStore,
-    private readonly publisher: KafkaPublisher,
+    private readonly engine: DecisionEngine,
+    private readonly learner: OutcomeLearner,
     private readonly config: ScoringConfig,
   ) {}
 
@@ -40,41 +41,47 @@ export class ScoringConsumer {
       const known = latest.get(value.personId);
       if (!known || known.version <= value.version) latest.set(value.personId, value);
     }
-    const running = (await this.campaigns.running(now, this.config.CAMPAIGN_CACHE_MS)).filter((c) => isRunning(c, now));
-    const candidates: TargetingDecisionV1[] = [];
-    for (const snapshot of latest.values()) {
-      for (const campaign of running) {
-        if (concerns(snapshot, campaign)) candidates.push(decide(snapshot, campaign, now, snapshot.activity.lastSeenAt));
-      }
-    }
-    if (candidates.length === 0) return;
+    const snapshots = [...latest.values()];
+    const optOuts = await this.audience.upsert(snapshots);
+    const outcomes = await Promise.all(optOuts.map((o) => this.learner.attribute(o.personId, { businessId: o.businessId }, 'opted_out', now.toISOString())));
+    await this.learner.learn(outcomes.filter((o): o is ObservedOutcome => o !== undefined));
 
-    const published = await this.dataSource.transaction(async (manager) => {
-      const known = await this.decisions.lockKnown(manager, candidates);
-      const changed = candidates.filter((d) => {
-        const previous = known.get(`${d.campaignId}:${d.personId}`);
-        return !previous || (previous.outcome !== 'send' && (previous.reason !== d.reason || d.outcome === 'send'));
-      });
-      // Budget: within each campaign the most relevant people get the remaining slots.
-      const final: TargetingDecisionV1[] = changed.filter((d) => d.outcome !== 'send');
-      const sendsByCampaign = new Map<string, TargetingDecisionV1[]>();
-      for (const d of changed.filter((x) => x.outcome === 'send')) sendsByCampaign.set(d.campaignId, [...(sendsByCampaign.get(d.campaignId) ?? []), d]);
-      for (const [campaignId, sends] of [...sendsByCampaign].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        sends.sort((a, b) => b.score - a.score);
-        const granted = await this.campaigns.reserveBudget(manager, campaignId, sends.length);
-        final.push(...sends.slice(0, granted), ...sends.slice(granted).map(overBudget));
-      }
-      const toPublish = final.filter((d) => {
-        const previous = known.get(`${d.campaignId}:${d.personId}`);
-        return !previous || previous.reason !== d.reason;
-      });
-      await this.decisions.save(manager, toPublish);
-      await this.publisher.publish(
-        Topic.TargetingDecisionsV1,
-        toPublish.map((d) => ({ key: d.personId, value: d })),
-      );
-      return toPublish;
-    });
-    for (const d of published) decisionsTotal.inc({ outcome: d.outcome, reason: d.reason });
+    const running = (await this.campaigns.running(now, this.config.CAMPAIGN_CACHE_MS)).filter((c) => isRunning(c, now));
+    if (running.length === 0) return;
+    const cutoffs: { campaign_id: string; cutoff: number }[] = await this.dataSource.query(
+      `SELECT campaign_id, cutoff FROM campaign_launch WHERE campaign_id = ANY($1::text[]) AND cutoff IS NOT NULL`,
+      [running.map((c) => c.campaignId)],
+    );
+    await this.engine.evaluate(snapshots, running, now, { cutoffs: new Map(cutoffs.map((c) => [c.campaign_id, c.cutoff])) });
+  }
+
+  /** Delivered and read statuses of our sends (the decision id travels with the message). */
+  @EventPattern(Topic.WhatsappMessageStatusV1)
+  async onStatuses(@Payload() batch: RecordBatch<Topic.WhatsappMessageStatusV1>): Promise<void> {
+    const relevant = batch.records.map((r) => r.value).filter((s) => s.status === 'delivered' || s.status === 'read');
+    const sends = await this.decisions.sendsByDecisionId([...new Set(relevant.map((s) => s.decisionId))]);
+    const outcomes: ObservedOutcome[] = [];
+    for (const status of relevant) {
+      const send = sends.get(status.decisionId);
+      if (send) outcomes.push({ send, kind: status.status === 'read' ? 'read' : 'delivered', occurredAt: status.occurredAt });
+    }
+    await this.learner.learn(outcomes);
+  }
+
+  /** A message (or a button press) to the number that sent a campaign: a reply. */
+  @EventPattern(Topic.WhatsappInboundV1)
+  async onInbound(@Payload() batch: RecordBatch<Topic.WhatsappInboundV1>): Promise<void> {
+    const outcomes = await Promise.all(
+      batch.records.map(({ value }) => this.learner.attribute(value.personId, { phoneNumberId: value.phoneNumberId }, 'replied', value.receivedAt)),
+    );
+    await this.learner.learn(outcomes.filter((o): o is ObservedOutcome => o !== undefined));
+  }
+
+  /** A purchase from a business within the attribution window of its message. */
+  @EventPattern(Topic.EngagementNormalizedV1)
+  async onEngagement(@Payload() batch: RecordBatch<Topic.EngagementNormalizedV1>): Promise<void> {
+    const purchases = batch.records.map((r) => r.value).filter((e) => e.type === 'purchase' && e.businessId);
+    const outcomes = await Promise.all(purchases.map((e) => this.learner.attribute(e.personId, { businessId: e.businessId! }, 'purchased', e.occurredAt)));
+    await this.learner.learn(outcomes.filter((o): o is ObservedOutcome => o !== undefined));
   }
 }

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { type ProfileSnapshotV1 } from '@wt/contracts';
+import { Gauge, register } from 'prom-client';
+import { DataSource } from 'typeorm';
+
+const audienceGauge =
+  (register.getSingleMetric('wt_scoring_audience_profiles') as Gauge | undefined) ??
+  new Gauge({ name: 'wt_scoring_audience_profiles', help: 'Profiles scoring keeps for launches, as last counted' });
+
+/** A person who withdrew a business's marketing consent in this batch. */
+export interface OptOut {
+  personId: string;
+  businessId: string;
+}
+
+/**
+ * The latest profile snapshot of each person scoring has seen (the topic is compacted and keyed
+ * by personId), so that a launch can read a campaign's opted-in audience from Postgres.
+ */
+@Injectable()
+export class AudienceStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Keeps the newest version of each snapshot; an older version is ignored. Returns the opt-outs
+   * it saw (a business that was in the person's opt-ins and is no longer), to learn from.
+   */
+  async upsert(snapshots: readonly ProfileSnapshotV1[]): Promise<OptOut[]> {
+    if (snapshots.length === 0) return [];
+    const rows: { person_id: string; removed: string[] | null }[] = await this.dataSource.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::char(64)[], $2::int[], $3::jsonb[], $4::timestamptz[]) AS i(person_id, version, body, updated_at)
+       ), previous AS (
+         SELECT a.person_id, a.opted_in FROM audience_profile a JOIN input i ON i.person_id = a.person_id AND a.version < i.version
+       ), upserted AS (
+         INSERT INTO audience_profile (person_id, version, opted_in, body, updated_at)
+         SELECT person_id, version, ARRAY(SELECT jsonb_array_elements_text(body->'consents'->'whatsappMarketing')), body, updated_at FROM input
+         ON CONFLICT (person_id) DO UPDATE SET version = EXCLUDED.version, opted_in = EXCLUDED.opted_in, body = EXCLUDED.body, updated_at = EXCLUDED.updated_at
+         WHERE audience_profile.version < EXCLUDED.version
+         RETURNING person_id, opted_in
+       )
+       SELECT u.person_id, ARRAY(SELECT unnest(p.opted_in) EXCEPT SELECT unnest(u.opted_in)) AS removed
+       FROM upserted u JOIN previous p ON p.person_id = u.person_id`,
+      [snapshots.map((s) => s.personId), snapshots.map((s) => s.version), snapshots.map((s) => JSON.stringify(s)), snapshots.map((s) => s.updatedAt)],
+    );
+    return rows.flatMap((r) => (r.removed ?? []).map((businessId) => ({ personId: r.person_id.trim(), businessId })));
+  }
+
+  /** Removes erased people (a tombstone on the snapshot topic). */
+  async remove(personIds: readonly string[]): Promise<void> {
+    if (personIds.length > 0) await this.dataSource.query(`DELETE FROM audience_profile WHERE person_id = ANY($1::char(64)[])`, [personIds]);
+  }
+
+  /** One page of a business's opted-in audience, in person id order after `after`. */
+  async page(businessId: string, after: string | null, limit: number): Promise<ProfileSnapshotV1[]> {
+    const rows: { body: ProfileSnapshotV1 }[] = await this.dataSource.query(
+      `SELECT body FROM audience_profile WHERE opted_in @> ARRAY[$1]::text[] AND ($2::char(64) IS NULL OR person_id > $2)
+       ORDER BY person_id LIMIT $3`,
+      [businessId, after, limit],
+    );
+    return rows.map((r) => r.body);
+  }
+
+  async count(): Promise<number> {
+    const rows: { n: string }[] = await this.dataSource.query(`SELECT count(*) AS n FROM audience_profile`);
+    const n = Number(rows[0]?.n ?? 0);
+    audienceGauge.set(n);
+    return n;
+  }
+}

@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { type CampaignV1, type ProfileSnapshotV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
+import { KafkaPublisher } from '@wt/kafka';
+import { Counter, register } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { CampaignStore } from '../campaign/campaign.store';
+import { type ContactPolicyOptions, SlotLedger } from '../policy/contact-policy';
+import { EMPTY_HISTORY } from '../relevance/features';
+import { ModelStore } from '../relevance/model.store';
+import { ScoringConfig } from '../scoring.config';
+import { concerns, decide, isFinal, type ScoredDecision, withheld } from './decision-policy';
+import { DecisionStore } from './decision.store';
+
+const decisionsTotal =
+  (register.getSingleMetric('wt_decisions_total') as Counter | undefined) ??
+  new Counter({ name: 'wt_decisions_total', help: 'Decisions published, by outcome and reason', labelNames: ['outcome', 'reason'] });
+
+export interface EvaluateOptions {
+  /** Least score for a send per campaign, besides its threshold (set by a launch's ranking). */
+  cutoffs?: ReadonlyMap<string, number>;
+}
+
+export function contactPolicy(config: ScoringConfig): ContactPolicyOptions {
+  return {
+    perBusinessWeeklyCap: config.PER_BUSINESS_WEEKLY_CAP,
+    crossBusinessDailyCap: config.CROSS_BUSINESS_DAILY_CAP,
+    quietStartHour: config.QUIET_START_HOUR,
+    quietEndHour: config.QUIET_END_HOUR,
+    defaultTimeZone: config.DEFAULT_TIME_ZONE,
+  };
+}
+
+/**
+ * Decides for people against campaigns, in one transaction, for both triggers (a changed profile,
+ * a launch). The people are locked first (caps), then their decisions, then the campaigns'
+ * budgets, always in the same order so replicas cannot deadlock. Every would-be send competes for
+ * the person's free slots and the campaign's budget, the highest expected value first. Decisions
+ * that are new or changed are stored and published; a send or a holdout is final.
+ */
+@Injectable()
+export class DecisionEngine {
+  private readonly policy: ContactPolicyOptions;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly campaigns: CampaignStore,
+    private readonly decisions: DecisionStore,
+    private readonly models: ModelStore,
+    private readonly publisher: KafkaPublisher,
+    config: ScoringConfig,
+  ) {
+    this.policy = contactPolicy(config);
+  }
+
+  async evaluate(snapshots: readonly ProfileSnapshotV1[], campaigns: readonly CampaignV1[], now: Date, options: EvaluateOptions = {}): Promise<TargetingDecisionV1[]> {
+    const pairs: { snapshot: ProfileSnapshotV1; campaign: CampaignV1 }[] = [];
+    for (const snapshot of snapshots) for (const campaign of campaigns) if (concerns(snapshot, campaign)) pairs.push({ snapshot, campaign });
+    if (pairs.length === 0) return [];
+    const model = await this.models.current();
+
+    const published = await this.dataSource.transaction(async (manager) => {
+      const personIds = [...new Set(pairs.map((p) => p.snapshot.personId))];
+      await this.decisions.lockPeople(manager, personIds);
+      const history = await this.decisions.history(manager, personIds, now);
+      const known = await this.decisions.lockKnown(manager, pairs.map((p) => ({ campaignId: p.campaign.campaignId, personId: p.snapshot.personId })));
+
+      const candidates: ScoredDecision[] = [];
+      for (const { snapshot, campaign } of pairs) {
+        const previous = known.get(`${campaign.campaignId}:${snapshot.personId}`);
+        if (previous && isFinal(previous.reason, previous.outcome)) continue;
+        candidates.push(
+          decide(snapshot, campaign, {
+            model,
+            history: history.get(snapshot.personId) ?? EMPTY_HISTORY,
+            policy: this.policy,
+            now,
+            cutoff: options.cutoffs?.get(campaign.campaignId),
+            triggeredByEventAt: snapshot.activity.lastSeenAt,
+          }),
+        );
+      }
+
+      // Slots and budget: would-be sends by expected value, best first (ties by id, for replay).
+      const sends = candidates
+        .filter((c) => c.decision.outcome === 'send')
+        .sort((a, b) => b.decision.score - a.decision.score || (a.decision.decisionId < b.decision.decisionId ? -1 : 1));
+      const remaining = await this.campaigns.lockRemaining(manager, sends.map((s) => s.decision.campaignId));
+      const slots = new SlotLedger(history, this.policy);
+      const granted = new Map<string, number>();
+      const final: ScoredDecision[] = candidates.filter((c) => c.decision.outcome !== 'send');
+      const byId = new Map(campaigns.map((c) => [c.campaignId, c]));
+      for (const s of sends) {
+        const campaign = byId.get(s.decision.campaignId)!;
+        const blocker = slots.blocker(s.decision.personId, campaign);
+        if (blocker) {
+          final.push({ ...s, decision: withheld(s.decision, blocker) });
+        } else if ((remaining.get(campaign.campaignId) ?? 0) <= 0) {
+          final.push({ ...s, decision: withheld(s.decision, 'budget_exhausted') });
+        } else {
+          remaining.set(campaign.campaignId, remaining.get(campaign.campaignId)! - 1);
+          granted.set(campaign.campaignId, (granted.get(campaign.campaignId) ?? 0) + 1);
+          slots.take(s.decision.personId, campaign.businessId);
+          final.push(s);
+        }
+      }
+      for (const [campaignId, n] of [...granted].sort(([a], [b]) => (a < b ? -1 : 1))) await this.campaigns.spend(manager, campaignId, n);
+
+      const toPublish = final.filter((c) => {
+        const previous = known.get(`${c.decision.campaignId}:${c.decision.personId}`);
+        return !previous || previous.reason !== c.decision.reason;
+      });
+      await this.decisions.save(manager, toPublish);
+      await this.publisher.publish(
+        Topic.TargetingDecisionsV1,
+        toPublish.map((c) => ({ key: c.decision.personId, value: c.decision })),
+      );
+      return toPublish.map((c) => c.decision);
+    });
+    for (const d of published) decisionsTotal.inc({ outcome: d.outcome, reason: d.reason });
+    return published;
+  }
+
+  /** Scores without deciding (a launch ranks its audience first); nothing is stored. */
+  async score(snapshots: readonly ProfileSnapshotV1[], campaign: CampaignV1, now: Date): Promise<number[]> {
+    const model = await this.models.current();
+    const eligible = snapshots.filter((s) => concerns(s, campaign) && s.contact);
+    if (eligible.length === 0) return [];
+    const history = await this.decisions.history(this.dataSource.manager, eligible.map((s) => s.personId), now);
+    return eligible.map((s) => decide(s, campaign, { model, history: history.get(s.personId) ?? EMPTY_HISTORY, policy: this.policy, now }).decision.score);
+  }
+}

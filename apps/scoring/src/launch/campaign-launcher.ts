@@ -1,0 +1,136 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type CampaignV1 } from '@wt/contracts';
+import { Counter, Gauge, register } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { AudienceStore } from '../audience/audience.store';
+import { CampaignStore } from '../campaign/campaign.store';
+import { inHoldout } from '../policy/contact-policy';
+import { DecisionEngine } from '../decision/decision.engine';
+import { isRunning } from '../decision/decision-policy';
+import { ScoringConfig } from '../scoring.config';
+
+const launchPeople =
+  (register.getSingleMetric('wt_launch_people_total') as Counter | undefined) ??
+  new Counter({ name: 'wt_launch_people_total', help: 'People of launched audiences processed, by phase (ranking, deciding)', labelNames: ['phase'] });
+const launchesGauge =
+  (register.getSingleMetric('wt_launches') as Gauge | undefined) ??
+  new Gauge({ name: 'wt_launches', help: 'Campaign launches by phase, as last seen', labelNames: ['phase'] });
+const launchProgress =
+  (register.getSingleMetric('wt_launch_evaluated') as Gauge | undefined) ??
+  new Gauge({ name: 'wt_launch_evaluated', help: 'People evaluated so far by the launch of a campaign', labelNames: ['campaign_id', 'phase'] });
+
+interface LaunchRow {
+  campaign_id: string;
+  phase: 'ranking' | 'deciding' | 'done';
+  cursor: string | null;
+  cutoff: number | null;
+  scores: number[];
+  evaluated: number;
+}
+
+/**
+ * Launch trigger: when a campaign starts running, its whole opted-in audience (from the
+ * `audience_profile` table) is evaluated in batches. First it is ranked (scores only), so that
+ * the budget goes to the best people of the whole audience, not to the first batches: the cutoff
+ * is the score of the last person the remaining budget can reach. Then it is decided with that
+ * cutoff. One batch per transaction; a launch row is claimed with SKIP LOCKED, so replicas share
+ * launches and a restart resumes at the stored cursor (a replayed batch changes nothing).
+ */
+@Injectable()
+export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(CampaignLauncher.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly campaigns: CampaignStore,
+    private readonly audience: AudienceStore,
+    private readonly engine: DecisionEngine,
+    private readonly config: ScoringConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      if (this.running || this.stopped) return;
+      this.running = this.tick()
+        .then(() => undefined)
+        .catch((error: unknown) => this.logger.error(`launch step failed: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => (this.running = undefined));
+    }, this.config.LAUNCH_POLL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Registers launches of newly running campaigns, then works batches until none is left. */
+  async tick(now = new Date()): Promise<number> {
+    const running = (await this.campaigns.running(now, 0)).filter((c) => isRunning(c, now));
+    if (running.length > 0) {
+      await this.dataSource.query(
+        `INSERT INTO campaign_launch (campaign_id, phase) SELECT unnest($1::text[]), 'ranking' ON CONFLICT DO NOTHING`,
+        [running.map((c) => c.campaignId)],
+      );
+    }
+    let batches = 0;
+    while (!this.stopped && (await this.step(new Date()))) batches++;
+    const phases: { phase: string; n: string }[] = await this.dataSource.query(`SELECT phase, count(*) AS n FROM campaign_launch GROUP BY phase`);
+    for (const phase of ['ranking', 'deciding', 'done']) launchesGauge.set({ phase }, Number(phases.find((p) => p.phase === phase)?.n ?? 0));
+    return batches;
+  }
+
+  /** One batch of one unfinished launch; false when there is nothing to do. */
+  async step(now: Date): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: (LaunchRow & { body: CampaignV1; spent: number; budget_messages: number })[] = await manager.query(
+        `SELECT l.campaign_id, l.phase, l.cursor, l.cutoff, l.scores, l.evaluated, c.body, c.spent, c.budget_messages
+         FROM campaign_launch l JOIN campaign c ON c.campaign_id = l.campaign_id
+         WHERE l.phase <> 'done' ORDER BY l.started_at, l.campaign_id LIMIT 1 FOR UPDATE OF l SKIP LOCKED`,
+      );
+      const launch = rows[0];
+      if (!launch) return false;
+      const campaign = launch.body;
+      if (!isRunning(campaign, now)) {
+        // Paused or ended mid-launch: stop here; a campaign that runs again is not relaunched.
+        await manager.query(`UPDATE campaign_launch SET phase = 'done', finished_at = now() WHERE campaign_id = $1`, [launch.campaign_id]);
+        return true;
+      }
+      const page = await this.audience.page(campaign.businessId, launch.cursor?.trim() ?? null, this.config.LAUNCH_BATCH_SIZE);
+      const cursor = page.length > 0 ? page[page.length - 1].personId : launch.cursor;
+      const last = page.length < this.config.LAUNCH_BATCH_SIZE;
+      const evaluated = launch.evaluated + page.length;
+      launchPeople.inc({ phase: launch.phase }, page.length);
+      launchProgress.set({ campaign_id: campaign.campaignId, phase: launch.phase }, evaluated);
+
+      if (launch.phase === 'ranking') {
+        const budgetLeft = Math.max(0, launch.budget_messages - launch.spent);
+        const scores = await this.engine.score(page.filter((s) => !inHoldout(campaign, s.personId)), campaign, now);
+        const top = [...launch.scores, ...scores].sort((a, b) => b - a).slice(0, budgetLeft);
+        if (last) {
+          const cutoff = top.length >= budgetLeft && budgetLeft > 0 ? top[top.length - 1] : 0;
+          await manager.query(`UPDATE campaign_launch SET phase = 'deciding', cursor = NULL, cutoff = $2, scores = '{}', evaluated = 0 WHERE campaign_id = $1`, [
+            launch.campaign_id,
+            cutoff,
+          ]);
+          this.logger.log(`campaign ${campaign.campaignId}: ranked ${evaluated} people, cutoff ${cutoff}`);
+        } else {
+          await manager.query(`UPDATE campaign_launch SET cursor = $2, scores = $3, evaluated = $4 WHERE campaign_id = $1`, [launch.campaign_id, cursor, top, evaluated]);
+        }
+        return true;
+      }
+
+      await this.engine.evaluate(page, [campaign], now, { cutoffs: new Map([[campaign.campaignId, launch.cutoff ?? 0]]) });
+      await manager.query(
+        `UPDATE campaign_launch SET cursor = $2, evaluated = $3, phase = $4, finished_at = CASE WHEN $4 = 'done' THEN now() END WHERE campaign_id = $1`,
+        [launch.campaign_id, cursor, evaluated, last ? 'done' : 'deciding'],
+      );
+      if (last) this.logger.log(`campaign ${campaign.campaignId}: launch decided for ${evaluated} people`);
+      return true;
+    });
+  }
+}

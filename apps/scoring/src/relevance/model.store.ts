@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, register } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { DEFAULT_LEARNING, type Example, LogisticModel, type Weights } from './logistic-model';
+
+export const MODEL_NAME = 'relevance-logreg';
+
+const versionGauge =
+  (register.getSingleMetric('wt_model_version') as Gauge | undefined) ??
+  new Gauge({ name: 'wt_model_version', help: 'Version of the relevance model in use' });
+const examplesCounter =
+  (register.getSingleMetric('wt_model_examples_total') as Counter | undefined) ??
+  new Counter({ name: 'wt_model_examples_total', help: 'Outcomes learned from, by label', labelNames: ['label'] });
+
+/**
+ * The relevance model's versions in Postgres: every learning step writes a new version row, so a
+ * restarted (or another) replica continues from what was learned. Learning is serialised across
+ * replicas by a transaction-scoped advisory lock; old versions beyond `keep` are pruned.
+ */
+@Injectable()
+export class ModelStore {
+  private cached?: { at: number; model: LogisticModel };
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The latest model (re-read after `maxAgeMs`); the prior when nothing was learned yet. */
+  async current(maxAgeMs = 5000): Promise<LogisticModel> {
+    const now = Date.now();
+    if (this.cached && now - this.cached.at <= maxAgeMs) return this.cached.model;
+    const rows: { version: number; weights: Weights; examples: string }[] = await this.dataSource.query(
+      `SELECT version, weights, examples FROM relevance_model WHERE model = $1 ORDER BY version DESC LIMIT 1`,
+      [MODEL_NAME],
+    );
+    const model = rows[0] ? new LogisticModel(rows[0].weights, rows[0].version, Number(rows[0].examples)) : LogisticModel.coldStart();
+    this.cached = { at: now, model };
+    versionGauge.set(model.version);
+    return model;
+  }
+
+  /** Learns from these examples on top of the latest stored version and stores the next one. */
+  async learn(examples: readonly Example[], keep = 50): Promise<LogisticModel> {
+    if (examples.length === 0) return this.current();
+    const model = await this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`model:${MODEL_NAME}`]);
+      const rows: { version: number; weights: Weights; examples: string }[] = await manager.query(
+        `SELECT version, weights, examples FROM relevance_model WHERE model = $1 ORDER BY version DESC LIMIT 1`,
+        [MODEL_NAME],
+      );
+      const base = rows[0] ? new LogisticModel(rows[0].weights, rows[0].version, Number(rows[0].examples)) : LogisticModel.coldStart();
+      const next = base.learn(examples, DEFAULT_LEARNING);
+      await manager.query(`INSERT INTO relevance_model (model, version, weights, examples) VALUES ($1, $2, $3, $4)`, [
+        MODEL_NAME,
+        next.version,
+        JSON.stringify(next.weights),
+        next.examples,
+      ]);
+      await manager.query(`DELETE FROM relevance_model WHERE model = $1 AND version <= $2`, [MODEL_NAME, next.version - keep]);
+      return next;
+    });
+    for (const e of examples) examplesCounter.inc({ label: String(e.label) });
+    this.cached = { at: Date.now(), model };
+    versionGauge.set(model.version);
+    return model;
+  }
+}
