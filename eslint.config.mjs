@@ -40,6 +40,7 @@ export default [
             { sourceTag: 'scope:scoring', onlyDependOnLibsWithTags: ['scope:shared', 'scope:scoring'] },
             { sourceTag: 'scope:dispatcher', onlyDependOnLibsWithTags: ['scope:shared', 'scope:dispatcher'] },
             { sourceTag: 'scope:whatsapp-sandbox', onlyDependOnLibsWithTags: ['scope:shared', 'scope:whatsapp-sandbox'] },
+            { sourceTag: 'scope:assistant', onlyDependOnLibsWithTags: ['scope:shared', 'scope:assistant'] },
             { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },

@@ -1,0 +1,43 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConfigModule } from '@wt/config';
+import { postgresOptions } from '@wt/database';
+import { KafkaModule } from '@wt/kafka';
+import { ObservabilityModule } from '@wt/observability';
+import { AssistantConfig } from './assistant.config';
+import { ApiKeyStore } from './business/api-key.store';
+import { BusinessAuthGuard } from './business/business-auth.guard';
+import { PhoneNumberController } from './business/phone-number.controller';
+import { PhoneNumberStore } from './business/phone-number.store';
+import { AssistantConsumer } from './conversation/assistant.consumer';
+import { ConversationStore } from './conversation/conversation.store';
+import { KnowledgeController } from './knowledge/knowledge.controller';
+import { KnowledgeStore } from './knowledge/knowledge.store';
+import { ASSISTANT_MIGRATIONS } from './migrations';
+
+/** The assistant reads and writes with SQL through the DataSource; it has no TypeORM entities. */
+export const ASSISTANT_ENTITIES = [];
+export { ASSISTANT_MIGRATIONS };
+
+export function assistantModule(config: AssistantConfig) {
+  @Module({
+    imports: [
+      ConfigModule.forValue(AssistantConfig, config),
+      ObservabilityModule.forRoot({ service: 'assistant', logLevel: config.LOG_LEVEL }),
+      KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: 'assistant' }),
+      TypeOrmModule.forRoot(
+        postgresOptions({
+          url: config.DATABASE_URL,
+          entities: ASSISTANT_ENTITIES,
+          migrations: ASSISTANT_MIGRATIONS,
+          runMigrations: config.DB_MIGRATIONS_RUN === 'true',
+          applicationName: 'assistant',
+        }),
+      ),
+    ],
+    controllers: [AssistantConsumer, KnowledgeController, PhoneNumberController],
+    providers: [ApiKeyStore, BusinessAuthGuard, PhoneNumberStore, KnowledgeStore, ConversationStore],
+  })
+  class AssistantModule {}
+  return AssistantModule;
+}

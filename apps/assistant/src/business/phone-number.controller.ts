@@ -1,0 +1,39 @@
+import { ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, Put, Res, UseGuards } from '@nestjs/common';
+import { BadRequestException } from '@nestjs/common';
+import { type Response } from 'express';
+import { BusinessAuthGuard, BusinessId } from './business-auth.guard';
+import { PhoneNumberStore } from './phone-number.store';
+
+const PHONE_NUMBER_ID = /^\d{1,32}$/;
+
+/** The WhatsApp business phone numbers (Meta's phone number ids) whose inbound messages the assistant answers for the business. */
+@Controller('v1/phone-numbers')
+@UseGuards(BusinessAuthGuard)
+export class PhoneNumberController {
+  constructor(private readonly phoneNumbers: PhoneNumberStore) {}
+
+  @Get()
+  async list(@BusinessId() businessId: string): Promise<{ phoneNumberIds: string[] }> {
+    return { phoneNumberIds: await this.phoneNumbers.list(businessId) };
+  }
+
+  /** 201 when registered now, 200 when already this business's, 409 when another business owns it. */
+  @Put(':phoneNumberId')
+  async register(
+    @BusinessId() businessId: string,
+    @Param('phoneNumberId') phoneNumberId: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<{ phoneNumberId: string; businessId: string }> {
+    if (!PHONE_NUMBER_ID.test(phoneNumberId)) throw new BadRequestException('phoneNumberId must be 1 to 32 digits (Meta phone number id)');
+    const outcome = await this.phoneNumbers.register(businessId, phoneNumberId);
+    if (outcome === 'owned_by_another_business') throw new ConflictException(`phone number id ${phoneNumberId} belongs to another business`);
+    response.status(outcome === 'registered' ? 201 : 200);
+    return { phoneNumberId, businessId };
+  }
+
+  @Delete(':phoneNumberId')
+  @HttpCode(204)
+  async unregister(@BusinessId() businessId: string, @Param('phoneNumberId') phoneNumberId: string): Promise<void> {
+    if (!(await this.phoneNumbers.unregister(businessId, phoneNumberId))) throw new NotFoundException(`no phone number id ${phoneNumberId}`);
+  }
+}

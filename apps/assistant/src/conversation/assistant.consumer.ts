@@ -1,0 +1,225 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { type AssistantHandoffV1, type AssistantReplyV1, type InboundMessageV1, Topic } from '@wt/contracts';
+import { ContactSealer } from '@wt/identity';
+import { KafkaPublisher, type RecordBatch, type TopicRecords } from '@wt/kafka';
+import { createHash } from 'node:crypto';
+import { Counter, register } from 'prom-client';
+import { type EntityManager } from 'typeorm';
+import { AssistantConfig } from '../assistant.config';
+import { PhoneNumberStore } from '../business/phone-number.store';
+import { KnowledgeStore } from '../knowledge/knowledge.store';
+import { type AssistantAction, decide, isWindowOpen, SERVICE_WINDOW_MS } from './assistant-policy';
+import { explainDecision, MESSAGES } from './assistant-messages';
+import { type Conversation, ConversationStore } from './conversation.store';
+
+const messagesTotal =
+  (register.getSingleMetric('wt_assistant_messages_total') as Counter | undefined) ??
+  new Counter({ name: 'wt_assistant_messages_total', help: 'Inbound messages handled by the assistant, by outcome', labelNames: ['outcome'] });
+
+/** The sealed contact does not open with our CONTACT_KEY (wrong key or tampered). */
+export class UnreadableContactError extends Error {
+  constructor() {
+    super('contact: the sealed contact does not open with CONTACT_KEY');
+    this.name = 'UnreadableContactError';
+  }
+}
+
+/** A short stable id derived from the inbound message, so a redelivery can never make a second effect. */
+const derivedId = (prefix: string, wamid: string) => `${prefix}-${createHash('sha256').update(wamid).digest('hex').slice(0, 40)}`;
+
+interface Effects {
+  outcome: string;
+  reply?: string;
+  records: TopicRecords[];
+  entryId?: string;
+  confidence?: number;
+  state?: Conversation['state'];
+}
+
+/**
+ * The customer-service assistant: every inbound message to a business number the assistant serves
+ * is answered from the business's knowledge base, handed over to a person, or run as a command.
+ * Replies go to the dispatcher as free-form text, and only while the 24 h window is open.
+ */
+@Controller()
+export class AssistantConsumer {
+  private readonly sealer: ContactSealer;
+
+  constructor(
+    private readonly config: AssistantConfig,
+    private readonly phoneNumbers: PhoneNumberStore,
+    private readonly knowledge: KnowledgeStore,
+    private readonly conversations: ConversationStore,
+    private readonly publisher: KafkaPublisher,
+  ) {
+    this.sealer = new ContactSealer(config.CONTACT_KEY);
+  }
+
+  @EventPattern(Topic.TargetingDecisionsV1)
+  async onDecisions(@Payload() batch: RecordBatch<Topic.TargetingDecisionsV1>): Promise<void> {
+    await this.conversations.saveDecisions(batch.records.map((r) => r.value));
+  }
+
+  @EventPattern(Topic.WhatsappInboundV1)
+  async onInbound(@Payload() batch: RecordBatch<Topic.WhatsappInboundV1>): Promise<void> {
+    const owners = await this.phoneNumbers.owners([...new Set(batch.records.map((r) => r.value.phoneNumberId))]);
+    for (const record of batch.records) {
+      const businessId = owners.get(record.value.phoneNumberId);
+      if (!businessId) {
+        messagesTotal.inc({ outcome: 'not_served' });
+        continue;
+      }
+      try {
+        const outcome = await this.handle(record.value, businessId, new Date());
+        messagesTotal.inc({ outcome });
+      } catch (error) {
+        if (!(error instanceof UnreadableContactError)) throw error;
+        // Nothing was committed for this message: it goes to the dead letters, replayable once the key is right.
+        batch.reject(record, 'processing_failed', error.message);
+        messagesTotal.inc({ outcome: 'unreadable_contact' });
+      }
+    }
+  }
+
+  /** Handles one message in one transaction; the records are published before it commits. */
+  async handle(message: InboundMessageV1, businessId: string, now: Date): Promise<string> {
+    const index = await this.knowledge.index(businessId);
+    return this.conversations.transaction(async (manager) => {
+      const claimed = await this.conversations.claim(manager, { ...message, businessId });
+      if (!claimed) return 'duplicate';
+      const known = await this.conversations.find(businessId, message.personId);
+      const action = decide(message, index, { threshold: this.config.ANSWER_CONFIDENCE_THRESHOLD, conversationLanguage: known?.language });
+      const conversation = await this.conversations.touch(manager, { ...message, businessId }, action.language);
+      const windowOpen = isWindowOpen(conversation.lastInboundAt, now);
+      const effects = await this.effects(manager, action, message, conversation, windowOpen, now);
+
+      const replyId = effects.reply && windowOpen ? derivedId('asst-reply', message.wamid) : undefined;
+      if (replyId && effects.reply) {
+        const reply: AssistantReplyV1 = {
+          replyId,
+          businessId,
+          personId: message.personId,
+          contact: conversation.contact,
+          phoneNumberId: conversation.phoneNumberId,
+          text: effects.reply,
+          inReplyToWamid: message.wamid,
+          requestedAt: now.toISOString(),
+        };
+        effects.records.push({ topic: Topic.AssistantRepliesV1, records: [{ key: message.personId, value: reply }] });
+      }
+      const outcome = effects.reply && !windowOpen ? `${effects.outcome}_window_closed` : effects.outcome;
+      await this.conversations.update(manager, {
+        businessId,
+        personId: message.personId,
+        language: action.language,
+        state: effects.state ?? conversation.state,
+        handedOffAt: effects.state === 'handed_off' ? now : conversation.handedOffAt,
+      });
+      await this.conversations.recordOutcome(manager, { wamid: message.wamid, outcome, entryId: effects.entryId, confidence: effects.confidence, replyId });
+      await this.publisher.publishAll(effects.records);
+      return outcome;
+    });
+  }
+
+  /** The person's number, only ever put in a payload (never a key, never a log line). */
+  private phone(contact: string): string {
+    try {
+      return this.sealer.open(contact);
+    } catch {
+      throw new UnreadableContactError();
+    }
+  }
+
+  private async effects(
+    manager: EntityManager,
+    action: AssistantAction,
+    message: InboundMessageV1,
+    conversation: Conversation,
+    windowOpen: boolean,
+    now: Date,
+  ): Promise<Effects> {
+    const texts = MESSAGES[action.language];
+    switch (action.kind) {
+      case 'answer':
+        return { outcome: 'answered', reply: action.match.entry.answer, records: [], entryId: action.match.entry.id, confidence: action.match.confidence };
+      case 'handoff': {
+        // Already with a person (handed over less than 24 h ago): tell the team again, not the person.
+        const alreadyHandedOff =
+          conversation.state === 'handed_off' && conversation.handedOffAt !== null && now.getTime() - conversation.handedOffAt.getTime() < SERVICE_WINDOW_MS;
+        const notify = !alreadyHandedOff;
+        const handoff: AssistantHandoffV1 = {
+          handoffId: derivedId('asst-handoff', message.wamid),
+          businessId: conversation.businessId,
+          personId: message.personId,
+          contact: conversation.contact,
+          phoneNumberId: conversation.phoneNumberId,
+          reason: action.reason,
+          text: message.text,
+          language: action.language,
+          confidence: Math.round((action.best?.confidence ?? 0) * 1e4) / 1e4,
+          bestEntryId: action.best?.entry.id,
+          inReplyToWamid: message.wamid,
+          personNotified: notify && windowOpen,
+          requestedAt: now.toISOString(),
+        };
+        return {
+          outcome: `handoff_${action.reason}`,
+          reply: notify ? texts.handoff : undefined,
+          records: [{ topic: Topic.AssistantHandoffsV1, records: [{ key: message.personId, value: handoff }] }],
+          entryId: action.best?.entry.id,
+          confidence: action.best?.confidence,
+          state: 'handed_off',
+        };
+      }
+      case 'command':
+        switch (action.command) {
+          case 'stop':
+            return {
+              outcome: 'command_stop',
+              reply: texts.stop,
+              records: [
+                {
+                  topic: Topic.ConsentV1,
+                  records: [
+                    {
+                      key: message.personId,
+                      value: {
+                        phone: this.phone(conversation.contact),
+                        purpose: 'whatsapp_marketing',
+                        businessId: conversation.businessId,
+                        status: 'revoked',
+                        occurredAt: new Date(message.receivedAt).toISOString(),
+                        source: 'whatsapp-reply',
+                      },
+                    },
+                  ],
+                },
+              ],
+            };
+          case 'delete': {
+            const requestId = derivedId('asst-erasure', message.wamid);
+            return {
+              outcome: 'command_delete',
+              reply: texts.delete,
+              records: [
+                {
+                  topic: Topic.PrivacyRequestsV1,
+                  records: [
+                    {
+                      key: requestId,
+                      value: { requestId, phone: this.phone(conversation.contact), type: 'erasure', requestedAt: now.toISOString() },
+                    },
+                  ],
+                },
+              ],
+            };
+          }
+          case 'why': {
+            const decision = await this.conversations.lastDecision(manager, conversation.businessId, message.personId);
+            return { outcome: 'command_why', reply: decision ? explainDecision(decision.explanation, action.language) : texts.noDecision, records: [] };
+          }
+        }
+    }
+  }
+}
