@@ -1,4 +1,4 @@
-import { IsNumber, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsInt, IsNumber, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { DatabaseEnv } from '@wt/config';
 
 export class ProfilesConfig extends DatabaseEnv {
@@ -14,6 +14,17 @@ export class ProfilesConfig extends DatabaseEnv {
   @IsString()
   @MinLength(32)
   PSEUDONYM_SECRET: string;
+
+  /** How long the broker waits for a silent consumer before giving its partitions to another (ms). */
+  @IsInt()
+  @Min(6_000)
+  @Max(300_000)
+  KAFKA_SESSION_TIMEOUT_MS: number = 30_000;
+
+  /** Upper bound of one fetch per partition: bounds a batch (and so a transaction). */
+  @IsInt()
+  @Min(16_384)
+  KAFKA_MAX_BYTES_PER_PARTITION: number = 1_048_576;
 
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'CONTACT_KEY must be 32 bytes, base64-encoded' })
   CONTACT_KEY: string;
