@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { benchCommand } from './bench/bench.command';
+import { deployTopicsYaml } from './commands/deploy-topics';
 import { ensureTopicsCommand } from './commands/ensure-topics';
 import { demoCommand } from './demo/demo.command';
 
 const USAGE = `usage: wt <command>
   topics ensure      create or align every topic of the contracts catalogue (KAFKA_BROKERS)
+  deploy topics      print the Strimzi KafkaTopic manifests of every topic (deploy/base/kafka-topics.yaml)
   demo               generate a synthetic population, push it through the platform, print the funnel
   bench <step>       one measurement step of \`npm run bench\` (prints JSON)`;
 
@@ -16,6 +18,10 @@ async function run(args: string[]): Promise<number> {
   const [command, sub] = args;
   if (command === 'topics' && sub === 'ensure') {
     await ensureTopicsCommand(brokers());
+    return 0;
+  }
+  if (command === 'deploy' && sub === 'topics') {
+    process.stdout.write(await deployTopicsYaml());
     return 0;
   }
   if (command === 'demo') return demoCommand(brokers());

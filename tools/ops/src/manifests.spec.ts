@@ -1,0 +1,160 @@
+import { ALL_TOPIC_SPECS, topicConfigEntries } from '@wt/contracts';
+import { type K8sObject, podSpecOf } from './lib/k8s-object';
+import { kubectlAvailable, OVERLAYS, renderOverlay, validateAgainstSchemas } from './lib/kustomize';
+import { configViolations, workloadViolations } from './lib/workload-policy';
+
+const haveKubectl = kubectlAvailable();
+if (!haveKubectl) console.warn('SKIPPED deploy/ manifest checks: kubectl is not installed (apt-get install kubectl, or any kubectl >= 1.27)');
+const describeRendered = haveKubectl ? describe : describe.skip;
+
+const SERVICES = ['ingest', 'profiles', 'scoring', 'dispatcher'];
+const DB_SERVICES = ['profiles', 'scoring', 'dispatcher'];
+const byKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
+const names = (objects: K8sObject[]) => objects.map((o) => o.metadata.name).sort();
+
+describeRendered.each(OVERLAYS)('deploy/overlays/%s', (overlay) => {
+  let objects: K8sObject[];
+  beforeAll(() => {
+    objects = renderOverlay(overlay);
+  });
+
+  it('renders with kubectl kustomize into namespaced objects', () => {
+    expect(objects.length).toBeGreaterThan(20);
+    for (const object of objects) expect(object.metadata.namespace).toBe(overlay === 'dev' ? 'wt-dev' : 'wt');
+  });
+
+  it('validates every object against the Kubernetes and KEDA schemas', () => {
+    const results = validateAgainstSchemas(objects);
+    expect(results.filter((r) => r.status === 'invalid')).toEqual([]);
+    // Strimzi publishes no schema package; its KafkaTopics are checked field by field below.
+    expect([...new Set(results.filter((r) => r.status === 'no-schema').map((r) => `${r.apiVersion}/${r.kind}`))]).toEqual([
+      'kafka.strimzi.io/v1beta2/KafkaTopic',
+    ]);
+  });
+
+  it('has, per service, a Deployment, Service, PodDisruptionBudget, scaler and ingress NetworkPolicy', () => {
+    const expected = overlay === 'dev' ? [...SERVICES, 'whatsapp-sandbox'] : SERVICES;
+    expect(names(byKind(objects, 'Deployment'))).toEqual([...expected].sort());
+    expect(names(byKind(objects, 'Service'))).toEqual([...expected].sort());
+    expect(names(byKind(objects, 'PodDisruptionBudget'))).toEqual([...expected].sort());
+    // Consumers scale on lag with KEDA; the sandbox, which consumes nothing, on CPU.
+    expect(names(byKind(objects, 'ScaledObject'))).toEqual([...SERVICES].sort());
+    expect(names(byKind(objects, 'HorizontalPodAutoscaler'))).toEqual(overlay === 'dev' ? ['whatsapp-sandbox'] : []);
+    const ingress = byKind(objects, 'NetworkPolicy').map((o) => o.metadata.name);
+    for (const service of expected) expect(ingress).toContain(`${service}-ingress`);
+    expect(ingress).toContain('default-deny-all');
+  });
+
+  it('runs the migrations of each database-owning service as a one-shot Job, never at service boot', () => {
+    const jobs = byKind(objects, 'Job');
+    expect(names(jobs)).toEqual(DB_SERVICES.map((s) => `${s}-migrations`).sort());
+    for (const job of jobs) {
+      const env = podSpecOf(job)?.containers[0]?.env ?? [];
+      expect(env).toEqual(expect.arrayContaining([{ name: 'WT_RUN_MODE', value: 'migrate' }, { name: 'DB_MIGRATIONS_RUN', value: 'true' }]));
+    }
+    for (const service of DB_SERVICES) {
+      const config = byKind(objects, 'ConfigMap').find((c) => c.metadata.name.startsWith(`${service}-config-`));
+      expect(config?.data?.['DB_MIGRATIONS_RUN']).toBe('false');
+    }
+  });
+
+  it('scales no consumer beyond the partitions of the topics it reads', () => {
+    const partitions = new Map(ALL_TOPIC_SPECS.map((s) => [s.topic as string, s.partitions]));
+    for (const scaler of byKind(objects, 'ScaledObject')) {
+      const spec = scaler.spec as { maxReplicaCount: number; triggers: { type: string; metadata: { topic: string } }[] };
+      for (const trigger of spec.triggers) {
+        expect(trigger.type).toBe('kafka');
+        expect(partitions.has(trigger.metadata.topic)).toBe(true);
+      }
+      const most = Math.max(...spec.triggers.map((t) => partitions.get(t.metadata.topic) ?? 0));
+      expect(spec.maxReplicaCount).toBeLessThanOrEqual(most);
+    }
+  });
+
+  it('passes the workload policy: probes, limits, non-root, read-only root filesystem, no secret values', () => {
+    expect(objects.flatMap((o) => [...workloadViolations(o), ...configViolations(o)])).toEqual([]);
+  });
+
+  it('has a KafkaTopic for every topic of the contracts catalogue, with the same settings', () => {
+    const topics = byKind(objects, 'KafkaTopic');
+    const replicas = overlay === 'dev' ? 1 : 3;
+    const manifests = new Map(topics.map((t) => [(t.spec as { topicName: string }).topicName, t.spec as Record<string, unknown>]));
+    const missing = ALL_TOPIC_SPECS.filter((s) => !manifests.has(s.topic)).map((s) => s.topic);
+    const extra = [...manifests.keys()].filter((name) => !ALL_TOPIC_SPECS.some((s) => s.topic === name));
+    expect({ missing, extra }).toEqual({ missing: [], extra: [] });
+    for (const spec of ALL_TOPIC_SPECS) {
+      expect({ topic: spec.topic, ...manifests.get(spec.topic) }).toEqual({
+        topic: spec.topic,
+        topicName: spec.topic,
+        partitions: spec.partitions,
+        replicas,
+        config: { ...topicConfigEntries(spec), 'min.insync.replicas': String(Math.max(1, replicas - 1)) },
+      });
+    }
+    for (const topic of topics) expect(topic.metadata.labels?.['strimzi.io/cluster']).toBe('wt-kafka');
+  });
+});
+
+describe('workload policy', () => {
+  const compliant = (): K8sObject =>
+    ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'svc' },
+      spec: {
+        template: {
+          spec: {
+            securityContext: { runAsNonRoot: true, runAsUser: 1000 },
+            containers: [
+              {
+                name: 'svc',
+                env: [{ name: 'PSEUDONYM_SECRET', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }],
+                readinessProbe: { httpGet: { path: '/health/ready', port: 'http' } },
+                livenessProbe: { httpGet: { path: '/health/live', port: 'http' } },
+                resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi' } },
+                securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+              },
+            ],
+          },
+        },
+      },
+    }) as K8sObject;
+  const container = (o: K8sObject) => {
+    const first = podSpecOf(o)?.containers[0];
+    if (!first) throw new Error('no container');
+    return first;
+  };
+
+  it('accepts a compliant Deployment', () => {
+    expect(workloadViolations(compliant())).toEqual([]);
+  });
+
+  it('names each broken rule', () => {
+    const broken = compliant();
+    const c = container(broken);
+    delete c.readinessProbe;
+    c.resources = { requests: c.resources?.requests };
+    c.securityContext = { readOnlyRootFilesystem: false, allowPrivilegeEscalation: true, runAsUser: 0 };
+    c.env = [
+      { name: 'WHATSAPP_ACCESS_TOKEN', value: 'EAAG-literal-token' },
+      { name: 'UPSTREAM', value: 'postgres://wt:hunter2@db:5432/wt' },
+    ];
+    expect(workloadViolations(broken)).toEqual([
+      'Deployment/svc container svc: readinessProbe must GET /health/ready',
+      'Deployment/svc container svc: resources.limits.cpu is missing',
+      'Deployment/svc container svc: resources.limits.memory is missing',
+      'Deployment/svc container svc: runAsUser 0 is root',
+      'Deployment/svc container svc: readOnlyRootFilesystem must be true',
+      'Deployment/svc container svc: allowPrivilegeEscalation must be false',
+      'Deployment/svc container svc: WHATSAPP_ACCESS_TOKEN has a literal value; reference a Secret (valueFrom.secretKeyRef)',
+      'Deployment/svc container svc: UPSTREAM has a literal value; reference a Secret (valueFrom.secretKeyRef)',
+    ]);
+  });
+
+  it('refuses Secrets with values and secrets in ConfigMaps', () => {
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'wt-identity' }, stringData: { CONTACT_KEY: 'x' } } as K8sObject;
+    const config = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { DATABASE_URL: 'postgres://db/x', PORT: '1' } } as K8sObject;
+    expect(configViolations(secret)).toHaveLength(1);
+    expect(configViolations(config)).toEqual(['ConfigMap/c: DATABASE_URL looks like a secret; put it in a Secret']);
+  });
+});
