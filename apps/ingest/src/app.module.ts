@@ -5,6 +5,8 @@ import { KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
 import { IngestConfig } from './ingest.config';
 import { IngestConsumer } from './ingest.consumer';
+import { HttpIntake } from './http/http-intake';
+import { IngestHttpController } from './http/ingest-http.controller';
 import { EventNormalizer } from './normalization/event-normalizer';
 
 export function ingestModule(config: IngestConfig) {
@@ -14,7 +16,7 @@ export function ingestModule(config: IngestConfig) {
       ObservabilityModule.forRoot({ service: 'ingest', logLevel: config.LOG_LEVEL }),
       KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: 'ingest' }),
     ],
-    controllers: [IngestConsumer],
+    controllers: [IngestConsumer, IngestHttpController],
     providers: [
       {
         provide: EventNormalizer,
@@ -24,6 +26,12 @@ export function ingestModule(config: IngestConfig) {
             maxAgeMs: config.MAX_EVENT_AGE_DAYS * 86_400_000,
             maxFutureSkewMs: config.MAX_FUTURE_SKEW_SECONDS * 1000,
           }),
+      },
+      {
+        provide: HttpIntake,
+        inject: [EventNormalizer],
+        useFactory: (normalizer: EventNormalizer) =>
+          new HttpIntake(normalizer, { maxItemBytes: config.HTTP_MAX_EVENT_BYTES }),
       },
     ],
   })

@@ -28,4 +28,19 @@ export class IngestConfig extends ServiceEnv {
   @IsInt()
   @Min(0)
   MAX_FUTURE_SKEW_SECONDS: number = 300;
+
+  /** Most events (or consents) in one HTTP request. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  HTTP_MAX_BATCH: number = 1000;
+
+  /** Largest single event, as JSON, accepted over HTTP (larger ones are rejected as `oversized`). */
+  @IsInt()
+  @Min(256)
+  HTTP_MAX_EVENT_BYTES: number = 16_384;
+
+  /** Largest HTTP body (Express body-parser syntax); larger requests get 413. */
+  @Matches(/^\d+(kb|mb)$/)
+  HTTP_BODY_LIMIT: string = '2mb';
 }

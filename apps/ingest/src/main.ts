@@ -10,7 +10,7 @@ main(async () => {
     name: 'ingest',
     module: ingestModule(config),
     port: config.PORT,
-    bodyLimit: '2mb',
+    bodyLimit: config.HTTP_BODY_LIMIT,
     consumer: {
       connection: { brokers: config.KAFKA_BROKERS, clientId: 'ingest' },
       groupId: `${config.KAFKA_GROUP_PREFIX}.ingest`,

@@ -1,0 +1,79 @@
+import { type DeadLetterV1, type EngagementEventV1 } from '@wt/contracts';
+import { ContactSealer, Pseudonymizer } from '@wt/identity';
+import { randomBytes } from 'node:crypto';
+import { EventNormalizer } from '../normalization/event-normalizer';
+import { HTTP_ROUTE_HEADER, HttpIntake } from './http-intake';
+
+const now = new Date('2026-11-28T12:00:00Z');
+
+function newIntake(maxItemBytes = 4096) {
+  const normalizer = new EventNormalizer(new Pseudonymizer('s'.repeat(32)), new ContactSealer(randomBytes(32).toString('base64')), {
+    maxAgeMs: 30 * 86_400_000,
+    maxFutureSkewMs: 300_000,
+  });
+  return new HttpIntake(normalizer, { maxItemBytes });
+}
+
+const good: EngagementEventV1 = {
+  eventId: 'e1',
+  source: 'instagram',
+  type: 'like',
+  phone: '+33 6 12 34 56 78',
+  occurredAt: '2026-11-28T11:00:00Z',
+  categories: ['shoes'],
+};
+
+describe('HttpIntake.engagement', () => {
+  it('answers per event: accepted ones normalized, rejected ones with field and reason', () => {
+    const outcome = newIntake().engagement(
+      [
+        good,
+        { ...good, eventId: 'e2', type: 'poke' },
+        { ...good, eventId: 'e3', phone: '+33 1' },
+        { ...good, eventId: 'e4', occurredAt: '2026-12-30T00:00:00Z' },
+        { ...good, eventId: 'e5', occurredAt: '2026-01-01T00:00:00Z' },
+        'not an object',
+      ],
+      now,
+    );
+    expect(outcome.results.map((r) => (r.status === 'accepted' ? 'accepted' : r.reason))).toEqual([
+      'accepted',
+      'schema_violation',
+      'invalid_phone',
+      'timestamp_in_future',
+      'timestamp_too_old',
+      'schema_violation',
+    ]);
+    const rejected = outcome.results.filter((r) => r.status === 'rejected');
+    expect(rejected.map((r) => r.status === 'rejected' && r.errors[0].field)).toEqual(['type', 'phone', 'occurredAt', 'occurredAt', '(root)']);
+    expect(outcome.accepted).toHaveLength(1);
+    expect(outcome.accepted[0].key).toBe(outcome.accepted[0].value.personId);
+    expect(JSON.stringify(outcome.results)).not.toMatch(/612345678/);
+  });
+
+  it('dead-letters every rejected event with origin http, its route and the original payload', () => {
+    const bad = { ...good, eventId: 'e9', phone: '+33 1' };
+    const { deadLetters } = newIntake().engagement([good, bad], now);
+    expect(deadLetters).toHaveLength(1);
+    const letter: DeadLetterV1 = deadLetters[0].value;
+    expect(deadLetters[0].key).toBe('http');
+    expect(letter).toMatchObject({ reason: 'invalid_phone', originTopic: 'http', service: 'ingest', headers: { [HTTP_ROUTE_HEADER]: 'POST /v1/engagement-events' } });
+    expect(JSON.parse(Buffer.from(letter.payloadBase64, 'base64').toString('utf8'))).toEqual(bad);
+  });
+
+  it('rejects an oversized event without parsing it further', () => {
+    const huge = { ...good, contentId: 'x'.repeat(120), categories: Array.from({ length: 30 }, (_, i) => `category-${i}`) };
+    const outcome = newIntake(512).engagement([huge], now);
+    expect(outcome.results[0]).toMatchObject({ status: 'rejected', reason: 'oversized', errors: [{ field: '(root)' }] });
+  });
+});
+
+describe('HttpIntake.consent', () => {
+  it('requires a business for whatsapp_marketing and accepts a platform-wide cross_app_profiling', () => {
+    const base = { phone: '+33612345678', status: 'granted', occurredAt: '2026-11-28T11:00:00Z', source: 'web-form' };
+    const outcome = newIntake().consent([{ ...base, purpose: 'whatsapp_marketing' }, { ...base, purpose: 'cross_app_profiling' }], now);
+    expect(outcome.results[0]).toMatchObject({ status: 'rejected', reason: 'schema_violation', errors: [{ field: 'businessId' }] });
+    expect(outcome.results[1]).toMatchObject({ status: 'accepted' });
+    expect(outcome.deadLetters[0].value.headers[HTTP_ROUTE_HEADER]).toBe('POST /v1/consents');
+  });
+});
