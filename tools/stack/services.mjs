@@ -24,6 +24,7 @@ export const SERVICES = [
   { name: 'scoring', offset: 3, portEnv: 'SCORING_PORT', db: true },
   { name: 'dispatcher', offset: 4, portEnv: 'DISPATCHER_PORT', db: true },
   { name: 'ingest', offset: 1, portEnv: 'INGEST_PORT', db: false },
+  { name: 'assistant', offset: 6, portEnv: 'ASSISTANT_PORT', db: true },
 ];
 
 /**
@@ -56,6 +57,14 @@ function stateDir(profile) {
   const dir = path.join(stackCacheRoot(), 'stack', profile, 'services' + (stackSlot() ? `-s${stackSlot()}` : ''));
   fs.mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** Pid of a service this tool started, if it runs. */
+export function servicePid(profile, name) {
+  const file = path.join(stateDir(profile), `${name}.pid`);
+  if (!fs.existsSync(file)) return undefined;
+  const pid = Number(fs.readFileSync(file, 'utf8'));
+  return alive(pid) ? pid : undefined;
 }
 
 /**
@@ -96,7 +105,9 @@ export function serviceEnv(name, { profile, brokers, databaseUrls }) {
     case 'profiles':
       return { ...common, ...db, ...identity };
     case 'scoring':
-      return { ...common, ...db };
+      // Quiet hours (21:00-08:00 local by default in production) are off on the local stack unless
+      // asked for, so that the demo and the e2e run do not depend on the time of day.
+      return { ...common, ...db, QUIET_START_HOUR: process.env.QUIET_START_HOUR ?? '0', QUIET_END_HOUR: process.env.QUIET_END_HOUR ?? '0' };
     case 'dispatcher':
       return {
         ...common,
@@ -107,12 +118,14 @@ export function serviceEnv(name, { profile, brokers, databaseUrls }) {
         WHATSAPP_APP_SECRET: secrets.WHATSAPP_APP_SECRET,
         WHATSAPP_VERIFY_TOKEN: secrets.WHATSAPP_VERIFY_TOKEN,
       };
+    case 'assistant':
+      return { ...common, ...db, CONTACT_KEY: secrets.CONTACT_KEY };
     case 'whatsapp-sandbox':
       return {
         ...common,
         SANDBOX_ACCESS_TOKEN: secrets.WHATSAPP_ACCESS_TOKEN,
         SANDBOX_APP_SECRET: secrets.WHATSAPP_APP_SECRET,
-        SANDBOX_WEBHOOK_URL: `${settings.urls.dispatcher}/v1/whatsapp/webhook`,
+        SANDBOX_WEBHOOK_URL: `${settings.urls.dispatcher}/v1/webhooks/whatsapp`,
       };
     default:
       throw new Error(`unknown service ${name}`);

@@ -1,4 +1,4 @@
-import { IsInt, IsNumber, IsString, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, IsString, Matches, Max, Min } from 'class-validator';
 import { DatabaseEnv } from '@wt/config';
 
 export class ScoringConfig extends DatabaseEnv {
@@ -43,6 +43,10 @@ export class ScoringConfig extends DatabaseEnv {
   @IsInt()
   @Min(100)
   LAUNCH_POLL_MS: number = 1000;
+
+  /** Name of the relevance model whose versions this service reads and writes. */
+  @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/)
+  RELEVANCE_MODEL: string = 'relevance';
 
   /** Days after a send during which a purchase, a reply or an opt-out is attributed to it. */
   @IsNumber()

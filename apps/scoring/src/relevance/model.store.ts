@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, register } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { ScoringConfig } from '../scoring.config';
 import { DEFAULT_LEARNING, type Example, LogisticModel, type Weights } from './logistic-model';
 
-export const MODEL_NAME = 'relevance-logreg';
 
 const versionGauge =
   (register.getSingleMetric('wt_model_version') as Gauge | undefined) ??
@@ -21,7 +21,14 @@ const examplesCounter =
 export class ModelStore {
   private cached?: { at: number; model: LogisticModel };
 
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly name: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    config: ScoringConfig,
+  ) {
+    this.name = config.RELEVANCE_MODEL;
+  }
 
   /** The latest model (re-read after `maxAgeMs`); the prior when nothing was learned yet. */
   async current(maxAgeMs = 5000): Promise<LogisticModel> {
@@ -29,7 +36,7 @@ export class ModelStore {
     if (this.cached && now - this.cached.at <= maxAgeMs) return this.cached.model;
     const rows: { version: number; weights: Weights; examples: string }[] = await this.dataSource.query(
       `SELECT version, weights, examples FROM relevance_model WHERE model = $1 ORDER BY version DESC LIMIT 1`,
-      [MODEL_NAME],
+      [this.name],
     );
     const model = rows[0] ? new LogisticModel(rows[0].weights, rows[0].version, Number(rows[0].examples)) : LogisticModel.coldStart();
     this.cached = { at: now, model };
@@ -41,20 +48,20 @@ export class ModelStore {
   async learn(examples: readonly Example[], keep = 50): Promise<LogisticModel> {
     if (examples.length === 0) return this.current();
     const model = await this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`model:${MODEL_NAME}`]);
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`model:${this.name}`]);
       const rows: { version: number; weights: Weights; examples: string }[] = await manager.query(
         `SELECT version, weights, examples FROM relevance_model WHERE model = $1 ORDER BY version DESC LIMIT 1`,
-        [MODEL_NAME],
+        [this.name],
       );
       const base = rows[0] ? new LogisticModel(rows[0].weights, rows[0].version, Number(rows[0].examples)) : LogisticModel.coldStart();
       const next = base.learn(examples, DEFAULT_LEARNING);
       await manager.query(`INSERT INTO relevance_model (model, version, weights, examples) VALUES ($1, $2, $3, $4)`, [
-        MODEL_NAME,
+        this.name,
         next.version,
         JSON.stringify(next.weights),
         next.examples,
       ]);
-      await manager.query(`DELETE FROM relevance_model WHERE model = $1 AND version <= $2`, [MODEL_NAME, next.version - keep]);
+      await manager.query(`DELETE FROM relevance_model WHERE model = $1 AND version <= $2`, [this.name, next.version - keep]);
       return next;
     });
     for (const e of examples) examplesCounter.inc({ label: String(e.label) });

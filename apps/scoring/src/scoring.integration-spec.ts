@@ -1,0 +1,317 @@
+import { type INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { loadConfig } from '@wt/config';
+import { type CampaignV1, type ProfileSnapshotV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
+import { postgresOptions } from '@wt/database';
+import { KafkaPublisher } from '@wt/kafka';
+import { testBrokers, testDatabaseUrl, TopicProbe } from '@wt/testing';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { scoringModule, SCORING_ENTITIES, SCORING_MIGRATIONS } from './app.module';
+import { AudienceStore } from './audience/audience.store';
+import { ApiKeyStore } from './business/api-key.store';
+import { CampaignStore } from './campaign/campaign.store';
+import { DecisionEngine } from './decision/decision.engine';
+import { DecisionStore } from './decision/decision.store';
+import { CampaignLauncher } from './launch/campaign-launcher';
+import { OutcomeLearner } from './outcome/outcome.learner';
+import { holdoutBucket } from './policy/contact-policy';
+import { ModelStore } from './relevance/model.store';
+import { ScoringConfig } from './scoring.config';
+import { campaignFixture, snapshotFixture } from './testing/fixtures';
+
+const run = randomUUID().slice(0, 8);
+const personId = () => randomBytes(32).toString('hex');
+
+function config(overrides: Record<string, string> = {}): ScoringConfig {
+  return loadConfig(ScoringConfig, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    KAFKA_BROKERS: testBrokers().join(','),
+    DATABASE_URL: testDatabaseUrl('scoring'),
+    DB_MIGRATIONS_RUN: 'true',
+    LAUNCH_POLL_MS: '3600000', // launches are stepped by the tests
+    QUIET_START_HOUR: '0',
+    QUIET_END_HOUR: '0',
+    LAUNCH_BATCH_SIZE: '7',
+    RELEVANCE_MODEL: `it-${run}`, // learning here must not change the model the e2e services use
+    ...overrides,
+  });
+}
+
+/** Another scoring replica: its own connection pool, the same database. */
+function replica(publisher: KafkaPublisher, settings: ScoringConfig): { dataSource: DataSource; engine: DecisionEngine; models: ModelStore } {
+  const dataSource = new DataSource(
+    postgresOptions({ url: settings.DATABASE_URL, entities: SCORING_ENTITIES, migrations: SCORING_MIGRATIONS, runMigrations: false, applicationName: 'scoring-it-replica' }),
+  );
+  const models = new ModelStore(dataSource, settings);
+  const engine = new DecisionEngine(dataSource, new CampaignStore(dataSource), new DecisionStore(dataSource), models, publisher, settings);
+  return { dataSource, engine, models };
+}
+
+describe('scoring on the real Postgres and Kafka', () => {
+  let app: INestApplication;
+  let base: string;
+  let dataSource: DataSource;
+  let other: ReturnType<typeof replica>;
+  const settings = config();
+  const created: CampaignV1[] = [];
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [scoringModule(settings)] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+    dataSource = app.get(DataSource);
+    other = replica(app.get(KafkaPublisher), settings);
+    await other.dataSource.initialize();
+  });
+
+  afterAll(async () => {
+    // Leave nothing running for the services that share this database in the e2e run.
+    await app.get(CampaignStore).upsert(created.map((c) => ({ ...c, status: 'ended', updatedAt: new Date(Date.now() + 1000).toISOString() })));
+    await other.dataSource.destroy();
+    await app.close();
+  });
+
+  let campaigns = 0;
+  async function campaign(overrides: Partial<CampaignV1> = {}): Promise<CampaignV1> {
+    const n = ++campaigns;
+    const c = campaignFixture({ campaignId: `it-${run}-${n}`, businessId: `biz-${run}-${n}`, startsAt: new Date(Date.now() - 60_000).toISOString(), updatedAt: new Date().toISOString(), minRelevance: 0, ...overrides });
+    await app.get(CampaignStore).upsert([c]);
+    created.push(c);
+    return c;
+  }
+
+  const person = (businesses: string[], overrides: Record<string, unknown> = {}): ProfileSnapshotV1 =>
+    snapshotFixture({ personId: personId(), updatedAt: new Date().toISOString(), consents: { whatsappMarketing: businesses, crossAppProfiling: true }, ...overrides });
+
+  async function sendsOf(campaignId: string): Promise<number> {
+    const rows: { n: string }[] = await dataSource.query(`SELECT count(*) AS n FROM decision WHERE campaign_id = $1 AND outcome = 'send'`, [campaignId]);
+    return Number(rows[0].n);
+  }
+
+  describe('campaign API', () => {
+    const call = (method: string, path: string, key: string | undefined, body?: unknown) =>
+      fetch(`${base}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const body = {
+      name: 'Autumn trail',
+      status: 'draft',
+      phoneNumberId: '1000002',
+      template: { name: 'autumn_trail', language: 'en_US', bodyParameters: [{ from: 'profile', value: 'topInterest' }] },
+      targetCategories: ['trail-running'],
+      budgetMessages: 100,
+      startsAt: '2026-12-01T00:00:00Z',
+      holdoutShare: 0.1,
+    };
+
+    it('lets a business create, read and change only its own campaigns, published on campaigns.v1', async () => {
+      const keys = app.get(ApiKeyStore);
+      const acme = await keys.issue(`acme-${run}`);
+      const globex = await keys.issue(`globex-${run}`);
+      const probe = await TopicProbe.start(testBrokers(), Topic.CampaignsV1);
+      try {
+        const res = await call('POST', '/v1/campaigns', acme.apiKey, body);
+        expect(res.status).toBe(201);
+        const mine = (await res.json()) as CampaignV1 & { spent: number };
+        created.push(mine);
+        expect(mine).toMatchObject({ businessId: `acme-${run}`, status: 'draft', spent: 0, holdoutShare: 0.1 });
+        const published = await probe.waitFor((c) => c.campaignId === mine.campaignId);
+        expect(published.key).toBe(mine.campaignId);
+        expect(published.value.businessId).toBe(`acme-${run}`);
+
+        expect((await call('GET', `/v1/campaigns/${mine.campaignId}`, acme.apiKey)).status).toBe(200);
+        expect(((await (await call('GET', '/v1/campaigns', acme.apiKey)).json()) as CampaignV1[]).map((c) => c.campaignId)).toContain(mine.campaignId);
+        expect(((await (await call('GET', '/v1/campaigns', globex.apiKey)).json()) as CampaignV1[]).map((c) => c.campaignId)).not.toContain(mine.campaignId);
+        expect((await call('GET', `/v1/campaigns/${mine.campaignId}`, globex.apiKey)).status).toBe(404);
+        expect((await call('PATCH', `/v1/campaigns/${mine.campaignId}`, globex.apiKey, { status: 'active' })).status).toBe(404);
+
+        const patched = await call('PATCH', `/v1/campaigns/${mine.campaignId}`, acme.apiKey, { status: 'active', budgetMessages: 50 });
+        expect(patched.status).toBe(200);
+        expect(await patched.json()).toMatchObject({ status: 'active', budgetMessages: 50, name: 'Autumn trail' });
+        const republished = await probe.waitFor((c) => c.campaignId === mine.campaignId && c.status === 'active');
+        expect(Date.parse(republished.value.updatedAt)).toBeGreaterThan(Date.parse(published.value.updatedAt));
+        created.push(republished.value);
+      } finally {
+        await probe.stop();
+      }
+    });
+
+    it('refuses a wrong, malformed, revoked or missing key with 401', async () => {
+      const keys = app.get(ApiKeyStore);
+      const issued = await keys.issue(`revoked-${run}`);
+      expect((await call('GET', '/v1/campaigns', issued.apiKey)).status).toBe(200);
+      const tampered = issued.apiKey.slice(0, -1) + (issued.apiKey.endsWith('A') ? 'B' : 'A');
+      expect((await call('GET', '/v1/campaigns', tampered)).status).toBe(401);
+      expect((await call('GET', '/v1/campaigns', 'not-a-key')).status).toBe(401);
+      expect((await call('GET', '/v1/campaigns', undefined)).status).toBe(401);
+      expect(await keys.revoke(issued.keyId)).toBe(true);
+      expect((await call('GET', '/v1/campaigns', issued.apiKey)).status).toBe(401);
+    });
+
+    it('rejects an invalid campaign with the fields at fault, and publishes nothing', async () => {
+      const { apiKey } = await app.get(ApiKeyStore).issue(`invalid-${run}`);
+      const res = await call('POST', '/v1/campaigns', apiKey, { ...body, budgetMessages: 0, targetCategories: ['Not A Slug'], businessId: 'someone-else' });
+      expect(res.status).toBe(400);
+      const text = JSON.stringify(await res.json());
+      expect(text).toMatch(/budgetMessages/);
+      expect(text).toMatch(/targetCategories/);
+      expect(text).toMatch(/businessId should not exist/);
+      expect(await (await call('GET', '/v1/campaigns', apiKey)).json()).toEqual([]);
+    });
+
+    it("returns a business's own decision with its explanation, and 404 to another business", async () => {
+      const keys = app.get(ApiKeyStore);
+      const c = await campaign();
+      const owner = await keys.issue(c.businessId);
+      const stranger = await keys.issue(`stranger-${run}`);
+      const [decision] = await app.get(DecisionEngine).evaluate([person([c.businessId])], [c], new Date());
+      const res = await call('GET', `/v1/decisions/${decision.decisionId}`, owner.apiKey);
+      expect(res.status).toBe(200);
+      const read = (await res.json()) as TargetingDecisionV1;
+      expect(read).toMatchObject({ decisionId: decision.decisionId, outcome: 'send', modelVersion: decision.modelVersion });
+      expect(read.explanation.factors[0]).toMatchObject({ name: 'interest.running_shoes', kind: 'cross_app' });
+      expect(read.explanation.consentBasis).toContain(`whatsapp_marketing:${c.businessId}`);
+      expect(read.send?.contact).toBeUndefined();
+      expect((await call('GET', `/v1/decisions/${decision.decisionId}`, stranger.apiKey)).status).toBe(404);
+    });
+  });
+
+  describe('policy under concurrency', () => {
+    it('never exceeds a budget when two replicas decide for overlapping people at once', async () => {
+      const c = await campaign({ budgetMessages: 5 });
+      const people = Array.from({ length: 40 }, () => person([c.businessId]));
+      const now = new Date();
+      const engine = app.get(DecisionEngine);
+      await Promise.all([
+        engine.evaluate(people.slice(0, 25), [c], now),
+        other.engine.evaluate(people.slice(15), [c], now),
+        engine.evaluate(people.slice(10, 30).reverse(), [c], now),
+      ]);
+      expect(await sendsOf(c.campaignId)).toBe(5);
+      const rows: { spent: number }[] = await dataSource.query(`SELECT spent FROM campaign WHERE campaign_id = $1`, [c.campaignId]);
+      expect(rows[0].spent).toBe(5);
+    });
+
+    it('holds the cross-business cap for one person when campaigns are decided at once, and gives the slot to the highest value', async () => {
+      const campaigns = await Promise.all([0, 1, 2, 3].map(() => campaign()));
+      const p = person(campaigns.map((c) => c.businessId));
+      const now = new Date();
+      await Promise.all(campaigns.map((c, i) => (i % 2 ? other.engine : app.get(DecisionEngine)).evaluate([p], [c], now)));
+      const sent: { n: string }[] = await dataSource.query(`SELECT count(*) AS n FROM decision WHERE person_id = $1 AND outcome = 'send'`, [p.personId]);
+      expect(Number(sent[0].n)).toBe(settings.CROSS_BUSINESS_DAILY_CAP);
+
+      // Together in one evaluation, the slot goes to the campaign the person is most likely to welcome.
+      const strict = replica(app.get(KafkaPublisher), config({ CROSS_BUSINESS_DAILY_CAP: '1' }));
+      await strict.dataSource.initialize();
+      try {
+        const shoes = await campaign({ targetCategories: ['running-shoes'] });
+        const cooking = await campaign({ targetCategories: ['cooking'] });
+        const q = person([shoes.businessId, cooking.businessId], { interests: { 'running-shoes': 1, cooking: 30 } });
+        const decisions = await strict.engine.evaluate([q], [shoes, cooking], new Date());
+        expect(decisions.find((d) => d.campaignId === cooking.campaignId)).toMatchObject({ outcome: 'send' });
+        expect(decisions.find((d) => d.campaignId === shoes.campaignId)).toMatchObject({ outcome: 'suppress', reason: 'outcompeted' });
+      } finally {
+        await strict.dataSource.destroy();
+      }
+    });
+
+    it("suppresses during quiet hours in the person's time zone and sends once they are over", async () => {
+      const quiet = replica(app.get(KafkaPublisher), config({ QUIET_START_HOUR: '21', QUIET_END_HOUR: '8' }));
+      await quiet.dataSource.initialize();
+      try {
+        const c = await campaign();
+        const p = person([c.businessId], { timeZone: 'Asia/Tokyo' });
+        const [night] = await quiet.engine.evaluate([p], [c], new Date('2026-11-28T14:30:00Z')); // 23:30 in Tokyo
+        expect(night).toMatchObject({ outcome: 'suppress', reason: 'quiet_hours' });
+        const [morning] = await quiet.engine.evaluate([p], [c], new Date('2026-11-29T00:30:00Z')); // 09:30 in Tokyo
+        expect(morning).toMatchObject({ outcome: 'send', reason: 'relevant', decisionId: night.decisionId });
+      } finally {
+        await quiet.dataSource.destroy();
+      }
+    });
+
+    it('holds out a deterministic, recorded share that never gets a message', async () => {
+      const c = await campaign({ holdoutShare: 0.3, budgetMessages: 100 });
+      const people = Array.from({ length: 40 }, () => person([c.businessId]));
+      await app.get(DecisionEngine).evaluate(people, [c], new Date());
+      const rows: { person_id: string; holdout: boolean; outcome: string }[] = await dataSource.query(
+        `SELECT person_id, holdout, outcome FROM decision WHERE campaign_id = $1`,
+        [c.campaignId],
+      );
+      expect(rows).toHaveLength(40);
+      for (const row of rows) {
+        expect(row.holdout).toBe(holdoutBucket(c.campaignId, row.person_id) < 0.3);
+        expect(row.outcome).toBe(row.holdout ? 'suppress' : 'send');
+      }
+      // Evaluated again, a held-out person stays held out.
+      const held = people.filter((p) => holdoutBucket(c.campaignId, p.personId) < 0.3);
+      expect(held.length).toBeGreaterThan(0);
+      expect(await other.engine.evaluate(held, [c], new Date())).toEqual([]);
+    });
+
+    it('stops sending once consent is revoked', async () => {
+      const c = await campaign({ minRelevance: 0.5 });
+      const p = person([c.businessId], { interests: {} });
+      const [first] = await app.get(DecisionEngine).evaluate([p], [c], new Date());
+      expect(first).toMatchObject({ outcome: 'suppress', reason: 'not_relevant' });
+      // Interested now, but consent withdrawn: not even evaluated for that business.
+      const revoked = { ...p, version: p.version + 1, interests: { 'running-shoes': 20 }, consents: { whatsappMarketing: [], crossAppProfiling: true } };
+      expect(await app.get(DecisionEngine).evaluate([revoked], [c], new Date())).toEqual([]);
+      expect(await sendsOf(c.campaignId)).toBe(0);
+    });
+  });
+
+  describe('launch trigger', () => {
+    it('evaluates the whole opted-in audience in batches and spends the budget on the best of it', async () => {
+      const c = await campaign({ budgetMessages: 5 });
+      const audience = app.get(AudienceStore);
+      const people = Array.from({ length: 30 }, (_, i) => person([c.businessId], { interests: { 'running-shoes': 1 + i } }));
+      const strangers = Array.from({ length: 5 }, () => person([`nobody-${run}`], { interests: { 'running-shoes': 99 } }));
+      await audience.upsert([...people, ...strangers]);
+      const launcher = app.get(CampaignLauncher);
+      await launcher.tick();
+      const launches: { phase: string; evaluated: number }[] = await dataSource.query(`SELECT phase, evaluated FROM campaign_launch WHERE campaign_id = $1`, [c.campaignId]);
+      expect(launches[0]).toEqual({ phase: 'done', evaluated: 30 });
+      const sent: { person_id: string }[] = await dataSource.query(`SELECT person_id FROM decision WHERE campaign_id = $1 AND outcome = 'send'`, [c.campaignId]);
+      const best = people.slice(-5).map((p) => p.personId).sort();
+      expect(sent.map((r) => r.person_id).sort()).toEqual(best);
+      const decided: { n: string }[] = await dataSource.query(`SELECT count(*) AS n FROM decision WHERE campaign_id = $1`, [c.campaignId]);
+      expect(Number(decided[0].n)).toBe(30);
+    });
+  });
+
+  describe('learning', () => {
+    it('learns from outcomes once each and keeps what it learned across a restart', async () => {
+      const c = await campaign({ budgetMessages: 50 });
+      const people = Array.from({ length: 10 }, () => person([c.businessId]));
+      const decisions = await app.get(DecisionEngine).evaluate(people, [c], new Date());
+      const learner = app.get(OutcomeLearner);
+      const before = await app.get(ModelStore).current(0);
+      const sends = await app.get(DecisionStore).sendsByDecisionId(decisions.map((d) => d.decisionId));
+      const outcomes = [...sends.values()].map((send) => ({ send, kind: 'opted_out' as const, occurredAt: new Date().toISOString() }));
+      expect(await learner.learn(outcomes)).toBe(10);
+      expect(await learner.learn(outcomes)).toBe(0);
+      const after = await app.get(ModelStore).current(0);
+      expect(after.version).toBe(before.version + 1);
+      expect(after.weights.interest).toBeLessThan(before.weights.interest);
+
+      // A new replica (a restarted service) starts from the learned version, not from the prior.
+      const restarted = replica(app.get(KafkaPublisher), settings);
+      await restarted.dataSource.initialize();
+      try {
+        const reloaded = await restarted.models.current(0);
+        expect(reloaded.version).toBe(after.version);
+        expect(reloaded.weights).toEqual(after.weights);
+        const [next] = await restarted.engine.evaluate([person([c.businessId])], [c], new Date());
+        expect(next.modelVersion).toBe(after.modelVersion);
+      } finally {
+        await restarted.dataSource.destroy();
+      }
+    });
+  });
+});
