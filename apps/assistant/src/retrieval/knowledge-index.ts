@@ -68,10 +68,14 @@ class LanguageIndex {
     for (const entry of entries) this.entries.set(entry.id, entry);
   }
 
-  /** BM25's inverse document frequency; a term no entry contains gets the highest weight. */
+  /**
+   * BM25's inverse document frequency. A word no entry contains weighs as much as the rarest known
+   * word (df = 1), not more: with BM25's own formula (df = 0) one extra word such as "bought" would
+   * outweigh two matching ones in a small knowledge base.
+   */
   private idf(term: string): number {
     const n = this.entries.size;
-    const df = this.documentFrequency.get(term) ?? 0;
+    const df = Math.max(1, this.documentFrequency.get(term) ?? 0);
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 

@@ -1,0 +1,278 @@
+import { type INestApplication } from '@nestjs/common';
+import { loadConfig } from '@wt/config';
+import { type InboundMessageV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
+import { ContactSealer } from '@wt/identity';
+import { createKafka, ensureTopics, KafkaPublisher } from '@wt/kafka';
+import { runService } from '@wt/runtime';
+import { eventually, sleep, testBrokers, testDatabaseUrl, TopicProbe } from '@wt/testing';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { assistantModule } from '../app.module';
+import { AssistantConfig } from '../assistant.config';
+import { ApiKeyStore } from '../business/api-key.store';
+import { MESSAGES } from './assistant-messages';
+
+const HOUR = 3_600_000;
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+const digits = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join('');
+
+/**
+ * The assistant on the real broker and the real database: conversations in French and English
+ * go in on whatsapp.inbound.v1, replies, handoffs, consent revocations and erasure requests come out.
+ */
+describe('assistant on the real broker and Postgres', () => {
+  const brokers = testBrokers();
+  const contactKey = randomBytes(32).toString('base64');
+  const sealer = new ContactSealer(contactKey);
+  const publisher = new KafkaPublisher(createKafka({ brokers, clientId: 'assistant-it' }));
+  const businessId = `biz-${randomUUID().slice(0, 8)}`;
+  const otherBusinessId = `biz-${randomUUID().slice(0, 8)}`;
+  const phoneNumberId = digits(15);
+  let app: INestApplication;
+  let url: string;
+  let apiKey: string;
+  let otherKey: string;
+  let replies: TopicProbe<Topic.AssistantRepliesV1>;
+  let handoffs: TopicProbe<Topic.AssistantHandoffsV1>;
+  let consents: TopicProbe<Topic.ConsentV1>;
+  let privacy: TopicProbe<Topic.PrivacyRequestsV1>;
+  const entryIds: Record<string, string> = {};
+
+  const api = async (method: string, path: string, key: string | undefined, body?: unknown) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  };
+
+  /** A person: pseudonym, phone and sealed contact. */
+  const person = () => {
+    const phone = `+336${digits(8)}`;
+    return { personId: hex(32), phone, contact: sealer.seal(phone) };
+  };
+
+  const send = async (who: ReturnType<typeof person>, text: string, receivedAt = new Date()): Promise<InboundMessageV1> => {
+    const message: InboundMessageV1 = {
+      wamid: `wamid.${hex(12)}`,
+      personId: who.personId,
+      contact: who.contact,
+      phoneNumberId,
+      kind: 'text',
+      text,
+      receivedAt: receivedAt.toISOString(),
+    };
+    await publisher.publish(Topic.WhatsappInboundV1, [{ key: who.personId, value: message }]);
+    return message;
+  };
+
+  const replyTo = async (message: InboundMessageV1) => (await replies.waitFor((r) => r.inReplyToWamid === message.wamid)).value;
+
+  beforeAll(async () => {
+    await ensureTopics(createKafka({ brokers, clientId: 'assistant-it' }));
+    const config = loadConfig(AssistantConfig, {
+      DATABASE_URL: testDatabaseUrl('assistant'),
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_GROUP_PREFIX: `it-${randomUUID().slice(0, 8)}`,
+      CONTACT_KEY: contactKey,
+      LOG_LEVEL: 'warn',
+    });
+    [replies, handoffs, consents, privacy] = await Promise.all([
+      TopicProbe.start(brokers, Topic.AssistantRepliesV1),
+      TopicProbe.start(brokers, Topic.AssistantHandoffsV1),
+      TopicProbe.start(brokers, Topic.ConsentV1),
+      TopicProbe.start(brokers, Topic.PrivacyRequestsV1),
+    ]);
+    app = await runService({
+      name: 'assistant',
+      module: assistantModule(config),
+      port: 0,
+      host: '127.0.0.1',
+      // A new group from the end of the topics: only this run's messages.
+      consumer: { connection: { brokers, clientId: 'assistant-it' }, groupId: `${config.KAFKA_GROUP_PREFIX}.assistant`, fromBeginning: false },
+    });
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    await eventually('assistant ready', async () => ((await fetch(`${url}/health/ready`)).ok ? true : undefined), 60_000);
+    const keys = app.get(ApiKeyStore);
+    apiKey = (await keys.issue(businessId)).apiKey;
+    otherKey = (await keys.issue(otherBusinessId)).apiKey;
+
+    expect((await api('PUT', `/v1/phone-numbers/${phoneNumberId}`, apiKey)).status).toBe(201);
+    const teach = [
+      { id: 'hours-fr', language: 'fr', question: "Quels sont vos horaires d'ouverture ?", variants: ['Quand êtes-vous ouverts ?'], answer: 'Nous sommes ouverts du lundi au samedi, de 9h à 19h.' },
+      { id: 'hours-en', language: 'en', question: 'What are your opening hours?', variants: ['When are you open?'], answer: 'We are open Monday to Saturday, 9am to 7pm.' },
+      { id: 'returns-fr', language: 'fr', question: 'Comment retourner un article ?', variants: [], answer: 'Rapportez-le en magasin sous 30 jours avec le ticket.' },
+      { id: 'returns-en', language: 'en', question: 'How do I return an item?', variants: [], answer: 'Bring it back to the shop within 30 days with the receipt.' },
+    ];
+    for (const { id, ...entry } of teach) {
+      const created = await api('POST', '/v1/knowledge', apiKey, entry);
+      expect(created.status).toBe(201);
+      entryIds[id] = String(created.body['id']);
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([replies, handoffs, consents, privacy].map((probe) => probe?.stop()));
+    await app?.close();
+    await publisher.disconnect();
+  });
+
+  describe('knowledge base API', () => {
+    it('refuses a missing or wrong key with 401', async () => {
+      expect((await api('GET', '/v1/knowledge', undefined)).status).toBe(401);
+      expect((await api('GET', '/v1/knowledge', `${apiKey.slice(0, -3)}xyz`)).status).toBe(401);
+    });
+
+    it("shows a business only its own entries: another business's entry is 404", async () => {
+      const own = await api('GET', '/v1/knowledge', apiKey);
+      expect((own.body['entries'] as unknown[]).length).toBe(4);
+      expect((await api('GET', '/v1/knowledge', otherKey)).body['entries']).toEqual([]);
+      expect((await api('GET', `/v1/knowledge/${entryIds['hours-fr']}`, otherKey)).status).toBe(404);
+      expect((await api('DELETE', `/v1/knowledge/${entryIds['hours-fr']}`, otherKey)).status).toBe(404);
+      expect((await api('GET', `/v1/knowledge/${entryIds['hours-fr']}`, apiKey)).status).toBe(200);
+    });
+
+    it('rejects an entry in an unsupported language or without an answer, with the field named', async () => {
+      const bad = await api('POST', '/v1/knowledge', apiKey, { language: 'de', question: 'Wann?', answer: '' });
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(bad.body)).toMatch(/language/);
+      expect(JSON.stringify(bad.body)).toMatch(/answer/);
+    });
+
+    it("refuses to register a phone number id another business owns", async () => {
+      expect((await api('PUT', `/v1/phone-numbers/${phoneNumberId}`, otherKey)).status).toBe(409);
+      expect((await api('PUT', `/v1/phone-numbers/${phoneNumberId}`, apiKey)).status).toBe(200);
+    });
+  });
+
+  describe('a conversation in French', () => {
+    const marie = person();
+
+    it('answers a known question, rephrased, with the business answer', async () => {
+      const message = await send(marie, 'Bonjour, vous êtes ouverts quand ?');
+      const reply = await replyTo(message);
+      expect(reply).toMatchObject({ businessId, personId: marie.personId, contact: marie.contact, phoneNumberId, text: 'Nous sommes ouverts du lundi au samedi, de 9h à 19h.' });
+      expect(replies.records.find((r) => r.value.inReplyToWamid === message.wamid)?.key).toBe(marie.personId);
+    });
+
+    it('hands an unknown question over to a person and says so in French', async () => {
+      const message = await send(marie, 'Est-ce que vous vendez des vélos électriques ?');
+      const handoff = (await handoffs.waitFor((h) => h.inReplyToWamid === message.wamid)).value;
+      expect(handoff).toMatchObject({ businessId, personId: marie.personId, reason: 'low_confidence', language: 'fr', personNotified: true });
+      expect(handoff.confidence).toBeLessThan(0.5);
+      expect((await replyTo(message)).text).toBe(MESSAGES.fr.handoff);
+    });
+
+    it('ARRET revokes whatsapp_marketing for this business, with the number only in the payload', async () => {
+      const message = await send(marie, 'ARRÊT');
+      const consent = await consents.waitFor((c) => c.phone === marie.phone && c.businessId === businessId);
+      expect(consent.value).toMatchObject({ purpose: 'whatsapp_marketing', status: 'revoked', source: 'whatsapp-reply' });
+      expect(consent.key).toBe(marie.personId);
+      expect((await replyTo(message)).text).toBe(MESSAGES.fr.stop);
+    });
+
+    it('POURQUOI explains the last marketing message from its decision', async () => {
+      const decision: TargetingDecisionV1 = {
+        decisionId: `d-${hex(8)}`,
+        campaignId: 'spring-run',
+        businessId,
+        personId: marie.personId,
+        outcome: 'send',
+        reason: 'relevant',
+        score: 0.71,
+        modelVersion: 'interest-overlap-v1',
+        explanation: {
+          summary: 'Recent interest in running_shoes (relevance 0.71, threshold 0.3).',
+          factors: [
+            { name: 'interest.running_shoes', value: 5, contribution: 0.6 },
+            { name: 'interest.trail', value: 1, contribution: 0.11 },
+          ],
+          consentBasis: [`whatsapp_marketing:${businessId}`],
+        },
+        decidedAt: new Date().toISOString(),
+        send: { phoneNumberId, contact: marie.contact, templateName: 'spring_run', language: 'fr', bodyParameters: [] },
+      };
+      await publisher.publish(Topic.TargetingDecisionsV1, [{ key: marie.personId, value: decision }]);
+      const dataSource = app.get(DataSource);
+      await eventually('decision stored', async () => {
+        const rows: unknown[] = await dataSource.query(`SELECT 1 FROM marketing_decision WHERE business_id = $1 AND person_id = $2`, [businessId, marie.personId]);
+        return rows.length > 0 ? true : undefined;
+      });
+      const reply = await replyTo(await send(marie, 'Pourquoi ?'));
+      expect(reply.text).toContain('running shoes');
+      expect(reply.text).toContain('trail');
+      expect(reply.text).toMatch(/^Vous avez reçu notre dernier message/);
+    });
+
+    it('SUPPRIMER files an erasure request and confirms it', async () => {
+      const message = await send(marie, 'supprimer');
+      const request = await privacy.waitFor((p) => p.phone === marie.phone);
+      expect(request.value.type).toBe('erasure');
+      expect(request.key).toBe(request.value.requestId);
+      expect((await replyTo(message)).text).toBe(MESSAGES.fr.delete);
+    });
+
+    it('keeps the conversation state in the database', async () => {
+      const dataSource = app.get(DataSource);
+      const [row] = (await dataSource.query(`SELECT language, state, messages FROM conversation WHERE business_id = $1 AND person_id = $2`, [
+        businessId,
+        marie.personId,
+      ])) as { language: string; state: string; messages: number }[];
+      expect(row).toEqual({ language: 'fr', state: 'handed_off', messages: 5 });
+    });
+  });
+
+  describe('a conversation in English', () => {
+    const john = person();
+
+    it('answers a known question and hands over when asked for a human', async () => {
+      const asked = await send(john, 'how can I return items I bought?');
+      expect((await replyTo(asked)).text).toBe('Bring it back to the shop within 30 days with the receipt.');
+      const human = await send(john, 'Can I talk to a human please');
+      expect((await handoffs.waitFor((h) => h.inReplyToWamid === human.wamid)).value).toMatchObject({ reason: 'requested', language: 'en' });
+      expect((await replyTo(human)).text).toBe(MESSAGES.en.handoff);
+    });
+
+    it('STOP revokes consent and confirms in English; WHY without a marketing message says so', async () => {
+      const stop = await send(john, 'STOP');
+      expect((await consents.waitFor((c) => c.phone === john.phone)).value).toMatchObject({ businessId, status: 'revoked' });
+      expect((await replyTo(stop)).text).toBe(MESSAGES.en.stop);
+      expect((await replyTo(await send(john, 'why?'))).text).toBe(MESSAGES.en.noDecision);
+    });
+
+    it('sends nothing free-form outside the 24 h window, but still acts on STOP', async () => {
+      const late = person();
+      const old = new Date(Date.now() - 25 * HOUR);
+      const question = await send(late, 'What are your opening hours?', old);
+      const stop = await send(late, 'STOP', new Date(old.getTime() + 1000));
+      await consents.waitFor((c) => c.phone === late.phone);
+      const dataSource = app.get(DataSource);
+      const outcomes = await eventually('both messages handled', async () => {
+        const rows: { wamid: string; outcome: string; reply_id: string | null }[] = await dataSource.query(
+          `SELECT wamid, outcome, reply_id FROM inbound_message WHERE wamid = ANY($1) AND outcome <> 'pending'`,
+          [[question.wamid, stop.wamid]],
+        );
+        return rows.length === 2 ? rows : undefined;
+      });
+      expect(Object.fromEntries(outcomes.map((o) => [o.wamid, [o.outcome, o.reply_id]]))).toEqual({
+        [question.wamid]: ['answered_window_closed', null],
+        [stop.wamid]: ['command_stop_window_closed', null],
+      });
+      // Replies are published before the outcome commits; give the probe time to see any stray one.
+      await sleep(1000);
+      expect(replies.records.filter((r) => r.value.personId === late.personId)).toEqual([]);
+    });
+
+    it('handles a redelivered message once', async () => {
+      const again = person();
+      const message = await send(again, 'When are you open?');
+      await replyTo(message);
+      await publisher.publish(Topic.WhatsappInboundV1, [{ key: again.personId, value: message }]);
+      const next = await send(again, 'When are you open?');
+      await replyTo(next);
+      expect(replies.records.filter((r) => r.value.inReplyToWamid === message.wamid)).toHaveLength(1);
+    });
+  });
+});
