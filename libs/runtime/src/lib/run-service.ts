@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { KafkaBatchServer, KafkaPublisher, type KafkaBatchServerOptions } from '@wt/kafka';
 import { ReadinessRegistry } from '@wt/observability';
 import { Logger } from 'nestjs-pino';
@@ -27,6 +28,11 @@ export interface RunServiceOptions {
  * leaves the group; then connections close), and the HTTP server.
  */
 export async function runService(options: RunServiceOptions): Promise<INestApplication> {
+  if (process.env['WT_RUN_MODE'] === 'migrate') {
+    await migrateOnly(options);
+    // A one-shot (the Kubernetes migrations Job): nothing else to run.
+    process.exit(0);
+  }
   const app = await NestFactory.create<NestExpressApplication>(options.module, {
     bufferLogs: true,
     // Throw boot errors to the caller (main() reports them) instead of exiting inside Nest.
@@ -47,6 +53,8 @@ export async function runService(options: RunServiceOptions): Promise<INestAppli
     });
   }
 
+  serveOpenApi(app, options.name);
+
   if (options.consumer) {
     const server = new KafkaBatchServer({
       ...options.consumer,
@@ -61,6 +69,41 @@ export async function runService(options: RunServiceOptions): Promise<INestAppli
   await app.listen(options.port, options.host ?? '0.0.0.0');
   app.get(Logger).log(`${options.name} listening on http://${options.host ?? '0.0.0.0'}:${options.port}`);
   return app;
+}
+
+/**
+ * OpenAPI of the service's HTTP API at `/docs` (Swagger UI), `/docs/json` and `/docs/yaml`, built
+ * from its controllers (and their `@nestjs/swagger` decorators where they have them).
+ */
+export function serveOpenApi(app: INestApplication, name: string): void {
+  const config = new DocumentBuilder()
+    .setTitle(`${name} API`)
+    .setDescription(`HTTP API of the ${name} service: health, metrics and its own endpoints.`)
+    .setVersion(process.env['npm_package_version'] ?? '0.1.0')
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', yamlDocumentUrl: 'docs/yaml' });
+}
+
+/**
+ * `WT_RUN_MODE=migrate`: builds the module graph only, so that TypeORM connects and runs the
+ * pending migrations (with DB_MIGRATIONS_RUN=true), then closes. No HTTP server, no consumer.
+ */
+async function migrateOnly(options: RunServiceOptions): Promise<void> {
+  const context = await NestFactory.createApplicationContext(options.module, { abortOnError: false, bufferLogs: true });
+  context.useLogger(context.get(Logger));
+  const dataSource = optional(() => context.get(DataSource, { strict: false }));
+  if (!dataSource) {
+    await context.close();
+    throw new Error(`${options.name} owns no database: WT_RUN_MODE=migrate has nothing to do`);
+  }
+  const pending = await dataSource.showMigrations();
+  if (pending) {
+    await context.close();
+    throw new Error(`${options.name}: migrations are still pending; set DB_MIGRATIONS_RUN=true for WT_RUN_MODE=migrate`);
+  }
+  context.get(Logger).log(`${options.name}: migrations applied, schema up to date`);
+  await context.close();
 }
 
 function optional<T>(get: () => T): T | undefined {
