@@ -52,6 +52,8 @@ class LanguageIndex {
       tokenize: (text) => analyze(text, language),
       processTerm: (term) => term,
       searchOptions: {
+        // Queries arrive already analysed (stems): analysing them again would stem the stems.
+        tokenize: (query) => query.split(' '),
         boost: { question: 2 },
         // Stems of five letters or more tolerate one typo in five characters.
         fuzzy: (term) => (term.length >= 5 ? 0.2 : false),

@@ -1,0 +1,52 @@
+import { KnowledgeIndex } from '../retrieval/knowledge-index';
+import { explainDecision } from './assistant-messages';
+import { decide, isWindowOpen, readCommand } from './assistant-policy';
+
+const index = new KnowledgeIndex([
+  { id: 'hours-fr', language: 'fr', question: "Quels sont vos horaires d'ouverture ?", variants: [], answer: 'De 9h à 19h.' },
+  { id: 'hours-en', language: 'en', question: 'What are your opening hours?', variants: [], answer: '9am to 7pm.' },
+]);
+const decideText = (text: string, conversationLanguage?: 'en' | 'fr') => decide({ kind: 'text', text }, index, { threshold: 0.5, conversationLanguage });
+
+describe('assistant policy', () => {
+  it('reads commands whole, whatever the case, accents and punctuation, in their language', () => {
+    expect(readCommand('Arrêt !')).toEqual({ command: 'stop', language: 'fr' });
+    expect(readCommand(' pourquoi? ')).toEqual({ command: 'why', language: 'fr' });
+    expect(readCommand('DELETE')).toEqual({ command: 'delete', language: 'en' });
+    expect(readCommand('stop sending me ads please')).toBeUndefined();
+  });
+
+  it('confirms STOP in the conversation language', () => {
+    expect(decideText('STOP', 'fr')).toEqual({ kind: 'command', command: 'stop', language: 'fr' });
+    expect(decideText('STOP')).toEqual({ kind: 'command', command: 'stop', language: 'en' });
+  });
+
+  it('answers, hands over on low confidence, and hands over when a person is asked for', () => {
+    expect(decideText('vos horaires ?')).toMatchObject({ kind: 'answer', language: 'fr', match: { entry: { id: 'hours-fr' } } });
+    expect(decideText('Do you repair bikes?')).toMatchObject({ kind: 'handoff', reason: 'low_confidence', language: 'en' });
+    expect(decideText('je veux parler à un conseiller')).toMatchObject({ kind: 'handoff', reason: 'requested', language: 'fr' });
+    expect(decide({ kind: 'other' }, index, { threshold: 0.5, conversationLanguage: 'fr' })).toMatchObject({ kind: 'handoff', reason: 'unsupported_message', language: 'fr' });
+  });
+
+  it('keeps the window open for 24 h after the last inbound message, not a second more', () => {
+    const last = new Date('2026-11-28T10:00:00Z');
+    expect(isWindowOpen(last, new Date('2026-11-29T09:59:59Z'))).toBe(true);
+    expect(isWindowOpen(last, new Date('2026-11-29T10:00:00Z'))).toBe(false);
+  });
+
+  it('explains a decision from its factors, largest first, in the asked language', () => {
+    const explanation = {
+      summary: 'Recent interest in trail, running_shoes.',
+      factors: [
+        { name: 'interest.trail', value: 1, contribution: 0.1 },
+        { name: 'interest.running_shoes', value: 4, contribution: 0.5 },
+        { name: 'fatigue', value: 2, contribution: -0.2 },
+      ],
+      consentBasis: ['whatsapp_marketing:acme'],
+    };
+    expect(explainDecision(explanation, 'en')).toBe(
+      'You received our last message because of your recent interest in running shoes, your recent interest in trail. You had agreed to receive our WhatsApp messages. Reply STOP to receive no more.',
+    );
+    expect(explainDecision(explanation, 'fr')).toMatch(/^Vous avez reçu notre dernier message en raison de votre intérêt récent pour « running shoes »/);
+  });
+});
