@@ -3,11 +3,16 @@ import { loadConfig } from '@wt/config';
 import { main, runService } from '@wt/runtime';
 import { scoringModule } from './app.module';
 import { apiKeyCommand } from './business/api-key.command';
+import { evalCommand } from './eval/eval.command';
 import { ScoringConfig } from './scoring.config';
 
 main(async () => {
   if (process.argv[2] === 'api-key') {
     process.exitCode = await apiKeyCommand(process.argv.slice(3));
+    return;
+  }
+  if (process.argv[2] === 'eval-targeting') {
+    process.exitCode = evalCommand();
     return;
   }
   const config = loadConfig(ScoringConfig);
