@@ -1,0 +1,227 @@
+import { type DeadLetterV1, type EngagementEventV1, Topic } from '@wt/contracts';
+import { eventually, testBrokers, TopicProbe } from '@wt/testing';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { type IntakeResponse } from './ingest-http.controller';
+
+/**
+ * Both doors of ingest on the real broker, with the built service as a child process: the HTTP
+ * door answers per event and dead-letters what it refuses (origin `http`), the Kafka door refuses
+ * the same event for the same reason, and `wt dead-letters replay` brings both back once the
+ * cause is fixed (here: a default region configured for national numbers).
+ */
+const ROOT = path.resolve(__dirname, '../../../..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Same directory as the other integration tests' child logs (scanned for clear numbers). */
+function testLogDir(): string {
+  const dir = path.join(os.tmpdir(), 'wt-test-logs', `slot-${process.env['WT_STACK_SLOT'] ?? '0'}`);
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their replay', () => {
+  const brokers = testBrokers();
+  const run = randomUUID().slice(0, 8);
+  const logFile = path.join(testLogDir(), `ingest-doors-${run}.log`);
+  const secrets = { PSEUDONYM_SECRET: randomBytes(32).toString('hex'), CONTACT_KEY: randomBytes(32).toString('base64') };
+  // French mobiles in 061x, a range libphonenumber's full metadata knows as assigned.
+  const mobile = () => `61${String(randomInt(1_000_000, 9_999_999))}`;
+  let port: number;
+  let child: ChildProcess | undefined;
+  let producer: Producer;
+  const probes: TopicProbe<Topic>[] = [];
+  let deadLetters: TopicProbe<Topic.DeadLetterV1>;
+  let normalized: TopicProbe<Topic.EngagementNormalizedV1>;
+  let consents: TopicProbe<Topic.ConsentNormalizedV1>;
+
+  function start(extraEnv: Record<string, string> = {}): ChildProcess {
+    const out = fs.openSync(logFile, 'a');
+    const proc = spawn(process.execPath, [path.join(ROOT, 'dist/apps/ingest/src/main.js')], {
+      env: {
+        PATH: process.env['PATH'],
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'info',
+        PORT: String(port),
+        KAFKA_BROKERS: brokers.join(','),
+        KAFKA_GROUP_PREFIX: `it-ingest-${run}`,
+        HTTP_BODY_LIMIT: '256kb',
+        ...secrets,
+        ...extraEnv,
+      },
+      stdio: ['ignore', out, out],
+    });
+    fs.closeSync(out);
+    return proc;
+  }
+
+  async function ready(): Promise<void> {
+    await eventually(
+      'ingest to be ready',
+      async () => {
+        if (child?.exitCode !== null) throw new Error(`ingest exited: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+        try {
+          return (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok || undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      60_000,
+    );
+  }
+
+  async function stop(): Promise<void> {
+    const proc = child;
+    if (!proc || proc.exitCode !== null) return;
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGTERM');
+    await exited;
+  }
+
+  async function post(route: string, body: unknown): Promise<{ status: number; json: IntakeResponse & { message?: string } }> {
+    const response = await fetch(`http://127.0.0.1:${port}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, json: text.startsWith('{') ? JSON.parse(text) : {} };
+  }
+
+  const event = (id: string, overrides: Partial<EngagementEventV1> = {}): EngagementEventV1 => ({
+    eventId: `${run}-${id}`,
+    source: 'instagram',
+    type: 'click',
+    phone: `+33${mobile()}`,
+    occurredAt: new Date(Date.now() - 60_000).toISOString(),
+    categories: ['trail-running'],
+    businessId: 'acme',
+    ...overrides,
+  });
+  const payloadOf = (letter: DeadLetterV1) => JSON.parse(Buffer.from(letter.payloadBase64, 'base64').toString('utf8')) as EngagementEventV1;
+
+  beforeAll(async () => {
+    for (const project of ['apps/ingest', 'tools/cli']) {
+      execFileSync(process.execPath, [path.join(ROOT, 'tools/build/swc-build.mjs'), project], { cwd: ROOT, stdio: 'ignore' });
+    }
+    port = await freePort();
+    deadLetters = await TopicProbe.start(brokers, Topic.DeadLetterV1);
+    normalized = await TopicProbe.start(brokers, Topic.EngagementNormalizedV1);
+    consents = await TopicProbe.start(brokers, Topic.ConsentNormalizedV1);
+    probes.push(deadLetters, normalized, consents);
+    producer = new Kafka({ brokers, clientId: 'ingest-doors-it', logLevel: logLevel.ERROR }).producer({
+      idempotent: true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    child = start();
+    await ready();
+  }, 90_000);
+
+  afterAll(async () => {
+    await stop();
+    await producer?.disconnect();
+    await Promise.all(probes.map((p) => p.stop()));
+  });
+
+  it('answers per event over HTTP: accepted ones published by personId, rejected ones with field, reason and a dead letter', async () => {
+    const good = event('good');
+    const badPhone = event('bad-phone', { phone: '+33 1' });
+    const badType = { ...event('bad-type'), type: 'poke' };
+    const { status, json } = await post('/v1/engagement-events', { events: [good, badPhone, badType] });
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ accepted: 1, rejected: 2 });
+    expect(json.results[0]).toMatchObject({ index: 0, status: 'accepted' });
+    expect(json.results[1]).toMatchObject({ index: 1, status: 'rejected', reason: 'invalid_phone', errors: [{ field: 'phone' }] });
+    expect(json.results[2]).toMatchObject({ index: 2, status: 'rejected', reason: 'schema_violation', errors: [{ field: 'type' }] });
+
+    const published = await normalized.waitFor((e) => e.dedupeKey === `instagram:${good.eventId}`);
+    expect(published.key).toBe(published.value.personId);
+    expect(published.key).toBe((json.results[0] as { personId: string }).personId);
+    const letter = await deadLetters.waitFor((d) => d.originTopic === 'http' && payloadOf(d).eventId === badPhone.eventId);
+    expect(letter.key).toBe('http');
+    expect(letter.value).toMatchObject({ reason: 'invalid_phone', service: 'ingest', headers: { 'wt-http-route': 'POST /v1/engagement-events' } });
+    expect(payloadOf(letter.value)).toEqual(badPhone);
+    await deadLetters.waitFor((d) => d.originTopic === 'http' && payloadOf(d).eventId === badType.eventId && d.reason === 'schema_violation');
+  });
+
+  it('refuses the same bad event through the Kafka door for the same reason', async () => {
+    const badPhone = event('kafka-bad-phone', { phone: '+33 1' });
+    await producer.send({ topic: Topic.SocialEngagementV1, acks: -1, messages: [{ key: null, value: JSON.stringify(badPhone) }] });
+    const letter = await deadLetters.waitFor((d) => d.originTopic === Topic.SocialEngagementV1 && payloadOf(d).eventId === badPhone.eventId);
+    expect(letter.value).toMatchObject({ reason: 'invalid_phone', service: 'ingest' });
+    expect(letter.value.detail).toMatch(/^phone: /);
+  });
+
+  it('limits the request: at most 1,000 events, a body limit, an events array', async () => {
+    const many = Array.from({ length: 1001 }, (_, i) => ({ eventId: `${run}-n${i}` }));
+    const tooMany = await post('/v1/engagement-events', { events: many });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.json.message).toMatch(/at most 1000/);
+    expect((await post('/v1/engagement-events', { event: event('x') })).status).toBe(400);
+    const big = await post('/v1/engagement-events', { events: [event('big', { contentId: 'x' }), { pad: 'x'.repeat(300_000) }] });
+    expect(big.status).toBe(413);
+  });
+
+  it('takes consents over HTTP', async () => {
+    const phone = `+33${mobile()}`;
+    const { status, json } = await post('/v1/consents', {
+      consents: [
+        { phone, purpose: 'cross_app_profiling', status: 'granted', occurredAt: new Date().toISOString(), source: 'web-form' },
+        { phone, purpose: 'whatsapp_marketing', status: 'granted', occurredAt: new Date().toISOString(), source: 'web-form' },
+      ],
+    });
+    expect(status).toBe(200);
+    expect(json.results.map((r) => r.status)).toEqual(['accepted', 'rejected']);
+    const personId = (json.results[0] as { personId: string }).personId;
+    const change = await consents.waitFor((c) => c.personId === personId);
+    expect(change.value).toMatchObject({ purpose: 'cross_app_profiling', status: 'granted' });
+  });
+
+  it('replays dead letters once the cause is fixed: both doors, filtered by reason and time', async () => {
+    // National numbers with no country hint and no default region: refused as invalid_phone.
+    const viaHttp = event('national-http', { phone: `0${mobile()}` });
+    const viaKafka = event('national-kafka', { phone: `0${mobile()}` });
+    const replayFrom = new Date();
+    expect((await post('/v1/engagement-events', { events: [viaHttp] })).json.results[0]).toMatchObject({ reason: 'invalid_phone' });
+    await producer.send({ topic: Topic.SocialEngagementV1, acks: -1, messages: [{ key: null, value: JSON.stringify(viaKafka) }] });
+    await deadLetters.waitFor((d) => payloadOf(d).eventId === viaKafka.eventId);
+
+    // The fix: ingest now knows that national numbers are French.
+    await stop();
+    child = start({ DEFAULT_REGION: 'FR' });
+    await ready();
+
+    const cli = (args: string[]) =>
+      execFileSync(process.execPath, [path.join(ROOT, 'dist/tools/cli/src/main.js'), 'dead-letters', 'replay', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, KAFKA_BROKERS: brokers.join(',') },
+        encoding: 'utf8',
+      });
+    const dry = cli(['--reason', 'invalid_phone', '--since', replayFrom.toISOString(), '--dry-run']);
+    expect(dry).toMatch(/2 matched, 2 would be replayed/);
+    const out = cli(['--reason', 'invalid_phone', '--since', replayFrom.toISOString()]);
+    expect(out).toMatch(/2 matched, 2 replayed/);
+    expect(out).toContain(`-> ${Topic.SocialEngagementV1}: 2`);
+    expect(out).not.toMatch(/\d{8}/);
+
+    for (const replayed of [viaHttp, viaKafka]) {
+      const record = await normalized.waitFor((e) => e.dedupeKey === `instagram:${replayed.eventId}`);
+      expect(record.value.country).toBe('FR');
+    }
+  }, 120_000);
+});
