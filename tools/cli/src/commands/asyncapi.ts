@@ -1,0 +1,89 @@
+import { ALL_TOPIC_SPECS, TOPIC_PAYLOAD_CLASSES, type TopicSpec } from '@wt/contracts';
+
+/** Name of an AsyncAPI component: the topic, without dots (`social.engagement.v1` -> `socialEngagementV1`). */
+export function componentName(topic: string): string {
+  return topic.replace(/[.-]+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * The AsyncAPI 3 document of every topic of the contracts catalogue: one channel per topic
+ * (address, partitions, retention, compaction, key), one message whose payload is the JSON
+ * schema of the topic's class-validator payload class, and the operations nobody outside
+ * should guess: public topics are the platform's API, internal ones may change with a version.
+ */
+export async function asyncApiDocument(): Promise<Record<string, unknown>> {
+  // Dev-time only: class-validator-jsonschema is a dev dependency.
+  const { validationMetadatasToSchemas } = await import('class-validator-jsonschema');
+  // class-transformer's @Type tells the element class of nested arrays.
+  // (The package ships no typings for its storage module; the option's own type describes it.)
+  const storageModule: string = 'class-transformer/cjs/storage';
+  const { defaultMetadataStorage } = (await import(storageModule)) as { defaultMetadataStorage: never };
+  const schemas = validationMetadatasToSchemas({
+    refPointerPrefix: '#/components/schemas/',
+    classTransformerMetadataStorage: defaultMetadataStorage,
+  }) as Record<string, object>;
+  const channels: Record<string, unknown> = {};
+  const messages: Record<string, unknown> = {};
+  for (const spec of ALL_TOPIC_SPECS) {
+    const name = componentName(spec.topic);
+    const payloadClass = TOPIC_PAYLOAD_CLASSES[spec.topic].name;
+    channels[name] = {
+      address: spec.topic,
+      title: spec.topic,
+      description: `${spec.description} ${retention(spec)}`,
+      messages: { [name]: { $ref: `#/components/messages/${name}` } },
+      tags: [{ name: spec.visibility }],
+      bindings: {
+        kafka: {
+          topic: spec.topic,
+          partitions: spec.partitions,
+          topicConfiguration: { 'cleanup.policy': [spec.cleanupPolicy], 'retention.ms': spec.retentionMs },
+          bindingVersion: '0.5.0',
+        },
+      },
+    };
+    messages[name] = {
+      name: payloadClass,
+      title: `${payloadClass} on ${spec.topic}`,
+      contentType: 'application/json',
+      headers: {
+        type: 'object',
+        properties: {
+          'wt-schema': { type: 'string', const: spec.topic, description: 'The topic the record was written for (never a class name).' },
+          traceparent: { type: 'string', description: 'W3C trace context of the hop that produced the record.' },
+        },
+      },
+      payload: { $ref: `#/components/schemas/${payloadClass}` },
+      bindings: { kafka: { key: { type: 'string', description: spec.key }, bindingVersion: '0.5.0' } },
+    };
+  }
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'WhatsApp targeting platform: topics',
+      version: '1.0.0',
+      description:
+        'Every Kafka topic of the platform, generated from libs/contracts (TOPIC_SPECS, TOPIC_PAYLOAD_CLASSES). ' +
+        'Topics are never renamed: a breaking change is a new `.vN` topic beside the old one.',
+    },
+    defaultContentType: 'application/json',
+    servers: { cluster: { host: 'wt-kafka-kafka-bootstrap.kafka.svc:9092', protocol: 'kafka', description: 'The Strimzi cluster' } },
+    channels,
+    components: { messages, schemas },
+  };
+}
+
+function retention(spec: TopicSpec): string {
+  if (spec.cleanupPolicy === 'compact') return 'Compacted: the latest record per key is kept.';
+  return `Records are kept ${Math.round(spec.retentionMs / 86_400_000)} days.`;
+}
+
+/** `wt docs asyncapi`: docs/asyncapi.yaml. */
+export async function asyncApiYaml(): Promise<string> {
+  const { stringify } = await import('yaml');
+  const header = [
+    '# GENERATED from libs/contracts: do not edit by hand.',
+    '# Regenerate: npx nx run cli:build && node dist/tools/cli/src/main.js docs asyncapi > docs/asyncapi.yaml',
+  ].join('\n');
+  return `${header}\n${stringify(await asyncApiDocument(), { lineWidth: 0, aliasDuplicateObjects: false })}`;
+}
