@@ -1,5 +1,5 @@
-import { ENGAGEMENT_TYPES, type EngagementNormalizedV1, Topic } from '@wt/contracts';
-import { testBrokers, testDatabaseUrl, eventually, sleep } from '@wt/testing';
+import { type ConsentNormalizedV1, ENGAGEMENT_TYPES, type EngagementNormalizedV1, Topic, usableInterests } from '@wt/contracts';
+import { testBrokers, testDatabaseUrl, eventually, sleep, TopicProbe } from '@wt/testing';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -268,4 +268,37 @@ describe('profiles: exactly-once effect across crashes and replays', () => {
     expect(after).toEqual(before);
     expectExact(after);
   }, 120_000);
+
+  it('a revoked cross_app_profiling stops cross-app signals from counting in the next snapshot', async () => {
+    const snapshots = await TopicProbe.start(brokers, Topic.ProfileSnapshotsV1);
+    try {
+      const person = events.find((e) => e.businessId === 'acme')!;
+      const expected = reference().get(person.personId)!;
+      const consent = (status: 'granted' | 'revoked', minutes: number): ConsentNormalizedV1 => ({
+        personId: person.personId,
+        contact: person.contact,
+        purpose: 'cross_app_profiling',
+        status,
+        occurredAt: new Date(Date.parse('2026-11-28T00:00:00Z') + minutes * 60_000).toISOString(),
+        source: 'it',
+      });
+      const send = (c: ConsentNormalizedV1) =>
+        producer.send({ topic: Topic.ConsentNormalizedV1, acks: -1, messages: [{ key: c.personId, value: JSON.stringify(c) }] });
+
+      await send(consent('granted', 0));
+      const granted = await snapshots.waitFor((s) => s.personId === person.personId && s.signalBasis === 'cross_app');
+      expectScoresClose(usableInterests(granted.value, 'nova'), expected.interests, 'cross-app interests');
+
+      await send(consent('revoked', 1));
+      const revoked = await snapshots.waitFor((s) => s.personId === person.personId && s.version > granted.value.version);
+      expect(revoked.value).toMatchObject({ signalBasis: 'first_party_only', interests: {}, consents: { crossAppProfiling: false } });
+      // Only each business's own first-party signals remain usable, and only for that business.
+      expectScoresClose(usableInterests(revoked.value, 'acme'), expected.businessInterests['acme'], 'acme first-party');
+      expect(usableInterests(revoked.value, 'no-such-business')).toEqual({});
+      const ledger = await pg.query(`SELECT status FROM consent_ledger WHERE person_id = $1 ORDER BY occurred_at`, [person.personId]);
+      expect(ledger.rows.map((r) => r.status)).toEqual(['granted', 'revoked']);
+    } finally {
+      await snapshots.stop();
+    }
+  }, 60_000);
 });
