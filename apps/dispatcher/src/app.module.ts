@@ -9,12 +9,16 @@ import { WhatsAppCloudClient } from '@wt/whatsapp';
 import { DispatchLedger } from './dispatch/dispatch-ledger';
 import { DispatchEntity } from './dispatch/dispatch.entity';
 import { DispatchConsumer } from './dispatch/dispatch.consumer';
+import { DispatchSender } from './dispatch/dispatch-sender.service';
+import { SendOutcomes } from './dispatch/send-outcomes';
+import { ThroughputLimiter } from './dispatch/throughput-limiter';
 import { DispatcherConfig } from './dispatcher.config';
 import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-schema';
+import { DispatchQueue1764460800000 } from './migrations/1764460800000-dispatch-queue';
 import { WebhookController } from './webhook/webhook.controller';
 
 export const DISPATCHER_ENTITIES = [DispatchEntity];
-export const DISPATCHER_MIGRATIONS = [InitialSchema1764374400000];
+export const DISPATCHER_MIGRATIONS = [InitialSchema1764374400000, DispatchQueue1764460800000];
 
 export function dispatcherModule(config: DispatcherConfig) {
   @Module({
@@ -35,6 +39,9 @@ export function dispatcherModule(config: DispatcherConfig) {
     controllers: [DispatchConsumer, WebhookController],
     providers: [
       DispatchLedger,
+      SendOutcomes,
+      ThroughputLimiter,
+      DispatchSender,
       { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PSEUDONYM_SECRET) },
       { provide: ContactSealer, useValue: new ContactSealer(config.CONTACT_KEY) },
       {

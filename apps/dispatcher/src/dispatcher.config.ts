@@ -42,6 +42,77 @@ export class DispatcherConfig extends DatabaseEnv {
   @Max(256)
   SEND_CONCURRENCY: number = 16;
 
+  /** Extra milliseconds added to each second of the per-number budget (network jitter must not push a burst over Meta's sliding second). */
+  @IsInt()
+  @Min(0)
+  @Max(500)
+  THROUGHPUT_MARGIN_MS: number = 25;
+
+  /** Minimum gap between two messages to one person from one number (Meta's pair rate, 131056). */
+  @IsInt()
+  @Min(0)
+  PAIR_INTERVAL_MS: number = 6000;
+
+  /** Sends claimed from the ledger at once per replica. */
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  CLAIM_BATCH: number = 200;
+
+  /** Idle wait of the sender between two looks at the ledger. */
+  @IsInt()
+  @Min(10)
+  SENDER_POLL_MS: number = 200;
+
+  /** Transient errors (130429, 131056, 131057, 1, 2, 131016, 5xx, refused connections): attempts in all. */
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  MAX_ATTEMPTS: number = 8;
+
+  /** First retry delay; doubled at each attempt, with jitter. */
+  @IsInt()
+  @Min(1)
+  RETRY_BASE_MS: number = 1000;
+
+  @IsInt()
+  @Min(1)
+  RETRY_MAX_MS: number = 300_000;
+
+  /** 131049 (per-user marketing limit): first retry after this, doubled each time (Meta advises waiting hours to days). */
+  @IsInt()
+  @Min(1)
+  MARKETING_LIMIT_RETRY_MS: number = 6 * 3_600_000;
+
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  MARKETING_LIMIT_MAX_RETRIES: number = 3;
+
+  /** 131026: how long a person counts as unreachable (sends to them are skipped). */
+  @IsInt()
+  @Min(1)
+  UNREACHABLE_FOR_MS: number = 7 * 86_400_000;
+
+  /** 131048: how long a business's campaigns are paused. */
+  @IsInt()
+  @Min(1)
+  CAMPAIGN_PAUSE_MS: number = 3_600_000;
+
+  /**
+   * A send without an answer (timeout, dropped connection, crash mid-call) stays `unknown` until
+   * its status webhook proves Meta took it; after this long without one it is `expired`: reported
+   * as failed, never resent (a duplicate is worse than a miss).
+   */
+  @IsInt()
+  @Min(1000)
+  UNKNOWN_RESOLVE_MS: number = 15 * 60_000;
+
+  /** How long the broker waits for a silent consumer before giving its partitions to another replica. */
+  @IsInt()
+  @Min(6000)
+  KAFKA_SESSION_TIMEOUT_MS: number = 30_000;
+
   @IsString()
   @MinLength(32)
   PSEUDONYM_SECRET: string;

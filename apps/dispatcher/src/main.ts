@@ -15,6 +15,7 @@ main(async () => {
       connection: { brokers: config.KAFKA_BROKERS, clientId: 'dispatcher' },
       groupId: `${config.KAFKA_GROUP_PREFIX}.dispatcher`,
       partitionsConsumedConcurrently: 3,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     },
   });
 });

@@ -28,7 +28,7 @@ export class SandboxConfig extends ServiceEnv {
   @MinLength(16)
   SANDBOX_APP_SECRET: string;
 
-  /** Where statuses and inbound messages are POSTed, e.g. `http://127.0.0.1:3004/v1/whatsapp/webhook`. Unset: no webhooks. */
+  /** Where statuses and inbound messages are POSTed, e.g. `http://127.0.0.1:3004/v1/webhooks/whatsapp`. Unset: no webhooks. */
   @IsOptional()
   @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
   SANDBOX_WEBHOOK_URL?: string;

@@ -1,82 +1,277 @@
 import { Injectable } from '@nestjs/common';
-import { type TargetingDecisionV1 } from '@wt/contracts';
 import { returnedRows } from '@wt/database';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+
+/** What to send: a template (campaign decision) or a free-form text (assistant reply). */
+export type QueuedMessage =
+  | { kind: 'template'; contact: string; templateName: string; language: string; bodyParameters: string[] }
+  | { kind: 'text'; contact: string; text: string };
+
+/** One send to make, as the consumers enqueue it. `decisionId` is the idempotency key. */
+export interface QueuedSend {
+  decisionId: string;
+  personId: string;
+  businessId: string;
+  /** Empty for an assistant reply. */
+  campaignId: string;
+  phoneNumberId: string;
+  message: QueuedMessage;
+}
 
 export interface LedgerRow {
   decisionId: string;
   personId: string;
   businessId: string;
   campaignId: string;
+  phoneNumberId: string;
+  kind: 'template' | 'text';
+  message: QueuedMessage | null;
+  attempts: number;
+  marketingLimitRetries: number;
 }
 
+interface RawRow {
+  decision_id: string;
+  person_id: string;
+  business_id: string;
+  campaign_id: string;
+  phone_number_id: string;
+  kind: 'template' | 'text';
+  message: QueuedMessage | null;
+  attempts: number;
+  marketing_limit_retries: number;
+}
+
+const COLUMNS = 'decision_id, person_id, business_id, campaign_id, phone_number_id, kind, message, attempts, marketing_limit_retries';
+
+function toRow(raw: RawRow): LedgerRow {
+  return {
+    decisionId: raw.decision_id,
+    personId: raw.person_id,
+    businessId: raw.business_id,
+    campaignId: raw.campaign_id,
+    phoneNumberId: raw.phone_number_id,
+    kind: raw.kind,
+    message: raw.message,
+    attempts: raw.attempts,
+    marketingLimitRetries: raw.marketing_limit_retries,
+  };
+}
+
+export interface Claimed {
+  /** Now `sending`: this replica calls Meta for each, once. */
+  sending: LedgerRow[];
+  /** Now `skipped`: the person is marked unreachable (131026). */
+  skipped: LedgerRow[];
+}
+
+/**
+ * The dispatch ledger and send queue, one row per decision (or assistant reply), explicit states:
+ *   pending  → waiting for its time (`next_attempt_at`): new, or a retry scheduled after an error
+ *   sending  → claimed by one replica, which calls Meta once; written before the call
+ *   accepted → Meta returned a wamid, or a status webhook proved it took the message
+ *   rejected → final refusal (error_code), nothing more is tried
+ *   unknown  → no answer, or the replica died mid-call: never resent; the webhook resolves it
+ *   expired  → still unknown after UNKNOWN_RESOLVE_MS: reported failed, never resent
+ *   skipped  → not sent: the person is unreachable (131026)
+ * Every transition is a conditional UPDATE, so two replicas never both send one row.
+ */
 @Injectable()
 export class DispatchLedger {
   constructor(private readonly dataSource: DataSource) {}
 
-  /**
-   * Claims decisions for sending: inserts them as `pending` and moves every `pending` one of
-   * this batch to `sending`, in one transaction. Returns the decision ids this call may send.
-   * A decision already `sending`, `accepted`, `rejected` or `unknown` is never returned again.
-   */
-  async claim(decisions: readonly TargetingDecisionV1[]): Promise<Set<string>> {
-    if (decisions.length === 0) return new Set();
+  /** Adds sends as `pending`; a decision id already known is ignored (redelivered decision). */
+  async enqueue(sends: readonly QueuedSend[]): Promise<number> {
+    if (sends.length === 0) return 0;
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO dispatch (decision_id, person_id, business_id, campaign_id, phone_number_id, state)
-         SELECT d.*, 'pending' FROM unnest($1::text[], $2::char(64)[], $3::text[], $4::text[], $5::text[]) AS d
-         ON CONFLICT (decision_id) DO NOTHING`,
-        [
-          decisions.map((d) => d.decisionId),
-          decisions.map((d) => d.personId),
-          decisions.map((d) => d.businessId),
-          decisions.map((d) => d.campaignId),
-          decisions.map((d) => d.send?.phoneNumberId ?? ''),
-        ],
+      const inserted = returnedRows<{ decision_id: string }>(
+        await manager.query(
+          `INSERT INTO dispatch (decision_id, person_id, business_id, campaign_id, phone_number_id, kind, message, state)
+           SELECT d.id, d.person, d.business, d.campaign, d.phone, d.kind, d.message, 'pending'
+           FROM unnest($1::text[], $2::char(64)[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
+             AS d(id, person, business, campaign, phone, kind, message)
+           ON CONFLICT (decision_id) DO NOTHING
+           RETURNING decision_id`,
+          [
+            sends.map((s) => s.decisionId),
+            sends.map((s) => s.personId),
+            sends.map((s) => s.businessId),
+            sends.map((s) => s.campaignId),
+            sends.map((s) => s.phoneNumberId),
+            sends.map((s) => s.message.kind),
+            sends.map((s) => JSON.stringify(s.message)),
+          ],
+        ),
       );
-      const rows = returnedRows<{ decision_id: string }>(await manager.query(
-        `UPDATE dispatch SET state = 'sending', attempts = attempts + 1, updated_at = now()
-         WHERE decision_id = ANY($1::text[]) AND state = 'pending'
-         RETURNING decision_id`,
-        [decisions.map((d) => d.decisionId)],
-      ));
-      return new Set(rows.map((r) => r.decision_id));
+      const numbers = new Map(sends.map((s) => [s.phoneNumberId, s.businessId]));
+      await this.rememberNumbers(manager, numbers);
+      return inserted.length;
+    });
+  }
+
+  /** Which business a phone number belongs to (from campaigns and sends). */
+  async rememberNumbers(manager: EntityManager, numbers: ReadonlyMap<string, string>): Promise<void> {
+    if (numbers.size === 0) return;
+    await manager.query(
+      `INSERT INTO business_phone_number (phone_number_id, business_id) SELECT * FROM unnest($1::text[], $2::text[])
+       ON CONFLICT (phone_number_id) DO UPDATE SET business_id = EXCLUDED.business_id`,
+      [[...numbers.keys()], [...numbers.values()]],
+    );
+  }
+
+  async businessOf(manager: EntityManager, phoneNumberId: string): Promise<string | undefined> {
+    const rows = (await manager.query(`SELECT business_id FROM business_phone_number WHERE phone_number_id = $1`, [phoneNumberId])) as {
+      business_id: string;
+    }[];
+    return rows[0]?.business_id;
+  }
+
+  /**
+   * Claims up to `limit` due sends for this replica: skips halted sending and paused businesses
+   * (campaign templates only), marks sends to unreachable people `skipped`, keeps one send per
+   * person and number per `pairIntervalMs` (the others wait for their turn), and moves the rest
+   * to `sending`. One transaction, rows locked with SKIP LOCKED: replicas never claim the same row.
+   */
+  async claimDue(limit: number, pairIntervalMs: number, tokenFingerprint: string): Promise<Claimed> {
+    return this.dataSource.transaction(async (manager) => {
+      const due = (await manager.query(
+        `SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM unreachable_recipient u WHERE u.person_id = d.person_id AND u.until > now()) AS unreachable
+         FROM dispatch d
+         WHERE state = 'pending' AND next_attempt_at <= now()
+           AND NOT EXISTS (SELECT 1 FROM sending_halt h WHERE h.token_fingerprint = $2)
+           AND (kind = 'text' OR NOT EXISTS (SELECT 1 FROM business_pause p WHERE p.business_id = d.business_id AND p.until > now()))
+         ORDER BY next_attempt_at
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED`,
+        [limit, tokenFingerprint],
+      )) as (RawRow & { unreachable: boolean })[];
+      if (due.length === 0) return { sending: [], skipped: [] };
+
+      const skipped = due.filter((r) => r.unreachable);
+      if (skipped.length > 0) {
+        await manager.query(`UPDATE dispatch SET state = 'skipped', error_code = 131026, updated_at = now() WHERE decision_id = ANY($1::text[])`, [
+          skipped.map((r) => r.decision_id),
+        ]);
+      }
+      // One per (number, person) in this batch; the pair pace then decides across batches and replicas.
+      const firstOfPair = new Map<string, RawRow>();
+      for (const row of due) if (!row.unreachable && !firstOfPair.has(`${row.phone_number_id}:${row.person_id}`)) firstOfPair.set(`${row.phone_number_id}:${row.person_id}`, row);
+      const candidates = [...firstOfPair.values()];
+      let paced = new Set(candidates.map((r) => r.decision_id));
+      if (pairIntervalMs > 0 && candidates.length > 0) {
+        const won = returnedRows<{ phone_number_id: string; person_id: string }>(
+          await manager.query(
+            `INSERT INTO recipient_pace (phone_number_id, person_id, next_at)
+             SELECT p, r, now() + $3 * interval '1 millisecond' FROM unnest($1::text[], $2::char(64)[]) AS t(p, r)
+             ON CONFLICT (phone_number_id, person_id) DO UPDATE SET next_at = EXCLUDED.next_at
+             WHERE recipient_pace.next_at <= now()
+             RETURNING phone_number_id, person_id`,
+            [candidates.map((r) => r.phone_number_id), candidates.map((r) => r.person_id), pairIntervalMs],
+          ),
+        );
+        const wonPairs = new Set(won.map((w) => `${w.phone_number_id}:${w.person_id}`));
+        paced = new Set(candidates.filter((r) => wonPairs.has(`${r.phone_number_id}:${r.person_id}`)).map((r) => r.decision_id));
+      }
+      const waiting = due.filter((r) => !r.unreachable && !paced.has(r.decision_id));
+      if (waiting.length > 0) {
+        // Not this person's turn yet: try again when their pace allows.
+        await manager.query(
+          `UPDATE dispatch d SET next_attempt_at = GREATEST(now() + interval '50 milliseconds', COALESCE(
+             (SELECT next_at FROM recipient_pace rp WHERE rp.phone_number_id = d.phone_number_id AND rp.person_id = d.person_id), now()))
+           WHERE decision_id = ANY($1::text[])`,
+          [waiting.map((r) => r.decision_id)],
+        );
+      }
+      const sending = returnedRows<RawRow>(
+        await manager.query(
+          `UPDATE dispatch SET state = 'sending', attempts = attempts + 1, claimed_at = now(), updated_at = now()
+           WHERE decision_id = ANY($1::text[]) AND state = 'pending'
+           RETURNING ${COLUMNS}`,
+          [[...paced]],
+        ),
+      );
+      return { sending: sending.map(toRow), skipped: skipped.map(toRow) };
     });
   }
 
   async accepted(decisionId: string, wamid: string): Promise<void> {
-    await this.dataSource.query(`UPDATE dispatch SET state = 'accepted', wamid = $2, updated_at = now() WHERE decision_id = $1`, [decisionId, wamid]);
+    // The status webhook may have come first (and set the wamid): keep what it wrote.
+    await this.dataSource.query(
+      `UPDATE dispatch SET state = 'accepted', wamid = COALESCE(wamid, $2), updated_at = now()
+       WHERE decision_id = $1 AND state IN ('sending', 'unknown', 'expired', 'accepted')`,
+      [decisionId, wamid],
+    );
   }
 
-  async rejected(decisionId: string, code: number | null): Promise<void> {
-    await this.dataSource.query(`UPDATE dispatch SET state = 'rejected', error_code = $2, updated_at = now() WHERE decision_id = $1`, [
-      decisionId,
-      code,
-    ]);
+  /** Final refusal: nothing more is tried. */
+  async rejected(decisionId: string, code: number | null, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.query(`UPDATE dispatch SET state = 'rejected', error_code = $2, updated_at = now() WHERE decision_id = $1`, [decisionId, code]);
+  }
+
+  /** Back to `pending`, to be tried again after `delayMs` (a fresh message: new wamid, statuses from scratch). */
+  async retry(decisionId: string, delayMs: number, code: number | null, marketingLimit: boolean, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.query(
+      `UPDATE dispatch SET state = 'pending', next_attempt_at = now() + $2 * interval '1 millisecond', error_code = $3,
+         wamid = NULL, statuses = '{}', claimed_at = NULL,
+         marketing_limit_retries = marketing_limit_retries + CASE WHEN $4 THEN 1 ELSE 0 END, updated_at = now()
+       WHERE decision_id = $1`,
+      [decisionId, delayMs, code, marketingLimit],
+    );
   }
 
   async unknown(decisionId: string): Promise<void> {
-    await this.dataSource.query(`UPDATE dispatch SET state = 'unknown', updated_at = now() WHERE decision_id = $1`, [decisionId]);
+    await this.dataSource.query(`UPDATE dispatch SET state = 'unknown', updated_at = now() WHERE decision_id = $1 AND state = 'sending'`, [decisionId]);
   }
 
   /**
-   * Records a webhook status. Finds the message by wamid, or by the decision id Meta echoes in
-   * `biz_opaque_callback_data` (which also resolves an `unknown` send: Meta did accept it).
-   * Returns the row if this status is new for the message, undefined for a redelivery.
+   * Timeout resolution. A `sending` row older than the call timeout (plus a margin) belongs to a
+   * replica that died mid-send: Meta may have the message, so it becomes `unknown`. An `unknown`
+   * row that no webhook resolved within `resolveMs` becomes `expired`, returned for reporting.
    */
-  async recordStatus(wamid: string, decisionId: string | undefined, status: string, errorCode?: number): Promise<LedgerRow | undefined> {
-    const rows = returnedRows<{ decision_id: string; person_id: string; business_id: string; campaign_id: string }>(await this.dataSource.query(
-      `UPDATE dispatch SET
-         statuses = array_append(statuses, $3),
-         wamid = COALESCE(wamid, $1),
-         state = CASE WHEN state IN ('sending', 'unknown') THEN 'accepted' ELSE state END,
-         error_code = COALESCE($4, error_code),
-         updated_at = now()
-       WHERE (wamid = $1 OR ($2::text IS NOT NULL AND decision_id = $2)) AND NOT ($3 = ANY(statuses))
-       RETURNING decision_id, person_id, business_id, campaign_id`,
-      [wamid, decisionId ?? null, status, errorCode ?? null],
-    ));
-    const row = rows[0];
-    return row && { decisionId: row.decision_id, personId: row.person_id, businessId: row.business_id, campaignId: row.campaign_id };
+  async resolveTimeouts(callTimeoutMs: number, resolveMs: number): Promise<LedgerRow[]> {
+    await this.dataSource.query(
+      `UPDATE dispatch SET state = 'unknown', updated_at = now()
+       WHERE state = 'sending' AND claimed_at < now() - $1 * interval '1 millisecond'`,
+      [callTimeoutMs],
+    );
+    const expired = returnedRows<RawRow>(
+      await this.dataSource.query(
+        `UPDATE dispatch SET state = 'expired', updated_at = now()
+         WHERE state = 'unknown' AND updated_at < now() - $1 * interval '1 millisecond'
+         RETURNING ${COLUMNS}`,
+        [resolveMs],
+      ),
+    );
+    return expired.map(toRow);
+  }
+
+  /**
+   * Records a webhook status, in the caller's transaction. Finds the message by wamid, or, for a
+   * send still in doubt (`sending`, `unknown`, `expired` without a wamid), by the decision id Meta
+   * echoes in `biz_opaque_callback_data`: that proves Meta accepted it. Returns the row if this
+   * status is new for the message, undefined for a redelivery or an unknown message.
+   */
+  async recordStatus(manager: EntityManager, wamid: string, decisionId: string | undefined, status: string, errorCode?: number): Promise<LedgerRow | undefined> {
+    const rows = returnedRows<RawRow>(
+      await manager.query(
+        `UPDATE dispatch SET
+           statuses = array_append(statuses, $3),
+           wamid = COALESCE(wamid, $1),
+           state = CASE WHEN state IN ('sending', 'unknown', 'expired') THEN 'accepted' ELSE state END,
+           error_code = COALESCE($4, error_code),
+           updated_at = now()
+         WHERE (wamid = $1 OR ($2::text IS NOT NULL AND decision_id = $2 AND wamid IS NULL AND state IN ('sending', 'unknown', 'expired')))
+           AND NOT ($3 = ANY(statuses))
+         RETURNING ${COLUMNS}`,
+        [wamid, decisionId ?? null, status, errorCode ?? null],
+      ),
+    );
+    return rows[0] && toRow(rows[0]);
+  }
+
+  /** Records that a webhook event was handled; false if it was already (a redelivery). In the caller's transaction. */
+  async firstTime(manager: EntityManager, eventKey: string): Promise<boolean> {
+    const rows = (await manager.query(`INSERT INTO webhook_seen (event_key) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_key`, [eventKey])) as unknown[];
+    return rows.length > 0;
   }
 }

@@ -1,92 +1,57 @@
-import { Controller, Logger } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { type MessageStatusV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
-import { ContactSealer } from '@wt/identity';
-import { KafkaPublisher, type OutgoingRecord, type RecordBatch } from '@wt/kafka';
-import { WhatsAppCloudClient } from '@wt/whatsapp';
-import { Counter, register } from 'prom-client';
-import { DispatcherConfig } from '../dispatcher.config';
-import { DispatchLedger } from './dispatch-ledger';
-import { ThroughputLimit } from './throughput-limit';
+import { Topic } from '@wt/contracts';
+import { type RecordBatch } from '@wt/kafka';
+import { DataSource } from 'typeorm';
+import { DispatchLedger, type QueuedSend } from './dispatch-ledger';
 
-const dispatched =
-  (register.getSingleMetric('wt_dispatch_total') as Counter | undefined) ??
-  new Counter({ name: 'wt_dispatch_total', help: 'Send attempts by result and Meta error code', labelNames: ['result', 'code'] });
-
-/** Turns `send` decisions into WhatsApp template messages, at most once each. */
+/**
+ * Turns `send` decisions and assistant replies into ledger rows (the send queue). Offsets are
+ * committed once the rows are in Postgres; the sender takes it from there, once per decision id.
+ */
 @Controller()
 export class DispatchConsumer {
-  private readonly logger = new Logger(DispatchConsumer.name);
-  private readonly throughput: ThroughputLimit;
-
   constructor(
     private readonly ledger: DispatchLedger,
-    private readonly client: WhatsAppCloudClient,
-    private readonly sealer: ContactSealer,
-    private readonly publisher: KafkaPublisher,
-    private readonly config: DispatcherConfig,
-  ) {
-    this.throughput = new ThroughputLimit(config.WHATSAPP_MPS);
-  }
+    private readonly dataSource: DataSource,
+  ) {}
 
   @EventPattern(Topic.TargetingDecisionsV1)
   async onDecisions(@Payload() batch: RecordBatch<Topic.TargetingDecisionsV1>): Promise<void> {
-    const sends = batch.records.map((r) => r.value).filter((d) => d.outcome === 'send' && d.send);
-    const claimed = await this.ledger.claim(sends);
-    const queue = sends.filter((d) => claimed.has(d.decisionId));
-    const statuses: OutgoingRecord<MessageStatusV1>[] = [];
-    const worker = async () => {
-      for (let decision = queue.shift(); decision; decision = queue.shift()) {
-        const status = await this.send(decision);
-        if (status) statuses.push(status);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.config.SEND_CONCURRENCY, queue.length) }, worker));
-    await this.publisher.publish(Topic.WhatsappMessageStatusV1, statuses);
+    const sends: QueuedSend[] = [];
+    for (const { value: d } of batch.records) {
+      if (d.outcome !== 'send' || !d.send) continue;
+      sends.push({
+        decisionId: d.decisionId,
+        personId: d.personId,
+        businessId: d.businessId,
+        campaignId: d.campaignId,
+        phoneNumberId: d.send.phoneNumberId,
+        message: { kind: 'template', contact: d.send.contact, templateName: d.send.templateName, language: d.send.language, bodyParameters: d.send.bodyParameters },
+      });
+    }
+    await this.ledger.enqueue(sends);
   }
 
-  private async send(decision: TargetingDecisionV1): Promise<OutgoingRecord<MessageStatusV1> | undefined> {
-    const send = decision.send!;
-    await this.throughput.acquire(send.phoneNumberId);
-    const result = await this.client.sendTemplate(
-      send.phoneNumberId,
-      this.sealer.open(send.contact),
-      {
-        name: send.templateName,
-        language: { code: send.language },
-        components: send.bodyParameters.length
-          ? [{ type: 'body', parameters: send.bodyParameters.map((text) => ({ type: 'text' as const, text })) }]
-          : undefined,
-      },
-      decision.decisionId,
+  /** Free-form replies inside the 24 h window; keyed `reply:<replyId>` in the ledger, so never sent twice. */
+  @EventPattern(Topic.AssistantRepliesV1)
+  async onReplies(@Payload() batch: RecordBatch<Topic.AssistantRepliesV1>): Promise<void> {
+    await this.ledger.enqueue(
+      batch.records.map(({ value: r }) => ({
+        decisionId: `reply:${r.replyId}`,
+        personId: r.personId,
+        businessId: r.businessId,
+        campaignId: '',
+        phoneNumberId: r.phoneNumberId,
+        message: { kind: 'text', contact: r.contact, text: r.text },
+      })),
     );
-    const base = {
-      decisionId: decision.decisionId,
-      campaignId: decision.campaignId,
-      businessId: decision.businessId,
-      personId: decision.personId,
-      occurredAt: new Date().toISOString(),
-      reportedBy: 'dispatcher' as const,
-    };
-    switch (result.kind) {
-      case 'accepted':
-        await this.ledger.accepted(decision.decisionId, result.wamid);
-        dispatched.inc({ result: 'accepted', code: '' });
-        return { key: decision.personId, value: { ...base, status: 'accepted', wamid: result.wamid } };
-      case 'rejected':
-        await this.ledger.rejected(decision.decisionId, result.code);
-        dispatched.inc({ result: 'rejected', code: String(result.code ?? result.httpStatus) });
-        this.logger.warn(`decision ${decision.decisionId} rejected by WhatsApp: ${result.code ?? result.httpStatus} ${result.title}`);
-        return {
-          key: decision.personId,
-          value: { ...base, status: 'rejected', errorCode: result.code ?? undefined, errorTitle: result.title },
-        };
-      case 'unknown':
-        await this.ledger.unknown(decision.decisionId);
-        dispatched.inc({ result: 'unknown', code: result.reason });
-        // Meta may have accepted it: its status webhook (which echoes the decision id) will tell.
-        this.logger.warn(`decision ${decision.decisionId}: no answer from WhatsApp (${result.reason}); left unknown, not resent`);
-        return undefined;
-    }
+  }
+
+  /** Campaigns name their business phone number: the webhook needs the business of a number. */
+  @EventPattern(Topic.CampaignsV1)
+  async onCampaigns(@Payload() batch: RecordBatch<Topic.CampaignsV1>): Promise<void> {
+    const numbers = new Map(batch.records.map(({ value: c }) => [c.phoneNumberId, c.businessId]));
+    await this.ledger.rememberNumbers(this.dataSource.manager, numbers);
   }
 }

@@ -26,7 +26,7 @@ export class DispatchEntity {
   phoneNumberId: string;
 
   @Column({ type: 'text' })
-  state: 'pending' | 'sending' | 'accepted' | 'rejected' | 'unknown';
+  state: 'pending' | 'sending' | 'accepted' | 'rejected' | 'unknown' | 'expired' | 'skipped';
 
   @Column({ type: 'text', nullable: true, unique: true })
   wamid: string | null;

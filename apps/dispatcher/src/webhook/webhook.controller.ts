@@ -1,17 +1,20 @@
-import { Controller, ForbiddenException, Get, HttpCode, Post, Query, type RawBodyRequest, Req, UnauthorizedException } from '@nestjs/common';
-import { type InboundMessageV1, type MessageStatusV1, Topic } from '@wt/contracts';
+import { Controller, ForbiddenException, Get, HttpCode, Logger, Post, Query, type RawBodyRequest, Req, UnauthorizedException } from '@nestjs/common';
+import { type InboundMessageV1, Topic } from '@wt/contracts';
 import { ContactSealer, normalizePhone, Pseudonymizer } from '@wt/identity';
 import { KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
 import {
   inboundMessagesOf,
   statusesOf,
+  userPreferencesOf,
   verifyWebhookSignature,
   WEBHOOK_SIGNATURE_HEADER,
   type WhatsAppWebhookPayload,
 } from '@wt/whatsapp';
 import { type Request } from 'express';
 import { Counter, register } from 'prom-client';
+import { DataSource } from 'typeorm';
 import { DispatchLedger } from '../dispatch/dispatch-ledger';
+import { OutcomeRecords, SendOutcomes, statusBase } from '../dispatch/send-outcomes';
 import { DispatcherConfig } from '../dispatcher.config';
 
 const statusTotal =
@@ -19,17 +22,23 @@ const statusTotal =
   new Counter({ name: 'wt_message_status_total', help: 'Message statuses received from WhatsApp (first delivery only)', labelNames: ['status'] });
 
 /**
- * Meta's webhook: message statuses and inbound messages. Answers 200 only once everything is
- * published (acknowledged by Kafka); otherwise Meta retries, and a redelivery is recognised.
+ * Meta's webhook: message statuses, inbound messages and marketing preferences. Everything is
+ * recorded and published inside one database transaction that commits only once Kafka has
+ * acknowledged: a failure answers 500 and Meta's redelivery is processed afresh; a redelivery
+ * after success finds the event already recorded and publishes nothing.
  */
-@Controller('v1/whatsapp/webhook')
+@Controller('v1/webhooks/whatsapp')
 export class WebhookController {
+  private readonly logger = new Logger(WebhookController.name);
+
   constructor(
     private readonly config: DispatcherConfig,
     private readonly ledger: DispatchLedger,
+    private readonly outcomes: SendOutcomes,
     private readonly publisher: KafkaPublisher,
     private readonly pseudonymizer: Pseudonymizer,
     private readonly sealer: ContactSealer,
+    private readonly dataSource: DataSource,
   ) {}
 
   /** Subscription handshake. */
@@ -49,49 +58,77 @@ export class WebhookController {
     const payload = request.body as WhatsAppWebhookPayload;
     if (payload?.object !== 'whatsapp_business_account' || !Array.isArray(payload.entry)) return { received: 0 };
 
-    const statuses: OutgoingRecord<MessageStatusV1>[] = [];
-    for (const { status } of statusesOf(payload)) {
-      const errorCode = status.errors?.[0]?.code;
-      const row = await this.ledger.recordStatus(status.id, status.biz_opaque_callback_data, status.status, errorCode);
-      if (!row) continue; // unknown message or redelivered status
-      statuses.push({
-        key: row.personId,
-        value: {
-          ...row,
-          wamid: status.id,
-          status: status.status,
-          errorCode,
-          errorTitle: status.errors?.[0]?.title,
-          occurredAt: new Date(Number(status.timestamp) * 1000).toISOString(),
-          reportedBy: 'webhook',
-        },
-      });
-    }
-
+    const out = new OutcomeRecords();
     const inbound: OutgoingRecord<InboundMessageV1>[] = [];
-    for (const { phoneNumberId, message } of inboundMessagesOf(payload)) {
-      const phone = normalizePhone(`+${message.from.replace(/^\+/, '')}`);
-      if (!phone.ok) continue;
-      const personId = this.pseudonymizer.personId(phone.e164);
-      inbound.push({
-        key: personId,
-        value: {
-          wamid: message.id,
-          personId,
-          contact: this.sealer.seal(phone.e164),
-          phoneNumberId,
-          kind: message.type === 'text' || message.type === 'button' || message.type === 'interactive' ? message.type : 'other',
-          text: message.text?.body ?? message.button?.text,
-          inReplyToWamid: message.context?.id,
-          receivedAt: new Date(Number(message.timestamp) * 1000).toISOString(),
-        },
-      });
-    }
-    await this.publisher.publishAll([
-      { topic: Topic.WhatsappMessageStatusV1, records: statuses },
-      { topic: Topic.WhatsappInboundV1, records: inbound },
-    ]);
-    for (const { value } of statuses) statusTotal.inc({ status: value.status });
-    return { received: statuses.length + inbound.length };
+    await this.dataSource.transaction(async (manager) => {
+      for (const { status } of statusesOf(payload)) {
+        const error = status.errors?.[0];
+        const row = await this.ledger.recordStatus(manager, status.id, status.biz_opaque_callback_data, status.status, error?.code);
+        if (!row) continue; // unknown message or redelivered status
+        out.statuses.push({
+          key: row.personId,
+          value: {
+            ...statusBase(row, 'webhook'),
+            wamid: status.id,
+            status: status.status,
+            ...(error ? { errorCode: error.code, errorTitle: error.title } : {}),
+            occurredAt: new Date(Number(status.timestamp) * 1000).toISOString(),
+          },
+        });
+        if (status.status === 'failed' && error) {
+          await this.outcomes.failed(manager, row, { code: error.code, title: error.title, stage: 'failed', wamid: status.id }, out);
+        }
+      }
+
+      for (const { phoneNumberId, message } of inboundMessagesOf(payload)) {
+        if (!(await this.ledger.firstTime(manager, `message:${message.id}`))) continue;
+        const phone = normalizePhone(`+${message.from.replace(/^\+/, '')}`);
+        if (!phone.ok) {
+          this.logger.warn(`inbound message ${message.id}: sender is not a valid number; ignored`);
+          continue;
+        }
+        const personId = this.pseudonymizer.personId(phone.e164);
+        inbound.push({
+          key: personId,
+          value: {
+            wamid: message.id,
+            personId,
+            contact: this.sealer.seal(phone.e164),
+            phoneNumberId,
+            kind: message.type === 'text' || message.type === 'button' || message.type === 'interactive' ? message.type : 'other',
+            text: message.text?.body ?? message.button?.text,
+            inReplyToWamid: message.context?.id,
+            receivedAt: new Date(Number(message.timestamp) * 1000).toISOString(),
+          },
+        });
+      }
+
+      for (const { phoneNumberId, preference } of userPreferencesOf(payload)) {
+        if (preference.category !== 'marketing_messages') continue;
+        const eventKey = `preference:${phoneNumberId}:${preference.wa_id}:${preference.timestamp}:${preference.value}`;
+        if (!(await this.ledger.firstTime(manager, eventKey))) continue;
+        const businessId = await this.ledger.businessOf(manager, phoneNumberId);
+        const phone = normalizePhone(`+${preference.wa_id.replace(/^\+/, '')}`);
+        if (!businessId || !phone.ok) {
+          this.logger.warn(`marketing ${preference.value} for number ${phoneNumberId}: ${businessId ? 'invalid sender' : 'unknown business number'}; ignored`);
+          continue;
+        }
+        out.consents.push({
+          key: this.pseudonymizer.personId(phone.e164),
+          value: {
+            phone: phone.e164,
+            purpose: 'whatsapp_marketing',
+            businessId,
+            status: preference.value === 'stop' ? 'revoked' : 'granted',
+            occurredAt: new Date(Number(preference.timestamp) * 1000).toISOString(),
+            source: 'whatsapp-user-preferences',
+          },
+        });
+      }
+      // Inside the transaction: if Kafka fails, nothing is recorded and Meta's retry starts over.
+      await this.publisher.publishAll([...out.batches(), { topic: Topic.WhatsappInboundV1, records: inbound }]);
+    });
+    for (const { value } of out.statuses) statusTotal.inc({ status: value.status });
+    return { received: out.statuses.length + inbound.length + out.consents.length };
   }
 }

@@ -119,7 +119,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/whatsapp/webhook`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/webhooks/whatsapp`,
     received,
     failNext: (count) => {
       failures = count;

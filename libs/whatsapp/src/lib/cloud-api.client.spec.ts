@@ -227,16 +227,20 @@ describe('WhatsAppCloudClient', () => {
     expect(JSON.stringify(result)).not.toContain('4915112345678');
   });
 
-  it('returns unknown/network when nothing listens', async () => {
+  it('returns unknown/refused when nothing listens (nothing reached Meta: a retry is safe)', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
     const closed = new WhatsAppCloudClient({
-      baseUrl: 'http://127.0.0.1:1',
+      baseUrl: `http://127.0.0.1:${port}`,
       apiVersion: 'v21.0',
       accessToken: 'x',
       timeoutMs: 2000,
     });
     expect(await closed.sendText('1', '4915112345678', 'Hi')).toMatchObject({
       kind: 'unknown',
-      reason: 'network',
+      reason: 'refused',
     });
   });
 });

@@ -52,7 +52,8 @@ export interface SendRejected {
  */
 export interface SendUnknown {
   kind: 'unknown';
-  reason: 'timeout' | 'network';
+  /** `refused`: the connection was never established (nothing reached Meta, so a retry is safe). */
+  reason: 'timeout' | 'network' | 'refused';
   /** Technical detail for logs; never contains the recipient. */
   detail: string;
 }
@@ -210,5 +211,6 @@ function unknownFrom(error: unknown, timeoutMs: number): SendUnknown {
   // undici reports `fetch failed` and puts the system error (ECONNRESET, ECONNREFUSED...) in `cause`.
   const message = typeof failure.message === 'string' ? failure.message : String(error);
   const code = typeof failure.cause?.code === 'string' ? failure.cause.code : undefined;
-  return { kind: 'unknown', reason: 'network', detail: code ? `${message} (${code})` : message };
+  const refused = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+  return { kind: 'unknown', reason: refused ? 'refused' : 'network', detail: code ? `${message} (${code})` : message };
 }

@@ -108,10 +108,25 @@ export interface MessagesChangeValue {
   errors?: WebhookError[];
 }
 
-export interface WebhookChange {
-  field: 'messages';
-  value: MessagesChangeValue;
+/** A person stopped or resumed marketing messages from the business (Meta's `user_preferences` field). */
+export interface UserPreference {
+  wa_id: string;
+  detail?: string;
+  category: 'marketing_messages';
+  value: 'stop' | 'resume';
+  timestamp: string;
 }
+
+export interface UserPreferencesChangeValue {
+  messaging_product: 'whatsapp';
+  metadata: { display_phone_number: string; phone_number_id: string };
+  contacts?: WebhookContact[];
+  user_preferences: UserPreference[];
+}
+
+export type WebhookChange =
+  | { field: 'messages'; value: MessagesChangeValue }
+  | { field: 'user_preferences'; value: UserPreferencesChangeValue };
 
 export interface WebhookEntry {
   /** The WhatsApp Business Account id. */
@@ -141,7 +156,7 @@ export interface ReceivedMessage {
 export function statusesOf(payload: WhatsAppWebhookPayload): ReceivedStatus[] {
   return payload.entry.flatMap((entry) =>
     entry.changes.flatMap((change) =>
-      (change.value.statuses ?? []).map((status) => ({
+      (change.field === 'messages' ? (change.value.statuses ?? []) : []).map((status) => ({
         phoneNumberId: change.value.metadata.phone_number_id,
         status,
       })),
@@ -153,11 +168,32 @@ export function statusesOf(payload: WhatsAppWebhookPayload): ReceivedStatus[] {
 export function inboundMessagesOf(payload: WhatsAppWebhookPayload): ReceivedMessage[] {
   return payload.entry.flatMap((entry) =>
     entry.changes.flatMap((change) =>
-      (change.value.messages ?? []).map((message) => ({
-        phoneNumberId: change.value.metadata.phone_number_id,
-        message,
-        contact: change.value.contacts?.find((contact) => contact.wa_id === message.from),
-      })),
+      change.field === 'messages'
+        ? (change.value.messages ?? []).map((message) => ({
+            phoneNumberId: change.value.metadata.phone_number_id,
+            message,
+            contact: change.value.contacts?.find((contact) => contact.wa_id === message.from),
+          }))
+        : [],
+    ),
+  );
+}
+
+export interface ReceivedUserPreference {
+  phoneNumberId: string;
+  preference: UserPreference;
+}
+
+/** Every marketing stop or resume in a webhook payload, with the business number it concerns. */
+export function userPreferencesOf(payload: WhatsAppWebhookPayload): ReceivedUserPreference[] {
+  return payload.entry.flatMap((entry) =>
+    entry.changes.flatMap((change) =>
+      change.field === 'user_preferences'
+        ? (change.value.user_preferences ?? []).map((preference) => ({
+            phoneNumberId: change.value.metadata.phone_number_id,
+            preference,
+          }))
+        : [],
     ),
   );
 }
