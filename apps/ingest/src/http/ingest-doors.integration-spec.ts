@@ -40,7 +40,12 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
   const logFile = path.join(testLogDir(), `ingest-doors-${run}.log`);
   const secrets = { PSEUDONYM_SECRET: randomBytes(32).toString('hex'), CONTACT_KEY: randomBytes(32).toString('base64') };
   // French mobiles in 061x, a range libphonenumber's full metadata knows as assigned.
-  const mobile = () => `61${String(randomInt(1_000_000, 9_999_999))}`;
+  const used: string[] = [];
+  const mobile = () => {
+    const digits = `61${String(randomInt(1_000_000, 9_999_999))}`;
+    used.push(digits);
+    return digits;
+  };
   let port: number;
   let child: ChildProcess | undefined;
   let producer: Producer;
@@ -224,4 +229,15 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
       expect(record.value.country).toBe('FR');
     }
   }, 120_000);
+
+  it('wrote no phone number in clear in its logs, whichever door and outcome', async () => {
+    await stop();
+    const log = fs.readFileSync(logFile, 'utf8');
+    expect(log.length).toBeGreaterThan(0);
+    expect(used.length).toBeGreaterThan(5);
+    // Every number this run sent (valid, invalid, national and E.164), as digits and as written.
+    const leaks = used.filter((digits) => log.replace(/[\s().-]/g, '').includes(digits));
+    expect(leaks).toEqual([]);
+    expect(log).not.toContain('+33 1');
+  });
 });
