@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { benchCommand } from './bench/bench.command';
+import { asyncApiYaml } from './commands/asyncapi';
 import { deployTopicsYaml } from './commands/deploy-topics';
 import { deadLettersReplayCommand } from './commands/dead-letters-replay';
 import { ensureTopicsCommand } from './commands/ensure-topics';
@@ -8,6 +9,7 @@ import { demoCommand } from './demo/demo.command';
 const USAGE = `usage: wt <command>
   topics ensure      create or align every topic of the contracts catalogue (KAFKA_BROKERS)
   deploy topics      print the Strimzi KafkaTopic manifests of every topic (deploy/base/kafka-topics.yaml)
+  docs asyncapi      print the AsyncAPI 3 document of every topic (docs/asyncapi.yaml)
   dead-letters replay [--reason r[,r]] [--since ISO|6h] [--origin topic|http] [--service name] [--dry-run]
                      publish matching dead letters again to where they came from
   demo               generate a synthetic population, push it through the platform, print the funnel
@@ -28,6 +30,10 @@ async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (command === 'dead-letters' && sub === 'replay') return deadLettersReplayCommand(brokers(), args.slice(2));
+  if (command === 'docs' && sub === 'asyncapi') {
+    process.stdout.write(await asyncApiYaml());
+    return 0;
+  }
   if (command === 'demo') return demoCommand(brokers());
   if (command === 'bench') return benchCommand(brokers(), args.slice(1));
   console.error(USAGE);

@@ -29,7 +29,7 @@ export async function benchCommand(brokers: string[], args: string[]): Promise<n
       // Engagement events as producers send them, plus consents and campaigns so that later
       // stages have work: the same generator as the demo, scaled.
       const events = Number(opts['events'] ?? 50_000);
-      const population = generatePopulation({ people: Math.ceil(events / 7.5), seed: 7, runId: opts['run'] ?? 'bench', now: new Date() });
+      const population = generatePopulation({ people: Math.ceil(events / 6.5), seed: 7, runId: opts['run'] ?? 'bench', now: new Date() });
       const publisher = new KafkaPublisher(kafka);
       const started = process.hrtime.bigint();
       const list = population.events.slice(0, events);

@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+// `npm run bench`: throughput of each stage against the limits of what it stands on, measured side
+// by side in one run on one broker (this machine is shared and noisy: ratios, not absolutes).
+// Writes bench/results/latest.json and keeps every run in bench/results/history/.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildAll, ensureInstalled, ROOT } from './bootstrap.mjs';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 3_000);
+const PROFILE = 'bench';
+const CLI = path.join(ROOT, 'dist/tools/cli/src/main.js');
+const log = (m) => console.log(m);
+
+ensureInstalled();
+buildAll();
+const { resetBroker, kafkaClasspath } = await import('./kafka-broker.mjs');
+const { stackUp, stackDown } = await import('./stack.mjs');
+const { startServices, stopServices, servicePid } = await import('./services.mjs');
+
+log('Fresh bench broker (its data is reset every run)...');
+await resetBroker({ profile: PROFILE });
+const up = await stackUp({ profile: PROFILE, build: false, log: () => {} });
+const run = Date.now().toString(36);
+const groupPrefix = `wt-bench-${run}`;
+
+function cli(args) {
+  const result = spawnSync(process.execPath, [CLI, 'bench', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, KAFKA_BROKERS: up.brokers },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) throw new Error(`bench ${args[0]} failed:\n${result.stderr}\n${result.stdout}`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1));
+}
+
+function java(mainClass, args, classpath) {
+  const result = spawnSync('java', ['-Xmx512m', '-cp', classpath, mainClass, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`${mainClass} failed:\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** CPU seconds (user + system) and peak resident memory of a process, from /proc. */
+function processUsage(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return { cpuSeconds: ticks / 100, peakMb: Math.round(Number(hwm) / 1024) };
+}
+
+const env = { KAFKA_GROUP_PREFIX: groupPrefix, LOG_LEVEL: 'warn' };
+const unlimited = {
+  'whatsapp-sandbox': { ...env, SANDBOX_THROUGHPUT_MPS: '0', SANDBOX_PAIR_INTERVAL_MS: '0', SANDBOX_STATUS_DELAY_MS: '0' },
+  dispatcher: { ...env, WHATSAPP_MPS: '1000', SEND_CONCURRENCY: '64' },
+};
+
+/** Runs one stage alone on its pre-filled input topic; returns records/s, CPU and memory. */
+async function stage(service, topic, extra = {}) {
+  const expect = cli(['size', `topic=${topic}`]).records;
+  const names = service === 'dispatcher' ? ['whatsapp-sandbox', 'dispatcher'] : [service];
+  await startServices({
+    profile: PROFILE,
+    brokers: up.brokers,
+    databaseUrls: up.databaseUrls,
+    only: names,
+    extraEnv: Object.fromEntries(names.map((n) => [n, { ...env, ...unlimited[n], ...extra }])),
+    log: () => {},
+  });
+  const pid = servicePid(PROFILE, service);
+  const before = processUsage(pid);
+  const follow = cli(['follow', `group=${groupPrefix}.${service}`, `topic=${topic}`, `expect=${expect}`]);
+  const after = processUsage(pid);
+  let metrics = '';
+  if (service === 'dispatcher') metrics = await (await fetch(`${up.settings.urls.dispatcher}/metrics`)).text();
+  await stopServices({ profile: PROFILE, only: names, log: () => {} });
+  const cpu = after.cpuSeconds - before.cpuSeconds;
+  log(`  ${service.padEnd(10)} ${follow.records} records in ${follow.seconds.toFixed(1)} s: ${Math.round(follow.perSecond)}/s, ${(cpu / (follow.records / 1000)).toFixed(3)} CPU s per 1,000, peak ${after.peakMb} MB`);
+  return { ...follow, cpuPer1000: cpu / (follow.records / 1000), peakMb: after.peakMb, metrics };
+}
+
+const figures = {};
+const settings = { events: EVENTS, naiveEvents: NAIVE_EVENTS, kafka: up.brokers, partitions: 6, run, cores: (await import('node:os')).cpus().length };
+try {
+  log(`Filling social.engagement.v1 with ${EVENTS} events...`);
+  const fill = cli(['fill', `events=${EVENTS}`, `run=${run}`]);
+  settings.recordBytes = fill.avgBytes;
+
+  log('Broker ceiling (Kafka ProducerPerformance / ConsumerPerformance, same broker, 6 partitions, same record size)...');
+  const classpath = await kafkaClasspath();
+  cli(['scratch-topic', 'topic=bench.perf', 'partitions=6']);
+  const produced = java('org.apache.kafka.tools.ProducerPerformance', [
+    '--topic', 'bench.perf', '--num-records', String(EVENTS * 2), '--record-size', String(fill.avgBytes), '--throughput', '-1',
+    '--producer-props', `bootstrap.servers=${up.brokers}`, 'acks=all', 'enable.idempotence=true',
+  ], classpath);
+  const producerRate = Number(/([\d.]+) records\/sec/.exec(produced.trim().split('\n').at(-1))?.[1]);
+  const consumed = java('org.apache.kafka.tools.ConsumerPerformance', [
+    '--bootstrap-server', up.brokers, '--topic', 'bench.perf', '--messages', String(EVENTS * 2), '--group', `bench-perf-${run}`,
+  ], classpath);
+  const csv = consumed.trim().split('\n');
+  const header = csv.find((l) => l.includes('nMsg.sec')).split(',').map((s) => s.trim());
+  const row = csv.at(-1).split(',').map((s) => s.trim());
+  const consumerRate = Number(row[header.indexOf('nMsg.sec')]);
+  figures.broker_produce_ceiling = producerRate;
+  figures.broker_consume_ceiling = consumerRate;
+  figures.broker_ceiling = Math.min(producerRate, consumerRate);
+  log(`  producer ${Math.round(producerRate)}/s, consumer ${Math.round(consumerRate)}/s`);
+
+  log('kafkajs hop (eachBatch + sendBatch, no work)...');
+  cli(['scratch-topic', 'topic=bench.hop', 'partitions=6']);
+  const filled = cli(['size', 'topic=social.engagement.v1']).records;
+  const hop = cli(['hop', 'from=social.engagement.v1', 'to=bench.hop', `expect=${filled}`]);
+  figures.kafkajs_hop = hop.perSecond;
+  log(`  ${Math.round(hop.perSecond)}/s`);
+
+  log('Stages, each alone on its pre-filled input:');
+  const ingest = await stage('ingest', 'social.engagement.v1');
+  const profiles = await stage('profiles', 'internal.engagement.normalized.v1');
+  const scoring = await stage('scoring', 'internal.profile.snapshots.v1');
+  const dispatcher = await stage('dispatcher', 'targeting.decisions.v1');
+  const accepted = [...dispatcher.metrics.matchAll(/^wt_dispatch_total\{[^}]*result="accepted"[^}]*\} (\d+)/gm)].reduce((s, m) => s + Number(m[1]), 0);
+  figures.ingest_eps = ingest.perSecond;
+  figures.profiles_eps = profiles.perSecond;
+  figures.scoring_eps = scoring.perSecond;
+  figures.dispatcher_decisions_per_s = dispatcher.perSecond;
+  figures.dispatcher_mps = accepted / dispatcher.seconds;
+  figures.dispatcher_messages = accepted;
+  for (const [name, s] of Object.entries({ ingest, profiles, scoring, dispatcher })) {
+    figures[`${name}_ratio`] = (name === 'dispatcher' ? figures.dispatcher_decisions_per_s : s.perSecond) / figures.kafkajs_hop;
+    figures[`${name}_cpu_s_per_1000`] = s.cpuPer1000;
+    figures[`${name}_peak_mb`] = s.peakMb;
+  }
+
+  log('Postgres ceiling for profile rows (raw pg, unnest multi-row upsert, 500 rows per statement)...');
+  const pg = cli(['pg-ceiling', `db=${up.databaseUrls[up.settings.databases.profiles]}`, `rows=${EVENTS}`, 'batch=500']);
+  figures.pg_upsert_ceiling = pg.rowsPerSecond;
+  log(`  ${Math.round(pg.rowsPerSecond)} rows/s`);
+
+  log(`Naive NestJS (@EventPattern per message, TypeORM findOne + save per event), ${NAIVE_EVENTS} events...`);
+  const naive = cli(['naive', `db=${up.databaseUrls[up.settings.databases.profiles]}`, 'topic=internal.engagement.normalized.v1', `expect=${NAIVE_EVENTS}`]);
+  figures.naive_nest_eps = naive.perSecond;
+  figures.speedup_vs_naive = figures.profiles_eps / naive.perSecond;
+  log(`  ${Math.round(naive.perSecond)}/s`);
+} finally {
+  await stopServices({ profile: PROFILE, log: () => {} });
+  await stackDown({ profile: PROFILE, services: [], log: () => {} });
+}
+
+const rounded = Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, Math.round(v * 1000) / 1000]));
+const result = { at: new Date().toISOString(), settings, figures: rounded };
+const dir = path.join(ROOT, 'bench/results');
+fs.mkdirSync(path.join(dir, 'history'), { recursive: true });
+fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+fs.writeFileSync(path.join(dir, 'history', `${result.at.replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2) + '\n');
+
+const goals = [
+  ['ingest_ratio', '>=', 0.5], ['profiles_ratio', '>=', 0.3], ['scoring_ratio', '>=', 0.5], ['dispatcher_ratio', '>=', 0.5],
+  ['speedup_vs_naive', '>=', 10],
+];
+console.log('\nfigure                         value        goal');
+for (const [name, value] of Object.entries(rounded)) {
+  const goal = goals.find(([g]) => g === name);
+  const verdict = goal ? `${goal[1]} ${goal[2]}  ${value >= goal[2] ? 'met' : 'MISSED'}` : '';
+  console.log(`${name.padEnd(30)} ${String(value).padStart(12)}  ${verdict}`);
+}
+console.log(`\nwritten to bench/results/latest.json (${EVENTS} events, ${settings.recordBytes} bytes each)`);
