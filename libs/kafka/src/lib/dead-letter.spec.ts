@@ -1,6 +1,7 @@
 import { Topic } from '@wt/contracts';
 import { type KafkaMessage } from 'kafkajs';
 import { deadLetterFor, headersToStrings } from './dead-letter';
+import { chunkBySize } from './kafka-publisher';
 import { RecordBatch } from './record-batch';
 
 const raw = (value: string | null, key = '+33612345678'): KafkaMessage => ({
@@ -46,5 +47,14 @@ describe('RecordBatch', () => {
     const batch = new RecordBatch(Topic.ConsentV1, 0, [], [], async () => undefined);
     batch.reject({ topic: Topic.ConsentV1, partition: 0, offset: '41', key: null, value: {} as never, headers: {}, timestamp: 0, raw: message }, 'invalid_phone', 'phone: bad');
     expect(batch.rejections).toEqual([{ raw: message, reason: 'invalid_phone', detail: 'phone: bad' }]);
+  });
+});
+
+describe('chunkBySize', () => {
+  it('keeps order and bounds each request, a huge message going alone', () => {
+    const messages = [300, 300, 300, 2000, 10].map((n, i) => ({ key: `k${i}`, value: 'x'.repeat(n) }));
+    const chunks = chunkBySize(messages, 1000);
+    expect(chunks.map((c) => c.map((m) => m.key))).toEqual([['k0', 'k1'], ['k2'], ['k3'], ['k4']]);
+    expect(chunks.flat()).toEqual(messages);
   });
 });

@@ -17,6 +17,33 @@ export type TopicRecords = {
 /** Schema tag of every record: the topic it was written for, never a class name. */
 export const SCHEMA_HEADER = 'wt-schema';
 
+/**
+ * Largest request we send at once. kafkajs puts every message for one partition of a request into
+ * one record batch, and the broker refuses a batch over `max.message.bytes` (1 MiB by default):
+ * a big publish to few partitions (dead letters all share their origin's key) must be split.
+ */
+export const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** Splits messages, in order, into chunks of at most `maxBytes` (a larger single message goes alone). */
+export function chunkBySize(messages: Message[], maxBytes = MAX_REQUEST_BYTES): Message[][] {
+  const chunks: Message[][] = [];
+  let current: Message[] = [];
+  let size = 0;
+  for (const message of messages) {
+    const bytes =
+      Buffer.byteLength((message.value as string | Buffer | null) ?? '') + Buffer.byteLength((message.key as string | Buffer | null) ?? '') + 64;
+    if (current.length > 0 && size + bytes > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(message);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 function encode<T>(topic: Topic, record: OutgoingRecord<T>): Message {
   return {
     key: record.key,
@@ -51,12 +78,10 @@ export class KafkaPublisher {
   async publish<T extends Topic>(topic: T, records: OutgoingRecord<TopicPayload<T>>[]): Promise<void> {
     if (records.length === 0) return;
     await this.connect();
-    await this.producer.send({
-      topic,
-      acks: -1,
-      compression: CompressionTypes.None,
-      messages: records.map((record) => encode(topic, record)),
-    });
+    // Chunks go one after the other, so per-key order holds across them.
+    for (const messages of chunkBySize(records.map((record) => encode(topic, record)))) {
+      await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
+    }
   }
 
   /** Several topics in one request per broker. */
@@ -69,13 +94,20 @@ export class KafkaPublisher {
       }));
     if (topicMessages.length === 0) return;
     await this.connect();
-    await this.producer.sendBatch({ acks: -1, topicMessages });
+    const total = topicMessages.reduce((n, t) => n + chunkBySize(t.messages).length, 0);
+    if (total === topicMessages.length) {
+      await this.producer.sendBatch({ acks: -1, topicMessages });
+      return;
+    }
+    for (const { topic, messages } of topicMessages) {
+      for (const chunk of chunkBySize(messages)) await this.producer.send({ topic, acks: -1, messages: chunk });
+    }
   }
 
   /** Publishes raw bytes, for replaying dead letters exactly as they arrived. */
   async publishRaw(topic: string, messages: Message[]): Promise<void> {
     await this.connect();
-    await this.producer.send({ topic, acks: -1, messages });
+    for (const chunk of chunkBySize(messages)) await this.producer.send({ topic, acks: -1, messages: chunk });
   }
 
   async disconnect(): Promise<void> {
