@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** A slot moves the broker too: its own ports and, through WT_CACHE_DIR, its own data. */
-async function applySlot(profile) {
+export async function applySlot(profile) {
   const { stackSlot } = await import('./services.mjs');
   const slot = stackSlot();
   if (!slot) return;

@@ -15,8 +15,15 @@ ensureInstalled();
 phase('lint, typecheck, unit tests, build');
 nx(['run-many', '-t', 'lint', 'typecheck', 'test', 'build', '--outputStyle=static', '--parallel=2']);
 
-const { stackDown, stackUp } = await import('./stack.mjs');
+const { applySlot, stackDown, stackUp } = await import('./stack.mjs');
+await applySlot('test');
 phase('stack (test profile)');
+if (!process.env.KAFKA_BROKERS) {
+  // Every run starts from an empty broker: topics hold only this run's records, so tests that
+  // read a topic from its beginning stay fast and runs cannot see each other's data.
+  const { resetBroker } = await import('./kafka-broker.mjs');
+  await resetBroker({ profile: 'test' });
+}
 const up = await stackUp({ profile: 'test', services: false, build: false });
 process.env.WT_STACK_KEEP = '1';
 let failed = false;
