@@ -19,6 +19,10 @@ export interface KafkaBatchServerOptions {
   publisher?: KafkaPublisher;
   /** Partitions processed at once by this replica (default 1). */
   partitionsConsumedConcurrently?: number;
+  /**
+   * How long the group waits for a silent member before handing its partitions to others
+   * (default 10 s): after a crash, the time before the partitions flow again.
+   */
   sessionTimeoutMs?: number;
   maxBytesPerPartition?: number;
   /** Where a new group starts: the beginning (default) or only new records. */
@@ -76,7 +80,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
 
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: 3_000,
       maxBytesPerPartition: this.options.maxBytesPerPartition ?? 1_048_576,
       allowAutoTopicCreation: false,
