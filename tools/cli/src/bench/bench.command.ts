@@ -3,6 +3,9 @@ import { createKafka, KafkaPublisher } from '@wt/kafka';
 import { ITopicConfig } from 'kafkajs';
 import { Client } from 'pg';
 import { generatePopulation } from '../demo/population';
+import { e2eLatency, e2eThroughput } from './e2e';
+import { faultLoad } from './fault-load';
+import { faultVerify } from './fault-verify';
 import { followGroup, topicSize } from './follow-group';
 import { kafkajsHop } from './hop';
 import { NAIVE_TABLE_SQL, startNaiveNest } from './naive-nest';
@@ -76,8 +79,32 @@ export async function benchCommand(brokers: string[], args: string[]): Promise<n
       }
       return 0;
     }
+    case 'fault-load': {
+      out(await faultLoad(kafka, { rate: Number(opts['rate'] ?? 200), seconds: Number(opts['seconds'] ?? 60), poisonEvery: Number(opts['poisonEvery'] ?? 500), out: opts['out'], run: opts['run'] ?? 'faults' }));
+      return 0;
+    }
+    case 'fault-verify': {
+      out(await faultVerify(kafka, { keys: opts['keys'], profilesDb: opts['profilesDb'], scoringDb: opts['scoringDb'], sandbox: opts['sandbox'] }));
+      return 0;
+    }
+    case 'e2e-throughput': {
+      out(await e2eThroughput(kafka, opts['groupPrefix'], Number(opts['events'] ?? 20_000), opts['run'] ?? 'e2e'));
+      return 0;
+    }
+    case 'e2e-latency': {
+      out(await e2eLatency(kafka, Number(opts['rate'] ?? 500), Number(opts['seconds'] ?? 15), opts['run'] ?? 'lat'));
+      return 0;
+    }
+    case 'committed': {
+      const admin = kafka.admin();
+      await admin.connect();
+      const [offsets] = await admin.fetchOffsets({ groupId: opts['group'], topics: [opts['topic']] });
+      await admin.disconnect();
+      out({ committed: offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0) });
+      return 0;
+    }
     default:
-      console.error('bench steps: scratch-topic fill size hop follow pg-ceiling naive');
+      console.error('bench steps: scratch-topic fill size hop follow pg-ceiling naive fault-load fault-verify committed');
       return 2;
   }
 }

@@ -1,0 +1,116 @@
+import { type TargetingDecisionV1, Topic } from '@wt/contracts';
+import { type Kafka, Partitioners } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { generatePopulation } from '../demo/population';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function committed(kafka: Kafka, groupId: string, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function end(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Sustained throughput through all services at once: `events` engagement events produced as fast
+ * as possible while ingest, profiles and scoring run; the time until every stage has committed
+ * everything its input holds.
+ */
+export async function e2eThroughput(kafka: Kafka, groupPrefix: string, events: number, run: string): Promise<{ events: number; seconds: number; perSecond: number }> {
+  const population = generatePopulation({ people: Math.ceil(events / 6.5), seed: 23, runId: run, now: new Date() });
+  const list = population.events.slice(0, events);
+  const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const stages: [string, string][] = [
+    [`${groupPrefix}.ingest`, Topic.SocialEngagementV1],
+    [`${groupPrefix}.profiles`, Topic.EngagementNormalizedV1],
+    [`${groupPrefix}.scoring`, Topic.ProfileSnapshotsV1],
+  ];
+  const started = Date.now();
+  for (let i = 0; i < list.length; i += 2000) {
+    await producer.send({ topic: Topic.SocialEngagementV1, acks: -1, messages: list.slice(i, i + 2000).map((e) => ({ value: JSON.stringify(e) })) });
+  }
+  await producer.disconnect();
+  let stable = 0;
+  for (;;) {
+    await sleep(200);
+    let caughtUp = true;
+    for (const [group, topic] of stages) if ((await committed(kafka, group, topic)) < (await end(kafka, topic))) caughtUp = false;
+    stable = caughtUp ? stable + 1 : 0;
+    if (stable >= 2) break;
+    if (Date.now() - started > 600_000) throw new Error('the pipeline did not catch up within 10 minutes');
+  }
+  const seconds = (Date.now() - started - 400) / 1000;
+  return { events: list.length, seconds, perSecond: list.length / seconds };
+}
+
+/**
+ * Latency from an event's time to its decision, at a steady `rate`: events are stamped with the
+ * time they are produced; each decision names the event time that triggered it.
+ */
+export async function e2eLatency(kafka: Kafka, rate: number, seconds: number, run: string): Promise<{ decisions: number; p50: number; p99: number; max: number }> {
+  const total = Math.ceil(rate * seconds);
+  const population = generatePopulation({ people: Math.ceil(total / 2), seed: 29, runId: run, now: new Date() });
+  const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  await producer.send({ topic: Topic.ConsentV1, acks: -1, messages: population.consents.map((c) => ({ value: JSON.stringify(c) })) });
+  await producer.send({
+    topic: Topic.CampaignsV1,
+    acks: -1,
+    messages: population.campaigns.map((c) => ({ key: c.campaignId, value: JSON.stringify({ ...c, budgetMessages: 1_000_000 }) })),
+  });
+  await sleep(5000);
+
+  const latencies: number[] = [];
+  const consumer = kafka.consumer({ groupId: `bench-latency-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: Topic.TargetingDecisionsV1, fromBeginning: false });
+  let joined!: () => void;
+  const ready = new Promise<void>((r) => (joined = r));
+  consumer.on(consumer.events.GROUP_JOIN, () => joined());
+  const startedAt = Date.now();
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const decision = JSON.parse(message.value?.toString() ?? '{}') as TargetingDecisionV1;
+      if (!decision.triggeredByEventAt || !decision.campaignId.endsWith(run)) return;
+      const at = Date.parse(decision.triggeredByEventAt);
+      if (at >= startedAt) latencies.push(Date.parse(decision.decidedAt) - at);
+    },
+  });
+  await ready;
+  const events = population.events.slice(0, total);
+  const tickMs = 50;
+  const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
+  const t0 = Date.now();
+  for (let i = 0; i < events.length; i += perTick) {
+    const now = new Date().toISOString();
+    await producer.send({
+      topic: Topic.SocialEngagementV1,
+      acks: -1,
+      messages: events.slice(i, i + perTick).map((e) => ({ value: JSON.stringify({ ...e, occurredAt: now }) })),
+    });
+    const due = t0 + ((i + perTick) / rate) * 1000;
+    if (due > Date.now()) await sleep(due - Date.now());
+  }
+  await sleep(5000);
+  await consumer.disconnect();
+  await producer.disconnect();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  return { decisions: latencies.length, p50: pct(50), p99: pct(99), max: latencies.at(-1) ?? NaN };
+}

@@ -1,0 +1,87 @@
+import { Topic, type TargetingDecisionV1 } from '@wt/contracts';
+import { type Kafka } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Client } from 'pg';
+
+async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Reads a whole topic once (a throwaway group from the beginning to the current end). */
+async function readTopic<T>(kafka: Kafka, topic: string): Promise<T[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const remaining = new Map(ends.filter((p) => p.high !== p.low).map((p) => [p.partition, BigInt(p.high)]));
+  const values: T[] = [];
+  if (remaining.size === 0) return values;
+  const consumer = kafka.consumer({ groupId: `verify-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) if (m.value) values.push(JSON.parse(m.value.toString()) as T);
+        if (BigInt(batch.lastOffset()) + 1n >= (remaining.get(batch.partition) ?? 0n)) remaining.delete(batch.partition);
+        if (remaining.size === 0) resolve();
+      },
+    });
+  });
+  await consumer.disconnect();
+  return values;
+}
+
+export interface FaultVerdict {
+  acknowledgedEvents: number;
+  lostEvents: number;
+  profileEffects: number;
+  doubleCounted: number;
+  decisionsSend: number;
+  decisionsMadeTwice: number;
+  decisionRecordsRepeated: number;
+  messagesSent: number;
+  messagesSentTwice: number;
+  poisonDeadLettered: number;
+}
+
+/** The invariants of the fault tests, from the databases, the topics and the sandbox. */
+export async function faultVerify(kafka: Kafka, opts: { keys: string; profilesDb: string; scoringDb: string; sandbox: string }): Promise<FaultVerdict> {
+  const acknowledged = JSON.parse(readFileSync(opts.keys, 'utf8')) as string[];
+  const processed = new Set(
+    (await query<{ dedupe_key: string }>(opts.profilesDb, 'SELECT dedupe_key FROM processed_event WHERE dedupe_key = ANY($1)', [acknowledged])).map((r) => r.dedupe_key),
+  );
+  const [{ events, effects }] = await query<{ events: string; effects: string }>(
+    opts.profilesDb,
+    'SELECT (SELECT count(*) FROM processed_event) AS events, (SELECT coalesce(sum(total_events), 0) FROM person_profile) AS effects',
+  );
+  const decisions = await readTopic<TargetingDecisionV1>(kafka, Topic.TargetingDecisionsV1);
+  const sendRecords = decisions.filter((d) => d.outcome === 'send');
+  const sendIds = new Set(sendRecords.map((d) => d.decisionId));
+  const pairs = new Map<string, Set<string>>();
+  for (const d of sendRecords) pairs.set(`${d.campaignId}:${d.personId}`, (pairs.get(`${d.campaignId}:${d.personId}`) ?? new Set()).add(d.decisionId));
+  const [{ sends }] = await query<{ sends: string }>(opts.scoringDb, `SELECT count(*) AS sends FROM decision WHERE outcome = 'send'`);
+  const messages = (await (await fetch(`${opts.sandbox}/sandbox/messages`)).json()) as { bizOpaqueCallbackData?: string }[];
+  const perDecision = new Map<string, number>();
+  for (const m of messages) if (m.bizOpaqueCallbackData) perDecision.set(m.bizOpaqueCallbackData, (perDecision.get(m.bizOpaqueCallbackData) ?? 0) + 1);
+  const letters = await readTopic<{ reason: string; service: string }>(kafka, Topic.DeadLetterV1);
+  return {
+    acknowledgedEvents: acknowledged.length,
+    lostEvents: acknowledged.filter((k) => !processed.has(k)).length,
+    profileEffects: Number(effects),
+    doubleCounted: Number(effects) - Number(events),
+    decisionsSend: Number(sends),
+    decisionsMadeTwice: [...pairs.values()].filter((ids) => ids.size > 1).length + Math.max(0, sendIds.size - Number(sends)),
+    decisionRecordsRepeated: sendRecords.length - sendIds.size,
+    messagesSent: messages.length,
+    messagesSentTwice: [...perDecision.values()].filter((n) => n > 1).length,
+    poisonDeadLettered: letters.filter((l) => l.service === 'ingest').length,
+  };
+}

@@ -1,0 +1,185 @@
+#!/usr/bin/env node
+// `npm run test:faults`: the running platform under steady load while its parts are killed.
+// Every round counts events in, profile effects, decisions and sends, and the verdict requires:
+// no acknowledged event lost, none counted twice, no decision made twice, no WhatsApp message sent
+// twice, and each stage resuming within 30 s. Writes bench/results/faults.json.
+//
+//   FAULT_ROUNDS (5)        rounds of SIGKILL and of SIGTERM per service
+//   FAULT_RATE (150)        engagement events per second during the run
+//   FAULT_POSTGRES=1        also stop and restart PostgreSQL (the machine's cluster: only where nothing else uses it)
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildAll, ensureInstalled, ROOT } from './bootstrap.mjs';
+
+const ROUNDS = Number(process.env.FAULT_ROUNDS ?? 5);
+const RATE = Number(process.env.FAULT_RATE ?? 150);
+const PROFILE = 'bench';
+const CLI = path.join(ROOT, 'dist/tools/cli/src/main.js');
+const RESUME_LIMIT_MS = 30_000;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (m) => console.log(m);
+
+ensureInstalled();
+buildAll();
+const { resetBroker, ensureBroker, stopBroker, brokerStatus } = await import('./kafka-broker.mjs');
+const { stackUp, stackDown } = await import('./stack.mjs');
+const { startServices, stopServices, servicePid } = await import('./services.mjs');
+const pg = (await import('pg')).default;
+
+log('Fresh broker and databases for the fault run...');
+await resetBroker({ profile: PROFILE });
+{
+  const { profileSettings } = await import('./services.mjs');
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
+  await admin.connect();
+  for (const db of Object.values(profileSettings(PROFILE).databases)) await admin.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+  await admin.end();
+}
+const up = await stackUp({ profile: PROFILE, build: false, log: () => {} });
+const run = `f${Date.now().toString(36)}`;
+const groupPrefix = `wt-faults-${run}`;
+const serviceEnv = {
+  ingest: { KAFKA_GROUP_PREFIX: groupPrefix },
+  profiles: { KAFKA_GROUP_PREFIX: groupPrefix },
+  scoring: { KAFKA_GROUP_PREFIX: groupPrefix },
+  dispatcher: { KAFKA_GROUP_PREFIX: groupPrefix, WHATSAPP_MPS: '500', WHATSAPP_TIMEOUT_MS: '3000' },
+  'whatsapp-sandbox': { KAFKA_GROUP_PREFIX: groupPrefix, SANDBOX_THROUGHPUT_MPS: '0', SANDBOX_PAIR_INTERVAL_MS: '0' },
+};
+const start = (only) =>
+  startServices({ profile: PROFILE, brokers: up.brokers, databaseUrls: up.databaseUrls, only, extraEnv: serviceEnv, log: () => {} });
+
+function cli(args) {
+  const result = spawnSync(process.execPath, [CLI, 'bench', ...args], { cwd: ROOT, env: { ...process.env, KAFKA_BROKERS: up.brokers }, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`bench ${args[0]} failed:\n${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1));
+}
+
+/** The input topic whose committed offset shows a stage making progress. */
+const INPUT = {
+  ingest: 'social.engagement.v1',
+  profiles: 'internal.engagement.normalized.v1',
+  scoring: 'internal.profile.snapshots.v1',
+  dispatcher: 'targeting.decisions.v1',
+};
+
+/** Waits until the stage's group commits past where it was: the time it took to resume. */
+async function resumed(service, since) {
+  const before = cli(['committed', `group=${groupPrefix}.${service}`, `topic=${INPUT[service]}`]).committed;
+  for (;;) {
+    const now = cli(['committed', `group=${groupPrefix}.${service}`, `topic=${INPUT[service]}`]).committed;
+    if (now > before) return Date.now() - since;
+    if (Date.now() - since > RESUME_LIMIT_MS * 3) return Date.now() - since;
+    await sleep(250);
+  }
+}
+
+const rounds = [];
+const seconds = Math.ceil(ROUNDS * 4 * 2 * 7 + 60);
+const keysFile = path.join(os.tmpdir(), `wt-faults-${run}.json`);
+let load;
+try {
+  log('Starting every service...');
+  await start(undefined);
+  log(`Load: ${RATE} events/s for about ${seconds} s, a poison message every 500 events`);
+  load = spawn(process.execPath, [CLI, 'bench', 'fault-load', `rate=${RATE}`, `seconds=${seconds}`, 'poisonEvery=500', `out=${keysFile}`, `run=${run}`], {
+    cwd: ROOT,
+    env: { ...process.env, KAFKA_BROKERS: up.brokers },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let loadOut = '';
+  load.stdout.on('data', (d) => (loadOut += d));
+  const loadDone = new Promise((resolve) => load.on('exit', resolve));
+  await sleep(8000);
+
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    for (const service of ['ingest', 'profiles', 'scoring', 'dispatcher']) {
+      for (const signal of ['SIGKILL', 'SIGTERM']) {
+        await sleep(1500 + Math.random() * 1500); // mid-batch: the stage is busy with the steady load
+        const pid = servicePid(PROFILE, service);
+        const at = Date.now();
+        process.kill(pid, signal);
+        while (servicePid(PROFILE, service)) await sleep(50);
+        await start([service]);
+        const resumeMs = await resumed(service, at);
+        rounds.push({ round, service, signal, resumeMs, ok: resumeMs <= RESUME_LIMIT_MS });
+        log(`  round ${round} ${service.padEnd(10)} ${signal.padEnd(7)} resumed in ${(resumeMs / 1000).toFixed(1)} s`);
+      }
+    }
+  }
+
+  log('WhatsApp faults: 5xx, slow answers, dropped connections...');
+  const sandbox = up.settings.urls['whatsapp-sandbox'];
+  for (const fault of [
+    { code: 131016, httpStatus: 503, times: 20, mode: 'reject' },
+    { code: 2, times: 5, mode: 'hang' },
+    { code: 2, times: 5, mode: 'drop' },
+  ]) {
+    await fetch(`${sandbox}/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) });
+    await sleep(5000);
+    rounds.push({ round: 0, service: 'whatsapp-sandbox', signal: `fault ${fault.mode} ${fault.code}`, resumeMs: 0, ok: true });
+  }
+  await fetch(`${sandbox}/sandbox/faults`, { method: 'DELETE' });
+
+  log('Kafka broker killed and restarted...');
+  const broker = await brokerStatus({ profile: PROFILE });
+  const brokerAt = Date.now();
+  process.kill(broker.pid, 'SIGKILL');
+  await sleep(3000);
+  await ensureBroker({ profile: PROFILE, log: () => {} });
+  const brokerResume = await resumed('profiles', brokerAt);
+  rounds.push({ round: 0, service: 'kafka', signal: 'SIGKILL', resumeMs: brokerResume, ok: brokerResume <= RESUME_LIMIT_MS * 2 });
+  log(`  pipeline resumed ${(brokerResume / 1000).toFixed(1)} s after the broker was killed`);
+
+  if (process.env.FAULT_POSTGRES === '1') {
+    log('PostgreSQL stopped and restarted...');
+    const version = fs.readdirSync('/etc/postgresql')[0];
+    const pgAt = Date.now();
+    spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'stop', '-m', 'fast'], { stdio: 'inherit' });
+    await sleep(5000);
+    spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
+    const pgResume = await resumed('profiles', pgAt);
+    rounds.push({ round: 0, service: 'postgres', signal: 'stop', resumeMs: pgResume, ok: pgResume <= RESUME_LIMIT_MS * 2 });
+  } else {
+    log('  (PostgreSQL restart skipped: set FAULT_POSTGRES=1 on a machine where nothing else uses it)');
+  }
+
+  log('Waiting for the load to end and the pipeline to drain...');
+  await loadDone;
+  const loadResult = JSON.parse(loadOut.trim().split('\n').at(-1));
+  let previous;
+  for (let i = 0; i < 120; i += 1) {
+    await sleep(2000);
+    const now = JSON.stringify(['ingest', 'profiles', 'scoring', 'dispatcher'].map((s) => cli(['committed', `group=${groupPrefix}.${s}`, `topic=${INPUT[s]}`]).committed));
+    if (now === previous) break;
+    previous = now;
+  }
+  const verdict = cli([
+    'fault-verify',
+    `keys=${keysFile}`,
+    `profilesDb=${up.databaseUrls[up.settings.databases.profiles]}`,
+    `scoringDb=${up.databaseUrls[up.settings.databases.scoring]}`,
+    `sandbox=${sandbox}`,
+  ]);
+  const ok =
+    verdict.lostEvents === 0 &&
+    verdict.doubleCounted === 0 &&
+    verdict.decisionsMadeTwice === 0 &&
+    verdict.messagesSentTwice === 0 &&
+    verdict.poisonDeadLettered >= loadResult.poison &&
+    rounds.every((r) => r.ok);
+  const result = { at: new Date().toISOString(), settings: { rounds: ROUNDS, rate: RATE, seconds }, load: loadResult, verdict, rounds, ok };
+  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, 'bench/results/faults.json'), JSON.stringify(result, null, 2) + '\n');
+  log('\nverdict');
+  for (const [k, v] of Object.entries(verdict)) log(`  ${k.padEnd(26)} ${v}`);
+  log(`  ${'rounds resumed in time'.padEnd(26)} ${rounds.filter((r) => r.ok).length}/${rounds.length}`);
+  log(`\n${ok ? 'PASSED' : 'FAILED'}: written to bench/results/faults.json`);
+  process.exitCode = ok ? 0 : 1;
+} finally {
+  load?.kill();
+  await stopServices({ profile: PROFILE, log: () => {} });
+  await stackDown({ profile: PROFILE, services: [], log: () => {} });
+  await stopBroker({ profile: PROFILE }).catch(() => undefined);
+}
