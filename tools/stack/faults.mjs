@@ -42,9 +42,9 @@ const run = `f${Date.now().toString(36)}`;
 const groupPrefix = `wt-faults-${run}`;
 const serviceEnv = {
   ingest: { KAFKA_GROUP_PREFIX: groupPrefix },
-  profiles: { KAFKA_GROUP_PREFIX: groupPrefix },
+  profiles: { KAFKA_GROUP_PREFIX: groupPrefix, KAFKA_SESSION_TIMEOUT_MS: '10000' },
   scoring: { KAFKA_GROUP_PREFIX: groupPrefix },
-  dispatcher: { KAFKA_GROUP_PREFIX: groupPrefix, WHATSAPP_MPS: '500', WHATSAPP_TIMEOUT_MS: '3000' },
+  dispatcher: { KAFKA_GROUP_PREFIX: groupPrefix, KAFKA_SESSION_TIMEOUT_MS: '10000', WHATSAPP_MPS: '500', WHATSAPP_TIMEOUT_MS: '3000' },
   'whatsapp-sandbox': { KAFKA_GROUP_PREFIX: groupPrefix, SANDBOX_THROUGHPUT_MPS: '0', SANDBOX_PAIR_INTERVAL_MS: '0' },
 };
 const start = (only) =>
@@ -64,26 +64,39 @@ const INPUT = {
   dispatcher: 'targeting.decisions.v1',
 };
 
-/** Waits until the stage's group commits past where it was: the time it took to resume. */
+async function ready(service) {
+  try {
+    return (await fetch(`${up.settings.urls[service]}/health/ready`, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The time until the stage works again: it is ready (consumer in its group, database reachable)
+ * and its group either commits past where it was or has nothing left to read.
+ */
 async function resumed(service, since) {
   const before = cli(['committed', `group=${groupPrefix}.${service}`, `topic=${INPUT[service]}`]).committed;
   for (;;) {
-    const now = cli(['committed', `group=${groupPrefix}.${service}`, `topic=${INPUT[service]}`]).committed;
-    if (now > before) return Date.now() - since;
+    const now = cli(['committed', `group=${groupPrefix}.${service}`, `topic=${INPUT[service]}`]);
+    if ((await ready(service)) && (now.committed > before || now.committed >= now.end)) return Date.now() - since;
     if (Date.now() - since > RESUME_LIMIT_MS * 3) return Date.now() - since;
     await sleep(250);
   }
 }
 
 const rounds = [];
-const seconds = Math.ceil(ROUNDS * 4 * 2 * 7 + 60);
+// The load runs until the rounds are over (a stop file ends it); `seconds` only bounds it.
+const seconds = 1200;
 const keysFile = path.join(os.tmpdir(), `wt-faults-${run}.json`);
+const stopFile = path.join(os.tmpdir(), `wt-faults-${run}.stop`);
 let load;
 try {
   log('Starting every service...');
   await start(undefined);
-  log(`Load: ${RATE} events/s for about ${seconds} s, a poison message every 500 events`);
-  load = spawn(process.execPath, [CLI, 'bench', 'fault-load', `rate=${RATE}`, `seconds=${seconds}`, 'poisonEvery=500', `out=${keysFile}`, `run=${run}`], {
+  log(`Load: ${RATE} events/s until the rounds are over, a poison message every 500 events`);
+  load = spawn(process.execPath, [CLI, 'bench', 'fault-load', `rate=${RATE}`, `seconds=${seconds}`, 'poisonEvery=500', `out=${keysFile}`, `run=${run}`, `stop=${stopFile}`], {
     cwd: ROOT,
     env: { ...process.env, KAFKA_BROKERS: up.brokers },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -145,13 +158,14 @@ try {
     log('  (PostgreSQL restart skipped: set FAULT_POSTGRES=1 on a machine where nothing else uses it)');
   }
 
-  log('Waiting for the load to end and the pipeline to drain...');
+  log('Stopping the load; waiting for the pipeline to drain...');
+  fs.writeFileSync(stopFile, '');
   await loadDone;
   const loadResult = JSON.parse(loadOut.trim().split('\n').at(-1));
   let previous;
   for (let i = 0; i < 120; i += 1) {
     await sleep(2000);
-    const now = JSON.stringify(['ingest', 'profiles', 'scoring', 'dispatcher'].map((s) => cli(['committed', `group=${groupPrefix}.${s}`, `topic=${INPUT[s]}`]).committed));
+    const now = JSON.stringify(['ingest', 'profiles', 'scoring', 'dispatcher'].map((s) => cli(['committed', `group=${groupPrefix}.${s}`, `topic=${INPUT[s]}`])));
     if (now === previous) break;
     previous = now;
   }
@@ -169,7 +183,7 @@ try {
     verdict.messagesSentTwice === 0 &&
     verdict.poisonDeadLettered >= loadResult.poison &&
     rounds.every((r) => r.ok);
-  const result = { at: new Date().toISOString(), settings: { rounds: ROUNDS, rate: RATE, seconds }, load: loadResult, verdict, rounds, ok };
+  const result = { at: new Date().toISOString(), settings: { rounds: ROUNDS, rate: RATE }, load: loadResult, verdict, rounds, ok };
   fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, 'bench/results/faults.json'), JSON.stringify(result, null, 2) + '\n');
   log('\nverdict');

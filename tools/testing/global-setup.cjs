@@ -10,4 +10,19 @@ module.exports = async (globalConfig, projectConfig) => {
   process.env.WT_TEST_SERVICE_URLS = JSON.stringify(up.settings.urls);
   process.env.WT_TEST_DB_NAMES = JSON.stringify(up.settings.databases);
   globalThis.__WT_STACK__ = up;
+  if (services) {
+    // An assistant API key for the end-to-end tests, issued the way an operator does.
+    const { serviceEnv } = await import('../stack/services.mjs');
+    const { spawnSync } = require('node:child_process');
+    const path = require('node:path');
+    const businessId = `e2e-assistant-${Date.now().toString(36)}`;
+    const issued = spawnSync(process.execPath, [path.join(__dirname, '../../dist/apps/assistant/src/main.js'), 'issue-key', businessId, 'e2e'], {
+      env: { ...process.env, ...serviceEnv('assistant', { profile: 'test', brokers: up.brokers, databaseUrls: up.databaseUrls }) },
+      encoding: 'utf8',
+    });
+    if (issued.status !== 0) throw new Error(`could not issue an assistant key: ${issued.stderr}`);
+    const key = JSON.parse(issued.stdout.trim().split('\n').at(-1));
+    process.env.WT_TEST_ASSISTANT_BUSINESS = businessId;
+    process.env.WT_TEST_ASSISTANT_KEY = key.key ?? key.apiKey ?? key.token;
+  }
 };

@@ -80,7 +80,7 @@ export async function benchCommand(brokers: string[], args: string[]): Promise<n
       return 0;
     }
     case 'fault-load': {
-      out(await faultLoad(kafka, { rate: Number(opts['rate'] ?? 200), seconds: Number(opts['seconds'] ?? 60), poisonEvery: Number(opts['poisonEvery'] ?? 500), out: opts['out'], run: opts['run'] ?? 'faults' }));
+      out(await faultLoad(kafka, { rate: Number(opts['rate'] ?? 200), seconds: Number(opts['seconds'] ?? 60), poisonEvery: Number(opts['poisonEvery'] ?? 500), out: opts['out'], run: opts['run'] ?? 'faults', stopFile: opts['stop'] }));
       return 0;
     }
     case 'fault-verify': {
@@ -99,8 +99,12 @@ export async function benchCommand(brokers: string[], args: string[]): Promise<n
       const admin = kafka.admin();
       await admin.connect();
       const [offsets] = await admin.fetchOffsets({ groupId: opts['group'], topics: [opts['topic']] });
+      const ends = await admin.fetchTopicOffsets(opts['topic']);
+      out({
+        committed: offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0),
+        end: ends.reduce((sum, p) => sum + Number(p.high), 0),
+      });
       await admin.disconnect();
-      out({ committed: offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0) });
       return 0;
     }
     default:

@@ -1,21 +1,25 @@
 import { Topic } from '@wt/contracts';
+import { chunkBySize } from '@wt/kafka';
 import { type Kafka, Partitioners } from 'kafkajs';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { generatePopulation } from '../demo/population';
 
 /**
  * Steady load for the fault tests: engagement at `rate` events per second for `seconds`, with a
  * poison message (malformed JSON or a bad phone) every `poisonEvery` events, after the
  * population's consents and campaigns. Writes every acknowledged event's dedupe key to `out`, so
- * the verification can tell whether an acknowledged event was lost.
+ * the verification can tell whether an acknowledged event was lost. Stops early when `stopFile` exists.
  */
-export async function faultLoad(kafka: Kafka, opts: { rate: number; seconds: number; poisonEvery: number; out: string; run: string }): Promise<{ produced: number; poison: number }> {
+export async function faultLoad(kafka: Kafka, opts: { rate: number; seconds: number; poisonEvery: number; out: string; run: string; stopFile?: string }): Promise<{ produced: number; poison: number }> {
   const total = Math.ceil(opts.rate * opts.seconds);
   const population = generatePopulation({ people: Math.ceil(total / 6), seed: 11, runId: opts.run, now: new Date() });
   const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  const send = (topic: string, values: unknown[]) =>
-    producer.send({ topic, acks: -1, messages: values.map((v) => ({ value: typeof v === 'string' ? v : JSON.stringify(v) })) });
+  const send = async (topic: string, values: unknown[]) => {
+    for (const messages of chunkBySize(values.map((v) => ({ value: typeof v === 'string' ? v : JSON.stringify(v) })))) {
+      await producer.send({ topic, acks: -1, messages });
+    }
+  };
   // campaigns.v1 is compacted: every record needs its key.
   await producer.send({
     topic: Topic.CampaignsV1,
@@ -33,6 +37,7 @@ export async function faultLoad(kafka: Kafka, opts: { rate: number; seconds: num
   const perTick = Math.max(1, Math.round((opts.rate * tickMs) / 1000));
   const started = Date.now();
   for (let i = 0; i < events.length; i += perTick) {
+    if (opts.stopFile && existsSync(opts.stopFile)) break;
     const chunk = events.slice(i, i + perTick);
     const values: unknown[] = [...chunk];
     if (Math.floor((i + perTick) / opts.poisonEvery) > Math.floor(i / opts.poisonEvery)) {

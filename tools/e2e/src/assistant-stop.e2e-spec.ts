@@ -1,0 +1,135 @@
+import { type CampaignV1, type ConsentEventV1, type EngagementEventV1, Topic } from '@wt/contracts';
+import { eventually, testBrokers, testServiceUrl, TopicProbe } from '@wt/testing';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { randomInt, randomUUID } from 'node:crypto';
+
+interface SandboxMessage {
+  to: string;
+  waId: string;
+  type: 'template' | 'text';
+  bizOpaqueCallbackData?: string;
+}
+
+/**
+ * A person answers a campaign message with STOP: the assistant revokes their marketing consent
+ * for that business, confirms it to them, and the business's next campaign reaches a person who
+ * stayed opted in but not them. Everything through the running services.
+ */
+describe('assistant: STOP stops the next campaign message', () => {
+  const brokers = testBrokers();
+  const run = randomUUID().slice(0, 8);
+  const businessId = process.env['WT_TEST_ASSISTANT_BUSINESS']!;
+  const apiKey = process.env['WT_TEST_ASSISTANT_KEY']!;
+  const phoneNumberId = `8${randomInt(1e9, 9e9)}`;
+  const mobile = () => `+336${String(randomInt(10_000_000, 99_999_999))}`;
+  const stopper = mobile();
+  const control = mobile();
+  let producer: Producer;
+  const probes: TopicProbe<Topic>[] = [];
+
+  const campaign = (n: number): CampaignV1 => ({
+    campaignId: `stop-${run}-${n}`,
+    businessId,
+    name: `Offer ${n}`,
+    status: 'active',
+    phoneNumberId,
+    template: { name: 'weekly_offer', language: 'en_US', bodyParameters: [] },
+    targetCategories: ['hiking'],
+    minRelevance: 0.05,
+    budgetMessages: 10,
+    holdoutShare: 0,
+    startsAt: new Date(Date.now() - 60_000).toISOString(),
+    updatedAt: new Date().toISOString(),
+  });
+
+  async function send(topic: Topic, key: string | null, value: unknown): Promise<void> {
+    await producer.send({ topic, acks: -1, messages: [{ key, value: JSON.stringify(value) }] });
+  }
+
+  async function messages(): Promise<SandboxMessage[]> {
+    return (await (await fetch(`${testServiceUrl('whatsapp-sandbox')}/sandbox/messages?phoneNumberId=${phoneNumberId}`)).json()) as SandboxMessage[];
+  }
+
+  const templatesTo = (all: SandboxMessage[], e164: string) => all.filter((m) => m.type === 'template' && m.waId === e164.slice(1));
+
+  beforeAll(async () => {
+    producer = new Kafka({ brokers, clientId: 'e2e-stop', logLevel: logLevel.ERROR }).producer({
+      idempotent: true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    for (const n of [1, 2]) await send(Topic.CampaignsV1, `stop-${run}-${n}`, { ...campaign(n), status: 'ended', updatedAt: new Date().toISOString() });
+    await producer.disconnect();
+    await Promise.all(probes.map((p) => p.stop()));
+  });
+
+  it('revokes, confirms, and leaves the person out of the next campaign', async () => {
+    expect(businessId).toBeTruthy();
+    const registered = await fetch(`${testServiceUrl('assistant')}/v1/phone-numbers/${phoneNumberId}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
+    expect(registered.status).toBe(201);
+
+    const consents = await TopicProbe.start(brokers, Topic.ConsentV1);
+    probes.push(consents);
+
+    for (const phone of [stopper, control]) {
+      const consent: ConsentEventV1 = {
+        phone,
+        purpose: 'whatsapp_marketing',
+        businessId,
+        status: 'granted',
+        occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
+        source: 'e2e',
+      };
+      await send(Topic.ConsentV1, null, consent);
+      // Facebook engagement counts for targeting only with cross-app consent.
+      await send(Topic.ConsentV1, null, { ...consent, purpose: 'cross_app_profiling', businessId: undefined });
+      const engagement: EngagementEventV1 = {
+        eventId: `stop-${run}-${phone.slice(-4)}`,
+        source: 'facebook',
+        type: 'click',
+        phone,
+        occurredAt: new Date(Date.now() - 60_000).toISOString(),
+        categories: ['hiking'],
+      };
+      await send(Topic.SocialEngagementV1, null, engagement);
+    }
+    await send(Topic.CampaignsV1, `stop-${run}-1`, campaign(1));
+    await eventually('the first campaign to reach both people', async () => {
+      const all = await messages();
+      return templatesTo(all, stopper).length === 1 && templatesTo(all, control).length === 1 ? true : undefined;
+    }, 60_000);
+
+    // The person answers STOP inside the conversation.
+    const inbound = await fetch(`${testServiceUrl('whatsapp-sandbox')}/sandbox/inbound`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: stopper.slice(1), phoneNumberId, text: 'STOP' }),
+    });
+    expect(inbound.status).toBe(202);
+
+    const revocation = await consents.waitFor((c) => c.businessId === businessId && c.status === 'revoked', 60_000);
+    expect(revocation.value).toMatchObject({ purpose: 'whatsapp_marketing', phone: stopper });
+    expect(revocation.key ?? '').not.toContain(stopper.slice(3));
+    await eventually('the confirmation to reach the person', async () => {
+      const confirmations = (await messages()).filter((m) => m.type === 'text' && m.waId === stopper.slice(1));
+      return confirmations.length > 0 ? confirmations : undefined;
+    }, 60_000);
+
+    // Give the revocation time to reach profiles and scoring, then launch the next campaign.
+    const snapshots = await TopicProbe.start(brokers, Topic.ProfileSnapshotsV1, true);
+    probes.push(snapshots);
+    await snapshots.waitFor((s) => s.consents.whatsappMarketing.length === 0 && s.activity.totalEvents >= 1 && s.interests['hiking'] !== undefined, 60_000);
+    await send(Topic.CampaignsV1, `stop-${run}-2`, { ...campaign(2), startsAt: new Date().toISOString() });
+
+    await eventually('the second campaign to reach the person who stayed', async () => {
+      return templatesTo(await messages(), control).length === 2 ? true : undefined;
+    }, 90_000);
+    expect(templatesTo(await messages(), stopper)).toHaveLength(1);
+  });
+});
