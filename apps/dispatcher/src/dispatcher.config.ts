@@ -111,7 +111,7 @@ export class DispatcherConfig extends DatabaseEnv {
   /** How long the broker waits for a silent consumer before giving its partitions to another replica. */
   @IsInt()
   @Min(6000)
-  KAFKA_SESSION_TIMEOUT_MS: number = 30_000;
+  KAFKA_SESSION_TIMEOUT_MS: number = 10_000;
 
   @IsString()
   @MinLength(32)
