@@ -1,4 +1,5 @@
 import { type TargetingDecisionV1, Topic } from '@wt/contracts';
+import { chunkBySize } from '@wt/kafka';
 import { type Kafka, Partitioners } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { generatePopulation } from '../demo/population';
@@ -68,7 +69,9 @@ export async function e2eLatency(kafka: Kafka, rate: number, seconds: number, ru
   const population = generatePopulation({ people: Math.ceil(total / 2), seed: 29, runId: run, now: new Date() });
   const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  await producer.send({ topic: Topic.ConsentV1, acks: -1, messages: population.consents.map((c) => ({ value: JSON.stringify(c) })) });
+  for (const messages of chunkBySize(population.consents.map((c) => ({ value: JSON.stringify(c) })))) {
+    await producer.send({ topic: Topic.ConsentV1, acks: -1, messages });
+  }
   await producer.send({
     topic: Topic.CampaignsV1,
     acks: -1,
