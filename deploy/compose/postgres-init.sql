@@ -3,3 +3,4 @@
 CREATE DATABASE wt_profiles;
 CREATE DATABASE wt_scoring;
 CREATE DATABASE wt_dispatcher;
+CREATE DATABASE wt_assistant;
