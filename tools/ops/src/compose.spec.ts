@@ -1,6 +1,7 @@
 import { DCLinter } from 'dclint';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { APPS, CONSUMERS, DB_SERVICES, PORTS } from './lib/services';
 import { SECRET_NAME } from './lib/workload-policy';
 import { fromRoot } from './lib/workspace';
 
@@ -23,7 +24,6 @@ const text = readFileSync(fromRoot('docker-compose.yml'), 'utf8');
 const compose = parse(text, { merge: true }) as ComposeFile;
 const INTERPOLATION = /\$\{[A-Z_]+(?::[-?][^}]*)?\}/g;
 const URL_WITH_LITERAL_PASSWORD = /:\/\/[^:@/\s]+:(?!\$\{\}@)[^@/\s]+@/;
-const APPS = ['ingest', 'profiles', 'scoring', 'dispatcher', 'whatsapp-sandbox'];
 
 describe('docker-compose.yml', () => {
   it('conforms to the Compose Specification schema and passes dclint', () => {
@@ -61,23 +61,26 @@ describe('docker-compose.yml', () => {
       expect(service.build).toEqual({ context: '.', args: { APP_PATH: `apps/${app}` } });
       expect(service.healthcheck?.test.join(' ')).toContain('/health/ready');
       expect(service.read_only).toBe(true);
+      expect(service.environment?.['PORT']).toBe(PORTS.get(app));
     }
     for (const infra of ['kafka', 'postgres']) expect(compose.services[infra]?.healthcheck).toBeDefined();
   });
 
   it('starts consumers only once Kafka is healthy and the topics exist, and database owners once Postgres is', () => {
-    for (const app of ['ingest', 'profiles', 'scoring', 'dispatcher']) {
-      expect(compose.services[app]?.depends_on).toMatchObject({
-        kafka: { condition: 'service_healthy' },
-        topics: { condition: 'service_completed_successfully' },
+    expect(CONSUMERS.size).toBeGreaterThan(0);
+    for (const app of CONSUMERS.keys()) {
+      expect({ app, dependsOn: compose.services[app]?.depends_on }).toMatchObject({
+        app,
+        dependsOn: { kafka: { condition: 'service_healthy' }, topics: { condition: 'service_completed_successfully' } },
       });
     }
-    for (const app of ['profiles', 'scoring', 'dispatcher']) {
-      expect(compose.services[app]?.depends_on?.['postgres']).toEqual({ condition: 'service_healthy' });
-      expect(compose.services[app]?.environment?.['DATABASE_URL']).toMatch(/^postgres:\/\/wt:\$\{POSTGRES_PASSWORD\}@postgres:5432\/wt_/);
-    }
     const init = readFileSync(fromRoot('deploy/compose/postgres-init.sql'), 'utf8');
-    for (const db of ['wt_profiles', 'wt_scoring', 'wt_dispatcher']) expect(init).toContain(`CREATE DATABASE ${db};`);
+    expect(DB_SERVICES.length).toBeGreaterThan(0);
+    for (const app of DB_SERVICES) {
+      expect(compose.services[app]?.depends_on?.['postgres']).toEqual({ condition: 'service_healthy' });
+      expect(compose.services[app]?.environment?.['DATABASE_URL']).toBe(`postgres://wt:\${POSTGRES_PASSWORD}@postgres:5432/wt_${app}`);
+      expect(init).toContain(`CREATE DATABASE wt_${app};`);
+    }
   });
 
   it('writes no secret value: every secret is interpolated from .env, which make-env.sh generates', () => {

@@ -1,14 +1,13 @@
 import { ALL_TOPIC_SPECS, topicConfigEntries } from '@wt/contracts';
 import { type K8sObject, podSpecOf } from './lib/k8s-object';
 import { kubectlAvailable, OVERLAYS, renderOverlay, validateAgainstSchemas } from './lib/kustomize';
+import { CONSUMERS, DB_SERVICES, DEV_ONLY_APPS, PORTS, SERVICES } from './lib/services';
 import { configViolations, workloadViolations } from './lib/workload-policy';
 
 const haveKubectl = kubectlAvailable();
 if (!haveKubectl) console.warn('SKIPPED deploy/ manifest checks: kubectl is not installed (apt-get install kubectl, or any kubectl >= 1.27)');
 const describeRendered = haveKubectl ? describe : describe.skip;
 
-const SERVICES = ['ingest', 'profiles', 'scoring', 'dispatcher'];
-const DB_SERVICES = ['profiles', 'scoring', 'dispatcher'];
 const byKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
 const names = (objects: K8sObject[]) => objects.map((o) => o.metadata.name).sort();
 
@@ -33,13 +32,20 @@ describeRendered.each(OVERLAYS)('deploy/overlays/%s', (overlay) => {
   });
 
   it('has, per service, a Deployment, Service, PodDisruptionBudget, scaler and ingress NetworkPolicy', () => {
-    const expected = overlay === 'dev' ? [...SERVICES, 'whatsapp-sandbox'] : SERVICES;
+    const expected = overlay === 'dev' ? [...SERVICES, ...DEV_ONLY_APPS] : SERVICES;
     expect(names(byKind(objects, 'Deployment'))).toEqual([...expected].sort());
     expect(names(byKind(objects, 'Service'))).toEqual([...expected].sort());
     expect(names(byKind(objects, 'PodDisruptionBudget'))).toEqual([...expected].sort());
-    // Consumers scale on lag with KEDA; the sandbox, which consumes nothing, on CPU.
-    expect(names(byKind(objects, 'ScaledObject'))).toEqual([...SERVICES].sort());
-    expect(names(byKind(objects, 'HorizontalPodAutoscaler'))).toEqual(overlay === 'dev' ? ['whatsapp-sandbox'] : []);
+    // Consumers scale on lag with KEDA; the dev-only sandbox, which consumes nothing, on CPU.
+    expect(names(byKind(objects, 'ScaledObject'))).toEqual(SERVICES.filter((s) => CONSUMERS.has(s)).sort());
+    expect(names(byKind(objects, 'HorizontalPodAutoscaler'))).toEqual(overlay === 'dev' ? [...DEV_ONLY_APPS].sort() : []);
+    for (const deployment of byKind(objects, 'Deployment')) {
+      const container = podSpecOf(deployment)?.containers[0] as { ports?: { containerPort: number }[] } | undefined;
+      expect({ name: deployment.metadata.name, port: container?.ports?.[0]?.containerPort }).toEqual({
+        name: deployment.metadata.name,
+        port: PORTS.get(deployment.metadata.name),
+      });
+    }
     const ingress = byKind(objects, 'NetworkPolicy').map((o) => o.metadata.name);
     for (const service of expected) expect(ingress).toContain(`${service}-ingress`);
     expect(ingress).toContain('default-deny-all');
@@ -55,6 +61,32 @@ describeRendered.each(OVERLAYS)('deploy/overlays/%s', (overlay) => {
     for (const service of DB_SERVICES) {
       const config = byKind(objects, 'ConfigMap').find((c) => c.metadata.name.startsWith(`${service}-config-`));
       expect(config?.data?.['DB_MIGRATIONS_RUN']).toBe('false');
+    }
+  });
+
+  it("gives each database owner's Deployment and migrations Job its own wt-<service>-db Secret, and no one else's", () => {
+    const secretRefs = (o: K8sObject | undefined) =>
+      (podSpecOf(o ?? ({} as K8sObject))?.containers ?? []).flatMap((c) => (c.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.name).filter(Boolean));
+    for (const workload of [...byKind(objects, 'Deployment'), ...byKind(objects, 'Job')]) {
+      const owner = workload.metadata.name.replace(/-migrations$/, '');
+      const dbSecrets = secretRefs(workload).filter((name) => /^wt-.+-db$/.test(name ?? ''));
+      expect({ workload: workload.metadata.name, dbSecrets }).toEqual({
+        workload: workload.metadata.name,
+        dbSecrets: DB_SERVICES.includes(owner) ? [`wt-${owner}-db`] : [],
+      });
+    }
+  });
+
+  it('scales each consumer on the lag of its own group, on topics its handlers subscribe to', () => {
+    for (const scaler of byKind(objects, 'ScaledObject')) {
+      const name = scaler.metadata.name;
+      const spec = scaler.spec as { scaleTargetRef: { name: string }; triggers: { metadata: { topic: string; consumerGroup: string } }[] };
+      expect(spec.scaleTargetRef.name).toBe(name);
+      expect(spec.triggers.length).toBeGreaterThan(0);
+      for (const { metadata } of spec.triggers) {
+        expect({ name, group: metadata.consumerGroup }).toEqual({ name, group: `wt.${name}` });
+        expect({ name, topic: metadata.topic, consumed: CONSUMERS.get(name)?.includes(metadata.topic) }).toEqual({ name, topic: metadata.topic, consumed: true });
+      }
     }
   });
 
