@@ -78,7 +78,7 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
     await eventually(
       'ingest to be ready',
       async () => {
-        if (child?.exitCode !== null) throw new Error(`ingest exited: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+        if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`ingest exited: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
         try {
           return (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok || undefined;
         } catch {
@@ -91,10 +91,14 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
 
   async function stop(): Promise<void> {
     const proc = child;
-    if (!proc || proc.exitCode !== null) return;
+    // A process ended by a signal has exitCode null and signalCode set.
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise((resolve) => proc.once('exit', resolve));
     proc.kill('SIGTERM');
+    // A graceful stop finishes the batch in progress; do not wait for ever on a loaded machine.
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
     await exited;
+    clearTimeout(timer);
   }
 
   async function post(route: string, body: unknown): Promise<{ status: number; json: IntakeResponse & { message?: string } }> {
@@ -141,7 +145,7 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
     await stop();
     await producer?.disconnect();
     await Promise.all(probes.map((p) => p.stop()));
-  });
+  }, 90_000);
 
   it('answers per event over HTTP: accepted ones published by personId, rejected ones with field, reason and a dead letter', async () => {
     const good = event('good');

@@ -20,8 +20,8 @@ import { testLogDir } from '../testing/test-log-dir';
  */
 const ROOT = path.resolve(__dirname, '../../../..');
 const HALF_LIFE_HOURS = 24;
-const PEOPLE = 120;
-const EVENTS = 4_000;
+const PEOPLE = 80;
+const EVENTS = 2_000;
 const BUSINESSES = ['acme', 'cucina', 'nova'];
 const CATEGORIES = ['running-shoes', 'fitness', 'cooking', 'wine', 'skincare', 'makeup'];
 
@@ -105,7 +105,7 @@ describe('profiles: exactly-once effect across crashes and replays', () => {
 
   async function ready(): Promise<void> {
     await eventually('profiles to be ready', async () => {
-      if (child?.exitCode !== null) throw new Error(`profiles exited: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+      if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`profiles exited: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
       try {
         return (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok || undefined;
       } catch {
@@ -116,7 +116,8 @@ describe('profiles: exactly-once effect across crashes and replays', () => {
 
   async function kill(): Promise<void> {
     const proc = child;
-    if (!proc || proc.exitCode !== null) return;
+    // A process ended by a signal has exitCode null and signalCode set.
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise((resolve) => proc.once('exit', resolve));
     proc.kill('SIGKILL');
     await exited;
