@@ -75,9 +75,11 @@ async function countProfiles(): Promise<number | undefined> {
  */
 export async function demoCommand(brokers: string[]): Promise<number> {
   const people = Number(process.env['DEMO_PEOPLE'] ?? 1200);
+  // A new population each run by default (set DEMO_SEED to repeat one): the same people again
+  // would meet the frequency caps their earlier messages used up.
   const runId = `r${Date.now().toString(36)}`;
   const urls = serviceUrls();
-  const population = generatePopulation({ people, seed: Number(process.env['DEMO_SEED'] ?? 42), runId, now: new Date() });
+  const population = generatePopulation({ people, seed: Number(process.env['DEMO_SEED'] ?? Date.now() % 1_000_000_007), runId, now: new Date() });
   const publisher = new KafkaPublisher(createKafka({ brokers, clientId: 'wt-demo' }));
   const before = await snapshot(urls);
   const started = Date.now();
