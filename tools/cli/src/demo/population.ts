@@ -184,7 +184,9 @@ export function generatePopulation(options: { people: number; seed: number; runI
       ],
     },
     targetCategories: b.categories,
-    minRelevance: 0.35,
+    // The learned model's scores are calibrated probabilities of a welcome reply: 0.2 is a business's
+    // "one in five would welcome it".
+    minRelevance: 0.2,
     // The third campaign has a small budget, so budget suppression shows in the funnel.
     budgetMessages: i === 2 ? 40 : 5000,
     startsAt: new Date(now - hour).toISOString(),
