@@ -184,8 +184,8 @@ export function generatePopulation(options: { people: number; seed: number; runI
       ],
     },
     targetCategories: b.categories,
-    // The learned model's scores are calibrated probabilities of a welcome reply: 0.2 is a business's
-    // "one in five would welcome it".
+    // The learned model scores how likely a person is to welcome the message (0..1); a business
+    // content with one in five asks for 0.2.
     minRelevance: 0.2,
     // The third campaign has a small budget, so budget suppression shows in the funnel.
     budgetMessages: i === 2 ? 40 : 5000,
