@@ -6,3 +6,4 @@ export * from './lib/kafka-publisher';
 export * from './lib/kafka.module';
 export * from './lib/record-batch';
 export * from './lib/topic-admin';
+export * from './lib/trace-context';

@@ -1,5 +1,6 @@
 import { CompressionTypes, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { type Topic, type TopicPayload } from '@wt/contracts';
+import { childTraceContext } from './trace-context';
 
 /** One record to publish: `key` decides the partition, so ordering holds per key. */
 export interface OutgoingRecord<T> {
@@ -44,11 +45,20 @@ export function chunkBySize(messages: Message[], maxBytes = MAX_REQUEST_BYTES): 
   return chunks;
 }
 
-function encode<T>(topic: Topic, record: OutgoingRecord<T>): Message {
+/**
+ * Every record carries W3C trace context: the hop's own span in the trace of the `traceparent`
+ * the handler copied from its input record, or a new trace when there was none.
+ */
+export function encode<T>(topic: Topic, record: OutgoingRecord<T>): Message {
   return {
     key: record.key,
     value: JSON.stringify(record.value),
-    headers: { ...record.headers, [SCHEMA_HEADER]: topic, 'content-type': 'application/json' },
+    headers: {
+      ...record.headers,
+      ...childTraceContext(record.headers),
+      [SCHEMA_HEADER]: topic,
+      'content-type': 'application/json',
+    },
   };
 }
 

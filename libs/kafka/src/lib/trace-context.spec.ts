@@ -1,0 +1,64 @@
+import { Topic } from '@wt/contracts';
+import { encode } from './kafka-publisher';
+import { childTraceContext, parseTraceContext, traceHeaders } from './trace-context';
+
+const PARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+describe('trace context', () => {
+  it('keeps the trace id and flags of the parent and gives the hop a new span id', () => {
+    const child = childTraceContext({ traceparent: PARENT, tracestate: 'vendor=abc' });
+    const [, traceId, spanId, flags] = TRACEPARENT.exec(child.traceparent) ?? [];
+    expect(traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(spanId).not.toBe('b7ad6b7169203331');
+    expect(flags).toBe('01');
+    expect(child.tracestate).toBe('vendor=abc');
+  });
+
+  it('starts a new sampled trace when there is none or it is malformed', () => {
+    const cases: (Record<string, string> | undefined)[] = [
+      undefined,
+      {},
+      { traceparent: 'garbage' },
+      { traceparent: `00-${'0'.repeat(32)}-b7ad6b7169203331-01` },
+    ];
+    for (const headers of cases) {
+      const child = childTraceContext(headers);
+      expect(child.traceparent).toMatch(TRACEPARENT);
+      expect(parseTraceContext(child)?.traceId).not.toBe('0'.repeat(32));
+    }
+    expect(parseTraceContext(childTraceContext(undefined))?.traceId).not.toBe(
+      parseTraceContext(childTraceContext(undefined))?.traceId,
+    );
+  });
+
+  it('parses only valid traceparents', () => {
+    expect(parseTraceContext({ traceparent: PARENT })).toMatchObject({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+    });
+    expect(parseTraceContext({ traceparent: '00-xyz-b7ad6b7169203331-01' })).toBeUndefined();
+  });
+
+  it('copies only trace headers from an input record', () => {
+    expect(traceHeaders({ traceparent: PARENT, tracestate: 'a=b', 'wt-schema': 'x' })).toEqual({
+      traceparent: PARENT,
+      tracestate: 'a=b',
+    });
+    expect(traceHeaders(undefined)).toEqual({});
+  });
+
+  it('the publisher puts a traceparent on every record, continuing the one it was given', () => {
+    const given = encode(Topic.SocialEngagementV1, {
+      key: 'k',
+      value: {},
+      headers: { traceparent: PARENT },
+    });
+    const fresh = encode(Topic.SocialEngagementV1, { key: 'k', value: {} });
+    const headers = (m: typeof given) => m.headers as Record<string, string>;
+    expect(parseTraceContext(headers(given))?.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(parseTraceContext(headers(given))?.spanId).not.toBe('b7ad6b7169203331');
+    expect(headers(fresh).traceparent).toMatch(TRACEPARENT);
+    expect(headers(fresh)['wt-schema']).toBe(Topic.SocialEngagementV1);
+  });
+});

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import {
+  ROOT_CONTEXT,
+  type SpanContext,
+  TraceFlags,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  isSpanContextValid,
+  trace,
+} from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+
+/** W3C trace context headers carried on every Kafka record. */
+export const TRACEPARENT_HEADER = 'traceparent';
+export const TRACESTATE_HEADER = 'tracestate';
+
+const propagator = new W3CTraceContextPropagator();
+
+/** The span context in `traceparent`/`tracestate` headers, or undefined when absent or malformed. */
+export function parseTraceContext(
+  headers: Record<string, string> | undefined,
+): SpanContext | undefined {
+  if (!headers?.[TRACEPARENT_HEADER]) return undefined;
+  const span = trace.getSpanContext(
+    propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter),
+  );
+  return span && isSpanContextValid(span) ? span : undefined;
+}
+
+/** `traceparent` (and `tracestate` when there is one) for a span context. */
+export function formatTraceContext(span: SpanContext): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  propagator.inject(trace.setSpanContext(ROOT_CONTEXT, span), carrier, defaultTextMapSetter);
+  return carrier;
+}
+
+function newSpanId(): string {
+  // An all-zero id is invalid; 8 random bytes are practically never zero, but be exact.
+  let id: string;
+  do id = randomBytes(8).toString('hex');
+  while (id === '0000000000000000');
+  return id;
+}
+
+/**
+ * Trace context for the record a hop produces: the same trace as `parent` with a new span id,
+ * or a new sampled trace when the input carried none (or a malformed one).
+ */
+export function childTraceContext(
+  parent: Record<string, string> | undefined,
+): Record<string, string> {
+  const span = parseTraceContext(parent);
+  if (span) return formatTraceContext({ ...span, spanId: newSpanId(), isRemote: false });
+  let traceId: string;
+  do traceId = randomBytes(16).toString('hex');
+  while (traceId === '00000000000000000000000000000000');
+  return formatTraceContext({ traceId, spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED });
+}
+
+/** The input record's trace headers, to hand to the records a handler produces from it. */
+export function traceHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of [TRACEPARENT_HEADER, TRACESTATE_HEADER])
+    if (headers?.[name]) out[name] = headers[name];
+  return out;
+}
