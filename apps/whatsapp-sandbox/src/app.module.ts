@@ -16,6 +16,8 @@ import { ServiceWindows } from './messages/service-windows';
 import { SandboxConfig } from './sandbox.config';
 import { SandboxStats } from './stats/sandbox-stats';
 import { SandboxStatsController } from './stats/sandbox-stats.controller';
+import { SandboxTemplatesController, TemplatesController } from './templates/templates.controller';
+import { TemplateRegistry } from './templates/template-registry';
 import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
 
 @Module({})
@@ -32,6 +34,8 @@ export class AppModule {
         FaultsController,
         InboundController,
         SandboxStatsController,
+        TemplatesController,
+        SandboxTemplatesController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: GraphErrorFilter },
@@ -42,6 +46,7 @@ export class AppModule {
         MessagesService,
         SandboxStats,
         ServiceWindows,
+        TemplateRegistry,
         WebhookDeliveryService,
       ],
     };

@@ -60,6 +60,26 @@ export class GraphApiError extends Error {
     );
   }
 
+  /** 132001: no approved template of this name in this language (Meta answers the same for both). */
+  static templateNotFound(name: string, language: string): GraphApiError {
+    return new GraphApiError(
+      404,
+      132001,
+      '(#132001) Template name does not exist in the translation',
+      `template name (${name}) does not exist in ${language}`,
+    );
+  }
+
+  /** 132000: the body parameters given do not match the template's placeholders. */
+  static templateParameterMismatch(expected: number, given: number): GraphApiError {
+    return new GraphApiError(
+      400,
+      132000,
+      '(#132000) Number of parameters does not match the expected number of params',
+      `body: number of localizable_params (${given}) does not match the expected number of params (${expected})`,
+    );
+  }
+
   /** An injected fault: Meta's title for the code, and the HTTP status Meta answers it with unless one is given. */
   static injected(code: number, httpStatus?: number): GraphApiError {
     const title = whatsAppErrorTitle(code);

@@ -13,6 +13,7 @@ import { type Fault, FaultBook } from '../faults/fault-book';
 import { GraphApiError } from '../graph/graph-api.error';
 import { SandboxConfig } from '../sandbox.config';
 import { SandboxStats } from '../stats/sandbox-stats';
+import { TemplateRegistry } from '../templates/template-registry';
 import { type WebhookStep, WebhookDeliveryService } from '../webhooks/webhook-delivery.service';
 import { statusWebhook, unixSeconds, type WebhookOrigin } from '../webhooks/webhook-payloads';
 import { type AcceptedMessage, MessageStore } from './message-store';
@@ -52,6 +53,7 @@ export class MessagesService {
     private readonly faults: FaultBook,
     private readonly webhooks: WebhookDeliveryService,
     private readonly stats: SandboxStats,
+    private readonly templates: TemplateRegistry,
   ) {
     this.throughput = new ThroughputLimit(config.SANDBOX_THROUGHPUT_MPS);
     this.pairs = new PairRateLimit(config.SANDBOX_PAIR_INTERVAL_MS);
@@ -72,6 +74,14 @@ export class MessagesService {
     if (fault?.mode === 'reject') {
       this.faults.consume(fault);
       return this.reject(GraphApiError.injected(fault.code, fault.httpStatus), recipient);
+    }
+    if (request.type === 'template') {
+      try {
+        this.templates.check(phoneNumberId, request.template);
+      } catch (error) {
+        if (error instanceof GraphApiError) return this.reject(error, recipient);
+        throw error;
+      }
     }
     if (!this.throughput.allows(phoneNumberId, now))
       return this.reject(GraphApiError.throughputExceeded(), recipient);

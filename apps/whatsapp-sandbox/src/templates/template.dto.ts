@@ -1,0 +1,45 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+
+export class TemplateComponentDefinitionDto {
+  @IsIn(['HEADER', 'BODY', 'FOOTER', 'BUTTONS'])
+  type: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  text?: string;
+}
+
+/** Meta's create-template body (`POST /{waba-id}/message_templates`), the parts the sandbox uses. */
+export class CreateTemplateDto {
+  @Matches(/^[a-z0-9_]{1,512}$/, { message: 'must be lowercase letters, digits and underscores' })
+  name: string;
+
+  @Matches(/^[a-z]{2,3}(_[A-Za-z]{2,4})?$/, { message: 'must be a language code like en or en_US' })
+  language: string;
+
+  @IsIn(['MARKETING', 'UTILITY', 'AUTHENTICATION'])
+  category: string;
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => TemplateComponentDefinitionDto)
+  components: TemplateComponentDefinitionDto[];
+
+  /** Sandbox-only: interest categories the template is about (drives simulated reactions). */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  sandbox_categories?: string[];
+}
