@@ -2,9 +2,10 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { type EngagementNormalizedV1, Topic } from '@wt/contracts';
 import { timeZoneForCountry } from '@wt/identity';
-import { KafkaPublisher, type RecordBatch } from '@wt/kafka';
+import { KafkaPublisher, type RecordBatch, traceHeaders } from '@wt/kafka';
 import { Counter, register } from 'prom-client';
 import { type EntityManager } from 'typeorm';
+import { PrivacyService } from '../privacy/privacy.service';
 import { ProfilesConfig } from '../profiles.config';
 import { InterestDecay } from './interest-decay';
 import { toSnapshot } from './profile-snapshot';
@@ -37,24 +38,33 @@ export class ProfilesConsumer {
     const seen = new Set<string>();
     const unique = batch.records.map((r) => r.value).filter((e) => !seen.has(e.dedupeKey) && seen.add(e.dedupeKey));
     await this.store.transaction(async (manager) => {
-      const fresh = await this.store.claimEvents(manager, unique);
-      const events = unique.filter((e) => fresh.has(e.dedupeKey));
+      // An erased person's events are dropped, not even recorded as processed (see PrivacyService).
+      const erased = await PrivacyService.erasedAmong(manager, unique.map((e) => e.personId));
+      const allowed = unique.filter((e) => !erased.has(e.personId));
+      const fresh = await this.store.claimEvents(manager, allowed);
+      const events = allowed.filter((e) => fresh.has(e.dedupeKey));
       applied.inc({ effect: 'applied' }, events.length);
-      applied.inc({ effect: 'duplicate' }, batch.records.length - events.length);
+      applied.inc({ effect: 'erased_person' }, unique.length - allowed.length);
+      applied.inc({ effect: 'duplicate' }, batch.records.length - events.length - (unique.length - allowed.length));
       if (events.length === 0) return;
       const byPerson = new Map<string, EngagementNormalizedV1[]>();
       for (const event of events) byPerson.set(event.personId, [...(byPerson.get(event.personId) ?? []), event]);
       const profiles = await this.store.lockProfiles(manager, [...byPerson.keys()]);
-      const updated = [...byPerson].map(([personId, own]) => applyEngagement(profiles.get(personId)!, own, this.decay));
+      // An erasure may have committed while this batch waited for the locks: check again.
+      const erasedMeanwhile = await PrivacyService.erasedAmong(manager, [...byPerson.keys()]);
+      const updated = [...byPerson].filter(([personId]) => !erasedMeanwhile.has(personId)).map(([personId, own]) => applyEngagement(profiles.get(personId)!, own, this.decay));
       await this.store.saveProfiles(manager, updated);
-      await this.publishSnapshots(manager, updated);
+      await this.publishSnapshots(manager, updated, latestTraces(batch.records));
     });
   }
 
   @EventPattern(Topic.ConsentNormalizedV1)
   async onConsent(@Payload() batch: RecordBatch<Topic.ConsentNormalizedV1>): Promise<void> {
-    const changes = batch.records.map((r) => r.value);
+    const all = batch.records.map((r) => r.value);
     await this.store.transaction(async (manager) => {
+      const erased = await PrivacyService.erasedAmong(manager, all.map((c) => c.personId));
+      const changes = all.filter((c) => !erased.has(c.personId));
+      if (changes.length === 0) return;
       const profiles = await this.store.lockProfiles(manager, changes.map((c) => c.personId));
       await this.store.recordConsents(manager, changes);
       const updated = [...profiles.values()].map((profile): ProfileState => {
@@ -69,26 +79,33 @@ export class ProfilesConsumer {
         };
       });
       await this.store.saveProfiles(manager, updated);
-      await this.publishSnapshots(manager, updated);
+      await this.publishSnapshots(manager, updated, latestTraces(batch.records));
     });
   }
 
   /** Inbound WhatsApp messages open the customer-service window with the number written to. */
   @EventPattern(Topic.WhatsappInboundV1)
   async onInbound(@Payload() batch: RecordBatch<Topic.WhatsappInboundV1>): Promise<void> {
-    const messages = batch.records.map((r) => r.value);
+    const all = batch.records.map((r) => r.value);
     await this.store.transaction(async (manager) => {
+      const erased = await PrivacyService.erasedAmong(manager, all.map((m) => m.personId));
+      const messages = all.filter((m) => !erased.has(m.personId));
+      if (messages.length === 0) return;
       const profiles = await this.store.lockProfiles(manager, messages.map((m) => m.personId));
       const updated = [...profiles.values()]
         .map((profile) => [profile, applyInbound(profile, messages.filter((m) => m.personId === profile.personId))] as const)
         .filter(([before, after]) => before !== after)
         .map(([, after]) => after);
       await this.store.saveProfiles(manager, updated);
-      await this.publishSnapshots(manager, updated);
+      await this.publishSnapshots(manager, updated, latestTraces(batch.records));
     });
   }
 
-  private async publishSnapshots(manager: EntityManager, profiles: readonly ProfileState[]): Promise<void> {
+  private async publishSnapshots(
+    manager: EntityManager,
+    profiles: readonly ProfileState[],
+    traces: ReadonlyMap<string, Record<string, string>>,
+  ): Promise<void> {
     const consents = await this.store.consentsOf(manager, profiles.map((p) => p.personId));
     const now = new Date();
     await this.publisher.publish(
@@ -96,7 +113,15 @@ export class ProfilesConsumer {
       profiles.map((profile) => ({
         key: profile.personId,
         value: toSnapshot(profile, consents, this.config.INTEREST_HALF_LIFE_HOURS, now),
+        headers: traces.get(profile.personId),
       })),
     );
   }
+}
+
+/** Per person, the trace of the latest record about them: a snapshot continues that trace. */
+function latestTraces(
+  records: readonly { value: { personId: string }; headers: Record<string, string> }[],
+): Map<string, Record<string, string>> {
+  return new Map(records.map((r) => [r.value.personId, traceHeaders(r.headers)]));
 }

@@ -18,6 +18,8 @@ const decisionsTotal =
 export interface EvaluateOptions {
   /** Least score for a send per campaign, besides its threshold (set by a launch's ranking). */
   cutoffs?: ReadonlyMap<string, number>;
+  /** Per person, the trace headers of the snapshot that triggered the evaluation; a decision continues it. */
+  traces?: ReadonlyMap<string, Record<string, string>>;
 }
 
 export function contactPolicy(config: ScoringConfig): ContactPolicyOptions {
@@ -112,7 +114,7 @@ export class DecisionEngine {
       await this.decisions.save(manager, toPublish);
       await this.publisher.publish(
         Topic.TargetingDecisionsV1,
-        toPublish.map((c) => ({ key: c.decision.personId, value: c.decision })),
+        toPublish.map((c) => ({ key: c.decision.personId, value: c.decision, headers: options.traces?.get(c.decision.personId) })),
       );
       return toPublish.map((c) => c.decision);
     });

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { type ProfileSnapshotV1, Topic } from '@wt/contracts';
-import { type RecordBatch } from '@wt/kafka';
+import { type RecordBatch, traceHeaders } from '@wt/kafka';
 import { DataSource } from 'typeorm';
 import { AudienceStore } from '../audience/audience.store';
 import { CampaignStore } from '../campaign/campaign.store';
@@ -37,9 +37,13 @@ export class ScoringConsumer {
   async onSnapshots(@Payload() batch: RecordBatch<Topic.ProfileSnapshotsV1>): Promise<void> {
     const now = new Date();
     const latest = new Map<string, ProfileSnapshotV1>();
-    for (const { value } of batch.records) {
+    const traces = new Map<string, Record<string, string>>();
+    for (const { value, headers } of batch.records) {
       const known = latest.get(value.personId);
-      if (!known || known.version <= value.version) latest.set(value.personId, value);
+      if (!known || known.version <= value.version) {
+        latest.set(value.personId, value);
+        traces.set(value.personId, traceHeaders(headers));
+      }
     }
     const snapshots = [...latest.values()];
     const optOuts = await this.audience.upsert(snapshots);
@@ -52,7 +56,7 @@ export class ScoringConsumer {
       `SELECT campaign_id, cutoff FROM campaign_launch WHERE campaign_id = ANY($1::text[]) AND cutoff IS NOT NULL`,
       [running.map((c) => c.campaignId)],
     );
-    await this.engine.evaluate(snapshots, running, now, { cutoffs: new Map(cutoffs.map((c) => [c.campaign_id, c.cutoff])) });
+    await this.engine.evaluate(snapshots, running, now, { cutoffs: new Map(cutoffs.map((c) => [c.campaign_id, c.cutoff])), traces });
   }
 
   /** Delivered and read statuses of our sends (the decision id travels with the message). */
