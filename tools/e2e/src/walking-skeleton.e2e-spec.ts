@@ -1,7 +1,7 @@
 import { type CampaignV1, type ConsentEventV1, type EngagementEventV1, Topic } from '@wt/contracts';
 import { eventually, testBrokers, testServiceUrl, TopicProbe } from '@wt/testing';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 
 /**
  * The walking skeleton, through the running services only: an engagement event and a consent on
@@ -34,8 +34,8 @@ describe('walking skeleton: engagement event to delivered WhatsApp message', () 
     updatedAt: new Date().toISOString(),
   };
 
-  async function send(topic: Topic, key: string | null, value: unknown): Promise<void> {
-    await producer.send({ topic, acks: -1, messages: [{ key, value: typeof value === 'string' ? value : JSON.stringify(value) }] });
+  async function send(topic: Topic, key: string | null, value: unknown, headers?: Record<string, string>): Promise<void> {
+    await producer.send({ topic, acks: -1, messages: [{ key, value: typeof value === 'string' ? value : JSON.stringify(value), headers }] });
   }
 
   async function scoringGauge(): Promise<number> {
@@ -89,14 +89,24 @@ describe('walking skeleton: engagement event to delivered WhatsApp message', () 
       value: 89.9,
       currency: 'EUR',
     };
-    // Producers may key by the phone number; the platform never does.
-    await send(Topic.SocialEngagementV1, e164, engagement);
+    // Producers may key by the phone number; the platform never does. The producer's W3C trace
+    // context travels through every hop: same trace id, a new span id per hop.
+    const traceId = randomBytes(16).toString('hex');
+    const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+    await send(Topic.SocialEngagementV1, e164, engagement, { traceparent });
 
     const decision = await decisions.waitFor((d) => d.campaignId === campaign.campaignId && d.outcome === 'send');
     expect(decision.value.reason).toBe('relevant');
     expect(decision.value.explanation.factors[0]).toMatchObject({ name: 'interest.trail_running' });
     expect(decision.value.explanation.summary).toMatch(/trail-running/);
     expect(decision.key).toMatch(/^[0-9a-f]{64}$/);
+    const hops = [
+      (await normalized.waitFor((e) => e.dedupeKey === `instagram:evt-${run}`)).headers.traceparent,
+      (await snapshots.waitFor((s) => s.personId === decision.value.personId && s.activity.totalEvents === 1)).headers.traceparent,
+      decision.headers.traceparent,
+    ];
+    for (const hop of hops) expect(hop).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(new Set([traceparent, ...hops]).size).toBe(4);
 
     const sandbox = testServiceUrl('whatsapp-sandbox');
     const messages = await eventually('the sandbox to receive the message', async () => {
