@@ -14,6 +14,7 @@ import { MessagesService } from './messages/messages.service';
 import { SandboxMessagesController } from './messages/sandbox-messages.controller';
 import { ServiceWindows } from './messages/service-windows';
 import { SandboxConfig } from './sandbox.config';
+import { SimulatedRecipients } from './simulation/simulated-recipients';
 import { SandboxStats } from './stats/sandbox-stats';
 import { SandboxStatsController } from './stats/sandbox-stats.controller';
 import { SandboxTemplatesController, TemplatesController } from './templates/templates.controller';
@@ -46,6 +47,7 @@ export class AppModule {
         MessagesService,
         SandboxStats,
         ServiceWindows,
+        SimulatedRecipients,
         TemplateRegistry,
         WebhookDeliveryService,
       ],

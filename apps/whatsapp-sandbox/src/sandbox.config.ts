@@ -75,6 +75,16 @@ export class SandboxConfig extends ServiceEnv {
   @Min(100)
   SANDBOX_WEBHOOK_TIMEOUT_MS: number = 5000;
 
+  /**
+   * Turns on simulated recipients (`@wt/simulation`, the population the targeting evaluation
+   * uses, with this seed): template messages then fail, get read, replied to, clicked or opted
+   * out of as each person's hidden preferences say. Unset: off (demo and tests stay deterministic).
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  SANDBOX_SIMULATION_SEED?: string;
+
   /** WhatsApp Business Account id reported in webhook entries. */
   @Matches(/^\d{1,32}$/)
   SANDBOX_WABA_ID: string = '100000000000001';

@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { type MessageReaction } from '@wt/simulation';
 import {
+  type InboundMessage,
   maskPhoneNumber,
   type MessageStatusUpdate,
   type PricingCategory,
@@ -12,10 +14,18 @@ import { randomBytes } from 'node:crypto';
 import { type Fault, FaultBook } from '../faults/fault-book';
 import { GraphApiError } from '../graph/graph-api.error';
 import { SandboxConfig } from '../sandbox.config';
+import { SIMULATED_FAILURE_DETAILS, SimulatedRecipients } from '../simulation/simulated-recipients';
 import { SandboxStats } from '../stats/sandbox-stats';
 import { TemplateRegistry } from '../templates/template-registry';
 import { type WebhookStep, WebhookDeliveryService } from '../webhooks/webhook-delivery.service';
-import { statusWebhook, unixSeconds, type WebhookOrigin } from '../webhooks/webhook-payloads';
+import {
+  displayPhoneNumber,
+  inboundWebhook,
+  statusWebhook,
+  unixSeconds,
+  userPreferencesWebhook,
+  type WebhookOrigin,
+} from '../webhooks/webhook-payloads';
 import { type AcceptedMessage, MessageStore } from './message-store';
 import { PairRateLimit, ThroughputLimit } from './send-limits';
 import { SERVICE_WINDOW_MS, ServiceWindows } from './service-windows';
@@ -54,6 +64,7 @@ export class MessagesService {
     private readonly webhooks: WebhookDeliveryService,
     private readonly stats: SandboxStats,
     private readonly templates: TemplateRegistry,
+    private readonly recipients: SimulatedRecipients,
   ) {
     this.throughput = new ThroughputLimit(config.SANDBOX_THROUGHPUT_MPS);
     this.pairs = new PairRateLimit(config.SANDBOX_PAIR_INTERVAL_MS);
@@ -75,9 +86,10 @@ export class MessagesService {
       this.faults.consume(fault);
       return this.reject(GraphApiError.injected(fault.code, fault.httpStatus), recipient);
     }
+    let categories: readonly string[] = [];
     if (request.type === 'template') {
       try {
-        this.templates.check(phoneNumberId, request.template);
+        categories = this.templates.check(phoneNumberId, request.template)?.categories ?? [];
       } catch (error) {
         if (error instanceof GraphApiError) return this.reject(error, recipient);
         throw error;
@@ -107,7 +119,11 @@ export class MessagesService {
     };
     this.store.add(message);
     this.stats.accepted();
-    this.scheduleStatuses(message, fault, now);
+    const reaction =
+      message.type === 'template' && fault?.mode !== 'status'
+        ? this.recipients.react(phoneNumberId, waId, message.wamid, categories)
+        : undefined;
+    this.scheduleStatuses(message, fault, reaction, now);
     const dropConnection = fault?.mode === 'drop';
     if (dropConnection) this.stats.unanswered('drop');
     this.logger.debug(
@@ -130,6 +146,7 @@ export class MessagesService {
     this.throughput.clear();
     this.pairs.clear();
     this.conversations.clear();
+    this.recipients.clear();
   }
 
   private reject(error: GraphApiError, recipient: string): SendOutcome {
@@ -138,7 +155,12 @@ export class MessagesService {
     return { kind: 'rejected', error };
   }
 
-  private scheduleStatuses(message: AcceptedMessage, fault: Fault | undefined, now: number): void {
+  private scheduleStatuses(
+    message: AcceptedMessage,
+    fault: Fault | undefined,
+    reaction: MessageReaction | undefined,
+    now: number,
+  ): void {
     const planned = planStatuses({
       wamid: message.wamid,
       waId: message.waId,
@@ -149,14 +171,22 @@ export class MessagesService {
         ? { unreachableSuffix: this.config.SANDBOX_UNREACHABLE_SUFFIX }
         : {}),
       ...(fault?.mode === 'status' ? { failWithCode: fault.code } : {}),
+      ...(reaction?.failure
+        ? {
+            failWithCode: reaction.failure.errorCode,
+            failDetails: SIMULATED_FAILURE_DETAILS[reaction.failure.errorCode] ?? 'Simulated.',
+          }
+        : {}),
+      ...(reaction ? { read: reaction.read } : {}),
     });
     const billing = planned[0]?.status === 'failed' ? undefined : this.billing(message, now);
     const origin: WebhookOrigin = {
       wabaId: this.config.SANDBOX_WABA_ID,
       phoneNumberId: message.phoneNumberId,
     };
-    this.webhooks.schedule(
-      planned.map((step): WebhookStep => {
+    const delivered = planned.some((step) => step.status === 'delivered');
+    this.webhooks.schedule([
+      ...planned.map((step): WebhookStep => {
         let index = -1;
         return {
           delayMs: this.config.SANDBOX_STATUS_DELAY_MS,
@@ -178,7 +208,54 @@ export class MessagesService {
           },
         };
       }),
-    );
+      ...(reaction && delivered ? this.reactionSteps(message, reaction, origin) : []),
+    ]);
+  }
+
+  /** What a simulated person does after reading: a reply, a button click, a stop of marketing. */
+  private reactionSteps(
+    message: AcceptedMessage,
+    reaction: MessageReaction,
+    origin: WebhookOrigin,
+  ): WebhookStep[] {
+    const contact = { profile: { name: 'Simulated User' }, wa_id: message.waId };
+    const context = { from: displayPhoneNumber(message.phoneNumberId), id: message.wamid };
+    const inbound = (content: Pick<InboundMessage, 'type' | 'text' | 'button'>): WebhookStep => ({
+      delayMs: this.config.SANDBOX_STATUS_DELAY_MS,
+      build: () => {
+        const at = Date.now();
+        this.windows.recordInbound(message.phoneNumberId, message.waId, at);
+        this.stats.inbound();
+        return inboundWebhook(origin, contact, {
+          from: message.waId,
+          id: `wamid.${randomBytes(24).toString('base64url')}`,
+          timestamp: unixSeconds(at),
+          context,
+          ...content,
+        } as InboundMessage);
+      },
+    });
+    const steps: WebhookStep[] = [];
+    if (reaction.replied)
+      steps.push(inbound({ type: 'text', text: { body: 'Sounds good, tell me more' } }));
+    if (reaction.clicked)
+      steps.push(
+        inbound({ type: 'button', button: { text: 'Show me', payload: 'sandbox_click' } }),
+      );
+    if (reaction.optedOut) {
+      steps.push({
+        delayMs: this.config.SANDBOX_STATUS_DELAY_MS,
+        build: () =>
+          userPreferencesWebhook(origin, contact, {
+            wa_id: message.waId,
+            detail: 'User requested to stop marketing messages',
+            category: 'marketing_messages',
+            value: 'stop',
+            timestamp: unixSeconds(Date.now()),
+          }),
+      });
+    }
+    return steps;
   }
 
   private statusUpdate(

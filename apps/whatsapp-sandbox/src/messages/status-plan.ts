@@ -16,8 +16,12 @@ export interface StatusPlanInput {
   serviceWindowOpen: boolean;
   readRate: number;
   unreachableSuffix?: string;
-  /** An injected `status` fault: the message fails with this code. */
+  /** An injected `status` fault or a simulated recipient: the message fails with this code. */
   failWithCode?: number;
+  /** Meta's details of that failure (default: injected by the sandbox). */
+  failDetails?: string;
+  /** Whether a delivered message gets read, when a simulated recipient decides (default: by readRate). */
+  read?: boolean;
 }
 
 const ERROR_HREF = 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/';
@@ -36,7 +40,7 @@ function failure(code: number, details: string): PlannedStatus {
  */
 export function planStatuses(input: StatusPlanInput): PlannedStatus[] {
   if (input.failWithCode !== undefined)
-    return [failure(input.failWithCode, 'Injected by the sandbox.')];
+    return [failure(input.failWithCode, input.failDetails ?? 'Injected by the sandbox.')];
   if (input.unreachableSuffix && input.waId.endsWith(input.unreachableSuffix)) {
     return [failure(131026, 'Message Undeliverable.')];
   }
@@ -49,7 +53,7 @@ export function planStatuses(input: StatusPlanInput): PlannedStatus[] {
     ];
   }
   const statuses: PlannedStatus[] = [{ status: 'sent' }, { status: 'delivered' }];
-  if (isRead(input.wamid, input.readRate)) statuses.push({ status: 'read' });
+  if (input.read ?? isRead(input.wamid, input.readRate)) statuses.push({ status: 'read' });
   return statuses;
 }
 

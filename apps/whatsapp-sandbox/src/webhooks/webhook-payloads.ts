@@ -3,6 +3,7 @@ import type {
   InboundMessage,
   MessageStatusUpdate,
   MessagesChangeValue,
+  UserPreference,
   WebhookContact,
   WhatsAppWebhookPayload,
 } from '@wt/whatsapp';
@@ -64,6 +65,36 @@ export function inboundWebhook(
   message: InboundMessage,
 ): WhatsAppWebhookPayload {
   return payload(origin, { contacts: [contact], messages: [message] });
+}
+
+/** A person stopping or resuming marketing messages from the business (`user_preferences` field). */
+export function userPreferencesWebhook(
+  origin: WebhookOrigin,
+  contact: WebhookContact,
+  preference: UserPreference,
+): WhatsAppWebhookPayload {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: origin.wabaId,
+        changes: [
+          {
+            field: 'user_preferences',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: {
+                display_phone_number: displayPhoneNumber(origin.phoneNumberId),
+                phone_number_id: origin.phoneNumberId,
+              },
+              contacts: [contact],
+              user_preferences: [preference],
+            },
+          },
+        ],
+      },
+    ],
+  };
 }
 
 /** Unix seconds as a string, the webhook timestamp format. */

@@ -1,0 +1,169 @@
+import { SimulatedPopulation } from '@wt/simulation';
+import {
+  inboundMessagesOf,
+  type SendMessageResponse,
+  userPreferencesOf,
+  type WhatsAppWebhookPayload,
+} from '@wt/whatsapp';
+import {
+  eventually,
+  type RunningSandbox,
+  startSandbox,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from '../testing/sandbox-harness';
+
+const SEED = 'sandbox-spec-seed';
+const PHONE_NUMBER_ID = '3000001';
+const CATEGORIES = ['outdoor', 'running-shoes'];
+const population = new SimulatedPopulation({ seed: SEED });
+const phones = population.phoneNumbers(4000, 'sandbox-spec');
+
+const template = (to: string) => ({
+  messaging_product: 'whatsapp',
+  to,
+  type: 'template',
+  template: { name: 'autumn_offer', language: { code: 'en_US' } },
+});
+
+describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
+  let receiver: WebhookReceiver;
+  let sandbox: RunningSandbox;
+
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+    sandbox = await startSandbox({
+      SANDBOX_SIMULATION_SEED: SEED,
+      SANDBOX_WEBHOOK_URL: receiver.url,
+      SANDBOX_THROUGHPUT_MPS: '0',
+      SANDBOX_PAIR_INTERVAL_MS: '0',
+      SANDBOX_STATUS_DELAY_MS: '1',
+    });
+    const created = await sandbox.request('POST', `/v21.0/${PHONE_NUMBER_ID}/message_templates`, {
+      name: 'autumn_offer',
+      language: 'en_US',
+      category: 'MARKETING',
+      components: [{ type: 'BODY', text: 'Autumn is here' }],
+      sandbox_categories: CATEGORIES,
+    });
+    expect(created.status).toBe(200);
+  });
+
+  afterAll(async () => {
+    await sandbox.close();
+    await receiver.close();
+  });
+
+  const send = async (phone: string): Promise<string> => {
+    const { status, body } = await sandbox.request(
+      'POST',
+      `/v21.0/${PHONE_NUMBER_ID}/messages`,
+      template(phone),
+    );
+    expect(status).toBe(200);
+    return (body as SendMessageResponse).messages[0]?.id ?? '';
+  };
+
+  const failureOf = async (wamid: string) =>
+    (
+      await eventually(() => {
+        const statuses = receiver.statusesFor(wamid);
+        return statuses.length > 0 && statuses;
+      })
+    )[0];
+
+  it('fails a number without WhatsApp with 131026 and a stopped business with 131050, as statuses', async () => {
+    const absent = phones.find((phone) => !population.preferences(phone).onWhatsApp);
+    const stopped = phones.find(
+      (phone) =>
+        population.preferences(phone).onWhatsApp &&
+        population.stoppedMarketing(phone, PHONE_NUMBER_ID),
+    );
+    if (!absent || !stopped) throw new Error('the population has no such person: change the seed');
+    const absentStatus = await failureOf(await send(absent));
+    expect(absentStatus).toMatchObject({ status: 'failed', errors: [{ code: 131026 }] });
+    const stoppedStatus = await failureOf(await send(stopped));
+    expect(stoppedStatus).toMatchObject({ status: 'failed', errors: [{ code: 131050 }] });
+  });
+
+  it("holds back some marketing to a person under Meta's per-user limit with 131049", async () => {
+    const limited = phones.find((phone) => {
+      const person = population.preferences(phone);
+      return (
+        person.onWhatsApp &&
+        person.marketingLimitShare > 0 &&
+        !population.stoppedMarketing(phone, PHONE_NUMBER_ID) &&
+        // Relevant messages: this person almost never opts out midway.
+        population.relevance(phone, CATEGORIES) > 0.8
+      );
+    });
+    if (!limited) throw new Error('the population has no such person: change the seed');
+    const codes: (number | undefined)[] = [];
+    for (let i = 0; i < 20; i++) {
+      const status = await failureOf(await send(limited));
+      codes.push(status?.status === 'failed' ? status.errors?.[0]?.code : undefined);
+      if (status?.status === 'failed' && status.errors?.[0]?.code === 131050) break; // opted out since
+    }
+    expect(codes).toContain(131049);
+  });
+
+  it('reads, replies, clicks and opts out as the hidden preferences say, by webhook after the statuses', async () => {
+    const reachable = phones
+      .filter(
+        (phone) =>
+          population.preferences(phone).onWhatsApp &&
+          population.preferences(phone).marketingLimitShare === 0 &&
+          !population.stoppedMarketing(phone, PHONE_NUMBER_ID),
+      )
+      .slice(100, 260);
+    const expected = new Map<string, ReturnType<SimulatedPopulation['react']>>();
+    for (const phone of reachable) {
+      const wamid = await send(phone);
+      expected.set(
+        wamid,
+        population.react(phone, {
+          businessId: PHONE_NUMBER_ID,
+          categories: CATEGORIES,
+          messageKey: wamid,
+        }),
+      );
+    }
+    const reactions = [...expected.values()];
+    // The sample is large enough for each behaviour to occur (deterministic for this seed).
+    expect(reactions.filter((r) => r.replied).length).toBeGreaterThan(0);
+    expect(reactions.filter((r) => r.clicked).length).toBeGreaterThan(0);
+    expect(reactions.filter((r) => r.optedOut).length).toBeGreaterThan(0);
+    expect(reactions.filter((r) => !r.read).length).toBeGreaterThan(0);
+
+    const payloads = (): WhatsAppWebhookPayload[] =>
+      receiver.received.map((webhook) => webhook.payload);
+    const inboundFor = (wamid: string) =>
+      payloads()
+        .flatMap((payload) => inboundMessagesOf(payload))
+        .filter((entry) => entry.message.context?.id === wamid)
+        .map((entry) => entry.message.type);
+    await eventually(
+      () => [...expected.keys()].every((wamid) => receiver.statusesFor(wamid).length >= 2),
+      10_000,
+    );
+    await eventually(() => {
+      const opted = new Set(
+        payloads()
+          .flatMap((payload) => userPreferencesOf(payload))
+          .map((entry) => entry.preference.wa_id),
+      );
+      return reactions.filter((r) => r.optedOut).length === opted.size;
+    }, 10_000);
+    for (const [wamid, reaction] of expected) {
+      const statuses = receiver.statusesFor(wamid).map((status) => status.status);
+      expect(statuses).toEqual(
+        reaction.read ? ['sent', 'delivered', 'read'] : ['sent', 'delivered'],
+      );
+      const inbound = inboundFor(wamid);
+      expect(inbound).toEqual([
+        ...(reaction.replied ? ['text'] : []),
+        ...(reaction.clicked ? ['button'] : []),
+      ]);
+    }
+  });
+});
