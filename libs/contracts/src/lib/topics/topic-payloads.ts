@@ -10,6 +10,8 @@ import { EngagementEventV1 } from '../payloads/engagement-event.v1';
 import { EngagementNormalizedV1 } from '../payloads/engagement-normalized.v1';
 import { InboundMessageV1 } from '../payloads/inbound-message.v1';
 import { MessageStatusV1 } from '../payloads/message-status.v1';
+import { PrivacyErasureV1 } from '../payloads/privacy-erasure.v1';
+import { PrivacyExportV1 } from '../payloads/privacy-export.v1';
 import { PrivacyRequestV1 } from '../payloads/privacy-request.v1';
 import { ProfileSnapshotV1 } from '../payloads/profile-snapshot.v1';
 import { TargetingDecisionV1 } from '../payloads/targeting-decision.v1';
@@ -33,6 +35,8 @@ export const TOPIC_PAYLOAD_CLASSES = {
   [Topic.ProfileSnapshotsV1]: ProfileSnapshotV1,
   [Topic.AssistantRepliesV1]: AssistantReplyV1,
   [Topic.BusinessSendingSignalsV1]: BusinessSendingSignalV1,
+  [Topic.PrivacyErasuresV1]: PrivacyErasureV1,
+  [Topic.PrivacyExportsV1]: PrivacyExportV1,
   [Topic.DeadLetterV1]: DeadLetterV1,
 } as const satisfies { readonly [T in Topic]: ClassConstructor<object> };
 

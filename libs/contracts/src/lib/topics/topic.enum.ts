@@ -38,6 +38,10 @@ export enum Topic {
   AssistantRepliesV1 = 'internal.assistant.replies.v1',
   /** Campaign pauses and sending halts from Meta's answers (131048, 190), keyed by businessId. */
   BusinessSendingSignalsV1 = 'internal.whatsapp.business-signals.v1',
+  /** A person was erased (GDPR): every service deletes what it holds under this personId. Keyed by personId. */
+  PrivacyErasuresV1 = 'internal.privacy.erasures.v1',
+  /** Everything profiles holds about a person, answering a GDPR export request. Keyed by requestId. */
+  PrivacyExportsV1 = 'internal.privacy.exports.v1',
 
   // --- Dead letters: every message a service could not accept, with the reason ---
   DeadLetterV1 = 'platform.dead-letter.v1',
