@@ -8,14 +8,20 @@ import { ConsentLedgerEntity } from './consent/consent-ledger.entity';
 import { ConsentStateEntity } from './consent/consent-state.entity';
 import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-schema';
 import { PurposeBoundFeatures1764460800000 } from './migrations/1764460800000-purpose-bound-features';
+import { PrivacySuppression1764547200000 } from './migrations/1764547200000-privacy-suppression';
+import { ErasedPersonEntity } from './privacy/erased-person.entity';
+import { PrivacyConsumer } from './privacy/privacy.consumer';
+import { PrivacyService } from './privacy/privacy.service';
+import { ProfilesHttpController } from './privacy/profiles-http.controller';
+import { ProfilePathRedaction } from './privacy/redact-profile-url.middleware';
 import { PersonProfileEntity } from './profile/person-profile.entity';
 import { ProcessedEventEntity } from './profile/processed-event.entity';
 import { ProfileStore } from './profile/profile.store';
 import { ProfilesConsumer } from './profile/profiles.consumer';
 import { ProfilesConfig } from './profiles.config';
 
-export const PROFILES_ENTITIES = [PersonProfileEntity, ProcessedEventEntity, ConsentStateEntity, ConsentLedgerEntity];
-export const PROFILES_MIGRATIONS = [InitialSchema1764374400000, PurposeBoundFeatures1764460800000];
+export const PROFILES_ENTITIES = [PersonProfileEntity, ProcessedEventEntity, ConsentStateEntity, ConsentLedgerEntity, ErasedPersonEntity];
+export const PROFILES_MIGRATIONS = [InitialSchema1764374400000, PurposeBoundFeatures1764460800000, PrivacySuppression1764547200000];
 
 export function profilesModule(config: ProfilesConfig) {
   @Module({
@@ -33,8 +39,8 @@ export function profilesModule(config: ProfilesConfig) {
         }),
       ),
     ],
-    controllers: [ProfilesConsumer],
-    providers: [ProfileStore],
+    controllers: [ProfilesConsumer, PrivacyConsumer, ProfilesHttpController],
+    providers: [ProfilePathRedaction, ProfileStore, PrivacyService],
   })
   class ProfilesModule {}
   return ProfilesModule;

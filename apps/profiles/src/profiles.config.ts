@@ -1,4 +1,4 @@
-import { IsInt, IsNumber, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsInt, IsISO31661Alpha2, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { DatabaseEnv } from '@wt/config';
 
 export class ProfilesConfig extends DatabaseEnv {
@@ -28,4 +28,18 @@ export class ProfilesConfig extends DatabaseEnv {
 
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'CONTACT_KEY must be 32 bytes, base64-encoded' })
   CONTACT_KEY: string;
+
+  /** Same value as in ingest: region for numbers in national format without a `country` hint. */
+  @IsOptional()
+  @IsISO31661Alpha2()
+  DEFAULT_REGION?: string;
+
+  /**
+   * Bearer token of the operations routes (`/v1/profiles/...`: view, export, erasure). At least 32
+   * characters; when unset those routes refuse every call (401).
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  OPERATIONS_TOKEN?: string;
 }

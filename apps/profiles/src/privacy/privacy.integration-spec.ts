@@ -1,0 +1,268 @@
+import { type ConsentNormalizedV1, type EngagementNormalizedV1, type PrivacyErasureV1, type PrivacyExportV1, type PrivacyRequestV1, Topic, TOPIC_SPECS } from '@wt/contracts';
+import { ContactSealer, Pseudonymizer } from '@wt/identity';
+import { ensureTopics } from '@wt/kafka';
+import { eventually, sleep, testBrokers, testDatabaseUrl, TopicProbe } from '@wt/testing';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { Client } from 'pg';
+import { testLogDir } from '../testing/test-log-dir';
+import { type ProfileView } from './privacy.service';
+
+interface ExportData {
+  processedEvents: { dedupe_key: string }[];
+}
+
+/**
+ * GDPR export and erasure (issue 3, points 10 and 11) on the real broker and Postgres: the built
+ * profiles service runs as a child process on its own database and consumer group, and its real
+ * log output is scanned for the numbers used.
+ */
+const ROOT = path.resolve(__dirname, '../../../..');
+const TOKEN = randomBytes(24).toString('hex');
+const SECRET = randomBytes(32).toString('hex');
+const CONTACT_KEY = randomBytes(32).toString('base64');
+const pseudonymizer = new Pseudonymizer(SECRET);
+const sealer = new ContactSealer(CONTACT_KEY);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** A valid French mobile number nobody else in the run uses. */
+function frenchMobile(): { national: string; e164: string } {
+  const rest = String(randomInt(10_000_000, 99_999_999));
+  return { national: `06${rest}`, e164: `+336${rest}` };
+}
+
+describe('profiles: GDPR export and erasure', () => {
+  const brokers = testBrokers();
+  const run = randomUUID().slice(0, 8);
+  const database = `wt_it_profiles_privacy_${run}`;
+  const adminUrl = new URL(testDatabaseUrl('profiles'));
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${database}`;
+  const groupPrefix = `it-privacy-${run}`;
+  const logFile = path.join(testLogDir(), `profiles-privacy-${run}.log`);
+  const kafka = new Kafka({ brokers, clientId: 'profiles-privacy-it', logLevel: logLevel.ERROR });
+  const marie = frenchMobile();
+  const marieId = pseudonymizer.personId(marie.e164);
+  const paul = frenchMobile();
+  const paulId = pseudonymizer.personId(paul.e164);
+  let producer: Producer;
+  let admin: Admin;
+  let pg: Client;
+  let child: ChildProcess | undefined;
+  let port: number;
+  let snapshots: TopicProbe<Topic.ProfileSnapshotsV1>;
+  let erasures: TopicProbe<Topic.PrivacyErasuresV1>;
+  let exports: TopicProbe<Topic.PrivacyExportsV1>;
+
+  const url = (p: string) => `http://127.0.0.1:${port}${p}`;
+  const ops = { authorization: `Bearer ${TOKEN}` };
+
+  function engagement(personId: string, e164: string, n: number, businessId = 'acme'): EngagementNormalizedV1 {
+    const at = new Date(Date.now() - 3_600_000 + n * 1_000).toISOString();
+    return { dedupeKey: `instagram:${run}-${personId.slice(0, 8)}-${n}`, personId, contact: sealer.seal(e164), source: 'instagram', type: 'like', occurredAt: at, categories: ['running-shoes'], businessId, country: 'FR', ingestedAt: at };
+  }
+
+  function consent(personId: string, e164: string, minutesAgo: number): ConsentNormalizedV1 {
+    return { personId, contact: sealer.seal(e164), purpose: 'whatsapp_marketing', businessId: 'acme', status: 'granted', occurredAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(), source: 'web-form', country: 'FR' };
+  }
+
+  async function send(topic: Topic, key: string, values: object[]): Promise<void> {
+    await producer.send({ topic, acks: -1, messages: values.map((v) => ({ key, value: JSON.stringify(v) })) });
+  }
+
+  async function caughtUp(topics: Topic[]): Promise<boolean> {
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({ groupId: `${groupPrefix}.profiles`, topics: [topic] });
+      const done = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
+      if (!ends.every((end) => Number(end.high) === 0 || (done.get(end.partition) ?? -1) >= Number(end.high))) return false;
+    }
+    return true;
+  }
+
+  async function rowsHeld(personId: string): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const table of ['person_profile', 'consent_state', 'consent_ledger', 'processed_event', 'erased_person']) {
+      const { rows } = await pg.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE person_id = $1`, [personId]);
+      counts[table] = Number(rows[0].n);
+    }
+    return counts;
+  }
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [path.join(ROOT, 'tools/build/swc-build.mjs'), 'apps/profiles'], { cwd: ROOT, stdio: 'ignore' });
+    await ensureTopics(kafka, [TOPIC_SPECS[Topic.PrivacyErasuresV1], TOPIC_SPECS[Topic.PrivacyExportsV1]]);
+    port = await freePort();
+    pg = new Client({ connectionString: adminUrl.toString() });
+    await pg.connect();
+    await pg.query(`CREATE DATABASE ${database}`);
+    await pg.end();
+    pg = new Client({ connectionString: dbUrl.toString() });
+    await pg.connect();
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    admin = kafka.admin();
+    await admin.connect();
+    [snapshots, erasures, exports] = await Promise.all([
+      TopicProbe.start(brokers, Topic.ProfileSnapshotsV1),
+      TopicProbe.start(brokers, Topic.PrivacyErasuresV1),
+      TopicProbe.start(brokers, Topic.PrivacyExportsV1),
+    ]);
+    const out = fs.openSync(logFile, 'a');
+    child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/profiles/src/main.js')], {
+      env: {
+        PATH: process.env['PATH'],
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'info',
+        PORT: String(port),
+        KAFKA_BROKERS: brokers.join(','),
+        KAFKA_GROUP_PREFIX: groupPrefix,
+        KAFKA_SESSION_TIMEOUT_MS: '6000',
+        DATABASE_URL: dbUrl.toString(),
+        DB_MIGRATIONS_RUN: 'true',
+        PSEUDONYM_SECRET: SECRET,
+        CONTACT_KEY,
+        DEFAULT_REGION: 'FR',
+        OPERATIONS_TOKEN: TOKEN,
+      },
+      stdio: ['ignore', out, out],
+    });
+    fs.closeSync(out);
+    await eventually('profiles to be ready', async () => {
+      if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`profiles exited: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+      try {
+        return (await fetch(url('/health/ready'))).ok || undefined;
+      } catch {
+        return undefined;
+      }
+    }, 60_000);
+    await send(Topic.ConsentNormalizedV1, marieId, [consent(marieId, marie.e164, 30)]);
+    await send(Topic.EngagementNormalizedV1, marieId, [engagement(marieId, marie.e164, 1), engagement(marieId, marie.e164, 2)]);
+    await send(Topic.EngagementNormalizedV1, paulId, [engagement(paulId, paul.e164, 1)]);
+    await eventually('both profiles to be built', async () => ((await rowsHeld(marieId)).processed_event === 2 && (await rowsHeld(paulId)).processed_event === 1 ? true : undefined), 60_000);
+    await snapshots.waitFor((s) => s.personId === marieId && s.activity.totalEvents === 2 && s.consents.whatsappMarketing.includes('acme'));
+  }, 120_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await Promise.all([snapshots, erasures, exports].map((probe) => probe?.stop()));
+    await producer?.disconnect();
+    if (admin) {
+      await admin.deleteGroups([`${groupPrefix}.profiles`]).catch(() => undefined);
+      await admin.disconnect();
+    }
+    await pg?.end();
+    const root = new Client({ connectionString: adminUrl.toString() });
+    await root.connect();
+    await root.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await root.end();
+  });
+
+  it('refuses the operations routes without the right token (401)', async () => {
+    const target = url(`/v1/profiles/${encodeURIComponent(marie.e164)}`);
+    expect((await fetch(target)).status).toBe(401);
+    expect((await fetch(target, { headers: { authorization: `Bearer ${TOKEN.slice(1)}x` } })).status).toBe(401);
+    expect((await fetch(target, { method: 'DELETE', headers: { authorization: 'Bearer nope' } })).status).toBe(401);
+    expect((await fetch(`${target}/export`)).status).toBe(401);
+    expect(await rowsHeld(marieId)).toMatchObject({ person_profile: 1, erased_person: 0 });
+  });
+
+  it('GET /v1/profiles/{phone} shows interests, counts, consents and the service window, not the sealed number', async () => {
+    const response = await fetch(url(`/v1/profiles/${marie.national}`), { headers: ops });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as ProfileView;
+    expect(body).toMatchObject({
+      personId: marieId,
+      activity: { totalEvents: 2, eventsBySource: { instagram: 2 }, eventsByBusiness: { acme: 2 } },
+      consents: { whatsappMarketing: ['acme'], crossAppProfiling: false },
+      signalBasis: 'first_party_only',
+      serviceWindows: {},
+    });
+    expect(Object.keys(body.firstPartyInterests.acme)).toEqual(['running-shoes']);
+    expect(body).not.toHaveProperty('contact');
+    expect((await fetch(url('/v1/profiles/not-a-number'), { headers: ops })).status).toBe(400);
+  });
+
+  it('export (HTTP and privacy.requests.v1) returns everything held about the person', async () => {
+    const response = await fetch(url(`/v1/profiles/${encodeURIComponent(marie.e164)}/export`), { headers: ops });
+    expect(response.status).toBe(200);
+    const answer = (await response.json()) as PrivacyExportV1;
+    expect(answer.personId).toBe(marieId);
+    expect(answer.data).toMatchObject({
+      contactHeld: true,
+      profile: { total_events: 2, events_by_business: { acme: 2 }, country: 'FR' },
+      consents: [{ purpose: 'whatsapp_marketing', business_id: 'acme', status: 'granted', source: 'web-form' }],
+      consentLedger: [{ purpose: 'whatsapp_marketing', status: 'granted' }],
+      erasure: null,
+    });
+    expect((answer.data as unknown as ExportData).processedEvents.map((e) => e.dedupe_key).sort()).toEqual([engagement(marieId, '', 1).dedupeKey, engagement(marieId, '', 2).dedupeKey]);
+    expect(JSON.stringify(answer)).not.toContain(marie.e164.slice(1));
+
+    const requestId = `export-${run}`;
+    const request: PrivacyRequestV1 = { requestId, phone: marie.e164, type: 'export', requestedAt: new Date().toISOString() };
+    await send(Topic.PrivacyRequestsV1, requestId, [request]);
+    const published = await exports.waitFor((e) => e.requestId === requestId);
+    expect(published.key).toBe(requestId);
+    expect(published.value.data).toEqual(answer.data);
+  }, 60_000);
+
+  it('erasure from privacy.requests.v1 removes everything, tombstones the snapshot and announces it', async () => {
+    const requestId = `erase-${run}`;
+    const request: PrivacyRequestV1 = { requestId, phone: `0033${marie.e164.slice(3)}`, type: 'erasure', requestedAt: new Date().toISOString() };
+    await send(Topic.PrivacyRequestsV1, requestId, [request]);
+    const announced = await erasures.waitFor((e) => e.requestId === requestId);
+    expect(announced.key).toBe(marieId);
+    expect(announced.value.personId).toBe(marieId);
+    await eventually('the tombstone on the snapshot topic', async () => (snapshots.records.some((r) => r.key === marieId && r.value === null) ? true : undefined));
+    expect(await rowsHeld(marieId)).toEqual({ person_profile: 0, consent_state: 0, consent_ledger: 0, processed_event: 0, erased_person: 1 });
+    expect((await fetch(url(`/v1/profiles/${marie.national}`), { headers: ops })).status).toBe(404);
+    const exported = (await (await fetch(url(`/v1/profiles/${marie.national}/export`), { headers: ops })).json()) as PrivacyExportV1;
+    expect(exported.data).toMatchObject({ contactHeld: false, profile: null, consents: [], consentLedger: [], processedEvents: [], erasure: { request_id: requestId } });
+  }, 60_000);
+
+  it('after erasure, new events and consents for the number do not rebuild a targetable profile', async () => {
+    const tombstoneAt = snapshots.records.findIndex((r) => r.key === marieId && r.value === null);
+    await send(Topic.ConsentNormalizedV1, marieId, [consent(marieId, marie.e164, 0)]);
+    await send(Topic.EngagementNormalizedV1, marieId, [engagement(marieId, marie.e164, 3)]);
+    await eventually('the new records to be consumed', async () => ((await caughtUp([Topic.ConsentNormalizedV1, Topic.EngagementNormalizedV1])) ? true : undefined), 60_000);
+    await sleep(500);
+    expect(await rowsHeld(marieId)).toEqual({ person_profile: 0, consent_state: 0, consent_ledger: 0, processed_event: 0, erased_person: 1 });
+    expect(snapshots.records.slice(tombstoneAt + 1).filter((r) => r.key === marieId)).toEqual([]);
+  }, 90_000);
+
+  it('DELETE /v1/profiles/{phone} erases over HTTP too', async () => {
+    const response = await fetch(url(`/v1/profiles/${encodeURIComponent(paul.e164)}`), { method: 'DELETE', headers: ops });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as PrivacyErasureV1;
+    expect(body.personId).toBe(paulId);
+    await erasures.waitFor((e) => e.personId === paulId);
+    await eventually('the tombstone on the snapshot topic', async () => (snapshots.records.some((r) => r.key === paulId && r.value === null) ? true : undefined));
+    expect(await rowsHeld(paulId)).toMatchObject({ person_profile: 0, processed_event: 0, erased_person: 1 });
+  }, 60_000);
+
+  it('never writes the numbers used in the paths to a log line', async () => {
+    const log = fs.readFileSync(logFile, 'utf8');
+    expect(log).toMatch(/\/v1\/profiles\/\[redacted\]/);
+    for (const phone of [marie, paul]) {
+      expect(log).not.toContain(phone.national);
+      expect(log).not.toContain(phone.e164.slice(3));
+    }
+  });
+});

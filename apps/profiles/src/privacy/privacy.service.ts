@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { type PrivacyErasureV1, type PrivacyExportV1, type ProfileSnapshotV1, Topic } from '@wt/contracts';
+import { KafkaPublisher } from '@wt/kafka';
+import { type EntityManager } from 'typeorm';
+import { toSnapshot } from '../profile/profile-snapshot';
+import { ProfileStore } from '../profile/profile.store';
+import { ProfilesConfig } from '../profiles.config';
+
+/** The view `GET /v1/profiles/{phone}` answers: the snapshot scoring reads, without the sealed number. */
+export type ProfileView = Omit<ProfileSnapshotV1, 'contact'> & { erased: false };
+
+/**
+ * GDPR rights over what profiles holds (issue 3, point 10).
+ *
+ * Erasure deletes, in one transaction: the profile (interests, counters, service windows, the
+ * sealed number), the current consents and the consent ledger, and the dedupe entries; it keeps
+ * only a suppression record (personId, requestId, erasedAt) so that later events and consents for
+ * that person are dropped and no targetable profile is rebuilt (the person is never messaged again;
+ * lifting that is a manual operation, on purpose). Before the commit, a tombstone (key personId,
+ * null value) goes to the compacted snapshot topic and an erasure event to
+ * `internal.privacy.erasures.v1` for the other services; both are acknowledged by the brokers, so
+ * a crash in between repeats the erasure (it is idempotent) rather than losing the announcement.
+ */
+@Injectable()
+export class PrivacyService {
+  constructor(
+    private readonly store: ProfileStore,
+    private readonly publisher: KafkaPublisher,
+    private readonly config: ProfilesConfig,
+  ) {}
+
+  async erase(personId: string, requestId: string, now: Date): Promise<PrivacyErasureV1> {
+    return this.store.transaction(async (manager) => {
+      // Same lock the consumers take, so an engagement batch cannot rebuild the profile in between.
+      await manager.query(`SELECT person_id FROM person_profile WHERE person_id = $1 FOR UPDATE`, [personId]);
+      await manager.query(
+        `INSERT INTO erased_person (person_id, request_id, erased_at) VALUES ($1, $2, $3) ON CONFLICT (person_id) DO NOTHING`,
+        [personId, requestId, now.toISOString()],
+      );
+      for (const table of ['person_profile', 'consent_state', 'consent_ledger', 'processed_event']) {
+        await manager.query(`DELETE FROM ${table} WHERE person_id = $1`, [personId]);
+      }
+      const erasure: PrivacyErasureV1 = { personId, requestId, erasedAt: now.toISOString() };
+      await this.publisher.publishRaw(Topic.ProfileSnapshotsV1, [{ key: personId, value: null }]);
+      await this.publisher.publish(Topic.PrivacyErasuresV1, [{ key: personId, value: erasure }]);
+      return erasure;
+    });
+  }
+
+  /** Everything held about the person, as JSON (the sealed number only as `contactHeld`). */
+  async export(personId: string, requestId: string, now: Date): Promise<PrivacyExportV1> {
+    const data = await this.store.transaction(async (manager) => {
+      const [profile] = await manager.query(
+        `SELECT country, time_zone, interests, business_interests, interests_at, total_events, events_by_source,
+                events_by_business, last_seen_at, service_windows, version, updated_at, contact IS NOT NULL AS contact_held
+         FROM person_profile WHERE person_id = $1`,
+        [personId],
+      );
+      const consents = await manager.query(
+        `SELECT purpose, business_id, status, occurred_at, source FROM consent_state WHERE person_id = $1 ORDER BY purpose, business_id`,
+        [personId],
+      );
+      const ledger = await manager.query(
+        `SELECT purpose, business_id, status, occurred_at, source, recorded_at FROM consent_ledger WHERE person_id = $1 ORDER BY id`,
+        [personId],
+      );
+      const events = await manager.query(
+        `SELECT dedupe_key, occurred_at, processed_at FROM processed_event WHERE person_id = $1 ORDER BY occurred_at`,
+        [personId],
+      );
+      const [erased] = await manager.query(`SELECT request_id, erased_at FROM erased_person WHERE person_id = $1`, [personId]);
+      return {
+        contactHeld: Boolean(profile?.contact_held),
+        profile: profile ? omit(profile, 'contact_held') : null,
+        consents,
+        consentLedger: ledger,
+        processedEvents: events,
+        erasure: erased ?? null,
+      };
+    });
+    const answer: PrivacyExportV1 = { requestId, personId, exportedAt: now.toISOString(), data };
+    await this.publisher.publish(Topic.PrivacyExportsV1, [{ key: requestId, value: answer }]);
+    return answer;
+  }
+
+  /** The person's profile as scoring sees it; undefined when nothing is held (never seen, or erased). */
+  async view(personId: string, now: Date): Promise<ProfileView | undefined> {
+    return this.store.transaction(async (manager) => {
+      const profile = (await this.store.lockProfiles(manager, [personId])).get(personId);
+      if (!profile || profile.version === 0) return undefined;
+      const { contact: _sealed, ...snapshot } = toSnapshot(profile, await this.store.consentsOf(manager, [personId]), this.config.INTEREST_HALF_LIFE_HOURS, now);
+      return { ...snapshot, erased: false as const };
+    });
+  }
+
+  /** The people among these that were erased: their events must not rebuild a profile. */
+  static async erasedAmong(manager: EntityManager, personIds: readonly string[]): Promise<Set<string>> {
+    if (personIds.length === 0) return new Set();
+    const rows: { person_id: string }[] = await manager.query(`SELECT person_id FROM erased_person WHERE person_id = ANY($1::char(64)[])`, [
+      [...new Set(personIds)],
+    ]);
+    return new Set(rows.map((r) => r.person_id));
+  }
+}
+
+function omit<T extends Record<string, unknown>>(row: T, key: string): Record<string, unknown> {
+  const { [key]: _dropped, ...rest } = row;
+  return rest;
+}
