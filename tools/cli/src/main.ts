@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { benchCommand } from './bench/bench.command';
 import { asyncApiYaml } from './commands/asyncapi';
+import { configReferenceCommand } from './commands/config-reference';
 import { deployTopicsYaml } from './commands/deploy-topics';
 import { deadLettersReplayCommand } from './commands/dead-letters-replay';
 import { ensureTopicsCommand } from './commands/ensure-topics';
@@ -10,6 +11,8 @@ const USAGE = `usage: wt <command>
   topics ensure      create or align every topic of the contracts catalogue (KAFKA_BROKERS)
   deploy topics      print the Strimzi KafkaTopic manifests of every topic (deploy/base/kafka-topics.yaml)
   docs asyncapi      print the AsyncAPI 3 document of every topic (docs/asyncapi.yaml)
+  docs config [--write]  print every service's environment variables (type, default, constraints);
+                     --write updates the generated section of docs/operations.md (needs a build)
   dead-letters replay [--reason r[,r]] [--since ISO|6h] [--origin topic|http] [--service name] [--dry-run]
                      publish matching dead letters again to where they came from
   demo               generate a synthetic population, push it through the platform, print the funnel
@@ -34,6 +37,7 @@ async function run(args: string[]): Promise<number> {
     process.stdout.write(await asyncApiYaml());
     return 0;
   }
+  if (command === 'docs' && sub === 'config') return configReferenceCommand(args.slice(2));
   if (command === 'demo') return demoCommand(brokers());
   if (command === 'bench') return benchCommand(brokers(), args.slice(1));
   console.error(USAGE);
