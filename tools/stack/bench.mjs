@@ -16,7 +16,9 @@ const log = (m) => console.log(m);
 ensureInstalled();
 buildAll();
 const { resetBroker, kafkaClasspath } = await import('./kafka-broker.mjs');
-const { stackUp, stackDown } = await import('./stack.mjs');
+const { applySlot, stackUp, stackDown } = await import('./stack.mjs');
+// Slot first: a reset must hit this slot's broker, never another run's.
+await applySlot(PROFILE);
 const { startServices, stopServices, servicePid } = await import('./services.mjs');
 
 log('Fresh bench broker (its data is reset every run)...');

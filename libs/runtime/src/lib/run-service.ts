@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { type INestApplication, type Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { ModuleRef, NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { KafkaBatchServer, KafkaPublisher, type KafkaBatchServerOptions } from '@wt/kafka';
@@ -45,7 +45,8 @@ export async function runService(options: RunServiceOptions): Promise<INestAppli
   app.enableShutdownHooks();
 
   const readiness = app.get(ReadinessRegistry);
-  const dataSource = optional(() => app.get(DataSource, { strict: false }));
+  // Through ModuleRef: a service without a database is not an error worth a log line.
+  const dataSource = optional(() => app.get(ModuleRef).get(DataSource, { strict: false }));
   if (dataSource) {
     readiness.register('postgres', async () => {
       await dataSource.query('SELECT 1');
