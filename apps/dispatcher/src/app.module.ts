@@ -15,10 +15,11 @@ import { ThroughputLimiter } from './dispatch/throughput-limiter';
 import { DispatcherConfig } from './dispatcher.config';
 import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-schema';
 import { DispatchQueue1764460800000 } from './migrations/1764460800000-dispatch-queue';
+import { DispatchTraceContext1764633600000 } from './migrations/1764633600000-dispatch-trace-context';
 import { WebhookController } from './webhook/webhook.controller';
 
 export const DISPATCHER_ENTITIES = [DispatchEntity];
-export const DISPATCHER_MIGRATIONS = [InitialSchema1764374400000, DispatchQueue1764460800000];
+export const DISPATCHER_MIGRATIONS = [InitialSchema1764374400000, DispatchQueue1764460800000, DispatchTraceContext1764633600000];
 
 export function dispatcherModule(config: DispatcherConfig) {
   @Module({

@@ -124,6 +124,8 @@ describe('walking skeleton: engagement event to delivered WhatsApp message', () 
     const delivered = await statuses.waitFor((s) => s.decisionId === decision.value.decisionId && s.status === 'delivered');
     expect(accepted.value.reportedBy).toBe('dispatcher');
     expect(delivered.value).toMatchObject({ reportedBy: 'webhook', businessId, campaignId: campaign.campaignId, wamid: accepted.value.wamid });
+    // The statuses, sent from the dispatcher's ledger and from the webhook, continue the decision's trace.
+    for (const status of [accepted, delivered]) expect(status.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
 
     // No phone number in clear in any key or payload the platform wrote.
     for (const probe of [decisions, statuses, snapshots, normalized]) {

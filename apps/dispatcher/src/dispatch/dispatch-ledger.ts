@@ -16,6 +16,8 @@ export interface QueuedSend {
   campaignId: string;
   phoneNumberId: string;
   message: QueuedMessage;
+  /** W3C `traceparent` of the record that asked for the send; its statuses continue the trace. */
+  traceparent?: string;
 }
 
 export interface LedgerRow {
@@ -28,6 +30,7 @@ export interface LedgerRow {
   message: QueuedMessage | null;
   attempts: number;
   marketingLimitRetries: number;
+  traceparent?: string | null;
 }
 
 interface RawRow {
@@ -40,9 +43,10 @@ interface RawRow {
   message: QueuedMessage | null;
   attempts: number;
   marketing_limit_retries: number;
+  traceparent: string | null;
 }
 
-const COLUMNS = 'decision_id, person_id, business_id, campaign_id, phone_number_id, kind, message, attempts, marketing_limit_retries';
+const COLUMNS = 'decision_id, person_id, business_id, campaign_id, phone_number_id, kind, message, attempts, marketing_limit_retries, traceparent';
 
 function toRow(raw: RawRow): LedgerRow {
   return {
@@ -55,6 +59,7 @@ function toRow(raw: RawRow): LedgerRow {
     message: raw.message,
     attempts: raw.attempts,
     marketingLimitRetries: raw.marketing_limit_retries,
+    traceparent: raw.traceparent,
   };
 }
 
@@ -86,10 +91,10 @@ export class DispatchLedger {
     return this.dataSource.transaction(async (manager) => {
       const inserted = returnedRows<{ decision_id: string }>(
         await manager.query(
-          `INSERT INTO dispatch (decision_id, person_id, business_id, campaign_id, phone_number_id, kind, message, state)
-           SELECT d.id, d.person, d.business, d.campaign, d.phone, d.kind, d.message, 'pending'
-           FROM unnest($1::text[], $2::char(64)[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
-             AS d(id, person, business, campaign, phone, kind, message)
+          `INSERT INTO dispatch (decision_id, person_id, business_id, campaign_id, phone_number_id, kind, message, traceparent, state)
+           SELECT d.id, d.person, d.business, d.campaign, d.phone, d.kind, d.message, d.traceparent, 'pending'
+           FROM unnest($1::text[], $2::char(64)[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[])
+             AS d(id, person, business, campaign, phone, kind, message, traceparent)
            ON CONFLICT (decision_id) DO NOTHING
            RETURNING decision_id`,
           [
@@ -100,6 +105,7 @@ export class DispatchLedger {
             sends.map((s) => s.phoneNumberId),
             sends.map((s) => s.message.kind),
             sends.map((s) => JSON.stringify(s.message)),
+            sends.map((s) => s.traceparent ?? null),
           ],
         ),
       );

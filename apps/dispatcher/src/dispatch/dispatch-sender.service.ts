@@ -8,7 +8,7 @@ import { Counter, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { DispatcherConfig } from '../dispatcher.config';
 import { DispatchLedger, type LedgerRow } from './dispatch-ledger';
-import { OutcomeRecords, SendOutcomes, sendingHalted, statusBase } from './send-outcomes';
+import { OutcomeRecords, SendOutcomes, sendingHalted, statusBase, traceOf } from './send-outcomes';
 import { ThroughputLimiter } from './throughput-limiter';
 
 const dispatched =
@@ -82,7 +82,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     const { sending, skipped } = await this.ledger.claimDue(limit, this.config.PAIR_INTERVAL_MS, this.outcomes.fingerprint);
     const out = new OutcomeRecords();
     for (const row of skipped) {
-      out.statuses.push({ key: row.personId, value: { ...statusBase(row), status: 'rejected', errorCode: 131026, errorTitle: 'Recipient marked unreachable: not sent (skipped)' } });
+      out.statuses.push({ key: row.personId, headers: traceOf(row), value: { ...statusBase(row), status: 'rejected', errorCode: 131026, errorTitle: 'Recipient marked unreachable: not sent (skipped)' } });
     }
     if (sending.length > 0) await this.sendAll(sending, out);
     await this.publisher.publishAll(out.batches());
@@ -93,7 +93,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     const out = new OutcomeRecords();
     for (const row of await this.ledger.resolveTimeouts(this.config.WHATSAPP_TIMEOUT_MS + ORPHAN_MARGIN_MS, this.config.UNKNOWN_RESOLVE_MS)) {
       this.logger.warn(`decision ${row.decisionId}: no answer and no status webhook within ${this.config.UNKNOWN_RESOLVE_MS} ms; expired, not resent`);
-      out.statuses.push({ key: row.personId, value: { ...statusBase(row), status: 'failed', errorTitle: 'Unconfirmed: no answer and no status webhook from WhatsApp; not resent' } });
+      out.statuses.push({ key: row.personId, headers: traceOf(row), value: { ...statusBase(row), status: 'failed', errorTitle: 'Unconfirmed: no answer and no status webhook from WhatsApp; not resent' } });
     }
     const ended = returnedRows<{ business_id: string }>(await this.dataSource.query(`DELETE FROM business_pause WHERE until <= now() RETURNING business_id`));
     for (const { business_id } of ended) {
@@ -138,7 +138,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       // Sealed under another key (or corrupt): it can never be sent. Nothing reached Meta.
       this.logger.error(`decision ${row.decisionId}: contact cannot be opened with CONTACT_KEY; rejected, not sent`);
       await this.ledger.rejected(row.decisionId, null);
-      out.statuses.push({ key: row.personId, value: { ...statusBase(row), status: 'rejected', errorTitle: 'Contact cannot be opened (wrong CONTACT_KEY?): not sent' } });
+      out.statuses.push({ key: row.personId, headers: traceOf(row), value: { ...statusBase(row), status: 'rejected', errorTitle: 'Contact cannot be opened (wrong CONTACT_KEY?): not sent' } });
       return;
     }
     const result: SendResult =
@@ -158,7 +158,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       case 'accepted':
         await this.ledger.accepted(row.decisionId, result.wamid);
         dispatched.inc({ result: 'accepted', code: '' });
-        out.statuses.push({ key: row.personId, value: { ...statusBase(row), status: 'accepted', wamid: result.wamid } });
+        out.statuses.push({ key: row.personId, headers: traceOf(row), value: { ...statusBase(row), status: 'accepted', wamid: result.wamid } });
         return;
       case 'rejected':
         dispatched.inc({ result: 'rejected', code: String(result.code ?? result.httpStatus) });

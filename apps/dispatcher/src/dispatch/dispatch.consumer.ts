@@ -19,7 +19,7 @@ export class DispatchConsumer {
   @EventPattern(Topic.TargetingDecisionsV1)
   async onDecisions(@Payload() batch: RecordBatch<Topic.TargetingDecisionsV1>): Promise<void> {
     const sends: QueuedSend[] = [];
-    for (const { value: d } of batch.records) {
+    for (const { value: d, headers } of batch.records) {
       if (d.outcome !== 'send' || !d.send) continue;
       sends.push({
         decisionId: d.decisionId,
@@ -28,6 +28,7 @@ export class DispatchConsumer {
         campaignId: d.campaignId,
         phoneNumberId: d.send.phoneNumberId,
         message: { kind: 'template', contact: d.send.contact, templateName: d.send.templateName, language: d.send.language, bodyParameters: d.send.bodyParameters },
+        traceparent: headers.traceparent,
       });
     }
     await this.ledger.enqueue(sends);

@@ -44,6 +44,11 @@ export function statusBase(row: LedgerRow, reportedBy: 'dispatcher' | 'webhook' 
   };
 }
 
+/** Headers of a status: the trace of the decision it reports on (a new trace when the send had none). */
+export function traceOf(row: LedgerRow): Record<string, string> | undefined {
+  return row.traceparent ? { traceparent: row.traceparent } : undefined;
+}
+
 /** Fingerprint of the access token: a halt recorded under one token is lifted by rotating it. */
 export function tokenFingerprint(token: string): string {
   return createHash('sha256').update(token).digest('hex').slice(0, 16);
@@ -158,6 +163,7 @@ export class SendOutcomes {
     if (failure.stage === 'rejected') {
       out.statuses.push({
         key: row.personId,
+        headers: traceOf(row),
         value: { ...statusBase(row), status: 'rejected', ...(code === null ? {} : { errorCode: code }), errorTitle: `${title} (${consequence.action})` },
       });
     }

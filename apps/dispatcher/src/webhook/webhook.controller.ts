@@ -14,7 +14,7 @@ import { type Request } from 'express';
 import { Counter, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { DispatchLedger } from '../dispatch/dispatch-ledger';
-import { OutcomeRecords, SendOutcomes, statusBase } from '../dispatch/send-outcomes';
+import { OutcomeRecords, SendOutcomes, statusBase, traceOf } from '../dispatch/send-outcomes';
 import { DispatcherConfig } from '../dispatcher.config';
 
 const statusTotal =
@@ -67,6 +67,7 @@ export class WebhookController {
         if (!row) continue; // unknown message or redelivered status
         out.statuses.push({
           key: row.personId,
+          headers: traceOf(row),
           value: {
             ...statusBase(row, 'webhook'),
             wamid: status.id,
