@@ -3,6 +3,7 @@ import { createKafka, KafkaPublisher } from '@wt/kafka';
 import { ITopicConfig } from 'kafkajs';
 import { Client } from 'pg';
 import { generatePopulation } from '../demo/population';
+import { dispatchLoad } from './dispatch-load';
 import { e2eLatency, e2eThroughput } from './e2e';
 import { faultLoad } from './fault-load';
 import { faultVerify } from './fault-verify';
@@ -95,6 +96,21 @@ export async function benchCommand(brokers: string[], args: string[]): Promise<n
       out(await e2eLatency(kafka, Number(opts['rate'] ?? 500), Number(opts['seconds'] ?? 15), opts['run'] ?? 'lat'));
       return 0;
     }
+    case 'dispatch-load': {
+      const contactKey = process.env['CONTACT_KEY'];
+      if (!contactKey) throw new Error('dispatch-load needs CONTACT_KEY (the dispatcher\'s) in the environment');
+      out(
+        await dispatchLoad(kafka, {
+          phoneNumberIds: (opts['numbers'] ?? '').split(',').filter(Boolean),
+          perNumber: Number(opts['perNumber'] ?? 1000),
+          sandbox: opts['sandbox'],
+          contactKey,
+          run: opts['run'] ?? 'dispatch',
+          timeoutMs: Number(opts['timeoutMs'] ?? 120_000),
+        }),
+      );
+      return 0;
+    }
     case 'committed': {
       const admin = kafka.admin();
       await admin.connect();
@@ -108,7 +124,7 @@ export async function benchCommand(brokers: string[], args: string[]): Promise<n
       return 0;
     }
     default:
-      console.error('bench steps: scratch-topic fill size hop follow pg-ceiling naive fault-load fault-verify committed');
+      console.error('bench steps: scratch-topic fill size hop follow pg-ceiling naive fault-load fault-verify dispatch-load committed');
       return 2;
   }
 }

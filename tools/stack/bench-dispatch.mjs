@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+// `npm run bench:dispatch`: the dispatcher against the WhatsApp sandbox with Meta's throughput
+// limit on (the sandbox answers 130429 past BENCH_MPS messages in any sliding second per number).
+// Two runs on a fresh bench broker: one business phone number alone, then BENCH_NUMBERS numbers at
+// once. Send decisions go straight onto targeting.decisions.v1. Prints a table and writes
+// bench/results/dispatch.json. Goals: each number sustains its configured rate, the numbers together
+// reach 1,000 messages/s, and the sandbox never answers 130429.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { buildAll, ensureInstalled, ROOT } from './bootstrap.mjs';
+
+const MPS = Number(process.env.BENCH_MPS ?? 80);
+const NUMBERS = Number(process.env.BENCH_NUMBERS ?? 15);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const PROFILE = 'bench';
+const CLI = path.join(ROOT, 'dist/tools/cli/src/main.js');
+const log = (m) => console.log(m);
+
+ensureInstalled();
+buildAll();
+const { resetBroker } = await import('./kafka-broker.mjs');
+const { stackUp, stackDown } = await import('./stack.mjs');
+const { startServices, stopServices, localSecrets, profileSettings } = await import('./services.mjs');
+const { default: pg } = await import('pg');
+
+log('Fresh bench broker (its data is reset every run)...');
+await resetBroker({ profile: PROFILE });
+const up = await stackUp({ profile: PROFILE, build: false, log: () => {} });
+const settings = profileSettings(PROFILE);
+const run = Date.now().toString(36);
+
+function cli(args) {
+  const result = spawnSync(process.execPath, [CLI, 'bench', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, KAFKA_BROKERS: up.brokers, CONTACT_KEY: localSecrets(PROFILE).CONTACT_KEY },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) throw new Error(`bench ${args[0]} failed:\n${result.stderr}\n${result.stdout}`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1));
+}
+
+/** Earlier runs' queued sends would compete with this run's: the bench dispatcher starts empty. */
+async function emptyDispatcherDatabase() {
+  const client = new pg.Client({ connectionString: up.databaseUrls[settings.databases.dispatcher] });
+  await client.connect();
+  try {
+    const { rows } = await client.query(`SELECT to_regclass('public.dispatch') AS t`);
+    if (rows[0].t) await client.query('TRUNCATE dispatch, phone_number_pace, recipient_pace');
+  } finally {
+    await client.end();
+  }
+}
+
+const env = { KAFKA_GROUP_PREFIX: `wt-bench-dispatch-${run}`, LOG_LEVEL: 'warn' };
+const services = ['whatsapp-sandbox', 'dispatcher'];
+const numberIds = (prefix, count) => Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(4, '0')}`);
+const phase = (name, ids) => {
+  log(`${name}: ${ids.length} number(s) x ${MPS * SECONDS} messages at ${MPS}/s each...`);
+  const result = cli(['dispatch-load', `numbers=${ids.join(',')}`, `perNumber=${MPS * SECONDS}`, `sandbox=${settings.urls['whatsapp-sandbox']}`, `run=${run}-${name}`, `timeoutMs=${(SECONDS * 4 + 60) * 1000}`]);
+  log(`  ${result.accepted} accepted in ${result.seconds.toFixed(1)} s: ${Math.round(result.perSecond)}/s; Graph errors: ${JSON.stringify(result.rejected)}`);
+  return result;
+};
+
+// Status webhooks go to a sink that answers 200, not to the dispatcher: three webhooks per message
+// would measure webhook intake (its own capacity), not sending. Started here, stopped below.
+const sink = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => res.writeHead(200).end());
+});
+await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
+const sinkUrl = `http://127.0.0.1:${sink.address().port}/v1/webhooks/whatsapp`;
+
+let single;
+let many;
+try {
+  await emptyDispatcherDatabase();
+  await startServices({
+    profile: PROFILE,
+    brokers: up.brokers,
+    databaseUrls: up.databaseUrls,
+    only: services,
+    extraEnv: {
+      // Meta's limit on: 130429 past MPS per number in any sliding second. Fast statuses.
+      'whatsapp-sandbox': { ...env, SANDBOX_THROUGHPUT_MPS: String(MPS), SANDBOX_PAIR_INTERVAL_MS: '6000', SANDBOX_STATUS_DELAY_MS: '0', SANDBOX_WEBHOOK_URL: sinkUrl },
+      dispatcher: { ...env, WHATSAPP_MPS: String(MPS), SEND_CONCURRENCY: '128', CLAIM_BATCH: '1000' },
+    },
+    log: () => {},
+  });
+  single = phase('single', numberIds('3100000', 1));
+  many = phase('many', numberIds('3200000', NUMBERS));
+} finally {
+  await stopServices({ profile: PROFILE, log: () => {} });
+  await stackDown({ profile: PROFILE, services: [], log: () => {} });
+  sink.close();
+}
+
+const rejected130429 = (r) => r.rejected['130429'] ?? 0;
+const perNumber = many.numbers.map((n) => n.perSecond);
+const figures = {
+  configured_mps_per_number: MPS,
+  single_number_mps: single.numbers[0].perSecond,
+  single_number_peak_second: single.numbers[0].peakSecond,
+  single_number_ratio: single.numbers[0].perSecond / MPS,
+  numbers: NUMBERS,
+  total_mps: many.perSecond,
+  per_number_min_mps: Math.min(...perNumber),
+  per_number_max_peak_second: Math.max(...many.numbers.map((n) => n.peakSecond)),
+  accepted: single.accepted + many.accepted,
+  rejected_130429: rejected130429(single) + rejected130429(many),
+  rejected_other: [single, many].reduce((s, r) => s + Object.entries(r.rejected).filter(([c]) => c !== '130429').reduce((t, [, v]) => t + v, 0), 0),
+  complete: single.complete && many.complete,
+};
+const goals = {
+  single_number_ratio: ['>=', 0.95],
+  total_mps: ['>=', 1000],
+  per_number_max_peak_second: ['<=', MPS],
+  rejected_130429: ['<=', 0],
+  complete: ['==', true],
+};
+const result = { at: new Date().toISOString(), settings: { mps: MPS, numbers: NUMBERS, seconds: SECONDS, cores: (await import('node:os')).cpus().length }, figures, single: single.numbers, many: many.numbers };
+const dir = path.join(ROOT, 'bench/results');
+fs.mkdirSync(dir, { recursive: true });
+fs.writeFileSync(path.join(dir, 'dispatch.json'), JSON.stringify(result, null, 2) + '\n');
+
+console.log('\nphone number        accepted  seconds   msg/s  peak 1 s');
+for (const n of [...single.numbers, ...many.numbers]) {
+  console.log(`${n.phoneNumberId.padEnd(18)} ${String(n.accepted).padStart(9)} ${n.seconds.toFixed(1).padStart(8)} ${n.perSecond.toFixed(1).padStart(7)} ${String(n.peakSecond).padStart(9)}`);
+}
+console.log('\nfigure                         value        goal');
+let missed = 0;
+for (const [name, value] of Object.entries(figures)) {
+  const goal = goals[name];
+  const shown = typeof value === 'number' ? Math.round(value * 1000) / 1000 : value;
+  let verdict = '';
+  if (goal) {
+    const [op, target] = goal;
+    const met = op === '>=' ? value >= target : op === '<=' ? value <= target : value === target;
+    if (!met) missed++;
+    verdict = `${op} ${target}  ${met ? 'met' : 'MISSED'}`;
+  }
+  console.log(`${name.padEnd(30)} ${String(shown).padStart(12)}  ${verdict}`);
+}
+console.log('\nwritten to bench/results/dispatch.json');
+process.exitCode = missed ? 1 : 0;
