@@ -257,6 +257,20 @@ describe('profiles: GDPR export and erasure', () => {
     expect(await rowsHeld(paulId)).toMatchObject({ person_profile: 0, processed_event: 0, erased_person: 1 });
   }, 60_000);
 
+  it('dead-letters a privacy request whose number cannot be read, with the reason', async () => {
+    const deadLetters = await TopicProbe.start(brokers, Topic.DeadLetterV1);
+    try {
+      const requestId = `bad-${run}`;
+      const request: PrivacyRequestV1 = { requestId, phone: '12-not-a-phone', type: 'erasure', requestedAt: new Date().toISOString() };
+      await send(Topic.PrivacyRequestsV1, requestId, [request]);
+      const dead = await deadLetters.waitFor((d) => d.originTopic === Topic.PrivacyRequestsV1 && d.service === 'profiles' && Buffer.from(d.payloadBase64, 'base64').toString().includes(requestId));
+      expect(dead.value.reason).toBe('invalid_phone');
+      expect(dead.value.detail).toMatch(/^phone: /);
+    } finally {
+      await deadLetters.stop();
+    }
+  }, 60_000);
+
   it('never writes the numbers used in the paths to a log line', async () => {
     const log = fs.readFileSync(logFile, 'utf8');
     expect(log).toMatch(/\/v1\/profiles\/\[redacted\]/);

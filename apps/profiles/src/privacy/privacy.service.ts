@@ -31,8 +31,8 @@ export class PrivacyService {
 
   async erase(personId: string, requestId: string, now: Date): Promise<PrivacyErasureV1> {
     return this.store.transaction(async (manager) => {
-      // Same lock the consumers take, so an engagement batch cannot rebuild the profile in between.
-      await manager.query(`SELECT person_id FROM person_profile WHERE person_id = $1 FOR UPDATE`, [personId]);
+      // Same lock the consumers take: a batch in flight finishes first, later ones see the suppression.
+      await this.store.lockProfiles(manager, [personId]);
       await manager.query(
         `INSERT INTO erased_person (person_id, request_id, erased_at) VALUES ($1, $2, $3) ON CONFLICT (person_id) DO NOTHING`,
         [personId, requestId, now.toISOString()],

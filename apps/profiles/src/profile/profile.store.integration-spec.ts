@@ -91,4 +91,27 @@ describe('ProfileStore on the real Postgres', () => {
     const ledger: { n: string }[] = await dataSource.query('SELECT count(*) AS n FROM consent_ledger WHERE person_id = $1', [p]);
     expect(Number(ledger[0].n)).toBe(2);
   });
+  it('serialises two batches building the same new profile: the second sees the first one\'s result', async () => {
+    const p = personId();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let firstLocked!: () => void;
+    const locked = new Promise<void>((resolve) => (firstLocked = resolve));
+    const first = store.transaction(async (m) => {
+      const profiles = await store.lockProfiles(m, [p]);
+      firstLocked();
+      await held;
+      await store.saveProfiles(m, [applyEngagement(profiles.get(p)!, [event(p, `${p}-x`, '2026-11-28T10:00:00Z')], decay)]);
+    });
+    await locked;
+    let secondSaw: number | undefined;
+    const second = store.transaction(async (m) => {
+      secondSaw = (await store.lockProfiles(m, [p])).get(p)!.totalEvents;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(secondSaw).toBeUndefined();
+    release();
+    await Promise.all([first, second]);
+    expect(secondSaw).toBe(1);
+  });
 });

@@ -51,9 +51,17 @@ export class ProfileStore {
     return new Set(rows.map((row) => row.dedupe_key));
   }
 
-  /** Loads and locks the profiles of these people (in a stable order, so batches cannot deadlock). */
+  /**
+   * Loads and locks the profiles of these people (in a stable order, so batches cannot deadlock).
+   * The lock is a transaction-scoped advisory lock per personId, taken before reading: a row lock
+   * alone does not exist for a person without a row yet, and two batches (engagement and consent on
+   * different partitions) would both build a new profile from empty and the last upsert would win.
+   */
   async lockProfiles(manager: EntityManager, personIds: readonly string[]): Promise<Map<string, ProfileState>> {
     const sorted = [...new Set(personIds)].sort();
+    if (sorted.length === 0) return new Map();
+    // pg_advisory_xact_lock is volatile, so it is evaluated after the sort: locks are taken in order.
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended(id, 0)) FROM unnest($1::text[]) AS id ORDER BY id`, [sorted]);
     const rows: ProfileRow[] = await manager.query(
       `SELECT * FROM person_profile WHERE person_id = ANY($1::char(64)[]) ORDER BY person_id FOR UPDATE`,
       [sorted],

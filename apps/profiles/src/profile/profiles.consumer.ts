@@ -38,6 +38,8 @@ export class ProfilesConsumer {
     const seen = new Set<string>();
     const unique = batch.records.map((r) => r.value).filter((e) => !seen.has(e.dedupeKey) && seen.add(e.dedupeKey));
     await this.store.transaction(async (manager) => {
+      // Locked first, so an erasure cannot commit between the check below and the update.
+      const profiles = await this.store.lockProfiles(manager, unique.map((e) => e.personId));
       // An erased person's events are dropped, not even recorded as processed (see PrivacyService).
       const erased = await PrivacyService.erasedAmong(manager, unique.map((e) => e.personId));
       const allowed = unique.filter((e) => !erased.has(e.personId));
@@ -49,10 +51,7 @@ export class ProfilesConsumer {
       if (events.length === 0) return;
       const byPerson = new Map<string, EngagementNormalizedV1[]>();
       for (const event of events) byPerson.set(event.personId, [...(byPerson.get(event.personId) ?? []), event]);
-      const profiles = await this.store.lockProfiles(manager, [...byPerson.keys()]);
-      // An erasure may have committed while this batch waited for the locks: check again.
-      const erasedMeanwhile = await PrivacyService.erasedAmong(manager, [...byPerson.keys()]);
-      const updated = [...byPerson].filter(([personId]) => !erasedMeanwhile.has(personId)).map(([personId, own]) => applyEngagement(profiles.get(personId)!, own, this.decay));
+      const updated = [...byPerson].map(([personId, own]) => applyEngagement(profiles.get(personId)!, own, this.decay));
       await this.store.saveProfiles(manager, updated);
       await this.publishSnapshots(manager, updated, latestTraces(batch.records));
     });
@@ -62,10 +61,11 @@ export class ProfilesConsumer {
   async onConsent(@Payload() batch: RecordBatch<Topic.ConsentNormalizedV1>): Promise<void> {
     const all = batch.records.map((r) => r.value);
     await this.store.transaction(async (manager) => {
+      const locked = await this.store.lockProfiles(manager, all.map((c) => c.personId));
       const erased = await PrivacyService.erasedAmong(manager, all.map((c) => c.personId));
       const changes = all.filter((c) => !erased.has(c.personId));
       if (changes.length === 0) return;
-      const profiles = await this.store.lockProfiles(manager, changes.map((c) => c.personId));
+      const profiles = new Map([...locked].filter(([personId]) => !erased.has(personId)));
       await this.store.recordConsents(manager, changes);
       const updated = [...profiles.values()].map((profile): ProfileState => {
         const latest = changes.filter((c) => c.personId === profile.personId).at(-1)!;
@@ -88,11 +88,12 @@ export class ProfilesConsumer {
   async onInbound(@Payload() batch: RecordBatch<Topic.WhatsappInboundV1>): Promise<void> {
     const all = batch.records.map((r) => r.value);
     await this.store.transaction(async (manager) => {
+      const locked = await this.store.lockProfiles(manager, all.map((m) => m.personId));
       const erased = await PrivacyService.erasedAmong(manager, all.map((m) => m.personId));
       const messages = all.filter((m) => !erased.has(m.personId));
       if (messages.length === 0) return;
-      const profiles = await this.store.lockProfiles(manager, messages.map((m) => m.personId));
-      const updated = [...profiles.values()]
+      const updated = [...locked.values()]
+        .filter((profile) => !erased.has(profile.personId))
         .map((profile) => [profile, applyInbound(profile, messages.filter((m) => m.personId === profile.personId))] as const)
         .filter(([before, after]) => before !== after)
         .map(([, after]) => after);
