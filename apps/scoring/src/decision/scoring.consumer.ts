@@ -45,7 +45,12 @@ export class ScoringConsumer {
         traces.set(value.personId, traceHeaders(headers));
       }
     }
+    // A tombstone is an erased person: out of every audience, never evaluated again from it.
+    const erased = batch.tombstones.map((t) => t.key);
+    await this.audience.remove(erased);
+    for (const personId of erased) latest.delete(personId);
     const snapshots = [...latest.values()];
+    if (snapshots.length === 0) return;
     const optOuts = await this.audience.upsert(snapshots);
     const outcomes = await Promise.all(optOuts.map((o) => this.learner.attribute(o.personId, { businessId: o.businessId }, 'opted_out', now.toISOString())));
     await this.learner.learn(outcomes.filter((o): o is ObservedOutcome => o !== undefined));
