@@ -73,16 +73,22 @@ export function servicePid(profile, name) {
  */
 export function localSecrets(profile) {
   const file = path.join(stackCacheRoot(), 'stack', profile, 'secrets.json');
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const secrets = {
-    PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
-    CONTACT_KEY: randomBytes(32).toString('base64'),
-    WHATSAPP_ACCESS_TOKEN: randomBytes(24).toString('hex'),
-    WHATSAPP_APP_SECRET: randomBytes(24).toString('hex'),
-    WHATSAPP_VERIFY_TOKEN: randomBytes(12).toString('hex'),
+  const makers = {
+    PSEUDONYM_SECRET: () => randomBytes(32).toString('hex'),
+    CONTACT_KEY: () => randomBytes(32).toString('base64'),
+    WHATSAPP_ACCESS_TOKEN: () => randomBytes(24).toString('hex'),
+    WHATSAPP_APP_SECRET: () => randomBytes(24).toString('hex'),
+    WHATSAPP_VERIFY_TOKEN: () => randomBytes(12).toString('hex'),
+    OPERATIONS_TOKEN: () => randomBytes(24).toString('hex'),
   };
-  fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  const secrets = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  const missing = Object.keys(makers).filter((name) => !secrets[name]);
+  if (missing.length > 0) {
+    // New secrets are added without touching existing ones (data sealed with them stays readable).
+    for (const name of missing) secrets[name] = makers[name]();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
   return secrets;
 }
 
@@ -103,7 +109,7 @@ export function serviceEnv(name, { profile, brokers, databaseUrls }) {
     case 'ingest':
       return { ...common, ...identity };
     case 'profiles':
-      return { ...common, ...db, ...identity };
+      return { ...common, ...db, ...identity, OPERATIONS_TOKEN: secrets.OPERATIONS_TOKEN };
     case 'scoring':
       // Quiet hours (21:00-08:00 local by default in production) are off on the local stack unless
       // asked for, so that the demo and the e2e run do not depend on the time of day.
