@@ -59,6 +59,12 @@ export class DispatcherConfig extends DatabaseEnv {
   @Max(5000)
   CLAIM_BATCH: number = 200;
 
+  /** Send loops per replica: while one waits for its claimed sends' slots, another claims the next ones. */
+  @IsInt()
+  @Min(1)
+  @Max(8)
+  SENDER_LOOPS: number = 2;
+
   /** Idle wait of the sender between two looks at the ledger. */
   @IsInt()
   @Min(10)

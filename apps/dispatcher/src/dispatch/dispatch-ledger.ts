@@ -138,18 +138,32 @@ export class DispatchLedger {
    * person and number per `pairIntervalMs` (the others wait for their turn), and moves the rest
    * to `sending`. One transaction, rows locked with SKIP LOCKED: replicas never claim the same row.
    */
-  async claimDue(limit: number, pairIntervalMs: number, tokenFingerprint: string): Promise<Claimed> {
+  /**
+   * Claims up to `limit` due sends, at most `perNumber` of them per business phone number (so that
+   * one busy number does not take every slot of a claim from the others).
+   */
+  async claimDue(limit: number, perNumber: number, pairIntervalMs: number, tokenFingerprint: string): Promise<Claimed> {
     return this.dataSource.transaction(async (manager) => {
+      // FOR UPDATE cannot sit beside a window function: rank the due rows first, then lock them.
       const due = (await manager.query(
         `SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM unreachable_recipient u WHERE u.person_id = d.person_id AND u.until > now()) AS unreachable
          FROM dispatch d
-         WHERE state = 'pending' AND next_attempt_at <= now()
-           AND NOT EXISTS (SELECT 1 FROM sending_halt h WHERE h.token_fingerprint = $2)
-           AND (kind = 'text' OR NOT EXISTS (SELECT 1 FROM business_pause p WHERE p.business_id = d.business_id AND p.until > now()))
-         ORDER BY next_attempt_at
-         LIMIT $1
+         WHERE d.decision_id IN (
+           SELECT ranked.decision_id FROM (
+             SELECT c.decision_id, c.next_attempt_at,
+                    row_number() OVER (PARTITION BY c.phone_number_id ORDER BY c.next_attempt_at) AS nth
+             FROM dispatch c
+             WHERE c.state = 'pending' AND c.next_attempt_at <= now()
+               AND NOT EXISTS (SELECT 1 FROM sending_halt h WHERE h.token_fingerprint = $2)
+               AND (c.kind = 'text' OR NOT EXISTS (SELECT 1 FROM business_pause p WHERE p.business_id = c.business_id AND p.until > now()))
+           ) ranked
+           WHERE ranked.nth <= $3
+           ORDER BY ranked.next_attempt_at
+           LIMIT $1)
+           AND d.state = 'pending'
+         ORDER BY d.next_attempt_at
          FOR UPDATE SKIP LOCKED`,
-        [limit, tokenFingerprint],
+        [limit, tokenFingerprint, perNumber],
       )) as (RawRow & { unreachable: boolean })[];
       if (due.length === 0) return { sending: [], skipped: [] };
 

@@ -50,7 +50,9 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
 
   onApplicationBootstrap(): void {
     this.running = true;
-    this.loop = this.run();
+    // Several loops overlap claiming with waiting for slots, as replicas do: the shared schedule
+    // (ThroughputLimiter) and SKIP LOCKED claims keep them from sending faster or twice.
+    this.loop = Promise.all(Array.from({ length: this.config.SENDER_LOOPS }, () => this.run())).then(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -78,8 +80,8 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     }
     // At most a quarter second of one number's rate is claimed at once: a claimed row is `sending`
     // (in doubt after a crash), so the less waits for its slot, the less a crash leaves in doubt.
-    const limit = Math.min(this.config.CLAIM_BATCH, Math.max(1, Math.floor(this.config.WHATSAPP_MPS / 4)));
-    const { sending, skipped } = await this.ledger.claimDue(limit, this.config.PAIR_INTERVAL_MS, this.outcomes.fingerprint);
+    const perNumber = Math.min(this.config.CLAIM_BATCH, Math.max(1, Math.floor(this.config.WHATSAPP_MPS / 4)));
+    const { sending, skipped } = await this.ledger.claimDue(this.config.CLAIM_BATCH, perNumber, this.config.PAIR_INTERVAL_MS, this.outcomes.fingerprint);
     const out = new OutcomeRecords();
     for (const row of skipped) {
       out.statuses.push({ key: row.personId, headers: traceOf(row), value: { ...statusBase(row), status: 'rejected', errorCode: 131026, errorTitle: 'Recipient marked unreachable: not sent (skipped)' } });
