@@ -5,7 +5,7 @@
 // once. Send decisions go straight onto targeting.decisions.v1. Prints a table and writes
 // bench/results/dispatch.json. Goals: each number sustains its configured rate, the numbers together
 // reach 1,000 messages/s, and the sandbox never answers 130429.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -21,7 +21,9 @@ const log = (m) => console.log(m);
 ensureInstalled();
 buildAll();
 const { resetBroker } = await import('./kafka-broker.mjs');
-const { stackUp, stackDown } = await import('./stack.mjs');
+const { applySlot, stackUp, stackDown } = await import('./stack.mjs');
+// The slot moves the broker's ports and data: apply it before resetting, or another slot's broker is reset.
+await applySlot(PROFILE);
 const { startServices, stopServices, localSecrets, profileSettings } = await import('./services.mjs');
 const { default: pg } = await import('pg');
 
@@ -31,15 +33,23 @@ const up = await stackUp({ profile: PROFILE, build: false, log: () => {} });
 const settings = profileSettings(PROFILE);
 const run = Date.now().toString(36);
 
+/** One CLI bench step, run asynchronously (this process answers the webhook sink meanwhile). */
 function cli(args) {
-  const result = spawnSync(process.execPath, [CLI, 'bench', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, KAFKA_BROKERS: up.brokers, CONTACT_KEY: localSecrets(PROFILE).CONTACT_KEY },
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'bench', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, KAFKA_BROKERS: up.brokers, CONTACT_KEY: localSecrets(PROFILE).CONTACT_KEY },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`bench ${args[0]} failed:\n${stderr}\n${stdout}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)));
+    });
   });
-  if (result.status !== 0) throw new Error(`bench ${args[0]} failed:\n${result.stderr}\n${result.stdout}`);
-  return JSON.parse(result.stdout.trim().split('\n').at(-1));
 }
 
 /** Earlier runs' queued sends would compete with this run's: the bench dispatcher starts empty. */
@@ -57,9 +67,9 @@ async function emptyDispatcherDatabase() {
 const env = { KAFKA_GROUP_PREFIX: `wt-bench-dispatch-${run}`, LOG_LEVEL: 'warn' };
 const services = ['whatsapp-sandbox', 'dispatcher'];
 const numberIds = (prefix, count) => Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(4, '0')}`);
-const phase = (name, ids) => {
+const phase = async (name, ids) => {
   log(`${name}: ${ids.length} number(s) x ${MPS * SECONDS} messages at ${MPS}/s each...`);
-  const result = cli(['dispatch-load', `numbers=${ids.join(',')}`, `perNumber=${MPS * SECONDS}`, `sandbox=${settings.urls['whatsapp-sandbox']}`, `run=${run}-${name}`, `timeoutMs=${(SECONDS * 4 + 60) * 1000}`]);
+  const result = await cli(['dispatch-load', `numbers=${ids.join(',')}`, `perNumber=${MPS * SECONDS}`, `sandbox=${settings.urls['whatsapp-sandbox']}`, `run=${run}-${name}`, `timeoutMs=${(SECONDS * 4 + 60) * 1000}`]);
   log(`  ${result.accepted} accepted in ${result.seconds.toFixed(1)} s: ${Math.round(result.perSecond)}/s; Graph errors: ${JSON.stringify(result.rejected)}`);
   return result;
 };
@@ -89,8 +99,8 @@ try {
     },
     log: () => {},
   });
-  single = phase('single', numberIds('3100000', 1));
-  many = phase('many', numberIds('3200000', NUMBERS));
+  single = await phase('single', numberIds('3100000', 1));
+  many = await phase('many', numberIds('3200000', NUMBERS));
 } finally {
   await stopServices({ profile: PROFILE, log: () => {} });
   await stackDown({ profile: PROFILE, services: [], log: () => {} });
