@@ -46,6 +46,11 @@ describe('assistant: STOP stops the next campaign message', () => {
     await producer.send({ topic, acks: -1, messages: [{ key, value: JSON.stringify(value) }] });
   }
 
+  async function scoringGauge(): Promise<number> {
+    const text = await (await fetch(`${testServiceUrl('scoring')}/metrics`)).text();
+    return Number(/^wt_campaigns_running(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);
+  }
+
   async function messages(): Promise<SandboxMessage[]> {
     return (await (await fetch(`${testServiceUrl('whatsapp-sandbox')}/sandbox/messages?phoneNumberId=${phoneNumberId}`)).json()) as SandboxMessage[];
   }
@@ -77,6 +82,11 @@ describe('assistant: STOP stops the next campaign message', () => {
     const consents = await TopicProbe.start(brokers, Topic.ConsentV1);
     probes.push(consents);
 
+    // The business's campaign runs first; then people opt in and engage (the real-time path).
+    const running = await scoringGauge();
+    await send(Topic.CampaignsV1, `stop-${run}-1`, campaign(1));
+    await eventually('scoring to know the first campaign', async () => ((await scoringGauge()) > running ? true : undefined));
+
     for (const phone of [stopper, control]) {
       const consent: ConsentEventV1 = {
         phone,
@@ -99,7 +109,6 @@ describe('assistant: STOP stops the next campaign message', () => {
       };
       await send(Topic.SocialEngagementV1, null, engagement);
     }
-    await send(Topic.CampaignsV1, `stop-${run}-1`, campaign(1));
     await eventually('the first campaign to reach both people', async () => {
       const all = await messages();
       return templatesTo(all, stopper).length === 1 && templatesTo(all, control).length === 1 ? true : undefined;
