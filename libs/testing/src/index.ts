@@ -1,2 +1,3 @@
 export * from './lib/test-env';
 export * from './lib/topic-probe';
+export * from './lib/phone-numbers';

@@ -1,5 +1,5 @@
 import { type CampaignV1, type ConsentEventV1, type EngagementEventV1, Topic } from '@wt/contracts';
-import { eventually, testBrokers, testServiceUrl, TopicProbe } from '@wt/testing';
+import { eventually, randomFrenchMobile, testBrokers, testServiceUrl, TopicProbe } from '@wt/testing';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { randomInt, randomUUID } from 'node:crypto';
 
@@ -21,7 +21,7 @@ describe('assistant: STOP stops the next campaign message', () => {
   const businessId = process.env['WT_TEST_ASSISTANT_BUSINESS']!;
   const apiKey = process.env['WT_TEST_ASSISTANT_KEY']!;
   const phoneNumberId = `8${randomInt(1e9, 9e9)}`;
-  const mobile = () => `+336${String(randomInt(10_000_000, 99_999_999))}`;
+  const mobile = () => randomFrenchMobile().e164;
   const stopper = mobile();
   const control = mobile();
   let producer: Producer;

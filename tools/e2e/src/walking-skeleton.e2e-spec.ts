@@ -1,5 +1,5 @@
 import { type CampaignV1, type ConsentEventV1, type EngagementEventV1, Topic } from '@wt/contracts';
-import { eventually, testBrokers, testServiceUrl, TopicProbe } from '@wt/testing';
+import { eventually, randomFrenchMobile, testBrokers, testServiceUrl, TopicProbe } from '@wt/testing';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 
@@ -14,7 +14,8 @@ describe('walking skeleton: engagement event to delivered WhatsApp message', () 
   const businessId = `e2e-${run}`;
   const phoneNumberId = `9${randomInt(1e9, 9e9)}`;
   // A valid French mobile number, unique per run, written in national form with a country hint.
-  const national = `06 ${String(randomInt(10_000_000, 99_999_999)).replace(/(\d\d)(?=\d)/g, '$1 ')}`;
+  const mobile = randomFrenchMobile();
+  const national = mobile.national.replace(/(\d\d)(?=\d)/g, '$1 ');
   const e164 = `+33${national.replace(/\D/g, '').slice(1)}`;
   const digits = e164.slice(1);
   let producer: Producer;

@@ -1,9 +1,9 @@
 import { type ConsentNormalizedV1, type EngagementNormalizedV1, type PrivacyErasureV1, type PrivacyExportV1, type PrivacyRequestV1, Topic, TOPIC_SPECS } from '@wt/contracts';
 import { ContactSealer, Pseudonymizer } from '@wt/identity';
 import { ensureTopics } from '@wt/kafka';
-import { eventually, sleep, testBrokers, testDatabaseUrl, TopicProbe } from '@wt/testing';
+import { eventually, sleep, testBrokers, testDatabaseUrl, TopicProbe, randomFrenchMobile } from '@wt/testing';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -40,8 +40,7 @@ async function freePort(): Promise<number> {
 
 /** A valid French mobile number nobody else in the run uses. */
 function frenchMobile(): { national: string; e164: string } {
-  const rest = String(randomInt(10_000_000, 99_999_999));
-  return { national: `06${rest}`, e164: `+336${rest}` };
+  return randomFrenchMobile();
 }
 
 describe('profiles: GDPR export and erasure', () => {
