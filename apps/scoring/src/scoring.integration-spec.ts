@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { scoringModule, SCORING_ENTITIES, SCORING_MIGRATIONS } from './app.module';
 import { AudienceStore } from './audience/audience.store';
-import { ApiKeyStore } from './business/api-key.store';
+import { ApiKeyStore } from '@wt/business-auth';
 import { CampaignStore } from './campaign/campaign.store';
 import { DecisionEngine } from './decision/decision.engine';
 import { DecisionStore } from './decision/decision.store';

@@ -2,7 +2,7 @@ import { IDENTIFIER } from '@wt/contracts';
 import { postgresOptions } from '@wt/database';
 import { DataSource } from 'typeorm';
 import { type AssistantConfig } from '../assistant.config';
-import { ApiKeyStore } from './api-key.store';
+import { ApiKeyStore } from '@wt/business-auth';
 import { ASSISTANT_MIGRATIONS } from '../migrations';
 
 /** Issues an API key for a business from the command line (whoever runs it can reach the database). */

@@ -1,7 +1,7 @@
 import { ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, Put, Res, UseGuards } from '@nestjs/common';
 import { BadRequestException } from '@nestjs/common';
 import { type Response } from 'express';
-import { BusinessAuthGuard, BusinessId } from './business-auth.guard';
+import { BusinessAuthGuard, BusinessId } from '@wt/business-auth';
 import { PhoneNumberStore } from './phone-number.store';
 
 const PHONE_NUMBER_ID = /^\d{1,32}$/;

@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { assistantModule } from '../app.module';
 import { AssistantConfig } from '../assistant.config';
-import { ApiKeyStore } from '../business/api-key.store';
+import { ApiKeyStore } from '@wt/business-auth';
 import { MESSAGES } from './assistant-messages';
 
 const HOUR = 3_600_000;

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Put, UseGuards, UsePipes, ValidationPipe } from '@nestjs/common';
 import { AssistantConfig } from '../assistant.config';
-import { BusinessAuthGuard, BusinessId } from '../business/business-auth.guard';
+import { BusinessAuthGuard, BusinessId } from '@wt/business-auth';
 import { AskDto, KnowledgeEntryDto, type KnowledgeEntryView } from './knowledge.dto';
 import { KnowledgeStore } from './knowledge.store';
 

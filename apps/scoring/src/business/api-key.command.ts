@@ -4,7 +4,7 @@ import { IDENTIFIER } from '@wt/contracts';
 import { DataSource } from 'typeorm';
 import { SCORING_ENTITIES, SCORING_MIGRATIONS } from '../app.module';
 import { ScoringConfig } from '../scoring.config';
-import { ApiKeyStore } from './api-key.store';
+import { ApiKeyStore } from '@wt/business-auth';
 
 export const API_KEY_USAGE = `usage: node dist/apps/scoring/src/main.js api-key issue <businessId> [label]
        node dist/apps/scoring/src/main.js api-key revoke <keyId>

@@ -14,7 +14,7 @@ import {
 import { type CampaignV1, describeViolations, Topic, validatePayload } from '@wt/contracts';
 import { KafkaPublisher } from '@wt/kafka';
 import { randomUUID } from 'node:crypto';
-import { BusinessAuthGuard, BusinessId } from '../business/business-auth.guard';
+import { BusinessAuthGuard, BusinessId } from '@wt/business-auth';
 import { CreateCampaignDto, UpdateCampaignDto } from './campaign.dto';
 import { CampaignStore, type StoredCampaign } from './campaign.store';
 

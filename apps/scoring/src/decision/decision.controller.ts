@@ -1,6 +1,6 @@
 import { Controller, Get, NotFoundException, Param, UseGuards } from '@nestjs/common';
 import { type TargetingDecisionV1 } from '@wt/contracts';
-import { BusinessAuthGuard, BusinessId } from '../business/business-auth.guard';
+import { BusinessAuthGuard, BusinessId } from '@wt/business-auth';
 import { DecisionStore } from './decision.store';
 
 /** `GET /v1/decisions/{id}`: a decision of the calling business, as it was made (for audits). */

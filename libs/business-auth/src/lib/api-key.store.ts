@@ -16,7 +16,8 @@ export interface IssuedApiKey {
 }
 
 /**
- * Business API keys. The secret is 256 random bits, so a plain SHA-256 (no slow hash) is enough:
+ * Business API keys (`wtk_<id>.<secret>`), shared by every service with a business API; each
+ * service's own migration creates its `business_api_key` table. The secret is 256 random bits, so a plain SHA-256 (no slow hash) is enough:
  * a stolen table cannot be turned back into keys, and checking a key costs one index lookup.
  */
 @Injectable()

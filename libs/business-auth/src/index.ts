@@ -1,0 +1,2 @@
+export * from './lib/api-key.store';
+export * from './lib/business-auth.guard';
