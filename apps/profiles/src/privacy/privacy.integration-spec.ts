@@ -11,6 +11,7 @@ import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkaj
 import { Client } from 'pg';
 import { testLogDir } from '../testing/test-log-dir';
 import { type ProfileView } from './privacy.service';
+import { dropScratchDatabase } from '../testing/scratch-database';
 
 interface ExportData {
   processedEvents: { dedupe_key: string }[];
@@ -168,10 +169,7 @@ describe('profiles: GDPR export and erasure', () => {
       await admin.disconnect();
     }
     await pg?.end();
-    const root = new Client({ connectionString: adminUrl.toString() });
-    await root.connect();
-    await root.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await root.end();
+    await dropScratchDatabase(adminUrl, database);
   });
 
   it('refuses the operations routes without the right token (401)', async () => {

@@ -10,6 +10,7 @@ import { Client } from 'pg';
 import { InterestDecay } from './interest-decay';
 import { applyEngagement, emptyProfile, type ProfileState } from './profile-state';
 import { testLogDir } from '../testing/test-log-dir';
+import { dropScratchDatabase } from '../testing/scratch-database';
 
 /**
  * Exactly-once effect (issue 3, points 6 and 7), on the real broker and Postgres: the built
@@ -231,10 +232,7 @@ describe('profiles: exactly-once effect across crashes and replays', () => {
       await admin.disconnect();
     }
     await pg?.end();
-    const root = new Client({ connectionString: adminUrl.toString() });
-    await root.connect();
-    await root.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await root.end();
+    await dropScratchDatabase(adminUrl, database);
   });
 
   it('leaves every profile as if each event had been applied once, after SIGKILLs mid-batch', async () => {
