@@ -75,7 +75,7 @@ async function stage(service, topic, extra = {}) {
   const follow = cli(['follow', `group=${groupPrefix}.${service}`, `topic=${topic}`, `expect=${expect}`]);
   const after = processUsage(pid);
   let metrics = '';
-  if (service === 'dispatcher') metrics = await (await fetch(`${up.settings.urls.dispatcher}/metrics`)).text();
+  if (service === 'dispatcher' || service === 'profiles') metrics = await (await fetch(`${up.settings.urls[service]}/metrics`)).text();
   await stopServices({ profile: PROFILE, only: names, log: () => {} });
   const cpu = after.cpuSeconds - before.cpuSeconds;
   log(`  ${service.padEnd(10)} ${follow.records} records in ${follow.seconds.toFixed(1)} s: ${Math.round(follow.perSecond)}/s, ${(cpu / (follow.records / 1000)).toFixed(3)} CPU s per 1,000, peak ${after.peakMb} MB`);
@@ -140,6 +140,12 @@ try {
   const pg = cli(['pg-ceiling', `db=${up.databaseUrls[up.settings.databases.profiles]}`, `rows=${EVENTS}`, 'batch=500']);
   figures.pg_upsert_ceiling = pg.rowsPerSecond;
   log(`  ${Math.round(pg.rowsPerSecond)} rows/s`);
+  // Our profile writes: rows the profiles stage upserted per second of its database time
+  // (BEGIN..COMMIT of each batch, less in-memory work and Kafka acknowledgements).
+  const metric = (name) => Number(new RegExp(`^${name} ([\\d.e+-]+)$`, 'm').exec(profiles.metrics)?.[1] ?? NaN);
+  figures.profiles_db_rows_per_s = metric('wt_profile_rows_written_total') / metric('wt_profile_db_seconds_sum');
+  figures.profiles_db_ratio = figures.profiles_db_rows_per_s / figures.pg_upsert_ceiling;
+  log(`  profiles stage: ${Math.round(figures.profiles_db_rows_per_s)} rows/s of database time (${figures.profiles_db_ratio.toFixed(2)} of the ceiling)`);
 
   log(`Naive NestJS (@EventPattern per message, TypeORM findOne + save per event), ${NAIVE_EVENTS} events...`);
   const naive = cli(['naive', `db=${up.databaseUrls[up.settings.databases.profiles]}`, 'topic=internal.engagement.normalized.v1', `expect=${NAIVE_EVENTS}`]);
