@@ -1,6 +1,6 @@
 import { type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { chunkBySize } from '@wt/kafka';
-import { type Kafka, Partitioners } from 'kafkajs';
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { generatePopulation } from '../demo/population';
 
@@ -28,19 +28,38 @@ async function end(kafka: Kafka, topic: string): Promise<number> {
 }
 
 /**
- * Sustained throughput through all services at once: `events` engagement events produced as fast
- * as possible while ingest, profiles and scoring run; the time until every stage has committed
- * everything its input holds.
+ * Consents and campaigns of a population, published before its events, so that the events below
+ * lead to real decisions (an event of a person nobody may message costs scoring almost nothing).
+ */
+async function publishAudience(producer: Producer, population: ReturnType<typeof generatePopulation>): Promise<void> {
+  for (const messages of chunkBySize(population.consents.map((c) => ({ value: JSON.stringify(c) })))) {
+    await producer.send({ topic: Topic.ConsentV1, acks: -1, messages });
+  }
+  await producer.send({
+    topic: Topic.CampaignsV1,
+    acks: -1,
+    messages: population.campaigns.map((c) => ({ key: c.campaignId, value: JSON.stringify({ ...c, budgetMessages: 1_000_000 }) })),
+  });
+}
+
+/**
+ * Sustained throughput through all services at once: the population's consents and campaigns
+ * first, then `events` engagement events produced as fast as possible while every service runs;
+ * the time until every stage (dispatcher included) has committed everything its input holds. The
+ * same workload as the latency run below, so that half this rate is a load the pipeline sustains.
  */
 export async function e2eThroughput(kafka: Kafka, groupPrefix: string, events: number, run: string): Promise<{ events: number; seconds: number; perSecond: number }> {
   const population = generatePopulation({ people: Math.ceil(events / 6.5), seed: 23, runId: run, now: new Date() });
   const list = population.events.slice(0, events);
   const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
+  await publishAudience(producer, population);
+  await sleep(5000);
   const stages: [string, string][] = [
     [`${groupPrefix}.ingest`, Topic.SocialEngagementV1],
     [`${groupPrefix}.profiles`, Topic.EngagementNormalizedV1],
     [`${groupPrefix}.scoring`, Topic.ProfileSnapshotsV1],
+    [`${groupPrefix}.dispatcher`, Topic.TargetingDecisionsV1],
   ];
   const started = Date.now();
   for (let i = 0; i < list.length; i += 2000) {
@@ -69,14 +88,7 @@ export async function e2eLatency(kafka: Kafka, rate: number, seconds: number, ru
   const population = generatePopulation({ people: Math.ceil(total / 2), seed: 29, runId: run, now: new Date() });
   const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  for (const messages of chunkBySize(population.consents.map((c) => ({ value: JSON.stringify(c) })))) {
-    await producer.send({ topic: Topic.ConsentV1, acks: -1, messages });
-  }
-  await producer.send({
-    topic: Topic.CampaignsV1,
-    acks: -1,
-    messages: population.campaigns.map((c) => ({ key: c.campaignId, value: JSON.stringify({ ...c, budgetMessages: 1_000_000 }) })),
-  });
+  await publishAudience(producer, population);
   await sleep(5000);
 
   const latencies: number[] = [];
