@@ -1,11 +1,13 @@
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
-export const FAULT_MODES = ['reject', 'status', 'hang', 'drop'] as const;
+export const FAULT_MODES = ['reject', 'status', 'hang', 'drop', 'bare'] as const;
 /**
  * - `reject`: answer the send with the Graph error;
  * - `status`: accept the send, then report a `failed` status with the code;
  * - `hang`: never answer (the message is not accepted); the client times out;
- * - `drop`: accept the send (webhooks follow) but cut the connection without answering.
+ * - `drop`: accept the send (webhooks follow) but cut the connection without answering;
+ * - `bare`: answer `httpStatus` (503 unless given) without a Graph error body, as a proxy or load
+ *   balancer in front of Meta does; the message is not accepted.
  */
 export type FaultMode = (typeof FAULT_MODES)[number];
 
@@ -25,7 +27,7 @@ export class FaultDto {
   @Min(0)
   code: number;
 
-  /** For `reject`; defaults to the status Meta answers the code with. */
+  /** For `reject`, the status Meta answers the code with unless given; for `bare`, 503 unless given. */
   @IsOptional()
   @IsInt()
   @Min(400)

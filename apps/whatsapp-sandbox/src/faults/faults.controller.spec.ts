@@ -129,6 +129,26 @@ describe('failure injection (/sandbox/faults)', () => {
     expect(statuses.map((status) => status.status)).toEqual(['sent', 'delivered']);
   });
 
+  it('bare: answers an HTTP error without a Graph body (a proxy in front of Meta); the message was not accepted', async () => {
+    const to = nextRecipient();
+    await addFault({ to, code: 0, times: 1, mode: 'bare' });
+    await addFault({ to, code: 0, httpStatus: 502, times: 1, mode: 'bare' });
+
+    // A 503 without a Graph error is a refusal decided by the HTTP status (transient)...
+    expect(await send(to)).toMatchObject({
+      kind: 'rejected',
+      httpStatus: 503,
+      code: null,
+      category: 'retry',
+    });
+    // ...a 502 without one may have reached Meta: the client cannot say.
+    expect(await send(to)).toMatchObject({ kind: 'unknown', reason: 'network' });
+    expect(await listed(to)).toHaveLength(0);
+    expect(await send(to)).toMatchObject({ kind: 'accepted' });
+    const { body } = await sandbox.request('GET', '/sandbox/stats');
+    expect(body).toMatchObject({ rejected: { http503: 1, http502: 1 } });
+  });
+
   it('DELETE clears every fault; a bad fault is refused', async () => {
     await addFault({ code: 131049, times: 5 });
     expect((await sandbox.request('DELETE', '/sandbox/faults')).body).toEqual({ cleared: 1 });

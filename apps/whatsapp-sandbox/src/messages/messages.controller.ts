@@ -46,6 +46,16 @@ export class MessagesController implements BeforeApplicationShutdown {
     switch (outcome.kind) {
       case 'rejected':
         throw outcome.error;
+      case 'bare': {
+        // What a proxy in front of Meta answers: an HTML page, no Graph error.
+        const html = `<html><body><h1>${outcome.httpStatus}</h1>Upstream unavailable</body></html>`;
+        response.writeHead(outcome.httpStatus, {
+          'content-type': 'text/html; charset=UTF-8',
+          'content-length': Buffer.byteLength(html),
+        });
+        response.end(html);
+        return;
+      }
       case 'hang':
         this.held.add(response);
         response.on('close', () => this.held.delete(response));

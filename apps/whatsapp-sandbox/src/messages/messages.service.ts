@@ -35,6 +35,8 @@ import { type PlannedStatus, planStatuses } from './status-plan';
 export type SendOutcome =
   | { kind: 'accepted'; response: SendMessageResponse; wamid: string; dropConnection: boolean }
   | { kind: 'rejected'; error: GraphApiError }
+  /** A bare HTTP error without a Graph body (a `bare` fault: a proxy's 503, a gateway's 502). */
+  | { kind: 'bare'; httpStatus: number }
   | { kind: 'hang' };
 
 /** Open conversations kept (bounded memory in benchmarks). */
@@ -85,6 +87,13 @@ export class MessagesService {
     if (fault?.mode === 'reject') {
       this.faults.consume(fault);
       return this.reject(GraphApiError.injected(fault.code, fault.httpStatus), recipient);
+    }
+    if (fault?.mode === 'bare') {
+      this.faults.consume(fault);
+      const httpStatus = fault.httpStatus ?? 503;
+      this.stats.rejected(`http${httpStatus}`);
+      this.logger.debug(`send to ${recipient} answered a bare HTTP ${httpStatus} (fault ${fault.id})`);
+      return { kind: 'bare', httpStatus };
     }
     let categories: readonly string[] = [];
     if (request.type === 'template') {

@@ -3,7 +3,7 @@ import type { MessageStatusValue } from '@wt/whatsapp';
 
 export interface SandboxStatsSnapshot {
   accepted: number;
-  /** By Graph error code. */
+  /** By Graph error code (`http503` and the like for bare HTTP errors without a Graph body). */
   rejected: Record<string, number>;
   /** Sends left unanswered (`hang`) or cut off after acceptance (`drop`) by a fault. */
   unanswered: { hang: number; drop: number };
@@ -30,7 +30,7 @@ export class SandboxStats {
     this.snapshot.accepted++;
   }
 
-  rejected(code: number): void {
+  rejected(code: number | string): void {
     this.snapshot.rejected[code] = (this.snapshot.rejected[code] ?? 0) + 1;
   }
 
