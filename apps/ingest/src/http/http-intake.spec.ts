@@ -38,7 +38,7 @@ describe('HttpIntake.engagement', () => {
     );
     expect(outcome.results.map((r) => (r.status === 'accepted' ? 'accepted' : r.reason))).toEqual([
       'accepted',
-      'schema_violation',
+      'unknown_type',
       'invalid_phone',
       'timestamp_in_future',
       'timestamp_too_old',
@@ -49,6 +49,22 @@ describe('HttpIntake.engagement', () => {
     expect(outcome.accepted).toHaveLength(1);
     expect(outcome.accepted[0].key).toBe(outcome.accepted[0].value.personId);
     expect(JSON.stringify(outcome.results)).not.toMatch(/612345678/);
+  });
+
+  it('tells an unknown type apart from a broken event: unknown_type only when the type is the sole problem', () => {
+    const outcome = newIntake().engagement(
+      [
+        { ...good, eventId: 'u1', type: 'poke' },
+        { ...good, eventId: 'u2', type: 42 },
+        { ...good, eventId: 'u3', type: undefined },
+        { ...good, eventId: 'u4', type: 'poke', categories: ['Not A Slug'] },
+      ],
+      now,
+    );
+    expect(outcome.results.map((r) => r.status === 'rejected' && r.reason)).toEqual(['unknown_type', 'schema_violation', 'schema_violation', 'schema_violation']);
+    expect(outcome.results[0]).toMatchObject({ errors: [{ field: 'type', problems: [expect.stringMatching(/one of the following values/)] }] });
+    expect(outcome.deadLetters.map((d) => d.value.reason)).toEqual(['unknown_type', 'schema_violation', 'schema_violation', 'schema_violation']);
+    expect(outcome.deadLetters[0].value.detail).toMatch(/^type: /);
   });
 
   it('dead-letters every rejected event with origin http, its route and the original payload', () => {

@@ -5,6 +5,7 @@ import {
   describeViolations,
   type EngagementNormalizedV1,
   type FieldViolation,
+  type PayloadRejectionReason,
   Topic,
   validatePayload,
 } from '@wt/contracts';
@@ -51,14 +52,14 @@ export class HttpIntake {
   engagement(items: readonly unknown[], now: Date): IntakeOutcome<EngagementNormalizedV1> {
     return this.intake('POST /v1/engagement-events', items, now, (raw) => {
       const valid = validatePayload(Topic.SocialEngagementV1, raw);
-      return valid.ok ? this.normalizer.engagement(valid.value, now) : schemaViolation(valid.violations);
+      return valid.ok ? this.normalizer.engagement(valid.value, now) : schemaViolation(valid.reason, valid.violations);
     });
   }
 
   consent(items: readonly unknown[], now: Date): IntakeOutcome<ConsentNormalizedV1> {
     return this.intake('POST /v1/consents', items, now, (raw) => {
       const valid = validatePayload(Topic.ConsentV1, raw);
-      return valid.ok ? this.normalizer.consent(valid.value, now) : schemaViolation(valid.violations);
+      return valid.ok ? this.normalizer.consent(valid.value, now) : schemaViolation(valid.reason, valid.violations);
     });
   }
 
@@ -101,13 +102,14 @@ export class HttpIntake {
 
 interface SchemaViolation {
   ok: false;
-  reason: 'schema_violation';
+  /** `unknown_type` when the only problem is a well-formed but unknown `type`. */
+  reason: PayloadRejectionReason;
   detail: string;
   violations: FieldViolation[];
 }
 
-function schemaViolation(violations: FieldViolation[]): SchemaViolation {
-  return { ok: false, reason: 'schema_violation', detail: describeViolations(violations), violations };
+function schemaViolation(reason: PayloadRejectionReason, violations: FieldViolation[]): SchemaViolation {
+  return { ok: false, reason, detail: describeViolations(violations), violations };
 }
 
 /** `phone: not a valid number for FR` → { field: 'phone', problems: ['not a valid number for FR'] } */

@@ -1,4 +1,5 @@
 import { type DeadLetterV1, type EngagementEventV1, Topic } from '@wt/contracts';
+import { parseTraceContext } from '@wt/kafka';
 import { eventually, testBrokers, TopicProbe } from '@wt/testing';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
@@ -101,14 +102,18 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
     clearTimeout(timer);
   }
 
-  async function post(route: string, body: unknown): Promise<{ status: number; json: IntakeResponse & { message?: string } }> {
+  async function post(
+    route: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; json: IntakeResponse & { message?: string }; traceparent: string | null }> {
     const response = await fetch(`http://127.0.0.1:${port}${route}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, json: text.startsWith('{') ? JSON.parse(text) : {} };
+    return { status: response.status, json: text.startsWith('{') ? JSON.parse(text) : {}, traceparent: response.headers.get('traceparent') };
   }
 
   const event = (id: string, overrides: Partial<EngagementEventV1> = {}): EngagementEventV1 => ({
@@ -156,7 +161,7 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
     expect(json).toMatchObject({ accepted: 1, rejected: 2 });
     expect(json.results[0]).toMatchObject({ index: 0, status: 'accepted' });
     expect(json.results[1]).toMatchObject({ index: 1, status: 'rejected', reason: 'invalid_phone', errors: [{ field: 'phone' }] });
-    expect(json.results[2]).toMatchObject({ index: 2, status: 'rejected', reason: 'schema_violation', errors: [{ field: 'type' }] });
+    expect(json.results[2]).toMatchObject({ index: 2, status: 'rejected', reason: 'unknown_type', errors: [{ field: 'type' }] });
 
     const published = await normalized.waitFor((e) => e.dedupeKey === `instagram:${good.eventId}`);
     expect(published.key).toBe(published.value.personId);
@@ -165,7 +170,7 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
     expect(letter.key).toBe('http');
     expect(letter.value).toMatchObject({ reason: 'invalid_phone', service: 'ingest', headers: { 'wt-http-route': 'POST /v1/engagement-events' } });
     expect(payloadOf(letter.value)).toEqual(badPhone);
-    await deadLetters.waitFor((d) => d.originTopic === 'http' && payloadOf(d).eventId === badType.eventId && d.reason === 'schema_violation');
+    await deadLetters.waitFor((d) => d.originTopic === 'http' && payloadOf(d).eventId === badType.eventId && d.reason === 'unknown_type');
   });
 
   it('refuses the same bad event through the Kafka door for the same reason', async () => {
@@ -174,6 +179,21 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
     const letter = await deadLetters.waitFor((d) => d.originTopic === Topic.SocialEngagementV1 && payloadOf(d).eventId === badPhone.eventId);
     expect(letter.value).toMatchObject({ reason: 'invalid_phone', service: 'ingest' });
     expect(letter.value.detail).toMatch(/^phone: /);
+  });
+
+  it('dead-letters an unknown type as unknown_type through the Kafka door too, and a malformed one as schema_violation', async () => {
+    const unknownType = { ...event('kafka-unknown-type'), type: 'poke' };
+    const numericType = { ...event('kafka-numeric-type'), type: 7 };
+    await producer.send({
+      topic: Topic.SocialEngagementV1,
+      acks: -1,
+      messages: [unknownType, numericType].map((e) => ({ key: null, value: JSON.stringify(e) })),
+    });
+    const unknown = await deadLetters.waitFor((d) => d.originTopic === Topic.SocialEngagementV1 && payloadOf(d).eventId === unknownType.eventId);
+    expect(unknown.value).toMatchObject({ reason: 'unknown_type', service: 'ingest' });
+    expect(unknown.value.detail).toMatch(/^type: /);
+    const malformed = await deadLetters.waitFor((d) => d.originTopic === Topic.SocialEngagementV1 && payloadOf(d).eventId === numericType.eventId);
+    expect(malformed.value).toMatchObject({ reason: 'schema_violation', service: 'ingest' });
   });
 
   it('limits the request: at most 1,000 events, a body limit, an events array', async () => {
@@ -199,6 +219,38 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
     const personId = (json.results[0] as { personId: string }).personId;
     const change = await consents.waitFor((c) => c.personId === personId);
     expect(change.value).toMatchObject({ purpose: 'cross_app_profiling', status: 'granted' });
+  });
+
+  it("continues the caller's traceparent into what each door publishes, and answers the request's span", async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpan = randomBytes(8).toString('hex');
+    const good = event('traced-good');
+    const bad = event('traced-bad', { phone: '+33 1' });
+    const answer = await post('/v1/engagement-events', { events: [good, bad] }, { traceparent: `00-${traceId}-${callerSpan}-01` });
+    expect(answer.status).toBe(200);
+    const requestSpan = parseTraceContext({ traceparent: answer.traceparent ?? '' });
+    expect(requestSpan).toMatchObject({ traceId });
+    expect(requestSpan?.spanId).not.toBe(callerSpan);
+    const published = await normalized.waitFor((e) => e.dedupeKey === `instagram:${good.eventId}`);
+    const letter = await deadLetters.waitFor((d) => d.originTopic === 'http' && payloadOf(d).eventId === bad.eventId);
+    for (const record of [published, letter]) {
+      const span = parseTraceContext(record.headers);
+      expect(span?.traceId).toBe(traceId);
+      expect([callerSpan, requestSpan?.spanId]).not.toContain(span?.spanId);
+    }
+
+    // Consents too; without a traceparent the request starts a new trace, which its record continues.
+    const phone = `+33${mobile()}`;
+    const consent = await post('/v1/consents', {
+      consents: [{ phone, purpose: 'cross_app_profiling', status: 'granted', occurredAt: new Date().toISOString(), source: 'web-form' }],
+    });
+    const fresh = parseTraceContext({ traceparent: consent.traceparent ?? '' });
+    expect(fresh?.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(fresh?.traceId).not.toBe(traceId);
+    const personId = (consent.json.results[0] as { personId: string }).personId;
+    const change = await consents.waitFor((c) => c.personId === personId);
+    expect(parseTraceContext(change.headers)?.traceId).toBe(fresh?.traceId);
+    expect(parseTraceContext(change.headers)?.spanId).not.toBe(fresh?.spanId);
   });
 
   it('replays dead letters once the cause is fixed: both doors, filtered by reason and time', async () => {

@@ -165,7 +165,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     }
     const result = validatePayload(topic, parsed);
     if (!result.ok) {
-      rejections.push({ raw: message, reason: 'schema_violation', detail: describeViolations(result.violations) });
+      rejections.push({ raw: message, reason: result.reason, detail: describeViolations(result.violations) });
       return;
     }
     records.push({

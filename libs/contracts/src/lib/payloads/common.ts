@@ -5,6 +5,13 @@ export type EngagementSource = (typeof ENGAGEMENT_SOURCES)[number];
 export const ENGAGEMENT_TYPES = ['view', 'like', 'comment', 'share', 'follow', 'click', 'save', 'purchase'] as const;
 export type EngagementType = (typeof ENGAGEMENT_TYPES)[number];
 
+/**
+ * Validation context of a "kind" field (an event's `type`): a well-formed value outside the known
+ * set is refused as `unknown_type`, not `schema_violation`, so a producer ahead of us (a new kind of
+ * event) can be told apart from a broken one, and its dead letters replayed once the kind is supported.
+ */
+export const KIND_FIELD = { kind: true } as const;
+
 export const CONSENT_PURPOSES = ['whatsapp_marketing', 'cross_app_profiling'] as const;
 export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 

@@ -19,6 +19,7 @@ import {
   ENGAGEMENT_SOURCES,
   ENGAGEMENT_TYPES,
   IDENTIFIER,
+  KIND_FIELD,
   MAX_CATEGORIES,
   type EngagementSource,
   type EngagementType,
@@ -33,7 +34,7 @@ export class EngagementEventV1 {
   @IsIn(ENGAGEMENT_SOURCES)
   source: EngagementSource;
 
-  @IsIn(ENGAGEMENT_TYPES)
+  @IsIn(ENGAGEMENT_TYPES, { context: KIND_FIELD })
   type: EngagementType;
 
   /** Any common written form; E.164 (`+33612345678`) preferred. National forms need `country`. */

@@ -15,6 +15,7 @@ import {
   ENGAGEMENT_SOURCES,
   ENGAGEMENT_TYPES,
   IDENTIFIER,
+  KIND_FIELD,
   MAX_CATEGORIES,
   PERSON_ID,
   SEALED_CONTACT,
@@ -40,7 +41,7 @@ export class EngagementNormalizedV1 {
   @IsIn(ENGAGEMENT_SOURCES)
   source: EngagementSource;
 
-  @IsIn(ENGAGEMENT_TYPES)
+  @IsIn(ENGAGEMENT_TYPES, { context: KIND_FIELD })
   type: EngagementType;
 
   @IsISO8601({ strict: true })

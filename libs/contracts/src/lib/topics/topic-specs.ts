@@ -160,7 +160,11 @@ export const TOPIC_SPECS = {
     cleanupPolicy: 'delete',
     retentionMs: 30 * DAY_MS,
     key: 'origin topic and partition (never the original key)',
-    description: 'Rejected messages with the original payload and the reason.',
+    description:
+      'Rejected messages with the original payload and the reason. `schema_violation`: the payload breaks its contract; ' +
+      '`unknown_type`: its only problem is a well-formed `type` the platform does not know (a producer ahead of us: ' +
+      'replay with `--reason unknown_type` once the type is supported); `invalid_phone`, `timestamp_in_future`, ' +
+      '`timestamp_too_old` (past the retention window), `oversized`, `malformed_json`, `processing_failed`.',
     visibility: 'internal',
   },
 } as const satisfies { readonly [T in Topic]: TopicSpec & { readonly topic: T } };

@@ -34,6 +34,22 @@ describe('validatePayload', () => {
     }
   });
 
+  it('gives unknown_type when the only problem is a well-formed unknown type, schema_violation otherwise', () => {
+    const reason = (raw: object) => {
+      const result = validatePayload(Topic.SocialEngagementV1, raw);
+      return result.ok ? 'ok' : result.reason;
+    };
+    expect(reason({ ...engagement, type: 'poke' })).toBe('unknown_type');
+    expect(reason({ ...engagement, type: '' })).toBe('schema_violation');
+    expect(reason({ ...engagement, type: 3 })).toBe('schema_violation');
+    expect(reason({ ...engagement, type: undefined })).toBe('schema_violation');
+    expect(reason({ ...engagement, type: 'poke', occurredAt: 'yesterday' })).toBe('schema_violation');
+    expect(reason({ ...engagement, source: 'tiktok' })).toBe('schema_violation');
+    const normalized = { dedupeKey: 'instagram:e1', personId: 'a'.repeat(64), contact: 'v1.a.b.c', source: 'instagram', type: 'poke', occurredAt: '2026-11-28T10:00:00Z', categories: [], ingestedAt: '2026-11-28T10:00:00Z' };
+    const internal = validatePayload(Topic.EngagementNormalizedV1, normalized);
+    expect(internal.ok ? 'ok' : internal.reason).toBe('unknown_type');
+  });
+
   it('drops unknown fields instead of refusing a newer producer', () => {
     const result = validatePayload(Topic.SocialEngagementV1, { ...engagement, addedLater: true });
     expect(result.ok).toBe(true);
