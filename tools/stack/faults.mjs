@@ -6,7 +6,9 @@
 //
 //   FAULT_ROUNDS (5)        rounds of SIGKILL and of SIGTERM per service
 //   FAULT_RATE (150)        engagement events per second during the run
-//   FAULT_POSTGRES=1        also stop and restart PostgreSQL (the machine's cluster: only where nothing else uses it)
+//   FAULT_POSTGRES (1)      stop and restart PostgreSQL: the run uses a private cluster of its own
+//                           (tools/stack/private-postgres.mjs), so others' databases are untouched;
+//                           0 skips it and uses DATABASE_URL or the machine's cluster
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,6 +34,14 @@ const pg = (await import('pg')).default;
 
 log('Fresh broker and databases for the fault run...');
 await resetBroker({ profile: PROFILE });
+const PG_FAULT = process.env.FAULT_POSTGRES !== '0';
+let privatePg;
+if (PG_FAULT) {
+  const { startPrivatePostgres } = await import('./private-postgres.mjs');
+  privatePg = await startPrivatePostgres({ port: 55432 + 100 * Number(process.env.WT_STACK_SLOT ?? 0) });
+  process.env.DATABASE_URL = privatePg.url;
+  log(`  a private PostgreSQL for this run on 127.0.0.1:${privatePg.port} (it will be stopped and restarted)`);
+}
 {
   const { profileSettings } = await import('./services.mjs');
   const admin = new pg.Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
@@ -143,21 +153,22 @@ try {
   process.kill(broker.pid, 'SIGKILL');
   await sleep(3000);
   await ensureBroker({ profile: PROFILE, log: () => {} });
-  const brokerResume = await resumed('profiles', brokerAt);
-  rounds.push({ round: 0, service: 'kafka', signal: 'SIGKILL', resumeMs: brokerResume, ok: brokerResume <= RESUME_LIMIT_MS * 2 });
+  // Every stage must work again; the slowest one is the pipeline's resume time.
+  const brokerResume = Math.max(...(await Promise.all(Object.keys(INPUT).map((s) => resumed(s, brokerAt)))));
+  rounds.push({ round: 0, service: 'kafka', signal: 'SIGKILL', resumeMs: brokerResume, ok: brokerResume <= RESUME_LIMIT_MS });
   log(`  pipeline resumed ${(brokerResume / 1000).toFixed(1)} s after the broker was killed`);
 
-  if (process.env.FAULT_POSTGRES === '1') {
-    log('PostgreSQL stopped and restarted...');
-    const version = fs.readdirSync('/etc/postgresql')[0];
+  if (PG_FAULT) {
+    log('PostgreSQL stopped (fast shutdown: connections cut), down 5 s, restarted...');
+    const { restartPrivatePostgres } = await import('./private-postgres.mjs');
     const pgAt = Date.now();
-    spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'stop', '-m', 'fast'], { stdio: 'inherit' });
-    await sleep(5000);
-    spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
-    const pgResume = await resumed('profiles', pgAt);
-    rounds.push({ round: 0, service: 'postgres', signal: 'stop', resumeMs: pgResume, ok: pgResume <= RESUME_LIMIT_MS * 2 });
+    await restartPrivatePostgres(privatePg, { downMs: 5000 });
+    // Measured from the stop: the 5 s outage counts against the 30 s.
+    const pgResume = Math.max(...(await Promise.all(['profiles', 'scoring', 'dispatcher'].map((s) => resumed(s, pgAt)))));
+    rounds.push({ round: 0, service: 'postgres', signal: 'stop', resumeMs: pgResume, ok: pgResume <= RESUME_LIMIT_MS });
+    log(`  pipeline resumed ${(pgResume / 1000).toFixed(1)} s after PostgreSQL stopped`);
   } else {
-    log('  (PostgreSQL restart skipped: set FAULT_POSTGRES=1 on a machine where nothing else uses it)');
+    log('  (PostgreSQL restart skipped: FAULT_POSTGRES=0)');
   }
 
   log('Stopping the load; waiting for the pipeline to drain...');
@@ -198,4 +209,8 @@ try {
   await stopServices({ profile: PROFILE, log: () => {} });
   await stackDown({ profile: PROFILE, services: [], log: () => {} });
   await stopBroker({ profile: PROFILE }).catch(() => undefined);
+  if (privatePg) {
+    const { stopPrivatePostgres } = await import('./private-postgres.mjs');
+    await stopPrivatePostgres(privatePg).catch((error) => log(`  could not stop the private PostgreSQL: ${error.message}`));
+  }
 }
