@@ -114,7 +114,8 @@ try {
   const filled = cli(['size', 'topic=social.engagement.v1']).records;
   const hop = cli(['hop', 'from=social.engagement.v1', 'to=bench.hop', `expect=${filled}`]);
   figures.kafkajs_hop = hop.perSecond;
-  log(`  ${Math.round(hop.perSecond)}/s`);
+  figures.kafkajs_hop_cpu_s_per_1000 = hop.cpuSeconds / (hop.records / 1000);
+  log(`  ${Math.round(hop.perSecond)}/s, ${figures.kafkajs_hop_cpu_s_per_1000.toFixed(3)} CPU s per 1,000`);
 
   log('Stages, each alone on its pre-filled input:');
   const ingest = await stage('ingest', 'social.engagement.v1');
@@ -133,6 +134,9 @@ try {
   for (const [name, s] of Object.entries({ ingest, profiles, scoring, dispatcher })) {
     figures[`${name}_ratio`] = (name === 'dispatcher' ? figures.dispatcher_decisions_per_s : s.perSecond) / figures.kafkajs_hop;
     figures[`${name}_cpu_s_per_1000`] = s.cpuPer1000;
+    // The same ratio per CPU second rather than per wall second: what one core of the stage does
+    // against what one core of the hop does, steadier than wall time on a shared machine.
+    figures[`${name}_core_ratio`] = figures.kafkajs_hop_cpu_s_per_1000 / s.cpuPer1000;
     figures[`${name}_peak_mb`] = s.peakMb;
   }
 
@@ -142,7 +146,7 @@ try {
   log(`  ${Math.round(pg.rowsPerSecond)} rows/s`);
   // Our profile writes: rows the profiles stage upserted per second of its database time
   // (BEGIN..COMMIT of each batch, less in-memory work and Kafka acknowledgements).
-  const metric = (name) => Number(new RegExp(`^${name} ([\\d.e+-]+)$`, 'm').exec(profiles.metrics)?.[1] ?? NaN);
+  const metric = (name) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+-]+)$`, 'm').exec(profiles.metrics)?.[1] ?? NaN);
   figures.profiles_db_rows_per_s = metric('wt_profile_rows_written_total') / metric('wt_profile_db_seconds_sum');
   figures.profiles_db_ratio = figures.profiles_db_rows_per_s / figures.pg_upsert_ceiling;
   log(`  profiles stage: ${Math.round(figures.profiles_db_rows_per_s)} rows/s of database time (${figures.profiles_db_ratio.toFixed(2)} of the ceiling)`);

@@ -6,7 +6,9 @@ import { followGroup, type FollowResult } from './follow-group';
  * The most any stage of ours can do: consume a batch, produce it again (eachBatch + sendBatch,
  * acks from all replicas, idempotent producer), commit. No parsing, no validation, no database.
  */
-export async function kafkajsHop(kafka: Kafka, from: string, to: string, expect: number): Promise<FollowResult> {
+export async function kafkajsHop(kafka: Kafka, from: string, to: string, expect: number): Promise<FollowResult & { cpuSeconds: number }> {
+  // CPU of this process while the hop runs (the hop, plus the small cost of following its group).
+  const cpuBefore = process.cpuUsage();
   const groupId = `bench-hop-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 1_048_576 });
   const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
@@ -28,7 +30,9 @@ export async function kafkajsHop(kafka: Kafka, from: string, to: string, expect:
     },
   });
   try {
-    return await followGroup(kafka, groupId, from, expect);
+    const result = await followGroup(kafka, groupId, from, expect);
+    const cpu = process.cpuUsage(cpuBefore);
+    return { ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   } finally {
     await consumer.disconnect();
     await producer.disconnect();
