@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { loadConfig } from '@wt/config';
 import { type CampaignV1, type ProfileSnapshotV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { postgresOptions } from '@wt/database';
-import { KafkaPublisher } from '@wt/kafka';
+import { KafkaPublisher, parseTraceContext } from '@wt/kafka';
 import { testBrokers, testDatabaseUrl, TopicProbe } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -92,10 +92,10 @@ describe('scoring on the real Postgres and Kafka', () => {
   }
 
   describe('campaign API', () => {
-    const call = (method: string, path: string, key: string | undefined, body?: unknown) =>
+    const call = (method: string, path: string, key: string | undefined, body?: unknown, headers: Record<string, string> = {}) =>
       fetch(`${base}${path}`, {
         method,
-        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     const body = {
@@ -115,13 +115,21 @@ describe('scoring on the real Postgres and Kafka', () => {
       const globex = await keys.issue(`globex-${run}`);
       const probe = await TopicProbe.start(testBrokers(), Topic.CampaignsV1);
       try {
-        const res = await call('POST', '/v1/campaigns', acme.apiKey, body);
+        const traceId = randomBytes(16).toString('hex');
+        const callerSpan = randomBytes(8).toString('hex');
+        const res = await call('POST', '/v1/campaigns', acme.apiKey, body, { traceparent: `00-${traceId}-${callerSpan}-01` });
         expect(res.status).toBe(201);
+        const requestSpan = parseTraceContext({ traceparent: res.headers.get('traceparent') ?? '' });
+        expect(requestSpan?.traceId).toBe(traceId);
+        expect(requestSpan?.spanId).not.toBe(callerSpan);
         const mine = (await res.json()) as CampaignV1 & { spent: number };
         created.push(mine);
         expect(mine).toMatchObject({ businessId: `acme-${run}`, status: 'draft', spent: 0, holdoutShare: 0.1 });
         const published = await probe.waitFor((c) => c.campaignId === mine.campaignId);
         expect(published.key).toBe(mine.campaignId);
+        // campaigns.v1 continues the caller's trace, in a span of its own.
+        expect(parseTraceContext(published.headers)?.traceId).toBe(traceId);
+        expect([callerSpan, requestSpan?.spanId]).not.toContain(parseTraceContext(published.headers)?.spanId);
         expect(published.value.businessId).toBe(`acme-${run}`);
 
         expect((await call('GET', `/v1/campaigns/${mine.campaignId}`, acme.apiKey)).status).toBe(200);

@@ -7,3 +7,4 @@ export * from './lib/kafka.module';
 export * from './lib/record-batch';
 export * from './lib/topic-admin';
 export * from './lib/trace-context';
+export * from './lib/http-trace.middleware';

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { type AssistantHandoffV1, type AssistantReplyV1, type InboundMessageV1, Topic } from '@wt/contracts';
 import { ContactSealer } from '@wt/identity';
-import { KafkaPublisher, type RecordBatch, type TopicRecords } from '@wt/kafka';
+import { KafkaPublisher, type RecordBatch, traceHeaders, type TopicRecords } from '@wt/kafka';
 import { createHash } from 'node:crypto';
 import { Counter, register } from 'prom-client';
 import { type EntityManager } from 'typeorm';
@@ -35,6 +35,11 @@ interface Effects {
   entryId?: string;
   confidence?: number;
   state?: Conversation['state'];
+}
+
+/** The records, each carrying the trace headers of the message they answer. */
+function inTrace(batches: TopicRecords[], trace: Record<string, string>): TopicRecords[] {
+  return batches.map((batch) => ({ ...batch, records: batch.records.map((record) => ({ ...record, headers: { ...record.headers, ...trace } })) }) as TopicRecords);
 }
 
 /**
@@ -71,7 +76,7 @@ export class AssistantConsumer {
         continue;
       }
       try {
-        const outcome = await this.handle(record.value, businessId, new Date());
+        const outcome = await this.handle(record.value, businessId, new Date(), record.headers);
         messagesTotal.inc({ outcome });
       } catch (error) {
         if (!(error instanceof UnreadableContactError)) throw error;
@@ -82,8 +87,12 @@ export class AssistantConsumer {
     }
   }
 
-  /** Handles one message in one transaction; the records are published before it commits. */
-  async handle(message: InboundMessageV1, businessId: string, now: Date): Promise<string> {
+  /**
+   * Handles one message in one transaction; the records are published before it commits. They
+   * (reply, handoff, consent revocation, erasure request) continue the trace of the inbound
+   * record's `headers`.
+   */
+  async handle(message: InboundMessageV1, businessId: string, now: Date, headers: Record<string, string> = {}): Promise<string> {
     const index = await this.knowledge.index(businessId);
     return this.conversations.transaction(async (manager) => {
       const claimed = await this.conversations.claim(manager, { ...message, businessId });
@@ -117,7 +126,7 @@ export class AssistantConsumer {
         handedOffAt: effects.state === 'handed_off' ? now : conversation.handedOffAt,
       });
       await this.conversations.recordOutcome(manager, { wamid: message.wamid, outcome, entryId: effects.entryId, confidence: effects.confidence, replyId });
-      await this.publisher.publishAll(effects.records);
+      await this.publisher.publishAll(inTrace(effects.records, traceHeaders(headers)));
       return outcome;
     });
   }

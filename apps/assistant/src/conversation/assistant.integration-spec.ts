@@ -2,7 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import { loadConfig } from '@wt/config';
 import { type InboundMessageV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { ContactSealer } from '@wt/identity';
-import { createKafka, ensureTopics, KafkaPublisher } from '@wt/kafka';
+import { createKafka, ensureTopics, KafkaPublisher, parseTraceContext } from '@wt/kafka';
 import { runService } from '@wt/runtime';
 import { eventually, sleep, testBrokers, testDatabaseUrl, TopicProbe } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -54,7 +54,7 @@ describe('assistant on the real broker and Postgres', () => {
     return { personId: hex(32), phone, contact: sealer.seal(phone) };
   };
 
-  const send = async (who: ReturnType<typeof person>, text: string, receivedAt = new Date()): Promise<InboundMessageV1> => {
+  const send = async (who: ReturnType<typeof person>, text: string, receivedAt = new Date(), headers?: Record<string, string>): Promise<InboundMessageV1> => {
     const message: InboundMessageV1 = {
       wamid: `wamid.${hex(12)}`,
       personId: who.personId,
@@ -64,7 +64,7 @@ describe('assistant on the real broker and Postgres', () => {
       text,
       receivedAt: receivedAt.toISOString(),
     };
-    await publisher.publish(Topic.WhatsappInboundV1, [{ key: who.personId, value: message }]);
+    await publisher.publish(Topic.WhatsappInboundV1, [{ key: who.personId, value: message, headers }]);
     return message;
   };
 
@@ -273,6 +273,27 @@ describe('assistant on the real broker and Postgres', () => {
       const next = await send(again, 'When are you open?');
       await replyTo(next);
       expect(replies.records.filter((r) => r.value.inReplyToWamid === message.wamid)).toHaveLength(1);
+    });
+  });
+
+  describe('trace context', () => {
+    it("replies, handoffs and the consent revocation carry the trace of the inbound message they answer, each in a new span", async () => {
+      const paul = person();
+      const traceId = hex(16);
+      const inboundSpan = hex(8);
+      const traceparent = `00-${traceId}-${inboundSpan}-01`;
+      const asked = await send(paul, 'Can I talk to a human please', new Date(), { traceparent });
+      const stop = await send(paul, 'STOP', new Date(), { traceparent: `00-${traceId}-${hex(8)}-01` });
+      const reply = await replies.waitFor((r) => r.inReplyToWamid === asked.wamid);
+      const handoff = await handoffs.waitFor((h) => h.inReplyToWamid === asked.wamid);
+      const consent = await consents.waitFor((c) => c.phone === paul.phone);
+      const stopReply = await replies.waitFor((r) => r.inReplyToWamid === stop.wamid);
+      for (const out of [reply, handoff, consent, stopReply]) {
+        const span = parseTraceContext(out.headers);
+        expect(span?.traceId).toBe(traceId);
+        expect(span?.spanId).not.toBe(inboundSpan);
+      }
+      expect(parseTraceContext(reply.headers)?.spanId).not.toBe(parseTraceContext(handoff.headers)?.spanId);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { type ConsentNormalizedV1, type EngagementNormalizedV1, type PrivacyErasureV1, type PrivacyExportV1, type PrivacyRequestV1, Topic, TOPIC_SPECS } from '@wt/contracts';
 import { ContactSealer, Pseudonymizer } from '@wt/identity';
-import { ensureTopics } from '@wt/kafka';
+import { ensureTopics, parseTraceContext } from '@wt/kafka';
 import { eventually, sleep, testBrokers, testDatabaseUrl, TopicProbe, randomFrenchMobile } from '@wt/testing';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -198,10 +198,15 @@ describe('profiles: GDPR export and erasure', () => {
   });
 
   it('export (HTTP and privacy.requests.v1) returns everything held about the person', async () => {
-    const response = await fetch(url(`/v1/profiles/${encodeURIComponent(marie.e164)}/export`), { headers: ops });
+    const traceId = randomBytes(16).toString('hex');
+    const response = await fetch(url(`/v1/profiles/${encodeURIComponent(marie.e164)}/export`), {
+      headers: { ...ops, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+    });
     expect(response.status).toBe(200);
     const answer = (await response.json()) as PrivacyExportV1;
     expect(answer.personId).toBe(marieId);
+    const publishedOverHttp = await exports.waitFor((e) => e.requestId === answer.requestId);
+    expect(parseTraceContext(publishedOverHttp.headers)?.traceId).toBe(traceId);
     expect(answer.data).toMatchObject({
       contactHeld: true,
       profile: { total_events: 2, events_by_business: { acme: 2 }, country: 'FR' },
@@ -244,12 +249,22 @@ describe('profiles: GDPR export and erasure', () => {
     expect(snapshots.records.slice(tombstoneAt + 1).filter((r) => r.key === marieId)).toEqual([]);
   }, 90_000);
 
-  it('DELETE /v1/profiles/{phone} erases over HTTP too', async () => {
-    const response = await fetch(url(`/v1/profiles/${encodeURIComponent(paul.e164)}`), { method: 'DELETE', headers: ops });
+  it('DELETE /v1/profiles/{phone} erases over HTTP too, continuing the caller\'s traceparent', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpan = randomBytes(8).toString('hex');
+    const response = await fetch(url(`/v1/profiles/${encodeURIComponent(paul.e164)}`), {
+      method: 'DELETE',
+      headers: { ...ops, traceparent: `00-${traceId}-${callerSpan}-01` },
+    });
     expect(response.status).toBe(200);
+    const requestSpan = parseTraceContext({ traceparent: response.headers.get('traceparent') ?? '' });
+    expect(requestSpan?.traceId).toBe(traceId);
+    expect(requestSpan?.spanId).not.toBe(callerSpan);
     const body = (await response.json()) as PrivacyErasureV1;
     expect(body.personId).toBe(paulId);
-    await erasures.waitFor((e) => e.personId === paulId);
+    const announced = await erasures.waitFor((e) => e.personId === paulId);
+    expect(parseTraceContext(announced.headers)?.traceId).toBe(traceId);
+    expect([callerSpan, requestSpan?.spanId]).not.toContain(parseTraceContext(announced.headers)?.spanId);
     await eventually('the tombstone on the snapshot topic', async () => (snapshots.records.some((r) => r.key === paulId && r.value === null) ? true : undefined));
     expect(await rowsHeld(paulId)).toMatchObject({ person_profile: 0, processed_event: 0, erased_person: 1 });
   }, 60_000);

@@ -1,6 +1,6 @@
 import { CompressionTypes, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { type Topic, type TopicPayload } from '@wt/contracts';
-import { childTraceContext } from './trace-context';
+import { childTraceContext, currentTraceContext, TRACEPARENT_HEADER } from './trace-context';
 
 /** One record to publish: `key` decides the partition, so ordering holds per key. */
 export interface OutgoingRecord<T> {
@@ -47,15 +47,17 @@ export function chunkBySize(messages: Message[], maxBytes = MAX_REQUEST_BYTES): 
 
 /**
  * Every record carries W3C trace context: the hop's own span in the trace of the `traceparent`
- * the handler copied from its input record, or a new trace when there was none.
+ * the handler copied from its input record, else of the ambient one (the HTTP request being
+ * served, see runWithTraceContext), or a new trace when there is none.
  */
 export function encode<T>(topic: Topic, record: OutgoingRecord<T>): Message {
+  const parent = record.headers?.[TRACEPARENT_HEADER] ? record.headers : currentTraceContext();
   return {
     key: record.key,
     value: JSON.stringify(record.value),
     headers: {
       ...record.headers,
-      ...childTraceContext(record.headers),
+      ...childTraceContext(parent),
       [SCHEMA_HEADER]: topic,
       'content-type': 'application/json',
     },

@@ -1,6 +1,7 @@
-import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Inject, type MiddlewareConsumer, Module, type NestModule, type OnApplicationShutdown, RequestMethod } from '@nestjs/common';
 import { type Kafka } from 'kafkajs';
 import { createKafka, type KafkaConnectionOptions } from './kafka-connection';
+import { HttpTraceMiddleware } from './http-trace.middleware';
 import { KafkaPublisher } from './kafka-publisher';
 
 export const KAFKA = Symbol('KAFKA');
@@ -8,9 +9,11 @@ export const KAFKA = Symbol('KAFKA');
 /**
  * Provides the service's kafkajs client (`@Inject(KAFKA)`) and its `KafkaPublisher`.
  * Consuming goes through `KafkaBatchServer`, connected with `app.connectMicroservice`.
+ * Every HTTP request is served in a span of its caller's trace (`HttpTraceMiddleware`), so what it
+ * publishes continues that trace.
  */
 @Module({})
-export class KafkaModule implements OnApplicationShutdown {
+export class KafkaModule implements NestModule, OnApplicationShutdown {
   constructor(@Inject(KafkaPublisher) private readonly publisher: KafkaPublisher) {}
 
   static forRoot(options: KafkaConnectionOptions): DynamicModule {
@@ -23,6 +26,10 @@ export class KafkaModule implements OnApplicationShutdown {
       ],
       exports: [KAFKA, KafkaPublisher],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpTraceMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 
   async onApplicationShutdown(): Promise<void> {

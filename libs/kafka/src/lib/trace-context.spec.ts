@@ -1,6 +1,6 @@
 import { Topic } from '@wt/contracts';
 import { encode } from './kafka-publisher';
-import { childTraceContext, parseTraceContext, traceHeaders } from './trace-context';
+import { childTraceContext, currentTraceContext, parseTraceContext, runWithTraceContext, traceHeaders } from './trace-context';
 
 const PARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -60,5 +60,24 @@ describe('trace context', () => {
     expect(parseTraceContext(headers(given))?.spanId).not.toBe('b7ad6b7169203331');
     expect(headers(fresh).traceparent).toMatch(TRACEPARENT);
     expect(headers(fresh)['wt-schema']).toBe(Topic.SocialEngagementV1);
+  });
+
+  it('a record without trace headers continues the ambient trace (an HTTP request being served); its own headers win', async () => {
+    const other = '00-11111111111111111111111111111111-2222222222222222-01';
+    const [inside, own] = await runWithTraceContext({ traceparent: PARENT, 'x-other': 'dropped' }, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      expect(currentTraceContext()).toEqual({ traceparent: PARENT });
+      return [
+        encode(Topic.SocialEngagementV1, { key: 'k', value: {} }),
+        encode(Topic.SocialEngagementV1, { key: 'k', value: {}, headers: { traceparent: other } }),
+      ];
+    });
+    const outside = encode(Topic.SocialEngagementV1, { key: 'k', value: {} });
+    const span = (m: typeof inside) => parseTraceContext(m.headers as Record<string, string>);
+    expect(span(inside)?.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(span(inside)?.spanId).not.toBe('b7ad6b7169203331');
+    expect(span(own)?.traceId).toBe('11111111111111111111111111111111');
+    expect(span(outside)?.traceId).not.toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(currentTraceContext()).toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import {
   ROOT_CONTEXT,
@@ -63,4 +64,20 @@ export function traceHeaders(headers: Record<string, string> | undefined): Recor
   for (const name of [TRACEPARENT_HEADER, TRACESTATE_HEADER])
     if (headers?.[name]) out[name] = headers[name];
   return out;
+}
+
+const ambient = new AsyncLocalStorage<Record<string, string>>();
+
+/**
+ * Runs `work` with `headers` (a `traceparent`, and `tracestate` when there is one) as the ambient
+ * trace context: records it publishes without trace headers of their own continue that trace.
+ * Every HTTP request of a service runs in its request's span this way (see libs/runtime).
+ */
+export function runWithTraceContext<T>(headers: Record<string, string>, work: () => T): T {
+  return ambient.run(traceHeaders(headers), work);
+}
+
+/** The ambient trace context (the HTTP request being served), if any. */
+export function currentTraceContext(): Record<string, string> | undefined {
+  return ambient.getStore();
 }
