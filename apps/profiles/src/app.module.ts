@@ -9,6 +9,7 @@ import { ConsentStateEntity } from './consent/consent-state.entity';
 import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-schema';
 import { PurposeBoundFeatures1764460800000 } from './migrations/1764460800000-purpose-bound-features';
 import { PrivacySuppression1764547200000 } from './migrations/1764547200000-privacy-suppression';
+import { RetentionDayBuckets1764633600000 } from './migrations/1764633600000-retention-day-buckets';
 import { ErasedPersonEntity } from './privacy/erased-person.entity';
 import { PrivacyConsumer } from './privacy/privacy.consumer';
 import { PrivacyService } from './privacy/privacy.service';
@@ -18,10 +19,11 @@ import { PersonProfileEntity } from './profile/person-profile.entity';
 import { ProcessedEventEntity } from './profile/processed-event.entity';
 import { ProfileStore } from './profile/profile.store';
 import { ProfilesConsumer } from './profile/profiles.consumer';
+import { RetentionPurge, RetentionScheduler } from './profile/retention-purge';
 import { ProfilesConfig } from './profiles.config';
 
 export const PROFILES_ENTITIES = [PersonProfileEntity, ProcessedEventEntity, ConsentStateEntity, ConsentLedgerEntity, ErasedPersonEntity];
-export const PROFILES_MIGRATIONS = [InitialSchema1764374400000, PurposeBoundFeatures1764460800000, PrivacySuppression1764547200000];
+export const PROFILES_MIGRATIONS = [InitialSchema1764374400000, PurposeBoundFeatures1764460800000, PrivacySuppression1764547200000, RetentionDayBuckets1764633600000];
 
 export function profilesModule(config: ProfilesConfig) {
   @Module({
@@ -40,7 +42,7 @@ export function profilesModule(config: ProfilesConfig) {
       ),
     ],
     controllers: [ProfilesConsumer, PrivacyConsumer, ProfilesHttpController],
-    providers: [ProfilePathRedaction, ProfileStore, PrivacyService],
+    providers: [ProfilePathRedaction, ProfileStore, PrivacyService, RetentionPurge, RetentionScheduler],
   })
   class ProfilesModule {}
   return ProfilesModule;

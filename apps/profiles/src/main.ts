@@ -1,11 +1,20 @@
 import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@wt/config';
+import { KafkaPublisher } from '@wt/kafka';
 import { main, runService } from '@wt/runtime';
+import { Logger } from 'nestjs-pino';
 import { profilesModule } from './app.module';
+import { RetentionPurge } from './profile/retention-purge';
 import { ProfilesConfig } from './profiles.config';
 
 main(async () => {
   const config = loadConfig(ProfilesConfig);
+  if (process.env['WT_RUN_MODE'] === 'retention-purge') {
+    await retentionPurgeOnce(config);
+    // A one-shot (the Kubernetes CronJob): nothing else to run.
+    process.exit(0);
+  }
   await runService({
     name: 'profiles',
     module: profilesModule(config),
@@ -19,3 +28,24 @@ main(async () => {
     },
   });
 });
+
+/**
+ * `WT_RUN_MODE=retention-purge`: one retention purge as of now (the CronJob), then exit. No HTTP
+ * server, no consumer. When a replica is purging already, it says so and exits 0.
+ */
+async function retentionPurgeOnce(config: ProfilesConfig): Promise<void> {
+  const context = await NestFactory.createApplicationContext(profilesModule(config), { abortOnError: false, bufferLogs: true });
+  const logger = context.get(Logger);
+  context.useLogger(logger);
+  try {
+    const result = await context.get(RetentionPurge).runExclusive(new Date());
+    logger.log(
+      result.ran
+        ? `retention purge before ${result.cutoffDay}: ${result.people} people recomputed, ${result.days} days and ${result.dedupeRecords} dedupe records deleted`
+        : `retention purge skipped: another process holds the purge lock`,
+    );
+  } finally {
+    await context.get(KafkaPublisher).disconnect();
+    await context.close();
+  }
+}

@@ -15,6 +15,29 @@ export class ProfilesConfig extends DatabaseEnv {
   @MinLength(32)
   PSEUDONYM_SECRET: string;
 
+  /**
+   * Retention window (issue 3, point 10): a UTC day's engagement counts until the whole day is older
+   * than this many days, then the purge removes it and recomputes the person's profile without it;
+   * older events arriving late are dead-lettered (`timestamp_too_old`). Same value as ingest's
+   * MAX_EVENT_AGE_DAYS.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  RETENTION_DAYS: number = 30;
+
+  /** How often each replica tries the retention purge (only the one holding the Postgres advisory lock runs it); 0: never (a CronJob runs it). */
+  @IsInt()
+  @Min(0)
+  @Max(7 * 86_400)
+  RETENTION_PURGE_INTERVAL_SECONDS: number = 3_600;
+
+  /** People per purge transaction (their expired days deleted, profiles recomputed, snapshots published). */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  RETENTION_PURGE_BATCH: number = 500;
+
   /** How long the broker waits for a silent consumer before giving its partitions to another (ms). */
   @IsInt()
   @Min(6_000)

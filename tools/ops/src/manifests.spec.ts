@@ -64,6 +64,22 @@ describeRendered.each(OVERLAYS)('deploy/overlays/%s', (overlay) => {
     }
   });
 
+  it('runs the profiles retention purge as a nightly one-shot CronJob, never two at once, with only the profiles database', () => {
+    const cronJobs = byKind(objects, 'CronJob');
+    expect(names(cronJobs)).toEqual(['profiles-retention-purge']);
+    const [purge] = cronJobs;
+    expect(purge.spec).toMatchObject({ concurrencyPolicy: 'Forbid', schedule: expect.stringMatching(/^\S+ \S+ \* \* \*$/) });
+    const container = podSpecOf(purge)?.containers[0];
+    expect(container?.image).toMatch(/profiles/);
+    expect(container?.env).toEqual(expect.arrayContaining([{ name: 'WT_RUN_MODE', value: 'retention-purge' }]));
+    const dbSecrets = (container?.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.name).filter((name) => /^wt-.+-db$/.test(name ?? ''));
+    expect(dbSecrets).toEqual(['wt-profiles-db']);
+    // Same window as the service that counts (one ConfigMap for both).
+    expect(container?.envFrom).toEqual(expect.arrayContaining([{ configMapRef: { name: expect.stringMatching(/^profiles-config/) } }]));
+    const labels = (purge.spec as { jobTemplate: { spec: { template: { metadata: { labels: Record<string, string> } } } } }).jobTemplate.spec.template.metadata.labels;
+    expect(labels).toMatchObject({ 'wt.io/kafka-client': 'true', 'wt.io/postgres-client': 'true' });
+  });
+
   it("gives each database owner's Deployment and migrations Job its own wt-<service>-db Secret, and no one else's", () => {
     const secretRefs = (o: K8sObject | undefined) =>
       (podSpecOf(o ?? ({} as K8sObject))?.containers ?? []).flatMap((c) => (c.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.name).filter(Boolean));

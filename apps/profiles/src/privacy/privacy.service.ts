@@ -37,7 +37,7 @@ export class PrivacyService {
         `INSERT INTO erased_person (person_id, request_id, erased_at) VALUES ($1, $2, $3) ON CONFLICT (person_id) DO NOTHING`,
         [personId, requestId, now.toISOString()],
       );
-      for (const table of ['person_profile', 'consent_state', 'consent_ledger', 'processed_event']) {
+      for (const table of ['person_profile', 'person_day_bucket', 'consent_state', 'consent_ledger', 'processed_event']) {
         await manager.query(`DELETE FROM ${table} WHERE person_id = $1`, [personId]);
       }
       const erasure: PrivacyErasureV1 = { personId, requestId, erasedAt: now.toISOString() };
@@ -68,6 +68,11 @@ export class PrivacyService {
         `SELECT dedupe_key, occurred_at, processed_at FROM processed_event WHERE person_id = $1 ORDER BY occurred_at`,
         [personId],
       );
+      const days = await manager.query(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, interests, business_interests, events_by_source, events_by_business, total_events, last_seen_at
+         FROM person_day_bucket WHERE person_id = $1 ORDER BY day`,
+        [personId],
+      );
       const [erased] = await manager.query(`SELECT request_id, erased_at FROM erased_person WHERE person_id = $1`, [personId]);
       return {
         contactHeld: Boolean(profile?.contact_held),
@@ -75,6 +80,7 @@ export class PrivacyService {
         consents,
         consentLedger: ledger,
         processedEvents: events,
+        engagementByDay: days,
         erasure: erased ?? null,
       };
     });

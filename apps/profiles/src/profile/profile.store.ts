@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type ConsentNormalizedV1, type EngagementNormalizedV1 } from '@wt/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
+import { type DayBucket } from './day-buckets';
 import { emptyProfile, type ProfileState } from './profile-state';
 
 export interface ConsentRow {
@@ -119,6 +120,92 @@ export class ProfileStore {
         sorted.map((p) => JSON.stringify(p.serviceWindows)),
       ],
     );
+  }
+
+  /**
+   * Adds a batch's contributions to the people's day buckets (retention): one statement for the
+   * whole batch, in the batch's transaction, under the per-person locks of `lockProfiles`.
+   */
+  async addDayBuckets(manager: EntityManager, buckets: readonly DayBucket[]): Promise<void> {
+    if (buckets.length === 0) return;
+    const sorted = [...buckets].sort((a, b) => (a.personId === b.personId ? (a.day < b.day ? -1 : 1) : a.personId < b.personId ? -1 : 1));
+    await manager.query(
+      `INSERT INTO person_day_bucket AS b (person_id, day, interests, business_interests, events_by_source, events_by_business,
+                                           total_events, last_seen_at)
+       SELECT * FROM unnest($1::char(64)[], $2::date[], $3::jsonb[], $4::jsonb[], $5::jsonb[], $6::jsonb[], $7::int[], $8::timestamptz[])
+       ON CONFLICT (person_id, day) DO UPDATE SET
+         interests = profiles_jsonb_add(b.interests, EXCLUDED.interests),
+         business_interests = profiles_jsonb_add_nested(b.business_interests, EXCLUDED.business_interests),
+         events_by_source = profiles_jsonb_add(b.events_by_source, EXCLUDED.events_by_source),
+         events_by_business = profiles_jsonb_add(b.events_by_business, EXCLUDED.events_by_business),
+         total_events = b.total_events + EXCLUDED.total_events,
+         last_seen_at = greatest(b.last_seen_at, EXCLUDED.last_seen_at)`,
+      [
+        sorted.map((b) => b.personId),
+        sorted.map((b) => b.day),
+        sorted.map((b) => JSON.stringify(b.interests)),
+        sorted.map((b) => JSON.stringify(b.businessInterests)),
+        sorted.map((b) => JSON.stringify(b.eventsBySource)),
+        sorted.map((b) => JSON.stringify(b.eventsByBusiness)),
+        sorted.map((b) => b.totalEvents),
+        sorted.map((b) => b.lastSeenAt.toISOString()),
+      ],
+    );
+  }
+
+  /** Up to `limit` people holding days before `cutoffDay` (`YYYY-MM-DD`), in personId order. */
+  async peopleWithDaysBefore(cutoffDay: string, limit: number): Promise<string[]> {
+    const rows: { person_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT person_id FROM person_day_bucket WHERE day < $1::date ORDER BY person_id LIMIT $2`,
+      [cutoffDay, limit],
+    );
+    return rows.map((r) => r.person_id);
+  }
+
+  /** Deletes these people's days before `cutoffDay`; returns how many days were deleted. */
+  async deleteDaysBefore(manager: EntityManager, personIds: readonly string[], cutoffDay: string): Promise<number> {
+    const [, deleted]: [unknown, number] = await manager.query(
+      `DELETE FROM person_day_bucket WHERE person_id = ANY($1::char(64)[]) AND day < $2::date`,
+      [[...personIds], cutoffDay],
+    );
+    return deleted;
+  }
+
+  async dayBucketsOf(manager: EntityManager, personIds: readonly string[]): Promise<DayBucket[]> {
+    const rows: {
+      person_id: string;
+      day: string;
+      interests: Record<string, number>;
+      business_interests: Record<string, Record<string, number>>;
+      events_by_source: Record<string, number>;
+      events_by_business: Record<string, number>;
+      total_events: number;
+      last_seen_at: Date;
+    }[] = await manager.query(
+      `SELECT person_id, to_char(day, 'YYYY-MM-DD') AS day, interests, business_interests, events_by_source, events_by_business,
+              total_events, last_seen_at
+       FROM person_day_bucket WHERE person_id = ANY($1::char(64)[]) ORDER BY person_id, day`,
+      [[...personIds]],
+    );
+    return rows.map((r) => ({
+      personId: r.person_id,
+      day: r.day,
+      interests: r.interests,
+      businessInterests: r.business_interests,
+      eventsBySource: r.events_by_source,
+      eventsByBusiness: r.events_by_business,
+      totalEvents: r.total_events,
+      lastSeenAt: new Date(r.last_seen_at),
+    }));
+  }
+
+  /** Deletes these people's dedupe records of events dated before `before`; returns how many. */
+  async deleteProcessedBefore(manager: EntityManager, personIds: readonly string[], before: Date): Promise<number> {
+    const [, deleted]: [unknown, number] = await manager.query(
+      `DELETE FROM processed_event WHERE person_id = ANY($1::char(64)[]) AND occurred_at < $2`,
+      [[...personIds], before.toISOString()],
+    );
+    return deleted;
   }
 
   /**

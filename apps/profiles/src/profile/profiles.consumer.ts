@@ -7,6 +7,7 @@ import { Counter, Histogram, register } from 'prom-client';
 import { type EntityManager } from 'typeorm';
 import { PrivacyService } from '../privacy/privacy.service';
 import { ProfilesConfig } from '../profiles.config';
+import { dayBucketsOf, retentionCutoff } from './day-buckets';
 import { InterestDecay } from './interest-decay';
 import { toSnapshot } from './profile-snapshot';
 import { applyEngagement, applyInbound, type ProfileState } from './profile-state';
@@ -52,8 +53,16 @@ export class ProfilesConsumer {
 
   @EventPattern(Topic.EngagementNormalizedV1)
   async onEngagement(@Payload() batch: RecordBatch<Topic.EngagementNormalizedV1>): Promise<void> {
+    // Retention: an event dated before the first day still counted is refused (its day may already be
+    // purged, with its dedupe record, so applying it could count it twice).
+    const cutoff = retentionCutoff(new Date(), this.config.RETENTION_DAYS);
+    const inWindow = batch.records.filter((record) => {
+      if (Date.parse(record.value.occurredAt) >= cutoff.startsAt.getTime()) return true;
+      batch.reject(record, 'timestamp_too_old', `occurredAt: before ${cutoff.day}, past the ${this.config.RETENTION_DAYS}-day retention window`);
+      return false;
+    });
     const seen = new Set<string>();
-    const unique = batch.records.map((r) => r.value).filter((e) => !seen.has(e.dedupeKey) && seen.add(e.dedupeKey));
+    const unique = inWindow.map((r) => r.value).filter((e) => !seen.has(e.dedupeKey) && seen.add(e.dedupeKey));
     const started = process.hrtime.bigint();
     let notDatabase = 0;
     let rows = 0;
@@ -67,7 +76,8 @@ export class ProfilesConsumer {
       const events = allowed.filter((e) => fresh.has(e.dedupeKey));
       applied.inc({ effect: 'applied' }, events.length);
       applied.inc({ effect: 'erased_person' }, unique.length - allowed.length);
-      applied.inc({ effect: 'duplicate' }, batch.records.length - events.length - (unique.length - allowed.length));
+      applied.inc({ effect: 'duplicate' }, inWindow.length - events.length - (unique.length - allowed.length));
+      applied.inc({ effect: 'expired' }, batch.records.length - inWindow.length);
       if (events.length === 0) return;
       const applying = process.hrtime.bigint();
       const byPerson = new Map<string, EngagementNormalizedV1[]>();
@@ -77,8 +87,10 @@ export class ProfilesConsumer {
         else byPerson.set(event.personId, [event]);
       }
       const updated = [...byPerson].map(([personId, own]) => applyEngagement(profiles.get(personId)!, own, this.decay));
+      const days = dayBucketsOf(events, this.decay);
       notDatabase += seconds(applying);
       await this.store.saveProfiles(manager, updated);
+      await this.store.addDayBuckets(manager, days);
       rows = updated.length;
       notDatabase += await this.publishSnapshots(manager, updated, latestTraces(batch.records));
     });

@@ -38,7 +38,8 @@ async function freePort(): Promise<number> {
 
 function generate(run: string): EngagementNormalizedV1[] {
   const people = Array.from({ length: PEOPLE }, () => ({ personId: randomBytes(32).toString('hex'), contact: `v1.${randomBytes(12).toString('base64url')}.a.b` }));
-  const start = Date.parse('2026-11-20T00:00:00Z');
+  // Recent days (inside the 30-day retention window whenever the test runs).
+  const start = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 9 * 86_400_000;
   const events: EngagementNormalizedV1[] = [];
   for (let i = 0; i < EVENTS; i += 1) {
     const person = people[randomInt(PEOPLE)];

@@ -1,0 +1,123 @@
+import { type EngagementNormalizedV1 } from '@wt/contracts';
+import { type InterestDecay } from './interest-decay';
+import { type ProfileState } from './profile-state';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * One person's engagement on one UTC day (one row of person_day_bucket). Interests are referenced
+ * to the start of the day (`day`), unrounded, so that the days left after a purge add up to
+ * exactly what the person's profile would be had the purged days never been seen.
+ */
+export interface DayBucket {
+  personId: string;
+  /** `YYYY-MM-DD`, UTC. */
+  day: string;
+  interests: Record<string, number>;
+  businessInterests: Record<string, Record<string, number>>;
+  eventsBySource: Record<string, number>;
+  eventsByBusiness: Record<string, number>;
+  totalEvents: number;
+  lastSeenAt: Date;
+}
+
+export function dayOf(ms: number): string {
+  return new Date(Math.floor(ms / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+}
+
+function startOf(day: string): number {
+  return Date.parse(`${day}T00:00:00.000Z`);
+}
+
+/**
+ * The retention window in days: a day's signals count until the whole day is older than the
+ * window, so the first day still counted is the UTC day of `now - window` (up to 24 h of grace).
+ * Events dated before this day are refused, and days before it are purged.
+ */
+export function retentionCutoff(now: Date, retentionDays: number): { day: string; startsAt: Date } {
+  const day = dayOf(now.getTime() - retentionDays * DAY_MS);
+  return { day, startsAt: new Date(startOf(day)) };
+}
+
+/** The contributions of new (already deduplicated) events, per person and UTC day. Pure. */
+export function dayBucketsOf(events: readonly EngagementNormalizedV1[], decay: InterestDecay): DayBucket[] {
+  const buckets = new Map<string, DayBucket>();
+  for (const event of events) {
+    const at = Date.parse(event.occurredAt);
+    const day = dayOf(at);
+    const key = `${event.personId}|${day}`;
+    let bucket = buckets.get(key);
+    if (!bucket) {
+      bucket = { personId: event.personId, day, interests: {}, businessInterests: {}, eventsBySource: {}, eventsByBusiness: {}, totalEvents: 0, lastSeenAt: new Date(at) };
+      buckets.set(key, bucket);
+    }
+    const dayStart = startOf(day);
+    decay.add(bucket.interests, dayStart, event.categories, event.type, at);
+    if (event.businessId) {
+      decay.add((bucket.businessInterests[event.businessId] ??= {}), dayStart, event.categories, event.type, at);
+      bucket.eventsByBusiness[event.businessId] = (bucket.eventsByBusiness[event.businessId] ?? 0) + 1;
+    }
+    bucket.eventsBySource[event.source] = (bucket.eventsBySource[event.source] ?? 0) + 1;
+    bucket.totalEvents += 1;
+    if (at > bucket.lastSeenAt.getTime()) bucket.lastSeenAt = new Date(at);
+  }
+  return [...buckets.values()];
+}
+
+/**
+ * A profile's signals recomputed from the days it has left (after a purge): interests re-referenced
+ * to the latest event still held, counts and last-seen summed over those days. Everything that is
+ * not a signal (sealed contact, country, time zone, service windows) is kept. Pure.
+ */
+export function recomputeFromBuckets(profile: ProfileState, buckets: readonly DayBucket[], decay: InterestDecay): ProfileState {
+  const own = buckets.filter((b) => b.personId === profile.personId);
+  if (own.length === 0) {
+    return {
+      ...profile,
+      interests: {},
+      businessInterests: {},
+      interestsAt: null,
+      totalEvents: 0,
+      eventsBySource: {},
+      eventsByBusiness: {},
+      lastSeenAt: null,
+      version: profile.version + 1,
+    };
+  }
+  const atMs = Math.max(...own.map((b) => b.lastSeenAt.getTime()));
+  const interests: Record<string, number> = {};
+  const businessInterests: Record<string, Record<string, number>> = {};
+  const eventsBySource: Record<string, number> = {};
+  const eventsByBusiness: Record<string, number> = {};
+  let totalEvents = 0;
+  for (const bucket of own) {
+    const dayStart = startOf(bucket.day);
+    addScores(interests, decay.rebase(bucket.interests, dayStart, atMs));
+    for (const [businessId, scores] of Object.entries(bucket.businessInterests)) {
+      addScores((businessInterests[businessId] ??= {}), decay.rebase(scores, dayStart, atMs));
+    }
+    addScores(eventsBySource, bucket.eventsBySource);
+    addScores(eventsByBusiness, bucket.eventsByBusiness);
+    totalEvents += bucket.totalEvents;
+  }
+  const prunedBusinesses: Record<string, Record<string, number>> = {};
+  for (const [businessId, scores] of Object.entries(businessInterests)) {
+    const kept = decay.prune(scores);
+    if (Object.keys(kept).length > 0) prunedBusinesses[businessId] = kept;
+  }
+  return {
+    ...profile,
+    interests: decay.prune(interests),
+    businessInterests: prunedBusinesses,
+    interestsAt: new Date(atMs),
+    totalEvents,
+    eventsBySource,
+    eventsByBusiness,
+    lastSeenAt: new Date(atMs),
+    version: profile.version + 1,
+  };
+}
+
+function addScores(into: Record<string, number>, scores: Record<string, number>): void {
+  for (const [key, value] of Object.entries(scores)) into[key] = (into[key] ?? 0) + value;
+}
