@@ -228,8 +228,17 @@ export class DispatchLedger {
     await manager.query(`UPDATE dispatch SET state = 'rejected', error_code = $2, updated_at = now() WHERE decision_id = $1`, [decisionId, code]);
   }
 
-  /** Back to `pending`, to be tried again after `delayMs` (a fresh message: new wamid, statuses from scratch). */
+  /**
+   * Back to `pending`, to be tried again after `delayMs` (a fresh message: new wamid, statuses from
+   * scratch). The failed attempt's wamid is retired first: a late or redelivered status of that
+   * attempt must never be taken for the next one's (see `recordStatus`).
+   */
   async retry(decisionId: string, delayMs: number, code: number | null, marketingLimit: boolean, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.query(
+      `INSERT INTO webhook_seen (event_key) SELECT 'retired-wamid:' || wamid FROM dispatch WHERE decision_id = $1 AND wamid IS NOT NULL
+       ON CONFLICT DO NOTHING`,
+      [decisionId],
+    );
     await manager.query(
       `UPDATE dispatch SET state = 'pending', next_attempt_at = now() + $2 * interval '1 millisecond', error_code = $3,
          wamid = NULL, statuses = '{}', claimed_at = NULL,
@@ -268,8 +277,10 @@ export class DispatchLedger {
   /**
    * Records a webhook status, in the caller's transaction. Finds the message by wamid, or, for a
    * send still in doubt (`sending`, `unknown`, `expired` without a wamid), by the decision id Meta
-   * echoes in `biz_opaque_callback_data`: that proves Meta accepted it. Returns the row if this
-   * status is new for the message, undefined for a redelivery or an unknown message.
+   * echoes in `biz_opaque_callback_data`: that proves Meta accepted it, unless the wamid is one of
+   * an earlier attempt of the decision, retired by `retry` (its late or redelivered status says
+   * nothing about the attempt in doubt). Returns the row if this status is new for the message,
+   * undefined for a redelivery, a retired attempt or an unknown message.
    */
   async recordStatus(manager: EntityManager, wamid: string, decisionId: string | undefined, status: string, errorCode?: number): Promise<LedgerRow | undefined> {
     const rows = returnedRows<RawRow>(
@@ -280,7 +291,8 @@ export class DispatchLedger {
            state = CASE WHEN state IN ('sending', 'unknown', 'expired') THEN 'accepted' ELSE state END,
            error_code = COALESCE($4, error_code),
            updated_at = now()
-         WHERE (wamid = $1 OR ($2::text IS NOT NULL AND decision_id = $2 AND wamid IS NULL AND state IN ('sending', 'unknown', 'expired')))
+         WHERE (wamid = $1 OR ($2::text IS NOT NULL AND decision_id = $2 AND wamid IS NULL AND state IN ('sending', 'unknown', 'expired')
+                                AND NOT EXISTS (SELECT 1 FROM webhook_seen s WHERE s.event_key = 'retired-wamid:' || $1)))
            AND NOT ($3 = ANY(statuses))
          RETURNING ${COLUMNS}`,
         [wamid, decisionId ?? null, status, errorCode ?? null],

@@ -44,7 +44,9 @@ export class ServiceChild {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  async start(): Promise<void> {
+  /** Starts the service and waits until it is ready; `envChanges` stay for later restarts (a rotated token, say). */
+  async start(envChanges: Record<string, string> = {}): Promise<void> {
+    Object.assign(this.env, envChanges);
     const out = fs.openSync(this.logFile, 'a');
     this.child = spawn(process.execPath, [path.join(ROOT, this.main)], {
       env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: String(this.port), ...this.env },
@@ -99,6 +101,10 @@ export interface DispatcherStack {
   dispatcher: ServiceChild;
   contactKey: string;
   pseudonymSecret: string;
+  /** The access token both expect, the app secret that signs webhooks, and the webhook verify token. */
+  accessToken: string;
+  appSecret: string;
+  verifyToken: string;
 }
 
 /** The built sandbox and dispatcher, wired to each other, the test broker and a fresh database. */
@@ -107,6 +113,7 @@ export async function dispatcherStack(run: string, databaseUrl: string, dispatch
   const appSecret = randomBytes(24).toString('hex');
   const contactKey = randomBytes(32).toString('base64');
   const pseudonymSecret = randomBytes(32).toString('hex');
+  const verifyToken = randomBytes(12).toString('hex');
   const [sandboxPort, dispatcherPort] = [await freePort(), await freePort()];
   const sandbox = new ServiceChild('sandbox', 'dist/apps/whatsapp-sandbox/src/main.js', sandboxPort, {
     SANDBOX_ACCESS_TOKEN: token,
@@ -125,11 +132,11 @@ export async function dispatcherStack(run: string, databaseUrl: string, dispatch
     WHATSAPP_BASE_URL: sandbox.url,
     WHATSAPP_ACCESS_TOKEN: token,
     WHATSAPP_APP_SECRET: appSecret,
-    WHATSAPP_VERIFY_TOKEN: randomBytes(12).toString('hex'),
+    WHATSAPP_VERIFY_TOKEN: verifyToken,
     WHATSAPP_TIMEOUT_MS: '1500',
     PSEUDONYM_SECRET: pseudonymSecret,
     CONTACT_KEY: contactKey,
     ...dispatcherEnv,
   }, run);
-  return { sandbox, dispatcher, contactKey, pseudonymSecret };
+  return { sandbox, dispatcher, contactKey, pseudonymSecret, accessToken: token, appSecret, verifyToken };
 }

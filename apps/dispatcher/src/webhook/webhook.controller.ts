@@ -8,6 +8,7 @@ import {
   userPreferencesOf,
   verifyWebhookSignature,
   WEBHOOK_SIGNATURE_HEADER,
+  whatsAppErrorTitle,
   type WhatsAppWebhookPayload,
 } from '@wt/whatsapp';
 import { type Request } from 'express';
@@ -16,6 +17,11 @@ import { DataSource } from 'typeorm';
 import { DispatchLedger } from '../dispatch/dispatch-ledger';
 import { OutcomeRecords, SendOutcomes, statusBase, traceOf } from '../dispatch/send-outcomes';
 import { DispatcherConfig } from '../dispatcher.config';
+
+/** Meta's title (trimmed to fit the contract), or ours when a payload carries none. */
+function titleOf(error: { code: number; title?: unknown }): string {
+  return typeof error.title === 'string' && error.title ? error.title.slice(0, 400) : whatsAppErrorTitle(error.code);
+}
 
 const statusTotal =
   (register.getSingleMetric('wt_message_status_total') as Counter | undefined) ??
@@ -64,7 +70,10 @@ export class WebhookController {
       for (const { status } of statusesOf(payload)) {
         const error = status.errors?.[0];
         const row = await this.ledger.recordStatus(manager, status.id, status.biz_opaque_callback_data, status.status, error?.code);
-        if (!row) continue; // unknown message or redelivered status
+        if (!row) continue; // unknown message, redelivered status or a retired attempt's
+        // A failed message gets its consequence (retry, give up, revoke consent...), named in the status as the sender does.
+        const consequence =
+          status.status === 'failed' && error ? await this.outcomes.failed(manager, row, { code: error.code, title: titleOf(error), stage: 'failed', wamid: status.id }, out) : undefined;
         out.statuses.push({
           key: row.personId,
           headers: traceOf(row),
@@ -72,13 +81,10 @@ export class WebhookController {
             ...statusBase(row, 'webhook'),
             wamid: status.id,
             status: status.status,
-            ...(error ? { errorCode: error.code, errorTitle: error.title } : {}),
+            ...(error ? { errorCode: error.code, errorTitle: `${titleOf(error)}${consequence ? ` (${consequence.action})` : ''}` } : {}),
             occurredAt: new Date(Number(status.timestamp) * 1000).toISOString(),
           },
         });
-        if (status.status === 'failed' && error) {
-          await this.outcomes.failed(manager, row, { code: error.code, title: error.title, stage: 'failed', wamid: status.id }, out);
-        }
       }
 
       for (const { phoneNumberId, message } of inboundMessagesOf(payload)) {
