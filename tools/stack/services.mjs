@@ -50,6 +50,8 @@ export function profileSettings(profile) {
     SERVICES.map((s) => [s.name, Number(process.env[s.portEnv] ?? settings.basePort + s.offset)]),
   );
   const databases = Object.fromEntries(SERVICES.filter((s) => s.db).map((s) => [s.name, `${settings.dbPrefix}${s.name}`]));
+  // The key vault (per-person keys that seal phone numbers): its own database, reached by every service that seals or opens.
+  databases.vault = `${settings.dbPrefix}vault`;
   return { ...settings, ports, databases, urls: Object.fromEntries(SERVICES.map((s) => [s.name, `http://127.0.0.1:${ports[s.name]}`])) };
 }
 
@@ -76,6 +78,7 @@ export function localSecrets(profile) {
   const makers = {
     PSEUDONYM_SECRET: () => randomBytes(32).toString('hex'),
     CONTACT_KEY: () => randomBytes(32).toString('base64'),
+    VAULT_KEK: () => randomBytes(32).toString('base64'),
     WHATSAPP_ACCESS_TOKEN: () => randomBytes(24).toString('hex'),
     WHATSAPP_APP_SECRET: () => randomBytes(24).toString('hex'),
     WHATSAPP_VERIFY_TOKEN: () => randomBytes(12).toString('hex'),
@@ -104,7 +107,9 @@ export function serviceEnv(name, { profile, brokers, databaseUrls }) {
     KAFKA_GROUP_PREFIX: settings.groupPrefix,
   };
   const db = settings.databases[name] ? { DATABASE_URL: databaseUrls[settings.databases[name]] } : {};
-  const identity = { PSEUDONYM_SECRET: secrets.PSEUDONYM_SECRET, CONTACT_KEY: secrets.CONTACT_KEY };
+  // CONTACT_KEY (the former platform key) only opens numbers sealed before per-person keys.
+  const vault = { VAULT_DATABASE_URL: databaseUrls[settings.databases.vault], VAULT_KEK: secrets.VAULT_KEK, CONTACT_KEY: secrets.CONTACT_KEY };
+  const identity = { PSEUDONYM_SECRET: secrets.PSEUDONYM_SECRET, ...vault };
   switch (name) {
     case 'ingest':
       return { ...common, ...identity };
@@ -125,7 +130,7 @@ export function serviceEnv(name, { profile, brokers, databaseUrls }) {
         WHATSAPP_VERIFY_TOKEN: secrets.WHATSAPP_VERIFY_TOKEN,
       };
     case 'assistant':
-      return { ...common, ...db, CONTACT_KEY: secrets.CONTACT_KEY };
+      return { ...common, ...db, ...vault };
     case 'whatsapp-sandbox':
       return {
         ...common,

@@ -9,6 +9,8 @@ module.exports = async (globalConfig, projectConfig) => {
   process.env.WT_TEST_DATABASE_URLS = JSON.stringify(up.databaseUrls);
   process.env.WT_TEST_SERVICE_URLS = JSON.stringify(up.settings.urls);
   process.env.WT_TEST_DB_NAMES = JSON.stringify(up.settings.databases);
+  // The key vault's KEK of the test profile: every service a test starts must share it.
+  process.env.WT_TEST_VAULT_KEK = (await import('../stack/services.mjs')).localSecrets('test').VAULT_KEK;
   globalThis.__WT_STACK__ = up;
   if (services) {
     // An assistant API key for the end-to-end tests, issued the way an operator does.

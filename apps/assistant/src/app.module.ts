@@ -4,6 +4,7 @@ import { ConfigModule } from '@wt/config';
 import { postgresOptions } from '@wt/database';
 import { KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
+import { VaultModule } from '@wt/vault';
 import { AssistantConfig } from './assistant.config';
 import { ApiKeyStore } from '@wt/business-auth';
 import { BusinessAuthGuard } from '@wt/business-auth';
@@ -34,6 +35,7 @@ export function assistantModule(config: AssistantConfig) {
           applicationName: 'assistant',
         }),
       ),
+      VaultModule.forRoot(config, 'assistant'),
     ],
     controllers: [AssistantConsumer, KnowledgeController, PhoneNumberController],
     providers: [ApiKeyStore, BusinessAuthGuard, PhoneNumberStore, KnowledgeStore, ConversationStore],

@@ -1,12 +1,9 @@
-import { IsNumber, Matches, Max, Min } from 'class-validator';
-import { DatabaseEnv } from '@wt/config';
+import { IsNumber, Max, Min } from 'class-validator';
+import { DatabaseEnv, withKeyVault } from '@wt/config';
 
-export class AssistantConfig extends DatabaseEnv {
+/** The key vault opens the sealed contact to put the number in consent.v1 and privacy.requests.v1 payloads. */
+export class AssistantConfig extends withKeyVault(DatabaseEnv) {
   override PORT: number = 3006;
-
-  /** Opens the sealed contact to put the number in consent.v1 and privacy.requests.v1 payloads. */
-  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'CONTACT_KEY must be 32 bytes, base64-encoded' })
-  CONTACT_KEY: string;
 
   /** Below this confidence (0..1) the assistant hands the conversation over instead of answering. */
   @IsNumber()

@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConfigModule } from '@wt/config';
 import { postgresOptions } from '@wt/database';
-import { ContactSealer, Pseudonymizer } from '@wt/identity';
+import { Pseudonymizer } from '@wt/identity';
 import { KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
+import { VaultModule } from '@wt/vault';
 import { WhatsAppCloudClient } from '@wt/whatsapp';
 import { DispatchLedger } from './dispatch/dispatch-ledger';
 import { DispatchEntity } from './dispatch/dispatch.entity';
@@ -36,6 +37,7 @@ export function dispatcherModule(config: DispatcherConfig) {
           applicationName: 'dispatcher',
         }),
       ),
+      VaultModule.forRoot(config, 'dispatcher'),
     ],
     controllers: [DispatchConsumer, WebhookController],
     providers: [
@@ -44,7 +46,6 @@ export function dispatcherModule(config: DispatcherConfig) {
       ThroughputLimiter,
       DispatchSender,
       { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PSEUDONYM_SECRET) },
-      { provide: ContactSealer, useValue: new ContactSealer(config.CONTACT_KEY) },
       {
         provide: WhatsAppCloudClient,
         useValue: new WhatsAppCloudClient({

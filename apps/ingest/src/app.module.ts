@@ -3,6 +3,7 @@ import { ConfigModule } from '@wt/config';
 import { ContactSealer, Pseudonymizer } from '@wt/identity';
 import { KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
+import { VaultModule } from '@wt/vault';
 import { IngestConfig } from './ingest.config';
 import { IngestConsumer } from './ingest.consumer';
 import { HttpIntake } from './http/http-intake';
@@ -15,13 +16,15 @@ export function ingestModule(config: IngestConfig) {
       ConfigModule.forValue(IngestConfig, config),
       ObservabilityModule.forRoot({ service: 'ingest', logLevel: config.LOG_LEVEL }),
       KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: 'ingest' }),
+      VaultModule.forRoot(config, 'ingest'),
     ],
     controllers: [IngestConsumer, IngestHttpController],
     providers: [
       {
         provide: EventNormalizer,
-        useFactory: () =>
-          new EventNormalizer(new Pseudonymizer(config.PSEUDONYM_SECRET), new ContactSealer(config.CONTACT_KEY), {
+        inject: [ContactSealer],
+        useFactory: (sealer: ContactSealer) =>
+          new EventNormalizer(new Pseudonymizer(config.PSEUDONYM_SECRET), sealer, {
             defaultRegion: config.DEFAULT_REGION,
             maxAgeMs: config.MAX_EVENT_AGE_DAYS * 86_400_000,
             maxFutureSkewMs: config.MAX_FUTURE_SKEW_SECONDS * 1000,

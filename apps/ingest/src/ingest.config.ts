@@ -1,17 +1,13 @@
 import { IsInt, IsISO31661Alpha2, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { ServiceEnv } from '@wt/config';
+import { ServiceEnv, withKeyVault } from '@wt/config';
 
-export class IngestConfig extends ServiceEnv {
+export class IngestConfig extends withKeyVault(ServiceEnv) {
   override PORT: number = 3001;
 
   /** Key of the HMAC that turns a phone number into a personId. Same value in every service. */
   @IsString()
   @MinLength(32)
   PSEUDONYM_SECRET: string;
-
-  /** 32 random bytes, base64: seals phone numbers for the dispatcher. */
-  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'CONTACT_KEY must be 32 bytes, base64-encoded' })
-  CONTACT_KEY: string;
 
   /** Region for numbers in national format without a `country` hint. */
   @IsOptional()

@@ -22,6 +22,7 @@ export class IngestConsumer {
       if (result.ok) out.push({ key: result.value.personId, value: result.value, headers: pick(record.headers) });
       else batch.reject(record, result.reason, result.detail);
     }
+    await this.normalizer.sealContacts(out.map((r) => r.value));
     await this.publisher.publish(Topic.EngagementNormalizedV1, out);
   }
 
@@ -34,6 +35,7 @@ export class IngestConsumer {
       if (result.ok) out.push({ key: result.value.personId, value: result.value, headers: pick(record.headers) });
       else batch.reject(record, result.reason, result.detail);
     }
+    await this.normalizer.sealContacts(out.map((r) => r.value));
     await this.publisher.publish(Topic.ConsentNormalizedV1, out);
   }
 }

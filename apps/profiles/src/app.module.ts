@@ -4,6 +4,7 @@ import { ConfigModule } from '@wt/config';
 import { postgresOptions } from '@wt/database';
 import { KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
+import { VaultModule } from '@wt/vault';
 import { ConsentLedgerEntity } from './consent/consent-ledger.entity';
 import { ConsentStateEntity } from './consent/consent-state.entity';
 import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-schema';
@@ -40,6 +41,7 @@ export function profilesModule(config: ProfilesConfig) {
           applicationName: 'profiles',
         }),
       ),
+      VaultModule.forRoot(config, 'profiles'),
     ],
     controllers: [ProfilesConsumer, PrivacyConsumer, ProfilesHttpController],
     providers: [ProfilePathRedaction, ProfileStore, PrivacyService, RetentionPurge, RetentionScheduler],

@@ -1,7 +1,8 @@
-import { IsInt, IsISO31661Alpha2, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { DatabaseEnv } from '@wt/config';
+import { IsInt, IsISO31661Alpha2, IsNumber, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { DatabaseEnv, withKeyVault } from '@wt/config';
 
-export class ProfilesConfig extends DatabaseEnv {
+/** Profiles owns the key vault's schema (its migration Job runs it) and deletes a person's keys on erasure. */
+export class ProfilesConfig extends withKeyVault(DatabaseEnv) {
   override PORT: number = 3002;
 
   /** Interests lose half their weight after this many hours without new engagement. */
@@ -48,9 +49,6 @@ export class ProfilesConfig extends DatabaseEnv {
   @IsInt()
   @Min(16_384)
   KAFKA_MAX_BYTES_PER_PARTITION: number = 1_048_576;
-
-  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'CONTACT_KEY must be 32 bytes, base64-encoded' })
-  CONTACT_KEY: string;
 
   /** Same value as in ingest: region for numbers in national format without a `country` hint. */
   @IsOptional()

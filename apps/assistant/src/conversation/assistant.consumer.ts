@@ -17,10 +17,10 @@ const messagesTotal =
   (register.getSingleMetric('wt_assistant_messages_total') as Counter | undefined) ??
   new Counter({ name: 'wt_assistant_messages_total', help: 'Inbound messages handled by the assistant, by outcome', labelNames: ['outcome'] });
 
-/** The sealed contact does not open with our CONTACT_KEY (wrong key or tampered). */
+/** The sealed contact does not open (not sealed for this platform, or tampered). */
 export class UnreadableContactError extends Error {
   constructor() {
-    super('contact: the sealed contact does not open with CONTACT_KEY');
+    super('contact: the sealed contact does not open (not sealed for this platform)');
     this.name = 'UnreadableContactError';
   }
 }
@@ -49,17 +49,14 @@ function inTrace(batches: TopicRecords[], trace: Record<string, string>): TopicR
  */
 @Controller()
 export class AssistantConsumer {
-  private readonly sealer: ContactSealer;
-
   constructor(
     private readonly config: AssistantConfig,
     private readonly phoneNumbers: PhoneNumberStore,
     private readonly knowledge: KnowledgeStore,
     private readonly conversations: ConversationStore,
     private readonly publisher: KafkaPublisher,
-  ) {
-    this.sealer = new ContactSealer(config.CONTACT_KEY);
-  }
+    private readonly sealer: ContactSealer,
+  ) {}
 
   @EventPattern(Topic.TargetingDecisionsV1)
   async onDecisions(@Payload() batch: RecordBatch<Topic.TargetingDecisionsV1>): Promise<void> {
@@ -131,13 +128,16 @@ export class AssistantConsumer {
     });
   }
 
-  /** The person's number, only ever put in a payload (never a key, never a log line). */
-  private phone(contact: string): string {
-    try {
-      return this.sealer.open(contact);
-    } catch {
-      throw new UnreadableContactError();
-    }
+  /**
+   * The person's number, only ever put in a payload (never a key, never a log line). Undefined
+   * when the person was erased (their key is gone): there is nothing left to revoke or erase. The
+   * vault is always asked (no cache); if it is unreachable this throws and the batch is retried.
+   */
+  private async phone(contact: string): Promise<string | undefined> {
+    const opened = await this.sealer.open(contact, { fresh: true });
+    if (opened.ok) return opened.e164;
+    if (opened.reason === 'erased') return undefined;
+    throw new UnreadableContactError();
   }
 
   private async effects(
@@ -183,18 +183,20 @@ export class AssistantConsumer {
       }
       case 'command':
         switch (action.command) {
-          case 'stop':
+          case 'stop': {
+            const phone = await this.phone(conversation.contact);
             return {
               outcome: 'command_stop',
               reply: texts.stop,
-              records: [
+              // Erased (key gone): no number left, and nothing to revoke for them.
+              records: phone === undefined ? [] : [
                 {
                   topic: Topic.ConsentV1,
                   records: [
                     {
                       key: message.personId,
                       value: {
-                        phone: this.phone(conversation.contact),
+                        phone,
                         purpose: 'whatsapp_marketing',
                         businessId: conversation.businessId,
                         status: 'revoked',
@@ -206,18 +208,21 @@ export class AssistantConsumer {
                 },
               ],
             };
+          }
           case 'delete': {
             const requestId = derivedId('asst-erasure', message.wamid);
+            const phone = await this.phone(conversation.contact);
             return {
               outcome: 'command_delete',
               reply: texts.delete,
-              records: [
+              // Erased already (key gone): nothing left to erase.
+              records: phone === undefined ? [] : [
                 {
                   topic: Topic.PrivacyRequestsV1,
                   records: [
                     {
                       key: requestId,
-                      value: { requestId, phone: this.phone(conversation.contact), type: 'erasure', requestedAt: now.toISOString() },
+                      value: { requestId, phone, type: 'erasure', requestedAt: now.toISOString() },
                     },
                   ],
                 },

@@ -1,10 +1,10 @@
 import { type INestApplication } from '@nestjs/common';
 import { loadConfig } from '@wt/config';
 import { type InboundMessageV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
-import { ContactSealer } from '@wt/identity';
+import { PlatformKeySealer } from '@wt/identity';
 import { createKafka, ensureTopics, KafkaPublisher, parseTraceContext } from '@wt/kafka';
 import { runService } from '@wt/runtime';
-import { eventually, sleep, testBrokers, testDatabaseUrl, TopicProbe } from '@wt/testing';
+import { eventually, sleep, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { assistantModule } from '../app.module';
@@ -23,7 +23,8 @@ const digits = (n: number) => Array.from({ length: n }, () => Math.floor(Math.ra
 describe('assistant on the real broker and Postgres', () => {
   const brokers = testBrokers();
   const contactKey = randomBytes(32).toString('base64');
-  const sealer = new ContactSealer(contactKey);
+  // Sealed with the former platform key (v1), which the assistant still opens as CONTACT_KEY.
+  const sealer = new PlatformKeySealer(contactKey);
   const publisher = new KafkaPublisher(createKafka({ brokers, clientId: 'assistant-it' }));
   const businessId = `biz-${randomUUID().slice(0, 8)}`;
   const otherBusinessId = `biz-${randomUUID().slice(0, 8)}`;
@@ -77,6 +78,7 @@ describe('assistant on the real broker and Postgres', () => {
       KAFKA_BROKERS: brokers.join(','),
       KAFKA_GROUP_PREFIX: `it-${randomUUID().slice(0, 8)}`,
       CONTACT_KEY: contactKey,
+      ...testVaultEnv(),
       LOG_LEVEL: 'warn',
     });
     [replies, handoffs, consents, privacy] = await Promise.all([

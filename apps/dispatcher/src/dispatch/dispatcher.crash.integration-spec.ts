@@ -1,5 +1,5 @@
 import { type TargetingDecisionV1, Topic } from '@wt/contracts';
-import { ContactSealer, Pseudonymizer } from '@wt/identity';
+import { PlatformKeySealer, Pseudonymizer } from '@wt/identity';
 import { SimulatedPopulation } from '@wt/simulation';
 import { eventually, sleep, testBrokers } from '@wt/testing';
 import { randomUUID } from 'node:crypto';
@@ -22,13 +22,13 @@ describe('dispatcher: never the same message twice across kills', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let stack: DispatcherStack;
   let producer: Producer;
-  let sealer: ContactSealer;
+  let sealer: PlatformKeySealer;
   let pseudonymizer: Pseudonymizer;
 
   beforeAll(async () => {
     db = await freshDatabase(`wt_it_dispatch_crash_${run}`);
     stack = await dispatcherStack(run, db.url, { WHATSAPP_MPS: '40', UNKNOWN_RESOLVE_MS: '120000', KAFKA_SESSION_TIMEOUT_MS: '6000' }, { SANDBOX_PAIR_INTERVAL_MS: '0' });
-    sealer = new ContactSealer(stack.contactKey);
+    sealer = new PlatformKeySealer(stack.contactKey);
     pseudonymizer = new Pseudonymizer(stack.pseudonymSecret);
     await stack.sandbox.start();
     await stack.dispatcher.start();

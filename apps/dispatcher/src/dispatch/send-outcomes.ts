@@ -107,11 +107,13 @@ export class SendOutcomes {
         break;
       case 'revoke-consent': {
         await this.ledger.rejected(row.decisionId, code, manager);
-        if (row.message) {
+        // An erased person's contact no longer opens: nothing left to revoke for them.
+        const opened = row.message ? await this.sealer.open(row.message.contact, { fresh: true }) : undefined;
+        if (opened?.ok) {
           out.consents.push({
             key: row.personId,
             value: {
-              phone: this.sealer.open(row.message.contact),
+              phone: opened.e164,
               purpose: 'whatsapp_marketing',
               businessId: row.businessId,
               status: 'revoked',

@@ -1,4 +1,4 @@
-import { testBrokers, testDatabaseUrl, eventually } from '@wt/testing';
+import { testBrokers, testDatabaseUrl, testVaultEnv, eventually } from '@wt/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -135,7 +135,9 @@ export async function dispatcherStack(run: string, databaseUrl: string, dispatch
     WHATSAPP_VERIFY_TOKEN: verifyToken,
     WHATSAPP_TIMEOUT_MS: '1500',
     PSEUDONYM_SECRET: pseudonymSecret,
+    // Fixtures seal with the former platform key (v1), which the dispatcher still opens; per-person keys come from the vault.
     CONTACT_KEY: contactKey,
+    ...testVaultEnv(),
     ...dispatcherEnv,
   }, run);
   return { sandbox, dispatcher, contactKey, pseudonymSecret, accessToken: token, appSecret, verifyToken };

@@ -1,5 +1,5 @@
 import { type AssistantReplyV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
-import { ContactSealer, Pseudonymizer } from '@wt/identity';
+import { PlatformKeySealer, Pseudonymizer } from '@wt/identity';
 import { eventually, randomFrenchMobile, testBrokers } from '@wt/testing';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -17,7 +17,7 @@ export interface TestPerson {
 /** What a test needs to drive the dispatcher of a `dispatcherStack`: people, decisions, replies, the sandbox, the ledger. */
 export class DispatchDriver {
   private producer?: Producer;
-  private readonly sealer: ContactSealer;
+  private readonly sealer: PlatformKeySealer;
   private readonly pseudonymizer: Pseudonymizer;
 
   constructor(
@@ -25,7 +25,7 @@ export class DispatchDriver {
     readonly pg: Client,
     readonly run: string,
   ) {
-    this.sealer = new ContactSealer(stack.contactKey);
+    this.sealer = new PlatformKeySealer(stack.contactKey);
     this.pseudonymizer = new Pseudonymizer(stack.pseudonymSecret);
   }
 

@@ -100,7 +100,7 @@ export class WebhookController {
           value: {
             wamid: message.id,
             personId,
-            contact: this.sealer.seal(phone.e164),
+            contact: await this.sealer.seal(personId, phone.e164),
             phoneNumberId,
             kind: message.type === 'text' || message.type === 'button' || message.type === 'interactive' ? message.type : 'other',
             text: message.text?.body ?? message.button?.text,

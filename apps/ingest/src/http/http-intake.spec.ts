@@ -1,13 +1,12 @@
 import { type DeadLetterV1, type EngagementEventV1 } from '@wt/contracts';
-import { ContactSealer, Pseudonymizer } from '@wt/identity';
-import { randomBytes } from 'node:crypto';
+import { ContactSealer, InMemoryPersonKeyStore, Pseudonymizer } from '@wt/identity';
 import { EventNormalizer } from '../normalization/event-normalizer';
 import { HTTP_ROUTE_HEADER, HttpIntake } from './http-intake';
 
 const now = new Date('2026-11-28T12:00:00Z');
 
 function newIntake(maxItemBytes = 4096) {
-  const normalizer = new EventNormalizer(new Pseudonymizer('s'.repeat(32)), new ContactSealer(randomBytes(32).toString('base64')), {
+  const normalizer = new EventNormalizer(new Pseudonymizer('s'.repeat(32)), new ContactSealer(new InMemoryPersonKeyStore()), {
     maxAgeMs: 30 * 86_400_000,
     maxFutureSkewMs: 300_000,
   });

@@ -1,6 +1,6 @@
 import { type DeadLetterV1, type EngagementEventV1, Topic } from '@wt/contracts';
 import { parseTraceContext } from '@wt/kafka';
-import { eventually, testBrokers, TopicProbe } from '@wt/testing';
+import { eventually, testBrokers, testVaultEnv, TopicProbe } from '@wt/testing';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -39,7 +39,7 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
   const brokers = testBrokers();
   const run = randomUUID().slice(0, 8);
   const logFile = path.join(testLogDir(), `ingest-doors-${run}.log`);
-  const secrets = { PSEUDONYM_SECRET: randomBytes(32).toString('hex'), CONTACT_KEY: randomBytes(32).toString('base64') };
+  const secrets = { PSEUDONYM_SECRET: randomBytes(32).toString('hex'), ...testVaultEnv() };
   // French mobiles in 061x, a range libphonenumber's full metadata knows as assigned.
   const used: string[] = [];
   const mobile = () => {

@@ -3,6 +3,7 @@ import { Topic } from '@wt/contracts';
 import { KafkaPublisher } from '@wt/kafka';
 import { Counter, register } from 'prom-client';
 import { IngestConfig } from '../ingest.config';
+import { EventNormalizer } from '../normalization/event-normalizer';
 import { HttpIntake, type IntakeOutcome, type ItemResult } from './http-intake';
 
 const httpItems =
@@ -26,12 +27,14 @@ export class IngestHttpController {
     private readonly publisher: KafkaPublisher,
     private readonly config: IngestConfig,
     private readonly intake: HttpIntake,
+    private readonly normalizer: EventNormalizer,
   ) {}
 
   @Post('engagement-events')
   @HttpCode(200)
   async engagement(@Body() body: unknown): Promise<IntakeResponse> {
     const outcome = this.intake.engagement(this.items(body, 'events'), new Date());
+    await this.normalizer.sealContacts(outcome.accepted.map((r) => r.value));
     await this.publisher.publishAll([
       { topic: Topic.EngagementNormalizedV1, records: outcome.accepted },
       { topic: Topic.DeadLetterV1, records: outcome.deadLetters },
@@ -43,6 +46,7 @@ export class IngestHttpController {
   @HttpCode(200)
   async consents(@Body() body: unknown): Promise<IntakeResponse> {
     const outcome = this.intake.consent(this.items(body, 'consents'), new Date());
+    await this.normalizer.sealContacts(outcome.accepted.map((r) => r.value));
     await this.publisher.publishAll([
       { topic: Topic.ConsentNormalizedV1, records: outcome.accepted },
       { topic: Topic.DeadLetterV1, records: outcome.deadLetters },

@@ -1,13 +1,12 @@
 import { type ConsentEventV1, type EngagementEventV1 } from '@wt/contracts';
-import { ContactSealer, Pseudonymizer } from '@wt/identity';
-import { randomBytes } from 'node:crypto';
+import { ContactSealer, InMemoryPersonKeyStore, Pseudonymizer } from '@wt/identity';
 import { EventNormalizer } from './event-normalizer';
 
 const now = new Date('2026-11-28T12:00:00Z');
-const key = randomBytes(32).toString('base64');
+const keys = new InMemoryPersonKeyStore();
 
 function newNormalizer(overrides: Partial<ConstructorParameters<typeof EventNormalizer>[2]> = {}) {
-  return new EventNormalizer(new Pseudonymizer('s'.repeat(32)), new ContactSealer(key), {
+  return new EventNormalizer(new Pseudonymizer('s'.repeat(32)), new ContactSealer(keys), {
     maxAgeMs: 30 * 86_400_000,
     maxFutureSkewMs: 300_000,
     ...overrides,
@@ -25,12 +24,18 @@ const event: EngagementEventV1 = {
 };
 
 describe('EventNormalizer.engagement', () => {
-  it('replaces the phone by a personId and a sealed contact', () => {
-    const result = newNormalizer().engagement(event, now);
+  it('replaces the phone by a personId and a contact sealed under the person key, for the whole batch at once', async () => {
+    const normalizer = newNormalizer();
+    const result = normalizer.engagement(event, now);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
+    expect(result.value.contact).toBe('');
+    const calls = keys.calls;
+    await normalizer.sealContacts([result.value]);
+    expect(keys.calls).toBe(calls + 1);
     expect(result.value.personId).toBe(new Pseudonymizer('s'.repeat(32)).personId('+33612345678'));
-    expect(new ContactSealer(key).open(result.value.contact)).toBe('+33612345678');
+    expect(result.value.contact.startsWith(`v2.${result.value.personId}.`)).toBe(true);
+    expect(await new ContactSealer(keys).open(result.value.contact)).toEqual({ ok: true, e164: '+33612345678' });
     expect(JSON.stringify(result.value)).not.toContain('612345678');
     expect(result.value).toMatchObject({ dedupeKey: 'facebook:e1', country: 'FR', occurredAt: '2026-11-28T10:00:00.000Z' });
     expect(result.value.categories).toEqual(['shoes', 'running']);

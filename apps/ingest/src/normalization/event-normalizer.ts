@@ -15,11 +15,19 @@ export interface NormalizerPolicy {
   maxFutureSkewMs: number;
 }
 
+/** Until `sealContacts` runs, a normalized value's contact is empty (never the number). */
+const UNSEALED = '';
+
 /**
  * Turns validated input events into the platform's internal form: the phone becomes a personId
- * and a sealed contact, the time is checked against the retention window.
+ * and a sealed contact, the time is checked against the retention window. Sealing needs the
+ * persons' keys from the key vault, so it is done for a whole batch at once: `engagement` and
+ * `consent` leave the contact empty and remember the number (in memory only), `sealContacts`
+ * then seals every value of the batch with one vault round trip.
  */
 export class EventNormalizer {
+  private readonly pending = new WeakMap<object, string>();
+
   constructor(
     private readonly pseudonymizer: Pseudonymizer,
     private readonly sealer: ContactSealer,
@@ -31,24 +39,21 @@ export class EventNormalizer {
     if (timing) return timing;
     const phone = normalizePhone(event.phone, event.country, this.policy.defaultRegion);
     if (!phone.ok) return { ok: false, reason: 'invalid_phone', detail: `phone: ${phone.reason}` };
-    return {
-      ok: true,
-      value: {
-        dedupeKey: `${event.source}:${event.eventId}`,
-        personId: this.pseudonymizer.personId(phone.e164),
-        contact: this.sealer.seal(phone.e164),
-        source: event.source,
-        type: event.type,
-        occurredAt: new Date(event.occurredAt).toISOString(),
-        categories: [...new Set(event.categories)],
-        businessId: event.businessId,
-        contentId: event.contentId,
-        value: event.value,
-        currency: event.currency,
-        country: phone.country,
-        ingestedAt: now.toISOString(),
-      },
-    };
+    return this.unsealed(phone.e164, {
+      dedupeKey: `${event.source}:${event.eventId}`,
+      personId: this.pseudonymizer.personId(phone.e164),
+      contact: UNSEALED,
+      source: event.source,
+      type: event.type,
+      occurredAt: new Date(event.occurredAt).toISOString(),
+      categories: [...new Set(event.categories)],
+      businessId: event.businessId,
+      contentId: event.contentId,
+      value: event.value,
+      currency: event.currency,
+      country: phone.country,
+      ingestedAt: now.toISOString(),
+    });
   }
 
   consent(event: ConsentEventV1, now: Date): Normalized<ConsentNormalizedV1> {
@@ -57,19 +62,34 @@ export class EventNormalizer {
     }
     const phone = normalizePhone(event.phone, event.country, this.policy.defaultRegion);
     if (!phone.ok) return { ok: false, reason: 'invalid_phone', detail: `phone: ${phone.reason}` };
-    return {
-      ok: true,
-      value: {
-        personId: this.pseudonymizer.personId(phone.e164),
-        contact: this.sealer.seal(phone.e164),
-        purpose: event.purpose,
-        businessId: event.purpose === 'whatsapp_marketing' ? event.businessId : undefined,
-        status: event.status,
-        occurredAt: new Date(event.occurredAt).toISOString(),
-        source: event.source,
-        country: phone.country,
-      },
-    };
+    return this.unsealed(phone.e164, {
+      personId: this.pseudonymizer.personId(phone.e164),
+      contact: UNSEALED,
+      purpose: event.purpose,
+      businessId: event.purpose === 'whatsapp_marketing' ? event.businessId : undefined,
+      status: event.status,
+      occurredAt: new Date(event.occurredAt).toISOString(),
+      source: event.source,
+      country: phone.country,
+    });
+  }
+
+  /** Seals the contact of each value normalized here: one key-vault round trip for the batch (none for cached keys). */
+  async sealContacts(values: readonly { personId: string; contact: string }[]): Promise<void> {
+    const todo = values.filter((v) => v.contact === UNSEALED && this.pending.has(v));
+    if (todo.length === 0) return;
+    const sealed = await this.sealer.sealAll(
+      todo.map((v) => ({ personId: v.personId, e164: this.pending.get(v) as string })),
+    );
+    todo.forEach((v, i) => {
+      v.contact = sealed[i] as string;
+      this.pending.delete(v);
+    });
+  }
+
+  private unsealed<T extends { contact: string }>(e164: string, value: T): Normalized<T> {
+    this.pending.set(value, e164);
+    return { ok: true, value };
   }
 
   private checkTime(occurredAt: string, now: Date): Normalized<never> | undefined {

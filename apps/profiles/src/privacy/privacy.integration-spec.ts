@@ -1,7 +1,7 @@
 import { type ConsentNormalizedV1, type EngagementNormalizedV1, type PrivacyErasureV1, type PrivacyExportV1, type PrivacyRequestV1, Topic, TOPIC_SPECS } from '@wt/contracts';
-import { ContactSealer, Pseudonymizer } from '@wt/identity';
+import { PlatformKeySealer, Pseudonymizer } from '@wt/identity';
 import { ensureTopics, parseTraceContext } from '@wt/kafka';
-import { eventually, sleep, testBrokers, testDatabaseUrl, TopicProbe, randomFrenchMobile } from '@wt/testing';
+import { eventually, sleep, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe, randomFrenchMobile } from '@wt/testing';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -27,7 +27,8 @@ const TOKEN = randomBytes(24).toString('hex');
 const SECRET = randomBytes(32).toString('hex');
 const CONTACT_KEY = randomBytes(32).toString('base64');
 const pseudonymizer = new Pseudonymizer(SECRET);
-const sealer = new ContactSealer(CONTACT_KEY);
+// Fixtures only: profiles stores sealed contacts but never opens them.
+const sealer = new PlatformKeySealer(CONTACT_KEY);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -135,6 +136,7 @@ describe('profiles: GDPR export and erasure', () => {
         DB_MIGRATIONS_RUN: 'true',
         PSEUDONYM_SECRET: SECRET,
         CONTACT_KEY,
+        ...testVaultEnv(),
         DEFAULT_REGION: 'FR',
         OPERATIONS_TOKEN: TOKEN,
       },

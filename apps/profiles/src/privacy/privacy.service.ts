@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type PrivacyErasureV1, type PrivacyExportV1, type ProfileSnapshotV1, Topic } from '@wt/contracts';
 import { KafkaPublisher } from '@wt/kafka';
+import { PostgresKeyVault } from '@wt/vault';
 import { type EntityManager } from 'typeorm';
 import { toSnapshot } from '../profile/profile-snapshot';
 import { ProfileStore } from '../profile/profile.store';
@@ -20,6 +21,11 @@ export type ProfileView = Omit<ProfileSnapshotV1, 'contact'> & { erased: false }
  * null value) goes to the compacted snapshot topic and an erasure event to
  * `internal.privacy.erasures.v1` for the other services; both are acknowledged by the brokers, so
  * a crash in between repeats the erasure (it is idempotent) rather than losing the announcement.
+ *
+ * Last before the commit, the person's keys are deleted from the key vault (crypto-shredding):
+ * every copy of their sealed number, on Kafka topics (normalized events, decisions, inbound
+ * messages...) and in other services' tables, no longer opens. If that fails, nothing commits and
+ * the erasure is retried.
  */
 @Injectable()
 export class PrivacyService {
@@ -27,6 +33,7 @@ export class PrivacyService {
     private readonly store: ProfileStore,
     private readonly publisher: KafkaPublisher,
     private readonly config: ProfilesConfig,
+    private readonly vault: PostgresKeyVault,
   ) {}
 
   async erase(personId: string, requestId: string, now: Date): Promise<PrivacyErasureV1> {
@@ -43,6 +50,7 @@ export class PrivacyService {
       const erasure: PrivacyErasureV1 = { personId, requestId, erasedAt: now.toISOString() };
       await this.publisher.publishRaw(Topic.ProfileSnapshotsV1, [{ key: personId, value: null }]);
       await this.publisher.publish(Topic.PrivacyErasuresV1, [{ key: personId, value: erasure }]);
+      await this.vault.destroy([personId]);
       return erasure;
     });
   }

@@ -1,5 +1,5 @@
 import { type ConsentNormalizedV1, ENGAGEMENT_TYPES, type EngagementNormalizedV1, Topic, usableInterests } from '@wt/contracts';
-import { testBrokers, testDatabaseUrl, eventually, sleep, TopicProbe } from '@wt/testing';
+import { testBrokers, testDatabaseUrl, eventually, sleep, TopicProbe, testVaultEnv } from '@wt/testing';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -98,6 +98,7 @@ describe('profiles: exactly-once effect across crashes and replays', () => {
         KAFKA_MAX_BYTES_PER_PARTITION: '32768',
         PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
         CONTACT_KEY: randomBytes(32).toString('base64'),
+        ...testVaultEnv(),
       },
       stdio: ['ignore', out, out],
     });

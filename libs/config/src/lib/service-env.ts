@@ -36,3 +36,57 @@ export class DatabaseEnv extends ServiceEnv {
   @IsIn(['true', 'false'])
   DB_MIGRATIONS_RUN: 'true' | 'false' = 'true';
 }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type EnvClass = new (...args: any[]) => ServiceEnv;
+
+/** The key vault's variables, as every service that seals or opens phone numbers reads them. */
+export interface KeyVaultEnv {
+  VAULT_DATABASE_URL: string;
+  VAULT_KEK: string;
+  VAULT_KEK_PREVIOUS: string[];
+  VAULT_CACHE_TTL_MS: number;
+  VAULT_CACHE_MAX: number;
+  VAULT_MIGRATIONS_RUN: 'true' | 'false';
+  CONTACT_KEY?: string;
+}
+
+/** Adds the key vault's variables (per-person keys that seal phone numbers) to a configuration class. */
+export function withKeyVault<B extends EnvClass>(Base: B) {
+  class WithKeyVault extends Base implements KeyVaultEnv {
+    /** The key vault's database (per-person data keys, wrapped by VAULT_KEK). Same database for every service. */
+    @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_tld_: false } as never)
+    VAULT_DATABASE_URL: string;
+
+    /** Key-encryption key: 32 random bytes, base64, wraps every person's data key. Same value in every service. */
+    @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'VAULT_KEK must be 32 bytes, base64-encoded' })
+    VAULT_KEK: string;
+
+    /** Former key-encryption keys (comma-separated), kept only while a KEK rotation re-wraps the keys. */
+    @ListFromEnv()
+    @Matches(/^[A-Za-z0-9+/]{43}=$/, { each: true, message: 'VAULT_KEK_PREVIOUS must be 32-byte base64 keys, comma-separated' })
+    VAULT_KEK_PREVIOUS: string[] = [];
+
+    /** How long a person's key stays cached (ms); an erased key may still seal here that long (sends always ask the vault). */
+    @IsInt()
+    @Min(0)
+    @Max(600_000)
+    VAULT_CACHE_TTL_MS: number = 30_000;
+
+    /** Most person keys cached per process. */
+    @IsInt()
+    @Min(1)
+    VAULT_CACHE_MAX: number = 100_000;
+
+    /** Create or update the vault's table at boot (local runs); in Kubernetes the profiles migration Job does it. */
+    @IsOptional()
+    @IsIn(['true', 'false'])
+    VAULT_MIGRATIONS_RUN: 'true' | 'false' = 'true';
+
+    /** Former platform key (32 bytes, base64): only opens numbers sealed before per-person keys (`v1.`); remove once none is left. */
+    @IsOptional()
+    @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'CONTACT_KEY must be 32 bytes, base64-encoded' })
+    CONTACT_KEY?: string;
+  }
+  return WithKeyVault;
+}

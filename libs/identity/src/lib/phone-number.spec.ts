@@ -1,5 +1,5 @@
 import { normalizePhone, timeZoneForCountry } from './phone-number';
-import { ContactSealer } from './contact-sealer';
+import { PlatformKeySealer } from './platform-key-sealer';
 import { Pseudonymizer } from './pseudonymizer';
 import { redactPhones } from './redact';
 import { randomBytes } from 'node:crypto';
@@ -43,11 +43,11 @@ describe('Pseudonymizer', () => {
   });
 });
 
-describe('ContactSealer', () => {
+describe('PlatformKeySealer (legacy v1)', () => {
   const key = randomBytes(32).toString('base64');
 
   it('round-trips and never shows the number', () => {
-    const sealer = new ContactSealer(key);
+    const sealer = new PlatformKeySealer(key);
     const sealed = sealer.seal('+33612345678');
     expect(sealed).not.toContain('612345678');
     expect(sealed).toMatch(/^v1\./);
@@ -55,11 +55,11 @@ describe('ContactSealer', () => {
   });
 
   it('refuses another key and tampering', () => {
-    const sealed = new ContactSealer(key).seal('+33612345678');
-    expect(() => new ContactSealer(randomBytes(32).toString('base64')).open(sealed)).toThrow();
+    const sealed = new PlatformKeySealer(key).seal('+33612345678');
+    expect(() => new PlatformKeySealer(randomBytes(32).toString('base64')).open(sealed)).toThrow();
     const parts = sealed.split('.');
     parts[3] = Buffer.from('+33600000000').toString('base64url');
-    expect(() => new ContactSealer(key).open(parts.join('.'))).toThrow();
+    expect(() => new PlatformKeySealer(key).open(parts.join('.'))).toThrow();
   });
 });
 

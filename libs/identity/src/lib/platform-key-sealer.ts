@@ -3,16 +3,22 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 const VERSION = 'v1';
 
 /**
- * Seals an E.164 number with AES-256-GCM so that it travels and rests encrypted; only the
- * service that must send a message opens it. Format: `v1.<iv>.<tag>.<ciphertext>` (base64url).
+ * The first format: an E.164 number sealed with AES-256-GCM under one platform key (CONTACT_KEY),
+ * `v1.<iv>.<tag>.<ciphertext>` (base64url). Deleting one person's data cannot make such a value
+ * unreadable, so nothing seals with it any more: `ContactSealer` only opens old values with it
+ * while they may still sit on topics or in tables (see docs/operations.md, "Per-person keys").
  */
-export class ContactSealer {
+export class PlatformKeySealer {
   private readonly key: Buffer;
 
   /** `keyBase64`: 32 random bytes, base64. */
   constructor(keyBase64: string) {
     this.key = Buffer.from(keyBase64, 'base64');
     if (this.key.length !== 32) throw new Error('contact key must be 32 bytes, base64-encoded');
+  }
+
+  static isLegacy(sealed: string): boolean {
+    return sealed.startsWith(`${VERSION}.`);
   }
 
   seal(e164: string): string {

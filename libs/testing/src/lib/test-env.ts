@@ -14,6 +14,13 @@ export function testDatabaseUrl(service: string): string {
   return url;
 }
 
+/** The key vault of the test stack (per-person keys): every service a test starts needs these. */
+export function testVaultEnv(): { VAULT_DATABASE_URL: string; VAULT_KEK: string } {
+  const kek = process.env['WT_TEST_VAULT_KEK'];
+  if (!kek) throw new Error('WT_TEST_VAULT_KEK is not set: run through jest.integration.config.js or npm test');
+  return { VAULT_DATABASE_URL: testDatabaseUrl('vault'), VAULT_KEK: kek };
+}
+
 export function testServiceUrl(service: string): string {
   const urls = JSON.parse(process.env['WT_TEST_SERVICE_URLS'] ?? '{}') as Record<string, string>;
   const url = urls[service];

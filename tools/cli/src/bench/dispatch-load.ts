@@ -1,5 +1,5 @@
 import { type TargetingDecisionV1, Topic } from '@wt/contracts';
-import { ContactSealer } from '@wt/identity';
+import { PlatformKeySealer } from '@wt/identity';
 import { KafkaPublisher } from '@wt/kafka';
 import { type Kafka } from 'kafkajs';
 import { createHash } from 'node:crypto';
@@ -49,7 +49,8 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  * second; overall, the total rate and every Graph error answered (130429 must stay at zero).
  */
 export async function dispatchLoad(kafka: Kafka, opts: DispatchLoadOptions): Promise<DispatchLoadResult> {
-  const sealer = new ContactSealer(opts.contactKey);
+  // The former platform key (v1), which the dispatcher still opens: the load needs no vault access.
+  const sealer = new PlatformKeySealer(opts.contactKey);
   const get = async <T>(path: string): Promise<T> => {
     const response = await fetch(`${opts.sandbox}${path}`);
     if (!response.ok) throw new Error(`sandbox ${path}: HTTP ${response.status}`);

@@ -31,5 +31,9 @@ export const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/;
  */
 export const PERSON_ID = /^[0-9a-f]{64}$/;
 
-/** Opaque ciphertext of an E.164 number (`v1.<iv>.<tag>.<data>`, base64url); only the dispatcher reads it. */
-export const SEALED_CONTACT = /^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/**
+ * Opaque ciphertext of an E.164 number, base64url: `v2.<personId>.<keyVersion>.<iv>.<tag>.<data>`
+ * under the person's own key from the key vault (erasing the key makes every copy unreadable);
+ * `v1.<iv>.<tag>.<data>` under the former platform key, still accepted while old values remain.
+ */
+export const SEALED_CONTACT = /^(?:v2\.[0-9a-f]{64}\.[1-9][0-9]{0,18}|v1)\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;

@@ -1,0 +1,3 @@
+export * from './lib/postgres-key-vault';
+export * from './lib/vault.module';
+export * from './lib/migrations/1764806400000-person-keys';
