@@ -76,6 +76,16 @@ export class SandboxConfig extends ServiceEnv {
   SANDBOX_WEBHOOK_TIMEOUT_MS: number = 5000;
 
   /**
+   * 0: one POST per webhook. Above 0: the webhooks due within this many milliseconds go in one
+   * POST (their `entry` items side by side, as Meta batches notifications under load); for
+   * benchmarks, where one POST per status would make the sandbox, not the sender, the bottleneck.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  SANDBOX_WEBHOOK_BATCH_MS: number = 0;
+
+  /**
    * Turns on simulated recipients (`@wt/simulation`, the population the targeting evaluation
    * uses, with this seed): template messages then fail, get read, replied to, clicked or opted
    * out of as each person's hidden preferences say. Unset: off (demo and tests stay deterministic).

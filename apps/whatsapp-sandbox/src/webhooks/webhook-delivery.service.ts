@@ -65,7 +65,27 @@ export class WebhookDeliveryService implements OnModuleDestroy {
     }
   }
 
-  private async deliver(url: string, payload: WhatsAppWebhookPayload): Promise<boolean> {
+  /** Webhooks waiting for the next batched POST (SANDBOX_WEBHOOK_BATCH_MS > 0). */
+  private batch: { payload: WhatsAppWebhookPayload; done: (delivered: boolean) => void }[] = [];
+
+  private deliver(url: string, payload: WhatsAppWebhookPayload): Promise<boolean> {
+    if (this.config.SANDBOX_WEBHOOK_BATCH_MS === 0) return this.post(url, payload);
+    return new Promise((done) => {
+      this.batch.push({ payload, done });
+      if (this.batch.length > 1) return;
+      setTimeout(() => {
+        const due = this.batch;
+        this.batch = [];
+        // One notification, every entry of the batch side by side (`entry` is a list for this).
+        const merged: WhatsAppWebhookPayload = { object: 'whatsapp_business_account', entry: due.flatMap((d) => d.payload.entry) };
+        void this.post(url, merged).then((delivered) => {
+          for (const d of due) d.done(delivered);
+        });
+      }, this.config.SANDBOX_WEBHOOK_BATCH_MS);
+    });
+  }
+
+  private async post(url: string, payload: WhatsAppWebhookPayload): Promise<boolean> {
     const body = JSON.stringify(payload);
     const signature = signWebhookBody(body, this.config.SANDBOX_APP_SECRET);
     const attempts = this.config.SANDBOX_WEBHOOK_MAX_ATTEMPTS;

@@ -270,4 +270,34 @@ describe('webhook delivery edge cases', () => {
       await receiver.close();
     }
   });
+
+  it('with SANDBOX_WEBHOOK_BATCH_MS, posts the statuses due together in one signed webhook, each message still in order', async () => {
+    const receiver = await startWebhookReceiver();
+    const sandbox = await startSandbox({
+      SANDBOX_WEBHOOK_URL: receiver.url,
+      SANDBOX_READ_RATE: '1',
+      SANDBOX_PAIR_INTERVAL_MS: '0',
+      SANDBOX_STATUS_DELAY_MS: '0',
+      SANDBOX_WEBHOOK_BATCH_MS: '100',
+    });
+    try {
+      const sends = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          accepted(sandbox.client().sendTemplate(PHONE_NUMBER_ID, nextRecipient(), TEMPLATE)),
+        ),
+      );
+      await eventually(() => sends.every(({ wamid }) => receiver.statusesFor(wamid).length === 3));
+      for (const { wamid } of sends) {
+        expect(receiver.statusesFor(wamid).map((status) => status.status)).toEqual(['sent', 'delivered', 'read']);
+      }
+      // 60 statuses in a few POSTs (one per batch window), every one signed over its whole body.
+      expect(receiver.received.length).toBeLessThanOrEqual(10);
+      for (const webhook of receiver.received) {
+        expect(verifyWebhookSignature(webhook.rawBody, webhook.signature, sandbox.appSecret)).toBe(true);
+      }
+    } finally {
+      await sandbox.close();
+      await receiver.close();
+    }
+  });
 });
