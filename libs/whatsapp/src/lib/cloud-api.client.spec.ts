@@ -227,6 +227,21 @@ describe('WhatsAppCloudClient', () => {
     expect(JSON.stringify(result)).not.toContain('4915112345678');
   });
 
+  it('keeps its connection open: consecutive sends reuse one socket', async () => {
+    handler = (_req, res) => json(res, 200, { messaging_product: 'whatsapp', contacts: [], messages: [{ id: 'wamid.keep' }] });
+    const sockets = new Set<unknown>();
+    const count = (req: IncomingMessage) => sockets.add(req.socket);
+    server.on('request', count);
+    try {
+      const sender = client();
+      for (let i = 0; i < 5; i++) expect(await sender.sendText('1', '4915112345678', `Hi ${i}`)).toMatchObject({ kind: 'accepted' });
+      expect(sockets.size).toBe(1);
+      sender.close();
+    } finally {
+      server.off('request', count);
+    }
+  });
+
   it('returns unknown/refused when nothing listens (nothing reached Meta: a retry is safe)', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

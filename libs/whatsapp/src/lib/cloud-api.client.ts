@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import type {
   AcceptedMessageStatus,
   GraphError,
@@ -20,6 +22,8 @@ export interface WhatsAppCloudClientOptions {
   accessToken: string;
   /** Whole request, response body included. */
   timeoutMs: number;
+  /** Connections kept open to the API (keep-alive, reused across sends); 64 when not given. */
+  maxSockets?: number;
 }
 
 /** Meta accepted the message: statuses will follow by webhook. */
@@ -66,9 +70,19 @@ const AMBIGUOUS_GATEWAY_STATUSES = new Set([502, 504]);
 /** Client of the Cloud API send endpoint. Never throws for an API or network failure: it returns a `SendResult`. */
 export class WhatsAppCloudClient {
   private readonly baseUrl: string;
+  private readonly transport: typeof http | typeof https;
+  /** Keep-alive connections: a send reuses an open connection instead of a new TCP (and TLS) handshake. */
+  private readonly agent: http.Agent;
 
   constructor(private readonly options: WhatsAppCloudClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.transport = new URL(this.baseUrl).protocol === 'https:' ? https : http;
+    this.agent = new this.transport.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: 'lifo' });
+  }
+
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.agent.destroy();
   }
 
   sendTemplate(
@@ -109,25 +123,47 @@ export class WhatsAppCloudClient {
 
   async sendMessage(phoneNumberId: string, request: SendMessageRequest): Promise<SendResult> {
     const url = `${this.baseUrl}/${this.options.apiVersion}/${encodeURIComponent(phoneNumberId)}/messages`;
-    let httpStatus: number;
-    let text: string;
+    let answer: { httpStatus: number; text: string };
     try {
-      const response = await fetch(url, {
+      answer = await this.post(url, JSON.stringify(request));
+    } catch (error) {
+      return unknownFrom(error, this.options.timeoutMs);
+    }
+    return interpret(answer.httpStatus, answer.text);
+  }
+
+  /** One POST on a kept-alive connection; rejects on a network failure or after `timeoutMs` (whole answer). */
+  private post(url: string, body: string): Promise<{ httpStatus: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = this.transport.request(url, {
         method: 'POST',
+        agent: this.agent,
         headers: {
           authorization: `Bearer ${this.options.accessToken}`,
           'content-type': 'application/json',
           accept: 'application/json',
+          'content-length': Buffer.byteLength(body),
         },
-        body: JSON.stringify(request),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
       });
-      httpStatus = response.status;
-      text = await response.text();
-    } catch (error) {
-      return unknownFrom(error, this.options.timeoutMs);
-    }
-    return interpret(httpStatus, text);
+      const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no complete answer within ${this.options.timeoutMs} ms`), { name: 'TimeoutError' })), this.options.timeoutMs);
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ httpStatus: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+      });
+      req.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      req.end(body);
+    });
   }
 }
 
@@ -208,9 +244,10 @@ function unknownFrom(error: unknown, timeoutMs: number): SendUnknown {
       detail: `no complete answer within ${timeoutMs} ms`,
     };
   }
-  // undici reports `fetch failed` and puts the system error (ECONNRESET, ECONNREFUSED...) in `cause`.
+  // node:http puts the system error code (ECONNRESET, ECONNREFUSED...) on the error itself; fetch in `cause`.
   const message = typeof failure.message === 'string' ? failure.message : String(error);
-  const code = typeof failure.cause?.code === 'string' ? failure.cause.code : undefined;
+  const own = (failure as { code?: unknown }).code;
+  const code = typeof own === 'string' ? own : typeof failure.cause?.code === 'string' ? failure.cause.code : undefined;
   const refused = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
   return { kind: 'unknown', reason: refused ? 'refused' : 'network', detail: code ? `${message} (${code})` : message };
 }
