@@ -24,7 +24,7 @@ const { resetBroker } = await import('./kafka-broker.mjs');
 const { applySlot, stackUp, stackDown } = await import('./stack.mjs');
 // The slot moves the broker's ports and data: apply it before resetting, or another slot's broker is reset.
 await applySlot(PROFILE);
-const { startServices, stopServices, localSecrets, profileSettings } = await import('./services.mjs');
+const { startServices, stopServices, localSecrets, profileSettings, servicePid } = await import('./services.mjs');
 const { default: pg } = await import('pg');
 
 log('Fresh bench broker (its data is reset every run)...');
@@ -65,12 +65,31 @@ async function emptyDispatcherDatabase() {
 }
 
 const env = { KAFKA_GROUP_PREFIX: `wt-bench-dispatch-${run}`, LOG_LEVEL: 'warn' };
+// BENCH_CPU_PROF=<dir>: both services write V8 CPU profiles there when they stop (open in Chrome DevTools).
+const profiling = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
 const services = ['whatsapp-sandbox', 'dispatcher'];
 const numberIds = (prefix, count) => Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(4, '0')}`);
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+function cpuSeconds(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+const cpuOf = () => Object.fromEntries(services.map((s) => [s, cpuSeconds(servicePid(PROFILE, s))]));
 const phase = async (name, ids) => {
   log(`${name}: ${ids.length} number(s) x ${MPS * SECONDS} messages at ${MPS}/s each...`);
+  const before = cpuOf();
   const result = await cli(['dispatch-load', `numbers=${ids.join(',')}`, `perNumber=${MPS * SECONDS}`, `sandbox=${settings.urls['whatsapp-sandbox']}`, `run=${run}-${name}`, `timeoutMs=${(SECONDS * 4 + 60) * 1000}`]);
-  log(`  ${result.accepted} accepted in ${result.seconds.toFixed(1)} s: ${Math.round(result.perSecond)}/s; Graph errors: ${JSON.stringify(result.rejected)}`);
+  const after = cpuOf();
+  // CPU seconds per 1,000 accepted messages, whole phase (loading decisions included).
+  result.cpuPerThousand = Object.fromEntries(
+    services.map((s) => [s, before[s] === undefined || after[s] === undefined ? null : Math.round(((after[s] - before[s]) * 1000 * 1000) / Math.max(1, result.accepted)) / 1000]),
+  );
+  log(`  ${result.accepted} accepted in ${result.seconds.toFixed(1)} s: ${Math.round(result.perSecond)}/s; Graph errors: ${JSON.stringify(result.rejected)}; CPU s per 1,000: ${JSON.stringify(result.cpuPerThousand)}`);
   return result;
 };
 
@@ -94,9 +113,10 @@ try {
     only: services,
     extraEnv: {
       // Meta's limit on: 130429 past MPS per number in any sliding second. Fast statuses.
-      'whatsapp-sandbox': { ...env, SANDBOX_THROUGHPUT_MPS: String(MPS), SANDBOX_PAIR_INTERVAL_MS: '6000', SANDBOX_STATUS_DELAY_MS: '0', SANDBOX_WEBHOOK_URL: sinkUrl },
+      'whatsapp-sandbox': { ...env, SANDBOX_THROUGHPUT_MPS: String(MPS), SANDBOX_PAIR_INTERVAL_MS: '6000', SANDBOX_STATUS_DELAY_MS: '0', SANDBOX_WEBHOOK_BATCH_MS: '100', SANDBOX_WEBHOOK_URL: sinkUrl },
       dispatcher: { ...env, WHATSAPP_MPS: String(MPS), SEND_CONCURRENCY: '128', CLAIM_BATCH: '1000' },
     },
+    nodeArgs: { 'whatsapp-sandbox': profiling, dispatcher: profiling },
     log: () => {},
   });
   single = await phase('single', numberIds('3100000', 1));
@@ -122,6 +142,8 @@ const figures = {
   rejected_130429: rejected130429(single) + rejected130429(many),
   rejected_other: [single, many].reduce((s, r) => s + Object.entries(r.rejected).filter(([c]) => c !== '130429').reduce((t, [, v]) => t + v, 0), 0),
   complete: single.complete && many.complete,
+  dispatcher_cpu_s_per_1000: many.cpuPerThousand.dispatcher,
+  sandbox_cpu_s_per_1000: many.cpuPerThousand['whatsapp-sandbox'],
 };
 const goals = {
   single_number_ratio: ['>=', 0.95],

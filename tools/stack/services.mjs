@@ -173,7 +173,7 @@ function tail(file, lines = 25) {
  * Starts every service not already answering, waits until each is ready (Kafka consumer
  * joined, database reachable). Returns the names it started, so the caller stops only those.
  */
-export async function startServices({ profile, brokers, databaseUrls, log = console.log, timeoutMs = 90_000, only, extraEnv = {} }) {
+export async function startServices({ profile, brokers, databaseUrls, log = console.log, timeoutMs = 90_000, only, extraEnv = {}, nodeArgs = {} }) {
   const settings = profileSettings(profile);
   const dir = stateDir(profile);
   const started = [];
@@ -188,7 +188,8 @@ export async function startServices({ profile, brokers, databaseUrls, log = cons
     if (!fs.existsSync(main)) throw new Error(`${main} is missing: build first (npx nx run-many -t build)`);
     const logFile = path.join(dir, `${service.name}.log`);
     const out = fs.openSync(logFile, 'a');
-    const child = spawn(process.execPath, ['--enable-source-maps', main], {
+    // nodeArgs: extra node options per service (e.g. --cpu-prof, which NODE_OPTIONS does not allow).
+    const child = spawn(process.execPath, ['--enable-source-maps', ...(nodeArgs[service.name] ?? []), main], {
       cwd: ROOT,
       env: { ...process.env, ...serviceEnv(service.name, { profile, brokers, databaseUrls }), ...extraEnv[service.name] },
       detached: true,

@@ -1,7 +1,7 @@
 import { IsInt, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
-import { DatabaseEnv, withKeyVault } from '@wt/config';
+import { DatabaseEnv } from '@wt/config';
 
-export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
+export class DispatcherConfig extends DatabaseEnv {
   override PORT: number = 3004;
 
   /** Graph API base URL: Meta's, or our sandbox (the default, for local runs). */
@@ -36,17 +36,30 @@ export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   @Max(1000)
   WHATSAPP_MPS: number = 80;
 
-  /** Messages in flight to the API at once per replica. */
+  /** Messages in flight to the API at once per replica (a send that finds none free misses its slot and books another). */
   @IsInt()
   @Min(1)
-  @Max(256)
-  SEND_CONCURRENCY: number = 16;
+  @Max(1024)
+  SEND_CONCURRENCY: number = 64;
 
-  /** Extra milliseconds added to each second of the per-number budget (network jitter must not push a burst over Meta's sliding second). */
+  /**
+   * Extra milliseconds added to each second of the per-number budget: sends are spaced
+   * (1000 + margin) / rate ms apart, so no sliding second holds more than the rate as long as no
+   * send reaches Meta more than this late (lateness at the sender plus network jitter).
+   */
   @IsInt()
   @Min(0)
   @Max(500)
-  THROUGHPUT_MARGIN_MS: number = 25;
+  THROUGHPUT_MARGIN_MS: number = 30;
+
+  /**
+   * A send whose turn came more than this many ms ago (a late timer on a busy machine) is not made
+   * late, which could crowd Meta's second: it books a new slot. Keep it below THROUGHPUT_MARGIN_MS.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(500)
+  SLOT_TOLERANCE_MS: number = 10;
 
   /** Minimum gap between two messages to one person from one number (Meta's pair rate, 131056). */
   @IsInt()
@@ -59,11 +72,21 @@ export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   @Max(5000)
   CLAIM_BATCH: number = 200;
 
-  /** Send loops per replica: while one waits for its claimed sends' slots, another claims the next ones. */
+  /**
+   * How far ahead a replica claims each number's sends (their slots booked). A claimed send is
+   * `sending`, so after a crash what was claimed ahead stays in doubt (never resent): at most this
+   * long plus a quarter second of the number's rate.
+   */
+  @IsInt()
+  @Min(50)
+  @Max(5000)
+  CLAIM_AHEAD_MS: number = 200;
+
+  /** Sends accepted by Meta are written to the ledger (and their statuses published) in batches, this often. */
   @IsInt()
   @Min(1)
-  @Max(8)
-  SENDER_LOOPS: number = 2;
+  @Max(1000)
+  LEDGER_FLUSH_MS: number = 25;
 
   /** Idle wait of the sender between two looks at the ledger. */
   @IsInt()
@@ -122,4 +145,7 @@ export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   @IsString()
   @MinLength(32)
   PSEUDONYM_SECRET: string;
+
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'CONTACT_KEY must be 32 bytes, base64-encoded' })
+  CONTACT_KEY: string;
 }

@@ -118,10 +118,12 @@ export class DispatchLedger {
   /** Which business a phone number belongs to (from campaigns and sends). */
   async rememberNumbers(manager: EntityManager, numbers: ReadonlyMap<string, string>): Promise<void> {
     if (numbers.size === 0) return;
+    // In key order: two batches upserting the same numbers in different orders would deadlock.
+    const ids = [...numbers.keys()].sort();
     await manager.query(
       `INSERT INTO business_phone_number (phone_number_id, business_id) SELECT * FROM unnest($1::text[], $2::text[])
        ON CONFLICT (phone_number_id) DO UPDATE SET business_id = EXCLUDED.business_id`,
-      [[...numbers.keys()], [...numbers.values()]],
+      [ids, ids.map((id) => numbers.get(id))],
     );
   }
 
@@ -140,9 +142,10 @@ export class DispatchLedger {
    */
   /**
    * Claims up to `limit` due sends, at most `perNumber` of them per business phone number (so that
-   * one busy number does not take every slot of a claim from the others).
+   * one busy number does not take every slot of a claim from the others), none for the numbers in
+   * `skipNumbers` (this replica already holds enough of theirs).
    */
-  async claimDue(limit: number, perNumber: number, pairIntervalMs: number, tokenFingerprint: string): Promise<Claimed> {
+  async claimDue(limit: number, perNumber: number, pairIntervalMs: number, tokenFingerprint: string, skipNumbers: readonly string[] = []): Promise<Claimed> {
     return this.dataSource.transaction(async (manager) => {
       // FOR UPDATE cannot sit beside a window function: rank the due rows first, then lock them.
       const due = (await manager.query(
@@ -156,6 +159,7 @@ export class DispatchLedger {
              WHERE c.state = 'pending' AND c.next_attempt_at <= now()
                AND NOT EXISTS (SELECT 1 FROM sending_halt h WHERE h.token_fingerprint = $2)
                AND (c.kind = 'text' OR NOT EXISTS (SELECT 1 FROM business_pause p WHERE p.business_id = c.business_id AND p.until > now()))
+               AND c.phone_number_id <> ALL($4::text[])
            ) ranked
            WHERE ranked.nth <= $3
            ORDER BY ranked.next_attempt_at
@@ -163,7 +167,7 @@ export class DispatchLedger {
            AND d.state = 'pending'
          ORDER BY d.next_attempt_at
          FOR UPDATE SKIP LOCKED`,
-        [limit, tokenFingerprint, perNumber],
+        [limit, tokenFingerprint, perNumber, skipNumbers],
       )) as (RawRow & { unreachable: boolean })[];
       if (due.length === 0) return { sending: [], skipped: [] };
 
@@ -220,6 +224,30 @@ export class DispatchLedger {
       `UPDATE dispatch SET state = 'accepted', wamid = COALESCE(wamid, $2), updated_at = now()
        WHERE decision_id = $1 AND state IN ('sending', 'unknown', 'expired', 'accepted')`,
       [decisionId, wamid],
+    );
+  }
+
+  /** `accepted` for many sends at once (one statement); the same rules as `accepted`. */
+  async acceptedMany(sends: readonly { decisionId: string; wamid: string }[]): Promise<void> {
+    if (sends.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE dispatch d SET state = 'accepted', wamid = COALESCE(d.wamid, a.wamid), updated_at = now()
+       FROM unnest($1::text[], $2::text[]) AS a(id, wamid)
+       WHERE d.decision_id = a.id AND d.state IN ('sending', 'unknown', 'expired', 'accepted')`,
+      [sends.map((s) => s.decisionId), sends.map((s) => s.wamid)],
+    );
+  }
+
+  /**
+   * Claimed sends this replica will not call Meta for (it is stopping): back to `pending` as if
+   * never claimed. Only for sends whose call was certainly not made.
+   */
+  async release(decisionIds: readonly string[]): Promise<void> {
+    if (decisionIds.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE dispatch SET state = 'pending', attempts = GREATEST(attempts - 1, 0), claimed_at = NULL, updated_at = now()
+       WHERE decision_id = ANY($1::text[]) AND state = 'sending'`,
+      [decisionIds],
     );
   }
 

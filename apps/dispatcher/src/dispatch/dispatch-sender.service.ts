@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { returnedRows } from '@wt/database';
-import { ContactSealer, type OpenedContact } from '@wt/identity';
+import { ContactSealer } from '@wt/identity';
 import { KafkaPublisher } from '@wt/kafka';
 import { ReadinessRegistry } from '@wt/observability';
 import { type SendResult, WhatsAppCloudClient } from '@wt/whatsapp';
@@ -9,36 +9,53 @@ import { DataSource } from 'typeorm';
 import { DispatcherConfig } from '../dispatcher.config';
 import { DispatchLedger, type LedgerRow } from './dispatch-ledger';
 import { OutcomeRecords, SendOutcomes, sendingHalted, statusBase, traceOf } from './send-outcomes';
+import { SendSchedule, type Scheduled } from './send-schedule';
 import { ThroughputLimiter } from './throughput-limiter';
 
 const dispatched =
   (register.getSingleMetric('wt_dispatch_total') as Counter | undefined) ??
   new Counter({ name: 'wt_dispatch_total', help: 'Send attempts by result and Meta error code', labelNames: ['result', 'code'] });
 
-const contactsUnopened =
-  (register.getSingleMetric('wt_dispatch_contact_unopened_total') as Counter | undefined) ??
-  new Counter({ name: 'wt_dispatch_contact_unopened_total', help: 'Sends not made because the contact did not open (erased: person key deleted)', labelNames: ['reason'] });
+const rebooked =
+  (register.getSingleMetric('wt_dispatch_slot_rebooked_total') as Counter | undefined) ??
+  new Counter({ name: 'wt_dispatch_slot_rebooked_total', help: 'Sends that missed their throughput slot (late timer, no free connection) and booked another' });
 
-/** A send that found the key vault unreachable is tried again after this long (nothing was sent). */
-const VAULT_RETRY_MS = 5000;
+
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** Margin on top of the call timeout before a `sending` row is presumed orphaned by a dead replica. */
 const ORPHAN_MARGIN_MS = 5000;
+/** Pause between two claims while some number still has work due. */
+const CLAIM_PAUSE_MS = 50;
 
 /**
- * The send loop of one replica: resolves timeouts, claims due sends from the ledger, waits for
- * each one's slot in its number's shared throughput schedule, calls Meta once per claim, and
- * applies the outcome. Everything it decides is in Postgres, so a restart loses and repeats nothing.
+ * The send pipeline of one replica. A claim loop keeps, for each business number, up to
+ * CLAIM_AHEAD_MS of due sends claimed from the ledger (`sending`) and their slots booked in the
+ * number's shared throughput schedule (one round trip for every number). A pacer makes each call
+ * at its slot, concurrently; a send whose slot passed more than SLOT_TOLERANCE_MS ago books a new
+ * one rather than crowd Meta's second. Accepted sends are written to the ledger and published in
+ * batches. Everything it decides is in Postgres, so a restart loses and repeats nothing.
  */
 @Injectable()
 export class DispatchSender implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DispatchSender.name);
   private running = false;
-  private loop: Promise<void> | undefined;
+  private claimLoop: Promise<void> | undefined;
   private halted = false;
   private lastMaintenance = 0;
+  private readonly schedule = new SendSchedule();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private inFlight = 0;
+  private readonly calls = new Set<Promise<void>>();
+  /** Accepted sends and outcomes waiting for the next ledger flush. */
+  private acceptedBuffer: { row: LedgerRow; wamid: string }[] = [];
+  private pendingOut = new OutcomeRecords();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private rebooking: Promise<void> = Promise.resolve();
+  private readonly perNumberClaim: number;
 
   constructor(
     private readonly ledger: DispatchLedger,
@@ -53,25 +70,32 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
   ) {
     // Halted sending is an alert: the replica says it is not ready (and the metric says why).
     readiness.register('whatsapp-sending', () => !this.halted);
+    // At most a quarter second of one number's rate is claimed at once.
+    this.perNumberClaim = Math.min(config.CLAIM_BATCH, Math.max(1, Math.floor(config.WHATSAPP_MPS / 4)));
   }
 
   onApplicationBootstrap(): void {
     this.running = true;
-    // Several loops overlap claiming with waiting for slots, as replicas do: the shared schedule
-    // (ThroughputLimiter) and SKIP LOCKED claims keep them from sending faster or twice.
-    this.loop = Promise.all(Array.from({ length: this.config.SENDER_LOOPS }, () => this.run())).then(() => undefined);
+    this.claimLoop = this.run();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    await this.loop;
+    await this.claimLoop;
+    clearTimeout(this.timer);
+    await this.rebooking;
+    // Claimed but not called: back to `pending` for whichever replica comes next.
+    const unsent = this.schedule.drain().map((s) => s.row.decisionId);
+    await this.ledger.release(unsent).catch((error: unknown) => this.logger.error(`release of ${unsent.length} unsent claims: ${String(error)}; they resolve as in doubt`));
+    await Promise.all([...this.calls]);
+    await this.flush();
   }
 
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        const worked = await this.tick();
-        if (!worked) await sleep(this.config.SENDER_POLL_MS);
+        const claimed = await this.claim();
+        await sleep(claimed ? CLAIM_PAUSE_MS : this.config.SENDER_POLL_MS);
       } catch (error) {
         this.logger.error(`send loop: ${error instanceof Error ? error.message : String(error)}`);
         await sleep(1000);
@@ -79,22 +103,20 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  /** One round; true if it sent anything. */
-  async tick(): Promise<boolean> {
+  /** One claim round for the numbers whose booked sends reach less than CLAIM_AHEAD_MS ahead; true if it claimed anything. */
+  async claim(): Promise<boolean> {
     if (Date.now() - this.lastMaintenance >= 1000) {
       this.lastMaintenance = Date.now();
       await this.maintenance();
     }
-    // At most a quarter second of one number's rate is claimed at once: a claimed row is `sending`
-    // (in doubt after a crash), so the less waits for its slot, the less a crash leaves in doubt.
-    const perNumber = Math.min(this.config.CLAIM_BATCH, Math.max(1, Math.floor(this.config.WHATSAPP_MPS / 4)));
-    const { sending, skipped } = await this.ledger.claimDue(this.config.CLAIM_BATCH, perNumber, this.config.PAIR_INTERVAL_MS, this.outcomes.fingerprint);
-    const out = new OutcomeRecords();
+    const ahead = Date.now() + this.config.CLAIM_AHEAD_MS;
+    const full = this.schedule.numbersBookedBeyond(ahead);
+    const { sending, skipped } = await this.ledger.claimDue(this.config.CLAIM_BATCH, this.perNumberClaim, this.config.PAIR_INTERVAL_MS, this.outcomes.fingerprint, full);
     for (const row of skipped) {
-      out.statuses.push({ key: row.personId, headers: traceOf(row), value: { ...statusBase(row), status: 'rejected', errorCode: 131026, errorTitle: 'Recipient marked unreachable: not sent (skipped)' } });
+      this.pendingOut.statuses.push({ key: row.personId, headers: traceOf(row), value: { ...statusBase(row), status: 'rejected', errorCode: 131026, errorTitle: 'Recipient marked unreachable: not sent (skipped)' } });
     }
-    if (sending.length > 0) await this.sendAll(sending, out);
-    await this.publisher.publishAll(out.batches());
+    if (skipped.length > 0) this.scheduleFlush();
+    if (sending.length > 0) await this.book(sending);
     return sending.length + skipped.length > 0;
   }
 
@@ -114,54 +136,117 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     await this.publisher.publishAll(out.batches());
   }
 
-  private async sendAll(rows: LedgerRow[], out: OutcomeRecords): Promise<void> {
-    const byNumber = new Map<string, LedgerRow[]>();
-    for (const row of rows) byNumber.set(row.phoneNumberId, [...(byNumber.get(row.phoneNumberId) ?? []), row]);
-    const sends: Promise<void>[] = [];
-    for (const [phoneNumberId, group] of byNumber) {
-      const slots = await this.limiter.reserve(phoneNumberId, group.length, this.config.WHATSAPP_MPS, this.config.THROUGHPUT_MARGIN_MS);
-      group.forEach((row, i) =>
-        sends.push(
-          sleep((slots[i] as number) - Date.now())
-            .then(() => this.sendOne(row, out))
-            .catch((error: unknown) => {
-              // The row stays `sending`: the timeout resolution makes it `unknown`, never resent blindly.
-              this.logger.error(`decision ${row.decisionId}: ${error instanceof Error ? error.message : String(error)}; left in doubt`);
-            }),
-        ),
-      );
+  /** Books slots for claimed sends (every number in one round trip) and hands them to the pacer. */
+  private async book(rows: LedgerRow[]): Promise<void> {
+    const counts = new Map<string, number>();
+    for (const row of rows) counts.set(row.phoneNumberId, (counts.get(row.phoneNumberId) ?? 0) + 1);
+    const slots = await this.limiter.reserveMany(counts, this.config.WHATSAPP_MPS, this.config.THROUGHPUT_MARGIN_MS);
+    const next = new Map<string, number>();
+    for (const row of rows) {
+      const i = next.get(row.phoneNumberId) ?? 0;
+      next.set(row.phoneNumberId, i + 1);
+      const slot = slots.get(row.phoneNumberId)?.[i];
+      if (slot === undefined) throw new Error(`no throughput slot for number ${row.phoneNumberId}`);
+      this.schedule.add({ row, slot });
     }
-    await Promise.all(sends);
+    this.arm();
   }
 
-  private async sendOne(row: LedgerRow, out: OutcomeRecords): Promise<void> {
+  /** Sets the pacer's timer for the earliest booked slot. */
+  private arm(): void {
+    if (!this.running) return;
+    const at = this.schedule.earliest();
+    if (at === undefined || at >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.pace(), Math.max(0, at - Date.now()));
+  }
+
+  /** Calls Meta for every send whose slot has come; one that missed its slot books a new one. */
+  private pace(): void {
+    this.timerAt = Infinity;
+    this.timer = undefined;
+    const now = Date.now();
+    const late: Scheduled[] = [];
+    for (const item of this.schedule.takeDue(now)) {
+      // The slot-time check right before the call: a late send would crowd Meta's sliding second.
+      if (now - item.slot > this.config.SLOT_TOLERANCE_MS || this.inFlight >= this.config.SEND_CONCURRENCY) late.push(item);
+      else this.call(item.row);
+    }
+    if (late.length > 0) {
+      rebooked.inc(late.length);
+      this.rebooking = this.rebooking.then(() =>
+        this.book(late.map((item) => item.row)).catch((error: unknown) => {
+          // Not called: they stay `sending` until the timeout resolution, never sent twice.
+          this.logger.error(`re-booking ${late.length} sends: ${error instanceof Error ? error.message : String(error)}; left in doubt`);
+        }),
+      );
+    }
+    this.arm();
+  }
+
+  private call(row: LedgerRow): void {
+    this.inFlight++;
+    const call: Promise<void> = this.sendOne(row)
+      .catch((error: unknown) => {
+        // The row stays `sending`: the timeout resolution makes it `unknown`, never resent blindly.
+        this.logger.error(`decision ${row.decisionId}: ${error instanceof Error ? error.message : String(error)}; left in doubt`);
+      })
+      .finally(() => {
+        this.inFlight--;
+        this.calls.delete(call);
+      });
+    this.calls.add(call);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flush();
+    }, this.config.LEDGER_FLUSH_MS);
+  }
+
+  /** Writes the accepted sends in one statement, then publishes their statuses (and other outcomes). One flush at a time. */
+  private flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      const accepted = this.acceptedBuffer;
+      const out = this.pendingOut;
+      this.acceptedBuffer = [];
+      this.pendingOut = new OutcomeRecords();
+      if (accepted.length === 0 && out.statuses.length + out.consents.length + out.signals.length === 0) return;
+      try {
+        await this.ledger.acceptedMany(accepted.map(({ row, wamid }) => ({ decisionId: row.decisionId, wamid })));
+        for (const { row, wamid } of accepted) {
+          out.statuses.push({ key: row.personId, headers: traceOf(row), value: { ...statusBase(row), status: 'accepted', wamid } });
+        }
+        await this.publisher.publishAll(out.batches());
+      } catch (error) {
+        // Still `sending` in the ledger: the status webhooks (which echo the decision id) or the
+        // timeout resolution settle them; they are never sent again.
+        this.logger.error(`ledger flush of ${accepted.length} accepted sends: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+    return this.flushing;
+  }
+
+  private async sendOne(row: LedgerRow): Promise<void> {
     const message = row.message;
     if (!message) {
       await this.ledger.rejected(row.decisionId, null);
       return;
     }
-    // Asks the key vault right before the call (never the cache): an erased person is not messaged.
-    let opened: OpenedContact;
+    let to: string;
     try {
-      opened = await this.sealer.open(message.contact, { fresh: true });
-    } catch (error) {
-      // The vault is unreachable: nothing reached Meta, so the send goes back to the queue.
-      this.logger.warn(`decision ${row.decisionId}: key vault unavailable (${error instanceof Error ? error.message : String(error)}); retried in ${VAULT_RETRY_MS} ms`);
-      await this.ledger.retry(row.decisionId, VAULT_RETRY_MS, null, false);
-      return;
-    }
-    if (!opened.ok) {
-      // `erased`: the person's key was deleted (GDPR erasure), no copy of the number opens any more.
-      // `invalid`: sealed under another key or corrupt. Either way it can never be sent; nothing reached Meta.
-      const why = opened.reason === 'erased' ? 'Contact erased (person key deleted): not sent' : 'Contact cannot be opened (not sealed for this platform): not sent';
-      if (opened.reason === 'erased') this.logger.warn(`decision ${row.decisionId}: the person was erased; suppressed, not sent`);
-      else this.logger.error(`decision ${row.decisionId}: contact cannot be opened; rejected, not sent`);
-      contactsUnopened.inc({ reason: opened.reason });
+      to = this.sealer.open(message.contact);
+    } catch {
+      // Sealed under another key (or corrupt): it can never be sent. Nothing reached Meta.
+      this.logger.error(`decision ${row.decisionId}: contact cannot be opened with CONTACT_KEY; rejected, not sent`);
       await this.ledger.rejected(row.decisionId, null);
-      out.statuses.push({ key: row.personId, headers: traceOf(row), value: { ...statusBase(row), status: 'rejected', errorTitle: why } });
+      this.pendingOut.statuses.push({ key: row.personId, headers: traceOf(row), value: { ...statusBase(row), status: 'rejected', errorTitle: 'Contact cannot be opened (wrong CONTACT_KEY?): not sent' } });
+      this.scheduleFlush();
       return;
     }
-    const to = opened.e164;
     const result: SendResult =
       message.kind === 'template'
         ? await this.client.sendTemplate(
@@ -177,19 +262,24 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
         : await this.client.sendText(row.phoneNumberId, to, message.text, row.decisionId);
     switch (result.kind) {
       case 'accepted':
-        await this.ledger.accepted(row.decisionId, result.wamid);
         dispatched.inc({ result: 'accepted', code: '' });
-        out.statuses.push({ key: row.personId, headers: traceOf(row), value: { ...statusBase(row), status: 'accepted', wamid: result.wamid } });
+        this.acceptedBuffer.push({ row, wamid: result.wamid });
+        this.scheduleFlush();
         return;
-      case 'rejected':
+      case 'rejected': {
         dispatched.inc({ result: 'rejected', code: String(result.code ?? result.httpStatus) });
-        await this.outcomes.failed(this.dataSource.manager, row, { code: result.code, httpStatus: result.httpStatus, title: result.title, stage: 'rejected' }, out);
+        const failed = new OutcomeRecords();
+        await this.outcomes.failed(this.dataSource.manager, row, { code: result.code, httpStatus: result.httpStatus, title: result.title, stage: 'rejected' }, failed);
+        this.merge(failed);
         return;
+      }
       case 'unknown':
         dispatched.inc({ result: 'unknown', code: result.reason });
         if (result.reason === 'refused') {
           // The connection was never made: nothing reached Meta, so retrying cannot duplicate.
-          await this.outcomes.failed(this.dataSource.manager, row, { code: null, httpStatus: 503, title: `connection refused: ${result.detail}`, stage: 'rejected' }, out);
+          const failed = new OutcomeRecords();
+          await this.outcomes.failed(this.dataSource.manager, row, { code: null, httpStatus: 503, title: `connection refused: ${result.detail}`, stage: 'rejected' }, failed);
+          this.merge(failed);
           return;
         }
         // Meta may have accepted it: its status webhook (which echoes the decision id) will tell.
@@ -197,5 +287,13 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
         this.logger.warn(`decision ${row.decisionId}: no answer from WhatsApp (${result.reason}); left unknown, not resent`);
         return;
     }
+  }
+
+  /** Outcomes written to the ledger: published with the next flush. */
+  private merge(records: OutcomeRecords): void {
+    this.pendingOut.statuses.push(...records.statuses);
+    this.pendingOut.consents.push(...records.consents);
+    this.pendingOut.signals.push(...records.signals);
+    this.scheduleFlush();
   }
 }

@@ -1,14 +1,22 @@
 import { type DataSource } from 'typeorm';
 import { ThroughputLimiter } from './throughput-limiter';
 
-/** A fake of the one statement the limiter runs: the same GCRA arithmetic, in memory. */
+/** A fake of the two statements the limiter runs: rows per number, the same GCRA arithmetic, in memory. */
 function fakeDatabase(clock: () => number): DataSource {
   const tat = new Map<string, number>();
   return {
-    query: async (_sql: string, [phoneNumberId, advanceMs]: [string, number]) => {
-      const next = Math.max(tat.get(phoneNumberId) ?? 0, clock()) + advanceMs;
-      tat.set(phoneNumberId, next);
-      return [{ tat_ms: String(next), now_ms: String(clock()) }];
+    query: async (sql: string, params: unknown[]) => {
+      if (sql.trimStart().startsWith('INSERT')) {
+        for (const id of params[0] as string[]) if (!tat.has(id)) tat.set(id, clock());
+        return [];
+      }
+      const [ids, advances] = params as [string[], number[]];
+      const rows = ids.map((id, i) => {
+        const next = Math.max(tat.get(id) ?? 0, clock()) + (advances[i] as number);
+        tat.set(id, next);
+        return { phone_number_id: id, tat_ms: String(next), now_ms: String(clock()) };
+      });
+      return [rows, rows.length];
     },
   } as unknown as DataSource;
 }
@@ -44,5 +52,18 @@ describe('ThroughputLimiter', () => {
     const a = await limiter.reserve('a', 1, 10, 0);
     const b = await limiter.reserve('b', 1, 10, 0);
     expect(a[0]).toBeCloseTo(b[0] as number, -1);
+  });
+
+  it('books every number of a claim in one round trip, each on its own schedule', async () => {
+    const limiter = new ThroughputLimiter(fakeDatabase(() => Date.now()));
+    const first = await limiter.reserveMany(new Map([['a', 20], ['b', 10]]), 80, 30);
+    const second = await limiter.reserveMany(new Map([['a', 20], ['b', 10]]), 80, 30);
+    const a = [...(first.get('a') ?? []), ...(second.get('a') ?? [])];
+    const b = [...(first.get('b') ?? []), ...(second.get('b') ?? [])];
+    expect(a).toHaveLength(40);
+    expect(b).toHaveLength(20);
+    // One schedule per number, evenly spaced (1030 / 80 ms) across the two reservations.
+    for (const slots of [a, b]) for (let i = 1; i < slots.length; i++) expect((slots[i] as number) - (slots[i - 1] as number)).toBeCloseTo(1030 / 80, 6);
+    expect(Math.abs((b[0] as number) - (a[0] as number))).toBeLessThan(50);
   });
 });

@@ -1,33 +1,80 @@
 import { Injectable } from '@nestjs/common';
+import { returnedRows } from '@wt/database';
 import { DataSource } from 'typeorm';
 
 /** Send times handed out by the limiter, in this process's clock (`Date.now()` milliseconds). */
 export type SendSlots = number[];
+
+/** How long a clock-offset sample counts before a fresher minimum replaces it. */
+const OFFSET_MEMORY_MS = 30_000;
 
 /**
  * Meta's throughput per business phone number, shared by every dispatcher replica through
  * Postgres: a GCRA (virtual scheduling) row per number holds the theoretical time of its next
  * send. Reserving k sends moves it k intervals ahead in one atomic statement, so replicas
  * interleave instead of each sending the full rate. The interval is (1000 + margin) / rate ms:
- * evenly spaced sends never put more than `rate` in any sliding second, even with some jitter.
+ * evenly spaced sends put at most `rate` in any sliding second as long as no send is more than
+ * `margin` ms late (the sender re-books a send that missed its slot by more than its tolerance).
  */
 @Injectable()
 export class ThroughputLimiter {
+  /** Numbers known to have a row (the reservation statement only updates). */
+  private readonly known = new Set<string>();
+  /** Local clock minus the database's, the smallest recently seen (round-trip latency only adds to it). */
+  private offset: { value: number; at: number } | undefined;
+
   constructor(private readonly dataSource: DataSource) {}
 
   async reserve(phoneNumberId: string, count: number, perSecond: number, marginMs: number): Promise<SendSlots> {
+    return (await this.reserveMany(new Map([[phoneNumberId, count]]), perSecond, marginMs)).get(phoneNumberId) ?? [];
+  }
+
+  /** Reserves `count` evenly spaced slots for each number, every number in one round trip. */
+  async reserveMany(counts: ReadonlyMap<string, number>, perSecond: number, marginMs: number): Promise<Map<string, SendSlots>> {
     const intervalMs = (1000 + marginMs) / perSecond;
-    const rows = (await this.dataSource.query(
-      `INSERT INTO phone_number_pace AS p (phone_number_id, tat) VALUES ($1, clock_timestamp() + $2 * interval '1 millisecond')
-       ON CONFLICT (phone_number_id) DO UPDATE SET tat = GREATEST(p.tat, clock_timestamp()) + $2 * interval '1 millisecond'
-       RETURNING extract(epoch FROM tat) * 1000 AS tat_ms, extract(epoch FROM clock_timestamp()) * 1000 AS now_ms`,
-      [phoneNumberId, count * intervalMs],
-    )) as { tat_ms: string; now_ms: string }[];
-    const row = rows[0];
-    if (!row) throw new Error('phone_number_pace returned no row');
-    // The database's clock orders the replicas; translate the slots into this process's clock.
-    const offset = Date.now() - Number(row.now_ms);
-    const first = Number(row.tat_ms) - count * intervalMs + offset;
-    return Array.from({ length: count }, (_, i) => first + i * intervalMs);
+    const ids = [...counts.keys()].filter((id) => (counts.get(id) ?? 0) > 0).sort();
+    if (ids.length === 0) return new Map();
+    const fresh = ids.filter((id) => !this.known.has(id));
+    if (fresh.length > 0) {
+      await this.dataSource.query(
+        `INSERT INTO phone_number_pace (phone_number_id, tat) SELECT id, clock_timestamp() FROM unnest($1::text[]) AS id ON CONFLICT DO NOTHING`,
+        [fresh],
+      );
+      for (const id of fresh) this.known.add(id);
+    }
+    // Rows are locked in number order, so two replicas reserving overlapping sets cannot deadlock.
+    const returned = returnedRows<{ phone_number_id: string; tat_ms: string; now_ms: string }>(await this.dataSource.query(
+      `WITH r AS (SELECT * FROM unnest($1::text[], $2::float8[]) AS r(id, advance)),
+            locked AS (SELECT p.phone_number_id FROM phone_number_pace p JOIN r ON r.id = p.phone_number_id ORDER BY p.phone_number_id FOR UPDATE OF p)
+       UPDATE phone_number_pace p SET tat = GREATEST(p.tat, clock_timestamp()) + r.advance * interval '1 millisecond'
+       FROM r, locked l
+       WHERE p.phone_number_id = r.id AND l.phone_number_id = r.id
+       RETURNING p.phone_number_id, extract(epoch FROM p.tat) * 1000 AS tat_ms, extract(epoch FROM clock_timestamp()) * 1000 AS now_ms`,
+      [ids, ids.map((id) => (counts.get(id) ?? 0) * intervalMs)],
+    ));
+    const received = Date.now();
+    const slots = new Map<string, SendSlots>();
+    for (const row of returned) {
+      const offset = this.clockOffset(received - Number(row.now_ms), received);
+      const count = counts.get(row.phone_number_id) ?? 0;
+      // The database's clock orders the replicas; translate the slots into this process's clock.
+      const first = Number(row.tat_ms) - count * intervalMs + offset;
+      slots.set(row.phone_number_id, Array.from({ length: count }, (_, i) => first + i * intervalMs));
+    }
+    if (slots.size < ids.length) {
+      // A row deleted meanwhile (a truncated table): known again on the next call.
+      for (const id of ids) if (!slots.has(id)) this.known.delete(id);
+    }
+    return slots;
+  }
+
+  /**
+   * The clocks' offset: each sample is the true offset plus the reply's latency, so the smallest
+   * recent sample is the best estimate; a noisy sample must not shift a whole batch of slots
+   * (two batches shifted differently would crowd the sends at their seam).
+   */
+  private clockOffset(sample: number, now: number): number {
+    if (!this.offset || sample <= this.offset.value || now - this.offset.at > OFFSET_MEMORY_MS) this.offset = { value: sample, at: now };
+    return this.offset.value;
   }
 }

@@ -1,0 +1,69 @@
+import { type LedgerRow } from './dispatch-ledger';
+
+/** A claimed send and its slot (when to call Meta, `Date.now()` milliseconds). */
+export interface Scheduled {
+  row: LedgerRow;
+  slot: number;
+}
+
+/** The claimed sends of one replica waiting for their slots, in slot order per business number. */
+export class SendSchedule {
+  private readonly byNumber = new Map<string, Scheduled[]>();
+
+  add(item: Scheduled): void {
+    const queue = this.byNumber.get(item.row.phoneNumberId);
+    if (!queue) {
+      this.byNumber.set(item.row.phoneNumberId, [item]);
+      return;
+    }
+    // Slots mostly come in order: insert from the end.
+    let i = queue.length;
+    while (i > 0 && (queue[i - 1] as Scheduled).slot > item.slot) i--;
+    queue.splice(i, 0, item);
+  }
+
+  /** The earliest slot waiting, if any. */
+  earliest(): number | undefined {
+    let earliest: number | undefined;
+    for (const queue of this.byNumber.values()) {
+      const first = queue[0];
+      if (first && (earliest === undefined || first.slot < earliest)) earliest = first.slot;
+    }
+    return earliest;
+  }
+
+  /** Removes and returns the sends whose slot is at or before `now`. */
+  takeDue(now: number): Scheduled[] {
+    const due: Scheduled[] = [];
+    for (const [number, queue] of this.byNumber) {
+      let n = 0;
+      while (n < queue.length && (queue[n] as Scheduled).slot <= now) n++;
+      if (n > 0) due.push(...queue.splice(0, n));
+      if (queue.length === 0) this.byNumber.delete(number);
+    }
+    return due;
+  }
+
+  /** Numbers whose booked sends already reach `until` or later. */
+  numbersBookedBeyond(until: number): string[] {
+    const numbers: string[] = [];
+    for (const [number, queue] of this.byNumber) {
+      const last = queue[queue.length - 1];
+      if (last && last.slot >= until) numbers.push(number);
+    }
+    return numbers;
+  }
+
+  /** Removes and returns everything waiting. */
+  drain(): Scheduled[] {
+    const all = [...this.byNumber.values()].flat();
+    this.byNumber.clear();
+    return all;
+  }
+
+  get size(): number {
+    let size = 0;
+    for (const queue of this.byNumber.values()) size += queue.length;
+    return size;
+  }
+}
