@@ -10,6 +10,7 @@ cat > "$target" <<ENV
 POSTGRES_PASSWORD=$(hex 24)
 PSEUDONYM_SECRET=$(hex 32)
 CONTACT_KEY=$(head -c 32 /dev/urandom | base64 | tr -d '\n')
+VAULT_KEK=$(head -c 32 /dev/urandom | base64 | tr -d '\n')
 WHATSAPP_ACCESS_TOKEN=$(hex 24)
 WHATSAPP_APP_SECRET=$(hex 24)
 WHATSAPP_VERIFY_TOKEN=$(hex 12)

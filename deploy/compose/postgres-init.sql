@@ -4,3 +4,5 @@ CREATE DATABASE wt_profiles;
 CREATE DATABASE wt_scoring;
 CREATE DATABASE wt_dispatcher;
 CREATE DATABASE wt_assistant;
+-- The key vault (per-person keys that seal phone numbers), reached by ingest, profiles, dispatcher and assistant.
+CREATE DATABASE wt_vault;
