@@ -1,7 +1,7 @@
 import { IsInt, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
-import { DatabaseEnv } from '@wt/config';
+import { DatabaseEnv, withKeyVault } from '@wt/config';
 
-export class DispatcherConfig extends DatabaseEnv {
+export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   override PORT: number = 3004;
 
   /** Graph API base URL: Meta's, or our sandbox (the default, for local runs). */
@@ -145,7 +145,4 @@ export class DispatcherConfig extends DatabaseEnv {
   @IsString()
   @MinLength(32)
   PSEUDONYM_SECRET: string;
-
-  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'CONTACT_KEY must be 32 bytes, base64-encoded' })
-  CONTACT_KEY: string;
 }

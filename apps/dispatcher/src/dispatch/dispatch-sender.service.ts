@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { returnedRows } from '@wt/database';
-import { ContactSealer } from '@wt/identity';
+import { ContactSealer, type OpenedContact } from '@wt/identity';
 import { KafkaPublisher } from '@wt/kafka';
 import { ReadinessRegistry } from '@wt/observability';
 import { type SendResult, WhatsAppCloudClient } from '@wt/whatsapp';
@@ -20,7 +20,12 @@ const rebooked =
   (register.getSingleMetric('wt_dispatch_slot_rebooked_total') as Counter | undefined) ??
   new Counter({ name: 'wt_dispatch_slot_rebooked_total', help: 'Sends that missed their throughput slot (late timer, no free connection) and booked another' });
 
+const contactsUnopened =
+  (register.getSingleMetric('wt_dispatch_contact_unopened_total') as Counter | undefined) ??
+  new Counter({ name: 'wt_dispatch_contact_unopened_total', help: 'Sends not made because the contact did not open (erased: person key deleted)', labelNames: ['reason'] });
 
+/** A send that found the key vault unreachable is tried again after this long (nothing was sent). */
+const VAULT_RETRY_MS = 5000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
@@ -236,17 +241,29 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       await this.ledger.rejected(row.decisionId, null);
       return;
     }
-    let to: string;
+    // Asks the key vault right before the call (never the cache): an erased person is not messaged.
+    let opened: OpenedContact;
     try {
-      to = this.sealer.open(message.contact);
-    } catch {
-      // Sealed under another key (or corrupt): it can never be sent. Nothing reached Meta.
-      this.logger.error(`decision ${row.decisionId}: contact cannot be opened with CONTACT_KEY; rejected, not sent`);
+      opened = await this.sealer.open(message.contact, { fresh: true });
+    } catch (error) {
+      // The vault is unreachable: nothing reached Meta, so the send goes back to the queue.
+      this.logger.warn(`decision ${row.decisionId}: key vault unavailable (${error instanceof Error ? error.message : String(error)}); retried in ${VAULT_RETRY_MS} ms`);
+      await this.ledger.retry(row.decisionId, VAULT_RETRY_MS, null, false);
+      return;
+    }
+    if (!opened.ok) {
+      // `erased`: the person's key was deleted (GDPR erasure), no copy of the number opens any more.
+      // `invalid`: sealed under another key or corrupt. Either way it can never be sent; nothing reached Meta.
+      const why = opened.reason === 'erased' ? 'Contact erased (person key deleted): not sent' : 'Contact cannot be opened (not sealed for this platform): not sent';
+      if (opened.reason === 'erased') this.logger.warn(`decision ${row.decisionId}: the person was erased; suppressed, not sent`);
+      else this.logger.error(`decision ${row.decisionId}: contact cannot be opened; rejected, not sent`);
+      contactsUnopened.inc({ reason: opened.reason });
       await this.ledger.rejected(row.decisionId, null);
-      this.pendingOut.statuses.push({ key: row.personId, headers: traceOf(row), value: { ...statusBase(row), status: 'rejected', errorTitle: 'Contact cannot be opened (wrong CONTACT_KEY?): not sent' } });
+      this.pendingOut.statuses.push({ key: row.personId, headers: traceOf(row), value: { ...statusBase(row), status: 'rejected', errorTitle: why } });
       this.scheduleFlush();
       return;
     }
+    const to = opened.e164;
     const result: SendResult =
       message.kind === 'template'
         ? await this.client.sendTemplate(
