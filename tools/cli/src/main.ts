@@ -5,6 +5,7 @@ import { configReferenceCommand } from './commands/config-reference';
 import { deployTopicsYaml } from './commands/deploy-topics';
 import { deadLettersReplayCommand } from './commands/dead-letters-replay';
 import { ensureTopicsCommand } from './commands/ensure-topics';
+import { vaultKeysCommand } from './commands/vault-keys';
 import { demoCommand } from './demo/demo.command';
 
 const USAGE = `usage: wt <command>
@@ -15,6 +16,8 @@ const USAGE = `usage: wt <command>
                      --write updates the generated section of docs/operations.md (needs a build)
   dead-letters replay [--reason r[,r]] [--since ISO|6h] [--origin topic|http] [--service name] [--dry-run]
                      publish matching dead letters again to where they came from
+  vault status | vault rewrap [--batch n]
+                     keys per key-encryption key; re-wrap every key under VAULT_KEK (KEK rotation)
   demo               generate a synthetic population, push it through the platform, print the funnel
   bench <step>       one measurement step of \`npm run bench\` (prints JSON)`;
 
@@ -38,6 +41,7 @@ async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (command === 'docs' && sub === 'config') return configReferenceCommand(args.slice(2));
+  if (command === 'vault') return vaultKeysCommand(args.slice(1));
   if (command === 'demo') return demoCommand(brokers());
   if (command === 'bench') return benchCommand(brokers(), args.slice(1));
   console.error(USAGE);
