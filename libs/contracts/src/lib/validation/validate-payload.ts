@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { TOPIC_PAYLOAD_CLASSES, type TopicPayload } from '../topics/topic-payloads';
 import { type Topic } from '../topics/topic.enum';
+import { fastValidate, NOT_SURE } from './compiled-validator';
 
 export interface FieldViolation {
   /** Dotted path of the field, e.g. `categories.2` or `send.contact`. */
@@ -45,11 +46,22 @@ function reasonOf(raw: object, violations: readonly FlatViolation[]): PayloadRej
   return violations.length > 0 && unknownKind ? 'unknown_type' : 'schema_violation';
 }
 
-/** Validates a parsed JSON value against a topic's payload class. Unknown fields are dropped. */
+/**
+ * Validates a parsed JSON value against a topic's payload class. Unknown fields are dropped.
+ * Records the compiled fast path is sure of are accepted there (see `compiled-validator.ts`);
+ * every other record gets class-validator's verdict and violations.
+ */
 export function validatePayload<T extends Topic>(topic: T, raw: unknown): PayloadValidation<TopicPayload<T>> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, reason: 'schema_violation', violations: [{ field: '(root)', problems: ['payload must be a JSON object'] }] };
   }
+  const fast = fastValidate(TOPIC_PAYLOAD_CLASSES[topic], raw);
+  if (fast !== NOT_SURE) return { ok: true, value: fast as unknown as TopicPayload<T> };
+  return classValidatorVerdict(topic, raw);
+}
+
+/** class-validator's verdict (plainToInstance + validateSync), without the fast path. */
+export function classValidatorVerdict<T extends Topic>(topic: T, raw: object): PayloadValidation<TopicPayload<T>> {
   const instance = plainToInstance(TOPIC_PAYLOAD_CLASSES[topic] as never, raw) as TopicPayload<T>;
   const errors = validateSync(instance as object, {
     whitelist: true,
