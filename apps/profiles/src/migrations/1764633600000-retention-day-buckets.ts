@@ -6,9 +6,8 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
  * recomputes the person's aggregates from the days left).
  *
  * A day's interests are Σ weight · 2^(-(t - day start) / half-life), referenced to the start of the
- * day; counts and the latest event time are plain. The hot path adds a batch's contributions with
- * one upsert; the two functions below add number maps (category → score, business → category →
- * score, source → count) key by key.
+ * day; counts and the latest event time are plain. The hot path reads the batch's (person, day)
+ * rows already held in one statement, adds to them in memory and writes them back in one upsert.
  */
 export class RetentionDayBuckets1764633600000 implements MigrationInterface {
   name = 'RetentionDayBuckets1764633600000';
@@ -28,29 +27,12 @@ export class RetentionDayBuckets1764633600000 implements MigrationInterface {
       )`);
     // The purge looks for expired days across everyone.
     await queryRunner.query(`CREATE INDEX person_day_bucket_day ON person_day_bucket (day)`);
-    await queryRunner.query(`
-      CREATE FUNCTION profiles_jsonb_add(a jsonb, b jsonb) RETURNS jsonb
-      LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        SELECT coalesce(jsonb_object_agg(key, total), '{}'::jsonb)
-        FROM (SELECT key, sum(value::numeric) AS total
-              FROM (SELECT * FROM jsonb_each_text(coalesce(a, '{}'::jsonb))
-                    UNION ALL
-                    SELECT * FROM jsonb_each_text(coalesce(b, '{}'::jsonb))) AS entries
-              GROUP BY key) AS sums
-      $$`);
-    await queryRunner.query(`
-      CREATE FUNCTION profiles_jsonb_add_nested(a jsonb, b jsonb) RETURNS jsonb
-      LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        SELECT coalesce(jsonb_object_agg(key, profiles_jsonb_add(a -> key, b -> key)), '{}'::jsonb)
-        FROM (SELECT jsonb_object_keys(coalesce(a, '{}'::jsonb)) AS key
-              UNION
-              SELECT jsonb_object_keys(coalesce(b, '{}'::jsonb))) AS keys
-      $$`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP FUNCTION profiles_jsonb_add_nested(jsonb, jsonb)`);
-    await queryRunner.query(`DROP FUNCTION profiles_jsonb_add(jsonb, jsonb)`);
+    // Functions an early version of this migration created (unused): dropped where they exist.
+    await queryRunner.query(`DROP FUNCTION IF EXISTS profiles_jsonb_add_nested(jsonb, jsonb)`);
+    await queryRunner.query(`DROP FUNCTION IF EXISTS profiles_jsonb_add(jsonb, jsonb)`);
     await queryRunner.query(`DROP TABLE person_day_bucket`);
   }
 }

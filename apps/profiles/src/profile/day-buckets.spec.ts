@@ -1,5 +1,5 @@
 import { ENGAGEMENT_TYPES, type EngagementNormalizedV1 } from '@wt/contracts';
-import { dayBucketsOf, type DayBucket, dayOf, recomputeFromBuckets, retentionCutoff } from './day-buckets';
+import { addBuckets, dayBucketsOf, type DayBucket, dayOf, recomputeFromBuckets, retentionCutoff } from './day-buckets';
 import { InterestDecay } from './interest-decay';
 import { applyEngagement, emptyProfile, type ProfileState } from './profile-state';
 
@@ -42,19 +42,7 @@ function merged(batches: EngagementNormalizedV1[][]): DayBucket[] {
   for (const bucket of batches.flatMap((batch) => dayBucketsOf(batch, decay))) {
     const key = `${bucket.personId}|${bucket.day}`;
     const held = byKey.get(key);
-    if (!held) {
-      byKey.set(key, structuredClone(bucket));
-      continue;
-    }
-    const add = (into: Record<string, number>, from: Record<string, number>) => {
-      for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
-    };
-    add(held.interests, bucket.interests);
-    for (const [b, scores] of Object.entries(bucket.businessInterests)) add((held.businessInterests[b] ??= {}), scores);
-    add(held.eventsBySource, bucket.eventsBySource);
-    add(held.eventsByBusiness, bucket.eventsByBusiness);
-    held.totalEvents += bucket.totalEvents;
-    if (bucket.lastSeenAt > held.lastSeenAt) held.lastSeenAt = bucket.lastSeenAt;
+    byKey.set(key, held ? addBuckets(held, bucket) : bucket);
   }
   return [...byKey.values()];
 }
@@ -87,6 +75,24 @@ describe('retention day buckets', () => {
     expect(whole.reduce((n, b) => n + b.totalEvents, 0)).toBe(300);
     expect(inBatches.map((b) => `${b.personId}|${b.day}|${b.totalEvents}`).sort()).toEqual(whole.map((b) => `${b.personId}|${b.day}|${b.totalEvents}`).sort());
     for (const bucket of whole) expect(dayOf(bucket.lastSeenAt.getTime())).toBe(bucket.day);
+  });
+
+  it('add two contributions to one day key by key, without changing either', () => {
+    const day = '2026-11-28';
+    const a: DayBucket = { personId: PERSON, day, interests: { shoes: 1, wine: 2 }, businessInterests: { acme: { shoes: 1 } }, eventsBySource: { facebook: 2 }, eventsByBusiness: { acme: 1 }, totalEvents: 2, lastSeenAt: new Date('2026-11-28T10:00:00Z') };
+    const b: DayBucket = { personId: PERSON, day, interests: { shoes: 0.5 }, businessInterests: { acme: { wine: 3 }, nova: { books: 1 } }, eventsBySource: { instagram: 1 }, eventsByBusiness: { nova: 1 }, totalEvents: 1, lastSeenAt: new Date('2026-11-28T09:00:00Z') };
+    const copy = structuredClone([a, b]);
+    expect(addBuckets(a, b)).toEqual({
+      personId: PERSON,
+      day,
+      interests: { shoes: 1.5, wine: 2 },
+      businessInterests: { acme: { shoes: 1, wine: 3 }, nova: { books: 1 } },
+      eventsBySource: { facebook: 2, instagram: 1 },
+      eventsByBusiness: { acme: 1, nova: 1 },
+      totalEvents: 3,
+      lastSeenAt: new Date('2026-11-28T10:00:00Z'),
+    });
+    expect([a, b]).toEqual(copy);
   });
 
   it('add up to the profile the events give: all of them, or only the days left after a purge', () => {

@@ -64,6 +64,29 @@ export function dayBucketsOf(events: readonly EngagementNormalizedV1[], decay: I
   return [...buckets.values()];
 }
 
+/** Two contributions to the same person and day, added (a new value; neither is changed). */
+export function addBuckets(a: DayBucket, b: DayBucket): DayBucket {
+  const businessInterests: Record<string, Record<string, number>> = {};
+  for (const [businessId, scores] of [...Object.entries(a.businessInterests), ...Object.entries(b.businessInterests)]) {
+    addScores((businessInterests[businessId] ??= {}), scores);
+  }
+  const sum = (x: Record<string, number>, y: Record<string, number>) => {
+    const out = { ...x };
+    addScores(out, y);
+    return out;
+  };
+  return {
+    personId: a.personId,
+    day: a.day,
+    interests: sum(a.interests, b.interests),
+    businessInterests,
+    eventsBySource: sum(a.eventsBySource, b.eventsBySource),
+    eventsByBusiness: sum(a.eventsByBusiness, b.eventsByBusiness),
+    totalEvents: a.totalEvents + b.totalEvents,
+    lastSeenAt: a.lastSeenAt > b.lastSeenAt ? a.lastSeenAt : b.lastSeenAt,
+  };
+}
+
 /**
  * A profile's signals recomputed from the days it has left (after a purge): interests re-referenced
  * to the latest event still held, counts and last-seen summed over those days. Everything that is

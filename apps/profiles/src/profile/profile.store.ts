@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type ConsentNormalizedV1, type EngagementNormalizedV1 } from '@wt/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type DayBucket } from './day-buckets';
+import { addBuckets, type DayBucket } from './day-buckets';
 import { emptyProfile, type ProfileState } from './profile-state';
 
 export interface ConsentRow {
@@ -123,32 +123,38 @@ export class ProfileStore {
   }
 
   /**
-   * Adds a batch's contributions to the people's day buckets (retention): one statement for the
-   * whole batch, in the batch's transaction, under the per-person locks of `lockProfiles`.
+   * Adds a batch's contributions to the people's day buckets (retention), in the batch's
+   * transaction, under the per-person locks of `lockProfiles`: the days already held are read in
+   * one statement, added to in memory, and written back in one upsert.
    */
   async addDayBuckets(manager: EntityManager, buckets: readonly DayBucket[]): Promise<void> {
     if (buckets.length === 0) return;
     const sorted = [...buckets].sort((a, b) => (a.personId === b.personId ? (a.day < b.day ? -1 : 1) : a.personId < b.personId ? -1 : 1));
+    const held = new Map(
+      (await this.dayBucketsWhere(manager, `(person_id, day) IN (SELECT * FROM unnest($1::char(64)[], $2::date[]))`, [sorted.map((b) => b.personId), sorted.map((b) => b.day)])).map(
+        (b) => [`${b.personId}|${b.day}`, b],
+      ),
+    );
+    const merged = sorted.map((bucket) => {
+      const before = held.get(`${bucket.personId}|${bucket.day}`);
+      return before ? addBuckets(before, bucket) : bucket;
+    });
     await manager.query(
-      `INSERT INTO person_day_bucket AS b (person_id, day, interests, business_interests, events_by_source, events_by_business,
-                                           total_events, last_seen_at)
+      `INSERT INTO person_day_bucket (person_id, day, interests, business_interests, events_by_source, events_by_business, total_events, last_seen_at)
        SELECT * FROM unnest($1::char(64)[], $2::date[], $3::jsonb[], $4::jsonb[], $5::jsonb[], $6::jsonb[], $7::int[], $8::timestamptz[])
        ON CONFLICT (person_id, day) DO UPDATE SET
-         interests = profiles_jsonb_add(b.interests, EXCLUDED.interests),
-         business_interests = profiles_jsonb_add_nested(b.business_interests, EXCLUDED.business_interests),
-         events_by_source = profiles_jsonb_add(b.events_by_source, EXCLUDED.events_by_source),
-         events_by_business = profiles_jsonb_add(b.events_by_business, EXCLUDED.events_by_business),
-         total_events = b.total_events + EXCLUDED.total_events,
-         last_seen_at = greatest(b.last_seen_at, EXCLUDED.last_seen_at)`,
+         interests = EXCLUDED.interests, business_interests = EXCLUDED.business_interests,
+         events_by_source = EXCLUDED.events_by_source, events_by_business = EXCLUDED.events_by_business,
+         total_events = EXCLUDED.total_events, last_seen_at = EXCLUDED.last_seen_at`,
       [
-        sorted.map((b) => b.personId),
-        sorted.map((b) => b.day),
-        sorted.map((b) => JSON.stringify(b.interests)),
-        sorted.map((b) => JSON.stringify(b.businessInterests)),
-        sorted.map((b) => JSON.stringify(b.eventsBySource)),
-        sorted.map((b) => JSON.stringify(b.eventsByBusiness)),
-        sorted.map((b) => b.totalEvents),
-        sorted.map((b) => b.lastSeenAt.toISOString()),
+        merged.map((b) => b.personId),
+        merged.map((b) => b.day),
+        merged.map((b) => JSON.stringify(b.interests)),
+        merged.map((b) => JSON.stringify(b.businessInterests)),
+        merged.map((b) => JSON.stringify(b.eventsBySource)),
+        merged.map((b) => JSON.stringify(b.eventsByBusiness)),
+        merged.map((b) => b.totalEvents),
+        merged.map((b) => b.lastSeenAt.toISOString()),
       ],
     );
   }
@@ -172,6 +178,10 @@ export class ProfileStore {
   }
 
   async dayBucketsOf(manager: EntityManager, personIds: readonly string[]): Promise<DayBucket[]> {
+    return this.dayBucketsWhere(manager, `person_id = ANY($1::char(64)[])`, [[...personIds]]);
+  }
+
+  private async dayBucketsWhere(manager: EntityManager, where: string, params: unknown[]): Promise<DayBucket[]> {
     const rows: {
       person_id: string;
       day: string;
@@ -184,8 +194,8 @@ export class ProfileStore {
     }[] = await manager.query(
       `SELECT person_id, to_char(day, 'YYYY-MM-DD') AS day, interests, business_interests, events_by_source, events_by_business,
               total_events, last_seen_at
-       FROM person_day_bucket WHERE person_id = ANY($1::char(64)[]) ORDER BY person_id, day`,
-      [[...personIds]],
+       FROM person_day_bucket WHERE ${where} ORDER BY person_id, day`,
+      params,
     );
     return rows.map((r) => ({
       personId: r.person_id,
