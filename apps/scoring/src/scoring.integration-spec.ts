@@ -16,6 +16,7 @@ import { DecisionStore } from './decision/decision.store';
 import { CampaignLauncher } from './launch/campaign-launcher';
 import { OutcomeLearner } from './outcome/outcome.learner';
 import { holdoutBucket } from './policy/contact-policy';
+import { EMPTY_HISTORY, extractFeatures } from './relevance/features';
 import { ModelStore } from './relevance/model.store';
 import { ScoringConfig } from './scoring.config';
 import { campaignFixture, snapshotFixture } from './testing/fixtures';
@@ -285,11 +286,29 @@ describe('scoring on the real Postgres and Kafka', () => {
       await launcher.tick();
       const launches: { phase: string; evaluated: number }[] = await dataSource.query(`SELECT phase, evaluated FROM campaign_launch WHERE campaign_id = $1`, [c.campaignId]);
       expect(launches[0]).toEqual({ phase: 'done', evaluated: 30 });
-      const sent: { person_id: string }[] = await dataSource.query(`SELECT person_id FROM decision WHERE campaign_id = $1 AND outcome = 'send'`, [c.campaignId]);
-      const best = people.slice(-5).map((p) => p.personId).sort();
-      expect(sent.map((r) => r.person_id).sort()).toEqual(best);
-      const decided: { n: string }[] = await dataSource.query(`SELECT count(*) AS n FROM decision WHERE campaign_id = $1`, [c.campaignId]);
-      expect(Number(decided[0].n)).toBe(30);
+      const decided: { person_id: string; outcome: string; score: number }[] = await dataSource.query(`SELECT person_id, outcome, score FROM decision WHERE campaign_id = $1`, [c.campaignId]);
+      // The best of the whole audience by the scores decided with (a Thompson draw per person, the same for ranking and deciding).
+      const best = [...decided].sort((a, b) => b.score - a.score).slice(0, 5).map((r) => r.person_id).sort();
+      expect(decided.filter((r) => r.outcome === 'send').map((r) => r.person_id).sort()).toEqual(best);
+      expect(decided).toHaveLength(30);
+    });
+
+    it('ranks and decides a launch with one model, even when outcomes teach the live model in between', async () => {
+      const c = await campaign({ budgetMessages: 5 });
+      await app.get(AudienceStore).upsert(Array.from({ length: 30 }, (_, i) => person([c.businessId], { interests: { 'running-shoes': 1 + i, cooking: 30 - i } })));
+      await dataSource.query(`INSERT INTO campaign_launch (campaign_id, phase) VALUES ($1, 'ranking')`, [c.campaignId]);
+      const launcher = app.get(CampaignLauncher);
+      const phase = async () => ((await dataSource.query(`SELECT phase FROM campaign_launch WHERE campaign_id = $1`, [c.campaignId])) as { phase: string }[])[0]?.phase;
+      while ((await phase()) === 'ranking') expect(await launcher.step(new Date())).toBe(true);
+      const ranked = await app.get(ModelStore).current(0);
+      // Meanwhile, outcomes of other sends teach the live model that interest means opt-outs.
+      const features = extractFeatures(person([c.businessId], { interests: { 'running-shoes': 30 } }), c, EMPTY_HISTORY, new Date()).values;
+      const learned = await app.get(ModelStore).learn(Array.from({ length: 50 }, () => ({ features, label: 0 as const, weight: 5 })));
+      expect(learned.version).toBeGreaterThan(ranked.version);
+      while ((await phase()) === 'deciding') expect(await launcher.step(new Date())).toBe(true);
+      const decided: { model_version: string; outcome: string }[] = await dataSource.query(`SELECT model_version, outcome FROM decision WHERE campaign_id = $1`, [c.campaignId]);
+      expect(new Set(decided.map((d) => d.model_version))).toEqual(new Set([ranked.modelVersion]));
+      expect(decided.filter((d) => d.outcome === 'send')).toHaveLength(5);
     });
   });
 

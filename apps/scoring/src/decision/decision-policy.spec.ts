@@ -6,7 +6,15 @@ import { concerns, decide, type DecideContext, decisionIdFor, isRunning, withhel
 
 const noon = new Date('2026-11-28T12:00:00Z'); // 13:00 in Paris
 const policy: ContactPolicyOptions = { perBusinessWeeklyCap: 2, crossBusinessDailyCap: 2, quietStartHour: 21, quietEndHour: 8, defaultTimeZone: 'UTC' };
-const context = (overrides: Partial<DecideContext> = {}): DecideContext => ({ model: LogisticModel.coldStart(), history: EMPTY_HISTORY, policy, now: noon, ...overrides });
+// Greedy (no Thompson draw) unless a test asks for exploration: the assertions below are about the mean.
+const context = (overrides: Partial<DecideContext> = {}): DecideContext => ({
+  model: LogisticModel.coldStart(),
+  history: EMPTY_HISTORY,
+  policy,
+  now: noon,
+  exploration: { scale: 0 },
+  ...overrides,
+});
 const campaign = campaignFixture();
 
 describe('decide', () => {
@@ -60,6 +68,19 @@ describe('decide', () => {
     expect(decide(morningInTokyo, campaign, context({ now: lateInParis })).decision.reason).toBe('quiet_hours');
     const noonInNewYork = new Date('2026-11-28T17:00:00Z');
     expect(decide(snapshotFixture({ timeZone: 'America/New_York', updatedAt: noonInNewYork.toISOString() }), campaign, context({ now: noonInNewYork })).decision.reason).toBe('relevant');
+  });
+
+  it('explores: the score is a draw from the posterior, fixed per (campaign, person), and the explanation says so', () => {
+    const mean = decide(snapshotFixture(), campaign, context()).decision.score;
+    const explore = context({ exploration: { scale: 1 } });
+    const draws = Array.from({ length: 200 }, (_, i) => decide(snapshotFixture({ personId: i.toString(16).padStart(64, '0') }), campaign, explore).decision);
+    expect(draws.map((d) => d.score)).toEqual(draws.map((d) => decide(snapshotFixture({ personId: d.personId }), campaign, explore).decision.score));
+    expect(draws.filter((d) => d.score > mean).length).toBeGreaterThan(60);
+    expect(draws.filter((d) => d.score < mean).length).toBeGreaterThan(60);
+    const factor = draws[0].explanation.factors.find((f) => f.name === 'exploration');
+    expect(factor).toMatchObject({ kind: 'context' });
+    // Another campaign, another draw for the same person.
+    expect(decide(snapshotFixture(), campaignFixture({ campaignId: 'other-run' }), explore).decision.score).not.toBe(decide(snapshotFixture(), campaign, explore).decision.score);
   });
 
   it('turns a send into a budget suppression', () => {

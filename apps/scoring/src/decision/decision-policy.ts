@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type CampaignV1, type DecisionReason, type ProfileSnapshotV1, type TargetingDecisionV1 } from '@wt/contracts';
 import { type ContactPolicyOptions, inHoldout, isQuietHours } from '../policy/contact-policy';
 import { extractFeatures, type FeatureValues, type MessagingHistory } from '../relevance/features';
-import { type LogisticModel } from '../relevance/logistic-model';
+import { type ExplorationOptions, type LogisticModel } from '../relevance/logistic-model';
 
 /** One id per (campaign, person): the dispatcher's ledger makes a second send impossible. */
 export function decisionIdFor(campaignId: string, personId: string): string {
@@ -44,6 +44,8 @@ export interface DecideContext {
   /** Least score for a send besides the campaign's own threshold (a launch ranks its audience). */
   cutoff?: number;
   triggeredByEventAt?: string;
+  /** Thompson-sampling scale (default: the model's); 0 decides on the posterior mean. */
+  exploration?: ExplorationOptions;
 }
 
 /** A decision and the features it was made from (kept to learn from its outcome). */
@@ -78,7 +80,9 @@ function summaryOf(reason: DecisionReason, campaign: CampaignV1, score: number, 
  */
 export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, context: DecideContext): ScoredDecision {
   const vector = extractFeatures(snapshot, campaign, context.history, context.now);
-  const score = round(context.model.predict(vector.values));
+  // Thompson sampling: the posterior's draw for this (campaign, person), the same on every replay.
+  const scored = context.model.sample(vector.values, `${campaign.campaignId}:${snapshot.personId}`, context.exploration);
+  const score = round(scored.score);
   const threshold = Math.max(campaign.minRelevance, context.cutoff ?? 0);
   const holdout = inHoldout(campaign, snapshot.personId);
   let reason: DecisionReason = 'relevant';
@@ -99,7 +103,7 @@ export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, contex
     modelVersion: context.model.modelVersion,
     explanation: {
       summary: summaryOf(reason, campaign, score, threshold, vector.interests.map((f) => f.category)),
-      factors: context.model.explain(vector),
+      factors: context.model.explain(vector, 5, scored.exploration),
       consentBasis: reason === 'no_marketing_consent' ? [] : vector.consentBasis,
       holdout,
     },

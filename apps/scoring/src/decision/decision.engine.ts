@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { CampaignStore } from '../campaign/campaign.store';
 import { type ContactPolicyOptions, SlotLedger } from '../policy/contact-policy';
 import { EMPTY_HISTORY } from '../relevance/features';
+import { type LogisticModel } from '../relevance/logistic-model';
 import { ModelStore } from '../relevance/model.store';
 import { ScoringConfig } from '../scoring.config';
 import { concerns, decide, isFinal, type ScoredDecision, withheld } from './decision-policy';
@@ -20,6 +21,8 @@ export interface EvaluateOptions {
   cutoffs?: ReadonlyMap<string, number>;
   /** Per person, the trace headers of the snapshot that triggered the evaluation; a decision continues it. */
   traces?: ReadonlyMap<string, Record<string, string>>;
+  /** The model to decide with (a launch decides with the one it ranked with); default: the latest. */
+  model?: LogisticModel;
 }
 
 export function contactPolicy(config: ScoringConfig): ContactPolicyOptions {
@@ -58,7 +61,7 @@ export class DecisionEngine {
     const pairs: { snapshot: ProfileSnapshotV1; campaign: CampaignV1 }[] = [];
     for (const snapshot of snapshots) for (const campaign of campaigns) if (concerns(snapshot, campaign)) pairs.push({ snapshot, campaign });
     if (pairs.length === 0) return [];
-    const model = await this.models.current();
+    const model = options.model ?? (await this.models.current());
 
     const published = await this.dataSource.transaction(async (manager) => {
       const personIds = [...new Set(pairs.map((p) => p.snapshot.personId))];
@@ -122,9 +125,9 @@ export class DecisionEngine {
     return published;
   }
 
-  /** Scores without deciding (a launch ranks its audience first); nothing is stored. */
-  async score(snapshots: readonly ProfileSnapshotV1[], campaign: CampaignV1, now: Date): Promise<number[]> {
-    const model = await this.models.current();
+  /** Scores without deciding (a launch ranks its audience first, with the model it will decide with); nothing is stored. */
+  async score(snapshots: readonly ProfileSnapshotV1[], campaign: CampaignV1, now: Date, pinned?: LogisticModel): Promise<number[]> {
+    const model = pinned ?? (await this.models.current());
     const eligible = snapshots.filter((s) => concerns(s, campaign) && s.contact);
     if (eligible.length === 0) return [];
     const history = await this.decisions.history(this.dataSource.manager, eligible.map((s) => s.personId), now);

@@ -7,6 +7,8 @@ import { CampaignStore } from '../campaign/campaign.store';
 import { inHoldout } from '../policy/contact-policy';
 import { DecisionEngine } from '../decision/decision.engine';
 import { isRunning } from '../decision/decision-policy';
+import { type LogisticModel } from '../relevance/logistic-model';
+import { fromRow, ModelStore, type StoredModel, toRow } from '../relevance/model.store';
 import { ScoringConfig } from '../scoring.config';
 
 const launchPeople =
@@ -21,6 +23,8 @@ const launchProgress =
 
 interface LaunchRow {
   campaign_id: string;
+  /** The model the launch ranks and decides with, fixed at its first batch. */
+  model: StoredModel | null;
   phase: 'ranking' | 'deciding' | 'done';
   cursor: string | null;
   cutoff: number | null;
@@ -48,6 +52,7 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
     private readonly campaigns: CampaignStore,
     private readonly audience: AudienceStore,
     private readonly engine: DecisionEngine,
+    private readonly models: ModelStore,
     private readonly config: ScoringConfig,
   ) {}
 
@@ -88,7 +93,7 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
   async step(now: Date): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const rows: (LaunchRow & { body: CampaignV1; spent: number; budget_messages: number })[] = await manager.query(
-        `SELECT l.campaign_id, l.phase, l.cursor, l.cutoff, l.scores, l.evaluated, c.body, c.spent, c.budget_messages
+        `SELECT l.campaign_id, l.phase, l.cursor, l.cutoff, l.scores, l.evaluated, l.model, c.body, c.spent, c.budget_messages
          FROM campaign_launch l JOIN campaign c ON c.campaign_id = l.campaign_id
          WHERE l.phase <> 'done' ORDER BY l.started_at, l.campaign_id LIMIT 1 FOR UPDATE OF l SKIP LOCKED`,
       );
@@ -100,6 +105,15 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
         await manager.query(`UPDATE campaign_launch SET phase = 'done', finished_at = now() WHERE campaign_id = $1`, [launch.campaign_id]);
         return true;
       }
+      // One model for the whole launch: its first sends' outcomes may teach the live model before
+      // its last batch is decided, and the cutoff only means something for the model that ranked.
+      let model: LogisticModel;
+      if (launch.model) {
+        model = fromRow(launch.model);
+      } else {
+        model = await this.models.current(0);
+        await manager.query(`UPDATE campaign_launch SET model = $2 WHERE campaign_id = $1`, [launch.campaign_id, JSON.stringify(toRow(model))]);
+      }
       const page = await this.audience.page(campaign.businessId, launch.cursor?.trim() ?? null, this.config.LAUNCH_BATCH_SIZE);
       const cursor = page.length > 0 ? page[page.length - 1].personId : launch.cursor;
       const last = page.length < this.config.LAUNCH_BATCH_SIZE;
@@ -109,7 +123,7 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
 
       if (launch.phase === 'ranking') {
         const budgetLeft = Math.max(0, launch.budget_messages - launch.spent);
-        const scores = await this.engine.score(page.filter((s) => !inHoldout(campaign, s.personId)), campaign, now);
+        const scores = await this.engine.score(page.filter((s) => !inHoldout(campaign, s.personId)), campaign, now, model);
         const top = [...launch.scores, ...scores].sort((a, b) => b - a).slice(0, budgetLeft);
         if (last) {
           const cutoff = top.length >= budgetLeft && budgetLeft > 0 ? top[top.length - 1] : 0;
@@ -124,7 +138,7 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
         return true;
       }
 
-      await this.engine.evaluate(page, [campaign], now, { cutoffs: new Map([[campaign.campaignId, launch.cutoff ?? 0]]) });
+      await this.engine.evaluate(page, [campaign], now, { cutoffs: new Map([[campaign.campaignId, launch.cutoff ?? 0]]), model });
       await manager.query(
         `UPDATE campaign_launch SET cursor = $2, evaluated = $3, phase = $4, finished_at = CASE WHEN $4 = 'done' THEN now() END WHERE campaign_id = $1`,
         [launch.campaign_id, cursor, evaluated, last ? 'done' : 'deciding'],

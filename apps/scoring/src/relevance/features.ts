@@ -16,6 +16,7 @@ export const EMPTY_HISTORY: MessagingHistory = { sentLastDay: 0, sentLastWeek: 0
 export const FEATURES = [
   'interest',
   'interest.share',
+  'interest.affinity',
   'recency',
   'activity',
   'platform.instagram_share',
@@ -57,6 +58,14 @@ export function usableInterestsFor(snapshot: ProfileSnapshotV1, businessId: stri
 
 const HOUR = 3_600_000;
 
+/**
+ * Shrinkage of the interest share: as if the person had also shown this much interest spread over
+ * everything else (about two views), so one stray engagement is not a 100 % share.
+ */
+export const AFFINITY_PRIOR_MASS = 2;
+/** Keeps the log finite for a person with no interest in the campaign's categories at all. */
+export const AFFINITY_FLOOR = 0.05;
+
 /** Features of one (person, campaign) pair, from the snapshot brought to `now` and the messaging history. */
 export function extractFeatures(snapshot: ProfileSnapshotV1, campaign: CampaignV1, history: MessagingHistory, now: Date): FeatureVector {
   const usable = usableInterestsFor(snapshot, campaign.businessId);
@@ -75,6 +84,10 @@ export function extractFeatures(snapshot: ProfileSnapshotV1, campaign: CampaignV
   const values: FeatureValues = {
     interest: Math.log1p(targeted),
     'interest.share': all > 0 ? targeted / all : 0,
+    // The share shrunk towards 0 while little is known (prior mass AFFINITY_PRIOR_MASS), in log
+    // form: in the simulated world (and plausibly in life) the chance to buy grows like the square
+    // of the affinity, and the share of engagement like that square too, so log-odds go with it.
+    'interest.affinity': Math.log((targeted + AFFINITY_FLOOR) / (all + AFFINITY_PRIOR_MASS)),
     recency: lastSeen === undefined ? 0 : Math.exp(-Math.max(0, now.getTime() - lastSeen) / (72 * HOUR)),
     activity: Math.log1p(snapshot.activity.totalEvents) / 5,
     // Platform mix combines apps: only under cross-app consent.
@@ -90,6 +103,7 @@ export function extractFeatures(snapshot: ProfileSnapshotV1, campaign: CampaignV
     kinds: {
       interest: usable.kind,
       'interest.share': usable.kind,
+      'interest.affinity': usable.kind,
       recency: usable.kind,
       activity: usable.kind,
       'platform.instagram_share': 'cross_app',
