@@ -19,6 +19,8 @@ export function evalCommand(): number {
       engagementsPerRound: int('EVAL_ENGAGEMENTS', 3),
       holdoutShare: Number(process.env['EVAL_HOLDOUT'] ?? 0.1),
       seed: process.env['EVAL_SEED'] ?? 'wt-eval-v1',
+      interestDecayPerRound: Number(process.env['EVAL_DECAY'] ?? 1),
+      exploration: Number(process.env['EVAL_EXPLORE'] ?? 1),
     },
     (line) => process.stderr.write(`${line}\n`),
   );

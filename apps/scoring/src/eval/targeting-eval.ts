@@ -20,6 +20,10 @@ export interface EvalOptions {
   engagementsPerRound: number;
   holdoutShare: number;
   seed: string;
+  /** Factor applied to interests between rounds (1: rounds minutes apart, as in `npm run eval:targeting`; 0.5: a day apart with a 24 h half-life). */
+  interestDecayPerRound: number;
+  /** Thompson-sampling scale of the learned policy (0: greedy). */
+  exploration: number;
 }
 
 export interface PolicyResult {
@@ -27,6 +31,8 @@ export interface PolicyResult {
   sent: number;
   delivered: number;
   conversions: number;
+  /** Sum of the oracle's purchase probabilities of the messages sent: conversions without the luck of the draw. */
+  expectedConversions: number;
   conversionRate: number;
   optOuts: number;
   holdout: number;
@@ -46,7 +52,8 @@ export interface EvalReport {
 const hashPerson = (phone: string) => createHash('sha256').update(phone).digest('hex');
 
 /**
- * The targeting evaluation, OFFLINE: the simulated population's hidden preferences drive the
+ * The targeting evaluation, OFFLINE (`npm run eval:targeting:offline`, seconds; for developing the
+ * model; `npm run eval:targeting` runs the same comparison through the running services): the simulated population's hidden preferences drive the
  * engagement (turned into profile snapshots as the profiles service would) and the reactions to
  * each message; the learned policy is scoring's own feature extraction, model and outcome lessons,
  * learning after each round. It does not go through Kafka and the running services.
@@ -67,7 +74,7 @@ export function runTargetingEval(options: EvalOptions, log: (line: string) => vo
     // Engagement of the round: interests halve each round (a 24 h half-life, one round a day).
     for (const phone of phones) {
       const mine = interests.get(phone) ?? {};
-      for (const k of Object.keys(mine)) mine[k] /= 2;
+      for (const k of Object.keys(mine)) mine[k] *= options.interestDecayPerRound;
       const bySource = sources.get(phone) ?? {};
       for (const e of sim.engagements(phone, { count: options.engagementsPerRound, round })) {
         mine[e.category] = (mine[e.category] ?? 0) + (ENGAGEMENT_WEIGHTS[e.type] ?? 1);
@@ -103,7 +110,7 @@ export function runTargetingEval(options: EvalOptions, log: (line: string) => vo
         version: round + 1,
         updatedAt: now.toISOString(),
         interests: interests.get(phone) ?? {},
-        interestHalfLifeHours: 24,
+        interestHalfLifeHours: options.interestDecayPerRound < 1 ? 24 : 336,
         consents: { whatsappMarketing: [businessId], crossAppProfiling: true },
         activity: { totalEvents: (round + 1) * options.engagementsPerRound, eventsBySource: sources.get(phone) ?? {}, eventsByBusiness: {}, lastSeenAt: now.toISOString() },
       }) as unknown as ProfileSnapshotV1);
@@ -116,7 +123,7 @@ export function runTargetingEval(options: EvalOptions, log: (line: string) => vo
             audience.map((phone) => {
               const f = extractFeatures(snapshotOf(phone), campaign, histories.learned.get(phone) ?? EMPTY_HISTORY, now).values;
               features.set(phone, f);
-              return [phone, model.predict(f)] as const;
+              return [phone, model.sample(f, `${campaign.campaignId}:${hashPerson(phone)}`, { scale: options.exploration }).score] as const;
             }),
           );
           chosen = rank((p) => scores.get(p) ?? 0).slice(0, options.budget);
@@ -144,6 +151,7 @@ export function runTargetingEval(options: EvalOptions, log: (line: string) => vo
         }
         const reaction = sim.react(phone, { ...message, messageKey: `${policy}:${round}` });
         t.sent++;
+        t.expectedConversions += sim.probabilities(phone, message).purchase;
         if (reaction.delivered) t.delivered++;
         if (reaction.purchased) t.conversions++;
         if (reaction.optedOut) {
@@ -168,7 +176,7 @@ export function runTargetingEval(options: EvalOptions, log: (line: string) => vo
       }
     }
     model = model.learn(examples);
-    log(`round ${round + 1}/${options.rounds} (${category}): learned ${totals.learned.conversions}, random ${totals.random.conversions}, rule ${totals.rule.conversions}, oracle ${totals.oracle.conversions} conversions so far`);
+    log(`round ${round + 1}/${options.rounds} (${category}): expected ${totals.learned.expectedConversions.toFixed(1)} vs oracle ${totals.oracle.expectedConversions.toFixed(1)}; learned ${totals.learned.conversions}, random ${totals.random.conversions}, rule ${totals.rule.conversions}, oracle ${totals.oracle.conversions} conversions so far`);
   }
 
   const results = POLICIES.map((p) => {
@@ -191,7 +199,7 @@ export function runTargetingEval(options: EvalOptions, log: (line: string) => vo
 }
 
 function tally(policy: PolicyName) {
-  return { policy, sent: 0, delivered: 0, conversions: 0, optOuts: 0, holdout: 0, holdoutConversions: 0 };
+  return { policy, sent: 0, delivered: 0, conversions: 0, expectedConversions: 0, optOuts: 0, holdout: 0, holdoutConversions: 0 };
 }
 
 export function formatReport(report: EvalReport): string {

@@ -1,0 +1,539 @@
+#!/usr/bin/env node
+// `npm run eval:targeting`: the targeting evaluation THROUGH THE RUNNING SERVICES.
+//
+// A simulated population (`@wt/simulation`, hidden true preferences) engages on social media
+// (events into ingest over HTTP), consents (ingest), and reads, replies to, clicks, buys from or
+// opts out of the WhatsApp messages it gets (the sandbox's simulated recipients, same seed, signed
+// webhooks back to the dispatcher; purchases come back as engagement events with the business, as
+// a shop's conversion feed would send them). Each round has one campaign topic and, per policy,
+// one business with its own WhatsApp number and the same message budget:
+//
+// - learned: a campaign created through scoring's API; scoring's launch ranks the audience with
+//   the relevance model and decides; the dispatcher sends; outcomes teach the model.
+// - random, rule, affinity, oracle: chosen by this harness from the same audience (the profile
+//   snapshots scoring holds, the same people's consents), published as targeting decisions onto
+//   targeting.decisions.v1 and sent by the same dispatcher to the same sandbox. Baselines never
+//   enter scoring: the oracle needs the hidden preferences, which no service may read.
+//   `rule` sends to people who engaged with the campaign's topic, in random order; `affinity` is an
+//   oracle restricted to what engagement can reveal (the true affinity for the topic, not the
+//   person's propensity to read, click and buy, nor whether the number is on WhatsApp): an upper
+//   bound for targeting from interests alone. `oracle` ranks by the true purchase probability.
+//
+// Starts a fresh broker and fresh databases of the `bench` profile in its slot (WT_STACK_SLOT),
+// the five services it needs, and stops everything it started. Prints a table and writes JSON
+// (EVAL_OUT, default bench/results/targeting.json).
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { buildAll, ensureInstalled, ROOT } from './bootstrap.mjs';
+
+const num = (name, fallback) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got ${process.env[name]}`);
+  return value;
+};
+const OPTIONS = {
+  people: num('EVAL_PEOPLE', 3000),
+  rounds: num('EVAL_ROUNDS', 14),
+  budget: num('EVAL_BUDGET', 150),
+  engagementsPerRound: num('EVAL_ENGAGEMENTS', 3),
+  holdoutShare: num('EVAL_HOLDOUT', 0.1),
+  seed: process.env.EVAL_SEED ?? 'wt-eval-v1',
+};
+const OUT = path.resolve(ROOT, process.env.EVAL_OUT ?? 'bench/results/targeting.json');
+const PROFILE = 'bench';
+const POLICIES = ['learned', 'random', 'rule', 'affinity', 'oracle'];
+const POLICY_NUMBER = Object.fromEntries(POLICIES.map((p, i) => [p, `91000000000${i + 1}`]));
+const POLICY_BUSINESS = Object.fromEntries(POLICIES.map((p) => [p, `eval-${p}`]));
+const started = Date.now();
+const log = (m) => console.error(`[eval ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${m}`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+ensureInstalled(() => {});
+buildAll(() => {});
+const require = createRequire(import.meta.url);
+const dist = (p) => require(path.join(ROOT, 'dist', p));
+const { SimulatedPopulation } = dist('libs/simulation/src/index.js');
+const { Topic } = dist('libs/contracts/src/index.js');
+const { holdoutBucket } = dist('apps/scoring/src/policy/contact-policy.js');
+const { decisionIdFor } = dist('apps/scoring/src/decision/decision-policy.js');
+const { default: pg } = await import('pg');
+const { default: kafkajs } = await import('kafkajs');
+
+const { applySlot, stackUp, stackDown } = await import('./stack.mjs');
+// The slot moves the broker's ports and data: apply it before resetting, or another slot's broker is reset.
+await applySlot(PROFILE);
+const { resetBroker } = await import('./kafka-broker.mjs');
+const { startServices, stopServices, localSecrets, profileSettings } = await import('./services.mjs');
+const settings = profileSettings(PROFILE);
+const secrets = localSecrets(PROFILE);
+
+log(`fresh broker and databases (profile ${PROFILE}${process.env.WT_STACK_SLOT ? `, slot ${process.env.WT_STACK_SLOT}` : ''})...`);
+await resetBroker({ profile: PROFILE });
+await dropDatabases(Object.values(settings.databases));
+const up = await stackUp({ profile: PROFILE, build: false, log: () => {} });
+const db = (service) => new pg.Pool({ connectionString: up.databaseUrls[settings.databases[service]], max: 2 });
+let scoringDb;
+let dispatcherDb;
+let kafka;
+let producer;
+let admin;
+let report;
+try {
+  const serviceEnv = { LOG_LEVEL: 'warn' };
+  await startServices({
+    profile: PROFILE,
+    brokers: up.brokers,
+    databaseUrls: up.databaseUrls,
+    only: ['whatsapp-sandbox', 'profiles', 'scoring', 'dispatcher', 'ingest'],
+    log: () => {},
+    extraEnv: {
+      'whatsapp-sandbox': { ...serviceEnv, SANDBOX_SIMULATION_SEED: OPTIONS.seed, SANDBOX_STATUS_DELAY_MS: '10', SANDBOX_WEBHOOK_URL: `${settings.urls.dispatcher}/v1/webhooks/whatsapp` },
+      profiles: serviceEnv,
+      // Rounds are minutes apart here, days apart in life: the weekly and daily caps would count every
+      // round as one day, so they are lifted for the evaluation (the baselines have none either).
+      scoring: { ...serviceEnv, PER_BUSINESS_WEEKLY_CAP: '1000', CROSS_BUSINESS_DAILY_CAP: '1000', LAUNCH_POLL_MS: '200', LAUNCH_BATCH_SIZE: '1000', CAMPAIGN_CACHE_MS: '0' },
+      dispatcher: serviceEnv,
+      ingest: serviceEnv,
+    },
+  });
+  log('services ready');
+  scoringDb = db('scoring');
+  dispatcherDb = db('dispatcher');
+  kafka = new kafkajs.Kafka({ brokers: up.brokers.split(','), clientId: 'eval-targeting', logLevel: kafkajs.logLevel.NOTHING });
+  producer = kafka.producer({ idempotent: true, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+  admin = kafka.admin();
+  await Promise.all([producer.connect(), admin.connect()]);
+  report = await evaluate();
+} finally {
+  await Promise.allSettled([producer?.disconnect(), admin?.disconnect(), scoringDb?.end(), dispatcherDb?.end()]);
+  log('stopping what the evaluation started...');
+  await stopServices({ profile: PROFILE, log: () => {} });
+  await stackDown({ profile: PROFILE, services: [], broker: up.brokerStartedByUs, log: () => {} });
+}
+fs.mkdirSync(path.dirname(OUT), { recursive: true });
+fs.writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`);
+console.log(`${formatReport(report)}\nJSON: ${path.relative(ROOT, OUT)}`);
+
+// ---------------------------------------------------------------------------------------------
+
+async function evaluate() {
+  const sim = new SimulatedPopulation({ seed: OPTIONS.seed });
+  const phones = sim.phoneNumbers(OPTIONS.people, 'eval');
+  const personOf = new Map(); // phone -> personId (as ingest answered)
+  const phoneOf = new Map();
+  const totals = Object.fromEntries(POLICIES.map((p) => [p, tally(p)]));
+  const revoked = Object.fromEntries(POLICIES.map((p) => [p, new Set()]));
+  const learnedKey = await issueApiKey(POLICY_BUSINESS.learned);
+  let postedEvents = 0;
+
+  log(`consents of ${phones.length} people for ${POLICIES.length} businesses, and cross-app profiling`);
+  const at = () => new Date(Date.now() - 1000).toISOString();
+  const consents = phones.flatMap((phone) => [
+    { phone, purpose: 'cross_app_profiling', status: 'granted', occurredAt: at(), source: 'eval-signup' },
+    ...POLICIES.map((p) => ({ phone, purpose: 'whatsapp_marketing', businessId: POLICY_BUSINESS[p], status: 'granted', occurredAt: at(), source: 'eval-signup' })),
+  ]);
+  await postAll('/v1/consents', 'consents', consents, (item, result) => {
+    personOf.set(item.phone, result.personId);
+    phoneOf.set(result.personId, item.phone);
+  });
+
+  const rounds = [];
+  for (let round = 0; round < OPTIONS.rounds; round++) {
+    const roundStarted = Date.now();
+    const phases = {};
+    let phaseStarted = Date.now();
+    const phase = (name) => {
+      phases[name] = Math.round((Date.now() - phaseStarted) / 100) / 10;
+      phaseStarted = Date.now();
+    };
+    const category = sim.categories[round % sim.categories.length];
+    // 1. The round's engagement, through ingest; wait until scoring holds every profile.
+    const events = phones.flatMap((phone) =>
+      sim.engagements(phone, { count: OPTIONS.engagementsPerRound, round }).map((e, i) => ({
+        eventId: `eval-${round}-${i}-${personOf.get(phone).slice(0, 24)}`,
+        source: e.source,
+        type: e.type,
+        phone,
+        occurredAt: at(),
+        categories: [e.category],
+      })),
+    );
+    postedEvents += await postAll('/v1/engagement-events', 'events', events);
+    await waitForAudience(postedEvents, revoked);
+    phase('profiles');
+
+    // 2. The round's template (what the message is about, for the simulated recipients), per number.
+    const template = `eval_round_${round}`;
+    for (const policy of POLICIES) await registerTemplate(POLICY_NUMBER[policy], template, category);
+
+    // 3. learned: a campaign through scoring's API, launched by scoring; paused once decided.
+    const campaignIds = Object.fromEntries(POLICIES.map((p) => [p, `eval-${p}-r${round}-${started.toString(36)}`]));
+    await scoringApi('POST', '/v1/campaigns', learnedKey, {
+      campaignId: campaignIds.learned,
+      name: `Eval round ${round} (${category})`,
+      status: 'active',
+      phoneNumberId: POLICY_NUMBER.learned,
+      template: { name: template, language: 'en_US', bodyParameters: [{ from: 'profile', value: 'topInterest' }] },
+      targetCategories: [category],
+      minRelevance: 0,
+      budgetMessages: OPTIONS.budget,
+      startsAt: new Date(Date.now() - 1000).toISOString(),
+      holdoutShare: OPTIONS.holdoutShare,
+    });
+    await waitFor(`launch of ${campaignIds.learned}`, async () => {
+      const { rows } = await scoringDb.query(`SELECT phase FROM campaign_launch WHERE campaign_id = $1`, [campaignIds.learned]);
+      return rows[0]?.phase === 'done';
+    });
+    await scoringApi('PATCH', `/v1/campaigns/${campaignIds.learned}`, learnedKey, { status: 'paused' });
+    const { rows: learnedRows } = await scoringDb.query(
+      `SELECT person_id, outcome, reason, score FROM decision WHERE campaign_id = $1 AND (outcome = 'send' OR reason = 'holdout')`,
+      [campaignIds.learned],
+    );
+    phase('learned');
+    const picks = {
+      learned: {
+        sent: learnedRows.filter((r) => r.outcome === 'send').map((r) => r.person_id.trim()),
+        holdout: learnedRows.filter((r) => r.reason === 'holdout').map((r) => r.person_id.trim()),
+      },
+    };
+
+    // 4. Baselines: chosen here from the same audience, sent by the same dispatcher.
+    const message = (policy) => ({ businessId: POLICY_NUMBER[policy], categories: [category] });
+    for (const policy of POLICIES.slice(1)) {
+      const audience = await audienceOf(POLICY_BUSINESS[policy]);
+      const score = {
+        random: (s) => unit(`random:${round}:${s.personId}`),
+        rule: (s) => ((s.interests?.[category] ?? 0) > 0 ? 1 + unit(`rule:${round}:${s.personId}`) : 0),
+        affinity: (s) => sim.relevance(phoneOf.get(s.personId), [category]),
+        oracle: (s) => sim.probabilities(phoneOf.get(s.personId), message(policy)).purchase,
+      }[policy];
+      const ranked = audience.map((s) => ({ s, v: score(s) })).filter((x) => policy !== 'rule' || x.v > 0);
+      ranked.sort((a, b) => b.v - a.v || (a.s.personId < b.s.personId ? -1 : 1));
+      const chosen = [];
+      const holdout = [];
+      for (const { s } of ranked) {
+        if (chosen.length >= OPTIONS.budget) break;
+        (holdoutBucket(campaignIds[policy], s.personId) < OPTIONS.holdoutShare ? holdout : chosen).push(s);
+      }
+      picks[policy] = { sent: chosen.map((s) => s.personId), holdout: holdout.map((s) => s.personId) };
+      await publishDecisions(policy, campaignIds[policy], template, category, chosen);
+    }
+
+    phase('baselines');
+    // 5. Wait for the sends and what the people did; purchases go back through ingest.
+    const expected = POLICIES.reduce((n, p) => n + picks[p].sent.length, 0);
+    await waitFor('the dispatcher to take every decision', async () => {
+      const { rows } = await dispatcherDb.query(`SELECT count(*)::int AS n FROM dispatch WHERE campaign_id = ANY($1::text[])`, [Object.values(campaignIds)]);
+      return rows[0].n >= expected;
+    });
+    await settle();
+    phase('sends');
+    const purchases = [];
+    const roundResult = { round: round + 1, category, policies: {} };
+    for (const policy of POLICIES) {
+      const t = totals[policy];
+      const r = tally(policy);
+      const sentIds = new Set(picks[policy].sent.map((personId) => decisionIdFor(campaignIds[policy], personId)));
+      const messages = await sandbox(`/sandbox/messages?phoneNumberId=${POLICY_NUMBER[policy]}`);
+      const byDecision = new Map();
+      for (const m of messages) if (m.templateName === template && sentIds.has(m.bizOpaqueCallbackData)) (byDecision.get(m.bizOpaqueCallbackData) ?? byDecision.set(m.bizOpaqueCallbackData, []).get(m.bizOpaqueCallbackData)).push(m);
+      r.sent = picks[policy].sent.length;
+      r.accepted = byDecision.size;
+      r.holdout = picks[policy].holdout.length;
+      for (const personId of picks[policy].sent) r.expectedConversions += sim.probabilities(phoneOf.get(personId), message(policy)).purchase;
+      for (const [, attempts] of byDecision) {
+        const delivered = attempts.find((m) => m.statuses.some((s) => s.status === 'delivered'));
+        const failed = attempts.flatMap((m) => m.statuses).find((s) => s.status === 'failed');
+        if (!delivered) {
+          if (failed?.errorCode === 131050) revoked[policy].add(`+${attempts[0].waId}`);
+          continue;
+        }
+        r.delivered++;
+        const phone = `+${delivered.waId}`;
+        // The sandbox's own draw for this message (same seed, same wamid): what the person did.
+        const reaction = sim.react(phone, { ...message(policy), messageKey: delivered.wamid });
+        if (reaction.read) r.read++;
+        if (reaction.clicked) r.clicks++;
+        if (reaction.optedOut) {
+          r.optOuts++;
+          revoked[policy].add(phone);
+        }
+        if (reaction.purchased) {
+          r.conversions++;
+          purchases.push({
+            eventId: `eval-purchase-${delivered.wamid.slice(-40).replace(/[^A-Za-z0-9_-]/g, '_')}`,
+            source: sim.preferences(phone).preferredSource,
+            type: 'purchase',
+            phone,
+            occurredAt: at(),
+            categories: [category],
+            businessId: POLICY_BUSINESS[policy],
+          });
+        }
+      }
+      for (const k of ['sent', 'accepted', 'delivered', 'read', 'clicks', 'conversions', 'expectedConversions', 'optOuts', 'holdout']) t[k] += r[k];
+      roundResult.policies[policy] = { ...r, expectedConversions: round2(r.expectedConversions) };
+    }
+    if (purchases.length > 0) postedEvents += await postAll('/v1/engagement-events', 'events', purchases);
+    await settle();
+    phase('outcomes');
+    const model = await currentModel();
+    roundResult.phaseSeconds = phases;
+    roundResult.model = model;
+    roundResult.seconds = Math.round((Date.now() - roundStarted) / 100) / 10;
+    rounds.push(roundResult);
+    log(
+      `round ${round + 1}/${OPTIONS.rounds} (${category}, ${roundResult.seconds} s: ${Object.entries(phases).map(([k, v]) => `${k} ${v}`).join(', ')}): conversions ${POLICIES.map((p) => `${p} ${totals[p].conversions}`).join(', ')}; ` +
+        `expected learned ${totals.learned.expectedConversions.toFixed(1)} vs oracle ${totals.oracle.expectedConversions.toFixed(1)}; model ${model.version}`,
+    );
+  }
+
+  const results = POLICIES.map((p) => {
+    const t = totals[p];
+    const conversionRate = t.sent > 0 ? t.conversions / t.sent : 0;
+    // The simulated people never buy without a message (no organic purchase): holdout conversions are 0.
+    return { ...t, expectedConversions: round2(t.expectedConversions), conversionRate, holdoutConversions: 0, uplift: conversionRate };
+  });
+  const by = (p) => results.find((r) => r.policy === p);
+  return {
+    mode: 'services',
+    at: new Date().toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+    options: OPTIONS,
+    results,
+    ratios: {
+      learnedOverRandom: by('learned').conversions / Math.max(1, by('random').conversions),
+      learnedOverOracle: by('learned').conversions / Math.max(1, by('oracle').conversions),
+      expectedLearnedOverOracle: by('learned').expectedConversions / Math.max(1e-9, by('oracle').expectedConversions),
+      affinityOverOracle: by('affinity').conversions / Math.max(1, by('oracle').conversions),
+      expectedAffinityOverOracle: by('affinity').expectedConversions / Math.max(1e-9, by('oracle').expectedConversions),
+      optOutsLearnedVsRule: [by('learned').optOuts, by('rule').optOuts],
+    },
+    goals: {
+      learnedOverRandomAtLeast3: by('learned').conversions >= 3 * by('random').conversions,
+      learnedOverOracleAtLeast90Percent: by('learned').conversions >= 0.9 * by('oracle').conversions,
+      fewerOptOutsThanRule: by('learned').optOuts < by('rule').optOuts,
+    },
+    rounds,
+  };
+
+  // -------------------------------------------------------------------------------------------
+
+  /** Posts items in chunks of 1,000 to an ingest route; every item must be accepted. */
+  async function postAll(route, field, items, onAccepted) {
+    for (let i = 0; i < items.length; i += 1000) {
+      const chunk = items.slice(i, i + 1000);
+      // Retried on a dropped connection: both routes are idempotent (event ids, the consent ledger).
+      const response = await withRetries(`ingest ${route}`, () =>
+        fetch(`${settings.urls.ingest}${route}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ [field]: chunk }),
+        }),
+      );
+      if (!response.ok) throw new Error(`ingest ${route} answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+      const body = await response.json();
+      const rejected = body.results.filter((r) => r.status !== 'accepted');
+      if (rejected.length > 0) throw new Error(`ingest ${route} rejected ${rejected.length} items, e.g. ${JSON.stringify(rejected[0]).slice(0, 300)}`);
+      if (onAccepted) body.results.forEach((r) => onAccepted(chunk[r.index], r));
+    }
+    return items.length;
+  }
+
+  /** Scoring holds every profile with every event posted so far, and every opt-out. */
+  async function waitForAudience(eventsPosted, revokedSoFar) {
+    await waitFor('scoring to hold every profile', async () => {
+      const { rows } = await scoringDb.query(
+        `SELECT count(*)::int AS people, coalesce(sum((body->'activity'->>'totalEvents')::int), 0)::int AS events,
+                ${POLICIES.map((p, i) => `count(*) FILTER (WHERE opted_in @> ARRAY[$${i + 1}]::text[])::int AS "${p}"`).join(', ')}
+         FROM audience_profile`,
+        POLICIES.map((p) => POLICY_BUSINESS[p]),
+      );
+      const row = rows[0];
+      return row.people === phones.length && row.events === eventsPosted && POLICIES.every((p) => row[p] === phones.length - revokedSoFar[p].size);
+    });
+  }
+
+  /** The business's opted-in audience as scoring holds it (the snapshots profiles published). */
+  async function audienceOf(businessId) {
+    const { rows } = await scoringDb.query(`SELECT body FROM audience_profile WHERE opted_in @> ARRAY[$1]::text[]`, [businessId]);
+    return rows.map((r) => r.body).filter((s) => s.contact);
+  }
+
+  async function publishDecisions(policy, campaignId, template, category, chosen) {
+    const decidedAt = new Date().toISOString();
+    const records = chosen.map((s) => ({
+      key: s.personId,
+      value: JSON.stringify({
+        decisionId: decisionIdFor(campaignId, s.personId),
+        campaignId,
+        businessId: POLICY_BUSINESS[policy],
+        personId: s.personId,
+        outcome: 'send',
+        reason: 'relevant',
+        score: 1,
+        modelVersion: `eval-${policy}`,
+        explanation: { summary: `Evaluation baseline ${policy}.`, factors: [], consentBasis: [`whatsapp_marketing:${POLICY_BUSINESS[policy]}`], holdout: false },
+        decidedAt,
+        send: { phoneNumberId: POLICY_NUMBER[policy], contact: s.contact, templateName: template, language: 'en_US', bodyParameters: [category.replace(/-/g, ' ')] },
+      }),
+    }));
+    for (let i = 0; i < records.length; i += 500) await producer.send({ topic: Topic.TargetingDecisionsV1, acks: -1, messages: records.slice(i, i + 500) });
+  }
+
+  async function currentModel() {
+    const { rows } = await scoringDb.query(`SELECT version, weights, examples FROM relevance_model ORDER BY version DESC LIMIT 1`);
+    return rows[0] ? { version: rows[0].version, examples: Number(rows[0].examples), weights: rows[0].weights } : { version: 0, examples: 0 };
+  }
+}
+
+/** Everything in flight has landed: consumer groups caught up, no webhook pending, nothing due to send. */
+async function settle(timeoutMs = 120_000) {
+  const groups = {
+    ingest: [Topic.ConsentV1, Topic.SocialEngagementV1],
+    profiles: [Topic.EngagementNormalizedV1, Topic.ConsentNormalizedV1, Topic.WhatsappInboundV1],
+    scoring: [Topic.CampaignsV1, Topic.ProfileSnapshotsV1, Topic.WhatsappMessageStatusV1, Topic.WhatsappInboundV1, Topic.EngagementNormalizedV1],
+    dispatcher: [Topic.TargetingDecisionsV1],
+  };
+  let quiet = 0;
+  await waitFor(
+    'the platform to settle',
+    async () => {
+      let lag = 0;
+      for (const [service, topics] of Object.entries(groups)) lag += await groupLag(`${settings.groupPrefix}.${service}`, topics);
+      const stats = await sandbox('/sandbox/stats');
+      const { rows } = await dispatcherDb.query(
+        `SELECT count(*)::int AS n FROM dispatch WHERE state IN ('sending', 'unknown') OR (state = 'pending' AND next_attempt_at < now() + interval '30 seconds')`,
+      );
+      const busy = lag > 0 || (stats.webhooks?.pending ?? 0) > 0 || rows[0].n > 0;
+      quiet = busy ? 0 : quiet + 1;
+      return quiet >= 3;
+    },
+    timeoutMs,
+  );
+}
+
+async function groupLag(groupId, topics) {
+  let lag = 0;
+  const committed = await admin.fetchOffsets({ groupId, topics });
+  for (const { topic, partitions } of committed) {
+    const ends = await admin.fetchTopicOffsets(topic);
+    for (const end of ends) {
+      const c = Number(partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
+      lag += Math.max(0, Number(end.high) - Math.max(c, Number(end.low)));
+    }
+  }
+  return lag;
+}
+
+async function withRetries(what, attempt, attempts = 5) {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (n >= attempts) throw error;
+      log(`${what}: ${error.message} (${error.cause?.code ?? 'no code'}); retrying`);
+      await sleep(500 * n);
+    }
+  }
+}
+
+async function waitFor(what, check, timeoutMs = 180_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+async function sandbox(route, init) {
+  const response = await fetch(`${settings.urls['whatsapp-sandbox']}${route}`, init);
+  if (!response.ok) throw new Error(`sandbox ${route} answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+  return response.json();
+}
+
+async function registerTemplate(phoneNumberId, name, category) {
+  const response = await fetch(`${settings.urls['whatsapp-sandbox']}/v21.0/${phoneNumberId}/message_templates`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${secrets.WHATSAPP_ACCESS_TOKEN}` },
+    body: JSON.stringify({ name, language: 'en_US', category: 'MARKETING', components: [{ type: 'BODY', text: 'New in {{1}}: have a look' }], sandbox_categories: [category] }),
+  });
+  if (!response.ok) throw new Error(`template ${name} on ${phoneNumberId}: ${response.status} ${await response.text()}`);
+}
+
+async function scoringApi(method, route, apiKey, body) {
+  const response = await fetch(`${settings.urls.scoring}${route}`, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`scoring ${method} ${route}: ${response.status} ${(await response.text()).slice(0, 300)}`);
+  return response.json();
+}
+
+/** An API key for the business, issued with scoring's own command. */
+async function issueApiKey(businessId) {
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'dist/apps/scoring/src/main.js'), 'api-key', 'issue', businessId, 'eval'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: up.databaseUrls[settings.databases.scoring], LOG_LEVEL: 'warn' },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`api-key issue failed: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1)).apiKey;
+}
+
+/** This slot's bench databases, dropped so the evaluation starts from nothing (no model, no ledger). */
+async function dropDatabases(names) {
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
+  try {
+    await client.connect();
+  } catch {
+    return; // Postgres is down: stackUp starts it, and its databases are then new anyway.
+  }
+  try {
+    for (const name of names) await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+function unit(key) {
+  return holdoutBucket('eval', key);
+}
+
+function round2(x) {
+  return Math.round(x * 100) / 100;
+}
+
+function tally(policy) {
+  return { policy, sent: 0, accepted: 0, delivered: 0, read: 0, clicks: 0, conversions: 0, expectedConversions: 0, optOuts: 0, holdout: 0 };
+}
+
+function formatReport(r) {
+  const pct = (x) => `${(x * 100).toFixed(1)} %`;
+  const goal = (met) => (met ? 'met' : 'MISSED');
+  return [
+    '',
+    `targeting evaluation through the running services (ingest, profiles, scoring, dispatcher, WhatsApp sandbox with simulated recipients): ${r.seconds} s`,
+    `${r.options.people} people, ${r.options.rounds} rounds (one campaign topic each), budget ${r.options.budget} messages per round and policy, holdout ${pct(r.options.holdoutShare)}, seed ${r.options.seed}`,
+    '',
+    'policy   | sent | delivered | conversions | expected | conv. rate | opt-outs | holdout | uplift',
+    '---------|------|-----------|-------------|----------|------------|----------|---------|-------',
+    ...r.results.map(
+      (x) =>
+        `${x.policy.padEnd(8)} | ${String(x.sent).padStart(4)} | ${String(x.delivered).padStart(9)} | ${String(x.conversions).padStart(11)} | ${x.expectedConversions.toFixed(1).padStart(8)} | ${pct(x.conversionRate).padStart(10)} | ${String(x.optOuts).padStart(8)} | ${String(x.holdout).padStart(7)} | ${pct(x.uplift)}`,
+    ),
+    '',
+    'expected: the sum of the oracle\'s purchase probabilities of the messages sent (conversions without the luck of the draw).',
+    'affinity: an oracle restricted to what engagement can reveal (true topic affinity; not the person\'s propensities nor deliverability).',
+    'uplift: conversion rate of the sent minus the holdout\'s; the simulated people never buy unprompted, so the holdout converts 0.',
+    '',
+    `learned / random conversions: ${r.ratios.learnedOverRandom.toFixed(2)} (goal >= 3: ${goal(r.goals.learnedOverRandomAtLeast3)})`,
+    `learned / oracle conversions: ${r.ratios.learnedOverOracle.toFixed(2)} (goal >= 0.9: ${goal(r.goals.learnedOverOracleAtLeast90Percent)}); expected ${r.ratios.expectedLearnedOverOracle.toFixed(2)}`,
+    `affinity / oracle conversions: ${r.ratios.affinityOverOracle.toFixed(2)}; expected ${r.ratios.expectedAffinityOverOracle.toFixed(2)} (the ceiling of interest-based targeting)`,
+    `opt-outs learned vs rule: ${r.ratios.optOutsLearnedVsRule[0]} vs ${r.ratios.optOutsLearnedVsRule[1]} (goal fewer: ${goal(r.goals.fewerOptOutsThanRule)})`,
+    `final model: version ${r.rounds.at(-1)?.model.version}, ${r.rounds.at(-1)?.model.examples} outcomes learned`,
+  ].join('\n');
+}
