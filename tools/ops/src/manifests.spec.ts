@@ -71,7 +71,11 @@ describeRendered.each(OVERLAYS)('deploy/overlays/%s', (overlay) => {
     expect(purge.spec).toMatchObject({ concurrencyPolicy: 'Forbid', schedule: expect.stringMatching(/^\S+ \S+ \* \* \*$/) });
     const container = podSpecOf(purge)?.containers[0];
     expect(container?.image).toMatch(/profiles/);
-    expect(container?.env).toEqual(expect.arrayContaining([{ name: 'WT_RUN_MODE', value: 'retention-purge' }]));
+    // The same settings as the profiles Deployment (the module it boots needs them): vault included, migrations never.
+    expect(container?.env).toEqual(expect.arrayContaining([{ name: 'WT_RUN_MODE', value: 'retention-purge' }, { name: 'VAULT_MIGRATIONS_RUN', value: 'false' }]));
+    const deployment = byKind(objects, 'Deployment').find((d) => d.metadata.name === 'profiles');
+    const secretsOf = (c: typeof container) => (c?.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [`${e.name}=${e.valueFrom.secretKeyRef.name}`] : [])).sort();
+    expect(secretsOf(container)).toEqual(secretsOf(deployment ? podSpecOf(deployment)?.containers[0] : undefined));
     const dbSecrets = (container?.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.name).filter((name) => /^wt-.+-db$/.test(name ?? ''));
     expect(dbSecrets).toEqual(['wt-profiles-db']);
     // Same window as the service that counts (one ConfigMap for both).
