@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { Logger, type LogLevel } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module';
+import { createSandboxApp } from './sandbox-app';
 import { SandboxConfig } from './sandbox.config';
 
 /** Nest's levels for our LOG_LEVEL (pino's names). */
@@ -20,10 +19,9 @@ function nestLogLevels(level: string): LogLevel[] {
 }
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(AppModule.forRoot(process.env), { bufferLogs: true });
+  const app = await createSandboxApp(process.env);
   const config = app.get(SandboxConfig);
   app.useLogger(nestLogLevels(config.LOG_LEVEL));
-  app.enableShutdownHooks();
   await app.listen(config.PORT);
   const logger = new Logger('WhatsAppSandbox');
   logger.log(`WhatsApp Cloud API sandbox listening on port ${config.PORT}`);

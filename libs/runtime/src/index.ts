@@ -1,1 +1,2 @@
 export * from './lib/run-service';
+export * from './lib/openapi';

@@ -3,22 +3,38 @@ import { BadRequestException } from '@nestjs/common';
 import { type Response } from 'express';
 import { BusinessAuthGuard, BusinessId } from '@wt/business-auth';
 import { PhoneNumberStore } from './phone-number.store';
+import { ApiBearerAuth, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiErrors } from '@wt/runtime';
+
+const REGISTRATION = {
+  type: 'object',
+  required: ['phoneNumberId', 'businessId'],
+  properties: { phoneNumberId: { type: 'string', pattern: '^\\d{1,32}$' }, businessId: { type: 'string' } },
+};
 
 const PHONE_NUMBER_ID = /^\d{1,32}$/;
 
 /** The WhatsApp business phone numbers (Meta's phone number ids) whose inbound messages the assistant answers for the business. */
 @Controller('v1/phone-numbers')
 @UseGuards(BusinessAuthGuard)
+@ApiTags('phone numbers')
+@ApiBearerAuth()
+@ApiErrors({ 401: 'No business API key, or not a valid one' })
 export class PhoneNumberController {
   constructor(private readonly phoneNumbers: PhoneNumberStore) {}
 
   @Get()
+  @ApiAnswer(200, "The business's phone number ids", { type: 'object', required: ['phoneNumberIds'], properties: { phoneNumberIds: { type: 'array', items: { type: 'string' } } } })
   async list(@BusinessId() businessId: string): Promise<{ phoneNumberIds: string[] }> {
     return { phoneNumberIds: await this.phoneNumbers.list(businessId) };
   }
 
   /** 201 when registered now, 200 when already this business's, 409 when another business owns it. */
   @Put(':phoneNumberId')
+  @ApiParam({ name: 'phoneNumberId', description: "Meta's phone number id (1 to 32 digits)", schema: { type: 'string', pattern: '^\\d{1,32}$' } })
+  @ApiAnswer(201, 'Registered now', REGISTRATION)
+  @ApiAnswer(200, "Already this business's", REGISTRATION)
+  @ApiErrors({ 400: 'Not 1 to 32 digits', 409: 'Another business owns this phone number id' })
   async register(
     @BusinessId() businessId: string,
     @Param('phoneNumberId') phoneNumberId: string,
@@ -33,6 +49,8 @@ export class PhoneNumberController {
 
   @Delete(':phoneNumberId')
   @HttpCode(204)
+  @ApiAnswer(204, 'No longer served for this business')
+  @ApiErrors({ 404: 'Not a phone number id of this business' })
   async unregister(@BusinessId() businessId: string, @Param('phoneNumberId') phoneNumberId: string): Promise<void> {
     if (!(await this.phoneNumbers.unregister(businessId, phoneNumberId))) throw new NotFoundException(`no phone number id ${phoneNumberId}`);
   }

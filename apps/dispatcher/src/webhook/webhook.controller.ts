@@ -17,6 +17,9 @@ import { DataSource } from 'typeorm';
 import { DispatchLedger } from '../dispatch/dispatch-ledger';
 import { OutcomeRecords, SendOutcomes, statusBase, traceOf } from '../dispatch/send-outcomes';
 import { DispatcherConfig } from '../dispatcher.config';
+import { ApiBody, ApiHeader, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiErrors } from '@wt/runtime';
+import { WEBHOOK_PAYLOAD_SCHEMA, WEBHOOK_RECEIVED_SCHEMA } from './webhook.openapi';
 
 /** Meta's title (trimmed to fit the contract), or ours when a payload carries none. */
 function titleOf(error: { code: number; title?: unknown }): string {
@@ -34,6 +37,7 @@ const statusTotal =
  * after success finds the event already recorded and publishes nothing.
  */
 @Controller('v1/webhooks/whatsapp')
+@ApiTags('whatsapp webhook')
 export class WebhookController {
   private readonly logger = new Logger(WebhookController.name);
 
@@ -49,6 +53,12 @@ export class WebhookController {
 
   /** Subscription handshake. */
   @Get()
+  @ApiQuery({ name: 'hub.mode', schema: { type: 'string', enum: ['subscribe'] } })
+  @ApiQuery({ name: 'hub.verify_token', description: 'Must be WHATSAPP_VERIFY_TOKEN' })
+  @ApiQuery({ name: 'hub.challenge', description: 'Echoed back when the token matches' })
+  @ApiProduces('text/html')
+  @ApiAnswer(200, 'The hub.challenge, as it came', { type: 'string' })
+  @ApiErrors({ 403: 'hub.mode is not subscribe, or the verify token does not match' })
   verify(@Query('hub.mode') mode: string, @Query('hub.verify_token') token: string, @Query('hub.challenge') challenge: string): string {
     if (mode !== 'subscribe' || token !== this.config.WHATSAPP_VERIFY_TOKEN) throw new ForbiddenException('verify token mismatch');
     return challenge;
@@ -56,6 +66,10 @@ export class WebhookController {
 
   @Post()
   @HttpCode(200)
+  @ApiHeader({ name: WEBHOOK_SIGNATURE_HEADER, required: true, description: 'sha256=<HMAC-SHA256 of the raw body under WHATSAPP_APP_SECRET>' })
+  @ApiBody({ description: "Meta's webhook notification (statuses, messages, user preferences)", schema: WEBHOOK_PAYLOAD_SCHEMA })
+  @ApiAnswer(200, 'Recorded, and published on Kafka (statuses, inbound messages, consent changes); a redelivery records nothing new', WEBHOOK_RECEIVED_SCHEMA)
+  @ApiErrors({ 401: 'X-Hub-Signature-256 is missing or does not match the body', 500: 'Not recorded (Kafka or Postgres failed): Meta delivers it again' })
   async receive(@Req() request: RawBodyRequest<Request>): Promise<{ received: number }> {
     const raw = request.rawBody;
     if (!raw || !verifyWebhookSignature(raw, request.headers[WEBHOOK_SIGNATURE_HEADER], this.config.WHATSAPP_APP_SECRET)) {

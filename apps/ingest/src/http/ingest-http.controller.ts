@@ -5,6 +5,9 @@ import { Counter, register } from 'prom-client';
 import { IngestConfig } from '../ingest.config';
 import { EventNormalizer } from '../normalization/event-normalizer';
 import { HttpIntake, type IntakeOutcome, type ItemResult } from './http-intake';
+import { ConsentsRequest, EngagementEventsRequest, INTAKE_RESPONSE_SCHEMA } from './intake.openapi';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiErrors } from '@wt/runtime';
 
 const httpItems =
   (register.getSingleMetric('wt_ingest_http_items_total') as Counter | undefined) ??
@@ -22,6 +25,9 @@ export interface IntakeResponse {
  * nothing is lost; a producer resends only the items marked rejected, once fixed.
  */
 @Controller('v1')
+@ApiTags('intake')
+@ApiErrors({ 400: 'Not a JSON object with a non-empty array of at most HTTP_MAX_BATCH items', 413: 'The body is over HTTP_BODY_LIMIT' })
+@ApiErrors({ 500: 'Kafka did not acknowledge: nothing is answered as accepted; send again' })
 export class IngestHttpController {
   constructor(
     private readonly publisher: KafkaPublisher,
@@ -32,6 +38,8 @@ export class IngestHttpController {
 
   @Post('engagement-events')
   @HttpCode(200)
+  @ApiBody({ type: EngagementEventsRequest })
+  @ApiAnswer(200, 'One result per event: accepted ones are on internal.engagement.normalized.v1, rejected ones on the dead-letter topic', INTAKE_RESPONSE_SCHEMA)
   async engagement(@Body() body: unknown): Promise<IntakeResponse> {
     const outcome = this.intake.engagement(this.items(body, 'events'), new Date());
     await this.normalizer.sealContacts(outcome.accepted.map((r) => r.value));
@@ -44,6 +52,8 @@ export class IngestHttpController {
 
   @Post('consents')
   @HttpCode(200)
+  @ApiBody({ type: ConsentsRequest })
+  @ApiAnswer(200, 'One result per consent change: accepted ones are on internal.consent.normalized.v1, rejected ones on the dead-letter topic', INTAKE_RESPONSE_SCHEMA)
   async consents(@Body() body: unknown): Promise<IntakeResponse> {
     const outcome = this.intake.consent(this.items(body, 'consents'), new Date());
     await this.normalizer.sealContacts(outcome.accepted.map((r) => r.value));

@@ -15,10 +15,16 @@ import { GraphApiError } from '../graph/graph-api.error';
 import { sendJson } from '../graph/send-json';
 import { MessagesService } from './messages.service';
 import { SendMessagePipe } from './send-message.pipe';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiErrors } from '@wt/runtime';
+import { GRAPH_ERROR_SCHEMA, SEND_RESPONSE_SCHEMA } from '../openapi/sandbox-schemas';
+import { SendMessageDto } from './send-message.dto';
 
 /** The Cloud API send endpoint: `POST /{version}/{phone-number-id}/messages`. */
 @Controller()
 @UseGuards(AccessTokenGuard)
+@ApiTags('graph api')
+@ApiBearerAuth()
 export class MessagesController implements BeforeApplicationShutdown {
   /** Requests a `hang` fault holds open, released only when the client gives up or the sandbox closes. */
   private readonly held = new Set<ServerResponse>();
@@ -26,6 +32,20 @@ export class MessagesController implements BeforeApplicationShutdown {
   constructor(private readonly messages: MessagesService) {}
 
   @Post(':version/:phoneNumberId/messages')
+  @ApiBody({ type: SendMessageDto })
+  @ApiAnswer(200, 'Accepted: statuses follow as signed webhooks', SEND_RESPONSE_SCHEMA)
+  @ApiErrors(
+    {
+      400: 'Graph error 100 naming the parameter, 130429 throughput, 131056 pair rate, 132000 parameter count, 131047 outside the 24 h window...',
+      401: 'Graph error 190: no valid access token',
+      404: 'Graph error 132001: no approved template of this name in this language',
+      413: 'The body is too large',
+      429: 'An injected fault (code 4 or 80007)',
+      500: 'An injected fault (code 1, 3 or 131000)',
+      503: 'An injected fault (code 2, 131016 or 133004); a `bare` fault answers its status without a Graph body',
+    },
+    GRAPH_ERROR_SCHEMA,
+  )
   send(
     @Param('version') version: string,
     @Param('phoneNumberId') phoneNumberId: string,

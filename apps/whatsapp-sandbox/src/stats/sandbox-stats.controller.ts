@@ -4,8 +4,12 @@ import { MessageStore } from '../messages/message-store';
 import { MessagesService } from '../messages/messages.service';
 import { ServiceWindows } from '../messages/service-windows';
 import { SandboxStats, type SandboxStatsSnapshot } from './sandbox-stats';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '@wt/runtime';
+import { STATS_SCHEMA } from '../openapi/sandbox-schemas';
 
 @Controller('sandbox')
+@ApiTags('sandbox (tests)')
 export class SandboxStatsController {
   constructor(
     private readonly stats: SandboxStats,
@@ -16,6 +20,7 @@ export class SandboxStatsController {
   ) {}
 
   @Get('stats')
+  @ApiAnswer(200, 'Counters since the start or the last reset', STATS_SCHEMA)
   read(): SandboxStatsSnapshot {
     return this.stats.read();
   }
@@ -23,6 +28,7 @@ export class SandboxStatsController {
   /** Forgets messages, service windows, limits, faults and counters (webhooks under way still finish). */
   @Post('reset')
   @HttpCode(204)
+  @ApiAnswer(204, 'Forgotten')
   reset(): void {
     this.store.clear();
     this.windows.clear();

@@ -15,6 +15,9 @@ import { AccessTokenGuard } from '../graph/access-token.guard';
 import { GraphApiError } from '../graph/graph-api.error';
 import { CreateTemplateDto } from './template.dto';
 import { countPlaceholders, type RegisteredTemplate, TemplateRegistry } from './template-registry';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiErrors } from '@wt/runtime';
+import { CLEARED_SCHEMA, GRAPH_ERROR_SCHEMA, REGISTERED_TEMPLATE_SCHEMA, TEMPLATE_CREATED_SCHEMA } from '../openapi/sandbox-schemas';
 
 const validation = new ValidationPipe({
   whitelist: true,
@@ -29,11 +32,18 @@ const validation = new ValidationPipe({
  */
 @Controller()
 @UseGuards(AccessTokenGuard)
+@ApiTags('graph api')
+@ApiBearerAuth()
 export class TemplatesController {
   constructor(private readonly registry: TemplateRegistry) {}
 
   @Post(':version/:phoneNumberId/message_templates')
   @HttpCode(200)
+  @ApiAnswer(200, 'Registered and approved at once', TEMPLATE_CREATED_SCHEMA)
+  @ApiErrors(
+    { 400: 'Graph error 100: an invalid parameter, no BODY text, or a bad phone number id', 401: 'Graph error 190: no valid access token', 413: 'The body is too large' },
+    GRAPH_ERROR_SCHEMA,
+  )
   @UsePipes(validation)
   create(
     @Param('phoneNumberId') phoneNumberId: string,
@@ -60,15 +70,19 @@ export class TemplatesController {
 
 /** Inspection and reset of registered templates (no token, like every `/sandbox` path). */
 @Controller('sandbox/templates')
+@ApiTags('sandbox (tests)')
 export class SandboxTemplatesController {
   constructor(private readonly registry: TemplateRegistry) {}
 
   @Get()
+  @ApiQuery({ name: 'phoneNumberId', required: false })
+  @ApiAnswer(200, 'Registered templates', { type: 'array', items: REGISTERED_TEMPLATE_SCHEMA })
   list(@Query('phoneNumberId') phoneNumberId?: string): RegisteredTemplate[] {
     return this.registry.list(phoneNumberId);
   }
 
   @Delete()
+  @ApiAnswer(200, 'Every template forgotten', CLEARED_SCHEMA)
   clear(): { cleared: number } {
     return { cleared: this.registry.clear() };
   }

@@ -2,11 +2,12 @@ import 'reflect-metadata';
 import { type INestApplication, type Type } from '@nestjs/common';
 import { ModuleRef, NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { KafkaBatchServer, KafkaPublisher, type KafkaBatchServerOptions } from '@wt/kafka';
 import { ReadinessRegistry } from '@wt/observability';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
+import { buildOpenApiDocument } from './openapi';
 
 export interface RunServiceOptions {
   /** Short name: logs, metrics labels, dead letters, consumer group. */
@@ -74,15 +75,11 @@ export async function runService(options: RunServiceOptions): Promise<INestAppli
 
 /**
  * OpenAPI of the service's HTTP API at `/docs` (Swagger UI), `/docs/json` and `/docs/yaml`, built
- * from its controllers (and their `@nestjs/swagger` decorators where they have them).
+ * from its controllers, their `@nestjs/swagger` decorators and their DTOs' validation (see
+ * buildOpenApiDocument).
  */
-export function serveOpenApi(app: INestApplication, name: string): void {
-  const config = new DocumentBuilder()
-    .setTitle(`${name} API`)
-    .setDescription(`HTTP API of the ${name} service: health, metrics and its own endpoints.`)
-    .setVersion(process.env['npm_package_version'] ?? '0.1.0')
-    .build();
-  const document = SwaggerModule.createDocument(app, config);
+export function serveOpenApi(app: INestApplication, name: string, description?: string): void {
+  const document = buildOpenApiDocument(app, name, description);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', yamlDocumentUrl: 'docs/yaml' });
 }
 

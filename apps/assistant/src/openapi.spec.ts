@@ -1,0 +1,25 @@
+import { loadConfig } from '@wt/config';
+import { openApiDocumentOf, openApiGaps } from '@wt/runtime';
+import { randomBytes } from 'node:crypto';
+import { assistantModule } from './app.module';
+import { AssistantConfig } from './assistant.config';
+
+/** The OpenAPI document served at /docs, built in-process (nothing is connected): every route documented. */
+describe('assistant OpenAPI', () => {
+  it('documents the body, the success answers and the errors of the knowledge and phone-number APIs', async () => {
+    const config = loadConfig(AssistantConfig, {
+      NODE_ENV: 'test',
+      KAFKA_BROKERS: '127.0.0.1:1',
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      CONTACT_KEY: randomBytes(32).toString('base64'),
+      VAULT_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      VAULT_KEK: randomBytes(32).toString('base64'),
+    });
+    const document = await openApiDocumentOf(assistantModule(config), 'assistant');
+    // Registering a number is a PUT of the path alone.
+    expect(openApiGaps(document, { bodyless: ['PUT /v1/phone-numbers/{phoneNumberId}'] })).toEqual([]);
+    expect(Object.keys(document.paths['/v1/phone-numbers/{phoneNumberId}'].put?.responses ?? {})).toEqual(expect.arrayContaining(['200', '201', '400', '401', '409']));
+    expect(document.components?.schemas?.['KnowledgeEntryDto']).toMatchObject({ properties: { language: { enum: expect.arrayContaining(['fr', 'en']) } } });
+    expect(document.paths['/v1/knowledge/{id}'].delete?.responses['204']).toEqual({ description: 'Deleted' });
+  });
+});
