@@ -1,0 +1,26 @@
+import { loadConfig } from '@wt/config';
+import { openApiDocumentOf, openApiGaps } from '@wt/runtime';
+import { randomBytes } from 'node:crypto';
+import { ingestModule } from './app.module';
+import { IngestConfig } from './ingest.config';
+
+/** The OpenAPI document served at /docs, built in-process (nothing is connected): every route documented. */
+describe('ingest OpenAPI', () => {
+  it('documents the body, the success answer and the errors of both HTTP doors', async () => {
+    const config = loadConfig(IngestConfig, {
+      NODE_ENV: 'test',
+      KAFKA_BROKERS: '127.0.0.1:1',
+      PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
+      CONTACT_KEY: randomBytes(32).toString('base64'),
+      VAULT_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      VAULT_KEK: randomBytes(32).toString('base64'),
+    });
+    const document = await openApiDocumentOf(ingestModule(config), 'ingest');
+    expect(openApiGaps(document)).toEqual([]);
+    const events = document.paths['/v1/engagement-events'].post;
+    expect(Object.keys(events?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '413']));
+    expect(document.components?.schemas?.['EngagementEventsRequest']).toMatchObject({ properties: { events: { items: { $ref: '#/components/schemas/EngagementEventV1' } } } });
+    expect(document.components?.schemas?.['EngagementEventV1']).toMatchObject({ required: expect.arrayContaining(['eventId', 'source', 'type', 'phone']) });
+    expect(document.components?.schemas?.['ConsentEventV1']).toMatchObject({ properties: { purpose: { enum: ['whatsapp_marketing', 'cross_app_profiling'] } } });
+  });
+});
