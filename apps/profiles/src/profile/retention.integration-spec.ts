@@ -1,5 +1,5 @@
 import { ENGAGEMENT_TYPES, type EngagementNormalizedV1, Topic } from '@wt/contracts';
-import { eventually, testBrokers, testDatabaseUrl, TopicProbe } from '@wt/testing';
+import { eventually, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe } from '@wt/testing';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -36,12 +36,6 @@ async function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
-}
-
-/** The key vault of the test stack (per-person keys), when it has one. */
-function vaultEnv(): Record<string, string> {
-  const kek = process.env['WT_TEST_VAULT_KEK'];
-  return kek ? { VAULT_DATABASE_URL: testDatabaseUrl('vault'), VAULT_KEK: kek } : {};
 }
 
 describe('profiles: retention window and purge', () => {
@@ -113,7 +107,7 @@ describe('profiles: retention window and purge', () => {
         PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
         CONTACT_KEY: randomBytes(32).toString('base64'),
         RETENTION_PURGE_BATCH: '2',
-        ...vaultEnv(),
+        ...testVaultEnv(),
         ...env,
       },
       stdio: ['ignore', out, out],
