@@ -2,7 +2,7 @@ import { type MessageStatusV1, Topic } from '@wt/contracts';
 import { eventually, TopicProbe, testBrokers } from '@wt/testing';
 import { signWebhookBody } from '@wt/whatsapp';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { dispatcherStack, type DispatcherStack, freePort, freshDatabase } from '../testing/dispatcher-children';
+import { dispatcherStack, type DispatcherStack, freshDatabase } from '../testing/dispatcher-children';
 import { ApiSwitch, DispatchDriver } from '../testing/dispatcher-fixtures';
 
 /** Small delays so that every consequence plays out in seconds (the defaults are seconds to days). */
@@ -34,13 +34,14 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
 
   beforeAll(async () => {
     db = await freshDatabase(`wt_it_consequences_${run}`);
-    const apiPort = await freePort();
+    // The dispatcher calls the sandbox through a relay the tests can switch off (listening first, so its port is taken).
+    api = new ApiSwitch(() => stack.sandbox.port);
+    await api.open();
     stack = await dispatcherStack(
       run,
       db.url,
       {
-        // The dispatcher calls the sandbox through a relay the tests can switch off.
-        WHATSAPP_BASE_URL: `http://127.0.0.1:${apiPort}`,
+        WHATSAPP_BASE_URL: api.url,
         PAIR_INTERVAL_MS: '0',
         SENDER_POLL_MS: '50',
         RETRY_BASE_MS: String(RETRY_BASE_MS),
@@ -56,8 +57,6 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
       { SANDBOX_PAIR_INTERVAL_MS: '0', SANDBOX_READ_RATE: '0' },
     );
     driver = new DispatchDriver(stack, db.pg, run);
-    api = new ApiSwitch(apiPort, () => stack.sandbox.port);
-    await api.open();
     [statuses, consents, signals] = await Promise.all([
       TopicProbe.start(testBrokers(), Topic.WhatsappMessageStatusV1),
       TopicProbe.start(testBrokers(), Topic.ConsentV1),
@@ -70,8 +69,9 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
 
   afterAll(async () => {
     await Promise.all([statuses?.stop(), consents?.stop(), signals?.stop(), driver?.disconnect()]);
-    await stack?.dispatcher.kill('SIGTERM');
-    await stack?.sandbox.kill('SIGTERM');
+    // SIGKILL: a graceful stop waits for the consumer's last fetch, and this run's group is thrown away anyway.
+    await stack?.dispatcher.kill('SIGKILL');
+    await stack?.sandbox.kill('SIGKILL');
     await api?.refuse();
     await db?.drop();
   });

@@ -114,7 +114,10 @@ export async function dispatcherStack(run: string, databaseUrl: string, dispatch
   const contactKey = randomBytes(32).toString('base64');
   const pseudonymSecret = randomBytes(32).toString('hex');
   const verifyToken = randomBytes(12).toString('hex');
-  const [sandboxPort, dispatcherPort] = [await freePort(), await freePort()];
+  // Two calls may get the same port (each is released at once): draw again until they differ.
+  const sandboxPort = await freePort();
+  let dispatcherPort = await freePort();
+  while (dispatcherPort === sandboxPort) dispatcherPort = await freePort();
   const sandbox = new ServiceChild('sandbox', 'dist/apps/whatsapp-sandbox/src/main.js', sandboxPort, {
     SANDBOX_ACCESS_TOKEN: token,
     SANDBOX_APP_SECRET: appSecret,

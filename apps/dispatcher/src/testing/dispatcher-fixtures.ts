@@ -186,13 +186,13 @@ export interface ScheduledRetry {
 export class ApiSwitch {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  /** Chosen by the system at the first `open` (held from then on, so no other test port can be given it), then kept. */
+  private port = 0;
 
-  constructor(
-    readonly port: number,
-    private readonly targetPort: () => number,
-  ) {}
+  constructor(private readonly targetPort: () => number) {}
 
   get url(): string {
+    if (!this.port) throw new Error('open() first');
     return `http://127.0.0.1:${this.port}`;
   }
 
@@ -211,6 +211,7 @@ export class ApiSwitch {
       server.once('error', reject);
       server.listen(this.port, '127.0.0.1', () => resolve());
     });
+    this.port = (server.address() as { port: number }).port;
     this.server = server;
   }
 

@@ -46,8 +46,9 @@ describe('dispatcher webhooks: signatures, duplicates and the verification hands
 
   afterAll(async () => {
     await Promise.all([statuses?.stop(), consents?.stop(), inbound?.stop(), driver?.disconnect()]);
-    await stack?.dispatcher.kill('SIGTERM');
-    await stack?.sandbox.kill('SIGTERM');
+    // SIGKILL: a graceful stop waits for the consumer's last fetch, and this run's group is thrown away anyway.
+    await stack?.dispatcher.kill('SIGKILL');
+    await stack?.sandbox.kill('SIGKILL');
     await db?.drop();
   });
 
