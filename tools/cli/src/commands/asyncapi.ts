@@ -12,7 +12,7 @@ export function componentName(topic: string): string {
  * should guess: public topics are the platform's API, internal ones may change with a version.
  */
 export async function asyncApiDocument(): Promise<Record<string, unknown>> {
-  // Dev-time only: class-validator-jsonschema is a dev dependency.
+  // class-validator-jsonschema: also what libs/runtime derives the OpenAPI body schemas with.
   const { validationMetadatasToSchemas } = await import('class-validator-jsonschema');
   // class-transformer's @Type tells the element class of nested arrays.
   // (The package ships no typings for its storage module; the option's own type describes it.)
