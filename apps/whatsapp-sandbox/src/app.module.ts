@@ -16,6 +16,7 @@ import { ServiceWindows } from './messages/service-windows';
 import { SandboxConfig } from './sandbox.config';
 import { SimulatedRecipients } from './simulation/simulated-recipients';
 import { SandboxStats } from './stats/sandbox-stats';
+import { SandboxMetricsController } from './stats/sandbox-metrics.controller';
 import { SandboxStatsController } from './stats/sandbox-stats.controller';
 import { SandboxTemplatesController, TemplatesController } from './templates/templates.controller';
 import { TemplateRegistry } from './templates/template-registry';
@@ -35,6 +36,7 @@ export class AppModule {
         FaultsController,
         InboundController,
         SandboxStatsController,
+        SandboxMetricsController,
         TemplatesController,
         SandboxTemplatesController,
       ],
