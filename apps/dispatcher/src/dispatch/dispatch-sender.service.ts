@@ -172,36 +172,81 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     this.timerAt = Infinity;
     this.timer = undefined;
     const now = Date.now();
+    const ready: Scheduled[] = [];
     const late: Scheduled[] = [];
     for (const item of this.schedule.takeDue(now)) {
-      // The slot-time check right before the call: a late send would crowd Meta's sliding second.
-      if (now - item.slot > this.config.SLOT_TOLERANCE_MS || this.inFlight >= this.config.SEND_CONCURRENCY) late.push(item);
-      else this.call(item.row);
+      if (this.isLate(item, now) || this.inFlight >= this.config.SEND_CONCURRENCY) late.push(item);
+      else {
+        ready.push(item);
+        this.inFlight++;
+      }
     }
-    if (late.length > 0) {
-      rebooked.inc(late.length);
-      this.rebooking = this.rebooking.then(() =>
-        this.book(late.map((item) => item.row)).catch((error: unknown) => {
-          // Not called: they stay `sending` until the timeout resolution, never sent twice.
-          this.logger.error(`re-booking ${late.length} sends: ${error instanceof Error ? error.message : String(error)}; left in doubt`);
-        }),
-      );
-    }
+    if (ready.length > 0) this.track(this.openAndCall(ready));
+    this.rebook(late);
     this.arm();
   }
 
-  private call(row: LedgerRow): void {
-    this.inFlight++;
-    const call: Promise<void> = this.sendOne(row)
-      .catch((error: unknown) => {
-        // The row stays `sending`: the timeout resolution makes it `unknown`, never resent blindly.
-        this.logger.error(`decision ${row.decisionId}: ${error instanceof Error ? error.message : String(error)}; left in doubt`);
-      })
-      .finally(() => {
+  /** A send whose slot passed more than the tolerance ago would crowd Meta's sliding second. */
+  private isLate(item: Scheduled, now: number): boolean {
+    return now - item.slot > this.config.SLOT_TOLERANCE_MS;
+  }
+
+  private rebook(late: Scheduled[]): void {
+    if (late.length === 0) return;
+    rebooked.inc(late.length);
+    this.rebooking = this.rebooking.then(() =>
+      this.book(late.map((item) => item.row)).catch((error: unknown) => {
+        // Not called: they stay `sending` until the timeout resolution, never sent twice.
+        this.logger.error(`re-booking ${late.length} sends: ${error instanceof Error ? error.message : String(error)}; left in doubt`);
+      }),
+    );
+  }
+
+  /**
+   * Opens the contacts of the sends due now through the key vault, fresh (never the cache: an
+   * erased person is not messaged), in one round trip; then the slot-time check right before each
+   * call, since the vault's answer may have come late.
+   */
+  private async openAndCall(items: Scheduled[]): Promise<void> {
+    let opened: OpenedContact[] | undefined;
+    let vaultError: unknown;
+    try {
+      opened = await this.sealer.openAll(items.map((item) => item.row.message?.contact ?? ''), { fresh: true });
+    } catch (error) {
+      vaultError = error;
+    }
+    const now = Date.now();
+    const late: Scheduled[] = [];
+    const sends: Promise<void>[] = [];
+    items.forEach((item, i) => {
+      const contact = opened?.[i];
+      if (contact && item.row.message && this.isLate(item, now)) {
         this.inFlight--;
-        this.calls.delete(call);
-      });
-    this.calls.add(call);
+        late.push(item);
+        return;
+      }
+      sends.push(
+        (contact ? this.sendOne(item.row, contact) : this.vaultUnavailable(item.row, vaultError))
+          .catch((error: unknown) => {
+            // The row stays `sending`: the timeout resolution makes it `unknown`, never resent blindly.
+            this.logger.error(`decision ${item.row.decisionId}: ${error instanceof Error ? error.message : String(error)}; left in doubt`);
+          })
+          .finally(() => this.inFlight--),
+      );
+    });
+    this.rebook(late);
+    await Promise.all(sends);
+  }
+
+  private track(work: Promise<void>): void {
+    this.calls.add(work);
+    void work.finally(() => this.calls.delete(work));
+  }
+
+  /** The vault is unreachable: nothing reached Meta, so the send goes back to the queue. */
+  private async vaultUnavailable(row: LedgerRow, error: unknown): Promise<void> {
+    this.logger.warn(`decision ${row.decisionId}: key vault unavailable (${error instanceof Error ? error.message : String(error)}); retried in ${VAULT_RETRY_MS} ms`);
+    await this.ledger.retry(row.decisionId, VAULT_RETRY_MS, null, false);
   }
 
   private scheduleFlush(): void {
@@ -235,20 +280,10 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     return this.flushing;
   }
 
-  private async sendOne(row: LedgerRow): Promise<void> {
+  private async sendOne(row: LedgerRow, opened: OpenedContact): Promise<void> {
     const message = row.message;
     if (!message) {
       await this.ledger.rejected(row.decisionId, null);
-      return;
-    }
-    // Asks the key vault right before the call (never the cache): an erased person is not messaged.
-    let opened: OpenedContact;
-    try {
-      opened = await this.sealer.open(message.contact, { fresh: true });
-    } catch (error) {
-      // The vault is unreachable: nothing reached Meta, so the send goes back to the queue.
-      this.logger.warn(`decision ${row.decisionId}: key vault unavailable (${error instanceof Error ? error.message : String(error)}); retried in ${VAULT_RETRY_MS} ms`);
-      await this.ledger.retry(row.decisionId, VAULT_RETRY_MS, null, false);
       return;
     }
     if (!opened.ok) {

@@ -1,0 +1,108 @@
+import { type ContactSealer } from '@wt/identity';
+import { type KafkaPublisher } from '@wt/kafka';
+import { ReadinessRegistry } from '@wt/observability';
+import { type WhatsAppCloudClient } from '@wt/whatsapp';
+import { type DataSource } from 'typeorm';
+import { DispatcherConfig } from '../dispatcher.config';
+import { type DispatchLedger, type LedgerRow } from './dispatch-ledger';
+import { DispatchSender } from './dispatch-sender.service';
+import { type SendOutcomes } from './send-outcomes';
+import { type ThroughputLimiter } from './throughput-limiter';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const row = (i: number): LedgerRow => ({
+  decisionId: `d${i}`,
+  personId: String(i).padStart(64, '0'),
+  businessId: 'b',
+  campaignId: 'c',
+  phoneNumberId: '100',
+  kind: 'template',
+  message: { kind: 'template', contact: `sealed-${i}`, templateName: 't', language: 'en', bodyParameters: [] },
+  attempts: 1,
+  marketingLimitRetries: 0,
+});
+
+/**
+ * The pipeline with everything outside it faked (Postgres, the vault, Meta, Kafka): what is
+ * checked is when it calls Meta relative to the slots the limiter hands out, and how it writes.
+ */
+function pipeline(rows: LedgerRow[], slotsFor: (call: number, count: number) => number[]) {
+  const calls: { decisionId: string; at: number }[] = [];
+  const acceptedWrites: string[][] = [];
+  const reservations: number[] = [];
+  let claimed = false;
+  const ledger = {
+    claimDue: async () => {
+      if (claimed) return { sending: [], skipped: [] };
+      claimed = true;
+      return { sending: rows, skipped: [] };
+    },
+    acceptedMany: async (sends: { decisionId: string }[]) => void acceptedWrites.push(sends.map((s) => s.decisionId)),
+    release: async () => undefined,
+    resolveTimeouts: async () => [],
+  } as unknown as DispatchLedger;
+  const limiter = {
+    reserveMany: async (counts: Map<string, number>) => {
+      const count = counts.get('100') ?? 0;
+      reservations.push(count);
+      return new Map([['100', slotsFor(reservations.length, count)]]);
+    },
+  } as unknown as ThroughputLimiter;
+  const client = {
+    sendTemplate: async (_number: string, _to: string, _template: unknown, decisionId: string) => {
+      calls.push({ decisionId, at: Date.now() });
+      return { kind: 'accepted', wamid: `wamid.${decisionId}`, waId: '' };
+    },
+  } as unknown as WhatsAppCloudClient;
+  const sealer = { openAll: async (sealed: string[]) => sealed.map(() => ({ ok: true, e164: '+4915112345678' })) } as unknown as ContactSealer;
+  const publisher = { publishAll: async () => undefined } as unknown as KafkaPublisher;
+  const dataSource = { query: async () => [] } as unknown as DataSource;
+  const config = Object.assign(new DispatcherConfig(), { SENDER_POLL_MS: 20, SLOT_TOLERANCE_MS: 10, LEDGER_FLUSH_MS: 25 });
+  const outcomes = { fingerprint: 'f' } as unknown as SendOutcomes;
+  const sender = new DispatchSender(ledger, outcomes, limiter, client, sealer, publisher, dataSource, config, new ReadinessRegistry());
+  return { sender, calls, acceptedWrites, reservations };
+}
+
+/** Waits until `done` holds (or 3 s): a loaded machine may delay the timers, never the order. */
+async function until(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done() && waited < 3000; waited += 20) await sleep(20);
+}
+
+describe('DispatchSender', () => {
+  it('calls Meta at each slot, never before it, and writes the accepted sends in batches', async () => {
+    const slots = new Map<string, number>();
+    const { sender, calls, acceptedWrites } = pipeline([row(1), row(2), row(3)], (_call, count) => {
+      // A re-booking (a timer late on a loaded machine) gets fresh slots, as the limiter would give.
+      const first = Date.now() + 50;
+      return Array.from({ length: count }, (_, i) => first + i * 15);
+    });
+    const recordSlots = (sender as unknown as { schedule: { add(item: { row: LedgerRow; slot: number }): void } }).schedule;
+    const add = recordSlots.add.bind(recordSlots);
+    recordSlots.add = (item) => {
+      slots.set(item.row.decisionId, item.slot);
+      add(item);
+    };
+    sender.onApplicationBootstrap();
+    await until(() => acceptedWrites.flat().length === 3);
+    await sender.onApplicationShutdown();
+    expect(calls.map((c) => c.decisionId).sort()).toEqual(['d1', 'd2', 'd3']);
+    for (const call of calls) expect(call.at).toBeGreaterThanOrEqual(slots.get(call.decisionId) as number);
+    expect(acceptedWrites.flat().sort()).toEqual(['d1', 'd2', 'd3']);
+    expect(acceptedWrites.length).toBeLessThan(3);
+  });
+
+  it('a send whose slot passed more than SLOT_TOLERANCE_MS ago books a new slot instead of going out late', async () => {
+    let lastSlot = 0;
+    const { sender, calls, reservations } = pipeline([row(1)], (call) => {
+      lastSlot = call === 1 ? Date.now() - 100 : Date.now() + 40; // first as if the timer had fired 100 ms late
+      return [lastSlot];
+    });
+    sender.onApplicationBootstrap();
+    await until(() => calls.length === 1);
+    await sender.onApplicationShutdown();
+    expect(reservations.length).toBeGreaterThanOrEqual(2);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.at).toBeGreaterThanOrEqual(lastSlot);
+  });
+});
