@@ -142,8 +142,12 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
         .flatMap((payload) => inboundMessagesOf(payload))
         .filter((entry) => entry.message.context?.id === wamid)
         .map((entry) => entry.message.type);
+    // Every status expected (a `read` comes a delay after `delivered`), not just the first two.
     await eventually(
-      () => [...expected.keys()].every((wamid) => receiver.statusesFor(wamid).length >= 2),
+      () =>
+        [...expected].every(
+          ([wamid, reaction]) => receiver.statusesFor(wamid).length >= (reaction.read ? 3 : 2),
+        ),
       10_000,
     );
     await eventually(() => {
@@ -165,5 +169,6 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
         ...(reaction.clicked ? ['button'] : []),
       ]);
     }
-  });
+    // 160 sends and their webhooks, with waits of up to 10 s each: more than jest's default 5 s on a busy machine.
+  }, 30_000);
 });
