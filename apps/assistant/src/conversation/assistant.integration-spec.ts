@@ -1,7 +1,7 @@
 import { type INestApplication } from '@nestjs/common';
 import { loadConfig } from '@wt/config';
 import { type InboundMessageV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
-import { PlatformKeySealer } from '@wt/identity';
+import { ContactSealer, PlatformKeySealer } from '@wt/identity';
 import { createKafka, ensureTopics, KafkaPublisher, parseTraceContext } from '@wt/kafka';
 import { runService } from '@wt/runtime';
 import { eventually, sleep, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe } from '@wt/testing';
@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { assistantModule } from '../app.module';
 import { AssistantConfig } from '../assistant.config';
 import { ApiKeyStore } from '@wt/business-auth';
+import { PostgresKeyVault } from '@wt/vault';
 import { MESSAGES } from './assistant-messages';
 
 const HOUR = 3_600_000;
@@ -265,6 +266,27 @@ describe('assistant on the real broker and Postgres', () => {
       // Replies are published before the outcome commits; give the probe time to see any stray one.
       await sleep(1000);
       expect(replies.records.filter((r) => r.value.personId === late.personId)).toEqual([]);
+    });
+
+    it('for an erased person (key deleted) STOP and DELETE are confirmed, publish no number, and nothing is dead-lettered', async () => {
+      const gone = person();
+      const erased = { ...gone, contact: await app.get(ContactSealer).seal(gone.personId, gone.phone) };
+      await app.get(PostgresKeyVault).destroy([gone.personId]);
+      const stop = await send(erased, 'STOP');
+      const remove = await send(erased, 'delete');
+      expect((await replyTo(stop)).text).toBe(MESSAGES.en.stop);
+      expect((await replyTo(remove)).text).toBe(MESSAGES.en.delete);
+      const outcomes = await eventually('both commands handled', async () => {
+        const rows: { outcome: string }[] = await app.get(DataSource).query(
+          `SELECT outcome FROM inbound_message WHERE wamid = ANY($1) AND outcome <> 'pending' ORDER BY outcome`,
+          [[stop.wamid, remove.wamid]],
+        );
+        return rows.length === 2 ? rows : undefined;
+      });
+      expect(outcomes.map((o) => o.outcome)).toEqual(['command_delete', 'command_stop']);
+      await sleep(500);
+      expect(consents.records.filter((r) => r.key === gone.personId)).toEqual([]);
+      expect(privacy.records.filter((r) => r.value.phone === gone.phone)).toEqual([]);
     });
 
     it('handles a redelivered message once', async () => {
