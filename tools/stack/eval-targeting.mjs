@@ -10,11 +10,12 @@
 //
 // - learned: a campaign created through scoring's API; scoring's launch ranks the audience with
 //   the relevance model and decides; the dispatcher sends; outcomes teach the model.
-// - random, rule, affinity, oracle: chosen by this harness from the same audience (the profile
+// - random, rule, share, affinity, oracle: chosen by this harness from the same audience (the profile
 //   snapshots scoring holds, the same people's consents), published as targeting decisions onto
 //   targeting.decisions.v1 and sent by the same dispatcher to the same sandbox. Baselines never
 //   enter scoring: the oracle needs the hidden preferences, which no service may read.
-//   `rule` sends to people who engaged with the campaign's topic, in random order; `affinity` is an
+//   `rule` sends to people who engaged with the campaign's topic, in random order; `share` to those
+//   whose interests are most in the topic (a fixed rule on the signal the model leans on); `affinity` is an
 //   oracle restricted to what engagement can reveal (the true affinity for the topic, not the
 //   person's propensity to read, click and buy, nor whether the number is on WhatsApp): an upper
 //   bound for targeting from interests alone. `oracle` ranks by the true purchase probability.
@@ -43,7 +44,7 @@ const OPTIONS = {
 };
 const OUT = path.resolve(ROOT, process.env.EVAL_OUT ?? 'bench/results/targeting.json');
 const PROFILE = 'bench';
-const POLICIES = ['learned', 'random', 'rule', 'affinity', 'oracle'];
+const POLICIES = ['learned', 'random', 'rule', 'share', 'affinity', 'oracle'];
 const POLICY_NUMBER = Object.fromEntries(POLICIES.map((p, i) => [p, `91000000000${i + 1}`]));
 const POLICY_BUSINESS = Object.fromEntries(POLICIES.map((p) => [p, `eval-${p}`]));
 const started = Date.now();
@@ -206,6 +207,7 @@ async function evaluate() {
       const score = {
         random: (s) => unit(`random:${round}:${s.personId}`),
         rule: (s) => ((s.interests?.[category] ?? 0) > 0 ? 1 + unit(`rule:${round}:${s.personId}`) : 0),
+        share: (s) => (s.interests?.[category] ?? 0) / Math.max(1e-9, Object.values(s.interests ?? {}).reduce((a, b) => a + b, 0)),
         affinity: (s) => sim.relevance(phoneOf.get(s.personId), [category]),
         oracle: (s) => sim.probabilities(phoneOf.get(s.personId), message(policy)).purchase,
       }[policy];
@@ -307,6 +309,8 @@ async function evaluate() {
       learnedOverRandom: by('learned').conversions / Math.max(1, by('random').conversions),
       learnedOverOracle: by('learned').conversions / Math.max(1, by('oracle').conversions),
       expectedLearnedOverOracle: by('learned').expectedConversions / Math.max(1e-9, by('oracle').expectedConversions),
+      shareOverOracle: by('share').conversions / Math.max(1, by('oracle').conversions),
+      expectedShareOverOracle: by('share').expectedConversions / Math.max(1e-9, by('oracle').expectedConversions),
       affinityOverOracle: by('affinity').conversions / Math.max(1, by('oracle').conversions),
       expectedAffinityOverOracle: by('affinity').expectedConversions / Math.max(1e-9, by('oracle').expectedConversions),
       optOutsLearnedVsRule: [by('learned').optOuts, by('rule').optOuts],
@@ -390,7 +394,7 @@ async function evaluate() {
 }
 
 /** Everything in flight has landed: consumer groups caught up, no webhook pending, nothing due to send. */
-async function settle(timeoutMs = 120_000) {
+async function settle(timeoutMs = 180_000) {
   const groups = {
     ingest: [Topic.ConsentV1, Topic.SocialEngagementV1],
     profiles: [Topic.EngagementNormalizedV1, Topic.ConsentNormalizedV1, Topic.WhatsappInboundV1],
@@ -405,7 +409,8 @@ async function settle(timeoutMs = 120_000) {
       for (const [service, topics] of Object.entries(groups)) lag += await groupLag(`${settings.groupPrefix}.${service}`, topics);
       const stats = await sandbox('/sandbox/stats');
       const { rows } = await dispatcherDb.query(
-        `SELECT count(*)::int AS n FROM dispatch WHERE state IN ('sending', 'unknown') OR (state = 'pending' AND next_attempt_at < now() + interval '30 seconds')`,
+        // 'unknown' (no answer from WhatsApp: in doubt, never resent) is final for this purpose.
+        `SELECT count(*)::int AS n FROM dispatch WHERE state = 'sending' OR (state = 'pending' AND next_attempt_at < now() + interval '30 seconds')`,
       );
       const busy = lag > 0 || (stats.webhooks?.pending ?? 0) > 0 || rows[0].n > 0;
       quiet = busy ? 0 : quiet + 1;
@@ -527,11 +532,13 @@ function formatReport(r) {
     ),
     '',
     'expected: the sum of the oracle\'s purchase probabilities of the messages sent (conversions without the luck of the draw).',
+    'share: a fixed rule, the people whose snapshot interests are most in the topic (the best use of that one observable signal without learning).',
     'affinity: an oracle restricted to what engagement can reveal (true topic affinity; not the person\'s propensities nor deliverability).',
     'uplift: conversion rate of the sent minus the holdout\'s; the simulated people never buy unprompted, so the holdout converts 0.',
     '',
     `learned / random conversions: ${r.ratios.learnedOverRandom.toFixed(2)} (goal >= 3: ${goal(r.goals.learnedOverRandomAtLeast3)})`,
     `learned / oracle conversions: ${r.ratios.learnedOverOracle.toFixed(2)} (goal >= 0.9: ${goal(r.goals.learnedOverOracleAtLeast90Percent)}); expected ${r.ratios.expectedLearnedOverOracle.toFixed(2)}`,
+    `share / oracle conversions: ${r.ratios.shareOverOracle.toFixed(2)}; expected ${r.ratios.expectedShareOverOracle.toFixed(2)} (a fixed rule on the observable interest share)`,
     `affinity / oracle conversions: ${r.ratios.affinityOverOracle.toFixed(2)}; expected ${r.ratios.expectedAffinityOverOracle.toFixed(2)} (the ceiling of interest-based targeting)`,
     `opt-outs learned vs rule: ${r.ratios.optOutsLearnedVsRule[0]} vs ${r.ratios.optOutsLearnedVsRule[1]} (goal fewer: ${goal(r.goals.fewerOptOutsThanRule)})`,
     `final model: version ${r.rounds.at(-1)?.model.version}, ${r.rounds.at(-1)?.model.examples} outcomes learned`,
