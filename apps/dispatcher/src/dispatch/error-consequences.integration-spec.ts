@@ -6,7 +6,7 @@ import { dispatcherStack, type DispatcherStack, freshDatabase } from '../testing
 import { ApiSwitch, DispatchDriver } from '../testing/dispatcher-fixtures';
 
 /** Small delays so that every consequence plays out in seconds (the defaults are seconds to days). */
-const RETRY_BASE_MS = 300;
+const RETRY_BASE_MS = 400;
 const RETRY_MAX_MS = 1000;
 const MAX_ATTEMPTS = 6;
 const MARKETING_LIMIT_RETRY_MS = 300;
@@ -132,7 +132,7 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
       await driver.fault({ to: person.e164, code: 130429, times: 3 });
       await driver.publishDecisions(decision);
 
-      // Third rejection: a retry is scheduled 500..1000 ms later (base 300 doubled twice, capped at 1000)...
+      // Third rejection: a retry is scheduled 500..1000 ms later (base 400 doubled twice, capped at 1000)...
       const { retries } = await driver.watchRetries(decision.decisionId, (r) => r.state === 'pending' && r.attempts === 3 && r.errorCode === 130429);
       // ...and the dispatcher is killed while it waits.
       await stack.dispatcher.kill('SIGKILL');
