@@ -21,7 +21,8 @@
 //   bound for targeting from interests alone. `oracle` ranks by the true purchase probability.
 //
 // Starts a fresh broker and fresh databases of the `bench` profile in its slot (WT_STACK_SLOT),
-// the five services it needs, and stops everything it started. Prints a table and writes JSON
+// the five services it needs, and stops everything it started (so it does not run at the same
+// time as `npm run bench` or `bench:dispatch` in the same slot). Prints a table and writes JSON
 // (EVAL_OUT, default bench/results/targeting.json).
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
