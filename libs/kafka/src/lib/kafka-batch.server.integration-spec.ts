@@ -10,10 +10,13 @@ import { KafkaPublisher } from './kafka-publisher';
 import { type RecordBatch } from './record-batch';
 
 /** What the test handler saw, and how it should behave. */
-const seen: { batches: number; records: EngagementNormalizedV1[]; failOnce?: string; rejectContentId?: string } = {
+const seen: { batches: number; records: EngagementNormalizedV1[]; failOnce?: string; rejectContentId?: string; stallOnce?: string; stalled?: boolean } = {
   batches: 0,
   records: [],
 };
+
+/** The broker's least session timeout (group.min.session.timeout.ms), so an eviction comes fast. */
+const SESSION_TIMEOUT_MS = 6_000;
 
 @Controller()
 class ProbeHandler {
@@ -22,6 +25,11 @@ class ProbeHandler {
     if (batch.records.some((r) => r.value.contentId === seen.failOnce)) {
       seen.batches += 1;
       if (seen.batches === 1) throw new Error('simulated failure before the effects are durable');
+    }
+    if (!seen.stalled && batch.records.some((r) => r.value.contentId === seen.stallOnce)) {
+      // A batch that outlives the session without a heartbeat: the group evicts this member.
+      seen.stalled = true;
+      await new Promise((r) => setTimeout(r, SESSION_TIMEOUT_MS + 4_000));
     }
     for (const record of batch.records) {
       if (record.value.contentId === seen.rejectContentId) batch.reject(record, 'invalid_phone', 'phone: rejected by the handler');
@@ -61,9 +69,11 @@ describe('KafkaBatchServer on the real broker', () => {
     seen.records = [];
     seen.failOnce = undefined;
     seen.rejectContentId = undefined;
+    seen.stallOnce = undefined;
+    seen.stalled = false;
     groupId = `it-${randomUUID()}`;
     service = `it-${randomUUID().slice(0, 8)}`;
-    server = new KafkaBatchServer({ connection: { brokers, clientId: 'kafka-it' }, groupId, service, fromBeginning: true });
+    server = new KafkaBatchServer({ connection: { brokers, clientId: 'kafka-it' }, groupId, service, fromBeginning: true, sessionTimeoutMs: SESSION_TIMEOUT_MS });
     // A new group reads the topic from its start; each test only looks at its own run's records.
     app = await NestFactory.createMicroservice(ProbeModule, { strategy: server, logger: process.env['IT_DEBUG'] ? ['error', 'warn', 'log', 'debug'] : ['error'] });
     await app.listen();
@@ -143,4 +153,16 @@ describe('KafkaBatchServer on the real broker', () => {
       await admin.disconnect();
     }
   });
+
+  it('rejoins its group after being evicted mid-batch, and the uncommitted batch comes again', async () => {
+    const run = randomUUID();
+    seen.stallOnce = `${run}-0`;
+    await publisher.publish(Topic.EngagementNormalizedV1, [{ key: 'a'.repeat(64), value: engagement(run, 0) }]);
+    // The stalled batch's commit is refused (the member is unknown after the eviction); kafkajs
+    // calls that non-retriable, and without a restart the service would live on, consuming nothing.
+    await eventually('the batch handled again after rejoining', async () => (seen.records.filter((r) => r.contentId === `${run}-0`).length >= 2 ? true : undefined), 60_000);
+    await eventually('the consumer is in its group again', async () => (server.isReady() ? true : undefined), 30_000);
+    await publisher.publish(Topic.EngagementNormalizedV1, [{ key: 'a'.repeat(64), value: engagement(run, 1) }]);
+    await eventually('new records flow after the rejoin', async () => (seen.records.some((r) => r.contentId === `${run}-1`) ? true : undefined), 30_000);
+  }, 120_000);
 });

@@ -49,6 +49,9 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   private readonly publisher: KafkaPublisher;
   private consumer?: Consumer;
   private joined = false;
+  private closing = false;
+  /** Rejoins since the last successful join (the pause before the next one grows with it). */
+  private restarts = 0;
   protected override readonly logger = new Logger(KafkaBatchServer.name);
 
   constructor(private readonly options: KafkaBatchServerOptions) {
@@ -77,7 +80,12 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     const unknown = topics.filter((topic) => !TOPICS.has(topic));
     if (unknown.length > 0) throw new Error(`@EventPattern must name a Topic of @wt/contracts; unknown: ${unknown.join(', ')}`);
     if (topics.length === 0) return;
+    await this.publisher.connect();
+    await this.runConsumer(topics);
+  }
 
+  /** Creates, subscribes and runs a consumer of the group (again, after a crash kafkajs gives up on). */
+  private async runConsumer(topics: string[]): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
@@ -89,16 +97,32 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.joined = true;
+      this.restarts = 0;
     });
     consumer.on(consumer.events.CRASH, (event) => {
       this.joined = false;
       this.logger.error(`consumer crashed (restart: ${String(event.payload.restart)}): ${String(event.payload.error)}`);
+      // kafkajs restarts only after errors it deems retriable. Others, such as a commit refused
+      // because the group evicted this member (a batch outlived the session on a starved CPU),
+      // would leave the process alive and consuming nothing. Rejoining is always right here:
+      // offsets move only after effects, so the uncommitted batch comes again, and effects are
+      // idempotent. A new consumer, after a growing pause.
+      if (!event.payload.restart && this.consumer === consumer && !this.closing) {
+        const delayMs = Math.min(30_000, 1_000 * 2 ** this.restarts);
+        this.restarts += 1;
+        kafkaMetrics.consumerRestarts.inc();
+        this.logger.warn(`rejoining the group in ${delayMs} ms`);
+        const timer = setTimeout(() => {
+          if (this.consumer !== consumer || this.closing) return;
+          this.runConsumer(topics).catch((error: unknown) => this.logger.error(`could not rejoin the group: ${String(error)}`));
+        }, delayMs);
+        timer.unref();
+      }
     });
     consumer.on(consumer.events.STOP, () => {
       this.joined = false;
     });
 
-    await this.publisher.connect();
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
@@ -190,6 +214,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     // kafkajs waits for the batch in progress to finish before leaving the group.
     await this.consumer?.disconnect();
     this.consumer = undefined;

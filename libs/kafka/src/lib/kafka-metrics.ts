@@ -24,6 +24,10 @@ export const kafkaMetrics = {
         buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       }),
   ),
+  consumerRestarts: metric(
+    'wt_consumer_restarts_total',
+    () => new Counter({ name: 'wt_consumer_restarts_total', help: 'Consumers recreated after a crash kafkajs would not restart from (e.g. evicted from the group)' }),
+  ),
   lag: metric(
     'wt_consumer_lag',
     () => new Gauge({ name: 'wt_consumer_lag', help: 'Records behind the partition end after the last batch', labelNames: ['topic', 'partition'] }),
