@@ -1,3 +1,4 @@
+import { type SchemaObject } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
 import { ConsentEventV1, DEAD_LETTER_REASONS, EngagementEventV1 } from '@wt/contracts';
@@ -31,7 +32,7 @@ export class ConsentsRequest {
 }
 
 /** OpenAPI shape of the answer: one result per item, in the order sent. */
-export const INTAKE_RESPONSE_SCHEMA = {
+export const INTAKE_RESPONSE_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['accepted', 'rejected', 'results'],
   properties: {
