@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WhatsAppCloudClient } from './cloud-api.client';
+import { unknownFrom, WhatsAppCloudClient } from './cloud-api.client';
 
 interface Recorded {
   method?: string;
@@ -257,5 +257,14 @@ describe('WhatsAppCloudClient', () => {
       kind: 'unknown',
       reason: 'refused',
     });
+  });
+
+  it('classifies a timeout before any connection existed as refused, and one on a connection as in doubt', () => {
+    const timeout = (neverConnected: boolean) => Object.assign(new Error('no complete answer within 300 ms'), { name: 'TimeoutError', neverConnected });
+    expect(unknownFrom(timeout(true), 300)).toMatchObject({ kind: 'unknown', reason: 'refused' });
+    expect(unknownFrom(timeout(false), 300)).toMatchObject({ kind: 'unknown', reason: 'timeout' });
+    const reset = (neverConnected: boolean) => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', neverConnected });
+    expect(unknownFrom(reset(true), 300)).toMatchObject({ kind: 'unknown', reason: 'refused' });
+    expect(unknownFrom(reset(false), 300)).toMatchObject({ kind: 'unknown', reason: 'network' });
   });
 });

@@ -56,7 +56,11 @@ export interface SendRejected {
  */
 export interface SendUnknown {
   kind: 'unknown';
-  /** `refused`: the connection was never established (nothing reached Meta, so a retry is safe). */
+  /**
+   * `refused`: no connection to Meta ever existed for this request (refused, unresolvable, a
+   * connect that hung until the timeout, no pooled socket in time): nothing reached Meta, so a
+   * retry is safe. `timeout` and `network` happened on a connection: the request may have arrived.
+   */
   reason: 'timeout' | 'network' | 'refused';
   /** Technical detail for logs; never contains the recipient. */
   detail: string;
@@ -145,7 +149,19 @@ export class WhatsAppCloudClient {
           'content-length': Buffer.byteLength(body),
         },
       });
-      const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no complete answer within ${this.options.timeoutMs} ms`), { name: 'TimeoutError' })), this.options.timeoutMs);
+      // Whether a connection to Meta ever existed for this request: a failure before that means
+      // nothing reached Meta (no socket from the pool in time, a connect that hung or failed),
+      // so a retry cannot message the person twice.
+      let connected = false;
+      req.on('socket', (socket) => {
+        if (!socket.connecting) connected = true;
+        else socket.once('connect', () => (connected = true));
+      });
+      const failed = (error: Error) => Object.assign(error, { neverConnected: !connected });
+      const timer = setTimeout(
+        () => req.destroy(failed(Object.assign(new Error(`no complete answer within ${this.options.timeoutMs} ms`), { name: 'TimeoutError' }))),
+        this.options.timeoutMs,
+      );
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -160,7 +176,7 @@ export class WhatsAppCloudClient {
       });
       req.on('error', (error) => {
         clearTimeout(timer);
-        reject(error);
+        reject('neverConnected' in error ? error : failed(error));
       });
       req.end(body);
     });
@@ -230,13 +246,19 @@ function graphErrorOf(body: unknown): GraphError | undefined {
   return typeof (error as { code?: unknown }).code === 'number' ? (error as GraphError) : undefined;
 }
 
-function unknownFrom(error: unknown, timeoutMs: number): SendUnknown {
+/** What a failed call means: `refused` when no connection ever existed (retry-safe), else in doubt. */
+export function unknownFrom(error: unknown, timeoutMs: number): SendUnknown {
   // Duck-typed: the DOMException of an aborted fetch is not an `Error` of every realm (jest, vm).
   const failure = (typeof error === 'object' && error !== null ? error : {}) as {
     name?: unknown;
     message?: unknown;
     cause?: { code?: unknown };
+    neverConnected?: unknown;
   };
+  if (failure.neverConnected === true) {
+    const what = failure.name === 'TimeoutError' ? `no connection within ${timeoutMs} ms` : String(failure.message);
+    return { kind: 'unknown', reason: 'refused', detail: `${what}: the request never reached Meta` };
+  }
   if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
     return {
       kind: 'unknown',
