@@ -53,6 +53,9 @@ export function dispatcherModule(config: DispatcherConfig) {
           apiVersion: config.WHATSAPP_API_VERSION,
           accessToken: config.WHATSAPP_ACCESS_TOKEN,
           timeoutMs: config.WHATSAPP_TIMEOUT_MS,
+          // A connection for every send the pacer lets through: a call that waited in the agent's
+          // queue for a free connection would leave late, after its slot-time check, and crowd Meta's second.
+          maxSockets: config.SEND_CONCURRENCY,
         }),
       },
     ],
