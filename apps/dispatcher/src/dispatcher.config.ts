@@ -129,9 +129,10 @@ export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   CAMPAIGN_PAUSE_MS: number = 3_600_000;
 
   /**
-   * A send without an answer (timeout, dropped connection, crash mid-call) stays `unknown` until
-   * its status webhook proves Meta took it; after this long without one it is `expired`: reported
-   * as failed, never resent (a duplicate is worse than a miss).
+   * A send without an answer on a connection to Meta (timeout, dropped connection, crash mid-call)
+   * stays `unknown` until its status webhook proves Meta took it; after this long without one it is
+   * `expired`: reported as failed, never resent (a duplicate is worse than a miss). A send that
+   * never had a connection (refused, or timed out while connecting) is retried with backoff.
    */
   @IsInt()
   @Min(1000)
