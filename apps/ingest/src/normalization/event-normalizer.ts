@@ -27,6 +27,12 @@ const UNSEALED = '';
  */
 export class EventNormalizer {
   private readonly pending = new WeakMap<object, string>();
+  /**
+   * The batch's phones already normalized and pseudonymized (a person's events often come
+   * together): libphonenumber and the HMAC once per distinct number and region. Emptied by
+   * `sealContacts` at the end of each batch, so no number outlives its batch here.
+   */
+  private readonly phones = new Map<string, { phone: ReturnType<typeof normalizePhone>; personId?: string }>();
 
   constructor(
     private readonly pseudonymizer: Pseudonymizer,
@@ -37,11 +43,11 @@ export class EventNormalizer {
   engagement(event: EngagementEventV1, now: Date): Normalized<EngagementNormalizedV1> {
     const timing = this.checkTime(event.occurredAt, now);
     if (timing) return timing;
-    const phone = normalizePhone(event.phone, event.country, this.policy.defaultRegion);
+    const { phone, personId } = this.person(event.phone, event.country);
     if (!phone.ok) return { ok: false, reason: 'invalid_phone', detail: `phone: ${phone.reason}` };
     return this.unsealed(phone.e164, {
       dedupeKey: `${event.source}:${event.eventId}`,
-      personId: this.pseudonymizer.personId(phone.e164),
+      personId: personId as string,
       contact: UNSEALED,
       source: event.source,
       type: event.type,
@@ -60,10 +66,10 @@ export class EventNormalizer {
     if (Date.parse(event.occurredAt) - now.getTime() > this.policy.maxFutureSkewMs) {
       return { ok: false, reason: 'timestamp_in_future', detail: `occurredAt: later than now + ${this.policy.maxFutureSkewMs} ms` };
     }
-    const phone = normalizePhone(event.phone, event.country, this.policy.defaultRegion);
+    const { phone, personId } = this.person(event.phone, event.country);
     if (!phone.ok) return { ok: false, reason: 'invalid_phone', detail: `phone: ${phone.reason}` };
     return this.unsealed(phone.e164, {
-      personId: this.pseudonymizer.personId(phone.e164),
+      personId: personId as string,
       contact: UNSEALED,
       purpose: event.purpose,
       businessId: event.purpose === 'whatsapp_marketing' ? event.businessId : undefined,
@@ -74,8 +80,21 @@ export class EventNormalizer {
     });
   }
 
+  /** The number in E.164 and its pseudonym, once per distinct (number, region hint) in the batch. */
+  private person(raw: string, country: string | undefined): { phone: ReturnType<typeof normalizePhone>; personId?: string } {
+    const key = `${raw}\u0000${country ?? ''}`;
+    let known = this.phones.get(key);
+    if (!known) {
+      const phone = normalizePhone(raw, country, this.policy.defaultRegion);
+      known = { phone, personId: phone.ok ? this.pseudonymizer.personId(phone.e164) : undefined };
+      this.phones.set(key, known);
+    }
+    return known;
+  }
+
   /** Seals the contact of each value normalized here: one key-vault round trip for the batch (none for cached keys). */
   async sealContacts(values: readonly { personId: string; contact: string }[]): Promise<void> {
+    this.phones.clear();
     const todo = values.filter((v) => v.contact === UNSEALED && this.pending.has(v));
     if (todo.length === 0) return;
     const sealed = await this.sealer.sealAll(

@@ -16,6 +16,14 @@ describe('ContactSealer (per-person keys)', () => {
     expect(await sealer.open(sealed)).toEqual({ ok: true, e164: '+33612345678' });
   });
 
+  it('gives every value of a batch its own IV, even for one person and one number', async () => {
+    const sealer = new ContactSealer(new InMemoryPersonKeyStore());
+    const id = person();
+    const sealed = await sealer.sealAll(Array.from({ length: 50 }, () => ({ personId: id, e164: '+33612345678' })));
+    expect(new Set(sealed.map((v) => v.split('.')[3])).size).toBe(50);
+    expect((await sealer.openAll(sealed)).every((o) => o.ok && o.e164 === '+33612345678')).toBe(true);
+  });
+
   it('gets the keys of a whole batch in one round trip, then from the cache', async () => {
     const store = new InMemoryPersonKeyStore();
     const sealer = new ContactSealer(store);

@@ -4,6 +4,7 @@ import { type PersonKey, type PersonKeyStore } from './person-keys';
 import { PlatformKeySealer } from './platform-key-sealer';
 
 const VERSION = 'v2';
+const IV_BYTES = 12;
 const PERSON_ID = /^[0-9a-f]{64}$/;
 const KEY_VERSION = /^[1-9][0-9]{0,18}$/;
 
@@ -47,10 +48,12 @@ export class ContactSealer {
   async sealAll(items: readonly { personId: string; e164: string }[]): Promise<string[]> {
     if (items.length === 0) return [];
     const keys = await this.currentKeys(items.map((i) => i.personId));
-    return items.map(({ personId, e164 }) => {
+    // One draw from the CSPRNG for the whole batch's IVs: a call per value cost ≈ 8 % of ingest's CPU.
+    const ivs = randomBytes(IV_BYTES * items.length);
+    return items.map(({ personId, e164 }, i) => {
       const key = keys.get(personId);
       if (!key) throw new Error('key vault returned no key for a person');
-      return sealWith(key, e164);
+      return sealWith(key, e164, ivs.subarray(i * IV_BYTES, (i + 1) * IV_BYTES));
     });
   }
 
@@ -147,8 +150,8 @@ function parse(sealed: string): ParsedV2 | { kind: 'v1' } | undefined {
   return { kind: 'v2', personId, version: keyVersion, iv: Buffer.from(iv, 'base64url'), tag: Buffer.from(tag, 'base64url'), data: Buffer.from(data, 'base64url') };
 }
 
-function sealWith(key: PersonKey, e164: string): string {
-  const iv = randomBytes(12);
+/** A fresh random 96-bit IV per value (GCM's recommended size; never reused under one key). */
+function sealWith(key: PersonKey, e164: string, iv: Buffer): string {
   const header = `${VERSION}.${key.personId}.${key.version}`;
   const cipher = createCipheriv('aes-256-gcm', key.key, iv);
   cipher.setAAD(Buffer.from(header, 'utf8'));
