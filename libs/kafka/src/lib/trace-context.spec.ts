@@ -15,6 +15,13 @@ describe('trace context', () => {
     expect(child.tracestate).toBe('vendor=abc');
   });
 
+  it('gives every hop its own span id and every new trace its own id, across pool refills', () => {
+    const spans = Array.from({ length: 2000 }, () => TRACEPARENT.exec(childTraceContext({ traceparent: PARENT }).traceparent)?.[2]);
+    expect(new Set(spans).size).toBe(2000);
+    const traces = Array.from({ length: 600 }, () => TRACEPARENT.exec(childTraceContext(undefined).traceparent)?.[1]);
+    expect(new Set(traces).size).toBe(600);
+  });
+
   it('starts a new sampled trace when there is none or it is malformed', () => {
     const cases: (Record<string, string> | undefined)[] = [
       undefined,
