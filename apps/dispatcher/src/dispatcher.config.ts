@@ -50,7 +50,7 @@ export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   @IsInt()
   @Min(0)
   @Max(500)
-  THROUGHPUT_MARGIN_MS: number = 30;
+  THROUGHPUT_MARGIN_MS: number = 40;
 
   /**
    * A send whose turn came more than this many ms ago (a late timer on a busy machine) is not made

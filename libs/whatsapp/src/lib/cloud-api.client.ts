@@ -81,7 +81,10 @@ export class WhatsAppCloudClient {
   constructor(private readonly options: WhatsAppCloudClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.transport = new URL(this.baseUrl).protocol === 'https:' ? https : http;
-    this.agent = new this.transport.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: 'lifo' });
+    // `timeout` bounds how long a connection idles; it also lets the agent honour the server's
+    // `Keep-Alive: timeout=` hint (a second early), so a send never goes out on a connection the
+    // server is closing (an ECONNRESET there would leave the send in doubt).
+    this.agent = new this.transport.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: 'lifo', timeout: 60_000 });
   }
 
   /** Closes the kept-alive connections. */
