@@ -36,6 +36,10 @@ export const DECISION_REASONS = [
   'quiet_hours',
   /** Another campaign with a higher expected value took the person's only free slot. */
   'outcompeted',
+  /** WhatsApp reported the person's number unreachable (131026) a short while ago; evaluated again later. */
+  'unreachable',
+  /** The business's campaigns are paused (131048, spam rate limit); evaluated again once resumed. */
+  'business_paused',
 ] as const;
 export type DecisionReason = (typeof DECISION_REASONS)[number];
 
