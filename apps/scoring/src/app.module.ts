@@ -20,12 +20,14 @@ import { CampaignLauncher } from './launch/campaign-launcher';
 import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-schema';
 import { ScoringInFull1764460800000 } from './migrations/1764460800000-scoring-in-full';
 import { ModelPrecision1764720000000 } from './migrations/1764720000000-model-precision';
+import { SendingEligibility1764979200000 } from './migrations/1764979200000-sending-eligibility';
+import { EligibilityStore } from './eligibility/eligibility.store';
 import { OutcomeLearner } from './outcome/outcome.learner';
 import { ModelStore } from './relevance/model.store';
 import { ScoringConfig } from './scoring.config';
 
 export const SCORING_ENTITIES = [CampaignEntity, DecisionEntity];
-export const SCORING_MIGRATIONS = [InitialSchema1764374400000, ScoringInFull1764460800000, ModelPrecision1764720000000];
+export const SCORING_MIGRATIONS = [InitialSchema1764374400000, ScoringInFull1764460800000, ModelPrecision1764720000000, SendingEligibility1764979200000];
 
 /** Providers that need only the database (and a publisher for the engine): shared with tests. */
 export const SCORING_PROVIDERS = [
@@ -34,6 +36,7 @@ export const SCORING_PROVIDERS = [
   AudienceStore,
   ApiKeyStore,
   ModelStore,
+  EligibilityStore,
   DecisionEngine,
   OutcomeLearner,
   CampaignLauncher,

@@ -52,4 +52,9 @@ export class ScoringConfig extends DatabaseEnv {
   @IsNumber()
   @Min(0)
   ATTRIBUTION_WINDOW_DAYS: number = 7;
+
+  /** 131026: how long a person counts as unreachable after WhatsApp reported their number so (ms); the dispatcher's default. */
+  @IsInt()
+  @Min(1)
+  UNREACHABLE_FOR_MS: number = 7 * 86_400_000;
 }

@@ -13,6 +13,7 @@ import { ApiKeyStore } from '@wt/business-auth';
 import { CampaignStore } from './campaign/campaign.store';
 import { DecisionEngine } from './decision/decision.engine';
 import { DecisionStore } from './decision/decision.store';
+import { EligibilityStore } from './eligibility/eligibility.store';
 import { CampaignLauncher } from './launch/campaign-launcher';
 import { OutcomeLearner } from './outcome/outcome.learner';
 import { holdoutBucket } from './policy/contact-policy';
@@ -46,7 +47,7 @@ function replica(publisher: KafkaPublisher, settings: ScoringConfig): { dataSour
     postgresOptions({ url: settings.DATABASE_URL, entities: SCORING_ENTITIES, migrations: SCORING_MIGRATIONS, runMigrations: false, applicationName: 'scoring-it-replica' }),
   );
   const models = new ModelStore(dataSource, settings);
-  const engine = new DecisionEngine(dataSource, new CampaignStore(dataSource), new DecisionStore(dataSource), models, publisher, settings);
+  const engine = new DecisionEngine(dataSource, new CampaignStore(dataSource), new DecisionStore(dataSource), models, publisher, settings, new EligibilityStore(dataSource));
   return { dataSource, engine, models };
 }
 

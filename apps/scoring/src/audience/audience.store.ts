@@ -61,6 +61,16 @@ export class AudienceStore {
     return rows.map((r) => r.body);
   }
 
+  /** The audience snapshots of these people (those still in it). */
+  async snapshots(personIds: readonly string[]): Promise<ProfileSnapshotV1[]> {
+    if (personIds.length === 0) return [];
+    const rows: { body: ProfileSnapshotV1 }[] = await this.dataSource.query(
+      `SELECT body FROM audience_profile WHERE person_id = ANY($1::char(64)[]) ORDER BY person_id`,
+      [personIds],
+    );
+    return rows.map((r) => r.body);
+  }
+
   async count(): Promise<number> {
     const rows: { n: string }[] = await this.dataSource.query(`SELECT count(*) AS n FROM audience_profile`);
     const n = Number(rows[0]?.n ?? 0);

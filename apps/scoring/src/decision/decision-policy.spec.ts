@@ -1,6 +1,7 @@
 import { type ContactPolicyOptions } from '../policy/contact-policy';
 import { EMPTY_HISTORY } from '../relevance/features';
 import { LogisticModel } from '../relevance/logistic-model';
+import { pauseOf } from '../eligibility/eligibility.store';
 import { campaignFixture, PERSON, snapshotFixture } from '../testing/fixtures';
 import { concerns, decide, type DecideContext, decisionIdFor, isRunning, withheld } from './decision-policy';
 
@@ -83,10 +84,56 @@ describe('decide', () => {
     expect(decide(snapshotFixture(), campaignFixture({ campaignId: 'other-run' }), explore).decision.score).not.toBe(decide(snapshotFixture(), campaign, explore).decision.score);
   });
 
+  it('suppresses a person WhatsApp reported unreachable (131026) until the mark runs out, and says why', () => {
+    const until = new Date(noon.getTime() + 86_400_000);
+    const { decision: d } = decide(snapshotFixture(), campaign, context({ unreachableUntil: until }));
+    expect(d).toMatchObject({ outcome: 'suppress', reason: 'unreachable' });
+    expect(d.send).toBeUndefined();
+    expect(d.explanation.summary).toContain('131026');
+    expect(d.explanation.summary).toContain(until.toISOString());
+    // The score is still computed and explained (the same person, the same draw).
+    expect(d.score).toBe(decide(snapshotFixture(), campaign, context()).decision.score);
+    expect(d.explanation.factors.length).toBeGreaterThan(0);
+    // A mark that has run out no longer blocks.
+    expect(decide(snapshotFixture(), campaign, context({ unreachableUntil: new Date(noon.getTime() - 1) })).decision).toMatchObject({ outcome: 'send', reason: 'relevant' });
+  });
+
+  it("suppresses a paused business's campaigns (131048) until the pause ends or forever until resumed", () => {
+    const until = new Date(noon.getTime() + 3_600_000);
+    const timed = decide(snapshotFixture(), campaign, context({ businessPaused: { until } })).decision;
+    expect(timed).toMatchObject({ outcome: 'suppress', reason: 'business_paused' });
+    expect(timed.explanation.summary).toMatch(new RegExp(`acme.*131048.*${until.toISOString()}`));
+    const open = decide(snapshotFixture(), campaign, context({ businessPaused: { until: null } })).decision;
+    expect(open).toMatchObject({ outcome: 'suppress', reason: 'business_paused' });
+    expect(open.explanation.summary).toContain('until resumed');
+    expect(decide(snapshotFixture(), campaign, context({ businessPaused: { until: new Date(noon.getTime() - 1) } })).decision.reason).toBe('relevant');
+  });
+
+  it('checks consent and contact before reachability, and reachability before the pause, relevance, holdout and quiet hours', () => {
+    const blocked = context({ unreachableUntil: new Date(noon.getTime() + 1000), businessPaused: { until: null } });
+    expect(decide(snapshotFixture({ consents: { whatsappMarketing: ['other'], crossAppProfiling: true } }), campaign, blocked).decision.reason).toBe('no_marketing_consent');
+    expect(decide(snapshotFixture({ contact: undefined }), campaign, blocked).decision.reason).toBe('no_contact');
+    expect(decide(snapshotFixture(), campaign, blocked).decision.reason).toBe('unreachable');
+    const paused = context({ businessPaused: { until: null } });
+    expect(decide(snapshotFixture({ interests: {} }), campaign, paused).decision.reason).toBe('business_paused');
+    expect(decide(snapshotFixture(), campaignFixture({ holdoutShare: 1 }), paused).decision.reason).toBe('business_paused');
+    const lateInParis = new Date('2026-11-28T21:30:00Z');
+    expect(decide(snapshotFixture({ updatedAt: lateInParis.toISOString() }), campaign, { ...paused, now: lateInParis }).decision.reason).toBe('business_paused');
+  });
+
   it('turns a send into a budget suppression', () => {
     const d = withheld(decide(snapshotFixture(), campaign, context()).decision, 'budget_exhausted');
     expect(d).toMatchObject({ outcome: 'suppress', reason: 'budget_exhausted' });
     expect(d.send).toBeUndefined();
+  });
+});
+
+describe('pauseOf', () => {
+  it("finds a business's own pause, or one for every business", () => {
+    const until = new Date(noon.getTime() + 1000);
+    expect(pauseOf({ unreachable: new Map(), paused: new Map([['acme', until]]) }, 'acme')).toEqual({ until });
+    expect(pauseOf({ unreachable: new Map(), paused: new Map([['*', null]]) }, 'acme')).toEqual({ until: null });
+    expect(pauseOf({ unreachable: new Map(), paused: new Map([['globex', until]]) }, 'acme')).toBeUndefined();
   });
 });
 

@@ -46,6 +46,10 @@ export interface DecideContext {
   triggeredByEventAt?: string;
   /** Thompson-sampling scale (default: the model's); 0 decides on the posterior mean. */
   exploration?: ExplorationOptions;
+  /** WhatsApp reported the person's number unreachable (131026) until then. */
+  unreachableUntil?: Date;
+  /** The campaign's business is paused (131048) until then (null: until resumed). */
+  businessPaused?: { until: Date | null };
 }
 
 /** A decision and the features it was made from (kept to learn from its outcome). */
@@ -56,7 +60,8 @@ export interface ScoredDecision {
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
-function summaryOf(reason: DecisionReason, campaign: CampaignV1, score: number, threshold: number, interests: string[]): string {
+function summaryOf(reason: DecisionReason, campaign: CampaignV1, score: number, threshold: number, interests: string[], context: DecideContext): string {
+  const pausedUntil = context.businessPaused?.until ? ` until ${context.businessPaused.until.toISOString()}` : ' until resumed';
   const why = interests.length > 0 ? `recent interest in ${interests.join(', ')}` : `no recent interest in ${campaign.targetCategories.join(', ')}`;
   const head: Record<DecisionReason, string> = {
     relevant: `Likely to welcome it (score ${round(score)}, threshold ${round(threshold)})`,
@@ -69,13 +74,15 @@ function summaryOf(reason: DecisionReason, campaign: CampaignV1, score: number, 
     frequency_capped: 'Frequency cap reached for this person',
     quiet_hours: "Quiet hours in the person's time zone",
     outcompeted: 'Another campaign with a higher expected value took the free slot',
+    unreachable: `WhatsApp reported this number unreachable (error 131026); not sent to before ${context.unreachableUntil?.toISOString() ?? 'later'} unless it is reached again`,
+    business_paused: `Campaigns of ${campaign.businessId} are paused after WhatsApp's spam rate limit (error 131048)${pausedUntil}`,
   };
   return `${head[reason]}: ${why}.`.slice(0, 500);
 }
 
 /**
  * Decides one (person, campaign) pair before caps and budget: eligibility first (consent,
- * contact), then the learned relevance against the threshold, then holdout and quiet hours.
+ * contact, a number WhatsApp reported unreachable, a paused business), then the learned relevance against the threshold, then holdout and quiet hours.
  * Frequency caps and budget are applied afterwards, across the whole evaluation.
  */
 export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, context: DecideContext): ScoredDecision {
@@ -88,6 +95,8 @@ export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, contex
   let reason: DecisionReason = 'relevant';
   if (!snapshot.consents.whatsappMarketing.includes(campaign.businessId)) reason = 'no_marketing_consent';
   else if (!snapshot.contact) reason = 'no_contact';
+  else if (context.unreachableUntil && context.unreachableUntil > context.now) reason = 'unreachable';
+  else if (context.businessPaused && (context.businessPaused.until === null || context.businessPaused.until > context.now)) reason = 'business_paused';
   else if (score < threshold) reason = 'not_relevant';
   else if (holdout) reason = 'holdout';
   else if (isQuietHours(context.now, snapshot.timeZone, context.policy)) reason = 'quiet_hours';
@@ -102,7 +111,7 @@ export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, contex
     score,
     modelVersion: context.model.modelVersion,
     explanation: {
-      summary: summaryOf(reason, campaign, score, threshold, vector.interests.map((f) => f.category)),
+      summary: summaryOf(reason, campaign, score, threshold, vector.interests.map((f) => f.category), context),
       factors: context.model.explain(vector, 5, scored.exploration),
       consentBasis: reason === 'no_marketing_consent' ? [] : vector.consentBasis,
       holdout,

@@ -4,6 +4,7 @@ import { KafkaPublisher } from '@wt/kafka';
 import { Counter, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { CampaignStore } from '../campaign/campaign.store';
+import { EligibilityStore, pauseOf } from '../eligibility/eligibility.store';
 import { type ContactPolicyOptions, SlotLedger } from '../policy/contact-policy';
 import { EMPTY_HISTORY } from '../relevance/features';
 import { type LogisticModel } from '../relevance/logistic-model';
@@ -53,6 +54,7 @@ export class DecisionEngine {
     private readonly models: ModelStore,
     private readonly publisher: KafkaPublisher,
     config: ScoringConfig,
+    private readonly eligibility: EligibilityStore,
   ) {
     this.policy = contactPolicy(config);
   }
@@ -67,6 +69,9 @@ export class DecisionEngine {
       const personIds = [...new Set(pairs.map((p) => p.snapshot.personId))];
       await this.decisions.lockPeople(manager, personIds);
       const history = await this.decisions.history(manager, personIds, now);
+      // Whom WhatsApp cannot reach now (131026) and whose campaigns are paused (131048): suppressed
+      // before relevance, so they take no budget and no frequency-cap slot.
+      const blocks = await this.eligibility.blocks(manager, personIds, [...new Set(pairs.map((p) => p.campaign.businessId))], now);
       const known = await this.decisions.lockKnown(manager, pairs.map((p) => ({ campaignId: p.campaign.campaignId, personId: p.snapshot.personId })));
 
       const candidates: ScoredDecision[] = [];
@@ -81,6 +86,8 @@ export class DecisionEngine {
             now,
             cutoff: options.cutoffs?.get(campaign.campaignId),
             triggeredByEventAt: snapshot.activity.lastSeenAt,
+            unreachableUntil: blocks.unreachable.get(snapshot.personId),
+            businessPaused: pauseOf(blocks, campaign.businessId),
           }),
         );
       }
@@ -125,10 +132,16 @@ export class DecisionEngine {
     return published;
   }
 
-  /** Scores without deciding (a launch ranks its audience first, with the model it will decide with); nothing is stored. */
+  /**
+   * Scores without deciding (a launch ranks its audience first, with the model it will decide with);
+   * nothing is stored. People WhatsApp cannot reach now are left out: the budget goes to others.
+   */
   async score(snapshots: readonly ProfileSnapshotV1[], campaign: CampaignV1, now: Date, pinned?: LogisticModel): Promise<number[]> {
     const model = pinned ?? (await this.models.current());
-    const eligible = snapshots.filter((s) => concerns(s, campaign) && s.contact);
+    const candidates = snapshots.filter((s) => concerns(s, campaign) && s.contact);
+    if (candidates.length === 0) return [];
+    const blocks = await this.eligibility.blocks(this.dataSource.manager, candidates.map((s) => s.personId), [], now);
+    const eligible = candidates.filter((s) => !blocks.unreachable.has(s.personId));
     if (eligible.length === 0) return [];
     const history = await this.decisions.history(this.dataSource.manager, eligible.map((s) => s.personId), now);
     return eligible.map((s) => decide(s, campaign, { model, history: history.get(s.personId) ?? EMPTY_HISTORY, policy: this.policy, now }).decision.score);

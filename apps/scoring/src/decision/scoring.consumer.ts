@@ -1,10 +1,11 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { type ProfileSnapshotV1, Topic } from '@wt/contracts';
+import { type CampaignV1, type ProfileSnapshotV1, Topic } from '@wt/contracts';
 import { type RecordBatch, traceHeaders } from '@wt/kafka';
 import { DataSource } from 'typeorm';
 import { AudienceStore } from '../audience/audience.store';
 import { CampaignStore } from '../campaign/campaign.store';
+import { EligibilityStore } from '../eligibility/eligibility.store';
 import { type ObservedOutcome, OutcomeLearner } from '../outcome/outcome.learner';
 import { ScoringConfig } from '../scoring.config';
 import { isRunning } from './decision-policy';
@@ -15,9 +16,13 @@ import { DecisionStore } from './decision.store';
  * Scoring's inputs. Campaigns are kept in Postgres; every changed profile is kept as the audience
  * and evaluated at once against the running campaigns of the businesses it opted in to (the
  * real-time trigger); outcomes (statuses, replies, purchases, opt-outs) teach the model.
+ * Statuses, inbound messages and the dispatcher's business signals also tell who cannot be sent
+ * to now (131026 unreachable numbers, 131048 paused businesses).
  */
 @Controller()
 export class ScoringConsumer {
+  private readonly logger = new Logger(ScoringConsumer.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly campaigns: CampaignStore,
@@ -26,6 +31,7 @@ export class ScoringConsumer {
     private readonly engine: DecisionEngine,
     private readonly learner: OutcomeLearner,
     private readonly config: ScoringConfig,
+    private readonly eligibility: EligibilityStore,
   ) {}
 
   @EventPattern(Topic.CampaignsV1)
@@ -57,16 +63,24 @@ export class ScoringConsumer {
 
     const running = (await this.campaigns.running(now, this.config.CAMPAIGN_CACHE_MS)).filter((c) => isRunning(c, now));
     if (running.length === 0) return;
-    const cutoffs: { campaign_id: string; cutoff: number }[] = await this.dataSource.query(
+    await this.engine.evaluate(snapshots, running, now, { cutoffs: await this.cutoffs(running), traces });
+  }
+
+  private async cutoffs(running: readonly CampaignV1[]): Promise<Map<string, number>> {
+    const rows: { campaign_id: string; cutoff: number }[] = await this.dataSource.query(
       `SELECT campaign_id, cutoff FROM campaign_launch WHERE campaign_id = ANY($1::text[]) AND cutoff IS NOT NULL`,
       [running.map((c) => c.campaignId)],
     );
-    await this.engine.evaluate(snapshots, running, now, { cutoffs: new Map(cutoffs.map((c) => [c.campaign_id, c.cutoff])), traces });
+    return new Map(rows.map((c) => [c.campaign_id, c.cutoff]));
   }
 
-  /** Delivered and read statuses of our sends (the decision id travels with the message). */
+  /**
+   * Delivered and read statuses of our sends (the decision id travels with the message) teach the
+   * model; a 131026 failure marks the person unreachable, a later delivered or read status clears it.
+   */
   @EventPattern(Topic.WhatsappMessageStatusV1)
   async onStatuses(@Payload() batch: RecordBatch<Topic.WhatsappMessageStatusV1>): Promise<void> {
+    await this.eligibility.recordReachability(batch.records.map((r) => r.value), [], this.config.UNREACHABLE_FOR_MS);
     const relevant = batch.records.map((r) => r.value).filter((s) => s.status === 'delivered' || s.status === 'read');
     const sends = await this.decisions.sendsByDecisionId([...new Set(relevant.map((s) => s.decisionId))]);
     const outcomes: ObservedOutcome[] = [];
@@ -80,6 +94,8 @@ export class ScoringConsumer {
   /** A message (or a button press) to the number that sent a campaign: a reply. */
   @EventPattern(Topic.WhatsappInboundV1)
   async onInbound(@Payload() batch: RecordBatch<Topic.WhatsappInboundV1>): Promise<void> {
+    // Someone who writes to a business is reachable on WhatsApp.
+    await this.eligibility.recordReachability([], batch.records.map((r) => r.value), this.config.UNREACHABLE_FOR_MS);
     const outcomes = await Promise.all(
       batch.records.map(({ value }) => this.learner.attribute(value.personId, { phoneNumberId: value.phoneNumberId }, 'replied', value.receivedAt)),
     );
@@ -92,5 +108,37 @@ export class ScoringConsumer {
     const purchases = batch.records.map((r) => r.value).filter((e) => e.type === 'purchase' && e.businessId);
     const outcomes = await Promise.all(purchases.map((e) => this.learner.attribute(e.personId, { businessId: e.businessId! }, 'purchased', e.occurredAt)));
     await this.learner.learn(outcomes.filter((o): o is ObservedOutcome => o !== undefined));
+  }
+
+  /**
+   * The dispatcher paused a business's campaigns (131048) or resumed them: while paused, its
+   * campaigns decide no send. On a resume, the people its running campaigns suppressed as
+   * `business_paused` are evaluated again at once (in batches), not only at their next profile change.
+   */
+  @EventPattern(Topic.BusinessSendingSignalsV1)
+  async onBusinessSignals(@Payload() batch: RecordBatch<Topic.BusinessSendingSignalsV1>): Promise<void> {
+    const signals = batch.records.map((r) => r.value);
+    await this.eligibility.recordSignals(signals);
+    const resumed = new Set(signals.filter((s) => s.signal === 'campaigns_resumed').map((s) => s.businessId));
+    if (resumed.size === 0) return;
+    const now = new Date();
+    const campaigns = (await this.campaigns.running(now, 0)).filter((c) => isRunning(c, now) && (resumed.has('*') || resumed.has(c.businessId)));
+    if (campaigns.length === 0) return;
+    const cutoffs = await this.cutoffs(campaigns);
+    let after = '';
+    let evaluated = 0;
+    for (;;) {
+      const rows: { person_id: string }[] = await this.dataSource.query(
+        `SELECT DISTINCT person_id FROM decision WHERE campaign_id = ANY($1::text[]) AND reason = 'business_paused' AND person_id > $2 ORDER BY person_id LIMIT $3`,
+        [campaigns.map((c) => c.campaignId), after, this.config.LAUNCH_BATCH_SIZE],
+      );
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1].person_id;
+      const snapshots = await this.audience.snapshots(rows.map((r) => r.person_id));
+      await this.engine.evaluate(snapshots, campaigns, now, { cutoffs });
+      evaluated += snapshots.length;
+      if (rows.length < this.config.LAUNCH_BATCH_SIZE) break;
+    }
+    if (evaluated > 0) this.logger.log(`campaigns resumed for ${[...resumed].join(', ')}: ${evaluated} people suppressed during the pause evaluated again`);
   }
 }

@@ -38,7 +38,10 @@ interface LaunchRow {
  * the budget goes to the best people of the whole audience, not to the first batches: the cutoff
  * is the score of the last person the remaining budget can reach. Then it is decided with that
  * cutoff. One batch per transaction; a launch row is claimed with SKIP LOCKED, so replicas share
- * launches and a restart resumes at the stored cursor (a replayed batch changes nothing).
+ * launches and a restart resumes at the stored cursor (a replayed batch changes nothing). The
+ * launch of a paused business (131048) waits for the end of the pause instead of deciding its
+ * whole audience `business_paused`; people WhatsApp cannot reach (131026) are left out of the
+ * ranking and decided `unreachable`, so the budget goes to people it can reach.
  */
 @Injectable()
 export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -95,7 +98,12 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
       const rows: (LaunchRow & { body: CampaignV1; spent: number; budget_messages: number })[] = await manager.query(
         `SELECT l.campaign_id, l.phase, l.cursor, l.cutoff, l.scores, l.evaluated, l.model, c.body, c.spent, c.budget_messages
          FROM campaign_launch l JOIN campaign c ON c.campaign_id = l.campaign_id
-         WHERE l.phase <> 'done' ORDER BY l.started_at, l.campaign_id LIMIT 1 FOR UPDATE OF l SKIP LOCKED`,
+         WHERE l.phase <> 'done'
+           AND NOT EXISTS (
+             SELECT 1 FROM business_pause b
+             WHERE b.business_id IN (c.business_id, '*') AND (b.until IS NULL OR b.until > $1) AND (b.resumed_at IS NULL OR b.resumed_at < b.paused_at))
+         ORDER BY l.started_at, l.campaign_id LIMIT 1 FOR UPDATE OF l SKIP LOCKED`,
+        [now],
       );
       const launch = rows[0];
       if (!launch) return false;
