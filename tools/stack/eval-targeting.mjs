@@ -399,7 +399,7 @@ async function settle(timeoutMs = 180_000) {
   const groups = {
     ingest: [Topic.ConsentV1, Topic.SocialEngagementV1],
     profiles: [Topic.EngagementNormalizedV1, Topic.ConsentNormalizedV1, Topic.WhatsappInboundV1],
-    scoring: [Topic.CampaignsV1, Topic.ProfileSnapshotsV1, Topic.WhatsappMessageStatusV1, Topic.WhatsappInboundV1, Topic.EngagementNormalizedV1],
+    scoring: [Topic.CampaignsV1, Topic.ProfileSnapshotsV1, Topic.WhatsappMessageStatusV1, Topic.WhatsappInboundV1, Topic.EngagementNormalizedV1, Topic.BusinessSendingSignalsV1],
     dispatcher: [Topic.TargetingDecisionsV1],
   };
   let quiet = 0;
