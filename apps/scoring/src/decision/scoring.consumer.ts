@@ -138,6 +138,9 @@ export class ScoringConsumer {
       await this.engine.evaluate(snapshots, campaigns, now, { cutoffs });
       evaluated += snapshots.length;
       if (rows.length < this.config.LAUNCH_BATCH_SIZE) break;
+      // A large audience takes a while: stay in the group (a crash redelivers the signal, and the
+      // people already decided are skipped: a send is final, an unchanged suppression not republished).
+      await batch.heartbeat();
     }
     if (evaluated > 0) this.logger.log(`campaigns resumed for ${[...resumed].join(', ')}: ${evaluated} people suppressed during the pause evaluated again`);
   }

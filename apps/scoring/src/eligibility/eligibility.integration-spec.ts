@@ -177,6 +177,29 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
     expect(await unreachable(p)).toBeUndefined();
   });
 
+  it('reads a pause of every business (`*`), and a resume or a replayed older pause in the order they happened', async () => {
+    const store = app.get(EligibilityStore);
+    const t0 = Date.now();
+    const at = (ms: number) => new Date(t0 + ms).toISOString();
+    const biz = `any-${run}`;
+    const pausedNow = async () => (await store.blocks(dataSource.manager, [], [biz], new Date(t0 + 10)));
+    await store.recordSignals([{ businessId: biz, signal: 'campaigns_paused', until: at(HOUR), occurredAt: at(0) }]);
+    expect((await pausedNow()).paused.get(biz)?.getTime()).toBe(t0 + HOUR);
+    await store.recordSignals([{ businessId: biz, signal: 'campaigns_resumed', occurredAt: at(5) }]);
+    expect((await pausedNow()).paused.has(biz)).toBe(false);
+    // The same pause delivered again (older than the resume) does not pause again.
+    await store.recordSignals([{ businessId: biz, signal: 'campaigns_paused', until: at(HOUR), occurredAt: at(0) }]);
+    expect((await pausedNow()).paused.has(biz)).toBe(false);
+    // A platform-wide pause without an end applies to every business until resumed.
+    await store.recordSignals([{ businessId: '*', signal: 'campaigns_paused', occurredAt: at(1) }]);
+    try {
+      expect((await pausedNow()).paused.get('*')).toBeNull();
+    } finally {
+      await store.recordSignals([{ businessId: '*', signal: 'campaigns_resumed', occurredAt: at(2) }]);
+    }
+    expect((await pausedNow()).paused.has('*')).toBe(false);
+  });
+
   it("suppresses a paused business's campaign as business_paused until resumed, then sends, with the budget unchanged by the suppressed ones", async () => {
     const c = await campaign({ budgetMessages: 5 });
     const bystander = await campaign();
