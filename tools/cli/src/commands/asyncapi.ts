@@ -69,8 +69,23 @@ export async function asyncApiDocument(): Promise<Record<string, unknown>> {
     defaultContentType: 'application/json',
     servers: { cluster: { host: 'wt-kafka-kafka-bootstrap.kafka.svc:9092', protocol: 'kafka', description: 'The Strimzi cluster' } },
     channels,
-    components: { messages, schemas },
+    components: { messages, schemas: reachable(schemas, Object.values(TOPIC_PAYLOAD_CLASSES).map((c) => c.name)) },
   };
+}
+
+/**
+ * The payload schemas and those they refer to, and nothing else: the metadata storage holds every
+ * validated class the process loaded (configuration classes too), which is not the topics' API.
+ */
+function reachable(schemas: Record<string, object>, roots: string[]): Record<string, object> {
+  const kept = new Set<string>();
+  const visit = (name: string) => {
+    if (kept.has(name) || !schemas[name]) return;
+    kept.add(name);
+    for (const [, ref] of JSON.stringify(schemas[name]).matchAll(/"#\/components\/schemas\/([^"]+)"/g)) visit(ref as string);
+  };
+  roots.forEach(visit);
+  return Object.fromEntries(Object.entries(schemas).filter(([name]) => kept.has(name)));
 }
 
 function retention(spec: TopicSpec): string {
