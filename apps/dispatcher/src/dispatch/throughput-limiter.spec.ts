@@ -66,4 +66,27 @@ describe('ThroughputLimiter', () => {
     for (const slots of [a, b]) for (let i = 1; i < slots.length; i++) expect((slots[i] as number) - (slots[i - 1] as number)).toBeCloseTo(1030 / 80, 6);
     expect(Math.abs((b[0] as number) - (a[0] as number))).toBeLessThan(50);
   });
+
+  it('never hands out a slot closer than one interval after its last one, when a quicker reply lowers the clock-offset estimate', async () => {
+    let latency = 30; // the first reply is slow: the database's clock seems 30 ms behind
+    const tat = new Map<string, number>();
+    const limiter = new ThroughputLimiter({
+      query: async (sql: string, params: unknown[]) => {
+        if (sql.trimStart().startsWith('INSERT')) return [];
+        const [ids, advances] = params as [string[], number[]];
+        const dbNow = Date.now() - latency;
+        const rows = ids.map((id, i) => {
+          const next = Math.max(tat.get(id) ?? 0, dbNow) + (advances[i] as number);
+          tat.set(id, next);
+          return { phone_number_id: id, tat_ms: String(next), now_ms: String(dbNow) };
+        });
+        return [rows, rows.length];
+      },
+    } as unknown as DataSource);
+    const first = (await limiter.reserveMany(new Map([['a', 10]]), 80, 40)).get('a') ?? [];
+    latency = 0; // a quick reply: the estimate drops by 30 ms
+    const second = (await limiter.reserveMany(new Map([['a', 10]]), 80, 40)).get('a') ?? [];
+    const all = [...first, ...second];
+    for (let i = 1; i < all.length; i++) expect((all[i] as number) - (all[i - 1] as number)).toBeGreaterThanOrEqual(1040 / 80 - 1e-6);
+  });
 });

@@ -5,8 +5,10 @@ import { DataSource } from 'typeorm';
 /** Send times handed out by the limiter, in this process's clock (`Date.now()` milliseconds). */
 export type SendSlots = number[];
 
-/** How long a clock-offset sample counts before a fresher minimum replaces it. */
+/** How long the smallest clock-offset sample stands before the estimate may rise (clock drift). */
 const OFFSET_MEMORY_MS = 30_000;
+/** How far the estimate may rise at a time. */
+const OFFSET_DRIFT_MS = 1;
 
 /**
  * Meta's throughput per business phone number, shared by every dispatcher replica through
@@ -20,6 +22,8 @@ const OFFSET_MEMORY_MS = 30_000;
 export class ThroughputLimiter {
   /** Numbers known to have a row (the reservation statement only updates). */
   private readonly known = new Set<string>();
+  /** This replica's last slot per number: a new reservation never starts closer than one interval after it. */
+  private readonly lastSlot = new Map<string, number>();
   /** Local clock minus the database's, the smallest recently seen (round-trip latency only adds to it). */
   private offset: { value: number; at: number } | undefined;
 
@@ -58,8 +62,12 @@ export class ThroughputLimiter {
       const offset = this.clockOffset(received - Number(row.now_ms), received);
       const count = counts.get(row.phone_number_id) ?? 0;
       // The database's clock orders the replicas; translate the slots into this process's clock.
-      const first = Number(row.tat_ms) - count * intervalMs + offset;
-      slots.set(row.phone_number_id, Array.from({ length: count }, (_, i) => first + i * intervalMs));
+      // A lower offset estimate than the last reservation's would pull these slots earlier than
+      // the schedule says, against the ones already handed out: never closer than one interval.
+      const first = Math.max(Number(row.tat_ms) - count * intervalMs + offset, (this.lastSlot.get(row.phone_number_id) ?? -Infinity) + intervalMs);
+      const list = Array.from({ length: count }, (_, i) => first + i * intervalMs);
+      this.lastSlot.set(row.phone_number_id, list[list.length - 1] as number);
+      slots.set(row.phone_number_id, list);
     }
     if (slots.size < ids.length) {
       // A row deleted meanwhile (a truncated table): known again on the next call.
@@ -74,7 +82,13 @@ export class ThroughputLimiter {
    * (two batches shifted differently would crowd the sends at their seam).
    */
   private clockOffset(sample: number, now: number): number {
-    if (!this.offset || sample <= this.offset.value || now - this.offset.at > OFFSET_MEMORY_MS) this.offset = { value: sample, at: now };
+    if (!this.offset || sample <= this.offset.value) this.offset = { value: sample, at: now };
+    else if (now - this.offset.at > OFFSET_MEMORY_MS) {
+      // Without a lower sample for a while, let the estimate follow a drifting clock, by at most
+      // OFFSET_DRIFT_MS at a time: jumping to one slow reply's offset, then back down at the next
+      // quick one, would pull a batch of slots earlier by that reply's latency (a burst).
+      this.offset = { value: Math.min(sample, this.offset.value + OFFSET_DRIFT_MS), at: now };
+    }
     return this.offset.value;
   }
 }
