@@ -176,7 +176,7 @@ try {
   const e2e = cli(['e2e-throughput', `groupPrefix=${groupPrefix}`, `events=${Math.round(EVENTS / 2)}`, `run=${run}e`]);
   figures.e2e_eps = e2e.perSecond;
   log(`  sustained ${Math.round(e2e.perSecond)} events/s (${e2e.events} events in ${e2e.seconds.toFixed(1)} s)`);
-  const latency = cli(['e2e-latency', `groupPrefix=${groupPrefix}`, `rate=${Math.max(1, Math.round(e2e.perSecond / 2))}`, 'seconds=15', `run=${run}l`]);
+  const latency = cli(['e2e-latency', `groupPrefix=${groupPrefix}`, `scoringUrl=${up.settings.urls.scoring}`, `rate=${Math.max(1, Math.round(e2e.perSecond / 2))}`, 'seconds=15', `run=${run}l`]);
   figures.e2e_latency_rate = Math.round(e2e.perSecond / 2);
   // No decision observed means no latency measured: null, never a zero that looks like a result.
   figures.e2e_p50_ms = latency.decisions > 0 ? latency.p50 : null;

@@ -93,7 +93,7 @@ export async function benchCommand(brokers: string[], args: string[]): Promise<n
       return 0;
     }
     case 'e2e-latency': {
-      out(await e2eLatency(kafka, opts['groupPrefix'] ?? 'wt', Number(opts['rate'] ?? 500), Number(opts['seconds'] ?? 15), opts['run'] ?? 'lat'));
+      out(await e2eLatency(kafka, opts['groupPrefix'] ?? 'wt', opts['scoringUrl'], Number(opts['rate'] ?? 500), Number(opts['seconds'] ?? 15), opts['run'] ?? 'lat'));
       return 0;
     }
     case 'dispatch-load': {

@@ -27,6 +27,21 @@ async function end(kafka: Kafka, topic: string): Promise<number> {
   }
 }
 
+/**
+ * Waits until scoring has no launch ranking or deciding (its `wt_launches` gauge): a launch works
+ * through its audience in the background, not through a consumer group's offsets.
+ */
+async function launchesDone(scoringUrl: string, limitMs: number): Promise<void> {
+  const since = Date.now();
+  for (;;) {
+    const text = await (await fetch(`${scoringUrl}/metrics`)).text();
+    const busy = [...text.matchAll(/^wt_launches\{[^}]*phase="(ranking|deciding)"[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[2]), 0);
+    if (busy === 0) return;
+    if (Date.now() - since > limitMs) throw new Error(`campaign launches still running after ${limitMs / 1000} s`);
+    await sleep(500);
+  }
+}
+
 /** Waits until every stage's group has committed everything its input holds, twice in a row. */
 async function caughtUp(kafka: Kafka, groupPrefix: string, since: number, limitMs: number): Promise<void> {
   const stages: [string, string][] = [
@@ -91,6 +106,7 @@ export async function e2eThroughput(kafka: Kafka, groupPrefix: string, events: n
 export async function e2eLatency(
   kafka: Kafka,
   groupPrefix: string,
+  scoringUrl: string | undefined,
   rate: number,
   seconds: number,
   run: string,
@@ -104,6 +120,7 @@ export async function e2eLatency(
   // figure is the steady state's latency, not the launch's backlog.
   await sleep(2000);
   await caughtUp(kafka, groupPrefix, Date.now(), 300_000);
+  if (scoringUrl) await launchesDone(scoringUrl, 300_000);
 
   const latencies: number[] = [];
   const consumer = kafka.consumer({ groupId: `bench-latency-${randomUUID()}` });
