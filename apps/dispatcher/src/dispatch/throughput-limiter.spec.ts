@@ -89,4 +89,20 @@ describe('ThroughputLimiter', () => {
     const all = [...first, ...second];
     for (let i = 1; i < all.length; i++) expect((all[i] as number) - (all[i - 1] as number)).toBeGreaterThanOrEqual(1040 / 80 - 1e-6);
   });
+
+  it('answers concurrent reservations in the order the database made them: no two slots of a number closer than one interval', async () => {
+    // The database answers in its own order, the replies arrive shuffled.
+    const database = fakeDatabase(() => Date.now());
+    const query = database.query.bind(database);
+    const shuffled = { query: async (sql: string, params: unknown[]) => {
+      const rows: unknown = await query(sql, params);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10));
+      return rows;
+    } } as unknown as DataSource;
+    const limiter = new ThroughputLimiter(shuffled);
+    const results = await Promise.all(Array.from({ length: 6 }, () => limiter.reserveMany(new Map([['a', 5]]), 80, 40)));
+    const all = results.flatMap((r) => r.get('a') ?? []).sort((x, y) => x - y);
+    expect(all).toHaveLength(30);
+    for (let i = 1; i < all.length; i++) expect((all[i] as number) - (all[i - 1] as number)).toBeGreaterThanOrEqual(1040 / 80 - 1e-6);
+  });
 });

@@ -33,8 +33,21 @@ export class ThroughputLimiter {
     return (await this.reserveMany(new Map([[phoneNumberId, count]]), perSecond, marginMs)).get(phoneNumberId) ?? [];
   }
 
-  /** Reserves `count` evenly spaced slots for each number, every number in one round trip. */
-  async reserveMany(counts: ReadonlyMap<string, number>, perSecond: number, marginMs: number): Promise<Map<string, SendSlots>> {
+  /** Reservations of this process, one after the other (see `lastSlot`). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Reserves `count` evenly spaced slots for each number, every number in one round trip.
+   * One reservation at a time per process: their answers are then read in the database's order,
+   * which the `lastSlot` guard relies on.
+   */
+  reserveMany(counts: ReadonlyMap<string, number>, perSecond: number, marginMs: number): Promise<Map<string, SendSlots>> {
+    const next = this.queue.then(() => this.reserveNow(counts, perSecond, marginMs));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async reserveNow(counts: ReadonlyMap<string, number>, perSecond: number, marginMs: number): Promise<Map<string, SendSlots>> {
     const intervalMs = (1000 + marginMs) / perSecond;
     const ids = [...counts.keys()].filter((id) => (counts.get(id) ?? 0) > 0).sort();
     if (ids.length === 0) return new Map();
