@@ -183,6 +183,12 @@ try {
   figures.e2e_p99_ms = latency.decisions > 0 ? latency.p99 : null;
   figures.e2e_latency_decisions = latency.decisions;
   log(`  at ${figures.e2e_latency_rate} events/s: p50 ${latency.p50} ms, p99 ${latency.p99} ms over ${latency.decisions} decisions`);
+  // Cumulative time from the event to each hop's record (Kafka timestamps): where the latency builds.
+  for (const [hop, t] of Object.entries(latency.breakdown ?? {})) {
+    log(`    event → ${hop.padEnd(10)} p50 ${t.p50} ms, p99 ${t.p99} ms (${t.n} records)`);
+    figures[`e2e_${hop}_p50_ms`] = t.n > 0 ? t.p50 : null;
+    figures[`e2e_${hop}_p99_ms`] = t.n > 0 ? t.p99 : null;
+  }
 } finally {
   await stopServices({ profile: PROFILE, log: () => {} });
   await stackDown({ profile: PROFILE, services: [], log: () => {} });

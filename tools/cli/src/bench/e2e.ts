@@ -1,4 +1,4 @@
-import { type TargetingDecisionV1, Topic } from '@wt/contracts';
+import { type EngagementNormalizedV1, type ProfileSnapshotV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { chunkBySize } from '@wt/kafka';
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -110,7 +110,7 @@ export async function e2eLatency(
   rate: number,
   seconds: number,
   run: string,
-): Promise<{ decisions: number; p50: number; p99: number; max: number }> {
+): Promise<{ decisions: number; p50: number; p99: number; max: number; breakdown: Record<string, { n: number; p50: number; p99: number }> }> {
   const total = Math.ceil(rate * seconds);
   const population = generatePopulation({ people: Math.ceil(total / 2), seed: 29, runId: run, now: new Date() });
   const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
@@ -123,19 +123,38 @@ export async function e2eLatency(
   if (scoringUrl) await launchesDone(scoringUrl, 300_000);
 
   const latencies: number[] = [];
+  // Where the time goes: when each hop's record was written (its Kafka timestamp), from the
+  // event's time, for the normalized events, the snapshots and the decisions.
+  const hops: Record<'normalized' | 'snapshot' | 'decision', number[]> = { normalized: [], snapshot: [], decision: [] };
   const consumer = kafka.consumer({ groupId: `bench-latency-${randomUUID()}` });
   await consumer.connect();
-  await consumer.subscribe({ topic: Topic.TargetingDecisionsV1, fromBeginning: false });
+  await consumer.subscribe({ topics: [Topic.TargetingDecisionsV1, Topic.EngagementNormalizedV1, Topic.ProfileSnapshotsV1], fromBeginning: false });
   let joined!: () => void;
   const ready = new Promise<void>((r) => (joined = r));
   consumer.on(consumer.events.GROUP_JOIN, () => joined());
   const startedAt = Date.now();
   await consumer.run({
-    eachMessage: async ({ message }) => {
-      const decision = JSON.parse(message.value?.toString() ?? '{}') as TargetingDecisionV1;
+    eachMessage: async ({ topic, message }) => {
+      if (!message.value) return;
+      const written = Number(message.timestamp);
+      if (topic === Topic.EngagementNormalizedV1) {
+        const at = Date.parse((JSON.parse(message.value.toString()) as EngagementNormalizedV1).occurredAt);
+        if (at >= startedAt) hops.normalized.push(written - at);
+        return;
+      }
+      if (topic === Topic.ProfileSnapshotsV1) {
+        const lastSeen = (JSON.parse(message.value.toString()) as ProfileSnapshotV1).activity?.lastSeenAt;
+        const at = lastSeen ? Date.parse(lastSeen) : NaN;
+        if (at >= startedAt) hops.snapshot.push(written - at);
+        return;
+      }
+      const decision = JSON.parse(message.value.toString()) as TargetingDecisionV1;
       if (!decision.triggeredByEventAt || !decision.campaignId.endsWith(run)) return;
       const at = Date.parse(decision.triggeredByEventAt);
-      if (at >= startedAt) latencies.push(Date.parse(decision.decidedAt) - at);
+      if (at >= startedAt) {
+        latencies.push(Date.parse(decision.decidedAt) - at);
+        hops.decision.push(written - at);
+      }
     },
   });
   await ready;
@@ -156,7 +175,10 @@ export async function e2eLatency(
   await sleep(5000);
   await consumer.disconnect();
   await producer.disconnect();
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-  return { decisions: latencies.length, p50: pct(50), p99: pct(99), max: latencies.at(-1) ?? NaN };
+  const pct = (values: number[], p: number) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+  };
+  const breakdown = Object.fromEntries(Object.entries(hops).map(([hop, values]) => [hop, { n: values.length, p50: pct(values, 50), p99: pct(values, 99) }]));
+  return { decisions: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99), max: Math.max(...latencies), breakdown };
 }
