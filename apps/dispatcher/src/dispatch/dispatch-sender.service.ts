@@ -226,7 +226,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
         return;
       }
       sends.push(
-        (contact ? this.sendOne(item.row, contact) : this.vaultUnavailable(item.row, vaultError))
+        (contact ? this.sendOne(item, contact) : this.vaultUnavailable(item.row, vaultError))
           .catch((error: unknown) => {
             // The row stays `sending`: the timeout resolution makes it `unknown`, never resent blindly.
             this.logger.error(`decision ${item.row.decisionId}: ${error instanceof Error ? error.message : String(error)}; left in doubt`);
@@ -280,7 +280,8 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     return this.flushing;
   }
 
-  private async sendOne(row: LedgerRow, opened: OpenedContact): Promise<void> {
+  private async sendOne(item: Scheduled, opened: OpenedContact): Promise<void> {
+    const row = item.row;
     const message = row.message;
     if (!message) {
       await this.ledger.rejected(row.decisionId, null);
@@ -299,6 +300,8 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       return;
     }
     const to = opened.e164;
+    // Checked again when the connection is handed over, right before the request is written.
+    const options = { notAfter: item.slot + this.config.SLOT_TOLERANCE_MS };
     const result: SendResult =
       message.kind === 'template'
         ? await this.client.sendTemplate(
@@ -310,9 +313,14 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
               components: message.bodyParameters.length ? [{ type: 'body', parameters: message.bodyParameters.map((text) => ({ type: 'text' as const, text })) }] : undefined,
             },
             row.decisionId,
+            options,
           )
-        : await this.client.sendText(row.phoneNumberId, to, message.text, row.decisionId);
+        : await this.client.sendText(row.phoneNumberId, to, message.text, row.decisionId, options);
     switch (result.kind) {
+      case 'late':
+        // Nothing was written: it books a new slot like any late send.
+        this.rebook([item]);
+        return;
       case 'accepted':
         dispatched.inc({ result: 'accepted', code: '' });
         this.acceptedBuffer.push({ row, wamid: result.wamid });

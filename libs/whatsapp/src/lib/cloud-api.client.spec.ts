@@ -242,6 +242,17 @@ describe('WhatsAppCloudClient', () => {
     }
   });
 
+  it('does not send at all when its connection comes after notAfter (late), and says so', async () => {
+    handler = (_req, res) => json(res, 200, { messaging_product: 'whatsapp', contacts: [], messages: [{ id: 'wamid.late' }] });
+    const result = await client().sendText('1', '4915112345678', 'Hi', 'decision-late', { notAfter: Date.now() - 1 });
+    expect(result).toEqual({ kind: 'late' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(requests).toEqual([]);
+    // In time, the same client sends normally.
+    expect(await client().sendText('1', '4915112345678', 'Hi', 'decision-ok', { notAfter: Date.now() + 5000 })).toMatchObject({ kind: 'accepted' });
+    expect(requests).toHaveLength(1);
+  });
+
   it('returns unknown/refused when nothing listens (nothing reached Meta: a retry is safe)', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -66,7 +66,22 @@ export interface SendUnknown {
   detail: string;
 }
 
-export type SendResult = SendAccepted | SendRejected | SendUnknown;
+/**
+ * Not sent: the connection came later than the caller's `notAfter` (a busy process), and the
+ * request was dropped before a byte of it was written. Nothing reached Meta.
+ */
+export interface SendLate {
+  kind: 'late';
+}
+
+/** When a send may still leave: past `notAfter` (`Date.now()` ms) when its connection is ready, it is not sent. */
+export interface SendOptions {
+  notAfter?: number;
+}
+
+export type SendResult = SendAccepted | SendRejected | SendUnknown | SendLate;
+
+const LATE = 'SendLateError';
 
 /** Gateway errors without a Graph body: the request may have reached Meta. */
 const AMBIGUOUS_GATEWAY_STATUSES = new Set([502, 504]);
@@ -97,6 +112,7 @@ export class WhatsAppCloudClient {
     to: string,
     template: TemplateMessage,
     bizOpaqueCallbackData?: string,
+    options: SendOptions = {},
   ): Promise<SendResult> {
     return this.sendMessage(phoneNumberId, {
       messaging_product: 'whatsapp',
@@ -107,7 +123,7 @@ export class WhatsAppCloudClient {
       ...(bizOpaqueCallbackData === undefined
         ? {}
         : { biz_opaque_callback_data: bizOpaqueCallbackData }),
-    });
+    }, options);
   }
 
   sendText(
@@ -115,6 +131,7 @@ export class WhatsAppCloudClient {
     to: string,
     body: string,
     bizOpaqueCallbackData?: string,
+    options: SendOptions = {},
   ): Promise<SendResult> {
     return this.sendMessage(phoneNumberId, {
       messaging_product: 'whatsapp',
@@ -125,22 +142,23 @@ export class WhatsAppCloudClient {
       ...(bizOpaqueCallbackData === undefined
         ? {}
         : { biz_opaque_callback_data: bizOpaqueCallbackData }),
-    });
+    }, options);
   }
 
-  async sendMessage(phoneNumberId: string, request: SendMessageRequest): Promise<SendResult> {
+  async sendMessage(phoneNumberId: string, request: SendMessageRequest, options: SendOptions = {}): Promise<SendResult> {
     const url = `${this.baseUrl}/${this.options.apiVersion}/${encodeURIComponent(phoneNumberId)}/messages`;
     let answer: { httpStatus: number; text: string };
     try {
-      answer = await this.post(url, JSON.stringify(request));
+      answer = await this.post(url, JSON.stringify(request), options.notAfter);
     } catch (error) {
+      if ((error as { name?: unknown }).name === LATE) return { kind: 'late' };
       return unknownFrom(error, this.options.timeoutMs);
     }
     return interpret(answer.httpStatus, answer.text);
   }
 
   /** One POST on a kept-alive connection; rejects on a network failure or after `timeoutMs` (whole answer). */
-  private post(url: string, body: string): Promise<{ httpStatus: number; text: string }> {
+  private post(url: string, body: string, notAfter?: number): Promise<{ httpStatus: number; text: string }> {
     return new Promise((resolve, reject) => {
       const req = this.transport.request(url, {
         method: 'POST',
@@ -157,6 +175,11 @@ export class WhatsAppCloudClient {
       // so a retry cannot message the person twice.
       let connected = false;
       req.on('socket', (socket) => {
+        // The last moment before the request is written ('socket' comes right before the flush).
+        if (notAfter !== undefined && Date.now() > notAfter) {
+          req.destroy(Object.assign(new Error('the connection came too late for this send'), { name: LATE }));
+          return;
+        }
         if (!socket.connecting) connected = true;
         else socket.once('connect', () => (connected = true));
       });
