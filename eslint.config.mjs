@@ -20,13 +20,22 @@ export default [
           allow: [],
           depConstraints: [
             // Apps are deployables: they never import one another. (`type:testing` is for their tests.)
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:runtime', 'type:contracts', 'type:data-access', 'type:util', 'type:testing'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:runtime', 'type:contracts', 'type:data-access', 'type:util', 'type:testing'],
+            },
             // Tools (CLI, demo) are like apps: they may use any lib, never an app.
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:runtime', 'type:contracts', 'type:data-access', 'type:util', 'type:testing'] },
+            {
+              sourceTag: 'type:tool',
+              onlyDependOnLibsWithTags: ['type:runtime', 'type:contracts', 'type:data-access', 'type:util', 'type:testing'],
+            },
             // The runtime wires a service together: transport, observability, configuration.
             { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:contracts', 'type:data-access', 'type:util'] },
             // Talking to Kafka or Postgres may use contracts, plain utilities and other data access, never an app.
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:testing', 'type:data-access'] },
+            {
+              sourceTag: 'type:data-access',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:testing', 'type:data-access'],
+            },
             // Test helpers depend on the contracts only, so that any lib's tests may use them.
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts'] },
             // Utilities are plain code: contracts and other utilities only.

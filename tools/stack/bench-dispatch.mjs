@@ -85,18 +85,34 @@ const cpuOf = () => Object.fromEntries(services.map((s) => [s, cpuSeconds(servic
 const phase = async (name, ids) => {
   log(`${name}: ${ids.length} number(s) x ${MPS * SECONDS} messages at ${MPS}/s each...`);
   const before = cpuOf();
-  const result = await cli(['dispatch-load', `numbers=${ids.join(',')}`, `perNumber=${MPS * SECONDS}`, `sandbox=${settings.urls['whatsapp-sandbox']}`, `run=${run}-${name}`, `timeoutMs=${(SECONDS * 4 + 60) * 1000}`]);
+  const result = await cli([
+    'dispatch-load',
+    `numbers=${ids.join(',')}`,
+    `perNumber=${MPS * SECONDS}`,
+    `sandbox=${settings.urls['whatsapp-sandbox']}`,
+    `run=${run}-${name}`,
+    `timeoutMs=${(SECONDS * 4 + 60) * 1000}`,
+  ]);
   const after = cpuOf();
   // Sends that missed their slot (late timer on a busy machine) and booked another: the cost of staying under Meta's limit.
-  const metrics = await fetch(`${settings.urls.dispatcher}/metrics`).then((r) => r.text()).catch(() => '');
+  const metrics = await fetch(`${settings.urls.dispatcher}/metrics`)
+    .then((r) => r.text())
+    .catch(() => '');
   const rebookedTotal = Number(/^wt_dispatch_slot_rebooked_total(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? 0);
   result.rebooked = rebookedTotal - rebookedBefore;
   rebookedBefore = rebookedTotal;
   // CPU seconds per 1,000 accepted messages, whole phase (loading decisions included).
   result.cpuPerThousand = Object.fromEntries(
-    services.map((s) => [s, before[s] === undefined || after[s] === undefined ? null : Math.round(((after[s] - before[s]) * 1000 * 1000) / Math.max(1, result.accepted)) / 1000]),
+    services.map((s) => [
+      s,
+      before[s] === undefined || after[s] === undefined
+        ? null
+        : Math.round(((after[s] - before[s]) * 1000 * 1000) / Math.max(1, result.accepted)) / 1000,
+    ]),
   );
-  log(`  ${result.accepted} accepted in ${result.seconds.toFixed(1)} s: ${Math.round(result.perSecond)}/s; Graph errors: ${JSON.stringify(result.rejected)}; slots re-booked: ${result.rebooked}; CPU s per 1,000: ${JSON.stringify(result.cpuPerThousand)}`);
+  log(
+    `  ${result.accepted} accepted in ${result.seconds.toFixed(1)} s: ${Math.round(result.perSecond)}/s; Graph errors: ${JSON.stringify(result.rejected)}; slots re-booked: ${result.rebooked}; CPU s per 1,000: ${JSON.stringify(result.cpuPerThousand)}`,
+  );
   return result;
 };
 
@@ -120,7 +136,14 @@ try {
     only: services,
     extraEnv: {
       // Meta's limit on: 130429 past MPS per number in any sliding second. Fast statuses.
-      'whatsapp-sandbox': { ...env, SANDBOX_THROUGHPUT_MPS: String(MPS), SANDBOX_PAIR_INTERVAL_MS: '6000', SANDBOX_STATUS_DELAY_MS: '0', SANDBOX_WEBHOOK_BATCH_MS: '100', SANDBOX_WEBHOOK_URL: sinkUrl },
+      'whatsapp-sandbox': {
+        ...env,
+        SANDBOX_THROUGHPUT_MPS: String(MPS),
+        SANDBOX_PAIR_INTERVAL_MS: '6000',
+        SANDBOX_STATUS_DELAY_MS: '0',
+        SANDBOX_WEBHOOK_BATCH_MS: '100',
+        SANDBOX_WEBHOOK_URL: sinkUrl,
+      },
       dispatcher: { ...env, WHATSAPP_MPS: String(MPS), SEND_CONCURRENCY: '128', CLAIM_BATCH: '1000' },
     },
     nodeArgs: { 'whatsapp-sandbox': profiling, dispatcher: profiling },
@@ -155,7 +178,14 @@ const figures = {
   per_number_max_peak_second: Math.max(...many.numbers.map((n) => n.peakSecond)),
   accepted: single.accepted + many.accepted,
   rejected_130429: rejected130429(single) + rejected130429(many),
-  rejected_other: [single, many].reduce((s, r) => s + Object.entries(r.rejected).filter(([c]) => c !== '130429').reduce((t, [, v]) => t + v, 0), 0),
+  rejected_other: [single, many].reduce(
+    (s, r) =>
+      s +
+      Object.entries(r.rejected)
+        .filter(([c]) => c !== '130429')
+        .reduce((t, [, v]) => t + v, 0),
+    0,
+  ),
   complete: single.complete && many.complete,
   slots_rebooked: single.rebooked + many.rebooked,
   dispatcher_cpu_s_per_1000: many.cpuPerThousand.dispatcher,
@@ -168,14 +198,22 @@ const goals = {
   rejected_130429: ['<=', 0],
   complete: ['==', true],
 };
-const result = { at: new Date().toISOString(), settings: { mps: MPS, numbers: NUMBERS, seconds: SECONDS, cores: os.cpus().length, loadAverage: os.loadavg()[0] }, figures, single: single.numbers, many: many.numbers };
+const result = {
+  at: new Date().toISOString(),
+  settings: { mps: MPS, numbers: NUMBERS, seconds: SECONDS, cores: os.cpus().length, loadAverage: os.loadavg()[0] },
+  figures,
+  single: single.numbers,
+  many: many.numbers,
+};
 const dir = path.join(ROOT, 'bench/results');
 fs.mkdirSync(dir, { recursive: true });
 fs.writeFileSync(path.join(dir, 'dispatch.json'), JSON.stringify(result, null, 2) + '\n');
 
 console.log('\nphone number        accepted  seconds   msg/s  peak 1 s');
 for (const n of [...single.numbers, ...many.numbers]) {
-  console.log(`${n.phoneNumberId.padEnd(18)} ${String(n.accepted).padStart(9)} ${n.seconds.toFixed(1).padStart(8)} ${n.perSecond.toFixed(1).padStart(7)} ${String(n.peakSecond).padStart(9)}`);
+  console.log(
+    `${n.phoneNumberId.padEnd(18)} ${String(n.accepted).padStart(9)} ${n.seconds.toFixed(1).padStart(8)} ${n.perSecond.toFixed(1).padStart(7)} ${String(n.peakSecond).padStart(9)}`,
+  );
 }
 console.log('\nfigure                         value        goal');
 let missed = 0;

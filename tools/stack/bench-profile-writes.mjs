@@ -65,7 +65,15 @@ async function scratch(name) {
   await root.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const dataSource = new DataSource(postgresOptions({ url: url.toString(), entities: PROFILES_ENTITIES, migrations: PROFILES_MIGRATIONS, runMigrations: false, applicationName: 'bench-profile-writes' }));
+  const dataSource = new DataSource(
+    postgresOptions({
+      url: url.toString(),
+      entities: PROFILES_ENTITIES,
+      migrations: PROFILES_MIGRATIONS,
+      runMigrations: false,
+      applicationName: 'bench-profile-writes',
+    }),
+  );
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   return { name, dataSource, store: new ProfileStore(dataSource), seconds: 0 };
@@ -118,7 +126,12 @@ try {
 
   // The purge over the same data, 10 days of 25 expired (snapshots built, not sent).
   const publisher = { publish: async () => undefined };
-  const purge = new RetentionPurge(after.store, publisher, { INTEREST_HALF_LIFE_HOURS: 24 * 14, RETENTION_DAYS: 15, RETENTION_PURGE_BATCH: 500 }, after.dataSource);
+  const purge = new RetentionPurge(
+    after.store,
+    publisher,
+    { INTEREST_HALF_LIFE_HOURS: 24 * 14, RETENTION_DAYS: 15, RETENTION_PURGE_BATCH: 500 },
+    after.dataSource,
+  );
   const purgeStarted = process.hrtime.bigint();
   const result = await purge.runExclusive(new Date(now));
   const purgeSeconds = Number(process.hrtime.bigint() - purgeStarted) / 1e9;

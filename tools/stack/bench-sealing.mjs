@@ -35,7 +35,14 @@ const After = dist('apps/ingest/src/normalization/event-normalizer.js').EventNor
 const Before = require(path.join(path.resolve(baseline), 'dist/apps/ingest/src/normalization/event-normalizer.js')).EventNormalizer;
 const BeforeSealer = require(path.join(path.resolve(baseline), 'dist/libs/identity/src/index.js')).ContactSealer;
 
-const config = { VAULT_DATABASE_URL: urls[dbName], VAULT_KEK: randomBytes(32).toString('base64'), VAULT_KEK_PREVIOUS: [], VAULT_CACHE_TTL_MS: 30_000, VAULT_CACHE_MAX: 100_000, VAULT_MIGRATIONS_RUN: 'true' };
+const config = {
+  VAULT_DATABASE_URL: urls[dbName],
+  VAULT_KEK: randomBytes(32).toString('base64'),
+  VAULT_KEK_PREVIOUS: [],
+  VAULT_CACHE_TTL_MS: 30_000,
+  VAULT_CACHE_MAX: 100_000,
+  VAULT_MIGRATIONS_RUN: 'true',
+};
 const ds = vaultDataSource(config, 'bench-sealing');
 await ds.initialize();
 await migrateVault(ds);
@@ -52,7 +59,12 @@ async function pass(label, normalize) {
   for (let i = 0; i < events.length; i += BATCH) ok += await normalize(events.slice(i, i + BATCH), new Date());
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const used = process.cpuUsage(cpu);
-  const row = { label, events: ok, perSecond: Math.round(ok / seconds), cpuMsPer1000: Number((((used.user + used.system) / 1000) / (ok / 1000)).toFixed(1)) };
+  const row = {
+    label,
+    events: ok,
+    perSecond: Math.round(ok / seconds),
+    cpuMsPer1000: Number(((used.user + used.system) / 1000 / (ok / 1000)).toFixed(1)),
+  };
   console.log(JSON.stringify(row));
   return row;
 }
@@ -60,7 +72,10 @@ async function pass(label, normalize) {
 const before = new Before(pseudonymizer, new BeforeSealer(randomBytes(32).toString('base64')), policy);
 const beforeBatch = async (batch, now) => batch.map((e) => before.engagement(e, now)).filter((r) => r.ok).length;
 const afterBatch = (normalizer) => async (batch, now) => {
-  const values = batch.map((e) => normalizer.engagement(e, now)).filter((r) => r.ok).map((r) => r.value);
+  const values = batch
+    .map((e) => normalizer.engagement(e, now))
+    .filter((r) => r.ok)
+    .map((r) => r.value);
   await normalizer.sealContacts(values);
   return values.length;
 };
@@ -76,7 +91,9 @@ const sameProcess = fresh();
 for (let i = 0; i < events.length; i += BATCH) await afterBatch(sameProcess)(events.slice(i, i + BATCH), new Date());
 rows.push(await pass('after-3: keys cached (warm cache)', afterBatch(sameProcess)));
 const mean = (p) => rows.filter((r) => r.label.startsWith(p)).map((r) => r.perSecond);
-console.log(JSON.stringify({ events: EVENTS, people: Math.ceil(EVENTS / 6.5), batch: BATCH, before: mean('before'), after: mean('after') }));
+console.log(
+  JSON.stringify({ events: EVENTS, people: Math.ceil(EVENTS / 6.5), batch: BATCH, before: mean('before'), after: mean('after') }),
+);
 await ds.destroy();
 const pg = await import('pg');
 const admin = new pg.default.Client({ connectionString: urls[dbName].replace(/\/[^/]+$/, '/postgres') });

@@ -78,12 +78,21 @@ async function stage(service, topic, extra = {}) {
   if (service === 'dispatcher' || service === 'profiles') metrics = await (await fetch(`${up.settings.urls[service]}/metrics`)).text();
   await stopServices({ profile: PROFILE, only: names, log: () => {} });
   const cpu = after.cpuSeconds - before.cpuSeconds;
-  log(`  ${service.padEnd(10)} ${follow.records} records in ${follow.seconds.toFixed(1)} s: ${Math.round(follow.perSecond)}/s, ${(cpu / (follow.records / 1000)).toFixed(3)} CPU s per 1,000, peak ${after.peakMb} MB`);
+  log(
+    `  ${service.padEnd(10)} ${follow.records} records in ${follow.seconds.toFixed(1)} s: ${Math.round(follow.perSecond)}/s, ${(cpu / (follow.records / 1000)).toFixed(3)} CPU s per 1,000, peak ${after.peakMb} MB`,
+  );
   return { ...follow, cpuPer1000: cpu / (follow.records / 1000), peakMb: after.peakMb, metrics };
 }
 
 const figures = {};
-const settings = { events: EVENTS, naiveEvents: NAIVE_EVENTS, kafka: up.brokers, partitions: 6, run, cores: (await import('node:os')).cpus().length };
+const settings = {
+  events: EVENTS,
+  naiveEvents: NAIVE_EVENTS,
+  kafka: up.brokers,
+  partitions: 6,
+  run,
+  cores: (await import('node:os')).cpus().length,
+};
 try {
   log(`Filling social.engagement.v1 with ${EVENTS} events...`);
   const fill = cli(['fill', `events=${EVENTS}`, `run=${run}`]);
@@ -92,17 +101,39 @@ try {
   log('Broker ceiling (Kafka ProducerPerformance / ConsumerPerformance, same broker, 6 partitions, same record size)...');
   const classpath = await kafkaClasspath();
   cli(['scratch-topic', 'topic=bench.perf', 'partitions=6']);
-  const produced = java('org.apache.kafka.tools.ProducerPerformance', [
-    '--topic', 'bench.perf', '--num-records', String(EVENTS * 2), '--record-size', String(fill.avgBytes), '--throughput', '-1',
-    '--producer-props', `bootstrap.servers=${up.brokers}`, 'acks=all', 'enable.idempotence=true',
-  ], classpath);
+  const produced = java(
+    'org.apache.kafka.tools.ProducerPerformance',
+    [
+      '--topic',
+      'bench.perf',
+      '--num-records',
+      String(EVENTS * 2),
+      '--record-size',
+      String(fill.avgBytes),
+      '--throughput',
+      '-1',
+      '--producer-props',
+      `bootstrap.servers=${up.brokers}`,
+      'acks=all',
+      'enable.idempotence=true',
+    ],
+    classpath,
+  );
   const producerRate = Number(/([\d.]+) records\/sec/.exec(produced.trim().split('\n').at(-1))?.[1]);
-  const consumed = java('org.apache.kafka.tools.ConsumerPerformance', [
-    '--bootstrap-server', up.brokers, '--topic', 'bench.perf', '--messages', String(EVENTS * 2), '--group', `bench-perf-${run}`,
-  ], classpath);
+  const consumed = java(
+    'org.apache.kafka.tools.ConsumerPerformance',
+    ['--bootstrap-server', up.brokers, '--topic', 'bench.perf', '--messages', String(EVENTS * 2), '--group', `bench-perf-${run}`],
+    classpath,
+  );
   const csv = consumed.trim().split('\n');
-  const header = csv.find((l) => l.includes('nMsg.sec')).split(',').map((s) => s.trim());
-  const row = csv.at(-1).split(',').map((s) => s.trim());
+  const header = csv
+    .find((l) => l.includes('nMsg.sec'))
+    .split(',')
+    .map((s) => s.trim());
+  const row = csv
+    .at(-1)
+    .split(',')
+    .map((s) => s.trim());
   const consumerRate = Number(row[header.indexOf('nMsg.sec')]);
   figures.broker_produce_ceiling = producerRate;
   figures.broker_consume_ceiling = consumerRate;
@@ -122,7 +153,10 @@ try {
   const profiles = await stage('profiles', 'internal.engagement.normalized.v1');
   const scoring = await stage('scoring', 'internal.profile.snapshots.v1');
   const dispatcher = await stage('dispatcher', 'targeting.decisions.v1');
-  const accepted = [...dispatcher.metrics.matchAll(/^wt_dispatch_total\{[^}]*result="accepted"[^}]*\} (\d+)/gm)].reduce((s, m) => s + Number(m[1]), 0);
+  const accepted = [...dispatcher.metrics.matchAll(/^wt_dispatch_total\{[^}]*result="accepted"[^}]*\} (\d+)/gm)].reduce(
+    (s, m) => s + Number(m[1]),
+    0,
+  );
   figures.ingest_eps = ingest.perSecond;
   figures.profiles_eps = profiles.perSecond;
   figures.scoring_eps = scoring.perSecond;
@@ -154,10 +188,17 @@ try {
   figures.profiles_db_rows_per_s = rows / profiles.seconds;
   figures.profiles_db_time_rows_per_s = rows / metric('wt_profile_db_seconds_sum');
   figures.profiles_db_ratio = figures.profiles_db_rows_per_s / figures.pg_upsert_ceiling;
-  log(`  profiles stage: ${Math.round(rows)} profile rows written, ${Math.round(figures.profiles_db_rows_per_s)}/s (${figures.profiles_db_ratio.toFixed(2)} of the ceiling; ${Math.round(figures.profiles_db_time_rows_per_s)}/s of summed database time)`);
+  log(
+    `  profiles stage: ${Math.round(rows)} profile rows written, ${Math.round(figures.profiles_db_rows_per_s)}/s (${figures.profiles_db_ratio.toFixed(2)} of the ceiling; ${Math.round(figures.profiles_db_time_rows_per_s)}/s of summed database time)`,
+  );
 
   log(`Naive NestJS (@EventPattern per message, TypeORM findOne + save per event), ${NAIVE_EVENTS} events...`);
-  const naive = cli(['naive', `db=${up.databaseUrls[up.settings.databases.profiles]}`, 'topic=internal.engagement.normalized.v1', `expect=${NAIVE_EVENTS}`]);
+  const naive = cli([
+    'naive',
+    `db=${up.databaseUrls[up.settings.databases.profiles]}`,
+    'topic=internal.engagement.normalized.v1',
+    `expect=${NAIVE_EVENTS}`,
+  ]);
   figures.naive_nest_eps = naive.perSecond;
   figures.speedup_vs_naive = figures.profiles_eps / naive.perSecond;
   log(`  ${Math.round(naive.perSecond)}/s`);
@@ -176,7 +217,14 @@ try {
   const e2e = cli(['e2e-throughput', `groupPrefix=${groupPrefix}`, `events=${Math.round(EVENTS / 2)}`, `run=${run}e`]);
   figures.e2e_eps = e2e.perSecond;
   log(`  sustained ${Math.round(e2e.perSecond)} events/s (${e2e.events} events in ${e2e.seconds.toFixed(1)} s)`);
-  const latency = cli(['e2e-latency', `groupPrefix=${groupPrefix}`, `scoringUrl=${up.settings.urls.scoring}`, `rate=${Math.max(1, Math.round(e2e.perSecond / 2))}`, 'seconds=15', `run=${run}l`]);
+  const latency = cli([
+    'e2e-latency',
+    `groupPrefix=${groupPrefix}`,
+    `scoringUrl=${up.settings.urls.scoring}`,
+    `rate=${Math.max(1, Math.round(e2e.perSecond / 2))}`,
+    'seconds=15',
+    `run=${run}l`,
+  ]);
   figures.e2e_latency_rate = Math.round(e2e.perSecond / 2);
   // No decision observed means no latency measured: null, never a zero that looks like a result.
   figures.e2e_p50_ms = latency.decisions > 0 ? latency.p50 : null;
@@ -194,7 +242,9 @@ try {
   await stackDown({ profile: PROFILE, services: [], log: () => {} });
 }
 
-const rounded = Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, v === null || Number.isNaN(v) ? null : Math.round(v * 1000) / 1000]));
+const rounded = Object.fromEntries(
+  Object.entries(figures).map(([k, v]) => [k, v === null || Number.isNaN(v) ? null : Math.round(v * 1000) / 1000]),
+);
 const result = { at: new Date().toISOString(), settings, figures: rounded };
 const dir = path.join(ROOT, 'bench/results');
 fs.mkdirSync(path.join(dir, 'history'), { recursive: true });
@@ -202,8 +252,13 @@ fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(result, null, 2) 
 fs.writeFileSync(path.join(dir, 'history', `${result.at.replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2) + '\n');
 
 const goals = [
-  ['ingest_ratio', '>=', 0.5], ['profiles_ratio', '>=', 0.3], ['scoring_ratio', '>=', 0.5], ['dispatcher_ratio', '>=', 0.5],
-  ['speedup_vs_naive', '>=', 10], ['profiles_db_ratio', '>=', 0.7], ['e2e_p99_ms', '<', 500],
+  ['ingest_ratio', '>=', 0.5],
+  ['profiles_ratio', '>=', 0.3],
+  ['scoring_ratio', '>=', 0.5],
+  ['dispatcher_ratio', '>=', 0.5],
+  ['speedup_vs_naive', '>=', 10],
+  ['profiles_db_ratio', '>=', 0.7],
+  ['e2e_p99_ms', '<', 500],
 ];
 console.log('\nfigure                         value        goal');
 for (const [name, value] of Object.entries(rounded)) {

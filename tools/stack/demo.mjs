@@ -15,7 +15,9 @@ console.log('\nWhile the demo runs, every service answers (health, Prometheus fi
 for (const name of ['ingest', 'profiles', 'scoring', 'dispatcher', 'assistant']) {
   console.log(`  curl -s ${urls[name]}/health/ready; curl -s ${urls[name]}/metrics | grep '^wt_'    # ${name}, docs at ${urls[name]}/docs`);
 }
-console.log(`  curl -s ${urls['whatsapp-sandbox']}/metrics | grep '^wt_'    # whatsapp-sandbox (sends by Graph error code), docs at ${urls['whatsapp-sandbox']}/docs\n`);
+console.log(
+  `  curl -s ${urls['whatsapp-sandbox']}/metrics | grep '^wt_'    # whatsapp-sandbox (sends by Graph error code), docs at ${urls['whatsapp-sandbox']}/docs\n`,
+);
 
 let code = 0;
 try {

@@ -91,11 +91,23 @@ try {
     only: ['whatsapp-sandbox', 'profiles', 'scoring', 'dispatcher', 'ingest'],
     log: () => {},
     extraEnv: {
-      'whatsapp-sandbox': { ...serviceEnv, SANDBOX_SIMULATION_SEED: OPTIONS.seed, SANDBOX_STATUS_DELAY_MS: '10', SANDBOX_WEBHOOK_URL: `${settings.urls.dispatcher}/v1/webhooks/whatsapp` },
+      'whatsapp-sandbox': {
+        ...serviceEnv,
+        SANDBOX_SIMULATION_SEED: OPTIONS.seed,
+        SANDBOX_STATUS_DELAY_MS: '10',
+        SANDBOX_WEBHOOK_URL: `${settings.urls.dispatcher}/v1/webhooks/whatsapp`,
+      },
       profiles: serviceEnv,
       // Rounds are minutes apart here, days apart in life: the weekly and daily caps would count every
       // round as one day, so they are lifted for the evaluation (the baselines have none either).
-      scoring: { ...serviceEnv, PER_BUSINESS_WEEKLY_CAP: '1000', CROSS_BUSINESS_DAILY_CAP: '1000', LAUNCH_POLL_MS: '200', LAUNCH_BATCH_SIZE: '1000', CAMPAIGN_CACHE_MS: '0' },
+      scoring: {
+        ...serviceEnv,
+        PER_BUSINESS_WEEKLY_CAP: '1000',
+        CROSS_BUSINESS_DAILY_CAP: '1000',
+        LAUNCH_POLL_MS: '200',
+        LAUNCH_BATCH_SIZE: '1000',
+        CAMPAIGN_CACHE_MS: '0',
+      },
       dispatcher: serviceEnv,
       ingest: serviceEnv,
     },
@@ -134,7 +146,14 @@ async function evaluate() {
   const at = () => new Date(Date.now() - 1000).toISOString();
   const consents = phones.flatMap((phone) => [
     { phone, purpose: 'cross_app_profiling', status: 'granted', occurredAt: at(), source: 'eval-signup' },
-    ...POLICIES.map((p) => ({ phone, purpose: 'whatsapp_marketing', businessId: POLICY_BUSINESS[p], status: 'granted', occurredAt: at(), source: 'eval-signup' })),
+    ...POLICIES.map((p) => ({
+      phone,
+      purpose: 'whatsapp_marketing',
+      businessId: POLICY_BUSINESS[p],
+      status: 'granted',
+      occurredAt: at(),
+      source: 'eval-signup',
+    })),
   ]);
   await postAll('/v1/consents', 'consents', consents, (item, result) => {
     personOf.set(item.phone, result.personId);
@@ -208,7 +227,12 @@ async function evaluate() {
       const score = {
         random: (s) => unit(`random:${round}:${s.personId}`),
         rule: (s) => ((s.interests?.[category] ?? 0) > 0 ? 1 + unit(`rule:${round}:${s.personId}`) : 0),
-        share: (s) => (s.interests?.[category] ?? 0) / Math.max(1e-9, Object.values(s.interests ?? {}).reduce((a, b) => a + b, 0)),
+        share: (s) =>
+          (s.interests?.[category] ?? 0) /
+          Math.max(
+            1e-9,
+            Object.values(s.interests ?? {}).reduce((a, b) => a + b, 0),
+          ),
         affinity: (s) => sim.relevance(phoneOf.get(s.personId), [category]),
         oracle: (s) => sim.probabilities(phoneOf.get(s.personId), message(policy)).purchase,
       }[policy];
@@ -228,7 +252,9 @@ async function evaluate() {
     // 5. Wait for the sends and what the people did; purchases go back through ingest.
     const expected = POLICIES.reduce((n, p) => n + picks[p].sent.length, 0);
     await waitFor('the dispatcher to take every decision', async () => {
-      const { rows } = await dispatcherDb.query(`SELECT count(*)::int AS n FROM dispatch WHERE campaign_id = ANY($1::text[])`, [Object.values(campaignIds)]);
+      const { rows } = await dispatcherDb.query(`SELECT count(*)::int AS n FROM dispatch WHERE campaign_id = ANY($1::text[])`, [
+        Object.values(campaignIds),
+      ]);
       return rows[0].n >= expected;
     });
     await settle();
@@ -241,11 +267,14 @@ async function evaluate() {
       const sentIds = new Set(picks[policy].sent.map((personId) => decisionIdFor(campaignIds[policy], personId)));
       const messages = await sandbox(`/sandbox/messages?phoneNumberId=${POLICY_NUMBER[policy]}`);
       const byDecision = new Map();
-      for (const m of messages) if (m.templateName === template && sentIds.has(m.bizOpaqueCallbackData)) (byDecision.get(m.bizOpaqueCallbackData) ?? byDecision.set(m.bizOpaqueCallbackData, []).get(m.bizOpaqueCallbackData)).push(m);
+      for (const m of messages)
+        if (m.templateName === template && sentIds.has(m.bizOpaqueCallbackData))
+          (byDecision.get(m.bizOpaqueCallbackData) ?? byDecision.set(m.bizOpaqueCallbackData, []).get(m.bizOpaqueCallbackData)).push(m);
       r.sent = picks[policy].sent.length;
       r.accepted = byDecision.size;
       r.holdout = picks[policy].holdout.length;
-      for (const personId of picks[policy].sent) r.expectedConversions += sim.probabilities(phoneOf.get(personId), message(policy)).purchase;
+      for (const personId of picks[policy].sent)
+        r.expectedConversions += sim.probabilities(phoneOf.get(personId), message(policy)).purchase;
       for (const [, attempts] of byDecision) {
         const delivered = attempts.find((m) => m.statuses.some((s) => s.status === 'delivered'));
         const failed = attempts.flatMap((m) => m.statuses).find((s) => s.status === 'failed');
@@ -276,7 +305,8 @@ async function evaluate() {
           });
         }
       }
-      for (const k of ['sent', 'accepted', 'delivered', 'read', 'clicks', 'conversions', 'expectedConversions', 'optOuts', 'holdout']) t[k] += r[k];
+      for (const k of ['sent', 'accepted', 'delivered', 'read', 'clicks', 'conversions', 'expectedConversions', 'optOuts', 'holdout'])
+        t[k] += r[k];
       roundResult.policies[policy] = { ...r, expectedConversions: round2(r.expectedConversions) };
     }
     if (purchases.length > 0) postedEvents += await postAll('/v1/engagement-events', 'events', purchases);
@@ -288,7 +318,9 @@ async function evaluate() {
     roundResult.seconds = Math.round((Date.now() - roundStarted) / 100) / 10;
     rounds.push(roundResult);
     log(
-      `round ${round + 1}/${OPTIONS.rounds} (${category}, ${roundResult.seconds} s: ${Object.entries(phases).map(([k, v]) => `${k} ${v}`).join(', ')}): conversions ${POLICIES.map((p) => `${p} ${totals[p].conversions}`).join(', ')}; ` +
+      `round ${round + 1}/${OPTIONS.rounds} (${category}, ${roundResult.seconds} s: ${Object.entries(phases)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}): conversions ${POLICIES.map((p) => `${p} ${totals[p].conversions}`).join(', ')}; ` +
         `expected learned ${totals.learned.expectedConversions.toFixed(1)} vs oracle ${totals.oracle.expectedConversions.toFixed(1)}; model ${model.version}`,
     );
   }
@@ -341,7 +373,8 @@ async function evaluate() {
       if (!response.ok) throw new Error(`ingest ${route} answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
       const body = await response.json();
       const rejected = body.results.filter((r) => r.status !== 'accepted');
-      if (rejected.length > 0) throw new Error(`ingest ${route} rejected ${rejected.length} items, e.g. ${JSON.stringify(rejected[0]).slice(0, 300)}`);
+      if (rejected.length > 0)
+        throw new Error(`ingest ${route} rejected ${rejected.length} items, e.g. ${JSON.stringify(rejected[0]).slice(0, 300)}`);
       if (onAccepted) body.results.forEach((r) => onAccepted(chunk[r.index], r));
     }
     return items.length;
@@ -357,7 +390,11 @@ async function evaluate() {
         POLICIES.map((p) => POLICY_BUSINESS[p]),
       );
       const row = rows[0];
-      return row.people === phones.length && row.events === eventsPosted && POLICIES.every((p) => row[p] === phones.length - revokedSoFar[p].size);
+      return (
+        row.people === phones.length &&
+        row.events === eventsPosted &&
+        POLICIES.every((p) => row[p] === phones.length - revokedSoFar[p].size)
+      );
     });
   }
 
@@ -380,17 +417,31 @@ async function evaluate() {
         reason: 'relevant',
         score: 1,
         modelVersion: `eval-${policy}`,
-        explanation: { summary: `Evaluation baseline ${policy}.`, factors: [], consentBasis: [`whatsapp_marketing:${POLICY_BUSINESS[policy]}`], holdout: false },
+        explanation: {
+          summary: `Evaluation baseline ${policy}.`,
+          factors: [],
+          consentBasis: [`whatsapp_marketing:${POLICY_BUSINESS[policy]}`],
+          holdout: false,
+        },
         decidedAt,
-        send: { phoneNumberId: POLICY_NUMBER[policy], contact: s.contact, templateName: template, language: 'en_US', bodyParameters: [category.replace(/-/g, ' ')] },
+        send: {
+          phoneNumberId: POLICY_NUMBER[policy],
+          contact: s.contact,
+          templateName: template,
+          language: 'en_US',
+          bodyParameters: [category.replace(/-/g, ' ')],
+        },
       }),
     }));
-    for (let i = 0; i < records.length; i += 500) await producer.send({ topic: Topic.TargetingDecisionsV1, acks: -1, messages: records.slice(i, i + 500) });
+    for (let i = 0; i < records.length; i += 500)
+      await producer.send({ topic: Topic.TargetingDecisionsV1, acks: -1, messages: records.slice(i, i + 500) });
   }
 
   async function currentModel() {
     const { rows } = await scoringDb.query(`SELECT version, weights, examples FROM relevance_model ORDER BY version DESC LIMIT 1`);
-    return rows[0] ? { version: rows[0].version, examples: Number(rows[0].examples), weights: rows[0].weights } : { version: 0, examples: 0 };
+    return rows[0]
+      ? { version: rows[0].version, examples: Number(rows[0].examples), weights: rows[0].weights }
+      : { version: 0, examples: 0 };
   }
 }
 
@@ -399,7 +450,14 @@ async function settle(timeoutMs = 180_000) {
   const groups = {
     ingest: [Topic.ConsentV1, Topic.SocialEngagementV1],
     profiles: [Topic.EngagementNormalizedV1, Topic.ConsentNormalizedV1, Topic.WhatsappInboundV1],
-    scoring: [Topic.CampaignsV1, Topic.ProfileSnapshotsV1, Topic.WhatsappMessageStatusV1, Topic.WhatsappInboundV1, Topic.EngagementNormalizedV1, Topic.BusinessSendingSignalsV1],
+    scoring: [
+      Topic.CampaignsV1,
+      Topic.ProfileSnapshotsV1,
+      Topic.WhatsappMessageStatusV1,
+      Topic.WhatsappInboundV1,
+      Topic.EngagementNormalizedV1,
+      Topic.BusinessSendingSignalsV1,
+    ],
     dispatcher: [Topic.TargetingDecisionsV1],
   };
   let quiet = 0;
@@ -464,7 +522,13 @@ async function registerTemplate(phoneNumberId, name, category) {
   const response = await fetch(`${settings.urls['whatsapp-sandbox']}/v21.0/${phoneNumberId}/message_templates`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${secrets.WHATSAPP_ACCESS_TOKEN}` },
-    body: JSON.stringify({ name, language: 'en_US', category: 'MARKETING', components: [{ type: 'BODY', text: 'New in {{1}}: have a look' }], sandbox_categories: [category] }),
+    body: JSON.stringify({
+      name,
+      language: 'en_US',
+      category: 'MARKETING',
+      components: [{ type: 'BODY', text: 'New in {{1}}: have a look' }],
+      sandbox_categories: [category],
+    }),
   });
   if (!response.ok) throw new Error(`template ${name} on ${phoneNumberId}: ${response.status} ${await response.text()}`);
 }
@@ -532,10 +596,10 @@ function formatReport(r) {
         `${x.policy.padEnd(8)} | ${String(x.sent).padStart(4)} | ${String(x.delivered).padStart(9)} | ${String(x.conversions).padStart(11)} | ${x.expectedConversions.toFixed(1).padStart(8)} | ${pct(x.conversionRate).padStart(10)} | ${String(x.optOuts).padStart(8)} | ${String(x.holdout).padStart(7)} | ${pct(x.uplift)}`,
     ),
     '',
-    'expected: the sum of the oracle\'s purchase probabilities of the messages sent (conversions without the luck of the draw).',
+    "expected: the sum of the oracle's purchase probabilities of the messages sent (conversions without the luck of the draw).",
     'share: a fixed rule, the people whose snapshot interests are most in the topic (the best use of that one observable signal without learning).',
-    'affinity: an oracle restricted to what engagement can reveal (true topic affinity; not the person\'s propensities nor deliverability).',
-    'uplift: conversion rate of the sent minus the holdout\'s; the simulated people never buy unprompted, so the holdout converts 0.',
+    "affinity: an oracle restricted to what engagement can reveal (true topic affinity; not the person's propensities nor deliverability).",
+    "uplift: conversion rate of the sent minus the holdout's; the simulated people never buy unprompted, so the holdout converts 0.",
     '',
     `learned / random conversions: ${r.ratios.learnedOverRandom.toFixed(2)} (goal >= 3: ${goal(r.goals.learnedOverRandomAtLeast3)})`,
     `learned / oracle conversions: ${r.ratios.learnedOverOracle.toFixed(2)} (goal >= 0.9: ${goal(r.goals.learnedOverOracleAtLeast90Percent)}); expected ${r.ratios.expectedLearnedOverOracle.toFixed(2)}`,

@@ -63,7 +63,11 @@ const start = (only) =>
   startServices({ profile: PROFILE, brokers: up.brokers, databaseUrls: up.databaseUrls, only, extraEnv: serviceEnv, log: () => {} });
 
 function cli(args) {
-  const result = spawnSync(process.execPath, [CLI, 'bench', ...args], { cwd: ROOT, env: { ...process.env, KAFKA_BROKERS: up.brokers }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [CLI, 'bench', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, KAFKA_BROKERS: up.brokers },
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`bench ${args[0]} failed:\n${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1));
 }
@@ -108,11 +112,25 @@ try {
   log('Starting every service...');
   await start(undefined);
   log(`Load: ${RATE} events/s until the rounds are over, a poison message every 500 events`);
-  load = spawn(process.execPath, [CLI, 'bench', 'fault-load', `rate=${RATE}`, `seconds=${seconds}`, 'poisonEvery=500', `out=${keysFile}`, `run=${run}`, `stop=${stopFile}`], {
-    cwd: ROOT,
-    env: { ...process.env, KAFKA_BROKERS: up.brokers },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  load = spawn(
+    process.execPath,
+    [
+      CLI,
+      'bench',
+      'fault-load',
+      `rate=${RATE}`,
+      `seconds=${seconds}`,
+      'poisonEvery=500',
+      `out=${keysFile}`,
+      `run=${run}`,
+      `stop=${stopFile}`,
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, KAFKA_BROKERS: up.brokers },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let loadOut = '';
   load.stdout.on('data', (d) => (loadOut += d));
   const loadDone = new Promise((resolve) => load.on('exit', resolve));
@@ -141,7 +159,11 @@ try {
     { code: 2, times: 5, mode: 'hang' },
     { code: 2, times: 5, mode: 'drop' },
   ]) {
-    await fetch(`${sandbox}/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) });
+    await fetch(`${sandbox}/sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(fault),
+    });
     await sleep(5000);
     rounds.push({ round: 0, service: 'whatsapp-sandbox', signal: `fault ${fault.mode} ${fault.code}`, resumeMs: 0, ok: true });
   }
@@ -157,8 +179,17 @@ try {
   // counts from the broker answering again. Every stage must work again; the slowest one counts.
   const brokerBack = Date.now();
   const brokerResume = Math.max(...(await Promise.all(Object.keys(INPUT).map((s) => resumed(s, brokerBack)))));
-  rounds.push({ round: 0, service: 'kafka', signal: 'SIGKILL', outageMs: brokerBack - brokerAt, resumeMs: brokerResume, ok: brokerResume <= RESUME_LIMIT_MS });
-  log(`  broker down ${((brokerBack - brokerAt) / 1000).toFixed(1)} s; pipeline resumed ${(brokerResume / 1000).toFixed(1)} s after it answered again`);
+  rounds.push({
+    round: 0,
+    service: 'kafka',
+    signal: 'SIGKILL',
+    outageMs: brokerBack - brokerAt,
+    resumeMs: brokerResume,
+    ok: brokerResume <= RESUME_LIMIT_MS,
+  });
+  log(
+    `  broker down ${((brokerBack - brokerAt) / 1000).toFixed(1)} s; pipeline resumed ${(brokerResume / 1000).toFixed(1)} s after it answered again`,
+  );
 
   if (PG_FAULT) {
     log('PostgreSQL stopped (fast shutdown: connections cut), down 5 s, restarted...');
@@ -167,8 +198,17 @@ try {
     await restartPrivatePostgres(privatePg, { downMs: 5000 });
     const pgBack = Date.now();
     const pgResume = Math.max(...(await Promise.all(['profiles', 'scoring', 'dispatcher'].map((s) => resumed(s, pgBack)))));
-    rounds.push({ round: 0, service: 'postgres', signal: 'stop', outageMs: pgBack - pgAt, resumeMs: pgResume, ok: pgResume <= RESUME_LIMIT_MS });
-    log(`  PostgreSQL down ${((pgBack - pgAt) / 1000).toFixed(1)} s; pipeline resumed ${(pgResume / 1000).toFixed(1)} s after it answered again`);
+    rounds.push({
+      round: 0,
+      service: 'postgres',
+      signal: 'stop',
+      outageMs: pgBack - pgAt,
+      resumeMs: pgResume,
+      ok: pgResume <= RESUME_LIMIT_MS,
+    });
+    log(
+      `  PostgreSQL down ${((pgBack - pgAt) / 1000).toFixed(1)} s; pipeline resumed ${(pgResume / 1000).toFixed(1)} s after it answered again`,
+    );
   } else {
     log('  (PostgreSQL restart skipped: FAULT_POSTGRES=0)');
   }
@@ -180,7 +220,9 @@ try {
   let previous;
   for (let i = 0; i < 120; i += 1) {
     await sleep(2000);
-    const now = JSON.stringify(['ingest', 'profiles', 'scoring', 'dispatcher'].map((s) => cli(['committed', `group=${groupPrefix}.${s}`, `topic=${INPUT[s]}`])));
+    const now = JSON.stringify(
+      ['ingest', 'profiles', 'scoring', 'dispatcher'].map((s) => cli(['committed', `group=${groupPrefix}.${s}`, `topic=${INPUT[s]}`])),
+    );
     if (now === previous) break;
     previous = now;
   }

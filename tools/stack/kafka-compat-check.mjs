@@ -73,11 +73,15 @@ export async function checkKafkajsCompat(brokers) {
     clientId: 'wa-targeting-compat-check',
     brokers: brokers.split(',').map((b) => b.trim()),
     logLevel: logLevel.WARN,
-    logCreator: () => ({ level, log }) => {
-      const { message, error, ...rest } = log;
-      clientLog.push(`${level === logLevel.ERROR ? 'ERROR' : 'WARN'} ${message}${error ? ` (${error})` : ''}` +
-        (rest.apiName ? ` api=${rest.apiName}` : ''));
-    },
+    logCreator:
+      () =>
+      ({ level, log }) => {
+        const { message, error, ...rest } = log;
+        clientLog.push(
+          `${level === logLevel.ERROR ? 'ERROR' : 'WARN'} ${message}${error ? ` (${error})` : ''}` +
+            (rest.apiName ? ` api=${rest.apiName}` : ''),
+        );
+      },
     retry: { retries: 3, initialRetryTime: 200 },
   });
 
@@ -148,124 +152,183 @@ export async function checkKafkajsCompat(brokers) {
     const base = { needs: ['connect: admin.describeCluster'] };
 
     // -- a. admin ----------------------------------------------------------------------------
-    await step('admin: createTopics (3 partitions + configEntries)', async () => {
-      const ok = await admin.createTopics({
-        waitForLeaders: true,
-        topics: [{
-          topic: topics.admin,
-          numPartitions: 3,
-          replicationFactor: 1,
-          configEntries: [{ name: 'retention.ms', value: '3600000' }, { name: 'max.message.bytes', value: '262144' }],
-        }],
-      });
-      created.add(topics.admin);
-      assert(ok === true, `createTopics returned ${ok}, expected true`);
-      return `created ${topics.admin}`;
-    }, base);
+    await step(
+      'admin: createTopics (3 partitions + configEntries)',
+      async () => {
+        const ok = await admin.createTopics({
+          waitForLeaders: true,
+          topics: [
+            {
+              topic: topics.admin,
+              numPartitions: 3,
+              replicationFactor: 1,
+              configEntries: [
+                { name: 'retention.ms', value: '3600000' },
+                { name: 'max.message.bytes', value: '262144' },
+              ],
+            },
+          ],
+        });
+        created.add(topics.admin);
+        assert(ok === true, `createTopics returned ${ok}, expected true`);
+        return `created ${topics.admin}`;
+      },
+      base,
+    );
 
-    await step('admin: fetchTopicMetadata', async () => {
-      const md = await admin.fetchTopicMetadata({ topics: [topics.admin] });
-      const n = md.topics[0]?.partitions.length;
-      assert(n === 3, `expected 3 partitions, metadata says ${n}`);
-      return `3 partitions, leaders ${md.topics[0].partitions.map((p) => p.leader).join(',')}`;
-    }, { needs: ['admin: createTopics (3 partitions + configEntries)'] });
-
-    await step('admin: describeConfigs (topic)', async () => {
-      const res = await admin.describeConfigs({
-        includeSynonyms: false,
-        resources: [{ type: ConfigResourceTypes.TOPIC, name: topics.admin, configNames: ['retention.ms', 'max.message.bytes'] }],
-      });
-      const entries = Object.fromEntries(res.resources[0].configEntries.map((e) => [e.configName, e.configValue]));
-      assert(entries['retention.ms'] === '3600000', `retention.ms is ${entries['retention.ms']}`);
-      assert(entries['max.message.bytes'] === '262144', `max.message.bytes is ${entries['max.message.bytes']}`);
-      return 'retention.ms=3600000, max.message.bytes=262144';
-    }, { needs: ['admin: createTopics (3 partitions + configEntries)'] });
-
-    await step('admin: createPartitions (3 -> 5)', async () => {
-      await admin.createPartitions({ topicPartitions: [{ topic: topics.admin, count: 5 }] });
-      const n = await waitUntil(async () => {
+    await step(
+      'admin: fetchTopicMetadata',
+      async () => {
         const md = await admin.fetchTopicMetadata({ topics: [topics.admin] });
-        return md.topics[0].partitions.length === 5 && 5;
-      }, '5 partitions in metadata', 15_000);
-      return `${n} partitions`;
-    }, { needs: ['admin: createTopics (3 partitions + configEntries)'] });
+        const n = md.topics[0]?.partitions.length;
+        assert(n === 3, `expected 3 partitions, metadata says ${n}`);
+        return `3 partitions, leaders ${md.topics[0].partitions.map((p) => p.leader).join(',')}`;
+      },
+      { needs: ['admin: createTopics (3 partitions + configEntries)'] },
+    );
 
-    await step('admin: listTopics + deleteTopics', async () => {
-      assert((await admin.listTopics()).includes(topics.admin), 'listTopics misses the new topic');
-      await admin.deleteTopics({ topics: [topics.admin], timeout: 10_000 });
-      await waitUntil(async () => !(await admin.listTopics()).includes(topics.admin), 'topic to disappear', 15_000);
-      created.delete(topics.admin);
-      return 'topic listed, deleted, gone from listTopics';
-    }, { needs: ['admin: createTopics (3 partitions + configEntries)'] });
+    await step(
+      'admin: describeConfigs (topic)',
+      async () => {
+        const res = await admin.describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: ConfigResourceTypes.TOPIC, name: topics.admin, configNames: ['retention.ms', 'max.message.bytes'] }],
+        });
+        const entries = Object.fromEntries(res.resources[0].configEntries.map((e) => [e.configName, e.configValue]));
+        assert(entries['retention.ms'] === '3600000', `retention.ms is ${entries['retention.ms']}`);
+        assert(entries['max.message.bytes'] === '262144', `max.message.bytes is ${entries['max.message.bytes']}`);
+        return 'retention.ms=3600000, max.message.bytes=262144';
+      },
+      { needs: ['admin: createTopics (3 partitions + configEntries)'] },
+    );
+
+    await step(
+      'admin: createPartitions (3 -> 5)',
+      async () => {
+        await admin.createPartitions({ topicPartitions: [{ topic: topics.admin, count: 5 }] });
+        const n = await waitUntil(
+          async () => {
+            const md = await admin.fetchTopicMetadata({ topics: [topics.admin] });
+            return md.topics[0].partitions.length === 5 && 5;
+          },
+          '5 partitions in metadata',
+          15_000,
+        );
+        return `${n} partitions`;
+      },
+      { needs: ['admin: createTopics (3 partitions + configEntries)'] },
+    );
+
+    await step(
+      'admin: listTopics + deleteTopics',
+      async () => {
+        assert((await admin.listTopics()).includes(topics.admin), 'listTopics misses the new topic');
+        await admin.deleteTopics({ topics: [topics.admin], timeout: 10_000 });
+        await waitUntil(async () => !(await admin.listTopics()).includes(topics.admin), 'topic to disappear', 15_000);
+        created.delete(topics.admin);
+        return 'topic listed, deleted, gone from listTopics';
+      },
+      { needs: ['admin: createTopics (3 partitions + configEntries)'] },
+    );
 
     // -- b. compacted topic --------------------------------------------------------------------
-    await step('compaction: createTopics cleanup.policy=compact + describeConfigs', async () => {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [{
-          topic: topics.compact,
-          numPartitions: 2,
-          replicationFactor: 1,
-          configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'min.cleanable.dirty.ratio', value: '0.01' }],
-        }],
-      });
-      created.add(topics.compact);
-      const res = await admin.describeConfigs({
-        includeSynonyms: false,
-        resources: [{ type: ConfigResourceTypes.TOPIC, name: topics.compact, configNames: ['cleanup.policy'] }],
-      });
-      const policy = res.resources[0].configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue;
-      assert(policy === 'compact', `cleanup.policy is ${policy}`);
-      return 'cleanup.policy=compact';
-    }, base);
+    await step(
+      'compaction: createTopics cleanup.policy=compact + describeConfigs',
+      async () => {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: [
+            {
+              topic: topics.compact,
+              numPartitions: 2,
+              replicationFactor: 1,
+              configEntries: [
+                { name: 'cleanup.policy', value: 'compact' },
+                { name: 'min.cleanable.dirty.ratio', value: '0.01' },
+              ],
+            },
+          ],
+        });
+        created.add(topics.compact);
+        const res = await admin.describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: ConfigResourceTypes.TOPIC, name: topics.compact, configNames: ['cleanup.policy'] }],
+        });
+        const policy = res.resources[0].configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue;
+        assert(policy === 'compact', `cleanup.policy is ${policy}`);
+        return 'cleanup.policy=compact';
+      },
+      base,
+    );
 
-    await step('compaction: produce keyed values + tombstones, read back', async () => {
-      const messages = [];
-      for (let i = 0; i < 10; i++) messages.push({ key: `k${i}`, value: JSON.stringify({ v: 1, i }) });
-      for (let i = 0; i < 10; i += 2) messages.push({ key: `k${i}`, value: null }); // tombstones
-      const res = await producer.send({ topic: topics.compact, acks: -1, messages });
-      assert(res.every((r) => r.errorCode === 0), `produce errors: ${JSON.stringify(res)}`);
-      const got = await readAll(topics.compact, groups.compact, messages.length);
-      const tombstones = got.filter((m) => m.value === null);
-      assert(got.length === messages.length, `read ${got.length} records, expected ${messages.length}`);
-      assert(tombstones.length === 5, `read ${tombstones.length} tombstones (null value), expected 5`);
-      assert(tombstones.every((m) => Number(m.key.slice(1)) % 2 === 0), 'tombstones carry the wrong keys');
-      return `${messages.length} records (5 tombstones with null value) round-tripped`;
-    }, { needs: ['compaction: createTopics cleanup.policy=compact + describeConfigs'] });
+    await step(
+      'compaction: produce keyed values + tombstones, read back',
+      async () => {
+        const messages = [];
+        for (let i = 0; i < 10; i++) messages.push({ key: `k${i}`, value: JSON.stringify({ v: 1, i }) });
+        for (let i = 0; i < 10; i += 2) messages.push({ key: `k${i}`, value: null }); // tombstones
+        const res = await producer.send({ topic: topics.compact, acks: -1, messages });
+        assert(
+          res.every((r) => r.errorCode === 0),
+          `produce errors: ${JSON.stringify(res)}`,
+        );
+        const got = await readAll(topics.compact, groups.compact, messages.length);
+        const tombstones = got.filter((m) => m.value === null);
+        assert(got.length === messages.length, `read ${got.length} records, expected ${messages.length}`);
+        assert(tombstones.length === 5, `read ${tombstones.length} tombstones (null value), expected 5`);
+        assert(
+          tombstones.every((m) => Number(m.key.slice(1)) % 2 === 0),
+          'tombstones carry the wrong keys',
+        );
+        return `${messages.length} records (5 tombstones with null value) round-tripped`;
+      },
+      { needs: ['compaction: createTopics cleanup.policy=compact + describeConfigs'] },
+    );
 
     // -- c. idempotent producer -----------------------------------------------------------------
     const idemCount = 40;
-    await step('idempotent producer: sendBatch acks=-1 to 4 partitions', async () => {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic: topics.idem, numPartitions: 4, replicationFactor: 1 }] });
-      created.add(topics.idem);
-      const idem = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-      clients.push(idem);
-      await idem.connect(); // InitProducerId happens here
-      const messages = Array.from({ length: idemCount }, (_, i) => ({ key: `m${i}`, value: `idem-${i}`, partition: i % 4 }));
-      // Two batches in one sendBatch call (same topic twice is how services batch per topic).
-      const res = await idem.sendBatch({
-        acks: -1,
-        topicMessages: [
-          { topic: topics.idem, messages: messages.slice(0, idemCount / 2) },
-          { topic: topics.idem, messages: messages.slice(idemCount / 2) },
-        ],
-      });
-      assert(res.every((r) => r.errorCode === 0), `produce errors: ${JSON.stringify(res)}`);
-      await idem.disconnect();
-      return `${idemCount} messages, ${new Set(res.map((r) => r.partition)).size} partitions acknowledged`;
-    }, base);
+    await step(
+      'idempotent producer: sendBatch acks=-1 to 4 partitions',
+      async () => {
+        await admin.createTopics({ waitForLeaders: true, topics: [{ topic: topics.idem, numPartitions: 4, replicationFactor: 1 }] });
+        created.add(topics.idem);
+        const idem = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+        clients.push(idem);
+        await idem.connect(); // InitProducerId happens here
+        const messages = Array.from({ length: idemCount }, (_, i) => ({ key: `m${i}`, value: `idem-${i}`, partition: i % 4 }));
+        // Two batches in one sendBatch call (same topic twice is how services batch per topic).
+        const res = await idem.sendBatch({
+          acks: -1,
+          topicMessages: [
+            { topic: topics.idem, messages: messages.slice(0, idemCount / 2) },
+            { topic: topics.idem, messages: messages.slice(idemCount / 2) },
+          ],
+        });
+        assert(
+          res.every((r) => r.errorCode === 0),
+          `produce errors: ${JSON.stringify(res)}`,
+        );
+        await idem.disconnect();
+        return `${idemCount} messages, ${new Set(res.map((r) => r.partition)).size} partitions acknowledged`;
+      },
+      base,
+    );
 
-    await step('idempotent producer: read back exactly once', async () => {
-      const got = await readAll(topics.idem, groups.idem, idemCount);
-      const seen = new Map();
-      for (const m of got) seen.set(m.key, (seen.get(m.key) ?? 0) + 1);
-      const dups = [...seen].filter(([, n]) => n > 1);
-      assert(got.length === idemCount, `read ${got.length}, expected ${idemCount}`);
-      assert(seen.size === idemCount && dups.length === 0, `duplicates: ${JSON.stringify(dups)}`);
-      const wrong = got.filter((m) => m.partition !== Number(m.key.slice(1)) % 4);
-      assert(wrong.length === 0, `${wrong.length} messages landed on an unexpected partition`);
-      return `${idemCount} distinct messages, each once, on the requested partitions`;
-    }, { needs: ['idempotent producer: sendBatch acks=-1 to 4 partitions'] });
+    await step(
+      'idempotent producer: read back exactly once',
+      async () => {
+        const got = await readAll(topics.idem, groups.idem, idemCount);
+        const seen = new Map();
+        for (const m of got) seen.set(m.key, (seen.get(m.key) ?? 0) + 1);
+        const dups = [...seen].filter(([, n]) => n > 1);
+        assert(got.length === idemCount, `read ${got.length}, expected ${idemCount}`);
+        assert(seen.size === idemCount && dups.length === 0, `duplicates: ${JSON.stringify(dups)}`);
+        const wrong = got.filter((m) => m.partition !== Number(m.key.slice(1)) % 4);
+        assert(wrong.length === 0, `${wrong.length} messages landed on an unexpected partition`);
+        return `${idemCount} distinct messages, each once, on the requested partitions`;
+      },
+      { needs: ['idempotent producer: sendBatch acks=-1 to 4 partitions'] },
+    );
 
     // -- d. consumer groups -----------------------------------------------------------------------
     const perPartition = 10;
@@ -296,9 +359,7 @@ export async function checkKafkajsCompat(brokers) {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        eachBatch: async ({
-          batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets, isRunning, isStale,
-        }) => {
+        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets, isRunning, isStale }) => {
           for (const message of batch.messages) {
             if (!isRunning() || isStale()) break;
             consumed.push({ member: name, partition: batch.partition, key: message.key.toString() });
@@ -324,77 +385,105 @@ export async function checkKafkajsCompat(brokers) {
     const memberA = makeMember('A');
     const memberB = makeMember('B');
 
-    await step('groups: one member, eachBatch + resolveOffset/heartbeat/commitOffsetsIfNecessary', async () => {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic: topics.group, numPartitions: partitions, replicationFactor: 1 }] });
-      created.add(topics.group);
-      await produceWave(1);
-      await runMember(memberA, 'A');
-      await waitUntil(() => consumed.length >= partitions * perPartition, `member A to consume wave 1 (${consumed.length})`);
-      assert(assignments.A?.length === partitions, `member A was assigned ${JSON.stringify(assignments.A)}`);
-      return `member A assigned [${assignments.A}], consumed ${consumed.length}`;
-    }, base);
+    await step(
+      'groups: one member, eachBatch + resolveOffset/heartbeat/commitOffsetsIfNecessary',
+      async () => {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: [{ topic: topics.group, numPartitions: partitions, replicationFactor: 1 }],
+        });
+        created.add(topics.group);
+        await produceWave(1);
+        await runMember(memberA, 'A');
+        await waitUntil(() => consumed.length >= partitions * perPartition, `member A to consume wave 1 (${consumed.length})`);
+        assert(assignments.A?.length === partitions, `member A was assigned ${JSON.stringify(assignments.A)}`);
+        return `member A assigned [${assignments.A}], consumed ${consumed.length}`;
+      },
+      base,
+    );
 
-    await step('groups: second member joins -> rebalance splits partitions', async () => {
-      const joinsBefore = joins.A;
-      await runMember(memberB, 'B');
-      await waitUntil(
-        () => joins.B >= 1 && joins.A > joinsBefore,
-        `both members to (re)join (A joins ${joins.A}, B joins ${joins.B})`,
-      );
-      const a = assignments.A ?? [];
-      const b = assignments.B ?? [];
-      const all = [...a, ...b].sort();
-      assert(a.length > 0 && b.length > 0, `not split: A=[${a}] B=[${b}]`);
-      assert(all.length === partitions && new Set(all).size === partitions, `overlap or gap: A=[${a}] B=[${b}]`);
-      return `rebalanced: A=[${a}] B=[${b}]`;
-    }, { needs: ['groups: one member, eachBatch + resolveOffset/heartbeat/commitOffsetsIfNecessary'] });
+    await step(
+      'groups: second member joins -> rebalance splits partitions',
+      async () => {
+        const joinsBefore = joins.A;
+        await runMember(memberB, 'B');
+        await waitUntil(() => joins.B >= 1 && joins.A > joinsBefore, `both members to (re)join (A joins ${joins.A}, B joins ${joins.B})`);
+        const a = assignments.A ?? [];
+        const b = assignments.B ?? [];
+        const all = [...a, ...b].sort();
+        assert(a.length > 0 && b.length > 0, `not split: A=[${a}] B=[${b}]`);
+        assert(all.length === partitions && new Set(all).size === partitions, `overlap or gap: A=[${a}] B=[${b}]`);
+        return `rebalanced: A=[${a}] B=[${b}]`;
+      },
+      { needs: ['groups: one member, eachBatch + resolveOffset/heartbeat/commitOffsetsIfNecessary'] },
+    );
 
-    await step('groups: every message consumed exactly once across both members', async () => {
-      await produceWave(2);
-      const total = 2 * partitions * perPartition;
-      await waitUntil(() => consumed.length >= total, `${total} messages consumed (got ${consumed.length})`);
-      await sleep(1000); // duplicates, if any, would arrive now
-      const counts = new Map();
-      for (const c of consumed) counts.set(c.key, (counts.get(c.key) ?? 0) + 1);
-      const dups = [...counts].filter(([, n]) => n > 1).map(([k]) => k);
-      assert(counts.size === total, `consumed ${counts.size} distinct of ${total}`);
-      assert(dups.length === 0, `consumed more than once: ${dups.slice(0, 5).join(', ')}`);
-      const wave2 = consumed.filter((c) => c.key.startsWith('w2-'));
-      const byB = wave2.filter((c) => c.member === 'B').length;
-      const wrongMember = wave2.filter((c) => !(c.member === 'A' ? assignments.A : assignments.B).includes(c.partition));
-      assert(byB > 0 && byB < wave2.length, `wave 2 not shared: B consumed ${byB} of ${wave2.length}`);
-      assert(wrongMember.length === 0, `${wrongMember.length} wave-2 messages consumed by a member not assigned their partition`);
-      return `${total} consumed once; wave 2: A ${wave2.length - byB}, B ${byB}`;
-    }, { needs: ['groups: second member joins -> rebalance splits partitions'] });
+    await step(
+      'groups: every message consumed exactly once across both members',
+      async () => {
+        await produceWave(2);
+        const total = 2 * partitions * perPartition;
+        await waitUntil(() => consumed.length >= total, `${total} messages consumed (got ${consumed.length})`);
+        await sleep(1000); // duplicates, if any, would arrive now
+        const counts = new Map();
+        for (const c of consumed) counts.set(c.key, (counts.get(c.key) ?? 0) + 1);
+        const dups = [...counts].filter(([, n]) => n > 1).map(([k]) => k);
+        assert(counts.size === total, `consumed ${counts.size} distinct of ${total}`);
+        assert(dups.length === 0, `consumed more than once: ${dups.slice(0, 5).join(', ')}`);
+        const wave2 = consumed.filter((c) => c.key.startsWith('w2-'));
+        const byB = wave2.filter((c) => c.member === 'B').length;
+        const wrongMember = wave2.filter((c) => !(c.member === 'A' ? assignments.A : assignments.B).includes(c.partition));
+        assert(byB > 0 && byB < wave2.length, `wave 2 not shared: B consumed ${byB} of ${wave2.length}`);
+        assert(wrongMember.length === 0, `${wrongMember.length} wave-2 messages consumed by a member not assigned their partition`);
+        return `${total} consumed once; wave 2: A ${wave2.length - byB}, B ${byB}`;
+      },
+      { needs: ['groups: second member joins -> rebalance splits partitions'] },
+    );
 
-    await step('groups: admin.fetchOffsets shows committed offsets', async () => {
-      const expected = 2 * perPartition;
-      const offsets = await waitUntil(async () => {
-        const res = await admin.fetchOffsets({ groupId: groups.main, topics: [topics.group] });
-        const parts = res[0].partitions;
-        return parts.length === partitions && parts.every((p) => Number(p.offset) === expected) && parts;
-      }, `committed offset ${expected} on all ${partitions} partitions`, 15_000);
-      return offsets.map((p) => `p${p.partition}=${p.offset}`).join(' ');
-    }, { needs: ['groups: every message consumed exactly once across both members'] });
+    await step(
+      'groups: admin.fetchOffsets shows committed offsets',
+      async () => {
+        const expected = 2 * perPartition;
+        const offsets = await waitUntil(
+          async () => {
+            const res = await admin.fetchOffsets({ groupId: groups.main, topics: [topics.group] });
+            const parts = res[0].partitions;
+            return parts.length === partitions && parts.every((p) => Number(p.offset) === expected) && parts;
+          },
+          `committed offset ${expected} on all ${partitions} partitions`,
+          15_000,
+        );
+        return offsets.map((p) => `p${p.partition}=${p.offset}`).join(' ');
+      },
+      { needs: ['groups: every message consumed exactly once across both members'] },
+    );
 
-    await step('groups: admin.describeGroups', async () => {
-      const { groups: described } = await admin.describeGroups([groups.main]);
-      const g = described[0];
-      assert(g.errorCode === 0, `errorCode ${g.errorCode}`);
-      assert(g.state === 'Stable', `state ${g.state}`);
-      assert(g.members.length === 2, `${g.members.length} members`);
-      assert(g.protocolType === 'consumer', `protocolType ${g.protocolType}`);
-      return `state ${g.state}, ${g.members.length} members, protocol ${g.protocol}`;
-    }, { needs: ['groups: second member joins -> rebalance splits partitions'] });
+    await step(
+      'groups: admin.describeGroups',
+      async () => {
+        const { groups: described } = await admin.describeGroups([groups.main]);
+        const g = described[0];
+        assert(g.errorCode === 0, `errorCode ${g.errorCode}`);
+        assert(g.state === 'Stable', `state ${g.state}`);
+        assert(g.members.length === 2, `${g.members.length} members`);
+        assert(g.protocolType === 'consumer', `protocolType ${g.protocolType}`);
+        return `state ${g.state}, ${g.members.length} members, protocol ${g.protocol}`;
+      },
+      { needs: ['groups: second member joins -> rebalance splits partitions'] },
+    );
 
-    await step('groups: members leave, admin.deleteGroups', async () => {
-      await memberA.disconnect();
-      await memberB.disconnect();
-      const res = await admin.deleteGroups([groups.main, groups.idem, groups.compact]);
-      const bad = res.filter((r) => r.errorCode !== 0);
-      assert(bad.length === 0, `deleteGroups errors: ${JSON.stringify(bad)}`);
-      return `deleted ${res.length} groups`;
-    }, { needs: ['groups: one member, eachBatch + resolveOffset/heartbeat/commitOffsetsIfNecessary'] });
+    await step(
+      'groups: members leave, admin.deleteGroups',
+      async () => {
+        await memberA.disconnect();
+        await memberB.disconnect();
+        const res = await admin.deleteGroups([groups.main, groups.idem, groups.compact]);
+        const bad = res.filter((r) => r.errorCode !== 0);
+        assert(bad.length === 0, `deleteGroups errors: ${JSON.stringify(bad)}`);
+        return `deleted ${res.length} groups`;
+      },
+      { needs: ['groups: one member, eachBatch + resolveOffset/heartbeat/commitOffsetsIfNecessary'] },
+    );
   } finally {
     // -- cleanup: never leave throwaway topics behind ---------------------------------------------
     for (const c of clients.slice(2)) await c.disconnect().catch(() => {});

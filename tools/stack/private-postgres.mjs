@@ -77,8 +77,15 @@ export async function startPrivatePostgres({ port, name = `private-${port}` }) {
 
 async function startCluster(cluster) {
   pgBin('pg_ctl', [
-    '-D', cluster.dataDir, '-l', cluster.logFile, '-w', '-t', '60',
-    '-o', `-p ${cluster.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300 -c fsync=on`,
+    '-D',
+    cluster.dataDir,
+    '-l',
+    cluster.logFile,
+    '-w',
+    '-t',
+    '60',
+    '-o',
+    `-p ${cluster.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300 -c fsync=on`,
     'start',
   ]);
   await waitAnswering(cluster.url);

@@ -46,9 +46,7 @@ export function profileSettings(profile) {
   const settings = slot
     ? { basePort: base.basePort + slot * 100, groupPrefix: `${base.groupPrefix}-s${slot}`, dbPrefix: `${base.dbPrefix}s${slot}_` }
     : base;
-  const ports = Object.fromEntries(
-    SERVICES.map((s) => [s.name, Number(process.env[s.portEnv] ?? settings.basePort + s.offset)]),
-  );
+  const ports = Object.fromEntries(SERVICES.map((s) => [s.name, Number(process.env[s.portEnv] ?? settings.basePort + s.offset)]));
   const databases = Object.fromEntries(SERVICES.filter((s) => s.db).map((s) => [s.name, `${settings.dbPrefix}${s.name}`]));
   // The key vault (per-person keys that seal phone numbers): its own database, reached by every service that seals or opens.
   databases.vault = `${settings.dbPrefix}vault`;
@@ -108,7 +106,11 @@ export function serviceEnv(name, { profile, brokers, databaseUrls }) {
   };
   const db = settings.databases[name] ? { DATABASE_URL: databaseUrls[settings.databases[name]] } : {};
   // CONTACT_KEY (the former platform key) only opens numbers sealed before per-person keys.
-  const vault = { VAULT_DATABASE_URL: databaseUrls[settings.databases.vault], VAULT_KEK: secrets.VAULT_KEK, CONTACT_KEY: secrets.CONTACT_KEY };
+  const vault = {
+    VAULT_DATABASE_URL: databaseUrls[settings.databases.vault],
+    VAULT_KEK: secrets.VAULT_KEK,
+    CONTACT_KEY: secrets.CONTACT_KEY,
+  };
   const identity = { PSEUDONYM_SECRET: secrets.PSEUDONYM_SECRET, ...vault };
   switch (name) {
     case 'ingest':
@@ -173,7 +175,16 @@ function tail(file, lines = 25) {
  * Starts every service not already answering, waits until each is ready (Kafka consumer
  * joined, database reachable). Returns the names it started, so the caller stops only those.
  */
-export async function startServices({ profile, brokers, databaseUrls, log = console.log, timeoutMs = 90_000, only, extraEnv = {}, nodeArgs = {} }) {
+export async function startServices({
+  profile,
+  brokers,
+  databaseUrls,
+  log = console.log,
+  timeoutMs = 90_000,
+  only,
+  extraEnv = {},
+  nodeArgs = {},
+}) {
   const settings = profileSettings(profile);
   const dir = stateDir(profile);
   const started = [];
@@ -184,7 +195,12 @@ export async function startServices({ profile, brokers, databaseUrls, log = cons
       log(`  ${service.name.padEnd(17)} already running at ${url}`);
       continue;
     }
-    const main = path.join(ROOT, 'dist', service.name === 'whatsapp-sandbox' ? 'apps/whatsapp-sandbox' : `apps/${service.name}`, 'src/main.js');
+    const main = path.join(
+      ROOT,
+      'dist',
+      service.name === 'whatsapp-sandbox' ? 'apps/whatsapp-sandbox' : `apps/${service.name}`,
+      'src/main.js',
+    );
     if (!fs.existsSync(main)) throw new Error(`${main} is missing: build first (npx nx run-many -t build)`);
     const logFile = path.join(dir, `${service.name}.log`);
     const out = fs.openSync(logFile, 'a');

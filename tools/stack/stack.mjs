@@ -19,7 +19,10 @@ export async function applySlot(profile) {
   const kafkaBase = { dev: 9092, test: 19092, bench: 29092 }[profile] ?? 9092;
   process.env.KAFKA_PORT ??= String(kafkaBase + slot * 100);
   process.env.KAFKA_CONTROLLER_PORT ??= String(kafkaBase + 1 + slot * 100);
-  process.env.WT_CACHE_DIR ??= path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? '/tmp', '.cache'), `wa-targeting-s${slot}`);
+  process.env.WT_CACHE_DIR ??= path.join(
+    process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? '/tmp', '.cache'),
+    `wa-targeting-s${slot}`,
+  );
 }
 
 export async function stackUp({ profile = 'dev', services = false, build = true, log = console.log } = {}) {
@@ -90,7 +93,7 @@ async function status(profile) {
 async function main(argv) {
   const [command] = argv;
   const profileArg = argv.indexOf('--profile');
-  const profile = profileArg >= 0 ? argv[profileArg + 1] : process.env.STACK_PROFILE ?? 'dev';
+  const profile = profileArg >= 0 ? argv[profileArg + 1] : (process.env.STACK_PROFILE ?? 'dev');
   if (command === 'up') {
     const up = await stackUp({ profile, services: argv.includes('--services') });
     if (argv.includes('--services')) {

@@ -18,10 +18,14 @@ module.exports = async (globalConfig, projectConfig) => {
     const { spawnSync } = require('node:child_process');
     const path = require('node:path');
     const businessId = `e2e-assistant-${Date.now().toString(36)}`;
-    const issued = spawnSync(process.execPath, [path.join(__dirname, '../../dist/apps/assistant/src/main.js'), 'issue-key', businessId, 'e2e'], {
-      env: { ...process.env, ...serviceEnv('assistant', { profile: 'test', brokers: up.brokers, databaseUrls: up.databaseUrls }) },
-      encoding: 'utf8',
-    });
+    const issued = spawnSync(
+      process.execPath,
+      [path.join(__dirname, '../../dist/apps/assistant/src/main.js'), 'issue-key', businessId, 'e2e'],
+      {
+        env: { ...process.env, ...serviceEnv('assistant', { profile: 'test', brokers: up.brokers, databaseUrls: up.databaseUrls }) },
+        encoding: 'utf8',
+      },
+    );
     if (issued.status !== 0) throw new Error(`could not issue an assistant key: ${issued.stderr}`);
     const key = JSON.parse(issued.stdout.trim().split('\n').at(-1));
     process.env.WT_TEST_ASSISTANT_BUSINESS = businessId;

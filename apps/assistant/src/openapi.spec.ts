@@ -18,8 +18,12 @@ describe('assistant OpenAPI', () => {
     const document = await openApiDocumentOf(assistantModule(config), 'assistant');
     // Registering a number is a PUT of the path alone.
     expect(openApiGaps(document, { bodyless: ['PUT /v1/phone-numbers/{phoneNumberId}'] })).toEqual([]);
-    expect(Object.keys(document.paths['/v1/phone-numbers/{phoneNumberId}'].put?.responses ?? {})).toEqual(expect.arrayContaining(['200', '201', '400', '401', '409']));
-    expect(document.components?.schemas?.['KnowledgeEntryDto']).toMatchObject({ properties: { language: { enum: expect.arrayContaining(['fr', 'en']) } } });
+    expect(Object.keys(document.paths['/v1/phone-numbers/{phoneNumberId}'].put?.responses ?? {})).toEqual(
+      expect.arrayContaining(['200', '201', '400', '401', '409']),
+    );
+    expect(document.components?.schemas?.['KnowledgeEntryDto']).toMatchObject({
+      properties: { language: { enum: expect.arrayContaining(['fr', 'en']) } },
+    });
     expect(document.paths['/v1/knowledge/{id}'].delete?.responses['204']).toEqual({ description: 'Deleted' });
   });
 });

@@ -22,7 +22,9 @@ describe('dispatcher OpenAPI', () => {
     const document = await openApiDocumentOf(dispatcherModule(config), 'dispatcher');
     expect(openApiGaps(document)).toEqual([]);
     const webhook = document.paths['/v1/webhooks/whatsapp'];
-    expect(webhook.get?.parameters?.map((p) => ('name' in p ? p.name : ''))).toEqual(expect.arrayContaining(['hub.mode', 'hub.verify_token', 'hub.challenge']));
+    expect(webhook.get?.parameters?.map((p) => ('name' in p ? p.name : ''))).toEqual(
+      expect.arrayContaining(['hub.mode', 'hub.verify_token', 'hub.challenge']),
+    );
     expect(Object.keys(webhook.post?.responses ?? {})).toEqual(expect.arrayContaining(['200', '401', '413']));
     expect(webhook.post?.parameters).toEqual([expect.objectContaining({ name: 'x-hub-signature-256', in: 'header', required: true })]);
   });

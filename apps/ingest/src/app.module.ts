@@ -33,8 +33,7 @@ export function ingestModule(config: IngestConfig) {
       {
         provide: HttpIntake,
         inject: [EventNormalizer],
-        useFactory: (normalizer: EventNormalizer) =>
-          new HttpIntake(normalizer, { maxItemBytes: config.HTTP_MAX_EVENT_BYTES }),
+        useFactory: (normalizer: EventNormalizer) => new HttpIntake(normalizer, { maxItemBytes: config.HTTP_MAX_EVENT_BYTES }),
       },
     ],
   })

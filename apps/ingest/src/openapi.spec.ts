@@ -19,8 +19,14 @@ describe('ingest OpenAPI', () => {
     expect(openApiGaps(document)).toEqual([]);
     const events = document.paths['/v1/engagement-events'].post;
     expect(Object.keys(events?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '413']));
-    expect(document.components?.schemas?.['EngagementEventsRequest']).toMatchObject({ properties: { events: { items: { $ref: '#/components/schemas/EngagementEventV1' } } } });
-    expect(document.components?.schemas?.['EngagementEventV1']).toMatchObject({ required: expect.arrayContaining(['eventId', 'source', 'type', 'phone']) });
-    expect(document.components?.schemas?.['ConsentEventV1']).toMatchObject({ properties: { purpose: { enum: ['whatsapp_marketing', 'cross_app_profiling'] } } });
+    expect(document.components?.schemas?.['EngagementEventsRequest']).toMatchObject({
+      properties: { events: { items: { $ref: '#/components/schemas/EngagementEventV1' } } },
+    });
+    expect(document.components?.schemas?.['EngagementEventV1']).toMatchObject({
+      required: expect.arrayContaining(['eventId', 'source', 'type', 'phone']),
+    });
+    expect(document.components?.schemas?.['ConsentEventV1']).toMatchObject({
+      properties: { purpose: { enum: ['whatsapp_marketing', 'cross_app_profiling'] } },
+    });
   });
 });

@@ -24,7 +24,12 @@ import { RetentionPurge, RetentionScheduler } from './profile/retention-purge';
 import { ProfilesConfig } from './profiles.config';
 
 export const PROFILES_ENTITIES = [PersonProfileEntity, ProcessedEventEntity, ConsentStateEntity, ConsentLedgerEntity, ErasedPersonEntity];
-export const PROFILES_MIGRATIONS = [InitialSchema1764374400000, PurposeBoundFeatures1764460800000, PrivacySuppression1764547200000, RetentionDayBuckets1764633600000];
+export const PROFILES_MIGRATIONS = [
+  InitialSchema1764374400000,
+  PurposeBoundFeatures1764460800000,
+  PrivacySuppression1764547200000,
+  RetentionDayBuckets1764633600000,
+];
 
 export function profilesModule(config: ProfilesConfig) {
   @Module({

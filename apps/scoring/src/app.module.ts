@@ -27,7 +27,12 @@ import { ModelStore } from './relevance/model.store';
 import { ScoringConfig } from './scoring.config';
 
 export const SCORING_ENTITIES = [CampaignEntity, DecisionEntity];
-export const SCORING_MIGRATIONS = [InitialSchema1764374400000, ScoringInFull1764460800000, ModelPrecision1764720000000, SendingEligibility1764979200000];
+export const SCORING_MIGRATIONS = [
+  InitialSchema1764374400000,
+  ScoringInFull1764460800000,
+  ModelPrecision1764720000000,
+  SendingEligibility1764979200000,
+];
 
 /** Providers that need only the database (and a publisher for the engine): shared with tests. */
 export const SCORING_PROVIDERS = [

@@ -42,12 +42,29 @@ function config(overrides: Record<string, string> = {}): ScoringConfig {
 }
 
 /** Another scoring replica: its own connection pool, the same database. */
-function replica(publisher: KafkaPublisher, settings: ScoringConfig): { dataSource: DataSource; engine: DecisionEngine; models: ModelStore } {
+function replica(
+  publisher: KafkaPublisher,
+  settings: ScoringConfig,
+): { dataSource: DataSource; engine: DecisionEngine; models: ModelStore } {
   const dataSource = new DataSource(
-    postgresOptions({ url: settings.DATABASE_URL, entities: SCORING_ENTITIES, migrations: SCORING_MIGRATIONS, runMigrations: false, applicationName: 'scoring-it-replica' }),
+    postgresOptions({
+      url: settings.DATABASE_URL,
+      entities: SCORING_ENTITIES,
+      migrations: SCORING_MIGRATIONS,
+      runMigrations: false,
+      applicationName: 'scoring-it-replica',
+    }),
   );
   const models = new ModelStore(dataSource, settings);
-  const engine = new DecisionEngine(dataSource, new CampaignStore(dataSource), new DecisionStore(dataSource), models, publisher, settings, new EligibilityStore(dataSource));
+  const engine = new DecisionEngine(
+    dataSource,
+    new CampaignStore(dataSource),
+    new DecisionStore(dataSource),
+    models,
+    publisher,
+    settings,
+    new EligibilityStore(dataSource),
+  );
   return { dataSource, engine, models };
 }
 
@@ -71,7 +88,9 @@ describe('scoring on the real Postgres and Kafka', () => {
 
   afterAll(async () => {
     // Leave nothing running for the services that share this database in the e2e run.
-    await app.get(CampaignStore).upsert(created.map((c) => ({ ...c, status: 'ended', updatedAt: new Date(Date.now() + 1000).toISOString() })));
+    await app
+      .get(CampaignStore)
+      .upsert(created.map((c) => ({ ...c, status: 'ended', updatedAt: new Date(Date.now() + 1000).toISOString() })));
     await other.dataSource.destroy();
     await app.close();
   });
@@ -79,17 +98,31 @@ describe('scoring on the real Postgres and Kafka', () => {
   let campaigns = 0;
   async function campaign(overrides: Partial<CampaignV1> = {}): Promise<CampaignV1> {
     const n = ++campaigns;
-    const c = campaignFixture({ campaignId: `it-${run}-${n}`, businessId: `biz-${run}-${n}`, startsAt: new Date(Date.now() - 60_000).toISOString(), updatedAt: new Date().toISOString(), minRelevance: 0, ...overrides });
+    const c = campaignFixture({
+      campaignId: `it-${run}-${n}`,
+      businessId: `biz-${run}-${n}`,
+      startsAt: new Date(Date.now() - 60_000).toISOString(),
+      updatedAt: new Date().toISOString(),
+      minRelevance: 0,
+      ...overrides,
+    });
     await app.get(CampaignStore).upsert([c]);
     created.push(c);
     return c;
   }
 
   const person = (businesses: string[], overrides: Record<string, unknown> = {}): ProfileSnapshotV1 =>
-    snapshotFixture({ personId: personId(), updatedAt: new Date().toISOString(), consents: { whatsappMarketing: businesses, crossAppProfiling: true }, ...overrides });
+    snapshotFixture({
+      personId: personId(),
+      updatedAt: new Date().toISOString(),
+      consents: { whatsappMarketing: businesses, crossAppProfiling: true },
+      ...overrides,
+    });
 
   async function sendsOf(campaignId: string): Promise<number> {
-    const rows: { n: string }[] = await dataSource.query(`SELECT count(*) AS n FROM decision WHERE campaign_id = $1 AND outcome = 'send'`, [campaignId]);
+    const rows: { n: string }[] = await dataSource.query(`SELECT count(*) AS n FROM decision WHERE campaign_id = $1 AND outcome = 'send'`, [
+      campaignId,
+    ]);
     return Number(rows[0].n);
   }
 
@@ -135,8 +168,12 @@ describe('scoring on the real Postgres and Kafka', () => {
         expect(published.value.businessId).toBe(`acme-${run}`);
 
         expect((await call('GET', `/v1/campaigns/${mine.campaignId}`, acme.apiKey)).status).toBe(200);
-        expect(((await (await call('GET', '/v1/campaigns', acme.apiKey)).json()) as CampaignV1[]).map((c) => c.campaignId)).toContain(mine.campaignId);
-        expect(((await (await call('GET', '/v1/campaigns', globex.apiKey)).json()) as CampaignV1[]).map((c) => c.campaignId)).not.toContain(mine.campaignId);
+        expect(((await (await call('GET', '/v1/campaigns', acme.apiKey)).json()) as CampaignV1[]).map((c) => c.campaignId)).toContain(
+          mine.campaignId,
+        );
+        expect(((await (await call('GET', '/v1/campaigns', globex.apiKey)).json()) as CampaignV1[]).map((c) => c.campaignId)).not.toContain(
+          mine.campaignId,
+        );
         expect((await call('GET', `/v1/campaigns/${mine.campaignId}`, globex.apiKey)).status).toBe(404);
         expect((await call('PATCH', `/v1/campaigns/${mine.campaignId}`, globex.apiKey, { status: 'active' })).status).toBe(404);
 
@@ -165,7 +202,12 @@ describe('scoring on the real Postgres and Kafka', () => {
 
     it('rejects an invalid campaign with the fields at fault, and publishes nothing', async () => {
       const { apiKey } = await app.get(ApiKeyStore).issue(`invalid-${run}`);
-      const res = await call('POST', '/v1/campaigns', apiKey, { ...body, budgetMessages: 0, targetCategories: ['Not A Slug'], businessId: 'someone-else' });
+      const res = await call('POST', '/v1/campaigns', apiKey, {
+        ...body,
+        budgetMessages: 0,
+        targetCategories: ['Not A Slug'],
+        businessId: 'someone-else',
+      });
       expect(res.status).toBe(400);
       const text = JSON.stringify(await res.json());
       expect(text).toMatch(/budgetMessages/);
@@ -212,7 +254,9 @@ describe('scoring on the real Postgres and Kafka', () => {
       const p = person(campaigns.map((c) => c.businessId));
       const now = new Date();
       await Promise.all(campaigns.map((c, i) => (i % 2 ? other.engine : app.get(DecisionEngine)).evaluate([p], [c], now)));
-      const sent: { n: string }[] = await dataSource.query(`SELECT count(*) AS n FROM decision WHERE person_id = $1 AND outcome = 'send'`, [p.personId]);
+      const sent: { n: string }[] = await dataSource.query(`SELECT count(*) AS n FROM decision WHERE person_id = $1 AND outcome = 'send'`, [
+        p.personId,
+      ]);
       expect(Number(sent[0].n)).toBe(settings.CROSS_BUSINESS_DAILY_CAP);
 
       // Together in one evaluation, the slot goes to the campaign the person is most likely to welcome.
@@ -270,7 +314,12 @@ describe('scoring on the real Postgres and Kafka', () => {
       const [first] = await app.get(DecisionEngine).evaluate([p], [c], new Date());
       expect(first).toMatchObject({ outcome: 'suppress', reason: 'not_relevant' });
       // Interested now, but consent withdrawn: not even evaluated for that business.
-      const revoked = { ...p, version: p.version + 1, interests: { 'running-shoes': 20 }, consents: { whatsappMarketing: [], crossAppProfiling: true } };
+      const revoked = {
+        ...p,
+        version: p.version + 1,
+        interests: { 'running-shoes': 20 },
+        consents: { whatsappMarketing: [], crossAppProfiling: true },
+      };
       expect(await app.get(DecisionEngine).evaluate([revoked], [c], new Date())).toEqual([]);
       expect(await sendsOf(c.campaignId)).toBe(0);
     });
@@ -285,21 +334,40 @@ describe('scoring on the real Postgres and Kafka', () => {
       await audience.upsert([...people, ...strangers]);
       const launcher = app.get(CampaignLauncher);
       await launcher.tick();
-      const launches: { phase: string; evaluated: number }[] = await dataSource.query(`SELECT phase, evaluated FROM campaign_launch WHERE campaign_id = $1`, [c.campaignId]);
+      const launches: { phase: string; evaluated: number }[] = await dataSource.query(
+        `SELECT phase, evaluated FROM campaign_launch WHERE campaign_id = $1`,
+        [c.campaignId],
+      );
       expect(launches[0]).toEqual({ phase: 'done', evaluated: 30 });
-      const decided: { person_id: string; outcome: string; score: number }[] = await dataSource.query(`SELECT person_id, outcome, score FROM decision WHERE campaign_id = $1`, [c.campaignId]);
+      const decided: { person_id: string; outcome: string; score: number }[] = await dataSource.query(
+        `SELECT person_id, outcome, score FROM decision WHERE campaign_id = $1`,
+        [c.campaignId],
+      );
       // The best of the whole audience by the scores decided with (a Thompson draw per person, the same for ranking and deciding).
-      const best = [...decided].sort((a, b) => b.score - a.score).slice(0, 5).map((r) => r.person_id).sort();
-      expect(decided.filter((r) => r.outcome === 'send').map((r) => r.person_id).sort()).toEqual(best);
+      const best = [...decided]
+        .sort((a, b) => b.score - a.score)
+        .slice(0, 5)
+        .map((r) => r.person_id)
+        .sort();
+      expect(
+        decided
+          .filter((r) => r.outcome === 'send')
+          .map((r) => r.person_id)
+          .sort(),
+      ).toEqual(best);
       expect(decided).toHaveLength(30);
     });
 
     it('ranks and decides a launch with one model, even when outcomes teach the live model in between', async () => {
       const c = await campaign({ budgetMessages: 5 });
-      await app.get(AudienceStore).upsert(Array.from({ length: 30 }, (_, i) => person([c.businessId], { interests: { 'running-shoes': 1 + i, cooking: 30 - i } })));
+      await app
+        .get(AudienceStore)
+        .upsert(Array.from({ length: 30 }, (_, i) => person([c.businessId], { interests: { 'running-shoes': 1 + i, cooking: 30 - i } })));
       await dataSource.query(`INSERT INTO campaign_launch (campaign_id, phase) VALUES ($1, 'ranking')`, [c.campaignId]);
       const launcher = app.get(CampaignLauncher);
-      const phase = async () => ((await dataSource.query(`SELECT phase FROM campaign_launch WHERE campaign_id = $1`, [c.campaignId])) as { phase: string }[])[0]?.phase;
+      const phase = async () =>
+        ((await dataSource.query(`SELECT phase FROM campaign_launch WHERE campaign_id = $1`, [c.campaignId])) as { phase: string }[])[0]
+          ?.phase;
       while ((await phase()) === 'ranking') expect(await launcher.step(new Date())).toBe(true);
       const ranked = await app.get(ModelStore).current(0);
       // Meanwhile, outcomes of other sends teach the live model that interest means opt-outs.
@@ -307,7 +375,10 @@ describe('scoring on the real Postgres and Kafka', () => {
       const learned = await app.get(ModelStore).learn(Array.from({ length: 50 }, () => ({ features, label: 0 as const, weight: 5 })));
       expect(learned.version).toBeGreaterThan(ranked.version);
       while ((await phase()) === 'deciding') expect(await launcher.step(new Date())).toBe(true);
-      const decided: { model_version: string; outcome: string }[] = await dataSource.query(`SELECT model_version, outcome FROM decision WHERE campaign_id = $1`, [c.campaignId]);
+      const decided: { model_version: string; outcome: string }[] = await dataSource.query(
+        `SELECT model_version, outcome FROM decision WHERE campaign_id = $1`,
+        [c.campaignId],
+      );
       expect(new Set(decided.map((d) => d.model_version))).toEqual(new Set([ranked.modelVersion]));
       expect(decided.filter((d) => d.outcome === 'send')).toHaveLength(5);
     });

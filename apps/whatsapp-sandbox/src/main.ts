@@ -25,8 +25,7 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.PORT);
   const logger = new Logger('WhatsAppSandbox');
   logger.log(`WhatsApp Cloud API sandbox listening on port ${config.PORT}`);
-  if (!config.SANDBOX_WEBHOOK_URL)
-    logger.warn('SANDBOX_WEBHOOK_URL is not set: statuses and inbound messages are not posted');
+  if (!config.SANDBOX_WEBHOOK_URL) logger.warn('SANDBOX_WEBHOOK_URL is not set: statuses and inbound messages are not posted');
 }
 
 bootstrap().catch((error: unknown) => {

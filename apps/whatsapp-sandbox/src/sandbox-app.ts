@@ -7,7 +7,10 @@ import { AppModule } from './app.module';
  * The sandbox as `main` runs it, before it listens: the module with its validated configuration,
  * shutdown hooks, and its OpenAPI document at `/docs` (`/docs/json`, `/docs/yaml`) like every service.
  */
-export async function createSandboxApp(env: Record<string, string | undefined>, options: { logger?: false } = {}): Promise<INestApplication> {
+export async function createSandboxApp(
+  env: Record<string, string | undefined>,
+  options: { logger?: false } = {},
+): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(env), { bufferLogs: true, ...options });
   app.enableShutdownHooks();
   serveOpenApi(

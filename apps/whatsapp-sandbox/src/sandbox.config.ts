@@ -1,15 +1,5 @@
 import { ServiceEnv } from '@wt/config';
-import {
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
 /**
  * Environment of the WhatsApp Cloud API sandbox. The Kafka variables of `ServiceEnv` are ignored:

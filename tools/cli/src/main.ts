@@ -22,7 +22,10 @@ const USAGE = `usage: wt <command>
   bench <step>       one measurement step of \`npm run bench\` (prints JSON)`;
 
 function brokers(): string[] {
-  return (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
+  return (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
 }
 
 async function run(args: string[]): Promise<number> {

@@ -52,7 +52,9 @@ describe('assistant: STOP stops the next campaign message', () => {
   }
 
   async function messages(): Promise<SandboxMessage[]> {
-    return (await (await fetch(`${testServiceUrl('whatsapp-sandbox')}/sandbox/messages?phoneNumberId=${phoneNumberId}`)).json()) as SandboxMessage[];
+    return (await (
+      await fetch(`${testServiceUrl('whatsapp-sandbox')}/sandbox/messages?phoneNumberId=${phoneNumberId}`)
+    ).json()) as SandboxMessage[];
   }
 
   const templatesTo = (all: SandboxMessage[], e164: string) => all.filter((m) => m.type === 'template' && m.waId === e164.slice(1));
@@ -66,7 +68,8 @@ describe('assistant: STOP stops the next campaign message', () => {
   });
 
   afterAll(async () => {
-    for (const n of [1, 2]) await send(Topic.CampaignsV1, `stop-${run}-${n}`, { ...campaign(n), status: 'ended', updatedAt: new Date().toISOString() });
+    for (const n of [1, 2])
+      await send(Topic.CampaignsV1, `stop-${run}-${n}`, { ...campaign(n), status: 'ended', updatedAt: new Date().toISOString() });
     await producer.disconnect();
     await Promise.all(probes.map((p) => p.stop()));
   });
@@ -109,10 +112,14 @@ describe('assistant: STOP stops the next campaign message', () => {
       };
       await send(Topic.SocialEngagementV1, null, engagement);
     }
-    await eventually('the first campaign to reach both people', async () => {
-      const all = await messages();
-      return templatesTo(all, stopper).length === 1 && templatesTo(all, control).length === 1 ? true : undefined;
-    }, 60_000);
+    await eventually(
+      'the first campaign to reach both people',
+      async () => {
+        const all = await messages();
+        return templatesTo(all, stopper).length === 1 && templatesTo(all, control).length === 1 ? true : undefined;
+      },
+      60_000,
+    );
 
     // The person answers STOP inside the conversation.
     const inbound = await fetch(`${testServiceUrl('whatsapp-sandbox')}/sandbox/inbound`, {
@@ -125,20 +132,31 @@ describe('assistant: STOP stops the next campaign message', () => {
     const revocation = await consents.waitFor((c) => c.businessId === businessId && c.status === 'revoked', 60_000);
     expect(revocation.value).toMatchObject({ purpose: 'whatsapp_marketing', phone: stopper });
     expect(revocation.key ?? '').not.toContain(stopper.slice(3));
-    await eventually('the confirmation to reach the person', async () => {
-      const confirmations = (await messages()).filter((m) => m.type === 'text' && m.waId === stopper.slice(1));
-      return confirmations.length > 0 ? confirmations : undefined;
-    }, 60_000);
+    await eventually(
+      'the confirmation to reach the person',
+      async () => {
+        const confirmations = (await messages()).filter((m) => m.type === 'text' && m.waId === stopper.slice(1));
+        return confirmations.length > 0 ? confirmations : undefined;
+      },
+      60_000,
+    );
 
     // Give the revocation time to reach profiles and scoring, then launch the next campaign.
     const snapshots = await TopicProbe.start(brokers, Topic.ProfileSnapshotsV1, true);
     probes.push(snapshots);
-    await snapshots.waitFor((s) => s.consents.whatsappMarketing.length === 0 && s.activity.totalEvents >= 1 && s.interests['hiking'] !== undefined, 60_000);
+    await snapshots.waitFor(
+      (s) => s.consents.whatsappMarketing.length === 0 && s.activity.totalEvents >= 1 && s.interests['hiking'] !== undefined,
+      60_000,
+    );
     await send(Topic.CampaignsV1, `stop-${run}-2`, { ...campaign(2), startsAt: new Date().toISOString() });
 
-    await eventually('the second campaign to reach the person who stayed', async () => {
-      return templatesTo(await messages(), control).length === 2 ? true : undefined;
-    }, 90_000);
+    await eventually(
+      'the second campaign to reach the person who stayed',
+      async () => {
+        return templatesTo(await messages(), control).length === 2 ? true : undefined;
+      },
+      90_000,
+    );
     expect(templatesTo(await messages(), stopper)).toHaveLength(1);
   });
 });

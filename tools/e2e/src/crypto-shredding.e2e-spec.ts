@@ -38,7 +38,17 @@ describe('crypto-shredding: erasing a person deletes their key, and every copy o
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        events: [{ eventId: `shred-${run}-${n}`, source: 'instagram', type: 'like', phone: e164, occurredAt: new Date().toISOString(), categories: ['hiking'], businessId: `shred-${run}` }],
+        events: [
+          {
+            eventId: `shred-${run}-${n}`,
+            source: 'instagram',
+            type: 'like',
+            phone: e164,
+            occurredAt: new Date().toISOString(),
+            categories: ['hiking'],
+            businessId: `shred-${run}`,
+          },
+        ],
       }),
     });
     expect(response.status).toBe(200);
@@ -64,7 +74,10 @@ describe('crypto-shredding: erasing a person deletes their key, and every copy o
   }
 
   beforeAll(async () => {
-    producer = new Kafka({ brokers, clientId: 'e2e-shred', logLevel: logLevel.ERROR }).producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+    producer = new Kafka({ brokers, clientId: 'e2e-shred', logLevel: logLevel.ERROR }).producer({
+      idempotent: true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
     vaultDb = vaultDataSource({ ...loadConfig(class extends withKeyVault(ServiceEnv) {}, { ...testVaultEnv() }) }, 'e2e-shred');
     await vaultDb.initialize();
@@ -94,7 +107,9 @@ describe('crypto-shredding: erasing a person deletes their key, and every copy o
     expect(onKafka).toMatch(new RegExp(`^v2\\.${personId}\\.\\d+\\.`));
     expect(onKafka).not.toContain(erased.slice(3));
     const inPostgres = await eventually('the profile to hold the sealed number', async () => {
-      const { rows } = await profilesDb.query<{ contact: string | null }>(`SELECT contact FROM person_profile WHERE person_id = $1`, [personId]);
+      const { rows } = await profilesDb.query<{ contact: string | null }>(`SELECT contact FROM person_profile WHERE person_id = $1`, [
+        personId,
+      ]);
       return rows[0]?.contact ?? undefined;
     });
     expect(await sealer().openAll([onKafka, inPostgres], { fresh: true })).toEqual([
@@ -104,7 +119,11 @@ describe('crypto-shredding: erasing a person deletes their key, and every copy o
 
     // The erasure request, as a person's or the business's request arrives.
     const request: PrivacyRequestV1 = { requestId: `shred-${run}`, phone: erased, type: 'erasure', requestedAt: new Date().toISOString() };
-    await producer.send({ topic: Topic.PrivacyRequestsV1, acks: -1, messages: [{ key: request.requestId, value: JSON.stringify(request) }] });
+    await producer.send({
+      topic: Topic.PrivacyRequestsV1,
+      acks: -1,
+      messages: [{ key: request.requestId, value: JSON.stringify(request) }],
+    });
     await erasures.waitFor((e) => e.personId === personId, 60_000);
     const keys = (await vaultDb.query(`SELECT count(*)::int AS n FROM person_key WHERE person_id = $1`, [personId])) as { n: number }[];
     expect(keys[0]?.n).toBe(0);
@@ -120,13 +139,18 @@ describe('crypto-shredding: erasing a person deletes their key, and every copy o
     await producer.send({
       topic: Topic.TargetingDecisionsV1,
       acks: -1,
-      messages: [decision(personId, onKafka, 'erased'), decision(keptId, keptOnKafka, 'kept')].map((d) => ({ key: d.personId, value: JSON.stringify(d) })),
+      messages: [decision(personId, onKafka, 'erased'), decision(keptId, keptOnKafka, 'kept')].map((d) => ({
+        key: d.personId,
+        value: JSON.stringify(d),
+      })),
     });
     const refused = await statuses.waitFor((s) => s.decisionId === `shred-${run}-erased`, 60_000);
     expect(refused.value).toMatchObject({ status: 'rejected', personId });
     expect(refused.value.errorTitle).toMatch(/erased/i);
     await statuses.waitFor((s) => s.decisionId === `shred-${run}-kept` && s.status === 'accepted', 60_000);
-    const sandbox = (await (await fetch(`${testServiceUrl('whatsapp-sandbox')}/sandbox/messages?phoneNumberId=${phoneNumberId}`)).json()) as { waId: string }[];
+    const sandbox = (await (
+      await fetch(`${testServiceUrl('whatsapp-sandbox')}/sandbox/messages?phoneNumberId=${phoneNumberId}`)
+    ).json()) as { waId: string }[];
     expect(sandbox.map((m) => m.waId)).toEqual([kept.slice(1)]);
   });
 });

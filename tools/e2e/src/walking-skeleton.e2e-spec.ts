@@ -36,7 +36,11 @@ describe('walking skeleton: engagement event to delivered WhatsApp message', () 
   };
 
   async function send(topic: Topic, key: string | null, value: unknown, headers?: Record<string, string>): Promise<void> {
-    await producer.send({ topic, acks: -1, messages: [{ key, value: typeof value === 'string' ? value : JSON.stringify(value), headers }] });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [{ key, value: typeof value === 'string' ? value : JSON.stringify(value), headers }],
+    });
   }
 
   async function scoringGauge(): Promise<number> {
@@ -119,12 +123,21 @@ describe('walking skeleton: engagement event to delivered WhatsApp message', () 
       return list.length > 0 ? list : undefined;
     });
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatchObject({ templateName: 'spring_collection', bizOpaqueCallbackData: decision.value.decisionId, waId: digits });
+    expect(messages[0]).toMatchObject({
+      templateName: 'spring_collection',
+      bizOpaqueCallbackData: decision.value.decisionId,
+      waId: digits,
+    });
 
     const accepted = await statuses.waitFor((s) => s.decisionId === decision.value.decisionId && s.status === 'accepted');
     const delivered = await statuses.waitFor((s) => s.decisionId === decision.value.decisionId && s.status === 'delivered');
     expect(accepted.value.reportedBy).toBe('dispatcher');
-    expect(delivered.value).toMatchObject({ reportedBy: 'webhook', businessId, campaignId: campaign.campaignId, wamid: accepted.value.wamid });
+    expect(delivered.value).toMatchObject({
+      reportedBy: 'webhook',
+      businessId,
+      campaignId: campaign.campaignId,
+      wamid: accepted.value.wamid,
+    });
     // The statuses, sent from the dispatcher's ledger and from the webhook, continue the decision's trace.
     for (const status of [accepted, delivered]) expect(status.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
 
@@ -139,10 +152,18 @@ describe('walking skeleton: engagement event to delivered WhatsApp message', () 
     // A replayed event changes nothing and sends nothing more: after the replay and a new
     // marker event, the profile counts two events (the purchase and the marker), not three.
     await send(Topic.SocialEngagementV1, null, engagement);
-    const marker: EngagementEventV1 = { ...engagement, eventId: `marker-${run}`, type: 'view', categories: [], occurredAt: new Date(Date.parse(engagement.occurredAt) + 1000).toISOString() };
+    const marker: EngagementEventV1 = {
+      ...engagement,
+      eventId: `marker-${run}`,
+      type: 'view',
+      categories: [],
+      occurredAt: new Date(Date.parse(engagement.occurredAt) + 1000).toISOString(),
+    };
     await send(Topic.SocialEngagementV1, null, marker);
     await normalized.waitFor((e) => e.dedupeKey === `instagram:marker-${run}`);
-    const latest = await snapshots.waitFor((s) => s.personId === decision.value.personId && s.activity.lastSeenAt === new Date(marker.occurredAt).toISOString());
+    const latest = await snapshots.waitFor(
+      (s) => s.personId === decision.value.personId && s.activity.lastSeenAt === new Date(marker.occurredAt).toISOString(),
+    );
     expect(latest.value.activity.totalEvents).toBe(2);
     const after = (await (await fetch(`${sandbox}/sandbox/messages?phoneNumberId=${phoneNumberId}`)).json()) as unknown[];
     expect(after).toHaveLength(1);
@@ -160,7 +181,9 @@ describe('walking skeleton: engagement event to delivered WhatsApp message', () 
       categories: [],
     };
     await send(Topic.SocialEngagementV1, null, bad);
-    const letter = await dlq.waitFor((d) => d.service === 'ingest' && Buffer.from(d.payloadBase64, 'base64').toString().includes(`bad-${run}`));
+    const letter = await dlq.waitFor(
+      (d) => d.service === 'ingest' && Buffer.from(d.payloadBase64, 'base64').toString().includes(`bad-${run}`),
+    );
     expect(letter.value).toMatchObject({ reason: 'invalid_phone', originTopic: Topic.SocialEngagementV1 });
     expect(letter.value.detail).toMatch(/^phone: /);
   });

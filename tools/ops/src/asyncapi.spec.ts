@@ -27,12 +27,19 @@ describe('docs/asyncapi.yaml', () => {
   });
 
   it('has one channel per topic of the contracts catalogue, and no other', () => {
-    const addresses = document.channels().all().map((c) => c.address()).sort();
+    const addresses = document
+      .channels()
+      .all()
+      .map((c) => c.address())
+      .sort();
     expect(addresses).toEqual(ALL_TOPIC_SPECS.map((s) => s.topic as string).sort());
   });
 
   it.each(ALL_TOPIC_SPECS.map((s) => [s.topic, s] as const))('describes %s as the contracts do', (topic, spec) => {
-    const channel = document.channels().all().find((c) => c.address() === topic);
+    const channel = document
+      .channels()
+      .all()
+      .find((c) => c.address() === topic);
     const kafka = channel?.bindings().get('kafka')?.value() as { partitions: number; topicConfiguration: Record<string, unknown> };
     expect(kafka.partitions).toBe(spec.partitions);
     expect(kafka.topicConfiguration).toEqual({ 'cleanup.policy': [spec.cleanupPolicy], 'retention.ms': spec.retentionMs });

@@ -94,7 +94,8 @@ describe('docker-compose.yml', () => {
         if ((SECRET_NAME.test(key) && !secretOk) || URL_WITH_LITERAL_PASSWORD.test(plain)) literal.push(`${name}.${key}`);
         for (const [, variable] of String(value).matchAll(/\$\{([A-Z_]+)(?::[-?][^}]*)?\}/g)) {
           const hasDefault = new RegExp(`\\$\\{${variable}:-`).test(text);
-          if (!hasDefault && !generated.includes(`${variable}=`)) literal.push(`${name}.${key}: \${${variable}} is neither defaulted nor generated`);
+          if (!hasDefault && !generated.includes(`${variable}=`))
+            literal.push(`${name}.${key}: \${${variable}} is neither defaulted nor generated`);
         }
       }
     }

@@ -17,9 +17,7 @@ function serviceConfigsFromSource(): ServiceConfig[] {
       .map((file) => {
         const path = join(fromRoot('apps', app, 'src'), file);
         const exports = require(path) as Record<string, unknown>;
-        const schema = Object.values(exports).find(
-          (v): v is new () => object => typeof v === 'function' && /Config$/.test(v.name),
-        );
+        const schema = Object.values(exports).find((v): v is new () => object => typeof v === 'function' && /Config$/.test(v.name));
         if (!schema) throw new Error(`${path} exports no *Config class`);
         return { service: app, schema, sources: [readFileSync(path, 'utf8'), base] };
       }),
@@ -41,9 +39,7 @@ describe('docs/operations.md configuration reference', () => {
 
   it('documents every validated variable of every service, and required ones as required', () => {
     const section = generatedSection(readFileSync(fromRoot('docs/operations.md'), 'utf8')) ?? '';
-    expect(section).toMatch(
-      /\| `PSEUDONYM_SECRET` \| string \| \*\*required\*\* \| at least 32 characters \|/,
-    );
+    expect(section).toMatch(/\| `PSEUDONYM_SECRET` \| string \| \*\*required\*\* \| at least 32 characters \|/);
     expect(section).toMatch(/\| `PORT` \| integer \| `3001` \| >= 1; <= 65535 \|/);
   });
 });

@@ -5,7 +5,8 @@ import { CONSUMERS, DB_SERVICES, DEV_ONLY_APPS, PORTS, SERVICES } from './lib/se
 import { configViolations, workloadViolations } from './lib/workload-policy';
 
 const haveKubectl = kubectlAvailable();
-if (!haveKubectl) console.warn('SKIPPED deploy/ manifest checks: kubectl is not installed (apt-get install kubectl, or any kubectl >= 1.27)');
+if (!haveKubectl)
+  console.warn('SKIPPED deploy/ manifest checks: kubectl is not installed (apt-get install kubectl, or any kubectl >= 1.27)');
 const describeRendered = haveKubectl ? describe : describe.skip;
 
 const byKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
@@ -56,7 +57,12 @@ describeRendered.each(OVERLAYS)('deploy/overlays/%s', (overlay) => {
     expect(names(jobs)).toEqual(DB_SERVICES.map((s) => `${s}-migrations`).sort());
     for (const job of jobs) {
       const env = podSpecOf(job)?.containers[0]?.env ?? [];
-      expect(env).toEqual(expect.arrayContaining([{ name: 'WT_RUN_MODE', value: 'migrate' }, { name: 'DB_MIGRATIONS_RUN', value: 'true' }]));
+      expect(env).toEqual(
+        expect.arrayContaining([
+          { name: 'WT_RUN_MODE', value: 'migrate' },
+          { name: 'DB_MIGRATIONS_RUN', value: 'true' },
+        ]),
+      );
     }
     for (const service of DB_SERVICES) {
       const config = byKind(objects, 'ConfigMap').find((c) => c.metadata.name.startsWith(`${service}-config-`));
@@ -72,21 +78,30 @@ describeRendered.each(OVERLAYS)('deploy/overlays/%s', (overlay) => {
     const container = podSpecOf(purge)?.containers[0];
     expect(container?.image).toMatch(/profiles/);
     // The same settings as the profiles Deployment (the module it boots needs them): vault included, migrations never.
-    expect(container?.env).toEqual(expect.arrayContaining([{ name: 'WT_RUN_MODE', value: 'retention-purge' }, { name: 'VAULT_MIGRATIONS_RUN', value: 'false' }]));
+    expect(container?.env).toEqual(
+      expect.arrayContaining([
+        { name: 'WT_RUN_MODE', value: 'retention-purge' },
+        { name: 'VAULT_MIGRATIONS_RUN', value: 'false' },
+      ]),
+    );
     const deployment = byKind(objects, 'Deployment').find((d) => d.metadata.name === 'profiles');
-    const secretsOf = (c: typeof container) => (c?.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [`${e.name}=${e.valueFrom.secretKeyRef.name}`] : [])).sort();
+    const secretsOf = (c: typeof container) =>
+      (c?.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [`${e.name}=${e.valueFrom.secretKeyRef.name}`] : [])).sort();
     expect(secretsOf(container)).toEqual(secretsOf(deployment ? podSpecOf(deployment)?.containers[0] : undefined));
     const dbSecrets = (container?.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.name).filter((name) => /^wt-.+-db$/.test(name ?? ''));
     expect(dbSecrets).toEqual(['wt-profiles-db']);
     // Same window as the service that counts (one ConfigMap for both).
     expect(container?.envFrom).toEqual(expect.arrayContaining([{ configMapRef: { name: expect.stringMatching(/^profiles-config/) } }]));
-    const labels = (purge.spec as { jobTemplate: { spec: { template: { metadata: { labels: Record<string, string> } } } } }).jobTemplate.spec.template.metadata.labels;
+    const labels = (purge.spec as { jobTemplate: { spec: { template: { metadata: { labels: Record<string, string> } } } } }).jobTemplate
+      .spec.template.metadata.labels;
     expect(labels).toMatchObject({ 'wt.io/kafka-client': 'true', 'wt.io/postgres-client': 'true' });
   });
 
   it("gives each database owner's Deployment and migrations Job its own wt-<service>-db Secret, and no one else's", () => {
     const secretRefs = (o: K8sObject | undefined) =>
-      (podSpecOf(o ?? ({} as K8sObject))?.containers ?? []).flatMap((c) => (c.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.name).filter(Boolean));
+      (podSpecOf(o ?? ({} as K8sObject))?.containers ?? []).flatMap((c) =>
+        (c.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.name).filter(Boolean),
+      );
     for (const workload of [...byKind(objects, 'Deployment'), ...byKind(objects, 'Job')]) {
       const owner = workload.metadata.name.replace(/-migrations$/, '');
       const dbSecrets = secretRefs(workload).filter((name) => /^wt-.+-db$/.test(name ?? ''));
@@ -105,7 +120,11 @@ describeRendered.each(OVERLAYS)('deploy/overlays/%s', (overlay) => {
       expect(spec.triggers.length).toBeGreaterThan(0);
       for (const { metadata } of spec.triggers) {
         expect({ name, group: metadata.consumerGroup }).toEqual({ name, group: `wt.${name}` });
-        expect({ name, topic: metadata.topic, consumed: CONSUMERS.get(name)?.includes(metadata.topic) }).toEqual({ name, topic: metadata.topic, consumed: true });
+        expect({ name, topic: metadata.topic, consumed: CONSUMERS.get(name)?.includes(metadata.topic) }).toEqual({
+          name,
+          topic: metadata.topic,
+          consumed: true,
+        });
       }
     }
   });
@@ -205,7 +224,12 @@ describe('workload policy', () => {
 
   it('refuses Secrets with values and secrets in ConfigMaps', () => {
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'wt-identity' }, stringData: { CONTACT_KEY: 'x' } } as K8sObject;
-    const config = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { DATABASE_URL: 'postgres://db/x', PORT: '1' } } as K8sObject;
+    const config = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c' },
+      data: { DATABASE_URL: 'postgres://db/x', PORT: '1' },
+    } as K8sObject;
     expect(configViolations(secret)).toHaveLength(1);
     expect(configViolations(config)).toEqual(['ConfigMap/c: DATABASE_URL looks like a secret; put it in a Secret']);
   });

@@ -17,13 +17,20 @@ describe('the list of services the operations checks derive from apps/', () => {
   it('agrees with the local stack (tools/stack/services.mjs): same services, same database owners', () => {
     const stack = stackServices();
     expect(stack.map((s) => s.name).sort()).toEqual(APPS);
-    expect(stack.filter((s) => s.db).map((s) => s.name).sort()).toEqual(DB_SERVICES);
+    expect(
+      stack
+        .filter((s) => s.db)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(DB_SERVICES);
   });
 
   it("agrees with each app's default PORT (apps/<app>/src/*.config.ts)", () => {
     for (const app of APPS) {
       const src = fromRoot('apps', app, 'src');
-      const configs = readdirSync(src).filter((f) => f.endsWith('.config.ts')).map((f) => readFileSync(join(src, f), 'utf8'));
+      const configs = readdirSync(src)
+        .filter((f) => f.endsWith('.config.ts'))
+        .map((f) => readFileSync(join(src, f), 'utf8'));
       const ports = configs.map((text) => /override PORT: number = (\d+);/.exec(text)?.[1]).filter(Boolean);
       expect({ app, ports: ports.map(Number) }).toEqual({ app, ports: [PORTS.get(app)] });
     }

@@ -15,7 +15,7 @@ export const MESSAGES: Record<AssistantLanguage, Record<'handoff' | 'stop' | 'de
     handoff: 'Merci pour votre message. Un membre de notre équipe va vous répondre ici très vite.',
     stop: "C'est noté : vous ne recevrez plus nos messages marketing sur WhatsApp.",
     delete: 'Nous avons bien reçu votre demande de suppression de vos données. Elle sera traitée rapidement.',
-    noDecision: "Nous ne vous avons pas envoyé de message marketing récemment.",
+    noDecision: 'Nous ne vous avons pas envoyé de message marketing récemment.',
   },
 };
 
@@ -42,7 +42,10 @@ export function explainDecision(explanation: DecisionExplanationV1, language: As
     .map((factor) => factorPhrase(factor.name, language));
   const consented = (explanation.consentBasis ?? []).some((basis) => basis.startsWith('whatsapp_marketing'));
   if (language === 'fr') {
-    const because = factors.length > 0 ? `Vous avez reçu notre dernier message en raison de ${factors.join(', ')}.` : 'Vous avez reçu notre dernier message.';
+    const because =
+      factors.length > 0
+        ? `Vous avez reçu notre dernier message en raison de ${factors.join(', ')}.`
+        : 'Vous avez reçu notre dernier message.';
     const consent = consented ? ' Vous aviez accepté de recevoir nos messages WhatsApp.' : '';
     return `${because}${consent} Répondez ARRET pour ne plus en recevoir.`;
   }

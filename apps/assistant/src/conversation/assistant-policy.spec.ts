@@ -6,7 +6,8 @@ const index = new KnowledgeIndex([
   { id: 'hours-fr', language: 'fr', question: "Quels sont vos horaires d'ouverture ?", variants: [], answer: 'De 9h à 19h.' },
   { id: 'hours-en', language: 'en', question: 'What are your opening hours?', variants: [], answer: '9am to 7pm.' },
 ]);
-const decideText = (text: string, conversationLanguage?: 'en' | 'fr') => decide({ kind: 'text', text }, index, { threshold: 0.5, conversationLanguage });
+const decideText = (text: string, conversationLanguage?: 'en' | 'fr') =>
+  decide({ kind: 'text', text }, index, { threshold: 0.5, conversationLanguage });
 
 describe('assistant policy', () => {
   it('reads commands whole, whatever the case, accents and punctuation, in their language', () => {
@@ -25,7 +26,11 @@ describe('assistant policy', () => {
     expect(decideText('vos horaires ?')).toMatchObject({ kind: 'answer', language: 'fr', match: { entry: { id: 'hours-fr' } } });
     expect(decideText('Do you repair bikes?')).toMatchObject({ kind: 'handoff', reason: 'low_confidence', language: 'en' });
     expect(decideText('je veux parler à un conseiller')).toMatchObject({ kind: 'handoff', reason: 'requested', language: 'fr' });
-    expect(decide({ kind: 'other' }, index, { threshold: 0.5, conversationLanguage: 'fr' })).toMatchObject({ kind: 'handoff', reason: 'unsupported_message', language: 'fr' });
+    expect(decide({ kind: 'other' }, index, { threshold: 0.5, conversationLanguage: 'fr' })).toMatchObject({
+      kind: 'handoff',
+      reason: 'unsupported_message',
+      language: 'fr',
+    });
   });
 
   it('keeps the window open for 24 h after the last inbound message, not a second more', () => {
@@ -47,6 +52,8 @@ describe('assistant policy', () => {
     expect(explainDecision(explanation, 'en')).toBe(
       'You received our last message because of your recent interest in running shoes, your recent interest in trail. You had agreed to receive our WhatsApp messages. Reply STOP to receive no more.',
     );
-    expect(explainDecision(explanation, 'fr')).toMatch(/^Vous avez reçu notre dernier message en raison de votre intérêt récent pour « running shoes »/);
+    expect(explainDecision(explanation, 'fr')).toMatch(
+      /^Vous avez reçu notre dernier message en raison de votre intérêt récent pour « running shoes »/,
+    );
   });
 });

@@ -15,7 +15,11 @@ import { type Conversation, ConversationStore } from './conversation.store';
 
 const messagesTotal =
   (register.getSingleMetric('wt_assistant_messages_total') as Counter | undefined) ??
-  new Counter({ name: 'wt_assistant_messages_total', help: 'Inbound messages handled by the assistant, by outcome', labelNames: ['outcome'] });
+  new Counter({
+    name: 'wt_assistant_messages_total',
+    help: 'Inbound messages handled by the assistant, by outcome',
+    labelNames: ['outcome'],
+  });
 
 /** The sealed contact does not open (not sealed for this platform, or tampered). */
 export class UnreadableContactError extends Error {
@@ -39,7 +43,10 @@ interface Effects {
 
 /** The records, each carrying the trace headers of the message they answer. */
 function inTrace(batches: TopicRecords[], trace: Record<string, string>): TopicRecords[] {
-  return batches.map((batch) => ({ ...batch, records: batch.records.map((record) => ({ ...record, headers: { ...record.headers, ...trace } })) }) as TopicRecords);
+  return batches.map(
+    (batch) =>
+      ({ ...batch, records: batch.records.map((record) => ({ ...record, headers: { ...record.headers, ...trace } })) }) as TopicRecords,
+  );
 }
 
 /**
@@ -122,7 +129,13 @@ export class AssistantConsumer {
         state: effects.state ?? conversation.state,
         handedOffAt: effects.state === 'handed_off' ? now : conversation.handedOffAt,
       });
-      await this.conversations.recordOutcome(manager, { wamid: message.wamid, outcome, entryId: effects.entryId, confidence: effects.confidence, replyId });
+      await this.conversations.recordOutcome(manager, {
+        wamid: message.wamid,
+        outcome,
+        entryId: effects.entryId,
+        confidence: effects.confidence,
+        replyId,
+      });
       await this.publisher.publishAll(inTrace(effects.records, traceHeaders(headers)));
       return outcome;
     });
@@ -151,11 +164,19 @@ export class AssistantConsumer {
     const texts = MESSAGES[action.language];
     switch (action.kind) {
       case 'answer':
-        return { outcome: 'answered', reply: action.match.entry.answer, records: [], entryId: action.match.entry.id, confidence: action.match.confidence };
+        return {
+          outcome: 'answered',
+          reply: action.match.entry.answer,
+          records: [],
+          entryId: action.match.entry.id,
+          confidence: action.match.confidence,
+        };
       case 'handoff': {
         // Already with a person (handed over less than 24 h ago): tell the team again, not the person.
         const alreadyHandedOff =
-          conversation.state === 'handed_off' && conversation.handedOffAt !== null && now.getTime() - conversation.handedOffAt.getTime() < SERVICE_WINDOW_MS;
+          conversation.state === 'handed_off' &&
+          conversation.handedOffAt !== null &&
+          now.getTime() - conversation.handedOffAt.getTime() < SERVICE_WINDOW_MS;
         const notify = !alreadyHandedOff;
         const handoff: AssistantHandoffV1 = {
           handoffId: derivedId('asst-handoff', message.wamid),
@@ -189,24 +210,27 @@ export class AssistantConsumer {
               outcome: 'command_stop',
               reply: texts.stop,
               // Erased (key gone): no number left, and nothing to revoke for them.
-              records: phone === undefined ? [] : [
-                {
-                  topic: Topic.ConsentV1,
-                  records: [
-                    {
-                      key: message.personId,
-                      value: {
-                        phone,
-                        purpose: 'whatsapp_marketing',
-                        businessId: conversation.businessId,
-                        status: 'revoked',
-                        occurredAt: new Date(message.receivedAt).toISOString(),
-                        source: 'whatsapp-reply',
+              records:
+                phone === undefined
+                  ? []
+                  : [
+                      {
+                        topic: Topic.ConsentV1,
+                        records: [
+                          {
+                            key: message.personId,
+                            value: {
+                              phone,
+                              purpose: 'whatsapp_marketing',
+                              businessId: conversation.businessId,
+                              status: 'revoked',
+                              occurredAt: new Date(message.receivedAt).toISOString(),
+                              source: 'whatsapp-reply',
+                            },
+                          },
+                        ],
                       },
-                    },
-                  ],
-                },
-              ],
+                    ],
             };
           }
           case 'delete': {
@@ -216,22 +240,29 @@ export class AssistantConsumer {
               outcome: 'command_delete',
               reply: texts.delete,
               // Erased already (key gone): nothing left to erase.
-              records: phone === undefined ? [] : [
-                {
-                  topic: Topic.PrivacyRequestsV1,
-                  records: [
-                    {
-                      key: requestId,
-                      value: { requestId, phone, type: 'erasure', requestedAt: now.toISOString() },
-                    },
-                  ],
-                },
-              ],
+              records:
+                phone === undefined
+                  ? []
+                  : [
+                      {
+                        topic: Topic.PrivacyRequestsV1,
+                        records: [
+                          {
+                            key: requestId,
+                            value: { requestId, phone, type: 'erasure', requestedAt: now.toISOString() },
+                          },
+                        ],
+                      },
+                    ],
             };
           }
           case 'why': {
             const decision = await this.conversations.lastDecision(manager, conversation.businessId, message.personId);
-            return { outcome: 'command_why', reply: decision ? explainDecision(decision.explanation, action.language) : texts.noDecision, records: [] };
+            return {
+              outcome: 'command_why',
+              reply: decision ? explainDecision(decision.explanation, action.language) : texts.noDecision,
+              records: [],
+            };
           }
         }
     }

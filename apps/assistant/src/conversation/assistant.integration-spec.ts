@@ -56,7 +56,12 @@ describe('assistant on the real broker and Postgres', () => {
     return { personId: hex(32), phone, contact: sealer.seal(phone) };
   };
 
-  const send = async (who: ReturnType<typeof person>, text: string, receivedAt = new Date(), headers?: Record<string, string>): Promise<InboundMessageV1> => {
+  const send = async (
+    who: ReturnType<typeof person>,
+    text: string,
+    receivedAt = new Date(),
+    headers?: Record<string, string>,
+  ): Promise<InboundMessageV1> => {
     const message: InboundMessageV1 = {
       wamid: `wamid.${hex(12)}`,
       personId: who.personId,
@@ -94,7 +99,11 @@ describe('assistant on the real broker and Postgres', () => {
       port: 0,
       host: '127.0.0.1',
       // A new group from the end of the topics: only this run's messages.
-      consumer: { connection: { brokers, clientId: 'assistant-it' }, groupId: `${config.KAFKA_GROUP_PREFIX}.assistant`, fromBeginning: false },
+      consumer: {
+        connection: { brokers, clientId: 'assistant-it' },
+        groupId: `${config.KAFKA_GROUP_PREFIX}.assistant`,
+        fromBeginning: false,
+      },
     });
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     await eventually('assistant ready', async () => ((await fetch(`${url}/health/ready`)).ok ? true : undefined), 60_000);
@@ -104,10 +113,34 @@ describe('assistant on the real broker and Postgres', () => {
 
     expect((await api('PUT', `/v1/phone-numbers/${phoneNumberId}`, apiKey)).status).toBe(201);
     const teach = [
-      { id: 'hours-fr', language: 'fr', question: "Quels sont vos horaires d'ouverture ?", variants: ['Quand êtes-vous ouverts ?'], answer: 'Nous sommes ouverts du lundi au samedi, de 9h à 19h.' },
-      { id: 'hours-en', language: 'en', question: 'What are your opening hours?', variants: ['When are you open?'], answer: 'We are open Monday to Saturday, 9am to 7pm.' },
-      { id: 'returns-fr', language: 'fr', question: 'Comment retourner un article ?', variants: [], answer: 'Rapportez-le en magasin sous 30 jours avec le ticket.' },
-      { id: 'returns-en', language: 'en', question: 'How do I return an item?', variants: [], answer: 'Bring it back to the shop within 30 days with the receipt.' },
+      {
+        id: 'hours-fr',
+        language: 'fr',
+        question: "Quels sont vos horaires d'ouverture ?",
+        variants: ['Quand êtes-vous ouverts ?'],
+        answer: 'Nous sommes ouverts du lundi au samedi, de 9h à 19h.',
+      },
+      {
+        id: 'hours-en',
+        language: 'en',
+        question: 'What are your opening hours?',
+        variants: ['When are you open?'],
+        answer: 'We are open Monday to Saturday, 9am to 7pm.',
+      },
+      {
+        id: 'returns-fr',
+        language: 'fr',
+        question: 'Comment retourner un article ?',
+        variants: [],
+        answer: 'Rapportez-le en magasin sous 30 jours avec le ticket.',
+      },
+      {
+        id: 'returns-en',
+        language: 'en',
+        question: 'How do I return an item?',
+        variants: [],
+        answer: 'Bring it back to the shop within 30 days with the receipt.',
+      },
     ];
     for (const { id, ...entry } of teach) {
       const created = await api('POST', '/v1/knowledge', apiKey, entry);
@@ -144,7 +177,7 @@ describe('assistant on the real broker and Postgres', () => {
       expect(JSON.stringify(bad.body)).toMatch(/answer/);
     });
 
-    it("refuses to register a phone number id another business owns", async () => {
+    it('refuses to register a phone number id another business owns', async () => {
       expect((await api('PUT', `/v1/phone-numbers/${phoneNumberId}`, otherKey)).status).toBe(409);
       expect((await api('PUT', `/v1/phone-numbers/${phoneNumberId}`, apiKey)).status).toBe(200);
     });
@@ -156,14 +189,26 @@ describe('assistant on the real broker and Postgres', () => {
     it('answers a known question, rephrased, with the business answer', async () => {
       const message = await send(marie, 'Bonjour, vous êtes ouverts quand ?');
       const reply = await replyTo(message);
-      expect(reply).toMatchObject({ businessId, personId: marie.personId, contact: marie.contact, phoneNumberId, text: 'Nous sommes ouverts du lundi au samedi, de 9h à 19h.' });
+      expect(reply).toMatchObject({
+        businessId,
+        personId: marie.personId,
+        contact: marie.contact,
+        phoneNumberId,
+        text: 'Nous sommes ouverts du lundi au samedi, de 9h à 19h.',
+      });
       expect(replies.records.find((r) => r.value.inReplyToWamid === message.wamid)?.key).toBe(marie.personId);
     });
 
     it('hands an unknown question over to a person and says so in French', async () => {
       const message = await send(marie, 'Est-ce que vous vendez des vélos électriques ?');
       const handoff = (await handoffs.waitFor((h) => h.inReplyToWamid === message.wamid)).value;
-      expect(handoff).toMatchObject({ businessId, personId: marie.personId, reason: 'low_confidence', language: 'fr', personNotified: true });
+      expect(handoff).toMatchObject({
+        businessId,
+        personId: marie.personId,
+        reason: 'low_confidence',
+        language: 'fr',
+        personNotified: true,
+      });
       expect(handoff.confidence).toBeLessThan(0.5);
       expect((await replyTo(message)).text).toBe(MESSAGES.fr.handoff);
     });
@@ -200,7 +245,10 @@ describe('assistant on the real broker and Postgres', () => {
       await publisher.publish(Topic.TargetingDecisionsV1, [{ key: marie.personId, value: decision }]);
       const dataSource = app.get(DataSource);
       await eventually('decision stored', async () => {
-        const rows: unknown[] = await dataSource.query(`SELECT 1 FROM marketing_decision WHERE business_id = $1 AND person_id = $2`, [businessId, marie.personId]);
+        const rows: unknown[] = await dataSource.query(`SELECT 1 FROM marketing_decision WHERE business_id = $1 AND person_id = $2`, [
+          businessId,
+          marie.personId,
+        ]);
         return rows.length > 0 ? true : undefined;
       });
       const reply = await replyTo(await send(marie, 'Pourquoi ?'));
@@ -219,10 +267,10 @@ describe('assistant on the real broker and Postgres', () => {
 
     it('keeps the conversation state in the database', async () => {
       const dataSource = app.get(DataSource);
-      const [row] = (await dataSource.query(`SELECT language, state, messages FROM conversation WHERE business_id = $1 AND person_id = $2`, [
-        businessId,
-        marie.personId,
-      ])) as { language: string; state: string; messages: number }[];
+      const [row] = (await dataSource.query(
+        `SELECT language, state, messages FROM conversation WHERE business_id = $1 AND person_id = $2`,
+        [businessId, marie.personId],
+      )) as { language: string; state: string; messages: number }[];
       expect(row).toEqual({ language: 'fr', state: 'handed_off', messages: 5 });
     });
   });
@@ -234,7 +282,10 @@ describe('assistant on the real broker and Postgres', () => {
       const asked = await send(john, 'how can I return items I bought?');
       expect((await replyTo(asked)).text).toBe('Bring it back to the shop within 30 days with the receipt.');
       const human = await send(john, 'Can I talk to a human please');
-      expect((await handoffs.waitFor((h) => h.inReplyToWamid === human.wamid)).value).toMatchObject({ reason: 'requested', language: 'en' });
+      expect((await handoffs.waitFor((h) => h.inReplyToWamid === human.wamid)).value).toMatchObject({
+        reason: 'requested',
+        language: 'en',
+      });
       expect((await replyTo(human)).text).toBe(MESSAGES.en.handoff);
     });
 
@@ -277,10 +328,11 @@ describe('assistant on the real broker and Postgres', () => {
       expect((await replyTo(stop)).text).toBe(MESSAGES.en.stop);
       expect((await replyTo(remove)).text).toBe(MESSAGES.en.delete);
       const outcomes = await eventually('both commands handled', async () => {
-        const rows: { outcome: string }[] = await app.get(DataSource).query(
-          `SELECT outcome FROM inbound_message WHERE wamid = ANY($1) AND outcome <> 'pending' ORDER BY outcome`,
-          [[stop.wamid, remove.wamid]],
-        );
+        const rows: { outcome: string }[] = await app
+          .get(DataSource)
+          .query(`SELECT outcome FROM inbound_message WHERE wamid = ANY($1) AND outcome <> 'pending' ORDER BY outcome`, [
+            [stop.wamid, remove.wamid],
+          ]);
         return rows.length === 2 ? rows : undefined;
       });
       expect(outcomes.map((o) => o.outcome)).toEqual(['command_delete', 'command_stop']);
@@ -301,7 +353,7 @@ describe('assistant on the real broker and Postgres', () => {
   });
 
   describe('trace context', () => {
-    it("replies, handoffs and the consent revocation carry the trace of the inbound message they answer, each in a new span", async () => {
+    it('replies, handoffs and the consent revocation carry the trace of the inbound message they answer, each in a new span', async () => {
       const paul = person();
       const traceId = hex(16);
       const inboundSpan = hex(8);

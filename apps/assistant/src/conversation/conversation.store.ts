@@ -66,7 +66,10 @@ export class ConversationStore {
   }
 
   /** Claims an inbound message once: false when it was already handled (a redelivery). */
-  async claim(manager: EntityManager, message: { wamid: string; businessId: string; personId: string; receivedAt: string }): Promise<boolean> {
+  async claim(
+    manager: EntityManager,
+    message: { wamid: string; businessId: string; personId: string; receivedAt: string },
+  ): Promise<boolean> {
     const rows: unknown[] = await manager.query(
       `INSERT INTO inbound_message (wamid, business_id, person_id, received_at, outcome) VALUES ($1, $2, $3, $4, 'pending')
        ON CONFLICT (wamid) DO NOTHING RETURNING wamid`,
@@ -76,13 +79,10 @@ export class ConversationStore {
   }
 
   async recordOutcome(manager: EntityManager, outcome: InboundOutcome): Promise<void> {
-    await manager.query(`UPDATE inbound_message SET outcome = $2, entry_id = $3, confidence = $4, reply_id = $5, processed_at = now() WHERE wamid = $1`, [
-      outcome.wamid,
-      outcome.outcome,
-      outcome.entryId ?? null,
-      outcome.confidence ?? null,
-      outcome.replyId ?? null,
-    ]);
+    await manager.query(
+      `UPDATE inbound_message SET outcome = $2, entry_id = $3, confidence = $4, reply_id = $5, processed_at = now() WHERE wamid = $1`,
+      [outcome.wamid, outcome.outcome, outcome.entryId ?? null, outcome.confidence ?? null, outcome.replyId ?? null],
+    );
   }
 
   /**
@@ -110,26 +110,30 @@ export class ConversationStore {
     return fromRow(rows[0]!);
   }
 
-  async update(manager: EntityManager, conversation: Pick<Conversation, 'businessId' | 'personId' | 'language' | 'state' | 'handedOffAt'>): Promise<void> {
-    await manager.query(`UPDATE conversation SET language = $3, state = $4, handed_off_at = $5, updated_at = now() WHERE business_id = $1 AND person_id = $2`, [
-      conversation.businessId,
-      conversation.personId,
-      conversation.language,
-      conversation.state,
-      conversation.handedOffAt,
-    ]);
+  async update(
+    manager: EntityManager,
+    conversation: Pick<Conversation, 'businessId' | 'personId' | 'language' | 'state' | 'handedOffAt'>,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE conversation SET language = $3, state = $4, handed_off_at = $5, updated_at = now() WHERE business_id = $1 AND person_id = $2`,
+      [conversation.businessId, conversation.personId, conversation.language, conversation.state, conversation.handedOffAt],
+    );
   }
 
   async find(businessId: string, personId: string): Promise<Conversation | undefined> {
-    const rows: ConversationRow[] = await this.dataSource.query(`SELECT * FROM conversation WHERE business_id = $1 AND person_id = $2`, [businessId, personId]);
+    const rows: ConversationRow[] = await this.dataSource.query(`SELECT * FROM conversation WHERE business_id = $1 AND person_id = $2`, [
+      businessId,
+      personId,
+    ]);
     return rows[0] ? fromRow(rows[0]) : undefined;
   }
 
   async outcomes(businessId: string, personId: string): Promise<InboundOutcome[]> {
-    const rows: { wamid: string; outcome: string; entry_id: string | null; confidence: number | null; reply_id: string | null }[] = await this.dataSource.query(
-      `SELECT wamid, outcome, entry_id, confidence, reply_id FROM inbound_message WHERE business_id = $1 AND person_id = $2 ORDER BY received_at, wamid`,
-      [businessId, personId],
-    );
+    const rows: { wamid: string; outcome: string; entry_id: string | null; confidence: number | null; reply_id: string | null }[] =
+      await this.dataSource.query(
+        `SELECT wamid, outcome, entry_id, confidence, reply_id FROM inbound_message WHERE business_id = $1 AND person_id = $2 ORDER BY received_at, wamid`,
+        [businessId, personId],
+      );
     return rows.map((r) => ({
       wamid: r.wamid,
       outcome: r.outcome,
@@ -174,6 +178,8 @@ export class ConversationStore {
       [businessId, personId],
     );
     const row = rows[0];
-    return row ? { decisionId: row.decision_id, campaignId: row.campaign_id, explanation: row.explanation, decidedAt: row.decided_at } : undefined;
+    return row
+      ? { decisionId: row.decision_id, campaignId: row.campaign_id, explanation: row.explanation, decidedAt: row.decided_at }
+      : undefined;
   }
 }

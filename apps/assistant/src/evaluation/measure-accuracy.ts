@@ -21,11 +21,15 @@ for (const { text, expected } of HELD_OUT) {
   else if (expected === null) missedHandoff += 1;
   else if (answered === null) needlessHandoff += 1;
   else answeredWrong += 1;
-  rows.push(`${ok ? 'ok  ' : 'MISS'} ${(best?.confidence ?? 0).toFixed(2)} ${String(answered ?? 'handoff').padEnd(12)} expected ${String(expected ?? 'handoff').padEnd(12)} ${text}`);
+  rows.push(
+    `${ok ? 'ok  ' : 'MISS'} ${(best?.confidence ?? 0).toFixed(2)} ${String(answered ?? 'handoff').padEnd(12)} expected ${String(expected ?? 'handoff').padEnd(12)} ${text}`,
+  );
 }
 const known = HELD_OUT.filter((q) => q.expected !== null).length;
 const unknown = HELD_OUT.length - known;
 console.log(rows.join('\n'));
 console.log(`\nthreshold ${threshold}; ${HELD_OUT.length} held-out questions (${known} answerable, ${unknown} never taught)`);
 console.log(`accuracy ${(correct / HELD_OUT.length).toFixed(3)} (${correct}/${HELD_OUT.length})`);
-console.log(`  wrong answer sent: ${answeredWrong}; handed over although answerable: ${needlessHandoff}; answered although never taught: ${missedHandoff}`);
+console.log(
+  `  wrong answer sent: ${answeredWrong}; handed over although answerable: ${needlessHandoff}; answered although never taught: ${missedHandoff}`,
+);

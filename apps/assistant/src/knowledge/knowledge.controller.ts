@@ -1,4 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Put, UseGuards, UsePipes, ValidationPipe } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Put,
+  UseGuards,
+  UsePipes,
+  ValidationPipe,
+} from '@nestjs/common';
 import { AssistantConfig } from '../assistant.config';
 import { BusinessAuthGuard, BusinessId } from '@wt/business-auth';
 import { AskDto, KnowledgeEntryDto, type KnowledgeEntryView } from './knowledge.dto';
@@ -25,7 +38,10 @@ const ASK_ANSWER = {
   type: 'object',
   required: ['answers', 'language', 'confidence', 'threshold', 'entryId', 'answer'],
   properties: {
-    answers: { type: 'boolean', description: 'Whether the assistant would answer (confidence at or over the threshold); otherwise it hands over' },
+    answers: {
+      type: 'boolean',
+      description: 'Whether the assistant would answer (confidence at or over the threshold); otherwise it hands over',
+    },
     language: { type: 'string', enum: ['fr', 'en'] },
     confidence: { type: 'number', minimum: 0, maximum: 1 },
     threshold: { type: 'number', description: 'ANSWER_CONFIDENCE_THRESHOLD' },
@@ -54,7 +70,11 @@ export class KnowledgeController {
   }
 
   @Get()
-  @ApiAnswer(200, "The business's entries", { type: 'object', required: ['entries'], properties: { entries: { type: 'array', items: ENTRY_VIEW } } })
+  @ApiAnswer(200, "The business's entries", {
+    type: 'object',
+    required: ['entries'],
+    properties: { entries: { type: 'array', items: ENTRY_VIEW } },
+  })
   async list(@BusinessId() businessId: string): Promise<{ entries: KnowledgeEntryView[] }> {
     return { entries: await this.knowledge.list(businessId) };
   }

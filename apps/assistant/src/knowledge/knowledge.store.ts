@@ -50,15 +50,19 @@ export class KnowledgeStore {
   }
 
   async list(businessId: string): Promise<KnowledgeEntryView[]> {
-    const rows: EntryRow[] = await this.dataSource.query(`SELECT * FROM knowledge_entry WHERE business_id = $1 ORDER BY created_at, entry_id`, [
-      businessId,
-    ]);
+    const rows: EntryRow[] = await this.dataSource.query(
+      `SELECT * FROM knowledge_entry WHERE business_id = $1 ORDER BY created_at, entry_id`,
+      [businessId],
+    );
     return rows.map(view);
   }
 
   async get(businessId: string, entryId: string): Promise<KnowledgeEntryView | undefined> {
     if (!UUID.test(entryId)) return undefined;
-    const rows: EntryRow[] = await this.dataSource.query(`SELECT * FROM knowledge_entry WHERE business_id = $1 AND entry_id = $2`, [businessId, entryId]);
+    const rows: EntryRow[] = await this.dataSource.query(`SELECT * FROM knowledge_entry WHERE business_id = $1 AND entry_id = $2`, [
+      businessId,
+      entryId,
+    ]);
     return rows[0] ? view(rows[0]) : undefined;
   }
 
@@ -79,10 +83,10 @@ export class KnowledgeStore {
   async remove(businessId: string, entryId: string): Promise<boolean> {
     if (!UUID.test(entryId)) return false;
     return this.dataSource.transaction(async (manager) => {
-      const result: unknown = await manager.query(`DELETE FROM knowledge_entry WHERE business_id = $1 AND entry_id = $2 RETURNING entry_id`, [
-        businessId,
-        entryId,
-      ]);
+      const result: unknown = await manager.query(
+        `DELETE FROM knowledge_entry WHERE business_id = $1 AND entry_id = $2 RETURNING entry_id`,
+        [businessId, entryId],
+      );
       const removed = returnedRows(result).length > 0;
       if (removed) await this.bump(manager, businessId);
       return removed;
@@ -91,9 +95,10 @@ export class KnowledgeStore {
 
   /** The business's search index, rebuilt only when its knowledge version moved. */
   async index(businessId: string): Promise<KnowledgeIndex> {
-    const versions: { knowledge_version: string }[] = await this.dataSource.query(`SELECT knowledge_version FROM business WHERE business_id = $1`, [
-      businessId,
-    ]);
+    const versions: { knowledge_version: string }[] = await this.dataSource.query(
+      `SELECT knowledge_version FROM business WHERE business_id = $1`,
+      [businessId],
+    );
     const version = versions[0]?.knowledge_version ?? 'none';
     const cached = this.indexes.get(businessId);
     if (cached && cached.version === version) return cached.index;

@@ -80,7 +80,15 @@ export class InitialSchema1764547200000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['marketing_decision', 'inbound_message', 'conversation', 'knowledge_entry', 'business_phone_number', 'business_api_key', 'business']) {
+    for (const table of [
+      'marketing_decision',
+      'inbound_message',
+      'conversation',
+      'knowledge_entry',
+      'business_phone_number',
+      'business_api_key',
+      'business',
+    ]) {
       await queryRunner.query(`DROP TABLE ${table}`);
     }
   }

@@ -2,11 +2,41 @@ import { type KnowledgeEntry, KnowledgeIndex, guessLanguage } from './knowledge-
 import { analyze } from './text-analysis';
 
 const entries: KnowledgeEntry[] = [
-  { id: 'hours-en', language: 'en', question: 'What are your opening hours?', variants: ['When are you open?'], answer: 'We are open Monday to Saturday, 9am to 7pm.' },
-  { id: 'hours-fr', language: 'fr', question: "Quels sont vos horaires d'ouverture ?", variants: ['Quand êtes-vous ouverts ?'], answer: 'Nous sommes ouverts du lundi au samedi, de 9h à 19h.' },
-  { id: 'delivery-en', language: 'en', question: 'Do you deliver to my home?', variants: ['How long does delivery take?'], answer: 'Home delivery takes 2 to 3 working days.' },
-  { id: 'delivery-fr', language: 'fr', question: 'Livrez-vous à domicile ?', variants: ['Combien de temps prend la livraison ?'], answer: 'La livraison à domicile prend 2 à 3 jours ouvrés.' },
-  { id: 'refund-fr', language: 'fr', question: 'Comment obtenir un remboursement ?', variants: [], answer: 'Rapportez l’article sous 30 jours avec le ticket.' },
+  {
+    id: 'hours-en',
+    language: 'en',
+    question: 'What are your opening hours?',
+    variants: ['When are you open?'],
+    answer: 'We are open Monday to Saturday, 9am to 7pm.',
+  },
+  {
+    id: 'hours-fr',
+    language: 'fr',
+    question: "Quels sont vos horaires d'ouverture ?",
+    variants: ['Quand êtes-vous ouverts ?'],
+    answer: 'Nous sommes ouverts du lundi au samedi, de 9h à 19h.',
+  },
+  {
+    id: 'delivery-en',
+    language: 'en',
+    question: 'Do you deliver to my home?',
+    variants: ['How long does delivery take?'],
+    answer: 'Home delivery takes 2 to 3 working days.',
+  },
+  {
+    id: 'delivery-fr',
+    language: 'fr',
+    question: 'Livrez-vous à domicile ?',
+    variants: ['Combien de temps prend la livraison ?'],
+    answer: 'La livraison à domicile prend 2 à 3 jours ouvrés.',
+  },
+  {
+    id: 'refund-fr',
+    language: 'fr',
+    question: 'Comment obtenir un remboursement ?',
+    variants: [],
+    answer: 'Rapportez l’article sous 30 jours avec le ticket.',
+  },
 ];
 
 describe('text analysis', () => {

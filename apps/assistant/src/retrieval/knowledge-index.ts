@@ -60,7 +60,11 @@ class LanguageIndex {
         combineWith: 'OR',
       },
     });
-    const documents = entries.map((entry) => ({ id: entry.id, question: [entry.question, ...entry.variants].join('\n'), answer: entry.answer }));
+    const documents = entries.map((entry) => ({
+      id: entry.id,
+      question: [entry.question, ...entry.variants].join('\n'),
+      answer: entry.answer,
+    }));
     this.search.addAll(documents);
     for (const document of documents) {
       for (const term of new Set([...analyze(document.question, language), ...analyze(document.answer, language)])) {

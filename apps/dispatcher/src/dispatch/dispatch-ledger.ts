@@ -46,7 +46,8 @@ interface RawRow {
   traceparent: string | null;
 }
 
-const COLUMNS = 'decision_id, person_id, business_id, campaign_id, phone_number_id, kind, message, attempts, marketing_limit_retries, traceparent';
+const COLUMNS =
+  'decision_id, person_id, business_id, campaign_id, phone_number_id, kind, message, attempts, marketing_limit_retries, traceparent';
 
 function toRow(raw: RawRow): LedgerRow {
   return {
@@ -145,7 +146,13 @@ export class DispatchLedger {
    * one busy number does not take every slot of a claim from the others), none for the numbers in
    * `skipNumbers` (this replica already holds enough of theirs).
    */
-  async claimDue(limit: number, perNumber: number, pairIntervalMs: number, tokenFingerprint: string, skipNumbers: readonly string[] = []): Promise<Claimed> {
+  async claimDue(
+    limit: number,
+    perNumber: number,
+    pairIntervalMs: number,
+    tokenFingerprint: string,
+    skipNumbers: readonly string[] = [],
+  ): Promise<Claimed> {
     return this.dataSource.transaction(async (manager) => {
       // FOR UPDATE cannot sit beside a window function: rank the due rows first, then lock them.
       const due = (await manager.query(
@@ -173,13 +180,16 @@ export class DispatchLedger {
 
       const skipped = due.filter((r) => r.unreachable);
       if (skipped.length > 0) {
-        await manager.query(`UPDATE dispatch SET state = 'skipped', error_code = 131026, updated_at = now() WHERE decision_id = ANY($1::text[])`, [
-          skipped.map((r) => r.decision_id),
-        ]);
+        await manager.query(
+          `UPDATE dispatch SET state = 'skipped', error_code = 131026, updated_at = now() WHERE decision_id = ANY($1::text[])`,
+          [skipped.map((r) => r.decision_id)],
+        );
       }
       // One per (number, person) in this batch; the pair pace then decides across batches and replicas.
       const firstOfPair = new Map<string, RawRow>();
-      for (const row of due) if (!row.unreachable && !firstOfPair.has(`${row.phone_number_id}:${row.person_id}`)) firstOfPair.set(`${row.phone_number_id}:${row.person_id}`, row);
+      for (const row of due)
+        if (!row.unreachable && !firstOfPair.has(`${row.phone_number_id}:${row.person_id}`))
+          firstOfPair.set(`${row.phone_number_id}:${row.person_id}`, row);
       const candidates = [...firstOfPair.values()];
       let paced = new Set(candidates.map((r) => r.decision_id));
       if (pairIntervalMs > 0 && candidates.length > 0) {
@@ -253,7 +263,10 @@ export class DispatchLedger {
 
   /** Final refusal: nothing more is tried. */
   async rejected(decisionId: string, code: number | null, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.query(`UPDATE dispatch SET state = 'rejected', error_code = $2, updated_at = now() WHERE decision_id = $1`, [decisionId, code]);
+    await manager.query(`UPDATE dispatch SET state = 'rejected', error_code = $2, updated_at = now() WHERE decision_id = $1`, [
+      decisionId,
+      code,
+    ]);
   }
 
   /**
@@ -261,7 +274,13 @@ export class DispatchLedger {
    * scratch). The failed attempt's wamid is retired first: a late or redelivered status of that
    * attempt must never be taken for the next one's (see `recordStatus`).
    */
-  async retry(decisionId: string, delayMs: number, code: number | null, marketingLimit: boolean, manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async retry(
+    decisionId: string,
+    delayMs: number,
+    code: number | null,
+    marketingLimit: boolean,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
     await manager.query(
       `INSERT INTO webhook_seen (event_key) SELECT 'retired-wamid:' || wamid FROM dispatch WHERE decision_id = $1 AND wamid IS NOT NULL
        ON CONFLICT DO NOTHING`,
@@ -277,7 +296,9 @@ export class DispatchLedger {
   }
 
   async unknown(decisionId: string): Promise<void> {
-    await this.dataSource.query(`UPDATE dispatch SET state = 'unknown', updated_at = now() WHERE decision_id = $1 AND state = 'sending'`, [decisionId]);
+    await this.dataSource.query(`UPDATE dispatch SET state = 'unknown', updated_at = now() WHERE decision_id = $1 AND state = 'sending'`, [
+      decisionId,
+    ]);
   }
 
   /**
@@ -310,7 +331,13 @@ export class DispatchLedger {
    * nothing about the attempt in doubt). Returns the row if this status is new for the message,
    * undefined for a redelivery, a retired attempt or an unknown message.
    */
-  async recordStatus(manager: EntityManager, wamid: string, decisionId: string | undefined, status: string, errorCode?: number): Promise<LedgerRow | undefined> {
+  async recordStatus(
+    manager: EntityManager,
+    wamid: string,
+    decisionId: string | undefined,
+    status: string,
+    errorCode?: number,
+  ): Promise<LedgerRow | undefined> {
     const rows = returnedRows<RawRow>(
       await manager.query(
         `UPDATE dispatch SET
@@ -331,7 +358,9 @@ export class DispatchLedger {
 
   /** Records that a webhook event was handled; false if it was already (a redelivery). In the caller's transaction. */
   async firstTime(manager: EntityManager, eventKey: string): Promise<boolean> {
-    const rows = (await manager.query(`INSERT INTO webhook_seen (event_key) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_key`, [eventKey])) as unknown[];
+    const rows = (await manager.query(`INSERT INTO webhook_seen (event_key) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_key`, [
+      eventKey,
+    ])) as unknown[];
     return rows.length > 0;
   }
 }

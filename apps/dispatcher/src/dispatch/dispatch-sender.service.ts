@@ -18,11 +18,18 @@ const dispatched =
 
 const rebooked =
   (register.getSingleMetric('wt_dispatch_slot_rebooked_total') as Counter | undefined) ??
-  new Counter({ name: 'wt_dispatch_slot_rebooked_total', help: 'Sends that missed their throughput slot (late timer, no free connection) and booked another' });
+  new Counter({
+    name: 'wt_dispatch_slot_rebooked_total',
+    help: 'Sends that missed their throughput slot (late timer, no free connection) and booked another',
+  });
 
 const contactsUnopened =
   (register.getSingleMetric('wt_dispatch_contact_unopened_total') as Counter | undefined) ??
-  new Counter({ name: 'wt_dispatch_contact_unopened_total', help: 'Sends not made because the contact did not open (erased: person key deleted)', labelNames: ['reason'] });
+  new Counter({
+    name: 'wt_dispatch_contact_unopened_total',
+    help: 'Sends not made because the contact did not open (erased: person key deleted)',
+    labelNames: ['reason'],
+  });
 
 /** A send that found the key vault unreachable is tried again after this long (nothing was sent). */
 const VAULT_RETRY_MS = 5000;
@@ -91,7 +98,11 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     await this.rebooking;
     // Claimed but not called: back to `pending` for whichever replica comes next.
     const unsent = this.schedule.drain().map((s) => s.row.decisionId);
-    await this.ledger.release(unsent).catch((error: unknown) => this.logger.error(`release of ${unsent.length} unsent claims: ${String(error)}; they resolve as in doubt`));
+    await this.ledger
+      .release(unsent)
+      .catch((error: unknown) =>
+        this.logger.error(`release of ${unsent.length} unsent claims: ${String(error)}; they resolve as in doubt`),
+      );
     await Promise.all([...this.calls]);
     await this.flush();
   }
@@ -116,9 +127,24 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     }
     const ahead = Date.now() + this.config.CLAIM_AHEAD_MS;
     const full = this.schedule.numbersBookedBeyond(ahead);
-    const { sending, skipped } = await this.ledger.claimDue(this.config.CLAIM_BATCH, this.perNumberClaim, this.config.PAIR_INTERVAL_MS, this.outcomes.fingerprint, full);
+    const { sending, skipped } = await this.ledger.claimDue(
+      this.config.CLAIM_BATCH,
+      this.perNumberClaim,
+      this.config.PAIR_INTERVAL_MS,
+      this.outcomes.fingerprint,
+      full,
+    );
     for (const row of skipped) {
-      this.pendingOut.statuses.push({ key: row.personId, headers: traceOf(row), value: { ...statusBase(row), status: 'rejected', errorCode: 131026, errorTitle: 'Recipient marked unreachable: not sent (skipped)' } });
+      this.pendingOut.statuses.push({
+        key: row.personId,
+        headers: traceOf(row),
+        value: {
+          ...statusBase(row),
+          status: 'rejected',
+          errorCode: 131026,
+          errorTitle: 'Recipient marked unreachable: not sent (skipped)',
+        },
+      });
     }
     if (skipped.length > 0) this.scheduleFlush();
     if (sending.length > 0) await this.book(sending);
@@ -127,15 +153,35 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
 
   private async maintenance(): Promise<void> {
     const out = new OutcomeRecords();
-    for (const row of await this.ledger.resolveTimeouts(this.config.WHATSAPP_TIMEOUT_MS + ORPHAN_MARGIN_MS, this.config.UNKNOWN_RESOLVE_MS)) {
-      this.logger.warn(`decision ${row.decisionId}: no answer and no status webhook within ${this.config.UNKNOWN_RESOLVE_MS} ms; expired, not resent`);
-      out.statuses.push({ key: row.personId, headers: traceOf(row), value: { ...statusBase(row), status: 'failed', errorTitle: 'Unconfirmed: no answer and no status webhook from WhatsApp; not resent' } });
+    for (const row of await this.ledger.resolveTimeouts(
+      this.config.WHATSAPP_TIMEOUT_MS + ORPHAN_MARGIN_MS,
+      this.config.UNKNOWN_RESOLVE_MS,
+    )) {
+      this.logger.warn(
+        `decision ${row.decisionId}: no answer and no status webhook within ${this.config.UNKNOWN_RESOLVE_MS} ms; expired, not resent`,
+      );
+      out.statuses.push({
+        key: row.personId,
+        headers: traceOf(row),
+        value: {
+          ...statusBase(row),
+          status: 'failed',
+          errorTitle: 'Unconfirmed: no answer and no status webhook from WhatsApp; not resent',
+        },
+      });
     }
-    const ended = returnedRows<{ business_id: string }>(await this.dataSource.query(`DELETE FROM business_pause WHERE until <= now() RETURNING business_id`));
+    const ended = returnedRows<{ business_id: string }>(
+      await this.dataSource.query(`DELETE FROM business_pause WHERE until <= now() RETURNING business_id`),
+    );
     for (const { business_id } of ended) {
-      out.signals.push({ key: business_id, value: { businessId: business_id, signal: 'campaigns_resumed', occurredAt: new Date().toISOString() } });
+      out.signals.push({
+        key: business_id,
+        value: { businessId: business_id, signal: 'campaigns_resumed', occurredAt: new Date().toISOString() },
+      });
     }
-    const halts = (await this.dataSource.query(`SELECT 1 FROM sending_halt WHERE token_fingerprint = $1`, [this.outcomes.fingerprint])) as unknown[];
+    const halts = (await this.dataSource.query(`SELECT 1 FROM sending_halt WHERE token_fingerprint = $1`, [
+      this.outcomes.fingerprint,
+    ])) as unknown[];
     this.halted = halts.length > 0;
     sendingHalted.set(this.halted ? 1 : 0);
     await this.publisher.publishAll(out.batches());
@@ -211,7 +257,10 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     let opened: OpenedContact[] | undefined;
     let vaultError: unknown;
     try {
-      opened = await this.sealer.openAll(items.map((item) => item.row.message?.contact ?? ''), { fresh: true });
+      opened = await this.sealer.openAll(
+        items.map((item) => item.row.message?.contact ?? ''),
+        { fresh: true },
+      );
     } catch (error) {
       vaultError = error;
     }
@@ -245,7 +294,9 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
 
   /** The vault is unreachable: nothing reached Meta, so the send goes back to the queue. */
   private async vaultUnavailable(row: LedgerRow, error: unknown): Promise<void> {
-    this.logger.warn(`decision ${row.decisionId}: key vault unavailable (${error instanceof Error ? error.message : String(error)}); retried in ${VAULT_RETRY_MS} ms`);
+    this.logger.warn(
+      `decision ${row.decisionId}: key vault unavailable (${error instanceof Error ? error.message : String(error)}); retried in ${VAULT_RETRY_MS} ms`,
+    );
     await this.ledger.retry(row.decisionId, VAULT_RETRY_MS, null, false);
   }
 
@@ -290,12 +341,19 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     if (!opened.ok) {
       // `erased`: the person's key was deleted (GDPR erasure), no copy of the number opens any more.
       // `invalid`: sealed under another key or corrupt. Either way it can never be sent; nothing reached Meta.
-      const why = opened.reason === 'erased' ? 'Contact erased (person key deleted): not sent' : 'Contact cannot be opened (not sealed for this platform): not sent';
+      const why =
+        opened.reason === 'erased'
+          ? 'Contact erased (person key deleted): not sent'
+          : 'Contact cannot be opened (not sealed for this platform): not sent';
       if (opened.reason === 'erased') this.logger.warn(`decision ${row.decisionId}: the person was erased; suppressed, not sent`);
       else this.logger.error(`decision ${row.decisionId}: contact cannot be opened; rejected, not sent`);
       contactsUnopened.inc({ reason: opened.reason });
       await this.ledger.rejected(row.decisionId, null);
-      this.pendingOut.statuses.push({ key: row.personId, headers: traceOf(row), value: { ...statusBase(row), status: 'rejected', errorTitle: why } });
+      this.pendingOut.statuses.push({
+        key: row.personId,
+        headers: traceOf(row),
+        value: { ...statusBase(row), status: 'rejected', errorTitle: why },
+      });
       this.scheduleFlush();
       return;
     }
@@ -310,7 +368,9 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
             {
               name: message.templateName,
               language: { code: message.language },
-              components: message.bodyParameters.length ? [{ type: 'body', parameters: message.bodyParameters.map((text) => ({ type: 'text' as const, text })) }] : undefined,
+              components: message.bodyParameters.length
+                ? [{ type: 'body', parameters: message.bodyParameters.map((text) => ({ type: 'text' as const, text })) }]
+                : undefined,
             },
             row.decisionId,
             options,
@@ -329,7 +389,12 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       case 'rejected': {
         dispatched.inc({ result: 'rejected', code: String(result.code ?? result.httpStatus) });
         const failed = new OutcomeRecords();
-        await this.outcomes.failed(this.dataSource.manager, row, { code: result.code, httpStatus: result.httpStatus, title: result.title, stage: 'rejected' }, failed);
+        await this.outcomes.failed(
+          this.dataSource.manager,
+          row,
+          { code: result.code, httpStatus: result.httpStatus, title: result.title, stage: 'rejected' },
+          failed,
+        );
         this.merge(failed);
         return;
       }
@@ -338,7 +403,12 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
         if (result.reason === 'refused') {
           // The connection was never made: nothing reached Meta, so retrying cannot duplicate.
           const failed = new OutcomeRecords();
-          await this.outcomes.failed(this.dataSource.manager, row, { code: null, httpStatus: 503, title: `connection refused: ${result.detail}`, stage: 'rejected' }, failed);
+          await this.outcomes.failed(
+            this.dataSource.manager,
+            row,
+            { code: null, httpStatus: 503, title: `connection refused: ${result.detail}`, stage: 'rejected' },
+            failed,
+          );
           this.merge(failed);
           return;
         }

@@ -55,7 +55,9 @@ function pipeline(rows: LedgerRow[], slotsFor: (call: number, count: number) => 
       return { kind: 'accepted', wamid: `wamid.${decisionId}`, waId: '' };
     },
   } as unknown as WhatsAppCloudClient;
-  const sealer = { openAll: async (sealed: string[]) => sealed.map(() => ({ ok: true, e164: '+4915112345678' })) } as unknown as ContactSealer;
+  const sealer = {
+    openAll: async (sealed: string[]) => sealed.map(() => ({ ok: true, e164: '+4915112345678' })),
+  } as unknown as ContactSealer;
   const publisher = { publishAll: async () => undefined } as unknown as KafkaPublisher;
   const dataSource = { query: async () => [] } as unknown as DataSource;
   const config = Object.assign(new DispatcherConfig(), { SENDER_POLL_MS: 20, SLOT_TOLERANCE_MS: 10, LEDGER_FLUSH_MS: 25 });

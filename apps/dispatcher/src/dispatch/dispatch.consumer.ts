@@ -27,7 +27,13 @@ export class DispatchConsumer {
         businessId: d.businessId,
         campaignId: d.campaignId,
         phoneNumberId: d.send.phoneNumberId,
-        message: { kind: 'template', contact: d.send.contact, templateName: d.send.templateName, language: d.send.language, bodyParameters: d.send.bodyParameters },
+        message: {
+          kind: 'template',
+          contact: d.send.contact,
+          templateName: d.send.templateName,
+          language: d.send.language,
+          bodyParameters: d.send.bodyParameters,
+        },
         traceparent: headers.traceparent,
       });
     }

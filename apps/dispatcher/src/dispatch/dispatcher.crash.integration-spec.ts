@@ -27,7 +27,12 @@ describe('dispatcher: never the same message twice across kills', () => {
 
   beforeAll(async () => {
     db = await freshDatabase(`wt_it_dispatch_crash_${run}`);
-    stack = await dispatcherStack(run, db.url, { WHATSAPP_MPS: '40', UNKNOWN_RESOLVE_MS: '120000', KAFKA_SESSION_TIMEOUT_MS: '6000' }, { SANDBOX_PAIR_INTERVAL_MS: '0' });
+    stack = await dispatcherStack(
+      run,
+      db.url,
+      { WHATSAPP_MPS: '40', UNKNOWN_RESOLVE_MS: '120000', KAFKA_SESSION_TIMEOUT_MS: '6000' },
+      { SANDBOX_PAIR_INTERVAL_MS: '0' },
+    );
     sealer = new PlatformKeySealer(stack.contactKey);
     pseudonymizer = new Pseudonymizer(stack.pseudonymSecret);
     await stack.sandbox.start();
@@ -71,19 +76,29 @@ describe('dispatcher: never the same message twice across kills', () => {
   }
 
   async function sentCount(): Promise<Map<string, number>> {
-    const messages = (await (await fetch(`${stack.sandbox.url}/sandbox/messages?phoneNumberId=${phoneNumberId}`)).json()) as { bizOpaqueCallbackData?: string }[];
+    const messages = (await (await fetch(`${stack.sandbox.url}/sandbox/messages?phoneNumberId=${phoneNumberId}`)).json()) as {
+      bizOpaqueCallbackData?: string;
+    }[];
     const counts = new Map<string, number>();
-    for (const m of messages) if (m.bizOpaqueCallbackData) counts.set(m.bizOpaqueCallbackData, (counts.get(m.bizOpaqueCallbackData) ?? 0) + 1);
+    for (const m of messages)
+      if (m.bizOpaqueCallbackData) counts.set(m.bizOpaqueCallbackData, (counts.get(m.bizOpaqueCallbackData) ?? 0) + 1);
     return counts;
   }
 
   async function states(pg: Client, ids: string[]): Promise<Map<string, string>> {
-    const rows = await pg.query<{ decision_id: string; state: string }>(`SELECT decision_id, state FROM dispatch WHERE decision_id = ANY($1)`, [ids]);
+    const rows = await pg.query<{ decision_id: string; state: string }>(
+      `SELECT decision_id, state FROM dispatch WHERE decision_id = ANY($1)`,
+      [ids],
+    );
     return new Map(rows.rows.map((r) => [r.decision_id, r.state]));
   }
 
   async function fault(body: object): Promise<void> {
-    const response = await fetch(`${stack.sandbox.url}/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${stack.sandbox.url}/sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(response.status).toBeLessThan(300);
   }
 
@@ -95,7 +110,11 @@ describe('dispatcher: never the same message twice across kills', () => {
     await eventually('the sandbox to accept the message', async () => ((await sentCount()).get(d.decisionId) ? true : undefined));
     await stack.dispatcher.kill();
     await stack.dispatcher.start();
-    await eventually('the status webhook to resolve the send', async () => ((await states(db.pg, [d.decisionId])).get(d.decisionId) === 'accepted' ? true : undefined), 40_000);
+    await eventually(
+      'the status webhook to resolve the send',
+      async () => ((await states(db.pg, [d.decisionId])).get(d.decisionId) === 'accepted' ? true : undefined),
+      40_000,
+    );
     await publish([d]); // the decision again (a redelivery) after the restart
     await sleep(3000);
     expect((await sentCount()).get(d.decisionId)).toBe(1);
@@ -104,7 +123,9 @@ describe('dispatcher: never the same message twice across kills', () => {
   it('after the ledger update: a redelivered decision is not sent again', async () => {
     const d = decision(phones[1] as string, 'after');
     await publish([d]);
-    await eventually('the ledger to say accepted', async () => ((await states(db.pg, [d.decisionId])).get(d.decisionId) === 'accepted' ? true : undefined));
+    await eventually('the ledger to say accepted', async () =>
+      (await states(db.pg, [d.decisionId])).get(d.decisionId) === 'accepted' ? true : undefined,
+    );
     await stack.dispatcher.kill();
     await stack.dispatcher.start();
     await publish([d]);
@@ -126,10 +147,14 @@ describe('dispatcher: never the same message twice across kills', () => {
       await stack.dispatcher.start();
     }
     await publish(batch); // and everything once more
-    const final = await eventually('every decision to be settled', async () => {
-      const s = await states(db.pg, ids);
-      return s.size === ids.length && [...s.values()].every((state) => state === 'accepted' || state === 'unknown') ? s : undefined;
-    }, 60_000);
+    const final = await eventually(
+      'every decision to be settled',
+      async () => {
+        const s = await states(db.pg, ids);
+        return s.size === ids.length && [...s.values()].every((state) => state === 'accepted' || state === 'unknown') ? s : undefined;
+      },
+      60_000,
+    );
     const counts = await sentCount();
     const duplicates = ids.filter((id) => (counts.get(id) ?? 0) > 1);
     expect(duplicates).toEqual([]);

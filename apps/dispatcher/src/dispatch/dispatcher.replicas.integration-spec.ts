@@ -25,7 +25,12 @@ describe('dispatcher: throughput per number across replicas', () => {
 
   beforeAll(async () => {
     db = await freshDatabase(`wt_it_dispatch_replicas_${run}`);
-    stack = await dispatcherStack(run, db.url, { WHATSAPP_MPS: String(RATE) }, { SANDBOX_THROUGHPUT_MPS: String(RATE), SANDBOX_PAIR_INTERVAL_MS: '0' });
+    stack = await dispatcherStack(
+      run,
+      db.url,
+      { WHATSAPP_MPS: String(RATE) },
+      { SANDBOX_THROUGHPUT_MPS: String(RATE), SANDBOX_PAIR_INTERVAL_MS: '0' },
+    );
     // The second replica: the same settings (same database, same consumer group), its own port.
     const env = (stack.dispatcher as unknown as { env: Record<string, string> }).env;
     second = new ServiceChild('dispatcher-2', 'dist/apps/dispatcher/src/main.js', await freePort(), { ...env }, run);
@@ -75,13 +80,19 @@ describe('dispatcher: throughput per number across replicas', () => {
     await eventually(
       'every decision to be accepted',
       async () => {
-        const { rows } = await db.pg.query<{ n: string }>(`SELECT count(*) AS n FROM dispatch WHERE decision_id = ANY($1) AND state = 'accepted'`, [ids]);
+        const { rows } = await db.pg.query<{ n: string }>(
+          `SELECT count(*) AS n FROM dispatch WHERE decision_id = ANY($1) AND state = 'accepted'`,
+          [ids],
+        );
         return Number(rows[0]?.n) === ids.length ? true : undefined;
       },
       60_000,
     );
 
-    const messages = (await (await fetch(`${stack.sandbox.url}/sandbox/messages?phoneNumberId=${phoneNumberId}`)).json()) as { bizOpaqueCallbackData?: string; acceptedAt: string }[];
+    const messages = (await (await fetch(`${stack.sandbox.url}/sandbox/messages?phoneNumberId=${phoneNumberId}`)).json()) as {
+      bizOpaqueCallbackData?: string;
+      acceptedAt: string;
+    }[];
     const perDecision = new Map<string, number>();
     for (const m of messages) perDecision.set(m.bizOpaqueCallbackData ?? '', (perDecision.get(m.bizOpaqueCallbackData ?? '') ?? 0) + 1);
     expect(ids.filter((id) => perDecision.get(id) !== 1)).toEqual([]);

@@ -77,7 +77,8 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
   });
 
   /** What the platform published about one decision, in order (one key, one partition). */
-  const statusesOf = (decisionId: string): MessageStatusV1[] => statuses.records.filter((r) => r.value.decisionId === decisionId).map((r) => r.value);
+  const statusesOf = (decisionId: string): MessageStatusV1[] =>
+    statuses.records.filter((r) => r.value.decisionId === decisionId).map((r) => r.value);
   const waitStatus = (decisionId: string, predicate: (s: MessageStatusV1) => boolean, timeoutMs = 20_000) =>
     statuses.waitFor((s) => s.decisionId === decisionId && predicate(s), timeoutMs);
 
@@ -116,9 +117,13 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
       await waitStatus(decision.decisionId, (s) => s.status === 'accepted');
       const published = statusesOf(decision.decisionId);
       const rejected = published.filter((s) => s.status === 'rejected');
-      expect(rejected).toEqual([expect.objectContaining({ reportedBy: 'dispatcher', errorTitle: expect.stringMatching(/\(retry\)$/) as unknown })]);
+      expect(rejected).toEqual([
+        expect.objectContaining({ reportedBy: 'dispatcher', errorTitle: expect.stringMatching(/\(retry\)$/) as unknown }),
+      ]);
       expect(rejected[0]?.errorCode).toBe(code ?? undefined);
-      expect(published.filter((s) => s.status === 'accepted')).toEqual([expect.objectContaining({ wamid: expect.stringMatching(/^wamid\./) as unknown })]);
+      expect(published.filter((s) => s.status === 'accepted')).toEqual([
+        expect.objectContaining({ wamid: expect.stringMatching(/^wamid\./) as unknown }),
+      ]);
     });
 
     it('jitter: the first retries of those sends did not all wait the same', () => {
@@ -133,7 +138,10 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
       await driver.publishDecisions(decision);
 
       // Third rejection: a retry is scheduled 500..1000 ms later (base 400 doubled twice, capped at 1000)...
-      const { retries } = await driver.watchRetries(decision.decisionId, (r) => r.state === 'pending' && r.attempts === 3 && r.errorCode === 130429);
+      const { retries } = await driver.watchRetries(
+        decision.decisionId,
+        (r) => r.state === 'pending' && r.attempts === 3 && r.errorCode === 130429,
+      );
       // ...and the dispatcher is killed while it waits.
       await stack.dispatcher.kill('SIGKILL');
       expect(retries.map((r) => r.afterAttempt)).toEqual([1, 2, 3]);
@@ -150,7 +158,9 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
       expect(await driver.ledger(decision.decisionId)).toMatchObject({ state: 'accepted', attempts: 4 });
       expect(await driver.sandboxMessages(decision.decisionId)).toHaveLength(1);
       await waitStatus(decision.decisionId, (s) => s.status === 'accepted');
-      expect(statusesOf(decision.decisionId).map((s) => s.status)).toEqual(expect.arrayContaining(['rejected', 'rejected', 'rejected', 'accepted']));
+      expect(statusesOf(decision.decisionId).map((s) => s.status)).toEqual(
+        expect.arrayContaining(['rejected', 'rejected', 'rejected', 'accepted']),
+      );
       expect(statusesOf(decision.decisionId).filter((s) => s.status === 'accepted')).toHaveLength(1);
     }, 60_000);
 
@@ -195,14 +205,26 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
       await driver.fault({ to: hung.e164, code: 0, mode: 'hang', times: 1 });
       await driver.publishDecisions(d1, d2);
 
-      await driver.ledgerUntil(d1.decisionId, 'accepted by its status webhook', (r) => r.state === 'accepted' && r.statuses.includes('sent'));
+      await driver.ledgerUntil(
+        d1.decisionId,
+        'accepted by its status webhook',
+        (r) => r.state === 'accepted' && r.statuses.includes('sent'),
+      );
       await waitStatus(d2.decisionId, (s) => s.status === 'failed', 20_000);
       expect(await driver.ledger(d1.decisionId)).toMatchObject({ attempts: 1 });
       expect(await driver.ledger(d2.decisionId)).toMatchObject({ state: 'expired', attempts: 1 });
       expect(await driver.sandboxMessages(d1.decisionId)).toHaveLength(1);
       expect(await driver.sandboxMessages(d2.decisionId)).toHaveLength(0);
-      expect(statusesOf(d1.decisionId).map((s) => `${s.status}/${s.reportedBy}`)).toEqual(expect.arrayContaining(['sent/webhook', 'delivered/webhook']));
-      expect(statusesOf(d2.decisionId)).toEqual([expect.objectContaining({ status: 'failed', reportedBy: 'dispatcher', errorTitle: expect.stringContaining('not resent') as unknown })]);
+      expect(statusesOf(d1.decisionId).map((s) => `${s.status}/${s.reportedBy}`)).toEqual(
+        expect.arrayContaining(['sent/webhook', 'delivered/webhook']),
+      );
+      expect(statusesOf(d2.decisionId)).toEqual([
+        expect.objectContaining({
+          status: 'failed',
+          reportedBy: 'dispatcher',
+          errorTitle: expect.stringContaining('not resent') as unknown,
+        }),
+      ]);
     }, 30_000);
   });
 
@@ -214,7 +236,12 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
     await driver.publishDecisions(decision);
 
     const { retries, final } = await driver.watchRetries(decision.decisionId, (r) => r.state === 'rejected');
-    expect(final).toMatchObject({ state: 'rejected', errorCode: 131049, attempts: MARKETING_LIMIT_MAX_RETRIES + 1, marketingLimitRetries: MARKETING_LIMIT_MAX_RETRIES });
+    expect(final).toMatchObject({
+      state: 'rejected',
+      errorCode: 131049,
+      attempts: MARKETING_LIMIT_MAX_RETRIES + 1,
+      marketingLimitRetries: MARKETING_LIMIT_MAX_RETRIES,
+    });
     // base, then 2·base, each ±10 %.
     expect(retries).toHaveLength(MARKETING_LIMIT_MAX_RETRIES);
     retries.forEach((retry, i) => {
@@ -238,7 +265,12 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
     await driver.publishDecisions(decision);
     await waitStatus(decision.decisionId, (s) => s.status === 'failed');
     const [first] = await driver.sandboxMessages(decision.decisionId);
-    await driver.ledgerUntil(decision.decisionId, 'attempt 2 in doubt', (r) => r.attempts === 2 && (r.state === 'sending' || r.state === 'unknown'), 10_000);
+    await driver.ledgerUntil(
+      decision.decisionId,
+      'attempt 2 in doubt',
+      (r) => r.attempts === 2 && (r.state === 'sending' || r.state === 'unknown'),
+      10_000,
+    );
 
     // Meta redelivers attempt 1's `failed` webhook now.
     const body = JSON.stringify({
@@ -295,7 +327,9 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
     const row = await driver.ledgerUntil(decision.decisionId, 'rejected', (r) => r.state === 'rejected');
     expect(row).toMatchObject({ errorCode: 131050, attempts: 1 });
     expect(await driver.sandboxMessages(decision.decisionId)).toHaveLength(1);
-    expect(statusesOf(decision.decisionId)).toContainEqual(expect.objectContaining({ status: 'failed', errorCode: 131050, errorTitle: expect.stringContaining('(revoke-consent)') as unknown }));
+    expect(statusesOf(decision.decisionId)).toContainEqual(
+      expect.objectContaining({ status: 'failed', errorCode: 131050, errorTitle: expect.stringContaining('(revoke-consent)') as unknown }),
+    );
   });
 
   it('131026 (undeliverable): the number is marked unreachable and the next decision for that person is not sent', async () => {
@@ -309,7 +343,11 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
     const control = driver.decision(other, 'unreachable-control', phoneNumberId);
     await driver.publishDecisions(next, control);
     const skipped = await waitStatus(next.decisionId, (s) => s.status === 'rejected');
-    expect(skipped.value).toMatchObject({ errorCode: 131026, reportedBy: 'dispatcher', errorTitle: expect.stringContaining('skipped') as unknown });
+    expect(skipped.value).toMatchObject({
+      errorCode: 131026,
+      reportedBy: 'dispatcher',
+      errorTitle: expect.stringContaining('skipped') as unknown,
+    });
     expect(await driver.ledger(next.decisionId)).toMatchObject({ state: 'skipped', attempts: 0 });
     await driver.ledgerUntil(control.decisionId, 'someone else still sent', (r) => r.state === 'accepted');
     expect(await driver.sandboxMessages(next.decisionId)).toHaveLength(0);
@@ -321,7 +359,11 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
     const replyId = await driver.publishReply(person, 'outside-window', phoneNumberId);
 
     const failed = await waitStatus(replyId, (s) => s.status === 'failed');
-    expect(failed.value).toMatchObject({ errorCode: 131047, reportedBy: 'webhook', errorTitle: expect.stringContaining('(give-up)') as unknown });
+    expect(failed.value).toMatchObject({
+      errorCode: 131047,
+      reportedBy: 'webhook',
+      errorTitle: expect.stringContaining('(give-up)') as unknown,
+    });
     expect(await driver.ledger(replyId)).toMatchObject({ state: 'rejected', errorCode: 131047, attempts: 1 });
     expect((await driver.sandboxMessages(replyId)).map((m) => m.type)).toEqual(['text']);
 
@@ -337,7 +379,7 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
     expect(await driver.ledger(replyId)).toMatchObject({ state: 'rejected', attempts: 1 });
   });
 
-  it('131048 (spam rate limit): the business\'s campaigns pause (signal), its sends wait for the end of the pause, then resume', async () => {
+  it("131048 (spam rate limit): the business's campaigns pause (signal), its sends wait for the end of the pause, then resume", async () => {
     const pausedNumber = `4${Date.now()}`.slice(0, 15);
     const businessId = `spammy-${run}`;
     const [p1, p2] = [driver.person(), driver.person()];
@@ -349,7 +391,11 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
     expect(paused.key).toBe(businessId);
     expect(paused.value).toMatchObject({ phoneNumberId: pausedNumber, errorCode: 131048 });
     const until = Date.parse(paused.value.until as string);
-    expect(statusesOf(first.decisionId)[0]).toMatchObject({ status: 'rejected', errorCode: 131048, errorTitle: expect.stringContaining('(pause-campaigns)') as unknown });
+    expect(statusesOf(first.decisionId)[0]).toMatchObject({
+      status: 'rejected',
+      errorCode: 131048,
+      errorTitle: expect.stringContaining('(pause-campaigns)') as unknown,
+    });
     // Another campaign decision of the same business during the pause.
     const second = driver.decision(p2, 'spam-2', pausedNumber, businessId);
     await driver.publishDecisions(second);
@@ -374,7 +420,11 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
     const halted = await signals.waitFor((s) => s.signal === 'sending_halted');
     expect(halted.key).toBe('*');
     expect(halted.value).toMatchObject({ businessId: '*', errorCode: 190 });
-    expect(statusesOf(first.decisionId)[0]).toMatchObject({ status: 'rejected', errorCode: 190, errorTitle: expect.stringContaining('(halt-sending)') as unknown });
+    expect(statusesOf(first.decisionId)[0]).toMatchObject({
+      status: 'rejected',
+      errorCode: 190,
+      errorTitle: expect.stringContaining('(halt-sending)') as unknown,
+    });
     const ready = await eventually('readiness to say sending is halted', async () => {
       const response = await fetch(`${stack.dispatcher.url}/health/ready`);
       return response.status === 503 ? ((await response.json()) as { error?: Record<string, { status: string }> }) : undefined;

@@ -18,7 +18,11 @@ function failed(code: number | null, overrides: Partial<FailedSend> = {}, httpSt
 describe('consequenceOf', () => {
   it.each([130429, 131056, 131057, 1, 2, 131016])('retries %i with backoff until the attempts run out', (code) => {
     expect(consequenceOf(failed(code), policy, () => 1)).toEqual({ action: 'retry', delayMs: 1000, marketingLimit: false });
-    expect(consequenceOf(failed(code, { attempts: 3 }), policy, () => 1)).toEqual({ action: 'retry', delayMs: 4000, marketingLimit: false });
+    expect(consequenceOf(failed(code, { attempts: 3 }), policy, () => 1)).toEqual({
+      action: 'retry',
+      delayMs: 4000,
+      marketingLimit: false,
+    });
     expect(consequenceOf(failed(code, { attempts: 5 }), policy).action).toBe('give-up');
   });
 

@@ -47,8 +47,13 @@ export function consequenceOf(failure: FailedSend, policy: RetryPolicy, random: 
   const C = WhatsAppErrorCategory;
   switch (failure.category) {
     case C.Retry:
-      if (failure.attempts >= policy.maxAttempts) return { action: 'give-up', reason: `transient errors on all ${policy.maxAttempts} attempts` };
-      return { action: 'retry', delayMs: backoffMs(failure.attempts, policy.retryBaseMs, policy.retryMaxMs, random), marketingLimit: false };
+      if (failure.attempts >= policy.maxAttempts)
+        return { action: 'give-up', reason: `transient errors on all ${policy.maxAttempts} attempts` };
+      return {
+        action: 'retry',
+        delayMs: backoffMs(failure.attempts, policy.retryBaseMs, policy.retryMaxMs, random),
+        marketingLimit: false,
+      };
     case C.RetryLater:
       // The per-user marketing limit concerns marketing templates; a free-form reply is not held by it.
       if (failure.kind !== 'template') return { action: 'give-up', reason: 'per-user marketing limit on a non-template message' };

@@ -90,7 +90,12 @@ export class SendOutcomes {
     out: OutcomeRecords,
   ): Promise<SendConsequence> {
     const consequence = consequenceOf(
-      { category: classifyWhatsAppError(failure.code, failure.httpStatus), kind: row.kind, attempts: row.attempts, marketingLimitRetries: row.marketingLimitRetries },
+      {
+        category: classifyWhatsAppError(failure.code, failure.httpStatus),
+        kind: row.kind,
+        attempts: row.attempts,
+        marketingLimitRetries: row.marketingLimitRetries,
+      },
       this.policy,
     );
     const code = failure.code;
@@ -145,7 +150,15 @@ export class SendOutcomes {
         this.logger.warn(`business ${row.businessId}: spam rate limit (${code}); campaigns paused until ${until.toISOString()}`);
         out.signals.push({
           key: row.businessId,
-          value: { businessId: row.businessId, phoneNumberId: row.phoneNumberId, signal: 'campaigns_paused', errorCode: code ?? 131048, reason: title, until: until.toISOString(), occurredAt: now },
+          value: {
+            businessId: row.businessId,
+            phoneNumberId: row.phoneNumberId,
+            signal: 'campaigns_paused',
+            errorCode: code ?? 131048,
+            reason: title,
+            until: until.toISOString(),
+            occurredAt: now,
+          },
         });
         break;
       }
@@ -157,8 +170,13 @@ export class SendOutcomes {
         // The message is not lost: it is sent once sending resumes (a new access token).
         await this.ledger.retry(row.decisionId, 0, code, false, manager);
         sendingHalted.set(1);
-        this.logger.error(`SENDING HALTED: WhatsApp refused the access token or account (${code} ${title}); replace WHATSAPP_ACCESS_TOKEN to resume`);
-        out.signals.push({ key: '*', value: { businessId: '*', signal: 'sending_halted', errorCode: code ?? 190, reason: title, occurredAt: now } });
+        this.logger.error(
+          `SENDING HALTED: WhatsApp refused the access token or account (${code} ${title}); replace WHATSAPP_ACCESS_TOKEN to resume`,
+        );
+        out.signals.push({
+          key: '*',
+          value: { businessId: '*', signal: 'sending_halted', errorCode: code ?? 190, reason: title, occurredAt: now },
+        });
         break;
     }
     // The status is published with the error code the first time only (the webhook already publishes `failed`).
@@ -166,7 +184,12 @@ export class SendOutcomes {
       out.statuses.push({
         key: row.personId,
         headers: traceOf(row),
-        value: { ...statusBase(row), status: 'rejected', ...(code === null ? {} : { errorCode: code }), errorTitle: `${title} (${consequence.action})` },
+        value: {
+          ...statusBase(row),
+          status: 'rejected',
+          ...(code === null ? {} : { errorCode: code }),
+          errorTitle: `${title} (${consequence.action})`,
+        },
       });
     }
     return consequence;

@@ -22,7 +22,12 @@ describe('SendSchedule', () => {
     schedule.add({ row: row('a', 'a3'), slot: 30 });
     expect(schedule.earliest()).toBe(10);
     expect(schedule.takeDue(9)).toEqual([]);
-    expect(schedule.takeDue(20).map((s) => s.row.decisionId).sort()).toEqual(['a1', 'a2', 'b1']);
+    expect(
+      schedule
+        .takeDue(20)
+        .map((s) => s.row.decisionId)
+        .sort(),
+    ).toEqual(['a1', 'a2', 'b1']);
     expect(schedule.earliest()).toBe(30);
     expect(schedule.size).toBe(1);
   });
@@ -40,7 +45,12 @@ describe('SendSchedule', () => {
     const schedule = new SendSchedule();
     schedule.add({ row: row('a', 'a1'), slot: 100 });
     schedule.add({ row: row('b', 'b1'), slot: 150 });
-    expect(schedule.drain().map((s) => s.row.decisionId).sort()).toEqual(['a1', 'b1']);
+    expect(
+      schedule
+        .drain()
+        .map((s) => s.row.decisionId)
+        .sort(),
+    ).toEqual(['a1', 'b1']);
     expect(schedule.size).toBe(0);
     expect(schedule.earliest()).toBeUndefined();
   });

@@ -56,14 +56,29 @@ describe('ThroughputLimiter', () => {
 
   it('books every number of a claim in one round trip, each on its own schedule', async () => {
     const limiter = new ThroughputLimiter(fakeDatabase(() => Date.now()));
-    const first = await limiter.reserveMany(new Map([['a', 20], ['b', 10]]), 80, 30);
-    const second = await limiter.reserveMany(new Map([['a', 20], ['b', 10]]), 80, 30);
+    const first = await limiter.reserveMany(
+      new Map([
+        ['a', 20],
+        ['b', 10],
+      ]),
+      80,
+      30,
+    );
+    const second = await limiter.reserveMany(
+      new Map([
+        ['a', 20],
+        ['b', 10],
+      ]),
+      80,
+      30,
+    );
     const a = [...(first.get('a') ?? []), ...(second.get('a') ?? [])];
     const b = [...(first.get('b') ?? []), ...(second.get('b') ?? [])];
     expect(a).toHaveLength(40);
     expect(b).toHaveLength(20);
     // One schedule per number, evenly spaced (1030 / 80 ms) across the two reservations.
-    for (const slots of [a, b]) for (let i = 1; i < slots.length; i++) expect((slots[i] as number) - (slots[i - 1] as number)).toBeCloseTo(1030 / 80, 6);
+    for (const slots of [a, b])
+      for (let i = 1; i < slots.length; i++) expect((slots[i] as number) - (slots[i - 1] as number)).toBeCloseTo(1030 / 80, 6);
     expect(Math.abs((b[0] as number) - (a[0] as number))).toBeLessThan(50);
   });
 
@@ -94,11 +109,13 @@ describe('ThroughputLimiter', () => {
     // The database answers in its own order, the replies arrive shuffled.
     const database = fakeDatabase(() => Date.now());
     const query = database.query.bind(database);
-    const shuffled = { query: async (sql: string, params: unknown[]) => {
-      const rows: unknown = await query(sql, params);
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10));
-      return rows;
-    } } as unknown as DataSource;
+    const shuffled = {
+      query: async (sql: string, params: unknown[]) => {
+        const rows: unknown = await query(sql, params);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10));
+        return rows;
+      },
+    } as unknown as DataSource;
     const limiter = new ThroughputLimiter(shuffled);
     const results = await Promise.all(Array.from({ length: 6 }, () => limiter.reserveMany(new Map([['a', 5]]), 80, 40)));
     const all = results.flatMap((r) => r.get('a') ?? []).sort((x, y) => x - y);

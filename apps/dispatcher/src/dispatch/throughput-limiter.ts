@@ -60,15 +60,17 @@ export class ThroughputLimiter {
       for (const id of fresh) this.known.add(id);
     }
     // Rows are locked in number order, so two replicas reserving overlapping sets cannot deadlock.
-    const returned = returnedRows<{ phone_number_id: string; tat_ms: string; now_ms: string }>(await this.dataSource.query(
-      `WITH r AS (SELECT * FROM unnest($1::text[], $2::float8[]) AS r(id, advance)),
+    const returned = returnedRows<{ phone_number_id: string; tat_ms: string; now_ms: string }>(
+      await this.dataSource.query(
+        `WITH r AS (SELECT * FROM unnest($1::text[], $2::float8[]) AS r(id, advance)),
             locked AS (SELECT p.phone_number_id FROM phone_number_pace p JOIN r ON r.id = p.phone_number_id ORDER BY p.phone_number_id FOR UPDATE OF p)
        UPDATE phone_number_pace p SET tat = GREATEST(p.tat, clock_timestamp()) + r.advance * interval '1 millisecond'
        FROM r, locked l
        WHERE p.phone_number_id = r.id AND l.phone_number_id = r.id
        RETURNING p.phone_number_id, extract(epoch FROM p.tat) * 1000 AS tat_ms, extract(epoch FROM clock_timestamp()) * 1000 AS now_ms`,
-      [ids, ids.map((id) => (counts.get(id) ?? 0) * intervalMs)],
-    ));
+        [ids, ids.map((id) => (counts.get(id) ?? 0) * intervalMs)],
+      ),
+    );
     const received = Date.now();
     const slots = new Map<string, SendSlots>();
     for (const row of returned) {
@@ -77,7 +79,10 @@ export class ThroughputLimiter {
       // The database's clock orders the replicas; translate the slots into this process's clock.
       // A lower offset estimate than the last reservation's would pull these slots earlier than
       // the schedule says, against the ones already handed out: never closer than one interval.
-      const first = Math.max(Number(row.tat_ms) - count * intervalMs + offset, (this.lastSlot.get(row.phone_number_id) ?? -Infinity) + intervalMs);
+      const first = Math.max(
+        Number(row.tat_ms) - count * intervalMs + offset,
+        (this.lastSlot.get(row.phone_number_id) ?? -Infinity) + intervalMs,
+      );
       const list = Array.from({ length: count }, (_, i) => first + i * intervalMs);
       this.lastSlot.set(row.phone_number_id, list[list.length - 1] as number);
       slots.set(row.phone_number_id, list);

@@ -29,8 +29,12 @@ export class DispatchQueue1764460800000 implements MigrationInterface {
         next_at timestamptz NOT NULL,
         PRIMARY KEY (phone_number_id, person_id)
       )`);
-    await queryRunner.query(`CREATE TABLE unreachable_recipient (person_id char(64) PRIMARY KEY, until timestamptz NOT NULL, error_code integer NOT NULL)`);
-    await queryRunner.query(`CREATE TABLE business_pause (business_id text PRIMARY KEY, until timestamptz NOT NULL, error_code integer NOT NULL)`);
+    await queryRunner.query(
+      `CREATE TABLE unreachable_recipient (person_id char(64) PRIMARY KEY, until timestamptz NOT NULL, error_code integer NOT NULL)`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE business_pause (business_id text PRIMARY KEY, until timestamptz NOT NULL, error_code integer NOT NULL)`,
+    );
     await queryRunner.query(`
       CREATE TABLE sending_halt (
         token_fingerprint text PRIMARY KEY,
@@ -43,10 +47,20 @@ export class DispatchQueue1764460800000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['business_phone_number', 'webhook_seen', 'sending_halt', 'business_pause', 'unreachable_recipient', 'recipient_pace', 'phone_number_pace'])
+    for (const table of [
+      'business_phone_number',
+      'webhook_seen',
+      'sending_halt',
+      'business_pause',
+      'unreachable_recipient',
+      'recipient_pace',
+      'phone_number_pace',
+    ])
       await queryRunner.query(`DROP TABLE ${table}`);
     await queryRunner.query(`DROP INDEX dispatch_due`);
     await queryRunner.query(`DROP INDEX dispatch_in_doubt`);
-    await queryRunner.query(`ALTER TABLE dispatch DROP COLUMN kind, DROP COLUMN message, DROP COLUMN next_attempt_at, DROP COLUMN claimed_at, DROP COLUMN marketing_limit_retries`);
+    await queryRunner.query(
+      `ALTER TABLE dispatch DROP COLUMN kind, DROP COLUMN message, DROP COLUMN next_attempt_at, DROP COLUMN claimed_at, DROP COLUMN marketing_limit_retries`,
+    );
   }
 }

@@ -53,14 +53,18 @@ export class ServiceChild {
       stdio: ['ignore', out, out],
     });
     fs.closeSync(out);
-    await eventually(`${this.name} to be ready`, async () => {
-      if (this.child?.exitCode !== null) throw new Error(`${this.name} exited: ${fs.readFileSync(this.logFile, 'utf8').slice(-2000)}`);
-      try {
-        return (await fetch(`${this.url}/health/ready`)).ok || undefined;
-      } catch {
-        return undefined;
-      }
-    }, 60_000);
+    await eventually(
+      `${this.name} to be ready`,
+      async () => {
+        if (this.child?.exitCode !== null) throw new Error(`${this.name} exited: ${fs.readFileSync(this.logFile, 'utf8').slice(-2000)}`);
+        try {
+          return (await fetch(`${this.url}/health/ready`)).ok || undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      60_000,
+    );
   }
 
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
@@ -108,7 +112,12 @@ export interface DispatcherStack {
 }
 
 /** The built sandbox and dispatcher, wired to each other, the test broker and a fresh database. */
-export async function dispatcherStack(run: string, databaseUrl: string, dispatcherEnv: Record<string, string> = {}, sandboxEnv: Record<string, string> = {}): Promise<DispatcherStack> {
+export async function dispatcherStack(
+  run: string,
+  databaseUrl: string,
+  dispatcherEnv: Record<string, string> = {},
+  sandboxEnv: Record<string, string> = {},
+): Promise<DispatcherStack> {
   const token = randomBytes(24).toString('hex');
   const appSecret = randomBytes(24).toString('hex');
   const contactKey = randomBytes(32).toString('base64');
@@ -118,30 +127,42 @@ export async function dispatcherStack(run: string, databaseUrl: string, dispatch
   const sandboxPort = await freePort();
   let dispatcherPort = await freePort();
   while (dispatcherPort === sandboxPort) dispatcherPort = await freePort();
-  const sandbox = new ServiceChild('sandbox', 'dist/apps/whatsapp-sandbox/src/main.js', sandboxPort, {
-    SANDBOX_ACCESS_TOKEN: token,
-    SANDBOX_APP_SECRET: appSecret,
-    SANDBOX_WEBHOOK_URL: `http://127.0.0.1:${dispatcherPort}/v1/webhooks/whatsapp`,
-    SANDBOX_WEBHOOK_RETRY_BASE_MS: '1000',
-    SANDBOX_WEBHOOK_MAX_ATTEMPTS: '8',
-    ...sandboxEnv,
-  }, run);
-  const dispatcher = new ServiceChild('dispatcher', 'dist/apps/dispatcher/src/main.js', dispatcherPort, {
-    KAFKA_BROKERS: testBrokers().join(','),
-    KAFKA_GROUP_PREFIX: `it-dispatch-${run}`,
-    KAFKA_SESSION_TIMEOUT_MS: '6000',
-    DATABASE_URL: databaseUrl,
-    DB_MIGRATIONS_RUN: 'true',
-    WHATSAPP_BASE_URL: sandbox.url,
-    WHATSAPP_ACCESS_TOKEN: token,
-    WHATSAPP_APP_SECRET: appSecret,
-    WHATSAPP_VERIFY_TOKEN: verifyToken,
-    WHATSAPP_TIMEOUT_MS: '1500',
-    PSEUDONYM_SECRET: pseudonymSecret,
-    // Fixtures seal with the former platform key (v1), which the dispatcher still opens; per-person keys come from the vault.
-    CONTACT_KEY: contactKey,
-    ...testVaultEnv(),
-    ...dispatcherEnv,
-  }, run);
+  const sandbox = new ServiceChild(
+    'sandbox',
+    'dist/apps/whatsapp-sandbox/src/main.js',
+    sandboxPort,
+    {
+      SANDBOX_ACCESS_TOKEN: token,
+      SANDBOX_APP_SECRET: appSecret,
+      SANDBOX_WEBHOOK_URL: `http://127.0.0.1:${dispatcherPort}/v1/webhooks/whatsapp`,
+      SANDBOX_WEBHOOK_RETRY_BASE_MS: '1000',
+      SANDBOX_WEBHOOK_MAX_ATTEMPTS: '8',
+      ...sandboxEnv,
+    },
+    run,
+  );
+  const dispatcher = new ServiceChild(
+    'dispatcher',
+    'dist/apps/dispatcher/src/main.js',
+    dispatcherPort,
+    {
+      KAFKA_BROKERS: testBrokers().join(','),
+      KAFKA_GROUP_PREFIX: `it-dispatch-${run}`,
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      DATABASE_URL: databaseUrl,
+      DB_MIGRATIONS_RUN: 'true',
+      WHATSAPP_BASE_URL: sandbox.url,
+      WHATSAPP_ACCESS_TOKEN: token,
+      WHATSAPP_APP_SECRET: appSecret,
+      WHATSAPP_VERIFY_TOKEN: verifyToken,
+      WHATSAPP_TIMEOUT_MS: '1500',
+      PSEUDONYM_SECRET: pseudonymSecret,
+      // Fixtures seal with the former platform key (v1), which the dispatcher still opens; per-person keys come from the vault.
+      CONTACT_KEY: contactKey,
+      ...testVaultEnv(),
+      ...dispatcherEnv,
+    },
+    run,
+  );
   return { sandbox, dispatcher, contactKey, pseudonymSecret, accessToken: token, appSecret, verifyToken };
 }

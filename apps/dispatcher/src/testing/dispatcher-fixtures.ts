@@ -94,8 +94,19 @@ export class DispatchDriver {
   }
 
   /** Injects a sandbox fault (`POST /sandbox/faults`). */
-  async fault(body: { to?: string; phoneNumberId?: string; code: number; httpStatus?: number; times: number; mode?: 'reject' | 'status' | 'hang' | 'drop' | 'bare' }): Promise<void> {
-    const response = await fetch(`${this.stack.sandbox.url}/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  async fault(body: {
+    to?: string;
+    phoneNumberId?: string;
+    code: number;
+    httpStatus?: number;
+    times: number;
+    mode?: 'reject' | 'status' | 'hang' | 'drop' | 'bare';
+  }): Promise<void> {
+    const response = await fetch(`${this.stack.sandbox.url}/sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (response.status !== 201) throw new Error(`fault refused: ${response.status} ${await response.text()}`);
   }
 
@@ -130,10 +141,14 @@ export class DispatchDriver {
 
   /** Waits until the decision's ledger row satisfies `done`, and returns it. */
   async ledgerUntil(decisionId: string, what: string, done: (row: LedgerState) => boolean, timeoutMs = 20_000): Promise<LedgerState> {
-    return eventually(`${decisionId}: ${what}`, async () => {
-      const row = await this.ledger(decisionId);
-      return row && done(row) ? row : undefined;
-    }, timeoutMs);
+    return eventually(
+      `${decisionId}: ${what}`,
+      async () => {
+        const row = await this.ledger(decisionId);
+        return row && done(row) ? row : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   /**
@@ -141,7 +156,11 @@ export class DispatchDriver {
    * scheduled: the attempt that failed, its error code and the persisted delay
    * (`next_attempt_at - updated_at`, both written by one statement: the exact delay chosen).
    */
-  async watchRetries(decisionId: string, done: (row: LedgerState) => boolean, timeoutMs = 30_000): Promise<{ retries: ScheduledRetry[]; final: LedgerState }> {
+  async watchRetries(
+    decisionId: string,
+    done: (row: LedgerState) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<{ retries: ScheduledRetry[]; final: LedgerState }> {
     const retries: ScheduledRetry[] = [];
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -1,4 +1,15 @@
-import { Controller, ForbiddenException, Get, HttpCode, Logger, Post, Query, type RawBodyRequest, Req, UnauthorizedException } from '@nestjs/common';
+import {
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Logger,
+  Post,
+  Query,
+  type RawBodyRequest,
+  Req,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { type InboundMessageV1, Topic } from '@wt/contracts';
 import { ContactSealer, normalizePhone, Pseudonymizer } from '@wt/identity';
 import { KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
@@ -28,7 +39,11 @@ function titleOf(error: { code: number; title?: unknown }): string {
 
 const statusTotal =
   (register.getSingleMetric('wt_message_status_total') as Counter | undefined) ??
-  new Counter({ name: 'wt_message_status_total', help: 'Message statuses received from WhatsApp (first delivery only)', labelNames: ['status'] });
+  new Counter({
+    name: 'wt_message_status_total',
+    help: 'Message statuses received from WhatsApp (first delivery only)',
+    labelNames: ['status'],
+  });
 
 /**
  * Meta's webhook: message statuses, inbound messages and marketing preferences. Everything is
@@ -66,10 +81,21 @@ export class WebhookController {
 
   @Post()
   @HttpCode(200)
-  @ApiHeader({ name: WEBHOOK_SIGNATURE_HEADER, required: true, description: 'sha256=<HMAC-SHA256 of the raw body under WHATSAPP_APP_SECRET>' })
+  @ApiHeader({
+    name: WEBHOOK_SIGNATURE_HEADER,
+    required: true,
+    description: 'sha256=<HMAC-SHA256 of the raw body under WHATSAPP_APP_SECRET>',
+  })
   @ApiBody({ description: "Meta's webhook notification (statuses, messages, user preferences)", schema: WEBHOOK_PAYLOAD_SCHEMA })
-  @ApiAnswer(200, 'Recorded, and published on Kafka (statuses, inbound messages, consent changes); a redelivery records nothing new', WEBHOOK_RECEIVED_SCHEMA)
-  @ApiErrors({ 401: 'X-Hub-Signature-256 is missing or does not match the body', 500: 'Not recorded (Kafka or Postgres failed): Meta delivers it again' })
+  @ApiAnswer(
+    200,
+    'Recorded, and published on Kafka (statuses, inbound messages, consent changes); a redelivery records nothing new',
+    WEBHOOK_RECEIVED_SCHEMA,
+  )
+  @ApiErrors({
+    401: 'X-Hub-Signature-256 is missing or does not match the body',
+    500: 'Not recorded (Kafka or Postgres failed): Meta delivers it again',
+  })
   async receive(@Req() request: RawBodyRequest<Request>): Promise<{ received: number }> {
     const raw = request.rawBody;
     if (!raw || !verifyWebhookSignature(raw, request.headers[WEBHOOK_SIGNATURE_HEADER], this.config.WHATSAPP_APP_SECRET)) {
@@ -87,7 +113,9 @@ export class WebhookController {
         if (!row) continue; // unknown message, redelivered status or a retired attempt's
         // A failed message gets its consequence (retry, give up, revoke consent...), named in the status as the sender does.
         const consequence =
-          status.status === 'failed' && error ? await this.outcomes.failed(manager, row, { code: error.code, title: titleOf(error), stage: 'failed', wamid: status.id }, out) : undefined;
+          status.status === 'failed' && error
+            ? await this.outcomes.failed(manager, row, { code: error.code, title: titleOf(error), stage: 'failed', wamid: status.id }, out)
+            : undefined;
         out.statuses.push({
           key: row.personId,
           headers: traceOf(row),
@@ -131,7 +159,9 @@ export class WebhookController {
         const businessId = await this.ledger.businessOf(manager, phoneNumberId);
         const phone = normalizePhone(`+${preference.wa_id.replace(/^\+/, '')}`);
         if (!businessId || !phone.ok) {
-          this.logger.warn(`marketing ${preference.value} for number ${phoneNumberId}: ${businessId ? 'invalid sender' : 'unknown business number'}; ignored`);
+          this.logger.warn(
+            `marketing ${preference.value} for number ${phoneNumberId}: ${businessId ? 'invalid sender' : 'unknown business number'}; ignored`,
+          );
           continue;
         }
         out.consents.push({

@@ -60,7 +60,10 @@ export const WEBHOOK_PAYLOAD_SCHEMA = {
                   type: 'object',
                   properties: {
                     messaging_product: { type: 'string', enum: ['whatsapp'] },
-                    metadata: { type: 'object', properties: { phone_number_id: { type: 'string' }, display_phone_number: { type: 'string' } } },
+                    metadata: {
+                      type: 'object',
+                      properties: { phone_number_id: { type: 'string' }, display_phone_number: { type: 'string' } },
+                    },
                     statuses: { type: 'array', items: STATUS },
                     messages: { type: 'array', items: MESSAGE },
                     user_preferences: { type: 'array', items: USER_PREFERENCE },
@@ -78,5 +81,7 @@ export const WEBHOOK_PAYLOAD_SCHEMA = {
 export const WEBHOOK_RECEIVED_SCHEMA = {
   type: 'object',
   required: ['received'],
-  properties: { received: { type: 'integer', description: 'Statuses, inbound messages and preference changes recorded for the first time' } },
+  properties: {
+    received: { type: 'integer', description: 'Statuses, inbound messages and preference changes recorded for the first time' },
+  },
 };

@@ -32,7 +32,12 @@ describe('dispatcher webhooks: signatures, duplicates and the verification hands
   beforeAll(async () => {
     db = await freshDatabase(`wt_it_webhooks_${run}`);
     // The sandbox reports `sent` and `delivered` itself and never `read`: the tests post `read`.
-    stack = await dispatcherStack(run, db.url, { PAIR_INTERVAL_MS: '0', SENDER_POLL_MS: '50' }, { SANDBOX_PAIR_INTERVAL_MS: '0', SANDBOX_READ_RATE: '0' });
+    stack = await dispatcherStack(
+      run,
+      db.url,
+      { PAIR_INTERVAL_MS: '0', SENDER_POLL_MS: '50' },
+      { SANDBOX_PAIR_INTERVAL_MS: '0', SANDBOX_READ_RATE: '0' },
+    );
     driver = new DispatchDriver(stack, db.pg, run);
     [statuses, consents, inbound] = await Promise.all([
       TopicProbe.start(testBrokers(), Topic.WhatsappMessageStatusV1),
@@ -56,17 +61,42 @@ describe('dispatcher webhooks: signatures, duplicates and the verification hands
   async function sent(person: TestPerson, label: string): Promise<{ decisionId: string; wamid: string }> {
     const decision = driver.decision(person, label, phoneNumberId);
     await driver.publishDecisions(decision);
-    const row = await driver.ledgerUntil(decision.decisionId, 'accepted and delivered', (r) => r.state === 'accepted' && r.statuses.includes('delivered'));
+    const row = await driver.ledgerUntil(
+      decision.decisionId,
+      'accepted and delivered',
+      (r) => r.state === 'accepted' && r.statuses.includes('delivered'),
+    );
     return { decisionId: decision.decisionId, wamid: row.wamid as string };
   }
 
   /** One webhook delivery with a `read` status, an inbound text and a marketing preference of one person. */
-  function delivery(person: TestPerson, content: { read: { wamid: string; decisionId: string }; inboundId: string; preference: 'stop' | 'resume' }): Delivery {
+  function delivery(
+    person: TestPerson,
+    content: { read: { wamid: string; decisionId: string }; inboundId: string; preference: 'stop' | 'resume' },
+  ): Delivery {
     const timestamp = String(++clock);
     const metadata = { display_phone_number: '15550001234', phone_number_id: phoneNumberId };
-    const status: MessageStatusUpdate = { id: content.read.wamid, status: 'read', timestamp, recipient_id: person.digits, biz_opaque_callback_data: content.read.decisionId };
-    const message: InboundMessage = { from: person.digits, id: content.inboundId, timestamp, type: 'text', text: { body: 'Is it still on sale?' } };
-    const preference: UserPreference = { wa_id: person.digits, category: 'marketing_messages', value: content.preference, timestamp, detail: 'User tapped stop' };
+    const status: MessageStatusUpdate = {
+      id: content.read.wamid,
+      status: 'read',
+      timestamp,
+      recipient_id: person.digits,
+      biz_opaque_callback_data: content.read.decisionId,
+    };
+    const message: InboundMessage = {
+      from: person.digits,
+      id: content.inboundId,
+      timestamp,
+      type: 'text',
+      text: { body: 'Is it still on sale?' },
+    };
+    const preference: UserPreference = {
+      wa_id: person.digits,
+      category: 'marketing_messages',
+      value: content.preference,
+      timestamp,
+      detail: 'User tapped stop',
+    };
     const contacts = [{ profile: { name: 'Test' }, wa_id: person.digits }];
     const body = JSON.stringify({
       object: 'whatsapp_business_account',
@@ -99,10 +129,18 @@ describe('dispatcher webhooks: signatures, duplicates and the verification hands
     consents.records.filter((r) => r.key === person.personId && r.value.status === status && r.value.occurredAt === occurredAt);
 
   /** Waits until the events of a valid delivery are on all three topics. */
-  async function seen(person: TestPerson, read: { wamid: string }, inboundId: string, preference: 'granted' | 'revoked', occurredAt: string): Promise<void> {
+  async function seen(
+    person: TestPerson,
+    read: { wamid: string },
+    inboundId: string,
+    preference: 'granted' | 'revoked',
+    occurredAt: string,
+  ): Promise<void> {
     await statuses.waitFor((s) => s.wamid === read.wamid && s.status === 'read');
     await inbound.waitFor((m) => m.wamid === inboundId);
-    await consents.waitFor((c) => c.status === preference && c.occurredAt === occurredAt && c.source === 'whatsapp-user-preferences' && c.phone === person.e164);
+    await consents.waitFor(
+      (c) => c.status === preference && c.occurredAt === occurredAt && c.source === 'whatsapp-user-preferences' && c.phone === person.e164,
+    );
   }
 
   it('a missing or bad X-Hub-Signature-256 gets 401 and publishes nothing on any topic', async () => {
@@ -114,7 +152,9 @@ describe('dispatcher webhooks: signatures, duplicates and the verification hands
     expect(await post(refused.body, signWebhookBody(refused.body, randomBytes(24).toString('hex')))).toBe(401); // another app's secret
     expect(await post(refused.body, 'sha256=not-hex')).toBe(401);
     // Signed by the right secret, but over other bytes: the signature covers the raw body.
-    expect(await post(refused.body, signWebhookBody(refused.body.replace('Is it still on sale?', 'Is it still on sale!'), stack.appSecret))).toBe(401);
+    expect(
+      await post(refused.body, signWebhookBody(refused.body.replace('Is it still on sale?', 'Is it still on sale!'), stack.appSecret)),
+    ).toBe(401);
 
     // A later valid delivery for the same person: its events land after anything the refused ones published.
     const later = delivery(person, { read: b, inboundId: `wamid.in-${run}-later`, preference: 'resume' });
@@ -145,7 +185,9 @@ describe('dispatcher webhooks: signatures, duplicates and the verification hands
     expect(await post(later.body, signWebhookBody(later.body, stack.appSecret))).toBe(200);
     await seen(person, d, `wamid.in-${run}-after-dup`, 'granted', later.occurredAt);
 
-    expect(readsOf(c.wamid).map((r) => r.value)).toEqual([expect.objectContaining({ decisionId: c.decisionId, status: 'read', reportedBy: 'webhook' })]);
+    expect(readsOf(c.wamid).map((r) => r.value)).toEqual([
+      expect.objectContaining({ decisionId: c.decisionId, status: 'read', reportedBy: 'webhook' }),
+    ]);
     const messages = inboundOf(`wamid.in-${run}-twice`);
     expect(messages).toHaveLength(1);
     const stops = preferencesOf(person, 'revoked', twice.occurredAt);
@@ -161,7 +203,10 @@ describe('dispatcher webhooks: signatures, duplicates and the verification hands
       const response = await fetch(`${stack.dispatcher.url}/v1/webhooks/whatsapp?${new URLSearchParams(query).toString()}`);
       return { status: response.status, body: await response.text() };
     };
-    expect(await verify({ 'hub.mode': 'subscribe', 'hub.verify_token': stack.verifyToken, 'hub.challenge': '1158201444' })).toEqual({ status: 200, body: '1158201444' });
+    expect(await verify({ 'hub.mode': 'subscribe', 'hub.verify_token': stack.verifyToken, 'hub.challenge': '1158201444' })).toEqual({
+      status: 200,
+      body: '1158201444',
+    });
     const refusals: Record<string, string>[] = [
       { 'hub.mode': 'subscribe', 'hub.verify_token': 'not-the-token', 'hub.challenge': '1158201444' },
       { 'hub.mode': 'subscribe', 'hub.challenge': '1158201444' },

@@ -44,7 +44,13 @@ describe('HttpIntake.engagement', () => {
       'schema_violation',
     ]);
     const rejected = outcome.results.filter((r) => r.status === 'rejected');
-    expect(rejected.map((r) => r.status === 'rejected' && r.errors[0].field)).toEqual(['type', 'phone', 'occurredAt', 'occurredAt', '(root)']);
+    expect(rejected.map((r) => r.status === 'rejected' && r.errors[0].field)).toEqual([
+      'type',
+      'phone',
+      'occurredAt',
+      'occurredAt',
+      '(root)',
+    ]);
     expect(outcome.accepted).toHaveLength(1);
     expect(outcome.accepted[0].key).toBe(outcome.accepted[0].value.personId);
     expect(JSON.stringify(outcome.results)).not.toMatch(/612345678/);
@@ -60,9 +66,21 @@ describe('HttpIntake.engagement', () => {
       ],
       now,
     );
-    expect(outcome.results.map((r) => r.status === 'rejected' && r.reason)).toEqual(['unknown_type', 'schema_violation', 'schema_violation', 'schema_violation']);
-    expect(outcome.results[0]).toMatchObject({ errors: [{ field: 'type', problems: [expect.stringMatching(/one of the following values/)] }] });
-    expect(outcome.deadLetters.map((d) => d.value.reason)).toEqual(['unknown_type', 'schema_violation', 'schema_violation', 'schema_violation']);
+    expect(outcome.results.map((r) => r.status === 'rejected' && r.reason)).toEqual([
+      'unknown_type',
+      'schema_violation',
+      'schema_violation',
+      'schema_violation',
+    ]);
+    expect(outcome.results[0]).toMatchObject({
+      errors: [{ field: 'type', problems: [expect.stringMatching(/one of the following values/)] }],
+    });
+    expect(outcome.deadLetters.map((d) => d.value.reason)).toEqual([
+      'unknown_type',
+      'schema_violation',
+      'schema_violation',
+      'schema_violation',
+    ]);
     expect(outcome.deadLetters[0].value.detail).toMatch(/^type: /);
   });
 
@@ -72,7 +90,12 @@ describe('HttpIntake.engagement', () => {
     expect(deadLetters).toHaveLength(1);
     const letter: DeadLetterV1 = deadLetters[0].value;
     expect(deadLetters[0].key).toBe('http');
-    expect(letter).toMatchObject({ reason: 'invalid_phone', originTopic: 'http', service: 'ingest', headers: { [HTTP_ROUTE_HEADER]: 'POST /v1/engagement-events' } });
+    expect(letter).toMatchObject({
+      reason: 'invalid_phone',
+      originTopic: 'http',
+      service: 'ingest',
+      headers: { [HTTP_ROUTE_HEADER]: 'POST /v1/engagement-events' },
+    });
     expect(JSON.parse(Buffer.from(letter.payloadBase64, 'base64').toString('utf8'))).toEqual(bad);
   });
 
@@ -86,7 +109,13 @@ describe('HttpIntake.engagement', () => {
 describe('HttpIntake.consent', () => {
   it('requires a business for whatsapp_marketing and accepts a platform-wide cross_app_profiling', () => {
     const base = { phone: '+33612345678', status: 'granted', occurredAt: '2026-11-28T11:00:00Z', source: 'web-form' };
-    const outcome = newIntake().consent([{ ...base, purpose: 'whatsapp_marketing' }, { ...base, purpose: 'cross_app_profiling' }], now);
+    const outcome = newIntake().consent(
+      [
+        { ...base, purpose: 'whatsapp_marketing' },
+        { ...base, purpose: 'cross_app_profiling' },
+      ],
+      now,
+    );
     expect(outcome.results[0]).toMatchObject({ status: 'rejected', reason: 'schema_violation', errors: [{ field: 'businessId' }] });
     expect(outcome.results[1]).toMatchObject({ status: 'accepted' });
     expect(outcome.deadLetters[0].value.headers[HTTP_ROUTE_HEADER]).toBe('POST /v1/consents');

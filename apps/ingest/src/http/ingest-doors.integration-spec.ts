@@ -79,7 +79,8 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
     await eventually(
       'ingest to be ready',
       async () => {
-        if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`ingest exited: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+        if (child && (child.exitCode !== null || child.signalCode !== null))
+          throw new Error(`ingest exited: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
         try {
           return (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok || undefined;
         } catch {
@@ -113,7 +114,11 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, json: text.startsWith('{') ? JSON.parse(text) : {}, traceparent: response.headers.get('traceparent') };
+    return {
+      status: response.status,
+      json: text.startsWith('{') ? JSON.parse(text) : {},
+      traceparent: response.headers.get('traceparent'),
+    };
   }
 
   const event = (id: string, overrides: Partial<EngagementEventV1> = {}): EngagementEventV1 => ({
@@ -168,7 +173,11 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
     expect(published.key).toBe((json.results[0] as { personId: string }).personId);
     const letter = await deadLetters.waitFor((d) => d.originTopic === 'http' && payloadOf(d).eventId === badPhone.eventId);
     expect(letter.key).toBe('http');
-    expect(letter.value).toMatchObject({ reason: 'invalid_phone', service: 'ingest', headers: { 'wt-http-route': 'POST /v1/engagement-events' } });
+    expect(letter.value).toMatchObject({
+      reason: 'invalid_phone',
+      service: 'ingest',
+      headers: { 'wt-http-route': 'POST /v1/engagement-events' },
+    });
     expect(payloadOf(letter.value)).toEqual(badPhone);
     await deadLetters.waitFor((d) => d.originTopic === 'http' && payloadOf(d).eventId === badType.eventId && d.reason === 'unknown_type');
   });
@@ -176,7 +185,9 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
   it('refuses the same bad event through the Kafka door for the same reason', async () => {
     const badPhone = event('kafka-bad-phone', { phone: '+33 1' });
     await producer.send({ topic: Topic.SocialEngagementV1, acks: -1, messages: [{ key: null, value: JSON.stringify(badPhone) }] });
-    const letter = await deadLetters.waitFor((d) => d.originTopic === Topic.SocialEngagementV1 && payloadOf(d).eventId === badPhone.eventId);
+    const letter = await deadLetters.waitFor(
+      (d) => d.originTopic === Topic.SocialEngagementV1 && payloadOf(d).eventId === badPhone.eventId,
+    );
     expect(letter.value).toMatchObject({ reason: 'invalid_phone', service: 'ingest' });
     expect(letter.value.detail).toMatch(/^phone: /);
   });
@@ -189,10 +200,14 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
       acks: -1,
       messages: [unknownType, numericType].map((e) => ({ key: null, value: JSON.stringify(e) })),
     });
-    const unknown = await deadLetters.waitFor((d) => d.originTopic === Topic.SocialEngagementV1 && payloadOf(d).eventId === unknownType.eventId);
+    const unknown = await deadLetters.waitFor(
+      (d) => d.originTopic === Topic.SocialEngagementV1 && payloadOf(d).eventId === unknownType.eventId,
+    );
     expect(unknown.value).toMatchObject({ reason: 'unknown_type', service: 'ingest' });
     expect(unknown.value.detail).toMatch(/^type: /);
-    const malformed = await deadLetters.waitFor((d) => d.originTopic === Topic.SocialEngagementV1 && payloadOf(d).eventId === numericType.eventId);
+    const malformed = await deadLetters.waitFor(
+      (d) => d.originTopic === Topic.SocialEngagementV1 && payloadOf(d).eventId === numericType.eventId,
+    );
     expect(malformed.value).toMatchObject({ reason: 'schema_violation', service: 'ingest' });
   });
 

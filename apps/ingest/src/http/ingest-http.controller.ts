@@ -11,7 +11,11 @@ import { ApiAnswer, ApiErrors } from '@wt/runtime';
 
 const httpItems =
   (register.getSingleMetric('wt_ingest_http_items_total') as Counter | undefined) ??
-  new Counter({ name: 'wt_ingest_http_items_total', help: 'Items received over HTTP, by route and result', labelNames: ['route', 'result'] });
+  new Counter({
+    name: 'wt_ingest_http_items_total',
+    help: 'Items received over HTTP, by route and result',
+    labelNames: ['route', 'result'],
+  });
 
 export interface IntakeResponse {
   accepted: number;
@@ -39,7 +43,11 @@ export class IngestHttpController {
   @Post('engagement-events')
   @HttpCode(200)
   @ApiBody({ type: EngagementEventsRequest })
-  @ApiAnswer(200, 'One result per event: accepted ones are on internal.engagement.normalized.v1, rejected ones on the dead-letter topic', INTAKE_RESPONSE_SCHEMA)
+  @ApiAnswer(
+    200,
+    'One result per event: accepted ones are on internal.engagement.normalized.v1, rejected ones on the dead-letter topic',
+    INTAKE_RESPONSE_SCHEMA,
+  )
   async engagement(@Body() body: unknown): Promise<IntakeResponse> {
     const outcome = this.intake.engagement(this.items(body, 'events'), new Date());
     await this.normalizer.sealContacts(outcome.accepted.map((r) => r.value));
@@ -53,7 +61,11 @@ export class IngestHttpController {
   @Post('consents')
   @HttpCode(200)
   @ApiBody({ type: ConsentsRequest })
-  @ApiAnswer(200, 'One result per consent change: accepted ones are on internal.consent.normalized.v1, rejected ones on the dead-letter topic', INTAKE_RESPONSE_SCHEMA)
+  @ApiAnswer(
+    200,
+    'One result per consent change: accepted ones are on internal.consent.normalized.v1, rejected ones on the dead-letter topic',
+    INTAKE_RESPONSE_SCHEMA,
+  )
   async consents(@Body() body: unknown): Promise<IntakeResponse> {
     const outcome = this.intake.consent(this.items(body, 'consents'), new Date());
     await this.normalizer.sealContacts(outcome.accepted.map((r) => r.value));

@@ -78,7 +78,10 @@ describe('EventNormalizer.consent', () => {
   };
 
   it('pseudonymizes and keeps the business of a marketing consent', () => {
-    expect(newNormalizer().consent(consent, now)).toMatchObject({ ok: true, value: { businessId: 'acme', status: 'granted', country: 'FR' } });
+    expect(newNormalizer().consent(consent, now)).toMatchObject({
+      ok: true,
+      value: { businessId: 'acme', status: 'granted', country: 'FR' },
+    });
   });
 
   it('refuses an invalid number with the reason', () => {

@@ -97,9 +97,7 @@ export class EventNormalizer {
     this.phones.clear();
     const todo = values.filter((v) => v.contact === UNSEALED && this.pending.has(v));
     if (todo.length === 0) return;
-    const sealed = await this.sealer.sealAll(
-      todo.map((v) => ({ personId: v.personId, e164: this.pending.get(v) as string })),
-    );
+    const sealed = await this.sealer.sealAll(todo.map((v) => ({ personId: v.personId, e164: this.pending.get(v) as string })));
     todo.forEach((v, i) => {
       v.contact = sealed[i] as string;
       this.pending.delete(v);
@@ -117,7 +115,11 @@ export class EventNormalizer {
       return { ok: false, reason: 'timestamp_in_future', detail: `occurredAt: later than now + ${this.policy.maxFutureSkewMs} ms` };
     }
     if (now.getTime() - at > this.policy.maxAgeMs) {
-      return { ok: false, reason: 'timestamp_too_old', detail: `occurredAt: older than the ${this.policy.maxAgeMs / 86_400_000}-day retention window` };
+      return {
+        ok: false,
+        reason: 'timestamp_too_old',
+        detail: `occurredAt: older than the ${this.policy.maxAgeMs / 86_400_000}-day retention window`,
+      };
     }
     return undefined;
   }

@@ -46,7 +46,10 @@ describe('redactProfileUrl', () => {
 
 describe('hidePhoneInPath', () => {
   it('leaves no number in url nor originalUrl, and routing still sees the route shape', () => {
-    const req: { url: string; originalUrl: string } = { url: '/v1/profiles/%2B33612345678/export', originalUrl: '/v1/profiles/%2B33612345678/export' };
+    const req: { url: string; originalUrl: string } = {
+      url: '/v1/profiles/%2B33612345678/export',
+      originalUrl: '/v1/profiles/%2B33612345678/export',
+    };
     const next = jest.fn();
     hidePhoneInPath(req, undefined, next);
     expect(next).toHaveBeenCalledTimes(1);

@@ -1,4 +1,12 @@
-import { type ConsentNormalizedV1, type EngagementNormalizedV1, type PrivacyErasureV1, type PrivacyExportV1, type PrivacyRequestV1, Topic, TOPIC_SPECS } from '@wt/contracts';
+import {
+  type ConsentNormalizedV1,
+  type EngagementNormalizedV1,
+  type PrivacyErasureV1,
+  type PrivacyExportV1,
+  type PrivacyRequestV1,
+  Topic,
+  TOPIC_SPECS,
+} from '@wt/contracts';
 import { PlatformKeySealer, Pseudonymizer } from '@wt/identity';
 import { ensureTopics, parseTraceContext } from '@wt/kafka';
 import { eventually, sleep, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe, randomFrenchMobile } from '@wt/testing';
@@ -73,11 +81,31 @@ describe('profiles: GDPR export and erasure', () => {
 
   function engagement(personId: string, e164: string, n: number, businessId = 'acme'): EngagementNormalizedV1 {
     const at = new Date(Date.now() - 3_600_000 + n * 1_000).toISOString();
-    return { dedupeKey: `instagram:${run}-${personId.slice(0, 8)}-${n}`, personId, contact: sealer.seal(e164), source: 'instagram', type: 'like', occurredAt: at, categories: ['running-shoes'], businessId, country: 'FR', ingestedAt: at };
+    return {
+      dedupeKey: `instagram:${run}-${personId.slice(0, 8)}-${n}`,
+      personId,
+      contact: sealer.seal(e164),
+      source: 'instagram',
+      type: 'like',
+      occurredAt: at,
+      categories: ['running-shoes'],
+      businessId,
+      country: 'FR',
+      ingestedAt: at,
+    };
   }
 
   function consent(personId: string, e164: string, minutesAgo: number): ConsentNormalizedV1 {
-    return { personId, contact: sealer.seal(e164), purpose: 'whatsapp_marketing', businessId: 'acme', status: 'granted', occurredAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(), source: 'web-form', country: 'FR' };
+    return {
+      personId,
+      contact: sealer.seal(e164),
+      purpose: 'whatsapp_marketing',
+      businessId: 'acme',
+      status: 'granted',
+      occurredAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+      source: 'web-form',
+      country: 'FR',
+    };
   }
 
   async function send(topic: Topic, key: string, values: object[]): Promise<void> {
@@ -143,18 +171,27 @@ describe('profiles: GDPR export and erasure', () => {
       stdio: ['ignore', out, out],
     });
     fs.closeSync(out);
-    await eventually('profiles to be ready', async () => {
-      if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`profiles exited: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
-      try {
-        return (await fetch(url('/health/ready'))).ok || undefined;
-      } catch {
-        return undefined;
-      }
-    }, 60_000);
+    await eventually(
+      'profiles to be ready',
+      async () => {
+        if (child && (child.exitCode !== null || child.signalCode !== null))
+          throw new Error(`profiles exited: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+        try {
+          return (await fetch(url('/health/ready'))).ok || undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      60_000,
+    );
     await send(Topic.ConsentNormalizedV1, marieId, [consent(marieId, marie.e164, 30)]);
     await send(Topic.EngagementNormalizedV1, marieId, [engagement(marieId, marie.e164, 1), engagement(marieId, marie.e164, 2)]);
     await send(Topic.EngagementNormalizedV1, paulId, [engagement(paulId, paul.e164, 1)]);
-    await eventually('both profiles to be built', async () => ((await rowsHeld(marieId)).processed_event === 2 && (await rowsHeld(paulId)).processed_event === 1 ? true : undefined), 60_000);
+    await eventually(
+      'both profiles to be built',
+      async () => ((await rowsHeld(marieId)).processed_event === 2 && (await rowsHeld(paulId)).processed_event === 1 ? true : undefined),
+      60_000,
+    );
     await snapshots.waitFor((s) => s.personId === marieId && s.activity.totalEvents === 2 && s.consents.whatsappMarketing.includes('acme'));
   }, 120_000);
 
@@ -216,7 +253,10 @@ describe('profiles: GDPR export and erasure', () => {
       consentLedger: [{ purpose: 'whatsapp_marketing', status: 'granted' }],
       erasure: null,
     });
-    expect((answer.data as unknown as ExportData).processedEvents.map((e) => e.dedupe_key).sort()).toEqual([engagement(marieId, '', 1).dedupeKey, engagement(marieId, '', 2).dedupeKey]);
+    expect((answer.data as unknown as ExportData).processedEvents.map((e) => e.dedupe_key).sort()).toEqual([
+      engagement(marieId, '', 1).dedupeKey,
+      engagement(marieId, '', 2).dedupeKey,
+    ]);
     expect(JSON.stringify(answer)).not.toContain(marie.e164.slice(1));
 
     const requestId = `export-${run}`;
@@ -229,29 +269,59 @@ describe('profiles: GDPR export and erasure', () => {
 
   it('erasure from privacy.requests.v1 removes everything, tombstones the snapshot and announces it', async () => {
     const requestId = `erase-${run}`;
-    const request: PrivacyRequestV1 = { requestId, phone: `0033${marie.e164.slice(3)}`, type: 'erasure', requestedAt: new Date().toISOString() };
+    const request: PrivacyRequestV1 = {
+      requestId,
+      phone: `0033${marie.e164.slice(3)}`,
+      type: 'erasure',
+      requestedAt: new Date().toISOString(),
+    };
     await send(Topic.PrivacyRequestsV1, requestId, [request]);
     const announced = await erasures.waitFor((e) => e.requestId === requestId);
     expect(announced.key).toBe(marieId);
     expect(announced.value.personId).toBe(marieId);
-    await eventually('the tombstone on the snapshot topic', async () => (snapshots.records.some((r) => r.key === marieId && r.value === null) ? true : undefined));
-    expect(await rowsHeld(marieId)).toEqual({ person_profile: 0, consent_state: 0, consent_ledger: 0, processed_event: 0, erased_person: 1 });
+    await eventually('the tombstone on the snapshot topic', async () =>
+      snapshots.records.some((r) => r.key === marieId && r.value === null) ? true : undefined,
+    );
+    expect(await rowsHeld(marieId)).toEqual({
+      person_profile: 0,
+      consent_state: 0,
+      consent_ledger: 0,
+      processed_event: 0,
+      erased_person: 1,
+    });
     expect((await fetch(url(`/v1/profiles/${marie.national}`), { headers: ops })).status).toBe(404);
     const exported = (await (await fetch(url(`/v1/profiles/${marie.national}/export`), { headers: ops })).json()) as PrivacyExportV1;
-    expect(exported.data).toMatchObject({ contactHeld: false, profile: null, consents: [], consentLedger: [], processedEvents: [], erasure: { request_id: requestId } });
+    expect(exported.data).toMatchObject({
+      contactHeld: false,
+      profile: null,
+      consents: [],
+      consentLedger: [],
+      processedEvents: [],
+      erasure: { request_id: requestId },
+    });
   }, 60_000);
 
   it('after erasure, new events and consents for the number do not rebuild a targetable profile', async () => {
     const tombstoneAt = snapshots.records.findIndex((r) => r.key === marieId && r.value === null);
     await send(Topic.ConsentNormalizedV1, marieId, [consent(marieId, marie.e164, 0)]);
     await send(Topic.EngagementNormalizedV1, marieId, [engagement(marieId, marie.e164, 3)]);
-    await eventually('the new records to be consumed', async () => ((await caughtUp([Topic.ConsentNormalizedV1, Topic.EngagementNormalizedV1])) ? true : undefined), 60_000);
+    await eventually(
+      'the new records to be consumed',
+      async () => ((await caughtUp([Topic.ConsentNormalizedV1, Topic.EngagementNormalizedV1])) ? true : undefined),
+      60_000,
+    );
     await sleep(500);
-    expect(await rowsHeld(marieId)).toEqual({ person_profile: 0, consent_state: 0, consent_ledger: 0, processed_event: 0, erased_person: 1 });
+    expect(await rowsHeld(marieId)).toEqual({
+      person_profile: 0,
+      consent_state: 0,
+      consent_ledger: 0,
+      processed_event: 0,
+      erased_person: 1,
+    });
     expect(snapshots.records.slice(tombstoneAt + 1).filter((r) => r.key === marieId)).toEqual([]);
   }, 90_000);
 
-  it('DELETE /v1/profiles/{phone} erases over HTTP too, continuing the caller\'s traceparent', async () => {
+  it("DELETE /v1/profiles/{phone} erases over HTTP too, continuing the caller's traceparent", async () => {
     const traceId = randomBytes(16).toString('hex');
     const callerSpan = randomBytes(8).toString('hex');
     const response = await fetch(url(`/v1/profiles/${encodeURIComponent(paul.e164)}`), {
@@ -267,7 +337,9 @@ describe('profiles: GDPR export and erasure', () => {
     const announced = await erasures.waitFor((e) => e.personId === paulId);
     expect(parseTraceContext(announced.headers)?.traceId).toBe(traceId);
     expect([callerSpan, requestSpan?.spanId]).not.toContain(parseTraceContext(announced.headers)?.spanId);
-    await eventually('the tombstone on the snapshot topic', async () => (snapshots.records.some((r) => r.key === paulId && r.value === null) ? true : undefined));
+    await eventually('the tombstone on the snapshot topic', async () =>
+      snapshots.records.some((r) => r.key === paulId && r.value === null) ? true : undefined,
+    );
     expect(await rowsHeld(paulId)).toMatchObject({ person_profile: 0, processed_event: 0, erased_person: 1 });
   }, 60_000);
 
@@ -277,7 +349,12 @@ describe('profiles: GDPR export and erasure', () => {
       const requestId = `bad-${run}`;
       const request: PrivacyRequestV1 = { requestId, phone: '12-not-a-phone', type: 'erasure', requestedAt: new Date().toISOString() };
       await send(Topic.PrivacyRequestsV1, requestId, [request]);
-      const dead = await deadLetters.waitFor((d) => d.originTopic === Topic.PrivacyRequestsV1 && d.service === 'profiles' && Buffer.from(d.payloadBase64, 'base64').toString().includes(requestId));
+      const dead = await deadLetters.waitFor(
+        (d) =>
+          d.originTopic === Topic.PrivacyRequestsV1 &&
+          d.service === 'profiles' &&
+          Buffer.from(d.payloadBase64, 'base64').toString().includes(requestId),
+      );
       expect(dead.value.reason).toBe('invalid_phone');
       expect(dead.value.detail).toMatch(/^phone: /);
     } finally {

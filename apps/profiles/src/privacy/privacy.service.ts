@@ -102,7 +102,12 @@ export class PrivacyService {
     return this.store.transaction(async (manager) => {
       const profile = (await this.store.lockProfiles(manager, [personId])).get(personId);
       if (!profile || profile.version === 0) return undefined;
-      const { contact: _sealed, ...snapshot } = toSnapshot(profile, await this.store.consentsOf(manager, [personId]), this.config.INTEREST_HALF_LIFE_HOURS, now);
+      const { contact: _sealed, ...snapshot } = toSnapshot(
+        profile,
+        await this.store.consentsOf(manager, [personId]),
+        this.config.INTEREST_HALF_LIFE_HOURS,
+        now,
+      );
       return { ...snapshot, erased: false as const };
     });
   }

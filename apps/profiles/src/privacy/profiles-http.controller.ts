@@ -19,7 +19,11 @@ const PHONE_PARAM = {
 const PROFILE_VIEW = {
   allOf: [
     schemaRef('ProfileSnapshotV1'),
-    { type: 'object', description: 'Never the sealed contact (`contact` is left out)', properties: { erased: { type: 'boolean', enum: [false] } } },
+    {
+      type: 'object',
+      description: 'Never the sealed contact (`contact` is left out)',
+      properties: { erased: { type: 'boolean', enum: [false] } },
+    },
   ],
 };
 
@@ -60,7 +64,11 @@ export class ProfilesHttpController {
   }
 
   @Delete(':phone')
-  @ApiAnswer(200, 'Erased: profile, consents and processed events removed, snapshot tombstoned, erasure announced on privacy.erasures.v1', schemaRef('PrivacyErasureV1'))
+  @ApiAnswer(
+    200,
+    'Erased: profile, consents and processed events removed, snapshot tombstoned, erasure announced on privacy.erasures.v1',
+    schemaRef('PrivacyErasureV1'),
+  )
   erase(@PathPhone() phone: string): Promise<PrivacyErasureV1> {
     return this.privacy.erase(this.personId(phone), `http-${randomUUID()}`, new Date());
   }

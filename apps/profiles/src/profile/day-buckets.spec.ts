@@ -63,7 +63,10 @@ function expectSameSignals(actual: ProfileState, expected: ProfileState): void {
 
 describe('retention day buckets', () => {
   it('cut off at the UTC day of now minus the window: that day still counts, earlier ones do not', () => {
-    expect(retentionCutoff(new Date('2026-11-29T04:00:00Z'), 30)).toEqual({ day: '2026-10-30', startsAt: new Date('2026-10-30T00:00:00Z') });
+    expect(retentionCutoff(new Date('2026-11-29T04:00:00Z'), 30)).toEqual({
+      day: '2026-10-30',
+      startsAt: new Date('2026-10-30T00:00:00Z'),
+    });
     expect(retentionCutoff(new Date('2026-11-29T23:59:59Z'), 1)).toEqual({ day: '2026-11-28', startsAt: new Date('2026-11-28T00:00:00Z') });
     expect(dayOf(Date.parse('2026-11-28T23:59:59.999Z'))).toBe('2026-11-28');
   });
@@ -73,14 +76,34 @@ describe('retention day buckets', () => {
     const whole = merged([all]);
     const inBatches = merged([all.slice(0, 70), all.slice(70, 71), all.slice(71, 250), all.slice(250)]);
     expect(whole.reduce((n, b) => n + b.totalEvents, 0)).toBe(300);
-    expect(inBatches.map((b) => `${b.personId}|${b.day}|${b.totalEvents}`).sort()).toEqual(whole.map((b) => `${b.personId}|${b.day}|${b.totalEvents}`).sort());
+    expect(inBatches.map((b) => `${b.personId}|${b.day}|${b.totalEvents}`).sort()).toEqual(
+      whole.map((b) => `${b.personId}|${b.day}|${b.totalEvents}`).sort(),
+    );
     for (const bucket of whole) expect(dayOf(bucket.lastSeenAt.getTime())).toBe(bucket.day);
   });
 
   it('add two contributions to one day key by key, without changing either', () => {
     const day = '2026-11-28';
-    const a: DayBucket = { personId: PERSON, day, interests: { shoes: 1, wine: 2 }, businessInterests: { acme: { shoes: 1 } }, eventsBySource: { facebook: 2 }, eventsByBusiness: { acme: 1 }, totalEvents: 2, lastSeenAt: new Date('2026-11-28T10:00:00Z') };
-    const b: DayBucket = { personId: PERSON, day, interests: { shoes: 0.5 }, businessInterests: { acme: { wine: 3 }, nova: { books: 1 } }, eventsBySource: { instagram: 1 }, eventsByBusiness: { nova: 1 }, totalEvents: 1, lastSeenAt: new Date('2026-11-28T09:00:00Z') };
+    const a: DayBucket = {
+      personId: PERSON,
+      day,
+      interests: { shoes: 1, wine: 2 },
+      businessInterests: { acme: { shoes: 1 } },
+      eventsBySource: { facebook: 2 },
+      eventsByBusiness: { acme: 1 },
+      totalEvents: 2,
+      lastSeenAt: new Date('2026-11-28T10:00:00Z'),
+    };
+    const b: DayBucket = {
+      personId: PERSON,
+      day,
+      interests: { shoes: 0.5 },
+      businessInterests: { acme: { wine: 3 }, nova: { books: 1 } },
+      eventsBySource: { instagram: 1 },
+      eventsByBusiness: { nova: 1 },
+      totalEvents: 1,
+      lastSeenAt: new Date('2026-11-28T09:00:00Z'),
+    };
     const copy = structuredClone([a, b]);
     expect(addBuckets(a, b)).toEqual({
       personId: PERSON,
@@ -120,9 +143,30 @@ describe('retention day buckets', () => {
   });
 
   it('leave a profile without signals when every day is purged, keeping what is not a signal', () => {
-    const profile = { ...applyEngagement(emptyProfile(PERSON), events(20).map((e) => ({ ...e, personId: PERSON })), decay), serviceWindows: { '123': '2026-11-30T00:00:00.000Z' } };
+    const profile = {
+      ...applyEngagement(
+        emptyProfile(PERSON),
+        events(20).map((e) => ({ ...e, personId: PERSON })),
+        decay,
+      ),
+      serviceWindows: { '123': '2026-11-30T00:00:00.000Z' },
+    };
     const emptied = recomputeFromBuckets(profile, [], decay);
-    expect(emptied).toMatchObject({ interests: {}, businessInterests: {}, totalEvents: 0, eventsBySource: {}, eventsByBusiness: {}, lastSeenAt: null, interestsAt: null });
-    expect(emptied).toMatchObject({ contact: profile.contact, country: profile.country, timeZone: profile.timeZone, serviceWindows: profile.serviceWindows, version: profile.version + 1 });
+    expect(emptied).toMatchObject({
+      interests: {},
+      businessInterests: {},
+      totalEvents: 0,
+      eventsBySource: {},
+      eventsByBusiness: {},
+      lastSeenAt: null,
+      interestsAt: null,
+    });
+    expect(emptied).toMatchObject({
+      contact: profile.contact,
+      country: profile.country,
+      timeZone: profile.timeZone,
+      serviceWindows: profile.serviceWindows,
+      version: profile.version + 1,
+    });
   });
 });

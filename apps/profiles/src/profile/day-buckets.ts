@@ -48,7 +48,16 @@ export function dayBucketsOf(events: readonly EngagementNormalizedV1[], decay: I
     const key = `${event.personId}|${day}`;
     let bucket = buckets.get(key);
     if (!bucket) {
-      bucket = { personId: event.personId, day, interests: {}, businessInterests: {}, eventsBySource: {}, eventsByBusiness: {}, totalEvents: 0, lastSeenAt: new Date(at) };
+      bucket = {
+        personId: event.personId,
+        day,
+        interests: {},
+        businessInterests: {},
+        eventsBySource: {},
+        eventsByBusiness: {},
+        totalEvents: 0,
+        lastSeenAt: new Date(at),
+      };
       buckets.set(key, bucket);
     }
     const dayStart = startOf(day);

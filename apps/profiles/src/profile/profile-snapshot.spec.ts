@@ -60,7 +60,11 @@ describe('customer-service window', () => {
   const inbound = (phoneNumberId: string, receivedAt: string) => ({ phoneNumberId, receivedAt, contact: 'v1.a.b.c' });
 
   it('opens for 24 hours after the last inbound message, per business number', () => {
-    const p = applyInbound(profile, [inbound('100', '2026-11-28T10:00:00Z'), inbound('100', '2026-11-28T08:00:00Z'), inbound('200', '2026-11-27T00:00:00Z')]);
+    const p = applyInbound(profile, [
+      inbound('100', '2026-11-28T10:00:00Z'),
+      inbound('100', '2026-11-28T08:00:00Z'),
+      inbound('200', '2026-11-27T00:00:00Z'),
+    ]);
     expect(p.serviceWindows).toEqual({ '100': '2026-11-29T10:00:00.000Z', '200': '2026-11-28T00:00:00.000Z' });
     const snapshot = toSnapshot(p, [], 24, new Date(at));
     expect(snapshot.serviceWindowOpenUntil).toBe('2026-11-29T10:00:00.000Z');

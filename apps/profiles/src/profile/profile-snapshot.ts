@@ -22,7 +22,10 @@ export function toSnapshot(profile: ProfileState, consents: readonly ConsentRow[
     serviceWindows: profile.serviceWindows,
     interestHalfLifeHours: halfLifeHours,
     consents: {
-      whatsappMarketing: granted.filter((c) => c.purpose === 'whatsapp_marketing').map((c) => c.businessId).sort(),
+      whatsappMarketing: granted
+        .filter((c) => c.purpose === 'whatsapp_marketing')
+        .map((c) => c.businessId)
+        .sort(),
       crossAppProfiling,
     },
     activity: {

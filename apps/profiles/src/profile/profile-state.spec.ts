@@ -4,7 +4,12 @@ import { applyEngagement, emptyProfile } from './profile-state';
 
 const decay = new InterestDecay(24);
 let n = 0;
-function event(type: EngagementType, occurredAt: string, categories = ['shoes'], extra: Partial<EngagementNormalizedV1> = {}): EngagementNormalizedV1 {
+function event(
+  type: EngagementType,
+  occurredAt: string,
+  categories = ['shoes'],
+  extra: Partial<EngagementNormalizedV1> = {},
+): EngagementNormalizedV1 {
   n += 1;
   return {
     dedupeKey: `facebook:${n}`,

@@ -94,7 +94,10 @@ export const SERVICE_WINDOW_MS = 24 * 3_600_000;
  * Opens (or extends) the customer-service windows after inbound messages. Idempotent: a window only
  * moves later, so a redelivered message changes nothing (and the profile keeps its version).
  */
-export function applyInbound(profile: ProfileState, messages: readonly { phoneNumberId: string; receivedAt: string; contact: string }[]): ProfileState {
+export function applyInbound(
+  profile: ProfileState,
+  messages: readonly { phoneNumberId: string; receivedAt: string; contact: string }[],
+): ProfileState {
   const serviceWindows = { ...profile.serviceWindows };
   let changed = false;
   for (const message of messages) {

@@ -91,7 +91,7 @@ describe('ProfileStore on the real Postgres', () => {
     const ledger: { n: string }[] = await dataSource.query('SELECT count(*) AS n FROM consent_ledger WHERE person_id = $1', [p]);
     expect(Number(ledger[0].n)).toBe(2);
   });
-  it('serialises two batches building the same new profile: the second sees the first one\'s result', async () => {
+  it("serialises two batches building the same new profile: the second sees the first one's result", async () => {
     const p = personId();
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));

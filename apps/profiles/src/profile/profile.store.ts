@@ -131,9 +131,12 @@ export class ProfileStore {
     if (buckets.length === 0) return;
     const sorted = [...buckets].sort((a, b) => (a.personId === b.personId ? (a.day < b.day ? -1 : 1) : a.personId < b.personId ? -1 : 1));
     const held = new Map(
-      (await this.dayBucketsWhere(manager, `(person_id, day) IN (SELECT * FROM unnest($1::char(64)[], $2::date[]))`, [sorted.map((b) => b.personId), sorted.map((b) => b.day)])).map(
-        (b) => [`${b.personId}|${b.day}`, b],
-      ),
+      (
+        await this.dayBucketsWhere(manager, `(person_id, day) IN (SELECT * FROM unnest($1::char(64)[], $2::date[]))`, [
+          sorted.map((b) => b.personId),
+          sorted.map((b) => b.day),
+        ])
+      ).map((b) => [`${b.personId}|${b.day}`, b]),
     );
     const merged = sorted.map((bucket) => {
       const before = held.get(`${bucket.personId}|${bucket.day}`);

@@ -58,7 +58,11 @@ export class ProfilesConsumer {
     const cutoff = retentionCutoff(new Date(), this.config.RETENTION_DAYS);
     const inWindow = batch.records.filter((record) => {
       if (Date.parse(record.value.occurredAt) >= cutoff.startsAt.getTime()) return true;
-      batch.reject(record, 'timestamp_too_old', `occurredAt: before ${cutoff.day}, past the ${this.config.RETENTION_DAYS}-day retention window`);
+      batch.reject(
+        record,
+        'timestamp_too_old',
+        `occurredAt: before ${cutoff.day}, past the ${this.config.RETENTION_DAYS}-day retention window`,
+      );
       return false;
     });
     const seen = new Set<string>();
@@ -68,9 +72,15 @@ export class ProfilesConsumer {
     let rows = 0;
     await this.store.transaction(async (manager) => {
       // Locked first, so an erasure cannot commit between the check below and the update.
-      const profiles = await this.store.lockProfiles(manager, unique.map((e) => e.personId));
+      const profiles = await this.store.lockProfiles(
+        manager,
+        unique.map((e) => e.personId),
+      );
       // An erased person's events are dropped, not even recorded as processed (see PrivacyService).
-      const erased = await PrivacyService.erasedAmong(manager, unique.map((e) => e.personId));
+      const erased = await PrivacyService.erasedAmong(
+        manager,
+        unique.map((e) => e.personId),
+      );
       const allowed = unique.filter((e) => !erased.has(e.personId));
       const fresh = await this.store.claimEvents(manager, allowed);
       const events = allowed.filter((e) => fresh.has(e.dedupeKey));
@@ -104,8 +114,14 @@ export class ProfilesConsumer {
   async onConsent(@Payload() batch: RecordBatch<Topic.ConsentNormalizedV1>): Promise<void> {
     const all = batch.records.map((r) => r.value);
     await this.store.transaction(async (manager) => {
-      const locked = await this.store.lockProfiles(manager, all.map((c) => c.personId));
-      const erased = await PrivacyService.erasedAmong(manager, all.map((c) => c.personId));
+      const locked = await this.store.lockProfiles(
+        manager,
+        all.map((c) => c.personId),
+      );
+      const erased = await PrivacyService.erasedAmong(
+        manager,
+        all.map((c) => c.personId),
+      );
       const changes = all.filter((c) => !erased.has(c.personId));
       if (changes.length === 0) return;
       const profiles = new Map([...locked].filter(([personId]) => !erased.has(personId)));
@@ -131,13 +147,28 @@ export class ProfilesConsumer {
   async onInbound(@Payload() batch: RecordBatch<Topic.WhatsappInboundV1>): Promise<void> {
     const all = batch.records.map((r) => r.value);
     await this.store.transaction(async (manager) => {
-      const locked = await this.store.lockProfiles(manager, all.map((m) => m.personId));
-      const erased = await PrivacyService.erasedAmong(manager, all.map((m) => m.personId));
+      const locked = await this.store.lockProfiles(
+        manager,
+        all.map((m) => m.personId),
+      );
+      const erased = await PrivacyService.erasedAmong(
+        manager,
+        all.map((m) => m.personId),
+      );
       const messages = all.filter((m) => !erased.has(m.personId));
       if (messages.length === 0) return;
       const updated = [...locked.values()]
         .filter((profile) => !erased.has(profile.personId))
-        .map((profile) => [profile, applyInbound(profile, messages.filter((m) => m.personId === profile.personId))] as const)
+        .map(
+          (profile) =>
+            [
+              profile,
+              applyInbound(
+                profile,
+                messages.filter((m) => m.personId === profile.personId),
+              ),
+            ] as const,
+        )
         .filter(([before, after]) => before !== after)
         .map(([, after]) => after);
       await this.store.saveProfiles(manager, updated);
@@ -150,7 +181,10 @@ export class ProfilesConsumer {
     profiles: readonly ProfileState[],
     traces: ReadonlyMap<string, Record<string, string>>,
   ): Promise<number> {
-    const consents = await this.store.consentsOf(manager, profiles.map((p) => p.personId));
+    const consents = await this.store.consentsOf(
+      manager,
+      profiles.map((p) => p.personId),
+    );
     const publishing = process.hrtime.bigint();
     const now = new Date();
     await this.publisher.publish(

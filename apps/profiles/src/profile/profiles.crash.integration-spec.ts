@@ -37,7 +37,10 @@ async function freePort(): Promise<number> {
 }
 
 function generate(run: string): EngagementNormalizedV1[] {
-  const people = Array.from({ length: PEOPLE }, () => ({ personId: randomBytes(32).toString('hex'), contact: `v1.${randomBytes(12).toString('base64url')}.a.b` }));
+  const people = Array.from({ length: PEOPLE }, () => ({
+    personId: randomBytes(32).toString('hex'),
+    contact: `v1.${randomBytes(12).toString('base64url')}.a.b`,
+  }));
   // Recent days (inside the 30-day retention window whenever the test runs).
   const start = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 9 * 86_400_000;
   const events: EngagementNormalizedV1[] = [];
@@ -107,14 +110,19 @@ describe('profiles: exactly-once effect across crashes and replays', () => {
   }
 
   async function ready(): Promise<void> {
-    await eventually('profiles to be ready', async () => {
-      if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`profiles exited: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
-      try {
-        return (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok || undefined;
-      } catch {
-        return undefined;
-      }
-    }, 60_000);
+    await eventually(
+      'profiles to be ready',
+      async () => {
+        if (child && (child.exitCode !== null || child.signalCode !== null))
+          throw new Error(`profiles exited: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+        try {
+          return (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok || undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      60_000,
+    );
   }
 
   async function kill(): Promise<void> {
@@ -149,7 +157,9 @@ describe('profiles: exactly-once effect across crashes and replays', () => {
   }
 
   async function storedProfiles(): Promise<Map<string, ProfileState & { version: number }>> {
-    const rows = await pg.query(`SELECT * FROM person_profile WHERE person_id = ANY($1::char(64)[])`, [[...new Set(events.map((e) => e.personId))]]);
+    const rows = await pg.query(`SELECT * FROM person_profile WHERE person_id = ANY($1::char(64)[])`, [
+      [...new Set(events.map((e) => e.personId))],
+    ]);
     return new Map(
       rows.rows.map((r) => [
         r.person_id,
@@ -206,7 +216,8 @@ describe('profiles: exactly-once effect across crashes and replays', () => {
       expect([got.country, got.timeZone, got.contact]).toEqual([want.country, want.timeZone, want.contact]);
       expectScoresClose(got.interests, want.interests, `${id} interests`);
       expect(Object.keys(got.businessInterests).sort()).toEqual(Object.keys(want.businessInterests).sort());
-      for (const [business, scores] of Object.entries(want.businessInterests)) expectScoresClose(got.businessInterests[business], scores, `${id} ${business}`);
+      for (const [business, scores] of Object.entries(want.businessInterests))
+        expectScoresClose(got.businessInterests[business], scores, `${id} ${business}`);
     }
   }
 
@@ -255,7 +266,11 @@ describe('profiles: exactly-once effect across crashes and replays', () => {
       child = start();
       await ready();
     }
-    await eventually('every event to be processed and committed', async () => ((await processedCount()) === distinct && (await caughtUp()) ? true : undefined), 60_000);
+    await eventually(
+      'every event to be processed and committed',
+      async () => ((await processedCount()) === distinct && (await caughtUp()) ? true : undefined),
+      60_000,
+    );
     // Killed at least once with work left to do: the crash was in the middle of the stream.
     expect(kills.some((n) => n < distinct)).toBe(true);
     expectExact(await storedProfiles());

@@ -11,7 +11,11 @@ import { ProfileStore } from './profile.store';
 
 const purged =
   (register.getSingleMetric('wt_retention_purged_total') as Counter | undefined) ??
-  new Counter({ name: 'wt_retention_purged_total', help: 'Retention purge: people recomputed, days and dedupe records deleted', labelNames: ['what'] });
+  new Counter({
+    name: 'wt_retention_purged_total',
+    help: 'Retention purge: people recomputed, days and dedupe records deleted',
+    labelNames: ['what'],
+  });
 const lastRun =
   (register.getSingleMetric('wt_retention_purge_last_success_seconds') as Gauge | undefined) ??
   new Gauge({ name: 'wt_retention_purge_last_success_seconds', help: 'Unix time of the last completed retention purge' });
@@ -54,7 +58,9 @@ export class RetentionPurge {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      const [{ locked }]: { locked: boolean }[] = await runner.query(`SELECT pg_try_advisory_lock(hashtextextended('wt.profiles.retention-purge', 0)) AS locked`);
+      const [{ locked }]: { locked: boolean }[] = await runner.query(
+        `SELECT pg_try_advisory_lock(hashtextextended('wt.profiles.retention-purge', 0)) AS locked`,
+      );
       if (!locked) return { ran: false, cutoffDay, people: 0, days: 0, dedupeRecords: 0 };
       try {
         return await this.purge(now);
@@ -80,10 +86,16 @@ export class RetentionPurge {
         const updated = [...profiles.values()].filter((p) => p.version > 0).map((p) => recomputeFromBuckets(p, left, this.decay));
         await this.store.saveProfiles(manager, updated);
         result.dedupeRecords += await this.store.deleteProcessedBefore(manager, personIds, cutoff.startsAt);
-        const consents = await this.store.consentsOf(manager, updated.map((p) => p.personId));
+        const consents = await this.store.consentsOf(
+          manager,
+          updated.map((p) => p.personId),
+        );
         await this.publisher.publish(
           Topic.ProfileSnapshotsV1,
-          updated.map((profile) => ({ key: profile.personId, value: toSnapshot(profile, consents, this.config.INTEREST_HALF_LIFE_HOURS, now) })),
+          updated.map((profile) => ({
+            key: profile.personId,
+            value: toSnapshot(profile, consents, this.config.INTEREST_HALF_LIFE_HOURS, now),
+          })),
         );
         result.people += personIds.length;
       });
@@ -123,9 +135,14 @@ export class RetentionScheduler implements OnApplicationBootstrap, OnModuleDestr
     this.running = this.purge
       .runExclusive(new Date())
       .then((result) => {
-        if (result.ran && result.people > 0) this.logger.log(`retention purge before ${result.cutoffDay}: ${result.people} people, ${result.days} days, ${result.dedupeRecords} dedupe records`);
+        if (result.ran && result.people > 0)
+          this.logger.log(
+            `retention purge before ${result.cutoffDay}: ${result.people} people, ${result.days} days, ${result.dedupeRecords} dedupe records`,
+          );
       })
-      .catch((error: unknown) => this.logger.error(`retention purge failed (retried next interval): ${error instanceof Error ? error.message : String(error)}`))
+      .catch((error: unknown) =>
+        this.logger.error(`retention purge failed (retried next interval): ${error instanceof Error ? error.message : String(error)}`),
+      )
       .finally(() => (this.running = undefined));
     await this.running;
   }

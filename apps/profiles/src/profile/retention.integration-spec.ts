@@ -50,7 +50,10 @@ describe('profiles: retention window and purge', () => {
   const kafka = new Kafka({ brokers, clientId: 'profiles-retention-it', logLevel: logLevel.ERROR });
   const decay = new InterestDecay(HALF_LIFE_HOURS);
   const now = Date.now();
-  const people = Array.from({ length: 6 }, () => ({ personId: randomBytes(32).toString('hex'), contact: `v1.${randomBytes(12).toString('base64url')}.a.b` }));
+  const people = Array.from({ length: 6 }, () => ({
+    personId: randomBytes(32).toString('hex'),
+    contact: `v1.${randomBytes(12).toString('base64url')}.a.b`,
+  }));
   const onlyAncient = people[5];
   let producer: Producer;
   let admin: Admin;
@@ -117,14 +120,19 @@ describe('profiles: retention window and purge', () => {
   }
 
   async function ready(): Promise<void> {
-    await eventually('profiles to be ready', async () => {
-      if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`profiles exited: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
-      try {
-        return (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok || undefined;
-      } catch {
-        return undefined;
-      }
-    }, 60_000);
+    await eventually(
+      'profiles to be ready',
+      async () => {
+        if (child && (child.exitCode !== null || child.signalCode !== null))
+          throw new Error(`profiles exited: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+        try {
+          return (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok || undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      60_000,
+    );
   }
 
   async function stop(): Promise<void> {
@@ -196,7 +204,10 @@ describe('profiles: retention window and purge', () => {
     return new Map(
       people.map((person) => {
         const own = [...unique.values()].filter((e) => e.personId === person.personId);
-        return [person.personId, own.length > 0 ? applyEngagement(emptyProfile(person.personId), own, decay) : emptyProfile(person.personId)];
+        return [
+          person.personId,
+          own.length > 0 ? applyEngagement(emptyProfile(person.personId), own, decay) : emptyProfile(person.personId),
+        ];
       }),
     );
   }
@@ -204,7 +215,8 @@ describe('profiles: retention window and purge', () => {
   function expectScoresClose(actual: Record<string, number> | undefined, expected: Record<string, number>, where: string): void {
     expect({ where, keys: Object.keys(actual ?? {}).sort() }).toEqual({ where, keys: Object.keys(expected).sort() });
     // Stored scores are rounded to 1e-6 after each batch; only that rounding may differ.
-    for (const [category, score] of Object.entries(expected)) expect({ where, category, off: Math.abs((actual?.[category] ?? NaN) - score) < 1e-4 }).toEqual({ where, category, off: true });
+    for (const [category, score] of Object.entries(expected))
+      expect({ where, category, off: Math.abs((actual?.[category] ?? NaN) - score) < 1e-4 }).toEqual({ where, category, off: true });
   }
 
   function expectProfilesOf(events: readonly EngagementNormalizedV1[], profiles: Map<string, ProfileState>): void {
@@ -224,7 +236,8 @@ describe('profiles: retention window and purge', () => {
       ]);
       expectScoresClose(got.interests, want.interests, `${id} interests`);
       expect(Object.keys(got.businessInterests).sort()).toEqual(Object.keys(want.businessInterests).sort());
-      for (const [business, scores] of Object.entries(want.businessInterests)) expectScoresClose(got.businessInterests[business], scores, `${id} ${business}`);
+      for (const [business, scores] of Object.entries(want.businessInterests))
+        expectScoresClose(got.businessInterests[business], scores, `${id} ${business}`);
     }
   }
 
@@ -242,10 +255,12 @@ describe('profiles: retention window and purge', () => {
     }
   }
 
-  const dedupeOf = (events: readonly EngagementNormalizedV1[]) => count(`SELECT count(*) AS n FROM processed_event WHERE dedupe_key = ANY($1::text[])`, [[...new Set(events.map((e) => e.dedupeKey))]]);
+  const dedupeOf = (events: readonly EngagementNormalizedV1[]) =>
+    count(`SELECT count(*) AS n FROM processed_event WHERE dedupe_key = ANY($1::text[])`, [[...new Set(events.map((e) => e.dedupeKey))]]);
   // The service reads the shared topic from the beginning: other tests' people are in its database too.
   const ours = () => people.map((p) => p.personId);
-  const daysBefore = (day: string) => count(`SELECT count(*) AS n FROM person_day_bucket WHERE day < $1::date AND person_id = ANY($2::char(64)[])`, [day, ours()]);
+  const daysBefore = (day: string) =>
+    count(`SELECT count(*) AS n FROM person_day_bucket WHERE day < $1::date AND person_id = ANY($2::char(64)[])`, [day, ours()]);
 
   beforeAll(async () => {
     execFileSync(process.execPath, [path.join(ROOT, 'tools/build/swc-build.mjs'), 'apps/profiles'], { cwd: ROOT, stdio: 'ignore' });
@@ -260,7 +275,10 @@ describe('profiles: retention window and purge', () => {
     await producer.connect();
     admin = kafka.admin();
     await admin.connect();
-    [snapshots, deadLetters] = await Promise.all([TopicProbe.start(brokers, Topic.ProfileSnapshotsV1), TopicProbe.start(brokers, Topic.DeadLetterV1)]);
+    [snapshots, deadLetters] = await Promise.all([
+      TopicProbe.start(brokers, Topic.ProfileSnapshotsV1),
+      TopicProbe.start(brokers, Topic.DeadLetterV1),
+    ]);
   }, 60_000);
 
   afterAll(async () => {
@@ -279,10 +297,16 @@ describe('profiles: retention window and purge', () => {
     child = start({ RETENTION_DAYS: '30', RETENTION_PURGE_INTERVAL_SECONDS: '0' });
     await ready();
     await publish(withDuplicates);
-    await eventually('every event to be applied and committed', async () => ((await dedupeOf(all)) === all.length && (await caughtUp()) ? true : undefined), 90_000);
+    await eventually(
+      'every event to be applied and committed',
+      async () => ((await dedupeOf(all)) === all.length && (await caughtUp()) ? true : undefined),
+      90_000,
+    );
     const profiles = await stored();
     expectProfilesOf(all, profiles);
-    expect(await count(`SELECT coalesce(sum(total_events), 0) AS n FROM person_day_bucket WHERE person_id = ANY($1::char(64)[])`, [ours()])).toBe(all.length);
+    expect(
+      await count(`SELECT coalesce(sum(total_events), 0) AS n FROM person_day_bucket WHERE person_id = ANY($1::char(64)[])`, [ours()]),
+    ).toBe(all.length);
     await expectSnapshotsOf(profiles);
   }, 150_000);
 
@@ -303,7 +327,9 @@ describe('profiles: retention window and purge', () => {
     const done = await purgeOnce(20);
     expect(done.code).toBe(0);
     const purgedPeople = new Set(ancient.map((e) => e.personId)).size;
-    const summary = new RegExp(`retention purge before ${cutoff.day}: (\\d+) people recomputed, (\\d+) days and (\\d+) dedupe records deleted`).exec(done.log);
+    const summary = new RegExp(
+      `retention purge before ${cutoff.day}: (\\d+) people recomputed, (\\d+) days and (\\d+) dedupe records deleted`,
+    ).exec(done.log);
     expect(summary).not.toBeNull();
     // At least ours (other tests' old events may be purged with them).
     const [recomputed, days, dedupe] = (summary ?? []).slice(1).map(Number);
@@ -317,8 +343,16 @@ describe('profiles: retention window and purge', () => {
     const profiles = await stored();
     expectProfilesOf([...older, ...recent], profiles);
     const touched = new Set(ancient.map((e) => e.personId));
-    for (const [id, profile] of profiles) expect({ id, version: profile.version }).toEqual({ id, version: (versions.get(id) ?? NaN) + (touched.has(id) ? 1 : 0) });
-    expect(profiles.get(onlyAncient.personId)).toMatchObject({ totalEvents: 0, interests: {}, businessInterests: {}, lastSeenAt: null, contact: onlyAncient.contact, country: 'FR' });
+    for (const [id, profile] of profiles)
+      expect({ id, version: profile.version }).toEqual({ id, version: (versions.get(id) ?? NaN) + (touched.has(id) ? 1 : 0) });
+    expect(profiles.get(onlyAncient.personId)).toMatchObject({
+      totalEvents: 0,
+      interests: {},
+      businessInterests: {},
+      lastSeenAt: null,
+      contact: onlyAncient.contact,
+      country: 'FR',
+    });
     await expectSnapshotsOf(profiles);
   }, 120_000);
 
@@ -327,14 +361,23 @@ describe('profiles: retention window and purge', () => {
     child = start({ RETENTION_DAYS: '10', RETENTION_PURGE_INTERVAL_SECONDS: '1' });
     await ready();
     const cutoff = retentionCutoff(new Date(), 10);
-    await eventually('the interval purge to run', async () => ((await daysBefore(cutoff.day)) === 0 && (await dedupeOf(older)) === 0 ? true : undefined), 60_000);
+    await eventually(
+      'the interval purge to run',
+      async () => ((await daysBefore(cutoff.day)) === 0 && (await dedupeOf(older)) === 0 ? true : undefined),
+      60_000,
+    );
     const profiles = await stored();
     expectProfilesOf(recent, profiles);
     await expectSnapshotsOf(profiles);
 
     const late = ancient[0];
     await publish([late]);
-    const letter = await deadLetters.waitFor((d) => d.service === 'profiles' && d.originTopic === Topic.EngagementNormalizedV1 && JSON.parse(Buffer.from(d.payloadBase64, 'base64').toString('utf8')).dedupeKey === late.dedupeKey);
+    const letter = await deadLetters.waitFor(
+      (d) =>
+        d.service === 'profiles' &&
+        d.originTopic === Topic.EngagementNormalizedV1 &&
+        JSON.parse(Buffer.from(d.payloadBase64, 'base64').toString('utf8')).dedupeKey === late.dedupeKey,
+    );
     expect(letter.value.reason).toBe('timestamp_too_old');
     expect(letter.value.detail).toMatch(new RegExp(`occurredAt: before ${cutoff.day}, past the 10-day retention window`));
     await eventually('the replay to be committed', async () => ((await caughtUp()) ? true : undefined), 30_000);

@@ -41,14 +41,20 @@ export class AudienceStore {
        )
        SELECT u.person_id, ARRAY(SELECT unnest(p.opted_in) EXCEPT SELECT unnest(u.opted_in)) AS removed
        FROM upserted u JOIN previous p ON p.person_id = u.person_id`,
-      [snapshots.map((s) => s.personId), snapshots.map((s) => s.version), snapshots.map((s) => JSON.stringify(s)), snapshots.map((s) => s.updatedAt)],
+      [
+        snapshots.map((s) => s.personId),
+        snapshots.map((s) => s.version),
+        snapshots.map((s) => JSON.stringify(s)),
+        snapshots.map((s) => s.updatedAt),
+      ],
     );
     return rows.flatMap((r) => (r.removed ?? []).map((businessId) => ({ personId: r.person_id.trim(), businessId })));
   }
 
   /** Removes erased people (a tombstone on the snapshot topic). */
   async remove(personIds: readonly string[]): Promise<void> {
-    if (personIds.length > 0) await this.dataSource.query(`DELETE FROM audience_profile WHERE person_id = ANY($1::char(64)[])`, [personIds]);
+    if (personIds.length > 0)
+      await this.dataSource.query(`DELETE FROM audience_profile WHERE person_id = ANY($1::char(64)[])`, [personIds]);
   }
 
   /** One page of a business's opted-in audience, in person id order after `after`. */

@@ -22,7 +22,13 @@ export async function apiKeyCommand(args: string[]): Promise<number> {
   }
   const config = loadConfig(ScoringConfig);
   const dataSource = new DataSource(
-    postgresOptions({ url: config.DATABASE_URL, entities: SCORING_ENTITIES, migrations: SCORING_MIGRATIONS, runMigrations: false, applicationName: 'scoring-cli' }),
+    postgresOptions({
+      url: config.DATABASE_URL,
+      entities: SCORING_ENTITIES,
+      migrations: SCORING_MIGRATIONS,
+      runMigrations: false,
+      applicationName: 'scoring-cli',
+    }),
   );
   await dataSource.initialize();
   try {

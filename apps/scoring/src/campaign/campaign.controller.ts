@@ -28,7 +28,11 @@ const view = (stored: StoredCampaign): CampaignView => ({ ...stored.campaign, sp
 const CAMPAIGN_VIEW = {
   allOf: [
     schemaRef('CampaignV1'),
-    { type: 'object', properties: { spent: { type: 'integer', minimum: 0, description: 'Messages already granted from the budget' } }, required: ['spent'] },
+    {
+      type: 'object',
+      properties: { spent: { type: 'integer', minimum: 0, description: 'Messages already granted from the budget' } },
+      required: ['spent'],
+    },
   ],
 };
 
@@ -52,7 +56,10 @@ export class CampaignController {
   @Post()
   @HttpCode(201)
   @ApiAnswer(201, 'Created and published on campaigns.v1', CAMPAIGN_VIEW)
-  @ApiErrors({ 409: 'A campaign with this campaignId exists', 422: 'The campaign breaks a rule of campaigns.v1 (e.g. endsAt before startsAt)' })
+  @ApiErrors({
+    409: 'A campaign with this campaignId exists',
+    422: 'The campaign breaks a rule of campaigns.v1 (e.g. endsAt before startsAt)',
+  })
   async create(@BusinessId() businessId: string, @Body() dto: CreateCampaignDto): Promise<CampaignView> {
     const campaignId = dto.campaignId ?? `cmp_${randomUUID()}`;
     if (await this.campaigns.exists(campaignId)) throw new ConflictException(`campaign ${campaignId} already exists`);
@@ -87,7 +94,11 @@ export class CampaignController {
     409: 'The campaign has ended, or the budget would go below what is already spent',
     422: 'The changed campaign breaks a rule of campaigns.v1',
   })
-  async update(@BusinessId() businessId: string, @Param('campaignId') campaignId: string, @Body() dto: UpdateCampaignDto): Promise<CampaignView> {
+  async update(
+    @BusinessId() businessId: string,
+    @Param('campaignId') campaignId: string,
+    @Body() dto: UpdateCampaignDto,
+  ): Promise<CampaignView> {
     const stored = await this.own(businessId, campaignId);
     if (stored.campaign.status === 'ended') throw new ConflictException('an ended campaign cannot change');
     if (dto.budgetMessages !== undefined && dto.budgetMessages < stored.spent) {

@@ -109,13 +109,15 @@ export class CampaignStore {
    * scoring replicas together never exceed it. Returns how many were granted.
    */
   async reserveBudget(manager: EntityManager, campaignId: string, wanted: number): Promise<number> {
-    const rows = returnedRows<{ granted: number }>(await manager.query(
-      `WITH old AS (SELECT spent, budget_messages FROM campaign WHERE campaign_id = $1 FOR UPDATE)
+    const rows = returnedRows<{ granted: number }>(
+      await manager.query(
+        `WITH old AS (SELECT spent, budget_messages FROM campaign WHERE campaign_id = $1 FOR UPDATE)
        UPDATE campaign c SET spent = LEAST(old.budget_messages, old.spent + $2)
        FROM old WHERE c.campaign_id = $1
        RETURNING c.spent - old.spent AS granted`,
-      [campaignId, wanted],
-    ));
+        [campaignId, wanted],
+      ),
+    );
     return rows[0]?.granted ?? 0;
   }
 }

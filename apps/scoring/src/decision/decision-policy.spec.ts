@@ -6,7 +6,13 @@ import { campaignFixture, PERSON, snapshotFixture } from '../testing/fixtures';
 import { concerns, decide, type DecideContext, decisionIdFor, isRunning, withheld } from './decision-policy';
 
 const noon = new Date('2026-11-28T12:00:00Z'); // 13:00 in Paris
-const policy: ContactPolicyOptions = { perBusinessWeeklyCap: 2, crossBusinessDailyCap: 2, quietStartHour: 21, quietEndHour: 8, defaultTimeZone: 'UTC' };
+const policy: ContactPolicyOptions = {
+  perBusinessWeeklyCap: 2,
+  crossBusinessDailyCap: 2,
+  quietStartHour: 21,
+  quietEndHour: 8,
+  defaultTimeZone: 'UTC',
+};
 // Greedy (no Thompson draw) unless a test asks for exploration: the assertions below are about the mean.
 const context = (overrides: Partial<DecideContext> = {}): DecideContext => ({
   model: LogisticModel.coldStart(),
@@ -21,7 +27,12 @@ const campaign = campaignFixture();
 describe('decide', () => {
   it('sends to an opted-in, interested person and explains why, with signal kinds and consent basis', () => {
     const { decision: d, features } = decide(snapshotFixture(), campaign, context());
-    expect(d).toMatchObject({ outcome: 'send', reason: 'relevant', decisionId: decisionIdFor('spring-run', PERSON), modelVersion: 'logreg-v0' });
+    expect(d).toMatchObject({
+      outcome: 'send',
+      reason: 'relevant',
+      decisionId: decisionIdFor('spring-run', PERSON),
+      modelVersion: 'logreg-v0',
+    });
     expect(d.score).toBeGreaterThan(0.5);
     expect(features.interest).toBeCloseTo(Math.log1p(8), 6);
     expect(d.explanation.factors[0]).toMatchObject({ name: 'interest.running_shoes', value: 8, kind: 'cross_app' });
@@ -32,7 +43,12 @@ describe('decide', () => {
   });
 
   it('uses only first-party interests, for the same business, without cross-app consent', () => {
-    const firstParty = snapshotFixture({ signalBasis: 'first_party_only', interests: {}, firstPartyInterests: { other: { 'running-shoes': 50 } }, consents: { whatsappMarketing: ['acme'], crossAppProfiling: false } });
+    const firstParty = snapshotFixture({
+      signalBasis: 'first_party_only',
+      interests: {},
+      firstPartyInterests: { other: { 'running-shoes': 50 } },
+      consents: { whatsappMarketing: ['acme'], crossAppProfiling: false },
+    });
     const { decision: d, features } = decide(firstParty, campaign, context());
     expect(features.interest).toBe(0);
     expect(features['platform.instagram_share']).toBe(0);
@@ -41,7 +57,11 @@ describe('decide', () => {
   });
 
   it('suppresses without consent, whatever the relevance', () => {
-    const { decision: d } = decide(snapshotFixture({ consents: { whatsappMarketing: ['other'], crossAppProfiling: true } }), campaign, context());
+    const { decision: d } = decide(
+      snapshotFixture({ consents: { whatsappMarketing: ['other'], crossAppProfiling: true } }),
+      campaign,
+      context(),
+    );
     expect(d).toMatchObject({ outcome: 'suppress', reason: 'no_marketing_consent' });
     expect(d.send).toBeUndefined();
   });
@@ -55,7 +75,11 @@ describe('decide', () => {
     const all = decide(snapshotFixture(), campaignFixture({ holdoutShare: 0.5 }), context());
     const again = decide(snapshotFixture(), campaignFixture({ holdoutShare: 0.5 }), context());
     expect(all.decision.reason).toBe(again.decision.reason);
-    const held = Array.from({ length: 400 }, (_, i) => decide(snapshotFixture({ personId: i.toString(16).padStart(64, '0') }), campaignFixture({ holdoutShare: 0.2 }), context()).decision);
+    const held = Array.from(
+      { length: 400 },
+      (_, i) =>
+        decide(snapshotFixture({ personId: i.toString(16).padStart(64, '0') }), campaignFixture({ holdoutShare: 0.2 }), context()).decision,
+    );
     const share = held.filter((d) => d.reason === 'holdout').length / held.length;
     expect(share).toBeGreaterThan(0.12);
     expect(share).toBeLessThan(0.28);
@@ -64,24 +88,39 @@ describe('decide', () => {
 
   it("waits for the end of quiet hours in the person's time zone", () => {
     const lateInParis = new Date('2026-11-28T21:30:00Z'); // 22:30 in Paris
-    expect(decide(snapshotFixture({ updatedAt: lateInParis.toISOString() }), campaign, context({ now: lateInParis })).decision.reason).toBe('quiet_hours');
+    expect(decide(snapshotFixture({ updatedAt: lateInParis.toISOString() }), campaign, context({ now: lateInParis })).decision.reason).toBe(
+      'quiet_hours',
+    );
     const morningInTokyo = snapshotFixture({ timeZone: 'Asia/Tokyo', updatedAt: lateInParis.toISOString() }); // 06:30 in Tokyo
     expect(decide(morningInTokyo, campaign, context({ now: lateInParis })).decision.reason).toBe('quiet_hours');
     const noonInNewYork = new Date('2026-11-28T17:00:00Z');
-    expect(decide(snapshotFixture({ timeZone: 'America/New_York', updatedAt: noonInNewYork.toISOString() }), campaign, context({ now: noonInNewYork })).decision.reason).toBe('relevant');
+    expect(
+      decide(
+        snapshotFixture({ timeZone: 'America/New_York', updatedAt: noonInNewYork.toISOString() }),
+        campaign,
+        context({ now: noonInNewYork }),
+      ).decision.reason,
+    ).toBe('relevant');
   });
 
   it('explores: the score is a draw from the posterior, fixed per (campaign, person), and the explanation says so', () => {
     const mean = decide(snapshotFixture(), campaign, context()).decision.score;
     const explore = context({ exploration: { scale: 1 } });
-    const draws = Array.from({ length: 200 }, (_, i) => decide(snapshotFixture({ personId: i.toString(16).padStart(64, '0') }), campaign, explore).decision);
-    expect(draws.map((d) => d.score)).toEqual(draws.map((d) => decide(snapshotFixture({ personId: d.personId }), campaign, explore).decision.score));
+    const draws = Array.from(
+      { length: 200 },
+      (_, i) => decide(snapshotFixture({ personId: i.toString(16).padStart(64, '0') }), campaign, explore).decision,
+    );
+    expect(draws.map((d) => d.score)).toEqual(
+      draws.map((d) => decide(snapshotFixture({ personId: d.personId }), campaign, explore).decision.score),
+    );
     expect(draws.filter((d) => d.score > mean).length).toBeGreaterThan(60);
     expect(draws.filter((d) => d.score < mean).length).toBeGreaterThan(60);
     const factor = draws[0].explanation.factors.find((f) => f.name === 'exploration');
     expect(factor).toMatchObject({ kind: 'context' });
     // Another campaign, another draw for the same person.
-    expect(decide(snapshotFixture(), campaignFixture({ campaignId: 'other-run' }), explore).decision.score).not.toBe(decide(snapshotFixture(), campaign, explore).decision.score);
+    expect(decide(snapshotFixture(), campaignFixture({ campaignId: 'other-run' }), explore).decision.score).not.toBe(
+      decide(snapshotFixture(), campaign, explore).decision.score,
+    );
   });
 
   it('suppresses a person WhatsApp reported unreachable (131026) until the mark runs out, and says why', () => {
@@ -95,7 +134,10 @@ describe('decide', () => {
     expect(d.score).toBe(decide(snapshotFixture(), campaign, context()).decision.score);
     expect(d.explanation.factors.length).toBeGreaterThan(0);
     // A mark that has run out no longer blocks.
-    expect(decide(snapshotFixture(), campaign, context({ unreachableUntil: new Date(noon.getTime() - 1) })).decision).toMatchObject({ outcome: 'send', reason: 'relevant' });
+    expect(decide(snapshotFixture(), campaign, context({ unreachableUntil: new Date(noon.getTime() - 1) })).decision).toMatchObject({
+      outcome: 'send',
+      reason: 'relevant',
+    });
   });
 
   it("suppresses a paused business's campaigns (131048) until the pause ends or forever until resumed", () => {
@@ -106,19 +148,25 @@ describe('decide', () => {
     const open = decide(snapshotFixture(), campaign, context({ businessPaused: { until: null } })).decision;
     expect(open).toMatchObject({ outcome: 'suppress', reason: 'business_paused' });
     expect(open.explanation.summary).toContain('until resumed');
-    expect(decide(snapshotFixture(), campaign, context({ businessPaused: { until: new Date(noon.getTime() - 1) } })).decision.reason).toBe('relevant');
+    expect(decide(snapshotFixture(), campaign, context({ businessPaused: { until: new Date(noon.getTime() - 1) } })).decision.reason).toBe(
+      'relevant',
+    );
   });
 
   it('checks consent and contact before reachability, and reachability before the pause, relevance, holdout and quiet hours', () => {
     const blocked = context({ unreachableUntil: new Date(noon.getTime() + 1000), businessPaused: { until: null } });
-    expect(decide(snapshotFixture({ consents: { whatsappMarketing: ['other'], crossAppProfiling: true } }), campaign, blocked).decision.reason).toBe('no_marketing_consent');
+    expect(
+      decide(snapshotFixture({ consents: { whatsappMarketing: ['other'], crossAppProfiling: true } }), campaign, blocked).decision.reason,
+    ).toBe('no_marketing_consent');
     expect(decide(snapshotFixture({ contact: undefined }), campaign, blocked).decision.reason).toBe('no_contact');
     expect(decide(snapshotFixture(), campaign, blocked).decision.reason).toBe('unreachable');
     const paused = context({ businessPaused: { until: null } });
     expect(decide(snapshotFixture({ interests: {} }), campaign, paused).decision.reason).toBe('business_paused');
     expect(decide(snapshotFixture(), campaignFixture({ holdoutShare: 1 }), paused).decision.reason).toBe('business_paused');
     const lateInParis = new Date('2026-11-28T21:30:00Z');
-    expect(decide(snapshotFixture({ updatedAt: lateInParis.toISOString() }), campaign, { ...paused, now: lateInParis }).decision.reason).toBe('business_paused');
+    expect(
+      decide(snapshotFixture({ updatedAt: lateInParis.toISOString() }), campaign, { ...paused, now: lateInParis }).decision.reason,
+    ).toBe('business_paused');
   });
 
   it('turns a send into a budget suppression', () => {

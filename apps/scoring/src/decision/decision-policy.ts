@@ -12,9 +12,7 @@ export function decisionIdFor(campaignId: string, personId: string): string {
 export function isRunning(campaign: CampaignV1, now: Date): boolean {
   const t = now.getTime();
   return (
-    campaign.status === 'active' &&
-    Date.parse(campaign.startsAt) <= t &&
-    (campaign.endsAt === undefined || t < Date.parse(campaign.endsAt))
+    campaign.status === 'active' && Date.parse(campaign.startsAt) <= t && (campaign.endsAt === undefined || t < Date.parse(campaign.endsAt))
   );
 }
 
@@ -60,9 +58,17 @@ export interface ScoredDecision {
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
-function summaryOf(reason: DecisionReason, campaign: CampaignV1, score: number, threshold: number, interests: string[], context: DecideContext): string {
+function summaryOf(
+  reason: DecisionReason,
+  campaign: CampaignV1,
+  score: number,
+  threshold: number,
+  interests: string[],
+  context: DecideContext,
+): string {
   const pausedUntil = context.businessPaused?.until ? ` until ${context.businessPaused.until.toISOString()}` : ' until resumed';
-  const why = interests.length > 0 ? `recent interest in ${interests.join(', ')}` : `no recent interest in ${campaign.targetCategories.join(', ')}`;
+  const why =
+    interests.length > 0 ? `recent interest in ${interests.join(', ')}` : `no recent interest in ${campaign.targetCategories.join(', ')}`;
   const head: Record<DecisionReason, string> = {
     relevant: `Likely to welcome it (score ${round(score)}, threshold ${round(threshold)})`,
     not_relevant: `Not likely enough to welcome it (score ${round(score)}, threshold ${round(threshold)})`,
@@ -96,7 +102,8 @@ export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, contex
   if (!snapshot.consents.whatsappMarketing.includes(campaign.businessId)) reason = 'no_marketing_consent';
   else if (!snapshot.contact) reason = 'no_contact';
   else if (context.unreachableUntil && context.unreachableUntil > context.now) reason = 'unreachable';
-  else if (context.businessPaused && (context.businessPaused.until === null || context.businessPaused.until > context.now)) reason = 'business_paused';
+  else if (context.businessPaused && (context.businessPaused.until === null || context.businessPaused.until > context.now))
+    reason = 'business_paused';
   else if (score < threshold) reason = 'not_relevant';
   else if (holdout) reason = 'holdout';
   else if (isQuietHours(context.now, snapshot.timeZone, context.policy)) reason = 'quiet_hours';
@@ -111,7 +118,14 @@ export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, contex
     score,
     modelVersion: context.model.modelVersion,
     explanation: {
-      summary: summaryOf(reason, campaign, score, threshold, vector.interests.map((f) => f.category), context),
+      summary: summaryOf(
+        reason,
+        campaign,
+        score,
+        threshold,
+        vector.interests.map((f) => f.category),
+        context,
+      ),
       factors: context.model.explain(vector, 5, scored.exploration),
       consentBasis: reason === 'no_marketing_consent' ? [] : vector.consentBasis,
       holdout,
@@ -132,14 +146,22 @@ export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, contex
 }
 
 /** Turns a send into a suppression for a reason found after relevance (caps, budget). */
-export function withheld(decision: TargetingDecisionV1, reason: 'budget_exhausted' | 'frequency_capped' | 'outcompeted'): TargetingDecisionV1 {
+export function withheld(
+  decision: TargetingDecisionV1,
+  reason: 'budget_exhausted' | 'frequency_capped' | 'outcompeted',
+): TargetingDecisionV1 {
   const { send: _send, ...rest } = decision;
   const prefix: Record<typeof reason, string> = {
     budget_exhausted: `Budget of campaign ${decision.campaignId} is spent.`,
     frequency_capped: 'Frequency cap reached for this person.',
     outcompeted: 'Another campaign with a higher expected value took the free slot.',
   };
-  return { ...rest, outcome: 'suppress', reason, explanation: { ...decision.explanation, summary: `${prefix[reason]} ${decision.explanation.summary}`.slice(0, 500) } };
+  return {
+    ...rest,
+    outcome: 'suppress',
+    reason,
+    explanation: { ...decision.explanation, summary: `${prefix[reason]} ${decision.explanation.summary}`.slice(0, 500) },
+  };
 }
 
 /** A decision that is never revisited: a send (the message is out) or a holdout (kept for uplift). */

@@ -59,9 +59,15 @@ export class DecisionEngine {
     this.policy = contactPolicy(config);
   }
 
-  async evaluate(snapshots: readonly ProfileSnapshotV1[], campaigns: readonly CampaignV1[], now: Date, options: EvaluateOptions = {}): Promise<TargetingDecisionV1[]> {
+  async evaluate(
+    snapshots: readonly ProfileSnapshotV1[],
+    campaigns: readonly CampaignV1[],
+    now: Date,
+    options: EvaluateOptions = {},
+  ): Promise<TargetingDecisionV1[]> {
     const pairs: { snapshot: ProfileSnapshotV1; campaign: CampaignV1 }[] = [];
-    for (const snapshot of snapshots) for (const campaign of campaigns) if (concerns(snapshot, campaign)) pairs.push({ snapshot, campaign });
+    for (const snapshot of snapshots)
+      for (const campaign of campaigns) if (concerns(snapshot, campaign)) pairs.push({ snapshot, campaign });
     if (pairs.length === 0) return [];
     const model = options.model ?? (await this.models.current());
 
@@ -72,7 +78,10 @@ export class DecisionEngine {
       // Whom WhatsApp cannot reach now (131026) and whose campaigns are paused (131048): suppressed
       // before relevance, so they take no budget and no frequency-cap slot.
       const blocks = await this.eligibility.blocks(manager, personIds, [...new Set(pairs.map((p) => p.campaign.businessId))], now);
-      const known = await this.decisions.lockKnown(manager, pairs.map((p) => ({ campaignId: p.campaign.campaignId, personId: p.snapshot.personId })));
+      const known = await this.decisions.lockKnown(
+        manager,
+        pairs.map((p) => ({ campaignId: p.campaign.campaignId, personId: p.snapshot.personId })),
+      );
 
       const candidates: ScoredDecision[] = [];
       for (const { snapshot, campaign } of pairs) {
@@ -96,7 +105,10 @@ export class DecisionEngine {
       const sends = candidates
         .filter((c) => c.decision.outcome === 'send')
         .sort((a, b) => b.decision.score - a.decision.score || (a.decision.decisionId < b.decision.decisionId ? -1 : 1));
-      const remaining = await this.campaigns.lockRemaining(manager, sends.map((s) => s.decision.campaignId));
+      const remaining = await this.campaigns.lockRemaining(
+        manager,
+        sends.map((s) => s.decision.campaignId),
+      );
       const slots = new SlotLedger(history, this.policy);
       const granted = new Map<string, number>();
       const final: ScoredDecision[] = candidates.filter((c) => c.decision.outcome !== 'send');
@@ -140,10 +152,21 @@ export class DecisionEngine {
     const model = pinned ?? (await this.models.current());
     const candidates = snapshots.filter((s) => concerns(s, campaign) && s.contact);
     if (candidates.length === 0) return [];
-    const blocks = await this.eligibility.blocks(this.dataSource.manager, candidates.map((s) => s.personId), [], now);
+    const blocks = await this.eligibility.blocks(
+      this.dataSource.manager,
+      candidates.map((s) => s.personId),
+      [],
+      now,
+    );
     const eligible = candidates.filter((s) => !blocks.unreachable.has(s.personId));
     if (eligible.length === 0) return [];
-    const history = await this.decisions.history(this.dataSource.manager, eligible.map((s) => s.personId), now);
-    return eligible.map((s) => decide(s, campaign, { model, history: history.get(s.personId) ?? EMPTY_HISTORY, policy: this.policy, now }).decision.score);
+    const history = await this.decisions.history(
+      this.dataSource.manager,
+      eligible.map((s) => s.personId),
+      now,
+    );
+    return eligible.map(
+      (s) => decide(s, campaign, { model, history: history.get(s.personId) ?? EMPTY_HISTORY, policy: this.policy, now }).decision.score,
+    );
   }
 }

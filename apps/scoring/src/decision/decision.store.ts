@@ -50,7 +50,10 @@ export class DecisionStore {
   async lockPeople(manager: EntityManager, personIds: readonly string[]): Promise<void> {
     const sorted = [...new Set(personIds)].sort();
     if (sorted.length === 0) return;
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('person:' || p, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS t(p, n) ORDER BY n`, [sorted]);
+    await manager.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended('person:' || p, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS t(p, n) ORDER BY n`,
+      [sorted],
+    );
   }
 
   /** Sends and responses per person, as the frequency caps and the model's features need them. */
@@ -81,7 +84,8 @@ export class DecisionStore {
        FROM learned_outcome WHERE person_id = ANY($1::char(64)[]) GROUP BY person_id, business_id`,
       [personIds],
     );
-    for (const row of outcomes) get(row.person_id.trim()).responses[row.business_id] = { positive: Number(row.positive), negative: Number(row.negative) };
+    for (const row of outcomes)
+      get(row.person_id.trim()).responses[row.business_id] = { positive: Number(row.positive), negative: Number(row.negative) };
     return result;
   }
 
@@ -129,19 +133,29 @@ export class DecisionStore {
   /** Sends by decision id (statuses carry it). */
   async sendsByDecisionId(decisionIds: readonly string[]): Promise<Map<string, AttributableSend>> {
     if (decisionIds.length === 0) return new Map();
-    const rows: { decision_id: string; person_id: string; business_id: string; features: FeatureValues | null }[] = await this.dataSource.query(
-      `SELECT decision_id, person_id, business_id, features FROM decision
+    const rows: { decision_id: string; person_id: string; business_id: string; features: FeatureValues | null }[] =
+      await this.dataSource.query(
+        `SELECT decision_id, person_id, business_id, features FROM decision
        WHERE decision_id = ANY($1::text[]) AND outcome = 'send' AND features IS NOT NULL`,
-      [decisionIds],
+        [decisionIds],
+      );
+    return new Map(
+      rows.map((r) => [
+        r.decision_id,
+        { decisionId: r.decision_id, personId: r.person_id.trim(), businessId: r.business_id, features: r.features! },
+      ]),
     );
-    return new Map(rows.map((r) => [r.decision_id, { decisionId: r.decision_id, personId: r.person_id.trim(), businessId: r.business_id, features: r.features! }]));
   }
 
   /**
    * The latest send to a person from a business (or from a business phone number) since `since`:
    * what a reply, a purchase or an opt-out is attributed to.
    */
-  async latestSend(personId: string, by: { businessId: string } | { phoneNumberId: string }, since: Date): Promise<AttributableSend | undefined> {
+  async latestSend(
+    personId: string,
+    by: { businessId: string } | { phoneNumberId: string },
+    since: Date,
+  ): Promise<AttributableSend | undefined> {
     const rows: { decision_id: string; person_id: string; business_id: string; features: FeatureValues }[] = await this.dataSource.query(
       'businessId' in by
         ? `SELECT d.decision_id, d.person_id, d.business_id, d.features FROM decision d

@@ -58,7 +58,9 @@ export class ScoringConsumer {
     const snapshots = [...latest.values()];
     if (snapshots.length === 0) return;
     const optOuts = await this.audience.upsert(snapshots);
-    const outcomes = await Promise.all(optOuts.map((o) => this.learner.attribute(o.personId, { businessId: o.businessId }, 'opted_out', now.toISOString())));
+    const outcomes = await Promise.all(
+      optOuts.map((o) => this.learner.attribute(o.personId, { businessId: o.businessId }, 'opted_out', now.toISOString())),
+    );
     await this.learner.learn(outcomes.filter((o): o is ObservedOutcome => o !== undefined));
 
     const running = (await this.campaigns.running(now, this.config.CAMPAIGN_CACHE_MS)).filter((c) => isRunning(c, now));
@@ -80,7 +82,11 @@ export class ScoringConsumer {
    */
   @EventPattern(Topic.WhatsappMessageStatusV1)
   async onStatuses(@Payload() batch: RecordBatch<Topic.WhatsappMessageStatusV1>): Promise<void> {
-    await this.eligibility.recordReachability(batch.records.map((r) => r.value), [], this.config.UNREACHABLE_FOR_MS);
+    await this.eligibility.recordReachability(
+      batch.records.map((r) => r.value),
+      [],
+      this.config.UNREACHABLE_FOR_MS,
+    );
     const relevant = batch.records.map((r) => r.value).filter((s) => s.status === 'delivered' || s.status === 'read');
     const sends = await this.decisions.sendsByDecisionId([...new Set(relevant.map((s) => s.decisionId))]);
     const outcomes: ObservedOutcome[] = [];
@@ -95,9 +101,15 @@ export class ScoringConsumer {
   @EventPattern(Topic.WhatsappInboundV1)
   async onInbound(@Payload() batch: RecordBatch<Topic.WhatsappInboundV1>): Promise<void> {
     // Someone who writes to a business is reachable on WhatsApp.
-    await this.eligibility.recordReachability([], batch.records.map((r) => r.value), this.config.UNREACHABLE_FOR_MS);
+    await this.eligibility.recordReachability(
+      [],
+      batch.records.map((r) => r.value),
+      this.config.UNREACHABLE_FOR_MS,
+    );
     const outcomes = await Promise.all(
-      batch.records.map(({ value }) => this.learner.attribute(value.personId, { phoneNumberId: value.phoneNumberId }, 'replied', value.receivedAt)),
+      batch.records.map(({ value }) =>
+        this.learner.attribute(value.personId, { phoneNumberId: value.phoneNumberId }, 'replied', value.receivedAt),
+      ),
     );
     await this.learner.learn(outcomes.filter((o): o is ObservedOutcome => o !== undefined));
   }
@@ -106,7 +118,9 @@ export class ScoringConsumer {
   @EventPattern(Topic.EngagementNormalizedV1)
   async onEngagement(@Payload() batch: RecordBatch<Topic.EngagementNormalizedV1>): Promise<void> {
     const purchases = batch.records.map((r) => r.value).filter((e) => e.type === 'purchase' && e.businessId);
-    const outcomes = await Promise.all(purchases.map((e) => this.learner.attribute(e.personId, { businessId: e.businessId! }, 'purchased', e.occurredAt)));
+    const outcomes = await Promise.all(
+      purchases.map((e) => this.learner.attribute(e.personId, { businessId: e.businessId! }, 'purchased', e.occurredAt)),
+    );
     await this.learner.learn(outcomes.filter((o): o is ObservedOutcome => o !== undefined));
   }
 
@@ -122,7 +136,9 @@ export class ScoringConsumer {
     const resumed = new Set(signals.filter((s) => s.signal === 'campaigns_resumed').map((s) => s.businessId));
     if (resumed.size === 0) return;
     const now = new Date();
-    const campaigns = (await this.campaigns.running(now, 0)).filter((c) => isRunning(c, now) && (resumed.has('*') || resumed.has(c.businessId)));
+    const campaigns = (await this.campaigns.running(now, 0)).filter(
+      (c) => isRunning(c, now) && (resumed.has('*') || resumed.has(c.businessId)),
+    );
     if (campaigns.length === 0) return;
     const cutoffs = await this.cutoffs(campaigns);
     let after = '';
@@ -142,6 +158,7 @@ export class ScoringConsumer {
       // people already decided are skipped: a send is final, an unchanged suppression not republished).
       await batch.heartbeat();
     }
-    if (evaluated > 0) this.logger.log(`campaigns resumed for ${[...resumed].join(', ')}: ${evaluated} people suppressed during the pause evaluated again`);
+    if (evaluated > 0)
+      this.logger.log(`campaigns resumed for ${[...resumed].join(', ')}: ${evaluated} people suppressed during the pause evaluated again`);
   }
 }

@@ -1,6 +1,13 @@
 import { type INestApplication } from '@nestjs/common';
 import { loadConfig } from '@wt/config';
-import { type BusinessSendingSignalV1, type CampaignV1, type MessageStatusV1, type ProfileSnapshotV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
+import {
+  type BusinessSendingSignalV1,
+  type CampaignV1,
+  type MessageStatusV1,
+  type ProfileSnapshotV1,
+  type TargetingDecisionV1,
+  Topic,
+} from '@wt/contracts';
 import { createKafka, ensureTopics, KafkaPublisher } from '@wt/kafka';
 import { runService } from '@wt/runtime';
 import { eventually, testBrokers, testDatabaseUrl, TopicProbe } from '@wt/testing';
@@ -19,7 +26,14 @@ const personId = () => randomBytes(32).toString('hex');
 const HOUR = 3_600_000;
 
 /** The topics the scoring consumer reads. */
-const CONSUMED = [Topic.CampaignsV1, Topic.ProfileSnapshotsV1, Topic.WhatsappMessageStatusV1, Topic.WhatsappInboundV1, Topic.EngagementNormalizedV1, Topic.BusinessSendingSignalsV1];
+const CONSUMED = [
+  Topic.CampaignsV1,
+  Topic.ProfileSnapshotsV1,
+  Topic.WhatsappMessageStatusV1,
+  Topic.WhatsappInboundV1,
+  Topic.EngagementNormalizedV1,
+  Topic.BusinessSendingSignalsV1,
+];
 
 /**
  * Scoring learns who cannot be sent to from what the dispatcher publishes (131026 statuses, 131048
@@ -57,7 +71,11 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
     try {
       for (const topic of CONSUMED) {
         const ends = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({ groupId: `${settings.KAFKA_GROUP_PREFIX}.scoring`, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.offset })) });
+        await admin.setOffsets({
+          groupId: `${settings.KAFKA_GROUP_PREFIX}.scoring`,
+          topic,
+          partitions: ends.map((p) => ({ partition: p.partition, offset: p.offset })),
+        });
       }
     } finally {
       await admin.disconnect();
@@ -78,7 +96,9 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
 
   afterAll(async () => {
     // Leave nothing running for the services that share this database in the e2e run.
-    await app?.get(CampaignStore).upsert(created.map((c) => ({ ...c, status: 'ended', updatedAt: new Date(Date.now() + 1000).toISOString() })));
+    await app
+      ?.get(CampaignStore)
+      .upsert(created.map((c) => ({ ...c, status: 'ended', updatedAt: new Date(Date.now() + 1000).toISOString() })));
     await decisions?.stop();
     await app?.close();
   });
@@ -101,9 +121,19 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
   }
 
   const person = (businesses: string[], overrides: Record<string, unknown> = {}): ProfileSnapshotV1 =>
-    snapshotFixture({ personId: personId(), version: 1, updatedAt: new Date().toISOString(), consents: { whatsappMarketing: businesses, crossAppProfiling: true }, ...overrides });
+    snapshotFixture({
+      personId: personId(),
+      version: 1,
+      updatedAt: new Date().toISOString(),
+      consents: { whatsappMarketing: businesses, crossAppProfiling: true },
+      ...overrides,
+    });
 
-  const publishSnapshots = (snapshots: ProfileSnapshotV1[]) => publisher.publish(Topic.ProfileSnapshotsV1, snapshots.map((s) => ({ key: s.personId, value: s })));
+  const publishSnapshots = (snapshots: ProfileSnapshotV1[]) =>
+    publisher.publish(
+      Topic.ProfileSnapshotsV1,
+      snapshots.map((s) => ({ key: s.personId, value: s })),
+    );
 
   const status = (p: string, businessId: string, value: Partial<MessageStatusV1>): MessageStatusV1 => ({
     decisionId: `dec_${randomBytes(16).toString('hex')}`,
@@ -114,7 +144,11 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
     reportedBy: 'webhook',
     ...value,
   });
-  const publishStatuses = (statuses: MessageStatusV1[]) => publisher.publish(Topic.WhatsappMessageStatusV1, statuses.map((s) => ({ key: s.personId, value: s })));
+  const publishStatuses = (statuses: MessageStatusV1[]) =>
+    publisher.publish(
+      Topic.WhatsappMessageStatusV1,
+      statuses.map((s) => ({ key: s.personId, value: s })),
+    );
   const signal = (value: BusinessSendingSignalV1) => publisher.publish(Topic.BusinessSendingSignalsV1, [{ key: value.businessId, value }]);
 
   /** The next decision published for this (campaign, person) with this reason. */
@@ -134,7 +168,14 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
     const c = await campaign();
     const [lost, reachable] = [person([c.businessId]), person([c.businessId])];
     const failedAt = new Date();
-    await publishStatuses([status(lost.personId, c.businessId, { status: 'failed', errorCode: 131026, errorTitle: 'Message undeliverable', occurredAt: failedAt.toISOString() })]);
+    await publishStatuses([
+      status(lost.personId, c.businessId, {
+        status: 'failed',
+        errorCode: 131026,
+        errorTitle: 'Message undeliverable',
+        occurredAt: failedAt.toISOString(),
+      }),
+    ]);
     const mark = await eventually('the 131026 failure to mark the person unreachable', () => unreachable(lost.personId));
     expect(mark.until.getTime()).toBe(failedAt.getTime() + settings.UNREACHABLE_FOR_MS);
 
@@ -147,11 +188,15 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
     expect(await decisionFor(c, reachable.personId, 'relevant')).toMatchObject({ outcome: 'send' });
     expect(await spent(c.campaignId)).toBe(1);
     // No frequency-cap slot taken either: the person has no send in their history.
-    const sends: { n: string }[] = await dataSource.query(`SELECT count(*) AS n FROM decision WHERE person_id = $1 AND outcome = 'send'`, [lost.personId]);
+    const sends: { n: string }[] = await dataSource.query(`SELECT count(*) AS n FROM decision WHERE person_id = $1 AND outcome = 'send'`, [
+      lost.personId,
+    ]);
     expect(Number(sends[0].n)).toBe(0);
 
     // A later delivered status proves the number works again: the next evaluation sends.
-    await publishStatuses([status(lost.personId, c.businessId, { status: 'delivered', occurredAt: new Date(failedAt.getTime() + 1000).toISOString() })]);
+    await publishStatuses([
+      status(lost.personId, c.businessId, { status: 'delivered', occurredAt: new Date(failedAt.getTime() + 1000).toISOString() }),
+    ]);
     await eventually('the delivery to clear the mark', async () => ((await unreachable(lost.personId)) ? undefined : true));
     await publishSnapshots([{ ...lost, version: 2 }]);
     expect(await decisionFor(c, lost.personId, 'relevant')).toMatchObject({ outcome: 'send', decisionId: suppressed.decisionId });
@@ -167,13 +212,40 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
     expect(await store.recordReachability([failure], [], HOUR)).toEqual({ marked: 1, cleared: 0 });
     expect(await store.recordReachability([failure], [], HOUR)).toEqual({ marked: 0, cleared: 0 }); // replayed
     // A delivery of an older message does not clear; a failure of another kind marks nothing.
-    expect(await store.recordReachability([{ personId: p, status: 'delivered', occurredAt: at(-1000) }, { personId: p, status: 'failed', errorCode: 131047, occurredAt: at(5000) }], [], HOUR)).toEqual({ marked: 0, cleared: 0 });
+    expect(
+      await store.recordReachability(
+        [
+          { personId: p, status: 'delivered', occurredAt: at(-1000) },
+          { personId: p, status: 'failed', errorCode: 131047, occurredAt: at(5000) },
+        ],
+        [],
+        HOUR,
+      ),
+    ).toEqual({ marked: 0, cleared: 0 });
     expect((await unreachable(p))?.until.getTime()).toBe(t0 + HOUR);
     // In one batch, a failure after a read stays: the read came before it.
     const q = personId();
-    expect(await store.recordReachability([{ personId: q, status: 'read', occurredAt: at(0) }, { personId: q, status: 'rejected', errorCode: 131026, occurredAt: at(1000) }], [], HOUR)).toEqual({ marked: 1, cleared: 0 });
+    expect(
+      await store.recordReachability(
+        [
+          { personId: q, status: 'read', occurredAt: at(0) },
+          { personId: q, status: 'rejected', errorCode: 131026, occurredAt: at(1000) },
+        ],
+        [],
+        HOUR,
+      ),
+    ).toEqual({ marked: 1, cleared: 0 });
     // An inbound message after the failure: reachable again.
-    expect(await store.recordReachability([], [{ personId: p, receivedAt: at(2000) }, { personId: q, receivedAt: at(2000) }], HOUR)).toEqual({ marked: 0, cleared: 2 });
+    expect(
+      await store.recordReachability(
+        [],
+        [
+          { personId: p, receivedAt: at(2000) },
+          { personId: q, receivedAt: at(2000) },
+        ],
+        HOUR,
+      ),
+    ).toEqual({ marked: 0, cleared: 2 });
     expect(await unreachable(p)).toBeUndefined();
   });
 
@@ -182,7 +254,7 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
     const t0 = Date.now();
     const at = (ms: number) => new Date(t0 + ms).toISOString();
     const biz = `any-${run}`;
-    const pausedNow = async () => (await store.blocks(dataSource.manager, [], [biz], new Date(t0 + 10)));
+    const pausedNow = async () => await store.blocks(dataSource.manager, [], [biz], new Date(t0 + 10));
     await store.recordSignals([{ businessId: biz, signal: 'campaigns_paused', until: at(HOUR), occurredAt: at(0) }]);
     expect((await pausedNow()).paused.get(biz)?.getTime()).toBe(t0 + HOUR);
     await store.recordSignals([{ businessId: biz, signal: 'campaigns_resumed', occurredAt: at(5) }]);
@@ -204,7 +276,15 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
     const c = await campaign({ budgetMessages: 5 });
     const bystander = await campaign();
     const people = [person([c.businessId, bystander.businessId]), person([c.businessId])];
-    await signal({ businessId: c.businessId, phoneNumberId: c.phoneNumberId, signal: 'campaigns_paused', errorCode: 131048, reason: 'Spam rate limit hit', until: new Date(Date.now() + HOUR).toISOString(), occurredAt: new Date().toISOString() });
+    await signal({
+      businessId: c.businessId,
+      phoneNumberId: c.phoneNumberId,
+      signal: 'campaigns_paused',
+      errorCode: 131048,
+      reason: 'Spam rate limit hit',
+      until: new Date(Date.now() + HOUR).toISOString(),
+      occurredAt: new Date().toISOString(),
+    });
     await eventually('the pause to be recorded', async () => {
       const rows: unknown[] = await dataSource.query(`SELECT 1 FROM business_pause WHERE business_id = $1`, [c.businessId]);
       return rows.length > 0 ? true : undefined;
@@ -222,7 +302,12 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
     expect(await spent(c.campaignId)).toBe(0);
 
     // Resumed: the people suppressed during the pause are evaluated again at once.
-    await signal({ businessId: c.businessId, phoneNumberId: c.phoneNumberId, signal: 'campaigns_resumed', occurredAt: new Date().toISOString() });
+    await signal({
+      businessId: c.businessId,
+      phoneNumberId: c.phoneNumberId,
+      signal: 'campaigns_resumed',
+      occurredAt: new Date().toISOString(),
+    });
     for (const p of people) expect(await decisionFor(c, p.personId, 'relevant')).toMatchObject({ outcome: 'send' });
     expect(await spent(c.campaignId)).toBe(2);
   });
@@ -233,19 +318,40 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
     // The most interested person cannot be reached: without the check they would take a slot.
     const people = [1, 2, 3, 40].map((interest) => person([c.businessId], { interests: { 'running-shoes': interest } }));
     const lost = people[3];
-    await store.recordReachability([{ personId: lost.personId, status: 'failed', errorCode: 131026, occurredAt: new Date().toISOString() }], [], HOUR);
+    await store.recordReachability(
+      [{ personId: lost.personId, status: 'failed', errorCode: 131026, occurredAt: new Date().toISOString() }],
+      [],
+      HOUR,
+    );
     await app.get(AudienceStore).upsert(people);
-    await store.recordSignals([{ businessId: c.businessId, signal: 'campaigns_paused', errorCode: 131048, until: new Date(Date.now() + HOUR).toISOString(), occurredAt: new Date().toISOString() }]);
+    await store.recordSignals([
+      {
+        businessId: c.businessId,
+        signal: 'campaigns_paused',
+        errorCode: 131048,
+        until: new Date(Date.now() + HOUR).toISOString(),
+        occurredAt: new Date().toISOString(),
+      },
+    ]);
 
     const launcher = app.get(CampaignLauncher);
-    const launch = async () => ((await dataSource.query(`SELECT phase, evaluated FROM campaign_launch WHERE campaign_id = $1`, [c.campaignId])) as { phase: string; evaluated: number }[])[0];
+    const launch = async () =>
+      (
+        (await dataSource.query(`SELECT phase, evaluated FROM campaign_launch WHERE campaign_id = $1`, [c.campaignId])) as {
+          phase: string;
+          evaluated: number;
+        }[]
+      )[0];
     await launcher.tick();
     expect(await launch()).toEqual({ phase: 'ranking', evaluated: 0 });
 
     await store.recordSignals([{ businessId: c.businessId, signal: 'campaigns_resumed', occurredAt: new Date().toISOString() }]);
     await launcher.tick();
     expect(await launch()).toMatchObject({ phase: 'done' });
-    const decided: { person_id: string; outcome: string; reason: string }[] = await dataSource.query(`SELECT person_id, outcome, reason FROM decision WHERE campaign_id = $1`, [c.campaignId]);
+    const decided: { person_id: string; outcome: string; reason: string }[] = await dataSource.query(
+      `SELECT person_id, outcome, reason FROM decision WHERE campaign_id = $1`,
+      [c.campaignId],
+    );
     expect(decided.find((d) => d.person_id === lost.personId)).toMatchObject({ outcome: 'suppress', reason: 'unreachable' });
     expect(decided.filter((d) => d.outcome === 'send')).toHaveLength(2);
     expect(await spent(c.campaignId)).toBe(2);

@@ -48,7 +48,8 @@ export class EligibilityStore {
     const failed = new Map<string, string>();
     const reached = new Map<string, string>();
     for (const s of statuses) {
-      if ((s.status === 'failed' || s.status === 'rejected') && s.errorCode === UNREACHABLE_ERROR_CODE) failed.set(s.personId, latest(failed.get(s.personId), s.occurredAt));
+      if ((s.status === 'failed' || s.status === 'rejected') && s.errorCode === UNREACHABLE_ERROR_CODE)
+        failed.set(s.personId, latest(failed.get(s.personId), s.occurredAt));
       else if (s.status === 'delivered' || s.status === 'read') reached.set(s.personId, latest(reached.get(s.personId), s.occurredAt));
     }
     for (const m of inbound) reached.set(m.personId, latest(reached.get(m.personId), m.receivedAt));
@@ -101,7 +102,12 @@ export class EligibilityStore {
            SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::int[])
            ON CONFLICT (business_id) DO UPDATE SET paused_at = EXCLUDED.paused_at, until = EXCLUDED.until, error_code = EXCLUDED.error_code
              WHERE business_pause.paused_at < EXCLUDED.paused_at`,
-          [pauses.map((p) => p.businessId), pauses.map((p) => p.occurredAt), pauses.map((p) => p.until ?? null), pauses.map((p) => p.errorCode ?? null)],
+          [
+            pauses.map((p) => p.businessId),
+            pauses.map((p) => p.occurredAt),
+            pauses.map((p) => p.until ?? null),
+            pauses.map((p) => p.errorCode ?? null),
+          ],
         );
       }
       if (resumed.size > 0) {
@@ -122,7 +128,10 @@ export class EligibilityStore {
     const people: { person_id: string; until: Date }[] =
       personIds.length === 0
         ? []
-        : await manager.query(`SELECT person_id, until FROM unreachable_person WHERE person_id = ANY($1::char(64)[]) AND until > $2`, [personIds, now]);
+        : await manager.query(`SELECT person_id, until FROM unreachable_person WHERE person_id = ANY($1::char(64)[]) AND until > $2`, [
+            personIds,
+            now,
+          ]);
     const businesses: { business_id: string; until: Date | null }[] = await manager.query(
       `SELECT business_id, until FROM business_pause
        WHERE business_id = ANY($1::text[]) AND (until IS NULL OR until > $2) AND (resumed_at IS NULL OR resumed_at < paused_at)`,

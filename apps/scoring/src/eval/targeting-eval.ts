@@ -7,7 +7,16 @@ import { type Example, LogisticModel } from '../relevance/logistic-model';
 import { OUTCOME_LESSONS } from '../outcome/outcome.learner';
 
 /** Interest per engagement type, as the profiles service counts it. */
-const ENGAGEMENT_WEIGHTS: Record<string, number> = { view: 1, like: 2, save: 2.5, comment: 3, follow: 3, share: 3.5, click: 4, purchase: 8 };
+const ENGAGEMENT_WEIGHTS: Record<string, number> = {
+  view: 1,
+  like: 2,
+  save: 2.5,
+  comment: 3,
+  follow: 3,
+  share: 3.5,
+  click: 4,
+  purchase: 8,
+};
 
 export const POLICIES = ['learned', 'random', 'rule', 'oracle'] as const;
 export type PolicyName = (typeof POLICIES)[number];
@@ -65,7 +74,12 @@ export function runTargetingEval(options: EvalOptions, log: (line: string) => vo
   const interests = new Map<string, Record<string, number>>();
   const sources = new Map<string, Record<string, number>>();
   const totals = { learned: tally('learned'), random: tally('random'), rule: tally('rule'), oracle: tally('oracle') };
-  const histories: Record<PolicyName, Map<string, MessagingHistory>> = { learned: new Map(), random: new Map(), rule: new Map(), oracle: new Map() };
+  const histories: Record<PolicyName, Map<string, MessagingHistory>> = {
+    learned: new Map(),
+    random: new Map(),
+    rule: new Map(),
+    oracle: new Map(),
+  };
   const optedOut: Record<PolicyName, Set<string>> = { learned: new Set(), random: new Set(), rule: new Set(), oracle: new Set() };
   let model = LogisticModel.coldStart();
   const now = new Date('2026-11-28T12:00:00Z');
@@ -103,17 +117,23 @@ export function runTargetingEval(options: EvalOptions, log: (line: string) => vo
 
     for (const policy of POLICIES) {
       const audience = phones.filter((p) => !optedOut[policy].has(p));
-      const snapshotOf = (phone: string): ProfileSnapshotV1 => (({
-        personId: hashPerson(phone),
-        signalBasis: 'cross_app',
-        firstPartyInterests: {},
-        version: round + 1,
-        updatedAt: now.toISOString(),
-        interests: interests.get(phone) ?? {},
-        interestHalfLifeHours: options.interestDecayPerRound < 1 ? 24 : 336,
-        consents: { whatsappMarketing: [businessId], crossAppProfiling: true },
-        activity: { totalEvents: (round + 1) * options.engagementsPerRound, eventsBySource: sources.get(phone) ?? {}, eventsByBusiness: {}, lastSeenAt: now.toISOString() },
-      }) as unknown as ProfileSnapshotV1);
+      const snapshotOf = (phone: string): ProfileSnapshotV1 =>
+        ({
+          personId: hashPerson(phone),
+          signalBasis: 'cross_app',
+          firstPartyInterests: {},
+          version: round + 1,
+          updatedAt: now.toISOString(),
+          interests: interests.get(phone) ?? {},
+          interestHalfLifeHours: options.interestDecayPerRound < 1 ? 24 : 336,
+          consents: { whatsappMarketing: [businessId], crossAppProfiling: true },
+          activity: {
+            totalEvents: (round + 1) * options.engagementsPerRound,
+            eventsBySource: sources.get(phone) ?? {},
+            eventsByBusiness: {},
+            lastSeenAt: now.toISOString(),
+          },
+        }) as unknown as ProfileSnapshotV1;
       const features = new Map<string, FeatureValues>();
       const rank = (score: (phone: string) => number) => [...audience].sort((a, b) => score(b) - score(a) || (a < b ? -1 : 1));
       let chosen: string[];
@@ -130,12 +150,17 @@ export function runTargetingEval(options: EvalOptions, log: (line: string) => vo
           break;
         }
         case 'random':
-          chosen = rank((p) => parseInt(createHash('sha256').update(`${round}:${p}`).digest('hex').slice(0, 8), 16)).slice(0, options.budget);
+          chosen = rank((p) => parseInt(createHash('sha256').update(`${round}:${p}`).digest('hex').slice(0, 8), 16)).slice(
+            0,
+            options.budget,
+          );
           break;
         case 'rule': {
           // Whoever engaged with the campaign's categories recently, in random order.
           const engaged = audience.filter((p) => (interests.get(p)?.[category] ?? 0) > 0);
-          chosen = engaged.sort((a, b) => (holdoutBucket(`rule-${round}`, a) < holdoutBucket(`rule-${round}`, b) ? -1 : 1)).slice(0, options.budget);
+          chosen = engaged
+            .sort((a, b) => (holdoutBucket(`rule-${round}`, a) < holdoutBucket(`rule-${round}`, b) ? -1 : 1))
+            .slice(0, options.budget);
           break;
         }
         case 'oracle':
@@ -166,7 +191,8 @@ export function runTargetingEval(options: EvalOptions, log: (line: string) => vo
         histories[policy].set(phone, h);
         const f = features.get(phone);
         if (policy === 'learned' && f) {
-          const lesson = (kind: keyof typeof OUTCOME_LESSONS) => examples.push({ features: f, label: OUTCOME_LESSONS[kind].label, weight: OUTCOME_LESSONS[kind].weight });
+          const lesson = (kind: keyof typeof OUTCOME_LESSONS) =>
+            examples.push({ features: f, label: OUTCOME_LESSONS[kind].label, weight: OUTCOME_LESSONS[kind].weight });
           if (reaction.delivered) lesson('delivered');
           if (reaction.read) lesson('read');
           if (reaction.replied || reaction.clicked) lesson('replied');
@@ -176,7 +202,9 @@ export function runTargetingEval(options: EvalOptions, log: (line: string) => vo
       }
     }
     model = model.learn(examples);
-    log(`round ${round + 1}/${options.rounds} (${category}): expected ${totals.learned.expectedConversions.toFixed(1)} vs oracle ${totals.oracle.expectedConversions.toFixed(1)}; learned ${totals.learned.conversions}, random ${totals.random.conversions}, rule ${totals.rule.conversions}, oracle ${totals.oracle.conversions} conversions so far`);
+    log(
+      `round ${round + 1}/${options.rounds} (${category}): expected ${totals.learned.expectedConversions.toFixed(1)} vs oracle ${totals.oracle.expectedConversions.toFixed(1)}; learned ${totals.learned.conversions}, random ${totals.random.conversions}, rule ${totals.rule.conversions}, oracle ${totals.oracle.conversions} conversions so far`,
+    );
   }
 
   const results = POLICIES.map((p) => {

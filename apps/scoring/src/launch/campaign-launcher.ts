@@ -13,13 +13,21 @@ import { ScoringConfig } from '../scoring.config';
 
 const launchPeople =
   (register.getSingleMetric('wt_launch_people_total') as Counter | undefined) ??
-  new Counter({ name: 'wt_launch_people_total', help: 'People of launched audiences processed, by phase (ranking, deciding)', labelNames: ['phase'] });
+  new Counter({
+    name: 'wt_launch_people_total',
+    help: 'People of launched audiences processed, by phase (ranking, deciding)',
+    labelNames: ['phase'],
+  });
 const launchesGauge =
   (register.getSingleMetric('wt_launches') as Gauge | undefined) ??
   new Gauge({ name: 'wt_launches', help: 'Campaign launches by phase, as last seen', labelNames: ['phase'] });
 const launchProgress =
   (register.getSingleMetric('wt_launch_evaluated') as Gauge | undefined) ??
-  new Gauge({ name: 'wt_launch_evaluated', help: 'People evaluated so far by the launch of a campaign', labelNames: ['campaign_id', 'phase'] });
+  new Gauge({
+    name: 'wt_launch_evaluated',
+    help: 'People evaluated so far by the launch of a campaign',
+    labelNames: ['campaign_id', 'phase'],
+  });
 
 interface LaunchRow {
   campaign_id: string;
@@ -87,8 +95,11 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
     }
     let batches = 0;
     while (!this.stopped && (await this.step(new Date()))) batches++;
-    const phases: { phase: string; n: string }[] = await this.dataSource.query(`SELECT phase, count(*) AS n FROM campaign_launch GROUP BY phase`);
-    for (const phase of ['ranking', 'deciding', 'done']) launchesGauge.set({ phase }, Number(phases.find((p) => p.phase === phase)?.n ?? 0));
+    const phases: { phase: string; n: string }[] = await this.dataSource.query(
+      `SELECT phase, count(*) AS n FROM campaign_launch GROUP BY phase`,
+    );
+    for (const phase of ['ranking', 'deciding', 'done'])
+      launchesGauge.set({ phase }, Number(phases.find((p) => p.phase === phase)?.n ?? 0));
     return batches;
   }
 
@@ -120,7 +131,10 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
         model = fromRow(launch.model);
       } else {
         model = await this.models.current(0);
-        await manager.query(`UPDATE campaign_launch SET model = $2 WHERE campaign_id = $1`, [launch.campaign_id, JSON.stringify(toRow(model))]);
+        await manager.query(`UPDATE campaign_launch SET model = $2 WHERE campaign_id = $1`, [
+          launch.campaign_id,
+          JSON.stringify(toRow(model)),
+        ]);
       }
       const page = await this.audience.page(campaign.businessId, launch.cursor?.trim() ?? null, this.config.LAUNCH_BATCH_SIZE);
       const cursor = page.length > 0 ? page[page.length - 1].personId : launch.cursor;
@@ -131,17 +145,27 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
 
       if (launch.phase === 'ranking') {
         const budgetLeft = Math.max(0, launch.budget_messages - launch.spent);
-        const scores = await this.engine.score(page.filter((s) => !inHoldout(campaign, s.personId)), campaign, now, model);
+        const scores = await this.engine.score(
+          page.filter((s) => !inHoldout(campaign, s.personId)),
+          campaign,
+          now,
+          model,
+        );
         const top = [...launch.scores, ...scores].sort((a, b) => b - a).slice(0, budgetLeft);
         if (last) {
           const cutoff = top.length >= budgetLeft && budgetLeft > 0 ? top[top.length - 1] : 0;
-          await manager.query(`UPDATE campaign_launch SET phase = 'deciding', cursor = NULL, cutoff = $2, scores = '{}', evaluated = 0 WHERE campaign_id = $1`, [
-            launch.campaign_id,
-            cutoff,
-          ]);
+          await manager.query(
+            `UPDATE campaign_launch SET phase = 'deciding', cursor = NULL, cutoff = $2, scores = '{}', evaluated = 0 WHERE campaign_id = $1`,
+            [launch.campaign_id, cutoff],
+          );
           this.logger.log(`campaign ${campaign.campaignId}: ranked ${evaluated} people, cutoff ${cutoff}`);
         } else {
-          await manager.query(`UPDATE campaign_launch SET cursor = $2, scores = $3, evaluated = $4 WHERE campaign_id = $1`, [launch.campaign_id, cursor, top, evaluated]);
+          await manager.query(`UPDATE campaign_launch SET cursor = $2, scores = $3, evaluated = $4 WHERE campaign_id = $1`, [
+            launch.campaign_id,
+            cursor,
+            top,
+            evaluated,
+          ]);
         }
         return true;
       }

@@ -69,7 +69,12 @@ export class OutcomeLearner {
   }
 
   /** Attributes an event to the person's latest send from that business or number, if any. */
-  async attribute(personId: string, by: { businessId: string } | { phoneNumberId: string }, kind: OutcomeKind, occurredAt: string): Promise<ObservedOutcome | undefined> {
+  async attribute(
+    personId: string,
+    by: { businessId: string } | { phoneNumberId: string },
+    kind: OutcomeKind,
+    occurredAt: string,
+  ): Promise<ObservedOutcome | undefined> {
     const send = await this.decisions.latestSend(personId, by, this.attributionStart(occurredAt));
     return send && { send, kind, occurredAt };
   }

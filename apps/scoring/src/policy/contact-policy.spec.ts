@@ -2,7 +2,13 @@ import { campaignFixture } from '../testing/fixtures';
 import { EMPTY_HISTORY, type MessagingHistory } from '../relevance/features';
 import { type ContactPolicyOptions, holdoutBucket, isQuietHours, SlotLedger } from './contact-policy';
 
-const policy: ContactPolicyOptions = { perBusinessWeeklyCap: 2, crossBusinessDailyCap: 2, quietStartHour: 21, quietEndHour: 8, defaultTimeZone: 'UTC' };
+const policy: ContactPolicyOptions = {
+  perBusinessWeeklyCap: 2,
+  crossBusinessDailyCap: 2,
+  quietStartHour: 21,
+  quietEndHour: 8,
+  defaultTimeZone: 'UTC',
+};
 
 describe('holdout', () => {
   it('is the same bucket for the same campaign and person, and differs across campaigns', () => {

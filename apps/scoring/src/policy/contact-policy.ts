@@ -74,7 +74,8 @@ export class SlotLedger {
     const grantedDay = this.day.get(personId) ?? 0;
     const storedDay = h?.sentLastDay ?? 0;
     if (stored.sentLastWeek >= weeklyCap || storedDay >= this.options.crossBusinessDailyCap) return 'frequency_capped';
-    if (stored.sentLastWeek + granted.week >= weeklyCap || storedDay + grantedDay >= this.options.crossBusinessDailyCap) return 'outcompeted';
+    if (stored.sentLastWeek + granted.week >= weeklyCap || storedDay + grantedDay >= this.options.crossBusinessDailyCap)
+      return 'outcompeted';
     return undefined;
   }
 

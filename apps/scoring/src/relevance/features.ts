@@ -48,9 +48,13 @@ type PurposeBoundSnapshot = ProfileSnapshotV1 & {
  * the snapshot, `cross_app` interests may serve any business and `first_party_only` people only
  * count their engagement with the business's own pages. Older snapshots carry one map.
  */
-export function usableInterestsFor(snapshot: ProfileSnapshotV1, businessId: string): { interests: Record<string, number>; kind: SignalKind; crossApp: boolean } {
+export function usableInterestsFor(
+  snapshot: ProfileSnapshotV1,
+  businessId: string,
+): { interests: Record<string, number>; kind: SignalKind; crossApp: boolean } {
   const s = snapshot as PurposeBoundSnapshot;
-  if (s.signalBasis === 'first_party_only') return { interests: s.firstPartyInterests?.[businessId] ?? {}, kind: 'first_party', crossApp: false };
+  if (s.signalBasis === 'first_party_only')
+    return { interests: s.firstPartyInterests?.[businessId] ?? {}, kind: 'first_party', crossApp: false };
   if (s.signalBasis === 'cross_app') return { interests: s.interests, kind: 'cross_app', crossApp: true };
   const crossApp = snapshot.consents.crossAppProfiling;
   return { interests: snapshot.interests, kind: crossApp ? 'cross_app' : 'first_party', crossApp };

@@ -14,10 +14,20 @@ describe('LogisticModel', () => {
     expect(model.predict({ ...interested, interest: 0, 'interest.share': 0 })).toBeLessThan(0.3);
   });
 
-  it('ranks by the share of the person\'s interests the campaign matches, not by how much they engage overall', () => {
+  it("ranks by the share of the person's interests the campaign matches, not by how much they engage overall", () => {
     const model = LogisticModel.coldStart();
-    const focused = extractFeatures(snapshotFixture({ interests: { 'running-shoes': 6, cooking: 1 } }), campaignFixture(), EMPTY_HISTORY, now).values;
-    const scattered = extractFeatures(snapshotFixture({ interests: { 'running-shoes': 7, cooking: 20, wine: 20 } }), campaignFixture(), EMPTY_HISTORY, now).values;
+    const focused = extractFeatures(
+      snapshotFixture({ interests: { 'running-shoes': 6, cooking: 1 } }),
+      campaignFixture(),
+      EMPTY_HISTORY,
+      now,
+    ).values;
+    const scattered = extractFeatures(
+      snapshotFixture({ interests: { 'running-shoes': 7, cooking: 20, wine: 20 } }),
+      campaignFixture(),
+      EMPTY_HISTORY,
+      now,
+    ).values;
     expect(focused['interest.affinity']).toBeGreaterThan(scattered['interest.affinity']);
     expect(model.predict(focused)).toBeGreaterThan(model.predict(scattered));
   });
@@ -41,7 +51,14 @@ describe('LogisticModel', () => {
   it('recovers a hidden logistic truth from outcomes in small batches as well as from all at once, and grows surer of it', () => {
     // Truth: log-odds = 2 + 2 * affinity, the affinity around -1.5 (so it moves with the bias); the prior believes 0.8.
     let seed = 0;
-    const features = (a: number): FeatureValues => ({ ...interested, 'interest.affinity': a, interest: 0, 'interest.share': 0, recency: 0, 'business.engagement': 0 });
+    const features = (a: number): FeatureValues => ({
+      ...interested,
+      'interest.affinity': a,
+      interest: 0,
+      'interest.share': 0,
+      recency: 0,
+      'business.engagement': 0,
+    });
     const examples: Example[] = Array.from({ length: 8000 }, () => {
       const a = -1.5 + hashNormal('x', String(seed++));
       const p = 1 / (1 + Math.exp(-(2 + 2 * a)));
@@ -60,15 +77,25 @@ describe('LogisticModel', () => {
     const cold = LogisticModel.coldStart();
     expect(cold.sample(interested, 'c:p').score).toBe(cold.sample(interested, 'c:p').score);
     expect(cold.sample(interested, 'c:p', { scale: 0 }).score).toBeCloseTo(cold.predict(interested), 10);
-    const examples: Example[] = Array.from({ length: 2000 }, (_, i) => ({ features: interested, label: (i % 3 === 0 ? 1 : 0) as 0 | 1, weight: 1 }));
+    const examples: Example[] = Array.from({ length: 2000 }, (_, i) => ({
+      features: interested,
+      label: (i % 3 === 0 ? 1 : 0) as 0 | 1,
+      weight: 1,
+    }));
     const warm = cold.learn(examples);
     expect(warm.uncertainty(interested)).toBeLessThan(cold.uncertainty(interested) / 3);
-    const spread = (m: LogisticModel) => Math.max(...Array.from({ length: 50 }, (_, i) => Math.abs(m.sample(interested, `c:${i}`).score - m.predict(interested))));
+    const spread = (m: LogisticModel) =>
+      Math.max(...Array.from({ length: 50 }, (_, i) => Math.abs(m.sample(interested, `c:${i}`).score - m.predict(interested))));
     expect(spread(warm)).toBeLessThan(spread(cold));
   });
 
   it('explains with per-category interest contributions, largest first', () => {
-    const vector = extractFeatures(snapshotFixture({ interests: { 'running-shoes': 6, fitness: 2 } }), campaignFixture(), EMPTY_HISTORY, now);
+    const vector = extractFeatures(
+      snapshotFixture({ interests: { 'running-shoes': 6, fitness: 2 } }),
+      campaignFixture(),
+      EMPTY_HISTORY,
+      now,
+    );
     const factors = LogisticModel.coldStart().explain(vector);
     expect(factors.map((f) => f.name).slice(0, 2)).toEqual(['interest.running_shoes', 'interest.fitness']);
     expect(factors[0].contribution).toBeCloseTo(3 * factors[1].contribution, 3);
@@ -76,7 +103,15 @@ describe('LogisticModel', () => {
   });
 
   it('solves the Newton system exactly', () => {
-    expect(solve([[4, 1], [1, 3]], [1, 2]).map((x) => Math.round(x * 1e6) / 1e6)).toEqual([0.090909, 0.636364]);
+    expect(
+      solve(
+        [
+          [4, 1],
+          [1, 3],
+        ],
+        [1, 2],
+      ).map((x) => Math.round(x * 1e6) / 1e6),
+    ).toEqual([0.090909, 0.636364]);
   });
 });
 

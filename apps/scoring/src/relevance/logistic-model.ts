@@ -156,10 +156,16 @@ export class LogisticModel {
 
   /** Standard deviation of the log-odds under the posterior, sqrt(x' Σ x): the model's ignorance about this case. */
   uncertainty(features: FeatureValues): number {
-    this.covariance ??= NAMES.map((_, i) => solve(this.precision, NAMES.map((__, j) => (i === j ? 1 : 0))));
+    this.covariance ??= NAMES.map((_, i) =>
+      solve(
+        this.precision,
+        NAMES.map((__, j) => (i === j ? 1 : 0)),
+      ),
+    );
     const x = NAMES.map((name) => (name === 'bias' ? 1 : features[name]));
     let variance = 0;
-    for (let i = 0; i < x.length; i++) for (let j = 0; j < x.length; j++) variance += (x[i] as number) * ((this.covariance[i] as number[])[j] as number) * (x[j] as number);
+    for (let i = 0; i < x.length; i++)
+      for (let j = 0; j < x.length; j++) variance += (x[i] as number) * ((this.covariance[i] as number[])[j] as number) * (x[j] as number);
     return Math.sqrt(Math.max(0, variance));
   }
 
@@ -199,7 +205,12 @@ export class LogisticModel {
     /** What the mode minimises: the prior's quadratic form plus the batch's weighted log-loss. */
     const objective = (at: readonly number[]) => {
       const delta = at.map((wi, i) => wi - (prior[i] as number));
-      let value = 0.5 * dot(delta, this.precision.map((row) => dot(row, delta)));
+      let value =
+        0.5 *
+        dot(
+          delta,
+          this.precision.map((row) => dot(row, delta)),
+        );
       examples.forEach((e, k) => {
         const z = dot(at, rows[k] as number[]);
         // log(1 + e^z) - label * z, computed without overflow.
@@ -258,7 +269,8 @@ export class LogisticModel {
         factors.push({ name, value: round(value), contribution: round(contribution), kind: vector.kinds[name] });
       }
     }
-    if (round(exploration) !== 0) factors.push({ name: 'exploration', value: round(exploration), contribution: round(exploration), kind: 'context' });
+    if (round(exploration) !== 0)
+      factors.push({ name: 'exploration', value: round(exploration), contribution: round(exploration), kind: 'context' });
     return factors.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution)).slice(0, limit);
   }
 }
@@ -269,7 +281,8 @@ export function solve(a: readonly (readonly number[])[], b: readonly number[]): 
   const m = a.map((row, i) => [...row, b[i] as number]);
   for (let col = 0; col < n; col++) {
     let pivot = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs((m[r] as number[])[col] as number) > Math.abs((m[pivot] as number[])[col] as number)) pivot = r;
+    for (let r = col + 1; r < n; r++)
+      if (Math.abs((m[r] as number[])[col] as number) > Math.abs((m[pivot] as number[])[col] as number)) pivot = r;
     [m[col], m[pivot]] = [m[pivot] as number[], m[col] as number[]];
     const top = m[col] as number[];
     const d = top[col] as number;

@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import { ScoringConfig } from '../scoring.config';
 import { DEFAULT_LEARNING, type Example, LogisticModel, type PrecisionMatrix, type Weights } from './logistic-model';
 
-
 const versionGauge =
   (register.getSingleMetric('wt_model_version') as Gauge | undefined) ??
   new Gauge({ name: 'wt_model_version', help: 'Version of the relevance model in use' });

@@ -9,7 +9,14 @@ export function campaignFixture(overrides: Partial<CampaignV1> = {}): CampaignV1
     name: 'Spring run',
     status: 'active',
     phoneNumberId: '1000001',
-    template: { name: 'new_collection', language: 'en_US', bodyParameters: [{ from: 'profile', value: 'topInterest' }, { from: 'campaign', value: 'name' }] },
+    template: {
+      name: 'new_collection',
+      language: 'en_US',
+      bodyParameters: [
+        { from: 'profile', value: 'topInterest' },
+        { from: 'campaign', value: 'name' },
+      ],
+    },
     targetCategories: ['running-shoes', 'fitness'],
     minRelevance: 0.3,
     budgetMessages: 10,
@@ -33,7 +40,12 @@ export function snapshotFixture(overrides: Record<string, unknown> = {}): Profil
     firstPartyInterests: { acme: { 'running-shoes': 8 } },
     interestHalfLifeHours: 24,
     consents: { whatsappMarketing: ['acme'], crossAppProfiling: true },
-    activity: { totalEvents: 3, eventsBySource: { facebook: 1, instagram: 2 }, eventsByBusiness: { acme: 1 }, lastSeenAt: '2026-11-28T11:00:00Z' },
+    activity: {
+      totalEvents: 3,
+      eventsBySource: { facebook: 1, instagram: 2 },
+      eventsByBusiness: { acme: 1 },
+      lastSeenAt: '2026-11-28T11:00:00Z',
+    },
     ...overrides,
   } as unknown as ProfileSnapshotV1;
 }

@@ -35,8 +35,7 @@ export class FaultBook {
   match(phoneNumberId: string, waId: string): Fault | undefined {
     return this.faults.find(
       (fault) =>
-        (fault.waId === undefined || fault.waId === waId) &&
-        (fault.phoneNumberId === undefined || fault.phoneNumberId === phoneNumberId),
+        (fault.waId === undefined || fault.waId === waId) && (fault.phoneNumberId === undefined || fault.phoneNumberId === phoneNumberId),
     );
   }
 

@@ -37,8 +37,7 @@ describe('failure injection (/sandbox/faults)', () => {
     const { status } = await sandbox.request('POST', '/sandbox/faults', fault);
     expect(status).toBe(201);
   };
-  const send = (to: string, timeoutMs?: number) =>
-    sandbox.client(timeoutMs).sendTemplate(PHONE_NUMBER_ID, to, TEMPLATE, 'decision-f');
+  const send = (to: string, timeoutMs?: number) => sandbox.client(timeoutMs).sendTemplate(PHONE_NUMBER_ID, to, TEMPLATE, 'decision-f');
   const listed = async (to: string) =>
     (await sandbox.request('GET', `/sandbox/messages?to=${encodeURIComponent(to)}`)).body as Array<{
       wamid: string;
@@ -80,13 +79,11 @@ describe('failure injection (/sandbox/faults)', () => {
   it('matches on phoneNumberId', async () => {
     await addFault({ phoneNumberId: '5999999', code: 131048, times: 1 });
     expect(await send(nextRecipient())).toMatchObject({ kind: 'accepted' });
-    expect(await sandbox.client().sendTemplate('5999999', nextRecipient(), TEMPLATE)).toMatchObject(
-      {
-        kind: 'rejected',
-        code: 131048,
-        category: 'pause-campaigns',
-      },
-    );
+    expect(await sandbox.client().sendTemplate('5999999', nextRecipient(), TEMPLATE)).toMatchObject({
+      kind: 'rejected',
+      code: 131048,
+      category: 'pause-campaigns',
+    });
   });
 
   it('status: accepts the message, then reports it failed with the code', async () => {
@@ -95,9 +92,7 @@ describe('failure injection (/sandbox/faults)', () => {
 
     const result = (await send(to)) as SendAccepted;
     expect(result.kind).toBe('accepted');
-    const [failed] = await eventually(
-      () => receiver.statusesFor(result.wamid).length > 0 && receiver.statusesFor(result.wamid),
-    );
+    const [failed] = await eventually(() => receiver.statusesFor(result.wamid).length > 0 && receiver.statusesFor(result.wamid));
     expect(failed).toMatchObject({
       status: 'failed',
       biz_opaque_callback_data: 'decision-f',
@@ -122,9 +117,7 @@ describe('failure injection (/sandbox/faults)', () => {
     const [message] = await listed(to);
     expect(message).toBeDefined();
     const statuses = await eventually(
-      () =>
-        receiver.statusesFor(message?.wamid ?? '').length === 2 &&
-        receiver.statusesFor(message?.wamid ?? ''),
+      () => receiver.statusesFor(message?.wamid ?? '').length === 2 && receiver.statusesFor(message?.wamid ?? ''),
     );
     expect(statuses.map((status) => status.status)).toEqual(['sent', 'delivered']);
   });

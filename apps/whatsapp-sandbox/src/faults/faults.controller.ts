@@ -1,13 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Post,
-  UsePipes,
-  ValidationPipe,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, UsePipes, ValidationPipe } from '@nestjs/common';
 import { type Fault, FaultBook } from './fault-book';
 import { FaultDto } from './fault.dto';
 import { ApiTags } from '@nestjs/swagger';

@@ -16,8 +16,7 @@ export class AccessTokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const header = context.switchToHttp().getRequest<IncomingMessage>().headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match || !timingSafeEqual(sha256(match[1]), this.expected))
-      throw GraphApiError.invalidAccessToken();
+    if (!match || !timingSafeEqual(sha256(match[1]), this.expected)) throw GraphApiError.invalidAccessToken();
     return true;
   }
 }

@@ -21,9 +21,7 @@ export class GraphApiError extends Error {
         message: this.message,
         type: this.type,
         code: this.code,
-        ...(this.details === undefined
-          ? {}
-          : { error_data: { messaging_product: 'whatsapp', details: this.details } }),
+        ...(this.details === undefined ? {} : { error_data: { messaging_product: 'whatsapp', details: this.details } }),
         fbtrace_id: randomBytes(12).toString('base64url'),
       },
     };
@@ -35,10 +33,7 @@ export class GraphApiError extends Error {
 
   /** Graph error 100 naming the offending parameter (a path like `template.language.code`). */
   static invalidParameter(parameter: string, problem: 'missing' | string): GraphApiError {
-    const details =
-      problem === 'missing'
-        ? `The parameter ${parameter} is required.`
-        : `Param ${parameter} ${problem}`.trim();
+    const details = problem === 'missing' ? `The parameter ${parameter} is required.` : `Param ${parameter} ${problem}`.trim();
     return new GraphApiError(400, 100, `(#100) ${details}`, details);
   }
 
@@ -83,12 +78,7 @@ export class GraphApiError extends Error {
   /** An injected fault: Meta's title for the code, and the HTTP status Meta answers it with unless one is given. */
   static injected(code: number, httpStatus?: number): GraphApiError {
     const title = whatsAppErrorTitle(code);
-    return new GraphApiError(
-      httpStatus ?? typicalHttpStatus(code),
-      code,
-      `(#${code}) ${title}`,
-      `${title} (injected by the sandbox)`,
-    );
+    return new GraphApiError(httpStatus ?? typicalHttpStatus(code), code, `(#${code}) ${title}`, `${title} (injected by the sandbox)`);
   }
 }
 

@@ -26,8 +26,7 @@ export class GraphErrorFilter extends BaseExceptionFilter {
     const response = http.getResponse<ServerResponse>();
     if (response.headersSent || response.destroyed) return;
     const error = toGraphError(exception);
-    if (error.httpStatus >= 500)
-      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (error.httpStatus >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     sendJson(response, error.httpStatus, error.toResponse());
   }
 }
@@ -39,12 +38,7 @@ function toGraphError(exception: unknown): GraphApiError {
   }
   if (exception instanceof HttpException && exception.getStatus() < 500) {
     // Unparseable JSON, payload too large...: Graph reports these as invalid parameters.
-    return new GraphApiError(
-      exception.getStatus(),
-      100,
-      `(#100) ${exception.message}`,
-      exception.message,
-    );
+    return new GraphApiError(exception.getStatus(), 100, `(#100) ${exception.message}`, exception.message);
   }
   return new GraphApiError(500, 1, 'An unknown error occurred');
 }

@@ -32,9 +32,7 @@ export class InboundService {
   receive(dto: InboundMessageDto, now = Date.now()): InboundReceipt {
     const waId = dto.from.replace(/\D/g, '');
     this.windows.recordInbound(dto.phoneNumberId, waId, now);
-    const contextId =
-      dto.contextMessageId ??
-      (dto.button ? this.store.latestTo(dto.phoneNumberId, waId)?.wamid : undefined);
+    const contextId = dto.contextMessageId ?? (dto.button ? this.store.latestTo(dto.phoneNumberId, waId)?.wamid : undefined);
     const message: InboundMessage = {
       from: waId,
       id: `wamid.${randomBytes(24).toString('base64url')}`,
@@ -45,9 +43,7 @@ export class InboundService {
             button: { text: dto.button.text, payload: dto.button.payload ?? dto.button.text },
           }
         : { type: 'text', text: { body: dto.text ?? '' } }),
-      ...(contextId
-        ? { context: { from: displayPhoneNumber(dto.phoneNumberId), id: contextId } }
-        : {}),
+      ...(contextId ? { context: { from: displayPhoneNumber(dto.phoneNumberId), id: contextId } } : {}),
     };
     const origin = { wabaId: this.config.SANDBOX_WABA_ID, phoneNumberId: dto.phoneNumberId };
     const contact = { profile: { name: dto.name ?? 'Sandbox User' }, wa_id: waId };

@@ -49,9 +49,7 @@ export class MessageStore {
   list(filter: { to?: string; phoneNumberId?: string }): AcceptedMessage[] {
     const waId = filter.to?.replace(/\D/g, '');
     return [...this.messages.values()].filter(
-      (message) =>
-        (!waId || message.waId === waId) &&
-        (!filter.phoneNumberId || message.phoneNumberId === filter.phoneNumberId),
+      (message) => (!waId || message.waId === waId) && (!filter.phoneNumberId || message.phoneNumberId === filter.phoneNumberId),
     );
   }
 

@@ -36,10 +36,7 @@ describe('POST /:version/:phoneNumberId/messages', () => {
       contacts: [{ input: to, wa_id: to.slice(1) }],
       messages: [{ id: expect.stringMatching(/^wamid\.[A-Za-z0-9_-]{20,}$/) as unknown }],
     });
-    const listed = await sandbox.request(
-      'GET',
-      `/sandbox/messages?to=${encodeURIComponent(to)}&phoneNumberId=1000001`,
-    );
+    const listed = await sandbox.request('GET', `/sandbox/messages?to=${encodeURIComponent(to)}&phoneNumberId=1000001`);
     expect(listed.body).toEqual([
       expect.objectContaining({
         wamid: response.messages[0]?.id,
@@ -52,14 +49,9 @@ describe('POST /:version/:phoneNumberId/messages', () => {
 
   it('answers 401 with Graph error 190 for a wrong or missing token', async () => {
     for (const authorization of ['Bearer not-the-token-at-all', '']) {
-      const { status, body } = await sandbox.request(
-        'POST',
-        '/v21.0/1000001/messages',
-        template(nextRecipient()),
-        {
-          authorization,
-        },
-      );
+      const { status, body } = await sandbox.request('POST', '/v21.0/1000001/messages', template(nextRecipient()), {
+        authorization,
+      });
       expect(status).toBe(401);
       expect(graphError(body)).toMatchObject({
         code: 190,
@@ -91,11 +83,7 @@ describe('POST /:version/:phoneNumberId/messages', () => {
     ['text', { type: 'text' }],
     ['text.body', { type: 'text', text: { body: '' } }],
   ])('answers 400 with Graph error 100 naming %s', async (field, change) => {
-    const { status, body } = await sandbox.request(
-      'POST',
-      '/v21.0/1000001/messages',
-      template(nextRecipient(), change),
-    );
+    const { status, body } = await sandbox.request('POST', '/v21.0/1000001/messages', template(nextRecipient(), change));
 
     expect(status).toBe(400);
     const error = graphError(body);
@@ -108,21 +96,13 @@ describe('POST /:version/:phoneNumberId/messages', () => {
   });
 
   it('answers an unparseable body with Graph error 100 too', async () => {
-    const { status, body } = await sandbox.request(
-      'POST',
-      '/v21.0/1000001/messages',
-      '{"messaging_product":',
-    );
+    const { status, body } = await sandbox.request('POST', '/v21.0/1000001/messages', '{"messaging_product":');
     expect(status).toBe(400);
     expect(graphError(body).code).toBe(100);
   });
 
   it('rejects a malformed phone number id', async () => {
-    const { status, body } = await sandbox.request(
-      'POST',
-      '/v21.0/not-a-number/messages',
-      template(nextRecipient()),
-    );
+    const { status, body } = await sandbox.request('POST', '/v21.0/not-a-number/messages', template(nextRecipient()));
     expect(status).toBe(400);
     expect(graphError(body).code).toBe(100);
   });
@@ -139,9 +119,7 @@ describe('send limits', () => {
 
   it('answers 130429 beyond SANDBOX_THROUGHPUT_MPS messages per second for one phone number id', async () => {
     const send = (phoneNumberId: string) =>
-      sandbox
-        .client()
-        .sendTemplate(phoneNumberId, nextRecipient(), { name: 'x', language: { code: 'en' } });
+      sandbox.client().sendTemplate(phoneNumberId, nextRecipient(), { name: 'x', language: { code: 'en' } });
     const results = await Promise.all(Array.from({ length: 7 }, () => send('2000001')));
 
     expect(results.filter((result) => result.kind === 'accepted')).toHaveLength(5);
@@ -159,21 +137,15 @@ describe('send limits', () => {
     const to = nextRecipient();
     const client = sandbox.client();
 
-    expect(
-      (await client.sendTemplate('3000001', to, { name: 'x', language: { code: 'en' } })).kind,
-    ).toBe('accepted');
-    expect(
-      await client.sendTemplate('3000001', to, { name: 'x', language: { code: 'en' } }),
-    ).toMatchObject({
+    expect((await client.sendTemplate('3000001', to, { name: 'x', language: { code: 'en' } })).kind).toBe('accepted');
+    expect(await client.sendTemplate('3000001', to, { name: 'x', language: { code: 'en' } })).toMatchObject({
       kind: 'rejected',
       httpStatus: 400,
       code: 131056,
       category: 'retry',
     });
     // Same person from another business number, or another person: fine.
-    expect(
-      (await client.sendTemplate('3000002', to, { name: 'x', language: { code: 'en' } })).kind,
-    ).toBe('accepted');
+    expect((await client.sendTemplate('3000002', to, { name: 'x', language: { code: 'en' } })).kind).toBe('accepted');
     expect(
       (
         await client.sendTemplate('3000001', nextRecipient(), {

@@ -1,13 +1,4 @@
-import {
-  type BeforeApplicationShutdown,
-  Body,
-  Controller,
-  Param,
-  Post,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { type BeforeApplicationShutdown, Body, Controller, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { SendMessageRequest } from '@wt/whatsapp';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AccessTokenGuard } from '../graph/access-token.guard';
@@ -53,14 +44,9 @@ export class MessagesController implements BeforeApplicationShutdown {
     @Req() request: IncomingMessage,
     @Res() response: ServerResponse,
   ): void {
-    if (!/^v\d+\.\d+$/.test(version))
-      throw new GraphApiError(400, 100, `(#100) Unknown API version ${version}`);
+    if (!/^v\d+\.\d+$/.test(version)) throw new GraphApiError(400, 100, `(#100) Unknown API version ${version}`);
     if (!/^\d{1,32}$/.test(phoneNumberId)) {
-      throw new GraphApiError(
-        400,
-        100,
-        `(#100) Unsupported post request. Object with ID '${phoneNumberId}' does not exist`,
-      );
+      throw new GraphApiError(400, 100, `(#100) Unsupported post request. Object with ID '${phoneNumberId}' does not exist`);
     }
     const outcome = this.messages.send(phoneNumberId, body);
     switch (outcome.kind) {

@@ -104,10 +104,8 @@ export class MessagesService {
         throw error;
       }
     }
-    if (!this.throughput.allows(phoneNumberId, now))
-      return this.reject(GraphApiError.throughputExceeded(), recipient);
-    if (!this.pairs.allows(phoneNumberId, waId, now))
-      return this.reject(GraphApiError.pairRateExceeded(), recipient);
+    if (!this.throughput.allows(phoneNumberId, now)) return this.reject(GraphApiError.throughputExceeded(), recipient);
+    if (!this.pairs.allows(phoneNumberId, waId, now)) return this.reject(GraphApiError.pairRateExceeded(), recipient);
 
     this.throughput.record(phoneNumberId, now);
     this.pairs.record(phoneNumberId, waId, now);
@@ -120,9 +118,7 @@ export class MessagesService {
       waId,
       type: request.type,
       ...(request.type === 'template' ? { templateName: request.template.name } : {}),
-      ...(request.biz_opaque_callback_data === undefined
-        ? {}
-        : { bizOpaqueCallbackData: request.biz_opaque_callback_data }),
+      ...(request.biz_opaque_callback_data === undefined ? {} : { bizOpaqueCallbackData: request.biz_opaque_callback_data }),
       acceptedAt: new Date(now).toISOString(),
       statuses: [],
     };
@@ -135,9 +131,7 @@ export class MessagesService {
     this.scheduleStatuses(message, fault, reaction, now);
     const dropConnection = fault?.mode === 'drop';
     if (dropConnection) this.stats.unanswered('drop');
-    this.logger.debug(
-      `accepted ${message.type} ${message.wamid} to ${recipient}${dropConnection ? ', connection to be dropped' : ''}`,
-    );
+    this.logger.debug(`accepted ${message.type} ${message.wamid} to ${recipient}${dropConnection ? ', connection to be dropped' : ''}`);
     return {
       kind: 'accepted',
       wamid: message.wamid,
@@ -164,21 +158,14 @@ export class MessagesService {
     return { kind: 'rejected', error };
   }
 
-  private scheduleStatuses(
-    message: AcceptedMessage,
-    fault: Fault | undefined,
-    reaction: MessageReaction | undefined,
-    now: number,
-  ): void {
+  private scheduleStatuses(message: AcceptedMessage, fault: Fault | undefined, reaction: MessageReaction | undefined, now: number): void {
     const planned = planStatuses({
       wamid: message.wamid,
       waId: message.waId,
       type: message.type,
       serviceWindowOpen: this.windows.isOpen(message.phoneNumberId, message.waId, now),
       readRate: this.config.SANDBOX_READ_RATE,
-      ...(this.config.SANDBOX_UNREACHABLE_SUFFIX
-        ? { unreachableSuffix: this.config.SANDBOX_UNREACHABLE_SUFFIX }
-        : {}),
+      ...(this.config.SANDBOX_UNREACHABLE_SUFFIX ? { unreachableSuffix: this.config.SANDBOX_UNREACHABLE_SUFFIX } : {}),
       ...(fault?.mode === 'status' ? { failWithCode: fault.code } : {}),
       ...(reaction?.failure
         ? {
@@ -222,11 +209,7 @@ export class MessagesService {
   }
 
   /** What a simulated person does after reading: a reply, a button click, a stop of marketing. */
-  private reactionSteps(
-    message: AcceptedMessage,
-    reaction: MessageReaction,
-    origin: WebhookOrigin,
-  ): WebhookStep[] {
+  private reactionSteps(message: AcceptedMessage, reaction: MessageReaction, origin: WebhookOrigin): WebhookStep[] {
     const contact = { profile: { name: 'Simulated User' }, wa_id: message.waId };
     const context = { from: displayPhoneNumber(message.phoneNumberId), id: message.wamid };
     const inbound = (content: Pick<InboundMessage, 'type' | 'text' | 'button'>): WebhookStep => ({
@@ -245,12 +228,8 @@ export class MessagesService {
       },
     });
     const steps: WebhookStep[] = [];
-    if (reaction.replied)
-      steps.push(inbound({ type: 'text', text: { body: 'Sounds good, tell me more' } }));
-    if (reaction.clicked)
-      steps.push(
-        inbound({ type: 'button', button: { text: 'Show me', payload: 'sandbox_click' } }),
-      );
+    if (reaction.replied) steps.push(inbound({ type: 'text', text: { body: 'Sounds good, tell me more' } }));
+    if (reaction.clicked) steps.push(inbound({ type: 'button', button: { text: 'Show me', payload: 'sandbox_click' } }));
     if (reaction.optedOut) {
       steps.push({
         delayMs: this.config.SANDBOX_STATUS_DELAY_MS,
@@ -278,15 +257,11 @@ export class MessagesService {
       status: step.status,
       timestamp: unixSeconds(Date.now()),
       recipient_id: message.waId,
-      ...(message.bizOpaqueCallbackData === undefined
-        ? {}
-        : { biz_opaque_callback_data: message.bizOpaqueCallbackData }),
+      ...(message.bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: message.bizOpaqueCallbackData }),
       ...(withBilling
         ? {
             conversation:
-              step.status === 'sent'
-                ? billing.conversation
-                : { id: billing.conversation.id, origin: billing.conversation.origin },
+              step.status === 'sent' ? billing.conversation : { id: billing.conversation.id, origin: billing.conversation.origin },
             pricing: billing.pricing,
           }
         : {}),
@@ -299,10 +274,7 @@ export class MessagesService {
    * free-form text (inside the customer-service window) is a free service message. Meta reports
    * them on `sent` and `delivered`, with the conversation's expiry on the `sent` that opened it.
    */
-  private billing(
-    message: AcceptedMessage,
-    now: number,
-  ): { conversation: StatusConversation; pricing: StatusPricing } {
+  private billing(message: AcceptedMessage, now: number): { conversation: StatusConversation; pricing: StatusPricing } {
     const category: PricingCategory = message.type === 'template' ? 'marketing' : 'service';
     const key = `${message.phoneNumberId}:${message.waId}:${category}`;
     let open = this.conversations.get(key);

@@ -15,10 +15,7 @@ export class SandboxMessagesController {
   @ApiQuery({ name: 'to', required: false, description: 'Recipient, digits compared' })
   @ApiQuery({ name: 'phoneNumberId', required: false })
   @ApiAnswer(200, 'Accepted messages in order, with the statuses emitted', { type: 'array', items: ACCEPTED_MESSAGE_SCHEMA })
-  list(
-    @Query('to') to?: string,
-    @Query('phoneNumberId') phoneNumberId?: string,
-  ): AcceptedMessage[] {
+  list(@Query('to') to?: string, @Query('phoneNumberId') phoneNumberId?: string): AcceptedMessage[] {
     return this.store.list({ ...(to ? { to } : {}), ...(phoneNumberId ? { phoneNumberId } : {}) });
   }
 }

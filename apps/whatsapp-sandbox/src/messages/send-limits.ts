@@ -56,8 +56,7 @@ export class PairRateLimit {
 
   /** Forgets pairs whose gap has elapsed, so that a long benchmark does not grow the map without end. */
   private prune(now: number): void {
-    for (const [key, last] of this.lastSent)
-      if (now - last >= this.intervalMs) this.lastSent.delete(key);
+    for (const [key, last] of this.lastSent) if (now - last >= this.intervalMs) this.lastSent.delete(key);
     this.pruneAbove = Math.max(50_000, this.lastSent.size * 2);
   }
 }

@@ -18,15 +18,7 @@ import {
  * `template` and `text`; the platform sends only these two.
  */
 
-const PARAMETER_TYPES = [
-  'text',
-  'currency',
-  'date_time',
-  'image',
-  'document',
-  'video',
-  'payload',
-] as const;
+const PARAMETER_TYPES = ['text', 'currency', 'date_time', 'image', 'document', 'video', 'payload'] as const;
 
 export class TemplateParameterDto {
   @IsIn(PARAMETER_TYPES)
@@ -58,10 +50,7 @@ export class TemplateComponentDto {
   @Type(() => String)
   index?: string;
 
-  @ValidateIf(
-    (component: TemplateComponentDto) =>
-      component.type === 'button' || component.parameters !== undefined,
-  )
+  @ValidateIf((component: TemplateComponentDto) => component.type === 'button' || component.parameters !== undefined)
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => TemplateParameterDto)

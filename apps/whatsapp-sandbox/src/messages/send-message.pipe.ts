@@ -16,8 +16,7 @@ export class SendMessagePipe implements PipeTransform<unknown, SendMessageReques
       forbidUnknownValues: true,
     });
     const first = firstProblem(errors);
-    if (first)
-      throw GraphApiError.invalidParameter(first.path, first.missing ? 'missing' : first.problem);
+    if (first) throw GraphApiError.invalidParameter(first.path, first.missing ? 'missing' : first.problem);
     // Validated: the original body (not the DTO instance) is what gets stored and echoed.
     return body as SendMessageRequest;
   }
@@ -31,18 +30,11 @@ interface Problem {
 
 function firstProblem(errors: ValidationError[], parent = ''): Problem | undefined {
   for (const error of errors) {
-    const path = /^\d+$/.test(error.property)
-      ? `${parent}[${error.property}]`
-      : parent
-        ? `${parent}.${error.property}`
-        : error.property;
+    const path = /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : parent ? `${parent}.${error.property}` : error.property;
     if (error.constraints) {
       const messages = Object.values(error.constraints);
       // class-validator messages start with the property name: keep what follows it.
-      const problem = (messages[0] ?? 'is invalid').replace(
-        new RegExp(`^${error.property}\\s+`),
-        '',
-      );
+      const problem = (messages[0] ?? 'is invalid').replace(new RegExp(`^${error.property}\\s+`), '');
       return { path, missing: error.value === undefined || error.value === null, problem };
     }
     const nested = firstProblem(error.children ?? [], path);

@@ -8,10 +8,8 @@ const base: StatusPlanInput = {
   readRate: 1,
 };
 
-const statuses = (input: Partial<StatusPlanInput>) =>
-  planStatuses({ ...base, ...input }).map((planned) => planned.status);
-const codes = (input: Partial<StatusPlanInput>) =>
-  planStatuses({ ...base, ...input }).map((planned) => planned.error?.code);
+const statuses = (input: Partial<StatusPlanInput>) => planStatuses({ ...base, ...input }).map((planned) => planned.status);
+const codes = (input: Partial<StatusPlanInput>) => planStatuses({ ...base, ...input }).map((planned) => planned.error?.code);
 
 describe('planStatuses', () => {
   it('reports sent, delivered, then read for a template', () => {
@@ -21,11 +19,7 @@ describe('planStatuses', () => {
 
   it('fails free-form text outside the 24 h window with 131047, and delivers it inside', () => {
     expect(codes({ type: 'text' })).toEqual([131047]);
-    expect(statuses({ type: 'text', serviceWindowOpen: true })).toEqual([
-      'sent',
-      'delivered',
-      'read',
-    ]);
+    expect(statuses({ type: 'text', serviceWindowOpen: true })).toEqual(['sent', 'delivered', 'read']);
   });
 
   it('fails recipients ending in the unreachable suffix with 131026', () => {
@@ -52,8 +46,6 @@ describe('isRead', () => {
     const read = wamids.filter((wamid) => isRead(wamid, 0.6)).length;
     expect(read / wamids.length).toBeGreaterThan(0.57);
     expect(read / wamids.length).toBeLessThan(0.63);
-    expect(wamids.map((wamid) => isRead(wamid, 0.6))).toEqual(
-      wamids.map((wamid) => isRead(wamid, 0.6)),
-    );
+    expect(wamids.map((wamid) => isRead(wamid, 0.6))).toEqual(wamids.map((wamid) => isRead(wamid, 0.6)));
   });
 });

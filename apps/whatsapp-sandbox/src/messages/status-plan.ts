@@ -39,17 +39,13 @@ function failure(code: number, details: string): PlannedStatus {
  * reproducible share of messages; or a single `failed` when it cannot be delivered.
  */
 export function planStatuses(input: StatusPlanInput): PlannedStatus[] {
-  if (input.failWithCode !== undefined)
-    return [failure(input.failWithCode, input.failDetails ?? 'Injected by the sandbox.')];
+  if (input.failWithCode !== undefined) return [failure(input.failWithCode, input.failDetails ?? 'Injected by the sandbox.')];
   if (input.unreachableSuffix && input.waId.endsWith(input.unreachableSuffix)) {
     return [failure(131026, 'Message Undeliverable.')];
   }
   if (input.type === 'text' && !input.serviceWindowOpen) {
     return [
-      failure(
-        131047,
-        'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
-      ),
+      failure(131047, 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.'),
     ];
   }
   const statuses: PlannedStatus[] = [{ status: 'sent' }, { status: 'delivered' }];

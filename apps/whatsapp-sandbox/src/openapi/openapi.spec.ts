@@ -53,7 +53,11 @@ describe('whatsapp-sandbox OpenAPI', () => {
     expect(document.components?.schemas?.['SendMessageDto']).toMatchObject({
       properties: { messaging_product: { enum: ['whatsapp'] }, template: { $ref: '#/components/schemas/TemplateDto' } },
     });
-    expect(document.components?.schemas?.['TemplateDto']).toMatchObject({ properties: { language: { $ref: '#/components/schemas/TemplateLanguageDto' } } });
-    expect(document.components?.schemas?.['FaultDto']).toMatchObject({ properties: { mode: { enum: expect.arrayContaining(['reject', 'hang']) } } });
+    expect(document.components?.schemas?.['TemplateDto']).toMatchObject({
+      properties: { language: { $ref: '#/components/schemas/TemplateLanguageDto' } },
+    });
+    expect(document.components?.schemas?.['FaultDto']).toMatchObject({
+      properties: { mode: { enum: expect.arrayContaining(['reject', 'hang']) } },
+    });
   });
 });

@@ -27,7 +27,10 @@ export const SEND_RESPONSE_SCHEMA = {
     contacts: { type: 'array', items: { type: 'object', properties: { input: { type: 'string' }, wa_id: { type: 'string' } } } },
     messages: {
       type: 'array',
-      items: { type: 'object', properties: { id: { type: 'string', description: 'wamid' }, message_status: { type: 'string', example: 'accepted' } } },
+      items: {
+        type: 'object',
+        properties: { id: { type: 'string', description: 'wamid' }, message_status: { type: 'string', example: 'accepted' } },
+      },
     },
   },
 };
@@ -96,7 +99,11 @@ export const INBOUND_RECEIPT_SCHEMA = {
   required: ['id', 'serviceWindowOpenUntil'],
   properties: {
     id: { type: 'string', description: 'wamid of the inbound message' },
-    serviceWindowOpenUntil: { type: 'string', format: 'date-time', description: 'Until when free-form messages may reach this person from this number' },
+    serviceWindowOpenUntil: {
+      type: 'string',
+      format: 'date-time',
+      description: 'Until when free-form messages may reach this person from this number',
+    },
   },
 };
 

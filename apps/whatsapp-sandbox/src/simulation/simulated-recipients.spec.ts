@@ -1,17 +1,6 @@
 import { SimulatedPopulation } from '@wt/simulation';
-import {
-  inboundMessagesOf,
-  type SendMessageResponse,
-  userPreferencesOf,
-  type WhatsAppWebhookPayload,
-} from '@wt/whatsapp';
-import {
-  eventually,
-  type RunningSandbox,
-  startSandbox,
-  startWebhookReceiver,
-  type WebhookReceiver,
-} from '../testing/sandbox-harness';
+import { inboundMessagesOf, type SendMessageResponse, userPreferencesOf, type WhatsAppWebhookPayload } from '@wt/whatsapp';
+import { eventually, type RunningSandbox, startSandbox, startWebhookReceiver, type WebhookReceiver } from '../testing/sandbox-harness';
 
 const SEED = 'sandbox-spec-seed';
 const PHONE_NUMBER_ID = '3000001';
@@ -55,11 +44,7 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
   });
 
   const send = async (phone: string): Promise<string> => {
-    const { status, body } = await sandbox.request(
-      'POST',
-      `/v21.0/${PHONE_NUMBER_ID}/messages`,
-      template(phone),
-    );
+    const { status, body } = await sandbox.request('POST', `/v21.0/${PHONE_NUMBER_ID}/messages`, template(phone));
     expect(status).toBe(200);
     return (body as SendMessageResponse).messages[0]?.id ?? '';
   };
@@ -74,11 +59,7 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
 
   it('fails a number without WhatsApp with 131026 and a stopped business with 131050, as statuses', async () => {
     const absent = phones.find((phone) => !population.preferences(phone).onWhatsApp);
-    const stopped = phones.find(
-      (phone) =>
-        population.preferences(phone).onWhatsApp &&
-        population.stoppedMarketing(phone, PHONE_NUMBER_ID),
-    );
+    const stopped = phones.find((phone) => population.preferences(phone).onWhatsApp && population.stoppedMarketing(phone, PHONE_NUMBER_ID));
     if (!absent || !stopped) throw new Error('the population has no such person: change the seed');
     const absentStatus = await failureOf(await send(absent));
     expect(absentStatus).toMatchObject({ status: 'failed', errors: [{ code: 131026 }] });
@@ -135,8 +116,7 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
     expect(reactions.filter((r) => r.optedOut).length).toBeGreaterThan(0);
     expect(reactions.filter((r) => !r.read).length).toBeGreaterThan(0);
 
-    const payloads = (): WhatsAppWebhookPayload[] =>
-      receiver.received.map((webhook) => webhook.payload);
+    const payloads = (): WhatsAppWebhookPayload[] => receiver.received.map((webhook) => webhook.payload);
     const inboundFor = (wamid: string) =>
       payloads()
         .flatMap((payload) => inboundMessagesOf(payload))
@@ -144,10 +124,7 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
         .map((entry) => entry.message.type);
     // Every status expected (a `read` comes a delay after `delivered`), not just the first two.
     await eventually(
-      () =>
-        [...expected].every(
-          ([wamid, reaction]) => receiver.statusesFor(wamid).length >= (reaction.read ? 3 : 2),
-        ),
+      () => [...expected].every(([wamid, reaction]) => receiver.statusesFor(wamid).length >= (reaction.read ? 3 : 2)),
       10_000,
     );
     await eventually(() => {
@@ -160,14 +137,9 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
     }, 10_000);
     for (const [wamid, reaction] of expected) {
       const statuses = receiver.statusesFor(wamid).map((status) => status.status);
-      expect(statuses).toEqual(
-        reaction.read ? ['sent', 'delivered', 'read'] : ['sent', 'delivered'],
-      );
+      expect(statuses).toEqual(reaction.read ? ['sent', 'delivered', 'read'] : ['sent', 'delivered']);
       const inbound = inboundFor(wamid);
-      expect(inbound).toEqual([
-        ...(reaction.replied ? ['text'] : []),
-        ...(reaction.clicked ? ['button'] : []),
-      ]);
+      expect(inbound).toEqual([...(reaction.replied ? ['text'] : []), ...(reaction.clicked ? ['button'] : [])]);
     }
     // 160 sends and their webhooks, with waits of up to 10 s each: more than jest's default 5 s on a busy machine.
   }, 30_000);

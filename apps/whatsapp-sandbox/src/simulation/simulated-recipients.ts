@@ -9,8 +9,7 @@ const MAX_OPT_OUTS = 200_000;
 export const SIMULATED_FAILURE_DETAILS: Readonly<Record<number, string>> = {
   131026: 'Message Undeliverable.',
   131049: 'This message was not delivered to maintain healthy ecosystem engagement.',
-  131050:
-    'Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.',
+  131050: 'Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.',
 };
 
 /**
@@ -25,9 +24,7 @@ export class SimulatedRecipients {
   private readonly optedOut = new Set<string>();
 
   constructor(config: SandboxConfig) {
-    this.population = config.SANDBOX_SIMULATION_SEED
-      ? new SimulatedPopulation({ seed: config.SANDBOX_SIMULATION_SEED })
-      : undefined;
+    this.population = config.SANDBOX_SIMULATION_SEED ? new SimulatedPopulation({ seed: config.SANDBOX_SIMULATION_SEED }) : undefined;
   }
 
   get enabled(): boolean {
@@ -35,12 +32,7 @@ export class SimulatedRecipients {
   }
 
   /** What the person does with this message; undefined when the simulation is off. */
-  react(
-    phoneNumberId: string,
-    waId: string,
-    wamid: string,
-    categories: readonly string[],
-  ): MessageReaction | undefined {
+  react(phoneNumberId: string, waId: string, wamid: string, categories: readonly string[]): MessageReaction | undefined {
     if (!this.population) return undefined;
     const key = `${phoneNumberId}:${waId}`;
     const reaction = this.population.react(`+${waId}`, {

@@ -60,7 +60,8 @@ export class SandboxMetricsController {
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiProduces('text/plain')
   @ApiOkResponse({
-    description: 'Prometheus text exposition of the sandbox counters: sends by outcome and Graph error code, statuses, webhooks, inbound messages',
+    description:
+      'Prometheus text exposition of the sandbox counters: sends by outcome and Graph error code, statuses, webhooks, inbound messages',
     schema: { type: 'string', example: 'wt_sandbox_messages{outcome="rejected",code="130429"} 3' },
   })
   metrics(): Promise<string> {

@@ -40,10 +40,7 @@ export class TemplateRegistry {
   }
 
   list(phoneNumberId?: string): RegisteredTemplate[] {
-    const numbers =
-      phoneNumberId === undefined
-        ? [...this.byNumber.values()]
-        : [this.byNumber.get(phoneNumberId)];
+    const numbers = phoneNumberId === undefined ? [...this.byNumber.values()] : [this.byNumber.get(phoneNumberId)];
     return numbers.flatMap((templates) => (templates ? [...templates.values()] : []));
   }
 
@@ -62,8 +59,7 @@ export class TemplateRegistry {
     const given = (template.components ?? [])
       .filter((component) => component.type === 'body')
       .reduce((sum, component) => sum + component.parameters.length, 0);
-    if (given !== registered.bodyParameters)
-      throw GraphApiError.templateParameterMismatch(registered.bodyParameters, given);
+    if (given !== registered.bodyParameters) throw GraphApiError.templateParameterMismatch(registered.bodyParameters, given);
     return registered;
   }
 }

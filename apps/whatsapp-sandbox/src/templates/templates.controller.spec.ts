@@ -46,11 +46,7 @@ describe('template registry', () => {
   afterAll(() => sandbox.close());
 
   it('accepts a registered template in its language with the right body parameter count', async () => {
-    const { status } = await sandbox.request(
-      'POST',
-      '/v21.0/2000001/messages',
-      send('autumn_offer', 'en_US', 2),
-    );
+    const { status } = await sandbox.request('POST', '/v21.0/2000001/messages', send('autumn_offer', 'en_US', 2));
     expect(status).toBe(200);
   });
 
@@ -60,11 +56,7 @@ describe('template registry', () => {
     ['too few body parameters', 'autumn_offer', 'en_US', 1, 400, 132000],
     ['too many body parameters', 'autumn_offer', 'en_US', 3, 400, 132000],
   ])('rejects %s with Meta code', async (_case, name, language, count, httpStatus, code) => {
-    const { status, body } = await sandbox.request(
-      'POST',
-      '/v21.0/2000001/messages',
-      send(name, language, count),
-    );
+    const { status, body } = await sandbox.request('POST', '/v21.0/2000001/messages', send(name, language, count));
     expect(status).toBe(httpStatus);
     expect(errorCode(body)).toBe(code);
     const listed = await sandbox.request('GET', '/sandbox/messages?phoneNumberId=2000001');
@@ -72,11 +64,7 @@ describe('template registry', () => {
   });
 
   it('lets a phone number without registered templates send any template', async () => {
-    const { status } = await sandbox.request(
-      'POST',
-      '/v21.0/2000002/messages',
-      send('spring_collection', 'en', 1),
-    );
+    const { status } = await sandbox.request('POST', '/v21.0/2000002/messages', send('spring_collection', 'en', 1));
     expect(status).toBe(200);
   });
 

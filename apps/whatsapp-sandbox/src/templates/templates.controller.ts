@@ -1,16 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  UseGuards,
-  UsePipes,
-  ValidationPipe,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards, UsePipes, ValidationPipe } from '@nestjs/common';
 import { AccessTokenGuard } from '../graph/access-token.guard';
 import { GraphApiError } from '../graph/graph-api.error';
 import { CreateTemplateDto } from './template.dto';
@@ -41,7 +29,11 @@ export class TemplatesController {
   @HttpCode(200)
   @ApiAnswer(200, 'Registered and approved at once', TEMPLATE_CREATED_SCHEMA)
   @ApiErrors(
-    { 400: 'Graph error 100: an invalid parameter, no BODY text, or a bad phone number id', 401: 'Graph error 190: no valid access token', 413: 'The body is too large' },
+    {
+      400: 'Graph error 100: an invalid parameter, no BODY text, or a bad phone number id',
+      401: 'Graph error 190: no valid access token',
+      413: 'The body is too large',
+    },
     GRAPH_ERROR_SCHEMA,
   )
   @UsePipes(validation)
@@ -49,8 +41,7 @@ export class TemplatesController {
     @Param('phoneNumberId') phoneNumberId: string,
     @Body() dto: CreateTemplateDto,
   ): { id: string; status: 'APPROVED'; category: string } {
-    if (!/^\d{1,32}$/.test(phoneNumberId))
-      throw new GraphApiError(400, 100, `(#100) Object with ID '${phoneNumberId}' does not exist`);
+    if (!/^\d{1,32}$/.test(phoneNumberId)) throw new GraphApiError(400, 100, `(#100) Object with ID '${phoneNumberId}' does not exist`);
     const body = dto.components.find((component) => component.type === 'BODY');
     if (!body?.text) throw GraphApiError.invalidParameter('components[BODY].text', 'missing');
     this.registry.register({

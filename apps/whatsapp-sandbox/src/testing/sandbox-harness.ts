@@ -25,12 +25,7 @@ export interface RunningSandbox {
   /** A client of the sandbox, as the dispatcher would build it. */
   client(timeoutMs?: number): WhatsAppCloudClient;
   /** A JSON request with the right bearer token unless headers say otherwise. */
-  request(
-    method: string,
-    path: string,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ): Promise<{ status: number; body: unknown }>;
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
 }
 
@@ -57,8 +52,7 @@ export async function startSandbox(env: Record<string, string> = {}): Promise<Ru
     baseUrl,
     accessToken,
     appSecret,
-    client: (timeoutMs = 2000) =>
-      new WhatsAppCloudClient({ baseUrl, apiVersion: 'v21.0', accessToken, timeoutMs }),
+    client: (timeoutMs = 2000) => new WhatsAppCloudClient({ baseUrl, apiVersion: 'v21.0', accessToken, timeoutMs }),
     async request(method, path, body, headers = {}) {
       const response = await fetch(`${baseUrl}${path}`, {
         method,
@@ -67,9 +61,7 @@ export async function startSandbox(env: Record<string, string> = {}): Promise<Ru
           'content-type': 'application/json',
           ...headers,
         },
-        ...(body === undefined
-          ? {}
-          : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
       });
       const text = await response.text();
       return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
@@ -125,9 +117,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       failures = count;
     },
     statusesFor: (wamid) =>
-      received
-        .flatMap((webhook) => statusesOf(webhook.payload).map((entry) => entry.status))
-        .filter((status) => status.id === wamid),
+      received.flatMap((webhook) => statusesOf(webhook.payload).map((entry) => entry.status)).filter((status) => status.id === wamid),
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -136,10 +126,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
 }
 
 /** Polls until `probe` returns a value (not undefined/false), or fails after `timeoutMs`. */
-export async function eventually<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 3000,
-): Promise<T> {
+export async function eventually<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 3000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -1,9 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import {
-  signWebhookBody,
-  WEBHOOK_SIGNATURE_HEADER,
-  type WhatsAppWebhookPayload,
-} from '@wt/whatsapp';
+import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER, type WhatsAppWebhookPayload } from '@wt/whatsapp';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SandboxConfig } from '../sandbox.config';
 import { SandboxStats } from '../stats/sandbox-stats';
@@ -91,20 +87,13 @@ export class WebhookDeliveryService implements OnModuleDestroy {
     const attempts = this.config.SANDBOX_WEBHOOK_MAX_ATTEMPTS;
     let lastProblem = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (
-        attempt > 1 &&
-        !(await this.wait(this.config.SANDBOX_WEBHOOK_RETRY_BASE_MS * 2 ** (attempt - 2)))
-      )
-        return false;
+      if (attempt > 1 && !(await this.wait(this.config.SANDBOX_WEBHOOK_RETRY_BASE_MS * 2 ** (attempt - 2)))) return false;
       try {
         const response = await fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', [WEBHOOK_SIGNATURE_HEADER]: signature },
           body,
-          signal: AbortSignal.any([
-            this.closing.signal,
-            AbortSignal.timeout(this.config.SANDBOX_WEBHOOK_TIMEOUT_MS),
-          ]),
+          signal: AbortSignal.any([this.closing.signal, AbortSignal.timeout(this.config.SANDBOX_WEBHOOK_TIMEOUT_MS)]),
         });
         await response.arrayBuffer().catch(() => undefined);
         if (response.ok) return true;

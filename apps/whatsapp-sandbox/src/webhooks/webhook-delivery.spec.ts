@@ -1,9 +1,4 @@
-import {
-  inboundMessagesOf,
-  verifyWebhookSignature,
-  type SendAccepted,
-  type TemplateMessage,
-} from '@wt/whatsapp';
+import { inboundMessagesOf, verifyWebhookSignature, type SendAccepted, type TemplateMessage } from '@wt/whatsapp';
 import {
   eventually,
   nextRecipient,
@@ -43,9 +38,7 @@ describe('status and inbound webhooks', () => {
 
   it('posts sent, delivered then read, signed, with biz_opaque_callback_data, recipient and billing', async () => {
     const to = nextRecipient();
-    const { wamid, waId } = await accepted(
-      sandbox.client().sendTemplate(PHONE_NUMBER_ID, to, TEMPLATE, 'decision-42'),
-    );
+    const { wamid, waId } = await accepted(sandbox.client().sendTemplate(PHONE_NUMBER_ID, to, TEMPLATE, 'decision-42'));
 
     const statuses = await eventually(() => {
       const received = receiver.statusesFor(wamid);
@@ -76,12 +69,8 @@ describe('status and inbound webhooks', () => {
     const webhooks = receiver.received.filter((webhook) => webhook.rawBody.includes(wamid));
     expect(webhooks).toHaveLength(3);
     for (const webhook of webhooks) {
-      expect(verifyWebhookSignature(webhook.rawBody, webhook.signature, sandbox.appSecret)).toBe(
-        true,
-      );
-      expect(
-        verifyWebhookSignature(webhook.rawBody, webhook.signature, 'some-other-app-secret'),
-      ).toBe(false);
+      expect(verifyWebhookSignature(webhook.rawBody, webhook.signature, sandbox.appSecret)).toBe(true);
+      expect(verifyWebhookSignature(webhook.rawBody, webhook.signature, 'some-other-app-secret')).toBe(false);
       expect(webhook.payload).toMatchObject({
         object: 'whatsapp_business_account',
         entry: [
@@ -103,13 +92,9 @@ describe('status and inbound webhooks', () => {
 
   it('accepts free-form text outside the 24 h window, then reports it failed with 131047', async () => {
     const to = nextRecipient();
-    const { wamid } = await accepted(
-      sandbox.client().sendText(PHONE_NUMBER_ID, to, 'Hello there', 'decision-43'),
-    );
+    const { wamid } = await accepted(sandbox.client().sendText(PHONE_NUMBER_ID, to, 'Hello there', 'decision-43'));
 
-    const [failed] = await eventually(
-      () => receiver.statusesFor(wamid).length > 0 && receiver.statusesFor(wamid),
-    );
+    const [failed] = await eventually(() => receiver.statusesFor(wamid).length > 0 && receiver.statusesFor(wamid));
     expect(failed).toMatchObject({
       status: 'failed',
       biz_opaque_callback_data: 'decision-43',
@@ -131,9 +116,7 @@ describe('status and inbound webhooks', () => {
 
     const received = await eventually(() =>
       receiver.received
-        .flatMap((webhook) =>
-          inboundMessagesOf(webhook.payload).map((message) => ({ webhook, message })),
-        )
+        .flatMap((webhook) => inboundMessagesOf(webhook.payload).map((message) => ({ webhook, message })))
         .find(({ message }) => message.message.from === to.slice(1)),
     );
     expect(received.message).toMatchObject({
@@ -141,20 +124,10 @@ describe('status and inbound webhooks', () => {
       message: { type: 'text', text: { body: 'Hi!' }, id: (inbound.body as { id: string }).id },
       contact: { wa_id: to.slice(1) },
     });
-    expect(
-      verifyWebhookSignature(
-        received.webhook.rawBody,
-        received.webhook.signature,
-        sandbox.appSecret,
-      ),
-    ).toBe(true);
+    expect(verifyWebhookSignature(received.webhook.rawBody, received.webhook.signature, sandbox.appSecret)).toBe(true);
 
-    const { wamid } = await accepted(
-      sandbox.client().sendText(PHONE_NUMBER_ID, to, 'Thanks for writing'),
-    );
-    const statuses = await eventually(
-      () => receiver.statusesFor(wamid).length === 3 && receiver.statusesFor(wamid),
-    );
+    const { wamid } = await accepted(sandbox.client().sendText(PHONE_NUMBER_ID, to, 'Thanks for writing'));
+    const statuses = await eventually(() => receiver.statusesFor(wamid).length === 3 && receiver.statusesFor(wamid));
     expect(statuses.map((status) => status.status)).toEqual(['sent', 'delivered', 'read']);
     expect(statuses[0]?.pricing).toEqual({
       billable: false,
@@ -174,9 +147,7 @@ describe('status and inbound webhooks', () => {
     });
 
     const message = await eventually(() =>
-      receiver.received
-        .flatMap((webhook) => inboundMessagesOf(webhook.payload))
-        .find((entry) => entry.message.context?.id === wamid),
+      receiver.received.flatMap((webhook) => inboundMessagesOf(webhook.payload)).find((entry) => entry.message.context?.id === wamid),
     );
     expect(message.message).toMatchObject({
       type: 'button',
@@ -185,38 +156,21 @@ describe('status and inbound webhooks', () => {
   });
 
   it('reports recipients ending in SANDBOX_UNREACHABLE_SUFFIX failed with 131026', async () => {
-    const { wamid } = await accepted(
-      sandbox.client().sendTemplate(PHONE_NUMBER_ID, '+4915190000000', TEMPLATE),
-    );
-    const [failed] = await eventually(
-      () => receiver.statusesFor(wamid).length > 0 && receiver.statusesFor(wamid),
-    );
+    const { wamid } = await accepted(sandbox.client().sendTemplate(PHONE_NUMBER_ID, '+4915190000000', TEMPLATE));
+    const [failed] = await eventually(() => receiver.statusesFor(wamid).length > 0 && receiver.statusesFor(wamid));
     expect(failed).toMatchObject({ status: 'failed', errors: [{ code: 131026 }] });
   });
 
   it('retries a webhook the receiver fails, keeping the order of statuses', async () => {
     receiver.failNext(2);
-    const { wamid } = await accepted(
-      sandbox.client().sendTemplate(PHONE_NUMBER_ID, nextRecipient(), TEMPLATE),
-    );
+    const { wamid } = await accepted(sandbox.client().sendTemplate(PHONE_NUMBER_ID, nextRecipient(), TEMPLATE));
 
-    const statuses = await eventually(
-      () => receiver.statusesFor(wamid).length === 3 && receiver.statusesFor(wamid),
-    );
+    const statuses = await eventually(() => receiver.statusesFor(wamid).length === 3 && receiver.statusesFor(wamid));
     expect(statuses.map((status) => status.status)).toEqual(['sent', 'delivered', 'read']);
     const stats = await sandbox.request('GET', '/sandbox/stats');
-    expect(
-      (stats.body as { webhooks: { failedAttempts: number } }).webhooks.failedAttempts,
-    ).toBeGreaterThanOrEqual(2);
-    const listed = await sandbox.request(
-      'GET',
-      `/sandbox/messages?phoneNumberId=${PHONE_NUMBER_ID}`,
-    );
-    expect(
-      (listed.body as Array<{ wamid: string; statuses: unknown[] }>).find(
-        (message) => message.wamid === wamid,
-      )?.statuses,
-    ).toEqual([
+    expect((stats.body as { webhooks: { failedAttempts: number } }).webhooks.failedAttempts).toBeGreaterThanOrEqual(2);
+    const listed = await sandbox.request('GET', `/sandbox/messages?phoneNumberId=${PHONE_NUMBER_ID}`);
+    expect((listed.body as Array<{ wamid: string; statuses: unknown[] }>).find((message) => message.wamid === wamid)?.statuses).toEqual([
       expect.objectContaining({ status: 'sent', webhook: 'delivered' }),
       expect.objectContaining({ status: 'delivered', webhook: 'delivered' }),
       expect.objectContaining({ status: 'read', webhook: 'delivered' }),
@@ -224,9 +178,7 @@ describe('status and inbound webhooks', () => {
   });
 });
 
-async function webhookStats(
-  sandbox: RunningSandbox,
-): Promise<{ delivered: number; failed: number; pending: number }> {
+async function webhookStats(sandbox: RunningSandbox): Promise<{ delivered: number; failed: number; pending: number }> {
   const { body } = await sandbox.request('GET', '/sandbox/stats');
   return (body as { webhooks: { delivered: number; failed: number; pending: number } }).webhooks;
 }
@@ -282,9 +234,7 @@ describe('webhook delivery edge cases', () => {
     });
     try {
       const sends = await Promise.all(
-        Array.from({ length: 20 }, () =>
-          accepted(sandbox.client().sendTemplate(PHONE_NUMBER_ID, nextRecipient(), TEMPLATE)),
-        ),
+        Array.from({ length: 20 }, () => accepted(sandbox.client().sendTemplate(PHONE_NUMBER_ID, nextRecipient(), TEMPLATE))),
       );
       await eventually(() => sends.every(({ wamid }) => receiver.statusesFor(wamid).length === 3));
       for (const { wamid } of sends) {

@@ -23,10 +23,7 @@ export function displayPhoneNumber(phoneNumberId: string): string {
   return `1555${String(digits).padStart(7, '0')}`;
 }
 
-function payload(
-  origin: WebhookOrigin,
-  value: Omit<MessagesChangeValue, 'messaging_product' | 'metadata'>,
-): WhatsAppWebhookPayload {
+function payload(origin: WebhookOrigin, value: Omit<MessagesChangeValue, 'messaging_product' | 'metadata'>): WhatsAppWebhookPayload {
   return {
     object: 'whatsapp_business_account',
     entry: [
@@ -51,28 +48,17 @@ function payload(
 }
 
 /** One status of one message, as Meta posts it (one status per webhook). */
-export function statusWebhook(
-  origin: WebhookOrigin,
-  status: MessageStatusUpdate,
-): WhatsAppWebhookPayload {
+export function statusWebhook(origin: WebhookOrigin, status: MessageStatusUpdate): WhatsAppWebhookPayload {
   return payload(origin, { statuses: [status] });
 }
 
 /** One message a person wrote to the business. */
-export function inboundWebhook(
-  origin: WebhookOrigin,
-  contact: WebhookContact,
-  message: InboundMessage,
-): WhatsAppWebhookPayload {
+export function inboundWebhook(origin: WebhookOrigin, contact: WebhookContact, message: InboundMessage): WhatsAppWebhookPayload {
   return payload(origin, { contacts: [contact], messages: [message] });
 }
 
 /** A person stopping or resuming marketing messages from the business (`user_preferences` field). */
-export function userPreferencesWebhook(
-  origin: WebhookOrigin,
-  contact: WebhookContact,
-  preference: UserPreference,
-): WhatsAppWebhookPayload {
+export function userPreferencesWebhook(origin: WebhookOrigin, contact: WebhookContact, preference: UserPreference): WhatsAppWebhookPayload {
   return {
     object: 'whatsapp_business_account',
     entry: [

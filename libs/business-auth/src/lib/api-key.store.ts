@@ -41,7 +41,10 @@ export class ApiKeyStore {
 
   async revoke(keyId: string): Promise<boolean> {
     const rows = returnedRows<{ key_id: string }>(
-      await this.dataSource.query(`UPDATE business_api_key SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL RETURNING key_id`, [keyId]),
+      await this.dataSource.query(
+        `UPDATE business_api_key SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL RETURNING key_id`,
+        [keyId],
+      ),
     );
     return rows.length > 0;
   }

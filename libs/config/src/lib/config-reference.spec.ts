@@ -86,15 +86,11 @@ describe('configuration reference', () => {
       type: 'list (comma-separated)',
       default: '127.0.0.1:9092',
     });
-    expect(vars.get('NODE_ENV')?.constraints).toEqual([
-      'one of `development`, `test`, `production`',
-    ]);
+    expect(vars.get('NODE_ENV')?.constraints).toEqual(['one of `development`, `test`, `production`']);
   });
 
   it('renders one table per service and replaces only the generated section', () => {
-    const reference = renderConfigReference([
-      { service: 'example', schema: ExampleConfig, sources: [SOURCE] },
-    ]);
+    const reference = renderConfigReference([{ service: 'example', schema: ExampleConfig, sources: [SOURCE] }]);
     expect(reference).toContain('### example (`ExampleConfig`)');
     expect(reference).toContain(
       '| `SECRET` | string | **required** | at least 32 characters | Key of the HMAC. Same value in every service. |',

@@ -1,9 +1,7 @@
 import 'reflect-metadata';
 import { getMetadataStorage, ValidationTypes } from 'class-validator';
 
-type ValidationMetadata = ReturnType<
-  ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']
->[number];
+type ValidationMetadata = ReturnType<ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']>[number];
 
 /** One environment variable of a configuration class, as the reference documents it. */
 export interface ConfigVariable {
@@ -30,8 +28,7 @@ export interface ServiceConfig {
  */
 export function docComments(sources: readonly string[]): Map<string, string> {
   const comments = new Map<string, string>();
-  const property =
-    /\/\*\*([^*]*(?:\*(?!\/)[^*]*)*)\*\/\s*(?:@[^\n]*\n\s*)*(?:override\s+)?([A-Z][A-Z0-9_]*)[?!]?:/g;
+  const property = /\/\*\*([^*]*(?:\*(?!\/)[^*]*)*)\*\/\s*(?:@[^\n]*\n\s*)*(?:override\s+)?([A-Z][A-Z0-9_]*)[?!]?:/g;
   for (const source of sources) {
     for (const [, body = '', name = ''] of source.matchAll(property)) {
       const text = body
@@ -82,11 +79,7 @@ function describeConstraint(m: ValidationMetadata): string | undefined {
   }
 }
 
-function typeOf(
-  schema: new () => object,
-  name: string,
-  metadata: readonly ValidationMetadata[],
-): string {
+function typeOf(schema: new () => object, name: string, metadata: readonly ValidationMetadata[]): string {
   const names = new Set(metadata.map((m) => m.name));
   const design = Reflect.getMetadata('design:type', schema.prototype as object, name) as unknown;
   if (names.has('isInt')) return 'integer';
@@ -105,24 +98,14 @@ function envValue(value: unknown): string | undefined {
 }
 
 /** Every variable of a configuration class: its type, default, whether it is required, and its constraints. */
-export function describeConfig(
-  schema: new () => object,
-  sources: readonly string[] = [],
-): ConfigVariable[] {
+export function describeConfig(schema: new () => object, sources: readonly string[] = []): ConfigVariable[] {
   const all = getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false);
   const defaults = new schema() as Record<string, unknown>;
   const comments = docComments(sources);
   // Base classes first; within a class, properties in source order (decorators run bottom-up).
   const chain: unknown[] = [];
-  for (
-    let c: unknown = schema;
-    typeof c === 'function' && c !== Function.prototype;
-    c = Object.getPrototypeOf(c)
-  )
-    chain.unshift(c);
-  const names = [
-    ...new Set(chain.flatMap((c) => all.filter((m) => m.target === c).map((m) => m.propertyName))),
-  ];
+  for (let c: unknown = schema; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) chain.unshift(c);
+  const names = [...new Set(chain.flatMap((c) => all.filter((m) => m.target === c).map((m) => m.propertyName)))];
   return names.map((name) => {
     const own = all.filter((m) => m.propertyName === name).reverse();
     const optional = own.some((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION);
@@ -148,17 +131,11 @@ export function renderConfigReference(services: readonly ServiceConfig[]): strin
   const parts: string[] = [];
   for (const { service, schema, sources } of services) {
     parts.push(`### ${service} (\`${schema.name}\`)`, '');
-    parts.push(
-      '| variable | type | default | constraints | description |',
-      '| --- | --- | --- | --- | --- |',
-    );
+    parts.push('| variable | type | default | constraints | description |', '| --- | --- | --- | --- | --- |');
     for (const v of describeConfig(schema, sources)) {
       const fallback = v.required ? '**required**' : 'unset';
-      const def =
-        v.default === undefined ? fallback : v.default === '' ? '`""`' : `\`${cell(v.default)}\``;
-      parts.push(
-        `| \`${v.name}\` | ${v.type} | ${def} | ${cell(v.constraints.join('; '))} | ${cell(v.description)} |`,
-      );
+      const def = v.default === undefined ? fallback : v.default === '' ? '`""`' : `\`${cell(v.default)}\``;
+      parts.push(`| \`${v.name}\` | ${v.type} | ${def} | ${cell(v.constraints.join('; '))} | ${cell(v.description)} |`);
     }
     parts.push('');
   }

@@ -31,9 +31,7 @@ describe('loadConfig', () => {
   });
 
   it('accepts a postgres url and rejects another scheme', () => {
-    expect(loadConfig(DatabaseEnv, { DATABASE_URL: 'postgres://u@127.0.0.1:5432/wt_profiles' }).DATABASE_URL).toContain(
-      'wt_profiles',
-    );
+    expect(loadConfig(DatabaseEnv, { DATABASE_URL: 'postgres://u@127.0.0.1:5432/wt_profiles' }).DATABASE_URL).toContain('wt_profiles');
     expect(() => loadConfig(DatabaseEnv, { DATABASE_URL: 'mysql://x@h/db' })).toThrow(/DATABASE_URL/);
   });
 

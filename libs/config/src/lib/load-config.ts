@@ -23,14 +23,15 @@ function describe(errors: ValidationError[]): string[] {
  * Reads, converts and validates the environment into a typed configuration object.
  * Unknown variables are ignored; a missing or malformed one fails with its name.
  */
-export function loadConfig<T extends object>(
-  schema: ClassConstructor<T>,
-  env: Record<string, string | undefined> = process.env,
-): T {
-  const config = plainToInstance(schema, { ...env }, {
-    enableImplicitConversion: true,
-    exposeDefaultValues: true,
-  });
+export function loadConfig<T extends object>(schema: ClassConstructor<T>, env: Record<string, string | undefined> = process.env): T {
+  const config = plainToInstance(
+    schema,
+    { ...env },
+    {
+      enableImplicitConversion: true,
+      exposeDefaultValues: true,
+    },
+  );
   const errors = validateSync(config, { whitelist: false, forbidUnknownValues: true });
   if (errors.length > 0) throw new ConfigurationError(describe(errors));
   return Object.freeze(config);

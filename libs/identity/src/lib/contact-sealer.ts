@@ -147,7 +147,14 @@ function parse(sealed: string): ParsedV2 | { kind: 'v1' } | undefined {
   const [version, personId, keyVersion, iv, tag, data, extra] = sealed.split('.');
   if (version !== VERSION || extra !== undefined || !personId || !keyVersion || !iv || !tag || !data) return undefined;
   if (!PERSON_ID.test(personId) || !KEY_VERSION.test(keyVersion)) return undefined;
-  return { kind: 'v2', personId, version: keyVersion, iv: Buffer.from(iv, 'base64url'), tag: Buffer.from(tag, 'base64url'), data: Buffer.from(data, 'base64url') };
+  return {
+    kind: 'v2',
+    personId,
+    version: keyVersion,
+    iv: Buffer.from(iv, 'base64url'),
+    tag: Buffer.from(tag, 'base64url'),
+    data: Buffer.from(data, 'base64url'),
+  };
 }
 
 /** A fresh random 96-bit IV per value (GCM's recommended size; never reused under one key). */

@@ -42,7 +42,9 @@ export class InMemoryPersonKeyStore implements PersonKeyStore {
 
   async findKeys(refs: readonly { personId: string; version: string }[]): Promise<PersonKey[]> {
     this.calls++;
-    return refs.map((r) => this.keys.get(r.personId)).filter((k): k is PersonKey => k !== undefined && refs.some((r) => r.personId === k.personId && r.version === k.version));
+    return refs
+      .map((r) => this.keys.get(r.personId))
+      .filter((k): k is PersonKey => k !== undefined && refs.some((r) => r.personId === k.personId && r.version === k.version));
   }
 
   async destroy(personIds: readonly string[]): Promise<number> {

@@ -1,9 +1,7 @@
 import { getTimezonesForCountry } from 'countries-and-timezones';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 
-export type PhoneNormalization =
-  | { ok: true; e164: string; country?: string }
-  | { ok: false; reason: string };
+export type PhoneNormalization = { ok: true; e164: string; country?: string } | { ok: false; reason: string };
 
 const NATIONAL_HINT_MISSING = 'number is in national format and no country hint or default region applies';
 

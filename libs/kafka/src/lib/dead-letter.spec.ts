@@ -15,7 +15,13 @@ const raw = (value: string | null, key = '+33612345678'): KafkaMessage => ({
 
 describe('deadLetterFor', () => {
   it('keeps the payload byte for byte and the origin, and never the original key', () => {
-    const letter = deadLetterFor('ingest', Topic.SocialEngagementV1, 3, { raw: raw('{"a":1}'), reason: 'invalid_phone', detail: 'phone: not a valid number' }, new Date('2026-11-28T00:00:00Z'));
+    const letter = deadLetterFor(
+      'ingest',
+      Topic.SocialEngagementV1,
+      3,
+      { raw: raw('{"a":1}'), reason: 'invalid_phone', detail: 'phone: not a valid number' },
+      new Date('2026-11-28T00:00:00Z'),
+    );
     expect(letter.key).toBe('social.engagement.v1:3');
     expect(letter.value).toEqual({
       reason: 'invalid_phone',
@@ -32,7 +38,11 @@ describe('deadLetterFor', () => {
   });
 
   it('bounds the detail so one bad record cannot make an oversized dead letter', () => {
-    const letter = deadLetterFor('ingest', Topic.SocialEngagementV1, 0, { raw: raw('x'), reason: 'schema_violation', detail: 'x'.repeat(10_000) });
+    const letter = deadLetterFor('ingest', Topic.SocialEngagementV1, 0, {
+      raw: raw('x'),
+      reason: 'schema_violation',
+      detail: 'x'.repeat(10_000),
+    });
     expect(letter.value.detail).toHaveLength(2000);
   });
 
@@ -45,7 +55,11 @@ describe('RecordBatch', () => {
   it('collects the records a handler rejects', () => {
     const message = raw('{}');
     const batch = new RecordBatch(Topic.ConsentV1, 0, [], [], async () => undefined);
-    batch.reject({ topic: Topic.ConsentV1, partition: 0, offset: '41', key: null, value: {} as never, headers: {}, timestamp: 0, raw: message }, 'invalid_phone', 'phone: bad');
+    batch.reject(
+      { topic: Topic.ConsentV1, partition: 0, offset: '41', key: null, value: {} as never, headers: {}, timestamp: 0, raw: message },
+      'invalid_phone',
+      'phone: bad',
+    );
     expect(batch.rejections).toEqual([{ raw: message, reason: 'invalid_phone', detail: 'phone: bad' }]);
   });
 });

@@ -10,7 +10,14 @@ import { KafkaPublisher } from './kafka-publisher';
 import { type RecordBatch } from './record-batch';
 
 /** What the test handler saw, and how it should behave. */
-const seen: { batches: number; records: EngagementNormalizedV1[]; failOnce?: string; rejectContentId?: string; stallOnce?: string; stalled?: boolean } = {
+const seen: {
+  batches: number;
+  records: EngagementNormalizedV1[];
+  failOnce?: string;
+  rejectContentId?: string;
+  stallOnce?: string;
+  stalled?: boolean;
+} = {
   batches: 0,
   records: [],
 };
@@ -73,9 +80,18 @@ describe('KafkaBatchServer on the real broker', () => {
     seen.stalled = false;
     groupId = `it-${randomUUID()}`;
     service = `it-${randomUUID().slice(0, 8)}`;
-    server = new KafkaBatchServer({ connection: { brokers, clientId: 'kafka-it' }, groupId, service, fromBeginning: true, sessionTimeoutMs: SESSION_TIMEOUT_MS });
+    server = new KafkaBatchServer({
+      connection: { brokers, clientId: 'kafka-it' },
+      groupId,
+      service,
+      fromBeginning: true,
+      sessionTimeoutMs: SESSION_TIMEOUT_MS,
+    });
     // A new group reads the topic from its start; each test only looks at its own run's records.
-    app = await NestFactory.createMicroservice(ProbeModule, { strategy: server, logger: process.env['IT_DEBUG'] ? ['error', 'warn', 'log', 'debug'] : ['error'] });
+    app = await NestFactory.createMicroservice(ProbeModule, {
+      strategy: server,
+      logger: process.env['IT_DEBUG'] ? ['error', 'warn', 'log', 'debug'] : ['error'],
+    });
     await app.listen();
     await eventually('consumer joined', async () => (server.isReady() ? true : undefined));
   });
@@ -92,12 +108,17 @@ describe('KafkaBatchServer on the real broker', () => {
     const run = randomUUID();
     const dlq = await TopicProbe.start(brokers, Topic.DeadLetterV1);
     try {
-      await publisher.publish(Topic.EngagementNormalizedV1, [0, 1, 2].map((n) => ({ key: 'a'.repeat(64), value: engagement(run, n) })));
+      await publisher.publish(
+        Topic.EngagementNormalizedV1,
+        [0, 1, 2].map((n) => ({ key: 'a'.repeat(64), value: engagement(run, n) })),
+      );
       await publisher.publishRaw(Topic.EngagementNormalizedV1, [
         { key: '+33612345678', value: `{not json ${run}` },
         { key: 'a'.repeat(64), value: JSON.stringify({ ...engagement(run, 3), type: 'poke' }) },
       ]);
-      await eventually('three valid records', async () => (seen.records.filter((r) => r.contentId?.startsWith(run)).length === 3 ? true : undefined));
+      await eventually('three valid records', async () =>
+        seen.records.filter((r) => r.contentId?.startsWith(run)).length === 3 ? true : undefined,
+      );
 
       const ours = (d: { payloadBase64: string }) => Buffer.from(d.payloadBase64, 'base64').toString().includes(run);
       const malformed = await dlq.waitFor((d) => d.service === service && d.reason === 'malformed_json' && ours(d));
@@ -118,12 +139,17 @@ describe('KafkaBatchServer on the real broker', () => {
     seen.rejectContentId = `${run}-1`;
     const dlq = await TopicProbe.start(brokers, Topic.DeadLetterV1);
     try {
-      await publisher.publish(Topic.EngagementNormalizedV1, [0, 1, 2].map((n) => ({ key: 'a'.repeat(64), value: engagement(run, n) })));
+      await publisher.publish(
+        Topic.EngagementNormalizedV1,
+        [0, 1, 2].map((n) => ({ key: 'a'.repeat(64), value: engagement(run, n) })),
+      );
       const letter = await dlq.waitFor(
         (d) => d.service === service && d.reason === 'invalid_phone' && Buffer.from(d.payloadBase64, 'base64').toString().includes(run),
       );
       expect(JSON.parse(Buffer.from(letter.value.payloadBase64, 'base64').toString()).contentId).toBe(`${run}-1`);
-      await eventually('the two others', async () => (seen.records.filter((r) => r.contentId?.startsWith(run)).length === 2 ? true : undefined));
+      await eventually('the two others', async () =>
+        seen.records.filter((r) => r.contentId?.startsWith(run)).length === 2 ? true : undefined,
+      );
     } finally {
       await dlq.stop();
     }
@@ -133,7 +159,11 @@ describe('KafkaBatchServer on the real broker', () => {
     const run = randomUUID();
     seen.failOnce = `${run}-0`;
     await publisher.publish(Topic.EngagementNormalizedV1, [{ key: 'a'.repeat(64), value: engagement(run, 0) }]);
-    await eventually('redelivery after the failure', async () => (seen.records.some((r) => r.contentId === `${run}-0`) ? true : undefined), 45_000);
+    await eventually(
+      'redelivery after the failure',
+      async () => (seen.records.some((r) => r.contentId === `${run}-0`) ? true : undefined),
+      45_000,
+    );
     expect(seen.batches).toBeGreaterThanOrEqual(2);
 
     // Once handled, the group's committed offset is the end of the partition.
@@ -160,9 +190,17 @@ describe('KafkaBatchServer on the real broker', () => {
     await publisher.publish(Topic.EngagementNormalizedV1, [{ key: 'a'.repeat(64), value: engagement(run, 0) }]);
     // The stalled batch's commit is refused (the member is unknown after the eviction); kafkajs
     // calls that non-retriable, and without a restart the service would live on, consuming nothing.
-    await eventually('the batch handled again after rejoining', async () => (seen.records.filter((r) => r.contentId === `${run}-0`).length >= 2 ? true : undefined), 60_000);
+    await eventually(
+      'the batch handled again after rejoining',
+      async () => (seen.records.filter((r) => r.contentId === `${run}-0`).length >= 2 ? true : undefined),
+      60_000,
+    );
     await eventually('the consumer is in its group again', async () => (server.isReady() ? true : undefined), 30_000);
     await publisher.publish(Topic.EngagementNormalizedV1, [{ key: 'a'.repeat(64), value: engagement(run, 1) }]);
-    await eventually('new records flow after the rejoin', async () => (seen.records.some((r) => r.contentId === `${run}-1`) ? true : undefined), 30_000);
+    await eventually(
+      'new records flow after the rejoin',
+      async () => (seen.records.some((r) => r.contentId === `${run}-1`) ? true : undefined),
+      30_000,
+    );
   }, 120_000);
 });

@@ -26,10 +26,19 @@ export const kafkaMetrics = {
   ),
   consumerRestarts: metric(
     'wt_consumer_restarts_total',
-    () => new Counter({ name: 'wt_consumer_restarts_total', help: 'Consumers recreated after a crash kafkajs would not restart from (e.g. evicted from the group)' }),
+    () =>
+      new Counter({
+        name: 'wt_consumer_restarts_total',
+        help: 'Consumers recreated after a crash kafkajs would not restart from (e.g. evicted from the group)',
+      }),
   ),
   lag: metric(
     'wt_consumer_lag',
-    () => new Gauge({ name: 'wt_consumer_lag', help: 'Records behind the partition end after the last batch', labelNames: ['topic', 'partition'] }),
+    () =>
+      new Gauge({
+        name: 'wt_consumer_lag',
+        help: 'Records behind the partition end after the last batch',
+        labelNames: ['topic', 'partition'],
+      }),
   ),
 };

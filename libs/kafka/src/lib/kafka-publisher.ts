@@ -32,7 +32,9 @@ export function chunkBySize(messages: Message[], maxBytes = MAX_REQUEST_BYTES): 
   let size = 0;
   for (const message of messages) {
     const bytes =
-      Buffer.byteLength((message.value as string | Buffer | null) ?? '') + Buffer.byteLength((message.key as string | Buffer | null) ?? '') + 64;
+      Buffer.byteLength((message.value as string | Buffer | null) ?? '') +
+      Buffer.byteLength((message.key as string | Buffer | null) ?? '') +
+      64;
     if (current.length > 0 && size + bytes > maxBytes) {
       chunks.push(current);
       current = [];

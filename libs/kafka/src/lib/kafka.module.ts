@@ -1,4 +1,12 @@
-import { type DynamicModule, Inject, type MiddlewareConsumer, Module, type NestModule, type OnApplicationShutdown, RequestMethod } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  type OnApplicationShutdown,
+  RequestMethod,
+} from '@nestjs/common';
 import { type Kafka } from 'kafkajs';
 import { createKafka, type KafkaConnectionOptions } from './kafka-connection';
 import { HttpTraceMiddleware } from './http-trace.middleware';

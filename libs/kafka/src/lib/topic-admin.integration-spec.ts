@@ -36,7 +36,9 @@ describe('topics on the real broker', () => {
     try {
       await admin.alterConfigs({
         validateOnly: false,
-        resources: [{ type: ConfigResourceTypes.TOPIC, name: Topic.CampaignsV1, configEntries: [{ name: 'cleanup.policy', value: 'delete' }] }],
+        resources: [
+          { type: ConfigResourceTypes.TOPIC, name: Topic.CampaignsV1, configEntries: [{ name: 'cleanup.policy', value: 'delete' }] },
+        ],
       });
       const result = await ensureTopics(kafka);
       expect(result.drift).toContainEqual({ topic: Topic.CampaignsV1, setting: 'cleanup.policy', expected: 'compact', actual: 'delete' });

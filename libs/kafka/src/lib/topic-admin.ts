@@ -68,7 +68,8 @@ export async function ensureTopics(
         );
         const expected = topicConfigEntries(spec);
         const wrong = Object.entries(expected).filter(([name, value]) => actual.get(name) !== value);
-        for (const [name, value] of wrong) drift.push({ topic: spec.topic, setting: name, expected: value, actual: String(actual.get(name)) });
+        for (const [name, value] of wrong)
+          drift.push({ topic: spec.topic, setting: name, expected: value, actual: String(actual.get(name)) });
         if (wrong.length > 0) alter.push({ topic: spec.topic, entries: expected });
       }
       if (alter.length > 0) {

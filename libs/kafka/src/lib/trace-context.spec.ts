@@ -34,9 +34,7 @@ describe('trace context', () => {
       expect(child.traceparent).toMatch(TRACEPARENT);
       expect(parseTraceContext(child)?.traceId).not.toBe('0'.repeat(32));
     }
-    expect(parseTraceContext(childTraceContext(undefined))?.traceId).not.toBe(
-      parseTraceContext(childTraceContext(undefined))?.traceId,
-    );
+    expect(parseTraceContext(childTraceContext(undefined))?.traceId).not.toBe(parseTraceContext(childTraceContext(undefined))?.traceId);
   });
 
   it('parses only valid traceparents', () => {

@@ -18,13 +18,9 @@ export const TRACESTATE_HEADER = 'tracestate';
 const propagator = new W3CTraceContextPropagator();
 
 /** The span context in `traceparent`/`tracestate` headers, or undefined when absent or malformed. */
-export function parseTraceContext(
-  headers: Record<string, string> | undefined,
-): SpanContext | undefined {
+export function parseTraceContext(headers: Record<string, string> | undefined): SpanContext | undefined {
   if (!headers?.[TRACEPARENT_HEADER]) return undefined;
-  const span = trace.getSpanContext(
-    propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter),
-  );
+  const span = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter));
   return span && isSpanContextValid(span) ? span : undefined;
 }
 
@@ -62,9 +58,7 @@ function newSpanId(): string {
  * Trace context for the record a hop produces: the same trace as `parent` with a new span id,
  * or a new sampled trace when the input carried none (or a malformed one).
  */
-export function childTraceContext(
-  parent: Record<string, string> | undefined,
-): Record<string, string> {
+export function childTraceContext(parent: Record<string, string> | undefined): Record<string, string> {
   const span = parseTraceContext(parent);
   if (span) return formatTraceContext({ ...span, spanId: newSpanId(), isRemote: false });
   let traceId: string;
@@ -76,8 +70,7 @@ export function childTraceContext(
 /** The input record's trace headers, to hand to the records a handler produces from it. */
 export function traceHeaders(headers: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of [TRACEPARENT_HEADER, TRACESTATE_HEADER])
-    if (headers?.[name]) out[name] = headers[name];
+  for (const name of [TRACEPARENT_HEADER, TRACESTATE_HEADER]) if (headers?.[name]) out[name] = headers[name];
   return out;
 }
 

@@ -40,10 +40,7 @@ export function loggerOptions(service: string, level: string): LoggerOptions {
     formatters: { level: (label) => ({ level: label }) },
     hooks: {
       logMethod(args, method) {
-        method.apply(
-          this,
-          args.map((arg) => (typeof arg === 'string' ? redactPhones(arg) : arg)) as Parameters<typeof method>,
-        );
+        method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactPhones(arg) : arg)) as Parameters<typeof method>);
       },
     },
   };

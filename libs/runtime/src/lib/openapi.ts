@@ -66,7 +66,10 @@ export const HTTP_ERROR_SCHEMA: Schema = {
   type: 'object',
   properties: {
     statusCode: { type: 'integer', example: 400 },
-    message: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'What is wrong (one line per failing field)' },
+    message: {
+      oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+      description: 'What is wrong (one line per failing field)',
+    },
     error: { type: 'string', example: 'Bad Request' },
   },
   required: ['statusCode', 'message'],
@@ -84,7 +87,9 @@ export function ApiAnswer(status: number, description: string, schema?: SchemaOb
 
 /** The error answers of a route (or of every route of a controller), in Nest's `HttpError` shape unless told. */
 export function ApiErrors(errors: Record<number, string>, schema: SchemaObject | ReferenceObject = schemaRef('HttpError')) {
-  return applyDecorators(...Object.entries(errors).map(([status, description]) => ApiResponse({ status: Number(status), description, schema })));
+  return applyDecorators(
+    ...Object.entries(errors).map(([status, description]) => ApiResponse({ status: Number(status), description, schema })),
+  );
 }
 
 function errorResponse(description: string) {
@@ -140,7 +145,8 @@ export function openApiGaps(document: OpenAPIObject, options: { bodyless?: strin
       }
       if (operation.requestBody) {
         const bodySchemas = Object.values(body?.content ?? {}).map((media) => media.schema as Schema | undefined);
-        if (bodySchemas.length === 0 || !bodySchemas.every((schema) => described(schema))) gaps.push(`${where}: request body has no schema with properties`);
+        if (bodySchemas.length === 0 || !bodySchemas.every((schema) => described(schema)))
+          gaps.push(`${where}: request body has no schema with properties`);
       }
       const successes = Object.entries(operation.responses ?? {}).filter(([code]) => /^2\d\d$/.test(code));
       const documented = successes.filter(([code, response]) => {

@@ -25,7 +25,11 @@ describe('runService', () => {
   afterAll(() => app.close());
 
   it('serves the OpenAPI document of every controller at /docs/json, and Swagger UI at /docs', async () => {
-    const document = (await (await fetch(`${base}/docs/json`)).json()) as { openapi: string; info: { title: string }; paths: Record<string, unknown> };
+    const document = (await (await fetch(`${base}/docs/json`)).json()) as {
+      openapi: string;
+      info: { title: string };
+      paths: Record<string, unknown>;
+    };
     expect(document.openapi).toMatch(/^3\./);
     expect(document.info.title).toBe('docs-test API');
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v1/things', '/health/live', '/health/ready', '/metrics']));

@@ -47,7 +47,10 @@ describe('SimulatedPopulation', () => {
     expect(population.react(offWhatsApp, message)).toMatchObject({ delivered: false, failure: { errorCode: 131026 }, read: false });
     expect(population.react(stopped, message)).toMatchObject({ delivered: false, failure: { errorCode: 131050 } });
     const limited = phones.find(
-      (p) => population.preferences(p).onWhatsApp && !population.stoppedMarketing(p, 'acme') && population.preferences(p).marketingLimitShare > 0,
+      (p) =>
+        population.preferences(p).onWhatsApp &&
+        !population.stoppedMarketing(p, 'acme') &&
+        population.preferences(p).marketingLimitShare > 0,
     ) as string;
     const codes = Array.from({ length: 100 }, (_, i) => population.react(limited, { ...message, messageKey: `k${i}` }).failure?.errorCode);
     expect(codes.filter((c) => c === 131049).length).toBeGreaterThan(25);

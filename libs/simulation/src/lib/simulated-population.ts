@@ -200,8 +200,7 @@ export class SimulatedPopulation {
     const person = this.preferences(phone);
     const r = relevanceOf(person, message.categories);
     const p = person.propensity;
-    const delivered =
-      person.onWhatsApp && !this.stoppedMarketing(phone, message.businessId) ? 1 - person.marketingLimitShare : 0;
+    const delivered = person.onWhatsApp && !this.stoppedMarketing(phone, message.businessId) ? 1 - person.marketingLimitShare : 0;
     const read = delivered * readGivenDelivered(p, r);
     const optOut = read * optOutGivenRead(p, r);
     const stays = read - optOut;
@@ -223,8 +222,7 @@ export class SimulatedPopulation {
   react(phone: string, message: SimulatedMessage & { messageKey: string }): MessageReaction {
     const person = this.preferences(phone);
     const none = { read: false, replied: false, clicked: false, purchased: false, optedOut: false };
-    if (!person.onWhatsApp)
-      return { delivered: false, failure: { reason: 'not_on_whatsapp', errorCode: 131026 }, ...none };
+    if (!person.onWhatsApp) return { delivered: false, failure: { reason: 'not_on_whatsapp', errorCode: 131026 }, ...none };
     if (this.stoppedMarketing(phone, message.businessId))
       return { delivered: false, failure: { reason: 'stopped_marketing', errorCode: 131050 }, ...none };
     const draw = (step: string) => hashUnit(this.seed, 'react', phone, message.messageKey, step);

@@ -16,7 +16,8 @@ describe('PostgresKeyVault', () => {
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
   const kek = randomBytes(32).toString('base64');
-  const config = (env: Record<string, string> = {}) => loadConfig(VaultConfig, { VAULT_DATABASE_URL: url.toString(), VAULT_KEK: kek, ...env });
+  const config = (env: Record<string, string> = {}) =>
+    loadConfig(VaultConfig, { VAULT_DATABASE_URL: url.toString(), VAULT_KEK: kek, ...env });
   const person = () => randomBytes(32).toString('hex');
   const sources: DataSource[] = [];
 

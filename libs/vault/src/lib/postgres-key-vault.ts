@@ -8,7 +8,12 @@ const roundTrips =
   new Counter({ name: 'wt_vault_round_trips_total', help: 'Key vault round trips, by operation', labelNames: ['op'] });
 const seconds =
   (register.getSingleMetric('wt_vault_seconds') as Histogram | undefined) ??
-  new Histogram({ name: 'wt_vault_seconds', help: 'Key vault round-trip time', labelNames: ['op'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
+  new Histogram({
+    name: 'wt_vault_seconds',
+    help: 'Key vault round-trip time',
+    labelNames: ['op'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  });
 
 interface Row {
   person_id: string;
@@ -45,16 +50,19 @@ export class PostgresKeyVault implements PersonKeyStore {
     if (refs.length === 0) return [];
     const wanted = new Set(refs.map((r) => `${r.personId}.${r.version}`));
     const rows = await this.timed('find', () =>
-      this.dataSource.query(`SELECT person_id, version::text AS version, wrapped_key, kek_id FROM person_key WHERE person_id = ANY($1::char(64)[])`, [
-        [...new Set(refs.map((r) => r.personId))],
-      ]),
+      this.dataSource.query(
+        `SELECT person_id, version::text AS version, wrapped_key, kek_id FROM person_key WHERE person_id = ANY($1::char(64)[])`,
+        [[...new Set(refs.map((r) => r.personId))]],
+      ),
     );
     return (rows as Row[]).filter((r) => wanted.has(`${r.person_id}.${r.version}`)).map((r) => this.unwrap(r));
   }
 
   async destroy(personIds: readonly string[]): Promise<number> {
     if (personIds.length === 0) return 0;
-    const result = await this.timed('destroy', () => this.dataSource.query(`DELETE FROM person_key WHERE person_id = ANY($1::char(64)[]) RETURNING person_id`, [[...new Set(personIds)]]));
+    const result = await this.timed('destroy', () =>
+      this.dataSource.query(`DELETE FROM person_key WHERE person_id = ANY($1::char(64)[]) RETURNING person_id`, [[...new Set(personIds)]]),
+    );
     const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as unknown[];
     return rows.length;
   }
@@ -82,7 +90,10 @@ export class PostgresKeyVault implements PersonKeyStore {
 
   /** Keys still wrapped by each KEK id (for the rotation runbook). */
   async countByKek(): Promise<Record<string, number>> {
-    const rows = (await this.dataSource.query(`SELECT kek_id, count(*)::int AS n FROM person_key GROUP BY kek_id`)) as { kek_id: string; n: number }[];
+    const rows = (await this.dataSource.query(`SELECT kek_id, count(*)::int AS n FROM person_key GROUP BY kek_id`)) as {
+      kek_id: string;
+      n: number;
+    }[];
     return Object.fromEntries(rows.map((r) => [r.kek_id, r.n]));
   }
 

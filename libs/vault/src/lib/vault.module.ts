@@ -16,7 +16,14 @@ const MIGRATION_LOCK = 7_140_031_001;
 /** The vault's own DataSource (not the service's): `migrate` runs its migrations under a lock. */
 export function vaultDataSource(config: KeyVaultEnv, applicationName: string): DataSource {
   return new DataSource(
-    postgresOptions({ url: config.VAULT_DATABASE_URL, entities: [], migrations: VAULT_MIGRATIONS, runMigrations: false, applicationName: `${applicationName}-vault`, poolSize: 4 }),
+    postgresOptions({
+      url: config.VAULT_DATABASE_URL,
+      entities: [],
+      migrations: VAULT_MIGRATIONS,
+      runMigrations: false,
+      applicationName: `${applicationName}-vault`,
+      poolSize: 4,
+    }),
   );
 }
 
@@ -36,7 +43,11 @@ export function keyVaultOf(dataSource: DataSource, config: KeyVaultEnv): Postgre
 }
 
 export function contactSealerOf(vault: PostgresKeyVault, config: KeyVaultEnv): ContactSealer {
-  return new ContactSealer(vault, { legacyKey: config.CONTACT_KEY, cacheTtlMs: config.VAULT_CACHE_TTL_MS, cacheMax: config.VAULT_CACHE_MAX });
+  return new ContactSealer(vault, {
+    legacyKey: config.CONTACT_KEY,
+    cacheTtlMs: config.VAULT_CACHE_TTL_MS,
+    cacheMax: config.VAULT_CACHE_MAX,
+  });
 }
 
 class VaultLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -87,7 +98,8 @@ export class VaultModule {
         {
           provide: VaultLifecycle,
           inject: [VAULT_DATA_SOURCE, { token: ReadinessRegistry, optional: true }],
-          useFactory: (ds: DataSource, readiness?: ReadinessRegistry) => new VaultLifecycle(ds, config.VAULT_MIGRATIONS_RUN === 'true', readiness),
+          useFactory: (ds: DataSource, readiness?: ReadinessRegistry) =>
+            new VaultLifecycle(ds, config.VAULT_MIGRATIONS_RUN === 'true', readiness),
         },
       ],
       exports: [PostgresKeyVault, ContactSealer],

@@ -249,7 +249,9 @@ describe('WhatsAppCloudClient', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(requests).toEqual([]);
     // In time, the same client sends normally.
-    expect(await client().sendText('1', '4915112345678', 'Hi', 'decision-ok', { notAfter: Date.now() + 5000 })).toMatchObject({ kind: 'accepted' });
+    expect(await client().sendText('1', '4915112345678', 'Hi', 'decision-ok', { notAfter: Date.now() + 5000 })).toMatchObject({
+      kind: 'accepted',
+    });
     expect(requests).toHaveLength(1);
   });
 
@@ -271,7 +273,8 @@ describe('WhatsAppCloudClient', () => {
   });
 
   it('classifies a timeout before any connection existed as refused, and one on a connection as in doubt', () => {
-    const timeout = (neverConnected: boolean) => Object.assign(new Error('no complete answer within 300 ms'), { name: 'TimeoutError', neverConnected });
+    const timeout = (neverConnected: boolean) =>
+      Object.assign(new Error('no complete answer within 300 ms'), { name: 'TimeoutError', neverConnected });
     expect(unknownFrom(timeout(true), 300)).toMatchObject({ kind: 'unknown', reason: 'refused' });
     expect(unknownFrom(timeout(false), 300)).toMatchObject({ kind: 'unknown', reason: 'timeout' });
     const reset = (neverConnected: boolean) => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', neverConnected });

@@ -1,17 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import type {
-  AcceptedMessageStatus,
-  GraphError,
-  SendMessageRequest,
-  SendMessageResponse,
-  TemplateMessage,
-} from './cloud-api.types';
-import {
-  classifyWhatsAppError,
-  whatsAppErrorTitle,
-  type WhatsAppErrorCategory,
-} from './whatsapp-error-codes';
+import type { AcceptedMessageStatus, GraphError, SendMessageRequest, SendMessageResponse, TemplateMessage } from './cloud-api.types';
+import { classifyWhatsAppError, whatsAppErrorTitle, type WhatsAppErrorCategory } from './whatsapp-error-codes';
 
 export interface WhatsAppCloudClientOptions {
   /** `https://graph.facebook.com`, or the sandbox (`http://127.0.0.1:3005`). */
@@ -114,16 +104,18 @@ export class WhatsAppCloudClient {
     bizOpaqueCallbackData?: string,
     options: SendOptions = {},
   ): Promise<SendResult> {
-    return this.sendMessage(phoneNumberId, {
-      messaging_product: 'whatsapp',
-      recipient_type: 'individual',
-      to,
-      type: 'template',
-      template,
-      ...(bizOpaqueCallbackData === undefined
-        ? {}
-        : { biz_opaque_callback_data: bizOpaqueCallbackData }),
-    }, options);
+    return this.sendMessage(
+      phoneNumberId,
+      {
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to,
+        type: 'template',
+        template,
+        ...(bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: bizOpaqueCallbackData }),
+      },
+      options,
+    );
   }
 
   sendText(
@@ -133,16 +125,18 @@ export class WhatsAppCloudClient {
     bizOpaqueCallbackData?: string,
     options: SendOptions = {},
   ): Promise<SendResult> {
-    return this.sendMessage(phoneNumberId, {
-      messaging_product: 'whatsapp',
-      recipient_type: 'individual',
-      to,
-      type: 'text',
-      text: { body },
-      ...(bizOpaqueCallbackData === undefined
-        ? {}
-        : { biz_opaque_callback_data: bizOpaqueCallbackData }),
-    }, options);
+    return this.sendMessage(
+      phoneNumberId,
+      {
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to,
+        type: 'text',
+        text: { body },
+        ...(bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: bizOpaqueCallbackData }),
+      },
+      options,
+    );
   }
 
   async sendMessage(phoneNumberId: string, request: SendMessageRequest, options: SendOptions = {}): Promise<SendResult> {
@@ -185,7 +179,8 @@ export class WhatsAppCloudClient {
       });
       const failed = (error: Error) => Object.assign(error, { neverConnected: !connected });
       const timer = setTimeout(
-        () => req.destroy(failed(Object.assign(new Error(`no complete answer within ${this.options.timeoutMs} ms`), { name: 'TimeoutError' }))),
+        () =>
+          req.destroy(failed(Object.assign(new Error(`no complete answer within ${this.options.timeoutMs} ms`), { name: 'TimeoutError' }))),
         this.options.timeoutMs,
       );
       req.on('response', (res) => {

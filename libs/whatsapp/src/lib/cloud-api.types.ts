@@ -18,8 +18,7 @@ export type TemplateParameter =
   | { type: 'video'; video: { link: string } };
 
 /** A parameter of a button component: the payload returned by a quick reply, or the URL suffix. */
-export type TemplateButtonParameter =
-  { type: 'payload'; payload: string } | { type: 'text'; text: string };
+export type TemplateButtonParameter = { type: 'payload'; payload: string } | { type: 'text'; text: string };
 
 export type TemplateComponent =
   | { type: 'header'; parameters: TemplateParameter[] }

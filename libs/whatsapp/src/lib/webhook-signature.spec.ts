@@ -9,20 +9,12 @@ describe('webhook signature', () => {
     expect(signature).toMatch(/^sha256=[0-9a-f]{64}$/);
     expect(signWebhookBody(Buffer.from(BODY), SECRET)).toBe(signature);
     expect(verifyWebhookSignature(BODY, signature, SECRET)).toBe(true);
-    expect(
-      verifyWebhookSignature(
-        Buffer.from(BODY),
-        signature.toUpperCase().replace('SHA256', 'sha256'),
-        SECRET,
-      ),
-    ).toBe(true);
+    expect(verifyWebhookSignature(Buffer.from(BODY), signature.toUpperCase().replace('SHA256', 'sha256'), SECRET)).toBe(true);
   });
 
   it('matches an HMAC computed independently (Meta signs the raw bytes with the app secret)', () => {
     // echo -n 'hello' | openssl dgst -sha256 -hmac 'secret'
-    expect(signWebhookBody('hello', 'secret')).toBe(
-      'sha256=88aab3ede8d3adf94d26ab90d3bafd4a2083070c3bcce9c014ee04a443847c0b',
-    );
+    expect(signWebhookBody('hello', 'secret')).toBe('sha256=88aab3ede8d3adf94d26ab90d3bafd4a2083070c3bcce9c014ee04a443847c0b');
   });
 
   it('rejects a tampered body, another secret, and malformed headers', () => {

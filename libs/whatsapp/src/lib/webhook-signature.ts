@@ -19,11 +19,7 @@ export function signWebhookBody(rawBody: Buffer | string, appSecret: string): st
  * Whether `headerValue` is the signature of `rawBody` (the bytes as received, before any JSON parsing).
  * Compares in constant time; a missing, repeated or malformed header is simply not valid.
  */
-export function verifyWebhookSignature(
-  rawBody: Buffer | string,
-  headerValue: string | string[] | undefined,
-  appSecret: string,
-): boolean {
+export function verifyWebhookSignature(rawBody: Buffer | string, headerValue: string | string[] | undefined, appSecret: string): boolean {
   if (typeof headerValue !== 'string') return false;
   const match = SIGNATURE.exec(headerValue.trim());
   if (!match) return false;

@@ -16,13 +16,7 @@ export type MessageStatusValue = 'sent' | 'delivered' | 'read' | 'failed';
 
 /** Category a message is billed in. */
 export type PricingCategory =
-  | 'authentication'
-  | 'authentication_international'
-  | 'marketing'
-  | 'marketing_lite'
-  | 'referral_conversion'
-  | 'service'
-  | 'utility';
+  'authentication' | 'authentication_international' | 'marketing' | 'marketing_lite' | 'referral_conversion' | 'service' | 'utility';
 
 /** The conversation a message opened or belongs to. */
 export interface StatusConversation {
@@ -125,8 +119,7 @@ export interface UserPreferencesChangeValue {
 }
 
 export type WebhookChange =
-  | { field: 'messages'; value: MessagesChangeValue }
-  | { field: 'user_preferences'; value: UserPreferencesChangeValue };
+  { field: 'messages'; value: MessagesChangeValue } | { field: 'user_preferences'; value: UserPreferencesChangeValue };
 
 export interface WebhookEntry {
   /** The WhatsApp Business Account id. */

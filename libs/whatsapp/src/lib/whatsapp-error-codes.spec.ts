@@ -1,9 +1,4 @@
-import {
-  classifyWhatsAppError,
-  WHATSAPP_ERROR_CODES,
-  whatsAppErrorTitle,
-  type WhatsAppErrorCategory,
-} from './whatsapp-error-codes';
+import { classifyWhatsAppError, WHATSAPP_ERROR_CODES, whatsAppErrorTitle, type WhatsAppErrorCategory } from './whatsapp-error-codes';
 
 describe('classifyWhatsAppError', () => {
   const cases: Array<[number, WhatsAppErrorCategory]> = [

@@ -23,8 +23,7 @@ export const WhatsAppErrorCategory = {
   /** This message can never succeed as it is (invalid parameter, unknown template...): do not retry, report it. */
   Permanent: 'permanent',
 } as const;
-export type WhatsAppErrorCategory =
-  (typeof WhatsAppErrorCategory)[keyof typeof WhatsAppErrorCategory];
+export type WhatsAppErrorCategory = (typeof WhatsAppErrorCategory)[keyof typeof WhatsAppErrorCategory];
 
 export interface WhatsAppErrorCode {
   code: number;
@@ -92,18 +91,14 @@ export const WHATSAPP_ERROR_CODES: ReadonlyMap<number, WhatsAppErrorCode> = new 
  * What to do about an error: by Meta's code when known (`null` when the response carried no Graph
  * error); otherwise by HTTP status (429, 408 and 5xx are transient); otherwise permanent.
  */
-export function classifyWhatsAppError(
-  code: number | null | undefined,
-  httpStatus?: number,
-): WhatsAppErrorCategory {
+export function classifyWhatsAppError(code: number | null | undefined, httpStatus?: number): WhatsAppErrorCategory {
   if (code !== null && code !== undefined) {
     const known = WHATSAPP_ERROR_CODES.get(code);
     if (known) return known.category;
     // 200-299: API permission errors.
     if (code >= 200 && code <= 299) return C.Permanent;
   }
-  if (httpStatus !== undefined && (httpStatus >= 500 || httpStatus === 429 || httpStatus === 408))
-    return C.Retry;
+  if (httpStatus !== undefined && (httpStatus >= 500 || httpStatus === 429 || httpStatus === 408)) return C.Retry;
   return C.Permanent;
 }
 

@@ -38,15 +38,29 @@ export async function benchCommand(brokers: string[], args: string[]): Promise<n
       const started = process.hrtime.bigint();
       const list = population.events.slice(0, events);
       for (let i = 0; i < list.length; i += 5000) {
-        await publisher.publish(Topic.SocialEngagementV1, list.slice(i, i + 5000).map((e) => ({ key: null, value: e })));
+        await publisher.publish(
+          Topic.SocialEngagementV1,
+          list.slice(i, i + 5000).map((e) => ({ key: null, value: e })),
+        );
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      await publisher.publish(Topic.ConsentV1, population.consents.map((c) => ({ key: null, value: c })));
+      await publisher.publish(
+        Topic.ConsentV1,
+        population.consents.map((c) => ({ key: null, value: c })),
+      );
       const campaigns: CampaignV1[] = population.campaigns.map((c) => ({ ...c, budgetMessages: 1_000_000 }));
-      await publisher.publish(Topic.CampaignsV1, campaigns.map((c) => ({ key: c.campaignId, value: c })));
+      await publisher.publish(
+        Topic.CampaignsV1,
+        campaigns.map((c) => ({ key: c.campaignId, value: c })),
+      );
       await publisher.disconnect();
       const bytes = list.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e)), 0);
-      out({ events: list.length, consents: population.consents.length, avgBytes: Math.round(bytes / list.length), produceSeconds: seconds });
+      out({
+        events: list.length,
+        consents: population.consents.length,
+        avgBytes: Math.round(bytes / list.length),
+        produceSeconds: seconds,
+      });
       return 0;
     }
     case 'size': {
@@ -81,11 +95,27 @@ export async function benchCommand(brokers: string[], args: string[]): Promise<n
       return 0;
     }
     case 'fault-load': {
-      out(await faultLoad(kafka, { rate: Number(opts['rate'] ?? 200), seconds: Number(opts['seconds'] ?? 60), poisonEvery: Number(opts['poisonEvery'] ?? 500), out: opts['out'], run: opts['run'] ?? 'faults', stopFile: opts['stop'] }));
+      out(
+        await faultLoad(kafka, {
+          rate: Number(opts['rate'] ?? 200),
+          seconds: Number(opts['seconds'] ?? 60),
+          poisonEvery: Number(opts['poisonEvery'] ?? 500),
+          out: opts['out'],
+          run: opts['run'] ?? 'faults',
+          stopFile: opts['stop'],
+        }),
+      );
       return 0;
     }
     case 'fault-verify': {
-      out(await faultVerify(kafka, { keys: opts['keys'], profilesDb: opts['profilesDb'], scoringDb: opts['scoringDb'], sandbox: opts['sandbox'] }));
+      out(
+        await faultVerify(kafka, {
+          keys: opts['keys'],
+          profilesDb: opts['profilesDb'],
+          scoringDb: opts['scoringDb'],
+          sandbox: opts['sandbox'],
+        }),
+      );
       return 0;
     }
     case 'e2e-throughput': {
@@ -93,12 +123,21 @@ export async function benchCommand(brokers: string[], args: string[]): Promise<n
       return 0;
     }
     case 'e2e-latency': {
-      out(await e2eLatency(kafka, opts['groupPrefix'] ?? 'wt', opts['scoringUrl'], Number(opts['rate'] ?? 500), Number(opts['seconds'] ?? 15), opts['run'] ?? 'lat'));
+      out(
+        await e2eLatency(
+          kafka,
+          opts['groupPrefix'] ?? 'wt',
+          opts['scoringUrl'],
+          Number(opts['rate'] ?? 500),
+          Number(opts['seconds'] ?? 15),
+          opts['run'] ?? 'lat',
+        ),
+      );
       return 0;
     }
     case 'dispatch-load': {
       const contactKey = process.env['CONTACT_KEY'];
-      if (!contactKey) throw new Error('dispatch-load needs CONTACT_KEY (the dispatcher\'s) in the environment');
+      if (!contactKey) throw new Error("dispatch-load needs CONTACT_KEY (the dispatcher's) in the environment");
       out(
         await dispatchLoad(kafka, {
           phoneNumberIds: (opts['numbers'] ?? '').split(',').filter(Boolean),

@@ -82,7 +82,12 @@ async function publishAudience(producer: Producer, population: ReturnType<typeof
  * the time until every stage (dispatcher included) has committed everything its input holds. The
  * same workload as the latency run below, so that half this rate is a load the pipeline sustains.
  */
-export async function e2eThroughput(kafka: Kafka, groupPrefix: string, events: number, run: string): Promise<{ events: number; seconds: number; perSecond: number }> {
+export async function e2eThroughput(
+  kafka: Kafka,
+  groupPrefix: string,
+  events: number,
+  run: string,
+): Promise<{ events: number; seconds: number; perSecond: number }> {
   const population = generatePopulation({ people: Math.ceil(events / 6.5), seed: 23, runId: run, now: new Date() });
   const list = population.events.slice(0, events);
   const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
@@ -91,7 +96,11 @@ export async function e2eThroughput(kafka: Kafka, groupPrefix: string, events: n
   await sleep(5000);
   const started = Date.now();
   for (let i = 0; i < list.length; i += 2000) {
-    await producer.send({ topic: Topic.SocialEngagementV1, acks: -1, messages: list.slice(i, i + 2000).map((e) => ({ value: JSON.stringify(e) })) });
+    await producer.send({
+      topic: Topic.SocialEngagementV1,
+      acks: -1,
+      messages: list.slice(i, i + 2000).map((e) => ({ value: JSON.stringify(e) })),
+    });
   }
   await producer.disconnect();
   await caughtUp(kafka, groupPrefix, started, 600_000);
@@ -110,7 +119,13 @@ export async function e2eLatency(
   rate: number,
   seconds: number,
   run: string,
-): Promise<{ decisions: number; p50: number; p99: number; max: number; breakdown: Record<string, { n: number; p50: number; p99: number }> }> {
+): Promise<{
+  decisions: number;
+  p50: number;
+  p99: number;
+  max: number;
+  breakdown: Record<string, { n: number; p50: number; p99: number }>;
+}> {
   const total = Math.ceil(rate * seconds);
   const population = generatePopulation({ people: Math.ceil(total / 2), seed: 29, runId: run, now: new Date() });
   const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
@@ -128,7 +143,10 @@ export async function e2eLatency(
   const hops: Record<'normalized' | 'snapshot' | 'decision', number[]> = { normalized: [], snapshot: [], decision: [] };
   const consumer = kafka.consumer({ groupId: `bench-latency-${randomUUID()}` });
   await consumer.connect();
-  await consumer.subscribe({ topics: [Topic.TargetingDecisionsV1, Topic.EngagementNormalizedV1, Topic.ProfileSnapshotsV1], fromBeginning: false });
+  await consumer.subscribe({
+    topics: [Topic.TargetingDecisionsV1, Topic.EngagementNormalizedV1, Topic.ProfileSnapshotsV1],
+    fromBeginning: false,
+  });
   let joined!: () => void;
   const ready = new Promise<void>((r) => (joined = r));
   consumer.on(consumer.events.GROUP_JOIN, () => joined());
@@ -179,6 +197,8 @@ export async function e2eLatency(
     const sorted = [...values].sort((a, b) => a - b);
     return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
   };
-  const breakdown = Object.fromEntries(Object.entries(hops).map(([hop, values]) => [hop, { n: values.length, p50: pct(values, 50), p99: pct(values, 99) }]));
+  const breakdown = Object.fromEntries(
+    Object.entries(hops).map(([hop, values]) => [hop, { n: values.length, p50: pct(values, 50), p99: pct(values, 99) }]),
+  );
   return { decisions: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99), max: Math.max(...latencies), breakdown };
 }

@@ -10,7 +10,10 @@ import { generatePopulation } from '../demo/population';
  * population's consents and campaigns. Writes every acknowledged event's dedupe key to `out`, so
  * the verification can tell whether an acknowledged event was lost. Stops early when `stopFile` exists.
  */
-export async function faultLoad(kafka: Kafka, opts: { rate: number; seconds: number; poisonEvery: number; out: string; run: string; stopFile?: string }): Promise<{ produced: number; poison: number }> {
+export async function faultLoad(
+  kafka: Kafka,
+  opts: { rate: number; seconds: number; poisonEvery: number; out: string; run: string; stopFile?: string },
+): Promise<{ produced: number; poison: number }> {
   const total = Math.ceil(opts.rate * opts.seconds);
   const population = generatePopulation({ people: Math.ceil(total / 6), seed: 11, runId: opts.run, now: new Date() });
   const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
@@ -30,7 +33,9 @@ export async function faultLoad(kafka: Kafka, opts: { rate: number; seconds: num
 
   // Unique events only: the duplicates the generator adds are a different test.
   const seen = new Set<string>();
-  const events = population.events.filter((e) => !seen.has(`${e.source}:${e.eventId}`) && seen.add(`${e.source}:${e.eventId}`)).slice(0, total);
+  const events = population.events
+    .filter((e) => !seen.has(`${e.source}:${e.eventId}`) && seen.add(`${e.source}:${e.eventId}`))
+    .slice(0, total);
   const acknowledged: string[] = [];
   let poison = 0;
   const tickMs = 100;

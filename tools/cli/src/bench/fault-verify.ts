@@ -53,10 +53,17 @@ export interface FaultVerdict {
 }
 
 /** The invariants of the fault tests, from the databases, the topics and the sandbox. */
-export async function faultVerify(kafka: Kafka, opts: { keys: string; profilesDb: string; scoringDb: string; sandbox: string }): Promise<FaultVerdict> {
+export async function faultVerify(
+  kafka: Kafka,
+  opts: { keys: string; profilesDb: string; scoringDb: string; sandbox: string },
+): Promise<FaultVerdict> {
   const acknowledged = JSON.parse(readFileSync(opts.keys, 'utf8')) as string[];
   const processed = new Set(
-    (await query<{ dedupe_key: string }>(opts.profilesDb, 'SELECT dedupe_key FROM processed_event WHERE dedupe_key = ANY($1)', [acknowledged])).map((r) => r.dedupe_key),
+    (
+      await query<{ dedupe_key: string }>(opts.profilesDb, 'SELECT dedupe_key FROM processed_event WHERE dedupe_key = ANY($1)', [
+        acknowledged,
+      ])
+    ).map((r) => r.dedupe_key),
   );
   const [{ events, effects }] = await query<{ events: string; effects: string }>(
     opts.profilesDb,
@@ -66,11 +73,13 @@ export async function faultVerify(kafka: Kafka, opts: { keys: string; profilesDb
   const sendRecords = decisions.filter((d) => d.outcome === 'send');
   const sendIds = new Set(sendRecords.map((d) => d.decisionId));
   const pairs = new Map<string, Set<string>>();
-  for (const d of sendRecords) pairs.set(`${d.campaignId}:${d.personId}`, (pairs.get(`${d.campaignId}:${d.personId}`) ?? new Set()).add(d.decisionId));
+  for (const d of sendRecords)
+    pairs.set(`${d.campaignId}:${d.personId}`, (pairs.get(`${d.campaignId}:${d.personId}`) ?? new Set()).add(d.decisionId));
   const [{ sends }] = await query<{ sends: string }>(opts.scoringDb, `SELECT count(*) AS sends FROM decision WHERE outcome = 'send'`);
   const messages = (await (await fetch(`${opts.sandbox}/sandbox/messages`)).json()) as { bizOpaqueCallbackData?: string }[];
   const perDecision = new Map<string, number>();
-  for (const m of messages) if (m.bizOpaqueCallbackData) perDecision.set(m.bizOpaqueCallbackData, (perDecision.get(m.bizOpaqueCallbackData) ?? 0) + 1);
+  for (const m of messages)
+    if (m.bizOpaqueCallbackData) perDecision.set(m.bizOpaqueCallbackData, (perDecision.get(m.bizOpaqueCallbackData) ?? 0) + 1);
   const letters = await readTopic<{ reason: string; service: string }>(kafka, Topic.DeadLetterV1);
   return {
     acknowledgedEvents: acknowledged.length,

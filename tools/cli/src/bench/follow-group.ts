@@ -11,7 +11,13 @@ export interface FollowResult {
  * until they reach `expect` records past where they started, and times the span between the first
  * and the last movement (so start-up and idle tails do not count).
  */
-export async function followGroup(kafka: Kafka, groupId: string, topic: string, expect: number, timeoutMs = 600_000): Promise<FollowResult> {
+export async function followGroup(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  expect: number,
+  timeoutMs = 600_000,
+): Promise<FollowResult> {
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -26,7 +26,9 @@ class NaiveProfileService {
   constructor(@InjectRepository(NaiveProfile) private readonly profiles: Repository<NaiveProfile>) {}
 
   async apply(event: EngagementNormalizedV1): Promise<void> {
-    const profile = (await this.profiles.findOneBy({ personId: event.personId })) ?? this.profiles.create({ personId: event.personId, interests: {}, totalEvents: 0 });
+    const profile =
+      (await this.profiles.findOneBy({ personId: event.personId })) ??
+      this.profiles.create({ personId: event.personId, interests: {}, totalEvents: 0 });
     for (const category of event.categories) profile.interests[category] = (profile.interests[category] ?? 0) + 1;
     profile.totalEvents += 1;
     profile.lastSeenAt = new Date(event.occurredAt);

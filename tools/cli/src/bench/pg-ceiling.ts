@@ -6,7 +6,11 @@ import { Client } from 'pg';
  * (`INSERT ... SELECT FROM unnest(...) ON CONFLICT DO UPDATE`): the database's ceiling for the
  * profiles stage, with the same columns, types and batch size.
  */
-export async function pgUpsertCeiling(databaseUrl: string, rows: number, batchSize: number): Promise<{ rowsPerSecond: number; seconds: number }> {
+export async function pgUpsertCeiling(
+  databaseUrl: string,
+  rows: number,
+  batchSize: number,
+): Promise<{ rowsPerSecond: number; seconds: number }> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {

@@ -69,7 +69,13 @@ export async function asyncApiDocument(): Promise<Record<string, unknown>> {
     defaultContentType: 'application/json',
     servers: { cluster: { host: 'wt-kafka-kafka-bootstrap.kafka.svc:9092', protocol: 'kafka', description: 'The Strimzi cluster' } },
     channels,
-    components: { messages, schemas: reachable(schemas, Object.values(TOPIC_PAYLOAD_CLASSES).map((c) => c.name)) },
+    components: {
+      messages,
+      schemas: reachable(
+        schemas,
+        Object.values(TOPIC_PAYLOAD_CLASSES).map((c) => c.name),
+      ),
+    },
   };
 }
 

@@ -30,12 +30,9 @@ export function serviceConfigsFromDist(root = workspaceRoot()): ServiceConfig[] 
       .filter((f) => f.endsWith('.config.ts'))
       .sort()) {
       const built = join(root, 'dist/apps', app, 'src', file.replace(/\.ts$/, '.js'));
-      if (!existsSync(built))
-        throw new Error(`${built} is missing: build the apps first (npm run build)`);
+      if (!existsSync(built)) throw new Error(`${built} is missing: build the apps first (npm run build)`);
       const exports = require(built) as Record<string, unknown>;
-      const schema = Object.values(exports).find(
-        (v): v is new () => object => typeof v === 'function' && /Config$/.test(v.name),
-      );
+      const schema = Object.values(exports).find((v): v is new () => object => typeof v === 'function' && /Config$/.test(v.name));
       if (!schema) throw new Error(`${built} exports no *Config class`);
       services.push({
         service: app,

@@ -162,7 +162,8 @@ export function parseReplayArgs(args: string[]): ReplayOptions {
       case '--reason': {
         const reasons = value().split(',');
         for (const reason of reasons) {
-          if (!(DEAD_LETTER_REASONS as readonly string[]).includes(reason)) throw new Error(`unknown reason "${reason}" (one of ${DEAD_LETTER_REASONS.join(', ')})`);
+          if (!(DEAD_LETTER_REASONS as readonly string[]).includes(reason))
+            throw new Error(`unknown reason "${reason}" (one of ${DEAD_LETTER_REASONS.join(', ')})`);
         }
         options.reasons = [...(options.reasons ?? []), ...(reasons as DeadLetterReason[])];
         break;
@@ -170,7 +171,9 @@ export function parseReplayArgs(args: string[]): ReplayOptions {
       case '--since': {
         const raw = value();
         const relative = /^(\d+)([mhd])$/.exec(raw);
-        const since = relative ? new Date(Date.now() - Number(relative[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2] as 'm' | 'h' | 'd']) : new Date(raw);
+        const since = relative
+          ? new Date(Date.now() - Number(relative[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2] as 'm' | 'h' | 'd'])
+          : new Date(raw);
         if (Number.isNaN(since.getTime())) throw new Error(`--since takes an ISO 8601 time or a duration like 30m, 6h, 2d; got "${raw}"`);
         options.since = since;
         break;

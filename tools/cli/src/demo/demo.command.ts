@@ -33,11 +33,16 @@ async function snapshot(urls: ServiceUrls): Promise<Snapshot> {
 
 /** Counters of a run: the difference between two scrapes, so earlier runs do not count. */
 function funnel(before: Snapshot, after: Snapshot) {
-  const d = (svc: keyof ServiceUrls, name: string, where: Record<string, string> = {}) => total(after[svc], name, where) - total(before[svc], name, where);
+  const d = (svc: keyof ServiceUrls, name: string, where: Record<string, string> = {}) =>
+    total(after[svc], name, where) - total(before[svc], name, where);
   const dBy = (svc: keyof ServiceUrls, name: string, label: string, where: Record<string, string> = {}) => {
     const a = byLabel(after[svc], name, label, where);
     const b = byLabel(before[svc], name, label, where);
-    return Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - (b[k] ?? 0)]).filter(([, v]) => (v as number) > 0)) as Record<string, number>;
+    return Object.fromEntries(
+      Object.entries(a)
+        .map(([k, v]) => [k, v - (b[k] ?? 0)])
+        .filter(([, v]) => (v as number) > 0),
+    ) as Record<string, number>;
   };
   return {
     ingested: d('ingest', 'wt_records_consumed_total', { topic: Topic.SocialEngagementV1, result: 'accepted' }),
@@ -79,20 +84,37 @@ export async function demoCommand(brokers: string[]): Promise<number> {
   // would meet the frequency caps their earlier messages used up.
   const runId = `r${Date.now().toString(36)}`;
   const urls = serviceUrls();
-  const population = generatePopulation({ people, seed: Number(process.env['DEMO_SEED'] ?? Date.now() % 1_000_000_007), runId, now: new Date() });
+  const population = generatePopulation({
+    people,
+    seed: Number(process.env['DEMO_SEED'] ?? Date.now() % 1_000_000_007),
+    runId,
+    now: new Date(),
+  });
   const publisher = new KafkaPublisher(createKafka({ brokers, clientId: 'wt-demo' }));
   const before = await snapshot(urls);
   const started = Date.now();
   try {
-    console.log(`demo ${runId}: ${population.people} people, ${population.events.length} engagement events (+${population.invalidEvents.length} invalid), ${population.consents.length} consents, ${population.campaigns.length} campaigns`);
+    console.log(
+      `demo ${runId}: ${population.people} people, ${population.events.length} engagement events (+${population.invalidEvents.length} invalid), ${population.consents.length} consents, ${population.campaigns.length} campaigns`,
+    );
 
-    await publisher.publish(Topic.CampaignsV1, population.campaigns.map((c) => ({ key: c.campaignId, value: c })));
-    for (let i = 0; i < 60 && total((await snapshot(urls)).scoring, 'wt_campaigns_running') < population.campaigns.length; i += 1) await sleep(500);
+    await publisher.publish(
+      Topic.CampaignsV1,
+      population.campaigns.map((c) => ({ key: c.campaignId, value: c })),
+    );
+    for (let i = 0; i < 60 && total((await snapshot(urls)).scoring, 'wt_campaigns_running') < population.campaigns.length; i += 1)
+      await sleep(500);
 
     const chunk = 2000;
-    await publisher.publish(Topic.ConsentV1, population.consents.map((c) => ({ key: null, value: c })));
+    await publisher.publish(
+      Topic.ConsentV1,
+      population.consents.map((c) => ({ key: null, value: c })),
+    );
     for (let i = 0; i < population.events.length; i += chunk) {
-      await publisher.publish(Topic.SocialEngagementV1, population.events.slice(i, i + chunk).map((e) => ({ key: e.eventId, value: e })));
+      await publisher.publish(
+        Topic.SocialEngagementV1,
+        population.events.slice(i, i + chunk).map((e) => ({ key: e.eventId, value: e })),
+      );
     }
     await publisher.publishRaw(Topic.SocialEngagementV1, [
       ...population.invalidEvents.map((e) => ({ key: null, value: JSON.stringify(e) })),
@@ -146,7 +168,10 @@ export async function demoCommand(brokers: string[]): Promise<number> {
   } finally {
     // End the run's campaigns, so that a later run does not compete with them.
     const ended = new Date().toISOString();
-    await publisher.publish(Topic.CampaignsV1, population.campaigns.map((c) => ({ key: c.campaignId, value: { ...c, status: 'ended' as const, updatedAt: ended } })));
+    await publisher.publish(
+      Topic.CampaignsV1,
+      population.campaigns.map((c) => ({ key: c.campaignId, value: { ...c, status: 'ended' as const, updatedAt: ended } })),
+    );
     await publisher.disconnect();
   }
 }

@@ -1,10 +1,4 @@
-import {
-  type CampaignV1,
-  type ConsentEventV1,
-  type EngagementEventV1,
-  type EngagementSource,
-  type EngagementType,
-} from '@wt/contracts';
+import { type CampaignV1, type ConsentEventV1, type EngagementEventV1, type EngagementSource, type EngagementType } from '@wt/contracts';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 /** Small deterministic PRNG (mulberry32): the same seed gives the same population. */
@@ -135,7 +129,16 @@ export function generatePopulation(options: { people: number; seed: number; runI
       source: 'web-form',
     })),
     ...(p.crossApp
-      ? [{ phone: p.written.phone, country: p.written.country, purpose: 'cross_app_profiling' as const, status: 'granted' as const, occurredAt: new Date(now - 40 * hour).toISOString(), source: 'web-form' }]
+      ? [
+          {
+            phone: p.written.phone,
+            country: p.written.country,
+            purpose: 'cross_app_profiling' as const,
+            status: 'granted' as const,
+            occurredAt: new Date(now - 40 * hour).toISOString(),
+            source: 'web-form',
+          },
+        ]
       : []),
   ]);
 

@@ -72,7 +72,9 @@ export function configViolations(object: K8sObject): string[] {
   const where = `${object.kind}/${object.metadata.name}`;
   if (object.kind === 'Secret') {
     const keys = [...Object.keys(object.data ?? {}), ...Object.keys(object.stringData ?? {})];
-    return keys.length > 0 ? [`${where}: manifests must not carry secret values (${keys.join(', ')}); reference an externally managed Secret`] : [];
+    return keys.length > 0
+      ? [`${where}: manifests must not carry secret values (${keys.join(', ')}); reference an externally managed Secret`]
+      : [];
   }
   if (object.kind !== 'ConfigMap') return [];
   return Object.entries(object.data ?? {}).flatMap(([key, value]) => {

@@ -1,5 +1,13 @@
 import { IsIn, IsISO31661Alpha2, IsISO8601, IsOptional, Matches, ValidateIf } from 'class-validator';
-import { CONSENT_PURPOSES, CONSENT_STATUSES, IDENTIFIER, PERSON_ID, SEALED_CONTACT, type ConsentPurpose, type ConsentStatus } from './common';
+import {
+  CONSENT_PURPOSES,
+  CONSENT_STATUSES,
+  IDENTIFIER,
+  PERSON_ID,
+  SEALED_CONTACT,
+  type ConsentPurpose,
+  type ConsentStatus,
+} from './common';
 
 /** `internal.consent.normalized.v1`: an accepted consent change, pseudonymized. */
 export class ConsentNormalizedV1 {

@@ -135,7 +135,10 @@ export class ProfileSnapshotV1 {
  * The interests a campaign of `businessId` may use for this person: the purpose-bound feature rule
  * in one place. With `cross_app` every signal counts; otherwise only that business's first-party ones.
  */
-export function usableInterests(snapshot: Pick<ProfileSnapshotV1, 'signalBasis' | 'interests' | 'firstPartyInterests'>, businessId: string): Record<string, number> {
+export function usableInterests(
+  snapshot: Pick<ProfileSnapshotV1, 'signalBasis' | 'interests' | 'firstPartyInterests'>,
+  businessId: string,
+): Record<string, number> {
   if (snapshot.signalBasis === 'cross_app') return snapshot.interests;
   return snapshot.firstPartyInterests[businessId] ?? {};
 }

@@ -45,7 +45,16 @@ describe('validatePayload', () => {
     expect(reason({ ...engagement, type: undefined })).toBe('schema_violation');
     expect(reason({ ...engagement, type: 'poke', occurredAt: 'yesterday' })).toBe('schema_violation');
     expect(reason({ ...engagement, source: 'tiktok' })).toBe('schema_violation');
-    const normalized = { dedupeKey: 'instagram:e1', personId: 'a'.repeat(64), contact: 'v1.a.b.c', source: 'instagram', type: 'poke', occurredAt: '2026-11-28T10:00:00Z', categories: [], ingestedAt: '2026-11-28T10:00:00Z' };
+    const normalized = {
+      dedupeKey: 'instagram:e1',
+      personId: 'a'.repeat(64),
+      contact: 'v1.a.b.c',
+      source: 'instagram',
+      type: 'poke',
+      occurredAt: '2026-11-28T10:00:00Z',
+      categories: [],
+      ingestedAt: '2026-11-28T10:00:00Z',
+    };
     const internal = validatePayload(Topic.EngagementNormalizedV1, normalized);
     expect(internal.ok ? 'ok' : internal.reason).toBe('unknown_type');
   });

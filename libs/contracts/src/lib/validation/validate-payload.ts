@@ -35,7 +35,9 @@ function flatten(errors: ValidationError[], prefix = ''): FlatViolation[] {
 }
 
 function valueAt(raw: object, field: string): unknown {
-  return field.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), raw);
+  return field
+    .split('.')
+    .reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), raw);
 }
 
 function reasonOf(raw: object, violations: readonly FlatViolation[]): PayloadRejectionReason {
