@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: everything CI checks, on a fresh clone.
 //   1. install if needed;
-//   2. lint, typecheck, unit tests and build of every project (Nx, cached);
+//   2. formatting (Prettier), then lint, typecheck, unit tests and build of every project (Nx, cached);
 //   3. offline checks of deploy/ and docker-compose.yml when present;
 //   4. integration tests on the real broker and Postgres of the `test` profile;
 //   5. end-to-end tests with every service running on that stack;
@@ -12,6 +12,8 @@ const started = Date.now();
 const phase = (name) => console.log(`\n=== ${name} (${((Date.now() - started) / 1000).toFixed(0)} s) ===`);
 
 ensureInstalled();
+phase('formatting (prettier --check)');
+run('npx', ['prettier', '--check', '.', '--log-level', 'warn']);
 phase('lint, typecheck, unit tests, build');
 nx(['run-many', '-t', 'lint', 'typecheck', 'test', 'build', '--outputStyle=static', '--parallel=2']);
 
