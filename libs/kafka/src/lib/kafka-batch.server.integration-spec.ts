@@ -29,11 +29,11 @@ const SESSION_TIMEOUT_MS = 6_000;
 class ProbeHandler {
   @EventPattern(Topic.EngagementNormalizedV1)
   async handle(@Payload() batch: RecordBatch<Topic.EngagementNormalizedV1>): Promise<void> {
-    if (batch.records.some((r) => r.value.contentId === seen.failOnce)) {
+    if (seen.failOnce !== undefined && batch.records.some((r) => r.value.contentId === seen.failOnce)) {
       seen.batches += 1;
       if (seen.batches === 1) throw new Error('simulated failure before the effects are durable');
     }
-    if (!seen.stalled && batch.records.some((r) => r.value.contentId === seen.stallOnce)) {
+    if (!seen.stalled && seen.stallOnce !== undefined && batch.records.some((r) => r.value.contentId === seen.stallOnce)) {
       // A batch that outlives the session without a heartbeat: the group evicts this member.
       seen.stalled = true;
       await new Promise((r) => setTimeout(r, SESSION_TIMEOUT_MS + 4_000));
