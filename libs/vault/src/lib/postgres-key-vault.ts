@@ -35,7 +35,9 @@ export class PostgresKeyVault implements PersonKeyStore {
   ) {}
 
   async keysFor(personIds: readonly string[]): Promise<PersonKey[]> {
-    const ids = [...new Set(personIds)];
+    // Sorted, and inserted in that order: two callers creating overlapping keys then lock the
+    // same rows in the same order, so they wait for each other instead of deadlocking.
+    const ids = [...new Set(personIds)].sort();
     if (ids.length === 0) return [];
     const rows = await this.getOrCreate(ids);
     if (rows.length < ids.length) {
@@ -104,7 +106,7 @@ export class PostgresKeyVault implements PersonKeyStore {
       this.dataSource.query(
         `WITH input AS (SELECT * FROM unnest($1::char(64)[], $2::bytea[]) AS t(person_id, wrapped_key)),
          created AS (
-           INSERT INTO person_key (person_id, wrapped_key, kek_id) SELECT person_id, wrapped_key, $3 FROM input
+           INSERT INTO person_key (person_id, wrapped_key, kek_id) SELECT person_id, wrapped_key, $3 FROM input ORDER BY person_id
            ON CONFLICT (person_id) DO NOTHING
            RETURNING person_id, version::text AS version, wrapped_key, kek_id)
          SELECT * FROM created
