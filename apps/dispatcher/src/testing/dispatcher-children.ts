@@ -67,12 +67,15 @@ export class ServiceChild {
     );
   }
 
+  /** Stops the child (a process already ended by a signal counts as stopped); SIGKILL if it lingers 10 s. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const proc = this.child;
-    if (!proc || proc.exitCode !== null) return;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise((resolve) => proc.once('exit', resolve));
     proc.kill(signal);
+    const lingering = setTimeout(() => proc.kill('SIGKILL'), 10_000);
     await exited;
+    clearTimeout(lingering);
   }
 }
 
