@@ -1,3 +1,4 @@
 export * from './lib/test-env';
 export * from './lib/topic-probe';
 export * from './lib/phone-numbers';
+export * from './lib/child-process';

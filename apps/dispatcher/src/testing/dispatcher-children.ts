@@ -1,4 +1,4 @@
-import { testBrokers, testDatabaseUrl, testVaultEnv, eventually } from '@wt/testing';
+import { testBrokers, testDatabaseUrl, testVaultEnv, stopChild, waitUntilReady } from '@wt/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -53,29 +53,12 @@ export class ServiceChild {
       stdio: ['ignore', out, out],
     });
     fs.closeSync(out);
-    await eventually(
-      `${this.name} to be ready`,
-      async () => {
-        if (this.child?.exitCode !== null) throw new Error(`${this.name} exited: ${fs.readFileSync(this.logFile, 'utf8').slice(-2000)}`);
-        try {
-          return (await fetch(`${this.url}/health/ready`)).ok || undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      60_000,
-    );
+    await waitUntilReady(this.name, this.child, this.url, this.logFile);
   }
 
   /** Stops the child (a process already ended by a signal counts as stopped); SIGKILL if it lingers 10 s. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const proc = this.child;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise((resolve) => proc.once('exit', resolve));
-    proc.kill(signal);
-    const lingering = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(lingering);
+    await stopChild(this.child, signal);
   }
 }
 

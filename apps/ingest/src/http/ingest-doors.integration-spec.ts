@@ -1,6 +1,6 @@
 import { type DeadLetterV1, type EngagementEventV1, Topic } from '@wt/contracts';
 import { parseTraceContext } from '@wt/kafka';
-import { eventually, testBrokers, testVaultEnv, TopicProbe } from '@wt/testing';
+import { testBrokers, testVaultEnv, TopicProbe, stopChild, waitUntilReady } from '@wt/testing';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -76,31 +76,12 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
   }
 
   async function ready(): Promise<void> {
-    await eventually(
-      'ingest to be ready',
-      async () => {
-        if (child && (child.exitCode !== null || child.signalCode !== null))
-          throw new Error(`ingest exited: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
-        try {
-          return (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok || undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      60_000,
-    );
+    await waitUntilReady('ingest', child, `http://127.0.0.1:${port}`, logFile);
   }
 
   async function stop(): Promise<void> {
-    const proc = child;
-    // A process ended by a signal has exitCode null and signalCode set.
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise((resolve) => proc.once('exit', resolve));
-    proc.kill('SIGTERM');
     // A graceful stop finishes the batch in progress; do not wait for ever on a loaded machine.
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(timer);
+    await stopChild(child, 'SIGTERM', 20_000);
   }
 
   async function post(

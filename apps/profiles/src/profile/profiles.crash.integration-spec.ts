@@ -1,5 +1,5 @@
 import { type ConsentNormalizedV1, ENGAGEMENT_TYPES, type EngagementNormalizedV1, Topic, usableInterests } from '@wt/contracts';
-import { testBrokers, testDatabaseUrl, eventually, sleep, TopicProbe, testVaultEnv } from '@wt/testing';
+import { testBrokers, testDatabaseUrl, eventually, sleep, TopicProbe, testVaultEnv, stopChild, waitUntilReady } from '@wt/testing';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -110,28 +110,11 @@ describe('profiles: exactly-once effect across crashes and replays', () => {
   }
 
   async function ready(): Promise<void> {
-    await eventually(
-      'profiles to be ready',
-      async () => {
-        if (child && (child.exitCode !== null || child.signalCode !== null))
-          throw new Error(`profiles exited: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
-        try {
-          return (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok || undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      60_000,
-    );
+    await waitUntilReady('profiles', child, `http://127.0.0.1:${port}`, logFile);
   }
 
   async function kill(): Promise<void> {
-    const proc = child;
-    // A process ended by a signal has exitCode null and signalCode set.
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise((resolve) => proc.once('exit', resolve));
-    proc.kill('SIGKILL');
-    await exited;
+    await stopChild(child, 'SIGKILL');
   }
 
   async function processedCount(): Promise<number> {

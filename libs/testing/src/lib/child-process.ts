@@ -1,0 +1,46 @@
+import { type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { eventually } from './test-env';
+
+/** True once the process has ended, by exit or by a signal (then `exitCode` stays null). */
+export function hasEnded(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/**
+ * Waits until a service started as a child process answers `GET <url>/health/ready`; fails at once,
+ * with the end of its log, if the process ends first.
+ */
+export async function waitUntilReady(
+  name: string,
+  child: ChildProcess | undefined,
+  url: string,
+  logFile: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  await eventually(
+    `${name} to be ready`,
+    async () => {
+      if (child && hasEnded(child)) throw new Error(`${name} exited: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+      try {
+        return (await fetch(`${url}/health/ready`)).ok || undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    timeoutMs,
+  );
+}
+
+/**
+ * Stops a child process with `signal` and waits for it to end; one still there after `lingerMs`
+ * (a graceful stop finishing its batch on a loaded machine) is killed. Already ended: nothing to do.
+ */
+export async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGKILL', lingerMs = 10_000): Promise<void> {
+  if (!child || hasEnded(child)) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  const lingering = setTimeout(() => child.kill('SIGKILL'), lingerMs);
+  await exited;
+  clearTimeout(lingering);
+}
