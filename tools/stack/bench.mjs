@@ -9,6 +9,19 @@ import { buildAll, ensureInstalled, ROOT } from './bootstrap.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 3_000);
+// BENCH_ONLY=scoring (or a comma list of broker, ingest, profiles, scoring, dispatcher, pg, naive,
+// e2e): a partial run while working on one part. A stage's upstream stages still run (they fill its
+// input) and the hop always does (every ratio is over it). A partial run writes
+// bench/results/partial.json, never latest.json.
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
+const ORDER = ['ingest', 'profiles', 'scoring', 'dispatcher'];
+const wanted = (part) => {
+  if (!ONLY) return true;
+  if (ONLY.has(part)) return true;
+  const i = ORDER.indexOf(part);
+  // Upstream of a wanted stage; the pg ceiling and naive runs read the profiles stage's output.
+  return i >= 0 && [...ONLY].some((o) => ORDER.indexOf(o) > i || ((o === 'pg' || o === 'naive') && i <= 1));
+};
 const PROFILE = 'bench';
 const CLI = path.join(ROOT, 'dist/tools/cli/src/main.js');
 const log = (m) => console.log(m);
@@ -98,47 +111,49 @@ try {
   const fill = cli(['fill', `events=${EVENTS}`, `run=${run}`]);
   settings.recordBytes = fill.avgBytes;
 
-  log('Broker ceiling (Kafka ProducerPerformance / ConsumerPerformance, same broker, 6 partitions, same record size)...');
-  const classpath = await kafkaClasspath();
-  cli(['scratch-topic', 'topic=bench.perf', 'partitions=6']);
-  const produced = java(
-    'org.apache.kafka.tools.ProducerPerformance',
-    [
-      '--topic',
-      'bench.perf',
-      '--num-records',
-      String(EVENTS * 2),
-      '--record-size',
-      String(fill.avgBytes),
-      '--throughput',
-      '-1',
-      '--producer-props',
-      `bootstrap.servers=${up.brokers}`,
-      'acks=all',
-      'enable.idempotence=true',
-    ],
-    classpath,
-  );
-  const producerRate = Number(/([\d.]+) records\/sec/.exec(produced.trim().split('\n').at(-1))?.[1]);
-  const consumed = java(
-    'org.apache.kafka.tools.ConsumerPerformance',
-    ['--bootstrap-server', up.brokers, '--topic', 'bench.perf', '--messages', String(EVENTS * 2), '--group', `bench-perf-${run}`],
-    classpath,
-  );
-  const csv = consumed.trim().split('\n');
-  const header = csv
-    .find((l) => l.includes('nMsg.sec'))
-    .split(',')
-    .map((s) => s.trim());
-  const row = csv
-    .at(-1)
-    .split(',')
-    .map((s) => s.trim());
-  const consumerRate = Number(row[header.indexOf('nMsg.sec')]);
-  figures.broker_produce_ceiling = producerRate;
-  figures.broker_consume_ceiling = consumerRate;
-  figures.broker_ceiling = Math.min(producerRate, consumerRate);
-  log(`  producer ${Math.round(producerRate)}/s, consumer ${Math.round(consumerRate)}/s`);
+  if (wanted('broker')) {
+    log('Broker ceiling (Kafka ProducerPerformance / ConsumerPerformance, same broker, 6 partitions, same record size)...');
+    const classpath = await kafkaClasspath();
+    cli(['scratch-topic', 'topic=bench.perf', 'partitions=6']);
+    const produced = java(
+      'org.apache.kafka.tools.ProducerPerformance',
+      [
+        '--topic',
+        'bench.perf',
+        '--num-records',
+        String(EVENTS * 2),
+        '--record-size',
+        String(fill.avgBytes),
+        '--throughput',
+        '-1',
+        '--producer-props',
+        `bootstrap.servers=${up.brokers}`,
+        'acks=all',
+        'enable.idempotence=true',
+      ],
+      classpath,
+    );
+    const producerRate = Number(/([\d.]+) records\/sec/.exec(produced.trim().split('\n').at(-1))?.[1]);
+    const consumed = java(
+      'org.apache.kafka.tools.ConsumerPerformance',
+      ['--bootstrap-server', up.brokers, '--topic', 'bench.perf', '--messages', String(EVENTS * 2), '--group', `bench-perf-${run}`],
+      classpath,
+    );
+    const csv = consumed.trim().split('\n');
+    const header = csv
+      .find((l) => l.includes('nMsg.sec'))
+      .split(',')
+      .map((s) => s.trim());
+    const row = csv
+      .at(-1)
+      .split(',')
+      .map((s) => s.trim());
+    const consumerRate = Number(row[header.indexOf('nMsg.sec')]);
+    figures.broker_produce_ceiling = producerRate;
+    figures.broker_consume_ceiling = consumerRate;
+    figures.broker_ceiling = Math.min(producerRate, consumerRate);
+    log(`  producer ${Math.round(producerRate)}/s, consumer ${Math.round(consumerRate)}/s`);
+  }
 
   log('kafkajs hop (eachBatch + sendBatch, no work)...');
   cli(['scratch-topic', 'topic=bench.hop', 'partitions=6']);
@@ -149,23 +164,30 @@ try {
   log(`  ${Math.round(hop.perSecond)}/s, ${figures.kafkajs_hop_cpu_s_per_1000.toFixed(3)} CPU s per 1,000`);
 
   log('Stages, each alone on its pre-filled input:');
-  const ingest = await stage('ingest', 'social.engagement.v1');
-  const profiles = await stage('profiles', 'internal.engagement.normalized.v1');
-  const scoring = await stage('scoring', 'internal.profile.snapshots.v1');
-  const dispatcher = await stage('dispatcher', 'targeting.decisions.v1');
-  const accepted = [...dispatcher.metrics.matchAll(/^wt_dispatch_total\{[^}]*result="accepted"[^}]*\} (\d+)/gm)].reduce(
-    (s, m) => s + Number(m[1]),
-    0,
-  );
-  figures.ingest_eps = ingest.perSecond;
-  figures.profiles_eps = profiles.perSecond;
-  figures.scoring_eps = scoring.perSecond;
-  figures.dispatcher_decisions_per_s = dispatcher.perSecond;
-  // The dispatcher queues sends in its ledger and sends them after consuming: messages accepted by
-  // WhatsApp while the stage ran, over the stage's time (0 if its sender had not started yet).
-  figures.dispatcher_mps = accepted / dispatcher.seconds;
-  figures.dispatcher_messages = accepted;
-  for (const [name, s] of Object.entries({ ingest, profiles, scoring, dispatcher })) {
+  const ran = {};
+  for (const [name, topic] of [
+    ['ingest', 'social.engagement.v1'],
+    ['profiles', 'internal.engagement.normalized.v1'],
+    ['scoring', 'internal.profile.snapshots.v1'],
+    ['dispatcher', 'targeting.decisions.v1'],
+  ])
+    if (wanted(name)) ran[name] = await stage(name, topic);
+  const { ingest, profiles, scoring, dispatcher } = ran;
+  if (ingest) figures.ingest_eps = ingest.perSecond;
+  if (profiles) figures.profiles_eps = profiles.perSecond;
+  if (scoring) figures.scoring_eps = scoring.perSecond;
+  if (dispatcher) {
+    const accepted = [...dispatcher.metrics.matchAll(/^wt_dispatch_total\{[^}]*result="accepted"[^}]*\} (\d+)/gm)].reduce(
+      (s, m) => s + Number(m[1]),
+      0,
+    );
+    figures.dispatcher_decisions_per_s = dispatcher.perSecond;
+    // The dispatcher queues sends in its ledger and sends them after consuming: messages accepted by
+    // WhatsApp while the stage ran, over the stage's time (0 if its sender had not started yet).
+    figures.dispatcher_mps = accepted / dispatcher.seconds;
+    figures.dispatcher_messages = accepted;
+  }
+  for (const [name, s] of Object.entries(ran)) {
     figures[`${name}_ratio`] = (name === 'dispatcher' ? figures.dispatcher_decisions_per_s : s.perSecond) / figures.kafkajs_hop;
     figures[`${name}_cpu_s_per_1000`] = s.cpuPer1000;
     // The same ratio per CPU second rather than per wall second: what one core of the stage does
@@ -174,68 +196,74 @@ try {
     figures[`${name}_peak_mb`] = s.peakMb;
   }
 
-  log('Postgres ceiling for profile rows (raw pg, unnest multi-row upsert, 500 rows per statement)...');
-  const pg = cli(['pg-ceiling', `db=${up.databaseUrls[up.settings.databases.profiles]}`, `rows=${EVENTS}`, 'batch=500']);
-  figures.pg_upsert_ceiling = pg.rowsPerSecond;
-  log(`  ${Math.round(pg.rowsPerSecond)} rows/s`);
-  // Our profile writes: profile rows the profiles stage upserted per second while it ran flat out
-  // (its dedupe records, locks, day buckets and snapshots included: that is what a profile write
-  // costs us). Beside it, the same rows per second of summed database time (BEGIN..COMMIT of each
-  // batch, less in-memory work and Kafka acknowledgements; batches of 3 partitions overlap).
-  const metric = (name) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+-]+)$`, 'm').exec(profiles.metrics)?.[1] ?? NaN);
-  const rows = metric('wt_profile_rows_written_total');
-  figures.profiles_rows_written = rows;
-  figures.profiles_db_rows_per_s = rows / profiles.seconds;
-  figures.profiles_db_time_rows_per_s = rows / metric('wt_profile_db_seconds_sum');
-  figures.profiles_db_ratio = figures.profiles_db_rows_per_s / figures.pg_upsert_ceiling;
-  log(
-    `  profiles stage: ${Math.round(rows)} profile rows written, ${Math.round(figures.profiles_db_rows_per_s)}/s (${figures.profiles_db_ratio.toFixed(2)} of the ceiling; ${Math.round(figures.profiles_db_time_rows_per_s)}/s of summed database time)`,
-  );
+  if (wanted('pg')) {
+    log('Postgres ceiling for profile rows (raw pg, unnest multi-row upsert, 500 rows per statement)...');
+    const pg = cli(['pg-ceiling', `db=${up.databaseUrls[up.settings.databases.profiles]}`, `rows=${EVENTS}`, 'batch=500']);
+    figures.pg_upsert_ceiling = pg.rowsPerSecond;
+    log(`  ${Math.round(pg.rowsPerSecond)} rows/s`);
+    // Our profile writes: profile rows the profiles stage upserted per second while it ran flat out
+    // (its dedupe records, locks, day buckets and snapshots included: that is what a profile write
+    // costs us). Beside it, the same rows per second of summed database time (BEGIN..COMMIT of each
+    // batch, less in-memory work and Kafka acknowledgements; batches of 3 partitions overlap).
+    const metric = (name) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+-]+)$`, 'm').exec(profiles.metrics)?.[1] ?? NaN);
+    const rows = metric('wt_profile_rows_written_total');
+    figures.profiles_rows_written = rows;
+    figures.profiles_db_rows_per_s = rows / profiles.seconds;
+    figures.profiles_db_time_rows_per_s = rows / metric('wt_profile_db_seconds_sum');
+    figures.profiles_db_ratio = figures.profiles_db_rows_per_s / figures.pg_upsert_ceiling;
+    log(
+      `  profiles stage: ${Math.round(rows)} profile rows written, ${Math.round(figures.profiles_db_rows_per_s)}/s (${figures.profiles_db_ratio.toFixed(2)} of the ceiling; ${Math.round(figures.profiles_db_time_rows_per_s)}/s of summed database time)`,
+    );
+  }
 
-  log(`Naive NestJS (@EventPattern per message, TypeORM findOne + save per event), ${NAIVE_EVENTS} events...`);
-  const naive = cli([
-    'naive',
-    `db=${up.databaseUrls[up.settings.databases.profiles]}`,
-    'topic=internal.engagement.normalized.v1',
-    `expect=${NAIVE_EVENTS}`,
-  ]);
-  figures.naive_nest_eps = naive.perSecond;
-  figures.speedup_vs_naive = figures.profiles_eps / naive.perSecond;
-  log(`  ${Math.round(naive.perSecond)}/s`);
+  if (wanted('naive')) {
+    log(`Naive NestJS (@EventPattern per message, TypeORM findOne + save per event), ${NAIVE_EVENTS} events...`);
+    const naive = cli([
+      'naive',
+      `db=${up.databaseUrls[up.settings.databases.profiles]}`,
+      'topic=internal.engagement.normalized.v1',
+      `expect=${NAIVE_EVENTS}`,
+    ]);
+    figures.naive_nest_eps = naive.perSecond;
+    figures.speedup_vs_naive = figures.profiles_eps / naive.perSecond;
+    log(`  ${Math.round(naive.perSecond)}/s`);
+  }
 
   // All stages at once, continuing the stage runs' consumer groups (so only new events count).
-  log('End to end, every service at once...');
-  const all = ['whatsapp-sandbox', 'ingest', 'profiles', 'scoring', 'dispatcher'];
-  await startServices({
-    profile: PROFILE,
-    brokers: up.brokers,
-    databaseUrls: up.databaseUrls,
-    only: all,
-    extraEnv: Object.fromEntries(all.map((n) => [n, { ...env, ...unlimited[n] }])),
-    log: () => {},
-  });
-  const e2e = cli(['e2e-throughput', `groupPrefix=${groupPrefix}`, `events=${Math.round(EVENTS / 2)}`, `run=${run}e`]);
-  figures.e2e_eps = e2e.perSecond;
-  log(`  sustained ${Math.round(e2e.perSecond)} events/s (${e2e.events} events in ${e2e.seconds.toFixed(1)} s)`);
-  const latency = cli([
-    'e2e-latency',
-    `groupPrefix=${groupPrefix}`,
-    `scoringUrl=${up.settings.urls.scoring}`,
-    `rate=${Math.max(1, Math.round(e2e.perSecond / 2))}`,
-    'seconds=15',
-    `run=${run}l`,
-  ]);
-  figures.e2e_latency_rate = Math.round(e2e.perSecond / 2);
-  // No decision observed means no latency measured: null, never a zero that looks like a result.
-  figures.e2e_p50_ms = latency.decisions > 0 ? latency.p50 : null;
-  figures.e2e_p99_ms = latency.decisions > 0 ? latency.p99 : null;
-  figures.e2e_latency_decisions = latency.decisions;
-  log(`  at ${figures.e2e_latency_rate} events/s: p50 ${latency.p50} ms, p99 ${latency.p99} ms over ${latency.decisions} decisions`);
-  // Cumulative time from the event to each hop's record (Kafka timestamps): where the latency builds.
-  for (const [hop, t] of Object.entries(latency.breakdown ?? {})) {
-    log(`    event → ${hop.padEnd(10)} p50 ${t.p50} ms, p99 ${t.p99} ms (${t.n} records)`);
-    figures[`e2e_${hop}_p50_ms`] = t.n > 0 ? t.p50 : null;
-    figures[`e2e_${hop}_p99_ms`] = t.n > 0 ? t.p99 : null;
+  if (wanted('e2e')) {
+    log('End to end, every service at once...');
+    const all = ['whatsapp-sandbox', 'ingest', 'profiles', 'scoring', 'dispatcher'];
+    await startServices({
+      profile: PROFILE,
+      brokers: up.brokers,
+      databaseUrls: up.databaseUrls,
+      only: all,
+      extraEnv: Object.fromEntries(all.map((n) => [n, { ...env, ...unlimited[n] }])),
+      log: () => {},
+    });
+    const e2e = cli(['e2e-throughput', `groupPrefix=${groupPrefix}`, `events=${Math.round(EVENTS / 2)}`, `run=${run}e`]);
+    figures.e2e_eps = e2e.perSecond;
+    log(`  sustained ${Math.round(e2e.perSecond)} events/s (${e2e.events} events in ${e2e.seconds.toFixed(1)} s)`);
+    const latency = cli([
+      'e2e-latency',
+      `groupPrefix=${groupPrefix}`,
+      `scoringUrl=${up.settings.urls.scoring}`,
+      `rate=${Math.max(1, Math.round(e2e.perSecond / 2))}`,
+      'seconds=15',
+      `run=${run}l`,
+    ]);
+    figures.e2e_latency_rate = Math.round(e2e.perSecond / 2);
+    // No decision observed means no latency measured: null, never a zero that looks like a result.
+    figures.e2e_p50_ms = latency.decisions > 0 ? latency.p50 : null;
+    figures.e2e_p99_ms = latency.decisions > 0 ? latency.p99 : null;
+    figures.e2e_latency_decisions = latency.decisions;
+    log(`  at ${figures.e2e_latency_rate} events/s: p50 ${latency.p50} ms, p99 ${latency.p99} ms over ${latency.decisions} decisions`);
+    // Cumulative time from the event to each hop's record (Kafka timestamps): where the latency builds.
+    for (const [hop, t] of Object.entries(latency.breakdown ?? {})) {
+      log(`    event → ${hop.padEnd(10)} p50 ${t.p50} ms, p99 ${t.p99} ms (${t.n} records)`);
+      figures[`e2e_${hop}_p50_ms`] = t.n > 0 ? t.p50 : null;
+      figures[`e2e_${hop}_p99_ms`] = t.n > 0 ? t.p99 : null;
+    }
   }
 } finally {
   await stopServices({ profile: PROFILE, log: () => {} });
@@ -248,8 +276,13 @@ const rounded = Object.fromEntries(
 const result = { at: new Date().toISOString(), settings, figures: rounded };
 const dir = path.join(ROOT, 'bench/results');
 fs.mkdirSync(path.join(dir, 'history'), { recursive: true });
-fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
-fs.writeFileSync(path.join(dir, 'history', `${result.at.replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2) + '\n');
+if (ONLY) {
+  result.settings.only = [...ONLY];
+  fs.writeFileSync(path.join(dir, 'partial.json'), JSON.stringify(result, null, 2) + '\n');
+} else {
+  fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+  fs.writeFileSync(path.join(dir, 'history', `${result.at.replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2) + '\n');
+}
 
 const goals = [
   ['ingest_ratio', '>=', 0.5],
@@ -267,4 +300,4 @@ for (const [name, value] of Object.entries(rounded)) {
   const verdict = goal ? `${goal[1]} ${goal[2]}  ${value === null ? 'not measured' : met ? 'met' : 'MISSED'}` : '';
   console.log(`${name.padEnd(30)} ${String(value).padStart(12)}  ${verdict}`);
 }
-console.log(`\nwritten to bench/results/latest.json (${EVENTS} events, ${settings.recordBytes} bytes each)`);
+console.log(`\nwritten to bench/results/${ONLY ? 'partial' : 'latest'}.json (${EVENTS} events, ${settings.recordBytes} bytes each)`);
