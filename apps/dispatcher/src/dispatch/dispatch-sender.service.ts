@@ -4,10 +4,12 @@ import { ContactSealer, type OpenedContact } from '@wt/identity';
 import { KafkaPublisher } from '@wt/kafka';
 import { ReadinessRegistry } from '@wt/observability';
 import { type SendResult, WhatsAppCloudClient } from '@wt/whatsapp';
+import { performance } from 'node:perf_hooks';
 import { Counter, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { DispatcherConfig } from '../dispatcher.config';
 import { DispatchLedger, type LedgerRow } from './dispatch-ledger';
+import { type AdmissionTicket, SendAdmission } from './send-admission';
 import { OutcomeRecords, SendOutcomes, sendingHalted, statusBase, traceOf } from './send-outcomes';
 import { SendSchedule, type Scheduled } from './send-schedule';
 import { ThroughputLimiter } from './throughput-limiter';
@@ -21,6 +23,13 @@ const rebooked =
   new Counter({
     name: 'wt_dispatch_slot_rebooked_total',
     help: 'Sends that missed their throughput slot (late timer, no free connection) and booked another',
+  });
+
+const held =
+  (register.getSingleMetric('wt_dispatch_admission_held_total') as Counter | undefined) ??
+  new Counter({
+    name: 'wt_dispatch_admission_held_total',
+    help: "Sends held back at their slot because this replica's recent requests to the number already fill Meta's second (they book another)",
   });
 
 const contactsUnopened =
@@ -46,8 +55,10 @@ const CLAIM_PAUSE_MS = 50;
  * CLAIM_AHEAD_MS of due sends claimed from the ledger (`sending`) and their slots booked in the
  * number's shared throughput schedule (one round trip for every number). A pacer makes each call
  * at its slot, concurrently; a send whose slot passed more than SLOT_TOLERANCE_MS ago books a new
- * one rather than crowd Meta's second. Accepted sends are written to the ledger and published in
- * batches. Everything it decides is in Postgres, so a restart loses and repeats nothing.
+ * one rather than crowd Meta's second, and so does one that the admission guard holds back (this
+ * replica's requests of the number still unanswered or answered within the last second already
+ * fill Meta's second: a stall bunched them). Accepted sends are written to the ledger and published
+ * in batches. Everything it decides is in Postgres, so a restart loses and repeats nothing.
  */
 @Injectable()
 export class DispatchSender implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -68,6 +79,8 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
   private flushing: Promise<void> = Promise.resolve();
   private rebooking: Promise<void> = Promise.resolve();
   private readonly perNumberClaim: number;
+  /** Per number, this replica's requests that Meta may still count in its sliding second (see SendAdmission). */
+  private readonly admission: SendAdmission;
 
   constructor(
     private readonly ledger: DispatchLedger,
@@ -84,6 +97,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     readiness.register('whatsapp-sending', () => !this.halted);
     // At most a quarter second of one number's rate is claimed at once.
     this.perNumberClaim = Math.min(config.CLAIM_BATCH, Math.max(1, Math.floor(config.WHATSAPP_MPS / 4)));
+    this.admission = new SendAdmission(config.WHATSAPP_MPS);
   }
 
   onApplicationBootstrap(): void {
@@ -220,12 +234,24 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     const now = Date.now();
     const ready: Scheduled[] = [];
     const late: Scheduled[] = [];
+    // Room left under the admission guard, per number: a send it would hold is not opened at the vault for nothing.
+    const room = new Map<string, number>();
+    const monotonic = performance.now();
     for (const item of this.schedule.takeDue(now)) {
-      if (this.isLate(item, now) || this.inFlight >= this.config.SEND_CONCURRENCY) late.push(item);
-      else {
-        ready.push(item);
-        this.inFlight++;
+      if (this.isLate(item, now) || this.inFlight >= this.config.SEND_CONCURRENCY) {
+        late.push(item);
+        continue;
       }
+      const number = item.row.phoneNumberId;
+      const left = room.get(number) ?? this.admission.room(number, monotonic);
+      if (left <= 0) {
+        held.inc();
+        late.push(item);
+        continue;
+      }
+      room.set(number, left - 1);
+      ready.push(item);
+      this.inFlight++;
     }
     if (ready.length > 0) this.track(this.openAndCall(ready));
     this.rebook(late);
@@ -251,7 +277,8 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
   /**
    * Opens the contacts of the sends due now through the key vault, fresh (never the cache: an
    * erased person is not messaged), in one round trip; then the slot-time check right before each
-   * call, since the vault's answer may have come late.
+   * call, since the vault's answer may have come late, and the admission guard's (in slot order:
+   * the earlier send is admitted first).
    */
   private async openAndCall(items: Scheduled[]): Promise<void> {
     let opened: OpenedContact[] | undefined;
@@ -274,8 +301,19 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
         late.push(item);
         return;
       }
+      let ticket: AdmissionTicket | undefined;
+      if (contact?.ok && item.row.message) {
+        // Taken before the request is written, settled once its answer is read: Meta's stamp lies between.
+        ticket = this.admission.admit(item.row.phoneNumberId, performance.now());
+        if (!ticket) {
+          held.inc();
+          this.inFlight--;
+          late.push(item);
+          return;
+        }
+      }
       sends.push(
-        (contact ? this.sendOne(item, contact) : this.vaultUnavailable(item.row, vaultError))
+        (contact ? this.sendOne(item, contact, ticket) : this.vaultUnavailable(item.row, vaultError))
           .catch((error: unknown) => {
             // The row stays `sending`: the timeout resolution makes it `unknown`, never resent blindly.
             this.logger.error(`decision ${item.row.decisionId}: ${error instanceof Error ? error.message : String(error)}; left in doubt`);
@@ -331,7 +369,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     return this.flushing;
   }
 
-  private async sendOne(item: Scheduled, opened: OpenedContact): Promise<void> {
+  private async sendOne(item: Scheduled, opened: OpenedContact, ticket: AdmissionTicket | undefined): Promise<void> {
     const row = item.row;
     const message = row.message;
     if (!message) {
@@ -357,25 +395,37 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       this.scheduleFlush();
       return;
     }
+    // Admitted in `openAndCall` for every send that reaches this point.
+    if (!ticket) throw new Error('a send without admission: not made');
     const to = opened.e164;
     // Checked again when the connection is handed over, right before the request is written.
     const options = { notAfter: item.slot + this.config.SLOT_TOLERANCE_MS };
-    const result: SendResult =
-      message.kind === 'template'
-        ? await this.client.sendTemplate(
-            row.phoneNumberId,
-            to,
-            {
-              name: message.templateName,
-              language: { code: message.language },
-              components: message.bodyParameters.length
-                ? [{ type: 'body', parameters: message.bodyParameters.map((text) => ({ type: 'text' as const, text })) }]
-                : undefined,
-            },
-            row.decisionId,
-            options,
-          )
-        : await this.client.sendText(row.phoneNumberId, to, message.text, row.decisionId, options);
+    let result: SendResult;
+    try {
+      result =
+        message.kind === 'template'
+          ? await this.client.sendTemplate(
+              row.phoneNumberId,
+              to,
+              {
+                name: message.templateName,
+                language: { code: message.language },
+                components: message.bodyParameters.length
+                  ? [{ type: 'body', parameters: message.bodyParameters.map((text) => ({ type: 'text' as const, text })) }]
+                  : undefined,
+              },
+              row.decisionId,
+              options,
+            )
+          : await this.client.sendText(row.phoneNumberId, to, message.text, row.decisionId, options);
+    } catch (error) {
+      this.admission.settle(ticket, performance.now());
+      throw error;
+    }
+    // The answer (or the give-up of a timeout) came at or before this moment: Meta's stamp, if
+    // any, was earlier. A request that was never written counts no more.
+    if (result.kind === 'late') this.admission.cancel(ticket);
+    else this.admission.settle(ticket, performance.now());
     switch (result.kind) {
       case 'late':
         // Nothing was written: it books a new slot like any late send.
