@@ -81,6 +81,7 @@ function cpuSeconds(pid) {
   }
 }
 let rebookedBefore = 0;
+let heldBefore = 0;
 const cpuOf = () => Object.fromEntries(services.map((s) => [s, cpuSeconds(servicePid(PROFILE, s))]));
 const phase = async (name, ids) => {
   log(`${name}: ${ids.length} number(s) x ${MPS * SECONDS} messages at ${MPS}/s each...`);
@@ -101,6 +102,10 @@ const phase = async (name, ids) => {
   const rebookedTotal = Number(/^wt_dispatch_slot_rebooked_total(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? 0);
   result.rebooked = rebookedTotal - rebookedBefore;
   rebookedBefore = rebookedTotal;
+  // Of those, the sends the admission guard held back: the dispatcher's recent requests of the number (unanswered, or answered within the last second) already filled Meta's second.
+  const heldTotal = Number(/^wt_dispatch_admission_held_total(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? 0);
+  result.held = heldTotal - heldBefore;
+  heldBefore = heldTotal;
   // CPU seconds per 1,000 accepted messages, whole phase (loading decisions included).
   result.cpuPerThousand = Object.fromEntries(
     services.map((s) => [
@@ -111,7 +116,7 @@ const phase = async (name, ids) => {
     ]),
   );
   log(
-    `  ${result.accepted} accepted in ${result.seconds.toFixed(1)} s: ${Math.round(result.perSecond)}/s; Graph errors: ${JSON.stringify(result.rejected)}; slots re-booked: ${result.rebooked}; CPU s per 1,000: ${JSON.stringify(result.cpuPerThousand)}`,
+    `  ${result.accepted} accepted in ${result.seconds.toFixed(1)} s: ${Math.round(result.perSecond)}/s; Graph errors: ${JSON.stringify(result.rejected)}; slots re-booked: ${result.rebooked} (held by the admission guard: ${result.held}); CPU s per 1,000: ${JSON.stringify(result.cpuPerThousand)}`,
   );
   return result;
 };
@@ -188,6 +193,7 @@ const figures = {
   ),
   complete: single.complete && many.complete,
   slots_rebooked: single.rebooked + many.rebooked,
+  admission_held: single.held + many.held,
   dispatcher_cpu_s_per_1000: many.cpuPerThousand.dispatcher,
   sandbox_cpu_s_per_1000: many.cpuPerThousand['whatsapp-sandbox'],
 };

@@ -17,6 +17,13 @@ const OFFSET_DRIFT_MS = 1;
  * interleave instead of each sending the full rate. The interval is (1000 + margin) / rate ms:
  * evenly spaced sends put at most `rate` in any sliding second as long as no send is more than
  * `margin` ms late (the sender re-books a send that missed its slot by more than its tolerance).
+ *
+ * The schedule alone cannot bound what Meta counts: a stall after a request left (in this
+ * process, or at Meta) bunches on-time requests, whatever the margin. Within a process the
+ * sender's admission guard (`SendAdmission`) makes that impossible: it holds a send while the
+ * number's unanswered requests and those answered in the last second already make the rate. The
+ * guard sees only its own process: across replicas the sum relies on this schedule, so several
+ * replicas' requests bunched by one stall (at Meta, say) can still exceed the rate (130429, retried).
  */
 @Injectable()
 export class ThroughputLimiter {
