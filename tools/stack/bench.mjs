@@ -66,6 +66,8 @@ function processUsage(pid) {
 }
 
 const env = { KAFKA_GROUP_PREFIX: groupPrefix, LOG_LEVEL: 'warn' };
+// BENCH_CPU_PROF=<dir>: each stage's service writes a V8 CPU profile there when it stops (open in Chrome DevTools).
+const profiling = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
 const unlimited = {
   'whatsapp-sandbox': { ...env, SANDBOX_THROUGHPUT_MPS: '0', SANDBOX_PAIR_INTERVAL_MS: '0', SANDBOX_STATUS_DELAY_MS: '0' },
   dispatcher: { ...env, WHATSAPP_MPS: '1000', SEND_CONCURRENCY: '64' },
@@ -81,6 +83,7 @@ async function stage(service, topic, extra = {}) {
     databaseUrls: up.databaseUrls,
     only: names,
     extraEnv: Object.fromEntries(names.map((n) => [n, { ...env, ...unlimited[n], ...extra }])),
+    nodeArgs: Object.fromEntries(names.map((n) => [n, profiling])),
     log: () => {},
   });
   const pid = servicePid(PROFILE, service);
