@@ -4,6 +4,7 @@ export * from './lib/kafka-connection';
 export * from './lib/kafka-metrics';
 export * from './lib/kafka-publisher';
 export * from './lib/kafka.module';
+export * from './lib/partitioner';
 export * from './lib/record-batch';
 export * from './lib/topic-admin';
 export * from './lib/trace-context';

@@ -1,5 +1,6 @@
-import { CompressionTypes, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import { type Topic, type TopicPayload } from '@wt/contracts';
+import { JavaCompatiblePartitioner } from './partitioner';
 import { childTraceContext, currentTraceContext, TRACEPARENT_HEADER } from './trace-context';
 
 /** One record to publish: `key` decides the partition, so ordering holds per key. */
@@ -80,7 +81,7 @@ export class KafkaPublisher {
       maxInFlightRequests: 5,
       allowAutoTopicCreation: false,
       // murmur2, as the Java client: a key lands on the same partition whoever produces it.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: JavaCompatiblePartitioner,
     });
   }
 
