@@ -1,6 +1,13 @@
 import { Topic } from '@wt/contracts';
 import { encode } from './kafka-publisher';
-import { childTraceContext, currentTraceContext, parseTraceContext, runWithTraceContext, traceHeaders } from './trace-context';
+import {
+  childTraceContext,
+  currentTraceContext,
+  formatTraceContext,
+  parseTraceContext,
+  runWithTraceContext,
+  traceHeaders,
+} from './trace-context';
 
 const PARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -35,6 +42,31 @@ describe('trace context', () => {
       expect(parseTraceContext(child)?.traceId).not.toBe('0'.repeat(32));
     }
     expect(parseTraceContext(childTraceContext(undefined))?.traceId).not.toBe(parseTraceContext(childTraceContext(undefined))?.traceId);
+  });
+
+  it('writes what the OpenTelemetry propagator writes for the same parent and span id', () => {
+    const parents = [
+      PARENT,
+      '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00',
+      '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-0a',
+      '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-ab',
+      ' 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01 ',
+      '01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-future',
+      '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra',
+      'ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      '00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01',
+      `00-0af7651916cd43dd8448eb211c80319c-${'0'.repeat(16)}-01`,
+      '',
+    ];
+    for (const traceparent of parents) {
+      for (const headers of [{ traceparent }, { traceparent, tracestate: 'vendor=abc' }] as Record<string, string>[]) {
+        const child = childTraceContext(headers);
+        const spanId = child.traceparent?.split('-')[2] as string;
+        const parent = parseTraceContext(headers);
+        if (parent) expect(child).toEqual(formatTraceContext({ ...parent, spanId, isRemote: false }));
+        else expect(child).toEqual({ traceparent: expect.stringMatching(new RegExp(`^00-[0-9a-f]{32}-${spanId}-01$`)) });
+      }
+    }
   });
 
   it('parses only valid traceparents', () => {

@@ -54,17 +54,37 @@ function newSpanId(): string {
   return id;
 }
 
+/** The propagator's own pattern (W3CTraceContextPropagator's parseTraceParent). */
+const TRACEPARENT = /^\s?((?!ff)[\da-f]{2})-((?![0]{32})[\da-f]{32})-((?![0]{16})[\da-f]{16})-([\da-f]{2})(-.*)?\s?$/;
+
+/** `traceparent` as the propagator writes it (flags included, printed the same way). */
+const traceparentOf = (traceId: string, spanId: string, flags: number) =>
+  `00-${traceId}-${spanId}-0${Number(flags || TraceFlags.NONE).toString(16)}`;
+
 /**
  * Trace context for the record a hop produces: the same trace as `parent` with a new span id,
  * or a new sampled trace when the input carried none (or a malformed one).
+ *
+ * Every record a stage produces goes through here: without `tracestate` (the usual case) the
+ * `traceparent` is parsed and written directly, as the propagator would, without the context
+ * objects of an extract and an inject (≈ 2 % of ingest's CPU). With `tracestate`, the propagator
+ * does it (it normalises the state).
  */
 export function childTraceContext(parent: Record<string, string> | undefined): Record<string, string> {
-  const span = parseTraceContext(parent);
-  if (span) return formatTraceContext({ ...span, spanId: newSpanId(), isRemote: false });
+  const given = parent?.[TRACEPARENT_HEADER];
+  if (given && !parent[TRACESTATE_HEADER]) {
+    const match = TRACEPARENT.exec(given);
+    if (match && !(match[1] === '00' && match[5])) {
+      return { [TRACEPARENT_HEADER]: traceparentOf(match[2] as string, newSpanId(), parseInt(match[4] as string, 16)) };
+    }
+  } else if (given) {
+    const span = parseTraceContext(parent);
+    if (span) return formatTraceContext({ ...span, spanId: newSpanId(), isRemote: false });
+  }
   let traceId: string;
   do traceId = randomHex(16);
   while (traceId === '00000000000000000000000000000000');
-  return formatTraceContext({ traceId, spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED });
+  return { [TRACEPARENT_HEADER]: traceparentOf(traceId, newSpanId(), TraceFlags.SAMPLED) };
 }
 
 /** The input record's trace headers, to hand to the records a handler produces from it. */
