@@ -157,13 +157,23 @@ function parse(sealed: string): ParsedV2 | { kind: 'v1' } | undefined {
   };
 }
 
+/** Per key: the header of its values and the same bytes as associated data, made once, not per value. */
+const headers = new WeakMap<PersonKey, { text: string; aad: Buffer }>();
+
 /** A fresh random 96-bit IV per value (GCM's recommended size; never reused under one key). */
 function sealWith(key: PersonKey, e164: string, iv: Buffer): string {
-  const header = `${VERSION}.${key.personId}.${key.version}`;
+  let header = headers.get(key);
+  if (!header) {
+    const text = `${VERSION}.${key.personId}.${key.version}`;
+    header = { text, aad: Buffer.from(text, 'utf8') };
+    headers.set(key, header);
+  }
   const cipher = createCipheriv('aes-256-gcm', key.key, iv);
-  cipher.setAAD(Buffer.from(header, 'utf8'));
-  const data = Buffer.concat([cipher.update(e164, 'utf8'), cipher.final()]);
-  return `${header}.${iv.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}.${data.toString('base64url')}`;
+  cipher.setAAD(header.aad);
+  const head = cipher.update(e164, 'utf8');
+  const tail = cipher.final(); // empty: GCM is a stream mode
+  const data = tail.length === 0 ? head : Buffer.concat([head, tail]);
+  return `${header.text}.${iv.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}.${data.toString('base64url')}`;
 }
 
 function openWith(key: PersonKey, p: ParsedV2): string {
