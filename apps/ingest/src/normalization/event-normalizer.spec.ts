@@ -1,6 +1,6 @@
 import { type ConsentEventV1, type EngagementEventV1 } from '@wt/contracts';
 import { ContactSealer, InMemoryPersonKeyStore, Pseudonymizer } from '@wt/identity';
-import { EventNormalizer } from './event-normalizer';
+import { EventNormalizer, GenerationalCache } from './event-normalizer';
 
 const now = new Date('2026-11-28T12:00:00Z');
 const keys = new InMemoryPersonKeyStore();
@@ -86,5 +86,70 @@ describe('EventNormalizer.consent', () => {
 
   it('refuses an invalid number with the reason', () => {
     expect(newNormalizer().consent({ ...consent, phone: '+33 1' }, now)).toMatchObject({ ok: false, reason: 'invalid_phone' });
+  });
+});
+
+describe('EventNormalizer phone cache', () => {
+  it('parses and pseudonymizes a written number once across batches, with the same result', async () => {
+    const pseudonymizer = new Pseudonymizer('s'.repeat(32));
+    const hmac = jest.spyOn(pseudonymizer, 'personId');
+    const n = new EventNormalizer(pseudonymizer, new ContactSealer(keys), { maxAgeMs: 30 * 86_400_000, maxFutureSkewMs: 300_000 });
+    const first = n.engagement(event, now);
+    if (!first.ok) throw new Error('refused');
+    await n.sealContacts([first.value]);
+    const second = n.engagement({ ...event, eventId: 'e2' }, now);
+    if (!second.ok) throw new Error('refused');
+    await n.sealContacts([second.value]);
+    expect(hmac).toHaveBeenCalledTimes(1);
+    expect(second.value.personId).toBe(first.value.personId);
+    expect(second.value.country).toBe('FR');
+    // Each value still gets its own seal (its own IV), and opens to the number.
+    expect(second.value.contact).not.toBe(first.value.contact);
+    expect(await new ContactSealer(keys).open(second.value.contact)).toEqual({ ok: true, e164: '+33612345678' });
+    // The same digits with another region hint are another entry, and an invalid number stays refused.
+    expect(n.engagement({ ...event, country: 'BE' }, now)).toMatchObject({ ok: false, reason: 'invalid_phone' });
+    expect(n.engagement({ ...event, country: 'BE' }, now)).toMatchObject({ ok: false, reason: 'invalid_phone' });
+  });
+
+  it('keeps numbers across batches only when asked to', async () => {
+    const pseudonymizer = new Pseudonymizer('s'.repeat(32));
+    const hmac = jest.spyOn(pseudonymizer, 'personId');
+    const n = new EventNormalizer(pseudonymizer, new ContactSealer(keys), {
+      maxAgeMs: 30 * 86_400_000,
+      maxFutureSkewMs: 300_000,
+      phoneCacheMax: 0,
+    });
+    for (let batch = 0; batch < 2; batch++) {
+      const values = [n.engagement(event, now), n.engagement({ ...event, eventId: 'e2' }, now)].map((r) => (r.ok ? r.value : undefined));
+      await n.sealContacts(values.filter((v) => v !== undefined));
+    }
+    expect(hmac).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('GenerationalCache', () => {
+  it('holds at most max entries and forgets the oldest first', () => {
+    const cache = new GenerationalCache<number>(4, 60_000, () => 0);
+    for (let i = 0; i < 10; i++) cache.set(`k${i}`, i);
+    expect(cache.size).toBeLessThanOrEqual(4);
+    expect(cache.get('k9')).toBe(9);
+    expect(cache.get('k0')).toBeUndefined();
+  });
+
+  it('returns an entry for at least ttl / 2 and never ttl or more after it was set, however often it is read', () => {
+    let time = 0;
+    const cache = new GenerationalCache<number>(1000, 100, () => time);
+    const setAt = new Map<string, number>();
+    for (time = 0; time < 1000; time += 3) {
+      if (time % 13 === 0) {
+        cache.set(`k${time}`, time);
+        setAt.set(`k${time}`, time);
+      }
+      for (const [key, at] of setAt) {
+        const got = cache.get(key);
+        if (time - at >= 100) expect(got).toBeUndefined();
+        if (time - at < 50) expect(got).toBe(at);
+      }
+    }
   });
 });

@@ -5,7 +5,7 @@ import {
   type EngagementEventV1,
   type EngagementNormalizedV1,
 } from '@wt/contracts';
-import { type ContactSealer, normalizePhone, type Pseudonymizer } from '@wt/identity';
+import { type ContactSealer, normalizePhone, type PhoneNormalization, type Pseudonymizer } from '@wt/identity';
 
 export type Normalized<T> = { ok: true; value: T } | { ok: false; reason: DeadLetterReason; detail: string };
 
@@ -13,6 +13,64 @@ export interface NormalizerPolicy {
   defaultRegion?: string;
   maxAgeMs: number;
   maxFutureSkewMs: number;
+  /** Most distinct written numbers kept normalized and pseudonymized (default 50,000); 0 keeps none across batches. */
+  phoneCacheMax?: number;
+  /** How long one stays kept, from when it was first parsed (ms, default 60,000). */
+  phoneCacheTtlMs?: number;
+}
+
+interface KnownPhone {
+  phone: PhoneNormalization;
+  personId?: string;
+}
+
+/**
+ * A bounded map whose entries live less than `ttlMs` from their insertion: two generations of at
+ * most `max / 2` entries, a new young one started when it is full or `ttlMs / 2` old, the old one
+ * dropped once it could hold an entry `ttlMs` old. A Map lookup or two per get: cheaper, on this
+ * hot path, than an LRU list with a timestamp per entry.
+ */
+export class GenerationalCache<V> {
+  private young = new Map<string, V>();
+  private old = new Map<string, V>();
+  private youngSince: number;
+  private oldSince: number;
+
+  constructor(
+    private readonly max: number,
+    private readonly ttlMs: number,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.youngSince = this.oldSince = clock();
+  }
+
+  get(key: string): V | undefined {
+    this.age();
+    return this.young.get(key) ?? this.old.get(key);
+  }
+
+  set(key: string, value: V): void {
+    this.age();
+    if (this.young.size >= this.max / 2) this.rotate(this.clock());
+    this.young.set(key, value);
+  }
+
+  get size(): number {
+    return this.young.size + this.old.size;
+  }
+
+  private age(): void {
+    const now = this.clock();
+    if (now - this.youngSince >= this.ttlMs / 2) this.rotate(now);
+    if (now - this.oldSince >= this.ttlMs) this.old = new Map();
+  }
+
+  private rotate(now: number): void {
+    this.old = this.young;
+    this.oldSince = this.youngSince;
+    this.young = new Map();
+    this.youngSince = now;
+  }
 }
 
 /** Until `sealContacts` runs, a normalized value's contact is empty (never the number). */
@@ -28,17 +86,25 @@ const UNSEALED = '';
 export class EventNormalizer {
   private readonly pending = new WeakMap<object, string>();
   /**
-   * The batch's phones already normalized and pseudonymized (a person's events often come
-   * together): libphonenumber and the HMAC once per distinct number and region. Emptied by
-   * `sealContacts` at the end of each batch, so no number outlives its batch here.
+   * Numbers already normalized and pseudonymized, by written form and region hint: libphonenumber
+   * and the HMAC cost ≈ 15 µs per event, and a person's events come again and again, in one batch
+   * and across batches and partitions. Bounded in count and in time (an entry lives
+   * `phoneCacheTtlMs` from its parse, however often it is used); numbers stay in this process's
+   * memory only, as its batches do, and never reach a log or a key. Both results are pure
+   * functions of the written number (and the secret), so a cached one is the one a parse would give.
    */
-  private readonly phones = new Map<string, { phone: ReturnType<typeof normalizePhone>; personId?: string }>();
+  private readonly phones: GenerationalCache<KnownPhone> | undefined;
+  /** Without a cache across batches: the batch's own numbers, emptied by `sealContacts`. */
+  private readonly batchPhones = new Map<string, KnownPhone>();
 
   constructor(
     private readonly pseudonymizer: Pseudonymizer,
     private readonly sealer: ContactSealer,
     private readonly policy: NormalizerPolicy,
-  ) {}
+  ) {
+    const max = policy.phoneCacheMax ?? 50_000;
+    this.phones = max > 0 ? new GenerationalCache<KnownPhone>(max, policy.phoneCacheTtlMs ?? 60_000) : undefined;
+  }
 
   engagement(event: EngagementEventV1, now: Date): Normalized<EngagementNormalizedV1> {
     const timing = this.checkTime(event.occurredAt, now);
@@ -80,21 +146,22 @@ export class EventNormalizer {
     });
   }
 
-  /** The number in E.164 and its pseudonym, once per distinct (number, region hint) in the batch. */
-  private person(raw: string, country: string | undefined): { phone: ReturnType<typeof normalizePhone>; personId?: string } {
+  /** The number in E.164 and its pseudonym, once per distinct (number, region hint) while cached. */
+  private person(raw: string, country: string | undefined): KnownPhone {
     const key = `${raw}\u0000${country ?? ''}`;
-    let known = this.phones.get(key);
+    const cache = this.phones ?? this.batchPhones;
+    let known = cache.get(key);
     if (!known) {
       const phone = normalizePhone(raw, country, this.policy.defaultRegion);
       known = { phone, personId: phone.ok ? this.pseudonymizer.personId(phone.e164) : undefined };
-      this.phones.set(key, known);
+      cache.set(key, known);
     }
     return known;
   }
 
   /** Seals the contact of each value normalized here: one key-vault round trip for the batch (none for cached keys). */
   async sealContacts(values: readonly { personId: string; contact: string }[]): Promise<void> {
-    this.phones.clear();
+    this.batchPhones.clear();
     const todo = values.filter((v) => v.contact === UNSEALED && this.pending.has(v));
     if (todo.length === 0) return;
     const sealed = await this.sealer.sealAll(todo.map((v) => ({ personId: v.personId, e164: this.pending.get(v) as string })));
