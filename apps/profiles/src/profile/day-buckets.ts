@@ -21,8 +21,18 @@ export interface DayBucket {
   lastSeenAt: Date;
 }
 
+const dayNames = new Map<number, string>();
+
+/** The UTC day (`YYYY-MM-DD`) of an instant; the names of the days met are kept (a few hundred at most). */
 export function dayOf(ms: number): string {
-  return new Date(Math.floor(ms / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+  const n = Math.floor(ms / DAY_MS);
+  let name = dayNames.get(n);
+  if (name === undefined) {
+    name = new Date(n * DAY_MS).toISOString().slice(0, 10);
+    if (dayNames.size >= 4096) dayNames.clear();
+    dayNames.set(n, name);
+  }
+  return name;
 }
 
 function startOf(day: string): number {

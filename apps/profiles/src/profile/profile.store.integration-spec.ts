@@ -114,4 +114,108 @@ describe('ProfileStore on the real Postgres', () => {
     await Promise.all([first, second]);
     expect(secondSaw).toBe(1);
   });
+
+  describe('writeEngagement (the engagement batch in two round trips)', () => {
+    const profileOf = async (p: string) => (await store.transaction((m) => store.lockProfiles(m, [p]))).get(p)!;
+    const daysOf = (p: string) => store.transaction((m) => store.dayBucketsOf(m, [p]));
+    const claimed = async (keys: string[]): Promise<string[]> =>
+      (
+        (await dataSource.query(`SELECT dedupe_key FROM processed_event WHERE dedupe_key = ANY($1::text[]) ORDER BY dedupe_key`, [
+          keys,
+        ])) as { dedupe_key: string }[]
+      ).map((r) => r.dedupe_key);
+
+    it('applies new events once, counts a replay as a duplicate, adds to the day buckets, and passes consents to beforeCommit', async () => {
+      const p = personId();
+      // Keys with quotes and backslashes travel as SQL literals: they must come back as they went.
+      const first = [event(p, `${p}-it's`, '2026-11-28T10:00:00Z'), event(p, `${p}-back\\slash"quote`, '2026-11-28T11:00:00Z')];
+      await store.transaction((m) =>
+        store.recordConsents(m, [
+          {
+            personId: p,
+            purpose: 'cross_app_profiling',
+            status: 'granted',
+            occurredAt: '2026-11-28T09:00:00Z',
+            source: 'web',
+            contact: 'v1.aaaa.bbbb.cccc',
+          } as ConsentNormalizedV1,
+        ]),
+      );
+      const seen: { profiles: number; consents: string[] }[] = [];
+      const outcome = await store.writeEngagement(first, decay, async (profiles, consents) => {
+        seen.push({ profiles: profiles.length, consents: (consents.get(p) ?? []).map((c) => `${c.purpose}:${c.status}`) });
+      });
+      expect(outcome).toMatchObject({ applied: 2, erased: 0, duplicates: 0, dayRows: 1 });
+      expect(seen).toEqual([{ profiles: 1, consents: ['cross_app_profiling:granted'] }]);
+      expect(await claimed(first.map((e) => e.dedupeKey))).toEqual(first.map((e) => e.dedupeKey).sort());
+
+      const second = [...first, event(p, `${p}-3`, '2026-11-28T12:00:00Z'), event(p, `${p}-4`, '2026-11-29T08:00:00Z')];
+      const again = await store.writeEngagement(second, decay, async () => undefined);
+      expect(again).toMatchObject({ applied: 2, duplicates: 2, dayRows: 2 });
+      const profile = await profileOf(p);
+      expect(profile.totalEvents).toBe(4);
+      expect(profile.version).toBe(2);
+      const days = await daysOf(p);
+      expect(days.map((d) => [d.day, d.totalEvents])).toEqual([
+        ['2026-11-28', 3],
+        ['2026-11-29', 1],
+      ]);
+
+      const replay = await store.writeEngagement(second, decay, async () => {
+        throw new Error('nothing new: no snapshot to publish');
+      });
+      expect(replay).toMatchObject({ applied: 0, duplicates: 4, profiles: [] });
+      expect((await profileOf(p)).version).toBe(2);
+    });
+
+    it("drops an erased person's events without recording them as processed", async () => {
+      const erased = personId();
+      const kept = personId();
+      await dataSource.query(`INSERT INTO erased_person (person_id, request_id, erased_at) VALUES ($1, 'it', now())`, [erased]);
+      const events = [event(erased, `${erased}-1`, '2026-11-28T10:00:00Z'), event(kept, `${kept}-1`, '2026-11-28T10:00:00Z')];
+      const outcome = await store.writeEngagement(events, decay, async () => undefined);
+      expect(outcome).toMatchObject({ applied: 1, erased: 1, duplicates: 0 });
+      expect(outcome.profiles.map((x) => x.personId)).toEqual([kept]);
+      expect(await claimed(events.map((e) => e.dedupeKey))).toEqual([`instagram:${kept}-1`]);
+      expect((await profileOf(erased)).version).toBe(0);
+    });
+
+    it('rolls the whole batch back when beforeCommit fails: the events are new again', async () => {
+      const p = personId();
+      const events = [event(p, `${p}-1`, '2026-11-28T10:00:00Z')];
+      await expect(
+        store.writeEngagement(events, decay, async () => {
+          throw new Error('Kafka did not acknowledge');
+        }),
+      ).rejects.toThrow('Kafka did not acknowledge');
+      expect(await claimed(events.map((e) => e.dedupeKey))).toEqual([]);
+      expect(await daysOf(p)).toEqual([]);
+      expect(await store.writeEngagement(events, decay, async () => undefined)).toMatchObject({ applied: 1 });
+    });
+
+    it("serialises two batches building the same new profile: the second adds to the first one's result", async () => {
+      const p = personId();
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let firstComputed!: () => void;
+      const computed = new Promise<void>((resolve) => (firstComputed = resolve));
+      const first = store.writeEngagement([event(p, `${p}-a`, '2026-11-28T10:00:00Z')], decay, async () => {
+        firstComputed();
+        await held;
+      });
+      await computed;
+      let secondComputed = false;
+      const second = store.writeEngagement([event(p, `${p}-b`, '2026-11-28T11:00:00Z')], decay, async () => {
+        secondComputed = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(secondComputed).toBe(false);
+      release();
+      await Promise.all([first, second]);
+      const profile = await profileOf(p);
+      expect(profile.totalEvents).toBe(2);
+      expect(profile.version).toBe(2);
+      expect((await daysOf(p)).map((d) => d.totalEvents)).toEqual([2]);
+    });
+  });
 });

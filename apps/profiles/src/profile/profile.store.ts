@@ -1,14 +1,36 @@
 import { Injectable } from '@nestjs/common';
 import { type ConsentNormalizedV1, type EngagementNormalizedV1 } from '@wt/contracts';
+import { type PoolClient, type QueryResult } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
-import { addBuckets, type DayBucket } from './day-buckets';
-import { emptyProfile, type ProfileState } from './profile-state';
+import { addBuckets, dayBucketsOf, dayOf, type DayBucket } from './day-buckets';
+import { type InterestDecay } from './interest-decay';
+import { applyEngagement, emptyProfile, type ProfileState } from './profile-state';
+import { sqlJson, sqlTextArray } from './sql-literal';
 
 export interface ConsentRow {
   personId: string;
   purpose: string;
   businessId: string;
   status: 'granted' | 'revoked';
+}
+
+/** What an engagement batch did (see ProfileStore.writeEngagement). */
+export interface EngagementOutcome {
+  /** Events applied to profiles (new, of people not erased). */
+  applied: number;
+  /** Events dropped because their person is erased. */
+  erased: number;
+  /** Events already processed (replays). */
+  duplicates: number;
+  /** The profiles written (one per person with applied events), in personId order. */
+  profiles: ProfileState[];
+  /** Day-bucket rows written. */
+  dayRows: number;
+}
+
+/** Time spent outside Postgres during `writeEngagement` (in-memory work, `beforeCommit`), in seconds. */
+export interface EngagementTimings {
+  notDatabase: number;
 }
 
 interface ProfileRow {
@@ -37,6 +59,124 @@ export class ProfileStore {
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction('READ COMMITTED', work);
+  }
+
+  /**
+   * The database part of an engagement batch, in one transaction and two round trips:
+   *
+   *   1. (one simple-protocol query, one snapshot per statement) BEGIN; the per-person advisory
+   *      locks in personId order (as `lockProfiles`); then, each statement seeing everything
+   *      committed before the locks were granted: the erased among these people, the claim of the
+   *      events of people not erased (`processed_event`, replays skipped), their profiles (FOR
+   *      UPDATE is not needed: every writer of a profile holds its advisory lock), the day buckets
+   *      already held for the batch's (person, UTC day) pairs, and their consents;
+   *   2. after the new profiles and day buckets are computed in memory and `beforeCommit` has run
+   *      (the snapshots acknowledged by Kafka): the profile upsert, the day-bucket upsert and COMMIT,
+   *      in one query. Nothing is durable before the acknowledgement, as with writes then publish:
+   *      a failure anywhere rolls the whole batch back and it comes again.
+   *
+   * `events` must have distinct dedupe keys. Parameters are sent as escaped literals (a simple
+   * query may hold several statements but no bind parameters).
+   */
+  async writeEngagement(
+    events: readonly EngagementNormalizedV1[],
+    decay: InterestDecay,
+    beforeCommit: (profiles: readonly ProfileState[], consents: ReadonlyMap<string, ConsentRow[]>) => Promise<void>,
+    timings: EngagementTimings = { notDatabase: 0 },
+  ): Promise<EngagementOutcome> {
+    const outcome: EngagementOutcome = { applied: 0, erased: 0, duplicates: 0, profiles: [], dayRows: 0 };
+    if (events.length === 0) return outcome;
+    const ids = [...new Set(events.map((e) => e.personId))].sort();
+    const pairs = new Map<string, [string, string]>();
+    for (const e of events) {
+      const day = dayOf(Date.parse(e.occurredAt));
+      pairs.set(`${e.personId}|${day}`, [e.personId, day]);
+    }
+    const idList = sqlTextArray(ids);
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    let open = false;
+    try {
+      open = true;
+      const results = (await client.query(
+        `START TRANSACTION ISOLATION LEVEL READ COMMITTED;
+         SELECT pg_advisory_xact_lock(hashtextextended(id, 0)) FROM unnest(${idList}::text[]) AS id ORDER BY id;
+         SELECT person_id FROM erased_person WHERE person_id = ANY(${idList}::char(64)[]);
+         INSERT INTO processed_event (dedupe_key, person_id, occurred_at)
+           SELECT e.* FROM unnest(${sqlTextArray(events.map((e) => e.dedupeKey))}::text[], ${sqlTextArray(events.map((e) => e.personId))}::char(64)[],
+                                  ${sqlTextArray(events.map((e) => e.occurredAt))}::timestamptz[]) AS e(dedupe_key, person_id, occurred_at)
+           WHERE NOT EXISTS (SELECT 1 FROM erased_person x WHERE x.person_id = e.person_id)
+           ON CONFLICT (dedupe_key) DO NOTHING
+           RETURNING dedupe_key;
+         SELECT * FROM person_profile WHERE person_id = ANY(${idList}::char(64)[]);
+         SELECT b.person_id, to_char(b.day, 'YYYY-MM-DD') AS day, b.interests, b.business_interests, b.events_by_source,
+                b.events_by_business, b.total_events, b.last_seen_at
+           FROM unnest(${sqlTextArray([...pairs.values()].map(([p]) => p))}::char(64)[], ${sqlTextArray([...pairs.values()].map(([, d]) => d))}::date[]) AS k(person_id, day)
+           JOIN person_day_bucket b ON b.person_id = k.person_id AND b.day = k.day;
+         SELECT person_id, purpose, business_id, status FROM consent_state WHERE person_id = ANY(${idList}::char(64)[])`,
+      )) as unknown as QueryResult[];
+      const computing = process.hrtime.bigint();
+      const erased = new Set((results[2].rows as { person_id: string }[]).map((r) => r.person_id));
+      const fresh = new Set((results[3].rows as { dedupe_key: string }[]).map((r) => r.dedupe_key));
+      const stored = new Map((results[4].rows as ProfileRow[]).map((row) => [row.person_id, profileOf(row)]));
+      const held = new Map(results[5].rows.map((row: BucketRow) => [`${row.person_id}|${row.day}`, bucketOf(row)]));
+      const consents = new Map<string, ConsentRow[]>();
+      for (const r of results[6].rows as ConsentStateRow[]) {
+        const row: ConsentRow = { personId: r.person_id, purpose: r.purpose, businessId: r.business_id, status: r.status };
+        const own = consents.get(row.personId);
+        if (own) own.push(row);
+        else consents.set(row.personId, [row]);
+      }
+      const byPerson = new Map<string, EngagementNormalizedV1[]>();
+      const applied: EngagementNormalizedV1[] = [];
+      for (const event of events) {
+        if (erased.has(event.personId)) outcome.erased += 1;
+        else if (!fresh.has(event.dedupeKey)) outcome.duplicates += 1;
+        else {
+          applied.push(event);
+          const own = byPerson.get(event.personId);
+          if (own) own.push(event);
+          else byPerson.set(event.personId, [event]);
+        }
+      }
+      outcome.applied = applied.length;
+      if (applied.length === 0) {
+        timings.notDatabase += seconds(computing);
+        await client.query('COMMIT');
+        open = false;
+        return outcome;
+      }
+      const profiles = [...byPerson.keys()]
+        .sort()
+        .map((personId) => applyEngagement(stored.get(personId) ?? emptyProfile(personId), byPerson.get(personId)!, decay));
+      const days = dayBucketsOf(applied, decay)
+        .map((bucket) => {
+          const before = held.get(`${bucket.personId}|${bucket.day}`);
+          return before ? addBuckets(before, bucket) : bucket;
+        })
+        .sort((a, b) => (a.personId === b.personId ? (a.day < b.day ? -1 : 1) : a.personId < b.personId ? -1 : 1));
+      outcome.profiles = profiles;
+      outcome.dayRows = days.length;
+      const profileDoc = sqlJson(profiles.map(profileRecord));
+      const dayDoc = sqlJson(days.map(bucketRecord));
+      timings.notDatabase += seconds(computing);
+      const waiting = process.hrtime.bigint();
+      await beforeCommit(profiles, consents);
+      timings.notDatabase += seconds(waiting);
+      await client.query(
+        `${upsertProfilesFrom(profileDoc)};
+         ${upsertDayBucketsFrom(dayDoc)};
+         COMMIT`,
+      );
+      open = false;
+      return outcome;
+    } finally {
+      try {
+        if (open) await client.query('ROLLBACK');
+      } finally {
+        await runner.release();
+      }
+    }
   }
 
   /** Records events as processed; returns the keys that were new (the others are replays). */
@@ -68,23 +208,7 @@ export class ProfileStore {
       [sorted],
     );
     const profiles = new Map(sorted.map((id) => [id, emptyProfile(id)]));
-    for (const row of rows) {
-      profiles.set(row.person_id, {
-        personId: row.person_id,
-        contact: row.contact,
-        country: row.country,
-        timeZone: row.time_zone,
-        interests: row.interests,
-        businessInterests: row.business_interests,
-        interestsAt: row.interests_at,
-        totalEvents: row.total_events,
-        eventsBySource: row.events_by_source,
-        eventsByBusiness: row.events_by_business,
-        lastSeenAt: row.last_seen_at,
-        serviceWindows: row.service_windows,
-        version: Number(row.version),
-      });
-    }
+    for (const row of rows) profiles.set(row.person_id, profileOf(row));
     return profiles;
   }
 
@@ -185,31 +309,13 @@ export class ProfileStore {
   }
 
   private async dayBucketsWhere(manager: EntityManager, where: string, params: unknown[]): Promise<DayBucket[]> {
-    const rows: {
-      person_id: string;
-      day: string;
-      interests: Record<string, number>;
-      business_interests: Record<string, Record<string, number>>;
-      events_by_source: Record<string, number>;
-      events_by_business: Record<string, number>;
-      total_events: number;
-      last_seen_at: Date;
-    }[] = await manager.query(
+    const rows: BucketRow[] = await manager.query(
       `SELECT person_id, to_char(day, 'YYYY-MM-DD') AS day, interests, business_interests, events_by_source, events_by_business,
               total_events, last_seen_at
        FROM person_day_bucket WHERE ${where} ORDER BY person_id, day`,
       params,
     );
-    return rows.map((r) => ({
-      personId: r.person_id,
-      day: r.day,
-      interests: r.interests,
-      businessInterests: r.business_interests,
-      eventsBySource: r.events_by_source,
-      eventsByBusiness: r.events_by_business,
-      totalEvents: r.total_events,
-      lastSeenAt: new Date(r.last_seen_at),
-    }));
+    return rows.map(bucketOf);
   }
 
   /** Deletes these people's dedupe records of events dated before `before`; returns how many. */
@@ -262,4 +368,117 @@ export class ProfileStore {
     );
     return rows.map((r) => ({ personId: r.person_id, purpose: r.purpose, businessId: r.business_id, status: r.status }));
   }
+}
+
+interface BucketRow {
+  person_id: string;
+  day: string;
+  interests: Record<string, number>;
+  business_interests: Record<string, Record<string, number>>;
+  events_by_source: Record<string, number>;
+  events_by_business: Record<string, number>;
+  total_events: number;
+  last_seen_at: Date;
+}
+
+interface ConsentStateRow {
+  person_id: string;
+  purpose: string;
+  business_id: string;
+  status: 'granted' | 'revoked';
+}
+
+const seconds = (since: bigint): number => Number(process.hrtime.bigint() - since) / 1e9;
+
+function profileOf(row: ProfileRow): ProfileState {
+  return {
+    personId: row.person_id,
+    contact: row.contact,
+    country: row.country,
+    timeZone: row.time_zone,
+    interests: row.interests,
+    businessInterests: row.business_interests,
+    interestsAt: row.interests_at,
+    totalEvents: row.total_events,
+    eventsBySource: row.events_by_source,
+    eventsByBusiness: row.events_by_business,
+    lastSeenAt: row.last_seen_at,
+    serviceWindows: row.service_windows,
+    version: Number(row.version),
+  };
+}
+
+function bucketOf(r: BucketRow): DayBucket {
+  return {
+    personId: r.person_id,
+    day: r.day,
+    interests: r.interests,
+    businessInterests: r.business_interests,
+    eventsBySource: r.events_by_source,
+    eventsByBusiness: r.events_by_business,
+    totalEvents: r.total_events,
+    lastSeenAt: new Date(r.last_seen_at),
+  };
+}
+
+/** A profile as a JSON record for `upsertProfilesFrom` (dates serialise as ISO 8601). */
+function profileRecord(p: ProfileState): Omit<ProfileRow, 'version'> & { version: number } {
+  return {
+    person_id: p.personId,
+    contact: p.contact,
+    country: p.country,
+    time_zone: p.timeZone,
+    interests: p.interests,
+    business_interests: p.businessInterests,
+    interests_at: p.interestsAt,
+    total_events: p.totalEvents,
+    events_by_source: p.eventsBySource,
+    events_by_business: p.eventsByBusiness,
+    last_seen_at: p.lastSeenAt,
+    service_windows: p.serviceWindows,
+    version: p.version,
+  };
+}
+
+function bucketRecord(b: DayBucket): BucketRow {
+  return {
+    person_id: b.personId,
+    day: b.day,
+    interests: b.interests,
+    business_interests: b.businessInterests,
+    events_by_source: b.eventsBySource,
+    events_by_business: b.eventsByBusiness,
+    total_events: b.totalEvents,
+    last_seen_at: b.lastSeenAt,
+  };
+}
+
+/** The profile upsert of `saveProfiles`, from a JSON array of `profileRecord`s (an SQL literal). */
+function upsertProfilesFrom(json: string): string {
+  return `INSERT INTO person_profile (person_id, contact, country, time_zone, interests, interests_at, total_events,
+                                      events_by_source, events_by_business, last_seen_at, version,
+                                      business_interests, service_windows, updated_at)
+          SELECT p.person_id, p.contact, p.country, p.time_zone, p.interests, p.interests_at, p.total_events,
+                 p.events_by_source, p.events_by_business, p.last_seen_at, p.version, p.business_interests, p.service_windows, now()
+          FROM json_to_recordset(${json}::json) AS p(person_id char(64), contact text, country char(2), time_zone text, interests jsonb,
+               interests_at timestamptz, total_events int, events_by_source jsonb, events_by_business jsonb, last_seen_at timestamptz,
+               version bigint, business_interests jsonb, service_windows jsonb)
+          ON CONFLICT (person_id) DO UPDATE SET
+            contact = EXCLUDED.contact, country = EXCLUDED.country, time_zone = EXCLUDED.time_zone,
+            interests = EXCLUDED.interests, interests_at = EXCLUDED.interests_at, total_events = EXCLUDED.total_events,
+            events_by_source = EXCLUDED.events_by_source, events_by_business = EXCLUDED.events_by_business,
+            last_seen_at = EXCLUDED.last_seen_at, version = EXCLUDED.version,
+            business_interests = EXCLUDED.business_interests, service_windows = EXCLUDED.service_windows, updated_at = now()`;
+}
+
+/** The day-bucket upsert of `addDayBuckets` (rows already merged), from a JSON array of `bucketRecord`s (an SQL literal). */
+function upsertDayBucketsFrom(json: string): string {
+  return `INSERT INTO person_day_bucket (person_id, day, interests, business_interests, events_by_source, events_by_business, total_events, last_seen_at)
+          SELECT b.person_id, b.day, b.interests, b.business_interests, b.events_by_source, b.events_by_business, b.total_events, b.last_seen_at
+          FROM json_to_recordset(${json}::json) AS b(person_id char(64), day date, interests jsonb, business_interests jsonb,
+               events_by_source jsonb, events_by_business jsonb, total_events int, last_seen_at timestamptz)
+          ON CONFLICT (person_id, day) DO UPDATE SET
+            interests = EXCLUDED.interests, business_interests = EXCLUDED.business_interests,
+            events_by_source = EXCLUDED.events_by_source, events_by_business = EXCLUDED.events_by_business,
+            total_events = EXCLUDED.total_events, last_seen_at = EXCLUDED.last_seen_at`;
 }

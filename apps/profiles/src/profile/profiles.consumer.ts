@@ -1,17 +1,17 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { type EngagementNormalizedV1, Topic } from '@wt/contracts';
+import { Topic } from '@wt/contracts';
 import { timeZoneForCountry } from '@wt/identity';
 import { KafkaPublisher, type RecordBatch, traceHeaders } from '@wt/kafka';
 import { Counter, Histogram, register } from 'prom-client';
 import { type EntityManager } from 'typeorm';
 import { PrivacyService } from '../privacy/privacy.service';
 import { ProfilesConfig } from '../profiles.config';
-import { dayBucketsOf, retentionCutoff } from './day-buckets';
+import { retentionCutoff } from './day-buckets';
 import { InterestDecay } from './interest-decay';
 import { toSnapshot } from './profile-snapshot';
-import { applyEngagement, applyInbound, type ProfileState } from './profile-state';
-import { ProfileStore } from './profile.store';
+import { applyInbound, type ProfileState } from './profile-state';
+import { type ConsentRow, ProfileStore } from './profile.store';
 
 const applied =
   (register.getSingleMetric('wt_profile_events_total') as Counter | undefined) ??
@@ -36,8 +36,8 @@ const seconds = (since: bigint): number => Number(process.hrtime.bigint() - sinc
 
 /**
  * Applies engagement and consent to profiles, then publishes the changed profiles' snapshots.
- * Each batch is one transaction: events claimed (replays skipped), profiles locked, updated,
- * snapshots acknowledged by Kafka, then commit; the offset is committed after that.
+ * Each batch is one transaction: profiles locked, events claimed (replays skipped), profiles
+ * updated, snapshots acknowledged by Kafka, then commit; the offset is committed after that.
  */
 @Controller()
 export class ProfilesConsumer {
@@ -68,45 +68,23 @@ export class ProfilesConsumer {
     const seen = new Set<string>();
     const unique = inWindow.map((r) => r.value).filter((e) => !seen.has(e.dedupeKey) && seen.add(e.dedupeKey));
     const started = process.hrtime.bigint();
-    let notDatabase = 0;
-    let rows = 0;
-    await this.store.transaction(async (manager) => {
-      // Locked first, so an erasure cannot commit between the check below and the update.
-      const profiles = await this.store.lockProfiles(
-        manager,
-        unique.map((e) => e.personId),
-      );
-      // An erased person's events are dropped, not even recorded as processed (see PrivacyService).
-      const erased = await PrivacyService.erasedAmong(
-        manager,
-        unique.map((e) => e.personId),
-      );
-      const allowed = unique.filter((e) => !erased.has(e.personId));
-      const fresh = await this.store.claimEvents(manager, allowed);
-      const events = allowed.filter((e) => fresh.has(e.dedupeKey));
-      applied.inc({ effect: 'applied' }, events.length);
-      applied.inc({ effect: 'erased_person' }, unique.length - allowed.length);
-      applied.inc({ effect: 'duplicate' }, inWindow.length - events.length - (unique.length - allowed.length));
-      applied.inc({ effect: 'expired' }, batch.records.length - inWindow.length);
-      if (events.length === 0) return;
-      const applying = process.hrtime.bigint();
-      const byPerson = new Map<string, EngagementNormalizedV1[]>();
-      for (const event of events) {
-        const own = byPerson.get(event.personId);
-        if (own) own.push(event);
-        else byPerson.set(event.personId, [event]);
-      }
-      const updated = [...byPerson].map(([personId, own]) => applyEngagement(profiles.get(personId)!, own, this.decay));
-      const days = dayBucketsOf(events, this.decay);
-      notDatabase += seconds(applying);
-      await this.store.saveProfiles(manager, updated);
-      await this.store.addDayBuckets(manager, days);
-      rows = updated.length;
-      notDatabase += await this.publishSnapshots(manager, updated, latestTraces(batch.records));
-    });
-    if (rows > 0) {
-      dbSeconds.observe(seconds(started) - notDatabase);
-      written.inc(rows);
+    const timings = { notDatabase: 0 };
+    const traces = latestTraces(batch.records);
+    // One transaction (see ProfileStore.writeEngagement): locked, erased dropped, replays skipped,
+    // profiles and day buckets computed; the snapshots acknowledged by Kafka before the commit.
+    const outcome = await this.store.writeEngagement(
+      unique,
+      this.decay,
+      (profiles, consents) => this.publishSnapshots(profiles, consents, traces),
+      timings,
+    );
+    applied.inc({ effect: 'applied' }, outcome.applied);
+    applied.inc({ effect: 'erased_person' }, outcome.erased);
+    applied.inc({ effect: 'duplicate' }, inWindow.length - unique.length + outcome.duplicates);
+    applied.inc({ effect: 'expired' }, batch.records.length - inWindow.length);
+    if (outcome.profiles.length > 0) {
+      dbSeconds.observe(seconds(started) - timings.notDatabase);
+      written.inc(outcome.profiles.length);
     }
   }
 
@@ -126,8 +104,9 @@ export class ProfilesConsumer {
       if (changes.length === 0) return;
       const profiles = new Map([...locked].filter(([personId]) => !erased.has(personId)));
       await this.store.recordConsents(manager, changes);
+      const latestOf = new Map(changes.map((c) => [c.personId, c]));
       const updated = [...profiles.values()].map((profile): ProfileState => {
-        const latest = changes.filter((c) => c.personId === profile.personId).at(-1)!;
+        const latest = latestOf.get(profile.personId)!;
         const country = profile.country ?? latest.country ?? null;
         return {
           ...profile,
@@ -138,7 +117,7 @@ export class ProfilesConsumer {
         };
       });
       await this.store.saveProfiles(manager, updated);
-      await this.publishSnapshots(manager, updated, latestTraces(batch.records));
+      await this.publishSnapshots(updated, await this.consentsOf(manager, updated), latestTraces(batch.records));
     });
   }
 
@@ -172,31 +151,38 @@ export class ProfilesConsumer {
         .filter(([before, after]) => before !== after)
         .map(([, after]) => after);
       await this.store.saveProfiles(manager, updated);
-      await this.publishSnapshots(manager, updated, latestTraces(batch.records));
+      await this.publishSnapshots(updated, await this.consentsOf(manager, updated), latestTraces(batch.records));
     });
   }
 
-  private async publishSnapshots(
-    manager: EntityManager,
-    profiles: readonly ProfileState[],
-    traces: ReadonlyMap<string, Record<string, string>>,
-  ): Promise<number> {
-    const consents = await this.store.consentsOf(
+  /** The current consents of these people, by person. */
+  private async consentsOf(manager: EntityManager, profiles: readonly ProfileState[]): Promise<Map<string, ConsentRow[]>> {
+    const byPerson = new Map<string, ConsentRow[]>();
+    for (const row of await this.store.consentsOf(
       manager,
       profiles.map((p) => p.personId),
-    );
-    const publishing = process.hrtime.bigint();
+    )) {
+      const own = byPerson.get(row.personId);
+      if (own) own.push(row);
+      else byPerson.set(row.personId, [row]);
+    }
+    return byPerson;
+  }
+
+  private async publishSnapshots(
+    profiles: readonly ProfileState[],
+    consents: ReadonlyMap<string, readonly ConsentRow[]>,
+    traces: ReadonlyMap<string, Record<string, string>>,
+  ): Promise<void> {
     const now = new Date();
     await this.publisher.publish(
       Topic.ProfileSnapshotsV1,
       profiles.map((profile) => ({
         key: profile.personId,
-        value: toSnapshot(profile, consents, this.config.INTEREST_HALF_LIFE_HOURS, now),
+        value: toSnapshot(profile, consents.get(profile.personId) ?? [], this.config.INTEREST_HALF_LIFE_HOURS, now),
         headers: traces.get(profile.personId),
       })),
     );
-    // Building and acknowledging the snapshots is not database time (see wt_profile_db_seconds).
-    return seconds(publishing);
   }
 }
 
