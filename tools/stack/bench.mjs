@@ -204,18 +204,38 @@ try {
     const pg = cli(['pg-ceiling', `db=${up.databaseUrls[up.settings.databases.profiles]}`, `rows=${EVENTS}`, 'batch=500']);
     figures.pg_upsert_ceiling = pg.rowsPerSecond;
     log(`  ${Math.round(pg.rowsPerSecond)} rows/s`);
-    // Our profile writes: profile rows the profiles stage upserted per second while it ran flat out
-    // (its dedupe records, locks, day buckets and snapshots included: that is what a profile write
-    // costs us). Beside it, the same rows per second of summed database time (BEGIN..COMMIT of each
-    // batch, less in-memory work and Kafka acknowledgements; batches of 3 partitions overlap).
+    // The stage's profile rows per wall second (Kafka, CPU and snapshots included; the stage writes
+    // about one profile row per 3 events it reads) over that ceiling; beside it, the same rows per
+    // second of summed database time (BEGIN..COMMIT of each batch, less in-memory work and Kafka
+    // acknowledgements; batches of 3 partitions overlap).
     const metric = (name) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+-]+)$`, 'm').exec(profiles.metrics)?.[1] ?? NaN);
     const rows = metric('wt_profile_rows_written_total');
     figures.profiles_rows_written = rows;
     figures.profiles_db_rows_per_s = rows / profiles.seconds;
     figures.profiles_db_time_rows_per_s = rows / metric('wt_profile_db_seconds_sum');
-    figures.profiles_db_ratio = figures.profiles_db_rows_per_s / figures.pg_upsert_ceiling;
+    figures.profiles_stage_db_ratio = figures.profiles_db_rows_per_s / figures.pg_upsert_ceiling;
     log(
-      `  profiles stage: ${Math.round(rows)} profile rows written, ${Math.round(figures.profiles_db_rows_per_s)}/s (${figures.profiles_db_ratio.toFixed(2)} of the ceiling; ${Math.round(figures.profiles_db_time_rows_per_s)}/s of summed database time)`,
+      `  profiles stage: ${Math.round(rows)} profile rows written, ${Math.round(figures.profiles_db_rows_per_s)}/s (${figures.profiles_stage_db_ratio.toFixed(2)} of the ceiling; ${Math.round(figures.profiles_db_time_rows_per_s)}/s of summed database time)`,
+    );
+    // Our profile writes proper: ProfileStore.writeEngagement (what the consumer calls, Kafka aside)
+    // on batches of 500 distinct people, side by side in turn with a raw single-table upsert of the
+    // same profile rows and a raw write of everything the data model holds for the batch (dedupe,
+    // day-bucket and profile rows in one statement). profiles_db_ratio: ours over the raw upsert.
+    log('Profile writes side by side (ProfileStore.writeEngagement, raw profile upsert, raw full data model; 500 people per batch)...');
+    const writes = cli([
+      'profile-writes',
+      `db=${up.databaseUrls[up.settings.databases.profiles]}`,
+      `rows=${Math.max(10_000, Math.round(EVENTS / 3))}`,
+      'people=500',
+    ]);
+    figures.pg_upsert_ceiling_side = writes.tableCeiling;
+    figures.pg_model_ceiling = writes.modelCeiling;
+    figures.profiles_store_rows_per_s = writes.store;
+    figures.profiles_db_ratio = writes.store / writes.tableCeiling;
+    figures.profiles_model_ratio = writes.store / writes.modelCeiling;
+    figures.pg_model_over_upsert = writes.modelCeiling / writes.tableCeiling;
+    log(
+      `  raw upsert ${Math.round(writes.tableCeiling)}, raw data model ${Math.round(writes.modelCeiling)}, ProfileStore ${Math.round(writes.store)} profile rows/s (${writes.eventsPerBatch} events, ${Math.round(writes.dayRowsPerBatch)} day rows per batch): ${figures.profiles_db_ratio.toFixed(2)} of the raw upsert, ${figures.profiles_model_ratio.toFixed(2)} of the raw data model`,
     );
   }
 

@@ -11,6 +11,7 @@ import { followGroup, topicSize } from './follow-group';
 import { kafkajsHop } from './hop';
 import { NAIVE_TABLE_SQL, startNaiveNest } from './naive-nest';
 import { pgUpsertCeiling } from './pg-ceiling';
+import { profileWrites } from './profile-writes';
 
 /** `wt bench <step> [k=v ...]`: one measurement step; prints one JSON object on the last line. */
 export async function benchCommand(brokers: string[], args: string[]): Promise<number> {
@@ -77,6 +78,16 @@ export async function benchCommand(brokers: string[], args: string[]): Promise<n
     }
     case 'pg-ceiling': {
       out(await pgUpsertCeiling(opts['db'], Number(opts['rows'] ?? 50_000), Number(opts['batch'] ?? 500)));
+      return 0;
+    }
+    case 'profile-writes': {
+      out(
+        await profileWrites(opts['db'], {
+          rows: Number(opts['rows'] ?? 20_000),
+          people: Number(opts['people'] ?? 500),
+          eventsPerPerson: Number(opts['eventsPerPerson'] ?? 3),
+        }),
+      );
       return 0;
     }
     case 'naive': {
