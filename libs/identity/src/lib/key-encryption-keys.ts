@@ -40,9 +40,8 @@ export class KeyEncryptionKeys {
     }
   }
 
-  /** `iv(12) | tag(16) | wrapped key(32)` under the current KEK. */
-  wrap(dataKey: Buffer, personId: string): Buffer {
-    const iv = randomBytes(12);
+  /** `iv(12) | tag(16) | wrapped key(32)` under the current KEK; `iv` must be fresh random bytes (one per wrap). */
+  wrap(dataKey: Buffer, personId: string, iv: Buffer = randomBytes(12)): Buffer {
     const cipher = createCipheriv('aes-256-gcm', this.current, iv);
     cipher.setAAD(Buffer.from(personId, 'utf8'));
     const data = Buffer.concat([cipher.update(dataKey), cipher.final()]);

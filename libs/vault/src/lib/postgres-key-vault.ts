@@ -15,6 +15,9 @@ const seconds =
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
   });
 
+const DATA_KEY_BYTES = 32;
+const IV_BYTES = 12;
+
 interface Row {
   person_id: string;
   version: string;
@@ -39,13 +42,13 @@ export class PostgresKeyVault implements PersonKeyStore {
     // same rows in the same order, so they wait for each other instead of deadlocking.
     const ids = [...new Set(personIds)].sort();
     if (ids.length === 0) return [];
-    const rows = await this.getOrCreate(ids);
-    if (rows.length < ids.length) {
+    const keys = await this.getOrCreate(ids);
+    if (keys.length < ids.length) {
       // Another replica created some of these keys during our statement: read them (rare).
-      const seen = new Set(rows.map((r) => r.person_id));
-      rows.push(...(await this.getOrCreate(ids.filter((id) => !seen.has(id)))));
+      const seen = new Set(keys.map((k) => k.personId));
+      keys.push(...(await this.getOrCreate(ids.filter((id) => !seen.has(id)))));
     }
-    return rows.map((r) => this.unwrap(r));
+    return keys;
   }
 
   async findKeys(refs: readonly { personId: string; version: string }[]): Promise<PersonKey[]> {
@@ -99,10 +102,22 @@ export class PostgresKeyVault implements PersonKeyStore {
     return Object.fromEntries(rows.map((r) => [r.kek_id, r.n]));
   }
 
-  /** One statement: inserts a new wrapped key for each person without one, returns everyone's key. */
-  private async getOrCreate(ids: string[]): Promise<Row[]> {
-    const wrapped = ids.map((id) => this.keks.wrap(randomBytes(32), id));
-    return this.timed('get_or_create', () =>
+  /**
+   * One statement: inserts a new wrapped key for each person without one, returns everyone's key.
+   * The new data keys and their IVs come from one CSPRNG draw for the batch (a call per key cost
+   * ≈ 2 % of ingest's CPU), and a key this call created is returned as generated, not unwrapped again.
+   */
+  private async getOrCreate(ids: string[]): Promise<PersonKey[]> {
+    const random = randomBytes(ids.length * (DATA_KEY_BYTES + IV_BYTES));
+    const generated = new Map<string, { key: Buffer; wrapped: Buffer }>();
+    const wrapped = ids.map((id, i) => {
+      const at = i * (DATA_KEY_BYTES + IV_BYTES);
+      const key = Buffer.from(random.subarray(at, at + DATA_KEY_BYTES));
+      const sealed = this.keks.wrap(key, id, random.subarray(at + DATA_KEY_BYTES, at + DATA_KEY_BYTES + IV_BYTES));
+      generated.set(id, { key, wrapped: sealed });
+      return sealed;
+    });
+    const rows = (await this.timed('get_or_create', () =>
       this.dataSource.query(
         `WITH input AS (SELECT * FROM unnest($1::char(64)[], $2::bytea[]) AS t(person_id, wrapped_key)),
          created AS (
@@ -114,7 +129,15 @@ export class PostgresKeyVault implements PersonKeyStore {
          SELECT k.person_id, k.version::text, k.wrapped_key, k.kek_id FROM person_key k JOIN input USING (person_id)`,
         [ids, wrapped, this.keks.currentId],
       ),
-    ) as Promise<Row[]>;
+    )) as Row[];
+    return rows.map((row) => {
+      const mine = generated.get(row.person_id);
+      // Our own wrapped bytes (random IV: no other caller's can be equal) under the current KEK: the key we generated.
+      if (mine && row.kek_id === this.keks.currentId && mine.wrapped.equals(row.wrapped_key)) {
+        return { personId: row.person_id, version: row.version, key: mine.key };
+      }
+      return this.unwrap(row);
+    });
   }
 
   private unwrap(row: Row): PersonKey {
