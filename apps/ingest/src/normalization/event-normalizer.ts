@@ -96,6 +96,8 @@ export class EventNormalizer {
   private readonly phones: GenerationalCache<KnownPhone> | undefined;
   /** Without a cache across batches: the batch's own numbers, emptied by `sealContacts`. */
   private readonly batchPhones = new Map<string, KnownPhone>();
+  private lastNow?: Date;
+  private lastNowIso = '';
 
   constructor(
     private readonly pseudonymizer: Pseudonymizer,
@@ -107,7 +109,8 @@ export class EventNormalizer {
   }
 
   engagement(event: EngagementEventV1, now: Date): Normalized<EngagementNormalizedV1> {
-    const timing = this.checkTime(event.occurredAt, now);
+    const at = Date.parse(event.occurredAt);
+    const timing = this.checkTime(at, now);
     if (timing) return timing;
     const { phone, personId } = this.person(event.phone, event.country);
     if (!phone.ok) return { ok: false, reason: 'invalid_phone', detail: `phone: ${phone.reason}` };
@@ -117,15 +120,24 @@ export class EventNormalizer {
       contact: UNSEALED,
       source: event.source,
       type: event.type,
-      occurredAt: new Date(event.occurredAt).toISOString(),
-      categories: [...new Set(event.categories)],
+      occurredAt: new Date(at).toISOString(),
+      categories: distinct(event.categories),
       businessId: event.businessId,
       contentId: event.contentId,
       value: event.value,
       currency: event.currency,
       country: phone.country,
-      ingestedAt: now.toISOString(),
+      ingestedAt: this.iso(now),
     });
+  }
+
+  /** `now` in ISO 8601, once per batch (every event of a batch shares its `now`). */
+  private iso(now: Date): string {
+    if (this.lastNow !== now) {
+      this.lastNow = now;
+      this.lastNowIso = now.toISOString();
+    }
+    return this.lastNowIso;
   }
 
   consent(event: ConsentEventV1, now: Date): Normalized<ConsentNormalizedV1> {
@@ -176,8 +188,7 @@ export class EventNormalizer {
     return { ok: true, value };
   }
 
-  private checkTime(occurredAt: string, now: Date): Normalized<never> | undefined {
-    const at = Date.parse(occurredAt);
+  private checkTime(at: number, now: Date): Normalized<never> | undefined {
     if (at - now.getTime() > this.policy.maxFutureSkewMs) {
       return { ok: false, reason: 'timestamp_in_future', detail: `occurredAt: later than now + ${this.policy.maxFutureSkewMs} ms` };
     }
@@ -190,4 +201,11 @@ export class EventNormalizer {
     }
     return undefined;
   }
+}
+
+/** The items without repeats, in first-seen order (most events have one or two categories). */
+function distinct(items: readonly string[]): string[] {
+  if (items.length < 2) return items.slice();
+  if (items.length === 2) return items[0] === items[1] ? [items[0] as string] : items.slice();
+  return [...new Set(items)];
 }
