@@ -80,8 +80,7 @@ function cpuSeconds(pid) {
     return undefined;
   }
 }
-let rebookedBefore = 0;
-let heldBefore = 0;
+let rebookedBefore = {};
 const cpuOf = () => Object.fromEntries(services.map((s) => [s, cpuSeconds(servicePid(PROFILE, s))]));
 const phase = async (name, ids) => {
   log(`${name}: ${ids.length} number(s) x ${MPS * SECONDS} messages at ${MPS}/s each...`);
@@ -99,13 +98,23 @@ const phase = async (name, ids) => {
   const metrics = await fetch(`${settings.urls.dispatcher}/metrics`)
     .then((r) => r.text())
     .catch(() => '');
-  const rebookedTotal = Number(/^wt_dispatch_slot_rebooked_total(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? 0);
-  result.rebooked = rebookedTotal - rebookedBefore;
-  rebookedBefore = rebookedTotal;
-  // Of those, the sends the admission guard held back: the dispatcher's recent requests of the number (unanswered, or answered within the last second) already filled Meta's second.
-  const heldTotal = Number(/^wt_dispatch_admission_held_total(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? 0);
-  result.held = heldTotal - heldBefore;
-  heldBefore = heldTotal;
+  const counter = (name) => {
+    const byLabels = {};
+    for (const [, labels, value] of metrics.matchAll(new RegExp(`^${name}(?:\\{([^}]*)\\})? (\\d+)`, 'gm')))
+      byLabels[labels ?? ''] = Number(value);
+    return byLabels;
+  };
+  const sum = (byLabels) => Object.values(byLabels).reduce((a, b) => a + b, 0);
+  const rebookedNow = counter('wt_dispatch_slot_rebooked_total');
+  result.rebooked = sum(rebookedNow) - sum(rebookedBefore);
+  // Why, e.g. {timer: 120, vault: 30, held: 4}; `held`: the admission guard held them (the dispatcher's requests of the number unanswered or answered within the last second already made the rate).
+  result.rebookedBy = Object.fromEntries(
+    Object.entries(rebookedNow)
+      .map(([labels, n]) => [/reason="([^"]*)"/.exec(labels)?.[1] ?? labels, n - (rebookedBefore[labels] ?? 0)])
+      .filter(([, n]) => n > 0),
+  );
+  result.held = result.rebookedBy.held ?? 0;
+  rebookedBefore = rebookedNow;
   // CPU seconds per 1,000 accepted messages, whole phase (loading decisions included).
   result.cpuPerThousand = Object.fromEntries(
     services.map((s) => [
@@ -116,7 +125,7 @@ const phase = async (name, ids) => {
     ]),
   );
   log(
-    `  ${result.accepted} accepted in ${result.seconds.toFixed(1)} s: ${Math.round(result.perSecond)}/s; Graph errors: ${JSON.stringify(result.rejected)}; slots re-booked: ${result.rebooked} (held by the admission guard: ${result.held}); CPU s per 1,000: ${JSON.stringify(result.cpuPerThousand)}`,
+    `  ${result.accepted} accepted in ${result.seconds.toFixed(1)} s: ${Math.round(result.perSecond)}/s; Graph errors: ${JSON.stringify(result.rejected)}; slots re-booked: ${result.rebooked} ${JSON.stringify(result.rebookedBy)}; CPU s per 1,000: ${JSON.stringify(result.cpuPerThousand)}`,
   );
   return result;
 };
@@ -155,12 +164,15 @@ try {
     log: () => {},
   });
   // The sandbox stands in for Meta's servers, which other work on this machine does not slow
-  // down: it runs at a higher CPU priority (when allowed), so that a stall of its event loop under
-  // a neighbour's load does not stamp a queue of on-time sends as one burst (a false 130429).
-  try {
-    os.setPriority(servicePid(PROFILE, 'whatsapp-sandbox'), -10);
-  } catch {
-    log('  (could not raise the sandbox priority: run as root for steadier figures on a busy machine)');
+  // down: it runs at a higher CPU priority (when allowed), so that its stalls under a neighbour's
+  // load do not cost throughput (the dispatcher's admission guard holds sends while a stall
+  // bunches them). BENCH_SANDBOX_PRIORITY=0 leaves it at normal priority: stalls on both sides.
+  if (process.env.BENCH_SANDBOX_PRIORITY !== '0') {
+    try {
+      os.setPriority(servicePid(PROFILE, 'whatsapp-sandbox'), -10);
+    } catch {
+      log('  (could not raise the sandbox priority: run as root for steadier figures on a busy machine)');
+    }
   }
   single = await phase('single', numberIds('3100000', 1));
   many = await phase('many', numberIds('3200000', NUMBERS));
@@ -206,8 +218,17 @@ const goals = {
 };
 const result = {
   at: new Date().toISOString(),
-  settings: { mps: MPS, numbers: NUMBERS, seconds: SECONDS, cores: os.cpus().length, loadAverage: os.loadavg()[0] },
+  settings: {
+    mps: MPS,
+    numbers: NUMBERS,
+    seconds: SECONDS,
+    cores: os.cpus().length,
+    loadAverage: os.loadavg()[0],
+    sandboxPriorityRaised: process.env.BENCH_SANDBOX_PRIORITY !== '0',
+  },
   figures,
+  // Sends that missed their slot and booked another, by reason (`held`: the admission guard).
+  rebooked: { single: single.rebookedBy, many: many.rebookedBy },
   single: single.numbers,
   many: many.numbers,
 };

@@ -22,8 +22,11 @@ const rebooked =
   (register.getSingleMetric('wt_dispatch_slot_rebooked_total') as Counter | undefined) ??
   new Counter({
     name: 'wt_dispatch_slot_rebooked_total',
-    help: 'Sends that missed their throughput slot (late timer, no free connection) and booked another',
+    help: 'Sends that missed their throughput slot and booked another, by why: timer (the pacer ran late), concurrency (no free call), vault (opening the contact made it late), connection (no connection in time), held (the admission guard)',
+    labelNames: ['reason'],
   });
+
+type Missed = 'timer' | 'concurrency' | 'vault' | 'connection' | 'held';
 
 const held =
   (register.getSingleMetric('wt_dispatch_admission_held_total') as Counter | undefined) ??
@@ -239,14 +242,13 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     const monotonic = performance.now();
     for (const item of this.schedule.takeDue(now)) {
       if (this.isLate(item, now) || this.inFlight >= this.config.SEND_CONCURRENCY) {
-        late.push(item);
+        late.push(this.missed(item, this.isLate(item, now) ? 'timer' : 'concurrency'));
         continue;
       }
       const number = item.row.phoneNumberId;
       const left = room.get(number) ?? this.admission.room(number, monotonic);
       if (left <= 0) {
-        held.inc();
-        late.push(item);
+        late.push(this.missed(item, 'held'));
         continue;
       }
       room.set(number, left - 1);
@@ -263,9 +265,15 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     return now - item.slot > this.config.SLOT_TOLERANCE_MS;
   }
 
+  /** Counts a send that missed its slot, and why. */
+  private missed(item: Scheduled, reason: Missed): Scheduled {
+    rebooked.inc({ reason });
+    if (reason === 'held') held.inc();
+    return item;
+  }
+
   private rebook(late: Scheduled[]): void {
     if (late.length === 0) return;
-    rebooked.inc(late.length);
     this.rebooking = this.rebooking.then(() =>
       this.book(late.map((item) => item.row)).catch((error: unknown) => {
         // Not called: they stay `sending` until the timeout resolution, never sent twice.
@@ -298,7 +306,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       const contact = opened?.[i];
       if (contact && item.row.message && this.isLate(item, now)) {
         this.inFlight--;
-        late.push(item);
+        late.push(this.missed(item, 'vault'));
         return;
       }
       let ticket: AdmissionTicket | undefined;
@@ -306,9 +314,8 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
         // Taken before the request is written, settled once its answer is read: Meta's stamp lies between.
         ticket = this.admission.admit(item.row.phoneNumberId, performance.now());
         if (!ticket) {
-          held.inc();
           this.inFlight--;
-          late.push(item);
+          late.push(this.missed(item, 'held'));
           return;
         }
       }
@@ -429,7 +436,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     switch (result.kind) {
       case 'late':
         // Nothing was written: it books a new slot like any late send.
-        this.rebook([item]);
+        this.rebook([this.missed(item, 'connection')]);
         return;
       case 'accepted':
         dispatched.inc({ result: 'accepted', code: '' });

@@ -27,7 +27,12 @@ const row = (i: number): LedgerRow => ({
  * The pipeline with everything outside it faked (Postgres, the vault, Meta, Kafka): what is
  * checked is when it calls Meta relative to the slots the limiter hands out, and how it writes.
  */
-function pipeline(rows: LedgerRow[], slotsFor: (call: number, count: number) => number[]) {
+function pipeline(
+  rows: LedgerRow[],
+  slotsFor: (call: number, count: number) => number[],
+  settings: Partial<DispatcherConfig> = {},
+  answerAfterMs = 0,
+) {
   const calls: { decisionId: string; at: number }[] = [];
   const acceptedWrites: string[][] = [];
   const reservations: number[] = [];
@@ -52,6 +57,7 @@ function pipeline(rows: LedgerRow[], slotsFor: (call: number, count: number) => 
   const client = {
     sendTemplate: async (_number: string, _to: string, _template: unknown, decisionId: string) => {
       calls.push({ decisionId, at: Date.now() });
+      if (answerAfterMs > 0) await sleep(answerAfterMs);
       return { kind: 'accepted', wamid: `wamid.${decisionId}`, waId: '' };
     },
   } as unknown as WhatsAppCloudClient;
@@ -60,7 +66,12 @@ function pipeline(rows: LedgerRow[], slotsFor: (call: number, count: number) => 
   } as unknown as ContactSealer;
   const publisher = { publishAll: async () => undefined } as unknown as KafkaPublisher;
   const dataSource = { query: async () => [] } as unknown as DataSource;
-  const config = Object.assign(new DispatcherConfig(), { SENDER_POLL_MS: 20, SLOT_TOLERANCE_MS: 10, LEDGER_FLUSH_MS: 25 });
+  const config = Object.assign(new DispatcherConfig(), {
+    SENDER_POLL_MS: 20,
+    SLOT_TOLERANCE_MS: 10,
+    LEDGER_FLUSH_MS: 25,
+    ...settings,
+  });
   const outcomes = { fingerprint: 'f' } as unknown as SendOutcomes;
   const sender = new DispatchSender(ledger, outcomes, limiter, client, sealer, publisher, dataSource, config, new ReadinessRegistry());
   return { sender, calls, acceptedWrites, reservations };
@@ -106,5 +117,24 @@ describe('DispatchSender', () => {
     expect(reservations.length).toBeGreaterThanOrEqual(2);
     expect(calls).toHaveLength(1);
     expect(calls[0]?.at).toBeGreaterThanOrEqual(lastSlot);
+  });
+
+  it("holds a send while the number's requests answered within the last second make the rate, and makes it once later", async () => {
+    // Slots far too close for a rate of 3 per second (as if the schedule had been bunched by a stall).
+    const { sender, calls, acceptedWrites, reservations } = pipeline(
+      [1, 2, 3, 4, 5].map(row),
+      (_call, count) => Array.from({ length: count }, (_, i) => Date.now() + 20 + i * 5),
+      { WHATSAPP_MPS: 3 },
+      30,
+    );
+    sender.onApplicationBootstrap();
+    await until(() => acceptedWrites.flat().length === 5);
+    await sender.onApplicationShutdown();
+    expect(calls.map((c) => c.decisionId).sort()).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
+    expect(acceptedWrites.flat().sort()).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
+    const starts = calls.map((c) => c.at).sort((a, b) => a - b);
+    // The fourth waited for the first answers (30 ms) to be a second old.
+    expect((starts[3] as number) - (starts[0] as number)).toBeGreaterThanOrEqual(1030);
+    expect(reservations.length).toBeGreaterThan(1);
   });
 });
