@@ -67,9 +67,10 @@ export class ProfileStore {
    *   1. (one simple-protocol query, one snapshot per statement) BEGIN; the per-person advisory
    *      locks in personId order (as `lockProfiles`); then, each statement seeing everything
    *      committed before the locks were granted: the erased among these people, the claim of the
-   *      events of people not erased (`processed_event`, replays skipped), their profiles (FOR
-   *      UPDATE is not needed: every writer of a profile holds its advisory lock), the day buckets
-   *      already held for the batch's (person, UTC day) pairs, and their consents;
+   *      events of people not erased (`processed_event`, replays skipped; only the keys not claimed
+   *      come back), their profiles (no FOR UPDATE needed: every writer of a profile holds its
+   *      advisory lock), the day buckets already held for the batch's (person, UTC day) pairs, and
+   *      their consents;
    *   2. after the new profiles and day buckets are computed in memory and `beforeCommit` has run
    *      (the snapshots acknowledged by Kafka): the profile upsert, the day-bucket upsert and COMMIT,
    *      in one query. Nothing is durable before the acknowledgement, as with writes then publish:
@@ -102,12 +103,16 @@ export class ProfileStore {
         `START TRANSACTION ISOLATION LEVEL READ COMMITTED;
          SELECT pg_advisory_xact_lock(hashtextextended(id, 0)) FROM unnest(${idList}::text[]) AS id ORDER BY id;
          SELECT person_id FROM erased_person WHERE person_id = ANY(${idList}::char(64)[]);
-         INSERT INTO processed_event (dedupe_key, person_id, occurred_at)
-           SELECT e.* FROM unnest(${sqlTextArray(events.map((e) => e.dedupeKey))}::text[], ${sqlTextArray(events.map((e) => e.personId))}::char(64)[],
-                                  ${sqlTextArray(events.map((e) => e.occurredAt))}::timestamptz[]) AS e(dedupe_key, person_id, occurred_at)
-           WHERE NOT EXISTS (SELECT 1 FROM erased_person x WHERE x.person_id = e.person_id)
+         WITH e AS (
+           SELECT * FROM unnest(${sqlTextArray(events.map((e) => e.dedupeKey))}::text[], ${sqlTextArray(events.map((e) => e.personId))}::char(64)[],
+                                ${sqlTextArray(events.map((e) => e.occurredAt))}::timestamptz[]) AS e(dedupe_key, person_id, occurred_at)
+         ), claimed AS (
+           INSERT INTO processed_event (dedupe_key, person_id, occurred_at)
+           SELECT * FROM e WHERE NOT EXISTS (SELECT 1 FROM erased_person x WHERE x.person_id = e.person_id)
            ON CONFLICT (dedupe_key) DO NOTHING
-           RETURNING dedupe_key;
+           RETURNING dedupe_key
+         )
+         SELECT dedupe_key FROM e EXCEPT ALL SELECT dedupe_key FROM claimed;
          SELECT * FROM person_profile WHERE person_id = ANY(${idList}::char(64)[]);
          SELECT b.person_id, to_char(b.day, 'YYYY-MM-DD') AS day, b.interests, b.business_interests, b.events_by_source,
                 b.events_by_business, b.total_events, b.last_seen_at
@@ -117,7 +122,8 @@ export class ProfileStore {
       )) as unknown as QueryResult[];
       const computing = process.hrtime.bigint();
       const erased = new Set((results[2].rows as { person_id: string }[]).map((r) => r.person_id));
-      const fresh = new Set((results[3].rows as { dedupe_key: string }[]).map((r) => r.dedupe_key));
+      // The keys not claimed (usually few): replays, and the events of erased people.
+      const notClaimed = new Set((results[3].rows as { dedupe_key: string }[]).map((r) => r.dedupe_key));
       const stored = new Map((results[4].rows as ProfileRow[]).map((row) => [row.person_id, profileOf(row)]));
       const held = new Map(results[5].rows.map((row: BucketRow) => [`${row.person_id}|${row.day}`, bucketOf(row)]));
       const consents = new Map<string, ConsentRow[]>();
@@ -131,7 +137,7 @@ export class ProfileStore {
       const applied: EngagementNormalizedV1[] = [];
       for (const event of events) {
         if (erased.has(event.personId)) outcome.erased += 1;
-        else if (!fresh.has(event.dedupeKey)) outcome.duplicates += 1;
+        else if (notClaimed.has(event.dedupeKey)) outcome.duplicates += 1;
         else {
           applied.push(event);
           const own = byPerson.get(event.personId);
