@@ -4,7 +4,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { type EngagementNormalizedV1, Topic } from '@wt/contracts';
 import { eventually, testBrokers, TopicProbe } from '@wt/testing';
 import { randomUUID } from 'node:crypto';
-import { KafkaBatchServer } from './kafka-batch.server';
+import { KafkaBatchServer, onlyRecords } from './kafka-batch.server';
 import { createKafka } from './kafka-connection';
 import { KafkaPublisher } from './kafka-publisher';
 import { type RecordBatch } from './record-batch';
@@ -25,9 +25,12 @@ const seen: {
 /** The broker's least session timeout (group.min.session.timeout.ms), so an eviction comes fast. */
 const SESSION_TIMEOUT_MS = 6_000;
 
+/** Records whose raw value holds this are of no use to the handler: its filter refuses them. */
+const NOT_WANTED = 'not-wanted-by-the-probe';
+
 @Controller()
 class ProbeHandler {
-  @EventPattern(Topic.EngagementNormalizedV1)
+  @EventPattern(Topic.EngagementNormalizedV1, onlyRecords((value) => !value.includes(NOT_WANTED)))
   async handle(@Payload() batch: RecordBatch<Topic.EngagementNormalizedV1>): Promise<void> {
     if (seen.failOnce !== undefined && batch.records.some((r) => r.value.contentId === seen.failOnce)) {
       seen.batches += 1;
@@ -150,6 +153,34 @@ describe('KafkaBatchServer on the real broker', () => {
       await eventually('the two others', async () =>
         seen.records.filter((r) => r.contentId?.startsWith(run)).length === 2 ? true : undefined,
       );
+    } finally {
+      await dlq.stop();
+    }
+  });
+
+  it("skips what the handler's raw filter refuses, valid or not, without a dead letter, and goes on", async () => {
+    const run = randomUUID();
+    const dlq = await TopicProbe.start(brokers, Topic.DeadLetterV1);
+    try {
+      await publisher.publish(Topic.EngagementNormalizedV1, [
+        { key: 'a'.repeat(64), value: { ...engagement(run, 0), contentId: `${run}-${NOT_WANTED}` } },
+      ]);
+      await publisher.publishRaw(Topic.EngagementNormalizedV1, [
+        { key: 'a'.repeat(64), value: JSON.stringify({ ...engagement(run, 1), type: 'poke', contentId: `${run}-${NOT_WANTED}` }) },
+        { key: 'a'.repeat(64), value: `{not json ${run} ${NOT_WANTED}` },
+        { key: 'a'.repeat(64), value: JSON.stringify({ ...engagement(run, 2), type: 'poke' }) },
+      ]);
+      await publisher.publish(Topic.EngagementNormalizedV1, [{ key: 'a'.repeat(64), value: engagement(run, 3) }]);
+      await eventually('the wanted record after the refused ones', async () =>
+        seen.records.some((r) => r.contentId === `${run}-3`) ? true : undefined,
+      );
+      // The invalid record the filter let through is dead-lettered as before; the refused ones never are.
+      await dlq.waitFor((d) => d.service === service && Buffer.from(d.payloadBase64, 'base64').toString().includes(`${run}-2`));
+      const letters = dlq.records.filter(
+        (d) => d.value.service === service && Buffer.from(d.value.payloadBase64, 'base64').toString().includes(run),
+      );
+      expect(letters.map((d) => d.value.reason)).toEqual(['unknown_type']);
+      expect(seen.records.filter((r) => r.contentId?.startsWith(run)).map((r) => r.contentId)).toEqual([`${run}-3`]);
     } finally {
       await dlq.stop();
     }

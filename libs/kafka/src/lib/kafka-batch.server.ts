@@ -31,6 +31,25 @@ export interface KafkaBatchServerOptions {
 
 const TOPICS = new Set<string>(Object.values(Topic));
 
+/** A cheap test of a record's raw value: false means the handler has no use for it. */
+export type RawRecordFilter = (value: Buffer) => boolean;
+
+interface BatchHandlerExtras {
+  onlyRecords?: RawRecordFilter;
+}
+
+/**
+ * Extras for `@EventPattern(topic, onlyRecords(filter))`: a record whose raw value the filter
+ * refuses is neither parsed, validated, dead-lettered nor handed to the handler; its offset is
+ * committed with the batch's. For a handler that reads a small part of a large topic (scoring
+ * wants only the purchases among the engagement events). The filter must be certain: it may let
+ * through records the handler then ignores, never refuse one the handler would use. Tombstones
+ * always pass.
+ */
+export function onlyRecords(filter: RawRecordFilter): Record<string, unknown> {
+  return { onlyRecords: filter } satisfies BatchHandlerExtras;
+}
+
 /**
  * A NestJS transport over kafkajs that hands whole batches to `@EventPattern(topic)` handlers.
  *
@@ -141,7 +160,12 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     const records: ConsumedRecord<TopicPayload<Topic>>[] = [];
     const tombstones: Tombstone[] = [];
     const rejections: Rejection[] = [];
-    for (const message of batch.messages) this.decode(topic, batch.partition, message, records, tombstones, rejections);
+    const filter = (this.getHandlerByPattern(topic)?.extras as BatchHandlerExtras | undefined)?.onlyRecords;
+    let skipped = 0;
+    for (const message of batch.messages) {
+      if (filter && message.value !== null && !filter(message.value)) skipped += 1;
+      else this.decode(topic, batch.partition, message, records, tombstones, rejections);
+    }
 
     const recordBatch = new RecordBatch(topic, batch.partition, records, tombstones, heartbeat);
     if (records.length > 0 || tombstones.length > 0) await this.dispatch(recordBatch);
@@ -163,6 +187,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
 
     kafkaMetrics.consumed.inc({ topic, result: 'accepted' }, records.length - recordBatch.rejections.length);
     kafkaMetrics.consumed.inc({ topic, result: 'dead_lettered' }, rejections.length);
+    if (skipped > 0) kafkaMetrics.consumed.inc({ topic, result: 'skipped' }, skipped);
     kafkaMetrics.lag.set({ topic, partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n));
     stopTimer();
   }
