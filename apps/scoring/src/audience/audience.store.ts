@@ -27,9 +27,12 @@ export class AudienceStore {
    */
   async upsert(snapshots: readonly ProfileSnapshotV1[]): Promise<OptOut[]> {
     if (snapshots.length === 0) return [];
+    // One JSON document for the whole batch: a jsonb[] parameter would have the driver escape
+    // every snapshot's JSON again into an array literal.
     const rows: { person_id: string; removed: string[] | null }[] = await this.dataSource.query(
       `WITH input AS (
-         SELECT * FROM unnest($1::char(64)[], $2::int[], $3::jsonb[], $4::timestamptz[]) AS i(person_id, version, body, updated_at)
+         SELECT (s->>'personId')::char(64) AS person_id, (s->>'version')::int AS version, s AS body, (s->>'updatedAt')::timestamptz AS updated_at
+         FROM jsonb_array_elements($1::jsonb) AS s
        ), previous AS (
          SELECT a.person_id, a.opted_in FROM audience_profile a JOIN input i ON i.person_id = a.person_id AND a.version < i.version
        ), upserted AS (
@@ -41,12 +44,7 @@ export class AudienceStore {
        )
        SELECT u.person_id, ARRAY(SELECT unnest(p.opted_in) EXCEPT SELECT unnest(u.opted_in)) AS removed
        FROM upserted u JOIN previous p ON p.person_id = u.person_id`,
-      [
-        snapshots.map((s) => s.personId),
-        snapshots.map((s) => s.version),
-        snapshots.map((s) => JSON.stringify(s)),
-        snapshots.map((s) => s.updatedAt),
-      ],
+      [JSON.stringify(snapshots)],
     );
     return rows.flatMap((r) => (r.removed ?? []).map((businessId) => ({ personId: r.person_id.trim(), businessId })));
   }

@@ -99,9 +99,14 @@ export class CampaignStore {
     return new Map(rows.map((r) => [r.campaign_id, Math.max(0, r.remaining)]));
   }
 
-  /** Adds to a campaign's spending; only after `lockRemaining` in the same transaction. */
-  async spend(manager: EntityManager, campaignId: string, messages: number): Promise<void> {
-    if (messages > 0) await manager.query(`UPDATE campaign SET spent = spent + $2 WHERE campaign_id = $1`, [campaignId, messages]);
+  /** Adds to campaigns' spending (messages per campaign id), in one statement; only after `lockRemaining` in the same transaction. */
+  async spend(manager: EntityManager, granted: ReadonlyMap<string, number>): Promise<void> {
+    const entries = [...granted].filter(([, n]) => n > 0).sort(([a], [b]) => (a < b ? -1 : 1));
+    if (entries.length === 0) return;
+    await manager.query(
+      `UPDATE campaign c SET spent = c.spent + g.messages FROM unnest($1::text[], $2::int[]) AS g(campaign_id, messages) WHERE c.campaign_id = g.campaign_id`,
+      [entries.map(([id]) => id), entries.map(([, n]) => n)],
+    );
   }
 
   /**

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { type CampaignV1, type DecisionReason, type ProfileSnapshotV1, type TargetingDecisionV1 } from '@wt/contracts';
 import { type ContactPolicyOptions, inHoldout, isQuietHours } from '../policy/contact-policy';
 import { extractFeatures, type FeatureValues, type MessagingHistory } from '../relevance/features';
@@ -6,7 +6,7 @@ import { type ExplorationOptions, type LogisticModel } from '../relevance/logist
 
 /** One id per (campaign, person): the dispatcher's ledger makes a second send impossible. */
 export function decisionIdFor(campaignId: string, personId: string): string {
-  return `dec_${createHash('sha256').update(`${campaignId}:${personId}`).digest('hex').slice(0, 32)}`;
+  return `dec_${hash('sha256', `${campaignId}:${personId}`, 'hex').slice(0, 32)}`;
 }
 
 export function isRunning(campaign: CampaignV1, now: Date): boolean {
@@ -66,24 +66,41 @@ function summaryOf(
   interests: string[],
   context: DecideContext,
 ): string {
-  const pausedUntil = context.businessPaused?.until ? ` until ${context.businessPaused.until.toISOString()}` : ' until resumed';
   const why =
     interests.length > 0 ? `recent interest in ${interests.join(', ')}` : `no recent interest in ${campaign.targetCategories.join(', ')}`;
-  const head: Record<DecisionReason, string> = {
-    relevant: `Likely to welcome it (score ${round(score)}, threshold ${round(threshold)})`,
-    not_relevant: `Not likely enough to welcome it (score ${round(score)}, threshold ${round(threshold)})`,
-    no_marketing_consent: `No WhatsApp marketing consent for ${campaign.businessId}`,
-    no_contact: 'No contact to send to',
-    budget_exhausted: `Budget of campaign ${campaign.campaignId} is spent`,
-    campaign_not_running: `Campaign ${campaign.campaignId} is not running`,
-    holdout: `In the holdout group of campaign ${campaign.campaignId} (measures uplift; score ${round(score)})`,
-    frequency_capped: 'Frequency cap reached for this person',
-    quiet_hours: "Quiet hours in the person's time zone",
-    outcompeted: 'Another campaign with a higher expected value took the free slot',
-    unreachable: `WhatsApp reported this number unreachable (error 131026); not sent to before ${context.unreachableUntil?.toISOString() ?? 'later'} unless it is reached again`,
-    business_paused: `Campaigns of ${campaign.businessId} are paused after WhatsApp's spam rate limit (error 131048)${pausedUntil}`,
-  };
-  return `${head[reason]}: ${why}.`.slice(0, 500);
+  return `${headOf(reason, campaign, score, threshold, context)}: ${why}.`.slice(0, 500);
+}
+
+/** The first part of a decision's summary: only the reason's own (built for every decision: kept cheap). */
+function headOf(reason: DecisionReason, campaign: CampaignV1, score: number, threshold: number, context: DecideContext): string {
+  switch (reason) {
+    case 'relevant':
+      return `Likely to welcome it (score ${round(score)}, threshold ${round(threshold)})`;
+    case 'not_relevant':
+      return `Not likely enough to welcome it (score ${round(score)}, threshold ${round(threshold)})`;
+    case 'no_marketing_consent':
+      return `No WhatsApp marketing consent for ${campaign.businessId}`;
+    case 'no_contact':
+      return 'No contact to send to';
+    case 'budget_exhausted':
+      return `Budget of campaign ${campaign.campaignId} is spent`;
+    case 'campaign_not_running':
+      return `Campaign ${campaign.campaignId} is not running`;
+    case 'holdout':
+      return `In the holdout group of campaign ${campaign.campaignId} (measures uplift; score ${round(score)})`;
+    case 'frequency_capped':
+      return 'Frequency cap reached for this person';
+    case 'quiet_hours':
+      return "Quiet hours in the person's time zone";
+    case 'outcompeted':
+      return 'Another campaign with a higher expected value took the free slot';
+    case 'unreachable':
+      return `WhatsApp reported this number unreachable (error 131026); not sent to before ${context.unreachableUntil?.toISOString() ?? 'later'} unless it is reached again`;
+    case 'business_paused': {
+      const pausedUntil = context.businessPaused?.until ? ` until ${context.businessPaused.until.toISOString()}` : ' until resumed';
+      return `Campaigns of ${campaign.businessId} are paused after WhatsApp's spam rate limit (error 131048)${pausedUntil}`;
+    }
+  }
 }
 
 /**

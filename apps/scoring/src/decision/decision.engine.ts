@@ -74,13 +74,14 @@ export class DecisionEngine {
     const published = await this.dataSource.transaction(async (manager) => {
       const personIds = [...new Set(pairs.map((p) => p.snapshot.personId))];
       await this.decisions.lockPeople(manager, personIds);
-      const history = await this.decisions.history(manager, personIds, now);
-      // Whom WhatsApp cannot reach now (131026) and whose campaigns are paused (131048): suppressed
-      // before relevance, so they take no budget and no frequency-cap slot.
-      const blocks = await this.eligibility.blocks(manager, personIds, [...new Set(pairs.map((p) => p.campaign.businessId))], now);
-      const known = await this.decisions.lockKnown(
+      // Their decisions for these pairs (locked), their history, and whom WhatsApp cannot reach now
+      // (131026) and whose campaigns are paused (131048), in one round trip. Blocked people are
+      // suppressed before relevance, so they take no budget and no frequency-cap slot.
+      const { known, history, blocks } = await this.decisions.lockKnownWithContext(
         manager,
         pairs.map((p) => ({ campaignId: p.campaign.campaignId, personId: p.snapshot.personId })),
+        [...new Set(pairs.map((p) => p.campaign.businessId))],
+        now,
       );
 
       const candidates: ScoredDecision[] = [];
@@ -127,7 +128,7 @@ export class DecisionEngine {
           final.push(s);
         }
       }
-      for (const [campaignId, n] of [...granted].sort(([a], [b]) => (a < b ? -1 : 1))) await this.campaigns.spend(manager, campaignId, n);
+      await this.campaigns.spend(manager, granted);
 
       const toPublish = final.filter((c) => {
         const previous = known.get(`${c.decision.campaignId}:${c.decision.personId}`);

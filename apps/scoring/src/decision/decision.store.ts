@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type TargetingDecisionV1 } from '@wt/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
+import { type BlockRow, blockedBusinessKeys, blocksOf, blocksSql, type SendingBlocks } from '../eligibility/eligibility.store';
 import { type FeatureValues, type MessagingHistory } from '../relevance/features';
 
 export interface KnownDecision {
@@ -18,6 +19,46 @@ export interface AttributableSend {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Per person (the char(64)[] parameter `people`) and business: sends since `day` and since `week`
+ * (timestamp parameters; rows `sent`, a and b) and responses (rows `responses`: positive a,
+ * negative b), in one statement.
+ */
+const historySql = (people: string, day: string, week: string) =>
+  `SELECT 'sent' AS kind, person_id, business_id, count(*) FILTER (WHERE decided_at > ${day}) AS a, count(*) AS b
+       FROM decision WHERE person_id = ANY(${people}::char(64)[]) AND outcome = 'send' AND decided_at > ${week}
+       GROUP BY person_id, business_id
+       UNION ALL
+       SELECT 'responses', person_id, business_id, count(*) FILTER (WHERE label > 0.5), count(*) FILTER (WHERE label <= 0.5)
+       FROM learned_outcome WHERE person_id = ANY(${people}::char(64)[]) GROUP BY person_id, business_id`;
+
+interface HistoryRow {
+  kind: 'sent' | 'responses';
+  person_id: string;
+  business_id: string;
+  a: string | number;
+  b: string | number;
+}
+
+function historyOf(rows: readonly HistoryRow[]): Map<string, MessagingHistory> {
+  const result = new Map<string, MessagingHistory>();
+  for (const row of rows) {
+    const personId = row.person_id.trim();
+    let h = result.get(personId);
+    if (!h) result.set(personId, (h = { sentLastDay: 0, sentLastWeek: 0, byBusiness: {}, responses: {} }));
+    if (row.kind === 'responses') {
+      h.responses[row.business_id] = { positive: Number(row.a), negative: Number(row.b) };
+      continue;
+    }
+    const day = Number(row.a);
+    const week = Number(row.b);
+    h.sentLastDay += day;
+    h.sentLastWeek += week;
+    h.byBusiness[row.business_id] = { sentLastDay: day, sentLastWeek: week };
+  }
+  return result;
+}
+
 /** A decision as a business may read it later: everything but the sealed contact. */
 export function auditView(decision: TargetingDecisionV1): TargetingDecisionV1 {
   if (!decision.send) return decision;
@@ -29,18 +70,63 @@ export function auditView(decision: TargetingDecisionV1): TargetingDecisionV1 {
 export class DecisionStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Current decisions for these pairs, locked so two replicas cannot both decide to send. */
-  async lockKnown(manager: EntityManager, pairs: readonly { campaignId: string; personId: string }[]): Promise<Map<string, KnownDecision>> {
-    if (pairs.length === 0) return new Map();
-    const rows: { campaign_id: string; person_id: string; outcome: 'send' | 'suppress'; reason: string }[] = await manager.query(
-      `SELECT d.campaign_id, d.person_id, d.outcome, d.reason
-       FROM decision d JOIN unnest($1::text[], $2::char(64)[]) AS p(campaign_id, person_id)
-         ON d.campaign_id = p.campaign_id AND d.person_id = p.person_id
-       ORDER BY d.campaign_id, d.person_id
-       FOR UPDATE OF d`,
-      [pairs.map((p) => p.campaignId), pairs.map((p) => p.personId)],
+  /**
+   * What an evaluation reads once its people are locked (`lockPeople`), in one round trip: the
+   * current decisions of these pairs, locked (in one order) so two replicas cannot both decide to
+   * send, the people's messaging history (as `history`) and the sending blocks in force (as
+   * `EligibilityStore.blocks`).
+   */
+  async lockKnownWithContext(
+    manager: EntityManager,
+    pairs: readonly { campaignId: string; personId: string }[],
+    businessIds: readonly string[],
+    now: Date,
+  ): Promise<{ known: Map<string, KnownDecision>; history: Map<string, MessagingHistory>; blocks: SendingBlocks }> {
+    const personIds = [...new Set(pairs.map((p) => p.personId))];
+    const rows: {
+      kind: 'known' | HistoryRow['kind'] | BlockRow['kind'];
+      id: string;
+      key: string | null;
+      a: string | null;
+      b: string | null;
+      until: Date | null;
+    }[] = await manager.query(
+      `WITH known AS (
+         SELECT d.campaign_id, d.person_id, d.outcome, d.reason
+         FROM decision d JOIN unnest($1::text[], $2::char(64)[]) AS p(campaign_id, person_id)
+           ON d.campaign_id = p.campaign_id AND d.person_id = p.person_id
+         ORDER BY d.campaign_id, d.person_id
+         FOR UPDATE OF d
+       ), history AS (
+         ${historySql('$3', '$4', '$5')}
+       ), blocks AS (
+         ${blocksSql('$3', '$7', '$6')}
+       )
+       SELECT 'known' AS kind, person_id::text AS id, campaign_id AS key, outcome AS a, reason AS b, NULL::timestamptz AS until FROM known
+       UNION ALL
+       SELECT kind, person_id::text, business_id, a::text, b::text, NULL FROM history
+       UNION ALL
+       SELECT kind, id, NULL, NULL, NULL, until FROM blocks`,
+      [
+        pairs.map((p) => p.campaignId),
+        pairs.map((p) => p.personId),
+        personIds,
+        new Date(now.getTime() - DAY_MS).toISOString(),
+        new Date(now.getTime() - 7 * DAY_MS).toISOString(),
+        now,
+        blockedBusinessKeys(businessIds),
+      ],
     );
-    return new Map(rows.map((r) => [`${r.campaign_id}:${r.person_id}`, { outcome: r.outcome, reason: r.reason }]));
+    const known = new Map<string, KnownDecision>();
+    const historyRows: HistoryRow[] = [];
+    const blockRows: BlockRow[] = [];
+    for (const row of rows) {
+      if (row.kind === 'known') known.set(`${row.key}:${row.id}`, { outcome: row.a as KnownDecision['outcome'], reason: row.b! });
+      else if (row.kind === 'sent' || row.kind === 'responses')
+        historyRows.push({ kind: row.kind, person_id: row.id, business_id: row.key!, a: row.a!, b: row.b! });
+      else blockRows.push({ kind: row.kind, id: row.id, until: row.until });
+    }
+    return { known, history: historyOf(historyRows), blocks: blocksOf(blockRows) };
   }
 
   /**
@@ -58,65 +144,32 @@ export class DecisionStore {
 
   /** Sends and responses per person, as the frequency caps and the model's features need them. */
   async history(manager: EntityManager, personIds: readonly string[], now: Date): Promise<Map<string, MessagingHistory>> {
-    const result = new Map<string, MessagingHistory>();
-    if (personIds.length === 0) return result;
-    const get = (personId: string) => {
-      let h = result.get(personId);
-      if (!h) result.set(personId, (h = { sentLastDay: 0, sentLastWeek: 0, byBusiness: {}, responses: {} }));
-      return h;
-    };
-    const sends: { person_id: string; business_id: string; day: string; week: string }[] = await manager.query(
-      `SELECT person_id, business_id, count(*) FILTER (WHERE decided_at > $2) AS day, count(*) AS week
-       FROM decision WHERE person_id = ANY($1::char(64)[]) AND outcome = 'send' AND decided_at > $3
-       GROUP BY person_id, business_id`,
-      [personIds, new Date(now.getTime() - DAY_MS).toISOString(), new Date(now.getTime() - 7 * DAY_MS).toISOString()],
-    );
-    for (const row of sends) {
-      const h = get(row.person_id.trim());
-      const day = Number(row.day);
-      const week = Number(row.week);
-      h.sentLastDay += day;
-      h.sentLastWeek += week;
-      h.byBusiness[row.business_id] = { sentLastDay: day, sentLastWeek: week };
-    }
-    const outcomes: { person_id: string; business_id: string; positive: string; negative: string }[] = await manager.query(
-      `SELECT person_id, business_id, count(*) FILTER (WHERE label > 0.5) AS positive, count(*) FILTER (WHERE label <= 0.5) AS negative
-       FROM learned_outcome WHERE person_id = ANY($1::char(64)[]) GROUP BY person_id, business_id`,
-      [personIds],
-    );
-    for (const row of outcomes)
-      get(row.person_id.trim()).responses[row.business_id] = { positive: Number(row.positive), negative: Number(row.negative) };
-    return result;
+    if (personIds.length === 0) return new Map();
+    const rows: HistoryRow[] = await manager.query(historySql('$1', '$2', '$3'), [
+      personIds,
+      new Date(now.getTime() - DAY_MS).toISOString(),
+      new Date(now.getTime() - 7 * DAY_MS).toISOString(),
+    ]);
+    return historyOf(rows);
   }
 
   /** Records decisions with their features; a stored send or holdout is never overwritten. */
   async save(manager: EntityManager, decisions: readonly { decision: TargetingDecisionV1; features: FeatureValues }[]): Promise<void> {
     if (decisions.length === 0) return;
-    const d = decisions.map((x) => x.decision);
+    // One JSON document for all of them (the decision as recorded, and its features): jsonb[]
+    // parameters would have the driver escape every document again into an array literal.
     await manager.query(
       `INSERT INTO decision (campaign_id, person_id, decision_id, outcome, reason, score, model_version, explanation, decided_at, business_id, holdout, features, body)
-       SELECT * FROM unnest($1::text[], $2::char(64)[], $3::text[], $4::text[], $5::text[], $6::real[], $7::text[], $8::jsonb[], $9::timestamptz[],
-                            $10::text[], $11::boolean[], $12::jsonb[], $13::jsonb[])
+       SELECT d->>'campaignId', d->>'personId', d->>'decisionId', d->>'outcome', d->>'reason', (d->>'score')::real, d->>'modelVersion',
+              d->'explanation', (d->>'decidedAt')::timestamptz, d->>'businessId', COALESCE(d->'explanation'->'holdout' = 'true'::jsonb, false),
+              x->'features', d
+       FROM jsonb_array_elements($1::jsonb) AS x, LATERAL (SELECT x->'decision' AS d) AS l
        ON CONFLICT (campaign_id, person_id) DO UPDATE SET
          outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, score = EXCLUDED.score,
          model_version = EXCLUDED.model_version, explanation = EXCLUDED.explanation, decided_at = EXCLUDED.decided_at,
          business_id = EXCLUDED.business_id, holdout = EXCLUDED.holdout, features = EXCLUDED.features, body = EXCLUDED.body
        WHERE decision.outcome <> 'send' AND decision.reason <> 'holdout'`,
-      [
-        d.map((x) => x.campaignId),
-        d.map((x) => x.personId),
-        d.map((x) => x.decisionId),
-        d.map((x) => x.outcome),
-        d.map((x) => x.reason),
-        d.map((x) => x.score),
-        d.map((x) => x.modelVersion),
-        d.map((x) => JSON.stringify(x.explanation)),
-        d.map((x) => x.decidedAt),
-        d.map((x) => x.businessId),
-        d.map((x) => x.explanation.holdout === true),
-        decisions.map((x) => JSON.stringify(x.features)),
-        d.map((x) => JSON.stringify(auditView(x))),
-      ],
+      [JSON.stringify(decisions.map((x) => ({ decision: auditView(x.decision), features: x.features })))],
     );
   }
 

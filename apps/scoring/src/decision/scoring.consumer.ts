@@ -1,7 +1,7 @@
 import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { type CampaignV1, type ProfileSnapshotV1, Topic } from '@wt/contracts';
-import { type RecordBatch, traceHeaders } from '@wt/kafka';
+import { onlyRecords, type RecordBatch, traceHeaders } from '@wt/kafka';
 import { DataSource } from 'typeorm';
 import { AudienceStore } from '../audience/audience.store';
 import { CampaignStore } from '../campaign/campaign.store';
@@ -11,6 +11,8 @@ import { ScoringConfig } from '../scoring.config';
 import { isRunning } from './decision-policy';
 import { DecisionEngine } from './decision.engine';
 import { DecisionStore } from './decision.store';
+
+const PURCHASE = Buffer.from('"purchase"');
 
 /**
  * Scoring's inputs. Campaigns are kept in Postgres; every changed profile is kept as the audience
@@ -114,8 +116,12 @@ export class ScoringConsumer {
     await this.learner.learn(outcomes.filter((o): o is ObservedOutcome => o !== undefined));
   }
 
-  /** A purchase from a business within the attribution window of its message. */
-  @EventPattern(Topic.EngagementNormalizedV1)
+  /**
+   * A purchase from a business within the attribution window of its message. Only purchases
+   * matter here: a record without the word in its bytes is skipped before it is even parsed (a
+   * purchase's JSON always holds `"purchase"`; what else holds it is filtered below).
+   */
+  @EventPattern(Topic.EngagementNormalizedV1, onlyRecords((value) => value.includes(PURCHASE)))
   async onEngagement(@Payload() batch: RecordBatch<Topic.EngagementNormalizedV1>): Promise<void> {
     const purchases = batch.records.map((r) => r.value).filter((e) => e.type === 'purchase' && e.businessId);
     const outcomes = await Promise.all(

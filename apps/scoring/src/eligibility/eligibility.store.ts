@@ -125,21 +125,40 @@ export class EligibilityStore {
 
   /** The blocks in force at `now` for these people and businesses. */
   async blocks(manager: EntityManager, personIds: readonly string[], businessIds: readonly string[], now: Date): Promise<SendingBlocks> {
-    const people: { person_id: string; until: Date }[] =
-      personIds.length === 0
-        ? []
-        : await manager.query(`SELECT person_id, until FROM unreachable_person WHERE person_id = ANY($1::char(64)[]) AND until > $2`, [
-            personIds,
-            now,
-          ]);
-    const businesses: { business_id: string; until: Date | null }[] = await manager.query(
-      `SELECT business_id, until FROM business_pause
-       WHERE business_id = ANY($1::text[]) AND (until IS NULL OR until > $2) AND (resumed_at IS NULL OR resumed_at < paused_at)`,
-      [[...new Set([...businessIds, '*'])], now],
-    );
-    return {
-      unreachable: new Map(people.map((r) => [r.person_id, r.until])),
-      paused: new Map(businesses.map((r) => [r.business_id, r.until])),
-    };
+    // Unreachable people and paused businesses in one round trip.
+    const rows: BlockRow[] = await manager.query(blocksSql('$1', '$3', '$2'), [personIds, now, blockedBusinessKeys(businessIds)]);
+    return blocksOf(rows);
   }
+}
+
+/** A row of `blocksSql`. */
+export interface BlockRow {
+  kind: 'unreachable' | 'paused';
+  id: string;
+  until: Date | null;
+}
+
+/** The businesses whose pauses concern an evaluation: its own, and every business (`*`). */
+export const blockedBusinessKeys = (businessIds: readonly string[]) => [...new Set([...businessIds, '*'])];
+
+/**
+ * The blocks in force, as rows (`kind`, `id`, `until`), for the people (a char(64)[] parameter),
+ * the businesses (a text[] parameter, from `blockedBusinessKeys`) and the instant (timestamptz) named:
+ * a SQL fragment, so that an evaluation reads them in the same round trip as the rest.
+ */
+export function blocksSql(people: string, businesses: string, now: string): string {
+  return `SELECT 'unreachable' AS kind, person_id::text AS id, until FROM unreachable_person WHERE person_id = ANY(${people}::char(64)[]) AND until > ${now}
+       UNION ALL
+       SELECT 'paused', business_id, until FROM business_pause
+       WHERE business_id = ANY(${businesses}::text[]) AND (until IS NULL OR until > ${now}) AND (resumed_at IS NULL OR resumed_at < paused_at)`;
+}
+
+export function blocksOf(rows: readonly BlockRow[]): SendingBlocks {
+  const unreachable = new Map<string, Date>();
+  const paused = new Map<string, Date | null>();
+  for (const r of rows) {
+    if (r.kind === 'unreachable') unreachable.set(r.id, r.until!);
+    else paused.set(r.id, r.until);
+  }
+  return { unreachable, paused };
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { type CampaignV1 } from '@wt/contracts';
 import { type MessagingHistory } from '../relevance/features';
 
@@ -19,7 +19,7 @@ export interface ContactPolicyOptions {
  * and every run: the first 52 bits of SHA-256("holdout:<campaign>:<person>").
  */
 export function holdoutBucket(campaignId: string, personId: string): number {
-  const digest = createHash('sha256').update(`holdout:${campaignId}:${personId}`).digest();
+  const digest = hash('sha256', `holdout:${campaignId}:${personId}`, 'buffer');
   return (digest.readUIntBE(0, 6) * 2 ** 4 + (digest[6] >> 4)) / 2 ** 52;
 }
 
@@ -28,21 +28,27 @@ export function inHoldout(campaign: CampaignV1, personId: string): boolean {
   return share > 0 && holdoutBucket(campaign.campaignId, personId) < share;
 }
 
-const hourFormats = new Map<string, Intl.DateTimeFormat>();
+/** Per zone: its format, and the last instant it formatted (an evaluation asks for one `now` many times). */
+const hourFormats = new Map<string, { format: Intl.DateTimeFormat; at: number; hour: number }>();
 
 /** The local hour (0..23) at `now` in an IANA time zone; an unknown zone falls back to `fallback`. */
 export function localHour(now: Date, timeZone: string | undefined, fallback: string): number {
   const zone = timeZone ?? fallback;
-  let format = hourFormats.get(zone);
-  if (!format) {
+  let known = hourFormats.get(zone);
+  if (!known) {
     try {
-      format = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: 'numeric', hourCycle: 'h23' });
+      known = { format: new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: 'numeric', hourCycle: 'h23' }), at: NaN, hour: 0 };
     } catch {
       return localHour(now, fallback, 'UTC');
     }
-    hourFormats.set(zone, format);
+    hourFormats.set(zone, known);
   }
-  return Number(format.format(now)) % 24;
+  const at = now.getTime();
+  if (known.at !== at) {
+    known.hour = Number(known.format.format(now)) % 24;
+    known.at = at;
+  }
+  return known.hour;
 }
 
 export function isQuietHours(now: Date, timeZone: string | undefined, options: ContactPolicyOptions): boolean {

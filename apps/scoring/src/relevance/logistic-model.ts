@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { type ExplanationFactorV1 } from '@wt/contracts';
 import { FEATURES, type FeatureName, type FeatureValues, type FeatureVector } from './features';
 
@@ -81,7 +81,7 @@ const NAMES = ['bias', ...FEATURES] as const;
 
 /** A standard normal draw fixed by its parts (Box-Muller on two hash-derived uniforms). */
 export function hashNormal(...parts: readonly string[]): number {
-  const digest = createHash('sha256').update(parts.join('\u0000')).digest();
+  const digest = hash('sha256', parts.join('\u0000'), 'buffer');
   const u1 = (digest.readUInt32BE(0) + 1) / 2 ** 32;
   const u2 = digest.readUInt32BE(4) / 2 ** 32;
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
