@@ -22,8 +22,8 @@ const written =
 /**
  * Time an engagement batch spends in Postgres: from BEGIN to COMMIT, less the time spent
  * applying events in memory and waiting for Kafka to acknowledge snapshots. With
- * wt_profile_rows_written_total it gives our profile writes per second of database time, which
- * `npm run bench` compares with a raw `pg` upsert (profiles_db_ratio).
+ * wt_profile_rows_written_total it gives our profile writes per second of database time
+ * (`npm run bench`: profiles_db_time_rows_per_s).
  */
 const dbSeconds =
   (register.getSingleMetric('wt_profile_db_seconds') as Histogram | undefined) ??
