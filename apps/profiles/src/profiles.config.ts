@@ -50,6 +50,16 @@ export class ProfilesConfig extends withKeyVault(DatabaseEnv) {
   @Min(16_384)
   KAFKA_MAX_BYTES_PER_PARTITION: number = 1_048_576;
 
+  /**
+   * Most distinct people one transaction touches: a larger batch is written as several transactions
+   * (each takes an advisory lock per person; see people-chunks.ts). Postgres's lock table must hold
+   * this many per concurrently consumed partition of every replica (max_locks_per_transaction).
+   */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  MAX_PEOPLE_PER_TRANSACTION: number = 1_000;
+
   /** Same value as in ingest: region for numbers in national format without a `country` hint. */
   @IsOptional()
   @IsISO31661Alpha2()

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { Topic } from '@wt/contracts';
+import { type ConsentNormalizedV1, type InboundMessageV1, Topic } from '@wt/contracts';
 import { timeZoneForCountry } from '@wt/identity';
 import { KafkaPublisher, type RecordBatch, traceHeaders } from '@wt/kafka';
 import { Counter, Histogram, register } from 'prom-client';
@@ -8,6 +8,7 @@ import { type EntityManager } from 'typeorm';
 import { PrivacyService } from '../privacy/privacy.service';
 import { ProfilesConfig } from '../profiles.config';
 import { retentionCutoff } from './day-buckets';
+import { chunkByPeople } from './people-chunks';
 import { InterestDecay } from './interest-decay';
 import { toSnapshot } from './profile-snapshot';
 import { applyInbound, type ProfileState } from './profile-state';
@@ -67,30 +68,42 @@ export class ProfilesConsumer {
     });
     const seen = new Set<string>();
     const unique = inWindow.map((r) => r.value).filter((e) => !seen.has(e.dedupeKey) && seen.add(e.dedupeKey));
-    const started = process.hrtime.bigint();
-    const timings = { notDatabase: 0 };
     const traces = latestTraces(batch.records);
-    // One transaction (see ProfileStore.writeEngagement): locked, erased dropped, replays skipped,
-    // profiles and day buckets computed; the snapshots acknowledged by Kafka before the commit.
-    const outcome = await this.store.writeEngagement(
-      unique,
-      this.decay,
-      (profiles, consents) => this.publishSnapshots(profiles, consents, traces),
-      timings,
-    );
-    applied.inc({ effect: 'applied' }, outcome.applied);
-    applied.inc({ effect: 'erased_person' }, outcome.erased);
-    applied.inc({ effect: 'duplicate' }, inWindow.length - unique.length + outcome.duplicates);
-    applied.inc({ effect: 'expired' }, batch.records.length - inWindow.length);
-    if (outcome.profiles.length > 0) {
-      dbSeconds.observe(seconds(started) - timings.notDatabase);
-      written.inc(outcome.profiles.length);
+    // A transaction per chunk of at most MAX_PEOPLE_PER_TRANSACTION people (one for a usual batch),
+    // each as ProfileStore.writeEngagement: locked, erased dropped, replays skipped, profiles and
+    // day buckets computed; the snapshots acknowledged by Kafka before the commit.
+    for (const chunk of chunkByPeople(unique, (e) => e.personId, this.config.MAX_PEOPLE_PER_TRANSACTION)) {
+      const started = process.hrtime.bigint();
+      const timings = { notDatabase: 0 };
+      const outcome = await this.store.writeEngagement(
+        chunk,
+        this.decay,
+        (profiles, consents) => this.publishSnapshots(profiles, consents, traces),
+        timings,
+      );
+      applied.inc({ effect: 'applied' }, outcome.applied);
+      applied.inc({ effect: 'erased_person' }, outcome.erased);
+      applied.inc({ effect: 'duplicate' }, outcome.duplicates);
+      if (outcome.profiles.length > 0) {
+        dbSeconds.observe(seconds(started) - timings.notDatabase);
+        written.inc(outcome.profiles.length);
+      }
     }
+    applied.inc({ effect: 'duplicate' }, inWindow.length - unique.length);
+    applied.inc({ effect: 'expired' }, batch.records.length - inWindow.length);
   }
 
   @EventPattern(Topic.ConsentNormalizedV1)
   async onConsent(@Payload() batch: RecordBatch<Topic.ConsentNormalizedV1>): Promise<void> {
-    const all = batch.records.map((r) => r.value);
+    const traces = latestTraces(batch.records);
+    for (const chunk of chunkByPeople(batch.records, (r) => r.value.personId, this.config.MAX_PEOPLE_PER_TRANSACTION))
+      await this.applyConsents(
+        chunk.map((r) => r.value),
+        traces,
+      );
+  }
+
+  private async applyConsents(all: readonly ConsentNormalizedV1[], traces: ReadonlyMap<string, Record<string, string>>): Promise<void> {
     await this.store.transaction(async (manager) => {
       const locked = await this.store.lockProfiles(
         manager,
@@ -117,14 +130,22 @@ export class ProfilesConsumer {
         };
       });
       await this.store.saveProfiles(manager, updated);
-      await this.publishSnapshots(updated, await this.consentsOf(manager, updated), latestTraces(batch.records));
+      await this.publishSnapshots(updated, await this.consentsOf(manager, updated), traces);
     });
   }
 
   /** Inbound WhatsApp messages open the customer-service window with the number written to. */
   @EventPattern(Topic.WhatsappInboundV1)
   async onInbound(@Payload() batch: RecordBatch<Topic.WhatsappInboundV1>): Promise<void> {
-    const all = batch.records.map((r) => r.value);
+    const traces = latestTraces(batch.records);
+    for (const chunk of chunkByPeople(batch.records, (r) => r.value.personId, this.config.MAX_PEOPLE_PER_TRANSACTION))
+      await this.applyInboundMessages(
+        chunk.map((r) => r.value),
+        traces,
+      );
+  }
+
+  private async applyInboundMessages(all: readonly InboundMessageV1[], traces: ReadonlyMap<string, Record<string, string>>): Promise<void> {
     await this.store.transaction(async (manager) => {
       const locked = await this.store.lockProfiles(
         manager,
@@ -151,7 +172,7 @@ export class ProfilesConsumer {
         .filter(([before, after]) => before !== after)
         .map(([, after]) => after);
       await this.store.saveProfiles(manager, updated);
-      await this.publishSnapshots(updated, await this.consentsOf(manager, updated), latestTraces(batch.records));
+      await this.publishSnapshots(updated, await this.consentsOf(manager, updated), traces);
     });
   }
 

@@ -99,6 +99,8 @@ describe('profiles: exactly-once effect across crashes and replays', () => {
         // A killed member's partitions come back after 6 s, not 30; small fetches make many batches.
         KAFKA_SESSION_TIMEOUT_MS: '6000',
         KAFKA_MAX_BYTES_PER_PARTITION: '32768',
+        // And transactions of at most 7 people: a kill between two of a batch's commits is covered too.
+        MAX_PEOPLE_PER_TRANSACTION: '7',
         PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
         CONTACT_KEY: randomBytes(32).toString('base64'),
         ...testVaultEnv(),
