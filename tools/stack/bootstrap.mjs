@@ -20,6 +20,12 @@ export function ensureInstalled(log = console.log) {
   const marker = path.join(ROOT, 'node_modules', '.package-lock.json');
   const lock = path.join(ROOT, 'package-lock.json');
   if (fs.existsSync(marker) && fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs) return false;
+  const modules = path.join(ROOT, 'node_modules');
+  if (fs.existsSync(modules) && fs.lstatSync(modules).isSymbolicLink())
+    // npm ci would empty the directory the link points to: another checkout's dependencies.
+    throw new Error(
+      `${modules} is a symbolic link and its install marker is missing or older than package-lock.json: run npm ci in the checkout it points to, or replace the link with a real install`,
+    );
   log('Installing dependencies (npm ci)...');
   run('npm', ['ci', '--no-audit', '--no-fund']);
   return true;
