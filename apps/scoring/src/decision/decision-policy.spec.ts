@@ -1,6 +1,7 @@
-import { type ContactPolicyOptions } from '../policy/contact-policy';
+import { createHash } from 'node:crypto';
+import { type ContactPolicyOptions, holdoutBucket } from '../policy/contact-policy';
 import { EMPTY_HISTORY } from '../relevance/features';
-import { LogisticModel } from '../relevance/logistic-model';
+import { hashNormal, LogisticModel } from '../relevance/logistic-model';
 import { pauseOf } from '../eligibility/eligibility.store';
 import { campaignFixture, PERSON, snapshotFixture } from '../testing/fixtures';
 import { concerns, decide, type DecideContext, decisionIdFor, isRunning, withheld } from './decision-policy';
@@ -196,5 +197,20 @@ describe('campaign selection', () => {
   it('evaluates only people who opted in to the business', () => {
     expect(concerns(snapshotFixture(), campaign)).toBe(true);
     expect(concerns(snapshotFixture({ consents: { whatsappMarketing: ['other'], crossAppProfiling: true } }), campaign)).toBe(false);
+  });
+});
+
+describe('the hashes a decision is fixed by', () => {
+  // Ids, holdout buckets and Thompson draws of decisions already made must not move: the same SHA-256 as ever.
+  const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+  it('are the SHA-256 digests they always were', () => {
+    expect(decisionIdFor('spring-run', PERSON)).toBe(`dec_${sha256(`spring-run:${PERSON}`).toString('hex').slice(0, 32)}`);
+    const digest = sha256(`holdout:spring-run:${PERSON}`);
+    expect(holdoutBucket('spring-run', PERSON)).toBe((digest.readUIntBE(0, 6) * 2 ** 4 + (digest[6]! >> 4)) / 2 ** 52);
+    const draw = sha256(`thompson\u0000spring-run:${PERSON}`);
+    const u1 = (draw.readUInt32BE(0) + 1) / 2 ** 32;
+    const u2 = draw.readUInt32BE(4) / 2 ** 32;
+    expect(hashNormal('thompson', `spring-run:${PERSON}`)).toBe(Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
   });
 });
