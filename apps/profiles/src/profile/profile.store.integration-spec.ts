@@ -115,6 +115,82 @@ describe('ProfileStore on the real Postgres', () => {
     expect(secondSaw).toBe(1);
   });
 
+  describe('writeConsents (a consent batch in two round trips)', () => {
+    const profileOf = async (p: string) => (await store.transaction((m) => store.lockProfiles(m, [p]))).get(p)!;
+    const ledgerOf = async (p: string): Promise<string[]> =>
+      (
+        (await dataSource.query(`SELECT status FROM consent_ledger WHERE person_id = $1 ORDER BY occurred_at`, [p])) as { status: string }[]
+      ).map((r) => r.status);
+    const consent = (p: string, status: 'granted' | 'revoked', occurredAt: string, source = 'web-form'): ConsentNormalizedV1 => ({
+      personId: p,
+      contact: 'v1.aaaa.bbbb.cccc',
+      purpose: 'whatsapp_marketing',
+      businessId: 'acme',
+      status,
+      occurredAt,
+      source,
+      country: 'FR',
+    });
+
+    it("records the ledger and the latest choice, fills the profile's contact and time zone, and passes both to beforeCommit", async () => {
+      const p = personId();
+      const seen: { versions: number[]; consents: string[] }[] = [];
+      // A source with a quote and a backslash travels as an SQL literal: it must come back as it went.
+      const batch = [consent(p, 'granted', '2026-11-28T09:00:00Z', `it's a\\form`), consent(p, 'revoked', '2026-11-28T12:00:00Z')];
+      const profiles = await store.writeConsents(batch, async (written, consents) => {
+        seen.push({ versions: written.map((x) => x.version), consents: (consents.get(p) ?? []).map((c) => `${c.businessId}:${c.status}`) });
+      });
+      expect(profiles.map((x) => x.personId)).toEqual([p]);
+      expect(seen).toEqual([{ versions: [1], consents: ['acme:revoked'] }]);
+      expect(await profileOf(p)).toMatchObject({ contact: 'v1.aaaa.bbbb.cccc', country: 'FR', timeZone: 'Europe/Paris', version: 1 });
+      expect(await ledgerOf(p)).toEqual(['granted', 'revoked']);
+      const sources: { source: string }[] = await dataSource.query(
+        `SELECT source FROM consent_ledger WHERE person_id = $1 ORDER BY occurred_at`,
+        [p],
+      );
+      expect(sources.map((r) => r.source)).toEqual([`it's a\\form`, 'web-form']);
+
+      // An older choice arriving late goes to the ledger but does not move the state; a replay adds nothing.
+      await store.writeConsents([consent(p, 'granted', '2026-11-28T10:00:00Z'), batch[1]], async () => undefined);
+      expect(await store.transaction((m) => store.consentsOf(m, [p]))).toEqual([
+        { personId: p, purpose: 'whatsapp_marketing', businessId: 'acme', status: 'revoked' },
+      ]);
+      expect(await ledgerOf(p)).toEqual(['granted', 'granted', 'revoked']);
+      expect((await profileOf(p)).version).toBe(2);
+    });
+
+    it("records nothing of an erased person's consents and writes no profile for them", async () => {
+      const erased = personId();
+      const kept = personId();
+      await dataSource.query(`INSERT INTO erased_person (person_id, request_id, erased_at) VALUES ($1, 'it', now())`, [erased]);
+      const profiles = await store.writeConsents(
+        [consent(erased, 'granted', '2026-11-28T09:00:00Z'), consent(kept, 'granted', '2026-11-28T09:00:00Z')],
+        async () => undefined,
+      );
+      expect(profiles.map((x) => x.personId)).toEqual([kept]);
+      expect(await ledgerOf(erased)).toEqual([]);
+      expect(await store.transaction((m) => store.consentsOf(m, [erased]))).toEqual([]);
+      expect((await profileOf(erased)).version).toBe(0);
+      expect(
+        await store.writeConsents([consent(erased, 'revoked', '2026-11-28T10:00:00Z')], async () => {
+          throw new Error('nothing to publish for an erased person');
+        }),
+      ).toEqual([]);
+    });
+
+    it('rolls the whole batch back when beforeCommit fails', async () => {
+      const p = personId();
+      await expect(
+        store.writeConsents([consent(p, 'granted', '2026-11-28T09:00:00Z')], async () => {
+          throw new Error('Kafka did not acknowledge');
+        }),
+      ).rejects.toThrow('Kafka did not acknowledge');
+      expect(await ledgerOf(p)).toEqual([]);
+      expect(await store.transaction((m) => store.consentsOf(m, [p]))).toEqual([]);
+      expect((await profileOf(p)).version).toBe(0);
+    });
+  });
+
   describe('writeEngagement (the engagement batch in two round trips)', () => {
     const profileOf = async (p: string) => (await store.transaction((m) => store.lockProfiles(m, [p]))).get(p)!;
     const daysOf = (p: string) => store.transaction((m) => store.dayBucketsOf(m, [p]));

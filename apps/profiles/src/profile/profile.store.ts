@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type ConsentNormalizedV1, type EngagementNormalizedV1 } from '@wt/contracts';
+import { timeZoneForCountry } from '@wt/identity';
 import { type PoolClient, type QueryResult } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import { addBuckets, dayBucketsOf, dayOf, type DayBucket } from './day-buckets';
@@ -176,6 +177,95 @@ export class ProfileStore {
       );
       open = false;
       return outcome;
+    } finally {
+      try {
+        if (open) await client.query('ROLLBACK');
+      } finally {
+        await runner.release();
+      }
+    }
+  }
+
+  /**
+   * A consent batch in one transaction and two round trips (as `writeEngagement`):
+   *
+   *   1. (one simple-protocol query) BEGIN; the per-person advisory locks in personId order; then,
+   *      each statement seeing everything committed before the locks were granted: the erased among
+   *      these people; the changes of people not erased appended to the ledger and moved into the
+   *      current state (as `recordConsents`); their profiles; their current consents (after the change);
+   *   2. after the profiles are updated in memory (contact, country and time zone filled when
+   *      unknown, version + 1) and `beforeCommit` has run (the snapshots acknowledged by Kafka):
+   *      the profile upsert and COMMIT. A failure anywhere rolls the whole batch back.
+   *
+   * Returns the profiles written (one per person not erased), in personId order.
+   */
+  async writeConsents(
+    all: readonly ConsentNormalizedV1[],
+    beforeCommit: (profiles: readonly ProfileState[], consents: ReadonlyMap<string, ConsentRow[]>) => Promise<void>,
+  ): Promise<ProfileState[]> {
+    if (all.length === 0) return [];
+    const ids = [...new Set(all.map((c) => c.personId))].sort();
+    const idList = sqlTextArray(ids);
+    const changes = `unnest(${sqlTextArray(all.map((c) => c.personId))}::char(64)[], ${sqlTextArray(all.map((c) => c.purpose))}::text[],
+                            ${sqlTextArray(all.map((c) => c.businessId ?? ''))}::text[], ${sqlTextArray(all.map((c) => c.status))}::text[],
+                            ${sqlTextArray(all.map((c) => c.occurredAt))}::timestamptz[], ${sqlTextArray(all.map((c) => c.source))}::text[])
+                     AS c(person_id, purpose, business_id, status, occurred_at, source)`;
+    const notErased = `NOT EXISTS (SELECT 1 FROM erased_person x WHERE x.person_id = c.person_id)`;
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    let open = false;
+    try {
+      open = true;
+      const results = (await client.query(
+        `START TRANSACTION ISOLATION LEVEL READ COMMITTED;
+         SELECT pg_advisory_xact_lock(hashtextextended(id, 0)) FROM unnest(${idList}::text[]) AS id ORDER BY id;
+         SELECT person_id FROM erased_person WHERE person_id = ANY(${idList}::char(64)[]);
+         INSERT INTO consent_ledger (person_id, purpose, business_id, status, occurred_at, source)
+         SELECT * FROM ${changes} WHERE ${notErased}
+         ON CONFLICT DO NOTHING;
+         INSERT INTO consent_state (person_id, purpose, business_id, status, occurred_at, source)
+         SELECT DISTINCT ON (person_id, purpose, business_id) * FROM ${changes} WHERE ${notErased}
+         ORDER BY person_id, purpose, business_id, occurred_at DESC, status DESC
+         ON CONFLICT (person_id, purpose, business_id) DO UPDATE SET
+           status = EXCLUDED.status, occurred_at = EXCLUDED.occurred_at, source = EXCLUDED.source
+         WHERE consent_state.occurred_at < EXCLUDED.occurred_at;
+         SELECT * FROM person_profile WHERE person_id = ANY(${idList}::char(64)[]);
+         SELECT person_id, purpose, business_id, status FROM consent_state WHERE person_id = ANY(${idList}::char(64)[])`,
+      )) as unknown as QueryResult[];
+      const erased = new Set((results[2].rows as { person_id: string }[]).map((r) => r.person_id));
+      const latestOf = new Map<string, ConsentNormalizedV1>();
+      for (const c of all) if (!erased.has(c.personId)) latestOf.set(c.personId, c);
+      if (latestOf.size === 0) {
+        await client.query('COMMIT');
+        open = false;
+        return [];
+      }
+      const stored = new Map((results[5].rows as ProfileRow[]).map((row) => [row.person_id, profileOf(row)]));
+      const consents = new Map<string, ConsentRow[]>();
+      for (const r of results[6].rows as ConsentStateRow[]) {
+        const row: ConsentRow = { personId: r.person_id, purpose: r.purpose, businessId: r.business_id, status: r.status };
+        const own = consents.get(row.personId);
+        if (own) own.push(row);
+        else consents.set(row.personId, [row]);
+      }
+      const profiles = ids
+        .filter((personId) => latestOf.has(personId))
+        .map((personId): ProfileState => {
+          const profile = stored.get(personId) ?? emptyProfile(personId);
+          const latest = latestOf.get(personId)!;
+          const country = profile.country ?? latest.country ?? null;
+          return {
+            ...profile,
+            contact: profile.contact ?? latest.contact,
+            country,
+            timeZone: profile.timeZone ?? timeZoneForCountry(country ?? undefined) ?? null,
+            version: profile.version + 1,
+          };
+        });
+      await beforeCommit(profiles, consents);
+      await client.query(`${upsertProfilesFrom(sqlJson(profiles.map(profileRecord)))}; COMMIT`);
+      open = false;
+      return profiles;
     } finally {
       try {
         if (open) await client.query('ROLLBACK');

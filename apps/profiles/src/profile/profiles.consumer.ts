@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { type ConsentNormalizedV1, type InboundMessageV1, Topic } from '@wt/contracts';
-import { timeZoneForCountry } from '@wt/identity';
 import { KafkaPublisher, type RecordBatch, traceHeaders } from '@wt/kafka';
 import { Counter, Histogram, register } from 'prom-client';
 import { type EntityManager } from 'typeorm';
@@ -103,35 +102,9 @@ export class ProfilesConsumer {
       );
   }
 
+  /** A chunk of consent changes in one transaction of two round trips (ProfileStore.writeConsents). */
   private async applyConsents(all: readonly ConsentNormalizedV1[], traces: ReadonlyMap<string, Record<string, string>>): Promise<void> {
-    await this.store.transaction(async (manager) => {
-      const locked = await this.store.lockProfiles(
-        manager,
-        all.map((c) => c.personId),
-      );
-      const erased = await PrivacyService.erasedAmong(
-        manager,
-        all.map((c) => c.personId),
-      );
-      const changes = all.filter((c) => !erased.has(c.personId));
-      if (changes.length === 0) return;
-      const profiles = new Map([...locked].filter(([personId]) => !erased.has(personId)));
-      await this.store.recordConsents(manager, changes);
-      const latestOf = new Map(changes.map((c) => [c.personId, c]));
-      const updated = [...profiles.values()].map((profile): ProfileState => {
-        const latest = latestOf.get(profile.personId)!;
-        const country = profile.country ?? latest.country ?? null;
-        return {
-          ...profile,
-          contact: profile.contact ?? latest.contact,
-          country,
-          timeZone: profile.timeZone ?? timeZoneForCountry(country ?? undefined) ?? null,
-          version: profile.version + 1,
-        };
-      });
-      await this.store.saveProfiles(manager, updated);
-      await this.publishSnapshots(updated, await this.consentsOf(manager, updated), traces);
-    });
+    await this.store.writeConsents(all, (profiles, consents) => this.publishSnapshots(profiles, consents, traces));
   }
 
   /** Inbound WhatsApp messages open the customer-service window with the number written to. */
