@@ -49,6 +49,28 @@ interface RawRow {
 const COLUMNS =
   'decision_id, person_id, business_id, campaign_id, phone_number_id, kind, message, attempts, marketing_limit_retries, traceparent';
 
+/**
+ * The statement parts of `rememberNumbers`, given the parameters of the numbers and of their
+ * businesses. Both parts see the statement's snapshot: a number is either inserted (new) or
+ * updated (known as another business's).
+ */
+function rememberNumbersCtes(ids: string, businesses: string): string {
+  return `added_numbers AS (
+    INSERT INTO business_phone_number (phone_number_id, business_id) SELECT * FROM unnest(${ids}::text[], ${businesses}::text[])
+    ON CONFLICT (phone_number_id) DO NOTHING
+  ), moved_numbers AS (
+    UPDATE business_phone_number b SET business_id = n.business
+    FROM unnest(${ids}::text[], ${businesses}::text[]) AS n(id, business)
+    WHERE b.phone_number_id = n.id AND b.business_id <> n.business
+  )`;
+}
+
+/** In key order: two statements changing the same numbers in different orders could deadlock. */
+function numberColumns(numbers: ReadonlyMap<string, string>): { ids: string[]; businesses: string[] } {
+  const ids = [...numbers.keys()].sort();
+  return { ids, businesses: ids.map((id) => numbers.get(id) ?? '') };
+}
+
 function toRow(raw: RawRow): LedgerRow {
   return {
     decisionId: raw.decision_id,
@@ -86,46 +108,50 @@ export interface Claimed {
 export class DispatchLedger {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Adds sends as `pending`; a decision id already known is ignored (redelivered decision). */
+  /**
+   * Adds sends as `pending`; a decision id already known is ignored (redelivered decision). One
+   * statement (atomic on its own, one round trip): the rows, and which business each number
+   * belongs to (see `rememberNumbers`).
+   */
   async enqueue(sends: readonly QueuedSend[]): Promise<number> {
     if (sends.length === 0) return 0;
-    return this.dataSource.transaction(async (manager) => {
-      const inserted = returnedRows<{ decision_id: string }>(
-        await manager.query(
-          `INSERT INTO dispatch (decision_id, person_id, business_id, campaign_id, phone_number_id, kind, message, traceparent, state)
-           SELECT d.id, d.person, d.business, d.campaign, d.phone, d.kind, d.message, d.traceparent, 'pending'
-           FROM unnest($1::text[], $2::char(64)[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[])
-             AS d(id, person, business, campaign, phone, kind, message, traceparent)
-           ON CONFLICT (decision_id) DO NOTHING
-           RETURNING decision_id`,
-          [
-            sends.map((s) => s.decisionId),
-            sends.map((s) => s.personId),
-            sends.map((s) => s.businessId),
-            sends.map((s) => s.campaignId),
-            sends.map((s) => s.phoneNumberId),
-            sends.map((s) => s.message.kind),
-            sends.map((s) => JSON.stringify(s.message)),
-            sends.map((s) => s.traceparent ?? null),
-          ],
-        ),
-      );
-      const numbers = new Map(sends.map((s) => [s.phoneNumberId, s.businessId]));
-      await this.rememberNumbers(manager, numbers);
-      return inserted.length;
-    });
+    const numbers = numberColumns(new Map(sends.map((s) => [s.phoneNumberId, s.businessId])));
+    const rows = (await this.dataSource.query(
+      `WITH inserted AS (
+         INSERT INTO dispatch (decision_id, person_id, business_id, campaign_id, phone_number_id, kind, message, traceparent, state)
+         SELECT d.id, d.person, d.business, d.campaign, d.phone, d.kind, d.message, d.traceparent, 'pending'
+         FROM unnest($1::text[], $2::char(64)[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[])
+           AS d(id, person, business, campaign, phone, kind, message, traceparent)
+         ON CONFLICT (decision_id) DO NOTHING
+         RETURNING 1
+       ), ${rememberNumbersCtes('$9', '$10')}
+       SELECT count(*)::int AS inserted FROM inserted`,
+      [
+        sends.map((s) => s.decisionId),
+        sends.map((s) => s.personId),
+        sends.map((s) => s.businessId),
+        sends.map((s) => s.campaignId),
+        sends.map((s) => s.phoneNumberId),
+        sends.map((s) => s.message.kind),
+        sends.map((s) => JSON.stringify(s.message)),
+        sends.map((s) => s.traceparent ?? null),
+        numbers.ids,
+        numbers.businesses,
+      ],
+    )) as { inserted: number }[];
+    return rows[0]?.inserted ?? 0;
   }
 
-  /** Which business a phone number belongs to (from campaigns and sends). */
+  /**
+   * Which business a phone number belongs to (from campaigns and sends): a new number is added, a
+   * number whose business changed is updated. A number already known as the same business's is
+   * neither written nor locked, so concurrent batches naming the same numbers do not wait on each
+   * other (an upsert would lock every row it names until its transaction ends).
+   */
   async rememberNumbers(manager: EntityManager, numbers: ReadonlyMap<string, string>): Promise<void> {
     if (numbers.size === 0) return;
-    // In key order: two batches upserting the same numbers in different orders would deadlock.
-    const ids = [...numbers.keys()].sort();
-    await manager.query(
-      `INSERT INTO business_phone_number (phone_number_id, business_id) SELECT * FROM unnest($1::text[], $2::text[])
-       ON CONFLICT (phone_number_id) DO UPDATE SET business_id = EXCLUDED.business_id`,
-      [ids, ids.map((id) => numbers.get(id))],
-    );
+    const { ids, businesses } = numberColumns(numbers);
+    await manager.query(`WITH ${rememberNumbersCtes('$1', '$2')} SELECT 1`, [ids, businesses]);
   }
 
   async businessOf(manager: EntityManager, phoneNumberId: string): Promise<string | undefined> {
