@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type CampaignV1 } from '@wt/contracts';
 import { Counter, Gauge, register } from 'prom-client';
+import { returnedRows } from '@wt/database';
 import { DataSource } from 'typeorm';
 import { AudienceStore } from '../audience/audience.store';
 import { CampaignStore } from '../campaign/campaign.store';
@@ -88,19 +89,27 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
   async tick(now = new Date()): Promise<number> {
     const running = (await this.campaigns.running(now, 0)).filter((c) => isRunning(c, now));
     if (running.length > 0) {
-      await this.dataSource.query(
-        `INSERT INTO campaign_launch (campaign_id, phase) SELECT unnest($1::text[]), 'ranking' ON CONFLICT DO NOTHING`,
-        [running.map((c) => c.campaignId)],
+      const registered = returnedRows<{ campaign_id: string }>(
+        await this.dataSource.query(
+          `INSERT INTO campaign_launch (campaign_id, phase) SELECT unnest($1::text[]), 'ranking' ON CONFLICT DO NOTHING RETURNING campaign_id`,
+          [running.map((c) => c.campaignId)],
+        ),
       );
+      // A launch shows in the gauge from its start, not only once every batch is done.
+      if (registered.length > 0) await this.countLaunches();
     }
     let batches = 0;
     while (!this.stopped && (await this.step(new Date()))) batches++;
+    await this.countLaunches();
+    return batches;
+  }
+
+  private async countLaunches(): Promise<void> {
     const phases: { phase: string; n: string }[] = await this.dataSource.query(
       `SELECT phase, count(*) AS n FROM campaign_launch GROUP BY phase`,
     );
     for (const phase of ['ranking', 'deciding', 'done'])
       launchesGauge.set({ phase }, Number(phases.find((p) => p.phase === phase)?.n ?? 0));
-    return batches;
   }
 
   /** One batch of one unfinished launch; false when there is nothing to do. */
