@@ -2,7 +2,7 @@
 // `npm run bench`: throughput of each stage against the limits of what it stands on, measured side
 // by side in one run on one broker (this machine is shared and noisy: ratios, not absolutes).
 // Writes bench/results/latest.json and keeps every run in bench/results/history/.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildAll, ensureInstalled, ROOT } from './bootstrap.mjs';
@@ -36,6 +36,13 @@ const { startServices, stopServices, servicePid } = await import('./services.mjs
 
 log('Fresh bench broker (its data is reset every run)...');
 await resetBroker({ profile: PROFILE });
+// And fresh databases: a run must not inherit earlier runs' campaigns, audiences and ledgers (each
+// run's campaigns would launch over every earlier run's people, and be measured doing so).
+{
+  const { profileSettings } = await import('./services.mjs');
+  const { dropDatabases } = await import('./postgres.mjs');
+  await dropDatabases(Object.values(profileSettings(PROFILE).databases));
+}
 const up = await stackUp({ profile: PROFILE, build: false, log: () => {} });
 const run = Date.now().toString(36);
 const groupPrefix = `wt-bench-${run}`;
@@ -49,6 +56,23 @@ function cli(args) {
   });
   if (result.status !== 0) throw new Error(`bench ${args[0]} failed:\n${result.stderr}\n${result.stdout}`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1));
+}
+
+/** `cli` without blocking: for a measurement that must already watch while a service starts. */
+function cliAsync(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'bench', ...args], { cwd: ROOT, env: { ...process.env, KAFKA_BROKERS: up.brokers } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(stdout.trim().split('\n').at(-1)))
+        : reject(new Error(`bench ${args[0]} failed:\n${stderr}\n${stdout}`)),
+    );
+  });
 }
 
 function java(mainClass, args, classpath) {
@@ -77,6 +101,9 @@ const unlimited = {
 async function stage(service, topic, extra = {}) {
   const expect = cli(['size', `topic=${topic}`]).records;
   const names = service === 'dispatcher' ? ['whatsapp-sandbox', 'dispatcher'] : [service];
+  const group = `${groupPrefix}.${service}`;
+  // Watching before the service starts: a service may consume much of its input while it starts.
+  const following = cliAsync(['follow', `group=${group}`, `topic=${topic}`, `expect=${expect}`]);
   await startServices({
     profile: PROFILE,
     brokers: up.brokers,
@@ -87,17 +114,20 @@ async function stage(service, topic, extra = {}) {
     log: () => {},
   });
   const pid = servicePid(PROFILE, service);
+  // CPU from here on (start-up work excluded), over the records committed from here on.
   const before = processUsage(pid);
-  const follow = cli(['follow', `group=${groupPrefix}.${service}`, `topic=${topic}`, `expect=${expect}`]);
+  const committedBefore = cli(['committed', `group=${group}`, `topic=${topic}`]).committed;
+  const follow = await following;
   const after = processUsage(pid);
   let metrics = '';
   if (service === 'dispatcher' || service === 'profiles') metrics = await (await fetch(`${up.settings.urls[service]}/metrics`)).text();
   await stopServices({ profile: PROFILE, only: names, log: () => {} });
   const cpu = after.cpuSeconds - before.cpuSeconds;
+  const cpuPer1000 = cpu / (Math.max(1, follow.records - committedBefore) / 1000);
   log(
-    `  ${service.padEnd(10)} ${follow.records} records in ${follow.seconds.toFixed(1)} s: ${Math.round(follow.perSecond)}/s, ${(cpu / (follow.records / 1000)).toFixed(3)} CPU s per 1,000, peak ${after.peakMb} MB`,
+    `  ${service.padEnd(10)} ${follow.records} records in ${follow.seconds.toFixed(1)} s: ${Math.round(follow.perSecond)}/s, ${cpuPer1000.toFixed(3)} CPU s per 1,000 (over the ${follow.records - committedBefore} committed after start-up), peak ${after.peakMb} MB`,
   );
-  return { ...follow, cpuPer1000: cpu / (follow.records / 1000), peakMb: after.peakMb, metrics };
+  return { ...follow, cpuPer1000, peakMb: after.peakMb, metrics };
 }
 
 const figures = {};

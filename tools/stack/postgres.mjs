@@ -136,6 +136,20 @@ async function startLocalCluster(log) {
 }
 
 /**
+ * Drops these databases (connections to them are ended first); `ensurePostgres` creates them again
+ * empty. For the bench, whose runs must not inherit earlier runs' campaigns and audiences.
+ * @param {string[]} databases
+ */
+export async function dropDatabases(databases) {
+  databases.forEach(assertDatabaseName);
+  await ensurePostgres(); // starts the machine's server when it is ours and down
+  const url = adminUrl();
+  await withClient(url, async (client) => {
+    for (const name of databases) await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`); // name validated above
+  });
+}
+
+/**
  * Makes sure PostgreSQL answers and each database in `databases` exists.
  * @param {{databases?: string[], timeoutMs?: number, log?: (msg: string) => void}} [opts]
  * @returns {Promise<Record<string, string>>} database name -> connection URL (same server)
