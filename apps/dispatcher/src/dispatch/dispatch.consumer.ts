@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topic } from '@wt/contracts';
-import { type RecordBatch } from '@wt/kafka';
+import { onlyRecords, type RecordBatch } from '@wt/kafka';
 import { DataSource } from 'typeorm';
 import { DispatchLedger, type QueuedSend } from './dispatch-ledger';
 
@@ -9,6 +9,11 @@ import { DispatchLedger, type QueuedSend } from './dispatch-ledger';
  * Turns `send` decisions and assistant replies into ledger rows (the send queue). Offsets are
  * committed once the rows are in Postgres; the sender takes it from there, once per decision id.
  */
+const SEND = Buffer.from('"send"');
+
+/** False only for a decision that cannot be a `send`: its JSON lacks `"send"`, which a send's outcome always is. */
+export const mayBeSend = (value: Buffer): boolean => value.includes(SEND);
+
 @Controller()
 export class DispatchConsumer {
   constructor(
@@ -16,7 +21,11 @@ export class DispatchConsumer {
     private readonly dataSource: DataSource,
   ) {}
 
-  @EventPattern(Topic.TargetingDecisionsV1)
+  /**
+   * Only `send` decisions matter here (most decisions are `suppress`): a record without the word in
+   * its bytes is skipped before it is even parsed (what else holds it is filtered below).
+   */
+  @EventPattern(Topic.TargetingDecisionsV1, onlyRecords(mayBeSend))
   async onDecisions(@Payload() batch: RecordBatch<Topic.TargetingDecisionsV1>): Promise<void> {
     const sends: QueuedSend[] = [];
     for (const { value: d, headers } of batch.records) {
