@@ -104,28 +104,43 @@ async function stage(service, topic, extra = {}) {
   const group = `${groupPrefix}.${service}`;
   // Watching before the service starts: a service may consume much of its input while it starts.
   const following = cliAsync(['follow', `group=${group}`, `topic=${topic}`, `expect=${expect}`]);
-  await startServices({
-    profile: PROFILE,
-    brokers: up.brokers,
-    databaseUrls: up.databaseUrls,
-    only: names,
-    extraEnv: Object.fromEntries(names.map((n) => [n, { ...env, ...unlimited[n], ...extra }])),
-    nodeArgs: Object.fromEntries(names.map((n) => [n, profiling])),
-    log: () => {},
-  });
-  const pid = servicePid(PROFILE, service);
-  // CPU from here on (start-up work excluded), over the records committed from here on.
-  const before = processUsage(pid);
-  const committedBefore = cli(['committed', `group=${group}`, `topic=${topic}`]).committed;
-  const follow = await following;
-  const after = processUsage(pid);
+  // The service's CPU, sampled from its spawn on: a service may consume much of its input while
+  // it starts (the dispatcher stage all of it), so CPU is taken over the span the follower timed.
+  const samples = [];
+  const sampler = setInterval(() => {
+    const pid = servicePid(PROFILE, service);
+    if (pid) samples.push({ at: Date.now(), ...processUsage(pid) });
+  }, 20);
+  let follow;
+  try {
+    await startServices({
+      profile: PROFILE,
+      brokers: up.brokers,
+      databaseUrls: up.databaseUrls,
+      only: names,
+      extraEnv: Object.fromEntries(names.map((n) => [n, { ...env, ...unlimited[n], ...extra }])),
+      nodeArgs: Object.fromEntries(names.map((n) => [n, profiling])),
+      log: () => {},
+    });
+    follow = await following;
+    samples.push({ at: Date.now(), ...processUsage(servicePid(PROFILE, service)) });
+  } finally {
+    clearInterval(sampler);
+  }
+  // Latest sample at or before t (none yet: the process had not been seen, 0 CPU: start-up counted).
+  const cpuAt = (t) => samples.filter((x) => x.at <= t).at(-1)?.cpuSeconds ?? 0;
+  // The last movement is observed within 50 ms of the commit: the next sample after it bounds the CPU.
+  const cpuUntil = (t) => samples.find((x) => x.at >= t)?.cpuSeconds ?? samples.at(-1).cpuSeconds;
+  const counted = follow.span.toRecords - follow.span.fromRecords;
+  const cpu = cpuUntil(follow.span.toAt) - cpuAt(follow.span.fromAt);
+  const after = samples.at(-1);
   let metrics = '';
   if (service === 'dispatcher' || service === 'profiles') metrics = await (await fetch(`${up.settings.urls[service]}/metrics`)).text();
   await stopServices({ profile: PROFILE, only: names, log: () => {} });
-  const cpu = after.cpuSeconds - before.cpuSeconds;
-  const cpuPer1000 = cpu / (Math.max(1, follow.records - committedBefore) / 1000);
+  // Too short a span to time CPU over (everything consumed in one go): no figure, not a wrong one.
+  const cpuPer1000 = counted >= 1000 ? cpu / (counted / 1000) : NaN;
   log(
-    `  ${service.padEnd(10)} ${follow.records} records in ${follow.seconds.toFixed(1)} s: ${Math.round(follow.perSecond)}/s, ${cpuPer1000.toFixed(3)} CPU s per 1,000 (over the ${follow.records - committedBefore} committed after start-up), peak ${after.peakMb} MB`,
+    `  ${service.padEnd(10)} ${follow.records} records in ${follow.seconds.toFixed(1)} s: ${Math.round(follow.perSecond)}/s, ${cpuPer1000.toFixed(3)} CPU s per 1,000 (over the ${counted} of the timed span), peak ${after.peakMb} MB`,
   );
   return { ...follow, cpuPer1000, peakMb: after.peakMb, metrics };
 }

@@ -4,6 +4,8 @@ export interface FollowResult {
   records: number;
   seconds: number;
   perSecond: number;
+  /** The measured span: epoch ms and committed records at its first and last observed movement. */
+  span: { fromAt: number; fromRecords: number; toAt: number; toRecords: number };
 }
 
 /**
@@ -41,7 +43,12 @@ export async function followGroup(
     // observation is not counted, so start-up time neither inflates nor deflates the figure.
     const from = first ?? { at: started, value: 0 };
     const seconds = Math.max(0.001, (last.at - from.at) / 1000);
-    return { records: last.value, seconds, perSecond: (last.value - from.value) / seconds };
+    return {
+      records: last.value,
+      seconds,
+      perSecond: (last.value - from.value) / seconds,
+      span: { fromAt: from.at, fromRecords: from.value, toAt: last.at, toRecords: last.value },
+    };
   } finally {
     await admin.disconnect();
   }
