@@ -95,15 +95,9 @@ export class ProfileStore {
       pairs.set(`${e.personId}|${day}`, [e.personId, day]);
     }
     const idList = sqlTextArray(ids);
-    const runner = this.dataSource.createQueryRunner();
-    const client = (await runner.connect()) as PoolClient;
-    let open = false;
-    try {
-      open = true;
+    return this.inSimpleTransaction(async (client) => {
       const results = (await client.query(
-        `START TRANSACTION ISOLATION LEVEL READ COMMITTED;
-         SELECT pg_advisory_xact_lock(hashtextextended(id, 0)) FROM unnest(${idList}::text[]) AS id ORDER BY id;
-         SELECT person_id FROM erased_person WHERE person_id = ANY(${idList}::char(64)[]);
+        `${lockedBatchStart(idList)};
          WITH e AS (
            SELECT * FROM unnest(${sqlTextArray(events.map((e) => e.dedupeKey))}::text[], ${sqlTextArray(events.map((e) => e.personId))}::char(64)[],
                                 ${sqlTextArray(events.map((e) => e.occurredAt))}::timestamptz[]) AS e(dedupe_key, person_id, occurred_at)
@@ -127,13 +121,7 @@ export class ProfileStore {
       const notClaimed = new Set((results[3].rows as { dedupe_key: string }[]).map((r) => r.dedupe_key));
       const stored = new Map((results[4].rows as ProfileRow[]).map((row) => [row.person_id, profileOf(row)]));
       const held = new Map(results[5].rows.map((row: BucketRow) => [`${row.person_id}|${row.day}`, bucketOf(row)]));
-      const consents = new Map<string, ConsentRow[]>();
-      for (const r of results[6].rows as ConsentStateRow[]) {
-        const row: ConsentRow = { personId: r.person_id, purpose: r.purpose, businessId: r.business_id, status: r.status };
-        const own = consents.get(row.personId);
-        if (own) own.push(row);
-        else consents.set(row.personId, [row]);
-      }
+      const consents = consentsByPerson(results[6].rows as ConsentStateRow[]);
       const byPerson = new Map<string, EngagementNormalizedV1[]>();
       const applied: EngagementNormalizedV1[] = [];
       for (const event of events) {
@@ -150,7 +138,6 @@ export class ProfileStore {
       if (applied.length === 0) {
         timings.notDatabase += seconds(computing);
         await client.query('COMMIT');
-        open = false;
         return outcome;
       }
       const profiles = [...byPerson.keys()]
@@ -175,15 +162,8 @@ export class ProfileStore {
          ${upsertDayBucketsFrom(dayDoc)};
          COMMIT`,
       );
-      open = false;
       return outcome;
-    } finally {
-      try {
-        if (open) await client.query('ROLLBACK');
-      } finally {
-        await runner.release();
-      }
-    }
+    });
   }
 
   /**
@@ -211,15 +191,9 @@ export class ProfileStore {
                             ${sqlTextArray(all.map((c) => c.occurredAt))}::timestamptz[], ${sqlTextArray(all.map((c) => c.source))}::text[])
                      AS c(person_id, purpose, business_id, status, occurred_at, source)`;
     const notErased = `NOT EXISTS (SELECT 1 FROM erased_person x WHERE x.person_id = c.person_id)`;
-    const runner = this.dataSource.createQueryRunner();
-    const client = (await runner.connect()) as PoolClient;
-    let open = false;
-    try {
-      open = true;
+    return this.inSimpleTransaction(async (client) => {
       const results = (await client.query(
-        `START TRANSACTION ISOLATION LEVEL READ COMMITTED;
-         SELECT pg_advisory_xact_lock(hashtextextended(id, 0)) FROM unnest(${idList}::text[]) AS id ORDER BY id;
-         SELECT person_id FROM erased_person WHERE person_id = ANY(${idList}::char(64)[]);
+        `${lockedBatchStart(idList)};
          INSERT INTO consent_ledger (person_id, purpose, business_id, status, occurred_at, source)
          SELECT * FROM ${changes} WHERE ${notErased}
          ON CONFLICT DO NOTHING;
@@ -237,17 +211,10 @@ export class ProfileStore {
       for (const c of all) if (!erased.has(c.personId)) latestOf.set(c.personId, c);
       if (latestOf.size === 0) {
         await client.query('COMMIT');
-        open = false;
         return [];
       }
       const stored = new Map((results[5].rows as ProfileRow[]).map((row) => [row.person_id, profileOf(row)]));
-      const consents = new Map<string, ConsentRow[]>();
-      for (const r of results[6].rows as ConsentStateRow[]) {
-        const row: ConsentRow = { personId: r.person_id, purpose: r.purpose, businessId: r.business_id, status: r.status };
-        const own = consents.get(row.personId);
-        if (own) own.push(row);
-        else consents.set(row.personId, [row]);
-      }
+      const consents = consentsByPerson(results[6].rows as ConsentStateRow[]);
       const profiles = ids
         .filter((personId) => latestOf.has(personId))
         .map((personId): ProfileState => {
@@ -264,14 +231,25 @@ export class ProfileStore {
         });
       await beforeCommit(profiles, consents);
       await client.query(`${upsertProfilesFrom(sqlJson(profiles.map(profileRecord)))}; COMMIT`);
-      open = false;
       return profiles;
+    });
+  }
+
+  /**
+   * Runs `work` on one pooled connection in the simple query protocol (several statements per round
+   * trip, values as escaped literals). `work` starts the transaction and ends it with COMMIT; if it
+   * throws, the transaction is rolled back.
+   */
+  private async inSimpleTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    try {
+      return await work(client);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
     } finally {
-      try {
-        if (open) await client.query('ROLLBACK');
-      } finally {
-        await runner.release();
-      }
+      await runner.release();
     }
   }
 
@@ -482,6 +460,25 @@ interface ConsentStateRow {
   purpose: string;
   business_id: string;
   status: 'granted' | 'revoked';
+}
+
+/** BEGIN, the per-person advisory locks in personId order, then the erased among these people (result 2). */
+function lockedBatchStart(idList: string): string {
+  return `START TRANSACTION ISOLATION LEVEL READ COMMITTED;
+         SELECT pg_advisory_xact_lock(hashtextextended(id, 0)) FROM unnest(${idList}::text[]) AS id ORDER BY id;
+         SELECT person_id FROM erased_person WHERE person_id = ANY(${idList}::char(64)[])`;
+}
+
+/** Current consent rows, grouped by person. */
+function consentsByPerson(rows: readonly ConsentStateRow[]): Map<string, ConsentRow[]> {
+  const consents = new Map<string, ConsentRow[]>();
+  for (const r of rows) {
+    const row: ConsentRow = { personId: r.person_id, purpose: r.purpose, businessId: r.business_id, status: r.status };
+    const own = consents.get(row.personId);
+    if (own) own.push(row);
+    else consents.set(row.personId, [row]);
+  }
+  return consents;
 }
 
 const seconds = (since: bigint): number => Number(process.hrtime.bigint() - since) / 1e9;
