@@ -19,7 +19,7 @@ main(async () => {
     consumer: {
       connection: { brokers: config.KAFKA_BROKERS, clientId: 'assistant' },
       groupId: `${config.KAFKA_GROUP_PREFIX}.assistant`,
-      partitionsConsumedConcurrently: 2,
+      callsConcurrently: 2,
     },
   });
 });

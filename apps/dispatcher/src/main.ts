@@ -14,8 +14,8 @@ main(async () => {
     consumer: {
       connection: { brokers: config.KAFKA_BROKERS, clientId: 'dispatcher' },
       groupId: `${config.KAFKA_GROUP_PREFIX}.dispatcher`,
-      // Every partition of targeting.decisions.v1 (6): a batch mostly waits on its one Postgres round trip.
-      partitionsConsumedConcurrently: 6,
+      // A call mostly waits on its one Postgres round trip: a busy fetch is worked on six calls at once.
+      callsConcurrently: 6,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     },
   });

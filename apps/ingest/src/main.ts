@@ -14,7 +14,7 @@ main(async () => {
     consumer: {
       connection: { brokers: config.KAFKA_BROKERS, clientId: 'ingest' },
       groupId: `${config.KAFKA_GROUP_PREFIX}.ingest`,
-      partitionsConsumedConcurrently: 2,
+      callsConcurrently: 2,
     },
   });
 });

@@ -22,7 +22,7 @@ main(async () => {
     consumer: {
       connection: { brokers: config.KAFKA_BROKERS, clientId: 'profiles' },
       groupId: `${config.KAFKA_GROUP_PREFIX}.profiles`,
-      partitionsConsumedConcurrently: 3,
+      callsConcurrently: 3,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
     },

@@ -53,7 +53,7 @@ export class ProfilesConfig extends withKeyVault(DatabaseEnv) {
   /**
    * Most distinct people one transaction touches: a larger batch is written as several transactions
    * (each takes an advisory lock per person; see people-chunks.ts). Postgres's lock table must hold
-   * this many per concurrently consumed partition of every replica (max_locks_per_transaction).
+   * this many per concurrent handler call of every replica (max_locks_per_transaction).
    */
   @IsInt()
   @Min(1)

@@ -23,7 +23,7 @@ main(async () => {
     consumer: {
       connection: { brokers: config.KAFKA_BROKERS, clientId: 'scoring' },
       groupId: `${config.KAFKA_GROUP_PREFIX}.scoring`,
-      partitionsConsumedConcurrently: 6,
+      callsConcurrently: 6,
     },
   });
 });

@@ -18,8 +18,7 @@ describe('deadLetterFor', () => {
     const letter = deadLetterFor(
       'ingest',
       Topic.SocialEngagementV1,
-      3,
-      { raw: raw('{"a":1}'), reason: 'invalid_phone', detail: 'phone: not a valid number' },
+      { partition: 3, raw: raw('{"a":1}'), reason: 'invalid_phone', detail: 'phone: not a valid number' },
       new Date('2026-11-28T00:00:00Z'),
     );
     expect(letter.key).toBe('social.engagement.v1:3');
@@ -38,7 +37,8 @@ describe('deadLetterFor', () => {
   });
 
   it('bounds the detail so one bad record cannot make an oversized dead letter', () => {
-    const letter = deadLetterFor('ingest', Topic.SocialEngagementV1, 0, {
+    const letter = deadLetterFor('ingest', Topic.SocialEngagementV1, {
+      partition: 0,
       raw: raw('x'),
       reason: 'schema_violation',
       detail: 'x'.repeat(10_000),
@@ -54,13 +54,13 @@ describe('deadLetterFor', () => {
 describe('RecordBatch', () => {
   it('collects the records a handler rejects', () => {
     const message = raw('{}');
-    const batch = new RecordBatch(Topic.ConsentV1, 0, [], [], async () => undefined);
+    const batch = new RecordBatch(Topic.ConsentV1, [2], [], [], async () => undefined);
     batch.reject(
-      { topic: Topic.ConsentV1, partition: 0, offset: '41', key: null, value: {} as never, headers: {}, timestamp: 0, raw: message },
+      { topic: Topic.ConsentV1, partition: 2, offset: '41', key: null, value: {} as never, headers: {}, timestamp: 0, raw: message },
       'invalid_phone',
       'phone: bad',
     );
-    expect(batch.rejections).toEqual([{ raw: message, reason: 'invalid_phone', detail: 'phone: bad' }]);
+    expect(batch.rejections).toEqual([{ partition: 2, raw: message, reason: 'invalid_phone', detail: 'phone: bad' }]);
   });
 });
 

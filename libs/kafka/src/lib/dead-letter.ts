@@ -19,13 +19,8 @@ export function headersToStrings(headers: KafkaMessage['headers']): Record<strin
  * The dead letter of a refused record. Its key is the origin (topic and partition), never the
  * original key: producers may have keyed the record by a phone number.
  */
-export function deadLetterFor(
-  service: string,
-  originTopic: string,
-  originPartition: number,
-  rejection: Rejection,
-  now = new Date(),
-): OutgoingRecord<DeadLetterV1> {
+export function deadLetterFor(service: string, originTopic: string, rejection: Rejection, now = new Date()): OutgoingRecord<DeadLetterV1> {
+  const originPartition = rejection.partition;
   return {
     key: `${originTopic}:${originPartition}`,
     value: {

@@ -13,6 +13,8 @@ import { type RecordBatch } from './record-batch';
 const seen: {
   batches: number;
   records: EngagementNormalizedV1[];
+  /** Per handler call: the partitions it spans, and the records with their partitions. */
+  calls: { partitions: readonly number[]; records: { contentId?: string; partition: number }[] }[];
   failOnce?: string;
   rejectContentId?: string;
   stallOnce?: string;
@@ -20,6 +22,7 @@ const seen: {
 } = {
   batches: 0,
   records: [],
+  calls: [],
 };
 
 /** The broker's least session timeout (group.min.session.timeout.ms), so an eviction comes fast. */
@@ -32,6 +35,10 @@ const NOT_WANTED = 'not-wanted-by-the-probe';
 class ProbeHandler {
   @EventPattern(Topic.EngagementNormalizedV1, onlyRecords((value) => !value.includes(NOT_WANTED)))
   async handle(@Payload() batch: RecordBatch<Topic.EngagementNormalizedV1>): Promise<void> {
+    seen.calls.push({
+      partitions: batch.partitions,
+      records: batch.records.map((r) => ({ contentId: r.value.contentId, partition: r.partition })),
+    });
     if (seen.failOnce !== undefined && batch.records.some((r) => r.value.contentId === seen.failOnce)) {
       seen.batches += 1;
       if (seen.batches === 1) throw new Error('simulated failure before the effects are durable');
@@ -77,12 +84,18 @@ describe('KafkaBatchServer on the real broker', () => {
   beforeEach(async () => {
     seen.batches = 0;
     seen.records = [];
+    seen.calls = [];
     seen.failOnce = undefined;
     seen.rejectContentId = undefined;
     seen.stallOnce = undefined;
     seen.stalled = false;
     groupId = `it-${randomUUID()}`;
     service = `it-${randomUUID().slice(0, 8)}`;
+    await startConsumer();
+  });
+
+  /** A consumer of the test's group; a new group reads the topic from its start (each test looks at its own run's records). */
+  async function startConsumer(): Promise<void> {
     server = new KafkaBatchServer({
       connection: { brokers, clientId: 'kafka-it' },
       groupId,
@@ -90,14 +103,13 @@ describe('KafkaBatchServer on the real broker', () => {
       fromBeginning: true,
       sessionTimeoutMs: SESSION_TIMEOUT_MS,
     });
-    // A new group reads the topic from its start; each test only looks at its own run's records.
     app = await NestFactory.createMicroservice(ProbeModule, {
       strategy: server,
       logger: process.env['IT_DEBUG'] ? ['error', 'warn', 'log', 'debug'] : ['error'],
     });
     await app.listen();
     await eventually('consumer joined', async () => (server.isReady() ? true : undefined));
-  });
+  }
 
   afterEach(async () => {
     await app.close();
@@ -181,6 +193,57 @@ describe('KafkaBatchServer on the real broker', () => {
       );
       expect(letters.map((d) => d.value.reason)).toEqual(['unknown_type']);
       expect(seen.records.filter((r) => r.contentId?.startsWith(run)).map((r) => r.contentId)).toEqual([`${run}-3`]);
+    } finally {
+      await dlq.stop();
+    }
+  });
+
+  it("gathers a fetch's partitions into one call, dead-letters each record with its own partition, and commits every partition", async () => {
+    const run = randomUUID();
+    // Stopped while the records arrive, so that its first fetch after joining brings them all.
+    await app.close();
+    const keys = Array.from({ length: 24 }, (_, n) => n.toString(16).padStart(64, '0'));
+    await publisher.publish(
+      Topic.EngagementNormalizedV1,
+      keys.map((key, n) => ({ key, value: engagement(run, n) })),
+    );
+    await publisher.publishRaw(Topic.EngagementNormalizedV1, [{ key: keys[5], value: `{not json ${run}` }]);
+    const dlq = await TopicProbe.start(brokers, Topic.DeadLetterV1);
+    try {
+      await startConsumer();
+      await eventually('every record', async () =>
+        seen.records.filter((r) => r.contentId?.startsWith(run)).length === keys.length ? true : undefined,
+      );
+      const ours = seen.calls.filter((c) => c.records.some((r) => r.contentId?.startsWith(run)));
+      const partitions = new Set(ours.flatMap((c) => c.records.map((r) => r.partition)));
+      expect(partitions.size).toBeGreaterThan(1);
+      // One call for the fetch: every partition's records, each partition's in order.
+      expect(ours).toHaveLength(1);
+      expect([...ours[0]!.partitions].sort()).toEqual([...partitions].sort());
+      for (const partition of partitions) {
+        const numbers = ours[0]!.records
+          .filter((r) => r.partition === partition && r.contentId?.startsWith(run))
+          .map((r) => Number(r.contentId!.split('-').at(-1)));
+        expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+      }
+      const letter = await dlq.waitFor(
+        (d) => d.service === service && Buffer.from(d.payloadBase64, 'base64').toString() === `{not json ${run}`,
+      );
+      const partitionOfKey5 = ours[0]!.records.find((r) => r.contentId === `${run}-5`)!.partition;
+      expect(letter.value.originPartition).toBe(partitionOfKey5);
+      expect(letter.key).toBe(`${Topic.EngagementNormalizedV1}:${partitionOfKey5}`);
+
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await eventually('every partition committed to its end', async () => {
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [Topic.EngagementNormalizedV1] });
+          const ends = await admin.fetchTopicOffsets(Topic.EngagementNormalizedV1);
+          return ends.every((e) => committed.partitions.find((p) => p.partition === e.partition)?.offset === e.offset) ? true : undefined;
+        });
+      } finally {
+        await admin.disconnect();
+      }
     } finally {
       await dlq.stop();
     }

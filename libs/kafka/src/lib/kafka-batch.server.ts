@@ -4,6 +4,7 @@ import { describeViolations, Topic, validatePayload, type TopicPayload } from '@
 import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { deadLetterFor, headersToStrings } from './dead-letter';
+import { forEachConcurrently, gatherBatches } from './fetch-gathering';
 import { createKafka, type KafkaConnectionOptions } from './kafka-connection';
 import { kafkaMetrics } from './kafka-metrics';
 import { KafkaPublisher } from './kafka-publisher';
@@ -17,19 +18,46 @@ export interface KafkaBatchServerOptions {
   service: string;
   /** Publisher for dead letters; shared with the app's own publishing when given. */
   publisher?: KafkaPublisher;
-  /** Partitions processed at once by this replica (default 1). */
-  partitionsConsumedConcurrently?: number;
   /**
    * How long the group waits for a silent member before handing its partitions to others
    * (default 10 s): after a crash, the time before the partitions flow again.
    */
   sessionTimeoutMs?: number;
   maxBytesPerPartition?: number;
+  /**
+   * Handler calls of one topic in progress at once (default 1). A fetch of small batches is one
+   * call whatever this says; a busy fetch is several calls of at most `maxRecordsPerCall` records,
+   * and with more than one at once, one call's database or broker wait overlaps another's work.
+   */
+  callsConcurrently?: number;
+  /** Most records gathered into one handler call (default 5,000); a larger partition batch goes alone. */
+  maxRecordsPerCall?: number;
   /** Where a new group starts: the beginning (default) or only new records. */
   fromBeginning?: boolean;
 }
 
 const TOPICS = new Set<string>(Object.values(Topic));
+
+/**
+ * Batches of one fetch handed to `eachBatch` at once. kafkajs fetches again only when every batch
+ * of a fetch is done, and it starts up to this many of them together; the server then gathers
+ * those of one topic into handler calls (see gatherBatches). Above any partition count a replica
+ * is assigned, so that a fetch's batches of a topic are gathered together.
+ */
+const FETCH_WIDTH = 256;
+
+/** One partition's part of a fetch, decoded, waiting for the fetch's other parts of its topic. */
+interface FetchedPart {
+  readonly partition: number;
+  readonly records: ConsumedRecord<TopicPayload<Topic>>[];
+  readonly tombstones: Tombstone[];
+  readonly rejections: Rejection[];
+  readonly skipped: number;
+  readonly lastOffset: string;
+  readonly highWatermark: string;
+  readonly resolveOffset: (offset: string) => void;
+  readonly heartbeat: () => Promise<void>;
+}
 
 /** A cheap test of a record's raw value: false means the handler has no use for it. */
 export type RawRecordFilter = (value: Buffer) => boolean;
@@ -55,12 +83,15 @@ export function onlyRecords(filter: RawRecordFilter): Record<string, unknown> {
  *
  * Why not Nest's built-in Kafka transport: it calls a handler per message and commits on its own
  * schedule; the stages here need batches (one database round trip per batch) and must commit
- * only after their effects are durable. For each fetched batch:
+ * only after their effects are durable. For each fetch, and each topic in it:
  *   1. every record is parsed and validated against its topic's contract; invalid ones are set aside;
- *   2. the handler gets the valid records (and may reject more, e.g. an invalid phone);
+ *   2. the handler gets the valid records of every partition the fetch brought (and may reject
+ *      more, e.g. an invalid phone): one call, so one round trip per effect whatever the number
+ *      of partitions, and a record waits for one batch's work, not for one per partition;
  *   3. the set-aside records go to the dead-letter topic, acknowledged;
- *   4. only then is the offset committed. If anything throws, nothing is committed and the batch
- *      comes again, so effects must be idempotent (they are keyed by event id).
+ *   4. only then are the partitions' offsets committed, in one request. If anything throws,
+ *      nothing is committed and the whole fetch comes again, so effects must be idempotent (they
+ *      are keyed by event id).
  */
 export class KafkaBatchServer extends Server implements CustomTransportStrategy {
   private readonly kafka: Kafka;
@@ -71,6 +102,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   private closing = false;
   /** Rejoins since the last successful join (the pause before the next one grows with it). */
   private restarts = 0;
+  /** Per topic, the parts of the current fetch gathered so far, and when they will be handled. */
+  private readonly gathering = new Map<Topic, { parts: FetchedPart[]; done: Promise<void> }>();
   protected override readonly logger = new Logger(KafkaBatchServer.name);
 
   constructor(private readonly options: KafkaBatchServerOptions) {
@@ -147,16 +180,18 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      partitionsConsumedConcurrently: FETCH_WIDTH,
       eachBatch: (payload) => this.processBatch(payload),
     });
   }
 
-  private async processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+  /**
+   * kafkajs calls this once per partition of a fetch, all in the same turn of the event loop; each
+   * call decodes its part and joins its topic's gathering, handled once that turn is over.
+   */
+  private processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return Promise.resolve();
     const topic = batch.topic as Topic;
-    const stopTimer = kafkaMetrics.batchSeconds.startTimer({ topic });
-
     const records: ConsumedRecord<TopicPayload<Topic>>[] = [];
     const tombstones: Tombstone[] = [];
     const rejections: Rejection[] = [];
@@ -166,29 +201,82 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       if (filter && message.value !== null && !filter(message.value)) skipped += 1;
       else this.decode(topic, batch.partition, message, records, tombstones, rejections);
     }
+    const part: FetchedPart = {
+      partition: batch.partition,
+      records,
+      tombstones,
+      rejections,
+      skipped,
+      lastOffset: batch.lastOffset(),
+      highWatermark: batch.highWatermark,
+      resolveOffset,
+      heartbeat,
+    };
 
-    const recordBatch = new RecordBatch(topic, batch.partition, records, tombstones, heartbeat);
+    let gathering = this.gathering.get(topic);
+    if (!gathering) {
+      const parts: FetchedPart[] = [];
+      const done = new Promise<void>((resolve, reject) =>
+        setImmediate(() => {
+          this.gathering.delete(topic);
+          this.handleParts(topic, parts).then(resolve, reject);
+        }),
+      );
+      gathering = { parts, done };
+      this.gathering.set(topic, gathering);
+    }
+    gathering.parts.push(part);
+    return gathering.done;
+  }
+
+  /** A topic's parts of a fetch, gathered into bounded handler calls (see gatherBatches). */
+  private async handleParts(topic: Topic, parts: FetchedPart[]): Promise<void> {
+    const sizes = parts.map((part) => part.records.length + part.tombstones.length + part.rejections.length + part.skipped);
+    const calls = gatherBatches(sizes, this.options.maxRecordsPerCall ?? 5_000).map((indexes) =>
+      indexes.map((index) => parts[index] as FetchedPart),
+    );
+    await forEachConcurrently(calls, this.options.callsConcurrently ?? 1, (call) => this.handleCall(topic, call));
+  }
+
+  /** One handler call for some of a topic's parts of a fetch, then dead letters, then one commit. */
+  private async handleCall(topic: Topic, parts: FetchedPart[]): Promise<void> {
+    const stopTimer = kafkaMetrics.batchSeconds.startTimer({ topic });
+    const first = parts[0] as FetchedPart;
+    const records = parts.length === 1 ? first.records : parts.flatMap((part) => part.records);
+    const tombstones = parts.length === 1 ? first.tombstones : parts.flatMap((part) => part.tombstones);
+    const recordBatch = new RecordBatch(
+      topic,
+      parts.map((part) => part.partition),
+      records,
+      tombstones,
+      first.heartbeat,
+    );
     if (records.length > 0 || tombstones.length > 0) await this.dispatch(recordBatch);
-    rejections.push(...recordBatch.rejections);
+    const rejections = [...parts.flatMap((part) => part.rejections), ...recordBatch.rejections];
 
     if (rejections.length > 0) {
       await this.publisher.publish(
         Topic.DeadLetterV1,
-        rejections.map((rejection) => deadLetterFor(this.options.service, topic, batch.partition, rejection)),
+        rejections.map((rejection) => deadLetterFor(this.options.service, topic, rejection)),
       );
       for (const rejection of rejections) kafkaMetrics.deadLetters.inc({ topic, reason: rejection.reason });
     }
 
-    // Effects and dead letters are durable: now, and only now, move the group's offset.
-    const last = batch.lastOffset();
-    resolveOffset(last);
-    await this.consumer?.commitOffsets([{ topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-    await heartbeat();
+    // Effects and dead letters are durable: now, and only now, move the group's offsets.
+    for (const part of parts) part.resolveOffset(part.lastOffset);
+    await this.consumer?.commitOffsets(
+      parts.map((part) => ({ topic, partition: part.partition, offset: (BigInt(part.lastOffset) + 1n).toString() })),
+    );
+    await first.heartbeat();
 
+    const skipped = parts.reduce((n, part) => n + part.skipped, 0);
     kafkaMetrics.consumed.inc({ topic, result: 'accepted' }, records.length - recordBatch.rejections.length);
     kafkaMetrics.consumed.inc({ topic, result: 'dead_lettered' }, rejections.length);
     if (skipped > 0) kafkaMetrics.consumed.inc({ topic, result: 'skipped' }, skipped);
-    kafkaMetrics.lag.set({ topic, partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n));
+    for (const part of parts) {
+      const lag = Number(BigInt(part.highWatermark) - BigInt(part.lastOffset) - 1n);
+      kafkaMetrics.lag.set({ topic, partition: String(part.partition) }, lag);
+    }
     stopTimer();
   }
 
@@ -209,12 +297,12 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     try {
       parsed = JSON.parse(message.value.toString('utf8'));
     } catch (error) {
-      rejections.push({ raw: message, reason: 'malformed_json', detail: `not JSON: ${(error as Error).message}` });
+      rejections.push({ partition, raw: message, reason: 'malformed_json', detail: `not JSON: ${(error as Error).message}` });
       return;
     }
     const result = validatePayload(topic, parsed);
     if (!result.ok) {
-      rejections.push({ raw: message, reason: result.reason, detail: describeViolations(result.violations) });
+      rejections.push({ partition, raw: message, reason: result.reason, detail: describeViolations(result.violations) });
       return;
     }
     records.push({

@@ -22,22 +22,27 @@ export interface Tombstone {
 }
 
 export interface Rejection {
+  /** The partition the record came from (a batch may span several). */
+  readonly partition: number;
   readonly raw: KafkaMessage;
   readonly reason: DeadLetterReason;
   readonly detail: string;
 }
 
 /**
- * What a handler receives: the valid records of one fetched batch of one partition, in order.
- * Offsets are committed only after the handler resolves and rejected records are dead-lettered;
- * if the handler throws, nothing is committed and the batch is delivered again.
+ * What a handler receives: the valid records of one topic from one fetch, which may span several
+ * partitions. Each partition's records come in order and together (so do each key's, a key
+ * belonging to one partition). Offsets are committed only after the handler resolves and rejected
+ * records are dead-lettered; if the handler throws, nothing is committed and every partition's
+ * part of the batch is delivered again.
  */
 export class RecordBatch<T extends Topic> {
   private readonly rejected: Rejection[] = [];
 
   constructor(
     readonly topic: T,
-    readonly partition: number,
+    /** The partitions the records come from. */
+    readonly partitions: readonly number[],
     readonly records: readonly ConsumedRecord<TopicPayload<T>>[],
     readonly tombstones: readonly Tombstone[],
     /** Keeps the group membership alive during long work. */
@@ -46,7 +51,7 @@ export class RecordBatch<T extends Topic> {
 
   /** Sends one record to the dead-letter topic with the reason, instead of processing it. */
   reject(record: ConsumedRecord<TopicPayload<T>>, reason: DeadLetterReason, detail: string): void {
-    this.rejected.push({ raw: record.raw, reason, detail });
+    this.rejected.push({ partition: record.partition, raw: record.raw, reason, detail });
   }
 
   get rejections(): readonly Rejection[] {
