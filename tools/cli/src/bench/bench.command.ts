@@ -161,6 +161,27 @@ export async function benchCommand(brokers: string[], args: string[]): Promise<n
       );
       return 0;
     }
+    case 'skip-to-end': {
+      // A group that has not run yet starts at the ends of its topics, as if it had consumed them.
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        // Explicit offsets: resetOffsets would commit -1 (latest), which a consumer that starts
+        // from the beginning reads as no offset at all.
+        for (const topic of opts['topics'].split(',')) {
+          const ends = await admin.fetchTopicOffsets(topic);
+          await admin.setOffsets({
+            groupId: opts['group'],
+            topic,
+            partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+          });
+        }
+      } finally {
+        await admin.disconnect();
+      }
+      out({ group: opts['group'], skipped: opts['topics'] });
+      return 0;
+    }
     case 'committed': {
       const admin = kafka.admin();
       await admin.connect();
@@ -174,7 +195,9 @@ export async function benchCommand(brokers: string[], args: string[]): Promise<n
       return 0;
     }
     default:
-      console.error('bench steps: scratch-topic fill size hop follow pg-ceiling naive fault-load fault-verify dispatch-load committed');
+      console.error(
+        'bench steps: scratch-topic fill size hop follow pg-ceiling naive fault-load fault-verify dispatch-load skip-to-end committed',
+      );
       return 2;
   }
 }

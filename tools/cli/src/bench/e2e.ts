@@ -42,6 +42,26 @@ async function launchesDone(scoringUrl: string, limitMs: number): Promise<void> 
   }
 }
 
+/**
+ * Waits until the sends that earlier decisions queued are done: no new message status for 3 s,
+ * and scoring has learned from every one. The dispatcher commits a decision once its send is
+ * queued, so a caught-up pipeline may still be sending (and learning from) an earlier run's
+ * backlog for a while, which is no part of the steady state being measured.
+ */
+async function sendsSettled(kafka: Kafka, groupPrefix: string, limitMs: number): Promise<void> {
+  const since = Date.now();
+  let last = -1;
+  let stillFor = 0;
+  for (;;) {
+    await sleep(500);
+    const statuses = await end(kafka, Topic.WhatsappMessageStatusV1);
+    stillFor = statuses === last ? stillFor + 500 : 0;
+    last = statuses;
+    if (stillFor >= 3000 && (await committed(kafka, `${groupPrefix}.scoring`, Topic.WhatsappMessageStatusV1)) >= statuses) return;
+    if (Date.now() - since > limitMs) throw new Error(`sends still settling after ${limitMs / 1000} s`);
+  }
+}
+
 /** Waits until every stage's group has committed everything its input holds, twice in a row. */
 async function caughtUp(kafka: Kafka, groupPrefix: string, since: number, limitMs: number): Promise<void> {
   const stages: [string, string][] = [
@@ -131,11 +151,13 @@ export async function e2eLatency(
   const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   await publishAudience(producer, population);
-  // The campaigns' launch evaluates their whole audience: measured from an idle pipeline, so the
-  // figure is the steady state's latency, not the launch's backlog.
+  // The campaigns' launch evaluates their whole audience, and the throughput run's decisions are
+  // still being sent: measured from an idle pipeline, so the figure is the steady state's latency,
+  // not a backlog's.
   await sleep(2000);
   await caughtUp(kafka, groupPrefix, Date.now(), 300_000);
   if (scoringUrl) await launchesDone(scoringUrl, 300_000);
+  await sendsSettled(kafka, groupPrefix, 300_000);
 
   const latencies: number[] = [];
   // Where the time goes: when each hop's record was written (its Kafka timestamp), from the
