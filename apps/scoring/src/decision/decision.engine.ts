@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type CampaignV1, type ProfileSnapshotV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { KafkaPublisher } from '@wt/kafka';
-import { Counter, register } from 'prom-client';
+import { Counter, Histogram, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { CampaignStore } from '../campaign/campaign.store';
 import { EligibilityStore, pauseOf } from '../eligibility/eligibility.store';
@@ -17,6 +17,22 @@ const decisionsTotal =
   (register.getSingleMetric('wt_decisions_total') as Counter | undefined) ??
   new Counter({ name: 'wt_decisions_total', help: 'Decisions published, by outcome and reason', labelNames: ['outcome', 'reason'] });
 
+/**
+ * How old the triggering event is when its decision is made, for every decision the real-time
+ * trigger makes, published or not (an unchanged decision is not published again): the platform's
+ * freshness, event time to decision. Fine buckets up to half a second, where the objective is.
+ */
+const eventAgeSeconds =
+  (register.getSingleMetric('wt_decision_event_age_seconds') as Histogram | undefined) ??
+  new Histogram({
+    name: 'wt_decision_event_age_seconds',
+    help: 'Event time to decision, for every decision of the real-time trigger (published or not)',
+    buckets: [
+      0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.225, 0.25, 0.275, 0.3, 0.325, 0.35, 0.375, 0.4, 0.425, 0.45, 0.475, 0.5, 0.6,
+      0.75, 1, 1.5, 2, 3, 5, 10, 30, 60,
+    ],
+  });
+
 export interface EvaluateOptions {
   /** Least score for a send per campaign, besides its threshold (set by a launch's ranking). */
   cutoffs?: ReadonlyMap<string, number>;
@@ -24,6 +40,11 @@ export interface EvaluateOptions {
   traces?: ReadonlyMap<string, Record<string, string>>;
   /** The model to decide with (a launch decides with the one it ranked with); default: the latest. */
   model?: LogisticModel;
+  /**
+   * The snapshots come from their people's own events (the real-time trigger): each decision's
+   * event age is observed in wt_decision_event_age_seconds. Not for a launch or a resume.
+   */
+  eventTriggered?: boolean;
 }
 
 export function contactPolicy(config: ScoringConfig): ContactPolicyOptions {
@@ -88,6 +109,9 @@ export class DecisionEngine {
       for (const { snapshot, campaign } of pairs) {
         const previous = known.get(`${campaign.campaignId}:${snapshot.personId}`);
         if (previous && isFinal(previous.reason, previous.outcome)) continue;
+        if (options.eventTriggered && snapshot.activity.lastSeenAt) {
+          eventAgeSeconds.observe(Math.max(0, now.getTime() - Date.parse(snapshot.activity.lastSeenAt)) / 1000);
+        }
         candidates.push(
           decide(snapshot, campaign, {
             model,

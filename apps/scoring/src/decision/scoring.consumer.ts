@@ -67,7 +67,7 @@ export class ScoringConsumer {
 
     const running = (await this.campaigns.running(now, this.config.CAMPAIGN_CACHE_MS)).filter((c) => isRunning(c, now));
     if (running.length === 0) return;
-    await this.engine.evaluate(snapshots, running, now, { cutoffs: await this.cutoffs(running), traces });
+    await this.engine.evaluate(snapshots, running, now, { cutoffs: await this.cutoffs(running), traces, eventTriggered: true });
   }
 
   private async cutoffs(running: readonly CampaignV1[]): Promise<Map<string, number>> {
