@@ -7,20 +7,33 @@
  * makes a call on its own; a batch is never split (its partition's offset moves as a whole).
  */
 export function gatherBatches(sizes: readonly number[], maxRecords: number): number[][] {
-  const calls: number[][] = [];
-  let current: number[] = [];
-  let records = 0;
-  sizes.forEach((size, index) => {
-    if (current.length > 0 && records + size > maxRecords) {
-      calls.push(current);
+  return packInOrder(
+    sizes.map((_, index) => index),
+    (index) => sizes[index] as number,
+    maxRecords,
+  );
+}
+
+/**
+ * Splits items, in order, into runs whose sizes add up to at most `max` (an item larger than `max`
+ * makes a run on its own).
+ */
+export function packInOrder<T>(items: readonly T[], sizeOf: (item: T) => number, max: number): T[][] {
+  const runs: T[][] = [];
+  let current: T[] = [];
+  let total = 0;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (current.length > 0 && total + size > max) {
+      runs.push(current);
       current = [];
-      records = 0;
+      total = 0;
     }
-    current.push(index);
-    records += size;
-  });
-  if (current.length > 0) calls.push(current);
-  return calls;
+    current.push(item);
+    total += size;
+  }
+  if (current.length > 0) runs.push(current);
+  return runs;
 }
 
 /** Runs `work` over `items` with at most `concurrency` in progress; rejects with the first failure. */

@@ -94,6 +94,23 @@ describe('KafkaBatchServer on the real broker', () => {
     await startConsumer();
   });
 
+  /** Waits until the group's committed offset is the end of every partition that holds records. */
+  async function committedToEnds(what: string): Promise<void> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await eventually(what, async () => {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [Topic.EngagementNormalizedV1] });
+        const ends = await admin.fetchTopicOffsets(Topic.EngagementNormalizedV1);
+        const done = (end: { partition: number; offset: string }) =>
+          end.offset === '0' || committed.partitions.find((p) => p.partition === end.partition)?.offset === end.offset;
+        return ends.every(done) ? true : undefined;
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   /** A consumer of the test's group; a new group reads the topic from its start (each test looks at its own run's records). */
   async function startConsumer(): Promise<void> {
     server = new KafkaBatchServer({
@@ -233,17 +250,7 @@ describe('KafkaBatchServer on the real broker', () => {
       expect(letter.value.originPartition).toBe(partitionOfKey5);
       expect(letter.key).toBe(`${Topic.EngagementNormalizedV1}:${partitionOfKey5}`);
 
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        await eventually('every partition committed to its end', async () => {
-          const [committed] = await admin.fetchOffsets({ groupId, topics: [Topic.EngagementNormalizedV1] });
-          const ends = await admin.fetchTopicOffsets(Topic.EngagementNormalizedV1);
-          return ends.every((e) => committed.partitions.find((p) => p.partition === e.partition)?.offset === e.offset) ? true : undefined;
-        });
-      } finally {
-        await admin.disconnect();
-      }
+      await committedToEnds('every partition committed to its end');
     } finally {
       await dlq.stop();
     }
@@ -261,21 +268,7 @@ describe('KafkaBatchServer on the real broker', () => {
     expect(seen.batches).toBeGreaterThanOrEqual(2);
 
     // Once handled, the group's committed offset is the end of the partition.
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await eventually('offsets committed to the end', async () => {
-        const [committed] = await admin.fetchOffsets({ groupId, topics: [Topic.EngagementNormalizedV1] });
-        const ends = await admin.fetchTopicOffsets(Topic.EngagementNormalizedV1);
-        const behind = committed.partitions.filter((p) => {
-          const end = ends.find((e) => e.partition === p.partition)!;
-          return p.offset !== '-1' && p.offset !== end.offset;
-        });
-        return committed.partitions.some((p) => p.offset !== '-1') && behind.length === 0 ? true : undefined;
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    await committedToEnds('offsets committed to the end');
   });
 
   it('rejoins its group after being evicted mid-batch, and the uncommitted batch comes again', async () => {

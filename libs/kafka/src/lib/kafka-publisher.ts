@@ -1,5 +1,6 @@
 import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import { type Topic, type TopicPayload } from '@wt/contracts';
+import { packInOrder } from './fetch-gathering';
 import { JavaCompatiblePartitioner } from './partitioner';
 import { childTraceContext, currentTraceContext, TRACEPARENT_HEADER } from './trace-context';
 
@@ -28,24 +29,14 @@ export const MAX_REQUEST_BYTES = 512 * 1024;
 
 /** Splits messages, in order, into chunks of at most `maxBytes` (a larger single message goes alone). */
 export function chunkBySize(messages: Message[], maxBytes = MAX_REQUEST_BYTES): Message[][] {
-  const chunks: Message[][] = [];
-  let current: Message[] = [];
-  let size = 0;
-  for (const message of messages) {
-    const bytes =
+  return packInOrder(
+    messages,
+    (message) =>
       Buffer.byteLength((message.value as string | Buffer | null) ?? '') +
       Buffer.byteLength((message.key as string | Buffer | null) ?? '') +
-      64;
-    if (current.length > 0 && size + bytes > maxBytes) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(message);
-    size += bytes;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+      64,
+    maxBytes,
+  );
 }
 
 /**
