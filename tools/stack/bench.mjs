@@ -328,6 +328,8 @@ try {
     figures.e2e_p50_ms = latency.decisions > 0 ? latency.p50 : null;
     figures.e2e_p99_ms = latency.decisions > 0 ? latency.p99 : null;
     figures.e2e_latency_decisions = latency.decisions;
+    // 0: earlier runs' paced sends were still going out (and being learned from) during the run.
+    figures.e2e_latency_sends_settled = latency.settled ? 1 : 0;
     log(
       `  at ${figures.e2e_latency_rate} events/s: p50 ${latency.p50} ms, p99 ${latency.p99} ms over ${latency.decisions} decisions made (scoring's event-age histogram)`,
     );
