@@ -162,13 +162,14 @@ export async function benchCommand(brokers: string[], args: string[]): Promise<n
       return 0;
     }
     case 'skip-to-end': {
-      // A group that has not run yet starts at the ends of its topics, as if it had consumed them.
+      // A group that has not run yet starts at the ends of its topics (`all`: every topic), as if it had consumed them.
       const admin = kafka.admin();
       await admin.connect();
       try {
         // Explicit offsets: resetOffsets would commit -1 (latest), which a consumer that starts
         // from the beginning reads as no offset at all.
-        for (const topic of opts['topics'].split(',')) {
+        const topics = opts['topics'] === 'all' ? (await admin.listTopics()).filter((t) => !t.startsWith('__')) : opts['topics'].split(',');
+        for (const topic of topics) {
           const ends = await admin.fetchTopicOffsets(topic);
           await admin.setOffsets({
             groupId: opts['group'],
