@@ -92,9 +92,10 @@ function processUsage(pid) {
 const env = { KAFKA_GROUP_PREFIX: groupPrefix, LOG_LEVEL: 'warn' };
 // BENCH_CPU_PROF=<dir>: each stage's service writes a V8 CPU profile there when it stops (open in Chrome DevTools).
 const profiling = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+// Added on top of `env` where a service starts (so a change of env, the e2e phase's group prefix, applies).
 const unlimited = {
-  'whatsapp-sandbox': { ...env, SANDBOX_THROUGHPUT_MPS: '0', SANDBOX_PAIR_INTERVAL_MS: '0', SANDBOX_STATUS_DELAY_MS: '0' },
-  dispatcher: { ...env, WHATSAPP_MPS: '1000', SEND_CONCURRENCY: '64' },
+  'whatsapp-sandbox': { SANDBOX_THROUGHPUT_MPS: '0', SANDBOX_PAIR_INTERVAL_MS: '0', SANDBOX_STATUS_DELAY_MS: '0' },
+  dispatcher: { WHATSAPP_MPS: '1000', SEND_CONCURRENCY: '64' },
 };
 
 /** Runs one stage alone on its pre-filled input topic; returns records/s, CPU and memory. */
@@ -318,7 +319,7 @@ try {
       brokers: up.brokers,
       databaseUrls: up.databaseUrls,
       only: all,
-      extraEnv: Object.fromEntries(all.map((n) => [n, { ...env, ...unlimited[n], KAFKA_GROUP_PREFIX: groupPrefix }])),
+      extraEnv: Object.fromEntries(all.map((n) => [n, { ...env, ...unlimited[n] }])),
       log: () => {},
     });
     const e2e = cli(['e2e-throughput', `groupPrefix=${groupPrefix}`, `events=${Math.round(EVENTS / 2)}`, `run=${run}e`]);
