@@ -65,6 +65,10 @@ export async function runService(options: RunServiceOptions): Promise<INestAppli
     });
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
     readiness.register('kafka', () => server.isReady());
+    // Module init hooks first (the key vault opens its database there): a consumer that fetched
+    // before them failed its first calls and restarted, 25-40 s lost on every restart. A microservice
+    // connected this way does not call the hooks again (connectMicroservice marks them called).
+    await app.init();
     await app.startAllMicroservices();
   }
 
