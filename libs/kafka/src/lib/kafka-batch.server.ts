@@ -166,20 +166,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       // because the group evicted this member (a batch outlived the session on a starved CPU),
       // would leave the process alive and consuming nothing. Rejoining is always right here:
       // offsets move only after effects, so the uncommitted batch comes again, and effects are
-      // idempotent. A new consumer, after a growing pause of at most MAX_REJOIN_DELAY_MS: while
-      // the broker is down every attempt fails, and the pause after the last one is how long the
-      // stage stays idle once the broker is back.
-      if (!event.payload.restart && this.consumer === consumer && !this.closing) {
-        const delayMs = Math.min(MAX_REJOIN_DELAY_MS, 1_000 * 2 ** this.restarts);
-        this.restarts += 1;
-        kafkaMetrics.consumerRestarts.inc();
-        this.logger.warn(`rejoining the group in ${delayMs} ms`);
-        const timer = setTimeout(() => {
-          if (this.consumer !== consumer || this.closing) return;
-          this.runConsumer(topics).catch((error: unknown) => this.logger.error(`could not rejoin the group: ${String(error)}`));
-        }, delayMs);
-        timer.unref();
-      }
+      // idempotent.
+      if (!event.payload.restart && this.consumer === consumer && !this.closing) this.rejoinLater(topics, consumer);
     });
     consumer.on(consumer.events.STOP, () => {
       this.joined = false;
@@ -193,6 +181,31 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       partitionsConsumedConcurrently: FETCH_WIDTH,
       eachBatch: (payload) => this.processBatch(payload),
     });
+  }
+
+  /**
+   * Runs a new consumer after a growing pause of at most MAX_REJOIN_DELAY_MS (while the broker is
+   * down every attempt fails, and the pause after the last one is how long the stage stays idle
+   * once it is back), and again if it cannot even connect: an outage longer than kafkajs's
+   * connect retries must not leave the process alive and consuming nothing.
+   */
+  private rejoinLater(topics: string[], failed: Consumer): void {
+    const delayMs = Math.min(MAX_REJOIN_DELAY_MS, 1_000 * 2 ** this.restarts);
+    this.restarts += 1;
+    kafkaMetrics.consumerRestarts.inc();
+    this.logger.warn(`rejoining the group in ${delayMs} ms`);
+    const timer = setTimeout(() => {
+      if (this.consumer !== failed || this.closing) return;
+      this.runConsumer(topics).catch((error: unknown) => {
+        this.logger.error(`could not rejoin the group: ${String(error)}`);
+        const current = this.consumer;
+        if (current && !this.closing) {
+          current.disconnect().catch(() => undefined);
+          this.rejoinLater(topics, current);
+        }
+      });
+    }, delayMs);
+    timer.unref();
   }
 
   /**
