@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConfigModule } from '@wt/config';
 import { postgresOptions } from '@wt/database';
-import { KafkaModule } from '@wt/kafka';
+import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
 import { VaultModule } from '@wt/vault';
 import { AssistantConfig } from './assistant.config';
@@ -25,7 +25,7 @@ export function assistantModule(config: AssistantConfig) {
     imports: [
       ConfigModule.forValue(AssistantConfig, config),
       ObservabilityModule.forRoot({ service: 'assistant', logLevel: config.LOG_LEVEL }),
-      KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: 'assistant' }),
+      KafkaModule.forRoot(kafkaConnectionOf(config, 'assistant')),
       TypeOrmModule.forRoot(
         postgresOptions({
           url: config.DATABASE_URL,

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '@wt/config';
+import { kafkaConnectionOf } from '@wt/kafka';
 import { main, runService } from '@wt/runtime';
 import { assistantModule } from './app.module';
 import { AssistantConfig } from './assistant.config';
@@ -17,7 +18,7 @@ main(async () => {
     module: assistantModule(config),
     port: config.PORT,
     consumer: {
-      connection: { brokers: config.KAFKA_BROKERS, clientId: 'assistant' },
+      connection: kafkaConnectionOf(config, 'assistant'),
       groupId: `${config.KAFKA_GROUP_PREFIX}.assistant`,
       callsConcurrently: 2,
     },

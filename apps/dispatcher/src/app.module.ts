@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConfigModule } from '@wt/config';
 import { postgresOptions } from '@wt/database';
 import { Pseudonymizer } from '@wt/identity';
-import { KafkaModule } from '@wt/kafka';
+import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
 import { VaultModule } from '@wt/vault';
 import { WhatsAppCloudClient } from '@wt/whatsapp';
@@ -27,7 +27,7 @@ export function dispatcherModule(config: DispatcherConfig) {
     imports: [
       ConfigModule.forValue(DispatcherConfig, config),
       ObservabilityModule.forRoot({ service: 'dispatcher', logLevel: config.LOG_LEVEL }),
-      KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: 'dispatcher' }),
+      KafkaModule.forRoot(kafkaConnectionOf(config, 'dispatcher')),
       TypeOrmModule.forRoot(
         postgresOptions({
           url: config.DATABASE_URL,

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '@wt/config';
+import { kafkaConnectionOf } from '@wt/kafka';
 import { main, runService } from '@wt/runtime';
 import { dispatcherModule } from './app.module';
 import { DispatcherConfig } from './dispatcher.config';
@@ -12,7 +13,7 @@ main(async () => {
     port: config.PORT,
     rawBody: true,
     consumer: {
-      connection: { brokers: config.KAFKA_BROKERS, clientId: 'dispatcher' },
+      connection: kafkaConnectionOf(config, 'dispatcher'),
       groupId: `${config.KAFKA_GROUP_PREFIX}.dispatcher`,
       // A call mostly waits on its one Postgres round trip: a busy fetch is worked on six calls at once.
       callsConcurrently: 6,

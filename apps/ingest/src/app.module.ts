@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@wt/config';
 import { ContactSealer, Pseudonymizer } from '@wt/identity';
-import { KafkaModule } from '@wt/kafka';
+import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
 import { VaultModule } from '@wt/vault';
 import { IngestConfig } from './ingest.config';
@@ -15,7 +15,7 @@ export function ingestModule(config: IngestConfig) {
     imports: [
       ConfigModule.forValue(IngestConfig, config),
       ObservabilityModule.forRoot({ service: 'ingest', logLevel: config.LOG_LEVEL }),
-      KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: 'ingest' }),
+      KafkaModule.forRoot(kafkaConnectionOf(config, 'ingest')),
       VaultModule.forRoot(config, 'ingest'),
     ],
     controllers: [IngestConsumer, IngestHttpController],

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '@wt/config';
+import { kafkaConnectionOf } from '@wt/kafka';
 import { main, runService } from '@wt/runtime';
 import { ingestModule } from './app.module';
 import { IngestConfig } from './ingest.config';
@@ -12,7 +13,7 @@ main(async () => {
     port: config.PORT,
     bodyLimit: config.HTTP_BODY_LIMIT,
     consumer: {
-      connection: { brokers: config.KAFKA_BROKERS, clientId: 'ingest' },
+      connection: kafkaConnectionOf(config, 'ingest'),
       groupId: `${config.KAFKA_GROUP_PREFIX}.ingest`,
       callsConcurrently: 2,
     },

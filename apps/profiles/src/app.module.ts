@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConfigModule } from '@wt/config';
 import { postgresOptions } from '@wt/database';
-import { KafkaModule } from '@wt/kafka';
+import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
 import { VaultModule } from '@wt/vault';
 import { ConsentLedgerEntity } from './consent/consent-ledger.entity';
@@ -36,7 +36,7 @@ export function profilesModule(config: ProfilesConfig) {
     imports: [
       ConfigModule.forValue(ProfilesConfig, config),
       ObservabilityModule.forRoot({ service: 'profiles', logLevel: config.LOG_LEVEL }),
-      KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: 'profiles' }),
+      KafkaModule.forRoot(kafkaConnectionOf(config, 'profiles')),
       TypeOrmModule.forRoot(
         postgresOptions({
           url: config.DATABASE_URL,

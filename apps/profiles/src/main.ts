@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@wt/config';
-import { KafkaPublisher } from '@wt/kafka';
+import { kafkaConnectionOf, KafkaPublisher } from '@wt/kafka';
 import { main, runService } from '@wt/runtime';
 import { Logger } from 'nestjs-pino';
 import { profilesModule } from './app.module';
@@ -20,7 +20,7 @@ main(async () => {
     module: profilesModule(config),
     port: config.PORT,
     consumer: {
-      connection: { brokers: config.KAFKA_BROKERS, clientId: 'profiles' },
+      connection: kafkaConnectionOf(config, 'profiles'),
       groupId: `${config.KAFKA_GROUP_PREFIX}.profiles`,
       callsConcurrently: 3,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,

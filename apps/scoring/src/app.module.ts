@@ -3,7 +3,7 @@ import { APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConfigModule } from '@wt/config';
 import { postgresOptions } from '@wt/database';
-import { KafkaModule } from '@wt/kafka';
+import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
 import { AudienceStore } from './audience/audience.store';
 import { ApiKeyStore } from '@wt/business-auth';
@@ -53,7 +53,7 @@ export function scoringModule(config: ScoringConfig) {
     imports: [
       ConfigModule.forValue(ScoringConfig, config),
       ObservabilityModule.forRoot({ service: 'scoring', logLevel: config.LOG_LEVEL }),
-      KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: 'scoring' }),
+      KafkaModule.forRoot(kafkaConnectionOf(config, 'scoring')),
       TypeOrmModule.forRoot(
         postgresOptions({
           url: config.DATABASE_URL,

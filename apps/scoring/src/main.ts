@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '@wt/config';
+import { kafkaConnectionOf } from '@wt/kafka';
 import { main, runService } from '@wt/runtime';
 import { scoringModule } from './app.module';
 import { apiKeyCommand } from './business/api-key.command';
@@ -21,7 +22,7 @@ main(async () => {
     module: scoringModule(config),
     port: config.PORT,
     consumer: {
-      connection: { brokers: config.KAFKA_BROKERS, clientId: 'scoring' },
+      connection: kafkaConnectionOf(config, 'scoring'),
       groupId: `${config.KAFKA_GROUP_PREFIX}.scoring`,
       callsConcurrently: 6,
     },

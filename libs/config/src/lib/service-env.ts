@@ -20,6 +20,10 @@ export class ServiceEnv {
   @Matches(/^[^\s:,]+:\d+$/, { each: true, message: 'KAFKA_BROKERS must be host:port[,host:port]' })
   KAFKA_BROKERS: string[] = ['127.0.0.1:9092'];
 
+  /** kafkajs's own log level (its client, group and connection events); `info` shows joins and rebalances. */
+  @IsIn(['error', 'warn', 'info', 'debug'])
+  KAFKA_LOG_LEVEL: 'error' | 'warn' | 'info' | 'debug' = 'warn';
+
   /** Prefix of consumer group ids, so several environments can share one cluster. */
   @IsString()
   @Matches(/^[a-z0-9][a-z0-9._-]*$/)

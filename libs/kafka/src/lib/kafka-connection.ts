@@ -6,6 +6,25 @@ export interface KafkaConnectionOptions {
   brokers: string[];
   /** Identifies the service to the broker (quotas, logs). */
   clientId: string;
+  /** kafkajs's own log level; `warn` unless set. */
+  logLevel?: KafkaLogLevel;
+}
+
+export type KafkaLogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+const LOG_LEVEL_OF: Record<KafkaLogLevel, logLevel> = {
+  error: logLevel.ERROR,
+  warn: logLevel.WARN,
+  info: logLevel.INFO,
+  debug: logLevel.DEBUG,
+};
+
+/** A service's connection from its validated configuration (`KAFKA_BROKERS`, `KAFKA_LOG_LEVEL`). */
+export function kafkaConnectionOf(
+  config: { KAFKA_BROKERS: string[]; KAFKA_LOG_LEVEL: KafkaLogLevel },
+  clientId: string,
+): KafkaConnectionOptions {
+  return { brokers: config.KAFKA_BROKERS, clientId, logLevel: config.KAFKA_LOG_LEVEL };
 }
 
 const LEVELS: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
@@ -29,7 +48,7 @@ export function createKafka(options: KafkaConnectionOptions, overrides: Partial<
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
-    logLevel: logLevel.WARN,
+    logLevel: LOG_LEVEL_OF[options.logLevel ?? 'warn'],
     logCreator: nestLogCreator,
     connectionTimeout: 5_000,
     requestTimeout: 30_000,
