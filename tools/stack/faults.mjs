@@ -38,7 +38,9 @@ const PG_FAULT = process.env.FAULT_POSTGRES !== '0';
 let privatePg;
 if (PG_FAULT) {
   const { startPrivatePostgres } = await import('./private-postgres.mjs');
-  privatePg = await startPrivatePostgres({ port: 55432 + 100 * Number(process.env.WT_STACK_SLOT ?? 0) });
+  // Below Linux's ephemeral range (32768-60999): a port inside it can be held, when the cluster
+  // starts or restarts, by some client's outgoing connection (seen: "Address already in use").
+  privatePg = await startPrivatePostgres({ port: 26432 + 100 * Number(process.env.WT_STACK_SLOT ?? 0) });
   process.env.DATABASE_URL = privatePg.url;
   log(`  a private PostgreSQL for this run on 127.0.0.1:${privatePg.port} (it will be stopped and restarted)`);
 }

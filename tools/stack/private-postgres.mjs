@@ -2,7 +2,7 @@
 // (the fault run) on a machine where the default cluster serves others: stopping that one would
 // break their work, stopping this one breaks only ours.
 //
-//   const pg = await startPrivatePostgres({ port: 55432 });  // -> { url, dataDir, port }
+//   const pg = await startPrivatePostgres({ port: 26432 });  // -> { url, dataDir, port }
 //   await restartPrivatePostgres(pg, { downMs: 5000 });      // fast stop, a pause, start
 //   await stopPrivatePostgres(pg);                            // stops and deletes the cluster
 //
