@@ -30,7 +30,7 @@ export default [
               onlyDependOnLibsWithTags: ['type:runtime', 'type:contracts', 'type:data-access', 'type:util', 'type:testing'],
             },
             // The runtime wires a service together: transport, observability, configuration.
-            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:contracts', 'type:data-access', 'type:util'] },
+            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:contracts', 'type:data-access', 'type:util', 'type:testing'] },
             // Talking to Kafka or Postgres may use contracts, plain utilities and other data access, never an app.
             {
               sourceTag: 'type:data-access',
