@@ -1,6 +1,6 @@
 import { type EngagementNormalizedV1, type ProfileSnapshotV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { chunkBySize } from '@wt/kafka';
-import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { type Admin, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { generatePopulation } from '../demo/population';
 import { type Buckets, bucketsBetween, countOf, parseBuckets, quantile } from './histogram';
@@ -13,24 +13,30 @@ async function eventAges(scoringUrl: string): Promise<Buckets> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function committed(kafka: Kafka, groupId: string, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
+/**
+ * The offsets the waits below poll, over one admin connection for a whole run: a connection per
+ * poll (several a second) would load the broker and the 2 cores whose pipeline is being measured.
+ */
+class Offsets {
+  private constructor(private readonly admin: Admin) {}
 
-async function end(kafka: Kafka, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
-  } finally {
-    await admin.disconnect();
+  static async open(kafka: Kafka): Promise<Offsets> {
+    const admin = kafka.admin();
+    await admin.connect();
+    return new Offsets(admin);
+  }
+
+  async committed(groupId: string, topic: string): Promise<number> {
+    const [offsets] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+    return offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  }
+
+  async end(topic: string): Promise<number> {
+    return (await this.admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+  }
+
+  close(): Promise<void> {
+    return this.admin.disconnect();
   }
 }
 
@@ -56,16 +62,16 @@ async function launchesDone(scoringUrl: string, limitMs: number): Promise<void> 
  * run's backlog, which is no part of the steady state being measured. Paced sends (several
  * campaigns to one person) can trickle on for minutes: then it goes on, and says so.
  */
-async function sendsSettled(kafka: Kafka, groupPrefix: string, limitMs: number): Promise<boolean> {
+async function sendsSettled(offsets: Offsets, groupPrefix: string, limitMs: number): Promise<boolean> {
   const since = Date.now();
   let last = -1;
   let stillFor = 0;
   for (;;) {
     await sleep(500);
-    const statuses = await end(kafka, Topic.WhatsappMessageStatusV1);
+    const statuses = await offsets.end(Topic.WhatsappMessageStatusV1);
     stillFor = statuses === last ? stillFor + 500 : 0;
     last = statuses;
-    if (stillFor >= 3000 && (await committed(kafka, `${groupPrefix}.scoring`, Topic.WhatsappMessageStatusV1)) >= statuses) return true;
+    if (stillFor >= 3000 && (await offsets.committed(`${groupPrefix}.scoring`, Topic.WhatsappMessageStatusV1)) >= statuses) return true;
     if (Date.now() - since > limitMs) {
       console.error(`sends still settling after ${limitMs / 1000} s: measuring with them going on`);
       return false;
@@ -74,7 +80,7 @@ async function sendsSettled(kafka: Kafka, groupPrefix: string, limitMs: number):
 }
 
 /** Waits until every stage's group has committed everything its input holds, twice in a row. */
-async function caughtUp(kafka: Kafka, groupPrefix: string, since: number, limitMs: number): Promise<void> {
+async function caughtUp(offsets: Offsets, groupPrefix: string, since: number, limitMs: number): Promise<void> {
   const stages: [string, string][] = [
     [`${groupPrefix}.ingest`, Topic.SocialEngagementV1],
     [`${groupPrefix}.profiles`, Topic.EngagementNormalizedV1],
@@ -85,7 +91,7 @@ async function caughtUp(kafka: Kafka, groupPrefix: string, since: number, limitM
   for (;;) {
     await sleep(200);
     let done = true;
-    for (const [group, topic] of stages) if ((await committed(kafka, group, topic)) < (await end(kafka, topic))) done = false;
+    for (const [group, topic] of stages) if ((await offsets.committed(group, topic)) < (await offsets.end(topic))) done = false;
     stable = done ? stable + 1 : 0;
     if (stable >= 2) return;
     if (Date.now() - since > limitMs) throw new Error(`the pipeline did not catch up within ${limitMs / 1000} s`);
@@ -123,23 +129,28 @@ export async function e2eThroughput(
   const list = population.events.slice(0, events);
   // From an idle pipeline: the dispatcher stage run queued its decisions' sends, which go out (and
   // come back as statuses scoring learns from) once the services run again, no part of this run.
-  await sendsSettled(kafka, groupPrefix, 60_000);
-  const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  await publishAudience(producer, population);
-  await sleep(5000);
-  const started = Date.now();
-  for (let i = 0; i < list.length; i += 2000) {
-    await producer.send({
-      topic: Topic.SocialEngagementV1,
-      acks: -1,
-      messages: list.slice(i, i + 2000).map((e) => ({ value: JSON.stringify(e) })),
-    });
+  const offsets = await Offsets.open(kafka);
+  try {
+    await sendsSettled(offsets, groupPrefix, 60_000);
+    const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await publishAudience(producer, population);
+    await sleep(5000);
+    const started = Date.now();
+    for (let i = 0; i < list.length; i += 2000) {
+      await producer.send({
+        topic: Topic.SocialEngagementV1,
+        acks: -1,
+        messages: list.slice(i, i + 2000).map((e) => ({ value: JSON.stringify(e) })),
+      });
+    }
+    await producer.disconnect();
+    await caughtUp(offsets, groupPrefix, started, 600_000);
+    const seconds = (Date.now() - started - 400) / 1000;
+    return { events: list.length, seconds, perSecond: list.length / seconds };
+  } finally {
+    await offsets.close();
   }
-  await producer.disconnect();
-  await caughtUp(kafka, groupPrefix, started, 600_000);
-  const seconds = (Date.now() - started - 400) / 1000;
-  return { events: list.length, seconds, perSecond: list.length / seconds };
 }
 
 /**
@@ -178,9 +189,15 @@ export async function e2eLatency(
   // still being sent: measured from an idle pipeline, so the figure is the steady state's latency,
   // not a backlog's.
   await sleep(2000);
-  await caughtUp(kafka, groupPrefix, Date.now(), 300_000);
-  if (scoringUrl) await launchesDone(scoringUrl, 300_000);
-  const settled = await sendsSettled(kafka, groupPrefix, 90_000);
+  const offsets = await Offsets.open(kafka);
+  let settled: boolean;
+  try {
+    await caughtUp(offsets, groupPrefix, Date.now(), 300_000);
+    if (scoringUrl) await launchesDone(scoringUrl, 300_000);
+    settled = await sendsSettled(offsets, groupPrefix, 90_000);
+  } finally {
+    await offsets.close();
+  }
 
   const latencies: number[] = [];
   // Where the time goes: when each hop's record was written (its Kafka timestamp), from the
