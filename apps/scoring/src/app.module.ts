@@ -13,6 +13,7 @@ import { CampaignEntity } from './campaign/campaign.entity';
 import { CampaignStore } from './campaign/campaign.store';
 import { DecisionController } from './decision/decision.controller';
 import { DecisionEngine } from './decision/decision.engine';
+import { DecisionOutbox } from './decision/decision-outbox';
 import { DecisionEntity } from './decision/decision.entity';
 import { DecisionStore } from './decision/decision.store';
 import { ScoringConsumer } from './decision/scoring.consumer';
@@ -21,6 +22,7 @@ import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-s
 import { ScoringInFull1764460800000 } from './migrations/1764460800000-scoring-in-full';
 import { ModelPrecision1764720000000 } from './migrations/1764720000000-model-precision';
 import { SendingEligibility1764979200000 } from './migrations/1764979200000-sending-eligibility';
+import { DecisionOutbox1765065600000 } from './migrations/1765065600000-decision-outbox';
 import { EligibilityStore } from './eligibility/eligibility.store';
 import { OutcomeLearner } from './outcome/outcome.learner';
 import { ModelStore } from './relevance/model.store';
@@ -32,6 +34,7 @@ export const SCORING_MIGRATIONS = [
   ScoringInFull1764460800000,
   ModelPrecision1764720000000,
   SendingEligibility1764979200000,
+  DecisionOutbox1765065600000,
 ];
 
 /** Providers that need only the database (and a publisher for the engine): shared with tests. */
@@ -42,6 +45,7 @@ export const SCORING_PROVIDERS = [
   ApiKeyStore,
   ModelStore,
   EligibilityStore,
+  DecisionOutbox,
   DecisionEngine,
   OutcomeLearner,
   CampaignLauncher,

@@ -4,13 +4,14 @@ import { loadConfig } from '@wt/config';
 import { type CampaignV1, type ProfileSnapshotV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { postgresOptions } from '@wt/database';
 import { KafkaPublisher, parseTraceContext } from '@wt/kafka';
-import { testBrokers, testDatabaseUrl, TopicProbe } from '@wt/testing';
+import { eventually, testBrokers, testDatabaseUrl, TopicProbe } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { scoringModule, SCORING_ENTITIES, SCORING_MIGRATIONS } from './app.module';
 import { AudienceStore } from './audience/audience.store';
 import { ApiKeyStore } from '@wt/business-auth';
 import { CampaignStore } from './campaign/campaign.store';
+import { DecisionOutbox } from './decision/decision-outbox';
 import { DecisionEngine } from './decision/decision.engine';
 import { DecisionStore } from './decision/decision.store';
 import { EligibilityStore } from './eligibility/eligibility.store';
@@ -61,7 +62,7 @@ function replica(
     new CampaignStore(dataSource),
     new DecisionStore(dataSource),
     models,
-    publisher,
+    new DecisionOutbox(dataSource, publisher),
     settings,
     new EligibilityStore(dataSource),
   );
@@ -381,6 +382,55 @@ describe('scoring on the real Postgres and Kafka', () => {
       );
       expect(new Set(decided.map((d) => d.model_version))).toEqual(new Set([ranked.modelVersion]));
       expect(decided.filter((d) => d.outcome === 'send')).toHaveLength(5);
+    });
+  });
+
+  describe('decision outbox', () => {
+    it('publishes decisions only once committed, and relays those whose publish failed after the commit', async () => {
+      const c = await campaign({ budgetMessages: 10 });
+      const people = [person([c.businessId]), person([c.businessId])];
+      // The broker goes away right after the commit.
+      const unreachable = {
+        publish: async () => {
+          throw new Error('broker gone');
+        },
+      } as unknown as KafkaPublisher;
+      const engine = (outbox: DecisionOutbox) =>
+        new DecisionEngine(
+          dataSource,
+          app.get(CampaignStore),
+          app.get(DecisionStore),
+          app.get(ModelStore),
+          outbox,
+          settings,
+          app.get(EligibilityStore),
+        );
+      const probe = await TopicProbe.start(testBrokers(), Topic.TargetingDecisionsV1);
+      try {
+        await expect(engine(new DecisionOutbox(dataSource, unreachable)).evaluate(people, [c], new Date())).rejects.toThrow('broker gone');
+        // Committed: the sends and the budget they took, and their records waiting in the outbox.
+        expect(await sendsOf(c.campaignId)).toBe(2);
+        const waiting: { id: string }[] = await dataSource.query(`SELECT id FROM decision_outbox WHERE records @> $1::jsonb`, [
+          JSON.stringify([{ value: { campaignId: c.campaignId } }]),
+        ]);
+        expect(waiting).toHaveLength(1);
+        const rowId = waiting[0]?.id;
+
+        // The batch comes again: decided already, so the engine publishes nothing more.
+        expect(await app.get(DecisionEngine).evaluate(people, [c], new Date())).toEqual([]);
+
+        // The service's relay (every 2 s) publishes a row once it is older than RELAY_AFTER_MS.
+        await dataSource.query(`UPDATE decision_outbox SET created_at = now() - interval '1 minute' WHERE id = $1`, [rowId]);
+        for (const p of people) {
+          const record = await probe.waitFor((d) => d.campaignId === c.campaignId && d.personId === p.personId);
+          expect(record.value).toMatchObject({ outcome: 'send', send: { contact: p.contact } });
+        }
+        await eventually('the relayed row deleted', async () =>
+          (await dataSource.query(`SELECT id FROM decision_outbox WHERE id = $1`, [rowId])).length === 0 ? true : undefined,
+        );
+      } finally {
+        await probe.stop();
+      }
     });
   });
 

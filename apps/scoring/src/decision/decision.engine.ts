@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type CampaignV1, type ProfileSnapshotV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
-import { KafkaPublisher } from '@wt/kafka';
+import { type CampaignV1, type ProfileSnapshotV1, type TargetingDecisionV1 } from '@wt/contracts';
 import { Counter, Histogram, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { CampaignStore } from '../campaign/campaign.store';
@@ -11,6 +10,7 @@ import { type LogisticModel } from '../relevance/logistic-model';
 import { ModelStore } from '../relevance/model.store';
 import { ScoringConfig } from '../scoring.config';
 import { concerns, decide, isFinal, type ScoredDecision, withheld } from './decision-policy';
+import { type DecisionRecord, DecisionOutbox } from './decision-outbox';
 import { DecisionStore } from './decision.store';
 
 const decisionsTotal =
@@ -73,7 +73,7 @@ export class DecisionEngine {
     private readonly campaigns: CampaignStore,
     private readonly decisions: DecisionStore,
     private readonly models: ModelStore,
-    private readonly publisher: KafkaPublisher,
+    private readonly outbox: DecisionOutbox,
     config: ScoringConfig,
     private readonly eligibility: EligibilityStore,
   ) {
@@ -92,7 +92,7 @@ export class DecisionEngine {
     if (pairs.length === 0) return [];
     const model = options.model ?? (await this.models.current());
 
-    const published = await this.dataSource.transaction(async (manager) => {
+    const { published, outboxId, records } = await this.dataSource.transaction(async (manager) => {
       const personIds = [...new Set(pairs.map((p) => p.snapshot.personId))];
       await this.decisions.lockPeople(manager, personIds);
       // Their decisions for these pairs (locked), their history, and whom WhatsApp cannot reach now
@@ -159,12 +159,16 @@ export class DecisionEngine {
         return !previous || previous.reason !== c.decision.reason;
       });
       await this.decisions.save(manager, toPublish);
-      await this.publisher.publish(
-        Topic.TargetingDecisionsV1,
-        toPublish.map((c) => ({ key: c.decision.personId, value: c.decision, headers: options.traces?.get(c.decision.personId) })),
-      );
-      return toPublish.map((c) => c.decision);
+      const records: DecisionRecord[] = toPublish.map((c) => ({
+        key: c.decision.personId,
+        value: c.decision,
+        headers: options.traces?.get(c.decision.personId),
+      }));
+      // Published only once committed (see DecisionOutbox): the budget and people locks end here.
+      const outboxId = records.length > 0 ? await this.outbox.add(manager, records) : undefined;
+      return { published: toPublish.map((c) => c.decision), outboxId, records };
     });
+    if (outboxId) await this.outbox.publish(outboxId, records);
     for (const d of published) decisionsTotal.inc({ outcome: d.outcome, reason: d.reason });
     return published;
   }
