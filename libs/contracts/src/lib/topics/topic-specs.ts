@@ -61,7 +61,8 @@ export const TOPIC_SPECS = {
     cleanupPolicy: 'delete',
     retentionMs: 30 * DAY_MS,
     key: 'personId',
-    description: 'Send or suppress decisions with their explanation.',
+    description:
+      'Send or suppress decisions with their explanation. Published only once stored; at least once: a decision id may come again, and means one decision.',
     visibility: 'public',
   },
   [Topic.WhatsappMessageStatusV1]: {
