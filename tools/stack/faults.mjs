@@ -285,10 +285,9 @@ try {
   let previous;
   for (let i = 0; i < 120; i += 1) {
     await sleep(2000);
-    const now = JSON.stringify(
-      ['ingest', 'profiles', 'scoring', 'dispatcher'].map((s) => cli(['committed', `group=${groupPrefix}.${s}`, `topic=${INPUT[s]}`])),
-    );
-    if (now === previous) break;
+    const offsets = await Promise.all(Object.keys(INPUT).map(offsetsOf));
+    const now = JSON.stringify(offsets);
+    if (offsets.every(Boolean) && now === previous) break;
     previous = now;
   }
   const verdict = cli([

@@ -183,22 +183,8 @@ export async function benchCommand(brokers: string[], args: string[]): Promise<n
       out({ group: opts['group'], skipped: opts['topics'] });
       return 0;
     }
-    case 'committed': {
-      const admin = kafka.admin();
-      await admin.connect();
-      const [offsets] = await admin.fetchOffsets({ groupId: opts['group'], topics: [opts['topic']] });
-      const ends = await admin.fetchTopicOffsets(opts['topic']);
-      out({
-        committed: offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0),
-        end: ends.reduce((sum, p) => sum + Number(p.high), 0),
-      });
-      await admin.disconnect();
-      return 0;
-    }
     default:
-      console.error(
-        'bench steps: scratch-topic fill size hop follow pg-ceiling naive fault-load fault-verify dispatch-load skip-to-end committed',
-      );
+      console.error('bench steps: scratch-topic fill size hop follow pg-ceiling naive fault-load fault-verify dispatch-load skip-to-end');
       return 2;
   }
 }

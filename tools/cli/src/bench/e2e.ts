@@ -3,6 +3,7 @@ import { chunkBySize } from '@wt/kafka';
 import { type Admin, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { generatePopulation } from '../demo/population';
+import { committedRecords, endOffset } from './follow-group';
 import { type Buckets, bucketsBetween, countOf, parseBuckets, quantile } from './histogram';
 
 const EVENT_AGE = 'wt_decision_event_age_seconds';
@@ -26,13 +27,12 @@ class Offsets {
     return new Offsets(admin);
   }
 
-  async committed(groupId: string, topic: string): Promise<number> {
-    const [offsets] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
-    return offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  committed(groupId: string, topic: string): Promise<number> {
+    return committedRecords(this.admin, groupId, topic);
   }
 
-  async end(topic: string): Promise<number> {
-    return (await this.admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+  end(topic: string): Promise<number> {
+    return endOffset(this.admin, topic);
   }
 
   close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { type Kafka } from 'kafkajs';
+import { type Admin, type Kafka } from 'kafkajs';
 
 export interface FollowResult {
   records: number;
@@ -23,10 +23,7 @@ export async function followGroup(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const committed = async () => {
-      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      return offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-    };
+    const committed = () => committedRecords(admin, groupId, topic);
     const started = Date.now();
     let first: { at: number; value: number } | undefined;
     let last = { at: Date.now(), value: 0 };
@@ -52,6 +49,17 @@ export async function followGroup(
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Records a group has committed on a topic: its committed offsets summed (none yet counts 0). */
+export async function committedRecords(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+}
+
+/** A topic's end: its partitions' high watermarks summed. */
+export async function endOffset(admin: Admin, topic: string): Promise<number> {
+  return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
 }
 
 /** Records currently in a topic (sum of end offsets minus start offsets). */
