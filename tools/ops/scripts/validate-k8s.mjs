@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Validates Kubernetes objects against their OpenAPI schemas, offline, with kubernetes-models
+// (and the KEDA, Strimzi and Prometheus Operator model packages, generated from their CRDs)
 // (ESM-only, hence a separate script the jest specs run). Input: a JSON array of objects on stdin.
 // Output: a JSON array, one entry per object: { kind, name, status: 'valid'|'invalid'|'no-schema', error? }.
 
@@ -8,6 +9,9 @@ async function modelFor(apiVersion, kind) {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   const candidates = [];
   if (group === 'keda.sh') candidates.push(`@kubernetes-models/keda/keda.sh/${version}`);
+  // Strimzi's and the Prometheus Operator's models are generated from their own CRD schemas.
+  else if (group === 'kafka.strimzi.io') candidates.push(`@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/${version}`);
+  else if (group === 'monitoring.coreos.com') candidates.push(`@kubernetes-models/prometheus-operator/monitoring.coreos.com/${version}`);
   else candidates.push(group === '' ? `kubernetes-models/${version}` : `kubernetes-models/${group}/${version}`);
   for (const specifier of candidates) {
     try {

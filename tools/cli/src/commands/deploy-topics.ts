@@ -7,7 +7,7 @@ export const BASE_REPLICAS = 3;
 export const BASE_MIN_INSYNC_REPLICAS = 2;
 
 export interface KafkaTopicResource {
-  apiVersion: 'kafka.strimzi.io/v1beta2';
+  apiVersion: 'kafka.strimzi.io/v1';
   kind: 'KafkaTopic';
   metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> };
   spec: { topicName: string; partitions: number; replicas: number; config: Record<string, string> };
@@ -16,7 +16,7 @@ export interface KafkaTopicResource {
 /** One Strimzi `KafkaTopic` per topic of the contracts catalogue, with its partitions, retention and compaction. */
 export function kafkaTopicResource(spec: TopicSpec): KafkaTopicResource {
   return {
-    apiVersion: 'kafka.strimzi.io/v1beta2',
+    apiVersion: 'kafka.strimzi.io/v1',
     kind: 'KafkaTopic',
     // Topic names are valid DNS subdomains (lowercase, digits, '.', '-'), so they name the resource as is.
     metadata: {
