@@ -2,7 +2,8 @@
 // `npm test`: everything CI checks, on a fresh clone.
 //   1. install if needed;
 //   2. formatting (Prettier), then lint, typecheck, unit tests and build of every project (Nx, cached);
-//   3. offline checks of deploy/ and docker-compose.yml when present;
+//   3. offline checks of deploy/ and docker-compose.yml when present, and the alert rules' unit tests
+//      (promtool, fetched once from Debian's prometheus package if it is not on PATH);
 //   4. integration tests on the real broker and Postgres of the `test` profile;
 //   5. end-to-end tests with every service running on that stack;
 // then stops what it started. One broker and one set of databases for the whole run.
@@ -16,6 +17,10 @@ phase('formatting (prettier --check)');
 run('npx', ['prettier', '--check', '.', '--log-level', 'warn']);
 phase('lint, typecheck, unit tests, build');
 nx(['run-many', '-t', 'lint', 'typecheck', 'test', 'build', '--outputStyle=static', '--parallel=2']);
+
+phase('alert rules (promtool check rules, promtool test rules)');
+const { testAlertRules } = await import('./promtool.mjs');
+console.log(testAlertRules());
 
 const { applySlot, stackDown, stackUp } = await import('./stack.mjs');
 await applySlot('test');
