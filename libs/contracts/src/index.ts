@@ -18,6 +18,7 @@ export * from './lib/payloads/privacy-request.v1';
 export * from './lib/payloads/profile-snapshot.v1';
 export * from './lib/payloads/targeting-decision.v1';
 export * from './lib/topics/topic-payloads';
+export * from './lib/topics/topic-access';
 export * from './lib/topics/topic-specs';
 export * from './lib/topics/topic.enum';
 export * from './lib/validation/validate-payload';
