@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { ListFromEnv } from './env-transforms';
 
 /** Variables every service reads. A service's own configuration class extends this one. */
@@ -28,6 +28,40 @@ export class ServiceEnv {
   @IsString()
   @Matches(/^[a-z0-9][a-z0-9._-]*$/)
   KAFKA_GROUP_PREFIX: string = 'wt';
+
+  /** How the service talks to the brokers: TLS, SASL, both, or neither (local stack). */
+  @IsIn(['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'])
+  KAFKA_SECURITY_PROTOCOL: 'plaintext' | 'ssl' | 'sasl_plaintext' | 'sasl_ssl' = 'plaintext';
+
+  /** SASL mechanism when KAFKA_SECURITY_PROTOCOL is sasl_*: SCRAM (Strimzi's KafkaUser `scram-sha-512`) or PLAIN. */
+  @IsIn(['scram-sha-512', 'scram-sha-256', 'plain'])
+  KAFKA_SASL_MECHANISM: 'scram-sha-512' | 'scram-sha-256' | 'plain' = 'scram-sha-512';
+
+  /** SASL user (the service's KafkaUser); required with sasl_*. */
+  @ValidateIf((env: ServiceEnv) => env.KAFKA_SECURITY_PROTOCOL.startsWith('sasl'))
+  @IsString()
+  @IsNotEmpty({ message: 'KAFKA_SASL_USERNAME is required when KAFKA_SECURITY_PROTOCOL is sasl_plaintext or sasl_ssl' })
+  KAFKA_SASL_USERNAME?: string;
+
+  /** SASL password (from the KafkaUser's Secret); required with sasl_*. */
+  @ValidateIf((env: ServiceEnv) => env.KAFKA_SECURITY_PROTOCOL.startsWith('sasl'))
+  @IsString()
+  @IsNotEmpty({ message: 'KAFKA_SASL_PASSWORD is required when KAFKA_SECURITY_PROTOCOL is sasl_plaintext or sasl_ssl' })
+  KAFKA_SASL_PASSWORD?: string;
+
+  /** PEM file of the CA that signed the brokers' certificates (Strimzi's cluster CA); the system CAs when unset. */
+  @IsOptional()
+  @IsString()
+  KAFKA_SSL_CA_FILE?: string;
+
+  /** PEM client certificate and key files, for mutual TLS (Strimzi's KafkaUser `tls`) instead of SASL. */
+  @IsOptional()
+  @IsString()
+  KAFKA_SSL_CERT_FILE?: string;
+
+  @ValidateIf((env: ServiceEnv) => env.KAFKA_SSL_CERT_FILE !== undefined)
+  @IsString({ message: 'KAFKA_SSL_KEY_FILE is required with KAFKA_SSL_CERT_FILE' })
+  KAFKA_SSL_KEY_FILE?: string;
 }
 
 /** Added by services that own a Postgres database. */
