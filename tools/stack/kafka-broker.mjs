@@ -7,7 +7,7 @@
 //   node tools/stack/kafka-broker.mjs up|down|status|reset|classpath
 //
 // See tools/stack/README.md for the environment variables and the choice of KAFKA_VERSION.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -69,6 +69,13 @@ export function resolveBrokerConfig(opts = {}) {
   if (port === controllerPort) {
     throw new Error(`KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ (both ${port})`);
   }
+  // A second client listener with SASL/SCRAM and ACLs (StandardAuthorizer), where a service's own
+  // credentials can be tried against the ACLs generated from the contracts. The plaintext listener
+  // stays open to everything (its ANONYMOUS principal is a super user) for local runs and tests.
+  const saslPort = parsePort(env.KAFKA_SASL_PORT ?? port + 2, 'KAFKA_SASL_PORT');
+  if (saslPort === port || saslPort === controllerPort) {
+    throw new Error(`KAFKA_SASL_PORT must differ from KAFKA_PORT and KAFKA_CONTROLLER_PORT (${saslPort})`);
+  }
   const cacheDir = opts.cacheDir ? path.resolve(opts.cacheDir) : stackCacheRoot(env);
   const stateDir = path.join(cacheDir, 'stack', profile);
   return {
@@ -76,6 +83,7 @@ export function resolveBrokerConfig(opts = {}) {
     version,
     port,
     controllerPort,
+    saslPort,
     cacheDir,
     stateDir,
     dataDir: path.join(stateDir, 'data'),
@@ -84,6 +92,7 @@ export function resolveBrokerConfig(opts = {}) {
     infoFile: path.join(stateDir, 'kafka.json'),
     propsFile: path.join(stateDir, 'server.properties'),
     brokers: `127.0.0.1:${port}`,
+    saslBrokers: `127.0.0.1:${saslPort}`,
     externalBrokers: env.KAFKA_BROKERS?.trim() || null,
     heapOpts: (env.KAFKA_HEAP_OPTS || DEFAULT_HEAP_OPTS).split(/\s+/).filter(Boolean),
   };
@@ -381,11 +390,18 @@ function serverProperties(cfg) {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:${cfg.controllerPort}
-listeners=PLAINTEXT://127.0.0.1:${cfg.port},CONTROLLER://127.0.0.1:${cfg.controllerPort}
-advertised.listeners=PLAINTEXT://127.0.0.1:${cfg.port}
+listeners=PLAINTEXT://127.0.0.1:${cfg.port},SASL_PLAINTEXT://127.0.0.1:${cfg.saslPort},CONTROLLER://127.0.0.1:${cfg.controllerPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${cfg.port},SASL_PLAINTEXT://127.0.0.1:${cfg.saslPort}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT
+
+# SASL/SCRAM users (added with \`kafka-broker.mjs scram-user\`) are held to their ACLs on the
+# SASL_PLAINTEXT listener; the plaintext and controller listeners' ANONYMOUS is a super user.
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:ANONYMOUS
 log.dirs=${cfg.dataDir}
 
 # Topics are created explicitly by the services (and tests), never by a typo.
@@ -592,10 +608,11 @@ export async function ensureBroker(opts = {}) {
     const running = await readOwnPid(cfg);
     if (running) {
       const info = readJson(cfg.infoFile) ?? {};
-      if (info.port !== cfg.port || info.version !== cfg.version) {
+      if (info.port !== cfg.port || info.version !== cfg.version || info.saslPort !== cfg.saslPort) {
         throw new Error(
-          `A ${cfg.profile} broker we started (pid ${running}) runs Kafka ${info.version} on port ${info.port}, ` +
-            `but Kafka ${cfg.version} on port ${cfg.port} was asked for. Run \`down\` first.`,
+          `A ${cfg.profile} broker we started (pid ${running}) runs Kafka ${info.version} on port ${info.port} ` +
+            `(SASL ${info.saslPort ?? 'none'}), but Kafka ${cfg.version} on port ${cfg.port} (SASL ${cfg.saslPort}) ` +
+            'was asked for. Run `down` first.',
         );
       }
       await waitForCluster(cfg.brokers, {
@@ -604,12 +621,13 @@ export async function ensureBroker(opts = {}) {
         onFail: (why, err) => failStart(cfg, why, err),
       });
       log(`Kafka ${cfg.version} already running at ${cfg.brokers} (pid ${running})`);
-      return { brokers: cfg.brokers, startedByUs: false, version: cfg.version, pid: running };
+      return { brokers: cfg.brokers, saslBrokers: cfg.saslBrokers, startedByUs: false, version: cfg.version, pid: running };
     }
 
     for (const [name, port] of [
       ['KAFKA_PORT', cfg.port],
       ['KAFKA_CONTROLLER_PORT', cfg.controllerPort],
+      ['KAFKA_SASL_PORT', cfg.saslPort],
     ]) {
       if (await portInUse(port)) {
         throw new Error(
@@ -655,7 +673,14 @@ export async function ensureBroker(opts = {}) {
     fs.writeFileSync(
       cfg.infoFile,
       JSON.stringify(
-        { pid: child.pid, version: cfg.version, port: cfg.port, controllerPort: cfg.controllerPort, startedAt: new Date().toISOString() },
+        {
+          pid: child.pid,
+          version: cfg.version,
+          port: cfg.port,
+          controllerPort: cfg.controllerPort,
+          saslPort: cfg.saslPort,
+          startedAt: new Date().toISOString(),
+        },
         null,
         2,
       ),
@@ -672,7 +697,7 @@ export async function ensureBroker(opts = {}) {
       },
     });
     log(`Kafka ${cfg.version} is up at ${cfg.brokers} (pid ${child.pid})`);
-    return { brokers: cfg.brokers, startedByUs: true, version: cfg.version, pid: child.pid };
+    return { brokers: cfg.brokers, saslBrokers: cfg.saslBrokers, startedByUs: true, version: cfg.version, pid: child.pid };
   });
 }
 
@@ -775,6 +800,42 @@ export async function resetBroker(opts = {}) {
   return result;
 }
 
+/**
+ * Adds (or resets) a SASL/SCRAM-SHA-512 user on the profile's own broker, with Kafka's
+ * ConfigCommand (the admin API call kafkajs lacks). Its ACLs are set separately (admin.createAcls).
+ * @param {string} user
+ * @param {string} password
+ * @param {{profile?: string, brokers?: string, log?: (msg: string) => void}} [opts] `brokers`: the
+ *   plaintext bootstrap of the broker to change (default: the profile's own broker)
+ */
+export async function addScramUser(user, password, opts = {}) {
+  const bootstrap = opts.brokers;
+  if (!/^[A-Za-z0-9._-]+$/.test(user)) throw new Error(`invalid SCRAM user name ${JSON.stringify(user)}`);
+  if (!/^[A-Za-z0-9._~+/=-]{8,}$/.test(password)) throw new Error('a SCRAM password needs 8 or more characters of [A-Za-z0-9._~+/=-]');
+  const cfg = resolveBrokerConfig(opts);
+  if (!bootstrap && cfg.externalBrokers) throw new Error("KAFKA_BROKERS is set: pass --brokers, or use that cluster's own tools");
+  const libs = await ensureKafkaLibs(cfg.version, cfg.cacheDir, opts.log);
+  const run = spawnSync(
+    'java',
+    [
+      ...jvmArgs(cfg, libs),
+      'org.apache.kafka.tools.ConfigCommand',
+      '--bootstrap-server',
+      bootstrap ?? cfg.brokers,
+      '--alter',
+      '--entity-type',
+      'users',
+      '--entity-name',
+      user,
+      '--add-config',
+      `SCRAM-SHA-512=[iterations=4096,password=${password}]`,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (run.status !== 0) throw new Error(`ConfigCommand could not add SCRAM user ${user}: ${(run.stderr || run.stdout).trim()}`);
+  return { user };
+}
+
 // ---------------------------------------------------------------------------------------------
 // CLI
 // ---------------------------------------------------------------------------------------------
@@ -804,10 +865,18 @@ async function main(argv) {
     case 'classpath':
       console.log(await kafkaClasspath(undefined, { log }));
       return 0;
+    case 'scram-user': {
+      const brokersAt = argv.indexOf('--brokers');
+      const brokers = brokersAt > 0 ? argv[brokersAt + 1] : undefined;
+      if (!argv[1] || !argv[2] || argv[1].startsWith('--'))
+        throw new Error('usage: kafka-broker.mjs scram-user NAME PASSWORD [--brokers host:port]');
+      console.log(JSON.stringify(await addScramUser(argv[1], argv[2], { log, brokers })));
+      return 0;
+    }
     default:
       console.error(
-        'usage: node tools/stack/kafka-broker.mjs up|down|status|reset|classpath\n' +
-          '  env: STACK_PROFILE=dev|test, KAFKA_VERSION, KAFKA_PORT, KAFKA_CONTROLLER_PORT,\n' +
+        'usage: node tools/stack/kafka-broker.mjs up|down|status|reset|classpath|scram-user NAME PASSWORD [--brokers host:port]\n' +
+          '  env: STACK_PROFILE=dev|test, KAFKA_VERSION, KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_SASL_PORT,\n' +
           '       KAFKA_BROKERS (use an existing cluster), WT_CACHE_DIR, KAFKA_HEAP_OPTS',
       );
       return 2;

@@ -55,7 +55,16 @@ async function upAfterBroker({ profile, services, log, broker, settings, ensureP
     log('Services:');
     startedServices = await startServices({ profile, brokers: broker.brokers, databaseUrls, log });
   }
-  return { profile, brokers: broker.brokers, brokerStartedByUs: broker.startedByUs, databaseUrls, settings, startedServices };
+  return {
+    profile,
+    brokers: broker.brokers,
+    // The broker's SASL/SCRAM listener with ACLs (our own broker only; KAFKA_SASL_BROKERS for an external one).
+    saslBrokers: broker.saslBrokers ?? process.env.KAFKA_SASL_BROKERS,
+    brokerStartedByUs: broker.startedByUs,
+    databaseUrls,
+    settings,
+    startedServices,
+  };
 }
 
 /** Stops what this tool started: services (pid files), then the broker and Postgres if ours. */

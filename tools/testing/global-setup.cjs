@@ -6,6 +6,7 @@ module.exports = async (globalConfig, projectConfig) => {
   const services = projectConfig.displayName?.name === 'e2e' || projectConfig.displayName === 'e2e';
   const up = await stackUp({ profile: 'test', services, build: services && !process.env.WT_STACK_KEEP, log: () => {} });
   process.env.KAFKA_BROKERS = up.brokers;
+  if (up.saslBrokers) process.env.KAFKA_SASL_BROKERS = up.saslBrokers;
   process.env.WT_TEST_DATABASE_URLS = JSON.stringify(up.databaseUrls);
   process.env.WT_TEST_SERVICE_URLS = JSON.stringify(up.settings.urls);
   process.env.WT_TEST_DB_NAMES = JSON.stringify(up.settings.databases);
