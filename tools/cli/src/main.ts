@@ -3,6 +3,7 @@ import { benchCommand } from './bench/bench.command';
 import { asyncApiYaml } from './commands/asyncapi';
 import { configReferenceCommand } from './commands/config-reference';
 import { deployTopicsYaml } from './commands/deploy-topics';
+import { deployUsersYaml } from './commands/deploy-users';
 import { deadLettersReplayCommand } from './commands/dead-letters-replay';
 import { ensureTopicsCommand } from './commands/ensure-topics';
 import { vaultKeysCommand } from './commands/vault-keys';
@@ -11,6 +12,7 @@ import { demoCommand } from './demo/demo.command';
 const USAGE = `usage: wt <command>
   topics ensure      create or align every topic of the contracts catalogue (KAFKA_BROKERS)
   deploy topics      print the Strimzi KafkaTopic manifests of every topic (deploy/base/kafka-topics.yaml)
+  deploy users       print the Strimzi KafkaUser manifests of every service, ACLs included (deploy/base/kafka-users.yaml)
   docs asyncapi      print the AsyncAPI 3 document of every topic (docs/asyncapi.yaml)
   docs config [--write]  print every service's environment variables (type, default, constraints);
                      --write updates the generated section of docs/operations.md (needs a build)
@@ -36,6 +38,10 @@ async function run(args: string[]): Promise<number> {
   }
   if (command === 'deploy' && sub === 'topics') {
     process.stdout.write(await deployTopicsYaml());
+    return 0;
+  }
+  if (command === 'deploy' && sub === 'users') {
+    process.stdout.write(await deployUsersYaml());
     return 0;
   }
   if (command === 'dead-letters' && sub === 'replay') return deadLettersReplayCommand(brokers(), args.slice(2));

@@ -1,4 +1,4 @@
-import { ALL_TOPIC_SPECS, topicConfigEntries } from '@wt/contracts';
+import { ALL_TOPIC_SPECS, KAFKA_SERVICES, kafkaAclsOf, topicConfigEntries } from '@wt/contracts';
 import { type K8sObject, podSpecOf } from './lib/k8s-object';
 import { kubectlAvailable, OVERLAYS, renderOverlay, validateAgainstSchemas } from './lib/kustomize';
 import { CONSUMERS, DB_SERVICES, DEV_ONLY_APPS, PORTS, SERVICES } from './lib/services';
@@ -135,6 +135,46 @@ describeRendered.each(OVERLAYS)('deploy/overlays/%s', (overlay) => {
           topic: metadata.topic,
           consumed: true,
         });
+      }
+    }
+  });
+
+  it("gives each service its own KafkaUser with exactly the contracts' ACLs, and its Deployment and scaler those credentials", () => {
+    const users = byKind(objects, 'KafkaUser');
+    expect(names(users)).toEqual(KAFKA_SERVICES.map((s) => `wt-${s}`).sort());
+    for (const service of KAFKA_SERVICES) {
+      const user = users.find((u) => u.metadata.name === `wt-${service}`);
+      const spec = user?.spec as { authentication: { type: string }; authorization: { type: string; acls: unknown[] } };
+      expect(spec.authentication.type).toBe('scram-sha-512');
+      expect(spec.authorization.acls).toEqual(
+        kafkaAclsOf(service, 'wt').map((acl) => ({ resource: acl.resource, operations: acl.operations, host: '*' })),
+      );
+      const deployment = byKind(objects, 'Deployment').find((d) => d.metadata.name === service);
+      const env = (podSpecOf(deployment as K8sObject)?.containers[0]?.env ?? []) as {
+        name: string;
+        value?: string;
+        valueFrom?: { secretKeyRef?: { name: string; key: string } };
+      }[];
+      expect(env.find((e) => e.name === 'KAFKA_SASL_USERNAME')?.value).toBe(`wt-${service}`);
+      expect(env.find((e) => e.name === 'KAFKA_SASL_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
+        name: `wt-${service}`,
+        key: 'password',
+      });
+    }
+    const auths = new Set(byKind(objects, 'TriggerAuthentication').map((a) => a.metadata.name));
+    for (const scaler of byKind(objects, 'ScaledObject')) {
+      const triggers = (scaler.spec as { triggers: { authenticationRef?: { name: string }; metadata: Record<string, string> }[] }).triggers;
+      for (const trigger of triggers) {
+        expect({
+          scaler: scaler.metadata.name,
+          auth: trigger.authenticationRef?.name,
+          known: auths.has(trigger.authenticationRef?.name ?? ''),
+        }).toEqual({
+          scaler: scaler.metadata.name,
+          auth: `${scaler.metadata.name}-kafka`,
+          known: true,
+        });
+        expect([trigger.metadata['sasl'], trigger.metadata['tls']]).toEqual(['scram_sha512', 'enable']);
       }
     }
   });
