@@ -3,6 +3,7 @@ import { type K8sObject, podSpecOf } from './lib/k8s-object';
 import { kubectlAvailable, OVERLAYS, renderOverlay, validateAgainstSchemas } from './lib/kustomize';
 import { CONSUMERS, DB_SERVICES, DEV_ONLY_APPS, PORTS, SERVICES } from './lib/services';
 import { configViolations, workloadViolations } from './lib/workload-policy';
+import { fromRoot } from './lib/workspace';
 
 const haveKubectl = kubectlAvailable();
 if (!haveKubectl)
@@ -213,6 +214,24 @@ describeRendered.each(OVERLAYS)('deploy/overlays/%s', (overlay) => {
       });
     }
     for (const topic of topics) expect(topic.metadata.labels?.['strimzi.io/cluster']).toBe('wt-kafka');
+  });
+});
+
+describeRendered('deploy/kafka', () => {
+  it("renders a Strimzi v1 Kafka (KRaft node pools, SCRAM over TLS, ACLs, Kafka Exporter) valid against Strimzi's schemas", () => {
+    const objects = renderOverlay(fromRoot('deploy', 'kafka'));
+    expect(validateAgainstSchemas(objects).map((r) => `${r.kind}/${r.name}: ${r.status}`)).toEqual([
+      'Kafka/wt-kafka: valid',
+      'KafkaNodePool/brokers: valid',
+      'KafkaNodePool/controllers: valid',
+    ]);
+    const kafka = objects.find((o) => o.kind === 'Kafka')?.spec as {
+      kafka: { listeners: { port: number; tls: boolean; authentication?: { type: string } }[]; authorization: { type: string } };
+      kafkaExporter?: object;
+    };
+    expect(kafka.kafka.listeners).toEqual([expect.objectContaining({ port: 9093, tls: true, authentication: { type: 'scram-sha-512' } })]);
+    expect(kafka.kafka.authorization.type).toBe('simple');
+    expect(kafka.kafkaExporter).toBeDefined();
   });
 });
 
