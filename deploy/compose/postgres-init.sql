@@ -1,5 +1,6 @@
 -- One database per service that owns data (run once, when the Postgres volume is created).
 -- The schema inside each comes from that service's migrations, never from here.
+CREATE DATABASE wt_ingest;
 CREATE DATABASE wt_profiles;
 CREATE DATABASE wt_scoring;
 CREATE DATABASE wt_dispatcher;

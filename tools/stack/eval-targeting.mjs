@@ -82,6 +82,8 @@ let kafka;
 let producer;
 let admin;
 let report;
+/** Ingest API keys issued for this run, by action and subject. */
+const ingestKeys = new Map();
 try {
   const serviceEnv = { LOG_LEVEL: 'warn' };
   await startServices({
@@ -358,15 +360,52 @@ async function evaluate() {
 
   // -------------------------------------------------------------------------------------------
 
-  /** Posts items in chunks of 1,000 to an ingest route; every item must be accepted. */
+  /**
+   * An API key of ingest's doors, issued once per business (consents) or source (events) the way an
+   * operator does (docs/authentication.md): a business writes its own consents, a producer its own
+   * source's events.
+   */
+  function ingestKey(action, subject) {
+    const id = `${action} ${subject}`;
+    if (!ingestKeys.has(id)) {
+      const out = spawnSync(
+        process.execPath,
+        [path.join(ROOT, 'dist/apps/ingest/src/main.js'), 'api-key', action, subject, 'eval-targeting'],
+        {
+          env: { ...process.env, DATABASE_URL: up.databaseUrls[settings.databases.ingest] },
+          encoding: 'utf8',
+        },
+      );
+      if (out.status !== 0) throw new Error(`could not issue an ingest key (${id}): ${out.stderr}`);
+      ingestKeys.set(id, JSON.parse(out.stdout.trim().split('\n').at(-1)).apiKey);
+    }
+    return ingestKeys.get(id);
+  }
+
+  /** Posts items in chunks of 1,000 to an ingest route, each with the key of its business or source; every item must be accepted. */
   async function postAll(route, field, items, onAccepted) {
+    const groups = new Map();
+    for (const item of items) {
+      // A platform-wide consent (no business) is asserted by the first policy's business.
+      const key =
+        field === 'consents'
+          ? ingestKey('issue', item.businessId ?? POLICY_BUSINESS[POLICIES[0]])
+          : ingestKey('issue-producer', item.source);
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(item);
+    }
+    for (const [apiKey, group] of groups) await postGroup(route, field, group, apiKey, onAccepted);
+    return items.length;
+  }
+
+  async function postGroup(route, field, items, apiKey, onAccepted) {
     for (let i = 0; i < items.length; i += 1000) {
       const chunk = items.slice(i, i + 1000);
       // Retried on a dropped connection: both routes are idempotent (event ids, the consent ledger).
       const response = await withRetries(`ingest ${route}`, () =>
         fetch(`${settings.urls.ingest}${route}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
           body: JSON.stringify({ [field]: chunk }),
         }),
       );

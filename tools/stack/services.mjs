@@ -23,7 +23,7 @@ export const SERVICES = [
   { name: 'profiles', offset: 2, portEnv: 'PROFILES_PORT', db: true },
   { name: 'scoring', offset: 3, portEnv: 'SCORING_PORT', db: true },
   { name: 'dispatcher', offset: 4, portEnv: 'DISPATCHER_PORT', db: true },
-  { name: 'ingest', offset: 1, portEnv: 'INGEST_PORT', db: false },
+  { name: 'ingest', offset: 1, portEnv: 'INGEST_PORT', db: true },
   { name: 'assistant', offset: 6, portEnv: 'ASSISTANT_PORT', db: true },
 ];
 
@@ -114,7 +114,8 @@ export function serviceEnv(name, { profile, brokers, databaseUrls }) {
   const identity = { PSEUDONYM_SECRET: secrets.PSEUDONYM_SECRET, ...vault };
   switch (name) {
     case 'ingest':
-      return { ...common, ...identity };
+      // Its database holds the API keys of its HTTP doors.
+      return { ...common, ...db, ...identity };
     case 'profiles':
       return { ...common, ...db, ...identity, OPERATIONS_TOKEN: secrets.OPERATIONS_TOKEN };
     case 'scoring':

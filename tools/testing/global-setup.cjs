@@ -31,5 +31,20 @@ module.exports = async (globalConfig, projectConfig) => {
     const key = JSON.parse(issued.stdout.trim().split('\n').at(-1));
     process.env.WT_TEST_ASSISTANT_BUSINESS = businessId;
     process.env.WT_TEST_ASSISTANT_KEY = key.key ?? key.apiKey ?? key.token;
+
+    // Ingest's doors: a business key (consents of its business) and a producer key (instagram's
+    // engagement events), issued the way an operator does (docs/authentication.md).
+    const ingestKey = (...args) => {
+      const out = spawnSync(process.execPath, [path.join(__dirname, '../../dist/apps/ingest/src/main.js'), 'api-key', ...args], {
+        env: { ...process.env, ...serviceEnv('ingest', { profile: 'test', brokers: up.brokers, databaseUrls: up.databaseUrls }) },
+        encoding: 'utf8',
+      });
+      if (out.status !== 0) throw new Error(`could not issue an ingest key (${args.join(' ')}): ${out.stderr}`);
+      return JSON.parse(out.stdout.trim().split('\n').at(-1)).apiKey;
+    };
+    const ingestBusiness = `e2e-business-${Date.now().toString(36)}`;
+    process.env.WT_TEST_INGEST_BUSINESS = ingestBusiness;
+    process.env.WT_TEST_INGEST_BUSINESS_KEY = ingestKey('issue', ingestBusiness, 'e2e');
+    process.env.WT_TEST_INGEST_PRODUCER_KEY = ingestKey('issue-producer', 'instagram', 'e2e');
   }
 };

@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ApiKeyScopeGuard, apiKeyOf, ApiKeyStore } from '@wt/business-auth';
 import { ConfigModule } from '@wt/config';
+import { postgresOptions } from '@wt/database';
 import { ContactSealer, Pseudonymizer } from '@wt/identity';
 import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
@@ -8,6 +12,7 @@ import { IngestConfig } from './ingest.config';
 import { IngestConsumer } from './ingest.consumer';
 import { HttpIntake } from './http/http-intake';
 import { IngestHttpController } from './http/ingest-http.controller';
+import { INGEST_MIGRATIONS } from './migrations';
 import { EventNormalizer } from './normalization/event-normalizer';
 
 export function ingestModule(config: IngestConfig) {
@@ -17,9 +22,30 @@ export function ingestModule(config: IngestConfig) {
       ObservabilityModule.forRoot({ service: 'ingest', logLevel: config.LOG_LEVEL }),
       KafkaModule.forRoot(kafkaConnectionOf(config, 'ingest')),
       VaultModule.forRoot(config, 'ingest'),
+      TypeOrmModule.forRoot(
+        postgresOptions({
+          url: config.DATABASE_URL,
+          entities: [],
+          migrations: INGEST_MIGRATIONS,
+          runMigrations: config.DB_MIGRATIONS_RUN === 'true',
+          applicationName: 'ingest',
+        }),
+      ),
+      // Per API key (the HTTP doors' ApiKeyScopeGuard runs first), in this replica's memory.
+      ThrottlerModule.forRoot({
+        throttlers: [{ ttl: config.HTTP_RATE_LIMIT_WINDOW_SECONDS * 1000, limit: config.HTTP_RATE_LIMIT_PER_KEY }],
+        errorMessage: `more than ${config.HTTP_RATE_LIMIT_PER_KEY} requests in ${config.HTTP_RATE_LIMIT_WINDOW_SECONDS} s with this API key; retry after Retry-After seconds`,
+        getTracker: (request) => {
+          const key = apiKeyOf(request);
+          return key ? `key:${key.keyId}` : `ip:${String(request['ip'])}`;
+        },
+      }),
     ],
     controllers: [IngestConsumer, IngestHttpController],
     providers: [
+      ApiKeyStore,
+      ApiKeyScopeGuard,
+      ThrottlerGuard,
       {
         provide: EventNormalizer,
         inject: [ContactSealer],

@@ -1,7 +1,8 @@
 import { IsInt, IsISO31661Alpha2, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { ServiceEnv, withKeyVault } from '@wt/config';
+import { DatabaseEnv, withKeyVault } from '@wt/config';
 
-export class IngestConfig extends withKeyVault(ServiceEnv) {
+/** Ingest's own database holds the API keys of its HTTP doors (business and producer keys). */
+export class IngestConfig extends withKeyVault(DatabaseEnv) {
   override PORT: number = 3001;
 
   /** Key of the HMAC that turns a phone number into a personId. Same value in every service. */
@@ -39,4 +40,18 @@ export class IngestConfig extends withKeyVault(ServiceEnv) {
   /** Largest HTTP body (Express body-parser syntax); larger requests get 413. */
   @Matches(/^\d+(kb|mb)$/)
   HTTP_BODY_LIMIT: string = '2mb';
+
+  /**
+   * Requests one API key may make on the HTTP doors per `HTTP_RATE_LIMIT_WINDOW_SECONDS`, per
+   * replica (in memory); over it the answer is 429 with `Retry-After`.
+   */
+  @IsInt()
+  @Min(1)
+  HTTP_RATE_LIMIT_PER_KEY: number = 600;
+
+  /** The window of `HTTP_RATE_LIMIT_PER_KEY`, in seconds. */
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  HTTP_RATE_LIMIT_WINDOW_SECONDS: number = 60;
 }

@@ -19,6 +19,11 @@ describe('ingest OpenAPI', () => {
     expect(openApiGaps(document)).toEqual([]);
     const events = document.paths['/v1/engagement-events'].post;
     expect(Object.keys(events?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '413']));
+    // Both doors need a key: documented with its failures (issue 15, point 6).
+    for (const door of [events, document.paths['/v1/consents'].post]) {
+      expect(Object.keys(door?.responses ?? {})).toEqual(expect.arrayContaining(['401', '403', '429']));
+      expect(door?.security).toEqual([{ bearer: [] }]);
+    }
     expect(document.components?.schemas?.['EngagementEventsRequest']).toMatchObject({
       properties: { events: { items: { $ref: '#/components/schemas/EngagementEventV1' } } },
     });

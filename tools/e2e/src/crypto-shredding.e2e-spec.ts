@@ -36,7 +36,8 @@ describe('crypto-shredding: erasing a person deletes their key, and every copy o
   async function ingest(e164: string, n: number): Promise<string> {
     const response = await fetch(`${testServiceUrl('ingest')}/v1/engagement-events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      // Instagram's producer key, issued by the global setup as an operator does.
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${process.env['WT_TEST_INGEST_PRODUCER_KEY']}` },
       body: JSON.stringify({
         events: [
           {

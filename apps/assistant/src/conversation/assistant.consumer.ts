@@ -226,6 +226,8 @@ export class AssistantConsumer {
                               status: 'revoked',
                               occurredAt: new Date(message.receivedAt).toISOString(),
                               source: 'whatsapp-reply',
+                              assertedVia: 'assistant',
+                              assertedBy: 'assistant',
                             },
                           },
                         ],

@@ -216,7 +216,13 @@ describe('assistant on the real broker and Postgres', () => {
     it('ARRET revokes whatsapp_marketing for this business, with the number only in the payload', async () => {
       const message = await send(marie, 'ARRÊT');
       const consent = await consents.waitFor((c) => c.phone === marie.phone && c.businessId === businessId);
-      expect(consent.value).toMatchObject({ purpose: 'whatsapp_marketing', status: 'revoked', source: 'whatsapp-reply' });
+      expect(consent.value).toMatchObject({
+        purpose: 'whatsapp_marketing',
+        status: 'revoked',
+        source: 'whatsapp-reply',
+        assertedVia: 'assistant',
+        assertedBy: 'assistant',
+      });
       expect(consent.key).toBe(marie.personId);
       expect((await replyTo(message)).text).toBe(MESSAGES.fr.stop);
     });

@@ -323,7 +323,13 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
 
     const revocation = await consents.waitFor((c) => c.source === 'whatsapp-error-131050' && c.phone === person.e164);
     expect(revocation.key).toBe(person.personId);
-    expect(revocation.value).toMatchObject({ purpose: 'whatsapp_marketing', businessId: decision.businessId, status: 'revoked' });
+    expect(revocation.value).toMatchObject({
+      purpose: 'whatsapp_marketing',
+      businessId: decision.businessId,
+      status: 'revoked',
+      assertedVia: 'whatsapp_webhook',
+      assertedBy: 'dispatcher',
+    });
     const row = await driver.ledgerUntil(decision.decisionId, 'rejected', (r) => r.state === 'rejected');
     expect(row).toMatchObject({ errorCode: 131050, attempts: 1 });
     expect(await driver.sandboxMessages(decision.decisionId)).toHaveLength(1);

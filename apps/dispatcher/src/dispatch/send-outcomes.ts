@@ -124,6 +124,8 @@ export class SendOutcomes {
               status: 'revoked',
               occurredAt: now,
               source: 'whatsapp-error-131050',
+              assertedVia: 'whatsapp_webhook',
+              assertedBy: 'dispatcher',
             },
           });
         }

@@ -173,6 +173,8 @@ export class WebhookController {
             status: preference.value === 'stop' ? 'revoked' : 'granted',
             occurredAt: new Date(Number(preference.timestamp) * 1000).toISOString(),
             source: 'whatsapp-user-preferences',
+            assertedVia: 'whatsapp_webhook',
+            assertedBy: 'dispatcher',
           },
         });
       }

@@ -138,9 +138,11 @@ describe('dispatcher webhooks: signatures, duplicates and the verification hands
   ): Promise<void> {
     await statuses.waitFor((s) => s.wamid === read.wamid && s.status === 'read');
     await inbound.waitFor((m) => m.wamid === inboundId);
-    await consents.waitFor(
+    const change = await consents.waitFor(
       (c) => c.status === preference && c.occurredAt === occurredAt && c.source === 'whatsapp-user-preferences' && c.phone === person.e164,
     );
+    // Attributed: ingest carries it to the consent ledger (issue 15, point 6).
+    expect(change.value).toMatchObject({ assertedVia: 'whatsapp_webhook', assertedBy: 'dispatcher' });
   }
 
   it('a missing or bad X-Hub-Signature-256 gets 401 and publishes nothing on any topic', async () => {

@@ -115,9 +115,11 @@ describe('HttpIntake.consent', () => {
         { ...base, purpose: 'cross_app_profiling' },
       ],
       now,
+      { assertedVia: 'http_api', assertedBy: 'acme', assertedKeyId: 'AbCdEfGhIjKl' },
     );
     expect(outcome.results[0]).toMatchObject({ status: 'rejected', reason: 'schema_violation', errors: [{ field: 'businessId' }] });
     expect(outcome.results[1]).toMatchObject({ status: 'accepted' });
+    expect(outcome.accepted[0]?.value).toMatchObject({ assertedVia: 'http_api', assertedBy: 'acme', assertedKeyId: 'AbCdEfGhIjKl' });
     expect(outcome.deadLetters[0].value.headers[HTTP_ROUTE_HEADER]).toBe('POST /v1/consents');
   });
 });

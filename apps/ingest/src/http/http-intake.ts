@@ -10,7 +10,7 @@ import {
   validatePayload,
 } from '@wt/contracts';
 import { type OutgoingRecord } from '@wt/kafka';
-import { type EventNormalizer, type Normalized } from '../normalization/event-normalizer';
+import { type ConsentAttribution, type EventNormalizer, type Normalized } from '../normalization/event-normalizer';
 
 /** The public input topic each HTTP route stands for: a dead letter from HTTP replays onto it. */
 export const HTTP_ROUTES = {
@@ -56,10 +56,11 @@ export class HttpIntake {
     });
   }
 
-  consent(items: readonly unknown[], now: Date): IntakeOutcome<ConsentNormalizedV1> {
+  /** `attribution`: who asserted them (the API key), whatever the items declare. */
+  consent(items: readonly unknown[], now: Date, attribution: ConsentAttribution): IntakeOutcome<ConsentNormalizedV1> {
     return this.intake('POST /v1/consents', items, now, (raw) => {
       const valid = validatePayload(Topic.ConsentV1, raw);
-      return valid.ok ? this.normalizer.consent(valid.value, now) : schemaViolation(valid.reason, valid.violations);
+      return valid.ok ? this.normalizer.consent(valid.value, now, attribution) : schemaViolation(valid.reason, valid.violations);
     });
   }
 

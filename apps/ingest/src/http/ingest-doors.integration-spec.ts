@@ -1,6 +1,6 @@
 import { type DeadLetterV1, type EngagementEventV1, Topic } from '@wt/contracts';
 import { parseTraceContext } from '@wt/kafka';
-import { testBrokers, testVaultEnv, TopicProbe, stopChild, waitUntilReady } from '@wt/testing';
+import { testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe, stopChild, waitUntilReady } from '@wt/testing';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -11,12 +11,24 @@ import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { type IntakeResponse } from './ingest-http.controller';
 
 /**
- * Both doors of ingest on the real broker, with the built service as a child process: the HTTP
- * door answers per event and dead-letters what it refuses (origin `http`), the Kafka door refuses
- * the same event for the same reason, and `wt dead-letters replay` brings both back once the
- * cause is fixed (here: a default region configured for national numbers).
+ * Both doors of ingest on the real broker and its real database, with the built service as a
+ * child process: the HTTP door takes only authenticated requests (keys issued with the operator's
+ * `api-key` command), answers per event and dead-letters what it refuses (origin `http`), the Kafka
+ * door refuses the same event for the same reason, and `wt dead-letters replay` brings both back
+ * once the cause is fixed (here: a default region configured for national numbers).
  */
 const ROOT = path.resolve(__dirname, '../../../..');
+const RATE_LIMIT = 40;
+
+/** Issues a key as an operator does: `node dist/apps/ingest/src/main.js api-key <action> <subject>`. */
+function issueKey(action: 'issue' | 'issue-producer', subject: string): { keyId: string; apiKey: string } {
+  const out = execFileSync(process.execPath, [path.join(ROOT, 'dist/apps/ingest/src/main.js'), 'api-key', action, subject, 'integration'], {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'], DATABASE_URL: testDatabaseUrl('ingest') },
+    encoding: 'utf8',
+  });
+  return JSON.parse(out.trim().split('\n').at(-1) as string) as { keyId: string; apiKey: string };
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -66,6 +78,10 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
         KAFKA_BROKERS: brokers.join(','),
         KAFKA_GROUP_PREFIX: `it-ingest-${run}`,
         HTTP_BODY_LIMIT: '256kb',
+        DATABASE_URL: testDatabaseUrl('ingest'),
+        // A window far longer than the run: the limit test counts requests, never time.
+        HTTP_RATE_LIMIT_PER_KEY: String(RATE_LIMIT),
+        HTTP_RATE_LIMIT_WINDOW_SECONDS: '3600',
         ...secrets,
         ...extraEnv,
       },
@@ -84,14 +100,20 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
     await stopChild(child, 'SIGTERM', 20_000);
   }
 
+  /** Instagram's producer key, business `acme-<run>`'s key and business `globex-<run>`'s key. */
+  const keys: Record<'instagram' | 'acme' | 'globex', { keyId: string; apiKey: string }> = {} as never;
+  const acme = `acme-${run}`;
+  const globex = `globex-${run}`;
+
   async function post(
     route: string,
     body: unknown,
     headers: Record<string, string> = {},
-  ): Promise<{ status: number; json: IntakeResponse & { message?: string }; traceparent: string | null }> {
+    apiKey: string | null = route === '/v1/consents' ? keys.acme.apiKey : keys.instagram.apiKey,
+  ): Promise<{ status: number; json: IntakeResponse & { message?: string }; traceparent: string | null; retryAfter: string | null }> {
     const response = await fetch(`http://127.0.0.1:${port}${route}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}), ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
@@ -99,6 +121,7 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
       status: response.status,
       json: text.startsWith('{') ? JSON.parse(text) : {},
       traceparent: response.headers.get('traceparent'),
+      retryAfter: response.headers.get('retry-after'),
     };
   }
 
@@ -118,6 +141,9 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
     for (const project of ['apps/ingest', 'tools/cli']) {
       execFileSync(process.execPath, [path.join(ROOT, 'tools/build/swc-build.mjs'), project], { cwd: ROOT, stdio: 'ignore' });
     }
+    keys.instagram = issueKey('issue-producer', 'instagram');
+    keys.acme = issueKey('issue', acme);
+    keys.globex = issueKey('issue', globex);
     port = await freePort();
     deadLetters = await TopicProbe.start(brokers, Topic.DeadLetterV1);
     normalized = await TopicProbe.start(brokers, Topic.EngagementNormalizedV1);
@@ -215,6 +241,123 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
     const personId = (json.results[0] as { personId: string }).personId;
     const change = await consents.waitFor((c) => c.personId === personId);
     expect(change.value).toMatchObject({ purpose: 'cross_app_profiling', status: 'granted' });
+  });
+
+  describe('every door authenticated, every grant attributable (issue 15, point 6)', () => {
+    const consent = (phone: string, overrides: Record<string, unknown> = {}) => ({
+      phone,
+      purpose: 'whatsapp_marketing',
+      businessId: acme,
+      status: 'granted',
+      occurredAt: new Date(Date.now() - 1000).toISOString(),
+      source: 'web-form',
+      ...overrides,
+    });
+
+    /**
+     * A refused request published nothing: a valid record for the same person, sent after it, is
+     * on the same partition (the personId is the key), so once it is seen nothing before it can come.
+     */
+    async function nothingPublishedBefore(phone: string, refused: (c: { source: string; businessId?: string }) => boolean) {
+      const answer = await post('/v1/consents', { consents: [consent(phone, { source: `after-${run}` })] });
+      expect(answer.json.results[0]).toMatchObject({ status: 'accepted' });
+      const personId = (answer.json.results[0] as { personId: string }).personId;
+      await consents.waitFor((c) => c.personId === personId && c.source === `after-${run}`);
+      expect(consents.records.filter((r) => r.value.personId === personId && refused(r.value))).toEqual([]);
+    }
+
+    it('refuses a request without a key, with a malformed, unknown or revoked one (401), and publishes nothing of it', async () => {
+      const phone = `+33${mobile()}`;
+      const forged = [consent(phone, { source: `forged-${run}` })];
+      const none = await post('/v1/consents', { consents: forged }, {}, null);
+      expect(none.status).toBe(401);
+      expect(none.json.message).toBe('an API key is required');
+      expect((await post('/v1/consents', { consents: forged }, {}, 'not-a-key')).status).toBe(401);
+      const unknown = await post('/v1/consents', { consents: forged }, {}, `wtk_${keys.acme.keyId}.${'A'.repeat(43)}`);
+      expect(unknown.status).toBe(401);
+      expect(unknown.json.message).toBe('invalid API key');
+      const revoked = issueKey('issue', acme);
+      execFileSync(process.execPath, [path.join(ROOT, 'dist/apps/ingest/src/main.js'), 'api-key', 'revoke', revoked.keyId], {
+        env: { PATH: process.env['PATH'], DATABASE_URL: testDatabaseUrl('ingest') },
+      });
+      expect((await post('/v1/consents', { consents: forged }, {}, revoked.apiKey)).status).toBe(401);
+      expect((await post('/v1/engagement-events', { events: [event('anonymous', { phone })] }, {}, null)).status).toBe(401);
+      await nothingPublishedBefore(phone, (c) => c.source === `forged-${run}`);
+      expect(normalized.records.filter((r) => r.value.dedupeKey === `instagram:${run}-anonymous`)).toEqual([]);
+    });
+
+    it("refuses business A's key granting consent for business B (403 with the reason), and publishes nothing of the request", async () => {
+      const phone = `+33${mobile()}`;
+      const mixed = await post('/v1/consents', {
+        consents: [consent(phone, { source: `mixed-${run}` }), consent(phone, { businessId: globex, source: `mixed-${run}` })],
+      });
+      expect(mixed.status).toBe(403);
+      expect(mixed.json.message).toBe(
+        `consents[1] is for business "${globex}", but this API key (${keys.acme.keyId}) is business "${acme}"'s: a business writes its own consents only; nothing was accepted`,
+      );
+      // Nor can a business key post engagement, or a producer key consents (the scope).
+      const scoped = await post('/v1/engagement-events', { events: [event('business-key', { phone })] }, {}, keys.acme.apiKey);
+      expect(scoped.status).toBe(403);
+      expect(scoped.json.message).toMatch(/does not have the scope engagement:write/);
+      expect((await post('/v1/consents', { consents: [consent(phone)] }, {}, keys.instagram.apiKey)).status).toBe(403);
+      await nothingPublishedBefore(phone, (c) => c.source === `mixed-${run}` || c.businessId === globex);
+    });
+
+    it("refuses a producer key's events from another source (403), and publishes nothing of the request", async () => {
+      const phone = `+33${mobile()}`;
+      const other = await post('/v1/engagement-events', {
+        events: [event('own-source', { phone }), event('other-source', { phone, source: 'facebook' })],
+      });
+      expect(other.status).toBe(403);
+      expect(other.json.message).toMatch(
+        /events\[1\] comes from source "facebook", but this API key \(.+\) is the producer key of "instagram"/,
+      );
+      const after = event('after-refusal', { phone });
+      expect((await post('/v1/engagement-events', { events: [after] })).status).toBe(200);
+      const seen = await normalized.waitFor((e) => e.dedupeKey === `instagram:${after.eventId}`);
+      const refused = [`instagram:${run}-own-source`, `facebook:${run}-other-source`];
+      expect(normalized.records.filter((r) => r.value.personId === seen.value.personId && refused.includes(r.value.dedupeKey))).toEqual([]);
+    });
+
+    it('attributes a consent to the key that asserted it over HTTP, whatever the body claims; over Kafka to what the producer declared', async () => {
+      const phone = `+33${mobile()}`;
+      const answer = await post('/v1/consents', { consents: [consent(phone, { assertedVia: 'assistant', assertedBy: 'not-acme' })] });
+      expect(answer.status).toBe(200);
+      const personId = (answer.json.results[0] as { personId: string }).personId;
+      const viaHttp = await consents.waitFor((c) => c.personId === personId && c.purpose === 'whatsapp_marketing');
+      expect(viaHttp.value).toMatchObject({ assertedVia: 'http_api', assertedBy: acme, assertedKeyId: keys.acme.keyId });
+
+      const declared = consent(phone, {
+        purpose: 'cross_app_profiling',
+        businessId: undefined,
+        assertedVia: 'whatsapp_webhook',
+        assertedBy: 'dispatcher',
+      });
+      const undeclared = consent(phone, { businessId: globex, source: `kafka-${run}` });
+      await producer.send({
+        topic: Topic.ConsentV1,
+        acks: -1,
+        messages: [declared, undeclared].map((c) => ({ key: null, value: JSON.stringify(c) })),
+      });
+      const viaKafka = await consents.waitFor((c) => c.personId === personId && c.purpose === 'cross_app_profiling');
+      expect(viaKafka.value).toMatchObject({ assertedVia: 'whatsapp_webhook', assertedBy: 'dispatcher' });
+      expect(viaKafka.value.assertedKeyId).toBeUndefined();
+      const anonymous = await consents.waitFor((c) => c.personId === personId && c.source === `kafka-${run}`);
+      expect(anonymous.value).toMatchObject({ assertedVia: 'kafka_producer', assertedBy: 'unidentified', businessId: globex });
+    });
+
+    it('answers 429 with Retry-After once one key passes its limit, while other keys go on', async () => {
+      const burst = issueKey('issue', `burst-${run}`);
+      // Empty batches (400) count too: the limit is on requests, checked before the body.
+      for (let i = 0; i < RATE_LIMIT; i += 1) expect((await post('/v1/consents', { consents: [] }, {}, burst.apiKey)).status).toBe(400);
+      const over = await post('/v1/consents', { consents: [] }, {}, burst.apiKey);
+      expect(over.status).toBe(429);
+      expect(Number(over.retryAfter)).toBeGreaterThan(0);
+      expect(over.json.message).toMatch(new RegExp(`more than ${RATE_LIMIT} requests in 3600 s with this API key`));
+      expect((await post('/v1/consents', { consents: [] }, {}, keys.globex.apiKey)).status).toBe(400);
+      // The ops endpoints are not behind keys or limits.
+      expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+    });
   });
 
   it("continues the caller's traceparent into what each door publishes, and answers the request's span", async () => {

@@ -1,4 +1,6 @@
-import { BadRequestException, Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { BadRequestException, Body, Controller, ForbiddenException, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import { ApiKey, type ApiKeyPrincipal, ApiKeyScopeGuard, RequireScope } from '@wt/business-auth';
 import { Topic } from '@wt/contracts';
 import { KafkaPublisher } from '@wt/kafka';
 import { Counter, register } from 'prom-client';
@@ -6,7 +8,8 @@ import { IngestConfig } from '../ingest.config';
 import { EventNormalizer } from '../normalization/event-normalizer';
 import { HttpIntake, type IntakeOutcome, type ItemResult } from './http-intake';
 import { ConsentsRequest, EngagementEventsRequest, INTAKE_RESPONSE_SCHEMA } from './intake.openapi';
-import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { consentRefusal, engagementRefusal, httpAttribution } from './door-authorization';
 import { ApiAnswer, ApiErrors } from '@wt/runtime';
 
 const httpItems =
@@ -27,9 +30,20 @@ export interface IntakeResponse {
  * The HTTP door, beside the Kafka one. Answers only once accepted items are on the internal topic
  * and rejected ones on the dead-letter topic (both acknowledged by the brokers), so a 200 means
  * nothing is lost; a producer resends only the items marked rejected, once fixed.
+ *
+ * Every request needs an API key (docs/authentication.md): a producer key (`engagement:write`) for
+ * its own source's events, a business key (`consent:write`) for its own business's consents; then a
+ * rate limit per key. Guards in that order: the limit counts per authenticated key.
  */
 @Controller('v1')
+@UseGuards(ApiKeyScopeGuard, ThrottlerGuard)
 @ApiTags('intake')
+@ApiBearerAuth()
+@ApiErrors({
+  401: 'No API key, or not a valid one (malformed, unknown, revoked)',
+  403: "The key lacks the route's scope, or an item is for another business (consents) or another source (events): nothing is accepted",
+  429: 'Over the rate limit of this API key (HTTP_RATE_LIMIT_PER_KEY per HTTP_RATE_LIMIT_WINDOW_SECONDS): wait Retry-After seconds',
+})
 @ApiErrors({ 400: 'Not a JSON object with a non-empty array of at most HTTP_MAX_BATCH items', 413: 'The body is over HTTP_BODY_LIMIT' })
 @ApiErrors({ 500: 'Kafka did not acknowledge: nothing is answered as accepted; send again' })
 export class IngestHttpController {
@@ -48,8 +62,12 @@ export class IngestHttpController {
     'One result per event: accepted ones are on internal.engagement.normalized.v1, rejected ones on the dead-letter topic',
     INTAKE_RESPONSE_SCHEMA,
   )
-  async engagement(@Body() body: unknown): Promise<IntakeResponse> {
-    const outcome = this.intake.engagement(this.items(body, 'events'), new Date());
+  @RequireScope('engagement:write')
+  async engagement(@Body() body: unknown, @ApiKey() key: ApiKeyPrincipal): Promise<IntakeResponse> {
+    const items = this.items(body, 'events');
+    const refusal = engagementRefusal(items, key);
+    if (refusal) throw new ForbiddenException(refusal);
+    const outcome = this.intake.engagement(items, new Date());
     await this.normalizer.sealContacts(outcome.accepted.map((r) => r.value));
     await this.publisher.publishAll([
       { topic: Topic.EngagementNormalizedV1, records: outcome.accepted },
@@ -66,8 +84,12 @@ export class IngestHttpController {
     'One result per consent change: accepted ones are on internal.consent.normalized.v1, rejected ones on the dead-letter topic',
     INTAKE_RESPONSE_SCHEMA,
   )
-  async consents(@Body() body: unknown): Promise<IntakeResponse> {
-    const outcome = this.intake.consent(this.items(body, 'consents'), new Date());
+  @RequireScope('consent:write')
+  async consents(@Body() body: unknown, @ApiKey() key: ApiKeyPrincipal): Promise<IntakeResponse> {
+    const items = this.items(body, 'consents');
+    const refusal = consentRefusal(items, key);
+    if (refusal) throw new ForbiddenException(refusal);
+    const outcome = this.intake.consent(items, new Date(), httpAttribution(key));
     await this.normalizer.sealContacts(outcome.accepted.map((r) => r.value));
     await this.publisher.publishAll([
       { topic: Topic.ConsentNormalizedV1, records: outcome.accepted },

@@ -87,6 +87,18 @@ describe('EventNormalizer.consent', () => {
   it('refuses an invalid number with the reason', () => {
     expect(newNormalizer().consent({ ...consent, phone: '+33 1' }, now)).toMatchObject({ ok: false, reason: 'invalid_phone' });
   });
+
+  it('attributes a Kafka record to what its producer declared, else to an unidentified Kafka producer', () => {
+    expect(newNormalizer().consent(consent, now)).toMatchObject({ value: { assertedVia: 'kafka_producer', assertedBy: 'unidentified' } });
+    const declared = { ...consent, assertedVia: 'whatsapp_webhook', assertedBy: 'dispatcher' } as const;
+    expect(newNormalizer().consent(declared, now)).toMatchObject({ value: { assertedVia: 'whatsapp_webhook', assertedBy: 'dispatcher' } });
+  });
+
+  it('takes the attribution it is given (the HTTP door) over what the record declares', () => {
+    const declared = { ...consent, assertedVia: 'assistant', assertedBy: 'someone-else' } as const;
+    const result = newNormalizer().consent(declared, now, { assertedVia: 'http_api', assertedBy: 'acme', assertedKeyId: 'AbCdEfGhIjKl' });
+    expect(result).toMatchObject({ value: { assertedVia: 'http_api', assertedBy: 'acme', assertedKeyId: 'AbCdEfGhIjKl' } });
+  });
 });
 
 describe('EventNormalizer phone cache', () => {

@@ -9,6 +9,19 @@ import { type ContactSealer, normalizePhone, type PhoneNormalization, type Pseud
 
 export type Normalized<T> = { ok: true; value: T } | { ok: false; reason: DeadLetterReason; detail: string };
 
+/** Who asserted a consent change and how, as the normalized record carries it. */
+export type ConsentAttribution = Required<Pick<ConsentNormalizedV1, 'assertedVia' | 'assertedBy'>> &
+  Pick<ConsentNormalizedV1, 'assertedKeyId'>;
+
+/**
+ * The attribution of a record on `consent.v1`: what its producer declared, else `kafka_producer`
+ * and `unidentified` (Kafka does not tell a consumer who produced a record; the topic's ACLs decide
+ * who may).
+ */
+export function declaredAttribution(event: ConsentEventV1): ConsentAttribution {
+  return { assertedVia: event.assertedVia ?? 'kafka_producer', assertedBy: event.assertedBy ?? 'unidentified' };
+}
+
 export interface NormalizerPolicy {
   defaultRegion?: string;
   maxAgeMs: number;
@@ -140,7 +153,8 @@ export class EventNormalizer {
     return this.lastNowIso;
   }
 
-  consent(event: ConsentEventV1, now: Date): Normalized<ConsentNormalizedV1> {
+  /** `attribution`: the HTTP door's (from the API key); by default what a Kafka producer declared. */
+  consent(event: ConsentEventV1, now: Date, attribution: ConsentAttribution = declaredAttribution(event)): Normalized<ConsentNormalizedV1> {
     if (Date.parse(event.occurredAt) - now.getTime() > this.policy.maxFutureSkewMs) {
       return { ok: false, reason: 'timestamp_in_future', detail: `occurredAt: later than now + ${this.policy.maxFutureSkewMs} ms` };
     }
@@ -155,6 +169,9 @@ export class EventNormalizer {
       occurredAt: new Date(event.occurredAt).toISOString(),
       source: event.source,
       country: phone.country,
+      assertedVia: attribution.assertedVia,
+      assertedBy: attribution.assertedBy,
+      ...(attribution.assertedKeyId ? { assertedKeyId: attribution.assertedKeyId } : {}),
     });
   }
 

@@ -24,6 +24,18 @@ export class ConsentLedgerEntity {
   @Column({ type: 'text' })
   source: string;
 
+  /** How the change was asserted (`http_api`, `kafka_producer`, `whatsapp_webhook`, `assistant`); null before attribution. */
+  @Column({ name: 'asserted_via', type: 'text', nullable: true })
+  assertedVia: string | null;
+
+  /** Who asserted it: the API key's business, or the Kafka producer's declared name (`unidentified` if none). */
+  @Column({ name: 'asserted_by', type: 'text', nullable: true })
+  assertedBy: string | null;
+
+  /** The API key that asserted it (HTTP door only). */
+  @Column({ name: 'asserted_key_id', type: 'text', nullable: true })
+  assertedKeyId: string | null;
+
   @Column({ name: 'recorded_at', type: 'timestamptz', default: () => 'now()' })
   recordedAt: Date;
 }

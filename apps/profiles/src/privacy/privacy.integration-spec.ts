@@ -105,6 +105,10 @@ describe('profiles: GDPR export and erasure', () => {
       occurredAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
       source: 'web-form',
       country: 'FR',
+      // Asserted over ingest's HTTP door with business acme's API key.
+      assertedVia: 'http_api',
+      assertedBy: 'acme',
+      assertedKeyId: 'AcmeKey0001x',
     };
   }
 
@@ -250,7 +254,16 @@ describe('profiles: GDPR export and erasure', () => {
       contactHeld: true,
       profile: { total_events: 2, events_by_business: { acme: 2 }, country: 'FR' },
       consents: [{ purpose: 'whatsapp_marketing', business_id: 'acme', status: 'granted', source: 'web-form' }],
-      consentLedger: [{ purpose: 'whatsapp_marketing', status: 'granted' }],
+      // Who asserted the grant, and how (issue 15, point 6).
+      consentLedger: [
+        {
+          purpose: 'whatsapp_marketing',
+          status: 'granted',
+          asserted_via: 'http_api',
+          asserted_by: 'acme',
+          asserted_key_id: 'AcmeKey0001x',
+        },
+      ],
       erasure: null,
     });
     expect((answer.data as unknown as ExportData).processedEvents.map((e) => e.dedupe_key).sort()).toEqual([

@@ -69,7 +69,8 @@ export class PrivacyService {
         [personId],
       );
       const ledger = await manager.query(
-        `SELECT purpose, business_id, status, occurred_at, source, recorded_at FROM consent_ledger WHERE person_id = $1 ORDER BY id`,
+        `SELECT purpose, business_id, status, occurred_at, source, recorded_at, asserted_via, asserted_by, asserted_key_id
+         FROM consent_ledger WHERE person_id = $1 ORDER BY id`,
         [personId],
       );
       const events = await manager.query(

@@ -159,6 +159,28 @@ describe('ProfileStore on the real Postgres', () => {
       expect((await profileOf(p)).version).toBe(2);
     });
 
+    it('records who asserted each change and how in the ledger (null when the record says nothing)', async () => {
+      const p = personId();
+      await store.writeConsents(
+        [
+          { ...consent(p, 'granted', '2026-11-28T09:00:00Z'), assertedVia: 'http_api', assertedBy: 'acme', assertedKeyId: 'AcmeKey0001x' },
+          { ...consent(p, 'revoked', '2026-11-28T10:00:00Z'), assertedVia: 'whatsapp_webhook', assertedBy: 'dispatcher' },
+          consent(p, 'granted', '2026-11-28T11:00:00Z'),
+        ],
+        async () => undefined,
+      );
+      expect(
+        await dataSource.query(
+          `SELECT asserted_via, asserted_by, asserted_key_id FROM consent_ledger WHERE person_id = $1 ORDER BY occurred_at`,
+          [p],
+        ),
+      ).toEqual([
+        { asserted_via: 'http_api', asserted_by: 'acme', asserted_key_id: 'AcmeKey0001x' },
+        { asserted_via: 'whatsapp_webhook', asserted_by: 'dispatcher', asserted_key_id: null },
+        { asserted_via: null, asserted_by: null, asserted_key_id: null },
+      ]);
+    });
+
     it("records nothing of an erased person's consents and writes no profile for them", async () => {
       const erased = personId();
       const kept = personId();

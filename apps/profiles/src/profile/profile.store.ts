@@ -188,17 +188,20 @@ export class ProfileStore {
     const idList = sqlTextArray(ids);
     const changes = `unnest(${sqlTextArray(all.map((c) => c.personId))}::char(64)[], ${sqlTextArray(all.map((c) => c.purpose))}::text[],
                             ${sqlTextArray(all.map((c) => c.businessId ?? ''))}::text[], ${sqlTextArray(all.map((c) => c.status))}::text[],
-                            ${sqlTextArray(all.map((c) => c.occurredAt))}::timestamptz[], ${sqlTextArray(all.map((c) => c.source))}::text[])
-                     AS c(person_id, purpose, business_id, status, occurred_at, source)`;
+                            ${sqlTextArray(all.map((c) => c.occurredAt))}::timestamptz[], ${sqlTextArray(all.map((c) => c.source))}::text[],
+                            ${sqlTextArray(all.map((c) => c.assertedVia ?? null))}::text[], ${sqlTextArray(all.map((c) => c.assertedBy ?? null))}::text[],
+                            ${sqlTextArray(all.map((c) => c.assertedKeyId ?? null))}::text[])
+                     AS c(person_id, purpose, business_id, status, occurred_at, source, asserted_via, asserted_by, asserted_key_id)`;
     const notErased = `NOT EXISTS (SELECT 1 FROM erased_person x WHERE x.person_id = c.person_id)`;
     return this.inSimpleTransaction(async (client) => {
       const results = (await client.query(
         `${lockedBatchStart(idList)};
-         INSERT INTO consent_ledger (person_id, purpose, business_id, status, occurred_at, source)
+         INSERT INTO consent_ledger (person_id, purpose, business_id, status, occurred_at, source, asserted_via, asserted_by, asserted_key_id)
          SELECT * FROM ${changes} WHERE ${notErased}
          ON CONFLICT DO NOTHING;
          INSERT INTO consent_state (person_id, purpose, business_id, status, occurred_at, source)
-         SELECT DISTINCT ON (person_id, purpose, business_id) * FROM ${changes} WHERE ${notErased}
+         SELECT DISTINCT ON (person_id, purpose, business_id) person_id, purpose, business_id, status, occurred_at, source
+         FROM ${changes} WHERE ${notErased}
          ORDER BY person_id, purpose, business_id, occurred_at DESC, status DESC
          ON CONFLICT (person_id, purpose, business_id) DO UPDATE SET
            status = EXCLUDED.status, occurred_at = EXCLUDED.occurred_at, source = EXCLUDED.source
@@ -416,10 +419,15 @@ export class ProfileStore {
       changes.map((c) => c.source),
     ];
     await manager.query(
-      `INSERT INTO consent_ledger (person_id, purpose, business_id, status, occurred_at, source)
-       SELECT * FROM unnest($1::char(64)[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+      `INSERT INTO consent_ledger (person_id, purpose, business_id, status, occurred_at, source, asserted_via, asserted_by, asserted_key_id)
+       SELECT * FROM unnest($1::char(64)[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[])
        ON CONFLICT DO NOTHING`,
-      cols,
+      [
+        ...cols,
+        changes.map((c) => c.assertedVia ?? null),
+        changes.map((c) => c.assertedBy ?? null),
+        changes.map((c) => c.assertedKeyId ?? null),
+      ],
     );
     // Latest choice per key within the batch, then only if newer than the stored one.
     await manager.query(

@@ -18,6 +18,21 @@ export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 export const CONSENT_STATUSES = ['granted', 'revoked'] as const;
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
 
+/**
+ * How a consent change reached the platform (who vouches for it is `assertedBy`): `http_api`
+ * ingest's HTTP door, under a business API key; `kafka_producer` a record on `consent.v1` whose
+ * producer declared nothing more; `whatsapp_webhook` the dispatcher, from WhatsApp's webhook or
+ * answers; `assistant` the customer-service bot, from a conversation (a STOP).
+ */
+export const CONSENT_CHANNELS = ['http_api', 'kafka_producer', 'whatsapp_webhook', 'assistant'] as const;
+export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
+/** What a producer on `consent.v1` may declare: `http_api` is set by ingest's HTTP door only. */
+export const DECLARABLE_CONSENT_CHANNELS = ['kafka_producer', 'whatsapp_webhook', 'assistant'] as const satisfies readonly ConsentChannel[];
+export type DeclarableConsentChannel = (typeof DECLARABLE_CONSENT_CHANNELS)[number];
+
+/** Id of an API key (the part of `wtk_<id>.<secret>` that is not secret). */
+export const API_KEY_ID = /^[A-Za-z0-9_-]{12}$/;
+
 /** Interest category slug: lower-case words joined by `-`, `_` or `.`, e.g. `running-shoes`. */
 export const CATEGORY_SLUG = /^[a-z0-9]+(?:[-_.][a-z0-9]+)*$/;
 export const MAX_CATEGORIES = 32;

@@ -1,5 +1,13 @@
 import { IsIn, IsISO8601, IsString, Matches, MaxLength, MinLength, ValidateIf, IsOptional, IsISO31661Alpha2 } from 'class-validator';
-import { CONSENT_PURPOSES, CONSENT_STATUSES, IDENTIFIER, type ConsentPurpose, type ConsentStatus } from './common';
+import {
+  CONSENT_PURPOSES,
+  CONSENT_STATUSES,
+  DECLARABLE_CONSENT_CHANNELS,
+  IDENTIFIER,
+  type ConsentPurpose,
+  type ConsentStatus,
+  type DeclarableConsentChannel,
+} from './common';
 
 /** `consent.v1`: a person granted or revoked a purpose. */
 export class ConsentEventV1 {
@@ -30,4 +38,18 @@ export class ConsentEventV1 {
   @IsOptional()
   @IsISO31661Alpha2()
   country?: string;
+
+  /**
+   * Attribution declared by a producer on `consent.v1` (Kafka does not tell a consumer who
+   * produced a record): how the change was asserted, `kafka_producer` when absent. Over HTTP it is
+   * ignored: ingest sets `http_api` and the API key's identity.
+   */
+  @IsOptional()
+  @IsIn(DECLARABLE_CONSENT_CHANNELS)
+  assertedVia?: DeclarableConsentChannel;
+
+  /** Who asserts it, declared by the producer (its service or team, e.g. `dispatcher`); `unidentified` when absent. */
+  @IsOptional()
+  @Matches(IDENTIFIER)
+  assertedBy?: string;
 }

@@ -1,10 +1,13 @@
 import { IsIn, IsISO31661Alpha2, IsISO8601, IsOptional, Matches, ValidateIf } from 'class-validator';
 import {
+  API_KEY_ID,
+  CONSENT_CHANNELS,
   CONSENT_PURPOSES,
   CONSENT_STATUSES,
   IDENTIFIER,
   PERSON_ID,
   SEALED_CONTACT,
+  type ConsentChannel,
   type ConsentPurpose,
   type ConsentStatus,
 } from './common';
@@ -36,4 +39,23 @@ export class ConsentNormalizedV1 {
   @IsOptional()
   @IsISO31661Alpha2()
   country?: string;
+
+  /**
+   * Who asserted the change and how, set by ingest (never taken from an HTTP caller): the door and
+   * channel, the asserting business or producer, and the API key when it came over HTTP. Absent
+   * on changes normalized before attribution existed.
+   */
+  @IsOptional()
+  @IsIn(CONSENT_CHANNELS)
+  assertedVia?: ConsentChannel;
+
+  /** The business of the API key (HTTP door), or the producer's declared name, or `unidentified` (Kafka door). */
+  @IsOptional()
+  @Matches(IDENTIFIER)
+  assertedBy?: string;
+
+  /** Id of the API key that asserted it (HTTP door only). */
+  @IsOptional()
+  @Matches(API_KEY_ID)
+  assertedKeyId?: string;
 }
