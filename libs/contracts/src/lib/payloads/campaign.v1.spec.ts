@@ -56,6 +56,10 @@ describe('CampaignV1 holds only what the database and the decision logic hold', 
     expect(refused({ startsAt: '1999-12-31T23:59:59Z' })).toEqual(['startsAt']);
     expect(refused({ startsAt: '2026-12-01' })).toEqual(['startsAt']);
     expect(refused({ startsAt: '2026-12-01T10:00:00' })).toEqual(['startsAt']);
+    expect(refused({ startsAt: '2026-02-30T10:00:00Z' })).toEqual(['startsAt']);
+    expect(refused({ startsAt: '2026-W48-1' })).toEqual(['startsAt']);
+    expect(refused({ startsAt: '2026-11-30T24:00:00Z' })).toEqual(['startsAt']);
+    expect(refused({ startsAt: '2026-11-30T10:00:00.123456+05:30' })).toEqual([]);
     expect(refused({ endsAt: campaign.startsAt })).toEqual(['endsAt']);
     expect(refused({ endsAt: at(-2 * DAY_MS) })).toEqual(['endsAt']);
   });

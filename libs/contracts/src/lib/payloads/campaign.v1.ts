@@ -5,7 +5,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNumber,
   IsOptional,
   IsString,
@@ -114,13 +113,11 @@ export class CampaignV1 {
   budgetMessages: number;
 
   /** A date-time with an offset, at most `CAMPAIGN_HORIZON_DAYS` from now. */
-  @IsISO8601({ strict: true })
   @IsInstantWithin(CAMPAIGN_DATE)
   startsAt: string;
 
   /** After `startsAt`, at most `CAMPAIGN_HORIZON_DAYS` from now. */
   @ValidateIf((campaign: CampaignV1) => campaign.endsAt !== undefined)
-  @IsISO8601({ strict: true })
   @IsInstantWithin(CAMPAIGN_DATE)
   @IsAfterField('startsAt')
   endsAt?: string;
@@ -139,7 +136,6 @@ export class CampaignV1 {
   holdoutShare?: number;
 
   /** When this state was made; a reader keeps, per campaign, the state with the latest. */
-  @IsISO8601({ strict: true })
   @IsInstantWithin({ notBefore: EARLIEST_CAMPAIGN_DATE, maxAheadMs: CAMPAIGN_CLOCK_SKEW_MS })
   updatedAt: string;
 }

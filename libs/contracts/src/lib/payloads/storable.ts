@@ -1,4 +1,5 @@
 import { ValidateBy, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
 
 /**
  * Constraints for values a consumer stores as they are: what passes them is something Postgres
@@ -12,7 +13,8 @@ const UNSTORABLE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\
 
 /** A string Postgres can hold in text and jsonb: no NUL character, well-formed UTF-16. */
 export function IsStorableText(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
+  const schema = JSONSchema({ description: 'Text without NUL characters or unpaired surrogates (what Postgres stores).' });
+  const rule = ValidateBy(
     {
       name: 'isStorableText',
       validator: {
@@ -23,10 +25,23 @@ export function IsStorableText(options?: ValidationOptions): PropertyDecorator {
     },
     options,
   );
+  return (target, key) => {
+    schema(target, key as string);
+    rule(target, key);
+  };
 }
 
 /** RFC 3339 date-time with an explicit offset: read as the same instant by JavaScript and Postgres. */
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/** The instant of an RFC 3339 date-time, or NaN (a day the month does not have included: Date.parse rolls it over). */
+function instantOf(value: string): number {
+  const match = INSTANT.exec(value);
+  if (!match) return Number.NaN;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return Number.NaN;
+  return Date.parse(value);
+}
 
 export interface InstantBounds {
   /** Earliest instant accepted (ISO 8601). */
@@ -44,14 +59,19 @@ export function IsInstantWithin(bounds: InstantBounds, options?: ValidationOptio
   const earliest = Date.parse(bounds.notBefore);
   const aheadDays = Math.round(bounds.maxAheadMs / 86_400_000);
   const ahead = aheadDays >= 1 ? `${aheadDays} days` : `${Math.round(bounds.maxAheadMs / 60_000)} minutes`;
-  return ValidateBy(
+  const schema = JSONSchema({
+    type: 'string',
+    format: 'date-time',
+    description: `With an offset (e.g. 2026-12-01T09:00:00Z); not before ${bounds.notBefore}, at most ${ahead} after the reader's clock.`,
+  });
+  const rule = ValidateBy(
     {
       name: 'isInstantWithin',
       constraints: [bounds],
       validator: {
         validate: (value: unknown) => {
-          if (typeof value !== 'string' || !INSTANT.test(value)) return false;
-          const at = Date.parse(value);
+          if (typeof value !== 'string') return false;
+          const at = instantOf(value);
           return Number.isFinite(at) && at >= earliest && at <= Date.now() + bounds.maxAheadMs;
         },
         defaultMessage: (args?: ValidationArguments) =>
@@ -60,6 +80,10 @@ export function IsInstantWithin(bounds: InstantBounds, options?: ValidationOptio
     },
     options,
   );
+  return (target, key) => {
+    schema(target, key as string);
+    rule(target, key);
+  };
 }
 
 /** A date-time strictly after the record's `field` (checked only when both are dates). */
