@@ -314,6 +314,27 @@ describe('campaigns: one owner per id, stored before published, refused for good
       expect((await call('GET', `/v1/campaigns/${campaignId}`, a.key)).status).toBe(200);
     });
 
+    it('judges each state of a batch against the one before it: a valid change applies even when a later one of the batch is refused', async () => {
+      const store = app.get(CampaignStore);
+      const campaignId = `rounds-${run}`;
+      const at = (ms: number) => new Date(Date.now() - 10_000 + ms).toISOString();
+      const first = campaignFixture({ campaignId, businessId: `rounds-${run}`, budgetMessages: 10, updatedAt: at(0) });
+      ended.push(first);
+      expect(await store.apply([first])).toEqual([]);
+      await dataSource.query(`UPDATE campaign SET spent = 4 WHERE campaign_id = $1`, [campaignId]);
+      const refusals = await store.apply([
+        { ...first, name: 'Renamed', budgetMessages: 8, updatedAt: at(1) },
+        { ...first, businessId: `intruder-${run}`, name: 'Intruder', updatedAt: at(2) },
+        { ...first, name: 'Too small', budgetMessages: 2, updatedAt: at(3) },
+        { ...first, name: 'Stale', updatedAt: at(0) },
+      ]);
+      expect(refusals.map((r) => [r.index, r.reason])).toEqual([
+        [1, 'another_business'],
+        [2, 'budget_below_spent'],
+      ]);
+      expect(await storedBody(campaignId)).toMatchObject({ businessId: `rounds-${run}`, name: 'Renamed', budgetMessages: 8 });
+    });
+
     it('dead-letters an out-of-range record by validation, before the database (provokes a refusal on purpose), and later records flow', async () => {
       const campaignId = `huge-${run}`;
       const huge = campaignFixture({ campaignId, businessId: `huge-${run}`, status: 'draft', updatedAt: new Date().toISOString() });
