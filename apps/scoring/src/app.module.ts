@@ -8,6 +8,7 @@ import { ObservabilityModule } from '@wt/observability';
 import { AudienceStore } from './audience/audience.store';
 import { ApiKeyStore } from '@wt/business-auth';
 import { BusinessAuthGuard } from '@wt/business-auth';
+import { CampaignOutbox } from './campaign/campaign-outbox';
 import { CampaignController } from './campaign/campaign.controller';
 import { CampaignEntity } from './campaign/campaign.entity';
 import { CampaignStore } from './campaign/campaign.store';
@@ -23,6 +24,7 @@ import { ScoringInFull1764460800000 } from './migrations/1764460800000-scoring-i
 import { ModelPrecision1764720000000 } from './migrations/1764720000000-model-precision';
 import { SendingEligibility1764979200000 } from './migrations/1764979200000-sending-eligibility';
 import { DecisionOutbox1765065600000 } from './migrations/1765065600000-decision-outbox';
+import { CampaignOutbox1765152000000 } from './migrations/1765152000000-campaign-outbox';
 import { EligibilityStore } from './eligibility/eligibility.store';
 import { OutcomeLearner } from './outcome/outcome.learner';
 import { ModelStore } from './relevance/model.store';
@@ -35,11 +37,13 @@ export const SCORING_MIGRATIONS = [
   ModelPrecision1764720000000,
   SendingEligibility1764979200000,
   DecisionOutbox1765065600000,
+  CampaignOutbox1765152000000,
 ];
 
 /** Providers that need only the database (and a publisher for the engine): shared with tests. */
 export const SCORING_PROVIDERS = [
   CampaignStore,
+  CampaignOutbox,
   DecisionStore,
   AudienceStore,
   ApiKeyStore,

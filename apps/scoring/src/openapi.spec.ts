@@ -1,4 +1,5 @@
 import { loadConfig } from '@wt/config';
+import { MAX_CAMPAIGN_BUDGET_MESSAGES } from '@wt/contracts';
 import { openApiDocumentOf, openApiGaps } from '@wt/runtime';
 import { scoringModule } from './app.module';
 import { ScoringConfig } from './scoring.config';
@@ -20,6 +21,11 @@ describe('scoring OpenAPI', () => {
     expect(Object.keys(create?.responses ?? {})).toEqual(expect.arrayContaining(['201', '400', '401', '409', '413', '422']));
     expect(document.components?.schemas?.['CreateCampaignDto']).toMatchObject({
       required: expect.arrayContaining(['name', 'template', 'budgetMessages']),
+      // The contract's limits, from the contract class itself.
+      properties: { budgetMessages: { maximum: MAX_CAMPAIGN_BUDGET_MESSAGES }, campaignId: { type: 'string' } },
     });
+    const update = document.components?.schemas?.['UpdateCampaignDto'];
+    expect(update).toMatchObject({ properties: { budgetMessages: { maximum: MAX_CAMPAIGN_BUDGET_MESSAGES }, status: {} } });
+    expect(update).not.toHaveProperty('required');
   });
 });

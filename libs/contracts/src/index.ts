@@ -16,6 +16,7 @@ export * from './lib/payloads/privacy-erasure.v1';
 export * from './lib/payloads/privacy-export.v1';
 export * from './lib/payloads/privacy-request.v1';
 export * from './lib/payloads/profile-snapshot.v1';
+export * from './lib/payloads/storable';
 export * from './lib/payloads/targeting-decision.v1';
 export * from './lib/topics/topic-payloads';
 export * from './lib/topics/topic-access';

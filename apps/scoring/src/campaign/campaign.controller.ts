@@ -4,6 +4,7 @@ import {
   Controller,
   Get,
   HttpCode,
+  Logger,
   NotFoundException,
   Param,
   Patch,
@@ -12,13 +13,21 @@ import {
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { type CampaignV1, describeViolations, Topic, validatePayload } from '@wt/contracts';
-import { KafkaPublisher } from '@wt/kafka';
+import { currentTraceContext } from '@wt/kafka';
 import { randomUUID } from 'node:crypto';
+import { type EntityManager } from 'typeorm';
 import { BusinessAuthGuard, BusinessId } from '@wt/business-auth';
 import { ApiAnswer, ApiErrors, schemaRef } from '@wt/runtime';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CreateCampaignDto, UpdateCampaignDto } from './campaign.dto';
+import { type CampaignRecord, CampaignOutbox } from './campaign-outbox';
 import { CampaignStore, type StoredCampaign } from './campaign.store';
+
+/**
+ * The one answer to a create whose campaignId is taken, whoever took it: it says nothing of
+ * whether that campaign exists for this business, another one, or has ended.
+ */
+export const CAMPAIGN_ID_TAKEN = 'this campaignId cannot be used: choose another one, or leave it out to have one generated';
 
 export type CampaignView = CampaignV1 & { spent: number };
 
@@ -37,10 +46,11 @@ const CAMPAIGN_VIEW = {
 };
 
 /**
- * The businesses' campaign API. Each change is published on `campaigns.v1` (the source of truth,
- * compacted, read back by every scoring replica) and applied to this replica's table at once,
- * so that a GET right after a POST sees it. A business only ever sees its own campaigns: any
- * other id is 404, whether it exists or not.
+ * The businesses' campaign API. Each change is stored first (the campaign table, shared by every
+ * scoring replica), with its `campaigns.v1` record in the same transaction (CampaignOutbox), and
+ * published once committed: a change the database refuses is never on the topic, and a GET right
+ * after a POST sees it. A campaign id belongs to the business that stored it first, for ever. A
+ * business only ever sees its own campaigns: any other id is 404, whether it exists or not.
  */
 @Controller('v1/campaigns')
 @UseGuards(BusinessAuthGuard)
@@ -48,30 +58,35 @@ const CAMPAIGN_VIEW = {
 @ApiBearerAuth()
 @ApiErrors({ 401: 'No business API key, or not a valid one' })
 export class CampaignController {
+  private readonly logger = new Logger(CampaignController.name);
+
   constructor(
     private readonly campaigns: CampaignStore,
-    private readonly publisher: KafkaPublisher,
+    private readonly outbox: CampaignOutbox,
   ) {}
 
   @Post()
   @HttpCode(201)
   @ApiAnswer(201, 'Created and published on campaigns.v1', CAMPAIGN_VIEW)
   @ApiErrors({
-    409: 'A campaign with this campaignId exists',
+    409: 'The campaignId is taken (the same answer whoever took it)',
     422: 'The campaign breaks a rule of campaigns.v1 (e.g. endsAt before startsAt)',
   })
   async create(@BusinessId() businessId: string, @Body() dto: CreateCampaignDto): Promise<CampaignView> {
-    const campaignId = dto.campaignId ?? `cmp_${randomUUID()}`;
-    if (await this.campaigns.exists(campaignId)) throw new ConflictException(`campaign ${campaignId} already exists`);
-    const campaign = await this.save({
+    const campaign = checked({
       ...dto,
-      campaignId,
+      campaignId: dto.campaignId ?? `cmp_${randomUUID()}`,
       businessId,
       status: dto.status ?? 'draft',
       minRelevance: dto.minRelevance ?? 0,
       updatedAt: new Date().toISOString(),
     });
-    return { ...campaign, spent: 0 };
+    return view(
+      await this.store(async (manager) => {
+        if (!(await this.campaigns.insertNew(manager, campaign))) throw new ConflictException(CAMPAIGN_ID_TAKEN);
+        return { campaign, spent: 0 };
+      }),
+    );
   }
 
   @Get()
@@ -92,22 +107,28 @@ export class CampaignController {
   @ApiErrors({
     404: 'No such campaign of this business',
     409: 'The campaign has ended, or the budget would go below what is already spent',
-    422: 'The changed campaign breaks a rule of campaigns.v1',
+    422: 'The changed campaign breaks a rule of campaigns.v1 with its stored fields (e.g. endsAt before the stored startsAt)',
   })
   async update(
     @BusinessId() businessId: string,
     @Param('campaignId') campaignId: string,
     @Body() dto: UpdateCampaignDto,
   ): Promise<CampaignView> {
-    const stored = await this.own(businessId, campaignId);
-    if (stored.campaign.status === 'ended') throw new ConflictException('an ended campaign cannot change');
-    if (dto.budgetMessages !== undefined && dto.budgetMessages < stored.spent) {
-      throw new ConflictException(`budget cannot go below the ${stored.spent} messages already granted`);
-    }
-    const previous = Date.parse(stored.campaign.updatedAt);
-    const updatedAt = new Date(Math.max(Date.now(), previous + 1)).toISOString();
-    const campaign = await this.save({ ...stored.campaign, ...dto, campaignId, businessId, updatedAt });
-    return { ...campaign, spent: stored.spent };
+    // Under the campaign's row lock: spending waits, so the budget check holds when committed.
+    const stored = await this.store(async (manager) => {
+      const stored = await this.campaigns.lockOwn(manager, businessId, campaignId);
+      if (!stored) throw new NotFoundException(`campaign ${campaignId} not found`);
+      if (stored.campaign.status === 'ended') throw new ConflictException('an ended campaign cannot change');
+      if (dto.budgetMessages !== undefined && dto.budgetMessages < stored.spent) {
+        throw new ConflictException(`budget cannot go below the ${stored.spent} messages already granted`);
+      }
+      const previous = Date.parse(stored.campaign.updatedAt);
+      const updatedAt = new Date(Math.max(Date.now(), previous + 1)).toISOString();
+      const changed = checked({ ...stored.campaign, ...dto, campaignId, businessId, updatedAt });
+      await this.campaigns.replace(manager, changed);
+      return { campaign: changed, spent: stored.spent };
+    });
+    return view(stored);
   }
 
   private async own(businessId: string, campaignId: string): Promise<StoredCampaign> {
@@ -116,15 +137,29 @@ export class CampaignController {
     return stored;
   }
 
-  private async save(raw: CampaignV1): Promise<CampaignV1> {
-    const checked = validatePayload(Topic.CampaignsV1, raw);
-    if (!checked.ok) throw new UnprocessableEntityException(describeViolations(checked.violations));
-    const campaign = { ...checked.value };
-    if (campaign.endsAt !== undefined && Date.parse(campaign.endsAt) <= Date.parse(campaign.startsAt)) {
-      throw new UnprocessableEntityException('endsAt must be after startsAt');
-    }
-    await this.publisher.publish(Topic.CampaignsV1, [{ key: campaign.campaignId, value: campaign }]);
-    await this.campaigns.upsert([campaign]);
-    return campaign;
+  /**
+   * Stores a campaign state (`write` returns it) and its outbox record in one transaction, then
+   * publishes it. A failed publish is not the caller's failure: the state is stored, and the
+   * outbox relay publishes it within seconds.
+   */
+  private async store(write: (manager: EntityManager) => Promise<StoredCampaign>): Promise<StoredCampaign> {
+    const { stored, record, outboxId } = await this.campaigns.transaction(async (manager) => {
+      const written = await write(manager);
+      const outgoing: CampaignRecord = { key: written.campaign.campaignId, value: written.campaign, headers: currentTraceContext() };
+      return { stored: written, record: outgoing, outboxId: await this.outbox.add(manager, [outgoing]) };
+    });
+    await this.outbox
+      .publish(outboxId, [record])
+      .catch((error: unknown) =>
+        this.logger.warn(`campaign ${record.key ?? ''} stored, its publish failed (the outbox relay retries): ${String(error)}`),
+      );
+    return stored;
   }
+}
+
+/** The full state, checked against `campaigns.v1` (what the body alone cannot tell, e.g. endsAt after a stored startsAt): 422 if not. */
+function checked(raw: CampaignV1): CampaignV1 {
+  const result = validatePayload(Topic.CampaignsV1, raw);
+  if (!result.ok) throw new UnprocessableEntityException(describeViolations(result.violations));
+  return { ...result.value };
 }

@@ -8,6 +8,19 @@ const runningGauge =
   (register.getSingleMetric('wt_campaigns_running') as Gauge | undefined) ??
   new Gauge({ name: 'wt_campaigns_running', help: 'Campaigns active and within their dates, as last read' });
 
+/** A campaign state from `campaigns.v1` that contradicts the stored one (see `CampaignStore.apply`). */
+export interface CampaignRefusal {
+  /** Its index in the states given. */
+  index: number;
+  reason: 'another_business' | 'budget_below_spent';
+  detail: string;
+}
+
+/** The columns of a campaign row, in the order of the INSERTs below. */
+function rowOf(c: CampaignV1): [string, string, string, string, string | null, number, string, string] {
+  return [c.campaignId, c.businessId, c.status, c.startsAt, c.endsAt ?? null, c.budgetMessages, JSON.stringify(c), c.updatedAt];
+}
+
 export interface StoredCampaign {
   campaign: CampaignV1;
   spent: number;
@@ -19,36 +32,122 @@ export class CampaignStore {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Applies campaign states; an older state than the stored one is ignored. Spending is kept. */
-  async upsert(campaigns: readonly CampaignV1[]): Promise<void> {
-    if (campaigns.length === 0) return;
-    const latest = new Map<string, CampaignV1>();
-    for (const c of campaigns) {
-      const known = latest.get(c.campaignId);
-      if (!known || Date.parse(known.updatedAt) <= Date.parse(c.updatedAt)) latest.set(c.campaignId, c);
+  /** Runs `work` in one transaction (a campaign change and its outbox record commit together). */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  /**
+   * Stores a new campaign; false when its id is taken, by this business or another, whether
+   * that campaign still runs or has ended. Concurrent creates of one id wait on the primary key:
+   * exactly one stores it.
+   */
+  async insertNew(manager: EntityManager, campaign: CampaignV1): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO campaign (campaign_id, business_id, status, starts_at, ends_at, budget_messages, body, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)
+       ON CONFLICT (campaign_id) DO NOTHING RETURNING campaign_id`,
+      [...rowOf(campaign)],
+    );
+    this.cache = undefined;
+    return rows.length > 0;
+  }
+
+  /** One campaign of this business, locked until the transaction ends (spending waits), or undefined. */
+  async lockOwn(manager: EntityManager, businessId: string, campaignId: string): Promise<StoredCampaign | undefined> {
+    const rows: { body: CampaignV1; spent: number }[] = await manager.query(
+      `SELECT body, spent FROM campaign WHERE campaign_id = $1 AND business_id = $2 FOR UPDATE`,
+      [campaignId, businessId],
+    );
+    return rows[0] && { campaign: rows[0].body, spent: rows[0].spent };
+  }
+
+  /** Replaces a campaign's state (locked by `lockOwn` in the same transaction); its business and spending stay. */
+  async replace(manager: EntityManager, campaign: CampaignV1): Promise<void> {
+    await manager.query(
+      `UPDATE campaign SET status = $3, starts_at = $4, ends_at = $5, budget_messages = $6, body = $7::jsonb, updated_at = $8
+       WHERE campaign_id = $1 AND business_id = $2`,
+      [...rowOf(campaign)],
+    );
+    this.cache = undefined;
+  }
+
+  /**
+   * Applies campaign states from `campaigns.v1`, each in its order. A state not newer than the
+   * stored one is ignored (it was applied, or superseded). Two are refused, as the API refuses
+   * them: a state of another business's campaign (a campaign id belongs to the business that
+   * stored it first, for ever), and a budget below what the campaign already spent. Returns the
+   * refused ones (index in `campaigns`, why); nothing else is changed by them.
+   */
+  async apply(campaigns: readonly CampaignV1[]): Promise<CampaignRefusal[]> {
+    const refusals: CampaignRefusal[] = [];
+    // Rounds: the first pending state of every campaign, then the next, so that each state is
+    // judged against the one before it (one statement per round; a batch rarely holds two of one).
+    const pending = new Map<string, number[]>();
+    campaigns.forEach((c, index) => pending.set(c.campaignId, [...(pending.get(c.campaignId) ?? []), index]));
+    while (pending.size > 0) {
+      const round: number[] = [];
+      for (const [id, indexes] of pending) {
+        round.push(indexes.shift() as number);
+        if (indexes.length === 0) pending.delete(id);
+      }
+      refusals.push(...(await this.applyRound(round.map((index) => ({ index, campaign: campaigns[index] as CampaignV1 })))));
     }
-    const rows = [...latest.values()];
-    await this.dataSource.query(
+    this.cache = undefined;
+    await this.running(new Date(), 0);
+    return refusals;
+  }
+
+  /** `apply` for tests and tools that write states directly: the refusals are ignored. */
+  async upsert(campaigns: readonly CampaignV1[]): Promise<void> {
+    await this.apply(campaigns);
+  }
+
+  private async applyRound(round: { index: number; campaign: CampaignV1 }[]): Promise<CampaignRefusal[]> {
+    const rows = round.map((r) => rowOf(r.campaign));
+    const column = (i: number) => rows.map((row) => row[i]);
+    const applied: { campaign_id: string }[] = await this.dataSource.query(
       `INSERT INTO campaign (campaign_id, business_id, status, starts_at, ends_at, budget_messages, body, updated_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[], $7::jsonb[], $8::timestamptz[])
        ON CONFLICT (campaign_id) DO UPDATE SET
-         business_id = EXCLUDED.business_id, status = EXCLUDED.status, starts_at = EXCLUDED.starts_at,
-         ends_at = EXCLUDED.ends_at, budget_messages = EXCLUDED.budget_messages, body = EXCLUDED.body,
-         updated_at = EXCLUDED.updated_at
-       WHERE campaign.updated_at <= EXCLUDED.updated_at`,
-      [
-        rows.map((c) => c.campaignId),
-        rows.map((c) => c.businessId),
-        rows.map((c) => c.status),
-        rows.map((c) => c.startsAt),
-        rows.map((c) => c.endsAt ?? null),
-        rows.map((c) => c.budgetMessages),
-        rows.map((c) => JSON.stringify(c)),
-        rows.map((c) => c.updatedAt),
-      ],
+         status = EXCLUDED.status, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
+         budget_messages = EXCLUDED.budget_messages, body = EXCLUDED.body, updated_at = EXCLUDED.updated_at
+       WHERE campaign.business_id = EXCLUDED.business_id AND campaign.updated_at < EXCLUDED.updated_at
+         AND campaign.spent <= EXCLUDED.budget_messages
+       RETURNING campaign_id`,
+      [0, 1, 2, 3, 4, 5, 6, 7].map(column),
     );
-    this.cache = undefined;
-    await this.running(new Date(), 0);
+    const done = new Set(applied.map((r) => r.campaign_id));
+    const left = round.filter((r) => !done.has(r.campaign.campaignId));
+    if (left.length === 0) return [];
+    // Not applied: why, from what is stored now.
+    const stored: { campaign_id: string; business_id: string; spent: number; not_newer: boolean }[] = await this.dataSource.query(
+      `SELECT c.campaign_id, c.business_id, c.spent, c.updated_at >= i.updated_at AS not_newer
+       FROM campaign c JOIN unnest($1::text[], $2::timestamptz[]) AS i (campaign_id, updated_at) USING (campaign_id)`,
+      [left.map((r) => r.campaign.campaignId), left.map((r) => r.campaign.updatedAt)],
+    );
+    const byId = new Map(stored.map((s) => [s.campaign_id, s]));
+    const refusals: CampaignRefusal[] = [];
+    for (const { index, campaign } of left) {
+      const current = byId.get(campaign.campaignId);
+      if (!current) continue;
+      if (current.business_id !== campaign.businessId) {
+        refusals.push({
+          index,
+          reason: 'another_business',
+          detail: 'campaignId belongs to another business: a campaign never changes business',
+        });
+      } else if (current.not_newer) {
+        continue; // applied already, or older than the stored state
+      } else if (current.spent > campaign.budgetMessages) {
+        refusals.push({
+          index,
+          reason: 'budget_below_spent',
+          detail: `budgetMessages ${campaign.budgetMessages} is below the ${current.spent} messages the campaign already granted`,
+        });
+      }
+    }
+    return refusals;
   }
 
   /** One campaign of this business with what it has spent, or undefined (unknown, or another business's). */
@@ -58,11 +157,6 @@ export class CampaignStore {
       [campaignId, businessId],
     );
     return rows[0] && { campaign: rows[0].body, spent: rows[0].spent };
-  }
-
-  async exists(campaignId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM campaign WHERE campaign_id = $1`, [campaignId]);
-    return rows.length > 0;
   }
 
   async listOwn(businessId: string): Promise<StoredCampaign[]> {

@@ -5,7 +5,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNumber,
   IsOptional,
   IsString,
@@ -17,6 +16,27 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CATEGORY_SLUG, IDENTIFIER } from './common';
+import { IsAfterField, IsInstantWithin, IsStorableText } from './storable';
+
+/**
+ * Limits of a campaign, checked wherever one enters (the HTTP API and `campaigns.v1`), so that a
+ * valid campaign is one the database and the decision logic hold as it is.
+ *
+ * Budgets are counted in int4 columns (at most 2,147,483,647); the business maximum sits far below,
+ * so that what is spent can never overflow either.
+ */
+export const MAX_CAMPAIGN_BUDGET_MESSAGES = 100_000_000;
+/** A campaign may ask for fewer messages per person and week than the platform's cap, never absurdly many. */
+export const MAX_CAMPAIGN_MESSAGES_PER_PERSON_PER_WEEK = 100;
+/** How far ahead a campaign may be planned: `startsAt` and `endsAt` at most this many days from now. */
+export const CAMPAIGN_HORIZON_DAYS = 366;
+/** How far `updatedAt` may be ahead of the reader's clock (producers' clock skew). */
+export const CAMPAIGN_CLOCK_SKEW_MS = 5 * 60_000;
+/** No campaign date is earlier than this. */
+export const EARLIEST_CAMPAIGN_DATE = '2000-01-01T00:00:00Z';
+export const MAX_CAMPAIGN_NAME_LENGTH = 200;
+
+const CAMPAIGN_DATE = { notBefore: EARLIEST_CAMPAIGN_DATE, maxAheadMs: CAMPAIGN_HORIZON_DAYS * 86_400_000 };
 
 export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'ended'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -28,6 +48,7 @@ export class TemplateParameterV1 {
   from: 'literal' | 'campaign' | 'profile';
 
   @IsString()
+  @IsStorableText()
   @MaxLength(1024)
   value: string;
 }
@@ -57,7 +78,8 @@ export class CampaignV1 {
   businessId: string;
 
   @IsString()
-  @MaxLength(200)
+  @IsStorableText()
+  @MaxLength(MAX_CAMPAIGN_NAME_LENGTH)
   name: string;
 
   @IsIn(CAMPAIGN_STATUSES)
@@ -74,6 +96,7 @@ export class CampaignV1 {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(32)
+  @MaxLength(100, { each: true })
   @Matches(CATEGORY_SLUG, { each: true })
   targetCategories: string[];
 
@@ -83,21 +106,26 @@ export class CampaignV1 {
   @Max(1)
   minRelevance: number;
 
-  /** Maximum number of messages the campaign may send. */
+  /** Maximum number of messages the campaign may send (1 to `MAX_CAMPAIGN_BUDGET_MESSAGES`). */
   @IsInt()
   @Min(1)
+  @Max(MAX_CAMPAIGN_BUDGET_MESSAGES)
   budgetMessages: number;
 
-  @IsISO8601({ strict: true })
+  /** A date-time with an offset, at most `CAMPAIGN_HORIZON_DAYS` from now. */
+  @IsInstantWithin(CAMPAIGN_DATE)
   startsAt: string;
 
+  /** After `startsAt`, at most `CAMPAIGN_HORIZON_DAYS` from now. */
   @ValidateIf((campaign: CampaignV1) => campaign.endsAt !== undefined)
-  @IsISO8601({ strict: true })
+  @IsInstantWithin(CAMPAIGN_DATE)
+  @IsAfterField('startsAt')
   endsAt?: string;
 
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_CAMPAIGN_MESSAGES_PER_PERSON_PER_WEEK)
   maxMessagesPerPersonPerWeek?: number;
 
   /** Share of the audience (0..0.5) held out for uplift: decided by a hash, never sent. Default 0. */
@@ -107,6 +135,7 @@ export class CampaignV1 {
   @Max(0.5)
   holdoutShare?: number;
 
-  @IsISO8601({ strict: true })
+  /** When this state was made; a reader keeps, per campaign, the state with the latest. */
+  @IsInstantWithin({ notBefore: EARLIEST_CAMPAIGN_DATE, maxAheadMs: CAMPAIGN_CLOCK_SKEW_MS })
   updatedAt: string;
 }

@@ -1,6 +1,10 @@
 import { IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 
-/** Why a message was refused. A producer can act on each. */
+/**
+ * Why a message was refused. A producer can act on each. `state_conflict`: valid, but it
+ * contradicts what the consumer holds (a campaign budget below what it already spent, a campaign
+ * id that belongs to another business); replayed as it is, it is refused again.
+ */
 export const DEAD_LETTER_REASONS = [
   'malformed_json',
   'schema_violation',
@@ -10,6 +14,7 @@ export const DEAD_LETTER_REASONS = [
   'timestamp_too_old',
   'oversized',
   'processing_failed',
+  'state_conflict',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
