@@ -42,15 +42,46 @@ export default [
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
             // The public contracts depend on nothing of ours.
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-            // A service's scope may use shared code and its own scope only.
+            // Scopes: who may use what. `scope:shared` is what every service stands on; the other lib
+            // scopes name a capability that only some services have, so that the rules say which.
+            // Shared libs use shared libs only.
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:ingest', onlyDependOnLibsWithTags: ['scope:shared', 'scope:ingest'] },
-            { sourceTag: 'scope:profiles', onlyDependOnLibsWithTags: ['scope:shared', 'scope:profiles'] },
-            { sourceTag: 'scope:scoring', onlyDependOnLibsWithTags: ['scope:shared', 'scope:scoring'] },
-            { sourceTag: 'scope:dispatcher', onlyDependOnLibsWithTags: ['scope:shared', 'scope:dispatcher'] },
-            { sourceTag: 'scope:whatsapp-sandbox', onlyDependOnLibsWithTags: ['scope:shared', 'scope:whatsapp-sandbox'] },
-            { sourceTag: 'scope:assistant', onlyDependOnLibsWithTags: ['scope:shared', 'scope:assistant'] },
-            { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:shared'] },
+            // The Cloud API's client, webhook shapes and error codes: the dispatcher, and the sandbox that imitates Meta.
+            { sourceTag: 'scope:whatsapp', onlyDependOnLibsWithTags: ['scope:shared'] },
+            // The key vault (persons' keys, so their numbers): never scoring, never the sandbox.
+            { sourceTag: 'scope:person-keys', onlyDependOnLibsWithTags: ['scope:shared'] },
+            // Business API keys and their guard: the services with a business-facing HTTP API.
+            { sourceTag: 'scope:business-api', onlyDependOnLibsWithTags: ['scope:shared'] },
+            // The simulated population: the sandbox's recipients and scoring's evaluation harness
+            // (and the dispatcher's integration tests, which drive simulated recipients).
+            { sourceTag: 'scope:simulation', onlyDependOnLibsWithTags: ['scope:shared'] },
+            // Each service: shared code, its own scope, and the capabilities it has.
+            {
+              sourceTag: 'scope:ingest',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:ingest', 'scope:person-keys', 'scope:business-api'],
+            },
+            { sourceTag: 'scope:profiles', onlyDependOnLibsWithTags: ['scope:shared', 'scope:profiles', 'scope:person-keys'] },
+            {
+              sourceTag: 'scope:scoring',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:scoring', 'scope:business-api', 'scope:simulation'],
+            },
+            {
+              sourceTag: 'scope:dispatcher',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:dispatcher', 'scope:person-keys', 'scope:whatsapp', 'scope:simulation'],
+            },
+            {
+              sourceTag: 'scope:whatsapp-sandbox',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:whatsapp-sandbox', 'scope:whatsapp', 'scope:simulation'],
+            },
+            {
+              sourceTag: 'scope:assistant',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:assistant', 'scope:person-keys', 'scope:business-api'],
+            },
+            // Tools (the `wt` command, e2e tests, offline checks) may use any lib, never an app.
+            {
+              sourceTag: 'scope:tools',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:person-keys', 'scope:whatsapp', 'scope:business-api', 'scope:simulation'],
+            },
           ],
         },
       ],

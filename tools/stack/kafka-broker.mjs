@@ -18,7 +18,7 @@ import { stackCacheRoot } from './cache-dir.mjs';
 
 const { Kafka, logLevel } = kafkajs;
 
-/** The pinned broker version (see README.md for the evidence). Env `KAFKA_VERSION` overrides it. */
+/** The pinned broker version (see docs/local-stack.md for the evidence). Env `KAFKA_VERSION` overrides it. */
 export const KAFKA_VERSION = '4.4.0';
 
 /** Default ports per profile; env KAFKA_PORT / KAFKA_CONTROLLER_PORT override them. */

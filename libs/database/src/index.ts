@@ -1,2 +1,3 @@
 export * from './lib/typeorm-options';
 export * from './lib/returning';
+export * from './lib/schema-drift';

@@ -2,10 +2,9 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { returnedRows } from '@wt/database';
 import { ContactSealer, type OpenedContact } from '@wt/identity';
 import { KafkaPublisher } from '@wt/kafka';
-import { ReadinessRegistry } from '@wt/observability';
+import { counter, ReadinessRegistry } from '@wt/observability';
 import { type SendResult, WhatsAppCloudClient } from '@wt/whatsapp';
 import { performance } from 'node:perf_hooks';
-import { Counter, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { DispatcherConfig } from '../dispatcher.config';
 import { DispatchLedger, type LedgerRow } from './dispatch-ledger';
@@ -14,34 +13,30 @@ import { OutcomeRecords, SendOutcomes, sendingHalted, statusBase, traceOf } from
 import { SendSchedule, type Scheduled } from './send-schedule';
 import { ThroughputLimiter } from './throughput-limiter';
 
-const dispatched =
-  (register.getSingleMetric('wt_dispatch_total') as Counter | undefined) ??
-  new Counter({ name: 'wt_dispatch_total', help: 'Send attempts by result and Meta error code', labelNames: ['result', 'code'] });
+const dispatched = counter({
+  name: 'wt_dispatch_total',
+  help: 'Send attempts by result and Meta error code',
+  labelNames: ['result', 'code'],
+});
 
-const rebooked =
-  (register.getSingleMetric('wt_dispatch_slot_rebooked_total') as Counter | undefined) ??
-  new Counter({
-    name: 'wt_dispatch_slot_rebooked_total',
-    help: 'Sends that missed their throughput slot and booked another, by why: timer (the pacer ran late), concurrency (no free call), vault (opening the contact made it late), connection (no connection in time), held (the admission guard)',
-    labelNames: ['reason'],
-  });
+const rebooked = counter({
+  name: 'wt_dispatch_slot_rebooked_total',
+  help: 'Sends that missed their throughput slot and booked another, by why: timer (the pacer ran late), concurrency (no free call), vault (opening the contact made it late), connection (no connection in time), held (the admission guard)',
+  labelNames: ['reason'],
+});
 
 type Missed = 'timer' | 'concurrency' | 'vault' | 'connection' | 'held';
 
-const held =
-  (register.getSingleMetric('wt_dispatch_admission_held_total') as Counter | undefined) ??
-  new Counter({
-    name: 'wt_dispatch_admission_held_total',
-    help: "Sends held back at their slot because this replica's recent requests to the number already fill Meta's second (they book another)",
-  });
+const held = counter({
+  name: 'wt_dispatch_admission_held_total',
+  help: "Sends held back at their slot because this replica's recent requests to the number already fill Meta's second (they book another)",
+});
 
-const contactsUnopened =
-  (register.getSingleMetric('wt_dispatch_contact_unopened_total') as Counter | undefined) ??
-  new Counter({
-    name: 'wt_dispatch_contact_unopened_total',
-    help: 'Sends not made because the contact did not open (erased: person key deleted)',
-    labelNames: ['reason'],
-  });
+const contactsUnopened = counter({
+  name: 'wt_dispatch_contact_unopened_total',
+  help: 'Sends not made because the contact did not open (erased: person key deleted)',
+  labelNames: ['reason'],
+});
 
 /** A send that found the key vault unreachable is tried again after this long (nothing was sent). */
 const VAULT_RETRY_MS = 5000;

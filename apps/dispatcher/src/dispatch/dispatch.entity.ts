@@ -1,12 +1,17 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { type QueuedMessage } from './dispatch-ledger';
 
 /**
  * The dispatch ledger: one row per decision to send, with explicit states.
- *   pending  → claimed, not yet handed to Meta
+ *   pending  → queued, not yet handed to Meta (due at `next_attempt_at`)
  *   sending  → about to call Meta (written before the call: after a crash, we know we may have sent)
  *   accepted → Meta returned a wamid
  *   rejected → Meta refused (error_code)
  *   unknown  → no answer (timeout, dropped connection): never resent blindly
+ *   expired  → not sent in time: the message would no longer be wanted
+ *   skipped  → not sent on purpose (a consequence of an earlier error, e.g. the person is unreachable)
+ * The columns are those the migrations make: `apps/dispatcher/src/schema.integration-spec.ts` fails
+ * when they differ.
  */
 @Entity({ name: 'dispatch' })
 export class DispatchEntity {
@@ -40,6 +45,27 @@ export class DispatchEntity {
 
   @Column({ type: 'integer', default: 0 })
   attempts: number;
+
+  /** A campaign's template, or a free-form text (an assistant reply). */
+  @Column({ type: 'text', default: 'template' })
+  kind: 'template' | 'text';
+
+  /** What to send, the contact sealed; null on rows from before the send queue. */
+  @Column({ type: 'jsonb', nullable: true })
+  message: QueuedMessage | null;
+
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', default: () => 'now()' })
+  nextAttemptAt: Date;
+
+  @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true })
+  claimedAt: Date | null;
+
+  @Column({ name: 'marketing_limit_retries', type: 'integer', default: 0 })
+  marketingLimitRetries: number;
+
+  /** W3C trace context of the decision, so the send continues its trace. */
+  @Column({ type: 'text', nullable: true })
+  traceparent: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -2,21 +2,24 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type BusinessSendingSignalV1, type ConsentEventV1, type MessageStatusV1, Topic } from '@wt/contracts';
 import { ContactSealer } from '@wt/identity';
 import { type OutgoingRecord, type TopicRecords } from '@wt/kafka';
+import { counter, gauge } from '@wt/observability';
 import { classifyWhatsAppError, whatsAppErrorTitle } from '@wt/whatsapp';
 import { createHash } from 'node:crypto';
-import { Counter, Gauge, register } from 'prom-client';
 import { type EntityManager } from 'typeorm';
 import { DispatcherConfig } from '../dispatcher.config';
 import { DispatchLedger, type LedgerRow } from './dispatch-ledger';
 import { consequenceOf, type RetryPolicy, type SendConsequence } from './send-consequence';
 
-const consequences =
-  (register.getSingleMetric('wt_dispatch_consequence_total') as Counter | undefined) ??
-  new Counter({ name: 'wt_dispatch_consequence_total', help: 'Consequences applied to WhatsApp errors', labelNames: ['action', 'code'] });
+const consequences = counter({
+  name: 'wt_dispatch_consequence_total',
+  help: 'Consequences applied to WhatsApp errors',
+  labelNames: ['action', 'code'],
+});
 
-export const sendingHalted =
-  (register.getSingleMetric('wt_dispatch_sending_halted') as Gauge | undefined) ??
-  new Gauge({ name: 'wt_dispatch_sending_halted', help: '1 while sending is halted (access token or account error): alert on it' });
+export const sendingHalted = gauge({
+  name: 'wt_dispatch_sending_halted',
+  help: '1 while sending is halted (access token or account error): alert on it',
+});
 
 /** Records to publish for what happened; the caller publishes them after its transaction's writes. */
 export class OutcomeRecords {

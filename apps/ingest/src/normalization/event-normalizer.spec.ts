@@ -1,6 +1,6 @@
 import { type ConsentEventV1, type EngagementEventV1 } from '@wt/contracts';
 import { ContactSealer, InMemoryPersonKeyStore, Pseudonymizer } from '@wt/identity';
-import { EventNormalizer, GenerationalCache } from './event-normalizer';
+import { EventNormalizer, phoneCache } from './event-normalizer';
 
 const now = new Date('2026-11-28T12:00:00Z');
 const keys = new InMemoryPersonKeyStore();
@@ -139,28 +139,28 @@ describe('EventNormalizer phone cache', () => {
   });
 });
 
-describe('GenerationalCache', () => {
-  it('holds at most max entries and forgets the oldest first', () => {
-    const cache = new GenerationalCache<number>(4, 60_000, () => 0);
-    for (let i = 0; i < 10; i++) cache.set(`k${i}`, i);
+describe('phoneCache', () => {
+  it('holds at most max entries and forgets the least recently used first', () => {
+    const cache = phoneCache<{ n: number }>(4, 60_000, () => 1_000);
+    for (let i = 0; i < 10; i++) cache.set(`k${i}`, { n: i });
     expect(cache.size).toBeLessThanOrEqual(4);
-    expect(cache.get('k9')).toBe(9);
+    expect(cache.get('k9')).toEqual({ n: 9 });
     expect(cache.get('k0')).toBeUndefined();
   });
 
-  it('returns an entry for at least ttl / 2 and never ttl or more after it was set, however often it is read', () => {
+  it('returns an entry until ttl after it was set and never later, however often it is read', () => {
     let time = 0;
-    const cache = new GenerationalCache<number>(1000, 100, () => time);
+    const cache = phoneCache<{ at: number }>(1000, 100, () => time);
     const setAt = new Map<string, number>();
-    for (time = 0; time < 1000; time += 3) {
+    for (time = 1_000; time < 2_000; time += 3) {
       if (time % 13 === 0) {
-        cache.set(`k${time}`, time);
+        cache.set(`k${time}`, { at: time });
         setAt.set(`k${time}`, time);
       }
       for (const [key, at] of setAt) {
         const got = cache.get(key);
-        if (time - at >= 100) expect(got).toBeUndefined();
-        if (time - at < 50) expect(got).toBe(at);
+        if (time - at > 100) expect(got).toBeUndefined();
+        else expect(got).toEqual({ at });
       }
     }
   });

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { type ConsentNormalizedV1, type InboundMessageV1, Topic } from '@wt/contracts';
 import { KafkaPublisher, type RecordBatch, traceHeaders } from '@wt/kafka';
-import { Counter, Histogram, register } from 'prom-client';
+import { counter, histogram } from '@wt/observability';
 import { type EntityManager } from 'typeorm';
 import { PrivacyService } from '../privacy/privacy.service';
 import { ProfilesConfig } from '../profiles.config';
@@ -13,25 +13,19 @@ import { toSnapshot } from './profile-snapshot';
 import { applyInbound, type ProfileState } from './profile-state';
 import { type ConsentRow, ProfileStore } from './profile.store';
 
-const applied =
-  (register.getSingleMetric('wt_profile_events_total') as Counter | undefined) ??
-  new Counter({ name: 'wt_profile_events_total', help: 'Engagement events by effect on profiles', labelNames: ['effect'] });
-const written =
-  (register.getSingleMetric('wt_profile_rows_written_total') as Counter | undefined) ??
-  new Counter({ name: 'wt_profile_rows_written_total', help: 'Profile rows upserted by engagement batches' });
+const applied = counter({ name: 'wt_profile_events_total', help: 'Engagement events by effect on profiles', labelNames: ['effect'] });
+const written = counter({ name: 'wt_profile_rows_written_total', help: 'Profile rows upserted by engagement batches' });
 /**
  * Time an engagement batch spends in Postgres: from BEGIN to COMMIT, less the time spent
  * applying events in memory and waiting for Kafka to acknowledge snapshots. With
  * wt_profile_rows_written_total it gives our profile writes per second of database time
  * (`npm run bench`: profiles_db_time_rows_per_s).
  */
-const dbSeconds =
-  (register.getSingleMetric('wt_profile_db_seconds') as Histogram | undefined) ??
-  new Histogram({
-    name: 'wt_profile_db_seconds',
-    help: 'Database time per engagement batch (transaction less in-memory work and Kafka acknowledgements)',
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-  });
+const dbSeconds = histogram({
+  name: 'wt_profile_db_seconds',
+  help: 'Database time per engagement batch (transaction less in-memory work and Kafka acknowledgements)',
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+});
 const seconds = (since: bigint): number => Number(process.hrtime.bigint() - since) / 1e9;
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Topic } from '@wt/contracts';
 import { KafkaPublisher } from '@wt/kafka';
-import { Counter, Gauge, register } from 'prom-client';
+import { counter, gauge } from '@wt/observability';
 import { DataSource } from 'typeorm';
 import { ProfilesConfig } from '../profiles.config';
 import { recomputeFromBuckets, retentionCutoff } from './day-buckets';
@@ -9,16 +9,12 @@ import { InterestDecay } from './interest-decay';
 import { toSnapshot } from './profile-snapshot';
 import { ProfileStore } from './profile.store';
 
-const purged =
-  (register.getSingleMetric('wt_retention_purged_total') as Counter | undefined) ??
-  new Counter({
-    name: 'wt_retention_purged_total',
-    help: 'Retention purge: people recomputed, days and dedupe records deleted',
-    labelNames: ['what'],
-  });
-const lastRun =
-  (register.getSingleMetric('wt_retention_purge_last_success_seconds') as Gauge | undefined) ??
-  new Gauge({ name: 'wt_retention_purge_last_success_seconds', help: 'Unix time of the last completed retention purge' });
+const purged = counter({
+  name: 'wt_retention_purged_total',
+  help: 'Retention purge: people recomputed, days and dedupe records deleted',
+  labelNames: ['what'],
+});
+const lastRun = gauge({ name: 'wt_retention_purge_last_success_seconds', help: 'Unix time of the last completed retention purge' });
 
 export interface PurgeResult {
   /** false: another replica (or the CronJob) holds the purge lock; nothing was done. */

@@ -1,3 +1,4 @@
+import { escapeLiteral } from 'pg';
 import { sqlJson, sqlString, sqlTextArray } from './sql-literal';
 
 describe('SQL literals', () => {
@@ -5,6 +6,21 @@ describe('SQL literals', () => {
     expect(sqlString("it's")).toBe("'it''s'");
     expect(sqlString('a\\b')).toBe("E'a\\\\b'");
     expect(sqlString("'\\'")).toBe("E'''\\\\'''");
+  });
+
+  it("agrees with pg's escapeLiteral on every input (the same literal, without its leading space)", () => {
+    const alphabet = ["'", '\\', '"', 'a', ' ', '\n', 'é', '{', '}', ',', 'z'];
+    const inputs = ['', "it's", 'a\\b', "''\\\\''", JSON.stringify({ note: 'a\\b "x"', n: "o'clock" })];
+    let seed = 7;
+    for (let i = 0; i < 500; i++) {
+      let s = '';
+      for (let j = 0; j < i % 17; j++) {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        s += alphabet[seed % alphabet.length];
+      }
+      inputs.push(s);
+    }
+    for (const input of inputs) expect(sqlString(input)).toBe(escapeLiteral(input).trimStart());
   });
 
   it('quotes every array element, escaping quotes and backslashes inside it; null is NULL', () => {

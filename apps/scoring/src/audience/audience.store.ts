@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { type ProfileSnapshotV1 } from '@wt/contracts';
-import { Gauge, register } from 'prom-client';
+import { gauge } from '@wt/observability';
 import { DataSource } from 'typeorm';
 
-const audienceGauge =
-  (register.getSingleMetric('wt_scoring_audience_profiles') as Gauge | undefined) ??
-  new Gauge({ name: 'wt_scoring_audience_profiles', help: 'Profiles scoring keeps for launches, as last counted' });
+const audienceGauge = gauge({ name: 'wt_scoring_audience_profiles', help: 'Profiles scoring keeps for launches, as last counted' });
 
 /** A person who withdrew a business's marketing consent in this batch. */
 export interface OptOut {

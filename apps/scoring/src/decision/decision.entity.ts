@@ -1,7 +1,11 @@
-import { type DecisionExplanationV1 } from '@wt/contracts';
+import { type DecisionExplanationV1, type TargetingDecisionV1 } from '@wt/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { type FeatureValues } from '../relevance/features';
 
-/** The current decision for one (campaign, person). A `send` is final. */
+/**
+ * The current decision for one (campaign, person). A `send` is final. The columns are those the
+ * migrations make: `apps/scoring/src/schema.integration-spec.ts` fails when they differ.
+ */
 @Entity({ name: 'decision' })
 export class DecisionEntity {
   @PrimaryColumn({ name: 'campaign_id', type: 'text' })
@@ -30,4 +34,20 @@ export class DecisionEntity {
 
   @Column({ name: 'decided_at', type: 'timestamptz' })
   decidedAt: Date;
+
+  /** Null only on decisions stored before scoring knew businesses. */
+  @Column({ name: 'business_id', type: 'text', nullable: true })
+  businessId: string | null;
+
+  /** Kept out of sending to measure the model (a holdout is never overwritten). */
+  @Column({ type: 'boolean', default: false })
+  holdout: boolean;
+
+  /** The model's features at the time of the decision. */
+  @Column({ type: 'jsonb', nullable: true })
+  features: FeatureValues | null;
+
+  /** The decision as recorded (the published payload). */
+  @Column({ type: 'jsonb', nullable: true })
+  body: TargetingDecisionV1 | null;
 }

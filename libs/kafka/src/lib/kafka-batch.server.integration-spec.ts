@@ -1,4 +1,4 @@
-import { Controller, Module, type INestMicroservice } from '@nestjs/common';
+import { ConsoleLogger, Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { type EngagementNormalizedV1, Topic } from '@wt/contracts';
@@ -30,6 +30,42 @@ const SESSION_TIMEOUT_MS = 6_000;
 
 /** Records whose raw value holds this are of no use to the handler: its filter refuses them. */
 const NOT_WANTED = 'not-wanted-by-the-probe';
+
+/**
+ * The app's logger (and so kafkajs's, through the Nest logger). Two tests below provoke errors on
+ * purpose; the ERROR lines they cause are counted, not printed, and the test says in one line what
+ * it provoked and how many, so that a passing run prints no unexplained ERROR. Any other error is
+ * printed as usual; IT_DEBUG=1 prints everything.
+ */
+class ExpectedErrorsLogger extends ConsoleLogger {
+  private expected: { provoked: string; patterns: readonly RegExp[]; count: number } | undefined;
+
+  /** From now until `report`, error lines matching one of `patterns` are what the test provokes. */
+  expect(provoked: string, patterns: readonly RegExp[]): void {
+    this.expected = { provoked, patterns, count: 0 };
+  }
+
+  /** One line: what the test provoked, and how many ERROR lines that made. */
+  report(): void {
+    if (this.expected && this.expected.count > 0) {
+      process.stdout.write(`[expected] ${this.expected.count} ERROR log lines provoked on purpose: ${this.expected.provoked}\n`);
+    }
+    this.expected = undefined;
+  }
+
+  override error(message: unknown, ...rest: unknown[]): void {
+    const text = [message, ...rest].map(String).join(' ');
+    if (!process.env['IT_DEBUG'] && this.expected?.patterns.some((p) => p.test(text))) {
+      this.expected.count += 1;
+      return;
+    }
+    super.error(message, ...rest);
+  }
+}
+
+const logger = new ExpectedErrorsLogger('kafka-it', {
+  logLevels: process.env['IT_DEBUG'] ? ['error', 'warn', 'log', 'debug'] : ['error'],
+});
 
 @Controller()
 class ProbeHandler {
@@ -122,7 +158,7 @@ describe('KafkaBatchServer on the real broker', () => {
     });
     app = await NestFactory.createMicroservice(ProbeModule, {
       strategy: server,
-      logger: process.env['IT_DEBUG'] ? ['error', 'warn', 'log', 'debug'] : ['error'],
+      logger,
     });
     await app.listen();
     await eventually('consumer joined', async () => (server.isReady() ? true : undefined));
@@ -130,6 +166,7 @@ describe('KafkaBatchServer on the real broker', () => {
 
   afterEach(async () => {
     await app.close();
+    logger.report();
   });
 
   afterAll(async () => {
@@ -256,8 +293,13 @@ describe('KafkaBatchServer on the real broker', () => {
     }
   });
 
-  it('commits nothing when the handler fails, so the batch comes again', async () => {
+  it('commits nothing when the handler fails, so the batch comes again (provokes a handler error on purpose)', async () => {
     const run = randomUUID();
+    // The handler throws once: Nest logs the exception and kafkajs logs the failed eachBatch calls.
+    logger.expect('the handler threw once ("simulated failure"), and the batch came again', [
+      /simulated failure before the effects are durable/,
+      /Error when calling eachBatch/,
+    ]);
     seen.failOnce = `${run}-0`;
     await publisher.publish(Topic.EngagementNormalizedV1, [{ key: 'a'.repeat(64), value: engagement(run, 0) }]);
     await eventually(
@@ -271,8 +313,13 @@ describe('KafkaBatchServer on the real broker', () => {
     await committedToEnds('offsets committed to the end');
   });
 
-  it('rejoins its group after being evicted mid-batch, and the uncommitted batch comes again', async () => {
+  it('rejoins its group after being evicted mid-batch, and the uncommitted batch comes again (provokes a consumer crash on purpose)', async () => {
     const run = randomUUID();
+    // Evicted, the member's commit is refused: kafkajs logs the refusals and its crash, the server its restart.
+    logger.expect('the consumer was evicted mid-batch and crashed ("not aware of this member"), then rejoined', [
+      /The coordinator is not aware of this member/,
+      /consumer crashed \(restart: (true|false)\)/,
+    ]);
     seen.stallOnce = `${run}-0`;
     await publisher.publish(Topic.EngagementNormalizedV1, [{ key: 'a'.repeat(64), value: engagement(run, 0) }]);
     // The stalled batch's commit is refused (the member is unknown after the eviction); kafkajs

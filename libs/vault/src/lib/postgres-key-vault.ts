@@ -1,19 +1,15 @@
 import { type KeyEncryptionKeys, type PersonKey, type PersonKeyStore } from '@wt/identity';
+import { counter, histogram } from '@wt/observability';
 import { randomBytes } from 'node:crypto';
-import { Counter, Histogram, register } from 'prom-client';
 import { type DataSource } from 'typeorm';
 
-const roundTrips =
-  (register.getSingleMetric('wt_vault_round_trips_total') as Counter | undefined) ??
-  new Counter({ name: 'wt_vault_round_trips_total', help: 'Key vault round trips, by operation', labelNames: ['op'] });
-const seconds =
-  (register.getSingleMetric('wt_vault_seconds') as Histogram | undefined) ??
-  new Histogram({
-    name: 'wt_vault_seconds',
-    help: 'Key vault round-trip time',
-    labelNames: ['op'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-  });
+const roundTrips = counter({ name: 'wt_vault_round_trips_total', help: 'Key vault round trips, by operation', labelNames: ['op'] });
+const seconds = histogram({
+  name: 'wt_vault_seconds',
+  help: 'Key vault round-trip time',
+  labelNames: ['op'],
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+});
 
 const DATA_KEY_BYTES = 32;
 const IV_BYTES = 12;
