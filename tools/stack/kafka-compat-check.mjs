@@ -82,7 +82,9 @@ export async function checkKafkajsCompat(brokers) {
             (rest.apiName ? ` api=${rest.apiName}` : ''),
         );
       },
-    retry: { retries: 3, initialRetryTime: 200 },
+    // Retriable answers (a new topic's partitions not yet hosted, a coordinator still loading) get
+    // as long as the services give them: on a loaded machine 1.4 s of retries were seen to run out.
+    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
   });
 
   const sfx = `${Date.now().toString(36)}-${crypto.randomBytes(3).toString('hex')}`;
