@@ -1,3 +1,4 @@
+export * from './lib/batch-failure.interceptor';
 export * from './lib/dead-letter';
 export * from './lib/kafka-batch.server';
 export * from './lib/kafka-connection';
@@ -5,6 +6,7 @@ export * from './lib/kafka-metrics';
 export * from './lib/kafka-publisher';
 export * from './lib/kafka.module';
 export * from './lib/partitioner';
+export * from './lib/processing-failure';
 export * from './lib/record-batch';
 export * from './lib/topic-admin';
 export * from './lib/trace-context';
