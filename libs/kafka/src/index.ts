@@ -1,5 +1,6 @@
 export * from './lib/batch-failure.interceptor';
 export * from './lib/dead-letter';
+export * from './lib/dead-letter-sealing';
 export * from './lib/kafka-batch.server';
 export * from './lib/kafka-connection';
 export * from './lib/kafka-metrics';

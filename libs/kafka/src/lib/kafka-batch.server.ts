@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { describeViolations, Topic, validatePayload, type TopicPayload } from '@wt/contracts';
+import { describeViolations, MAX_RECORD_BYTES, Topic, TOPICS_WITH_TOMBSTONES, validatePayload, type TopicPayload } from '@wt/contracts';
 import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
-import { deadLetterFor, headersToStrings } from './dead-letter';
+import { deadLettersFor, headersToStrings } from './dead-letter';
+import { type DeadLetterSealer } from './dead-letter-sealing';
 import { forEachConcurrently, gatherBatches } from './fetch-gathering';
 import { createKafka, type KafkaConnectionOptions } from './kafka-connection';
 import { kafkaMetrics } from './kafka-metrics';
@@ -19,6 +20,11 @@ export interface KafkaBatchServerOptions {
   service: string;
   /** Publisher for dead letters; shared with the app's own publishing when given. */
   publisher?: KafkaPublisher;
+  /**
+   * Seals the originals dead letters keep (under the person's key, see DeadLetterSealer). Without
+   * one (a service with no key vault) a dead letter withholds the original: never in clear.
+   */
+  deadLetterSealer?: DeadLetterSealer;
   /**
    * How long the group waits for a silent member before handing its partitions to others
    * (default 10 s): after a crash, the time before the partitions flow again.
@@ -301,7 +307,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     if (rejections.length > 0) {
       await this.publisher.publish(
         Topic.DeadLetterV1,
-        rejections.map((rejection) => deadLetterFor(this.options.service, topic, rejection)),
+        await deadLettersFor(this.options.service, topic, rejections, this.options.deadLetterSealer),
       );
       for (const rejection of rejections) kafkaMetrics.deadLetters.inc({ topic, reason: rejection.reason });
     }
@@ -317,7 +323,10 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     const skipped = parts.reduce((n, part) => n + part.skipped, 0);
     kafkaMetrics.consumed.inc({ topic, result: 'accepted' }, records - (rejections.length - decodedRejections));
     kafkaMetrics.consumed.inc({ topic, result: 'dead_lettered' }, rejections.length);
-    if (skipped > 0) kafkaMetrics.consumed.inc({ topic, result: 'skipped' }, skipped);
+    if (skipped > 0) {
+      kafkaMetrics.consumed.inc({ topic, result: 'skipped' }, skipped);
+      kafkaMetrics.skipped.inc({ topic, reason: 'filtered' }, skipped);
+    }
     for (const part of parts) {
       const lag = Number(BigInt(part.highWatermark) - BigInt(part.lastOffset) - 1n);
       kafkaMetrics.lag.set({ topic, partition: String(part.partition) }, lag);
@@ -442,7 +451,25 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   ): void {
     const key = message.key?.toString('utf8') ?? null;
     if (message.value === null) {
-      if (key !== null) tombstones.push({ key, offset: message.offset });
+      if (key !== null && TOPICS_WITH_TOMBSTONES.has(topic)) tombstones.push({ key, offset: message.offset });
+      else {
+        kafkaMetrics.skipped.inc({ topic, reason: 'null_value' });
+        rejections.push({
+          partition,
+          raw: message,
+          reason: 'null_value',
+          detail: key === null ? 'a null value without a key' : `a null value (tombstone): ${topic} gives tombstones no meaning`,
+        });
+      }
+      return;
+    }
+    if (message.value.length > MAX_RECORD_BYTES) {
+      rejections.push({
+        partition,
+        raw: message,
+        reason: 'oversized',
+        detail: `value: ${message.value.length} bytes, over the limit of ${MAX_RECORD_BYTES}`,
+      });
       return;
     }
     let parsed: unknown;
