@@ -11,7 +11,7 @@ import { PlatformKeySealer, Pseudonymizer } from '@wt/identity';
 import { ensureTopics, parseTraceContext } from '@wt/kafka';
 import { eventually, sleep, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe, randomFrenchMobile } from '@wt/testing';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -366,10 +366,15 @@ describe('profiles: GDPR export and erasure', () => {
         (d) =>
           d.originTopic === Topic.PrivacyRequestsV1 &&
           d.service === 'profiles' &&
-          Buffer.from(d.payloadBase64, 'base64').toString().includes(requestId),
+          // The original is sealed in a dead letter; its SHA-256 says which record it was.
+          d.payloadSha256 === createHash('sha256').update(JSON.stringify(request)).digest('hex'),
       );
       expect(dead.value.reason).toBe('invalid_phone');
       expect(dead.value.detail).toMatch(/^phone: /);
+      // Sealed (under the day's dead-letter key: its number names no one), never in clear.
+      expect(dead.value.payloadBase64).toBe('');
+      expect(dead.value.sealedPayload).toMatch(/^v2\./);
+      expect(JSON.stringify(dead.value)).not.toContain('12-not-a-phone');
     } finally {
       await deadLetters.stop();
     }
