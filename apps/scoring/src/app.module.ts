@@ -23,6 +23,7 @@ import { ScoringInFull1764460800000 } from './migrations/1764460800000-scoring-i
 import { ModelPrecision1764720000000 } from './migrations/1764720000000-model-precision';
 import { SendingEligibility1764979200000 } from './migrations/1764979200000-sending-eligibility';
 import { DecisionOutbox1765065600000 } from './migrations/1765065600000-decision-outbox';
+import { ScheduledEvaluation1765152000500 } from './migrations/1765152000500-scheduled-evaluation';
 import { EligibilityStore } from './eligibility/eligibility.store';
 import { OutcomeLearner } from './outcome/outcome.learner';
 import { ModelStore } from './relevance/model.store';
@@ -35,6 +36,7 @@ export const SCORING_MIGRATIONS = [
   ModelPrecision1764720000000,
   SendingEligibility1764979200000,
   DecisionOutbox1765065600000,
+  ScheduledEvaluation1765152000500,
 ];
 
 /** Providers that need only the database (and a publisher for the engine): shared with tests. */
