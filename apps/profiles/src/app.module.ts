@@ -11,6 +11,7 @@ import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-s
 import { PurposeBoundFeatures1764460800000 } from './migrations/1764460800000-purpose-bound-features';
 import { PrivacySuppression1764547200000 } from './migrations/1764547200000-privacy-suppression';
 import { RetentionDayBuckets1764633600000 } from './migrations/1764633600000-retention-day-buckets';
+import { RecentInterests1765152000500 } from './migrations/1765152000500-recent-interests';
 import { ErasedPersonEntity } from './privacy/erased-person.entity';
 import { PrivacyConsumer } from './privacy/privacy.consumer';
 import { PrivacyService } from './privacy/privacy.service';
@@ -29,6 +30,7 @@ export const PROFILES_MIGRATIONS = [
   PurposeBoundFeatures1764460800000,
   PrivacySuppression1764547200000,
   RetentionDayBuckets1764633600000,
+  RecentInterests1765152000500,
 ];
 
 export function profilesModule(config: ProfilesConfig) {
