@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { type CampaignV1, type DecisionReason, type ProfileSnapshotV1, type TargetingDecisionV1 } from '@wt/contracts';
 import { type ContactPolicyOptions, inHoldout, isQuietHours, quietHoursEnd } from '../policy/contact-policy';
-import { extractFeatures, type FeatureValues, type MessagingHistory } from '../relevance/features';
+import { extractFeatures, type FeatureValues, type MessagingHistory, type PopulationRates } from '../relevance/features';
 import { type ExplorationOptions, type LogisticModel } from '../relevance/logistic-model';
 
 /** One id per (campaign, person): the dispatcher's ledger makes a second send impossible. */
@@ -48,6 +48,13 @@ export interface DecideContext {
   unreachableUntil?: Date;
   /** The campaign's business is paused (131048) until then (null: until resumed). */
   businessPaused?: { until: Date | null };
+  /** The population's response rates (each person's own are shrunk toward them). */
+  population?: PopulationRates;
+  /**
+   * The instant the features are computed at (default `now`): a launch ranks and decides at its
+   * start, so that the time between ranking and deciding moves no score across its cutoff.
+   */
+  scoredAt?: Date;
 }
 
 /** A decision and the features it was made from (kept to learn from its outcome). */
@@ -58,7 +65,13 @@ export interface ScoredDecision {
   scheduledFor?: Date;
 }
 
-const round = (x: number) => Math.round(x * 1e4) / 1e4;
+/** Scores are conversion probabilities, often under 1 %: kept to six decimals so that rankings keep their order. */
+const roundScore = (x: number) => Math.round(x * 1e6) / 1e6;
+/** A score as a summary shows it: three significant digits. */
+const shown = (x: number) => Number(x.toPrecision(3));
+
+/** Factors an explanation lists at most (every signal that moved the score, largest first). */
+const EXPLANATION_FACTORS = 10;
 
 function summaryOf(
   reason: DecisionReason,
@@ -85,19 +98,19 @@ function headOf(
 ): string {
   switch (reason) {
     case 'relevant':
-      return `Likely to welcome it (score ${round(score)}, threshold ${round(threshold)})`;
+      return `Likely to welcome it (score ${shown(score)}, threshold ${shown(threshold)})`;
     case 'not_relevant':
-      return `Not likely enough to welcome it (score ${round(score)}, campaign minRelevance ${round(campaign.minRelevance)})`;
+      return `Not likely enough to welcome it (score ${shown(score)}, campaign minRelevance ${shown(campaign.minRelevance)})`;
     case 'no_marketing_consent':
       return `No WhatsApp marketing consent for ${campaign.businessId}`;
     case 'no_contact':
       return 'No contact to send to';
     case 'budget_exhausted':
-      return `Below the budget cutoff of campaign ${campaign.campaignId}: its budget goes to higher-ranked people who can receive it (score ${round(score)}, cutoff ${round(threshold)})`;
+      return `Below the budget cutoff of campaign ${campaign.campaignId}: its budget goes to higher-ranked people who can receive it (score ${shown(score)}, cutoff ${shown(threshold)})`;
     case 'campaign_not_running':
       return `Campaign ${campaign.campaignId} is not running`;
     case 'holdout':
-      return `In the holdout group of campaign ${campaign.campaignId} (measures uplift; score ${round(score)})`;
+      return `In the holdout group of campaign ${campaign.campaignId} (measures uplift; score ${shown(score)})`;
     case 'frequency_capped':
       return 'Frequency cap reached for this person';
     case 'quiet_hours':
@@ -122,10 +135,10 @@ function headOf(
  * across the whole evaluation.
  */
 export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, context: DecideContext): ScoredDecision {
-  const vector = extractFeatures(snapshot, campaign, context.history, context.now);
+  const vector = extractFeatures(snapshot, campaign, context.history, context.scoredAt ?? context.now, context.population);
   // Thompson sampling: the posterior's draw for this (campaign, person), the same on every replay.
   const scored = context.model.sample(vector.values, `${campaign.campaignId}:${snapshot.personId}`, context.exploration);
-  const score = round(scored.score);
+  const score = roundScore(scored.score);
   const cutoff = context.cutoff ?? 0;
   const holdout = inHoldout(campaign, snapshot.personId);
   let reason: DecisionReason = 'relevant';
@@ -163,7 +176,7 @@ export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, contex
         context,
         scheduledFor,
       ),
-      factors: context.model.explain(vector, 5, scored.exploration),
+      factors: context.model.explain(vector, EXPLANATION_FACTORS, scored.exploration),
       consentBasis: reason === 'no_marketing_consent' ? [] : vector.consentBasis,
       holdout,
     },

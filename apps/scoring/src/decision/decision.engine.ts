@@ -45,6 +45,8 @@ export interface EvaluateOptions {
    * event age is observed in wt_decision_event_age_seconds. Not for a launch or a resume.
    */
   eventTriggered?: boolean;
+  /** The instant features are computed at (a launch's start); default: `now`. */
+  scoredAt?: Date;
 }
 
 export function contactPolicy(config: ScoringConfig): ContactPolicyOptions {
@@ -91,6 +93,7 @@ export class DecisionEngine {
       for (const campaign of campaigns) if (concerns(snapshot, campaign)) pairs.push({ snapshot, campaign });
     if (pairs.length === 0) return [];
     const model = options.model ?? (await this.models.current());
+    const population = await this.decisions.populationRates();
 
     const { published, outboxId, records } = await this.dataSource.transaction(async (manager) => {
       const personIds = [...new Set(pairs.map((p) => p.snapshot.personId))];
@@ -122,6 +125,8 @@ export class DecisionEngine {
             triggeredByEventAt: snapshot.activity.lastSeenAt,
             unreachableUntil: blocks.unreachable.get(snapshot.personId),
             businessPaused: pauseOf(blocks, campaign.businessId),
+            population,
+            scoredAt: options.scoredAt,
           }),
         );
       }
@@ -196,7 +201,13 @@ export class DecisionEngine {
    * take go to the next-ranked. (People in quiet hours are scheduled for their local morning when
    * decided.)
    */
-  async score(snapshots: readonly ProfileSnapshotV1[], campaign: CampaignV1, now: Date, pinned?: LogisticModel): Promise<number[]> {
+  async score(
+    snapshots: readonly ProfileSnapshotV1[],
+    campaign: CampaignV1,
+    now: Date,
+    pinned?: LogisticModel,
+    scoredAt?: Date,
+  ): Promise<number[]> {
     const model = pinned ?? (await this.models.current());
     const candidates = snapshots.filter((s) => concerns(s, campaign) && s.contact);
     if (candidates.length === 0) return [];
@@ -214,10 +225,18 @@ export class DecisionEngine {
       now,
     );
     const slots = new SlotLedger(history, this.policy);
+    const population = await this.decisions.populationRates();
     const scores: number[] = [];
     for (const s of eligible) {
       if (slots.blocker(s.personId, campaign) !== undefined) continue;
-      const { decision } = decide(s, campaign, { model, history: history.get(s.personId) ?? EMPTY_HISTORY, policy: this.policy, now });
+      const { decision } = decide(s, campaign, {
+        model,
+        history: history.get(s.personId) ?? EMPTY_HISTORY,
+        policy: this.policy,
+        now,
+        population,
+        scoredAt,
+      });
       if (decision.outcome === 'send') scores.push(decision.score);
     }
     return scores;

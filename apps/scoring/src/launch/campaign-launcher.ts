@@ -39,6 +39,7 @@ interface LaunchRow {
   cutoff: number | null;
   scores: number[];
   evaluated: number;
+  started_at: Date;
 }
 
 /**
@@ -166,7 +167,7 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
   async step(now: Date): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const rows: (LaunchRow & { body: CampaignV1; spent: number; budget_messages: number })[] = await manager.query(
-        `SELECT l.campaign_id, l.phase, l.cursor, l.cutoff, l.scores, l.evaluated, l.model, c.body, c.spent, c.budget_messages
+        `SELECT l.campaign_id, l.phase, l.cursor, l.cutoff, l.scores, l.evaluated, l.model, l.started_at, c.body, c.spent, c.budget_messages
          FROM campaign_launch l JOIN campaign c ON c.campaign_id = l.campaign_id
          WHERE l.phase <> 'done'
            AND NOT EXISTS (
@@ -209,6 +210,7 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
           campaign,
           now,
           model,
+          launch.started_at,
         );
         const top = [...launch.scores, ...scores].sort((a, b) => b - a).slice(0, budgetLeft);
         if (last) {
@@ -229,7 +231,12 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
         return true;
       }
 
-      await this.engine.evaluate(page, [campaign], now, { cutoffs: new Map([[campaign.campaignId, launch.cutoff ?? 0]]), model });
+      await this.engine.evaluate(page, [campaign], now, {
+        cutoffs: new Map([[campaign.campaignId, launch.cutoff ?? 0]]),
+        model,
+        // The scores the cutoff was set from: features at the launch's start, not at each batch.
+        scoredAt: launch.started_at,
+      });
       await manager.query(
         `UPDATE campaign_launch SET cursor = $2, evaluated = $3, phase = $4, finished_at = CASE WHEN $4 = 'done' THEN now() END WHERE campaign_id = $1`,
         [launch.campaign_id, cursor, evaluated, last ? 'done' : 'deciding'],
