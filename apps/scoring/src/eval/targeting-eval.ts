@@ -18,7 +18,7 @@ import {
   NO_RESPONSES,
   type PopulationRates,
 } from '../relevance/features';
-import { type Example, LogisticModel, type Weights } from '../relevance/logistic-model';
+import { DEFAULT_EXPLORATION, type Example, LogisticModel, type Weights } from '../relevance/logistic-model';
 import { OUTCOME_LESSONS } from '../outcome/outcome.learner';
 
 /** Interest per engagement type, as the profiles service counts it (apps/profiles interest-decay.ts). */
@@ -85,7 +85,7 @@ export const DEFAULT_EVAL_OPTIONS: Omit<EvalOptions, 'population' | 'seed'> = {
   weeklyCap: 2,
   interestHalfLifeHours: 336,
   recentHalfLifeHours: 24,
-  exploration: 1,
+  exploration: DEFAULT_EXPLORATION.scale,
 };
 
 interface Tally {

@@ -107,6 +107,9 @@ export const AFFINITY_PRIOR_MASS = 2;
 /** Keeps the log finite for a person with no interest in the campaign's categories at all. */
 export const AFFINITY_FLOOR = 0.05;
 
+/** Events' worth of a uniform mix the engagement mix is shrunk toward. */
+const MIX_PRIOR_MASS = 3;
+
 const logit = (p: number) => Math.log(p / (1 - p));
 
 /**
@@ -185,8 +188,10 @@ export function extractFeatures(
     'purchases.category': Math.log1p(sumOf(signals?.purchases, campaign.targetCategories) * decay),
     'purchases.any': Math.log1p(sumOf(signals?.purchases) * decay),
     'purchases.business': Math.log1p((snapshot.firstPartyPurchases?.[campaign.businessId] ?? 0) * decay),
-    'mix.social': mixTotal > 0 ? (mix?.social ?? 0) / mixTotal : 0,
-    'mix.commercial': mixTotal > 0 ? (mix?.commercial ?? 0) / mixTotal : 0,
+    // Shares in log form, shrunk toward a third each (a person with no mix gets 0): buying goes
+    // with the product of propensities, so log-odds go with their logs.
+    'mix.social': Math.log(((mix?.social ?? 0) + MIX_PRIOR_MASS / 3) / (mixTotal + MIX_PRIOR_MASS)) + Math.log(3),
+    'mix.commercial': Math.log(((mix?.commercial ?? 0) + MIX_PRIOR_MASS / 3) / (mixTotal + MIX_PRIOR_MASS)) + Math.log(3),
     'business.engagement': Math.log1p(snapshot.activity.eventsByBusiness[campaign.businessId] ?? 0),
     'response.read': shrunkLogOdds(r.read, r.delivered, population.read),
     'response.click': shrunkLogOdds(r.clicked, r.delivered, population.clicked),
