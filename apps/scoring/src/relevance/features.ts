@@ -190,8 +190,8 @@ export function extractFeatures(
     'purchases.business': Math.log1p((snapshot.firstPartyPurchases?.[campaign.businessId] ?? 0) * decay),
     // Shares in log form, shrunk toward a third each (a person with no mix gets 0): buying goes
     // with the product of propensities, so log-odds go with their logs.
-    'mix.social': Math.log(((mix?.social ?? 0) + MIX_PRIOR_MASS / 3) / (mixTotal + MIX_PRIOR_MASS)) + Math.log(3),
-    'mix.commercial': Math.log(((mix?.commercial ?? 0) + MIX_PRIOR_MASS / 3) / (mixTotal + MIX_PRIOR_MASS)) + Math.log(3),
+    'mix.social': mixTotal > 0 ? Math.log((3 * (mix?.social ?? 0) + MIX_PRIOR_MASS) / (mixTotal + MIX_PRIOR_MASS)) : 0,
+    'mix.commercial': mixTotal > 0 ? Math.log((3 * (mix?.commercial ?? 0) + MIX_PRIOR_MASS) / (mixTotal + MIX_PRIOR_MASS)) : 0,
     'business.engagement': Math.log1p(snapshot.activity.eventsByBusiness[campaign.businessId] ?? 0),
     'response.read': shrunkLogOdds(r.read, r.delivered, population.read),
     'response.click': shrunkLogOdds(r.clicked, r.delivered, population.clicked),
