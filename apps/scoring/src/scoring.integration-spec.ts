@@ -536,6 +536,66 @@ describe('scoring on the real Postgres and Kafka', () => {
     });
   });
 
+  describe('campaign report', () => {
+    it("reports a campaign's sends, outcomes, spend, holdout conversions, uplift with its interval and suppressions, to its business only", async () => {
+      const keys = app.get(ApiKeyStore);
+      const c = await campaign({ budgetMessages: 20, holdoutShare: 0.4 });
+      const owner = await keys.issue(c.businessId);
+      const stranger = await keys.issue(`stranger-report-${run}`);
+      const people = Array.from({ length: 40 }, () => person([c.businessId]));
+      const noContact = person([c.businessId], { contact: undefined });
+      const decided = await app.get(DecisionEngine).evaluate([...people, noContact], [c], new Date());
+      const sends = decided.filter((d) => d.outcome === 'send');
+      const held = decided.filter((d) => d.reason === 'holdout');
+      expect(sends.length).toBeGreaterThan(5);
+      expect(held.length).toBeGreaterThan(5);
+      // Outcomes of the sends: all delivered, half read, two bought, one opted out; then a holdout purchase.
+      const learner = app.get(OutcomeLearner);
+      const byId = await app.get(DecisionStore).sendsByDecisionId(sends.map((d) => d.decisionId));
+      const at = new Date().toISOString();
+      const outcomes = sends.flatMap((d, i) => {
+        const send = byId.get(d.decisionId)!;
+        return [
+          { send, kind: 'delivered' as const, occurredAt: at },
+          ...(i % 2 === 0 ? [{ send, kind: 'read' as const, occurredAt: at }] : []),
+          ...(i < 2 ? [{ send, kind: 'purchased' as const, occurredAt: at }] : []),
+          ...(i === 3 ? [{ send, kind: 'opted_out' as const, occurredAt: at }] : []),
+        ];
+      });
+      await learner.learn(outcomes);
+      const buyer = held[0];
+      expect(await learner.recordHoldoutPurchases([{ personId: buyer.personId, businessId: c.businessId, occurredAt: at }])).toBe(1);
+      // A replayed purchase, and one from another business, change nothing.
+      expect(await learner.recordHoldoutPurchases([{ personId: buyer.personId, businessId: c.businessId, occurredAt: at }])).toBe(0);
+      expect(await learner.recordHoldoutPurchases([{ personId: held[1].personId, businessId: `other-${run}`, occurredAt: at }])).toBe(0);
+
+      const res = await fetch(`${base}/v1/campaigns/${c.campaignId}/report`, { headers: { authorization: `Bearer ${owner.apiKey}` } });
+      expect(res.status).toBe(200);
+      const report = (await res.json()) as Record<string, unknown> & { uplift: { value: number; low: number; high: number } };
+      const pt = 2 / sends.length;
+      const ph = 1 / held.length;
+      expect(report).toMatchObject({
+        campaignId: c.campaignId,
+        sent: sends.length,
+        delivered: sends.length,
+        read: Math.ceil(sends.length / 2),
+        clicked: 0,
+        converted: 2,
+        optedOut: 1,
+        budget: { messages: 20, spent: sends.length, share: Math.round((sends.length / 20) * 1e4) / 1e4 },
+        holdout: { people: held.length, conversions: 1 },
+        suppressions: expect.objectContaining({ holdout: held.length, no_contact: 1 }),
+      });
+      expect(report.uplift.value).toBeCloseTo(pt - ph, 5);
+      const se = Math.sqrt((pt * (1 - pt)) / sends.length + (ph * (1 - ph)) / held.length);
+      expect(report.uplift.low).toBeCloseTo(pt - ph - 1.96 * se, 3);
+      expect(report.uplift.high).toBeCloseTo(pt - ph + 1.96 * se, 3);
+      const other = await fetch(`${base}/v1/campaigns/${c.campaignId}/report`, { headers: { authorization: `Bearer ${stranger.apiKey}` } });
+      expect(other.status).toBe(404);
+      expect((await fetch(`${base}/v1/campaigns/${c.campaignId}/report`)).status).toBe(401);
+    });
+  });
+
   describe('decision outbox', () => {
     it('publishes decisions only once committed, and relays those whose publish failed after the commit', async () => {
       const c = await campaign({ budgetMessages: 10 });

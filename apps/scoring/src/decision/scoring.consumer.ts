@@ -136,6 +136,11 @@ export class ScoringConsumer {
       ),
     );
     await this.learner.learn(outcomes.filter((o): o is ObservedOutcome => o !== undefined));
+    await this.learner.recordHoldoutPurchases(
+      attributable.flatMap((e) =>
+        e.type === 'purchase' && e.businessId ? [{ personId: e.personId, businessId: e.businessId, occurredAt: e.occurredAt }] : [],
+      ),
+    );
   }
 
   /**

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { type AttributableSend, DecisionStore } from '../decision/decision.store';
 import { type Example } from '../relevance/logistic-model';
 import { ModelStore } from '../relevance/model.store';
+import { CampaignReportStore } from '../report/campaign-report.store';
 import { ScoringConfig } from '../scoring.config';
 
 /**
@@ -35,7 +36,13 @@ export class OutcomeLearner {
     private readonly decisions: DecisionStore,
     private readonly models: ModelStore,
     private readonly config: ScoringConfig,
+    private readonly reports: CampaignReportStore,
   ) {}
+
+  /** Purchases by people a campaign of the same business held out, within the attribution window: its uplift's baseline. */
+  async recordHoldoutPurchases(purchases: readonly { personId: string; businessId: string; occurredAt: string }[]): Promise<number> {
+    return this.reports.recordHoldoutConversions(purchases, this.config.ATTRIBUTION_WINDOW_DAYS * 86_400_000);
+  }
 
   /** The window before `at` in which a send gets credit (or blame) for what the person did. */
   attributionStart(at: string): Date {
