@@ -12,6 +12,7 @@ import { PurposeBoundFeatures1764460800000 } from './migrations/1764460800000-pu
 import { PrivacySuppression1764547200000 } from './migrations/1764547200000-privacy-suppression';
 import { RetentionDayBuckets1764633600000 } from './migrations/1764633600000-retention-day-buckets';
 import { ConsentAttribution1765152000000 } from './migrations/1765152000000-consent-attribution';
+import { RecentInterests1765152000500 } from './migrations/1765152000500-recent-interests';
 import { ErasedPersonEntity } from './privacy/erased-person.entity';
 import { PrivacyConsumer } from './privacy/privacy.consumer';
 import { PrivacyService } from './privacy/privacy.service';
@@ -31,6 +32,7 @@ export const PROFILES_MIGRATIONS = [
   PrivacySuppression1764547200000,
   RetentionDayBuckets1764633600000,
   ConsentAttribution1765152000000,
+  RecentInterests1765152000500,
 ];
 
 export function profilesModule(config: ProfilesConfig) {

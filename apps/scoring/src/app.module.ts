@@ -25,6 +25,10 @@ import { ModelPrecision1764720000000 } from './migrations/1764720000000-model-pr
 import { SendingEligibility1764979200000 } from './migrations/1764979200000-sending-eligibility';
 import { DecisionOutbox1765065600000 } from './migrations/1765065600000-decision-outbox';
 import { CampaignOutbox1765152000000 } from './migrations/1765152000000-campaign-outbox';
+import { ScheduledEvaluation1765152000500 } from './migrations/1765152000500-scheduled-evaluation';
+import { HoldoutConversion1765152000600 } from './migrations/1765152000600-holdout-conversion';
+import { CampaignReportController } from './report/campaign-report.controller';
+import { CampaignReportStore } from './report/campaign-report.store';
 import { EligibilityStore } from './eligibility/eligibility.store';
 import { OutcomeLearner } from './outcome/outcome.learner';
 import { ModelStore } from './relevance/model.store';
@@ -38,6 +42,8 @@ export const SCORING_MIGRATIONS = [
   SendingEligibility1764979200000,
   DecisionOutbox1765065600000,
   CampaignOutbox1765152000000,
+  ScheduledEvaluation1765152000500,
+  HoldoutConversion1765152000600,
 ];
 
 /** Providers that need only the database (and a publisher for the engine): shared with tests. */
@@ -53,6 +59,7 @@ export const SCORING_PROVIDERS = [
   DecisionEngine,
   OutcomeLearner,
   CampaignLauncher,
+  CampaignReportStore,
   BusinessAuthGuard,
 ];
 
@@ -72,7 +79,7 @@ export function scoringModule(config: ScoringConfig) {
         }),
       ),
     ],
-    controllers: [ScoringConsumer, CampaignController, DecisionController],
+    controllers: [ScoringConsumer, CampaignController, DecisionController, CampaignReportController],
     providers: [
       ...SCORING_PROVIDERS,
       { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) },

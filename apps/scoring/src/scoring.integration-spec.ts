@@ -46,7 +46,7 @@ function config(overrides: Record<string, string> = {}): ScoringConfig {
 function replica(
   publisher: KafkaPublisher,
   settings: ScoringConfig,
-): { dataSource: DataSource; engine: DecisionEngine; models: ModelStore } {
+): { dataSource: DataSource; engine: DecisionEngine; models: ModelStore; launcher: CampaignLauncher } {
   const dataSource = new DataSource(
     postgresOptions({
       url: settings.DATABASE_URL,
@@ -66,7 +66,8 @@ function replica(
     settings,
     new EligibilityStore(dataSource),
   );
-  return { dataSource, engine, models };
+  const launcher = new CampaignLauncher(dataSource, new CampaignStore(dataSource), new AudienceStore(dataSource), engine, models, settings);
+  return { dataSource, engine, models, launcher };
 }
 
 describe('scoring on the real Postgres and Kafka', () => {
@@ -227,7 +228,7 @@ describe('scoring on the real Postgres and Kafka', () => {
       expect(res.status).toBe(200);
       const read = (await res.json()) as TargetingDecisionV1;
       expect(read).toMatchObject({ decisionId: decision.decisionId, outcome: 'send', modelVersion: decision.modelVersion });
-      expect(read.explanation.factors[0]).toMatchObject({ name: 'interest.running_shoes', kind: 'cross_app' });
+      expect(read.explanation.factors).toContainEqual(expect.objectContaining({ name: 'interest.running_shoes', kind: 'cross_app' }));
       expect(read.explanation.consentBasis).toContain(`whatsapp_marketing:${c.businessId}`);
       expect(read.send?.contact).toBeUndefined();
       expect((await call('GET', `/v1/decisions/${decision.decisionId}`, stranger.apiKey)).status).toBe(404);
@@ -382,6 +383,216 @@ describe('scoring on the real Postgres and Kafka', () => {
       );
       expect(new Set(decided.map((d) => d.model_version))).toEqual(new Set([ranked.modelVersion]));
       expect(decided.filter((d) => d.outcome === 'send')).toHaveLength(5);
+    });
+  });
+
+  describe('budget spent on people who can receive it', () => {
+    /** Quiet hours around UTC+12's current hour and away from UTC's: one zone asleep, the other awake, whenever the test runs. */
+    function quietSettings(now: Date): ScoringConfig {
+      const h = now.getUTCHours();
+      return config({ QUIET_START_HOUR: String((h + 9) % 24), QUIET_END_HOUR: String((h + 15) % 24) });
+    }
+    const ASLEEP = 'Etc/GMT-12'; // UTC+12
+    const AWAKE = 'UTC';
+
+    async function launchUntilDone(launcher: CampaignLauncher, campaignId: string, now: () => Date): Promise<void> {
+      await dataSource.query(`INSERT INTO campaign_launch (campaign_id, phase) VALUES ($1, 'ranking')`, [campaignId]);
+      const phase = async () =>
+        ((await dataSource.query(`SELECT phase FROM campaign_launch WHERE campaign_id = $1`, [campaignId])) as { phase: string }[])[0]
+          ?.phase;
+      while ((await phase()) !== 'done') expect(await launcher.step(now())).toBe(true);
+    }
+
+    async function decisionsOf(campaignId: string) {
+      return (await dataSource.query(
+        `SELECT person_id, outcome, reason, score, explanation->>'summary' AS summary FROM decision WHERE campaign_id = $1`,
+        [campaignId],
+      )) as { person_id: string; outcome: string; reason: string; score: number; summary: string }[];
+    }
+
+    it('sets the cutoff over people who can receive the message now, so capped, held-out and sleeping people free their places for the next-ranked', async () => {
+      const now = new Date();
+      const quiet = replica(app.get(KafkaPublisher), quietSettings(now));
+      await quiet.dataSource.initialize();
+      try {
+        const c = await campaign({ budgetMessages: 8, holdoutShare: 0.15 });
+        const interests = (i: number) => ({ interests: { 'running-shoes': 1 + (i % 10) } });
+        const awake = Array.from({ length: 16 }, (_, i) => person([c.businessId], { timeZone: AWAKE, ...interests(i) }));
+        const asleep = Array.from({ length: 12 }, (_, i) => person([c.businessId], { timeZone: ASLEEP, ...interests(i) }));
+        // Capped: two messages today from other businesses (the cross-business daily cap is 2).
+        const others = [await campaign({ budgetMessages: 100 }), await campaign({ budgetMessages: 100 })];
+        const capped = Array.from({ length: 12 }, (_, i) =>
+          person([c.businessId, ...others.map((o) => o.businessId)], { timeZone: AWAKE, ...interests(i) }),
+        );
+        for (const o of others) await app.get(DecisionEngine).evaluate(capped, [o], now);
+        await app.get(AudienceStore).upsert([...awake, ...asleep, ...capped]);
+
+        await launchUntilDone(quiet.launcher, c.campaignId, () => now);
+
+        const decided = await decisionsOf(c.campaignId);
+        const reasonOf = new Map(decided.map((d) => [d.person_id.trim(), d]));
+        // The whole budget is sent, to awake, uncapped people outside the holdout.
+        const sent = decided.filter((d) => d.outcome === 'send');
+        expect(sent).toHaveLength(8);
+        const awakeIds = new Set(awake.map((p) => p.personId));
+        for (const d of sent) expect(awakeIds.has(d.person_id.trim())).toBe(true);
+        for (const p of capped) expect(reasonOf.get(p.personId)?.reason).toMatch(/frequency_capped|holdout|budget_exhausted/);
+        expect(capped.filter((p) => reasonOf.get(p.personId)?.reason === 'frequency_capped').length).toBeGreaterThan(0);
+        // The best of those who could receive it: no awake eligible person left out scores above a send.
+        const cutoff = Math.min(...sent.map((d) => d.score));
+        const exhausted = decided.filter((d) => d.reason === 'budget_exhausted');
+        expect(exhausted.length).toBeGreaterThan(0);
+        for (const d of exhausted) {
+          expect(d.score).toBeLessThanOrEqual(cutoff);
+          // Under the cutoff, or tied with it when the budget ran out.
+          expect(d.summary).toMatch(/budget cutoff .*cutoff 0\.\d+|Budget of campaign .* is spent/);
+        }
+        // minRelevance is 0: nobody is "not relevant".
+        expect(decided.filter((d) => d.reason === 'not_relevant')).toEqual([]);
+        // Asleep people above the cutoff are scheduled for their local morning, not dropped.
+        const sleeping = asleep.flatMap((p) => reasonOf.get(p.personId) ?? []);
+        const scheduledRows: { person_id: string; due_at: Date }[] = await dataSource.query(
+          `SELECT person_id, due_at FROM scheduled_evaluation WHERE campaign_id = $1`,
+          [c.campaignId],
+        );
+        const sleepingQuiet = sleeping.filter((d) => d.reason === 'quiet_hours');
+        expect(scheduledRows.map((r) => r.person_id.trim()).sort()).toEqual(sleepingQuiet.map((d) => d.person_id.trim()).sort());
+        for (const d of sleepingQuiet) expect(d.score).toBeGreaterThanOrEqual(cutoff);
+        const localEnd = (now.getUTCHours() + 15) % 24;
+        for (const r of scheduledRows) {
+          const due = new Date(r.due_at);
+          expect((due.getUTCHours() + 12) % 24).toBe(localEnd);
+          expect(due.getUTCMinutes()).toBe(0);
+          expect(due.getTime()).toBeGreaterThan(now.getTime());
+        }
+      } finally {
+        await quiet.dataSource.destroy();
+      }
+    });
+
+    it('evaluates people scheduled after their quiet hours again at their local morning, for the budget left', async () => {
+      const now = new Date();
+      const quiet = replica(app.get(KafkaPublisher), quietSettings(now));
+      await quiet.dataSource.initialize();
+      try {
+        const c = await campaign({ budgetMessages: 8 });
+        const awake = Array.from({ length: 3 }, (_, i) =>
+          person([c.businessId], { timeZone: AWAKE, interests: { 'running-shoes': 1 + i } }),
+        );
+        const asleep = Array.from({ length: 7 }, (_, i) =>
+          person([c.businessId], { timeZone: ASLEEP, interests: { 'running-shoes': 1 + i } }),
+        );
+        await app.get(AudienceStore).upsert([...awake, ...asleep]);
+        await launchUntilDone(quiet.launcher, c.campaignId, () => now);
+        expect(await sendsOf(c.campaignId)).toBe(3);
+        const rows: { due_at: Date }[] = await dataSource.query(`SELECT due_at FROM scheduled_evaluation WHERE campaign_id = $1`, [
+          c.campaignId,
+        ]);
+        expect(rows).toHaveLength(7);
+        const asleepIds = new Set(asleep.map((p) => p.personId));
+        const scheduledBest = (await decisionsOf(c.campaignId))
+          .filter((d) => asleepIds.has(d.person_id.trim()))
+          .sort((a, b) => b.score - a.score)
+          .map((d) => d.person_id.trim());
+        // Not due yet: nothing happens.
+        while (await quiet.launcher.scheduledStep(now)) {
+          /* other campaigns' due people */
+        }
+        expect(await sendsOf(c.campaignId)).toBe(3);
+        // Their morning: the 5 places left go to the best 5 of them; the last two are told the budget is spent.
+        const morning = new Date(Math.max(...rows.map((r) => new Date(r.due_at).getTime())) + 60_000);
+        while (await quiet.launcher.scheduledStep(morning)) {
+          /* until none is due */
+        }
+        expect(await sendsOf(c.campaignId)).toBe(8);
+        const decided = await decisionsOf(c.campaignId);
+        const late = decided.filter((d) => asleepIds.has(d.person_id.trim()));
+        expect(
+          late
+            .filter((d) => d.outcome === 'send')
+            .map((d) => d.person_id.trim())
+            .sort(),
+        ).toEqual(scheduledBest.slice(0, 5).sort());
+        const left = late.filter((d) => d.outcome !== 'send');
+        expect(left.map((d) => d.person_id.trim()).sort()).toEqual(scheduledBest.slice(5).sort());
+        for (const d of left) expect(d.reason).toBe('budget_exhausted');
+        expect(await dataSource.query(`SELECT 1 FROM scheduled_evaluation WHERE campaign_id = $1`, [c.campaignId])).toEqual([]);
+      } finally {
+        await quiet.dataSource.destroy();
+      }
+    });
+
+    it("says not_relevant only under the campaign's own minRelevance, and budget_exhausted with its cutoff otherwise", async () => {
+      const strict = await campaign({ minRelevance: 0.999 });
+      const open = await campaign({ minRelevance: 0 });
+      const p = person([strict.businessId, open.businessId]);
+      const [under] = await app.get(DecisionEngine).evaluate([p], [strict], new Date());
+      expect(under).toMatchObject({ outcome: 'suppress', reason: 'not_relevant' });
+      expect(under.explanation.summary).toContain('minRelevance 0.999');
+      // A launch's cutoff above the person's score, on a campaign with minRelevance 0.
+      const [cut] = await app.get(DecisionEngine).evaluate([p], [open], new Date(), { cutoffs: new Map([[open.campaignId, 0.999]]) });
+      expect(cut).toMatchObject({ outcome: 'suppress', reason: 'budget_exhausted' });
+      expect(cut.explanation.summary).toContain('cutoff 0.999');
+    });
+  });
+
+  describe('campaign report', () => {
+    it("reports a campaign's sends, outcomes, spend, holdout conversions, uplift with its interval and suppressions, to its business only", async () => {
+      const keys = app.get(ApiKeyStore);
+      const c = await campaign({ budgetMessages: 20, holdoutShare: 0.4 });
+      const owner = await keys.issue(c.businessId);
+      const stranger = await keys.issue(`stranger-report-${run}`);
+      const people = Array.from({ length: 40 }, () => person([c.businessId]));
+      const noContact = person([c.businessId], { contact: undefined });
+      const decided = await app.get(DecisionEngine).evaluate([...people, noContact], [c], new Date());
+      const sends = decided.filter((d) => d.outcome === 'send');
+      const held = decided.filter((d) => d.reason === 'holdout');
+      expect(sends.length).toBeGreaterThan(5);
+      expect(held.length).toBeGreaterThan(5);
+      // Outcomes of the sends: all delivered, half read, two bought, one opted out; then a holdout purchase.
+      const learner = app.get(OutcomeLearner);
+      const byId = await app.get(DecisionStore).sendsByDecisionId(sends.map((d) => d.decisionId));
+      const at = new Date().toISOString();
+      const outcomes = sends.flatMap((d, i) => {
+        const send = byId.get(d.decisionId)!;
+        return [
+          { send, kind: 'delivered' as const, occurredAt: at },
+          ...(i % 2 === 0 ? [{ send, kind: 'read' as const, occurredAt: at }] : []),
+          ...(i < 2 ? [{ send, kind: 'purchased' as const, occurredAt: at }] : []),
+          ...(i === 3 ? [{ send, kind: 'opted_out' as const, occurredAt: at }] : []),
+        ];
+      });
+      await learner.learn(outcomes);
+      const buyer = held[0];
+      expect(await learner.recordHoldoutPurchases([{ personId: buyer.personId, businessId: c.businessId, occurredAt: at }])).toBe(1);
+      // A replayed purchase, and one from another business, change nothing.
+      expect(await learner.recordHoldoutPurchases([{ personId: buyer.personId, businessId: c.businessId, occurredAt: at }])).toBe(0);
+      expect(await learner.recordHoldoutPurchases([{ personId: held[1].personId, businessId: `other-${run}`, occurredAt: at }])).toBe(0);
+
+      const res = await fetch(`${base}/v1/campaigns/${c.campaignId}/report`, { headers: { authorization: `Bearer ${owner.apiKey}` } });
+      expect(res.status).toBe(200);
+      const report = (await res.json()) as Record<string, unknown> & { uplift: { value: number; low: number; high: number } };
+      const pt = 2 / sends.length;
+      const ph = 1 / held.length;
+      expect(report).toMatchObject({
+        campaignId: c.campaignId,
+        sent: sends.length,
+        delivered: sends.length,
+        read: Math.ceil(sends.length / 2),
+        clicked: 0,
+        converted: 2,
+        optedOut: 1,
+        budget: { messages: 20, spent: sends.length, share: Math.round((sends.length / 20) * 1e4) / 1e4 },
+        holdout: { people: held.length, conversions: 1 },
+        suppressions: expect.objectContaining({ holdout: held.length, no_contact: 1 }),
+      });
+      expect(report.uplift.value).toBeCloseTo(pt - ph, 5);
+      const se = Math.sqrt((pt * (1 - pt)) / sends.length + (ph * (1 - ph)) / held.length);
+      expect(report.uplift.low).toBeCloseTo(pt - ph - 1.96 * se, 3);
+      expect(report.uplift.high).toBeCloseTo(pt - ph + 1.96 * se, 3);
+      const other = await fetch(`${base}/v1/campaigns/${c.campaignId}/report`, { headers: { authorization: `Bearer ${stranger.apiKey}` } });
+      expect(other.status).toBe(404);
+      expect((await fetch(`${base}/v1/campaigns/${c.campaignId}/report`)).status).toBe(401);
     });
   });
 

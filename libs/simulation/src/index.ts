@@ -1,2 +1,3 @@
 export * from './lib/seeded-random';
 export * from './lib/simulated-population';
+export * from './lib/archetype-population';

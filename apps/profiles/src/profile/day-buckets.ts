@@ -1,6 +1,6 @@
 import { type EngagementNormalizedV1 } from '@wt/contracts';
 import { type InterestDecay } from './interest-decay';
-import { type ProfileState } from './profile-state';
+import { addSignals, type ProfileState } from './profile-state';
 
 const DAY_MS = 86_400_000;
 
@@ -72,6 +72,7 @@ export function dayBucketsOf(events: readonly EngagementNormalizedV1[], decay: I
     }
     const dayStart = startOf(day);
     decay.add(bucket.interests, dayStart, event.categories, event.type, at);
+    addSignals(bucket.businessInterests, decay, dayStart, event, at);
     if (event.businessId) {
       decay.add((bucket.businessInterests[event.businessId] ??= {}), dayStart, event.categories, event.type, at);
       bucket.eventsByBusiness[event.businessId] = (bucket.eventsByBusiness[event.businessId] ?? 0) + 1;
@@ -107,9 +108,11 @@ export function addBuckets(a: DayBucket, b: DayBucket): DayBucket {
 }
 
 /**
- * A profile's signals recomputed from the days it has left (after a purge): interests re-referenced
- * to the latest event still held, counts and last-seen summed over those days. Everything that is
- * not a signal (sealed contact, country, time zone, service windows) is kept. Pure.
+ * A profile's signals recomputed from the days it has left (after a purge): interests (and the
+ * behaviour signals kept with them) re-referenced to the latest event still held, counts and
+ * last-seen summed over those days. Everything that is not a signal (sealed contact, country, time
+ * zone, service windows) is kept, and so is short-term intent (a purged day is older than the
+ * retention window: its share of a 24 h half-life is nil). Pure.
  */
 export function recomputeFromBuckets(profile: ProfileState, buckets: readonly DayBucket[], decay: InterestDecay): ProfileState {
   const own = buckets.filter((b) => b.personId === profile.personId);
@@ -119,6 +122,7 @@ export function recomputeFromBuckets(profile: ProfileState, buckets: readonly Da
       interests: {},
       businessInterests: {},
       interestsAt: null,
+      recentInterests: {},
       totalEvents: 0,
       eventsBySource: {},
       eventsByBusiness: {},

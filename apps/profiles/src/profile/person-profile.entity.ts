@@ -28,6 +28,10 @@ export class PersonProfileEntity {
   @Column({ name: 'service_windows', type: 'jsonb', default: () => "'{}'" })
   serviceWindows: Record<string, string>;
 
+  /** Category → interest at `interests_at` with a 24 h half-life (short-term intent). */
+  @Column({ name: 'recent_interests', type: 'jsonb', default: () => "'{}'" })
+  recentInterests: Record<string, number>;
+
   @Column({ name: 'interests_at', type: 'timestamptz', nullable: true })
   interestsAt: Date | null;
 

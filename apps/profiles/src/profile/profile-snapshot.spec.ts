@@ -56,6 +56,45 @@ describe('profile snapshot: purpose-bound features', () => {
   });
 });
 
+describe('profile snapshot: behaviour signals (issue 16)', () => {
+  const typed = (key: string, type: EngagementNormalizedV1['type'], categories: string[], occurredAt: string, businessId?: string) => ({
+    ...event(key, categories, businessId),
+    type,
+    occurredAt,
+  });
+  const later = '2026-11-30T10:00:00.000Z'; // two days after `at`
+  const shopper = applyEngagement(
+    emptyProfile(person),
+    [
+      typed('p1', 'purchase', ['wine'], at, 'cucina'),
+      typed('l1', 'like', ['cooking'], at),
+      typed('l2', 'comment', ['cooking'], at),
+      typed('v1', 'view', ['running-shoes'], later),
+    ],
+    decay,
+  );
+
+  it('keeps purchases per category and per business, the engagement mix, and short-term intent with its own half-life', () => {
+    const snapshot = toSnapshot(shopper, [grant('cross_app_profiling')], 24, new Date(later));
+    // The long-term half-life here is 24 h: two days later, a purchase counts 1/4.
+    expect(snapshot.signals?.purchases.wine).toBeCloseTo(0.25, 6);
+    expect(snapshot.firstPartyPurchases).toEqual({ cucina: 0.25 });
+    expect(snapshot.signals?.engagementMix).toEqual({ commercial: 0.25, social: 0.5, passive: 1 });
+    expect(snapshot.signals?.recentHalfLifeHours).toBe(24);
+    expect(snapshot.signals?.recentInterests['running-shoes']).toBeCloseTo(1, 6);
+    expect(snapshot.signals?.recentInterests.cooking).toBeCloseTo((2 + 3) / 4, 6);
+    // The reserved keys are not businesses.
+    expect(Object.keys(snapshot.firstPartyInterests)).toEqual(['cucina']);
+    expect(validatePayload(Topic.ProfileSnapshotsV1, JSON.parse(JSON.stringify(snapshot))).ok).toBe(true);
+  });
+
+  it('without cross_app_profiling, keeps only the purchases each business saw itself', () => {
+    const snapshot = toSnapshot(shopper, [grant('whatsapp_marketing', 'cucina')], 24, new Date(later));
+    expect(snapshot.signals).toMatchObject({ purchases: {}, engagementMix: {}, recentInterests: {} });
+    expect(snapshot.firstPartyPurchases).toEqual({ cucina: 0.25 });
+  });
+});
+
 describe('customer-service window', () => {
   const inbound = (phoneNumberId: string, receivedAt: string) => ({ phoneNumberId, receivedAt, contact: 'v1.a.b.c' });
 

@@ -1,6 +1,29 @@
-import { type EngagementNormalizedV1 } from '@wt/contracts';
+import { type EngagementKind, type EngagementNormalizedV1, type EngagementType } from '@wt/contracts';
 import { timeZoneForCountry } from '@wt/identity';
-import { type InterestDecay } from './interest-decay';
+import { InterestDecay } from './interest-decay';
+
+/**
+ * Behaviour signals kept with the same decay (and the same day buckets, so retention purges them
+ * alike) as first-party interests, under keys no business id can take (ids start with a letter or
+ * digit): purchases per category from every app, purchases per business, and the engagement mix.
+ */
+export const SIGNAL_KEYS = { purchases: '~purchases', businessPurchases: '~business-purchases', mix: '~mix' } as const;
+
+/** What an engagement type says: passive, social or commercial. */
+export const ENGAGEMENT_KIND: Readonly<Record<EngagementType, EngagementKind>> = {
+  view: 'passive',
+  save: 'passive',
+  follow: 'passive',
+  like: 'social',
+  comment: 'social',
+  share: 'social',
+  click: 'commercial',
+  purchase: 'commercial',
+};
+
+/** Half-life of short-term intent (`recentInterests`): the last day or two against the long-term level. */
+export const RECENT_HALF_LIFE_HOURS = 24;
+const recentDecay = new InterestDecay(RECENT_HALF_LIFE_HOURS);
 
 /** A person's profile as stored (one row of person_profile). */
 export interface ProfileState {
@@ -13,6 +36,8 @@ export interface ProfileState {
   /** businessId → category → decayed score at `interestsAt`: first-party signals only. */
   businessInterests: Record<string, Record<string, number>>;
   interestsAt: Date | null;
+  /** Category → interest at `interestsAt` with the short half-life RECENT_HALF_LIFE_HOURS (all signals). */
+  recentInterests: Record<string, number>;
   totalEvents: number;
   eventsBySource: Record<string, number>;
   eventsByBusiness: Record<string, number>;
@@ -31,6 +56,7 @@ export function emptyProfile(personId: string): ProfileState {
     interests: {},
     businessInterests: {},
     interestsAt: null,
+    recentInterests: {},
     totalEvents: 0,
     eventsBySource: {},
     eventsByBusiness: {},
@@ -51,11 +77,14 @@ export function applyEngagement(profile: ProfileState, events: readonly Engageme
   for (const [businessId, scores] of Object.entries(profile.businessInterests)) {
     businessInterests[businessId] = previousAt === undefined ? {} : decay.rebase(scores, previousAt, atMs);
   }
+  const recentInterests = previousAt === undefined ? {} : recentDecay.rebase(profile.recentInterests ?? {}, previousAt, atMs);
   const eventsBySource = { ...profile.eventsBySource };
   const eventsByBusiness = { ...profile.eventsByBusiness };
   events.forEach((event, i) => {
     decay.add(interests, atMs, event.categories, event.type, times[i]);
+    recentDecay.add(recentInterests, atMs, event.categories, event.type, times[i]);
     if (event.businessId) decay.add((businessInterests[event.businessId] ??= {}), atMs, event.categories, event.type, times[i]);
+    addSignals(businessInterests, decay, atMs, event, times[i]);
     eventsBySource[event.source] = (eventsBySource[event.source] ?? 0) + 1;
     if (event.businessId) eventsByBusiness[event.businessId] = (eventsByBusiness[event.businessId] ?? 0) + 1;
   });
@@ -70,12 +99,30 @@ export function applyEngagement(profile: ProfileState, events: readonly Engageme
     interests: decay.prune(interests),
     businessInterests: pruneBusinesses(businessInterests, decay),
     interestsAt: new Date(atMs),
+    recentInterests: recentDecay.prune(recentInterests),
     totalEvents: profile.totalEvents + events.length,
     eventsBySource,
     eventsByBusiness,
     lastSeenAt: new Date(lastSeenMs),
     version: profile.version + 1,
   };
+}
+
+/** Adds one event's behaviour signals (`SIGNAL_KEYS`) to the business-keyed maps, counted as 1 each (not weighted by type). */
+export function addSignals(
+  byBusiness: Record<string, Record<string, number>>,
+  decay: InterestDecay,
+  atMs: number,
+  event: Pick<EngagementNormalizedV1, 'type' | 'categories' | 'businessId'>,
+  eventMs: number,
+): void {
+  const one = decay.factor(eventMs, atMs);
+  const bump = (map: Record<string, number>, key: string) => (map[key] = (map[key] ?? 0) + one);
+  bump((byBusiness[SIGNAL_KEYS.mix] ??= {}), ENGAGEMENT_KIND[event.type]);
+  if (event.type !== 'purchase') return;
+  const purchases = (byBusiness[SIGNAL_KEYS.purchases] ??= {});
+  for (const category of event.categories) bump(purchases, category);
+  if (event.businessId) bump((byBusiness[SIGNAL_KEYS.businessPurchases] ??= {}), event.businessId);
 }
 
 function pruneBusinesses(byBusiness: Record<string, Record<string, number>>, decay: InterestDecay): Record<string, Record<string, number>> {

@@ -42,6 +42,7 @@ interface ProfileRow {
   interests: Record<string, number>;
   business_interests: Record<string, Record<string, number>>;
   interests_at: Date | null;
+  recent_interests: Record<string, number>;
   total_events: number;
   events_by_source: Record<string, number>;
   events_by_business: Record<string, number>;
@@ -295,16 +296,17 @@ export class ProfileStore {
     await manager.query(
       `INSERT INTO person_profile (person_id, contact, country, time_zone, interests, interests_at, total_events,
                                    events_by_source, events_by_business, last_seen_at, version,
-                                   business_interests, service_windows, updated_at)
+                                   business_interests, service_windows, recent_interests, updated_at)
        SELECT p.*, now() FROM unnest($1::char(64)[], $2::text[], $3::char(2)[], $4::text[], $5::jsonb[], $6::timestamptz[],
                                      $7::int[], $8::jsonb[], $9::jsonb[], $10::timestamptz[], $11::bigint[],
-                                     $12::jsonb[], $13::jsonb[]) AS p
+                                     $12::jsonb[], $13::jsonb[], $14::jsonb[]) AS p
        ON CONFLICT (person_id) DO UPDATE SET
          contact = EXCLUDED.contact, country = EXCLUDED.country, time_zone = EXCLUDED.time_zone,
          interests = EXCLUDED.interests, interests_at = EXCLUDED.interests_at, total_events = EXCLUDED.total_events,
          events_by_source = EXCLUDED.events_by_source, events_by_business = EXCLUDED.events_by_business,
          last_seen_at = EXCLUDED.last_seen_at, version = EXCLUDED.version,
-         business_interests = EXCLUDED.business_interests, service_windows = EXCLUDED.service_windows, updated_at = now()`,
+         business_interests = EXCLUDED.business_interests, service_windows = EXCLUDED.service_windows,
+         recent_interests = EXCLUDED.recent_interests, updated_at = now()`,
       [
         sorted.map((p) => p.personId),
         sorted.map((p) => p.contact),
@@ -319,6 +321,7 @@ export class ProfileStore {
         sorted.map((p) => p.version),
         sorted.map((p) => JSON.stringify(p.businessInterests)),
         sorted.map((p) => JSON.stringify(p.serviceWindows)),
+        sorted.map((p) => JSON.stringify(p.recentInterests ?? {})),
       ],
     );
   }
@@ -500,6 +503,7 @@ function profileOf(row: ProfileRow): ProfileState {
     interests: row.interests,
     businessInterests: row.business_interests,
     interestsAt: row.interests_at,
+    recentInterests: row.recent_interests ?? {},
     totalEvents: row.total_events,
     eventsBySource: row.events_by_source,
     eventsByBusiness: row.events_by_business,
@@ -532,6 +536,7 @@ function profileRecord(p: ProfileState): Omit<ProfileRow, 'version'> & { version
     interests: p.interests,
     business_interests: p.businessInterests,
     interests_at: p.interestsAt,
+    recent_interests: p.recentInterests,
     total_events: p.totalEvents,
     events_by_source: p.eventsBySource,
     events_by_business: p.eventsByBusiness,
@@ -558,18 +563,20 @@ function bucketRecord(b: DayBucket): BucketRow {
 function upsertProfilesFrom(json: string): string {
   return `INSERT INTO person_profile (person_id, contact, country, time_zone, interests, interests_at, total_events,
                                       events_by_source, events_by_business, last_seen_at, version,
-                                      business_interests, service_windows, updated_at)
+                                      business_interests, service_windows, recent_interests, updated_at)
           SELECT p.person_id, p.contact, p.country, p.time_zone, p.interests, p.interests_at, p.total_events,
-                 p.events_by_source, p.events_by_business, p.last_seen_at, p.version, p.business_interests, p.service_windows, now()
+                 p.events_by_source, p.events_by_business, p.last_seen_at, p.version, p.business_interests, p.service_windows,
+                 COALESCE(p.recent_interests, '{}'), now()
           FROM json_to_recordset(${json}::json) AS p(person_id char(64), contact text, country char(2), time_zone text, interests jsonb,
                interests_at timestamptz, total_events int, events_by_source jsonb, events_by_business jsonb, last_seen_at timestamptz,
-               version bigint, business_interests jsonb, service_windows jsonb)
+               version bigint, business_interests jsonb, service_windows jsonb, recent_interests jsonb)
           ON CONFLICT (person_id) DO UPDATE SET
             contact = EXCLUDED.contact, country = EXCLUDED.country, time_zone = EXCLUDED.time_zone,
             interests = EXCLUDED.interests, interests_at = EXCLUDED.interests_at, total_events = EXCLUDED.total_events,
             events_by_source = EXCLUDED.events_by_source, events_by_business = EXCLUDED.events_by_business,
             last_seen_at = EXCLUDED.last_seen_at, version = EXCLUDED.version,
-            business_interests = EXCLUDED.business_interests, service_windows = EXCLUDED.service_windows, updated_at = now()`;
+            business_interests = EXCLUDED.business_interests, service_windows = EXCLUDED.service_windows,
+            recent_interests = EXCLUDED.recent_interests, updated_at = now()`;
 }
 
 /** The day-bucket upsert of `addDayBuckets` (rows already merged), from a JSON array of `bucketRecord`s (an SQL literal). */

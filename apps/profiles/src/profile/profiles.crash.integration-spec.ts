@@ -156,6 +156,7 @@ describe('profiles: exactly-once effect across crashes and replays', () => {
           interests: r.interests,
           businessInterests: r.business_interests,
           interestsAt: r.interests_at,
+          recentInterests: r.recent_interests,
           totalEvents: r.total_events,
           eventsBySource: r.events_by_source,
           eventsByBusiness: r.events_by_business,

@@ -47,10 +47,14 @@ export class AudienceStore {
     return rows.flatMap((r) => (r.removed ?? []).map((businessId) => ({ personId: r.person_id.trim(), businessId })));
   }
 
-  /** Removes erased people (a tombstone on the snapshot topic). */
+  /** Removes erased people (a tombstone on the snapshot topic), and their scheduled evaluations. */
   async remove(personIds: readonly string[]): Promise<void> {
-    if (personIds.length > 0)
-      await this.dataSource.query(`DELETE FROM audience_profile WHERE person_id = ANY($1::char(64)[])`, [personIds]);
+    if (personIds.length === 0) return;
+    await this.dataSource.query(
+      `WITH scheduled AS (DELETE FROM scheduled_evaluation WHERE person_id = ANY($1::char(64)[]))
+       DELETE FROM audience_profile WHERE person_id = ANY($1::char(64)[])`,
+      [personIds],
+    );
   }
 
   /** One page of a business's opted-in audience, in person id order after `after`. */

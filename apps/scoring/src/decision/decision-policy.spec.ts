@@ -23,7 +23,8 @@ const context = (overrides: Partial<DecideContext> = {}): DecideContext => ({
   exploration: { scale: 0 },
   ...overrides,
 });
-const campaign = campaignFixture();
+// Scores are conversion probabilities now: a threshold of 2 % is a demanding one.
+const campaign = campaignFixture({ minRelevance: 0.02 });
 
 describe('decide', () => {
   it('sends to an opted-in, interested person and explains why, with signal kinds and consent basis', () => {
@@ -34,7 +35,7 @@ describe('decide', () => {
       decisionId: decisionIdFor('spring-run', PERSON),
       modelVersion: 'logreg-v0',
     });
-    expect(d.score).toBeGreaterThan(0.5);
+    expect(d.score).toBeGreaterThan(campaign.minRelevance);
     expect(features.interest).toBeCloseTo(Math.log1p(8), 6);
     expect(d.explanation.factors[0]).toMatchObject({ name: 'interest.running_shoes', value: 8, kind: 'cross_app' });
     expect(d.explanation.factors[0].contribution).toBeGreaterThan(0);
@@ -79,7 +80,11 @@ describe('decide', () => {
     const held = Array.from(
       { length: 400 },
       (_, i) =>
-        decide(snapshotFixture({ personId: i.toString(16).padStart(64, '0') }), campaignFixture({ holdoutShare: 0.2 }), context()).decision,
+        decide(
+          snapshotFixture({ personId: i.toString(16).padStart(64, '0') }),
+          campaignFixture({ holdoutShare: 0.2, minRelevance: 0 }),
+          context(),
+        ).decision,
     );
     const share = held.filter((d) => d.reason === 'holdout').length / held.length;
     expect(share).toBeGreaterThan(0.12);

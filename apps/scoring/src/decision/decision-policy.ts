@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { type CampaignV1, type DecisionReason, type ProfileSnapshotV1, type TargetingDecisionV1 } from '@wt/contracts';
-import { type ContactPolicyOptions, inHoldout, isQuietHours } from '../policy/contact-policy';
-import { extractFeatures, type FeatureValues, type MessagingHistory } from '../relevance/features';
+import { type ContactPolicyOptions, inHoldout, isQuietHours, quietHoursEnd } from '../policy/contact-policy';
+import { extractFeatures, type FeatureValues, type MessagingHistory, type PopulationRates } from '../relevance/features';
 import { type ExplorationOptions, type LogisticModel } from '../relevance/logistic-model';
 
 /** One id per (campaign, person): the dispatcher's ledger makes a second send impossible. */
@@ -48,15 +48,30 @@ export interface DecideContext {
   unreachableUntil?: Date;
   /** The campaign's business is paused (131048) until then (null: until resumed). */
   businessPaused?: { until: Date | null };
+  /** The population's response rates (each person's own are shrunk toward them). */
+  population?: PopulationRates;
+  /**
+   * The instant the features are computed at (default `now`): a launch ranks and decides at its
+   * start, so that the time between ranking and deciding moves no score across its cutoff.
+   */
+  scoredAt?: Date;
 }
 
 /** A decision and the features it was made from (kept to learn from its outcome). */
 export interface ScoredDecision {
   decision: TargetingDecisionV1;
   features: FeatureValues;
+  /** A person in quiet hours is evaluated again then (their local morning), not dropped. */
+  scheduledFor?: Date;
 }
 
-const round = (x: number) => Math.round(x * 1e4) / 1e4;
+/** Scores are conversion probabilities, often under 1 %: kept to six decimals so that rankings keep their order. */
+const roundScore = (x: number) => Math.round(x * 1e6) / 1e6;
+/** A score as a summary shows it: three significant digits. */
+const shown = (x: number) => Number(x.toPrecision(3));
+
+/** Factors an explanation lists at most (every signal that moved the score, largest first). */
+const EXPLANATION_FACTORS = 10;
 
 function summaryOf(
   reason: DecisionReason,
@@ -65,33 +80,41 @@ function summaryOf(
   threshold: number,
   interests: string[],
   context: DecideContext,
+  scheduledFor: Date | undefined,
 ): string {
   const why =
     interests.length > 0 ? `recent interest in ${interests.join(', ')}` : `no recent interest in ${campaign.targetCategories.join(', ')}`;
-  return `${headOf(reason, campaign, score, threshold, context)}: ${why}.`.slice(0, 500);
+  return `${headOf(reason, campaign, score, threshold, context, scheduledFor)}: ${why}.`.slice(0, 500);
 }
 
 /** The first part of a decision's summary: only the reason's own (built for every decision: kept cheap). */
-function headOf(reason: DecisionReason, campaign: CampaignV1, score: number, threshold: number, context: DecideContext): string {
+function headOf(
+  reason: DecisionReason,
+  campaign: CampaignV1,
+  score: number,
+  threshold: number,
+  context: DecideContext,
+  scheduledFor: Date | undefined,
+): string {
   switch (reason) {
     case 'relevant':
-      return `Likely to welcome it (score ${round(score)}, threshold ${round(threshold)})`;
+      return `Likely to welcome it (score ${shown(score)}, threshold ${shown(threshold)})`;
     case 'not_relevant':
-      return `Not likely enough to welcome it (score ${round(score)}, threshold ${round(threshold)})`;
+      return `Not likely enough to welcome it (score ${shown(score)}, campaign minRelevance ${shown(campaign.minRelevance)})`;
     case 'no_marketing_consent':
       return `No WhatsApp marketing consent for ${campaign.businessId}`;
     case 'no_contact':
       return 'No contact to send to';
     case 'budget_exhausted':
-      return `Budget of campaign ${campaign.campaignId} is spent`;
+      return `Below the budget cutoff of campaign ${campaign.campaignId}: its budget goes to higher-ranked people who can receive it (score ${shown(score)}, cutoff ${shown(threshold)})`;
     case 'campaign_not_running':
       return `Campaign ${campaign.campaignId} is not running`;
     case 'holdout':
-      return `In the holdout group of campaign ${campaign.campaignId} (measures uplift; score ${round(score)})`;
+      return `In the holdout group of campaign ${campaign.campaignId} (measures uplift; score ${shown(score)})`;
     case 'frequency_capped':
       return 'Frequency cap reached for this person';
     case 'quiet_hours':
-      return "Quiet hours in the person's time zone";
+      return `Quiet hours in the person's time zone: evaluated again at ${scheduledFor?.toISOString() ?? 'their end'} (${String(context.policy.quietEndHour).padStart(2, '0')}:00 local)`;
     case 'outcompeted':
       return 'Another campaign with a higher expected value took the free slot';
     case 'unreachable':
@@ -105,25 +128,34 @@ function headOf(reason: DecisionReason, campaign: CampaignV1, score: number, thr
 
 /**
  * Decides one (person, campaign) pair before caps and budget: eligibility first (consent,
- * contact, a number WhatsApp reported unreachable, a paused business), then the learned relevance against the threshold, then holdout and quiet hours.
- * Frequency caps and budget are applied afterwards, across the whole evaluation.
+ * contact, a number WhatsApp reported unreachable, a paused business), then the learned relevance
+ * against the campaign's own `minRelevance` (`not_relevant`), then the launch's budget cutoff
+ * (`budget_exhausted`, with the cutoff), then holdout and quiet hours (the person is evaluated
+ * again at their local morning: `scheduledFor`). Frequency caps and budget are applied afterwards,
+ * across the whole evaluation.
  */
 export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, context: DecideContext): ScoredDecision {
-  const vector = extractFeatures(snapshot, campaign, context.history, context.now);
+  const vector = extractFeatures(snapshot, campaign, context.history, context.scoredAt ?? context.now, context.population);
   // Thompson sampling: the posterior's draw for this (campaign, person), the same on every replay.
   const scored = context.model.sample(vector.values, `${campaign.campaignId}:${snapshot.personId}`, context.exploration);
-  const score = round(scored.score);
-  const threshold = Math.max(campaign.minRelevance, context.cutoff ?? 0);
+  const score = roundScore(scored.score);
+  const cutoff = context.cutoff ?? 0;
   const holdout = inHoldout(campaign, snapshot.personId);
   let reason: DecisionReason = 'relevant';
+  let scheduledFor: Date | undefined;
   if (!snapshot.consents.whatsappMarketing.includes(campaign.businessId)) reason = 'no_marketing_consent';
   else if (!snapshot.contact) reason = 'no_contact';
   else if (context.unreachableUntil && context.unreachableUntil > context.now) reason = 'unreachable';
   else if (context.businessPaused && (context.businessPaused.until === null || context.businessPaused.until > context.now))
     reason = 'business_paused';
-  else if (score < threshold) reason = 'not_relevant';
+  else if (score < campaign.minRelevance) reason = 'not_relevant';
+  else if (score < cutoff) reason = 'budget_exhausted';
   else if (holdout) reason = 'holdout';
-  else if (isQuietHours(context.now, snapshot.timeZone, context.policy)) reason = 'quiet_hours';
+  else if (isQuietHours(context.now, snapshot.timeZone, context.policy)) {
+    reason = 'quiet_hours';
+    scheduledFor = quietHoursEnd(context.now, snapshot.timeZone, context.policy);
+  }
+  const threshold = reason === 'budget_exhausted' ? cutoff : Math.max(campaign.minRelevance, cutoff);
 
   const decision: TargetingDecisionV1 = {
     decisionId: decisionIdFor(campaign.campaignId, snapshot.personId),
@@ -142,8 +174,9 @@ export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, contex
         threshold,
         vector.interests.map((f) => f.category),
         context,
+        scheduledFor,
       ),
-      factors: context.model.explain(vector, 5, scored.exploration),
+      factors: context.model.explain(vector, EXPLANATION_FACTORS, scored.exploration),
       consentBasis: reason === 'no_marketing_consent' ? [] : vector.consentBasis,
       holdout,
     },
@@ -159,7 +192,7 @@ export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, contex
       bodyParameters: renderParameters(campaign, vector.interests[0]?.category),
     };
   }
-  return { decision, features: vector.values };
+  return { decision, features: vector.values, scheduledFor };
 }
 
 /** Turns a send into a suppression for a reason found after relevance (caps, budget). */

@@ -45,6 +45,8 @@ export interface EvaluateOptions {
    * event age is observed in wt_decision_event_age_seconds. Not for a launch or a resume.
    */
   eventTriggered?: boolean;
+  /** The instant features are computed at (a launch's start); default: `now`. */
+  scoredAt?: Date;
 }
 
 export function contactPolicy(config: ScoringConfig): ContactPolicyOptions {
@@ -91,6 +93,7 @@ export class DecisionEngine {
       for (const campaign of campaigns) if (concerns(snapshot, campaign)) pairs.push({ snapshot, campaign });
     if (pairs.length === 0) return [];
     const model = options.model ?? (await this.models.current());
+    const population = await this.decisions.populationRates();
 
     const { published, outboxId, records } = await this.dataSource.transaction(async (manager) => {
       const personIds = [...new Set(pairs.map((p) => p.snapshot.personId))];
@@ -122,6 +125,8 @@ export class DecisionEngine {
             triggeredByEventAt: snapshot.activity.lastSeenAt,
             unreachableUntil: blocks.unreachable.get(snapshot.personId),
             businessPaused: pauseOf(blocks, campaign.businessId),
+            population,
+            scoredAt: options.scoredAt,
           }),
         );
       }
@@ -153,6 +158,21 @@ export class DecisionEngine {
         }
       }
       await this.campaigns.spend(manager, granted);
+      // People in quiet hours are evaluated again at their local morning (the launcher does it).
+      const scheduled = final.flatMap((c) =>
+        c.scheduledFor && c.decision.reason === 'quiet_hours' ? [{ decision: c.decision, at: c.scheduledFor }] : [],
+      );
+      if (scheduled.length > 0)
+        await manager.query(
+          `INSERT INTO scheduled_evaluation (campaign_id, person_id, due_at)
+           SELECT * FROM unnest($1::text[], $2::char(64)[], $3::timestamptz[])
+           ON CONFLICT (campaign_id, person_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
+          [
+            scheduled.map((c) => c.decision.campaignId),
+            scheduled.map((c) => c.decision.personId),
+            scheduled.map((c) => c.at.toISOString()),
+          ],
+        );
 
       const toPublish = final.filter((c) => {
         const previous = known.get(`${c.decision.campaignId}:${c.decision.personId}`);
@@ -175,9 +195,19 @@ export class DecisionEngine {
 
   /**
    * Scores without deciding (a launch ranks its audience first, with the model it will decide with);
-   * nothing is stored. People WhatsApp cannot reach now are left out: the budget goes to others.
+   * nothing is stored. Only people who can receive the message now are scored: consent, contact,
+   * reachability (131026), the campaign's own minRelevance, the holdout, quiet hours and the
+   * frequency caps already reached are applied before the budget's cutoff, so the places they would
+   * take go to the next-ranked. (People in quiet hours are scheduled for their local morning when
+   * decided.)
    */
-  async score(snapshots: readonly ProfileSnapshotV1[], campaign: CampaignV1, now: Date, pinned?: LogisticModel): Promise<number[]> {
+  async score(
+    snapshots: readonly ProfileSnapshotV1[],
+    campaign: CampaignV1,
+    now: Date,
+    pinned?: LogisticModel,
+    scoredAt?: Date,
+  ): Promise<number[]> {
     const model = pinned ?? (await this.models.current());
     const candidates = snapshots.filter((s) => concerns(s, campaign) && s.contact);
     if (candidates.length === 0) return [];
@@ -194,8 +224,21 @@ export class DecisionEngine {
       eligible.map((s) => s.personId),
       now,
     );
-    return eligible.map(
-      (s) => decide(s, campaign, { model, history: history.get(s.personId) ?? EMPTY_HISTORY, policy: this.policy, now }).decision.score,
-    );
+    const slots = new SlotLedger(history, this.policy);
+    const population = await this.decisions.populationRates();
+    const scores: number[] = [];
+    for (const s of eligible) {
+      if (slots.blocker(s.personId, campaign) !== undefined) continue;
+      const { decision } = decide(s, campaign, {
+        model,
+        history: history.get(s.personId) ?? EMPTY_HISTORY,
+        policy: this.policy,
+        now,
+        population,
+        scoredAt,
+      });
+      if (decision.outcome === 'send') scores.push(decision.score);
+    }
+    return scores;
   }
 }

@@ -2,7 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { type TargetingDecisionV1 } from '@wt/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type BlockRow, blockedBusinessKeys, blocksOf, blocksSql, type SendingBlocks } from '../eligibility/eligibility.store';
-import { type FeatureValues, type MessagingHistory } from '../relevance/features';
+import {
+  DEFAULT_RATES,
+  type FeatureValues,
+  type MessagingHistory,
+  NO_RESPONSES,
+  type PopulationRates,
+  type ResponseCounts,
+} from '../relevance/features';
 
 export interface KnownDecision {
   outcome: 'send' | 'suppress';
@@ -21,19 +28,28 @@ const DAY_MS = 86_400_000;
 
 /**
  * Per person (the char(64)[] parameter `people`) and business: sends since `day` and since `week`
- * (timestamp parameters; rows `sent`, a and b) and responses (rows `responses`: positive a,
- * negative b), in one statement.
+ * (timestamp parameters; rows `sent`, a and b) and responses (rows `r:<outcome kind>`: the count
+ * in a), in one statement.
  */
 const historySql = (people: string, day: string, week: string) =>
   `SELECT 'sent' AS kind, person_id, business_id, count(*) FILTER (WHERE decided_at > ${day}) AS a, count(*) AS b
        FROM decision WHERE person_id = ANY(${people}::char(64)[]) AND outcome = 'send' AND decided_at > ${week}
        GROUP BY person_id, business_id
        UNION ALL
-       SELECT 'responses', person_id, business_id, count(*) FILTER (WHERE label > 0.5), count(*) FILTER (WHERE label <= 0.5)
-       FROM learned_outcome WHERE person_id = ANY(${people}::char(64)[]) GROUP BY person_id, business_id`;
+       SELECT 'r:' || kind, person_id, business_id, count(*), 0
+       FROM learned_outcome WHERE person_id = ANY(${people}::char(64)[]) GROUP BY person_id, business_id, kind`;
+
+/** Outcome kinds (learned_outcome.kind) as the response counts they add to. */
+const RESPONSE_FIELDS: Record<string, keyof ResponseCounts> = {
+  'r:delivered': 'delivered',
+  'r:read': 'read',
+  'r:clicked': 'clicked',
+  'r:purchased': 'purchased',
+  'r:opted_out': 'optedOut',
+};
 
 interface HistoryRow {
-  kind: 'sent' | 'responses';
+  kind: 'sent' | `r:${string}`;
   person_id: string;
   business_id: string;
   a: string | number;
@@ -46,8 +62,9 @@ function historyOf(rows: readonly HistoryRow[]): Map<string, MessagingHistory> {
     const personId = row.person_id.trim();
     let h = result.get(personId);
     if (!h) result.set(personId, (h = { sentLastDay: 0, sentLastWeek: 0, byBusiness: {}, responses: {} }));
-    if (row.kind === 'responses') {
-      h.responses[row.business_id] = { positive: Number(row.a), negative: Number(row.b) };
+    if (row.kind !== 'sent') {
+      const field = RESPONSE_FIELDS[row.kind];
+      if (field) (h.responses[row.business_id] ??= { ...NO_RESPONSES })[field] = Number(row.a);
       continue;
     }
     const day = Number(row.a);
@@ -66,9 +83,41 @@ export function auditView(decision: TargetingDecisionV1): TargetingDecisionV1 {
   return { ...decision, send: send as TargetingDecisionV1['send'] };
 }
 
+/** How long the population's response rates are reused before they are counted again. */
+const RATES_TTL_MS = 60_000;
+/** Messages delivered before the measured rates replace the defaults entirely (they are blended until then). */
+const RATES_PRIOR_MESSAGES = 200;
+
 @Injectable()
 export class DecisionStore {
+  private rates?: { at: number; value: Promise<PopulationRates> };
+
   constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * The population's response rates per message delivered (reads, clicks, purchases), what each
+   * person's own rates are shrunk toward; counted from the outcomes learned at most once a minute,
+   * and blended with DEFAULT_RATES while few messages were delivered.
+   */
+  populationRates(now = Date.now()): Promise<PopulationRates> {
+    if (this.rates && now - this.rates.at < RATES_TTL_MS) return this.rates.value;
+    const value = (async () => {
+      const rows: { kind: string; n: string }[] = await this.dataSource.query(
+        `SELECT kind, count(*) AS n FROM learned_outcome WHERE kind IN ('delivered', 'read', 'clicked', 'purchased') GROUP BY kind`,
+      );
+      const n = (kind: string) => Number(rows.find((r) => r.kind === kind)?.n ?? 0);
+      const delivered = n('delivered') + RATES_PRIOR_MESSAGES;
+      const blend = (kind: string, fallback: number) => (n(kind) + RATES_PRIOR_MESSAGES * fallback) / delivered;
+      return {
+        read: blend('read', DEFAULT_RATES.read),
+        clicked: blend('clicked', DEFAULT_RATES.clicked),
+        purchased: blend('purchased', DEFAULT_RATES.purchased),
+      };
+    })();
+    this.rates = { at: now, value };
+    value.catch(() => (this.rates = undefined));
+    return value;
+  }
 
   /**
    * What an evaluation reads once its people are locked (`lockPeople`), in one round trip: the
@@ -122,9 +171,9 @@ export class DecisionStore {
     const blockRows: BlockRow[] = [];
     for (const row of rows) {
       if (row.kind === 'known') known.set(`${row.key}:${row.id}`, { outcome: row.a as KnownDecision['outcome'], reason: row.b! });
-      else if (row.kind === 'sent' || row.kind === 'responses')
-        historyRows.push({ kind: row.kind, person_id: row.id, business_id: row.key!, a: row.a!, b: row.b! });
-      else blockRows.push({ kind: row.kind, id: row.id, until: row.until });
+      else if (row.kind === 'sent' || row.kind.startsWith('r:'))
+        historyRows.push({ kind: row.kind as HistoryRow['kind'], person_id: row.id, business_id: row.key!, a: row.a!, b: row.b! });
+      else blockRows.push({ kind: row.kind as BlockRow['kind'], id: row.id, until: row.until });
     }
     return { known, history: historyOf(historyRows), blocks: blocksOf(blockRows) };
   }

@@ -13,6 +13,8 @@ import { DecisionEngine } from './decision.engine';
 import { DecisionStore } from './decision.store';
 
 const PURCHASE = Buffer.from('"purchase"');
+const CLICK = Buffer.from('"click"');
+const BUSINESS = Buffer.from('"businessId"');
 
 /**
  * Scoring's inputs. Campaigns are kept in Postgres; every changed profile is kept as the audience
@@ -129,17 +131,28 @@ export class ScoringConsumer {
   }
 
   /**
-   * A purchase from a business within the attribution window of its message. Only purchases
-   * matter here: a record without the word in its bytes is skipped before it is even parsed (a
-   * purchase's JSON always holds `"purchase"`; what else holds it is filtered below).
+   * A purchase (the conversion) or a click (a secondary signal) on a business's own pages within
+   * the attribution window of its message. Only those matter here: a record without the words in
+   * its bytes is skipped before it is even parsed (their JSON always holds `"purchase"`, or
+   * `"click"` and `"businessId"`; what else holds them is filtered below).
    */
-  @EventPattern(Topic.EngagementNormalizedV1, onlyRecords((value) => value.includes(PURCHASE)))
+  @EventPattern(
+    Topic.EngagementNormalizedV1,
+    onlyRecords((value) => value.includes(PURCHASE) || (value.includes(CLICK) && value.includes(BUSINESS))),
+  )
   async onEngagement(@Payload() batch: RecordBatch<Topic.EngagementNormalizedV1>): Promise<void> {
-    const purchases = batch.records.map((r) => r.value).filter((e) => e.type === 'purchase' && e.businessId);
+    const attributable = batch.records.map((r) => r.value).filter((e) => (e.type === 'purchase' || e.type === 'click') && e.businessId);
     const outcomes = await Promise.all(
-      purchases.map((e) => this.learner.attribute(e.personId, { businessId: e.businessId! }, 'purchased', e.occurredAt)),
+      attributable.map((e) =>
+        this.learner.attribute(e.personId, { businessId: e.businessId! }, e.type === 'purchase' ? 'purchased' : 'clicked', e.occurredAt),
+      ),
     );
     await this.learner.learn(outcomes.filter((o): o is ObservedOutcome => o !== undefined));
+    await this.learner.recordHoldoutPurchases(
+      attributable.flatMap((e) =>
+        e.type === 'purchase' && e.businessId ? [{ personId: e.personId, businessId: e.businessId, occurredAt: e.occurredAt }] : [],
+      ),
+    );
   }
 
   /**

@@ -39,6 +39,7 @@ interface LaunchRow {
   cutoff: number | null;
   scores: number[];
   evaluated: number;
+  started_at: Date;
 }
 
 /**
@@ -50,7 +51,9 @@ interface LaunchRow {
  * launches and a restart resumes at the stored cursor (a replayed batch changes nothing). The
  * launch of a paused business (131048) waits for the end of the pause instead of deciding its
  * whole audience `business_paused`; people WhatsApp cannot reach (131026) are left out of the
- * ranking and decided `unreachable`, so the budget goes to people it can reach.
+ * ranking and decided `unreachable`, so the budget goes to people it can reach; so are the held-out,
+ * the frequency-capped and people in quiet hours (those are scheduled for their local morning when
+ * decided, and evaluated again then by `scheduledStep`, for the budget left).
  */
 @Injectable()
 export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -101,7 +104,55 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
     let batches = 0;
     while (!this.stopped && (await this.step(new Date()))) batches++;
     await this.countLaunches();
+    while (!this.stopped && (await this.scheduledStep(new Date()))) batches++;
     return batches;
+  }
+
+  /**
+   * One batch of people whose quiet hours are over (scheduled when a campaign found them asleep):
+   * evaluated again now against their campaign, with its launch's cutoff and model, so they get
+   * the places the budget still has, the best-scored (when scheduled) first. Claimed rows are deleted in the same transaction: a failure
+   * leaves them for the next tick, and another replica skips them. False when none is due.
+   */
+  async scheduledStep(now: Date): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const due: { campaign_id: string; person_id: string }[] = returnedRows(
+        await manager.query(
+          `DELETE FROM scheduled_evaluation s USING (
+             SELECT e.campaign_id, e.person_id FROM scheduled_evaluation e
+             LEFT JOIN decision d ON d.campaign_id = e.campaign_id AND d.person_id = e.person_id
+             WHERE e.due_at <= $1
+             ORDER BY e.due_at, e.campaign_id, d.score DESC NULLS LAST, e.person_id LIMIT $2 FOR UPDATE OF e SKIP LOCKED
+           ) d WHERE s.campaign_id = d.campaign_id AND s.person_id = d.person_id
+           RETURNING s.campaign_id, s.person_id`,
+          [now, this.config.LAUNCH_BATCH_SIZE],
+        ),
+      );
+      if (due.length === 0) return false;
+      const byCampaign = new Map<string, string[]>();
+      for (const row of due) byCampaign.set(row.campaign_id, [...(byCampaign.get(row.campaign_id) ?? []), row.person_id.trim()]);
+      const running = new Map(
+        (await this.campaigns.running(now, 0))
+          .filter((c) => isRunning(c, now) && byCampaign.has(c.campaignId))
+          .map((c) => [c.campaignId, c]),
+      );
+      const launches: { campaign_id: string; cutoff: number | null; model: StoredModel | null }[] = await manager.query(
+        `SELECT campaign_id, cutoff, model FROM campaign_launch WHERE campaign_id = ANY($1::text[])`,
+        [[...running.keys()]],
+      );
+      for (const [campaignId, personIds] of byCampaign) {
+        const campaign = running.get(campaignId);
+        if (!campaign) continue; // paused or ended since: nothing to send
+        const launch = launches.find((l) => l.campaign_id === campaignId);
+        const snapshots = await this.audience.snapshots(personIds);
+        await this.engine.evaluate(snapshots, [campaign], now, {
+          cutoffs: new Map([[campaignId, launch?.cutoff ?? 0]]),
+          model: launch?.model ? fromRow(launch.model) : undefined,
+        });
+      }
+      this.logger.log(`${due.length} people scheduled after their quiet hours evaluated again`);
+      return true;
+    });
   }
 
   private async countLaunches(): Promise<void> {
@@ -116,7 +167,7 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
   async step(now: Date): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const rows: (LaunchRow & { body: CampaignV1; spent: number; budget_messages: number })[] = await manager.query(
-        `SELECT l.campaign_id, l.phase, l.cursor, l.cutoff, l.scores, l.evaluated, l.model, c.body, c.spent, c.budget_messages
+        `SELECT l.campaign_id, l.phase, l.cursor, l.cutoff, l.scores, l.evaluated, l.model, l.started_at, c.body, c.spent, c.budget_messages
          FROM campaign_launch l JOIN campaign c ON c.campaign_id = l.campaign_id
          WHERE l.phase <> 'done'
            AND NOT EXISTS (
@@ -159,6 +210,7 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
           campaign,
           now,
           model,
+          launch.started_at,
         );
         const top = [...launch.scores, ...scores].sort((a, b) => b - a).slice(0, budgetLeft);
         if (last) {
@@ -179,7 +231,12 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
         return true;
       }
 
-      await this.engine.evaluate(page, [campaign], now, { cutoffs: new Map([[campaign.campaignId, launch.cutoff ?? 0]]), model });
+      await this.engine.evaluate(page, [campaign], now, {
+        cutoffs: new Map([[campaign.campaignId, launch.cutoff ?? 0]]),
+        model,
+        // The scores the cutoff was set from: features at the launch's start, not at each batch.
+        scoredAt: launch.started_at,
+      });
       await manager.query(
         `UPDATE campaign_launch SET cursor = $2, evaluated = $3, phase = $4, finished_at = CASE WHEN $4 = 'done' THEN now() END WHERE campaign_id = $1`,
         [launch.campaign_id, cursor, evaluated, last ? 'done' : 'deciding'],

@@ -3,19 +3,23 @@ import { DataSource } from 'typeorm';
 import { type AttributableSend, DecisionStore } from '../decision/decision.store';
 import { type Example } from '../relevance/logistic-model';
 import { ModelStore } from '../relevance/model.store';
+import { CampaignReportStore } from '../report/campaign-report.store';
 import { ScoringConfig } from '../scoring.config';
 
 /**
- * What each outcome teaches, as a label and a weight on P(good response | sent). A delivered
- * message counts as a (weak, provisional) "no" that a later read, reply or purchase outweighs;
- * an opt-out is a strong "no". Failed sends teach nothing about relevance.
+ * What each outcome teaches, as a label and a weight on P(conversion | sent): the label is the
+ * purchase (what the business wants). A delivered message counts as a "no" that a later purchase
+ * outweighs; a click is a secondary "yes", reads and replies weak ones (a reply is often a
+ * question or a "stop"); an opt-out is a cost, a strong "no". Failed sends teach nothing about
+ * relevance.
  */
 export const OUTCOME_LESSONS = {
   delivered: { label: 0, weight: 1 },
-  read: { label: 1, weight: 0.2 },
-  replied: { label: 1, weight: 1.5 },
-  purchased: { label: 1, weight: 3 },
-  opted_out: { label: 0, weight: 5 },
+  read: { label: 1, weight: 0.02 },
+  replied: { label: 1, weight: 0.05 },
+  clicked: { label: 1, weight: 0.2 },
+  purchased: { label: 1, weight: 1 },
+  opted_out: { label: 0, weight: 2 },
 } as const satisfies Record<string, { label: 0 | 1; weight: number }>;
 export type OutcomeKind = keyof typeof OUTCOME_LESSONS;
 
@@ -32,7 +36,13 @@ export class OutcomeLearner {
     private readonly decisions: DecisionStore,
     private readonly models: ModelStore,
     private readonly config: ScoringConfig,
+    private readonly reports: CampaignReportStore,
   ) {}
+
+  /** Purchases by people a campaign of the same business held out, within the attribution window: its uplift's baseline. */
+  async recordHoldoutPurchases(purchases: readonly { personId: string; businessId: string; occurredAt: string }[]): Promise<number> {
+    return this.reports.recordHoldoutConversions(purchases, this.config.ATTRIBUTION_WINDOW_DAYS * 86_400_000);
+  }
 
   /** The window before `at` in which a send gets credit (or blame) for what the person did. */
   attributionStart(at: string): Date {

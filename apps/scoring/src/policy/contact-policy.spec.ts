@@ -1,6 +1,6 @@
 import { campaignFixture } from '../testing/fixtures';
 import { EMPTY_HISTORY, type MessagingHistory } from '../relevance/features';
-import { type ContactPolicyOptions, holdoutBucket, isQuietHours, SlotLedger } from './contact-policy';
+import { type ContactPolicyOptions, holdoutBucket, isQuietHours, quietHoursEnd, SlotLedger } from './contact-policy';
 
 const policy: ContactPolicyOptions = {
   perBusinessWeeklyCap: 2,
@@ -23,6 +23,13 @@ describe('holdout', () => {
 });
 
 describe('quiet hours', () => {
+  it("ends at the person's next local morning (a send is scheduled for it), across midnight and in half-hour zones", () => {
+    expect(quietHoursEnd(new Date('2026-06-01T19:30:12Z'), 'Europe/Paris', policy).toISOString()).toBe('2026-06-02T06:00:00.000Z'); // 21:30 CEST -> 08:00
+    expect(quietHoursEnd(new Date('2026-06-01T03:10:00Z'), 'Europe/Paris', policy).toISOString()).toBe('2026-06-01T06:00:00.000Z'); // 05:10 CEST -> 08:00
+    expect(quietHoursEnd(new Date('2026-06-01T20:00:00Z'), 'Asia/Kolkata', policy).toISOString()).toBe('2026-06-02T02:30:00.000Z'); // 01:30 IST -> 08:00
+    expect(quietHoursEnd(new Date('2026-06-01T23:00:00Z'), 'Not/AZone', policy).toISOString()).toBe('2026-06-02T08:00:00.000Z'); // falls back to UTC
+  });
+
   it('wraps over midnight in local time; an unknown zone falls back', () => {
     expect(isQuietHours(new Date('2026-06-01T19:30:00Z'), 'Europe/Paris', policy)).toBe(true); // 21:30 CEST
     expect(isQuietHours(new Date('2026-06-01T18:30:00Z'), 'Europe/Paris', policy)).toBe(false); // 20:30 CEST

@@ -58,6 +58,34 @@ export function isQuietHours(now: Date, timeZone: string | undefined, options: C
   return start < end ? hour >= start && hour < end : hour >= start || hour < end;
 }
 
+/** Per zone: a format of the local hour and minute (only for people in quiet hours: not on the hot path). */
+const minuteFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * When the quiet hours the person is in end: the next instant at `quietEndHour`:00 in their time
+ * zone (the local morning a send is scheduled for). A daylight-saving change during the night moves
+ * it by that hour; the evaluation then finds the person still in quiet hours and schedules again.
+ */
+export function quietHoursEnd(now: Date, timeZone: string | undefined, options: ContactPolicyOptions): Date {
+  let zone = timeZone ?? options.defaultTimeZone;
+  let format = minuteFormats.get(zone);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: 'numeric', minute: 'numeric', hourCycle: 'h23' });
+    } catch {
+      zone = options.defaultTimeZone;
+      format = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: 'numeric', minute: 'numeric', hourCycle: 'h23' });
+    }
+    minuteFormats.set(timeZone ?? options.defaultTimeZone, format);
+  }
+  const parts = format.formatToParts(now);
+  const hour = Number(parts.find((p) => p.type === 'hour')?.value ?? 0) % 24;
+  const minute = Number(parts.find((p) => p.type === 'minute')?.value ?? 0);
+  const minutes = (options.quietEndHour * 60 - (hour * 60 + minute) + 1440) % 1440 || 1440;
+  const startOfMinute = now.getTime() - (now.getTime() % 60_000);
+  return new Date(startOfMinute + minutes * 60_000);
+}
+
 /** Messages granted in this evaluation so far, added to the stored history. */
 export class SlotLedger {
   private readonly day = new Map<string, number>();

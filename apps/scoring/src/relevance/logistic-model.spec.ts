@@ -97,9 +97,76 @@ describe('LogisticModel', () => {
       now,
     );
     const factors = LogisticModel.coldStart().explain(vector);
-    expect(factors.map((f) => f.name).slice(0, 2)).toEqual(['interest.running_shoes', 'interest.fitness']);
-    expect(factors[0].contribution).toBeCloseTo(3 * factors[1].contribution, 3);
+    const perCategory = factors.filter((f) => f.name === 'interest.running_shoes' || f.name === 'interest.fitness');
+    expect(perCategory.map((f) => f.name)).toEqual(['interest.running_shoes', 'interest.fitness']);
+    expect(perCategory[0].contribution).toBeCloseTo(3 * perCategory[1].contribution, 3);
     expect(factors.every((f, i) => i === 0 || Math.abs(f.contribution) <= Math.abs(factors[i - 1].contribution))).toBe(true);
+  });
+
+  it('explains every behaviour signal that contributes: purchases, engagement mix, short-term intent, response history, fatigue', () => {
+    const snapshot = snapshotFixture({
+      interests: { 'running-shoes': 6 },
+      signals: {
+        purchases: { 'running-shoes': 2 },
+        engagementMix: { passive: 2, social: 1, commercial: 3 },
+        recentInterests: { 'running-shoes': 5 },
+        recentHalfLifeHours: 24,
+      },
+      firstPartyPurchases: { acme: 1 },
+    });
+    const history = {
+      sentLastDay: 1,
+      sentLastWeek: 2,
+      byBusiness: { acme: { sentLastDay: 1, sentLastWeek: 2 } },
+      responses: { acme: { delivered: 6, read: 6, clicked: 3, purchased: 2, optedOut: 0 } },
+    };
+    const vector = extractFeatures(snapshot, campaignFixture(), history, now);
+    const names = LogisticModel.coldStart()
+      .explain(vector, 20)
+      .map((f) => f.name);
+    for (const name of [
+      'purchases.category',
+      'purchases.any',
+      'purchases.business',
+      'mix.commercial',
+      'intent.recent',
+      'response.purchase',
+      'response.click',
+      'fatigue',
+    ])
+      expect(names).toContain(name);
+    // Without cross-app consent, nothing combined from other apps or businesses is used or shown.
+    const firstParty = extractFeatures(
+      {
+        ...snapshot,
+        signalBasis: 'first_party_only',
+        consents: { whatsappMarketing: ['acme'], crossAppProfiling: false },
+      } as typeof snapshot,
+      campaignFixture(),
+      history,
+      now,
+    );
+    expect(firstParty.values).toMatchObject({ 'purchases.category': 0, 'purchases.any': 0, 'mix.commercial': 0, 'intent.recent': 0 });
+    expect(firstParty.values['purchases.business']).toBeGreaterThan(0);
+  });
+
+  it("shrinks a person's response rates toward the population, more when they got few messages", () => {
+    const one = extractFeatures(
+      snapshotFixture(),
+      campaignFixture(),
+      { ...EMPTY_HISTORY, responses: { acme: { delivered: 1, read: 1, clicked: 1, purchased: 1, optedOut: 0 } } },
+      now,
+    );
+    const ten = extractFeatures(
+      snapshotFixture(),
+      campaignFixture(),
+      { ...EMPTY_HISTORY, responses: { acme: { delivered: 10, read: 10, clicked: 10, purchased: 10, optedOut: 0 } } },
+      now,
+    );
+    const none = extractFeatures(snapshotFixture(), campaignFixture(), EMPTY_HISTORY, now);
+    expect(none.values['response.purchase']).toBe(0);
+    expect(one.values['response.purchase']).toBeGreaterThan(0);
+    expect(ten.values['response.purchase']).toBeGreaterThan(1.5 * one.values['response.purchase']);
   });
 
   it('solves the Newton system exactly', () => {

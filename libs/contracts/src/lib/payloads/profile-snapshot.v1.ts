@@ -44,6 +44,33 @@ export class ProfileActivityV1 {
   eventsByBusiness: Record<string, number>;
 }
 
+/** Engagement types by what they say: passive (views, saves, follows), social (likes, comments, shares), commercial (clicks, purchases). */
+export const ENGAGEMENT_KINDS = ['passive', 'social', 'commercial'] as const;
+export type EngagementKind = (typeof ENGAGEMENT_KINDS)[number];
+
+/**
+ * Behaviour signals beyond interests (issue 16), decayed like `interests` unless said otherwise.
+ * Purpose-bound as `interests`: they combine apps, so they are empty when `signalBasis` is
+ * `first_party_only` (only `firstPartyPurchases` may serve then, each for its own business).
+ */
+export class ProfileSignalsV1 {
+  /** Category slug to decayed purchases (any business, any app), at `updatedAt`. */
+  @IsObject()
+  purchases: Record<string, number>;
+
+  /** Engagement kind (`ENGAGEMENT_KINDS`) to decayed event count, at `updatedAt`. */
+  @IsObject()
+  engagementMix: Partial<Record<EngagementKind, number>>;
+
+  /** Category slug to interest with the short half-life `recentHalfLifeHours` (short-term intent), at `updatedAt`. */
+  @IsObject()
+  recentInterests: Record<string, number>;
+
+  @IsNumber()
+  @Min(0)
+  recentHalfLifeHours: number;
+}
+
 /**
  * Which signals a profile's `interests` were built from (issue 3, point 9: features are purpose-bound).
  * - `cross_app`: the person granted `cross_app_profiling`; Facebook and Instagram signals from any
@@ -129,6 +156,20 @@ export class ProfileSnapshotV1 {
   @ValidateNested()
   @Type(() => ProfileActivityV1)
   activity: ProfileActivityV1;
+
+  /** Behaviour signals (purchases, engagement mix, short-term intent); absent from older snapshots. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ProfileSignalsV1)
+  signals?: ProfileSignalsV1;
+
+  /**
+   * businessId → decayed purchases from that business (first-party: usable for that business's
+   * campaigns whatever the consent); absent from older snapshots.
+   */
+  @IsOptional()
+  @IsObject()
+  firstPartyPurchases?: Record<string, number>;
 }
 
 /**
