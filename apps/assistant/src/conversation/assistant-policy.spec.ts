@@ -1,6 +1,6 @@
 import { KnowledgeIndex } from '../retrieval/knowledge-index';
 import { explainDecision } from './assistant-messages';
-import { decide, isWindowOpen, readCommand } from './assistant-policy';
+import { decide, isWindowOpen } from './assistant-policy';
 
 const index = new KnowledgeIndex([
   { id: 'hours-fr', language: 'fr', question: "Quels sont vos horaires d'ouverture ?", variants: [], answer: 'De 9h à 19h.' },
@@ -10,16 +10,34 @@ const decideText = (text: string, conversationLanguage?: 'en' | 'fr') =>
   decide({ kind: 'text', text }, index, { threshold: 0.5, conversationLanguage });
 
 describe('assistant policy', () => {
-  it('reads commands whole, whatever the case, accents and punctuation, in their language', () => {
-    expect(readCommand('Arrêt !')).toEqual({ command: 'stop', language: 'fr' });
-    expect(readCommand(' pourquoi? ')).toEqual({ command: 'why', language: 'fr' });
-    expect(readCommand('DELETE')).toEqual({ command: 'delete', language: 'en' });
-    expect(readCommand('stop sending me ads please')).toBeUndefined();
-  });
-
   it('confirms STOP in the conversation language', () => {
     expect(decideText('STOP', 'fr')).toEqual({ kind: 'command', command: 'stop', language: 'fr' });
     expect(decideText('STOP')).toEqual({ kind: 'command', command: 'stop', language: 'en' });
+  });
+
+  it("confirms a bare STOP in the business's language when neither the message nor the conversation tells", () => {
+    const french = new KnowledgeIndex([
+      { id: 'a', language: 'fr', question: 'Quels sont vos horaires ?', variants: [], answer: 'De 9h à 19h.' },
+      { id: 'b', language: 'fr', question: 'Livrez-vous ?', variants: [], answer: 'Oui.' },
+      { id: 'c', language: 'en', question: 'Do you deliver?', variants: [], answer: 'Yes.' },
+    ]);
+    expect(decide({ kind: 'text', text: 'STOP' }, french, { threshold: 0.5 })).toEqual({
+      kind: 'command',
+      command: 'stop',
+      language: 'fr',
+    });
+    expect(decide({ kind: 'text', text: 'STOP' }, french, { threshold: 0.5, conversationLanguage: 'en' })).toMatchObject({
+      language: 'en',
+    });
+    expect(decide({ kind: 'text', text: 'stop svp' }, index, { threshold: 0.5, conversationLanguage: 'en' })).toMatchObject({
+      kind: 'command',
+      command: 'stop',
+      language: 'fr',
+    });
+  });
+
+  it('always revokes on a stop request, even when the knowledge base would answer the words', () => {
+    expect(decideText('Please stop sending me your opening hours')).toEqual({ kind: 'command', command: 'stop', language: 'en' });
   });
 
   it('answers, hands over on low confidence, and hands over when a person is asked for', () => {

@@ -117,8 +117,12 @@ class LanguageIndex {
  */
 export class KnowledgeIndex {
   private readonly indexes: LanguageIndex[];
+  private readonly main: AssistantLanguage | undefined;
 
   constructor(entries: readonly KnowledgeEntry[]) {
+    const counts = ASSISTANT_LANGUAGES.map((language) => ({ language, n: entries.filter((e) => e.language === language).length }));
+    counts.sort((a, b) => b.n - a.n);
+    this.main = counts[0] && counts[0].n > (counts[1]?.n ?? 0) ? counts[0].language : undefined;
     this.indexes = ASSISTANT_LANGUAGES.map(
       (language) =>
         new LanguageIndex(
@@ -126,6 +130,11 @@ export class KnowledgeIndex {
           entries.filter((entry) => entry.language === language),
         ),
     );
+  }
+
+  /** The language most of the business's entries are written in; undefined for a tie (or no entry). */
+  mainLanguage(): AssistantLanguage | undefined {
+    return this.main;
   }
 
   answer(text: string, preferred?: AssistantLanguage): KnowledgeAnswer {
