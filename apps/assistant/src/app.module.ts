@@ -15,6 +15,9 @@ import { ConversationStore } from './conversation/conversation.store';
 import { KnowledgeController } from './knowledge/knowledge.controller';
 import { KnowledgeStore } from './knowledge/knowledge.store';
 import { ASSISTANT_MIGRATIONS } from './migrations';
+import { AssistantPrivacyConsumer } from './privacy/assistant-privacy.consumer';
+import { AssistantPrivacyStore } from './privacy/assistant-privacy.store';
+import { ErasureRelease } from './privacy/erasure-release';
 
 /** The assistant reads and writes with SQL through the DataSource; it has no TypeORM entities. */
 export const ASSISTANT_ENTITIES = [];
@@ -37,8 +40,8 @@ export function assistantModule(config: AssistantConfig) {
       ),
       VaultModule.forRoot(config, 'assistant'),
     ],
-    controllers: [AssistantConsumer, KnowledgeController, PhoneNumberController],
-    providers: [ApiKeyStore, BusinessAuthGuard, PhoneNumberStore, KnowledgeStore, ConversationStore],
+    controllers: [AssistantConsumer, AssistantPrivacyConsumer, KnowledgeController, PhoneNumberController],
+    providers: [ApiKeyStore, BusinessAuthGuard, PhoneNumberStore, KnowledgeStore, ConversationStore, ErasureRelease, AssistantPrivacyStore],
   })
   class AssistantModule {}
   return AssistantModule;
