@@ -18,6 +18,7 @@ import { ASSISTANT_MIGRATIONS } from './migrations';
 import { AssistantPrivacyConsumer } from './privacy/assistant-privacy.consumer';
 import { AssistantPrivacyStore } from './privacy/assistant-privacy.store';
 import { ErasureRelease } from './privacy/erasure-release';
+import { EmbeddingModel } from './retrieval/embedding-model';
 
 /** The assistant reads and writes with SQL through the DataSource; it has no TypeORM entities. */
 export const ASSISTANT_ENTITIES = [];
@@ -41,7 +42,16 @@ export function assistantModule(config: AssistantConfig) {
       VaultModule.forRoot(config, 'assistant'),
     ],
     controllers: [AssistantConsumer, AssistantPrivacyConsumer, KnowledgeController, PhoneNumberController],
-    providers: [ApiKeyStore, BusinessAuthGuard, PhoneNumberStore, KnowledgeStore, ConversationStore, ErasureRelease, AssistantPrivacyStore],
+    providers: [
+      ApiKeyStore,
+      BusinessAuthGuard,
+      PhoneNumberStore,
+      KnowledgeStore,
+      ConversationStore,
+      ErasureRelease,
+      AssistantPrivacyStore,
+      EmbeddingModel,
+    ],
   })
   class AssistantModule {}
   return AssistantModule;

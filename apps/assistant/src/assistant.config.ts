@@ -1,4 +1,4 @@
-import { IsInt, IsNumber, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, IsString, Max, Min } from 'class-validator';
 import { DatabaseEnv, withKeyVault } from '@wt/config';
 
 /** The key vault opens the sealed contact to put the number in consent.v1 and privacy.requests.v1 payloads. */
@@ -9,7 +9,21 @@ export class AssistantConfig extends withKeyVault(DatabaseEnv) {
   @IsNumber()
   @Min(0)
   @Max(1)
-  ANSWER_CONFIDENCE_THRESHOLD: number = 0.5;
+  ANSWER_CONFIDENCE_THRESHOLD: number = 0.475;
+
+  /** The answer must also be this far (0..1) ahead of the best entry asking something else, or the conversation is handed over. */
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  ANSWER_MARGIN: number = 0.02;
+
+  /** The sentence-embedding model (ONNX file), fetched by `node tools/stack/embedding-model.mjs path`; empty: match by words only. */
+  @IsString()
+  EMBEDDING_MODEL: string = '';
+
+  /** The model's tokenizer.json, beside it in the cache. */
+  @IsString()
+  EMBEDDING_TOKENIZER: string = '';
 
   /** An erasure request waits for its confirmation to leave (its first status) at most this long (ms), then goes anyway. */
   @IsInt()

@@ -22,7 +22,10 @@ export interface MessageToDecide {
 }
 
 export interface DecideOptions {
+  /** The confidence an answer needs (0..1). */
   threshold: number;
+  /** How far ahead of the best entry asking something else the answer must be (0..1). */
+  margin?: number;
   /** The language the conversation was last held in, if there was one. */
   conversationLanguage?: AssistantLanguage;
   /** The language the business mostly teaches in: the confirmations' language when the message's is unclear. */
@@ -34,7 +37,7 @@ export interface DecideOptions {
  * business's answer, runs a command, or hands over to a person. A command is recognised before any
  * retrieval, so a request to stop always revokes, whatever the knowledge base would have answered.
  */
-export function decide(message: MessageToDecide, index: KnowledgeIndex, options: DecideOptions): AssistantAction {
+export async function decide(message: MessageToDecide, index: KnowledgeIndex, options: DecideOptions): Promise<AssistantAction> {
   const fallback = options.conversationLanguage ?? options.businessLanguage ?? index.mainLanguage() ?? 'en';
   const text = message.text?.trim();
   if (!text) return { kind: 'handoff', language: fallback, reason: 'unsupported_message' };
@@ -44,7 +47,8 @@ export function decide(message: MessageToDecide, index: KnowledgeIndex, options:
     if (intent.intent === 'human') return { kind: 'handoff', language, reason: 'requested' };
     return { kind: 'command', command: intent.intent, language };
   }
-  const { best, language } = index.answer(text, options.conversationLanguage ?? options.businessLanguage);
-  if (best && best.confidence >= options.threshold) return { kind: 'answer', language: best.entry.language, match: best };
+  const { best, language } = await index.answer(text, options.conversationLanguage ?? options.businessLanguage);
+  if (best && best.confidence >= options.threshold && best.margin >= (options.margin ?? 0))
+    return { kind: 'answer', language: best.entry.language, match: best };
   return { kind: 'handoff', language, reason: 'low_confidence', best };
 }

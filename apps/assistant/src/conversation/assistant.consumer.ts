@@ -122,7 +122,11 @@ export class AssistantConsumer {
       const claimed = await this.conversations.claim(manager, { ...message, businessId });
       if (!claimed) return 'duplicate';
       const known = await this.conversations.find(businessId, message.personId);
-      const action = decide(message, index, { threshold: this.config.ANSWER_CONFIDENCE_THRESHOLD, conversationLanguage: known?.language });
+      const action = await decide(message, index, {
+        threshold: this.config.ANSWER_CONFIDENCE_THRESHOLD,
+        margin: this.config.ANSWER_MARGIN,
+        conversationLanguage: known?.language,
+      });
       const conversation = await this.conversations.touch(manager, { ...message, businessId }, action.language);
       const windowOpen = isWindowOpen(conversation.lastInboundAt, now);
       const effects = await this.effects(manager, action, message, conversation, windowOpen, now);

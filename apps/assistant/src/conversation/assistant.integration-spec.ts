@@ -1,3 +1,6 @@
+/**
+ * @jest-environment ./tools/testing/onnx-environment.cjs
+ */
 import { type INestApplication } from '@nestjs/common';
 import { loadConfig } from '@wt/config';
 import { type InboundMessageV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
@@ -11,6 +14,7 @@ import { assistantModule } from '../app.module';
 import { AssistantConfig } from '../assistant.config';
 import { ApiKeyStore } from '@wt/business-auth';
 import { PostgresKeyVault } from '@wt/vault';
+import { modelFiles } from '../retrieval/model-files';
 import { MESSAGES } from './assistant-messages';
 
 const HOUR = 3_600_000;
@@ -83,6 +87,7 @@ describe('assistant on the real broker and Postgres', () => {
 
   beforeAll(async () => {
     await ensureTopics(createKafka({ brokers, clientId: 'assistant-it' }));
+    const model = modelFiles();
     const config = loadConfig(AssistantConfig, {
       DATABASE_URL: testDatabaseUrl('assistant'),
       KAFKA_BROKERS: brokers.join(','),
@@ -93,6 +98,9 @@ describe('assistant on the real broker and Postgres', () => {
       // Long enough for the tests to see a request held, short enough to see one released by the wait.
       ERASURE_CONFIRMATION_WAIT_MS: '15000',
       ERASURE_RELEASE_INTERVAL_MS: '500',
+      // The model the stack fetched from Maven Central (fetched here if this run's setup did not).
+      EMBEDDING_MODEL: model.model,
+      EMBEDDING_TOKENIZER: model.tokenizer,
     });
     [replies, handoffs, consents, privacy] = await Promise.all([
       TopicProbe.start(brokers, Topic.AssistantRepliesV1),
@@ -429,6 +437,14 @@ describe('assistant on the real broker and Postgres', () => {
       const fred = person();
       expect((await replyTo(await send(fred, 'Pourquoi je reçois ça ?'))).text).toBe(MESSAGES.fr.noDecision);
       expect((await replyTo(await send(fred, 'why did I get this?'))).text).toBe(MESSAGES.en.noDecision);
+    });
+  });
+
+  describe('answers by meaning (the ONNX model in the service)', () => {
+    it('answers an English question from a French-only business with its French entry', async () => {
+      const hugo = person();
+      const message = await send(hugo, 'Hi! Do you deliver to my house? Thanks', new Date(), undefined, frenchNumberId);
+      expect((await replyTo(message)).text).toBe('Oui, sous 48 h.');
     });
   });
 

@@ -78,7 +78,10 @@ export const describeAction = (action: AssistantAction): string =>
       : `handoff ${action.reason}${action.best ? ` (best ${action.best.entry.id} ${action.best.confidence.toFixed(2)})` : ''}`;
 
 /** Scores a set: per category, and against the goals of the issue. */
-export function evaluate(messages: readonly EvaluationMessage[], act: (message: EvaluationMessage) => AssistantAction): EvaluationReport {
+export async function evaluate(
+  messages: readonly EvaluationMessage[],
+  act: (message: EvaluationMessage) => Promise<AssistantAction>,
+): Promise<EvaluationReport> {
   const byCategory = new Map<Category, CategoryResult>();
   const report: EvaluationReport = {
     categories: [],
@@ -90,7 +93,7 @@ export function evaluate(messages: readonly EvaluationMessage[], act: (message: 
     failures: [],
   };
   for (const message of messages) {
-    const action = act(message);
+    const action = await act(message);
     const verdict = judge(message, action);
     let result = byCategory.get(message.category);
     if (!result) {
