@@ -5,6 +5,7 @@ import { postgresOptions } from '@wt/database';
 import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
 import { VaultModule } from '@wt/vault';
+import { AgentsController } from './agents/agents.controller';
 import { AssistantConfig } from './assistant.config';
 import { ApiKeyStore } from '@wt/business-auth';
 import { BusinessAuthGuard } from '@wt/business-auth';
@@ -41,7 +42,7 @@ export function assistantModule(config: AssistantConfig) {
       ),
       VaultModule.forRoot(config, 'assistant'),
     ],
-    controllers: [AssistantConsumer, AssistantPrivacyConsumer, KnowledgeController, PhoneNumberController],
+    controllers: [AssistantConsumer, AssistantPrivacyConsumer, KnowledgeController, PhoneNumberController, AgentsController],
     providers: [
       ApiKeyStore,
       BusinessAuthGuard,

@@ -448,6 +448,45 @@ describe('assistant on the real broker and Postgres', () => {
     });
   });
 
+  describe("the business's agents", () => {
+    it('lists open handoffs, replies as an agent inside the window, and gives the conversation back to the bot', async () => {
+      const iris = person();
+      const asked = await send(iris, 'Can I talk to a human please');
+      await handoffs.waitFor((h) => h.inReplyToWamid === asked.wamid);
+      const open = await eventually('handoff listed', async () => {
+        const listed = (await api('GET', '/v1/handoffs', apiKey)).body['handoffs'] as { personId: string; windowOpen: boolean }[];
+        return listed.find((h) => h.personId === iris.personId);
+      });
+      expect(open.windowOpen).toBe(true);
+      // Another business sees nothing of it, and cannot answer it.
+      const others = (await api('GET', '/v1/handoffs', otherKey)).body['handoffs'] as { personId: string }[];
+      expect(others.some((h) => h.personId === iris.personId)).toBe(false);
+      expect((await api('POST', `/v1/handoffs/${iris.personId}/replies`, otherKey, { agent: 'x', text: 'hi' })).status).toBe(404);
+
+      const sent = await api('POST', `/v1/handoffs/${iris.personId}/replies`, apiKey, {
+        agent: 'Léa',
+        text: 'Bonjour, Léa here, how can I help?',
+      });
+      expect(sent.status).toBe(202);
+      const reply = await replies.waitFor((r) => r.replyId === sent.body['replyId']);
+      expect(reply.value).toMatchObject({ personId: iris.personId, contact: iris.contact, text: 'Bonjour, Léa here, how can I help?' });
+      expect(reply.key).toBe(iris.personId);
+
+      expect((await api('POST', `/v1/handoffs/${iris.personId}/release`, apiKey)).status).toBe(204);
+      expect((await api('POST', `/v1/handoffs/${iris.personId}/release`, apiKey)).status).toBe(404);
+      // Back with the bot: the next question is answered by it.
+      expect((await replyTo(await send(iris, 'When are you open?'))).text).toBe('We are open Monday to Saturday, 9am to 7pm.');
+    });
+
+    it('refuses an agent reply once the 24 h window is closed (409), and a reply without text (400)', async () => {
+      const jack = person();
+      const old = await send(jack, 'Can I talk to a human please', new Date(Date.now() - 25 * HOUR));
+      await handoffs.waitFor((h) => h.inReplyToWamid === old.wamid);
+      expect((await api('POST', `/v1/handoffs/${jack.personId}/replies`, apiKey, { agent: 'Léa', text: 'Hello?' })).status).toBe(409);
+      expect((await api('POST', `/v1/handoffs/${jack.personId}/replies`, apiKey, { agent: 'Léa' })).status).toBe(400);
+    });
+  });
+
   describe('the assistant data under the GDPR', () => {
     it('an erasure announced by profiles deletes the conversation state and history, and only that person', async () => {
       const gina = person();
