@@ -133,7 +133,14 @@ export function serviceEnv(name, { profile, brokers, databaseUrls }) {
         WHATSAPP_VERIFY_TOKEN: secrets.WHATSAPP_VERIFY_TOKEN,
       };
     case 'assistant':
-      return { ...common, ...db, ...vault };
+      // Set by stack.mjs from the model cache (embedding-model.mjs); unset, the assistant matches by words only.
+      return {
+        ...common,
+        ...db,
+        ...vault,
+        ...(process.env.EMBEDDING_MODEL ? { EMBEDDING_MODEL: process.env.EMBEDDING_MODEL } : {}),
+        ...(process.env.EMBEDDING_TOKENIZER ? { EMBEDDING_TOKENIZER: process.env.EMBEDDING_TOKENIZER } : {}),
+      };
     case 'whatsapp-sandbox':
       return {
         ...common,

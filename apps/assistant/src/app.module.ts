@@ -5,6 +5,7 @@ import { postgresOptions } from '@wt/database';
 import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
 import { VaultModule } from '@wt/vault';
+import { AgentsController } from './agents/agents.controller';
 import { AssistantConfig } from './assistant.config';
 import { ApiKeyStore } from '@wt/business-auth';
 import { BusinessAuthGuard } from '@wt/business-auth';
@@ -15,6 +16,10 @@ import { ConversationStore } from './conversation/conversation.store';
 import { KnowledgeController } from './knowledge/knowledge.controller';
 import { KnowledgeStore } from './knowledge/knowledge.store';
 import { ASSISTANT_MIGRATIONS } from './migrations';
+import { AssistantPrivacyConsumer } from './privacy/assistant-privacy.consumer';
+import { AssistantPrivacyStore } from './privacy/assistant-privacy.store';
+import { ErasureRelease } from './privacy/erasure-release';
+import { EmbeddingModel } from './retrieval/embedding-model';
 
 /** The assistant reads and writes with SQL through the DataSource; it has no TypeORM entities. */
 export const ASSISTANT_ENTITIES = [];
@@ -37,8 +42,17 @@ export function assistantModule(config: AssistantConfig) {
       ),
       VaultModule.forRoot(config, 'assistant'),
     ],
-    controllers: [AssistantConsumer, KnowledgeController, PhoneNumberController],
-    providers: [ApiKeyStore, BusinessAuthGuard, PhoneNumberStore, KnowledgeStore, ConversationStore],
+    controllers: [AssistantConsumer, AssistantPrivacyConsumer, KnowledgeController, PhoneNumberController, AgentsController],
+    providers: [
+      ApiKeyStore,
+      BusinessAuthGuard,
+      PhoneNumberStore,
+      KnowledgeStore,
+      ConversationStore,
+      ErasureRelease,
+      AssistantPrivacyStore,
+      EmbeddingModel,
+    ],
   })
   class AssistantModule {}
   return AssistantModule;

@@ -1,45 +1,63 @@
 import { KnowledgeIndex } from '../retrieval/knowledge-index';
 import { explainDecision } from './assistant-messages';
-import { decide, isWindowOpen, readCommand } from './assistant-policy';
+import { decide, isWindowOpen } from './assistant-policy';
 
-const index = new KnowledgeIndex([
+const index = KnowledgeIndex.lexical([
   { id: 'hours-fr', language: 'fr', question: "Quels sont vos horaires d'ouverture ?", variants: [], answer: 'De 9h à 19h.' },
   { id: 'hours-en', language: 'en', question: 'What are your opening hours?', variants: [], answer: '9am to 7pm.' },
 ]);
-const decideText = (text: string, conversationLanguage?: 'en' | 'fr') =>
+const decideText = async (text: string, conversationLanguage?: 'en' | 'fr') =>
   decide({ kind: 'text', text }, index, { threshold: 0.5, conversationLanguage });
 
 describe('assistant policy', () => {
-  it('reads commands whole, whatever the case, accents and punctuation, in their language', () => {
-    expect(readCommand('Arrêt !')).toEqual({ command: 'stop', language: 'fr' });
-    expect(readCommand(' pourquoi? ')).toEqual({ command: 'why', language: 'fr' });
-    expect(readCommand('DELETE')).toEqual({ command: 'delete', language: 'en' });
-    expect(readCommand('stop sending me ads please')).toBeUndefined();
+  it('confirms STOP in the conversation language', async () => {
+    expect(await decideText('STOP', 'fr')).toEqual({ kind: 'command', command: 'stop', language: 'fr' });
+    expect(await decideText('STOP')).toEqual({ kind: 'command', command: 'stop', language: 'en' });
   });
 
-  it('confirms STOP in the conversation language', () => {
-    expect(decideText('STOP', 'fr')).toEqual({ kind: 'command', command: 'stop', language: 'fr' });
-    expect(decideText('STOP')).toEqual({ kind: 'command', command: 'stop', language: 'en' });
+  it("confirms a bare STOP in the business's language when neither the message nor the conversation tells", async () => {
+    const french = KnowledgeIndex.lexical([
+      { id: 'a', language: 'fr', question: 'Quels sont vos horaires ?', variants: [], answer: 'De 9h à 19h.' },
+      { id: 'b', language: 'fr', question: 'Livrez-vous ?', variants: [], answer: 'Oui.' },
+      { id: 'c', language: 'en', question: 'Do you deliver?', variants: [], answer: 'Yes.' },
+    ]);
+    expect(await decide({ kind: 'text', text: 'STOP' }, french, { threshold: 0.5 })).toEqual({
+      kind: 'command',
+      command: 'stop',
+      language: 'fr',
+    });
+    expect(await decide({ kind: 'text', text: 'STOP' }, french, { threshold: 0.5, conversationLanguage: 'en' })).toMatchObject({
+      language: 'en',
+    });
+    expect(await decide({ kind: 'text', text: 'stop svp' }, index, { threshold: 0.5, conversationLanguage: 'en' })).toMatchObject({
+      kind: 'command',
+      command: 'stop',
+      language: 'fr',
+    });
   });
 
-  it('answers, hands over on low confidence, and hands over when a person is asked for', () => {
-    expect(decideText('vos horaires ?')).toMatchObject({ kind: 'answer', language: 'fr', match: { entry: { id: 'hours-fr' } } });
-    expect(decideText('Do you repair bikes?')).toMatchObject({ kind: 'handoff', reason: 'low_confidence', language: 'en' });
-    expect(decideText('je veux parler à un conseiller')).toMatchObject({ kind: 'handoff', reason: 'requested', language: 'fr' });
-    expect(decide({ kind: 'other' }, index, { threshold: 0.5, conversationLanguage: 'fr' })).toMatchObject({
+  it('always revokes on a stop request, even when the knowledge base would answer the words', async () => {
+    expect(await decideText('Please stop sending me your opening hours')).toEqual({ kind: 'command', command: 'stop', language: 'en' });
+  });
+
+  it('answers, hands over on low confidence, and hands over when a person is asked for', async () => {
+    expect(await decideText('vos horaires ?')).toMatchObject({ kind: 'answer', language: 'fr', match: { entry: { id: 'hours-fr' } } });
+    expect(await decideText('Do you repair bikes?')).toMatchObject({ kind: 'handoff', reason: 'low_confidence', language: 'en' });
+    expect(await decideText('je veux parler à un conseiller')).toMatchObject({ kind: 'handoff', reason: 'requested', language: 'fr' });
+    expect(await decide({ kind: 'other' }, index, { threshold: 0.5, conversationLanguage: 'fr' })).toMatchObject({
       kind: 'handoff',
       reason: 'unsupported_message',
       language: 'fr',
     });
   });
 
-  it('keeps the window open for 24 h after the last inbound message, not a second more', () => {
+  it('keeps the window open for 24 h after the last inbound message, not a second more', async () => {
     const last = new Date('2026-11-28T10:00:00Z');
     expect(isWindowOpen(last, new Date('2026-11-29T09:59:59Z'))).toBe(true);
     expect(isWindowOpen(last, new Date('2026-11-29T10:00:00Z'))).toBe(false);
   });
 
-  it('explains a decision from its factors, largest first, in the asked language', () => {
+  it('explains a decision from its factors, largest first, in the asked language', async () => {
     const explanation = {
       summary: 'Recent interest in trail, running_shoes.',
       factors: [

@@ -1,56 +1,10 @@
 import { type AssistantLanguage, type HandoffReason } from '@wt/contracts';
 import { type KnowledgeIndex, type KnowledgeMatch } from '../retrieval/knowledge-index';
-import { fold } from '../retrieval/text-analysis';
+import { type CommandName, recognizeIntent } from './intents';
 
 export const SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-export type CommandName = 'stop' | 'why' | 'delete';
-
-/**
- * Command words, per language. `STOP` is understood everywhere; its language is then the
- * conversation's. A command is the whole message (punctuation and case aside), never a word inside a question.
- */
-const COMMANDS: Record<string, { command: CommandName; language?: AssistantLanguage }> = {
-  stop: { command: 'stop' },
-  unsubscribe: { command: 'stop', language: 'en' },
-  arret: { command: 'stop', language: 'fr' },
-  arreter: { command: 'stop', language: 'fr' },
-  'stop pub': { command: 'stop', language: 'fr' },
-  why: { command: 'why', language: 'en' },
-  'why this message': { command: 'why', language: 'en' },
-  pourquoi: { command: 'why', language: 'fr' },
-  'pourquoi ce message': { command: 'why', language: 'fr' },
-  delete: { command: 'delete', language: 'en' },
-  'delete my data': { command: 'delete', language: 'en' },
-  supprimer: { command: 'delete', language: 'fr' },
-  'supprimer mes donnees': { command: 'delete', language: 'fr' },
-};
-
-/** Words that ask for a person, per language (folded). */
-const HUMAN_WORDS: Record<AssistantLanguage, readonly string[]> = {
-  en: ['human', 'agent', 'person', 'someone', 'somebody', 'representative', 'operator', 'advisor', 'staff'],
-  fr: ['humain', 'conseiller', 'conseillere', 'quelqu', 'quelquun', 'agent', 'operateur', 'operatrice', 'vendeur', 'vendeuse'],
-};
-
-/** Lower case, no accents, only letters, digits and single spaces. */
-export function simplify(text: string): string {
-  return fold(text)
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-}
-
-export function readCommand(text: string): { command: CommandName; language?: AssistantLanguage } | undefined {
-  return COMMANDS[simplify(text)];
-}
-
-/** The language of the words asking for a person, if the message asks for one. */
-export function asksForHuman(text: string): AssistantLanguage | undefined {
-  const words = new Set(simplify(text).split(' '));
-  for (const language of ['fr', 'en'] as const) {
-    if (HUMAN_WORDS[language].some((word) => words.has(word))) return language;
-  }
-  return undefined;
-}
+export type { CommandName } from './intents';
 
 /** The 24 h customer-service window: open until 24 h after the person's last inbound message. */
 export function isWindowOpen(lastInboundAt: Date, now: Date): boolean {
@@ -67,23 +21,34 @@ export interface MessageToDecide {
   text?: string;
 }
 
+export interface DecideOptions {
+  /** The confidence an answer needs (0..1). */
+  threshold: number;
+  /** How far ahead of the best entry asking something else the answer must be (0..1). */
+  margin?: number;
+  /** The language the conversation was last held in, if there was one. */
+  conversationLanguage?: AssistantLanguage;
+  /** The language the business mostly teaches in: the confirmations' language when the message's is unclear. */
+  businessLanguage?: AssistantLanguage;
+}
+
 /**
  * What the assistant does with one message. It never writes text of its own: it answers with the
- * business's answer, runs a command, or hands over to a person.
+ * business's answer, runs a command, or hands over to a person. A command is recognised before any
+ * retrieval, so a request to stop always revokes, whatever the knowledge base would have answered.
  */
-export function decide(
-  message: MessageToDecide,
-  index: KnowledgeIndex,
-  options: { threshold: number; conversationLanguage?: AssistantLanguage },
-): AssistantAction {
-  const fallback = options.conversationLanguage ?? 'en';
+export async function decide(message: MessageToDecide, index: KnowledgeIndex, options: DecideOptions): Promise<AssistantAction> {
+  const fallback = options.conversationLanguage ?? options.businessLanguage ?? index.mainLanguage() ?? 'en';
   const text = message.text?.trim();
   if (!text) return { kind: 'handoff', language: fallback, reason: 'unsupported_message' };
-  const command = readCommand(text);
-  if (command) return { kind: 'command', command: command.command, language: command.language ?? fallback };
-  const human = asksForHuman(text);
-  if (human) return { kind: 'handoff', language: human, reason: 'requested' };
-  const { best, language } = index.answer(text, options.conversationLanguage);
-  if (best && best.confidence >= options.threshold) return { kind: 'answer', language: best.entry.language, match: best };
+  const intent = recognizeIntent(text);
+  if (intent) {
+    const language = intent.language ?? fallback;
+    if (intent.intent === 'human') return { kind: 'handoff', language, reason: 'requested' };
+    return { kind: 'command', command: intent.intent, language };
+  }
+  const { best, language } = await index.answer(text, options.conversationLanguage ?? options.businessLanguage);
+  if (best && best.confidence >= options.threshold && best.margin >= (options.margin ?? 0))
+    return { kind: 'answer', language: best.entry.language, match: best };
   return { kind: 'handoff', language, reason: 'low_confidence', best };
 }

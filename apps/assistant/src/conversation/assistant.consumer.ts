@@ -2,13 +2,14 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { type AssistantHandoffV1, type AssistantReplyV1, type InboundMessageV1, Topic } from '@wt/contracts';
 import { ContactSealer } from '@wt/identity';
-import { KafkaPublisher, type RecordBatch, traceHeaders, type TopicRecords } from '@wt/kafka';
+import { KafkaPublisher, onlyRecords, type RecordBatch, traceHeaders, type TopicRecords } from '@wt/kafka';
 import { createHash } from 'node:crypto';
 import { Counter, register } from 'prom-client';
 import { type EntityManager } from 'typeorm';
 import { AssistantConfig } from '../assistant.config';
 import { PhoneNumberStore } from '../business/phone-number.store';
 import { KnowledgeStore } from '../knowledge/knowledge.store';
+import { ErasureRelease } from '../privacy/erasure-release';
 import { type AssistantAction, decide, isWindowOpen, SERVICE_WINDOW_MS } from './assistant-policy';
 import { explainDecision, MESSAGES } from './assistant-messages';
 import { type Conversation, ConversationStore } from './conversation.store';
@@ -41,6 +42,12 @@ interface Effects {
   state?: Conversation['state'];
 }
 
+/** The dispatcher keys the assistant's replies `reply:<replyId>` in its ledger, and reports their statuses under that id. */
+const REPLY_PREFIX = 'reply:';
+const REPLY_MARK = Buffer.from(`"${REPLY_PREFIX}`);
+/** False only for a status that cannot be one of a reply: its JSON lacks `"reply:`. */
+export const mayBeReplyStatus = (value: Buffer): boolean => value.includes(REPLY_MARK);
+
 /** The records, each carrying the trace headers of the message they answer. */
 function inTrace(batches: TopicRecords[], trace: Record<string, string>): TopicRecords[] {
   return batches.map(
@@ -63,11 +70,24 @@ export class AssistantConsumer {
     private readonly conversations: ConversationStore,
     private readonly publisher: KafkaPublisher,
     private readonly sealer: ContactSealer,
+    private readonly erasures: ErasureRelease,
   ) {}
 
   @EventPattern(Topic.TargetingDecisionsV1)
   async onDecisions(@Payload() batch: RecordBatch<Topic.TargetingDecisionsV1>): Promise<void> {
     await this.conversations.saveDecisions(batch.records.map((r) => r.value));
+  }
+
+  /**
+   * The dispatcher's statuses of the assistant's own replies (ledger id `reply:<replyId>`; every
+   * other status is skipped unparsed): the first one of a delete confirmation releases its erasure request.
+   */
+  @EventPattern(Topic.WhatsappMessageStatusV1, onlyRecords(mayBeReplyStatus))
+  async onStatuses(@Payload() batch: RecordBatch<Topic.WhatsappMessageStatusV1>): Promise<void> {
+    const replyIds = batch.records.flatMap(({ value }) =>
+      value.decisionId.startsWith(REPLY_PREFIX) ? [value.decisionId.slice(REPLY_PREFIX.length)] : [],
+    );
+    await this.erasures.confirmed(replyIds);
   }
 
   @EventPattern(Topic.WhatsappInboundV1)
@@ -102,7 +122,11 @@ export class AssistantConsumer {
       const claimed = await this.conversations.claim(manager, { ...message, businessId });
       if (!claimed) return 'duplicate';
       const known = await this.conversations.find(businessId, message.personId);
-      const action = decide(message, index, { threshold: this.config.ANSWER_CONFIDENCE_THRESHOLD, conversationLanguage: known?.language });
+      const action = await decide(message, index, {
+        threshold: this.config.ANSWER_CONFIDENCE_THRESHOLD,
+        margin: this.config.ANSWER_MARGIN,
+        conversationLanguage: known?.language,
+      });
       const conversation = await this.conversations.touch(manager, { ...message, businessId }, action.language);
       const windowOpen = isWindowOpen(conversation.lastInboundAt, now);
       const effects = await this.effects(manager, action, message, conversation, windowOpen, now);
@@ -238,24 +262,33 @@ export class AssistantConsumer {
           case 'delete': {
             const requestId = derivedId('asst-erasure', message.wamid);
             const phone = await this.phone(conversation.contact);
+            // Erased already (key gone): nothing left to erase.
+            if (phone === undefined) return { outcome: 'command_delete', reply: texts.delete, records: [] };
+            if (windowOpen) {
+              // The confirmation goes first: erasure shreds the key the dispatcher needs to send it.
+              // The request is released by the confirmation's first status (or after a bounded wait).
+              await this.erasures.hold(
+                manager,
+                {
+                  requestId,
+                  businessId: conversation.businessId,
+                  personId: message.personId,
+                  contact: conversation.contact,
+                  replyId: derivedId('asst-reply', message.wamid),
+                },
+                now,
+              );
+              return { outcome: 'command_delete', reply: texts.delete, records: [] };
+            }
             return {
               outcome: 'command_delete',
               reply: texts.delete,
-              // Erased already (key gone): nothing left to erase.
-              records:
-                phone === undefined
-                  ? []
-                  : [
-                      {
-                        topic: Topic.PrivacyRequestsV1,
-                        records: [
-                          {
-                            key: requestId,
-                            value: { requestId, phone, type: 'erasure', requestedAt: now.toISOString() },
-                          },
-                        ],
-                      },
-                    ],
+              records: [
+                {
+                  topic: Topic.PrivacyRequestsV1,
+                  records: [{ key: requestId, value: { requestId, phone, type: 'erasure', requestedAt: now.toISOString() } }],
+                },
+              ],
             };
           }
           case 'why': {

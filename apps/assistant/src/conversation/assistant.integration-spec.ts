@@ -1,3 +1,6 @@
+/**
+ * @jest-environment ./tools/testing/onnx-environment.cjs
+ */
 import { type INestApplication } from '@nestjs/common';
 import { loadConfig } from '@wt/config';
 import { type InboundMessageV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
@@ -11,6 +14,7 @@ import { assistantModule } from '../app.module';
 import { AssistantConfig } from '../assistant.config';
 import { ApiKeyStore } from '@wt/business-auth';
 import { PostgresKeyVault } from '@wt/vault';
+import { modelFiles } from '../retrieval/model-files';
 import { MESSAGES } from './assistant-messages';
 
 const HOUR = 3_600_000;
@@ -30,6 +34,9 @@ describe('assistant on the real broker and Postgres', () => {
   const businessId = `biz-${randomUUID().slice(0, 8)}`;
   const otherBusinessId = `biz-${randomUUID().slice(0, 8)}`;
   const phoneNumberId = digits(15);
+  // A business that teaches in French only: its confirmations are in French when the message does not tell.
+  const frenchBusinessId = `biz-${randomUUID().slice(0, 8)}`;
+  const frenchNumberId = digits(15);
   let app: INestApplication;
   let url: string;
   let apiKey: string;
@@ -61,12 +68,13 @@ describe('assistant on the real broker and Postgres', () => {
     text: string,
     receivedAt = new Date(),
     headers?: Record<string, string>,
+    toNumber = phoneNumberId,
   ): Promise<InboundMessageV1> => {
     const message: InboundMessageV1 = {
       wamid: `wamid.${hex(12)}`,
       personId: who.personId,
       contact: who.contact,
-      phoneNumberId,
+      phoneNumberId: toNumber,
       kind: 'text',
       text,
       receivedAt: receivedAt.toISOString(),
@@ -79,6 +87,7 @@ describe('assistant on the real broker and Postgres', () => {
 
   beforeAll(async () => {
     await ensureTopics(createKafka({ brokers, clientId: 'assistant-it' }));
+    const model = modelFiles();
     const config = loadConfig(AssistantConfig, {
       DATABASE_URL: testDatabaseUrl('assistant'),
       KAFKA_BROKERS: brokers.join(','),
@@ -86,6 +95,12 @@ describe('assistant on the real broker and Postgres', () => {
       CONTACT_KEY: contactKey,
       ...testVaultEnv(),
       LOG_LEVEL: 'warn',
+      // Long enough for the tests to see a request held, short enough to see one released by the wait.
+      ERASURE_CONFIRMATION_WAIT_MS: '15000',
+      ERASURE_RELEASE_INTERVAL_MS: '500',
+      // The model the stack fetched from Maven Central (fetched here if this run's setup did not).
+      EMBEDDING_MODEL: model.model,
+      EMBEDDING_TOKENIZER: model.tokenizer,
     });
     [replies, handoffs, consents, privacy] = await Promise.all([
       TopicProbe.start(brokers, Topic.AssistantRepliesV1),
@@ -142,6 +157,17 @@ describe('assistant on the real broker and Postgres', () => {
         answer: 'Bring it back to the shop within 30 days with the receipt.',
       },
     ];
+    const frenchKey = (await keys.issue(frenchBusinessId)).apiKey;
+    expect((await api('PUT', `/v1/phone-numbers/${frenchNumberId}`, frenchKey)).status).toBe(201);
+    expect(
+      (
+        await api('POST', '/v1/knowledge', frenchKey, {
+          language: 'fr',
+          question: 'Livrez-vous à domicile ?',
+          answer: 'Oui, sous 48 h.',
+        })
+      ).status,
+    ).toBe(201);
     for (const { id, ...entry } of teach) {
       const created = await api('POST', '/v1/knowledge', apiKey, entry);
       expect(created.status).toBe(201);
@@ -263,12 +289,30 @@ describe('assistant on the real broker and Postgres', () => {
       expect(reply.text).toMatch(/^Vous avez reçu notre dernier message/);
     });
 
-    it('SUPPRIMER files an erasure request and confirms it', async () => {
+    it('SUPPRIMER confirms first, and files the erasure request once the confirmation has left', async () => {
       const message = await send(marie, 'supprimer');
+      const confirmation = await replyTo(message);
+      expect(confirmation.text).toBe(MESSAGES.fr.delete);
+      // Held: erasure would shred the key the dispatcher needs to send the confirmation.
+      await sleep(1000);
+      expect(privacy.records.filter((p) => p.value.phone === marie.phone)).toEqual([]);
+      await publisher.publish(Topic.WhatsappMessageStatusV1, [
+        {
+          key: marie.personId,
+          value: {
+            decisionId: `reply:${confirmation.replyId}`,
+            businessId,
+            personId: marie.personId,
+            status: 'accepted',
+            wamid: `wamid.${hex(12)}`,
+            occurredAt: new Date().toISOString(),
+            reportedBy: 'dispatcher',
+          },
+        },
+      ]);
       const request = await privacy.waitFor((p) => p.phone === marie.phone);
       expect(request.value.type).toBe('erasure');
       expect(request.key).toBe(request.value.requestId);
-      expect((await replyTo(message)).text).toBe(MESSAGES.fr.delete);
     });
 
     it('keeps the conversation state in the database', async () => {
@@ -355,6 +399,120 @@ describe('assistant on the real broker and Postgres', () => {
       const next = await send(again, 'When are you open?');
       await replyTo(next);
       expect(replies.records.filter((r) => r.value.inReplyToWamid === message.wamid)).toHaveLength(1);
+    });
+  });
+
+  describe('commands in words', () => {
+    it('a stop in words revokes consent, whatever the knowledge base would answer, and confirms in its language', async () => {
+      const anna = person();
+      const english = await send(anna, 'Please stop messaging me about your opening hours');
+      expect((await consents.waitFor((c) => c.phone === anna.phone)).value).toMatchObject({ businessId, status: 'revoked' });
+      expect((await replyTo(english)).text).toBe(MESSAGES.en.stop);
+      const bob = person();
+      const french = await send(bob, 'stop svp');
+      await consents.waitFor((c) => c.phone === bob.phone);
+      expect((await replyTo(french)).text).toBe(MESSAGES.fr.stop);
+    });
+
+    it('a bare STOP to a French-speaking business, first message of the conversation, is confirmed in French', async () => {
+      const claire = person();
+      const message = await send(claire, 'STOP', new Date(), undefined, frenchNumberId);
+      await consents.waitFor((c) => c.phone === claire.phone && c.businessId === frenchBusinessId);
+      expect((await replyTo(message)).text).toBe(MESSAGES.fr.stop);
+    });
+
+    it('a question about STOP, or asking not to stop, revokes nothing', async () => {
+      const dan = person();
+      const about = await send(dan, 'What does STOP do?');
+      const negated = await send(dan, "Don't stop sending me your offers");
+      await handoffs.waitFor((h) => h.inReplyToWamid === about.wamid);
+      await handoffs.waitFor((h) => h.inReplyToWamid === negated.wamid);
+      await sleep(500);
+      expect(consents.records.filter((c) => c.value.phone === dan.phone)).toEqual([]);
+    });
+
+    it('a delete in words is confirmed, and the request goes when the wait is over even if no status ever came', async () => {
+      const eve = person();
+      const message = await send(eve, 'Please delete all my personal information');
+      expect((await replyTo(message)).text).toBe(MESSAGES.en.delete);
+      const request = await privacy.waitFor((p) => p.phone === eve.phone, 60_000);
+      expect(request.value.type).toBe('erasure');
+    }, 90_000);
+
+    it('why this message, asked in words, explains', async () => {
+      const fred = person();
+      expect((await replyTo(await send(fred, 'Pourquoi je reçois ça ?'))).text).toBe(MESSAGES.fr.noDecision);
+      expect((await replyTo(await send(fred, 'why did I get this?'))).text).toBe(MESSAGES.en.noDecision);
+    });
+  });
+
+  describe('answers by meaning (the ONNX model in the service)', () => {
+    it('answers an English question from a French-only business with its French entry', async () => {
+      const hugo = person();
+      const message = await send(hugo, 'Hi! Do you deliver to my house? Thanks', new Date(), undefined, frenchNumberId);
+      expect((await replyTo(message)).text).toBe('Oui, sous 48 h.');
+    });
+  });
+
+  describe("the business's agents", () => {
+    it('lists open handoffs, replies as an agent inside the window, and gives the conversation back to the bot', async () => {
+      const iris = person();
+      const asked = await send(iris, 'Can I talk to a human please');
+      await handoffs.waitFor((h) => h.inReplyToWamid === asked.wamid);
+      const open = await eventually('handoff listed', async () => {
+        const listed = (await api('GET', '/v1/handoffs', apiKey)).body['handoffs'] as { personId: string; windowOpen: boolean }[];
+        return listed.find((h) => h.personId === iris.personId);
+      });
+      expect(open.windowOpen).toBe(true);
+      // Another business sees nothing of it, and cannot answer it.
+      const others = (await api('GET', '/v1/handoffs', otherKey)).body['handoffs'] as { personId: string }[];
+      expect(others.some((h) => h.personId === iris.personId)).toBe(false);
+      expect((await api('POST', `/v1/handoffs/${iris.personId}/replies`, otherKey, { agent: 'x', text: 'hi' })).status).toBe(404);
+
+      const sent = await api('POST', `/v1/handoffs/${iris.personId}/replies`, apiKey, {
+        agent: 'Léa',
+        text: 'Bonjour, Léa here, how can I help?',
+      });
+      expect(sent.status).toBe(202);
+      const reply = await replies.waitFor((r) => r.replyId === sent.body['replyId']);
+      expect(reply.value).toMatchObject({ personId: iris.personId, contact: iris.contact, text: 'Bonjour, Léa here, how can I help?' });
+      expect(reply.key).toBe(iris.personId);
+
+      expect((await api('POST', `/v1/handoffs/${iris.personId}/release`, apiKey)).status).toBe(204);
+      expect((await api('POST', `/v1/handoffs/${iris.personId}/release`, apiKey)).status).toBe(404);
+      // Back with the bot: the next question is answered by it.
+      expect((await replyTo(await send(iris, 'When are you open?'))).text).toBe('We are open Monday to Saturday, 9am to 7pm.');
+    });
+
+    it('refuses an agent reply once the 24 h window is closed (409), and a reply without text (400)', async () => {
+      const jack = person();
+      const old = await send(jack, 'Can I talk to a human please', new Date(Date.now() - 25 * HOUR));
+      await handoffs.waitFor((h) => h.inReplyToWamid === old.wamid);
+      expect((await api('POST', `/v1/handoffs/${jack.personId}/replies`, apiKey, { agent: 'Léa', text: 'Hello?' })).status).toBe(409);
+      expect((await api('POST', `/v1/handoffs/${jack.personId}/replies`, apiKey, { agent: 'Léa' })).status).toBe(400);
+    });
+  });
+
+  describe('the assistant data under the GDPR', () => {
+    it('an erasure announced by profiles deletes the conversation state and history, and only that person', async () => {
+      const gina = person();
+      const kept = person();
+      await replyTo(await send(gina, 'When are you open?'));
+      await replyTo(await send(kept, 'When are you open?'));
+      const dataSource = app.get(DataSource);
+      const held = async (who: ReturnType<typeof person>) => {
+        const rows: { n: string }[] = await dataSource.query(
+          `SELECT (SELECT count(*) FROM conversation WHERE person_id = $1) + (SELECT count(*) FROM inbound_message WHERE person_id = $1) AS n`,
+          [who.personId],
+        );
+        return Number(rows[0]?.n);
+      };
+      expect(await held(gina)).toBe(2);
+      await publisher.publish(Topic.PrivacyErasuresV1, [
+        { key: gina.personId, value: { personId: gina.personId, requestId: `er-${hex(6)}`, erasedAt: new Date().toISOString() } },
+      ]);
+      await eventually('conversation erased', async () => ((await held(gina)) === 0 ? true : undefined));
+      expect(await held(kept)).toBe(2);
     });
   });
 

@@ -101,3 +101,66 @@ export const SHOP_KNOWLEDGE: KnowledgeEntry[] = [
     answer: 'Oui, des cartes cadeaux de 20 à 200 euros, en magasin et en ligne.',
   },
 ];
+
+/**
+ * The knowledge base of a fictional perfume and cosmetics shop that teaches in French only: a
+ * question in English must still find the French entry (it is answered with the business's French text).
+ */
+export const PERFUME_KNOWLEDGE: KnowledgeEntry[] = [
+  {
+    id: 'p-hours',
+    language: 'fr',
+    question: 'Quels sont les horaires de la boutique ?',
+    variants: ['Êtes-vous ouverts le dimanche ?'],
+    answer: 'La boutique est ouverte du mardi au dimanche, de 10h à 19h30.',
+  },
+  {
+    id: 'p-shipping',
+    language: 'fr',
+    question: 'Combien coûte la livraison de mon colis ?',
+    variants: ['Expédiez-vous à l’étranger ?'],
+    answer: 'Livraison offerte dès 60 € en France, 6,90 € sinon ; nous expédions dans toute l’Europe.',
+  },
+  {
+    id: 'p-authentic',
+    language: 'fr',
+    question: 'Vos parfums sont-ils authentiques ?',
+    variants: ['Vendez-vous des contrefaçons ?'],
+    answer: 'Tous nos parfums viennent directement des marques : ils sont 100 % authentiques.',
+  },
+  {
+    id: 'p-samples',
+    language: 'fr',
+    question: 'Puis-je avoir des échantillons ?',
+    variants: ['Offrez-vous des échantillons avec la commande ?'],
+    answer: 'Deux échantillons au choix sont offerts avec chaque commande.',
+  },
+  {
+    id: 'p-giftwrap',
+    language: 'fr',
+    question: 'Faites-vous des paquets cadeaux ?',
+    variants: ['Pouvez-vous emballer mon achat pour offrir ?'],
+    answer: 'Oui, le paquet cadeau est gratuit : cochez « emballage cadeau » ou demandez-le en boutique.',
+  },
+  {
+    id: 'p-loyalty',
+    language: 'fr',
+    question: 'Comment fonctionne la carte de fidélité ?',
+    variants: ['Comment cumuler des points ?'],
+    answer: 'Un point par euro dépensé ; 200 points donnent un bon de 10 €.',
+  },
+  {
+    id: 'p-allergy',
+    language: 'fr',
+    question: 'Où trouver la liste des ingrédients et allergènes ?',
+    variants: [],
+    answer: 'La liste complète des ingrédients est sur chaque fiche produit et sur l’emballage.',
+  },
+  {
+    id: 'p-tracking',
+    language: 'fr',
+    question: 'Comment suivre ma commande ?',
+    variants: ['Où en est ma commande ?'],
+    answer: 'Le lien de suivi est dans l’e-mail d’expédition ; sinon donnez-nous votre numéro de commande.',
+  },
+];

@@ -110,8 +110,9 @@ export class KnowledgeController {
   @HttpCode(200)
   @ApiAnswer(200, 'What the assistant would do with this message', ASK_ANSWER)
   async ask(@BusinessId() businessId: string, @Body() dto: AskDto) {
-    const { best, language } = (await this.knowledge.index(businessId)).answer(dto.text);
-    const answers = best !== undefined && best.confidence >= this.config.ANSWER_CONFIDENCE_THRESHOLD;
+    const { best, language } = await (await this.knowledge.index(businessId)).answer(dto.text);
+    const answers =
+      best !== undefined && best.confidence >= this.config.ANSWER_CONFIDENCE_THRESHOLD && best.margin >= this.config.ANSWER_MARGIN;
     return {
       answers,
       language,

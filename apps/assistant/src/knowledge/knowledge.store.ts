@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type AssistantLanguage } from '@wt/contracts';
 import { returnedRows } from '@wt/database';
 import { DataSource, type EntityManager } from 'typeorm';
+import { EmbeddingModel } from '../retrieval/embedding-model';
 import { KnowledgeIndex } from '../retrieval/knowledge-index';
 import { type KnowledgeEntryDto, type KnowledgeEntryView } from './knowledge.dto';
 
@@ -36,7 +37,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class KnowledgeStore {
   private readonly indexes = new Map<string, { version: string; index: KnowledgeIndex }>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly model: EmbeddingModel,
+  ) {}
 
   async create(businessId: string, dto: KnowledgeEntryDto): Promise<KnowledgeEntryView> {
     return this.dataSource.transaction(async (manager) => {
@@ -93,7 +97,7 @@ export class KnowledgeStore {
     });
   }
 
-  /** The business's search index, rebuilt only when its knowledge version moved. */
+  /** The business's search index, rebuilt only when its knowledge version moved (each entry embedded once then). */
   async index(businessId: string): Promise<KnowledgeIndex> {
     const versions: { knowledge_version: string }[] = await this.dataSource.query(
       `SELECT knowledge_version FROM business WHERE business_id = $1`,
@@ -103,7 +107,7 @@ export class KnowledgeStore {
     const cached = this.indexes.get(businessId);
     if (cached && cached.version === version) return cached.index;
     const entries = await this.list(businessId);
-    const index = new KnowledgeIndex(entries);
+    const index = await KnowledgeIndex.build(entries, this.model.embedder);
     this.indexes.set(businessId, { version, index });
     return index;
   }

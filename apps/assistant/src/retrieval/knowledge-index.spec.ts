@@ -1,4 +1,6 @@
 import { type KnowledgeEntry, KnowledgeIndex, guessLanguage } from './knowledge-index';
+import { modelFiles } from './model-files';
+import { cosine, SentenceEmbedder } from './sentence-embedder';
 import { analyze } from './text-analysis';
 
 const entries: KnowledgeEntry[] = [
@@ -47,34 +49,81 @@ describe('text analysis', () => {
   });
 });
 
-describe('KnowledgeIndex', () => {
-  const index = new KnowledgeIndex(entries);
+describe('KnowledgeIndex by words (no model)', () => {
+  const index = KnowledgeIndex.lexical(entries);
 
-  it('answers a question asked as taught, in its language, with full confidence', () => {
-    const answer = index.answer('Quels sont vos horaires d’ouverture ?');
+  it('answers a question asked as taught, in its language, with full confidence', async () => {
+    const answer = await index.answer('Quels sont vos horaires d’ouverture ?');
     expect(answer.best?.entry.id).toBe('hours-fr');
     expect(answer.language).toBe('fr');
     expect(answer.best?.confidence).toBeCloseTo(1);
   });
 
-  it('answers a rephrased question with other inflections and no accents', () => {
-    expect(index.answer('vous livrez a domicile?').best?.entry.id).toBe('delivery-fr');
-    expect(index.answer('how long for deliveries').best?.entry.id).toBe('delivery-en');
+  it('answers a rephrased question with other inflections and no accents', async () => {
+    expect((await index.answer('vous livrez a domicile?')).best?.entry.id).toBe('delivery-fr');
+    expect((await index.answer('how long for deliveries')).best?.entry.id).toBe('delivery-en');
   });
 
-  it('gives low confidence to a question about something the business never taught', () => {
-    const answer = index.answer('Do you sell bicycles?');
-    expect(answer.best?.confidence ?? 0).toBeLessThan(0.5);
+  it('gives low confidence to a question about something the business never taught', async () => {
+    const answer = await index.answer('Do you sell bicycles?');
+    expect(answer.best?.confidence ?? 0).toBeLessThan(0.475);
     expect(answer.language).toBe('en');
   });
 
-  it('tolerates a typo in a long word', () => {
-    expect(index.answer('vos horraires ?').best?.entry.id).toBe('hours-fr');
+  it('tolerates a typo in a long word', async () => {
+    expect((await index.answer('vos horraires ?')).best?.entry.id).toBe('hours-fr');
+  });
+
+  it('leaves greetings and politeness out of the confidence', async () => {
+    const bare = await index.answer('What are your opening hours?');
+    const wrapped = await index.answer('Hello! What are your opening hours please? Thanks a lot, have a nice day');
+    expect(wrapped.best?.entry.id).toBe('hours-en');
+    expect(wrapped.best?.confidence).toBeCloseTo(bare.best?.confidence ?? 0);
+  });
+
+  it('matches an English question to a French-only entry through the bilingual gloss', async () => {
+    const frenchOnly = KnowledgeIndex.lexical(entries.filter((entry) => entry.language === 'fr'));
+    expect((await frenchOnly.answer('How do I get a refund?')).best?.entry.id).toBe('refund-fr');
   });
 
   it('guesses the language of a message without a match from its stop words', () => {
     expect(guessLanguage('je voudrais le prix du vélo')).toBe('fr');
     expect(guessLanguage('I would like the price of the bike')).toBe('en');
     expect(guessLanguage('vélo', 'fr')).toBe('fr');
+  });
+});
+
+describe('KnowledgeIndex by words and meaning (the ONNX model, fetched from Maven Central into the cache if missing)', () => {
+  let embedder: SentenceEmbedder;
+  let index: KnowledgeIndex;
+
+  beforeAll(async () => {
+    embedder = await SentenceEmbedder.load(modelFiles());
+    index = await KnowledgeIndex.build(entries, embedder);
+  }, 180_000);
+
+  afterAll(async () => {
+    await embedder.close();
+  });
+
+  it('embeds texts as unit vectors, closer for the same meaning', async () => {
+    const [a, b, c] = await embedder.embed(['when do you open', 'what are your opening hours', 'I want a refund']);
+    expect(a).toHaveLength(384);
+    expect(cosine(a!, a!)).toBeCloseTo(1, 4);
+    expect(cosine(a!, b!)).toBeGreaterThan(cosine(a!, c!));
+  });
+
+  it('matches a synonym the words alone do not share', async () => {
+    const parcel = await index.answer('how many days until my parcel gets to my house?');
+    const words = await KnowledgeIndex.lexical(entries).answer('how many days until my parcel gets to my house?');
+    expect(parcel.best?.entry.id).toBe('delivery-en');
+    expect(parcel.best?.similarity).toBeGreaterThan(0.3);
+    expect(parcel.best?.confidence ?? 0).toBeGreaterThan(words.best?.confidence ?? 0);
+  });
+
+  it('keeps a margin between the best entry and the best one asking something else, not its translation', async () => {
+    const answer = await index.answer('When are you open?');
+    expect(answer.best?.entry.id).toBe('hours-en');
+    expect(answer.best?.margin).toBeGreaterThan(0.1);
   });
 });

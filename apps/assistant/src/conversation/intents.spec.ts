@@ -1,0 +1,60 @@
+import { normalizeForIntent, recognizeIntent } from './intents';
+
+const intentOf = (text: string) => recognizeIntent(text)?.intent;
+
+describe('recognizeIntent', () => {
+  it.each([
+    ['Please stop messaging me', 'stop', 'en'],
+    ["Arrête de m'envoyer des messages", 'stop', 'fr'],
+    ['unsubscribe me from these messages', 'stop', 'en'],
+    ['stop svp', 'stop', 'fr'],
+    ['stp arretez de menvoyer des pubs', 'stop', 'fr'],
+    ['plz stop txting me', 'stop', 'en'],
+    ["ne m'envoyez plus rien", 'stop', 'fr'],
+    ['Supprimez mes données svp', 'delete', 'fr'],
+    ['Please delete all my personal information', 'delete', 'en'],
+    ['why did I get this?', 'why', 'en'],
+    ['Pourquoi je reçois ça ?', 'why', 'fr'],
+    ['Comment avez-vous eu mon numéro ?', 'why', 'fr'],
+    ['can I talk to a human', 'human', 'en'],
+    ['je veux parler à un conseiller', 'human', 'fr'],
+  ])('recognises %j as %s, in %s', (text, intent, language) => {
+    expect(recognizeIntent(text)).toEqual({ intent, language });
+  });
+
+  it('leaves the language of a bare STOP open: the conversation or the business decides it', () => {
+    expect(recognizeIntent('STOP')).toEqual({ intent: 'stop', language: undefined });
+    expect(recognizeIntent(' Stop ! ')).toEqual({ intent: 'stop', language: undefined });
+  });
+
+  it('finds a command inside a longer sentence, with greetings and politeness around it', () => {
+    expect(intentOf('Hi, nice shop, but please stop sending me promotions, thanks')).toBe('stop');
+    expect(intentOf("Bonjour, je souhaite que vous supprimiez toutes mes données personnelles s'il vous plaît")).toBe('delete');
+  });
+
+  it.each([
+    "don't stop",
+    'please do not unsubscribe me, I love your offers',
+    "n'arrêtez pas les messages",
+    'what does STOP do?',
+    'que se passe-t-il si je réponds STOP ?',
+    'will stop also cancel my loyalty card?',
+    'please do not delete my account',
+    'why is my order late?',
+    'pourquoi ma commande est en retard ?',
+    'I stopped by your shop yesterday, are you open sunday?',
+    'When does the sale stop?',
+    'What are your opening hours?',
+  ])('acts on no command for %j (a negation, a question about a command, or a plain question)', (text) => {
+    expect(intentOf(text)).toBeUndefined();
+  });
+
+  it('reads a delete request before a stop in the same message (erasure ends the messages too)', () => {
+    expect(intentOf('stop messaging me and delete my data')).toBe('delete');
+  });
+
+  it('spells out SMS writing and folds accents before reading', () => {
+    expect(normalizeForIntent('Pk tu m’envoies ça stp ?')).toBe(' pourquoi tu m envoies ca svp ');
+    expect(normalizeForIntent("DON'T")).toBe(' do not ');
+  });
+});

@@ -1,0 +1,129 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { type PrivacyRequestV1, Topic } from '@wt/contracts';
+import { ContactSealer } from '@wt/identity';
+import { KafkaPublisher } from '@wt/kafka';
+import { Counter, register } from 'prom-client';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AssistantConfig } from '../assistant.config';
+
+const released =
+  (register.getSingleMetric('wt_assistant_erasures_released_total') as Counter | undefined) ??
+  new Counter({
+    name: 'wt_assistant_erasures_released_total',
+    help: 'Erasure requests the assistant held until its confirmation left, by why they went: confirmed (a status came back), due (waited long enough), erased (nothing left to erase), unreadable (the contact no longer opens)',
+    labelNames: ['why'],
+  });
+
+interface PendingRow {
+  request_id: string;
+  contact: string;
+  requested_at: Date;
+}
+
+/**
+ * Erasure asked in a conversation ("delete my data"): the confirmation must reach the person, and
+ * it can only be sent while their key exists (the dispatcher opens the sealed contact at send
+ * time; erasure shreds the key). So the request is held in `pending_erasure` and published on
+ * privacy.requests.v1 once the dispatcher reports the confirmation's first status (accepted by
+ * Meta, or refused: either way the number was used for the last time), or when
+ * ERASURE_CONFIRMATION_WAIT_MS is over, whichever comes first: erasure is never held back longer.
+ */
+@Injectable()
+export class ErasureRelease implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ErasureRelease.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: KafkaPublisher,
+    private readonly sealer: ContactSealer,
+    private readonly config: AssistantConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.running = this.releaseDue(new Date()).catch((error: unknown) => {
+        // Rolled back: the requests stay pending and the next round tries again.
+        this.logger.error(`releasing due erasure requests: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }, this.config.ERASURE_RELEASE_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Holds an erasure request until the confirmation `replyId` leaves (or the wait is over). */
+  async hold(
+    manager: EntityManager,
+    request: { requestId: string; businessId: string; personId: string; contact: string; replyId: string },
+    now: Date,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO pending_erasure (request_id, business_id, person_id, contact, reply_id, requested_at, due_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (request_id) DO NOTHING`,
+      [
+        request.requestId,
+        request.businessId,
+        request.personId,
+        request.contact,
+        request.replyId,
+        now.toISOString(),
+        new Date(now.getTime() + this.config.ERASURE_CONFIRMATION_WAIT_MS).toISOString(),
+      ],
+    );
+  }
+
+  /** The confirmations `replyIds` left (a status came back for each): their erasure requests go now. */
+  async confirmed(replyIds: readonly string[]): Promise<number> {
+    if (replyIds.length === 0) return 0;
+    return this.release(`reply_id = ANY($1::text[])`, [[...new Set(replyIds)]], 'confirmed');
+  }
+
+  /** Every request whose wait is over by `now`. */
+  async releaseDue(now: Date): Promise<number> {
+    return this.release(`due_at <= $1`, [now.toISOString()], 'due');
+  }
+
+  /**
+   * Publishes the chosen requests and deletes them, in one transaction (rows locked, skipped by
+   * another replica doing the same): a failure rolls back and they are tried again.
+   */
+  private async release(where: string, parameters: unknown[], why: 'confirmed' | 'due'): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: PendingRow[] = await manager.query(
+        `SELECT request_id, contact, requested_at FROM pending_erasure WHERE ${where}
+         ORDER BY due_at LIMIT 500 FOR UPDATE SKIP LOCKED`,
+        parameters,
+      );
+      if (rows.length === 0) return 0;
+      const opened = await this.sealer.openAll(
+        rows.map((row) => row.contact),
+        { fresh: true },
+      );
+      const requests: { key: string; value: PrivacyRequestV1 }[] = [];
+      rows.forEach((row, i) => {
+        const contact = opened[i];
+        if (contact?.ok) {
+          requests.push({
+            key: row.request_id,
+            value: { requestId: row.request_id, phone: contact.e164, type: 'erasure', requestedAt: row.requested_at.toISOString() },
+          });
+        } else if (contact?.reason === 'erased') {
+          released.inc({ why: 'erased' }); // erased meanwhile (another request): nothing left to erase
+        } else {
+          // It opened when the request was held: a key rotated away since. Nothing can be sent; say so loudly.
+          this.logger.error(`erasure request ${row.request_id}: the contact no longer opens; dropped, erase by hand`);
+          released.inc({ why: 'unreadable' });
+        }
+      });
+      await manager.query(`DELETE FROM pending_erasure WHERE request_id = ANY($1::text[])`, [rows.map((row) => row.request_id)]);
+      if (requests.length > 0) await this.publisher.publish(Topic.PrivacyRequestsV1, requests);
+      released.inc({ why }, requests.length);
+      return requests.length;
+    });
+  }
+}
