@@ -10,7 +10,7 @@ import fc from 'fast-check';
  * `FUZZ_RUNS=5000 FUZZ_SEED=<n> npx jest -c jest.integration.config.js fuzz`.
  */
 export const FUZZ_DEFAULT_SEED = 20261207;
-export const FUZZ_DEFAULT_RUNS = 25;
+export const FUZZ_DEFAULT_RUNS = 12;
 
 export function fuzzSettings(): { seed: number; numRuns: number } {
   const seed = Number(process.env['FUZZ_SEED'] ?? FUZZ_DEFAULT_SEED);
