@@ -1,10 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@wt/config';
 import { FaultBook } from './faults/fault-book';
 import { FaultsController } from './faults/faults.controller';
 import { AccessTokenGuard } from './graph/access-token.guard';
-import { GraphErrorFilter } from './graph/graph-error.filter';
 import { HealthController } from './health/health.controller';
 import { InboundController } from './inbound/inbound.controller';
 import { InboundService } from './inbound/inbound.service';
@@ -41,7 +39,6 @@ export class AppModule {
         SandboxTemplatesController,
       ],
       providers: [
-        { provide: APP_FILTER, useClass: GraphErrorFilter },
         AccessTokenGuard,
         FaultBook,
         InboundService,

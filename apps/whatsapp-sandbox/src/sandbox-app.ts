@@ -1,17 +1,20 @@
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { serveOpenApi } from '@wt/runtime';
+import { configureHttpInput, serveOpenApi } from '@wt/runtime';
 import { AppModule } from './app.module';
+import { GraphErrorFilter } from './graph/graph-error.filter';
 
 /**
  * The sandbox as `main` runs it, before it listens: the module with its validated configuration,
- * shutdown hooks, and its OpenAPI document at `/docs` (`/docs/json`, `/docs/yaml`) like every service.
+ * the platform's HTTP edge (configureHttpInput), shutdown hooks, and its OpenAPI document at `/docs` (`/docs/json`, `/docs/yaml`) like every service.
  */
 export async function createSandboxApp(
   env: Record<string, string | undefined>,
   options: { logger?: false } = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(env), { bufferLogs: true, ...options });
+  const app = await NestFactory.create(AppModule.forRoot(env), { bufferLogs: true, bodyParser: false, ...options });
+  // The platform's HTTP edge (JSON only, body limit, depth, NUL...), its errors rendered as Graph's on Graph paths.
+  configureHttpInput(app, { errorFilter: new GraphErrorFilter() });
   app.enableShutdownHooks();
   serveOpenApi(
     app,

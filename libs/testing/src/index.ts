@@ -2,3 +2,4 @@ export * from './lib/test-env';
 export * from './lib/topic-probe';
 export * from './lib/phone-numbers';
 export * from './lib/child-process';
+export * from './lib/http-fuzz';

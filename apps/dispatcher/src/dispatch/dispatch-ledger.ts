@@ -382,6 +382,21 @@ export class DispatchLedger {
     return rows[0] && toRow(rows[0]);
   }
 
+  /**
+   * Whether a status that `recordStatus` did not apply still concerns a message this dispatcher sent
+   * (a redelivery, a retired attempt's wamid, a status already recorded), by wamid or by the decision
+   * id it echoes in `biz_opaque_callback_data`. False: a status for a message we know nothing of.
+   */
+  async knowsStatusOf(manager: EntityManager, wamid: string, decisionId: string | undefined): Promise<boolean> {
+    const rows = (await manager.query(
+      `SELECT 1 FROM dispatch WHERE wamid = $1 OR ($2::text IS NOT NULL AND decision_id = $2)
+       UNION ALL SELECT 1 FROM webhook_seen WHERE event_key = 'retired-wamid:' || $1
+       LIMIT 1`,
+      [wamid, decisionId ?? null],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   /** Records that a webhook event was handled; false if it was already (a redelivery). In the caller's transaction. */
   async firstTime(manager: EntityManager, eventKey: string): Promise<boolean> {
     const rows = (await manager.query(`INSERT INTO webhook_seen (event_key) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_key`, [

@@ -11,8 +11,8 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { type InboundMessageV1, Topic } from '@wt/contracts';
-import { ContactSealer, normalizePhone, Pseudonymizer } from '@wt/identity';
-import { KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
+import { ContactSealer, normalizePhone, Pseudonymizer, redactPhones } from '@wt/identity';
+import { deadLetterFor, KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
 import {
   inboundMessagesOf,
   statusesOf,
@@ -29,8 +29,15 @@ import { DispatchLedger } from '../dispatch/dispatch-ledger';
 import { OutcomeRecords, SendOutcomes, statusBase, traceOf } from '../dispatch/send-outcomes';
 import { DispatcherConfig } from '../dispatcher.config';
 import { ApiBody, ApiHeader, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiAnswer, ApiErrors } from '@wt/runtime';
+import { ApiAnswer, ApiErrors, HttpInputError, inputProblemOf, ReadsOwnInput } from '@wt/runtime';
+import { createHash } from 'node:crypto';
 import { WEBHOOK_PAYLOAD_SCHEMA, WEBHOOK_RECEIVED_SCHEMA } from './webhook.openapi';
+import { webhookShapeProblems } from './webhook-shape';
+
+/** The route a webhook dead letter came through (header of the dead letter). */
+const WEBHOOK_ROUTE = 'POST /v1/webhooks/whatsapp';
+/** Fields of Meta's payloads that hold a phone number: masked in a dead letter. */
+const PHONE_FIELDS = new Set(['wa_id', 'from', 'recipient_id', 'display_phone_number', 'input']);
 
 /** Meta's title (trimmed to fit the contract), or ours when a payload carries none. */
 function titleOf(error: { code: number; title?: unknown }): string {
@@ -43,6 +50,22 @@ const statusTotal =
     name: 'wt_message_status_total',
     help: 'Message statuses received from WhatsApp (first delivery only)',
     labelNames: ['status'],
+  });
+
+const unmatchedTotal =
+  (register.getSingleMetric('wt_webhook_unmatched_statuses_total') as Counter | undefined) ??
+  new Counter({
+    name: 'wt_webhook_unmatched_statuses_total',
+    help: 'Statuses for a message this dispatcher has no record of, by wamid or by biz_opaque_callback_data',
+    labelNames: ['status'],
+  });
+
+const deadLetteredTotal =
+  (register.getSingleMetric('wt_webhook_dead_lettered_total') as Counter | undefined) ??
+  new Counter({
+    name: 'wt_webhook_dead_lettered_total',
+    help: 'Correctly signed webhooks that could not be read (malformed JSON, missing fields), answered 200 and dead-lettered',
+    labelNames: ['reason'],
   });
 
 /**
@@ -94,23 +117,40 @@ export class WebhookController {
   )
   @ApiErrors({
     401: 'X-Hub-Signature-256 is missing or does not match the body',
-    500: 'Not recorded (Kafka or Postgres failed): Meta delivers it again',
+    413: 'The body is over the limit (nothing to check the signature of)',
+    415: 'The body is not application/json',
+    503: 'Not recorded (Kafka or Postgres unavailable): Meta delivers it again',
   })
+  @ReadsOwnInput()
   async receive(@Req() request: RawBodyRequest<Request>): Promise<{ received: number }> {
     const raw = request.rawBody;
+    const problem = inputProblemOf(request);
+    // A body never read (too large, not JSON) has no bytes to check a signature over.
+    if (!raw && problem) throw new HttpInputError(problem);
     if (!raw || !verifyWebhookSignature(raw, request.headers[WEBHOOK_SIGNATURE_HEADER], this.config.WHATSAPP_APP_SECRET)) {
       throw new UnauthorizedException('invalid X-Hub-Signature-256');
     }
+    // Signed by Meta but unreadable: a 4xx or 5xx would be redelivered for days. Answered 200, kept as a dead letter.
+    if (problem) return this.deadLetter(raw, undefined, 'malformed_json', problem.message);
     const payload = request.body as WhatsAppWebhookPayload;
-    if (payload?.object !== 'whatsapp_business_account' || !Array.isArray(payload.entry)) return { received: 0 };
+    if (payload?.object !== 'whatsapp_business_account') return { received: 0 };
+    const problems = webhookShapeProblems(payload);
+    if (problems.length > 0) return this.deadLetter(raw, payload, 'schema_violation', problems.join('; '));
 
     const out = new OutcomeRecords();
+    const unmatched: { status: string; wamid: string; phoneNumberId: string }[] = [];
     const inbound: OutgoingRecord<InboundMessageV1>[] = [];
     await this.dataSource.transaction(async (manager) => {
-      for (const { status } of statusesOf(payload)) {
+      for (const { phoneNumberId, status } of statusesOf(payload)) {
         const error = status.errors?.[0];
         const row = await this.ledger.recordStatus(manager, status.id, status.biz_opaque_callback_data, status.status, error?.code);
-        if (!row) continue; // unknown message, redelivered status or a retired attempt's
+        if (!row) {
+          // A redelivered status or a retired attempt's is expected; one for a message we never sent is counted.
+          if (!(await this.ledger.knowsStatusOf(manager, status.id, status.biz_opaque_callback_data))) {
+            unmatched.push({ status: status.status, wamid: status.id, phoneNumberId });
+          }
+          continue;
+        }
         // A failed message gets its consequence (retry, give up, revoke consent...), named in the status as the sender does.
         const consequence =
           status.status === 'failed' && error
@@ -182,6 +222,66 @@ export class WebhookController {
       await this.publisher.publishAll([...out.batches(), { topic: Topic.WhatsappInboundV1, records: inbound }]);
     });
     for (const { value } of out.statuses) statusTotal.inc({ status: value.status });
+    for (const { status, wamid, phoneNumberId } of unmatched) {
+      unmatchedTotal.inc({ status });
+      // A wamid encodes the recipient's number: only a digest of it is logged.
+      this.logger.warn(
+        `status ${status} for a message this dispatcher has no record of (wamid sha256 ${digest(wamid)}, business number id ${phoneNumberId}); counted in wt_webhook_unmatched_statuses_total`,
+      );
+    }
     return { received: out.statuses.length + inbound.length + out.consents.length };
   }
+
+  /**
+   * A signed webhook the handler cannot read, on the platform dead-letter topic (through
+   * `deadLetterFor`, origin `http`) with its reason; the phone numbers in it masked.
+   */
+  private async deadLetter(
+    raw: Buffer,
+    payload: unknown,
+    reason: 'malformed_json' | 'schema_violation',
+    detail: string,
+  ): Promise<{ received: number }> {
+    const masked = Buffer.from(payload === undefined ? redactPhones(raw.toString('utf8')) : JSON.stringify(maskPhones(payload)), 'utf8');
+    const letter = deadLetterFor('dispatcher', 'http', {
+      partition: 0,
+      reason,
+      detail,
+      raw: {
+        key: null,
+        value: masked,
+        headers: { 'wt-http-route': WEBHOOK_ROUTE },
+        offset: '0',
+        timestamp: String(Date.now()),
+        attributes: 0,
+      },
+    });
+    // Not a Kafka record: no partition or offset of origin, and no key of it.
+    const { originPartition: _partition, originOffset: _offset, ...value } = letter.value;
+    await this.publisher.publish(Topic.DeadLetterV1, [{ key: 'http', value }]);
+    deadLetteredTotal.inc({ reason });
+    this.logger.warn(`signed webhook dead-lettered (${reason}): ${redactPhones(detail).slice(0, 500)}`);
+    return { received: 0 };
+  }
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** A copy of a parsed payload (nesting bounded by the HTTP edge) with phone fields masked and phone-like text redacted. */
+function maskPhones(value: unknown): unknown {
+  if (typeof value === 'string') return redactPhones(value);
+  if (Array.isArray(value)) return value.map(maskPhones);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [
+      key,
+      typeof item === 'string' && PHONE_FIELDS.has(key)
+        ? '[phone]'
+        : typeof item === 'string' && key.endsWith('timestamp')
+          ? item
+          : maskPhones(item),
+    ]),
+  );
 }

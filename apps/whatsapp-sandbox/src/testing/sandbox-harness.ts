@@ -3,7 +3,6 @@
  * webhook receiver on another, both real HTTP.
  */
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import {
   type MessageStatusUpdate,
   statusesOf,
@@ -15,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppModule } from '../app.module';
+import { createSandboxApp } from '../sandbox-app';
 
 export interface RunningSandbox {
   app: INestApplication;
@@ -33,17 +32,16 @@ export interface RunningSandbox {
 export async function startSandbox(env: Record<string, string> = {}): Promise<RunningSandbox> {
   const accessToken = randomBytes(24).toString('hex');
   const appSecret = randomBytes(24).toString('hex');
-  const app = await NestFactory.create(
-    AppModule.forRoot({
+  const app = await createSandboxApp(
+    {
       SANDBOX_ACCESS_TOKEN: accessToken,
       SANDBOX_APP_SECRET: appSecret,
       SANDBOX_STATUS_DELAY_MS: '5',
       SANDBOX_WEBHOOK_RETRY_BASE_MS: '20',
       ...env,
-    }),
+    },
     { logger: false },
   );
-  app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -8,6 +8,7 @@ import { DeadLetterSealer, KafkaBatchServer, KafkaPublisher, type KafkaBatchServ
 import { ReadinessRegistry } from '@wt/observability';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
+import { configureHttpInput } from './http-input/http-input';
 import { buildOpenApiDocument } from './openapi';
 
 export interface RunServiceOptions {
@@ -26,14 +27,15 @@ export interface RunServiceOptions {
   };
   /** Keep the raw request body (webhook signatures are computed over the exact bytes). */
   rawBody?: boolean;
-  /** Largest accepted JSON body, e.g. `'2mb'`. */
+  /** Largest accepted JSON body, e.g. `'2mb'` (default DEFAULT_BODY_LIMIT, 100kb). */
   bodyLimit?: string;
 }
 
 /**
  * Boots a service the same way everywhere: pino logs, Kafka batch consumer, readiness checks
  * for Kafka and Postgres, graceful shutdown on SIGTERM (the consumer finishes its batch, commits,
- * leaves the group; then connections close), and the HTTP server.
+ * leaves the group; then connections close), and the HTTP server behind the shared edge
+ * (configureHttpInput: JSON only, size, depth, NUL, numbers, prototype keys; one JSON error shape).
  */
 export async function runService(options: RunServiceOptions): Promise<INestApplication> {
   if (process.env['WT_RUN_MODE'] === 'migrate') {
@@ -45,11 +47,11 @@ export async function runService(options: RunServiceOptions): Promise<INestAppli
     bufferLogs: true,
     // Throw boot errors to the caller (main() reports them) instead of exiting inside Nest.
     abortOnError: false,
-    rawBody: options.rawBody ?? false,
-    bodyParser: true,
+    // The body is read by configureHttpInput: JSON only, checked before any controller sees it.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  if (options.bodyLimit) app.useBodyParser('json', { limit: options.bodyLimit });
+  configureHttpInput(app, { bodyLimit: options.bodyLimit, rawBody: options.rawBody });
   app.enableShutdownHooks();
 
   const readiness = app.get(ReadinessRegistry);

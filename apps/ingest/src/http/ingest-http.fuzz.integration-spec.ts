@@ -1,0 +1,87 @@
+import { type INestApplication } from '@nestjs/common';
+import { loadConfig } from '@wt/config';
+import { createKafka, ensureTopics } from '@wt/kafka';
+import { runService } from '@wt/runtime';
+import { fuzzRoute, type FuzzTally, routesOf, testBrokers, testVaultEnv } from '@wt/testing';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ingestModule } from '../app.module';
+import { IngestConfig } from '../ingest.config';
+
+/** Every HTTP route of ingest, in-process on the real broker, fuzzed (see libs/testing http-fuzz.ts). */
+describe('ingest HTTP fuzzing', () => {
+  const brokers = testBrokers();
+  let app: INestApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    await ensureTopics(createKafka({ brokers, clientId: 'ingest-fuzz' }));
+    const config = loadConfig(IngestConfig, {
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_GROUP_PREFIX: `it-fuzz-${randomUUID().slice(0, 8)}`,
+      PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
+      ...testVaultEnv(),
+      LOG_LEVEL: 'silent',
+    });
+    app = await runService({ name: 'ingest', module: ingestModule(config), port: 0, host: '127.0.0.1', bodyLimit: config.HTTP_BODY_LIMIT });
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  }, 120_000);
+
+  afterAll(() => app?.close());
+
+  it('answers 400 with a reason to bodies nested 5,000 deep on both intake routes (they answered 500)', async () => {
+    for (const route of ['/v1/engagement-events', '/v1/consents']) {
+      const response = await fetch(`${base}${route}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: `{"events":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ reason: 'too_deep' });
+    }
+  });
+
+  it('answers every route with no 5xx and a JSON reason on every 4xx', async () => {
+    const tally: FuzzTally = { cases: 0, findings: [] };
+    const routes = await routesOf(base);
+    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['POST /v1/engagement-events', 'POST /v1/consents']));
+    const occurredAt = new Date().toISOString();
+    for (const route of routes) {
+      await fuzzRoute(
+        {
+          baseUrl: base,
+          seeds: {
+            'POST /v1/engagement-events': {
+              events: [
+                {
+                  eventId: 'e-1',
+                  source: 'instagram',
+                  type: 'click',
+                  phone: '+33612345678',
+                  occurredAt,
+                  categories: ['shoes'],
+                  businessId: 'acme',
+                },
+              ],
+            },
+            'POST /v1/consents': {
+              consents: [
+                {
+                  phone: '+33612345678',
+                  purpose: 'whatsapp_marketing',
+                  businessId: 'acme',
+                  status: 'granted',
+                  occurredAt,
+                  source: 'web-form',
+                },
+              ],
+            },
+          },
+        },
+        route,
+        tally,
+      );
+    }
+    console.log(`ingest fuzz: ${routes.length} routes, ${tally.cases} cases, ${tally.findings.length} failures`);
+    expect(tally.findings).toEqual([]);
+  }, 600_000);
+});

@@ -1,0 +1,61 @@
+import { type INestApplication } from '@nestjs/common';
+import { fuzzRoute, type FuzzTally, routesOf } from '@wt/testing';
+import { randomBytes } from 'node:crypto';
+import { createSandboxApp } from '../sandbox-app';
+
+/**
+ * Every HTTP route of the WhatsApp sandbox (as main runs it), fuzzed with a valid access token.
+ * An integration spec with the others, though it needs neither broker nor database: one command
+ * (`npx jest -c jest.integration.config.js fuzz`) fuzzes every service.
+ */
+describe('whatsapp-sandbox HTTP fuzzing', () => {
+  const accessToken = randomBytes(24).toString('hex');
+  let app: INestApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    app = await createSandboxApp(
+      { SANDBOX_ACCESS_TOKEN: accessToken, SANDBOX_APP_SECRET: randomBytes(24).toString('hex'), SANDBOX_STATUS_DELAY_MS: '60000' },
+      { logger: false },
+    );
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+
+  afterAll(() => app?.close());
+
+  it('answers every route with no 5xx and a JSON reason on every 4xx (Graph errors on Graph paths)', async () => {
+    const tally: FuzzTally = { cases: 0, findings: [] };
+    const routes = await routesOf(base);
+    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['POST /:version/:phoneNumberId/messages']));
+    for (const route of routes) {
+      await fuzzRoute(
+        {
+          baseUrl: base,
+          params: { version: 'v21.0', phoneNumberId: '1000002' },
+          seeds: {
+            'POST /:version/:phoneNumberId/messages': {
+              messaging_product: 'whatsapp',
+              to: '+33612345678',
+              type: 'text',
+              text: { body: 'Hello' },
+            },
+            'POST /:version/:phoneNumberId/message_templates': {
+              name: 'autumn_offer',
+              language: 'en_US',
+              category: 'MARKETING',
+              components: [{ type: 'BODY', text: 'Autumn is here' }],
+            },
+            'POST /sandbox/inbound': { from: '+33612345678', phoneNumberId: '1000002', text: 'Hi' },
+            'POST /sandbox/faults': { match: { to: '+33612345678' }, error: { code: 131026 } },
+          },
+          headers: () => ({ authorization: `Bearer ${accessToken}` }),
+        },
+        route,
+        tally,
+      );
+    }
+    console.log(`whatsapp-sandbox fuzz: ${routes.length} routes, ${tally.cases} cases, ${tally.findings.length} failures`);
+    expect(tally.findings).toEqual([]);
+  }, 600_000);
+});
