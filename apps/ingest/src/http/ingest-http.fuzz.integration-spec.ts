@@ -1,8 +1,9 @@
 import { type INestApplication } from '@nestjs/common';
+import { ApiKeyStore } from '@wt/business-auth';
 import { loadConfig } from '@wt/config';
 import { createKafka, ensureTopics } from '@wt/kafka';
 import { runService } from '@wt/runtime';
-import { fuzzRoute, type FuzzTally, routesOf, testBrokers, testVaultEnv } from '@wt/testing';
+import { fuzzRoute, type FuzzTally, routesOf, testBrokers, testDatabaseUrl, testVaultEnv } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ingestModule } from '../app.module';
 import { IngestConfig } from '../ingest.config';
@@ -12,18 +13,26 @@ describe('ingest HTTP fuzzing', () => {
   const brokers = testBrokers();
   let app: INestApplication;
   let base: string;
+  /** Valid keys, so that fuzzed bodies reach validation: a producer key of instagram, a business key of acme. */
+  let auth: Record<string, string> = {};
 
   beforeAll(async () => {
     await ensureTopics(createKafka({ brokers, clientId: 'ingest-fuzz' }));
     const config = loadConfig(IngestConfig, {
       KAFKA_BROKERS: brokers.join(','),
       KAFKA_GROUP_PREFIX: `it-fuzz-${randomUUID().slice(0, 8)}`,
+      DATABASE_URL: testDatabaseUrl('ingest'),
       PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
       ...testVaultEnv(),
       LOG_LEVEL: 'silent',
     });
     app = await runService({ name: 'ingest', module: ingestModule(config), port: 0, host: '127.0.0.1', bodyLimit: config.HTTP_BODY_LIMIT });
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    const keys = app.get(ApiKeyStore);
+    auth = {
+      'POST /v1/engagement-events': `Bearer ${(await keys.issueProducer('instagram', 'fuzz')).apiKey}`,
+      'POST /v1/consents': `Bearer ${(await keys.issue('acme', 'fuzz', ['consent:write'])).apiKey}`,
+    };
   }, 120_000);
 
   afterAll(() => app?.close());
@@ -32,7 +41,7 @@ describe('ingest HTTP fuzzing', () => {
     for (const route of ['/v1/engagement-events', '/v1/consents']) {
       const response = await fetch(`${base}${route}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: auth[`POST ${route}`] ?? '' },
         body: `{"events":${'['.repeat(5000)}${']'.repeat(5000)}}`,
       });
       expect(response.status).toBe(400);
@@ -49,6 +58,10 @@ describe('ingest HTTP fuzzing', () => {
       await fuzzRoute(
         {
           baseUrl: base,
+          headers: (r) => {
+            const key = auth[`${r.method} ${r.path}`];
+            return key ? { authorization: key } : {};
+          },
           seeds: {
             'POST /v1/engagement-events': {
               events: [
