@@ -87,6 +87,39 @@ describe('EventNormalizer.consent', () => {
   it('refuses an invalid number with the reason', () => {
     expect(newNormalizer().consent({ ...consent, phone: '+33 1' }, now)).toMatchObject({ ok: false, reason: 'invalid_phone' });
   });
+
+  it('takes the person of a revocation named by personId or by a sealed contact, and forwards no contact', async () => {
+    const pseudonymizer = new Pseudonymizer('s'.repeat(32));
+    const personId = pseudonymizer.personId('+33612345678');
+    const sealedContact = await new ContactSealer(keys).seal(personId, '+33612345678');
+    const { phone: _phone, ...revocation } = { ...consent, status: 'revoked' as const, source: 'whatsapp-reply' };
+    for (const named of [{ personId }, { sealedContact }]) {
+      const normalizer = newNormalizer();
+      const result = normalizer.consent({ ...revocation, ...named }, now);
+      expect(result).toEqual({
+        ok: true,
+        value: {
+          personId,
+          purpose: 'whatsapp_marketing',
+          businessId: 'acme',
+          status: 'revoked',
+          occurredAt: '2026-11-28T11:00:00.000Z',
+          source: 'whatsapp-reply',
+          country: undefined,
+        },
+      });
+      if (result.ok) await normalizer.sealContacts([result.value]);
+      expect(result.ok && result.value.contact).toBeFalsy();
+    }
+  });
+
+  it('refuses a v1 sealed contact, which names no person', () => {
+    const { phone: _phone, ...revocation } = { ...consent, status: 'revoked' as const };
+    expect(newNormalizer().consent({ ...revocation, sealedContact: 'v1.aXY.dGFn.ZGF0YQ' }, now)).toMatchObject({
+      ok: false,
+      reason: 'schema_violation',
+    });
+  });
 });
 
 describe('EventNormalizer phone cache', () => {
