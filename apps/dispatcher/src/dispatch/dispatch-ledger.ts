@@ -382,6 +382,19 @@ export class DispatchLedger {
     return rows[0] && toRow(rows[0]);
   }
 
+  /**
+   * Whether a status's message is one this platform sent: its wamid is (or was, for an attempt
+   * retired by a retry) a send's, or its decision id names one. False: the status matches nothing.
+   */
+  async knowsMessage(manager: EntityManager, wamid: string, decisionId: string | undefined): Promise<boolean> {
+    const rows = (await manager.query(
+      `SELECT EXISTS (SELECT 1 FROM dispatch WHERE wamid = $1 OR ($2::text IS NOT NULL AND decision_id = $2))
+           OR EXISTS (SELECT 1 FROM webhook_seen WHERE event_key = 'retired-wamid:' || $1) AS known`,
+      [wamid, decisionId ?? null],
+    )) as { known: boolean }[];
+    return rows[0]?.known === true;
+  }
+
   /** Records that a webhook event was handled; false if it was already (a redelivery). In the caller's transaction. */
   async firstTime(manager: EntityManager, eventKey: string): Promise<boolean> {
     const rows = (await manager.query(`INSERT INTO webhook_seen (event_key) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_key`, [

@@ -10,11 +10,12 @@ import {
   Req,
   UnauthorizedException,
 } from '@nestjs/common';
-import { type InboundMessageV1, Topic } from '@wt/contracts';
+import { type DeadLetterV1, type InboundMessageV1, Topic } from '@wt/contracts';
 import { ContactSealer, normalizePhone, Pseudonymizer } from '@wt/identity';
 import { KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
 import {
   inboundMessagesOf,
+  isOptOutMessage,
   statusesOf,
   userPreferencesOf,
   verifyWebhookSignature,
@@ -31,6 +32,7 @@ import { DispatcherConfig } from '../dispatcher.config';
 import { ApiBody, ApiHeader, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer, ApiErrors } from '@wt/runtime';
 import { WEBHOOK_PAYLOAD_SCHEMA, WEBHOOK_RECEIVED_SCHEMA } from './webhook.openapi';
+import { OPT_OUT_REPLY_SOURCE, revocation, statusWithoutRecipient, webhookDeadLetter, webhookUnmatched } from './webhook-consent';
 
 /** Meta's title (trimmed to fit the contract), or ours when a payload carries none. */
 function titleOf(error: { code: number; title?: unknown }): string {
@@ -106,11 +108,21 @@ export class WebhookController {
 
     const out = new OutcomeRecords();
     const inbound: OutgoingRecord<InboundMessageV1>[] = [];
+    const deadLetters: OutgoingRecord<DeadLetterV1>[] = [];
     await this.dataSource.transaction(async (manager) => {
-      for (const { status } of statusesOf(payload)) {
+      for (const { phoneNumberId, status } of statusesOf(payload)) {
         const error = status.errors?.[0];
         const row = await this.ledger.recordStatus(manager, status.id, status.biz_opaque_callback_data, status.status, error?.code);
-        if (!row) continue; // unknown message, redelivered status or a retired attempt's
+        if (!row) {
+          // A redelivered status, a retired attempt's, or (dead-lettered once) a message we have no record of.
+          const unknown = !(await this.ledger.knowsMessage(manager, status.id, status.biz_opaque_callback_data));
+          if (unknown && (await this.ledger.firstTime(manager, `unmatched-status:${status.id}:${status.status}`))) {
+            const detail = `status ${status.status} of ${status.id}: no message of this platform has this wamid or decision`;
+            deadLetters.push(webhookDeadLetter('unmatched_status', detail, 'status', statusWithoutRecipient(phoneNumberId, status)));
+          }
+          webhookUnmatched.inc({ kind: 'status', reason: unknown ? 'unknown_message' : 'repeated' });
+          continue;
+        }
         // A failed message gets its consequence (retry, give up, revoke consent...), named in the status as the sender does.
         const consequence =
           status.status === 'failed' && error
@@ -134,9 +146,21 @@ export class WebhookController {
         const phone = normalizePhone(`+${message.from.replace(/^\+/, '')}`);
         if (!phone.ok) {
           this.logger.warn(`inbound message ${message.id}: sender is not a valid number; ignored`);
+          webhookUnmatched.inc({ kind: 'inbound', reason: 'invalid_sender' });
           continue;
         }
         const personId = this.pseudonymizer.personId(phone.e164);
+        const receivedAt = new Date(Number(message.timestamp) * 1000).toISOString();
+        // STOP (and its French and English forms) to ANY business number revokes that business's
+        // marketing consent, whether or not the assistant serves the number.
+        if (message.type === 'text' && isOptOutMessage(message.text?.body)) {
+          const businessId = await this.ledger.businessOf(manager, phoneNumberId);
+          if (businessId) out.consents.push(revocation(personId, businessId, receivedAt, OPT_OUT_REPLY_SOURCE));
+          else {
+            this.logger.warn(`inbound opt-out ${message.id} to number ${phoneNumberId}: unknown business number; nothing to revoke`);
+            webhookUnmatched.inc({ kind: 'stop', reason: 'unknown_business_number' });
+          }
+        }
         inbound.push({
           key: personId,
           value: {
@@ -147,7 +171,7 @@ export class WebhookController {
             kind: message.type === 'text' || message.type === 'button' || message.type === 'interactive' ? message.type : 'other',
             text: message.text?.body ?? message.button?.text,
             inReplyToWamid: message.context?.id,
-            receivedAt: new Date(Number(message.timestamp) * 1000).toISOString(),
+            receivedAt,
           },
         });
       }
@@ -162,22 +186,45 @@ export class WebhookController {
           this.logger.warn(
             `marketing ${preference.value} for number ${phoneNumberId}: ${businessId ? 'invalid sender' : 'unknown business number'}; ignored`,
           );
+          webhookUnmatched.inc({ kind: 'preference', reason: businessId ? 'invalid_sender' : 'unknown_business_number' });
+          if (!businessId && phone.ok) {
+            const { wa_id: _waId, ...choice } = preference;
+            const detail = `marketing ${preference.value} to number ${phoneNumberId}: no campaign names this number, so its business is unknown`;
+            deadLetters.push(
+              webhookDeadLetter('unknown_business_number', detail, 'preference', {
+                phoneNumberId,
+                personId: this.pseudonymizer.personId(phone.e164),
+                ...choice,
+              }),
+            );
+          }
           continue;
         }
-        out.consents.push({
-          key: this.pseudonymizer.personId(phone.e164),
-          value: {
-            phone: phone.e164,
-            purpose: 'whatsapp_marketing',
-            businessId,
-            status: preference.value === 'stop' ? 'revoked' : 'granted',
-            occurredAt: new Date(Number(preference.timestamp) * 1000).toISOString(),
-            source: 'whatsapp-user-preferences',
-          },
-        });
+        const personId = this.pseudonymizer.personId(phone.e164);
+        const occurredAt = new Date(Number(preference.timestamp) * 1000).toISOString();
+        // A stop names the person by personId (no number on consent.v1); a resume is a grant, which needs the number.
+        out.consents.push(
+          preference.value === 'stop'
+            ? revocation(personId, businessId, occurredAt, 'whatsapp-user-preferences')
+            : {
+                key: personId,
+                value: {
+                  phone: phone.e164,
+                  purpose: 'whatsapp_marketing',
+                  businessId,
+                  status: 'granted',
+                  occurredAt,
+                  source: 'whatsapp-user-preferences',
+                },
+              },
+        );
       }
       // Inside the transaction: if Kafka fails, nothing is recorded and Meta's retry starts over.
-      await this.publisher.publishAll([...out.batches(), { topic: Topic.WhatsappInboundV1, records: inbound }]);
+      await this.publisher.publishAll([
+        ...out.batches(),
+        { topic: Topic.WhatsappInboundV1, records: inbound },
+        { topic: Topic.DeadLetterV1, records: deadLetters },
+      ]);
     });
     for (const { value } of out.statuses) statusTotal.inc({ status: value.status });
     return { received: out.statuses.length + inbound.length + out.consents.length };
