@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig } from '@wt/config';
-import { kafkaConnectionOf } from '@wt/kafka';
+import { Pseudonymizer } from '@wt/identity';
+import { kafkaConnectionOf, phoneOwner } from '@wt/kafka';
 import { main, runService } from '@wt/runtime';
 import { ingestModule } from './app.module';
 import { IngestConfig } from './ingest.config';
@@ -15,6 +16,8 @@ main(async () => {
     consumer: {
       connection: kafkaConnectionOf(config, 'ingest'),
       groupId: `${config.KAFKA_GROUP_PREFIX}.ingest`,
+      // Its dead letters of public inputs are sealed under the key of the number's owner.
+      personOf: phoneOwner(new Pseudonymizer(config.PSEUDONYM_SECRET), config.DEFAULT_REGION),
       callsConcurrently: 2,
     },
   });

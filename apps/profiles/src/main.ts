@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@wt/config';
-import { kafkaConnectionOf, KafkaPublisher } from '@wt/kafka';
+import { Pseudonymizer } from '@wt/identity';
+import { kafkaConnectionOf, KafkaPublisher, phoneOwner } from '@wt/kafka';
 import { main, runService } from '@wt/runtime';
 import { Logger } from 'nestjs-pino';
 import { profilesModule } from './app.module';
@@ -22,6 +23,8 @@ main(async () => {
     consumer: {
       connection: kafkaConnectionOf(config, 'profiles'),
       groupId: `${config.KAFKA_GROUP_PREFIX}.profiles`,
+      // Its dead letters of public inputs are sealed under the key of the number's owner.
+      personOf: phoneOwner(new Pseudonymizer(config.PSEUDONYM_SECRET), config.DEFAULT_REGION),
       callsConcurrently: 3,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,

@@ -3,7 +3,7 @@ import { benchCommand } from './bench/bench.command';
 import { asyncApiYaml } from './commands/asyncapi';
 import { configReferenceCommand } from './commands/config-reference';
 import { deployTopicsYaml } from './commands/deploy-topics';
-import { deadLettersReplayCommand } from './commands/dead-letters-replay';
+import { deadLettersReplayCommand, deadLettersShredKeysCommand } from './commands/dead-letters-replay';
 import { ensureTopicsCommand } from './commands/ensure-topics';
 import { vaultKeysCommand } from './commands/vault-keys';
 import { demoCommand } from './demo/demo.command';
@@ -15,7 +15,9 @@ const USAGE = `usage: wt <command>
   docs config [--write]  print every service's environment variables (type, default, constraints);
                      --write updates the generated section of docs/operations.md (needs a build)
   dead-letters replay [--reason r[,r]] [--since ISO|6h] [--origin topic|http] [--service name] [--dry-run]
-                     publish matching dead letters again to where they came from
+                     publish matching dead letters again to where they came from (opens sealed
+                     originals with the key vault: VAULT_DATABASE_URL, VAULT_KEK)
+  dead-letters shred-keys  destroy the dead-letter keys past their 31 days (key vault env)
   vault status | vault rewrap [--batch n]
                      keys per key-encryption key; re-wrap every key under VAULT_KEK (KEK rotation)
   demo               generate a synthetic population, push it through the platform, print the funnel
@@ -39,6 +41,7 @@ async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (command === 'dead-letters' && sub === 'replay') return deadLettersReplayCommand(brokers(), args.slice(2));
+  if (command === 'dead-letters' && sub === 'shred-keys') return deadLettersShredKeysCommand();
   if (command === 'docs' && sub === 'asyncapi') {
     process.stdout.write(await asyncApiYaml());
     return 0;

@@ -12,7 +12,7 @@ import { PlatformKeySealer, Pseudonymizer } from '@wt/identity';
 import { ensureTopics, parseTraceContext } from '@wt/kafka';
 import { eventually, sleep, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe, randomFrenchMobile } from '@wt/testing';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -316,9 +316,13 @@ describe('profiles: GDPR export and erasure', () => {
     };
     // A revocation naming the person by personId only (as the platform's own STOP and 131050 do).
     const { contact: _contact, ...revocation } = { ...consent(marieId, marie.e164, 0), status: 'revoked' as const };
-    await send(Topic.ConsentNormalizedV1, marieId, [consent(marieId, marie.e164, 0), revocation]);
-    await send(Topic.EngagementNormalizedV1, marieId, [engagement(marieId, marie.e164, 3)]);
+    const late = [consent(marieId, marie.e164, 0), revocation];
+    const lateEngagement = engagement(marieId, marie.e164, 3);
+    await send(Topic.ConsentNormalizedV1, marieId, late);
+    await send(Topic.EngagementNormalizedV1, marieId, [lateEngagement]);
     await send(Topic.WhatsappInboundV1, marieId, [inbound]);
+    // The originals are sealed in dead letters; their SHA-256 says which records they were.
+    const sent = new Set([...late, lateEngagement, inbound].map((v) => createHash('sha256').update(JSON.stringify(v)).digest('hex')));
     await eventually(
       'the new records to be consumed',
       async () => ((await caughtUp([Topic.ConsentNormalizedV1, Topic.EngagementNormalizedV1, Topic.WhatsappInboundV1])) ? true : undefined),
@@ -328,9 +332,7 @@ describe('profiles: GDPR export and erasure', () => {
       const erasedLetters = await eventually(
         'the dead letters of the erased person',
         async () => {
-          const found = deadLetters.records.filter(
-            (r) => r.value?.reason === 'erased_person' && Buffer.from(r.value.payloadBase64, 'base64').toString().includes(marieId),
-          );
+          const found = deadLetters.records.filter((r) => r.value?.reason === 'erased_person' && sent.has(r.value.payloadSha256 ?? ''));
           return found.length >= 4 ? found : undefined;
         },
         60_000,
@@ -398,10 +400,15 @@ describe('profiles: GDPR export and erasure', () => {
         (d) =>
           d.originTopic === Topic.PrivacyRequestsV1 &&
           d.service === 'profiles' &&
-          Buffer.from(d.payloadBase64, 'base64').toString().includes(requestId),
+          // The original is sealed in a dead letter; its SHA-256 says which record it was.
+          d.payloadSha256 === createHash('sha256').update(JSON.stringify(request)).digest('hex'),
       );
       expect(dead.value.reason).toBe('invalid_phone');
       expect(dead.value.detail).toMatch(/^phone: /);
+      // Sealed (under the day's dead-letter key: its number names no one), never in clear.
+      expect(dead.value.payloadBase64).toBe('');
+      expect(dead.value.sealedPayload).toMatch(/^v2\./);
+      expect(JSON.stringify(dead.value)).not.toContain('12-not-a-phone');
     } finally {
       await deadLetters.stop();
     }

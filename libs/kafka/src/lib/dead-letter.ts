@@ -1,5 +1,7 @@
-import { type DeadLetterV1, Topic } from '@wt/contracts';
+import { type DeadLetterV1, MAX_RECORD_BYTES, Topic } from '@wt/contracts';
+import { createHash } from 'node:crypto';
 import { type KafkaMessage } from 'kafkajs';
+import { type DeadLetterSealer } from './dead-letter-sealing';
 import { type OutgoingRecord } from './kafka-publisher';
 import { type Rejection } from './record-batch';
 
@@ -15,12 +17,57 @@ export function headersToStrings(headers: KafkaMessage['headers']): Record<strin
   return out;
 }
 
+/** Headers a dead letter keeps in clear: they carry no data (trace context, schema tag, the HTTP route). */
+const CLEAR_HEADERS = new Set(['traceparent', 'tracestate', 'wt-schema', 'content-type', 'wt-http-route', 'wt-replayed-from']);
+
+/** Most bytes of headers kept (sealed) in a dead letter: a header value over 1 KiB is cut, past 16 KiB the rest dropped. */
+const MAX_HEADER_VALUE = 1024;
+const MAX_HEADERS_BYTES = 16 * 1024;
+
+/** The headers a dead letter keeps (sealed), bounded whatever the original carried. */
+export function boundedHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  let total = 0;
+  for (const name of Object.keys(headers)) {
+    const value = (headers[name] as string).slice(0, MAX_HEADER_VALUE);
+    total += name.length + value.length;
+    if (total > MAX_HEADERS_BYTES) break;
+    out[name.slice(0, 256)] = value;
+  }
+  return out;
+}
+
+/** What a dead letter says of the original value whatever its size: bytes, SHA-256, and the part kept. */
+export function keptPayload(value: Buffer | null): { kept: Buffer; bytes: number; sha256: string; truncated: boolean } {
+  const whole = value ?? Buffer.alloc(0);
+  const truncated = whole.length > MAX_RECORD_BYTES;
+  return {
+    kept: truncated ? whole.subarray(0, MAX_RECORD_BYTES) : whole,
+    bytes: whole.length,
+    sha256: createHash('sha256').update(whole).digest('hex'),
+    truncated,
+  };
+}
+
 /**
  * The dead letter of a refused record. Its key is the origin (topic and partition), never the
- * original key: producers may have keyed the record by a phone number.
+ * original key: producers may have keyed the record by a phone number. The original value and
+ * headers are in `sealedPayload` when given (see DeadLetterSealer), else withheld: never in clear.
+ * Whatever the original's size, the dead letter stays far below the dead-letter topic's
+ * max.message.bytes (the value is cut at MAX_RECORD_BYTES, headers at 16 KiB, the detail at 2,000).
  */
-export function deadLetterFor(service: string, originTopic: string, rejection: Rejection, now = new Date()): OutgoingRecord<DeadLetterV1> {
+export function deadLetterFor(
+  service: string,
+  originTopic: string,
+  rejection: Rejection,
+  now = new Date(),
+  sealedPayload?: string,
+): OutgoingRecord<DeadLetterV1> {
   const originPartition = rejection.partition;
+  const payload = keptPayload(rejection.raw.value);
+  const headers = headersToStrings(rejection.raw.headers);
+  const clear: Record<string, string> = {};
+  for (const name of Object.keys(headers)) if (CLEAR_HEADERS.has(name)) clear[name] = (headers[name] as string).slice(0, MAX_HEADER_VALUE);
   return {
     key: `${originTopic}:${originPartition}`,
     value: {
@@ -30,11 +77,36 @@ export function deadLetterFor(service: string, originTopic: string, rejection: R
       originPartition,
       originOffset: rejection.raw.offset,
       service,
-      payloadBase64: (rejection.raw.value ?? Buffer.alloc(0)).toString('base64'),
-      headers: headersToStrings(rejection.raw.headers),
+      payloadBase64: '',
+      ...(sealedPayload !== undefined ? { sealedPayload } : {}),
+      payloadBytes: payload.bytes,
+      payloadSha256: payload.sha256,
+      ...(payload.truncated ? { payloadTruncated: true } : {}),
+      headers: clear,
       failedAt: now.toISOString(),
     },
   };
+}
+
+/** The dead letters of refused records, their originals sealed in one vault round trip (withheld without a sealer). */
+export async function deadLettersFor(
+  service: string,
+  originTopic: string,
+  rejections: readonly Rejection[],
+  sealer: DeadLetterSealer | undefined,
+  now = new Date(),
+): Promise<OutgoingRecord<DeadLetterV1>[]> {
+  const sealed = sealer
+    ? await sealer.sealAll(
+        rejections.map((rejection) => ({
+          originTopic,
+          value: keptPayload(rejection.raw.value).kept,
+          headers: boundedHeaders(headersToStrings(rejection.raw.headers)),
+        })),
+        now,
+      )
+    : undefined;
+  return rejections.map((rejection, i) => deadLetterFor(service, originTopic, rejection, now, sealed?.[i]));
 }
 
 export const DEAD_LETTER_TOPIC = Topic.DeadLetterV1;

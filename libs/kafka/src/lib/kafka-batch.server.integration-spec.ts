@@ -1,9 +1,11 @@
 import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { type EngagementNormalizedV1, Topic } from '@wt/contracts';
-import { eventually, testBrokers, TopicProbe } from '@wt/testing';
+import { type DeadLetterV1, type EngagementNormalizedV1, Topic } from '@wt/contracts';
+import { ContactSealer, InMemoryPersonKeyStore } from '@wt/identity';
+import { eventually, type ProbedRecord, testBrokers, TopicProbe } from '@wt/testing';
 import { randomUUID } from 'node:crypto';
+import { DeadLetterSealer } from './dead-letter-sealing';
 import { KafkaBatchServer, onlyRecords } from './kafka-batch.server';
 import { createKafka } from './kafka-connection';
 import { KafkaPublisher } from './kafka-publisher';
@@ -72,6 +74,27 @@ function engagement(run: string, n: number): EngagementNormalizedV1 {
   };
 }
 
+/** Dead letters seal their originals: these tests open them with keys held in memory. */
+const sealer = new DeadLetterSealer(new ContactSealer(new InMemoryPersonKeyStore()));
+
+/** The dead letters on the probe so far, each with its original value opened (as text). */
+async function opened(dlq: TopicProbe<Topic.DeadLetterV1>): Promise<{ letter: ProbedRecord<DeadLetterV1>; original: string }[]> {
+  const out: { letter: ProbedRecord<DeadLetterV1>; original: string }[] = [];
+  for (const letter of [...dlq.records]) {
+    const original = await sealer.openLetter(letter.value);
+    if (original.ok) out.push({ letter, original: original.value.toString('utf8') });
+  }
+  return out;
+}
+
+/** Waits for a dead letter whose opened original matches. */
+async function letterWhere(
+  dlq: TopicProbe<Topic.DeadLetterV1>,
+  match: (letter: DeadLetterV1, original: string) => boolean,
+): Promise<{ letter: ProbedRecord<DeadLetterV1>; original: string }> {
+  return eventually('a matching dead letter', async () => (await opened(dlq)).find((o) => match(o.letter.value, o.original)));
+}
+
 describe('KafkaBatchServer on the real broker', () => {
   const brokers = testBrokers();
   const kafka = createKafka({ brokers, clientId: 'kafka-it' });
@@ -117,6 +140,7 @@ describe('KafkaBatchServer on the real broker', () => {
       connection: { brokers, clientId: 'kafka-it' },
       groupId,
       service,
+      deadLetterSealer: sealer,
       fromBeginning: true,
       sessionTimeoutMs: SESSION_TIMEOUT_MS,
     });
@@ -152,12 +176,20 @@ describe('KafkaBatchServer on the real broker', () => {
         seen.records.filter((r) => r.contentId?.startsWith(run)).length === 3 ? true : undefined,
       );
 
-      const ours = (d: { payloadBase64: string }) => Buffer.from(d.payloadBase64, 'base64').toString().includes(run);
-      const malformed = await dlq.waitFor((d) => d.service === service && d.reason === 'malformed_json' && ours(d));
+      const malformedOpened = await letterWhere(
+        dlq,
+        (d, original) => d.service === service && d.reason === 'malformed_json' && original.includes(run),
+      );
       // A well-formed but unknown type is its own reason (the rest of the record is valid).
-      const invalid = await dlq.waitFor((d) => d.service === service && d.reason === 'unknown_type' && ours(d));
+      const invalid = (
+        await letterWhere(dlq, (d, original) => d.service === service && d.reason === 'unknown_type' && original.includes(run))
+      ).letter;
+      const malformed = malformedOpened.letter;
       expect(malformed.value.originTopic).toBe(Topic.EngagementNormalizedV1);
-      expect(Buffer.from(malformed.value.payloadBase64, 'base64').toString()).toBe(`{not json ${run}`);
+      expect(malformedOpened.original).toBe(`{not json ${run}`);
+      // Sealed, never in clear.
+      expect(malformed.value.payloadBase64).toBe('');
+      expect(JSON.stringify(malformed.value)).not.toContain(run);
       // The original key may be a phone number: it never becomes the dead letter's key.
       expect(malformed.key).toBe(`${Topic.EngagementNormalizedV1}:${malformed.value.originPartition}`);
       expect(invalid.value.detail).toMatch(/^type: type must be one of/);
@@ -175,10 +207,11 @@ describe('KafkaBatchServer on the real broker', () => {
         Topic.EngagementNormalizedV1,
         [0, 1, 2].map((n) => ({ key: 'a'.repeat(64), value: engagement(run, n) })),
       );
-      const letter = await dlq.waitFor(
-        (d) => d.service === service && d.reason === 'invalid_phone' && Buffer.from(d.payloadBase64, 'base64').toString().includes(run),
+      const letter = await letterWhere(
+        dlq,
+        (d, original) => d.service === service && d.reason === 'invalid_phone' && original.includes(run),
       );
-      expect(JSON.parse(Buffer.from(letter.value.payloadBase64, 'base64').toString()).contentId).toBe(`${run}-1`);
+      expect((JSON.parse(letter.original) as EngagementNormalizedV1).contentId).toBe(`${run}-1`);
       await eventually('the two others', async () =>
         seen.records.filter((r) => r.contentId?.startsWith(run)).length === 2 ? true : undefined,
       );
@@ -204,11 +237,9 @@ describe('KafkaBatchServer on the real broker', () => {
         seen.records.some((r) => r.contentId === `${run}-3`) ? true : undefined,
       );
       // The invalid record the filter let through is dead-lettered as before; the refused ones never are.
-      await dlq.waitFor((d) => d.service === service && Buffer.from(d.payloadBase64, 'base64').toString().includes(`${run}-2`));
-      const letters = dlq.records.filter(
-        (d) => d.value.service === service && Buffer.from(d.value.payloadBase64, 'base64').toString().includes(run),
-      );
-      expect(letters.map((d) => d.value.reason)).toEqual(['unknown_type']);
+      await letterWhere(dlq, (d, original) => d.service === service && original.includes(`${run}-2`));
+      const letters = (await opened(dlq)).filter((o) => o.letter.value.service === service && o.original.includes(run));
+      expect(letters.map((o) => o.letter.value.reason)).toEqual(['unknown_type']);
       expect(seen.records.filter((r) => r.contentId?.startsWith(run)).map((r) => r.contentId)).toEqual([`${run}-3`]);
     } finally {
       await dlq.stop();
@@ -243,9 +274,7 @@ describe('KafkaBatchServer on the real broker', () => {
           .map((r) => Number(r.contentId!.split('-').at(-1)));
         expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
       }
-      const letter = await dlq.waitFor(
-        (d) => d.service === service && Buffer.from(d.payloadBase64, 'base64').toString() === `{not json ${run}`,
-      );
+      const { letter } = await letterWhere(dlq, (d, original) => d.service === service && original === `{not json ${run}`);
       const partitionOfKey5 = ours[0]!.records.find((r) => r.contentId === `${run}-5`)!.partition;
       expect(letter.value.originPartition).toBe(partitionOfKey5);
       expect(letter.key).toBe(`${Topic.EngagementNormalizedV1}:${partitionOfKey5}`);

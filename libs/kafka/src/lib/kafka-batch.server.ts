@@ -1,13 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { describeViolations, Topic, validatePayload, type TopicPayload } from '@wt/contracts';
+import { describeViolations, MAX_RECORD_BYTES, Topic, TOPICS_WITH_TOMBSTONES, validatePayload, type TopicPayload } from '@wt/contracts';
 import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
-import { deadLetterFor, headersToStrings } from './dead-letter';
+import { deadLettersFor, headersToStrings } from './dead-letter';
+import { type DeadLetterSealer } from './dead-letter-sealing';
 import { forEachConcurrently, gatherBatches } from './fetch-gathering';
 import { createKafka, type KafkaConnectionOptions } from './kafka-connection';
 import { kafkaMetrics } from './kafka-metrics';
 import { KafkaPublisher } from './kafka-publisher';
+import { classifyFailure, describeFailure, type FailureKind } from './processing-failure';
 import { RecordBatch, type ConsumedRecord, type Rejection, type Tombstone } from './record-batch';
 
 export interface KafkaBatchServerOptions {
@@ -18,6 +20,11 @@ export interface KafkaBatchServerOptions {
   service: string;
   /** Publisher for dead letters; shared with the app's own publishing when given. */
   publisher?: KafkaPublisher;
+  /**
+   * Seals the originals dead letters keep (under the person's key, see DeadLetterSealer). Without
+   * one (a service with no key vault) a dead letter withholds the original: never in clear.
+   */
+  deadLetterSealer?: DeadLetterSealer;
   /**
    * How long the group waits for a silent member before handing its partitions to others
    * (default 10 s): after a crash, the time before the partitions flow again.
@@ -54,6 +61,26 @@ const FETCH_WIDTH = 256;
  */
 const MAX_REJOIN_DELAY_MS = 8_000;
 
+/** Longest pause between two attempts of a batch that failed for a transient cause (outage). */
+const MAX_RETRY_DELAY_MS = 10_000;
+
+/**
+ * Attempts of a single record that keeps failing with an exception of no known kind (not a data
+ * error, not an outage) before it is dead-lettered as `processing_failed`.
+ */
+const UNKNOWN_FAILURE_ATTEMPTS = 3;
+
+/** A record or a tombstone, in partition order: the unit a failing batch is split into. */
+type Item = { record: ConsumedRecord<TopicPayload<Topic>> } | { tombstone: Tombstone; partition: number };
+
+/** One handler call's context while its batch is applied, split and retried. */
+interface CallContext {
+  readonly topic: Topic;
+  readonly parts: readonly FetchedPart[];
+  /** Records set aside so far: the decoder's, the handler's own rejections, poison records. */
+  readonly rejections: Rejection[];
+}
+
 /** One partition's part of a fetch, decoded, waiting for the fetch's other parts of its topic. */
 interface FetchedPart {
   readonly partition: number;
@@ -65,6 +92,8 @@ interface FetchedPart {
   readonly highWatermark: string;
   readonly resolveOffset: (offset: string) => void;
   readonly heartbeat: () => Promise<void>;
+  /** False once the consumer stops or the partition was revoked: a retry loop must give up. */
+  readonly stillOwned: () => boolean;
 }
 
 /** A cheap test of a record's raw value: false means the handler has no use for it. */
@@ -100,6 +129,9 @@ export function onlyRecords(filter: RawRecordFilter): Record<string, unknown> {
  *   4. only then are the partitions' offsets committed, in one request. If anything throws,
  *      nothing is committed and the whole fetch comes again, so effects must be idempotent (they
  *      are keyed by event id).
+ * When the handler fails (see applyItems): an outage is retried with backoff, without limit and
+ * without committing; any other failure splits the batch in halves, down to the record that fails
+ * on its own, which is dead-lettered (`processing_failed`) while the others' effects are applied.
  */
 export class KafkaBatchServer extends Server implements CustomTransportStrategy {
   private readonly kafka: Kafka;
@@ -234,6 +266,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       highWatermark: batch.highWatermark,
       resolveOffset,
       heartbeat,
+      stillOwned: () => isRunning() && !isStale() && !this.closing,
     };
 
     let gathering = this.gathering.get(topic);
@@ -265,22 +298,16 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   private async handleCall(topic: Topic, parts: FetchedPart[]): Promise<void> {
     const stopTimer = kafkaMetrics.batchSeconds.startTimer({ topic });
     const first = parts[0] as FetchedPart;
-    const records = parts.length === 1 ? first.records : parts.flatMap((part) => part.records);
-    const tombstones = parts.length === 1 ? first.tombstones : parts.flatMap((part) => part.tombstones);
-    const recordBatch = new RecordBatch(
-      topic,
-      parts.map((part) => part.partition),
-      records,
-      tombstones,
-      first.heartbeat,
-    );
-    if (records.length > 0 || tombstones.length > 0) await this.dispatch(recordBatch);
-    const rejections = [...parts.flatMap((part) => part.rejections), ...recordBatch.rejections];
+    const context: CallContext = { topic, parts, rejections: parts.flatMap((part) => part.rejections) };
+    const items = parts.flatMap(itemsOf);
+    const decodedRejections = context.rejections.length;
+    if (items.length > 0) await this.applyItems(context, items);
+    const rejections = context.rejections;
 
     if (rejections.length > 0) {
       await this.publisher.publish(
         Topic.DeadLetterV1,
-        rejections.map((rejection) => deadLetterFor(this.options.service, topic, rejection)),
+        await deadLettersFor(this.options.service, topic, rejections, this.options.deadLetterSealer),
       );
       for (const rejection of rejections) kafkaMetrics.deadLetters.inc({ topic, reason: rejection.reason });
     }
@@ -292,15 +319,126 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     );
     await first.heartbeat();
 
+    const records = parts.reduce((n, part) => n + part.records.length, 0);
     const skipped = parts.reduce((n, part) => n + part.skipped, 0);
-    kafkaMetrics.consumed.inc({ topic, result: 'accepted' }, records.length - recordBatch.rejections.length);
+    kafkaMetrics.consumed.inc({ topic, result: 'accepted' }, records - (rejections.length - decodedRejections));
     kafkaMetrics.consumed.inc({ topic, result: 'dead_lettered' }, rejections.length);
-    if (skipped > 0) kafkaMetrics.consumed.inc({ topic, result: 'skipped' }, skipped);
+    if (skipped > 0) {
+      kafkaMetrics.consumed.inc({ topic, result: 'skipped' }, skipped);
+      kafkaMetrics.skipped.inc({ topic, reason: 'filtered' }, skipped);
+    }
     for (const part of parts) {
       const lag = Number(BigInt(part.highWatermark) - BigInt(part.lastOffset) - 1n);
       kafkaMetrics.lag.set({ topic, partition: String(part.partition) }, lag);
     }
     stopTimer();
+  }
+
+  /**
+   * Hands `items` to the handler until their effects are durable, whatever fails on the way:
+   * - an outage (`transient`, see classifyFailure): the same items again after a growing pause,
+   *   without limit (the partition waits; nothing is dead-lettered, nothing committed);
+   * - anything else, with several items: each half on its own, in order, so that the records
+   *   beside a poison one get their effects (each half is one handler call, as the whole was);
+   * - a data error on one item: dead-lettered at once; an unknown error on one item: after
+   *   UNKNOWN_FAILURE_ATTEMPTS attempts.
+   * Effects are idempotent (keyed by event id), so the records of a failed call applied again are
+   * applied once. The loop gives up (throws, nothing committed) when the partitions are revoked or
+   * the server closes: the fetch then comes again, to this member or another.
+   */
+  private async applyItems(context: CallContext, items: readonly Item[]): Promise<void> {
+    let transientAttempts = 0;
+    let unknownAttempts = 0;
+    for (;;) {
+      const batch = this.batchOf(context, items);
+      let error: unknown;
+      try {
+        await this.dispatch(batch);
+        context.rejections.push(...batch.rejections);
+        return;
+      } catch (thrown) {
+        error = batch.failure ? batch.failure.error : thrown;
+      }
+      // Without the interceptor the cause is unknown: retrying is the only choice that loses nothing.
+      const kind: FailureKind = batch.failure ? classifyFailure(error) : 'transient';
+      if (!batch.failure) this.warnNoInterceptor();
+      kafkaMetrics.handlerFailures.inc({ topic: context.topic, kind });
+      if (kind === 'transient') {
+        transientAttempts += 1;
+        this.logger.warn(
+          `${context.topic}: handler failed (${describeFailure(error)}); ${items.length} records again in a moment (attempt ${transientAttempts})`,
+        );
+        await this.pause(context, error, Math.min(MAX_RETRY_DELAY_MS, 250 * 2 ** Math.min(transientAttempts, 10)));
+        continue;
+      }
+      if (items.length > 1) {
+        const half = Math.ceil(items.length / 2);
+        await this.applyItems(context, items.slice(0, half));
+        await this.applyItems(context, items.slice(half));
+        return;
+      }
+      unknownAttempts += 1;
+      if (kind === 'unknown' && unknownAttempts < UNKNOWN_FAILURE_ATTEMPTS) {
+        await this.pause(context, error, 250 * 2 ** unknownAttempts);
+        continue;
+      }
+      const item = items[0] as Item;
+      const detail = `${kind === 'data' ? 'the database refused it' : `failed ${unknownAttempts} times`}: ${describeFailure(error)}`;
+      this.logger.error(`${context.topic}: one record dead-lettered as processing_failed (${detail})`);
+      context.rejections.push(
+        'record' in item
+          ? { partition: item.record.partition, raw: item.record.raw, reason: 'processing_failed', detail }
+          : {
+              partition: item.partition,
+              raw: { key: null, value: null, offset: item.tombstone.offset, timestamp: '0', attributes: 0, headers: {} },
+              reason: 'processing_failed',
+              detail: `tombstone: ${detail}`,
+            },
+      );
+      return;
+    }
+  }
+
+  private batchOf(context: CallContext, items: readonly Item[]): RecordBatch<Topic> {
+    const records: ConsumedRecord<TopicPayload<Topic>>[] = [];
+    const tombstones: Tombstone[] = [];
+    for (const item of items) {
+      if ('record' in item) records.push(item.record);
+      else tombstones.push(item.tombstone);
+    }
+    const partitions = [...new Set(items.map((item) => ('record' in item ? item.record.partition : item.partition)))];
+    const first = context.parts[0] as FetchedPart;
+    return new RecordBatch(
+      context.topic,
+      items.length === context.parts.reduce((n, part) => n + part.records.length + part.tombstones.length, 0)
+        ? context.parts.map((part) => part.partition)
+        : partitions,
+      records,
+      tombstones,
+      first.heartbeat,
+    );
+  }
+
+  /** Waits `ms`, heartbeating; throws `error` (nothing committed) once the partitions are no longer ours. */
+  private async pause(context: CallContext, error: unknown, ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    for (;;) {
+      if (!context.parts.every((part) => part.stillOwned())) throw error;
+      await (context.parts[0] as FetchedPart).heartbeat();
+      const left = until - Date.now();
+      if (left <= 0) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(left, 1_000)));
+    }
+  }
+
+  private warnedNoInterceptor = false;
+
+  private warnNoInterceptor(): void {
+    if (this.warnedNoInterceptor) return;
+    this.warnedNoInterceptor = true;
+    this.logger.warn(
+      'a batch handler failed and BatchFailureInterceptor is not installed (KafkaModule.forRoot installs it): every failure is retried, no poison record is isolated',
+    );
   }
 
   private decode(
@@ -313,7 +451,25 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   ): void {
     const key = message.key?.toString('utf8') ?? null;
     if (message.value === null) {
-      if (key !== null) tombstones.push({ key, offset: message.offset });
+      if (key !== null && TOPICS_WITH_TOMBSTONES.has(topic)) tombstones.push({ key, offset: message.offset });
+      else {
+        kafkaMetrics.skipped.inc({ topic, reason: 'null_value' });
+        rejections.push({
+          partition,
+          raw: message,
+          reason: 'null_value',
+          detail: key === null ? 'a null value without a key' : `a null value (tombstone): ${topic} gives tombstones no meaning`,
+        });
+      }
+      return;
+    }
+    if (message.value.length > MAX_RECORD_BYTES) {
+      rejections.push({
+        partition,
+        raw: message,
+        reason: 'oversized',
+        detail: `value: ${message.value.length} bytes, over the limit of ${MAX_RECORD_BYTES}`,
+      });
       return;
     }
     let parsed: unknown;
@@ -366,4 +522,15 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     if (!this.consumer) throw new Error('KafkaBatchServer is not listening');
     return this.consumer as T;
   }
+}
+
+/** A part's records and tombstones, in offset order. */
+function itemsOf(part: FetchedPart): Item[] {
+  if (part.tombstones.length === 0) return part.records.map((record) => ({ record }));
+  const items: Item[] = [
+    ...part.records.map((record) => ({ record })),
+    ...part.tombstones.map((tombstone) => ({ tombstone, partition: part.partition })),
+  ];
+  const offset = (item: Item) => BigInt('record' in item ? item.record.offset : item.tombstone.offset);
+  return items.sort((a, b) => (offset(a) < offset(b) ? -1 : offset(a) > offset(b) ? 1 : 0));
 }

@@ -14,6 +14,24 @@ export const kafkaMetrics = {
     'wt_dead_letters_total',
     () => new Counter({ name: 'wt_dead_letters_total', help: 'Records sent to the dead-letter topic', labelNames: ['topic', 'reason'] }),
   ),
+  handlerFailures: metric(
+    'wt_handler_failures_total',
+    () =>
+      new Counter({
+        name: 'wt_handler_failures_total',
+        help: 'Batch handler calls that failed, by topic and kind: transient (retried), data or unknown (the batch is split down to the poison record)',
+        labelNames: ['topic', 'kind'],
+      }),
+  ),
+  skipped: metric(
+    'wt_records_skipped_total',
+    () =>
+      new Counter({
+        name: 'wt_records_skipped_total',
+        help: "Records a consumer did not hand to its handler, by topic and reason (filtered: refused by the handler's raw filter; null_value: also dead-lettered)",
+        labelNames: ['topic', 'reason'],
+      }),
+  ),
   batchSeconds: metric(
     'wt_batch_processing_seconds',
     () =>

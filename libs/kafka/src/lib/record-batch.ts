@@ -38,6 +38,11 @@ export interface Rejection {
  */
 export class RecordBatch<T extends Topic> {
   private readonly rejected: Rejection[] = [];
+  /**
+   * What the handler threw, as it threw it (BatchFailureInterceptor keeps it here: Nest's exception
+   * filter hands the transport a generic error instead), for KafkaBatchServer to classify.
+   */
+  failure?: { error: unknown };
 
   constructor(
     readonly topic: T,

@@ -3,7 +3,8 @@ import { type INestApplication, type Type } from '@nestjs/common';
 import { ModuleRef, NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
-import { KafkaBatchServer, KafkaPublisher, type KafkaBatchServerOptions } from '@wt/kafka';
+import { ContactSealer } from '@wt/identity';
+import { DeadLetterSealer, KafkaBatchServer, KafkaPublisher, type KafkaBatchServerOptions, type PersonOf } from '@wt/kafka';
 import { ReadinessRegistry } from '@wt/observability';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
@@ -16,7 +17,13 @@ export interface RunServiceOptions {
   port: number;
   host?: string;
   /** Consume the topics of the module's `@EventPattern` handlers with this group. */
-  consumer?: Omit<KafkaBatchServerOptions, 'service' | 'publisher'>;
+  consumer?: Omit<KafkaBatchServerOptions, 'service' | 'publisher' | 'deadLetterSealer'> & {
+    /**
+     * Whom a refused record is about, for sealing its dead letter under their key (default: its
+     * `personId`). A service reading public inputs passes `phoneOwner(pseudonymizer)`.
+     */
+    personOf?: PersonOf;
+  };
   /** Keep the raw request body (webhook signatures are computed over the exact bytes). */
   rawBody?: boolean;
   /** Largest accepted JSON body, e.g. `'2mb'`. */
@@ -58,10 +65,14 @@ export async function runService(options: RunServiceOptions): Promise<INestAppli
   serveOpenApi(app, options.name);
 
   if (options.consumer) {
+    const { personOf, ...consumer } = options.consumer;
+    // A service with the key vault seals its dead letters' originals; one without withholds them.
+    const contacts = optional(() => app.get(ModuleRef).get(ContactSealer, { strict: false }));
     const server = new KafkaBatchServer({
-      ...options.consumer,
+      ...consumer,
       service: options.name,
       publisher: app.get(KafkaPublisher),
+      deadLetterSealer: contacts ? new DeadLetterSealer(contacts, personOf) : undefined,
     });
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
     readiness.register('kafka', () => server.isReady());

@@ -1,5 +1,8 @@
+import { type KeyVaultEnv, loadConfig, ServiceEnv, withKeyVault } from '@wt/config';
 import { DEAD_LETTER_REASONS, type DeadLetterReason, type DeadLetterV1, PERSON_ID, Topic, validatePayload } from '@wt/contracts';
-import { createKafka } from '@wt/kafka';
+import { ContactSealer } from '@wt/identity';
+import { createKafka, DeadLetterSealer, expiredDeadLetterKeyOwners } from '@wt/kafka';
+import { keyVaultOf, migrateVault, vaultDataSource } from '@wt/vault';
 import { randomUUID } from 'node:crypto';
 import { type IHeaders, type Kafka, type Message, Partitioners } from 'kafkajs';
 
@@ -31,6 +34,14 @@ export interface ReplaySummary {
   replayed: number;
   /** Dead letters that cannot go anywhere (unknown origin); left in place, counted here. */
   skipped: number;
+  /** Dead letters whose key is gone (the person was erased, or the day's dead-letter key expired): unreadable, as meant. */
+  erased: number;
+  /**
+   * Dead letters without their original: cut (`payloadTruncated`, an oversized record), withheld
+   * (written by a service without the key vault; the original is on its origin topic while retained),
+   * or unreadable.
+   */
+  unavailable: number;
   byTarget: Record<string, number>;
   byReason: Record<string, number>;
 }
@@ -50,12 +61,13 @@ export function matches(letter: DeadLetterV1, options: ReplayOptions): boolean {
 }
 
 /**
- * The record to publish again: the original bytes and headers. The original key is not kept in a
- * dead letter (it may have been a phone number): internal payloads are keyed by their personId
- * again, public inputs get no key (the platform never reads their key).
+ * The record to publish again: the original bytes and headers (opened from `sealedPayload`, or an
+ * older letter's clear ones). The original key is not kept in a dead letter (it may have been a
+ * phone number): internal payloads are keyed by their personId again, public inputs get no key
+ * (the platform never reads their key).
  */
-export function replayMessage(letter: DeadLetterV1, deadLetterOffset: string): Message {
-  const value = Buffer.from(letter.payloadBase64, 'base64');
+export function replayMessage(original: { value: Buffer; headers: Record<string, string> }, deadLetterOffset: string): Message {
+  const { value } = original;
   let key: string | null = null;
   try {
     const parsed = JSON.parse(value.toString('utf8')) as { personId?: unknown };
@@ -64,7 +76,7 @@ export function replayMessage(letter: DeadLetterV1, deadLetterOffset: string): M
     // Malformed JSON goes back as it was; the consumer will refuse it again with the reason.
   }
   const headers: IHeaders = {};
-  for (const [name, headerValue] of Object.entries(letter.headers)) if (!DROPPED_HEADERS.has(name)) headers[name] = headerValue;
+  for (const [name, headerValue] of Object.entries(original.headers)) if (!DROPPED_HEADERS.has(name)) headers[name] = headerValue;
   headers[REPLAYED_FROM_HEADER] = `${Topic.DeadLetterV1}@${deadLetterOffset}`;
   return { key, value, headers };
 }
@@ -117,22 +129,40 @@ function parseJson(text: string): unknown {
   }
 }
 
-export async function replayDeadLetters(brokers: string[], options: ReplayOptions): Promise<ReplaySummary> {
+/**
+ * Replays the matching dead letters to where they came from. Sealed originals are opened with
+ * `sealer` (the key vault; fresh keys, never a cache): a letter whose key is gone is counted as
+ * `erased` and never replayed, a cut or withheld one as `unavailable`.
+ */
+export async function replayDeadLetters(brokers: string[], options: ReplayOptions, sealer?: DeadLetterSealer): Promise<ReplaySummary> {
   const kafka = createKafka({ brokers, clientId: 'wt-cli' });
-  const summary: ReplaySummary = { scanned: 0, matched: 0, replayed: 0, skipped: 0, byTarget: {}, byReason: {} };
-  const outgoing = new Map<string, Message[]>();
+  const summary: ReplaySummary = { scanned: 0, matched: 0, replayed: 0, skipped: 0, erased: 0, unavailable: 0, byTarget: {}, byReason: {} };
+  const wanted: { letter: DeadLetterV1; offset: string; target: string }[] = [];
   summary.scanned = await readDeadLetters(kafka, (letter, offset) => {
     if (!matches(letter, options)) return;
     summary.matched += 1;
     const target = replayTarget(letter);
-    if (!target) {
-      summary.skipped += 1;
-      return;
+    if (!target) summary.skipped += 1;
+    else if (letter.payloadTruncated) summary.unavailable += 1;
+    else wanted.push({ letter, offset, target });
+  });
+  const outgoing = new Map<string, Message[]>();
+  for (const { letter, offset, target } of wanted) {
+    if (letter.sealedPayload && !sealer) throw new Error('sealed dead letters: set VAULT_DATABASE_URL and VAULT_KEK to open them');
+    const original = sealer
+      ? await sealer.openLetter(letter, { fresh: true })
+      : letter.payloadBase64 !== ''
+        ? { ok: true as const, value: Buffer.from(letter.payloadBase64, 'base64'), headers: letter.headers }
+        : { ok: false as const, reason: 'withheld' as const };
+    if (!original.ok) {
+      if (original.reason === 'erased') summary.erased += 1;
+      else summary.unavailable += 1;
+      continue;
     }
-    outgoing.set(target, [...(outgoing.get(target) ?? []), replayMessage(letter, offset)]);
+    outgoing.set(target, [...(outgoing.get(target) ?? []), replayMessage(original, offset)]);
     summary.byTarget[target] = (summary.byTarget[target] ?? 0) + 1;
     summary.byReason[letter.reason] = (summary.byReason[letter.reason] ?? 0) + 1;
-  });
+  }
   if (options.dryRun || outgoing.size === 0) return summary;
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
@@ -194,15 +224,47 @@ export function parseReplayArgs(args: string[]): ReplayOptions {
   return options;
 }
 
-/** `wt dead-letters replay [--reason r[,r]] [--since ISO|6h] [--origin topic|http] [--service name] [--dry-run]` */
+/** The key vault's variables (VAULT_DATABASE_URL, VAULT_KEK, VAULT_KEK_PREVIOUS, CONTACT_KEY). */
+class DeadLetterVaultConfig extends withKeyVault(ServiceEnv) {}
+
+/** Runs `work` with the key vault of the environment (its schema migrated), then closes it. */
+async function withVault<T>(work: (sealer: DeadLetterSealer, destroy: (owners: string[]) => Promise<number>) => Promise<T>): Promise<T> {
+  const config: KeyVaultEnv = loadConfig(DeadLetterVaultConfig);
+  const dataSource = vaultDataSource(config, 'cli');
+  await dataSource.initialize();
+  try {
+    await migrateVault(dataSource);
+    const vault = keyVaultOf(dataSource, config);
+    const sealer = new DeadLetterSealer(new ContactSealer(vault, { legacyKey: config.CONTACT_KEY, cacheTtlMs: 0 }));
+    return await work(sealer, (owners) => vault.destroy(owners));
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/**
+ * `wt dead-letters replay [--reason r[,r]] [--since ISO|6h] [--origin topic|http] [--service name] [--dry-run]`
+ * (env: the key vault's variables, to open sealed originals).
+ */
 export async function deadLettersReplayCommand(brokers: string[], args: string[]): Promise<number> {
   const options = parseReplayArgs(args);
-  const summary = await replayDeadLetters(brokers, options);
+  const summary = await withVault((sealer) => replayDeadLetters(brokers, options, sealer));
   // Counts only: a dead letter's payload may hold a phone number and is never printed.
   console.log(
-    `dead letters: ${summary.scanned} scanned, ${summary.matched} matched, ${options.dryRun ? `${summary.matched - summary.skipped} would be replayed` : `${summary.replayed} replayed`}, ${summary.skipped} without a known origin`,
+    `dead letters: ${summary.scanned} scanned, ${summary.matched} matched, ${options.dryRun ? `${summary.matched - summary.skipped - summary.erased - summary.unavailable} would be replayed` : `${summary.replayed} replayed`}, ${summary.skipped} without a known origin, ${summary.erased} erased, ${summary.unavailable} without their original`,
   );
   for (const [target, n] of Object.entries(summary.byTarget)) console.log(`  -> ${target}: ${n}`);
   for (const [reason, n] of Object.entries(summary.byReason)) console.log(`  reason ${reason}: ${n}`);
+  return 0;
+}
+
+/**
+ * `wt dead-letters shred-keys`: destroys the dead-letter keys older than DEAD_LETTER_KEY_DAYS (31)
+ * days, making the dead letters they sealed unreadable wherever copies went. Safe to run daily
+ * (a CronJob) and to rerun.
+ */
+export async function deadLettersShredKeysCommand(): Promise<number> {
+  const destroyed = await withVault((_sealer, destroy) => destroy(expiredDeadLetterKeyOwners(new Date())));
+  console.log(JSON.stringify({ deadLetterKeysDestroyed: destroyed }));
   return 0;
 }

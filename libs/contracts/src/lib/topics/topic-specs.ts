@@ -165,7 +165,9 @@ export const TOPIC_SPECS = {
       'Rejected messages with the original payload and the reason. `schema_violation`: the payload breaks its contract; ' +
       '`unknown_type`: its only problem is a well-formed `type` the platform does not know (a producer ahead of us: ' +
       'replay with `--reason unknown_type` once the type is supported); `invalid_phone`, `timestamp_in_future`, ' +
-      '`timestamp_too_old` (past the retention window), `oversized`, `malformed_json`, `processing_failed`.',
+      '`timestamp_too_old` (past the retention window), `oversized` (over 256 KiB), `malformed_json`, `processing_failed` ' +
+      '(the consumer failed on it alone), `null_value` (a tombstone where none means anything). The original is sealed ' +
+      "(`sealedPayload`): under the person's key when it names one, so erasure makes it unreadable.",
     visibility: 'internal',
   },
 } as const satisfies { readonly [T in Topic]: TopicSpec & { readonly topic: T } };
@@ -180,3 +182,17 @@ export function topicConfigEntries(spec: TopicSpec): Record<string, string> {
     ...(spec.cleanupPolicy === 'compact' ? { 'min.cleanable.dirty.ratio': '0.1', 'segment.ms': String(DAY_MS) } : {}),
   };
 }
+
+/**
+ * Topics where a null value (tombstone) means something: the key's state was deleted (a profile
+ * snapshot's tombstone after erasure). On every other topic a null value is refused as `null_value`.
+ */
+export const TOPICS_WITH_TOMBSTONES: ReadonlySet<Topic> = new Set([Topic.ProfileSnapshotsV1]);
+
+/**
+ * Largest record value (bytes) the platform accepts at any door: a consumed record over it is
+ * dead-lettered as `oversized` (its first MAX_RECORD_BYTES kept, sealed), and the HTTP doors can
+ * take their body limit from it. A dead letter of a record this size still fits the dead-letter
+ * topic's max.message.bytes (the broker's default, 1 MiB): sealed and base64-encoded, it is ≈ 1.8×.
+ */
+export const MAX_RECORD_BYTES = 256 * 1024;
