@@ -1,7 +1,11 @@
-import { Topic } from '@wt/contracts';
-import { TopicProbe, testBrokers } from '@wt/testing';
+import { loadConfig, ServiceEnv, withKeyVault } from '@wt/config';
+import { type DeadLetterV1, Topic } from '@wt/contracts';
+import { DeadLetterSealer } from '@wt/kafka';
+import { TopicProbe, testBrokers, testVaultEnv } from '@wt/testing';
+import { contactSealerOf, keyVaultOf, vaultDataSource } from '@wt/vault';
+import { type DataSource } from 'typeorm';
 import { type InboundMessage, type MessageStatusUpdate, signWebhookBody, type UserPreference } from '@wt/whatsapp';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { dispatcherStack, type DispatcherStack, freshDatabase } from '../testing/dispatcher-children';
 import { DispatchDriver, type TestPerson } from '../testing/dispatcher-fixtures';
 
@@ -22,6 +26,7 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
   let consents: TopicProbe<Topic.ConsentV1>;
   let inbound: TopicProbe<Topic.WhatsappInboundV1>;
   let deadLetters: TopicProbe<Topic.DeadLetterV1>;
+  let vaultDb: DataSource;
   let clock = Math.floor(Date.now() / 1000);
   let n = 0;
 
@@ -29,6 +34,8 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
     db = await freshDatabase(`wt_it_webhook_consent_${run}`);
     stack = await dispatcherStack(run, db.url, { PAIR_INTERVAL_MS: '0', SENDER_POLL_MS: '50' }, { SANDBOX_PAIR_INTERVAL_MS: '0' });
     driver = new DispatchDriver(stack, db.pg, run);
+    vaultDb = vaultDataSource({ ...loadConfig(class extends withKeyVault(ServiceEnv) {}, { ...testVaultEnv() }) }, 'it-webhook-consent');
+    await vaultDb.initialize();
     [consents, inbound, deadLetters] = await Promise.all([
       TopicProbe.start(testBrokers(), Topic.ConsentV1),
       TopicProbe.start(testBrokers(), Topic.WhatsappInboundV1),
@@ -48,6 +55,7 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
     await stack?.dispatcher.kill('SIGKILL');
     await stack?.sandbox.kill('SIGKILL');
     await db?.drop();
+    await vaultDb?.destroy();
   });
 
   function webhook(phoneNumberId: string, value: { statuses?: MessageStatusUpdate[]; messages?: InboundMessage[] }): string {
@@ -88,6 +96,15 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
     await post(webhook(phoneNumberId, { messages: [{ from: person.digits, id: wamid, timestamp, type: 'text', text: { body: text } }] }));
     await inbound.waitFor((m) => m.wamid === wamid);
     return { wamid, receivedAt: new Date(Number(timestamp) * 1000).toISOString() };
+  }
+
+  const sha256 = (value: object) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
+
+  /** A dead letter's original, opened as the replay command does (a sealer over the test stack's vault). */
+  async function openedPayload(letter: DeadLetterV1): Promise<unknown> {
+    const config = loadConfig(class extends withKeyVault(ServiceEnv) {}, { ...testVaultEnv() });
+    const opened = await new DeadLetterSealer(contactSealerOf(keyVaultOf(vaultDb, config), config)).openLetter(letter, { fresh: true });
+    return opened.ok ? (JSON.parse(opened.value.toString('utf8')) as unknown) : opened;
   }
 
   async function metric(name: string, labels: string): Promise<number> {
@@ -158,17 +175,23 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
     const before = await metric('wt_webhook_unmatched_total', 'kind="preference",reason="unknown_business_number"');
     const stop: UserPreference = { wa_id: person.digits, category: 'marketing_messages', value: 'stop', timestamp: String(++clock) };
     await post(preferenceWebhook(unknownNumber, stop));
-    const dead = await deadLetters.waitFor(
-      (d) => d.reason === 'unknown_business_number' && Buffer.from(d.payloadBase64, 'base64').toString().includes(person.personId),
-    );
-    expect(dead.value).toMatchObject({ originTopic: 'http', service: 'dispatcher', headers: { 'wt-webhook-event': 'preference' } });
-    expect(JSON.parse(Buffer.from(dead.value.payloadBase64, 'base64').toString())).toEqual({
+    const expected = {
       phoneNumberId: unknownNumber,
       personId: person.personId,
       category: 'marketing_messages',
       value: 'stop',
       timestamp: stop.timestamp,
+    };
+    const dead = await deadLetters.waitFor((d) => d.reason === 'unknown_business_number' && d.payloadSha256 === sha256(expected));
+    expect(dead.value).toMatchObject({
+      originTopic: 'http',
+      service: 'dispatcher',
+      payloadBase64: '',
+      headers: { 'wt-webhook-event': 'preference' },
     });
+    // Sealed as every dead letter, under the person's key: it opens (with the vault) to the event without the number.
+    expect(await openedPayload(dead.value)).toEqual(expected);
+    expect(dead.value.sealedPayload).toMatch(new RegExp(`^v2\\.${person.personId}\\.`));
     expect(JSON.stringify(dead)).not.toContain(person.digits.slice(2));
     expect(await metric('wt_webhook_unmatched_total', 'kind="preference",reason="unknown_business_number"')).toBe(before + 1);
   });
@@ -188,17 +211,21 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
     const body = webhook(knownNumber, { statuses: [status] });
     await post(body);
     await post(body); // Meta's redelivery: counted again, dead-lettered once
-    const dead = await deadLetters.waitFor(
-      (d) => d.reason === 'unmatched_status' && Buffer.from(d.payloadBase64, 'base64').toString().includes(wamid),
-    );
-    expect(dead.value).toMatchObject({ originTopic: 'http', service: 'dispatcher', headers: { 'wt-webhook-event': 'status' } });
-    expect(JSON.parse(Buffer.from(dead.value.payloadBase64, 'base64').toString())).toEqual({
+    const expected = {
       phoneNumberId: knownNumber,
       id: wamid,
       status: 'failed',
       timestamp: status.timestamp,
       errors: [{ code: 131026, title: 'Message undeliverable' }],
+    };
+    const dead = await deadLetters.waitFor((d) => d.reason === 'unmatched_status' && d.payloadSha256 === sha256(expected));
+    expect(dead.value).toMatchObject({
+      originTopic: 'http',
+      service: 'dispatcher',
+      payloadBase64: '',
+      headers: { 'wt-webhook-event': 'status' },
     });
+    expect(await openedPayload(dead.value)).toEqual(expected);
     expect(JSON.stringify(dead)).not.toContain(person.digits.slice(2));
     expect(await metric('wt_webhook_unmatched_total', 'kind="status",reason="unknown_message"')).toBe(unknownBefore + 2);
 
@@ -213,19 +240,8 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
     await post(read);
     expect(await metric('wt_webhook_unmatched_total', 'kind="status",reason="repeated"')).toBeGreaterThanOrEqual(repeatedBefore + 1);
     const unmatched = deadLetters.records.filter((r) => r.value?.reason === 'unmatched_status');
-    expect(
-      unmatched.filter((r) =>
-        Buffer.from(r.value?.payloadBase64 ?? '', 'base64')
-          .toString()
-          .includes(wamid),
-      ),
-    ).toHaveLength(1);
-    expect(
-      unmatched.filter((r) =>
-        Buffer.from(r.value?.payloadBase64 ?? '', 'base64')
-          .toString()
-          .includes(row.wamid as string),
-      ),
-    ).toEqual([]);
+    const opened = await Promise.all(unmatched.map(async (r) => JSON.stringify(r.value ? await openedPayload(r.value) : null)));
+    expect(opened.filter((text) => text.includes(wamid))).toHaveLength(1);
+    expect(opened.filter((text) => text.includes(row.wamid as string))).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { type ConsentEventV1, type DeadLetterReason, type DeadLetterV1 } from '@wt/contracts';
-import { type OutgoingRecord } from '@wt/kafka';
+import { type ContactSealer } from '@wt/identity';
+import { DeadLetterSealer, keptPayload, type OutgoingRecord } from '@wt/kafka';
 import { type MessageStatusUpdate } from '@wt/whatsapp';
 import { Counter, register } from 'prom-client';
 
@@ -51,24 +52,50 @@ export function statusWithoutRecipient(phoneNumberId: string, status: MessageSta
   };
 }
 
-/** The dead letter of a webhook event matched to nothing (origin `http`, the webhook's event kind in a header). */
-export function webhookDeadLetter(
-  reason: DeadLetterReason,
-  detail: string,
-  kind: 'status' | 'preference',
-  payload: object,
+/** A webhook event matched to nothing, to dead-letter. */
+export interface UnmatchedEvent {
+  reason: DeadLetterReason;
+  detail: string;
+  kind: 'status' | 'preference';
+  payload: object;
+}
+
+export function webhookEvent(reason: DeadLetterReason, detail: string, kind: UnmatchedEvent['kind'], payload: object): UnmatchedEvent {
+  return { reason, detail, kind, payload };
+}
+
+/**
+ * The dead letters of webhook events matched to nothing (origin `http`, the event kind in a clear
+ * header), their payloads sealed as every dead letter's (DeadLetterSealer: under the person's key
+ * when the payload names a personId, else the day's dead-letter key), in one vault round trip.
+ */
+export async function webhookDeadLetters(
+  sealer: ContactSealer,
+  events: readonly UnmatchedEvent[],
   now = new Date(),
-): OutgoingRecord<DeadLetterV1> {
-  return {
-    key: 'http',
-    value: {
-      reason,
-      detail,
-      originTopic: 'http',
-      service: 'dispatcher',
-      payloadBase64: Buffer.from(JSON.stringify(payload), 'utf8').toString('base64'),
-      headers: { 'wt-webhook-event': kind },
-      failedAt: now.toISOString(),
-    },
-  };
+): Promise<OutgoingRecord<DeadLetterV1>[]> {
+  if (events.length === 0) return [];
+  const values = events.map((e) => Buffer.from(JSON.stringify(e.payload), 'utf8'));
+  const sealed = await new DeadLetterSealer(sealer).sealAll(
+    events.map((e, i) => ({ originTopic: 'http', value: values[i] as Buffer, headers: { 'wt-webhook-event': e.kind } })),
+    now,
+  );
+  return events.map((e, i) => {
+    const payload = keptPayload(values[i] as Buffer);
+    return {
+      key: 'http',
+      value: {
+        reason: e.reason,
+        detail: e.detail,
+        originTopic: 'http',
+        service: 'dispatcher',
+        payloadBase64: '',
+        sealedPayload: sealed[i],
+        payloadBytes: payload.bytes,
+        payloadSha256: payload.sha256,
+        headers: { 'wt-webhook-event': e.kind },
+        failedAt: now.toISOString(),
+      },
+    };
+  });
 }

@@ -10,7 +10,7 @@ import {
   Req,
   UnauthorizedException,
 } from '@nestjs/common';
-import { type DeadLetterV1, type InboundMessageV1, Topic } from '@wt/contracts';
+import { type InboundMessageV1, Topic } from '@wt/contracts';
 import { ContactSealer, normalizePhone, Pseudonymizer } from '@wt/identity';
 import { KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
 import {
@@ -32,7 +32,15 @@ import { DispatcherConfig } from '../dispatcher.config';
 import { ApiBody, ApiHeader, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer, ApiErrors } from '@wt/runtime';
 import { WEBHOOK_PAYLOAD_SCHEMA, WEBHOOK_RECEIVED_SCHEMA } from './webhook.openapi';
-import { OPT_OUT_REPLY_SOURCE, revocation, statusWithoutRecipient, webhookDeadLetter, webhookUnmatched } from './webhook-consent';
+import {
+  OPT_OUT_REPLY_SOURCE,
+  revocation,
+  statusWithoutRecipient,
+  type UnmatchedEvent,
+  webhookDeadLetters,
+  webhookEvent,
+  webhookUnmatched,
+} from './webhook-consent';
 
 /** Meta's title (trimmed to fit the contract), or ours when a payload carries none. */
 function titleOf(error: { code: number; title?: unknown }): string {
@@ -108,7 +116,7 @@ export class WebhookController {
 
     const out = new OutcomeRecords();
     const inbound: OutgoingRecord<InboundMessageV1>[] = [];
-    const deadLetters: OutgoingRecord<DeadLetterV1>[] = [];
+    const unmatched: UnmatchedEvent[] = [];
     await this.dataSource.transaction(async (manager) => {
       for (const { phoneNumberId, status } of statusesOf(payload)) {
         const error = status.errors?.[0];
@@ -118,7 +126,7 @@ export class WebhookController {
           const unknown = !(await this.ledger.knowsMessage(manager, status.id, status.biz_opaque_callback_data));
           if (unknown && (await this.ledger.firstTime(manager, `unmatched-status:${status.id}:${status.status}`))) {
             const detail = `status ${status.status} of ${status.id}: no message of this platform has this wamid or decision`;
-            deadLetters.push(webhookDeadLetter('unmatched_status', detail, 'status', statusWithoutRecipient(phoneNumberId, status)));
+            unmatched.push(webhookEvent('unmatched_status', detail, 'status', statusWithoutRecipient(phoneNumberId, status)));
           }
           webhookUnmatched.inc({ kind: 'status', reason: unknown ? 'unknown_message' : 'repeated' });
           continue;
@@ -190,8 +198,8 @@ export class WebhookController {
           if (!businessId && phone.ok) {
             const { wa_id: _waId, ...choice } = preference;
             const detail = `marketing ${preference.value} to number ${phoneNumberId}: no campaign names this number, so its business is unknown`;
-            deadLetters.push(
-              webhookDeadLetter('unknown_business_number', detail, 'preference', {
+            unmatched.push(
+              webhookEvent('unknown_business_number', detail, 'preference', {
                 phoneNumberId,
                 personId: this.pseudonymizer.personId(phone.e164),
                 ...choice,
@@ -223,7 +231,7 @@ export class WebhookController {
       await this.publisher.publishAll([
         ...out.batches(),
         { topic: Topic.WhatsappInboundV1, records: inbound },
-        { topic: Topic.DeadLetterV1, records: deadLetters },
+        { topic: Topic.DeadLetterV1, records: await webhookDeadLetters(this.sealer, unmatched) },
       ]);
     });
     for (const { value } of out.statuses) statusTotal.inc({ status: value.status });
