@@ -11,7 +11,11 @@ module.exports = async (globalConfig, projectConfig) => {
   process.env.WT_TEST_SERVICE_URLS = JSON.stringify(up.settings.urls);
   process.env.WT_TEST_DB_NAMES = JSON.stringify(up.settings.databases);
   // The key vault's KEK of the test profile: every service a test starts must share it.
-  process.env.WT_TEST_VAULT_KEK = (await import('../stack/services.mjs')).localSecrets('test').VAULT_KEK;
+  const secrets = (await import('../stack/services.mjs')).localSecrets('test');
+  process.env.WT_TEST_VAULT_KEK = secrets.VAULT_KEK;
+  // The e2e tests call the operations routes (erasure) and open sealed values as any service would.
+  process.env.WT_TEST_OPERATIONS_TOKEN = secrets.OPERATIONS_TOKEN;
+  process.env.WT_TEST_CONTACT_KEY = secrets.CONTACT_KEY;
   globalThis.__WT_STACK__ = up;
   if (services) {
     // An assistant API key for the end-to-end tests, issued the way an operator does.

@@ -4,3 +4,4 @@ export * from './lib/phone-masking';
 export * from './lib/webhook-signature';
 export * from './lib/webhook.types';
 export * from './lib/whatsapp-error-codes';
+export * from './lib/opt-out-keywords';

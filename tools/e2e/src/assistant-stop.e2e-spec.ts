@@ -1,5 +1,6 @@
 import { type CampaignV1, type ConsentEventV1, type EngagementEventV1, Topic } from '@wt/contracts';
-import { eventually, randomFrenchMobile, testBrokers, testServiceUrl, TopicProbe } from '@wt/testing';
+import { eventually, randomFrenchMobile, testBrokers, testDatabaseUrl, testServiceUrl, TopicProbe } from '@wt/testing';
+import { Client } from 'pg';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { randomInt, randomUUID } from 'node:crypto';
 
@@ -58,6 +59,26 @@ describe('assistant: STOP stops the next campaign message', () => {
   }
 
   const templatesTo = (all: SandboxMessage[], e164: string) => all.filter((m) => m.type === 'template' && m.waId === e164.slice(1));
+
+  /** True once the running service's consumer group has committed every record of the topic. */
+  async function caughtUp(service: string, topic: Topic): Promise<true | undefined> {
+    const admin = new Kafka({ brokers, clientId: 'e2e-stop-lag', logLevel: logLevel.ERROR }).admin();
+    await admin.connect();
+    try {
+      const named = (await admin.listGroups()).groups.map((g) => g.groupId).filter((id) => id.endsWith(`.${service}`));
+      const active = (await admin.describeGroups(named)).groups.filter((g) => g.state === 'Stable').map((g) => g.groupId);
+      if (active.length === 0) return undefined;
+      const ends = await admin.fetchTopicOffsets(topic);
+      for (const groupId of active) {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const done = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+        if (!ends.every((end) => Number(end.high) === 0 || (done.get(end.partition) ?? -1) >= Number(end.high))) return undefined;
+      }
+      return true;
+    } finally {
+      await admin.disconnect();
+    }
+  }
 
   beforeAll(async () => {
     producer = new Kafka({ brokers, clientId: 'e2e-stop', logLevel: logLevel.ERROR }).producer({
@@ -130,8 +151,34 @@ describe('assistant: STOP stops the next campaign message', () => {
     expect(inbound.status).toBe(202);
 
     const revocation = await consents.waitFor((c) => c.businessId === businessId && c.status === 'revoked', 60_000);
-    expect(revocation.value).toMatchObject({ purpose: 'whatsapp_marketing', phone: stopper });
-    expect(revocation.key ?? '').not.toContain(stopper.slice(3));
+    const personId = revocation.value.personId as string;
+    expect(revocation.value).toMatchObject({ purpose: 'whatsapp_marketing', source: 'whatsapp-reply' });
+    expect(JSON.stringify(revocation)).not.toContain(stopper.slice(3));
+    // Both the dispatcher (every inbound STOP) and the assistant (its own STOP command) publish the
+    // same revocation; profiles' ledger keeps one row of it.
+    const both = await eventually(
+      'the dispatcher and the assistant to both publish the revocation',
+      async () => {
+        const found = consents.records.filter((r) => r.value?.businessId === businessId && r.value.status === 'revoked');
+        return found.length >= 2 ? found : undefined;
+      },
+      60_000,
+    );
+    expect(both.map((r) => r.value)).toEqual([revocation.value, revocation.value]);
+    // Once ingest and profiles have consumed both (their groups caught up), the ledger holds one row.
+    await eventually('ingest to consume both revocations', () => caughtUp('ingest', Topic.ConsentV1), 60_000);
+    await eventually('profiles to apply both revocations', () => caughtUp('profiles', Topic.ConsentNormalizedV1), 60_000);
+    const ledger = new Client({ connectionString: testDatabaseUrl('profiles') });
+    await ledger.connect();
+    try {
+      const { rows } = await ledger.query<{ source: string }>(
+        `SELECT source FROM consent_ledger WHERE person_id = $1 AND business_id = $2 AND status = 'revoked'`,
+        [personId, businessId],
+      );
+      expect(rows).toEqual([{ source: 'whatsapp-reply' }]);
+    } finally {
+      await ledger.end();
+    }
     await eventually(
       'the confirmation to reach the person',
       async () => {

@@ -126,8 +126,11 @@ describe('crypto-shredding: erasing a person deletes their key, and every copy o
       messages: [{ key: request.requestId, value: JSON.stringify(request) }],
     });
     await erasures.waitFor((e) => e.personId === personId, 60_000);
-    const keys = (await vaultDb.query(`SELECT count(*)::int AS n FROM person_key WHERE person_id = $1`, [personId])) as { n: number }[];
-    expect(keys[0]?.n).toBe(0);
+    // Profiles announces the erasure, then deletes the keys (in the same transaction's callback): poll.
+    await eventually('the person’s keys to be deleted', async () => {
+      const keys = (await vaultDb.query(`SELECT count(*)::int AS n FROM person_key WHERE person_id = $1`, [personId])) as { n: number }[];
+      return keys[0]?.n === 0 ? true : undefined;
+    });
 
     // The same bytes, from wherever they were copied, no longer open (a new sealer, as any service's).
     expect(await sealer().openAll([onKafka, inPostgres])).toEqual([

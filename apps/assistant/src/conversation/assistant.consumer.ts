@@ -229,34 +229,35 @@ export class AssistantConsumer {
       case 'command':
         switch (action.command) {
           case 'stop': {
-            const phone = await this.phone(conversation.contact);
+            const erased = (await this.phone(conversation.contact)) === undefined;
             return {
               outcome: 'command_stop',
               reply: texts.stop,
-              // Erased (key gone): no number left, and nothing to revoke for them.
-              records:
-                phone === undefined
-                  ? []
-                  : [
-                      {
-                        topic: Topic.ConsentV1,
-                        records: [
-                          {
-                            key: message.personId,
-                            value: {
-                              phone,
-                              purpose: 'whatsapp_marketing',
-                              businessId: conversation.businessId,
-                              status: 'revoked',
-                              occurredAt: new Date(message.receivedAt).toISOString(),
-                              source: 'whatsapp-reply',
-                              assertedVia: 'assistant',
-                              assertedBy: 'assistant',
-                            },
+              // Erased (key gone): nothing to revoke for them. The revocation names the person by
+              // personId (no number on consent.v1); it is the very record the dispatcher publishes
+              // for the same STOP (same time and source), so the consent ledger keeps one row.
+              records: erased
+                ? []
+                : [
+                    {
+                      topic: Topic.ConsentV1,
+                      records: [
+                        {
+                          key: message.personId,
+                          value: {
+                            personId: message.personId,
+                            purpose: 'whatsapp_marketing',
+                            businessId: conversation.businessId,
+                            status: 'revoked',
+                            occurredAt: new Date(message.receivedAt).toISOString(),
+                            source: 'whatsapp-reply',
+                            assertedVia: 'assistant',
+                            assertedBy: 'assistant',
                           },
-                        ],
-                      },
-                    ],
+                        },
+                      ],
+                    },
+                  ],
             };
           }
           case 'delete': {

@@ -239,17 +239,22 @@ describe('assistant on the real broker and Postgres', () => {
       expect((await replyTo(message)).text).toBe(MESSAGES.fr.handoff);
     });
 
-    it('ARRET revokes whatsapp_marketing for this business, with the number only in the payload', async () => {
+    it('ARRET revokes whatsapp_marketing for this business, naming the person by personId, never by number', async () => {
       const message = await send(marie, 'ARRÊT');
-      const consent = await consents.waitFor((c) => c.phone === marie.phone && c.businessId === businessId);
-      expect(consent.value).toMatchObject({
+      const consent = await consents.waitFor((c) => c.personId === marie.personId && c.businessId === businessId);
+      // The very record the dispatcher publishes for the same STOP: same time and source, so the ledger keeps one row.
+      expect(consent.value).toEqual({
+        personId: marie.personId,
         purpose: 'whatsapp_marketing',
+        businessId,
         status: 'revoked',
+        occurredAt: new Date(message.receivedAt).toISOString(),
         source: 'whatsapp-reply',
         assertedVia: 'assistant',
         assertedBy: 'assistant',
       });
       expect(consent.key).toBe(marie.personId);
+      expect(JSON.stringify(consent.value)).not.toContain(marie.phone.slice(3));
       expect((await replyTo(message)).text).toBe(MESSAGES.fr.stop);
     });
 
@@ -341,7 +346,7 @@ describe('assistant on the real broker and Postgres', () => {
 
     it('STOP revokes consent and confirms in English; WHY without a marketing message says so', async () => {
       const stop = await send(john, 'STOP');
-      expect((await consents.waitFor((c) => c.phone === john.phone)).value).toMatchObject({ businessId, status: 'revoked' });
+      expect((await consents.waitFor((c) => c.personId === john.personId)).value).toMatchObject({ businessId, status: 'revoked' });
       expect((await replyTo(stop)).text).toBe(MESSAGES.en.stop);
       expect((await replyTo(await send(john, 'why?'))).text).toBe(MESSAGES.en.noDecision);
     });
@@ -351,7 +356,7 @@ describe('assistant on the real broker and Postgres', () => {
       const old = new Date(Date.now() - 25 * HOUR);
       const question = await send(late, 'What are your opening hours?', old);
       const stop = await send(late, 'STOP', new Date(old.getTime() + 1000));
-      await consents.waitFor((c) => c.phone === late.phone);
+      await consents.waitFor((c) => c.personId === late.personId);
       const dataSource = app.get(DataSource);
       const outcomes = await eventually('both messages handled', async () => {
         const rows: { wamid: string; outcome: string; reply_id: string | null }[] = await dataSource.query(
@@ -526,7 +531,7 @@ describe('assistant on the real broker and Postgres', () => {
       const stop = await send(paul, 'STOP', new Date(), { traceparent: `00-${traceId}-${hex(8)}-01` });
       const reply = await replies.waitFor((r) => r.inReplyToWamid === asked.wamid);
       const handoff = await handoffs.waitFor((h) => h.inReplyToWamid === asked.wamid);
-      const consent = await consents.waitFor((c) => c.phone === paul.phone);
+      const consent = await consents.waitFor((c) => c.personId === paul.personId);
       const stopReply = await replies.waitFor((r) => r.inReplyToWamid === stop.wamid);
       for (const out of [reply, handoff, consent, stopReply]) {
         const span = parseTraceContext(out.headers);

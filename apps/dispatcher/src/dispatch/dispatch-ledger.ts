@@ -383,18 +383,16 @@ export class DispatchLedger {
   }
 
   /**
-   * Whether a status that `recordStatus` did not apply still concerns a message this dispatcher sent
-   * (a redelivery, a retired attempt's wamid, a status already recorded), by wamid or by the decision
-   * id it echoes in `biz_opaque_callback_data`. False: a status for a message we know nothing of.
+   * Whether a status's message is one this platform sent: its wamid is (or was, for an attempt
+   * retired by a retry) a send's, or its decision id names one. False: the status matches nothing.
    */
-  async knowsStatusOf(manager: EntityManager, wamid: string, decisionId: string | undefined): Promise<boolean> {
+  async knowsMessage(manager: EntityManager, wamid: string, decisionId: string | undefined): Promise<boolean> {
     const rows = (await manager.query(
-      `SELECT 1 FROM dispatch WHERE wamid = $1 OR ($2::text IS NOT NULL AND decision_id = $2)
-       UNION ALL SELECT 1 FROM webhook_seen WHERE event_key = 'retired-wamid:' || $1
-       LIMIT 1`,
+      `SELECT EXISTS (SELECT 1 FROM dispatch WHERE wamid = $1 OR ($2::text IS NOT NULL AND decision_id = $2))
+           OR EXISTS (SELECT 1 FROM webhook_seen WHERE event_key = 'retired-wamid:' || $1) AS known`,
       [wamid, decisionId ?? null],
-    )) as unknown[];
-    return rows.length > 0;
+    )) as { known: boolean }[];
+    return rows[0]?.known === true;
   }
 
   /** Records that a webhook event was handled; false if it was already (a redelivery). In the caller's transaction. */

@@ -315,13 +315,13 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
     expect(await driver.sandboxMessages(decision.decisionId)).toHaveLength(1);
   }, 30_000);
 
-  it('131050 (stopped marketing): a consent.v1 revocation, keyed by personId; not retried', async () => {
+  it('131050 (stopped marketing): a consent.v1 revocation, keyed by personId and naming the person by personId, never the number; not retried', async () => {
     const person = driver.person();
     const decision = driver.decision(person, 'stopped-marketing', phoneNumberId);
     await driver.fault({ to: person.e164, code: 131050, mode: 'status', times: 1 });
     await driver.publishDecisions(decision);
 
-    const revocation = await consents.waitFor((c) => c.source === 'whatsapp-error-131050' && c.phone === person.e164);
+    const revocation = await consents.waitFor((c) => c.source === 'whatsapp-error-131050' && c.personId === person.personId);
     expect(revocation.key).toBe(person.personId);
     expect(revocation.value).toMatchObject({
       purpose: 'whatsapp_marketing',
@@ -330,6 +330,8 @@ describe('dispatcher: every WhatsApp error code has its consequence', () => {
       assertedVia: 'whatsapp_webhook',
       assertedBy: 'dispatcher',
     });
+    expect(revocation.value).not.toHaveProperty('phone');
+    expect(JSON.stringify(revocation.value)).not.toContain(person.digits.slice(2));
     const row = await driver.ledgerUntil(decision.decisionId, 'rejected', (r) => r.state === 'rejected');
     expect(row).toMatchObject({ errorCode: 131050, attempts: 1 });
     expect(await driver.sandboxMessages(decision.decisionId)).toHaveLength(1);

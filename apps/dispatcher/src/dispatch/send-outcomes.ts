@@ -118,10 +118,11 @@ export class SendOutcomes {
         // An erased person's contact no longer opens: nothing left to revoke for them.
         const opened = row.message ? await this.sealer.open(row.message.contact, { fresh: true }) : undefined;
         if (opened?.ok) {
+          // Named by personId: the number never travels in clear on consent.v1.
           out.consents.push({
             key: row.personId,
             value: {
-              phone: opened.e164,
+              personId: row.personId,
               purpose: 'whatsapp_marketing',
               businessId: row.businessId,
               status: 'revoked',

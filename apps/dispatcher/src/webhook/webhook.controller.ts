@@ -15,6 +15,7 @@ import { ContactSealer, normalizePhone, Pseudonymizer, redactPhones } from '@wt/
 import { deadLetterFor, KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
 import {
   inboundMessagesOf,
+  isOptOutMessage,
   statusesOf,
   userPreferencesOf,
   verifyWebhookSignature,
@@ -38,6 +39,15 @@ import { webhookShapeProblems } from './webhook-shape';
 const WEBHOOK_ROUTE = 'POST /v1/webhooks/whatsapp';
 /** Fields of Meta's payloads that hold a phone number: masked in a dead letter. */
 const PHONE_FIELDS = new Set(['wa_id', 'from', 'recipient_id', 'display_phone_number', 'input']);
+import {
+  OPT_OUT_REPLY_SOURCE,
+  revocation,
+  statusWithoutRecipient,
+  type UnmatchedEvent,
+  webhookDeadLetters,
+  webhookEvent,
+  webhookUnmatched,
+} from './webhook-consent';
 
 /** Meta's title (trimmed to fit the contract), or ours when a payload carries none. */
 function titleOf(error: { code: number; title?: unknown }): string {
@@ -138,17 +148,22 @@ export class WebhookController {
     if (problems.length > 0) return this.deadLetter(raw, payload, 'schema_violation', problems.join('; '));
 
     const out = new OutcomeRecords();
-    const unmatched: { status: string; wamid: string; phoneNumberId: string }[] = [];
+    const unknownStatuses: { status: string; wamid: string; phoneNumberId: string }[] = [];
     const inbound: OutgoingRecord<InboundMessageV1>[] = [];
+    const unmatched: UnmatchedEvent[] = [];
     await this.dataSource.transaction(async (manager) => {
       for (const { phoneNumberId, status } of statusesOf(payload)) {
         const error = status.errors?.[0];
         const row = await this.ledger.recordStatus(manager, status.id, status.biz_opaque_callback_data, status.status, error?.code);
         if (!row) {
-          // A redelivered status or a retired attempt's is expected; one for a message we never sent is counted.
-          if (!(await this.ledger.knowsStatusOf(manager, status.id, status.biz_opaque_callback_data))) {
-            unmatched.push({ status: status.status, wamid: status.id, phoneNumberId });
+          // A redelivered status, a retired attempt's, or (dead-lettered once) a message we have no record of.
+          const unknown = !(await this.ledger.knowsMessage(manager, status.id, status.biz_opaque_callback_data));
+          if (unknown) unknownStatuses.push({ status: status.status, wamid: status.id, phoneNumberId });
+          if (unknown && (await this.ledger.firstTime(manager, `unmatched-status:${status.id}:${status.status}`))) {
+            const detail = `status ${status.status} of ${status.id}: no message of this platform has this wamid or decision`;
+            unmatched.push(webhookEvent('unmatched_status', detail, 'status', statusWithoutRecipient(phoneNumberId, status)));
           }
+          webhookUnmatched.inc({ kind: 'status', reason: unknown ? 'unknown_message' : 'repeated' });
           continue;
         }
         // A failed message gets its consequence (retry, give up, revoke consent...), named in the status as the sender does.
@@ -174,9 +189,21 @@ export class WebhookController {
         const phone = normalizePhone(`+${message.from.replace(/^\+/, '')}`);
         if (!phone.ok) {
           this.logger.warn(`inbound message ${message.id}: sender is not a valid number; ignored`);
+          webhookUnmatched.inc({ kind: 'inbound', reason: 'invalid_sender' });
           continue;
         }
         const personId = this.pseudonymizer.personId(phone.e164);
+        const receivedAt = new Date(Number(message.timestamp) * 1000).toISOString();
+        // STOP (and its French and English forms) to ANY business number revokes that business's
+        // marketing consent, whether or not the assistant serves the number.
+        if (message.type === 'text' && isOptOutMessage(message.text?.body)) {
+          const businessId = await this.ledger.businessOf(manager, phoneNumberId);
+          if (businessId) out.consents.push(revocation(personId, businessId, receivedAt, OPT_OUT_REPLY_SOURCE));
+          else {
+            this.logger.warn(`inbound opt-out ${message.id} to number ${phoneNumberId}: unknown business number; nothing to revoke`);
+            webhookUnmatched.inc({ kind: 'stop', reason: 'unknown_business_number' });
+          }
+        }
         inbound.push({
           key: personId,
           value: {
@@ -187,7 +214,7 @@ export class WebhookController {
             kind: message.type === 'text' || message.type === 'button' || message.type === 'interactive' ? message.type : 'other',
             text: message.text?.body ?? message.button?.text,
             inReplyToWamid: message.context?.id,
-            receivedAt: new Date(Number(message.timestamp) * 1000).toISOString(),
+            receivedAt,
           },
         });
       }
@@ -202,27 +229,50 @@ export class WebhookController {
           this.logger.warn(
             `marketing ${preference.value} for number ${phoneNumberId}: ${businessId ? 'invalid sender' : 'unknown business number'}; ignored`,
           );
+          webhookUnmatched.inc({ kind: 'preference', reason: businessId ? 'invalid_sender' : 'unknown_business_number' });
+          if (!businessId && phone.ok) {
+            const { wa_id: _waId, ...choice } = preference;
+            const detail = `marketing ${preference.value} to number ${phoneNumberId}: no campaign names this number, so its business is unknown`;
+            unmatched.push(
+              webhookEvent('unknown_business_number', detail, 'preference', {
+                phoneNumberId,
+                personId: this.pseudonymizer.personId(phone.e164),
+                ...choice,
+              }),
+            );
+          }
           continue;
         }
-        out.consents.push({
-          key: this.pseudonymizer.personId(phone.e164),
-          value: {
-            phone: phone.e164,
-            purpose: 'whatsapp_marketing',
-            businessId,
-            status: preference.value === 'stop' ? 'revoked' : 'granted',
-            occurredAt: new Date(Number(preference.timestamp) * 1000).toISOString(),
-            source: 'whatsapp-user-preferences',
-            assertedVia: 'whatsapp_webhook',
-            assertedBy: 'dispatcher',
-          },
-        });
+        const personId = this.pseudonymizer.personId(phone.e164);
+        const occurredAt = new Date(Number(preference.timestamp) * 1000).toISOString();
+        // A stop names the person by personId (no number on consent.v1); a resume is a grant, which needs the number.
+        out.consents.push(
+          preference.value === 'stop'
+            ? revocation(personId, businessId, occurredAt, 'whatsapp-user-preferences')
+            : {
+                key: personId,
+                value: {
+                  phone: phone.e164,
+                  purpose: 'whatsapp_marketing',
+                  businessId,
+                  status: 'granted',
+                  occurredAt,
+                  source: 'whatsapp-user-preferences',
+                  assertedVia: 'whatsapp_webhook',
+                  assertedBy: 'dispatcher',
+                },
+              },
+        );
       }
       // Inside the transaction: if Kafka fails, nothing is recorded and Meta's retry starts over.
-      await this.publisher.publishAll([...out.batches(), { topic: Topic.WhatsappInboundV1, records: inbound }]);
+      await this.publisher.publishAll([
+        ...out.batches(),
+        { topic: Topic.WhatsappInboundV1, records: inbound },
+        { topic: Topic.DeadLetterV1, records: await webhookDeadLetters(this.sealer, unmatched) },
+      ]);
     });
     for (const { value } of out.statuses) statusTotal.inc({ status: value.status });
-    for (const { status, wamid, phoneNumberId } of unmatched) {
+    for (const { status, wamid, phoneNumberId } of unknownStatuses) {
       unmatchedTotal.inc({ status });
       // A wamid encodes the recipient's number: only a digest of it is logged.
       this.logger.warn(

@@ -139,7 +139,12 @@ describe('dispatcher webhooks: signatures, duplicates and the verification hands
     await statuses.waitFor((s) => s.wamid === read.wamid && s.status === 'read');
     await inbound.waitFor((m) => m.wamid === inboundId);
     const change = await consents.waitFor(
-      (c) => c.status === preference && c.occurredAt === occurredAt && c.source === 'whatsapp-user-preferences' && c.phone === person.e164,
+      (c) =>
+        c.status === preference &&
+        c.occurredAt === occurredAt &&
+        c.source === 'whatsapp-user-preferences' &&
+        // A stop names the person by personId, a resume (a grant) by number.
+        (c.personId === person.personId || c.phone === person.e164),
     );
     // Attributed: ingest carries it to the consent ledger (issue 15, point 6).
     expect(change.value).toMatchObject({ assertedVia: 'whatsapp_webhook', assertedBy: 'dispatcher' });

@@ -58,7 +58,7 @@ describe('ingest HTTP fuzzing', () => {
       await fuzzRoute(
         {
           baseUrl: base,
-          headers: (r) => {
+          headers: (r): Record<string, string> => {
             const key = auth[`${r.method} ${r.path}`];
             return key ? { authorization: key } : {};
           },

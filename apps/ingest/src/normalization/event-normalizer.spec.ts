@@ -99,6 +99,41 @@ describe('EventNormalizer.consent', () => {
     const result = newNormalizer().consent(declared, now, { assertedVia: 'http_api', assertedBy: 'acme', assertedKeyId: 'AbCdEfGhIjKl' });
     expect(result).toMatchObject({ value: { assertedVia: 'http_api', assertedBy: 'acme', assertedKeyId: 'AbCdEfGhIjKl' } });
   });
+
+  it('takes the person of a revocation named by personId or by a sealed contact, and forwards no contact', async () => {
+    const pseudonymizer = new Pseudonymizer('s'.repeat(32));
+    const personId = pseudonymizer.personId('+33612345678');
+    const sealedContact = await new ContactSealer(keys).seal(personId, '+33612345678');
+    const { phone: _phone, ...revocation } = { ...consent, status: 'revoked' as const, source: 'whatsapp-reply' };
+    for (const named of [{ personId }, { sealedContact }]) {
+      const normalizer = newNormalizer();
+      const result = normalizer.consent({ ...revocation, ...named }, now);
+      expect(result).toEqual({
+        ok: true,
+        value: {
+          personId,
+          purpose: 'whatsapp_marketing',
+          businessId: 'acme',
+          status: 'revoked',
+          occurredAt: '2026-11-28T11:00:00.000Z',
+          source: 'whatsapp-reply',
+          country: undefined,
+          assertedVia: 'kafka_producer',
+          assertedBy: 'unidentified',
+        },
+      });
+      if (result.ok) await normalizer.sealContacts([result.value]);
+      expect(result.ok && result.value.contact).toBeFalsy();
+    }
+  });
+
+  it('refuses a v1 sealed contact, which names no person', () => {
+    const { phone: _phone, ...revocation } = { ...consent, status: 'revoked' as const };
+    expect(newNormalizer().consent({ ...revocation, sealedContact: 'v1.aXY.dGFn.ZGF0YQ' }, now)).toMatchObject({
+      ok: false,
+      reason: 'schema_violation',
+    });
+  });
 });
 
 describe('EventNormalizer phone cache', () => {

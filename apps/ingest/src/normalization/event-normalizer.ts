@@ -122,7 +122,18 @@ export class EventNormalizer {
     if (Date.parse(event.occurredAt) - now.getTime() > this.policy.maxFutureSkewMs) {
       return { ok: false, reason: 'timestamp_in_future', detail: `occurredAt: later than now + ${this.policy.maxFutureSkewMs} ms` };
     }
-    const { phone, personId } = this.person(event.phone, event.country);
+    const common = {
+      purpose: event.purpose,
+      businessId: event.purpose === 'whatsapp_marketing' ? event.businessId : undefined,
+      status: event.status,
+      occurredAt: new Date(event.occurredAt).toISOString(),
+      source: event.source,
+    };
+    // A revocation the platform observed (STOP, error 131050) names its person without the number:
+    // nothing to seal, and no contact is forwarded (profiles keeps the one it holds, if any).
+    const named = personNamedBy(event);
+    if (named) return named.ok ? { ok: true, value: { personId: named.personId, ...common, country: event.country } } : named;
+    const { phone, personId } = this.person(event.phone as string, event.country);
     if (!phone.ok) return { ok: false, reason: 'invalid_phone', detail: `phone: ${phone.reason}` };
     return this.unsealed(phone.e164, {
       personId: personId as string,
@@ -153,7 +164,7 @@ export class EventNormalizer {
   }
 
   /** Seals the contact of each value normalized here: one key-vault round trip for the batch (none for cached keys). */
-  async sealContacts(values: readonly { personId: string; contact: string }[]): Promise<void> {
+  async sealContacts(values: readonly { personId: string; contact?: string }[]): Promise<void> {
     this.batchPhones.clear();
     const todo = values.filter((v) => v.contact === UNSEALED && this.pending.has(v));
     if (todo.length === 0) return;
@@ -182,6 +193,18 @@ export class EventNormalizer {
     }
     return undefined;
   }
+}
+
+/** The person of a consent change named by `personId` or `sealedContact` (undefined: named by phone). */
+function personNamedBy(
+  event: ConsentEventV1,
+): { ok: true; personId: string } | { ok: false; reason: DeadLetterReason; detail: string } | undefined {
+  if (event.personId !== undefined) return { ok: true, personId: event.personId };
+  if (event.sealedContact === undefined) return undefined;
+  // `v2.<personId>.<keyVersion>...`: the person is in the value (its authenticated header).
+  const [version, personId] = event.sealedContact.split('.');
+  if (version === 'v2' && personId) return { ok: true, personId };
+  return { ok: false, reason: 'schema_violation', detail: 'sealedContact: a v1 value names no person; send personId or phone' };
 }
 
 /** The items without repeats, in first-seen order (most events have one or two categories). */

@@ -1,6 +1,7 @@
 import {
   type ConsentNormalizedV1,
   type EngagementNormalizedV1,
+  type InboundMessageV1,
   type PrivacyErasureV1,
   type PrivacyExportV1,
   type PrivacyRequestV1,
@@ -314,15 +315,61 @@ describe('profiles: GDPR export and erasure', () => {
     });
   }, 60_000);
 
-  it('after erasure, new events and consents for the number do not rebuild a targetable profile', async () => {
+  it('after erasure, new events and consents for the number do not rebuild a targetable profile, and each is dead-lettered and counted as erased_person', async () => {
     const tombstoneAt = snapshots.records.findIndex((r) => r.key === marieId && r.value === null);
-    await send(Topic.ConsentNormalizedV1, marieId, [consent(marieId, marie.e164, 0)]);
-    await send(Topic.EngagementNormalizedV1, marieId, [engagement(marieId, marie.e164, 3)]);
+    const deadLetters = await TopicProbe.start(brokers, Topic.DeadLetterV1);
+    const inbound: InboundMessageV1 = {
+      wamid: `wamid.erased-${run}`,
+      personId: marieId,
+      contact: sealer.seal(marie.e164),
+      phoneNumberId: '33100000000',
+      kind: 'text',
+      text: 'hello again',
+      receivedAt: new Date().toISOString(),
+    };
+    // A revocation naming the person by personId only (as the platform's own STOP and 131050 do).
+    const { contact: _contact, ...revocation } = { ...consent(marieId, marie.e164, 0), status: 'revoked' as const };
+    const late = [consent(marieId, marie.e164, 0), revocation];
+    const lateEngagement = engagement(marieId, marie.e164, 3);
+    await send(Topic.ConsentNormalizedV1, marieId, late);
+    await send(Topic.EngagementNormalizedV1, marieId, [lateEngagement]);
+    await send(Topic.WhatsappInboundV1, marieId, [inbound]);
+    // The originals are sealed in dead letters; their SHA-256 says which records they were.
+    const sent = new Set([...late, lateEngagement, inbound].map((v) => createHash('sha256').update(JSON.stringify(v)).digest('hex')));
     await eventually(
       'the new records to be consumed',
-      async () => ((await caughtUp([Topic.ConsentNormalizedV1, Topic.EngagementNormalizedV1])) ? true : undefined),
+      async () => ((await caughtUp([Topic.ConsentNormalizedV1, Topic.EngagementNormalizedV1, Topic.WhatsappInboundV1])) ? true : undefined),
       60_000,
     );
+    try {
+      const erasedLetters = await eventually(
+        'the dead letters of the erased person',
+        async () => {
+          const found = deadLetters.records.filter((r) => r.value?.reason === 'erased_person' && sent.has(r.value.payloadSha256 ?? ''));
+          return found.length >= 4 ? found : undefined;
+        },
+        60_000,
+      );
+      expect(erasedLetters.map((r) => r.value?.originTopic).sort()).toEqual([
+        Topic.ConsentNormalizedV1,
+        Topic.ConsentNormalizedV1,
+        Topic.EngagementNormalizedV1,
+        Topic.WhatsappInboundV1,
+      ]);
+      expect(erasedLetters.every((r) => r.value?.service === 'profiles' && /erased/.test(r.value.detail))).toBe(true);
+    } finally {
+      await deadLetters.stop();
+    }
+    const metrics = await (await fetch(url('/metrics'))).text();
+    for (const [topic, n] of [
+      [Topic.ConsentNormalizedV1, 2],
+      [Topic.EngagementNormalizedV1, 1],
+      [Topic.WhatsappInboundV1, 1],
+    ] as const) {
+      expect(metrics).toMatch(
+        new RegExp(`^wt_profile_dropped_total\\{topic="${topic.replace(/\./g, '\\.')}",reason="erased_person"[^}]*\\} ${n}$`, 'm'),
+      );
+    }
     await sleep(500);
     expect(await rowsHeld(marieId)).toEqual({
       person_profile: 0,

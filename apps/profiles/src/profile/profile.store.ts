@@ -21,6 +21,8 @@ export interface EngagementOutcome {
   applied: number;
   /** Events dropped because their person is erased. */
   erased: number;
+  /** The erased people among the batch's (their events were dropped). */
+  erasedPeople: ReadonlySet<string>;
   /** Events already processed (replays). */
   duplicates: number;
   /** The profiles written (one per person with applied events), in personId order. */
@@ -87,7 +89,7 @@ export class ProfileStore {
     beforeCommit: (profiles: readonly ProfileState[], consents: ReadonlyMap<string, ConsentRow[]>) => Promise<void>,
     timings: EngagementTimings = { notDatabase: 0 },
   ): Promise<EngagementOutcome> {
-    const outcome: EngagementOutcome = { applied: 0, erased: 0, duplicates: 0, profiles: [], dayRows: 0 };
+    const outcome: EngagementOutcome = { applied: 0, erased: 0, erasedPeople: new Set(), duplicates: 0, profiles: [], dayRows: 0 };
     if (events.length === 0) return outcome;
     const ids = [...new Set(events.map((e) => e.personId))].sort();
     const pairs = new Map<string, [string, string]>();
@@ -118,6 +120,7 @@ export class ProfileStore {
       )) as unknown as QueryResult[];
       const computing = process.hrtime.bigint();
       const erased = new Set((results[2].rows as { person_id: string }[]).map((r) => r.person_id));
+      outcome.erasedPeople = erased;
       // The keys not claimed (usually few): replays, and the events of erased people.
       const notClaimed = new Set((results[3].rows as { dedupe_key: string }[]).map((r) => r.dedupe_key));
       const stored = new Map((results[4].rows as ProfileRow[]).map((row) => [row.person_id, profileOf(row)]));
@@ -178,11 +181,13 @@ export class ProfileStore {
    *      unknown, version + 1) and `beforeCommit` has run (the snapshots acknowledged by Kafka):
    *      the profile upsert and COMMIT. A failure anywhere rolls the whole batch back.
    *
-   * Returns the profiles written (one per person not erased), in personId order.
+   * Returns the profiles written (one per person not erased), in personId order; `onErased` is told
+   * the erased people among the batch (their changes were not applied).
    */
   async writeConsents(
     all: readonly ConsentNormalizedV1[],
     beforeCommit: (profiles: readonly ProfileState[], consents: ReadonlyMap<string, ConsentRow[]>) => Promise<void>,
+    onErased: (erased: ReadonlySet<string>) => void = () => undefined,
   ): Promise<ProfileState[]> {
     if (all.length === 0) return [];
     const ids = [...new Set(all.map((c) => c.personId))].sort();
@@ -211,6 +216,7 @@ export class ProfileStore {
          SELECT person_id, purpose, business_id, status FROM consent_state WHERE person_id = ANY(${idList}::char(64)[])`,
       )) as unknown as QueryResult[];
       const erased = new Set((results[2].rows as { person_id: string }[]).map((r) => r.person_id));
+      onErased(erased);
       const latestOf = new Map<string, ConsentNormalizedV1>();
       for (const c of all) if (!erased.has(c.personId)) latestOf.set(c.personId, c);
       if (latestOf.size === 0) {
@@ -227,7 +233,7 @@ export class ProfileStore {
           const country = profile.country ?? latest.country ?? null;
           return {
             ...profile,
-            contact: profile.contact ?? latest.contact,
+            contact: profile.contact ?? latest.contact ?? null,
             country,
             timeZone: profile.timeZone ?? timeZoneForCountry(country ?? undefined) ?? null,
             version: profile.version + 1,

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { type ConsentNormalizedV1, type InboundMessageV1, Topic } from '@wt/contracts';
-import { KafkaPublisher, type RecordBatch, traceHeaders } from '@wt/kafka';
+import { type ConsentNormalizedV1, type InboundMessageV1, Topic, type TopicPayload } from '@wt/contracts';
+import { type ConsumedRecord, KafkaPublisher, type RecordBatch, traceHeaders } from '@wt/kafka';
 import { counter, histogram } from '@wt/observability';
 import { type EntityManager } from 'typeorm';
 import { PrivacyService } from '../privacy/privacy.service';
@@ -14,6 +14,31 @@ import { applyInbound, type ProfileState } from './profile-state';
 import { type ConsentRow, ProfileStore } from './profile.store';
 
 const applied = counter({ name: 'wt_profile_events_total', help: 'Engagement events by effect on profiles', labelNames: ['effect'] });
+/**
+ * Records profiles received and did not apply, by topic and reason (`erased_person`: the person was
+ * erased; each such record is also dead-lettered with that reason). Nothing is dropped silently.
+ */
+const dropped = counter({
+  name: 'wt_profile_dropped_total',
+  help: 'Records profiles did not apply, by topic and reason',
+  labelNames: ['topic', 'reason'],
+});
+const ERASED_DETAIL = 'personId: the person was erased; nothing of theirs is applied (this record is kept here, not applied)';
+
+/** Dead-letters the records of erased people, and counts them. */
+function rejectErased<T extends Topic.EngagementNormalizedV1 | Topic.ConsentNormalizedV1 | Topic.WhatsappInboundV1>(
+  batch: RecordBatch<T>,
+  records: readonly ConsumedRecord<TopicPayload<T>>[],
+  erased: ReadonlySet<string>,
+): void {
+  if (erased.size === 0) return;
+  for (const record of records) {
+    if (!erased.has(record.value.personId)) continue;
+    batch.reject(record, 'erased_person', ERASED_DETAIL);
+    dropped.inc({ topic: batch.topic, reason: 'erased_person' });
+  }
+}
+
 const written = counter({ name: 'wt_profile_rows_written_total', help: 'Profile rows upserted by engagement batches' });
 /**
  * Time an engagement batch spends in Postgres: from BEGIN to COMMIT, less the time spent
@@ -61,6 +86,7 @@ export class ProfilesConsumer {
     });
     const seen = new Set<string>();
     const unique = inWindow.map((r) => r.value).filter((e) => !seen.has(e.dedupeKey) && seen.add(e.dedupeKey));
+    const erased = new Set<string>();
     const traces = latestTraces(batch.records);
     // A transaction per chunk of at most MAX_PEOPLE_PER_TRANSACTION people (one for a usual batch),
     // each as ProfileStore.writeEngagement: locked, erased dropped, replays skipped, profiles and
@@ -76,6 +102,7 @@ export class ProfilesConsumer {
       );
       applied.inc({ effect: 'applied' }, outcome.applied);
       applied.inc({ effect: 'erased_person' }, outcome.erased);
+      for (const personId of outcome.erasedPeople) erased.add(personId);
       applied.inc({ effect: 'duplicate' }, outcome.duplicates);
       if (outcome.profiles.length > 0) {
         dbSeconds.observe(seconds(started) - timings.notDatabase);
@@ -83,49 +110,70 @@ export class ProfilesConsumer {
       }
     }
     applied.inc({ effect: 'duplicate' }, inWindow.length - unique.length);
+    rejectErased(batch, inWindow, erased);
     applied.inc({ effect: 'expired' }, batch.records.length - inWindow.length);
   }
 
   @EventPattern(Topic.ConsentNormalizedV1)
   async onConsent(@Payload() batch: RecordBatch<Topic.ConsentNormalizedV1>): Promise<void> {
     const traces = latestTraces(batch.records);
+    const erased = new Set<string>();
     for (const chunk of chunkByPeople(batch.records, (r) => r.value.personId, this.config.MAX_PEOPLE_PER_TRANSACTION))
       await this.applyConsents(
         chunk.map((r) => r.value),
         traces,
+        erased,
       );
+    rejectErased(batch, batch.records, erased);
   }
 
-  /** A chunk of consent changes in one transaction of two round trips (ProfileStore.writeConsents). */
-  private async applyConsents(all: readonly ConsentNormalizedV1[], traces: ReadonlyMap<string, Record<string, string>>): Promise<void> {
-    await this.store.writeConsents(all, (profiles, consents) => this.publishSnapshots(profiles, consents, traces));
+  /** A chunk of consent changes in one transaction of two round trips (ProfileStore.writeConsents); adds the erased people to `erased`. */
+  private async applyConsents(
+    all: readonly ConsentNormalizedV1[],
+    traces: ReadonlyMap<string, Record<string, string>>,
+    erased: Set<string>,
+  ): Promise<void> {
+    await this.store.writeConsents(
+      all,
+      (profiles, consents) => this.publishSnapshots(profiles, consents, traces),
+      (people) => people.forEach((p) => erased.add(p)),
+    );
   }
 
   /** Inbound WhatsApp messages open the customer-service window with the number written to. */
   @EventPattern(Topic.WhatsappInboundV1)
   async onInbound(@Payload() batch: RecordBatch<Topic.WhatsappInboundV1>): Promise<void> {
     const traces = latestTraces(batch.records);
+    const erased = new Set<string>();
     for (const chunk of chunkByPeople(batch.records, (r) => r.value.personId, this.config.MAX_PEOPLE_PER_TRANSACTION))
       await this.applyInboundMessages(
         chunk.map((r) => r.value),
         traces,
+        erased,
       );
+    rejectErased(batch, batch.records, erased);
   }
 
-  private async applyInboundMessages(all: readonly InboundMessageV1[], traces: ReadonlyMap<string, Record<string, string>>): Promise<void> {
+  /** Adds the erased people among these messages' to `erased`. */
+  private async applyInboundMessages(
+    all: readonly InboundMessageV1[],
+    traces: ReadonlyMap<string, Record<string, string>>,
+    erased: Set<string>,
+  ): Promise<void> {
     await this.store.transaction(async (manager) => {
       const locked = await this.store.lockProfiles(
         manager,
         all.map((m) => m.personId),
       );
-      const erased = await PrivacyService.erasedAmong(
+      const erasedHere = await PrivacyService.erasedAmong(
         manager,
         all.map((m) => m.personId),
       );
-      const messages = all.filter((m) => !erased.has(m.personId));
+      erasedHere.forEach((p) => erased.add(p));
+      const messages = all.filter((m) => !erasedHere.has(m.personId));
       if (messages.length === 0) return;
       const updated = [...locked.values()]
-        .filter((profile) => !erased.has(profile.personId))
+        .filter((profile) => !erasedHere.has(profile.personId))
         .map(
           (profile) =>
             [

@@ -61,7 +61,7 @@ export async function asyncApiDocument(): Promise<Record<string, unknown>> {
     asyncapi: '3.0.0',
     info: {
       title: 'WhatsApp targeting platform: topics',
-      version: '1.0.0',
+      version: '1.1.0',
       description:
         'Every Kafka topic of the platform, generated from libs/contracts (TOPIC_SPECS, TOPIC_PAYLOAD_CLASSES). ' +
         'Topics are never renamed: a breaking change is a new `.vN` topic beside the old one.',

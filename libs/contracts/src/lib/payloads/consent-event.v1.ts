@@ -1,20 +1,99 @@
-import { IsIn, IsISO8601, IsString, Matches, MaxLength, MinLength, ValidateIf, IsOptional, IsISO31661Alpha2 } from 'class-validator';
+import {
+  IsIn,
+  IsISO8601,
+  IsISO31661Alpha2,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateBy,
+  ValidateIf,
+  type ValidationOptions,
+} from 'class-validator';
 import {
   CONSENT_PURPOSES,
   CONSENT_STATUSES,
   DECLARABLE_CONSENT_CHANNELS,
   IDENTIFIER,
+  PERSON_ID,
+  SEALED_CONTACT,
   type ConsentPurpose,
   type ConsentStatus,
   type DeclarableConsentChannel,
 } from './common';
 
-/** `consent.v1`: a person granted or revoked a purpose. */
+/** The fields that can name the person of a consent change: exactly one of them is given. */
+export const CONSENT_PERSON_FIELDS = ['phone', 'personId', 'sealedContact'] as const;
+
+/** How many of the person fields a record gives. */
+function personFieldsOf(event: object): number {
+  const record = event as Record<string, unknown>;
+  return CONSENT_PERSON_FIELDS.filter((field) => record[field] !== undefined).length;
+}
+
+/** The record names its person with one field only (checked on each of them that is given). */
+function NamesThePersonOnce(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'namesThePersonOnce',
+      validator: {
+        validate: (_value, args) => args !== undefined && personFieldsOf(args.object) === 1,
+        defaultMessage: () => `name the person with exactly one of ${CONSENT_PERSON_FIELDS.join(', ')}`,
+      },
+    },
+    options,
+  );
+}
+
+/** `personId` and `sealedContact` name a person only in a revocation: a grant is collected with the number. */
+function OnlyInRevocation(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'onlyInRevocation',
+      validator: {
+        validate: (_value, args) => (args?.object as { status?: unknown } | undefined)?.status === 'revoked',
+        defaultMessage: (args) =>
+          `${args?.property ?? 'this field'} names the person only when status is revoked (a grant needs the phone)`,
+      },
+    },
+    options,
+  );
+}
+
+/**
+ * `consent.v1`: a person granted or revoked a purpose.
+ *
+ * The person is named by exactly one of:
+ * - `phone` (any common form; a grant always needs it), as businesses send it;
+ * - `personId` (since contract 1.1, revocations only): the platform's pseudonym, as the platform's
+ *   own services publish the revocations they observe (a STOP, Meta's error 131050), so that no
+ *   number travels in clear on this topic;
+ * - `sealedContact` (since contract 1.1, revocations only): a contact sealed by the platform
+ *   (`v2.<personId>....`), which names its person. Ingest reads the person from it and never
+ *   forwards it.
+ */
 export class ConsentEventV1 {
+  /** Absent when `personId` or `sealedContact` names the person. */
+  @ValidateIf((event: ConsentEventV1) => event.phone !== undefined || personFieldsOf(event) === 0)
   @IsString()
   @MinLength(3)
   @MaxLength(32)
-  phone: string;
+  @NamesThePersonOnce()
+  phone?: string;
+
+  @IsOptional()
+  @Matches(PERSON_ID, { message: 'personId must be 64 lower-case hex characters' })
+  @NamesThePersonOnce()
+  @OnlyInRevocation()
+  personId?: string;
+
+  /** A `v2.` sealed contact (it names its person; a `v1.` value names none and is refused by ingest). */
+  @IsOptional()
+  @Matches(SEALED_CONTACT, { message: 'sealedContact must be a contact sealed by the platform' })
+  @NamesThePersonOnce()
+  @OnlyInRevocation()
+  sealedContact?: string;
 
   /** `whatsapp_marketing` is per business; `cross_app_profiling` is platform-wide. */
   @IsIn(CONSENT_PURPOSES)

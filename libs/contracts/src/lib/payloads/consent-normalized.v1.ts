@@ -17,8 +17,13 @@ export class ConsentNormalizedV1 {
   @Matches(PERSON_ID)
   personId: string;
 
+  /**
+   * The number sealed under the person's key; absent (since contract 1.1) when the change named the
+   * person by `personId` or `sealedContact` rather than by phone (the platform's own revocations).
+   */
+  @IsOptional()
   @Matches(SEALED_CONTACT)
-  contact: string;
+  contact?: string;
 
   @IsIn(CONSENT_PURPOSES)
   purpose: ConsentPurpose;

@@ -19,6 +19,12 @@ export const DEAD_LETTER_REASONS = [
   'processing_failed',
   'null_value',
   'state_conflict',
+  /** The person was erased: the record was not applied (profiles). */
+  'erased_person',
+  /** A WhatsApp webhook status for a message this platform has no record of (dispatcher). */
+  'unmatched_status',
+  /** A WhatsApp webhook event for a business number no campaign names (dispatcher). */
+  'unknown_business_number',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
