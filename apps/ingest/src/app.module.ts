@@ -5,7 +5,7 @@ import { ApiKeyScopeGuard, apiKeyOf, ApiKeyStore } from '@wt/business-auth';
 import { ConfigModule } from '@wt/config';
 import { postgresOptions } from '@wt/database';
 import { ContactSealer, Pseudonymizer } from '@wt/identity';
-import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
+import { DeadLetterSealer, kafkaConnectionOf, KafkaModule, phoneOwner } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
 import { VaultModule } from '@wt/vault';
 import { IngestConfig } from './ingest.config';
@@ -55,6 +55,13 @@ export function ingestModule(config: IngestConfig) {
             maxAgeMs: config.MAX_EVENT_AGE_DAYS * 86_400_000,
             maxFutureSkewMs: config.MAX_FUTURE_SKEW_SECONDS * 1000,
           }),
+      },
+      {
+        // The HTTP doors' dead letters are sealed like the consumer's: under the number's owner, so erasure reaches them.
+        provide: DeadLetterSealer,
+        inject: [ContactSealer],
+        useFactory: (sealer: ContactSealer) =>
+          new DeadLetterSealer(sealer, phoneOwner(new Pseudonymizer(config.PSEUDONYM_SECRET), config.DEFAULT_REGION)),
       },
       {
         provide: HttpIntake,

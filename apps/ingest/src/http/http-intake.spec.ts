@@ -1,4 +1,4 @@
-import { type DeadLetterV1, type EngagementEventV1 } from '@wt/contracts';
+import { type EngagementEventV1 } from '@wt/contracts';
 import { ContactSealer, InMemoryPersonKeyStore, Pseudonymizer } from '@wt/identity';
 import { EventNormalizer } from '../normalization/event-normalizer';
 import { HTTP_ROUTE_HEADER, HttpIntake } from './http-intake';
@@ -75,28 +75,16 @@ describe('HttpIntake.engagement', () => {
     expect(outcome.results[0]).toMatchObject({
       errors: [{ field: 'type', problems: [expect.stringMatching(/one of the following values/)] }],
     });
-    expect(outcome.deadLetters.map((d) => d.value.reason)).toEqual([
-      'unknown_type',
-      'schema_violation',
-      'schema_violation',
-      'schema_violation',
-    ]);
-    expect(outcome.deadLetters[0].value.detail).toMatch(/^type: /);
+    expect(outcome.refused.map((d) => d.reason)).toEqual(['unknown_type', 'schema_violation', 'schema_violation', 'schema_violation']);
+    expect(outcome.refused[0]?.detail).toMatch(/^type: /);
   });
 
-  it('dead-letters every rejected event with origin http, its route and the original payload', () => {
+  it('refuses every rejected event with its reason, its route and the original payload (sealed by the controller)', () => {
     const bad = { ...good, eventId: 'e9', phone: '+33 1' };
-    const { deadLetters } = newIntake().engagement([good, bad], now);
-    expect(deadLetters).toHaveLength(1);
-    const letter: DeadLetterV1 = deadLetters[0].value;
-    expect(deadLetters[0].key).toBe('http');
-    expect(letter).toMatchObject({
-      reason: 'invalid_phone',
-      originTopic: 'http',
-      service: 'ingest',
-      headers: { [HTTP_ROUTE_HEADER]: 'POST /v1/engagement-events' },
-    });
-    expect(JSON.parse(Buffer.from(letter.payloadBase64, 'base64').toString('utf8'))).toEqual(bad);
+    const { refused } = newIntake().engagement([good, bad], now);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ reason: 'invalid_phone', headers: { [HTTP_ROUTE_HEADER]: 'POST /v1/engagement-events' } });
+    expect(JSON.parse((refused[0]?.value as Buffer).toString('utf8'))).toEqual(bad);
   });
 
   it('rejects an oversized event without parsing it further', () => {
@@ -120,6 +108,6 @@ describe('HttpIntake.consent', () => {
     expect(outcome.results[0]).toMatchObject({ status: 'rejected', reason: 'schema_violation', errors: [{ field: 'businessId' }] });
     expect(outcome.results[1]).toMatchObject({ status: 'accepted' });
     expect(outcome.accepted[0]?.value).toMatchObject({ assertedVia: 'http_api', assertedBy: 'acme', assertedKeyId: 'AbCdEfGhIjKl' });
-    expect(outcome.deadLetters[0].value.headers[HTTP_ROUTE_HEADER]).toBe('POST /v1/consents');
+    expect(outcome.refused[0]?.headers[HTTP_ROUTE_HEADER]).toBe('POST /v1/consents');
   });
 });

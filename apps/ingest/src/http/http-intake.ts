@@ -1,7 +1,6 @@
 import {
   type ConsentNormalizedV1,
   type DeadLetterReason,
-  type DeadLetterV1,
   describeViolations,
   type EngagementNormalizedV1,
   type FieldViolation,
@@ -9,7 +8,7 @@ import {
   Topic,
   validatePayload,
 } from '@wt/contracts';
-import { type OutgoingRecord } from '@wt/kafka';
+import { type HttpRefusal, type OutgoingRecord } from '@wt/kafka';
 import { type ConsentAttribution, type EventNormalizer, type Normalized } from '../normalization/event-normalizer';
 
 /** The public input topic each HTTP route stands for: a dead letter from HTTP replays onto it. */
@@ -29,7 +28,8 @@ export type ItemResult =
 export interface IntakeOutcome<T> {
   results: ItemResult[];
   accepted: OutgoingRecord<T>[];
-  deadLetters: OutgoingRecord<DeadLetterV1>[];
+  /** Refused items, for the dead-letter topic once sealed (`httpDeadLettersFor`). */
+  refused: HttpRefusal[];
 }
 
 export interface IntakeLimits {
@@ -70,7 +70,7 @@ export class HttpIntake {
     now: Date,
     normalize: (raw: unknown) => Normalized<T> | SchemaViolation,
   ): IntakeOutcome<T> {
-    const outcome: IntakeOutcome<T> = { results: [], accepted: [], deadLetters: [] };
+    const outcome: IntakeOutcome<T> = { results: [], accepted: [], refused: [] };
     items.forEach((raw, index) => {
       const bytes = Buffer.from(JSON.stringify(raw) ?? 'null', 'utf8');
       const result: Normalized<T> | SchemaViolation =
@@ -84,18 +84,8 @@ export class HttpIntake {
       }
       const errors = 'violations' in result ? (result as SchemaViolation).violations : [violationOf(result.detail)];
       outcome.results.push({ index, status: 'rejected', reason: result.reason, errors });
-      outcome.deadLetters.push({
-        key: 'http',
-        value: {
-          reason: result.reason,
-          detail: result.detail.slice(0, 2000),
-          originTopic: 'http',
-          service: 'ingest',
-          payloadBase64: bytes.toString('base64'),
-          headers: { [HTTP_ROUTE_HEADER]: route },
-          failedAt: now.toISOString(),
-        },
-      });
+      // Sealed by the caller (one vault round trip for the request) before it goes to the dead-letter topic.
+      outcome.refused.push({ reason: result.reason, detail: result.detail, value: bytes, headers: { [HTTP_ROUTE_HEADER]: route } });
     });
     return outcome;
   }

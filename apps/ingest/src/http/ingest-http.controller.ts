@@ -2,7 +2,7 @@ import { BadRequestException, Body, Controller, ForbiddenException, HttpCode, Po
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiKey, type ApiKeyPrincipal, ApiKeyScopeGuard, RequireScope } from '@wt/business-auth';
 import { Topic } from '@wt/contracts';
-import { KafkaPublisher } from '@wt/kafka';
+import { DeadLetterSealer, httpDeadLettersFor, KafkaPublisher } from '@wt/kafka';
 import { Counter, register } from 'prom-client';
 import { IngestConfig } from '../ingest.config';
 import { EventNormalizer } from '../normalization/event-normalizer';
@@ -52,6 +52,7 @@ export class IngestHttpController {
     private readonly config: IngestConfig,
     private readonly intake: HttpIntake,
     private readonly normalizer: EventNormalizer,
+    private readonly deadLetters: DeadLetterSealer,
   ) {}
 
   @Post('engagement-events')
@@ -71,7 +72,7 @@ export class IngestHttpController {
     await this.normalizer.sealContacts(outcome.accepted.map((r) => r.value));
     await this.publisher.publishAll([
       { topic: Topic.EngagementNormalizedV1, records: outcome.accepted },
-      { topic: Topic.DeadLetterV1, records: outcome.deadLetters },
+      { topic: Topic.DeadLetterV1, records: await httpDeadLettersFor('ingest', outcome.refused, this.deadLetters) },
     ]);
     return answer('engagement-events', outcome);
   }
@@ -93,7 +94,7 @@ export class IngestHttpController {
     await this.normalizer.sealContacts(outcome.accepted.map((r) => r.value));
     await this.publisher.publishAll([
       { topic: Topic.ConsentNormalizedV1, records: outcome.accepted },
-      { topic: Topic.DeadLetterV1, records: outcome.deadLetters },
+      { topic: Topic.DeadLetterV1, records: await httpDeadLettersFor('ingest', outcome.refused, this.deadLetters) },
     ]);
     return answer('consents', outcome);
   }

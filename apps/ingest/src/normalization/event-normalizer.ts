@@ -129,25 +129,20 @@ export class EventNormalizer {
       occurredAt: new Date(event.occurredAt).toISOString(),
       source: event.source,
     };
-    // A revocation the platform observed (STOP, error 131050) names its person without the number:
-    // nothing to seal, and no contact is forwarded (profiles keeps the one it holds, if any).
-    const named = personNamedBy(event);
-    if (named) return named.ok ? { ok: true, value: { personId: named.personId, ...common, country: event.country } } : named;
-    const { phone, personId } = this.person(event.phone as string, event.country);
-    if (!phone.ok) return { ok: false, reason: 'invalid_phone', detail: `phone: ${phone.reason}` };
-    return this.unsealed(phone.e164, {
-      personId: personId as string,
-      contact: UNSEALED,
-      purpose: event.purpose,
-      businessId: event.purpose === 'whatsapp_marketing' ? event.businessId : undefined,
-      status: event.status,
-      occurredAt: new Date(event.occurredAt).toISOString(),
-      source: event.source,
-      country: phone.country,
+    const attributed = {
       assertedVia: attribution.assertedVia,
       assertedBy: attribution.assertedBy,
       ...(attribution.assertedKeyId ? { assertedKeyId: attribution.assertedKeyId } : {}),
-    });
+    };
+    // A revocation the platform observed (STOP, error 131050) names its person without the number:
+    // nothing to seal, and no contact is forwarded (profiles keeps the one it holds, if any).
+    const named = personNamedBy(event);
+    if (named) {
+      return named.ok ? { ok: true, value: { personId: named.personId, ...common, country: event.country, ...attributed } } : named;
+    }
+    const { phone, personId } = this.person(event.phone as string, event.country);
+    if (!phone.ok) return { ok: false, reason: 'invalid_phone', detail: `phone: ${phone.reason}` };
+    return this.unsealed(phone.e164, { personId: personId as string, contact: UNSEALED, ...common, country: phone.country, ...attributed });
   }
 
   /** The number in E.164 and its pseudonym, once per distinct (number, region hint) while cached. */

@@ -110,3 +110,59 @@ export async function deadLettersFor(
 }
 
 export const DEAD_LETTER_TOPIC = Topic.DeadLetterV1;
+
+/** Something refused at an HTTP door (not a Kafka record): what it was, and why. */
+export interface HttpRefusal {
+  reason: DeadLetterV1['reason'];
+  detail: string;
+  /** The refused item as received. */
+  value: Buffer;
+  /** Headers of the dead letter (e.g. the route); they are sealed with the value, never in clear. */
+  headers: Record<string, string>;
+}
+
+/**
+ * Dead letters of items refused at an HTTP door, keyed `http` (no partition or offset of origin),
+ * their originals sealed in one vault round trip exactly as a consumer's are: under the person's
+ * key where the item names one (so erasure reaches them), else under the day's dead-letter key.
+ */
+export async function httpDeadLettersFor(
+  service: string,
+  refusals: readonly HttpRefusal[],
+  sealer: DeadLetterSealer,
+  now = new Date(),
+): Promise<OutgoingRecord<DeadLetterV1>[]> {
+  if (refusals.length === 0) return [];
+  const kept = refusals.map((r) => keptPayload(r.value));
+  const sealed = await sealer.sealAll(
+    refusals.map((r, i) => ({
+      originTopic: 'http',
+      value: (kept[i] as ReturnType<typeof keptPayload>).kept,
+      headers: boundedHeaders(r.headers),
+    })),
+    now,
+  );
+  return refusals.map((r, i) => {
+    const payload = kept[i] as ReturnType<typeof keptPayload>;
+    return {
+      key: 'http',
+      value: {
+        reason: r.reason,
+        detail: r.detail.slice(0, 2000),
+        originTopic: 'http',
+        service,
+        payloadBase64: '',
+        sealedPayload: sealed[i],
+        payloadBytes: payload.bytes,
+        payloadSha256: payload.sha256,
+        ...(payload.truncated ? { payloadTruncated: true } : {}),
+        headers: Object.fromEntries(
+          Object.entries(r.headers)
+            .filter(([name]) => CLEAR_HEADERS.has(name))
+            .map(([name, value]) => [name, value.slice(0, MAX_HEADER_VALUE)]),
+        ),
+        failedAt: now.toISOString(),
+      },
+    };
+  });
+}

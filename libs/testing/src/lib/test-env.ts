@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+
 /** What the global setup started, for integration and e2e tests. */
 export function testBrokers(): string[] {
   const brokers = process.env['KAFKA_BROKERS'];
@@ -39,4 +42,19 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(200);
   }
+}
+
+/**
+ * An ingest API key issued as an operator does (`node dist/apps/ingest/src/main.js api-key …`,
+ * the built service, on the test stack's ingest database): `issue <businessId>` for a business's
+ * consents, `issue-producer <source>` for engagement from one source. Returns the bearer token.
+ */
+export function issueIngestKey(action: 'issue' | 'issue-producer', subject: string): string {
+  const root = path.resolve(__dirname, '../../../..');
+  const out = execFileSync(process.execPath, [path.join(root, 'dist/apps/ingest/src/main.js'), 'api-key', action, subject, 'test'], {
+    cwd: root,
+    env: { PATH: process.env['PATH'], DATABASE_URL: testDatabaseUrl('ingest') },
+    encoding: 'utf8',
+  });
+  return (JSON.parse(out.trim().split('\n').at(-1) as string) as { apiKey: string }).apiKey;
 }
