@@ -48,6 +48,6 @@ export async function deployUsersYaml(): Promise<string> {
     '# GENERATED from libs/contracts TOPIC_ACCESS: do not edit by hand.',
     '# Regenerate: npx nx run cli:build && node dist/tools/cli/src/main.js deploy users > deploy/base/kafka-users.yaml',
   ].join('\n');
-  const docs = KAFKA_SERVICES.map((service) => stringify(kafkaUserResource(service), { lineWidth: 0 }).trimEnd());
+  const docs = KAFKA_SERVICES.map((service) => stringify(kafkaUserResource(service), { lineWidth: 0, singleQuote: true }).trimEnd());
   return `${header}\n---\n${docs.join('\n---\n')}\n`;
 }
