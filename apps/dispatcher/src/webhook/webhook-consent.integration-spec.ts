@@ -120,7 +120,8 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
       const message = await write(person, knownNumber, word);
       const revocation = await consents.waitFor((c) => c.personId === person.personId);
       expect(revocation.key).toBe(person.personId);
-      // The same record the assistant publishes for a STOP it serves (same time and source): the ledger keeps one row.
+      // Same person, business, time and source as the assistant's record for a STOP it serves: the ledger keeps
+      // one row. Each says who asserted it (issue 15, point 6).
       expect(revocation.value).toEqual({
         personId: person.personId,
         purpose: 'whatsapp_marketing',
@@ -128,6 +129,8 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
         status: 'revoked',
         occurredAt: message.receivedAt,
         source: 'whatsapp-reply',
+        assertedVia: 'whatsapp_webhook',
+        assertedBy: 'dispatcher',
       });
       expect(JSON.stringify(revocation.value)).not.toContain(person.digits.slice(2));
     },
@@ -164,6 +167,8 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
       status: 'revoked',
       occurredAt: new Date(Number(stop.timestamp) * 1000).toISOString(),
       source: 'whatsapp-user-preferences',
+      assertedVia: 'whatsapp_webhook',
+      assertedBy: 'dispatcher',
     });
     await post(preferenceWebhook(knownNumber, preference('resume')));
     const granted = await consents.waitFor((c) => c.phone === person.e164 && c.status === 'granted');

@@ -8,7 +8,7 @@ import { type CampaignV1, type DeadLetterV1, Topic } from '@wt/contracts';
 import { createKafka, KafkaBatchServer, kafkaConnectionOf, KafkaPublisher, murmur2, type RecordBatch } from '@wt/kafka';
 import { eventually, testBrokers, testDatabaseUrl, TopicProbe } from '@wt/testing';
 import { type Admin, type Producer } from 'kafkajs';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { scoringModule } from '../app.module';
 import { ScoringConsumer } from '../decision/scoring.consumer';
@@ -131,15 +131,23 @@ describe('campaigns: one owner per id, stored before published, refused for good
     return view;
   }
   /** Produced by another team straight to campaigns.v1, keyed by campaign id. */
-  const produce = (key: string, value: unknown) =>
-    producer.send({ topic: Topic.CampaignsV1, acks: -1, messages: [{ key, value: JSON.stringify(value) }] });
+  /** The SHA-256 of each record produced, per campaign id: how its dead letter names it (scoring keeps no copy of the original). */
+  const producedDigests = new Map<string, Set<string>>();
+  const produce = (key: string, value: unknown) => {
+    const bytes = JSON.stringify(value);
+    const digests = producedDigests.get(key) ?? new Set<string>();
+    digests.add(createHash('sha256').update(bytes).digest('hex'));
+    producedDigests.set(key, digests);
+    return producer.send({ topic: Topic.CampaignsV1, acks: -1, messages: [{ key, value: bytes }] });
+  };
   const storedBody = async (campaignId: string) =>
     ((await dataSource.query(`SELECT body FROM campaign WHERE campaign_id = $1`, [campaignId])) as { body: CampaignV1 }[])[0]?.body;
   const deadLetterOf = (campaignId: string) =>
     deadLetters.waitFor(
       (d: DeadLetterV1) =>
         d.originTopic === Topic.CampaignsV1 &&
-        (JSON.parse(Buffer.from(d.payloadBase64, 'base64').toString('utf8')) as { campaignId?: string }).campaignId === campaignId,
+        d.payloadSha256 !== undefined &&
+        (producedDigests.get(campaignId)?.has(d.payloadSha256) ?? false),
       60_000,
     );
   const endOffsets = async () => (await admin.fetchTopicOffsets(Topic.CampaignsV1)).map((p) => `${p.partition}:${p.offset}`).sort();
