@@ -164,7 +164,13 @@ describe('assistant: STOP stops the next campaign message', () => {
       },
       60_000,
     );
-    expect(both.map((r) => r.value)).toEqual([revocation.value, revocation.value]);
+    // The same change (person, business, time, source), each saying who asserted it.
+    const { assertedVia: _via, assertedBy: _by, ...change } = revocation.value;
+    expect(both.map((r) => r.value)).toEqual([expect.objectContaining(change), expect.objectContaining(change)]);
+    expect(both.map((r) => `${r.value?.assertedVia}/${r.value?.assertedBy}`).sort()).toEqual([
+      'assistant/assistant',
+      'whatsapp_webhook/dispatcher',
+    ]);
     // Once ingest and profiles have consumed both (their groups caught up), the ledger holds one row.
     await eventually('ingest to consume both revocations', () => caughtUp('ingest', Topic.ConsentV1), 60_000);
     await eventually('profiles to apply both revocations', () => caughtUp('profiles', Topic.ConsentNormalizedV1), 60_000);

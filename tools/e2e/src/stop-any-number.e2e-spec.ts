@@ -1,5 +1,5 @@
 import { type CampaignV1, Topic } from '@wt/contracts';
-import { eventually, randomFrenchMobile, testBrokers, testServiceUrl, TopicProbe } from '@wt/testing';
+import { eventually, issueIngestKey, randomFrenchMobile, testBrokers, testServiceUrl, TopicProbe } from '@wt/testing';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { randomInt, randomUUID } from 'node:crypto';
 
@@ -44,10 +44,21 @@ describe('STOP to a number no assistant serves stops that business’s next camp
     await producer.send({ topic, acks: -1, messages: [{ key, value: JSON.stringify(value) }] });
   }
 
+  /** Ingest's doors need keys: this business's for its consents, the facebook source's for engagement. */
+  const ingestKeys = new Map<string, string>();
+  function authorization(service: string, path: string): Record<string, string> {
+    if (service !== 'ingest') return {};
+    if (ingestKeys.size === 0) {
+      ingestKeys.set('/v1/consents', issueIngestKey('issue', businessId));
+      ingestKeys.set('/v1/engagement-events', issueIngestKey('issue-producer', 'facebook'));
+    }
+    return { authorization: `Bearer ${ingestKeys.get(path) ?? ''}` };
+  }
+
   async function post<T>(service: string, path: string, body: unknown): Promise<T> {
     const response = await fetch(`${testServiceUrl(service)}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...authorization(service, path) },
       body: JSON.stringify(body),
     });
     expect(response.status).toBeLessThan(300);
