@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { type InboundMessageV1, Topic } from '@wt/contracts';
 import { ContactSealer, normalizePhone, Pseudonymizer, redactPhones } from '@wt/identity';
-import { deadLetterFor, KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
+import { DeadLetterSealer, httpDeadLettersFor, KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
 import {
   inboundMessagesOf,
   isOptOutMessage,
@@ -284,7 +284,7 @@ export class WebhookController {
 
   /**
    * A signed webhook the handler cannot read, on the platform dead-letter topic (through
-   * `deadLetterFor`, origin `http`) with its reason; the phone numbers in it masked.
+   * `httpDeadLettersFor`, origin `http`, sealed) with its reason; the phone numbers in it masked besides.
    */
   private async deadLetter(
     raw: Buffer,
@@ -293,22 +293,13 @@ export class WebhookController {
     detail: string,
   ): Promise<{ received: number }> {
     const masked = Buffer.from(payload === undefined ? redactPhones(raw.toString('utf8')) : JSON.stringify(maskPhones(payload)), 'utf8');
-    const letter = deadLetterFor('dispatcher', 'http', {
-      partition: 0,
-      reason,
-      detail,
-      raw: {
-        key: null,
-        value: masked,
-        headers: { 'wt-http-route': WEBHOOK_ROUTE },
-        offset: '0',
-        timestamp: String(Date.now()),
-        attributes: 0,
-      },
-    });
-    // Not a Kafka record: no partition or offset of origin, and no key of it.
-    const { originPartition: _partition, originOffset: _offset, ...value } = letter.value;
-    await this.publisher.publish(Topic.DeadLetterV1, [{ key: 'http', value }]);
+    // Sealed like every dead letter's original (under the day's dead-letter key: a webhook names no person), masked besides.
+    const letters = await httpDeadLettersFor(
+      'dispatcher',
+      [{ reason, detail, value: masked, headers: { 'wt-http-route': WEBHOOK_ROUTE } }],
+      new DeadLetterSealer(this.sealer),
+    );
+    await this.publisher.publish(Topic.DeadLetterV1, letters);
     deadLetteredTotal.inc({ reason });
     this.logger.warn(`signed webhook dead-lettered (${reason}): ${redactPhones(detail).slice(0, 500)}`);
     return { received: 0 };
