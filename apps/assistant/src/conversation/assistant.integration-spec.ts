@@ -411,18 +411,18 @@ describe('assistant on the real broker and Postgres', () => {
     it('a stop in words revokes consent, whatever the knowledge base would answer, and confirms in its language', async () => {
       const anna = person();
       const english = await send(anna, 'Please stop messaging me about your opening hours');
-      expect((await consents.waitFor((c) => c.phone === anna.phone)).value).toMatchObject({ businessId, status: 'revoked' });
+      expect((await consents.waitFor((c) => c.personId === anna.personId)).value).toMatchObject({ businessId, status: 'revoked' });
       expect((await replyTo(english)).text).toBe(MESSAGES.en.stop);
       const bob = person();
       const french = await send(bob, 'stop svp');
-      await consents.waitFor((c) => c.phone === bob.phone);
+      await consents.waitFor((c) => c.personId === bob.personId);
       expect((await replyTo(french)).text).toBe(MESSAGES.fr.stop);
     });
 
     it('a bare STOP to a French-speaking business, first message of the conversation, is confirmed in French', async () => {
       const claire = person();
       const message = await send(claire, 'STOP', new Date(), undefined, frenchNumberId);
-      await consents.waitFor((c) => c.phone === claire.phone && c.businessId === frenchBusinessId);
+      await consents.waitFor((c) => c.personId === claire.personId && c.businessId === frenchBusinessId);
       expect((await replyTo(message)).text).toBe(MESSAGES.fr.stop);
     });
 
@@ -433,7 +433,7 @@ describe('assistant on the real broker and Postgres', () => {
       await handoffs.waitFor((h) => h.inReplyToWamid === about.wamid);
       await handoffs.waitFor((h) => h.inReplyToWamid === negated.wamid);
       await sleep(500);
-      expect(consents.records.filter((c) => c.value.phone === dan.phone)).toEqual([]);
+      expect(consents.records.filter((c) => c.value.personId === dan.personId)).toEqual([]);
     });
 
     it('a delete in words is confirmed, and the request goes when the wait is over even if no status ever came', async () => {
