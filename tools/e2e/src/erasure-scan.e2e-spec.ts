@@ -151,7 +151,9 @@ describe('erasure: no copy of the number survives on any topic', () => {
     phoneNumberId,
     template: { name: 'weekly_offer', language: 'en_US', bodyParameters: [] },
     targetCategories: ['hiking'],
-    minRelevance: 0.05,
+    // Relevance is not what this test is about: the model's exploration (Thompson draws) makes a score near
+    // a threshold random, so every eligible person is relevant here.
+    minRelevance: 0,
     budgetMessages: 10,
     holdoutShare: 0,
     startsAt: new Date(Date.now() - 60_000).toISOString(),
