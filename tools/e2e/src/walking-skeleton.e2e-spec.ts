@@ -84,7 +84,12 @@ describe('walking skeleton: engagement event to delivered WhatsApp message', () 
       occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
       source: 'e2e',
     };
-    await send(Topic.ConsentV1, null, consent);
+    // Producers may key by the phone number; the platform never does. The producer's W3C trace
+    // context travels through every hop: same trace id, a new span id per hop. The producer sends the
+    // opt-in and the event in one trace, so whichever of them triggers the send, the decision continues it.
+    const traceId = randomBytes(16).toString('hex');
+    const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+    await send(Topic.ConsentV1, null, consent, { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` });
     const engagement: EngagementEventV1 = {
       eventId: `evt-${run}`,
       source: 'instagram',
@@ -96,10 +101,6 @@ describe('walking skeleton: engagement event to delivered WhatsApp message', () 
       value: 89.9,
       currency: 'EUR',
     };
-    // Producers may key by the phone number; the platform never does. The producer's W3C trace
-    // context travels through every hop: same trace id, a new span id per hop.
-    const traceId = randomBytes(16).toString('hex');
-    const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
     await send(Topic.SocialEngagementV1, e164, engagement, { traceparent });
 
     const decision = await decisions.waitFor((d) => d.campaignId === campaign.campaignId && d.outcome === 'send');
