@@ -24,7 +24,7 @@ import {
   type WhatsAppWebhookPayload,
 } from '@wt/whatsapp';
 import { type Request } from 'express';
-import { Counter, register } from 'prom-client';
+import { counter } from '@wt/observability';
 import { DataSource } from 'typeorm';
 import { DispatchLedger } from '../dispatch/dispatch-ledger';
 import { OutcomeRecords, SendOutcomes, statusBase, traceOf } from '../dispatch/send-outcomes';
@@ -54,29 +54,23 @@ function titleOf(error: { code: number; title?: unknown }): string {
   return typeof error.title === 'string' && error.title ? error.title.slice(0, 400) : whatsAppErrorTitle(error.code);
 }
 
-const statusTotal =
-  (register.getSingleMetric('wt_message_status_total') as Counter | undefined) ??
-  new Counter({
-    name: 'wt_message_status_total',
-    help: 'Message statuses received from WhatsApp (first delivery only)',
-    labelNames: ['status'],
-  });
+const statusTotal = counter({
+  name: 'wt_message_status_total',
+  help: 'Message statuses received from WhatsApp (first delivery only)',
+  labelNames: ['status'],
+});
 
-const unmatchedTotal =
-  (register.getSingleMetric('wt_webhook_unmatched_statuses_total') as Counter | undefined) ??
-  new Counter({
-    name: 'wt_webhook_unmatched_statuses_total',
-    help: 'Statuses for a message this dispatcher has no record of, by wamid or by biz_opaque_callback_data',
-    labelNames: ['status'],
-  });
+const unmatchedTotal = counter({
+  name: 'wt_webhook_unmatched_statuses_total',
+  help: 'Statuses for a message this dispatcher has no record of, by wamid or by biz_opaque_callback_data',
+  labelNames: ['status'],
+});
 
-const deadLetteredTotal =
-  (register.getSingleMetric('wt_webhook_dead_lettered_total') as Counter | undefined) ??
-  new Counter({
-    name: 'wt_webhook_dead_lettered_total',
-    help: 'Correctly signed webhooks that could not be read (malformed JSON, missing fields), answered 200 and dead-lettered',
-    labelNames: ['reason'],
-  });
+const deadLetteredTotal = counter({
+  name: 'wt_webhook_dead_lettered_total',
+  help: 'Correctly signed webhooks that could not be read (malformed JSON, missing fields), answered 200 and dead-lettered',
+  labelNames: ['reason'],
+});
 
 /**
  * Meta's webhook: message statuses, inbound messages and marketing preferences. Everything is
