@@ -93,7 +93,7 @@ export class PrivacyService {
         erasure: erased ?? null,
       };
     });
-    const answer: PrivacyExportV1 = { requestId, personId, exportedAt: now.toISOString(), data };
+    const answer: PrivacyExportV1 = { requestId, personId, exportedAt: now.toISOString(), source: 'profiles', data };
     await this.publisher.publish(Topic.PrivacyExportsV1, [{ key: requestId, value: answer }]);
     return answer;
   }
