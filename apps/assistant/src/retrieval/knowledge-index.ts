@@ -316,6 +316,12 @@ export class KnowledgeIndex {
     return this.semantic !== undefined;
   }
 
+  /** Forgets the single words embedded for messages (the benchmark's worst case: every word of the next message is new). */
+  forgetMessageWords(): void {
+    if (!this.semantic) return;
+    this.semantic.wordVectors.clear();
+  }
+
   /** The vectors of these words, embedded in one run for those not seen yet (the cache keeps the entries' words and the last few thousand). */
   private async wordVectorsOf(wordsToEmbed: readonly string[]): Promise<Float32Array[]> {
     const semantic = this.semantic!;
