@@ -484,6 +484,11 @@ describe('assistant on the real broker and Postgres', () => {
       const reply = await replies.waitFor((r) => r.replyId === sent.body['replyId']);
       expect(reply.value).toMatchObject({ personId: iris.personId, contact: iris.contact, text: 'Bonjour, Léa here, how can I help?' });
       expect(reply.key).toBe(iris.personId);
+      // While with the agent, the bot does not answer even a question it knows: the message goes to the team.
+      const meanwhile = await send(iris, 'When are you open?');
+      const passedOn = await handoffs.waitFor((h) => h.inReplyToWamid === meanwhile.wamid);
+      expect(passedOn.value).toMatchObject({ reason: 'with_agent', personNotified: false, text: 'When are you open?' });
+      expect(replies.records.some((r) => r.value.inReplyToWamid === meanwhile.wamid)).toBe(false);
 
       expect((await api('POST', `/v1/handoffs/${iris.personId}/release`, apiKey)).status).toBe(204);
       expect((await api('POST', `/v1/handoffs/${iris.personId}/release`, apiKey)).status).toBe(404);
