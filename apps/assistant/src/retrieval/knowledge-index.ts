@@ -357,41 +357,6 @@ export class KnowledgeIndex {
     });
   }
 
-  /** Every entry's signals for a message (for the evaluation's analysis). */
-  async signals(text: string): Promise<
-    {
-      id: string;
-      coverage: number;
-      messageCoverage: number;
-      entryCoverage: number;
-      similarity: number;
-      same: string[];
-      words?: { word: string; weight: number; closeness: number }[];
-    }[]
-  > {
-    const glossed = gloss(text);
-    const lexical = this.lexical.matches(glossed);
-    const entryCoverage = this.lexical.entryCoverage(glossed);
-    const [vector] = this.semantic ? await this.semantic.embedder.embed([glossed]) : [undefined];
-    const wordMatches = await this.wordMatches(glossed);
-    return this.entries.map((entry, i) => {
-      const sem = this.semantic;
-      const similarity =
-        sem && vector
-          ? Math.max(...sem.phrasings[i]!.map((p) => cosine(vector, p)), RETRIEVAL_TUNING.answerWeight * cosine(vector, sem.answers[i]!))
-          : 0;
-      return {
-        id: entry.id,
-        coverage: 0,
-        messageCoverage: lexical.get(entry.id)?.coverage ?? 0,
-        entryCoverage: entryCoverage[i] ?? 0,
-        similarity,
-        same: [...((this.semantic?.sameQuestion ?? this.sameWords)[i] ?? [])],
-        words: wordMatches[i],
-      };
-    });
-  }
-
   /** Every entry against one reading of the message (glossed), with its vector when a model runs. */
   private async score(glossed: string, vector: Float32Array | undefined) {
     const lexical = this.lexical.matches(glossed);
