@@ -90,6 +90,25 @@ export class PostgresPersonIdentifiers {
     ]);
   }
 
+  /**
+   * Where to reach people who changed number or BSUID: for each of these people with a replaced
+   * identifier, their latest current one, sealed (a number before a BSUID). People who never
+   * changed are absent: the contact they came with stands.
+   */
+  async movedAddresses(personIds: readonly string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(personIds)];
+    if (ids.length === 0) return new Map();
+    const rows = (await this.dataSource.query(
+      `SELECT DISTINCT ON (p.person_id) p.person_id, p.sealed
+       FROM person_identifier p
+       WHERE p.person_id = ANY($1::char(64)[]) AND p.replaced_at IS NULL AND p.kind IN ('phone', 'bsuid')
+         AND EXISTS (SELECT 1 FROM person_identifier r WHERE r.person_id = p.person_id AND r.replaced_at IS NOT NULL)
+       ORDER BY p.person_id, (p.kind = 'phone') DESC, p.last_seen_at DESC`,
+      [ids],
+    )) as { person_id: string; sealed: string }[];
+    return new Map(rows.map((r) => [r.person_id, r.sealed]));
+  }
+
   /** The person's identifiers for a GDPR export: kinds and dates only. */
   async heldBy(personId: string): Promise<HeldIdentifier[]> {
     const rows = (await this.dataSource.query(

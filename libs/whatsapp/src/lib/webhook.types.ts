@@ -215,6 +215,8 @@ export function inboundMessagesOf(payload: WhatsAppWebhookPayload): ReceivedMess
 export interface ReceivedUserPreference {
   phoneNumberId: string;
   preference: UserPreference;
+  /** The user's entry in `contacts` (name, username), when the webhook has one. */
+  contact?: WebhookContact;
 }
 
 /** Every marketing stop or resume in a webhook payload, with the business number it concerns. */
@@ -225,6 +227,11 @@ export function userPreferencesOf(payload: WhatsAppWebhookPayload): ReceivedUser
         ? (change.value.user_preferences ?? []).map((preference) => ({
             phoneNumberId: change.value.metadata.phone_number_id,
             preference,
+            contact: change.value.contacts?.find(
+              (contact) =>
+                (preference.wa_id !== undefined && contact.wa_id === preference.wa_id) ||
+                (preference.user_id !== undefined && contact.user_id === preference.user_id),
+            ),
           }))
         : [],
     ),
