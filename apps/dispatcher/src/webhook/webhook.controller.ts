@@ -260,11 +260,14 @@ export class WebhookController {
         }
         const { personId } = await this.identities.resolve(sender);
         // Deduplicated by person, never by the number or BSUID in clear.
-        if (!(await this.ledger.firstTime(manager, `preference:${phoneNumberId}:${personId}:${preference.timestamp}:${preference.value}`))) continue;
+        if (!(await this.ledger.firstTime(manager, `preference:${phoneNumberId}:${personId}:${preference.timestamp}:${preference.value}`)))
+          continue;
         const occurredAt = new Date(Number(preference.timestamp) * 1000).toISOString();
         if (preference.value === 'resume' && !sender.e164) {
           // A grant is collected with the number (consent.v1); a person who shares none cannot be re-granted from here.
-          this.logger.warn(`marketing resume for number ${phoneNumberId} from a user who shares no number: not granted (a grant needs the number)`);
+          this.logger.warn(
+            `marketing resume for number ${phoneNumberId} from a user who shares no number: not granted (a grant needs the number)`,
+          );
           webhookUnmatched.inc({ kind: 'preference', reason: 'resume_without_number' });
           continue;
         }
@@ -315,7 +318,10 @@ export class WebhookController {
     reason: 'malformed_json' | 'schema_violation',
     detail: string,
   ): Promise<{ received: number }> {
-    const masked = Buffer.from(payload === undefined ? redactIdentifiers(raw.toString('utf8')) : JSON.stringify(maskPhones(payload)), 'utf8');
+    const masked = Buffer.from(
+      payload === undefined ? redactIdentifiers(raw.toString('utf8')) : JSON.stringify(maskPhones(payload)),
+      'utf8',
+    );
     // Sealed like every dead letter's original (under the day's dead-letter key: a webhook names no person), masked besides.
     const letters = await httpDeadLettersFor(
       'dispatcher',

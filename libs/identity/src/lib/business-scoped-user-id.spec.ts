@@ -29,7 +29,8 @@ describe('business-scoped user ids', () => {
   });
 
   it('masks BSUIDs and numbers in free text, not dates nor words', () => {
-    const text = 'user US.13491208655302741918 (parent US.ENT.11815799212886844830) wrote from +33 6 12 34 56 78 on 2026-12-07 at U.S. office';
+    const text =
+      'user US.13491208655302741918 (parent US.ENT.11815799212886844830) wrote from +33 6 12 34 56 78 on 2026-12-07 at U.S. office';
     const masked = redactIdentifiers(text);
     expect(masked).not.toContain('13491208655302741918');
     expect(masked).not.toContain('11815799212886844830');

@@ -42,10 +42,9 @@ export class PostgresPersonIdentifiers {
   async resolve(digests: readonly string[]): Promise<Map<string, string>> {
     const wanted = [...new Set(digests)];
     if (wanted.length === 0) return new Map();
-    const rows = (await this.dataSource.query(
-      `SELECT digest, person_id FROM person_identifier WHERE digest = ANY($1::char(64)[])`,
-      [wanted],
-    )) as { digest: string; person_id: string }[];
+    const rows = (await this.dataSource.query(`SELECT digest, person_id FROM person_identifier WHERE digest = ANY($1::char(64)[])`, [
+      wanted,
+    ])) as { digest: string; person_id: string }[];
     return new Map(rows.map((r) => [r.digest, r.person_id]));
   }
 
@@ -84,10 +83,10 @@ export class PostgresPersonIdentifiers {
   /** Marks identifiers a person no longer uses (the BSUID of a number they left): still resolved, for late webhooks. */
   async replaced(digests: readonly string[], at = new Date()): Promise<void> {
     if (digests.length === 0) return;
-    await this.dataSource.query(`UPDATE person_identifier SET replaced_at = $2 WHERE digest = ANY($1::char(64)[]) AND replaced_at IS NULL`, [
-      [...new Set(digests)],
-      at.toISOString(),
-    ]);
+    await this.dataSource.query(
+      `UPDATE person_identifier SET replaced_at = $2 WHERE digest = ANY($1::char(64)[]) AND replaced_at IS NULL`,
+      [[...new Set(digests)], at.toISOString()],
+    );
   }
 
   /**

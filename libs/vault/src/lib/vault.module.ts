@@ -98,7 +98,11 @@ export class VaultModule {
         { provide: VAULT_DATA_SOURCE, useFactory: () => vaultDataSource(config, applicationName) },
         { provide: PostgresKeyVault, inject: [VAULT_DATA_SOURCE], useFactory: (ds: DataSource) => keyVaultOf(ds, config) },
         { provide: ContactSealer, inject: [PostgresKeyVault], useFactory: (vault: PostgresKeyVault) => contactSealerOf(vault, config) },
-        { provide: PostgresPersonIdentifiers, inject: [VAULT_DATA_SOURCE], useFactory: (ds: DataSource) => new PostgresPersonIdentifiers(ds) },
+        {
+          provide: PostgresPersonIdentifiers,
+          inject: [VAULT_DATA_SOURCE],
+          useFactory: (ds: DataSource) => new PostgresPersonIdentifiers(ds),
+        },
         {
           provide: VaultLifecycle,
           inject: [VAULT_DATA_SOURCE, { token: ReadinessRegistry, optional: true }],
