@@ -210,7 +210,7 @@ export class WebhookController {
           if (message.system) await this.identities.followChange(sender, message.system);
           continue;
         }
-        const { personId, address } = await this.identities.resolve(sender);
+        const { personId, address, by } = await this.identities.resolve(sender);
         const receivedAt = new Date(Number(message.timestamp) * 1000).toISOString();
         // STOP (and its French and English forms) to ANY business number revokes that business's
         // marketing consent, whether or not the assistant serves the number.
@@ -229,6 +229,7 @@ export class WebhookController {
             personId,
             // The number, or for a person who shares none their BSUID (a reply goes to it as `recipient`).
             contact: await this.sealer.seal(personId, address),
+            ...(by === 'phone' ? {} : { contactKind: 'bsuid' as const }),
             phoneNumberId,
             kind: message.type === 'text' || message.type === 'button' || message.type === 'interactive' ? message.type : 'other',
             text: message.text?.body ?? message.button?.text,
