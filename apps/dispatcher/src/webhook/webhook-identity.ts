@@ -10,6 +10,7 @@ import {
 import { type IdentifierLink, PostgresPersonIdentifiers } from '@wt/vault';
 import { type SystemChange, type WebhookContact } from '@wt/whatsapp';
 import { counter } from '@wt/observability';
+import { LRUCache } from 'lru-cache';
 
 const resolvedTotal = counter({
   name: 'wt_webhook_person_resolved_total',
@@ -73,6 +74,13 @@ export function senderOf(
  */
 @Injectable()
 export class WebhookIdentities {
+  /**
+   * Links this replica wrote or read lately (digest → personId): a message's `sent`, `delivered`
+   * and `read` statuses all carry the same BSUID, and only the first costs a vault round trip. A
+   * link moved by another replica is seen here within the TTL.
+   */
+  private readonly recent = new LRUCache<string, string>({ max: 100_000, ttl: 60_000 });
+
   constructor(
     private readonly pseudonymizer: Pseudonymizer,
     private readonly sealer: ContactSealer,
@@ -81,7 +89,9 @@ export class WebhookIdentities {
 
   async resolve(sender: WebhookSender, seenAt = new Date()): Promise<ResolvedSender> {
     const digests = this.digestsOf(sender);
-    const known = await this.identifiers.resolve(Object.values(digests));
+    const wanted = Object.values(digests);
+    const cached = new Map(wanted.flatMap((d) => (this.recent.has(d) ? [[d, this.recent.get(d) as string] as const] : [])));
+    const known = cached.size === wanted.length ? cached : await this.identifiers.resolve(wanted);
     let personId: string;
     let via: 'number' | 'link' | 'new';
     const by: PersonIdentifierKind = sender.e164 ? 'phone' : sender.bsuid ? 'bsuid' : 'parent_bsuid';
@@ -155,10 +165,12 @@ export class WebhookIdentities {
   /** Seals each identifier (and the username) under the person's key, in one vault round trip, then links them. */
   private async writeLinks(
     personId: string,
-    ids: readonly { kind: PersonIdentifierKind; value: string }[],
+    all: readonly { kind: PersonIdentifierKind; value: string }[],
     username: string | undefined,
     seenAt: Date,
   ): Promise<void> {
+    // Already linked to this person lately, with no username to record: nothing to write.
+    const ids = username ? all : all.filter((i) => this.recent.get(this.pseudonymizer.identifierDigest(i.kind, i.value)) !== personId);
     if (ids.length === 0) return;
     const sealed = await this.sealer.sealAll([
       ...ids.map((i) => ({ personId, e164: i.value })),
@@ -173,5 +185,6 @@ export class WebhookIdentities {
       ...(i.kind === 'bsuid' && usernameSealed ? { usernameSealed } : {}),
     }));
     await this.identifiers.link(links, seenAt);
+    for (const link of links) this.recent.set(link.digest, personId);
   }
 }
