@@ -242,6 +242,9 @@ export class WebhookController {
       for (const { phoneNumberId, preference, contact } of userPreferencesOf(payload)) {
         if (preference.category !== 'marketing_messages') continue;
         const sender = senderOf({ phone: preference.wa_id, userId: preference.user_id, parentUserId: preference.parent_user_id }, contact);
+        // Deduplicated by the sender's keyed digest, never by the number or BSUID in clear.
+        const eventKey = `preference:${phoneNumberId}:${sender ? this.identities.digestOf(sender) : 'invalid'}:${preference.timestamp}:${preference.value}`;
+        if (!(await this.ledger.firstTime(manager, eventKey))) continue;
         const businessId = await this.ledger.businessOf(manager, phoneNumberId);
         if (!businessId || !sender) {
           this.logger.warn(
@@ -250,19 +253,13 @@ export class WebhookController {
           webhookUnmatched.inc({ kind: 'preference', reason: businessId ? 'invalid_sender' : 'unknown_business_number' });
           if (!businessId && sender) {
             const { wa_id: _waId, user_id: _userId, parent_user_id: _parentUserId, ...choice } = preference;
-            const eventKey = `preference-unmatched:${phoneNumberId}:${preference.timestamp}:${preference.value}:${this.identities.digestOf(sender)}`;
-            if (await this.ledger.firstTime(manager, eventKey)) {
-              const detail = `marketing ${preference.value} to number ${phoneNumberId}: no campaign names this number, so its business is unknown`;
-              const { personId } = await this.identities.resolve(sender);
-              unmatched.push(webhookEvent('unknown_business_number', detail, 'preference', { phoneNumberId, personId, ...choice }));
-            }
+            const detail = `marketing ${preference.value} to number ${phoneNumberId}: no campaign names this number, so its business is unknown`;
+            const { personId } = await this.identities.resolve(sender);
+            unmatched.push(webhookEvent('unknown_business_number', detail, 'preference', { phoneNumberId, personId, ...choice }));
           }
           continue;
         }
         const { personId } = await this.identities.resolve(sender);
-        // Deduplicated by person, never by the number or BSUID in clear.
-        if (!(await this.ledger.firstTime(manager, `preference:${phoneNumberId}:${personId}:${preference.timestamp}:${preference.value}`)))
-          continue;
         const occurredAt = new Date(Number(preference.timestamp) * 1000).toISOString();
         if (preference.value === 'resume' && !sender.e164) {
           // A grant is collected with the number (consent.v1); a person who shares none cannot be re-granted from here.
