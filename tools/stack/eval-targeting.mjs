@@ -66,14 +66,16 @@ if (!POPULATIONS.includes(POPULATION)) {
 }
 const OPTIONS = {
   population: POPULATION,
-  people: num('EVAL_PEOPLE', 1500),
+  people: num('EVAL_PEOPLE', 750),
   rounds: num('EVAL_ROUNDS', 24),
-  budget: num('EVAL_BUDGET', 60),
+  budget: num('EVAL_BUDGET', 30),
   engagementsPerRound: num('EVAL_ENGAGEMENTS', 3),
   holdoutShare: num('EVAL_HOLDOUT', 0.1),
   seed: process.env.EVAL_SEED ?? (POPULATION === 'simulation' ? 'wt-eval-v1' : 'wt-archetypes-v1'),
 };
 const OUT = path.resolve(ROOT, process.env.EVAL_OUT ?? `bench/results/targeting-${POPULATION}.json`);
+// Creating this file ends the run after the current round, with the rounds done (the JSON says `complete: false`).
+const STOP_FILE = `${OUT}.stop`;
 const PROFILE = 'bench';
 const POLICIES = ['learned', 'random', 'rule', 'interest_oracle', 'oracle'];
 const POLICY_NUMBER = Object.fromEntries(POLICIES.map((p, i) => [p, `91000000000${i + 1}`]));
@@ -132,6 +134,9 @@ try {
         SANDBOX_SIMULATION_SEED: OPTIONS.seed,
         SANDBOX_SIMULATION_POPULATION: POPULATION,
         SANDBOX_STATUS_DELAY_MS: '10',
+        // Webhooks due within 50 ms go in one POST, as Meta batches them under load: one POST per
+        // status made the webhooks' settling most of a round (54 s of 92 at a load of 30 on 2 cores).
+        SANDBOX_WEBHOOK_BATCH_MS: '50',
         SANDBOX_WEBHOOK_URL: `${settings.urls.dispatcher}/v1/webhooks/whatsapp`,
       },
       profiles: serviceEnv,
@@ -161,9 +166,13 @@ try {
   await stopServices({ profile: PROFILE, log: () => {} });
   await stackDown({ profile: PROFILE, services: [], broker: up.brokerStartedByUs, log: () => {} });
 }
-fs.mkdirSync(path.dirname(OUT), { recursive: true });
-fs.writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`);
+writeReport(report);
 console.log(`${formatReport(report)}\nJSON: ${path.relative(ROOT, OUT)}`);
+
+function writeReport(r) {
+  fs.mkdirSync(path.dirname(OUT), { recursive: true });
+  fs.writeFileSync(OUT, `${JSON.stringify(r, null, 2)}\n`);
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -241,6 +250,11 @@ async function evaluate() {
 
   const rounds = [];
   for (let round = 0; round < OPTIONS.rounds; round++) {
+    if (fs.existsSync(STOP_FILE)) {
+      log(`${path.relative(ROOT, STOP_FILE)} exists: stopping after ${round} rounds`);
+      fs.rmSync(STOP_FILE, { force: true });
+      break;
+    }
     const roundStarted = Date.now();
     const phases = {};
     let phaseStarted = Date.now();
@@ -422,51 +436,58 @@ async function evaluate() {
         .join(', ')}): conversions ${POLICIES.map((p) => `${p} ${totals[p].conversions}`).join(', ')}; ` +
         `expected learned ${totals.learned.expectedConversions.toFixed(1)} vs oracle ${totals.oracle.expectedConversions.toFixed(1)}; model ${model.version}`,
     );
+    writeReport(summarize());
   }
 
-  const results = POLICIES.map((p) => {
-    const t = totals[p];
-    const conversionRate = t.sent > 0 ? t.conversions / t.sent : 0;
-    // The simulated people never buy without a message (no organic purchase): holdout conversions are 0.
-    return { ...t, expectedConversions: round2(t.expectedConversions), conversionRate, holdoutConversions: 0, uplift: conversionRate };
-  });
-  const by = (p) => results.find((r) => r.policy === p);
-  const half = Math.floor(rounds.length / 2);
-  const sumRounds = (from, to, p) => rounds.slice(from, to).reduce((n, x) => n + x.policies[p].expectedConversions, 0);
-  const ratio = (a, b) => (b > 0 ? a / b : 0);
-  const ratios = {
-    expectedLearnedOverRandom: ratio(by('learned').expectedConversions, by('random').expectedConversions),
-    expectedLearnedOverRule: ratio(by('learned').expectedConversions, by('rule').expectedConversions),
-    expectedLearnedOverInterestOracle: ratio(by('learned').expectedConversions, by('interest_oracle').expectedConversions),
-    expectedLearnedOverOracle: ratio(by('learned').expectedConversions, by('oracle').expectedConversions),
-    learnedOverRandom: by('learned').conversions / Math.max(1, by('random').conversions),
-    learnedOverRule: by('learned').conversions / Math.max(1, by('rule').conversions),
-    firstHalfLearnedOverOracle: ratio(sumRounds(0, half, 'learned'), sumRounds(0, half, 'oracle')),
-    secondHalfLearnedOverOracle: ratio(sumRounds(half, rounds.length, 'learned'), sumRounds(half, rounds.length, 'oracle')),
-    optOutsLearnedVsRule: [by('learned').optOuts, by('rule').optOuts],
-  };
-  return {
-    mode: 'services',
-    population: POPULATION,
-    at: new Date().toISOString(),
-    seconds: Math.round((Date.now() - started) / 1000),
-    options: OPTIONS,
-    results: results.map((r) => ({ ...r, byArchetype: byArchetype[r.policy] })),
-    ratios,
-    // The model's predicted purchase probability against purchases, on the learned policy's delivered
-    // messages of the second half (each predicted by the model version that decided it, before learning it).
-    calibration: calibrationOf(predictions.filter((x) => x.round >= half)),
-    goals: {
-      learnedAtLeast5xRandom: ratios.expectedLearnedOverRandom >= 5,
-      learnedAtLeast2xRule: ratios.expectedLearnedOverRule >= 2,
-      fewerOptOutsThanRule: by('learned').optOuts < by('rule').optOuts,
-      ...(POPULATION === 'simulation'
-        ? { learnedAtLeastInterestOracle: ratios.expectedLearnedOverInterestOracle >= 1 }
-        : { learnedAtLeast85PercentOfOracle: ratios.expectedLearnedOverOracle >= 0.85 }),
-      learningCurveRises: ratios.secondHalfLearnedOverOracle > ratios.firstHalfLearnedOverOracle,
-    },
-    rounds,
-  };
+  return summarize();
+
+  /** The report of the rounds done so far (written after each round, so a run cut short keeps them). */
+  function summarize() {
+    const results = POLICIES.map((p) => {
+      const t = totals[p];
+      const conversionRate = t.sent > 0 ? t.conversions / t.sent : 0;
+      // The simulated people never buy without a message (no organic purchase): holdout conversions are 0.
+      return { ...t, expectedConversions: round2(t.expectedConversions), conversionRate, holdoutConversions: 0, uplift: conversionRate };
+    });
+    const by = (p) => results.find((r) => r.policy === p);
+    const half = Math.floor(rounds.length / 2);
+    const sumRounds = (from, to, p) => rounds.slice(from, to).reduce((n, x) => n + x.policies[p].expectedConversions, 0);
+    const ratio = (a, b) => (b > 0 ? a / b : 0);
+    const ratios = {
+      expectedLearnedOverRandom: ratio(by('learned').expectedConversions, by('random').expectedConversions),
+      expectedLearnedOverRule: ratio(by('learned').expectedConversions, by('rule').expectedConversions),
+      expectedLearnedOverInterestOracle: ratio(by('learned').expectedConversions, by('interest_oracle').expectedConversions),
+      expectedLearnedOverOracle: ratio(by('learned').expectedConversions, by('oracle').expectedConversions),
+      learnedOverRandom: by('learned').conversions / Math.max(1, by('random').conversions),
+      learnedOverRule: by('learned').conversions / Math.max(1, by('rule').conversions),
+      firstHalfLearnedOverOracle: ratio(sumRounds(0, half, 'learned'), sumRounds(0, half, 'oracle')),
+      secondHalfLearnedOverOracle: ratio(sumRounds(half, rounds.length, 'learned'), sumRounds(half, rounds.length, 'oracle')),
+      optOutsLearnedVsRule: [by('learned').optOuts, by('rule').optOuts],
+    };
+    return {
+      mode: 'services',
+      complete: rounds.length === OPTIONS.rounds,
+      population: POPULATION,
+      at: new Date().toISOString(),
+      seconds: Math.round((Date.now() - started) / 1000),
+      options: OPTIONS,
+      results: results.map((r) => ({ ...r, byArchetype: byArchetype[r.policy] })),
+      ratios,
+      // The model's predicted purchase probability against purchases, on the learned policy's delivered
+      // messages of the second half (each predicted by the model version that decided it, before learning it).
+      calibration: calibrationOf(predictions.filter((x) => x.round >= half)),
+      goals: {
+        learnedAtLeast5xRandom: ratios.expectedLearnedOverRandom >= 5,
+        learnedAtLeast2xRule: ratios.expectedLearnedOverRule >= 2,
+        fewerOptOutsThanRule: by('learned').optOuts < by('rule').optOuts,
+        ...(POPULATION === 'simulation'
+          ? { learnedAtLeastInterestOracle: ratios.expectedLearnedOverInterestOracle >= 1 }
+          : { learnedAtLeast85PercentOfOracle: ratios.expectedLearnedOverOracle >= 0.85 }),
+        learningCurveRises: ratios.secondHalfLearnedOverOracle > ratios.firstHalfLearnedOverOracle,
+      },
+      rounds,
+    };
+  }
 
   // -------------------------------------------------------------------------------------------
 
@@ -756,7 +777,7 @@ function formatReport(r) {
   return [
     '',
     `targeting evaluation of population "${r.population}" through the running services (ingest, profiles, scoring, dispatcher, WhatsApp sandbox with simulated recipients): ${r.seconds} s`,
-    `${r.options.people} people, ${r.options.rounds} rounds (one campaign topic each), budget ${r.options.budget} messages per round and policy, default caps (2 per business per week: the whole run), holdout ${pct(r.options.holdoutShare)}, seed ${r.options.seed}`,
+    `${r.options.people} people, ${r.rounds.length} of ${r.options.rounds} rounds${r.complete ? '' : ' (cut short)'} (one campaign topic each), budget ${r.options.budget} messages per round and policy, default caps (2 per business per week: the whole run), holdout ${pct(r.options.holdoutShare)}, seed ${r.options.seed}`,
     '',
     `round | topic          | ${POLICIES.map((p) => pad(p, 15)).join(' | ')} | learned/oracle | model`,
     ...r.rounds.map(
