@@ -148,7 +148,10 @@ try {
         LAUNCH_BATCH_SIZE: '1000',
         CAMPAIGN_CACHE_MS: '0',
       },
-      dispatcher: serviceEnv,
+      // A send WhatsApp has not answered within the timeout is in doubt and never resent; on a loaded
+      // machine the sandbox can take over 10 s, and a message it then accepts (and its opt-out) would
+      // be missing from the harness's view of the round.
+      dispatcher: { ...serviceEnv, WHATSAPP_TIMEOUT_MS: '60000' },
       ingest: serviceEnv,
     },
   });
@@ -552,6 +555,7 @@ async function evaluate() {
 
   /** Scoring holds every profile with every event posted so far, and every opt-out. */
   async function waitForAudience(eventsPosted, revokedSoFar) {
+    let last;
     await waitFor('scoring to hold every profile', async () => {
       const { rows } = await scoringDb.query(
         `SELECT count(*)::int AS people, coalesce(sum((body->'activity'->>'totalEvents')::int), 0)::int AS events,
@@ -560,11 +564,14 @@ async function evaluate() {
         POLICIES.map((p) => POLICY_BUSINESS[p]),
       );
       const row = rows[0];
+      last = { ...row, expectedEvents: eventsPosted, expectedOptedIn: POLICIES.map((p) => phones.length - revokedSoFar[p].size) };
       return (
         row.people === phones.length &&
         row.events === eventsPosted &&
         POLICIES.every((p) => row[p] === phones.length - revokedSoFar[p].size)
       );
+    }).catch((error) => {
+      throw new Error(`${error.message}: ${JSON.stringify(last)}`);
     });
   }
 
