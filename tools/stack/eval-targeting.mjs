@@ -389,17 +389,22 @@ async function evaluate() {
         a.expectedConversions = round2(a.expectedConversions + p);
       }
       for (const [, attempts] of byDecision) {
-        const delivered = attempts.find((m) => m.statuses.some((s) => s.status === 'delivered'));
-        const failed = attempts.flatMap((m) => m.statuses).find((s) => s.status === 'failed');
+        // The sandbox's own draw for each accepted message (same seed, same wamid, same round and
+        // fatigue): what the person did, known at once, not from statuses that a loaded machine may
+        // not have emitted yet (an opt-out missed here would stall the next round's audience wait).
+        const phone = `+${attempts[0].waId}`;
+        const personId = personOf.get(phone);
+        const reactions = attempts.map((m) => ({
+          wamid: m.wamid,
+          reaction: sim.react(phone, message(policy), m.wamid, round, recentOf(policy, personId, round) - 1),
+        }));
+        const delivered = reactions.find((x) => x.reaction.delivered);
         if (!delivered) {
-          if (failed?.errorCode === 131050) revoked[policy].add(`+${attempts[0].waId}`);
+          if (reactions.some((x) => x.reaction.failure?.errorCode === 131050)) revoked[policy].add(phone);
           continue;
         }
         r.delivered++;
-        const phone = `+${delivered.waId}`;
-        // The sandbox's own draw for this message (same seed, same wamid, same round and fatigue): what the person did.
-        const personId = personOf.get(phone);
-        const reaction = sim.react(phone, message(policy), delivered.wamid, round, recentOf(policy, personId, round) - 1);
+        const { reaction } = delivered;
         if (policy === 'learned' && predicted.has(personId))
           predictions.push({ p: predicted.get(personId), y: reaction.purchased ? 1 : 0, round });
         if (reaction.read) r.read++;
