@@ -20,6 +20,8 @@ import { SandboxStatsController } from './stats/sandbox-stats.controller';
 import { SandboxTemplatesController, TemplatesController } from './templates/templates.controller';
 import { TemplateRegistry } from './templates/template-registry';
 import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
+import { SandboxUsers } from './users/sandbox-users';
+import { UsersController } from './users/users.controller';
 
 @Module({})
 export class AppModule {
@@ -39,6 +41,7 @@ export class AppModule {
         TemplatesController,
         SandboxTemplatesController,
         SimulationController,
+        UsersController,
       ],
       providers: [
         AccessTokenGuard,
@@ -51,6 +54,7 @@ export class AppModule {
         SimulatedRecipients,
         TemplateRegistry,
         WebhookDeliveryService,
+        SandboxUsers,
       ],
     };
   }
