@@ -818,7 +818,7 @@ function formatReport(r) {
           .join(' | ')}`,
     ),
     '',
-    `calibration on the learned policy's later outcomes (rounds ${Math.floor(r.options.rounds / 2) + 1}-${r.options.rounds}, ${c.outcomes} delivered messages): Brier ${c.brier} (base rate ${c.brierOfBaseRate}), AUC ${c.auc}`,
+    `calibration on the learned policy's later outcomes (rounds ${Math.floor(r.rounds.length / 2) + 1}-${r.rounds.length}, ${c.outcomes} delivered messages): Brier ${c.brier} (base rate ${c.brierOfBaseRate}), AUC ${c.auc}`,
     'reliability (deciles of predicted purchase probability): predicted vs observed (n)',
     ...c.reliability.map((b) => `  ${b.bin.padEnd(9)} ${b.predicted.toFixed(4)} vs ${b.observed.toFixed(4)} (${b.n})`),
     '',
