@@ -50,6 +50,8 @@ function pipeline(
       acceptedWrites.push(sends.map((s) => s.decisionId));
     },
     release: async () => undefined,
+    handOver: async (claims: { decisionId: string }[]) => ({ called: claims.map((c) => c.decisionId), paced: [], fenced: [] }),
+    unhand: async () => undefined,
     resolveTimeouts: async () => [],
   } as unknown as DispatchLedger;
   const limiter = {
