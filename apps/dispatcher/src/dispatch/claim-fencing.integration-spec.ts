@@ -1,8 +1,10 @@
 import { type ContactSealer } from '@wt/identity';
 import { type KafkaPublisher } from '@wt/kafka';
 import { ReadinessRegistry } from '@wt/observability';
+import { eventually } from '@wt/testing';
 import { type WhatsAppCloudClient } from '@wt/whatsapp';
 import { randomUUID } from 'node:crypto';
+import { type Counter, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { DISPATCHER_ENTITIES, DISPATCHER_MIGRATIONS } from '../app.module';
 import { DispatcherConfig } from '../dispatcher.config';
@@ -132,7 +134,7 @@ describe('dispatcher: claims are fenced by a token and a lease', () => {
         return { kind: 'accepted', wamid: `wamid.${decisionId}`, waId: '' };
       },
     } as unknown as WhatsAppCloudClient;
-    const slotIn = 1500;
+    const slotIn = 5000;
     const limiter = {
       reserveMany: async (counts: Map<string, number>) =>
         new Map([...counts].map(([number, count]) => [number, Array.from({ length: count }, () => Date.now() + slotIn)])),
@@ -141,7 +143,13 @@ describe('dispatcher: claims are fenced by a token and a lease', () => {
       openAll: async (sealed: string[]) => sealed.map(() => ({ ok: true, e164: '+4915112345678' })),
     } as unknown as ContactSealer;
     const publisher = { publishAll: async () => undefined } as unknown as KafkaPublisher;
-    const config = Object.assign(new DispatcherConfig(), { WHATSAPP_TIMEOUT_MS: 3000, PAIR_INTERVAL_MS: PAIR_MS, LEDGER_FLUSH_MS: 25 });
+    // A wide slot tolerance: on a busy machine a timer 10 ms late would book a new slot (and another...) rather than reach the hand-over.
+    const config = Object.assign(new DispatcherConfig(), {
+      WHATSAPP_TIMEOUT_MS: 3000,
+      PAIR_INTERVAL_MS: PAIR_MS,
+      LEDGER_FLUSH_MS: 25,
+      SLOT_TOLERANCE_MS: 500,
+    });
     const sender = new DispatchSender(
       frozen,
       { fingerprint: 'fingerprint' } as unknown as SendOutcomes,
@@ -153,19 +161,23 @@ describe('dispatcher: claims are fenced by a token and a lease', () => {
       config,
       new ReadinessRegistry(),
     );
-    // The sender claims and books a slot 1.5 s ahead; meanwhile (as if it had frozen) its lease runs
+    const fenced = async () => (await (register.getSingleMetric('wt_dispatch_fenced_total') as Counter).get()).values[0]?.value ?? 0;
+    const fencedBefore = await fenced();
+    // The sender claims and books a slot 5 s ahead; meanwhile (as if it had frozen) its lease runs
     // out and the other replica takes the send back and claims it.
-    expect(await sender.claim()).toBe(true);
     const id = send(5).decisionId;
+    sender.onApplicationBootstrap();
+    await eventually('the sender to claim the send', async () => ((await stateOf(id))?.claim_token ? true : undefined), 20_000);
     await leaseRunsOut(id);
     await other.resolveTimeouts(60_000);
     await db.pg.query(`UPDATE recipient_pace SET next_at = now()`);
     const [theirs] = (await claim(other)).sending;
     expect(theirs?.decisionId).toBe(id);
 
-    // Its slot comes: the hand-over refuses, WhatsApp is not called.
-    await new Promise((resolve) => setTimeout(resolve, slotIn + 1000));
+    // Its slot comes: the hand-over refuses (fenced), and WhatsApp is not called.
+    await eventually('the hand-over to refuse the stale claim', async () => ((await fenced()) > fencedBefore ? true : undefined), 20_000);
     expect(calls).toEqual([]);
+    expect((await fenced()) - fencedBefore).toBe(1);
     expect(await stateOf(id)).toEqual({ state: 'sending', claim_token: theirs?.claimToken });
     await sender.onApplicationShutdown();
   });

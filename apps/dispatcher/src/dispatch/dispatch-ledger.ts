@@ -345,16 +345,16 @@ export class DispatchLedger {
          ),
          paced AS (
            INSERT INTO recipient_pace (phone_number_id, person_id, next_at, called_at)
-           SELECT m.phone_number_id, m.person_id, now(), now() FROM mine m WHERE $3 > 0
+           SELECT m.phone_number_id, m.person_id, now(), now() FROM mine m WHERE $3::int > 0
            ON CONFLICT (phone_number_id, person_id) DO UPDATE SET called_at = now()
-           WHERE recipient_pace.called_at IS NULL OR recipient_pace.called_at <= now() - ($3 + $4) * interval '1 millisecond'
+           WHERE recipient_pace.called_at IS NULL OR recipient_pace.called_at <= now() - ($3::int + $4::int) * interval '1 millisecond'
            RETURNING phone_number_id, person_id
          )
          UPDATE dispatch d SET called_at = now(), lease_until = now() + $5 * interval '1 millisecond', updated_at = now()
          FROM mine m, asked a
          WHERE d.decision_id = m.decision_id AND a.id = m.decision_id AND d.claim_token IS NOT DISTINCT FROM a.token
            AND d.state = 'sending' AND d.called_at IS NULL AND d.lease_until > now()
-           AND ($3 = 0 OR EXISTS (SELECT 1 FROM paced p WHERE p.phone_number_id = m.phone_number_id AND p.person_id = m.person_id))
+           AND ($3::int = 0 OR EXISTS (SELECT 1 FROM paced p WHERE p.phone_number_id = m.phone_number_id AND p.person_id = m.person_id))
          RETURNING d.decision_id`,
         [ids, tokens, pairIntervalMs, callWindowMs, callLeaseMs],
       ),
@@ -368,7 +368,7 @@ export class DispatchLedger {
         `UPDATE dispatch d SET state = 'pending', attempts = GREATEST(d.attempts - 1, 0), claimed_at = NULL, updated_at = now(),
            claim_token = NULL, lease_until = NULL,
            next_attempt_at = GREATEST(now() + interval '50 milliseconds', COALESCE((SELECT rp.called_at FROM recipient_pace rp
-             WHERE rp.phone_number_id = d.phone_number_id AND rp.person_id = d.person_id) + ($3 + $4) * interval '1 millisecond', now()))
+             WHERE rp.phone_number_id = d.phone_number_id AND rp.person_id = d.person_id) + ($3::int + $4::int) * interval '1 millisecond', now()))
          FROM unnest($1::text[], $2::bigint[]) AS c(id, token)
          WHERE d.decision_id = c.id AND d.claim_token IS NOT DISTINCT FROM c.token AND d.state = 'sending' AND d.called_at IS NULL
            AND d.lease_until > now()
