@@ -198,27 +198,55 @@ const perStage = (stages) =>
     .map(([s, ms]) => `${s} ${(ms / 1000).toFixed(1)} s`)
     .join(', ');
 /**
- * The stall sampler: every 200 ms, each stage's committed offset on its input topic. A stage's
- * stall is the longest time between two readings where its commits moved on (or it had read
- * everything: nothing to do is no stall); the pipeline's is
- * the longest of the stages'. `stallSince(from, to)` is the longest gap that overlaps [from, to],
- * counted from the last advance before `from` (a gap still open at `to` counts until `to`). A
- * reading the sampler could not take (the broker it asked was the one killed) shows as part of
- * the gap, so the figure is an upper bound.
+ * The stall sampler: every 200 ms, each stage's records handled (`wt_records_consumed_total` of
+ * its input topic, counted after the commit, read from every replica's /metrics: over HTTP, so the
+ * reading does not depend on the broker being killed), and its committed offset (to tell a stage
+ * with nothing to read, which is not stalled). A stage's stall is the longest time between two
+ * readings where it moved on (or had read everything); the pipeline's is the longest of the
+ * stages'. `stallSince(from, to)` is the longest gap that overlaps [from, to], counted from the
+ * last advance before `from` (a gap still open at `to` counts until `to`).
  */
 const advances = Object.fromEntries(Object.keys(INPUT).map((s) => [s, []]));
 let sampling = true;
+async function handledBy(service, replica) {
+  const port = up.settings.ports[service] + 10 * (replica - 1);
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(1000) })).text();
+    let total = 0;
+    for (const line of text.split('\n'))
+      if (line.startsWith('wt_records_consumed_total{') && line.includes(`topic="${INPUT[service]}"`)) total += Number(line.split(' ').at(-1));
+    return total;
+  } catch {
+    return undefined; // down, frozen or starting
+  }
+}
+// Whether each stage had read everything, by the broker (a separate loop: a reading may take
+// seconds while a node is down, and must not delay the counters').
+const caughtUp = {};
+const offsetsLoop = (async () => {
+  while (sampling) {
+    await Promise.all(
+      Object.keys(INPUT).map(async (service) => {
+        const offsets = await offsetsOf(service);
+        caughtUp[service] = { at: Date.now(), yes: Boolean(offsets && offsets.committed >= offsets.end) };
+      }),
+    );
+    await sleep(200);
+  }
+})();
 const sampler = (async () => {
   const last = {};
   while (sampling) {
     const at = Date.now();
     await Promise.all(
       Object.keys(INPUT).map(async (service) => {
-        const now = await offsetsOf(service);
-        if (!now) return;
-        // Caught up counts as moving: a stage with nothing to read is not stalled.
-        if (last[service] === undefined || now.committed > last[service] || now.committed >= now.end) advances[service].push(at);
-        last[service] = now.committed;
+        const handled = await Promise.all([handledBy(service, 1), handledBy(service, 2)]);
+        // A replica's counter that went up (or restarted from zero, with a process) is progress.
+        const moved = handled.some((n, i) => n !== undefined && last[`${service}#${i}`] !== undefined && n !== last[`${service}#${i}`]);
+        handled.forEach((n, i) => n !== undefined && (last[`${service}#${i}`] = n));
+        // Caught up (lately) counts as moving: a stage with nothing to read is not stalled.
+        const idle = caughtUp[service] && caughtUp[service].yes && at - caughtUp[service].at < 1000;
+        if (moved || idle) advances[service].push(at);
       }),
     );
     await sleep(Math.max(0, 200 - (Date.now() - at)));
@@ -597,6 +625,7 @@ try {
 } finally {
   sampling = false;
   await sampler;
+  await offsetsLoop;
   await probeAdmin?.disconnect().catch(() => undefined);
   load?.kill();
   await stopServices({ profile: PROFILE, log: () => {} });
