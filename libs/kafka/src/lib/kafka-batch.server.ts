@@ -334,6 +334,11 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     const context: CallContext = { topic, parts, rejections: parts.flatMap((part) => part.rejections) };
     const items = parts.flatMap(itemsOf);
     const decodedRejections = context.rejections.length;
+    // The group's generation, checked right before the effects: a replica that froze past its
+    // session finds its partitions given to another (the heartbeat is refused) and applies nothing.
+    // (kafkajs sends it only once its heartbeat interval has passed, so it costs nothing per batch.)
+    // Its commit carries the generation too, and the broker refuses a stale one.
+    await coordinated(() => first.heartbeat());
     if (items.length > 0) await this.applyItems(context, items);
     const rejections = context.rejections;
 
