@@ -125,6 +125,90 @@ describe('dispatcher: claims are fenced by a token and a lease', () => {
     expect(Number(rows[0]?.wait_ms)).toBeGreaterThanOrEqual(PAIR_MS + WINDOW_MS);
   });
 
+  it('a sender whose claim is still its own calls WhatsApp, once (the control: the fence lets a live claim through)', async () => {
+    await frozen.enqueue([send(6)]);
+    const calls: string[] = [];
+    const client = {
+      sendTemplate: async (_n: string, _to: string, _t: unknown, decisionId: string) => {
+        calls.push(decisionId);
+        return { kind: 'accepted', wamid: `wamid.${decisionId}`, waId: '' };
+      },
+    } as unknown as WhatsAppCloudClient;
+    const slotIn = 5000;
+    const limiter = {
+      reserveMany: async (counts: Map<string, number>) =>
+        new Map([...counts].map(([number, count]) => [number, Array.from({ length: count }, () => Date.now() + slotIn)])),
+    } as unknown as ThroughputLimiter;
+    const sealer = {
+      openAll: async (sealed: string[]) => sealed.map(() => ({ ok: true, e164: '+4915112345678' })),
+    } as unknown as ContactSealer;
+    const publisher = { publishAll: async () => undefined } as unknown as KafkaPublisher;
+    // A wide slot tolerance: on a busy machine a timer 10 ms late would book a new slot (and another...) rather than reach the hand-over.
+    const config = Object.assign(new DispatcherConfig(), {
+      WHATSAPP_TIMEOUT_MS: 3000,
+      PAIR_INTERVAL_MS: PAIR_MS,
+      LEDGER_FLUSH_MS: 25,
+      SLOT_TOLERANCE_MS: 500,
+    });
+    const sender = new DispatchSender(
+      frozen,
+      { fingerprint: 'fingerprint' } as unknown as SendOutcomes,
+      limiter,
+      client,
+      sealer,
+      publisher,
+      dataSource,
+      config,
+      new ReadinessRegistry(),
+    );
+    sender.onApplicationBootstrap();
+    await eventually('the call', async () => (calls.length > 0 ? true : undefined), 20_000);
+    await sender.onApplicationShutdown();
+    expect(calls).toEqual([send(6).decisionId]);
+  });
+
+  it("a sender whose slot lies beyond its claim's first lease keeps the claim (renewed at the booking) and calls WhatsApp, once", async () => {
+    await frozen.enqueue([send(6)]);
+    const calls: string[] = [];
+    const client = {
+      sendTemplate: async (_n: string, _to: string, _t: unknown, decisionId: string) => {
+        calls.push(decisionId);
+        return { kind: 'accepted', wamid: `wamid.${decisionId}`, waId: '' };
+      },
+    } as unknown as WhatsAppCloudClient;
+    const slotIn = 10_000; // beyond the claim's lease (WHATSAPP_TIMEOUT_MS 3000 + 5000): only the renewal keeps it
+    const limiter = {
+      reserveMany: async (counts: Map<string, number>) =>
+        new Map([...counts].map(([number, count]) => [number, Array.from({ length: count }, () => Date.now() + slotIn)])),
+    } as unknown as ThroughputLimiter;
+    const sealer = {
+      openAll: async (sealed: string[]) => sealed.map(() => ({ ok: true, e164: '+4915112345678' })),
+    } as unknown as ContactSealer;
+    const publisher = { publishAll: async () => undefined } as unknown as KafkaPublisher;
+    // A wide slot tolerance: on a busy machine a timer 10 ms late would book a new slot (and another...) rather than reach the hand-over.
+    const config = Object.assign(new DispatcherConfig(), {
+      WHATSAPP_TIMEOUT_MS: 3000,
+      PAIR_INTERVAL_MS: PAIR_MS,
+      LEDGER_FLUSH_MS: 25,
+      SLOT_TOLERANCE_MS: 500,
+    });
+    const sender = new DispatchSender(
+      frozen,
+      { fingerprint: 'fingerprint' } as unknown as SendOutcomes,
+      limiter,
+      client,
+      sealer,
+      publisher,
+      dataSource,
+      config,
+      new ReadinessRegistry(),
+    );
+    sender.onApplicationBootstrap();
+    await eventually('the call', async () => (calls.length > 0 ? true : undefined), 30_000);
+    await sender.onApplicationShutdown();
+    expect(calls).toEqual([send(6).decisionId]);
+  });
+
   it('a sender whose claim was taken over while it waited for the slot does not call WhatsApp', async () => {
     await frozen.enqueue([send(5)]);
     const calls: string[] = [];

@@ -381,6 +381,25 @@ export class DispatchLedger {
   }
 
   /**
+   * Renews this replica's claims up to their booked slot plus `leaseMs` (a live replica keeps what
+   * it holds while it waits for the slot, or books another); returns the ids still its own. A claim
+   * whose lease already ran out, or that another replica took, is not renewed: it is dropped.
+   */
+  async renew(claims: readonly (ClaimRef & { until: number })[], leaseMs: number): Promise<string[]> {
+    if (claims.length === 0) return [];
+    return returnedRows<{ decision_id: string }>(
+      await this.dataSource.query(
+        `UPDATE dispatch d SET lease_until = GREATEST(d.lease_until, to_timestamp(c.until / 1000.0) + $4::int * interval '1 millisecond')
+         FROM unnest($1::text[], $2::bigint[], $3::float8[]) AS c(id, token, until)
+         WHERE d.decision_id = c.id AND d.claim_token IS NOT DISTINCT FROM c.token AND d.state = 'sending' AND d.called_at IS NULL
+           AND d.lease_until > now()
+         RETURNING d.decision_id`,
+        [claims.map((c) => c.decisionId), claims.map((c) => c.claimToken ?? null), claims.map((c) => c.until), leaseMs],
+      ),
+    ).map((r) => r.decision_id);
+  }
+
+  /**
    * A handed-over send whose request was not written after all (it came too late for its slot):
    * still this replica's claim, it may be handed over again. A claim taken meanwhile is left alone.
    */

@@ -214,13 +214,28 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     for (const row of rows) counts.set(row.phoneNumberId, (counts.get(row.phoneNumberId) ?? 0) + 1);
     const slots = await this.limiter.reserveMany(counts, this.config.WHATSAPP_MPS, this.config.THROUGHPUT_MARGIN_MS);
     const next = new Map<string, number>();
+    const booked: Scheduled[] = [];
     for (const row of rows) {
       const i = next.get(row.phoneNumberId) ?? 0;
       next.set(row.phoneNumberId, i + 1);
       const slot = slots.get(row.phoneNumberId)?.[i];
       if (slot === undefined) throw new Error(`no throughput slot for number ${row.phoneNumberId}`);
-      this.schedule.add({ row, slot });
+      booked.push({ row, slot });
     }
+    // The claims' leases reach past their slots (a busy replica that books again and again keeps
+    // them); one this replica no longer holds (its lease ran out: a freeze) is dropped, not made.
+    const held = new Set(
+      await this.ledger.renew(
+        booked.map(({ row, slot }) => ({ ...row, until: slot })),
+        this.leaseMs,
+      ),
+    );
+    const lost = booked.length - held.size;
+    if (lost > 0) {
+      fenced.inc(lost);
+      this.logger.warn(`${lost} claimed sends are no longer this replica's (lease ran out, taken over): not booked`);
+    }
+    for (const item of booked) if (held.has(item.row.decisionId)) this.schedule.add(item);
     this.arm();
   }
 
