@@ -214,7 +214,8 @@ async function handledBy(service, replica) {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(1000) })).text();
     let total = 0;
     for (const line of text.split('\n'))
-      if (line.startsWith('wt_records_consumed_total{') && line.includes(`topic="${INPUT[service]}"`)) total += Number(line.split(' ').at(-1));
+      if (line.startsWith('wt_records_consumed_total{') && line.includes(`topic="${INPUT[service]}"`))
+        total += Number(line.split(' ').at(-1));
     return total;
   } catch {
     return undefined; // down, frozen or starting
