@@ -19,6 +19,7 @@ import { DispatchQueue1764460800000 } from './migrations/1764460800000-dispatch-
 import { DispatchTraceContext1764633600000 } from './migrations/1764633600000-dispatch-trace-context';
 import { DispatchClaimLease1765400000000 } from './migrations/1765400000000-dispatch-claim-lease';
 import { WebhookController } from './webhook/webhook.controller';
+import { WebhookIdentities } from './webhook/webhook-identity';
 
 export const DISPATCHER_ENTITIES = [DispatchEntity];
 export const DISPATCHER_MIGRATIONS = [
@@ -51,6 +52,7 @@ export function dispatcherModule(config: DispatcherConfig) {
       SendOutcomes,
       ThroughputLimiter,
       DispatchSender,
+      WebhookIdentities,
       { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PSEUDONYM_SECRET) },
       {
         provide: WhatsAppCloudClient,
