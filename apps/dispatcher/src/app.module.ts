@@ -17,17 +17,11 @@ import { DispatcherConfig } from './dispatcher.config';
 import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-schema';
 import { DispatchQueue1764460800000 } from './migrations/1764460800000-dispatch-queue';
 import { DispatchTraceContext1764633600000 } from './migrations/1764633600000-dispatch-trace-context';
-import { DispatchClaimLease1765400000000 } from './migrations/1765400000000-dispatch-claim-lease';
 import { WebhookController } from './webhook/webhook.controller';
 import { WebhookIdentities } from './webhook/webhook-identity';
 
 export const DISPATCHER_ENTITIES = [DispatchEntity];
-export const DISPATCHER_MIGRATIONS = [
-  InitialSchema1764374400000,
-  DispatchQueue1764460800000,
-  DispatchTraceContext1764633600000,
-  DispatchClaimLease1765400000000,
-];
+export const DISPATCHER_MIGRATIONS = [InitialSchema1764374400000, DispatchQueue1764460800000, DispatchTraceContext1764633600000];
 
 export function dispatcherModule(config: DispatcherConfig) {
   @Module({
