@@ -2,8 +2,7 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topic } from '@wt/contracts';
 import { KafkaPublisher, type OutgoingRecord, type RecordBatch } from '@wt/kafka';
-import { EventNormalizer } from './normalization/event-normalizer';
-import { type ConsentNormalizedV1, type EngagementNormalizedV1 } from '@wt/contracts';
+import { EventNormalizer, type Normalized } from './normalization/event-normalizer';
 
 /** Reads the public input topics, and re-publishes what is valid keyed by personId. */
 @Controller()
@@ -16,27 +15,37 @@ export class IngestConsumer {
   @EventPattern(Topic.SocialEngagementV1)
   async onEngagement(@Payload() batch: RecordBatch<Topic.SocialEngagementV1>): Promise<void> {
     const now = new Date();
-    const out: OutgoingRecord<EngagementNormalizedV1>[] = [];
-    for (const record of batch.records) {
-      const result = this.normalizer.engagement(record.value, now);
-      if (result.ok) out.push({ key: result.value.personId, value: result.value, headers: pick(record.headers) });
-      else batch.reject(record, result.reason, result.detail);
-    }
-    await this.normalizer.sealContacts(out.map((r) => r.value));
+    const results = await this.normalizer.engagements(
+      batch.records.map((r) => r.value),
+      now,
+    );
+    const out = this.accepted(batch, results);
     await this.publisher.publish(Topic.EngagementNormalizedV1, out);
   }
 
   @EventPattern(Topic.ConsentV1)
   async onConsent(@Payload() batch: RecordBatch<Topic.ConsentV1>): Promise<void> {
     const now = new Date();
-    const out: OutgoingRecord<ConsentNormalizedV1>[] = [];
-    for (const record of batch.records) {
-      const result = this.normalizer.consent(record.value, now);
+    const results = await this.normalizer.consents(
+      batch.records.map((r) => ({ event: r.value })),
+      now,
+    );
+    const out = this.accepted(batch, results);
+    await this.publisher.publish(Topic.ConsentNormalizedV1, out);
+  }
+
+  /** The records to publish, keyed by personId; each refused one goes to the dead-letter topic with its reason. */
+  private accepted<T extends Topic, V extends { personId: string }>(
+    batch: RecordBatch<T>,
+    results: readonly Normalized<V>[],
+  ): OutgoingRecord<V>[] {
+    const out: OutgoingRecord<V>[] = [];
+    batch.records.forEach((record, i) => {
+      const result = results[i] as Normalized<V>;
       if (result.ok) out.push({ key: result.value.personId, value: result.value, headers: pick(record.headers) });
       else batch.reject(record, result.reason, result.detail);
-    }
-    await this.normalizer.sealContacts(out.map((r) => r.value));
-    await this.publisher.publish(Topic.ConsentNormalizedV1, out);
+    });
+    return out;
   }
 }
 

@@ -5,7 +5,6 @@ import { Topic } from '@wt/contracts';
 import { DeadLetterSealer, httpDeadLettersFor, KafkaPublisher } from '@wt/kafka';
 import { Counter, register } from 'prom-client';
 import { IngestConfig } from '../ingest.config';
-import { EventNormalizer } from '../normalization/event-normalizer';
 import { HttpIntake, type IntakeOutcome, type ItemResult } from './http-intake';
 import { ConsentsRequest, EngagementEventsRequest, INTAKE_RESPONSE_SCHEMA } from './intake.openapi';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
@@ -51,7 +50,6 @@ export class IngestHttpController {
     private readonly publisher: KafkaPublisher,
     private readonly config: IngestConfig,
     private readonly intake: HttpIntake,
-    private readonly normalizer: EventNormalizer,
     private readonly deadLetters: DeadLetterSealer,
   ) {}
 
@@ -68,8 +66,7 @@ export class IngestHttpController {
     const items = this.items(body, 'events');
     const refusal = engagementRefusal(items, key);
     if (refusal) throw new ForbiddenException(refusal);
-    const outcome = this.intake.engagement(items, new Date());
-    await this.normalizer.sealContacts(outcome.accepted.map((r) => r.value));
+    const outcome = await this.intake.engagement(items, new Date());
     await this.publisher.publishAll([
       { topic: Topic.EngagementNormalizedV1, records: outcome.accepted },
       { topic: Topic.DeadLetterV1, records: await httpDeadLettersFor('ingest', outcome.refused, this.deadLetters) },
@@ -90,8 +87,7 @@ export class IngestHttpController {
     const items = this.items(body, 'consents');
     const refusal = consentRefusal(items, key);
     if (refusal) throw new ForbiddenException(refusal);
-    const outcome = this.intake.consent(items, new Date(), httpAttribution(key));
-    await this.normalizer.sealContacts(outcome.accepted.map((r) => r.value));
+    const outcome = await this.intake.consent(items, new Date(), httpAttribution(key));
     await this.publisher.publishAll([
       { topic: Topic.ConsentNormalizedV1, records: outcome.accepted },
       { topic: Topic.DeadLetterV1, records: await httpDeadLettersFor('ingest', outcome.refused, this.deadLetters) },
