@@ -3,7 +3,7 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiKey, type ApiKeyPrincipal, ApiKeyScopeGuard, RequireScope } from '@wt/business-auth';
 import { Topic } from '@wt/contracts';
 import { DeadLetterSealer, httpDeadLettersFor, KafkaPublisher } from '@wt/kafka';
-import { Counter, register } from 'prom-client';
+import { counter } from '@wt/observability';
 import { IngestConfig } from '../ingest.config';
 import { HttpIntake, type IntakeOutcome, type ItemResult } from './http-intake';
 import { ConsentsRequest, EngagementEventsRequest, INTAKE_RESPONSE_SCHEMA } from './intake.openapi';
@@ -11,13 +11,11 @@ import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { consentRefusal, engagementRefusal, httpAttribution } from './door-authorization';
 import { ApiAnswer, ApiErrors } from '@wt/runtime';
 
-const httpItems =
-  (register.getSingleMetric('wt_ingest_http_items_total') as Counter | undefined) ??
-  new Counter({
-    name: 'wt_ingest_http_items_total',
-    help: 'Items received over HTTP, by route and result',
-    labelNames: ['route', 'result'],
-  });
+const httpItems = counter({
+  name: 'wt_ingest_http_items_total',
+  help: 'Items received over HTTP, by route and result',
+  labelNames: ['route', 'result'],
+});
 
 export interface IntakeResponse {
   accepted: number;
