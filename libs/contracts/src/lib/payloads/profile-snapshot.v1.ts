@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { ContractType } from '../validation/contract-type';
 import {
   IsArray,
   IsBoolean,
@@ -150,17 +150,17 @@ export class ProfileSnapshotV1 {
   interestHalfLifeHours: number;
 
   @ValidateNested()
-  @Type(() => ProfileConsentsV1)
+  @ContractType(() => ProfileConsentsV1)
   consents: ProfileConsentsV1;
 
   @ValidateNested()
-  @Type(() => ProfileActivityV1)
+  @ContractType(() => ProfileActivityV1)
   activity: ProfileActivityV1;
 
   /** Behaviour signals (purchases, engagement mix, short-term intent); absent from older snapshots. */
   @IsOptional()
   @ValidateNested()
-  @Type(() => ProfileSignalsV1)
+  @ContractType(() => ProfileSignalsV1)
   signals?: ProfileSignalsV1;
 
   /**
