@@ -6,7 +6,6 @@ import { kafkaConnectionOf } from '@wt/kafka';
 import { main, runProgram, runService, serviceProgram } from '@wt/runtime';
 import { DataSource } from 'typeorm';
 import { SCORING_ENTITIES, SCORING_MIGRATIONS, scoringModule } from './app.module';
-import { evalCommand } from './eval/eval.command';
 import { ScoringConfig } from './scoring.config';
 
 main(async () => {
@@ -38,11 +37,5 @@ main(async () => {
         ),
     }),
   );
-  program
-    .command('eval-targeting')
-    .description('the offline targeting evaluation (EVAL_* variables; see apps/scoring/README.md)')
-    .action(() => {
-      process.exitCode = evalCommand();
-    });
   process.exitCode = await runProgram(program);
 });
