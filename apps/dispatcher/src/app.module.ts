@@ -18,6 +18,7 @@ import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-s
 import { DispatchQueue1764460800000 } from './migrations/1764460800000-dispatch-queue';
 import { DispatchTraceContext1764633600000 } from './migrations/1764633600000-dispatch-trace-context';
 import { WebhookController } from './webhook/webhook.controller';
+import { WebhookIdentities } from './webhook/webhook-identity';
 
 export const DISPATCHER_ENTITIES = [DispatchEntity];
 export const DISPATCHER_MIGRATIONS = [InitialSchema1764374400000, DispatchQueue1764460800000, DispatchTraceContext1764633600000];
@@ -45,6 +46,7 @@ export function dispatcherModule(config: DispatcherConfig) {
       SendOutcomes,
       ThroughputLimiter,
       DispatchSender,
+      WebhookIdentities,
       { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PSEUDONYM_SECRET) },
       {
         provide: WhatsAppCloudClient,

@@ -19,6 +19,8 @@ import { SandboxStatsController } from './stats/sandbox-stats.controller';
 import { SandboxTemplatesController, TemplatesController } from './templates/templates.controller';
 import { TemplateRegistry } from './templates/template-registry';
 import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
+import { SandboxUsers } from './users/sandbox-users';
+import { UsersController } from './users/users.controller';
 
 @Module({})
 export class AppModule {
@@ -37,6 +39,7 @@ export class AppModule {
         SandboxMetricsController,
         TemplatesController,
         SandboxTemplatesController,
+        UsersController,
       ],
       providers: [
         AccessTokenGuard,
@@ -49,6 +52,7 @@ export class AppModule {
         SimulatedRecipients,
         TemplateRegistry,
         WebhookDeliveryService,
+        SandboxUsers,
       ],
     };
   }

@@ -24,6 +24,10 @@ export const kafkaMetrics = {
     name: 'wt_consumer_restarts_total',
     help: 'Consumers recreated after a crash kafkajs would not restart from (e.g. evicted from the group)',
   }),
+  producerResets: counter({
+    name: 'wt_producer_resets_total',
+    help: "Idempotent producers replaced after their sequence numbers no longer matched a partition leader's (after a leader failover)",
+  }),
   lag: gauge({
     name: 'wt_consumer_lag',
     help: 'Records behind the partition end after the last batch',
