@@ -7,6 +7,7 @@ import { deadLettersFor, headersToStrings } from './dead-letter';
 import { type DeadLetterSealer } from './dead-letter-sealing';
 import { forEachConcurrently, gatherBatches } from './fetch-gathering';
 import { createKafka, type KafkaConnectionOptions } from './kafka-connection';
+import { ConsumerLagReport, liveLagReports } from './consumer-lag';
 import { kafkaMetrics } from './kafka-metrics';
 import { KafkaPublisher } from './kafka-publisher';
 import { classifyFailure, describeFailure, type FailureKind } from './processing-failure';
@@ -41,6 +42,8 @@ export interface KafkaBatchServerOptions {
   maxRecordsPerCall?: number;
   /** Where a new group starts: the beginning (default) or only new records. */
   fromBeginning?: boolean;
+  /** How long a partition's lag stays reported without a batch refreshing it (default 60 s). */
+  lagStaleAfterMs?: number;
 }
 
 const TOPICS = new Set<string>(Object.values(Topic));
@@ -145,9 +148,12 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   /** Per topic, the parts of the current fetch gathered so far, and when they will be handled. */
   private readonly gathering = new Map<Topic, { parts: FetchedPart[]; done: Promise<void> }>();
   protected override readonly logger = new Logger(KafkaBatchServer.name);
+  /** `wt_consumer_lag` of the partitions this consumer owns (see ConsumerLagReport). */
+  readonly lag: ConsumerLagReport;
 
   constructor(private readonly options: KafkaBatchServerOptions) {
     super();
+    this.lag = new ConsumerLagReport(kafkaMetrics.lag, options.lagStaleAfterMs);
     this.kafka = createKafka(options.connection);
     this.ownsPublisher = !options.publisher;
     this.publisher = options.publisher ?? new KafkaPublisher(this.kafka);
@@ -187,12 +193,16 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
       this.restarts = 0;
+      // A rebalance: the partitions that went to another member stop being reported here.
+      this.lag.assigned(event.payload.memberAssignment ?? {});
+      liveLagReports.add(this.lag);
     });
     consumer.on(consumer.events.CRASH, (event) => {
       this.joined = false;
+      this.lag.clear();
       this.logger.error(`consumer crashed (restart: ${String(event.payload.restart)}): ${String(event.payload.error)}`);
       // kafkajs restarts only after errors it deems retriable. Others, such as a commit refused
       // because the group evicted this member (a batch outlived the session on a starved CPU),
@@ -203,6 +213,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     });
     consumer.on(consumer.events.STOP, () => {
       this.joined = false;
+      this.lag.clear();
     });
 
     await consumer.connect();
@@ -327,10 +338,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       kafkaMetrics.consumed.inc({ topic, result: 'skipped' }, skipped);
       kafkaMetrics.skipped.inc({ topic, reason: 'filtered' }, skipped);
     }
-    for (const part of parts) {
-      const lag = Number(BigInt(part.highWatermark) - BigInt(part.lastOffset) - 1n);
-      kafkaMetrics.lag.set({ topic, partition: String(part.partition) }, lag);
-    }
+    for (const part of parts) if (part.stillOwned()) this.lag.reportBatch(topic, part.partition, part.highWatermark, part.lastOffset);
     stopTimer();
   }
 
@@ -511,6 +519,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     await this.consumer?.disconnect();
     this.consumer = undefined;
     this.joined = false;
+    this.lag.clear();
+    liveLagReports.delete(this.lag);
     if (this.ownsPublisher) await this.publisher.disconnect();
   }
 

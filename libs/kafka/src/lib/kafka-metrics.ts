@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, register, type Metric } from 'prom-client';
+import { liveLagReports } from './consumer-lag';
 
 function metric<T extends Metric>(name: string, create: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? create();
@@ -55,8 +56,11 @@ export const kafkaMetrics = {
     () =>
       new Gauge({
         name: 'wt_consumer_lag',
-        help: 'Records behind the partition end after the last batch',
+        help: 'Records behind the partition end after the last batch, for the partitions this replica owns (removed on rebalance, stop, and after a minute without a batch)',
         labelNames: ['topic', 'partition'],
+        collect() {
+          for (const report of liveLagReports) report.expireStale();
+        },
       }),
   ),
 };
