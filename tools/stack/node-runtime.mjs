@@ -85,6 +85,9 @@ export function ensureSupportedNode() {
   if (nodeSatisfies() || process.env.WT_NODE_PIN === '0') return;
   if (process.env.WT_NODE_PINNED) throw new Error(`still on Node ${process.versions.node} after switching to ${PINNED_NODE}`);
   const bin = installPinnedNode();
+  process.stderr.write(
+    `Node ${process.versions.node} is older than ${MIN_NODE.join('.')} (package.json engines): running under Node ${PINNED_NODE} (${bin})\n`,
+  );
   const result = spawnSync(path.join(bin, 'node'), [...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
     env: pinnedNodeEnv(bin),

@@ -7,7 +7,9 @@ import { deadLettersFor, headersToStrings } from './dead-letter';
 import { type DeadLetterSealer } from './dead-letter-sealing';
 import { forEachConcurrently, gatherBatches } from './fetch-gathering';
 import { createKafka, type KafkaConnectionOptions } from './kafka-connection';
+import { type Span } from '@opentelemetry/api';
 import { ConsumerLagReport, liveLagReports } from './consumer-lag';
+import { endSpans, inBatchSpan, startProcessSpan } from './record-spans';
 import { kafkaMetrics } from './kafka-metrics';
 import { KafkaPublisher } from './kafka-publisher';
 import { classifyFailure, describeFailure, type FailureKind } from './processing-failure';
@@ -97,6 +99,8 @@ interface FetchedPart {
   readonly heartbeat: () => Promise<void>;
   /** False once the consumer stops or the partition was revoked: a retry loop must give up. */
   readonly stillOwned: () => boolean;
+  /** The records' `process` spans (tracing on), ended once the call is over. */
+  readonly spans: Span[];
 }
 
 /** A cheap test of a record's raw value: false means the handler has no use for it. */
@@ -267,6 +271,11 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       if (filter && message.value !== null && !filter(message.value)) skipped += 1;
       else this.decode(topic, batch.partition, message, records, tombstones, rejections);
     }
+    const spans: Span[] = [];
+    for (const record of records) {
+      const span = startProcessSpan(topic, batch.partition, record.offset, record.headers);
+      if (span) spans.push(span);
+    }
     const part: FetchedPart = {
       partition: batch.partition,
       records,
@@ -278,6 +287,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       resolveOffset,
       heartbeat,
       stillOwned: () => isRunning() && !isStale() && !this.closing,
+      spans,
     };
 
     let gathering = this.gathering.get(topic);
@@ -305,8 +315,21 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     await forEachConcurrently(calls, this.options.callsConcurrently ?? 1, (call) => this.handleCall(topic, call));
   }
 
-  /** One handler call for some of a topic's parts of a fetch, then dead letters, then one commit. */
+  /** One handler call for some of a topic's parts of a fetch (in its span when tracing is on). */
   private async handleCall(topic: Topic, parts: FetchedPart[]): Promise<void> {
+    const spans = parts.flatMap((part) => part.spans);
+    const records = parts.reduce((n, part) => n + part.records.length, 0);
+    try {
+      await inBatchSpan(topic, records, spans, () => this.handleCallWork(topic, parts));
+    } catch (error) {
+      endSpans(spans, error);
+      throw error;
+    }
+    endSpans(spans);
+  }
+
+  /** One handler call for some of a topic's parts of a fetch, then dead letters, then one commit. */
+  private async handleCallWork(topic: Topic, parts: FetchedPart[]): Promise<void> {
     const stopTimer = kafkaMetrics.batchSeconds.startTimer({ topic });
     const first = parts[0] as FetchedPart;
     const context: CallContext = { topic, parts, rejections: parts.flatMap((part) => part.rejections) };
