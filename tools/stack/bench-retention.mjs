@@ -23,7 +23,15 @@ const { postgresOptions, RetentionJob } = require(path.join(ROOT, 'dist/libs/dat
 const { DISPATCHER_ENTITIES, DISPATCHER_MIGRATIONS } = require(path.join(ROOT, 'dist/apps/dispatcher/src/app.module.js'));
 const { ledgerRetentionRules } = require(path.join(ROOT, 'dist/apps/dispatcher/src/dispatch/ledger-retention.js'));
 
-const ds = new DataSource(postgresOptions({ url, entities: DISPATCHER_ENTITIES, migrations: DISPATCHER_MIGRATIONS, runMigrations: true }));
+const ds = new DataSource(
+  postgresOptions({
+    url,
+    entities: DISPATCHER_ENTITIES,
+    migrations: DISPATCHER_MIGRATIONS,
+    runMigrations: true,
+    applicationName: 'bench-retention',
+  }),
+);
 await ds.initialize();
 const size = async () => {
   const [row] = await ds.query(`SELECT pg_total_relation_size('dispatch')::bigint AS bytes, (SELECT count(*) FROM dispatch)::int AS rows`);

@@ -12,6 +12,7 @@ describe('dispatch ledger retention (real Postgres)', () => {
       entities: DISPATCHER_ENTITIES,
       migrations: DISPATCHER_MIGRATIONS,
       runMigrations: true,
+      applicationName: 'dispatcher-retention-it',
     }),
   );
   const run = randomUUID().slice(0, 8);
