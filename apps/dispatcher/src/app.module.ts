@@ -21,6 +21,7 @@ import { DispatchTraceContext1764633600000 } from './migrations/1764633600000-di
 import { DispatchRetentionIndex1765238400000 } from './migrations/1765238400000-dispatch-retention-index';
 import { ledgerRetentionRules } from './dispatch/ledger-retention';
 import { WebhookController } from './webhook/webhook.controller';
+import { WebhookIdentities } from './webhook/webhook-identity';
 
 export const DISPATCHER_ENTITIES = [DispatchEntity];
 export const DISPATCHER_MIGRATIONS = [
@@ -63,6 +64,7 @@ export function dispatcherModule(config: DispatcherConfig) {
       SendOutcomes,
       ThroughputLimiter,
       DispatchSender,
+      WebhookIdentities,
       { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PSEUDONYM_SECRET) },
       {
         provide: WhatsAppCloudClient,

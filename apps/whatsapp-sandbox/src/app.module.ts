@@ -13,12 +13,15 @@ import { SandboxMessagesController } from './messages/sandbox-messages.controlle
 import { ServiceWindows } from './messages/service-windows';
 import { SandboxConfig } from './sandbox.config';
 import { SimulatedRecipients } from './simulation/simulated-recipients';
+import { SimulationController } from './simulation/simulation.controller';
 import { SandboxStats } from './stats/sandbox-stats';
 import { SandboxMetricsController } from './stats/sandbox-metrics.controller';
 import { SandboxStatsController } from './stats/sandbox-stats.controller';
 import { SandboxTemplatesController, TemplatesController } from './templates/templates.controller';
 import { TemplateRegistry } from './templates/template-registry';
 import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
+import { SandboxUsers } from './users/sandbox-users';
+import { UsersController } from './users/users.controller';
 
 @Module({})
 export class AppModule {
@@ -37,6 +40,8 @@ export class AppModule {
         SandboxMetricsController,
         TemplatesController,
         SandboxTemplatesController,
+        SimulationController,
+        UsersController,
       ],
       providers: [
         AccessTokenGuard,
@@ -49,6 +54,7 @@ export class AppModule {
         SimulatedRecipients,
         TemplateRegistry,
         WebhookDeliveryService,
+        SandboxUsers,
       ],
     };
   }
