@@ -187,9 +187,9 @@ export function generatePopulation(options: { people: number; seed: number; runI
       ],
     },
     targetCategories: b.categories,
-    // The learned model scores how likely a person is to welcome the message (0..1); a business
-    // content with one in five asks for 0.2.
-    minRelevance: 0.2,
+    // The learned model scores the probability that the message leads to a purchase: a few percent
+    // at best in the simulated population (purchases are rare); this business asks for 2 %.
+    minRelevance: 0.02,
     // The third campaign has a small budget, so budget suppression shows in the funnel.
     budgetMessages: i === 2 ? 40 : 5000,
     startsAt: new Date(now - hour).toISOString(),
