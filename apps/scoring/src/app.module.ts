@@ -5,6 +5,7 @@ import { ConfigModule } from '@wt/config';
 import { postgresOptions } from '@wt/database';
 import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
+import { RateBook } from '@wt/pricing';
 import { AudienceStore } from './audience/audience.store';
 import { ApiKeyStore } from '@wt/business-auth';
 import { BusinessAuthGuard } from '@wt/business-auth';
@@ -27,6 +28,8 @@ import { DecisionOutbox1765065600000 } from './migrations/1765065600000-decision
 import { CampaignOutbox1765152000000 } from './migrations/1765152000000-campaign-outbox';
 import { ScheduledEvaluation1765152000500 } from './migrations/1765152000500-scheduled-evaluation';
 import { HoldoutConversion1765152000600 } from './migrations/1765152000600-holdout-conversion';
+import { MessagePricing1765238400000 } from './migrations/1765238400000-message-pricing';
+import { CampaignEstimator } from './report/campaign-estimator';
 import { CampaignReportController } from './report/campaign-report.controller';
 import { CampaignReportStore } from './report/campaign-report.store';
 import { EligibilityStore } from './eligibility/eligibility.store';
@@ -44,6 +47,7 @@ export const SCORING_MIGRATIONS = [
   CampaignOutbox1765152000000,
   ScheduledEvaluation1765152000500,
   HoldoutConversion1765152000600,
+  MessagePricing1765238400000,
 ];
 
 /** Providers that need only the database (and a publisher for the engine): shared with tests. */
@@ -61,6 +65,8 @@ export const SCORING_PROVIDERS = [
   CampaignLauncher,
   CampaignReportStore,
   BusinessAuthGuard,
+  CampaignEstimator,
+  { provide: RateBook, useFactory: (config: ScoringConfig) => RateBook.load(config.RATE_CARD_FILE), inject: [ScoringConfig] },
 ];
 
 export function scoringModule(config: ScoringConfig) {

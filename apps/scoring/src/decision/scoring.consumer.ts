@@ -7,6 +7,7 @@ import { AudienceStore } from '../audience/audience.store';
 import { CampaignStore } from '../campaign/campaign.store';
 import { EligibilityStore } from '../eligibility/eligibility.store';
 import { type ObservedOutcome, OutcomeLearner } from '../outcome/outcome.learner';
+import { CampaignReportStore } from '../report/campaign-report.store';
 import { ScoringConfig } from '../scoring.config';
 import { isRunning } from './decision-policy';
 import { DecisionEngine } from './decision.engine';
@@ -36,6 +37,7 @@ export class ScoringConsumer {
     private readonly learner: OutcomeLearner,
     private readonly config: ScoringConfig,
     private readonly eligibility: EligibilityStore,
+    private readonly reports: CampaignReportStore,
   ) {}
 
   /**
@@ -102,6 +104,12 @@ export class ScoringConsumer {
       batch.records.map((r) => r.value),
       [],
       this.config.UNREACHABLE_FOR_MS,
+    );
+    // What Meta billed (the pricing of a sent or delivered status), once per message.
+    await this.reports.recordBilled(
+      batch.records.flatMap(({ value }) =>
+        value.pricing && value.campaignId ? [{ decisionId: value.decisionId, pricing: value.pricing, occurredAt: value.occurredAt }] : [],
+      ),
     );
     const relevant = batch.records.map((r) => r.value).filter((s) => s.status === 'delivered' || s.status === 'read');
     const sends = await this.decisions.sendsByDecisionId([...new Set(relevant.map((s) => s.decisionId))]);

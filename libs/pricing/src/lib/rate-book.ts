@@ -25,6 +25,11 @@ export class RateBook {
     return priceOf(this.cardAt(at), query);
   }
 
+  /** `priceOf`, as a static of the book (for callers holding a card already). */
+  static priceWith(card: RateCard, query: PriceQuery): Price {
+    return priceOf(card, query);
+  }
+
   /** Currencies the cards are in (a money budget must be in one of them). */
   currencies(): string[] {
     return [...new Set(this.cards.map((c) => c.currency))];
