@@ -5,6 +5,7 @@ import { postgresOptions } from '@wt/database';
 import { Pseudonymizer } from '@wt/identity';
 import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
+import { RateBook } from '@wt/pricing';
 import { VaultModule } from '@wt/vault';
 import { WhatsAppCloudClient } from '@wt/whatsapp';
 import { DispatchLedger } from './dispatch/dispatch-ledger';
@@ -17,10 +18,20 @@ import { DispatcherConfig } from './dispatcher.config';
 import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-schema';
 import { DispatchQueue1764460800000 } from './migrations/1764460800000-dispatch-queue';
 import { DispatchTraceContext1764633600000 } from './migrations/1764633600000-dispatch-trace-context';
+import { PricingAndConversions1765238400000 } from './migrations/1765238400000-pricing-and-conversions';
+import { ConversionAttribution } from './conversion/conversion-attribution';
+import { ConversionConsumer } from './conversion/conversion.consumer';
+import { ConversionSender } from './conversion/conversion-sender.service';
+import { MessageCosts } from './pricing/message-costs';
 import { WebhookController } from './webhook/webhook.controller';
 
 export const DISPATCHER_ENTITIES = [DispatchEntity];
-export const DISPATCHER_MIGRATIONS = [InitialSchema1764374400000, DispatchQueue1764460800000, DispatchTraceContext1764633600000];
+export const DISPATCHER_MIGRATIONS = [
+  InitialSchema1764374400000,
+  DispatchQueue1764460800000,
+  DispatchTraceContext1764633600000,
+  PricingAndConversions1765238400000,
+];
 
 export function dispatcherModule(config: DispatcherConfig) {
   @Module({
@@ -39,12 +50,16 @@ export function dispatcherModule(config: DispatcherConfig) {
       ),
       VaultModule.forRoot(config, 'dispatcher'),
     ],
-    controllers: [DispatchConsumer, WebhookController],
+    controllers: [DispatchConsumer, WebhookController, ConversionConsumer],
     providers: [
       DispatchLedger,
       SendOutcomes,
       ThroughputLimiter,
       DispatchSender,
+      MessageCosts,
+      ConversionAttribution,
+      ConversionSender,
+      { provide: RateBook, useValue: RateBook.load(config.RATE_CARD_FILE) },
       { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PSEUDONYM_SECRET) },
       {
         provide: WhatsAppCloudClient,

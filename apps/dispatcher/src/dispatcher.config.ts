@@ -1,4 +1,4 @@
-import { IsInt, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 import { DatabaseEnv, withKeyVault } from '@wt/config';
 
 export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
@@ -146,4 +146,40 @@ export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   @IsString()
   @MinLength(32)
   PSEUDONYM_SECRET: string;
+
+  /** A JSON file of rate cards replacing the shipped one (see `libs/pricing`); checked at boot. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  RATE_CARD_FILE?: string;
+
+  /** Days before a purchase in which a campaign message sent to the person gets the credit (scoring's window). */
+  @IsNumber()
+  @Min(0)
+  ATTRIBUTION_WINDOW_DAYS: number = 7;
+
+  /**
+   * The dataset (Meta's Conversions API) that purchases attributed to click-to-WhatsApp ad
+   * conversations are sent to; unset: they are attributed and kept, not sent.
+   */
+  @IsOptional()
+  @Matches(/^\d{1,32}$/)
+  CONVERSIONS_DATASET_ID?: string;
+
+  /** Token for the Conversions API; default WHATSAPP_ACCESS_TOKEN. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  CONVERSIONS_ACCESS_TOKEN?: string;
+
+  /** Idle wait of the conversions sender between two looks at its queue (ms). */
+  @IsInt()
+  @Min(10)
+  CONVERSIONS_POLL_MS: number = 500;
+
+  /** Attempts per conversion event on transient refusals (backoff RETRY_BASE_MS doubled, at most RETRY_MAX_MS). */
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  CONVERSIONS_MAX_ATTEMPTS: number = 10;
 }

@@ -3,6 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topic } from '@wt/contracts';
 import { onlyRecords, type RecordBatch } from '@wt/kafka';
 import { DataSource } from 'typeorm';
+import { MessageCosts } from '../pricing/message-costs';
 import { DispatchLedger, type QueuedSend } from './dispatch-ledger';
 
 /**
@@ -19,6 +20,7 @@ export class DispatchConsumer {
   constructor(
     private readonly ledger: DispatchLedger,
     private readonly dataSource: DataSource,
+    private readonly costs: MessageCosts,
   ) {}
 
   /**
@@ -47,6 +49,11 @@ export class DispatchConsumer {
       });
     }
     await this.ledger.enqueue(sends);
+    // Each send's estimated cost, as its decision carries it (once per decision id).
+    await this.costs.recordEstimates(
+      this.dataSource.manager,
+      batch.records.flatMap(({ value: d }) => (d.outcome === 'send' && d.send ? [d] : [])),
+    );
   }
 
   /** Free-form replies inside the 24 h window; keyed `reply:<replyId>` in the ledger, so never sent twice. */

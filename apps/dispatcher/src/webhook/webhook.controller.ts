@@ -26,7 +26,9 @@ import {
 import { type Request } from 'express';
 import { counter } from '@wt/observability';
 import { DataSource } from 'typeorm';
+import { ConversionAttribution, wabaOfNumbers } from '../conversion/conversion-attribution';
 import { DispatchLedger } from '../dispatch/dispatch-ledger';
+import { MessageCosts } from '../pricing/message-costs';
 import { OutcomeRecords, SendOutcomes, statusBase, traceOf } from '../dispatch/send-outcomes';
 import { DispatcherConfig } from '../dispatcher.config';
 import { ApiBody, ApiHeader, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -91,6 +93,8 @@ export class WebhookController {
     private readonly pseudonymizer: Pseudonymizer,
     private readonly sealer: ContactSealer,
     private readonly dataSource: DataSource,
+    private readonly costs: MessageCosts,
+    private readonly conversions: ConversionAttribution,
   ) {}
 
   /** Subscription handshake. */
@@ -165,11 +169,14 @@ export class WebhookController {
           status.status === 'failed' && error
             ? await this.outcomes.failed(manager, row, { code: error.code, title: titleOf(error), stage: 'failed', wamid: status.id }, out)
             : undefined;
+        // What Meta bills for it (the `pricing` of `sent` and `delivered`), priced at the rate card.
+        const pricing = await this.costs.billed(manager, row, status);
         out.statuses.push({
           key: row.personId,
           headers: traceOf(row),
           value: {
             ...statusBase(row, 'webhook'),
+            ...(pricing ? { pricing } : {}),
             wamid: status.id,
             status: status.status,
             ...(error ? { errorCode: error.code, errorTitle: `${titleOf(error)}${consequence ? ` (${consequence.action})` : ''}` } : {}),
@@ -178,6 +185,7 @@ export class WebhookController {
         });
       }
 
+      const wabas = wabaOfNumbers(payload);
       for (const { phoneNumberId, message } of inboundMessagesOf(payload)) {
         if (!(await this.ledger.firstTime(manager, `message:${message.id}`))) continue;
         const phone = normalizePhone(`+${message.from.replace(/^\+/, '')}`);
@@ -198,9 +206,18 @@ export class WebhookController {
             webhookUnmatched.inc({ kind: 'stop', reason: 'unknown_business_number' });
           }
         }
+        // A button tap's payload and the message it answers; the ad the person came from (its click id kept for conversions).
+        const extra = await this.conversions.enrich(manager, message, {
+          personId,
+          phoneNumberId,
+          receivedAt,
+          businessId: await this.ledger.businessOf(manager, phoneNumberId),
+          wabaId: wabas.get(phoneNumberId),
+        });
         inbound.push({
           key: personId,
           value: {
+            ...extra,
             wamid: message.id,
             personId,
             contact: await this.sealer.seal(personId, phone.e164),

@@ -135,7 +135,14 @@ export class ScoringConsumer {
         this.learner.attribute(value.personId, { phoneNumberId: value.phoneNumberId }, 'replied', value.receivedAt),
       ),
     );
-    await this.learner.learn(outcomes.filter((o): o is ObservedOutcome => o !== undefined));
+    // A tap on a template's quick-reply button is a click on that very message (the dispatcher resolved it).
+    const taps = batch.records.map((r) => r.value).filter((m) => m.kind === 'button' && m.repliesTo);
+    const tapped = await this.decisions.sendsByDecisionId([...new Set(taps.map((m) => m.repliesTo!.decisionId))]);
+    const clicks: ObservedOutcome[] = taps.flatMap((m) => {
+      const send = tapped.get(m.repliesTo!.decisionId);
+      return send ? [{ send, kind: 'clicked' as const, occurredAt: m.receivedAt }] : [];
+    });
+    await this.learner.learn([...outcomes.filter((o): o is ObservedOutcome => o !== undefined), ...clicks]);
   }
 
   /**
