@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@wt/config';
+import { ConversionsController, SandboxConversionsController } from './conversions/conversions.controller';
+import { ConversionsLedger } from './conversions/conversions-ledger';
 import { FaultBook } from './faults/fault-book';
 import { FaultsController } from './faults/faults.controller';
 import { AccessTokenGuard } from './graph/access-token.guard';
@@ -37,9 +39,12 @@ export class AppModule {
         SandboxMetricsController,
         TemplatesController,
         SandboxTemplatesController,
+        ConversionsController,
+        SandboxConversionsController,
       ],
       providers: [
         AccessTokenGuard,
+        ConversionsLedger,
         FaultBook,
         InboundService,
         MessageStore,

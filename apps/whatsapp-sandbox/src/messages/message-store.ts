@@ -1,3 +1,4 @@
+import type { PricingCategory } from '@wt/whatsapp';
 import { Injectable } from '@nestjs/common';
 import type { MessageStatusValue } from '@wt/whatsapp';
 
@@ -21,6 +22,8 @@ export interface AcceptedMessage {
   waId: string;
   type: 'template' | 'text';
   templateName?: string;
+  /** What Meta bills it as (the template's category; `service` for free-form). */
+  pricingCategory?: PricingCategory;
   bizOpaqueCallbackData?: string;
   acceptedAt: string;
   statuses: EmittedStatus[];

@@ -96,9 +96,12 @@ export class MessagesService {
       return { kind: 'bare', httpStatus };
     }
     let categories: readonly string[] = [];
+    let pricingCategory: PricingCategory = request.type === 'template' ? 'marketing' : 'service';
     if (request.type === 'template') {
       try {
-        categories = this.templates.check(phoneNumberId, request.template)?.categories ?? [];
+        const registered = this.templates.check(phoneNumberId, request.template);
+        categories = registered?.categories ?? [];
+        pricingCategory = registered?.pricingCategory ?? 'marketing';
       } catch (error) {
         if (error instanceof GraphApiError) return this.reject(error, recipient);
         throw error;
@@ -118,6 +121,7 @@ export class MessagesService {
       waId,
       type: request.type,
       ...(request.type === 'template' ? { templateName: request.template.name } : {}),
+      pricingCategory,
       ...(request.biz_opaque_callback_data === undefined ? {} : { bizOpaqueCallbackData: request.biz_opaque_callback_data }),
       acceptedAt: new Date(now).toISOString(),
       statuses: [],
@@ -270,12 +274,15 @@ export class MessagesService {
   }
 
   /**
-   * Conversation and pricing of a delivered message: templates are billed as marketing; a
-   * free-form text (inside the customer-service window) is a free service message. Meta reports
-   * them on `sent` and `delivered`, with the conversation's expiry on the `sent` that opened it.
+   * Conversation and pricing of a delivered message, as Meta's per-message pricing has them since
+   * 2025-07-01: a template is billed in its category (the registered template's; marketing when
+   * the number has no registry), except a utility template inside an open customer-service window
+   * (free); a free-form text (inside the window) is a free service message. Meta reports them on
+   * `sent` and `delivered`, with the conversation's expiry on the `sent` that opened it.
    */
   private billing(message: AcceptedMessage, now: number): { conversation: StatusConversation; pricing: StatusPricing } {
-    const category: PricingCategory = message.type === 'template' ? 'marketing' : 'service';
+    const category: PricingCategory = message.pricingCategory ?? (message.type === 'template' ? 'marketing' : 'service');
+    const free = category === 'service' || (category === 'utility' && this.windows.isOpen(message.phoneNumberId, message.waId, now));
     const key = `${message.phoneNumberId}:${message.waId}:${category}`;
     let open = this.conversations.get(key);
     const opened = !open || open.expiresAt <= now;
@@ -291,10 +298,9 @@ export class MessagesService {
         ...(opened ? { expiration_timestamp: unixSeconds(open.expiresAt) } : {}),
         origin: { type: category },
       },
-      pricing:
-        category === 'marketing'
-          ? { billable: true, pricing_model: 'PMP', category, type: 'regular' }
-          : { billable: false, pricing_model: 'PMP', category, type: 'free_customer_service' },
+      pricing: free
+        ? { billable: false, pricing_model: 'PMP', category, type: 'free_customer_service' }
+        : { billable: true, pricing_model: 'PMP', category, type: 'regular' },
     };
   }
 }

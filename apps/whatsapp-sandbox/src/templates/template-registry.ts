@@ -12,6 +12,8 @@ export interface RegisteredTemplate {
   bodyParameters: number;
   /** Sandbox-only: what the template is about, for the simulated recipients' reactions. */
   categories: readonly string[];
+  /** Meta's category (MARKETING, UTILITY, AUTHENTICATION): what each delivered message is billed as. */
+  pricingCategory?: 'marketing' | 'utility' | 'authentication';
 }
 
 /** Counts distinct `{{…}}` placeholders of a template body text. */

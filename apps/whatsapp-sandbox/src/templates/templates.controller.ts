@@ -50,6 +50,7 @@ export class TemplatesController {
       language: dto.language,
       bodyParameters: countPlaceholders(body.text),
       categories: dto.sandbox_categories ?? [],
+      pricingCategory: dto.category.toLowerCase() as 'marketing' | 'utility' | 'authentication',
     });
     return {
       id: `${phoneNumberId}:${dto.name}:${dto.language}`,
