@@ -55,7 +55,16 @@ function funnel(before: Snapshot, after: Snapshot) {
     accepted: d('dispatcher', 'wt_dispatch_total', { result: 'accepted' }),
     rejected: dBy('dispatcher', 'wt_dispatch_total', 'code', { result: 'rejected' }),
     statuses: dBy('dispatcher', 'wt_message_status_total', 'status'),
+    // Money (issue 17): estimated at the rate card when a send is queued, billed from the pricing of its status webhooks.
+    estimated: dBy('dispatcher', 'wt_message_cost_micros_total', 'currency', { kind: 'estimated' }),
+    billed: dBy('dispatcher', 'wt_message_cost_micros_total', 'currency', { kind: 'billed' }),
   };
+}
+
+/** Millionths per currency as amounts, e.g. `4.2951 USD`. */
+function money(micros: Record<string, number>): string {
+  const parts = Object.entries(micros).map(([currency, n]) => `${(n / 1e6).toFixed(4)} ${currency}`);
+  return parts.length > 0 ? parts.join(', ') : '0';
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -156,6 +165,8 @@ export async function demoCommand(brokers: string[]): Promise<number> {
       ['messages delivered', f.statuses['delivered'] ?? 0],
       ['messages read', f.statuses['read'] ?? 0],
       ['messages failed', f.statuses['failed'] ?? 0],
+      ['spend: estimated (rate card)', money(f.estimated)],
+      ['spend: billed (status pricing)', money(f.billed)],
     ];
     console.log('\nFunnel');
     for (const [label, value] of rows) console.log(`  ${label.padEnd(36)} ${value}`);
