@@ -24,6 +24,7 @@ import { ConversionConsumer } from './conversion/conversion.consumer';
 import { ConversionSender } from './conversion/conversion-sender.service';
 import { MessageCosts } from './pricing/message-costs';
 import { WebhookController } from './webhook/webhook.controller';
+import { WebhookIdentities } from './webhook/webhook-identity';
 
 export const DISPATCHER_ENTITIES = [DispatchEntity];
 export const DISPATCHER_MIGRATIONS = [
@@ -60,6 +61,7 @@ export function dispatcherModule(config: DispatcherConfig) {
       ConversionAttribution,
       ConversionSender,
       { provide: RateBook, useValue: RateBook.load(config.RATE_CARD_FILE) },
+      WebhookIdentities,
       { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PSEUDONYM_SECRET) },
       {
         provide: WhatsAppCloudClient,

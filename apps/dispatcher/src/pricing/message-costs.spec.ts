@@ -83,6 +83,16 @@ describe('MessageCosts: the billed cost of a message from the pricing of its sta
     expect(calls[0]?.params.slice(0, 7)).toEqual(['reply:1', 'text', 'service', 'france', 'USD', 'meta-2025-07-01-usd', 0]);
   });
 
+  it('prices a message to a business-scoped user id without a number by the country of its prefix', async () => {
+    const { manager } = fakeManager();
+    const update = {
+      ...status({ billable: true, pricing_model: 'PMP', category: 'marketing' }),
+      recipient_id: undefined,
+      recipient_user_id: 'DE.1349120865530',
+    };
+    expect(await costs.billed(manager, row('template'), update)).toMatchObject({ micros: 136_500 });
+  });
+
   it('records nothing for a status without pricing', async () => {
     const { manager, calls } = fakeManager();
     expect(await costs.billed(manager, row('template'), status(undefined))).toBeUndefined();

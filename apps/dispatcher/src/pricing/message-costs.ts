@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type MessagePricingV1, type PricingCategoryName, type TargetingDecisionV1 } from '@wt/contracts';
-import { normalizePhone } from '@wt/identity';
+import { isBusinessScopedUserId, normalizePhone } from '@wt/identity';
 import { counter } from '@wt/observability';
 import { RateBook } from '@wt/pricing';
 import { type MessageStatusUpdate } from '@wt/whatsapp';
@@ -12,6 +12,18 @@ const costMicros = counter({
   help: 'Cost of messages in millionths of the rate card currency: estimated when queued (campaigns) or sent (replies), billed from the pricing of status webhooks',
   labelNames: ['kind', 'category', 'currency'],
 });
+
+/**
+ * The recipient's country: from the number's calling code, or, for a message to a business-scoped
+ * user id without a shared number, the country its `CC.` prefix names; unknown → the card's `other`.
+ */
+export function recipientCountry(status: Pick<MessageStatusUpdate, 'recipient_id' | 'recipient_user_id'>): string | undefined {
+  if (status.recipient_id) {
+    const phone = normalizePhone(`+${status.recipient_id.replace(/^\+/, '')}`);
+    if (phone.ok && phone.country) return phone.country;
+  }
+  return isBusinessScopedUserId(status.recipient_user_id) ? status.recipient_user_id.slice(0, 2) : undefined;
+}
 
 /** Meta's billing categories, as the rate card names them (`marketing_lite` is billed as marketing). */
 function cardCategory(category: string): PricingCategoryName | undefined {
@@ -70,8 +82,7 @@ export class MessageCosts {
     const pricing = status.pricing;
     if (!pricing) return undefined;
     const at = new Date(Number(status.timestamp) * 1000);
-    const phone = normalizePhone(`+${status.recipient_id.replace(/^\+/, '')}`);
-    const country = phone.ok ? phone.country : undefined;
+    const country = recipientCountry(status);
     const category = cardCategory(pricing.category);
     const price = category ? this.rates.price(at, { category, country }) : undefined;
     const card = this.rates.cardAt(at);
