@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run eval:targeting`: the targeting evaluation THROUGH THE RUNNING SERVICES.
 //
-// A simulated population (`@wt/simulation`, hidden true preferences) engages on social media
+// A simulated population (`@wt/simulation`: `SimulatedPopulation` or `ArchetypePopulation`, hidden true preferences) engages on social media
 // (events into ingest over HTTP), consents (ingest), and reads, replies to, clicks, buys from or
 // opts out of the WhatsApp messages it gets (the sandbox's simulated recipients, same seed, signed
 // webhooks back to the dispatcher; purchases come back as engagement events with the business, as
@@ -10,15 +10,25 @@
 //
 // - learned: a campaign created through scoring's API; scoring's launch ranks the audience with
 //   the relevance model and decides; the dispatcher sends; outcomes teach the model.
-// - random, rule, share, affinity, oracle: chosen by this harness from the same audience (the profile
+// - random, rule, interest_oracle, oracle: chosen by this harness from the same audience (the profile
 //   snapshots scoring holds, the same people's consents), published as targeting decisions onto
 //   targeting.decisions.v1 and sent by the same dispatcher to the same sandbox. Baselines never
 //   enter scoring: the oracle needs the hidden preferences, which no service may read.
-//   `rule` sends to people who engaged with the campaign's topic, in random order; `share` to those
-//   whose interests are most in the topic (a fixed rule on the signal the model leans on); `affinity` is an
-//   oracle restricted to what engagement can reveal (the true affinity for the topic, not the
+//   `rule` sends to people who engaged with the campaign's topic, in random order; `interest_oracle`
+//   is an oracle restricted to what engagement can reveal (the true affinity for the topic, not the
 //   person's propensity to read, click and buy, nor whether the number is on WhatsApp): an upper
-//   bound for targeting from interests alone. `oracle` ranks by the true purchase probability.
+//   bound for targeting from interests alone. `oracle` ranks by the true purchase probability
+//   (fatigue included). Every baseline is held to scoring's constraints: consent and opt-outs, the
+//   default caps, quiet hours, the holdout.
+//
+// EVAL_POPULATION=simulation|archetypes runs one population; unset, both, one after the other, each
+// on a fresh stack. The archetype population's sandbox counts each person's recent messages
+// (fatigue) and is told the round (`PUT /sandbox/simulation`; bursts of intent depend on it).
+//
+// Sizes (EVAL_PEOPLE, EVAL_ROUNDS, EVAL_BUDGET): 1,500 people, 24 rounds, 60 messages per round and
+// policy (4 % of the audience, as 120 of 3,000 offline): rounds are minutes apart, so the weekly cap
+// of 2 per business holds for the whole run and 24 x 60 sends use under half of the 3,000 places a
+// policy has. About 5-7 minutes per population on 2 busy cores.
 //
 // Starts a fresh broker and fresh databases of the `bench` profile in its slot (WT_STACK_SLOT),
 // the five services it needs, and stops everything it started (so it does not run at the same
@@ -28,6 +38,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { buildAll, ensureInstalled, ROOT } from './bootstrap.mjs';
 
 const num = (name, fallback) => {
@@ -35,27 +46,38 @@ const num = (name, fallback) => {
   if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got ${process.env[name]}`);
   return value;
 };
-const POPULATION = process.env.EVAL_POPULATION ?? 'simulation';
-if (POPULATION !== 'simulation') {
-  // The sandbox's simulated recipients are those of @wt/simulation (SANDBOX_SIMULATION_SEED); the
-  // archetype population (fatigue needs each person's recent messages) runs offline only for now.
-  console.error(
-    `EVAL_POPULATION=${POPULATION}: only 'simulation' runs through the services; run 'EVAL_POPULATION=${POPULATION} npm run eval:targeting:offline'`,
-  );
+const POPULATIONS = ['simulation', 'archetypes'];
+const POPULATION = process.env.EVAL_POPULATION;
+if (POPULATION === undefined || POPULATION === '') {
+  // Both populations, each in its own process on a fresh stack (no model carried over).
+  let failed = 0;
+  for (const population of POPULATIONS) {
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {
+      stdio: 'inherit',
+      env: { ...process.env, EVAL_POPULATION: population },
+    });
+    if (child.status !== 0) failed++;
+  }
+  process.exit(failed > 0 ? 1 : 0);
+}
+if (!POPULATIONS.includes(POPULATION)) {
+  console.error(`EVAL_POPULATION must be one of ${POPULATIONS.join(', ')} (or unset: both), got ${POPULATION}`);
   process.exit(2);
 }
 const OPTIONS = {
   population: POPULATION,
-  people: num('EVAL_PEOPLE', 3000),
+  people: num('EVAL_PEOPLE', 750),
   rounds: num('EVAL_ROUNDS', 24),
-  budget: num('EVAL_BUDGET', 120),
+  budget: num('EVAL_BUDGET', 30),
   engagementsPerRound: num('EVAL_ENGAGEMENTS', 3),
   holdoutShare: num('EVAL_HOLDOUT', 0.1),
-  seed: process.env.EVAL_SEED ?? 'wt-eval-v1',
+  seed: process.env.EVAL_SEED ?? (POPULATION === 'simulation' ? 'wt-eval-v1' : 'wt-archetypes-v1'),
 };
 const OUT = path.resolve(ROOT, process.env.EVAL_OUT ?? `bench/results/targeting-${POPULATION}.json`);
+// Creating this file ends the run after the current round, with the rounds done (the JSON says `complete: false`).
+const STOP_FILE = `${OUT}.stop`;
 const PROFILE = 'bench';
-const POLICIES = ['learned', 'random', 'rule', 'share', 'affinity', 'oracle'];
+const POLICIES = ['learned', 'random', 'rule', 'interest_oracle', 'oracle'];
 const POLICY_NUMBER = Object.fromEntries(POLICIES.map((p, i) => [p, `91000000000${i + 1}`]));
 const POLICY_BUSINESS = Object.fromEntries(POLICIES.map((p) => [p, `eval-${p}`]));
 const started = Date.now();
@@ -66,7 +88,9 @@ ensureInstalled(() => {});
 buildAll(() => {});
 const require = createRequire(import.meta.url);
 const dist = (p) => require(path.join(ROOT, 'dist', p));
-const { SimulatedPopulation } = dist('libs/simulation/src/index.js');
+const { SimulatedPopulation, ArchetypePopulation } = dist('libs/simulation/src/index.js');
+const { calibrationOf } = dist('apps/scoring/src/eval/targeting-eval.js');
+const { LogisticModel } = dist('apps/scoring/src/relevance/logistic-model.js');
 const { Topic } = dist('libs/contracts/src/index.js');
 const { holdoutBucket, isQuietHours } = dist('apps/scoring/src/policy/contact-policy.js');
 // Scoring's defaults (apps/scoring scoring.config.ts), which the baselines are held to as well.
@@ -108,7 +132,11 @@ try {
       'whatsapp-sandbox': {
         ...serviceEnv,
         SANDBOX_SIMULATION_SEED: OPTIONS.seed,
+        SANDBOX_SIMULATION_POPULATION: POPULATION,
         SANDBOX_STATUS_DELAY_MS: '10',
+        // Webhooks due within 50 ms go in one POST, as Meta batches them under load: one POST per
+        // status made the webhooks' settling most of a round (54 s of 92 at a load of 30 on 2 cores).
+        SANDBOX_WEBHOOK_BATCH_MS: '50',
         SANDBOX_WEBHOOK_URL: `${settings.urls.dispatcher}/v1/webhooks/whatsapp`,
       },
       profiles: serviceEnv,
@@ -120,7 +148,10 @@ try {
         LAUNCH_BATCH_SIZE: '1000',
         CAMPAIGN_CACHE_MS: '0',
       },
-      dispatcher: serviceEnv,
+      // A send WhatsApp has not answered within the timeout is in doubt and never resent; on a loaded
+      // machine the sandbox can take over 10 s, and a message it then accepts (and its opt-out) would
+      // be missing from the harness's view of the round.
+      dispatcher: { ...serviceEnv, WHATSAPP_TIMEOUT_MS: '60000' },
       ingest: serviceEnv,
     },
   });
@@ -138,27 +169,67 @@ try {
   await stopServices({ profile: PROFILE, log: () => {} });
   await stackDown({ profile: PROFILE, services: [], broker: up.brokerStartedByUs, log: () => {} });
 }
-fs.mkdirSync(path.dirname(OUT), { recursive: true });
-fs.writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`);
+writeReport(report);
 console.log(`${formatReport(report)}\nJSON: ${path.relative(ROOT, OUT)}`);
+
+function writeReport(r) {
+  fs.mkdirSync(path.dirname(OUT), { recursive: true });
+  fs.writeFileSync(OUT, `${JSON.stringify(r, null, 2)}\n`);
+}
 
 // ---------------------------------------------------------------------------------------------
 
-async function evaluate() {
+/** The two populations behind one interface (as apps/scoring/src/eval/targeting-eval.ts offline). */
+function worldOf() {
+  if (POPULATION === 'archetypes') {
+    // Bursts peak within 24 rounds, the sandbox's default too.
+    const sim = new ArchetypePopulation({ seed: OPTIONS.seed });
+    return {
+      categories: sim.categories,
+      phones: sim.phoneNumbers(OPTIONS.people, 'eval'),
+      engagements: (phone, round) => sim.engagements(phone, { round }),
+      probabilities: (phone, message, round, recentMessages) => sim.probabilities(phone, message, { round, recentMessages }),
+      react: (phone, message, messageKey, round, recentMessages) => sim.react(phone, { ...message, messageKey, round, recentMessages }),
+      affinity: (phone, category, round) => sim.relevance(phone, [category], round),
+      archetype: (phone) => sim.archetype(phone),
+      source: (phone) => sim.preferredSource(phone),
+    };
+  }
   const sim = new SimulatedPopulation({ seed: OPTIONS.seed });
-  const phones = sim.phoneNumbers(OPTIONS.people, 'eval');
+  return {
+    categories: sim.categories,
+    phones: sim.phoneNumbers(OPTIONS.people, 'eval'),
+    engagements: (phone, round) => sim.engagements(phone, { count: OPTIONS.engagementsPerRound, round }),
+    probabilities: (phone, message) => sim.probabilities(phone, message),
+    react: (phone, message, messageKey) => sim.react(phone, { ...message, messageKey }),
+    affinity: (phone, category) => sim.relevance(phone, [category]),
+    // This population has no archetypes: its people are told apart by their hidden propensity to buy.
+    archetype: (phone) => {
+      const x = sim.preferences(phone).propensity.purchase;
+      return x < 0.37 ? 'low_propensity' : x < 0.53 ? 'mid_propensity' : 'high_propensity';
+    },
+    source: (phone) => sim.preferences(phone).preferredSource,
+  };
+}
+
+async function evaluate() {
+  const sim = worldOf();
+  const { phones } = sim;
   const personOf = new Map(); // phone -> personId (as ingest answered)
   const phoneOf = new Map();
   const totals = Object.fromEntries(POLICIES.map((p) => [p, tally(p)]));
   const revoked = Object.fromEntries(POLICIES.map((p) => [p, new Set()]));
-  /** Per policy and person: messages sent so far (all within a week: the weekly cap holds for the whole run). */
+  /** Per policy and person: the rounds of the messages sent so far (all within a real week: the weekly cap holds for the whole run). */
   const sentTo = Object.fromEntries(POLICIES.map((p) => [p, new Map()]));
-  /** Per policy: sends and expected conversions per propensity group (this population's "archetypes"). */
+  const sentCount = (policy, personId) => (sentTo[policy].get(personId) ?? []).length;
+  /** Messages of the last 7 rounds (simulated days) before this round: the archetype population's fatigue, as its sandbox counts it. */
+  const recentOf = (policy, personId, round) => (sentTo[policy].get(personId) ?? []).filter((r) => r > round - 7 && r <= round).length;
+  /** Per policy: sends and expected conversions per archetype (propensity group for `simulation`). */
   const byArchetype = Object.fromEntries(POLICIES.map((p) => [p, {}]));
-  const archetypeOf = (phone) => {
-    const x = sim.preferences(phone).propensity.purchase;
-    return x < 0.37 ? 'low_propensity' : x < 0.53 ? 'mid_propensity' : 'high_propensity';
-  };
+  const archetypeOf = (phone) => sim.archetype(phone);
+  /** The learned policy's predicted purchase probability (the posterior mean the launch used) and what happened. */
+  const predictions = [];
+  const models = new Map();
   const learnedKey = await issueApiKey(POLICY_BUSINESS.learned);
   let postedEvents = 0;
 
@@ -182,6 +253,11 @@ async function evaluate() {
 
   const rounds = [];
   for (let round = 0; round < OPTIONS.rounds; round++) {
+    if (fs.existsSync(STOP_FILE)) {
+      log(`${path.relative(ROOT, STOP_FILE)} exists: stopping after ${round} rounds`);
+      fs.rmSync(STOP_FILE, { force: true });
+      break;
+    }
     const roundStarted = Date.now();
     const phases = {};
     let phaseStarted = Date.now();
@@ -192,7 +268,7 @@ async function evaluate() {
     const category = sim.categories[round % sim.categories.length];
     // 1. The round's engagement, through ingest; wait until scoring holds every profile.
     const events = phones.flatMap((phone) =>
-      sim.engagements(phone, { count: OPTIONS.engagementsPerRound, round }).map((e, i) => ({
+      sim.engagements(phone, round).map((e, i) => ({
         eventId: `eval-${round}-${i}-${personOf.get(phone).slice(0, 24)}`,
         source: e.source,
         type: e.type,
@@ -208,6 +284,11 @@ async function evaluate() {
     // 2. The round's template (what the message is about, for the simulated recipients), per number.
     const template = `eval_round_${round}`;
     for (const policy of POLICIES) await registerTemplate(POLICY_NUMBER[policy], template, category);
+    await sandbox('/sandbox/simulation', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ round }),
+    });
 
     // 3. learned: a campaign through scoring's API, launched by scoring; paused once decided.
     const campaignIds = Object.fromEntries(POLICIES.map((p) => [p, `eval-${p}-r${round}-${started.toString(36)}`]));
@@ -229,9 +310,14 @@ async function evaluate() {
     });
     await scoringApi('PATCH', `/v1/campaigns/${campaignIds.learned}`, learnedKey, { status: 'paused' });
     const { rows: learnedRows } = await scoringDb.query(
-      `SELECT person_id, outcome, reason, score FROM decision WHERE campaign_id = $1 AND (outcome = 'send' OR reason = 'holdout')`,
+      `SELECT person_id, outcome, reason, score, model_version, features FROM decision WHERE campaign_id = $1 AND (outcome = 'send' OR reason = 'holdout')`,
       [campaignIds.learned],
     );
+    const predicted = new Map();
+    for (const row of learnedRows.filter((r) => r.outcome === 'send' && r.features)) {
+      const model = await modelOf(row.model_version);
+      if (model) predicted.set(row.person_id.trim(), model.predict(row.features));
+    }
     phase('learned');
     const picks = {
       learned: {
@@ -247,20 +333,13 @@ async function evaluate() {
       const score = {
         random: (s) => unit(`random:${round}:${s.personId}`),
         rule: (s) => ((s.interests?.[category] ?? 0) > 0 ? 1 + unit(`rule:${round}:${s.personId}`) : 0),
-        share: (s) =>
-          (s.interests?.[category] ?? 0) /
-          Math.max(
-            1e-9,
-            Object.values(s.interests ?? {}).reduce((a, b) => a + b, 0),
-          ),
-        affinity: (s) => sim.relevance(phoneOf.get(s.personId), [category]),
-        oracle: (s) => sim.probabilities(phoneOf.get(s.personId), message(policy)).purchase,
+        interest_oracle: (s) => sim.affinity(phoneOf.get(s.personId), category, round),
+        oracle: (s) => sim.probabilities(phoneOf.get(s.personId), message(policy), round, recentOf(policy, s.personId, round)).purchase,
       }[policy];
       // The same constraints as scoring's: opted in (the audience), the weekly cap per business, quiet hours, the holdout.
       const now = new Date();
       const eligible = audience.filter(
-        (s) =>
-          (sentTo[policy].get(s.personId) ?? 0) < CONTACT_POLICY.perBusinessWeeklyCap && !isQuietHours(now, s.timeZone, CONTACT_POLICY),
+        (s) => sentCount(policy, s.personId) < CONTACT_POLICY.perBusinessWeeklyCap && !isQuietHours(now, s.timeZone, CONTACT_POLICY),
       );
       const ranked = eligible.map((s) => ({ s, v: score(s) })).filter((x) => policy !== 'rule' || x.v > 0);
       ranked.sort((a, b) => b.v - a.v || (a.s.personId < b.s.personId ? -1 : 1));
@@ -283,8 +362,9 @@ async function evaluate() {
       ]);
       return rows[0].n >= expected;
     });
+    phase('dispatch');
     await settle();
-    phase('sends');
+    phase('settle');
     const purchases = [];
     const roundResult = { round: round + 1, category, policies: {} };
     for (const policy of POLICIES) {
@@ -301,24 +381,32 @@ async function evaluate() {
       r.holdout = picks[policy].holdout.length;
       for (const personId of picks[policy].sent) {
         const phone = phoneOf.get(personId);
-        const p = sim.probabilities(phone, message(policy)).purchase;
+        const p = sim.probabilities(phone, message(policy), round, recentOf(policy, personId, round)).purchase;
         r.expectedConversions += p;
-        sentTo[policy].set(personId, (sentTo[policy].get(personId) ?? 0) + 1);
+        sentTo[policy].set(personId, [...(sentTo[policy].get(personId) ?? []), round]);
         const a = (byArchetype[policy][archetypeOf(phone)] ??= { sent: 0, expectedConversions: 0 });
         a.sent++;
         a.expectedConversions = round2(a.expectedConversions + p);
       }
       for (const [, attempts] of byDecision) {
-        const delivered = attempts.find((m) => m.statuses.some((s) => s.status === 'delivered'));
-        const failed = attempts.flatMap((m) => m.statuses).find((s) => s.status === 'failed');
+        // The sandbox's own draw for each accepted message (same seed, same wamid, same round and
+        // fatigue): what the person did, known at once, not from statuses that a loaded machine may
+        // not have emitted yet (an opt-out missed here would stall the next round's audience wait).
+        const phone = `+${attempts[0].waId}`;
+        const personId = personOf.get(phone);
+        const reactions = attempts.map((m) => ({
+          wamid: m.wamid,
+          reaction: sim.react(phone, message(policy), m.wamid, round, recentOf(policy, personId, round) - 1),
+        }));
+        const delivered = reactions.find((x) => x.reaction.delivered);
         if (!delivered) {
-          if (failed?.errorCode === 131050) revoked[policy].add(`+${attempts[0].waId}`);
+          if (reactions.some((x) => x.reaction.failure?.errorCode === 131050)) revoked[policy].add(phone);
           continue;
         }
         r.delivered++;
-        const phone = `+${delivered.waId}`;
-        // The sandbox's own draw for this message (same seed, same wamid): what the person did.
-        const reaction = sim.react(phone, { ...message(policy), messageKey: delivered.wamid });
+        const { reaction } = delivered;
+        if (policy === 'learned' && predicted.has(personId))
+          predictions.push({ p: predicted.get(personId), y: reaction.purchased ? 1 : 0, round });
         if (reaction.read) r.read++;
         if (reaction.clicked) r.clicks++;
         if (reaction.optedOut) {
@@ -329,7 +417,7 @@ async function evaluate() {
           r.conversions++;
           purchases.push({
             eventId: `eval-purchase-${delivered.wamid.slice(-40).replace(/[^A-Za-z0-9_-]/g, '_')}`,
-            source: sim.preferences(phone).preferredSource,
+            source: sim.source(phone),
             type: 'purchase',
             phone,
             occurredAt: at(),
@@ -356,46 +444,58 @@ async function evaluate() {
         .join(', ')}): conversions ${POLICIES.map((p) => `${p} ${totals[p].conversions}`).join(', ')}; ` +
         `expected learned ${totals.learned.expectedConversions.toFixed(1)} vs oracle ${totals.oracle.expectedConversions.toFixed(1)}; model ${model.version}`,
     );
+    writeReport(summarize());
   }
 
-  const results = POLICIES.map((p) => {
-    const t = totals[p];
-    const conversionRate = t.sent > 0 ? t.conversions / t.sent : 0;
-    // The simulated people never buy without a message (no organic purchase): holdout conversions are 0.
-    return { ...t, expectedConversions: round2(t.expectedConversions), conversionRate, holdoutConversions: 0, uplift: conversionRate };
-  });
-  const by = (p) => results.find((r) => r.policy === p);
-  const half = Math.floor(rounds.length / 2);
-  const sumRounds = (from, to, p) => rounds.slice(from, to).reduce((n, x) => n + x.policies[p].expectedConversions, 0);
-  const ratio = (a, b) => (b > 0 ? a / b : 0);
-  const ratios = {
-    expectedLearnedOverRandom: ratio(by('learned').expectedConversions, by('random').expectedConversions),
-    expectedLearnedOverRule: ratio(by('learned').expectedConversions, by('rule').expectedConversions),
-    expectedLearnedOverInterestOracle: ratio(by('learned').expectedConversions, by('affinity').expectedConversions),
-    expectedLearnedOverOracle: ratio(by('learned').expectedConversions, by('oracle').expectedConversions),
-    learnedOverRandom: by('learned').conversions / Math.max(1, by('random').conversions),
-    learnedOverRule: by('learned').conversions / Math.max(1, by('rule').conversions),
-    firstHalfLearnedOverOracle: ratio(sumRounds(0, half, 'learned'), sumRounds(0, half, 'oracle')),
-    secondHalfLearnedOverOracle: ratio(sumRounds(half, rounds.length, 'learned'), sumRounds(half, rounds.length, 'oracle')),
-    optOutsLearnedVsRule: [by('learned').optOuts, by('rule').optOuts],
-  };
-  return {
-    mode: 'services',
-    population: POPULATION,
-    at: new Date().toISOString(),
-    seconds: Math.round((Date.now() - started) / 1000),
-    options: OPTIONS,
-    results: results.map((r) => ({ ...r, byArchetype: byArchetype[r.policy] })),
-    ratios,
-    goals: {
-      learnedAtLeast5xRandom: ratios.expectedLearnedOverRandom >= 5,
-      learnedAtLeast2xRule: ratios.expectedLearnedOverRule >= 2,
-      fewerOptOutsThanRule: by('learned').optOuts < by('rule').optOuts,
-      learnedAtLeastInterestOracle: ratios.expectedLearnedOverInterestOracle >= 1,
-      learningCurveRises: ratios.secondHalfLearnedOverOracle > ratios.firstHalfLearnedOverOracle,
-    },
-    rounds,
-  };
+  return summarize();
+
+  /** The report of the rounds done so far (written after each round, so a run cut short keeps them). */
+  function summarize() {
+    const results = POLICIES.map((p) => {
+      const t = totals[p];
+      const conversionRate = t.sent > 0 ? t.conversions / t.sent : 0;
+      // The simulated people never buy without a message (no organic purchase): holdout conversions are 0.
+      return { ...t, expectedConversions: round2(t.expectedConversions), conversionRate, holdoutConversions: 0, uplift: conversionRate };
+    });
+    const by = (p) => results.find((r) => r.policy === p);
+    const half = Math.floor(rounds.length / 2);
+    const sumRounds = (from, to, p) => rounds.slice(from, to).reduce((n, x) => n + x.policies[p].expectedConversions, 0);
+    const ratio = (a, b) => (b > 0 ? a / b : 0);
+    const ratios = {
+      expectedLearnedOverRandom: ratio(by('learned').expectedConversions, by('random').expectedConversions),
+      expectedLearnedOverRule: ratio(by('learned').expectedConversions, by('rule').expectedConversions),
+      expectedLearnedOverInterestOracle: ratio(by('learned').expectedConversions, by('interest_oracle').expectedConversions),
+      expectedLearnedOverOracle: ratio(by('learned').expectedConversions, by('oracle').expectedConversions),
+      learnedOverRandom: by('learned').conversions / Math.max(1, by('random').conversions),
+      learnedOverRule: by('learned').conversions / Math.max(1, by('rule').conversions),
+      firstHalfLearnedOverOracle: ratio(sumRounds(0, half, 'learned'), sumRounds(0, half, 'oracle')),
+      secondHalfLearnedOverOracle: ratio(sumRounds(half, rounds.length, 'learned'), sumRounds(half, rounds.length, 'oracle')),
+      optOutsLearnedVsRule: [by('learned').optOuts, by('rule').optOuts],
+    };
+    return {
+      mode: 'services',
+      complete: rounds.length === OPTIONS.rounds,
+      population: POPULATION,
+      at: new Date().toISOString(),
+      seconds: Math.round((Date.now() - started) / 1000),
+      options: OPTIONS,
+      results: results.map((r) => ({ ...r, byArchetype: byArchetype[r.policy] })),
+      ratios,
+      // The model's predicted purchase probability against purchases, on the learned policy's delivered
+      // messages of the second half (each predicted by the model version that decided it, before learning it).
+      calibration: calibrationOf(predictions.filter((x) => x.round >= half)),
+      goals: {
+        learnedAtLeast5xRandom: ratios.expectedLearnedOverRandom >= 5,
+        learnedAtLeast2xRule: ratios.expectedLearnedOverRule >= 2,
+        fewerOptOutsThanRule: by('learned').optOuts < by('rule').optOuts,
+        ...(POPULATION === 'simulation'
+          ? { learnedAtLeastInterestOracle: ratios.expectedLearnedOverInterestOracle >= 1 }
+          : { learnedAtLeast85PercentOfOracle: ratios.expectedLearnedOverOracle >= 0.85 }),
+        learningCurveRises: ratios.secondHalfLearnedOverOracle > ratios.firstHalfLearnedOverOracle,
+      },
+      rounds,
+    };
+  }
 
   // -------------------------------------------------------------------------------------------
 
@@ -460,6 +560,7 @@ async function evaluate() {
 
   /** Scoring holds every profile with every event posted so far, and every opt-out. */
   async function waitForAudience(eventsPosted, revokedSoFar) {
+    let last;
     await waitFor('scoring to hold every profile', async () => {
       const { rows } = await scoringDb.query(
         `SELECT count(*)::int AS people, coalesce(sum((body->'activity'->>'totalEvents')::int), 0)::int AS events,
@@ -468,11 +569,14 @@ async function evaluate() {
         POLICIES.map((p) => POLICY_BUSINESS[p]),
       );
       const row = rows[0];
+      last = { ...row, expectedEvents: eventsPosted, expectedOptedIn: POLICIES.map((p) => phones.length - revokedSoFar[p].size) };
       return (
         row.people === phones.length &&
         row.events === eventsPosted &&
         POLICIES.every((p) => row[p] === phones.length - revokedSoFar[p].size)
       );
+    }).catch((error) => {
+      throw new Error(`${error.message}: ${JSON.stringify(last)}`);
     });
   }
 
@@ -515,6 +619,19 @@ async function evaluate() {
       await producer.send({ topic: Topic.TargetingDecisionsV1, acks: -1, messages: records.slice(i, i + 500) });
   }
 
+  /** The model version a decision was made with (`logreg-v<n>`; v0 is the cold start, never stored). */
+  async function modelOf(modelVersion) {
+    if (!models.has(modelVersion)) {
+      const version = Number(/^logreg-v(\d+)$/.exec(modelVersion)?.[1] ?? NaN);
+      if (version === 0) models.set(modelVersion, LogisticModel.coldStart());
+      else {
+        const { rows } = await scoringDb.query(`SELECT weights FROM relevance_model WHERE version = $1 LIMIT 1`, [version]);
+        models.set(modelVersion, rows[0] ? new LogisticModel(rows[0].weights, version, 0) : undefined);
+      }
+    }
+    return models.get(modelVersion);
+  }
+
   async function currentModel() {
     const { rows } = await scoringDb.query(`SELECT version, weights, examples FROM relevance_model ORDER BY version DESC LIMIT 1`);
     return rows[0]
@@ -542,13 +659,15 @@ async function settle(timeoutMs = 180_000) {
   await waitFor(
     'the platform to settle',
     async () => {
-      let lag = 0;
-      for (const [service, topics] of Object.entries(groups)) lag += await groupLag(`${settings.groupPrefix}.${service}`, topics);
-      const stats = await sandbox('/sandbox/stats');
-      const { rows } = await dispatcherDb.query(
-        // 'unknown' (no answer from WhatsApp: in doubt, never resent) is final for this purpose.
-        `SELECT count(*)::int AS n FROM dispatch WHERE state = 'sending' OR (state = 'pending' AND next_attempt_at < now() + interval '30 seconds')`,
-      );
+      const [lags, stats, { rows }] = await Promise.all([
+        Promise.all(Object.entries(groups).map(([service, topics]) => groupLag(`${settings.groupPrefix}.${service}`, topics))),
+        sandbox('/sandbox/stats'),
+        dispatcherDb.query(
+          // 'unknown' (no answer from WhatsApp: in doubt, never resent) is final for this purpose.
+          `SELECT count(*)::int AS n FROM dispatch WHERE state = 'sending' OR (state = 'pending' AND next_attempt_at < now() + interval '30 seconds')`,
+        ),
+      ]);
+      const lag = lags.reduce((a, b) => a + b, 0);
       const busy = lag > 0 || (stats.webhooks?.pending ?? 0) > 0 || rows[0].n > 0;
       quiet = busy ? 0 : quiet + 1;
       return quiet >= 3;
@@ -560,8 +679,9 @@ async function settle(timeoutMs = 180_000) {
 async function groupLag(groupId, topics) {
   let lag = 0;
   const committed = await admin.fetchOffsets({ groupId, topics });
-  for (const { topic, partitions } of committed) {
-    const ends = await admin.fetchTopicOffsets(topic);
+  const endsOf = await Promise.all(committed.map(({ topic }) => admin.fetchTopicOffsets(topic)));
+  for (const [i, { partitions }] of committed.entries()) {
+    const ends = endsOf[i];
     for (const end of ends) {
       const c = Number(partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
       lag += Math.max(0, Number(end.high) - Math.max(c, Number(end.low)));
@@ -662,46 +782,57 @@ function tally(policy) {
 function formatReport(r) {
   const pct = (x) => `${(x * 100).toFixed(1)} %`;
   const goal = (met) => (met ? 'met' : 'MISSED');
+  const pad = (x, n) => String(x).padStart(n);
+  const archetypes = [...new Set(r.results.flatMap((x) => Object.keys(x.byArchetype ?? {})))].sort();
+  const c = r.calibration;
+  const last = r.rounds.at(-1)?.model;
   return [
     '',
-    `targeting evaluation through the running services (ingest, profiles, scoring, dispatcher, WhatsApp sandbox with simulated recipients): ${r.seconds} s`,
-    `${r.options.people} people, ${r.options.rounds} rounds (one campaign topic each), budget ${r.options.budget} messages per round and policy, holdout ${pct(r.options.holdoutShare)}, seed ${r.options.seed}`,
+    `targeting evaluation of population "${r.population}" through the running services (ingest, profiles, scoring, dispatcher, WhatsApp sandbox with simulated recipients): ${r.seconds} s`,
+    `${r.options.people} people, ${r.rounds.length} of ${r.options.rounds} rounds${r.complete ? '' : ' (cut short)'} (one campaign topic each), budget ${r.options.budget} messages per round and policy, default caps (2 per business per week: the whole run), holdout ${pct(r.options.holdoutShare)}, seed ${r.options.seed}`,
     '',
-    'policy   | sent | delivered | conversions | expected | conv. rate | opt-outs | holdout | uplift',
-    '---------|------|-----------|-------------|----------|------------|----------|---------|-------',
-    ...r.results.map(
-      (x) =>
-        `${x.policy.padEnd(8)} | ${String(x.sent).padStart(4)} | ${String(x.delivered).padStart(9)} | ${String(x.conversions).padStart(11)} | ${x.expectedConversions.toFixed(1).padStart(8)} | ${pct(x.conversionRate).padStart(10)} | ${String(x.optOuts).padStart(8)} | ${String(x.holdout).padStart(7)} | ${pct(x.uplift)}`,
-    ),
-    '',
-    "expected: the sum of the oracle's purchase probabilities of the messages sent (conversions without the luck of the draw).",
-    'share: a fixed rule, the people whose snapshot interests are most in the topic (the best use of that one observable signal without learning).',
-    "affinity: an oracle restricted to what engagement can reveal (true topic affinity; not the person's propensities nor deliverability).",
-    "uplift: conversion rate of the sent minus the holdout's; the simulated people never buy unprompted, so the holdout converts 0.",
-    '',
-    'per round, expected conversions: ' + POLICIES.join(' | '),
+    `round | topic          | ${POLICIES.map((p) => pad(p, 15)).join(' | ')} | learned/oracle | model`,
     ...r.rounds.map(
       (x) =>
-        `  ${String(x.round).padStart(2)} ${x.category.padEnd(14)} ${POLICIES.map((p) => x.policies[p].expectedConversions.toFixed(2).padStart(7)).join(' | ')}`,
+        `${pad(x.round, 5)} | ${x.category.padEnd(14)} | ${POLICIES.map((p) => pad(x.policies[p].expectedConversions.toFixed(2), 15)).join(' | ')} | ${pad(
+          (x.policies.oracle.expectedConversions > 0
+            ? x.policies.learned.expectedConversions / x.policies.oracle.expectedConversions
+            : 0
+          ).toFixed(2),
+          14,
+        )} | v${x.model.version}`,
     ),
+    "(expected conversions per round: the sum of the oracle's purchase probabilities of the messages sent, conversions without the luck of the draw)",
     '',
-    'sends (expected conversions) per propensity group: ' +
-      Object.keys(r.results[0].byArchetype ?? {})
-        .sort()
-        .join(', '),
+    'policy          | sent | delivered | read | clicks | conversions | expected | opt-outs | holdout',
     ...r.results.map(
       (x) =>
-        `  ${x.policy.padEnd(8)} ${Object.keys(x.byArchetype)
-          .sort()
-          .map((a) => `${x.byArchetype[a].sent} (${x.byArchetype[a].expectedConversions})`)
+        `${x.policy.padEnd(15)} | ${pad(x.sent, 4)} | ${pad(x.delivered, 9)} | ${pad(x.read, 4)} | ${pad(x.clicks, 6)} | ${pad(x.conversions, 11)} | ${pad(x.expectedConversions.toFixed(1), 8)} | ${pad(x.optOuts, 8)} | ${pad(x.holdout, 7)}`,
+    ),
+    '',
+    `sends (expected conversions) per archetype: ${archetypes.join(', ')}`,
+    ...r.results.map(
+      (x) =>
+        `${x.policy.padEnd(15)} | ${archetypes
+          .map((a) => `${pad(x.byArchetype[a]?.sent ?? 0, 4)} (${(x.byArchetype[a]?.expectedConversions ?? 0).toFixed(1).padStart(5)})`)
           .join(' | ')}`,
     ),
     '',
+    `calibration on the learned policy's later outcomes (rounds ${Math.floor(r.rounds.length / 2) + 1}-${r.rounds.length}, ${c.outcomes} delivered messages): Brier ${c.brier} (base rate ${c.brierOfBaseRate}), AUC ${c.auc}`,
+    'reliability (deciles of predicted purchase probability): predicted vs observed (n)',
+    ...c.reliability.map((b) => `  ${b.bin.padEnd(9)} ${b.predicted.toFixed(4)} vs ${b.observed.toFixed(4)} (${b.n})`),
+    '',
+    'weights per round (after learning its outcomes): in the JSON (rounds[].model.weights); last:',
+    `  v${last?.version}, ${last?.examples} outcomes: ${Object.entries(last?.weights ?? {})
+      .map(([k, v]) => `${k} ${Number(v).toFixed(2)}`)
+      .join(', ')}`,
+    '',
     `expected learned / random: ${r.ratios.expectedLearnedOverRandom.toFixed(2)} (goal >= 5: ${goal(r.goals.learnedAtLeast5xRandom)})`,
     `expected learned / rule: ${r.ratios.expectedLearnedOverRule.toFixed(2)} (goal >= 2: ${goal(r.goals.learnedAtLeast2xRule)})`,
-    `expected learned / interest-only oracle (affinity): ${r.ratios.expectedLearnedOverInterestOracle.toFixed(2)} (goal >= 1.0: ${goal(r.goals.learnedAtLeastInterestOracle)}); / full oracle ${r.ratios.expectedLearnedOverOracle.toFixed(2)}`,
+    `expected learned / interest-only oracle: ${r.ratios.expectedLearnedOverInterestOracle.toFixed(2)}${r.goals.learnedAtLeastInterestOracle === undefined ? '' : ` (goal >= 1.0: ${goal(r.goals.learnedAtLeastInterestOracle)})`}`,
+    `expected learned / full oracle: ${r.ratios.expectedLearnedOverOracle.toFixed(2)}${r.goals.learnedAtLeast85PercentOfOracle === undefined ? '' : ` (goal >= 0.85: ${goal(r.goals.learnedAtLeast85PercentOfOracle)})`}`,
+    `realized conversions learned / random ${r.ratios.learnedOverRandom.toFixed(2)}, / rule ${r.ratios.learnedOverRule.toFixed(2)}`,
     `learning curve, learned / oracle: first half ${r.ratios.firstHalfLearnedOverOracle.toFixed(2)}, second half ${r.ratios.secondHalfLearnedOverOracle.toFixed(2)} (goal rising: ${goal(r.goals.learningCurveRises)})`,
     `opt-outs learned vs rule: ${r.ratios.optOutsLearnedVsRule[0]} vs ${r.ratios.optOutsLearnedVsRule[1]} (goal fewer: ${goal(r.goals.fewerOptOutsThanRule)})`,
-    `final model: version ${r.rounds.at(-1)?.model.version}, ${r.rounds.at(-1)?.model.examples} outcomes learned`,
   ].join('\n');
 }

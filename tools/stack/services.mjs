@@ -59,9 +59,16 @@ function stateDir(profile) {
   return dir;
 }
 
-/** Pid of a service this tool started, if it runs. */
-export function servicePid(profile, name) {
-  const file = path.join(stateDir(profile), `${name}.pid`);
+/**
+ * A service's n-th replica (n > 1, for the fault run's freeze rounds): the same settings, its own
+ * port (the first's + 10·(n−1)), pid file and log. The first replica is the service itself.
+ */
+const instance = (name, replica = 1) => (replica > 1 ? `${name}-${replica}` : name);
+const replicaPort = (port, replica = 1) => port + 10 * (replica - 1);
+
+/** Pid of a service (or of its n-th replica) this tool started, if it runs. */
+export function servicePid(profile, name, replica = 1) {
+  const file = path.join(stateDir(profile), `${instance(name, replica)}.pid`);
   if (!fs.existsSync(file)) return undefined;
   const pid = Number(fs.readFileSync(file, 'utf8'));
   return alive(pid) ? pid : undefined;
@@ -192,13 +199,16 @@ export async function startServices({
   only,
   extraEnv = {},
   nodeArgs = {},
+  replica = 1,
 }) {
   const settings = profileSettings(profile);
   const dir = stateDir(profile);
   const started = [];
   for (const service of SERVICES) {
     if (only && !only.includes(service.name)) continue;
-    const url = settings.urls[service.name];
+    const port = replicaPort(settings.ports[service.name], replica);
+    const url = `http://127.0.0.1:${port}`;
+    const name = instance(service.name, replica);
     if (await healthy(url, 'live')) {
       log(`  ${service.name.padEnd(17)} already running at ${url}`);
       continue;
@@ -210,21 +220,26 @@ export async function startServices({
       'src/main.js',
     );
     if (!fs.existsSync(main)) throw new Error(`${main} is missing: build first (npx nx run-many -t build)`);
-    const logFile = path.join(dir, `${service.name}.log`);
+    const logFile = path.join(dir, `${name}.log`);
     const out = fs.openSync(logFile, 'a');
     // nodeArgs: extra node options per service (e.g. --cpu-prof, which NODE_OPTIONS does not allow).
     const child = spawn(process.execPath, ['--enable-source-maps', ...(nodeArgs[service.name] ?? []), main], {
       cwd: ROOT,
-      env: { ...process.env, ...serviceEnv(service.name, { profile, brokers, databaseUrls }), ...extraEnv[service.name] },
+      env: {
+        ...process.env,
+        ...serviceEnv(service.name, { profile, brokers, databaseUrls }),
+        ...extraEnv[service.name],
+        ...(replica > 1 ? { PORT: String(port) } : {}),
+      },
       detached: true,
       stdio: ['ignore', out, out],
     });
     child.unref();
-    fs.writeFileSync(path.join(dir, `${service.name}.pid`), String(child.pid));
+    fs.writeFileSync(path.join(dir, `${name}.pid`), String(child.pid));
     started.push(service.name);
   }
   try {
-    await waitReady({ profile, started, timeoutMs, log, only });
+    await waitReady({ profile, started, timeoutMs, log, only, replica });
   } catch (error) {
     error.startedServices = started;
     throw error;
@@ -232,27 +247,28 @@ export async function startServices({
   return started;
 }
 
-async function waitReady({ profile, started, timeoutMs, log, only }) {
+async function waitReady({ profile, started, timeoutMs, log, only, replica = 1 }) {
   const settings = profileSettings(profile);
   const dir = stateDir(profile);
   const deadline = Date.now() + timeoutMs;
   for (const service of SERVICES) {
     if (only && !only.includes(service.name)) continue;
-    const url = settings.urls[service.name];
-    const pidFile = path.join(dir, `${service.name}.pid`);
+    const url = `http://127.0.0.1:${replicaPort(settings.ports[service.name], replica)}`;
+    const name = instance(service.name, replica);
+    const pidFile = path.join(dir, `${name}.pid`);
     while (!(await healthy(url))) {
       const pid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) : undefined;
       if (started.includes(service.name) && pid && !alive(pid)) {
-        throw new Error(`${service.name} exited during start. Last log lines:\n${tail(path.join(dir, `${service.name}.log`))}`);
+        throw new Error(`${name} exited during start. Last log lines:\n${tail(path.join(dir, `${name}.log`))}`);
       }
-      if (Date.now() > deadline) throw new Error(`${service.name} not ready at ${url}/health/ready after ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`${name} not ready at ${url}/health/ready after ${timeoutMs} ms`);
       await sleep(300);
     }
-    log(`  ${service.name.padEnd(17)} ready at ${url}  (log: ${path.join(dir, `${service.name}.log`)})`);
+    log(`  ${name.padEnd(17)} ready at ${url}  (log: ${path.join(dir, `${name}.log`)})`);
   }
 }
 
-/** Stops services this tool started (pid files), SIGTERM then SIGKILL after a grace period, all at once. */
+/** Stops services this tool started (pid files; every replica), SIGTERM then SIGKILL after a grace period, all at once. */
 export async function stopServices({ profile, only, log = console.log, graceMs = 15_000 }) {
   const dir = stateDir(profile);
   const stopOne = async (service) => {
@@ -274,6 +290,13 @@ export async function stopServices({ profile, only, log = console.log, graceMs =
     fs.rmSync(pidFile, { force: true });
     return stopped;
   };
-  const targets = SERVICES.filter((s) => !only || only.includes(s.name));
+  const targets = SERVICES.filter((s) => !only || only.includes(s.name)).flatMap((s) => {
+    const replicas = fs
+      .readdirSync(dir)
+      .map((f) => new RegExp(`^${s.name}-(\\d+)\\.pid$`).exec(f)?.[1])
+      .filter(Boolean)
+      .map((n) => ({ ...s, name: `${s.name}-${n}` }));
+    return [s, ...replicas];
+  });
   return (await Promise.all(targets.map(stopOne))).filter(Boolean);
 }

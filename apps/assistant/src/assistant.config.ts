@@ -1,5 +1,6 @@
 import { IsInt, IsNumber, IsString, Max, Min } from 'class-validator';
 import { DatabaseEnv, withKeyVault } from '@wt/config';
+import { ANSWER_CALIBRATION } from './retrieval/knowledge-index';
 
 /** The key vault opens the sealed contact to put the number in consent.v1 and privacy.requests.v1 payloads. */
 export class AssistantConfig extends withKeyVault(DatabaseEnv) {
@@ -9,13 +10,13 @@ export class AssistantConfig extends withKeyVault(DatabaseEnv) {
   @IsNumber()
   @Min(0)
   @Max(1)
-  ANSWER_CONFIDENCE_THRESHOLD: number = 0.475;
+  ANSWER_CONFIDENCE_THRESHOLD: number = ANSWER_CALIBRATION.threshold;
 
   /** The answer must also be this far (0..1) ahead of the best entry asking something else, or the conversation is handed over. */
   @IsNumber()
   @Min(0)
   @Max(1)
-  ANSWER_MARGIN: number = 0.02;
+  ANSWER_MARGIN: number = ANSWER_CALIBRATION.margin;
 
   /** The sentence-embedding model (ONNX file), fetched by `node tools/stack/embedding-model.mjs path`; empty: match by words only. */
   @IsString()

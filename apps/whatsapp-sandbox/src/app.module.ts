@@ -15,6 +15,7 @@ import { SandboxMessagesController } from './messages/sandbox-messages.controlle
 import { ServiceWindows } from './messages/service-windows';
 import { SandboxConfig } from './sandbox.config';
 import { SimulatedRecipients } from './simulation/simulated-recipients';
+import { SimulationController } from './simulation/simulation.controller';
 import { SandboxStats } from './stats/sandbox-stats';
 import { SandboxMetricsController } from './stats/sandbox-metrics.controller';
 import { SandboxStatsController } from './stats/sandbox-stats.controller';
@@ -43,6 +44,7 @@ export class AppModule {
         SandboxTemplatesController,
         ConversionsController,
         SandboxConversionsController,
+        SimulationController,
         UsersController,
       ],
       providers: [

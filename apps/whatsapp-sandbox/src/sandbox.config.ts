@@ -1,5 +1,5 @@
 import { ServiceEnv } from '@wt/config';
-import { IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
 /**
  * Environment of the WhatsApp Cloud API sandbox. The Kafka variables of `ServiceEnv` are ignored:
@@ -84,6 +84,14 @@ export class SandboxConfig extends ServiceEnv {
   @IsString()
   @MinLength(1)
   SANDBOX_SIMULATION_SEED?: string;
+
+  /**
+   * Which simulated population the recipients are (with `SANDBOX_SIMULATION_SEED`): `simulation`
+   * (`SimulatedPopulation`) or `archetypes` (`ArchetypePopulation`: fatigue and bursts of intent,
+   * the day set by `PUT /sandbox/simulation`).
+   */
+  @IsIn(['simulation', 'archetypes'])
+  SANDBOX_SIMULATION_POPULATION: 'simulation' | 'archetypes' = 'simulation';
 
   /** WhatsApp Business Account id reported in webhook entries. */
   @Matches(/^\d{1,32}$/)

@@ -133,7 +133,8 @@ describe('consent attribution: HTTP and Kafka doors to the ledger and the export
       acks: -1,
       messages: [{ key: request.requestId, value: JSON.stringify(request) }],
     });
-    const exported = await exports.waitFor((e) => e.requestId === request.requestId, 60_000);
+    // Profiles' part of the export (the assistant answers it with its own under the same requestId).
+    const exported = await exports.waitFor((e) => e.requestId === request.requestId && e.source === 'profiles', 60_000);
     expect(exported.value.data['consentLedger']).toEqual(
       expect.arrayContaining([
         expect.objectContaining({

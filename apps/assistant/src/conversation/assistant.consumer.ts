@@ -122,11 +122,17 @@ export class AssistantConsumer {
       const claimed = await this.conversations.claim(manager, { ...message, businessId });
       if (!claimed) return 'duplicate';
       const known = await this.conversations.find(businessId, message.personId);
-      const action = await decide(message, index, {
+      let action = await decide(message, index, {
         threshold: this.config.ANSWER_CONFIDENCE_THRESHOLD,
         margin: this.config.ANSWER_MARGIN,
         conversationLanguage: known?.language,
       });
+      // With an agent (handed over less than 24 h ago, not given back): the bot does not answer over
+      // the agent's head; the message goes to the team. Commands still act: a stop always revokes.
+      const withAgent =
+        known?.state === 'handed_off' && known.handedOffAt !== null && now.getTime() - known.handedOffAt.getTime() < SERVICE_WINDOW_MS;
+      if (withAgent && action.kind === 'answer')
+        action = { kind: 'handoff', language: action.language, reason: 'with_agent', best: action.match };
       const conversation = await this.conversations.touch(manager, { ...message, businessId }, action.language);
       const windowOpen = isWindowOpen(conversation.lastInboundAt, now);
       const effects = await this.effects(manager, action, message, conversation, windowOpen, now);

@@ -45,6 +45,7 @@ describe('assistant on the real broker and Postgres', () => {
   let handoffs: TopicProbe<Topic.AssistantHandoffsV1>;
   let consents: TopicProbe<Topic.ConsentV1>;
   let privacy: TopicProbe<Topic.PrivacyRequestsV1>;
+  let exports: TopicProbe<Topic.PrivacyExportsV1>;
   const entryIds: Record<string, string> = {};
 
   const api = async (method: string, path: string, key: string | undefined, body?: unknown) => {
@@ -102,11 +103,12 @@ describe('assistant on the real broker and Postgres', () => {
       EMBEDDING_MODEL: model.model,
       EMBEDDING_TOKENIZER: model.tokenizer,
     });
-    [replies, handoffs, consents, privacy] = await Promise.all([
+    [replies, handoffs, consents, privacy, exports] = await Promise.all([
       TopicProbe.start(brokers, Topic.AssistantRepliesV1),
       TopicProbe.start(brokers, Topic.AssistantHandoffsV1),
       TopicProbe.start(brokers, Topic.ConsentV1),
       TopicProbe.start(brokers, Topic.PrivacyRequestsV1),
+      TopicProbe.start(brokers, Topic.PrivacyExportsV1),
     ]);
     app = await runService({
       name: 'assistant',
@@ -176,7 +178,7 @@ describe('assistant on the real broker and Postgres', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([replies, handoffs, consents, privacy].map((probe) => probe?.stop()));
+    await Promise.all([replies, handoffs, consents, privacy, exports].map((probe) => probe?.stop()));
     await app?.close();
     await publisher.disconnect();
   });
@@ -482,6 +484,11 @@ describe('assistant on the real broker and Postgres', () => {
       const reply = await replies.waitFor((r) => r.replyId === sent.body['replyId']);
       expect(reply.value).toMatchObject({ personId: iris.personId, contact: iris.contact, text: 'Bonjour, Léa here, how can I help?' });
       expect(reply.key).toBe(iris.personId);
+      // While with the agent, the bot does not answer even a question it knows: the message goes to the team.
+      const meanwhile = await send(iris, 'When are you open?');
+      const passedOn = await handoffs.waitFor((h) => h.inReplyToWamid === meanwhile.wamid);
+      expect(passedOn.value).toMatchObject({ reason: 'with_agent', personNotified: false, text: 'When are you open?' });
+      expect(replies.records.some((r) => r.value.inReplyToWamid === meanwhile.wamid)).toBe(false);
 
       expect((await api('POST', `/v1/handoffs/${iris.personId}/release`, apiKey)).status).toBe(204);
       expect((await api('POST', `/v1/handoffs/${iris.personId}/release`, apiKey)).status).toBe(404);
@@ -518,6 +525,43 @@ describe('assistant on the real broker and Postgres', () => {
       ]);
       await eventually('conversation erased', async () => ((await held(gina)) === 0 ? true : undefined));
       expect(await held(kept)).toBe(2);
+    });
+
+    it("an export answered by profiles gets the assistant's part: conversation state and history, under the same requestId", async () => {
+      const hana = person();
+      const other = person();
+      const asked = await send(hana, 'When are you open?');
+      await replyTo(asked);
+      const handed = await send(hana, 'Can I talk to a human please');
+      await handoffs.waitFor((h) => h.inReplyToWamid === handed.wamid);
+      expect((await api('POST', `/v1/handoffs/${hana.personId}/replies`, apiKey, { agent: 'Léa', text: 'Bonjour Hana' })).status).toBe(202);
+      await replyTo(await send(other, 'When are you open?'));
+      const requestId = `export-${hex(6)}`;
+      // Profiles' part, as profiles publishes it after turning the request's phone number into the personId.
+      await publisher.publish(Topic.PrivacyExportsV1, [
+        {
+          key: requestId,
+          value: { requestId, personId: hana.personId, exportedAt: new Date().toISOString(), source: 'profiles', data: { profile: null } },
+        },
+      ]);
+      const part = (await exports.waitFor((e) => e.requestId === requestId && e.source === 'assistant')).value;
+      expect(part.personId).toBe(hana.personId);
+      const data = part.data as {
+        conversations: Record<string, unknown>[];
+        messages: Record<string, unknown>[];
+        agentReplies: Record<string, unknown>[];
+      };
+      expect(data.conversations).toEqual([
+        expect.objectContaining({ business_id: businessId, phone_number_id: phoneNumberId, state: 'handed_off', contact_held: true }),
+      ]);
+      expect(data.messages.map((m) => m['wamid']).sort()).toEqual([asked.wamid, handed.wamid].sort());
+      expect(data.agentReplies).toEqual([expect.objectContaining({ agent: 'Léa', text: 'Bonjour Hana' })]);
+      // Never the number, in clear or sealed, and nothing of the other person.
+      const json = JSON.stringify(part);
+      for (const secret of [hana.phone, hana.contact, other.personId]) expect(json).not.toContain(secret);
+      // Its own answer is not answered again: one assistant part per request.
+      await sleep(1500);
+      expect(exports.records.filter((e) => e.value.requestId === requestId && e.value.source === 'assistant')).toHaveLength(1);
     });
   });
 

@@ -6,8 +6,8 @@
 //   npx nx run assistant:accuracy -- --failures                     also list every message that went wrong
 // The model comes from the project's cache (fetched from Maven Central if missing). Exit code 1 when a goal is missed.
 /* eslint-disable no-console */
-import { decide } from '../conversation/assistant-policy';
-import { KnowledgeIndex, RETRIEVAL_TUNING } from '../retrieval/knowledge-index';
+import { type AssistantAction, decide } from '../conversation/assistant-policy';
+import { ANSWER_CALIBRATION, KnowledgeIndex, RETRIEVAL_TUNING } from '../retrieval/knowledge-index';
 import { modelFiles } from '../retrieval/model-files';
 import { SentenceEmbedder } from '../retrieval/sentence-embedder';
 import { DEV_SET } from './dev-questions';
@@ -22,8 +22,8 @@ const option = (name: string) => {
 };
 const setName = option('set') ?? 'held-out';
 const set: readonly EvaluationMessage[] = setName === 'dev' ? DEV_SET : HELD_OUT;
-const threshold = Number(option('threshold') ?? process.env['ANSWER_CONFIDENCE_THRESHOLD'] ?? 0.475);
-const margin = Number(option('margin') ?? process.env['ANSWER_MARGIN'] ?? 0.02);
+const threshold = Number(option('threshold') ?? process.env['ANSWER_CONFIDENCE_THRESHOLD'] ?? ANSWER_CALIBRATION.threshold);
+const margin = Number(option('margin') ?? process.env['ANSWER_MARGIN'] ?? ANSWER_CALIBRATION.margin);
 
 const pct = (a: number, b: number) => (b === 0 ? '   -  ' : `${((100 * a) / b).toFixed(1).padStart(5)} %`);
 
@@ -38,25 +38,59 @@ async function main(): Promise<void> {
     evaluate(set, (message) => decide({ kind: 'text', text: message.text }, indexes[message.shop], { threshold: t, margin: m }));
 
   if (args.includes('--sweep')) {
+    if (setName !== 'dev') throw new Error('--sweep calibrates on the development set only: add --set dev');
     // Calibration: every weight, threshold and margin; the row to keep has the most right answers
-    // with at most 1 % answered wrongly and 95 % of the unanswerable handed off.
-    console.log('weight  threshold  margin  answerable right  answered wrongly  unanswerable handed off');
-    for (const weight of embedder ? [0.4, 0.5, 0.6, 0.7, 0.8] : [0]) {
-      RETRIEVAL_TUNING.semanticWeight = weight;
-      indexes = await build();
-      for (let t = 0.3; t <= 0.8001; t += 0.025) {
-        for (const m of [0, 0.02, 0.05, 0.08]) {
-          const r = await run(t, m);
-          const ok = r.answeredWrongly <= 0.01 * r.total && r.unanswerable.handedOff >= 0.95 * r.unanswerable.total;
-          console.log(
-            `${weight.toFixed(2).padStart(6)}  ${t.toFixed(3).padStart(9)}  ${m.toFixed(2).padStart(6)}  ${pct(r.answerable.right, r.answerable.total).padStart(16)}  ${pct(
-              r.answeredWrongly,
-              r.total,
-            ).padStart(16)}  ${pct(r.unanswerable.handedOff, r.unanswerable.total).padStart(23)}${ok ? '  ok' : ''}`,
-          );
+    // with at most 1 % answered wrongly and 95 % of the unanswerable handed off (then the fewest
+    // wrong answers, then the most handoffs). Each message is embedded once for the whole sweep.
+    const cache = new Map<string, Float32Array>();
+    const cached = embedder && {
+      embed: async (texts: readonly string[]) => {
+        const missing = texts.filter((text) => !cache.has(text));
+        if (missing.length > 0) (await embedder.embed(missing)).forEach((vector, i) => cache.set(missing[i]!, vector));
+        return texts.map((text) => cache.get(text)!);
+      },
+    };
+    const rows: { label: string; right: number; wrong: number; handedOff: number; ok: boolean }[] = [];
+    for (const semanticWeight of embedder ? [0.3, 0.4, 0.5, 0.6, 0.7] : [0]) {
+      for (const [closeLow, closeHigh] of [
+        [0.4, 0.7],
+        [0.45, 0.75],
+        [0.5, 0.8],
+        [0.4, 0.9],
+      ] as const) {
+        Object.assign(RETRIEVAL_TUNING, { semanticWeight, closeLow, closeHigh });
+        indexes = {
+          shoes: await KnowledgeIndex.build(SHOP_KNOWLEDGE, cached),
+          perfume: await KnowledgeIndex.build(PERFUME_KNOWLEDGE, cached),
+        };
+        // Every message decided once with no threshold; each threshold and margin then hands over what falls short.
+        const decided = new Map<EvaluationMessage, AssistantAction>();
+        for (const message of set)
+          decided.set(message, await decide({ kind: 'text', text: message.text }, indexes[message.shop], { threshold: 0, margin: 0 }));
+        for (let t = 0.3; t <= 0.8001; t += 0.01) {
+          for (const m of [0, 0.02, 0.04, 0.06, 0.08]) {
+            const r = await evaluate(set, async (message) => {
+              const action = decided.get(message)!;
+              if (action.kind !== 'answer' || (action.match.confidence >= t && action.match.margin >= m)) return action;
+              return { kind: 'handoff', language: action.language, reason: 'low_confidence', best: action.match };
+            });
+            rows.push({
+              label: `semanticWeight ${semanticWeight.toFixed(2)} closeLow ${closeLow} closeHigh ${closeHigh} threshold ${t.toFixed(2)} margin ${m.toFixed(2)}`,
+              right: r.answerable.right / r.answerable.total,
+              wrong: r.answeredWrongly / r.total,
+              handedOff: r.unanswerable.handedOff / r.unanswerable.total,
+              ok: r.answeredWrongly <= 0.01 * r.total && r.unanswerable.handedOff >= 0.95 * r.unanswerable.total,
+            });
+          }
         }
       }
     }
+    rows.sort((a, b) => Number(b.ok) - Number(a.ok) || b.right - a.right || a.wrong - b.wrong || b.handedOff - a.handedOff);
+    console.log('answerable right  answered wrongly  unanswerable handed off  setting');
+    for (const row of rows.slice(0, 25))
+      console.log(
+        `${pct(row.right, 1).padStart(16)}  ${pct(row.wrong, 1).padStart(16)}  ${pct(row.handedOff, 1).padStart(23)}  ${row.label}${row.ok ? '  ok' : ''}`,
+      );
     return;
   }
   const report = await run(threshold, margin);

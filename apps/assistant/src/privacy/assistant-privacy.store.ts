@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
-/** Every table of the assistant that holds data about a person, keyed by their personId. */
+/** Every table of the assistant that holds data about a person, keyed by their personId: all erased, all exported. */
 export const PERSON_TABLES = ['conversation', 'inbound_message', 'marketing_decision', 'pending_erasure', 'agent_reply'] as const;
 
 /** What the assistant holds about a person, for an export (issue 20, point 5). */
@@ -10,6 +10,8 @@ export interface AssistantPersonData {
   messages: Record<string, unknown>[];
   agentReplies: Record<string, unknown>[];
   lastMarketingDecisions: Record<string, unknown>[];
+  /** Erasure requests held until their confirmation left (the sealed contact only as `contactHeld`). */
+  pendingErasures: Record<string, unknown>[];
 }
 
 /** The assistant's own data about people, under the GDPR: erased with the person, exported on request. */
@@ -46,6 +48,11 @@ export class AssistantPrivacyStore {
       `SELECT business_id, decision_id, campaign_id, explanation, decided_at FROM marketing_decision WHERE person_id = $1 ORDER BY business_id`,
       [personId],
     );
-    return { conversations, messages, agentReplies, lastMarketingDecisions };
+    const pendingErasures: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT request_id, business_id, reply_id, requested_at, due_at, contact IS NOT NULL AS contact_held
+       FROM pending_erasure WHERE person_id = $1 ORDER BY requested_at`,
+      [personId],
+    );
+    return { conversations, messages, agentReplies, lastMarketingDecisions, pendingErasures };
   }
 }

@@ -94,6 +94,11 @@ const SPELLED_OUT: Record<string, string> = {
   ya: 'il y a',
   dispo: 'disponible',
   appli: 'application',
+  wen: 'when',
+  wer: 'where',
+  cmt: 'comment',
+  koi: 'quoi',
+  dose: 'does',
 };
 
 /**
@@ -337,6 +342,45 @@ const FRENCH_TO_ENGLISH: Record<string, string> = {
   ligne: 'online',
   internet: 'online',
   site: 'website',
+  // everyday words around a purchase (second pass: time, family and occasions, sending, existing)
+  soir: 'evening',
+  matin: 'morning',
+  apres: 'after',
+  midi: 'noon',
+  semaines: 'weeks',
+  mois: 'month',
+  prochain: 'next',
+  prochaine: 'next',
+  dernier: 'last',
+  derniere: 'last',
+  deux: 'two',
+  trois: 'three',
+  quatre: 'four',
+  cinq: 'five',
+  anniversaire: 'birthday',
+  noel: 'christmas',
+  mariage: 'wedding',
+  mere: 'mother',
+  pere: 'father',
+  femme: 'wife',
+  mari: 'husband',
+  fils: 'son',
+  fille: 'daughter',
+  ami: 'friend',
+  amie: 'friend',
+  flacon: 'bottle',
+  flacons: 'bottles',
+  envoyer: 'send',
+  envoyez: 'send',
+  envoie: 'send',
+  envoyee: 'sent',
+  envoye: 'sent',
+  existe: 'exists',
+  existent: 'exist',
+  composition: 'ingredients',
+  viennent: 'come from',
+  vient: 'comes from',
+  jamais: 'never',
 };
 
 /** French words that carry no meaning on their own (the gloss drops them). */
@@ -344,7 +388,7 @@ const FRENCH_FUNCTION_WORDS = new Set(
   (
     'le la les l un une des du de d a au aux et ou en y ce cet cette ces mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs ' +
     'je j tu il elle on nous vous ils elles me m te t se s moi toi lui eux que qu est es sont suis etes sommes ai as avons ont ' +
-    'ne n si dans par c ca cela ceci ici la-bas bien tres trop aussi alors donc mais est-ce ce-que estce'
+    'ne n si dans par c ca cela ceci ici la-bas bien tres trop aussi alors donc mais est-ce ce-que estce ete'
   ).split(' '),
 );
 

@@ -22,9 +22,10 @@ function workspaceRoot(from: string): string {
 export function modelFiles(env: NodeJS.ProcessEnv = process.env): EmbeddingModelFiles {
   const model = env['EMBEDDING_MODEL'];
   const tokenizer = env['EMBEDDING_TOKENIZER'];
-  if (model && tokenizer) return { model, tokenizer };
+  const prefix = env['EMBEDDING_PREFIX'] || undefined;
+  if (model && tokenizer) return { model, tokenizer, prefix };
   const script = join(workspaceRoot(__dirname), 'tools/stack/embedding-model.mjs');
   const fetched = spawnSync(process.execPath, [script, 'path'], { encoding: 'utf8', env });
   if (fetched.status !== 0) throw new Error(`could not fetch the embedding model: ${fetched.stderr}`);
-  return JSON.parse(fetched.stdout.trim().split('\n').at(-1) ?? '{}') as EmbeddingModelFiles;
+  return { prefix, ...(JSON.parse(fetched.stdout.trim().split('\n').at(-1) ?? '{}') as EmbeddingModelFiles) };
 }

@@ -6,6 +6,13 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 export interface EmbeddingModelFiles {
   model: string;
   tokenizer: string;
+  /** What the model expects before each text (e5 models: `query: `); none by default. */
+  prefix?: string;
+}
+
+/** What the knowledge index needs of a model: one unit vector per text. */
+export interface TextEmbedder {
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
 }
 
 /** Longer messages are cut: the model was trained on sentences, and the cost grows with the square of the length. */
@@ -16,11 +23,12 @@ const MAX_TOKENS = 128;
  * service's budget is one core). Each text becomes a unit vector (mean of the token vectors, the
  * padding left out), so the dot product of two is their cosine similarity.
  */
-export class SentenceEmbedder {
+export class SentenceEmbedder implements TextEmbedder {
   private constructor(
     private readonly session: InferenceSession,
     private readonly tokenizer: Tokenizer,
     readonly dimensions: number,
+    private readonly prefix = '',
   ) {}
 
   static async load(files: EmbeddingModelFiles): Promise<SentenceEmbedder> {
@@ -29,16 +37,16 @@ export class SentenceEmbedder {
       InferenceSession.create(files.model, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' }),
     ]);
     const tokenizer = new Tokenizer(JSON.parse(tokenizerJson) as object, {});
-    const embedder = new SentenceEmbedder(session, tokenizer, 0);
+    const embedder = new SentenceEmbedder(session, tokenizer, 0, files.prefix);
     const [probe] = await embedder.embed(['probe']);
-    return new SentenceEmbedder(session, tokenizer, probe?.length ?? 0);
+    return new SentenceEmbedder(session, tokenizer, probe?.length ?? 0, files.prefix);
   }
 
   /** One unit vector per text, in one run of the model (the texts padded to the longest). */
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
     const encoded = texts.map((text) => {
-      const encoding = this.tokenizer.encode(text.length > 0 ? text : ' ');
+      const encoding = this.tokenizer.encode(this.prefix + (text.length > 0 ? text : ' '));
       const length = Math.min(encoding.ids.length, MAX_TOKENS);
       return { ids: encoding.ids.slice(0, length), mask: encoding.attention_mask.slice(0, length) };
     });

@@ -48,6 +48,19 @@ export function analyze(text: string, language: AssistantLanguage): string[] {
   return terms;
 }
 
+/** The content words of a text (stop words dropped), each with its index term (analyze's stem). */
+export function contentWords(text: string, language: AssistantLanguage): { word: string; term: string }[] {
+  const { stemmer, stopwords } = PIPELINES[language];
+  const found: { word: string; term: string }[] = [];
+  for (const word of words(text, language)) {
+    if (word.length < 2 && !/\d/.test(word)) continue;
+    if (stopwords.isStopword(word)) continue;
+    const term = fold(stemmer.stemWord(word));
+    if (term.length > 0) found.push({ word, term });
+  }
+  return found;
+}
+
 /** How many of a text's words are stop words of the language: a cheap language signal for short messages. */
 export function stopwordCount(text: string, language: AssistantLanguage): number {
   const { stopwords } = PIPELINES[language];

@@ -101,6 +101,7 @@ export class PrivacyService {
       requestId,
       personId,
       exportedAt: now.toISOString(),
+      source: 'profiles',
       data: { ...data, identifiers: await this.identifiers.heldBy(personId) },
     };
     await this.publisher.publish(Topic.PrivacyExportsV1, [{ key: requestId, value: answer }]);

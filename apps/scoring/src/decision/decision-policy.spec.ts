@@ -37,8 +37,11 @@ describe('decide', () => {
     });
     expect(d.score).toBeGreaterThan(campaign.minRelevance);
     expect(features.interest).toBeCloseTo(Math.log1p(8), 6);
-    expect(d.explanation.factors[0]).toMatchObject({ name: 'interest.running_shoes', value: 8, kind: 'cross_app' });
-    expect(d.explanation.factors[0].contribution).toBeGreaterThan(0);
+    // The interest is among the factors, with what it added (not necessarily first: its share of all interests weighs more).
+    const interest = d.explanation.factors.find((f) => f.name === 'interest.running_shoes');
+    expect(interest).toMatchObject({ value: 8, kind: 'cross_app' });
+    expect(interest?.contribution).toBeGreaterThan(0);
+    expect(d.explanation.factors.find((f) => f.name === 'interest.affinity')).toMatchObject({ kind: 'cross_app' });
     expect(d.explanation.consentBasis).toEqual(['whatsapp_marketing:acme', 'cross_app_profiling']);
     expect(d.explanation.summary).toMatch(/running-shoes/);
     expect(d.send).toMatchObject({ templateName: 'new_collection', bodyParameters: ['running shoes', 'Spring run'], contact: 'v1.a.b.c' });

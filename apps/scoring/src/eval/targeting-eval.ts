@@ -490,7 +490,7 @@ function populationRates(responses: ReadonlyMap<string, typeof NO_RESPONSES>): P
   };
 }
 
-function calibrationOf(pairs: readonly { p: number; y: number }[]): Calibration {
+export function calibrationOf(pairs: readonly { p: number; y: number }[]): Calibration {
   const n = pairs.length;
   if (n === 0) return { outcomes: 0, brier: 0, brierOfBaseRate: 0, auc: 0, reliability: [] };
   const base = pairs.reduce((s, x) => s + x.y, 0) / n;

@@ -8,6 +8,21 @@ import { type DataSource, type EntityManager } from 'typeorm';
 export const RELAY_AFTER_MS = 5_000;
 const RELAY_EVERY_MS = 2_000;
 const RELAY_BATCH = 100;
+/**
+ * The lease of a row being published: its publisher holds the row's lock in a transaction that
+ * Postgres ends after this long idle (the lock goes with it, and another replica's relay may take
+ * the row), and the publisher checks, right before the publish, that the lease has not run out.
+ * Longer than any publish (the producer's retries while a broker fails over), so a live publisher
+ * never loses a row it is publishing; a frozen one wakes to find it gone, and publishes nothing.
+ */
+export const PUBLISH_LEASE_MS = 60_000;
+/** Taken off the lease for the time between the check and the request leaving. */
+const LEASE_MARGIN_MS = 1_000;
+
+/** Thrown when a publisher's lease ran out before its publish: nothing was published. */
+export class LeaseLost extends Error {
+  override readonly name = 'LeaseLost';
+}
 
 export interface OutboxOptions<T extends Topic> {
   /** The table: `(id bigserial, created_at timestamptz, records jsonb)`, plus `key text` when `perKeyOrder`. */
@@ -30,6 +45,12 @@ export interface OutboxOptions<T extends Topic> {
  * commits are written here in that transaction, published after the commit and then deleted; if
  * the publish fails (the broker is down, the process dies), the relay publishes the row a few
  * seconds later. At least once: a record may come twice, so its readers must be idempotent.
+ *
+ * Fenced: whoever publishes a row (the writer after its commit, or a relay) first takes it, in the
+ * statement that locks it (SKIP LOCKED: a row taken by another is theirs), under a lease
+ * (PUBLISH_LEASE_MS), checked again right before the publish. A writer that froze between its
+ * commit and its publish, or mid-publish past the lease, finds the row gone or its lease lost, and
+ * publishes nothing: the row was, or will be, published once by whoever holds it.
  */
 export abstract class TransactionalOutbox<T extends Topic> implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger: Logger;
@@ -58,61 +79,72 @@ export abstract class TransactionalOutbox<T extends Topic> implements OnApplicat
     return row.id;
   }
 
-  /** After the commit: publishes the row's records and deletes it (the relay's job if this fails). */
-  async publish(id: string, records: OutgoingRecord<TopicPayload<T>>[]): Promise<void> {
+  /**
+   * After the commit: takes the row (unless a relay has, or already published it), publishes its
+   * records and deletes it; the relay's job if this fails. Returns whether this call published.
+   */
+  async publish(id: string, records: OutgoingRecord<TopicPayload<T>>[]): Promise<boolean> {
     const { table, topic, perKeyOrder } = this.options;
-    if (!perKeyOrder) {
-      await this.publisher.publish(topic, records);
-      await this.dataSource.query(`DELETE FROM ${table} WHERE id = $1`, [id]);
-      return;
-    }
-    // This row and the older ones of its key, locked in order (waiting for a relay that holds
-    // them, which then publishes them first): published oldest first, then deleted.
-    await this.dataSource.transaction(async (manager) => {
-      const rows: { id: string; records: OutgoingRecord<TopicPayload<T>>[] }[] = await manager.query(
-        `SELECT id, records FROM ${table} WHERE key = $1 AND id <= $2 ORDER BY id FOR UPDATE`,
-        [this.keyOf(records), id],
-      );
-      if (rows.length === 0) return; // published already
+    return this.leased(async (manager, fence) => {
+      // Without per-key order: this row, unless another holds it. With it: this row and the older
+      // ones of its key, locked in order (waiting for a relay that holds them, which then publishes
+      // them first), published oldest first.
+      const rows: { id: string; records: OutgoingRecord<TopicPayload<T>>[] }[] = perKeyOrder
+        ? await manager.query(`SELECT id, records FROM ${table} WHERE key = $1 AND id <= $2 ORDER BY id FOR UPDATE`, [
+            this.keyOf(records),
+            id,
+          ])
+        : await manager.query(`SELECT id, records FROM ${table} WHERE id = $1 FOR UPDATE SKIP LOCKED`, [id]);
+      if (rows.length === 0) return false; // published already, or being published by a relay
+      fence();
       await this.publisher.publish(
         topic,
         rows.flatMap((r) => r.records),
       );
       await manager.query(`DELETE FROM ${table} WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      return true;
+    });
+  }
+
+  /**
+   * Runs `work` in a transaction whose locks are a lease: Postgres ends the transaction after
+   * PUBLISH_LEASE_MS idle, and `fence()` throws LeaseLost once the lease (less a margin) has run
+   * out by this process's clock, so that a publisher that froze publishes nothing.
+   */
+  private async leased<R>(work: (manager: EntityManager, fence: () => void) => Promise<R>): Promise<R> {
+    return this.dataSource.transaction(async (manager) => {
+      const since = Date.now();
+      await manager.query(`SET LOCAL idle_in_transaction_session_timeout = ${PUBLISH_LEASE_MS}`);
+      const fence = () => {
+        if (Date.now() - since > PUBLISH_LEASE_MS - LEASE_MARGIN_MS) {
+          throw new LeaseLost(`${this.options.table}: the publish lease ran out (${Date.now() - since} ms): not published`);
+        }
+      };
+      return work(manager, fence);
     });
   }
 
   /** Publishes and deletes the rows older than `RELAY_AFTER_MS`, oldest first; returns the records published. */
   async relay(): Promise<number> {
     const { table, topic, perKeyOrder } = this.options;
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction();
+    const published = await this.leased(async (manager, fence) => {
       // SKIP LOCKED: replicas share the work, and a row being published after its commit is left
       // to its publisher. With per-key order, a row waits while an older row of its key is pending.
-      const rows: { id: string; records: OutgoingRecord<TopicPayload<T>>[] }[] = await runner.query(
+      const rows: { id: string; records: OutgoingRecord<TopicPayload<T>>[] }[] = await manager.query(
         `SELECT id, records FROM ${table} o WHERE created_at < now() - make_interval(secs => $1)
          ${perKeyOrder ? `AND NOT EXISTS (SELECT 1 FROM ${table} p WHERE p.key = o.key AND p.id < o.id)` : ''}
          ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [RELAY_AFTER_MS / 1000, RELAY_BATCH],
       );
-      if (rows.length === 0) {
-        await runner.commitTransaction();
-        return 0;
-      }
+      if (rows.length === 0) return 0;
       const records = rows.flatMap((r) => r.records);
+      fence();
       await this.publisher.publish(topic, records);
-      await runner.query(`DELETE FROM ${table} WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
-      await runner.commitTransaction();
-      this.options.relayedTotal.inc(records.length);
+      await manager.query(`DELETE FROM ${table} WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       return records.length;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
-    }
+    });
+    if (published > 0) this.options.relayedTotal.inc(published);
+    return published;
   }
 
   onApplicationBootstrap(): void {

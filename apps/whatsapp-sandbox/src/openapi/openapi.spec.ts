@@ -37,6 +37,7 @@ describe('whatsapp-sandbox OpenAPI', () => {
         '/sandbox/stats',
         '/sandbox/reset',
         '/sandbox/templates',
+        '/sandbox/simulation',
         '/health/live',
         '/health/ready',
       ]),

@@ -131,3 +131,12 @@ export const STATS_SCHEMA = {
 };
 
 export const OK_SCHEMA = { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } };
+
+export const SIMULATION_STATE_SCHEMA = {
+  type: 'object',
+  required: ['population', 'round'],
+  properties: {
+    population: { type: 'string', enum: ['simulation', 'archetypes'] },
+    round: { type: 'integer', description: 'The simulated day' },
+  },
+};

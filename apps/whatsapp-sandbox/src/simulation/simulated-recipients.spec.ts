@@ -1,4 +1,4 @@
-import { SimulatedPopulation } from '@wt/simulation';
+import { ArchetypePopulation, SimulatedPopulation } from '@wt/simulation';
 import { inboundMessagesOf, type SendMessageResponse, userPreferencesOf, type WhatsAppWebhookPayload } from '@wt/whatsapp';
 import { eventually, type RunningSandbox, startSandbox, startWebhookReceiver, type WebhookReceiver } from '../testing/sandbox-harness';
 
@@ -142,5 +142,78 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
       expect(inbound).toEqual([...(reaction.replied ? ['text'] : []), ...(reaction.clicked ? ['button'] : [])]);
     }
     // 160 sends and their webhooks, with waits of up to 10 s each: more than jest's default 5 s on a busy machine.
+  }, 30_000);
+});
+
+describe('simulated recipients of the archetype population (SANDBOX_SIMULATION_POPULATION=archetypes)', () => {
+  const archetypes = new ArchetypePopulation({ seed: SEED });
+  let receiver: WebhookReceiver;
+  let sandbox: RunningSandbox;
+
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+    sandbox = await startSandbox({
+      SANDBOX_SIMULATION_SEED: SEED,
+      SANDBOX_SIMULATION_POPULATION: 'archetypes',
+      SANDBOX_WEBHOOK_URL: receiver.url,
+      SANDBOX_THROUGHPUT_MPS: '0',
+      SANDBOX_PAIR_INTERVAL_MS: '0',
+      SANDBOX_STATUS_DELAY_MS: '1',
+    });
+    await sandbox.request('POST', `/v21.0/${PHONE_NUMBER_ID}/message_templates`, {
+      name: 'autumn_offer',
+      language: 'en_US',
+      category: 'MARKETING',
+      components: [{ type: 'BODY', text: 'Autumn is here' }],
+      sandbox_categories: CATEGORIES,
+    });
+  });
+
+  afterAll(async () => {
+    await sandbox.close();
+    await receiver.close();
+  });
+
+  it('refuses a round that is not a non-negative integer, and reports the one set', async () => {
+    expect((await sandbox.request('PUT', '/sandbox/simulation', { round: -1 })).status).toBe(400);
+    expect((await sandbox.request('PUT', '/sandbox/simulation', { round: 'soon' })).status).toBe(400);
+    const set = await sandbox.request('PUT', '/sandbox/simulation', { round: 5 });
+    expect(set.body).toEqual({ population: 'archetypes', round: 5 });
+    expect((await sandbox.request('GET', '/sandbox/simulation')).body).toEqual({ population: 'archetypes', round: 5 });
+  });
+
+  it("reacts as the archetype population says at the round set, each person's earlier messages counting as fatigue", async () => {
+    const people = archetypes
+      .phoneNumbers(400, 'sandbox-spec-archetypes')
+      .filter((phone) => archetypes.person(phone).onWhatsApp)
+      .slice(0, 60);
+    await sandbox.request('PUT', '/sandbox/simulation', { round: 3 });
+    const expected = new Map<string, { read: boolean; failed?: number }>();
+    const optedOut = new Set<string>();
+    for (const recentMessages of [0, 1, 2])
+      for (const phone of people) {
+        const wamid = ((await sandbox.request('POST', `/v21.0/${PHONE_NUMBER_ID}/messages`, template(phone))).body as SendMessageResponse)
+          .messages[0]?.id as string;
+        const reaction = archetypes.react(phone, {
+          businessId: PHONE_NUMBER_ID,
+          categories: CATEGORIES,
+          messageKey: wamid,
+          round: 3,
+          recentMessages,
+        });
+        expected.set(wamid, optedOut.has(phone) ? { read: false, failed: 131050 } : { read: reaction.read });
+        if (reaction.optedOut) optedOut.add(phone);
+      }
+    // Fatigue shows: opt-outs happen (deterministic for this seed).
+    expect(optedOut.size).toBeGreaterThan(0);
+    await eventually(
+      () => [...expected].every(([wamid, e]) => receiver.statusesFor(wamid).length >= (e.failed ? 1 : e.read ? 3 : 2)),
+      10_000,
+    );
+    for (const [wamid, e] of expected) {
+      const statuses = receiver.statusesFor(wamid);
+      if (e.failed) expect(statuses[0]).toMatchObject({ status: 'failed', errors: [{ code: e.failed }] });
+      else expect(statuses.map((s) => s.status)).toEqual(e.read ? ['sent', 'delivered', 'read'] : ['sent', 'delivered']);
+    }
   }, 30_000);
 });

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { describeViolations, MAX_RECORD_BYTES, Topic, TOPICS_WITH_TOMBSTONES, validatePayload, type TopicPayload } from '@wt/contracts';
-import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
+import { type Consumer, type EachBatchPayload, type Kafka, KafkaJSNonRetriableError, type KafkaMessage } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { deadLettersFor, headersToStrings } from './dead-letter';
 import { type DeadLetterSealer } from './dead-letter-sealing';
@@ -115,6 +115,37 @@ export function onlyRecords(filter: RawRecordFilter): Record<string, unknown> {
   return { onlyRecords: filter } satisfies BatchHandlerExtras;
 }
 
+/** The group coordinator moved or went away (a broker of the cluster died, or lost the coordination). */
+const COORDINATOR_GONE = new Set(['NOT_COORDINATOR_FOR_GROUP', 'GROUP_COORDINATOR_NOT_AVAILABLE']);
+
+function coordinatorGone(error: unknown): boolean {
+  for (
+    let e = error as { type?: string; name?: string; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
+    if ((typeof e.type === 'string' && COORDINATOR_GONE.has(e.type)) || e.name === 'KafkaJSConnectionError') return true;
+  }
+  return false;
+}
+
+/**
+ * A commit (or heartbeat) to the group coordinator. kafkajs keeps talking to the coordinator it
+ * found when it joined, whatever the answer: after the coordinator's broker dies, or hands the
+ * group to another broker, every commit fails until its retries run out (seen: 40 s and more). So
+ * such a failure ends the consumer at once (a non-retriable error: kafkajs does not retry it) and
+ * the server rejoins the group (`rejoinLater`), which finds the coordinator afresh. Nothing is
+ * lost: the batch's offsets were not committed, so it comes again, and effects are idempotent.
+ */
+async function coordinated(commit: () => Promise<void>): Promise<void> {
+  try {
+    await commit();
+  } catch (error) {
+    if (!coordinatorGone(error)) throw error;
+    throw new KafkaJSNonRetriableError(`the group coordinator moved or is unreachable (${String(error)}): rejoining`);
+  }
+}
+
 /**
  * A NestJS transport over kafkajs that hands whole batches to `@EventPattern(topic)` handlers.
  *
@@ -184,7 +215,9 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       heartbeatInterval: 3_000,
       maxBytesPerPartition: this.options.maxBytesPerPartition ?? 1_048_576,
       allowAutoTopicCreation: false,
-      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
+      // About 6 s of retries, then kafkajs restarts the consumer (or we rejoin): on a cluster, the
+      // retries that cannot succeed (a coordinator or leader that moved) must not hold a stage long.
+      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 2_000 },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -301,6 +334,11 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     const context: CallContext = { topic, parts, rejections: parts.flatMap((part) => part.rejections) };
     const items = parts.flatMap(itemsOf);
     const decodedRejections = context.rejections.length;
+    // The group's generation, checked right before the effects: a replica that froze past its
+    // session finds its partitions given to another (the heartbeat is refused) and applies nothing.
+    // (kafkajs sends it only once its heartbeat interval has passed, so it costs nothing per batch.)
+    // Its commit carries the generation too, and the broker refuses a stale one.
+    await coordinated(() => first.heartbeat());
     if (items.length > 0) await this.applyItems(context, items);
     const rejections = context.rejections;
 
@@ -314,10 +352,12 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
 
     // Effects and dead letters are durable: now, and only now, move the group's offsets.
     for (const part of parts) part.resolveOffset(part.lastOffset);
-    await this.consumer?.commitOffsets(
-      parts.map((part) => ({ topic, partition: part.partition, offset: (BigInt(part.lastOffset) + 1n).toString() })),
-    );
-    await first.heartbeat();
+    await coordinated(async () => {
+      await this.consumer?.commitOffsets(
+        parts.map((part) => ({ topic, partition: part.partition, offset: (BigInt(part.lastOffset) + 1n).toString() })),
+      );
+      await first.heartbeat();
+    });
 
     const records = parts.reduce((n, part) => n + part.records.length, 0);
     const skipped = parts.reduce((n, part) => n + part.skipped, 0);

@@ -50,6 +50,14 @@ export const kafkaMetrics = {
         help: 'Consumers recreated after a crash kafkajs would not restart from (e.g. evicted from the group)',
       }),
   ),
+  producerResets: metric(
+    'wt_producer_resets_total',
+    () =>
+      new Counter({
+        name: 'wt_producer_resets_total',
+        help: "Idempotent producers replaced after their sequence numbers no longer matched a partition leader's (after a leader failover)",
+      }),
+  ),
   lag: metric(
     'wt_consumer_lag',
     () =>

@@ -1,6 +1,7 @@
 import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import { type Topic, type TopicPayload } from '@wt/contracts';
 import { packInOrder } from './fetch-gathering';
+import { kafkaMetrics } from './kafka-metrics';
 import { JavaCompatiblePartitioner } from './partitioner';
 import { childTraceContext, currentTraceContext, TRACEPARENT_HEADER } from './trace-context';
 
@@ -57,16 +58,42 @@ export function encode<T>(topic: Topic, record: OutgoingRecord<T>): Message {
   return { key: record.key, value: JSON.stringify(record.value), headers };
 }
 
+/** Errors after which the idempotent producer's sequence numbers no longer match the partition leader's. */
+const BROKEN_SEQUENCE = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
+
+/** Whether `error`, or an error it wraps, is one of BROKEN_SEQUENCE. */
+export function brokenSequence(error: unknown): boolean {
+  for (let e = error as { type?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.type === 'string' && BROKEN_SEQUENCE.has(e.type)) return true;
+  }
+  return false;
+}
+
+/** How long a replaced producer is kept before it is disconnected (its requests in flight finish or fail). */
+const RETIRE_AFTER_MS = 30_000;
+
 /**
  * Publishes typed records with an idempotent producer (acks from all in-sync replicas, no
  * duplicates on retry). A publish resolves only once the broker acknowledged every record.
+ *
+ * After a partition leader fails over, kafkajs's idempotent producer can be left with sequence
+ * numbers the new leader refuses (`OUT_OF_ORDER_SEQUENCE_NUMBER`) on every later send: it never
+ * asks for a new producer id, as the Java client does (seen: a stage stalled until the killed
+ * broker came back, 100 s and more). Then the producer is replaced by a new one (a new producer id,
+ * sequences from zero) and the send made again: a record whose first attempt did reach the old
+ * leader may then be there twice, which every reader tolerates (at least once, idempotent effects).
  */
 export class KafkaPublisher {
-  private readonly producer: Producer;
+  private producer: Producer;
+  private generation = 0;
   private connected?: Promise<void>;
 
-  constructor(kafka: Kafka) {
-    this.producer = kafka.producer({
+  constructor(private readonly kafka: Kafka) {
+    this.producer = this.newProducer();
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 5,
       allowAutoTopicCreation: false,
@@ -80,12 +107,37 @@ export class KafkaPublisher {
     return this.connected;
   }
 
+  /** One send with the current producer; with a fresh one (once) if the sequence broke. */
+  private async send(send: (producer: Producer) => Promise<unknown>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      await this.connect();
+      const { producer, generation } = this;
+      try {
+        await send(producer);
+        return;
+      } catch (error) {
+        if (attempt >= 2 || !brokenSequence(error)) throw error;
+        this.replace(generation);
+      }
+    }
+  }
+
+  /** Replaces the producer of `generation` (once, whoever of the concurrent senders asks first). */
+  private replace(generation: number): void {
+    if (generation !== this.generation) return;
+    this.generation += 1;
+    kafkaMetrics.producerResets.inc();
+    const retired = this.producer;
+    this.producer = this.newProducer();
+    this.connected = undefined;
+    setTimeout(() => void retired.disconnect().catch(() => undefined), RETIRE_AFTER_MS).unref();
+  }
+
   async publish<T extends Topic>(topic: T, records: OutgoingRecord<TopicPayload<T>>[]): Promise<void> {
     if (records.length === 0) return;
-    await this.connect();
     // Chunks go one after the other, so per-key order holds across them.
     for (const messages of chunkBySize(records.map((record) => encode(topic, record)))) {
-      await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
+      await this.send((producer) => producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages }));
     }
   }
 
@@ -98,21 +150,19 @@ export class KafkaPublisher {
         messages: (batch.records as OutgoingRecord<unknown>[]).map((record) => encode(batch.topic, record)),
       }));
     if (topicMessages.length === 0) return;
-    await this.connect();
     const total = topicMessages.reduce((n, t) => n + chunkBySize(t.messages).length, 0);
     if (total === topicMessages.length) {
-      await this.producer.sendBatch({ acks: -1, topicMessages });
+      await this.send((producer) => producer.sendBatch({ acks: -1, topicMessages }));
       return;
     }
     for (const { topic, messages } of topicMessages) {
-      for (const chunk of chunkBySize(messages)) await this.producer.send({ topic, acks: -1, messages: chunk });
+      for (const chunk of chunkBySize(messages)) await this.send((producer) => producer.send({ topic, acks: -1, messages: chunk }));
     }
   }
 
   /** Publishes raw bytes, for replaying dead letters exactly as they arrived. */
   async publishRaw(topic: string, messages: Message[]): Promise<void> {
-    await this.connect();
-    for (const chunk of chunkBySize(messages)) await this.producer.send({ topic, acks: -1, messages: chunk });
+    for (const chunk of chunkBySize(messages)) await this.send((producer) => producer.send({ topic, acks: -1, messages: chunk }));
   }
 
   async disconnect(): Promise<void> {

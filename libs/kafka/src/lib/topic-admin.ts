@@ -15,18 +15,25 @@ export interface EnsureTopicsResult {
   drift: TopicDrift[];
 }
 
+/** Replicas of a new topic when none is asked for: three on a cluster of three or more brokers, else one per broker. */
+export const DEFAULT_REPLICATION_FACTOR = 3;
+
 /**
  * Makes the cluster match the topic catalogue of @wt/contracts: creates missing topics, raises
  * partition counts that are too low, and aligns cleanup policy and retention. Idempotent.
+ * New topics get `replicationFactor` replicas, by default three (or as many as there are brokers,
+ * on a smaller cluster); their `min.insync.replicas` is the broker's (2 on the local cluster).
  */
 export async function ensureTopics(
   kafka: Kafka,
   specs: readonly TopicSpec[] = ALL_TOPIC_SPECS,
-  replicationFactor = 1,
+  replicationFactor?: number,
 ): Promise<EnsureTopicsResult> {
   const admin = kafka.admin();
   await admin.connect();
   try {
+    // kafkajs speaks CreateTopics v3 at most, where -1 ("the broker's default") is not allowed.
+    replicationFactor ??= Math.min(DEFAULT_REPLICATION_FACTOR, (await admin.describeCluster()).brokers.length);
     const present = new Set(await admin.listTopics());
     const missing = specs.filter((spec) => !present.has(spec.topic));
     if (missing.length > 0) {

@@ -49,6 +49,12 @@ export interface FaultVerdict {
   decisionRecordsRepeated: number;
   messagesSent: number;
   messagesSentTwice: number;
+  /** Messages WhatsApp accepted after the dispatcher had reported their send `failed` (expired, "not resent"): a zombie's send. */
+  sentAfterFailed: number;
+  /** Sends the dispatcher reported `failed` (expired: no answer, no webhook). */
+  reportedFailed: number;
+  /** Meta's pair-rate refusals (131056) the sandbox answered over the whole run. */
+  pairRateRefusals: number;
   poisonDeadLettered: number;
 }
 
@@ -76,7 +82,24 @@ export async function faultVerify(
   for (const d of sendRecords)
     pairs.set(`${d.campaignId}:${d.personId}`, (pairs.get(`${d.campaignId}:${d.personId}`) ?? new Set()).add(d.decisionId));
   const [{ sends }] = await query<{ sends: string }>(opts.scoringDb, `SELECT count(*) AS sends FROM decision WHERE outcome = 'send'`);
-  const messages = (await (await fetch(`${opts.sandbox}/sandbox/messages`)).json()) as { bizOpaqueCallbackData?: string }[];
+  const messages = (await (await fetch(`${opts.sandbox}/sandbox/messages`)).json()) as {
+    bizOpaqueCallbackData?: string;
+    acceptedAt: string;
+  }[];
+  const statuses = await readTopic<{ decisionId: string; status: string; reportedBy?: string; occurredAt: string }>(
+    kafka,
+    Topic.WhatsappMessageStatusV1,
+  );
+  const failedAt = new Map<string, number>();
+  for (const s of statuses)
+    if (s.status === 'failed' && s.reportedBy === 'dispatcher')
+      failedAt.set(s.decisionId, Math.min(failedAt.get(s.decisionId) ?? Infinity, Date.parse(s.occurredAt)));
+  const sentAfterFailed = new Set(
+    messages
+      .filter((m) => m.bizOpaqueCallbackData && Date.parse(m.acceptedAt) > (failedAt.get(m.bizOpaqueCallbackData) ?? Infinity))
+      .map((m) => m.bizOpaqueCallbackData),
+  );
+  const stats = (await (await fetch(`${opts.sandbox}/sandbox/stats`)).json()) as { rejected: Record<string, number> };
   const perDecision = new Map<string, number>();
   for (const m of messages)
     if (m.bizOpaqueCallbackData) perDecision.set(m.bizOpaqueCallbackData, (perDecision.get(m.bizOpaqueCallbackData) ?? 0) + 1);
@@ -91,6 +114,9 @@ export async function faultVerify(
     decisionRecordsRepeated: sendRecords.length - sendIds.size,
     messagesSent: messages.length,
     messagesSentTwice: [...perDecision.values()].filter((n) => n > 1).length,
+    sentAfterFailed: sentAfterFailed.size,
+    reportedFailed: failedAt.size,
+    pairRateRefusals: stats.rejected['131056'] ?? 0,
     poisonDeadLettered: letters.filter((l) => l.service === 'ingest').length,
   };
 }

@@ -9,6 +9,8 @@ export const HANDOFF_REASONS = [
   'requested',
   /** The message was not text (image, audio, ...): the bot cannot read it. */
   'unsupported_message',
+  /** The conversation is with a person of the business (handed over, not given back yet): the bot does not answer, it passes the message on. */
+  'with_agent',
 ] as const;
 export type HandoffReason = (typeof HANDOFF_REASONS)[number];
 

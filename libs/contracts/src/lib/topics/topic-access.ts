@@ -41,8 +41,21 @@ export const TOPIC_ACCESS = {
     produces: [Topic.WhatsappMessageStatusV1, Topic.WhatsappInboundV1, Topic.BusinessSendingSignalsV1, Topic.ConsentV1, Topic.DeadLetterV1],
   },
   assistant: {
-    consumes: [Topic.WhatsappInboundV1, Topic.TargetingDecisionsV1, Topic.WhatsappMessageStatusV1, Topic.PrivacyErasuresV1],
-    produces: [Topic.AssistantRepliesV1, Topic.AssistantHandoffsV1, Topic.ConsentV1, Topic.PrivacyRequestsV1, Topic.DeadLetterV1],
+    consumes: [
+      Topic.WhatsappInboundV1,
+      Topic.TargetingDecisionsV1,
+      Topic.WhatsappMessageStatusV1,
+      Topic.PrivacyErasuresV1,
+      Topic.PrivacyExportsV1,
+    ],
+    produces: [
+      Topic.AssistantRepliesV1,
+      Topic.AssistantHandoffsV1,
+      Topic.ConsentV1,
+      Topic.PrivacyRequestsV1,
+      Topic.PrivacyExportsV1,
+      Topic.DeadLetterV1,
+    ],
   },
 } as const satisfies Record<KafkaService, TopicAccess>;
 

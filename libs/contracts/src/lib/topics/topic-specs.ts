@@ -152,7 +152,8 @@ export const TOPIC_SPECS = {
     cleanupPolicy: 'delete',
     retentionMs: 7 * DAY_MS,
     key: 'requestId',
-    description: 'GDPR export answers: everything profiles holds about a person, as JSON.',
+    description:
+      'GDPR export answers: everything one service holds about a person, as JSON (`source`: profiles first, then the assistant answering it under the same requestId).',
     visibility: 'internal',
   },
   [Topic.DeadLetterV1]: {

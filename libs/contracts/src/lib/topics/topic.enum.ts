@@ -40,7 +40,7 @@ export enum Topic {
   BusinessSendingSignalsV1 = 'internal.whatsapp.business-signals.v1',
   /** A person was erased (GDPR): every service deletes what it holds under this personId. Keyed by personId. */
   PrivacyErasuresV1 = 'internal.privacy.erasures.v1',
-  /** Everything profiles holds about a person, answering a GDPR export request. Keyed by requestId. */
+  /** Everything a service holds about a person, answering a GDPR export request (profiles, then the assistant). Keyed by requestId. */
   PrivacyExportsV1 = 'internal.privacy.exports.v1',
 
   // --- Dead letters: every message a service could not accept, with the reason ---
