@@ -597,7 +597,7 @@ async function sandbox(route, init) {
 }
 
 async function registerTemplate(phoneNumberId, name, category) {
-  const response = await fetch(`${settings.urls['whatsapp-sandbox']}/v21.0/${phoneNumberId}/message_templates`, {
+  const response = await fetch(`${settings.urls['whatsapp-sandbox']}/v25.0/${phoneNumberId}/message_templates`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${secrets.WHATSAPP_ACCESS_TOKEN}` },
     body: JSON.stringify({

@@ -18,6 +18,7 @@ import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-s
 import { DispatchQueue1764460800000 } from './migrations/1764460800000-dispatch-queue';
 import { DispatchTraceContext1764633600000 } from './migrations/1764633600000-dispatch-trace-context';
 import { WebhookController } from './webhook/webhook.controller';
+import { whatsAppClientFor } from './whatsapp-client';
 
 export const DISPATCHER_ENTITIES = [DispatchEntity];
 export const DISPATCHER_MIGRATIONS = [InitialSchema1764374400000, DispatchQueue1764460800000, DispatchTraceContext1764633600000];
@@ -46,18 +47,7 @@ export function dispatcherModule(config: DispatcherConfig) {
       ThroughputLimiter,
       DispatchSender,
       { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PSEUDONYM_SECRET) },
-      {
-        provide: WhatsAppCloudClient,
-        useValue: new WhatsAppCloudClient({
-          baseUrl: config.WHATSAPP_BASE_URL,
-          apiVersion: config.WHATSAPP_API_VERSION,
-          accessToken: config.WHATSAPP_ACCESS_TOKEN,
-          timeoutMs: config.WHATSAPP_TIMEOUT_MS,
-          // A connection for every send the pacer lets through: a call that waited in the agent's
-          // queue for a free connection would leave late, after its slot-time check, and crowd Meta's second.
-          maxSockets: config.SEND_CONCURRENCY,
-        }),
-      },
+      { provide: WhatsAppCloudClient, useValue: whatsAppClientFor(config) },
     ],
   })
   class DispatcherModule {}

@@ -1,5 +1,6 @@
 import { IsInt, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 import { DatabaseEnv, withKeyVault } from '@wt/config';
+import { DEFAULT_GRAPH_API_VERSION } from '@wt/whatsapp';
 
 export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   override PORT: number = 3004;
@@ -8,8 +9,9 @@ export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   WHATSAPP_BASE_URL: string = 'http://127.0.0.1:3005';
 
+  /** Graph API version of every call (versions and their end of support: `@wt/whatsapp` graph-api-versions). */
   @Matches(/^v\d+\.\d+$/)
-  WHATSAPP_API_VERSION: string = 'v21.0';
+  WHATSAPP_API_VERSION: string = DEFAULT_GRAPH_API_VERSION;
 
   @IsString()
   @MinLength(16)

@@ -44,6 +44,7 @@ export class MessagesController implements BeforeApplicationShutdown {
     @Req() request: IncomingMessage,
     @Res() response: ServerResponse,
   ): void {
+    // Known and served versions only reach this point (graph-version.ts).
     if (!/^v\d+\.\d+$/.test(version)) throw new GraphApiError(400, 100, `(#100) Unknown API version ${version}`);
     if (!/^\d{1,32}$/.test(phoneNumberId)) {
       throw new GraphApiError(400, 100, `(#100) Unsupported post request. Object with ID '${phoneNumberId}' does not exist`);

@@ -28,7 +28,7 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
       SANDBOX_PAIR_INTERVAL_MS: '0',
       SANDBOX_STATUS_DELAY_MS: '1',
     });
-    const created = await sandbox.request('POST', `/v21.0/${PHONE_NUMBER_ID}/message_templates`, {
+    const created = await sandbox.request('POST', `/v25.0/${PHONE_NUMBER_ID}/message_templates`, {
       name: 'autumn_offer',
       language: 'en_US',
       category: 'MARKETING',
@@ -44,7 +44,7 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
   });
 
   const send = async (phone: string): Promise<string> => {
-    const { status, body } = await sandbox.request('POST', `/v21.0/${PHONE_NUMBER_ID}/messages`, template(phone));
+    const { status, body } = await sandbox.request('POST', `/v25.0/${PHONE_NUMBER_ID}/messages`, template(phone));
     expect(status).toBe(200);
     return (body as SendMessageResponse).messages[0]?.id ?? '';
   };

@@ -6,8 +6,13 @@ import { classifyWhatsAppError, whatsAppErrorTitle, type WhatsAppErrorCategory }
 export interface WhatsAppCloudClientOptions {
   /** `https://graph.facebook.com`, or the sandbox (`http://127.0.0.1:3005`). */
   baseUrl: string;
-  /** Graph API version, e.g. `v21.0`. */
+  /** Graph API version, e.g. `v25.0` (`DEFAULT_GRAPH_API_VERSION`). */
   apiVersion: string;
+  /**
+   * Called when Graph served a call with another version than asked (its `facebook-api-version`
+   * header): the version asked for is retired, and Meta upgraded the call.
+   */
+  onVersionServed?: (asked: string, served: string) => void;
   /** System-user access token. */
   accessToken: string;
   /** Whole request, response body included. */
@@ -153,6 +158,10 @@ export class WhatsAppCloudClient {
 
   /** One POST on a kept-alive connection; rejects on a network failure or after `timeoutMs` (whole answer). */
   private post(url: string, body: string, notAfter?: number): Promise<{ httpStatus: number; text: string }> {
+    return this.request(url, body, notAfter);
+  }
+
+  private request(url: string, body: string, notAfter?: number): Promise<{ httpStatus: number; text: string }> {
     return new Promise((resolve, reject) => {
       const req = this.transport.request(url, {
         method: 'POST',
@@ -184,6 +193,9 @@ export class WhatsAppCloudClient {
         this.options.timeoutMs,
       );
       req.on('response', (res) => {
+        const served = res.headers['facebook-api-version'];
+        if (typeof served === 'string' && served !== this.options.apiVersion)
+          this.options.onVersionServed?.(this.options.apiVersion, served);
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
