@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@wt/config';
+import { AccountController } from './account/account.controller';
+import { AccountState } from './account/account-state';
 import { FaultBook } from './faults/fault-book';
 import { FaultsController } from './faults/faults.controller';
 import { AccessTokenGuard } from './graph/access-token.guard';
@@ -37,9 +39,11 @@ export class AppModule {
         SandboxMetricsController,
         TemplatesController,
         SandboxTemplatesController,
+        AccountController,
       ],
       providers: [
         AccessTokenGuard,
+        AccountState,
         FaultBook,
         InboundService,
         MessageStore,

@@ -28,6 +28,25 @@ export class SandboxConfig extends ServiceEnv {
   @Min(0)
   SANDBOX_THROUGHPUT_MPS: number = 80;
 
+  /** How long a number is unusable (sends answer 131057) while its throughput changes (`POST /sandbox/throughput`); Meta: up to a minute. */
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  SANDBOX_THROUGHPUT_CHANGE_MS: number = 60_000;
+
+  /**
+   * The business portfolio's messaging limit: unique recipients of template messages outside a
+   * customer-service window per rolling window (Meta's tiers 250, 2,000, 10,000, 100,000). 0: unlimited.
+   */
+  @IsInt()
+  @Min(0)
+  SANDBOX_MESSAGING_LIMIT: number = 0;
+
+  /** The messaging limit's rolling window (Meta: 24 h); shorter for tests. */
+  @IsInt()
+  @Min(1000)
+  SANDBOX_MESSAGING_LIMIT_WINDOW_MS: number = 86_400_000;
+
   /** Minimum gap between two messages to one recipient from one phone_number_id before 131056. 0: no pair limit. */
   @IsInt()
   @Min(0)

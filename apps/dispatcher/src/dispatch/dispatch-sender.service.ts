@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { returnedRows } from '@wt/database';
-import { ContactSealer, type OpenedContact } from '@wt/identity';
+import { ContactSealer, normalizePhone, type OpenedContact } from '@wt/identity';
 import { KafkaPublisher } from '@wt/kafka';
 import { counter, ReadinessRegistry } from '@wt/observability';
 import { type SendResult, WhatsAppCloudClient } from '@wt/whatsapp';
@@ -11,6 +11,8 @@ import { DispatchLedger, type LedgerRow } from './dispatch-ledger';
 import { type AdmissionTicket, SendAdmission } from './send-admission';
 import { OutcomeRecords, SendOutcomes, sendingHalted, statusBase, traceOf } from './send-outcomes';
 import { SendSchedule, type Scheduled } from './send-schedule';
+import { NumberStates } from './number-states';
+import { SendLease } from './send-lease';
 import { ThroughputLimiter } from './throughput-limiter';
 
 const dispatched = counter({
@@ -21,11 +23,11 @@ const dispatched = counter({
 
 const rebooked = counter({
   name: 'wt_dispatch_slot_rebooked_total',
-  help: 'Sends that missed their throughput slot and booked another, by why: timer (the pacer ran late), concurrency (no free call), vault (opening the contact made it late), connection (no connection in time), held (the admission guard)',
+  help: 'Sends that missed their throughput slot and booked another, by why: timer (the pacer ran late), concurrency (no free call), vault (opening the contact made it late), connection (no connection in time), held (the admission guard), lease (this replica no longer holds the number, or it is in maintenance: back to the queue)',
   labelNames: ['reason'],
 });
 
-type Missed = 'timer' | 'concurrency' | 'vault' | 'connection' | 'held';
+type Missed = 'timer' | 'concurrency' | 'vault' | 'connection' | 'held' | 'lease';
 
 const held = counter({
   name: 'wt_dispatch_admission_held_total',
@@ -37,6 +39,14 @@ const contactsUnopened = counter({
   help: 'Sends not made because the contact did not open (erased: person key deleted)',
   labelNames: ['reason'],
 });
+
+const usMarketing = counter({
+  name: 'wt_dispatch_us_marketing_suppressed_total',
+  help: 'Marketing templates to US (+1) numbers not sent: Meta delivers none since 2025-04-01',
+});
+
+export const US_MARKETING_TITLE =
+  'Not sent: Meta delivers no marketing template to US (+1) numbers since 2025-04-01 (us_marketing_restriction)';
 
 /** A send that found the key vault unreachable is tried again after this long (nothing was sent). */
 const VAULT_RETRY_MS = 5000;
@@ -76,6 +86,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private rebooking: Promise<void> = Promise.resolve();
+  /** Sends claimed at once per number (a quarter second of its rate), where it is not the default's. */
   private readonly perNumberClaim: number;
   /** Per number, this replica's requests that Meta may still count in its sliding second (see SendAdmission). */
   private readonly admission: SendAdmission;
@@ -90,12 +101,14 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     private readonly dataSource: DataSource,
     private readonly config: DispatcherConfig,
     readiness: ReadinessRegistry,
+    private readonly numbers: NumberStates,
+    private readonly lease: SendLease,
   ) {
     // Halted sending is an alert: the replica says it is not ready (and the metric says why).
     readiness.register('whatsapp-sending', () => !this.halted);
     // At most a quarter second of one number's rate is claimed at once.
     this.perNumberClaim = Math.min(config.CLAIM_BATCH, Math.max(1, Math.floor(config.WHATSAPP_MPS / 4)));
-    this.admission = new SendAdmission(config.WHATSAPP_MPS);
+    this.admission = new SendAdmission((id) => this.numbers.rateOf(id));
   }
 
   onApplicationBootstrap(): void {
@@ -117,6 +130,13 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       );
     await Promise.all([...this.calls]);
     await this.flush();
+    // Every call answered: the next holder of these numbers waits one window, not a timeout.
+    await this.lease.release();
+  }
+
+  /** Sends claimed at once for a number: a quarter second of its rate. */
+  private claimCap(phoneNumberId: string): number {
+    return Math.min(this.config.CLAIM_BATCH, Math.max(1, Math.floor(this.numbers.rateOf(phoneNumberId) / 4)));
   }
 
   private async run(): Promise<void> {
@@ -137,6 +157,11 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       this.lastMaintenance = Date.now();
       await this.maintenance();
     }
+    // Only the numbers whose send lease this replica holds (one sender per number), and not in maintenance.
+    const active = new Set([...this.schedule.numbers(), ...this.admission.active(performance.now())]);
+    const now = Date.now();
+    const leased = (await this.lease.acquire([...active])).filter((id) => !this.numbers.isUnusable(id, now));
+    if (leased.length === 0) return false;
     const ahead = Date.now() + this.config.CLAIM_AHEAD_MS;
     const full = this.schedule.numbersBookedBeyond(ahead);
     const { sending, skipped } = await this.ledger.claimDue(
@@ -145,6 +170,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       this.config.PAIR_INTERVAL_MS,
       this.outcomes.fingerprint,
       full,
+      { numbers: leased, caps: new Map(leased.map((id) => [id, this.claimCap(id)])), portfolioWindowMs: this.config.PORTFOLIO_WINDOW_MS },
     );
     for (const row of skipped) {
       this.pendingOut.statuses.push({
@@ -164,6 +190,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async maintenance(): Promise<void> {
+    await this.numbers.refresh();
     const out = new OutcomeRecords();
     for (const row of await this.ledger.resolveTimeouts(
       this.config.WHATSAPP_TIMEOUT_MS + ORPHAN_MARGIN_MS,
@@ -203,7 +230,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
   private async book(rows: LedgerRow[]): Promise<void> {
     const counts = new Map<string, number>();
     for (const row of rows) counts.set(row.phoneNumberId, (counts.get(row.phoneNumberId) ?? 0) + 1);
-    const slots = await this.limiter.reserveMany(counts, this.config.WHATSAPP_MPS, this.config.THROUGHPUT_MARGIN_MS);
+    const slots = await this.limiter.reserveMany(counts, (id) => this.numbers.rateOf(id), this.config.THROUGHPUT_MARGIN_MS);
     const next = new Map<string, number>();
     for (const row of rows) {
       const i = next.get(row.phoneNumberId) ?? 0;
@@ -296,12 +323,23 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     }
     const now = Date.now();
     const late: Scheduled[] = [];
+    const unleased: Scheduled[] = [];
     const sends: Promise<void>[] = [];
     items.forEach((item, i) => {
       const contact = opened?.[i];
       if (contact && item.row.message && this.isLate(item, now)) {
         this.inFlight--;
         late.push(this.missed(item, 'vault'));
+        return;
+      }
+      const number = item.row.phoneNumberId;
+      if (
+        contact?.ok &&
+        (!this.lease.allows(number, now, item.slot + this.config.SLOT_TOLERANCE_MS) || this.numbers.isUnusable(number, now))
+      ) {
+        // Another replica may send this number now (or it is in maintenance): not sent, back to the queue.
+        this.inFlight--;
+        unleased.push(this.missed(item, 'lease'));
         return;
       }
       let ticket: AdmissionTicket | undefined;
@@ -324,7 +362,23 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       );
     });
     this.rebook(late);
+    this.requeue(unleased);
     await Promise.all(sends);
+  }
+
+  /** Claimed sends this replica must not make now: back to `pending`, for whichever replica holds their number. */
+  private requeue(items: Scheduled[]): void {
+    if (items.length === 0) return;
+    const ids = items.map((item) => item.row.decisionId);
+    this.track(
+      this.ledger
+        .release(ids)
+        .catch((error: unknown) =>
+          this.logger.error(
+            `release of ${ids.length} sends: ${error instanceof Error ? error.message : String(error)}; they resolve as in doubt`,
+          ),
+        ),
+    );
   }
 
   private track(work: Promise<void>): void {
@@ -397,9 +451,23 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       this.scheduleFlush();
       return;
     }
+    const to = opened.e164;
+    if (message.kind === 'template' && normalizePhone(to).ok && (normalizePhone(to) as { country?: string }).country === 'US') {
+      // Meta delivers no marketing template to US numbers since 2025-04-01 (it fails them with
+      // 131049): not called, rejected with the reason. Nothing reached Meta.
+      if (ticket) this.admission.cancel(ticket);
+      usMarketing.inc();
+      await this.ledger.rejected(row.decisionId, 131049);
+      this.pendingOut.statuses.push({
+        key: row.personId,
+        headers: traceOf(row),
+        value: { ...statusBase(row), status: 'rejected', errorCode: 131049, errorTitle: US_MARKETING_TITLE },
+      });
+      this.scheduleFlush();
+      return;
+    }
     // Admitted in `openAndCall` for every send that reaches this point.
     if (!ticket) throw new Error('a send without admission: not made');
-    const to = opened.e164;
     // Checked again when the connection is handed over, right before the request is written.
     const options = { notAfter: item.slot + this.config.SLOT_TOLERANCE_MS };
     let result: SendResult;
@@ -440,6 +508,12 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
         return;
       case 'rejected': {
         dispatched.inc({ result: 'rejected', code: String(result.code ?? result.httpStatus) });
+        if (result.code === 131057) {
+          // The number is in maintenance (its throughput changing, up to a minute): every replica
+          // holds its sends for a while instead of meeting the same answer with each of them.
+          await this.numbers.markUnusable(row.phoneNumberId);
+          this.requeue(this.schedule.takeNumber(row.phoneNumberId));
+        }
         const failed = new OutcomeRecords();
         await this.outcomes.failed(
           this.dataSource.manager,

@@ -11,6 +11,7 @@ import {
   type StatusPricing,
 } from '@wt/whatsapp';
 import { randomBytes } from 'node:crypto';
+import { AccountState } from '../account/account-state';
 import { type Fault, FaultBook } from '../faults/fault-book';
 import { GraphApiError } from '../graph/graph-api.error';
 import { SandboxConfig } from '../sandbox.config';
@@ -67,8 +68,9 @@ export class MessagesService {
     private readonly stats: SandboxStats,
     private readonly templates: TemplateRegistry,
     private readonly recipients: SimulatedRecipients,
+    private readonly account: AccountState,
   ) {
-    this.throughput = new ThroughputLimit(config.SANDBOX_THROUGHPUT_MPS);
+    this.throughput = new ThroughputLimit((id) => this.account.rateOf(id));
     this.pairs = new PairRateLimit(config.SANDBOX_PAIR_INTERVAL_MS);
   }
 
@@ -104,10 +106,17 @@ export class MessagesService {
         throw error;
       }
     }
+    // The account's state (account-state.ts): a number changing throughput, the portfolio's messaging limit.
+    if (this.account.inMaintenance(phoneNumberId, now)) return this.reject(GraphApiError.maintenance(), recipient);
+    const windowOpen = this.windows.isOpen(phoneNumberId, waId, now);
+    if (request.type === 'template' && !this.account.admitsRecipient(waId, now, windowOpen)) {
+      return this.reject(GraphApiError.messagingLimitReached(), recipient);
+    }
     if (!this.throughput.allows(phoneNumberId, now)) return this.reject(GraphApiError.throughputExceeded(), recipient);
     if (!this.pairs.allows(phoneNumberId, waId, now)) return this.reject(GraphApiError.pairRateExceeded(), recipient);
 
     this.throughput.record(phoneNumberId, now);
+    if (request.type === 'template') this.account.recordRecipient(waId, now, windowOpen);
     this.pairs.record(phoneNumberId, waId, now);
     if (fault) this.faults.consume(fault);
 
@@ -148,6 +157,7 @@ export class MessagesService {
   clear(): void {
     this.throughput.clear();
     this.pairs.clear();
+    this.account.clear();
     this.conversations.clear();
     this.recipients.clear();
   }
