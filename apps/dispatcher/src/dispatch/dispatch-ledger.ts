@@ -206,6 +206,11 @@ export class DispatchLedger {
              WHERE c.state = 'pending' AND c.next_attempt_at <= now()
                AND NOT EXISTS (SELECT 1 FROM sending_halt h WHERE h.token_fingerprint = $2)
                AND (c.kind = 'text' OR NOT EXISTS (SELECT 1 FROM business_pause p WHERE p.business_id = c.business_id AND p.until > now()))
+               -- A template Meta paused or disabled waits (message_template_status_update), not sent to be refused.
+               AND (c.kind = 'text' OR NOT EXISTS (
+                 SELECT 1 FROM template_state t JOIN phone_number_state n ON n.waba_id = t.waba_id
+                 WHERE n.phone_number_id = c.phone_number_id AND t.template_name = c.message->>'templateName'
+                   AND t.language = c.message->>'language' AND t.status IN ('PAUSED', 'DISABLED')))
                AND c.phone_number_id <> ALL($4::text[])
                AND ($5::text[] IS NULL OR c.phone_number_id = ANY($5::text[]))
            ) ranked
