@@ -108,6 +108,8 @@ try {
       'whatsapp-sandbox': {
         ...serviceEnv,
         SANDBOX_SIMULATION_SEED: OPTIONS.seed,
+        // The evaluation measures targeting: templates are not paused for low quality here (the sandbox's default does).
+        SANDBOX_TEMPLATE_QUALITY_SAMPLE: '0',
         SANDBOX_STATUS_DELAY_MS: '10',
         SANDBOX_WEBHOOK_URL: `${settings.urls.dispatcher}/v1/webhooks/whatsapp`,
       },

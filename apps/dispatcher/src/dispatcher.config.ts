@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 import { DatabaseEnv, withKeyVault } from '@wt/config';
 import { DEFAULT_GRAPH_API_VERSION } from '@wt/whatsapp';
 
@@ -83,6 +83,27 @@ export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   @IsInt()
   @Min(1000)
   PORTFOLIO_WINDOW_MS: number = 86_400_000;
+
+  /**
+   * Business numbers whose marketing templates go through Meta's Marketing Messages API for WhatsApp
+   * (`POST /{phone-number-id}/marketing_messages`), phone_number_ids separated by commas. Free-form
+   * replies always use the Cloud API.
+   */
+  @IsOptional()
+  @Matches(/^\d{1,32}(,\d{1,32})*$/, { message: 'WHATSAPP_MM_API_NUMBERS must be phone_number_ids separated by commas' })
+  WHATSAPP_MM_API_NUMBERS?: string;
+
+  /**
+   * When the Marketing Messages API cannot take a marketing template yet (131009: the template is not
+   * synced with the ad account, up to 10 minutes after its creation): `cloud_api` sends it through the
+   * Cloud API at once; `none` tries the Marketing Messages API again after MM_API_RETRY_MS.
+   */
+  @IsIn(['cloud_api', 'none'])
+  MM_API_FALLBACK: 'cloud_api' | 'none' = 'cloud_api';
+
+  @IsInt()
+  @Min(1000)
+  MM_API_RETRY_MS: number = 600_000;
 
   /** Messages in flight to the API at once per replica (a send that finds none free misses its slot and books another). */
   @IsInt()

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@wt/config';
 import { AccountController } from './account/account.controller';
 import { AccountState } from './account/account-state';
+import { TemplateQuality } from './account/template-quality';
 import { FaultBook } from './faults/fault-book';
 import { FaultsController } from './faults/faults.controller';
 import { AccessTokenGuard } from './graph/access-token.guard';
@@ -44,6 +45,7 @@ export class AppModule {
       providers: [
         AccessTokenGuard,
         AccountState,
+        TemplateQuality,
         FaultBook,
         InboundService,
         MessageStore,

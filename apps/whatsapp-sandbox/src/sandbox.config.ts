@@ -47,6 +47,25 @@ export class SandboxConfig extends ServiceEnv {
   @Min(1000)
   SANDBOX_MESSAGING_LIMIT_WINDOW_MS: number = 86_400_000;
 
+  /** Messages of a template its quality is rated on (template-quality.ts); 0: quality not rated, templates never paused. */
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  SANDBOX_TEMPLATE_QUALITY_SAMPLE: number = 100;
+
+  /** How long a template is paused the first time its quality falls to RED (Meta: 3 hours; twice that the second time). */
+  @IsInt()
+  @Min(100)
+  SANDBOX_TEMPLATE_PAUSE_MS: number = 3 * 3_600_000;
+
+  /**
+   * How long a newly registered marketing template takes to sync with the ad account: until then
+   * the Marketing Messages API refuses it with 131009 (Meta: up to 10 minutes). 0: at once.
+   */
+  @IsInt()
+  @Min(0)
+  SANDBOX_MM_API_SYNC_MS: number = 600_000;
+
   /** Minimum gap between two messages to one recipient from one phone_number_id before 131056. 0: no pair limit. */
   @IsInt()
   @Min(0)

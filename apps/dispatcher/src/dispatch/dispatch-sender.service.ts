@@ -45,6 +45,12 @@ const usMarketing = counter({
   help: 'Marketing templates to US (+1) numbers not sent: Meta delivers none since 2025-04-01',
 });
 
+const mmApi = counter({
+  name: 'wt_dispatch_mm_api_total',
+  help: 'Marketing templates sent through the Marketing Messages API, by result: accepted, rejected, fallback (not synced yet: sent through the Cloud API), retry_later (no fallback)',
+  labelNames: ['result'],
+});
+
 export const US_MARKETING_TITLE =
   'Not sent: Meta delivers no marketing template to US (+1) numbers since 2025-04-01 (us_marketing_restriction)';
 
@@ -88,6 +94,10 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
   private rebooking: Promise<void> = Promise.resolve();
   /** Sends claimed at once per number (a quarter second of its rate), where it is not the default's. */
   private readonly perNumberClaim: number;
+  /** Numbers whose marketing templates go through the Marketing Messages API. */
+  private readonly mmApiNumbers: ReadonlySet<string>;
+  /** Sends the Marketing Messages API could not take yet: they go through the Cloud API (MM_API_FALLBACK=cloud_api). */
+  private readonly viaCloudApi = new Set<string>();
   /** Per number, this replica's requests that Meta may still count in its sliding second (see SendAdmission). */
   private readonly admission: SendAdmission;
 
@@ -109,6 +119,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     // At most a quarter second of one number's rate is claimed at once.
     this.perNumberClaim = Math.min(config.CLAIM_BATCH, Math.max(1, Math.floor(config.WHATSAPP_MPS / 4)));
     this.admission = new SendAdmission((id) => this.numbers.rateOf(id));
+    this.mmApiNumbers = new Set((config.WHATSAPP_MM_API_NUMBERS ?? '').split(',').filter(Boolean));
   }
 
   onApplicationBootstrap(): void {
@@ -469,7 +480,12 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     // Admitted in `openAndCall` for every send that reaches this point.
     if (!ticket) throw new Error('a send without admission: not made');
     // Checked again when the connection is handed over, right before the request is written.
-    const options = { notAfter: item.slot + this.config.SLOT_TOLERANCE_MS };
+    const viaMmApi = message.kind === 'template' && this.mmApiNumbers.has(row.phoneNumberId) && !this.viaCloudApi.has(row.decisionId);
+    this.viaCloudApi.delete(row.decisionId);
+    const options = {
+      notAfter: item.slot + this.config.SLOT_TOLERANCE_MS,
+      endpoint: viaMmApi ? ('marketing_messages' as const) : ('messages' as const),
+    };
     let result: SendResult;
     try {
       result =
@@ -496,6 +512,25 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     // any, was earlier. A request that was never written counts no more.
     if (result.kind === 'late') this.admission.cancel(ticket);
     else this.admission.settle(ticket, performance.now());
+    if (viaMmApi)
+      mmApi.inc({
+        result:
+          result.kind === 'rejected' && result.code === 131009
+            ? this.config.MM_API_FALLBACK === 'cloud_api'
+              ? 'fallback'
+              : 'retry_later'
+            : result.kind,
+      });
+    if (viaMmApi && result.kind === 'rejected' && result.code === 131009) {
+      // The template is not synced with the ad account yet (Meta: up to 10 minutes): the policy decides.
+      if (this.config.MM_API_FALLBACK === 'cloud_api') {
+        this.viaCloudApi.add(row.decisionId);
+        this.rebook([item]);
+      } else {
+        await this.ledger.retry(row.decisionId, this.config.MM_API_RETRY_MS, 131009, false);
+      }
+      return;
+    }
     switch (result.kind) {
       case 'late':
         // Nothing was written: it books a new slot like any late send.
@@ -508,6 +543,12 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
         return;
       case 'rejected': {
         dispatched.inc({ result: 'rejected', code: String(result.code ?? result.httpStatus) });
+        if (result.code === 132015 || result.code === 132016) {
+          // Meta paused or disabled the template before its webhook reached us: the send waits
+          // for the template (claims skip it until message_template_status_update says APPROVED).
+          await this.templatePaused(row, result.code);
+          return;
+        }
         if (result.code === 131057) {
           // The number is in maintenance (its throughput changing, up to a minute): every replica
           // holds its sends for a while instead of meeting the same answer with each of them.
@@ -543,6 +584,21 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
         this.logger.warn(`decision ${row.decisionId}: no answer from WhatsApp (${result.reason}); left unknown, not resent`);
         return;
     }
+  }
+
+  /** Records the template as paused for the number's account, and puts the send back to wait for it. */
+  private async templatePaused(row: LedgerRow, code: number): Promise<void> {
+    const message = row.message;
+    if (message?.kind === 'template') {
+      await this.dataSource.query(
+        `INSERT INTO template_state (waba_id, template_name, language, status, reason)
+         SELECT waba_id, $2, $3, $4, 'refused by Meta (' || $5 || ')' FROM phone_number_state WHERE phone_number_id = $1 AND waba_id IS NOT NULL
+         ON CONFLICT (waba_id, template_name, language) DO UPDATE SET status = EXCLUDED.status, updated_at = now()
+         WHERE template_state.status IS DISTINCT FROM 'DISABLED'`,
+        [row.phoneNumberId, message.templateName, message.language, code === 132016 ? 'DISABLED' : 'PAUSED', String(code)],
+      );
+    }
+    await this.ledger.retry(row.decisionId, 1000, code, false);
   }
 
   /** Outcomes written to the ledger: published with the next flush. */

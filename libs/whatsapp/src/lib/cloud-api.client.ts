@@ -72,6 +72,11 @@ export interface SendLate {
 /** When a send may still leave: past `notAfter` (`Date.now()` ms) when its connection is ready, it is not sent. */
 export interface SendOptions {
   notAfter?: number;
+  /**
+   * `marketing_messages`: Meta's Marketing Messages API for WhatsApp (`POST /{phone-number-id}/marketing_messages`,
+   * marketing templates only, the template's time-to-live honoured); default `messages`, the Cloud API.
+   */
+  endpoint?: 'messages' | 'marketing_messages';
 }
 
 export type SendResult = SendAccepted | SendRejected | SendUnknown | SendLate;
@@ -145,7 +150,7 @@ export class WhatsAppCloudClient {
   }
 
   async sendMessage(phoneNumberId: string, request: SendMessageRequest, options: SendOptions = {}): Promise<SendResult> {
-    const url = `${this.baseUrl}/${this.options.apiVersion}/${encodeURIComponent(phoneNumberId)}/messages`;
+    const url = `${this.baseUrl}/${this.options.apiVersion}/${encodeURIComponent(phoneNumberId)}/${options.endpoint ?? 'messages'}`;
     let answer: { httpStatus: number; text: string };
     try {
       answer = await this.post(url, JSON.stringify(request), options.notAfter);
