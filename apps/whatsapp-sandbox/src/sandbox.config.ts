@@ -28,6 +28,13 @@ export class SandboxConfig extends ServiceEnv {
   @Min(0)
   SANDBOX_THROUGHPUT_MPS: number = 80;
 
+  /** Numbers Meta already upgraded, `phone_number_id=mps` separated by commas (e.g. `1000001=1000`); the others have SANDBOX_THROUGHPUT_MPS. */
+  @IsOptional()
+  @Matches(/^\d{1,32}=\d{1,4}(,\d{1,32}=\d{1,4})*$/, {
+    message: 'SANDBOX_NUMBER_MPS must be phone_number_id=mps pairs separated by commas',
+  })
+  SANDBOX_NUMBER_MPS?: string;
+
   /** How long a number is unusable (sends answer 131057) while its throughput changes (`POST /sandbox/throughput`); Meta: up to a minute. */
   @IsInt()
   @Min(0)

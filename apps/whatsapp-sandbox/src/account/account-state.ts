@@ -34,6 +34,15 @@ export class AccountState implements OnModuleDestroy {
     private readonly webhooks: WebhookDeliveryService,
   ) {
     this.messagingLimit = config.SANDBOX_MESSAGING_LIMIT === 0 ? null : config.SANDBOX_MESSAGING_LIMIT;
+    this.configureRates();
+  }
+
+  /** SANDBOX_NUMBER_MPS: numbers already upgraded when the sandbox starts. */
+  private configureRates(): void {
+    for (const pair of (this.config.SANDBOX_NUMBER_MPS ?? '').split(',').filter(Boolean)) {
+      const [id, mps] = pair.split('=');
+      if (id && mps) this.rates.set(id, Number(mps));
+    }
   }
 
   onModuleDestroy(): void {
@@ -103,6 +112,7 @@ export class AccountState implements OnModuleDestroy {
 
   clear(): void {
     this.rates.clear();
+    this.configureRates();
     this.maintenanceUntil.clear();
     this.recipients.clear();
     this.messagingLimit = this.config.SANDBOX_MESSAGING_LIMIT === 0 ? null : this.config.SANDBOX_MESSAGING_LIMIT;

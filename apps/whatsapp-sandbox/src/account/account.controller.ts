@@ -32,10 +32,14 @@ export class AccountController {
 
   @Post('throughput')
   @HttpCode(202)
-  @ApiAnswer(202, 'Started: the number answers 131057 until `usableAt`, then has the new throughput (phone_number_quality_update webhook)', {
-    type: 'object',
-    properties: { usableAt: { type: 'string', format: 'date-time' } },
-  })
+  @ApiAnswer(
+    202,
+    'Started: the number answers 131057 until `usableAt`, then has the new throughput (phone_number_quality_update webhook)',
+    {
+      type: 'object',
+      properties: { usableAt: { type: 'string', format: 'date-time' } },
+    },
+  )
   changeThroughput(@Body() body: ThroughputChangeDto): { usableAt: string } {
     return this.account.changeThroughput(body.phoneNumberId, body.mps);
   }
