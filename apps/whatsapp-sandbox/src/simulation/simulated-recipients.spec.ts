@@ -27,6 +27,8 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
       SANDBOX_THROUGHPUT_MPS: '0',
       SANDBOX_PAIR_INTERVAL_MS: '0',
       SANDBOX_STATUS_DELAY_MS: '1',
+      // Reactions are the subject here: templates are not paused for low quality (template-quality.ts).
+      SANDBOX_TEMPLATE_QUALITY_SAMPLE: '0',
     });
     const created = await sandbox.request('POST', `/v25.0/${PHONE_NUMBER_ID}/message_templates`, {
       name: 'autumn_offer',
