@@ -51,10 +51,12 @@ export function graphApiVersionState(version: string, now: Date = new Date()): G
     // Versions older than this table were all retired long ago (v16.0 ended 2025-05-14).
     const match = /^v(\d+)\.\d+$/.exec(version);
     const oldest = GRAPH_API_VERSIONS[GRAPH_API_VERSIONS.length - 1] as GraphApiVersion;
-    if (match && Number(match[1]) < Number(/^v(\d+)/.exec(oldest.version)?.[1])) return { kind: 'retired', servedAs: oldestAvailableGraphApiVersion(now) };
+    if (match && Number(match[1]) < Number(/^v(\d+)/.exec(oldest.version)?.[1]))
+      return { kind: 'retired', servedAs: oldestAvailableGraphApiVersion(now) };
     return { kind: 'unknown' };
   }
-  if (entry.endOfSupport !== null && day(entry.endOfSupport) <= now) return { kind: 'retired', servedAs: oldestAvailableGraphApiVersion(now) };
+  if (entry.endOfSupport !== null && day(entry.endOfSupport) <= now)
+    return { kind: 'retired', servedAs: oldestAvailableGraphApiVersion(now) };
   return { kind: 'available', endOfSupport: entry.endOfSupport === null ? null : day(entry.endOfSupport) };
 }
 
