@@ -94,6 +94,8 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
   private rebooking: Promise<void> = Promise.resolve();
   /** Sends claimed at once per number (a quarter second of its rate), where it is not the default's. */
   private readonly perNumberClaim: number;
+  /** Per number, sends taken from the schedule and not yet admitted or put back (their contacts being opened). */
+  private readonly opening = new Map<string, number>();
   /** Numbers whose marketing templates go through the Marketing Messages API. */
   private readonly mmApiNumbers: ReadonlySet<string>;
   /** Sends the Marketing Messages API could not take yet: they go through the Cloud API (MM_API_FALLBACK=cloud_api). */
@@ -169,7 +171,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       await this.maintenance();
     }
     // Only the numbers whose send lease this replica holds (one sender per number), and not in maintenance.
-    const active = new Set([...this.schedule.numbers(), ...this.admission.active(performance.now())]);
+    const active = new Set([...this.schedule.numbers(), ...this.opening.keys(), ...this.admission.active(performance.now())]);
     const now = Date.now();
     const leased = (await this.lease.acquire([...active])).filter((id) => !this.numbers.isUnusable(id, now));
     if (leased.length === 0) return false;
@@ -285,6 +287,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
         continue;
       }
       room.set(number, left - 1);
+      this.opening.set(number, (this.opening.get(number) ?? 0) + 1);
       ready.push(item);
       this.inFlight++;
     }
@@ -331,6 +334,12 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       );
     } catch (error) {
       vaultError = error;
+    }
+    // Admitted or put back below: the number's lease no longer needs these to stay renewed.
+    for (const item of items) {
+      const left = (this.opening.get(item.row.phoneNumberId) ?? 1) - 1;
+      if (left > 0) this.opening.set(item.row.phoneNumberId, left);
+      else this.opening.delete(item.row.phoneNumberId);
     }
     const now = Date.now();
     const late: Scheduled[] = [];
