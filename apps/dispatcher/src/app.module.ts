@@ -23,6 +23,7 @@ import { DispatchTraceContext1764633600000 } from './migrations/1764633600000-di
 import { PlatformLimits1765065600000 } from './migrations/1765065600000-platform-limits';
 import { AccountWebhooks } from './webhook/account-webhooks';
 import { WebhookController } from './webhook/webhook.controller';
+import { WebhookIdentities } from './webhook/webhook-identity';
 import { whatsAppClientFor } from './whatsapp-client';
 
 export const DISPATCHER_ENTITIES = [DispatchEntity];
@@ -60,6 +61,7 @@ export function dispatcherModule(config: DispatcherConfig) {
       PortfolioLimits,
       SendLease,
       DispatchSender,
+      WebhookIdentities,
       { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PSEUDONYM_SECRET) },
       { provide: WhatsAppCloudClient, useValue: whatsAppClientFor(config) },
     ],

@@ -22,6 +22,8 @@ import { SandboxStatsController } from './stats/sandbox-stats.controller';
 import { SandboxTemplatesController, TemplatesController } from './templates/templates.controller';
 import { TemplateRegistry } from './templates/template-registry';
 import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
+import { SandboxUsers } from './users/sandbox-users';
+import { UsersController } from './users/users.controller';
 
 @Module({})
 export class AppModule {
@@ -41,6 +43,7 @@ export class AppModule {
         TemplatesController,
         SandboxTemplatesController,
         AccountController,
+        UsersController,
       ],
       providers: [
         AccessTokenGuard,
@@ -55,6 +58,7 @@ export class AppModule {
         SimulatedRecipients,
         TemplateRegistry,
         WebhookDeliveryService,
+        SandboxUsers,
       ],
     };
   }

@@ -1,3 +1,4 @@
+export * from './lib/business-scoped-user-id';
 export * from './lib/contact-sealer';
 export * from './lib/key-encryption-keys';
 export * from './lib/person-keys';

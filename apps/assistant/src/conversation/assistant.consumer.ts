@@ -9,7 +9,7 @@ import { type EntityManager } from 'typeorm';
 import { AssistantConfig } from '../assistant.config';
 import { PhoneNumberStore } from '../business/phone-number.store';
 import { KnowledgeStore } from '../knowledge/knowledge.store';
-import { ErasureRelease } from '../privacy/erasure-release';
+import { ErasureRelease, personOf } from '../privacy/erasure-release';
 import { type AssistantAction, decide, isWindowOpen, SERVICE_WINDOW_MS } from './assistant-policy';
 import { explainDecision, MESSAGES } from './assistant-messages';
 import { type Conversation, ConversationStore } from './conversation.store';
@@ -287,7 +287,12 @@ export class AssistantConsumer {
               records: [
                 {
                   topic: Topic.PrivacyRequestsV1,
-                  records: [{ key: requestId, value: { requestId, phone, type: 'erasure', requestedAt: now.toISOString() } }],
+                  records: [
+                    {
+                      key: requestId,
+                      value: { requestId, ...personOf(phone, message.personId), type: 'erasure', requestedAt: now.toISOString() },
+                    },
+                  ],
                 },
               ],
             };

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { type PrivacyRequestV1, Topic } from '@wt/contracts';
-import { ContactSealer } from '@wt/identity';
+import { addressOf, ContactSealer } from '@wt/identity';
 import { KafkaPublisher } from '@wt/kafka';
 import { Counter, register } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -16,6 +16,7 @@ const released =
 
 interface PendingRow {
   request_id: string;
+  person_id: string;
   contact: string;
   requested_at: Date;
 }
@@ -95,7 +96,7 @@ export class ErasureRelease implements OnApplicationBootstrap, OnModuleDestroy {
   private async release(where: string, parameters: unknown[], why: 'confirmed' | 'due'): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const rows: PendingRow[] = await manager.query(
-        `SELECT request_id, contact, requested_at FROM pending_erasure WHERE ${where}
+        `SELECT request_id, person_id, contact, requested_at FROM pending_erasure WHERE ${where}
          ORDER BY due_at LIMIT 500 FOR UPDATE SKIP LOCKED`,
         parameters,
       );
@@ -110,7 +111,12 @@ export class ErasureRelease implements OnApplicationBootstrap, OnModuleDestroy {
         if (contact?.ok) {
           requests.push({
             key: row.request_id,
-            value: { requestId: row.request_id, phone: contact.e164, type: 'erasure', requestedAt: row.requested_at.toISOString() },
+            value: {
+              requestId: row.request_id,
+              ...personOf(contact.e164, row.person_id),
+              type: 'erasure',
+              requestedAt: row.requested_at.toISOString(),
+            },
           });
         } else if (contact?.reason === 'erased') {
           released.inc({ why: 'erased' }); // erased meanwhile (another request): nothing left to erase
@@ -126,4 +132,10 @@ export class ErasureRelease implements OnApplicationBootstrap, OnModuleDestroy {
       return requests.length;
     });
   }
+} /**
+ * How a privacy request names the person: by number; or, for a WhatsApp user who shares none (the
+ * contact opened to a business-scoped user id), by personId (contract 1.2).
+ */
+export function personOf(opened: string, personId: string): { phone: string } | { personId: string } {
+  return addressOf(opened)?.kind === 'bsuid' ? { personId } : { phone: opened };
 }

@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topic } from '@wt/contracts';
 import { onlyRecords, type RecordBatch } from '@wt/kafka';
+import { PostgresPersonIdentifiers } from '@wt/vault';
 import { DataSource } from 'typeorm';
 import { DispatchLedger, type QueuedSend } from './dispatch-ledger';
 
@@ -19,7 +20,23 @@ export class DispatchConsumer {
   constructor(
     private readonly ledger: DispatchLedger,
     private readonly dataSource: DataSource,
+    private readonly identifiers: PostgresPersonIdentifiers,
   ) {}
+
+  /**
+   * People who changed number or BSUID since their contact was collected are sent to at their new
+   * address (`user_changed_number` / `user_changed_user_id` webhooks, followed in the identifier
+   * links): one vault round trip for the batch.
+   */
+  private async followMoves(sends: QueuedSend[]): Promise<QueuedSend[]> {
+    if (sends.length === 0) return sends;
+    const moved = await this.identifiers.movedAddresses(sends.map((s) => s.personId));
+    if (moved.size === 0) return sends;
+    return sends.map((s) => {
+      const contact = moved.get(s.personId);
+      return contact ? { ...s, message: { ...s.message, contact } } : s;
+    });
+  }
 
   /**
    * Only `send` decisions matter here (most decisions are `suppress`): a record without the word in
@@ -46,21 +63,23 @@ export class DispatchConsumer {
         traceparent: headers.traceparent,
       });
     }
-    await this.ledger.enqueue(sends);
+    await this.ledger.enqueue(await this.followMoves(sends));
   }
 
   /** Free-form replies inside the 24 h window; keyed `reply:<replyId>` in the ledger, so never sent twice. */
   @EventPattern(Topic.AssistantRepliesV1)
   async onReplies(@Payload() batch: RecordBatch<Topic.AssistantRepliesV1>): Promise<void> {
     await this.ledger.enqueue(
-      batch.records.map(({ value: r }) => ({
-        decisionId: `reply:${r.replyId}`,
-        personId: r.personId,
-        businessId: r.businessId,
-        campaignId: '',
-        phoneNumberId: r.phoneNumberId,
-        message: { kind: 'text', contact: r.contact, text: r.text },
-      })),
+      await this.followMoves(
+        batch.records.map(({ value: r }) => ({
+          decisionId: `reply:${r.replyId}`,
+          personId: r.personId,
+          businessId: r.businessId,
+          campaignId: '',
+          phoneNumberId: r.phoneNumberId,
+          message: { kind: 'text', contact: r.contact, text: r.text },
+        })),
+      ),
     );
   }
 

@@ -48,7 +48,11 @@ export function webhookShapeProblems(payload: unknown): string[] {
       });
       list('messages', (message, path) => {
         need(string(message['id']), `${path}.id`, 'must be a string');
-        need(string(message['from']), `${path}.from`, 'must be a string');
+        // Since 2026 a sender who shares no number is named by a business-scoped user id only.
+        const named = string(message['from']) || string(message['from_user_id']) || string(message['from_parent_user_id']);
+        need(named, `${path}.from`, 'must be a string (or from_user_id, for a user who shares no number)');
+        const system = message['system'];
+        need(system === undefined || (object(system) && string(system['type'])), `${path}.system.type`, 'must be a string');
         need(seconds(message['timestamp']), `${path}.timestamp`, 'must be Unix seconds as a string');
         need(string(message['type']), `${path}.type`, 'must be a string');
         const text = message['text'];
@@ -59,7 +63,8 @@ export function webhookShapeProblems(payload: unknown): string[] {
         need(context === undefined || (object(context) && string(context['id'])), `${path}.context.id`, 'must be a string');
       });
       list('user_preferences', (preference, path) => {
-        need(string(preference['wa_id']), `${path}.wa_id`, 'must be a string');
+        const named = string(preference['wa_id']) || string(preference['user_id']) || string(preference['parent_user_id']);
+        need(named, `${path}.wa_id`, 'must be a string (or user_id, for a user who shares no number)');
         need(seconds(preference['timestamp']), `${path}.timestamp`, 'must be Unix seconds as a string');
         need(string(preference['value']), `${path}.value`, 'must be a string');
         need(string(preference['category']), `${path}.category`, 'must be a string');

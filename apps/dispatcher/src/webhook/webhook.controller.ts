@@ -11,7 +11,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { type InboundMessageV1, Topic } from '@wt/contracts';
-import { ContactSealer, normalizePhone, Pseudonymizer, redactPhones } from '@wt/identity';
+import { ContactSealer, redactIdentifiers } from '@wt/identity';
 import { DeadLetterSealer, httpDeadLettersFor, KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
 import {
   inboundMessagesOf,
@@ -35,11 +35,26 @@ import { createHash } from 'node:crypto';
 import { WEBHOOK_PAYLOAD_SCHEMA, WEBHOOK_RECEIVED_SCHEMA } from './webhook.openapi';
 import { webhookShapeProblems } from './webhook-shape';
 import { AccountWebhooks } from './account-webhooks';
+import { senderOf, WebhookIdentities } from './webhook-identity';
 
 /** The route a webhook dead letter came through (header of the dead letter). */
 const WEBHOOK_ROUTE = 'POST /v1/webhooks/whatsapp';
-/** Fields of Meta's payloads that hold a phone number: masked in a dead letter. */
-const PHONE_FIELDS = new Set(['wa_id', 'from', 'recipient_id', 'display_phone_number', 'input']);
+/** Fields of Meta's payloads that hold a phone number, a business-scoped user id or a username: masked in a dead letter. */
+const PHONE_FIELDS = new Set([
+  'wa_id',
+  'from',
+  'recipient_id',
+  'display_phone_number',
+  'input',
+  'user_id',
+  'parent_user_id',
+  'from_user_id',
+  'from_parent_user_id',
+  'recipient_user_id',
+  'recipient_parent_user_id',
+  'recipient',
+  'username',
+]);
 import {
   OPT_OUT_REPLY_SOURCE,
   revocation,
@@ -89,9 +104,9 @@ export class WebhookController {
     private readonly ledger: DispatchLedger,
     private readonly outcomes: SendOutcomes,
     private readonly publisher: KafkaPublisher,
-    private readonly pseudonymizer: Pseudonymizer,
     private readonly sealer: ContactSealer,
     private readonly dataSource: DataSource,
+    private readonly identities: WebhookIdentities,
     private readonly account: AccountWebhooks,
   ) {}
 
@@ -164,6 +179,9 @@ export class WebhookController {
           webhookUnmatched.inc({ kind: 'status', reason: unknown ? 'unknown_message' : 'repeated' });
           continue;
         }
+        // The recipient's business-scoped ids (2026): linked to the dispatch's person, so a later webhook naming only them finds the person.
+        const recipient = senderOf({ userId: status.recipient_user_id, parentUserId: status.recipient_parent_user_id });
+        if (recipient) await this.identities.link(row.personId, recipient);
         // A failed message gets its consequence (retry, give up, revoke consent...), named in the status as the sender does.
         const consequence =
           status.status === 'failed' && error
@@ -182,15 +200,21 @@ export class WebhookController {
         });
       }
 
-      for (const { phoneNumberId, message } of inboundMessagesOf(payload)) {
+      for (const { phoneNumberId, message, contact } of inboundMessagesOf(payload)) {
         if (!(await this.ledger.firstTime(manager, `message:${message.id}`))) continue;
-        const phone = normalizePhone(`+${message.from.replace(/^\+/, '')}`);
-        if (!phone.ok) {
-          this.logger.warn(`inbound message ${message.id}: sender is not a valid number; ignored`);
+        // The sender by number, business-scoped user id or parent id (a user with a username may share no number).
+        const sender = senderOf({ phone: message.from, userId: message.from_user_id, parentUserId: message.from_parent_user_id }, contact);
+        if (!sender) {
+          this.logger.warn(`inbound message ${message.id}: no valid number nor business-scoped user id names the sender; ignored`);
           webhookUnmatched.inc({ kind: 'inbound', reason: 'invalid_sender' });
           continue;
         }
-        const personId = this.pseudonymizer.personId(phone.e164);
+        if (message.type === 'system') {
+          // Not written by the person: their number or BSUID changed. Followed to the same person, not published.
+          if (message.system) await this.identities.followChange(sender, message.system);
+          continue;
+        }
+        const { personId, address, by } = await this.identities.resolve(sender);
         const receivedAt = new Date(Number(message.timestamp) * 1000).toISOString();
         // STOP (and its French and English forms) to ANY business number revokes that business's
         // marketing consent, whether or not the assistant serves the number.
@@ -207,7 +231,9 @@ export class WebhookController {
           value: {
             wamid: message.id,
             personId,
-            contact: await this.sealer.seal(personId, phone.e164),
+            // The number, or for a person who shares none their BSUID (a reply goes to it as `recipient`).
+            contact: await this.sealer.seal(personId, address),
+            ...(by === 'phone' ? {} : { contactKind: 'bsuid' as const }),
             phoneNumberId,
             kind: message.type === 'text' || message.type === 'button' || message.type === 'interactive' ? message.type : 'other',
             text: message.text?.body ?? message.button?.text,
@@ -217,32 +243,36 @@ export class WebhookController {
         });
       }
 
-      for (const { phoneNumberId, preference } of userPreferencesOf(payload)) {
+      for (const { phoneNumberId, preference, contact } of userPreferencesOf(payload)) {
         if (preference.category !== 'marketing_messages') continue;
-        const eventKey = `preference:${phoneNumberId}:${preference.wa_id}:${preference.timestamp}:${preference.value}`;
+        const sender = senderOf({ phone: preference.wa_id, userId: preference.user_id, parentUserId: preference.parent_user_id }, contact);
+        // Deduplicated by the sender's keyed digest, never by the number or BSUID in clear.
+        const eventKey = `preference:${phoneNumberId}:${sender ? this.identities.digestOf(sender) : 'invalid'}:${preference.timestamp}:${preference.value}`;
         if (!(await this.ledger.firstTime(manager, eventKey))) continue;
         const businessId = await this.ledger.businessOf(manager, phoneNumberId);
-        const phone = normalizePhone(`+${preference.wa_id.replace(/^\+/, '')}`);
-        if (!businessId || !phone.ok) {
+        if (!businessId || !sender) {
           this.logger.warn(
             `marketing ${preference.value} for number ${phoneNumberId}: ${businessId ? 'invalid sender' : 'unknown business number'}; ignored`,
           );
           webhookUnmatched.inc({ kind: 'preference', reason: businessId ? 'invalid_sender' : 'unknown_business_number' });
-          if (!businessId && phone.ok) {
-            const { wa_id: _waId, ...choice } = preference;
+          if (!businessId && sender) {
+            const { wa_id: _waId, user_id: _userId, parent_user_id: _parentUserId, ...choice } = preference;
             const detail = `marketing ${preference.value} to number ${phoneNumberId}: no campaign names this number, so its business is unknown`;
-            unmatched.push(
-              webhookEvent('unknown_business_number', detail, 'preference', {
-                phoneNumberId,
-                personId: this.pseudonymizer.personId(phone.e164),
-                ...choice,
-              }),
-            );
+            const { personId } = await this.identities.resolve(sender);
+            unmatched.push(webhookEvent('unknown_business_number', detail, 'preference', { phoneNumberId, personId, ...choice }));
           }
           continue;
         }
-        const personId = this.pseudonymizer.personId(phone.e164);
+        const { personId } = await this.identities.resolve(sender);
         const occurredAt = new Date(Number(preference.timestamp) * 1000).toISOString();
+        if (preference.value === 'resume' && !sender.e164) {
+          // A grant is collected with the number (consent.v1); a person who shares none cannot be re-granted from here.
+          this.logger.warn(
+            `marketing resume for number ${phoneNumberId} from a user who shares no number: not granted (a grant needs the number)`,
+          );
+          webhookUnmatched.inc({ kind: 'preference', reason: 'resume_without_number' });
+          continue;
+        }
         // A stop names the person by personId (no number on consent.v1); a resume is a grant, which needs the number.
         out.consents.push(
           preference.value === 'stop'
@@ -250,7 +280,7 @@ export class WebhookController {
             : {
                 key: personId,
                 value: {
-                  phone: phone.e164,
+                  phone: sender.e164 as string,
                   purpose: 'whatsapp_marketing',
                   businessId,
                   status: 'granted',
@@ -290,7 +320,10 @@ export class WebhookController {
     reason: 'malformed_json' | 'schema_violation',
     detail: string,
   ): Promise<{ received: number }> {
-    const masked = Buffer.from(payload === undefined ? redactPhones(raw.toString('utf8')) : JSON.stringify(maskPhones(payload)), 'utf8');
+    const masked = Buffer.from(
+      payload === undefined ? redactIdentifiers(raw.toString('utf8')) : JSON.stringify(maskPhones(payload)),
+      'utf8',
+    );
     // Sealed like every dead letter's original (under the day's dead-letter key: a webhook names no person), masked besides.
     const letters = await httpDeadLettersFor(
       'dispatcher',
@@ -299,7 +332,7 @@ export class WebhookController {
     );
     await this.publisher.publish(Topic.DeadLetterV1, letters);
     deadLetteredTotal.inc({ reason });
-    this.logger.warn(`signed webhook dead-lettered (${reason}): ${redactPhones(detail).slice(0, 500)}`);
+    this.logger.warn(`signed webhook dead-lettered (${reason}): ${redactIdentifiers(detail).slice(0, 500)}`);
     return { received: 0 };
   }
 }
@@ -310,7 +343,7 @@ function digest(text: string): string {
 
 /** A copy of a parsed payload (nesting bounded by the HTTP edge) with phone fields masked and phone-like text redacted. */
 function maskPhones(value: unknown): unknown {
-  if (typeof value === 'string') return redactPhones(value);
+  if (typeof value === 'string') return redactIdentifiers(value);
   if (Array.isArray(value)) return value.map(maskPhones);
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(

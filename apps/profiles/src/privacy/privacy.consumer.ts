@@ -7,7 +7,7 @@ import { ProfilesConfig } from '../profiles.config';
 import { PrivacyService } from './privacy.service';
 
 /**
- * `privacy.requests.v1` (keyed by requestId, phone in the payload). Profiles reads it directly and
+ * `privacy.requests.v1` (keyed by requestId, phone or, since contract 1.2, personId in the payload). Profiles reads it directly and
  * pseudonymizes the number itself (it holds the same PSEUDONYM_SECRET as ingest), rather than
  * through a normalized internal topic: the request never needs the sealed contact, and one hop
  * fewer keeps the phone number on one public topic only. An unparsable number is dead-lettered.
@@ -29,12 +29,16 @@ export class PrivacyConsumer {
   async onRequest(@Payload() batch: RecordBatch<Topic.PrivacyRequestsV1>): Promise<void> {
     for (const record of batch.records) {
       const request = record.value;
-      const phone = normalizePhone(request.phone, request.country, this.defaultRegion);
-      if (!phone.ok) {
-        batch.reject(record, 'invalid_phone', `phone: ${phone.reason}`);
-        continue;
+      // By personId (contract 1.2: a person the platform knows, possibly only by a WhatsApp business-scoped user id), or by number.
+      let personId = request.personId;
+      if (personId === undefined) {
+        const phone = normalizePhone(request.phone ?? '', request.country, this.defaultRegion);
+        if (!phone.ok) {
+          batch.reject(record, 'invalid_phone', `phone: ${phone.reason}`);
+          continue;
+        }
+        personId = this.pseudonymizer.personId(phone.e164);
       }
-      const personId = this.pseudonymizer.personId(phone.e164);
       if (request.type === 'erasure') await this.privacy.erase(personId, request.requestId, new Date());
       else await this.privacy.export(personId, request.requestId, new Date());
       await batch.heartbeat();

@@ -9,6 +9,8 @@ import {
   TOPIC_SPECS,
 } from '@wt/contracts';
 import { PlatformKeySealer, Pseudonymizer } from '@wt/identity';
+import { loadConfig, ServiceEnv, withKeyVault } from '@wt/config';
+import { contactSealerOf, keyVaultOf, PostgresPersonIdentifiers, vaultDataSource } from '@wt/vault';
 import { ensureTopics, parseTraceContext } from '@wt/kafka';
 import { eventually, sleep, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe, randomFrenchMobile } from '@wt/testing';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -424,6 +426,63 @@ describe('profiles: GDPR export and erasure', () => {
       expect(JSON.stringify(dead.value)).not.toContain('12-not-a-phone');
     } finally {
       await deadLetters.stop();
+    }
+  }, 60_000);
+
+  it('a person known only by a WhatsApp business-scoped user id: export by personId lists their identifiers (not their values), erasure removes the links', async () => {
+    const bsuid = `FR.${randomBytes(8).readBigUInt64BE(0).toString().slice(0, 17)}`;
+    const username = `only_${run}`;
+    const personId = pseudonymizer.personIdOfBusinessScopedUser(bsuid);
+    const config = loadConfig(class extends withKeyVault(ServiceEnv) {}, { ...testVaultEnv() });
+    const vaultDb = vaultDataSource(config, 'it-profiles-bsuid');
+    await vaultDb.initialize();
+    try {
+      // What the dispatcher holds after their first webhook: the BSUID and username linked, sealed under their key.
+      const contacts = contactSealerOf(keyVaultOf(vaultDb, config), config);
+      const identifiers = new PostgresPersonIdentifiers(vaultDb);
+      const [sealedBsuid, sealedUsername] = await contacts.sealAll([
+        { personId, e164: bsuid },
+        { personId, e164: username },
+      ]);
+      const digest = pseudonymizer.identifierDigest('bsuid', bsuid);
+      await identifiers.link([{ digest, kind: 'bsuid', personId, sealed: sealedBsuid as string, usernameSealed: sealedUsername }]);
+      const message: InboundMessageV1 = {
+        wamid: `wamid.bsuid-${run}`,
+        personId,
+        contact: sealedBsuid as string,
+        contactKind: 'bsuid',
+        phoneNumberId: '1000001',
+        kind: 'text',
+        text: 'hello',
+        receivedAt: new Date().toISOString(),
+      };
+      await send(Topic.WhatsappInboundV1, personId, [message]);
+      await eventually('their profile', async () => ((await rowsHeld(personId)).person_profile === 1 ? true : undefined), 30_000);
+
+      const exportId = `export-bsuid-${run}`;
+      await send(Topic.PrivacyRequestsV1, exportId, [
+        { requestId: exportId, personId, type: 'export', requestedAt: new Date().toISOString() },
+      ]);
+      const exported = await exports.waitFor((e) => e.requestId === exportId);
+      expect(exported.value.personId).toBe(personId);
+      expect(exported.value.data).toMatchObject({
+        contactHeld: true,
+        identifiers: [{ kind: 'bsuid', usernameHeld: true, replacedAt: null }],
+      });
+      expect(JSON.stringify(exported.value)).not.toContain(bsuid);
+      expect(JSON.stringify(exported.value)).not.toContain(username);
+
+      const erasureId = `erase-bsuid-${run}`;
+      await send(Topic.PrivacyRequestsV1, erasureId, [
+        { requestId: erasureId, personId, type: 'erasure', requestedAt: new Date().toISOString() },
+      ]);
+      await erasures.waitFor((e) => e.requestId === erasureId && e.personId === personId);
+      expect(await rowsHeld(personId)).toMatchObject({ person_profile: 0, erased_person: 1 });
+      expect((await identifiers.resolve([digest])).size).toBe(0);
+      expect(await identifiers.heldBy(personId)).toEqual([]);
+      expect(await contacts.open(sealedBsuid as string, { fresh: true })).toEqual({ ok: false, reason: 'erased' });
+    } finally {
+      await vaultDb.destroy();
     }
   }, 60_000);
 

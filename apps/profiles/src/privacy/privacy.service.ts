@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type PrivacyErasureV1, type PrivacyExportV1, type ProfileSnapshotV1, Topic } from '@wt/contracts';
 import { KafkaPublisher } from '@wt/kafka';
-import { PostgresKeyVault } from '@wt/vault';
+import { PostgresKeyVault, PostgresPersonIdentifiers } from '@wt/vault';
 import { type EntityManager } from 'typeorm';
 import { toSnapshot } from '../profile/profile-snapshot';
 import { ProfileStore } from '../profile/profile.store';
@@ -22,7 +22,8 @@ export type ProfileView = Omit<ProfileSnapshotV1, 'contact'> & { erased: false }
  * `internal.privacy.erasures.v1` for the other services; both are acknowledged by the brokers, so
  * a crash in between repeats the erasure (it is idempotent) rather than losing the announcement.
  *
- * Last before the commit, the person's keys are deleted from the key vault (crypto-shredding):
+ * Last before the commit, the person's keys are deleted from the key vault (crypto-shredding), and
+ * with them the links from their WhatsApp business-scoped user ids, usernames and moved numbers:
  * every copy of their sealed number, on Kafka topics (normalized events, decisions, inbound
  * messages...) and in other services' tables, no longer opens. If that fails, nothing commits and
  * the erasure is retried.
@@ -34,6 +35,7 @@ export class PrivacyService {
     private readonly publisher: KafkaPublisher,
     private readonly config: ProfilesConfig,
     private readonly vault: PostgresKeyVault,
+    private readonly identifiers: PostgresPersonIdentifiers,
   ) {}
 
   async erase(personId: string, requestId: string, now: Date): Promise<PrivacyErasureV1> {
@@ -93,7 +95,14 @@ export class PrivacyService {
         erasure: erased ?? null,
       };
     });
-    const answer: PrivacyExportV1 = { requestId, personId, exportedAt: now.toISOString(), data };
+    // The other identifiers the person is known by (WhatsApp business-scoped user ids, a number they moved to):
+    // kinds and dates, not the values (sealed in the vault, like the number); erased with the person's keys.
+    const answer: PrivacyExportV1 = {
+      requestId,
+      personId,
+      exportedAt: now.toISOString(),
+      data: { ...data, identifiers: await this.identifiers.heldBy(personId) },
+    };
     await this.publisher.publish(Topic.PrivacyExportsV1, [{ key: requestId, value: answer }]);
     return answer;
   }

@@ -17,10 +17,17 @@ export class InboundButtonDto {
 
 /** Body of `POST /sandbox/inbound`: a person writes to a business (text) or taps a template button. */
 export class InboundMessageDto {
+  /** The writer's number; or `fromUserId` for one known by business-scoped user id. */
+  @ValidateIf((dto: InboundMessageDto) => dto.from !== undefined || dto.fromUserId === undefined)
   @Matches(/^\+?\d{8,15}$/, {
     message: 'from must be a phone number: 8 to 15 digits, optionally after a +',
   })
-  from: string;
+  from?: string;
+
+  /** The writer's business-scoped user id (a user registered at `POST /sandbox/users`, or any the sandbox gave out). */
+  @IsOptional()
+  @Matches(/^[A-Z]{2}\.[A-Za-z0-9]{1,128}$/, { message: 'fromUserId must be a business-scoped user id' })
+  fromUserId?: string;
 
   @Matches(/^\d{1,32}$/, { message: 'phoneNumberId must be digits' })
   phoneNumberId: string;

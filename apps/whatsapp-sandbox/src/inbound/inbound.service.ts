@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger } from '@nestjs/common';
 import { type InboundMessage, maskPhoneNumber } from '@wt/whatsapp';
 import { randomBytes } from 'node:crypto';
 import { MessageStore } from '../messages/message-store';
@@ -7,6 +7,7 @@ import { SandboxConfig } from '../sandbox.config';
 import { SandboxStats } from '../stats/sandbox-stats';
 import { WebhookDeliveryService } from '../webhooks/webhook-delivery.service';
 import { displayPhoneNumber, inboundWebhook, unixSeconds } from '../webhooks/webhook-payloads';
+import { SandboxUsers } from '../users/sandbox-users';
 import type { InboundMessageDto } from './inbound-message.dto';
 
 export interface InboundReceipt {
@@ -27,14 +28,17 @@ export class InboundService {
     private readonly store: MessageStore,
     private readonly webhooks: WebhookDeliveryService,
     private readonly stats: SandboxStats,
+    private readonly users: SandboxUsers,
   ) {}
 
   receive(dto: InboundMessageDto, now = Date.now()): InboundReceipt {
-    const waId = dto.from.replace(/\D/g, '');
+    const waId = dto.from ? dto.from.replace(/\D/g, '') : this.users.waIdOfBsuid(dto.fromUserId as string);
+    if (waId === undefined) throw new BadRequestException('fromUserId is not a business-scoped user id this sandbox gave out');
     this.windows.recordInbound(dto.phoneNumberId, waId, now);
     const contextId = dto.contextMessageId ?? (dto.button ? this.store.latestTo(dto.phoneNumberId, waId)?.wamid : undefined);
     const message: InboundMessage = {
-      from: waId,
+      // The number only if the user shares it; the business-scoped user id always (2026).
+      ...this.users.senderFields(waId),
       id: `wamid.${randomBytes(24).toString('base64url')}`,
       timestamp: unixSeconds(now),
       ...(dto.button
@@ -46,7 +50,7 @@ export class InboundService {
       ...(contextId ? { context: { from: displayPhoneNumber(dto.phoneNumberId), id: contextId } } : {}),
     };
     const origin = { wabaId: this.config.SANDBOX_WABA_ID, phoneNumberId: dto.phoneNumberId };
-    const contact = { profile: { name: dto.name ?? 'Sandbox User' }, wa_id: waId };
+    const contact = this.users.contactOf(waId, dto.name ?? 'Sandbox User');
     this.webhooks.schedule([{ delayMs: 0, build: () => inboundWebhook(origin, contact, message) }]);
     this.stats.inbound();
     this.logger.debug(`inbound ${message.type} from ${maskPhoneNumber(waId)}`);

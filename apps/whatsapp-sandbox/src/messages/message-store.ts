@@ -16,8 +16,10 @@ export interface EmittedStatus {
 export interface AcceptedMessage {
   wamid: string;
   phoneNumberId: string;
-  /** As the sender wrote it. */
+  /** As the sender wrote it: the `to` number, or the `recipient` BSUID. */
   to: string;
+  /** Sent by `recipient` (a business-scoped user id), not by number. */
+  toBsuid?: boolean;
   waId: string;
   type: 'template' | 'text';
   templateName?: string;
@@ -49,11 +51,15 @@ export class MessageStore {
     return this.messages.get(wamid);
   }
 
-  /** Accepted messages in acceptance order, filtered by recipient (digits compared) and phone number id. */
+  /** Accepted messages in acceptance order, filtered by recipient (digits compared; a BSUID as written) and phone number id. */
   list(filter: { to?: string; phoneNumberId?: string }): AcceptedMessage[] {
-    const waId = filter.to?.replace(/\D/g, '');
+    const bsuid = filter.to && /^[A-Z]{2}\./.test(filter.to) ? filter.to : undefined;
+    const waId = bsuid ? undefined : filter.to?.replace(/\D/g, '');
     return [...this.messages.values()].filter(
-      (message) => (!waId || message.waId === waId) && (!filter.phoneNumberId || message.phoneNumberId === filter.phoneNumberId),
+      (message) =>
+        (!waId || message.waId === waId) &&
+        (!bsuid || message.to === bsuid) &&
+        (!filter.phoneNumberId || message.phoneNumberId === filter.phoneNumberId),
     );
   }
 

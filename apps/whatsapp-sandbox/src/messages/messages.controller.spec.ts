@@ -33,7 +33,7 @@ describe('POST /:version/:phoneNumberId/messages', () => {
     const response = body as SendMessageResponse;
     expect(response).toEqual({
       messaging_product: 'whatsapp',
-      contacts: [{ input: to, wa_id: to.slice(1) }],
+      contacts: [{ input: to, wa_id: to.slice(1), user_id: expect.stringMatching(/^DE\.\d{19}$/) as unknown }],
       messages: [{ id: expect.stringMatching(/^wamid\.[A-Za-z0-9_-]{20,}$/) as unknown }],
     });
     const listed = await sandbox.request('GET', `/sandbox/messages?to=${encodeURIComponent(to)}&phoneNumberId=1000001`);

@@ -33,6 +33,7 @@ import { type AcceptedMessage, MessageStore } from './message-store';
 import { PairRateLimit, ThroughputLimit } from './send-limits';
 import { SERVICE_WINDOW_MS, ServiceWindows } from './service-windows';
 import { type PlannedStatus, planStatuses } from './status-plan';
+import { SandboxUsers } from '../users/sandbox-users';
 
 /** How the sandbox answers a send. */
 export type SendOutcome =
@@ -76,6 +77,7 @@ export class MessagesService {
     private readonly stats: SandboxStats,
     private readonly templates: TemplateRegistry,
     private readonly recipients: SimulatedRecipients,
+    private readonly users: SandboxUsers,
     private readonly account: AccountState,
     private readonly quality: TemplateQuality,
   ) {
@@ -84,7 +86,13 @@ export class MessagesService {
   }
 
   send(phoneNumberId: string, request: SendMessageRequest, now = Date.now()): SendOutcome {
-    const waId = request.to.replace(/\D/g, '');
+    // `to` (a number) or, since 2026, `recipient` (a business-scoped user id); `to` wins when both are given.
+    const waId = this.users.waIdOf(request);
+    if (waId === undefined)
+      return this.reject(
+        GraphApiError.invalidParameter('recipient', 'is not a business-scoped user id of this business'),
+        'an unknown BSUID',
+      );
     const recipient = maskPhoneNumber(waId);
     const fault = this.faults.match(phoneNumberId, waId);
 
@@ -140,8 +148,9 @@ export class MessagesService {
     const message: AcceptedMessage = {
       wamid: `wamid.${randomBytes(24).toString('base64url')}`,
       phoneNumberId,
-      to: request.to,
+      to: request.to ?? (request.recipient as string),
       waId,
+      ...(request.to ? {} : { toBsuid: true }),
       type: request.type,
       ...(request.type === 'template' ? { templateName: request.template.name } : {}),
       ...(request.biz_opaque_callback_data === undefined ? {} : { bizOpaqueCallbackData: request.biz_opaque_callback_data }),
@@ -179,7 +188,7 @@ export class MessagesService {
       dropConnection,
       response: {
         messaging_product: 'whatsapp',
-        contacts: [{ input: request.to, wa_id: waId }],
+        contacts: [{ input: request.to ?? (request.recipient as string), ...this.responseContact(waId, request.to !== undefined) }],
         messages: [{ id: message.wamid }],
       },
     };
@@ -191,7 +200,7 @@ export class MessagesService {
    * SANDBOX_MM_API_SYNC_MS); then the same limits, statuses and webhooks as the Cloud API.
    */
   sendMarketing(phoneNumberId: string, request: SendMessageRequest, now = Date.now()): SendOutcome {
-    const recipient = maskPhoneNumber(request.to.replace(/\D/g, ''));
+    const recipient = maskPhoneNumber(this.users.waIdOf(request) ?? '');
     if (request.type !== 'template') {
       return this.reject(new GraphApiError(400, 100, '(#100) Invalid parameter', 'Message must be a template message.'), recipient);
     }
@@ -226,6 +235,12 @@ export class MessagesService {
     return outcome;
   }
 
+  /** The response's contact: the number when sent to it or shared, and the BSUID. */
+  private responseContact(waId: string, toNumber: boolean): { wa_id?: string; user_id: string } {
+    const { recipient_id, recipient_user_id } = this.users.recipientFields(waId, toNumber);
+    return { ...(recipient_id ? { wa_id: recipient_id } : {}), user_id: recipient_user_id };
+  }
+
   /** Forgets limits and conversations (with `POST /sandbox/reset`). */
   clear(): void {
     this.throughput.clear();
@@ -234,6 +249,7 @@ export class MessagesService {
     this.quality.clear();
     this.conversations.clear();
     this.recipients.clear();
+    this.users.clear();
   }
 
   private reject(error: GraphApiError, recipient: string): SendOutcome {
@@ -302,7 +318,7 @@ export class MessagesService {
 
   /** What a simulated person does after reading: a reply, a button click, a stop of marketing. */
   private reactionSteps(message: AcceptedMessage, reaction: MessageReaction, origin: WebhookOrigin): WebhookStep[] {
-    const contact = { profile: { name: 'Simulated User' }, wa_id: message.waId };
+    const contact = this.users.contactOf(message.waId, 'Simulated User');
     const context = { from: displayPhoneNumber(message.phoneNumberId), id: message.wamid };
     const inbound = (content: Pick<InboundMessage, 'type' | 'text' | 'button'>): WebhookStep => ({
       delayMs: this.config.SANDBOX_STATUS_DELAY_MS,
@@ -311,7 +327,7 @@ export class MessagesService {
         this.windows.recordInbound(message.phoneNumberId, message.waId, at);
         this.stats.inbound();
         return inboundWebhook(origin, contact, {
-          from: message.waId,
+          ...this.users.senderFields(message.waId),
           id: `wamid.${randomBytes(24).toString('base64url')}`,
           timestamp: unixSeconds(at),
           context,
@@ -327,7 +343,7 @@ export class MessagesService {
         delayMs: this.config.SANDBOX_STATUS_DELAY_MS,
         build: () =>
           userPreferencesWebhook(origin, contact, {
-            wa_id: message.waId,
+            ...this.users.preferenceFields(message.waId),
             detail: 'User requested to stop marketing messages',
             category: 'marketing_messages',
             value: 'stop',
@@ -348,7 +364,7 @@ export class MessagesService {
       id: message.wamid,
       status: step.status,
       timestamp: unixSeconds(Date.now()),
-      recipient_id: message.waId,
+      ...this.users.recipientFields(message.waId, !message.toBsuid),
       ...(message.bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: message.bizOpaqueCallbackData }),
       ...(withBilling
         ? {

@@ -12,7 +12,7 @@ export class SandboxMessagesController {
 
   /** Accepted messages in order, optionally to one recipient and/or from one phone_number_id. */
   @Get()
-  @ApiQuery({ name: 'to', required: false, description: 'Recipient, digits compared' })
+  @ApiQuery({ name: 'to', required: false, description: 'Recipient: a number (digits compared) or a business-scoped user id' })
   @ApiQuery({ name: 'phoneNumberId', required: false })
   @ApiAnswer(200, 'Accepted messages in order, with the statuses emitted', { type: 'array', items: ACCEPTED_MESSAGE_SCHEMA })
   list(@Query('to') to?: string, @Query('phoneNumberId') phoneNumberId?: string): AcceptedMessage[] {

@@ -100,11 +100,21 @@ export class SendMessageDto {
   @IsIn(['individual'])
   recipient_type?: string;
 
+  /** The recipient's number; required unless `recipient` names them. */
+  @ValidateIf((message: SendMessageDto) => message.to !== undefined || message.recipient === undefined)
   @IsString()
   @Matches(/^\+?\d{8,15}$/, {
     message: 'must be a phone number: 8 to 15 digits, optionally after a +',
   })
-  to: string;
+  to?: string;
+
+  /** Since 2026: the recipient's business-scoped user id (or parent id), for a user whose number is not known. `to` wins when both are given. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/, {
+    message: 'must be a business-scoped user id: a country code, a dot and up to 128 letters or digits',
+  })
+  recipient?: string;
 
   @IsIn(['template', 'text'])
   type: string;

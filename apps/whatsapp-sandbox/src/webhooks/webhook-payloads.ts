@@ -57,6 +57,11 @@ export function inboundWebhook(origin: WebhookOrigin, contact: WebhookContact, m
   return payload(origin, { contacts: [contact], messages: [message] });
 }
 
+/** A `system` message: the user changed number or business-scoped user id (no `contacts` array, as at Meta). */
+export function systemWebhook(origin: WebhookOrigin, message: InboundMessage): WhatsAppWebhookPayload {
+  return payload(origin, { messages: [message] });
+}
+
 /** A person stopping or resuming marketing messages from the business (`user_preferences` field). */
 export function userPreferencesWebhook(origin: WebhookOrigin, contact: WebhookContact, preference: UserPreference): WhatsAppWebhookPayload {
   return {

@@ -21,7 +21,9 @@ export interface ContactSealerOptions {
 }
 
 /**
- * Envelope encryption of phone numbers with one data key per person (crypto-shredding): a number
+ * Envelope encryption of contacts (a phone number, or since 2026 a WhatsApp business-scoped user
+ * id for a person who exposes no number: `addressOf` tells them apart once opened; the field is
+ * still named `e164`) with one data key per person (crypto-shredding): a number
  * is sealed with AES-256-GCM under its person's key from the key vault, and the value names that
  * key: `v2.<personId>.<keyVersion>.<iv>.<tag>.<ciphertext>` (base64url; the first three parts are
  * associated data, so a value cannot be moved to another person or key). Erasure deletes the

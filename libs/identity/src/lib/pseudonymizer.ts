@@ -15,4 +15,20 @@ export class Pseudonymizer {
   personId(e164: string): string {
     return createHmac('sha256', this.key).update(e164).digest('hex');
   }
+
+  /**
+   * The personId of someone first known by a business-scoped user id (no number exposed). It is
+   * never the digest of a number: a BSUID never starts with `+`.
+   */
+  personIdOfBusinessScopedUser(bsuid: string): string {
+    return createHmac('sha256', this.key).update(bsuid).digest('hex');
+  }
+
+  /**
+   * The pseudonym under which an identifier (a BSUID, a parent BSUID, or a number a person moved to)
+   * is looked up in the identifier links: keyed by kind, so that it never equals a personId.
+   */
+  identifierDigest(kind: 'phone' | 'bsuid' | 'parent_bsuid', value: string): string {
+    return createHmac('sha256', this.key).update(`identifier:${kind}:${value}`).digest('hex');
+  }
 }

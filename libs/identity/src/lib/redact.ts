@@ -10,3 +10,11 @@ export function redactPhones(text: string): string {
     return digits >= 8 && digits <= 15 && !DATE_LIKE.test(match) ? '[phone]' : match;
   });
 }
+
+/** A business-scoped user id or parent id (`US.1349...`, `US.ENT.1181...`) anywhere in free text. */
+const BSUID_LIKE = /\b[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]*\d[A-Za-z0-9]*\b/g;
+
+/** Masks phone numbers and business-scoped user ids in free text (a log line, a dead letter's detail). */
+export function redactIdentifiers(text: string): string {
+  return redactPhones(text).replace(BSUID_LIKE, '[bsuid]');
+}

@@ -5,7 +5,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { type DataSource } from 'typeorm';
 import { PostgresKeyVault } from './postgres-key-vault';
-import { migrateVault, vaultDataSource } from './vault.module';
+import { PostgresPersonIdentifiers } from './postgres-person-identifiers';
+import { migrateVault, VAULT_MIGRATIONS, vaultDataSource } from './vault.module';
 
 class VaultConfig extends withKeyVault(ServiceEnv) {}
 
@@ -47,7 +48,7 @@ describe('PostgresKeyVault', () => {
     const [a, b, c] = await Promise.all([connect(), connect(), connect()]);
     await Promise.all([migrateVault(a as DataSource), migrateVault(b as DataSource), migrateVault(c as DataSource)]);
     const rows = (await (a as DataSource).query(`SELECT name FROM migrations`)) as { name: string }[];
-    expect(rows.map((r) => r.name)).toEqual(['PersonKeys1764806400000']);
+    expect(rows.map((r) => r.name)).toEqual(VAULT_MIGRATIONS.map((m) => m.name));
   });
 
   it('gets or creates the keys of a batch in one statement, the same keys for concurrent callers, stored only wrapped', async () => {
@@ -86,6 +87,35 @@ describe('PostgresKeyVault', () => {
     const again = await sealer.seal(gone, '+33612345678');
     expect(Number(again.split('.')[2])).toBeGreaterThan(Number((a as string).split('.')[2]));
     expect(await sealer.open(a as string)).toEqual({ ok: false, reason: 'erased' });
+  });
+
+  it('identifier links: a BSUID moves to the latest person seen with it, a moved address is found, and destroy deletes the links with the keys', async () => {
+    const ds = await connect();
+    const vault = new PostgresKeyVault(ds, new KeyEncryptionKeys(kek));
+    const sealer = new ContactSealer(vault, { cacheTtlMs: 0 });
+    const links = new PostgresPersonIdentifiers(ds);
+    const [alone, withNumber] = [person(), person()];
+    const digest = randomBytes(32).toString('hex');
+    const [s1, s2, moved] = await sealer.sealAll([
+      { personId: alone, e164: 'FR.8811223344' },
+      { personId: withNumber, e164: 'FR.8811223344' },
+      { personId: withNumber, e164: '+33698765432' },
+    ]);
+    await links.link([{ digest, kind: 'bsuid', personId: alone, sealed: s1 as string, usernameSealed: 'u' }]);
+    expect(await links.resolve([digest])).toEqual(new Map([[digest, alone]]));
+    await links.link([{ digest, kind: 'bsuid', personId: withNumber, sealed: s2 as string }]);
+    expect(await links.resolve([digest])).toEqual(new Map([[digest, withNumber]]));
+    // Moved to another person, the username recorded for the first one does not follow.
+    expect(await links.heldBy(withNumber)).toEqual([expect.objectContaining({ kind: 'bsuid', usernameHeld: false, replacedAt: null })]);
+    // No replaced identifier: no moved address. Once the BSUID is replaced by a new number, that number is where to send.
+    expect(await links.movedAddresses([withNumber])).toEqual(new Map());
+    const phoneDigest = randomBytes(32).toString('hex');
+    await links.link([{ digest: phoneDigest, kind: 'phone', personId: withNumber, sealed: moved as string }]);
+    await links.replaced([digest]);
+    expect(await links.movedAddresses([withNumber, alone])).toEqual(new Map([[withNumber, moved]]));
+    expect(await vault.destroy([withNumber])).toBe(1);
+    expect(await links.resolve([digest, phoneDigest])).toEqual(new Map());
+    expect(await links.heldBy(withNumber)).toEqual([]);
   });
 
   it('rotates the KEK: re-wraps every key, and the sealed values still open under the new KEK alone', async () => {

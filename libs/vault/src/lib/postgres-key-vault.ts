@@ -61,8 +61,13 @@ export class PostgresKeyVault implements PersonKeyStore {
 
   async destroy(personIds: readonly string[]): Promise<number> {
     if (personIds.length === 0) return 0;
+    // The person's identifier links (BSUIDs, usernames: sealed under these keys) go with the keys.
     const result = await this.timed('destroy', () =>
-      this.dataSource.query(`DELETE FROM person_key WHERE person_id = ANY($1::char(64)[]) RETURNING person_id`, [[...new Set(personIds)]]),
+      this.dataSource.query(
+        `WITH links AS (DELETE FROM person_identifier WHERE person_id = ANY($1::char(64)[]))
+         DELETE FROM person_key WHERE person_id = ANY($1::char(64)[]) RETURNING person_id`,
+        [[...new Set(personIds)]],
+      ),
     );
     const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as unknown[];
     return rows.length;

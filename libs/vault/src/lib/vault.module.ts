@@ -5,9 +5,11 @@ import { ContactSealer, KeyEncryptionKeys } from '@wt/identity';
 import { ReadinessRegistry } from '@wt/observability';
 import { DataSource } from 'typeorm';
 import { PersonKeys1764806400000 } from './migrations/1764806400000-person-keys';
+import { PersonIdentifiers1765411200000 } from './migrations/1765411200000-person-identifiers';
 import { PostgresKeyVault } from './postgres-key-vault';
+import { PostgresPersonIdentifiers } from './postgres-person-identifiers';
 
-export const VAULT_MIGRATIONS = [PersonKeys1764806400000];
+export const VAULT_MIGRATIONS = [PersonKeys1764806400000, PersonIdentifiers1765411200000];
 
 const VAULT_DATA_SOURCE = Symbol('VAULT_DATA_SOURCE');
 /** Advisory lock taken while migrating, so services booting together do not race. */
@@ -82,8 +84,9 @@ class VaultLifecycle implements OnModuleInit, OnApplicationShutdown {
 }
 
 /**
- * Per-person keys for a service: provides `ContactSealer` (seal and open phone numbers) and
- * `PostgresKeyVault` (erasure, KEK rotation) over the vault database.
+ * Per-person keys for a service: provides `ContactSealer` (seal and open phone numbers and BSUIDs),
+ * `PostgresKeyVault` (erasure, KEK rotation) and `PostgresPersonIdentifiers` (which person a BSUID
+ * belongs to) over the vault database.
  */
 @Module({})
 export class VaultModule {
@@ -96,13 +99,18 @@ export class VaultModule {
         { provide: PostgresKeyVault, inject: [VAULT_DATA_SOURCE], useFactory: (ds: DataSource) => keyVaultOf(ds, config) },
         { provide: ContactSealer, inject: [PostgresKeyVault], useFactory: (vault: PostgresKeyVault) => contactSealerOf(vault, config) },
         {
+          provide: PostgresPersonIdentifiers,
+          inject: [VAULT_DATA_SOURCE],
+          useFactory: (ds: DataSource) => new PostgresPersonIdentifiers(ds),
+        },
+        {
           provide: VaultLifecycle,
           inject: [VAULT_DATA_SOURCE, { token: ReadinessRegistry, optional: true }],
           useFactory: (ds: DataSource, readiness?: ReadinessRegistry) =>
             new VaultLifecycle(ds, config.VAULT_MIGRATIONS_RUN === 'true', readiness),
         },
       ],
-      exports: [PostgresKeyVault, ContactSealer],
+      exports: [PostgresKeyVault, ContactSealer, PostgresPersonIdentifiers],
     };
   }
 }

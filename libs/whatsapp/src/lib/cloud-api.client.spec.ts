@@ -122,6 +122,27 @@ describe('WhatsAppCloudClient', () => {
     });
   });
 
+  it('sends to a business-scoped user id as `recipient`, never as `to` (a person who shares no number)', async () => {
+    handler = (_req, res) =>
+      json(res, 200, {
+        messaging_product: 'whatsapp',
+        contacts: [{ input: 'US.13491208655302741918', user_id: 'US.13491208655302741918' }],
+        messages: [{ id: 'wamid.B' }],
+      });
+
+    const result = await client().sendTemplate('1234567890', 'US.13491208655302741918', { name: 'promo', language: { code: 'en' } }, 'd-1');
+
+    expect(result).toMatchObject({ kind: 'accepted', wamid: 'wamid.B' });
+    expect(requests[0]?.body).toEqual({
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      recipient: 'US.13491208655302741918',
+      type: 'template',
+      template: { name: 'promo', language: { code: 'en' } },
+      biz_opaque_callback_data: 'd-1',
+    });
+  });
+
   it('returns a classified rejection for a Graph error', async () => {
     handler = (_req, res) =>
       json(res, 400, {

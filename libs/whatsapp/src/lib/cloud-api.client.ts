@@ -1,3 +1,4 @@
+import { isBusinessScopedUserId, isParentBusinessScopedUserId } from '@wt/identity';
 import http from 'node:http';
 import https from 'node:https';
 import type { AcceptedMessageStatus, GraphError, SendMessageRequest, SendMessageResponse, TemplateMessage } from './cloud-api.types';
@@ -119,7 +120,7 @@ export class WhatsAppCloudClient {
       {
         messaging_product: 'whatsapp',
         recipient_type: 'individual',
-        to,
+        ...addressed(to),
         type: 'template',
         template,
         ...(bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: bizOpaqueCallbackData }),
@@ -140,7 +141,7 @@ export class WhatsAppCloudClient {
       {
         messaging_product: 'whatsapp',
         recipient_type: 'individual',
-        to,
+        ...addressed(to),
         type: 'text',
         text: { body },
         ...(bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: bizOpaqueCallbackData }),
@@ -310,4 +311,12 @@ export function unknownFrom(error: unknown, timeoutMs: number): SendUnknown {
   const code = typeof own === 'string' ? own : typeof failure.cause?.code === 'string' ? failure.cause.code : undefined;
   const refused = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
   return { kind: 'unknown', reason: refused ? 'refused' : 'network', detail: code ? `${message} (${code})` : message };
+}
+
+/**
+ * `to` for a number, `recipient` for a business-scoped user id (a person who shares no number):
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids/
+ */
+export function addressed(to: string): { to: string } | { recipient: string } {
+  return isBusinessScopedUserId(to) || isParentBusinessScopedUserId(to) ? { recipient: to } : { to };
 }

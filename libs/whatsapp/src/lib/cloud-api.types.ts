@@ -42,7 +42,12 @@ interface SendMessageBase {
   messaging_product: 'whatsapp';
   recipient_type: 'individual';
   /** Recipient phone number, digits with an optional leading `+`. Personal data: never log it. */
-  to: string;
+  to?: string;
+  /**
+   * The recipient's business-scoped user id (BSUID), for a person whose number is not known; `to`
+   * wins when both are given, so only one is ever sent. Personal data: never log it.
+   */
+  recipient?: string;
   /** Opaque string (up to 512 characters) that Meta echoes in every status webhook of this message. */
   biz_opaque_callback_data?: string;
   /** Makes the message a reply to an earlier one. */
@@ -67,7 +72,8 @@ export type AcceptedMessageStatus = 'accepted' | 'held_for_quality_assessment' |
 /** HTTP 200 body of a send. */
 export interface SendMessageResponse {
   messaging_product: 'whatsapp';
-  contacts: Array<{ input: string; wa_id: string }>;
+  /** `wa_id` when the number is known; `user_id` (the BSUID) since 2026. */
+  contacts: Array<{ input: string; wa_id?: string; user_id?: string }>;
   messages: Array<{ id: string; message_status?: AcceptedMessageStatus }>;
 }
 

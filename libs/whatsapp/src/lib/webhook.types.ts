@@ -1,6 +1,13 @@
 /**
  * The `messages` webhook Meta POSTs to a business (inbound messages and message statuses),
  * in Meta's own snake_case shape.
+ *
+ * Since 2026 a WhatsApp user is also named by a business-scoped user id (BSUID: `user_id`,
+ * `from_user_id`, `recipient_user_id`), by a parent BSUID shared by an enrolled business's
+ * portfolios (`parent_user_id`, ...), and may have a username; a user with a username may expose
+ * no phone number, so every phone field (`wa_id`, `from`, `recipient_id`) is optional. All of them
+ * are personal data: never log them. Meta's page:
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids/
  */
 
 /** An error as carried by a webhook (in a failed status, in `value.errors` or on an inbound message). */
@@ -42,8 +49,12 @@ export interface MessageStatusUpdate {
   status: MessageStatusValue;
   /** Unix seconds, as a string. */
   timestamp: string;
-  /** The recipient's wa_id. Personal data: never log it. */
-  recipient_id: string;
+  /** The recipient's wa_id; absent when the message went to a BSUID and no number is shared. Personal data: never log it. */
+  recipient_id?: string;
+  /** The recipient's business-scoped user id. Personal data: never log it. */
+  recipient_user_id?: string;
+  /** The recipient's parent BSUID, when the business has parent ids enabled. */
+  recipient_parent_user_id?: string;
   biz_opaque_callback_data?: string;
   conversation?: StatusConversation;
   pricing?: StatusPricing;
@@ -52,8 +63,25 @@ export interface MessageStatusUpdate {
 }
 
 export interface WebhookContact {
-  profile: { name: string };
-  wa_id: string;
+  /** `username`: the user's WhatsApp username, if they adopted one. Personal data: never log it. */
+  profile?: { name?: string; username?: string };
+  /** The user's number, when shared. */
+  wa_id?: string;
+  /** The user's business-scoped user id. */
+  user_id?: string;
+  parent_user_id?: string;
+}
+
+/** Which identifier changed, in a `system` message (no `contacts` array comes with it). */
+export interface SystemChange {
+  /** `user_changed_number`: a new number (and a new BSUID); `user_changed_user_id`: only the BSUID changed. */
+  type: 'user_changed_number' | 'user_changed_user_id' | string;
+  body?: string;
+  /** The new number (`user_changed_number`). */
+  wa_id?: string;
+  /** The new business-scoped user id. */
+  user_id?: string;
+  parent_user_id?: string;
 }
 
 export type InboundMessageType =
@@ -78,8 +106,11 @@ export type InteractiveReply =
 
 /** Something a person wrote to the business. */
 export interface InboundMessage {
-  /** The sender's wa_id. Personal data: never log it. */
-  from: string;
+  /** The sender's wa_id; absent when the sender shares no number. Personal data: never log it. */
+  from?: string;
+  /** The sender's business-scoped user id. */
+  from_user_id?: string;
+  from_parent_user_id?: string;
   id: string;
   /** Unix seconds, as a string. */
   timestamp: string;
@@ -91,6 +122,8 @@ export interface InboundMessage {
   /** The message this one answers (for a button tap: the template message). */
   context?: { from: string; id: string; forwarded?: boolean; frequently_forwarded?: boolean };
   errors?: WebhookError[];
+  /** `type: 'system'`: the sender changed number or BSUID. */
+  system?: SystemChange;
 }
 
 export interface MessagesChangeValue {
@@ -104,7 +137,10 @@ export interface MessagesChangeValue {
 
 /** A person stopped or resumed marketing messages from the business (Meta's `user_preferences` field). */
 export interface UserPreference {
-  wa_id: string;
+  /** Absent when the user shares no number. */
+  wa_id?: string;
+  user_id?: string;
+  parent_user_id?: string;
   detail?: string;
   category: 'marketing_messages';
   value: 'stop' | 'resume';
@@ -165,7 +201,11 @@ export function inboundMessagesOf(payload: WhatsAppWebhookPayload): ReceivedMess
         ? (change.value.messages ?? []).map((message) => ({
             phoneNumberId: change.value.metadata.phone_number_id,
             message,
-            contact: change.value.contacts?.find((contact) => contact.wa_id === message.from),
+            contact: change.value.contacts?.find(
+              (contact) =>
+                (message.from !== undefined && contact.wa_id === message.from) ||
+                (message.from_user_id !== undefined && contact.user_id === message.from_user_id),
+            ),
           }))
         : [],
     ),
@@ -175,6 +215,8 @@ export function inboundMessagesOf(payload: WhatsAppWebhookPayload): ReceivedMess
 export interface ReceivedUserPreference {
   phoneNumberId: string;
   preference: UserPreference;
+  /** The user's entry in `contacts` (name, username), when the webhook has one. */
+  contact?: WebhookContact;
 }
 
 /** Every marketing stop or resume in a webhook payload, with the business number it concerns. */
@@ -185,6 +227,11 @@ export function userPreferencesOf(payload: WhatsAppWebhookPayload): ReceivedUser
         ? (change.value.user_preferences ?? []).map((preference) => ({
             phoneNumberId: change.value.metadata.phone_number_id,
             preference,
+            contact: change.value.contacts?.find(
+              (contact) =>
+                (preference.wa_id !== undefined && contact.wa_id === preference.wa_id) ||
+                (preference.user_id !== undefined && contact.user_id === preference.user_id),
+            ),
           }))
         : [],
     ),

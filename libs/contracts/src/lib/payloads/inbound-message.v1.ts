@@ -11,8 +11,17 @@ export class InboundMessageV1 {
   @Matches(PERSON_ID)
   personId: string;
 
+  /**
+   * Where to reach the person, sealed under their key: their number, or (since contract 1.2, see
+   * `contactKind`) the business-scoped user id of a WhatsApp user who shares no number.
+   */
   @Matches(SEALED_CONTACT)
   contact: string;
+
+  /** What `contact` holds (since contract 1.2): `phone` when absent, as every record before it. */
+  @IsOptional()
+  @IsIn(['phone', 'bsuid'])
+  contactKind?: 'phone' | 'bsuid';
 
   /** The business phone number the person wrote to. */
   @Matches(/^\d{1,32}$/)
