@@ -12,16 +12,27 @@ import { DispatchEntity } from './dispatch/dispatch.entity';
 import { DispatchConsumer } from './dispatch/dispatch.consumer';
 import { DispatchSender } from './dispatch/dispatch-sender.service';
 import { SendOutcomes } from './dispatch/send-outcomes';
+import { NumberStates } from './dispatch/number-states';
+import { PortfolioLimits } from './dispatch/portfolio-limits';
+import { SendLease } from './dispatch/send-lease';
 import { ThroughputLimiter } from './dispatch/throughput-limiter';
 import { DispatcherConfig } from './dispatcher.config';
 import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-schema';
 import { DispatchQueue1764460800000 } from './migrations/1764460800000-dispatch-queue';
 import { DispatchTraceContext1764633600000 } from './migrations/1764633600000-dispatch-trace-context';
+import { PlatformLimits1765065600000 } from './migrations/1765065600000-platform-limits';
+import { AccountWebhooks } from './webhook/account-webhooks';
 import { WebhookController } from './webhook/webhook.controller';
 import { WebhookIdentities } from './webhook/webhook-identity';
+import { whatsAppClientFor } from './whatsapp-client';
 
 export const DISPATCHER_ENTITIES = [DispatchEntity];
-export const DISPATCHER_MIGRATIONS = [InitialSchema1764374400000, DispatchQueue1764460800000, DispatchTraceContext1764633600000];
+export const DISPATCHER_MIGRATIONS = [
+  InitialSchema1764374400000,
+  DispatchQueue1764460800000,
+  DispatchTraceContext1764633600000,
+  PlatformLimits1765065600000,
+];
 
 export function dispatcherModule(config: DispatcherConfig) {
   @Module({
@@ -45,21 +56,14 @@ export function dispatcherModule(config: DispatcherConfig) {
       DispatchLedger,
       SendOutcomes,
       ThroughputLimiter,
+      NumberStates,
+      AccountWebhooks,
+      PortfolioLimits,
+      SendLease,
       DispatchSender,
       WebhookIdentities,
       { provide: Pseudonymizer, useValue: new Pseudonymizer(config.PSEUDONYM_SECRET) },
-      {
-        provide: WhatsAppCloudClient,
-        useValue: new WhatsAppCloudClient({
-          baseUrl: config.WHATSAPP_BASE_URL,
-          apiVersion: config.WHATSAPP_API_VERSION,
-          accessToken: config.WHATSAPP_ACCESS_TOKEN,
-          timeoutMs: config.WHATSAPP_TIMEOUT_MS,
-          // A connection for every send the pacer lets through: a call that waited in the agent's
-          // queue for a free connection would leave late, after its slot-time check, and crowd Meta's second.
-          maxSockets: config.SEND_CONCURRENCY,
-        }),
-      },
+      { provide: WhatsAppCloudClient, useValue: whatsAppClientFor(config) },
     ],
   })
   class DispatcherModule {}

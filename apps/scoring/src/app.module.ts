@@ -27,8 +27,10 @@ import { DecisionOutbox1765065600000 } from './migrations/1765065600000-decision
 import { CampaignOutbox1765152000000 } from './migrations/1765152000000-campaign-outbox';
 import { ScheduledEvaluation1765152000500 } from './migrations/1765152000500-scheduled-evaluation';
 import { HoldoutConversion1765152000600 } from './migrations/1765152000600-holdout-conversion';
+import { TemplatePause1765238400000 } from './migrations/1765238400000-template-pause';
 import { CampaignReportController } from './report/campaign-report.controller';
 import { CampaignReportStore } from './report/campaign-report.store';
+import { TemplatePauseStore } from './report/template-pause.store';
 import { EligibilityStore } from './eligibility/eligibility.store';
 import { OutcomeLearner } from './outcome/outcome.learner';
 import { ModelStore } from './relevance/model.store';
@@ -44,6 +46,7 @@ export const SCORING_MIGRATIONS = [
   CampaignOutbox1765152000000,
   ScheduledEvaluation1765152000500,
   HoldoutConversion1765152000600,
+  TemplatePause1765238400000,
 ];
 
 /** Providers that need only the database (and a publisher for the engine): shared with tests. */
@@ -60,6 +63,7 @@ export const SCORING_PROVIDERS = [
   OutcomeLearner,
   CampaignLauncher,
   CampaignReportStore,
+  TemplatePauseStore,
   BusinessAuthGuard,
 ];
 

@@ -1,5 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@wt/config';
+import { AccountController } from './account/account.controller';
+import { AccountState } from './account/account-state';
+import { TemplateQuality } from './account/template-quality';
 import { FaultBook } from './faults/fault-book';
 import { FaultsController } from './faults/faults.controller';
 import { AccessTokenGuard } from './graph/access-token.guard';
@@ -41,10 +44,13 @@ export class AppModule {
         TemplatesController,
         SandboxTemplatesController,
         SimulationController,
+        AccountController,
         UsersController,
       ],
       providers: [
         AccessTokenGuard,
+        AccountState,
+        TemplateQuality,
         FaultBook,
         InboundService,
         MessageStore,

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AudienceStore } from '../audience/audience.store';
 import { CampaignStore } from '../campaign/campaign.store';
 import { EligibilityStore } from '../eligibility/eligibility.store';
+import { TemplatePauseStore } from '../report/template-pause.store';
 import { type ObservedOutcome, OutcomeLearner } from '../outcome/outcome.learner';
 import { ScoringConfig } from '../scoring.config';
 import { isRunning } from './decision-policy';
@@ -36,6 +37,7 @@ export class ScoringConsumer {
     private readonly learner: OutcomeLearner,
     private readonly config: ScoringConfig,
     private readonly eligibility: EligibilityStore,
+    private readonly templatePauses: TemplatePauseStore,
   ) {}
 
   /**
@@ -164,6 +166,8 @@ export class ScoringConsumer {
   async onBusinessSignals(@Payload() batch: RecordBatch<Topic.BusinessSendingSignalsV1>): Promise<void> {
     const signals = batch.records.map((r) => r.value);
     await this.eligibility.recordSignals(signals);
+    // Meta paused or approved again a template: the campaigns that use it report it (template-pause.store.ts).
+    await this.templatePauses.record(signals);
     const resumed = new Set(signals.filter((s) => s.signal === 'campaigns_resumed').map((s) => s.businessId));
     if (resumed.size === 0) return;
     const now = new Date();

@@ -1,16 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type CampaignReport, upliftOf } from './campaign-report';
+import { TemplatePauseStore } from './template-pause.store';
 
 @Injectable()
 export class CampaignReportStore {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly templatePauses: TemplatePauseStore,
+  ) {}
 
   /** The report of a campaign of this business; undefined for any other (or none). */
   async reportOf(businessId: string, campaignId: string): Promise<CampaignReport | undefined> {
     const rows: { kind: string; key: string | null; n: string; m: string | null }[] = await this.dataSource.query(
-      `WITH c AS (SELECT campaign_id, budget_messages, spent FROM campaign WHERE campaign_id = $1 AND business_id = $2)
+      `WITH c AS (SELECT campaign_id, budget_messages, spent, body FROM campaign WHERE campaign_id = $1 AND business_id = $2)
        SELECT 'campaign' AS kind, NULL AS key, budget_messages::text AS n, spent::text AS m FROM c
+       UNION ALL
+       SELECT 'template', body->'template'->>'language', body->'template'->>'name', NULL FROM c
        UNION ALL
        SELECT 'decision', CASE WHEN d.outcome = 'send' THEN 'send' ELSE d.reason END, count(*)::text, NULL
        FROM decision d JOIN c ON c.campaign_id = d.campaign_id GROUP BY 2
@@ -31,6 +37,8 @@ export class CampaignReportStore {
     const converted = outcome('purchased');
     const budget = Number(campaign.n);
     const spent = Number(campaign.m ?? 0);
+    const template = rows.find((r) => r.kind === 'template');
+    const paused = template?.key && template.n ? await this.templatePauses.pauseOf(businessId, template.n, template.key) : null;
     const suppressions: Record<string, number> = {};
     for (const [reason, n] of [...decisions].sort(([a], [b]) => (a < b ? -1 : 1))) if (reason !== 'send') suppressions[reason] = n;
     return {
@@ -45,6 +53,7 @@ export class CampaignReportStore {
       holdout: { people: held, conversions: holdoutConversions },
       uplift: upliftOf({ n: sent, conversions: converted }, { n: held, conversions: holdoutConversions }),
       suppressions,
+      paused,
     };
   }
 
