@@ -25,7 +25,7 @@ module.exports = async (globalConfig, projectConfig) => {
     const businessId = `e2e-assistant-${Date.now().toString(36)}`;
     const issued = spawnSync(
       process.execPath,
-      [path.join(__dirname, '../../dist/apps/assistant/src/main.js'), 'issue-key', businessId, 'e2e'],
+      [path.join(__dirname, '../../dist/apps/assistant/src/main.js'), 'api-key', 'issue', businessId, 'e2e'],
       {
         env: { ...process.env, ...serviceEnv('assistant', { profile: 'test', brokers: up.brokers, databaseUrls: up.databaseUrls }) },
         encoding: 'utf8',

@@ -31,7 +31,8 @@ import {
 } from '../webhooks/webhook-payloads';
 import { type AcceptedMessage, MessageStore } from './message-store';
 import { PairRateLimit, ThroughputLimit } from './send-limits';
-import { SERVICE_WINDOW_MS, ServiceWindows } from './service-windows';
+import { ServiceWindows } from './service-windows';
+import { SERVICE_WINDOW_MS } from '@wt/contracts';
 import { type PlannedStatus, planStatuses } from './status-plan';
 import { SandboxUsers } from '../users/sandbox-users';
 
