@@ -9,6 +9,7 @@ module.exports = async (globalConfig, projectConfig) => {
   if (up.saslBrokers) process.env.KAFKA_SASL_BROKERS = up.saslBrokers;
   process.env.WT_TEST_DATABASE_URLS = JSON.stringify(up.databaseUrls);
   process.env.WT_TEST_SERVICE_URLS = JSON.stringify(up.settings.urls);
+  process.env.WT_TEST_OTLP_PORT = String(up.settings.otlpPort);
   process.env.WT_TEST_DB_NAMES = JSON.stringify(up.settings.databases);
   // The key vault's KEK of the test profile: every service a test starts must share it.
   const secrets = (await import('../stack/services.mjs')).localSecrets('test');

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConfigModule } from '@wt/config';
-import { postgresOptions } from '@wt/database';
+import { postgresOptions, RetentionJob } from '@wt/database';
+import { DataSource } from 'typeorm';
 import { Pseudonymizer } from '@wt/identity';
 import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
@@ -22,6 +23,8 @@ import { DispatchQueue1764460800000 } from './migrations/1764460800000-dispatch-
 import { DispatchTraceContext1764633600000 } from './migrations/1764633600000-dispatch-trace-context';
 import { PlatformLimits1765065600000 } from './migrations/1765065600000-platform-limits';
 import { AccountWebhooks } from './webhook/account-webhooks';
+import { DispatchRetentionIndex1765238400000 } from './migrations/1765238400000-dispatch-retention-index';
+import { ledgerRetentionRules } from './dispatch/ledger-retention';
 import { WebhookController } from './webhook/webhook.controller';
 import { WebhookIdentities } from './webhook/webhook-identity';
 import { whatsAppClientFor } from './whatsapp-client';
@@ -32,6 +35,7 @@ export const DISPATCHER_MIGRATIONS = [
   DispatchQueue1764460800000,
   DispatchTraceContext1764633600000,
   PlatformLimits1765065600000,
+  DispatchRetentionIndex1765238400000,
 ];
 
 export function dispatcherModule(config: DispatcherConfig) {
@@ -54,6 +58,16 @@ export function dispatcherModule(config: DispatcherConfig) {
     controllers: [DispatchConsumer, WebhookController],
     providers: [
       DispatchLedger,
+      {
+        provide: RetentionJob,
+        useFactory: (dataSource: DataSource) =>
+          new RetentionJob(dataSource, ledgerRetentionRules(config.DISPATCH_RETENTION_DAYS), {
+            intervalSeconds: config.RETENTION_PURGE_INTERVAL_SECONDS,
+            batchSize: config.RETENTION_PURGE_BATCH,
+            service: 'dispatcher',
+          }),
+        inject: [DataSource],
+      },
       SendOutcomes,
       ThroughputLimiter,
       NumberStates,

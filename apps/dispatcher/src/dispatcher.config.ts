@@ -215,4 +215,25 @@ export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   @IsString()
   @MinLength(32)
   PSEUDONYM_SECRET: string;
+
+  /**
+   * Days a finished dispatch row (accepted, rejected, unknown, expired, skipped) is kept after its
+   * last change. At least 31: targeting.decisions.v1 keeps 30 days, and the row is what makes a
+   * replayed decision a no-op (its id is the key); Meta's late statuses also need the row.
+   */
+  @IsInt()
+  @Min(31)
+  @Max(3650)
+  DISPATCH_RETENTION_DAYS: number = 35;
+
+  /** How often each replica runs the ledger's retention purge (one replica at a time); 0: never. */
+  @IsInt()
+  @Min(0)
+  RETENTION_PURGE_INTERVAL_SECONDS: number = 3_600;
+
+  /** Rows deleted per purge transaction. */
+  @IsInt()
+  @Min(100)
+  @Max(100_000)
+  RETENTION_PURGE_BATCH: number = 5_000;
 }

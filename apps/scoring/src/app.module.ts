@@ -2,7 +2,9 @@ import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConfigModule } from '@wt/config';
-import { postgresOptions } from '@wt/database';
+import { postgresOptions, RetentionJob } from '@wt/database';
+import { DataSource } from 'typeorm';
+import { decisionRetentionRules } from './decision/decision-retention';
 import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
 import { AudienceStore } from './audience/audience.store';
@@ -86,6 +88,16 @@ export function scoringModule(config: ScoringConfig) {
     controllers: [ScoringConsumer, CampaignController, DecisionController, CampaignReportController],
     providers: [
       ...SCORING_PROVIDERS,
+      {
+        provide: RetentionJob,
+        useFactory: (dataSource: DataSource) =>
+          new RetentionJob(dataSource, decisionRetentionRules(config.DECISION_RETENTION_DAYS), {
+            intervalSeconds: config.RETENTION_PURGE_INTERVAL_SECONDS,
+            batchSize: config.RETENTION_PURGE_BATCH,
+            service: 'scoring',
+          }),
+        inject: [DataSource],
+      },
       { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) },
     ],
   })

@@ -57,4 +57,25 @@ export class ScoringConfig extends DatabaseEnv {
   @IsInt()
   @Min(1)
   UNREACHABLE_FOR_MS: number = 7 * 86_400_000;
+
+  /**
+   * Days the decisions of an ended campaign are kept after it ended (its explanations, for audits
+   * and reports). A running campaign's decisions are never purged: they are what keeps a person
+   * from being decided twice for it.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  DECISION_RETENTION_DAYS: number = 90;
+
+  /** How often each replica runs the decisions' retention purge (one replica at a time); 0: never. */
+  @IsInt()
+  @Min(0)
+  RETENTION_PURGE_INTERVAL_SECONDS: number = 3_600;
+
+  /** Rows deleted per purge transaction. */
+  @IsInt()
+  @Min(100)
+  @Max(100_000)
+  RETENTION_PURGE_BATCH: number = 5_000;
 }

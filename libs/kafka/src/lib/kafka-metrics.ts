@@ -1,4 +1,5 @@
 import { counter, gauge, histogram } from '@wt/observability';
+import { liveLagReports } from './consumer-lag';
 
 /** Consumption metrics shared by every service (one registry per process). */
 export const kafkaMetrics = {
@@ -30,7 +31,10 @@ export const kafkaMetrics = {
   }),
   lag: gauge({
     name: 'wt_consumer_lag',
-    help: 'Records behind the partition end after the last batch',
+    help: 'Records behind the partition end after the last batch, for the partitions this replica owns (removed on rebalance, stop, and after a minute without a batch)',
     labelNames: ['topic', 'partition'],
+    collect() {
+      for (const report of liveLagReports) report.expireStale();
+    },
   }),
 };
