@@ -128,7 +128,7 @@ export class AssistantConsumer {
       // With an agent (handed over less than 24 h ago, not given back): the bot does not answer over
       // the agent's head; the message goes to the team. Commands still act: a stop always revokes.
       const withAgent =
-        known?.state === 'handed_off' && known.handedOffAt !== null && now.getTime() - known.handedOffAt.getTime() < SERVICE_WINDOW_MS;
+        known?.state === 'handed_off' && known.handedOffAt !== null && isServiceWindowOpen(known.handedOffAt.getTime(), now.getTime());
       if (withAgent && action.kind === 'answer')
         action = { kind: 'handoff', language: action.language, reason: 'with_agent', best: action.match };
       const conversation = await this.conversations.touch(manager, { ...message, businessId }, action.language);
