@@ -4,7 +4,8 @@
 #   docker build --build-arg APP_PATH=tools/cli   -t wt/cli .      # topics ensure, demo
 # Stages: all dependencies -> build (SWC via Nx, the app and the libs it uses) -> production
 # dependencies only -> a slim runtime that runs as the unprivileged `node` user (uid 1000).
-ARG NODE_VERSION=20.20.2
+# Node 22 LTS: the version tools/stack/node-runtime.mjs pins (package.json engines: >=22.15.0).
+ARG NODE_VERSION=22.23.5
 
 FROM node:${NODE_VERSION}-bookworm-slim AS deps
 WORKDIR /src

@@ -99,3 +99,28 @@ export default [
     rules: { 'no-console': 'off' },
   },
 ];
+
+/**
+ * Domain folders inside an app (`src/<folder>/`, one Nest module each): a folder imports only its
+ * own files, the folders it is allowed (`allowed[folder]`), the app's root files and libs; never
+ * another domain's internals (its stores, its consumers). Used by each app's eslint.config.mjs.
+ */
+export function domainFolders(allowed) {
+  const folders = Object.keys(allowed);
+  return folders.map((folder) => ({
+    files: [`src/${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: folders
+            .filter((other) => other !== folder && !allowed[folder].includes(other))
+            .map((other) => ({
+              group: [`../${other}/*`, `../../${other}/*`],
+              message: `${folder}/ does not reach into ${other}/ (domain folders: see this app's eslint.config.mjs)`,
+            })),
+        },
+      ],
+    },
+  }));
+}

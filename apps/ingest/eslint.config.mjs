@@ -1,3 +1,7 @@
-import baseConfig from '../../eslint.config.mjs';
+import baseConfig, { domainFolders } from '../../eslint.config.mjs';
 
-export default [...baseConfig];
+export default [
+  ...baseConfig,
+  // normalization/ is what both doors share; the doors do not know each other.
+  ...domainFolders({ normalization: [], 'kafka-door': ['normalization'], http: ['normalization'] }),
+];

@@ -1,3 +1,7 @@
-import baseConfig from '../../eslint.config.mjs';
+import baseConfig, { domainFolders } from '../../eslint.config.mjs';
 
-export default [...baseConfig];
+export default [
+  ...baseConfig,
+  // privacy/ (erasure, export) works on profiles; profile/ knows nothing of privacy/.
+  ...domainFolders({ consent: [], profile: ['consent'], privacy: ['profile', 'consent'] }),
+];

@@ -26,7 +26,6 @@ const { applyEngagement } = dist('apps/profiles/src/profile/profile-state.js');
 const { InterestDecay } = dist('apps/profiles/src/profile/interest-decay.js');
 const { dayBucketsOf } = dist('apps/profiles/src/profile/day-buckets.js');
 const { RetentionPurge } = dist('apps/profiles/src/profile/retention-purge.js');
-const { PrivacyService } = dist('apps/profiles/src/privacy/privacy.service.js');
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
 const EVENTS = Number(args.events ?? 40_000);
@@ -92,7 +91,7 @@ async function writeBatch(target, batch, withDays) {
   await target.store.transaction(async (manager) => {
     const ids = batch.map((e) => e.personId);
     const profiles = await target.store.lockProfiles(manager, ids);
-    const erased = await PrivacyService.erasedAmong(manager, ids);
+    const erased = await target.store.erasedAmong(manager, ids);
     const allowed = batch.filter((e) => !erased.has(e.personId));
     const fresh = await target.store.claimEvents(manager, allowed);
     const applied = allowed.filter((e) => fresh.has(e.dedupeKey));

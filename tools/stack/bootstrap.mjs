@@ -1,12 +1,19 @@
 // First step of `npm run demo`, `npm test` and `npm run up` on a fresh clone: install the locked
 // dependencies if they are missing or older than the lock file, then build (Nx caches builds).
+// Before anything, a stack script run on a Node older than package.json's `engines` runs itself again
+// under the pinned Node 22 (see node-runtime.mjs), so the install and every tool run on it.
 // Only builtins here: nothing else is installed yet.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureSupportedNode } from './node-runtime.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+// Only when a tools/stack script is the entry point (`npm test`, `npm run demo`, ...): a module that
+// imports this one inside another program (Jest's global setup) is not re-run.
+if (process.argv[1] && path.dirname(path.resolve(process.argv[1])) === path.join(ROOT, 'tools', 'stack')) ensureSupportedNode();
 const NX_ENV = { NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false', NX_SKIP_NX_CACHE: process.env.NX_SKIP_NX_CACHE ?? '' };
 
 export function run(command, args, options = {}) {

@@ -50,7 +50,16 @@ export function profileSettings(profile) {
   const databases = Object.fromEntries(SERVICES.filter((s) => s.db).map((s) => [s.name, `${settings.dbPrefix}${s.name}`]));
   // The key vault (per-person keys that seal phone numbers): its own database, reached by every service that seals or opens.
   databases.vault = `${settings.dbPrefix}vault`;
-  return { ...settings, ports, databases, urls: Object.fromEntries(SERVICES.map((s) => [s.name, `http://127.0.0.1:${ports[s.name]}`])) };
+  // Where the test profile's services send their spans (OTLP/HTTP): a receiver the traces e2e test
+  // runs (tools/e2e/src/traces.e2e-spec.ts); nothing listens otherwise and the spans are dropped.
+  const otlpPort = Number(process.env.WT_TEST_OTLP_PORT ?? settings.basePort + 18);
+  return {
+    ...settings,
+    ports,
+    databases,
+    otlpPort,
+    urls: Object.fromEntries(SERVICES.map((s) => [s.name, `http://127.0.0.1:${ports[s.name]}`])),
+  };
 }
 
 function stateDir(profile) {
@@ -110,6 +119,8 @@ export function serviceEnv(name, { profile, brokers, databaseUrls }) {
     PORT: String(settings.ports[name]),
     KAFKA_BROKERS: brokers,
     KAFKA_GROUP_PREFIX: settings.groupPrefix,
+    // Tracing on in the test profile (spans to the e2e receiver); elsewhere only when the caller sets it.
+    ...(profile === 'test' ? { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${settings.otlpPort}` } : {}),
   };
   const db = settings.databases[name] ? { DATABASE_URL: databaseUrls[settings.databases[name]] } : {};
   // CONTACT_KEY (the former platform key) only opens numbers sealed before per-person keys.
@@ -138,6 +149,8 @@ export function serviceEnv(name, { profile, brokers, databaseUrls }) {
         WHATSAPP_ACCESS_TOKEN: secrets.WHATSAPP_ACCESS_TOKEN,
         WHATSAPP_APP_SECRET: secrets.WHATSAPP_APP_SECRET,
         WHATSAPP_VERIFY_TOKEN: secrets.WHATSAPP_VERIFY_TOKEN,
+        // Meta's messaging limit of a portfolio at its third tier, for every business of the local stack.
+        PORTFOLIO_MESSAGING_LIMITS: process.env.PORTFOLIO_MESSAGING_LIMITS ?? '*=10000',
       };
     case 'assistant':
       // Set by stack.mjs from the model cache (embedding-model.mjs); unset, the assistant matches by words only.

@@ -9,6 +9,7 @@ module.exports = async (globalConfig, projectConfig) => {
   if (up.saslBrokers) process.env.KAFKA_SASL_BROKERS = up.saslBrokers;
   process.env.WT_TEST_DATABASE_URLS = JSON.stringify(up.databaseUrls);
   process.env.WT_TEST_SERVICE_URLS = JSON.stringify(up.settings.urls);
+  process.env.WT_TEST_OTLP_PORT = String(up.settings.otlpPort);
   process.env.WT_TEST_DB_NAMES = JSON.stringify(up.settings.databases);
   // The key vault's KEK of the test profile: every service a test starts must share it.
   const secrets = (await import('../stack/services.mjs')).localSecrets('test');
@@ -25,7 +26,7 @@ module.exports = async (globalConfig, projectConfig) => {
     const businessId = `e2e-assistant-${Date.now().toString(36)}`;
     const issued = spawnSync(
       process.execPath,
-      [path.join(__dirname, '../../dist/apps/assistant/src/main.js'), 'issue-key', businessId, 'e2e'],
+      [path.join(__dirname, '../../dist/apps/assistant/src/main.js'), 'api-key', 'issue', businessId, 'e2e'],
       {
         env: { ...process.env, ...serviceEnv('assistant', { profile: 'test', brokers: up.brokers, databaseUrls: up.databaseUrls }) },
         encoding: 'utf8',

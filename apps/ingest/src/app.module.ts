@@ -1,20 +1,21 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import { ApiKeyScopeGuard, apiKeyOf, ApiKeyStore } from '@wt/business-auth';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { apiKeyOf } from '@wt/business-auth';
 import { ConfigModule } from '@wt/config';
 import { postgresOptions } from '@wt/database';
-import { ContactSealer, Pseudonymizer } from '@wt/identity';
-import { DeadLetterSealer, kafkaConnectionOf, KafkaModule, phoneOwner } from '@wt/kafka';
+import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
 import { VaultModule } from '@wt/vault';
 import { IngestConfig } from './ingest.config';
-import { IngestConsumer } from './ingest.consumer';
-import { HttpIntake } from './http/http-intake';
-import { IngestHttpController } from './http/ingest-http.controller';
+import { HttpDoorModule } from './http/http-door.module';
+import { KafkaDoorModule } from './kafka-door/kafka-door.module';
 import { INGEST_MIGRATIONS } from './migrations';
-import { EventNormalizer } from './normalization/event-normalizer';
 
+/**
+ * Ingest: the root wiring (configuration, Kafka, key vault, database, rate limits) and one module
+ * per domain folder: `normalization/` (shared by both doors), `kafka-door/`, `http/`.
+ */
 export function ingestModule(config: IngestConfig) {
   @Module({
     imports: [
@@ -40,34 +41,8 @@ export function ingestModule(config: IngestConfig) {
           return key ? `key:${key.keyId}` : `ip:${String(request['ip'])}`;
         },
       }),
-    ],
-    controllers: [IngestConsumer, IngestHttpController],
-    providers: [
-      ApiKeyStore,
-      ApiKeyScopeGuard,
-      ThrottlerGuard,
-      {
-        provide: EventNormalizer,
-        inject: [ContactSealer],
-        useFactory: (sealer: ContactSealer) =>
-          new EventNormalizer(new Pseudonymizer(config.PSEUDONYM_SECRET), sealer, {
-            defaultRegion: config.DEFAULT_REGION,
-            maxAgeMs: config.MAX_EVENT_AGE_DAYS * 86_400_000,
-            maxFutureSkewMs: config.MAX_FUTURE_SKEW_SECONDS * 1000,
-          }),
-      },
-      {
-        // The HTTP doors' dead letters are sealed like the consumer's: under the number's owner, so erasure reaches them.
-        provide: DeadLetterSealer,
-        inject: [ContactSealer],
-        useFactory: (sealer: ContactSealer) =>
-          new DeadLetterSealer(sealer, phoneOwner(new Pseudonymizer(config.PSEUDONYM_SECRET), config.DEFAULT_REGION)),
-      },
-      {
-        provide: HttpIntake,
-        inject: [EventNormalizer],
-        useFactory: (normalizer: EventNormalizer) => new HttpIntake(normalizer, { maxItemBytes: config.HTTP_MAX_EVENT_BYTES }),
-      },
+      KafkaDoorModule,
+      HttpDoorModule,
     ],
   })
   class IngestModule {}

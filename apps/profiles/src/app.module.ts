@@ -14,15 +14,10 @@ import { RetentionDayBuckets1764633600000 } from './migrations/1764633600000-ret
 import { ConsentAttribution1765152000000 } from './migrations/1765152000000-consent-attribution';
 import { RecentInterests1765152000500 } from './migrations/1765152000500-recent-interests';
 import { ErasedPersonEntity } from './privacy/erased-person.entity';
-import { PrivacyConsumer } from './privacy/privacy.consumer';
-import { PrivacyService } from './privacy/privacy.service';
-import { ProfilesHttpController } from './privacy/profiles-http.controller';
-import { ProfilePathRedaction } from './privacy/redact-profile-url.middleware';
+import { PrivacyModule } from './privacy/privacy.module';
 import { PersonProfileEntity } from './profile/person-profile.entity';
 import { ProcessedEventEntity } from './profile/processed-event.entity';
-import { ProfileStore } from './profile/profile.store';
-import { ProfilesConsumer } from './profile/profiles.consumer';
-import { RetentionPurge, RetentionScheduler } from './profile/retention-purge';
+import { ProfileModule } from './profile/profile.module';
 import { ProfilesConfig } from './profiles.config';
 
 export const PROFILES_ENTITIES = [PersonProfileEntity, ProcessedEventEntity, ConsentStateEntity, ConsentLedgerEntity, ErasedPersonEntity];
@@ -51,9 +46,10 @@ export function profilesModule(config: ProfilesConfig) {
         }),
       ),
       VaultModule.forRoot(config, 'profiles'),
+      // One module per domain folder (consent/ holds only the ledger's entities).
+      ProfileModule,
+      PrivacyModule,
     ],
-    controllers: [ProfilesConsumer, PrivacyConsumer, ProfilesHttpController],
-    providers: [ProfilePathRedaction, ProfileStore, PrivacyService, RetentionPurge, RetentionScheduler],
   })
   class ProfilesModule {}
   return ProfilesModule;

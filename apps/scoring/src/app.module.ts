@@ -2,7 +2,9 @@ import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConfigModule } from '@wt/config';
-import { postgresOptions } from '@wt/database';
+import { postgresOptions, RetentionJob } from '@wt/database';
+import { DataSource } from 'typeorm';
+import { decisionRetentionRules } from './decision/decision-retention';
 import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
 import { RateBook } from '@wt/pricing';
@@ -28,10 +30,12 @@ import { DecisionOutbox1765065600000 } from './migrations/1765065600000-decision
 import { CampaignOutbox1765152000000 } from './migrations/1765152000000-campaign-outbox';
 import { ScheduledEvaluation1765152000500 } from './migrations/1765152000500-scheduled-evaluation';
 import { HoldoutConversion1765152000600 } from './migrations/1765152000600-holdout-conversion';
-import { MessagePricing1765238400000 } from './migrations/1765238400000-message-pricing';
+import { TemplatePause1765238400000 } from './migrations/1765238400000-template-pause';
+import { MessagePricing1765324800000 } from './migrations/1765324800000-message-pricing';
 import { CampaignEstimator } from './report/campaign-estimator';
 import { CampaignReportController } from './report/campaign-report.controller';
 import { CampaignReportStore } from './report/campaign-report.store';
+import { TemplatePauseStore } from './report/template-pause.store';
 import { EligibilityStore } from './eligibility/eligibility.store';
 import { OutcomeLearner } from './outcome/outcome.learner';
 import { ModelStore } from './relevance/model.store';
@@ -47,7 +51,8 @@ export const SCORING_MIGRATIONS = [
   CampaignOutbox1765152000000,
   ScheduledEvaluation1765152000500,
   HoldoutConversion1765152000600,
-  MessagePricing1765238400000,
+  TemplatePause1765238400000,
+  MessagePricing1765324800000,
 ];
 
 /** Providers that need only the database (and a publisher for the engine): shared with tests. */
@@ -64,6 +69,7 @@ export const SCORING_PROVIDERS = [
   OutcomeLearner,
   CampaignLauncher,
   CampaignReportStore,
+  TemplatePauseStore,
   BusinessAuthGuard,
   CampaignEstimator,
   { provide: RateBook, useFactory: (config: ScoringConfig) => RateBook.load(config.RATE_CARD_FILE), inject: [ScoringConfig] },
@@ -88,6 +94,16 @@ export function scoringModule(config: ScoringConfig) {
     controllers: [ScoringConsumer, CampaignController, DecisionController, CampaignReportController],
     providers: [
       ...SCORING_PROVIDERS,
+      {
+        provide: RetentionJob,
+        useFactory: (dataSource: DataSource) =>
+          new RetentionJob(dataSource, decisionRetentionRules(config.DECISION_RETENTION_DAYS), {
+            intervalSeconds: config.RETENTION_PURGE_INTERVAL_SECONDS,
+            batchSize: config.RETENTION_PURGE_BATCH,
+            service: 'scoring',
+          }),
+        inject: [DataSource],
+      },
       { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) },
     ],
   })

@@ -1,30 +1,43 @@
+// First: with OTEL_EXPORTER_OTLP_ENDPOINT set, instruments http, express and pg before they load.
+import '@wt/observability/tracing';
 import 'reflect-metadata';
-import { loadConfig } from '@wt/config';
+import { apiKeyCommand } from '@wt/business-auth';
+import { DatabaseEnv, loadConfig } from '@wt/config';
+import { postgresOptions } from '@wt/database';
 import { kafkaConnectionOf } from '@wt/kafka';
-import { main, runService } from '@wt/runtime';
-import { scoringModule } from './app.module';
-import { apiKeyCommand } from './business/api-key.command';
-import { evalCommand } from './eval/eval.command';
+import { main, runProgram, runService, serviceProgram } from '@wt/runtime';
+import { DataSource } from 'typeorm';
+import { SCORING_ENTITIES, SCORING_MIGRATIONS, scoringModule } from './app.module';
 import { ScoringConfig } from './scoring.config';
 
 main(async () => {
-  if (process.argv[2] === 'api-key') {
-    process.exitCode = await apiKeyCommand(process.argv.slice(3));
-    return;
-  }
-  if (process.argv[2] === 'eval-targeting') {
-    process.exitCode = evalCommand();
-    return;
-  }
-  const config = loadConfig(ScoringConfig);
-  await runService({
-    name: 'scoring',
-    module: scoringModule(config),
-    port: config.PORT,
-    consumer: {
-      connection: kafkaConnectionOf(config, 'scoring'),
-      groupId: `${config.KAFKA_GROUP_PREFIX}.scoring`,
-      callsConcurrently: 6,
-    },
+  const program = serviceProgram('scoring', async () => {
+    const config = loadConfig(ScoringConfig);
+    await runService({
+      name: 'scoring',
+      module: scoringModule(config),
+      port: config.PORT,
+      consumer: {
+        connection: kafkaConnectionOf(config, 'scoring'),
+        groupId: `${config.KAFKA_GROUP_PREFIX}.scoring`,
+        callsConcurrently: 6,
+      },
+    });
   });
+  program.addCommand(
+    apiKeyCommand({
+      businessKeyFor: 'the campaign API of that business',
+      dataSource: () =>
+        new DataSource(
+          postgresOptions({
+            url: loadConfig(DatabaseEnv).DATABASE_URL,
+            entities: SCORING_ENTITIES,
+            migrations: SCORING_MIGRATIONS,
+            runMigrations: false,
+            applicationName: 'scoring-cli',
+          }),
+        ),
+    }),
+  );
+  process.exitCode = await runProgram(program);
 });

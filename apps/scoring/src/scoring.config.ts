@@ -66,4 +66,25 @@ export class ScoringConfig extends DatabaseEnv {
   @IsString()
   @MinLength(1)
   RATE_CARD_FILE?: string;
+
+  /**
+   * Days the decisions of an ended campaign are kept after it ended (its explanations, for audits
+   * and reports). A running campaign's decisions are never purged: they are what keeps a person
+   * from being decided twice for it.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  DECISION_RETENTION_DAYS: number = 90;
+
+  /** How often each replica runs the decisions' retention purge (one replica at a time); 0: never. */
+  @IsInt()
+  @Min(0)
+  RETENTION_PURGE_INTERVAL_SECONDS: number = 3_600;
+
+  /** Rows deleted per purge transaction. */
+  @IsInt()
+  @Min(100)
+  @Max(100_000)
+  RETENTION_PURGE_BATCH: number = 5_000;
 }

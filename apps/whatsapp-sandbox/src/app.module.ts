@@ -2,6 +2,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@wt/config';
 import { ConversionsController, SandboxConversionsController } from './conversions/conversions.controller';
 import { ConversionsLedger } from './conversions/conversions-ledger';
+import { AccountController } from './account/account.controller';
+import { AccountState } from './account/account-state';
+import { TemplateQuality } from './account/template-quality';
 import { FaultBook } from './faults/fault-book';
 import { FaultsController } from './faults/faults.controller';
 import { AccessTokenGuard } from './graph/access-token.guard';
@@ -45,11 +48,14 @@ export class AppModule {
         ConversionsController,
         SandboxConversionsController,
         SimulationController,
+        AccountController,
         UsersController,
       ],
       providers: [
         AccessTokenGuard,
         ConversionsLedger,
+        AccountState,
+        TemplateQuality,
         FaultBook,
         InboundService,
         MessageStore,

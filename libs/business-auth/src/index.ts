@@ -1,2 +1,3 @@
 export * from './lib/api-key.store';
 export * from './lib/business-auth.guard';
+export * from './lib/api-key.command';

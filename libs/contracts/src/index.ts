@@ -23,3 +23,4 @@ export * from './lib/topics/topic-access';
 export * from './lib/topics/topic-specs';
 export * from './lib/topics/topic.enum';
 export * from './lib/validation/validate-payload';
+export * from './lib/validation/contract-type';

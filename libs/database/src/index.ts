@@ -1,3 +1,5 @@
 export * from './lib/typeorm-options';
 export * from './lib/returning';
 export * from './lib/schema-drift';
+export * from './lib/batch-purge';
+export * from './lib/retention-job';

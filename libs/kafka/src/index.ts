@@ -12,3 +12,5 @@ export * from './lib/record-batch';
 export * from './lib/topic-admin';
 export * from './lib/trace-context';
 export * from './lib/http-trace.middleware';
+export * from './lib/record-spans';
+export * from './lib/consumer-lag';

@@ -5,3 +5,4 @@ export * from './lib/http-input/http-input.error';
 export * from './lib/http-input/http-error.filter';
 export * from './lib/http-input/input-problem.guard';
 export * from './lib/http-input/json-input';
+export * from './lib/cli/service-program';

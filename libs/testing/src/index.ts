@@ -3,3 +3,4 @@ export * from './lib/topic-probe';
 export * from './lib/phone-numbers';
 export * from './lib/child-process';
 export * from './lib/http-fuzz';
+export * from './lib/otlp-receiver';

@@ -49,9 +49,19 @@ describe('docker-compose.yml', () => {
     const pinned = /export const KAFKA_VERSION = '([^']+)'/.exec(readFileSync(fromRoot('tools/stack/kafka-broker.mjs'), 'utf8'))?.[1];
     expect(compose.services['kafka']?.image).toBe(`apache/kafka:${pinned}`);
     expect(compose.services['kafka']?.environment?.['KAFKA_PROCESS_ROLES']).toBe('broker,controller');
-    expect(Object.keys(compose.services).sort()).toEqual([...APPS, 'kafka', 'postgres', 'topics', 'demo'].sort());
+    expect(Object.keys(compose.services).sort()).toEqual([...APPS, 'kafka', 'postgres', 'topics', 'demo', 'jaeger'].sort());
     expect(compose.services['topics']?.command).toEqual(['node', 'dist/tools/cli/src/main.js', 'topics', 'ensure']);
     expect(compose.services['demo']?.command).toEqual(['node', 'dist/tools/cli/src/main.js', 'demo']);
+  });
+
+  it('sends the spans of every service to Jaeger over OTLP/HTTP (tracing off when the variable is emptied)', () => {
+    expect(compose.services['jaeger']?.image).toMatch(/^jaegertracing\/all-in-one:\d+\.\d+\.\d+$/);
+    for (const app of APPS) {
+      expect({ app, endpoint: compose.services[app]?.environment?.['OTEL_EXPORTER_OTLP_ENDPOINT'] }).toEqual({
+        app,
+        endpoint: '${OTEL_EXPORTER_OTLP_ENDPOINT-http://jaeger:4318}',
+      });
+    }
   });
 
   it('builds each service from the one Dockerfile with its project path, and checks its readiness', () => {

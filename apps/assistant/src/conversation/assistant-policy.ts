@@ -1,14 +1,12 @@
-import { type AssistantLanguage, type HandoffReason } from '@wt/contracts';
+import { type AssistantLanguage, type HandoffReason, isServiceWindowOpen } from '@wt/contracts';
 import { type KnowledgeIndex, type KnowledgeMatch } from '../retrieval/knowledge-index';
 import { type CommandName, recognizeIntent } from './intents';
-
-export const SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export type { CommandName } from './intents';
 
 /** The 24 h customer-service window: open until 24 h after the person's last inbound message. */
 export function isWindowOpen(lastInboundAt: Date, now: Date): boolean {
-  return now.getTime() < lastInboundAt.getTime() + SERVICE_WINDOW_MS;
+  return isServiceWindowOpen(lastInboundAt.getTime(), now.getTime());
 }
 
 export type AssistantAction =

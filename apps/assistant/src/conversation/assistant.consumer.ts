@@ -1,26 +1,24 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { type AssistantHandoffV1, type AssistantReplyV1, type InboundMessageV1, Topic } from '@wt/contracts';
+import { type AssistantHandoffV1, type AssistantReplyV1, type InboundMessageV1, isServiceWindowOpen, Topic } from '@wt/contracts';
 import { ContactSealer } from '@wt/identity';
 import { KafkaPublisher, onlyRecords, type RecordBatch, traceHeaders, type TopicRecords } from '@wt/kafka';
 import { createHash } from 'node:crypto';
-import { Counter, register } from 'prom-client';
+import { counter } from '@wt/observability';
 import { type EntityManager } from 'typeorm';
 import { AssistantConfig } from '../assistant.config';
 import { PhoneNumberStore } from '../business/phone-number.store';
 import { KnowledgeStore } from '../knowledge/knowledge.store';
 import { ErasureRelease, personOf } from '../privacy/erasure-release';
-import { type AssistantAction, decide, isWindowOpen, SERVICE_WINDOW_MS } from './assistant-policy';
+import { type AssistantAction, decide, isWindowOpen } from './assistant-policy';
 import { explainDecision, MESSAGES } from './assistant-messages';
 import { type Conversation, ConversationStore } from './conversation.store';
 
-const messagesTotal =
-  (register.getSingleMetric('wt_assistant_messages_total') as Counter | undefined) ??
-  new Counter({
-    name: 'wt_assistant_messages_total',
-    help: 'Inbound messages handled by the assistant, by outcome',
-    labelNames: ['outcome'],
-  });
+const messagesTotal = counter({
+  name: 'wt_assistant_messages_total',
+  help: 'Inbound messages handled by the assistant, by outcome',
+  labelNames: ['outcome'],
+});
 
 /** The sealed contact does not open (not sealed for this platform, or tampered). */
 export class UnreadableContactError extends Error {
@@ -130,7 +128,7 @@ export class AssistantConsumer {
       // With an agent (handed over less than 24 h ago, not given back): the bot does not answer over
       // the agent's head; the message goes to the team. Commands still act: a stop always revokes.
       const withAgent =
-        known?.state === 'handed_off' && known.handedOffAt !== null && now.getTime() - known.handedOffAt.getTime() < SERVICE_WINDOW_MS;
+        known?.state === 'handed_off' && known.handedOffAt !== null && isServiceWindowOpen(known.handedOffAt.getTime(), now.getTime());
       if (withAgent && action.kind === 'answer')
         action = { kind: 'handoff', language: action.language, reason: 'with_agent', best: action.match };
       const conversation = await this.conversations.touch(manager, { ...message, businessId }, action.language);
@@ -206,7 +204,7 @@ export class AssistantConsumer {
         const alreadyHandedOff =
           conversation.state === 'handed_off' &&
           conversation.handedOffAt !== null &&
-          now.getTime() - conversation.handedOffAt.getTime() < SERVICE_WINDOW_MS;
+          isServiceWindowOpen(conversation.handedOffAt.getTime(), now.getTime());
         const notify = !alreadyHandedOff;
         const handoff: AssistantHandoffV1 = {
           handoffId: derivedId('asst-handoff', message.wamid),

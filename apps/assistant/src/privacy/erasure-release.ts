@@ -2,17 +2,15 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { type PrivacyRequestV1, Topic } from '@wt/contracts';
 import { addressOf, ContactSealer } from '@wt/identity';
 import { KafkaPublisher } from '@wt/kafka';
-import { Counter, register } from 'prom-client';
+import { counter } from '@wt/observability';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AssistantConfig } from '../assistant.config';
 
-const released =
-  (register.getSingleMetric('wt_assistant_erasures_released_total') as Counter | undefined) ??
-  new Counter({
-    name: 'wt_assistant_erasures_released_total',
-    help: 'Erasure requests the assistant held until its confirmation left, by why they went: confirmed (a status came back), due (waited long enough), erased (nothing left to erase), unreadable (the contact no longer opens)',
-    labelNames: ['why'],
-  });
+const released = counter({
+  name: 'wt_assistant_erasures_released_total',
+  help: 'Erasure requests the assistant held until its confirmation left, by why they went: confirmed (a status came back), due (waited long enough), erased (nothing left to erase), unreadable (the contact no longer opens)',
+  labelNames: ['why'],
+});
 
 interface PendingRow {
   request_id: string;

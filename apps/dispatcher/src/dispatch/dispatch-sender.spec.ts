@@ -6,6 +6,8 @@ import { type DataSource } from 'typeorm';
 import { DispatcherConfig } from '../dispatcher.config';
 import { type DispatchLedger, type LedgerRow } from './dispatch-ledger';
 import { DispatchSender } from './dispatch-sender.service';
+import { type NumberStates } from './number-states';
+import { type SendLease } from './send-lease';
 import { type SendOutcomes } from './send-outcomes';
 import { type ThroughputLimiter } from './throughput-limiter';
 
@@ -78,7 +80,22 @@ function pipeline(
     ...settings,
   });
   const outcomes = { fingerprint: 'f' } as unknown as SendOutcomes;
-  const sender = new DispatchSender(ledger, outcomes, limiter, client, sealer, publisher, dataSource, config, new ReadinessRegistry());
+  // One replica holding the lease of number 100, at the configured rate.
+  const numbers = { rateOf: () => config.WHATSAPP_MPS, isUnusable: () => false, refresh: async () => undefined } as unknown as NumberStates;
+  const lease = { acquire: async () => ['100'], allows: () => true, release: async () => undefined } as unknown as SendLease;
+  const sender = new DispatchSender(
+    ledger,
+    outcomes,
+    limiter,
+    client,
+    sealer,
+    publisher,
+    dataSource,
+    config,
+    new ReadinessRegistry(),
+    numbers,
+    lease,
+  );
   return { sender, calls, acceptedWrites, reservations };
 }
 

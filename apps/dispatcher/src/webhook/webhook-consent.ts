@@ -1,8 +1,8 @@
 import { type ConsentEventV1, type DeadLetterReason, type DeadLetterV1 } from '@wt/contracts';
 import { type ContactSealer } from '@wt/identity';
-import { DeadLetterSealer, keptPayload, type OutgoingRecord } from '@wt/kafka';
+import { DeadLetterSealer, httpDeadLettersFor, type OutgoingRecord } from '@wt/kafka';
 import { type MessageStatusUpdate } from '@wt/whatsapp';
-import { Counter, register } from 'prom-client';
+import { counter } from '@wt/observability';
 
 /**
  * Webhook events the dispatcher could not match to anything it knows, by kind and reason. Nothing
@@ -16,13 +16,11 @@ import { Counter, register } from 'prom-client';
  *   stays on whatsapp.inbound.v1);
  * - `preference`/`invalid_sender`, `inbound`/`invalid_sender`: the sender is not a valid number (counted only).
  */
-export const webhookUnmatched =
-  (register.getSingleMetric('wt_webhook_unmatched_total') as Counter | undefined) ??
-  new Counter({
-    name: 'wt_webhook_unmatched_total',
-    help: 'WhatsApp webhook events matched to nothing the dispatcher knows, by kind and reason',
-    labelNames: ['kind', 'reason'],
-  });
+export const webhookUnmatched = counter({
+  name: 'wt_webhook_unmatched_total',
+  help: 'WhatsApp webhook events matched to nothing the dispatcher knows, by kind and reason',
+  labelNames: ['kind', 'reason'],
+});
 
 /** Where a consent change came from when the person typed an opt-out word: the assistant uses the same. */
 export const OPT_OUT_REPLY_SOURCE = 'whatsapp-reply';
@@ -73,38 +71,24 @@ export function webhookEvent(reason: DeadLetterReason, detail: string, kind: Unm
   return { reason, detail, kind, payload };
 }
 
+/** The clear header naming a webhook dead letter's event kind (`status`, `preference`). */
+export const WEBHOOK_EVENT_HEADER = 'wt-webhook-event';
+
 /**
- * The dead letters of webhook events matched to nothing (origin `http`, the event kind in a clear
- * header), their payloads sealed as every dead letter's (DeadLetterSealer: under the person's key
- * when the payload names a personId, else the day's dead-letter key), in one vault round trip.
+ * The dead letters of webhook events matched to nothing: as every HTTP door's (`httpDeadLettersFor`:
+ * origin `http`, payloads sealed under the person's key when they name a personId, else the day's
+ * dead-letter key, in one vault round trip), the event kind in a clear header.
  */
 export async function webhookDeadLetters(
   sealer: ContactSealer,
   events: readonly UnmatchedEvent[],
   now = new Date(),
 ): Promise<OutgoingRecord<DeadLetterV1>[]> {
-  if (events.length === 0) return [];
-  const values = events.map((e) => Buffer.from(JSON.stringify(e.payload), 'utf8'));
-  const sealed = await new DeadLetterSealer(sealer).sealAll(
-    events.map((e, i) => ({ originTopic: 'http', value: values[i] as Buffer, headers: { 'wt-webhook-event': e.kind } })),
-    now,
-  );
-  return events.map((e, i) => {
-    const payload = keptPayload(values[i] as Buffer);
-    return {
-      key: 'http',
-      value: {
-        reason: e.reason,
-        detail: e.detail,
-        originTopic: 'http',
-        service: 'dispatcher',
-        payloadBase64: '',
-        sealedPayload: sealed[i],
-        payloadBytes: payload.bytes,
-        payloadSha256: payload.sha256,
-        headers: { 'wt-webhook-event': e.kind },
-        failedAt: now.toISOString(),
-      },
-    };
-  });
+  const refusals = events.map((e) => ({
+    reason: e.reason,
+    detail: e.detail,
+    value: Buffer.from(JSON.stringify(e.payload), 'utf8'),
+    headers: { [WEBHOOK_EVENT_HEADER]: e.kind },
+  }));
+  return httpDeadLettersFor('dispatcher', refusals, new DeadLetterSealer(sealer), now);
 }

@@ -36,6 +36,7 @@ import { ApiAnswer, ApiErrors, HttpInputError, inputProblemOf, ReadsOwnInput } f
 import { createHash } from 'node:crypto';
 import { WEBHOOK_PAYLOAD_SCHEMA, WEBHOOK_RECEIVED_SCHEMA } from './webhook.openapi';
 import { webhookShapeProblems } from './webhook-shape';
+import { AccountWebhooks } from './account-webhooks';
 import { senderOf, WebhookIdentities } from './webhook-identity';
 
 /** The route a webhook dead letter came through (header of the dead letter). */
@@ -110,6 +111,7 @@ export class WebhookController {
     private readonly costs: MessageCosts,
     private readonly conversions: ConversionAttribution,
     private readonly identities: WebhookIdentities,
+    private readonly account: AccountWebhooks,
   ) {}
 
   /** Subscription handshake. */
@@ -165,6 +167,8 @@ export class WebhookController {
     const inbound: OutgoingRecord<InboundMessageV1>[] = [];
     const unmatched: UnmatchedEvent[] = [];
     await this.dataSource.transaction(async (manager) => {
+      // Account webhooks (throughput, messaging limit, template status and quality): account-webhooks.ts.
+      out.signals.push(...(await this.account.record(manager, payload)).signals);
       for (const { phoneNumberId, status } of statusesOf(payload)) {
         const error = status.errors?.[0];
         const row = await this.ledger.recordStatus(manager, status.id, status.biz_opaque_callback_data, status.status, error?.code);

@@ -23,8 +23,8 @@ const good: EngagementEventV1 = {
 };
 
 describe('HttpIntake.engagement', () => {
-  it('answers per event: accepted ones normalized, rejected ones with field and reason', () => {
-    const outcome = newIntake().engagement(
+  it('answers per event: accepted ones normalized, rejected ones with field and reason', async () => {
+    const outcome = await newIntake().engagement(
       [
         good,
         { ...good, eventId: 'e2', type: 'poke' },
@@ -56,8 +56,8 @@ describe('HttpIntake.engagement', () => {
     expect(JSON.stringify(outcome.results)).not.toMatch(/612345678/);
   });
 
-  it('tells an unknown type apart from a broken event: unknown_type only when the type is the sole problem', () => {
-    const outcome = newIntake().engagement(
+  it('tells an unknown type apart from a broken event: unknown_type only when the type is the sole problem', async () => {
+    const outcome = await newIntake().engagement(
       [
         { ...good, eventId: 'u1', type: 'poke' },
         { ...good, eventId: 'u2', type: 42 },
@@ -79,25 +79,25 @@ describe('HttpIntake.engagement', () => {
     expect(outcome.refused[0]?.detail).toMatch(/^type: /);
   });
 
-  it('refuses every rejected event with its reason, its route and the original payload (sealed by the controller)', () => {
+  it('refuses every rejected event with its reason, its route and the original payload (sealed by the controller)', async () => {
     const bad = { ...good, eventId: 'e9', phone: '+33 1' };
-    const { refused } = newIntake().engagement([good, bad], now);
+    const { refused } = await newIntake().engagement([good, bad], now);
     expect(refused).toHaveLength(1);
     expect(refused[0]).toMatchObject({ reason: 'invalid_phone', headers: { [HTTP_ROUTE_HEADER]: 'POST /v1/engagement-events' } });
     expect(JSON.parse((refused[0]?.value as Buffer).toString('utf8'))).toEqual(bad);
   });
 
-  it('rejects an oversized event without parsing it further', () => {
+  it('rejects an oversized event without parsing it further', async () => {
     const huge = { ...good, contentId: 'x'.repeat(120), categories: Array.from({ length: 30 }, (_, i) => `category-${i}`) };
-    const outcome = newIntake(512).engagement([huge], now);
+    const outcome = await newIntake(512).engagement([huge], now);
     expect(outcome.results[0]).toMatchObject({ status: 'rejected', reason: 'oversized', errors: [{ field: '(root)' }] });
   });
 });
 
 describe('HttpIntake.consent', () => {
-  it('requires a business for whatsapp_marketing and accepts a platform-wide cross_app_profiling', () => {
+  it('requires a business for whatsapp_marketing and accepts a platform-wide cross_app_profiling', async () => {
     const base = { phone: '+33612345678', status: 'granted', occurredAt: '2026-11-28T11:00:00Z', source: 'web-form' };
-    const outcome = newIntake().consent(
+    const outcome = await newIntake().consent(
       [
         { ...base, purpose: 'whatsapp_marketing' },
         { ...base, purpose: 'cross_app_profiling' },

@@ -5,6 +5,7 @@ import {
   type EngagementNormalizedV1,
   type FieldViolation,
   type PayloadRejectionReason,
+  type PayloadValidation,
   Topic,
   validatePayload,
 } from '@wt/contracts';
@@ -49,40 +50,62 @@ export class HttpIntake {
     private readonly limits: IntakeLimits,
   ) {}
 
-  engagement(items: readonly unknown[], now: Date): IntakeOutcome<EngagementNormalizedV1> {
-    return this.intake('POST /v1/engagement-events', items, now, (raw) => {
-      const valid = validatePayload(Topic.SocialEngagementV1, raw);
-      return valid.ok ? this.normalizer.engagement(valid.value, now) : schemaViolation(valid.reason, valid.violations);
-    });
+  async engagement(items: readonly unknown[], now: Date): Promise<IntakeOutcome<EngagementNormalizedV1>> {
+    return this.intake(
+      'POST /v1/engagement-events',
+      items,
+      (raw) => validatePayload(Topic.SocialEngagementV1, raw),
+      (events) => this.normalizer.engagements(events, now),
+    );
   }
 
   /** `attribution`: who asserted them (the API key), whatever the items declare. */
-  consent(items: readonly unknown[], now: Date, attribution: ConsentAttribution): IntakeOutcome<ConsentNormalizedV1> {
-    return this.intake('POST /v1/consents', items, now, (raw) => {
-      const valid = validatePayload(Topic.ConsentV1, raw);
-      return valid.ok ? this.normalizer.consent(valid.value, now, attribution) : schemaViolation(valid.reason, valid.violations);
-    });
+  async consent(items: readonly unknown[], now: Date, attribution: ConsentAttribution): Promise<IntakeOutcome<ConsentNormalizedV1>> {
+    return this.intake(
+      'POST /v1/consents',
+      items,
+      (raw) => validatePayload(Topic.ConsentV1, raw),
+      (events) =>
+        this.normalizer.consents(
+          events.map((event) => ({ event, attribution })),
+          now,
+        ),
+    );
   }
 
-  private intake<T extends { personId: string }>(
+  /** Size and contract first, item by item; then the valid ones normalized as one batch (one vault round trip). */
+  private async intake<E, T extends { personId: string }>(
     route: HttpRoute,
     items: readonly unknown[],
-    now: Date,
-    normalize: (raw: unknown) => Normalized<T> | SchemaViolation,
-  ): IntakeOutcome<T> {
-    const outcome: IntakeOutcome<T> = { results: [], accepted: [], refused: [] };
-    items.forEach((raw, index) => {
+    validate: (raw: unknown) => PayloadValidation<E>,
+    normalize: (events: E[]) => Promise<Normalized<T>[]>,
+  ): Promise<IntakeOutcome<T>> {
+    const checked = items.map((raw) => {
       const bytes = Buffer.from(JSON.stringify(raw) ?? 'null', 'utf8');
-      const result: Normalized<T> | SchemaViolation =
-        bytes.length > this.limits.maxItemBytes
-          ? { ok: false, reason: 'oversized', detail: `(root): ${bytes.length} bytes, more than ${this.limits.maxItemBytes}` }
-          : normalize(raw);
+      if (bytes.length > this.limits.maxItemBytes) {
+        const oversized: Refused = {
+          ok: false,
+          reason: 'oversized',
+          detail: `(root): ${bytes.length} bytes, more than ${this.limits.maxItemBytes}`,
+        };
+        return { bytes, result: oversized };
+      }
+      const valid = validate(raw);
+      return { bytes, result: valid.ok ? valid : schemaViolation(valid.reason, valid.violations) };
+    });
+    const valid: E[] = [];
+    for (const { result } of checked) if (result.ok) valid.push(result.value);
+    const normalized = await normalize(valid);
+    let next = 0;
+    const outcome: IntakeOutcome<T> = { results: [], accepted: [], refused: [] };
+    checked.forEach(({ bytes, result: checkedResult }, index) => {
+      const result: Normalized<T> | Refused = checkedResult.ok ? (normalized[next++] as Normalized<T>) : checkedResult;
       if (result.ok) {
         outcome.results.push({ index, status: 'accepted', personId: result.value.personId });
         outcome.accepted.push({ key: result.value.personId, value: result.value });
         return;
       }
-      const errors = 'violations' in result ? (result as SchemaViolation).violations : [violationOf(result.detail)];
+      const errors = ('violations' in result && result.violations) || [violationOf(result.detail)];
       outcome.results.push({ index, status: 'rejected', reason: result.reason, errors });
       // Sealed by the caller (one vault round trip for the request) before it goes to the dead-letter topic.
       outcome.refused.push({ reason: result.reason, detail: result.detail, value: bytes, headers: { [HTTP_ROUTE_HEADER]: route } });
@@ -91,15 +114,18 @@ export class HttpIntake {
   }
 }
 
-interface SchemaViolation {
+/**
+ * An item refused before normalization: too large, or not the contract (with its violations;
+ * `unknown_type` when the only problem is a well-formed but unknown `type`).
+ */
+interface Refused {
   ok: false;
-  /** `unknown_type` when the only problem is a well-formed but unknown `type`. */
-  reason: PayloadRejectionReason;
+  reason: DeadLetterReason;
   detail: string;
-  violations: FieldViolation[];
+  violations?: FieldViolation[];
 }
 
-function schemaViolation(reason: PayloadRejectionReason, violations: FieldViolation[]): SchemaViolation {
+function schemaViolation(reason: PayloadRejectionReason, violations: FieldViolation[]): Refused {
   return { ok: false, reason, detail: describeViolations(violations), violations };
 }
 

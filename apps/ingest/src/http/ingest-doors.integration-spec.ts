@@ -1,7 +1,8 @@
 import { type DeadLetterV1, type EngagementEventV1, Topic } from '@wt/contracts';
 import { parseTraceContext } from '@wt/kafka';
 import { testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe, stopChild, waitUntilReady } from '@wt/testing';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,14 +21,18 @@ import { type IntakeResponse } from './ingest-http.controller';
 const ROOT = path.resolve(__dirname, '../../../..');
 const RATE_LIMIT = 40;
 
-/** Issues a key as an operator does: `node dist/apps/ingest/src/main.js api-key <action> <subject>`. */
-function issueKey(action: 'issue' | 'issue-producer', subject: string): { keyId: string; apiKey: string } {
-  const out = execFileSync(process.execPath, [path.join(ROOT, 'dist/apps/ingest/src/main.js'), 'api-key', action, subject, 'integration'], {
-    cwd: ROOT,
-    env: { PATH: process.env['PATH'], DATABASE_URL: testDatabaseUrl('ingest') },
-    encoding: 'utf8',
-  });
-  return JSON.parse(out.trim().split('\n').at(-1) as string) as { keyId: string; apiKey: string };
+/**
+ * Issues a key as an operator does: `node dist/apps/ingest/src/main.js api-key <action> <subject>`.
+ * Asynchronously: a synchronous child would block this process for seconds, long enough for the
+ * server to close an idle keep-alive socket that the next fetch would then reuse ("other side closed").
+ */
+async function issueKey(action: 'issue' | 'issue-producer' | 'revoke', subject: string): Promise<{ keyId: string; apiKey: string }> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [path.join(ROOT, 'dist/apps/ingest/src/main.js'), 'api-key', action, subject, ...(action === 'revoke' ? [] : ['integration'])],
+    { cwd: ROOT, env: { PATH: process.env['PATH'], DATABASE_URL: testDatabaseUrl('ingest') }, encoding: 'utf8' },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1) as string) as { keyId: string; apiKey: string };
 }
 
 async function freePort(): Promise<number> {
@@ -143,9 +148,9 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
     for (const project of ['apps/ingest', 'tools/cli']) {
       execFileSync(process.execPath, [path.join(ROOT, 'tools/build/swc-build.mjs'), project], { cwd: ROOT, stdio: 'ignore' });
     }
-    keys.instagram = issueKey('issue-producer', 'instagram');
-    keys.acme = issueKey('issue', acme);
-    keys.globex = issueKey('issue', globex);
+    keys.instagram = await issueKey('issue-producer', 'instagram');
+    keys.acme = await issueKey('issue', acme);
+    keys.globex = await issueKey('issue', globex);
     port = await freePort();
     deadLetters = await TopicProbe.start(brokers, Topic.DeadLetterV1);
     normalized = await TopicProbe.start(brokers, Topic.EngagementNormalizedV1);
@@ -274,10 +279,8 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
       const unknown = await post('/v1/consents', { consents: forged }, {}, `wtk_${keys.acme.keyId}.${'A'.repeat(43)}`);
       expect(unknown.status).toBe(401);
       expect(unknown.json.message).toBe('invalid API key');
-      const revoked = issueKey('issue', acme);
-      execFileSync(process.execPath, [path.join(ROOT, 'dist/apps/ingest/src/main.js'), 'api-key', 'revoke', revoked.keyId], {
-        env: { PATH: process.env['PATH'], DATABASE_URL: testDatabaseUrl('ingest') },
-      });
+      const revoked = await issueKey('issue', acme);
+      await issueKey('revoke', revoked.keyId);
       expect((await post('/v1/consents', { consents: forged }, {}, revoked.apiKey)).status).toBe(401);
       expect((await post('/v1/engagement-events', { events: [event('anonymous', { phone })] }, {}, null)).status).toBe(401);
       await nothingPublishedBefore(phone, (c) => c.source === `forged-${run}`);
@@ -345,7 +348,7 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
     });
 
     it('answers 429 with Retry-After once one key passes its limit, while other keys go on', async () => {
-      const burst = issueKey('issue', `burst-${run}`);
+      const burst = await issueKey('issue', `burst-${run}`);
       // Empty batches (400) count too: the limit is on requests, checked before the body.
       for (let i = 0; i < RATE_LIMIT; i += 1) expect((await post('/v1/consents', { consents: [] }, {}, burst.apiKey)).status).toBe(400);
       const over = await post('/v1/consents', { consents: [] }, {}, burst.apiKey);

@@ -3,22 +3,19 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiKey, type ApiKeyPrincipal, ApiKeyScopeGuard, RequireScope } from '@wt/business-auth';
 import { Topic } from '@wt/contracts';
 import { DeadLetterSealer, httpDeadLettersFor, KafkaPublisher } from '@wt/kafka';
-import { Counter, register } from 'prom-client';
+import { counter } from '@wt/observability';
 import { IngestConfig } from '../ingest.config';
-import { EventNormalizer } from '../normalization/event-normalizer';
 import { HttpIntake, type IntakeOutcome, type ItemResult } from './http-intake';
 import { ConsentsRequest, EngagementEventsRequest, INTAKE_RESPONSE_SCHEMA } from './intake.openapi';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { consentRefusal, engagementRefusal, httpAttribution } from './door-authorization';
 import { ApiAnswer, ApiErrors } from '@wt/runtime';
 
-const httpItems =
-  (register.getSingleMetric('wt_ingest_http_items_total') as Counter | undefined) ??
-  new Counter({
-    name: 'wt_ingest_http_items_total',
-    help: 'Items received over HTTP, by route and result',
-    labelNames: ['route', 'result'],
-  });
+const httpItems = counter({
+  name: 'wt_ingest_http_items_total',
+  help: 'Items received over HTTP, by route and result',
+  labelNames: ['route', 'result'],
+});
 
 export interface IntakeResponse {
   accepted: number;
@@ -51,7 +48,6 @@ export class IngestHttpController {
     private readonly publisher: KafkaPublisher,
     private readonly config: IngestConfig,
     private readonly intake: HttpIntake,
-    private readonly normalizer: EventNormalizer,
     private readonly deadLetters: DeadLetterSealer,
   ) {}
 
@@ -68,8 +64,7 @@ export class IngestHttpController {
     const items = this.items(body, 'events');
     const refusal = engagementRefusal(items, key);
     if (refusal) throw new ForbiddenException(refusal);
-    const outcome = this.intake.engagement(items, new Date());
-    await this.normalizer.sealContacts(outcome.accepted.map((r) => r.value));
+    const outcome = await this.intake.engagement(items, new Date());
     await this.publisher.publishAll([
       { topic: Topic.EngagementNormalizedV1, records: outcome.accepted },
       { topic: Topic.DeadLetterV1, records: await httpDeadLettersFor('ingest', outcome.refused, this.deadLetters) },
@@ -90,8 +85,7 @@ export class IngestHttpController {
     const items = this.items(body, 'consents');
     const refusal = consentRefusal(items, key);
     if (refusal) throw new ForbiddenException(refusal);
-    const outcome = this.intake.consent(items, new Date(), httpAttribution(key));
-    await this.normalizer.sealContacts(outcome.accepted.map((r) => r.value));
+    const outcome = await this.intake.consent(items, new Date(), httpAttribution(key));
     await this.publisher.publishAll([
       { topic: Topic.ConsentNormalizedV1, records: outcome.accepted },
       { topic: Topic.DeadLetterV1, records: await httpDeadLettersFor('ingest', outcome.refused, this.deadLetters) },

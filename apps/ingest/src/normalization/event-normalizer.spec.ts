@@ -26,13 +26,15 @@ const event: EngagementEventV1 = {
 describe('EventNormalizer.engagement', () => {
   it('replaces the phone by a personId and a contact sealed under the person key, for the whole batch at once', async () => {
     const normalizer = newNormalizer();
-    const result = normalizer.engagement(event, now);
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
-    expect(result.value.contact).toBe('');
     const calls = keys.calls;
-    await normalizer.sealContacts([result.value]);
+    const [result, other, refused] = await normalizer.engagements(
+      [event, { ...event, eventId: 'e2', phone: '+33 6 98 76 54 32' }, { ...event, eventId: 'e3', phone: '+33 1' }],
+      now,
+    );
     expect(keys.calls).toBe(calls + 1);
+    expect(refused).toMatchObject({ ok: false, reason: 'invalid_phone' });
+    expect(other?.ok && other.value.contact.startsWith(`v2.${other.value.personId}.`)).toBe(true);
+    if (!result?.ok) throw new Error('refused');
     expect(result.value.personId).toBe(new Pseudonymizer('s'.repeat(32)).personId('+33612345678'));
     expect(result.value.contact.startsWith(`v2.${result.value.personId}.`)).toBe(true);
     expect(await new ContactSealer(keys).open(result.value.contact)).toEqual({ ok: true, e164: '+33612345678' });
@@ -41,26 +43,27 @@ describe('EventNormalizer.engagement', () => {
     expect(result.value.categories).toEqual(['shoes', 'running']);
   });
 
-  it('gives the same personId for every written form of a number', () => {
+  it('gives the same personId for every written form of a number', async () => {
     const n = newNormalizer();
-    const a = n.engagement(event, now);
-    const b = n.engagement({ ...event, phone: '+33 (0)6 12 34 56 78', country: undefined }, now);
-    const c = n.engagement({ ...event, phone: '0033612345678', country: undefined }, now);
-    expect(a.ok && b.ok && c.ok).toBe(true);
-    if (a.ok && b.ok && c.ok) expect(new Set([a.value.personId, b.value.personId, c.value.personId]).size).toBe(1);
+    const [a, b, c] = await n.engagements(
+      [event, { ...event, phone: '+33 (0)6 12 34 56 78', country: undefined }, { ...event, phone: '0033612345678', country: undefined }],
+      now,
+    );
+    expect(a?.ok && b?.ok && c?.ok).toBe(true);
+    if (a?.ok && b?.ok && c?.ok) expect(new Set([a.value.personId, b.value.personId, c.value.personId]).size).toBe(1);
   });
 
-  it('uses the default region for national numbers without a hint', () => {
-    expect(newNormalizer().engagement({ ...event, country: undefined }, now)).toMatchObject({ ok: false, reason: 'invalid_phone' });
-    expect(newNormalizer({ defaultRegion: 'FR' }).engagement({ ...event, country: undefined }, now).ok).toBe(true);
+  it('uses the default region for national numbers without a hint', async () => {
+    expect(await newNormalizer().engagement({ ...event, country: undefined }, now)).toMatchObject({ ok: false, reason: 'invalid_phone' });
+    expect((await newNormalizer({ defaultRegion: 'FR' }).engagement({ ...event, country: undefined }, now)).ok).toBe(true);
   });
 
-  it('refuses events from the future and past the retention window', () => {
-    expect(newNormalizer().engagement({ ...event, occurredAt: '2026-11-28T12:10:00Z' }, now)).toMatchObject({
+  it('refuses events from the future and past the retention window', async () => {
+    expect(await newNormalizer().engagement({ ...event, occurredAt: '2026-11-28T12:10:00Z' }, now)).toMatchObject({
       ok: false,
       reason: 'timestamp_in_future',
     });
-    expect(newNormalizer().engagement({ ...event, occurredAt: '2026-10-01T00:00:00Z' }, now)).toMatchObject({
+    expect(await newNormalizer().engagement({ ...event, occurredAt: '2026-10-01T00:00:00Z' }, now)).toMatchObject({
       ok: false,
       reason: 'timestamp_too_old',
     });
@@ -77,26 +80,37 @@ describe('EventNormalizer.consent', () => {
     source: 'web-form',
   };
 
-  it('pseudonymizes and keeps the business of a marketing consent', () => {
-    expect(newNormalizer().consent(consent, now)).toMatchObject({
+  it('pseudonymizes, seals the contact and keeps the business of a marketing consent', async () => {
+    const result = await newNormalizer().consent(consent, now);
+    expect(result).toMatchObject({
       ok: true,
       value: { businessId: 'acme', status: 'granted', country: 'FR' },
     });
+    if (!result.ok) throw new Error('refused');
+    expect(await new ContactSealer(keys).open(result.value.contact as string)).toEqual({ ok: true, e164: '+33612345678' });
   });
 
-  it('refuses an invalid number with the reason', () => {
-    expect(newNormalizer().consent({ ...consent, phone: '+33 1' }, now)).toMatchObject({ ok: false, reason: 'invalid_phone' });
+  it('refuses an invalid number with the reason', async () => {
+    expect(await newNormalizer().consent({ ...consent, phone: '+33 1' }, now)).toMatchObject({ ok: false, reason: 'invalid_phone' });
   });
 
-  it('attributes a Kafka record to what its producer declared, else to an unidentified Kafka producer', () => {
-    expect(newNormalizer().consent(consent, now)).toMatchObject({ value: { assertedVia: 'kafka_producer', assertedBy: 'unidentified' } });
+  it('attributes a Kafka record to what its producer declared, else to an unidentified Kafka producer', async () => {
+    expect(await newNormalizer().consent(consent, now)).toMatchObject({
+      value: { assertedVia: 'kafka_producer', assertedBy: 'unidentified' },
+    });
     const declared = { ...consent, assertedVia: 'whatsapp_webhook', assertedBy: 'dispatcher' } as const;
-    expect(newNormalizer().consent(declared, now)).toMatchObject({ value: { assertedVia: 'whatsapp_webhook', assertedBy: 'dispatcher' } });
+    expect(await newNormalizer().consent(declared, now)).toMatchObject({
+      value: { assertedVia: 'whatsapp_webhook', assertedBy: 'dispatcher' },
+    });
   });
 
-  it('takes the attribution it is given (the HTTP door) over what the record declares', () => {
+  it('takes the attribution it is given (the HTTP door) over what the record declares', async () => {
     const declared = { ...consent, assertedVia: 'assistant', assertedBy: 'someone-else' } as const;
-    const result = newNormalizer().consent(declared, now, { assertedVia: 'http_api', assertedBy: 'acme', assertedKeyId: 'AbCdEfGhIjKl' });
+    const result = await newNormalizer().consent(declared, now, {
+      assertedVia: 'http_api',
+      assertedBy: 'acme',
+      assertedKeyId: 'AbCdEfGhIjKl',
+    });
     expect(result).toMatchObject({ value: { assertedVia: 'http_api', assertedBy: 'acme', assertedKeyId: 'AbCdEfGhIjKl' } });
   });
 
@@ -107,7 +121,7 @@ describe('EventNormalizer.consent', () => {
     const { phone: _phone, ...revocation } = { ...consent, status: 'revoked' as const, source: 'whatsapp-reply' };
     for (const named of [{ personId }, { sealedContact }]) {
       const normalizer = newNormalizer();
-      const result = normalizer.consent({ ...revocation, ...named }, now);
+      const result = await normalizer.consent({ ...revocation, ...named }, now);
       expect(result).toEqual({
         ok: true,
         value: {
@@ -122,14 +136,13 @@ describe('EventNormalizer.consent', () => {
           assertedBy: 'unidentified',
         },
       });
-      if (result.ok) await normalizer.sealContacts([result.value]);
-      expect(result.ok && result.value.contact).toBeFalsy();
+      expect(result.ok && 'contact' in result.value).toBe(false);
     }
   });
 
-  it('refuses a v1 sealed contact, which names no person', () => {
+  it('refuses a v1 sealed contact, which names no person', async () => {
     const { phone: _phone, ...revocation } = { ...consent, status: 'revoked' as const };
-    expect(newNormalizer().consent({ ...revocation, sealedContact: 'v1.aXY.dGFn.ZGF0YQ' }, now)).toMatchObject({
+    expect(await newNormalizer().consent({ ...revocation, sealedContact: 'v1.aXY.dGFn.ZGF0YQ' }, now)).toMatchObject({
       ok: false,
       reason: 'schema_violation',
     });
@@ -141,12 +154,10 @@ describe('EventNormalizer phone cache', () => {
     const pseudonymizer = new Pseudonymizer('s'.repeat(32));
     const hmac = jest.spyOn(pseudonymizer, 'personId');
     const n = new EventNormalizer(pseudonymizer, new ContactSealer(keys), { maxAgeMs: 30 * 86_400_000, maxFutureSkewMs: 300_000 });
-    const first = n.engagement(event, now);
+    const first = await n.engagement(event, now);
     if (!first.ok) throw new Error('refused');
-    await n.sealContacts([first.value]);
-    const second = n.engagement({ ...event, eventId: 'e2' }, now);
+    const second = await n.engagement({ ...event, eventId: 'e2' }, now);
     if (!second.ok) throw new Error('refused');
-    await n.sealContacts([second.value]);
     expect(hmac).toHaveBeenCalledTimes(1);
     expect(second.value.personId).toBe(first.value.personId);
     expect(second.value.country).toBe('FR');
@@ -154,8 +165,8 @@ describe('EventNormalizer phone cache', () => {
     expect(second.value.contact).not.toBe(first.value.contact);
     expect(await new ContactSealer(keys).open(second.value.contact)).toEqual({ ok: true, e164: '+33612345678' });
     // The same digits with another region hint are another entry, and an invalid number stays refused.
-    expect(n.engagement({ ...event, country: 'BE' }, now)).toMatchObject({ ok: false, reason: 'invalid_phone' });
-    expect(n.engagement({ ...event, country: 'BE' }, now)).toMatchObject({ ok: false, reason: 'invalid_phone' });
+    expect(await n.engagement({ ...event, country: 'BE' }, now)).toMatchObject({ ok: false, reason: 'invalid_phone' });
+    expect(await n.engagement({ ...event, country: 'BE' }, now)).toMatchObject({ ok: false, reason: 'invalid_phone' });
   });
 
   it('keeps numbers across batches only when asked to', async () => {
@@ -167,8 +178,8 @@ describe('EventNormalizer phone cache', () => {
       phoneCacheMax: 0,
     });
     for (let batch = 0; batch < 2; batch++) {
-      const values = [n.engagement(event, now), n.engagement({ ...event, eventId: 'e2' }, now)].map((r) => (r.ok ? r.value : undefined));
-      await n.sealContacts(values.filter((v) => v !== undefined));
+      const results = await n.engagements([event, { ...event, eventId: 'e2' }], now);
+      expect(results.every((r) => r.ok)).toBe(true);
     }
     expect(hmac).toHaveBeenCalledTimes(2);
   });

@@ -38,6 +38,11 @@ interface KnownPhone {
   personId?: string;
 }
 
+interface PhoneCache {
+  get(key: string): KnownPhone | undefined;
+  set(key: string, value: KnownPhone): unknown;
+}
+
 /**
  * The cache of written numbers: bounded in count (the least recently used goes first) and in time
  * (an entry lives `ttlMs` from its parse, however often it is read). lru-cache, measured against
@@ -50,18 +55,30 @@ export function phoneCache<V extends object>(max: number, ttlMs: number, clock?:
   return new LRUCache<string, V>({ max, ttl: ttlMs, ttlAutopurge: false, ...time });
 }
 
-/** Until `sealContacts` runs, a normalized value's contact is empty (never the number). */
-const UNSEALED = '';
+/**
+ * A value normalized but not sealed yet: it has no `contact` at all, so it cannot be published as
+ * the topic's payload; `e164` (absent when the event named its person without a number) stays in
+ * this process's memory until `sealBatch` turns it into the sealed contact.
+ */
+interface Draft<T> {
+  value: Omit<T, 'contact'>;
+  e164?: string;
+}
+
+/** One input of a consent batch: the event and, for the HTTP door, the attribution of its API key. */
+export interface ConsentInput {
+  event: ConsentEventV1;
+  /** By default what a Kafka producer declared (`declaredAttribution`). */
+  attribution?: ConsentAttribution;
+}
 
 /**
  * Turns validated input events into the platform's internal form: the phone becomes a personId
  * and a sealed contact, the time is checked against the retention window. Sealing needs the
- * persons' keys from the key vault, so it is done for a whole batch at once: `engagement` and
- * `consent` leave the contact empty and remember the number (in memory only), `sealContacts`
- * then seals every value of the batch with one vault round trip.
+ * persons' keys from the key vault, so it works on a whole batch at once (one vault round trip):
+ * `engagements` and `consents` return every value already sealed, in the order of the input.
  */
 export class EventNormalizer {
-  private readonly pending = new WeakMap<object, string>();
   /**
    * Numbers already normalized and pseudonymized, by written form and region hint: libphonenumber
    * and the HMAC cost ≈ 15 µs per event, and a person's events come again and again, in one batch
@@ -69,10 +86,9 @@ export class EventNormalizer {
    * `phoneCacheTtlMs` from its parse, however often it is used); numbers stay in this process's
    * memory only, as its batches do, and never reach a log or a key. Both results are pure
    * functions of the written number (and the secret), so a cached one is the one a parse would give.
+   * Without it (`phoneCacheMax: 0`), each batch keeps its own numbers while it runs.
    */
   private readonly phones: LRUCache<string, KnownPhone> | undefined;
-  /** Without a cache across batches: the batch's own numbers, emptied by `sealContacts`. */
-  private readonly batchPhones = new Map<string, KnownPhone>();
   private lastNow?: Date;
   private lastNowIso = '';
 
@@ -85,16 +101,39 @@ export class EventNormalizer {
     this.phones = max > 0 ? phoneCache<KnownPhone>(max, policy.phoneCacheTtlMs ?? 60_000) : undefined;
   }
 
-  engagement(event: EngagementEventV1, now: Date): Normalized<EngagementNormalizedV1> {
+  /** A batch of engagement events, each normalized with its contact sealed or refused with the reason. */
+  async engagements(events: readonly EngagementEventV1[], now: Date): Promise<Normalized<EngagementNormalizedV1>[]> {
+    const phones = this.batchPhones();
+    return this.sealBatch<EngagementNormalizedV1>(events.map((event) => this.engagementDraft(event, now, phones)));
+  }
+
+  /** A batch of consent changes, each normalized with its contact sealed (when it came with a number) or refused. */
+  async consents(items: readonly ConsentInput[], now: Date): Promise<Normalized<ConsentNormalizedV1>[]> {
+    const phones = this.batchPhones();
+    return this.sealBatch<ConsentNormalizedV1>(
+      items.map(({ event, attribution }) => this.consentDraft(event, now, attribution ?? declaredAttribution(event), phones)),
+    );
+  }
+
+  /** One event: a batch of one. */
+  async engagement(event: EngagementEventV1, now: Date): Promise<Normalized<EngagementNormalizedV1>> {
+    return (await this.engagements([event], now))[0] as Normalized<EngagementNormalizedV1>;
+  }
+
+  /** One consent change: a batch of one. */
+  async consent(event: ConsentEventV1, now: Date, attribution?: ConsentAttribution): Promise<Normalized<ConsentNormalizedV1>> {
+    return (await this.consents([{ event, attribution }], now))[0] as Normalized<ConsentNormalizedV1>;
+  }
+
+  private engagementDraft(event: EngagementEventV1, now: Date, phones: PhoneCache): Normalized<Draft<EngagementNormalizedV1>> {
     const at = Date.parse(event.occurredAt);
     const timing = this.checkTime(at, now);
     if (timing) return timing;
-    const { phone, personId } = this.person(event.phone, event.country);
+    const { phone, personId } = this.person(event.phone, event.country, phones);
     if (!phone.ok) return { ok: false, reason: 'invalid_phone', detail: `phone: ${phone.reason}` };
-    return this.unsealed(phone.e164, {
+    const value = {
       dedupeKey: `${event.source}:${event.eventId}`,
       personId: personId as string,
-      contact: UNSEALED,
       source: event.source,
       type: event.type,
       occurredAt: new Date(at).toISOString(),
@@ -105,7 +144,8 @@ export class EventNormalizer {
       currency: event.currency,
       country: phone.country,
       ingestedAt: this.iso(now),
-    });
+    };
+    return { ok: true, value: { value, e164: phone.e164 } };
   }
 
   /** `now` in ISO 8601, once per batch (every event of a batch shares its `now`). */
@@ -117,8 +157,12 @@ export class EventNormalizer {
     return this.lastNowIso;
   }
 
-  /** `attribution`: the HTTP door's (from the API key); by default what a Kafka producer declared. */
-  consent(event: ConsentEventV1, now: Date, attribution: ConsentAttribution = declaredAttribution(event)): Normalized<ConsentNormalizedV1> {
+  private consentDraft(
+    event: ConsentEventV1,
+    now: Date,
+    attribution: ConsentAttribution,
+    phones: PhoneCache,
+  ): Normalized<Draft<ConsentNormalizedV1>> {
     if (Date.parse(event.occurredAt) - now.getTime() > this.policy.maxFutureSkewMs) {
       return { ok: false, reason: 'timestamp_in_future', detail: `occurredAt: later than now + ${this.policy.maxFutureSkewMs} ms` };
     }
@@ -138,41 +182,47 @@ export class EventNormalizer {
     // nothing to seal, and no contact is forwarded (profiles keeps the one it holds, if any).
     const named = personNamedBy(event);
     if (named) {
-      return named.ok ? { ok: true, value: { personId: named.personId, ...common, country: event.country, ...attributed } } : named;
+      return named.ok
+        ? { ok: true, value: { value: { personId: named.personId, ...common, country: event.country, ...attributed } } }
+        : named;
     }
-    const { phone, personId } = this.person(event.phone as string, event.country);
+    const { phone, personId } = this.person(event.phone as string, event.country, phones);
     if (!phone.ok) return { ok: false, reason: 'invalid_phone', detail: `phone: ${phone.reason}` };
-    return this.unsealed(phone.e164, { personId: personId as string, contact: UNSEALED, ...common, country: phone.country, ...attributed });
+    return {
+      ok: true,
+      value: { value: { personId: personId as string, ...common, country: phone.country, ...attributed }, e164: phone.e164 },
+    };
+  }
+
+  /** The cache a batch reads its numbers through: the shared one, or the batch's own. */
+  private batchPhones(): PhoneCache {
+    return this.phones ?? new Map<string, KnownPhone>();
   }
 
   /** The number in E.164 and its pseudonym, once per distinct (number, region hint) while cached. */
-  private person(raw: string, country: string | undefined): KnownPhone {
+  private person(raw: string, country: string | undefined, phones: PhoneCache): KnownPhone {
     const key = `${raw}\u0000${country ?? ''}`;
-    const cache = this.phones ?? this.batchPhones;
-    let known = cache.get(key);
+    let known = phones.get(key);
     if (!known) {
       const phone = normalizePhone(raw, country, this.policy.defaultRegion);
       known = { phone, personId: phone.ok ? this.pseudonymizer.personId(phone.e164) : undefined };
-      cache.set(key, known);
+      phones.set(key, known);
     }
     return known;
   }
 
-  /** Seals the contact of each value normalized here: one key-vault round trip for the batch (none for cached keys). */
-  async sealContacts(values: readonly { personId: string; contact?: string }[]): Promise<void> {
-    this.batchPhones.clear();
-    const todo = values.filter((v) => v.contact === UNSEALED && this.pending.has(v));
-    if (todo.length === 0) return;
-    const sealed = await this.sealer.sealAll(todo.map((v) => ({ personId: v.personId, e164: this.pending.get(v) as string })));
-    todo.forEach((v, i) => {
-      v.contact = sealed[i] as string;
-      this.pending.delete(v);
+  /** Seals the contact of every draft that carries a number: one key-vault round trip for the batch (none for cached keys). */
+  private async sealBatch<T extends { personId: string; contact?: string }>(drafts: Normalized<Draft<T>>[]): Promise<Normalized<T>[]> {
+    const toSeal: { personId: string; e164: string }[] = [];
+    for (const d of drafts) if (d.ok && d.value.e164 !== undefined) toSeal.push({ personId: d.value.value.personId, e164: d.value.e164 });
+    const sealed = await this.sealer.sealAll(toSeal);
+    let next = 0;
+    return drafts.map((d): Normalized<T> => {
+      if (!d.ok) return d;
+      // Omit<T, 'contact'> plus the contact is T; a draft without a number is T without its optional contact.
+      if (d.value.e164 === undefined) return { ok: true, value: d.value.value as T };
+      return { ok: true, value: { ...d.value.value, contact: sealed[next++] as string } as T };
     });
-  }
-
-  private unsealed<T extends { contact: string }>(e164: string, value: T): Normalized<T> {
-    this.pending.set(value, e164);
-    return { ok: true, value };
   }
 
   private checkTime(at: number, now: Date): Normalized<never> | undefined {

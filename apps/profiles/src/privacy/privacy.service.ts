@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { type PrivacyErasureV1, type PrivacyExportV1, type ProfileSnapshotV1, Topic } from '@wt/contracts';
 import { KafkaPublisher } from '@wt/kafka';
 import { PostgresKeyVault, PostgresPersonIdentifiers } from '@wt/vault';
-import { type EntityManager } from 'typeorm';
 import { toSnapshot } from '../profile/profile-snapshot';
 import { ProfileStore } from '../profile/profile.store';
 import { ProfilesConfig } from '../profiles.config';
@@ -121,15 +120,6 @@ export class PrivacyService {
       );
       return { ...snapshot, erased: false as const };
     });
-  }
-
-  /** The people among these that were erased: their events must not rebuild a profile. */
-  static async erasedAmong(manager: EntityManager, personIds: readonly string[]): Promise<Set<string>> {
-    if (personIds.length === 0) return new Set();
-    const rows: { person_id: string }[] = await manager.query(`SELECT person_id FROM erased_person WHERE person_id = ANY($1::char(64)[])`, [
-      [...new Set(personIds)],
-    ]);
-    return new Set(rows.map((r) => r.person_id));
   }
 }
 

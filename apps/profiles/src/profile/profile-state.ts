@@ -1,4 +1,4 @@
-import { type EngagementKind, type EngagementNormalizedV1, type EngagementType } from '@wt/contracts';
+import { type EngagementKind, type EngagementNormalizedV1, type EngagementType, SERVICE_WINDOW_MS } from '@wt/contracts';
 import { timeZoneForCountry } from '@wt/identity';
 import { InterestDecay } from './interest-decay';
 
@@ -133,9 +133,6 @@ function pruneBusinesses(byBusiness: Record<string, Record<string, number>>, dec
   }
   return out;
 }
-
-/** The customer-service window with a business number stays open this long after the person's last message. */
-export const SERVICE_WINDOW_MS = 24 * 3_600_000;
 
 /**
  * Opens (or extends) the customer-service windows after inbound messages. Idempotent: a window only

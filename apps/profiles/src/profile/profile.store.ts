@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { type ConsentNormalizedV1, type EngagementNormalizedV1 } from '@wt/contracts';
+import { type ConsentNormalizedV1, type EngagementNormalizedV1, type InboundMessageV1 } from '@wt/contracts';
 import { timeZoneForCountry } from '@wt/identity';
 import { type PoolClient, type QueryResult } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import { addBuckets, dayBucketsOf, dayOf, type DayBucket } from './day-buckets';
 import { type InterestDecay } from './interest-decay';
-import { applyEngagement, emptyProfile, type ProfileState } from './profile-state';
+import { applyEngagement, applyInbound, emptyProfile, type ProfileState } from './profile-state';
 import { sqlJson, sqlTextArray } from './sql-literal';
 
 export interface ConsentRow {
@@ -458,6 +458,65 @@ export class ProfileStore {
       [[...new Set(personIds)]],
     );
     return rows.map((r) => ({ personId: r.person_id, purpose: r.purpose, businessId: r.business_id, status: r.status }));
+  }
+
+  /**
+   * Inbound messages in one transaction: the profiles locked, erased people's messages dropped
+   * (`onErased` is told who), the customer-service windows opened, then `beforeCommit` (the
+   * snapshots acknowledged by Kafka) and COMMIT.
+   */
+  async writeInbound(
+    all: readonly InboundMessageV1[],
+    beforeCommit: (profiles: readonly ProfileState[], consents: ReadonlyMap<string, ConsentRow[]>) => Promise<void>,
+    onErased: (erased: ReadonlySet<string>) => void = () => undefined,
+  ): Promise<void> {
+    await this.transaction(async (manager) => {
+      const personIds = all.map((m) => m.personId);
+      const locked = await this.lockProfiles(manager, personIds);
+      const erased = await this.erasedAmong(manager, personIds);
+      onErased(erased);
+      const messages = all.filter((m) => !erased.has(m.personId));
+      if (messages.length === 0) return;
+      const updated = [...locked.values()]
+        .filter((profile) => !erased.has(profile.personId))
+        .map(
+          (profile) =>
+            [
+              profile,
+              applyInbound(
+                profile,
+                messages.filter((m) => m.personId === profile.personId),
+              ),
+            ] as const,
+        )
+        .filter(([before, after]) => before !== after)
+        .map(([, after]) => after);
+      await this.saveProfiles(manager, updated);
+      await beforeCommit(updated, await this.consentsByPerson(manager, updated));
+    });
+  }
+
+  /** The erased people among these. */
+  async erasedAmong(manager: EntityManager, personIds: readonly string[]): Promise<Set<string>> {
+    if (personIds.length === 0) return new Set();
+    const rows: { person_id: string }[] = await manager.query(`SELECT person_id FROM erased_person WHERE person_id = ANY($1::char(64)[])`, [
+      [...new Set(personIds)],
+    ]);
+    return new Set(rows.map((r) => r.person_id));
+  }
+
+  /** The current consents of these people, by person. */
+  private async consentsByPerson(manager: EntityManager, profiles: readonly ProfileState[]): Promise<Map<string, ConsentRow[]>> {
+    const byPerson = new Map<string, ConsentRow[]>();
+    for (const row of await this.consentsOf(
+      manager,
+      profiles.map((p) => p.personId),
+    )) {
+      const own = byPerson.get(row.personId);
+      if (own) own.push(row);
+      else byPerson.set(row.personId, [row]);
+    }
+    return byPerson;
   }
 }
 

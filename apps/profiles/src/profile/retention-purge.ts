@@ -2,7 +2,6 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { Topic } from '@wt/contracts';
 import { KafkaPublisher } from '@wt/kafka';
 import { counter, gauge } from '@wt/observability';
-import { DataSource } from 'typeorm';
 import { ProfilesConfig } from '../profiles.config';
 import { recomputeFromBuckets, retentionCutoff } from './day-buckets';
 import { InterestDecay } from './interest-decay';
@@ -33,7 +32,7 @@ export interface PurgeResult {
  * cannot count them again), and the new snapshots are acknowledged by Kafka before the commit. A
  * crash rolls the batch back; the next run does it again.
  *
- * One run at a time across replicas: a session-level Postgres advisory lock, tried, not waited for.
+ * One run at a time across replicas: a transaction-scoped Postgres advisory lock per batch, tried, not waited for.
  */
 @Injectable()
 export class RetentionPurge {
@@ -43,29 +42,17 @@ export class RetentionPurge {
     private readonly store: ProfileStore,
     private readonly publisher: KafkaPublisher,
     private readonly config: ProfilesConfig,
-    private readonly dataSource: DataSource,
   ) {
     this.decay = new InterestDecay(config.INTEREST_HALF_LIFE_HOURS);
   }
 
-  /** Runs the purge as of `now` unless another process is running it. */
+  /**
+   * Runs the purge as of `now` unless another process is running it. The lock is taken per batch,
+   * transaction-scoped (`pg_try_advisory_xact_lock`): no session state, so it holds through PgBouncer
+   * in transaction pooling (a session lock and its unlock could land on two server connections).
+   */
   async runExclusive(now: Date): Promise<PurgeResult> {
-    const cutoffDay = retentionCutoff(now, this.config.RETENTION_DAYS).day;
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      const [{ locked }]: { locked: boolean }[] = await runner.query(
-        `SELECT pg_try_advisory_lock(hashtextextended('wt.profiles.retention-purge', 0)) AS locked`,
-      );
-      if (!locked) return { ran: false, cutoffDay, people: 0, days: 0, dedupeRecords: 0 };
-      try {
-        return await this.purge(now);
-      } finally {
-        await runner.query(`SELECT pg_advisory_unlock(hashtextextended('wt.profiles.retention-purge', 0))`);
-      }
-    } finally {
-      await runner.release();
-    }
+    return this.purge(now);
   }
 
   private async purge(now: Date): Promise<PurgeResult> {
@@ -74,7 +61,11 @@ export class RetentionPurge {
     for (;;) {
       const personIds = await this.store.peopleWithDaysBefore(cutoff.day, this.config.RETENTION_PURGE_BATCH);
       if (personIds.length === 0) break;
-      await this.store.transaction(async (manager) => {
+      const locked = await this.store.transaction(async (manager) => {
+        const [{ locked }]: { locked: boolean }[] = await manager.query(
+          `SELECT pg_try_advisory_xact_lock(hashtextextended('wt.profiles.retention-purge', 0)) AS locked`,
+        );
+        if (!locked) return false;
         const profiles = await this.store.lockProfiles(manager, personIds);
         result.days += await this.store.deleteDaysBefore(manager, personIds, cutoff.day);
         const left = await this.store.dayBucketsOf(manager, personIds);
@@ -94,7 +85,13 @@ export class RetentionPurge {
           })),
         );
         result.people += personIds.length;
+        return true;
       });
+      if (!locked) {
+        // Another replica (or the CronJob) is purging: it goes on; this one stops.
+        if (result.people === 0) result.ran = false;
+        break;
+      }
     }
     purged.inc({ what: 'people' }, result.people);
     purged.inc({ what: 'days' }, result.days);

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { type CampaignV1 } from '@wt/contracts';
-import { Gauge, register } from 'prom-client';
+import { returnedRows } from '@wt/database';
+import { gauge } from '@wt/observability';
 import { DataSource, type EntityManager } from 'typeorm';
 
-const runningGauge =
-  (register.getSingleMetric('wt_campaigns_running') as Gauge | undefined) ??
-  new Gauge({ name: 'wt_campaigns_running', help: 'Campaigns active and within their dates, as last read' });
+const runningGauge = gauge({ name: 'wt_campaigns_running', help: 'Campaigns active and within their dates, as last read' });
 
 /** A campaign state from `campaigns.v1` that contradicts the stored one (see `CampaignStore.apply`). */
 export interface CampaignRefusal {

@@ -1,16 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
-import { Counter, register } from 'prom-client';
+import { counter } from '@wt/observability';
 import { DataSource } from 'typeorm';
 import { TransactionalOutbox } from '../outbox/transactional-outbox';
 
-const relayedTotal =
-  (register.getSingleMetric('wt_decision_outbox_relayed_total') as Counter | undefined) ??
-  new Counter({
-    name: 'wt_decision_outbox_relayed_total',
-    help: 'Decision records published by the outbox relay: stored, but not published right after the commit',
-  });
+const relayedTotal = counter({
+  name: 'wt_decision_outbox_relayed_total',
+  help: 'Decision records published by the outbox relay: stored, but not published right after the commit',
+});
 
 export type DecisionRecord = OutgoingRecord<TargetingDecisionV1>;
 

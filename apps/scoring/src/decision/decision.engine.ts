@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type CampaignV1, type ProfileSnapshotV1, type TargetingDecisionV1 } from '@wt/contracts';
 import { type Price, RateBook, type RateCard } from '@wt/pricing';
-import { Counter, Histogram, register } from 'prom-client';
+import { counter, histogram } from '@wt/observability';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CampaignStore, type Grant } from '../campaign/campaign.store';
 import { EligibilityStore, pauseOf } from '../eligibility/eligibility.store';
@@ -14,25 +14,25 @@ import { concerns, decide, isFinal, type ScoredDecision, withheld } from './deci
 import { type DecisionRecord, DecisionOutbox } from './decision-outbox';
 import { DecisionStore, volumeKey } from './decision.store';
 
-const decisionsTotal =
-  (register.getSingleMetric('wt_decisions_total') as Counter | undefined) ??
-  new Counter({ name: 'wt_decisions_total', help: 'Decisions published, by outcome and reason', labelNames: ['outcome', 'reason'] });
+const decisionsTotal = counter({
+  name: 'wt_decisions_total',
+  help: 'Decisions published, by outcome and reason',
+  labelNames: ['outcome', 'reason'],
+});
 
 /**
  * How old the triggering event is when its decision is made, for every decision the real-time
  * trigger makes, published or not (an unchanged decision is not published again): the platform's
  * freshness, event time to decision. Fine buckets up to half a second, where the objective is.
  */
-const eventAgeSeconds =
-  (register.getSingleMetric('wt_decision_event_age_seconds') as Histogram | undefined) ??
-  new Histogram({
-    name: 'wt_decision_event_age_seconds',
-    help: 'Event time to decision, for every decision of the real-time trigger (published or not)',
-    buckets: [
-      0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.225, 0.25, 0.275, 0.3, 0.325, 0.35, 0.375, 0.4, 0.425, 0.45, 0.475, 0.5, 0.6,
-      0.75, 1, 1.5, 2, 3, 5, 10, 30, 60,
-    ],
-  });
+const eventAgeSeconds = histogram({
+  name: 'wt_decision_event_age_seconds',
+  help: 'Event time to decision, for every decision of the real-time trigger (published or not)',
+  buckets: [
+    0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.225, 0.25, 0.275, 0.3, 0.325, 0.35, 0.375, 0.4, 0.425, 0.45, 0.475, 0.5, 0.6, 0.75,
+    1, 1.5, 2, 3, 5, 10, 30, 60,
+  ],
+});
 
 export interface EvaluateOptions {
   /** Least score for a send per campaign, besides its threshold (set by a launch's ranking). */

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AudienceStore } from '../audience/audience.store';
 import { CampaignStore } from '../campaign/campaign.store';
 import { EligibilityStore } from '../eligibility/eligibility.store';
+import { TemplatePauseStore } from '../report/template-pause.store';
 import { type ObservedOutcome, OutcomeLearner } from '../outcome/outcome.learner';
 import { CampaignReportStore } from '../report/campaign-report.store';
 import { ScoringConfig } from '../scoring.config';
@@ -38,6 +39,7 @@ export class ScoringConsumer {
     private readonly config: ScoringConfig,
     private readonly eligibility: EligibilityStore,
     private readonly reports: CampaignReportStore,
+    private readonly templatePauses: TemplatePauseStore,
   ) {}
 
   /**
@@ -179,6 +181,8 @@ export class ScoringConsumer {
   async onBusinessSignals(@Payload() batch: RecordBatch<Topic.BusinessSendingSignalsV1>): Promise<void> {
     const signals = batch.records.map((r) => r.value);
     await this.eligibility.recordSignals(signals);
+    // Meta paused or approved again a template: the campaigns that use it report it (template-pause.store.ts).
+    await this.templatePauses.record(signals);
     const resumed = new Set(signals.filter((s) => s.signal === 'campaigns_resumed').map((s) => s.businessId));
     if (resumed.size === 0) return;
     const now = new Date();

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type CampaignV1 } from '@wt/contracts';
-import { Counter, Gauge, register } from 'prom-client';
+import { counter, gauge } from '@wt/observability';
 import { returnedRows } from '@wt/database';
 import { DataSource } from 'typeorm';
 import { AudienceStore } from '../audience/audience.store';
@@ -12,23 +12,17 @@ import { type LogisticModel } from '../relevance/logistic-model';
 import { fromRow, ModelStore, type StoredModel, toRow } from '../relevance/model.store';
 import { ScoringConfig } from '../scoring.config';
 
-const launchPeople =
-  (register.getSingleMetric('wt_launch_people_total') as Counter | undefined) ??
-  new Counter({
-    name: 'wt_launch_people_total',
-    help: 'People of launched audiences processed, by phase (ranking, deciding)',
-    labelNames: ['phase'],
-  });
-const launchesGauge =
-  (register.getSingleMetric('wt_launches') as Gauge | undefined) ??
-  new Gauge({ name: 'wt_launches', help: 'Campaign launches by phase, as last seen', labelNames: ['phase'] });
-const launchProgress =
-  (register.getSingleMetric('wt_launch_evaluated') as Gauge | undefined) ??
-  new Gauge({
-    name: 'wt_launch_evaluated',
-    help: 'People evaluated so far by the launch of a campaign',
-    labelNames: ['campaign_id', 'phase'],
-  });
+const launchPeople = counter({
+  name: 'wt_launch_people_total',
+  help: 'People of launched audiences processed, by phase (ranking, deciding)',
+  labelNames: ['phase'],
+});
+const launchesGauge = gauge({ name: 'wt_launches', help: 'Campaign launches by phase, as last seen', labelNames: ['phase'] });
+const launchProgress = gauge({
+  name: 'wt_launch_evaluated',
+  help: 'People evaluated so far by the launch of a campaign',
+  labelNames: ['campaign_id', 'phase'],
+});
 
 interface LaunchRow {
   campaign_id: string;

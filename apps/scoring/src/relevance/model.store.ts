@@ -1,15 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, register } from 'prom-client';
+import { counter, gauge } from '@wt/observability';
 import { DataSource } from 'typeorm';
 import { ScoringConfig } from '../scoring.config';
 import { DEFAULT_LEARNING, type Example, LogisticModel, type PrecisionMatrix, type Weights } from './logistic-model';
 
-const versionGauge =
-  (register.getSingleMetric('wt_model_version') as Gauge | undefined) ??
-  new Gauge({ name: 'wt_model_version', help: 'Version of the relevance model in use' });
-const examplesCounter =
-  (register.getSingleMetric('wt_model_examples_total') as Counter | undefined) ??
-  new Counter({ name: 'wt_model_examples_total', help: 'Outcomes learned from, by label', labelNames: ['label'] });
+const versionGauge = gauge({ name: 'wt_model_version', help: 'Version of the relevance model in use' });
+const examplesCounter = counter({ name: 'wt_model_examples_total', help: 'Outcomes learned from, by label', labelNames: ['label'] });
 
 export interface StoredModel {
   version: number;

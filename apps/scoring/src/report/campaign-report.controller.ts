@@ -49,7 +49,7 @@ export class CampaignReportController {
   @Get(':campaignId/report')
   @ApiAnswer(
     200,
-    'Sends and their outcomes, spend of budget, holdout conversions, measured uplift with its 95 % interval, suppressions by reason',
+    'Sends and their outcomes, spend of budget, holdout conversions, measured uplift with its 95 % interval, suppressions by reason, and a pause because of its template',
     {
       type: 'object',
       required: [
@@ -65,6 +65,7 @@ export class CampaignReportController {
         'holdout',
         'uplift',
         'suppressions',
+        'paused',
       ],
       properties: {
         campaignId: { type: 'string' },
@@ -94,6 +95,16 @@ export class CampaignReportController {
           properties: { value: { type: 'number' }, low: { type: 'number' }, high: { type: 'number' } },
         },
         suppressions: { type: 'object', additionalProperties: count },
+        paused: {
+          type: 'object',
+          nullable: true,
+          description: "Set while Meta has paused or disabled the campaign's template: its sends wait until it is approved again",
+          properties: {
+            reason: { type: 'string' },
+            template: { type: 'object', properties: { name: { type: 'string' }, language: { type: 'string' } } },
+            since: { type: 'string', format: 'date-time' },
+          },
+        },
       },
     },
   )

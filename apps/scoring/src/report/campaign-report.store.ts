@@ -3,12 +3,14 @@ import { type MessagePricingV1 } from '@wt/contracts';
 import { RateBook } from '@wt/pricing';
 import { DataSource } from 'typeorm';
 import { type CampaignReport, upliftOf } from './campaign-report';
+import { TemplatePauseStore } from './template-pause.store';
 
 @Injectable()
 export class CampaignReportStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly rates: RateBook,
+    private readonly templatePauses: TemplatePauseStore,
   ) {}
 
   /**
@@ -40,7 +42,7 @@ export class CampaignReportStore {
   /** The report of a campaign of this business; undefined for any other (or none). */
   async reportOf(businessId: string, campaignId: string): Promise<CampaignReport | undefined> {
     const rows: { kind: string; key: string | null; n: string; m: string | null }[] = await this.dataSource.query(
-      `WITH c AS (SELECT campaign_id, budget_messages, spent, budget_micros, budget_currency, spent_micros FROM campaign WHERE campaign_id = $1 AND business_id = $2)
+      `WITH c AS (SELECT campaign_id, budget_messages, spent, budget_micros, budget_currency, spent_micros, body FROM campaign WHERE campaign_id = $1 AND business_id = $2)
        SELECT 'campaign' AS kind, NULL AS key, budget_messages::text AS n, spent::text AS m FROM c
        UNION ALL
        SELECT 'money', budget_currency, spent_micros::text, budget_micros::text FROM c
@@ -50,6 +52,8 @@ export class CampaignReportStore {
        UNION ALL
        SELECT 'billed', b.currency, sum(b.micros)::text, count(*)::text
        FROM billed_message b JOIN decision d ON d.decision_id = b.decision_id JOIN c ON c.campaign_id = d.campaign_id GROUP BY b.currency
+       UNION ALL
+       SELECT 'template', body->'template'->>'language', body->'template'->>'name', NULL FROM c
        UNION ALL
        SELECT 'decision', CASE WHEN d.outcome = 'send' THEN 'send' ELSE d.reason END, count(*)::text, NULL
        FROM decision d JOIN c ON c.campaign_id = d.campaign_id GROUP BY 2
@@ -78,6 +82,8 @@ export class CampaignReportStore {
     const sumOf = (list: typeof rows) => inCurrency(list).reduce((total, r) => total + Number(r.n), 0) / 1e6;
     const moneyBudget = money?.m ? Number(money.m) / 1e6 : null;
     const estimatedAmount = sumOf(estimated);
+    const template = rows.find((r) => r.kind === 'template');
+    const paused = template?.key && template.n ? await this.templatePauses.pauseOf(businessId, template.n, template.key) : null;
     const suppressions: Record<string, number> = {};
     for (const [reason, n] of [...decisions].sort(([a], [b]) => (a < b ? -1 : 1))) if (reason !== 'send') suppressions[reason] = n;
     return {
@@ -100,6 +106,7 @@ export class CampaignReportStore {
       holdout: { people: held, conversions: holdoutConversions },
       uplift: upliftOf({ n: sent, conversions: converted }, { n: held, conversions: holdoutConversions }),
       suppressions,
+      paused,
     };
   }
 

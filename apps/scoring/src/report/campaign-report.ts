@@ -24,6 +24,11 @@ export interface CampaignReport {
   uplift: { value: number; low: number; high: number } | null;
   /** Suppressions by reason (`no_marketing_consent`, `budget_exhausted`, `quiet_hours`...). */
   suppressions: Record<string, number>;
+  /**
+   * Set while the campaign is paused because Meta paused or disabled its template
+   * (`message_template_status_update`): its sends wait, and leave once the template is approved again.
+   */
+  paused: { reason: string; template: { name: string; language: string }; since: string } | null;
 }
 
 const Z95 = 1.959964;

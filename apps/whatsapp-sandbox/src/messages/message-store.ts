@@ -29,6 +29,10 @@ export interface AcceptedMessage {
   bizOpaqueCallbackData?: string;
   acceptedAt: string;
   statuses: EmittedStatus[];
+  /** `marketing_messages` when sent through the Marketing Messages API. */
+  endpoint?: 'messages' | 'marketing_messages';
+  /** The template's time-to-live (seconds) the Marketing Messages API applies to it. */
+  ttlSeconds?: number;
 }
 
 /** Oldest messages are forgotten beyond this, so that benchmarks run in bounded memory. */

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { normalizePhone } from '@wt/identity';
 import { type MessageReaction } from '@wt/simulation';
 import {
   type InboundMessage,
@@ -11,6 +12,8 @@ import {
   type StatusPricing,
 } from '@wt/whatsapp';
 import { randomBytes } from 'node:crypto';
+import { AccountState } from '../account/account-state';
+import { TemplateQuality } from '../account/template-quality';
 import { type Fault, FaultBook } from '../faults/fault-book';
 import { GraphApiError } from '../graph/graph-api.error';
 import { SandboxConfig } from '../sandbox.config';
@@ -28,7 +31,8 @@ import {
 } from '../webhooks/webhook-payloads';
 import { type AcceptedMessage, MessageStore } from './message-store';
 import { PairRateLimit, ThroughputLimit } from './send-limits';
-import { SERVICE_WINDOW_MS, ServiceWindows } from './service-windows';
+import { ServiceWindows } from './service-windows';
+import { SERVICE_WINDOW_MS } from '@wt/contracts';
 import { type PlannedStatus, planStatuses } from './status-plan';
 import { SandboxUsers } from '../users/sandbox-users';
 
@@ -40,8 +44,20 @@ export type SendOutcome =
   | { kind: 'bare'; httpStatus: number }
   | { kind: 'hang' };
 
+/** How Meta fails a marketing template to a US number (error 131049, no charge). */
+const US_MARKETING_FAILURE = {
+  code: 131049,
+  details: 'Marketing template messages are not delivered to US (+1) phone numbers since April 1, 2025.',
+};
+
 /** Open conversations kept (bounded memory in benchmarks). */
 const MAX_CONVERSATIONS = 100_000;
+
+/** What a template of Meta's category (`MARKETING`, `UTILITY`, `AUTHENTICATION`) is billed as; unregistered: marketing. */
+function pricingCategoryOf(category: string | undefined): PricingCategory {
+  const lower = (category ?? 'MARKETING').toLowerCase();
+  return lower === 'utility' || lower === 'authentication' ? lower : 'marketing';
+}
 
 interface OpenConversation {
   id: string;
@@ -69,8 +85,10 @@ export class MessagesService {
     private readonly templates: TemplateRegistry,
     private readonly recipients: SimulatedRecipients,
     private readonly users: SandboxUsers,
+    private readonly account: AccountState,
+    private readonly quality: TemplateQuality,
   ) {
-    this.throughput = new ThroughputLimit(config.SANDBOX_THROUGHPUT_MPS);
+    this.throughput = new ThroughputLimit((id) => this.account.rateOf(id));
     this.pairs = new PairRateLimit(config.SANDBOX_PAIR_INTERVAL_MS);
   }
 
@@ -105,20 +123,34 @@ export class MessagesService {
     }
     let categories: readonly string[] = [];
     let pricingCategory: PricingCategory = request.type === 'template' ? 'marketing' : 'service';
+    let marketing = false;
     if (request.type === 'template') {
       try {
         const registered = this.templates.check(phoneNumberId, request.template);
         categories = registered?.categories ?? [];
-        pricingCategory = registered?.pricingCategory ?? 'marketing';
+        pricingCategory = pricingCategoryOf(registered?.category);
+        marketing = pricingCategory === 'marketing';
       } catch (error) {
         if (error instanceof GraphApiError) return this.reject(error, recipient);
         throw error;
       }
     }
+    if (request.type === 'template') {
+      // A template Meta paused or disabled for low quality (template-quality.ts).
+      const refusal = this.quality.refusal(phoneNumberId, request.template.name, request.template.language.code);
+      if (refusal) return this.reject(refusal, recipient);
+    }
+    // The account's state (account-state.ts): a number changing throughput, the portfolio's messaging limit.
+    if (this.account.inMaintenance(phoneNumberId, now)) return this.reject(GraphApiError.maintenance(), recipient);
+    const windowOpen = this.windows.isOpen(phoneNumberId, waId, now);
+    if (request.type === 'template' && !this.account.admitsRecipient(waId, now, windowOpen)) {
+      return this.reject(GraphApiError.messagingLimitReached(), recipient);
+    }
     if (!this.throughput.allows(phoneNumberId, now)) return this.reject(GraphApiError.throughputExceeded(), recipient);
     if (!this.pairs.allows(phoneNumberId, waId, now)) return this.reject(GraphApiError.pairRateExceeded(), recipient);
 
     this.throughput.record(phoneNumberId, now);
+    if (request.type === 'template') this.account.recordRecipient(waId, now, windowOpen);
     this.pairs.record(phoneNumberId, waId, now);
     if (fault) this.faults.consume(fault);
 
@@ -141,7 +173,22 @@ export class MessagesService {
       message.type === 'template' && fault?.mode !== 'status'
         ? this.recipients.react(phoneNumberId, waId, message.wamid, categories)
         : undefined;
-    this.scheduleStatuses(message, fault, reaction, now);
+    // Meta delivers no marketing template to US numbers since 2025-04-01: accepted, then failed with 131049.
+    const usMarketing = marketing && normalizePhone(`+${waId}`).ok && (normalizePhone(`+${waId}`) as { country?: string }).country === 'US';
+    const planned = this.scheduleStatuses(
+      message,
+      fault,
+      usMarketing ? undefined : reaction,
+      now,
+      usMarketing ? US_MARKETING_FAILURE : undefined,
+    );
+    // Quality is rated on the messages delivered: a failed one says nothing of the template.
+    if (request.type === 'template' && planned.some((step) => step.status === 'delivered')) {
+      this.quality.observe(phoneNumberId, request.template.name, request.template.language.code, {
+        read: planned.some((step) => step.status === 'read'),
+        optedOut: reaction?.optedOut === true,
+      });
+    }
     const dropConnection = fault?.mode === 'drop';
     if (dropConnection) this.stats.unanswered('drop');
     this.logger.debug(`accepted ${message.type} ${message.wamid} to ${recipient}${dropConnection ? ', connection to be dropped' : ''}`);
@@ -157,6 +204,47 @@ export class MessagesService {
     };
   }
 
+  /**
+   * A send through the Marketing Messages API: marketing templates only (100 otherwise, as Meta
+   * answers), a registered template only once synced with the ad account (131009 before
+   * SANDBOX_MM_API_SYNC_MS); then the same limits, statuses and webhooks as the Cloud API.
+   */
+  sendMarketing(phoneNumberId: string, request: SendMessageRequest, now = Date.now()): SendOutcome {
+    const recipient = maskPhoneNumber(this.users.waIdOf(request) ?? '');
+    if (request.type !== 'template') {
+      return this.reject(new GraphApiError(400, 100, '(#100) Invalid parameter', 'Message must be a template message.'), recipient);
+    }
+    const registered = this.templates
+      .list(phoneNumberId)
+      .find((t) => t.name === request.template.name && t.language === request.template.language.code);
+    if (registered?.category && registered.category !== 'MARKETING') {
+      return this.reject(
+        new GraphApiError(400, 100, '(#100) Invalid parameter', 'Only marketing templates can be sent with the Marketing Messages API.'),
+        recipient,
+      );
+    }
+    if (registered?.registeredAt !== undefined && now - registered.registeredAt < this.config.SANDBOX_MM_API_SYNC_MS) {
+      return this.reject(
+        new GraphApiError(
+          400,
+          131009,
+          '(#131009) Parameter value is not valid',
+          'Ad syncing for this template is incomplete. Wait 10 minutes and try again.',
+        ),
+        recipient,
+      );
+    }
+    const outcome = this.send(phoneNumberId, request, now);
+    if (outcome.kind === 'accepted') {
+      const stored = this.store.get(outcome.wamid);
+      if (stored) {
+        stored.endpoint = 'marketing_messages';
+        if (registered?.ttlSeconds !== undefined) stored.ttlSeconds = registered.ttlSeconds;
+      }
+    }
+    return outcome;
+  }
+
   /** The response's contact: the number when sent to it or shared, and the BSUID. */
   private responseContact(waId: string, toNumber: boolean): { wa_id?: string; user_id: string } {
     const { recipient_id, recipient_user_id } = this.users.recipientFields(waId, toNumber);
@@ -167,6 +255,8 @@ export class MessagesService {
   clear(): void {
     this.throughput.clear();
     this.pairs.clear();
+    this.account.clear();
+    this.quality.clear();
     this.conversations.clear();
     this.recipients.clear();
     this.users.clear();
@@ -178,7 +268,13 @@ export class MessagesService {
     return { kind: 'rejected', error };
   }
 
-  private scheduleStatuses(message: AcceptedMessage, fault: Fault | undefined, reaction: MessageReaction | undefined, now: number): void {
+  private scheduleStatuses(
+    message: AcceptedMessage,
+    fault: Fault | undefined,
+    reaction: MessageReaction | undefined,
+    now: number,
+    failure?: { code: number; details: string },
+  ): readonly PlannedStatus[] {
     const planned = planStatuses({
       wamid: message.wamid,
       waId: message.waId,
@@ -194,6 +290,7 @@ export class MessagesService {
           }
         : {}),
       ...(reaction ? { read: reaction.read } : {}),
+      ...(failure ? { failWithCode: failure.code, failDetails: failure.details } : {}),
     });
     const billing = planned[0]?.status === 'failed' ? undefined : this.billing(message, now);
     const origin: WebhookOrigin = {
@@ -226,6 +323,7 @@ export class MessagesService {
       }),
       ...(reaction && delivered ? this.reactionSteps(message, reaction, origin) : []),
     ]);
+    return planned;
   }
 
   /** What a simulated person does after reading: a reply, a button click, a stop of marketing. */

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-
-/** 24 hours after a person last wrote to a business number, free-form messages may reach them. */
-export const SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
+import { isServiceWindowOpen } from '@wt/contracts';
 
 /** Customer-service windows: when each person last wrote to each business phone number. */
 @Injectable()
@@ -14,7 +12,7 @@ export class ServiceWindows {
 
   isOpen(phoneNumberId: string, waId: string, now: number): boolean {
     const last = this.lastInbound.get(`${phoneNumberId}:${waId}`);
-    return last !== undefined && now - last < SERVICE_WINDOW_MS;
+    return last !== undefined && isServiceWindowOpen(last, now);
   }
 
   clear(): void {

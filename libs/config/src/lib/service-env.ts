@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { ListFromEnv } from './env-transforms';
 
 /** Variables every service reads. A service's own configuration class extends this one. */
@@ -62,6 +62,22 @@ export class ServiceEnv {
   @ValidateIf((env: ServiceEnv) => env.KAFKA_SSL_CERT_FILE !== undefined)
   @IsString({ message: 'KAFKA_SSL_KEY_FILE is required with KAFKA_SSL_CERT_FILE' })
   KAFKA_SSL_KEY_FILE?: string;
+
+  /**
+   * OTLP/HTTP endpoint of a trace collector (Jaeger, Tempo, an OpenTelemetry Collector), e.g.
+   * `http://jaeger:4318`: spans of HTTP, Kafka and Postgres go to `<endpoint>/v1/traces`. Unset: tracing off.
+   */
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true } as never, {
+    message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL, e.g. http://jaeger:4318',
+  })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** Share of new traces kept, 0 to 1 (a trace started upstream keeps its caller's decision). */
+  @IsNumber({}, { message: 'OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1' })
+  @Min(0)
+  @Max(1)
+  OTEL_TRACES_SAMPLER_ARG: number = 1;
 }
 
 /** Added by services that own a Postgres database. */

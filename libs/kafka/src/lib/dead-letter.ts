@@ -17,8 +17,16 @@ export function headersToStrings(headers: KafkaMessage['headers']): Record<strin
   return out;
 }
 
-/** Headers a dead letter keeps in clear: they carry no data (trace context, schema tag, the HTTP route). */
-const CLEAR_HEADERS = new Set(['traceparent', 'tracestate', 'wt-schema', 'content-type', 'wt-http-route', 'wt-replayed-from']);
+/** Headers a dead letter keeps in clear: they carry no data (trace context, schema tag, the HTTP route, a webhook's event kind). */
+const CLEAR_HEADERS = new Set([
+  'traceparent',
+  'tracestate',
+  'wt-schema',
+  'content-type',
+  'wt-http-route',
+  'wt-replayed-from',
+  'wt-webhook-event',
+]);
 
 /** Most bytes of headers kept (sealed) in a dead letter: a header value over 1 KiB is cut, past 16 KiB the rest dropped. */
 const MAX_HEADER_VALUE = 1024;

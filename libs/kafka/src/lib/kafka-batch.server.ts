@@ -7,6 +7,9 @@ import { deadLettersFor, headersToStrings } from './dead-letter';
 import { type DeadLetterSealer } from './dead-letter-sealing';
 import { forEachConcurrently, gatherBatches } from './fetch-gathering';
 import { createKafka, type KafkaConnectionOptions } from './kafka-connection';
+import { type Span } from '@opentelemetry/api';
+import { ConsumerLagReport, liveLagReports } from './consumer-lag';
+import { endSpans, inBatchSpan, startProcessSpan } from './record-spans';
 import { kafkaMetrics } from './kafka-metrics';
 import { KafkaPublisher } from './kafka-publisher';
 import { classifyFailure, describeFailure, type FailureKind } from './processing-failure';
@@ -41,6 +44,8 @@ export interface KafkaBatchServerOptions {
   maxRecordsPerCall?: number;
   /** Where a new group starts: the beginning (default) or only new records. */
   fromBeginning?: boolean;
+  /** How long a partition's lag stays reported without a batch refreshing it (default 60 s). */
+  lagStaleAfterMs?: number;
 }
 
 const TOPICS = new Set<string>(Object.values(Topic));
@@ -94,6 +99,8 @@ interface FetchedPart {
   readonly heartbeat: () => Promise<void>;
   /** False once the consumer stops or the partition was revoked: a retry loop must give up. */
   readonly stillOwned: () => boolean;
+  /** The records' `process` spans (tracing on), ended once the call is over. */
+  readonly spans: Span[];
 }
 
 /** A cheap test of a record's raw value: false means the handler has no use for it. */
@@ -176,9 +183,12 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   /** Per topic, the parts of the current fetch gathered so far, and when they will be handled. */
   private readonly gathering = new Map<Topic, { parts: FetchedPart[]; done: Promise<void> }>();
   protected override readonly logger = new Logger(KafkaBatchServer.name);
+  /** `wt_consumer_lag` of the partitions this consumer owns (see ConsumerLagReport). */
+  readonly lag: ConsumerLagReport;
 
   constructor(private readonly options: KafkaBatchServerOptions) {
     super();
+    this.lag = new ConsumerLagReport(kafkaMetrics.lag, options.lagStaleAfterMs);
     this.kafka = createKafka(options.connection);
     this.ownsPublisher = !options.publisher;
     this.publisher = options.publisher ?? new KafkaPublisher(this.kafka);
@@ -220,12 +230,16 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 2_000 },
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
       this.restarts = 0;
+      // A rebalance: the partitions that went to another member stop being reported here.
+      this.lag.assigned(event.payload.memberAssignment ?? {});
+      liveLagReports.add(this.lag);
     });
     consumer.on(consumer.events.CRASH, (event) => {
       this.joined = false;
+      this.lag.clear();
       this.logger.error(`consumer crashed (restart: ${String(event.payload.restart)}): ${String(event.payload.error)}`);
       // kafkajs restarts only after errors it deems retriable. Others, such as a commit refused
       // because the group evicted this member (a batch outlived the session on a starved CPU),
@@ -236,6 +250,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     });
     consumer.on(consumer.events.STOP, () => {
       this.joined = false;
+      this.lag.clear();
     });
 
     await consumer.connect();
@@ -289,6 +304,11 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       if (filter && message.value !== null && !filter(message.value)) skipped += 1;
       else this.decode(topic, batch.partition, message, records, tombstones, rejections);
     }
+    const spans: Span[] = [];
+    for (const record of records) {
+      const span = startProcessSpan(topic, batch.partition, record.offset, record.headers);
+      if (span) spans.push(span);
+    }
     const part: FetchedPart = {
       partition: batch.partition,
       records,
@@ -300,6 +320,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       resolveOffset,
       heartbeat,
       stillOwned: () => isRunning() && !isStale() && !this.closing,
+      spans,
     };
 
     let gathering = this.gathering.get(topic);
@@ -327,8 +348,21 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     await forEachConcurrently(calls, this.options.callsConcurrently ?? 1, (call) => this.handleCall(topic, call));
   }
 
-  /** One handler call for some of a topic's parts of a fetch, then dead letters, then one commit. */
+  /** One handler call for some of a topic's parts of a fetch (in its span when tracing is on). */
   private async handleCall(topic: Topic, parts: FetchedPart[]): Promise<void> {
+    const spans = parts.flatMap((part) => part.spans);
+    const records = parts.reduce((n, part) => n + part.records.length, 0);
+    try {
+      await inBatchSpan(topic, records, spans, () => this.handleCallWork(topic, parts));
+    } catch (error) {
+      endSpans(spans, error);
+      throw error;
+    }
+    endSpans(spans);
+  }
+
+  /** One handler call for some of a topic's parts of a fetch, then dead letters, then one commit. */
+  private async handleCallWork(topic: Topic, parts: FetchedPart[]): Promise<void> {
     const stopTimer = kafkaMetrics.batchSeconds.startTimer({ topic });
     const first = parts[0] as FetchedPart;
     const context: CallContext = { topic, parts, rejections: parts.flatMap((part) => part.rejections) };
@@ -367,10 +401,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       kafkaMetrics.consumed.inc({ topic, result: 'skipped' }, skipped);
       kafkaMetrics.skipped.inc({ topic, reason: 'filtered' }, skipped);
     }
-    for (const part of parts) {
-      const lag = Number(BigInt(part.highWatermark) - BigInt(part.lastOffset) - 1n);
-      kafkaMetrics.lag.set({ topic, partition: String(part.partition) }, lag);
-    }
+    for (const part of parts) if (part.stillOwned()) this.lag.reportBatch(topic, part.partition, part.highWatermark, part.lastOffset);
     stopTimer();
   }
 
@@ -551,6 +582,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     await this.consumer?.disconnect();
     this.consumer = undefined;
     this.joined = false;
+    this.lag.clear();
+    liveLagReports.delete(this.lag);
     if (this.ownsPublisher) await this.publisher.disconnect();
   }
 

@@ -3,6 +3,8 @@ import { type Topic, type TopicPayload } from '@wt/contracts';
 import { packInOrder } from './fetch-gathering';
 import { kafkaMetrics } from './kafka-metrics';
 import { JavaCompatiblePartitioner } from './partitioner';
+import { type Span } from '@opentelemetry/api';
+import { endSpans, recordSpansEnabled, startSendSpan } from './record-spans';
 import { childTraceContext, currentTraceContext, TRACEPARENT_HEADER } from './trace-context';
 
 /** One record to publish: `key` decides the partition, so ordering holds per key. */
@@ -45,14 +47,19 @@ export function chunkBySize(messages: Message[], maxBytes = MAX_REQUEST_BYTES): 
  * the handler copied from its input record, else of the ambient one (the HTTP request being
  * served, see runWithTraceContext), or a new trace when there is none.
  */
-export function encode<T>(topic: Topic, record: OutgoingRecord<T>): Message {
+export function encode<T>(topic: Topic, record: OutgoingRecord<T>, spans?: Span[]): Message {
   const parent = record.headers?.[TRACEPARENT_HEADER] ? record.headers : currentTraceContext();
   // The same headers, in the same order, as `{ ...record.headers, ...child, schema, content-type }`,
   // without the spreads' intermediate objects (every record a stage produces comes through here).
   const headers: Record<string, string> = {};
   if (record.headers) for (const name of Object.keys(record.headers)) headers[name] = record.headers[name] as string;
-  const child = childTraceContext(parent);
-  for (const name of Object.keys(child)) headers[name] = child[name] as string;
+  // With tracing on, the record's span is a real one (exported); else a span id of its own.
+  const span = spans && startSendSpan(topic, parent, headers);
+  if (span) spans.push(span);
+  else {
+    const child = childTraceContext(parent);
+    for (const name of Object.keys(child)) headers[name] = child[name] as string;
+  }
   headers[SCHEMA_HEADER] = topic;
   headers['content-type'] = 'application/json';
   return { key: record.key, value: JSON.stringify(record.value), headers };
@@ -135,29 +142,35 @@ export class KafkaPublisher {
 
   async publish<T extends Topic>(topic: T, records: OutgoingRecord<TopicPayload<T>>[]): Promise<void> {
     if (records.length === 0) return;
+    const spans = recordSpansEnabled() ? [] : undefined;
     // Chunks go one after the other, so per-key order holds across them.
-    for (const messages of chunkBySize(records.map((record) => encode(topic, record)))) {
-      await this.send((producer) => producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages }));
-    }
+    await traced(spans, async () => {
+      for (const messages of chunkBySize(records.map((record) => encode(topic, record, spans)))) {
+        await this.send((producer) => producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages }));
+      }
+    });
   }
 
   /** Several topics in one request per broker. */
   async publishAll(batches: TopicRecords[]): Promise<void> {
+    const spans = recordSpansEnabled() ? [] : undefined;
     const topicMessages = batches
       .filter((batch) => batch.records.length > 0)
       .map((batch) => ({
         topic: batch.topic,
-        messages: (batch.records as OutgoingRecord<unknown>[]).map((record) => encode(batch.topic, record)),
+        messages: (batch.records as OutgoingRecord<unknown>[]).map((record) => encode(batch.topic, record, spans)),
       }));
     if (topicMessages.length === 0) return;
-    const total = topicMessages.reduce((n, t) => n + chunkBySize(t.messages).length, 0);
-    if (total === topicMessages.length) {
-      await this.send((producer) => producer.sendBatch({ acks: -1, topicMessages }));
-      return;
-    }
-    for (const { topic, messages } of topicMessages) {
-      for (const chunk of chunkBySize(messages)) await this.send((producer) => producer.send({ topic, acks: -1, messages: chunk }));
-    }
+    await traced(spans, async () => {
+      const total = topicMessages.reduce((n, t) => n + chunkBySize(t.messages).length, 0);
+      if (total === topicMessages.length) {
+        await this.send((producer) => producer.sendBatch({ acks: -1, topicMessages }));
+        return;
+      }
+      for (const { topic, messages } of topicMessages) {
+        for (const chunk of chunkBySize(messages)) await this.send((producer) => producer.send({ topic, acks: -1, messages: chunk }));
+      }
+    });
   }
 
   /** Publishes raw bytes, for replaying dead letters exactly as they arrived. */
@@ -170,4 +183,16 @@ export class KafkaPublisher {
     this.connected = undefined;
     await this.producer.disconnect();
   }
+}
+
+/** Runs a send, then ends its records' spans (failed when the send failed): a span lasts until the broker acknowledged. */
+async function traced(spans: Span[] | undefined, send: () => Promise<void>): Promise<void> {
+  if (!spans) return send();
+  try {
+    await send();
+  } catch (error) {
+    endSpans(spans, error);
+    throw error;
+  }
+  endSpans(spans);
 }

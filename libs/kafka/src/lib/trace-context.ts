@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import {
   ROOT_CONTEXT,
+  context,
   type SpanContext,
   TraceFlags,
   defaultTextMapGetter,
@@ -102,7 +103,13 @@ const ambient = new AsyncLocalStorage<Record<string, string>>();
  * Every HTTP request of a service runs in its request's span this way (see libs/runtime).
  */
 export function runWithTraceContext<T>(headers: Record<string, string>, work: () => T): T {
-  return ambient.run(traceHeaders(headers), work);
+  const carried = traceHeaders(headers);
+  // Also the active OpenTelemetry context, so log lines written meanwhile carry its ids; when the
+  // active span is already this one (tracing on: the HTTP server span), it stays as it is.
+  const span = parseTraceContext(carried);
+  const active = trace.getActiveSpan()?.spanContext();
+  if (!span || active?.spanId === span.spanId) return ambient.run(carried, work);
+  return ambient.run(carried, () => context.with(trace.setSpanContext(context.active(), span), work));
 }
 
 /** The ambient trace context (the HTTP request being served), if any. */

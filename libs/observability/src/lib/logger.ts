@@ -1,5 +1,6 @@
 import { redactPhones } from '@wt/identity';
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { activeTraceFields } from './trace-fields';
 
 /** Fields that may carry a phone number, a sealed contact or a credential: never logged. */
 export const REDACTED_PATHS = [
@@ -28,7 +29,9 @@ export const REDACTED_PATHS = [
 
 /**
  * Structured JSON logs (pino) with known sensitive fields removed and anything that looks like
- * a phone number masked in messages, so that a number never reaches a log line in clear.
+ * a phone number masked in messages, so that a number never reaches a log line in clear. Every
+ * line written inside a span (an HTTP request, a batch, a record's hop) carries its `trace_id` and
+ * `span_id`.
  */
 export function loggerOptions(service: string, level: string): LoggerOptions {
   return {
@@ -38,6 +41,7 @@ export function loggerOptions(service: string, level: string): LoggerOptions {
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
+    mixin: activeTraceFields,
     hooks: {
       logMethod(args, method) {
         method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactPhones(arg) : arg)) as Parameters<typeof method>);

@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { collectDefaultMetrics, register } from 'prom-client';
@@ -6,6 +6,15 @@ import { HealthController } from './health.controller';
 import { loggerOptions } from './logger';
 import { MetricsController } from './metrics.controller';
 import { ReadinessRegistry } from './readiness';
+import { stopTracing } from './tracing';
+
+/** Sends the spans still buffered before the process exits. */
+@Injectable()
+class TracingShutdown implements OnApplicationShutdown {
+  onApplicationShutdown(): Promise<void> {
+    return stopTracing();
+  }
+}
 
 export interface ObservabilityOptions {
   service: string;
@@ -33,7 +42,7 @@ export class ObservabilityModule {
         }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [ReadinessRegistry],
+      providers: [ReadinessRegistry, TracingShutdown],
       exports: [ReadinessRegistry],
     };
   }

@@ -4,8 +4,16 @@ import { ModuleRef, NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { ContactSealer } from '@wt/identity';
-import { DeadLetterSealer, KafkaBatchServer, KafkaPublisher, type KafkaBatchServerOptions, type PersonOf } from '@wt/kafka';
-import { ReadinessRegistry } from '@wt/observability';
+import {
+  DeadLetterSealer,
+  enableRecordSpans,
+  KafkaBatchServer,
+  KafkaPublisher,
+  type KafkaBatchServerOptions,
+  type PersonOf,
+} from '@wt/kafka';
+import { loadConfig, ServiceEnv } from '@wt/config';
+import { installTraceContext, ReadinessRegistry, startTracing } from '@wt/observability';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { configureHttpInput } from './http-input/http-input';
@@ -43,6 +51,16 @@ export async function runService(options: RunServiceOptions): Promise<INestAppli
     // A one-shot (the Kubernetes migrations Job): nothing else to run.
     process.exit(0);
   }
+  // Trace context always (log lines carry the ids of the request or record they are written for);
+  // spans exported only with OTEL_EXPORTER_OTLP_ENDPOINT (see @wt/observability/tracing).
+  installTraceContext();
+  const env = loadConfig(ServiceEnv);
+  const tracing = startTracing({
+    service: options.name,
+    endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    samplerRatio: env.OTEL_TRACES_SAMPLER_ARG,
+  });
+  enableRecordSpans(tracing);
   const app = await NestFactory.create<NestExpressApplication>(options.module, {
     bufferLogs: true,
     // Throw boot errors to the caller (main() reports them) instead of exiting inside Nest.

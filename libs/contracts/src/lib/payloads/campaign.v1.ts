@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { ContractType } from '../validation/contract-type';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -84,7 +84,7 @@ export class CampaignTemplateV1 {
   @IsArray()
   @ArrayMaxSize(10)
   @ValidateNested({ each: true })
-  @Type(() => TemplateParameterV1)
+  @ContractType(() => TemplateParameterV1)
   bodyParameters: TemplateParameterV1[];
 
   /**
@@ -117,7 +117,7 @@ export class CampaignV1 {
   phoneNumberId: string;
 
   @ValidateNested()
-  @Type(() => CampaignTemplateV1)
+  @ContractType(() => CampaignTemplateV1)
   template: CampaignTemplateV1;
 
   @IsArray()

@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { ContractType } from '../validation/contract-type';
 import {
   ArrayMaxSize,
   IsArray,
@@ -63,7 +63,7 @@ export class EngagementEventV1 {
 
   /** Purchase amount in `currency`. */
   @IsOptional()
-  @Type(() => Number)
+  @ContractType(() => Number)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   value?: number;

@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { ContractType } from '../validation/contract-type';
 import {
   IsArray,
   IsBoolean,
@@ -150,17 +150,17 @@ export class ProfileSnapshotV1 {
   interestHalfLifeHours: number;
 
   @ValidateNested()
-  @Type(() => ProfileConsentsV1)
+  @ContractType(() => ProfileConsentsV1)
   consents: ProfileConsentsV1;
 
   @ValidateNested()
-  @Type(() => ProfileActivityV1)
+  @ContractType(() => ProfileActivityV1)
   activity: ProfileActivityV1;
 
   /** Behaviour signals (purchases, engagement mix, short-term intent); absent from older snapshots. */
   @IsOptional()
   @ValidateNested()
-  @Type(() => ProfileSignalsV1)
+  @ContractType(() => ProfileSignalsV1)
   signals?: ProfileSignalsV1;
 
   /**
@@ -184,8 +184,13 @@ export function usableInterests(
   return snapshot.firstPartyInterests[businessId] ?? {};
 }
 
-/** Whether a free-form (non-template) message to the person from `phoneNumberId` is allowed at `now`. */
-export function isServiceWindowOpen(snapshot: Pick<ProfileSnapshotV1, 'serviceWindows'>, phoneNumberId: string, now: Date): boolean {
-  const until = snapshot.serviceWindows?.[phoneNumberId];
-  return until !== undefined && Date.parse(until) > now.getTime();
+/**
+ * WhatsApp's customer-service window: after a person writes to a business number, free-form
+ * (non-template) messages from that number may reach them for this long (`serviceWindows` above).
+ */
+export const SERVICE_WINDOW_MS = 24 * 3_600_000;
+
+/** Whether the window opened by the person's last message (at `lastInboundAt`, ms) is still open at `now` (ms). */
+export function isServiceWindowOpen(lastInboundAt: number, now: number): boolean {
+  return now < lastInboundAt + SERVICE_WINDOW_MS;
 }

@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { ContractType } from '../validation/contract-type';
 import {
   IsArray,
   IsBoolean,
@@ -77,7 +77,7 @@ export class DecisionExplanationV1 {
 
   @IsArray()
   @ValidateNested({ each: true })
-  @Type(() => ExplanationFactorV1)
+  @ContractType(() => ExplanationFactorV1)
   factors: ExplanationFactorV1[];
 
   /** The consents the decision relied on, e.g. `whatsapp_marketing:acme`, `cross_app_profiling`. */
@@ -168,7 +168,7 @@ export class TargetingDecisionV1 {
   modelVersion: string;
 
   @ValidateNested()
-  @Type(() => DecisionExplanationV1)
+  @ContractType(() => DecisionExplanationV1)
   explanation: DecisionExplanationV1;
 
   @IsISO8601({ strict: true })
@@ -188,6 +188,6 @@ export class TargetingDecisionV1 {
   @ValidateIf((decision: TargetingDecisionV1) => decision.outcome === 'send')
   @IsDefined({ message: 'send is required when outcome is send' })
   @ValidateNested()
-  @Type(() => TemplateSendV1)
+  @ContractType(() => TemplateSendV1)
   send?: TemplateSendV1;
 }

@@ -2,13 +2,7 @@ import 'reflect-metadata';
 import { getMetadataStorage, type ValidationArguments, ValidationTypes, type ValidatorConstraintInterface } from 'class-validator';
 import { type ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 
-/**
- * class-transformer 0.5 keeps `@Type()` metadata in a singleton its index does not export; the
- * file is reachable (no `exports` map) but untyped from here, so only what is read is declared.
- */
-const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as {
-  defaultMetadataStorage: { findTypeMetadata(target: Ctor, propertyName: string): { typeFunction: () => unknown } | undefined };
-};
+import { contractTypeOf } from './contract-type';
 
 /**
  * A fast path for `validatePayload`, built once per payload class from the class's own
@@ -17,6 +11,9 @@ const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as {
  * Why: on a stage's hot path, `plainToInstance` + `validateSync` cost about 40 µs per engagement
  * event (measured: 38 of ingest's ≈100 µs), mostly in re-reading and grouping metadata, building
  * instances and error objects for every record, not in the checks themselves.
+ *
+ * Types of nested values come from `@ContractType` (reflect-metadata), not from class-transformer's
+ * internal storage.
  *
  * It only ever says "valid, here is the value" or "not sure": every record it does not accept
  * goes through class-validator, which gives the verdict and the violations. So it may be stricter
@@ -90,7 +87,8 @@ function buildPlan(target: Ctor): ClassPlan | undefined {
     const custom = checksOf(byType(ValidationTypes.CUSTOM_VALIDATION));
     if (!defined || !custom) return undefined;
     const property: PropertyPlan = { name, conditions: byType(ValidationTypes.CONDITIONAL_VALIDATION), defined, custom };
-    const typeFunction = defaultMetadataStorage.findTypeMetadata(target, name)?.typeFunction;
+    // Types declared with `@ContractType` (public metadata); a nested class declared otherwise is not modelled (see below).
+    const typeFunction = contractTypeOf(target, name);
     const nested = byType(ValidationTypes.NESTED_VALIDATION);
     if (typeFunction) {
       const type = typeFunction();

@@ -1,16 +1,13 @@
-import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { type ConsentNormalizedV1, type InboundMessageV1, Topic, type TopicPayload } from '@wt/contracts';
+import { Injectable } from '@nestjs/common';
+import { type ConsentNormalizedV1, Topic, type TopicPayload } from '@wt/contracts';
 import { type ConsumedRecord, KafkaPublisher, type RecordBatch, traceHeaders } from '@wt/kafka';
 import { counter, histogram } from '@wt/observability';
-import { type EntityManager } from 'typeorm';
-import { PrivacyService } from '../privacy/privacy.service';
 import { ProfilesConfig } from '../profiles.config';
 import { retentionCutoff } from './day-buckets';
 import { chunkByPeople } from './people-chunks';
 import { InterestDecay } from './interest-decay';
 import { toSnapshot } from './profile-snapshot';
-import { applyInbound, type ProfileState } from './profile-state';
+import { type ProfileState } from './profile-state';
 import { type ConsentRow, ProfileStore } from './profile.store';
 
 const applied = counter({ name: 'wt_profile_events_total', help: 'Engagement events by effect on profiles', labelNames: ['effect'] });
@@ -54,12 +51,14 @@ const dbSeconds = histogram({
 const seconds = (since: bigint): number => Number(process.hrtime.bigint() - since) / 1e9;
 
 /**
- * Applies engagement and consent to profiles, then publishes the changed profiles' snapshots.
- * Each batch is one transaction: profiles locked, events claimed (replays skipped), profiles
- * updated, snapshots acknowledged by Kafka, then commit; the offset is committed after that.
+ * The profile's use cases, one per input topic (each topic's consumer delegates here): apply
+ * engagement, consent changes and inbound messages to profiles, then publish the changed profiles'
+ * snapshots. Each chunk of a batch is one transaction, opened by ProfileStore: profiles locked,
+ * events claimed (replays skipped), profiles updated, snapshots acknowledged by Kafka, then commit;
+ * the offset is committed after that.
  */
-@Controller()
-export class ProfilesConsumer {
+@Injectable()
+export class ProfileUpdates {
   private readonly decay: InterestDecay;
 
   constructor(
@@ -70,8 +69,7 @@ export class ProfilesConsumer {
     this.decay = new InterestDecay(config.INTEREST_HALF_LIFE_HOURS);
   }
 
-  @EventPattern(Topic.EngagementNormalizedV1)
-  async onEngagement(@Payload() batch: RecordBatch<Topic.EngagementNormalizedV1>): Promise<void> {
+  async engagement(batch: RecordBatch<Topic.EngagementNormalizedV1>): Promise<void> {
     // Retention: an event dated before the first day still counted is refused (its day may already be
     // purged, with its dedupe record, so applying it could count it twice).
     const cutoff = retentionCutoff(new Date(), this.config.RETENTION_DAYS);
@@ -114,8 +112,7 @@ export class ProfilesConsumer {
     applied.inc({ effect: 'expired' }, batch.records.length - inWindow.length);
   }
 
-  @EventPattern(Topic.ConsentNormalizedV1)
-  async onConsent(@Payload() batch: RecordBatch<Topic.ConsentNormalizedV1>): Promise<void> {
+  async consent(batch: RecordBatch<Topic.ConsentNormalizedV1>): Promise<void> {
     const traces = latestTraces(batch.records);
     const erased = new Set<string>();
     for (const chunk of chunkByPeople(batch.records, (r) => r.value.personId, this.config.MAX_PEOPLE_PER_TRANSACTION))
@@ -141,68 +138,16 @@ export class ProfilesConsumer {
   }
 
   /** Inbound WhatsApp messages open the customer-service window with the number written to. */
-  @EventPattern(Topic.WhatsappInboundV1)
-  async onInbound(@Payload() batch: RecordBatch<Topic.WhatsappInboundV1>): Promise<void> {
+  async inbound(batch: RecordBatch<Topic.WhatsappInboundV1>): Promise<void> {
     const traces = latestTraces(batch.records);
     const erased = new Set<string>();
     for (const chunk of chunkByPeople(batch.records, (r) => r.value.personId, this.config.MAX_PEOPLE_PER_TRANSACTION))
-      await this.applyInboundMessages(
+      await this.store.writeInbound(
         chunk.map((r) => r.value),
-        traces,
-        erased,
+        (profiles, consents) => this.publishSnapshots(profiles, consents, traces),
+        (people) => people.forEach((p) => erased.add(p)),
       );
     rejectErased(batch, batch.records, erased);
-  }
-
-  /** Adds the erased people among these messages' to `erased`. */
-  private async applyInboundMessages(
-    all: readonly InboundMessageV1[],
-    traces: ReadonlyMap<string, Record<string, string>>,
-    erased: Set<string>,
-  ): Promise<void> {
-    await this.store.transaction(async (manager) => {
-      const locked = await this.store.lockProfiles(
-        manager,
-        all.map((m) => m.personId),
-      );
-      const erasedHere = await PrivacyService.erasedAmong(
-        manager,
-        all.map((m) => m.personId),
-      );
-      erasedHere.forEach((p) => erased.add(p));
-      const messages = all.filter((m) => !erasedHere.has(m.personId));
-      if (messages.length === 0) return;
-      const updated = [...locked.values()]
-        .filter((profile) => !erasedHere.has(profile.personId))
-        .map(
-          (profile) =>
-            [
-              profile,
-              applyInbound(
-                profile,
-                messages.filter((m) => m.personId === profile.personId),
-              ),
-            ] as const,
-        )
-        .filter(([before, after]) => before !== after)
-        .map(([, after]) => after);
-      await this.store.saveProfiles(manager, updated);
-      await this.publishSnapshots(updated, await this.consentsOf(manager, updated), traces);
-    });
-  }
-
-  /** The current consents of these people, by person. */
-  private async consentsOf(manager: EntityManager, profiles: readonly ProfileState[]): Promise<Map<string, ConsentRow[]>> {
-    const byPerson = new Map<string, ConsentRow[]>();
-    for (const row of await this.store.consentsOf(
-      manager,
-      profiles.map((p) => p.personId),
-    )) {
-      const own = byPerson.get(row.personId);
-      if (own) own.push(row);
-      else byPerson.set(row.personId, [row]);
-    }
-    return byPerson;
   }
 
   private async publishSnapshots(

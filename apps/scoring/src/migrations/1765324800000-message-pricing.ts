@@ -5,8 +5,8 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
  * rate card's estimated prices (millionths of its currency, bigint), each send's estimated cost,
  * category and market (the volume tiers count by them), and what Meta billed for each message.
  */
-export class MessagePricing1765238400000 implements MigrationInterface {
-  name = 'MessagePricing1765238400000';
+export class MessagePricing1765324800000 implements MigrationInterface {
+  name = 'MessagePricing1765324800000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(

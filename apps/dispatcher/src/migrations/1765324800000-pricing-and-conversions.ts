@@ -5,8 +5,8 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
  * `pricing` of its status webhooks), the click-to-WhatsApp ad clicks people came from, and the
  * purchases attributed to a message, each sent once to Meta's Conversions API.
  */
-export class PricingAndConversions1765238400000 implements MigrationInterface {
-  name = 'PricingAndConversions1765238400000';
+export class PricingAndConversions1765324800000 implements MigrationInterface {
+  name = 'PricingAndConversions1765324800000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(

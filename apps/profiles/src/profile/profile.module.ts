@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { ConsentConsumer } from './consent.consumer';
+import { EngagementConsumer } from './engagement.consumer';
+import { InboundConsumer } from './inbound.consumer';
+import { ProfileUpdates } from './profile-updates.service';
+import { ProfileStore } from './profile.store';
+import { RetentionPurge, RetentionScheduler } from './retention-purge';
+
+/**
+ * Profiles: one consumer per input topic delegating to ProfileUpdates; ProfileStore opens every
+ * transaction. Exports the store for privacy/ (an erasure locks the profile in its own transaction)
+ * and the purge for the one-shot CronJob mode.
+ */
+@Module({
+  controllers: [EngagementConsumer, ConsentConsumer, InboundConsumer],
+  providers: [ProfileStore, ProfileUpdates, RetentionPurge, RetentionScheduler],
+  exports: [ProfileStore, RetentionPurge],
+})
+export class ProfileModule {}

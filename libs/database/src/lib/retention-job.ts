@@ -1,0 +1,79 @@
+import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { type DataSource } from 'typeorm';
+import { type BatchPurgeResult, purgeInBatches } from './batch-purge';
+
+/** One table's retention: which rows are past it, as of a run. */
+export interface RetentionRule {
+  /** Short name for logs, e.g. `dispatch`. */
+  name: string;
+  table: string;
+  /** SQL condition with `$2...` parameters (see purgeInBatches). */
+  where: string;
+  params: () => unknown[];
+}
+
+export interface RetentionJobOptions {
+  /** How often each replica runs the rules (0: never; an operator runs `runOnce`). */
+  intervalSeconds: number;
+  batchSize: number;
+  /** Lock names are `<service>.retention.<rule>`. */
+  service: string;
+}
+
+/**
+ * Runs retention rules on a timer in every replica; a transaction-scoped advisory lock per batch
+ * (see purgeInBatches) lets one replica at a time purge a table. The first run is one interval
+ * after boot, so that a restart storm does not purge.
+ */
+export class RetentionJob implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('RetentionJob');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    readonly rules: readonly RetentionRule[],
+    private readonly options: RetentionJobOptions,
+  ) {}
+
+  /** Every rule once, in batches, until nothing is past retention. */
+  async runOnce(): Promise<Record<string, BatchPurgeResult>> {
+    const results: Record<string, BatchPurgeResult> = {};
+    for (const rule of this.rules) {
+      results[rule.name] = await purgeInBatches(this.dataSource, {
+        table: rule.table,
+        where: rule.where,
+        params: rule.params(),
+        batchSize: this.options.batchSize,
+        lockName: `${this.options.service}.retention.${rule.name}`,
+      });
+    }
+    return results;
+  }
+
+  onApplicationBootstrap(): void {
+    // One-shot modes (migrate) do their own work.
+    if (process.env['WT_RUN_MODE'] || this.options.intervalSeconds === 0) return;
+    this.timer = setInterval(() => void this.tick(), this.options.intervalSeconds * 1000);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = this.runOnce()
+      .then((results) => {
+        for (const [name, result] of Object.entries(results))
+          if (result.rows > 0) this.logger.log(`retention: ${result.rows} ${name} rows purged in ${result.seconds.toFixed(1)} s`);
+      })
+      .catch((error: unknown) =>
+        this.logger.error(`retention purge failed (retried next interval): ${error instanceof Error ? error.message : String(error)}`),
+      )
+      .finally(() => (this.running = undefined));
+    await this.running;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}
