@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { type CampaignV1 } from '@wt/contracts';
-import { returnedRows } from '@wt/database';
 import { gauge } from '@wt/observability';
 import { DataSource, type EntityManager } from 'typeorm';
 

@@ -161,6 +161,8 @@ describe('simulated recipients of the archetype population (SANDBOX_SIMULATION_P
       SANDBOX_THROUGHPUT_MPS: '0',
       SANDBOX_PAIR_INTERVAL_MS: '0',
       SANDBOX_STATUS_DELAY_MS: '1',
+      // Reactions are the subject here: templates are not paused for low quality (template-quality.ts).
+      SANDBOX_TEMPLATE_QUALITY_SAMPLE: '0',
     });
     await sandbox.request('POST', `/v21.0/${PHONE_NUMBER_ID}/message_templates`, {
       name: 'autumn_offer',

@@ -142,7 +142,7 @@ export class CampaignV1 {
   /** Most the campaign may spend (revision 2; optional): never exceeded, as `budgetMessages` is not. */
   @IsOptional()
   @ValidateNested()
-  @Type(() => MoneyBudgetV1)
+  @ContractType(() => MoneyBudgetV1)
   budgetMoney?: MoneyBudgetV1;
 
   /** A date-time with an offset, at most `CAMPAIGN_HORIZON_DAYS` from now. */

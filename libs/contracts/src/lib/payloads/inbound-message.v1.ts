@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { ContractType } from '../validation/contract-type';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { IDENTIFIER, PERSON_ID, SEALED_CONTACT } from './common';
 
@@ -84,12 +84,12 @@ export class InboundMessageV1 {
   /** Revision 2: the platform's message this answers, when `inReplyToWamid` is one of ours. */
   @IsOptional()
   @ValidateNested()
-  @Type(() => RepliedMessageV1)
+  @ContractType(() => RepliedMessageV1)
   repliesTo?: RepliedMessageV1;
 
   /** Revision 2: the click-to-WhatsApp ad the person came from. */
   @IsOptional()
   @ValidateNested()
-  @Type(() => AdReferralV1)
+  @ContractType(() => AdReferralV1)
   referral?: AdReferralV1;
 }

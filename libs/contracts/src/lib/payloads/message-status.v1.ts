@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { ContractType } from '../validation/contract-type';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 import { CURRENCY_CODE, IDENTIFIER, PERSON_ID, PRICING_CATEGORIES, type PricingCategoryName } from './common';
 
@@ -83,6 +83,6 @@ export class MessageStatusV1 {
   /** Revision 2: what Meta bills for the message (on the first status that carried `pricing`). */
   @IsOptional()
   @ValidateNested()
-  @Type(() => MessagePricingV1)
+  @ContractType(() => MessagePricingV1)
   pricing?: MessagePricingV1;
 }

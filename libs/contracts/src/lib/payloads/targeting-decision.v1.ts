@@ -182,7 +182,7 @@ export class TargetingDecisionV1 {
   /** Revision 2: the send's expected price (present on sends decided since; absent on suppressions). */
   @IsOptional()
   @ValidateNested()
-  @Type(() => EstimatedCostV1)
+  @ContractType(() => EstimatedCostV1)
   estimatedCost?: EstimatedCostV1;
 
   @ValidateIf((decision: TargetingDecisionV1) => decision.outcome === 'send')
