@@ -137,6 +137,11 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
       );
       return reactions.filter((r) => r.optedOut).length === opted.size;
     }, 10_000);
+    // The replies and clicks come after the statuses: every one expected, before comparing.
+    await eventually(
+      () => [...expected].every(([wamid, reaction]) => inboundFor(wamid).length >= Number(reaction.replied) + Number(reaction.clicked)),
+      10_000,
+    );
     for (const [wamid, reaction] of expected) {
       const statuses = receiver.statusesFor(wamid).map((status) => status.status);
       expect(statuses).toEqual(reaction.read ? ['sent', 'delivered', 'read'] : ['sent', 'delivered']);
