@@ -235,12 +235,16 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
       30_000,
     );
     expect(received).toMatchObject({ eventName: 'Purchase', wabaId: '100000000000001', value: 42.5, currency: 'EUR', knownClick: true });
-    const row = (await db.pg.query(`SELECT state, attempts, decision_id FROM conversion_event WHERE ctwa_clid = $1`, [ctwaClid]))
-      .rows[0] as {
-      state: string;
-      attempts: number;
-      decision_id: string;
-    };
+    // The sender records the send once Meta answered: a moment after Meta has the event.
+    const row = await eventually(
+      'the conversion event recorded as sent',
+      async () => {
+        const { rows } = await db.pg.query(`SELECT state, attempts, decision_id FROM conversion_event WHERE ctwa_clid = $1`, [ctwaClid]);
+        const found = rows[0] as { state: string; attempts: number; decision_id: string } | undefined;
+        return found?.state === 'sent' ? found : undefined;
+      },
+      10_000,
+    );
     expect(row).toEqual({ state: 'sent', attempts: 3, decision_id: decision.decisionId });
     expect((await conversions()).refusedRequests).toBeGreaterThanOrEqual(2);
 
