@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { returnedRows } from '@wt/database';
 import { counter } from '@wt/observability';
 import {
   type BusinessMessagingEvent,
@@ -76,10 +77,13 @@ export class ConversionSender implements OnApplicationBootstrap, OnApplicationSh
     const datasetId = this.config.CONVERSIONS_DATASET_ID;
     if (!datasetId) return 0;
     return this.dataSource.transaction(async (manager) => {
-      const expired: { event_id: string }[] = await manager.query(
-        `UPDATE conversion_event SET state = 'expired', last_error = 'older than the seven days Meta takes'
-         WHERE state = 'pending' AND event_time < $1 RETURNING event_id`,
-        [new Date(now.getTime() - CONVERSION_EVENT_MAX_AGE_S * 1000)],
+      // TypeORM answers an UPDATE ... RETURNING with [rows, count]: returnedRows takes the rows.
+      const expired = returnedRows<{ event_id: string }>(
+        await manager.query(
+          `UPDATE conversion_event SET state = 'expired', last_error = 'older than the seven days Meta takes'
+           WHERE state = 'pending' AND event_time < $1 RETURNING event_id`,
+          [new Date(now.getTime() - CONVERSION_EVENT_MAX_AGE_S * 1000)],
+        ),
       );
       if (expired.length > 0) sentTotal.inc({ result: 'expired' }, expired.length);
       const due: DueRow[] = await manager.query(

@@ -290,6 +290,13 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
     expect((await conversions()).events.some((e) => e.ctwaClid === ctwaClid)).toBe(false);
 
     // An attributed event that waited past Meta's seven days (a long outage) is expired, never sent.
+    const expiredCounted = async () =>
+      Number(
+        /^wt_conversion_events_total\{[^}]*result="expired"[^}]*\} (\d+)/m.exec(
+          await (await fetch(`${stack.dispatcher.url}/metrics`)).text(),
+        )?.[1] ?? 0,
+      );
+    const expiredBefore = await expiredCounted();
     await db.pg.query(
       `INSERT INTO conversion_event (event_id, person_id, business_id, event_name, event_time, value, currency, ctwa_clid, waba_id, state)
        VALUES ($1, $2, $3, 'Purchase', now() - interval '8 days', 10, 'EUR', $4, '100000000000001', 'pending')`,
@@ -305,6 +312,8 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
       20_000,
     );
     expect(expired.state).toBe('expired');
+    // Counted once: the one event expired, not the [rows, count] pair TypeORM answers an UPDATE with.
+    expect((await expiredCounted()) - expiredBefore).toBe(1);
     expect((await conversions()).events.some((e) => e.eventId === `old-${run}`)).toBe(false);
   });
 });
