@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { returnedRows } from '@wt/database';
 import { ContactSealer, normalizePhone, type OpenedContact } from '@wt/identity';
 import { KafkaPublisher } from '@wt/kafka';
@@ -75,7 +75,7 @@ const CLAIM_PAUSE_MS = 50;
  * in batches. Everything it decides is in Postgres, so a restart loses and repeats nothing.
  */
 @Injectable()
-export class DispatchSender implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DispatchSender implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DispatchSender.name);
   private running = false;
   private claimLoop: Promise<void> | undefined;
@@ -129,7 +129,19 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     this.claimLoop = this.run();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops sending first, on SIGTERM, before Nest closes the HTTP server and the Kafka consumer (which
+   * may take seconds while the group rebalances): a replica told to stop sends nothing more, hands
+   * its numbers over at once, and still has its database and publisher for what it writes here.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping ??= this.stop();
+    await this.stopping;
+  }
+
+  private stopping: Promise<void> | undefined;
+
+  private async stop(): Promise<void> {
     this.running = false;
     await this.claimLoop;
     clearTimeout(this.timer);

@@ -128,7 +128,7 @@ describe('DispatchSender', () => {
     };
     sender.onApplicationBootstrap();
     await until(() => acceptedWrites.flat().length === 3);
-    await sender.onApplicationShutdown();
+    await sender.beforeApplicationShutdown();
     expect(calls.map((c) => c.decisionId).sort()).toEqual(['d1', 'd2', 'd3']);
     for (const call of calls) expect(call.at).toBeGreaterThanOrEqual(slots.get(call.decisionId) as number);
     expect(acceptedWrites.flat().sort()).toEqual(['d1', 'd2', 'd3']);
@@ -143,7 +143,7 @@ describe('DispatchSender', () => {
     });
     sender.onApplicationBootstrap();
     await until(() => calls.length === 1);
-    await sender.onApplicationShutdown();
+    await sender.beforeApplicationShutdown();
     expect(reservations.length).toBeGreaterThanOrEqual(2);
     expect(calls).toHaveLength(1);
     expect(calls[0]?.at).toBeGreaterThanOrEqual(lastSlot);
@@ -159,7 +159,7 @@ describe('DispatchSender', () => {
     );
     sender.onApplicationBootstrap();
     await until(() => acceptedWrites.flat().length === 5);
-    await sender.onApplicationShutdown();
+    await sender.beforeApplicationShutdown();
     expect(calls.map((c) => c.decisionId).sort()).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
     expect(acceptedWrites.flat().sort()).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
     const starts = calls.map((c) => c.at).sort((a, b) => a - b);
