@@ -570,6 +570,16 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
           await this.templatePaused(row, result.code);
           return;
         }
+        if (result.code === 131048 && row.kind === 'template' && isPortfolioLimitRefusal(result.details)) {
+          // Meta counted the portfolio's messaging limit as reached (its tier lowered before its
+          // webhook came, or another system sending for the portfolio): not the spam rate limit, so
+          // no hour-long pause of the business; the send waits for the window, like one held at claim.
+          await this.ledger.heldOverPortfolioLimit(row.decisionId, this.config.PORTFOLIO_WINDOW_MS, result.code);
+          this.logger.warn(
+            `business ${row.businessId}: Meta refused a template over the portfolio's messaging limit (131048); held until its window frees a place`,
+          );
+          return;
+        }
         if (result.code === 131057) {
           // The number is in maintenance (its throughput changing, up to a minute): every replica
           // holds its sends for a while instead of meeting the same answer with each of them.
@@ -629,4 +639,13 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     this.pendingOut.signals.push(...records.signals);
     this.scheduleFlush();
   }
+}
+
+/**
+ * Whether a 131048 refusal is the portfolio's messaging limit rather than the spam rate limit: Meta
+ * documents no code of its own for the messaging limit and answers 131048, telling them apart in
+ * `error_data.details` (the sandbox does the same; see apps/whatsapp-sandbox/README.md).
+ */
+export function isPortfolioLimitRefusal(details: string | undefined): boolean {
+  return details !== undefined && /messaging limit/i.test(details);
 }

@@ -5,7 +5,7 @@ import { type WhatsAppCloudClient } from '@wt/whatsapp';
 import { type DataSource } from 'typeorm';
 import { DispatcherConfig } from '../dispatcher.config';
 import { type DispatchLedger, type LedgerRow } from './dispatch-ledger';
-import { DispatchSender } from './dispatch-sender.service';
+import { DispatchSender, isPortfolioLimitRefusal } from './dispatch-sender.service';
 import { type NumberStates } from './number-states';
 import { type SendLease } from './send-lease';
 import { type SendOutcomes } from './send-outcomes';
@@ -166,5 +166,21 @@ describe('DispatchSender', () => {
     // The fourth waited for the first answers (30 ms) to be a second old.
     expect((starts[3] as number) - (starts[0] as number)).toBeGreaterThanOrEqual(1030);
     expect(reservations.length).toBeGreaterThan(1);
+  });
+});
+
+describe('isPortfolioLimitRefusal', () => {
+  it("tells Meta's portfolio messaging limit (131048 with its details) from the spam rate limit (131048)", () => {
+    expect(
+      isPortfolioLimitRefusal(
+        'Message failed to send because the business portfolio reached its messaging limit: unique recipients in a moving 24-hour period.',
+      ),
+    ).toBe(true);
+    expect(
+      isPortfolioLimitRefusal(
+        'Message failed to send because there are restrictions on how many messages can be sent from this phone number. This may be because too many previous messages were blocked or flagged as spam.',
+      ),
+    ).toBe(false);
+    expect(isPortfolioLimitRefusal(undefined)).toBe(false);
   });
 });
