@@ -351,6 +351,20 @@ export class DispatchLedger {
     );
   }
 
+  /**
+   * Final, and no call was made (the contact does not open, a US marketing template): the recipient
+   * this claim counted in its portfolio's window is not counted any more (Meta never saw them).
+   */
+  async rejectedUnsent(decisionId: string, code: number | null): Promise<void> {
+    await this.dataSource.query(
+      `DELETE FROM portfolio_recipient r USING dispatch d
+       WHERE d.decision_id = $1 AND d.state = 'sending' AND r.business_id = d.business_id AND r.person_id = d.person_id
+         AND d.claimed_at IS NOT NULL AND r.first_at >= d.claimed_at`,
+      [decisionId],
+    );
+    await this.rejected(decisionId, code);
+  }
+
   /** Final refusal: nothing more is tried. */
   async rejected(decisionId: string, code: number | null, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(`UPDATE dispatch SET state = 'rejected', error_code = $2, updated_at = now() WHERE decision_id = $1`, [

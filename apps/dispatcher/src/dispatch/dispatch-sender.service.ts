@@ -474,7 +474,7 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       if (opened.reason === 'erased') this.logger.warn(`decision ${row.decisionId}: the person was erased; suppressed, not sent`);
       else this.logger.error(`decision ${row.decisionId}: contact cannot be opened; rejected, not sent`);
       contactsUnopened.inc({ reason: opened.reason });
-      await this.ledger.rejected(row.decisionId, null);
+      await this.ledger.rejectedUnsent(row.decisionId, null);
       this.pendingOut.statuses.push({
         key: row.personId,
         headers: traceOf(row),
@@ -489,7 +489,7 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       // 131049): not called, rejected with the reason. Nothing reached Meta.
       if (ticket) this.admission.cancel(ticket);
       usMarketing.inc();
-      await this.ledger.rejected(row.decisionId, 131049);
+      await this.ledger.rejectedUnsent(row.decisionId, 131049);
       this.pendingOut.statuses.push({
         key: row.personId,
         headers: traceOf(row),
