@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { returnedRows } from '@wt/database';
 import { DataSource, type EntityManager } from 'typeorm';
-import { PortfolioLimits } from './portfolio-limits';
+import { PORTFOLIO_LIMIT_REASON, PortfolioLimits } from './portfolio-limits';
 
 /** What to send: a template (campaign decision) or a free-form text (assistant reply). */
 export type QueuedMessage =
@@ -304,10 +304,19 @@ export class DispatchLedger {
   /** `accepted` for many sends at once (one statement); the same rules as `accepted`. */
   async acceptedMany(sends: readonly { decisionId: string; wamid: string }[]): Promise<void> {
     if (sends.length === 0) return;
+    // A template's recipient, counted in its portfolio's window from this claim, counts from Meta's
+    // acceptance instead (later): Meta's rolling window starts there, so the place frees no earlier.
     await this.dataSource.query(
-      `UPDATE dispatch d SET state = 'accepted', wamid = COALESCE(d.wamid, a.wamid), updated_at = now()
-       FROM unnest($1::text[], $2::text[]) AS a(id, wamid)
-       WHERE d.decision_id = a.id AND d.state IN ('sending', 'unknown', 'expired', 'accepted')`,
+      `WITH done AS (
+         UPDATE dispatch d SET state = 'accepted', wamid = COALESCE(d.wamid, a.wamid), updated_at = now()
+         FROM unnest($1::text[], $2::text[]) AS a(id, wamid)
+         WHERE d.decision_id = a.id AND d.state IN ('sending', 'unknown', 'expired', 'accepted')
+         RETURNING d.business_id, d.person_id, d.kind, d.claimed_at
+       )
+       UPDATE portfolio_recipient r SET first_at = now()
+       FROM (SELECT DISTINCT ON (business_id, person_id) business_id, person_id, claimed_at FROM done
+             WHERE kind = 'template' AND claimed_at IS NOT NULL ORDER BY business_id, person_id, claimed_at) AS t
+       WHERE r.business_id = t.business_id AND r.person_id = t.person_id AND r.first_at >= t.claimed_at AND r.first_at < now()`,
       [sends.map((s) => s.decisionId), sends.map((s) => s.wamid)],
     );
   }
@@ -323,6 +332,37 @@ export class DispatchLedger {
        WHERE decision_id = ANY($1::text[]) AND state = 'sending'`,
       [decisionIds],
     );
+  }
+
+  /**
+   * Refused by Meta over the portfolio's messaging limit: back to `pending` with the reason, not
+   * counted as an attempt, until the oldest recipient counted in the portfolio's window leaves it
+   * (at least a second from now).
+   */
+  async heldOverPortfolioLimit(decisionId: string, windowMs: number, code: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE dispatch d SET state = 'pending', held_reason = $3, error_code = $4, attempts = GREATEST(attempts - 1, 0),
+         claimed_at = NULL, updated_at = now(),
+         next_attempt_at = GREATEST(now() + interval '1 second', COALESCE((
+           SELECT min(first_at) + $2 * interval '1 millisecond' FROM portfolio_recipient r
+           WHERE r.business_id = d.business_id AND r.first_at > now() - $2 * interval '1 millisecond'), now() + interval '1 second'))
+       WHERE decision_id = $1 AND state = 'sending'`,
+      [decisionId, windowMs, PORTFOLIO_LIMIT_REASON, code],
+    );
+  }
+
+  /**
+   * Final, and no call was made (the contact does not open, a US marketing template): the recipient
+   * this claim counted in its portfolio's window is not counted any more (Meta never saw them).
+   */
+  async rejectedUnsent(decisionId: string, code: number | null): Promise<void> {
+    await this.dataSource.query(
+      `DELETE FROM portfolio_recipient r USING dispatch d
+       WHERE d.decision_id = $1 AND d.state = 'sending' AND r.business_id = d.business_id AND r.person_id = d.person_id
+         AND d.claimed_at IS NOT NULL AND r.first_at >= d.claimed_at`,
+      [decisionId],
+    );
+    await this.rejected(decisionId, code);
   }
 
   /** Final refusal: nothing more is tried. */

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { returnedRows } from '@wt/database';
 import { ContactSealer, normalizePhone, type OpenedContact } from '@wt/identity';
 import { KafkaPublisher } from '@wt/kafka';
@@ -75,7 +75,7 @@ const CLAIM_PAUSE_MS = 50;
  * in batches. Everything it decides is in Postgres, so a restart loses and repeats nothing.
  */
 @Injectable()
-export class DispatchSender implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DispatchSender implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DispatchSender.name);
   private running = false;
   private claimLoop: Promise<void> | undefined;
@@ -129,7 +129,19 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     this.claimLoop = this.run();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops sending first, on SIGTERM, before Nest closes the HTTP server and the Kafka consumer (which
+   * may take seconds while the group rebalances): a replica told to stop sends nothing more, hands
+   * its numbers over at once, and still has its database and publisher for what it writes here.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping ??= this.stop();
+    await this.stopping;
+  }
+
+  private stopping: Promise<void> | undefined;
+
+  private async stop(): Promise<void> {
     this.running = false;
     await this.claimLoop;
     clearTimeout(this.timer);
@@ -462,7 +474,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       if (opened.reason === 'erased') this.logger.warn(`decision ${row.decisionId}: the person was erased; suppressed, not sent`);
       else this.logger.error(`decision ${row.decisionId}: contact cannot be opened; rejected, not sent`);
       contactsUnopened.inc({ reason: opened.reason });
-      await this.ledger.rejected(row.decisionId, null);
+      await this.ledger.rejectedUnsent(row.decisionId, null);
       this.pendingOut.statuses.push({
         key: row.personId,
         headers: traceOf(row),
@@ -477,7 +489,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       // 131049): not called, rejected with the reason. Nothing reached Meta.
       if (ticket) this.admission.cancel(ticket);
       usMarketing.inc();
-      await this.ledger.rejected(row.decisionId, 131049);
+      await this.ledger.rejectedUnsent(row.decisionId, 131049);
       this.pendingOut.statuses.push({
         key: row.personId,
         headers: traceOf(row),
@@ -558,6 +570,16 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
           await this.templatePaused(row, result.code);
           return;
         }
+        if (result.code === 131048 && row.kind === 'template' && isPortfolioLimitRefusal(result.details)) {
+          // Meta counted the portfolio's messaging limit as reached (its tier lowered before its
+          // webhook came, or another system sending for the portfolio): not the spam rate limit, so
+          // no hour-long pause of the business; the send waits for the window, like one held at claim.
+          await this.ledger.heldOverPortfolioLimit(row.decisionId, this.config.PORTFOLIO_WINDOW_MS, result.code);
+          this.logger.warn(
+            `business ${row.businessId}: Meta refused a template over the portfolio's messaging limit (131048); held until its window frees a place`,
+          );
+          return;
+        }
         if (result.code === 131057) {
           // The number is in maintenance (its throughput changing, up to a minute): every replica
           // holds its sends for a while instead of meeting the same answer with each of them.
@@ -617,4 +639,13 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     this.pendingOut.signals.push(...records.signals);
     this.scheduleFlush();
   }
+}
+
+/**
+ * Whether a 131048 refusal is the portfolio's messaging limit rather than the spam rate limit: Meta
+ * documents no code of its own for the messaging limit and answers 131048, telling them apart in
+ * `error_data.details` (the sandbox does the same; see apps/whatsapp-sandbox/README.md).
+ */
+export function isPortfolioLimitRefusal(details: string | undefined): boolean {
+  return details !== undefined && /messaging limit/i.test(details);
 }

@@ -56,7 +56,10 @@ interface Candidate {
  * `max_daily_conversations_per_business`). Enforced where sends are claimed, inside the claim's
  * transaction, with the portfolio's row locked: replicas admit recipients one after the other, so
  * together they never pass the tier. A person counts from the claim of their first template in the
- * window (a send that then fails still counts: the safe side). Sends over it stay `pending` with
+ * window (a send that then fails still counts: the safe side), and from Meta's acceptance once the
+ * call returns (Meta's window starts then, later than the claim: the place is freed no earlier than at
+ * Meta). Recipients of portfolios with no known tier are counted too, so a tier learnt later applies to
+ * them. Sends over it stay `pending` with
  * reason `portfolio_messaging_limit` until the window frees a place. Free-form replies (inside a
  * customer-service window) do not count, as at Meta.
  */
@@ -117,7 +120,15 @@ export class PortfolioLimits implements OnApplicationBootstrap, OnApplicationShu
       [businesses],
     )) as { business_id: string; tier: number | null; known: boolean }[];
     const limited = limits.filter((l) => l.known === true && l.tier !== null);
-    if (limited.length === 0) return { over, newlyHeld: [] };
+    // Every portfolio's recipients are counted, limited or not: Meta counts them from the first send,
+    // so a tier learnt later (Meta's webhook) must find those already reached in its window.
+    const limitedIds = new Set(limited.map((l) => l.business_id));
+    const newcomers: { business: string; person: string }[] = [];
+    for (const c of templates) if (!limitedIds.has(c.business_id)) newcomers.push({ business: c.business_id, person: c.person_id });
+    if (limited.length === 0) {
+      await PortfolioLimits.record(manager, newcomers, windowMs);
+      return { over, newlyHeld: [] };
+    }
     // A row per limited portfolio to lock (a `*` tier gives none of its own yet).
     await manager.query(
       `INSERT INTO portfolio_limit (business_id, tier, source) SELECT id, NULL, 'lock' FROM unnest($1::text[]) AS id ORDER BY id ON CONFLICT DO NOTHING`,
@@ -126,7 +137,6 @@ export class PortfolioLimits implements OnApplicationBootstrap, OnApplicationShu
     await manager.query(`SELECT 1 FROM portfolio_limit WHERE business_id = ANY($1::text[]) ORDER BY business_id FOR UPDATE`, [
       limited.map((l) => l.business_id),
     ]);
-    const newcomers: { business: string; person: string }[] = [];
     for (const { business_id: business, tier } of limited) {
       const mine = templates.filter((c) => c.business_id === business);
       const [counted] = (await manager.query(
@@ -151,14 +161,7 @@ export class PortfolioLimits implements OnApplicationBootstrap, OnApplicationShu
         } else over.add(c.decision_id);
       }
     }
-    if (newcomers.length > 0) {
-      await manager.query(
-        `INSERT INTO portfolio_recipient (business_id, person_id, first_at) SELECT b, p, now() FROM unnest($1::text[], $2::char(64)[]) AS t(b, p)
-         ON CONFLICT (business_id, person_id) DO UPDATE SET first_at = EXCLUDED.first_at
-         WHERE portfolio_recipient.first_at <= now() - $3 * interval '1 millisecond'`,
-        [newcomers.map((n) => n.business), newcomers.map((n) => n.person), windowMs],
-      );
-    }
+    await PortfolioLimits.record(manager, newcomers, windowMs);
     if (over.size === 0) return { over, newlyHeld: [] };
     const deferred = (await manager.query(
       `WITH freed AS (
@@ -177,6 +180,25 @@ export class PortfolioLimits implements OnApplicationBootstrap, OnApplicationShu
     }[];
     held.inc({ reason: PORTFOLIO_LIMIT_REASON }, rows.filter((r) => r.was === null).length);
     return { over, newlyHeld: rows.filter((r) => r.was === null).map((r) => r.decision_id) };
+  }
+
+  /** Counts recipients in their portfolio's window from now (one already in it keeps its start). */
+  private static async record(
+    manager: EntityManager,
+    recipients: readonly { business: string; person: string }[],
+    windowMs: number,
+  ): Promise<void> {
+    if (recipients.length === 0) return;
+    // Sorted and without repeats: one statement cannot touch a row twice, and replicas lock in one order.
+    const unique = [...new Map(recipients.map((r) => [`${r.business}:${r.person}`, r])).values()].sort((a, b) =>
+      a.business === b.business ? (a.person < b.person ? -1 : 1) : a.business < b.business ? -1 : 1,
+    );
+    await manager.query(
+      `INSERT INTO portfolio_recipient (business_id, person_id, first_at) SELECT b, p, now() FROM unnest($1::text[], $2::char(64)[]) AS t(b, p)
+       ON CONFLICT (business_id, person_id) DO UPDATE SET first_at = EXCLUDED.first_at
+       WHERE portfolio_recipient.first_at <= now() - $3 * interval '1 millisecond'`,
+      [unique.map((n) => n.business), unique.map((n) => n.person), windowMs],
+    );
   }
 
   /** Meta said the portfolio's limit (webhook): it applies to every business of the account. */
