@@ -19,7 +19,12 @@ const attributed = counter({
 /** The WhatsApp Business Account of each business number in a webhook payload (its entry's id). */
 export function wabaOfNumbers(payload: WhatsAppWebhookPayload): Map<string, string> {
   const result = new Map<string, string>();
-  for (const entry of payload.entry) for (const change of entry.changes) result.set(change.value.metadata.phone_number_id, entry.id);
+  for (const entry of payload.entry)
+    for (const change of entry.changes) {
+      // Account-level changes (messaging limits, template quality, throughput) carry no number.
+      const phoneNumberId = (change.value as { metadata?: { phone_number_id?: string } } | undefined)?.metadata?.phone_number_id;
+      if (phoneNumberId) result.set(phoneNumberId, entry.id);
+    }
   return result;
 }
 
