@@ -149,6 +149,8 @@ export function serviceEnv(name, { profile, brokers, databaseUrls }) {
         WHATSAPP_ACCESS_TOKEN: secrets.WHATSAPP_ACCESS_TOKEN,
         WHATSAPP_APP_SECRET: secrets.WHATSAPP_APP_SECRET,
         WHATSAPP_VERIFY_TOKEN: secrets.WHATSAPP_VERIFY_TOKEN,
+        // Meta's messaging limit of a portfolio at its third tier, for every business of the local stack.
+        PORTFOLIO_MESSAGING_LIMITS: process.env.PORTFOLIO_MESSAGING_LIMITS ?? '*=10000',
       };
     case 'assistant':
       // Set by stack.mjs from the model cache (embedding-model.mjs); unset, the assistant matches by words only.

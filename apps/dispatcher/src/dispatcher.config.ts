@@ -1,5 +1,6 @@
-import { IsInt, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 import { DatabaseEnv, withKeyVault } from '@wt/config';
+import { DEFAULT_GRAPH_API_VERSION } from '@wt/whatsapp';
 
 export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   override PORT: number = 3004;
@@ -8,8 +9,9 @@ export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   WHATSAPP_BASE_URL: string = 'http://127.0.0.1:3005';
 
+  /** Graph API version of every call (versions and their end of support: `@wt/whatsapp` graph-api-versions). */
   @Matches(/^v\d+\.\d+$/)
-  WHATSAPP_API_VERSION: string = 'v21.0';
+  WHATSAPP_API_VERSION: string = DEFAULT_GRAPH_API_VERSION;
 
   @IsString()
   @MinLength(16)
@@ -35,6 +37,73 @@ export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   @Min(1)
   @Max(1000)
   WHATSAPP_MPS: number = 80;
+
+  /**
+   * Throughput of particular numbers, `phone_number_id=mps` separated by commas (e.g. a number Meta
+   * upgraded to 1,000). Meta's `phone_number_quality_update` webhook (THROUGHPUT_UPGRADE) overrides it.
+   */
+  @IsOptional()
+  @Matches(/^\d{1,32}=\d{1,4}(,\d{1,32}=\d{1,4})*$/, {
+    message: 'WHATSAPP_NUMBER_MPS must be phone_number_id=mps pairs separated by commas',
+  })
+  WHATSAPP_NUMBER_MPS?: string;
+
+  /**
+   * A number answering 131057 (maintenance: Meta changing its throughput takes up to a minute) has
+   * its sends held this long by every replica, then one is tried again.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  NUMBER_MAINTENANCE_PAUSE_MS: number = 5000;
+
+  /**
+   * One replica sends a number's messages at a time (its lease in Postgres, renewed at every claim
+   * round): a lease not renewed for this long passes to another replica (after the call timeout and
+   * one second more, when its holder did not let it go).
+   */
+  @IsInt()
+  @Min(3000)
+  @Max(120_000)
+  SEND_LEASE_TTL_MS: number = 5000;
+
+  /**
+   * Messaging limit per business portfolio (the platform's business id), `business=limit` pairs
+   * separated by commas, limit one of Meta's tiers (250, 2000, 10000, 100000) or `unlimited`; `*`
+   * for every business not named. Unset: unlimited. Meta's webhooks (business_capability_update,
+   * phone_number_quality_update) override it for the businesses of their account.
+   */
+  @IsOptional()
+  @Matches(/^[^=,\s]+=(\d{1,9}|unlimited)(,[^=,\s]+=(\d{1,9}|unlimited))*$/, {
+    message: 'PORTFOLIO_MESSAGING_LIMITS must be business=limit pairs (a number or unlimited) separated by commas',
+  })
+  PORTFOLIO_MESSAGING_LIMITS?: string;
+
+  /** The messaging limit's rolling window (Meta: 24 h); shorter only for tests. */
+  @IsInt()
+  @Min(1000)
+  PORTFOLIO_WINDOW_MS: number = 86_400_000;
+
+  /**
+   * Business numbers whose marketing templates go through Meta's Marketing Messages API for WhatsApp
+   * (`POST /{phone-number-id}/marketing_messages`), phone_number_ids separated by commas. Free-form
+   * replies always use the Cloud API.
+   */
+  @IsOptional()
+  @Matches(/^\d{1,32}(,\d{1,32})*$/, { message: 'WHATSAPP_MM_API_NUMBERS must be phone_number_ids separated by commas' })
+  WHATSAPP_MM_API_NUMBERS?: string;
+
+  /**
+   * When the Marketing Messages API cannot take a marketing template yet (131009: the template is not
+   * synced with the ad account, up to 10 minutes after its creation): `cloud_api` sends it through the
+   * Cloud API at once; `none` tries the Marketing Messages API again after MM_API_RETRY_MS.
+   */
+  @IsIn(['cloud_api', 'none'])
+  MM_API_FALLBACK: 'cloud_api' | 'none' = 'cloud_api';
+
+  @IsInt()
+  @Min(1000)
+  MM_API_RETRY_MS: number = 600_000;
 
   /** Messages in flight to the API at once per replica (a send that finds none free misses its slot and books another). */
   @IsInt()
@@ -146,6 +215,42 @@ export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   @IsString()
   @MinLength(32)
   PSEUDONYM_SECRET: string;
+
+  /** A JSON file of rate cards replacing the shipped one (see `libs/pricing`); checked at boot. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  RATE_CARD_FILE?: string;
+
+  /** Days before a purchase in which a campaign message sent to the person gets the credit (scoring's window). */
+  @IsNumber()
+  @Min(0)
+  ATTRIBUTION_WINDOW_DAYS: number = 7;
+
+  /**
+   * The dataset (Meta's Conversions API) that purchases attributed to click-to-WhatsApp ad
+   * conversations are sent to; unset: they are attributed and kept, not sent.
+   */
+  @IsOptional()
+  @Matches(/^\d{1,32}$/)
+  CONVERSIONS_DATASET_ID?: string;
+
+  /** Token for the Conversions API; default WHATSAPP_ACCESS_TOKEN. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  CONVERSIONS_ACCESS_TOKEN?: string;
+
+  /** Idle wait of the conversions sender between two looks at its queue (ms). */
+  @IsInt()
+  @Min(10)
+  CONVERSIONS_POLL_MS: number = 500;
+
+  /** Attempts per conversion event on transient refusals (backoff RETRY_BASE_MS doubled, at most RETRY_MAX_MS). */
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  CONVERSIONS_MAX_ATTEMPTS: number = 10;
 
   /**
    * Days a finished dispatch row (accepted, rejected, unknown, expired, skipped) is kept after its

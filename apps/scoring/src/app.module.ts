@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { decisionRetentionRules } from './decision/decision-retention';
 import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
+import { RateBook } from '@wt/pricing';
 import { AudienceStore } from './audience/audience.store';
 import { ApiKeyStore } from '@wt/business-auth';
 import { BusinessAuthGuard } from '@wt/business-auth';
@@ -29,8 +30,12 @@ import { DecisionOutbox1765065600000 } from './migrations/1765065600000-decision
 import { CampaignOutbox1765152000000 } from './migrations/1765152000000-campaign-outbox';
 import { ScheduledEvaluation1765152000500 } from './migrations/1765152000500-scheduled-evaluation';
 import { HoldoutConversion1765152000600 } from './migrations/1765152000600-holdout-conversion';
+import { TemplatePause1765238400000 } from './migrations/1765238400000-template-pause';
+import { MessagePricing1765324800000 } from './migrations/1765324800000-message-pricing';
+import { CampaignEstimator } from './report/campaign-estimator';
 import { CampaignReportController } from './report/campaign-report.controller';
 import { CampaignReportStore } from './report/campaign-report.store';
+import { TemplatePauseStore } from './report/template-pause.store';
 import { EligibilityStore } from './eligibility/eligibility.store';
 import { OutcomeLearner } from './outcome/outcome.learner';
 import { ModelStore } from './relevance/model.store';
@@ -46,6 +51,8 @@ export const SCORING_MIGRATIONS = [
   CampaignOutbox1765152000000,
   ScheduledEvaluation1765152000500,
   HoldoutConversion1765152000600,
+  TemplatePause1765238400000,
+  MessagePricing1765324800000,
 ];
 
 /** Providers that need only the database (and a publisher for the engine): shared with tests. */
@@ -62,7 +69,10 @@ export const SCORING_PROVIDERS = [
   OutcomeLearner,
   CampaignLauncher,
   CampaignReportStore,
+  TemplatePauseStore,
   BusinessAuthGuard,
+  CampaignEstimator,
+  { provide: RateBook, useFactory: (config: ScoringConfig) => RateBook.load(config.RATE_CARD_FILE), inject: [ScoringConfig] },
 ];
 
 export function scoringModule(config: ScoringConfig) {

@@ -1,4 +1,4 @@
-import { IsInt, IsNumber, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { DatabaseEnv } from '@wt/config';
 
 export class ScoringConfig extends DatabaseEnv {
@@ -57,6 +57,15 @@ export class ScoringConfig extends DatabaseEnv {
   @IsInt()
   @Min(1)
   UNREACHABLE_FOR_MS: number = 7 * 86_400_000;
+
+  /**
+   * A JSON file of rate cards (a list of versions, each with its `effectiveFrom`, currency, markets
+   * and source) replacing the shipped one (Meta's USD rates of 2025-07-01, `libs/pricing`); checked at boot.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  RATE_CARD_FILE?: string;
 
   /**
    * Days the decisions of an ended campaign are kept after it ended (its explanations, for audits

@@ -6,6 +6,7 @@ import { postgresOptions } from '@wt/database';
 import { KafkaPublisher, parseTraceContext } from '@wt/kafka';
 import { eventually, testBrokers, testDatabaseUrl, TopicProbe } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { RateBook } from '@wt/pricing';
 import { DataSource } from 'typeorm';
 import { scoringModule, SCORING_ENTITIES, SCORING_MIGRATIONS } from './app.module';
 import { AudienceStore } from './audience/audience.store';
@@ -65,6 +66,7 @@ function replica(
     new DecisionOutbox(dataSource, publisher),
     settings,
     new EligibilityStore(dataSource),
+    new RateBook(),
   );
   const launcher = new CampaignLauncher(dataSource, new CampaignStore(dataSource), new AudienceStore(dataSource), engine, models, settings);
   return { dataSource, engine, models, launcher };
@@ -615,6 +617,7 @@ describe('scoring on the real Postgres and Kafka', () => {
           outbox,
           settings,
           app.get(EligibilityStore),
+          app.get(RateBook),
         );
       const probe = await TopicProbe.start(testBrokers(), Topic.TargetingDecisionsV1);
       try {

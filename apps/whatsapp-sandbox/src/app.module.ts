@@ -1,5 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@wt/config';
+import { ConversionsController, SandboxConversionsController } from './conversions/conversions.controller';
+import { ConversionsLedger } from './conversions/conversions-ledger';
+import { AccountController } from './account/account.controller';
+import { AccountState } from './account/account-state';
+import { TemplateQuality } from './account/template-quality';
 import { FaultBook } from './faults/fault-book';
 import { FaultsController } from './faults/faults.controller';
 import { AccessTokenGuard } from './graph/access-token.guard';
@@ -40,11 +45,17 @@ export class AppModule {
         SandboxMetricsController,
         TemplatesController,
         SandboxTemplatesController,
+        ConversionsController,
+        SandboxConversionsController,
         SimulationController,
+        AccountController,
         UsersController,
       ],
       providers: [
         AccessTokenGuard,
+        ConversionsLedger,
+        AccountState,
+        TemplateQuality,
         FaultBook,
         InboundService,
         MessageStore,

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { configureHttpInput, serveOpenApi } from '@wt/runtime';
 import { AppModule } from './app.module';
 import { GraphErrorFilter } from './graph/graph-error.filter';
+import { serveGraphVersions } from './graph/graph-version';
 
 /**
  * The sandbox as `main` runs it, before it listens: the module with its validated configuration,
@@ -15,6 +16,8 @@ export async function createSandboxApp(
   const app = await NestFactory.create(AppModule.forRoot(env), { bufferLogs: true, bodyParser: false, ...options });
   // The platform's HTTP edge (JSON only, body limit, depth, NUL...), its errors rendered as Graph's on Graph paths.
   configureHttpInput(app, { errorFilter: new GraphErrorFilter() });
+  // Before any route: a retired version is served as Meta serves it, an unknown one refused.
+  serveGraphVersions(app);
   app.enableShutdownHooks();
   serveOpenApi(
     app,

@@ -28,6 +28,51 @@ export class SandboxConfig extends ServiceEnv {
   @Min(0)
   SANDBOX_THROUGHPUT_MPS: number = 80;
 
+  /** Numbers Meta already upgraded, `phone_number_id=mps` separated by commas (e.g. `1000001=1000`); the others have SANDBOX_THROUGHPUT_MPS. */
+  @IsOptional()
+  @Matches(/^\d{1,32}=\d{1,4}(,\d{1,32}=\d{1,4})*$/, {
+    message: 'SANDBOX_NUMBER_MPS must be phone_number_id=mps pairs separated by commas',
+  })
+  SANDBOX_NUMBER_MPS?: string;
+
+  /** How long a number is unusable (sends answer 131057) while its throughput changes (`POST /sandbox/throughput`); Meta: up to a minute. */
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  SANDBOX_THROUGHPUT_CHANGE_MS: number = 60_000;
+
+  /**
+   * The business portfolio's messaging limit: unique recipients of template messages outside a
+   * customer-service window per rolling window (Meta's tiers 250, 2,000, 10,000, 100,000). 0: unlimited.
+   */
+  @IsInt()
+  @Min(0)
+  SANDBOX_MESSAGING_LIMIT: number = 0;
+
+  /** The messaging limit's rolling window (Meta: 24 h); shorter for tests. */
+  @IsInt()
+  @Min(1000)
+  SANDBOX_MESSAGING_LIMIT_WINDOW_MS: number = 86_400_000;
+
+  /** Messages of a template its quality is rated on (template-quality.ts); 0: quality not rated, templates never paused. */
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  SANDBOX_TEMPLATE_QUALITY_SAMPLE: number = 100;
+
+  /** How long a template is paused the first time its quality falls to RED (Meta: 3 hours; twice that the second time). */
+  @IsInt()
+  @Min(100)
+  SANDBOX_TEMPLATE_PAUSE_MS: number = 3 * 3_600_000;
+
+  /**
+   * How long a newly registered marketing template takes to sync with the ad account: until then
+   * the Marketing Messages API refuses it with 131009 (Meta: up to 10 minutes). 0: at once.
+   */
+  @IsInt()
+  @Min(0)
+  SANDBOX_MM_API_SYNC_MS: number = 600_000;
+
   /** Minimum gap between two messages to one recipient from one phone_number_id before 131056. 0: no pair limit. */
   @IsInt()
   @Min(0)

@@ -5,3 +5,6 @@ export * from './lib/webhook-signature';
 export * from './lib/webhook.types';
 export * from './lib/whatsapp-error-codes';
 export * from './lib/opt-out-keywords';
+export * from './lib/conversions-api';
+export * from './lib/graph-api-versions';
+export * from './lib/account-webhook.types';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { returnedRows } from '@wt/database';
 import { DataSource, type EntityManager } from 'typeorm';
+import { PORTFOLIO_LIMIT_REASON, PortfolioLimits } from './portfolio-limits';
 
 /** What to send: a template (campaign decision) or a free-form text (assistant reply). */
 export type QueuedMessage =
@@ -86,11 +87,22 @@ function toRow(raw: RawRow): LedgerRow {
   };
 }
 
+/** Which numbers a claim may take sends of (those whose send lease this replica holds), and how many of each. */
+export interface ClaimScope {
+  numbers: readonly string[];
+  /** Sends per number at most, where it differs from the claim's `perNumber` (a faster number). */
+  caps: ReadonlyMap<string, number>;
+  /** The portfolio messaging limit's rolling window; unset: not enforced. */
+  portfolioWindowMs?: number;
+}
+
 export interface Claimed {
   /** Now `sending`: this replica calls Meta for each, once. */
   sending: LedgerRow[];
   /** Now `skipped`: the person is marked unreachable (131026). */
   skipped: LedgerRow[];
+  /** Held for the first time over their portfolio's messaging limit (still `pending`, deferred). */
+  held?: LedgerRow[];
 }
 
 /**
@@ -178,7 +190,9 @@ export class DispatchLedger {
     pairIntervalMs: number,
     tokenFingerprint: string,
     skipNumbers: readonly string[] = [],
+    scope?: ClaimScope,
   ): Promise<Claimed> {
+    const capIds = scope ? [...scope.caps.keys()] : [];
     return this.dataSource.transaction(async (manager) => {
       // FOR UPDATE cannot sit beside a window function: rank the due rows first, then lock them.
       const due = (await manager.query(
@@ -186,21 +200,35 @@ export class DispatchLedger {
          FROM dispatch d
          WHERE d.decision_id IN (
            SELECT ranked.decision_id FROM (
-             SELECT c.decision_id, c.next_attempt_at,
+             SELECT c.decision_id, c.next_attempt_at, c.phone_number_id,
                     row_number() OVER (PARTITION BY c.phone_number_id ORDER BY c.next_attempt_at) AS nth
              FROM dispatch c
              WHERE c.state = 'pending' AND c.next_attempt_at <= now()
                AND NOT EXISTS (SELECT 1 FROM sending_halt h WHERE h.token_fingerprint = $2)
                AND (c.kind = 'text' OR NOT EXISTS (SELECT 1 FROM business_pause p WHERE p.business_id = c.business_id AND p.until > now()))
+               -- A template Meta paused or disabled waits (message_template_status_update), not sent to be refused.
+               AND (c.kind = 'text' OR NOT EXISTS (
+                 SELECT 1 FROM template_state t JOIN phone_number_state n ON n.waba_id = t.waba_id
+                 WHERE n.phone_number_id = c.phone_number_id AND t.template_name = c.message->>'templateName'
+                   AND t.language = c.message->>'language' AND t.status IN ('PAUSED', 'DISABLED')))
                AND c.phone_number_id <> ALL($4::text[])
+               AND ($5::text[] IS NULL OR c.phone_number_id = ANY($5::text[]))
            ) ranked
-           WHERE ranked.nth <= $3
+           WHERE ranked.nth <= COALESCE((SELECT k.cap FROM unnest($6::text[], $7::int[]) AS k(id, cap) WHERE k.id = ranked.phone_number_id), $3)
            ORDER BY ranked.next_attempt_at
            LIMIT $1)
            AND d.state = 'pending'
          ORDER BY d.next_attempt_at
          FOR UPDATE SKIP LOCKED`,
-        [limit, tokenFingerprint, perNumber, skipNumbers],
+        [
+          limit,
+          tokenFingerprint,
+          perNumber,
+          skipNumbers,
+          scope ? [...scope.numbers] : null,
+          capIds,
+          capIds.map((id) => scope?.caps.get(id) ?? perNumber),
+        ],
       )) as (RawRow & { unreachable: boolean })[];
       if (due.length === 0) return { sending: [], skipped: [] };
 
@@ -216,7 +244,17 @@ export class DispatchLedger {
       for (const row of due)
         if (!row.unreachable && !firstOfPair.has(`${row.phone_number_id}:${row.person_id}`))
           firstOfPair.set(`${row.phone_number_id}:${row.person_id}`, row);
-      const candidates = [...firstOfPair.values()];
+      let candidates = [...firstOfPair.values()];
+      // The business portfolio's messaging limit, before anything else is spent on these sends.
+      let newlyHeld: RawRow[] = [];
+      let overLimit = new Set<string>();
+      if (scope?.portfolioWindowMs !== undefined && candidates.length > 0) {
+        const { over, newlyHeld: ids } = await PortfolioLimits.admit(manager, candidates, scope.portfolioWindowMs);
+        const firstTime = new Set(ids);
+        newlyHeld = candidates.filter((r) => firstTime.has(r.decision_id));
+        candidates = candidates.filter((r) => !over.has(r.decision_id));
+        overLimit = over;
+      }
       let paced = new Set(candidates.map((r) => r.decision_id));
       if (pairIntervalMs > 0 && candidates.length > 0) {
         const won = returnedRows<{ phone_number_id: string; person_id: string }>(
@@ -232,7 +270,7 @@ export class DispatchLedger {
         const wonPairs = new Set(won.map((w) => `${w.phone_number_id}:${w.person_id}`));
         paced = new Set(candidates.filter((r) => wonPairs.has(`${r.phone_number_id}:${r.person_id}`)).map((r) => r.decision_id));
       }
-      const waiting = due.filter((r) => !r.unreachable && !paced.has(r.decision_id));
+      const waiting = due.filter((r) => !r.unreachable && !paced.has(r.decision_id) && !overLimit.has(r.decision_id));
       if (waiting.length > 0) {
         // Not this person's turn yet: try again when their pace allows.
         await manager.query(
@@ -244,13 +282,13 @@ export class DispatchLedger {
       }
       const sending = returnedRows<RawRow>(
         await manager.query(
-          `UPDATE dispatch SET state = 'sending', attempts = attempts + 1, claimed_at = now(), updated_at = now()
+          `UPDATE dispatch SET state = 'sending', attempts = attempts + 1, claimed_at = now(), updated_at = now(), held_reason = NULL
            WHERE decision_id = ANY($1::text[]) AND state = 'pending'
            RETURNING ${COLUMNS}`,
           [[...paced]],
         ),
       );
-      return { sending: sending.map(toRow), skipped: skipped.map(toRow) };
+      return { sending: sending.map(toRow), skipped: skipped.map(toRow), held: newlyHeld.map(toRow) };
     });
   }
 
@@ -266,10 +304,19 @@ export class DispatchLedger {
   /** `accepted` for many sends at once (one statement); the same rules as `accepted`. */
   async acceptedMany(sends: readonly { decisionId: string; wamid: string }[]): Promise<void> {
     if (sends.length === 0) return;
+    // A template's recipient, counted in its portfolio's window from this claim, counts from Meta's
+    // acceptance instead (later): Meta's rolling window starts there, so the place frees no earlier.
     await this.dataSource.query(
-      `UPDATE dispatch d SET state = 'accepted', wamid = COALESCE(d.wamid, a.wamid), updated_at = now()
-       FROM unnest($1::text[], $2::text[]) AS a(id, wamid)
-       WHERE d.decision_id = a.id AND d.state IN ('sending', 'unknown', 'expired', 'accepted')`,
+      `WITH done AS (
+         UPDATE dispatch d SET state = 'accepted', wamid = COALESCE(d.wamid, a.wamid), updated_at = now()
+         FROM unnest($1::text[], $2::text[]) AS a(id, wamid)
+         WHERE d.decision_id = a.id AND d.state IN ('sending', 'unknown', 'expired', 'accepted')
+         RETURNING d.business_id, d.person_id, d.kind, d.claimed_at
+       )
+       UPDATE portfolio_recipient r SET first_at = now()
+       FROM (SELECT DISTINCT ON (business_id, person_id) business_id, person_id, claimed_at FROM done
+             WHERE kind = 'template' AND claimed_at IS NOT NULL ORDER BY business_id, person_id, claimed_at) AS t
+       WHERE r.business_id = t.business_id AND r.person_id = t.person_id AND r.first_at >= t.claimed_at AND r.first_at < now()`,
       [sends.map((s) => s.decisionId), sends.map((s) => s.wamid)],
     );
   }
@@ -285,6 +332,37 @@ export class DispatchLedger {
        WHERE decision_id = ANY($1::text[]) AND state = 'sending'`,
       [decisionIds],
     );
+  }
+
+  /**
+   * Refused by Meta over the portfolio's messaging limit: back to `pending` with the reason, not
+   * counted as an attempt, until the oldest recipient counted in the portfolio's window leaves it
+   * (at least a second from now).
+   */
+  async heldOverPortfolioLimit(decisionId: string, windowMs: number, code: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE dispatch d SET state = 'pending', held_reason = $3, error_code = $4, attempts = GREATEST(attempts - 1, 0),
+         claimed_at = NULL, updated_at = now(),
+         next_attempt_at = GREATEST(now() + interval '1 second', COALESCE((
+           SELECT min(first_at) + $2 * interval '1 millisecond' FROM portfolio_recipient r
+           WHERE r.business_id = d.business_id AND r.first_at > now() - $2 * interval '1 millisecond'), now() + interval '1 second'))
+       WHERE decision_id = $1 AND state = 'sending'`,
+      [decisionId, windowMs, PORTFOLIO_LIMIT_REASON, code],
+    );
+  }
+
+  /**
+   * Final, and no call was made (the contact does not open, a US marketing template): the recipient
+   * this claim counted in its portfolio's window is not counted any more (Meta never saw them).
+   */
+  async rejectedUnsent(decisionId: string, code: number | null): Promise<void> {
+    await this.dataSource.query(
+      `DELETE FROM portfolio_recipient r USING dispatch d
+       WHERE d.decision_id = $1 AND d.state = 'sending' AND r.business_id = d.business_id AND r.person_id = d.person_id
+         AND d.claimed_at IS NOT NULL AND r.first_at >= d.claimed_at`,
+      [decisionId],
+    );
+    await this.rejected(decisionId, code);
   }
 
   /** Final refusal: nothing more is tried. */

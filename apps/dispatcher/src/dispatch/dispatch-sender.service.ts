@@ -1,6 +1,6 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { returnedRows } from '@wt/database';
-import { ContactSealer, type OpenedContact } from '@wt/identity';
+import { ContactSealer, normalizePhone, type OpenedContact } from '@wt/identity';
 import { KafkaPublisher } from '@wt/kafka';
 import { counter, ReadinessRegistry } from '@wt/observability';
 import { type SendResult, WhatsAppCloudClient } from '@wt/whatsapp';
@@ -11,6 +11,8 @@ import { DispatchLedger, type LedgerRow } from './dispatch-ledger';
 import { type AdmissionTicket, SendAdmission } from './send-admission';
 import { OutcomeRecords, SendOutcomes, sendingHalted, statusBase, traceOf } from './send-outcomes';
 import { SendSchedule, type Scheduled } from './send-schedule';
+import { NumberStates } from './number-states';
+import { SendLease } from './send-lease';
 import { ThroughputLimiter } from './throughput-limiter';
 
 const dispatched = counter({
@@ -21,11 +23,11 @@ const dispatched = counter({
 
 const rebooked = counter({
   name: 'wt_dispatch_slot_rebooked_total',
-  help: 'Sends that missed their throughput slot and booked another, by why: timer (the pacer ran late), concurrency (no free call), vault (opening the contact made it late), connection (no connection in time), held (the admission guard)',
+  help: 'Sends that missed their throughput slot and booked another, by why: timer (the pacer ran late), concurrency (no free call), vault (opening the contact made it late), connection (no connection in time), held (the admission guard), lease (this replica no longer holds the number, or it is in maintenance: back to the queue)',
   labelNames: ['reason'],
 });
 
-type Missed = 'timer' | 'concurrency' | 'vault' | 'connection' | 'held';
+type Missed = 'timer' | 'concurrency' | 'vault' | 'connection' | 'held' | 'lease';
 
 const held = counter({
   name: 'wt_dispatch_admission_held_total',
@@ -37,6 +39,20 @@ const contactsUnopened = counter({
   help: 'Sends not made because the contact did not open (erased: person key deleted)',
   labelNames: ['reason'],
 });
+
+const usMarketing = counter({
+  name: 'wt_dispatch_us_marketing_suppressed_total',
+  help: 'Marketing templates to US (+1) numbers not sent: Meta delivers none since 2025-04-01',
+});
+
+const mmApi = counter({
+  name: 'wt_dispatch_mm_api_total',
+  help: 'Marketing templates sent through the Marketing Messages API, by result: accepted, rejected, fallback (not synced yet: sent through the Cloud API), retry_later (no fallback)',
+  labelNames: ['result'],
+});
+
+export const US_MARKETING_TITLE =
+  'Not sent: Meta delivers no marketing template to US (+1) numbers since 2025-04-01 (us_marketing_restriction)';
 
 /** A send that found the key vault unreachable is tried again after this long (nothing was sent). */
 const VAULT_RETRY_MS = 5000;
@@ -59,7 +75,7 @@ const CLAIM_PAUSE_MS = 50;
  * in batches. Everything it decides is in Postgres, so a restart loses and repeats nothing.
  */
 @Injectable()
-export class DispatchSender implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DispatchSender implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DispatchSender.name);
   private running = false;
   private claimLoop: Promise<void> | undefined;
@@ -76,7 +92,14 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private rebooking: Promise<void> = Promise.resolve();
+  /** Sends claimed at once per number (a quarter second of its rate), where it is not the default's. */
   private readonly perNumberClaim: number;
+  /** Per number, sends taken from the schedule and not yet admitted or put back (their contacts being opened). */
+  private readonly opening = new Map<string, number>();
+  /** Numbers whose marketing templates go through the Marketing Messages API. */
+  private readonly mmApiNumbers: ReadonlySet<string>;
+  /** Sends the Marketing Messages API could not take yet: they go through the Cloud API (MM_API_FALLBACK=cloud_api). */
+  private readonly viaCloudApi = new Set<string>();
   /** Per number, this replica's requests that Meta may still count in its sliding second (see SendAdmission). */
   private readonly admission: SendAdmission;
 
@@ -90,12 +113,15 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     private readonly dataSource: DataSource,
     private readonly config: DispatcherConfig,
     readiness: ReadinessRegistry,
+    private readonly numbers: NumberStates,
+    private readonly lease: SendLease,
   ) {
     // Halted sending is an alert: the replica says it is not ready (and the metric says why).
     readiness.register('whatsapp-sending', () => !this.halted);
     // At most a quarter second of one number's rate is claimed at once.
     this.perNumberClaim = Math.min(config.CLAIM_BATCH, Math.max(1, Math.floor(config.WHATSAPP_MPS / 4)));
-    this.admission = new SendAdmission(config.WHATSAPP_MPS);
+    this.admission = new SendAdmission((id) => this.numbers.rateOf(id));
+    this.mmApiNumbers = new Set((config.WHATSAPP_MM_API_NUMBERS ?? '').split(',').filter(Boolean));
   }
 
   onApplicationBootstrap(): void {
@@ -103,7 +129,19 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     this.claimLoop = this.run();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops sending first, on SIGTERM, before Nest closes the HTTP server and the Kafka consumer (which
+   * may take seconds while the group rebalances): a replica told to stop sends nothing more, hands
+   * its numbers over at once, and still has its database and publisher for what it writes here.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping ??= this.stop();
+    await this.stopping;
+  }
+
+  private stopping: Promise<void> | undefined;
+
+  private async stop(): Promise<void> {
     this.running = false;
     await this.claimLoop;
     clearTimeout(this.timer);
@@ -117,6 +155,13 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       );
     await Promise.all([...this.calls]);
     await this.flush();
+    // Every call answered: the next holder of these numbers waits one window, not a timeout.
+    await this.lease.release();
+  }
+
+  /** Sends claimed at once for a number: a quarter second of its rate. */
+  private claimCap(phoneNumberId: string): number {
+    return Math.min(this.config.CLAIM_BATCH, Math.max(1, Math.floor(this.numbers.rateOf(phoneNumberId) / 4)));
   }
 
   private async run(): Promise<void> {
@@ -137,6 +182,11 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       this.lastMaintenance = Date.now();
       await this.maintenance();
     }
+    // Only the numbers whose send lease this replica holds (one sender per number), and not in maintenance.
+    const active = new Set([...this.schedule.numbers(), ...this.opening.keys(), ...this.admission.active(performance.now())]);
+    const now = Date.now();
+    const leased = (await this.lease.acquire([...active])).filter((id) => !this.numbers.isUnusable(id, now));
+    if (leased.length === 0) return false;
     const ahead = Date.now() + this.config.CLAIM_AHEAD_MS;
     const full = this.schedule.numbersBookedBeyond(ahead);
     const { sending, skipped } = await this.ledger.claimDue(
@@ -145,6 +195,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       this.config.PAIR_INTERVAL_MS,
       this.outcomes.fingerprint,
       full,
+      { numbers: leased, caps: new Map(leased.map((id) => [id, this.claimCap(id)])), portfolioWindowMs: this.config.PORTFOLIO_WINDOW_MS },
     );
     for (const row of skipped) {
       this.pendingOut.statuses.push({
@@ -164,6 +215,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async maintenance(): Promise<void> {
+    await this.numbers.refresh();
     const out = new OutcomeRecords();
     for (const row of await this.ledger.resolveTimeouts(
       this.config.WHATSAPP_TIMEOUT_MS + ORPHAN_MARGIN_MS,
@@ -203,7 +255,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
   private async book(rows: LedgerRow[]): Promise<void> {
     const counts = new Map<string, number>();
     for (const row of rows) counts.set(row.phoneNumberId, (counts.get(row.phoneNumberId) ?? 0) + 1);
-    const slots = await this.limiter.reserveMany(counts, this.config.WHATSAPP_MPS, this.config.THROUGHPUT_MARGIN_MS);
+    const slots = await this.limiter.reserveMany(counts, (id) => this.numbers.rateOf(id), this.config.THROUGHPUT_MARGIN_MS);
     const next = new Map<string, number>();
     for (const row of rows) {
       const i = next.get(row.phoneNumberId) ?? 0;
@@ -247,6 +299,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
         continue;
       }
       room.set(number, left - 1);
+      this.opening.set(number, (this.opening.get(number) ?? 0) + 1);
       ready.push(item);
       this.inFlight++;
     }
@@ -294,14 +347,31 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     } catch (error) {
       vaultError = error;
     }
+    // Admitted or put back below: the number's lease no longer needs these to stay renewed.
+    for (const item of items) {
+      const left = (this.opening.get(item.row.phoneNumberId) ?? 1) - 1;
+      if (left > 0) this.opening.set(item.row.phoneNumberId, left);
+      else this.opening.delete(item.row.phoneNumberId);
+    }
     const now = Date.now();
     const late: Scheduled[] = [];
+    const unleased: Scheduled[] = [];
     const sends: Promise<void>[] = [];
     items.forEach((item, i) => {
       const contact = opened?.[i];
       if (contact && item.row.message && this.isLate(item, now)) {
         this.inFlight--;
         late.push(this.missed(item, 'vault'));
+        return;
+      }
+      const number = item.row.phoneNumberId;
+      if (
+        contact?.ok &&
+        (!this.lease.allows(number, now, item.slot + this.config.SLOT_TOLERANCE_MS) || this.numbers.isUnusable(number, now))
+      ) {
+        // Another replica may send this number now (or it is in maintenance): not sent, back to the queue.
+        this.inFlight--;
+        unleased.push(this.missed(item, 'lease'));
         return;
       }
       let ticket: AdmissionTicket | undefined;
@@ -324,7 +394,23 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       );
     });
     this.rebook(late);
+    this.requeue(unleased);
     await Promise.all(sends);
+  }
+
+  /** Claimed sends this replica must not make now: back to `pending`, for whichever replica holds their number. */
+  private requeue(items: Scheduled[]): void {
+    if (items.length === 0) return;
+    const ids = items.map((item) => item.row.decisionId);
+    this.track(
+      this.ledger
+        .release(ids)
+        .catch((error: unknown) =>
+          this.logger.error(
+            `release of ${ids.length} sends: ${error instanceof Error ? error.message : String(error)}; they resolve as in doubt`,
+          ),
+        ),
+    );
   }
 
   private track(work: Promise<void>): void {
@@ -388,7 +474,7 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       if (opened.reason === 'erased') this.logger.warn(`decision ${row.decisionId}: the person was erased; suppressed, not sent`);
       else this.logger.error(`decision ${row.decisionId}: contact cannot be opened; rejected, not sent`);
       contactsUnopened.inc({ reason: opened.reason });
-      await this.ledger.rejected(row.decisionId, null);
+      await this.ledger.rejectedUnsent(row.decisionId, null);
       this.pendingOut.statuses.push({
         key: row.personId,
         headers: traceOf(row),
@@ -397,11 +483,30 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
       this.scheduleFlush();
       return;
     }
+    const to = opened.e164;
+    if (message.kind === 'template' && normalizePhone(to).ok && (normalizePhone(to) as { country?: string }).country === 'US') {
+      // Meta delivers no marketing template to US numbers since 2025-04-01 (it fails them with
+      // 131049): not called, rejected with the reason. Nothing reached Meta.
+      if (ticket) this.admission.cancel(ticket);
+      usMarketing.inc();
+      await this.ledger.rejectedUnsent(row.decisionId, 131049);
+      this.pendingOut.statuses.push({
+        key: row.personId,
+        headers: traceOf(row),
+        value: { ...statusBase(row), status: 'rejected', errorCode: 131049, errorTitle: US_MARKETING_TITLE },
+      });
+      this.scheduleFlush();
+      return;
+    }
     // Admitted in `openAndCall` for every send that reaches this point.
     if (!ticket) throw new Error('a send without admission: not made');
-    const to = opened.e164;
     // Checked again when the connection is handed over, right before the request is written.
-    const options = { notAfter: item.slot + this.config.SLOT_TOLERANCE_MS };
+    const viaMmApi = message.kind === 'template' && this.mmApiNumbers.has(row.phoneNumberId) && !this.viaCloudApi.has(row.decisionId);
+    this.viaCloudApi.delete(row.decisionId);
+    const options = {
+      notAfter: item.slot + this.config.SLOT_TOLERANCE_MS,
+      endpoint: viaMmApi ? ('marketing_messages' as const) : ('messages' as const),
+    };
     let result: SendResult;
     try {
       result =
@@ -428,6 +533,25 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     // any, was earlier. A request that was never written counts no more.
     if (result.kind === 'late') this.admission.cancel(ticket);
     else this.admission.settle(ticket, performance.now());
+    if (viaMmApi)
+      mmApi.inc({
+        result:
+          result.kind === 'rejected' && result.code === 131009
+            ? this.config.MM_API_FALLBACK === 'cloud_api'
+              ? 'fallback'
+              : 'retry_later'
+            : result.kind,
+      });
+    if (viaMmApi && result.kind === 'rejected' && result.code === 131009) {
+      // The template is not synced with the ad account yet (Meta: up to 10 minutes): the policy decides.
+      if (this.config.MM_API_FALLBACK === 'cloud_api') {
+        this.viaCloudApi.add(row.decisionId);
+        this.rebook([item]);
+      } else {
+        await this.ledger.retry(row.decisionId, this.config.MM_API_RETRY_MS, 131009, false);
+      }
+      return;
+    }
     switch (result.kind) {
       case 'late':
         // Nothing was written: it books a new slot like any late send.
@@ -440,6 +564,28 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
         return;
       case 'rejected': {
         dispatched.inc({ result: 'rejected', code: String(result.code ?? result.httpStatus) });
+        if (result.code === 132015 || result.code === 132016) {
+          // Meta paused or disabled the template before its webhook reached us: the send waits
+          // for the template (claims skip it until message_template_status_update says APPROVED).
+          await this.templatePaused(row, result.code);
+          return;
+        }
+        if (result.code === 131048 && row.kind === 'template' && isPortfolioLimitRefusal(result.details)) {
+          // Meta counted the portfolio's messaging limit as reached (its tier lowered before its
+          // webhook came, or another system sending for the portfolio): not the spam rate limit, so
+          // no hour-long pause of the business; the send waits for the window, like one held at claim.
+          await this.ledger.heldOverPortfolioLimit(row.decisionId, this.config.PORTFOLIO_WINDOW_MS, result.code);
+          this.logger.warn(
+            `business ${row.businessId}: Meta refused a template over the portfolio's messaging limit (131048); held until its window frees a place`,
+          );
+          return;
+        }
+        if (result.code === 131057) {
+          // The number is in maintenance (its throughput changing, up to a minute): every replica
+          // holds its sends for a while instead of meeting the same answer with each of them.
+          await this.numbers.markUnusable(row.phoneNumberId);
+          this.requeue(this.schedule.takeNumber(row.phoneNumberId));
+        }
         const failed = new OutcomeRecords();
         await this.outcomes.failed(
           this.dataSource.manager,
@@ -471,6 +617,21 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
+  /** Records the template as paused for the number's account, and puts the send back to wait for it. */
+  private async templatePaused(row: LedgerRow, code: number): Promise<void> {
+    const message = row.message;
+    if (message?.kind === 'template') {
+      await this.dataSource.query(
+        `INSERT INTO template_state (waba_id, template_name, language, status, reason)
+         SELECT waba_id, $2, $3, $4, 'refused by Meta (' || $5 || ')' FROM phone_number_state WHERE phone_number_id = $1 AND waba_id IS NOT NULL
+         ON CONFLICT (waba_id, template_name, language) DO UPDATE SET status = EXCLUDED.status, updated_at = now()
+         WHERE template_state.status IS DISTINCT FROM 'DISABLED'`,
+        [row.phoneNumberId, message.templateName, message.language, code === 132016 ? 'DISABLED' : 'PAUSED', String(code)],
+      );
+    }
+    await this.ledger.retry(row.decisionId, 1000, code, false);
+  }
+
   /** Outcomes written to the ledger: published with the next flush. */
   private merge(records: OutcomeRecords): void {
     this.pendingOut.statuses.push(...records.statuses);
@@ -478,4 +639,13 @@ export class DispatchSender implements OnApplicationBootstrap, OnApplicationShut
     this.pendingOut.signals.push(...records.signals);
     this.scheduleFlush();
   }
+}
+
+/**
+ * Whether a 131048 refusal is the portfolio's messaging limit rather than the spam rate limit: Meta
+ * documents no code of its own for the messaging limit and answers 131048, telling them apart in
+ * `error_data.details` (the sandbox does the same; see apps/whatsapp-sandbox/README.md).
+ */
+export function isPortfolioLimitRefusal(details: string | undefined): boolean {
+  return details !== undefined && /messaging limit/i.test(details);
 }

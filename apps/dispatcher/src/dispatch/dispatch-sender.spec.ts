@@ -5,7 +5,9 @@ import { type WhatsAppCloudClient } from '@wt/whatsapp';
 import { type DataSource } from 'typeorm';
 import { DispatcherConfig } from '../dispatcher.config';
 import { type DispatchLedger, type LedgerRow } from './dispatch-ledger';
-import { DispatchSender } from './dispatch-sender.service';
+import { DispatchSender, isPortfolioLimitRefusal } from './dispatch-sender.service';
+import { type NumberStates } from './number-states';
+import { type SendLease } from './send-lease';
 import { type SendOutcomes } from './send-outcomes';
 import { type ThroughputLimiter } from './throughput-limiter';
 
@@ -78,7 +80,22 @@ function pipeline(
     ...settings,
   });
   const outcomes = { fingerprint: 'f' } as unknown as SendOutcomes;
-  const sender = new DispatchSender(ledger, outcomes, limiter, client, sealer, publisher, dataSource, config, new ReadinessRegistry());
+  // One replica holding the lease of number 100, at the configured rate.
+  const numbers = { rateOf: () => config.WHATSAPP_MPS, isUnusable: () => false, refresh: async () => undefined } as unknown as NumberStates;
+  const lease = { acquire: async () => ['100'], allows: () => true, release: async () => undefined } as unknown as SendLease;
+  const sender = new DispatchSender(
+    ledger,
+    outcomes,
+    limiter,
+    client,
+    sealer,
+    publisher,
+    dataSource,
+    config,
+    new ReadinessRegistry(),
+    numbers,
+    lease,
+  );
   return { sender, calls, acceptedWrites, reservations };
 }
 
@@ -111,7 +128,7 @@ describe('DispatchSender', () => {
     };
     sender.onApplicationBootstrap();
     await until(() => acceptedWrites.flat().length === 3);
-    await sender.onApplicationShutdown();
+    await sender.beforeApplicationShutdown();
     expect(calls.map((c) => c.decisionId).sort()).toEqual(['d1', 'd2', 'd3']);
     for (const call of calls) expect(call.at).toBeGreaterThanOrEqual(slots.get(call.decisionId) as number);
     expect(acceptedWrites.flat().sort()).toEqual(['d1', 'd2', 'd3']);
@@ -126,7 +143,7 @@ describe('DispatchSender', () => {
     });
     sender.onApplicationBootstrap();
     await until(() => calls.length === 1);
-    await sender.onApplicationShutdown();
+    await sender.beforeApplicationShutdown();
     expect(reservations.length).toBeGreaterThanOrEqual(2);
     expect(calls).toHaveLength(1);
     expect(calls[0]?.at).toBeGreaterThanOrEqual(lastSlot);
@@ -142,12 +159,28 @@ describe('DispatchSender', () => {
     );
     sender.onApplicationBootstrap();
     await until(() => acceptedWrites.flat().length === 5);
-    await sender.onApplicationShutdown();
+    await sender.beforeApplicationShutdown();
     expect(calls.map((c) => c.decisionId).sort()).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
     expect(acceptedWrites.flat().sort()).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
     const starts = calls.map((c) => c.at).sort((a, b) => a - b);
     // The fourth waited for the first answers (30 ms) to be a second old.
     expect((starts[3] as number) - (starts[0] as number)).toBeGreaterThanOrEqual(1030);
     expect(reservations.length).toBeGreaterThan(1);
+  });
+});
+
+describe('isPortfolioLimitRefusal', () => {
+  it("tells Meta's portfolio messaging limit (131048 with its details) from the spam rate limit (131048)", () => {
+    expect(
+      isPortfolioLimitRefusal(
+        'Message failed to send because the business portfolio reached its messaging limit: unique recipients in a moving 24-hour period.',
+      ),
+    ).toBe(true);
+    expect(
+      isPortfolioLimitRefusal(
+        'Message failed to send because there are restrictions on how many messages can be sent from this phone number. This may be because too many previous messages were blocked or flagged as spam.',
+      ),
+    ).toBe(false);
+    expect(isPortfolioLimitRefusal(undefined)).toBe(false);
   });
 });

@@ -4,6 +4,7 @@ import { Topic } from '@wt/contracts';
 import { onlyRecords, type RecordBatch } from '@wt/kafka';
 import { PostgresPersonIdentifiers } from '@wt/vault';
 import { DataSource } from 'typeorm';
+import { MessageCosts } from '../pricing/message-costs';
 import { DispatchLedger, type QueuedSend } from './dispatch-ledger';
 
 /**
@@ -20,6 +21,7 @@ export class DispatchConsumer {
   constructor(
     private readonly ledger: DispatchLedger,
     private readonly dataSource: DataSource,
+    private readonly costs: MessageCosts,
     private readonly identifiers: PostgresPersonIdentifiers,
   ) {}
 
@@ -64,6 +66,11 @@ export class DispatchConsumer {
       });
     }
     await this.ledger.enqueue(await this.followMoves(sends));
+    // Each send's estimated cost, as its decision carries it (once per decision id).
+    await this.costs.recordEstimates(
+      this.dataSource.manager,
+      batch.records.flatMap(({ value: d }) => (d.outcome === 'send' && d.send ? [d] : [])),
+    );
   }
 
   /** Free-form replies inside the 24 h window; keyed `reply:<replyId>` in the ledger, so never sent twice. */

@@ -63,6 +63,10 @@ export class DispatchEntity {
   @Column({ name: 'marketing_limit_retries', type: 'integer', default: 0 })
   marketingLimitRetries: number;
 
+  /** Why a `pending` send is held back before any call (`portfolio_messaging_limit`); null: not held. */
+  @Column({ name: 'held_reason', type: 'text', nullable: true })
+  heldReason: string | null;
+
   /** W3C trace context of the decision, so the send continues its trace. */
   @Column({ type: 'text', nullable: true })
   traceparent: string | null;

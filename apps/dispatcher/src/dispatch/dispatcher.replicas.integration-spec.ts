@@ -2,36 +2,47 @@ import { type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { PlatformKeySealer, Pseudonymizer } from '@wt/identity';
 import { SimulatedPopulation } from '@wt/simulation';
 import { eventually, testBrokers } from '@wt/testing';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { dispatcherStack, type DispatcherStack, freePort, freshDatabase, ServiceChild } from '../testing/dispatcher-children';
 
 const RATE = 40;
+const DECISIONS = 240;
+
+const acceptedBy = async (replica: ServiceChild): Promise<number> => {
+  const metrics = await (await fetch(`${replica.url}/metrics`)).text();
+  return Number(/^wt_dispatch_total\{[^}]*result="accepted"[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? 0);
+};
 
 /**
- * Meta's throughput per business number holds across replicas (issue 5, point 2): two dispatcher
- * processes share one ledger and one consumer group, and both send for the same number. The
- * sandbox answers 130429 past RATE messages in any sliding second. The shared schedule keeps the
- * replicas' sum within the rate, but a stall that bunches several replicas' on-time requests can
- * still exceed it (docs/operations.md, throughput): such a refusal must stay rare (at most 1 % of
- * the sends; none on most runs, one seen on a slow machine) and be sent again, once. Every decision
- * is sent exactly once, no accepted second holds more than RATE, and both replicas did send.
+ * Meta's throughput per business number holds across replicas, by design (issue 17, point 8): two
+ * dispatcher processes share one ledger and one consumer group and both have sends for the same
+ * number; the sandbox answers 130429 past RATE messages in any sliding second. One replica at a time
+ * holds the number's send lease, and its admission guard bounds what its requests can put in any
+ * second whatever stalls, so the sandbox never refuses one: not a rare refusal tolerated, none at all.
+ * To show it holds where a timing-based limit failed (4 × 130429 once on a loaded run), the machine
+ * is kept busy by two CPU-bound processes for the whole run, and the lease changes hands mid-run:
+ * the holder is stopped (SIGTERM) once it has sent a quarter, and the other replica takes over after
+ * the quiet second. Every decision is sent exactly once and both replicas sent.
  */
-describe('dispatcher: throughput per number across replicas', () => {
+describe('dispatcher: throughput per number across replicas (one sender per number: a lease)', () => {
   const run = randomUUID().slice(0, 8);
   const phoneNumberId = `8${Date.now()}`.slice(0, 15);
-  const phones = new SimulatedPopulation({ seed: run }).phoneNumbers(240, 'replicas');
+  const phones = new SimulatedPopulation({ seed: run }).phoneNumbers(DECISIONS, 'replicas');
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let stack: DispatcherStack;
   let second: ServiceChild;
   let producer: Producer;
+  const burners: ChildProcess[] = [];
 
   beforeAll(async () => {
     db = await freshDatabase(`wt_it_dispatch_replicas_${run}`);
     stack = await dispatcherStack(
       run,
       db.url,
-      { WHATSAPP_MPS: String(RATE) },
+      // A loaded machine answers slowly: a timeout would leave a send in doubt (not what this test is about).
+      { WHATSAPP_MPS: String(RATE), WHATSAPP_TIMEOUT_MS: '8000' },
       { SANDBOX_THROUGHPUT_MPS: String(RATE), SANDBOX_PAIR_INTERVAL_MS: '0' },
     );
     // The second replica: the same settings (same database, same consumer group), its own port.
@@ -46,9 +57,10 @@ describe('dispatcher: throughput per number across replicas', () => {
       idempotent: true,
     });
     await producer.connect();
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
+    for (const burner of burners) burner.kill('SIGKILL');
     await producer?.disconnect();
     await second?.kill('SIGTERM');
     await stack?.dispatcher.kill('SIGTERM');
@@ -56,7 +68,7 @@ describe('dispatcher: throughput per number across replicas', () => {
     await db?.drop();
   });
 
-  it('never exceeds the rate in any sliding second, sends each decision once, and both replicas send', async () => {
+  it('never exceeds the rate in any sliding second (no 130429 at all) under CPU load and a handover, sends each decision once, both replicas send', async () => {
     const sealer = new PlatformKeySealer(stack.contactKey);
     const pseudonymizer = new Pseudonymizer(stack.pseudonymSecret);
     const decisions: TargetingDecisionV1[] = phones.map((phone, i) => ({
@@ -78,19 +90,41 @@ describe('dispatcher: throughput per number across replicas', () => {
       acks: -1,
       messages: decisions.map((d) => ({ key: d.personId, value: JSON.stringify(d), headers: { 'wt-schema': Topic.TargetingDecisionsV1 } })),
     });
-
     const ids = decisions.map((d) => d.decisionId);
     await eventually(
-      'every decision to be accepted',
+      'every decision to be queued',
       async () => {
-        const { rows } = await db.pg.query<{ n: string }>(
-          `SELECT count(*) AS n FROM dispatch WHERE decision_id = ANY($1) AND state = 'accepted'`,
-          [ids],
-        );
+        const { rows } = await db.pg.query<{ n: string }>(`SELECT count(*) AS n FROM dispatch WHERE decision_id = ANY($1)`, [ids]);
         return Number(rows[0]?.n) === ids.length ? true : undefined;
       },
-      60_000,
+      240_000,
     );
+    // CPU load while they are sent: a busy loop competing with both replicas and the sandbox.
+    burners.push(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+
+    const acceptedCount = async () => {
+      const { rows } = await db.pg.query<{ n: string }>(
+        `SELECT count(*) AS n FROM dispatch WHERE decision_id = ANY($1) AND state = 'accepted'`,
+        [ids],
+      );
+      return Number(rows[0]?.n);
+    };
+
+    // A quarter sent: stop whichever replica holds the lease; the other takes over.
+    await eventually(
+      'a quarter of the decisions to be accepted',
+      async () => ((await acceptedCount()) >= DECISIONS / 4 ? true : undefined),
+      240_000,
+    );
+    const [firstSent, secondSent] = [await acceptedBy(stack.dispatcher), await acceptedBy(second)];
+    const holder = firstSent >= secondSent ? stack.dispatcher : second;
+    const other = holder === second ? stack.dispatcher : second;
+    const sentByHolder = Math.max(firstSent, secondSent);
+    await holder.kill('SIGTERM');
+
+    await eventually('every decision to be accepted', async () => ((await acceptedCount()) === ids.length ? true : undefined), 300_000);
+    expect(sentByHolder).toBeGreaterThan(0);
+    expect(await acceptedBy(other)).toBeGreaterThan(0);
 
     const messages = (await (await fetch(`${stack.sandbox.url}/sandbox/messages?phoneNumberId=${phoneNumberId}`)).json()) as {
       bizOpaqueCallbackData?: string;
@@ -102,7 +136,7 @@ describe('dispatcher: throughput per number across replicas', () => {
     expect(messages).toHaveLength(ids.length);
 
     const stats = (await (await fetch(`${stack.sandbox.url}/sandbox/stats`)).json()) as { rejected: Record<string, number> };
-    expect(stats.rejected['130429'] ?? 0).toBeLessThanOrEqual(Math.ceil(ids.length / 100));
+    expect(stats.rejected['130429'] ?? 0).toBe(0);
     const times = messages.map((m) => Date.parse(m.acceptedAt)).sort((a, b) => a - b);
     let peak = 0;
     for (let from = 0, to = 0; to < times.length; to++) {
@@ -110,12 +144,5 @@ describe('dispatcher: throughput per number across replicas', () => {
       peak = Math.max(peak, to - from + 1);
     }
     expect(peak).toBeLessThanOrEqual(RATE);
-
-    // Both replicas called the API: the schedule in Postgres interleaved them.
-    for (const replica of [stack.dispatcher, second]) {
-      const metrics = await (await fetch(`${replica.url}/metrics`)).text();
-      const accepted = Number(/^wt_dispatch_total\{[^}]*result="accepted"[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? 0);
-      expect(accepted).toBeGreaterThan(0);
-    }
-  }, 120_000);
+  }, 700_000);
 });

@@ -26,15 +26,19 @@ export class SendAdmission {
   private readonly numbers = new Map<string, NumberState>();
 
   /**
-   * @param limit Meta's throughput per number: at most this many stamps in any sliding `windowMs`.
+   * @param limit Meta's throughput per number (or a function of the number): at most this many stamps in any sliding `windowMs`.
    * @param marginMs Added to the window, for the difference in rate between our clock and Meta's
    *   and the rounding of its timestamps.
    */
+  private readonly limitOf: (phoneNumberId: string) => number;
+
   constructor(
-    private readonly limit: number,
+    limit: number | ((phoneNumberId: string) => number),
     private readonly marginMs = 5,
     private readonly windowMs = 1000,
-  ) {}
+  ) {
+    this.limitOf = typeof limit === 'number' ? () => limit : limit;
+  }
 
   /**
    * Admits a send of `phoneNumberId` starting now (monotonic ms) if the number's recent requests
@@ -48,7 +52,7 @@ export class SendAdmission {
       this.numbers.set(phoneNumberId, state);
     }
     this.forget(state, now);
-    if (state.inFlight + state.answered.length - state.head >= this.limit) return undefined;
+    if (state.inFlight + state.answered.length - state.head >= this.limitOf(phoneNumberId)) return undefined;
     state.inFlight++;
     return { phoneNumberId, open: true };
   }
@@ -70,7 +74,7 @@ export class SendAdmission {
 
   /** How many more sends of the number would be admitted now. */
   room(phoneNumberId: string, now: number): number {
-    return this.limit - this.counted(phoneNumberId, now);
+    return this.limitOf(phoneNumberId) - this.counted(phoneNumberId, now);
   }
 
   /** Requests of the number that count now (in flight, or answered within the window and margin). */
@@ -79,6 +83,11 @@ export class SendAdmission {
     if (!state) return 0;
     this.forget(state, now);
     return state.inFlight + state.answered.length - state.head;
+  }
+
+  /** Numbers with requests that count now (in flight, or answered within the window and margin). */
+  active(now: number): string[] {
+    return [...this.numbers.keys()].filter((id) => this.counted(id, now) > 0);
   }
 
   private close(ticket: AdmissionTicket): NumberState | undefined {

@@ -54,6 +54,18 @@ export class SendSchedule {
     return numbers;
   }
 
+  /** Removes and returns everything waiting for one number. */
+  takeNumber(phoneNumberId: string): Scheduled[] {
+    const queue = this.byNumber.get(phoneNumberId) ?? [];
+    this.byNumber.delete(phoneNumberId);
+    return queue;
+  }
+
+  /** Numbers with sends waiting. */
+  numbers(): string[] {
+    return [...this.byNumber.keys()];
+  }
+
   /** Removes and returns everything waiting. */
   drain(): Scheduled[] {
     const all = [...this.byNumber.values()].flat();

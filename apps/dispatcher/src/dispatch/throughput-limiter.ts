@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { returnedRows } from '@wt/database';
 import { DataSource } from 'typeorm';
 
+/** Messages per second Meta allows a number. */
+export type RateOf = (phoneNumberId: string) => number;
+
 /** Send times handed out by the limiter, in this process's clock (`Date.now()` milliseconds). */
 export type SendSlots = number[];
 
@@ -36,7 +39,7 @@ export class ThroughputLimiter {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async reserve(phoneNumberId: string, count: number, perSecond: number, marginMs: number): Promise<SendSlots> {
+  async reserve(phoneNumberId: string, count: number, perSecond: number | RateOf, marginMs: number): Promise<SendSlots> {
     return (await this.reserveMany(new Map([[phoneNumberId, count]]), perSecond, marginMs)).get(phoneNumberId) ?? [];
   }
 
@@ -48,14 +51,19 @@ export class ThroughputLimiter {
    * One reservation at a time per process: their answers are then read in the database's order,
    * which the `lastSlot` guard relies on.
    */
-  reserveMany(counts: ReadonlyMap<string, number>, perSecond: number, marginMs: number): Promise<Map<string, SendSlots>> {
+  reserveMany(counts: ReadonlyMap<string, number>, perSecond: number | RateOf, marginMs: number): Promise<Map<string, SendSlots>> {
     const next = this.queue.then(() => this.reserveNow(counts, perSecond, marginMs));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async reserveNow(counts: ReadonlyMap<string, number>, perSecond: number, marginMs: number): Promise<Map<string, SendSlots>> {
-    const intervalMs = (1000 + marginMs) / perSecond;
+  private async reserveNow(
+    counts: ReadonlyMap<string, number>,
+    perSecond: number | RateOf,
+    marginMs: number,
+  ): Promise<Map<string, SendSlots>> {
+    const rateOf: RateOf = typeof perSecond === 'number' ? () => perSecond : perSecond;
+    const intervalOf = (id: string) => (1000 + marginMs) / rateOf(id);
     const ids = [...counts.keys()].filter((id) => (counts.get(id) ?? 0) > 0).sort();
     if (ids.length === 0) return new Map();
     const fresh = ids.filter((id) => !this.known.has(id));
@@ -75,7 +83,7 @@ export class ThroughputLimiter {
        FROM r, locked l
        WHERE p.phone_number_id = r.id AND l.phone_number_id = r.id
        RETURNING p.phone_number_id, extract(epoch FROM p.tat) * 1000 AS tat_ms, extract(epoch FROM clock_timestamp()) * 1000 AS now_ms`,
-        [ids, ids.map((id) => (counts.get(id) ?? 0) * intervalMs)],
+        [ids, ids.map((id) => (counts.get(id) ?? 0) * intervalOf(id))],
       ),
     );
     const received = Date.now();
@@ -83,6 +91,7 @@ export class ThroughputLimiter {
     for (const row of returned) {
       const offset = this.clockOffset(received - Number(row.now_ms), received);
       const count = counts.get(row.phone_number_id) ?? 0;
+      const intervalMs = intervalOf(row.phone_number_id);
       // The database's clock orders the replicas; translate the slots into this process's clock.
       // A lower offset estimate than the last reservation's would pull these slots earlier than
       // the schedule says, against the ones already handed out: never closer than one interval.

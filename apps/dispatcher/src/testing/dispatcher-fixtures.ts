@@ -84,6 +84,11 @@ export class DispatchDriver {
     return `reply:${reply.replyId}`;
   }
 
+  /** Records on any topic (e.g. a purchase on the engagement stream), keyed as given. */
+  async publishRecords(topic: Topic, records: { key: string; value: object }[]): Promise<void> {
+    await this.send(topic, records);
+  }
+
   private async send(topic: Topic, records: { key: string; value: object }[]): Promise<void> {
     if (!this.producer) throw new Error('connect() first');
     await this.producer.send({

@@ -26,7 +26,9 @@ import {
 import { type Request } from 'express';
 import { counter } from '@wt/observability';
 import { DataSource } from 'typeorm';
+import { ConversionAttribution, wabaOfNumbers } from '../conversion/conversion-attribution';
 import { DispatchLedger } from '../dispatch/dispatch-ledger';
+import { MessageCosts } from '../pricing/message-costs';
 import { OutcomeRecords, SendOutcomes, statusBase, traceOf } from '../dispatch/send-outcomes';
 import { DispatcherConfig } from '../dispatcher.config';
 import { ApiBody, ApiHeader, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -34,6 +36,7 @@ import { ApiAnswer, ApiErrors, HttpInputError, inputProblemOf, ReadsOwnInput } f
 import { createHash } from 'node:crypto';
 import { WEBHOOK_PAYLOAD_SCHEMA, WEBHOOK_RECEIVED_SCHEMA } from './webhook.openapi';
 import { webhookShapeProblems } from './webhook-shape';
+import { AccountWebhooks } from './account-webhooks';
 import { senderOf, WebhookIdentities } from './webhook-identity';
 
 /** The route a webhook dead letter came through (header of the dead letter). */
@@ -105,7 +108,10 @@ export class WebhookController {
     private readonly publisher: KafkaPublisher,
     private readonly sealer: ContactSealer,
     private readonly dataSource: DataSource,
+    private readonly costs: MessageCosts,
+    private readonly conversions: ConversionAttribution,
     private readonly identities: WebhookIdentities,
+    private readonly account: AccountWebhooks,
   ) {}
 
   /** Subscription handshake. */
@@ -161,6 +167,8 @@ export class WebhookController {
     const inbound: OutgoingRecord<InboundMessageV1>[] = [];
     const unmatched: UnmatchedEvent[] = [];
     await this.dataSource.transaction(async (manager) => {
+      // Account webhooks (throughput, messaging limit, template status and quality): account-webhooks.ts.
+      out.signals.push(...(await this.account.record(manager, payload)).signals);
       for (const { phoneNumberId, status } of statusesOf(payload)) {
         const error = status.errors?.[0];
         const row = await this.ledger.recordStatus(manager, status.id, status.biz_opaque_callback_data, status.status, error?.code);
@@ -183,11 +191,14 @@ export class WebhookController {
           status.status === 'failed' && error
             ? await this.outcomes.failed(manager, row, { code: error.code, title: titleOf(error), stage: 'failed', wamid: status.id }, out)
             : undefined;
+        // What Meta bills for it (the `pricing` of `sent` and `delivered`), priced at the rate card.
+        const pricing = await this.costs.billed(manager, row, status);
         out.statuses.push({
           key: row.personId,
           headers: traceOf(row),
           value: {
             ...statusBase(row, 'webhook'),
+            ...(pricing ? { pricing } : {}),
             wamid: status.id,
             status: status.status,
             ...(error ? { errorCode: error.code, errorTitle: `${titleOf(error)}${consequence ? ` (${consequence.action})` : ''}` } : {}),
@@ -196,6 +207,7 @@ export class WebhookController {
         });
       }
 
+      const wabas = wabaOfNumbers(payload);
       for (const { phoneNumberId, message, contact } of inboundMessagesOf(payload)) {
         if (!(await this.ledger.firstTime(manager, `message:${message.id}`))) continue;
         // The sender by number, business-scoped user id or parent id (a user with a username may share no number).
@@ -222,9 +234,18 @@ export class WebhookController {
             webhookUnmatched.inc({ kind: 'stop', reason: 'unknown_business_number' });
           }
         }
+        // A button tap's payload and the message it answers; the ad the person came from (its click id kept for conversions).
+        const extra = await this.conversions.enrich(manager, message, {
+          personId,
+          phoneNumberId,
+          receivedAt,
+          businessId: await this.ledger.businessOf(manager, phoneNumberId),
+          wabaId: wabas.get(phoneNumberId),
+        });
         inbound.push({
           key: personId,
           value: {
+            ...extra,
             wamid: message.id,
             personId,
             // The number, or for a person who shares none their BSUID (a reply goes to it as `recipient`).

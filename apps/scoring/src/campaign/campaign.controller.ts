@@ -19,6 +19,7 @@ import { type EntityManager } from 'typeorm';
 import { BusinessAuthGuard, BusinessId } from '@wt/business-auth';
 import { ApiAnswer, ApiErrors, schemaRef } from '@wt/runtime';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { RateBook } from '@wt/pricing';
 import { CreateCampaignDto, UpdateCampaignDto } from './campaign.dto';
 import { type CampaignRecord, CampaignOutbox } from './campaign-outbox';
 import { CampaignStore, type StoredCampaign } from './campaign.store';
@@ -29,9 +30,13 @@ import { CampaignStore, type StoredCampaign } from './campaign.store';
  */
 export const CAMPAIGN_ID_TAKEN = 'this campaignId cannot be used: choose another one, or leave it out to have one generated';
 
-export type CampaignView = CampaignV1 & { spent: number };
+export type CampaignView = CampaignV1 & { spent: number; spentMoney?: number };
 
-const view = (stored: StoredCampaign): CampaignView => ({ ...stored.campaign, spent: stored.spent });
+const view = (stored: StoredCampaign): CampaignView => ({
+  ...stored.campaign,
+  spent: stored.spent,
+  ...(stored.campaign.budgetMoney ? { spentMoney: stored.spentMicros / 1e6 } : {}),
+});
 
 /** OpenAPI shape of a CampaignView. */
 const CAMPAIGN_VIEW = {
@@ -39,7 +44,14 @@ const CAMPAIGN_VIEW = {
     schemaRef('CampaignV1'),
     {
       type: 'object',
-      properties: { spent: { type: 'integer', minimum: 0, description: 'Messages already granted from the budget' } },
+      properties: {
+        spent: { type: 'integer', minimum: 0, description: 'Messages already granted from the budget' },
+        spentMoney: {
+          type: 'number',
+          minimum: 0,
+          description: 'Estimated cost of the messages granted, in budgetMoney.currency (with a money budget)',
+        },
+      },
       required: ['spent'],
     },
   ],
@@ -63,7 +75,19 @@ export class CampaignController {
   constructor(
     private readonly campaigns: CampaignStore,
     private readonly outbox: CampaignOutbox,
+    private readonly rates: RateBook,
   ) {}
+
+  /** A money budget can only be in a currency the rate cards are in (no exchange rates here): 422 if not. */
+  private priceable(campaign: CampaignV1): CampaignV1 {
+    const currency = campaign.budgetMoney?.currency;
+    if (currency && !this.rates.currencies().includes(currency)) {
+      throw new UnprocessableEntityException(
+        `budgetMoney.currency ${currency}: the rate cards are in ${this.rates.currencies().join(', ')}; a money budget must be in one of them`,
+      );
+    }
+    return campaign;
+  }
 
   @Post()
   @HttpCode(201)
@@ -73,18 +97,20 @@ export class CampaignController {
     422: 'The campaign breaks a rule of campaigns.v1 (e.g. endsAt before startsAt)',
   })
   async create(@BusinessId() businessId: string, @Body() dto: CreateCampaignDto): Promise<CampaignView> {
-    const campaign = checked({
-      ...dto,
-      campaignId: dto.campaignId ?? `cmp_${randomUUID()}`,
-      businessId,
-      status: dto.status ?? 'draft',
-      minRelevance: dto.minRelevance ?? 0,
-      updatedAt: new Date().toISOString(),
-    });
+    const campaign = this.priceable(
+      checked({
+        ...dto,
+        campaignId: dto.campaignId ?? `cmp_${randomUUID()}`,
+        businessId,
+        status: dto.status ?? 'draft',
+        minRelevance: dto.minRelevance ?? 0,
+        updatedAt: new Date().toISOString(),
+      }),
+    );
     return view(
       await this.store(async (manager) => {
         if (!(await this.campaigns.insertNew(manager, campaign))) throw new ConflictException(CAMPAIGN_ID_TAKEN);
-        return { campaign, spent: 0 };
+        return { campaign, spent: 0, spentMicros: 0 };
       }),
     );
   }
@@ -124,9 +150,18 @@ export class CampaignController {
       }
       const previous = Date.parse(stored.campaign.updatedAt);
       const updatedAt = new Date(Math.max(Date.now(), previous + 1)).toISOString();
-      const changed = checked({ ...stored.campaign, ...dto, campaignId, businessId, updatedAt });
+      const changed = this.priceable(checked({ ...stored.campaign, ...dto, campaignId, businessId, updatedAt }));
+      if (stored.spentMicros > 0 && dto.budgetMoney) {
+        const spent = stored.spentMicros / 1e6;
+        if (dto.budgetMoney.currency !== stored.campaign.budgetMoney?.currency)
+          throw new ConflictException(
+            `the campaign already spent ${spent} ${stored.campaign.budgetMoney?.currency ?? ''}: its currency cannot change`,
+          );
+        if (Math.round(dto.budgetMoney.amount * 1e6) < stored.spentMicros)
+          throw new ConflictException(`the money budget cannot go below the ${spent} ${dto.budgetMoney.currency} already spent`);
+      }
       await this.campaigns.replace(manager, changed);
-      return { campaign: changed, spent: stored.spent };
+      return { campaign: changed, spent: stored.spent, spentMicros: stored.spentMicros };
     });
     return view(stored);
   }

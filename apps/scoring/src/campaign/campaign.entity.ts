@@ -26,6 +26,17 @@ export class CampaignEntity {
   @Column({ type: 'integer', default: 0 })
   spent: number;
 
+  /** The money budget in millionths of `budgetCurrency`; null: none (the message budget alone). */
+  @Column({ name: 'budget_micros', type: 'bigint', nullable: true })
+  budgetMicros: string | null;
+
+  @Column({ name: 'budget_currency', type: 'text', nullable: true })
+  budgetCurrency: string | null;
+
+  /** Estimated cost of the messages granted so far; raised under the same row lock as `spent`. */
+  @Column({ name: 'spent_micros', type: 'bigint', default: 0 })
+  spentMicros: string;
+
   @Column({ type: 'jsonb' })
   body: CampaignV1;
 

@@ -10,6 +10,7 @@ import { eventually, testBrokers, testDatabaseUrl, TopicProbe } from '@wt/testin
 import { type Admin, type Producer } from 'kafkajs';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { RateBook } from '@wt/pricing';
 import { scoringModule } from '../app.module';
 import { ScoringConsumer } from '../decision/scoring.consumer';
 import { ScoringConfig } from '../scoring.config';
@@ -240,7 +241,7 @@ describe('campaigns: one owner per id, stored before published, refused for good
           throw new Error('broker gone (provoked on purpose)');
         },
       } as unknown as KafkaPublisher;
-      const api = new CampaignController(app.get(CampaignStore), new CampaignOutbox(dataSource, unreachable));
+      const api = new CampaignController(app.get(CampaignStore), new CampaignOutbox(dataSource, unreachable), app.get(RateBook));
       const acme = await business('outage');
       const campaignId = `outage-${run}`;
       const view = await api.create(acme.id, { ...body({ campaignId }), status: 'active' } as never);
@@ -264,7 +265,7 @@ describe('campaigns: one owner per id, stored before published, refused for good
           throw new Error('broker gone (provoked on purpose)');
         },
       } as unknown as KafkaPublisher;
-      const api = new CampaignController(app.get(CampaignStore), new CampaignOutbox(dataSource, unreachable));
+      const api = new CampaignController(app.get(CampaignStore), new CampaignOutbox(dataSource, unreachable), app.get(RateBook));
       const acme = await business('order');
       const campaignId = `order-${run}`;
       ended.push(await api.create(acme.id, { ...body({ campaignId, name: 'First' }) } as never));

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { type CampaignV1 } from '@wt/contracts';
-import { returnedRows } from '@wt/database';
 import { gauge } from '@wt/observability';
 import { DataSource, type EntityManager } from 'typeorm';
 
@@ -14,15 +13,50 @@ export interface CampaignRefusal {
   detail: string;
 }
 
+/** A money budget in millionths (what the bigint columns hold), or null. */
+export function budgetMicrosOf(c: Pick<CampaignV1, 'budgetMoney'>): string | null {
+  return c.budgetMoney ? String(Math.round(c.budgetMoney.amount * 1_000_000)) : null;
+}
+
 /** The columns of a campaign row, in the order of the INSERTs below. */
-function rowOf(c: CampaignV1): [string, string, string, string, string | null, number, string, string] {
-  return [c.campaignId, c.businessId, c.status, c.startsAt, c.endsAt ?? null, c.budgetMessages, JSON.stringify(c), c.updatedAt];
+function rowOf(c: CampaignV1): [string, string, string, string, string | null, number, string, string, string | null, string | null] {
+  return [
+    c.campaignId,
+    c.businessId,
+    c.status,
+    c.startsAt,
+    c.endsAt ?? null,
+    c.budgetMessages,
+    JSON.stringify(c),
+    c.updatedAt,
+    budgetMicrosOf(c),
+    c.budgetMoney?.currency ?? null,
+  ];
 }
 
 export interface StoredCampaign {
   campaign: CampaignV1;
   spent: number;
+  /** Estimated cost of the messages granted so far, in millionths of the money budget's currency. */
+  spentMicros: number;
 }
+
+/** What a campaign has left, under its row lock. */
+export interface Remaining {
+  messages: number;
+  /** Millionths of `currency` left of the money budget; null: no money budget. */
+  micros: number | null;
+  currency: string | null;
+}
+
+/** What one evaluation grants a campaign: messages, and their estimated cost. */
+export interface Grant {
+  messages: number;
+  micros: number;
+}
+
+type StoredRow = { body: CampaignV1; spent: number; spent_micros: string };
+const stored = (r: StoredRow): StoredCampaign => ({ campaign: r.body, spent: r.spent, spentMicros: Number(r.spent_micros) });
 
 @Injectable()
 export class CampaignStore {
@@ -42,8 +76,8 @@ export class CampaignStore {
    */
   async insertNew(manager: EntityManager, campaign: CampaignV1): Promise<boolean> {
     const rows: unknown[] = await manager.query(
-      `INSERT INTO campaign (campaign_id, business_id, status, starts_at, ends_at, budget_messages, body, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)
+      `INSERT INTO campaign (campaign_id, business_id, status, starts_at, ends_at, budget_messages, body, updated_at, budget_micros, budget_currency)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)
        ON CONFLICT (campaign_id) DO NOTHING RETURNING campaign_id`,
       [...rowOf(campaign)],
     );
@@ -53,17 +87,18 @@ export class CampaignStore {
 
   /** One campaign of this business, locked until the transaction ends (spending waits), or undefined. */
   async lockOwn(manager: EntityManager, businessId: string, campaignId: string): Promise<StoredCampaign | undefined> {
-    const rows: { body: CampaignV1; spent: number }[] = await manager.query(
-      `SELECT body, spent FROM campaign WHERE campaign_id = $1 AND business_id = $2 FOR UPDATE`,
+    const rows: StoredRow[] = await manager.query(
+      `SELECT body, spent, spent_micros FROM campaign WHERE campaign_id = $1 AND business_id = $2 FOR UPDATE`,
       [campaignId, businessId],
     );
-    return rows[0] && { campaign: rows[0].body, spent: rows[0].spent };
+    return rows[0] && stored(rows[0]);
   }
 
   /** Replaces a campaign's state (locked by `lockOwn` in the same transaction); its business and spending stay. */
   async replace(manager: EntityManager, campaign: CampaignV1): Promise<void> {
     await manager.query(
-      `UPDATE campaign SET status = $3, starts_at = $4, ends_at = $5, budget_messages = $6, body = $7::jsonb, updated_at = $8
+      `UPDATE campaign SET status = $3, starts_at = $4, ends_at = $5, budget_messages = $6, body = $7::jsonb, updated_at = $8,
+         budget_micros = $9, budget_currency = $10
        WHERE campaign_id = $1 AND business_id = $2`,
       [...rowOf(campaign)],
     );
@@ -105,26 +140,37 @@ export class CampaignStore {
     const rows = round.map((r) => rowOf(r.campaign));
     const column = (i: number) => rows.map((row) => row[i]);
     const applied: { campaign_id: string }[] = await this.dataSource.query(
-      `INSERT INTO campaign (campaign_id, business_id, status, starts_at, ends_at, budget_messages, body, updated_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[], $7::jsonb[], $8::timestamptz[])
+      `INSERT INTO campaign (campaign_id, business_id, status, starts_at, ends_at, budget_messages, body, updated_at, budget_micros, budget_currency)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[], $7::jsonb[], $8::timestamptz[],
+                            $9::bigint[], $10::text[])
        ON CONFLICT (campaign_id) DO UPDATE SET
          status = EXCLUDED.status, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
-         budget_messages = EXCLUDED.budget_messages, body = EXCLUDED.body, updated_at = EXCLUDED.updated_at
+         budget_messages = EXCLUDED.budget_messages, body = EXCLUDED.body, updated_at = EXCLUDED.updated_at,
+         budget_micros = EXCLUDED.budget_micros, budget_currency = EXCLUDED.budget_currency
        WHERE campaign.business_id = EXCLUDED.business_id AND campaign.updated_at < EXCLUDED.updated_at
          AND campaign.spent <= EXCLUDED.budget_messages
+         AND (EXCLUDED.budget_micros IS NULL OR campaign.spent_micros <= EXCLUDED.budget_micros)
+         AND (campaign.spent_micros = 0 OR EXCLUDED.budget_currency IS NULL OR EXCLUDED.budget_currency = campaign.budget_currency)
        RETURNING campaign_id`,
-      [0, 1, 2, 3, 4, 5, 6, 7].map(column),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(column),
     );
     const done = new Set(applied.map((r) => r.campaign_id));
     const left = round.filter((r) => !done.has(r.campaign.campaignId));
     if (left.length === 0) return [];
     // Not applied: why, from what is stored now.
-    const stored: { campaign_id: string; business_id: string; spent: number; not_newer: boolean }[] = await this.dataSource.query(
-      `SELECT c.campaign_id, c.business_id, c.spent, c.updated_at >= i.updated_at AS not_newer
+    const current: {
+      campaign_id: string;
+      business_id: string;
+      spent: number;
+      spent_micros: string;
+      currency: string | null;
+      not_newer: boolean;
+    }[] = await this.dataSource.query(
+      `SELECT c.campaign_id, c.business_id, c.spent, c.spent_micros, c.budget_currency AS currency, c.updated_at >= i.updated_at AS not_newer
        FROM campaign c JOIN unnest($1::text[], $2::timestamptz[]) AS i (campaign_id, updated_at) USING (campaign_id)`,
       [left.map((r) => r.campaign.campaignId), left.map((r) => r.campaign.updatedAt)],
     );
-    const byId = new Map(stored.map((s) => [s.campaign_id, s]));
+    const byId = new Map(current.map((s) => [s.campaign_id, s]));
     const refusals: CampaignRefusal[] = [];
     for (const { index, campaign } of left) {
       const current = byId.get(campaign.campaignId);
@@ -143,6 +189,16 @@ export class CampaignStore {
           reason: 'budget_below_spent',
           detail: `budgetMessages ${campaign.budgetMessages} is below the ${current.spent} messages the campaign already granted`,
         });
+      } else if (Number(current.spent_micros) > 0 && campaign.budgetMoney) {
+        const spent = Number(current.spent_micros) / 1_000_000;
+        refusals.push({
+          index,
+          reason: 'budget_below_spent',
+          detail:
+            campaign.budgetMoney.currency !== current.currency
+              ? `budgetMoney is in ${campaign.budgetMoney.currency}, but the campaign already spent ${spent} ${current.currency}`
+              : `budgetMoney ${campaign.budgetMoney.amount} ${campaign.budgetMoney.currency} is below the ${spent} already spent`,
+        });
       }
     }
     return refusals;
@@ -150,19 +206,19 @@ export class CampaignStore {
 
   /** One campaign of this business with what it has spent, or undefined (unknown, or another business's). */
   async findOwn(businessId: string, campaignId: string): Promise<StoredCampaign | undefined> {
-    const rows: { body: CampaignV1; spent: number }[] = await this.dataSource.query(
-      `SELECT body, spent FROM campaign WHERE campaign_id = $1 AND business_id = $2`,
+    const rows: StoredRow[] = await this.dataSource.query(
+      `SELECT body, spent, spent_micros FROM campaign WHERE campaign_id = $1 AND business_id = $2`,
       [campaignId, businessId],
     );
-    return rows[0] && { campaign: rows[0].body, spent: rows[0].spent };
+    return rows[0] && stored(rows[0]);
   }
 
   async listOwn(businessId: string): Promise<StoredCampaign[]> {
-    const rows: { body: CampaignV1; spent: number }[] = await this.dataSource.query(
-      `SELECT body, spent FROM campaign WHERE business_id = $1 ORDER BY updated_at DESC, campaign_id LIMIT 1000`,
+    const rows: StoredRow[] = await this.dataSource.query(
+      `SELECT body, spent, spent_micros FROM campaign WHERE business_id = $1 ORDER BY updated_at DESC, campaign_id LIMIT 1000`,
       [businessId],
     );
-    return rows.map((r) => ({ campaign: r.body, spent: r.spent }));
+    return rows.map(stored);
   }
 
   /** Campaigns that are active and within their dates now (cached for `maxAgeMs`). */
@@ -178,43 +234,34 @@ export class CampaignStore {
   }
 
   /**
-   * Locks these campaigns' rows (in id order) and returns what each has left to spend, so one
-   * evaluation can hand out the remaining messages to its best candidates before `spend`.
+   * Locks these campaigns' rows (in id order) and returns what each has left to spend, messages and
+   * money, so one evaluation can hand out the rest to its best candidates before `spend`: two
+   * replicas granting sends of one campaign wait on the same row, so neither budget is exceeded.
    */
-  async lockRemaining(manager: EntityManager, campaignIds: readonly string[]): Promise<Map<string, number>> {
+  async lockRemaining(manager: EntityManager, campaignIds: readonly string[]): Promise<Map<string, Remaining>> {
     const ids = [...new Set(campaignIds)].sort();
     if (ids.length === 0) return new Map();
-    const rows: { campaign_id: string; remaining: number }[] = await manager.query(
-      `SELECT campaign_id, budget_messages - spent AS remaining FROM campaign WHERE campaign_id = ANY($1::text[]) ORDER BY campaign_id FOR UPDATE`,
+    const rows: { campaign_id: string; remaining: number; micros: string | null; currency: string | null }[] = await manager.query(
+      `SELECT campaign_id, budget_messages - spent AS remaining, budget_micros - spent_micros AS micros, budget_currency AS currency
+       FROM campaign WHERE campaign_id = ANY($1::text[]) ORDER BY campaign_id FOR UPDATE`,
       [ids],
     );
-    return new Map(rows.map((r) => [r.campaign_id, Math.max(0, r.remaining)]));
+    return new Map(
+      rows.map((r) => [
+        r.campaign_id,
+        { messages: Math.max(0, r.remaining), micros: r.micros === null ? null : Math.max(0, Number(r.micros)), currency: r.currency },
+      ]),
+    );
   }
 
-  /** Adds to campaigns' spending (messages per campaign id), in one statement; only after `lockRemaining` in the same transaction. */
-  async spend(manager: EntityManager, granted: ReadonlyMap<string, number>): Promise<void> {
-    const entries = [...granted].filter(([, n]) => n > 0).sort(([a], [b]) => (a < b ? -1 : 1));
+  /** Adds to campaigns' spending (messages and their estimated cost), in one statement; only after `lockRemaining` in the same transaction. */
+  async spend(manager: EntityManager, granted: ReadonlyMap<string, Grant>): Promise<void> {
+    const entries = [...granted].filter(([, g]) => g.messages > 0).sort(([a], [b]) => (a < b ? -1 : 1));
     if (entries.length === 0) return;
     await manager.query(
-      `UPDATE campaign c SET spent = c.spent + g.messages FROM unnest($1::text[], $2::int[]) AS g(campaign_id, messages) WHERE c.campaign_id = g.campaign_id`,
-      [entries.map(([id]) => id), entries.map(([, n]) => n)],
+      `UPDATE campaign c SET spent = c.spent + g.messages, spent_micros = c.spent_micros + g.micros
+       FROM unnest($1::text[], $2::int[], $3::bigint[]) AS g(campaign_id, messages, micros) WHERE c.campaign_id = g.campaign_id`,
+      [entries.map(([id]) => id), entries.map(([, g]) => g.messages), entries.map(([, g]) => String(g.micros))],
     );
-  }
-
-  /**
-   * Grants up to `wanted` messages of a campaign's budget, under a row lock so that several
-   * scoring replicas together never exceed it. Returns how many were granted.
-   */
-  async reserveBudget(manager: EntityManager, campaignId: string, wanted: number): Promise<number> {
-    const rows = returnedRows<{ granted: number }>(
-      await manager.query(
-        `WITH old AS (SELECT spent, budget_messages FROM campaign WHERE campaign_id = $1 FOR UPDATE)
-       UPDATE campaign c SET spent = LEAST(old.budget_messages, old.spent + $2)
-       FROM old WHERE c.campaign_id = $1
-       RETURNING c.spent - old.spent AS granted`,
-        [campaignId, wanted],
-      ),
-    );
-    return rows[0]?.granted ?? 0;
   }
 }

@@ -199,8 +199,9 @@ export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, contex
 export function withheld(
   decision: TargetingDecisionV1,
   reason: 'budget_exhausted' | 'frequency_capped' | 'outcompeted',
+  why?: string,
 ): TargetingDecisionV1 {
-  const { send: _send, ...rest } = decision;
+  const { send: _send, estimatedCost: _cost, ...rest } = decision;
   const prefix: Record<typeof reason, string> = {
     budget_exhausted: `Budget of campaign ${decision.campaignId} is spent.`,
     frequency_capped: 'Frequency cap reached for this person.',
@@ -210,7 +211,7 @@ export function withheld(
     ...rest,
     outcome: 'suppress',
     reason,
-    explanation: { ...decision.explanation, summary: `${prefix[reason]} ${decision.explanation.summary}`.slice(0, 500) },
+    explanation: { ...decision.explanation, summary: `${why ?? prefix[reason]} ${decision.explanation.summary}`.slice(0, 500) },
   };
 }
 

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { type CampaignV1, type ProfileSnapshotV1, type TargetingDecisionV1 } from '@wt/contracts';
+import { type Price, RateBook, type RateCard } from '@wt/pricing';
 import { counter, histogram } from '@wt/observability';
-import { DataSource } from 'typeorm';
-import { CampaignStore } from '../campaign/campaign.store';
+import { DataSource, type EntityManager } from 'typeorm';
+import { CampaignStore, type Grant } from '../campaign/campaign.store';
 import { EligibilityStore, pauseOf } from '../eligibility/eligibility.store';
 import { type ContactPolicyOptions, SlotLedger } from '../policy/contact-policy';
 import { EMPTY_HISTORY } from '../relevance/features';
@@ -11,7 +12,7 @@ import { ModelStore } from '../relevance/model.store';
 import { ScoringConfig } from '../scoring.config';
 import { concerns, decide, isFinal, type ScoredDecision, withheld } from './decision-policy';
 import { type DecisionRecord, DecisionOutbox } from './decision-outbox';
-import { DecisionStore } from './decision.store';
+import { DecisionStore, volumeKey } from './decision.store';
 
 const decisionsTotal = counter({
   name: 'wt_decisions_total',
@@ -78,8 +79,17 @@ export class DecisionEngine {
     private readonly outbox: DecisionOutbox,
     config: ScoringConfig,
     private readonly eligibility: EligibilityStore,
+    private readonly rates: RateBook,
   ) {
     this.policy = contactPolicy(config);
+  }
+
+  /** What one more message of `campaign` to a person in `country` costs under `card` (a volume tier counts `volumes`). */
+  static priceFor(card: RateCard, campaign: CampaignV1, country: string | undefined, volumes?: ReadonlyMap<string, number>): Price {
+    const category = campaign.template.category ?? 'marketing';
+    const base = { category, country } as const;
+    const market = country ? (card.countries[country.toUpperCase()] ?? 'other') : 'other';
+    return RateBook.priceWith(card, { ...base, monthlyVolume: volumes?.get(volumeKey(campaign.businessId, category, market)) ?? 0 });
   }
 
   async evaluate(
@@ -139,22 +149,57 @@ export class DecisionEngine {
         manager,
         sends.map((s) => s.decision.campaignId),
       );
+      // Every send is priced at the card in force (a volume tier by this month's sends so far).
+      const card = this.rates.cardAt(now);
+      const countries = new Map(pairs.map((p) => [p.snapshot.personId, p.snapshot.country]));
+      const volumes = await this.volumesFor(
+        manager,
+        card,
+        sends.map((s) => s.decision),
+        campaigns,
+        now,
+      );
       const slots = new SlotLedger(history, this.policy);
-      const granted = new Map<string, number>();
+      const granted = new Map<string, Grant>();
       const final: ScoredDecision[] = candidates.filter((c) => c.decision.outcome !== 'send');
       const byId = new Map(campaigns.map((c) => [c.campaignId, c]));
       for (const s of sends) {
         const campaign = byId.get(s.decision.campaignId)!;
+        const left = remaining.get(campaign.campaignId) ?? { messages: 0, micros: null, currency: null };
+        const price = DecisionEngine.priceFor(card, campaign, countries.get(s.decision.personId), volumes);
         const blocker = slots.blocker(s.decision.personId, campaign);
         if (blocker) {
           final.push({ ...s, decision: withheld(s.decision, blocker) });
-        } else if ((remaining.get(campaign.campaignId) ?? 0) <= 0) {
+        } else if (left.messages <= 0) {
           final.push({ ...s, decision: withheld(s.decision, 'budget_exhausted') });
+        } else if (left.micros !== null && (left.currency !== price.currency || left.micros < price.micros)) {
+          const why =
+            left.currency !== price.currency
+              ? `Money budget of campaign ${campaign.campaignId} is in ${left.currency}, the rate card in ${price.currency}: nothing can be priced.`
+              : `Money budget of campaign ${campaign.campaignId} is spent (${left.micros / 1e6} ${left.currency} left, this message costs ${price.micros / 1e6}).`;
+          final.push({ ...s, decision: withheld(s.decision, 'budget_exhausted', why) });
         } else {
-          remaining.set(campaign.campaignId, remaining.get(campaign.campaignId)! - 1);
-          granted.set(campaign.campaignId, (granted.get(campaign.campaignId) ?? 0) + 1);
+          left.messages -= 1;
+          if (left.micros !== null) left.micros -= price.micros;
+          remaining.set(campaign.campaignId, left);
+          const grant = granted.get(campaign.campaignId) ?? { messages: 0, micros: 0 };
+          granted.set(campaign.campaignId, { messages: grant.messages + 1, micros: grant.micros + price.micros });
+          const key = volumeKey(campaign.businessId, price.category, price.market);
+          volumes.set(key, (volumes.get(key) ?? 0) + 1);
           slots.take(s.decision.personId, campaign.businessId);
-          final.push(s);
+          final.push({
+            ...s,
+            decision: {
+              ...s.decision,
+              estimatedCost: {
+                micros: price.micros,
+                currency: price.currency,
+                category: price.category,
+                market: price.market,
+                rateCardVersion: price.rateCardVersion,
+              },
+            },
+          });
         }
       }
       await this.campaigns.spend(manager, granted);
@@ -194,6 +239,26 @@ export class DecisionEngine {
   }
 
   /**
+   * This month's sends per (business, category, market), for the categories the card has volume
+   * tiers for (none: no query; marketing has none at Meta).
+   */
+  private async volumesFor(
+    manager: EntityManager,
+    card: RateCard,
+    sends: readonly TargetingDecisionV1[],
+    campaigns: readonly CampaignV1[],
+    now: Date,
+  ): Promise<Map<string, number>> {
+    const tiered = new Set(Object.values(card.markets).flatMap((m) => Object.keys(m.tiers ?? {})));
+    const byId = new Map(campaigns.map((c) => [c.campaignId, c]));
+    const concerned = sends
+      .map((d) => byId.get(d.campaignId))
+      .filter((c) => c && tiered.has(c.template.category ?? 'marketing')) as CampaignV1[];
+    if (concerned.length === 0) return new Map();
+    return this.decisions.monthlyVolumes(manager, [...new Set(concerned.map((c) => c.businessId))], [...tiered], now);
+  }
+
+  /**
    * Scores without deciding (a launch ranks its audience first, with the model it will decide with);
    * nothing is stored. Only people who can receive the message now are scored: consent, contact,
    * reachability (131026), the campaign's own minRelevance, the holdout, quiet hours and the
@@ -208,9 +273,23 @@ export class DecisionEngine {
     pinned?: LogisticModel,
     scoredAt?: Date,
   ): Promise<number[]> {
+    return (await this.scoreEach(snapshots, campaign, now, pinned, scoredAt)).sends.map((s) => s.score);
+  }
+
+  /**
+   * `score`, person by person: how many of the snapshots can receive the campaign now (consent,
+   * contact, reachable: `reachable`), and the would-be sends among them with their score and country.
+   */
+  async scoreEach(
+    snapshots: readonly ProfileSnapshotV1[],
+    campaign: CampaignV1,
+    now: Date,
+    pinned?: LogisticModel,
+    scoredAt?: Date,
+  ): Promise<{ reachable: number; sends: { personId: string; country?: string; score: number }[] }> {
     const model = pinned ?? (await this.models.current());
     const candidates = snapshots.filter((s) => concerns(s, campaign) && s.contact);
-    if (candidates.length === 0) return [];
+    if (candidates.length === 0) return { reachable: 0, sends: [] };
     const blocks = await this.eligibility.blocks(
       this.dataSource.manager,
       candidates.map((s) => s.personId),
@@ -218,7 +297,7 @@ export class DecisionEngine {
       now,
     );
     const eligible = candidates.filter((s) => !blocks.unreachable.has(s.personId));
-    if (eligible.length === 0) return [];
+    if (eligible.length === 0) return { reachable: 0, sends: [] };
     const history = await this.decisions.history(
       this.dataSource.manager,
       eligible.map((s) => s.personId),
@@ -226,7 +305,7 @@ export class DecisionEngine {
     );
     const slots = new SlotLedger(history, this.policy);
     const population = await this.decisions.populationRates();
-    const scores: number[] = [];
+    const sends: { personId: string; country?: string; score: number }[] = [];
     for (const s of eligible) {
       if (slots.blocker(s.personId, campaign) !== undefined) continue;
       const { decision } = decide(s, campaign, {
@@ -237,8 +316,8 @@ export class DecisionEngine {
         population,
         scoredAt,
       });
-      if (decision.outcome === 'send') scores.push(decision.score);
+      if (decision.outcome === 'send') sends.push({ personId: s.personId, country: s.country, score: decision.score });
     }
-    return scores;
+    return { reachable: eligible.length, sends };
   }
 }

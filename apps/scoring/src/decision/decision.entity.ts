@@ -47,6 +47,20 @@ export class DecisionEntity {
   @Column({ type: 'jsonb', nullable: true })
   features: FeatureValues | null;
 
+  /** A send's estimated cost at the rate card (millionths of `costCurrency`); null on suppressions and older sends. */
+  @Column({ name: 'estimated_cost_micros', type: 'bigint', nullable: true })
+  estimatedCostMicros: string | null;
+
+  @Column({ name: 'cost_currency', type: 'text', nullable: true })
+  costCurrency: string | null;
+
+  /** Pricing category and market of the send (volume tiers count by them). */
+  @Column({ name: 'cost_category', type: 'text', nullable: true })
+  costCategory: string | null;
+
+  @Column({ name: 'cost_market', type: 'text', nullable: true })
+  costMarket: string | null;
+
   /** The decision as recorded (the published payload). */
   @Column({ type: 'jsonb', nullable: true })
   body: TargetingDecisionV1 | null;

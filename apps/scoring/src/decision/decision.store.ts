@@ -26,6 +26,9 @@ export interface AttributableSend {
 
 const DAY_MS = 86_400_000;
 
+/** Key of a monthly volume (see `DecisionStore.monthlyVolumes`). */
+export const volumeKey = (businessId: string, category: string, market: string) => `${businessId}|${category}|${market}`;
+
 /**
  * Per person (the char(64)[] parameter `people`) and business: sends since `day` and since `week`
  * (timestamp parameters; rows `sent`, a and b) and responses (rows `r:<outcome kind>`: the count
@@ -208,18 +211,43 @@ export class DecisionStore {
     // One JSON document for all of them (the decision as recorded, and its features): jsonb[]
     // parameters would have the driver escape every document again into an array literal.
     await manager.query(
-      `INSERT INTO decision (campaign_id, person_id, decision_id, outcome, reason, score, model_version, explanation, decided_at, business_id, holdout, features, body)
+      `INSERT INTO decision (campaign_id, person_id, decision_id, outcome, reason, score, model_version, explanation, decided_at, business_id, holdout, features, body,
+                             estimated_cost_micros, cost_currency, cost_category, cost_market)
        SELECT d->>'campaignId', d->>'personId', d->>'decisionId', d->>'outcome', d->>'reason', (d->>'score')::real, d->>'modelVersion',
               d->'explanation', (d->>'decidedAt')::timestamptz, d->>'businessId', COALESCE(d->'explanation'->'holdout' = 'true'::jsonb, false),
-              x->'features', d
+              x->'features', d,
+              (d->'estimatedCost'->>'micros')::bigint, d->'estimatedCost'->>'currency', d->'estimatedCost'->>'category', d->'estimatedCost'->>'market'
        FROM jsonb_array_elements($1::jsonb) AS x, LATERAL (SELECT x->'decision' AS d) AS l
        ON CONFLICT (campaign_id, person_id) DO UPDATE SET
          outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, score = EXCLUDED.score,
          model_version = EXCLUDED.model_version, explanation = EXCLUDED.explanation, decided_at = EXCLUDED.decided_at,
-         business_id = EXCLUDED.business_id, holdout = EXCLUDED.holdout, features = EXCLUDED.features, body = EXCLUDED.body
+         business_id = EXCLUDED.business_id, holdout = EXCLUDED.holdout, features = EXCLUDED.features, body = EXCLUDED.body,
+         estimated_cost_micros = EXCLUDED.estimated_cost_micros, cost_currency = EXCLUDED.cost_currency,
+         cost_category = EXCLUDED.cost_category, cost_market = EXCLUDED.cost_market
        WHERE decision.outcome <> 'send' AND decision.reason <> 'holdout'`,
       [JSON.stringify(decisions.map((x) => ({ decision: auditView(x.decision), features: x.features })))],
     );
+  }
+
+  /**
+   * Sends of these businesses this calendar month (UTC) per business, pricing category and market:
+   * the volume a volume tier is chosen by.
+   */
+  async monthlyVolumes(
+    manager: EntityManager,
+    businessIds: readonly string[],
+    categories: readonly string[],
+    now: Date,
+  ): Promise<Map<string, number>> {
+    if (businessIds.length === 0 || categories.length === 0) return new Map();
+    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
+    const rows: { business_id: string; cost_category: string; cost_market: string; n: string }[] = await manager.query(
+      `SELECT business_id, cost_category, cost_market, count(*) AS n FROM decision
+       WHERE outcome = 'send' AND business_id = ANY($1::text[]) AND cost_category = ANY($2::text[]) AND decided_at >= $3
+       GROUP BY business_id, cost_category, cost_market`,
+      [businessIds, categories, monthStart],
+    );
+    return new Map(rows.map((r) => [volumeKey(r.business_id, r.cost_category, r.cost_market), Number(r.n)]));
   }
 
   /** A decision of this business, as recorded (without the contact); undefined for any other. */

@@ -6,7 +6,9 @@ import { DataSource } from 'typeorm';
 import { AudienceStore } from '../audience/audience.store';
 import { CampaignStore } from '../campaign/campaign.store';
 import { EligibilityStore } from '../eligibility/eligibility.store';
+import { TemplatePauseStore } from '../report/template-pause.store';
 import { type ObservedOutcome, OutcomeLearner } from '../outcome/outcome.learner';
+import { CampaignReportStore } from '../report/campaign-report.store';
 import { ScoringConfig } from '../scoring.config';
 import { isRunning } from './decision-policy';
 import { DecisionEngine } from './decision.engine';
@@ -36,6 +38,8 @@ export class ScoringConsumer {
     private readonly learner: OutcomeLearner,
     private readonly config: ScoringConfig,
     private readonly eligibility: EligibilityStore,
+    private readonly reports: CampaignReportStore,
+    private readonly templatePauses: TemplatePauseStore,
   ) {}
 
   /**
@@ -103,6 +107,12 @@ export class ScoringConsumer {
       [],
       this.config.UNREACHABLE_FOR_MS,
     );
+    // What Meta billed (the pricing of a sent or delivered status), once per message.
+    await this.reports.recordBilled(
+      batch.records.flatMap(({ value }) =>
+        value.pricing && value.campaignId ? [{ decisionId: value.decisionId, pricing: value.pricing, occurredAt: value.occurredAt }] : [],
+      ),
+    );
     const relevant = batch.records.map((r) => r.value).filter((s) => s.status === 'delivered' || s.status === 'read');
     const sends = await this.decisions.sendsByDecisionId([...new Set(relevant.map((s) => s.decisionId))]);
     const outcomes: ObservedOutcome[] = [];
@@ -127,7 +137,14 @@ export class ScoringConsumer {
         this.learner.attribute(value.personId, { phoneNumberId: value.phoneNumberId }, 'replied', value.receivedAt),
       ),
     );
-    await this.learner.learn(outcomes.filter((o): o is ObservedOutcome => o !== undefined));
+    // A tap on a template's quick-reply button is a click on that very message (the dispatcher resolved it).
+    const taps = batch.records.map((r) => r.value).filter((m) => m.kind === 'button' && m.repliesTo);
+    const tapped = await this.decisions.sendsByDecisionId([...new Set(taps.map((m) => m.repliesTo!.decisionId))]);
+    const clicks: ObservedOutcome[] = taps.flatMap((m) => {
+      const send = tapped.get(m.repliesTo!.decisionId);
+      return send ? [{ send, kind: 'clicked' as const, occurredAt: m.receivedAt }] : [];
+    });
+    await this.learner.learn([...outcomes.filter((o): o is ObservedOutcome => o !== undefined), ...clicks]);
   }
 
   /**
@@ -164,6 +181,8 @@ export class ScoringConsumer {
   async onBusinessSignals(@Payload() batch: RecordBatch<Topic.BusinessSendingSignalsV1>): Promise<void> {
     const signals = batch.records.map((r) => r.value);
     await this.eligibility.recordSignals(signals);
+    // Meta paused or approved again a template: the campaigns that use it report it (template-pause.store.ts).
+    await this.templatePauses.record(signals);
     const resumed = new Set(signals.filter((s) => s.signal === 'campaigns_resumed').map((s) => s.businessId));
     if (resumed.size === 0) return;
     const now = new Date();

@@ -9,6 +9,13 @@ export interface CampaignReport {
   converted: number;
   optedOut: number;
   budget: { messages: number; spent: number; share: number };
+  /**
+   * Money (issue 17): `estimated` is the rate card's price of the sends decided (what the money
+   * budget is charged when a send is granted), `billed` what Meta billed for the delivered ones
+   * (the `pricing` of their status webhooks, priced at the card): amounts in `currency`.
+   * `budget` is the money budget (null: none) and `share` estimated / budget.
+   */
+  spend: { currency: string; estimated: number; billed: number; billedMessages: number; budget: number | null; share: number | null };
   holdout: { people: number; conversions: number };
   /**
    * Conversion rate of the people sent to minus that of the holdout, with a 95 % confidence
@@ -17,6 +24,11 @@ export interface CampaignReport {
   uplift: { value: number; low: number; high: number } | null;
   /** Suppressions by reason (`no_marketing_consent`, `budget_exhausted`, `quiet_hours`...). */
   suppressions: Record<string, number>;
+  /**
+   * Set while the campaign is paused because Meta paused or disabled its template
+   * (`message_template_status_update`): its sends wait, and leave once the template is approved again.
+   */
+  paused: { reason: string; template: { name: string; language: string }; since: string } | null;
 }
 
 const Z95 = 1.959964;

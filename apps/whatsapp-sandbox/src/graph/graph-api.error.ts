@@ -55,6 +55,30 @@ export class GraphApiError extends Error {
     );
   }
 
+  /** 131057: the number is in maintenance, as while Meta changes its throughput (up to a minute). */
+  static maintenance(): GraphApiError {
+    return new GraphApiError(
+      400,
+      131057,
+      '(#131057) Account in maintenance mode',
+      'Business account is in maintenance mode. This could be due to the account undergoing a throughput upgrade.',
+    );
+  }
+
+  /**
+   * Over the business portfolio's messaging limit. Meta documents no code of its own for it; 131048
+   * is the code Meta documents for "restrictions on how many messages can be sent from this phone
+   * number", the closest (see the README).
+   */
+  static messagingLimitReached(): GraphApiError {
+    return new GraphApiError(
+      400,
+      131048,
+      '(#131048) Spam rate limit hit',
+      'Message failed to send because the business portfolio reached its messaging limit: unique recipients in a moving 24-hour period.',
+    );
+  }
+
   /** 132001: no approved template of this name in this language (Meta answers the same for both). */
   static templateNotFound(name: string, language: string): GraphApiError {
     return new GraphApiError(

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphApiError } from './graph-api.error';
 import { sendJson } from './send-json';
 
-/** Graph API paths start with a version: `/v21.0/...`. */
+/** Graph API paths start with a version: `/v25.0/...`. */
 const GRAPH_PATH = /^\/v\d+\.\d+\//;
 
 /**

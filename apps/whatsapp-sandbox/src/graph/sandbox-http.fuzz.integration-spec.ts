@@ -32,7 +32,7 @@ describe('whatsapp-sandbox HTTP fuzzing', () => {
       await fuzzRoute(
         {
           baseUrl: base,
-          params: { version: 'v21.0', phoneNumberId: '1000002' },
+          params: { version: 'v25.0', phoneNumberId: '1000002' },
           seeds: {
             'POST /:version/:phoneNumberId/messages': {
               messaging_product: 'whatsapp',

@@ -15,6 +15,21 @@ export class InboundButtonDto {
   payload?: string;
 }
 
+/** The click-to-WhatsApp ad a person comes from (the first message after the tap carries it). */
+export class InboundReferralDto {
+  /** The ad's id; `sandbox-ad` if absent. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  sourceId?: string;
+
+  /** Meta's click id; generated if absent. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  ctwaClid?: string;
+}
+
 /** Body of `POST /sandbox/inbound`: a person writes to a business (text) or taps a template button. */
 export class InboundMessageDto {
   /** The writer's number; or `fromUserId` for one known by business-scoped user id. */
@@ -49,6 +64,13 @@ export class InboundMessageDto {
   @IsString()
   @MaxLength(256)
   name?: string;
+
+  /** The message comes from a click-to-WhatsApp ad: Meta's `referral` (with a `ctwa_clid`) is added. */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => InboundReferralDto)
+  referral?: InboundReferralDto;
 
   /** The wamid this message answers; for a button, the latest message to this person by default. */
   @IsOptional()

@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable, Logger } from '@nestjs/common';
 import { type InboundMessage, maskPhoneNumber } from '@wt/whatsapp';
 import { randomBytes } from 'node:crypto';
+import { ConversionsLedger } from '../conversions/conversions-ledger';
 import { MessageStore } from '../messages/message-store';
 import { ServiceWindows } from '../messages/service-windows';
 import { SERVICE_WINDOW_MS } from '@wt/contracts';
@@ -16,6 +17,8 @@ export interface InboundReceipt {
   id: string;
   /** Until when free-form messages may reach this person from this number. */
   serviceWindowOpenUntil: string;
+  /** The ad click id the message carries (with `referral`). */
+  ctwaClid?: string;
 }
 
 /** A person writing to a business: opens the 24 h window and reaches the business as a `messages` webhook. */
@@ -29,6 +32,7 @@ export class InboundService {
     private readonly store: MessageStore,
     private readonly webhooks: WebhookDeliveryService,
     private readonly stats: SandboxStats,
+    private readonly clicks: ConversionsLedger,
     private readonly users: SandboxUsers,
   ) {}
 
@@ -50,6 +54,21 @@ export class InboundService {
         : { type: 'text', text: { body: dto.text ?? '' } }),
       ...(contextId ? { context: { from: displayPhoneNumber(dto.phoneNumberId), id: contextId } } : {}),
     };
+    if (dto.referral) {
+      const ctwaClid = dto.referral.ctwaClid ?? `Aff${randomBytes(30).toString('base64url')}`;
+      const sourceId = dto.referral.sourceId ?? 'sandbox-ad';
+      message.referral = {
+        source_url: `https://fb.me/${sourceId}`,
+        source_id: sourceId,
+        source_type: 'ad',
+        headline: 'Sandbox ad',
+        body: 'Tap to chat with us on WhatsApp',
+        media_type: 'image',
+        image_url: 'https://example.invalid/ad.png',
+        ctwa_clid: ctwaClid,
+      };
+      this.clicks.issue(ctwaClid, now);
+    }
     const origin = { wabaId: this.config.SANDBOX_WABA_ID, phoneNumberId: dto.phoneNumberId };
     const contact = this.users.contactOf(waId, dto.name ?? 'Sandbox User');
     this.webhooks.schedule([{ delayMs: 0, build: () => inboundWebhook(origin, contact, message) }]);
@@ -58,6 +77,7 @@ export class InboundService {
     return {
       id: message.id,
       serviceWindowOpenUntil: new Date(now + SERVICE_WINDOW_MS).toISOString(),
+      ...(message.referral?.ctwa_clid ? { ctwaClid: message.referral.ctwa_clid } : {}),
     };
   }
 }

@@ -1,3 +1,4 @@
+import type { PricingCategory } from '@wt/whatsapp';
 import { Injectable } from '@nestjs/common';
 import type { MessageStatusValue } from '@wt/whatsapp';
 
@@ -23,9 +24,15 @@ export interface AcceptedMessage {
   waId: string;
   type: 'template' | 'text';
   templateName?: string;
+  /** What Meta bills it as (the template's category; `service` for free-form). */
+  pricingCategory?: PricingCategory;
   bizOpaqueCallbackData?: string;
   acceptedAt: string;
   statuses: EmittedStatus[];
+  /** `marketing_messages` when sent through the Marketing Messages API. */
+  endpoint?: 'messages' | 'marketing_messages';
+  /** The template's time-to-live (seconds) the Marketing Messages API applies to it. */
+  ttlSeconds?: number;
 }
 
 /** Oldest messages are forgotten beyond this, so that benchmarks run in bounded memory. */

@@ -1,4 +1,4 @@
-import type { GraphErrorResponse, SendMessageResponse } from '@wt/whatsapp';
+import { type GraphErrorResponse, oldestAvailableGraphApiVersion, type SendMessageResponse } from '@wt/whatsapp';
 import { nextRecipient, type RunningSandbox, startSandbox } from '../testing/sandbox-harness';
 
 const template = (to: string, extra: Record<string, unknown> = {}) => ({
@@ -27,7 +27,7 @@ describe('POST /:version/:phoneNumberId/messages', () => {
 
   it('accepts a template message and answers in the Cloud API shape', async () => {
     const to = nextRecipient();
-    const { status, body } = await sandbox.request('POST', '/v21.0/1000001/messages', template(to));
+    const { status, body } = await sandbox.request('POST', '/v25.0/1000001/messages', template(to));
 
     expect(status).toBe(200);
     const response = body as SendMessageResponse;
@@ -47,9 +47,31 @@ describe('POST /:version/:phoneNumberId/messages', () => {
     ]);
   });
 
+  it('serves a call to a retired version (v20.0 ended 2026-09-24) with the oldest available one, as Meta does, and names it', async () => {
+    const response = await fetch(`${sandbox.baseUrl}/v20.0/1000001/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sandbox.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(template(nextRecipient())),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('facebook-api-version')).toBe(oldestAvailableGraphApiVersion(new Date()));
+    const current = await fetch(`${sandbox.baseUrl}/v25.0/1000001/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sandbox.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(template(nextRecipient())),
+    });
+    expect(current.headers.get('facebook-api-version')).toBe('v25.0');
+  });
+
+  it('refuses a version Meta never released (400, code 100)', async () => {
+    const { status, body } = await sandbox.request('POST', '/v99.0/1000001/messages', template(nextRecipient()));
+    expect(status).toBe(400);
+    expect(graphError(body)).toMatchObject({ code: 100 });
+  });
+
   it('answers 401 with Graph error 190 for a wrong or missing token', async () => {
     for (const authorization of ['Bearer not-the-token-at-all', '']) {
-      const { status, body } = await sandbox.request('POST', '/v21.0/1000001/messages', template(nextRecipient()), {
+      const { status, body } = await sandbox.request('POST', '/v25.0/1000001/messages', template(nextRecipient()), {
         authorization,
       });
       expect(status).toBe(401);
@@ -83,7 +105,7 @@ describe('POST /:version/:phoneNumberId/messages', () => {
     ['text', { type: 'text' }],
     ['text.body', { type: 'text', text: { body: '' } }],
   ])('answers 400 with Graph error 100 naming %s', async (field, change) => {
-    const { status, body } = await sandbox.request('POST', '/v21.0/1000001/messages', template(nextRecipient(), change));
+    const { status, body } = await sandbox.request('POST', '/v25.0/1000001/messages', template(nextRecipient(), change));
 
     expect(status).toBe(400);
     const error = graphError(body);
@@ -96,13 +118,13 @@ describe('POST /:version/:phoneNumberId/messages', () => {
   });
 
   it('answers an unparseable body with Graph error 100 too', async () => {
-    const { status, body } = await sandbox.request('POST', '/v21.0/1000001/messages', '{"messaging_product":');
+    const { status, body } = await sandbox.request('POST', '/v25.0/1000001/messages', '{"messaging_product":');
     expect(status).toBe(400);
     expect(graphError(body).code).toBe(100);
   });
 
   it('rejects a malformed phone number id', async () => {
-    const { status, body } = await sandbox.request('POST', '/v21.0/not-a-number/messages', template(nextRecipient()));
+    const { status, body } = await sandbox.request('POST', '/v25.0/not-a-number/messages', template(nextRecipient()));
     expect(status).toBe(400);
     expect(graphError(body).code).toBe(100);
   });

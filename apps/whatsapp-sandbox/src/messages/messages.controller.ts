@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AccessTokenGuard } from '../graph/access-token.guard';
 import { GraphApiError } from '../graph/graph-api.error';
 import { sendJson } from '../graph/send-json';
-import { MessagesService } from './messages.service';
+import { MessagesService, type SendOutcome } from './messages.service';
 import { SendMessagePipe } from './send-message.pipe';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer, ApiErrors } from '@wt/runtime';
@@ -44,11 +44,42 @@ export class MessagesController implements BeforeApplicationShutdown {
     @Req() request: IncomingMessage,
     @Res() response: ServerResponse,
   ): void {
+    // Known and served versions only reach this point (graph-version.ts).
     if (!/^v\d+\.\d+$/.test(version)) throw new GraphApiError(400, 100, `(#100) Unknown API version ${version}`);
     if (!/^\d{1,32}$/.test(phoneNumberId)) {
       throw new GraphApiError(400, 100, `(#100) Unsupported post request. Object with ID '${phoneNumberId}' does not exist`);
     }
-    const outcome = this.messages.send(phoneNumberId, body);
+    this.answer(this.messages.send(phoneNumberId, body), request, response);
+  }
+
+  /**
+   * The Marketing Messages API for WhatsApp: marketing templates only, the same body and answers as
+   * the Cloud API (Meta: "MM API uses the same error codes as Cloud API, with a few additions").
+   */
+  @Post(':version/:phoneNumberId/marketing_messages')
+  @ApiBody({ type: SendMessageDto })
+  @ApiAnswer(200, 'Accepted: statuses follow as signed webhooks', SEND_RESPONSE_SCHEMA)
+  @ApiErrors(
+    {
+      400: 'Graph error 100: not a template message, or not a marketing template; 131009: the template is not synced with the ad account yet; and every answer of the Cloud API send',
+      401: 'Graph error 190: no valid access token',
+      404: 'Graph error 132001: no approved template of this name in this language',
+    },
+    GRAPH_ERROR_SCHEMA,
+  )
+  sendMarketing(
+    @Param('phoneNumberId') phoneNumberId: string,
+    @Body(SendMessagePipe) body: SendMessageRequest,
+    @Req() request: IncomingMessage,
+    @Res() response: ServerResponse,
+  ): void {
+    if (!/^\d{1,32}$/.test(phoneNumberId)) {
+      throw new GraphApiError(400, 100, `(#100) Unsupported post request. Object with ID '${phoneNumberId}' does not exist`);
+    }
+    this.answer(this.messages.sendMarketing(phoneNumberId, body), request, response);
+  }
+
+  private answer(outcome: SendOutcome, request: IncomingMessage, response: ServerResponse): void {
     switch (outcome.kind) {
       case 'rejected':
         throw outcome.error;

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { normalizePhone } from '@wt/identity';
 import { type MessageReaction } from '@wt/simulation';
 import {
   type InboundMessage,
@@ -11,6 +12,8 @@ import {
   type StatusPricing,
 } from '@wt/whatsapp';
 import { randomBytes } from 'node:crypto';
+import { AccountState } from '../account/account-state';
+import { TemplateQuality } from '../account/template-quality';
 import { type Fault, FaultBook } from '../faults/fault-book';
 import { GraphApiError } from '../graph/graph-api.error';
 import { SandboxConfig } from '../sandbox.config';
@@ -41,8 +44,20 @@ export type SendOutcome =
   | { kind: 'bare'; httpStatus: number }
   | { kind: 'hang' };
 
+/** How Meta fails a marketing template to a US number (error 131049, no charge). */
+const US_MARKETING_FAILURE = {
+  code: 131049,
+  details: 'Marketing template messages are not delivered to US (+1) phone numbers since April 1, 2025.',
+};
+
 /** Open conversations kept (bounded memory in benchmarks). */
 const MAX_CONVERSATIONS = 100_000;
+
+/** What a template of Meta's category (`MARKETING`, `UTILITY`, `AUTHENTICATION`) is billed as; unregistered: marketing. */
+function pricingCategoryOf(category: string | undefined): PricingCategory {
+  const lower = (category ?? 'MARKETING').toLowerCase();
+  return lower === 'utility' || lower === 'authentication' ? lower : 'marketing';
+}
 
 interface OpenConversation {
   id: string;
@@ -70,8 +85,10 @@ export class MessagesService {
     private readonly templates: TemplateRegistry,
     private readonly recipients: SimulatedRecipients,
     private readonly users: SandboxUsers,
+    private readonly account: AccountState,
+    private readonly quality: TemplateQuality,
   ) {
-    this.throughput = new ThroughputLimit(config.SANDBOX_THROUGHPUT_MPS);
+    this.throughput = new ThroughputLimit((id) => this.account.rateOf(id));
     this.pairs = new PairRateLimit(config.SANDBOX_PAIR_INTERVAL_MS);
   }
 
@@ -105,18 +122,35 @@ export class MessagesService {
       return { kind: 'bare', httpStatus };
     }
     let categories: readonly string[] = [];
+    let pricingCategory: PricingCategory = request.type === 'template' ? 'marketing' : 'service';
+    let marketing = false;
     if (request.type === 'template') {
       try {
-        categories = this.templates.check(phoneNumberId, request.template)?.categories ?? [];
+        const registered = this.templates.check(phoneNumberId, request.template);
+        categories = registered?.categories ?? [];
+        pricingCategory = pricingCategoryOf(registered?.category);
+        marketing = pricingCategory === 'marketing';
       } catch (error) {
         if (error instanceof GraphApiError) return this.reject(error, recipient);
         throw error;
       }
     }
+    if (request.type === 'template') {
+      // A template Meta paused or disabled for low quality (template-quality.ts).
+      const refusal = this.quality.refusal(phoneNumberId, request.template.name, request.template.language.code);
+      if (refusal) return this.reject(refusal, recipient);
+    }
+    // The account's state (account-state.ts): a number changing throughput, the portfolio's messaging limit.
+    if (this.account.inMaintenance(phoneNumberId, now)) return this.reject(GraphApiError.maintenance(), recipient);
+    const windowOpen = this.windows.isOpen(phoneNumberId, waId, now);
+    if (request.type === 'template' && !this.account.admitsRecipient(waId, now, windowOpen)) {
+      return this.reject(GraphApiError.messagingLimitReached(), recipient);
+    }
     if (!this.throughput.allows(phoneNumberId, now)) return this.reject(GraphApiError.throughputExceeded(), recipient);
     if (!this.pairs.allows(phoneNumberId, waId, now)) return this.reject(GraphApiError.pairRateExceeded(), recipient);
 
     this.throughput.record(phoneNumberId, now);
+    if (request.type === 'template') this.account.recordRecipient(waId, now, windowOpen);
     this.pairs.record(phoneNumberId, waId, now);
     if (fault) this.faults.consume(fault);
 
@@ -128,6 +162,7 @@ export class MessagesService {
       ...(request.to ? {} : { toBsuid: true }),
       type: request.type,
       ...(request.type === 'template' ? { templateName: request.template.name } : {}),
+      pricingCategory,
       ...(request.biz_opaque_callback_data === undefined ? {} : { bizOpaqueCallbackData: request.biz_opaque_callback_data }),
       acceptedAt: new Date(now).toISOString(),
       statuses: [],
@@ -138,7 +173,22 @@ export class MessagesService {
       message.type === 'template' && fault?.mode !== 'status'
         ? this.recipients.react(phoneNumberId, waId, message.wamid, categories)
         : undefined;
-    this.scheduleStatuses(message, fault, reaction, now);
+    // Meta delivers no marketing template to US numbers since 2025-04-01: accepted, then failed with 131049.
+    const usMarketing = marketing && normalizePhone(`+${waId}`).ok && (normalizePhone(`+${waId}`) as { country?: string }).country === 'US';
+    const planned = this.scheduleStatuses(
+      message,
+      fault,
+      usMarketing ? undefined : reaction,
+      now,
+      usMarketing ? US_MARKETING_FAILURE : undefined,
+    );
+    // Quality is rated on the messages delivered: a failed one says nothing of the template.
+    if (request.type === 'template' && planned.some((step) => step.status === 'delivered')) {
+      this.quality.observe(phoneNumberId, request.template.name, request.template.language.code, {
+        read: planned.some((step) => step.status === 'read'),
+        optedOut: reaction?.optedOut === true,
+      });
+    }
     const dropConnection = fault?.mode === 'drop';
     if (dropConnection) this.stats.unanswered('drop');
     this.logger.debug(`accepted ${message.type} ${message.wamid} to ${recipient}${dropConnection ? ', connection to be dropped' : ''}`);
@@ -154,6 +204,47 @@ export class MessagesService {
     };
   }
 
+  /**
+   * A send through the Marketing Messages API: marketing templates only (100 otherwise, as Meta
+   * answers), a registered template only once synced with the ad account (131009 before
+   * SANDBOX_MM_API_SYNC_MS); then the same limits, statuses and webhooks as the Cloud API.
+   */
+  sendMarketing(phoneNumberId: string, request: SendMessageRequest, now = Date.now()): SendOutcome {
+    const recipient = maskPhoneNumber(this.users.waIdOf(request) ?? '');
+    if (request.type !== 'template') {
+      return this.reject(new GraphApiError(400, 100, '(#100) Invalid parameter', 'Message must be a template message.'), recipient);
+    }
+    const registered = this.templates
+      .list(phoneNumberId)
+      .find((t) => t.name === request.template.name && t.language === request.template.language.code);
+    if (registered?.category && registered.category !== 'MARKETING') {
+      return this.reject(
+        new GraphApiError(400, 100, '(#100) Invalid parameter', 'Only marketing templates can be sent with the Marketing Messages API.'),
+        recipient,
+      );
+    }
+    if (registered?.registeredAt !== undefined && now - registered.registeredAt < this.config.SANDBOX_MM_API_SYNC_MS) {
+      return this.reject(
+        new GraphApiError(
+          400,
+          131009,
+          '(#131009) Parameter value is not valid',
+          'Ad syncing for this template is incomplete. Wait 10 minutes and try again.',
+        ),
+        recipient,
+      );
+    }
+    const outcome = this.send(phoneNumberId, request, now);
+    if (outcome.kind === 'accepted') {
+      const stored = this.store.get(outcome.wamid);
+      if (stored) {
+        stored.endpoint = 'marketing_messages';
+        if (registered?.ttlSeconds !== undefined) stored.ttlSeconds = registered.ttlSeconds;
+      }
+    }
+    return outcome;
+  }
+
   /** The response's contact: the number when sent to it or shared, and the BSUID. */
   private responseContact(waId: string, toNumber: boolean): { wa_id?: string; user_id: string } {
     const { recipient_id, recipient_user_id } = this.users.recipientFields(waId, toNumber);
@@ -164,6 +255,8 @@ export class MessagesService {
   clear(): void {
     this.throughput.clear();
     this.pairs.clear();
+    this.account.clear();
+    this.quality.clear();
     this.conversations.clear();
     this.recipients.clear();
     this.users.clear();
@@ -175,7 +268,13 @@ export class MessagesService {
     return { kind: 'rejected', error };
   }
 
-  private scheduleStatuses(message: AcceptedMessage, fault: Fault | undefined, reaction: MessageReaction | undefined, now: number): void {
+  private scheduleStatuses(
+    message: AcceptedMessage,
+    fault: Fault | undefined,
+    reaction: MessageReaction | undefined,
+    now: number,
+    failure?: { code: number; details: string },
+  ): readonly PlannedStatus[] {
     const planned = planStatuses({
       wamid: message.wamid,
       waId: message.waId,
@@ -191,6 +290,7 @@ export class MessagesService {
           }
         : {}),
       ...(reaction ? { read: reaction.read } : {}),
+      ...(failure ? { failWithCode: failure.code, failDetails: failure.details } : {}),
     });
     const billing = planned[0]?.status === 'failed' ? undefined : this.billing(message, now);
     const origin: WebhookOrigin = {
@@ -223,6 +323,7 @@ export class MessagesService {
       }),
       ...(reaction && delivered ? this.reactionSteps(message, reaction, origin) : []),
     ]);
+    return planned;
   }
 
   /** What a simulated person does after reading: a reply, a button click, a stop of marketing. */
@@ -287,12 +388,15 @@ export class MessagesService {
   }
 
   /**
-   * Conversation and pricing of a delivered message: templates are billed as marketing; a
-   * free-form text (inside the customer-service window) is a free service message. Meta reports
-   * them on `sent` and `delivered`, with the conversation's expiry on the `sent` that opened it.
+   * Conversation and pricing of a delivered message, as Meta's per-message pricing has them since
+   * 2025-07-01: a template is billed in its category (the registered template's; marketing when
+   * the number has no registry), except a utility template inside an open customer-service window
+   * (free); a free-form text (inside the window) is a free service message. Meta reports them on
+   * `sent` and `delivered`, with the conversation's expiry on the `sent` that opened it.
    */
   private billing(message: AcceptedMessage, now: number): { conversation: StatusConversation; pricing: StatusPricing } {
-    const category: PricingCategory = message.type === 'template' ? 'marketing' : 'service';
+    const category: PricingCategory = message.pricingCategory ?? (message.type === 'template' ? 'marketing' : 'service');
+    const free = category === 'service' || (category === 'utility' && this.windows.isOpen(message.phoneNumberId, message.waId, now));
     const key = `${message.phoneNumberId}:${message.waId}:${category}`;
     let open = this.conversations.get(key);
     const opened = !open || open.expiresAt <= now;
@@ -308,10 +412,9 @@ export class MessagesService {
         ...(opened ? { expiration_timestamp: unixSeconds(open.expiresAt) } : {}),
         origin: { type: category },
       },
-      pricing:
-        category === 'marketing'
-          ? { billable: true, pricing_model: 'PMP', category, type: 'regular' }
-          : { billable: false, pricing_model: 'PMP', category, type: 'free_customer_service' },
+      pricing: free
+        ? { billable: false, pricing_model: 'PMP', category, type: 'free_customer_service' }
+        : { billable: true, pricing_model: 'PMP', category, type: 'regular' },
     };
   }
 }

@@ -9,18 +9,24 @@ const SECOND_MS = 1000;
 export class ThroughputLimit {
   private readonly windows = new Map<string, number[]>();
 
-  constructor(private readonly perSecond: number) {}
+  private readonly rateOf: (phoneNumberId: string) => number;
+
+  /** `perSecond`: one rate for every number, or each number's (0: unlimited). */
+  constructor(perSecond: number | ((phoneNumberId: string) => number)) {
+    this.rateOf = typeof perSecond === 'number' ? () => perSecond : perSecond;
+  }
 
   allows(phoneNumberId: string, now: number): boolean {
-    if (this.perSecond === 0) return true;
+    const perSecond = this.rateOf(phoneNumberId);
+    if (perSecond === 0) return true;
     const times = this.windows.get(phoneNumberId);
     if (!times) return true;
     while (times.length > 0 && (times[0] ?? 0) <= now - SECOND_MS) times.shift();
-    return times.length < this.perSecond;
+    return times.length < perSecond;
   }
 
   record(phoneNumberId: string, now: number): void {
-    if (this.perSecond === 0) return;
+    if (this.rateOf(phoneNumberId) === 0) return;
     const times = this.windows.get(phoneNumberId);
     if (times) times.push(now);
     else this.windows.set(phoneNumberId, [now]);

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ConversionsLedger } from '../conversions/conversions-ledger';
 import { FaultBook } from '../faults/fault-book';
 import { MessageStore } from '../messages/message-store';
 import { MessagesService } from '../messages/messages.service';
@@ -17,6 +18,7 @@ export class SandboxStatsController {
     private readonly windows: ServiceWindows,
     private readonly faults: FaultBook,
     private readonly messages: MessagesService,
+    private readonly conversions: ConversionsLedger,
   ) {}
 
   @Get('stats')
@@ -35,5 +37,6 @@ export class SandboxStatsController {
     this.faults.clear();
     this.messages.clear();
     this.stats.clear();
+    this.conversions.clear();
   }
 }

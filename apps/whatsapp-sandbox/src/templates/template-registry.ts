@@ -12,7 +12,23 @@ export interface RegisteredTemplate {
   bodyParameters: number;
   /** Sandbox-only: what the template is about, for the simulated recipients' reactions. */
   categories: readonly string[];
+  /**
+   * Meta's category (`MARKETING`, `UTILITY`, `AUTHENTICATION`): what each delivered message is
+   * billed as. A template never registered counts as marketing.
+   */
+  category?: string;
+  /** The template's time-to-live in seconds, when set (`message_send_ttl_seconds`). */
+  ttlSeconds?: number;
+  /** When it was registered (`Date.now()`): the Marketing Messages API needs it synced with the ad account first. */
+  registeredAt?: number;
 }
+
+/** Meta's customizable TTL range per category (seconds). */
+export const TTL_RANGES: Record<string, readonly [number, number]> = {
+  MARKETING: [43_200, 2_592_000],
+  UTILITY: [30, 43_200],
+  AUTHENTICATION: [30, 900],
+};
 
 /** Counts distinct `{{…}}` placeholders of a template body text. */
 export function countPlaceholders(text: string): number {

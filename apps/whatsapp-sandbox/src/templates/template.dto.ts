@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 
 export class TemplateComponentDefinitionDto {
   @IsIn(['HEADER', 'BODY', 'FOOTER', 'BUTTONS'])
@@ -26,6 +26,15 @@ export class CreateTemplateDto {
   @ValidateNested({ each: true })
   @Type(() => TemplateComponentDefinitionDto)
   components: TemplateComponentDefinitionDto[];
+
+  /**
+   * Time-to-live of the template's messages (Meta's "Configure message time-to-live"): marketing
+   * 43,200 to 2,592,000 s (honoured by the Marketing Messages API only) or -1 for 30 days; utility
+   * 30 to 43,200; authentication 30 to 900. Checked against the category when the template is created.
+   */
+  @IsOptional()
+  @IsInt()
+  message_send_ttl_seconds?: number;
 
   /** Sandbox-only: interest categories the template is about (drives simulated reactions). */
   @IsOptional()

@@ -30,7 +30,7 @@ describe('template registry', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox({ SANDBOX_THROUGHPUT_MPS: '0', SANDBOX_PAIR_INTERVAL_MS: '0' });
-    const created = await sandbox.request('POST', '/v21.0/2000001/message_templates', {
+    const created = await sandbox.request('POST', '/v25.0/2000001/message_templates', {
       name: 'autumn_offer',
       language: 'en_US',
       category: 'MARKETING',
@@ -46,7 +46,7 @@ describe('template registry', () => {
   afterAll(() => sandbox.close());
 
   it('accepts a registered template in its language with the right body parameter count', async () => {
-    const { status } = await sandbox.request('POST', '/v21.0/2000001/messages', send('autumn_offer', 'en_US', 2));
+    const { status } = await sandbox.request('POST', '/v25.0/2000001/messages', send('autumn_offer', 'en_US', 2));
     expect(status).toBe(200);
   });
 
@@ -56,7 +56,7 @@ describe('template registry', () => {
     ['too few body parameters', 'autumn_offer', 'en_US', 1, 400, 132000],
     ['too many body parameters', 'autumn_offer', 'en_US', 3, 400, 132000],
   ])('rejects %s with Meta code', async (_case, name, language, count, httpStatus, code) => {
-    const { status, body } = await sandbox.request('POST', '/v21.0/2000001/messages', send(name, language, count));
+    const { status, body } = await sandbox.request('POST', '/v25.0/2000001/messages', send(name, language, count));
     expect(status).toBe(httpStatus);
     expect(errorCode(body)).toBe(code);
     const listed = await sandbox.request('GET', '/sandbox/messages?phoneNumberId=2000001');
@@ -64,12 +64,12 @@ describe('template registry', () => {
   });
 
   it('lets a phone number without registered templates send any template', async () => {
-    const { status } = await sandbox.request('POST', '/v21.0/2000002/messages', send('spring_collection', 'en', 1));
+    const { status } = await sandbox.request('POST', '/v25.0/2000002/messages', send('spring_collection', 'en', 1));
     expect(status).toBe(200);
   });
 
   it('refuses a template definition without a body as Graph error 100, and without a token as 190', async () => {
-    const noBody = await sandbox.request('POST', '/v21.0/2000003/message_templates', {
+    const noBody = await sandbox.request('POST', '/v25.0/2000003/message_templates', {
       name: 'x',
       language: 'en',
       category: 'MARKETING',
@@ -78,7 +78,7 @@ describe('template registry', () => {
     expect(errorCode(noBody.body)).toBe(100);
     const noToken = await sandbox.request(
       'POST',
-      '/v21.0/2000003/message_templates',
+      '/v25.0/2000003/message_templates',
       {
         name: 'x',
         language: 'en',

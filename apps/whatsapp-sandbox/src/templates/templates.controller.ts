@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards,
 import { AccessTokenGuard } from '../graph/access-token.guard';
 import { GraphApiError } from '../graph/graph-api.error';
 import { CreateTemplateDto } from './template.dto';
-import { countPlaceholders, type RegisteredTemplate, TemplateRegistry } from './template-registry';
+import { countPlaceholders, type RegisteredTemplate, TemplateRegistry, TTL_RANGES } from './template-registry';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer, ApiErrors } from '@wt/runtime';
 import { CLEARED_SCHEMA, GRAPH_ERROR_SCHEMA, REGISTERED_TEMPLATE_SCHEMA, TEMPLATE_CREATED_SCHEMA } from '../openapi/sandbox-schemas';
@@ -44,12 +44,23 @@ export class TemplatesController {
     if (!/^\d{1,32}$/.test(phoneNumberId)) throw new GraphApiError(400, 100, `(#100) Object with ID '${phoneNumberId}' does not exist`);
     const body = dto.components.find((component) => component.type === 'BODY');
     if (!body?.text) throw GraphApiError.invalidParameter('components[BODY].text', 'missing');
+    const ttl = dto.message_send_ttl_seconds;
+    const range = TTL_RANGES[dto.category];
+    if (ttl !== undefined && !(dto.category === 'MARKETING' && ttl === -1) && range && (ttl < range[0] || ttl > range[1])) {
+      throw GraphApiError.invalidParameter(
+        'message_send_ttl_seconds',
+        `must be between ${range[0]} and ${range[1]} for ${dto.category} templates`,
+      );
+    }
     this.registry.register({
       phoneNumberId,
       name: dto.name,
       language: dto.language,
       bodyParameters: countPlaceholders(body.text),
       categories: dto.sandbox_categories ?? [],
+      category: dto.category,
+      ...(ttl === undefined ? {} : { ttlSeconds: ttl === -1 ? 2_592_000 : ttl }),
+      registeredAt: Date.now(),
     });
     return {
       id: `${phoneNumberId}:${dto.name}:${dto.language}`,

@@ -50,7 +50,7 @@ export async function startSandbox(env: Record<string, string> = {}): Promise<Ru
     baseUrl,
     accessToken,
     appSecret,
-    client: (timeoutMs = 2000) => new WhatsAppCloudClient({ baseUrl, apiVersion: 'v21.0', accessToken, timeoutMs }),
+    client: (timeoutMs = 2000) => new WhatsAppCloudClient({ baseUrl, apiVersion: 'v25.0', accessToken, timeoutMs }),
     async request(method, path, body, headers = {}) {
       const response = await fetch(`${baseUrl}${path}`, {
         method,

@@ -9,14 +9,15 @@ export function hasEnded(child: ChildProcess): boolean {
 
 /**
  * Waits until a service started as a child process answers `GET <url>/health/ready`; fails at once,
- * with the end of its log, if the process ends first.
+ * with the end of its log, if the process ends first. Three minutes: on two cores shared by many
+ * jobs (load average above 60 seen), loading a service's modules alone took 23 s.
  */
 export async function waitUntilReady(
   name: string,
   child: ChildProcess | undefined,
   url: string,
   logFile: string,
-  timeoutMs = 60_000,
+  timeoutMs = 180_000,
 ): Promise<void> {
   await eventually(
     `${name} to be ready`,

@@ -50,7 +50,7 @@ describe('WhatsAppCloudClient', () => {
   const client = (timeoutMs = 2000) =>
     new WhatsAppCloudClient({
       baseUrl,
-      apiVersion: 'v21.0',
+      apiVersion: 'v25.0',
       accessToken: 'test-token-0123456789',
       timeoutMs,
     });
@@ -88,7 +88,7 @@ describe('WhatsAppCloudClient', () => {
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({
       method: 'POST',
-      url: '/v21.0/1234567890/messages',
+      url: '/v25.0/1234567890/messages',
       authorization: 'Bearer test-token-0123456789',
       contentType: 'application/json',
       body: {
@@ -283,7 +283,7 @@ describe('WhatsAppCloudClient', () => {
     await new Promise((resolve) => server.close(resolve));
     const closed = new WhatsAppCloudClient({
       baseUrl: `http://127.0.0.1:${port}`,
-      apiVersion: 'v21.0',
+      apiVersion: 'v25.0',
       accessToken: 'x',
       timeoutMs: 2000,
     });

@@ -7,8 +7,13 @@ import { classifyWhatsAppError, whatsAppErrorTitle, type WhatsAppErrorCategory }
 export interface WhatsAppCloudClientOptions {
   /** `https://graph.facebook.com`, or the sandbox (`http://127.0.0.1:3005`). */
   baseUrl: string;
-  /** Graph API version, e.g. `v21.0`. */
+  /** Graph API version, e.g. `v25.0` (`DEFAULT_GRAPH_API_VERSION`). */
   apiVersion: string;
+  /**
+   * Called when Graph served a call with another version than asked (its `facebook-api-version`
+   * header): the version asked for is retired, and Meta upgraded the call.
+   */
+  onVersionServed?: (asked: string, served: string) => void;
   /** System-user access token. */
   accessToken: string;
   /** Whole request, response body included. */
@@ -68,6 +73,11 @@ export interface SendLate {
 /** When a send may still leave: past `notAfter` (`Date.now()` ms) when its connection is ready, it is not sent. */
 export interface SendOptions {
   notAfter?: number;
+  /**
+   * `marketing_messages`: Meta's Marketing Messages API for WhatsApp (`POST /{phone-number-id}/marketing_messages`,
+   * marketing templates only, the template's time-to-live honoured); default `messages`, the Cloud API.
+   */
+  endpoint?: 'messages' | 'marketing_messages';
 }
 
 export type SendResult = SendAccepted | SendRejected | SendUnknown | SendLate;
@@ -141,7 +151,7 @@ export class WhatsAppCloudClient {
   }
 
   async sendMessage(phoneNumberId: string, request: SendMessageRequest, options: SendOptions = {}): Promise<SendResult> {
-    const url = `${this.baseUrl}/${this.options.apiVersion}/${encodeURIComponent(phoneNumberId)}/messages`;
+    const url = `${this.baseUrl}/${this.options.apiVersion}/${encodeURIComponent(phoneNumberId)}/${options.endpoint ?? 'messages'}`;
     let answer: { httpStatus: number; text: string };
     try {
       answer = await this.post(url, JSON.stringify(request), options.notAfter);
@@ -154,6 +164,10 @@ export class WhatsAppCloudClient {
 
   /** One POST on a kept-alive connection; rejects on a network failure or after `timeoutMs` (whole answer). */
   private post(url: string, body: string, notAfter?: number): Promise<{ httpStatus: number; text: string }> {
+    return this.request(url, body, notAfter);
+  }
+
+  private request(url: string, body: string, notAfter?: number): Promise<{ httpStatus: number; text: string }> {
     return new Promise((resolve, reject) => {
       const req = this.transport.request(url, {
         method: 'POST',
@@ -185,6 +199,9 @@ export class WhatsAppCloudClient {
         this.options.timeoutMs,
       );
       req.on('response', (res) => {
+        const served = res.headers['facebook-api-version'];
+        if (typeof served === 'string' && served !== this.options.apiVersion)
+          this.options.onVersionServed?.(this.options.apiVersion, served);
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {

@@ -1,6 +1,6 @@
 /**
  * Request and response shapes of the WhatsApp Cloud API send endpoint
- * (`POST /{version}/{phone-number-id}/messages`, Graph API v21+), as Meta documents them:
+ * (`POST /{version}/{phone-number-id}/messages`, Graph API v25.0; versions: `graph-api-versions.ts`), as Meta documents them:
  * field names stay in Meta's snake_case so that a body can be sent or read without mapping.
  */
 

@@ -104,6 +104,22 @@ export type InteractiveReply =
   | { type: 'button_reply'; button_reply: { id: string; title: string } }
   | { type: 'list_reply'; list_reply: { id: string; title: string; description?: string } };
 
+/** Meta's `referral` of an inbound message that came from a click-to-WhatsApp ad. */
+export interface AdReferral {
+  source_url?: string;
+  source_id?: string;
+  /** `ad` or `post`. */
+  source_type: string;
+  body?: string;
+  headline?: string;
+  media_type?: string;
+  image_url?: string;
+  video_url?: string;
+  thumbnail_url?: string;
+  ctwa_clid?: string;
+  welcome_message?: { text: string };
+}
+
 /** Something a person wrote to the business. */
 export interface InboundMessage {
   /** The sender's wa_id; absent when the sender shares no number. Personal data: never log it. */
@@ -119,6 +135,11 @@ export interface InboundMessage {
   /** A tap on a quick-reply button of a template. */
   button?: { text: string; payload: string };
   interactive?: InteractiveReply;
+  /**
+   * Only on the first message after a tap on a click-to-WhatsApp ad: the ad, and its click id
+   * (`ctwa_clid`, omitted for WhatsApp Status ads), what the Conversions API attributes events to.
+   */
+  referral?: AdReferral;
   /** The message this one answers (for a button tap: the template message). */
   context?: { from: string; id: string; forwarded?: boolean; frequently_forwarded?: boolean };
   errors?: WebhookError[];

@@ -55,7 +55,30 @@ function funnel(before: Snapshot, after: Snapshot) {
     accepted: d('dispatcher', 'wt_dispatch_total', { result: 'accepted' }),
     rejected: dBy('dispatcher', 'wt_dispatch_total', 'code', { result: 'rejected' }),
     statuses: dBy('dispatcher', 'wt_message_status_total', 'status'),
+    // Money (issue 17): estimated at the rate card when a send is queued, billed from the pricing of its status webhooks.
+    estimated: dBy('dispatcher', 'wt_message_cost_micros_total', 'currency', { kind: 'estimated' }),
+    billed: dBy('dispatcher', 'wt_message_cost_micros_total', 'currency', { kind: 'billed' }),
+    // The business portfolio's messaging limit (gauges: the state now, not a difference).
+    portfolio: {
+      limits: byLabel(after.dispatcher, 'wt_portfolio_messaging_limit', 'business_id'),
+      recipients: byLabel(after.dispatcher, 'wt_portfolio_unique_recipients', 'business_id'),
+      held: d('dispatcher', 'wt_dispatch_held_total', { reason: 'portfolio_messaging_limit' }),
+    },
   };
+}
+
+/** Millionths per currency as amounts, e.g. `4.2951 USD`. */
+function money(micros: Record<string, number>): string {
+  const parts = Object.entries(micros).map(([currency, n]) => `${(n / 1e6).toFixed(4)} ${currency}`);
+  return parts.length > 0 ? parts.join(', ') : '0';
+}
+
+/** Unique recipients per business portfolio in the rolling 24 h, against its limit (`*`: the default of every business). */
+function portfolioLine(portfolio: { limits: Record<string, number>; recipients: Record<string, number> }): string {
+  const tier = (limit: number | undefined) => (limit === undefined || limit < 0 ? 'unlimited' : limit.toLocaleString('en-US'));
+  const businesses = Object.keys(portfolio.recipients).sort();
+  if (businesses.length === 0) return `no recipient counted (limit ${tier(portfolio.limits['*'])})`;
+  return businesses.map((b) => `${b}: ${portfolio.recipients[b]} of ${tier(portfolio.limits[b] ?? portfolio.limits['*'])}`).join(', ');
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -152,10 +175,14 @@ export async function demoCommand(brokers: string[]): Promise<number> {
       ['decisions: suppress', `${suppressed} ${JSON.stringify(f.suppressed)}`],
       ['messages accepted by WhatsApp', f.accepted],
       ['messages rejected', `${Object.values(f.rejected).reduce((a, b) => a + b, 0)} ${JSON.stringify(f.rejected)}`],
+      ['portfolio messaging limit (24 h)', portfolioLine(f.portfolio)],
+      ['  held over the limit', f.portfolio.held],
       ['messages sent', f.statuses['sent'] ?? 0],
       ['messages delivered', f.statuses['delivered'] ?? 0],
       ['messages read', f.statuses['read'] ?? 0],
       ['messages failed', f.statuses['failed'] ?? 0],
+      ['spend: estimated (rate card)', money(f.estimated)],
+      ['spend: billed (status pricing)', money(f.billed)],
     ];
     console.log('\nFunnel');
     for (const [label, value] of rows) console.log(`  ${label.padEnd(36)} ${value}`);

@@ -69,3 +69,28 @@ describe('CampaignV1 holds only what the database and the decision logic hold', 
     expect(refused({ updatedAt: at(DAY_MS) })).toEqual(['updatedAt']);
   });
 });
+
+describe('CampaignV1 revision 2: money budget and template category (optional, backward compatible)', () => {
+  it('still accepts a revision 1 campaign (neither field)', () => {
+    expect(refused({})).toEqual([]);
+  });
+
+  it('accepts a money budget in an ISO currency and a template category', () => {
+    expect(refused({ budgetMoney: { amount: 12.5, currency: 'USD' }, template: { ...campaign.template, category: 'utility' } })).toEqual(
+      [],
+    );
+  });
+
+  it.each([
+    [{ amount: 0, currency: 'USD' }, 'budgetMoney.amount'],
+    [{ amount: 1e10, currency: 'USD' }, 'budgetMoney.amount'],
+    [{ amount: 1.0000001, currency: 'USD' }, 'budgetMoney.amount'],
+    [{ amount: 5, currency: 'usd' }, 'budgetMoney.currency'],
+  ])('refuses the money budget %j', (budgetMoney, field) => {
+    expect(refused({ budgetMoney })).toEqual([field]);
+  });
+
+  it('refuses a category Meta does not have', () => {
+    expect(refused({ template: { ...campaign.template, category: 'promotion' } })).toEqual(['template.category']);
+  });
+});

@@ -15,7 +15,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { CATEGORY_SLUG, IDENTIFIER } from './common';
+import { CATEGORY_SLUG, CURRENCY_CODE, IDENTIFIER, TEMPLATE_CATEGORIES, type TemplateCategory } from './common';
 import { IsAfterField, IsInstantWithin, IsStorableText } from './storable';
 
 /**
@@ -40,6 +40,25 @@ const CAMPAIGN_DATE = { notBefore: EARLIEST_CAMPAIGN_DATE, maxAheadMs: CAMPAIGN_
 
 export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'ended'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+/** Most a money budget may be, in currency units (amounts are kept in millionths: bigint columns). */
+export const MAX_CAMPAIGN_BUDGET_AMOUNT = 1_000_000_000;
+
+/**
+ * A money budget (added in contract revision 2; optional, so earlier producers and readers are
+ * unaffected): the campaign never spends more than `amount` of `currency` at the rate card's
+ * estimated prices. The currency must be one the platform's rate card is in (USD by default).
+ */
+export class MoneyBudgetV1 {
+  /** Up to six decimals (millionths), more than 0 and at most `MAX_CAMPAIGN_BUDGET_AMOUNT`. */
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 6 })
+  @Min(0.000001)
+  @Max(MAX_CAMPAIGN_BUDGET_AMOUNT)
+  amount: number;
+
+  @Matches(CURRENCY_CODE, { message: 'currency must be an ISO 4217 code, e.g. USD' })
+  currency: string;
+}
 
 /** Where one template parameter's text comes from. */
 export class TemplateParameterV1 {
@@ -67,6 +86,14 @@ export class CampaignTemplateV1 {
   @ValidateNested({ each: true })
   @ContractType(() => TemplateParameterV1)
   bodyParameters: TemplateParameterV1[];
+
+  /**
+   * The template's category as Meta approved it, which prices each message (revision 2; absent:
+   * `marketing`, what campaign templates are).
+   */
+  @IsOptional()
+  @IsIn(TEMPLATE_CATEGORIES)
+  category?: TemplateCategory;
 }
 
 /** `campaigns.v1`, compacted, keyed by campaignId: the latest state of a campaign. */
@@ -111,6 +138,12 @@ export class CampaignV1 {
   @Min(1)
   @Max(MAX_CAMPAIGN_BUDGET_MESSAGES)
   budgetMessages: number;
+
+  /** Most the campaign may spend (revision 2; optional): never exceeded, as `budgetMessages` is not. */
+  @IsOptional()
+  @ValidateNested()
+  @ContractType(() => MoneyBudgetV1)
+  budgetMoney?: MoneyBudgetV1;
 
   /** A date-time with an offset, at most `CAMPAIGN_HORIZON_DAYS` from now. */
   @IsInstantWithin(CAMPAIGN_DATE)

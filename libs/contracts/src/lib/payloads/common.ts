@@ -52,3 +52,18 @@ export const PERSON_ID = /^[0-9a-f]{64}$/;
  * `v1.<iv>.<tag>.<data>` under the former platform key, still accepted while old values remain.
  */
 export const SEALED_CONTACT = /^(?:v2\.[0-9a-f]{64}\.[1-9][0-9]{0,18}|v1)\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Categories Meta prices a message in (per-message pricing since 2025-07-01): a template's
+ * category, `authentication_international` where Meta has that rate, `service` for free-form
+ * messages inside the customer-service window.
+ */
+export const PRICING_CATEGORIES = ['marketing', 'utility', 'authentication', 'authentication_international', 'service'] as const;
+export type PricingCategoryName = (typeof PRICING_CATEGORIES)[number];
+
+/** Categories a template can have (Meta's template categories). */
+export const TEMPLATE_CATEGORIES = ['marketing', 'utility', 'authentication'] as const;
+export type TemplateCategory = (typeof TEMPLATE_CATEGORIES)[number];
+
+/** ISO 4217 currency code. */
+export const CURRENCY_CODE = /^[A-Z]{3}$/;

@@ -1,5 +1,36 @@
-import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { PERSON_ID, SEALED_CONTACT } from './common';
+import { ContractType } from '../validation/contract-type';
+import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IDENTIFIER, PERSON_ID, SEALED_CONTACT } from './common';
+
+/** The click-to-WhatsApp ad a message came from (Meta's `referral`, on the first message after the click). */
+export class AdReferralV1 {
+  /** Meta's click id (`ctwa_clid`): what the Conversions API attributes a purchase to. Absent for Status ads. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  ctwaClid?: string;
+
+  /** `ad` or `post`. */
+  @IsString()
+  @MaxLength(32)
+  sourceType: string;
+
+  /** The ad's id. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  sourceId?: string;
+}
+
+/** The platform's message a reply or a button tap answers (resolved from `inReplyToWamid`). */
+export class RepliedMessageV1 {
+  @Matches(IDENTIFIER)
+  decisionId: string;
+
+  @IsOptional()
+  @Matches(IDENTIFIER)
+  campaignId?: string;
+}
 
 /** `whatsapp.inbound.v1`, keyed by personId: something a person wrote to a business. */
 export class InboundMessageV1 {
@@ -43,4 +74,22 @@ export class InboundMessageV1 {
 
   @IsISO8601({ strict: true })
   receivedAt: string;
+
+  /** Revision 2: the payload of the tapped quick-reply button (`kind` `button`), as the template defined it. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  buttonPayload?: string;
+
+  /** Revision 2: the platform's message this answers, when `inReplyToWamid` is one of ours. */
+  @IsOptional()
+  @ValidateNested()
+  @ContractType(() => RepliedMessageV1)
+  repliesTo?: RepliedMessageV1;
+
+  /** Revision 2: the click-to-WhatsApp ad the person came from. */
+  @IsOptional()
+  @ValidateNested()
+  @ContractType(() => AdReferralV1)
+  referral?: AdReferralV1;
 }

@@ -1,5 +1,40 @@
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { IDENTIFIER, PERSON_ID } from './common';
+import { ContractType } from '../validation/contract-type';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { CURRENCY_CODE, IDENTIFIER, PERSON_ID, PRICING_CATEGORIES, type PricingCategoryName } from './common';
+
+/**
+ * What Meta bills for a message, from the `pricing` object of its `sent`/`delivered` status webhook
+ * (revision 2, optional), priced at the rate card in force: `micros` is 0 when Meta says it is not
+ * billable (free customer-service or free entry point).
+ */
+export class MessagePricingV1 {
+  @IsBoolean()
+  billable: boolean;
+
+  /** Meta's `pricing_model`: `PMP` (per-message) since 2025-07-01, `CBP` before. */
+  @IsIn(['PMP', 'CBP'])
+  pricingModel: 'PMP' | 'CBP';
+
+  /** Meta's `category` (marketing_lite and referral_conversion are Meta's own, kept as reported). */
+  @IsIn([...PRICING_CATEGORIES, 'marketing_lite', 'referral_conversion'])
+  category: PricingCategoryName | 'marketing_lite' | 'referral_conversion';
+
+  /** Meta's `type`: `regular`, `free_customer_service`, `free_entry_point`. */
+  @IsOptional()
+  @IsIn(['regular', 'free_customer_service', 'free_entry_point'])
+  type?: 'regular' | 'free_customer_service' | 'free_entry_point';
+
+  /** Billed amount in millionths of `currency`, at the rate card in force when it was delivered. */
+  @IsInt()
+  @Min(0)
+  micros: number;
+
+  @Matches(CURRENCY_CODE)
+  currency: string;
+
+  @Matches(/^[a-z0-9][a-z0-9._-]{0,99}$/)
+  rateCardVersion: string;
+}
 
 export const MESSAGE_STATUSES = ['accepted', 'sent', 'delivered', 'read', 'failed', 'rejected'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
@@ -44,4 +79,10 @@ export class MessageStatusV1 {
 
   @IsIn(['dispatcher', 'webhook'])
   reportedBy: 'dispatcher' | 'webhook';
+
+  /** Revision 2: what Meta bills for the message (on the first status that carried `pricing`). */
+  @IsOptional()
+  @ValidateNested()
+  @ContractType(() => MessagePricingV1)
+  pricing?: MessagePricingV1;
 }

@@ -4,6 +4,7 @@ import {
   IsBoolean,
   IsDefined,
   IsIn,
+  IsInt,
   IsISO8601,
   IsNumber,
   IsOptional,
@@ -15,7 +16,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { IDENTIFIER, PERSON_ID, SEALED_CONTACT } from './common';
+import { CURRENCY_CODE, IDENTIFIER, PERSON_ID, PRICING_CATEGORIES, type PricingCategoryName, SEALED_CONTACT } from './common';
 
 export const DECISION_OUTCOMES = ['send', 'suppress'] as const;
 export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
@@ -111,6 +112,31 @@ export class TemplateSendV1 {
   bodyParameters: string[];
 }
 
+/**
+ * What a send is expected to cost at the rate card in force (revision 2 of the decision, optional:
+ * a reader that ignores it is unaffected). Only on sends; Meta bills only delivered messages, so the
+ * billed cost comes later, from the status webhooks (`MessageStatusV1.pricing`).
+ */
+export class EstimatedCostV1 {
+  /** Millionths of `currency` (an integer: 0.0625 USD is 62500). */
+  @IsInt()
+  @Min(0)
+  micros: number;
+
+  @Matches(CURRENCY_CODE)
+  currency: string;
+
+  @IsIn(PRICING_CATEGORIES)
+  category: PricingCategoryName;
+
+  /** The recipient's market on the card (`germany`, `rest_of_western_europe`, `other`...). */
+  @Matches(/^[a-z][a-z0-9_]{0,63}$/)
+  market: string;
+
+  @Matches(/^[a-z0-9][a-z0-9._-]{0,99}$/)
+  rateCardVersion: string;
+}
+
 /** `targeting.decisions.v1`, keyed by personId: the decision for one person and one campaign. */
 export class TargetingDecisionV1 {
   /** Stable for a (campaign, person) pair, so re-evaluating can never produce a second message. */
@@ -152,6 +178,12 @@ export class TargetingDecisionV1 {
   @IsOptional()
   @IsISO8601({ strict: true })
   triggeredByEventAt?: string;
+
+  /** Revision 2: the send's expected price (present on sends decided since; absent on suppressions). */
+  @IsOptional()
+  @ValidateNested()
+  @ContractType(() => EstimatedCostV1)
+  estimatedCost?: EstimatedCostV1;
 
   @ValidateIf((decision: TargetingDecisionV1) => decision.outcome === 'send')
   @IsDefined({ message: 'send is required when outcome is send' })

@@ -37,7 +37,7 @@ export const TOPIC_ACCESS = {
     produces: [Topic.CampaignsV1, Topic.TargetingDecisionsV1, Topic.DeadLetterV1],
   },
   dispatcher: {
-    consumes: [Topic.TargetingDecisionsV1, Topic.AssistantRepliesV1, Topic.CampaignsV1],
+    consumes: [Topic.TargetingDecisionsV1, Topic.AssistantRepliesV1, Topic.CampaignsV1, Topic.EngagementNormalizedV1],
     produces: [Topic.WhatsappMessageStatusV1, Topic.WhatsappInboundV1, Topic.BusinessSendingSignalsV1, Topic.ConsentV1, Topic.DeadLetterV1],
   },
   assistant: {

@@ -1,0 +1,296 @@
+import { type TargetingDecisionV1, Topic } from '@wt/contracts';
+import { PlatformKeySealer, Pseudonymizer } from '@wt/identity';
+import { SimulatedPopulation } from '@wt/simulation';
+import { eventually, testBrokers } from '@wt/testing';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { dispatcherStack, type DispatcherStack, freshDatabase } from '../testing/dispatcher-children';
+
+/**
+ * Meta's platform as it is in 2026 (issue 17), the dispatcher against the sandbox on the real broker
+ * and database, one scenario per business number (numbers are independent at Meta too):
+ * - point 4: the portfolio's messaging limit, learnt from Meta's business_capability_update, is
+ *   enforced before any call (held with its reason, resumed when the rolling window moves); a
+ *   marketing template to a US number is not sent;
+ * - point 8: a throughput upgrade (131057 while it changes) is followed without an error burst;
+ * - point 5: a template the sandbox pauses for low quality holds its sends until approved again;
+ * - point 6: the Marketing Messages API per number, falling back to the Cloud API while a template syncs.
+ */
+describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => {
+  const run = randomUUID().slice(0, 8);
+  const number = (n: number) => `7${Date.now()}`.slice(0, 13) + String(n).padStart(2, '0');
+  const WINDOW_MS = 20_000;
+  const population = new SimulatedPopulation({ seed: run });
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let stack: DispatcherStack;
+  let producer: Producer;
+  let sealer: PlatformKeySealer;
+  let pseudonymizer: Pseudonymizer;
+  let sequence = 0;
+  const mmNumber = number(4);
+  // The run's own business: decisions left on a kept broker by other runs (for 'acme', their contacts
+  // sealed with other keys) are consumed too, and must not take places in this portfolio's limit.
+  const business = `acme-${run}`;
+
+  beforeAll(async () => {
+    db = await freshDatabase(`wt_it_dispatch_platform_${run}`);
+    stack = await dispatcherStack(
+      run,
+      db.url,
+      {
+        WHATSAPP_TIMEOUT_MS: '8000',
+        PORTFOLIO_WINDOW_MS: String(WINDOW_MS),
+        NUMBER_MAINTENANCE_PAUSE_MS: '1000',
+        WHATSAPP_MM_API_NUMBERS: mmNumber,
+        MM_API_FALLBACK: 'cloud_api',
+      },
+      {
+        SANDBOX_PAIR_INTERVAL_MS: '0',
+        SANDBOX_THROUGHPUT_CHANGE_MS: '3000',
+        SANDBOX_MESSAGING_LIMIT_WINDOW_MS: String(WINDOW_MS),
+        SANDBOX_READ_RATE: '0.1',
+        SANDBOX_TEMPLATE_QUALITY_SAMPLE: '300',
+        SANDBOX_TEMPLATE_PAUSE_MS: '6000',
+        SANDBOX_MM_API_SYNC_MS: '15000',
+      },
+    );
+    await stack.sandbox.start();
+    await stack.dispatcher.start();
+    sealer = new PlatformKeySealer(stack.contactKey);
+    pseudonymizer = new Pseudonymizer(stack.pseudonymSecret);
+    producer = new Kafka({ brokers: testBrokers(), clientId: 'dispatch-platform-it', logLevel: logLevel.ERROR }).producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+    });
+    await producer.connect();
+  }, 300_000);
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await stack?.dispatcher.kill('SIGTERM');
+    await stack?.sandbox.kill('SIGTERM');
+    await db?.drop();
+  });
+
+  const sandbox = async <T>(path: string, init?: { method: string; body: unknown }): Promise<T> =>
+    (await (
+      await fetch(`${stack.sandbox.url}${path}`, {
+        ...(init ? { method: init.method, body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } } : {}),
+      })
+    ).json()) as T;
+
+  async function send(phoneNumberId: string, phones: readonly string[], templateName: string, businessId = business): Promise<string[]> {
+    const decisions: TargetingDecisionV1[] = phones.map((phone) => ({
+      decisionId: `platform-${run}-${sequence++}`,
+      campaignId: `campaign-${run}`,
+      businessId,
+      personId: pseudonymizer.personId(phone),
+      outcome: 'send',
+      reason: 'relevant',
+      score: 0.9,
+      modelVersion: 'test',
+      explanation: { summary: 'test', factors: [] },
+      decidedAt: new Date().toISOString(),
+      send: { phoneNumberId, contact: sealer.seal(phone), templateName, language: 'en', bodyParameters: [] },
+    }));
+    await producer.send({
+      topic: Topic.TargetingDecisionsV1,
+      acks: -1,
+      messages: decisions.map((d) => ({ key: d.personId, value: JSON.stringify(d), headers: { 'wt-schema': Topic.TargetingDecisionsV1 } })),
+    });
+    return decisions.map((d) => d.decisionId);
+  }
+
+  const states = async (ids: readonly string[]) => {
+    const { rows } = await db.pg.query<{ state: string; n: string; held: string | null }>(
+      `SELECT state, held_reason AS held, count(*) AS n FROM dispatch WHERE decision_id = ANY($1) GROUP BY 1, 2`,
+      [ids],
+    );
+    return rows.map((r) => ({ state: r.state, held: r.held, n: Number(r.n) }));
+  };
+  const count = async (ids: readonly string[], state: string) =>
+    (await states(ids)).filter((s) => s.state === state).reduce((a, s) => a + s.n, 0);
+  const rejectedBy = async (code: string) => (await sandbox<{ rejected: Record<string, number> }>('/sandbox/stats')).rejected[code] ?? 0;
+
+  it("holds sends over the portfolio's messaging limit (from Meta's webhook) with their reason, resumes them when the window moves, and never sends a marketing template to a US number", async () => {
+    const phoneNumberId = number(1);
+    // A first send teaches the dispatcher the number's account (every webhook names it).
+    const [first] = await send(phoneNumberId, population.phoneNumbers(1, 'portfolio-first'), 'portfolio_offer');
+    await eventually(
+      'the first send to be accepted',
+      async () => ((await count([first as string], 'accepted')) === 1 ? true : undefined),
+      60_000,
+    );
+    await eventually(
+      'the number to be known with its account',
+      async () => {
+        const { rows } = await db.pg.query(`SELECT 1 FROM phone_number_state WHERE phone_number_id = $1 AND waba_id IS NOT NULL`, [
+          phoneNumberId,
+        ]);
+        return rows.length > 0 ? true : undefined;
+      },
+      30_000,
+    );
+    // Meta lowers the portfolio to its first tier: the webhook reaches the dispatcher.
+    await sandbox('/sandbox/messaging-limit', { method: 'POST', body: { limit: 250 } });
+    await eventually(
+      'the tier to be recorded from the webhook',
+      async () => {
+        const { rows } = await db.pg.query<{ tier: number }>(
+          `SELECT tier FROM portfolio_limit WHERE business_id = $1 AND source = 'meta'`,
+          [business],
+        );
+        return rows[0]?.tier === 250 ? true : undefined;
+      },
+      30_000,
+    );
+
+    const ids = await send(phoneNumberId, population.phoneNumbers(260, 'portfolio'), 'portfolio_offer');
+    // Another business (not limited here), so that the US person does not take one of the business's places.
+    const usNumber = number(5);
+    const [us] = await send(usNumber, ['+12025550123'], 'portfolio_offer', `us-shop-${run}`);
+    // The first recipient is in the window too (counted before the tier was known, as at Meta):
+    // 249 more fit in the 250, 11 wait.
+    await eventually(
+      '249 sent and 11 held',
+      async () => {
+        const accepted = await count(ids, 'accepted');
+        const held = (await states(ids))
+          .filter((s) => s.state === 'pending' && s.held === 'portfolio_messaging_limit')
+          .reduce((a, s) => a + s.n, 0);
+        return accepted === 249 && held === 11 ? true : undefined;
+      },
+      90_000,
+    );
+    // Held before any call: Meta never had to refuse one.
+    expect(await rejectedBy('131048')).toBe(0);
+    // The US number: rejected with its reason, never called.
+    const { rows: usRows } = await db.pg.query<{ state: string; error_code: number }>(
+      `SELECT state, error_code FROM dispatch WHERE decision_id = $1`,
+      [us],
+    );
+    expect(usRows[0]).toEqual({ state: 'rejected', error_code: 131049 });
+    const toUs = await sandbox<unknown[]>(`/sandbox/messages?to=%2B12025550123&phoneNumberId=${usNumber}`);
+    expect(toUs).toEqual([]);
+
+    // The window moves: the held ones leave, still within the limit at Meta.
+    await eventually(
+      'the held sends to be sent once the window moved',
+      async () => ((await count(ids, 'accepted')) === 260 ? true : undefined),
+      WINDOW_MS + 60_000,
+    );
+    expect(await rejectedBy('131048')).toBe(0);
+
+    // Meta lifts the limit again: the next scenarios (other numbers, same portfolio) are not held by it.
+    await sandbox('/sandbox/messaging-limit', { method: 'POST', body: { limit: null } });
+    await eventually(
+      'the portfolio to be unlimited again',
+      async () => {
+        const { rows } = await db.pg.query<{ tier: number | null }>(
+          `SELECT tier FROM portfolio_limit WHERE business_id = $1 AND source = 'meta'`,
+          [business],
+        );
+        return rows[0] !== undefined && rows[0].tier === null ? true : undefined;
+      },
+      30_000,
+    );
+  }, 240_000);
+
+  it('follows a throughput upgrade to 1,000 mps: the number rests while it changes (no burst of 131057), then sends at its new rate without 130429', async () => {
+    const phoneNumberId = number(2);
+    const before = await send(phoneNumberId, population.phoneNumbers(40, 'throughput-before'), 'throughput_offer');
+    await eventually(
+      'the first sends to be accepted',
+      async () => ((await count(before, 'accepted')) === before.length ? true : undefined),
+      60_000,
+    );
+    // Meta upgrades the number: unusable for 3 s (131057), then a phone_number_quality_update webhook.
+    await sandbox('/sandbox/throughput', { method: 'POST', body: { phoneNumberId, mps: 1000 } });
+    // Fewer than the sandbox's quality sample (300): this template is not rated (read rate 0.1 here).
+    const during = await send(phoneNumberId, population.phoneNumbers(200, 'throughput-during'), 'throughput_offer');
+    await eventually(
+      'the upgrade to be recorded from the webhook',
+      async () => {
+        const { rows } = await db.pg.query<{ mps: number }>(`SELECT mps FROM phone_number_state WHERE phone_number_id = $1`, [
+          phoneNumberId,
+        ]);
+        return rows[0]?.mps === 1000 ? true : undefined;
+      },
+      60_000,
+    );
+    await eventually(
+      'every send to be accepted',
+      async () => ((await count(during, 'accepted')) === during.length ? true : undefined),
+      90_000,
+    );
+    // One probe per NUMBER_MAINTENANCE_PAUSE_MS while it changed (3 s), plus what was in flight at the first: no burst.
+    expect(await rejectedBy('131057')).toBeLessThanOrEqual(15);
+    expect(await rejectedBy('130429')).toBe(0);
+  }, 240_000);
+
+  it('holds the sends of a template the sandbox paused for low quality (read little), and sends them once it is approved again', async () => {
+    const phoneNumberId = number(3);
+    // Read rate 0.1: after 300 delivered messages its quality is RED and the sandbox pauses it for 6 s.
+    const ids = await send(phoneNumberId, population.phoneNumbers(360, 'quality'), 'quality_offer');
+    await eventually(
+      'the pause to reach the dispatcher',
+      async () => {
+        const { rows } = await db.pg.query<{ status: string }>(`SELECT status FROM template_state WHERE template_name = 'quality_offer'`);
+        return rows[0]?.status === 'PAUSED' ? true : undefined;
+      },
+      90_000,
+    );
+    const { rows: quality } = await db.pg.query<{ quality: string | null }>(
+      `SELECT quality FROM template_state WHERE template_name = 'quality_offer'`,
+    );
+    expect(quality[0]?.quality).toBe('RED');
+    await eventually(
+      'every send to be accepted once the template is approved again',
+      async () => ((await count(ids, 'accepted')) === ids.length ? true : undefined),
+      90_000,
+    );
+    const { rows: after } = await db.pg.query<{ status: string }>(
+      `SELECT status FROM template_state WHERE template_name = 'quality_offer'`,
+    );
+    expect(after[0]?.status).toBe('APPROVED');
+    // None given up: a send refused as paused (before the webhook came) waited like the others.
+    expect(await count(ids, 'rejected')).toBe(0);
+  }, 240_000);
+
+  it('sends marketing templates through the Marketing Messages API, through the Cloud API while the template syncs (the fallback policy)', async () => {
+    const created = await fetch(`${stack.sandbox.url}/v25.0/${mmNumber}/message_templates`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'mm_offer',
+        language: 'en',
+        category: 'MARKETING',
+        message_send_ttl_seconds: 86_400,
+        components: [{ type: 'BODY', text: 'Our spring offer' }],
+      }),
+    });
+    expect(created.status).toBe(200);
+    const early = await send(mmNumber, population.phoneNumbers(5, 'mm-early'), 'mm_offer');
+    await eventually(
+      'the early sends to be accepted',
+      async () => ((await count(early, 'accepted')) === early.length ? true : undefined),
+      60_000,
+    );
+    // Synced 15 s after its creation: later sends go through the Marketing Messages API, with the template's TTL.
+    await new Promise((resolve) => setTimeout(resolve, 15_500));
+    const later = await send(mmNumber, population.phoneNumbers(5, 'mm-later'), 'mm_offer');
+    await eventually(
+      'the later sends to be accepted',
+      async () => ((await count(later, 'accepted')) === later.length ? true : undefined),
+      60_000,
+    );
+    const messages = await sandbox<{ bizOpaqueCallbackData?: string; endpoint?: string; ttlSeconds?: number }[]>(
+      `/sandbox/messages?phoneNumberId=${mmNumber}`,
+    );
+    const byDecision = new Map(messages.map((m) => [m.bizOpaqueCallbackData, m]));
+    for (const id of early) expect(byDecision.get(id)?.endpoint).toBeUndefined();
+    for (const id of later) expect(byDecision.get(id)).toMatchObject({ endpoint: 'marketing_messages', ttlSeconds: 86_400 });
+    // Each early send was refused once by the Marketing Messages API (131009), then went through the Cloud API.
+    expect(await rejectedBy('131009')).toBe(early.length);
+  }, 180_000);
+});

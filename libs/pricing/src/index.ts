@@ -1,0 +1,3 @@
+export * from './lib/default-rate-cards';
+export * from './lib/rate-book';
+export * from './lib/rate-card';
