@@ -114,6 +114,35 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
 
   it("holds sends over the portfolio's messaging limit (from Meta's webhook) with their reason, resumes them when the window moves, and never sends a marketing template to a US number", async () => {
     const phoneNumberId = number(1);
+    // The sandbox is one portfolio for every send it gets; on a shared broker this dispatcher also
+    // consumes decisions other specs left (sends by BSUID reach the sandbox whatever their business).
+    // Once those are done and out of the sandbox's window, this run starts with an empty window.
+    await eventually(
+      "other specs' leftover sends to be done and out of the sandbox's window",
+      async () => {
+        // Every decision on the topic consumed (the group's committed offsets at the end)...
+        const admin = new Kafka({ brokers: testBrokers(), clientId: 'dispatch-platform-it-admin', logLevel: logLevel.ERROR }).admin();
+        await admin.connect();
+        try {
+          const ends = await admin.fetchTopicOffsets(Topic.TargetingDecisionsV1);
+          const [committed] = await admin.fetchOffsets({ groupId: `it-dispatch-${run}.dispatcher`, topics: [Topic.TargetingDecisionsV1] });
+          const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+          if (ends.some((e) => (at.get(e.partition) ?? -1) < Number(e.high))) return undefined;
+        } finally {
+          await admin.disconnect();
+        }
+        // ...then their sends done, and out of the sandbox's window.
+        const { rows } = await db.pg.query<{ n: string }>(
+          `SELECT count(*) AS n FROM dispatch WHERE business_id <> $1
+             AND (state = 'sending' OR (state = 'pending' AND next_attempt_at <= now() + interval '5 seconds'))`,
+          [business],
+        );
+        if (Number(rows[0]?.n) > 0) return undefined;
+        const state = await sandbox<{ uniqueRecipients: number }>('/sandbox/messaging-limit');
+        return state.uniqueRecipients === 0 ? true : undefined;
+      },
+      WINDOW_MS + 60_000,
+    );
     // A first send teaches the dispatcher the number's account (every webhook names it).
     const [first] = await send(phoneNumberId, population.phoneNumbers(1, 'portfolio-first'), 'portfolio_offer');
     await eventually(
@@ -150,17 +179,17 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
     const usNumber = number(5);
     const [us] = await send(usNumber, ['+12025550123'], 'portfolio_offer', `us-shop-${run}`);
     // The first recipient is in the window too (counted before the tier was known, as at Meta):
-    // 249 more fit in the 250, 11 wait.
+    // 249 more fit in the 250, 11 wait (250 and 10 if a slow machine took over WINDOW_MS since it).
     await eventually(
-      '249 sent and 11 held',
+      '249 sent and 11 held (or 250 and 10)',
       async () => {
         const accepted = await count(ids, 'accepted');
         const held = (await states(ids))
           .filter((s) => s.state === 'pending' && s.held === 'portfolio_messaging_limit')
           .reduce((a, s) => a + s.n, 0);
-        return accepted === 249 && held === 11 ? true : undefined;
+        return accepted + held === 260 && held >= 10 && held <= 11 ? true : undefined;
       },
-      90_000,
+      180_000,
     );
     // Held before any call: Meta never had to refuse one.
     expect(await rejectedBy('131048')).toBe(0);
@@ -194,7 +223,7 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
       },
       30_000,
     );
-  }, 240_000);
+  }, 420_000);
 
   it('follows a throughput upgrade to 1,000 mps: the number rests while it changes (no burst of 131057), then sends at its new rate without 130429', async () => {
     const phoneNumberId = number(2);
