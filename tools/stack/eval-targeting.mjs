@@ -88,8 +88,7 @@ ensureInstalled(() => {});
 buildAll(() => {});
 const require = createRequire(import.meta.url);
 const dist = (p) => require(path.join(ROOT, 'dist', p));
-const { SimulatedPopulation, ArchetypePopulation } = dist('libs/simulation/src/index.js');
-const { calibrationOf } = dist('apps/scoring/src/eval/targeting-eval.js');
+const { calibrationOf, worldOf } = dist('apps/scoring/src/eval/targeting-eval.js');
 const { LogisticModel } = dist('apps/scoring/src/relevance/logistic-model.js');
 const { Topic } = dist('libs/contracts/src/index.js');
 const { holdoutBucket, isQuietHours } = dist('apps/scoring/src/policy/contact-policy.js');
@@ -181,41 +180,14 @@ function writeReport(r) {
 
 // ---------------------------------------------------------------------------------------------
 
-/** The two populations behind one interface (as apps/scoring/src/eval/targeting-eval.ts offline). */
-function worldOf() {
-  if (POPULATION === 'archetypes') {
-    // Bursts peak within 24 rounds, the sandbox's default too.
-    const sim = new ArchetypePopulation({ seed: OPTIONS.seed });
-    return {
-      categories: sim.categories,
-      phones: sim.phoneNumbers(OPTIONS.people, 'eval'),
-      engagements: (phone, round) => sim.engagements(phone, { round }),
-      probabilities: (phone, message, round, recentMessages) => sim.probabilities(phone, message, { round, recentMessages }),
-      react: (phone, message, messageKey, round, recentMessages) => sim.react(phone, { ...message, messageKey, round, recentMessages }),
-      affinity: (phone, category, round) => sim.relevance(phone, [category], round),
-      archetype: (phone) => sim.archetype(phone),
-      source: (phone) => sim.preferredSource(phone),
-    };
-  }
-  const sim = new SimulatedPopulation({ seed: OPTIONS.seed });
-  return {
-    categories: sim.categories,
-    phones: sim.phoneNumbers(OPTIONS.people, 'eval'),
-    engagements: (phone, round) => sim.engagements(phone, { count: OPTIONS.engagementsPerRound, round }),
-    probabilities: (phone, message) => sim.probabilities(phone, message),
-    react: (phone, message, messageKey) => sim.react(phone, { ...message, messageKey }),
-    affinity: (phone, category) => sim.relevance(phone, [category]),
-    // This population has no archetypes: its people are told apart by their hidden propensity to buy.
-    archetype: (phone) => {
-      const x = sim.preferences(phone).propensity.purchase;
-      return x < 0.37 ? 'low_propensity' : x < 0.53 ? 'mid_propensity' : 'high_propensity';
-    },
-    source: (phone) => sim.preferences(phone).preferredSource,
-  };
-}
-
 async function evaluate() {
-  const sim = worldOf();
+  // Bursts peak within the population's default 24 rounds, the sandbox's default too.
+  const sim = worldOf({
+    population: POPULATION,
+    seed: OPTIONS.seed,
+    people: OPTIONS.people,
+    engagementsPerRound: OPTIONS.engagementsPerRound,
+  });
   const { phones } = sim;
   const personOf = new Map(); // phone -> personId (as ingest answered)
   const phoneOf = new Map();

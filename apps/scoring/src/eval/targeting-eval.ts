@@ -141,7 +141,7 @@ export interface EvalReport {
 }
 
 /** The two populations behind one interface: what the harness needs of a simulated world. */
-interface World {
+export interface World {
   categories: readonly string[];
   phones: string[];
   engagements(phone: string, round: number): SimulatedEngagement[];
@@ -153,9 +153,16 @@ interface World {
   source(phone: string): 'facebook' | 'instagram';
 }
 
-function worldOf(options: EvalOptions): World {
+/**
+ * The simulated world of one population, as both evaluations see it (this in-process one and the
+ * one through the services, tools/stack/eval-targeting.mjs). `burstRounds` unset: the population's
+ * default, which is also the sandbox's.
+ */
+export function worldOf(
+  options: Pick<EvalOptions, 'population' | 'seed' | 'people' | 'engagementsPerRound'> & { burstRounds?: number },
+): World {
   if (options.population === 'archetypes') {
-    const sim = new ArchetypePopulation({ seed: options.seed, burstRounds: options.rounds });
+    const sim = new ArchetypePopulation({ seed: options.seed, burstRounds: options.burstRounds });
     return {
       categories: sim.categories,
       phones: sim.phoneNumbers(options.people, 'eval'),
@@ -209,7 +216,7 @@ const BUSINESS = 'eval-shop';
  * the rounds' noon). Rounds are a day apart.
  */
 export function runTargetingEval(options: EvalOptions, log: (line: string) => void = () => undefined): EvalReport {
-  const world = worldOf(options);
+  const world = worldOf({ ...options, burstRounds: options.rounds });
   const { phones } = world;
   const personOf = new Map(phones.map((p) => [p, hashPerson(p)]));
   const profiles = new Map<string, Profile>(
