@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Backup and restore of the key vault (per-person data keys, wrapped by VAULT_KEK). Losing this
 // database makes every sealed phone number unreadable; a backup without the KEK reveals nothing
-// (every key in it is wrapped), so the KEK is kept apart, in the secret store (docs/operations.md).
+// (every key in it is wrapped), so the KEK is kept apart, in the secret store (docs/runbook.md).
 //
 //   node tools/stack/vault-backup.mjs backup  <VAULT_DATABASE_URL> <file>   pg_dump, custom format, the whole vault database
 //   node tools/stack/vault-backup.mjs restore <VAULT_DATABASE_URL> <file>   into an empty (or new) database: pg_restore --exit-on-error

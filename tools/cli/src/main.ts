@@ -15,7 +15,7 @@ const USAGE = `usage: wt <command>
   deploy users       print the Strimzi KafkaUser manifests of every service, ACLs included (deploy/base/kafka-users.yaml)
   docs asyncapi      print the AsyncAPI 3 document of every topic (docs/asyncapi.yaml)
   docs config [--write]  print every service's environment variables (type, default, constraints);
-                     --write updates the generated section of docs/operations.md (needs a build)
+                     --write updates the generated section of docs/configuration.md (needs a build)
   dead-letters replay [--reason r[,r]] [--since ISO|6h] [--origin topic|http] [--service name] [--dry-run]
                      publish matching dead letters again to where they came from (opens sealed
                      originals with the key vault: VAULT_DATABASE_URL, VAULT_KEK)

@@ -89,13 +89,12 @@ describe('configuration reference', () => {
     expect(vars.get('NODE_ENV')?.constraints).toEqual(['one of `development`, `test`, `production`']);
   });
 
-  it('renders one table per service and replaces only the generated section', () => {
+  it('renders one list per service, lines that fit a screen, and replaces only the generated section', () => {
     const reference = renderConfigReference([{ service: 'example', schema: ExampleConfig, sources: [SOURCE] }]);
     expect(reference).toContain('### example (`ExampleConfig`)');
-    expect(reference).toContain(
-      '| `SECRET` | string | **required** | at least 32 characters | Key of the HMAC. Same value in every service. |',
-    );
-    expect(reference).toContain('| `BATCH` | integer | `5` | >= 1; <= 10 | Batch \\| size. |');
+    expect(reference).toContain('- `SECRET` (string; **required**; at least 32 characters): Key of the HMAC. Same value in every service.');
+    expect(reference).toContain('- `BATCH` (integer; default `5`; >= 1; <= 10): Batch | size.');
+    expect(Math.max(...reference.split('\n').map((l) => l.length))).toBeLessThanOrEqual(110);
     const doc = withGeneratedSection('# Ops\n\nintro\n', reference);
     expect(generatedSection(doc)).toBe(reference.trim());
     const again = withGeneratedSection(`${doc}\n## After\n`, 'new');

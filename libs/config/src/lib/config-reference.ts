@@ -124,18 +124,38 @@ export function describeConfig(schema: new () => object, sources: readonly strin
   });
 }
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** Markdown lines of at most `width` characters (words kept whole), the first after `first`, the rest indented. */
+function wrap(first: string, text: string, width = 110, indent = '  '): string[] {
+  const lines: string[] = [];
+  let line = first;
+  // A code span is one word: Markdown renders a span broken across lines, but formatters rewrite it.
+  for (const word of text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .match(/(?:`[^`]*`|[^\s`])+/g) ?? []) {
+    if (line.trim() !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line.trim() === '' ? indent + word : `${line} ${word}`;
+  }
+  if (line.trim() !== '') lines.push(line);
+  return lines;
+}
 
-/** The configuration reference, one Markdown table per service, in the order given. */
+/**
+ * The configuration reference: per service, one list item per variable (name, type, default,
+ * constraints, then its description), wrapped to fit a screen (a table's description cells ran to
+ * hundreds of characters).
+ */
 export function renderConfigReference(services: readonly ServiceConfig[]): string {
   const parts: string[] = [];
   for (const { service, schema, sources } of services) {
     parts.push(`### ${service} (\`${schema.name}\`)`, '');
-    parts.push('| variable | type | default | constraints | description |', '| --- | --- | --- | --- | --- |');
     for (const v of describeConfig(schema, sources)) {
-      const fallback = v.required ? '**required**' : 'unset';
-      const def = v.default === undefined ? fallback : v.default === '' ? '`""`' : `\`${cell(v.default)}\``;
-      parts.push(`| \`${v.name}\` | ${v.type} | ${def} | ${cell(v.constraints.join('; '))} | ${cell(v.description)} |`);
+      const fallback = v.required ? '**required**' : 'default unset';
+      const def = v.default === undefined ? fallback : v.default === '' ? 'default `""`' : `default \`${v.default}\``;
+      const facts = [v.type, def, ...v.constraints].join('; ');
+      parts.push(...wrap(`- \`${v.name}\``, v.description ? `(${facts}): ${v.description}` : `(${facts})`));
     }
     parts.push('');
   }

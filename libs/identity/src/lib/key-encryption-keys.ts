@@ -23,7 +23,7 @@ export function kekIdOf(key: Buffer): string {
  * The key-encryption keys (KEK) that wrap the per-person data keys (AES-256-GCM, the personId as
  * associated data so a wrapped key cannot be moved to another person). `current` wraps new keys;
  * `previous` ones only unwrap, during a rotation. In production a KMS would hold the KEK and do
- * the wrapping (see docs/operations.md).
+ * the wrapping (see docs/runbook.md).
  */
 export class KeyEncryptionKeys {
   readonly currentId: string;

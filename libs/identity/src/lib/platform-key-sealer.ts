@@ -6,7 +6,7 @@ const VERSION = 'v1';
  * The first format: an E.164 number sealed with AES-256-GCM under one platform key (CONTACT_KEY),
  * `v1.<iv>.<tag>.<ciphertext>` (base64url). Deleting one person's data cannot make such a value
  * unreadable, so nothing seals with it any more: `ContactSealer` only opens old values with it
- * while they may still sit on topics or in tables (see docs/operations.md, "Per-person keys").
+ * while they may still sit on topics or in tables (see docs/runbook.md, "Per-person keys").
  */
 export class PlatformKeySealer {
   private readonly key: Buffer;

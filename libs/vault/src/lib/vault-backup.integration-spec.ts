@@ -12,7 +12,7 @@ class VaultConfig extends withKeyVault(ServiceEnv) {}
 
 const SCRIPT = path.resolve(__dirname, '../../../../tools/stack/vault-backup.mjs');
 
-/** The runbook's backup and restore (docs/operations.md), on the real Postgres, with the real script. */
+/** The runbook's backup and restore (docs/runbook.md), on the real Postgres, with the real script. */
 describe('key vault backup and restore', () => {
   const database = `wt_it_vault_bk_${randomUUID().slice(0, 8)}`;
   const adminUrl = testDatabaseUrl('vault');

@@ -44,7 +44,7 @@ export function serviceConfigsFromDist(root = workspaceRoot()): ServiceConfig[] 
   return services;
 }
 
-/** `docs config`: prints the configuration reference; with `--write`, updates docs/operations.md. */
+/** `docs config`: prints the configuration reference; with `--write`, updates docs/configuration.md. */
 export function configReferenceCommand(args: string[]): number {
   const root = workspaceRoot();
   const reference = renderConfigReference(serviceConfigsFromDist(root));
@@ -52,7 +52,7 @@ export function configReferenceCommand(args: string[]): number {
     process.stdout.write(reference);
     return 0;
   }
-  const path = join(root, 'docs/operations.md');
+  const path = join(root, 'docs/configuration.md');
   writeFileSync(path, withGeneratedSection(readFileSync(path, 'utf8'), reference));
   process.stdout.write(`updated the configuration reference in ${path}\n`);
   return 0;
