@@ -14,7 +14,7 @@ import { DispatchSender } from './dispatch-sender.service';
 import { NumberStates } from './number-states';
 import { SendLease } from './send-lease';
 import { type SendOutcomes } from './send-outcomes';
-import { type ThroughputLimiter } from './throughput-limiter';
+import { ThroughputLimiter } from './throughput-limiter';
 
 const PAIR_MS = 6000;
 const WINDOW_MS = 10;
@@ -70,7 +70,7 @@ describe('dispatcher: claims are fenced by a token and a lease', () => {
   });
 
   beforeEach(async () => {
-    await db.pg.query(`TRUNCATE dispatch, recipient_pace, send_lease`);
+    await db.pg.query(`TRUNCATE dispatch, recipient_pace, send_lease, phone_number_pace`);
   });
 
   it('a claim whose lease ran out is taken back and claimed again: the first replica cannot hand it over, the second does, once', async () => {
@@ -213,6 +213,92 @@ describe('dispatcher: claims are fenced by a token and a lease', () => {
     await eventually('the call', async () => (calls.length > 0 ? true : undefined), 30_000);
     await sender.beforeApplicationShutdown();
     expect(calls).toEqual([send(6).decisionId]);
+  });
+
+  it('a hand-over whose request was not written (late for its slot) gives the pair its turn back: handed over again at once', async () => {
+    await frozen.enqueue([send(7)]);
+    const [mine] = (await claim(frozen)).sending;
+    expect((await frozen.handOver([mine!], PAIR_MS, WINDOW_MS, LEASE_MS)).called).toEqual([mine!.decisionId]);
+    // The vault or the connection made it late: nothing was written, the claim is still this replica's.
+    await frozen.unhand([mine!], LEASE_MS, PAIR_MS, WINDOW_MS);
+    // Its next slot comes at once: not paced for PAIR_INTERVAL_MS by a call that was never made.
+    expect(await frozen.handOver([mine!], PAIR_MS, WINDOW_MS, LEASE_MS)).toEqual({ called: [mine!.decisionId], paced: [], fenced: [] });
+  });
+
+  it('a refused hand-over given back changes nothing: the pair of a call made still waits its turn', async () => {
+    const person = `${run}-given-back`;
+    await frozen.enqueue([send(8, person)]);
+    const [made] = (await claim(frozen, 0)).sending;
+    expect((await frozen.handOver([made!], PAIR_MS, WINDOW_MS, LEASE_MS)).called).toEqual([made!.decisionId]);
+    await frozen.enqueue([send(9, person)]);
+    const [next] = (await claim(other, 0)).sending;
+    // The second send's hand-over is refused (the first was called), so giving nothing back changes nothing.
+    expect((await other.handOver([next!], PAIR_MS, WINDOW_MS, LEASE_MS)).paced).toEqual([next!.decisionId]);
+    await other.unhand([next!], LEASE_MS, PAIR_MS, WINDOW_MS);
+    await db.pg.query(`UPDATE dispatch SET next_attempt_at = now() WHERE decision_id = $1`, [next!.decisionId]);
+    const [again] = (await claim(other, 0)).sending;
+    expect((await other.handOver([again!], PAIR_MS, WINDOW_MS, LEASE_MS)).paced).toEqual([next!.decisionId]);
+  });
+
+  it('a sender on a starved machine (round trips longer than the slot tolerance) still calls WhatsApp, once', async () => {
+    // What the fault run's dispatcher met on a machine at load 50 to 60, made deterministic: every
+    // round trip of the ledger's lease renewal takes three times the slot tolerance, the hand-over
+    // and the vault each most of it. Booked slots must not wait for the renewal, and the hand-over
+    // must not add its round trip to the vault's, or every send misses its slot, books another,
+    // and misses it again: nothing is ever sent (the live run's 0 sends). Provoked on purpose.
+    const TOLERANCE_MS = 200;
+    const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    class StarvedLedger extends DispatchLedger {
+      override async renew(...args: Parameters<DispatchLedger['renew']>) {
+        await delay(3 * TOLERANCE_MS);
+        return super.renew(...args);
+      }
+      override async handOver(...args: Parameters<DispatchLedger['handOver']>) {
+        await delay(0.6 * TOLERANCE_MS);
+        return super.handOver(...args);
+      }
+    }
+    await frozen.enqueue([send(10)]);
+    const calls: string[] = [];
+    const client = {
+      sendTemplate: async (_n: string, _to: string, _t: unknown, decisionId: string) => {
+        calls.push(decisionId);
+        return { kind: 'accepted', wamid: `wamid.${decisionId}`, waId: '' };
+      },
+    } as unknown as WhatsAppCloudClient;
+    const sealer = {
+      openAll: async (sealed: string[]) => {
+        await delay(0.6 * TOLERANCE_MS);
+        return sealed.map(() => ({ ok: true, e164: '+4915112345678' }));
+      },
+    } as unknown as ContactSealer;
+    const publisher = { publishAll: async () => undefined } as unknown as KafkaPublisher;
+    const config = Object.assign(new DispatcherConfig(), {
+      WHATSAPP_TIMEOUT_MS: 3000,
+      PAIR_INTERVAL_MS: PAIR_MS,
+      LEDGER_FLUSH_MS: 25,
+      SLOT_TOLERANCE_MS: TOLERANCE_MS,
+    });
+    const sender = new DispatchSender(
+      new StarvedLedger(dataSource),
+      { fingerprint: 'fingerprint' } as unknown as SendOutcomes,
+      new ThroughputLimiter(dataSource),
+      client,
+      sealer,
+      publisher,
+      dataSource,
+      config,
+      new ReadinessRegistry(),
+      new NumberStates(dataSource, config),
+      new SendLease(dataSource, config),
+    );
+    sender.onApplicationBootstrap();
+    try {
+      await eventually('the call', async () => (calls.length > 0 ? true : undefined), 30_000);
+    } finally {
+      await sender.beforeApplicationShutdown();
+    }
+    expect(calls).toEqual([send(10).decisionId]);
   });
 
   it('a sender whose claim was taken over while it waited for the slot does not call WhatsApp', async () => {

@@ -448,16 +448,30 @@ export class DispatchLedger {
   }
 
   /**
-   * A handed-over send whose request was not written after all (it came too late for its slot):
-   * still this replica's claim, it may be handed over again. A claim taken meanwhile is left alone.
+   * A handed-over send whose request was not written after all (it came too late for its slot, or
+   * the admission guard held it): still this replica's claim, it may be handed over again. The pair
+   * pace its hand-over stamped is given back too, or the next hand-over would wait PAIR_INTERVAL_MS
+   * for a call that was never made: set to the latest moment the pair's previous call can have been
+   * made (its hand-over passed only that long after it), so no call made counts any less. A claim
+   * taken meanwhile is left alone.
    */
-  async unhand(claims: readonly ClaimRef[], leaseMs: number): Promise<void> {
+  async unhand(claims: readonly ClaimRef[], leaseMs: number, pairIntervalMs: number, callWindowMs: number): Promise<void> {
     if (claims.length === 0) return;
     await this.dataSource.query(
-      `UPDATE dispatch d SET called_at = NULL, lease_until = now() + $3 * interval '1 millisecond', updated_at = now()
-       FROM unnest($1::text[], $2::bigint[]) AS c(id, token)
+      `WITH asked AS (SELECT * FROM unnest($1::text[], $2::bigint[]) AS c(id, token)),
+       handed AS (
+         SELECT d.phone_number_id, d.person_id, d.called_at FROM dispatch d JOIN asked c ON d.decision_id = c.id
+         WHERE d.claim_token IS NOT DISTINCT FROM c.token AND d.state = 'sending' AND d.called_at IS NOT NULL
+       ),
+       given_back AS (
+         UPDATE recipient_pace rp SET called_at = h.called_at - ($4::int + $5::int) * interval '1 millisecond'
+         FROM handed h
+         WHERE rp.phone_number_id = h.phone_number_id AND rp.person_id = h.person_id AND rp.called_at = h.called_at
+       )
+       UPDATE dispatch d SET called_at = NULL, lease_until = now() + $3 * interval '1 millisecond', updated_at = now()
+       FROM asked c
        WHERE d.decision_id = c.id AND d.claim_token IS NOT DISTINCT FROM c.token AND d.state = 'sending'`,
-      [claims.map((c) => c.decisionId), claims.map((c) => c.claimToken ?? null), leaseMs],
+      [claims.map((c) => c.decisionId), claims.map((c) => c.claimToken ?? null), leaseMs, pairIntervalMs, callWindowMs],
     );
   }
 

@@ -274,21 +274,32 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       if (slot === undefined) throw new Error(`no throughput slot for number ${row.phoneNumberId}`);
       booked.push({ row, slot });
     }
-    // The claims' leases reach past their slots (a busy replica that books again and again keeps
-    // them); one this replica no longer holds (its lease ran out: a freeze) is dropped, not made.
-    const held = new Set(
-      await this.ledger.renew(
-        booked.map(({ row, slot }) => ({ ...row, until: slot })),
-        this.leaseMs,
-      ),
-    );
-    const lost = booked.length - held.size;
-    if (lost > 0) {
-      fenced.inc(lost);
-      this.logger.warn(`${lost} claimed sends are no longer this replica's (lease ran out, taken over): not booked`);
-    }
-    for (const item of booked) if (held.has(item.row.decisionId)) this.schedule.add(item);
+    // The slots are booked from now: they go to the pacer at once. Waiting for another round trip
+    // first (seen: the lease renewal, on a machine at load 50) put every slot in the past by more
+    // than SLOT_TOLERANCE_MS, so every send missed it, booked another and missed that: none was sent.
+    for (const item of booked) this.schedule.add(item);
     this.arm();
+    // Meanwhile the claims' leases are renewed past their slots (a live replica that waits, or
+    // books again and again, keeps them). One this replica no longer holds (its lease ran out: a
+    // freeze) is not renewed; its hand-over finds it fenced and calls nothing.
+    this.track(
+      this.ledger
+        .renew(
+          booked.map(({ row, slot }) => ({ ...row, until: slot })),
+          this.leaseMs,
+        )
+        .then(
+          (held) => {
+            const lost = booked.length - held.length;
+            if (lost > 0)
+              this.logger.warn(`${lost} claimed sends not renewed (lease ran out, taken over): their hand-over will refuse them`);
+          },
+          (error: unknown) =>
+            this.logger.error(
+              `lease renewal of ${booked.length} sends: ${error instanceof Error ? error.message : String(error)}; their first lease holds`,
+            ),
+        ),
+    );
   }
 
   /** Sets the pacer's timer for the earliest booked slot. */
@@ -361,24 +372,39 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
    * the earlier send is admitted first).
    */
   private async openAndCall(due: Scheduled[]): Promise<void> {
-    // The hand-over, first: only sends still claimed by this replica (token, lease) are made, and
-    // at most one per person and number within the pair pace, whichever replica made the other.
-    let handed: HandOver;
-    try {
-      handed = await this.ledger.handOver(
+    // The hand-over: only sends still claimed by this replica (token, lease) are made, and at most
+    // one per person and number within the pair pace, whichever replica made the other. It and the
+    // vault's opening of the contacts are one round trip's time, side by side: both must come
+    // within SLOT_TOLERANCE_MS of the slot (a starved machine missed it with the two in turn).
+    const [handing, opening] = await Promise.allSettled([
+      this.ledger.handOver(
         due.map((item) => item.row),
         this.config.PAIR_INTERVAL_MS,
         this.config.SLOT_TOLERANCE_MS,
         this.leaseMs,
-      );
-    } catch (error) {
+      ),
+      this.sealer.openAll(
+        due.map((item) => item.row.message?.contact ?? ''),
+        { fresh: true },
+      ),
+    ]);
+    if (handing.status === 'rejected') {
       this.inFlight -= due.length;
+      for (const item of due) this.opened(item);
       // Not handed over: nothing is called; the claims' leases run out and any replica takes them back.
+      const error: unknown = handing.reason;
       this.logger.error(`hand-over of ${due.length} sends: ${error instanceof Error ? error.message : String(error)}; left to their lease`);
       return;
     }
+    const handed = handing.value;
     const called = new Set(handed.called);
-    const items = due.filter((item) => called.has(item.row.decisionId));
+    const items: Scheduled[] = [];
+    const contacts: OpenedContact[] = [];
+    due.forEach((item, i) => {
+      if (!called.has(item.row.decisionId)) return;
+      items.push(item);
+      if (opening.status === 'fulfilled') contacts.push(opening.value[i] as OpenedContact);
+    });
     this.inFlight -= due.length - items.length;
     // Not handed over (paced back to the queue, or fenced): no longer this replica's to open.
     for (const item of due) if (!called.has(item.row.decisionId)) this.opened(item);
@@ -387,16 +413,8 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       this.logger.warn(`${handed.fenced.length} claimed sends are no longer this replica's (lease ran out, taken over): not made`);
     }
     if (items.length === 0) return;
-    let opened: OpenedContact[] | undefined;
-    let vaultError: unknown;
-    try {
-      opened = await this.sealer.openAll(
-        items.map((item) => item.row.message?.contact ?? ''),
-        { fresh: true },
-      );
-    } catch (error) {
-      vaultError = error;
-    }
+    const opened: OpenedContact[] | undefined = opening.status === 'fulfilled' ? contacts : undefined;
+    const vaultError: unknown = opening.status === 'rejected' ? opening.reason : undefined;
     // Admitted or put back below: the number's lease no longer needs these to stay renewed.
     for (const item of items) this.opened(item);
     const now = Date.now();
@@ -473,7 +491,7 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
   /** Handed over but not called (late for the slot): the claim may be handed over again. */
   private async unhand(rows: LedgerRow[]): Promise<void> {
     await this.ledger
-      .unhand(rows, this.leaseMs)
+      .unhand(rows, this.leaseMs, this.config.PAIR_INTERVAL_MS, this.config.SLOT_TOLERANCE_MS)
       .catch((error: unknown) =>
         this.logger.error(`un-handing ${rows.length} sends: ${error instanceof Error ? error.message : String(error)}; left in doubt`),
       );
