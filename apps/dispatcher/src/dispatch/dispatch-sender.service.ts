@@ -7,7 +7,7 @@ import { type SendResult, WhatsAppCloudClient } from '@wt/whatsapp';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { DispatcherConfig } from '../dispatcher.config';
-import { DispatchLedger, type HandOver, type LedgerRow } from './dispatch-ledger';
+import { DispatchLedger, type LedgerRow } from './dispatch-ledger';
 import { type AdmissionTicket, SendAdmission } from './send-admission';
 import { OutcomeRecords, SendOutcomes, sendingHalted, statusBase, traceOf } from './send-outcomes';
 import { SendSchedule, type Scheduled } from './send-schedule';
