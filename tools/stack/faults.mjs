@@ -81,6 +81,12 @@ const serviceEnv = {
     KAFKA_SESSION_TIMEOUT_MS: '10000',
     WHATSAPP_MPS: '500',
     WHATSAPP_TIMEOUT_MS: '3000',
+    // The pacer's slot tolerance for a starved machine: at load 50-60 on two cores a timer fires tens
+    // to hundreds of ms late, so with the default 10 ms every send missed its slot and booked another,
+    // forever (seen: thousands of re-bookings, 0 sends). The sandbox's throughput limit is off here
+    // (what a late send would crowd), and the margin stays above the tolerance as the setting asks.
+    SLOT_TOLERANCE_MS: '250',
+    THROUGHPUT_MARGIN_MS: '300',
     // The freeze rounds: a send in doubt is reported `failed` within the run (not after 15 min),
     // which is what a zombie's late send would contradict.
     ...(wants('freeze') ? { UNKNOWN_RESOLVE_MS: '5000' } : {}),
