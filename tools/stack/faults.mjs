@@ -507,7 +507,19 @@ try {
     const stages = ['ingest', 'profiles', 'scoring', 'dispatcher'];
     log('Freezes: a second replica of every stage, then each stage frozen (SIGSTOP) past its Kafka session, then woken (SIGCONT)...');
     await start(stages, 2);
-    const pairRefusals = async () => (await (await fetch(`${sandbox}/sandbox/stats`)).json()).rejected?.['131056'] ?? 0;
+    // A starved sandbox may take seconds to accept a connection (seen at load 85: the run died on a
+    // 10 s connect timeout here, before its verdict): asked again rather than giving up the run.
+    const pairRefusals = async () => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          const stats = await (await fetch(`${sandbox}/sandbox/stats`, { signal: AbortSignal.timeout(30_000) })).json();
+          return stats.rejected?.['131056'] ?? 0;
+        } catch (error) {
+          if (attempt >= 10) throw error;
+          await sleep(3000);
+        }
+      }
+    };
     // 131056 with two replicas and no freeze, over a window as long as the freezes of one stage.
     const window = ROUNDS * (FREEZE_MS + 8000);
     let before = await pairRefusals();
