@@ -68,7 +68,7 @@ describe('dispatcher: business-scoped user ids and usernames (WhatsApp 2026)', (
       driver.connect(),
     ]);
     await stack.dispatcher.start();
-  }, 120_000);
+  }, 300_000); // a dispatcher and a sandbox started as processes: minutes on a loaded 2-core machine
 
   afterAll(async () => {
     await Promise.all([inbound?.stop(), consents?.stop(), statuses?.stop(), merges?.stop(), driver?.disconnect()]);
