@@ -25,8 +25,9 @@ import { DispatchTraceContext1764633600000 } from './migrations/1764633600000-di
 import { PlatformLimits1765065600000 } from './migrations/1765065600000-platform-limits';
 import { AccountWebhooks } from './webhook/account-webhooks';
 import { DispatchRetentionIndex1765238400000 } from './migrations/1765238400000-dispatch-retention-index';
-import { ledgerRetentionRules } from './dispatch/ledger-retention';
+import { costAndConversionRetentionRules, ledgerRetentionRules } from './dispatch/ledger-retention';
 import { PricingAndConversions1765324800000 } from './migrations/1765324800000-pricing-and-conversions';
+import { CostAndConversionRetention1765411200000 } from './migrations/1765411200000-cost-and-conversion-retention';
 import { ConversionAttribution } from './conversion/conversion-attribution';
 import { ConversionConsumer } from './conversion/conversion.consumer';
 import { ConversionSender } from './conversion/conversion-sender.service';
@@ -45,6 +46,7 @@ export const DISPATCHER_MIGRATIONS = [
   DispatchRetentionIndex1765238400000,
   PricingAndConversions1765324800000,
   DispatchClaimLease1765400000000,
+  CostAndConversionRetention1765411200000,
 ];
 
 export function dispatcherModule(config: DispatcherConfig) {
@@ -70,11 +72,22 @@ export function dispatcherModule(config: DispatcherConfig) {
       {
         provide: RetentionJob,
         useFactory: (dataSource: DataSource) =>
-          new RetentionJob(dataSource, ledgerRetentionRules(config.DISPATCH_RETENTION_DAYS), {
-            intervalSeconds: config.RETENTION_PURGE_INTERVAL_SECONDS,
-            batchSize: config.RETENTION_PURGE_BATCH,
-            service: 'dispatcher',
-          }),
+          new RetentionJob(
+            dataSource,
+            [
+              ...ledgerRetentionRules(config.DISPATCH_RETENTION_DAYS),
+              ...costAndConversionRetentionRules({
+                messageCostDays: config.MESSAGE_COST_RETENTION_DAYS,
+                adClickDays: config.AD_CLICK_RETENTION_DAYS,
+                conversionDays: config.CONVERSION_RETENTION_DAYS,
+              }),
+            ],
+            {
+              intervalSeconds: config.RETENTION_PURGE_INTERVAL_SECONDS,
+              batchSize: config.RETENTION_PURGE_BATCH,
+              service: 'dispatcher',
+            },
+          ),
         inject: [DataSource],
       },
       SendOutcomes,

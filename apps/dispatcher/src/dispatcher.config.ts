@@ -263,6 +263,36 @@ export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   @Max(3650)
   DISPATCH_RETENTION_DAYS: number = 35;
 
+  /**
+   * Days a message's cost (estimated and billed) is kept after it was recorded: billing reconciliation
+   * against Meta's monthly invoices, a year back from the last one (400 days: 13 months and a margin).
+   * At least 62: two invoice cycles.
+   */
+  @IsInt()
+  @Min(62)
+  @Max(3650)
+  MESSAGE_COST_RETENTION_DAYS: number = 400;
+
+  /**
+   * Days a click-to-WhatsApp ad click (its `ctwa_clid` and the person's pseudonym) is kept. At least
+   * 14: Meta credits a click with purchases for 7 days and its Conversions API takes events at most
+   * 7 days old, so no purchase can use an older click.
+   */
+  @IsInt()
+  @Min(14)
+  @Max(3650)
+  AD_CLICK_RETENTION_DAYS: number = 15;
+
+  /**
+   * Days a finished conversion event (sent, rejected, expired, never to be sent) is kept after its
+   * purchase was attributed; pending ones always. At least 8: engagement.normalized.v1 keeps 7 days,
+   * and the row is what makes a replayed purchase a no-op (its event id is the key).
+   */
+  @IsInt()
+  @Min(8)
+  @Max(3650)
+  CONVERSION_RETENTION_DAYS: number = 30;
+
   /** How often each replica runs the ledger's retention purge (one replica at a time); 0: never. */
   @IsInt()
   @Min(0)

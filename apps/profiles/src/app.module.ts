@@ -13,6 +13,7 @@ import { PrivacySuppression1764547200000 } from './migrations/1764547200000-priv
 import { RetentionDayBuckets1764633600000 } from './migrations/1764633600000-retention-day-buckets';
 import { ConsentAttribution1765152000000 } from './migrations/1765152000000-consent-attribution';
 import { RecentInterests1765152000500 } from './migrations/1765152000500-recent-interests';
+import { PersonMerge1765411200000 } from './migrations/1765411200000-person-merge';
 import { ErasedPersonEntity } from './privacy/erased-person.entity';
 import { PrivacyModule } from './privacy/privacy.module';
 import { PersonProfileEntity } from './profile/person-profile.entity';
@@ -28,6 +29,7 @@ export const PROFILES_MIGRATIONS = [
   RetentionDayBuckets1764633600000,
   ConsentAttribution1765152000000,
   RecentInterests1765152000500,
+  PersonMerge1765411200000,
 ];
 
 export function profilesModule(config: ProfilesConfig) {

@@ -12,6 +12,7 @@ export * from './lib/payloads/engagement-event.v1';
 export * from './lib/payloads/engagement-normalized.v1';
 export * from './lib/payloads/inbound-message.v1';
 export * from './lib/payloads/message-status.v1';
+export * from './lib/payloads/person-merge.v1';
 export * from './lib/payloads/privacy-erasure.v1';
 export * from './lib/payloads/privacy-export.v1';
 export * from './lib/payloads/privacy-request.v1';

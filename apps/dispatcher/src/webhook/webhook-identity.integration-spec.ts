@@ -1,5 +1,6 @@
 import { loadConfig, ServiceEnv, withKeyVault } from '@wt/config';
-import { type InboundMessageV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
+import { type InboundMessageV1, type TargetingDecisionV1, Topic, TOPIC_SPECS } from '@wt/contracts';
+import { createKafka, ensureTopics } from '@wt/kafka';
 import { addressOf, Pseudonymizer } from '@wt/identity';
 import { TopicProbe, testBrokers, testVaultEnv } from '@wt/testing';
 import { contactSealerOf, keyVaultOf, PostgresPersonIdentifiers, vaultDataSource } from '@wt/vault';
@@ -33,6 +34,7 @@ describe('dispatcher: business-scoped user ids and usernames (WhatsApp 2026)', (
   let inbound: TopicProbe<Topic.WhatsappInboundV1>;
   let consents: TopicProbe<Topic.ConsentV1>;
   let statuses: TopicProbe<Topic.WhatsappMessageStatusV1>;
+  let merges: TopicProbe<Topic.IdentityMergesV1>;
   let vaultDb: DataSource;
   let identifiers: PostgresPersonIdentifiers;
   let pseudonymizer: Pseudonymizer;
@@ -54,18 +56,22 @@ describe('dispatcher: business-scoped user ids and usernames (WhatsApp 2026)', (
     vaultDb = vaultDataSource(loadConfig(class extends withKeyVault(ServiceEnv) {}, { ...testVaultEnv() }), 'it-webhook-identity');
     await vaultDb.initialize();
     identifiers = new PostgresPersonIdentifiers(vaultDb);
-    [inbound, consents, statuses] = await Promise.all([
+    await ensureTopics(createKafka({ brokers: testBrokers(), clientId: `it-webhook-identity-${run}` }), [
+      TOPIC_SPECS[Topic.IdentityMergesV1],
+    ]);
+    [inbound, consents, statuses, merges] = await Promise.all([
       TopicProbe.start(testBrokers(), Topic.WhatsappInboundV1),
       TopicProbe.start(testBrokers(), Topic.ConsentV1),
       TopicProbe.start(testBrokers(), Topic.WhatsappMessageStatusV1),
+      TopicProbe.start(testBrokers(), Topic.IdentityMergesV1),
       stack.sandbox.start(),
       driver.connect(),
     ]);
     await stack.dispatcher.start();
-  }, 120_000);
+  }, 300_000); // a dispatcher and a sandbox started as processes: minutes on a loaded 2-core machine
 
   afterAll(async () => {
-    await Promise.all([inbound?.stop(), consents?.stop(), statuses?.stop(), driver?.disconnect()]);
+    await Promise.all([inbound?.stop(), consents?.stop(), statuses?.stop(), merges?.stop(), driver?.disconnect()]);
     await stack?.dispatcher.kill('SIGKILL');
     await stack?.sandbox.kill('SIGKILL');
     await db?.drop();
@@ -255,11 +261,44 @@ describe('dispatcher: business-scoped user ids and usernames (WhatsApp 2026)', (
     4 * STEP_MS,
   );
 
+  it(
+    'a person known only by BSUID who later shares their number is merged into the number’s person: their dispatches follow, the merge is published once',
+    async () => {
+      const person = driver.person();
+      const ids = await user(person, { username: `merge_${run}`, hidePhone: true });
+      const first = await write({ fromUserId: ids.user_id }, 'hi, no number for you');
+      const bsuidOnly = pseudonymizer.personIdOfBusinessScopedUser(ids.user_id);
+      expect(first.personId).toBe(bsuidOnly);
+      const decision: TargetingDecisionV1 = {
+        ...driver.decision({ ...person, personId: bsuidOnly }, 'before-merge', phoneNumberId),
+        send: { phoneNumberId, contact: first.contact, templateName: 'spring_sale', language: 'en', bodyParameters: [] },
+      };
+      await sendAndDeliver(decision);
+      // They share their number again: their next message carries the number and the BSUID.
+      await user(person, { username: ids.username, hidePhone: false });
+      const second = await write({ from: person.e164 }, 'here is my number');
+      expect(second.personId).toBe(person.personId);
+      const merge = await merges.waitFor((m) => m.fromPersonId === bsuidOnly, STEP_MS);
+      expect(merge.key).toBe(person.personId);
+      expect(merge.value).toMatchObject({ intoPersonId: person.personId, via: 'bsuid' });
+      // The dispatch made to the BSUID-only person is the number's person's now (the same transaction as the merge).
+      const { rows } = await db.pg.query<{ person_id: string }>(`SELECT person_id FROM dispatch WHERE decision_id = $1`, [
+        decision.decisionId,
+      ]);
+      expect(rows).toEqual([{ person_id: person.personId }]);
+      // The BSUID alone names the number's person from now on, and nothing more is merged.
+      await user(person, { username: ids.username, hidePhone: true });
+      expect((await write({ fromUserId: ids.user_id }, 'me again')).personId).toBe(person.personId);
+      expect(merges.records.filter((r) => r.value.fromPersonId === bsuidOnly)).toHaveLength(1);
+    },
+    6 * STEP_MS,
+  );
+
   it('no BSUID, parent id nor username in clear in a log line, a Kafka key or a published value', async () => {
     expect(secrets.length).toBeGreaterThanOrEqual(10);
     const logs = fs.readFileSync(stack.dispatcher.logFile, 'utf8') + fs.readFileSync(stack.sandbox.logFile, 'utf8');
     expect(logs.length).toBeGreaterThan(0);
-    const records = [...inbound.records, ...consents.records, ...statuses.records];
+    const records = [...inbound.records, ...consents.records, ...statuses.records, ...merges.records];
     const keys = records.map((r) => r.key ?? '').join('\n');
     const values = records.map((r) => JSON.stringify(r.value)).join('\n');
     for (const secret of secrets) {

@@ -1,5 +1,5 @@
 import { ContactSealer, InMemoryPersonKeyStore, Pseudonymizer } from '@wt/identity';
-import { type IdentifierLink, type PostgresPersonIdentifiers } from '@wt/vault';
+import { type IdentifierLink, type IdentifierMove, type PostgresPersonIdentifiers } from '@wt/vault';
 import { senderOf, WebhookIdentities } from './webhook-identity';
 
 /** The identifier links in memory, with the semantics of `PostgresPersonIdentifiers` the resolver relies on. */
@@ -9,9 +9,15 @@ class FakeIdentifiers {
   async resolve(digests: readonly string[]): Promise<Map<string, string>> {
     return new Map(digests.flatMap((d) => (this.rows.has(d) ? [[d, this.rows.get(d)?.personId as string] as const] : [])));
   }
-  async link(links: readonly IdentifierLink[]): Promise<void> {
+  async link(links: readonly IdentifierLink[]): Promise<IdentifierMove[]> {
     this.writes++;
-    for (const l of links) this.rows.set(l.digest, { ...this.rows.get(l.digest), ...l });
+    const moves: IdentifierMove[] = [];
+    for (const l of links) {
+      const before = this.rows.get(l.digest);
+      if (before && before.personId !== l.personId) moves.push({ digest: l.digest, kind: l.kind, from: before.personId, to: l.personId });
+      this.rows.set(l.digest, { ...before, ...l });
+    }
+    return moves;
   }
   async replaced(digests: readonly string[]): Promise<void> {
     for (const d of digests) {
@@ -48,9 +54,9 @@ describe('WebhookIdentities: a person known by a number, a business-scoped user 
   it('links a BSUID seen with a number to that number’s person; the BSUID alone then finds them', async () => {
     const { service, identifiers, pseudonymizer, sealer } = newIdentities();
     const both = await service.resolve({ e164: '+33612345678', bsuid: BSUID, username: 'ana' });
-    expect(both).toEqual({ personId: pseudonymizer.personId('+33612345678'), address: '+33612345678', by: 'phone' });
+    expect(both).toEqual({ personId: pseudonymizer.personId('+33612345678'), address: '+33612345678', by: 'phone', merges: [] });
     const alone = await service.resolve({ bsuid: BSUID });
-    expect(alone).toEqual({ personId: both.personId, address: BSUID, by: 'bsuid' });
+    expect(alone).toEqual({ personId: both.personId, address: BSUID, by: 'bsuid', merges: [] });
     // Stored as a digest, the BSUID and the username sealed under the person's key.
     const row = identifiers.rows.get(pseudonymizer.identifierDigest('bsuid', BSUID));
     expect(row).toMatchObject({ kind: 'bsuid', personId: both.personId });
@@ -61,7 +67,25 @@ describe('WebhookIdentities: a person known by a number, a business-scoped user 
   it('a BSUID never seen names a new person, whose address is the BSUID', async () => {
     const { service, pseudonymizer } = newIdentities();
     const resolved = await service.resolve({ bsuid: BSUID });
-    expect(resolved).toEqual({ personId: pseudonymizer.personIdOfBusinessScopedUser(BSUID), address: BSUID, by: 'bsuid' });
+    expect(resolved).toEqual({ personId: pseudonymizer.personIdOfBusinessScopedUser(BSUID), address: BSUID, by: 'bsuid', merges: [] });
+  });
+
+  it('a BSUID-only person seen later with a number is merged into the number’s person, once', async () => {
+    const { service, pseudonymizer } = newIdentities();
+    const alone = await service.resolve({ bsuid: BSUID });
+    const both = await service.resolve({ e164: '+33612345678', bsuid: BSUID });
+    expect(both.personId).toBe(pseudonymizer.personId('+33612345678'));
+    expect(both.merges).toEqual([{ from: alone.personId, into: both.personId, via: 'bsuid' }]);
+    // Seen again: nothing more to merge; the BSUID alone now finds the number's person.
+    expect((await service.resolve({ e164: '+33612345678', bsuid: BSUID })).merges).toEqual([]);
+    expect(await service.resolve({ bsuid: BSUID })).toMatchObject({ personId: both.personId, merges: [] });
+  });
+
+  it('a BSUID moving between two people known by numbers is no merge (only BSUID-only people are merged)', async () => {
+    const { service } = newIdentities();
+    await service.resolve({ e164: '+33612345678', bsuid: BSUID });
+    const other = await service.resolve({ e164: '+33698765432', bsuid: BSUID });
+    expect(other.merges).toEqual([]);
   });
 
   it('writes a link once while it stays the same: the statuses of one message cost one write', async () => {

@@ -18,6 +18,11 @@ const resolvedTotal = counter({
   labelNames: ['by', 'via'],
 });
 
+const mergesTotal = counter({
+  name: 'wt_webhook_person_merges_total',
+  help: 'People known only by a business-scoped user id found to be the person of a number (merged into them)',
+});
+
 const changesTotal = counter({
   name: 'wt_webhook_identity_changes_total',
   help: "System messages telling a person's number or BSUID changed, followed to the same person",
@@ -35,12 +40,24 @@ export interface WebhookSender {
   username?: string;
 }
 
+/**
+ * A person known only by a BSUID (`from`) found to be the person of a number (`into`): the webhook
+ * that linked the BSUID to that person carried both. What is held under `from` moves to `into`.
+ */
+export interface PersonMerge {
+  from: string;
+  into: string;
+  via: 'bsuid' | 'parent_bsuid';
+}
+
 /** The person a webhook names, and the address to reach them at (a number, else their BSUID). */
 export interface ResolvedSender {
   personId: string;
   address: string;
   /** What named them. */
   by: PersonIdentifierKind;
+  /** BSUID-only people this webhook showed to be this person (usually none). */
+  merges: PersonMerge[];
 }
 
 /**
@@ -105,16 +122,19 @@ export class WebhookIdentities {
       via = linked ? 'link' : 'new';
     }
     resolvedTotal.inc({ by, via });
-    await this.link(personId, sender, seenAt);
-    return { personId, address: (sender.e164 ?? sender.bsuid ?? sender.parentBsuid) as string, by };
+    const merges = await this.link(personId, sender, seenAt);
+    return { personId, address: (sender.e164 ?? sender.bsuid ?? sender.parentBsuid) as string, by, merges };
   }
 
-  /** Links a sender's BSUID, parent id and username to a person already known (a status of their dispatch). */
-  async link(personId: string, sender: WebhookSender, seenAt = new Date()): Promise<void> {
+  /**
+   * Links a sender's BSUID, parent id and username to a person already known (a status of their
+   * dispatch). Returns the BSUID-only people this shows to be that person.
+   */
+  async link(personId: string, sender: WebhookSender, seenAt = new Date()): Promise<PersonMerge[]> {
     const ids: { kind: PersonIdentifierKind; value: string }[] = [];
     if (sender.bsuid) ids.push({ kind: 'bsuid', value: sender.bsuid });
     if (sender.parentBsuid) ids.push({ kind: 'parent_bsuid', value: sender.parentBsuid });
-    await this.writeLinks(personId, ids, sender.username, seenAt);
+    return this.writeLinks(personId, ids, sender.username, seenAt);
   }
 
   /**
@@ -132,6 +152,7 @@ export class WebhookIdentities {
       parentUserId: change.parent_user_id,
     });
     if (!next || (!next.e164 && !next.bsuid)) return person;
+    const merges = [...person.merges];
     const old: { kind: PersonIdentifierKind; value: string }[] = [];
     if (from.e164 && next.e164 && from.e164 !== next.e164) old.push({ kind: 'phone', value: from.e164 });
     if (from.bsuid && next.bsuid && from.bsuid !== next.bsuid) old.push({ kind: 'bsuid', value: from.bsuid });
@@ -139,13 +160,13 @@ export class WebhookIdentities {
     if (next.e164) fresh.push({ kind: 'phone', value: next.e164 });
     if (next.bsuid) fresh.push({ kind: 'bsuid', value: next.bsuid });
     if (next.parentBsuid) fresh.push({ kind: 'parent_bsuid', value: next.parentBsuid });
-    await this.writeLinks(person.personId, [...old, ...fresh], undefined, seenAt);
+    merges.push(...(await this.writeLinks(person.personId, [...old, ...fresh], undefined, seenAt)));
     await this.identifiers.replaced(
       old.map((o) => this.pseudonymizer.identifierDigest(o.kind, o.value)),
       seenAt,
     );
     changesTotal.inc({ type: change.type });
-    return { personId: person.personId, address: (next.e164 ?? next.bsuid) as string, by: person.by };
+    return { personId: person.personId, address: (next.e164 ?? next.bsuid) as string, by: person.by, merges };
   }
 
   /** The keyed pseudonym of what names a sender first (number, else BSUID, else parent id): for dedupe keys. */
@@ -162,16 +183,20 @@ export class WebhookIdentities {
     return digests;
   }
 
-  /** Seals each identifier (and the username) under the person's key, in one vault round trip, then links them. */
+  /**
+   * Seals each identifier (and the username) under the person's key, in one vault round trip, then
+   * links them. Returns the merges: a BSUID (or parent id) that named a person known only by it and
+   * now names `personId`.
+   */
   private async writeLinks(
     personId: string,
     all: readonly { kind: PersonIdentifierKind; value: string }[],
     username: string | undefined,
     seenAt: Date,
-  ): Promise<void> {
+  ): Promise<PersonMerge[]> {
     // Already linked to this person lately, with no username to record: nothing to write.
     const ids = username ? all : all.filter((i) => this.recent.get(this.pseudonymizer.identifierDigest(i.kind, i.value)) !== personId);
-    if (ids.length === 0) return;
+    if (ids.length === 0) return [];
     const sealed = await this.sealer.sealAll([
       ...ids.map((i) => ({ personId, e164: i.value })),
       ...(username ? [{ personId, e164: username }] : []),
@@ -184,7 +209,20 @@ export class WebhookIdentities {
       sealed: sealed[n] as string,
       ...(i.kind === 'bsuid' && usernameSealed ? { usernameSealed } : {}),
     }));
-    await this.identifiers.link(links, seenAt);
+    const moves = await this.identifiers.link(links, seenAt);
     for (const link of links) this.recent.set(link.digest, personId);
+    // The people known only by one of these ids (their pseudonym is derived from it, see resolve).
+    const bsuidOnly = new Map(
+      ids
+        .filter((i) => i.kind !== 'phone')
+        .map((i) => [this.pseudonymizer.personIdOfBusinessScopedUser(i.value), i.kind as PersonMerge['via']]),
+    );
+    const merges = new Map<string, PersonMerge>();
+    for (const move of moves) {
+      const via = bsuidOnly.get(move.from);
+      if (via && move.to === personId && move.from !== personId) merges.set(move.from, { from: move.from, into: personId, via });
+    }
+    if (merges.size > 0) mergesTotal.inc(merges.size);
+    return [...merges.values()];
   }
 }

@@ -10,7 +10,7 @@ import {
   Req,
   UnauthorizedException,
 } from '@nestjs/common';
-import { type InboundMessageV1, Topic } from '@wt/contracts';
+import { type InboundMessageV1, type PersonMergeV1, Topic } from '@wt/contracts';
 import { ContactSealer, redactIdentifiers } from '@wt/identity';
 import { DeadLetterSealer, httpDeadLettersFor, KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
 import {
@@ -37,7 +37,8 @@ import { createHash } from 'node:crypto';
 import { WEBHOOK_PAYLOAD_SCHEMA, WEBHOOK_RECEIVED_SCHEMA } from './webhook.openapi';
 import { webhookShapeProblems } from './webhook-shape';
 import { AccountWebhooks } from './account-webhooks';
-import { senderOf, WebhookIdentities } from './webhook-identity';
+import { applyPersonMerges } from './person-merges';
+import { type PersonMerge, senderOf, WebhookIdentities } from './webhook-identity';
 
 /** The route a webhook dead letter came through (header of the dead letter). */
 const WEBHOOK_ROUTE = 'POST /v1/webhooks/whatsapp';
@@ -166,7 +167,12 @@ export class WebhookController {
     const unknownStatuses: { status: string; wamid: string; phoneNumberId: string }[] = [];
     const inbound: OutgoingRecord<InboundMessageV1>[] = [];
     const unmatched: UnmatchedEvent[] = [];
+    const merged: OutgoingRecord<PersonMergeV1>[] = [];
     await this.dataSource.transaction(async (manager) => {
+      // BSUID-only people this webhook shows to be a number's person: their rows move, profiles is told.
+      const merge = async (merges: readonly PersonMerge[]) => {
+        if (merges.length > 0) merged.push(...(await applyPersonMerges(manager, merges, new Date().toISOString())));
+      };
       // Account webhooks (throughput, messaging limit, template status and quality): account-webhooks.ts.
       out.signals.push(...(await this.account.record(manager, payload)).signals);
       for (const { phoneNumberId, status } of statusesOf(payload)) {
@@ -185,7 +191,7 @@ export class WebhookController {
         }
         // The recipient's business-scoped ids (2026): linked to the dispatch's person, so a later webhook naming only them finds the person.
         const recipient = senderOf({ userId: status.recipient_user_id, parentUserId: status.recipient_parent_user_id });
-        if (recipient) await this.identities.link(row.personId, recipient);
+        if (recipient) await merge(await this.identities.link(row.personId, recipient));
         // A failed message gets its consequence (retry, give up, revoke consent...), named in the status as the sender does.
         const consequence =
           status.status === 'failed' && error
@@ -219,10 +225,11 @@ export class WebhookController {
         }
         if (message.type === 'system') {
           // Not written by the person: their number or BSUID changed. Followed to the same person, not published.
-          if (message.system) await this.identities.followChange(sender, message.system);
+          if (message.system) await merge((await this.identities.followChange(sender, message.system))?.merges ?? []);
           continue;
         }
-        const { personId, address, by } = await this.identities.resolve(sender);
+        const { personId, address, by, merges } = await this.identities.resolve(sender);
+        await merge(merges);
         const receivedAt = new Date(Number(message.timestamp) * 1000).toISOString();
         // STOP (and its French and English forms) to ANY business number revokes that business's
         // marketing consent, whether or not the assistant serves the number.
@@ -275,12 +282,14 @@ export class WebhookController {
           if (!businessId && sender) {
             const { wa_id: _waId, user_id: _userId, parent_user_id: _parentUserId, ...choice } = preference;
             const detail = `marketing ${preference.value} to number ${phoneNumberId}: no campaign names this number, so its business is unknown`;
-            const { personId } = await this.identities.resolve(sender);
+            const { personId, merges } = await this.identities.resolve(sender);
+            await merge(merges);
             unmatched.push(webhookEvent('unknown_business_number', detail, 'preference', { phoneNumberId, personId, ...choice }));
           }
           continue;
         }
-        const { personId } = await this.identities.resolve(sender);
+        const { personId, merges } = await this.identities.resolve(sender);
+        await merge(merges);
         const occurredAt = new Date(Number(preference.timestamp) * 1000).toISOString();
         if (preference.value === 'resume' && !sender.e164) {
           // A grant is collected with the number (consent.v1); a person who shares none cannot be re-granted from here.
@@ -313,6 +322,7 @@ export class WebhookController {
       await this.publisher.publishAll([
         ...out.batches(),
         { topic: Topic.WhatsappInboundV1, records: inbound },
+        { topic: Topic.IdentityMergesV1, records: merged },
         { topic: Topic.DeadLetterV1, records: await webhookDeadLetters(this.sealer, unmatched) },
       ]);
     });

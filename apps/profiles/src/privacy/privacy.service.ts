@@ -39,20 +39,33 @@ export class PrivacyService {
 
   async erase(personId: string, requestId: string, now: Date): Promise<PrivacyErasureV1> {
     return this.store.transaction(async (manager) => {
+      // BSUID-only people merged into this one are the same person: erased with them (their keys sealed what moved here).
+      const merged = (
+        (await manager.query(`SELECT from_person_id FROM person_merge WHERE into_person_id = $1`, [personId])) as {
+          from_person_id: string;
+        }[]
+      ).map((r) => r.from_person_id);
+      const people = [personId, ...merged];
       // Same lock the consumers take: a batch in flight finishes first, later ones see the suppression.
-      await this.store.lockProfiles(manager, [personId]);
+      await this.store.lockProfiles(manager, people);
       await manager.query(
-        `INSERT INTO erased_person (person_id, request_id, erased_at) VALUES ($1, $2, $3) ON CONFLICT (person_id) DO NOTHING`,
-        [personId, requestId, now.toISOString()],
+        `INSERT INTO erased_person (person_id, request_id, erased_at) SELECT unnest($1::char(64)[]), $2, $3 ON CONFLICT (person_id) DO NOTHING`,
+        [people, requestId, now.toISOString()],
       );
       for (const table of ['person_profile', 'person_day_bucket', 'consent_state', 'consent_ledger', 'processed_event']) {
-        await manager.query(`DELETE FROM ${table} WHERE person_id = $1`, [personId]);
+        await manager.query(`DELETE FROM ${table} WHERE person_id = ANY($1::char(64)[])`, [people]);
       }
-      const erasure: PrivacyErasureV1 = { personId, requestId, erasedAt: now.toISOString() };
-      await this.publisher.publishRaw(Topic.ProfileSnapshotsV1, [{ key: personId, value: null }]);
-      await this.publisher.publish(Topic.PrivacyErasuresV1, [{ key: personId, value: erasure }]);
-      await this.vault.destroy([personId]);
-      return erasure;
+      const erasures: PrivacyErasureV1[] = people.map((id) => ({ personId: id, requestId, erasedAt: now.toISOString() }));
+      await this.publisher.publishRaw(
+        Topic.ProfileSnapshotsV1,
+        people.map((id) => ({ key: id, value: null })),
+      );
+      await this.publisher.publish(
+        Topic.PrivacyErasuresV1,
+        erasures.map((e) => ({ key: e.personId, value: e })),
+      );
+      await this.vault.destroy(people);
+      return erasures[0] as PrivacyErasureV1;
     });
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type ConsentNormalizedV1, Topic, type TopicPayload } from '@wt/contracts';
+import { type ConsentNormalizedV1, type PersonMergeV1, Topic, type TopicPayload } from '@wt/contracts';
 import { type ConsumedRecord, KafkaPublisher, type RecordBatch, traceHeaders } from '@wt/kafka';
 import { counter, histogram } from '@wt/observability';
 import { ProfilesConfig } from '../profiles.config';
@@ -35,6 +35,11 @@ function rejectErased<T extends Topic.EngagementNormalizedV1 | Topic.ConsentNorm
     dropped.inc({ topic: batch.topic, reason: 'erased_person' });
   }
 }
+
+const mergedTotal = counter({
+  name: 'wt_profile_person_merges_total',
+  help: 'BSUID-only people merged into the number’s person they turned out to be (replays not counted)',
+});
 
 const written = counter({ name: 'wt_profile_rows_written_total', help: 'Profile rows upserted by engagement batches' });
 /**
@@ -83,7 +88,10 @@ export class ProfileUpdates {
       return false;
     });
     const seen = new Set<string>();
-    const unique = inWindow.map((r) => r.value).filter((e) => !seen.has(e.dedupeKey) && seen.add(e.dedupeKey));
+    // Events of a BSUID-only person merged into a number's person count for the latter.
+    const unique = (await this.store.redirectMerged(inWindow.map((r) => r.value))).filter(
+      (e) => !seen.has(e.dedupeKey) && seen.add(e.dedupeKey),
+    );
     const erased = new Set<string>();
     const traces = latestTraces(batch.records);
     // A transaction per chunk of at most MAX_PEOPLE_PER_TRANSACTION people (one for a usual batch),
@@ -115,12 +123,10 @@ export class ProfileUpdates {
   async consent(batch: RecordBatch<Topic.ConsentNormalizedV1>): Promise<void> {
     const traces = latestTraces(batch.records);
     const erased = new Set<string>();
-    for (const chunk of chunkByPeople(batch.records, (r) => r.value.personId, this.config.MAX_PEOPLE_PER_TRANSACTION))
-      await this.applyConsents(
-        chunk.map((r) => r.value),
-        traces,
-        erased,
-      );
+    // A change about a BSUID-only person merged into a number's person applies to the latter.
+    const changes = await this.store.redirectMerged(batch.records.map((r) => r.value));
+    for (const chunk of chunkByPeople(changes, (c) => c.personId, this.config.MAX_PEOPLE_PER_TRANSACTION))
+      await this.applyConsents(chunk, traces, erased);
     rejectErased(batch, batch.records, erased);
   }
 
@@ -141,13 +147,29 @@ export class ProfileUpdates {
   async inbound(batch: RecordBatch<Topic.WhatsappInboundV1>): Promise<void> {
     const traces = latestTraces(batch.records);
     const erased = new Set<string>();
-    for (const chunk of chunkByPeople(batch.records, (r) => r.value.personId, this.config.MAX_PEOPLE_PER_TRANSACTION))
+    const messages = await this.store.redirectMerged(batch.records.map((r) => r.value));
+    for (const chunk of chunkByPeople(messages, (m) => m.personId, this.config.MAX_PEOPLE_PER_TRANSACTION))
       await this.store.writeInbound(
-        chunk.map((r) => r.value),
+        chunk,
         (profiles, consents) => this.publishSnapshots(profiles, consents, traces),
         (people) => people.forEach((p) => erased.add(p)),
       );
     rejectErased(batch, batch.records, erased);
+  }
+
+  /**
+   * `internal.identity.merges.v1`: BSUID-only people merged into the number's person they turned out
+   * to be (ProfileStore.mergePeople); the number's person's snapshot published, the merged person's
+   * deleted (a tombstone on the compacted topic, as for an erasure).
+   */
+  async merge(batch: RecordBatch<Topic.IdentityMergesV1>): Promise<void> {
+    const traces = latestTraces(batch.records.map((r) => ({ value: { personId: r.value.intoPersonId }, headers: r.headers })));
+    const merges: PersonMergeV1[] = batch.records.map((r) => r.value);
+    const done = await this.store.mergePeople(merges, this.decay, async (profiles, consents, mergedAway) => {
+      await this.publishSnapshots(profiles, consents, traces);
+      await this.publisher.publishRaw(Topic.ProfileSnapshotsV1, [{ key: mergedAway, value: null }]);
+    });
+    mergedTotal.inc(done);
   }
 
   private async publishSnapshots(

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConsentConsumer } from './consent.consumer';
+import { IdentityMergeConsumer } from './identity-merge.consumer';
 import { EngagementConsumer } from './engagement.consumer';
 import { InboundConsumer } from './inbound.consumer';
 import { ProfileUpdates } from './profile-updates.service';
@@ -12,7 +13,7 @@ import { RetentionPurge, RetentionScheduler } from './retention-purge';
  * and the purge for the one-shot CronJob mode.
  */
 @Module({
-  controllers: [EngagementConsumer, ConsentConsumer, InboundConsumer],
+  controllers: [EngagementConsumer, ConsentConsumer, InboundConsumer, IdentityMergeConsumer],
   providers: [ProfileStore, ProfileUpdates, RetentionPurge, RetentionScheduler],
   exports: [ProfileStore, RetentionPurge],
 })

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { type ConsentNormalizedV1, type EngagementNormalizedV1, type InboundMessageV1 } from '@wt/contracts';
+import { type ConsentNormalizedV1, type EngagementNormalizedV1, type InboundMessageV1, type PersonMergeV1 } from '@wt/contracts';
 import { timeZoneForCountry } from '@wt/identity';
 import { type PoolClient, type QueryResult } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
-import { addBuckets, dayBucketsOf, dayOf, type DayBucket } from './day-buckets';
+import { addBuckets, dayBucketsOf, dayOf, type DayBucket, recomputeFromBuckets } from './day-buckets';
+import { type ConsentChoice, mergeConsents, mergedProfileBase } from './person-merge';
 import { type InterestDecay } from './interest-decay';
 import { applyEngagement, applyInbound, emptyProfile, type ProfileState } from './profile-state';
 import { sqlJson, sqlTextArray } from './sql-literal';
@@ -494,6 +495,128 @@ export class ProfileStore {
       await this.saveProfiles(manager, updated);
       await beforeCommit(updated, await this.consentsByPerson(manager, updated));
     });
+  }
+
+  /**
+   * Where records about people merged into another land (`internal.identity.merges.v1`): each value
+   * naming a merged person is given the person it was merged into (its `contact`, sealed under the
+   * merged person's key, is dropped). One round trip; values of other people are returned as they are.
+   */
+  async redirectMerged<T extends { personId: string; contact?: string }>(values: readonly T[]): Promise<T[]> {
+    if (values.length === 0) return [...values];
+    const rows: { from_person_id: string; into_person_id: string }[] = await this.dataSource.query(
+      `SELECT from_person_id, into_person_id FROM person_merge WHERE from_person_id = ANY($1::char(64)[])`,
+      [[...new Set(values.map((v) => v.personId))]],
+    );
+    if (rows.length === 0) return [...values];
+    const into = new Map(rows.map((r) => [r.from_person_id, r.into_person_id]));
+    return values.map((v) => {
+      const target = into.get(v.personId);
+      if (!target) return v;
+      const { contact: _sealedForTheOther, ...rest } = v;
+      return { ...rest, personId: target } as T;
+    });
+  }
+
+  /**
+   * Merges BSUID-only people into the number's person they turned out to be, each in one transaction
+   * under both people's locks: the merge recorded (a replay does nothing), the consent ledger's rows
+   * moved, the current consents merged without widening any (`mergeConsents`: a revocation on either
+   * side wins), the day buckets and dedupe records moved, the profile recomputed from all the days,
+   * the merged person's profile deleted. `beforeCommit` gets the merged profile to publish, with its
+   * consents, and the merged person (whose snapshot is to be deleted). An erased person on either side:
+   * nothing is moved (recorded, so later records are not redirected to an erased person either).
+   */
+  async mergePeople(
+    merges: readonly PersonMergeV1[],
+    decay: InterestDecay,
+    beforeCommit: (profiles: readonly ProfileState[], consents: ReadonlyMap<string, ConsentRow[]>, mergedAway: string) => Promise<void>,
+  ): Promise<number> {
+    let applied = 0;
+    for (const merge of merges) {
+      const { fromPersonId: from, intoPersonId: into } = merge;
+      if (from === into) continue;
+      const done = await this.transaction(async (manager) => {
+        const locked = await this.lockProfiles(manager, [from, into]);
+        const erased = await this.erasedAmong(manager, [from, into]);
+        const recorded: unknown[] = await manager.query(
+          `INSERT INTO person_merge (from_person_id, into_person_id, via, merged_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (from_person_id) DO NOTHING RETURNING 1`,
+          [from, into, merge.via, merge.mergedAt],
+        );
+        if (recorded.length === 0 || erased.size > 0) return false;
+        // Consents: the ledger's history moves (a row both sides hold stays once), the states merge.
+        await manager.query(
+          `UPDATE consent_ledger l SET person_id = $2 WHERE l.person_id = $1 AND NOT EXISTS (
+             SELECT 1 FROM consent_ledger o WHERE o.person_id = $2 AND o.purpose = l.purpose AND o.business_id = l.business_id
+               AND o.occurred_at = l.occurred_at AND o.status = l.status AND o.source = l.source)`,
+          [from, into],
+        );
+        await manager.query(`DELETE FROM consent_ledger WHERE person_id = $1`, [from]);
+        const states: (ConsentChoice & { personId: string })[] = (
+          (await manager.query(
+            `SELECT person_id, purpose, business_id, status, occurred_at, source FROM consent_state WHERE person_id = ANY($1::char(64)[])`,
+            [[from, into]],
+          )) as {
+            person_id: string;
+            purpose: string;
+            business_id: string;
+            status: 'granted' | 'revoked';
+            occurred_at: Date;
+            source: string;
+          }[]
+        ).map((r) => ({
+          personId: r.person_id,
+          purpose: r.purpose,
+          businessId: r.business_id,
+          status: r.status,
+          occurredAt: new Date(r.occurred_at),
+          source: r.source,
+        }));
+        const consents = mergeConsents(
+          states.filter((s) => s.personId === from),
+          states.filter((s) => s.personId === into),
+        );
+        await manager.query(`DELETE FROM consent_state WHERE person_id = ANY($1::char(64)[])`, [[from, into]]);
+        if (consents.length > 0)
+          await manager.query(
+            `INSERT INTO consent_state (person_id, purpose, business_id, status, occurred_at, source)
+             SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])`,
+            [
+              into,
+              consents.map((c) => c.purpose),
+              consents.map((c) => c.businessId),
+              consents.map((c) => c.status),
+              consents.map((c) => c.occurredAt.toISOString()),
+              consents.map((c) => c.source),
+            ],
+          );
+        // Engagement: the days move (added to the days the number's person holds), and their dedupe records.
+        const fromDays = await this.dayBucketsOf(manager, [from]);
+        await manager.query(`DELETE FROM person_day_bucket WHERE person_id = $1`, [from]);
+        await this.addDayBuckets(
+          manager,
+          fromDays.map((b) => ({ ...b, personId: into })),
+        );
+        await manager.query(`UPDATE processed_event SET person_id = $2 WHERE person_id = $1`, [from, into]);
+        const before = { from: locked.get(from) ?? emptyProfile(from), into: locked.get(into) ?? emptyProfile(into) };
+        const base = mergedProfileBase(before.from, before.into);
+        const merged = {
+          ...(fromDays.length > 0 ? recomputeFromBuckets(base, await this.dayBucketsOf(manager, [into]), decay) : base),
+          version: base.version + 1,
+        };
+        await manager.query(`DELETE FROM person_profile WHERE person_id = $1`, [from]);
+        await this.saveProfiles(manager, [merged]);
+        await beforeCommit(
+          [merged],
+          new Map([[into, consents.map((c) => ({ personId: into, purpose: c.purpose, businessId: c.businessId, status: c.status }))]]),
+          from,
+        );
+        return true;
+      });
+      if (done) applied += 1;
+    }
+    return applied;
   }
 
   /** The erased people among these. */

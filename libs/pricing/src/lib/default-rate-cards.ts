@@ -16,9 +16,17 @@ const all = (market: string, countries: string) => Object.fromEntries(countries.
  *   sent.dm's table (retrieved 2026-12-07); every region below was checked there against at least
  *   one of its countries (e.g. Afghanistan and Australia: rest of Asia Pacific, Andorra: rest of
  *   Western Europe, Algeria: rest of Africa, American Samoa: other).
- * - Volume tiers: Meta publishes lower utility and authentication rates above monthly volumes per
- *   market; their table could not be retrieved here, so this card has none (a configured card
- *   may: `tiers`).
+ * - Volume tiers: since 2025-07-01 Meta prices utility and authentication templates with volume
+ *   tiers per market and calendar month ("Introduce volume tiers for utility and authentication",
+ *   https://developers.facebook.com/docs/whatsapp/pricing/updates-to-pricing; "You can unlock lower
+ *   rates for utility and authentication template messages, based on messaging volume",
+ *   https://developers.facebook.com/docs/whatsapp/pricing), and since 2025-10-01 tells a WABA of a
+ *   tier change with the `account_update` event VOLUME_BASED_PRICING_TIER_UPDATE (tier as a volume
+ *   range, e.g. "25000001:50000000" for India utility, as relayed by
+ *   https://partner-docs.gupshup.io/docs/tier-based-pricing). Neither page states the tier bounds
+ *   and rates of each market (they are in Meta's rate CSV, not retrievable here), so this card has
+ *   no tiers and prices every message at the list rate (an upper bound); a configured card sets
+ *   them per market and category (`tiers`, checked by `rateCardProblems`).
  * - Service (free-form) messages: free, as Meta's page says. Several providers report service
  *   messages becoming chargeable from 2026-10-01; not confirmed on Meta's page, so not priced
  *   here (a configured card sets `service`).

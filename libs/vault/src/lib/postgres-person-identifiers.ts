@@ -19,6 +19,14 @@ export interface IdentifierLink {
   usernameSealed?: string;
 }
 
+/** A link that moved from one person to another (a BSUID first seen alone, then with a number). */
+export interface IdentifierMove {
+  digest: string;
+  kind: PersonIdentifierKind;
+  from: string;
+  to: string;
+}
+
 /** What a GDPR export says of a person's identifiers: kinds and dates, not the values. */
 export interface HeldIdentifier {
   kind: PersonIdentifierKind;
@@ -50,11 +58,12 @@ export class PostgresPersonIdentifiers {
 
   /**
    * Writes these links (one statement; the last of a digest wins within a call). A username
-   * already held is kept when a later webhook carries none.
+   * already held is kept when a later webhook carries none. Returns the links that moved to
+   * another person than the one they named before.
    */
-  async link(links: readonly IdentifierLink[], seenAt = new Date()): Promise<void> {
+  async link(links: readonly IdentifierLink[], seenAt = new Date()): Promise<IdentifierMove[]> {
     const byDigest = new Map(links.map((l) => [l.digest, l]));
-    if (byDigest.size === 0) return;
+    if (byDigest.size === 0) return [];
     const all = [...byDigest.values()].sort((a, b) => a.digest.localeCompare(b.digest));
     const rows = (await this.dataSource.query(
       `WITH input AS (
@@ -67,7 +76,7 @@ export class PostgresPersonIdentifiers {
          sealed = EXCLUDED.sealed,
          username_sealed = CASE WHEN p.person_id = EXCLUDED.person_id THEN COALESCE(EXCLUDED.username_sealed, p.username_sealed) ELSE EXCLUDED.username_sealed END,
          last_seen_at = GREATEST(p.last_seen_at, EXCLUDED.last_seen_at)
-       RETURNING p.kind, (SELECT b.person_id FROM before b WHERE b.digest = p.digest) AS previous, p.person_id`,
+       RETURNING p.digest, p.kind, (SELECT b.person_id FROM before b WHERE b.digest = p.digest) AS previous, p.person_id`,
       [
         all.map((l) => l.digest),
         all.map((l) => l.kind),
@@ -76,8 +85,14 @@ export class PostgresPersonIdentifiers {
         all.map((l) => l.usernameSealed ?? null),
         seenAt.toISOString(),
       ],
-    )) as { kind: string; previous: string | null; person_id: string }[];
-    for (const row of rows) linksTotal.inc({ kind: row.kind, moved: row.previous && row.previous !== row.person_id ? 'yes' : 'no' });
+    )) as { digest: string; kind: PersonIdentifierKind; previous: string | null; person_id: string }[];
+    const moves: IdentifierMove[] = [];
+    for (const row of rows) {
+      const moved = row.previous !== null && row.previous !== row.person_id;
+      linksTotal.inc({ kind: row.kind, moved: moved ? 'yes' : 'no' });
+      if (moved) moves.push({ digest: row.digest, kind: row.kind, from: row.previous as string, to: row.person_id });
+    }
+    return moves;
   }
 
   /** Marks identifiers a person no longer uses (the BSUID of a number they left): still resolved, for late webhooks. */

@@ -22,7 +22,13 @@ export const TOPIC_ACCESS = {
     produces: [Topic.EngagementNormalizedV1, Topic.ConsentNormalizedV1, Topic.DeadLetterV1],
   },
   profiles: {
-    consumes: [Topic.EngagementNormalizedV1, Topic.ConsentNormalizedV1, Topic.PrivacyRequestsV1, Topic.WhatsappInboundV1],
+    consumes: [
+      Topic.EngagementNormalizedV1,
+      Topic.ConsentNormalizedV1,
+      Topic.PrivacyRequestsV1,
+      Topic.WhatsappInboundV1,
+      Topic.IdentityMergesV1,
+    ],
     produces: [Topic.ProfileSnapshotsV1, Topic.PrivacyErasuresV1, Topic.PrivacyExportsV1, Topic.DeadLetterV1],
   },
   scoring: {
@@ -38,7 +44,14 @@ export const TOPIC_ACCESS = {
   },
   dispatcher: {
     consumes: [Topic.TargetingDecisionsV1, Topic.AssistantRepliesV1, Topic.CampaignsV1, Topic.EngagementNormalizedV1],
-    produces: [Topic.WhatsappMessageStatusV1, Topic.WhatsappInboundV1, Topic.BusinessSendingSignalsV1, Topic.ConsentV1, Topic.DeadLetterV1],
+    produces: [
+      Topic.WhatsappMessageStatusV1,
+      Topic.WhatsappInboundV1,
+      Topic.BusinessSendingSignalsV1,
+      Topic.ConsentV1,
+      Topic.IdentityMergesV1,
+      Topic.DeadLetterV1,
+    ],
   },
   assistant: {
     consumes: [

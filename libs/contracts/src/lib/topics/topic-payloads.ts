@@ -10,6 +10,7 @@ import { EngagementEventV1 } from '../payloads/engagement-event.v1';
 import { EngagementNormalizedV1 } from '../payloads/engagement-normalized.v1';
 import { InboundMessageV1 } from '../payloads/inbound-message.v1';
 import { MessageStatusV1 } from '../payloads/message-status.v1';
+import { PersonMergeV1 } from '../payloads/person-merge.v1';
 import { PrivacyErasureV1 } from '../payloads/privacy-erasure.v1';
 import { PrivacyExportV1 } from '../payloads/privacy-export.v1';
 import { PrivacyRequestV1 } from '../payloads/privacy-request.v1';
@@ -37,6 +38,7 @@ export const TOPIC_PAYLOAD_CLASSES = {
   [Topic.BusinessSendingSignalsV1]: BusinessSendingSignalV1,
   [Topic.PrivacyErasuresV1]: PrivacyErasureV1,
   [Topic.PrivacyExportsV1]: PrivacyExportV1,
+  [Topic.IdentityMergesV1]: PersonMergeV1,
   [Topic.DeadLetterV1]: DeadLetterV1,
 } as const satisfies { readonly [T in Topic]: ClassConstructor<object> };
 

@@ -146,6 +146,16 @@ export const TOPIC_SPECS = {
     description: 'People erased (GDPR): delete what is held under the personId and never message them.',
     visibility: 'internal',
   },
+  [Topic.IdentityMergesV1]: {
+    topic: Topic.IdentityMergesV1,
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY_MS,
+    key: 'intoPersonId',
+    description:
+      'A person known only by a business-scoped user id is the person of a number: what is held under the first moves to the second.',
+    visibility: 'internal',
+  },
   [Topic.PrivacyExportsV1]: {
     topic: Topic.PrivacyExportsV1,
     partitions: 3,

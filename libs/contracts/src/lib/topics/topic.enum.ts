@@ -40,6 +40,8 @@ export enum Topic {
   BusinessSendingSignalsV1 = 'internal.whatsapp.business-signals.v1',
   /** A person was erased (GDPR): every service deletes what it holds under this personId. Keyed by personId. */
   PrivacyErasuresV1 = 'internal.privacy.erasures.v1',
+  /** A person known only by a business-scoped user id is the person of a number: merge the first into the second. Keyed by intoPersonId. */
+  IdentityMergesV1 = 'internal.identity.merges.v1',
   /** Everything a service holds about a person, answering a GDPR export request (profiles, then the assistant). Keyed by requestId. */
   PrivacyExportsV1 = 'internal.privacy.exports.v1',
 

@@ -175,6 +175,7 @@ const VALID: { [T in Topic]: Record<string, unknown> } = {
     occurredAt: AT,
   },
   [Topic.PrivacyErasuresV1]: { personId: PERSON, requestId: 'req-1', erasedAt: AT },
+  [Topic.IdentityMergesV1]: { fromPersonId: 'b'.repeat(64), intoPersonId: PERSON, via: 'bsuid', mergedAt: AT },
   [Topic.PrivacyExportsV1]: { requestId: 'req-1', personId: PERSON, exportedAt: AT, data: { profile: { version: 3 } } },
   [Topic.DeadLetterV1]: {
     reason: 'schema_violation',
