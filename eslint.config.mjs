@@ -104,23 +104,36 @@ export default [
  * Domain folders inside an app (`src/<folder>/`, one Nest module each): a folder imports only its
  * own files, the folders it is allowed (`allowed[folder]`), the app's root files and libs; never
  * another domain's internals (its stores, its consumers). Used by each app's eslint.config.mjs.
+ * Integration specs are left out: they wire the whole app, as main.ts does.
+ *
+ * `also` adds the app's own restrictions (`paths`, `patterns`) to every folder but those in
+ * `also.except`: an app's other `no-restricted-imports` entry would otherwise be replaced by this
+ * one for the files both match (flat config keeps the last setting of a rule, it does not merge).
  */
-export function domainFolders(allowed) {
+export function domainFolders(allowed, also = {}) {
   const folders = Object.keys(allowed);
-  return folders.map((folder) => ({
-    files: [`src/${folder}/**/*.ts`],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: folders
-            .filter((other) => other !== folder && !allowed[folder].includes(other))
-            .map((other) => ({
-              group: [`../${other}/*`, `../../${other}/*`],
-              message: `${folder}/ does not reach into ${other}/ (domain folders: see this app's eslint.config.mjs)`,
-            })),
-        },
-      ],
-    },
-  }));
+  return folders.map((folder) => {
+    const own = (also.except ?? []).includes(folder) ? {} : also;
+    return {
+      files: [`src/${folder}/**/*.ts`],
+      ignores: ['src/**/*.integration-spec.ts'],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            paths: own.paths ?? [],
+            patterns: [
+              ...folders
+                .filter((other) => other !== folder && !allowed[folder].includes(other))
+                .map((other) => ({
+                  group: [`../${other}/*`, `../../${other}/*`],
+                  message: `${folder}/ does not reach into ${other}/ (domain folders: see this app's eslint.config.mjs)`,
+                })),
+              ...(own.patterns ?? []),
+            ],
+          },
+        ],
+      },
+    };
+  });
 }
