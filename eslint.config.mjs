@@ -55,12 +55,17 @@ export default [
             // The simulated population: the sandbox's recipients and scoring's evaluation harness
             // (and the dispatcher's integration tests, which drive simulated recipients).
             { sourceTag: 'scope:simulation', onlyDependOnLibsWithTags: ['scope:shared'] },
+            // The stored profile's shape (types only): profiles, and the tools that drive its built code.
+            { sourceTag: 'scope:profile-model', onlyDependOnLibsWithTags: ['scope:shared'] },
             // Each service: shared code, its own scope, and the capabilities it has.
             {
               sourceTag: 'scope:ingest',
               onlyDependOnLibsWithTags: ['scope:shared', 'scope:ingest', 'scope:person-keys', 'scope:business-api'],
             },
-            { sourceTag: 'scope:profiles', onlyDependOnLibsWithTags: ['scope:shared', 'scope:profiles', 'scope:person-keys'] },
+            {
+              sourceTag: 'scope:profiles',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:profiles', 'scope:person-keys', 'scope:profile-model'],
+            },
             {
               sourceTag: 'scope:scoring',
               onlyDependOnLibsWithTags: ['scope:shared', 'scope:scoring', 'scope:business-api', 'scope:simulation'],
@@ -80,7 +85,14 @@ export default [
             // Tools (the `wt` command, e2e tests, offline checks) may use any lib, never an app.
             {
               sourceTag: 'scope:tools',
-              onlyDependOnLibsWithTags: ['scope:shared', 'scope:person-keys', 'scope:whatsapp', 'scope:business-api', 'scope:simulation'],
+              onlyDependOnLibsWithTags: [
+                'scope:shared',
+                'scope:person-keys',
+                'scope:whatsapp',
+                'scope:business-api',
+                'scope:simulation',
+                'scope:profile-model',
+              ],
             },
           ],
         },
