@@ -312,7 +312,8 @@ async function fullIsr(limitMs = 120_000) {
  * the kill until every stage has committed steadily again, restarts the node and waits until its
  * partitions are in sync again, so that the next round starts from a whole cluster.
  */
-async function killNode({ round, group, id, led, why }) {
+/** @param {{round: number, group: string, id: number, led?: number, why: string}} options `led`: partitions the node leads */
+async function killNode({ round, group, id, led = undefined, why }) {
   const status = await brokerStatus({ profile: PROFILE });
   const pid = status.nodes.find((n) => n.id === id)?.pid;
   if (!pid) throw new Error(`node ${id} does not run (nodes: ${JSON.stringify(status.nodes)})`);
@@ -501,7 +502,8 @@ try {
     const stages = ['ingest', 'profiles', 'scoring', 'dispatcher'];
     log('Freezes: a second replica of every stage, then each stage frozen (SIGSTOP) past its Kafka session, then woken (SIGCONT)...');
     await start(stages, 2);
-    const pairRefusals = async () => (await (await fetch(`${sandbox}/sandbox/stats`)).json()).rejected?.['131056'] ?? 0;
+    const stats = async () => /** @type {{rejected?: Record<string, number>}} */ (await (await fetch(`${sandbox}/sandbox/stats`)).json());
+    const pairRefusals = async () => (await stats()).rejected?.['131056'] ?? 0;
     // 131056 with two replicas and no freeze, over a window as long as the freezes of one stage.
     const window = ROUNDS * (FREEZE_MS + 8000);
     let before = await pairRefusals();
@@ -627,7 +629,7 @@ try {
   sampling = false;
   await sampler;
   await offsetsLoop;
-  await probeAdmin?.disconnect().catch(() => undefined);
+  if (probeAdmin) await probeAdmin.disconnect().catch(() => undefined);
   load?.kill();
   await stopServices({ profile: PROFILE, log: () => {} });
   await stackDown({ profile: PROFILE, services: [], log: () => {} });
