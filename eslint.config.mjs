@@ -55,12 +55,17 @@ export default [
             // The simulated population: the sandbox's recipients and scoring's evaluation harness
             // (and the dispatcher's integration tests, which drive simulated recipients).
             { sourceTag: 'scope:simulation', onlyDependOnLibsWithTags: ['scope:shared'] },
+            // The stored profile's shape (types only): profiles, and the tools that drive its built code.
+            { sourceTag: 'scope:profile-model', onlyDependOnLibsWithTags: ['scope:shared'] },
             // Each service: shared code, its own scope, and the capabilities it has.
             {
               sourceTag: 'scope:ingest',
               onlyDependOnLibsWithTags: ['scope:shared', 'scope:ingest', 'scope:person-keys', 'scope:business-api'],
             },
-            { sourceTag: 'scope:profiles', onlyDependOnLibsWithTags: ['scope:shared', 'scope:profiles', 'scope:person-keys'] },
+            {
+              sourceTag: 'scope:profiles',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:profiles', 'scope:person-keys', 'scope:profile-model'],
+            },
             {
               sourceTag: 'scope:scoring',
               onlyDependOnLibsWithTags: ['scope:shared', 'scope:scoring', 'scope:business-api', 'scope:simulation'],
@@ -80,7 +85,14 @@ export default [
             // Tools (the `wt` command, e2e tests, offline checks) may use any lib, never an app.
             {
               sourceTag: 'scope:tools',
-              onlyDependOnLibsWithTags: ['scope:shared', 'scope:person-keys', 'scope:whatsapp', 'scope:business-api', 'scope:simulation'],
+              onlyDependOnLibsWithTags: [
+                'scope:shared',
+                'scope:person-keys',
+                'scope:whatsapp',
+                'scope:business-api',
+                'scope:simulation',
+                'scope:profile-model',
+              ],
             },
           ],
         },
@@ -104,23 +116,36 @@ export default [
  * Domain folders inside an app (`src/<folder>/`, one Nest module each): a folder imports only its
  * own files, the folders it is allowed (`allowed[folder]`), the app's root files and libs; never
  * another domain's internals (its stores, its consumers). Used by each app's eslint.config.mjs.
+ * Integration specs are left out: they wire the whole app, as main.ts does.
+ *
+ * `also` adds the app's own restrictions (`paths`, `patterns`) to every folder but those in
+ * `also.except`: an app's other `no-restricted-imports` entry would otherwise be replaced by this
+ * one for the files both match (flat config keeps the last setting of a rule, it does not merge).
  */
-export function domainFolders(allowed) {
+export function domainFolders(allowed, also = {}) {
   const folders = Object.keys(allowed);
-  return folders.map((folder) => ({
-    files: [`src/${folder}/**/*.ts`],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: folders
-            .filter((other) => other !== folder && !allowed[folder].includes(other))
-            .map((other) => ({
-              group: [`../${other}/*`, `../../${other}/*`],
-              message: `${folder}/ does not reach into ${other}/ (domain folders: see this app's eslint.config.mjs)`,
-            })),
-        },
-      ],
-    },
-  }));
+  return folders.map((folder) => {
+    const own = (also.except ?? []).includes(folder) ? {} : also;
+    return {
+      files: [`src/${folder}/**/*.ts`],
+      ignores: ['src/**/*.integration-spec.ts'],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            paths: own.paths ?? [],
+            patterns: [
+              ...folders
+                .filter((other) => other !== folder && !allowed[folder].includes(other))
+                .map((other) => ({
+                  group: [`../${other}/*`, `../../${other}/*`],
+                  message: `${folder}/ does not reach into ${other}/ (domain folders: see this app's eslint.config.mjs)`,
+                })),
+              ...(own.patterns ?? []),
+            ],
+          },
+        ],
+      },
+    };
+  });
 }

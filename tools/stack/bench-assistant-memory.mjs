@@ -41,6 +41,7 @@ const pid = servicePid(profile, 'assistant');
 try {
   const url = profileSettings(profile).urls.assistant;
   const booted = memoryOf(pid);
+  /** @type {NodeJS.ProcessEnv} */
   const env = { ...process.env, ...serviceEnv('assistant', { profile, brokers: stack.brokers, databaseUrls: stack.databaseUrls }) };
   const main = path.join(ROOT, 'dist/apps/assistant/src/main.js');
   const { SHOP_KNOWLEDGE, PERFUME_KNOWLEDGE } = require(path.join(ROOT, 'dist/apps/assistant/src/evaluation/shop-knowledge.js'));

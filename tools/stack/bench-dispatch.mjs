@@ -118,7 +118,10 @@ const phase = async (name, ids, mps = MPS) => {
   // Why, e.g. {timer: 120, vault: 30, held: 4}; `held`: the admission guard held them (the dispatcher's requests of the number unanswered or answered within the last second already made the rate).
   result.rebookedBy = Object.fromEntries(
     Object.entries(rebookedNow)
-      .map(([labels, n]) => [/reason="([^"]*)"/.exec(labels)?.[1] ?? labels, n - (rebookedBefore[labels] ?? 0)])
+      .map(
+        ([labels, n]) =>
+          /** @type {[string, number]} */ ([/reason="([^"]*)"/.exec(labels)?.[1] ?? labels, n - (rebookedBefore[labels] ?? 0)]),
+      )
       .filter(([, n]) => n > 0),
   );
   result.held = result.rebookedBy.held ?? 0;
@@ -144,8 +147,8 @@ const sink = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => res.writeHead(200).end());
 });
-await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
-const sinkUrl = `http://127.0.0.1:${sink.address().port}/v1/webhooks/whatsapp`;
+await new Promise((resolve) => sink.listen(0, '127.0.0.1', () => resolve(undefined)));
+const sinkUrl = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (sink.address()).port}/v1/webhooks/whatsapp`;
 
 let single;
 let many;

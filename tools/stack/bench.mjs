@@ -375,6 +375,7 @@ if (ONLY) {
   fs.writeFileSync(path.join(dir, 'history', `${result.at.replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2) + '\n');
 }
 
+/** @type {Array<[string, '<' | '>=', number]>} */
 const goals = [
   ['ingest_ratio', '>=', 0.5],
   ['profiles_ratio', '>=', 0.3],

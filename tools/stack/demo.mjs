@@ -35,7 +35,7 @@ try {
     },
   });
 } catch (error) {
-  console.error(error.message);
+  console.error(/** @type {Error} */ (error).message);
   code = 1;
 } finally {
   if (keep) {

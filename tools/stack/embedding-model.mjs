@@ -56,7 +56,7 @@ async function withLock(lockDir, fn, timeoutMs = 10 * 60_000) {
       fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
       break;
     } catch (err) {
-      if (err.code !== 'EEXIST') throw err;
+      if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') throw err;
       const holder = Number(fs.existsSync(path.join(lockDir, 'pid')) ? fs.readFileSync(path.join(lockDir, 'pid'), 'utf8') : 0);
       let alive = false;
       try {

@@ -670,7 +670,8 @@ async function withRetries(what, attempt, attempts = 5) {
       return await attempt();
     } catch (error) {
       if (n >= attempts) throw error;
-      log(`${what}: ${error.message} (${error.cause?.code ?? 'no code'}); retrying`);
+      const failure = /** @type {Error & {cause?: {code?: string}}} */ (error);
+      log(`${what}: ${failure.message} (${failure.cause?.code ?? 'no code'}); retrying`);
       await sleep(500 * n);
     }
   }
@@ -684,6 +685,7 @@ async function waitFor(what, check, timeoutMs = 180_000) {
   }
 }
 
+/** The sandbox's JSON answer to `route` (each route its own shape: sandbox-schemas.ts). @returns {Promise<any>} */
 async function sandbox(route, init) {
   const response = await fetch(`${settings.urls['whatsapp-sandbox']}${route}`, init);
   if (!response.ok) throw new Error(`sandbox ${route} answered ${response.status}: ${(await response.text()).slice(0, 300)}`);

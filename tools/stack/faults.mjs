@@ -318,7 +318,8 @@ async function fullIsr(limitMs = 120_000) {
  * the kill until every stage has committed steadily again, restarts the node and waits until its
  * partitions are in sync again, so that the next round starts from a whole cluster.
  */
-async function killNode({ round, group, id, led, why }) {
+/** @param {{round: number, group: string, id: number, led?: number, why: string}} options `led`: partitions the node leads */
+async function killNode({ round, group, id, led = undefined, why }) {
   const status = await brokerStatus({ profile: PROFILE });
   const pid = status.nodes.find((n) => n.id === id)?.pid;
   if (!pid) throw new Error(`node ${id} does not run (nodes: ${JSON.stringify(status.nodes)})`);
@@ -512,7 +513,9 @@ try {
     const pairRefusals = async () => {
       for (let attempt = 1; ; attempt += 1) {
         try {
-          const stats = await (await fetch(`${sandbox}/sandbox/stats`, { signal: AbortSignal.timeout(30_000) })).json();
+          const stats = /** @type {{rejected?: Record<string, number>}} */ (
+            await (await fetch(`${sandbox}/sandbox/stats`, { signal: AbortSignal.timeout(30_000) })).json()
+          );
           return stats.rejected?.['131056'] ?? 0;
         } catch (error) {
           if (attempt >= 10) throw error;
@@ -657,7 +660,7 @@ try {
   sampling = false;
   await sampler;
   await offsetsLoop;
-  await probeAdmin?.disconnect().catch(() => undefined);
+  if (probeAdmin) await probeAdmin.disconnect().catch(() => undefined);
   load?.kill();
   await stopServices({ profile: PROFILE, log: () => {} });
   await stackDown({ profile: PROFILE, services: [], log: () => {} });

@@ -471,7 +471,8 @@ export async function checkKafkajsCompat(brokers) {
       'groups: admin.describeGroups',
       async () => {
         const { groups: described } = await admin.describeGroups([groups.main]);
-        const g = described[0];
+        // The response carries each group's errorCode; kafkajs's GroupDescription type leaves it out.
+        const g = /** @type {import('kafkajs').GroupDescription & {errorCode?: number}} */ (described[0]);
         assert(g.errorCode === 0, `errorCode ${g.errorCode}`);
         assert(g.state === 'Stable', `state ${g.state}`);
         assert(g.members.length === 2, `${g.members.length} members`);

@@ -70,12 +70,13 @@ async function withClient(url, fn, connectTimeoutMs = 3000) {
 }
 
 /** null if the server accepts a connection and `SELECT 1`, else the error. */
+/** @returns {Promise<Error | null>} why the server does not answer (null when it does) */
 async function probe(url) {
   try {
     await withClient(url, (c) => c.query('SELECT 1'));
     return null;
   } catch (err) {
-    return err;
+    return /** @type {Error} */ (err);
   }
 }
 
@@ -97,7 +98,9 @@ function run(cmd, args) {
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
-    child.on('error', (err) => resolve({ code: -1, out: err.code === 'ENOENT' ? `${cmd} not found on PATH` : err.message }));
+    child.on('error', (/** @type {NodeJS.ErrnoException} */ err) =>
+      resolve({ code: -1, out: err.code === 'ENOENT' ? `${cmd} not found on PATH` : err.message }),
+    );
     child.on('close', (code) => resolve({ code, out: out.trim() }));
   });
 }
@@ -168,6 +171,7 @@ export async function ensurePostgres({ databases = [], timeoutMs = DEFAULT_TIMEO
     await waitForServer(url, timeoutMs);
   }
 
+  /** @type {Record<string, string>} */
   const urls = {};
   await withClient(url, async (client) => {
     for (const name of databases) {
@@ -176,7 +180,8 @@ export async function ensurePostgres({ databases = [], timeoutMs = DEFAULT_TIMEO
         try {
           await client.query(`CREATE DATABASE "${name}"`); // name validated above
           log(`Created database ${name}`);
-        } catch (e) {
+        } catch (caught) {
+          const e = /** @type {Error & {code?: string}} */ (caught);
           // 42P04 duplicate_database / 23505 unique_violation: created concurrently, fine.
           if (e.code !== '42P04' && e.code !== '23505') {
             throw new Error(`Could not create database ${name} on ${redact(url)}: ${e.message}`);
@@ -193,6 +198,7 @@ export async function ensurePostgres({ databases = [], timeoutMs = DEFAULT_TIMEO
  * Stops the local cluster only if ensurePostgres started it (recorded in the state dir).
  * @returns {Promise<{stopped: boolean, reason?: string}>}
  */
+/** @param {{log?: (message: string) => void}} [options] */
 export async function stopPostgres({ log = () => {} } = {}) {
   const file = stateFile();
   let state;
@@ -218,6 +224,7 @@ export async function postgresStatus() {
   return { url: redact(url), answering: !err, error: err?.message ?? null, startedByUs: fs.existsSync(stateFile()) };
 }
 
+/** @param {string[]} argv */
 async function main([cmd, ...args]) {
   const log = (m) => console.error(`[postgres] ${m}`);
   switch (cmd) {

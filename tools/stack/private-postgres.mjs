@@ -46,7 +46,8 @@ async function waitAnswering(url, timeoutMs = 30_000) {
       return;
     } catch (error) {
       await client.end().catch(() => {});
-      if (Date.now() > deadline) throw new Error(`private PostgreSQL did not answer within ${timeoutMs} ms: ${error.message}`);
+      if (Date.now() > deadline)
+        throw new Error(`private PostgreSQL did not answer within ${timeoutMs} ms: ${/** @type {Error} */ (error).message}`);
       await sleep(250);
     }
   }

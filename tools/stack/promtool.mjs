@@ -91,7 +91,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     else if (command === 'test') console.log(testAlertRules());
     else throw new Error('usage: node tools/stack/promtool.mjs test | path');
   } catch (error) {
-    console.error(error.message);
+    console.error(/** @type {Error} */ (error).message);
     process.exit(1);
   }
 }

@@ -254,8 +254,7 @@ export async function startServices({
   try {
     await waitReady({ profile, started, timeoutMs, log, only, replica });
   } catch (error) {
-    error.startedServices = started;
-    throw error;
+    throw Object.assign(/** @type {Error} */ (error), { startedServices: started });
   }
   return started;
 }
@@ -282,7 +281,11 @@ async function waitReady({ profile, started, timeoutMs, log, only, replica = 1 }
 }
 
 /** Stops services this tool started (pid files; every replica), SIGTERM then SIGKILL after a grace period, all at once. */
-export async function stopServices({ profile, only, log = console.log, graceMs = 15_000 }) {
+/**
+ * @param {{profile: string, only?: string[], log?: (message: string) => void, graceMs?: number}} options
+ *   `only`: these services (every one this tool started when left out)
+ */
+export async function stopServices({ profile, only = undefined, log = console.log, graceMs = 15_000 }) {
   const dir = stateDir(profile);
   const stopOne = async (service) => {
     const pidFile = path.join(dir, `${service.name}.pid`);

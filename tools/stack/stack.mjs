@@ -25,6 +25,9 @@ export async function applySlot(profile) {
   );
 }
 
+/**
+ * @param {{profile?: string, services?: boolean, build?: boolean, log?: (message: string) => void}} [options]
+ */
 export async function stackUp({ profile = 'dev', services = false, build = true, log = console.log } = {}) {
   ensureInstalled(log);
   await applySlot(profile);
@@ -39,7 +42,12 @@ export async function stackUp({ profile = 'dev', services = false, build = true,
     return await upAfterBroker({ profile, services, log, broker, settings, ensurePostgres, startServices });
   } catch (error) {
     // Leave nothing behind that this call started.
-    await stackDown({ profile, log, broker: broker.startedByUs, services: error.startedServices ?? [] });
+    await stackDown({
+      profile,
+      log,
+      broker: broker.startedByUs,
+      services: /** @type {{startedServices?: string[]}} */ (error).startedServices ?? [],
+    });
     throw error;
   }
 }
@@ -72,8 +80,12 @@ async function upAfterBroker({ profile, services, log, broker, settings, ensureP
   };
 }
 
-/** Stops what this tool started: services (pid files), then the broker and Postgres if ours. */
-export async function stackDown({ profile = 'dev', log = console.log, services, broker = true } = {}) {
+/**
+ * Stops what this tool started: services (pid files), then the broker and Postgres if ours.
+ * @param {{profile?: string, log?: (message: string) => void, services?: string[], broker?: boolean}} [options]
+ *   `services`: the services to stop (all this tool started when left out); `broker`: also Kafka and Postgres
+ */
+export async function stackDown({ profile = 'dev', log = console.log, services = undefined, broker = true } = {}) {
   await applySlot(profile);
   const { stopServices } = await import('./services.mjs');
   await stopServices({ profile, only: services, log });

@@ -40,7 +40,7 @@ try {
   phase('end-to-end tests (every service running)');
   run('npx', ['jest', '-c', 'jest.e2e.config.js']);
 } catch (error) {
-  console.error(error.message);
+  console.error(/** @type {Error} */ (error).message);
   failed = true;
 } finally {
   phase('stopping the test stack');

@@ -62,7 +62,7 @@ if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).
     }
     console.log(JSON.stringify(out));
   } catch (error) {
-    console.error(`vault-backup: ${error.message}`);
+    console.error(`vault-backup: ${/** @type {Error} */ (error).message}`);
     process.exit(1);
   }
 }

@@ -1,3 +1,4 @@
+/** @returns {Promise<void>} */
 module.exports = async () => {
   const up = globalThis.__WT_STACK__;
   if (!up || process.env.WT_STACK_KEEP) return;

@@ -1,27 +1,19 @@
-import { Module, ValidationPipe } from '@nestjs/common';
+import { Global, Module, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiKeyStore, BusinessAuthGuard } from '@wt/business-auth';
 import { ConfigModule } from '@wt/config';
-import { postgresOptions, RetentionJob } from '@wt/database';
-import { DataSource } from 'typeorm';
-import { decisionRetentionRules } from './decision/decision-retention';
+import { postgresOptions } from '@wt/database';
 import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
 import { ObservabilityModule } from '@wt/observability';
 import { RateBook } from '@wt/pricing';
-import { AudienceStore } from './audience/audience.store';
-import { ApiKeyStore } from '@wt/business-auth';
-import { BusinessAuthGuard } from '@wt/business-auth';
-import { CampaignOutbox } from './campaign/campaign-outbox';
-import { CampaignController } from './campaign/campaign.controller';
+import { AudienceModule } from './audience/audience.module';
+import { CampaignModule } from './campaign/campaign.module';
 import { CampaignEntity } from './campaign/campaign.entity';
-import { CampaignStore } from './campaign/campaign.store';
-import { DecisionController } from './decision/decision.controller';
-import { DecisionEngine } from './decision/decision.engine';
-import { DecisionOutbox } from './decision/decision-outbox';
+import { DecisionModule } from './decision/decision.module';
 import { DecisionEntity } from './decision/decision.entity';
-import { DecisionStore } from './decision/decision.store';
-import { ScoringConsumer } from './decision/scoring.consumer';
-import { CampaignLauncher } from './launch/campaign-launcher';
+import { EligibilityModule } from './eligibility/eligibility.module';
+import { LaunchModule } from './launch/launch.module';
 import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-schema';
 import { ScoringInFull1764460800000 } from './migrations/1764460800000-scoring-in-full';
 import { ModelPrecision1764720000000 } from './migrations/1764720000000-model-precision';
@@ -32,13 +24,9 @@ import { ScheduledEvaluation1765152000500 } from './migrations/1765152000500-sch
 import { HoldoutConversion1765152000600 } from './migrations/1765152000600-holdout-conversion';
 import { TemplatePause1765238400000 } from './migrations/1765238400000-template-pause';
 import { MessagePricing1765324800000 } from './migrations/1765324800000-message-pricing';
-import { CampaignEstimator } from './report/campaign-estimator';
-import { CampaignReportController } from './report/campaign-report.controller';
-import { CampaignReportStore } from './report/campaign-report.store';
-import { TemplatePauseStore } from './report/template-pause.store';
-import { EligibilityStore } from './eligibility/eligibility.store';
-import { OutcomeLearner } from './outcome/outcome.learner';
-import { ModelStore } from './relevance/model.store';
+import { OutcomeModule } from './outcome/outcome.module';
+import { RelevanceModule } from './relevance/relevance.module';
+import { ReportModule } from './report/report.module';
 import { ScoringConfig } from './scoring.config';
 
 export const SCORING_ENTITIES = [CampaignEntity, DecisionEntity];
@@ -55,26 +43,23 @@ export const SCORING_MIGRATIONS = [
   MessagePricing1765324800000,
 ];
 
-/** Providers that need only the database (and a publisher for the engine): shared with tests. */
-export const SCORING_PROVIDERS = [
-  CampaignStore,
-  CampaignOutbox,
-  DecisionStore,
-  AudienceStore,
-  ApiKeyStore,
-  ModelStore,
-  EligibilityStore,
-  DecisionOutbox,
-  DecisionEngine,
-  OutcomeLearner,
-  CampaignLauncher,
-  CampaignReportStore,
-  TemplatePauseStore,
-  BusinessAuthGuard,
-  CampaignEstimator,
-  { provide: RateBook, useFactory: (config: ScoringConfig) => RateBook.load(config.RATE_CARD_FILE), inject: [ScoringConfig] },
-];
+/** What every domain module may use: the rate cards (prices, currencies) and the business API keys behind BusinessAuthGuard. */
+@Global()
+@Module({
+  providers: [
+    ApiKeyStore,
+    BusinessAuthGuard,
+    { provide: RateBook, useFactory: (config: ScoringConfig) => RateBook.load(config.RATE_CARD_FILE), inject: [ScoringConfig] },
+  ],
+  exports: [ApiKeyStore, BusinessAuthGuard, RateBook],
+})
+class ScoringPlatformModule {}
 
+/**
+ * Scoring: the root wiring (configuration, Kafka, database, the shared rate cards and API keys) and
+ * one module per domain folder. Dependencies point down: launch/ (when to evaluate) → outcome/ →
+ * report/ → decision/ → campaign/, eligibility/, relevance/; audience/ is read by launch/ and report/.
+ */
 export function scoringModule(config: ScoringConfig) {
   @Module({
     imports: [
@@ -90,22 +75,17 @@ export function scoringModule(config: ScoringConfig) {
           applicationName: 'scoring',
         }),
       ),
+      ScoringPlatformModule,
+      RelevanceModule,
+      AudienceModule,
+      EligibilityModule,
+      CampaignModule,
+      DecisionModule,
+      ReportModule,
+      OutcomeModule,
+      LaunchModule,
     ],
-    controllers: [ScoringConsumer, CampaignController, DecisionController, CampaignReportController],
-    providers: [
-      ...SCORING_PROVIDERS,
-      {
-        provide: RetentionJob,
-        useFactory: (dataSource: DataSource) =>
-          new RetentionJob(dataSource, decisionRetentionRules(config.DECISION_RETENTION_DAYS), {
-            intervalSeconds: config.RETENTION_PURGE_INTERVAL_SECONDS,
-            batchSize: config.RETENTION_PURGE_BATCH,
-            service: 'scoring',
-          }),
-        inject: [DataSource],
-      },
-      { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) },
-    ],
+    providers: [{ provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) }],
   })
   class ScoringModule {}
   return ScoringModule;

@@ -18,7 +18,7 @@ import { CampaignStore } from './campaign/campaign.store';
 import { DecisionOutbox } from './decision/decision-outbox';
 import { DecisionEngine } from './decision/decision.engine';
 import { DecisionStore } from './decision/decision.store';
-import { ScoringConsumer } from './decision/scoring.consumer';
+import { MessageStatusConsumer } from './outcome/message-status.consumer';
 import { EligibilityStore } from './eligibility/eligibility.store';
 import { type CampaignReport } from './report/campaign-report';
 import { type CampaignEstimate } from './report/campaign-estimator';
@@ -29,7 +29,7 @@ import { campaignFixture, snapshotFixture } from './testing/fixtures';
 const run = randomUUID().slice(0, 8);
 
 /** Scoring's handler of statuses, in a consumer group of this run, behind the real validation of KafkaBatchServer. */
-let consumerOfApp: ScoringConsumer | undefined;
+let consumerOfApp: MessageStatusConsumer | undefined;
 @Controller()
 class StatusesOnlyConsumer {
   @EventPattern(Topic.WhatsappMessageStatusV1)
@@ -73,7 +73,7 @@ describe('scoring: rate card, money budgets, spend and estimates', () => {
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
     dataSource = app.get(DataSource);
-    consumerOfApp = app.get(ScoringConsumer);
+    consumerOfApp = app.get(MessageStatusConsumer);
     // Another scoring replica: its own pool, the same database.
     const other = new DataSource(
       postgresOptions({

@@ -39,7 +39,7 @@ for (const object of objects) {
     new Model(object).validate();
     results.push({ ...entry, status: 'valid' });
   } catch (error) {
-    results.push({ ...entry, status: 'invalid', error: error.message });
+    results.push({ ...entry, status: 'invalid', error: /** @type {Error} */ (error).message });
   }
 }
 process.stdout.write(JSON.stringify(results));

@@ -1,7 +1,8 @@
+import { type DayBucket, type ProfileState } from '@wt/profile-model';
 import { ENGAGEMENT_TYPES, type EngagementNormalizedV1 } from '@wt/contracts';
-import { addBuckets, dayBucketsOf, type DayBucket, dayOf, recomputeFromBuckets, retentionCutoff } from './day-buckets';
+import { addBuckets, dayBucketsOf, dayOf, recomputeFromBuckets, retentionCutoff } from './day-buckets';
 import { InterestDecay } from './interest-decay';
-import { applyEngagement, emptyProfile, type ProfileState } from './profile-state';
+import { applyEngagement, emptyProfile } from './profile-state';
 
 const decay = new InterestDecay(24 * 7);
 const PERSON = 'a'.repeat(64);

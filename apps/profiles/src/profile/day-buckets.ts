@@ -1,25 +1,9 @@
 import { type EngagementNormalizedV1 } from '@wt/contracts';
+import { type DayBucket, type ProfileState } from '@wt/profile-model';
 import { type InterestDecay } from './interest-decay';
-import { addSignals, type ProfileState } from './profile-state';
+import { addSignals } from './profile-state';
 
 const DAY_MS = 86_400_000;
-
-/**
- * One person's engagement on one UTC day (one row of person_day_bucket). Interests are referenced
- * to the start of the day (`day`), unrounded, so that the days left after a purge add up to
- * exactly what the person's profile would be had the purged days never been seen.
- */
-export interface DayBucket {
-  personId: string;
-  /** `YYYY-MM-DD`, UTC. */
-  day: string;
-  interests: Record<string, number>;
-  businessInterests: Record<string, Record<string, number>>;
-  eventsBySource: Record<string, number>;
-  eventsByBusiness: Record<string, number>;
-  totalEvents: number;
-  lastSeenAt: Date;
-}
 
 const dayNames = new Map<number, string>();
 

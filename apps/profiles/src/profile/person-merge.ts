@@ -1,4 +1,4 @@
-import { type ProfileState } from './profile-state';
+import { type ProfileState } from '@wt/profile-model';
 
 /** One current consent of a person (a `consent_state` row). */
 export interface ConsentChoice {

@@ -1,6 +1,7 @@
+import { type ProfileState } from '@wt/profile-model';
 import { type ProfileSnapshotV1 } from '@wt/contracts';
 import { type ConsentRow } from './profile.store';
-import { type ProfileState, RECENT_HALF_LIFE_HOURS, SIGNAL_KEYS } from './profile-state';
+import { RECENT_HALF_LIFE_HOURS, SIGNAL_KEYS } from './profile-state';
 
 const SIGNAL_KEY_SET = new Set<string>(Object.values(SIGNAL_KEYS));
 

@@ -1,5 +1,6 @@
 import { type EngagementKind, type EngagementNormalizedV1, type EngagementType, SERVICE_WINDOW_MS } from '@wt/contracts';
 import { timeZoneForCountry } from '@wt/identity';
+import { type ProfileState } from '@wt/profile-model';
 import { InterestDecay } from './interest-decay';
 
 /**
@@ -24,28 +25,6 @@ export const ENGAGEMENT_KIND: Readonly<Record<EngagementType, EngagementKind>> =
 /** Half-life of short-term intent (`recentInterests`): the last day or two against the long-term level. */
 export const RECENT_HALF_LIFE_HOURS = 24;
 const recentDecay = new InterestDecay(RECENT_HALF_LIFE_HOURS);
-
-/** A person's profile as stored (one row of person_profile). */
-export interface ProfileState {
-  personId: string;
-  contact: string | null;
-  country: string | null;
-  timeZone: string | null;
-  /** Category → decayed score at `interestsAt`, from every signal (cross-app and first-party). */
-  interests: Record<string, number>;
-  /** businessId → category → decayed score at `interestsAt`: first-party signals only. */
-  businessInterests: Record<string, Record<string, number>>;
-  interestsAt: Date | null;
-  /** Category → interest at `interestsAt` with the short half-life RECENT_HALF_LIFE_HOURS (all signals). */
-  recentInterests: Record<string, number>;
-  totalEvents: number;
-  eventsBySource: Record<string, number>;
-  eventsByBusiness: Record<string, number>;
-  lastSeenAt: Date | null;
-  /** Business phoneNumberId → end of the customer-service window (ISO 8601). */
-  serviceWindows: Record<string, string>;
-  version: number;
-}
 
 export function emptyProfile(personId: string): ProfileState {
   return {

@@ -1,3 +1,4 @@
+import { type ProfileState } from '@wt/profile-model';
 import { Injectable } from '@nestjs/common';
 import { type ConsentNormalizedV1, type PersonMergeV1, Topic, type TopicPayload } from '@wt/contracts';
 import { type ConsumedRecord, KafkaPublisher, type RecordBatch, traceHeaders } from '@wt/kafka';
@@ -7,7 +8,6 @@ import { retentionCutoff } from './day-buckets';
 import { chunkByPeople } from './people-chunks';
 import { InterestDecay } from './interest-decay';
 import { toSnapshot } from './profile-snapshot';
-import { type ProfileState } from './profile-state';
 import { type ConsentRow, ProfileStore } from './profile.store';
 
 const applied = counter({ name: 'wt_profile_events_total', help: 'Engagement events by effect on profiles', labelNames: ['effect'] });

@@ -1,12 +1,13 @@
+import { type DayBucket, type ProfileState } from '@wt/profile-model';
 import { Injectable } from '@nestjs/common';
 import { type ConsentNormalizedV1, type EngagementNormalizedV1, type InboundMessageV1, type PersonMergeV1 } from '@wt/contracts';
 import { timeZoneForCountry } from '@wt/identity';
 import { type PoolClient, type QueryResult } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
-import { addBuckets, dayBucketsOf, dayOf, type DayBucket, recomputeFromBuckets } from './day-buckets';
+import { addBuckets, dayBucketsOf, dayOf, recomputeFromBuckets } from './day-buckets';
 import { type ConsentChoice, mergeConsents, mergedProfileBase } from './person-merge';
 import { type InterestDecay } from './interest-decay';
-import { applyEngagement, applyInbound, emptyProfile, type ProfileState } from './profile-state';
+import { applyEngagement, applyInbound, emptyProfile } from './profile-state';
 import { sqlJson, sqlTextArray } from './sql-literal';
 
 export interface ConsentRow {

@@ -1,3 +1,4 @@
+import { type ProfileState } from '@wt/profile-model';
 import { type ConsentNormalizedV1, ENGAGEMENT_TYPES, type EngagementNormalizedV1, Topic, usableInterests } from '@wt/contracts';
 import { testBrokers, testDatabaseUrl, eventually, sleep, TopicProbe, testVaultEnv, stopChild, waitUntilReady } from '@wt/testing';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -8,7 +9,7 @@ import path from 'node:path';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { InterestDecay } from './interest-decay';
-import { applyEngagement, emptyProfile, type ProfileState } from './profile-state';
+import { applyEngagement, emptyProfile } from './profile-state';
 import { testLogDir } from '../testing/test-log-dir';
 import { dropScratchDatabase } from '../testing/scratch-database';
 

@@ -1,3 +1,4 @@
+import { type ProfileState } from '@wt/profile-model';
 import { ENGAGEMENT_TYPES, type EngagementNormalizedV1, Topic } from '@wt/contracts';
 import { eventually, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe, stopChild, waitUntilReady } from '@wt/testing';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -11,7 +12,7 @@ import { dropScratchDatabase } from '../testing/scratch-database';
 import { testLogDir } from '../testing/test-log-dir';
 import { retentionCutoff } from './day-buckets';
 import { InterestDecay } from './interest-decay';
-import { applyEngagement, emptyProfile, type ProfileState } from './profile-state';
+import { applyEngagement, emptyProfile } from './profile-state';
 
 /**
  * Retention (issue 3, point 10) on the real broker and Postgres: the built profiles service counts

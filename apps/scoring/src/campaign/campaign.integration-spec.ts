@@ -12,10 +12,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { RateBook } from '@wt/pricing';
 import { scoringModule } from '../app.module';
-import { ScoringConsumer } from '../decision/scoring.consumer';
+import { CampaignsConsumer } from './campaigns.consumer';
 import { ScoringConfig } from '../scoring.config';
 import { campaignFixture } from '../testing/fixtures';
 import { CampaignOutbox } from './campaign-outbox';
+import { CampaignService } from './campaign.service';
 import { CampaignController, type CampaignView } from './campaign.controller';
 import { CampaignStore } from './campaign.store';
 
@@ -33,9 +34,9 @@ function idOnPartitionOf(key: string, label: string): string {
 
 /**
  * Scoring's own handler of campaigns.v1, alone in a consumer group of this run: the records pass
- * through the real validation and dead-lettering of KafkaBatchServer, then ScoringConsumer.
+ * through the real validation and dead-lettering of KafkaBatchServer, then CampaignsConsumer.
  */
-let scoringConsumer: ScoringConsumer | undefined;
+let scoringConsumer: CampaignsConsumer | undefined;
 @Controller()
 class CampaignsOnlyConsumer {
   @EventPattern(Topic.CampaignsV1)
@@ -74,7 +75,7 @@ describe('campaigns: one owner per id, stored before published, refused for good
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
     dataSource = app.get(DataSource);
-    scoringConsumer = app.get(ScoringConsumer);
+    scoringConsumer = app.get(CampaignsConsumer);
     consumer = await NestFactory.createMicroservice(CampaignsOnlyModule, {
       strategy: new KafkaBatchServer({
         connection: kafkaConnectionOf(settings, 'scoring'),
@@ -241,7 +242,9 @@ describe('campaigns: one owner per id, stored before published, refused for good
           throw new Error('broker gone (provoked on purpose)');
         },
       } as unknown as KafkaPublisher;
-      const api = new CampaignController(app.get(CampaignStore), new CampaignOutbox(dataSource, unreachable), app.get(RateBook));
+      const api = new CampaignController(
+        new CampaignService(app.get(CampaignStore), new CampaignOutbox(dataSource, unreachable), app.get(RateBook)),
+      );
       const acme = await business('outage');
       const campaignId = `outage-${run}`;
       const view = await api.create(acme.id, { ...body({ campaignId }), status: 'active' } as never);
@@ -265,7 +268,9 @@ describe('campaigns: one owner per id, stored before published, refused for good
           throw new Error('broker gone (provoked on purpose)');
         },
       } as unknown as KafkaPublisher;
-      const api = new CampaignController(app.get(CampaignStore), new CampaignOutbox(dataSource, unreachable), app.get(RateBook));
+      const api = new CampaignController(
+        new CampaignService(app.get(CampaignStore), new CampaignOutbox(dataSource, unreachable), app.get(RateBook)),
+      );
       const acme = await business('order');
       const campaignId = `order-${run}`;
       ended.push(await api.create(acme.id, { ...body({ campaignId, name: 'First' }) } as never));

@@ -299,4 +299,13 @@ export class DecisionStore {
     const r = rows[0];
     return r && { decisionId: r.decision_id, personId: r.person_id.trim(), businessId: r.business_id, features: r.features };
   }
+
+  /** People the given campaigns suppressed as `business_paused`, in person id order after `after`, `limit` at a time. */
+  async pausedPeople(campaignIds: readonly string[], after: string, limit: number): Promise<string[]> {
+    const rows: { person_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT person_id FROM decision WHERE campaign_id = ANY($1::text[]) AND reason = 'business_paused' AND person_id > $2 ORDER BY person_id LIMIT $3`,
+      [campaignIds, after, limit],
+    );
+    return rows.map((r) => r.person_id);
+  }
 }

@@ -65,6 +65,15 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
     private readonly config: ScoringConfig,
   ) {}
 
+  /** The cutoffs of the launches of `campaigns` that set one (a real-time or resumed evaluation keeps to them). */
+  async cutoffs(campaigns: readonly CampaignV1[]): Promise<Map<string, number>> {
+    const rows: { campaign_id: string; cutoff: number }[] = await this.dataSource.query(
+      `SELECT campaign_id, cutoff FROM campaign_launch WHERE campaign_id = ANY($1::text[]) AND cutoff IS NOT NULL`,
+      [campaigns.map((c) => c.campaignId)],
+    );
+    return new Map(rows.map((c) => [c.campaign_id, c.cutoff]));
+  }
+
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
       if (this.running || this.stopped) return;

@@ -1,5 +1,6 @@
 import { type EngagementNormalizedV1 } from '@wt/contracts';
 import { postgresOptions } from '@wt/database';
+import { type DayBucket, type ProfileState } from '@wt/profile-model';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -7,32 +8,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { rng } from '../demo/population';
 
-/** The shapes of the built profiles app used here (tools may not import apps: loaded from dist). */
-interface ProfileState {
-  personId: string;
-  contact: string | null;
-  country: string | null;
-  timeZone: string | null;
-  interests: Record<string, number>;
-  businessInterests: Record<string, Record<string, number>>;
-  interestsAt: Date | null;
-  totalEvents: number;
-  eventsBySource: Record<string, number>;
-  eventsByBusiness: Record<string, number>;
-  lastSeenAt: Date | null;
-  serviceWindows: Record<string, string>;
-  version: number;
-}
-interface DayBucket {
-  personId: string;
-  day: string;
-  interests: Record<string, number>;
-  businessInterests: Record<string, Record<string, number>>;
-  eventsBySource: Record<string, number>;
-  eventsByBusiness: Record<string, number>;
-  totalEvents: number;
-  lastSeenAt: Date;
-}
+/** The built profiles app's classes and functions used here (tools may not import apps: loaded from dist; its types from @wt/profile-model). */
 interface Decay {
   readonly halfLifeHours?: number;
 }
