@@ -1,14 +1,13 @@
 import { loadConfig, ServiceEnv, withKeyVault } from '@wt/config';
 import { type InboundMessageV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { addressOf, Pseudonymizer } from '@wt/identity';
-import { TopicProbe, testBrokers, testVaultEnv } from '@wt/testing';
+import { type TopicProbe, testVaultEnv } from '@wt/testing';
 import { contactSealerOf, keyVaultOf, PostgresPersonIdentifiers, vaultDataSource } from '@wt/vault';
 import { signWebhookBody } from '@wt/whatsapp';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { type DataSource } from 'typeorm';
-import { dispatcherStack, type DispatcherStack, freshDatabase } from '../testing/dispatcher-children';
-import { DispatchDriver, type TestPerson } from '../testing/dispatcher-fixtures';
+import { type TestPerson, DispatcherTestBed } from '../testing/dispatcher-fixtures';
 
 interface SandboxIds {
   wa_id?: string;
@@ -27,9 +26,7 @@ interface SandboxIds {
 describe('dispatcher: business-scoped user ids and usernames (WhatsApp 2026)', () => {
   const run = randomUUID().slice(0, 8);
   const phoneNumberId = `6${Date.now()}`.slice(0, 15);
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let stack: DispatcherStack;
-  let driver: DispatchDriver;
+  let bed: DispatcherTestBed;
   let inbound: TopicProbe<Topic.WhatsappInboundV1>;
   let consents: TopicProbe<Topic.ConsentV1>;
   let statuses: TopicProbe<Topic.WhatsappMessageStatusV1>;
@@ -42,38 +39,26 @@ describe('dispatcher: business-scoped user ids and usernames (WhatsApp 2026)', (
   const secrets: string[] = [];
 
   beforeAll(async () => {
-    db = await freshDatabase(`wt_it_webhook_identity_${run}`);
-    stack = await dispatcherStack(
+    bed = await DispatcherTestBed.create(
       run,
-      db.url,
+      'webhook_identity',
       { PAIR_INTERVAL_MS: '0', SENDER_POLL_MS: '50' },
       { SANDBOX_PAIR_INTERVAL_MS: '0', SANDBOX_STATUS_DELAY_MS: '20', SANDBOX_READ_RATE: '1' },
     );
-    driver = new DispatchDriver(stack, db.pg, run);
-    pseudonymizer = new Pseudonymizer(stack.pseudonymSecret);
+    pseudonymizer = new Pseudonymizer(bed.stack.pseudonymSecret);
     vaultDb = vaultDataSource(loadConfig(class extends withKeyVault(ServiceEnv) {}, { ...testVaultEnv() }), 'it-webhook-identity');
     await vaultDb.initialize();
     identifiers = new PostgresPersonIdentifiers(vaultDb);
-    [inbound, consents, statuses] = await Promise.all([
-      TopicProbe.start(testBrokers(), Topic.WhatsappInboundV1),
-      TopicProbe.start(testBrokers(), Topic.ConsentV1),
-      TopicProbe.start(testBrokers(), Topic.WhatsappMessageStatusV1),
-      stack.sandbox.start(),
-      driver.connect(),
-    ]);
-    await stack.dispatcher.start();
+    [inbound, consents, statuses] = await bed.start(Topic.WhatsappInboundV1, Topic.ConsentV1, Topic.WhatsappMessageStatusV1);
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([inbound?.stop(), consents?.stop(), statuses?.stop(), driver?.disconnect()]);
-    await stack?.dispatcher.kill('SIGKILL');
-    await stack?.sandbox.kill('SIGKILL');
-    await db?.drop();
+    await bed?.stop();
     await vaultDb?.destroy();
   });
 
   async function sandbox<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${stack.sandbox.url}${path}`, {
+    const response = await fetch(`${bed.stack.sandbox.url}${path}`, {
       method,
       headers: { 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -98,15 +83,15 @@ describe('dispatcher: business-scoped user ids and usernames (WhatsApp 2026)', (
 
   /** A decision sent and delivered through the sandbox; resolves once the dispatcher published `delivered`. */
   async function sendAndDeliver(decision: TargetingDecisionV1): Promise<void> {
-    await driver.publishDecisions(decision);
+    await bed.driver.publishDecisions(decision);
     await statuses.waitFor((s) => s.decisionId === decision.decisionId && s.status === 'delivered', STEP_MS);
   }
 
   /** The dispatcher learns the business of the number, and the person's BSUID from the status webhooks of a send to their number. */
   async function knownByNumberAndBsuid(label: string): Promise<{ person: TestPerson; ids: SandboxIds }> {
-    const person = driver.person();
+    const person = bed.driver.person();
     const ids = await user(person, { username: `u_${label}_${run}`, parentId: true });
-    await sendAndDeliver(driver.decision(person, label, phoneNumberId));
+    await sendAndDeliver(bed.driver.decision(person, label, phoneNumberId));
     await expect(resolvesTo(ids.user_id)).resolves.toBe(person.personId);
     return { person, ids };
   }
@@ -181,9 +166,9 @@ describe('dispatcher: business-scoped user ids and usernames (WhatsApp 2026)', (
           },
         ],
       });
-      const response = await fetch(`${stack.dispatcher.url}/v1/webhooks/whatsapp`, {
+      const response = await fetch(`${bed.stack.dispatcher.url}/v1/webhooks/whatsapp`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, stack.appSecret) },
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, bed.stack.appSecret) },
         body,
       });
       expect(response.status).toBe(200);
@@ -196,7 +181,7 @@ describe('dispatcher: business-scoped user ids and usernames (WhatsApp 2026)', (
   it(
     'a person known only by BSUID is sent to by BSUID (`recipient`), and the statuses that carry only the BSUID update that dispatch',
     async () => {
-      const person = driver.person();
+      const person = bed.driver.person();
       const ids = await user(person, { username: `only_${run}`, hidePhone: true });
       // They write first: the platform knows them by BSUID only (a new person, with a sealed BSUID as contact).
       const message = await write({ fromUserId: ids.user_id }, 'hello');
@@ -204,7 +189,7 @@ describe('dispatcher: business-scoped user ids and usernames (WhatsApp 2026)', (
       expect(message.personId).not.toBe(pseudonymizer.personId(person.e164));
       // Scoring's decision carries the contact profiles kept from that message.
       const decision: TargetingDecisionV1 = {
-        ...driver.decision({ ...person, personId: message.personId }, 'bsuid-only', phoneNumberId),
+        ...bed.driver.decision({ ...person, personId: message.personId }, 'bsuid-only', phoneNumberId),
         send: { phoneNumberId, contact: message.contact, templateName: 'spring_sale', language: 'en', bodyParameters: [] },
       };
       await sendAndDeliver(decision);
@@ -213,7 +198,7 @@ describe('dispatcher: business-scoped user ids and usernames (WhatsApp 2026)', (
         `/sandbox/messages?to=${encodeURIComponent(ids.user_id)}`,
       );
       expect(sent).toEqual([expect.objectContaining({ to: ids.user_id, toBsuid: true, bizOpaqueCallbackData: decision.decisionId })]);
-      const row = await driver.ledgerUntil(decision.decisionId, 'delivered and read', (r) => r.statuses.includes('read'), STEP_MS);
+      const row = await bed.driver.ledgerUntil(decision.decisionId, 'delivered and read', (r) => r.statuses.includes('read'), STEP_MS);
       expect(row.state).toBe('accepted');
       await statuses.waitFor((s) => s.decisionId === decision.decisionId && s.status === 'read', STEP_MS);
       const published = statuses.records.filter((r) => r.value.decisionId === decision.decisionId);
@@ -227,7 +212,7 @@ describe('dispatcher: business-scoped user ids and usernames (WhatsApp 2026)', (
     'a change of number is followed: the new number and BSUID reach the same person, and the next send goes to the new number',
     async () => {
       const { person, ids } = await knownByNumberAndBsuid('moved');
-      const newNumber = driver.person();
+      const newNumber = bed.driver.person();
       const { after } = await sandbox<{ after: SandboxIds }>('POST', '/sandbox/users/change-number', {
         phone: person.e164,
         newPhone: newNumber.e164,
@@ -241,9 +226,9 @@ describe('dispatcher: business-scoped user ids and usernames (WhatsApp 2026)', (
       expect(message.personId).toBe(person.personId);
       expect(message.personId).not.toBe(newNumber.personId);
       // A decision made with the contact collected before (the old number) goes to the new one.
-      const decision = driver.decision(person, 'after-move', phoneNumberId);
-      await driver.publishDecisions(decision);
-      await driver.ledgerUntil(decision.decisionId, 'accepted', (r) => r.state === 'accepted', STEP_MS);
+      const decision = bed.driver.decision(person, 'after-move', phoneNumberId);
+      await bed.driver.publishDecisions(decision);
+      await bed.driver.ledgerUntil(decision.decisionId, 'accepted', (r) => r.state === 'accepted', STEP_MS);
       const toNew = await sandbox<{ bizOpaqueCallbackData?: string }[]>(
         'GET',
         `/sandbox/messages?to=${encodeURIComponent(newNumber.e164)}`,
@@ -257,7 +242,7 @@ describe('dispatcher: business-scoped user ids and usernames (WhatsApp 2026)', (
 
   it('no BSUID, parent id nor username in clear in a log line, a Kafka key or a published value', async () => {
     expect(secrets.length).toBeGreaterThanOrEqual(10);
-    const logs = fs.readFileSync(stack.dispatcher.logFile, 'utf8') + fs.readFileSync(stack.sandbox.logFile, 'utf8');
+    const logs = fs.readFileSync(bed.stack.dispatcher.logFile, 'utf8') + fs.readFileSync(bed.stack.sandbox.logFile, 'utf8');
     expect(logs.length).toBeGreaterThan(0);
     const records = [...inbound.records, ...consents.records, ...statuses.records];
     const keys = records.map((r) => r.key ?? '').join('\n');
