@@ -5,3 +5,4 @@ export * from './lib/child-process';
 export * from './lib/http-fuzz';
 export * from './lib/otlp-receiver';
 export * from './lib/test-producer';
+export * from './lib/offline-env';
