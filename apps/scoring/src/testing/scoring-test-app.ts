@@ -81,6 +81,8 @@ function topicModule<T extends Topic>(topic: T, handle: (batch: RecordBatch<T>) 
  */
 export class TestCampaigns {
   private readonly created: CampaignV1[] = [];
+  /** Counted before the upsert awaits, so that campaigns created at once get distinct numbers. */
+  private count = 0;
 
   constructor(
     private readonly prefix: string,
@@ -88,7 +90,7 @@ export class TestCampaigns {
   ) {}
 
   async create(app: INestApplication, overrides: Partial<CampaignV1> = {}): Promise<CampaignV1> {
-    const n = this.created.length + 1;
+    const n = ++this.count;
     const campaign = campaignFixture({
       campaignId: `${this.prefix}-${n}`,
       businessId: `${this.prefix}-biz-${n}`,
