@@ -1,20 +1,13 @@
 import { loadConfig } from '@wt/config';
 import { openApiDocumentOf, openApiGaps } from '@wt/runtime';
-import { randomBytes } from 'node:crypto';
+import { offlineServiceEnv } from '@wt/testing';
 import { assistantModule } from './app.module';
 import { AssistantConfig } from './assistant.config';
 
 /** The OpenAPI document served at /docs, built in-process (nothing is connected): every route documented. */
 describe('assistant OpenAPI', () => {
   it('documents the body, the success answers and the errors of the knowledge and phone-number APIs', async () => {
-    const config = loadConfig(AssistantConfig, {
-      NODE_ENV: 'test',
-      KAFKA_BROKERS: '127.0.0.1:1',
-      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
-      CONTACT_KEY: randomBytes(32).toString('base64'),
-      VAULT_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
-      VAULT_KEK: randomBytes(32).toString('base64'),
-    });
+    const config = loadConfig(AssistantConfig, offlineServiceEnv());
     const document = await openApiDocumentOf(assistantModule(config), 'assistant');
     // Registering a number is a PUT of the path alone; giving a conversation back to the bot, a POST of the path alone.
     expect(openApiGaps(document, { bodyless: ['PUT /v1/phone-numbers/{phoneNumberId}', 'POST /v1/handoffs/{personId}/release'] })).toEqual(

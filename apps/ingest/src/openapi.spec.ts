@@ -1,20 +1,13 @@
 import { loadConfig } from '@wt/config';
 import { openApiDocumentOf, openApiGaps } from '@wt/runtime';
-import { randomBytes } from 'node:crypto';
+import { offlineServiceEnv } from '@wt/testing';
 import { ingestModule } from './app.module';
 import { IngestConfig } from './ingest.config';
 
 /** The OpenAPI document served at /docs, built in-process (nothing is connected): every route documented. */
 describe('ingest OpenAPI', () => {
   it('documents the body, the success answer and the errors of both HTTP doors', async () => {
-    const config = loadConfig(IngestConfig, {
-      NODE_ENV: 'test',
-      KAFKA_BROKERS: '127.0.0.1:1',
-      PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
-      CONTACT_KEY: randomBytes(32).toString('base64'),
-      VAULT_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
-      VAULT_KEK: randomBytes(32).toString('base64'),
-    });
+    const config = loadConfig(IngestConfig, offlineServiceEnv());
     const document = await openApiDocumentOf(ingestModule(config), 'ingest');
     expect(openApiGaps(document)).toEqual([]);
     const events = document.paths['/v1/engagement-events'].post;

@@ -1,18 +1,14 @@
-import { Controller, type INestApplication, type INestMicroservice, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { Test } from '@nestjs/testing';
+import { type INestApplication, type INestMicroservice } from '@nestjs/common';
 import { ApiKeyStore } from '@wt/business-auth';
-import { loadConfig } from '@wt/config';
 import { type CampaignV1, type MessageStatusV1, type ProfileSnapshotV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { postgresOptions } from '@wt/database';
-import { createKafka, KafkaBatchServer, kafkaConnectionOf, KafkaPublisher, type RecordBatch } from '@wt/kafka';
+import { createKafka, KafkaPublisher } from '@wt/kafka';
 import { RateBook } from '@wt/pricing';
-import { eventually, testBrokers, testDatabaseUrl } from '@wt/testing';
+import { eventually, testBrokers } from '@wt/testing';
 import { type Producer } from 'kafkajs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { scoringModule, SCORING_ENTITIES, SCORING_MIGRATIONS } from './app.module';
+import { SCORING_ENTITIES, SCORING_MIGRATIONS } from './app.module';
 import { AudienceStore } from './audience/audience.store';
 import { CampaignStore } from './campaign/campaign.store';
 import { DecisionOutbox } from './decision/decision-outbox';
@@ -23,23 +19,10 @@ import { EligibilityStore } from './eligibility/eligibility.store';
 import { type CampaignReport } from './report/campaign-report';
 import { type CampaignEstimate } from './report/campaign-estimator';
 import { ModelStore } from './relevance/model.store';
-import { ScoringConfig } from './scoring.config';
-import { campaignFixture, snapshotFixture } from './testing/fixtures';
+import { snapshotFixture } from './testing/fixtures';
+import { startScoringApp, startTopicConsumer, TestCampaigns, testScoringConfig } from './testing/scoring-test-app';
 
 const run = randomUUID().slice(0, 8);
-
-/** Scoring's handler of statuses, in a consumer group of this run, behind the real validation of KafkaBatchServer. */
-let consumerOfApp: MessageStatusConsumer | undefined;
-@Controller()
-class StatusesOnlyConsumer {
-  @EventPattern(Topic.WhatsappMessageStatusV1)
-  onStatuses(@Payload() batch: RecordBatch<Topic.WhatsappMessageStatusV1>): Promise<void> {
-    if (!consumerOfApp) throw new Error('the scoring app is not up');
-    return consumerOfApp.onStatuses(batch);
-  }
-}
-@Module({ controllers: [StatusesOnlyConsumer] })
-class StatusesOnlyModule {}
 
 /**
  * Per-message pricing in scoring (issue 17, point 3) on the real Postgres and Kafka: every send is
@@ -48,13 +31,7 @@ class StatusesOnlyModule {}
  * `pricing`; the report shows both; the estimate says what a launch would reach, send and cost.
  */
 describe('scoring: rate card, money budgets, spend and estimates', () => {
-  const settings = loadConfig(ScoringConfig, {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    KAFKA_BROKERS: testBrokers().join(','),
-    DATABASE_URL: testDatabaseUrl('scoring'),
-    DB_MIGRATIONS_RUN: 'true',
-    LAUNCH_POLL_MS: '3600000',
+  const settings = testScoringConfig({
     QUIET_START_HOUR: '0',
     QUIET_END_HOUR: '0',
     RELEVANCE_MODEL: `it-pricing-${run}`,
@@ -65,15 +42,10 @@ describe('scoring: rate card, money budgets, spend and estimates', () => {
   let replica: { dataSource: DataSource; engine: DecisionEngine };
   let consumer: INestMicroservice;
   let producer: Producer;
-  const created: CampaignV1[] = [];
+  const testCampaigns = new TestCampaigns(`price-${run}`);
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [scoringModule(settings)] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-    dataSource = app.get(DataSource);
-    consumerOfApp = app.get(MessageStatusConsumer);
+    ({ app, base, dataSource } = await startScoringApp(settings));
     // Another scoring replica: its own pool, the same database.
     const other = new DataSource(
       postgresOptions({
@@ -98,45 +70,24 @@ describe('scoring: rate card, money budgets, spend and estimates', () => {
         new RateBook(),
       ),
     };
-    consumer = await NestFactory.createMicroservice(StatusesOnlyModule, {
-      strategy: new KafkaBatchServer({
-        connection: kafkaConnectionOf(settings, 'scoring'),
-        groupId: `it-pricing-${run}`,
-        service: 'scoring',
-        publisher: app.get(KafkaPublisher),
-      }),
-      logger: false,
-    });
-    await consumer.listen();
+    // Scoring's handler of statuses, in a consumer group of this run, behind the real validation of KafkaBatchServer.
+    const scoring = app.get(MessageStatusConsumer);
+    consumer = await startTopicConsumer(app, settings, `it-pricing-${run}`, Topic.WhatsappMessageStatusV1, (batch) =>
+      scoring.onStatuses(batch),
+    );
     producer = createKafka({ brokers: testBrokers(), clientId: `pricing-it-${run}` }).producer();
     await producer.connect();
   });
 
   afterAll(async () => {
-    await app
-      ?.get(CampaignStore)
-      .upsert(created.map((c) => ({ ...c, status: 'ended', updatedAt: new Date(Date.now() + 1000).toISOString() })));
+    await testCampaigns.endAll(app);
     await producer?.disconnect();
     await consumer?.close();
     await replica?.dataSource.destroy();
     await app?.close();
   });
 
-  let n = 0;
-  async function campaign(overrides: Partial<CampaignV1> = {}): Promise<CampaignV1> {
-    n += 1;
-    const c = campaignFixture({
-      campaignId: `price-${run}-${n}`,
-      businessId: `price-biz-${run}-${n}`,
-      startsAt: new Date(Date.now() - 60_000).toISOString(),
-      updatedAt: new Date().toISOString(),
-      minRelevance: 0,
-      ...overrides,
-    });
-    await app.get(CampaignStore).upsert([c]);
-    created.push(c);
-    return c;
-  }
+  const campaign = (overrides: Partial<CampaignV1> = {}): Promise<CampaignV1> => testCampaigns.create(app, overrides);
 
   const person = (businessId: string, country: string, overrides: Record<string, unknown> = {}): ProfileSnapshotV1 =>
     snapshotFixture({

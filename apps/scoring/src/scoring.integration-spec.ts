@@ -1,14 +1,12 @@
 import { type INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { loadConfig } from '@wt/config';
 import { type CampaignV1, type ProfileSnapshotV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { postgresOptions } from '@wt/database';
 import { KafkaPublisher, parseTraceContext } from '@wt/kafka';
-import { eventually, testBrokers, testDatabaseUrl, TopicProbe } from '@wt/testing';
+import { eventually, testBrokers, TopicProbe } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { RateBook } from '@wt/pricing';
 import { DataSource } from 'typeorm';
-import { scoringModule, SCORING_ENTITIES, SCORING_MIGRATIONS } from './app.module';
+import { SCORING_ENTITIES, SCORING_MIGRATIONS } from './app.module';
 import { AudienceStore } from './audience/audience.store';
 import { ApiKeyStore } from '@wt/business-auth';
 import { CampaignStore } from './campaign/campaign.store';
@@ -22,19 +20,14 @@ import { holdoutBucket } from './policy/contact-policy';
 import { EMPTY_HISTORY, extractFeatures } from './relevance/features';
 import { ModelStore } from './relevance/model.store';
 import { ScoringConfig } from './scoring.config';
-import { campaignFixture, snapshotFixture } from './testing/fixtures';
+import { snapshotFixture } from './testing/fixtures';
+import { draftCampaignBody, startScoringApp, TestCampaigns, testScoringConfig } from './testing/scoring-test-app';
 
 const run = randomUUID().slice(0, 8);
 const personId = () => randomBytes(32).toString('hex');
 
 function config(overrides: Record<string, string> = {}): ScoringConfig {
-  return loadConfig(ScoringConfig, {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    KAFKA_BROKERS: testBrokers().join(','),
-    DATABASE_URL: testDatabaseUrl('scoring'),
-    DB_MIGRATIONS_RUN: 'true',
-    LAUNCH_POLL_MS: '3600000', // launches are stepped by the tests
+  return testScoringConfig({
     QUIET_START_HOUR: '0',
     QUIET_END_HOUR: '0',
     LAUNCH_BATCH_SIZE: '7',
@@ -78,42 +71,22 @@ describe('scoring on the real Postgres and Kafka', () => {
   let dataSource: DataSource;
   let other: ReturnType<typeof replica>;
   const settings = config();
-  const created: CampaignV1[] = [];
+  const testCampaigns = new TestCampaigns(`it-${run}`);
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [scoringModule(settings)] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-    dataSource = app.get(DataSource);
+    ({ app, base, dataSource } = await startScoringApp(settings));
     other = replica(app.get(KafkaPublisher), settings);
     await other.dataSource.initialize();
   });
 
   afterAll(async () => {
     // Leave nothing running for the services that share this database in the e2e run.
-    await app
-      .get(CampaignStore)
-      .upsert(created.map((c) => ({ ...c, status: 'ended', updatedAt: new Date(Date.now() + 1000).toISOString() })));
+    await testCampaigns.endAll(app);
     await other.dataSource.destroy();
     await app.close();
   });
 
-  let campaigns = 0;
-  async function campaign(overrides: Partial<CampaignV1> = {}): Promise<CampaignV1> {
-    const n = ++campaigns;
-    const c = campaignFixture({
-      campaignId: `it-${run}-${n}`,
-      businessId: `biz-${run}-${n}`,
-      startsAt: new Date(Date.now() - 60_000).toISOString(),
-      updatedAt: new Date().toISOString(),
-      minRelevance: 0,
-      ...overrides,
-    });
-    await app.get(CampaignStore).upsert([c]);
-    created.push(c);
-    return c;
-  }
+  const campaign = (overrides: Partial<CampaignV1> = {}): Promise<CampaignV1> => testCampaigns.create(app, overrides);
 
   const person = (businesses: string[], overrides: Record<string, unknown> = {}): ProfileSnapshotV1 =>
     snapshotFixture({
@@ -137,16 +110,7 @@ describe('scoring on the real Postgres and Kafka', () => {
         headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-    const body = {
-      name: 'Autumn trail',
-      status: 'draft',
-      phoneNumberId: '1000002',
-      template: { name: 'autumn_trail', language: 'en_US', bodyParameters: [{ from: 'profile', value: 'topInterest' }] },
-      targetCategories: ['trail-running'],
-      budgetMessages: 100,
-      startsAt: '2026-12-01T00:00:00Z',
-      holdoutShare: 0.1,
-    };
+    const body = draftCampaignBody();
 
     it('lets a business create, read and change only its own campaigns, published on campaigns.v1', async () => {
       const keys = app.get(ApiKeyStore);
@@ -162,7 +126,7 @@ describe('scoring on the real Postgres and Kafka', () => {
         expect(requestSpan?.traceId).toBe(traceId);
         expect(requestSpan?.spanId).not.toBe(callerSpan);
         const mine = (await res.json()) as CampaignV1 & { spent: number };
-        created.push(mine);
+        testCampaigns.track(mine);
         expect(mine).toMatchObject({ businessId: `acme-${run}`, status: 'draft', spent: 0, holdoutShare: 0.1 });
         const published = await probe.waitFor((c) => c.campaignId === mine.campaignId);
         expect(published.key).toBe(mine.campaignId);
@@ -186,7 +150,7 @@ describe('scoring on the real Postgres and Kafka', () => {
         expect(await patched.json()).toMatchObject({ status: 'active', budgetMessages: 50, name: 'Autumn trail' });
         const republished = await probe.waitFor((c) => c.campaignId === mine.campaignId && c.status === 'active');
         expect(Date.parse(republished.value.updatedAt)).toBeGreaterThan(Date.parse(published.value.updatedAt));
-        created.push(republished.value);
+        testCampaigns.track(republished.value);
       } finally {
         await probe.stop();
       }

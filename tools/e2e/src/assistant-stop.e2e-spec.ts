@@ -1,8 +1,9 @@
 import { type CampaignV1, type ConsentEventV1, type EngagementEventV1, Topic } from '@wt/contracts';
-import { eventually, randomFrenchMobile, testBrokers, testDatabaseUrl, testServiceUrl, TopicProbe } from '@wt/testing';
+import { eventually, randomFrenchMobile, testBrokers, testDatabaseUrl, TestProducer, testServiceUrl, TopicProbe } from '@wt/testing';
 import { Client } from 'pg';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { randomInt, randomUUID } from 'node:crypto';
+import { campaignsRunning, e2eCampaign, ended } from './e2e-fixtures';
 
 interface SandboxMessage {
   to: string;
@@ -25,33 +26,14 @@ describe('assistant: STOP stops the next campaign message', () => {
   const mobile = () => randomFrenchMobile().e164;
   const stopper = mobile();
   const control = mobile();
-  let producer: Producer;
+  let producer: TestProducer;
   const probes: TopicProbe<Topic>[] = [];
 
-  const campaign = (n: number): CampaignV1 => ({
-    campaignId: `stop-${run}-${n}`,
-    businessId,
-    name: `Offer ${n}`,
-    status: 'active',
-    phoneNumberId,
-    template: { name: 'weekly_offer', language: 'en_US', bodyParameters: [] },
-    targetCategories: ['hiking'],
-    // Relevance is not what this test is about: the model's exploration (Thompson draws) makes a score near
-    // a threshold random, so every eligible person is relevant here.
-    minRelevance: 0,
-    budgetMessages: 10,
-    holdoutShare: 0,
-    startsAt: new Date(Date.now() - 60_000).toISOString(),
-    updatedAt: new Date().toISOString(),
-  });
+  const campaign = (n: number): CampaignV1 =>
+    e2eCampaign({ campaignId: `stop-${run}-${n}`, businessId, name: `Offer ${n}`, phoneNumberId });
 
-  async function send(topic: Topic, key: string | null, value: unknown): Promise<void> {
-    await producer.send({ topic, acks: -1, messages: [{ key, value: JSON.stringify(value) }] });
-  }
-
-  async function scoringGauge(): Promise<number> {
-    const text = await (await fetch(`${testServiceUrl('scoring')}/metrics`)).text();
-    return Number(/^wt_campaigns_running(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);
+  async function send(topic: Topic, key: string | null, value: object): Promise<void> {
+    await producer.publish(topic, [{ key, value }]);
   }
 
   async function messages(): Promise<SandboxMessage[]> {
@@ -83,17 +65,12 @@ describe('assistant: STOP stops the next campaign message', () => {
   }
 
   beforeAll(async () => {
-    producer = new Kafka({ brokers, clientId: 'e2e-stop', logLevel: logLevel.ERROR }).producer({
-      idempotent: true,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await producer.connect();
+    producer = await TestProducer.connect('e2e-stop', brokers);
   });
 
   afterAll(async () => {
-    for (const n of [1, 2])
-      await send(Topic.CampaignsV1, `stop-${run}-${n}`, { ...campaign(n), status: 'ended', updatedAt: new Date().toISOString() });
-    await producer.disconnect();
+    for (const n of [1, 2]) await send(Topic.CampaignsV1, `stop-${run}-${n}`, ended(campaign(n)));
+    await producer?.disconnect();
     await Promise.all(probes.map((p) => p.stop()));
   });
 
@@ -109,9 +86,9 @@ describe('assistant: STOP stops the next campaign message', () => {
     probes.push(consents);
 
     // The business's campaign runs first; then people opt in and engage (the real-time path).
-    const running = await scoringGauge();
+    const running = await campaignsRunning();
     await send(Topic.CampaignsV1, `stop-${run}-1`, campaign(1));
-    await eventually('scoring to know the first campaign', async () => ((await scoringGauge()) > running ? true : undefined));
+    await eventually('scoring to know the first campaign', async () => ((await campaignsRunning()) > running ? true : undefined));
 
     for (const phone of [stopper, control]) {
       const consent: ConsentEventV1 = {

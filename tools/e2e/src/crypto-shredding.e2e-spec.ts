@@ -1,9 +1,18 @@
 import { loadConfig, ServiceEnv, withKeyVault } from '@wt/config';
 import { type PrivacyRequestV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { type ContactSealer } from '@wt/identity';
-import { eventually, randomFrenchMobile, testBrokers, testDatabaseUrl, testServiceUrl, testVaultEnv, TopicProbe } from '@wt/testing';
+import {
+  eventually,
+  randomFrenchMobile,
+  sendDecision,
+  testBrokers,
+  testDatabaseUrl,
+  TestProducer,
+  testServiceUrl,
+  testVaultEnv,
+  TopicProbe,
+} from '@wt/testing';
 import { contactSealerOf, keyVaultOf, vaultDataSource } from '@wt/vault';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { randomInt, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { type DataSource } from 'typeorm';
@@ -20,7 +29,7 @@ describe('crypto-shredding: erasing a person deletes their key, and every copy o
   const phoneNumberId = `7${randomInt(1e9, 9e9)}`;
   const erased = randomFrenchMobile().e164;
   const kept = randomFrenchMobile().e164;
-  let producer: Producer;
+  let producer: TestProducer;
   let vaultDb: DataSource;
   let profilesDb: Client;
   let normalized: TopicProbe<Topic.EngagementNormalizedV1>;
@@ -59,27 +68,18 @@ describe('crypto-shredding: erasing a person deletes their key, and every copy o
   }
 
   function decision(personId: string, contact: string, label: string): TargetingDecisionV1 {
-    return {
+    return sendDecision({
       decisionId: `shred-${run}-${label}`,
       campaignId: `shred-${run}`,
       businessId: `shred-${run}`,
       personId,
-      outcome: 'send',
-      reason: 'relevant',
-      score: 0.9,
-      modelVersion: 'test',
-      explanation: { summary: 'test', factors: [] },
-      decidedAt: new Date().toISOString(),
-      send: { phoneNumberId, contact, templateName: 'spring_sale', language: 'en', bodyParameters: [] },
-    };
+      phoneNumberId,
+      contact,
+    });
   }
 
   beforeAll(async () => {
-    producer = new Kafka({ brokers, clientId: 'e2e-shred', logLevel: logLevel.ERROR }).producer({
-      idempotent: true,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await producer.connect();
+    producer = await TestProducer.connect('e2e-shred', brokers);
     vaultDb = vaultDataSource({ ...loadConfig(class extends withKeyVault(ServiceEnv) {}, { ...testVaultEnv() }) }, 'e2e-shred');
     await vaultDb.initialize();
     profilesDb = new Client({ connectionString: testDatabaseUrl('profiles') });
@@ -120,11 +120,7 @@ describe('crypto-shredding: erasing a person deletes their key, and every copy o
 
     // The erasure request, as a person's or the business's request arrives.
     const request: PrivacyRequestV1 = { requestId: `shred-${run}`, phone: erased, type: 'erasure', requestedAt: new Date().toISOString() };
-    await producer.send({
-      topic: Topic.PrivacyRequestsV1,
-      acks: -1,
-      messages: [{ key: request.requestId, value: JSON.stringify(request) }],
-    });
+    await producer.publish(Topic.PrivacyRequestsV1, [{ key: request.requestId, value: request }]);
     await erasures.waitFor((e) => e.personId === personId, 60_000);
     // Profiles announces the erasure, then deletes the keys (in the same transaction's callback): poll.
     await eventually('the person’s keys to be deleted', async () => {
@@ -140,14 +136,10 @@ describe('crypto-shredding: erasing a person deletes their key, and every copy o
     expect(await sealer().open(keptOnKafka, { fresh: true })).toEqual({ ok: true, e164: kept });
 
     // A decision made before the erasure (carrying the old bytes) reaches the dispatcher: not sent.
-    await producer.send({
-      topic: Topic.TargetingDecisionsV1,
-      acks: -1,
-      messages: [decision(personId, onKafka, 'erased'), decision(keptId, keptOnKafka, 'kept')].map((d) => ({
-        key: d.personId,
-        value: JSON.stringify(d),
-      })),
-    });
+    await producer.publish(
+      Topic.TargetingDecisionsV1,
+      [decision(personId, onKafka, 'erased'), decision(keptId, keptOnKafka, 'kept')].map((d) => ({ key: d.personId, value: d })),
+    );
     const refused = await statuses.waitFor((s) => s.decisionId === `shred-${run}-erased`, 60_000);
     expect(refused.value).toMatchObject({ status: 'rejected', personId });
     expect(refused.value.errorTitle).toMatch(/erased/i);

@@ -1,10 +1,11 @@
 import { loadConfig, ServiceEnv, withKeyVault } from '@wt/config';
 import { type CampaignV1, Topic } from '@wt/contracts';
-import { eventually, issueIngestKey, randomFrenchMobile, testBrokers, testServiceUrl, testVaultEnv, TopicProbe } from '@wt/testing';
+import { eventually, randomFrenchMobile, testBrokers, TestProducer, testServiceUrl, testVaultEnv, TopicProbe } from '@wt/testing';
 import { contactSealerOf, keyVaultOf, vaultDataSource } from '@wt/vault';
-import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { randomInt, randomUUID } from 'node:crypto';
 import { type DataSource } from 'typeorm';
+import { e2eCampaign, ended, IngestDoors } from './e2e-fixtures';
 
 /** Sealed values as the platform writes them (see SEALED_CONTACT), anywhere in a text. */
 const SEALED =
@@ -139,57 +140,29 @@ describe('erasure: no copy of the number survives on any topic', () => {
     significant: person.national.slice(1),
   };
   const kafka = new Kafka({ brokers, clientId: 'e2e-erasure-scan', logLevel: logLevel.ERROR });
-  let producer: Producer;
+  let producer: TestProducer;
   let admin: Admin;
   let vaultDb: DataSource;
 
-  const campaign: CampaignV1 = {
-    campaignId: businessId,
-    businessId,
-    name: 'Erasure scan',
-    status: 'active',
-    phoneNumberId,
-    template: { name: 'weekly_offer', language: 'en_US', bodyParameters: [] },
-    targetCategories: ['hiking'],
-    // Relevance is not what this test is about: the model's exploration (Thompson draws) makes a score near
-    // a threshold random, so every eligible person is relevant here.
-    minRelevance: 0,
-    budgetMessages: 10,
-    holdoutShare: 0,
-    startsAt: new Date(Date.now() - 60_000).toISOString(),
-    updatedAt: new Date().toISOString(),
-  };
+  const campaign: CampaignV1 = e2eCampaign({ campaignId: businessId, businessId, name: 'Erasure scan', phoneNumberId });
 
   /** Keys of this business (its consents) and of the facebook source (its engagement), issued by the operator's command. */
-  const keys = new Map<string, string>();
+  const doors = new IngestDoors(businessId);
   async function post(path: string, body: unknown): Promise<{ results: { status: string; personId?: string; reason?: string }[] }> {
-    if (keys.size === 0) {
-      keys.set('/v1/consents', issueIngestKey('issue', businessId));
-      keys.set('/v1/engagement-events', issueIngestKey('issue-producer', 'facebook'));
-    }
-    const response = await fetch(`${testServiceUrl('ingest')}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.get(path) ?? ''}` },
-      body: JSON.stringify(body),
-    });
+    const response = await doors.post(path, body);
     expect(response.status).toBe(200);
     return (await response.json()) as { results: { status: string; personId?: string; reason?: string }[] };
   }
 
   beforeAll(async () => {
-    producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
     admin = kafka.admin();
-    await Promise.all([producer.connect(), admin.connect()]);
+    [producer] = await Promise.all([TestProducer.connect('e2e-erasure-scan', brokers), admin.connect()]);
     vaultDb = vaultDataSource({ ...loadConfig(class extends withKeyVault(ServiceEnv) {}, { ...testVaultEnv() }) }, 'e2e-erasure-scan');
     await vaultDb.initialize();
   });
 
   afterAll(async () => {
-    await producer?.send({
-      topic: Topic.CampaignsV1,
-      acks: -1,
-      messages: [{ key: businessId, value: JSON.stringify({ ...campaign, status: 'ended', updatedAt: new Date().toISOString() }) }],
-    });
+    await producer?.publish(Topic.CampaignsV1, [{ key: businessId, value: ended(campaign) }]);
     await Promise.all([producer?.disconnect(), admin?.disconnect()]);
     await vaultDb?.destroy();
   });
@@ -200,7 +173,7 @@ describe('erasure: no copy of the number survives on any topic', () => {
     const erasures = await TopicProbe.start(brokers, Topic.PrivacyErasuresV1);
     let personId = '';
     try {
-      await producer.send({ topic: Topic.CampaignsV1, acks: -1, messages: [{ key: businessId, value: JSON.stringify(campaign) }] });
+      await producer.publish(Topic.CampaignsV1, [{ key: businessId, value: campaign }]);
 
       // Opt-ins and engagement through ingest's HTTP door (the public topics never see the number).
       const base = { phone: person.e164, status: 'granted', occurredAt: new Date(Date.now() - 3_600_000).toISOString(), source: 'e2e' };

@@ -1,7 +1,7 @@
 import { type CampaignV1, Topic } from '@wt/contracts';
-import { eventually, issueIngestKey, randomFrenchMobile, testBrokers, testServiceUrl, TopicProbe } from '@wt/testing';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { eventually, randomFrenchMobile, testBrokers, TestProducer, testServiceUrl, TopicProbe } from '@wt/testing';
 import { randomInt, randomUUID } from 'node:crypto';
+import { campaignsRunning, e2eCampaign, ended, IngestDoors } from './e2e-fixtures';
 
 interface SandboxMessage {
   waId: string;
@@ -22,54 +22,22 @@ describe('STOP to a number no assistant serves stops that business’s next camp
   const phoneNumberId = `3${randomInt(1e9, 9e9)}`;
   const stopper = randomFrenchMobile().e164;
   const control = randomFrenchMobile().e164;
-  let producer: Producer;
+  let producer: TestProducer;
   const probes: TopicProbe<Topic>[] = [];
 
-  const campaign = (n: number): CampaignV1 => ({
-    campaignId: `${businessId}-${n}`,
-    businessId,
-    name: `Offer ${n}`,
-    status: 'active',
-    phoneNumberId,
-    template: { name: 'weekly_offer', language: 'en_US', bodyParameters: [] },
-    targetCategories: ['hiking'],
-    // Relevance is not what this test is about: the model's exploration (Thompson draws) makes a score near
-    // a threshold random, so every eligible person is relevant here.
-    minRelevance: 0,
-    budgetMessages: 10,
-    holdoutShare: 0,
-    startsAt: new Date(Date.now() - 60_000).toISOString(),
-    updatedAt: new Date().toISOString(),
-  });
+  const campaign = (n: number): CampaignV1 =>
+    e2eCampaign({ campaignId: `${businessId}-${n}`, businessId, name: `Offer ${n}`, phoneNumberId });
 
-  async function send(topic: Topic, key: string, value: unknown): Promise<void> {
-    await producer.send({ topic, acks: -1, messages: [{ key, value: JSON.stringify(value) }] });
+  async function send(topic: Topic, key: string, value: object): Promise<void> {
+    await producer.publish(topic, [{ key, value }]);
   }
 
   /** Ingest's doors need keys: this business's for its consents, the facebook source's for engagement. */
-  const ingestKeys = new Map<string, string>();
-  function authorization(service: string, path: string): Record<string, string> {
-    if (service !== 'ingest') return {};
-    if (ingestKeys.size === 0) {
-      ingestKeys.set('/v1/consents', issueIngestKey('issue', businessId));
-      ingestKeys.set('/v1/engagement-events', issueIngestKey('issue-producer', 'facebook'));
-    }
-    return { authorization: `Bearer ${ingestKeys.get(path) ?? ''}` };
-  }
-
-  async function post<T>(service: string, path: string, body: unknown): Promise<T> {
-    const response = await fetch(`${testServiceUrl(service)}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...authorization(service, path) },
-      body: JSON.stringify(body),
-    });
+  const doors = new IngestDoors(businessId);
+  async function post<T>(path: string, body: unknown): Promise<T> {
+    const response = await doors.post(path, body);
     expect(response.status).toBeLessThan(300);
     return (await response.json()) as T;
-  }
-
-  async function scoringGauge(): Promise<number> {
-    const text = await (await fetch(`${testServiceUrl('scoring')}/metrics`)).text();
-    return Number(/^wt_campaigns_running(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);
   }
 
   const templatesTo = async (e164: string) =>
@@ -80,38 +48,33 @@ describe('STOP to a number no assistant serves stops that business’s next camp
     ).filter((m) => m.type === 'template' && m.waId === e164.slice(1));
 
   beforeAll(async () => {
-    producer = new Kafka({ brokers, clientId: 'e2e-stop-any', logLevel: logLevel.ERROR }).producer({
-      idempotent: true,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await producer.connect();
+    producer = await TestProducer.connect('e2e-stop-any', brokers);
   });
 
   afterAll(async () => {
-    for (const n of [1, 2])
-      await send(Topic.CampaignsV1, `${businessId}-${n}`, { ...campaign(n), status: 'ended', updatedAt: new Date().toISOString() });
-    await producer.disconnect();
+    for (const n of [1, 2]) await send(Topic.CampaignsV1, `${businessId}-${n}`, ended(campaign(n)));
+    await producer?.disconnect();
     await Promise.all(probes.map((p) => p.stop()));
   });
 
   it('revokes through the dispatcher, and the next campaign reaches the other person only', async () => {
     const consents = await TopicProbe.start(brokers, Topic.ConsentV1);
     probes.push(consents);
-    const running = await scoringGauge();
+    const running = await campaignsRunning();
     await send(Topic.CampaignsV1, `${businessId}-1`, campaign(1));
-    await eventually('scoring to know the first campaign', async () => ((await scoringGauge()) > running ? true : undefined));
+    await eventually('scoring to know the first campaign', async () => ((await campaignsRunning()) > running ? true : undefined));
 
     // Both people opt in (marketing for this business, cross-app profiling) and engage: through ingest's HTTP door.
     const ids: Record<string, string> = {};
     for (const phone of [stopper, control]) {
       const base = { phone, status: 'granted', occurredAt: new Date(Date.now() - 3_600_000).toISOString(), source: 'e2e' };
-      await post('ingest', '/v1/consents', {
+      await post('/v1/consents', {
         consents: [
           { ...base, purpose: 'whatsapp_marketing', businessId },
           { ...base, purpose: 'cross_app_profiling' },
         ],
       });
-      const engaged = await post<{ results: { personId: string }[] }>('ingest', '/v1/engagement-events', {
+      const engaged = await post<{ results: { personId: string }[] }>('/v1/engagement-events', {
         events: [
           {
             eventId: `${businessId}-${phone.slice(-4)}`,

@@ -1,8 +1,7 @@
 import { type EngagementNormalizedV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
-import { eventually, TopicProbe, testBrokers } from '@wt/testing';
+import { eventually, type TopicProbe } from '@wt/testing';
 import { randomUUID } from 'node:crypto';
-import { dispatcherStack, type DispatcherStack, freshDatabase } from '../testing/dispatcher-children';
-import { DispatchDriver, type TestPerson } from '../testing/dispatcher-fixtures';
+import { type TestPerson, DispatcherTestBed } from '../testing/dispatcher-fixtures';
 
 const DATASET = '7700000000001';
 
@@ -37,39 +36,24 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
   const phoneNumberId = `7${Date.now()}`.slice(0, 15);
   const utilityNumber = `8${Date.now()}`.slice(0, 15);
   const businessId = `biz-${run}`;
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let stack: DispatcherStack;
-  let driver: DispatchDriver;
+  let bed: DispatcherTestBed;
   let statuses: TopicProbe<Topic.WhatsappMessageStatusV1>;
   let inbound: TopicProbe<Topic.WhatsappInboundV1>;
 
   beforeAll(async () => {
-    db = await freshDatabase(`wt_it_pricing_${run}`);
-    stack = await dispatcherStack(
+    bed = await DispatcherTestBed.create(
       run,
-      db.url,
+      'pricing',
       { PAIR_INTERVAL_MS: '0', SENDER_POLL_MS: '50', CONVERSIONS_DATASET_ID: DATASET, CONVERSIONS_POLL_MS: '50', RETRY_BASE_MS: '200' },
       { SANDBOX_PAIR_INTERVAL_MS: '0', SANDBOX_READ_RATE: '0' },
     );
-    driver = new DispatchDriver(stack, db.pg, run);
-    [statuses, inbound] = await Promise.all([
-      TopicProbe.start(testBrokers(), Topic.WhatsappMessageStatusV1),
-      TopicProbe.start(testBrokers(), Topic.WhatsappInboundV1),
-      stack.sandbox.start(),
-      driver.connect(),
-    ]);
-    await stack.dispatcher.start();
+    [statuses, inbound] = await bed.start(Topic.WhatsappMessageStatusV1, Topic.WhatsappInboundV1);
   }, 400_000);
 
-  afterAll(async () => {
-    await Promise.all([statuses?.stop(), inbound?.stop(), driver?.disconnect()]);
-    await stack?.dispatcher.kill('SIGKILL');
-    await stack?.sandbox.kill('SIGKILL');
-    await db?.drop();
-  });
+  afterAll(() => bed?.stop());
 
   const sandbox = (path: string, body?: unknown) =>
-    fetch(`${stack.sandbox.url}${path}`, {
+    fetch(`${bed.stack.sandbox.url}${path}`, {
       method: body === undefined ? 'GET' : 'POST',
       headers: { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -78,14 +62,14 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
   /** A campaign decision as scoring publishes it since revision 2 (with its estimated cost). */
   function pricedDecision(person: TestPerson, label: string, number = phoneNumberId): TargetingDecisionV1 {
     return {
-      ...driver.decision(person, label, number, businessId),
+      ...bed.driver.decision(person, label, number, businessId),
       estimatedCost: { micros: 85_900, currency: 'USD', category: 'marketing', market: 'france', rateCardVersion: 'meta-2025-07-01-usd' },
     };
   }
 
   async function delivered(decision: TargetingDecisionV1): Promise<string> {
-    await driver.publishDecisions(decision);
-    const row = await driver.ledgerUntil(
+    await bed.driver.publishDecisions(decision);
+    const row = await bed.driver.ledgerUntil(
       decision.decisionId,
       'delivered',
       (r) => r.state === 'accepted' && r.statuses.includes('delivered'),
@@ -101,7 +85,7 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
       billable: boolean | null;
       category: string;
       market: string | null;
-    }[] = await db.pg
+    }[] = await bed.db.pg
       .query(`SELECT estimated_micros, billed_micros, billable, category, market FROM message_cost WHERE decision_id = $1`, [decisionId])
       .then((r) => r.rows);
     return rows[0];
@@ -129,7 +113,7 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
   }
 
   it('bills a campaign template at the rate card from the pricing of its status webhooks, beside its estimate', async () => {
-    const person = driver.person();
+    const person = bed.driver.person();
     const decision = pricedDecision(person, 'marketing');
     await delivered(decision);
     const priced = await statuses.waitFor((s) => s.decisionId === decision.decisionId && s.status === 'delivered');
@@ -153,9 +137,9 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
   });
 
   it('bills a utility template in its registered category, and an assistant reply as a free service message', async () => {
-    const created = await fetch(`${stack.sandbox.url}/v23.0/${utilityNumber}/message_templates`, {
+    const created = await fetch(`${bed.stack.sandbox.url}/v23.0/${utilityNumber}/message_templates`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.accessToken}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bed.stack.accessToken}` },
       body: JSON.stringify({
         name: 'spring_sale',
         language: 'en',
@@ -164,7 +148,7 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
       }),
     });
     expect(created.status).toBe(200);
-    const person = driver.person();
+    const person = bed.driver.person();
     const utility = pricedDecision(person, 'utility', utilityNumber);
     await delivered(utility);
     const billed = await statuses.waitFor((s) => s.decisionId === utility.decisionId && s.status === 'delivered');
@@ -173,7 +157,7 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
 
     // The person writes (the window opens); the assistant's reply is a service message, free.
     expect((await sandbox('/sandbox/inbound', { from: person.e164, phoneNumberId, text: 'When do you open?' })).status).toBe(202);
-    const replyId = await driver.publishReply(person, 'reply', phoneNumberId, businessId);
+    const replyId = await bed.driver.publishReply(person, 'reply', phoneNumberId, businessId);
     const reply = await statuses.waitFor((s) => s.decisionId === replyId && s.status === 'delivered');
     expect(reply.value.pricing).toMatchObject({ billable: false, category: 'service', type: 'free_customer_service', micros: 0 });
     expect(await cost(replyId)).toMatchObject({
@@ -186,7 +170,7 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
   });
 
   it("resolves a tap on a template's quick-reply button to that message, with its payload", async () => {
-    const person = driver.person();
+    const person = bed.driver.person();
     const decision = pricedDecision(person, 'button');
     const wamid = await delivered(decision);
     const tap = await sandbox('/sandbox/inbound', {
@@ -207,7 +191,7 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
   });
 
   it("sends a purchase attributed to a click-to-WhatsApp ad's conversation to the Conversions API once, through refusals, a replay and a resend", async () => {
-    const person = driver.person();
+    const person = bed.driver.person();
     // A campaign message first (the number's business becomes known, and the purchase has a message to credit).
     const decision = pricedDecision(person, 'ad');
     await delivered(decision);
@@ -225,7 +209,7 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
     // Meta is briefly unavailable (provoked on purpose): two transient refusals, then the event goes through.
     expect((await sandbox('/sandbox/conversions/faults', { httpStatus: 503, code: 2, times: 2 })).status).toBe(201);
     const bought = purchase(person, 'shoes', new Date());
-    await driver.publishRecords(Topic.EngagementNormalizedV1, [{ key: person.personId, value: bought }]);
+    await bed.driver.publishRecords(Topic.EngagementNormalizedV1, [{ key: person.personId, value: bought }]);
     const received = await eventually(
       'the purchase at the Conversions API',
       async () => {
@@ -239,7 +223,9 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
     const row = await eventually(
       'the conversion event recorded as sent',
       async () => {
-        const { rows } = await db.pg.query(`SELECT state, attempts, decision_id FROM conversion_event WHERE ctwa_clid = $1`, [ctwaClid]);
+        const { rows } = await bed.db.pg.query(`SELECT state, attempts, decision_id FROM conversion_event WHERE ctwa_clid = $1`, [
+          ctwaClid,
+        ]);
         const found = rows[0] as { state: string; attempts: number; decision_id: string } | undefined;
         return found?.state === 'sent' ? found : undefined;
       },
@@ -249,10 +235,10 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
     expect((await conversions()).refusedRequests).toBeGreaterThanOrEqual(2);
 
     // The same purchase again (a replayed record): attributed once, sent once.
-    await driver.publishRecords(Topic.EngagementNormalizedV1, [{ key: person.personId, value: bought }]);
+    await bed.driver.publishRecords(Topic.EngagementNormalizedV1, [{ key: person.personId, value: bought }]);
     // A crash between Meta's answer and the ledger's mark: the event goes again, with its event_id; Meta keeps one.
     const before = (await conversions()).duplicates;
-    await db.pg.query(`UPDATE conversion_event SET state = 'pending', next_attempt_at = now() WHERE ctwa_clid = $1`, [ctwaClid]);
+    await bed.db.pg.query(`UPDATE conversion_event SET state = 'pending', next_attempt_at = now() WHERE ctwa_clid = $1`, [ctwaClid]);
     await eventually(
       'the resent event counted as a duplicate',
       async () => ((await conversions()).duplicates > before ? true : undefined),
@@ -260,26 +246,30 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
     );
     const after = await conversions();
     expect(after.events.filter((e) => e.ctwaClid === ctwaClid)).toHaveLength(1);
-    expect((await db.pg.query(`SELECT count(*)::int AS n FROM conversion_event WHERE person_id = $1`, [person.personId])).rows[0]).toEqual({
+    expect(
+      (await bed.db.pg.query(`SELECT count(*)::int AS n FROM conversion_event WHERE person_id = $1`, [person.personId])).rows[0],
+    ).toEqual({
       n: 1,
     });
   });
 
   it('never sends a purchase Meta would refuse: one older than seven days expires, a refused one is not retried', async () => {
-    const person = driver.person();
+    const person = bed.driver.person();
     // The number's business is known from the sends above; this person came from an ad only.
     const fromAd = await sandbox('/sandbox/inbound', { from: person.e164, phoneNumberId, text: 'Hello from the ad', referral: {} });
     const { ctwaClid } = (await fromAd.json()) as { ctwaClid: string };
     await eventually('the ad click kept', async () =>
-      (await db.pg.query(`SELECT 1 FROM ad_click WHERE ctwa_clid = $1`, [ctwaClid])).rowCount ? true : undefined,
+      (await bed.db.pg.query(`SELECT 1 FROM ad_click WHERE ctwa_clid = $1`, [ctwaClid])).rowCount ? true : undefined,
     );
     // Meta answers 400 (provoked on purpose): the event is rejected for good, with Meta's message.
     expect((await sandbox('/sandbox/conversions/faults', { httpStatus: 400, code: 100, times: 1 })).status).toBe(201);
-    await driver.publishRecords(Topic.EngagementNormalizedV1, [{ key: person.personId, value: purchase(person, 'refused', new Date()) }]);
+    await bed.driver.publishRecords(Topic.EngagementNormalizedV1, [
+      { key: person.personId, value: purchase(person, 'refused', new Date()) },
+    ]);
     const rejected = await eventually(
       'the event rejected',
       async () => {
-        const r = (await db.pg.query(`SELECT state, attempts, last_error FROM conversion_event WHERE ctwa_clid = $1`, [ctwaClid]))
+        const r = (await bed.db.pg.query(`SELECT state, attempts, last_error FROM conversion_event WHERE ctwa_clid = $1`, [ctwaClid]))
           .rows[0] as { state: string; attempts: number; last_error: string } | undefined;
         return r?.state === 'rejected' ? r : undefined;
       },
@@ -293,11 +283,11 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
     const expiredCounted = async () =>
       Number(
         /^wt_conversion_events_total\{[^}]*result="expired"[^}]*\} (\d+)/m.exec(
-          await (await fetch(`${stack.dispatcher.url}/metrics`)).text(),
+          await (await fetch(`${bed.stack.dispatcher.url}/metrics`)).text(),
         )?.[1] ?? 0,
       );
     const expiredBefore = await expiredCounted();
-    await db.pg.query(
+    await bed.db.pg.query(
       `INSERT INTO conversion_event (event_id, person_id, business_id, event_name, event_time, value, currency, ctwa_clid, waba_id, state)
        VALUES ($1, $2, $3, 'Purchase', now() - interval '8 days', 10, 'EUR', $4, '100000000000001', 'pending')`,
       [`old-${run}`, person.personId, businessId, ctwaClid],
@@ -305,7 +295,7 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
     const expired = await eventually(
       'the old event expired',
       async () => {
-        const r = (await db.pg.query(`SELECT state FROM conversion_event WHERE event_id = $1`, [`old-${run}`])).rows[0] as
+        const r = (await bed.db.pg.query(`SELECT state FROM conversion_event WHERE event_id = $1`, [`old-${run}`])).rows[0] as
           { state: string } | undefined;
         return r?.state === 'expired' ? r : undefined;
       },

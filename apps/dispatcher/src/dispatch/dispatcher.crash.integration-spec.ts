@@ -1,11 +1,9 @@
-import { type TargetingDecisionV1, Topic } from '@wt/contracts';
-import { PlatformKeySealer, Pseudonymizer } from '@wt/identity';
+import { type TargetingDecisionV1 } from '@wt/contracts';
 import { SimulatedPopulation } from '@wt/simulation';
-import { eventually, sleep, testBrokers } from '@wt/testing';
+import { eventually, sleep } from '@wt/testing';
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { type Client } from 'pg';
-import { dispatcherStack, type DispatcherStack, freshDatabase } from '../testing/dispatcher-children';
+import { DispatcherTestBed } from '../testing/dispatcher-fixtures';
 
 /**
  * Never twice (issue 5, point 4), on the real broker, the real Postgres and the real sandbox:
@@ -19,64 +17,27 @@ describe('dispatcher: never the same message twice across kills', () => {
   const phoneNumberId = `7${Date.now()}`.slice(0, 15);
   const population = new SimulatedPopulation({ seed: run });
   const phones = population.phoneNumbers(300, 'crash');
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let stack: DispatcherStack;
-  let producer: Producer;
-  let sealer: PlatformKeySealer;
-  let pseudonymizer: Pseudonymizer;
+  let bed: DispatcherTestBed;
 
   beforeAll(async () => {
-    db = await freshDatabase(`wt_it_dispatch_crash_${run}`);
-    stack = await dispatcherStack(
+    bed = await DispatcherTestBed.create(
       run,
-      db.url,
+      'dispatch_crash',
       { WHATSAPP_MPS: '40', UNKNOWN_RESOLVE_MS: '120000', KAFKA_SESSION_TIMEOUT_MS: '6000' },
       { SANDBOX_PAIR_INTERVAL_MS: '0' },
     );
-    sealer = new PlatformKeySealer(stack.contactKey);
-    pseudonymizer = new Pseudonymizer(stack.pseudonymSecret);
-    await stack.sandbox.start();
-    await stack.dispatcher.start();
-    producer = new Kafka({ brokers: testBrokers(), clientId: 'dispatch-crash-it', logLevel: logLevel.ERROR }).producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-      idempotent: true,
-    });
-    await producer.connect();
+    await bed.start();
   }, 120_000);
 
-  afterAll(async () => {
-    await producer?.disconnect();
-    await stack?.dispatcher.kill('SIGTERM');
-    await stack?.sandbox.kill('SIGTERM');
-    await db?.drop();
-  });
+  afterAll(() => bed?.stop('SIGTERM'));
 
-  function decision(phone: string, label: string): TargetingDecisionV1 {
-    return {
-      decisionId: `crash-${run}-${label}`,
-      campaignId: `campaign-${run}`,
-      businessId: 'acme',
-      personId: pseudonymizer.personId(phone),
-      outcome: 'send',
-      reason: 'relevant',
-      score: 0.9,
-      modelVersion: 'test',
-      explanation: { summary: 'test', factors: [] },
-      decidedAt: new Date().toISOString(),
-      send: { phoneNumberId, contact: sealer.seal(phone), templateName: 'spring_sale', language: 'en', bodyParameters: [] },
-    };
-  }
+  const decision = (phone: string, label: string): TargetingDecisionV1 =>
+    bed.driver.decision(bed.driver.person(phone), label, phoneNumberId, 'acme', { campaignId: `campaign-${run}` });
 
-  async function publish(decisions: TargetingDecisionV1[]): Promise<void> {
-    await producer.send({
-      topic: Topic.TargetingDecisionsV1,
-      acks: -1,
-      messages: decisions.map((d) => ({ key: d.personId, value: JSON.stringify(d), headers: { 'wt-schema': Topic.TargetingDecisionsV1 } })),
-    });
-  }
+  const publish = (decisions: TargetingDecisionV1[]) => bed.driver.publishDecisions(...decisions);
 
   async function sentCount(): Promise<Map<string, number>> {
-    const messages = (await (await fetch(`${stack.sandbox.url}/sandbox/messages?phoneNumberId=${phoneNumberId}`)).json()) as {
+    const messages = (await (await fetch(`${bed.stack.sandbox.url}/sandbox/messages?phoneNumberId=${phoneNumberId}`)).json()) as {
       bizOpaqueCallbackData?: string;
     }[];
     const counts = new Map<string, number>();
@@ -94,7 +55,7 @@ describe('dispatcher: never the same message twice across kills', () => {
   }
 
   async function fault(body: object): Promise<void> {
-    const response = await fetch(`${stack.sandbox.url}/sandbox/faults`, {
+    const response = await fetch(`${bed.stack.sandbox.url}/sandbox/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -108,11 +69,11 @@ describe('dispatcher: never the same message twice across kills', () => {
     // Meta accepts, the answer is lost; kill the dispatcher as soon as Meta has the message.
     await publish([d]);
     await eventually('the sandbox to accept the message', async () => ((await sentCount()).get(d.decisionId) ? true : undefined));
-    await stack.dispatcher.kill();
-    await stack.dispatcher.start();
+    await bed.stack.dispatcher.kill();
+    await bed.stack.dispatcher.start();
     await eventually(
       'the status webhook to resolve the send',
-      async () => ((await states(db.pg, [d.decisionId])).get(d.decisionId) === 'accepted' ? true : undefined),
+      async () => ((await states(bed.db.pg, [d.decisionId])).get(d.decisionId) === 'accepted' ? true : undefined),
       40_000,
     );
     await publish([d]); // the decision again (a redelivery) after the restart
@@ -124,10 +85,10 @@ describe('dispatcher: never the same message twice across kills', () => {
     const d = decision(phones[1] as string, 'after');
     await publish([d]);
     await eventually('the ledger to say accepted', async () =>
-      (await states(db.pg, [d.decisionId])).get(d.decisionId) === 'accepted' ? true : undefined,
+      (await states(bed.db.pg, [d.decisionId])).get(d.decisionId) === 'accepted' ? true : undefined,
     );
-    await stack.dispatcher.kill();
-    await stack.dispatcher.start();
+    await bed.stack.dispatcher.kill();
+    await bed.stack.dispatcher.start();
     await publish([d]);
     await sleep(3000);
     expect((await sentCount()).get(d.decisionId)).toBe(1);
@@ -137,20 +98,20 @@ describe('dispatcher: never the same message twice across kills', () => {
     const batch = phones.slice(10, 250).map((phone, i) => decision(phone, `batch-${i}`));
     const ids = batch.map((d) => d.decisionId);
     // Killed before anything is consumed or claimed (before the call)...
-    await stack.dispatcher.kill();
+    await bed.stack.dispatcher.kill();
     await publish(batch);
-    await stack.dispatcher.start();
+    await bed.stack.dispatcher.start();
     // ...then at moments spread over the batch (40 per second: about 6 s of sending).
     for (const waitMs of [700, 1300, 1900]) {
       await sleep(waitMs);
-      await stack.dispatcher.kill();
-      await stack.dispatcher.start();
+      await bed.stack.dispatcher.kill();
+      await bed.stack.dispatcher.start();
     }
     await publish(batch); // and everything once more
     const final = await eventually(
       'every decision to be settled',
       async () => {
-        const s = await states(db.pg, ids);
+        const s = await states(bed.db.pg, ids);
         return s.size === ids.length && [...s.values()].every((state) => state === 'accepted' || state === 'unknown') ? s : undefined;
       },
       60_000,

@@ -1,11 +1,9 @@
-import { type TargetingDecisionV1, Topic } from '@wt/contracts';
-import { PlatformKeySealer, Pseudonymizer } from '@wt/identity';
 import { SimulatedPopulation } from '@wt/simulation';
-import { eventually, testBrokers } from '@wt/testing';
+import { eventually } from '@wt/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import { dispatcherStack, type DispatcherStack, freePort, freshDatabase, ServiceChild } from '../testing/dispatcher-children';
+import { freePort, ServiceChild } from '../testing/dispatcher-children';
+import { DispatcherTestBed } from '../testing/dispatcher-fixtures';
 
 const RATE = 40;
 const DECISIONS = 240;
@@ -30,71 +28,43 @@ describe('dispatcher: throughput per number across replicas (one sender per numb
   const run = randomUUID().slice(0, 8);
   const phoneNumberId = `8${Date.now()}`.slice(0, 15);
   const phones = new SimulatedPopulation({ seed: run }).phoneNumbers(DECISIONS, 'replicas');
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let stack: DispatcherStack;
+  let bed: DispatcherTestBed;
   let second: ServiceChild;
-  let producer: Producer;
   const burners: ChildProcess[] = [];
 
   beforeAll(async () => {
-    db = await freshDatabase(`wt_it_dispatch_replicas_${run}`);
-    stack = await dispatcherStack(
+    bed = await DispatcherTestBed.create(
       run,
-      db.url,
+      'dispatch_replicas',
       // A loaded machine answers slowly: a timeout would leave a send in doubt (not what this test is about).
       { WHATSAPP_MPS: String(RATE), WHATSAPP_TIMEOUT_MS: '8000' },
       { SANDBOX_THROUGHPUT_MPS: String(RATE), SANDBOX_PAIR_INTERVAL_MS: '0' },
     );
     // The second replica: the same settings (same database, same consumer group), its own port.
-    const env = (stack.dispatcher as unknown as { env: Record<string, string> }).env;
+    const env = (bed.stack.dispatcher as unknown as { env: Record<string, string> }).env;
     second = new ServiceChild('dispatcher-2', 'dist/apps/dispatcher/src/main.js', await freePort(), { ...env }, run);
-    await stack.sandbox.start();
     // One after the other: the first runs the migrations.
-    await stack.dispatcher.start();
+    await bed.start();
     await second.start();
-    producer = new Kafka({ brokers: testBrokers(), clientId: 'dispatch-replicas-it', logLevel: logLevel.ERROR }).producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-      idempotent: true,
-    });
-    await producer.connect();
   }, 300_000);
 
   afterAll(async () => {
     for (const burner of burners) burner.kill('SIGKILL');
-    await producer?.disconnect();
     await second?.kill('SIGTERM');
-    await stack?.dispatcher.kill('SIGTERM');
-    await stack?.sandbox.kill('SIGTERM');
-    await db?.drop();
+    await bed?.stop('SIGTERM');
   });
 
   it('never exceeds the rate in any sliding second (no 130429 at all) under CPU load and a handover, sends each decision once, both replicas send', async () => {
-    const sealer = new PlatformKeySealer(stack.contactKey);
-    const pseudonymizer = new Pseudonymizer(stack.pseudonymSecret);
-    const decisions: TargetingDecisionV1[] = phones.map((phone, i) => ({
-      decisionId: `replicas-${run}-${i}`,
-      campaignId: `campaign-${run}`,
-      businessId: 'acme',
-      personId: pseudonymizer.personId(phone),
-      outcome: 'send',
-      reason: 'relevant',
-      score: 0.9,
-      modelVersion: 'test',
-      explanation: { summary: 'test', factors: [] },
-      decidedAt: new Date().toISOString(),
-      send: { phoneNumberId, contact: sealer.seal(phone), templateName: 'spring_sale', language: 'en', bodyParameters: [] },
-    }));
+    const decisions = phones.map((phone, i) =>
+      bed.driver.decision(bed.driver.person(phone), `replicas-${i}`, phoneNumberId, 'acme', { campaignId: `campaign-${run}` }),
+    );
     // Keyed by person: the decisions spread over every partition, so both replicas consume some.
-    await producer.send({
-      topic: Topic.TargetingDecisionsV1,
-      acks: -1,
-      messages: decisions.map((d) => ({ key: d.personId, value: JSON.stringify(d), headers: { 'wt-schema': Topic.TargetingDecisionsV1 } })),
-    });
+    await bed.driver.publishDecisions(...decisions);
     const ids = decisions.map((d) => d.decisionId);
     await eventually(
       'every decision to be queued',
       async () => {
-        const { rows } = await db.pg.query<{ n: string }>(`SELECT count(*) AS n FROM dispatch WHERE decision_id = ANY($1)`, [ids]);
+        const { rows } = await bed.db.pg.query<{ n: string }>(`SELECT count(*) AS n FROM dispatch WHERE decision_id = ANY($1)`, [ids]);
         return Number(rows[0]?.n) === ids.length ? true : undefined;
       },
       240_000,
@@ -103,7 +73,7 @@ describe('dispatcher: throughput per number across replicas (one sender per numb
     burners.push(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
 
     const acceptedCount = async () => {
-      const { rows } = await db.pg.query<{ n: string }>(
+      const { rows } = await bed.db.pg.query<{ n: string }>(
         `SELECT count(*) AS n FROM dispatch WHERE decision_id = ANY($1) AND state = 'accepted'`,
         [ids],
       );
@@ -116,9 +86,9 @@ describe('dispatcher: throughput per number across replicas (one sender per numb
       async () => ((await acceptedCount()) >= DECISIONS / 4 ? true : undefined),
       240_000,
     );
-    const [firstSent, secondSent] = [await acceptedBy(stack.dispatcher), await acceptedBy(second)];
-    const holder = firstSent >= secondSent ? stack.dispatcher : second;
-    const other = holder === second ? stack.dispatcher : second;
+    const [firstSent, secondSent] = [await acceptedBy(bed.stack.dispatcher), await acceptedBy(second)];
+    const holder = firstSent >= secondSent ? bed.stack.dispatcher : second;
+    const other = holder === second ? bed.stack.dispatcher : second;
     const sentByHolder = Math.max(firstSent, secondSent);
     await holder.kill('SIGTERM');
 
@@ -126,7 +96,7 @@ describe('dispatcher: throughput per number across replicas (one sender per numb
     expect(sentByHolder).toBeGreaterThan(0);
     expect(await acceptedBy(other)).toBeGreaterThan(0);
 
-    const messages = (await (await fetch(`${stack.sandbox.url}/sandbox/messages?phoneNumberId=${phoneNumberId}`)).json()) as {
+    const messages = (await (await fetch(`${bed.stack.sandbox.url}/sandbox/messages?phoneNumberId=${phoneNumberId}`)).json()) as {
       bizOpaqueCallbackData?: string;
       acceptedAt: string;
     }[];
@@ -135,7 +105,7 @@ describe('dispatcher: throughput per number across replicas (one sender per numb
     expect(ids.filter((id) => perDecision.get(id) !== 1)).toEqual([]);
     expect(messages).toHaveLength(ids.length);
 
-    const stats = (await (await fetch(`${stack.sandbox.url}/sandbox/stats`)).json()) as { rejected: Record<string, number> };
+    const stats = (await (await fetch(`${bed.stack.sandbox.url}/sandbox/stats`)).json()) as { rejected: Record<string, number> };
     expect(stats.rejected['130429'] ?? 0).toBe(0);
     const times = messages.map((m) => Date.parse(m.acceptedAt)).sort((a, b) => a - b);
     let peak = 0;

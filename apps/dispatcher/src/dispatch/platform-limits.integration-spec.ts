@@ -1,10 +1,9 @@
-import { type TargetingDecisionV1, Topic } from '@wt/contracts';
-import { PlatformKeySealer, Pseudonymizer } from '@wt/identity';
+import { Topic } from '@wt/contracts';
 import { SimulatedPopulation } from '@wt/simulation';
 import { eventually, testBrokers } from '@wt/testing';
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import { dispatcherStack, type DispatcherStack, freshDatabase } from '../testing/dispatcher-children';
+import { Kafka, logLevel } from 'kafkajs';
+import { DispatcherTestBed } from '../testing/dispatcher-fixtures';
 
 /**
  * Meta's platform as it is in 2026 (issue 17), the dispatcher against the sandbox on the real broker
@@ -21,11 +20,7 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
   const number = (n: number) => `7${Date.now()}`.slice(0, 13) + String(n).padStart(2, '0');
   const WINDOW_MS = 20_000;
   const population = new SimulatedPopulation({ seed: run });
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let stack: DispatcherStack;
-  let producer: Producer;
-  let sealer: PlatformKeySealer;
-  let pseudonymizer: Pseudonymizer;
+  let bed: DispatcherTestBed;
   let sequence = 0;
   const mmNumber = number(4);
   // The run's own business: decisions left on a kept broker by other runs (for 'acme', their contacts
@@ -33,10 +28,9 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
   const business = `acme-${run}`;
 
   beforeAll(async () => {
-    db = await freshDatabase(`wt_it_dispatch_platform_${run}`);
-    stack = await dispatcherStack(
+    bed = await DispatcherTestBed.create(
       run,
-      db.url,
+      'dispatch_platform',
       {
         WHATSAPP_TIMEOUT_MS: '8000',
         PORTFOLIO_WINDOW_MS: String(WINDOW_MS),
@@ -54,55 +48,31 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
         SANDBOX_MM_API_SYNC_MS: '15000',
       },
     );
-    await stack.sandbox.start();
-    await stack.dispatcher.start();
-    sealer = new PlatformKeySealer(stack.contactKey);
-    pseudonymizer = new Pseudonymizer(stack.pseudonymSecret);
-    producer = new Kafka({ brokers: testBrokers(), clientId: 'dispatch-platform-it', logLevel: logLevel.ERROR }).producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-      idempotent: true,
-    });
-    await producer.connect();
+    await bed.start();
   }, 300_000);
 
-  afterAll(async () => {
-    await producer?.disconnect();
-    await stack?.dispatcher.kill('SIGTERM');
-    await stack?.sandbox.kill('SIGTERM');
-    await db?.drop();
-  });
+  afterAll(() => bed?.stop('SIGTERM'));
 
   const sandbox = async <T>(path: string, init?: { method: string; body: unknown }): Promise<T> =>
     (await (
-      await fetch(`${stack.sandbox.url}${path}`, {
+      await fetch(`${bed.stack.sandbox.url}${path}`, {
         ...(init ? { method: init.method, body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } } : {}),
       })
     ).json()) as T;
 
   async function send(phoneNumberId: string, phones: readonly string[], templateName: string, businessId = business): Promise<string[]> {
-    const decisions: TargetingDecisionV1[] = phones.map((phone) => ({
-      decisionId: `platform-${run}-${sequence++}`,
-      campaignId: `campaign-${run}`,
-      businessId,
-      personId: pseudonymizer.personId(phone),
-      outcome: 'send',
-      reason: 'relevant',
-      score: 0.9,
-      modelVersion: 'test',
-      explanation: { summary: 'test', factors: [] },
-      decidedAt: new Date().toISOString(),
-      send: { phoneNumberId, contact: sealer.seal(phone), templateName, language: 'en', bodyParameters: [] },
-    }));
-    await producer.send({
-      topic: Topic.TargetingDecisionsV1,
-      acks: -1,
-      messages: decisions.map((d) => ({ key: d.personId, value: JSON.stringify(d), headers: { 'wt-schema': Topic.TargetingDecisionsV1 } })),
-    });
+    const decisions = phones.map((phone) =>
+      bed.driver.decision(bed.driver.person(phone), `platform-${sequence++}`, phoneNumberId, businessId, {
+        campaignId: `campaign-${run}`,
+        templateName,
+      }),
+    );
+    await bed.driver.publishDecisions(...decisions);
     return decisions.map((d) => d.decisionId);
   }
 
   const states = async (ids: readonly string[]) => {
-    const { rows } = await db.pg.query<{ state: string; n: string; held: string | null }>(
+    const { rows } = await bed.db.pg.query<{ state: string; n: string; held: string | null }>(
       `SELECT state, held_reason AS held, count(*) AS n FROM dispatch WHERE decision_id = ANY($1) GROUP BY 1, 2`,
       [ids],
     );
@@ -132,7 +102,7 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
           await admin.disconnect();
         }
         // ...then their sends done, and out of the sandbox's window.
-        const { rows } = await db.pg.query<{ n: string }>(
+        const { rows } = await bed.db.pg.query<{ n: string }>(
           `SELECT count(*) AS n FROM dispatch WHERE business_id <> $1
              AND (state = 'sending' OR (state = 'pending' AND next_attempt_at <= now() + interval '5 seconds'))`,
           [business],
@@ -153,7 +123,7 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
     await eventually(
       'the number to be known with its account',
       async () => {
-        const { rows } = await db.pg.query(`SELECT 1 FROM phone_number_state WHERE phone_number_id = $1 AND waba_id IS NOT NULL`, [
+        const { rows } = await bed.db.pg.query(`SELECT 1 FROM phone_number_state WHERE phone_number_id = $1 AND waba_id IS NOT NULL`, [
           phoneNumberId,
         ]);
         return rows.length > 0 ? true : undefined;
@@ -165,7 +135,7 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
     await eventually(
       'the tier to be recorded from the webhook',
       async () => {
-        const { rows } = await db.pg.query<{ tier: number }>(
+        const { rows } = await bed.db.pg.query<{ tier: number }>(
           `SELECT tier FROM portfolio_limit WHERE business_id = $1 AND source = 'meta'`,
           [business],
         );
@@ -194,7 +164,7 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
     // Held before any call: Meta never had to refuse one.
     expect(await rejectedBy('131048')).toBe(0);
     // The US number: rejected with its reason, never called.
-    const { rows: usRows } = await db.pg.query<{ state: string; error_code: number }>(
+    const { rows: usRows } = await bed.db.pg.query<{ state: string; error_code: number }>(
       `SELECT state, error_code FROM dispatch WHERE decision_id = $1`,
       [us],
     );
@@ -215,7 +185,7 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
     await eventually(
       'the portfolio to be unlimited again',
       async () => {
-        const { rows } = await db.pg.query<{ tier: number | null }>(
+        const { rows } = await bed.db.pg.query<{ tier: number | null }>(
           `SELECT tier FROM portfolio_limit WHERE business_id = $1 AND source = 'meta'`,
           [business],
         );
@@ -240,7 +210,7 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
     await eventually(
       'the upgrade to be recorded from the webhook',
       async () => {
-        const { rows } = await db.pg.query<{ mps: number }>(`SELECT mps FROM phone_number_state WHERE phone_number_id = $1`, [
+        const { rows } = await bed.db.pg.query<{ mps: number }>(`SELECT mps FROM phone_number_state WHERE phone_number_id = $1`, [
           phoneNumberId,
         ]);
         return rows[0]?.mps === 1000 ? true : undefined;
@@ -264,12 +234,14 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
     await eventually(
       'the pause to reach the dispatcher',
       async () => {
-        const { rows } = await db.pg.query<{ status: string }>(`SELECT status FROM template_state WHERE template_name = 'quality_offer'`);
+        const { rows } = await bed.db.pg.query<{ status: string }>(
+          `SELECT status FROM template_state WHERE template_name = 'quality_offer'`,
+        );
         return rows[0]?.status === 'PAUSED' ? true : undefined;
       },
       90_000,
     );
-    const { rows: quality } = await db.pg.query<{ quality: string | null }>(
+    const { rows: quality } = await bed.db.pg.query<{ quality: string | null }>(
       `SELECT quality FROM template_state WHERE template_name = 'quality_offer'`,
     );
     expect(quality[0]?.quality).toBe('RED');
@@ -278,7 +250,7 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
       async () => ((await count(ids, 'accepted')) === ids.length ? true : undefined),
       90_000,
     );
-    const { rows: after } = await db.pg.query<{ status: string }>(
+    const { rows: after } = await bed.db.pg.query<{ status: string }>(
       `SELECT status FROM template_state WHERE template_name = 'quality_offer'`,
     );
     expect(after[0]?.status).toBe('APPROVED');
@@ -287,9 +259,9 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
   }, 240_000);
 
   it('sends marketing templates through the Marketing Messages API, through the Cloud API while the template syncs (the fallback policy)', async () => {
-    const created = await fetch(`${stack.sandbox.url}/v25.0/${mmNumber}/message_templates`, {
+    const created = await fetch(`${bed.stack.sandbox.url}/v25.0/${mmNumber}/message_templates`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${stack.accessToken}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${bed.stack.accessToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         name: 'mm_offer',
         language: 'en',

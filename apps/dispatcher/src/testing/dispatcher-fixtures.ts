@@ -1,10 +1,60 @@
 import { type AssistantReplyV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { PlatformKeySealer, Pseudonymizer } from '@wt/identity';
-import { eventually, randomFrenchMobile, testBrokers } from '@wt/testing';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { eventually, randomFrenchMobile, sendDecision, TestProducer, testBrokers, TopicProbe } from '@wt/testing';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { type Client } from 'pg';
-import { type DispatcherStack } from './dispatcher-children';
+import { dispatcherStack, type DispatcherStack, freshDatabase } from './dispatcher-children';
+
+type Probes<T extends readonly Topic[]> = { -readonly [K in keyof T]: TopicProbe<T[K] & Topic> };
+
+/** A dispatcher spec's world: a fresh database, the built sandbox and dispatcher wired to it, a driver and probes. */
+export class DispatcherTestBed {
+  private readonly probes: TopicProbe<Topic>[] = [];
+
+  private constructor(
+    readonly db: Awaited<ReturnType<typeof freshDatabase>>,
+    readonly stack: DispatcherStack,
+    readonly driver: DispatchDriver,
+  ) {}
+
+  /** Creates the database `wt_it_<name>_<run>` and the two children (none started yet). */
+  static async create(
+    run: string,
+    name: string,
+    dispatcherEnv: Record<string, string> = {},
+    sandboxEnv: Record<string, string> = {},
+  ): Promise<DispatcherTestBed> {
+    const db = await freshDatabase(`wt_it_${name}_${run}`);
+    const stack = await dispatcherStack(run, db.url, dispatcherEnv, sandboxEnv);
+    return new DispatcherTestBed(db, stack, new DispatchDriver(stack, db.pg, run));
+  }
+
+  /**
+   * Starts the sandbox and the driver's producer while a probe joins each of `topics` (so that
+   * nothing the dispatcher publishes is missed), then the dispatcher; returns the probes in order.
+   */
+  async start<T extends readonly Topic[]>(...topics: T): Promise<Probes<T>> {
+    const [probes] = await Promise.all([
+      Promise.all(topics.map((topic) => TopicProbe.start(testBrokers(), topic))),
+      this.stack.sandbox.start(),
+      this.driver.connect(),
+    ]);
+    this.probes.push(...probes);
+    await this.stack.dispatcher.start();
+    return probes as Probes<T>;
+  }
+
+  /**
+   * Stops the probes and the driver, then the children, then drops the database. SIGKILL by
+   * default: a graceful stop waits for the consumer's last fetch, and a run's group is thrown away anyway.
+   */
+  async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await Promise.all([...this.probes.map((probe) => probe.stop()), this.driver.disconnect()]);
+    await this.stack.dispatcher.kill(signal);
+    await this.stack.sandbox.kill(signal);
+    await this.db.drop();
+  }
+}
 
 /** A person of a test: the number (E.164 and Meta's digits) and the personId the platform gives it. */
 export interface TestPerson {
@@ -16,7 +66,7 @@ export interface TestPerson {
 
 /** What a test needs to drive the dispatcher of a `dispatcherStack`: people, decisions, replies, the sandbox, the ledger. */
 export class DispatchDriver {
-  private producer?: Producer;
+  private producer?: TestProducer;
   private readonly sealer: PlatformKeySealer;
   private readonly pseudonymizer: Pseudonymizer;
 
@@ -30,36 +80,34 @@ export class DispatchDriver {
   }
 
   async connect(): Promise<void> {
-    this.producer = new Kafka({ brokers: testBrokers(), clientId: `dispatch-it-${this.run}`, logLevel: logLevel.ERROR }).producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-      idempotent: true,
-    });
-    await this.producer.connect();
+    this.producer = await TestProducer.connect(`dispatch-it-${this.run}`);
   }
 
   async disconnect(): Promise<void> {
     await this.producer?.disconnect();
   }
 
-  person(): TestPerson {
-    const { e164, digits } = randomFrenchMobile();
-    return { e164, digits, personId: this.pseudonymizer.personId(e164), contact: this.sealer.seal(e164) };
+  /** A new person with a random French mobile number, or the person of a given E.164 number. */
+  person(e164 = randomFrenchMobile().e164): TestPerson {
+    return { e164, digits: e164.slice(1), personId: this.pseudonymizer.personId(e164), contact: this.sealer.seal(e164) };
   }
 
-  decision(person: TestPerson, label: string, phoneNumberId: string, businessId = `biz-${this.run}`): TargetingDecisionV1 {
-    return {
+  decision(
+    person: TestPerson,
+    label: string,
+    phoneNumberId: string,
+    businessId = `biz-${this.run}`,
+    campaign: { campaignId?: string; templateName?: string } = {},
+  ): TargetingDecisionV1 {
+    return sendDecision({
       decisionId: `it-${this.run}-${label}`,
-      campaignId: `campaign-${this.run}-${label}`,
+      campaignId: campaign.campaignId ?? `campaign-${this.run}-${label}`,
       businessId,
       personId: person.personId,
-      outcome: 'send',
-      reason: 'relevant',
-      score: 0.9,
-      modelVersion: 'test',
-      explanation: { summary: 'test', factors: [] },
-      decidedAt: new Date().toISOString(),
-      send: { phoneNumberId, contact: person.contact, templateName: 'spring_sale', language: 'en', bodyParameters: [] },
-    };
+      phoneNumberId,
+      contact: person.contact,
+      templateName: campaign.templateName,
+    });
   }
 
   async publishDecisions(...decisions: TargetingDecisionV1[]): Promise<void> {
@@ -91,11 +139,7 @@ export class DispatchDriver {
 
   private async send(topic: Topic, records: { key: string; value: object }[]): Promise<void> {
     if (!this.producer) throw new Error('connect() first');
-    await this.producer.send({
-      topic,
-      acks: -1,
-      messages: records.map((r) => ({ key: r.key, value: JSON.stringify(r.value), headers: { 'wt-schema': topic } })),
-    });
+    await this.producer.publish(topic, records);
   }
 
   /** Injects a sandbox fault (`POST /sandbox/faults`). */

@@ -1,13 +1,12 @@
 import { loadConfig, ServiceEnv, withKeyVault } from '@wt/config';
 import { type DeadLetterV1, Topic } from '@wt/contracts';
 import { DeadLetterSealer } from '@wt/kafka';
-import { TopicProbe, testBrokers, testVaultEnv } from '@wt/testing';
+import { type TopicProbe, testVaultEnv } from '@wt/testing';
 import { contactSealerOf, keyVaultOf, vaultDataSource } from '@wt/vault';
 import { type DataSource } from 'typeorm';
 import { type InboundMessage, type MessageStatusUpdate, signWebhookBody, type UserPreference } from '@wt/whatsapp';
 import { createHash, randomUUID } from 'node:crypto';
-import { dispatcherStack, type DispatcherStack, freshDatabase } from '../testing/dispatcher-children';
-import { DispatchDriver, type TestPerson } from '../testing/dispatcher-fixtures';
+import { type TestPerson, DispatcherTestBed } from '../testing/dispatcher-fixtures';
 
 /**
  * Issue 15, points 3, 7 and 8, on the real broker, the real Postgres and the built dispatcher:
@@ -20,9 +19,7 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
   // A number the dispatcher knows (a decision names it) but no assistant serves; and one nobody names.
   const knownNumber = `5${Date.now()}`.slice(0, 15);
   const unknownNumber = `4${Date.now()}`.slice(0, 15);
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let stack: DispatcherStack;
-  let driver: DispatchDriver;
+  let bed: DispatcherTestBed;
   let consents: TopicProbe<Topic.ConsentV1>;
   let inbound: TopicProbe<Topic.WhatsappInboundV1>;
   let deadLetters: TopicProbe<Topic.DeadLetterV1>;
@@ -31,30 +28,23 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
   let n = 0;
 
   beforeAll(async () => {
-    db = await freshDatabase(`wt_it_webhook_consent_${run}`);
-    stack = await dispatcherStack(run, db.url, { PAIR_INTERVAL_MS: '0', SENDER_POLL_MS: '50' }, { SANDBOX_PAIR_INTERVAL_MS: '0' });
-    driver = new DispatchDriver(stack, db.pg, run);
+    bed = await DispatcherTestBed.create(
+      run,
+      'webhook_consent',
+      { PAIR_INTERVAL_MS: '0', SENDER_POLL_MS: '50' },
+      { SANDBOX_PAIR_INTERVAL_MS: '0' },
+    );
     vaultDb = vaultDataSource({ ...loadConfig(class extends withKeyVault(ServiceEnv) {}, { ...testVaultEnv() }) }, 'it-webhook-consent');
     await vaultDb.initialize();
-    [consents, inbound, deadLetters] = await Promise.all([
-      TopicProbe.start(testBrokers(), Topic.ConsentV1),
-      TopicProbe.start(testBrokers(), Topic.WhatsappInboundV1),
-      TopicProbe.start(testBrokers(), Topic.DeadLetterV1),
-      stack.sandbox.start(),
-      driver.connect(),
-    ]);
-    await stack.dispatcher.start();
+    [consents, inbound, deadLetters] = await bed.start(Topic.ConsentV1, Topic.WhatsappInboundV1, Topic.DeadLetterV1);
     // The dispatcher learns the known number's business from a decision it sends.
-    const decision = driver.decision(driver.person(), 'learn-number', knownNumber);
-    await driver.publishDecisions(decision);
-    await driver.ledgerUntil(decision.decisionId, 'accepted', (r) => r.state === 'accepted');
+    const decision = bed.driver.decision(bed.driver.person(), 'learn-number', knownNumber);
+    await bed.driver.publishDecisions(decision);
+    await bed.driver.ledgerUntil(decision.decisionId, 'accepted', (r) => r.state === 'accepted');
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([consents?.stop(), inbound?.stop(), deadLetters?.stop(), driver?.disconnect()]);
-    await stack?.dispatcher.kill('SIGKILL');
-    await stack?.sandbox.kill('SIGKILL');
-    await db?.drop();
+    await bed?.stop();
     await vaultDb?.destroy();
   });
 
@@ -80,9 +70,9 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
   }
 
   async function post(body: string): Promise<void> {
-    const response = await fetch(`${stack.dispatcher.url}/v1/webhooks/whatsapp`, {
+    const response = await fetch(`${bed.stack.dispatcher.url}/v1/webhooks/whatsapp`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, stack.appSecret) },
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, bed.stack.appSecret) },
       body,
     });
     await response.text();
@@ -108,7 +98,7 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
   }
 
   async function metric(name: string, labels: string): Promise<number> {
-    const text = await (await fetch(`${stack.dispatcher.url}/metrics`)).text();
+    const text = await (await fetch(`${bed.stack.dispatcher.url}/metrics`)).text();
     const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels},`) || l.startsWith(`${name}{${labels}}`));
     return line ? Number(line.split(' ').pop()) : 0;
   }
@@ -116,7 +106,7 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
   it.each(['STOP', ' désabonner ', 'Arrêt', 'unsubscribe'])(
     'typed %p to a number no assistant serves: the business revokes, named by personId, never the number',
     async (word) => {
-      const person = driver.person();
+      const person = bed.driver.person();
       const message = await write(person, knownNumber, word);
       const revocation = await consents.waitFor((c) => c.personId === person.personId);
       expect(revocation.key).toBe(person.personId);
@@ -137,7 +127,7 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
   );
 
   it('a message that only contains STOP in a sentence revokes nothing; a STOP to an unknown number is counted', async () => {
-    const person = driver.person();
+    const person = bed.driver.person();
     const before = await metric('wt_webhook_unmatched_total', 'kind="stop",reason="unknown_business_number"');
     await write(person, knownNumber, 'how do I stop my order?');
     await write(person, unknownNumber, 'STOP');
@@ -149,7 +139,7 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
   });
 
   it('a marketing-stop preference revokes by personId; a resume (a grant) still carries the number', async () => {
-    const person = driver.person();
+    const person = bed.driver.person();
     const preference = (value: 'stop' | 'resume'): UserPreference => ({
       wa_id: person.digits,
       category: 'marketing_messages',
@@ -176,7 +166,7 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
   });
 
   it('a marketing stop to a number no campaign names is counted and dead-lettered without the number', async () => {
-    const person = driver.person();
+    const person = bed.driver.person();
     const before = await metric('wt_webhook_unmatched_total', 'kind="preference",reason="unknown_business_number"');
     const stop: UserPreference = { wa_id: person.digits, category: 'marketing_messages', value: 'stop', timestamp: String(++clock) };
     await post(preferenceWebhook(unknownNumber, stop));
@@ -202,7 +192,7 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
   });
 
   it('a status nobody matches is counted and dead-lettered once, without the recipient; a repeated one is counted only', async () => {
-    const person = driver.person();
+    const person = bed.driver.person();
     const unknownBefore = await metric('wt_webhook_unmatched_total', 'kind="status",reason="unknown_message"');
     const repeatedBefore = await metric('wt_webhook_unmatched_total', 'kind="status",reason="repeated"');
     const wamid = `wamid.nobody-${run}`;
@@ -235,9 +225,9 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
     expect(await metric('wt_webhook_unmatched_total', 'kind="status",reason="unknown_message"')).toBe(unknownBefore + 2);
 
     // A status of a message we sent, delivered twice: the second is a repeat, counted, not dead-lettered.
-    const decision = driver.decision(person, 'repeat', knownNumber);
-    await driver.publishDecisions(decision);
-    const row = await driver.ledgerUntil(decision.decisionId, 'accepted', (r) => r.state === 'accepted' && r.wamid !== null);
+    const decision = bed.driver.decision(person, 'repeat', knownNumber);
+    await bed.driver.publishDecisions(decision);
+    const row = await bed.driver.ledgerUntil(decision.decisionId, 'accepted', (r) => r.state === 'accepted' && r.wamid !== null);
     const read = webhook(knownNumber, {
       statuses: [{ id: row.wamid as string, status: 'read', timestamp: String(++clock), recipient_id: person.digits }],
     });

@@ -1,9 +1,8 @@
 import { Topic } from '@wt/contracts';
-import { TopicProbe, testBrokers } from '@wt/testing';
+import { type TopicProbe } from '@wt/testing';
 import { type InboundMessage, type MessageStatusUpdate, signWebhookBody, type UserPreference } from '@wt/whatsapp';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { dispatcherStack, type DispatcherStack, freshDatabase } from '../testing/dispatcher-children';
-import { DispatchDriver, type TestPerson } from '../testing/dispatcher-fixtures';
+import { type TestPerson, DispatcherTestBed } from '../testing/dispatcher-fixtures';
 
 interface Delivery {
   body: string;
@@ -21,47 +20,30 @@ interface Delivery {
 describe('dispatcher webhooks: signatures, duplicates and the verification handshake', () => {
   const run = randomUUID().slice(0, 8);
   const phoneNumberId = `6${Date.now()}`.slice(0, 15);
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let stack: DispatcherStack;
-  let driver: DispatchDriver;
+  let bed: DispatcherTestBed;
   let statuses: TopicProbe<Topic.WhatsappMessageStatusV1>;
   let consents: TopicProbe<Topic.ConsentV1>;
   let inbound: TopicProbe<Topic.WhatsappInboundV1>;
   let clock = Math.floor(Date.now() / 1000);
 
   beforeAll(async () => {
-    db = await freshDatabase(`wt_it_webhooks_${run}`);
     // The sandbox reports `sent` and `delivered` itself and never `read`: the tests post `read`.
-    stack = await dispatcherStack(
+    bed = await DispatcherTestBed.create(
       run,
-      db.url,
+      'webhooks',
       { PAIR_INTERVAL_MS: '0', SENDER_POLL_MS: '50' },
       { SANDBOX_PAIR_INTERVAL_MS: '0', SANDBOX_READ_RATE: '0' },
     );
-    driver = new DispatchDriver(stack, db.pg, run);
-    [statuses, consents, inbound] = await Promise.all([
-      TopicProbe.start(testBrokers(), Topic.WhatsappMessageStatusV1),
-      TopicProbe.start(testBrokers(), Topic.ConsentV1),
-      TopicProbe.start(testBrokers(), Topic.WhatsappInboundV1),
-      stack.sandbox.start(),
-      driver.connect(),
-    ]);
-    await stack.dispatcher.start();
+    [statuses, consents, inbound] = await bed.start(Topic.WhatsappMessageStatusV1, Topic.ConsentV1, Topic.WhatsappInboundV1);
   }, 120_000);
 
-  afterAll(async () => {
-    await Promise.all([statuses?.stop(), consents?.stop(), inbound?.stop(), driver?.disconnect()]);
-    // SIGKILL: a graceful stop waits for the consumer's last fetch, and this run's group is thrown away anyway.
-    await stack?.dispatcher.kill('SIGKILL');
-    await stack?.sandbox.kill('SIGKILL');
-    await db?.drop();
-  });
+  afterAll(() => bed?.stop());
 
   /** A template really sent through the sandbox; resolves with its wamid once the ledger holds it and its `delivered`. */
   async function sent(person: TestPerson, label: string): Promise<{ decisionId: string; wamid: string }> {
-    const decision = driver.decision(person, label, phoneNumberId);
-    await driver.publishDecisions(decision);
-    const row = await driver.ledgerUntil(
+    const decision = bed.driver.decision(person, label, phoneNumberId);
+    await bed.driver.publishDecisions(decision);
+    const row = await bed.driver.ledgerUntil(
       decision.decisionId,
       'accepted and delivered',
       (r) => r.state === 'accepted' && r.statuses.includes('delivered'),
@@ -114,7 +96,7 @@ describe('dispatcher webhooks: signatures, duplicates and the verification hands
   }
 
   async function post(body: string, signature: string | undefined): Promise<number> {
-    const response = await fetch(`${stack.dispatcher.url}/v1/webhooks/whatsapp`, {
+    const response = await fetch(`${bed.stack.dispatcher.url}/v1/webhooks/whatsapp`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(signature === undefined ? {} : { 'x-hub-signature-256': signature }) },
       body,
@@ -151,7 +133,7 @@ describe('dispatcher webhooks: signatures, duplicates and the verification hands
   }
 
   it('a missing or bad X-Hub-Signature-256 gets 401 and publishes nothing on any topic', async () => {
-    const person = driver.person();
+    const person = bed.driver.person();
     const [a, b] = [await sent(person, 'sig-a'), await sent(person, 'sig-b')];
     const refused = delivery(person, { read: a, inboundId: `wamid.in-${run}-refused`, preference: 'stop' });
 
@@ -160,19 +142,19 @@ describe('dispatcher webhooks: signatures, duplicates and the verification hands
     expect(await post(refused.body, 'sha256=not-hex')).toBe(401);
     // Signed by the right secret, but over other bytes: the signature covers the raw body.
     expect(
-      await post(refused.body, signWebhookBody(refused.body.replace('Is it still on sale?', 'Is it still on sale!'), stack.appSecret)),
+      await post(refused.body, signWebhookBody(refused.body.replace('Is it still on sale?', 'Is it still on sale!'), bed.stack.appSecret)),
     ).toBe(401);
 
     // A later valid delivery for the same person: its events land after anything the refused ones published.
     const later = delivery(person, { read: b, inboundId: `wamid.in-${run}-later`, preference: 'resume' });
-    expect(await post(later.body, signWebhookBody(later.body, stack.appSecret))).toBe(200);
+    expect(await post(later.body, signWebhookBody(later.body, bed.stack.appSecret))).toBe(200);
     await seen(person, b, `wamid.in-${run}-later`, 'granted', later.occurredAt);
     expect(readsOf(a.wamid)).toEqual([]);
     expect(inboundOf(`wamid.in-${run}-refused`)).toEqual([]);
     expect(preferencesOf(person, 'revoked', refused.occurredAt)).toEqual([]);
 
     // Nothing of the refused deliveries was recorded either: signed, the same events go through, once.
-    expect(await post(refused.body, signWebhookBody(refused.body, stack.appSecret))).toBe(200);
+    expect(await post(refused.body, signWebhookBody(refused.body, bed.stack.appSecret))).toBe(200);
     await seen(person, a, `wamid.in-${run}-refused`, 'revoked', refused.occurredAt);
     expect(readsOf(a.wamid)).toHaveLength(1);
     expect(inboundOf(`wamid.in-${run}-refused`)).toHaveLength(1);
@@ -180,16 +162,16 @@ describe('dispatcher webhooks: signatures, duplicates and the verification hands
   });
 
   it('the same signed delivery posted again (Meta retries, even concurrently) publishes each event once', async () => {
-    const person = driver.person();
+    const person = bed.driver.person();
     const [c, d] = [await sent(person, 'dup-c'), await sent(person, 'dup-d')];
     const twice = delivery(person, { read: c, inboundId: `wamid.in-${run}-twice`, preference: 'stop' });
-    const signature = signWebhookBody(twice.body, stack.appSecret);
+    const signature = signWebhookBody(twice.body, bed.stack.appSecret);
 
     expect(await Promise.all([post(twice.body, signature), post(twice.body, signature)])).toEqual([200, 200]);
     expect(await post(twice.body, signature)).toBe(200);
 
     const later = delivery(person, { read: d, inboundId: `wamid.in-${run}-after-dup`, preference: 'resume' });
-    expect(await post(later.body, signWebhookBody(later.body, stack.appSecret))).toBe(200);
+    expect(await post(later.body, signWebhookBody(later.body, bed.stack.appSecret))).toBe(200);
     await seen(person, d, `wamid.in-${run}-after-dup`, 'granted', later.occurredAt);
 
     expect(readsOf(c.wamid).map((r) => r.value)).toEqual([
@@ -207,17 +189,17 @@ describe('dispatcher webhooks: signatures, duplicates and the verification hands
 
   it('answers the verification challenge with the right verify token only', async () => {
     const verify = async (query: Record<string, string>) => {
-      const response = await fetch(`${stack.dispatcher.url}/v1/webhooks/whatsapp?${new URLSearchParams(query).toString()}`);
+      const response = await fetch(`${bed.stack.dispatcher.url}/v1/webhooks/whatsapp?${new URLSearchParams(query).toString()}`);
       return { status: response.status, body: await response.text() };
     };
-    expect(await verify({ 'hub.mode': 'subscribe', 'hub.verify_token': stack.verifyToken, 'hub.challenge': '1158201444' })).toEqual({
+    expect(await verify({ 'hub.mode': 'subscribe', 'hub.verify_token': bed.stack.verifyToken, 'hub.challenge': '1158201444' })).toEqual({
       status: 200,
       body: '1158201444',
     });
     const refusals: Record<string, string>[] = [
       { 'hub.mode': 'subscribe', 'hub.verify_token': 'not-the-token', 'hub.challenge': '1158201444' },
       { 'hub.mode': 'subscribe', 'hub.challenge': '1158201444' },
-      { 'hub.mode': 'unsubscribe', 'hub.verify_token': stack.verifyToken, 'hub.challenge': '1158201444' },
+      { 'hub.mode': 'unsubscribe', 'hub.verify_token': bed.stack.verifyToken, 'hub.challenge': '1158201444' },
     ];
     for (const refused of refusals) {
       const answer = await verify(refused);

@@ -1,20 +1,15 @@
-import { Controller, type INestApplication, type INestMicroservice, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { Test } from '@nestjs/testing';
+import { type INestApplication, type INestMicroservice } from '@nestjs/common';
 import { ApiKeyStore } from '@wt/business-auth';
-import { loadConfig } from '@wt/config';
 import { type CampaignV1, type DeadLetterV1, Topic } from '@wt/contracts';
-import { createKafka, KafkaBatchServer, kafkaConnectionOf, KafkaPublisher, murmur2, type RecordBatch } from '@wt/kafka';
-import { eventually, testBrokers, testDatabaseUrl, TopicProbe } from '@wt/testing';
+import { createKafka, type KafkaPublisher, murmur2 } from '@wt/kafka';
+import { eventually, testBrokers, TopicProbe } from '@wt/testing';
 import { type Admin, type Producer } from 'kafkajs';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { type DataSource } from 'typeorm';
 import { RateBook } from '@wt/pricing';
-import { scoringModule } from '../app.module';
 import { CampaignsConsumer } from './campaigns.consumer';
-import { ScoringConfig } from '../scoring.config';
 import { campaignFixture } from '../testing/fixtures';
+import { startScoringApp, startTopicConsumer, TestCampaigns, testScoringConfig } from '../testing/scoring-test-app';
 import { CampaignOutbox } from './campaign-outbox';
 import { CampaignService } from './campaign.service';
 import { CampaignController, type CampaignView } from './campaign.controller';
@@ -32,32 +27,8 @@ function idOnPartitionOf(key: string, label: string): string {
   }
 }
 
-/**
- * Scoring's own handler of campaigns.v1, alone in a consumer group of this run: the records pass
- * through the real validation and dead-lettering of KafkaBatchServer, then CampaignsConsumer.
- */
-let scoringConsumer: CampaignsConsumer | undefined;
-@Controller()
-class CampaignsOnlyConsumer {
-  @EventPattern(Topic.CampaignsV1)
-  onCampaigns(@Payload() batch: RecordBatch<Topic.CampaignsV1>): Promise<void> {
-    if (!scoringConsumer) throw new Error('the scoring app is not up');
-    return scoringConsumer.onCampaigns(batch);
-  }
-}
-@Module({ controllers: [CampaignsOnlyConsumer] })
-class CampaignsOnlyModule {}
-
 describe('campaigns: one owner per id, stored before published, refused for good when they cannot be', () => {
-  const settings = loadConfig(ScoringConfig, {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    KAFKA_BROKERS: testBrokers().join(','),
-    DATABASE_URL: testDatabaseUrl('scoring'),
-    DB_MIGRATIONS_RUN: 'true',
-    LAUNCH_POLL_MS: '3600000', // nothing is launched here
-    RELEVANCE_MODEL: `it-${run}`,
-  });
+  const settings = testScoringConfig({ RELEVANCE_MODEL: `it-${run}` });
   const kafka = createKafka({ brokers: testBrokers(), clientId: 'campaign-it' });
   let app: INestApplication;
   let consumer: INestMicroservice;
@@ -67,25 +38,14 @@ describe('campaigns: one owner per id, stored before published, refused for good
   let admin: Admin;
   let campaigns: TopicProbe<Topic.CampaignsV1>;
   let deadLetters: TopicProbe<Topic.DeadLetterV1>;
-  const ended: CampaignV1[] = [];
+  const ended = new TestCampaigns(`campaign-${run}`);
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [scoringModule(settings)] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-    dataSource = app.get(DataSource);
-    scoringConsumer = app.get(CampaignsConsumer);
-    consumer = await NestFactory.createMicroservice(CampaignsOnlyModule, {
-      strategy: new KafkaBatchServer({
-        connection: kafkaConnectionOf(settings, 'scoring'),
-        groupId: `it-campaigns-${run}`,
-        service: 'scoring',
-        publisher: app.get(KafkaPublisher),
-      }),
-      logger: false,
-    });
-    await consumer.listen();
+    ({ app, base, dataSource } = await startScoringApp(settings));
+    // Scoring's own handler of campaigns.v1, alone in a consumer group of this run: the records pass
+    // through the real validation and dead-lettering of KafkaBatchServer, then CampaignsConsumer.
+    const scoring = app.get(CampaignsConsumer);
+    consumer = await startTopicConsumer(app, settings, `it-campaigns-${run}`, Topic.CampaignsV1, (batch) => scoring.onCampaigns(batch));
     producer = kafka.producer();
     await producer.connect();
     admin = kafka.admin();
@@ -98,9 +58,7 @@ describe('campaigns: one owner per id, stored before published, refused for good
 
   afterAll(async () => {
     // Leave nothing running for the services that share this database in the e2e run.
-    await app
-      .get(CampaignStore)
-      .upsert(ended.map((c) => ({ ...c, status: 'ended', updatedAt: new Date(Date.now() + 1000).toISOString() })));
+    await ended.endAll(app);
     await Promise.all([campaigns?.stop(), deadLetters?.stop(), producer?.disconnect(), admin?.disconnect()]);
     await consumer?.close();
     await app?.close();
@@ -129,7 +87,7 @@ describe('campaigns: one owner per id, stored before published, refused for good
   async function created(res: Response): Promise<CampaignView> {
     expect(res.status).toBe(201);
     const view = (await res.json()) as CampaignView;
-    ended.push(view);
+    ended.track(view);
     return view;
   }
   /** Produced by another team straight to campaigns.v1, keyed by campaign id. */
@@ -160,7 +118,7 @@ describe('campaigns: one owner per id, stored before published, refused for good
       const campaignId = `race-${run}`;
       const answers = await Promise.all(Array.from({ length: 10 }, () => call('POST', '/v1/campaigns', acme.key, body({ campaignId }))));
       expect(answers.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
-      ended.push((await (answers.find((r) => r.status === 201) as Response).json()) as CampaignV1);
+      ended.track((await (answers.find((r) => r.status === 201) as Response).json()) as CampaignV1);
       await campaigns.waitFor((c) => c.campaignId === campaignId);
     });
 
@@ -213,7 +171,7 @@ describe('campaigns: one owner per id, stored before published, refused for good
       ]);
       expect([fromA.status, fromB.status].sort()).toEqual([201, 409]);
       const [winner, loser] = fromA.status === 201 ? [a, b] : [b, a];
-      ended.push((await (fromA.status === 201 ? fromA : fromB).json()) as CampaignV1);
+      ended.track((await (fromA.status === 201 ? fromA : fromB).json()) as CampaignV1);
       const read = await call('GET', `/v1/campaigns/${campaignId}`, winner.key);
       expect(await read.json()).toMatchObject({ businessId: winner.id, name: winner === a ? 'From A' : 'From B' });
       expect((await call('GET', `/v1/campaigns/${campaignId}`, loser.key)).status).toBe(404);
@@ -248,7 +206,7 @@ describe('campaigns: one owner per id, stored before published, refused for good
       const acme = await business('outage');
       const campaignId = `outage-${run}`;
       const view = await api.create(acme.id, { ...body({ campaignId }), status: 'active' } as never);
-      ended.push(view);
+      ended.track(view);
       expect((await storedBody(campaignId))?.businessId).toBe(acme.id);
       const waiting: { id: string }[] = await dataSource.query(`SELECT id FROM campaign_outbox WHERE key = $1`, [campaignId]);
       expect(waiting).toHaveLength(1);
@@ -273,7 +231,7 @@ describe('campaigns: one owner per id, stored before published, refused for good
       );
       const acme = await business('order');
       const campaignId = `order-${run}`;
-      ended.push(await api.create(acme.id, { ...body({ campaignId, name: 'First' }) } as never));
+      ended.track(await api.create(acme.id, { ...body({ campaignId, name: 'First' }) } as never));
       // The next change, through the service: its publish takes the waiting older state first.
       expect((await call('PATCH', `/v1/campaigns/${campaignId}`, acme.key, { name: 'Second' })).status).toBe(200);
       const second = await campaigns.waitFor((c) => c.campaignId === campaignId && c.name === 'Second');
@@ -333,7 +291,7 @@ describe('campaigns: one owner per id, stored before published, refused for good
       const campaignId = `rounds-${run}`;
       const at = (ms: number) => new Date(Date.now() - 10_000 + ms).toISOString();
       const first = campaignFixture({ campaignId, businessId: `rounds-${run}`, budgetMessages: 10, updatedAt: at(0) });
-      ended.push(first);
+      ended.track(first);
       expect(await store.apply([first])).toEqual([]);
       await dataSource.query(`UPDATE campaign SET spent = 4 WHERE campaign_id = $1`, [campaignId]);
       const refusals = await store.apply([

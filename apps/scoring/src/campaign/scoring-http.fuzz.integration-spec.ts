@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { scoringModule } from '../app.module';
 import { ScoringConfig } from '../scoring.config';
+import { draftCampaignBody } from '../testing/scoring-test-app';
 
 /** Every HTTP route of scoring, in-process on the real broker and Postgres, fuzzed with a valid API key. */
 describe('scoring HTTP fuzzing', () => {
@@ -66,16 +67,7 @@ describe('scoring HTTP fuzzing', () => {
     expect(await response.json()).toMatchObject({ reason });
   });
 
-  const campaign = () => ({
-    name: 'Autumn trail',
-    status: 'draft',
-    phoneNumberId: '1000002',
-    template: { name: 'autumn_trail', language: 'en_US', bodyParameters: [{ from: 'profile', value: 'topInterest' }] },
-    targetCategories: ['trail-running'],
-    budgetMessages: 100,
-    startsAt: '2026-12-01T00:00:00Z',
-    holdoutShare: 0.1,
-  });
+  const campaign = draftCampaignBody;
 
   it('answers every route with no 5xx and a JSON reason on every 4xx', async () => {
     const tally: FuzzTally = { cases: 0, findings: [] };

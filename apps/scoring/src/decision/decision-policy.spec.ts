@@ -1,19 +1,12 @@
 import { createHash } from 'node:crypto';
-import { type ContactPolicyOptions, holdoutBucket } from '../policy/contact-policy';
+import { holdoutBucket } from '../policy/contact-policy';
 import { EMPTY_HISTORY } from '../relevance/features';
 import { hashNormal, LogisticModel } from '../relevance/logistic-model';
 import { pauseOf } from '../eligibility/eligibility.store';
-import { campaignFixture, PERSON, snapshotFixture } from '../testing/fixtures';
+import { campaignFixture, PERSON, policyFixture as policy, snapshotFixture } from '../testing/fixtures';
 import { concerns, decide, type DecideContext, decisionIdFor, isRunning, withheld } from './decision-policy';
 
 const noon = new Date('2026-11-28T12:00:00Z'); // 13:00 in Paris
-const policy: ContactPolicyOptions = {
-  perBusinessWeeklyCap: 2,
-  crossBusinessDailyCap: 2,
-  quietStartHour: 21,
-  quietEndHour: 8,
-  defaultTimeZone: 'UTC',
-};
 // Greedy (no Thompson draw) unless a test asks for exploration: the assertions below are about the mean.
 const context = (overrides: Partial<DecideContext> = {}): DecideContext => ({
   model: LogisticModel.coldStart(),

@@ -1,5 +1,4 @@
 import { type INestApplication } from '@nestjs/common';
-import { loadConfig } from '@wt/config';
 import {
   type BusinessSendingSignalV1,
   type CampaignV1,
@@ -10,15 +9,14 @@ import {
 } from '@wt/contracts';
 import { createKafka, ensureTopics, KafkaPublisher } from '@wt/kafka';
 import { runService } from '@wt/runtime';
-import { eventually, testBrokers, testDatabaseUrl, TopicProbe } from '@wt/testing';
+import { eventually, testBrokers, TopicProbe } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { scoringModule } from '../app.module';
 import { AudienceStore } from '../audience/audience.store';
-import { CampaignStore } from '../campaign/campaign.store';
 import { CampaignLauncher } from '../launch/campaign-launcher';
-import { ScoringConfig } from '../scoring.config';
-import { campaignFixture, snapshotFixture } from '../testing/fixtures';
+import { snapshotFixture } from '../testing/fixtures';
+import { TestCampaigns, testScoringConfig } from '../testing/scoring-test-app';
 import { EligibilityStore } from './eligibility.store';
 
 const run = randomUUID().slice(0, 8);
@@ -42,14 +40,8 @@ const CONSUMED = [
  */
 describe('scoring: unreachable numbers and paused businesses, on the real Postgres and Kafka', () => {
   const brokers = testBrokers();
-  const settings = loadConfig(ScoringConfig, {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    KAFKA_BROKERS: brokers.join(','),
+  const settings = testScoringConfig({
     KAFKA_GROUP_PREFIX: `it-${run}`,
-    DATABASE_URL: testDatabaseUrl('scoring'),
-    DB_MIGRATIONS_RUN: 'true',
-    LAUNCH_POLL_MS: '3600000', // launches are stepped by the tests
     QUIET_START_HOUR: '0',
     QUIET_END_HOUR: '0',
     CAMPAIGN_CACHE_MS: '0',
@@ -59,7 +51,7 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
   let dataSource: DataSource;
   let publisher: KafkaPublisher;
   let decisions: TopicProbe<Topic.TargetingDecisionsV1>;
-  const created: CampaignV1[] = [];
+  const testCampaigns = new TestCampaigns(`el-${run}`, { budgetMessages: 10 });
 
   beforeAll(async () => {
     const kafka = createKafka({ brokers, clientId: 'scoring-eligibility-it' });
@@ -96,29 +88,12 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
 
   afterAll(async () => {
     // Leave nothing running for the services that share this database in the e2e run.
-    await app
-      ?.get(CampaignStore)
-      .upsert(created.map((c) => ({ ...c, status: 'ended', updatedAt: new Date(Date.now() + 1000).toISOString() })));
+    await testCampaigns.endAll(app);
     await decisions?.stop();
     await app?.close();
   });
 
-  let campaigns = 0;
-  async function campaign(overrides: Partial<CampaignV1> = {}): Promise<CampaignV1> {
-    const n = ++campaigns;
-    const c = campaignFixture({
-      campaignId: `el-${run}-${n}`,
-      businessId: `el-biz-${run}-${n}`,
-      startsAt: new Date(Date.now() - 60_000).toISOString(),
-      updatedAt: new Date().toISOString(),
-      minRelevance: 0,
-      budgetMessages: 10,
-      ...overrides,
-    });
-    await app.get(CampaignStore).upsert([c]);
-    created.push(c);
-    return c;
-  }
+  const campaign = (overrides: Partial<CampaignV1> = {}): Promise<CampaignV1> => testCampaigns.create(app, overrides);
 
   const person = (businesses: string[], overrides: Record<string, unknown> = {}): ProfileSnapshotV1 =>
     snapshotFixture({

@@ -1,14 +1,6 @@
-import { campaignFixture } from '../testing/fixtures';
+import { campaignFixture, policyFixture as policy } from '../testing/fixtures';
 import { EMPTY_HISTORY, type MessagingHistory } from '../relevance/features';
-import { type ContactPolicyOptions, holdoutBucket, isQuietHours, quietHoursEnd, SlotLedger } from './contact-policy';
-
-const policy: ContactPolicyOptions = {
-  perBusinessWeeklyCap: 2,
-  crossBusinessDailyCap: 2,
-  quietStartHour: 21,
-  quietEndHour: 8,
-  defaultTimeZone: 'UTC',
-};
+import { holdoutBucket, isQuietHours, quietHoursEnd, SlotLedger } from './contact-policy';
 
 describe('holdout', () => {
   it('is the same bucket for the same campaign and person, and differs across campaigns', () => {

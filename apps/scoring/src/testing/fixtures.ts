@@ -1,4 +1,5 @@
 import { type CampaignV1, type ProfileSnapshotV1 } from '@wt/contracts';
+import { type ContactPolicyOptions } from '../policy/contact-policy';
 
 export const PERSON = 'p'.repeat(64);
 
@@ -49,3 +50,12 @@ export function snapshotFixture(overrides: Record<string, unknown> = {}): Profil
     ...overrides,
   } as unknown as ProfileSnapshotV1;
 }
+
+/** Contact policy of the unit tests: two messages a week per business, two a day across businesses, quiet 21:00 to 08:00 UTC. */
+export const policyFixture: ContactPolicyOptions = {
+  perBusinessWeeklyCap: 2,
+  crossBusinessDailyCap: 2,
+  quietStartHour: 21,
+  quietEndHour: 8,
+  defaultTimeZone: 'UTC',
+};

@@ -1,45 +1,26 @@
 import type { SendAccepted, TemplateMessage } from '@wt/whatsapp';
-import {
-  eventually,
-  nextRecipient,
-  type RunningSandbox,
-  startSandbox,
-  startWebhookReceiver,
-  type WebhookReceiver,
-} from '../testing/sandbox-harness';
+import { eventually, nextRecipient, startSandbox, useSandbox } from '../testing/sandbox-harness';
 
 const TEMPLATE: TemplateMessage = { name: 'spring_sale', language: { code: 'en' } };
 const PHONE_NUMBER_ID = '5000001';
 
 describe('failure injection (/sandbox/faults)', () => {
-  let receiver: WebhookReceiver;
-  let sandbox: RunningSandbox;
-
-  beforeAll(async () => {
-    receiver = await startWebhookReceiver();
-    sandbox = await startSandbox({
-      SANDBOX_WEBHOOK_URL: receiver.url,
-      SANDBOX_READ_RATE: '0',
-      SANDBOX_PAIR_INTERVAL_MS: '0',
-    });
+  const bed = useSandbox({
+    SANDBOX_READ_RATE: '0',
+    SANDBOX_PAIR_INTERVAL_MS: '0',
   });
 
   afterEach(async () => {
-    await sandbox.request('DELETE', '/sandbox/faults');
-  });
-
-  afterAll(async () => {
-    await sandbox.close();
-    await receiver.close();
+    await bed.sandbox.request('DELETE', '/sandbox/faults');
   });
 
   const addFault = async (fault: Record<string, unknown>) => {
-    const { status } = await sandbox.request('POST', '/sandbox/faults', fault);
+    const { status } = await bed.sandbox.request('POST', '/sandbox/faults', fault);
     expect(status).toBe(201);
   };
-  const send = (to: string, timeoutMs?: number) => sandbox.client(timeoutMs).sendTemplate(PHONE_NUMBER_ID, to, TEMPLATE, 'decision-f');
+  const send = (to: string, timeoutMs?: number) => bed.sandbox.client(timeoutMs).sendTemplate(PHONE_NUMBER_ID, to, TEMPLATE, 'decision-f');
   const listed = async (to: string) =>
-    (await sandbox.request('GET', `/sandbox/messages?to=${encodeURIComponent(to)}`)).body as Array<{
+    (await bed.sandbox.request('GET', `/sandbox/messages?to=${encodeURIComponent(to)}`)).body as Array<{
       wamid: string;
     }>;
 
@@ -79,7 +60,7 @@ describe('failure injection (/sandbox/faults)', () => {
   it('matches on phoneNumberId', async () => {
     await addFault({ phoneNumberId: '5999999', code: 131048, times: 1 });
     expect(await send(nextRecipient())).toMatchObject({ kind: 'accepted' });
-    expect(await sandbox.client().sendTemplate('5999999', nextRecipient(), TEMPLATE)).toMatchObject({
+    expect(await bed.sandbox.client().sendTemplate('5999999', nextRecipient(), TEMPLATE)).toMatchObject({
       kind: 'rejected',
       code: 131048,
       category: 'pause-campaigns',
@@ -92,7 +73,7 @@ describe('failure injection (/sandbox/faults)', () => {
 
     const result = (await send(to)) as SendAccepted;
     expect(result.kind).toBe('accepted');
-    const [failed] = await eventually(() => receiver.statusesFor(result.wamid).length > 0 && receiver.statusesFor(result.wamid));
+    const [failed] = await eventually(() => bed.receiver.statusesFor(result.wamid).length > 0 && bed.receiver.statusesFor(result.wamid));
     expect(failed).toMatchObject({
       status: 'failed',
       biz_opaque_callback_data: 'decision-f',
@@ -117,7 +98,7 @@ describe('failure injection (/sandbox/faults)', () => {
     const [message] = await listed(to);
     expect(message).toBeDefined();
     const statuses = await eventually(
-      () => receiver.statusesFor(message?.wamid ?? '').length === 2 && receiver.statusesFor(message?.wamid ?? ''),
+      () => bed.receiver.statusesFor(message?.wamid ?? '').length === 2 && bed.receiver.statusesFor(message?.wamid ?? ''),
     );
     expect(statuses.map((status) => status.status)).toEqual(['sent', 'delivered']);
   });
@@ -138,16 +119,16 @@ describe('failure injection (/sandbox/faults)', () => {
     expect(await send(to)).toMatchObject({ kind: 'unknown', reason: 'network' });
     expect(await listed(to)).toHaveLength(0);
     expect(await send(to)).toMatchObject({ kind: 'accepted' });
-    const { body } = await sandbox.request('GET', '/sandbox/stats');
+    const { body } = await bed.sandbox.request('GET', '/sandbox/stats');
     expect(body).toMatchObject({ rejected: { http503: 1, http502: 1 } });
   });
 
   it('DELETE clears every fault; a bad fault is refused', async () => {
     await addFault({ code: 131049, times: 5 });
-    expect((await sandbox.request('DELETE', '/sandbox/faults')).body).toEqual({ cleared: 1 });
+    expect((await bed.sandbox.request('DELETE', '/sandbox/faults')).body).toEqual({ cleared: 1 });
     expect(await send(nextRecipient())).toMatchObject({ kind: 'accepted' });
 
-    const refused = await sandbox.request('POST', '/sandbox/faults', {
+    const refused = await bed.sandbox.request('POST', '/sandbox/faults', {
       code: 131049,
       times: 0,
       mode: 'explode',
@@ -156,7 +137,7 @@ describe('failure injection (/sandbox/faults)', () => {
   });
 
   it('counts outcomes in /sandbox/stats', async () => {
-    const { body } = await sandbox.request('GET', '/sandbox/stats');
+    const { body } = await bed.sandbox.request('GET', '/sandbox/stats');
     expect(body).toMatchObject({
       accepted: expect.any(Number) as unknown,
       rejected: { '131049': 2, '190': 1 },

@@ -1,6 +1,6 @@
 import { ArchetypePopulation, SimulatedPopulation } from '@wt/simulation';
 import { inboundMessagesOf, type SendMessageResponse, userPreferencesOf, type WhatsAppWebhookPayload } from '@wt/whatsapp';
-import { eventually, type RunningSandbox, startSandbox, startWebhookReceiver, type WebhookReceiver } from '../testing/sandbox-harness';
+import { eventually, useSandbox } from '../testing/sandbox-harness';
 
 const SEED = 'sandbox-spec-seed';
 const PHONE_NUMBER_ID = '3000001';
@@ -16,21 +16,17 @@ const template = (to: string) => ({
 });
 
 describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
-  let receiver: WebhookReceiver;
-  let sandbox: RunningSandbox;
+  const bed = useSandbox({
+    SANDBOX_SIMULATION_SEED: SEED,
+    SANDBOX_THROUGHPUT_MPS: '0',
+    SANDBOX_PAIR_INTERVAL_MS: '0',
+    SANDBOX_STATUS_DELAY_MS: '1',
+    // Reactions are the subject here: templates are not paused for low quality (template-quality.ts).
+    SANDBOX_TEMPLATE_QUALITY_SAMPLE: '0',
+  });
 
   beforeAll(async () => {
-    receiver = await startWebhookReceiver();
-    sandbox = await startSandbox({
-      SANDBOX_SIMULATION_SEED: SEED,
-      SANDBOX_WEBHOOK_URL: receiver.url,
-      SANDBOX_THROUGHPUT_MPS: '0',
-      SANDBOX_PAIR_INTERVAL_MS: '0',
-      SANDBOX_STATUS_DELAY_MS: '1',
-      // Reactions are the subject here: templates are not paused for low quality (template-quality.ts).
-      SANDBOX_TEMPLATE_QUALITY_SAMPLE: '0',
-    });
-    const created = await sandbox.request('POST', `/v25.0/${PHONE_NUMBER_ID}/message_templates`, {
+    const created = await bed.sandbox.request('POST', `/v25.0/${PHONE_NUMBER_ID}/message_templates`, {
       name: 'autumn_offer',
       language: 'en_US',
       category: 'MARKETING',
@@ -40,13 +36,8 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
     expect(created.status).toBe(200);
   });
 
-  afterAll(async () => {
-    await sandbox.close();
-    await receiver.close();
-  });
-
   const send = async (phone: string): Promise<string> => {
-    const { status, body } = await sandbox.request('POST', `/v25.0/${PHONE_NUMBER_ID}/messages`, template(phone));
+    const { status, body } = await bed.sandbox.request('POST', `/v25.0/${PHONE_NUMBER_ID}/messages`, template(phone));
     expect(status).toBe(200);
     return (body as SendMessageResponse).messages[0]?.id ?? '';
   };
@@ -54,7 +45,7 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
   const failureOf = async (wamid: string) =>
     (
       await eventually(() => {
-        const statuses = receiver.statusesFor(wamid);
+        const statuses = bed.receiver.statusesFor(wamid);
         return statuses.length > 0 && statuses;
       })
     )[0];
@@ -118,7 +109,7 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
     expect(reactions.filter((r) => r.optedOut).length).toBeGreaterThan(0);
     expect(reactions.filter((r) => !r.read).length).toBeGreaterThan(0);
 
-    const payloads = (): WhatsAppWebhookPayload[] => receiver.received.map((webhook) => webhook.payload);
+    const payloads = (): WhatsAppWebhookPayload[] => bed.receiver.received.map((webhook) => webhook.payload);
     const inboundFor = (wamid: string) =>
       payloads()
         .flatMap((payload) => inboundMessagesOf(payload))
@@ -126,7 +117,7 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
         .map((entry) => entry.message.type);
     // Every status expected (a `read` comes a delay after `delivered`), not just the first two.
     await eventually(
-      () => [...expected].every(([wamid, reaction]) => receiver.statusesFor(wamid).length >= (reaction.read ? 3 : 2)),
+      () => [...expected].every(([wamid, reaction]) => bed.receiver.statusesFor(wamid).length >= (reaction.read ? 3 : 2)),
       10_000,
     );
     await eventually(() => {
@@ -143,7 +134,7 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
       10_000,
     );
     for (const [wamid, reaction] of expected) {
-      const statuses = receiver.statusesFor(wamid).map((status) => status.status);
+      const statuses = bed.receiver.statusesFor(wamid).map((status) => status.status);
       expect(statuses).toEqual(reaction.read ? ['sent', 'delivered', 'read'] : ['sent', 'delivered']);
       const inbound = inboundFor(wamid);
       expect(inbound).toEqual([...(reaction.replied ? ['text'] : []), ...(reaction.clicked ? ['button'] : [])]);
@@ -154,22 +145,18 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
 
 describe('simulated recipients of the archetype population (SANDBOX_SIMULATION_POPULATION=archetypes)', () => {
   const archetypes = new ArchetypePopulation({ seed: SEED });
-  let receiver: WebhookReceiver;
-  let sandbox: RunningSandbox;
+  const bed = useSandbox({
+    SANDBOX_SIMULATION_SEED: SEED,
+    SANDBOX_SIMULATION_POPULATION: 'archetypes',
+    SANDBOX_THROUGHPUT_MPS: '0',
+    SANDBOX_PAIR_INTERVAL_MS: '0',
+    SANDBOX_STATUS_DELAY_MS: '1',
+    // Reactions are the subject here: templates are not paused for low quality (template-quality.ts).
+    SANDBOX_TEMPLATE_QUALITY_SAMPLE: '0',
+  });
 
   beforeAll(async () => {
-    receiver = await startWebhookReceiver();
-    sandbox = await startSandbox({
-      SANDBOX_SIMULATION_SEED: SEED,
-      SANDBOX_SIMULATION_POPULATION: 'archetypes',
-      SANDBOX_WEBHOOK_URL: receiver.url,
-      SANDBOX_THROUGHPUT_MPS: '0',
-      SANDBOX_PAIR_INTERVAL_MS: '0',
-      SANDBOX_STATUS_DELAY_MS: '1',
-      // Reactions are the subject here: templates are not paused for low quality (template-quality.ts).
-      SANDBOX_TEMPLATE_QUALITY_SAMPLE: '0',
-    });
-    await sandbox.request('POST', `/v21.0/${PHONE_NUMBER_ID}/message_templates`, {
+    await bed.sandbox.request('POST', `/v21.0/${PHONE_NUMBER_ID}/message_templates`, {
       name: 'autumn_offer',
       language: 'en_US',
       category: 'MARKETING',
@@ -178,17 +165,12 @@ describe('simulated recipients of the archetype population (SANDBOX_SIMULATION_P
     });
   });
 
-  afterAll(async () => {
-    await sandbox.close();
-    await receiver.close();
-  });
-
   it('refuses a round that is not a non-negative integer, and reports the one set', async () => {
-    expect((await sandbox.request('PUT', '/sandbox/simulation', { round: -1 })).status).toBe(400);
-    expect((await sandbox.request('PUT', '/sandbox/simulation', { round: 'soon' })).status).toBe(400);
-    const set = await sandbox.request('PUT', '/sandbox/simulation', { round: 5 });
+    expect((await bed.sandbox.request('PUT', '/sandbox/simulation', { round: -1 })).status).toBe(400);
+    expect((await bed.sandbox.request('PUT', '/sandbox/simulation', { round: 'soon' })).status).toBe(400);
+    const set = await bed.sandbox.request('PUT', '/sandbox/simulation', { round: 5 });
     expect(set.body).toEqual({ population: 'archetypes', round: 5 });
-    expect((await sandbox.request('GET', '/sandbox/simulation')).body).toEqual({ population: 'archetypes', round: 5 });
+    expect((await bed.sandbox.request('GET', '/sandbox/simulation')).body).toEqual({ population: 'archetypes', round: 5 });
   });
 
   it("reacts as the archetype population says at the round set, each person's earlier messages counting as fatigue", async () => {
@@ -196,13 +178,14 @@ describe('simulated recipients of the archetype population (SANDBOX_SIMULATION_P
       .phoneNumbers(400, 'sandbox-spec-archetypes')
       .filter((phone) => archetypes.person(phone).onWhatsApp)
       .slice(0, 60);
-    await sandbox.request('PUT', '/sandbox/simulation', { round: 3 });
+    await bed.sandbox.request('PUT', '/sandbox/simulation', { round: 3 });
     const expected = new Map<string, { read: boolean; failed?: number }>();
     const optedOut = new Set<string>();
     for (const recentMessages of [0, 1, 2])
       for (const phone of people) {
-        const wamid = ((await sandbox.request('POST', `/v21.0/${PHONE_NUMBER_ID}/messages`, template(phone))).body as SendMessageResponse)
-          .messages[0]?.id as string;
+        const wamid = (
+          (await bed.sandbox.request('POST', `/v21.0/${PHONE_NUMBER_ID}/messages`, template(phone))).body as SendMessageResponse
+        ).messages[0]?.id as string;
         const reaction = archetypes.react(phone, {
           businessId: PHONE_NUMBER_ID,
           categories: CATEGORIES,
@@ -216,11 +199,11 @@ describe('simulated recipients of the archetype population (SANDBOX_SIMULATION_P
     // Fatigue shows: opt-outs happen (deterministic for this seed).
     expect(optedOut.size).toBeGreaterThan(0);
     await eventually(
-      () => [...expected].every(([wamid, e]) => receiver.statusesFor(wamid).length >= (e.failed ? 1 : e.read ? 3 : 2)),
+      () => [...expected].every(([wamid, e]) => bed.receiver.statusesFor(wamid).length >= (e.failed ? 1 : e.read ? 3 : 2)),
       10_000,
     );
     for (const [wamid, e] of expected) {
-      const statuses = receiver.statusesFor(wamid);
+      const statuses = bed.receiver.statusesFor(wamid);
       if (e.failed) expect(statuses[0]).toMatchObject({ status: 'failed', errors: [{ code: e.failed }] });
       else expect(statuses.map((s) => s.status)).toEqual(e.read ? ['sent', 'delivered', 'read'] : ['sent', 'delivered']);
     }

@@ -140,3 +140,35 @@ export function nextRecipient(prefix = '49151'): string {
   recipientCounter++;
   return `+${prefix}${String(recipientCounter).padStart(8, '0')}`;
 }
+
+/** A running sandbox and the receiver its webhooks go to, set once the suite's `beforeAll` has run. */
+export interface SandboxBed {
+  readonly sandbox: RunningSandbox;
+  readonly receiver: WebhookReceiver;
+}
+
+/**
+ * Registers the suite's hooks: before all, a webhook receiver and a sandbox posting to it (`env`
+ * adds to `SANDBOX_WEBHOOK_URL`); after all, both closed. Read `sandbox` and `receiver` in tests.
+ */
+export function useSandbox(env: Record<string, string> = {}): SandboxBed {
+  const bed: { sandbox?: RunningSandbox; receiver?: WebhookReceiver } = {};
+  beforeAll(async () => {
+    bed.receiver = await startWebhookReceiver();
+    bed.sandbox = await startSandbox({ SANDBOX_WEBHOOK_URL: bed.receiver.url, ...env });
+  });
+  afterAll(async () => {
+    await bed.sandbox?.close();
+    await bed.receiver?.close();
+  });
+  return {
+    get sandbox(): RunningSandbox {
+      if (!bed.sandbox) throw new Error('the sandbox starts in beforeAll');
+      return bed.sandbox;
+    },
+    get receiver(): WebhookReceiver {
+      if (!bed.receiver) throw new Error('the receiver starts in beforeAll');
+      return bed.receiver;
+    },
+  };
+}

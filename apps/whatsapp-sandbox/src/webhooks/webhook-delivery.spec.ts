@@ -1,12 +1,5 @@
 import { inboundMessagesOf, verifyWebhookSignature, type SendAccepted, type TemplateMessage } from '@wt/whatsapp';
-import {
-  eventually,
-  nextRecipient,
-  type RunningSandbox,
-  startSandbox,
-  startWebhookReceiver,
-  type WebhookReceiver,
-} from '../testing/sandbox-harness';
+import { eventually, nextRecipient, type RunningSandbox, startSandbox, startWebhookReceiver, useSandbox } from '../testing/sandbox-harness';
 
 const TEMPLATE: TemplateMessage = { name: 'spring_sale', language: { code: 'en' } };
 const PHONE_NUMBER_ID = '4000001';
@@ -18,30 +11,18 @@ async function accepted(promise: Promise<unknown>): Promise<SendAccepted> {
 }
 
 describe('status and inbound webhooks', () => {
-  let receiver: WebhookReceiver;
-  let sandbox: RunningSandbox;
-
-  beforeAll(async () => {
-    receiver = await startWebhookReceiver();
-    sandbox = await startSandbox({
-      SANDBOX_WEBHOOK_URL: receiver.url,
-      SANDBOX_READ_RATE: '1',
-      SANDBOX_PAIR_INTERVAL_MS: '0',
-      SANDBOX_UNREACHABLE_SUFFIX: '0000',
-    });
-  });
-
-  afterAll(async () => {
-    await sandbox.close();
-    await receiver.close();
+  const bed = useSandbox({
+    SANDBOX_READ_RATE: '1',
+    SANDBOX_PAIR_INTERVAL_MS: '0',
+    SANDBOX_UNREACHABLE_SUFFIX: '0000',
   });
 
   it('posts sent, delivered then read, signed, with biz_opaque_callback_data, recipient and billing', async () => {
     const to = nextRecipient();
-    const { wamid, waId } = await accepted(sandbox.client().sendTemplate(PHONE_NUMBER_ID, to, TEMPLATE, 'decision-42'));
+    const { wamid, waId } = await accepted(bed.sandbox.client().sendTemplate(PHONE_NUMBER_ID, to, TEMPLATE, 'decision-42'));
 
     const statuses = await eventually(() => {
-      const received = receiver.statusesFor(wamid);
+      const received = bed.receiver.statusesFor(wamid);
       return received.length === 3 && received;
     });
 
@@ -66,10 +47,10 @@ describe('status and inbound webhooks', () => {
       type: 'regular',
     });
 
-    const webhooks = receiver.received.filter((webhook) => webhook.rawBody.includes(wamid));
+    const webhooks = bed.receiver.received.filter((webhook) => webhook.rawBody.includes(wamid));
     expect(webhooks).toHaveLength(3);
     for (const webhook of webhooks) {
-      expect(verifyWebhookSignature(webhook.rawBody, webhook.signature, sandbox.appSecret)).toBe(true);
+      expect(verifyWebhookSignature(webhook.rawBody, webhook.signature, bed.sandbox.appSecret)).toBe(true);
       expect(verifyWebhookSignature(webhook.rawBody, webhook.signature, 'some-other-app-secret')).toBe(false);
       expect(webhook.payload).toMatchObject({
         object: 'whatsapp_business_account',
@@ -92,9 +73,9 @@ describe('status and inbound webhooks', () => {
 
   it('accepts free-form text outside the 24 h window, then reports it failed with 131047', async () => {
     const to = nextRecipient();
-    const { wamid } = await accepted(sandbox.client().sendText(PHONE_NUMBER_ID, to, 'Hello there', 'decision-43'));
+    const { wamid } = await accepted(bed.sandbox.client().sendText(PHONE_NUMBER_ID, to, 'Hello there', 'decision-43'));
 
-    const [failed] = await eventually(() => receiver.statusesFor(wamid).length > 0 && receiver.statusesFor(wamid));
+    const [failed] = await eventually(() => bed.receiver.statusesFor(wamid).length > 0 && bed.receiver.statusesFor(wamid));
     expect(failed).toMatchObject({
       status: 'failed',
       biz_opaque_callback_data: 'decision-43',
@@ -102,12 +83,12 @@ describe('status and inbound webhooks', () => {
     });
     expect(failed?.pricing).toBeUndefined();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(receiver.statusesFor(wamid)).toHaveLength(1);
+    expect(bed.receiver.statusesFor(wamid)).toHaveLength(1);
   });
 
   it('posts an inbound message, after which free-form text is delivered as a service message', async () => {
     const to = nextRecipient();
-    const inbound = await sandbox.request('POST', '/sandbox/inbound', {
+    const inbound = await bed.sandbox.request('POST', '/sandbox/inbound', {
       from: to,
       phoneNumberId: PHONE_NUMBER_ID,
       text: 'Hi!',
@@ -115,7 +96,7 @@ describe('status and inbound webhooks', () => {
     expect(inbound.status).toBe(202);
 
     const received = await eventually(() =>
-      receiver.received
+      bed.receiver.received
         .flatMap((webhook) => inboundMessagesOf(webhook.payload).map((message) => ({ webhook, message })))
         .find(({ message }) => message.message.from === to.slice(1)),
     );
@@ -124,10 +105,10 @@ describe('status and inbound webhooks', () => {
       message: { type: 'text', text: { body: 'Hi!' }, id: (inbound.body as { id: string }).id },
       contact: { wa_id: to.slice(1) },
     });
-    expect(verifyWebhookSignature(received.webhook.rawBody, received.webhook.signature, sandbox.appSecret)).toBe(true);
+    expect(verifyWebhookSignature(received.webhook.rawBody, received.webhook.signature, bed.sandbox.appSecret)).toBe(true);
 
-    const { wamid } = await accepted(sandbox.client().sendText(PHONE_NUMBER_ID, to, 'Thanks for writing'));
-    const statuses = await eventually(() => receiver.statusesFor(wamid).length === 3 && receiver.statusesFor(wamid));
+    const { wamid } = await accepted(bed.sandbox.client().sendText(PHONE_NUMBER_ID, to, 'Thanks for writing'));
+    const statuses = await eventually(() => bed.receiver.statusesFor(wamid).length === 3 && bed.receiver.statusesFor(wamid));
     expect(statuses.map((status) => status.status)).toEqual(['sent', 'delivered', 'read']);
     expect(statuses[0]?.pricing).toEqual({
       billable: false,
@@ -139,15 +120,15 @@ describe('status and inbound webhooks', () => {
 
   it('reports a button tap as a reply to the latest message', async () => {
     const to = nextRecipient();
-    const { wamid } = await accepted(sandbox.client().sendTemplate(PHONE_NUMBER_ID, to, TEMPLATE));
-    await sandbox.request('POST', '/sandbox/inbound', {
+    const { wamid } = await accepted(bed.sandbox.client().sendTemplate(PHONE_NUMBER_ID, to, TEMPLATE));
+    await bed.sandbox.request('POST', '/sandbox/inbound', {
       from: to,
       phoneNumberId: PHONE_NUMBER_ID,
       button: { text: 'Stop promotions', payload: 'STOP' },
     });
 
     const message = await eventually(() =>
-      receiver.received.flatMap((webhook) => inboundMessagesOf(webhook.payload)).find((entry) => entry.message.context?.id === wamid),
+      bed.receiver.received.flatMap((webhook) => inboundMessagesOf(webhook.payload)).find((entry) => entry.message.context?.id === wamid),
     );
     expect(message.message).toMatchObject({
       type: 'button',
@@ -156,20 +137,20 @@ describe('status and inbound webhooks', () => {
   });
 
   it('reports recipients ending in SANDBOX_UNREACHABLE_SUFFIX failed with 131026', async () => {
-    const { wamid } = await accepted(sandbox.client().sendTemplate(PHONE_NUMBER_ID, '+4915190000000', TEMPLATE));
-    const [failed] = await eventually(() => receiver.statusesFor(wamid).length > 0 && receiver.statusesFor(wamid));
+    const { wamid } = await accepted(bed.sandbox.client().sendTemplate(PHONE_NUMBER_ID, '+4915190000000', TEMPLATE));
+    const [failed] = await eventually(() => bed.receiver.statusesFor(wamid).length > 0 && bed.receiver.statusesFor(wamid));
     expect(failed).toMatchObject({ status: 'failed', errors: [{ code: 131026 }] });
   });
 
   it('retries a webhook the receiver fails, keeping the order of statuses', async () => {
-    receiver.failNext(2);
-    const { wamid } = await accepted(sandbox.client().sendTemplate(PHONE_NUMBER_ID, nextRecipient(), TEMPLATE));
+    bed.receiver.failNext(2);
+    const { wamid } = await accepted(bed.sandbox.client().sendTemplate(PHONE_NUMBER_ID, nextRecipient(), TEMPLATE));
 
-    const statuses = await eventually(() => receiver.statusesFor(wamid).length === 3 && receiver.statusesFor(wamid));
+    const statuses = await eventually(() => bed.receiver.statusesFor(wamid).length === 3 && bed.receiver.statusesFor(wamid));
     expect(statuses.map((status) => status.status)).toEqual(['sent', 'delivered', 'read']);
-    const stats = await sandbox.request('GET', '/sandbox/stats');
+    const stats = await bed.sandbox.request('GET', '/sandbox/stats');
     expect((stats.body as { webhooks: { failedAttempts: number } }).webhooks.failedAttempts).toBeGreaterThanOrEqual(2);
-    const listed = await sandbox.request('GET', `/sandbox/messages?phoneNumberId=${PHONE_NUMBER_ID}`);
+    const listed = await bed.sandbox.request('GET', `/sandbox/messages?phoneNumberId=${PHONE_NUMBER_ID}`);
     expect((listed.body as Array<{ wamid: string; statuses: unknown[] }>).find((message) => message.wamid === wamid)?.statuses).toEqual([
       expect.objectContaining({ status: 'sent', webhook: 'delivered' }),
       expect.objectContaining({ status: 'delivered', webhook: 'delivered' }),

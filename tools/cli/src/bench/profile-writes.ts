@@ -3,10 +3,11 @@ import { postgresOptions } from '@wt/database';
 import { type DayBucket, type ProfileState } from '@wt/profile-model';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { rng } from '../demo/population';
+import { workspaceRoot } from '../workspace-root';
 
 /** The built profiles app's classes and functions used here (tools may not import apps: loaded from dist; its types from @wt/profile-model). */
 interface Decay {
@@ -24,16 +25,6 @@ interface ProfilesApp {
   applyEngagement: (profile: ProfileState, events: readonly EngagementNormalizedV1[], decay: Decay) => ProfileState;
   emptyProfile: (personId: string) => ProfileState;
   dayBucketsOf: (events: readonly EngagementNormalizedV1[], decay: Decay) => DayBucket[];
-}
-
-function workspaceRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'nx.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no nx.json above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
 }
 
 function loadProfilesApp(): ProfilesApp {

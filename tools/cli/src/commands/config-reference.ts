@@ -1,17 +1,7 @@
 import { renderConfigReference, type ServiceConfig, withGeneratedSection } from '@wt/config';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-
-/** The monorepo root (where nx.json is). */
-function workspaceRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'nx.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no nx.json above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
-}
+import { join } from 'node:path';
+import { workspaceRoot } from '../workspace-root';
 
 /**
  * Every app's validated configuration class, loaded from the built apps (dist/apps/<app>/src/
