@@ -1,6 +1,7 @@
 // How well the assistant understands messages, by category, against the goals of issue 20.
-//   npx nx run assistant:accuracy                                   the held-out set (the figures to report)
-//   npx nx run assistant:accuracy -- --set dev                      the development set (the one tuned on)
+//   npx nx run assistant:accuracy                                   the held-out set (blind: the figures to report)
+//   npx nx run assistant:accuracy -- --set dev                      the development sets (tuned on): dev1 + dev2
+//   npx nx run assistant:accuracy -- --set dev1 | dev2              one development set alone (dev2: the former held-out set)
 //   npx nx run assistant:accuracy -- --set dev --sweep              calibration, on the development set only
 //   npx nx run assistant:accuracy -- --words-only                   without the embedding model (BM25 over glosses)
 //   npx nx run assistant:accuracy -- --failures                     also list every message that went wrong
@@ -11,6 +12,7 @@ import { ANSWER_CALIBRATION, KnowledgeIndex, RETRIEVAL_TUNING } from '../retriev
 import { modelFiles } from '../retrieval/model-files';
 import { SentenceEmbedder } from '../retrieval/sentence-embedder';
 import { DEV_SET } from './dev-questions';
+import { DEV_SET_2 } from './dev-questions-2';
 import { evaluate, type EvaluationMessage, type EvaluationReport, goals, type Shop } from './evaluation-set';
 import { HELD_OUT } from './held-out-questions';
 import { PERFUME_KNOWLEDGE, SHOP_KNOWLEDGE } from './shop-knowledge';
@@ -21,7 +23,14 @@ const option = (name: string) => {
   return at >= 0 ? args[at + 1] : undefined;
 };
 const setName = option('set') ?? 'held-out';
-const set: readonly EvaluationMessage[] = setName === 'dev' ? DEV_SET : HELD_OUT;
+const SETS: Record<string, readonly EvaluationMessage[]> = {
+  'held-out': HELD_OUT,
+  dev: [...DEV_SET, ...DEV_SET_2],
+  dev1: DEV_SET,
+  dev2: DEV_SET_2,
+};
+const set = SETS[setName];
+if (!set) throw new Error(`--set ${setName}: unknown (${Object.keys(SETS).join(', ')})`);
 const threshold = Number(option('threshold') ?? process.env['ANSWER_CONFIDENCE_THRESHOLD'] ?? ANSWER_CALIBRATION.threshold);
 const margin = Number(option('margin') ?? process.env['ANSWER_MARGIN'] ?? ANSWER_CALIBRATION.margin);
 
@@ -38,7 +47,7 @@ async function main(): Promise<void> {
     evaluate(set, (message) => decide({ kind: 'text', text: message.text }, indexes[message.shop], { threshold: t, margin: m }));
 
   if (args.includes('--sweep')) {
-    if (setName !== 'dev') throw new Error('--sweep calibrates on the development set only: add --set dev');
+    if (setName === 'held-out') throw new Error('--sweep calibrates on the development sets only: add --set dev (or dev1, dev2)');
     // Calibration: every weight, threshold and margin; the row to keep has the most right answers
     // with at most 1 % answered wrongly and 95 % of the unanswerable handed off (then the fewest
     // wrong answers, then the most handoffs). Each message is embedded once for the whole sweep.
