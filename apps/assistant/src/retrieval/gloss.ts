@@ -434,18 +434,29 @@ function englishOf(word: string): string | undefined {
   return undefined;
 }
 
-/** The English gloss of a text (English words kept, French ones glossed, French function words dropped). */
-export function gloss(text: string): string {
-  const out: string[] = [];
+/**
+ * The English gloss of a text word by word: for each word the person wrote, the English words that
+ * gloss it (one or more: `colis` → `parcel`, `package`; an English word → itself). French function
+ * words are dropped. Word coverage counts each written word once, however many words gloss it.
+ */
+export function glossSenses(text: string): string[][] {
+  const out: string[][] = [];
   for (const word of contentWords(text)) {
     const english = englishOf(word);
     if (english !== undefined) {
-      if (english) out.push(english);
+      if (english) out.push(english.split(' '));
     } else if (!FRENCH_FUNCTION_WORDS.has(word) || ENGLISH_KEEP.has(word)) {
-      out.push(word);
+      out.push([word]);
     }
   }
-  return out.join(' ');
+  return out;
+}
+
+/** The English gloss of a text (English words kept, French ones glossed, French function words dropped). */
+export function gloss(text: string): string {
+  return glossSenses(text)
+    .map((senses) => senses.join(' '))
+    .join(' ');
 }
 
 /** Words that are French function words and English words too: kept ("a", "on", "me"). */
