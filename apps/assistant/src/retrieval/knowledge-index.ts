@@ -314,6 +314,11 @@ export class KnowledgeIndex {
     return this.main;
   }
 
+  /** The sentence model the index reads meaning with, if any. */
+  get embedder(): TextEmbedder | undefined {
+    return this.semantic?.embedder;
+  }
+
   /** Whether entries are also matched by meaning. */
   get semanticSearch(): boolean {
     return this.semantic !== undefined;
