@@ -415,11 +415,15 @@ const LEXICON_BY_LENGTH = new Map<number, string[]>();
 for (const word of Object.keys(FRENCH_TO_ENGLISH))
   LEXICON_BY_LENGTH.set(word.length, [...(LEXICON_BY_LENGTH.get(word.length) ?? []), word]);
 
-/** True when two words differ by at most one letter (inserted, deleted or replaced). */
+/**
+ * True when two words differ by at most one slip of the finger: a letter inserted, deleted or replaced,
+ * or two neighbouring letters swapped ("retrun", "delivrey": the commonest typo, one edit for Damerau).
+ */
 export function withinOneEdit(a: string, b: string): boolean {
   if (a === b) return true;
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2)) return true;
   return a.slice(i + 1) === b.slice(i + 1) || a.slice(i) === b.slice(i + 1) || a.slice(i + 1) === b.slice(i);
 }
 
