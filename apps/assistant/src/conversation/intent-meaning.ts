@@ -83,7 +83,7 @@ export const INTENT_PROTOTYPES: Record<IntentName, Record<AssistantLanguage, rea
 };
 
 /** How close a message must come to an intent's closest phrasing (cosine), calibrated on the development sets. */
-export const INTENT_CALIBRATION = { threshold: 0.62 };
+export const INTENT_CALIBRATION = { threshold: 0.66 };
 
 export interface IntentByMeaning {
   readonly intent: IntentName;

@@ -49,7 +49,7 @@ export interface KnowledgeAnswer {
  */
 export const RETRIEVAL_TUNING = {
   /** The weight of the meaning (cosine similarity) against the words (word coverage) when a model runs. */
-  semanticWeight: 0.5,
+  semanticWeight: 0.6,
   /** A message word whose closest word in the entry is below this cosine is not covered at all... */
   closeLow: 0.5,
   /** ...and at or above this one, covered as if the entry held it (linear in between). */
@@ -88,7 +88,7 @@ const FILLER_WORDS = new Set(
  * `threshold` and it is `margin` ahead of the best entry asking something else: a wide margin, so that
  * a message two entries could answer goes to a person.
  */
-export const ANSWER_CALIBRATION = { threshold: 0.52, margin: 0.14 } as const;
+export const ANSWER_CALIBRATION = { threshold: 0.57, margin: 0.16 } as const;
 
 /** Single words embedded for messages are kept up to this many (then the cache starts again). */
 const WORD_CACHE_LIMIT = 20_000;
