@@ -9,7 +9,8 @@
 // - threshold and margin: rows whose neighbourhood (±0.02, ±0.02) keeps answered wrongly <= 0.5 % of all
 //   (a margin under the 1 % goal for unseen sets), <= 1 % of each set, and 95 % of the unanswerable handed
 //   off; the one whose neighbourhood answers the most right at its worst; and so for each weight of the
-//   meaning in the confidence (0.4, 0.5, 0.6), keeping the weight whose plateau is best.
+//   meaning in the confidence (0.4, 0.5, 0.6) and closeness range of a word covered by meaning (0.5-0.8,
+//   0.45-0.75, 0.4-0.7), keeping the one whose plateau is best.
 /* eslint-disable no-console */
 import { type AssistantAction, decide } from '../conversation/assistant-policy';
 import { closestIntent, type IntentByMeaning } from '../conversation/intent-meaning';
@@ -28,12 +29,19 @@ const FOLDS: readonly { name: string; set: readonly EvaluationMessage[] }[] = [
   { name: 'dev3', set: DEV_SET_3 },
 ];
 const MAX_WRONG = 0.005;
-const WEIGHTS = [0.4, 0.5, 0.6];
+/** The meaning's weight in the confidence, with the closeness range over which a message word counts as covered by meaning. */
+const WEIGHTS: readonly { semanticWeight: number; closeLow: number; closeHigh: number }[] = [0.4, 0.5, 0.6].flatMap((semanticWeight) =>
+  [
+    [0.5, 0.8],
+    [0.45, 0.75],
+    [0.4, 0.7],
+  ].map(([closeLow, closeHigh]) => ({ semanticWeight, closeLow: closeLow!, closeHigh: closeHigh! })),
+);
 const COST = { wrongCommand: 10, missedStop: 3, missedOther: 1 };
 
 interface Setting {
-  /** RETRIEVAL_TUNING.semanticWeight: the meaning's weight against the words' in the confidence. */
-  weight: number;
+  /** RETRIEVAL_TUNING's semantic weight and closeness range. */
+  weight: (typeof WEIGHTS)[number];
   command: number;
   threshold: number;
   margin: number;
@@ -53,9 +61,9 @@ async function main(): Promise<void> {
     shoes: await KnowledgeIndex.build(SHOP_KNOWLEDGE, embedder),
     perfume: await KnowledgeIndex.build(PERFUME_KNOWLEDGE, embedder),
   };
-  const byWeight = new Map<number, Map<EvaluationMessage, Decided>>();
+  const byWeight = new Map<(typeof WEIGHTS)[number], Map<EvaluationMessage, Decided>>();
   for (const weight of WEIGHTS) {
-    RETRIEVAL_TUNING.semanticWeight = weight;
+    Object.assign(RETRIEVAL_TUNING, weight);
     const decided = new Map<EvaluationMessage, Decided>();
     byWeight.set(weight, decided);
     for (const { set } of FOLDS) {
@@ -103,7 +111,7 @@ async function main(): Promise<void> {
     const cheapest = costs.filter((c) => c.cost === lowest);
     return cheapest[Math.floor(cheapest.length / 2)]!.command;
   };
-  const chooseAnswer = async (sets: readonly (readonly EvaluationMessage[])[], command: number, weight: number) => {
+  const chooseAnswer = async (sets: readonly (readonly EvaluationMessage[])[], command: number, weight: (typeof WEIGHTS)[number]) => {
     const all = sets.flat();
     const rows = new Map<string, { t: number; m: number; right: number; ok: boolean }>();
     for (let t = 40; t <= 80; t++) {
@@ -137,7 +145,7 @@ async function main(): Promise<void> {
     return best;
   };
   const line = (name: string, s: Setting, r: EvaluationReport) =>
-    `${name.padEnd(22)} weight ${s.weight.toFixed(1)} command ${s.command.toFixed(2)} threshold ${s.threshold.toFixed(2)} margin ${s.margin.toFixed(2)} | ${goals(
+    `${name.padEnd(22)} weight ${s.weight.semanticWeight.toFixed(1)} close ${s.weight.closeLow.toFixed(2)}-${s.weight.closeHigh.toFixed(2)} command ${s.command.toFixed(2)} threshold ${s.threshold.toFixed(2)} margin ${s.margin.toFixed(2)} | ${goals(
       r,
     )
       .map((g) => `${g.name === 'commands acted on wrongly' ? g.value : `${(100 * g.value).toFixed(1)} %`}`)
