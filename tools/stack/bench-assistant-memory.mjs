@@ -45,7 +45,7 @@ try {
   const env = { ...process.env, ...serviceEnv('assistant', { profile, brokers: stack.brokers, databaseUrls: stack.databaseUrls }) };
   const main = path.join(ROOT, 'dist/apps/assistant/src/main.js');
   const { SHOP_KNOWLEDGE, PERFUME_KNOWLEDGE } = require(path.join(ROOT, 'dist/apps/assistant/src/evaluation/shop-knowledge.js'));
-  const { HELD_OUT } = require(path.join(ROOT, 'dist/apps/assistant/src/evaluation/held-out-questions.js'));
+  const { DEV_SET_2 } = require(path.join(ROOT, 'dist/apps/assistant/src/evaluation/dev-questions-2.js'));
   const { DEV_SET } = require(path.join(ROOT, 'dist/apps/assistant/src/evaluation/dev-questions.js'));
   const { PlatformKeySealer } = require(path.join(ROOT, 'dist/libs/identity/src/index.js'));
   const { Kafka, logLevel } = require('kafkajs');
@@ -75,7 +75,7 @@ try {
   const kafka = new Kafka({ brokers: stack.brokers.split(','), clientId: 'bench-assistant-memory', logLevel: logLevel.ERROR });
   const producer = kafka.producer();
   await producer.connect();
-  const messages = [...HELD_OUT, ...DEV_SET];
+  const messages = [...DEV_SET, ...DEV_SET_2];
   const wamids = [];
   const startedAt = Date.now();
   for (let round = 0; round < rounds; round++) {

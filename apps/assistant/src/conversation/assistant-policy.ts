@@ -1,6 +1,7 @@
 import { type AssistantLanguage, type HandoffReason, isServiceWindowOpen } from '@wt/contracts';
 import { type KnowledgeIndex, type KnowledgeMatch } from '../retrieval/knowledge-index';
-import { type CommandName, recognizeIntent } from './intents';
+import { closestIntent, INTENT_CALIBRATION } from './intent-meaning';
+import { type CommandName, type IntentName, recognizeIntent } from './intents';
 
 export type { CommandName } from './intents';
 
@@ -24,6 +25,8 @@ export interface DecideOptions {
   threshold: number;
   /** How far ahead of the best entry asking something else the answer must be (0..1). */
   margin?: number;
+  /** How close (cosine) a message no pattern recognises must come to a command's phrasings to be that command. */
+  commandThreshold?: number;
   /** The language the conversation was last held in, if there was one. */
   conversationLanguage?: AssistantLanguage;
   /** The language the business mostly teaches in: the confirmations' language when the message's is unclear. */
@@ -33,13 +36,18 @@ export interface DecideOptions {
 /**
  * What the assistant does with one message. It never writes text of its own: it answers with the
  * business's answer, runs a command, or hands over to a person. A command is recognised before any
- * retrieval, so a request to stop always revokes, whatever the knowledge base would have answered.
+ * retrieval, so a request to stop always revokes, whatever the knowledge base would have answered:
+ * by its patterns, else (with a model) by how close the message comes to the commands' phrasings.
  */
 export async function decide(message: MessageToDecide, index: KnowledgeIndex, options: DecideOptions): Promise<AssistantAction> {
   const fallback = options.conversationLanguage ?? options.businessLanguage ?? index.mainLanguage() ?? 'en';
   const text = message.text?.trim();
   if (!text) return { kind: 'handoff', language: fallback, reason: 'unsupported_message' };
-  const intent = recognizeIntent(text);
+  let intent: { intent: IntentName; language?: AssistantLanguage } | undefined = recognizeIntent(text);
+  if (!intent && index.embedder) {
+    const meant = await closestIntent(text, index.embedder);
+    if (meant && meant.similarity >= (options.commandThreshold ?? INTENT_CALIBRATION.threshold)) intent = meant;
+  }
   if (intent) {
     const language = intent.language ?? fallback;
     if (intent.intent === 'human') return { kind: 'handoff', language, reason: 'requested' };

@@ -53,6 +53,30 @@ describe('recognizeIntent', () => {
     expect(intentOf('stop messaging me and delete my data')).toBe('delete');
   });
 
+  it('reads a word repeated as said once', () => {
+    expect(normalizeForIntent('STOP STOP stop !!')).toBe(' stop ');
+    expect(intentOf('arretez arretez svp svp')).toBe('stop');
+  });
+
+  it.each([
+    'no need to unsubscribe me, I like them',
+    'inutile de me désinscrire, je lis tout',
+    'how could I opt out one day?',
+    'comment on fait pour se désabonner ?',
+    'if I ever wanted to delete my data, could I?',
+    "n'effacez pas mon compte",
+  ])('acts on no command for %j: a command said not to be done, or asked about (whatever the command word)', (text) => {
+    expect(intentOf(text)).toBeUndefined();
+  });
+
+  it.each([
+    ['je vous demande de ne plus me contacter', 'stop'],
+    ['who passed you my number?', 'why'],
+    ['qui vous a refilé mes coordonnées ?', 'why'],
+  ])('recognises %j as %s: the grammatical form, not a listed phrase', (text, intent) => {
+    expect(intentOf(text)).toBe(intent);
+  });
+
   it('spells out SMS writing and folds accents before reading', () => {
     expect(normalizeForIntent('Pk tu m’envoies ça stp ?')).toBe(' pourquoi tu m envoies ca svp ');
     expect(normalizeForIntent("DON'T")).toBe(' do not ');

@@ -23,7 +23,8 @@ export function normalizeForIntent(text: string): string {
     .trim();
   t = ` ${t} `;
   for (const [from, to] of SPELLINGS) t = t.replace(from, to);
-  return t.replace(/\s+/g, ' ');
+  // A word said again and again is said once ("STOP STOP STOP", "svp svp").
+  return t.replace(/\s+/g, ' ').replace(/ (\w+)(?: \1)+(?= )/g, ' $1');
 }
 
 /** SMS spellings and contractions, spelled out (after folding): [spellings, what they stand for]. */
@@ -119,6 +120,8 @@ const STOP: readonly Pattern[] = [
     'fr',
   ),
   p(` plus de (?:${ADS_FR})`, 'fr'),
+  // The infinitive negation: "merci de ne plus m'envoyer", "je vous demande de ne plus me contacter".
+  p(` ne plus (?:jamais )?(?:m |me |nous )?${SEND_FR}`, 'fr'),
   p(` (?:desabonn|desinscri|me retirer|retirez moi|retire moi|enlevez moi|enleve moi|supprimez moi de|supprime moi de|rayez moi)`, 'fr'),
   p(` laissez moi tranquille| lachez moi`, 'fr'),
 ];
@@ -169,6 +172,38 @@ const DELETE: readonly Pattern[] = [
   p(` (?:mes |vos )?(?:donnees|informations) (?:supprimees|effacees)`, 'fr'),
 ];
 
+/**
+ * Any command said NOT to be done, whatever the command word: a negation or "no need" shortly before
+ * it ("please don't unsubscribe me", "pas besoin de supprimer mes infos", "sans me désabonner").
+ */
+const COMMAND_WORD =
+  '(?:stop\\w*|unsubscrib\\w*|opt\\w* out|cancel\\w*|delet\\w*|eras\\w*|remov\\w*|wip\\w*|forget|arret\\w*|desabonn\\w*|desinscri\\w*|supprim\\w*|effac\\w*|retir\\w*|oubli\\w*|vir\\w*|enlev\\w*)';
+const NEGATED_COMMAND: readonly Pattern[] = [
+  p(` (?:do not|does not|never|not|no need to|need not) (?:want to |need to |have to |wish to |ask you to |please )?${COMMAND_WORD}\\b`),
+  p(` (?:pas besoin|inutile|aucun besoin|pas la peine|pas necessaire|sans) (?:de |d )?(?:me |m |nous )?${COMMAND_WORD}\\b`),
+  p(` ne (?:me |m |nous )?${COMMAND_WORD} pas\\b`),
+  p(` ${COMMAND_WORD} (?:me |moi |les |mes )?pas\\b`),
+];
+
+/**
+ * Asking HOW a command works or what it would do, or speaking of it as a possibility: not the
+ * command ("how would I unsubscribe later if I wanted to?", "comment je fais pour me désinscrire un jour ?").
+ */
+const HOW_ABOUT_COMMAND: readonly Pattern[] = [
+  p(` how (?:do|would|could|can|should|will|might|does one|to) (?:\\w+ ){0,4}${COMMAND_WORD}`),
+  p(` (?:if|in case|whenever) i (?:ever |later |one day )?(?:want|wanted|wish|decide|decided|need|needed|change)\\b`),
+  p(` (?:comment|de quelle facon|de quelle maniere) (?:\\w+ ){0,5}${COMMAND_WORD}`),
+  p(` si (?:un jour |jamais |plus tard )?(?:je|j) (?:veux|voulais|souhaite|souhaitais|decide|change)\\b`),
+  p(
+    ` (?:is it possible to|can i|could i|est il possible de|est ce que je peux|je peux|on peut) (?:\\w+ ){0,2}${COMMAND_WORD}\\b.* (?:later|plus tard|un jour|anytime|any time|n importe quand)\\b`,
+  ),
+];
+
+/** The message speaks of a command without asking for it: a negation, a question about it, or how it works. */
+export function notTheCommand(normalized: string): boolean {
+  return [ABOUT_COMMAND, NEGATED_COMMAND, HOW_ABOUT_COMMAND].some((patterns) => matchOf(patterns, normalized) !== undefined);
+}
+
 const NOT_DELETE: readonly Pattern[] = [
   p(` (?:do not|never|not) (?:want to |need to )?(?:delete|erase|remove|wipe)`, 'en'),
   p(` (?:ne |n )?(?:supprim|effac)\\w* (?:pas|rien)\\b`, 'fr'),
@@ -186,6 +221,7 @@ const WHY: readonly Pattern[] = [
   p(` why (?:this|that|these) (?:message|text|ad|promo|offer|notification)`, 'en'),
   p(` how (?:did|do) you (?:get|have|find|obtain) my (?:number|phone|contact|details)`, 'en'),
   p(` (?:who|where) (?:gave|did you get) (?:you )?my (?:number|phone|contact)`, 'en'),
+  p(` who (?:\\w+ ){1,2}you my (?:number|phone|contact|details|data)`, 'en'),
   p(` what is this (?:message|about)| what s this (?:message|about)`, 'en'),
   p(
     ` pourquoi (?:est ce que |est ce qu )?(?:je |j |vous |tu |on )?(?:re[cç]\\w*|ai recu|avez|m |me |ecri\\w*|envoy\\w*|contact\\w*)(?! (?:ma |mon |la |le )?(?:commande|colis|remboursement|facture|article|livraison))`,
@@ -196,7 +232,8 @@ const WHY: readonly Pattern[] = [
     ` (?:comment|ou) (?:avez vous|vous avez|as tu|t as|est ce que vous avez) (?:eu|trouve|obtenu|recupere) (?:mon|ma|mes) (?:numero|num|tel|telephone|coordonnees|contact)`,
     'fr',
   ),
-  p(` qui vous a donne mon (?:numero|num|contact)`, 'fr'),
+  // Whoever passed the number on, whatever the verb ("qui vous a filé mon 06", "who sold you my details").
+  p(` qui vous (?:a|aurait) (?:\\w+ ){1,2}(?:mon|mes) (?:numero|num|tel|telephone|06|07|coordonnees|contact|infos)`, 'fr'),
   p(` c est quoi ce (?:message|sms)`, 'fr'),
 ];
 
@@ -243,7 +280,7 @@ function markedLanguage(text: string): AssistantLanguage | undefined {
 export function recognizeIntent(raw: string): RecognizedIntent | undefined {
   const text = normalizeForIntent(raw);
   if (text.trim().length === 0) return undefined;
-  const about = matchOf(ABOUT_COMMAND, text) !== undefined;
+  const about = notTheCommand(text);
   const found = (intent: IntentName, pattern: Pattern): RecognizedIntent => ({
     intent,
     language: pattern.language ?? markedLanguage(text),

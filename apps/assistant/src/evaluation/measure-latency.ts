@@ -17,8 +17,9 @@ import { KnowledgeIndex } from '../retrieval/knowledge-index';
 import { modelFiles } from '../retrieval/model-files';
 import { SentenceEmbedder } from '../retrieval/sentence-embedder';
 import { DEV_SET } from './dev-questions';
+import { DEV_SET_2 } from './dev-questions-2';
+import { DEV_SET_3 } from './dev-questions-3';
 import { type Shop } from './evaluation-set';
-import { HELD_OUT } from './held-out-questions';
 import { PERFUME_KNOWLEDGE, SHOP_KNOWLEDGE } from './shop-knowledge';
 
 const rounds = Number(process.argv[2] ?? 10);
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
     perfume: await KnowledgeIndex.build(PERFUME_KNOWLEDGE, embedder),
   };
   const loadMs = performance.now() - loadStarted;
-  const messages = [...HELD_OUT, ...DEV_SET];
+  const messages = [...DEV_SET, ...DEV_SET_2, ...DEV_SET_3];
   // Warm-up: the first runs of the model allocate its buffers.
   for (const message of messages.slice(0, 20))
     await decide({ kind: 'text', text: message.text }, indexes[message.shop], { threshold: 0.5 });

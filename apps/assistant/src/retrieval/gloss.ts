@@ -415,11 +415,15 @@ const LEXICON_BY_LENGTH = new Map<number, string[]>();
 for (const word of Object.keys(FRENCH_TO_ENGLISH))
   LEXICON_BY_LENGTH.set(word.length, [...(LEXICON_BY_LENGTH.get(word.length) ?? []), word]);
 
-/** True when two words differ by at most one letter (inserted, deleted or replaced). */
+/**
+ * True when two words differ by at most one slip of the finger: a letter inserted, deleted or replaced,
+ * or two neighbouring letters swapped ("retrun", "delivrey": the commonest typo, one edit for Damerau).
+ */
 export function withinOneEdit(a: string, b: string): boolean {
   if (a === b) return true;
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2)) return true;
   return a.slice(i + 1) === b.slice(i + 1) || a.slice(i) === b.slice(i + 1) || a.slice(i + 1) === b.slice(i);
 }
 
@@ -434,18 +438,29 @@ function englishOf(word: string): string | undefined {
   return undefined;
 }
 
-/** The English gloss of a text (English words kept, French ones glossed, French function words dropped). */
-export function gloss(text: string): string {
-  const out: string[] = [];
+/**
+ * The English gloss of a text word by word: for each word the person wrote, the English words that
+ * gloss it (one or more: `colis` → `parcel`, `package`; an English word → itself). French function
+ * words are dropped. Word coverage counts each written word once, however many words gloss it.
+ */
+export function glossSenses(text: string): string[][] {
+  const out: string[][] = [];
   for (const word of contentWords(text)) {
     const english = englishOf(word);
     if (english !== undefined) {
-      if (english) out.push(english);
+      if (english) out.push(english.split(' '));
     } else if (!FRENCH_FUNCTION_WORDS.has(word) || ENGLISH_KEEP.has(word)) {
-      out.push(word);
+      out.push([word]);
     }
   }
-  return out.join(' ');
+  return out;
+}
+
+/** The English gloss of a text (English words kept, French ones glossed, French function words dropped). */
+export function gloss(text: string): string {
+  return glossSenses(text)
+    .map((senses) => senses.join(' '))
+    .join(' ');
 }
 
 /** Words that are French function words and English words too: kept ("a", "on", "me"). */

@@ -1,4 +1,5 @@
 import { ANSWER_CALIBRATION, type KnowledgeEntry, KnowledgeIndex, guessLanguage } from './knowledge-index';
+import { glossSenses } from './gloss';
 import { modelFiles } from './model-files';
 import { cosine, SentenceEmbedder } from './sentence-embedder';
 import { analyze } from './text-analysis';
@@ -84,6 +85,19 @@ describe('KnowledgeIndex by words (no model)', () => {
   it('matches an English question to a French-only entry through the bilingual gloss', async () => {
     const frenchOnly = KnowledgeIndex.lexical(entries.filter((entry) => entry.language === 'fr'));
     expect((await frenchOnly.answer('How do I get a refund?')).best?.entry.id).toBe('refund-fr');
+  });
+
+  it('counts a written word once, however many English words gloss it', async () => {
+    expect(glossSenses('Quels ingrédients dans ce parfum ?')).toEqual([['which'], ['ingredients'], ['perfume', 'fragrance']]);
+    const perfumes = KnowledgeIndex.lexical([
+      { id: 'authentic', language: 'fr', question: 'Vos parfums sont-ils authentiques ?', variants: [], answer: 'Oui, 100 %.' },
+      { id: 'allergy', language: 'fr', question: 'Où trouver la liste des ingrédients ?', variants: [], answer: 'Sur la fiche produit.' },
+    ]);
+    // "parfum" glosses as perfume and fragrance: counted twice, it would make the authenticity entry
+    // cover two thirds of the message and win; counted once, the two entries cover half each.
+    const answer = await perfumes.answer('Quels ingrédients dans ce parfum ?');
+    expect(answer.best?.wordCoverage).toBeCloseTo(0.5);
+    expect(answer.best?.margin).toBeCloseTo(0);
   });
 
   it('guesses the language of a message without a match from its stop words', () => {
