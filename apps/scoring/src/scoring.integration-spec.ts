@@ -71,7 +71,7 @@ describe('scoring on the real Postgres and Kafka', () => {
   let dataSource: DataSource;
   let other: ReturnType<typeof replica>;
   const settings = config();
-  const testCampaigns = new TestCampaigns(`it-${run}`);
+  const testCampaigns = new TestCampaigns(`it-${run}`, {}, (n) => `biz-${run}-${n}`);
 
   beforeAll(async () => {
     ({ app, base, dataSource } = await startScoringApp(settings));

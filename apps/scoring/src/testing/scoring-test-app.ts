@@ -87,13 +87,14 @@ export class TestCampaigns {
   constructor(
     private readonly prefix: string,
     private readonly defaults: Partial<CampaignV1> = {},
+    private readonly businessOf: (n: number) => string = (n) => `${prefix}-biz-${n}`,
   ) {}
 
   async create(app: INestApplication, overrides: Partial<CampaignV1> = {}): Promise<CampaignV1> {
     const n = ++this.count;
     const campaign = campaignFixture({
       campaignId: `${this.prefix}-${n}`,
-      businessId: `${this.prefix}-biz-${n}`,
+      businessId: this.businessOf(n),
       startsAt: new Date(Date.now() - 60_000).toISOString(),
       updatedAt: new Date().toISOString(),
       minRelevance: 0,
