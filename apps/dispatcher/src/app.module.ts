@@ -32,7 +32,6 @@ import { ConversionAttribution } from './conversion/conversion-attribution';
 import { ConversionConsumer } from './conversion/conversion.consumer';
 import { ConversionSender } from './conversion/conversion-sender.service';
 import { MessageCosts } from './pricing/message-costs';
-import { DispatchClaimLease1765400000000 } from './migrations/1765400000000-dispatch-claim-lease';
 import { WebhookController } from './webhook/webhook.controller';
 import { WebhookIdentities } from './webhook/webhook-identity';
 import { whatsAppClientFor } from './whatsapp-client';
@@ -45,7 +44,6 @@ export const DISPATCHER_MIGRATIONS = [
   PlatformLimits1765065600000,
   DispatchRetentionIndex1765238400000,
   PricingAndConversions1765324800000,
-  DispatchClaimLease1765400000000,
   CostAndConversionRetention1765411200000,
 ];
 

@@ -143,9 +143,8 @@ export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
 
   /**
    * How far ahead a replica claims each number's sends (their slots booked). A claimed send is
-   * `sending` under a lease (WHATSAPP_TIMEOUT_MS plus 5 s): after a crash or a freeze, a claim never
-   * handed to a call goes back to the queue when its lease runs out, and its replica can no longer
-   * make it; one handed to a call stays in doubt (never resent).
+   * `sending`, so after a crash what was claimed ahead stays in doubt (never resent): at most this
+   * long plus a quarter second of the number's rate.
    */
   @IsInt()
   @Min(50)

@@ -32,24 +32,6 @@ export interface LedgerRow {
   attempts: number;
   marketingLimitRetries: number;
   traceparent?: string | null;
-  /** The fencing token of this replica's claim (a new one for every claim); absent on rows not claimed. */
-  claimToken?: string | null;
-}
-
-/** A claimed send as the hand-over names it: its id and its claim's token. */
-export interface ClaimRef {
-  decisionId: string;
-  claimToken?: string | null;
-}
-
-/** What the hand-over to the call did with each claimed send. */
-export interface HandOver {
-  /** Handed over: this replica calls WhatsApp for each, once, before its lease runs out. */
-  called: string[];
-  /** Still this replica's claim, but the person's pair pace is not due: back to `pending`, not called. */
-  paced: string[];
-  /** The claim is no longer this replica's (its lease ran out and another took it, or it was settled): nothing is done. */
-  fenced: string[];
 }
 
 interface RawRow {
@@ -63,14 +45,10 @@ interface RawRow {
   attempts: number;
   marketing_limit_retries: number;
   traceparent: string | null;
-  claim_token: string | null;
 }
 
 const COLUMNS =
-  'decision_id, person_id, business_id, campaign_id, phone_number_id, kind, message, attempts, marketing_limit_retries, traceparent, claim_token';
-
-/** How long a claim stays this replica's before any replica may take it back, unless told otherwise. */
-export const DEFAULT_CLAIM_LEASE_MS = 15_000;
+  'decision_id, person_id, business_id, campaign_id, phone_number_id, kind, message, attempts, marketing_limit_retries, traceparent';
 
 /**
  * The statement parts of `rememberNumbers`, given the parameters of the numbers and of their
@@ -106,7 +84,6 @@ function toRow(raw: RawRow): LedgerRow {
     attempts: raw.attempts,
     marketingLimitRetries: raw.marketing_limit_retries,
     traceparent: raw.traceparent,
-    claimToken: raw.claim_token,
   };
 }
 
@@ -138,12 +115,6 @@ export interface Claimed {
  *   expired  → still unknown after UNKNOWN_RESOLVE_MS: reported failed, never resent
  *   skipped  → not sent: the person is unreachable (131026)
  * Every transition is a conditional UPDATE, so two replicas never both send one row.
- *
- * Fencing: a claim carries a token (new for every claim) and a lease. `handOver`, right before the
- * call, names the token and needs the lease alive; it stamps `called_at` and gives the call a lease
- * of its own. A lease that runs out is taken back by any replica (`resolveTimeouts`): to `pending`
- * if the send was never handed to a call, to `unknown` if it was. So a replica that froze (a GC
- * pause, a stopped VM) past its lease wakes up to find its token gone, and calls nothing.
  */
 @Injectable()
 export class DispatchLedger {
@@ -220,7 +191,6 @@ export class DispatchLedger {
     tokenFingerprint: string,
     skipNumbers: readonly string[] = [],
     scope?: ClaimScope,
-    leaseMs: number = DEFAULT_CLAIM_LEASE_MS,
   ): Promise<Claimed> {
     const capIds = scope ? [...scope.caps.keys()] : [];
     return this.dataSource.transaction(async (manager) => {
@@ -312,11 +282,10 @@ export class DispatchLedger {
       }
       const sending = returnedRows<RawRow>(
         await manager.query(
-          `UPDATE dispatch SET state = 'sending', attempts = attempts + 1, claimed_at = now(), updated_at = now(), held_reason = NULL,
-             claim_token = nextval('dispatch_claim_token'), lease_until = now() + $2 * interval '1 millisecond', called_at = NULL
+          `UPDATE dispatch SET state = 'sending', attempts = attempts + 1, claimed_at = now(), updated_at = now(), held_reason = NULL
            WHERE decision_id = ANY($1::text[]) AND state = 'pending'
            RETURNING ${COLUMNS}`,
-          [[...paced], leaseMs],
+          [[...paced]],
         ),
       );
       return { sending: sending.map(toRow), skipped: skipped.map(toRow), held: newlyHeld.map(toRow) };
@@ -353,125 +322,15 @@ export class DispatchLedger {
   }
 
   /**
-   * Claimed sends this replica will not call Meta for (it is stopping, or another replica holds
-   * their number now): back to `pending` as if never claimed, handed over or not. Only for sends
-   * whose call was certainly not made; a claim no longer this replica's (another token) is left alone.
+   * Claimed sends this replica will not call Meta for (it is stopping): back to `pending` as if
+   * never claimed. Only for sends whose call was certainly not made.
    */
-  async release(claims: readonly ClaimRef[]): Promise<void> {
-    if (claims.length === 0) return;
+  async release(decisionIds: readonly string[]): Promise<void> {
+    if (decisionIds.length === 0) return;
     await this.dataSource.query(
-      `UPDATE dispatch d SET state = 'pending', attempts = GREATEST(attempts - 1, 0), claimed_at = NULL, updated_at = now(),
-         claim_token = NULL, lease_until = NULL, called_at = NULL
-       FROM unnest($1::text[], $2::bigint[]) AS c(id, token)
-       WHERE d.decision_id = c.id AND d.claim_token IS NOT DISTINCT FROM c.token AND d.state = 'sending'`,
-      [claims.map((c) => c.decisionId), claims.map((c) => c.claimToken ?? null)],
-    );
-  }
-
-  /**
-   * The statement that hands claimed sends over to the call to WhatsApp, right before it: only a
-   * claim that is still this replica's (its token, `sending`, lease alive, not handed over yet) is
-   * handed over, at most one per person and number, and only if the pair's last hand-over is at
-   * least `pairIntervalMs + callWindowMs` old (every replica's: `recipient_pace.called_at`). The
-   * caller writes the request within `callWindowMs` of the hand-over or not at all, so two requests
-   * to one person reach Meta at least `pairIntervalMs` apart. A hand-over gets a lease of
-   * `callLeaseMs`: past it, the send is taken for `unknown`. Claims still this replica's whose pair
-   * is not due go back to `pending`, due when the pair is; the others are fenced: nothing is done.
-   */
-  async handOver(claims: readonly ClaimRef[], pairIntervalMs: number, callWindowMs: number, callLeaseMs: number): Promise<HandOver> {
-    if (claims.length === 0) return { called: [], paced: [], fenced: [] };
-    const ids = claims.map((c) => c.decisionId);
-    const tokens = claims.map((c) => c.claimToken ?? null);
-    const called = returnedRows<{ decision_id: string }>(
-      await this.dataSource.query(
-        `WITH asked AS (SELECT * FROM unnest($1::text[], $2::bigint[]) AS a(id, token)),
-         mine AS (
-           SELECT DISTINCT ON (d.phone_number_id, d.person_id) d.decision_id, d.phone_number_id, d.person_id
-           FROM dispatch d JOIN asked a ON d.decision_id = a.id AND d.claim_token IS NOT DISTINCT FROM a.token
-           WHERE d.state = 'sending' AND d.called_at IS NULL AND d.lease_until > now()
-           ORDER BY d.phone_number_id, d.person_id, d.decision_id
-         ),
-         paced AS (
-           INSERT INTO recipient_pace (phone_number_id, person_id, next_at, called_at)
-           SELECT m.phone_number_id, m.person_id, now(), now() FROM mine m WHERE $3::int > 0
-           ON CONFLICT (phone_number_id, person_id) DO UPDATE SET called_at = now()
-           WHERE recipient_pace.called_at IS NULL OR recipient_pace.called_at <= now() - ($3::int + $4::int) * interval '1 millisecond'
-           RETURNING phone_number_id, person_id
-         )
-         UPDATE dispatch d SET called_at = now(), lease_until = now() + $5 * interval '1 millisecond', updated_at = now()
-         FROM mine m, asked a
-         WHERE d.decision_id = m.decision_id AND a.id = m.decision_id AND d.claim_token IS NOT DISTINCT FROM a.token
-           AND d.state = 'sending' AND d.called_at IS NULL AND d.lease_until > now()
-           AND ($3::int = 0 OR EXISTS (SELECT 1 FROM paced p WHERE p.phone_number_id = m.phone_number_id AND p.person_id = m.person_id))
-         RETURNING d.decision_id`,
-        [ids, tokens, pairIntervalMs, callWindowMs, callLeaseMs],
-      ),
-    ).map((r) => r.decision_id);
-    if (called.length === claims.length) return { called, paced: [], fenced: [] };
-    const handed = new Set(called);
-    const rest = claims.filter((c) => !handed.has(c.decisionId));
-    // Still ours but not handed over (the pair is not due, or a second send to the same pair): back to the queue.
-    const paced = returnedRows<{ decision_id: string }>(
-      await this.dataSource.query(
-        `UPDATE dispatch d SET state = 'pending', attempts = GREATEST(d.attempts - 1, 0), claimed_at = NULL, updated_at = now(),
-           claim_token = NULL, lease_until = NULL,
-           next_attempt_at = GREATEST(now() + interval '50 milliseconds', COALESCE((SELECT rp.called_at FROM recipient_pace rp
-             WHERE rp.phone_number_id = d.phone_number_id AND rp.person_id = d.person_id) + ($3::int + $4::int) * interval '1 millisecond', now()))
-         FROM unnest($1::text[], $2::bigint[]) AS c(id, token)
-         WHERE d.decision_id = c.id AND d.claim_token IS NOT DISTINCT FROM c.token AND d.state = 'sending' AND d.called_at IS NULL
-           AND d.lease_until > now()
-         RETURNING d.decision_id`,
-        [rest.map((c) => c.decisionId), rest.map((c) => c.claimToken ?? null), pairIntervalMs, callWindowMs],
-      ),
-    ).map((r) => r.decision_id);
-    const back = new Set(paced);
-    return { called, paced, fenced: rest.filter((c) => !back.has(c.decisionId)).map((c) => c.decisionId) };
-  }
-
-  /**
-   * Renews this replica's claims up to their booked slot plus `leaseMs` (a live replica keeps what
-   * it holds while it waits for the slot, or books another); returns the ids still its own. A claim
-   * whose lease already ran out, or that another replica took, is not renewed: it is dropped.
-   */
-  async renew(claims: readonly (ClaimRef & { until: number })[], leaseMs: number): Promise<string[]> {
-    if (claims.length === 0) return [];
-    return returnedRows<{ decision_id: string }>(
-      await this.dataSource.query(
-        `UPDATE dispatch d SET lease_until = GREATEST(d.lease_until, to_timestamp(c.until / 1000.0) + $4::int * interval '1 millisecond')
-         FROM unnest($1::text[], $2::bigint[], $3::float8[]) AS c(id, token, until)
-         WHERE d.decision_id = c.id AND d.claim_token IS NOT DISTINCT FROM c.token AND d.state = 'sending' AND d.called_at IS NULL
-           AND d.lease_until > now()
-         RETURNING d.decision_id`,
-        [claims.map((c) => c.decisionId), claims.map((c) => c.claimToken ?? null), claims.map((c) => c.until), leaseMs],
-      ),
-    ).map((r) => r.decision_id);
-  }
-
-  /**
-   * A handed-over send whose request was not written after all (it came too late for its slot, or
-   * the admission guard held it): still this replica's claim, it may be handed over again. The pair
-   * pace its hand-over stamped is given back too, or the next hand-over would wait PAIR_INTERVAL_MS
-   * for a call that was never made: set to the latest moment the pair's previous call can have been
-   * made (its hand-over passed only that long after it), so no call made counts any less. A claim
-   * taken meanwhile is left alone.
-   */
-  async unhand(claims: readonly ClaimRef[], leaseMs: number, pairIntervalMs: number, callWindowMs: number): Promise<void> {
-    if (claims.length === 0) return;
-    await this.dataSource.query(
-      `WITH asked AS (SELECT * FROM unnest($1::text[], $2::bigint[]) AS c(id, token)),
-       handed AS (
-         SELECT d.phone_number_id, d.person_id, d.called_at FROM dispatch d JOIN asked c ON d.decision_id = c.id
-         WHERE d.claim_token IS NOT DISTINCT FROM c.token AND d.state = 'sending' AND d.called_at IS NOT NULL
-       ),
-       given_back AS (
-         UPDATE recipient_pace rp SET called_at = h.called_at - ($4::int + $5::int) * interval '1 millisecond'
-         FROM handed h
-         WHERE rp.phone_number_id = h.phone_number_id AND rp.person_id = h.person_id AND rp.called_at = h.called_at
-       )
-       UPDATE dispatch d SET called_at = NULL, lease_until = now() + $3 * interval '1 millisecond', updated_at = now()
-       FROM asked c
-       WHERE d.decision_id = c.id AND d.claim_token IS NOT DISTINCT FROM c.token AND d.state = 'sending'`,
-      [claims.map((c) => c.decisionId), claims.map((c) => c.claimToken ?? null), leaseMs, pairIntervalMs, callWindowMs],
+      `UPDATE dispatch SET state = 'pending', attempts = GREATEST(attempts - 1, 0), claimed_at = NULL, updated_at = now()
+       WHERE decision_id = ANY($1::text[]) AND state = 'sending'`,
+      [decisionIds],
     );
   }
 
@@ -533,7 +392,7 @@ export class DispatchLedger {
     );
     await manager.query(
       `UPDATE dispatch SET state = 'pending', next_attempt_at = now() + $2 * interval '1 millisecond', error_code = $3,
-         wamid = NULL, statuses = '{}', claimed_at = NULL, claim_token = NULL, lease_until = NULL, called_at = NULL,
+         wamid = NULL, statuses = '{}', claimed_at = NULL,
          marketing_limit_retries = marketing_limit_retries + CASE WHEN $4 THEN 1 ELSE 0 END, updated_at = now()
        WHERE decision_id = $1`,
       [decisionId, delayMs, code, marketingLimit],
@@ -547,21 +406,15 @@ export class DispatchLedger {
   }
 
   /**
-   * Timeout resolution, by any replica. A `sending` row whose lease ran out belongs to a replica
-   * that died or froze: never handed to a call, it goes back to `pending` (nothing reached Meta;
-   * the old claim's token is void, so its replica, if it wakes, calls nothing); handed over, Meta
-   * may have the message, so it becomes `unknown`. An `unknown` row that no webhook resolved within
-   * `resolveMs` becomes `expired`, returned for reporting.
+   * Timeout resolution. A `sending` row older than the call timeout (plus a margin) belongs to a
+   * replica that died mid-send: Meta may have the message, so it becomes `unknown`. An `unknown`
+   * row that no webhook resolved within `resolveMs` becomes `expired`, returned for reporting.
    */
-  async resolveTimeouts(resolveMs: number): Promise<LedgerRow[]> {
-    await this.dataSource.query(
-      `UPDATE dispatch SET state = 'pending', attempts = GREATEST(attempts - 1, 0), claimed_at = NULL, updated_at = now(),
-         claim_token = NULL, lease_until = NULL
-       WHERE state = 'sending' AND called_at IS NULL AND lease_until < now()`,
-    );
+  async resolveTimeouts(callTimeoutMs: number, resolveMs: number): Promise<LedgerRow[]> {
     await this.dataSource.query(
       `UPDATE dispatch SET state = 'unknown', updated_at = now()
-       WHERE state = 'sending' AND called_at IS NOT NULL AND lease_until < now()`,
+       WHERE state = 'sending' AND claimed_at < now() - $1 * interval '1 millisecond'`,
+      [callTimeoutMs],
     );
     const expired = returnedRows<RawRow>(
       await this.dataSource.query(

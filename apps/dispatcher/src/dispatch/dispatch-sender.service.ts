@@ -34,11 +34,6 @@ const held = counter({
   help: "Sends held back at their slot because this replica's recent requests to the number already fill Meta's second (they book another)",
 });
 
-const fenced = counter({
-  name: 'wt_dispatch_fenced_total',
-  help: "Claimed sends not made because the claim was no longer this replica's at the hand-over (its lease ran out: a pause or freeze; another replica took it)",
-});
-
 const contactsUnopened = counter({
   name: 'wt_dispatch_contact_unopened_total',
   help: 'Sends not made because the contact did not open (erased: person key deleted)',
@@ -64,10 +59,7 @@ const VAULT_RETRY_MS = 5000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-/**
- * Margin on top of the call timeout in a claim's lease (and a hand-over's): past it, any replica
- * takes the claim back, and the replica that held it (dead, or frozen) can no longer hand it over.
- */
+/** Margin on top of the call timeout before a `sending` row is presumed orphaned by a dead replica. */
 const ORPHAN_MARGIN_MS = 5000;
 /** Pause between two claims while some number still has work due. */
 const CLAIM_PAUSE_MS = 50;
@@ -110,8 +102,6 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
   private readonly viaCloudApi = new Set<string>();
   /** Per number, this replica's requests that Meta may still count in its sliding second (see SendAdmission). */
   private readonly admission: SendAdmission;
-  /** A claim's lease, and a hand-over's: the call's timeout and a margin. */
-  private readonly leaseMs: number;
 
   constructor(
     private readonly ledger: DispatchLedger,
@@ -132,7 +122,6 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     this.perNumberClaim = Math.min(config.CLAIM_BATCH, Math.max(1, Math.floor(config.WHATSAPP_MPS / 4)));
     this.admission = new SendAdmission((id) => this.numbers.rateOf(id));
     this.mmApiNumbers = new Set((config.WHATSAPP_MM_API_NUMBERS ?? '').split(',').filter(Boolean));
-    this.leaseMs = config.WHATSAPP_TIMEOUT_MS + ORPHAN_MARGIN_MS;
   }
 
   onApplicationBootstrap(): void {
@@ -158,7 +147,7 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     clearTimeout(this.timer);
     await this.rebooking;
     // Claimed but not called: back to `pending` for whichever replica comes next.
-    const unsent = this.schedule.drain().map((s) => s.row);
+    const unsent = this.schedule.drain().map((s) => s.row.decisionId);
     await this.ledger
       .release(unsent)
       .catch((error: unknown) =>
@@ -207,7 +196,6 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       this.outcomes.fingerprint,
       full,
       { numbers: leased, caps: new Map(leased.map((id) => [id, this.claimCap(id)])), portfolioWindowMs: this.config.PORTFOLIO_WINDOW_MS },
-      this.leaseMs,
     );
     for (const row of skipped) {
       this.pendingOut.statuses.push({
@@ -229,7 +217,10 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
   private async maintenance(): Promise<void> {
     await this.numbers.refresh();
     const out = new OutcomeRecords();
-    for (const row of await this.ledger.resolveTimeouts(this.config.UNKNOWN_RESOLVE_MS)) {
+    for (const row of await this.ledger.resolveTimeouts(
+      this.config.WHATSAPP_TIMEOUT_MS + ORPHAN_MARGIN_MS,
+      this.config.UNKNOWN_RESOLVE_MS,
+    )) {
       this.logger.warn(
         `decision ${row.decisionId}: no answer and no status webhook within ${this.config.UNKNOWN_RESOLVE_MS} ms; expired, not resent`,
       );
@@ -266,40 +257,14 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     for (const row of rows) counts.set(row.phoneNumberId, (counts.get(row.phoneNumberId) ?? 0) + 1);
     const slots = await this.limiter.reserveMany(counts, (id) => this.numbers.rateOf(id), this.config.THROUGHPUT_MARGIN_MS);
     const next = new Map<string, number>();
-    const booked: Scheduled[] = [];
     for (const row of rows) {
       const i = next.get(row.phoneNumberId) ?? 0;
       next.set(row.phoneNumberId, i + 1);
       const slot = slots.get(row.phoneNumberId)?.[i];
       if (slot === undefined) throw new Error(`no throughput slot for number ${row.phoneNumberId}`);
-      booked.push({ row, slot });
+      this.schedule.add({ row, slot });
     }
-    // The slots are booked from now: they go to the pacer at once. Waiting for another round trip
-    // first (seen: the lease renewal, on a machine at load 50) put every slot in the past by more
-    // than SLOT_TOLERANCE_MS, so every send missed it, booked another and missed that: none was sent.
-    for (const item of booked) this.schedule.add(item);
     this.arm();
-    // Meanwhile the claims' leases are renewed past their slots (a live replica that waits, or
-    // books again and again, keeps them). One this replica no longer holds (its lease ran out: a
-    // freeze) is not renewed; its hand-over finds it fenced and calls nothing.
-    this.track(
-      this.ledger
-        .renew(
-          booked.map(({ row, slot }) => ({ ...row, until: slot })),
-          this.leaseMs,
-        )
-        .then(
-          (held) => {
-            const lost = booked.length - held.length;
-            if (lost > 0)
-              this.logger.warn(`${lost} claimed sends not renewed (lease ran out, taken over): their hand-over will refuse them`);
-          },
-          (error: unknown) =>
-            this.logger.error(
-              `lease renewal of ${booked.length} sends: ${error instanceof Error ? error.message : String(error)}; their first lease holds`,
-            ),
-        ),
-    );
   }
 
   /** Sets the pacer's timer for the earliest booked slot. */
@@ -371,62 +336,31 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
    * call, since the vault's answer may have come late, and the admission guard's (in slot order:
    * the earlier send is admitted first).
    */
-  private async openAndCall(due: Scheduled[]): Promise<void> {
-    // The hand-over: only sends still claimed by this replica (token, lease) are made, and at most
-    // one per person and number within the pair pace, whichever replica made the other. It and the
-    // vault's opening of the contacts are one round trip's time, side by side: both must come
-    // within SLOT_TOLERANCE_MS of the slot (a starved machine missed it with the two in turn).
-    const [handing, opening] = await Promise.allSettled([
-      this.ledger.handOver(
-        due.map((item) => item.row),
-        this.config.PAIR_INTERVAL_MS,
-        this.config.SLOT_TOLERANCE_MS,
-        this.leaseMs,
-      ),
-      this.sealer.openAll(
-        due.map((item) => item.row.message?.contact ?? ''),
+  private async openAndCall(items: Scheduled[]): Promise<void> {
+    let opened: OpenedContact[] | undefined;
+    let vaultError: unknown;
+    try {
+      opened = await this.sealer.openAll(
+        items.map((item) => item.row.message?.contact ?? ''),
         { fresh: true },
-      ),
-    ]);
-    if (handing.status === 'rejected') {
-      this.inFlight -= due.length;
-      for (const item of due) this.opened(item);
-      // Not handed over: nothing is called; the claims' leases run out and any replica takes them back.
-      const error: unknown = handing.reason;
-      this.logger.error(`hand-over of ${due.length} sends: ${error instanceof Error ? error.message : String(error)}; left to their lease`);
-      return;
+      );
+    } catch (error) {
+      vaultError = error;
     }
-    const handed = handing.value;
-    const called = new Set(handed.called);
-    const items: Scheduled[] = [];
-    const contacts: OpenedContact[] = [];
-    due.forEach((item, i) => {
-      if (!called.has(item.row.decisionId)) return;
-      items.push(item);
-      if (opening.status === 'fulfilled') contacts.push(opening.value[i] as OpenedContact);
-    });
-    this.inFlight -= due.length - items.length;
-    // Not handed over (paced back to the queue, or fenced): no longer this replica's to open.
-    for (const item of due) if (!called.has(item.row.decisionId)) this.opened(item);
-    if (handed.fenced.length > 0) {
-      fenced.inc(handed.fenced.length);
-      this.logger.warn(`${handed.fenced.length} claimed sends are no longer this replica's (lease ran out, taken over): not made`);
-    }
-    if (items.length === 0) return;
-    const opened: OpenedContact[] | undefined = opening.status === 'fulfilled' ? contacts : undefined;
-    const vaultError: unknown = opening.status === 'rejected' ? opening.reason : undefined;
     // Admitted or put back below: the number's lease no longer needs these to stay renewed.
-    for (const item of items) this.opened(item);
+    for (const item of items) {
+      const left = (this.opening.get(item.row.phoneNumberId) ?? 1) - 1;
+      if (left > 0) this.opening.set(item.row.phoneNumberId, left);
+      else this.opening.delete(item.row.phoneNumberId);
+    }
     const now = Date.now();
     const late: Scheduled[] = [];
     const unleased: Scheduled[] = [];
-    const unhanded: LedgerRow[] = [];
     const sends: Promise<void>[] = [];
     items.forEach((item, i) => {
       const contact = opened?.[i];
       if (contact && item.row.message && this.isLate(item, now)) {
         this.inFlight--;
-        unhanded.push(item.row);
         late.push(this.missed(item, 'vault'));
         return;
       }
@@ -446,7 +380,6 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
         ticket = this.admission.admit(item.row.phoneNumberId, performance.now());
         if (!ticket) {
           this.inFlight--;
-          unhanded.push(item.row);
           late.push(this.missed(item, 'held'));
           return;
         }
@@ -460,7 +393,6 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
           .finally(() => this.inFlight--),
       );
     });
-    if (unhanded.length > 0) await this.unhand(unhanded);
     this.rebook(late);
     this.requeue(unleased);
     await Promise.all(sends);
@@ -472,29 +404,13 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     const ids = items.map((item) => item.row.decisionId);
     this.track(
       this.ledger
-        .release(items.map((item) => item.row))
+        .release(ids)
         .catch((error: unknown) =>
           this.logger.error(
             `release of ${ids.length} sends: ${error instanceof Error ? error.message : String(error)}; they resolve as in doubt`,
           ),
         ),
     );
-  }
-
-  /** A send taken from the schedule is no longer being opened: its number's lease need not stay renewed for it. */
-  private opened(item: Scheduled): void {
-    const left = (this.opening.get(item.row.phoneNumberId) ?? 1) - 1;
-    if (left > 0) this.opening.set(item.row.phoneNumberId, left);
-    else this.opening.delete(item.row.phoneNumberId);
-  }
-
-  /** Handed over but not called (late for the slot): the claim may be handed over again. */
-  private async unhand(rows: LedgerRow[]): Promise<void> {
-    await this.ledger
-      .unhand(rows, this.leaseMs, this.config.PAIR_INTERVAL_MS, this.config.SLOT_TOLERANCE_MS)
-      .catch((error: unknown) =>
-        this.logger.error(`un-handing ${rows.length} sends: ${error instanceof Error ? error.message : String(error)}; left in doubt`),
-      );
   }
 
   private track(work: Promise<void>): void {
@@ -584,10 +500,7 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     }
     // Admitted in `openAndCall` for every send that reaches this point.
     if (!ticket) throw new Error('a send without admission: not made');
-    // Checked again when the connection is handed over, right before the request is written. The
-    // hand-over came at or after the slot, so this also bounds the time from the hand-over to the
-    // request (the pair pace counts on it), and lies well within the hand-over's lease: a replica
-    // that froze after the hand-over writes nothing when it wakes.
+    // Checked again when the connection is handed over, right before the request is written.
     const viaMmApi = message.kind === 'template' && this.mmApiNumbers.has(row.phoneNumberId) && !this.viaCloudApi.has(row.decisionId);
     this.viaCloudApi.delete(row.decisionId);
     const options = {
@@ -633,8 +546,6 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       // The template is not synced with the ad account yet (Meta: up to 10 minutes): the policy decides.
       if (this.config.MM_API_FALLBACK === 'cloud_api') {
         this.viaCloudApi.add(row.decisionId);
-        // Meta refused it: nothing was sent, so the claim may be handed over again.
-        await this.unhand([row]);
         this.rebook([item]);
       } else {
         await this.ledger.retry(row.decisionId, this.config.MM_API_RETRY_MS, 131009, false);
@@ -643,9 +554,7 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     }
     switch (result.kind) {
       case 'late':
-        // Nothing was written (a busy process, or one that froze past its slot): it books a new
-        // slot like any late send, and must be handed over again (still its claim?) to be made.
-        await this.unhand([row]);
+        // Nothing was written: it books a new slot like any late send.
         this.rebook([this.missed(item, 'connection')]);
         return;
       case 'accepted':

@@ -52,9 +52,6 @@ function pipeline(
       acceptedWrites.push(sends.map((s) => s.decisionId));
     },
     release: async () => undefined,
-    handOver: async (claims: { decisionId: string }[]) => ({ called: claims.map((c) => c.decisionId), paced: [], fenced: [] }),
-    unhand: async () => undefined,
-    renew: async (claims: { decisionId: string }[]) => claims.map((c) => c.decisionId),
     resolveTimeouts: async () => [],
   } as unknown as DispatchLedger;
   const limiter = {

@@ -60,18 +60,6 @@ export class DispatchEntity {
   @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true })
   claimedAt: Date | null;
 
-  /** The fencing token of the claim that holds the row (`sending`): a new one for every claim. */
-  @Column({ name: 'claim_token', type: 'bigint', nullable: true })
-  claimToken: string | null;
-
-  /** Until when the claim (or, once handed to a call, the call) is its replica's; then any replica takes it back. */
-  @Column({ name: 'lease_until', type: 'timestamptz', nullable: true })
-  leaseUntil: Date | null;
-
-  /** When the claim was handed over to the call to WhatsApp (null: never called, safe to hand back). */
-  @Column({ name: 'called_at', type: 'timestamptz', nullable: true })
-  calledAt: Date | null;
-
   @Column({ name: 'marketing_limit_retries', type: 'integer', default: 0 })
   marketingLimitRetries: number;
 

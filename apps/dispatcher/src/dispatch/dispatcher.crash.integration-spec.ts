@@ -124,10 +124,9 @@ describe('dispatcher: never the same message twice across kills', () => {
       if (final.get(id) === 'accepted') expect(counts.get(id)).toBe(1);
       else expect(counts.get(id) ?? 0).toBeLessThanOrEqual(1);
     }
-    // A kill leaves the sends handed to a call in doubt; those only claimed go back to the queue
-    // when their lease runs out (sent once, then). Each of the SENDER_LOOPS (2 by default)
-    // overlapping claims holds at most a quarter second of the rate (10 at 40/s), so at most 20
-    // per kill, 4 kills: they stay unknown, then expire; they are never sent twice.
+    // A kill leaves the claimed-but-not-yet-called sends in doubt: each of the SENDER_LOOPS (2 by
+    // default) overlapping claims holds at most a quarter second of the rate (10 at 40/s), so at
+    // most 20 per kill, 4 kills: they stay unknown, then expire; they are never sent twice.
     const inDoubt = [...final.values()].filter((state) => state === 'unknown').length;
     expect(inDoubt).toBeLessThanOrEqual(4 * 2 * 10);
   }, 180_000);
