@@ -473,14 +473,14 @@ describe('scoring on the real Postgres and Kafka', () => {
         expect(await sendsOf(c.campaignId)).toBe(8);
         const decided = await decisionsOf(c.campaignId);
         const late = decided.filter((d) => asleepIds.has(d.person_id.trim()));
-        expect(
-          late
-            .filter((d) => d.outcome === 'send')
-            .map((d) => d.person_id.trim())
-            .sort(),
-        ).toEqual(scheduledBest.slice(0, 5).sort());
+        expect(late.map((d) => d.person_id.trim()).sort()).toEqual([...scheduledBest].sort());
+        // The best 5 by the score they were decided with in the morning (features are taken again then,
+        // so two close scores of the night may swap: the night's order is not the promise).
+        const sentLate = late.filter((d) => d.outcome === 'send');
+        expect(sentLate).toHaveLength(5);
         const left = late.filter((d) => d.outcome !== 'send');
-        expect(left.map((d) => d.person_id.trim()).sort()).toEqual(scheduledBest.slice(5).sort());
+        expect(left).toHaveLength(2);
+        expect(Math.min(...sentLate.map((d) => d.score))).toBeGreaterThanOrEqual(Math.max(...left.map((d) => d.score)));
         for (const d of left) expect(d.reason).toBe('budget_exhausted');
         expect(await dataSource.query(`SELECT 1 FROM scheduled_evaluation WHERE campaign_id = $1`, [c.campaignId])).toEqual([]);
       } finally {
