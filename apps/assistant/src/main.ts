@@ -2,14 +2,11 @@
 import '@wt/observability/tracing';
 import 'reflect-metadata';
 import { apiKeyCommand } from '@wt/business-auth';
-import { DatabaseEnv, loadConfig } from '@wt/config';
-import { postgresOptions } from '@wt/database';
+import { loadConfig } from '@wt/config';
 import { kafkaConnectionOf } from '@wt/kafka';
-import { main, runProgram, runService, serviceProgram } from '@wt/runtime';
-import { DataSource } from 'typeorm';
-import { assistantModule } from './app.module';
+import { commandDataSource, main, runProgram, runService, serviceProgram } from '@wt/runtime';
+import { ASSISTANT_SCHEMA, assistantModule } from './app.module';
 import { AssistantConfig } from './assistant.config';
-import { ASSISTANT_MIGRATIONS } from './migrations';
 
 main(async () => {
   const program = serviceProgram('assistant', async () => {
@@ -28,16 +25,7 @@ main(async () => {
   program.addCommand(
     apiKeyCommand({
       businessKeyFor: "the assistant's business API (knowledge, agents) of that business",
-      dataSource: () =>
-        new DataSource(
-          postgresOptions({
-            url: loadConfig(DatabaseEnv).DATABASE_URL,
-            entities: [],
-            migrations: ASSISTANT_MIGRATIONS,
-            runMigrations: false,
-            applicationName: 'assistant-cli',
-          }),
-        ),
+      dataSource: () => commandDataSource('assistant', ASSISTANT_SCHEMA),
     }),
   );
   process.exitCode = await runProgram(program);

@@ -1,10 +1,21 @@
-import { ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, Put, Res, UseGuards } from '@nestjs/common';
-import { BadRequestException } from '@nestjs/common';
-import { type Response } from 'express';
-import { BusinessAuthGuard, BusinessId } from '@wt/business-auth';
-import { PhoneNumberStore } from './phone-number.store';
+import {
+  BadRequestException,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Put,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiParam, ApiTags } from '@nestjs/swagger';
+import { BusinessAuthGuard, BusinessId } from '@wt/business-auth';
 import { ApiAnswer, ApiErrors } from '@wt/runtime';
+import { type Response } from 'express';
+import { PhoneNumberService } from './phone-number.service';
 
 const REGISTRATION = {
   type: 'object',
@@ -21,7 +32,7 @@ const PHONE_NUMBER_ID = /^\d{1,32}$/;
 @ApiBearerAuth()
 @ApiErrors({ 401: 'No business API key, or not a valid one' })
 export class PhoneNumberController {
-  constructor(private readonly phoneNumbers: PhoneNumberStore) {}
+  constructor(private readonly phoneNumbers: PhoneNumberService) {}
 
   @Get()
   @ApiAnswer(200, "The business's phone number ids", {

@@ -12,12 +12,11 @@ import {
   UsePipes,
   ValidationPipe,
 } from '@nestjs/common';
-import { AssistantConfig } from '../assistant.config';
-import { BusinessAuthGuard, BusinessId } from '@wt/business-auth';
-import { AskDto, KnowledgeEntryDto, type KnowledgeEntryView } from './knowledge.dto';
-import { KnowledgeStore } from './knowledge.store';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { BusinessAuthGuard, BusinessId } from '@wt/business-auth';
 import { ApiAnswer, ApiErrors } from '@wt/runtime';
+import { AskDto, KnowledgeEntryDto, type KnowledgeEntryView } from './knowledge.dto';
+import { type AskAnswer, KnowledgeService } from './knowledge.service';
 
 /** OpenAPI shape of a KnowledgeEntryView. */
 const ENTRY_VIEW = {
@@ -58,10 +57,7 @@ const ASK_ANSWER = {
 @ApiBearerAuth()
 @ApiErrors({ 401: 'No business API key, or not a valid one' })
 export class KnowledgeController {
-  constructor(
-    private readonly knowledge: KnowledgeStore,
-    private readonly config: AssistantConfig,
-  ) {}
+  constructor(private readonly knowledge: KnowledgeService) {}
 
   @Post()
   @ApiAnswer(201, 'The entry, as stored', ENTRY_VIEW)
@@ -109,17 +105,7 @@ export class KnowledgeController {
   @Post('ask')
   @HttpCode(200)
   @ApiAnswer(200, 'What the assistant would do with this message', ASK_ANSWER)
-  async ask(@BusinessId() businessId: string, @Body() dto: AskDto) {
-    const { best, language } = await (await this.knowledge.index(businessId)).answer(dto.text);
-    const answers =
-      best !== undefined && best.confidence >= this.config.ANSWER_CONFIDENCE_THRESHOLD && best.margin >= this.config.ANSWER_MARGIN;
-    return {
-      answers,
-      language,
-      confidence: best?.confidence ?? 0,
-      threshold: this.config.ANSWER_CONFIDENCE_THRESHOLD,
-      entryId: best?.entry.id ?? null,
-      answer: answers ? best.entry.answer : null,
-    };
+  ask(@BusinessId() businessId: string, @Body() dto: AskDto): Promise<AskAnswer> {
+    return this.knowledge.ask(businessId, dto.text);
   }
 }
