@@ -1,18 +1,5 @@
-import {
-  Body,
-  ConflictException,
-  Controller,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-  UseGuards,
-  UsePipes,
-  ValidationPipe,
-} from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { BusinessAuthGuard, BusinessId } from '@wt/business-auth';
+import { Body, ConflictException, Get, HttpCode, NotFoundException, Param, Post, UsePipes, ValidationPipe } from '@nestjs/common';
+import { BusinessApiController, BusinessId } from '@wt/business-auth';
 import { ApiAnswer, ApiErrors } from '@wt/runtime';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import { type Handoff, HandoffService } from '../conversation/handoff.service';
@@ -49,12 +36,8 @@ const HANDOFF = {
  * (free-form, only inside the 24 h service window, sent by the dispatcher like the bot's), and
  * giving a conversation back to the bot. Every query is scoped by the business of the API key.
  */
-@Controller('v1/handoffs')
-@UseGuards(BusinessAuthGuard)
+@BusinessApiController('v1/handoffs', 'handoffs')
 @UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
-@ApiTags('handoffs')
-@ApiBearerAuth()
-@ApiErrors({ 401: 'No business API key, or not a valid one' })
 export class AgentsController {
   constructor(
     private readonly handoffs: HandoffService,

@@ -1,18 +1,6 @@
-import {
-  BadRequestException,
-  ConflictException,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Put,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiBearerAuth, ApiParam, ApiTags } from '@nestjs/swagger';
-import { BusinessAuthGuard, BusinessId } from '@wt/business-auth';
+import { BadRequestException, ConflictException, Delete, Get, HttpCode, NotFoundException, Param, Put, Res } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
+import { BusinessApiController, BusinessId } from '@wt/business-auth';
 import { ApiAnswer, ApiErrors } from '@wt/runtime';
 import { type Response } from 'express';
 import { PhoneNumberService } from './phone-number.service';
@@ -26,11 +14,7 @@ const REGISTRATION = {
 const PHONE_NUMBER_ID = /^\d{1,32}$/;
 
 /** The WhatsApp business phone numbers (Meta's phone number ids) whose inbound messages the assistant answers for the business. */
-@Controller('v1/phone-numbers')
-@UseGuards(BusinessAuthGuard)
-@ApiTags('phone numbers')
-@ApiBearerAuth()
-@ApiErrors({ 401: 'No business API key, or not a valid one' })
+@BusinessApiController('v1/phone-numbers', 'phone numbers')
 export class PhoneNumberController {
   constructor(private readonly phoneNumbers: PhoneNumberService) {}
 

@@ -1,19 +1,5 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-  Put,
-  UseGuards,
-  UsePipes,
-  ValidationPipe,
-} from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { BusinessAuthGuard, BusinessId } from '@wt/business-auth';
+import { Body, Delete, Get, HttpCode, NotFoundException, Param, Post, Put, UsePipes, ValidationPipe } from '@nestjs/common';
+import { BusinessApiController, BusinessId } from '@wt/business-auth';
 import { ApiAnswer, ApiErrors } from '@wt/runtime';
 import { AskDto, KnowledgeEntryDto, type KnowledgeEntryView } from './knowledge.dto';
 import { type AskAnswer, KnowledgeService } from './knowledge.service';
@@ -50,12 +36,8 @@ const ASK_ANSWER = {
 };
 
 /** The business's questions and answers. A business sees only its own: another's entry is a 404. */
-@Controller('v1/knowledge')
-@UseGuards(BusinessAuthGuard)
+@BusinessApiController('v1/knowledge', 'knowledge')
 @UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
-@ApiTags('knowledge')
-@ApiBearerAuth()
-@ApiErrors({ 401: 'No business API key, or not a valid one' })
 export class KnowledgeController {
   constructor(private readonly knowledge: KnowledgeService) {}
 
