@@ -2,7 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import { ApiKeyStore } from '@wt/business-auth';
 import { loadConfig } from '@wt/config';
 import { runService } from '@wt/runtime';
-import { fuzzRoute, type FuzzTally, routesOf, testBrokers, testDatabaseUrl, testVaultEnv } from '@wt/testing';
+import { fuzzEveryRoute, testBrokers, testDatabaseUrl, testVaultEnv } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { assistantModule } from '../app.module';
 import { AssistantConfig } from '../assistant.config';
@@ -43,22 +43,16 @@ describe('assistant HTTP fuzzing', () => {
   });
 
   it('answers every route with no 5xx and a JSON reason on every 4xx', async () => {
-    const tally: FuzzTally = { cases: 0, findings: [] };
-    const routes = await routesOf(base);
-    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['POST /v1/knowledge', 'PUT /v1/knowledge/:id']));
-    for (const route of routes) {
-      await fuzzRoute(
-        {
-          baseUrl: base,
-          params: { id: `fuzz-${run}`, phoneNumberId: `9${Date.now()}`.slice(0, 15) },
-          seeds: { 'POST /v1/knowledge': entry, 'PUT /v1/knowledge/:id': entry, 'POST /v1/knowledge/ask': { text: 'When are you open?' } },
-          headers: () => ({ authorization: `Bearer ${apiKey}` }),
-        },
-        route,
-        tally,
-      );
-    }
-    console.log(`assistant fuzz: ${routes.length} routes, ${tally.cases} cases, ${tally.findings.length} failures`);
+    const { tally } = await fuzzEveryRoute(
+      'assistant',
+      {
+        baseUrl: base,
+        params: { id: `fuzz-${run}`, phoneNumberId: `9${Date.now()}`.slice(0, 15) },
+        seeds: { 'POST /v1/knowledge': entry, 'PUT /v1/knowledge/:id': entry, 'POST /v1/knowledge/ask': { text: 'When are you open?' } },
+        headers: () => ({ authorization: `Bearer ${apiKey}` }),
+      },
+      ['POST /v1/knowledge', 'PUT /v1/knowledge/:id'],
+    );
     expect(tally.findings).toEqual([]);
   }, 600_000);
 });

@@ -1,7 +1,7 @@
 import { type INestApplication } from '@nestjs/common';
 import { loadConfig } from '@wt/config';
 import { runService } from '@wt/runtime';
-import { fuzzRoute, type FuzzTally, routesOf, testBrokers, testDatabaseUrl, testVaultEnv } from '@wt/testing';
+import { fuzzEveryRoute, testBrokers, testDatabaseUrl, testVaultEnv } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { profilesModule } from '../app.module';
 import { ProfilesConfig } from '../profiles.config';
@@ -30,19 +30,11 @@ describe('profiles HTTP fuzzing', () => {
   afterAll(() => app?.close());
 
   it('answers every route with no 5xx and a JSON reason on every 4xx', async () => {
-    const tally: FuzzTally = { cases: 0, findings: [] };
-    const routes = await routesOf(base);
-    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
-      expect.arrayContaining(['GET /v1/profiles/:phone', 'DELETE /v1/profiles/:phone']),
+    const { tally } = await fuzzEveryRoute(
+      'profiles',
+      { baseUrl: base, params: { phone: '+33612345678' }, headers: () => ({ authorization: `Bearer ${token}` }) },
+      ['GET /v1/profiles/:phone', 'DELETE /v1/profiles/:phone'],
     );
-    for (const route of routes) {
-      await fuzzRoute(
-        { baseUrl: base, params: { phone: '+33612345678' }, headers: () => ({ authorization: `Bearer ${token}` }) },
-        route,
-        tally,
-      );
-    }
-    console.log(`profiles fuzz: ${routes.length} routes, ${tally.cases} cases, ${tally.findings.length} failures`);
     expect(tally.findings).toEqual([]);
   }, 600_000);
 });
