@@ -3,8 +3,7 @@ import '@wt/observability/tracing';
 import 'reflect-metadata';
 import { apiKeyCommand } from '@wt/business-auth';
 import { loadConfig } from '@wt/config';
-import { kafkaConnectionOf } from '@wt/kafka';
-import { commandDataSource, main, runProgram, runService, serviceProgram } from '@wt/runtime';
+import { commandDataSource, main, runProgram, runService, serviceConsumer, serviceProgram } from '@wt/runtime';
 import { ASSISTANT_SCHEMA, assistantModule } from './app.module';
 import { AssistantConfig } from './assistant.config';
 
@@ -15,11 +14,7 @@ main(async () => {
       name: 'assistant',
       module: assistantModule(config),
       port: config.PORT,
-      consumer: {
-        connection: kafkaConnectionOf(config, 'assistant'),
-        groupId: `${config.KAFKA_GROUP_PREFIX}.assistant`,
-        callsConcurrently: 2,
-      },
+      consumer: serviceConsumer(config, 'assistant', { callsConcurrently: 2 }),
     });
   });
   program.addCommand(

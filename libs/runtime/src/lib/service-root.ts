@@ -1,9 +1,10 @@
 import { type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { type ClassConstructor } from 'class-transformer';
-import { ConfigModule, DatabaseEnv, loadConfig } from '@wt/config';
+import { ConfigModule, DatabaseEnv, loadConfig, type ServiceEnv } from '@wt/config';
 import { type DatabaseOptions, postgresOptions } from '@wt/database';
 import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
+import { type RunServiceOptions } from './run-service';
 import { ObservabilityModule } from '@wt/observability';
 import { DataSource } from 'typeorm';
 
@@ -54,4 +55,16 @@ export function commandDataSource(service: string, database: ServiceSchema): Dat
       applicationName: `${service}-cli`,
     }),
   );
+}
+
+/**
+ * A service's consumer as every service runs it: the Kafka connection of its configuration (client id:
+ * its name) and the group `<KAFKA_GROUP_PREFIX>.<service>`; `options` adds its concurrency and the like.
+ */
+export function serviceConsumer(
+  config: ServiceEnv,
+  service: string,
+  options: Omit<NonNullable<RunServiceOptions['consumer']>, 'connection' | 'groupId'> = {},
+): NonNullable<RunServiceOptions['consumer']> {
+  return { connection: kafkaConnectionOf(config, service), groupId: `${config.KAFKA_GROUP_PREFIX}.${service}`, ...options };
 }
