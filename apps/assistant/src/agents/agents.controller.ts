@@ -1,6 +1,6 @@
 import { Body, ConflictException, Get, HttpCode, NotFoundException, Param, Post, UsePipes, ValidationPipe } from '@nestjs/common';
 import { BusinessApiController, BusinessId } from '@wt/business-auth';
-import { ApiAnswer, ApiErrors } from '@wt/runtime';
+import { ApiAnswer, ApiErrors, ApiNoContentOr404 } from '@wt/runtime';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import { type Handoff, HandoffService } from '../conversation/handoff.service';
 import { AgentReplyService } from './agent-reply.service';
@@ -71,9 +71,7 @@ export class AgentsController {
 
   /** The conversation goes back to the bot: the next message is answered by the assistant again. */
   @Post(':personId/release')
-  @HttpCode(204)
-  @ApiAnswer(204, 'Given back to the bot')
-  @ApiErrors({ 404: 'No conversation handed over for this person' })
+  @ApiNoContentOr404('Given back to the bot', 'No conversation handed over for this person')
   async release(@BusinessId() businessId: string, @Param('personId') personId: string): Promise<void> {
     if (!(await this.handoffs.release(businessId, personId)))
       throw new NotFoundException(`no conversation handed over for person ${personId}`);

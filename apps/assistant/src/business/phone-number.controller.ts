@@ -1,7 +1,7 @@
-import { BadRequestException, ConflictException, Delete, Get, HttpCode, NotFoundException, Param, Put, Res } from '@nestjs/common';
+import { BadRequestException, ConflictException, Delete, Get, NotFoundException, Param, Put, Res } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import { BusinessApiController, BusinessId } from '@wt/business-auth';
-import { ApiAnswer, ApiErrors } from '@wt/runtime';
+import { ApiAnswer, ApiErrors, ApiNoContentOr404 } from '@wt/runtime';
 import { type Response } from 'express';
 import { PhoneNumberService } from './phone-number.service';
 
@@ -52,9 +52,7 @@ export class PhoneNumberController {
   }
 
   @Delete(':phoneNumberId')
-  @HttpCode(204)
-  @ApiAnswer(204, 'No longer served for this business')
-  @ApiErrors({ 404: 'Not a phone number id of this business' })
+  @ApiNoContentOr404('No longer served for this business', 'Not a phone number id of this business')
   async unregister(@BusinessId() businessId: string, @Param('phoneNumberId') phoneNumberId: string): Promise<void> {
     if (!(await this.phoneNumbers.unregister(businessId, phoneNumberId)))
       throw new NotFoundException(`no phone number id ${phoneNumberId}`);

@@ -1,6 +1,6 @@
 import { Body, Delete, Get, HttpCode, NotFoundException, Param, Post, Put, UsePipes, ValidationPipe } from '@nestjs/common';
 import { BusinessApiController, BusinessId } from '@wt/business-auth';
-import { ApiAnswer, ApiErrors } from '@wt/runtime';
+import { ApiAnswer, ApiErrors, ApiNoContentOr404 } from '@wt/runtime';
 import { AskDto, KnowledgeEntryDto, type KnowledgeEntryView } from './knowledge.dto';
 import { type AskAnswer, KnowledgeService } from './knowledge.service';
 
@@ -76,9 +76,7 @@ export class KnowledgeController {
   }
 
   @Delete(':id')
-  @HttpCode(204)
-  @ApiAnswer(204, 'Deleted')
-  @ApiErrors({ 404: 'No such entry of this business' })
+  @ApiNoContentOr404('Deleted', 'No such entry of this business')
   async remove(@BusinessId() businessId: string, @Param('id') id: string): Promise<void> {
     if (!(await this.knowledge.remove(businessId, id))) throw new NotFoundException(`no knowledge entry ${id}`);
   }
