@@ -3,18 +3,18 @@ import { AssistantPrivacyService } from './assistant-privacy.service';
 import { AssistantPrivacyStore } from './assistant-privacy.store';
 import { ErasureRelease } from './erasure-release';
 import { PendingErasureStore } from './pending-erasure.store';
-import { PrivacyErasuresConsumer } from './privacy-erasures.consumer';
-import { PrivacyExportsConsumer } from './privacy-exports.consumer';
+import { PrivacyConsumer } from './privacy.consumer';
 import { ReplyStatusesConsumer } from './reply-statuses.consumer';
 
 /**
- * Privacy: erasure and export of what the assistant holds about a person (one consumer per topic,
- * each delegating to a service that opens the transaction), and the erasure requests asked in a
- * conversation, held until their confirmation left. Exports ErasureRelease, which conversation/ uses
- * to hold a request inside the message's transaction.
+ * Privacy: erasure and export of what the assistant holds about a person (PrivacyConsumer, delegating
+ * to AssistantPrivacyService, which opens the transaction), and the erasure requests asked in a
+ * conversation, held until their confirmation left (ReplyStatusesConsumer reads the replies'
+ * statuses). Exports ErasureRelease, which conversation/ uses to hold a request inside the message's
+ * transaction.
  */
 @Module({
-  controllers: [PrivacyErasuresConsumer, PrivacyExportsConsumer, ReplyStatusesConsumer],
+  controllers: [PrivacyConsumer, ReplyStatusesConsumer],
   providers: [AssistantPrivacyStore, AssistantPrivacyService, PendingErasureStore, ErasureRelease],
   exports: [ErasureRelease],
 })
