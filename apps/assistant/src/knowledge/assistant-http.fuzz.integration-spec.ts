@@ -2,7 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import { ApiKeyStore } from '@wt/business-auth';
 import { loadConfig } from '@wt/config';
 import { runService } from '@wt/runtime';
-import { fuzzEveryRoute, testBrokers, testDatabaseUrl, testVaultEnv } from '@wt/testing';
+import { fuzzEveryRoute, inProcessServiceEnv, localUrlOf, testVaultEnv } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { assistantModule } from '../app.module';
 import { AssistantConfig } from '../assistant.config';
@@ -15,16 +15,12 @@ describe('assistant HTTP fuzzing', () => {
   let apiKey: string;
 
   beforeAll(async () => {
-    const config = loadConfig(AssistantConfig, {
-      DATABASE_URL: testDatabaseUrl('assistant'),
-      KAFKA_BROKERS: testBrokers().join(','),
-      KAFKA_GROUP_PREFIX: `it-fuzz-${run}`,
-      CONTACT_KEY: randomBytes(32).toString('base64'),
-      ...testVaultEnv(),
-      LOG_LEVEL: 'silent',
-    });
+    const config = loadConfig(
+      AssistantConfig,
+      inProcessServiceEnv('assistant', { CONTACT_KEY: randomBytes(32).toString('base64'), ...testVaultEnv() }),
+    );
     app = await runService({ name: 'assistant', module: assistantModule(config), port: 0, host: '127.0.0.1' });
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await localUrlOf(app);
     apiKey = (await app.get(ApiKeyStore).issue(`fuzz-${run}`)).apiKey;
   }, 120_000);
 

@@ -3,7 +3,7 @@ import { ApiKeyStore } from '@wt/business-auth';
 import { loadConfig } from '@wt/config';
 import { createKafka, ensureTopics } from '@wt/kafka';
 import { runService } from '@wt/runtime';
-import { fuzzEveryRoute, testBrokers, testDatabaseUrl, testVaultEnv } from '@wt/testing';
+import { fuzzEveryRoute, localUrlOf, testBrokers, testDatabaseUrl, testVaultEnv } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ingestModule } from '../app.module';
 import { IngestConfig } from '../ingest.config';
@@ -27,7 +27,7 @@ describe('ingest HTTP fuzzing', () => {
       LOG_LEVEL: 'silent',
     });
     app = await runService({ name: 'ingest', module: ingestModule(config), port: 0, host: '127.0.0.1', bodyLimit: config.HTTP_BODY_LIMIT });
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await localUrlOf(app);
     const keys = app.get(ApiKeyStore);
     auth = {
       'POST /v1/engagement-events': `Bearer ${(await keys.issueProducer('instagram', 'fuzz')).apiKey}`,

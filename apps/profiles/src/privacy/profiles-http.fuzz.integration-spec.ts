@@ -1,8 +1,8 @@
 import { type INestApplication } from '@nestjs/common';
 import { loadConfig } from '@wt/config';
 import { runService } from '@wt/runtime';
-import { fuzzEveryRoute, testBrokers, testDatabaseUrl, testVaultEnv } from '@wt/testing';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { fuzzEveryRoute, inProcessServiceEnv, localUrlOf, testVaultEnv } from '@wt/testing';
+import { randomBytes } from 'node:crypto';
 import { profilesModule } from '../app.module';
 import { ProfilesConfig } from '../profiles.config';
 
@@ -13,18 +13,17 @@ describe('profiles HTTP fuzzing', () => {
   let base: string;
 
   beforeAll(async () => {
-    const config = loadConfig(ProfilesConfig, {
-      DATABASE_URL: testDatabaseUrl('profiles'),
-      KAFKA_BROKERS: testBrokers().join(','),
-      KAFKA_GROUP_PREFIX: `it-fuzz-${randomUUID().slice(0, 8)}`,
-      PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
-      OPERATIONS_TOKEN: token,
-      RETENTION_PURGE_INTERVAL_SECONDS: String(7 * 86_400),
-      ...testVaultEnv(),
-      LOG_LEVEL: 'silent',
-    });
+    const config = loadConfig(
+      ProfilesConfig,
+      inProcessServiceEnv('profiles', {
+        PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
+        OPERATIONS_TOKEN: token,
+        RETENTION_PURGE_INTERVAL_SECONDS: String(7 * 86_400),
+        ...testVaultEnv(),
+      }),
+    );
     app = await runService({ name: 'profiles', module: profilesModule(config), port: 0, host: '127.0.0.1' });
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await localUrlOf(app);
   }, 120_000);
 
   afterAll(() => app?.close());

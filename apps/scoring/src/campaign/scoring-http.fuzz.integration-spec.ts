@@ -2,7 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import { ApiKeyStore } from '@wt/business-auth';
 import { loadConfig } from '@wt/config';
 import { runService } from '@wt/runtime';
-import { fuzzEveryRoute, testBrokers, testDatabaseUrl } from '@wt/testing';
+import { fuzzEveryRoute, localUrlOf, testBrokers, testDatabaseUrl } from '@wt/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { scoringModule } from '../app.module';
@@ -37,7 +37,7 @@ describe('scoring HTTP fuzzing', () => {
       RELEVANCE_MODEL: `it-fuzz-${run}`,
     });
     app = await runService({ name: 'scoring', module: scoringModule(config), port: 0, host: '127.0.0.1' });
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await localUrlOf(app);
     apiKey = (await app.get(ApiKeyStore).issue(`fuzz-${run}`)).apiKey;
   }, 120_000);
 

@@ -1,5 +1,5 @@
 import { type INestApplication } from '@nestjs/common';
-import { fuzzEveryRoute } from '@wt/testing';
+import { fuzzEveryRoute, localUrlOf } from '@wt/testing';
 import { randomBytes } from 'node:crypto';
 import { createSandboxApp } from '../sandbox-app';
 
@@ -19,7 +19,7 @@ describe('whatsapp-sandbox HTTP fuzzing', () => {
       { logger: false },
     );
     await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await localUrlOf(app);
   });
 
   afterAll(() => app?.close());
