@@ -14,6 +14,16 @@ export default [
     ignores: ['src/evaluation/**'],
     rules: { 'no-restricted-imports': ['error', notTheEvaluation] },
   },
+  // Services open the transactions; a controller, consumer or store only takes part in one.
+  {
+    files: ['src/**/*.controller.ts', 'src/**/*.consumer.ts', 'src/**/*.store.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='transaction']", message: 'open the transaction in a service, not here' },
+      ],
+    },
+  },
   // One Nest module per folder; dependencies point down. retrieval/ is the embedding model and plain
   // code (index, gloss); evaluation/ is plain code of its own targets; migrations/ is the schema.
   ...domainFolders(
