@@ -1,12 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  type AssistantHandoffV1,
-  type AssistantReplyV1,
-  type InboundMessageV1,
-  isServiceWindowOpen,
-  type TargetingDecisionV1,
-  Topic,
-} from '@wt/contracts';
+import { type AssistantHandoffV1, type AssistantReplyV1, type InboundMessageV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { ContactSealer } from '@wt/identity';
 import { KafkaPublisher, traceHeaders, type TopicRecords } from '@wt/kafka';
 import { createHash } from 'node:crypto';
@@ -14,7 +7,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AssistantConfig } from '../assistant.config';
 import { KnowledgeService } from '../knowledge/knowledge.service';
 import { ErasureRelease, personOf } from '../privacy/erasure-release';
-import { type AssistantAction, decide, isWindowOpen } from './assistant-policy';
+import { type AssistantAction, decide, isWindowOpen, isWithAgent } from './assistant-policy';
 import { explainDecision, MESSAGES } from './assistant-messages';
 import { type Conversation, ConversationStore } from './conversation.store';
 
@@ -87,9 +80,7 @@ export class ConversationService {
       });
       // With an agent (handed over less than 24 h ago, not given back): the bot does not answer over
       // the agent's head; the message goes to the team. Commands still act: a stop always revokes.
-      const withAgent =
-        known?.state === 'handed_off' && known.handedOffAt !== null && isServiceWindowOpen(known.handedOffAt.getTime(), now.getTime());
-      if (withAgent && action.kind === 'answer')
+      if (known && isWithAgent(known, now) && action.kind === 'answer')
         action = { kind: 'handoff', language: action.language, reason: 'with_agent', best: action.match };
       const conversation = await this.conversations.touch(manager, { ...message, businessId }, action.language);
       const windowOpen = isWindowOpen(conversation.lastInboundAt, now);
@@ -161,11 +152,7 @@ export class ConversationService {
         };
       case 'handoff': {
         // Already with a person (handed over less than 24 h ago): tell the team again, not the person.
-        const alreadyHandedOff =
-          conversation.state === 'handed_off' &&
-          conversation.handedOffAt !== null &&
-          isServiceWindowOpen(conversation.handedOffAt.getTime(), now.getTime());
-        const notify = !alreadyHandedOff;
+        const notify = !isWithAgent(conversation, now);
         const handoff: AssistantHandoffV1 = {
           handoffId: derivedId('asst-handoff', message.wamid),
           businessId: conversation.businessId,
