@@ -1,57 +1,42 @@
-import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { ConfigModule } from '@wt/config';
-import { postgresOptions } from '@wt/database';
-import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
-import { ObservabilityModule } from '@wt/observability';
+import { Global, Module } from '@nestjs/common';
+import { ApiKeyStore, BusinessAuthGuard } from '@wt/business-auth';
+import { serviceRootModules } from '@wt/runtime';
 import { VaultModule } from '@wt/vault';
-import { AgentsController } from './agents/agents.controller';
+import { AgentsModule } from './agents/agents.module';
 import { AssistantConfig } from './assistant.config';
-import { ApiKeyStore } from '@wt/business-auth';
-import { BusinessAuthGuard } from '@wt/business-auth';
-import { PhoneNumberController } from './business/phone-number.controller';
-import { PhoneNumberStore } from './business/phone-number.store';
-import { AssistantConsumer } from './conversation/assistant.consumer';
-import { ConversationStore } from './conversation/conversation.store';
-import { KnowledgeController } from './knowledge/knowledge.controller';
-import { KnowledgeStore } from './knowledge/knowledge.store';
+import { BusinessModule } from './business/business.module';
+import { ConversationModule } from './conversation/conversation.module';
+import { KnowledgeModule } from './knowledge/knowledge.module';
 import { ASSISTANT_MIGRATIONS } from './migrations';
-import { AssistantPrivacyConsumer } from './privacy/assistant-privacy.consumer';
-import { AssistantPrivacyStore } from './privacy/assistant-privacy.store';
-import { ErasureRelease } from './privacy/erasure-release';
-import { EmbeddingModel } from './retrieval/embedding-model';
+import { PrivacyModule } from './privacy/privacy.module';
+import { RetrievalModule } from './retrieval/retrieval.module';
 
 /** The assistant reads and writes with SQL through the DataSource; it has no TypeORM entities. */
-export const ASSISTANT_ENTITIES = [];
-export { ASSISTANT_MIGRATIONS };
+export const ASSISTANT_SCHEMA = { entities: [], migrations: ASSISTANT_MIGRATIONS };
 
+/** The business API keys behind BusinessAuthGuard, for the controllers of knowledge/, business/ and agents/. */
+@Global()
+@Module({ providers: [ApiKeyStore, BusinessAuthGuard], exports: [ApiKeyStore, BusinessAuthGuard] })
+class BusinessApiModule {}
+
+/**
+ * The assistant: the root wiring (configuration, Kafka, database, key vault, business API keys) and
+ * one module per domain folder. Dependencies point down: agents/ → conversation/ → knowledge/ →
+ * retrieval/; conversation/ also uses business/ (who owns a number) and privacy/ (held erasures).
+ * evaluation/ is plain code of its own targets (accuracy, latency, calibrate): nothing here loads it.
+ */
 export function assistantModule(config: AssistantConfig) {
   @Module({
     imports: [
-      ConfigModule.forValue(AssistantConfig, config),
-      ObservabilityModule.forRoot({ service: 'assistant', logLevel: config.LOG_LEVEL }),
-      KafkaModule.forRoot(kafkaConnectionOf(config, 'assistant')),
-      TypeOrmModule.forRoot(
-        postgresOptions({
-          url: config.DATABASE_URL,
-          entities: ASSISTANT_ENTITIES,
-          migrations: ASSISTANT_MIGRATIONS,
-          runMigrations: config.DB_MIGRATIONS_RUN === 'true',
-          applicationName: 'assistant',
-        }),
-      ),
+      ...serviceRootModules('assistant', AssistantConfig, config, ASSISTANT_SCHEMA),
       VaultModule.forRoot(config, 'assistant'),
-    ],
-    controllers: [AssistantConsumer, AssistantPrivacyConsumer, KnowledgeController, PhoneNumberController, AgentsController],
-    providers: [
-      ApiKeyStore,
-      BusinessAuthGuard,
-      PhoneNumberStore,
-      KnowledgeStore,
-      ConversationStore,
-      ErasureRelease,
-      AssistantPrivacyStore,
-      EmbeddingModel,
+      BusinessApiModule,
+      RetrievalModule,
+      BusinessModule,
+      KnowledgeModule,
+      PrivacyModule,
+      ConversationModule,
+      AgentsModule,
     ],
   })
   class AssistantModule {}

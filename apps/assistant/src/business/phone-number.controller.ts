@@ -1,10 +1,9 @@
-import { ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, Put, Res, UseGuards } from '@nestjs/common';
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Delete, Get, NotFoundException, Param, Put, Res } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
+import { BusinessApiController, BusinessId } from '@wt/business-auth';
+import { ApiAnswer, ApiErrors, ApiNoContentOr404 } from '@wt/runtime';
 import { type Response } from 'express';
-import { BusinessAuthGuard, BusinessId } from '@wt/business-auth';
-import { PhoneNumberStore } from './phone-number.store';
-import { ApiBearerAuth, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiAnswer, ApiErrors } from '@wt/runtime';
+import { PhoneNumberService } from './phone-number.service';
 
 const REGISTRATION = {
   type: 'object',
@@ -15,13 +14,9 @@ const REGISTRATION = {
 const PHONE_NUMBER_ID = /^\d{1,32}$/;
 
 /** The WhatsApp business phone numbers (Meta's phone number ids) whose inbound messages the assistant answers for the business. */
-@Controller('v1/phone-numbers')
-@UseGuards(BusinessAuthGuard)
-@ApiTags('phone numbers')
-@ApiBearerAuth()
-@ApiErrors({ 401: 'No business API key, or not a valid one' })
+@BusinessApiController('v1/phone-numbers', 'phone numbers')
 export class PhoneNumberController {
-  constructor(private readonly phoneNumbers: PhoneNumberStore) {}
+  constructor(private readonly phoneNumbers: PhoneNumberService) {}
 
   @Get()
   @ApiAnswer(200, "The business's phone number ids", {
@@ -57,9 +52,7 @@ export class PhoneNumberController {
   }
 
   @Delete(':phoneNumberId')
-  @HttpCode(204)
-  @ApiAnswer(204, 'No longer served for this business')
-  @ApiErrors({ 404: 'Not a phone number id of this business' })
+  @ApiNoContentOr404('No longer served for this business', 'Not a phone number id of this business')
   async unregister(@BusinessId() businessId: string, @Param('phoneNumberId') phoneNumberId: string): Promise<void> {
     if (!(await this.phoneNumbers.unregister(businessId, phoneNumberId)))
       throw new NotFoundException(`no phone number id ${phoneNumberId}`);

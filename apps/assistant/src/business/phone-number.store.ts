@@ -2,25 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { returnedRows } from '@wt/database';
 import { DataSource } from 'typeorm';
 
-export type RegisterOutcome = 'registered' | 'already_registered' | 'owned_by_another_business';
-
-/** Which business owns each WhatsApp business phone number id (the inbound messages name only the number). */
+/** Which business owns each WhatsApp business phone number id (`business_phone_number`). */
 @Injectable()
 export class PhoneNumberStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  async register(businessId: string, phoneNumberId: string): Promise<RegisterOutcome> {
-    const inserted: { business_id: string }[] = await this.dataSource.query(
+  /** True when inserted now; false when the number id already had an owner (this business or another). */
+  async insert(businessId: string, phoneNumberId: string): Promise<boolean> {
+    const inserted: unknown[] = await this.dataSource.query(
       `INSERT INTO business_phone_number (phone_number_id, business_id) VALUES ($1, $2)
        ON CONFLICT (phone_number_id) DO NOTHING RETURNING business_id`,
       [phoneNumberId, businessId],
     );
-    if (inserted.length > 0) return 'registered';
-    const owner = await this.owner(phoneNumberId);
-    return owner === businessId ? 'already_registered' : 'owned_by_another_business';
+    return inserted.length > 0;
   }
 
-  async unregister(businessId: string, phoneNumberId: string): Promise<boolean> {
+  async delete(businessId: string, phoneNumberId: string): Promise<boolean> {
     const result: unknown = await this.dataSource.query(
       `DELETE FROM business_phone_number WHERE phone_number_id = $1 AND business_id = $2 RETURNING phone_number_id`,
       [phoneNumberId, businessId],
@@ -36,16 +33,8 @@ export class PhoneNumberStore {
     return rows.map((r) => r.phone_number_id);
   }
 
-  async owner(phoneNumberId: string): Promise<string | undefined> {
-    const rows: { business_id: string }[] = await this.dataSource.query(
-      `SELECT business_id FROM business_phone_number WHERE phone_number_id = $1`,
-      [phoneNumberId],
-    );
-    return rows[0]?.business_id;
-  }
-
-  /** Owners of several numbers at once (one query per consumed batch). */
-  async owners(phoneNumberIds: string[]): Promise<Map<string, string>> {
+  /** The owners of these number ids (the ones without an owner are left out). */
+  async owners(phoneNumberIds: readonly string[]): Promise<Map<string, string>> {
     if (phoneNumberIds.length === 0) return new Map();
     const rows: { phone_number_id: string; business_id: string }[] = await this.dataSource.query(
       `SELECT phone_number_id, business_id FROM business_phone_number WHERE phone_number_id = ANY($1)`,

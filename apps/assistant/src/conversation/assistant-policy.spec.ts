@@ -1,6 +1,6 @@
 import { KnowledgeIndex } from '../retrieval/knowledge-index';
 import { explainDecision } from './assistant-messages';
-import { decide, isWindowOpen } from './assistant-policy';
+import { decide, isWindowOpen, isWithAgent } from './assistant-policy';
 
 const index = KnowledgeIndex.lexical([
   { id: 'hours-fr', language: 'fr', question: "Quels sont vos horaires d'ouverture ?", variants: [], answer: 'De 9h à 19h.' },
@@ -10,6 +10,14 @@ const decideText = async (text: string, conversationLanguage?: 'en' | 'fr') =>
   decide({ kind: 'text', text }, index, { threshold: 0.5, conversationLanguage });
 
 describe('assistant policy', () => {
+  it('leaves a conversation with the agent for 24 h after the handoff, until it is given back', () => {
+    const now = new Date('2026-12-07T12:00:00Z');
+    const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3_600_000);
+    expect(isWithAgent({ state: 'handed_off', handedOffAt: hoursAgo(23) }, now)).toBe(true);
+    expect(isWithAgent({ state: 'handed_off', handedOffAt: hoursAgo(25) }, now)).toBe(false);
+    expect(isWithAgent({ state: 'bot', handedOffAt: null }, now)).toBe(false);
+  });
+
   it('confirms STOP in the conversation language', async () => {
     expect(await decideText('STOP', 'fr')).toEqual({ kind: 'command', command: 'stop', language: 'fr' });
     expect(await decideText('STOP')).toEqual({ kind: 'command', command: 'stop', language: 'en' });

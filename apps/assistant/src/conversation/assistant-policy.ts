@@ -10,6 +10,11 @@ export function isWindowOpen(lastInboundAt: Date, now: Date): boolean {
   return isServiceWindowOpen(lastInboundAt.getTime(), now.getTime());
 }
 
+/** With an agent: handed over less than 24 h ago (the window of the handoff) and not given back to the bot. */
+export function isWithAgent(conversation: { state: 'bot' | 'handed_off'; handedOffAt: Date | null }, now: Date): boolean {
+  return conversation.state === 'handed_off' && conversation.handedOffAt !== null && isWindowOpen(conversation.handedOffAt, now);
+}
+
 export type AssistantAction =
   | { kind: 'answer'; language: AssistantLanguage; match: KnowledgeMatch }
   | { kind: 'handoff'; language: AssistantLanguage; reason: HandoffReason; best?: KnowledgeMatch }

@@ -7,7 +7,7 @@ import { type InboundMessageV1, type TargetingDecisionV1, Topic } from '@wt/cont
 import { ContactSealer, PlatformKeySealer } from '@wt/identity';
 import { createKafka, ensureTopics, KafkaPublisher, parseTraceContext } from '@wt/kafka';
 import { runService } from '@wt/runtime';
-import { eventually, sleep, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe } from '@wt/testing';
+import { eventually, inProcessServiceEnv, localUrlOf, sleep, testBrokers, testVaultEnv, TopicProbe } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { assistantModule } from '../app.module';
@@ -90,9 +90,7 @@ describe('assistant on the real broker and Postgres', () => {
     await ensureTopics(createKafka({ brokers, clientId: 'assistant-it' }));
     const model = modelFiles();
     const config = loadConfig(AssistantConfig, {
-      DATABASE_URL: testDatabaseUrl('assistant'),
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_GROUP_PREFIX: `it-${randomUUID().slice(0, 8)}`,
+      ...inProcessServiceEnv('assistant'),
       CONTACT_KEY: contactKey,
       ...testVaultEnv(),
       LOG_LEVEL: 'warn',
@@ -122,7 +120,7 @@ describe('assistant on the real broker and Postgres', () => {
         fromBeginning: false,
       },
     });
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    url = await localUrlOf(app);
     await eventually('assistant ready', async () => ((await fetch(`${url}/health/ready`)).ok ? true : undefined), 60_000);
     const keys = app.get(ApiKeyStore);
     apiKey = (await keys.issue(businessId)).apiKey;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type AssistantLanguage, type DecisionExplanationV1, type TargetingDecisionV1 } from '@wt/contracts';
+import { returnedRows } from '@wt/database';
 import { DataSource, type EntityManager } from 'typeorm';
 
 export interface Conversation {
@@ -56,14 +57,13 @@ export interface MarketingDecision {
   decidedAt: Date;
 }
 
-/** Conversation state per (business, person), the ledger of handled messages, and the last marketing decision. */
+/**
+ * Conversation state per (business, person), the ledger of handled messages, and the last marketing
+ * decision. The writes of a message run in the caller's transaction (ConversationService opens it).
+ */
 @Injectable()
 export class ConversationStore {
   constructor(private readonly dataSource: DataSource) {}
-
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
 
   /** Claims an inbound message once: false when it was already handled (a redelivery). */
   async claim(
@@ -128,19 +128,32 @@ export class ConversationStore {
     return rows[0] ? fromRow(rows[0]) : undefined;
   }
 
-  async outcomes(businessId: string, personId: string): Promise<InboundOutcome[]> {
-    const rows: { wamid: string; outcome: string; entry_id: string | null; confidence: number | null; reply_id: string | null }[] =
-      await this.dataSource.query(
-        `SELECT wamid, outcome, entry_id, confidence, reply_id FROM inbound_message WHERE business_id = $1 AND person_id = $2 ORDER BY received_at, wamid`,
-        [businessId, personId],
-      );
-    return rows.map((r) => ({
-      wamid: r.wamid,
-      outcome: r.outcome,
-      entryId: r.entry_id ?? undefined,
-      confidence: r.confidence ?? undefined,
-      replyId: r.reply_id ?? undefined,
-    }));
+  /** The conversations handed over to the business's team, latest message first (at most 500). */
+  async handedOff(businessId: string): Promise<Conversation[]> {
+    const rows: ConversationRow[] = await this.dataSource.query(
+      `SELECT * FROM conversation WHERE business_id = $1 AND state = 'handed_off' ORDER BY last_inbound_at DESC LIMIT 500`,
+      [businessId],
+    );
+    return rows.map(fromRow);
+  }
+
+  /** The person's conversation if it is handed over, locked until the caller's transaction ends. */
+  async lockHandedOff(manager: EntityManager, businessId: string, personId: string): Promise<Conversation | undefined> {
+    const rows: ConversationRow[] = await manager.query(
+      `SELECT * FROM conversation WHERE business_id = $1 AND person_id = $2 AND state = 'handed_off' FOR UPDATE`,
+      [businessId, personId],
+    );
+    return rows[0] ? fromRow(rows[0]) : undefined;
+  }
+
+  /** Gives a handed-over conversation back to the bot: false when it was not handed over. */
+  async release(businessId: string, personId: string): Promise<boolean> {
+    const result: unknown = await this.dataSource.query(
+      `UPDATE conversation SET state = 'bot', handed_off_at = NULL, updated_at = now()
+       WHERE business_id = $1 AND person_id = $2 AND state = 'handed_off' RETURNING person_id`,
+      [businessId, personId],
+    );
+    return returnedRows(result).length > 0;
   }
 
   /** Keeps the latest `send` decision per (business, person): the marketing message WHY explains. */

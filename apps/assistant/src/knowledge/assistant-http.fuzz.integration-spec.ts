@@ -2,7 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import { ApiKeyStore } from '@wt/business-auth';
 import { loadConfig } from '@wt/config';
 import { runService } from '@wt/runtime';
-import { fuzzRoute, type FuzzTally, routesOf, testBrokers, testDatabaseUrl, testVaultEnv } from '@wt/testing';
+import { fuzzEveryRoute, inProcessServiceEnv, localUrlOf, testVaultEnv } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { assistantModule } from '../app.module';
 import { AssistantConfig } from '../assistant.config';
@@ -15,16 +15,12 @@ describe('assistant HTTP fuzzing', () => {
   let apiKey: string;
 
   beforeAll(async () => {
-    const config = loadConfig(AssistantConfig, {
-      DATABASE_URL: testDatabaseUrl('assistant'),
-      KAFKA_BROKERS: testBrokers().join(','),
-      KAFKA_GROUP_PREFIX: `it-fuzz-${run}`,
-      CONTACT_KEY: randomBytes(32).toString('base64'),
-      ...testVaultEnv(),
-      LOG_LEVEL: 'silent',
-    });
+    const config = loadConfig(
+      AssistantConfig,
+      inProcessServiceEnv('assistant', { CONTACT_KEY: randomBytes(32).toString('base64'), ...testVaultEnv() }),
+    );
     app = await runService({ name: 'assistant', module: assistantModule(config), port: 0, host: '127.0.0.1' });
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await localUrlOf(app);
     apiKey = (await app.get(ApiKeyStore).issue(`fuzz-${run}`)).apiKey;
   }, 120_000);
 
@@ -43,22 +39,16 @@ describe('assistant HTTP fuzzing', () => {
   });
 
   it('answers every route with no 5xx and a JSON reason on every 4xx', async () => {
-    const tally: FuzzTally = { cases: 0, findings: [] };
-    const routes = await routesOf(base);
-    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['POST /v1/knowledge', 'PUT /v1/knowledge/:id']));
-    for (const route of routes) {
-      await fuzzRoute(
-        {
-          baseUrl: base,
-          params: { id: `fuzz-${run}`, phoneNumberId: `9${Date.now()}`.slice(0, 15) },
-          seeds: { 'POST /v1/knowledge': entry, 'PUT /v1/knowledge/:id': entry, 'POST /v1/knowledge/ask': { text: 'When are you open?' } },
-          headers: () => ({ authorization: `Bearer ${apiKey}` }),
-        },
-        route,
-        tally,
-      );
-    }
-    console.log(`assistant fuzz: ${routes.length} routes, ${tally.cases} cases, ${tally.findings.length} failures`);
+    const { tally } = await fuzzEveryRoute(
+      'assistant',
+      {
+        baseUrl: base,
+        params: { id: `fuzz-${run}`, phoneNumberId: `9${Date.now()}`.slice(0, 15) },
+        seeds: { 'POST /v1/knowledge': entry, 'PUT /v1/knowledge/:id': entry, 'POST /v1/knowledge/ask': { text: 'When are you open?' } },
+        headers: () => ({ authorization: `Bearer ${apiKey}` }),
+      },
+      ['POST /v1/knowledge', 'PUT /v1/knowledge/:id'],
+    );
     expect(tally.findings).toEqual([]);
   }, 600_000);
 });

@@ -1,23 +1,8 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-  Put,
-  UseGuards,
-  UsePipes,
-  ValidationPipe,
-} from '@nestjs/common';
-import { AssistantConfig } from '../assistant.config';
-import { BusinessAuthGuard, BusinessId } from '@wt/business-auth';
+import { Body, Delete, Get, HttpCode, NotFoundException, Param, Post, Put, UsePipes, ValidationPipe } from '@nestjs/common';
+import { BusinessApiController, BusinessId } from '@wt/business-auth';
+import { ApiAnswer, ApiErrors, ApiNoContentOr404 } from '@wt/runtime';
 import { AskDto, KnowledgeEntryDto, type KnowledgeEntryView } from './knowledge.dto';
-import { KnowledgeStore } from './knowledge.store';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ApiAnswer, ApiErrors } from '@wt/runtime';
+import { type AskAnswer, KnowledgeService } from './knowledge.service';
 
 /** OpenAPI shape of a KnowledgeEntryView. */
 const ENTRY_VIEW = {
@@ -51,17 +36,10 @@ const ASK_ANSWER = {
 };
 
 /** The business's questions and answers. A business sees only its own: another's entry is a 404. */
-@Controller('v1/knowledge')
-@UseGuards(BusinessAuthGuard)
+@BusinessApiController('v1/knowledge', 'knowledge')
 @UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
-@ApiTags('knowledge')
-@ApiBearerAuth()
-@ApiErrors({ 401: 'No business API key, or not a valid one' })
 export class KnowledgeController {
-  constructor(
-    private readonly knowledge: KnowledgeStore,
-    private readonly config: AssistantConfig,
-  ) {}
+  constructor(private readonly knowledge: KnowledgeService) {}
 
   @Post()
   @ApiAnswer(201, 'The entry, as stored', ENTRY_VIEW)
@@ -98,9 +76,7 @@ export class KnowledgeController {
   }
 
   @Delete(':id')
-  @HttpCode(204)
-  @ApiAnswer(204, 'Deleted')
-  @ApiErrors({ 404: 'No such entry of this business' })
+  @ApiNoContentOr404('Deleted', 'No such entry of this business')
   async remove(@BusinessId() businessId: string, @Param('id') id: string): Promise<void> {
     if (!(await this.knowledge.remove(businessId, id))) throw new NotFoundException(`no knowledge entry ${id}`);
   }
@@ -109,17 +85,7 @@ export class KnowledgeController {
   @Post('ask')
   @HttpCode(200)
   @ApiAnswer(200, 'What the assistant would do with this message', ASK_ANSWER)
-  async ask(@BusinessId() businessId: string, @Body() dto: AskDto) {
-    const { best, language } = await (await this.knowledge.index(businessId)).answer(dto.text);
-    const answers =
-      best !== undefined && best.confidence >= this.config.ANSWER_CONFIDENCE_THRESHOLD && best.margin >= this.config.ANSWER_MARGIN;
-    return {
-      answers,
-      language,
-      confidence: best?.confidence ?? 0,
-      threshold: this.config.ANSWER_CONFIDENCE_THRESHOLD,
-      entryId: best?.entry.id ?? null,
-      answer: answers ? best.entry.answer : null,
-    };
+  ask(@BusinessId() businessId: string, @Body() dto: AskDto): Promise<AskAnswer> {
+    return this.knowledge.ask(businessId, dto.text);
   }
 }

@@ -20,7 +20,7 @@ export class AssistantPrivacyStore {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Deletes everything held under these people (conversation state and history, decisions, pending requests). */
-  async erase(personIds: readonly string[], manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async erase(manager: EntityManager, personIds: readonly string[]): Promise<void> {
     if (personIds.length === 0) return;
     for (const table of PERSON_TABLES) {
       await manager.query(`DELETE FROM ${table} WHERE person_id = ANY($1::char(64)[])`, [[...new Set(personIds)]]);

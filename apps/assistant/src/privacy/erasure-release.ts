@@ -5,19 +5,13 @@ import { KafkaPublisher } from '@wt/kafka';
 import { counter } from '@wt/observability';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AssistantConfig } from '../assistant.config';
+import { type HeldErasure, type PendingErasure, PendingErasureStore } from './pending-erasure.store';
 
 const released = counter({
   name: 'wt_assistant_erasures_released_total',
   help: 'Erasure requests the assistant held until its confirmation left, by why they went: confirmed (a status came back), due (waited long enough), erased (nothing left to erase), unreadable (the contact no longer opens)',
   labelNames: ['why'],
 });
-
-interface PendingRow {
-  request_id: string;
-  person_id: string;
-  contact: string;
-  requested_at: Date;
-}
 
 /**
  * Erasure asked in a conversation ("delete my data"): the confirmation must reach the person, and
@@ -35,6 +29,7 @@ export class ErasureRelease implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly pending: PendingErasureStore,
     private readonly publisher: KafkaPublisher,
     private readonly sealer: ContactSealer,
     private readonly config: AssistantConfig,
@@ -55,49 +50,29 @@ export class ErasureRelease implements OnApplicationBootstrap, OnModuleDestroy {
     await this.running;
   }
 
-  /** Holds an erasure request until the confirmation `replyId` leaves (or the wait is over). */
-  async hold(
-    manager: EntityManager,
-    request: { requestId: string; businessId: string; personId: string; contact: string; replyId: string },
-    now: Date,
-  ): Promise<void> {
-    await manager.query(
-      `INSERT INTO pending_erasure (request_id, business_id, person_id, contact, reply_id, requested_at, due_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (request_id) DO NOTHING`,
-      [
-        request.requestId,
-        request.businessId,
-        request.personId,
-        request.contact,
-        request.replyId,
-        now.toISOString(),
-        new Date(now.getTime() + this.config.ERASURE_CONFIRMATION_WAIT_MS).toISOString(),
-      ],
-    );
+  /** Holds an erasure request until the confirmation `replyId` leaves (or the wait is over), in the caller's transaction. */
+  async hold(manager: EntityManager, request: PendingErasure, now: Date): Promise<void> {
+    await this.pending.insert(manager, request, now, new Date(now.getTime() + this.config.ERASURE_CONFIRMATION_WAIT_MS));
   }
 
   /** The confirmations `replyIds` left (a status came back for each): their erasure requests go now. */
   async confirmed(replyIds: readonly string[]): Promise<number> {
     if (replyIds.length === 0) return 0;
-    return this.release(`reply_id = ANY($1::text[])`, [[...new Set(replyIds)]], 'confirmed');
+    return this.release((manager) => this.pending.confirmed(manager, replyIds), 'confirmed');
   }
 
   /** Every request whose wait is over by `now`. */
   async releaseDue(now: Date): Promise<number> {
-    return this.release(`due_at <= $1`, [now.toISOString()], 'due');
+    return this.release((manager) => this.pending.due(manager, now), 'due');
   }
 
   /**
    * Publishes the chosen requests and deletes them, in one transaction (rows locked, skipped by
    * another replica doing the same): a failure rolls back and they are tried again.
    */
-  private async release(where: string, parameters: unknown[], why: 'confirmed' | 'due'): Promise<number> {
+  private async release(chosen: (manager: EntityManager) => Promise<HeldErasure[]>, why: 'confirmed' | 'due'): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const rows: PendingRow[] = await manager.query(
-        `SELECT request_id, person_id, contact, requested_at FROM pending_erasure WHERE ${where}
-         ORDER BY due_at LIMIT 500 FOR UPDATE SKIP LOCKED`,
-        parameters,
-      );
+      const rows = await chosen(manager);
       if (rows.length === 0) return 0;
       const opened = await this.sealer.openAll(
         rows.map((row) => row.contact),
@@ -124,13 +99,18 @@ export class ErasureRelease implements OnApplicationBootstrap, OnModuleDestroy {
           released.inc({ why: 'unreadable' });
         }
       });
-      await manager.query(`DELETE FROM pending_erasure WHERE request_id = ANY($1::text[])`, [rows.map((row) => row.request_id)]);
+      await this.pending.delete(
+        manager,
+        rows.map((row) => row.request_id),
+      );
       if (requests.length > 0) await this.publisher.publish(Topic.PrivacyRequestsV1, requests);
       released.inc({ why }, requests.length);
       return requests.length;
     });
   }
-} /**
+}
+
+/**
  * How a privacy request names the person: by number; or, for a WhatsApp user who shares none (the
  * contact opened to a business-scoped user id), by personId (contract 1.2).
  */

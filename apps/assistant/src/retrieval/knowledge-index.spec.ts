@@ -4,42 +4,31 @@ import { modelFiles } from './model-files';
 import { cosine, SentenceEmbedder } from './sentence-embedder';
 import { analyze } from './text-analysis';
 
+/** An entry as a business teaches it; its language is its id's suffix. */
+const entry = (id: string, question: string, variants: string[], answer: string): KnowledgeEntry => ({
+  id,
+  language: id.endsWith('-fr') ? 'fr' : 'en',
+  question,
+  variants,
+  answer,
+});
+
 const entries: KnowledgeEntry[] = [
-  {
-    id: 'hours-en',
-    language: 'en',
-    question: 'What are your opening hours?',
-    variants: ['When are you open?'],
-    answer: 'We are open Monday to Saturday, 9am to 7pm.',
-  },
-  {
-    id: 'hours-fr',
-    language: 'fr',
-    question: "Quels sont vos horaires d'ouverture ?",
-    variants: ['Quand êtes-vous ouverts ?'],
-    answer: 'Nous sommes ouverts du lundi au samedi, de 9h à 19h.',
-  },
-  {
-    id: 'delivery-en',
-    language: 'en',
-    question: 'Do you deliver to my home?',
-    variants: ['How long does delivery take?'],
-    answer: 'Home delivery takes 2 to 3 working days.',
-  },
-  {
-    id: 'delivery-fr',
-    language: 'fr',
-    question: 'Livrez-vous à domicile ?',
-    variants: ['Combien de temps prend la livraison ?'],
-    answer: 'La livraison à domicile prend 2 à 3 jours ouvrés.',
-  },
-  {
-    id: 'refund-fr',
-    language: 'fr',
-    question: 'Comment obtenir un remboursement ?',
-    variants: [],
-    answer: 'Rapportez l’article sous 30 jours avec le ticket.',
-  },
+  entry('hours-en', 'What are your opening hours?', ['When are you open?'], 'We are open Monday to Saturday, 9am to 7pm.'),
+  entry(
+    'hours-fr',
+    "Quels sont vos horaires d'ouverture ?",
+    ['Quand êtes-vous ouverts ?'],
+    'Nous sommes ouverts du lundi au samedi, de 9h à 19h.',
+  ),
+  entry('delivery-en', 'Do you deliver to my home?', ['How long does delivery take?'], 'Home delivery takes 2 to 3 working days.'),
+  entry(
+    'delivery-fr',
+    'Livrez-vous à domicile ?',
+    ['Combien de temps prend la livraison ?'],
+    'La livraison à domicile prend 2 à 3 jours ouvrés.',
+  ),
+  entry('refund-fr', 'Comment obtenir un remboursement ?', [], 'Rapportez l’article sous 30 jours avec le ticket.'),
 ];
 
 describe('text analysis', () => {

@@ -1,8 +1,8 @@
 import { type INestApplication } from '@nestjs/common';
 import { loadConfig } from '@wt/config';
 import { runService } from '@wt/runtime';
-import { fuzzRoute, type FuzzTally, routesOf, testBrokers, testDatabaseUrl, testVaultEnv } from '@wt/testing';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { fuzzEveryRoute, inProcessServiceEnv, localUrlOf, testVaultEnv } from '@wt/testing';
+import { randomBytes } from 'node:crypto';
 import { profilesModule } from '../app.module';
 import { ProfilesConfig } from '../profiles.config';
 
@@ -13,36 +13,27 @@ describe('profiles HTTP fuzzing', () => {
   let base: string;
 
   beforeAll(async () => {
-    const config = loadConfig(ProfilesConfig, {
-      DATABASE_URL: testDatabaseUrl('profiles'),
-      KAFKA_BROKERS: testBrokers().join(','),
-      KAFKA_GROUP_PREFIX: `it-fuzz-${randomUUID().slice(0, 8)}`,
-      PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
-      OPERATIONS_TOKEN: token,
-      RETENTION_PURGE_INTERVAL_SECONDS: String(7 * 86_400),
-      ...testVaultEnv(),
-      LOG_LEVEL: 'silent',
-    });
+    const config = loadConfig(
+      ProfilesConfig,
+      inProcessServiceEnv('profiles', {
+        PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
+        OPERATIONS_TOKEN: token,
+        RETENTION_PURGE_INTERVAL_SECONDS: String(7 * 86_400),
+        ...testVaultEnv(),
+      }),
+    );
     app = await runService({ name: 'profiles', module: profilesModule(config), port: 0, host: '127.0.0.1' });
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await localUrlOf(app);
   }, 120_000);
 
   afterAll(() => app?.close());
 
   it('answers every route with no 5xx and a JSON reason on every 4xx', async () => {
-    const tally: FuzzTally = { cases: 0, findings: [] };
-    const routes = await routesOf(base);
-    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
-      expect.arrayContaining(['GET /v1/profiles/:phone', 'DELETE /v1/profiles/:phone']),
+    const { tally } = await fuzzEveryRoute(
+      'profiles',
+      { baseUrl: base, params: { phone: '+33612345678' }, headers: () => ({ authorization: `Bearer ${token}` }) },
+      ['GET /v1/profiles/:phone', 'DELETE /v1/profiles/:phone'],
     );
-    for (const route of routes) {
-      await fuzzRoute(
-        { baseUrl: base, params: { phone: '+33612345678' }, headers: () => ({ authorization: `Bearer ${token}` }) },
-        route,
-        tally,
-      );
-    }
-    console.log(`profiles fuzz: ${routes.length} routes, ${tally.cases} cases, ${tally.findings.length} failures`);
     expect(tally.findings).toEqual([]);
   }, 600_000);
 });

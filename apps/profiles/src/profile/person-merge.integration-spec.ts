@@ -10,7 +10,7 @@ import {
 } from '@wt/contracts';
 import { createKafka, ensureTopics, KafkaPublisher } from '@wt/kafka';
 import { runService } from '@wt/runtime';
-import { eventually, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe } from '@wt/testing';
+import { eventually, localUrlOf, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { profilesModule } from '../app.module';
@@ -80,7 +80,7 @@ describe('profiles: a BSUID-only person merged into the number’s person, on th
       host: '127.0.0.1',
       consumer: { connection: { brokers, clientId: 'profiles-merge-it' }, groupId: `${settings.KAFKA_GROUP_PREFIX}.profiles` },
     });
-    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    const url = await localUrlOf(app);
     await eventually('profiles ready', async () => ((await fetch(`${url}/health/ready`)).ok ? true : undefined), 60_000);
     dataSource = app.get(DataSource);
     publisher = app.get(KafkaPublisher);

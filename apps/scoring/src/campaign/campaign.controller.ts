@@ -1,6 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { BusinessAuthGuard, BusinessId } from '@wt/business-auth';
+import { Body, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { BusinessApiController, BusinessId } from '@wt/business-auth';
 import { type CampaignV1 } from '@wt/contracts';
 import { ApiAnswer, ApiErrors, schemaRef } from '@wt/runtime';
 import { CreateCampaignDto, UpdateCampaignDto } from './campaign.dto';
@@ -39,11 +38,7 @@ const CAMPAIGN_VIEW = {
  * `campaigns.v1` record in one transaction, then publishes it): a GET right after a POST sees it. A
  * business only ever sees its own campaigns: any other id is 404, whether it exists or not.
  */
-@Controller('v1/campaigns')
-@UseGuards(BusinessAuthGuard)
-@ApiTags('campaigns')
-@ApiBearerAuth()
-@ApiErrors({ 401: 'No business API key, or not a valid one' })
+@BusinessApiController('v1/campaigns', 'campaigns')
 export class CampaignController {
   constructor(private readonly campaigns: CampaignService) {}
 

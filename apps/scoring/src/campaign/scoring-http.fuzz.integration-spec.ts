@@ -2,7 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import { ApiKeyStore } from '@wt/business-auth';
 import { loadConfig } from '@wt/config';
 import { runService } from '@wt/runtime';
-import { fuzzRoute, type FuzzTally, routesOf, testBrokers, testDatabaseUrl } from '@wt/testing';
+import { fuzzEveryRoute, localUrlOf, testBrokers, testDatabaseUrl } from '@wt/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { scoringModule } from '../app.module';
@@ -37,7 +37,7 @@ describe('scoring HTTP fuzzing', () => {
       RELEVANCE_MODEL: `it-fuzz-${run}`,
     });
     app = await runService({ name: 'scoring', module: scoringModule(config), port: 0, host: '127.0.0.1' });
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await localUrlOf(app);
     apiKey = (await app.get(ApiKeyStore).issue(`fuzz-${run}`)).apiKey;
   }, 120_000);
 
@@ -70,7 +70,6 @@ describe('scoring HTTP fuzzing', () => {
   const campaign = draftCampaignBody;
 
   it('answers every route with no 5xx and a JSON reason on every 4xx', async () => {
-    const tally: FuzzTally = { cases: 0, findings: [] };
     const created = (await (
       await fetch(`${base}/v1/campaigns`, {
         method: 'POST',
@@ -78,23 +77,16 @@ describe('scoring HTTP fuzzing', () => {
         body: JSON.stringify(campaign()),
       })
     ).json()) as { campaignId: string };
-    const routes = await routesOf(base);
-    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
-      expect.arrayContaining(['POST /v1/campaigns', 'PATCH /v1/campaigns/:campaignId']),
+    const { tally } = await fuzzEveryRoute(
+      'scoring',
+      {
+        baseUrl: base,
+        params: { campaignId: created.campaignId, decisionId: randomUUID() },
+        seeds: { 'POST /v1/campaigns': campaign(), 'PATCH /v1/campaigns/:campaignId': { name: 'Renamed', budgetMessages: 50 } },
+        headers: () => ({ authorization: `Bearer ${apiKey}` }),
+      },
+      ['POST /v1/campaigns', 'PATCH /v1/campaigns/:campaignId'],
     );
-    for (const route of routes) {
-      await fuzzRoute(
-        {
-          baseUrl: base,
-          params: { campaignId: created.campaignId, decisionId: randomUUID() },
-          seeds: { 'POST /v1/campaigns': campaign(), 'PATCH /v1/campaigns/:campaignId': { name: 'Renamed', budgetMessages: 50 } },
-          headers: () => ({ authorization: `Bearer ${apiKey}` }),
-        },
-        route,
-        tally,
-      );
-    }
-    console.log(`scoring fuzz: ${routes.length} routes, ${tally.cases} cases, ${tally.findings.length} failures`);
     expect(tally.findings).toEqual([]);
   }, 600_000);
 });

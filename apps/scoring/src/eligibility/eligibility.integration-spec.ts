@@ -9,7 +9,7 @@ import {
 } from '@wt/contracts';
 import { createKafka, ensureTopics, KafkaPublisher } from '@wt/kafka';
 import { runService } from '@wt/runtime';
-import { eventually, testBrokers, TopicProbe } from '@wt/testing';
+import { eventually, localUrlOf, testBrokers, TopicProbe } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { scoringModule } from '../app.module';
@@ -80,7 +80,7 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
       host: '127.0.0.1',
       consumer: { connection: { brokers, clientId: 'scoring-it' }, groupId: `${settings.KAFKA_GROUP_PREFIX}.scoring` },
     });
-    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    const url = await localUrlOf(app);
     await eventually('scoring ready', async () => ((await fetch(`${url}/health/ready`)).ok ? true : undefined), 60_000);
     dataSource = app.get(DataSource);
     publisher = app.get(KafkaPublisher);

@@ -4,7 +4,7 @@ import { loadConfig } from '@wt/config';
 import { type BusinessSendingSignalV1, type CampaignV1, Topic } from '@wt/contracts';
 import { createKafka, ensureTopics, KafkaPublisher } from '@wt/kafka';
 import { runService } from '@wt/runtime';
-import { eventually, testBrokers, testDatabaseUrl } from '@wt/testing';
+import { eventually, localUrlOf, testBrokers, testDatabaseUrl } from '@wt/testing';
 import { randomUUID } from 'node:crypto';
 import { scoringModule } from '../app.module';
 import { CampaignStore } from '../campaign/campaign.store';
@@ -65,7 +65,7 @@ describe('scoring: the campaign report shows a paused or disabled template, on t
       host: '127.0.0.1',
       consumer: { connection: { brokers, clientId: 'scoring-tp-it' }, groupId: `${settings.KAFKA_GROUP_PREFIX}.scoring` },
     });
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await localUrlOf(app);
     await eventually('scoring ready', async () => ((await fetch(`${base}/health/ready`)).ok ? true : undefined), 60_000);
     publisher = app.get(KafkaPublisher);
   }, 120_000);

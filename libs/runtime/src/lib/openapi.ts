@@ -1,7 +1,7 @@
 // Typings only (class-transformer ships none beside its storage module); nothing to import at run time.
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./class-transformer-storage.d.ts" />
-import { applyDecorators, type INestApplication, type Type } from '@nestjs/common';
+import { applyDecorators, HttpCode, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ApiResponse, DocumentBuilder, type OpenAPIObject, type ReferenceObject, type SchemaObject, SwaggerModule } from '@nestjs/swagger';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
@@ -90,6 +90,11 @@ export function ApiErrors(errors: Record<number, string>, schema: SchemaObject |
   return applyDecorators(
     ...Object.entries(errors).map(([status, description]) => ApiResponse({ status: Number(status), description, schema })),
   );
+}
+
+/** A route that answers 204 (no body) when it acted, and 404 when there was nothing to act on. */
+export function ApiNoContentOr404(done: string, nothing: string) {
+  return applyDecorators(HttpCode(204), ApiAnswer(204, done), ApiErrors({ 404: nothing }));
 }
 
 function errorResponse(description: string) {

@@ -299,3 +299,25 @@ function hostileCase(route: FuzzRoute, params: Record<string, string>, seed: unk
     };
   });
 }
+
+/**
+ * Fuzzes every route of the service's OpenAPI document, which must list the `expected` routes (so
+ * that a document gone empty fails), and prints one line of what ran. Throws fast-check's report on
+ * the first route that fails; resolves with the routes and the tally.
+ */
+export async function fuzzEveryRoute(
+  service: string,
+  target: FuzzTarget,
+  expected: readonly string[],
+): Promise<{ routes: FuzzRoute[]; tally: FuzzTally }> {
+  const routes = await routesOf(target.baseUrl);
+  const listed = new Set(routes.map((route) => `${route.method} ${route.path}`));
+  const missing = expected.filter((route) => !listed.has(route));
+  if (missing.length > 0) throw new Error(`${service}: its OpenAPI document lacks ${missing.join(', ')}`);
+  const tally: FuzzTally = { cases: 0, findings: [] };
+  for (const route of routes) await fuzzRoute(target, route, tally);
+  // The one line a fuzzing spec prints: what ran, beside jest's verdict.
+  // eslint-disable-next-line no-console
+  console.log(`${service} fuzz: ${routes.length} routes, ${tally.cases} cases, ${tally.findings.length} failures`);
+  return { routes, tally };
+}

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 
 /** What the global setup started, for integration and e2e tests. */
@@ -57,4 +58,24 @@ export function issueIngestKey(action: 'issue' | 'issue-producer', subject: stri
     encoding: 'utf8',
   });
   return (JSON.parse(out.trim().split('\n').at(-1) as string) as { apiKey: string }).apiKey;
+}
+
+/**
+ * The settings of a service an integration spec runs in-process on the test stack: its test database,
+ * the test brokers, a consumer group prefix of its own (`it-<service>-<random>`) and no logs; `extra`
+ * adds (or overrides) what the spec needs.
+ */
+export function inProcessServiceEnv(service: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: testDatabaseUrl(service),
+    KAFKA_BROKERS: testBrokers().join(','),
+    KAFKA_GROUP_PREFIX: `it-${service}-${randomUUID().slice(0, 8)}`,
+    LOG_LEVEL: 'silent',
+    ...extra,
+  };
+}
+
+/** The base URL of an app listening on the loopback (Nest names it `[::1]`; fetch goes to 127.0.0.1). */
+export async function localUrlOf(app: { getUrl(): Promise<string> }): Promise<string> {
+  return (await app.getUrl()).replace('[::1]', '127.0.0.1');
 }

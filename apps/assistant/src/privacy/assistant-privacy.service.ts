@@ -1,7 +1,7 @@
-import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Injectable } from '@nestjs/common';
 import { type PrivacyExportV1, Topic } from '@wt/contracts';
-import { KafkaPublisher, type RecordBatch } from '@wt/kafka';
+import { KafkaPublisher } from '@wt/kafka';
+import { DataSource } from 'typeorm';
 import { AssistantPrivacyStore } from './assistant-privacy.store';
 
 /**
@@ -9,30 +9,29 @@ import { AssistantPrivacyStore } from './assistant-privacy.store';
  * personId (the assistant holds no pseudonym secret) and announces the outcome: an erasure on
  * `internal.privacy.erasures.v1`, an export on `internal.privacy.exports.v1`. The assistant follows both.
  */
-@Controller()
-export class AssistantPrivacyConsumer {
+@Injectable()
+export class AssistantPrivacyService {
   constructor(
+    private readonly dataSource: DataSource,
     private readonly store: AssistantPrivacyStore,
     private readonly publisher: KafkaPublisher,
   ) {}
 
-  /** Deletes the erased people's conversation state and history (idempotent: a redelivery deletes nothing more). */
-  @EventPattern(Topic.PrivacyErasuresV1)
-  async onErasures(@Payload() batch: RecordBatch<Topic.PrivacyErasuresV1>): Promise<void> {
-    await this.store.erase(batch.records.map((record) => record.value.personId));
+  /** Deletes the erased people's conversation state and history, in one transaction (idempotent: a redelivery deletes nothing more). */
+  async erase(personIds: readonly string[]): Promise<void> {
+    if (personIds.length === 0) return;
+    await this.dataSource.transaction((manager) => this.store.erase(manager, personIds));
   }
 
   /**
-   * Answers profiles' part of an export with the assistant's own (conversation state and history,
+   * Answers profiles' parts of exports with the assistant's own (conversation state and history,
    * agents' replies, last marketing decisions, held erasure requests), under the same requestId and
    * personId, `source: 'assistant'`. The assistant's own answers on the topic are skipped. A
    * redelivery publishes the part again: the reader keeps one per (requestId, source).
    */
-  @EventPattern(Topic.PrivacyExportsV1)
-  async onExports(@Payload() batch: RecordBatch<Topic.PrivacyExportsV1>): Promise<void> {
+  async answerExports(requests: readonly PrivacyExportV1[]): Promise<void> {
     const parts = [];
-    for (const record of batch.records) {
-      const request = record.value;
+    for (const request of requests) {
       if ((request.source ?? 'profiles') !== 'profiles') continue;
       const part: PrivacyExportV1 = {
         requestId: request.requestId,

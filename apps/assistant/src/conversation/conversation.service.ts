@@ -1,24 +1,15 @@
-import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { type AssistantHandoffV1, type AssistantReplyV1, type InboundMessageV1, isServiceWindowOpen, Topic } from '@wt/contracts';
+import { Injectable } from '@nestjs/common';
+import { type AssistantHandoffV1, type AssistantReplyV1, type InboundMessageV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { ContactSealer } from '@wt/identity';
-import { KafkaPublisher, onlyRecords, type RecordBatch, traceHeaders, type TopicRecords } from '@wt/kafka';
+import { KafkaPublisher, traceHeaders, type TopicRecords } from '@wt/kafka';
 import { createHash } from 'node:crypto';
-import { counter } from '@wt/observability';
-import { type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AssistantConfig } from '../assistant.config';
-import { PhoneNumberStore } from '../business/phone-number.store';
-import { KnowledgeStore } from '../knowledge/knowledge.store';
+import { KnowledgeService } from '../knowledge/knowledge.service';
 import { ErasureRelease, personOf } from '../privacy/erasure-release';
-import { type AssistantAction, decide, isWindowOpen } from './assistant-policy';
+import { type AssistantAction, decide, isWindowOpen, isWithAgent } from './assistant-policy';
 import { explainDecision, MESSAGES } from './assistant-messages';
 import { type Conversation, ConversationStore } from './conversation.store';
-
-const messagesTotal = counter({
-  name: 'wt_assistant_messages_total',
-  help: 'Inbound messages handled by the assistant, by outcome',
-  labelNames: ['outcome'],
-});
 
 /** The sealed contact does not open (not sealed for this platform, or tampered). */
 export class UnreadableContactError extends Error {
@@ -40,12 +31,6 @@ interface Effects {
   state?: Conversation['state'];
 }
 
-/** The dispatcher keys the assistant's replies `reply:<replyId>` in its ledger, and reports their statuses under that id. */
-const REPLY_PREFIX = 'reply:';
-const REPLY_MARK = Buffer.from(`"${REPLY_PREFIX}`);
-/** False only for a status that cannot be one of a reply: its JSON lacks `"reply:`. */
-export const mayBeReplyStatus = (value: Buffer): boolean => value.includes(REPLY_MARK);
-
 /** The records, each carrying the trace headers of the message they answer. */
 function inTrace(batches: TopicRecords[], trace: Record<string, string>): TopicRecords[] {
   return batches.map(
@@ -56,57 +41,25 @@ function inTrace(batches: TopicRecords[], trace: Record<string, string>): TopicR
 
 /**
  * The customer-service assistant: every inbound message to a business number the assistant serves
- * is answered from the business's knowledge base, handed over to a person, or run as a command.
- * Replies go to the dispatcher as free-form text, and only while the 24 h window is open.
+ * is answered from the business's knowledge base, handed over to a person, or run as a command, in
+ * one transaction per message. Replies go to the dispatcher as free-form text, and only while the
+ * 24 h window is open.
  */
-@Controller()
-export class AssistantConsumer {
+@Injectable()
+export class ConversationService {
   constructor(
+    private readonly dataSource: DataSource,
     private readonly config: AssistantConfig,
-    private readonly phoneNumbers: PhoneNumberStore,
-    private readonly knowledge: KnowledgeStore,
+    private readonly knowledge: KnowledgeService,
     private readonly conversations: ConversationStore,
     private readonly publisher: KafkaPublisher,
     private readonly sealer: ContactSealer,
     private readonly erasures: ErasureRelease,
   ) {}
 
-  @EventPattern(Topic.TargetingDecisionsV1)
-  async onDecisions(@Payload() batch: RecordBatch<Topic.TargetingDecisionsV1>): Promise<void> {
-    await this.conversations.saveDecisions(batch.records.map((r) => r.value));
-  }
-
-  /**
-   * The dispatcher's statuses of the assistant's own replies (ledger id `reply:<replyId>`; every
-   * other status is skipped unparsed): the first one of a delete confirmation releases its erasure request.
-   */
-  @EventPattern(Topic.WhatsappMessageStatusV1, onlyRecords(mayBeReplyStatus))
-  async onStatuses(@Payload() batch: RecordBatch<Topic.WhatsappMessageStatusV1>): Promise<void> {
-    const replyIds = batch.records.flatMap(({ value }) =>
-      value.decisionId.startsWith(REPLY_PREFIX) ? [value.decisionId.slice(REPLY_PREFIX.length)] : [],
-    );
-    await this.erasures.confirmed(replyIds);
-  }
-
-  @EventPattern(Topic.WhatsappInboundV1)
-  async onInbound(@Payload() batch: RecordBatch<Topic.WhatsappInboundV1>): Promise<void> {
-    const owners = await this.phoneNumbers.owners([...new Set(batch.records.map((r) => r.value.phoneNumberId))]);
-    for (const record of batch.records) {
-      const businessId = owners.get(record.value.phoneNumberId);
-      if (!businessId) {
-        messagesTotal.inc({ outcome: 'not_served' });
-        continue;
-      }
-      try {
-        const outcome = await this.handle(record.value, businessId, new Date(), record.headers);
-        messagesTotal.inc({ outcome });
-      } catch (error) {
-        if (!(error instanceof UnreadableContactError)) throw error;
-        // Nothing was committed for this message: it goes to the dead letters, replayable once the key is right.
-        batch.reject(record, 'processing_failed', error.message);
-        messagesTotal.inc({ outcome: 'unreadable_contact' });
-      }
-    }
+  /** Keeps the latest marketing decision sent to each person: the one WHY explains. */
+  async saveDecisions(decisions: readonly TargetingDecisionV1[]): Promise<void> {
+    await this.conversations.saveDecisions(decisions);
   }
 
   /**
@@ -116,7 +69,7 @@ export class AssistantConsumer {
    */
   async handle(message: InboundMessageV1, businessId: string, now: Date, headers: Record<string, string> = {}): Promise<string> {
     const index = await this.knowledge.index(businessId);
-    return this.conversations.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       const claimed = await this.conversations.claim(manager, { ...message, businessId });
       if (!claimed) return 'duplicate';
       const known = await this.conversations.find(businessId, message.personId);
@@ -127,9 +80,7 @@ export class AssistantConsumer {
       });
       // With an agent (handed over less than 24 h ago, not given back): the bot does not answer over
       // the agent's head; the message goes to the team. Commands still act: a stop always revokes.
-      const withAgent =
-        known?.state === 'handed_off' && known.handedOffAt !== null && isServiceWindowOpen(known.handedOffAt.getTime(), now.getTime());
-      if (withAgent && action.kind === 'answer')
+      if (known && isWithAgent(known, now) && action.kind === 'answer')
         action = { kind: 'handoff', language: action.language, reason: 'with_agent', best: action.match };
       const conversation = await this.conversations.touch(manager, { ...message, businessId }, action.language);
       const windowOpen = isWindowOpen(conversation.lastInboundAt, now);
@@ -201,11 +152,7 @@ export class AssistantConsumer {
         };
       case 'handoff': {
         // Already with a person (handed over less than 24 h ago): tell the team again, not the person.
-        const alreadyHandedOff =
-          conversation.state === 'handed_off' &&
-          conversation.handedOffAt !== null &&
-          isServiceWindowOpen(conversation.handedOffAt.getTime(), now.getTime());
-        const notify = !alreadyHandedOff;
+        const notify = !isWithAgent(conversation, now);
         const handoff: AssistantHandoffV1 = {
           handoffId: derivedId('asst-handoff', message.wamid),
           businessId: conversation.businessId,
