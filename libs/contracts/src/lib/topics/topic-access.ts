@@ -19,7 +19,7 @@ export interface TopicAccess {
 export const TOPIC_ACCESS = {
   ingest: {
     consumes: [Topic.SocialEngagementV1, Topic.ConsentV1],
-    produces: [Topic.EngagementNormalizedV1, Topic.ConsentNormalizedV1, Topic.DeadLetterV1],
+    produces: [Topic.EngagementNormalizedV1, Topic.ConsentNormalizedV1, Topic.IdentityMergesV1, Topic.DeadLetterV1],
   },
   profiles: {
     consumes: [
