@@ -126,6 +126,7 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
       micros: 85_900,
       currency: 'USD',
       rateCardVersion: 'meta-2025-07-01-usd',
+      market: 'france',
     });
     expect(await cost(decision.decisionId)).toEqual({
       estimated_micros: '85900',

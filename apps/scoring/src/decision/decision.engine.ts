@@ -239,8 +239,9 @@ export class DecisionEngine {
   }
 
   /**
-   * This month's sends per (business, category, market), for the categories the card has volume
-   * tiers for (none: no query; marketing has none at Meta).
+   * This month's delivered messages per (business portfolio, category, market), as the dispatcher
+   * counted them from the delivered statuses, for the categories the card has volume tiers for
+   * (none: no query; marketing has none at Meta).
    */
   private async volumesFor(
     manager: EntityManager,
