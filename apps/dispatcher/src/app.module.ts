@@ -34,6 +34,7 @@ import { ConversionConsumer } from './conversion/conversion.consumer';
 import { ConversionSender } from './conversion/conversion-sender.service';
 import { MessageCosts } from './pricing/message-costs';
 import { WebhookController } from './webhook/webhook.controller';
+import { IdentityMergeConsumer } from './webhook/identity-merge.consumer';
 import { WebhookIdentities } from './webhook/webhook-identity';
 import { whatsAppClientFor } from './whatsapp-client';
 
@@ -66,7 +67,7 @@ export function dispatcherModule(config: DispatcherConfig) {
       ),
       VaultModule.forRoot(config, 'dispatcher'),
     ],
-    controllers: [DispatchConsumer, WebhookController, ConversionConsumer],
+    controllers: [DispatchConsumer, WebhookController, ConversionConsumer, IdentityMergeConsumer],
     providers: [
       DispatchLedger,
       {

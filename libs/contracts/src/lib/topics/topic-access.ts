@@ -43,7 +43,13 @@ export const TOPIC_ACCESS = {
     produces: [Topic.CampaignsV1, Topic.TargetingDecisionsV1, Topic.DeadLetterV1],
   },
   dispatcher: {
-    consumes: [Topic.TargetingDecisionsV1, Topic.AssistantRepliesV1, Topic.CampaignsV1, Topic.EngagementNormalizedV1],
+    consumes: [
+      Topic.TargetingDecisionsV1,
+      Topic.AssistantRepliesV1,
+      Topic.CampaignsV1,
+      Topic.EngagementNormalizedV1,
+      Topic.IdentityMergesV1,
+    ],
     produces: [
       Topic.WhatsappMessageStatusV1,
       Topic.WhatsappInboundV1,
