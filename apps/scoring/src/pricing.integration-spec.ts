@@ -3,7 +3,7 @@ import { ApiKeyStore } from '@wt/business-auth';
 import { type CampaignV1, type MessageStatusV1, type ProfileSnapshotV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { postgresOptions } from '@wt/database';
 import { createKafka, KafkaPublisher } from '@wt/kafka';
-import { RateBook } from '@wt/pricing';
+import { RateBook, type RateCard, withVolumeTiers } from '@wt/pricing';
 import { eventually, testBrokers } from '@wt/testing';
 import { type Producer } from 'kafkajs';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -263,25 +263,11 @@ describe('scoring: rate card, money budgets, spend and estimates', () => {
 
   it("estimates a utility send at the volume tier its portfolio's delivered messages reached, as the dispatcher counted them", async () => {
     // A configured card: France's utility rate falls from 0.03 to 0.012 from the 3rd delivered message of the month.
-    const shipped = new RateBook().cards[0] as RateBook['cards'][number];
-    const france = shipped.markets['france'] as (typeof shipped.markets)[string];
     const tiered = new RateBook([
-      {
-        ...shipped,
-        version: `it-tiers-${run}`,
-        markets: {
-          ...shipped.markets,
-          france: {
-            ...france,
-            tiers: {
-              utility: [
-                { from: 1, rate: 0.03 },
-                { from: 3, rate: 0.012 },
-              ],
-            },
-          },
-        },
-      },
+      withVolumeTiers(new RateBook().cards[0] as RateCard, `it-tiers-${run}`, 'france', 'utility', [
+        { from: 1, rate: 0.03 },
+        { from: 3, rate: 0.012 },
+      ]),
     ]);
     const engine = new DecisionEngine(
       dataSource,

@@ -1,4 +1,4 @@
-import { RateBook } from '@wt/pricing';
+import { RateBook, type RateCard, withVolumeTiers } from '@wt/pricing';
 import { type MessageStatusUpdate } from '@wt/whatsapp';
 import { type EntityManager } from 'typeorm';
 import { type LedgerRow } from '../dispatch/dispatch-ledger';
@@ -101,27 +101,11 @@ describe('MessageCosts: the billed cost of a message from the pricing of its sta
   });
 
   describe("volume tiers: billed at delivery, at the tier of the message's rank in its portfolio's month", () => {
-    const shipped = new RateBook().cards[0] as RateBook['cards'][number];
-    const france = shipped.markets['france'] as (typeof shipped.markets)[string];
-    const tieredCosts = new MessageCosts(
-      new RateBook([
-        {
-          ...shipped,
-          markets: {
-            ...shipped.markets,
-            france: {
-              ...france,
-              tiers: {
-                utility: [
-                  { from: 1, rate: 0.03 },
-                  { from: 3, rate: 0.012 },
-                ],
-              },
-            },
-          },
-        },
-      ]),
-    );
+    const card = withVolumeTiers(new RateBook().cards[0] as RateCard, 'test-tiers', 'france', 'utility', [
+      { from: 1, rate: 0.03 },
+      { from: 3, rate: 0.012 },
+    ]);
+    const tieredCosts = new MessageCosts(new RateBook([card]));
     const utility = { billable: true, pricing_model: 'PMP', category: 'utility', type: 'regular' } as const;
 
     /** A manager whose portfolio counter stands at `delivered` before this message (undefined: the message was counted already, at `rank`). */

@@ -1,13 +1,19 @@
 import { Topic } from '@wt/contracts';
-import { DEFAULT_RATE_CARDS, type RateCard } from '@wt/pricing';
+import { DEFAULT_RATE_CARDS, type RateCard, withVolumeTiers } from '@wt/pricing';
 import { type TopicProbe } from '@wt/testing';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DispatcherTestBed } from '../testing/dispatcher-fixtures';
+import { DispatcherTestBed, UTILITY_TEMPLATE } from '../testing/dispatcher-fixtures';
 
 jest.setTimeout(180_000);
+
+/** France's utility rate falls from 0.03 to 0.012 from the 3rd delivered message of the month. */
+const FRANCE_UTILITY_TIERS = [
+  { from: 1, rate: 0.03 },
+  { from: 3, rate: 0.012 },
+];
 
 /**
  * Issue 17, point 3, volume tiers, on the real broker, the real Postgres, the built dispatcher and
@@ -28,24 +34,7 @@ describe('dispatcher: per-message pricing volume tiers from the portfolio’s de
   let statuses: TopicProbe<Topic.WhatsappMessageStatusV1>;
 
   beforeAll(async () => {
-    const shipped = DEFAULT_RATE_CARDS[0] as RateCard;
-    const france = shipped.markets['france'] as RateCard['markets'][string];
-    const card: RateCard = {
-      ...shipped,
-      version: `it-tiers-${run}`,
-      markets: {
-        ...shipped.markets,
-        france: {
-          ...france,
-          tiers: {
-            utility: [
-              { from: 1, rate: 0.03 },
-              { from: 3, rate: 0.012 },
-            ],
-          },
-        },
-      },
-    };
+    const card = withVolumeTiers(DEFAULT_RATE_CARDS[0] as RateCard, `it-tiers-${run}`, 'france', 'utility', FRANCE_UTILITY_TIERS);
     fs.writeFileSync(cardFile, JSON.stringify([card]));
     bed = await DispatcherTestBed.create(
       run,
@@ -54,17 +43,8 @@ describe('dispatcher: per-message pricing volume tiers from the portfolio’s de
       { SANDBOX_PAIR_INTERVAL_MS: '0', SANDBOX_READ_RATE: '0' },
     );
     [statuses] = await bed.start(Topic.WhatsappMessageStatusV1);
-    const created = await fetch(`${bed.stack.sandbox.url}/v23.0/${utilityNumber}/message_templates`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${bed.stack.accessToken}` },
-      body: JSON.stringify({
-        name: 'spring_sale',
-        language: 'en',
-        category: 'UTILITY',
-        components: [{ type: 'BODY', text: 'Your order shipped' }],
-      }),
-    });
-    expect(created.status).toBe(200);
+    const created = await bed.registerTemplate(utilityNumber, UTILITY_TEMPLATE);
+    expect(created).toBe(200);
   }, 400_000);
 
   afterAll(async () => {

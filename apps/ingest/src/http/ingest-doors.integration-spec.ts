@@ -1,12 +1,12 @@
 import { type DeadLetterV1, type EngagementEventV1, Topic } from '@wt/contracts';
 import { parseTraceContext } from '@wt/kafka';
-import { testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe, stopChild, waitUntilReady } from '@wt/testing';
+import { childLogDir, freePort, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe, stopChild, waitUntilReady } from '@wt/testing';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import { freePort, issueKey, ROOT, testLogDir } from '../testing/ingest-child';
+import { issueKey, ROOT } from '../testing/ingest-child';
 import { type IntakeResponse } from './ingest-http.controller';
 
 /**
@@ -21,7 +21,7 @@ const RATE_LIMIT = 40;
 describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their replay', () => {
   const brokers = testBrokers();
   const run = randomUUID().slice(0, 8);
-  const logFile = path.join(testLogDir(), `ingest-doors-${run}.log`);
+  const logFile = path.join(childLogDir(), `ingest-doors-${run}.log`);
   const secrets = { PSEUDONYM_SECRET: randomBytes(32).toString('hex'), ...testVaultEnv() };
   // French mobiles in 061x, a range libphonenumber's full metadata knows as assigned.
   const used: string[] = [];

@@ -2,7 +2,7 @@ import { loadConfig, ServiceEnv, withKeyVault } from '@wt/config';
 import { type ConsentEventV1, type EngagementEventV1, TOPIC_SPECS, Topic } from '@wt/contracts';
 import { type ContactSealer, Pseudonymizer } from '@wt/identity';
 import { ensureTopics } from '@wt/kafka';
-import { stopChild, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe, waitUntilReady } from '@wt/testing';
+import { childLogDir, freePort, stopChild, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe, waitUntilReady } from '@wt/testing';
 import { contactSealerOf, keyVaultOf, PostgresPersonIdentifiers, vaultDataSource } from '@wt/vault';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { type DataSource } from 'typeorm';
-import { freePort, issueKey, ROOT, testLogDir } from '../testing/ingest-child';
+import { issueKey, ROOT } from '../testing/ingest-child';
 
 /**
  * Issue 17, point 2, at ingest: events that name their person by a WhatsApp business-scoped user id
@@ -22,7 +22,7 @@ import { freePort, issueKey, ROOT, testLogDir } from '../testing/ingest-child';
 describe('ingest follows the identifier links: business-scoped user ids and moved numbers', () => {
   const brokers = testBrokers();
   const run = randomUUID().slice(0, 8);
-  const logFile = path.join(testLogDir(), `ingest-person-links-${run}.log`);
+  const logFile = path.join(childLogDir(), `ingest-person-links-${run}.log`);
   const secrets = { PSEUDONYM_SECRET: randomBytes(32).toString('hex'), ...testVaultEnv() };
   const pseudonymizer = new Pseudonymizer(secrets.PSEUDONYM_SECRET);
   const bsuids: string[] = [];

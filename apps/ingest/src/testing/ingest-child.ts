@@ -1,7 +1,4 @@
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import { createServer } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { testDatabaseUrl } from '@wt/testing';
@@ -21,21 +18,4 @@ export async function issueKey(action: 'issue' | 'issue-producer' | 'revoke', su
     { cwd: ROOT, env: { PATH: process.env['PATH'], DATABASE_URL: testDatabaseUrl('ingest') }, encoding: 'utf8' },
   );
   return JSON.parse(stdout.trim().split('\n').at(-1) as string) as { keyId: string; apiKey: string };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** Same directory as the other integration tests' child logs (scanned for clear numbers). */
-export function testLogDir(): string {
-  const dir = path.join(os.tmpdir(), 'wt-test-logs', `slot-${process.env['WT_STACK_SLOT'] ?? '0'}`);
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
 }

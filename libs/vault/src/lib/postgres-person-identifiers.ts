@@ -86,13 +86,7 @@ export class PostgresPersonIdentifiers {
         seenAt.toISOString(),
       ],
     )) as { digest: string; kind: PersonIdentifierKind; previous: string | null; person_id: string }[];
-    const moves: IdentifierMove[] = [];
-    for (const row of rows) {
-      const moved = row.previous !== null && row.previous !== row.person_id;
-      linksTotal.inc({ kind: row.kind, moved: moved ? 'yes' : 'no' });
-      if (moved) moves.push({ digest: row.digest, kind: row.kind, from: row.previous as string, to: row.person_id });
-    }
-    return moves;
+    return movesOf(rows);
   }
 
   /**
@@ -133,12 +127,7 @@ export class PostgresPersonIdentifiers {
         seenAt.toISOString(),
       ],
     )) as { digest: string; kind: PersonIdentifierKind; previous: string | null; person_id: string }[];
-    const moves: IdentifierMove[] = [];
-    for (const row of rows) {
-      const moved = row.previous !== null && row.previous !== row.person_id;
-      linksTotal.inc({ kind: row.kind, moved: moved ? 'yes' : 'no' });
-      if (moved) moves.push({ digest: row.digest, kind: row.kind, from: row.previous as string, to: row.person_id });
-    }
+    const moves = movesOf(rows);
     const written = new Set(rows.map((r) => r.digest));
     const lost = all.filter((l) => !written.has(l.digest)).map((l) => l.digest);
     const persons = new Map([...rows.map((r) => [r.digest, r.person_id] as const), ...(await this.resolve(lost))]);
@@ -188,4 +177,17 @@ export class PostgresPersonIdentifiers {
       usernameHeld: r.username_held,
     }));
   }
+}
+
+/** The links written that moved to another person than the one they named before (each counted). */
+function movesOf(
+  rows: readonly { digest: string; kind: PersonIdentifierKind; previous: string | null; person_id: string }[],
+): IdentifierMove[] {
+  const moves: IdentifierMove[] = [];
+  for (const row of rows) {
+    const moved = row.previous !== null && row.previous !== row.person_id;
+    linksTotal.inc({ kind: row.kind, moved: moved ? 'yes' : 'no' });
+    if (moved) moves.push({ digest: row.digest, kind: row.kind, from: row.previous as string, to: row.person_id });
+  }
+  return moves;
 }
