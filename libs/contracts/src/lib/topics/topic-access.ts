@@ -39,6 +39,7 @@ export const TOPIC_ACCESS = {
       Topic.WhatsappMessageStatusV1,
       Topic.WhatsappInboundV1,
       Topic.BusinessSendingSignalsV1,
+      Topic.IdentityMergesV1,
     ],
     produces: [Topic.CampaignsV1, Topic.TargetingDecisionsV1, Topic.DeadLetterV1],
   },
