@@ -37,6 +37,8 @@ export interface NormalizerPolicy {
 interface KnownPhone {
   phone: PhoneNormalization;
   personId?: string;
+  /** The number's identifier-link digest (`Pseudonymizer.identifierDigest`), computed once when links are followed. */
+  digest?: string;
 }
 
 interface PhoneCache {
@@ -66,10 +68,13 @@ interface Draft<T> {
   value: Omit<T, 'contact'>;
   e164?: string;
   bsuid?: string;
+  /** The number's link digest, from the phone cache. */
+  phoneDigest?: string;
 }
 
 /** What names the person of an event: the number's normalization (when it has a phone) or its BSUID. */
-type Named = { ok: true; personId: string; e164?: string; bsuid?: string; country?: string } | { ok: false; detail: string };
+type Named =
+  { ok: true; personId: string; e164?: string; bsuid?: string; phoneDigest?: string; country?: string } | { ok: false; detail: string };
 
 /** One input of a consent batch: the event and, for the HTTP door, the attribution of its API key. */
 export interface ConsentInput {
@@ -154,7 +159,7 @@ export class EventNormalizer {
       country: named.country,
       ingestedAt: this.iso(now),
     };
-    return { ok: true, value: { value, e164: named.e164, bsuid: named.bsuid } };
+    return { ok: true, value: { value, e164: named.e164, bsuid: named.bsuid, phoneDigest: named.phoneDigest } };
   }
 
   /** `now` in ISO 8601, once per batch (every event of a batch shares its `now`). */
@@ -202,6 +207,7 @@ export class EventNormalizer {
       value: {
         value: { personId: named.personId, ...common, country: named.country, ...attributed },
         e164: named.e164,
+        phoneDigest: named.phoneDigest,
         bsuid: named.bsuid,
       },
     };
@@ -214,9 +220,9 @@ export class EventNormalizer {
    */
   private named(raw: string | undefined, bsuid: string | undefined, country: string | undefined, phones: PhoneCache): Named {
     if (raw !== undefined) {
-      const { phone, personId } = this.person(raw, country, phones);
+      const { phone, personId, digest } = this.person(raw, country, phones);
       if (!phone.ok) return { ok: false, detail: `phone: ${phone.reason}` };
-      return { ok: true, personId: personId as string, e164: phone.e164, bsuid, country: phone.country };
+      return { ok: true, personId: personId as string, e164: phone.e164, bsuid, phoneDigest: digest, country: phone.country };
     }
     const id = bsuid as string;
     return { ok: true, personId: this.pseudonymizer.personIdOfBusinessScopedUser(id), bsuid: id, country: country ?? id.slice(0, 2) };
@@ -233,7 +239,11 @@ export class EventNormalizer {
     let known = phones.get(key);
     if (!known) {
       const phone = normalizePhone(raw, country, this.policy.defaultRegion);
-      known = { phone, personId: phone.ok ? this.pseudonymizer.personId(phone.e164) : undefined };
+      known = {
+        phone,
+        personId: phone.ok ? this.pseudonymizer.personId(phone.e164) : undefined,
+        digest: phone.ok && this.resolver ? this.pseudonymizer.identifierDigest('phone', phone.e164) : undefined,
+      };
       phones.set(key, known);
     }
     return known;
@@ -249,7 +259,14 @@ export class EventNormalizer {
       (d): d is { ok: true; value: Draft<T> } => d.ok && (d.value.e164 !== undefined || d.value.bsuid !== undefined),
     );
     if (this.resolver && named.length > 0) {
-      const people = await this.resolver.resolveAll(named.map((d): PersonNames => ({ e164: d.value.e164, bsuid: d.value.bsuid })));
+      const people = await this.resolver.resolveAll(
+        named.map((d): PersonNames => ({
+          e164: d.value.e164,
+          bsuid: d.value.bsuid,
+          numberPersonId: d.value.e164 !== undefined ? d.value.value.personId : undefined,
+          phoneDigest: d.value.phoneDigest,
+        })),
+      );
       named.forEach((d, i) => (d.value.value = { ...d.value.value, personId: people[i] as string }));
     }
     const sealed = await this.sealer.sealAll(

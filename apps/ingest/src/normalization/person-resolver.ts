@@ -24,6 +24,9 @@ const mergesTotal = counter({
 export interface PersonNames {
   e164?: string;
   bsuid?: string;
+  /** The number's own pseudonym and its link digest, when the caller has them cached (else computed here). */
+  numberPersonId?: string;
+  phoneDigest?: string;
 }
 
 /** The identifier links of the vault (`PostgresPersonIdentifiers`), as the resolver uses them. */
@@ -77,41 +80,47 @@ export class PersonResolver {
    */
   async resolveAll(names: readonly PersonNames[], at = new Date()): Promise<(string | undefined)[]> {
     const digestsOf = names.map((n) => ({
-      phone: n.e164 ? this.pseudonymizer.identifierDigest('phone', n.e164) : undefined,
+      phone: n.e164 ? (n.phoneDigest ?? this.pseudonymizer.identifierDigest('phone', n.e164)) : undefined,
       bsuid: n.bsuid ? this.pseudonymizer.identifierDigest('bsuid', n.bsuid) : undefined,
     }));
-    await this.load(digestsOf.flatMap((d) => [d.phone, d.bsuid].filter((x): x is string => x !== undefined)));
+    const known = await this.lookup(digestsOf);
     const linked = (digest: string | undefined): string | undefined => {
-      const person = digest ? this.links.get(digest) : undefined;
+      const person = digest ? known.get(digest) : undefined;
       return person === NONE ? undefined : person;
     };
     const toLink = new Map<string, { bsuid: string; personId: string; bsuidOnly: string }>();
     const personIds: (string | undefined)[] = new Array(names.length);
     const byBsuidAlone: { index: number; digest: string }[] = [];
-    // Pairs first: a batch that carries a BSUID alone and with its number resolves both to the number's person.
-    const order = names.map((_, i) => i).sort((a, b) => Number(!!names[b]?.e164) - Number(!!names[a]?.e164));
-    for (const i of order) {
-      const { e164, bsuid } = names[i] as PersonNames;
+    const counts = new Map<string, number>();
+    const count = (by: string, via: string) => counts.set(`${by}|${via}`, (counts.get(`${by}|${via}`) ?? 0) + 1);
+    // Numbers (and pairs) first: a batch that carries a BSUID alone and with its number resolves both to the number's person.
+    names.forEach(({ e164, bsuid, numberPersonId }, i) => {
+      if (!e164) return;
       const digests = digestsOf[i] as { phone?: string; bsuid?: string };
-      if (e164) {
-        const moved = linked(digests.phone);
-        const personId = moved ?? this.pseudonymizer.personId(e164);
-        personIds[i] = personId;
-        resolvedTotal.inc({ by: bsuid ? 'both' : 'phone', via: moved ? 'link' : 'number' });
-        if (!bsuid) continue;
-        const bsuidOnly = this.pseudonymizer.personIdOfBusinessScopedUser(bsuid);
-        const current = toLink.get(digests.bsuid as string)?.personId ?? linked(digests.bsuid);
-        if (current === personId) continue;
-        if (current === undefined || current === bsuidOnly) toLink.set(digests.bsuid as string, { bsuid, personId, bsuidOnly });
-        else conflictsTotal.inc();
-      } else if (bsuid) {
-        const bsuidOnly = this.pseudonymizer.personIdOfBusinessScopedUser(bsuid);
-        const current = toLink.get(digests.bsuid as string)?.personId ?? linked(digests.bsuid);
-        personIds[i] = current ?? bsuidOnly;
-        byBsuidAlone.push({ index: i, digest: digests.bsuid as string });
-        resolvedTotal.inc({ by: 'bsuid', via: current ? 'link' : 'new' });
-        if (current === undefined) toLink.set(digests.bsuid as string, { bsuid, personId: bsuidOnly, bsuidOnly });
-      }
+      const moved = linked(digests.phone);
+      const personId = moved ?? numberPersonId ?? this.pseudonymizer.personId(e164);
+      personIds[i] = personId;
+      count(bsuid ? 'both' : 'phone', moved ? 'link' : 'number');
+      if (!bsuid) return;
+      const bsuidOnly = this.pseudonymizer.personIdOfBusinessScopedUser(bsuid);
+      const current = toLink.get(digests.bsuid as string)?.personId ?? linked(digests.bsuid);
+      if (current === personId) return;
+      if (current === undefined || current === bsuidOnly) toLink.set(digests.bsuid as string, { bsuid, personId, bsuidOnly });
+      else conflictsTotal.inc();
+    });
+    names.forEach(({ e164, bsuid }, i) => {
+      if (e164 || !bsuid) return;
+      const digest = digestsOf[i]?.bsuid as string;
+      const bsuidOnly = this.pseudonymizer.personIdOfBusinessScopedUser(bsuid);
+      const current = toLink.get(digest)?.personId ?? linked(digest);
+      personIds[i] = current ?? bsuidOnly;
+      byBsuidAlone.push({ index: i, digest });
+      count('bsuid', current ? 'link' : 'new');
+      if (current === undefined) toLink.set(digest, { bsuid, personId: bsuidOnly, bsuidOnly });
+    });
+    for (const [key, n] of counts) {
+      const [by, via] = key.split('|') as [string, string];
+      resolvedTotal.inc({ by, via }, n);
     }
     if (toLink.size === 0) return personIds;
     // Another writer may have linked one of these BSUIDs first: the events named by it alone follow that link.
@@ -133,11 +142,25 @@ export class PersonResolver {
     }
   }
 
-  private async load(digests: readonly string[]): Promise<void> {
-    const missing = [...new Set(digests)].filter((d) => !this.links.has(d));
-    if (missing.length === 0) return;
+  /** The link (or NONE) of every digest of the batch: from the cache, the rest in one vault round trip. */
+  private async lookup(digests: readonly { phone?: string; bsuid?: string }[]): Promise<Map<string, string>> {
+    const known = new Map<string, string>();
+    const missing: string[] = [];
+    for (const d of digests)
+      for (const digest of [d.phone, d.bsuid]) {
+        if (digest === undefined || known.has(digest)) continue;
+        const cached = this.links.get(digest);
+        if (cached === undefined) missing.push(digest);
+        known.set(digest, cached ?? NONE);
+      }
+    if (missing.length === 0) return known;
     const found = await this.identifiers.resolve(missing);
-    for (const digest of missing) this.links.set(digest, found.get(digest) ?? NONE);
+    for (const digest of missing) {
+      const person = found.get(digest) ?? NONE;
+      this.links.set(digest, person);
+      known.set(digest, person);
+    }
+    return known;
   }
 
   /**
