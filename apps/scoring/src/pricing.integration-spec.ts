@@ -17,7 +17,7 @@ import { DecisionStore } from './decision/decision.store';
 import { MessageStatusConsumer } from './outcome/message-status.consumer';
 import { EligibilityStore } from './eligibility/eligibility.store';
 import { type CampaignReport } from './report/campaign-report';
-import { type CampaignEstimate } from './report/campaign-estimator';
+import { type CampaignEstimate, CampaignEstimator } from './report/campaign-estimator';
 import { ModelStore } from './relevance/model.store';
 import { snapshotFixture } from './testing/fixtures';
 import { startScoringApp, startTopicConsumer, TestCampaigns, testScoringConfig } from './testing/scoring-test-app';
@@ -280,7 +280,11 @@ describe('scoring: rate card, money budgets, spend and estimates', () => {
       tiered,
     );
     const c = await campaign({ budgetMessages: 100 });
-    const utility = { ...c, template: { ...c.template, category: 'utility' as const } };
+    const utility = {
+      ...c,
+      updatedAt: new Date(Date.parse(c.updatedAt) + 1).toISOString(),
+      template: { ...c.template, category: 'utility' as const },
+    };
     await app.get(CampaignStore).upsert([utility]);
     const estimateOfNext = async (): Promise<number | undefined> => {
       const p = person(c.businessId, 'FR');
@@ -327,6 +331,21 @@ describe('scoring: rate card, money budgets, spend and estimates', () => {
     });
     // The next message is the portfolio's 3rd: the lower tier, as the dispatcher will bill it.
     expect(await estimateOfNext()).toBe(12_000);
+    // A launch's estimate starts from the same delivered volume: three more French people, ranks 3 to 5, all at the lower tier.
+    const draft = await campaign({ businessId: c.businessId, status: 'draft', budgetMessages: 100 });
+    // A later version of the stored campaign (an update with the same `updatedAt` is ignored).
+    const draftUtility = {
+      ...draft,
+      updatedAt: new Date(Date.parse(draft.updatedAt) + 1).toISOString(),
+      template: { ...draft.template, category: 'utility' as const },
+    };
+    await app.get(CampaignStore).upsert([draftUtility]);
+    await app.get(AudienceStore).upsert(Array.from({ length: 3 }, () => person(c.businessId, 'FR')));
+    const estimator = new CampaignEstimator(new CampaignStore(dataSource), new AudienceStore(dataSource), engine, tiered, settings);
+    expect(await estimator.estimate(c.businessId, draft.campaignId)).toMatchObject({
+      expectedSends: 3,
+      expectedCost: { amount: 0.036, currency: 'USD' },
+    });
     // Another market of the same portfolio keeps its own count: Germany's list rate.
     const german = person(c.businessId, 'DE');
     await engine.evaluate([german], [utility], new Date());

@@ -260,6 +260,16 @@ export class DecisionEngine {
   }
 
   /**
+   * The delivered volume this month of the campaign's portfolio in its category, by market (the
+   * volume tiers' count, `volumeKey`); empty when the card in force has no tiers for the category.
+   */
+  async monthlyVolumesOf(campaign: CampaignV1, now: Date): Promise<Map<string, number>> {
+    const category = campaign.template.category ?? 'marketing';
+    if (!Object.values(this.rates.cardAt(now).markets).some((m) => (m.tiers?.[category]?.length ?? 0) > 1)) return new Map();
+    return this.decisions.monthlyVolumes(this.dataSource.manager, [campaign.businessId], [category], now);
+  }
+
+  /**
    * Scores without deciding (a launch ranks its audience first, with the model it will decide with);
    * nothing is stored. Only people who can receive the message now are scored: consent, contact,
    * reachability (131026), the campaign's own minRelevance, the holdout, quiet hours and the
