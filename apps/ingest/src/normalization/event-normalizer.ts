@@ -5,6 +5,7 @@ import {
   type EngagementEventV1,
   type EngagementNormalizedV1,
 } from '@wt/contracts';
+import { isISO31661Alpha2 } from 'class-validator';
 import { LRUCache } from 'lru-cache';
 import { type ContactSealer, normalizePhone, type PhoneNormalization, type Pseudonymizer } from '@wt/identity';
 import { type PersonNames, type PersonResolver } from './person-resolver';
@@ -225,7 +226,13 @@ export class EventNormalizer {
       return { ok: true, personId: personId as string, e164: phone.e164, bsuid, phoneDigest: digest, country: phone.country };
     }
     const id = bsuid as string;
-    return { ok: true, personId: this.pseudonymizer.personIdOfBusinessScopedUser(id), bsuid: id, country: country ?? id.slice(0, 2) };
+    const prefix = id.slice(0, 2);
+    return {
+      ok: true,
+      personId: this.pseudonymizer.personIdOfBusinessScopedUser(id),
+      bsuid: id,
+      country: country ?? (isISO31661Alpha2(prefix) ? prefix : undefined),
+    };
   }
 
   /** The cache a batch reads its numbers through: the shared one, or the batch's own. */

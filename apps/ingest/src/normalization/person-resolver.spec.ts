@@ -115,5 +115,11 @@ describe('PersonResolver: the person of an ingested event, by number, business-s
     expect(result.value.personId).toBe(person);
     expect(result.value.country).toBe('FR');
     expect(await new ContactSealer(keys).open(result.value.contact)).toEqual({ ok: true, e164: bsuid });
+    // A prefix that is no country (Meta's form allows any two capitals): no country rather than a wrong one.
+    const [other] = await normalizer.engagements(
+      [{ eventId: 'e2', source: 'instagram', type: 'like', bsuid: 'XX.123', occurredAt: now.toISOString(), categories: [] }],
+      now,
+    );
+    expect(other?.ok && other.value.country).toBeUndefined();
   });
 });
