@@ -28,11 +28,13 @@ import { DispatchRetentionIndex1765238400000 } from './migrations/1765238400000-
 import { costAndConversionRetentionRules, ledgerRetentionRules } from './dispatch/ledger-retention';
 import { PricingAndConversions1765324800000 } from './migrations/1765324800000-pricing-and-conversions';
 import { CostAndConversionRetention1765411200000 } from './migrations/1765411200000-cost-and-conversion-retention';
+import { PortfolioDeliveredVolume1765497600000 } from './migrations/1765497600000-portfolio-delivered-volume';
 import { ConversionAttribution } from './conversion/conversion-attribution';
 import { ConversionConsumer } from './conversion/conversion.consumer';
 import { ConversionSender } from './conversion/conversion-sender.service';
 import { MessageCosts } from './pricing/message-costs';
 import { WebhookController } from './webhook/webhook.controller';
+import { IdentityMergeConsumer } from './webhook/identity-merge.consumer';
 import { WebhookIdentities } from './webhook/webhook-identity';
 import { whatsAppClientFor } from './whatsapp-client';
 
@@ -45,6 +47,7 @@ export const DISPATCHER_MIGRATIONS = [
   DispatchRetentionIndex1765238400000,
   PricingAndConversions1765324800000,
   CostAndConversionRetention1765411200000,
+  PortfolioDeliveredVolume1765497600000,
 ];
 
 export function dispatcherModule(config: DispatcherConfig) {
@@ -64,7 +67,7 @@ export function dispatcherModule(config: DispatcherConfig) {
       ),
       VaultModule.forRoot(config, 'dispatcher'),
     ],
-    controllers: [DispatchConsumer, WebhookController, ConversionConsumer],
+    controllers: [DispatchConsumer, WebhookController, ConversionConsumer, IdentityMergeConsumer],
     providers: [
       DispatchLedger,
       {

@@ -20,9 +20,11 @@ describe('ingest OpenAPI', () => {
     expect(document.components?.schemas?.['EngagementEventsRequest']).toMatchObject({
       properties: { events: { items: { $ref: '#/components/schemas/EngagementEventV1' } } },
     });
-    expect(document.components?.schemas?.['EngagementEventV1']).toMatchObject({
-      required: expect.arrayContaining(['eventId', 'source', 'type', 'phone']),
-    });
+    // Contract 1.3: the person is named by `phone`, `bsuid` or both, so neither is required on its own.
+    const engagement = document.components?.schemas?.['EngagementEventV1'] as { required?: string[]; properties?: Record<string, unknown> };
+    expect(engagement.required).toEqual(expect.arrayContaining(['eventId', 'source', 'type']));
+    expect(engagement.required).not.toContain('phone');
+    expect(Object.keys(engagement.properties ?? {})).toEqual(expect.arrayContaining(['phone', 'bsuid']));
     expect(document.components?.schemas?.['ConsentEventV1']).toMatchObject({
       properties: { purpose: { enum: ['whatsapp_marketing', 'cross_app_profiling'] } },
     });

@@ -20,6 +20,7 @@ import { ScheduledEvaluation1765152000500 } from './migrations/1765152000500-sch
 import { HoldoutConversion1765152000600 } from './migrations/1765152000600-holdout-conversion';
 import { TemplatePause1765238400000 } from './migrations/1765238400000-template-pause';
 import { MessagePricing1765324800000 } from './migrations/1765324800000-message-pricing';
+import { PortfolioDeliveredVolume1765497600000 } from './migrations/1765497600000-portfolio-delivered-volume';
 import { OutcomeModule } from './outcome/outcome.module';
 import { RelevanceModule } from './relevance/relevance.module';
 import { ReportModule } from './report/report.module';
@@ -37,6 +38,7 @@ export const SCORING_MIGRATIONS = [
   HoldoutConversion1765152000600,
   TemplatePause1765238400000,
   MessagePricing1765324800000,
+  PortfolioDeliveredVolume1765497600000,
 ];
 
 /** What every domain module may use: the rate cards (prices, currencies) and the business API keys behind BusinessAuthGuard. */

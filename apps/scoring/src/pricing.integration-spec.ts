@@ -3,7 +3,7 @@ import { ApiKeyStore } from '@wt/business-auth';
 import { type CampaignV1, type MessageStatusV1, type ProfileSnapshotV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { postgresOptions } from '@wt/database';
 import { createKafka, KafkaPublisher } from '@wt/kafka';
-import { RateBook } from '@wt/pricing';
+import { RateBook, type RateCard, withVolumeTiers } from '@wt/pricing';
 import { eventually, testBrokers } from '@wt/testing';
 import { type Producer } from 'kafkajs';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -17,7 +17,7 @@ import { DecisionStore } from './decision/decision.store';
 import { MessageStatusConsumer } from './outcome/message-status.consumer';
 import { EligibilityStore } from './eligibility/eligibility.store';
 import { type CampaignReport } from './report/campaign-report';
-import { type CampaignEstimate } from './report/campaign-estimator';
+import { type CampaignEstimate, CampaignEstimator } from './report/campaign-estimator';
 import { ModelStore } from './relevance/model.store';
 import { snapshotFixture } from './testing/fixtures';
 import { startScoringApp, startTopicConsumer, TestCampaigns, testScoringConfig } from './testing/scoring-test-app';
@@ -259,5 +259,100 @@ describe('scoring: rate card, money budgets, spend and estimates', () => {
     const view = await get<CampaignV1 & { spentMoney: number }>(`/v1/campaigns/${c.campaignId}`, apiKey);
     expect(view.body).toMatchObject({ spent: 2, spentMoney: 0.1718 });
     await call('PATCH', `/v1/campaigns/${c.campaignId}`, { status: 'ended' });
+  });
+
+  it("estimates a utility send at the volume tier its portfolio's delivered messages reached, as the dispatcher counted them", async () => {
+    // A configured card: France's utility rate falls from 0.03 to 0.012 from the 3rd delivered message of the month.
+    const tiered = new RateBook([
+      withVolumeTiers(new RateBook().cards[0] as RateCard, `it-tiers-${run}`, 'france', 'utility', [
+        { from: 1, rate: 0.03 },
+        { from: 3, rate: 0.012 },
+      ]),
+    ]);
+    const engine = new DecisionEngine(
+      dataSource,
+      new CampaignStore(dataSource),
+      new DecisionStore(dataSource),
+      new ModelStore(dataSource, settings),
+      new DecisionOutbox(dataSource, app.get(KafkaPublisher)),
+      settings,
+      new EligibilityStore(dataSource),
+      tiered,
+    );
+    const c = await campaign({ budgetMessages: 100 });
+    const utility = {
+      ...c,
+      updatedAt: new Date(Date.parse(c.updatedAt) + 1).toISOString(),
+      template: { ...c.template, category: 'utility' as const },
+    };
+    await app.get(CampaignStore).upsert([utility]);
+    const estimateOfNext = async (): Promise<number | undefined> => {
+      const p = person(c.businessId, 'FR');
+      await engine.evaluate([p], [utility], new Date());
+      return (await sendsOf(c.campaignId)).find((d) => d.personId === p.personId)?.estimatedCost?.micros;
+    };
+    // Scoring's own decided sends do not move the tier: only delivered messages do (Meta bills on delivery).
+    expect(await estimateOfNext()).toBe(30_000);
+    expect(await estimateOfNext()).toBe(30_000);
+    expect(await estimateOfNext()).toBe(30_000);
+
+    // The dispatcher's delivered statuses: the portfolio's 1st and 2nd utility messages to France this month.
+    const delivered = (rank: number): MessageStatusV1 => ({
+      decisionId: `elsewhere-${run}-${rank}`,
+      businessId: c.businessId,
+      personId: randomBytes(32).toString('hex'),
+      wamid: `wamid.elsewhere-${run}-${rank}`,
+      status: 'delivered',
+      occurredAt: new Date().toISOString(),
+      reportedBy: 'webhook',
+      pricing: {
+        billable: true,
+        pricingModel: 'PMP',
+        category: 'utility',
+        type: 'regular',
+        micros: 30_000,
+        currency: 'USD',
+        rateCardVersion: `it-tiers-${run}`,
+        market: 'france',
+        monthlyRank: rank,
+      },
+    });
+    // Out of order and replayed: the count keeps the highest rank seen.
+    await producer.send({
+      topic: Topic.WhatsappMessageStatusV1,
+      messages: [delivered(2), delivered(1), delivered(2)].map((st) => ({ key: st.personId, value: JSON.stringify(st) })),
+    });
+    await eventually('the delivered volume recorded', async () => {
+      const rows: { delivered: string }[] = await dataSource.query(
+        `SELECT delivered FROM portfolio_delivered_volume WHERE business_id = $1 AND category = 'utility' AND market = 'france'`,
+        [c.businessId],
+      );
+      return rows[0]?.delivered === '2' ? true : undefined;
+    });
+    // The next message is the portfolio's 3rd: the lower tier, as the dispatcher will bill it.
+    expect(await estimateOfNext()).toBe(12_000);
+    // A launch's estimate starts from the same delivered volume: three more French people, ranks 3 to 5, all at the lower tier.
+    const draft = await campaign({ businessId: c.businessId, status: 'draft', budgetMessages: 100 });
+    // A later version of the stored campaign (an update with the same `updatedAt` is ignored).
+    const draftUtility = {
+      ...draft,
+      updatedAt: new Date(Date.parse(draft.updatedAt) + 1).toISOString(),
+      template: { ...draft.template, category: 'utility' as const },
+    };
+    await app.get(CampaignStore).upsert([draftUtility]);
+    await app.get(AudienceStore).upsert(Array.from({ length: 3 }, () => person(c.businessId, 'FR')));
+    const estimator = new CampaignEstimator(new CampaignStore(dataSource), new AudienceStore(dataSource), engine, tiered, settings);
+    expect(await estimator.estimate(c.businessId, draft.campaignId)).toMatchObject({
+      expectedSends: 3,
+      expectedCost: { amount: 0.036, currency: 'USD' },
+    });
+    // Another market of the same portfolio keeps its own count: Germany's list rate.
+    const german = person(c.businessId, 'DE');
+    await engine.evaluate([german], [utility], new Date());
+    const germanSend = (await sendsOf(c.campaignId)).find((d) => d.personId === german.personId);
+    expect(germanSend?.estimatedCost).toMatchObject({
+      market: 'germany',
+      micros: tiered.price(new Date(), { category: 'utility', country: 'DE' }).micros,
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { type EngagementNormalizedV1, type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { eventually, type TopicProbe } from '@wt/testing';
 import { randomUUID } from 'node:crypto';
-import { type TestPerson, DispatcherTestBed } from '../testing/dispatcher-fixtures';
+import { type TestPerson, DispatcherTestBed, UTILITY_TEMPLATE } from '../testing/dispatcher-fixtures';
 
 const DATASET = '7700000000001';
 
@@ -126,6 +126,7 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
       micros: 85_900,
       currency: 'USD',
       rateCardVersion: 'meta-2025-07-01-usd',
+      market: 'france',
     });
     expect(await cost(decision.decisionId)).toEqual({
       estimated_micros: '85900',
@@ -137,17 +138,8 @@ describe('dispatcher: message pricing, clicks and conversions against the sandbo
   });
 
   it('bills a utility template in its registered category, and an assistant reply as a free service message', async () => {
-    const created = await fetch(`${bed.stack.sandbox.url}/v23.0/${utilityNumber}/message_templates`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${bed.stack.accessToken}` },
-      body: JSON.stringify({
-        name: 'spring_sale',
-        language: 'en',
-        category: 'UTILITY',
-        components: [{ type: 'BODY', text: 'Your order shipped' }],
-      }),
-    });
-    expect(created.status).toBe(200);
+    const created = await bed.registerTemplate(utilityNumber, UTILITY_TEMPLATE);
+    expect(created).toBe(200);
     const person = bed.driver.person();
     const utility = pricedDecision(person, 'utility', utilityNumber);
     await delivered(utility);

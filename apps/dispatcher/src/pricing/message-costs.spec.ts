@@ -1,4 +1,4 @@
-import { RateBook } from '@wt/pricing';
+import { RateBook, type RateCard, withVolumeTiers } from '@wt/pricing';
 import { type MessageStatusUpdate } from '@wt/whatsapp';
 import { type EntityManager } from 'typeorm';
 import { type LedgerRow } from '../dispatch/dispatch-ledger';
@@ -52,6 +52,7 @@ describe('MessageCosts: the billed cost of a message from the pricing of its sta
       micros: 85_900,
       currency: 'USD',
       rateCardVersion: 'meta-2025-07-01-usd',
+      market: 'france',
     });
     expect(calls[0]?.params.slice(0, 4)).toEqual(['dec_1', 'template', 'marketing', 'france']);
   });
@@ -97,5 +98,67 @@ describe('MessageCosts: the billed cost of a message from the pricing of its sta
     const { manager, calls } = fakeManager();
     expect(await costs.billed(manager, row('template'), status(undefined))).toBeUndefined();
     expect(calls).toEqual([]);
+  });
+
+  describe("volume tiers: billed at delivery, at the tier of the message's rank in its portfolio's month", () => {
+    const card = withVolumeTiers(new RateBook().cards[0] as RateCard, 'test-tiers', 'france', 'utility', [
+      { from: 1, rate: 0.03 },
+      { from: 3, rate: 0.012 },
+    ]);
+    const tieredCosts = new MessageCosts(new RateBook([card]));
+    const utility = { billable: true, pricing_model: 'PMP', category: 'utility', type: 'regular' } as const;
+
+    /** A manager whose portfolio counter stands at `delivered` before this message (undefined: the message was counted already, at `rank`). */
+    function counting(delivered: number | undefined, rank?: number) {
+      const calls: string[] = [];
+      const manager = {
+        query: async (sql: string) => {
+          calls.push(sql.trim().split(/\s+/).slice(0, 3).join(' '));
+          if (sql.includes('monthly_rank = 0')) return delivered === undefined ? [] : [{}];
+          if (sql.includes('portfolio_delivered_volume')) return [{ delivered: String((delivered ?? 0) + 1) }];
+          if (sql.startsWith('SELECT monthly_rank')) return [{ monthly_rank: rank === undefined ? null : String(rank) }];
+          return [{ fresh: true }];
+        },
+      } as unknown as EntityManager;
+      return { manager, calls };
+    }
+
+    it('gives a `sent` status no billed price and writes nothing: its delivery decides the tier', async () => {
+      const { manager, calls } = counting(0);
+      expect(await tieredCosts.billed(manager, row('template'), { ...status(utility), status: 'sent' })).toBeUndefined();
+      expect(calls).toEqual([]);
+    });
+
+    it('counts a delivery once and bills it at its rank: the 2nd at the list rate, the 3rd at the lower tier', async () => {
+      expect(await tieredCosts.billed(counting(1).manager, row('template'), status(utility))).toMatchObject({
+        micros: 30_000,
+        market: 'france',
+        monthlyRank: 2,
+      });
+      expect(await tieredCosts.billed(counting(2).manager, row('template'), status(utility))).toMatchObject({
+        micros: 12_000,
+        monthlyRank: 3,
+      });
+      // A later `read` of a message counted at rank 3: the same price, counted no further.
+      const again = counting(undefined, 3);
+      expect(await tieredCosts.billed(again.manager, row('template'), { ...status(utility), status: 'read' })).toMatchObject({
+        micros: 12_000,
+        monthlyRank: 3,
+      });
+      expect(again.calls.some((c) => c.includes('portfolio_delivered_volume'))).toBe(false);
+    });
+
+    it('never counts what is not tiered there: marketing, a free message, another market', async () => {
+      for (const [pricing, recipient] of [
+        [{ ...utility, category: 'marketing' }, '33612345678'],
+        [{ ...utility, billable: false, type: 'free_customer_service' }, '33612345678'],
+        [utility, '4915123456789'],
+      ] as const) {
+        const { manager, calls } = counting(5);
+        const billed = await tieredCosts.billed(manager, row('template'), status(pricing, recipient));
+        expect(billed?.monthlyRank).toBeUndefined();
+        expect(calls.some((c) => c.includes('monthly_rank'))).toBe(false);
+      }
+    });
   });
 });

@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { type MessagePricingV1, type PricingCategoryName, type TargetingDecisionV1 } from '@wt/contracts';
 import { isBusinessScopedUserId, normalizePhone } from '@wt/identity';
 import { counter } from '@wt/observability';
-import { RateBook } from '@wt/pricing';
+import { hasVolumeTiers, marketOf, RateBook } from '@wt/pricing';
 import { type MessageStatusUpdate } from '@wt/whatsapp';
 import { type EntityManager } from 'typeorm';
 import { type LedgerRow } from '../dispatch/dispatch-ledger';
+import { DeliveredVolumes } from './delivered-volumes';
 
 const costMicros = counter({
   name: 'wt_message_cost_micros_total',
@@ -51,6 +52,8 @@ function cardCategory(category: string): PricingCategoryName | undefined {
  */
 @Injectable()
 export class MessageCosts {
+  private readonly volumes = new DeliveredVolumes();
+
   constructor(private readonly rates: RateBook) {}
 
   /** The estimates of campaign sends, as the decisions carry them (a decision without one, from before: none). */
@@ -76,7 +79,9 @@ export class MessageCosts {
 
   /**
    * The billed pricing of a status that carries Meta's `pricing` (in the webhook's transaction),
-   * recorded the first time only; undefined when the status has none.
+   * recorded the first time only (for a category priced by volume tier, at delivery: its rank in the
+   * portfolio's month picks the tier); undefined when the status has none, or is the `sent` of a
+   * message whose price its delivery decides.
    */
   async billed(manager: EntityManager, row: LedgerRow, status: MessageStatusUpdate): Promise<MessagePricingV1 | undefined> {
     const pricing = status.pricing;
@@ -84,8 +89,20 @@ export class MessageCosts {
     const at = new Date(Number(status.timestamp) * 1000);
     const country = recipientCountry(status);
     const category = cardCategory(pricing.category);
-    const price = category ? this.rates.price(at, { category, country }) : undefined;
     const card = this.rates.cardAt(at);
+    const market = marketOf(card, country);
+    // Volume tiers: Meta counts the portfolio's delivered messages of the category in the market this
+    // month, so a message of a tiered category is billed at delivery (or a `read` that came first):
+    // the status counts it (once) and its rank picks the tier. Its `sent` carries no billed price.
+    let rank: number | undefined;
+    if (category !== undefined && pricing.billable && hasVolumeTiers(card, market, category)) {
+      if (status.status !== 'delivered' && status.status !== 'read') return undefined;
+      const message = { decisionId: row.decisionId, kind: row.kind, currency: card.currency, rateCardVersion: card.version };
+      rank =
+        (await this.volumes.count(manager, message, { businessId: row.businessId, category, market, at })) ??
+        (await this.volumes.rankOf(manager, row.decisionId));
+    }
+    const price = category ? RateBook.priceWith(card, { category, country, monthlyVolume: rank !== undefined ? rank - 1 : 0 }) : undefined;
     const micros = pricing.billable && price ? price.micros : 0;
     const result: MessagePricingV1 = {
       billable: pricing.billable,
@@ -95,13 +112,16 @@ export class MessageCosts {
       micros,
       currency: card.currency,
       rateCardVersion: card.version,
+      ...(price ? { market: price.market } : {}),
+      ...(rank !== undefined ? { monthlyRank: rank } : {}),
     };
     // A reply's estimate is the card's service price at its country (the same as billed unless Meta says free).
     const estimate = row.kind === 'text' ? (this.rates.price(at, { category: 'service', country })?.micros ?? 0) : null;
     const recorded: { fresh: boolean }[] = await manager.query(
       `INSERT INTO message_cost (decision_id, kind, category, market, currency, rate_card_version, estimated_micros, billable, billed_micros, billed_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-       ON CONFLICT (decision_id) DO UPDATE SET billable = EXCLUDED.billable, billed_micros = EXCLUDED.billed_micros, billed_at = EXCLUDED.billed_at
+       ON CONFLICT (decision_id) DO UPDATE SET billable = EXCLUDED.billable, billed_micros = EXCLUDED.billed_micros, billed_at = EXCLUDED.billed_at,
+         estimated_micros = COALESCE(message_cost.estimated_micros, EXCLUDED.estimated_micros)
        WHERE message_cost.billed_at IS NULL
        RETURNING (xmax = 0) AS fresh`,
       [

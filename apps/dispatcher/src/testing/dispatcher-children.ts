@@ -1,29 +1,13 @@
-import { testBrokers, testDatabaseUrl, testVaultEnv, stopChild, waitUntilReady } from '@wt/testing';
+import { childLogDir, freePort, testBrokers, testDatabaseUrl, testVaultEnv, stopChild, waitUntilReady } from '@wt/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { createServer } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function logDir(): string {
-  const dir = path.join(os.tmpdir(), 'wt-test-logs', `slot-${process.env['WT_STACK_SLOT'] ?? '0'}`);
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
-}
+export { freePort };
 
 /** A built service run as a child process, killable with SIGKILL and restartable. */
 export class ServiceChild {
@@ -37,7 +21,7 @@ export class ServiceChild {
     private readonly env: Record<string, string>,
     run: string,
   ) {
-    this.logFile = path.join(logDir(), `${name}-${run}.log`);
+    this.logFile = path.join(childLogDir(), `${name}-${run}.log`);
   }
 
   get url(): string {

@@ -44,6 +44,24 @@ export class DispatcherTestBed {
     return probes as Probes<T>;
   }
 
+  /** Registers a template on a number at the sandbox, as Meta's create call does (`UTILITY_TEMPLATE`: a utility one); the HTTP status. */
+  async registerTemplate(
+    phoneNumberId: string,
+    template: { name: string; language: string; category: string; body: string },
+  ): Promise<number> {
+    const created = await fetch(`${this.stack.sandbox.url}/v23.0/${phoneNumberId}/message_templates`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.stack.accessToken}` },
+      body: JSON.stringify({
+        name: template.name,
+        language: template.language,
+        category: template.category,
+        components: [{ type: 'BODY', text: template.body }],
+      }),
+    });
+    return created.status;
+  }
+
   /**
    * Stops the probes and the driver, then the children, then drops the database. SIGKILL by
    * default: a graceful stop waits for the consumer's last fetch, and a run's group is thrown away anyway.
@@ -291,3 +309,6 @@ export class ApiSwitch {
     if (server) await new Promise((resolve) => server.close(resolve));
   }
 }
+
+/** A utility template: what the pricing tests register, so its sends are priced as utility. */
+export const UTILITY_TEMPLATE = { name: 'spring_sale', language: 'en', category: 'UTILITY', body: 'Your order shipped' };

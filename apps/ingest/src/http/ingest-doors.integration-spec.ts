@@ -1,14 +1,12 @@
 import { type DeadLetterV1, type EngagementEventV1, Topic } from '@wt/contracts';
 import { parseTraceContext } from '@wt/kafka';
-import { testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe, stopChild, waitUntilReady } from '@wt/testing';
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import { childLogDir, freePort, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe, stopChild, waitUntilReady } from '@wt/testing';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { createServer } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { issueKey, ROOT } from '../testing/ingest-child';
 import { type IntakeResponse } from './ingest-http.controller';
 
 /**
@@ -18,44 +16,12 @@ import { type IntakeResponse } from './ingest-http.controller';
  * door refuses the same event for the same reason, and `wt dead-letters replay` brings both back
  * once the cause is fixed (here: a default region configured for national numbers).
  */
-const ROOT = path.resolve(__dirname, '../../../..');
 const RATE_LIMIT = 40;
-
-/**
- * Issues a key as an operator does: `node dist/apps/ingest/src/main.js api-key <action> <subject>`.
- * Asynchronously: a synchronous child would block this process for seconds, long enough for the
- * server to close an idle keep-alive socket that the next fetch would then reuse ("other side closed").
- */
-async function issueKey(action: 'issue' | 'issue-producer' | 'revoke', subject: string): Promise<{ keyId: string; apiKey: string }> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [path.join(ROOT, 'dist/apps/ingest/src/main.js'), 'api-key', action, subject, ...(action === 'revoke' ? [] : ['integration'])],
-    { cwd: ROOT, env: { PATH: process.env['PATH'], DATABASE_URL: testDatabaseUrl('ingest') }, encoding: 'utf8' },
-  );
-  return JSON.parse(stdout.trim().split('\n').at(-1) as string) as { keyId: string; apiKey: string };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** Same directory as the other integration tests' child logs (scanned for clear numbers). */
-function testLogDir(): string {
-  const dir = path.join(os.tmpdir(), 'wt-test-logs', `slot-${process.env['WT_STACK_SLOT'] ?? '0'}`);
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
-}
 
 describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their replay', () => {
   const brokers = testBrokers();
   const run = randomUUID().slice(0, 8);
-  const logFile = path.join(testLogDir(), `ingest-doors-${run}.log`);
+  const logFile = path.join(childLogDir(), `ingest-doors-${run}.log`);
   const secrets = { PSEUDONYM_SECRET: randomBytes(32).toString('hex'), ...testVaultEnv() };
   // French mobiles in 061x, a range libphonenumber's full metadata knows as assigned.
   const used: string[] = [];

@@ -5,8 +5,10 @@ import {
   type EngagementEventV1,
   type EngagementNormalizedV1,
 } from '@wt/contracts';
+import { isISO31661Alpha2 } from 'class-validator';
 import { LRUCache } from 'lru-cache';
 import { type ContactSealer, normalizePhone, type PhoneNormalization, type Pseudonymizer } from '@wt/identity';
+import { type PersonNames, type PersonResolver } from './person-resolver';
 
 export type Normalized<T> = { ok: true; value: T } | { ok: false; reason: DeadLetterReason; detail: string };
 
@@ -36,6 +38,8 @@ export interface NormalizerPolicy {
 interface KnownPhone {
   phone: PhoneNormalization;
   personId?: string;
+  /** The number's identifier-link digest (`Pseudonymizer.identifierDigest`), computed once when links are followed. */
+  digest?: string;
 }
 
 interface PhoneCache {
@@ -57,13 +61,21 @@ export function phoneCache<V extends object>(max: number, ttlMs: number, clock?:
 
 /**
  * A value normalized but not sealed yet: it has no `contact` at all, so it cannot be published as
- * the topic's payload; `e164` (absent when the event named its person without a number) stays in
- * this process's memory until `sealBatch` turns it into the sealed contact.
+ * the topic's payload; `e164` and `bsuid` (what named the person, both absent when the event named
+ * them by personId) stay in this process's memory until `sealBatch` resolves the person they name
+ * and turns the number (else the BSUID) into the sealed contact.
  */
 interface Draft<T> {
   value: Omit<T, 'contact'>;
   e164?: string;
+  bsuid?: string;
+  /** The number's link digest, from the phone cache. */
+  phoneDigest?: string;
 }
+
+/** What names the person of an event: the number's normalization (when it has a phone) or its BSUID. */
+type Named =
+  { ok: true; personId: string; e164?: string; bsuid?: string; phoneDigest?: string; country?: string } | { ok: false; detail: string };
 
 /** One input of a consent batch: the event and, for the HTTP door, the attribution of its API key. */
 export interface ConsentInput {
@@ -73,8 +85,9 @@ export interface ConsentInput {
 }
 
 /**
- * Turns validated input events into the platform's internal form: the phone becomes a personId
- * and a sealed contact, the time is checked against the retention window. Sealing needs the
+ * Turns validated input events into the platform's internal form: the phone, the business-scoped
+ * user id or both become a personId (following the vault's identifier links, `PersonResolver`) and
+ * a sealed contact, the time is checked against the retention window. Sealing needs the
  * persons' keys from the key vault, so it works on a whole batch at once (one vault round trip):
  * `engagements` and `consents` return every value already sealed, in the order of the input.
  */
@@ -96,6 +109,8 @@ export class EventNormalizer {
     private readonly pseudonymizer: Pseudonymizer,
     private readonly sealer: ContactSealer,
     private readonly policy: NormalizerPolicy,
+    /** Follows the vault's identifier links (BSUIDs, numbers people moved to); without it a number is its own pseudonym. */
+    private readonly resolver?: PersonResolver,
   ) {
     const max = policy.phoneCacheMax ?? 50_000;
     this.phones = max > 0 ? phoneCache<KnownPhone>(max, policy.phoneCacheTtlMs ?? 60_000) : undefined;
@@ -129,11 +144,11 @@ export class EventNormalizer {
     const at = Date.parse(event.occurredAt);
     const timing = this.checkTime(at, now);
     if (timing) return timing;
-    const { phone, personId } = this.person(event.phone, event.country, phones);
-    if (!phone.ok) return { ok: false, reason: 'invalid_phone', detail: `phone: ${phone.reason}` };
+    const named = this.named(event.phone, event.bsuid, event.country, phones);
+    if (!named.ok) return { ok: false, reason: 'invalid_phone', detail: named.detail };
     const value = {
       dedupeKey: `${event.source}:${event.eventId}`,
-      personId: personId as string,
+      personId: named.personId,
       source: event.source,
       type: event.type,
       occurredAt: new Date(at).toISOString(),
@@ -142,10 +157,10 @@ export class EventNormalizer {
       contentId: event.contentId,
       value: event.value,
       currency: event.currency,
-      country: phone.country,
+      country: named.country,
       ingestedAt: this.iso(now),
     };
-    return { ok: true, value: { value, e164: phone.e164 } };
+    return { ok: true, value: { value, e164: named.e164, bsuid: named.bsuid, phoneDigest: named.phoneDigest } };
   }
 
   /** `now` in ISO 8601, once per batch (every event of a batch shares its `now`). */
@@ -180,17 +195,43 @@ export class EventNormalizer {
     };
     // A revocation the platform observed (STOP, error 131050) names its person without the number:
     // nothing to seal, and no contact is forwarded (profiles keeps the one it holds, if any).
-    const named = personNamedBy(event);
-    if (named) {
-      return named.ok
-        ? { ok: true, value: { value: { personId: named.personId, ...common, country: event.country, ...attributed } } }
-        : named;
+    const given = personNamedBy(event);
+    if (given) {
+      return given.ok
+        ? { ok: true, value: { value: { personId: given.personId, ...common, country: event.country, ...attributed } } }
+        : given;
     }
-    const { phone, personId } = this.person(event.phone as string, event.country, phones);
-    if (!phone.ok) return { ok: false, reason: 'invalid_phone', detail: `phone: ${phone.reason}` };
+    const named = this.named(event.phone, event.bsuid, event.country, phones);
+    if (!named.ok) return { ok: false, reason: 'invalid_phone', detail: named.detail };
     return {
       ok: true,
-      value: { value: { personId: personId as string, ...common, country: phone.country, ...attributed }, e164: phone.e164 },
+      value: {
+        value: { personId: named.personId, ...common, country: named.country, ...attributed },
+        e164: named.e164,
+        phoneDigest: named.phoneDigest,
+        bsuid: named.bsuid,
+      },
+    };
+  }
+
+  /**
+   * The person a phone, a BSUID or both name, before the identifier links are followed: the number's
+   * pseudonym, else the BSUID's (a person known only by it). A BSUID-only person's country is the
+   * producer's hint, else the BSUID's `CC.` prefix (the country Meta gives it).
+   */
+  private named(raw: string | undefined, bsuid: string | undefined, country: string | undefined, phones: PhoneCache): Named {
+    if (raw !== undefined) {
+      const { phone, personId, digest } = this.person(raw, country, phones);
+      if (!phone.ok) return { ok: false, detail: `phone: ${phone.reason}` };
+      return { ok: true, personId: personId as string, e164: phone.e164, bsuid, phoneDigest: digest, country: phone.country };
+    }
+    const id = bsuid as string;
+    const prefix = id.slice(0, 2);
+    return {
+      ok: true,
+      personId: this.pseudonymizer.personIdOfBusinessScopedUser(id),
+      bsuid: id,
+      country: country ?? (isISO31661Alpha2(prefix) ? prefix : undefined),
     };
   }
 
@@ -205,22 +246,44 @@ export class EventNormalizer {
     let known = phones.get(key);
     if (!known) {
       const phone = normalizePhone(raw, country, this.policy.defaultRegion);
-      known = { phone, personId: phone.ok ? this.pseudonymizer.personId(phone.e164) : undefined };
+      known = {
+        phone,
+        personId: phone.ok ? this.pseudonymizer.personId(phone.e164) : undefined,
+        digest: phone.ok && this.resolver ? this.pseudonymizer.identifierDigest('phone', phone.e164) : undefined,
+      };
       phones.set(key, known);
     }
     return known;
   }
 
-  /** Seals the contact of every draft that carries a number: one key-vault round trip for the batch (none for cached keys). */
+  /**
+   * Resolves the person of every draft named by a number or a BSUID (the identifier links: one
+   * vault round trip for what is not cached), then seals its contact, the number else the BSUID,
+   * under that person's key: one key-vault round trip for the batch (none for cached keys).
+   */
   private async sealBatch<T extends { personId: string; contact?: string }>(drafts: Normalized<Draft<T>>[]): Promise<Normalized<T>[]> {
-    const toSeal: { personId: string; e164: string }[] = [];
-    for (const d of drafts) if (d.ok && d.value.e164 !== undefined) toSeal.push({ personId: d.value.value.personId, e164: d.value.e164 });
-    const sealed = await this.sealer.sealAll(toSeal);
+    const named = drafts.filter(
+      (d): d is { ok: true; value: Draft<T> } => d.ok && (d.value.e164 !== undefined || d.value.bsuid !== undefined),
+    );
+    if (this.resolver && named.length > 0) {
+      const people = await this.resolver.resolveAll(
+        named.map((d): PersonNames => ({
+          e164: d.value.e164,
+          bsuid: d.value.bsuid,
+          numberPersonId: d.value.e164 !== undefined ? d.value.value.personId : undefined,
+          phoneDigest: d.value.phoneDigest,
+        })),
+      );
+      named.forEach((d, i) => (d.value.value = { ...d.value.value, personId: people[i] as string }));
+    }
+    const sealed = await this.sealer.sealAll(
+      named.map((d) => ({ personId: d.value.value.personId, e164: (d.value.e164 ?? d.value.bsuid) as string })),
+    );
     let next = 0;
     return drafts.map((d): Normalized<T> => {
       if (!d.ok) return d;
-      // Omit<T, 'contact'> plus the contact is T; a draft without a number is T without its optional contact.
-      if (d.value.e164 === undefined) return { ok: true, value: d.value.value as T };
+      // Omit<T, 'contact'> plus the contact is T; a draft naming no one by number or BSUID is T without its optional contact.
+      if (d.value.e164 === undefined && d.value.bsuid === undefined) return { ok: true, value: d.value.value as T };
       return { ok: true, value: { ...d.value.value, contact: sealed[next++] as string } as T };
     });
   }

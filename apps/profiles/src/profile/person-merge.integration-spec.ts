@@ -158,6 +158,7 @@ describe('profiles: a BSUID-only person merged into the number’s person, on th
     await publisher.publish(Topic.WhatsappInboundV1, [{ key: bsuidOnly, value: inbound(bsuidOnly, '7700000001') }]);
     await eventually('both people built', async () =>
       (await count('processed_event', bsuidOnly)) === 2 &&
+      (await count('consent_state', bsuidOnly)) === 3 &&
       (await count('consent_state', number)) === 4 &&
       (await count('person_profile', bsuidOnly)) === 1
         ? true
@@ -217,6 +218,8 @@ describe('profiles: a BSUID-only person merged into the number’s person, on th
     ]);
     await snapshots.waitFor((s) => s.personId === number && s.consents.whatsappMarketing.includes(`marker-${run}`), 60_000);
     expect(snapshots.records.filter((r) => r.key === number).length).toBe(published + 1);
+    // The snapshot is published just before the merge's transaction commits: read its rows once committed.
+    await eventually('the second merge committed', async () => ((await count('consent_state', second)) === 0 ? true : undefined));
     expect((await states(number)).map((s) => [s.business_id, s.status])).toEqual([
       [acme, 'revoked'],
       [bistro, 'revoked'],

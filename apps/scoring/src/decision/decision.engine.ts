@@ -239,8 +239,9 @@ export class DecisionEngine {
   }
 
   /**
-   * This month's sends per (business, category, market), for the categories the card has volume
-   * tiers for (none: no query; marketing has none at Meta).
+   * This month's delivered messages per (business portfolio, category, market), as the dispatcher
+   * counted them from the delivered statuses, for the categories the card has volume tiers for
+   * (none: no query; marketing has none at Meta).
    */
   private async volumesFor(
     manager: EntityManager,
@@ -256,6 +257,16 @@ export class DecisionEngine {
       .filter((c) => c && tiered.has(c.template.category ?? 'marketing')) as CampaignV1[];
     if (concerned.length === 0) return new Map();
     return this.decisions.monthlyVolumes(manager, [...new Set(concerned.map((c) => c.businessId))], [...tiered], now);
+  }
+
+  /**
+   * The delivered volume this month of the campaign's portfolio in its category, by market (the
+   * volume tiers' count, `volumeKey`); empty when the card in force has no tiers for the category.
+   */
+  async monthlyVolumesOf(campaign: CampaignV1, now: Date): Promise<Map<string, number>> {
+    const category = campaign.template.category ?? 'marketing';
+    if (!Object.values(this.rates.cardAt(now).markets).some((m) => (m.tiers?.[category]?.length ?? 0) > 1)) return new Map();
+    return this.decisions.monthlyVolumes(this.dataSource.manager, [campaign.businessId], [category], now);
   }
 
   /**

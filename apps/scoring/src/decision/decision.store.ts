@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { type TargetingDecisionV1 } from '@wt/contracts';
+import { type MessageStatusV1, type TargetingDecisionV1 } from '@wt/contracts';
+import { monthOf } from '@wt/pricing';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type BlockRow, blockedBusinessKeys, blocksOf, blocksSql, type SendingBlocks } from '../eligibility/eligibility.store';
 import {
@@ -230,8 +231,9 @@ export class DecisionStore {
   }
 
   /**
-   * Sends of these businesses this calendar month (UTC) per business, pricing category and market:
-   * the volume a volume tier is chosen by.
+   * Messages these business portfolios had delivered this calendar month (UTC) per pricing category
+   * and market, as the dispatcher counted them (`recordDeliveredRanks`): the volume a volume tier is
+   * chosen by, as Meta bills.
    */
   async monthlyVolumes(
     manager: EntityManager,
@@ -240,14 +242,47 @@ export class DecisionStore {
     now: Date,
   ): Promise<Map<string, number>> {
     if (businessIds.length === 0 || categories.length === 0) return new Map();
-    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
-    const rows: { business_id: string; cost_category: string; cost_market: string; n: string }[] = await manager.query(
-      `SELECT business_id, cost_category, cost_market, count(*) AS n FROM decision
-       WHERE outcome = 'send' AND business_id = ANY($1::text[]) AND cost_category = ANY($2::text[]) AND decided_at >= $3
-       GROUP BY business_id, cost_category, cost_market`,
-      [businessIds, categories, monthStart],
+    const rows: { business_id: string; category: string; market: string; delivered: string }[] = await manager.query(
+      `SELECT business_id, category, market, delivered FROM portfolio_delivered_volume
+       WHERE business_id = ANY($1::text[]) AND category = ANY($2::text[]) AND month = $3`,
+      [businessIds, categories, monthOf(now)],
     );
-    return new Map(rows.map((r) => [volumeKey(r.business_id, r.cost_category, r.cost_market), Number(r.n)]));
+    return new Map(rows.map((r) => [volumeKey(r.business_id, r.category, r.market), Number(r.delivered)]));
+  }
+
+  /**
+   * The ranks of delivered messages in their portfolio's month (the `monthlyRank` of a status's
+   * pricing): each count keeps the highest seen, so replays and out-of-order statuses never lower it.
+   */
+  async recordDeliveredRanks(statuses: readonly MessageStatusV1[]): Promise<void> {
+    const latest = new Map<string, { businessId: string; month: string; category: string; market: string; rank: number }>();
+    for (const s of statuses) {
+      const p = s.pricing;
+      if (!p?.monthlyRank || !p.market) continue;
+      const entry = {
+        businessId: s.businessId,
+        month: monthOf(new Date(s.occurredAt)),
+        category: p.category,
+        market: p.market,
+        rank: p.monthlyRank,
+      };
+      const key = `${volumeKey(entry.businessId, entry.category, entry.market)}|${entry.month}`;
+      if ((latest.get(key)?.rank ?? 0) < entry.rank) latest.set(key, entry);
+    }
+    if (latest.size === 0) return;
+    const all = [...latest.values()];
+    await this.dataSource.query(
+      `INSERT INTO portfolio_delivered_volume AS v (business_id, month, category, market, delivered)
+       SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::bigint[])
+       ON CONFLICT (business_id, month, category, market) DO UPDATE SET delivered = GREATEST(v.delivered, EXCLUDED.delivered)`,
+      [
+        all.map((e) => e.businessId),
+        all.map((e) => e.month),
+        all.map((e) => e.category),
+        all.map((e) => e.market),
+        all.map((e) => String(e.rank)),
+      ],
+    );
   }
 
   /** A decision of this business, as recorded (without the contact); undefined for any other. */

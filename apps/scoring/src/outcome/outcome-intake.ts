@@ -32,6 +32,8 @@ export class OutcomeIntake {
         value.pricing && value.campaignId ? [{ decisionId: value.decisionId, pricing: value.pricing, occurredAt: value.occurredAt }] : [],
       ),
     );
+    // The portfolio's delivered volume this month, which the next sends' volume tier is chosen by.
+    await this.decisions.recordDeliveredRanks(statuses);
     const relevant = statuses.filter((s) => s.status === 'delivered' || s.status === 'read');
     const sends = await this.decisions.sendsByDecisionId([...new Set(relevant.map((s) => s.decisionId))]);
     const outcomes: ObservedOutcome[] = [];

@@ -4,16 +4,21 @@ import { EligibilityModule } from '../eligibility/eligibility.module';
 import { RelevanceModule } from '../relevance/relevance.module';
 import { ReportModule } from '../report/report.module';
 import { EngagementConsumer } from './engagement.consumer';
+import { IdentityMergeConsumer } from './identity-merge.consumer';
 import { InboundConsumer } from './inbound.consumer';
 import { MessageStatusConsumer } from './message-status.consumer';
 import { OutcomeIntake } from './outcome-intake';
 import { OutcomeLearner } from './outcome.learner';
+import { PersonMergeStore } from './person-merge.store';
 
-/** Outcomes of our sends: one consumer per input topic, each delegating to OutcomeIntake; OutcomeLearner teaches the model. */
+/**
+ * Outcomes of our sends: one consumer per input topic, each delegating to OutcomeIntake; OutcomeLearner
+ * teaches the model; identity merges move a merged person's decisions and outcomes (PersonMergeStore).
+ */
 @Module({
   imports: [DecisionModule, EligibilityModule, RelevanceModule, ReportModule],
-  controllers: [MessageStatusConsumer, InboundConsumer, EngagementConsumer],
-  providers: [OutcomeLearner, OutcomeIntake],
+  controllers: [MessageStatusConsumer, InboundConsumer, EngagementConsumer, IdentityMergeConsumer],
+  providers: [OutcomeLearner, OutcomeIntake, PersonMergeStore],
   exports: [OutcomeLearner],
 })
 export class OutcomeModule {}

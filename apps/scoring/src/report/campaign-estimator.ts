@@ -3,6 +3,7 @@ import { RateBook } from '@wt/pricing';
 import { AudienceStore } from '../audience/audience.store';
 import { CampaignStore } from '../campaign/campaign.store';
 import { DecisionEngine } from '../decision/decision.engine';
+import { volumeKey } from '../decision/decision.store';
 import { ScoringConfig } from '../scoring.config';
 
 /** `GET /v1/campaigns/{id}/estimate`: what a campaign would reach, send and cost if launched now. */
@@ -57,7 +58,8 @@ export class CampaignEstimator {
     const card = this.rates.cardAt(now);
     let messagesLeft = Math.max(0, campaign.budgetMessages - stored.spent);
     let microsLeft = campaign.budgetMoney ? Math.round(campaign.budgetMoney.amount * 1e6) - stored.spentMicros : Infinity;
-    const volumes = new Map<string, number>();
+    // Volume tiers: from the portfolio's delivered volume this month, each expected send counted in turn.
+    const volumes = await this.engine.monthlyVolumesOf(campaign, now);
     let expected = 0;
     let cost = 0;
     let limitedBy: CampaignEstimate['limitedBy'] = 'audience';
@@ -73,6 +75,8 @@ export class CampaignEstimator {
       }
       messagesLeft -= 1;
       microsLeft -= price.micros;
+      const key = volumeKey(campaign.businessId, price.category, price.market);
+      volumes.set(key, (volumes.get(key) ?? 0) + 1);
       expected += 1;
       cost += price.micros;
     }

@@ -26,7 +26,10 @@ const all = (market: string, countries: string) => Object.fromEntries(countries.
  *   https://partner-docs.gupshup.io/docs/tier-based-pricing). Neither page states the tier bounds
  *   and rates of each market (they are in Meta's rate CSV, not retrievable here), so this card has
  *   no tiers and prices every message at the list rate (an upper bound); a configured card sets
- *   them per market and category (`tiers`, checked by `rateCardProblems`).
+ *   them per market and category (`tiers`, checked by `rateCardProblems`; `withVolumeTiers`). With
+ *   tiers, the dispatcher bills each delivered message at the tier of its rank in its portfolio's
+ *   delivered volume this month and scoring estimates at the tier that volume reached (Meta's help
+ *   center: "Rates are tier-specific…", "Tiers reset monthly"; see the sandbox's README).
  * - Service (free-form) messages: free, as Meta's page says. Several providers report service
  *   messages becoming chargeable from 2026-10-01; not confirmed on Meta's page, so not priced
  *   here (a configured card sets `service`).

@@ -1,6 +1,7 @@
 import { DEFAULT_RATE_CARDS, META_RATE_CARD_2025_07_01_USD } from './default-rate-cards';
 import { RateBook } from './rate-book';
 import { parseRateCards, priceOf, type RateCard, rateCardAt, rateCardProblems, toMicros } from './rate-card';
+import { hasVolumeTiers, marketOf, monthOf } from './volume-tiers';
 
 const tiered: RateCard = {
   version: 'test-2026-01-01',
@@ -52,6 +53,21 @@ describe('rate cards', () => {
     // Marketing has no tiers: the volume changes nothing; a category without a rate is free.
     expect(priceOf(tiered, { category: 'marketing', country: 'IN', monthlyVolume: 50_000 }).micros).toBe(10_000);
     expect(priceOf(tiered, { category: 'authentication', country: 'IN' }).micros).toBe(0);
+  });
+
+  it('tells which market and category are priced by volume tier, and the calendar month a delivery counts in (UTC)', () => {
+    expect(marketOf(tiered, 'in')).toBe('india');
+    expect(marketOf(tiered, 'FR')).toBe('other');
+    expect(marketOf(tiered, undefined)).toBe('other');
+    expect(hasVolumeTiers(tiered, 'india', 'utility')).toBe(true);
+    expect(hasVolumeTiers(tiered, 'india', 'marketing')).toBe(false);
+    expect(hasVolumeTiers(tiered, 'other', 'utility')).toBe(false);
+    // The shipped card has no tiers (Meta's bounds are not in the pages we could read).
+    expect(
+      Object.keys(META_RATE_CARD_2025_07_01_USD.markets).some((m) => hasVolumeTiers(META_RATE_CARD_2025_07_01_USD, m, 'utility')),
+    ).toBe(false);
+    expect(monthOf(new Date('2026-12-31T23:59:59Z'))).toBe('2026-12-01');
+    expect(monthOf(new Date('2027-01-01T00:00:00Z'))).toBe('2027-01-01');
   });
 
   it('picks the version in force at a date', () => {

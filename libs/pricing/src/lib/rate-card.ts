@@ -1,4 +1,5 @@
 import { PRICING_CATEGORIES, type PricingCategoryName } from '@wt/contracts';
+import { marketOf } from './volume-tiers';
 
 /** Money in millionths of a currency unit (an integer): sums of rates never drift as floats do. */
 export type Micros = number;
@@ -17,8 +18,9 @@ export function fromMicros(micros: Micros): number {
 
 /**
  * A volume tier of a category in a market: from the `from`-th message of the calendar month
- * (1-based, counted per business, category and market) the rate is `rate`. Meta publishes them
- * for utility and authentication only.
+ * (1-based, counted per business portfolio, category and market, delivered messages only) the rate
+ * is `rate`. Meta publishes them for utility and authentication only, and a tier's rate applies to
+ * the messages inside that tier (reaching a tier does not reprice the month's earlier messages).
  */
 export interface VolumeTier {
   from: number;
@@ -86,7 +88,7 @@ export function rateCardAt(cards: readonly RateCard[], at: Date): RateCard {
 
 /** The price of one more delivered message of `query.category` to `query.country` under `card`. */
 export function priceOf(card: RateCard, query: PriceQuery): Price {
-  const marketName = (query.country && card.countries[query.country.toUpperCase()]) || 'other';
+  const marketName = marketOf(card, query.country);
   const market = card.markets[marketName] ?? card.markets.other;
   const tiers = market.tiers?.[query.category];
   let rate = market.rates[query.category] ?? 0;

@@ -1,5 +1,8 @@
 import { type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { eventually } from './test-env';
 
 /** True once the process has ended, by exit or by a signal (then `exitCode` stays null). */
@@ -44,4 +47,22 @@ export async function stopChild(child: ChildProcess | undefined, signal: NodeJS.
   const lingering = setTimeout(() => child.kill('SIGKILL'), lingerMs);
   await exited;
   clearTimeout(lingering);
+}
+
+/** A TCP port free on 127.0.0.1 right now, for a child service to listen on. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Where integration tests write their children's logs, per stack slot (scanned for clear numbers). */
+export function childLogDir(): string {
+  const dir = path.join(os.tmpdir(), 'wt-test-logs', `slot-${process.env['WT_STACK_SLOT'] ?? '0'}`);
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
 }

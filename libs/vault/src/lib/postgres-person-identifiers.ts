@@ -86,13 +86,52 @@ export class PostgresPersonIdentifiers {
         seenAt.toISOString(),
       ],
     )) as { digest: string; kind: PersonIdentifierKind; previous: string | null; person_id: string }[];
-    const moves: IdentifierMove[] = [];
-    for (const row of rows) {
-      const moved = row.previous !== null && row.previous !== row.person_id;
-      linksTotal.inc({ kind: row.kind, moved: moved ? 'yes' : 'no' });
-      if (moved) moves.push({ digest: row.digest, kind: row.kind, from: row.previous as string, to: row.person_id });
-    }
-    return moves;
+    return movesOf(rows);
+  }
+
+  /**
+   * Writes these links only where the digest names nobody yet or still names `replaceable` (the
+   * pseudonym of a person known only by that identifier): a link another writer gave to someone
+   * else (WhatsApp's webhook linking a BSUID to a number) is never taken away. For ingest, whose
+   * events are a business's word, not WhatsApp's. Returns the links that moved, and the person each
+   * digest names once written (the caller's or, when it lost, the one already there).
+   */
+  async linkUnlessClaimed(
+    links: readonly (IdentifierLink & { replaceable: string })[],
+    seenAt = new Date(),
+  ): Promise<{ moves: IdentifierMove[]; persons: Map<string, string> }> {
+    const byDigest = new Map(links.map((l) => [l.digest, l]));
+    if (byDigest.size === 0) return { moves: [], persons: new Map() };
+    const all = [...byDigest.values()].sort((a, b) => a.digest.localeCompare(b.digest));
+    const rows = (await this.dataSource.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::char(64)[], $2::text[], $3::char(64)[], $4::text[], $5::char(64)[]) AS t(digest, kind, person_id, sealed, replaceable)),
+       before AS (SELECT digest, person_id FROM person_identifier WHERE digest IN (SELECT digest FROM input)),
+       written AS (
+         INSERT INTO person_identifier AS p (digest, kind, person_id, sealed, first_seen_at, last_seen_at)
+         SELECT digest, kind, person_id, sealed, $6, $6 FROM input
+         ON CONFLICT (digest) DO UPDATE SET
+           person_id = EXCLUDED.person_id,
+           sealed = EXCLUDED.sealed,
+           username_sealed = CASE WHEN p.person_id = EXCLUDED.person_id THEN p.username_sealed ELSE NULL END,
+           last_seen_at = GREATEST(p.last_seen_at, EXCLUDED.last_seen_at)
+         WHERE p.person_id = EXCLUDED.person_id OR p.person_id = (SELECT i.replaceable FROM input i WHERE i.digest = p.digest)
+         RETURNING p.digest, p.kind, p.person_id)
+       SELECT w.digest, w.kind, b.person_id AS previous, w.person_id FROM written w LEFT JOIN before b USING (digest)`,
+      [
+        all.map((l) => l.digest),
+        all.map((l) => l.kind),
+        all.map((l) => l.personId),
+        all.map((l) => l.sealed),
+        all.map((l) => l.replaceable),
+        seenAt.toISOString(),
+      ],
+    )) as { digest: string; kind: PersonIdentifierKind; previous: string | null; person_id: string }[];
+    const moves = movesOf(rows);
+    const written = new Set(rows.map((r) => r.digest));
+    const lost = all.filter((l) => !written.has(l.digest)).map((l) => l.digest);
+    const persons = new Map([...rows.map((r) => [r.digest, r.person_id] as const), ...(await this.resolve(lost))]);
+    return { moves, persons };
   }
 
   /** Marks identifiers a person no longer uses (the BSUID of a number they left): still resolved, for late webhooks. */
@@ -138,4 +177,17 @@ export class PostgresPersonIdentifiers {
       usernameHeld: r.username_held,
     }));
   }
+}
+
+/** The links written that moved to another person than the one they named before (each counted). */
+function movesOf(
+  rows: readonly { digest: string; kind: PersonIdentifierKind; previous: string | null; person_id: string }[],
+): IdentifierMove[] {
+  const moves: IdentifierMove[] = [];
+  for (const row of rows) {
+    const moved = row.previous !== null && row.previous !== row.person_id;
+    linksTotal.inc({ kind: row.kind, moved: moved ? 'yes' : 'no' });
+    if (moved) moves.push({ digest: row.digest, kind: row.kind, from: row.previous as string, to: row.person_id });
+  }
+  return moves;
 }

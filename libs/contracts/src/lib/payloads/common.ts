@@ -47,6 +47,15 @@ export const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/;
 export const PERSON_ID = /^[0-9a-f]{64}$/;
 
 /**
+ * A WhatsApp business-scoped user id (contract 1.3): Meta's identifier of a WhatsApp user within one
+ * business portfolio, `CC.<up to 128 alphanumerics>` (e.g. `US.13491208655302741918`). A user who
+ * adopts a username may share only it, not a number. Personal data like a phone: ingest turns it
+ * into the person's id and seals it; it never travels further in clear. (The same form as
+ * `BUSINESS_SCOPED_USER_ID` in `@wt/identity`, which the contracts do not depend on.)
+ */
+export const BSUID = /^[A-Z]{2}\.[A-Za-z0-9]{1,128}$/;
+
+/**
  * Opaque ciphertext of an E.164 number, base64url: `v2.<personId>.<keyVersion>.<iv>.<tag>.<data>`
  * under the person's own key from the key vault (erasing the key makes every copy unreadable);
  * `v1.<iv>.<tag>.<data>` under the former platform key, still accepted while old values remain.

@@ -12,6 +12,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import {
+  BSUID,
   CONSENT_PURPOSES,
   CONSENT_STATUSES,
   DECLARABLE_CONSENT_CHANNELS,
@@ -23,13 +24,22 @@ import {
   type DeclarableConsentChannel,
 } from './common';
 
-/** The fields that can name the person of a consent change: exactly one of them is given. */
-export const CONSENT_PERSON_FIELDS = ['phone', 'personId', 'sealedContact'] as const;
+/**
+ * The fields that can name the person of a consent change: exactly one of them is given, except
+ * `phone` with `bsuid` (contract 1.3), which names one person by both and links them.
+ */
+export const CONSENT_PERSON_FIELDS = ['phone', 'personId', 'sealedContact', 'bsuid'] as const;
 
-/** How many of the person fields a record gives. */
-function personFieldsOf(event: object): number {
+/** The person fields a record gives. */
+function personFieldsOf(event: object): string[] {
   const record = event as Record<string, unknown>;
-  return CONSENT_PERSON_FIELDS.filter((field) => record[field] !== undefined).length;
+  return CONSENT_PERSON_FIELDS.filter((field) => record[field] !== undefined);
+}
+
+/** Exactly one person field, or `phone` and `bsuid` together. */
+function namesThePersonOnce(event: object): boolean {
+  const given = personFieldsOf(event);
+  return given.length === 1 || (given.length === 2 && given.includes('phone') && given.includes('bsuid'));
 }
 
 /** The record names its person with one field only (checked on each of them that is given). */
@@ -38,8 +48,8 @@ function NamesThePersonOnce(options?: ValidationOptions): PropertyDecorator {
     {
       name: 'namesThePersonOnce',
       validator: {
-        validate: (_value, args) => args !== undefined && personFieldsOf(args.object) === 1,
-        defaultMessage: () => `name the person with exactly one of ${CONSENT_PERSON_FIELDS.join(', ')}`,
+        validate: (_value, args) => args !== undefined && namesThePersonOnce(args.object),
+        defaultMessage: () => `name the person with exactly one of ${CONSENT_PERSON_FIELDS.join(', ')} (or phone with bsuid)`,
       },
     },
     options,
@@ -71,11 +81,14 @@ function OnlyInRevocation(options?: ValidationOptions): PropertyDecorator {
  *   number travels in clear on this topic;
  * - `sealedContact` (since contract 1.1, revocations only): a contact sealed by the platform
  *   (`v2.<personId>....`), which names its person. Ingest reads the person from it and never
- *   forwards it.
+ *   forwards it;
+ * - `bsuid` (since contract 1.3, grants and revocations): the WhatsApp business-scoped user id of a
+ *   user who shares no number (a `user_preferences` opt-out, a username user's opt-in), alone or
+ *   with `phone` (both then name one person, and ingest links them).
  */
 export class ConsentEventV1 {
-  /** Absent when `personId` or `sealedContact` names the person. */
-  @ValidateIf((event: ConsentEventV1) => event.phone !== undefined || personFieldsOf(event) === 0)
+  /** Absent when `personId`, `sealedContact` or `bsuid` alone names the person. */
+  @ValidateIf((event: ConsentEventV1) => event.phone !== undefined || personFieldsOf(event).length === 0)
   @IsString()
   @MinLength(3)
   @MaxLength(32)
@@ -94,6 +107,12 @@ export class ConsentEventV1 {
   @NamesThePersonOnce()
   @OnlyInRevocation()
   sealedContact?: string;
+
+  /** Since contract 1.3: the person's WhatsApp business-scoped user id (`CC.<alphanumerics>`), alone or with `phone`. */
+  @IsOptional()
+  @Matches(BSUID, { message: 'bsuid must be a business-scoped user id: CC.<1-128 letters or digits>' })
+  @NamesThePersonOnce()
+  bsuid?: string;
 
   /** `whatsapp_marketing` is per business; `cross_app_profiling` is platform-wide. */
   @IsIn(CONSENT_PURPOSES)

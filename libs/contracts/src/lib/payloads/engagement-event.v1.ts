@@ -13,8 +13,10 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateIf,
 } from 'class-validator';
 import {
+  BSUID,
   CATEGORY_SLUG,
   ENGAGEMENT_SOURCES,
   ENGAGEMENT_TYPES,
@@ -37,11 +39,24 @@ export class EngagementEventV1 {
   @IsIn(ENGAGEMENT_TYPES, { context: KIND_FIELD })
   type: EngagementType;
 
-  /** Any common written form; E.164 (`+33612345678`) preferred. National forms need `country`. */
+  /**
+   * Any common written form; E.164 (`+33612345678`) preferred. National forms need `country`.
+   * Optional since contract 1.3 when `bsuid` names the person.
+   */
+  @ValidateIf((event: EngagementEventV1) => event.phone !== undefined || event.bsuid === undefined)
   @IsString()
   @MinLength(3)
   @MaxLength(32)
-  phone: string;
+  phone?: string;
+
+  /**
+   * Since contract 1.3: the person's WhatsApp business-scoped user id (`CC.<alphanumerics>`), for a
+   * WhatsApp user known to the business without a number, or with it (then both are linked to one
+   * person). At least one of `phone` and `bsuid` is given.
+   */
+  @IsOptional()
+  @Matches(BSUID, { message: 'bsuid must be a business-scoped user id: CC.<1-128 letters or digits>' })
+  bsuid?: string;
 
   @IsISO8601({ strict: true, strictSeparator: true })
   occurredAt: string;

@@ -25,7 +25,8 @@ import {
 
 /**
  * `internal.engagement.normalized.v1`: an accepted engagement event. The phone is gone:
- * `personId` identifies the person and `contact` seals the E.164 number for the dispatcher.
+ * `personId` identifies the person and `contact` seals the E.164 number for the dispatcher (since
+ * contract 1.3, the business-scoped user id when the event named the person by it alone).
  */
 export class EngagementNormalizedV1 {
   /** `source:eventId`, the deduplication key. */

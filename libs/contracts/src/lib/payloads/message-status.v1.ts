@@ -34,6 +34,22 @@ export class MessagePricingV1 {
 
   @Matches(/^[a-z0-9][a-z0-9._-]{0,99}$/)
   rateCardVersion: string;
+
+  /** Since contract 1.3: the rate card's market of the recipient (e.g. `france`, `other`). */
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/)
+  market?: string;
+
+  /**
+   * Since contract 1.3, on a delivered message of a category the card has volume tiers for: its
+   * rank among the messages of its category and market the business portfolio had delivered this
+   * calendar month (UTC), 1 for the first; the volume tier it was billed at. Scoring estimates the
+   * next sends at the tier this rank reached.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  monthlyRank?: number;
 }
 
 export const MESSAGE_STATUSES = ['accepted', 'sent', 'delivered', 'read', 'failed', 'rejected'] as const;

@@ -19,7 +19,7 @@ export interface TopicAccess {
 export const TOPIC_ACCESS = {
   ingest: {
     consumes: [Topic.SocialEngagementV1, Topic.ConsentV1],
-    produces: [Topic.EngagementNormalizedV1, Topic.ConsentNormalizedV1, Topic.DeadLetterV1],
+    produces: [Topic.EngagementNormalizedV1, Topic.ConsentNormalizedV1, Topic.IdentityMergesV1, Topic.DeadLetterV1],
   },
   profiles: {
     consumes: [
@@ -39,11 +39,18 @@ export const TOPIC_ACCESS = {
       Topic.WhatsappMessageStatusV1,
       Topic.WhatsappInboundV1,
       Topic.BusinessSendingSignalsV1,
+      Topic.IdentityMergesV1,
     ],
     produces: [Topic.CampaignsV1, Topic.TargetingDecisionsV1, Topic.DeadLetterV1],
   },
   dispatcher: {
-    consumes: [Topic.TargetingDecisionsV1, Topic.AssistantRepliesV1, Topic.CampaignsV1, Topic.EngagementNormalizedV1],
+    consumes: [
+      Topic.TargetingDecisionsV1,
+      Topic.AssistantRepliesV1,
+      Topic.CampaignsV1,
+      Topic.EngagementNormalizedV1,
+      Topic.IdentityMergesV1,
+    ],
     produces: [
       Topic.WhatsappMessageStatusV1,
       Topic.WhatsappInboundV1,
