@@ -3,9 +3,7 @@ import { DecisionModule } from '../decision/decision.module';
 import { EligibilityModule } from '../eligibility/eligibility.module';
 import { RelevanceModule } from '../relevance/relevance.module';
 import { ReportModule } from '../report/report.module';
-import { EngagementConsumer } from './engagement.consumer';
-import { InboundConsumer } from './inbound.consumer';
-import { MessageStatusConsumer } from './message-status.consumer';
+import { EngagementConsumer, InboundConsumer, MessageStatusConsumer } from './outcome.consumers';
 import { OutcomeIntake } from './outcome-intake';
 import { OutcomeLearner } from './outcome.learner';
 
