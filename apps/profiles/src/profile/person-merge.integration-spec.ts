@@ -10,7 +10,7 @@ import {
 } from '@wt/contracts';
 import { createKafka, ensureTopics, KafkaPublisher } from '@wt/kafka';
 import { runService } from '@wt/runtime';
-import { eventually, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe } from '@wt/testing';
+import { eventually, groupAtTopicEnds, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { profilesModule } from '../app.module';
@@ -57,21 +57,7 @@ describe('profiles: a BSUID-only person merged into the number’s person, on th
   beforeAll(async () => {
     const kafka = createKafka({ brokers, clientId: 'profiles-merge-it' });
     await ensureTopics(kafka, [TOPIC_SPECS[Topic.IdentityMergesV1]]);
-    // A new group that starts at the current ends of its topics: only this run's records.
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      for (const topic of CONSUMED) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({
-          groupId: `${settings.KAFKA_GROUP_PREFIX}.profiles`,
-          topic,
-          partitions: ends.map((p) => ({ partition: p.partition, offset: p.offset })),
-        });
-      }
-    } finally {
-      await admin.disconnect();
-    }
+    await groupAtTopicEnds(`${settings.KAFKA_GROUP_PREFIX}.profiles`, CONSUMED, brokers);
     snapshots = await TopicProbe.start(brokers, Topic.ProfileSnapshotsV1);
     app = await runService({
       name: 'profiles',
