@@ -1,5 +1,6 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type Topic, type TopicPayload } from '@wt/contracts';
+import { IntervalTask } from '@wt/database';
 import { type KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
 import { type Counter } from 'prom-client';
 import { type DataSource, type EntityManager } from 'typeorm';
@@ -54,8 +55,7 @@ export interface OutboxOptions<T extends Topic> {
  */
 export abstract class TransactionalOutbox<T extends Topic> implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger: Logger;
-  private timer?: NodeJS.Timeout;
-  private relaying?: Promise<unknown>;
+  private readonly relayTask: IntervalTask;
 
   protected constructor(
     protected readonly dataSource: DataSource,
@@ -63,6 +63,7 @@ export abstract class TransactionalOutbox<T extends Topic> implements OnApplicat
     private readonly options: OutboxOptions<T>,
   ) {
     this.logger = new Logger(`${options.name[0]?.toUpperCase() ?? ''}${options.name.slice(1)}Outbox`);
+    this.relayTask = new IntervalTask(`${options.name} outbox relay`, () => this.relayAndLog(), this.logger);
   }
 
   /** In the writing transaction: the records to publish once it commits (with `perKeyOrder`, all of one key). */
@@ -148,19 +149,16 @@ export abstract class TransactionalOutbox<T extends Topic> implements OnApplicat
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (this.relaying) return;
-      this.relaying = this.relay()
-        .then((n) => n > 0 && this.logger.warn(`relayed ${n} ${this.options.name} records not published right after their commit`))
-        .catch((error: unknown) => this.logger.error(`${this.options.name} outbox relay: ${String(error)}`))
-        .finally(() => (this.relaying = undefined));
-    }, RELAY_EVERY_MS);
-    this.timer.unref();
+    this.relayTask.start(RELAY_EVERY_MS);
+  }
+
+  private async relayAndLog(): Promise<void> {
+    const n = await this.relay();
+    if (n > 0) this.logger.warn(`relayed ${n} ${this.options.name} records not published right after their commit`);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.relaying;
+    await this.relayTask.stop();
   }
 
   private keyOf(records: readonly OutgoingRecord<TopicPayload<T>>[]): string {
