@@ -1,12 +1,8 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { apiKeyOf } from '@wt/business-auth';
-import { ConfigModule } from '@wt/config';
-import { postgresOptions } from '@wt/database';
-import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
-import { ObservabilityModule } from '@wt/observability';
 import { VaultModule } from '@wt/vault';
+import { serviceFoundation } from '@wt/runtime';
 import { IngestConfig } from './ingest.config';
 import { HttpDoorModule } from './http/http-door.module';
 import { KafkaDoorModule } from './kafka-door/kafka-door.module';
@@ -19,19 +15,8 @@ import { INGEST_MIGRATIONS } from './migrations';
 export function ingestModule(config: IngestConfig) {
   @Module({
     imports: [
-      ConfigModule.forValue(IngestConfig, config),
-      ObservabilityModule.forRoot({ service: 'ingest', logLevel: config.LOG_LEVEL }),
-      KafkaModule.forRoot(kafkaConnectionOf(config, 'ingest')),
+      ...serviceFoundation({ service: 'ingest', schema: IngestConfig, config, migrations: INGEST_MIGRATIONS }),
       VaultModule.forRoot(config, 'ingest'),
-      TypeOrmModule.forRoot(
-        postgresOptions({
-          url: config.DATABASE_URL,
-          entities: [],
-          migrations: INGEST_MIGRATIONS,
-          runMigrations: config.DB_MIGRATIONS_RUN === 'true',
-          applicationName: 'ingest',
-        }),
-      ),
       // Per API key (the HTTP doors' ApiKeyScopeGuard runs first), in this replica's memory.
       ThrottlerModule.forRoot({
         throttlers: [{ ttl: config.HTTP_RATE_LIMIT_WINDOW_SECONDS * 1000, limit: config.HTTP_RATE_LIMIT_PER_KEY }],

@@ -2,12 +2,11 @@
 import '@wt/observability/tracing';
 import 'reflect-metadata';
 import { apiKeyCommand } from '@wt/business-auth';
-import { DatabaseEnv, loadConfig } from '@wt/config';
-import { postgresOptions } from '@wt/database';
+import { loadConfig } from '@wt/config';
+import { operatorDataSource } from '@wt/database';
 import { Pseudonymizer } from '@wt/identity';
-import { kafkaConnectionOf, phoneOwner } from '@wt/kafka';
-import { main, runProgram, runService, serviceProgram } from '@wt/runtime';
-import { DataSource } from 'typeorm';
+import { phoneOwner } from '@wt/kafka';
+import { main, runProgram, runService, serviceConsumer, serviceProgram } from '@wt/runtime';
 import { ingestModule } from './app.module';
 import { IngestConfig } from './ingest.config';
 import { INGEST_MIGRATIONS } from './migrations';
@@ -20,13 +19,11 @@ main(async () => {
       module: ingestModule(config),
       port: config.PORT,
       bodyLimit: config.HTTP_BODY_LIMIT,
-      consumer: {
-        connection: kafkaConnectionOf(config, 'ingest'),
-        groupId: `${config.KAFKA_GROUP_PREFIX}.ingest`,
+      consumer: serviceConsumer(config, 'ingest', {
         // Its dead letters of public inputs are sealed under the key of the number's owner.
         personOf: phoneOwner(new Pseudonymizer(config.PSEUDONYM_SECRET), config.DEFAULT_REGION),
         callsConcurrently: 2,
-      },
+      }),
     });
   });
   program.addCommand(
@@ -34,17 +31,7 @@ main(async () => {
       businessKeyFor: 'consent:write, POST /v1/consents of that business',
       businessScopes: ['consent:write'],
       producers: true,
-      // Only the database's variables: the operator needs no pseudonym secret or vault key to issue a key.
-      dataSource: () =>
-        new DataSource(
-          postgresOptions({
-            url: loadConfig(DatabaseEnv).DATABASE_URL,
-            entities: [],
-            migrations: INGEST_MIGRATIONS,
-            runMigrations: false,
-            applicationName: 'ingest-cli',
-          }),
-        ),
+      dataSource: () => operatorDataSource('ingest', { entities: [], migrations: INGEST_MIGRATIONS }),
     }),
   );
   process.exitCode = await runProgram(program);

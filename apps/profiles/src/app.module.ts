@@ -1,10 +1,6 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { ConfigModule } from '@wt/config';
-import { postgresOptions } from '@wt/database';
-import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
-import { ObservabilityModule } from '@wt/observability';
 import { VaultModule } from '@wt/vault';
+import { serviceFoundation } from '@wt/runtime';
 import { ConsentLedgerEntity } from './consent/consent-ledger.entity';
 import { ConsentStateEntity } from './consent/consent-state.entity';
 import { InitialSchema1764374400000 } from './migrations/1764374400000-initial-schema';
@@ -35,18 +31,13 @@ export const PROFILES_MIGRATIONS = [
 export function profilesModule(config: ProfilesConfig) {
   @Module({
     imports: [
-      ConfigModule.forValue(ProfilesConfig, config),
-      ObservabilityModule.forRoot({ service: 'profiles', logLevel: config.LOG_LEVEL }),
-      KafkaModule.forRoot(kafkaConnectionOf(config, 'profiles')),
-      TypeOrmModule.forRoot(
-        postgresOptions({
-          url: config.DATABASE_URL,
-          entities: PROFILES_ENTITIES,
-          migrations: PROFILES_MIGRATIONS,
-          runMigrations: config.DB_MIGRATIONS_RUN === 'true',
-          applicationName: 'profiles',
-        }),
-      ),
+      ...serviceFoundation({
+        service: 'profiles',
+        schema: ProfilesConfig,
+        config,
+        entities: PROFILES_ENTITIES,
+        migrations: PROFILES_MIGRATIONS,
+      }),
       VaultModule.forRoot(config, 'profiles'),
       // One module per domain folder (consent/ holds only the ledger's entities).
       ProfileModule,

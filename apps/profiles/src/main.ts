@@ -4,8 +4,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@wt/config';
 import { Pseudonymizer } from '@wt/identity';
-import { kafkaConnectionOf, KafkaPublisher, phoneOwner } from '@wt/kafka';
-import { main, runService } from '@wt/runtime';
+import { KafkaPublisher, phoneOwner } from '@wt/kafka';
+import { main, runService, serviceConsumer } from '@wt/runtime';
 import { Logger } from 'nestjs-pino';
 import { profilesModule } from './app.module';
 import { RetentionPurge } from './profile/retention-purge';
@@ -22,15 +22,13 @@ main(async () => {
     name: 'profiles',
     module: profilesModule(config),
     port: config.PORT,
-    consumer: {
-      connection: kafkaConnectionOf(config, 'profiles'),
-      groupId: `${config.KAFKA_GROUP_PREFIX}.profiles`,
+    consumer: serviceConsumer(config, 'profiles', {
       // Its dead letters of public inputs are sealed under the key of the number's owner.
       personOf: phoneOwner(new Pseudonymizer(config.PSEUDONYM_SECRET), config.DEFAULT_REGION),
       callsConcurrently: 3,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
-    },
+    }),
   });
 });
 

@@ -6,3 +6,4 @@ export * from './lib/http-input/http-error.filter';
 export * from './lib/http-input/input-problem.guard';
 export * from './lib/http-input/json-input';
 export * from './lib/cli/service-program';
+export * from './lib/service-foundation';

@@ -1,4 +1,5 @@
-import { type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import { DatabaseEnv, loadConfig } from '@wt/config';
+import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
 
 export interface DatabaseOptions {
   url: string;
@@ -29,4 +30,19 @@ export function postgresOptions(options: DatabaseOptions): DataSourceOptions {
     applicationName: options.applicationName,
     extra: { max: options.poolSize ?? 10 },
   };
+}
+
+/**
+ * A data source on a service's database for an operator's command (`<service> api-key ...`): only
+ * DATABASE_URL is read, so the operator needs no pseudonym secret or vault key; no migration runs.
+ */
+export function operatorDataSource(service: string, schema: Pick<DatabaseOptions, 'entities' | 'migrations'>): DataSource {
+  return new DataSource(
+    postgresOptions({
+      url: loadConfig(DatabaseEnv).DATABASE_URL,
+      ...schema,
+      runMigrations: false,
+      applicationName: `${service}-cli`,
+    }),
+  );
 }

@@ -8,6 +8,8 @@ import {
   DeadLetterSealer,
   enableRecordSpans,
   KafkaBatchServer,
+  kafkaConnectionOf,
+  type KafkaEnv,
   KafkaPublisher,
   type KafkaBatchServerOptions,
   type PersonOf,
@@ -37,6 +39,20 @@ export interface RunServiceOptions {
   rawBody?: boolean;
   /** Largest accepted JSON body, e.g. `'2mb'` (default DEFAULT_BODY_LIMIT, 100kb). */
   bodyLimit?: string;
+}
+
+export type ServiceConsumerOptions = NonNullable<RunServiceOptions['consumer']>;
+
+/**
+ * The consumer of service `name` as its `main` runs it: its Kafka connection (client id `name`) in
+ * the group `<KAFKA_GROUP_PREFIX>.<name>`, with `options` (concurrency, the owner of public inputs, ...).
+ */
+export function serviceConsumer(
+  config: KafkaEnv & { KAFKA_GROUP_PREFIX: string },
+  name: string,
+  options: Partial<ServiceConsumerOptions> = {},
+): ServiceConsumerOptions {
+  return { connection: kafkaConnectionOf(config, name), groupId: `${config.KAFKA_GROUP_PREFIX}.${name}`, ...options };
 }
 
 /**
