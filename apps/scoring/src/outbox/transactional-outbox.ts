@@ -2,6 +2,7 @@ import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from 
 import { type Topic, type TopicPayload } from '@wt/contracts';
 import { IntervalTask } from '@wt/database';
 import { type KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
+import { counter } from '@wt/observability';
 import { type Counter } from 'prom-client';
 import { type DataSource, type EntityManager } from 'typeorm';
 
@@ -29,9 +30,11 @@ export interface OutboxOptions<T extends Topic> {
   /** The table: `(id bigserial, created_at timestamptz, records jsonb)`, plus `key text` when `perKeyOrder`. */
   table: string;
   topic: T;
-  /** What the rows hold, for logs: `decision`, `campaign`. */
+  /**
+   * What the rows hold (`decision`, `campaign`): for logs, and the counter of records the relay
+   * published, `wt_<name>_outbox_relayed_total`.
+   */
   name: string;
-  relayedTotal: Counter;
   /**
    * Each row holds records of one key (its `key` column), and a key's rows are published in the
    * order they were written, whoever publishes them: on a compacted topic the last record of a key
@@ -56,13 +59,19 @@ export interface OutboxOptions<T extends Topic> {
 export abstract class TransactionalOutbox<T extends Topic> implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger: Logger;
   private readonly relayTask: IntervalTask;
+  private readonly relayedTotal: Counter;
 
   protected constructor(
     protected readonly dataSource: DataSource,
     protected readonly publisher: KafkaPublisher,
     private readonly options: OutboxOptions<T>,
   ) {
-    this.logger = new Logger(`${options.name[0]?.toUpperCase() ?? ''}${options.name.slice(1)}Outbox`);
+    const title = `${options.name[0]?.toUpperCase() ?? ''}${options.name.slice(1)}`;
+    this.logger = new Logger(`${title}Outbox`);
+    this.relayedTotal = counter({
+      name: `wt_${options.name}_outbox_relayed_total`,
+      help: `${title} records published by the outbox relay: stored, but not published right after the commit`,
+    });
     this.relayTask = new IntervalTask(`${options.name} outbox relay`, () => this.relayAndLog(), this.logger);
   }
 
@@ -144,7 +153,7 @@ export abstract class TransactionalOutbox<T extends Topic> implements OnApplicat
       await manager.query(`DELETE FROM ${table} WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       return records.length;
     });
-    if (published > 0) this.options.relayedTotal.inc(published);
+    if (published > 0) this.relayedTotal.inc(published);
     return published;
   }
 
