@@ -115,7 +115,7 @@ export class ScratchDatabase {
 
   static async create(service: string, name: string): Promise<ScratchDatabase> {
     const adminUrl = testDatabaseUrl(service);
-    await ScratchDatabase.onServer(adminUrl, `CREATE DATABASE ${name}`);
+    await onDatabaseServer(adminUrl, `CREATE DATABASE ${name}`);
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
     const pg = new Client({ connectionString: url.toString() });
@@ -125,16 +125,17 @@ export class ScratchDatabase {
 
   async drop(): Promise<void> {
     await this.pg.end();
-    await ScratchDatabase.onServer(this.adminUrl, `DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`);
+    await onDatabaseServer(this.adminUrl, `DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`);
   }
+}
 
-  private static async onServer(adminUrl: string, sql: string): Promise<void> {
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    try {
-      await admin.query(sql);
-    } finally {
-      await admin.end();
-    }
+/** Runs `sql` on the server of `adminUrl` in a connection of its own (CREATE or DROP DATABASE, say). */
+export async function onDatabaseServer(adminUrl: string, sql: string): Promise<void> {
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
   }
 }
