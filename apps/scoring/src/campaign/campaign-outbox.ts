@@ -16,6 +16,12 @@ export type CampaignRecord = OutgoingRecord<CampaignV1>;
 @Injectable()
 export class CampaignOutbox extends TransactionalOutbox<Topic.CampaignsV1> {
   constructor(dataSource: DataSource, publisher: KafkaPublisher) {
-    super(dataSource, publisher, { table: 'campaign_outbox', topic: Topic.CampaignsV1, name: 'campaign', perKeyOrder: true });
+    super(dataSource, publisher, {
+      table: 'campaign_outbox',
+      topic: Topic.CampaignsV1,
+      name: 'campaign',
+      relayedMetric: 'wt_campaign_outbox_relayed_total',
+      perKeyOrder: true,
+    });
   }
 }

@@ -18,6 +18,11 @@ export type DecisionRecord = OutgoingRecord<TargetingDecisionV1>;
 @Injectable()
 export class DecisionOutbox extends TransactionalOutbox<Topic.TargetingDecisionsV1> {
   constructor(dataSource: DataSource, publisher: KafkaPublisher) {
-    super(dataSource, publisher, { table: 'decision_outbox', topic: Topic.TargetingDecisionsV1, name: 'decision' });
+    super(dataSource, publisher, {
+      table: 'decision_outbox',
+      topic: Topic.TargetingDecisionsV1,
+      name: 'decision',
+      relayedMetric: 'wt_decision_outbox_relayed_total',
+    });
   }
 }

@@ -30,11 +30,10 @@ export interface OutboxOptions<T extends Topic> {
   /** The table: `(id bigserial, created_at timestamptz, records jsonb)`, plus `key text` when `perKeyOrder`. */
   table: string;
   topic: T;
-  /**
-   * What the rows hold (`decision`, `campaign`): for logs, and the counter of records the relay
-   * published, `wt_<name>_outbox_relayed_total`.
-   */
+  /** What the rows hold, for logs: `decision`, `campaign`. */
   name: string;
+  /** `wt_<name>_outbox_relayed_total`: counts the records the relay published (not published right after their commit). */
+  relayedMetric: string;
   /**
    * Each row holds records of one key (its `key` column), and a key's rows are published in the
    * order they were written, whoever publishes them: on a compacted topic the last record of a key
@@ -69,7 +68,7 @@ export abstract class TransactionalOutbox<T extends Topic> implements OnApplicat
     const title = `${options.name[0]?.toUpperCase() ?? ''}${options.name.slice(1)}`;
     this.logger = new Logger(`${title}Outbox`);
     this.relayedTotal = counter({
-      name: `wt_${options.name}_outbox_relayed_total`,
+      name: options.relayedMetric,
       help: `${title} records published by the outbox relay: stored, but not published right after the commit`,
     });
     this.relayTask = new IntervalTask(`${options.name} outbox relay`, () => this.relayAndLog(), this.logger);
