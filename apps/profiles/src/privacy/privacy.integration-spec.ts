@@ -89,6 +89,9 @@ describe('profiles: GDPR export and erasure', () => {
   const send = (topic: Topic, key: string, values: object[]) => bed.send(topic, values, () => key);
   const caughtUp = (topics: Topic[]) => bed.caughtUp(...topics);
 
+  /** What an erased person leaves: their erasure record, nothing else. */
+  const ERASED = { person_profile: 0, consent_state: 0, consent_ledger: 0, processed_event: 0, erased_person: 1 };
+
   async function rowsHeld(personId: string): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
     for (const table of ['person_profile', 'consent_state', 'consent_ledger', 'processed_event', 'erased_person']) {
@@ -208,13 +211,7 @@ describe('profiles: GDPR export and erasure', () => {
     await eventually('the tombstone on the snapshot topic', async () =>
       snapshots.records.some((r) => r.key === marieId && r.value === null) ? true : undefined,
     );
-    expect(await rowsHeld(marieId)).toEqual({
-      person_profile: 0,
-      consent_state: 0,
-      consent_ledger: 0,
-      processed_event: 0,
-      erased_person: 1,
-    });
+    expect(await rowsHeld(marieId)).toEqual(ERASED);
     expect((await fetch(url(`/v1/profiles/${marie.national}`), { headers: ops })).status).toBe(404);
     const exported = (await (await fetch(url(`/v1/profiles/${marie.national}/export`), { headers: ops })).json()) as PrivacyExportV1;
     expect(exported.data).toMatchObject({
@@ -283,13 +280,7 @@ describe('profiles: GDPR export and erasure', () => {
       );
     }
     await sleep(500);
-    expect(await rowsHeld(marieId)).toEqual({
-      person_profile: 0,
-      consent_state: 0,
-      consent_ledger: 0,
-      processed_event: 0,
-      erased_person: 1,
-    });
+    expect(await rowsHeld(marieId)).toEqual(ERASED);
     expect(snapshots.records.slice(tombstoneAt + 1).filter((r) => r.key === marieId)).toEqual([]);
   }, 90_000);
 
