@@ -1,9 +1,24 @@
+import { type INestApplication } from '@nestjs/common';
+import { loadConfig } from '@wt/config';
+import { Topic, TOPIC_SPECS } from '@wt/contracts';
+import { createKafka, ensureTopics } from '@wt/kafka';
 import { type ProfileState } from '@wt/profile-model';
-import { type Topic } from '@wt/contracts';
-import { ScratchDatabase, ServiceProcess, testBrokers, TestProducer, testVaultEnv } from '@wt/testing';
+import { runService } from '@wt/runtime';
+import {
+  eventually,
+  groupAtTopicEnds,
+  ScratchDatabase,
+  ServiceProcess,
+  testBrokers,
+  testDatabaseUrl,
+  TestProducer,
+  testVaultEnv,
+} from '@wt/testing';
 import { randomBytes } from 'node:crypto';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { type Client } from 'pg';
+import { profilesModule } from '../app.module';
+import { ProfilesConfig } from '../profiles.config';
 
 /** A stored profile as the specs compare it: the state and its version. */
 export type StoredProfile = ProfileState & { version: number };
@@ -148,4 +163,49 @@ export function expectScoresClose(actual: Record<string, number> | undefined, ex
   expect({ where, keys: Object.keys(actual ?? {}).sort() }).toEqual({ where, keys: Object.keys(expected).sort() });
   for (const [category, score] of Object.entries(expected))
     expect({ where, category, off: Math.abs((actual?.[category] ?? NaN) - score) < 1e-4 }).toEqual({ where, category, off: true });
+}
+
+/** The topics the profiles service consumes. */
+const PROFILES_TOPICS = [
+  Topic.EngagementNormalizedV1,
+  Topic.ConsentNormalizedV1,
+  Topic.PrivacyRequestsV1,
+  Topic.WhatsappInboundV1,
+  Topic.IdentityMergesV1,
+];
+
+/**
+ * The whole profiles service in this process, on the test stack's profiles database, as `main`
+ * runs it: its consumers in a new group `it-<name>-<run>.profiles` set at the current ends of their
+ * topics (only what the test publishes), `env` over the test defaults. Returned once ready.
+ */
+export async function runProfilesService(name: string, run: string, env: Record<string, string> = {}): Promise<INestApplication> {
+  const brokers = testBrokers();
+  const settings = loadConfig(ProfilesConfig, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    KAFKA_BROKERS: brokers.join(','),
+    KAFKA_GROUP_PREFIX: `it-${name}-${run}`,
+    DATABASE_URL: testDatabaseUrl('profiles'),
+    DB_MIGRATIONS_RUN: 'true',
+    PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
+    ...testVaultEnv(),
+    ...env,
+  });
+  const groupId = `${settings.KAFKA_GROUP_PREFIX}.profiles`;
+  await ensureTopics(
+    createKafka({ brokers, clientId: `profiles-${name}-it` }),
+    PROFILES_TOPICS.map((topic) => TOPIC_SPECS[topic]),
+  );
+  await groupAtTopicEnds(groupId, PROFILES_TOPICS, brokers);
+  const app = await runService({
+    name: 'profiles',
+    module: profilesModule(settings),
+    port: 0,
+    host: '127.0.0.1',
+    consumer: { connection: { brokers, clientId: `profiles-${name}-it` }, groupId },
+  });
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  await eventually('profiles ready', async () => ((await fetch(`${url}/health/ready`)).ok ? true : undefined), 60_000);
+  return app;
 }
