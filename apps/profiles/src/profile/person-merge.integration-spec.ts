@@ -100,8 +100,10 @@ describe('profiles: a BSUID-only person merged into the number’s person, on th
       { key: number, value: engagement(number, 3, cafe) },
     ]);
     await publisher.publish(Topic.WhatsappInboundV1, [{ key: bsuidOnly, value: inbound(bsuidOnly, '7700000001') }]);
+    // Both sides whole before the merge (their records are on other partitions than the merge's).
     await eventually('both people built', async () =>
       (await count('processed_event', bsuidOnly)) === 2 &&
+      (await count('consent_state', bsuidOnly)) === 3 &&
       (await count('consent_state', number)) === 4 &&
       (await count('person_profile', bsuidOnly)) === 1
         ? true
