@@ -55,7 +55,8 @@ export default [
             // The simulated population: the sandbox's recipients and scoring's evaluation harness
             // (and the dispatcher's integration tests, which drive simulated recipients).
             { sourceTag: 'scope:simulation', onlyDependOnLibsWithTags: ['scope:shared'] },
-            // The stored profile's shape (types only): profiles, and the tools that drive its built code.
+            // The stored profile's shape and what each engagement counts for: profiles, scoring's evaluation
+            // harness (which counts engagement as profiles does), and the tools that drive profiles' built code.
             { sourceTag: 'scope:profile-model', onlyDependOnLibsWithTags: ['scope:shared'] },
             // Each service: shared code, its own scope, and the capabilities it has.
             {
@@ -68,7 +69,7 @@ export default [
             },
             {
               sourceTag: 'scope:scoring',
-              onlyDependOnLibsWithTags: ['scope:shared', 'scope:scoring', 'scope:business-api', 'scope:simulation'],
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:scoring', 'scope:business-api', 'scope:simulation', 'scope:profile-model'],
             },
             {
               sourceTag: 'scope:dispatcher',

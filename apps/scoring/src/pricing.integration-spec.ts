@@ -14,7 +14,7 @@ import { CampaignStore } from './campaign/campaign.store';
 import { DecisionOutbox } from './decision/decision-outbox';
 import { DecisionEngine } from './decision/decision.engine';
 import { DecisionStore } from './decision/decision.store';
-import { MessageStatusConsumer } from './outcome/message-status.consumer';
+import { MessageStatusConsumer } from './outcome/outcome.consumers';
 import { EligibilityStore } from './eligibility/eligibility.store';
 import { type CampaignReport } from './report/campaign-report';
 import { type CampaignEstimate, CampaignEstimator } from './report/campaign-estimator';
@@ -72,9 +72,7 @@ describe('scoring: rate card, money budgets, spend and estimates', () => {
     };
     // Scoring's handler of statuses, in a consumer group of this run, behind the real validation of KafkaBatchServer.
     const scoring = app.get(MessageStatusConsumer);
-    consumer = await startTopicConsumer(app, settings, `it-pricing-${run}`, Topic.WhatsappMessageStatusV1, (batch) =>
-      scoring.onStatuses(batch),
-    );
+    consumer = await startTopicConsumer(app, settings, `it-pricing-${run}`, Topic.WhatsappMessageStatusV1, (batch) => scoring.on(batch));
     producer = createKafka({ brokers: testBrokers(), clientId: `pricing-it-${run}` }).producer();
     await producer.connect();
   });

@@ -14,3 +14,4 @@ export * from './lib/trace-context';
 export * from './lib/http-trace.middleware';
 export * from './lib/record-spans';
 export * from './lib/consumer-lag';
+export * from './lib/topic-consumer';

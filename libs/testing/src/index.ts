@@ -6,3 +6,5 @@ export * from './lib/http-fuzz';
 export * from './lib/otlp-receiver';
 export * from './lib/test-producer';
 export * from './lib/offline-env';
+export * from './lib/service-process';
+export * from './lib/kafka-groups';

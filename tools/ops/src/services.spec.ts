@@ -51,10 +51,13 @@ describe('the list of services the operations checks derive from apps/', () => {
       write('apps/newcomer/project.json', JSON.stringify({ tags: ['scope:newcomer', 'type:app'] }));
       write('apps/newcomer/src/migrations/index.ts', 'export const M = [];');
       write('apps/newcomer/src/a.consumer.ts', '@EventPattern(Topic.ConsentV1)\n@EventPattern( Topic.CampaignsV1 )');
+      write('apps/newcomer/src/b.consumers.ts', 'export const C = topicConsumer(\n  Topic.PrivacyRequestsV1,\n  Intake,');
       write('apps/newcomer/src/a.consumer.spec.ts', '@EventPattern(Topic.WhatsappInboundV1)');
       write('apps/e2e-helpers/project.json', JSON.stringify({ tags: ['type:tool'] }));
       write('apps/notes/README.md', 'not a project');
-      expect(discoverApps(root)).toEqual([{ name: 'newcomer', ownsDatabase: true, consumes: ['campaigns.v1', 'consent.v1'] }]);
+      expect(discoverApps(root)).toEqual([
+        { name: 'newcomer', ownsDatabase: true, consumes: ['campaigns.v1', 'consent.v1', 'privacy.requests.v1'] },
+      ]);
     });
 
     it('refuses a handler on a topic the contracts do not define', () => {

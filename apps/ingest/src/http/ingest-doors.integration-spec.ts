@@ -1,9 +1,8 @@
 import { type DeadLetterV1, type EngagementEventV1, Topic } from '@wt/contracts';
 import { parseTraceContext } from '@wt/kafka';
-import { childLogDir, freePort, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe, stopChild, waitUntilReady } from '@wt/testing';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ServiceProcess, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe } from '@wt/testing';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { issueKey, ROOT } from '../testing/ingest-child';
@@ -21,7 +20,6 @@ const RATE_LIMIT = 40;
 describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their replay', () => {
   const brokers = testBrokers();
   const run = randomUUID().slice(0, 8);
-  const logFile = path.join(childLogDir(), `ingest-doors-${run}.log`);
   const secrets = { PSEUDONYM_SECRET: randomBytes(32).toString('hex'), ...testVaultEnv() };
   // French mobiles in 061x, a range libphonenumber's full metadata knows as assigned.
   const used: string[] = [];
@@ -30,45 +28,16 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
     used.push(digits);
     return digits;
   };
-  let port: number;
-  let child: ChildProcess | undefined;
+  let ingest: ServiceProcess;
   let producer: Producer;
   const probes: TopicProbe<Topic>[] = [];
   let deadLetters: TopicProbe<Topic.DeadLetterV1>;
   let normalized: TopicProbe<Topic.EngagementNormalizedV1>;
   let consents: TopicProbe<Topic.ConsentNormalizedV1>;
 
-  function start(extraEnv: Record<string, string> = {}): ChildProcess {
-    const out = fs.openSync(logFile, 'a');
-    const proc = spawn(process.execPath, [path.join(ROOT, 'dist/apps/ingest/src/main.js')], {
-      env: {
-        PATH: process.env['PATH'],
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'info',
-        PORT: String(port),
-        KAFKA_BROKERS: brokers.join(','),
-        KAFKA_GROUP_PREFIX: `it-ingest-${run}`,
-        HTTP_BODY_LIMIT: '256kb',
-        DATABASE_URL: testDatabaseUrl('ingest'),
-        // A window far longer than the run: the limit test counts requests, never time.
-        HTTP_RATE_LIMIT_PER_KEY: String(RATE_LIMIT),
-        HTTP_RATE_LIMIT_WINDOW_SECONDS: '3600',
-        ...secrets,
-        ...extraEnv,
-      },
-      stdio: ['ignore', out, out],
-    });
-    fs.closeSync(out);
-    return proc;
-  }
-
-  async function ready(): Promise<void> {
-    await waitUntilReady('ingest', child, `http://127.0.0.1:${port}`, logFile);
-  }
-
   async function stop(): Promise<void> {
     // A graceful stop finishes the batch in progress; do not wait for ever on a loaded machine.
-    await stopChild(child, 'SIGTERM', 20_000);
+    await ingest.stop('SIGTERM', 20_000);
   }
 
   /** Instagram's producer key, business `acme-<run>`'s key and business `globex-<run>`'s key. */
@@ -82,7 +51,7 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
     headers: Record<string, string> = {},
     apiKey: string | null = route === '/v1/consents' ? keys.acme.apiKey : keys.instagram.apiKey,
   ): Promise<{ status: number; json: IntakeResponse & { message?: string }; traceparent: string | null; retryAfter: string | null }> {
-    const response = await fetch(`http://127.0.0.1:${port}${route}`, {
+    const response = await fetch(`${ingest.url}${route}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}), ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -117,7 +86,16 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
     keys.instagram = await issueKey('issue-producer', 'instagram');
     keys.acme = await issueKey('issue', acme);
     keys.globex = await issueKey('issue', globex);
-    port = await freePort();
+    ingest = await ServiceProcess.create('ingest', `ingest-doors-${run}`, {
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_GROUP_PREFIX: `it-ingest-${run}`,
+      HTTP_BODY_LIMIT: '256kb',
+      DATABASE_URL: testDatabaseUrl('ingest'),
+      // A window far longer than the run: the limit test counts requests, never time.
+      HTTP_RATE_LIMIT_PER_KEY: String(RATE_LIMIT),
+      HTTP_RATE_LIMIT_WINDOW_SECONDS: '3600',
+      ...secrets,
+    });
     deadLetters = await TopicProbe.start(brokers, Topic.DeadLetterV1);
     normalized = await TopicProbe.start(brokers, Topic.EngagementNormalizedV1);
     consents = await TopicProbe.start(brokers, Topic.ConsentNormalizedV1);
@@ -127,12 +105,11 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
-    child = start();
-    await ready();
+    await ingest.start();
   }, 90_000);
 
   afterAll(async () => {
-    await stop();
+    await ingest?.stop('SIGTERM', 20_000);
     await producer?.disconnect();
     await Promise.all(probes.map((p) => p.stop()));
   }, 90_000);
@@ -323,7 +300,7 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
       expect(over.json.message).toMatch(new RegExp(`more than ${RATE_LIMIT} requests in 3600 s with this API key`));
       expect((await post('/v1/consents', { consents: [] }, {}, keys.globex.apiKey)).status).toBe(400);
       // The ops endpoints are not behind keys or limits.
-      expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+      expect((await fetch(`${ingest.url}/health/live`)).status).toBe(200);
     });
   });
 
@@ -370,8 +347,7 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
 
     // The fix: ingest now knows that national numbers are French.
     await stop();
-    child = start({ DEFAULT_REGION: 'FR' });
-    await ready();
+    await ingest.start({ DEFAULT_REGION: 'FR' });
 
     const cli = (args: string[]) =>
       execFileSync(process.execPath, [path.join(ROOT, 'dist/tools/cli/src/main.js'), 'dead-letters', 'replay', ...args], {
@@ -395,7 +371,7 @@ describe('ingest doors: HTTP and Kafka, one behaviour; dead letters and their re
 
   it('wrote no phone number in clear in its logs, whichever door and outcome', async () => {
     await stop();
-    const log = fs.readFileSync(logFile, 'utf8');
+    const log = ingest.logSince();
     expect(log.length).toBeGreaterThan(0);
     expect(used.length).toBeGreaterThan(5);
     // Every number this run sent (valid, invalid, national and E.164), as digits and as written.

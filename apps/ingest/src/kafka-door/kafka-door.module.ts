@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { NormalizationModule } from '../normalization/normalization.module';
-import { ConsentConsumer } from './consent.consumer';
-import { EngagementConsumer } from './engagement.consumer';
+import { ConsentConsumer, EngagementConsumer } from './kafka-door.consumers';
 import { KafkaIntake } from './kafka-intake';
 
 /** The Kafka door: one consumer per public input topic, each delegating to `KafkaIntake`. */

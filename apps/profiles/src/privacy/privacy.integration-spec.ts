@@ -12,17 +12,10 @@ import { PlatformKeySealer, Pseudonymizer } from '@wt/identity';
 import { loadConfig, ServiceEnv, withKeyVault } from '@wt/config';
 import { contactSealerOf, keyVaultOf, PostgresPersonIdentifiers, vaultDataSource } from '@wt/vault';
 import { ensureTopics, parseTraceContext } from '@wt/kafka';
-import { eventually, sleep, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe, randomFrenchMobile } from '@wt/testing';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { eventually, sleep, testBrokers, testVaultEnv, TopicProbe, randomFrenchMobile } from '@wt/testing';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import { createServer } from 'node:net';
-import path from 'node:path';
-import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import { Client } from 'pg';
-import { testLogDir } from '../testing/test-log-dir';
+import { ProfilesTestBed } from '../testing/profiles-test-bed';
 import { type ProfileView } from './privacy.service';
-import { dropScratchDatabase } from '../testing/scratch-database';
 
 interface ExportData {
   processedEvents: { dedupe_key: string }[];
@@ -33,23 +26,12 @@ interface ExportData {
  * profiles service runs as a child process on its own database and consumer group, and its real
  * log output is scanned for the numbers used.
  */
-const ROOT = path.resolve(__dirname, '../../../..');
 const TOKEN = randomBytes(24).toString('hex');
 const SECRET = randomBytes(32).toString('hex');
 const CONTACT_KEY = randomBytes(32).toString('base64');
 const pseudonymizer = new Pseudonymizer(SECRET);
 // Fixtures only: profiles stores sealed contacts but never opens them.
 const sealer = new PlatformKeySealer(CONTACT_KEY);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** A valid French mobile number nobody else in the run uses. */
 function frenchMobile(): { national: string; e164: string } {
@@ -59,27 +41,16 @@ function frenchMobile(): { national: string; e164: string } {
 describe('profiles: GDPR export and erasure', () => {
   const brokers = testBrokers();
   const run = randomUUID().slice(0, 8);
-  const database = `wt_it_profiles_privacy_${run}`;
-  const adminUrl = new URL(testDatabaseUrl('profiles'));
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${database}`;
-  const groupPrefix = `it-privacy-${run}`;
-  const logFile = path.join(testLogDir(), `profiles-privacy-${run}.log`);
-  const kafka = new Kafka({ brokers, clientId: 'profiles-privacy-it', logLevel: logLevel.ERROR });
   const marie = frenchMobile();
   const marieId = pseudonymizer.personId(marie.e164);
   const paul = frenchMobile();
   const paulId = pseudonymizer.personId(paul.e164);
-  let producer: Producer;
-  let admin: Admin;
-  let pg: Client;
-  let child: ChildProcess | undefined;
-  let port: number;
+  let bed: ProfilesTestBed;
   let snapshots: TopicProbe<Topic.ProfileSnapshotsV1>;
   let erasures: TopicProbe<Topic.PrivacyErasuresV1>;
   let exports: TopicProbe<Topic.PrivacyExportsV1>;
 
-  const url = (p: string) => `http://127.0.0.1:${port}${p}`;
+  const url = (p: string) => `${bed.service.url}${p}`;
   const ops = { authorization: `Bearer ${TOKEN}` };
 
   function engagement(personId: string, e164: string, n: number, businessId = 'acme'): EngagementNormalizedV1 {
@@ -115,82 +86,33 @@ describe('profiles: GDPR export and erasure', () => {
     };
   }
 
-  async function send(topic: Topic, key: string, values: object[]): Promise<void> {
-    await producer.send({ topic, acks: -1, messages: values.map((v) => ({ key, value: JSON.stringify(v) })) });
-  }
+  const send = (topic: Topic, key: string, values: object[]) => bed.send(topic, values, () => key);
+  const caughtUp = (topics: Topic[]) => bed.caughtUp(...topics);
 
-  async function caughtUp(topics: Topic[]): Promise<boolean> {
-    for (const topic of topics) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      const [committed] = await admin.fetchOffsets({ groupId: `${groupPrefix}.profiles`, topics: [topic] });
-      const done = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
-      if (!ends.every((end) => Number(end.high) === 0 || (done.get(end.partition) ?? -1) >= Number(end.high))) return false;
-    }
-    return true;
-  }
+  /** What an erased person leaves: their erasure record, nothing else. */
+  const ERASED = { person_profile: 0, consent_state: 0, consent_ledger: 0, processed_event: 0, erased_person: 1 };
 
+  /** Rows held about the person, per table, in one statement: an erasure committing meanwhile is seen whole or not at all. */
   async function rowsHeld(personId: string): Promise<Record<string, number>> {
-    const counts: Record<string, number> = {};
-    for (const table of ['person_profile', 'consent_state', 'consent_ledger', 'processed_event', 'erased_person']) {
-      const { rows } = await pg.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE person_id = $1`, [personId]);
-      counts[table] = Number(rows[0].n);
-    }
-    return counts;
+    const counts = Object.keys(ERASED).map((table) => `(SELECT count(*) FROM ${table} WHERE person_id = $1)::int AS ${table}`);
+    const { rows } = await bed.pg.query<Record<string, number>>(`SELECT ${counts.join(', ')}`, [personId]);
+    return { ...rows[0] };
   }
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'tools/build/swc-build.mjs'), 'apps/profiles'], { cwd: ROOT, stdio: 'ignore' });
-    await ensureTopics(kafka, [TOPIC_SPECS[Topic.PrivacyErasuresV1], TOPIC_SPECS[Topic.PrivacyExportsV1]]);
-    port = await freePort();
-    pg = new Client({ connectionString: adminUrl.toString() });
-    await pg.connect();
-    await pg.query(`CREATE DATABASE ${database}`);
-    await pg.end();
-    pg = new Client({ connectionString: dbUrl.toString() });
-    await pg.connect();
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    admin = kafka.admin();
-    await admin.connect();
+    bed = await ProfilesTestBed.create('privacy', run, {
+      PSEUDONYM_SECRET: SECRET,
+      CONTACT_KEY,
+      DEFAULT_REGION: 'FR',
+      OPERATIONS_TOKEN: TOKEN,
+    });
+    await ensureTopics(bed.kafka, [TOPIC_SPECS[Topic.PrivacyErasuresV1], TOPIC_SPECS[Topic.PrivacyExportsV1]]);
     [snapshots, erasures, exports] = await Promise.all([
       TopicProbe.start(brokers, Topic.ProfileSnapshotsV1),
       TopicProbe.start(brokers, Topic.PrivacyErasuresV1),
       TopicProbe.start(brokers, Topic.PrivacyExportsV1),
     ]);
-    const out = fs.openSync(logFile, 'a');
-    child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/profiles/src/main.js')], {
-      env: {
-        PATH: process.env['PATH'],
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'info',
-        PORT: String(port),
-        KAFKA_BROKERS: brokers.join(','),
-        KAFKA_GROUP_PREFIX: groupPrefix,
-        KAFKA_SESSION_TIMEOUT_MS: '6000',
-        DATABASE_URL: dbUrl.toString(),
-        DB_MIGRATIONS_RUN: 'true',
-        PSEUDONYM_SECRET: SECRET,
-        CONTACT_KEY,
-        ...testVaultEnv(),
-        DEFAULT_REGION: 'FR',
-        OPERATIONS_TOKEN: TOKEN,
-      },
-      stdio: ['ignore', out, out],
-    });
-    fs.closeSync(out);
-    await eventually(
-      'profiles to be ready',
-      async () => {
-        if (child && (child.exitCode !== null || child.signalCode !== null))
-          throw new Error(`profiles exited: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
-        try {
-          return (await fetch(url('/health/ready'))).ok || undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      60_000,
-    );
+    await bed.service.start();
     await send(Topic.ConsentNormalizedV1, marieId, [consent(marieId, marie.e164, 30)]);
     await send(Topic.EngagementNormalizedV1, marieId, [engagement(marieId, marie.e164, 1), engagement(marieId, marie.e164, 2)]);
     await send(Topic.EngagementNormalizedV1, paulId, [engagement(paulId, paul.e164, 1)]);
@@ -203,19 +125,8 @@ describe('profiles: GDPR export and erasure', () => {
   }, 120_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child!.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
     await Promise.all([snapshots, erasures, exports].map((probe) => probe?.stop()));
-    await producer?.disconnect();
-    if (admin) {
-      await admin.deleteGroups([`${groupPrefix}.profiles`]).catch(() => undefined);
-      await admin.disconnect();
-    }
-    await pg?.end();
-    await dropScratchDatabase(adminUrl, database);
+    await bed?.close();
   });
 
   it('refuses the operations routes without the right token (401)', async () => {
@@ -298,13 +209,12 @@ describe('profiles: GDPR export and erasure', () => {
     await eventually('the tombstone on the snapshot topic', async () =>
       snapshots.records.some((r) => r.key === marieId && r.value === null) ? true : undefined,
     );
-    expect(await rowsHeld(marieId)).toEqual({
-      person_profile: 0,
-      consent_state: 0,
-      consent_ledger: 0,
-      processed_event: 0,
-      erased_person: 1,
+    // The announcement and the tombstone are acknowledged before the erasure commits: wait for the commit.
+    const held = await eventually('the erasure committed', async () => {
+      const rows = await rowsHeld(marieId);
+      return rows['erased_person'] === 1 ? rows : undefined;
     });
+    expect(held).toEqual(ERASED);
     expect((await fetch(url(`/v1/profiles/${marie.national}`), { headers: ops })).status).toBe(404);
     const exported = (await (await fetch(url(`/v1/profiles/${marie.national}/export`), { headers: ops })).json()) as PrivacyExportV1;
     expect(exported.data).toMatchObject({
@@ -373,13 +283,7 @@ describe('profiles: GDPR export and erasure', () => {
       );
     }
     await sleep(500);
-    expect(await rowsHeld(marieId)).toEqual({
-      person_profile: 0,
-      consent_state: 0,
-      consent_ledger: 0,
-      processed_event: 0,
-      erased_person: 1,
-    });
+    expect(await rowsHeld(marieId)).toEqual(ERASED);
     expect(snapshots.records.slice(tombstoneAt + 1).filter((r) => r.key === marieId)).toEqual([]);
   }, 90_000);
 
@@ -487,7 +391,7 @@ describe('profiles: GDPR export and erasure', () => {
   }, 60_000);
 
   it('never writes the numbers used in the paths to a log line', async () => {
-    const log = fs.readFileSync(logFile, 'utf8');
+    const log = bed.service.logSince();
     expect(log).toMatch(/\/v1\/profiles\/\[redacted\]/);
     for (const phone of [marie, paul]) {
       expect(log).not.toContain(phone.national);

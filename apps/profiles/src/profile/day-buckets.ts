@@ -1,7 +1,7 @@
 import { type EngagementNormalizedV1 } from '@wt/contracts';
 import { type DayBucket, type ProfileState } from '@wt/profile-model';
 import { type InterestDecay } from './interest-decay';
-import { addSignals } from './profile-state';
+import { addSignals, noActivity } from './profile-state';
 
 const DAY_MS = 86_400_000;
 
@@ -101,18 +101,7 @@ export function addBuckets(a: DayBucket, b: DayBucket): DayBucket {
 export function recomputeFromBuckets(profile: ProfileState, buckets: readonly DayBucket[], decay: InterestDecay): ProfileState {
   const own = buckets.filter((b) => b.personId === profile.personId);
   if (own.length === 0) {
-    return {
-      ...profile,
-      interests: {},
-      businessInterests: {},
-      interestsAt: null,
-      recentInterests: {},
-      totalEvents: 0,
-      eventsBySource: {},
-      eventsByBusiness: {},
-      lastSeenAt: null,
-      version: profile.version + 1,
-    };
+    return { ...profile, ...noActivity(), version: profile.version + 1 };
   }
   const atMs = Math.max(...own.map((b) => b.lastSeenAt.getTime()));
   const interests: Record<string, number> = {};

@@ -1,16 +1,5 @@
 import { type EngagementType } from '@wt/contracts';
-
-/** How much one engagement says about interest: purchase > click > comment > like > view. */
-export const ENGAGEMENT_WEIGHTS: Readonly<Record<EngagementType, number>> = {
-  view: 1,
-  like: 2,
-  save: 2.5,
-  comment: 3,
-  follow: 3,
-  share: 3.5,
-  click: 4,
-  purchase: 8,
-};
+import { ENGAGEMENT_WEIGHTS } from '@wt/profile-model';
 
 const HOUR_MS = 3_600_000;
 

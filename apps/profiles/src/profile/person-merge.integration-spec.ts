@@ -1,33 +1,14 @@
 import { type INestApplication } from '@nestjs/common';
-import { loadConfig } from '@wt/config';
-import {
-  type ConsentNormalizedV1,
-  type EngagementNormalizedV1,
-  type InboundMessageV1,
-  type PersonMergeV1,
-  Topic,
-  TOPIC_SPECS,
-} from '@wt/contracts';
-import { createKafka, ensureTopics, KafkaPublisher } from '@wt/kafka';
-import { runService } from '@wt/runtime';
-import { eventually, localUrlOf, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe } from '@wt/testing';
+import { type ConsentNormalizedV1, type EngagementNormalizedV1, type InboundMessageV1, type PersonMergeV1, Topic } from '@wt/contracts';
+import { KafkaPublisher } from '@wt/kafka';
+import { eventually, testBrokers, TopicProbe } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { profilesModule } from '../app.module';
-import { ProfilesConfig } from '../profiles.config';
+import { runProfilesService } from '../testing/profiles-test-bed';
 
 const run = randomUUID().slice(0, 8);
 const personId = () => randomBytes(32).toString('hex');
 const HOUR = 3_600_000;
-
-/** The topics the profiles consumer reads. */
-const CONSUMED = [
-  Topic.EngagementNormalizedV1,
-  Topic.ConsentNormalizedV1,
-  Topic.PrivacyRequestsV1,
-  Topic.WhatsappInboundV1,
-  Topic.IdentityMergesV1,
-];
 
 /**
  * Issue 17, point 2 (follow-up): a person known only by a business-scoped user id (BSUID) turns out
@@ -37,51 +18,14 @@ const CONSUMED = [
  * service on the real broker and the real Postgres, fed through Kafka as in production.
  */
 describe('profiles: a BSUID-only person merged into the number’s person, on the real Postgres and Kafka', () => {
-  const brokers = testBrokers();
-  const settings = loadConfig(ProfilesConfig, {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    KAFKA_BROKERS: brokers.join(','),
-    KAFKA_GROUP_PREFIX: `it-merge-${run}`,
-    DATABASE_URL: testDatabaseUrl('profiles'),
-    DB_MIGRATIONS_RUN: 'true',
-    PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
-    RETENTION_PURGE_INTERVAL_SECONDS: String(7 * 86_400),
-    ...testVaultEnv(),
-  });
   let app: INestApplication;
   let dataSource: DataSource;
   let publisher: KafkaPublisher;
   let snapshots: TopicProbe<Topic.ProfileSnapshotsV1>;
 
   beforeAll(async () => {
-    const kafka = createKafka({ brokers, clientId: 'profiles-merge-it' });
-    await ensureTopics(kafka, [TOPIC_SPECS[Topic.IdentityMergesV1]]);
-    // A new group that starts at the current ends of its topics: only this run's records.
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      for (const topic of CONSUMED) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({
-          groupId: `${settings.KAFKA_GROUP_PREFIX}.profiles`,
-          topic,
-          partitions: ends.map((p) => ({ partition: p.partition, offset: p.offset })),
-        });
-      }
-    } finally {
-      await admin.disconnect();
-    }
-    snapshots = await TopicProbe.start(brokers, Topic.ProfileSnapshotsV1);
-    app = await runService({
-      name: 'profiles',
-      module: profilesModule(settings),
-      port: 0,
-      host: '127.0.0.1',
-      consumer: { connection: { brokers, clientId: 'profiles-merge-it' }, groupId: `${settings.KAFKA_GROUP_PREFIX}.profiles` },
-    });
-    const url = await localUrlOf(app);
-    await eventually('profiles ready', async () => ((await fetch(`${url}/health/ready`)).ok ? true : undefined), 60_000);
+    snapshots = await TopicProbe.start(testBrokers(), Topic.ProfileSnapshotsV1);
+    app = await runProfilesService('merge', run, { RETENTION_PURGE_INTERVAL_SECONDS: String(7 * 86_400) });
     dataSource = app.get(DataSource);
     publisher = app.get(KafkaPublisher);
   }, 120_000);
@@ -156,6 +100,7 @@ describe('profiles: a BSUID-only person merged into the number’s person, on th
       { key: number, value: engagement(number, 3, cafe) },
     ]);
     await publisher.publish(Topic.WhatsappInboundV1, [{ key: bsuidOnly, value: inbound(bsuidOnly, '7700000001') }]);
+    // Both sides whole before the merge (their records are on other partitions than the merge's).
     await eventually('both people built', async () =>
       (await count('processed_event', bsuidOnly)) === 2 &&
       (await count('consent_state', bsuidOnly)) === 3 &&

@@ -1,5 +1,6 @@
 import { type EngagementNormalizedV1, type EngagementType } from '@wt/contracts';
-import { ENGAGEMENT_WEIGHTS, InterestDecay } from './interest-decay';
+import { ENGAGEMENT_WEIGHTS } from '@wt/profile-model';
+import { InterestDecay } from './interest-decay';
 import { applyEngagement, emptyProfile } from './profile-state';
 
 const decay = new InterestDecay(24);

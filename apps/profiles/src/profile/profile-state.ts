@@ -1,6 +1,6 @@
-import { type EngagementKind, type EngagementNormalizedV1, type EngagementType, SERVICE_WINDOW_MS } from '@wt/contracts';
+import { type EngagementNormalizedV1, SERVICE_WINDOW_MS } from '@wt/contracts';
 import { timeZoneForCountry } from '@wt/identity';
-import { type ProfileState } from '@wt/profile-model';
+import { ENGAGEMENT_KIND, type ProfileState } from '@wt/profile-model';
 import { InterestDecay } from './interest-decay';
 
 /**
@@ -10,28 +10,27 @@ import { InterestDecay } from './interest-decay';
  */
 export const SIGNAL_KEYS = { purchases: '~purchases', businessPurchases: '~business-purchases', mix: '~mix' } as const;
 
-/** What an engagement type says: passive, social or commercial. */
-export const ENGAGEMENT_KIND: Readonly<Record<EngagementType, EngagementKind>> = {
-  view: 'passive',
-  save: 'passive',
-  follow: 'passive',
-  like: 'social',
-  comment: 'social',
-  share: 'social',
-  click: 'commercial',
-  purchase: 'commercial',
-};
-
 /** Half-life of short-term intent (`recentInterests`): the last day or two against the long-term level. */
 export const RECENT_HALF_LIFE_HOURS = 24;
 const recentDecay = new InterestDecay(RECENT_HALF_LIFE_HOURS);
 
 export function emptyProfile(personId: string): ProfileState {
+  return { personId, contact: null, country: null, timeZone: null, ...noActivity(), serviceWindows: {}, version: 0 };
+}
+
+/** A profile's activity when nothing is counted (none yet, or all of it past retention): new objects each time. */
+export function noActivity(): Pick<
+  ProfileState,
+  | 'interests'
+  | 'businessInterests'
+  | 'interestsAt'
+  | 'recentInterests'
+  | 'totalEvents'
+  | 'eventsBySource'
+  | 'eventsByBusiness'
+  | 'lastSeenAt'
+> {
   return {
-    personId,
-    contact: null,
-    country: null,
-    timeZone: null,
     interests: {},
     businessInterests: {},
     interestsAt: null,
@@ -40,8 +39,6 @@ export function emptyProfile(personId: string): ProfileState {
     eventsBySource: {},
     eventsByBusiness: {},
     lastSeenAt: null,
-    serviceWindows: {},
-    version: 0,
   };
 }
 

@@ -1,8 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ConsentConsumer } from './consent.consumer';
-import { IdentityMergeConsumer } from './identity-merge.consumer';
-import { EngagementConsumer } from './engagement.consumer';
-import { InboundConsumer } from './inbound.consumer';
+import { ConsentConsumer, EngagementConsumer, IdentityMergeConsumer, InboundConsumer } from './profile.consumers';
 import { ProfileUpdates } from './profile-updates.service';
 import { ProfileStore } from './profile.store';
 import { RetentionPurge, RetentionScheduler } from './retention-purge';

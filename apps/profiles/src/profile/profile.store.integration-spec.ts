@@ -24,6 +24,18 @@ function event(person: string, key: string, occurredAt: string): EngagementNorma
   };
 }
 
+/** A normalized consent of `p` to acme's WhatsApp marketing. */
+const consent = (p: string, status: 'granted' | 'revoked', occurredAt: string, source = 'web-form'): ConsentNormalizedV1 => ({
+  personId: p,
+  contact: 'v1.aaaa.bbbb.cccc',
+  purpose: 'whatsapp_marketing',
+  businessId: 'acme',
+  status,
+  occurredAt,
+  source,
+  country: 'FR',
+});
+
 describe('ProfileStore on the real Postgres', () => {
   const dataSource = new DataSource(
     postgresOptions({
@@ -74,18 +86,9 @@ describe('ProfileStore on the real Postgres', () => {
 
   it('keeps the latest consent choice whatever the arrival order, and the whole ledger', async () => {
     const p = personId();
-    const consent = (status: 'granted' | 'revoked', occurredAt: string): ConsentNormalizedV1 => ({
-      personId: p,
-      contact: 'v1.aaaa.bbbb.cccc',
-      purpose: 'whatsapp_marketing',
-      businessId: 'acme',
-      status,
-      occurredAt,
-      source: 'web-form',
-    });
-    await store.transaction((m) => store.recordConsents(m, [consent('revoked', '2026-11-28T12:00:00Z')]));
-    await store.transaction((m) => store.recordConsents(m, [consent('granted', '2026-11-28T09:00:00Z')]));
-    await store.transaction((m) => store.recordConsents(m, [consent('granted', '2026-11-28T09:00:00Z')])); // replay
+    await store.transaction((m) => store.recordConsents(m, [consent(p, 'revoked', '2026-11-28T12:00:00Z')]));
+    await store.transaction((m) => store.recordConsents(m, [consent(p, 'granted', '2026-11-28T09:00:00Z')]));
+    await store.transaction((m) => store.recordConsents(m, [consent(p, 'granted', '2026-11-28T09:00:00Z')])); // replay
     const state = await store.transaction((m) => store.consentsOf(m, [p]));
     expect(state).toEqual([{ personId: p, purpose: 'whatsapp_marketing', businessId: 'acme', status: 'revoked' }]);
     const ledger: { n: string }[] = await dataSource.query('SELECT count(*) AS n FROM consent_ledger WHERE person_id = $1', [p]);
@@ -121,16 +124,6 @@ describe('ProfileStore on the real Postgres', () => {
       (
         (await dataSource.query(`SELECT status FROM consent_ledger WHERE person_id = $1 ORDER BY occurred_at`, [p])) as { status: string }[]
       ).map((r) => r.status);
-    const consent = (p: string, status: 'granted' | 'revoked', occurredAt: string, source = 'web-form'): ConsentNormalizedV1 => ({
-      personId: p,
-      contact: 'v1.aaaa.bbbb.cccc',
-      purpose: 'whatsapp_marketing',
-      businessId: 'acme',
-      status,
-      occurredAt,
-      source,
-      country: 'FR',
-    });
 
     it("records the ledger and the latest choice, fills the profile's contact and time zone, and passes both to beforeCommit", async () => {
       const p = personId();

@@ -302,19 +302,11 @@ export class ProfileStore {
     if (profiles.length === 0) return;
     const sorted = [...profiles].sort((a, b) => (a.personId < b.personId ? -1 : 1));
     await manager.query(
-      `INSERT INTO person_profile (person_id, contact, country, time_zone, interests, interests_at, total_events,
-                                   events_by_source, events_by_business, last_seen_at, version,
-                                   business_interests, service_windows, recent_interests, updated_at)
+      `${INSERT_PROFILES}
        SELECT p.*, now() FROM unnest($1::char(64)[], $2::text[], $3::char(2)[], $4::text[], $5::jsonb[], $6::timestamptz[],
                                      $7::int[], $8::jsonb[], $9::jsonb[], $10::timestamptz[], $11::bigint[],
                                      $12::jsonb[], $13::jsonb[], $14::jsonb[]) AS p
-       ON CONFLICT (person_id) DO UPDATE SET
-         contact = EXCLUDED.contact, country = EXCLUDED.country, time_zone = EXCLUDED.time_zone,
-         interests = EXCLUDED.interests, interests_at = EXCLUDED.interests_at, total_events = EXCLUDED.total_events,
-         events_by_source = EXCLUDED.events_by_source, events_by_business = EXCLUDED.events_by_business,
-         last_seen_at = EXCLUDED.last_seen_at, version = EXCLUDED.version,
-         business_interests = EXCLUDED.business_interests, service_windows = EXCLUDED.service_windows,
-         recent_interests = EXCLUDED.recent_interests, updated_at = now()`,
+       ${ON_CONFLICT_UPDATE_PROFILE}`,
       [
         sorted.map((p) => p.personId),
         sorted.map((p) => p.contact),
@@ -748,24 +740,30 @@ function bucketRecord(b: DayBucket): BucketRow {
   };
 }
 
+/** The head of both profile upserts (`saveProfiles` and `upsertProfilesFrom`): every column, in their SELECTs' order. */
+const INSERT_PROFILES = `INSERT INTO person_profile (person_id, contact, country, time_zone, interests, interests_at, total_events,
+                                   events_by_source, events_by_business, last_seen_at, version,
+                                   business_interests, service_windows, recent_interests, updated_at)`;
+
+/** The tail of both profile upserts: a stored profile takes every column of the new one. */
+const ON_CONFLICT_UPDATE_PROFILE = `ON CONFLICT (person_id) DO UPDATE SET
+         contact = EXCLUDED.contact, country = EXCLUDED.country, time_zone = EXCLUDED.time_zone,
+         interests = EXCLUDED.interests, interests_at = EXCLUDED.interests_at, total_events = EXCLUDED.total_events,
+         events_by_source = EXCLUDED.events_by_source, events_by_business = EXCLUDED.events_by_business,
+         last_seen_at = EXCLUDED.last_seen_at, version = EXCLUDED.version,
+         business_interests = EXCLUDED.business_interests, service_windows = EXCLUDED.service_windows,
+         recent_interests = EXCLUDED.recent_interests, updated_at = now()`;
+
 /** The profile upsert of `saveProfiles`, from a JSON array of `profileRecord`s (an SQL literal). */
 function upsertProfilesFrom(json: string): string {
-  return `INSERT INTO person_profile (person_id, contact, country, time_zone, interests, interests_at, total_events,
-                                      events_by_source, events_by_business, last_seen_at, version,
-                                      business_interests, service_windows, recent_interests, updated_at)
+  return `${INSERT_PROFILES}
           SELECT p.person_id, p.contact, p.country, p.time_zone, p.interests, p.interests_at, p.total_events,
                  p.events_by_source, p.events_by_business, p.last_seen_at, p.version, p.business_interests, p.service_windows,
                  COALESCE(p.recent_interests, '{}'), now()
           FROM json_to_recordset(${json}::json) AS p(person_id char(64), contact text, country char(2), time_zone text, interests jsonb,
                interests_at timestamptz, total_events int, events_by_source jsonb, events_by_business jsonb, last_seen_at timestamptz,
                version bigint, business_interests jsonb, service_windows jsonb, recent_interests jsonb)
-          ON CONFLICT (person_id) DO UPDATE SET
-            contact = EXCLUDED.contact, country = EXCLUDED.country, time_zone = EXCLUDED.time_zone,
-            interests = EXCLUDED.interests, interests_at = EXCLUDED.interests_at, total_events = EXCLUDED.total_events,
-            events_by_source = EXCLUDED.events_by_source, events_by_business = EXCLUDED.events_by_business,
-            last_seen_at = EXCLUDED.last_seen_at, version = EXCLUDED.version,
-            business_interests = EXCLUDED.business_interests, service_windows = EXCLUDED.service_windows,
-            recent_interests = EXCLUDED.recent_interests, updated_at = now()`;
+          ${ON_CONFLICT_UPDATE_PROFILE}`;
 }
 
 /** The day-bucket upsert of `addDayBuckets` (rows already merged), from a JSON array of `bucketRecord`s (an SQL literal). */

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Topic } from '@wt/contracts';
+import { IntervalTask } from '@wt/database';
 import { KafkaPublisher } from '@wt/kafka';
 import { counter, gauge } from '@wt/observability';
 import { ProfilesConfig } from '../profiles.config';
@@ -108,8 +109,7 @@ export class RetentionPurge {
 @Injectable()
 export class RetentionScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('RetentionPurge');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly interval = new IntervalTask('retention purge', () => this.purgeAndLog(), this.logger);
 
   constructor(
     private readonly purge: RetentionPurge,
@@ -119,29 +119,18 @@ export class RetentionScheduler implements OnApplicationBootstrap, OnModuleDestr
   onApplicationBootstrap(): void {
     // One-shot modes (migrate, retention-purge) do their own work.
     if (process.env['WT_RUN_MODE'] || this.config.RETENTION_PURGE_INTERVAL_SECONDS === 0) return;
-    this.timer = setInterval(() => void this.tick(), this.config.RETENTION_PURGE_INTERVAL_SECONDS * 1000);
-    this.timer.unref();
+    this.interval.start(this.config.RETENTION_PURGE_INTERVAL_SECONDS * 1000);
   }
 
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = this.purge
-      .runExclusive(new Date())
-      .then((result) => {
-        if (result.ran && result.people > 0)
-          this.logger.log(
-            `retention purge before ${result.cutoffDay}: ${result.people} people, ${result.days} days, ${result.dedupeRecords} dedupe records`,
-          );
-      })
-      .catch((error: unknown) =>
-        this.logger.error(`retention purge failed (retried next interval): ${error instanceof Error ? error.message : String(error)}`),
-      )
-      .finally(() => (this.running = undefined));
-    await this.running;
+  private async purgeAndLog(): Promise<void> {
+    const result = await this.purge.runExclusive(new Date());
+    if (result.ran && result.people > 0)
+      this.logger.log(
+        `retention purge before ${result.cutoffDay}: ${result.people} people, ${result.days} days, ${result.dedupeRecords} dedupe records`,
+      );
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.interval.stop();
   }
 }

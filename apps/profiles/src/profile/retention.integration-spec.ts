@@ -1,15 +1,8 @@
-import { type ProfileState } from '@wt/profile-model';
 import { ENGAGEMENT_TYPES, type EngagementNormalizedV1, Topic } from '@wt/contracts';
-import { eventually, testBrokers, testDatabaseUrl, testVaultEnv, TopicProbe, stopChild, waitUntilReady } from '@wt/testing';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ProfileState } from '@wt/profile-model';
+import { eventually, testBrokers, TopicProbe } from '@wt/testing';
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import { createServer } from 'node:net';
-import path from 'node:path';
-import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import { Client } from 'pg';
-import { dropScratchDatabase } from '../testing/scratch-database';
-import { testLogDir } from '../testing/test-log-dir';
+import { expectProfileLike, ProfilesTestBed } from '../testing/profiles-test-bed';
 import { retentionCutoff } from './day-buckets';
 import { InterestDecay } from './interest-decay';
 import { applyEngagement, emptyProfile } from './profile-state';
@@ -23,32 +16,14 @@ import { applyEngagement, emptyProfile } from './profile-state';
  * and the dedupe records of the purged events are gone. A late replay of a purged event is
  * dead-lettered, not counted again.
  */
-const ROOT = path.resolve(__dirname, '../../../..');
 const HALF_LIFE_HOURS = 24 * 7;
 const DAY_MS = 86_400_000;
 const CATEGORIES = ['running-shoes', 'wine', 'cooking', 'skincare'];
 const BUSINESSES = ['acme', 'nova'];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 describe('profiles: retention window and purge', () => {
-  const brokers = testBrokers();
   const run = randomUUID().slice(0, 8);
-  const database = `wt_it_profiles_retention_${run}`;
-  const adminUrl = new URL(testDatabaseUrl('profiles'));
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${database}`;
-  const groupPrefix = `it-retention-${run}`;
-  const logFile = path.join(testLogDir(), `profiles-retention-${run}.log`);
-  const kafka = new Kafka({ brokers, clientId: 'profiles-retention-it', logLevel: logLevel.ERROR });
+  let bed: ProfilesTestBed;
   const decay = new InterestDecay(HALF_LIFE_HOURS);
   const now = Date.now();
   const people = Array.from({ length: 6 }, () => ({
@@ -56,11 +31,6 @@ describe('profiles: retention window and purge', () => {
     contact: `v1.${randomBytes(12).toString('base64url')}.a.b`,
   }));
   const onlyAncient = people[5];
-  let producer: Producer;
-  let admin: Admin;
-  let pg: Client;
-  let child: ChildProcess | undefined;
-  let port: number;
   let snapshots: TopicProbe<Topic.ProfileSnapshotsV1>;
   let deadLetters: TopicProbe<Topic.DeadLetterV1>;
 
@@ -94,95 +64,21 @@ describe('profiles: retention window and purge', () => {
   // A producer retrying: some events twice.
   const withDuplicates = [...all, ...all.filter((_, i) => i % 9 === 0)];
 
-  function start(env: Record<string, string>): ChildProcess {
-    const out = fs.openSync(logFile, 'a');
-    const proc = spawn(process.execPath, [path.join(ROOT, 'dist/apps/profiles/src/main.js')], {
-      env: {
-        PATH: process.env['PATH'],
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'info',
-        PORT: String(port),
-        KAFKA_BROKERS: brokers.join(','),
-        KAFKA_GROUP_PREFIX: groupPrefix,
-        KAFKA_SESSION_TIMEOUT_MS: '6000',
-        DATABASE_URL: dbUrl.toString(),
-        DB_MIGRATIONS_RUN: 'true',
-        INTEREST_HALF_LIFE_HOURS: String(HALF_LIFE_HOURS),
-        PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
-        CONTACT_KEY: randomBytes(32).toString('base64'),
-        RETENTION_PURGE_BATCH: '2',
-        ...testVaultEnv(),
-        ...env,
-      },
-      stdio: ['ignore', out, out],
-    });
-    fs.closeSync(out);
-    return proc;
-  }
-
-  async function ready(): Promise<void> {
-    await waitUntilReady('profiles', child, `http://127.0.0.1:${port}`, logFile);
-  }
-
-  async function stop(): Promise<void> {
-    await stopChild(child, 'SIGTERM');
-  }
+  const stop = () => bed.service.stop('SIGTERM');
 
   /** The CronJob's one-shot: its exit code and what it logged. */
-  async function purgeOnce(retentionDays: number): Promise<{ code: number | null; log: string }> {
-    const before = fs.statSync(logFile).size;
-    const proc = start({ WT_RUN_MODE: 'retention-purge', RETENTION_DAYS: String(retentionDays) });
-    const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
-    const log = fs.readFileSync(logFile, 'utf8').slice(before);
-    return { code, log };
-  }
+  const purgeOnce = (retentionDays: number) =>
+    bed.service.runOnce({ WT_RUN_MODE: 'retention-purge', RETENTION_DAYS: String(retentionDays) });
 
-  async function caughtUp(): Promise<boolean> {
-    const ends = await admin.fetchTopicOffsets(Topic.EngagementNormalizedV1);
-    const [committed] = await admin.fetchOffsets({ groupId: `${groupPrefix}.profiles`, topics: [Topic.EngagementNormalizedV1] });
-    const done = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
-    return ends.every((end) => Number(end.high) === 0 || (done.get(end.partition) ?? -1) >= Number(end.high));
-  }
-
-  async function publish(batch: EngagementNormalizedV1[]): Promise<void> {
-    for (let i = 0; i < batch.length; i += 200) {
-      await producer.send({
-        topic: Topic.EngagementNormalizedV1,
-        acks: -1,
-        messages: batch.slice(i, i + 200).map((e) => ({ key: e.personId, value: JSON.stringify(e) })),
-      });
-    }
-  }
+  const caughtUp = () => bed.caughtUp(Topic.EngagementNormalizedV1);
+  const publish = (batch: EngagementNormalizedV1[]) => bed.send(Topic.EngagementNormalizedV1, batch, undefined, 200);
 
   async function count(sql: string, params: unknown[] = []): Promise<number> {
-    const { rows } = await pg.query<{ n: string }>(sql, params);
+    const { rows } = await bed.pg.query<{ n: string }>(sql, params);
     return Number(rows[0].n);
   }
 
-  async function stored(): Promise<Map<string, ProfileState>> {
-    const { rows } = await pg.query(`SELECT * FROM person_profile WHERE person_id = ANY($1::char(64)[])`, [people.map((p) => p.personId)]);
-    return new Map(
-      rows.map((r) => [
-        r.person_id,
-        {
-          personId: r.person_id,
-          contact: r.contact,
-          country: r.country,
-          timeZone: r.time_zone,
-          interests: r.interests,
-          businessInterests: r.business_interests,
-          interestsAt: r.interests_at,
-          recentInterests: r.recent_interests,
-          totalEvents: r.total_events,
-          eventsBySource: r.events_by_source,
-          eventsByBusiness: r.events_by_business,
-          lastSeenAt: r.last_seen_at,
-          serviceWindows: r.service_windows,
-          version: Number(r.version),
-        },
-      ]),
-    );
-  }
+  const stored = () => bed.storedProfiles(people.map((p) => p.personId));
 
   /** Each person's profile from these events alone, applied once each. */
   function reference(events: readonly EngagementNormalizedV1[]): Map<string, ProfileState> {
@@ -198,33 +94,8 @@ describe('profiles: retention window and purge', () => {
     );
   }
 
-  function expectScoresClose(actual: Record<string, number> | undefined, expected: Record<string, number>, where: string): void {
-    expect({ where, keys: Object.keys(actual ?? {}).sort() }).toEqual({ where, keys: Object.keys(expected).sort() });
-    // Stored scores are rounded to 1e-6 after each batch; only that rounding may differ.
-    for (const [category, score] of Object.entries(expected))
-      expect({ where, category, off: Math.abs((actual?.[category] ?? NaN) - score) < 1e-4 }).toEqual({ where, category, off: true });
-  }
-
   function expectProfilesOf(events: readonly EngagementNormalizedV1[], profiles: Map<string, ProfileState>): void {
-    for (const [id, want] of reference(events)) {
-      const got = profiles.get(id);
-      expect(got).toBeDefined();
-      if (!got) continue;
-      expect({ id, totalEvents: got.totalEvents, bySource: got.eventsBySource, byBusiness: got.eventsByBusiness }).toEqual({
-        id,
-        totalEvents: want.totalEvents,
-        bySource: want.eventsBySource,
-        byBusiness: want.eventsByBusiness,
-      });
-      expect([got.lastSeenAt?.toISOString() ?? null, got.interestsAt?.toISOString() ?? null]).toEqual([
-        want.lastSeenAt?.toISOString() ?? null,
-        want.interestsAt?.toISOString() ?? null,
-      ]);
-      expectScoresClose(got.interests, want.interests, `${id} interests`);
-      expect(Object.keys(got.businessInterests).sort()).toEqual(Object.keys(want.businessInterests).sort());
-      for (const [business, scores] of Object.entries(want.businessInterests))
-        expectScoresClose(got.businessInterests[business], scores, `${id} ${business}`);
-    }
+    for (const [id, want] of reference(events)) expectProfileLike(profiles.get(id), want);
   }
 
   /** Every person's latest snapshot carries their stored profile (version, counts, first-party interests). */
@@ -252,39 +123,23 @@ describe('profiles: retention window and purge', () => {
     count(`SELECT count(*) AS n FROM person_day_bucket WHERE day < $1::date AND person_id = ANY($2::char(64)[])`, [day, ours()]);
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'tools/build/swc-build.mjs'), 'apps/profiles'], { cwd: ROOT, stdio: 'ignore' });
-    port = await freePort();
-    pg = new Client({ connectionString: adminUrl.toString() });
-    await pg.connect();
-    await pg.query(`CREATE DATABASE ${database}`);
-    await pg.end();
-    pg = new Client({ connectionString: dbUrl.toString() });
-    await pg.connect();
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    admin = kafka.admin();
-    await admin.connect();
+    bed = await ProfilesTestBed.create('retention', run, {
+      INTEREST_HALF_LIFE_HOURS: String(HALF_LIFE_HOURS),
+      RETENTION_PURGE_BATCH: '2',
+    });
     [snapshots, deadLetters] = await Promise.all([
-      TopicProbe.start(brokers, Topic.ProfileSnapshotsV1),
-      TopicProbe.start(brokers, Topic.DeadLetterV1),
+      TopicProbe.start(testBrokers(), Topic.ProfileSnapshotsV1),
+      TopicProbe.start(testBrokers(), Topic.DeadLetterV1),
     ]);
   }, 60_000);
 
   afterAll(async () => {
-    await stop();
     await Promise.all([snapshots, deadLetters].map((probe) => probe?.stop()));
-    await producer?.disconnect();
-    if (admin) {
-      await admin.deleteGroups([`${groupPrefix}.profiles`]).catch(() => undefined);
-      await admin.disconnect();
-    }
-    await pg?.end();
-    await dropScratchDatabase(adminUrl, database);
+    await bed?.close();
   }, 60_000);
 
   it('counts every event inside a 30-day window, once', async () => {
-    child = start({ RETENTION_DAYS: '30', RETENTION_PURGE_INTERVAL_SECONDS: '0' });
-    await ready();
+    await bed.service.start({ RETENTION_DAYS: '30', RETENTION_PURGE_INTERVAL_SECONDS: '0' });
     await publish(withDuplicates);
     await eventually(
       'every event to be applied and committed',
@@ -306,9 +161,9 @@ describe('profiles: retention window and purge', () => {
     const versions = new Map([...(await stored())].map(([id, p]) => [id, p.version]));
 
     // Another process holds the purge lock: the one-shot does nothing and says so.
-    await pg.query(`SELECT pg_advisory_lock(hashtextextended('wt.profiles.retention-purge', 0))`);
+    await bed.pg.query(`SELECT pg_advisory_lock(hashtextextended('wt.profiles.retention-purge', 0))`);
     const busy = await purgeOnce(20);
-    await pg.query(`SELECT pg_advisory_unlock(hashtextextended('wt.profiles.retention-purge', 0))`);
+    await bed.pg.query(`SELECT pg_advisory_unlock(hashtextextended('wt.profiles.retention-purge', 0))`);
     expect(busy.code).toBe(0);
     expect(busy.log).toMatch(/retention purge skipped: another process holds the purge lock/);
     expect(await daysBefore(cutoff.day)).toBe(daysHeld);
@@ -347,8 +202,7 @@ describe('profiles: retention window and purge', () => {
 
   it("the service's own interval purges what left a 10-day window; a late replay of a purged event is dead-lettered, not counted", async () => {
     await stop();
-    child = start({ RETENTION_DAYS: '10', RETENTION_PURGE_INTERVAL_SECONDS: '1' });
-    await ready();
+    await bed.service.start({ RETENTION_DAYS: '10', RETENTION_PURGE_INTERVAL_SECONDS: '1' });
     const cutoff = retentionCutoff(new Date(), 10);
     await eventually(
       'the interval purge to run',

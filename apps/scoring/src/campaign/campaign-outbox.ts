@@ -1,14 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type CampaignV1, Topic } from '@wt/contracts';
 import { KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
-import { counter } from '@wt/observability';
 import { DataSource } from 'typeorm';
 import { TransactionalOutbox } from '../outbox/transactional-outbox';
-
-const relayedTotal = counter({
-  name: 'wt_campaign_outbox_relayed_total',
-  help: 'Campaign records published by the outbox relay: stored, but not published right after the commit',
-});
 
 export type CampaignRecord = OutgoingRecord<CampaignV1>;
 
@@ -22,6 +16,12 @@ export type CampaignRecord = OutgoingRecord<CampaignV1>;
 @Injectable()
 export class CampaignOutbox extends TransactionalOutbox<Topic.CampaignsV1> {
   constructor(dataSource: DataSource, publisher: KafkaPublisher) {
-    super(dataSource, publisher, { table: 'campaign_outbox', topic: Topic.CampaignsV1, name: 'campaign', relayedTotal, perKeyOrder: true });
+    super(dataSource, publisher, {
+      table: 'campaign_outbox',
+      topic: Topic.CampaignsV1,
+      name: 'campaign',
+      relayedMetric: 'wt_campaign_outbox_relayed_total',
+      perKeyOrder: true,
+    });
   }
 }

@@ -194,15 +194,20 @@ describe('campaigns: one owner per id, stored before published, refused for good
       expect(await endOffsets()).toEqual(before);
     });
 
-    it('keeps a stored campaign when the publish after the commit fails, and the outbox relay publishes it', async () => {
+    /** The campaign API with a publisher whose every publish fails (the broker gone, provoked on purpose). */
+    const apiWithUnreachableBroker = () => {
       const unreachable = {
         publish: async () => {
           throw new Error('broker gone (provoked on purpose)');
         },
       } as unknown as KafkaPublisher;
-      const api = new CampaignController(
+      return new CampaignController(
         new CampaignService(app.get(CampaignStore), new CampaignOutbox(dataSource, unreachable), app.get(RateBook)),
       );
+    };
+
+    it('keeps a stored campaign when the publish after the commit fails, and the outbox relay publishes it', async () => {
+      const api = apiWithUnreachableBroker();
       const acme = await business('outage');
       const campaignId = `outage-${run}`;
       const view = await api.create(acme.id, { ...body({ campaignId }), status: 'active' } as never);
@@ -221,14 +226,7 @@ describe('campaigns: one owner per id, stored before published, refused for good
     });
 
     it("publishes a campaign's states in the order they were stored, even when an older one's publish failed", async () => {
-      const unreachable = {
-        publish: async () => {
-          throw new Error('broker gone (provoked on purpose)');
-        },
-      } as unknown as KafkaPublisher;
-      const api = new CampaignController(
-        new CampaignService(app.get(CampaignStore), new CampaignOutbox(dataSource, unreachable), app.get(RateBook)),
-      );
+      const api = apiWithUnreachableBroker();
       const acme = await business('order');
       const campaignId = `order-${run}`;
       ended.track(await api.create(acme.id, { ...body({ campaignId, name: 'First' }) } as never));
@@ -242,25 +240,34 @@ describe('campaigns: one owner per id, stored before published, refused for good
   });
 
   describe('campaigns.v1 produced by other teams', () => {
+    /**
+     * Produces `state` for `campaignId` (a record the consumer refuses), then a valid draft of
+     * `businessId` on the same partition; returns the refusal's dead letter once the draft is stored
+     * (the partition flowed on).
+     */
+    async function refusedThenFlows(campaignId: string, state: object, businessId: string) {
+      await produce(campaignId, state);
+      const later = campaignFixture({
+        campaignId: idOnPartitionOf(campaignId, `after-${campaignId}`),
+        businessId,
+        status: 'draft',
+        updatedAt: new Date().toISOString(),
+      });
+      await produce(later.campaignId, later);
+      const letter = await deadLetterOf(campaignId);
+      await eventually('the later campaign stored', async () => (await storedBody(later.campaignId)) ?? undefined, 60_000);
+      return letter;
+    }
+
     it('dead-letters a record lowering a budget below what is spent (provokes a refusal on purpose), and the next record of its partition flows', async () => {
       const acme = await business('spent');
       const campaignId = `spent-${run}`;
       const mine = await created(await call('POST', '/v1/campaigns', acme.key, body({ campaignId, budgetMessages: 10 })));
       await dataSource.query(`UPDATE campaign SET spent = 6 WHERE campaign_id = $1`, [campaignId]);
       const { spent: _spent, ...state } = mine;
-      await produce(campaignId, { ...state, budgetMessages: 3, updatedAt: new Date().toISOString() });
-      const later = campaignFixture({
-        campaignId: idOnPartitionOf(campaignId, 'after-spent'),
-        businessId: acme.id,
-        status: 'draft',
-        updatedAt: new Date().toISOString(),
-      });
-      await produce(later.campaignId, later);
-
-      const letter = await deadLetterOf(campaignId);
+      const letter = await refusedThenFlows(campaignId, { ...state, budgetMessages: 3, updatedAt: new Date().toISOString() }, acme.id);
       expect(letter.value).toMatchObject({ reason: 'state_conflict', service: 'scoring', originPartition: partitionOf(campaignId) });
       expect(letter.value.detail).toMatch(/budget_below_spent: budgetMessages 3 is below the 6 messages/);
-      await eventually('the later campaign stored', async () => (await storedBody(later.campaignId)) ?? undefined, 60_000);
       expect((await storedBody(campaignId))?.budgetMessages).toBe(10);
     });
 
@@ -269,19 +276,10 @@ describe('campaigns: one owner per id, stored before published, refused for good
       const campaignId = `topic-owned-${run}`;
       const mine = await created(await call('POST', '/v1/campaigns', a.key, body({ campaignId, name: 'Kept by A' })));
       const { spent: _spent, ...state } = mine;
-      await produce(campaignId, { ...state, businessId: `topic-b-${run}`, name: 'Taken by B', updatedAt: new Date().toISOString() });
-      const later = campaignFixture({
-        campaignId: idOnPartitionOf(campaignId, 'after-owned'),
-        businessId: a.id,
-        status: 'draft',
-        updatedAt: new Date().toISOString(),
-      });
-      await produce(later.campaignId, later);
-
-      const letter = await deadLetterOf(campaignId);
+      const taken = { ...state, businessId: `topic-b-${run}`, name: 'Taken by B', updatedAt: new Date().toISOString() };
+      const letter = await refusedThenFlows(campaignId, taken, a.id);
       expect(letter.value).toMatchObject({ reason: 'state_conflict' });
       expect(letter.value.detail).toMatch(/another_business/);
-      await eventually('the later campaign stored', async () => (await storedBody(later.campaignId)) ?? undefined, 60_000);
       expect(await storedBody(campaignId)).toMatchObject({ businessId: a.id, name: 'Kept by A' });
       expect((await call('GET', `/v1/campaigns/${campaignId}`, a.key)).status).toBe(200);
     });

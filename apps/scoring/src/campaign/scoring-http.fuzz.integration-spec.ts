@@ -2,9 +2,8 @@ import { type INestApplication } from '@nestjs/common';
 import { ApiKeyStore } from '@wt/business-auth';
 import { loadConfig } from '@wt/config';
 import { runService } from '@wt/runtime';
-import { fuzzEveryRoute, localUrlOf, testBrokers, testDatabaseUrl } from '@wt/testing';
+import { fuzzEveryRoute, localUrlOf, onDatabaseServer, testBrokers, testDatabaseUrl } from '@wt/testing';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { scoringModule } from '../app.module';
 import { ScoringConfig } from '../scoring.config';
 import { draftCampaignBody } from '../testing/scoring-test-app';
@@ -19,12 +18,7 @@ describe('scoring HTTP fuzzing', () => {
   const admin = testDatabaseUrl('scoring');
   const scratch = new URL(admin);
   scratch.pathname = `/wt_it_scoring_fuzz_${run}`;
-  const adminQuery = async (sql: string) => {
-    const client = new Client({ connectionString: admin });
-    await client.connect();
-    await client.query(sql);
-    await client.end();
-  };
+  const adminQuery = (sql: string) => onDatabaseServer(admin, sql);
 
   beforeAll(async () => {
     await adminQuery(`CREATE DATABASE wt_it_scoring_fuzz_${run}`);

@@ -1,14 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
-import { counter } from '@wt/observability';
 import { DataSource } from 'typeorm';
 import { TransactionalOutbox } from '../outbox/transactional-outbox';
-
-const relayedTotal = counter({
-  name: 'wt_decision_outbox_relayed_total',
-  help: 'Decision records published by the outbox relay: stored, but not published right after the commit',
-});
 
 export type DecisionRecord = OutgoingRecord<TargetingDecisionV1>;
 
@@ -24,6 +18,11 @@ export type DecisionRecord = OutgoingRecord<TargetingDecisionV1>;
 @Injectable()
 export class DecisionOutbox extends TransactionalOutbox<Topic.TargetingDecisionsV1> {
   constructor(dataSource: DataSource, publisher: KafkaPublisher) {
-    super(dataSource, publisher, { table: 'decision_outbox', topic: Topic.TargetingDecisionsV1, name: 'decision', relayedTotal });
+    super(dataSource, publisher, {
+      table: 'decision_outbox',
+      topic: Topic.TargetingDecisionsV1,
+      name: 'decision',
+      relayedMetric: 'wt_decision_outbox_relayed_total',
+    });
   }
 }

@@ -8,15 +8,13 @@ import {
   Topic,
 } from '@wt/contracts';
 import { createKafka, ensureTopics, KafkaPublisher } from '@wt/kafka';
-import { runService } from '@wt/runtime';
-import { eventually, localUrlOf, testBrokers, TopicProbe } from '@wt/testing';
+import { eventually, groupAtTopicEnds, testBrokers, TopicProbe } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { scoringModule } from '../app.module';
 import { AudienceStore } from '../audience/audience.store';
 import { CampaignLauncher } from '../launch/campaign-launcher';
 import { snapshotFixture } from '../testing/fixtures';
-import { TestCampaigns, testScoringConfig } from '../testing/scoring-test-app';
+import { runScoringService, TestCampaigns, testScoringConfig } from '../testing/scoring-test-app';
 import { EligibilityStore } from './eligibility.store';
 
 const run = randomUUID().slice(0, 8);
@@ -56,32 +54,9 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
   beforeAll(async () => {
     const kafka = createKafka({ brokers, clientId: 'scoring-eligibility-it' });
     await ensureTopics(kafka);
-    // A new group that starts at the current ends of its topics: only this run's records, and none
-    // missed while the group's "latest" would still be unresolved.
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      for (const topic of CONSUMED) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({
-          groupId: `${settings.KAFKA_GROUP_PREFIX}.scoring`,
-          topic,
-          partitions: ends.map((p) => ({ partition: p.partition, offset: p.offset })),
-        });
-      }
-    } finally {
-      await admin.disconnect();
-    }
+    await groupAtTopicEnds(`${settings.KAFKA_GROUP_PREFIX}.scoring`, CONSUMED, brokers);
     decisions = await TopicProbe.start(brokers, Topic.TargetingDecisionsV1);
-    app = await runService({
-      name: 'scoring',
-      module: scoringModule(settings),
-      port: 0,
-      host: '127.0.0.1',
-      consumer: { connection: { brokers, clientId: 'scoring-it' }, groupId: `${settings.KAFKA_GROUP_PREFIX}.scoring` },
-    });
-    const url = await localUrlOf(app);
-    await eventually('scoring ready', async () => ((await fetch(`${url}/health/ready`)).ok ? true : undefined), 60_000);
+    ({ app } = await runScoringService(settings, 'scoring-it'));
     dataSource = app.get(DataSource);
     publisher = app.get(KafkaPublisher);
   }, 120_000);

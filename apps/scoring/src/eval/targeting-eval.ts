@@ -1,4 +1,5 @@
 import { type CampaignV1, type EngagementType, type ProfileSnapshotV1 } from '@wt/contracts';
+import { ENGAGEMENT_KIND, ENGAGEMENT_WEIGHTS } from '@wt/profile-model';
 import {
   ArchetypePopulation,
   type MessageReaction,
@@ -20,29 +21,6 @@ import {
 } from '../relevance/features';
 import { DEFAULT_EXPLORATION, type Example, LogisticModel, type Weights } from '../relevance/logistic-model';
 import { OUTCOME_LESSONS } from '../outcome/outcome.learner';
-
-/** Interest per engagement type, as the profiles service counts it (apps/profiles interest-decay.ts). */
-const ENGAGEMENT_WEIGHTS: Record<EngagementType, number> = {
-  view: 1,
-  like: 2,
-  save: 2.5,
-  comment: 3,
-  follow: 3,
-  share: 3.5,
-  click: 4,
-  purchase: 8,
-};
-/** The engagement mix as the profiles service classifies it (apps/profiles profile-state.ts). */
-const KIND_OF: Record<EngagementType, 'passive' | 'social' | 'commercial'> = {
-  view: 'passive',
-  save: 'passive',
-  follow: 'passive',
-  like: 'social',
-  comment: 'social',
-  share: 'social',
-  click: 'commercial',
-  purchase: 'commercial',
-};
 
 /**
  * learned: scoring's model; random; rule: whoever engaged with the topic, in random order (the
@@ -249,7 +227,7 @@ export function runTargetingEval(options: EvalOptions, log: (line: string) => vo
     const w = ENGAGEMENT_WEIGHTS[type];
     profile.interests[category] = (profile.interests[category] ?? 0) + w;
     profile.recent[category] = (profile.recent[category] ?? 0) + w;
-    profile.mix[KIND_OF[type]] += 1;
+    profile.mix[ENGAGEMENT_KIND[type]] += 1;
     if (type === 'purchase') {
       profile.purchases[category] = (profile.purchases[category] ?? 0) + 1;
       if (businessId) profile.businessPurchases[businessId] = (profile.businessPurchases[businessId] ?? 0) + 1;

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type CampaignV1 } from '@wt/contracts';
 import { counter, gauge } from '@wt/observability';
-import { returnedRows } from '@wt/database';
+import { IntervalTask, returnedRows } from '@wt/database';
 import { DataSource } from 'typeorm';
 import { AudienceStore } from '../audience/audience.store';
 import { CampaignStore } from '../campaign/campaign.store';
@@ -52,8 +52,8 @@ interface LaunchRow {
 @Injectable()
 export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CampaignLauncher.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly steps = new IntervalTask('launch step', () => this.tick(), this.logger);
+  /** Set at shutdown: a tick in progress stops between two batches. */
   private stopped = false;
 
   constructor(
@@ -75,20 +75,12 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (this.running || this.stopped) return;
-      this.running = this.tick()
-        .then(() => undefined)
-        .catch((error: unknown) => this.logger.error(`launch step failed: ${error instanceof Error ? error.message : String(error)}`))
-        .finally(() => (this.running = undefined));
-    }, this.config.LAUNCH_POLL_MS);
-    this.timer.unref();
+    this.steps.start(this.config.LAUNCH_POLL_MS);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.steps.stop();
   }
 
   /** Registers launches of newly running campaigns, then works batches until none is left. */

@@ -1,6 +1,8 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type Topic, type TopicPayload } from '@wt/contracts';
+import { IntervalTask } from '@wt/database';
 import { type KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
+import { counter } from '@wt/observability';
 import { type Counter } from 'prom-client';
 import { type DataSource, type EntityManager } from 'typeorm';
 
@@ -30,7 +32,8 @@ export interface OutboxOptions<T extends Topic> {
   topic: T;
   /** What the rows hold, for logs: `decision`, `campaign`. */
   name: string;
-  relayedTotal: Counter;
+  /** `wt_<name>_outbox_relayed_total`: counts the records the relay published (not published right after their commit). */
+  relayedMetric: string;
   /**
    * Each row holds records of one key (its `key` column), and a key's rows are published in the
    * order they were written, whoever publishes them: on a compacted topic the last record of a key
@@ -54,15 +57,21 @@ export interface OutboxOptions<T extends Topic> {
  */
 export abstract class TransactionalOutbox<T extends Topic> implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger: Logger;
-  private timer?: NodeJS.Timeout;
-  private relaying?: Promise<unknown>;
+  private readonly relayTask: IntervalTask;
+  private readonly relayedTotal: Counter;
 
   protected constructor(
     protected readonly dataSource: DataSource,
     protected readonly publisher: KafkaPublisher,
     private readonly options: OutboxOptions<T>,
   ) {
-    this.logger = new Logger(`${options.name[0]?.toUpperCase() ?? ''}${options.name.slice(1)}Outbox`);
+    const title = `${options.name[0]?.toUpperCase() ?? ''}${options.name.slice(1)}`;
+    this.logger = new Logger(`${title}Outbox`);
+    this.relayedTotal = counter({
+      name: options.relayedMetric,
+      help: `${title} records published by the outbox relay: stored, but not published right after the commit`,
+    });
+    this.relayTask = new IntervalTask(`${options.name} outbox relay`, () => this.relayAndLog(), this.logger);
   }
 
   /** In the writing transaction: the records to publish once it commits (with `perKeyOrder`, all of one key). */
@@ -143,24 +152,21 @@ export abstract class TransactionalOutbox<T extends Topic> implements OnApplicat
       await manager.query(`DELETE FROM ${table} WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       return records.length;
     });
-    if (published > 0) this.options.relayedTotal.inc(published);
+    if (published > 0) this.relayedTotal.inc(published);
     return published;
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (this.relaying) return;
-      this.relaying = this.relay()
-        .then((n) => n > 0 && this.logger.warn(`relayed ${n} ${this.options.name} records not published right after their commit`))
-        .catch((error: unknown) => this.logger.error(`${this.options.name} outbox relay: ${String(error)}`))
-        .finally(() => (this.relaying = undefined));
-    }, RELAY_EVERY_MS);
-    this.timer.unref();
+    this.relayTask.start(RELAY_EVERY_MS);
+  }
+
+  private async relayAndLog(): Promise<void> {
+    const n = await this.relay();
+    if (n > 0) this.logger.warn(`relayed ${n} ${this.options.name} records not published right after their commit`);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.relaying;
+    await this.relayTask.stop();
   }
 
   private keyOf(records: readonly OutgoingRecord<TopicPayload<T>>[]): string {

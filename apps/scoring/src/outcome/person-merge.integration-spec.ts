@@ -29,7 +29,7 @@ describe('scoring: identity merges make two people one', () => {
   beforeAll(async () => {
     ({ app, dataSource } = await startScoringApp(settings));
     const merges = app.get(IdentityMergeConsumer);
-    consumer = await startTopicConsumer(app, settings, `it-merge-${run}`, Topic.IdentityMergesV1, (batch) => merges.onMerges(batch));
+    consumer = await startTopicConsumer(app, settings, `it-merge-${run}`, Topic.IdentityMergesV1, (batch) => merges.on(batch));
     producer = createKafka({ brokers: testBrokers(), clientId: `merge-it-${run}` }).producer();
     await producer.connect();
   });

@@ -1,15 +1,12 @@
 import { type INestApplication } from '@nestjs/common';
 import { ApiKeyStore } from '@wt/business-auth';
-import { loadConfig } from '@wt/config';
 import { type BusinessSendingSignalV1, type CampaignV1, Topic } from '@wt/contracts';
 import { createKafka, ensureTopics, KafkaPublisher } from '@wt/kafka';
-import { runService } from '@wt/runtime';
-import { eventually, localUrlOf, testBrokers, testDatabaseUrl } from '@wt/testing';
+import { eventually, groupAtTopicEnds, testBrokers } from '@wt/testing';
 import { randomUUID } from 'node:crypto';
-import { scoringModule } from '../app.module';
 import { CampaignStore } from '../campaign/campaign.store';
-import { ScoringConfig } from '../scoring.config';
 import { campaignFixture } from '../testing/fixtures';
+import { runScoringService, testScoringConfig } from '../testing/scoring-test-app';
 import { type CampaignReport } from './campaign-report';
 
 const run = randomUUID().slice(0, 8);
@@ -23,14 +20,8 @@ const run = randomUUID().slice(0, 8);
  */
 describe('scoring: the campaign report shows a paused or disabled template, on the real Postgres and Kafka', () => {
   const brokers = testBrokers();
-  const settings = loadConfig(ScoringConfig, {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    KAFKA_BROKERS: brokers.join(','),
+  const settings = testScoringConfig({
     KAFKA_GROUP_PREFIX: `it-tp-${run}`,
-    DATABASE_URL: testDatabaseUrl('scoring'),
-    DB_MIGRATIONS_RUN: 'true',
-    LAUNCH_POLL_MS: '3600000',
     QUIET_START_HOUR: '0',
     QUIET_END_HOUR: '0',
     RELEVANCE_MODEL: `it-tp-${run}`,
@@ -43,30 +34,9 @@ describe('scoring: the campaign report shows a paused or disabled template, on t
   beforeAll(async () => {
     const kafka = createKafka({ brokers, clientId: 'scoring-template-pause-it' });
     await ensureTopics(kafka);
-    // A new group that starts at the current end of the signals topic: only this run's records.
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      for (const topic of [Topic.BusinessSendingSignalsV1]) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({
-          groupId: `${settings.KAFKA_GROUP_PREFIX}.scoring`,
-          topic,
-          partitions: ends.map((p) => ({ partition: p.partition, offset: p.offset })),
-        });
-      }
-    } finally {
-      await admin.disconnect();
-    }
-    app = await runService({
-      name: 'scoring',
-      module: scoringModule(settings),
-      port: 0,
-      host: '127.0.0.1',
-      consumer: { connection: { brokers, clientId: 'scoring-tp-it' }, groupId: `${settings.KAFKA_GROUP_PREFIX}.scoring` },
-    });
-    base = await localUrlOf(app);
-    await eventually('scoring ready', async () => ((await fetch(`${base}/health/ready`)).ok ? true : undefined), 60_000);
+    // A new group at the current end of the signals topic: only this run's records.
+    await groupAtTopicEnds(`${settings.KAFKA_GROUP_PREFIX}.scoring`, [Topic.BusinessSendingSignalsV1], brokers);
+    ({ app, base } = await runScoringService(settings, 'scoring-tp-it'));
     publisher = app.get(KafkaPublisher);
   }, 120_000);
 

@@ -5,7 +5,8 @@ import { Test } from '@nestjs/testing';
 import { loadConfig } from '@wt/config';
 import { type CampaignV1, type Topic } from '@wt/contracts';
 import { KafkaBatchServer, kafkaConnectionOf, KafkaPublisher, type RecordBatch } from '@wt/kafka';
-import { testBrokers, testDatabaseUrl } from '@wt/testing';
+import { runService } from '@wt/runtime';
+import { eventually, testBrokers, testDatabaseUrl } from '@wt/testing';
 import { DataSource } from 'typeorm';
 import { scoringModule } from '../app.module';
 import { CampaignStore } from '../campaign/campaign.store';
@@ -35,6 +36,23 @@ export async function startScoringApp(settings: ScoringConfig): Promise<{ app: I
   const app = moduleRef.createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');
   return { app, base: await app.getUrl(), dataSource: app.get(DataSource) };
+}
+
+/**
+ * The whole scoring service in this process, as `main` runs it: HTTP on a free port of 127.0.0.1
+ * and every consumer in the group `<KAFKA_GROUP_PREFIX>.scoring`; returned once ready.
+ */
+export async function runScoringService(settings: ScoringConfig, clientId: string): Promise<{ app: INestApplication; base: string }> {
+  const app = await runService({
+    name: 'scoring',
+    module: scoringModule(settings),
+    port: 0,
+    host: '127.0.0.1',
+    consumer: { connection: { brokers: settings.KAFKA_BROKERS, clientId }, groupId: `${settings.KAFKA_GROUP_PREFIX}.scoring` },
+  });
+  const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  await eventually('scoring ready', async () => ((await fetch(`${base}/health/ready`)).ok ? true : undefined), 60_000);
+  return { app, base };
 }
 
 /**

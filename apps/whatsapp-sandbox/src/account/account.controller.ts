@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Post, UsePipes, ValidationPipe } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ApiAnswer } from '@wt/runtime';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { AccountState } from './account-state';
+import { SandboxController } from '../openapi/sandbox-controller';
 
 export class ThroughputChangeDto {
   @ApiProperty({ example: '1000001' })
@@ -24,9 +25,7 @@ export class MessagingLimitDto {
 }
 
 /** Meta's account-level events, triggered by tests (Meta decides them on its own). */
-@Controller('sandbox')
-@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
-@ApiTags('sandbox (tests)')
+@SandboxController()
 export class AccountController {
   constructor(private readonly account: AccountState) {}
 

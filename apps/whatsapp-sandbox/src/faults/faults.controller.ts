@@ -1,14 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, UsePipes, ValidationPipe } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import { type Fault, FaultBook } from './fault-book';
 import { FaultDto } from './fault.dto';
-import { ApiTags } from '@nestjs/swagger';
 import { ApiAnswer } from '@wt/runtime';
 import { CLEARED_SCHEMA, FAULT_SCHEMA } from '../openapi/sandbox-schemas';
+import { SandboxController } from '../openapi/sandbox-controller';
 
 /** Failure injection for tests. The real API has none: it lives under `/sandbox`, never under a Graph path. */
-@Controller('sandbox/faults')
-@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
-@ApiTags('sandbox (tests)')
+@SandboxController('faults')
 export class FaultsController {
   constructor(private readonly faults: FaultBook) {}
 

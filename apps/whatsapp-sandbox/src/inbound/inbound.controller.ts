@@ -1,14 +1,12 @@
-import { Body, Controller, HttpCode, Post, UsePipes, ValidationPipe } from '@nestjs/common';
+import { Body, HttpCode, Post } from '@nestjs/common';
 import { InboundMessageDto } from './inbound-message.dto';
 import { type InboundReceipt, InboundService } from './inbound.service';
-import { ApiTags } from '@nestjs/swagger';
 import { ApiAnswer } from '@wt/runtime';
 import { INBOUND_RECEIPT_SCHEMA } from '../openapi/sandbox-schemas';
+import { SandboxController } from '../openapi/sandbox-controller';
 
 /** Simulates a person writing to the business (the real API has no such endpoint). */
-@Controller('sandbox/inbound')
-@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
-@ApiTags('sandbox (tests)')
+@SandboxController('inbound')
 export class InboundController {
   constructor(private readonly inbound: InboundService) {}
 

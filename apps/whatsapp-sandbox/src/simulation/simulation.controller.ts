@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Put, UsePipes, ValidationPipe } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Body, Get, Put } from '@nestjs/common';
 import { ApiAnswer } from '@wt/runtime';
 import { IsInt, Max, Min } from 'class-validator';
 import { SIMULATION_STATE_SCHEMA } from '../openapi/sandbox-schemas';
 import { type SimulationState, SimulatedRecipients } from './simulated-recipients';
+import { SandboxController } from '../openapi/sandbox-controller';
 
 export class SimulationRoundDto {
   /** The simulated day: messages of the last 7 rounds tire a person; a burst of intent peaks on its round. */
@@ -14,9 +14,7 @@ export class SimulationRoundDto {
 }
 
 /** The simulated recipients' world, for evaluations (the real API has none of it). */
-@Controller('sandbox/simulation')
-@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
-@ApiTags('sandbox (tests)')
+@SandboxController('simulation')
 export class SimulationController {
   constructor(private readonly recipients: SimulatedRecipients) {}
 

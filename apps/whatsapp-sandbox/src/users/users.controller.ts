@@ -1,5 +1,4 @@
-import { Body, Controller, HttpCode, Post, UsePipes, ValidationPipe } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Body, HttpCode, Post } from '@nestjs/common';
 import { ApiAnswer } from '@wt/runtime';
 import { maskPhoneNumber } from '@wt/whatsapp';
 import { Logger } from '@nestjs/common';
@@ -9,6 +8,7 @@ import { WebhookDeliveryService } from '../webhooks/webhook-delivery.service';
 import { systemWebhook, unixSeconds } from '../webhooks/webhook-payloads';
 import { ChangeNumberDto, SandboxUserDto } from './user.dto';
 import { SandboxUsers, type UserIdentifiers } from './sandbox-users';
+import { SandboxController } from '../openapi/sandbox-controller';
 
 const IDENTIFIERS_SCHEMA = {
   type: 'object',
@@ -22,9 +22,7 @@ const IDENTIFIERS_SCHEMA = {
 };
 
 /** Simulates WhatsApp users' 2026 identity settings (the real API has no such endpoint). */
-@Controller('sandbox/users')
-@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
-@ApiTags('sandbox (tests)')
+@SandboxController('users')
 export class UsersController {
   private readonly logger = new Logger(UsersController.name);
 

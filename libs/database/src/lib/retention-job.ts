@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
 import { type BatchPurgeResult, purgeInBatches } from './batch-purge';
+import { IntervalTask } from './interval-task';
 
 /** One table's retention: which rows are past it, as of a run. */
 export interface RetentionRule {
@@ -27,8 +28,7 @@ export interface RetentionJobOptions {
  */
 export class RetentionJob implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('RetentionJob');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly interval = new IntervalTask('retention purge', () => this.runAndLog(), this.logger);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -54,26 +54,15 @@ export class RetentionJob implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     // One-shot modes (migrate) do their own work.
     if (process.env['WT_RUN_MODE'] || this.options.intervalSeconds === 0) return;
-    this.timer = setInterval(() => void this.tick(), this.options.intervalSeconds * 1000);
-    this.timer.unref();
+    this.interval.start(this.options.intervalSeconds * 1000);
   }
 
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = this.runOnce()
-      .then((results) => {
-        for (const [name, result] of Object.entries(results))
-          if (result.rows > 0) this.logger.log(`retention: ${result.rows} ${name} rows purged in ${result.seconds.toFixed(1)} s`);
-      })
-      .catch((error: unknown) =>
-        this.logger.error(`retention purge failed (retried next interval): ${error instanceof Error ? error.message : String(error)}`),
-      )
-      .finally(() => (this.running = undefined));
-    await this.running;
+  private async runAndLog(): Promise<void> {
+    for (const [name, result] of Object.entries(await this.runOnce()))
+      if (result.rows > 0) this.logger.log(`retention: ${result.rows} ${name} rows purged in ${result.seconds.toFixed(1)} s`);
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.interval.stop();
   }
 }

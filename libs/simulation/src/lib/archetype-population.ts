@@ -1,5 +1,5 @@
 import { type EngagementSource, type EngagementType } from '@wt/contracts';
-import { between, hashUnit, seededRandom } from './seeded-random';
+import { between, hashUnit, pick, seededRandom, weighted } from './seeded-random';
 import {
   type MessageReaction,
   type ResponseProbabilities,
@@ -305,15 +305,4 @@ export class ArchetypePopulation {
       return { category, type, source };
     });
   }
-}
-
-function pick<T>(random: () => number, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)] as T;
-}
-
-function weighted<T>(random: () => number, items: readonly (readonly [T, number])[]): T {
-  const total = items.reduce((sum, [, weight]) => sum + weight, 0);
-  let left = random() * total;
-  for (const [item, weight] of items) if ((left -= weight) < 0) return item;
-  return (items[items.length - 1] as readonly [T, number])[0];
 }

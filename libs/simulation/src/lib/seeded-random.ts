@@ -9,7 +9,12 @@ export function hashUnit(...parts: readonly (string | number)[]): number {
 
 /** A deterministic stream of uniform numbers in [0, 1) (mulberry32) seeded from a hash of its parts. */
 export function seededRandom(...parts: readonly (string | number)[]): () => number {
-  let state = createHash('sha256').update(parts.join('\u0000')).digest().readUInt32BE(0);
+  return mulberry32(createHash('sha256').update(parts.join('\u0000')).digest().readUInt32BE(0));
+}
+
+/** A small deterministic PRNG (mulberry32): uniform numbers in [0, 1), the same for the same 32-bit seed. */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
@@ -22,4 +27,17 @@ export function seededRandom(...parts: readonly (string | number)[]): () => numb
 /** A number in [min, max) from a uniform draw. */
 export function between(random: () => number, min: number, max: number): number {
   return min + random() * (max - min);
+}
+
+/** One of `items`, uniformly. */
+export function pick<T>(random: () => number, items: readonly T[]): T {
+  return items[Math.floor(random() * items.length)] as T;
+}
+
+/** One of `items`, in proportion to its weight. */
+export function weighted<T>(random: () => number, items: readonly (readonly [T, number])[]): T {
+  const total = items.reduce((sum, [, weight]) => sum + weight, 0);
+  let left = random() * total;
+  for (const [item, weight] of items) if ((left -= weight) < 0) return item;
+  return (items[items.length - 1] as readonly [T, number])[0];
 }

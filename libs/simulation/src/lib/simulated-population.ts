@@ -1,5 +1,5 @@
 import { type EngagementSource, type EngagementType } from '@wt/contracts';
-import { between, hashUnit, seededRandom } from './seeded-random';
+import { between, hashUnit, pick, seededRandom, weighted } from './seeded-random';
 
 /**
  * The interest categories of the simulated world by default: those of the demo businesses
@@ -108,7 +108,8 @@ export interface PopulationOptions {
   engagementNoise?: number;
 }
 
-const ENGAGEMENT_TYPES: readonly (readonly [EngagementType, number])[] = [
+/** Relative frequency of engagement types: views are common, purchases rare. */
+export const ENGAGEMENT_TYPE_WEIGHTS: readonly (readonly [EngagementType, number])[] = [
   ['view', 40],
   ['like', 22],
   ['comment', 8],
@@ -249,7 +250,7 @@ export class SimulatedPopulation {
     return Array.from({ length: options.count }, () => {
       const noise = random() < this.engagementNoise;
       const category = noise ? pick(random, this.categories) : weighted(random, weights);
-      const type = weighted(random, ENGAGEMENT_TYPES);
+      const type = weighted(random, ENGAGEMENT_TYPE_WEIGHTS);
       const source: EngagementSource =
         random() < 0.8 ? person.preferredSource : person.preferredSource === 'facebook' ? 'instagram' : 'facebook';
       return { category, type, source };
@@ -289,15 +290,4 @@ function optOutGivenRead(p: Propensities, r: number): number {
 
 function replyGivenRead(p: Propensities, r: number): number {
   return p.reply * (0.3 + 0.7 * r);
-}
-
-function pick<T>(random: () => number, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)] as T;
-}
-
-function weighted<T>(random: () => number, items: readonly (readonly [T, number])[]): T {
-  const total = items.reduce((sum, [, weight]) => sum + weight, 0);
-  let left = random() * total;
-  for (const [item, weight] of items) if ((left -= weight) < 0) return item;
-  return (items[items.length - 1] as readonly [T, number])[0];
 }

@@ -1,8 +1,7 @@
 import { loadConfig, ServiceEnv, withKeyVault } from '@wt/config';
 import { ContactSealer, KeyEncryptionKeys } from '@wt/identity';
-import { testDatabaseUrl } from '@wt/testing';
+import { onDatabaseServer, testDatabaseUrl } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { type DataSource } from 'typeorm';
 import { PostgresKeyVault } from './postgres-key-vault';
 import { PostgresPersonIdentifiers } from './postgres-person-identifiers';
@@ -29,19 +28,11 @@ describe('PostgresKeyVault', () => {
     return ds;
   }
 
-  beforeAll(async () => {
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
-  });
+  beforeAll(() => onDatabaseServer(adminUrl, `CREATE DATABASE ${database}`));
 
   afterAll(async () => {
     await Promise.all(sources.map((s) => s.destroy()));
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await onDatabaseServer(adminUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   });
 
   it('migrates once when several services boot together', async () => {

@@ -1,11 +1,10 @@
 import { loadConfig, ServiceEnv, withKeyVault } from '@wt/config';
-import { testDatabaseUrl } from '@wt/testing';
+import { onDatabaseServer, testDatabaseUrl } from '@wt/testing';
 import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { contactSealerOf, keyVaultOf, migrateVault, vaultDataSource } from './vault.module';
 
 class VaultConfig extends withKeyVault(ServiceEnv) {}
@@ -23,15 +22,7 @@ describe('key vault backup and restore', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'vault-backup-'));
   const file = path.join(dir, 'vault.dump');
 
-  async function admin(sql: string): Promise<void> {
-    const client = new Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  }
+  const admin = (sql: string) => onDatabaseServer(adminUrl, sql);
   function script(...args: string[]): Record<string, unknown> {
     const result = spawnSync(process.execPath, [SCRIPT, ...args], { encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`vault-backup.mjs ${args[0]} failed: ${result.stderr}`);

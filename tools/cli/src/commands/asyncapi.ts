@@ -1,4 +1,5 @@
 import { ALL_TOPIC_SPECS, TOPIC_PAYLOAD_CLASSES, type TopicSpec } from '@wt/contracts';
+import { generatedYaml } from './generated-yaml';
 
 /** Name of an AsyncAPI component: the topic, without dots (`social.engagement.v1` -> `socialEngagementV1`). */
 export function componentName(topic: string): string {
@@ -101,10 +102,8 @@ function retention(spec: TopicSpec): string {
 
 /** `wt docs asyncapi`: docs/asyncapi.yaml. */
 export async function asyncApiYaml(): Promise<string> {
-  const { stringify } = await import('yaml');
-  const header = [
-    '# GENERATED from libs/contracts: do not edit by hand.',
-    '# Regenerate: npx nx run cli:build && node dist/tools/cli/src/main.js docs asyncapi > docs/asyncapi.yaml',
-  ].join('\n');
-  return `${header}\n${stringify(await asyncApiDocument(), { lineWidth: 0, aliasDuplicateObjects: false })}`;
+  return generatedYaml({ from: 'libs/contracts', command: 'docs asyncapi', file: 'docs/asyncapi.yaml' }, await asyncApiDocument(), {
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+  });
 }

@@ -1,4 +1,5 @@
 import { ALL_TOPIC_SPECS, topicConfigEntries, type TopicSpec } from '@wt/contracts';
+import { generatedYaml } from './generated-yaml';
 
 /** The Strimzi cluster the topics belong to (label `strimzi.io/cluster`). */
 export const STRIMZI_CLUSTER = 'wt-kafka';
@@ -35,12 +36,6 @@ export function kafkaTopicResource(spec: TopicSpec): KafkaTopicResource {
 
 /** `wt deploy topics`: the multi-document YAML of deploy/base/kafka-topics.yaml. */
 export async function deployTopicsYaml(): Promise<string> {
-  // Dev-time only: `yaml` is a dev dependency, absent from the runtime images.
-  const { stringify } = await import('yaml');
-  const header = [
-    '# GENERATED from libs/contracts TOPIC_SPECS: do not edit by hand.',
-    '# Regenerate: npx nx run cli:build && node dist/tools/cli/src/main.js deploy topics > deploy/base/kafka-topics.yaml',
-  ].join('\n');
-  const docs = ALL_TOPIC_SPECS.map((spec) => stringify(kafkaTopicResource(spec), { lineWidth: 0 }).trimEnd());
-  return `${header}\n---\n${docs.join('\n---\n')}\n`;
+  const what = { from: 'libs/contracts TOPIC_SPECS', command: 'deploy topics', file: 'deploy/base/kafka-topics.yaml' };
+  return generatedYaml(what, ALL_TOPIC_SPECS.map(kafkaTopicResource), { lineWidth: 0 });
 }

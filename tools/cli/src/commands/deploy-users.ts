@@ -1,5 +1,6 @@
 import { KAFKA_SERVICES, kafkaAclsOf, type KafkaService } from '@wt/contracts';
 import { STRIMZI_CLUSTER } from './deploy-topics';
+import { generatedYaml } from './generated-yaml';
 
 /** The consumer-group prefix of the base manifests (`KAFKA_GROUP_PREFIX` in the wt-common ConfigMap). */
 export const BASE_GROUP_PREFIX = 'wt';
@@ -42,12 +43,6 @@ export function kafkaUserResource(service: KafkaService): KafkaUserResource {
 
 /** `wt deploy users`: the multi-document YAML of deploy/base/kafka-users.yaml. */
 export async function deployUsersYaml(): Promise<string> {
-  // Dev-time only: `yaml` is a dev dependency, absent from the runtime images.
-  const { stringify } = await import('yaml');
-  const header = [
-    '# GENERATED from libs/contracts TOPIC_ACCESS: do not edit by hand.',
-    '# Regenerate: npx nx run cli:build && node dist/tools/cli/src/main.js deploy users > deploy/base/kafka-users.yaml',
-  ].join('\n');
-  const docs = KAFKA_SERVICES.map((service) => stringify(kafkaUserResource(service), { lineWidth: 0, singleQuote: true }).trimEnd());
-  return `${header}\n---\n${docs.join('\n---\n')}\n`;
+  const what = { from: 'libs/contracts TOPIC_ACCESS', command: 'deploy users', file: 'deploy/base/kafka-users.yaml' };
+  return generatedYaml(what, KAFKA_SERVICES.map(kafkaUserResource), { lineWidth: 0, singleQuote: true });
 }

@@ -1,17 +1,9 @@
-import { type CampaignV1, type ConsentEventV1, type EngagementEventV1, type EngagementSource, type EngagementType } from '@wt/contracts';
+import { type CampaignV1, type ConsentEventV1, type EngagementEventV1, type EngagementSource } from '@wt/contracts';
+import { ENGAGEMENT_TYPE_WEIGHTS, mulberry32, pick, weighted } from '@wt/simulation';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 /** Small deterministic PRNG (mulberry32): the same seed gives the same population. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export interface Business {
   businessId: string;
@@ -27,29 +19,6 @@ export const BUSINESSES: Business[] = [
 ];
 const OTHER_CATEGORIES = ['travel', 'gaming', 'music', 'books', 'football'];
 const ALL_CATEGORIES = [...BUSINESSES.flatMap((b) => b.categories), ...OTHER_CATEGORIES];
-
-// Relative frequency of engagement types: views are common, purchases rare.
-const TYPES: [EngagementType, number][] = [
-  ['view', 40],
-  ['like', 22],
-  ['comment', 8],
-  ['share', 5],
-  ['follow', 4],
-  ['click', 12],
-  ['save', 6],
-  ['purchase', 3],
-];
-
-function pick<T>(random: () => number, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)];
-}
-
-function weighted<T>(random: () => number, items: readonly [T, number][]): T {
-  const total = items.reduce((s, [, w]) => s + w, 0);
-  let r = random() * total;
-  for (const [item, w] of items) if ((r -= w) < 0) return item;
-  return items[items.length - 1][0];
-}
 
 interface Person {
   e164: string;
@@ -149,7 +118,7 @@ export function generatePopulation(options: { people: number; seed: number; runI
       const focused = random() < 0.8;
       const category = focused ? pick(random, p.interests) : pick(random, ALL_CATEGORIES);
       const business = BUSINESSES.find((b) => b.categories.includes(category));
-      const type = weighted(random, TYPES);
+      const type = weighted(random, ENGAGEMENT_TYPE_WEIGHTS);
       events.push({
         eventId: `${options.runId}-${i}-${k}`,
         source: pick(random, ['facebook', 'instagram'] as EngagementSource[]),

@@ -11,7 +11,10 @@ export interface AppInfo {
   name: string;
   /** Owns a database: it has TypeORM migrations under src/migrations. */
   ownsDatabase: boolean;
-  /** The topics its handlers subscribe to (`@EventPattern(Topic.X)`, with or without handler extras, outside tests); empty: no consumer. */
+  /**
+   * The topics its handlers subscribe to (`@EventPattern(Topic.X)`, with or without handler extras, or
+   * `topicConsumer(Topic.X, ...)`, outside tests); empty: no consumer.
+   */
   consumes: string[];
 }
 
@@ -41,7 +44,7 @@ function consumedTopics(dir: string): string[] {
       const full = join(path, entry.name);
       if (entry.isDirectory()) visit(full);
       else if (/\.ts$/.test(entry.name) && !/\.(spec|integration-spec|e2e-spec)\.ts$/.test(entry.name)) {
-        for (const [, key] of readFileSync(full, 'utf8').matchAll(/@EventPattern\(\s*Topic\.(\w+)\s*[,)]/g)) {
+        for (const [, key] of readFileSync(full, 'utf8').matchAll(/(?:@EventPattern|\btopicConsumer)\(\s*Topic\.(\w+)\s*[,)]/g)) {
           const topic = (Topic as Record<string, string>)[key ?? ''];
           if (!topic) throw new Error(`${full}: Topic.${key} is not in the contracts' Topic enum`);
           topics.add(topic);
