@@ -24,6 +24,13 @@ export interface AttributableSend {
   features: FeatureValues;
 }
 
+/** One event to attribute: the person, the business or business phone number it concerns, the window's start. */
+export interface LatestSendQuery {
+  personId: string;
+  by: { businessId: string } | { phoneNumberId: string };
+  since: Date;
+}
+
 const DAY_MS = 86_400_000;
 
 /** Key of a monthly volume (see `DecisionStore.monthlyVolumes`). */
@@ -286,18 +293,41 @@ export class DecisionStore {
     by: { businessId: string } | { phoneNumberId: string },
     since: Date,
   ): Promise<AttributableSend | undefined> {
-    const rows: { decision_id: string; person_id: string; business_id: string; features: FeatureValues }[] = await this.dataSource.query(
-      'businessId' in by
-        ? `SELECT d.decision_id, d.person_id, d.business_id, d.features FROM decision d
-           WHERE d.person_id = $1 AND d.business_id = $2 AND d.outcome = 'send' AND d.decided_at > $3 AND d.features IS NOT NULL
-           ORDER BY d.decided_at DESC LIMIT 1`
-        : `SELECT d.decision_id, d.person_id, d.business_id, d.features FROM decision d JOIN campaign c ON c.campaign_id = d.campaign_id
-           WHERE d.person_id = $1 AND c.body->>'phoneNumberId' = $2 AND d.outcome = 'send' AND d.decided_at > $3 AND d.features IS NOT NULL
-           ORDER BY d.decided_at DESC LIMIT 1`,
-      [personId, 'businessId' in by ? by.businessId : by.phoneNumberId, since.toISOString()],
-    );
-    const r = rows[0];
-    return r && { decisionId: r.decision_id, personId: r.person_id.trim(), businessId: r.business_id, features: r.features };
+    return (await this.latestSends([{ personId, by, since }]))[0];
+  }
+
+  /**
+   * `latestSend` of many events at once, in the order given (undefined where none): one statement
+   * per form of `by` (a business, a business phone number), not one per event.
+   */
+  async latestSends(events: readonly LatestSendQuery[]): Promise<(AttributableSend | undefined)[]> {
+    const found = new Array<AttributableSend | undefined>(events.length);
+    for (const form of ['businessId', 'phoneNumberId'] as const) {
+      // Each event of this form, with its place in `events` and the business or number it concerns.
+      const asked = events.flatMap((e, at) => {
+        const by = e.by as Partial<Record<typeof form, string>>;
+        return by[form] === undefined ? [] : [{ at, personId: e.personId, key: by[form], since: e.since.toISOString() }];
+      });
+      if (asked.length === 0) continue;
+      const rows: { n: string; decision_id: string; person_id: string; business_id: string; features: FeatureValues }[] =
+        await this.dataSource.query(
+          `SELECT e.n, d.decision_id, d.person_id, d.business_id, d.features
+           FROM unnest($1::char(64)[], $2::text[], $3::timestamptz[]) WITH ORDINALITY AS e(person_id, by_key, since, n)
+           CROSS JOIN LATERAL (
+             SELECT d.decision_id, d.person_id, d.business_id, d.features FROM decision d
+             ${form === 'businessId' ? 'WHERE d.business_id = e.by_key' : `JOIN campaign c ON c.campaign_id = d.campaign_id WHERE c.body->>'phoneNumberId' = e.by_key`}
+               AND d.person_id = e.person_id AND d.outcome = 'send' AND d.decided_at > e.since AND d.features IS NOT NULL
+             ORDER BY d.decided_at DESC LIMIT 1
+           ) d`,
+          [asked.map((e) => e.personId), asked.map((e) => e.key), asked.map((e) => e.since)],
+        );
+      for (const r of rows) {
+        const event = asked[Number(r.n) - 1];
+        if (event)
+          found[event.at] = { decisionId: r.decision_id, personId: r.person_id.trim(), businessId: r.business_id, features: r.features };
+      }
+    }
+    return found;
   }
 
   /** People the given campaigns suppressed as `business_paused`, in person id order after `after`, `limit` at a time. */
