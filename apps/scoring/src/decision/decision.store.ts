@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type TargetingDecisionV1 } from '@wt/contracts';
+import { returnedRows } from '@wt/database';
+import { type OutgoingRecord } from '@wt/kafka';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type BlockRow, blockedBusinessKeys, blocksOf, blocksSql, type SendingBlocks } from '../eligibility/eligibility.store';
 import {
@@ -86,12 +88,27 @@ function historyOf(rows: readonly HistoryRow[]): Map<string, MessagingHistory> {
   return result;
 }
 
-/** A decision as a business may read it later: everything but the sealed contact. */
-export function auditView(decision: TargetingDecisionV1): TargetingDecisionV1 {
-  if (!decision.send) return decision;
-  const { contact: _contact, ...send } = decision.send;
-  return { ...decision, send: send as TargetingDecisionV1['send'] };
-}
+/** The JSON document of `DecisionStore.save` as rows: `x` (an item), `d` (its decision), `n` (its place). */
+const INPUT_SQL = `SELECT x, x->'decision' AS d, n FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(x, n)`;
+
+/**
+ * The decisions of `input` recorded, each with its body as a business may read it later: everything
+ * but the sealed contact (`send.contact`). A stored send or holdout is never overwritten.
+ */
+const SAVE_SQL = `INSERT INTO decision (campaign_id, person_id, decision_id, outcome, reason, score, model_version, explanation, decided_at, business_id, holdout, features, body,
+                             estimated_cost_micros, cost_currency, cost_category, cost_market)
+       SELECT d->>'campaignId', d->>'personId', d->>'decisionId', d->>'outcome', d->>'reason', (d->>'score')::real, d->>'modelVersion',
+              d->'explanation', (d->>'decidedAt')::timestamptz, d->>'businessId', COALESCE(d->'explanation'->'holdout' = 'true'::jsonb, false),
+              x->'features', d #- '{send,contact}',
+              (d->'estimatedCost'->>'micros')::bigint, d->'estimatedCost'->>'currency', d->'estimatedCost'->>'category', d->'estimatedCost'->>'market'
+       FROM input
+       ON CONFLICT (campaign_id, person_id) DO UPDATE SET
+         outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, score = EXCLUDED.score,
+         model_version = EXCLUDED.model_version, explanation = EXCLUDED.explanation, decided_at = EXCLUDED.decided_at,
+         business_id = EXCLUDED.business_id, holdout = EXCLUDED.holdout, features = EXCLUDED.features, body = EXCLUDED.body,
+         estimated_cost_micros = EXCLUDED.estimated_cost_micros, cost_currency = EXCLUDED.cost_currency,
+         cost_category = EXCLUDED.cost_category, cost_market = EXCLUDED.cost_market
+       WHERE decision.outcome <> 'send' AND decision.reason <> 'holdout'`;
 
 /** How long the population's response rates are reused before they are counted again. */
 const RATES_TTL_MS = 60_000;
@@ -212,28 +229,49 @@ export class DecisionStore {
     return historyOf(rows);
   }
 
-  /** Records decisions with their features; a stored send or holdout is never overwritten. */
-  async save(manager: EntityManager, decisions: readonly { decision: TargetingDecisionV1; features: FeatureValues }[]): Promise<void> {
-    if (decisions.length === 0) return;
-    // One JSON document for all of them (the decision as recorded, and its features): jsonb[]
-    // parameters would have the driver escape every document again into an array literal.
-    await manager.query(
-      `INSERT INTO decision (campaign_id, person_id, decision_id, outcome, reason, score, model_version, explanation, decided_at, business_id, holdout, features, body,
-                             estimated_cost_micros, cost_currency, cost_category, cost_market)
-       SELECT d->>'campaignId', d->>'personId', d->>'decisionId', d->>'outcome', d->>'reason', (d->>'score')::real, d->>'modelVersion',
-              d->'explanation', (d->>'decidedAt')::timestamptz, d->>'businessId', COALESCE(d->'explanation'->'holdout' = 'true'::jsonb, false),
-              x->'features', d,
-              (d->'estimatedCost'->>'micros')::bigint, d->'estimatedCost'->>'currency', d->'estimatedCost'->>'category', d->'estimatedCost'->>'market'
-       FROM jsonb_array_elements($1::jsonb) AS x, LATERAL (SELECT x->'decision' AS d) AS l
-       ON CONFLICT (campaign_id, person_id) DO UPDATE SET
-         outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, score = EXCLUDED.score,
-         model_version = EXCLUDED.model_version, explanation = EXCLUDED.explanation, decided_at = EXCLUDED.decided_at,
-         business_id = EXCLUDED.business_id, holdout = EXCLUDED.holdout, features = EXCLUDED.features, body = EXCLUDED.body,
-         estimated_cost_micros = EXCLUDED.estimated_cost_micros, cost_currency = EXCLUDED.cost_currency,
-         cost_category = EXCLUDED.cost_category, cost_market = EXCLUDED.cost_market
-       WHERE decision.outcome <> 'send' AND decision.reason <> 'holdout'`,
-      [JSON.stringify(decisions.map((x) => ({ decision: auditView(x.decision), features: x.features })))],
+  /**
+   * Records decisions with their features; a stored send or holdout is never overwritten. With
+   * `outbox`, the same statement also writes them to that outbox table as one row of records
+   * (keyed by person, with the person's `headers`, as `TransactionalOutbox.add` writes them), and
+   * returns the row's id and its records: each decision is serialized once, its JSON text serving
+   * its row, the outbox's and the Kafka record's value (`valueJson`).
+   */
+  async save(
+    manager: EntityManager,
+    decisions: readonly { decision: TargetingDecisionV1; features: FeatureValues }[],
+    outbox?: { table: string; headers?: ReadonlyMap<string, Record<string, string>> },
+  ): Promise<{ outboxId?: string; records: OutgoingRecord<TargetingDecisionV1>[] }> {
+    if (decisions.length === 0) return { records: [] };
+    // One JSON document for all of them (the decision as published, its features and headers):
+    // jsonb[] parameters would have the driver escape every document again into an array literal.
+    const records: OutgoingRecord<TargetingDecisionV1>[] = [];
+    const items: string[] = [];
+    for (const { decision, features } of decisions) {
+      const valueJson = JSON.stringify(decision);
+      const headers = outbox?.headers?.get(decision.personId);
+      records.push({ key: decision.personId, value: decision, headers, valueJson });
+      items.push(
+        `{"decision":${valueJson},"features":${JSON.stringify(features)}${headers ? `,"headers":${JSON.stringify(headers)}` : ''}}`,
+      );
+    }
+    const document = `[${items.join(',')}]`;
+    if (!outbox) {
+      await manager.query(`WITH input AS (${INPUT_SQL}) ${SAVE_SQL}`, [document]);
+      return { records };
+    }
+    const rows = returnedRows<{ id: string }>(
+      await manager.query(
+        `WITH input AS (${INPUT_SQL}), saved AS (${SAVE_SQL})
+         INSERT INTO ${outbox.table} (records)
+         SELECT jsonb_agg(jsonb_build_object('key', d->>'personId', 'value', d)
+                          || CASE WHEN x ? 'headers' THEN jsonb_build_object('headers', x->'headers') ELSE '{}'::jsonb END ORDER BY n)
+         FROM input RETURNING id`,
+        [document],
+      ),
     );
+    const outboxId = rows[0]?.id;
+    if (!outboxId) throw new Error(`${outbox.table}: the insert returned no id`);
+    return { outboxId, records };
   }
 
   /**
