@@ -10,7 +10,7 @@ import { EMPTY_HISTORY } from '../relevance/features';
 import { type LogisticModel } from '../relevance/logistic-model';
 import { ModelStore } from '../relevance/model.store';
 import { ScoringConfig } from '../scoring.config';
-import { concerns, decide, isFinal, type ScoredDecision, withheld } from './decision-policy';
+import { assess, concerns, decide, isFinal, type ScoredDecision, withheld } from './decision-policy';
 import { DecisionOutbox } from './decision-outbox';
 import { DecisionStore, volumeKey } from './decision.store';
 
@@ -303,7 +303,8 @@ export class DecisionEngine {
     const sends: { personId: string; country?: string; score: number }[] = [];
     for (const s of eligible) {
       if (slots.blocker(s.personId, campaign) !== undefined) continue;
-      const { decision } = decide(s, campaign, {
+      // The score and reason `decide` would decide from (its explanation and message are not needed to rank).
+      const { reason, score } = assess(s, campaign, {
         model,
         history: history.get(s.personId) ?? EMPTY_HISTORY,
         policy: this.policy,
@@ -311,7 +312,7 @@ export class DecisionEngine {
         population,
         scoredAt,
       });
-      if (decision.outcome === 'send') sends.push({ personId: s.personId, country: s.country, score: decision.score });
+      if (reason === 'relevant') sends.push({ personId: s.personId, country: s.country, score });
     }
     return { reachable: eligible.length, sends };
   }
