@@ -1,8 +1,14 @@
 import { hash } from 'node:crypto';
 import { type CampaignV1, type DecisionReason, type ProfileSnapshotV1, type TargetingDecisionV1 } from '@wt/contracts';
 import { type ContactPolicyOptions, inHoldout, isQuietHours, quietHoursEnd } from '../policy/contact-policy';
-import { extractFeatures, type FeatureValues, type MessagingHistory, type PopulationRates } from '../relevance/features';
-import { type ExplorationOptions, type LogisticModel } from '../relevance/logistic-model';
+import {
+  extractFeatures,
+  type FeatureValues,
+  type FeatureVector,
+  type MessagingHistory,
+  type PopulationRates,
+} from '../relevance/features';
+import { type ExplorationOptions, type LogisticModel, type Scored } from '../relevance/logistic-model';
 
 /** One id per (campaign, person): the dispatcher's ledger makes a second send impossible. */
 export function decisionIdFor(campaignId: string, personId: string): string {
@@ -126,15 +132,28 @@ function headOf(
   }
 }
 
+/** What a decision is made from: its features, score and reason (without the decision's text). */
+export interface Assessment {
+  vector: FeatureVector;
+  scored: Scored;
+  /** The score as decided on (rounded). */
+  score: number;
+  reason: DecisionReason;
+  /** The threshold the summary shows. */
+  threshold: number;
+  holdout: boolean;
+  scheduledFor?: Date;
+}
+
 /**
- * Decides one (person, campaign) pair before caps and budget: eligibility first (consent,
+ * Assesses one (person, campaign) pair before caps and budget: eligibility first (consent,
  * contact, a number WhatsApp reported unreachable, a paused business), then the learned relevance
  * against the campaign's own `minRelevance` (`not_relevant`), then the launch's budget cutoff
  * (`budget_exhausted`, with the cutoff), then holdout and quiet hours (the person is evaluated
- * again at their local morning: `scheduledFor`). Frequency caps and budget are applied afterwards,
- * across the whole evaluation.
+ * again at their local morning: `scheduledFor`). `relevant` is a would-be send. What `decide`
+ * decides from; a launch ranks by it alone (the explanation and the message are not needed there).
  */
-export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, context: DecideContext): ScoredDecision {
+export function assess(snapshot: ProfileSnapshotV1, campaign: CampaignV1, context: DecideContext): Assessment {
   const vector = extractFeatures(snapshot, campaign, context.history, context.scoredAt ?? context.now, context.population);
   // Thompson sampling: the posterior's draw for this (campaign, person), the same on every replay.
   const scored = context.model.sample(vector.values, `${campaign.campaignId}:${snapshot.personId}`, context.exploration);
@@ -156,7 +175,16 @@ export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, contex
     scheduledFor = quietHoursEnd(context.now, snapshot.timeZone, context.policy);
   }
   const threshold = reason === 'budget_exhausted' ? cutoff : Math.max(campaign.minRelevance, cutoff);
+  return { vector, scored, score, reason, threshold, holdout, scheduledFor };
+}
 
+/**
+ * Decides one (person, campaign) pair before caps and budget, as `assess` assesses it, with the
+ * explanation and, for a send, the message. Frequency caps and budget are applied afterwards,
+ * across the whole evaluation.
+ */
+export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, context: DecideContext): ScoredDecision {
+  const { vector, scored, score, reason, threshold, holdout, scheduledFor } = assess(snapshot, campaign, context);
   const decision: TargetingDecisionV1 = {
     decisionId: decisionIdFor(campaign.campaignId, snapshot.personId),
     campaignId: campaign.campaignId,

@@ -10,8 +10,8 @@ import { EMPTY_HISTORY } from '../relevance/features';
 import { type LogisticModel } from '../relevance/logistic-model';
 import { ModelStore } from '../relevance/model.store';
 import { ScoringConfig } from '../scoring.config';
-import { concerns, decide, isFinal, type ScoredDecision, withheld } from './decision-policy';
-import { type DecisionRecord, DecisionOutbox } from './decision-outbox';
+import { assess, concerns, decide, isFinal, type ScoredDecision, withheld } from './decision-policy';
+import { DecisionOutbox } from './decision-outbox';
 import { DecisionStore, volumeKey } from './decision.store';
 
 const decisionsTotal = counter({
@@ -223,14 +223,9 @@ export class DecisionEngine {
         const previous = known.get(`${c.decision.campaignId}:${c.decision.personId}`);
         return !previous || previous.reason !== c.decision.reason;
       });
-      await this.decisions.save(manager, toPublish);
-      const records: DecisionRecord[] = toPublish.map((c) => ({
-        key: c.decision.personId,
-        value: c.decision,
-        headers: options.traces?.get(c.decision.personId),
-      }));
-      // Published only once committed (see DecisionOutbox): the budget and people locks end here.
-      const outboxId = records.length > 0 ? await this.outbox.add(manager, records) : undefined;
+      // Stored, and written to the outbox in the same statement, to be published only once
+      // committed (see DecisionOutbox): the budget and people locks end here.
+      const { outboxId, records } = await this.decisions.save(manager, toPublish, { table: this.outbox.table, headers: options.traces });
       return { published: toPublish.map((c) => c.decision), outboxId, records };
     });
     if (outboxId) await this.outbox.publish(outboxId, records);
@@ -319,7 +314,8 @@ export class DecisionEngine {
     const sends: { personId: string; country?: string; score: number }[] = [];
     for (const s of eligible) {
       if (slots.blocker(s.personId, campaign) !== undefined) continue;
-      const { decision } = decide(s, campaign, {
+      // The score and reason `decide` would decide from (its explanation and message are not needed to rank).
+      const { reason, score } = assess(s, campaign, {
         model,
         history: history.get(s.personId) ?? EMPTY_HISTORY,
         policy: this.policy,
@@ -327,7 +323,7 @@ export class DecisionEngine {
         population,
         scoredAt,
       });
-      if (decision.outcome === 'send') sends.push({ personId: s.personId, country: s.country, score: decision.score });
+      if (reason === 'relevant') sends.push({ personId: s.personId, country: s.country, score });
     }
     return { reachable: eligible.length, sends };
   }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type MessageStatusV1, type TargetingDecisionV1 } from '@wt/contracts';
+import { returnedRows } from '@wt/database';
+import { type OutgoingRecord } from '@wt/kafka';
 import { monthOf } from '@wt/pricing';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type BlockRow, blockedBusinessKeys, blocksOf, blocksSql, type SendingBlocks } from '../eligibility/eligibility.store';
@@ -23,6 +25,13 @@ export interface AttributableSend {
   personId: string;
   businessId: string;
   features: FeatureValues;
+}
+
+/** One event to attribute: the person, the business or business phone number it concerns, the window's start. */
+export interface LatestSendQuery {
+  personId: string;
+  by: { businessId: string } | { phoneNumberId: string };
+  since: Date;
 }
 
 const DAY_MS = 86_400_000;
@@ -80,12 +89,27 @@ function historyOf(rows: readonly HistoryRow[]): Map<string, MessagingHistory> {
   return result;
 }
 
-/** A decision as a business may read it later: everything but the sealed contact. */
-export function auditView(decision: TargetingDecisionV1): TargetingDecisionV1 {
-  if (!decision.send) return decision;
-  const { contact: _contact, ...send } = decision.send;
-  return { ...decision, send: send as TargetingDecisionV1['send'] };
-}
+/** The JSON document of `DecisionStore.save` as rows: `x` (an item), `d` (its decision), `n` (its place). */
+const INPUT_SQL = `SELECT x, x->'decision' AS d, n FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(x, n)`;
+
+/**
+ * The decisions of `input` recorded, each with its body as a business may read it later: everything
+ * but the sealed contact (`send.contact`). A stored send or holdout is never overwritten.
+ */
+const SAVE_SQL = `INSERT INTO decision (campaign_id, person_id, decision_id, outcome, reason, score, model_version, explanation, decided_at, business_id, holdout, features, body,
+                             estimated_cost_micros, cost_currency, cost_category, cost_market)
+       SELECT d->>'campaignId', d->>'personId', d->>'decisionId', d->>'outcome', d->>'reason', (d->>'score')::real, d->>'modelVersion',
+              d->'explanation', (d->>'decidedAt')::timestamptz, d->>'businessId', COALESCE(d->'explanation'->'holdout' = 'true'::jsonb, false),
+              x->'features', d #- '{send,contact}',
+              (d->'estimatedCost'->>'micros')::bigint, d->'estimatedCost'->>'currency', d->'estimatedCost'->>'category', d->'estimatedCost'->>'market'
+       FROM input
+       ON CONFLICT (campaign_id, person_id) DO UPDATE SET
+         outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, score = EXCLUDED.score,
+         model_version = EXCLUDED.model_version, explanation = EXCLUDED.explanation, decided_at = EXCLUDED.decided_at,
+         business_id = EXCLUDED.business_id, holdout = EXCLUDED.holdout, features = EXCLUDED.features, body = EXCLUDED.body,
+         estimated_cost_micros = EXCLUDED.estimated_cost_micros, cost_currency = EXCLUDED.cost_currency,
+         cost_category = EXCLUDED.cost_category, cost_market = EXCLUDED.cost_market
+       WHERE decision.outcome <> 'send' AND decision.reason <> 'holdout'`;
 
 /** How long the population's response rates are reused before they are counted again. */
 const RATES_TTL_MS = 60_000;
@@ -206,28 +230,49 @@ export class DecisionStore {
     return historyOf(rows);
   }
 
-  /** Records decisions with their features; a stored send or holdout is never overwritten. */
-  async save(manager: EntityManager, decisions: readonly { decision: TargetingDecisionV1; features: FeatureValues }[]): Promise<void> {
-    if (decisions.length === 0) return;
-    // One JSON document for all of them (the decision as recorded, and its features): jsonb[]
-    // parameters would have the driver escape every document again into an array literal.
-    await manager.query(
-      `INSERT INTO decision (campaign_id, person_id, decision_id, outcome, reason, score, model_version, explanation, decided_at, business_id, holdout, features, body,
-                             estimated_cost_micros, cost_currency, cost_category, cost_market)
-       SELECT d->>'campaignId', d->>'personId', d->>'decisionId', d->>'outcome', d->>'reason', (d->>'score')::real, d->>'modelVersion',
-              d->'explanation', (d->>'decidedAt')::timestamptz, d->>'businessId', COALESCE(d->'explanation'->'holdout' = 'true'::jsonb, false),
-              x->'features', d,
-              (d->'estimatedCost'->>'micros')::bigint, d->'estimatedCost'->>'currency', d->'estimatedCost'->>'category', d->'estimatedCost'->>'market'
-       FROM jsonb_array_elements($1::jsonb) AS x, LATERAL (SELECT x->'decision' AS d) AS l
-       ON CONFLICT (campaign_id, person_id) DO UPDATE SET
-         outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, score = EXCLUDED.score,
-         model_version = EXCLUDED.model_version, explanation = EXCLUDED.explanation, decided_at = EXCLUDED.decided_at,
-         business_id = EXCLUDED.business_id, holdout = EXCLUDED.holdout, features = EXCLUDED.features, body = EXCLUDED.body,
-         estimated_cost_micros = EXCLUDED.estimated_cost_micros, cost_currency = EXCLUDED.cost_currency,
-         cost_category = EXCLUDED.cost_category, cost_market = EXCLUDED.cost_market
-       WHERE decision.outcome <> 'send' AND decision.reason <> 'holdout'`,
-      [JSON.stringify(decisions.map((x) => ({ decision: auditView(x.decision), features: x.features })))],
+  /**
+   * Records decisions with their features; a stored send or holdout is never overwritten. With
+   * `outbox`, the same statement also writes them to that outbox table as one row of records
+   * (keyed by person, with the person's `headers`, as `TransactionalOutbox.add` writes them), and
+   * returns the row's id and its records: each decision is serialized once, its JSON text serving
+   * its row, the outbox's and the Kafka record's value (`valueJson`).
+   */
+  async save(
+    manager: EntityManager,
+    decisions: readonly { decision: TargetingDecisionV1; features: FeatureValues }[],
+    outbox?: { table: string; headers?: ReadonlyMap<string, Record<string, string>> },
+  ): Promise<{ outboxId?: string; records: OutgoingRecord<TargetingDecisionV1>[] }> {
+    if (decisions.length === 0) return { records: [] };
+    // One JSON document for all of them (the decision as published, its features and headers):
+    // jsonb[] parameters would have the driver escape every document again into an array literal.
+    const records: OutgoingRecord<TargetingDecisionV1>[] = [];
+    const items: string[] = [];
+    for (const { decision, features } of decisions) {
+      const valueJson = JSON.stringify(decision);
+      const headers = outbox?.headers?.get(decision.personId);
+      records.push({ key: decision.personId, value: decision, headers, valueJson });
+      items.push(
+        `{"decision":${valueJson},"features":${JSON.stringify(features)}${headers ? `,"headers":${JSON.stringify(headers)}` : ''}}`,
+      );
+    }
+    const document = `[${items.join(',')}]`;
+    if (!outbox) {
+      await manager.query(`WITH input AS (${INPUT_SQL}) ${SAVE_SQL}`, [document]);
+      return { records };
+    }
+    const rows = returnedRows<{ id: string }>(
+      await manager.query(
+        `WITH input AS (${INPUT_SQL}), saved AS (${SAVE_SQL})
+         INSERT INTO ${outbox.table} (records)
+         SELECT jsonb_agg(jsonb_build_object('key', d->>'personId', 'value', d)
+                          || CASE WHEN x ? 'headers' THEN jsonb_build_object('headers', x->'headers') ELSE '{}'::jsonb END ORDER BY n)
+         FROM input RETURNING id`,
+        [document],
+      ),
     );
+    const outboxId = rows[0]?.id;
+    if (!outboxId) throw new Error(`${outbox.table}: the insert returned no id`);
+    return { outboxId, records };
   }
 
   /**
@@ -321,18 +366,41 @@ export class DecisionStore {
     by: { businessId: string } | { phoneNumberId: string },
     since: Date,
   ): Promise<AttributableSend | undefined> {
-    const rows: { decision_id: string; person_id: string; business_id: string; features: FeatureValues }[] = await this.dataSource.query(
-      'businessId' in by
-        ? `SELECT d.decision_id, d.person_id, d.business_id, d.features FROM decision d
-           WHERE d.person_id = $1 AND d.business_id = $2 AND d.outcome = 'send' AND d.decided_at > $3 AND d.features IS NOT NULL
-           ORDER BY d.decided_at DESC LIMIT 1`
-        : `SELECT d.decision_id, d.person_id, d.business_id, d.features FROM decision d JOIN campaign c ON c.campaign_id = d.campaign_id
-           WHERE d.person_id = $1 AND c.body->>'phoneNumberId' = $2 AND d.outcome = 'send' AND d.decided_at > $3 AND d.features IS NOT NULL
-           ORDER BY d.decided_at DESC LIMIT 1`,
-      [personId, 'businessId' in by ? by.businessId : by.phoneNumberId, since.toISOString()],
-    );
-    const r = rows[0];
-    return r && { decisionId: r.decision_id, personId: r.person_id.trim(), businessId: r.business_id, features: r.features };
+    return (await this.latestSends([{ personId, by, since }]))[0];
+  }
+
+  /**
+   * `latestSend` of many events at once, in the order given (undefined where none): one statement
+   * per form of `by` (a business, a business phone number), not one per event.
+   */
+  async latestSends(events: readonly LatestSendQuery[]): Promise<(AttributableSend | undefined)[]> {
+    const found = new Array<AttributableSend | undefined>(events.length);
+    for (const form of ['businessId', 'phoneNumberId'] as const) {
+      // Each event of this form, with its place in `events` and the business or number it concerns.
+      const asked = events.flatMap((e, at) => {
+        const by = e.by as Partial<Record<typeof form, string>>;
+        return by[form] === undefined ? [] : [{ at, personId: e.personId, key: by[form], since: e.since.toISOString() }];
+      });
+      if (asked.length === 0) continue;
+      const rows: { n: string; decision_id: string; person_id: string; business_id: string; features: FeatureValues }[] =
+        await this.dataSource.query(
+          `SELECT e.n, d.decision_id, d.person_id, d.business_id, d.features
+           FROM unnest($1::char(64)[], $2::text[], $3::timestamptz[]) WITH ORDINALITY AS e(person_id, by_key, since, n)
+           CROSS JOIN LATERAL (
+             SELECT d.decision_id, d.person_id, d.business_id, d.features FROM decision d
+             ${form === 'businessId' ? 'WHERE d.business_id = e.by_key' : `JOIN campaign c ON c.campaign_id = d.campaign_id WHERE c.body->>'phoneNumberId' = e.by_key`}
+               AND d.person_id = e.person_id AND d.outcome = 'send' AND d.decided_at > e.since AND d.features IS NOT NULL
+             ORDER BY d.decided_at DESC LIMIT 1
+           ) d`,
+          [asked.map((e) => e.personId), asked.map((e) => e.key), asked.map((e) => e.since)],
+        );
+      for (const r of rows) {
+        const event = asked[Number(r.n) - 1];
+        if (event)
+          found[event.at] = { decisionId: r.decision_id, personId: r.person_id.trim(), businessId: r.business_id, features: r.features };
+      }
+    }
+    return found;
   }
 
   /** People the given campaigns suppressed as `business_paused`, in person id order after `after`, `limit` at a time. */

@@ -4,7 +4,7 @@ import { AudienceStore } from '../audience/audience.store';
 import { CampaignStore } from '../campaign/campaign.store';
 import { isRunning } from '../decision/decision-policy';
 import { DecisionEngine } from '../decision/decision.engine';
-import { type ObservedOutcome, OutcomeLearner } from '../outcome/outcome.learner';
+import { OutcomeLearner } from '../outcome/outcome.learner';
 import { ScoringConfig } from '../scoring.config';
 import { CampaignLauncher } from './campaign-launcher';
 
@@ -39,10 +39,15 @@ export class ProfileChanges {
     const snapshots = changed.filter((s) => !gone.has(s.personId));
     if (snapshots.length === 0) return;
     const optOuts = await this.audience.upsert(snapshots);
-    const outcomes = await Promise.all(
-      optOuts.map((o) => this.learner.attribute(o.personId, { businessId: o.businessId }, 'opted_out', now.toISOString())),
+    const outcomes = await this.learner.attributeAll(
+      optOuts.map((o) => ({
+        personId: o.personId,
+        by: { businessId: o.businessId },
+        kind: 'opted_out' as const,
+        occurredAt: now.toISOString(),
+      })),
     );
-    await this.learner.learn(outcomes.filter((o): o is ObservedOutcome => o !== undefined));
+    await this.learner.learn(outcomes);
 
     const running = (await this.campaigns.running(now, this.config.CAMPAIGN_CACHE_MS)).filter((c) => isRunning(c, now));
     if (running.length === 0) return;

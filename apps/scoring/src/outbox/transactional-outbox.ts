@@ -1,6 +1,6 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type Topic, type TopicPayload } from '@wt/contracts';
-import { IntervalTask } from '@wt/database';
+import { IntervalTask, returnedRows } from '@wt/database';
 import { type KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
 import { counter } from '@wt/observability';
 import { type Counter } from 'prom-client';
@@ -74,15 +74,22 @@ export abstract class TransactionalOutbox<T extends Topic> implements OnApplicat
     this.relayTask = new IntervalTask(`${options.name} outbox relay`, () => this.relayAndLog(), this.logger);
   }
 
+  /** The outbox's table (a writer may add its row in a statement of its own, as `add` would). */
+  get table(): string {
+    return this.options.table;
+  }
+
   /** In the writing transaction: the records to publish once it commits (with `perKeyOrder`, all of one key). */
   async add(manager: EntityManager, records: readonly OutgoingRecord<TopicPayload<T>>[]): Promise<string> {
     const { table, perKeyOrder } = this.options;
+    // A record's `valueJson` is its value again: the row keeps the value only.
+    const stored = records.some((r) => r.valueJson !== undefined) ? records.map(({ valueJson: _json, ...r }) => r) : records;
     const rows: { id: string }[] = perKeyOrder
       ? await manager.query(`INSERT INTO ${table} (key, records) VALUES ($1, $2::jsonb) RETURNING id`, [
           this.keyOf(records),
-          JSON.stringify(records),
+          JSON.stringify(stored),
         ])
-      : await manager.query(`INSERT INTO ${table} (records) VALUES ($1::jsonb) RETURNING id`, [JSON.stringify(records)]);
+      : await manager.query(`INSERT INTO ${table} (records) VALUES ($1::jsonb) RETURNING id`, [JSON.stringify(stored)]);
     const [row] = rows;
     if (!row) throw new Error(`${table}: the insert returned no id`);
     return row.id;
@@ -91,19 +98,32 @@ export abstract class TransactionalOutbox<T extends Topic> implements OnApplicat
   /**
    * After the commit: takes the row (unless a relay has, or already published it), publishes its
    * records and deletes it; the relay's job if this fails. Returns whether this call published.
+   * `records` are the ones `add` wrote in the row: without per-key order they are published from
+   * memory, the row taken and deleted in one statement (its deletion commits only after the
+   * publish: a failed publish rolls it back for the relay).
    */
   async publish(id: string, records: OutgoingRecord<TopicPayload<T>>[]): Promise<boolean> {
     const { table, topic, perKeyOrder } = this.options;
     return this.leased(async (manager, fence) => {
-      // Without per-key order: this row, unless another holds it. With it: this row and the older
-      // ones of its key, locked in order (waiting for a relay that holds them, which then publishes
-      // them first), published oldest first.
-      const rows: { id: string; records: OutgoingRecord<TopicPayload<T>>[] }[] = perKeyOrder
-        ? await manager.query(`SELECT id, records FROM ${table} WHERE key = $1 AND id <= $2 ORDER BY id FOR UPDATE`, [
-            this.keyOf(records),
-            id,
-          ])
-        : await manager.query(`SELECT id, records FROM ${table} WHERE id = $1 FOR UPDATE SKIP LOCKED`, [id]);
+      if (!perKeyOrder) {
+        // This row, unless another holds it (SKIP LOCKED), locked by its deletion until the commit.
+        const taken = returnedRows<{ id: string }>(
+          await manager.query(
+            `DELETE FROM ${table} WHERE id = (SELECT id FROM ${table} WHERE id = $1 FOR UPDATE SKIP LOCKED) RETURNING id`,
+            [id],
+          ),
+        );
+        if (taken.length === 0) return false; // published already, or being published by a relay
+        fence();
+        await this.publisher.publish(topic, records);
+        return true;
+      }
+      // With per-key order: this row and the older ones of its key, locked in order (waiting for a
+      // relay that holds them, which then publishes them first), published oldest first.
+      const rows: { id: string; records: OutgoingRecord<TopicPayload<T>>[] }[] = await manager.query(
+        `SELECT id, records FROM ${table} WHERE key = $1 AND id <= $2 ORDER BY id FOR UPDATE`,
+        [this.keyOf(records), id],
+      );
       if (rows.length === 0) return false; // published already, or being published by a relay
       fence();
       await this.publisher.publish(

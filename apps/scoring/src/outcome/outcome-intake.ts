@@ -48,8 +48,13 @@ export class OutcomeIntake {
   async inbound(messages: readonly InboundMessageV1[]): Promise<void> {
     // Someone who writes to a business is reachable on WhatsApp.
     await this.eligibility.recordReachability([], messages, this.config.UNREACHABLE_FOR_MS);
-    const outcomes = await Promise.all(
-      messages.map((value) => this.learner.attribute(value.personId, { phoneNumberId: value.phoneNumberId }, 'replied', value.receivedAt)),
+    const outcomes = await this.learner.attributeAll(
+      messages.map((m) => ({
+        personId: m.personId,
+        by: { phoneNumberId: m.phoneNumberId },
+        kind: 'replied' as const,
+        occurredAt: m.receivedAt,
+      })),
     );
     // A tap on a template's quick-reply button is a click on that very message (the dispatcher resolved it).
     const taps = messages.filter((m) => m.kind === 'button' && m.repliesTo);
@@ -58,18 +63,21 @@ export class OutcomeIntake {
       const send = tapped.get(m.repliesTo!.decisionId);
       return send ? [{ send, kind: 'clicked' as const, occurredAt: m.receivedAt }] : [];
     });
-    await this.learner.learn([...outcomes.filter((o): o is ObservedOutcome => o !== undefined), ...clicks]);
+    await this.learner.learn([...outcomes, ...clicks]);
   }
 
   /** A purchase (the conversion) or a click (a secondary signal) on a business's own pages within the attribution window of its message. */
   async engagements(engagements: readonly EngagementNormalizedV1[]): Promise<void> {
     const attributable = engagements.filter((e) => (e.type === 'purchase' || e.type === 'click') && e.businessId);
-    const outcomes = await Promise.all(
-      attributable.map((e) =>
-        this.learner.attribute(e.personId, { businessId: e.businessId! }, e.type === 'purchase' ? 'purchased' : 'clicked', e.occurredAt),
-      ),
+    const outcomes = await this.learner.attributeAll(
+      attributable.map((e) => ({
+        personId: e.personId,
+        by: { businessId: e.businessId! },
+        kind: e.type === 'purchase' ? ('purchased' as const) : ('clicked' as const),
+        occurredAt: e.occurredAt,
+      })),
     );
-    await this.learner.learn(outcomes.filter((o): o is ObservedOutcome => o !== undefined));
+    await this.learner.learn(outcomes);
     await this.learner.recordHoldoutPurchases(
       attributable.flatMap((e) =>
         e.type === 'purchase' && e.businessId ? [{ personId: e.personId, businessId: e.businessId, occurredAt: e.occurredAt }] : [],

@@ -29,6 +29,14 @@ export interface ObservedOutcome {
   occurredAt: string;
 }
 
+/** Something a person did that may be the outcome of a send: of a business's, or of a business phone number's. */
+export interface OutcomeEvent {
+  personId: string;
+  by: { businessId: string } | { phoneNumberId: string };
+  kind: OutcomeKind;
+  occurredAt: string;
+}
+
 @Injectable()
 export class OutcomeLearner {
   constructor(
@@ -85,7 +93,18 @@ export class OutcomeLearner {
     kind: OutcomeKind,
     occurredAt: string,
   ): Promise<ObservedOutcome | undefined> {
-    const send = await this.decisions.latestSend(personId, by, this.attributionStart(occurredAt));
-    return send && { send, kind, occurredAt };
+    return (await this.attributeAll([{ personId, by, kind, occurredAt }]))[0];
+  }
+
+  /** `attribute` of many events in one round trip per form of `by`: the outcomes of those attributed, in order. */
+  async attributeAll(events: readonly OutcomeEvent[]): Promise<ObservedOutcome[]> {
+    if (events.length === 0) return [];
+    const sends = await this.decisions.latestSends(
+      events.map((e) => ({ personId: e.personId, by: e.by, since: this.attributionStart(e.occurredAt) })),
+    );
+    return events.flatMap((e, i) => {
+      const send = sends[i];
+      return send ? [{ send, kind: e.kind, occurredAt: e.occurredAt }] : [];
+    });
   }
 }

@@ -67,7 +67,7 @@ export type FeatureValues = Record<FeatureName, number>;
 
 export interface FeatureVector {
   values: FeatureValues;
-  kinds: Record<FeatureName, SignalKind>;
+  kinds: Readonly<Record<FeatureName, SignalKind>>;
   /** The campaign's categories the person is interested in, strongest first (for the explanation). */
   interests: { category: string; value: number }[];
   /** Consents the features relied on. */
@@ -128,6 +128,37 @@ function sumOf(values: Record<string, number> | undefined, keys?: readonly strin
   if (keys) for (const k of keys) sum += values[k] ?? 0;
   else for (const k in values) sum += values[k] ?? 0;
   return sum;
+}
+
+/** Where each feature comes from, by where the interests come from (one object per case, shared: never changed). */
+const KINDS = new Map<SignalKind, Readonly<Record<FeatureName, SignalKind>>>();
+
+function kindsOf(interests: SignalKind): Readonly<Record<FeatureName, SignalKind>> {
+  let kinds = KINDS.get(interests);
+  if (!kinds) {
+    kinds = Object.freeze({
+      interest: interests,
+      'interest.share': interests,
+      'interest.affinity': interests,
+      'intent.recent': 'cross_app',
+      recency: interests,
+      activity: interests,
+      'platform.instagram_share': 'cross_app',
+      'purchases.category': 'cross_app',
+      'purchases.any': 'cross_app',
+      'purchases.business': 'first_party',
+      'mix.social': 'cross_app',
+      'mix.commercial': 'cross_app',
+      'business.engagement': 'first_party',
+      'response.read': 'messaging',
+      'response.click': 'messaging',
+      'response.purchase': 'messaging',
+      fatigue: 'context',
+      'fatigue.day': 'context',
+    });
+    KINDS.set(interests, kinds);
+  }
+  return kinds;
 }
 
 /**
@@ -200,29 +231,9 @@ export function extractFeatures(
     'fatigue.day': history.sentLastDay,
   };
   const consentBasis = [`whatsapp_marketing:${campaign.businessId}`, ...(usable.crossApp ? ['cross_app_profiling'] : [])];
-  const messaging = 'messaging' as const;
   return {
     values,
-    kinds: {
-      interest: usable.kind,
-      'interest.share': usable.kind,
-      'interest.affinity': usable.kind,
-      'intent.recent': 'cross_app',
-      recency: usable.kind,
-      activity: usable.kind,
-      'platform.instagram_share': 'cross_app',
-      'purchases.category': 'cross_app',
-      'purchases.any': 'cross_app',
-      'purchases.business': 'first_party',
-      'mix.social': 'cross_app',
-      'mix.commercial': 'cross_app',
-      'business.engagement': 'first_party',
-      'response.read': messaging,
-      'response.click': messaging,
-      'response.purchase': messaging,
-      fatigue: 'context',
-      'fatigue.day': 'context',
-    },
+    kinds: kindsOf(usable.kind),
     interests,
     consentBasis,
   };

@@ -13,6 +13,11 @@ export interface OutgoingRecord<T> {
   key: string | null;
   value: T;
   headers?: Record<string, string>;
+  /**
+   * `JSON.stringify(value)`, when the caller has it already (it serialized the value once for its
+   * own database row): sent as the record's value instead of serializing the value again.
+   */
+  valueJson?: string;
 }
 
 /** Records for one topic; the payload type follows the topic. */
@@ -62,7 +67,7 @@ export function encode<T>(topic: Topic, record: OutgoingRecord<T>, spans?: Span[
   }
   headers[SCHEMA_HEADER] = topic;
   headers['content-type'] = 'application/json';
-  return { key: record.key, value: JSON.stringify(record.value), headers };
+  return { key: record.key, value: record.valueJson ?? JSON.stringify(record.value), headers };
 }
 
 /** Errors after which the idempotent producer's sequence numbers no longer match the partition leader's. */

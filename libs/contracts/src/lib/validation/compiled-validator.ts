@@ -121,6 +121,14 @@ function passes(checks: readonly Check[], object: Record<string, unknown>, value
   return true;
 }
 
+/** Whether every `@ValidateIf` (and `@IsOptional`) condition of a property holds (a loop: every record's every property comes here). */
+function conditionsHold(conditions: readonly ValidationMetadata[], object: Record<string, unknown>, value: unknown): boolean {
+  for (let i = 0; i < conditions.length; i++) {
+    if (!((conditions[i] as ValidationMetadata).constraints[0] as (o: object, v: unknown) => boolean)(object, value)) return false;
+  }
+  return true;
+}
+
 function nestedValue(plan: ClassPlan, value: unknown): unknown {
   if (Array.isArray(value)) {
     const out: unknown[] = [];
@@ -149,9 +157,9 @@ function run(plan: ClassPlan, raw: Record<string, unknown>): Record<string, unkn
   const targetName = plan.target.name;
   for (const property of plan.properties) {
     const value = out[property.name];
-    if (!property.conditions.every((c) => (c.constraints[0] as (o: object, v: unknown) => boolean)(out, value))) continue;
-    if (!passes(property.defined, out, value, targetName)) return NOT_SURE;
-    if (!passes(property.custom, out, value, targetName)) return NOT_SURE;
+    if (!conditionsHold(property.conditions, out, value)) continue;
+    if (property.defined.length > 0 && !passes(property.defined, out, value, targetName)) return NOT_SURE;
+    if (property.custom.length > 0 && !passes(property.custom, out, value, targetName)) return NOT_SURE;
     if (property.nested && value !== undefined) {
       const nestedPlan = property.nested();
       if (!nestedPlan) return NOT_SURE;
