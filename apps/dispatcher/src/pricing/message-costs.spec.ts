@@ -1,8 +1,7 @@
 import { RateBook } from '@wt/pricing';
 import { type MessageStatusUpdate } from '@wt/whatsapp';
 import { type EntityManager } from 'typeorm';
-import { type LedgerRow } from '../dispatch/dispatch-ledger';
-import { MessageCosts } from './message-costs';
+import { MessageCosts, type PricedMessage } from './message-costs';
 
 /** A manager that records the statements and answers an insert as new. */
 function fakeManager() {
@@ -16,15 +15,7 @@ function fakeManager() {
   return { manager, calls };
 }
 
-const row = (kind: 'template' | 'text'): LedgerRow =>
-  ({
-    decisionId: kind === 'text' ? 'reply:1' : 'dec_1',
-    kind,
-    personId: 'p',
-    businessId: 'b',
-    campaignId: '',
-    phoneNumberId: '1',
-  }) as LedgerRow;
+const row = (kind: 'template' | 'text'): PricedMessage => ({ decisionId: kind === 'text' ? 'reply:1' : 'dec_1', kind });
 
 const status = (pricing: MessageStatusUpdate['pricing'], recipient = '33612345678'): MessageStatusUpdate => ({
   id: 'wamid.1',

@@ -5,7 +5,12 @@ import { counter } from '@wt/observability';
 import { RateBook } from '@wt/pricing';
 import { type MessageStatusUpdate } from '@wt/whatsapp';
 import { type EntityManager } from 'typeorm';
-import { type LedgerRow } from '../dispatch/dispatch-ledger';
+
+/** The message a status is about, as far as its price goes: a campaign template or an assistant reply (text). */
+export interface PricedMessage {
+  decisionId: string;
+  kind: 'template' | 'text';
+}
 
 const costMicros = counter({
   name: 'wt_message_cost_micros_total',
@@ -78,7 +83,7 @@ export class MessageCosts {
    * The billed pricing of a status that carries Meta's `pricing` (in the webhook's transaction),
    * recorded the first time only; undefined when the status has none.
    */
-  async billed(manager: EntityManager, row: LedgerRow, status: MessageStatusUpdate): Promise<MessagePricingV1 | undefined> {
+  async billed(manager: EntityManager, row: PricedMessage, status: MessageStatusUpdate): Promise<MessagePricingV1 | undefined> {
     const pricing = status.pricing;
     if (!pricing) return undefined;
     const at = new Date(Number(status.timestamp) * 1000);

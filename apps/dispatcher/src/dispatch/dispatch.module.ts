@@ -1,0 +1,70 @@
+import { Module } from '@nestjs/common';
+import { RetentionJob } from '@wt/database';
+import { WhatsAppCloudClient } from '@wt/whatsapp';
+import { DataSource } from 'typeorm';
+import { DispatcherConfig } from '../dispatcher.config';
+import { PricingModule } from '../pricing/pricing.module';
+import { whatsAppClientFor } from '../whatsapp-client';
+import { AccountStates } from './account-states';
+import { CampaignsConsumer } from './campaigns.consumer';
+import { DecisionsConsumer } from './decisions.consumer';
+import { DispatchLedger } from './dispatch-ledger';
+import { DispatchSender } from './dispatch-sender.service';
+import { costAndConversionRetentionRules, ledgerRetentionRules } from './ledger-retention';
+import { NumberStates } from './number-states';
+import { PortfolioLimits } from './portfolio-limits';
+import { RepliesConsumer } from './replies.consumer';
+import { SendLease } from './send-lease';
+import { SendOutcomes } from './send-outcomes';
+import { SendQueue } from './send-queue';
+import { SendTracking } from './send-tracking';
+import { ThroughputLimiter } from './throughput-limiter';
+
+/**
+ * Sending: one consumer per input topic (decisions, assistant replies, campaigns), each delegating
+ * to SendQueue, which writes the ledger; DispatchSender claims due sends and calls Meta at the
+ * numbers' rates (SendLease, ThroughputLimiter, NumberStates, PortfolioLimits); SendOutcomes applies
+ * the consequence of a refusal; the retention of the ledger and of what pricing and conversions keep.
+ * Exports only what the webhook writes in its transaction: SendTracking (statuses, failures,
+ * dedupe, merged people) and AccountStates (numbers, portfolio limits, templates).
+ */
+@Module({
+  imports: [PricingModule],
+  controllers: [DecisionsConsumer, RepliesConsumer, CampaignsConsumer],
+  providers: [
+    DispatchLedger,
+    SendQueue,
+    SendOutcomes,
+    SendTracking,
+    AccountStates,
+    ThroughputLimiter,
+    NumberStates,
+    PortfolioLimits,
+    SendLease,
+    DispatchSender,
+    { provide: WhatsAppCloudClient, useFactory: (config: DispatcherConfig) => whatsAppClientFor(config), inject: [DispatcherConfig] },
+    {
+      provide: RetentionJob,
+      useFactory: (dataSource: DataSource, config: DispatcherConfig) =>
+        new RetentionJob(
+          dataSource,
+          [
+            ...ledgerRetentionRules(config.DISPATCH_RETENTION_DAYS),
+            ...costAndConversionRetentionRules({
+              messageCostDays: config.MESSAGE_COST_RETENTION_DAYS,
+              adClickDays: config.AD_CLICK_RETENTION_DAYS,
+              conversionDays: config.CONVERSION_RETENTION_DAYS,
+            }),
+          ],
+          {
+            intervalSeconds: config.RETENTION_PURGE_INTERVAL_SECONDS,
+            batchSize: config.RETENTION_PURGE_BATCH,
+            service: 'dispatcher',
+          },
+        ),
+      inject: [DataSource, DispatcherConfig],
+    },
+  ],
+  exports: [SendTracking, AccountStates],
+})
+export class DispatchModule {}
