@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { RetentionJob } from '@wt/database';
+import { retentionJobProvider } from '@wt/database';
 import { WhatsAppCloudClient } from '@wt/whatsapp';
-import { DataSource } from 'typeorm';
 import { DispatcherConfig } from '../dispatcher.config';
 import { PricingModule } from '../pricing/pricing.module';
 import { whatsAppClientFor } from '../whatsapp-client';
@@ -43,27 +42,14 @@ import { ThroughputLimiter } from './throughput-limiter';
     SendLease,
     DispatchSender,
     { provide: WhatsAppCloudClient, useFactory: (config: DispatcherConfig) => whatsAppClientFor(config), inject: [DispatcherConfig] },
-    {
-      provide: RetentionJob,
-      useFactory: (dataSource: DataSource, config: DispatcherConfig) =>
-        new RetentionJob(
-          dataSource,
-          [
-            ...ledgerRetentionRules(config.DISPATCH_RETENTION_DAYS),
-            ...costAndConversionRetentionRules({
-              messageCostDays: config.MESSAGE_COST_RETENTION_DAYS,
-              adClickDays: config.AD_CLICK_RETENTION_DAYS,
-              conversionDays: config.CONVERSION_RETENTION_DAYS,
-            }),
-          ],
-          {
-            intervalSeconds: config.RETENTION_PURGE_INTERVAL_SECONDS,
-            batchSize: config.RETENTION_PURGE_BATCH,
-            service: 'dispatcher',
-          },
-        ),
-      inject: [DataSource, DispatcherConfig],
-    },
+    retentionJobProvider(DispatcherConfig, 'dispatcher', (config) => [
+      ...ledgerRetentionRules(config.DISPATCH_RETENTION_DAYS),
+      ...costAndConversionRetentionRules({
+        messageCostDays: config.MESSAGE_COST_RETENTION_DAYS,
+        adClickDays: config.AD_CLICK_RETENTION_DAYS,
+        conversionDays: config.CONVERSION_RETENTION_DAYS,
+      }),
+    ]),
   ],
   exports: [SendTracking, AccountStates],
 })
