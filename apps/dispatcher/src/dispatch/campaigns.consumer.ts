@@ -11,6 +11,6 @@ export class CampaignsConsumer {
 
   @EventPattern(Topic.CampaignsV1)
   async onCampaigns(@Payload() batch: RecordBatch<Topic.CampaignsV1>): Promise<void> {
-    await this.queue.campaignNumbers(batch.records.map((r) => r.value));
+    await this.queue.campaignNumbers(batch.records);
   }
 }

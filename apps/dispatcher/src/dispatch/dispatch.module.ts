@@ -6,30 +6,30 @@ import { PricingModule } from '../pricing/pricing.module';
 import { whatsAppClientFor } from '../whatsapp-client';
 import { AccountStates } from './account-states';
 import { CampaignsConsumer } from './campaigns.consumer';
-import { DecisionsConsumer } from './decisions.consumer';
 import { DispatchLedger } from './dispatch-ledger';
 import { DispatchSender } from './dispatch-sender.service';
 import { costAndConversionRetentionRules, ledgerRetentionRules } from './ledger-retention';
 import { NumberStates } from './number-states';
 import { PortfolioLimits } from './portfolio-limits';
-import { RepliesConsumer } from './replies.consumer';
 import { SendLease } from './send-lease';
 import { SendOutcomes } from './send-outcomes';
 import { SendQueue } from './send-queue';
+import { SendRequestsConsumer } from './send-requests.consumer';
 import { SendTracking } from './send-tracking';
 import { ThroughputLimiter } from './throughput-limiter';
 
 /**
- * Sending: one consumer per input topic (decisions, assistant replies, campaigns), each delegating
- * to SendQueue, which writes the ledger; DispatchSender claims due sends and calls Meta at the
- * numbers' rates (SendLease, ThroughputLimiter, NumberStates, PortfolioLimits); SendOutcomes applies
- * the consequence of a refusal; the retention of the ledger and of what pricing and conversions keep.
- * Exports only what the webhook writes in its transaction: SendTracking (statuses, failures,
- * dedupe, merged people) and AccountStates (numbers, portfolio limits, templates).
+ * Sending. Consumers per use case delegate to SendQueue, which writes the ledger (the send queue):
+ * SendRequestsConsumer (decisions, assistant replies) and CampaignsConsumer (the numbers' businesses).
+ * DispatchSender claims due sends and calls Meta at the numbers' rates (SendLease, ThroughputLimiter,
+ * NumberStates, PortfolioLimits); SendOutcomes applies the consequence of a refusal; the retention of
+ * the ledger and of what pricing and conversions keep. Exports only what the webhook writes in its
+ * transaction: SendTracking (statuses, failures, dedupe, merged people) and AccountStates (numbers,
+ * portfolio limits, templates).
  */
 @Module({
   imports: [PricingModule],
-  controllers: [DecisionsConsumer, RepliesConsumer, CampaignsConsumer],
+  controllers: [SendRequestsConsumer, CampaignsConsumer],
   providers: [
     DispatchLedger,
     SendQueue,

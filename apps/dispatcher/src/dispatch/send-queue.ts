@@ -1,9 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { type AssistantReplyV1, type CampaignV1, type TargetingDecisionV1 } from '@wt/contracts';
+import { type ConsumedRecord } from '@wt/kafka';
 import { PostgresPersonIdentifiers } from '@wt/vault';
 import { DataSource } from 'typeorm';
 import { MessageCosts } from '../pricing/message-costs';
 import { DispatchLedger, type QueuedSend } from './dispatch-ledger';
+
+/** A consumed record, as far as the queue reads it: its value, and its headers (a decision's trace). */
+type Consumed<T> = Pick<ConsumedRecord<T>, 'value' | 'headers'>;
 
 /**
  * What the consumers ask for, written to the send queue (the ledger): campaign sends with their
@@ -20,7 +24,7 @@ export class SendQueue {
   ) {}
 
   /** `send` decisions (others are ignored), each continuing the trace of its record. */
-  async decisions(records: readonly { value: TargetingDecisionV1; headers: Record<string, string> }[]): Promise<void> {
+  async decisions(records: readonly Consumed<TargetingDecisionV1>[]): Promise<void> {
     const sends: QueuedSend[] = [];
     for (const { value: d, headers } of records) {
       if (d.outcome !== 'send' || !d.send) continue;
@@ -49,10 +53,10 @@ export class SendQueue {
   }
 
   /** Free-form replies inside the 24 h window; keyed `reply:<replyId>` in the ledger, so never sent twice. */
-  async replies(replies: readonly AssistantReplyV1[]): Promise<void> {
+  async replies(records: readonly Consumed<AssistantReplyV1>[]): Promise<void> {
     await this.ledger.enqueue(
       await this.followMoves(
-        replies.map((r) => ({
+        records.map(({ value: r }) => ({
           decisionId: `reply:${r.replyId}`,
           personId: r.personId,
           businessId: r.businessId,
@@ -65,8 +69,8 @@ export class SendQueue {
   }
 
   /** Campaigns name their business phone number: the webhook needs the business of a number. */
-  async campaignNumbers(campaigns: readonly CampaignV1[]): Promise<void> {
-    const numbers = new Map(campaigns.map((c) => [c.phoneNumberId, c.businessId]));
+  async campaignNumbers(records: readonly Consumed<CampaignV1>[]): Promise<void> {
+    const numbers = new Map(records.map(({ value: c }) => [c.phoneNumberId, c.businessId]));
     await this.ledger.rememberNumbers(this.dataSource.manager, numbers);
   }
 

@@ -10,11 +10,12 @@ const SEND = Buffer.from('"send"');
 export const mayBeSend = (value: Buffer): boolean => value.includes(SEND);
 
 /**
- * `targeting.decisions.v1`: `send` decisions become ledger rows (the send queue). Offsets are
- * committed once the rows are in Postgres; the sender takes it from there, once per decision id.
+ * What to send: scoring's `send` decisions and the assistant's replies, each topic's records handed
+ * to SendQueue, which writes them to the ledger (the send queue). Offsets are committed once the
+ * rows are in Postgres; the sender takes it from there, once per decision id.
  */
 @Controller()
-export class DecisionsConsumer {
+export class SendRequestsConsumer {
   constructor(private readonly queue: SendQueue) {}
 
   /**
@@ -24,5 +25,11 @@ export class DecisionsConsumer {
   @EventPattern(Topic.TargetingDecisionsV1, onlyRecords(mayBeSend))
   async onDecisions(@Payload() batch: RecordBatch<Topic.TargetingDecisionsV1>): Promise<void> {
     await this.queue.decisions(batch.records);
+  }
+
+  /** Free-form replies inside the 24 h window. */
+  @EventPattern(Topic.AssistantRepliesV1)
+  async onReplies(@Payload() batch: RecordBatch<Topic.AssistantRepliesV1>): Promise<void> {
+    await this.queue.replies(batch.records);
   }
 }
