@@ -2,7 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import { ApiKeyStore } from '@wt/business-auth';
 import { loadConfig } from '@wt/config';
 import { runService } from '@wt/runtime';
-import { fuzzRoute, type FuzzTally, routesOf, testBrokers, testDatabaseUrl } from '@wt/testing';
+import { fuzzRoutes, testBrokers, testDatabaseUrl } from '@wt/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { scoringModule } from '../app.module';
@@ -70,7 +70,6 @@ describe('scoring HTTP fuzzing', () => {
   const campaign = draftCampaignBody;
 
   it('answers every route with no 5xx and a JSON reason on every 4xx', async () => {
-    const tally: FuzzTally = { cases: 0, findings: [] };
     const created = (await (
       await fetch(`${base}/v1/campaigns`, {
         method: 'POST',
@@ -78,22 +77,15 @@ describe('scoring HTTP fuzzing', () => {
         body: JSON.stringify(campaign()),
       })
     ).json()) as { campaignId: string };
-    const routes = await routesOf(base);
+    const { routes, tally } = await fuzzRoutes({
+      baseUrl: base,
+      params: { campaignId: created.campaignId, decisionId: randomUUID() },
+      seeds: { 'POST /v1/campaigns': campaign(), 'PATCH /v1/campaigns/:campaignId': { name: 'Renamed', budgetMessages: 50 } },
+      headers: () => ({ authorization: `Bearer ${apiKey}` }),
+    });
     expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
       expect.arrayContaining(['POST /v1/campaigns', 'PATCH /v1/campaigns/:campaignId']),
     );
-    for (const route of routes) {
-      await fuzzRoute(
-        {
-          baseUrl: base,
-          params: { campaignId: created.campaignId, decisionId: randomUUID() },
-          seeds: { 'POST /v1/campaigns': campaign(), 'PATCH /v1/campaigns/:campaignId': { name: 'Renamed', budgetMessages: 50 } },
-          headers: () => ({ authorization: `Bearer ${apiKey}` }),
-        },
-        route,
-        tally,
-      );
-    }
     console.log(`scoring fuzz: ${routes.length} routes, ${tally.cases} cases, ${tally.findings.length} failures`);
     expect(tally.findings).toEqual([]);
   }, 600_000);

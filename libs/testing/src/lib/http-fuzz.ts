@@ -92,6 +92,17 @@ export async function fuzzRoute(target: FuzzTarget, route: FuzzRoute, tally: Fuz
   return tally;
 }
 
+/**
+ * Runs the property on every route of the service's OpenAPI document, one route after the other;
+ * resolves with the routes and what was seen, and throws fast-check's report on the first failure.
+ */
+export async function fuzzRoutes(target: FuzzTarget): Promise<{ routes: FuzzRoute[]; tally: FuzzTally }> {
+  const tally: FuzzTally = { cases: 0, findings: [] };
+  const routes = await routesOf(target.baseUrl);
+  for (const route of routes) await fuzzRoute(target, route, tally);
+  return { routes, tally };
+}
+
 /** Why an answer breaks the property, or undefined. */
 export function answerProblem(status: number, contentType: string | null, text: string): string | undefined {
   if (status >= 500) return 'a server error';
