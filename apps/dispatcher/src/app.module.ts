@@ -1,9 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { ConfigModule } from '@wt/config';
-import { postgresOptions } from '@wt/database';
-import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
-import { ObservabilityModule } from '@wt/observability';
+import { serviceRootModules } from '@wt/runtime';
 import { VaultModule } from '@wt/vault';
 import { ConversionModule } from './conversion/conversion.module';
 import { DispatchModule } from './dispatch/dispatch.module';
@@ -38,18 +34,7 @@ export const DISPATCHER_MIGRATIONS = [
 export function dispatcherModule(config: DispatcherConfig) {
   @Module({
     imports: [
-      ConfigModule.forValue(DispatcherConfig, config),
-      ObservabilityModule.forRoot({ service: 'dispatcher', logLevel: config.LOG_LEVEL }),
-      KafkaModule.forRoot(kafkaConnectionOf(config, 'dispatcher')),
-      TypeOrmModule.forRoot(
-        postgresOptions({
-          url: config.DATABASE_URL,
-          entities: DISPATCHER_ENTITIES,
-          migrations: DISPATCHER_MIGRATIONS,
-          runMigrations: config.DB_MIGRATIONS_RUN === 'true',
-          applicationName: 'dispatcher',
-        }),
-      ),
+      ...serviceRootModules('dispatcher', DispatcherConfig, config, { entities: DISPATCHER_ENTITIES, migrations: DISPATCHER_MIGRATIONS }),
       VaultModule.forRoot(config, 'dispatcher'),
       PricingModule,
       ConversionModule,

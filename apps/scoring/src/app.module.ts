@@ -1,12 +1,8 @@
 import { Global, Module, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeyStore, BusinessAuthGuard } from '@wt/business-auth';
-import { ConfigModule } from '@wt/config';
-import { postgresOptions } from '@wt/database';
-import { kafkaConnectionOf, KafkaModule } from '@wt/kafka';
-import { ObservabilityModule } from '@wt/observability';
 import { RateBook } from '@wt/pricing';
+import { serviceRootModules } from '@wt/runtime';
 import { AudienceModule } from './audience/audience.module';
 import { CampaignModule } from './campaign/campaign.module';
 import { CampaignEntity } from './campaign/campaign.entity';
@@ -63,18 +59,7 @@ class ScoringPlatformModule {}
 export function scoringModule(config: ScoringConfig) {
   @Module({
     imports: [
-      ConfigModule.forValue(ScoringConfig, config),
-      ObservabilityModule.forRoot({ service: 'scoring', logLevel: config.LOG_LEVEL }),
-      KafkaModule.forRoot(kafkaConnectionOf(config, 'scoring')),
-      TypeOrmModule.forRoot(
-        postgresOptions({
-          url: config.DATABASE_URL,
-          entities: SCORING_ENTITIES,
-          migrations: SCORING_MIGRATIONS,
-          runMigrations: config.DB_MIGRATIONS_RUN === 'true',
-          applicationName: 'scoring',
-        }),
-      ),
+      ...serviceRootModules('scoring', ScoringConfig, config, { entities: SCORING_ENTITIES, migrations: SCORING_MIGRATIONS }),
       ScoringPlatformModule,
       RelevanceModule,
       AudienceModule,

@@ -1,5 +1,6 @@
 export * from './lib/run-service';
 export * from './lib/openapi';
+export * from './lib/service-modules';
 export * from './lib/http-input/http-input';
 export * from './lib/http-input/http-input.error';
 export * from './lib/http-input/http-error.filter';
