@@ -60,7 +60,7 @@ export class MessageCosts {
 
   /** The estimates of campaign sends, as the decisions carry them (a decision without one, from before: none). */
   async recordEstimates(manager: EntityManager, decisions: readonly TargetingDecisionV1[]): Promise<void> {
-    const priced = decisions.filter((d) => d.estimatedCost);
+    const priced = decisions.flatMap((d) => (d.estimatedCost ? [{ decisionId: d.decisionId, cost: d.estimatedCost }] : []));
     if (priced.length === 0) return;
     const rows: { category: string; currency: string; micros: string }[] = await manager.query(
       `INSERT INTO message_cost (decision_id, kind, category, market, currency, rate_card_version, estimated_micros)
@@ -69,11 +69,11 @@ export class MessageCosts {
       [
         priced.map((d) => d.decisionId),
         priced.map(() => 'template'),
-        priced.map((d) => d.estimatedCost!.category),
-        priced.map((d) => d.estimatedCost!.market),
-        priced.map((d) => d.estimatedCost!.currency),
-        priced.map((d) => d.estimatedCost!.rateCardVersion),
-        priced.map((d) => String(d.estimatedCost!.micros)),
+        priced.map((d) => d.cost.category),
+        priced.map((d) => d.cost.market),
+        priced.map((d) => d.cost.currency),
+        priced.map((d) => d.cost.rateCardVersion),
+        priced.map((d) => String(d.cost.micros)),
       ],
     );
     for (const r of rows) costMicros.inc({ kind: 'estimated', category: r.category, currency: r.currency }, Number(r.micros));
