@@ -122,9 +122,14 @@ export default [
  * `also` adds the app's own restrictions (`paths`, `patterns`) to every folder but those in
  * `also.except`: an app's other `no-restricted-imports` entry would otherwise be replaced by this
  * one for the files both match (flat config keeps the last setting of a rule, it does not merge).
+ *
+ * `also.entries` names, per folder, the only files other folders may import from it (its module
+ * and the services it exports, without `.ts`): its stores and internals stay behind its services.
+ * A folder not named there is open to the folders allowed to import it.
  */
 export function domainFolders(allowed, also = {}) {
   const folders = Object.keys(allowed);
+  const entries = also.entries ?? {};
   return folders.map((folder) => {
     const own = (also.except ?? []).includes(folder) ? {} : also;
     return {
@@ -141,6 +146,12 @@ export function domainFolders(allowed, also = {}) {
                 .map((other) => ({
                   group: [`../${other}/*`, `../../${other}/*`],
                   message: `${folder}/ does not reach into ${other}/ (domain folders: see this app's eslint.config.mjs)`,
+                })),
+              ...allowed[folder]
+                .filter((other) => entries[other])
+                .map((other) => ({
+                  group: [`../${other}/*`, ...entries[other].map((file) => `!../${other}/${file}`)],
+                  message: `${folder}/ uses ${other}/ through ${entries[other].join(', ')} only (see this app's eslint.config.mjs)`,
                 })),
               ...(own.patterns ?? []),
             ],

@@ -90,6 +90,12 @@ export class ConversionAttribution {
     return out;
   }
 
+  /** A merged person's ad clicks and conversion events move to the person they were found to be (in the webhook's transaction). */
+  async movePerson(manager: EntityManager, from: string, into: string): Promise<void> {
+    await manager.query(`UPDATE ad_click SET person_id = $2 WHERE person_id = $1`, [from, into]);
+    await manager.query(`UPDATE conversion_event SET person_id = $2 WHERE person_id = $1`, [from, into]);
+  }
+
   /**
    * Attributes purchases (once each: the event id is derived from the purchase's dedupe key) and
    * queues those with an ad click for the Conversions API. Returns how many were new.

@@ -80,6 +80,25 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
   };
   const count = async (ids: readonly string[], state: string) =>
     (await states(ids)).filter((s) => s.state === state).reduce((a, s) => a + s.n, 0);
+  /** Until every one of `ids` is accepted. */
+  const allAccepted = (what: string, ids: readonly string[], timeoutMs: number) =>
+    eventually(what, async () => ((await count(ids, 'accepted')) === ids.length ? true : undefined), timeoutMs);
+  /** Until the first row `sql` reads passes `test`. */
+  const rowUntil = <T extends object>(
+    what: string,
+    sql: string,
+    params: unknown[],
+    test: (row: T | undefined) => boolean,
+    timeoutMs: number,
+  ) =>
+    eventually(
+      what,
+      async () => {
+        const { rows } = await bed.db.pg.query<T>(sql, params);
+        return test(rows[0]) ? true : undefined;
+      },
+      timeoutMs,
+    );
   const rejectedBy = async (code: string) => (await sandbox<{ rejected: Record<string, number> }>('/sandbox/stats')).rejected[code] ?? 0;
 
   it("holds sends over the portfolio's messaging limit (from Meta's webhook) with their reason, resumes them when the window moves, and never sends a marketing template to a US number", async () => {
@@ -115,32 +134,21 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
     );
     // A first send teaches the dispatcher the number's account (every webhook names it).
     const [first] = await send(phoneNumberId, population.phoneNumbers(1, 'portfolio-first'), 'portfolio_offer');
-    await eventually(
-      'the first send to be accepted',
-      async () => ((await count([first as string], 'accepted')) === 1 ? true : undefined),
-      60_000,
-    );
-    await eventually(
+    await allAccepted('the first send to be accepted', [first as string], 60_000);
+    await rowUntil(
       'the number to be known with its account',
-      async () => {
-        const { rows } = await bed.db.pg.query(`SELECT 1 FROM phone_number_state WHERE phone_number_id = $1 AND waba_id IS NOT NULL`, [
-          phoneNumberId,
-        ]);
-        return rows.length > 0 ? true : undefined;
-      },
+      `SELECT 1 AS known FROM phone_number_state WHERE phone_number_id = $1 AND waba_id IS NOT NULL`,
+      [phoneNumberId],
+      (row) => row !== undefined,
       30_000,
     );
     // Meta lowers the portfolio to its first tier: the webhook reaches the dispatcher.
     await sandbox('/sandbox/messaging-limit', { method: 'POST', body: { limit: 250 } });
-    await eventually(
+    await rowUntil<{ tier: number | null }>(
       'the tier to be recorded from the webhook',
-      async () => {
-        const { rows } = await bed.db.pg.query<{ tier: number }>(
-          `SELECT tier FROM portfolio_limit WHERE business_id = $1 AND source = 'meta'`,
-          [business],
-        );
-        return rows[0]?.tier === 250 ? true : undefined;
-      },
+      `SELECT tier FROM portfolio_limit WHERE business_id = $1 AND source = 'meta'`,
+      [business],
+      (row) => row?.tier === 250,
       30_000,
     );
 
@@ -173,24 +181,16 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
     expect(toUs).toEqual([]);
 
     // The window moves: the held ones leave, still within the limit at Meta.
-    await eventually(
-      'the held sends to be sent once the window moved',
-      async () => ((await count(ids, 'accepted')) === 260 ? true : undefined),
-      WINDOW_MS + 60_000,
-    );
+    await allAccepted('the held sends to be sent once the window moved', ids, WINDOW_MS + 60_000);
     expect(await rejectedBy('131048')).toBe(0);
 
     // Meta lifts the limit again: the next scenarios (other numbers, same portfolio) are not held by it.
     await sandbox('/sandbox/messaging-limit', { method: 'POST', body: { limit: null } });
-    await eventually(
+    await rowUntil<{ tier: number | null }>(
       'the portfolio to be unlimited again',
-      async () => {
-        const { rows } = await bed.db.pg.query<{ tier: number | null }>(
-          `SELECT tier FROM portfolio_limit WHERE business_id = $1 AND source = 'meta'`,
-          [business],
-        );
-        return rows[0] !== undefined && rows[0].tier === null ? true : undefined;
-      },
+      `SELECT tier FROM portfolio_limit WHERE business_id = $1 AND source = 'meta'`,
+      [business],
+      (row) => row !== undefined && row.tier === null,
       30_000,
     );
   }, 420_000);
@@ -198,30 +198,19 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
   it('follows a throughput upgrade to 1,000 mps: the number rests while it changes (no burst of 131057), then sends at its new rate without 130429', async () => {
     const phoneNumberId = number(2);
     const before = await send(phoneNumberId, population.phoneNumbers(40, 'throughput-before'), 'throughput_offer');
-    await eventually(
-      'the first sends to be accepted',
-      async () => ((await count(before, 'accepted')) === before.length ? true : undefined),
-      60_000,
-    );
+    await allAccepted('the first sends to be accepted', before, 60_000);
     // Meta upgrades the number: unusable for 3 s (131057), then a phone_number_quality_update webhook.
     await sandbox('/sandbox/throughput', { method: 'POST', body: { phoneNumberId, mps: 1000 } });
     // Fewer than the sandbox's quality sample (300): this template is not rated (read rate 0.1 here).
     const during = await send(phoneNumberId, population.phoneNumbers(200, 'throughput-during'), 'throughput_offer');
-    await eventually(
+    await rowUntil<{ mps: number | null }>(
       'the upgrade to be recorded from the webhook',
-      async () => {
-        const { rows } = await bed.db.pg.query<{ mps: number }>(`SELECT mps FROM phone_number_state WHERE phone_number_id = $1`, [
-          phoneNumberId,
-        ]);
-        return rows[0]?.mps === 1000 ? true : undefined;
-      },
+      `SELECT mps FROM phone_number_state WHERE phone_number_id = $1`,
+      [phoneNumberId],
+      (row) => row?.mps === 1000,
       60_000,
     );
-    await eventually(
-      'every send to be accepted',
-      async () => ((await count(during, 'accepted')) === during.length ? true : undefined),
-      90_000,
-    );
+    await allAccepted('every send to be accepted', during, 90_000);
     // One probe per NUMBER_MAINTENANCE_PAUSE_MS while it changed (3 s), plus what was in flight at the first: no burst.
     expect(await rejectedBy('131057')).toBeLessThanOrEqual(15);
     expect(await rejectedBy('130429')).toBe(0);
@@ -231,25 +220,18 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
     const phoneNumberId = number(3);
     // Read rate 0.1: after 300 delivered messages its quality is RED and the sandbox pauses it for 6 s.
     const ids = await send(phoneNumberId, population.phoneNumbers(360, 'quality'), 'quality_offer');
-    await eventually(
+    await rowUntil<{ status: string | null }>(
       'the pause to reach the dispatcher',
-      async () => {
-        const { rows } = await bed.db.pg.query<{ status: string }>(
-          `SELECT status FROM template_state WHERE template_name = 'quality_offer'`,
-        );
-        return rows[0]?.status === 'PAUSED' ? true : undefined;
-      },
+      `SELECT status FROM template_state WHERE template_name = 'quality_offer'`,
+      [],
+      (row) => row?.status === 'PAUSED',
       90_000,
     );
     const { rows: quality } = await bed.db.pg.query<{ quality: string | null }>(
       `SELECT quality FROM template_state WHERE template_name = 'quality_offer'`,
     );
     expect(quality[0]?.quality).toBe('RED');
-    await eventually(
-      'every send to be accepted once the template is approved again',
-      async () => ((await count(ids, 'accepted')) === ids.length ? true : undefined),
-      90_000,
-    );
+    await allAccepted('every send to be accepted once the template is approved again', ids, 90_000);
     const { rows: after } = await bed.db.pg.query<{ status: string }>(
       `SELECT status FROM template_state WHERE template_name = 'quality_offer'`,
     );
@@ -272,19 +254,11 @@ describe('dispatcher: the WhatsApp Business Platform of 2026 (issue 17)', () => 
     });
     expect(created.status).toBe(200);
     const early = await send(mmNumber, population.phoneNumbers(5, 'mm-early'), 'mm_offer');
-    await eventually(
-      'the early sends to be accepted',
-      async () => ((await count(early, 'accepted')) === early.length ? true : undefined),
-      60_000,
-    );
+    await allAccepted('the early sends to be accepted', early, 60_000);
     // Synced 15 s after its creation: later sends go through the Marketing Messages API, with the template's TTL.
     await new Promise((resolve) => setTimeout(resolve, 15_500));
     const later = await send(mmNumber, population.phoneNumbers(5, 'mm-later'), 'mm_offer');
-    await eventually(
-      'the later sends to be accepted',
-      async () => ((await count(later, 'accepted')) === later.length ? true : undefined),
-      60_000,
-    );
+    await allAccepted('the later sends to be accepted', later, 60_000);
     const messages = await sandbox<{ bizOpaqueCallbackData?: string; endpoint?: string; ttlSeconds?: number }[]>(
       `/sandbox/messages?phoneNumberId=${mmNumber}`,
     );

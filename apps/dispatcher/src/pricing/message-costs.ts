@@ -5,8 +5,14 @@ import { counter } from '@wt/observability';
 import { hasVolumeTiers, marketOf, RateBook } from '@wt/pricing';
 import { type MessageStatusUpdate } from '@wt/whatsapp';
 import { type EntityManager } from 'typeorm';
-import { type LedgerRow } from '../dispatch/dispatch-ledger';
 import { DeliveredVolumes } from './delivered-volumes';
+
+/** The message a status is about, as far as its price goes: a campaign template or an assistant reply (text), and whose portfolio sent it. */
+export interface PricedMessage {
+  decisionId: string;
+  kind: 'template' | 'text';
+  businessId: string;
+}
 
 const costMicros = counter({
   name: 'wt_message_cost_micros_total',
@@ -58,7 +64,7 @@ export class MessageCosts {
 
   /** The estimates of campaign sends, as the decisions carry them (a decision without one, from before: none). */
   async recordEstimates(manager: EntityManager, decisions: readonly TargetingDecisionV1[]): Promise<void> {
-    const priced = decisions.filter((d) => d.estimatedCost);
+    const priced = decisions.flatMap((d) => (d.estimatedCost ? [{ decisionId: d.decisionId, cost: d.estimatedCost }] : []));
     if (priced.length === 0) return;
     const rows: { category: string; currency: string; micros: string }[] = await manager.query(
       `INSERT INTO message_cost (decision_id, kind, category, market, currency, rate_card_version, estimated_micros)
@@ -67,11 +73,11 @@ export class MessageCosts {
       [
         priced.map((d) => d.decisionId),
         priced.map(() => 'template'),
-        priced.map((d) => d.estimatedCost!.category),
-        priced.map((d) => d.estimatedCost!.market),
-        priced.map((d) => d.estimatedCost!.currency),
-        priced.map((d) => d.estimatedCost!.rateCardVersion),
-        priced.map((d) => String(d.estimatedCost!.micros)),
+        priced.map((d) => d.cost.category),
+        priced.map((d) => d.cost.market),
+        priced.map((d) => d.cost.currency),
+        priced.map((d) => d.cost.rateCardVersion),
+        priced.map((d) => String(d.cost.micros)),
       ],
     );
     for (const r of rows) costMicros.inc({ kind: 'estimated', category: r.category, currency: r.currency }, Number(r.micros));
@@ -83,7 +89,7 @@ export class MessageCosts {
    * portfolio's month picks the tier); undefined when the status has none, or is the `sent` of a
    * message whose price its delivery decides.
    */
-  async billed(manager: EntityManager, row: LedgerRow, status: MessageStatusUpdate): Promise<MessagePricingV1 | undefined> {
+  async billed(manager: EntityManager, row: PricedMessage, status: MessageStatusUpdate): Promise<MessagePricingV1 | undefined> {
     const pricing = status.pricing;
     if (!pricing) return undefined;
     const at = new Date(Number(status.timestamp) * 1000);

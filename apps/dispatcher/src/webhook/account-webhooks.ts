@@ -3,8 +3,7 @@ import { type BusinessSendingSignalV1 } from '@wt/contracts';
 import { counter } from '@wt/observability';
 import { accountChangesOf, messagingLimitOf, type WhatsAppWebhookPayload } from '@wt/whatsapp';
 import { type EntityManager } from 'typeorm';
-import { NumberStates } from '../dispatch/number-states';
-import { PortfolioLimits } from '../dispatch/portfolio-limits';
+import { AccountStates, type TemplateKey } from '../dispatch/account-states';
 
 /** Meta's throughput levels: the default, and the automatic upgrade. */
 export const DEFAULT_MPS = 80;
@@ -39,6 +38,8 @@ export interface AccountOutcome {
 export class AccountWebhooks {
   private readonly logger = new Logger(AccountWebhooks.name);
 
+  constructor(private readonly states: AccountStates) {}
+
   async record(manager: EntityManager, payload: WhatsAppWebhookPayload): Promise<AccountOutcome> {
     const out: AccountOutcome = { signals: [] };
     const numbers: { phoneNumberId: string; wabaId: string; display?: string }[] = [];
@@ -55,7 +56,7 @@ export class AccountWebhooks {
         }
       }
     }
-    await NumberStates.remember(manager, numbers);
+    await this.states.rememberNumbers(manager, numbers);
 
     for (const change of accountChangesOf(payload)) {
       switch (change.field) {
@@ -63,7 +64,7 @@ export class AccountWebhooks {
           const { event, display_phone_number: display } = change.value;
           if (event === 'THROUGHPUT_UPGRADE' || event === 'THROUGHPUT_DOWNGRADE') {
             const mps = event === 'THROUGHPUT_UPGRADE' ? UPGRADED_MPS : DEFAULT_MPS;
-            const known = await NumberStates.setThroughput(manager, display, mps);
+            const known = await this.states.setThroughput(manager, display, mps);
             accountEvents.inc({ field: change.field, effect: known ? `throughput_${mps}` : 'unknown_number' });
             if (!known) this.logger.warn(`throughput change (${event}) for a display number no message webhook has named yet; ignored`);
           }
@@ -76,16 +77,12 @@ export class AccountWebhooks {
         case 'message_template_status_update': {
           const v = change.value;
           const status = String(v.event).toUpperCase();
-          await manager.query(
-            `INSERT INTO template_state (waba_id, template_name, language, status, reason) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (waba_id, template_name, language) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason, updated_at = now()`,
-            [change.wabaId, v.message_template_name, v.message_template_language, status, v.reason ?? null],
-          );
+          await this.states.templateStatus(manager, templateOf(change.wabaId, v), status, v.reason ?? null);
           accountEvents.inc({ field: change.field, effect: status.toLowerCase() });
           const blocking = (BLOCKING_TEMPLATE_STATUSES as readonly string[]).includes(status);
           const resumed = status === 'APPROVED' || status === 'REINSTATED' || status === 'UNPAUSED';
           if (blocking || resumed) {
-            for (const businessId of await businessesOf(manager, change.wabaId)) {
+            for (const businessId of await this.states.businessesOf(manager, change.wabaId)) {
               out.signals.push({
                 key: businessId,
                 value: {
@@ -105,11 +102,7 @@ export class AccountWebhooks {
         }
         case 'message_template_quality_update': {
           const v = change.value;
-          await manager.query(
-            `INSERT INTO template_state (waba_id, template_name, language, quality) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (waba_id, template_name, language) DO UPDATE SET quality = EXCLUDED.quality, updated_at = now()`,
-            [change.wabaId, v.message_template_name, v.message_template_language, String(v.new_quality_score).toUpperCase()],
-          );
+          await this.states.templateQuality(manager, templateOf(change.wabaId, v), String(v.new_quality_score).toUpperCase());
           accountEvents.inc({ field: change.field, effect: String(v.new_quality_score).toLowerCase() });
           break;
         }
@@ -125,17 +118,12 @@ export class AccountWebhooks {
       this.logger.warn(`${field}: messaging limit ${JSON.stringify(value)} not understood; ignored`);
       return;
     }
-    const businesses = await businessesOf(manager, wabaId);
-    await PortfolioLimits.setFromMeta(manager, businesses, limit);
+    const businesses = await this.states.setMessagingLimit(manager, wabaId, limit);
     accountEvents.inc({ field, effect: businesses.length > 0 ? `messaging_limit_${limit ?? 'unlimited'}` : 'unknown_account' });
   }
 }
 
-/** The platform's businesses whose numbers belong to this WhatsApp Business Account. */
-async function businessesOf(manager: EntityManager, wabaId: string): Promise<string[]> {
-  const rows = (await manager.query(
-    `SELECT DISTINCT b.business_id FROM phone_number_state s JOIN business_phone_number b ON b.phone_number_id = s.phone_number_id WHERE s.waba_id = $1 ORDER BY 1`,
-    [wabaId],
-  )) as { business_id: string }[];
-  return rows.map((r) => r.business_id);
+/** A template named by an account webhook, in its account. */
+function templateOf(wabaId: string, value: { message_template_name: string; message_template_language: string }): TemplateKey {
+  return { wabaId, templateName: value.message_template_name, language: value.message_template_language };
 }

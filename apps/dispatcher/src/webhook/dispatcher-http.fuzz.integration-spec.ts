@@ -3,7 +3,7 @@ import { loadConfig } from '@wt/config';
 import { Topic } from '@wt/contracts';
 import { createKafka, ensureTopics } from '@wt/kafka';
 import { runService } from '@wt/runtime';
-import { fuzzRoute, type FuzzTally, routesOf, testBrokers, testVaultEnv, TopicProbe } from '@wt/testing';
+import { fuzzEveryRoute, testBrokers, testVaultEnv, TopicProbe } from '@wt/testing';
 import { signWebhookBody } from '@wt/whatsapp';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { dispatcherModule } from '../app.module';
@@ -157,38 +157,30 @@ describe('dispatcher HTTP: hostile webhooks and fuzzing', () => {
   });
 
   it('answers every route with no 5xx and a JSON reason on every 4xx, signed webhooks included', async () => {
-    const tally: FuzzTally = { cases: 0, findings: [] };
-    const routes = await routesOf(base);
-    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
-      expect.arrayContaining(['POST /v1/webhooks/whatsapp', 'GET /v1/webhooks/whatsapp']),
-    );
-    for (const route of routes) {
-      await fuzzRoute(
-        {
-          baseUrl: base,
-          seeds: {
-            'POST /v1/webhooks/whatsapp': JSON.parse(
-              webhook([
-                {
-                  field: 'messages',
-                  value: {
-                    metadata: { phone_number_id: phoneNumberId },
-                    statuses: [{ id: 'wamid.fuzz', status: 'delivered', timestamp: '1733561234', recipient_id: '33600000000' }],
-                    messages: [{ id: 'wamid.in', from: '33600000000', timestamp: '1733561234', type: 'text', text: { body: 'hi' } }],
-                  },
+    const { tally } = await fuzzEveryRoute(
+      'dispatcher',
+      {
+        baseUrl: base,
+        seeds: {
+          'POST /v1/webhooks/whatsapp': JSON.parse(
+            webhook([
+              {
+                field: 'messages',
+                value: {
+                  metadata: { phone_number_id: phoneNumberId },
+                  statuses: [{ id: 'wamid.fuzz', status: 'delivered', timestamp: '1733561234', recipient_id: '33600000000' }],
+                  messages: [{ id: 'wamid.in', from: '33600000000', timestamp: '1733561234', type: 'text', text: { body: 'hi' } }],
                 },
-              ]),
-            ) as unknown,
-          },
-          // Every body signed: it must be reached, not stopped at the signature (the 401s are tested above).
-          headers: (r, body): Record<string, string> =>
-            r.method === 'POST' && body ? { 'x-hub-signature-256': signWebhookBody(body, appSecret) } : {},
+              },
+            ]),
+          ) as unknown,
         },
-        route,
-        tally,
-      );
-    }
-    console.log(`dispatcher fuzz: ${routes.length} routes, ${tally.cases} cases, ${tally.findings.length} failures`);
+        // Every body signed: it must be reached, not stopped at the signature (the 401s are tested above).
+        headers: (r, body): Record<string, string> =>
+          r.method === 'POST' && body ? { 'x-hub-signature-256': signWebhookBody(body, appSecret) } : {},
+      },
+      ['POST /v1/webhooks/whatsapp', 'GET /v1/webhooks/whatsapp'],
+    );
     expect(tally.findings).toEqual([]);
   }, 600_000);
 });

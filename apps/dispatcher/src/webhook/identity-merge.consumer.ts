@@ -1,24 +1,12 @@
-import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topic } from '@wt/contracts';
-import { type RecordBatch } from '@wt/kafka';
-import { DataSource } from 'typeorm';
-import { applyPersonMerges } from './person-merges';
+import { topicConsumer } from '@wt/kafka';
+import { WebhookIntake } from './webhook-intake';
 
 /**
  * `internal.identity.merges.v1`: people merged by another service (ingest, when a business's event
- * carried a BSUID with the number it belongs to). The dispatcher's own rows of the merged person
- * move to the number's person, as for the merges its webhooks find (`applyPersonMerges`), in one
- * transaction per batch. A merge the dispatcher published itself, or a replay, moves nothing more.
+ * carried a BSUID with the number it belongs to), handed to WebhookIntake, which moves the merged
+ * person's rows as for the merges its own webhooks find.
  */
-@Controller()
-export class IdentityMergeConsumer {
-  constructor(private readonly dataSource: DataSource) {}
-
-  @EventPattern(Topic.IdentityMergesV1)
-  async onMerges(@Payload() batch: RecordBatch<Topic.IdentityMergesV1>): Promise<void> {
-    const merges = batch.records.map((r) => ({ from: r.value.fromPersonId, into: r.value.intoPersonId, via: r.value.via }));
-    if (merges.length === 0) return;
-    await this.dataSource.transaction((manager) => applyPersonMerges(manager, merges, new Date().toISOString()));
-  }
-}
+export const IdentityMergeConsumer = topicConsumer(Topic.IdentityMergesV1, WebhookIntake, (intake, batch) =>
+  intake.applyMerges(batch.records.map((r) => ({ from: r.value.fromPersonId, into: r.value.intoPersonId, via: r.value.via }))),
+);

@@ -97,6 +97,23 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
     return opened.ok ? (JSON.parse(opened.value.toString('utf8')) as unknown) : opened;
   }
 
+  /**
+   * The dead letter of an unmatched webhook event of this `kind` whose original is `expected`:
+   * published by the HTTP door, its payload sealed (it opens, with the vault, to `expected`),
+   * the kind in a clear header. Returns the record.
+   */
+  async function webhookDeadLetter(reason: DeadLetterV1['reason'], kind: 'preference' | 'status', expected: object) {
+    const dead = await deadLetters.waitFor((d) => d.reason === reason && d.payloadSha256 === sha256(expected));
+    expect(dead.value).toMatchObject({
+      originTopic: 'http',
+      service: 'dispatcher',
+      payloadBase64: '',
+      headers: { 'wt-webhook-event': kind },
+    });
+    expect(await openedPayload(dead.value)).toEqual(expected);
+    return dead;
+  }
+
   async function metric(name: string, labels: string): Promise<number> {
     const text = await (await fetch(`${bed.stack.dispatcher.url}/metrics`)).text();
     const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels},`) || l.startsWith(`${name}{${labels}}`));
@@ -177,15 +194,8 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
       value: 'stop',
       timestamp: stop.timestamp,
     };
-    const dead = await deadLetters.waitFor((d) => d.reason === 'unknown_business_number' && d.payloadSha256 === sha256(expected));
-    expect(dead.value).toMatchObject({
-      originTopic: 'http',
-      service: 'dispatcher',
-      payloadBase64: '',
-      headers: { 'wt-webhook-event': 'preference' },
-    });
     // Sealed as every dead letter, under the person's key: it opens (with the vault) to the event without the number.
-    expect(await openedPayload(dead.value)).toEqual(expected);
+    const dead = await webhookDeadLetter('unknown_business_number', 'preference', expected);
     expect(dead.value.sealedPayload).toMatch(new RegExp(`^v2\\.${person.personId}\\.`));
     expect(JSON.stringify(dead)).not.toContain(person.digits.slice(2));
     expect(await metric('wt_webhook_unmatched_total', 'kind="preference",reason="unknown_business_number"')).toBe(before + 1);
@@ -213,14 +223,7 @@ describe('dispatcher webhooks: STOP to any business number, revocations without 
       timestamp: status.timestamp,
       errors: [{ code: 131026, title: 'Message undeliverable' }],
     };
-    const dead = await deadLetters.waitFor((d) => d.reason === 'unmatched_status' && d.payloadSha256 === sha256(expected));
-    expect(dead.value).toMatchObject({
-      originTopic: 'http',
-      service: 'dispatcher',
-      payloadBase64: '',
-      headers: { 'wt-webhook-event': 'status' },
-    });
-    expect(await openedPayload(dead.value)).toEqual(expected);
+    const dead = await webhookDeadLetter('unmatched_status', 'status', expected);
     expect(JSON.stringify(dead)).not.toContain(person.digits.slice(2));
     expect(await metric('wt_webhook_unmatched_total', 'kind="status",reason="unknown_message"')).toBe(unknownBefore + 2);
 

@@ -117,6 +117,24 @@ describe('dispatcher: business-scoped user ids and usernames (WhatsApp 2026)', (
     return { person, ids };
   }
 
+  /**
+   * A person who shares no number writes first: the platform knows them by BSUID only (a new person,
+   * their sealed BSUID as contact). Returns them, their ids and the decision scoring would make for
+   * them, sent to that contact.
+   */
+  async function knownByBsuidOnly(label: string, text: string) {
+    const person = driver.person();
+    const ids = await user(person, { username: `${label}_${run}`, hidePhone: true });
+    const message = await write({ fromUserId: ids.user_id }, text);
+    const personId = pseudonymizer.personIdOfBusinessScopedUser(ids.user_id);
+    expect(message.personId).toBe(personId);
+    const decision: TargetingDecisionV1 = {
+      ...driver.decision({ ...person, personId }, label, phoneNumberId),
+      send: { phoneNumberId, contact: message.contact, templateName: 'spring_sale', language: 'en', bodyParameters: [] },
+    };
+    return { person, ids, message, decision };
+  }
+
   const resolvesTo = async (bsuid: string): Promise<string | undefined> => {
     const digest = pseudonymizer.identifierDigest('bsuid', bsuid);
     for (let i = 0; i < STEP_MS / 50; i++) {
@@ -202,17 +220,9 @@ describe('dispatcher: business-scoped user ids and usernames (WhatsApp 2026)', (
   it(
     'a person known only by BSUID is sent to by BSUID (`recipient`), and the statuses that carry only the BSUID update that dispatch',
     async () => {
-      const person = driver.person();
-      const ids = await user(person, { username: `only_${run}`, hidePhone: true });
-      // They write first: the platform knows them by BSUID only (a new person, with a sealed BSUID as contact).
-      const message = await write({ fromUserId: ids.user_id }, 'hello');
-      expect(message.personId).toBe(pseudonymizer.personIdOfBusinessScopedUser(ids.user_id));
+      // Scoring's decision carries the contact profiles kept from their first message.
+      const { person, ids, message, decision } = await knownByBsuidOnly('only', 'hello');
       expect(message.personId).not.toBe(pseudonymizer.personId(person.e164));
-      // Scoring's decision carries the contact profiles kept from that message.
-      const decision: TargetingDecisionV1 = {
-        ...driver.decision({ ...person, personId: message.personId }, 'bsuid-only', phoneNumberId),
-        send: { phoneNumberId, contact: message.contact, templateName: 'spring_sale', language: 'en', bodyParameters: [] },
-      };
       await sendAndDeliver(decision);
       const sent = await sandbox<{ to: string; toBsuid?: boolean; bizOpaqueCallbackData?: string }[]>(
         'GET',
@@ -264,15 +274,8 @@ describe('dispatcher: business-scoped user ids and usernames (WhatsApp 2026)', (
   it(
     'a person known only by BSUID who later shares their number is merged into the number’s person: their dispatches follow, the merge is published once',
     async () => {
-      const person = driver.person();
-      const ids = await user(person, { username: `merge_${run}`, hidePhone: true });
-      const first = await write({ fromUserId: ids.user_id }, 'hi, no number for you');
-      const bsuidOnly = pseudonymizer.personIdOfBusinessScopedUser(ids.user_id);
-      expect(first.personId).toBe(bsuidOnly);
-      const decision: TargetingDecisionV1 = {
-        ...driver.decision({ ...person, personId: bsuidOnly }, 'before-merge', phoneNumberId),
-        send: { phoneNumberId, contact: first.contact, templateName: 'spring_sale', language: 'en', bodyParameters: [] },
-      };
+      const { person, ids, message: first, decision } = await knownByBsuidOnly('merge', 'hi, no number for you');
+      const bsuidOnly = first.personId;
       await sendAndDeliver(decision);
       // They share their number again: their next message carries the number and the BSUID.
       await user(person, { username: ids.username, hidePhone: false });

@@ -3,116 +3,33 @@ import {
   ForbiddenException,
   Get,
   HttpCode,
-  Logger,
   Post,
   Query,
   type RawBodyRequest,
   Req,
   UnauthorizedException,
 } from '@nestjs/common';
-import { type InboundMessageV1, type PersonMergeV1, Topic } from '@wt/contracts';
-import { ContactSealer, redactIdentifiers } from '@wt/identity';
-import { DeadLetterSealer, httpDeadLettersFor, KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
-import {
-  inboundMessagesOf,
-  isOptOutMessage,
-  statusesOf,
-  userPreferencesOf,
-  verifyWebhookSignature,
-  WEBHOOK_SIGNATURE_HEADER,
-  whatsAppErrorTitle,
-  type WhatsAppWebhookPayload,
-} from '@wt/whatsapp';
-import { type Request } from 'express';
-import { counter } from '@wt/observability';
-import { DataSource } from 'typeorm';
-import { ConversionAttribution, wabaOfNumbers } from '../conversion/conversion-attribution';
-import { DispatchLedger } from '../dispatch/dispatch-ledger';
-import { MessageCosts } from '../pricing/message-costs';
-import { OutcomeRecords, SendOutcomes, statusBase, traceOf } from '../dispatch/send-outcomes';
-import { DispatcherConfig } from '../dispatcher.config';
 import { ApiBody, ApiHeader, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer, ApiErrors, HttpInputError, inputProblemOf, ReadsOwnInput } from '@wt/runtime';
-import { createHash } from 'node:crypto';
+import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER, type WhatsAppWebhookPayload } from '@wt/whatsapp';
+import { type Request } from 'express';
+import { DispatcherConfig } from '../dispatcher.config';
 import { WEBHOOK_PAYLOAD_SCHEMA, WEBHOOK_RECEIVED_SCHEMA } from './webhook.openapi';
+import { WebhookIntake } from './webhook-intake';
 import { webhookShapeProblems } from './webhook-shape';
-import { AccountWebhooks } from './account-webhooks';
-import { applyPersonMerges } from './person-merges';
-import { type PersonMerge, senderOf, WebhookIdentities } from './webhook-identity';
-
-/** The route a webhook dead letter came through (header of the dead letter). */
-const WEBHOOK_ROUTE = 'POST /v1/webhooks/whatsapp';
-/** Fields of Meta's payloads that hold a phone number, a business-scoped user id or a username: masked in a dead letter. */
-const PHONE_FIELDS = new Set([
-  'wa_id',
-  'from',
-  'recipient_id',
-  'display_phone_number',
-  'input',
-  'user_id',
-  'parent_user_id',
-  'from_user_id',
-  'from_parent_user_id',
-  'recipient_user_id',
-  'recipient_parent_user_id',
-  'recipient',
-  'username',
-]);
-import {
-  OPT_OUT_REPLY_SOURCE,
-  revocation,
-  statusWithoutRecipient,
-  type UnmatchedEvent,
-  webhookDeadLetters,
-  webhookEvent,
-  webhookUnmatched,
-} from './webhook-consent';
-
-/** Meta's title (trimmed to fit the contract), or ours when a payload carries none. */
-function titleOf(error: { code: number; title?: unknown }): string {
-  return typeof error.title === 'string' && error.title ? error.title.slice(0, 400) : whatsAppErrorTitle(error.code);
-}
-
-const statusTotal = counter({
-  name: 'wt_message_status_total',
-  help: 'Message statuses received from WhatsApp (first delivery only)',
-  labelNames: ['status'],
-});
-
-const unmatchedTotal = counter({
-  name: 'wt_webhook_unmatched_statuses_total',
-  help: 'Statuses for a message this dispatcher has no record of, by wamid or by biz_opaque_callback_data',
-  labelNames: ['status'],
-});
-
-const deadLetteredTotal = counter({
-  name: 'wt_webhook_dead_lettered_total',
-  help: 'Correctly signed webhooks that could not be read (malformed JSON, missing fields), answered 200 and dead-lettered',
-  labelNames: ['reason'],
-});
 
 /**
- * Meta's webhook: message statuses, inbound messages and marketing preferences. Everything is
- * recorded and published inside one database transaction that commits only once Kafka has
- * acknowledged: a failure answers 500 and Meta's redelivery is processed afresh; a redelivery
- * after success finds the event already recorded and publishes nothing.
+ * Meta's webhook over HTTP: the subscription handshake, then each notification's signature and
+ * shape. A readable one goes to WebhookIntake (one transaction, committed once Kafka acknowledged:
+ * a failure answers 500 and Meta delivers it again); a signed but unreadable one is answered 200
+ * and dead-lettered.
  */
 @Controller('v1/webhooks/whatsapp')
 @ApiTags('whatsapp webhook')
 export class WebhookController {
-  private readonly logger = new Logger(WebhookController.name);
-
   constructor(
     private readonly config: DispatcherConfig,
-    private readonly ledger: DispatchLedger,
-    private readonly outcomes: SendOutcomes,
-    private readonly publisher: KafkaPublisher,
-    private readonly sealer: ContactSealer,
-    private readonly dataSource: DataSource,
-    private readonly costs: MessageCosts,
-    private readonly conversions: ConversionAttribution,
-    private readonly identities: WebhookIdentities,
-    private readonly account: AccountWebhooks,
+    private readonly intake: WebhookIntake,
   ) {}
 
   /** Subscription handshake. */
@@ -157,230 +74,11 @@ export class WebhookController {
       throw new UnauthorizedException('invalid X-Hub-Signature-256');
     }
     // Signed by Meta but unreadable: a 4xx or 5xx would be redelivered for days. Answered 200, kept as a dead letter.
-    if (problem) return this.deadLetter(raw, undefined, 'malformed_json', problem.message);
+    if (problem) return this.intake.deadLetter(raw, undefined, 'malformed_json', problem.message);
     const payload = request.body as WhatsAppWebhookPayload;
     if (payload?.object !== 'whatsapp_business_account') return { received: 0 };
     const problems = webhookShapeProblems(payload);
-    if (problems.length > 0) return this.deadLetter(raw, payload, 'schema_violation', problems.join('; '));
-
-    const out = new OutcomeRecords();
-    const unknownStatuses: { status: string; wamid: string; phoneNumberId: string }[] = [];
-    const inbound: OutgoingRecord<InboundMessageV1>[] = [];
-    const unmatched: UnmatchedEvent[] = [];
-    const merged: OutgoingRecord<PersonMergeV1>[] = [];
-    await this.dataSource.transaction(async (manager) => {
-      // BSUID-only people this webhook shows to be a number's person: their rows move, profiles is told.
-      const merge = async (merges: readonly PersonMerge[]) => {
-        if (merges.length > 0) merged.push(...(await applyPersonMerges(manager, merges, new Date().toISOString())));
-      };
-      // Account webhooks (throughput, messaging limit, template status and quality): account-webhooks.ts.
-      out.signals.push(...(await this.account.record(manager, payload)).signals);
-      for (const { phoneNumberId, status } of statusesOf(payload)) {
-        const error = status.errors?.[0];
-        const row = await this.ledger.recordStatus(manager, status.id, status.biz_opaque_callback_data, status.status, error?.code);
-        if (!row) {
-          // A redelivered status, a retired attempt's, or (dead-lettered once) a message we have no record of.
-          const unknown = !(await this.ledger.knowsMessage(manager, status.id, status.biz_opaque_callback_data));
-          if (unknown) unknownStatuses.push({ status: status.status, wamid: status.id, phoneNumberId });
-          if (unknown && (await this.ledger.firstTime(manager, `unmatched-status:${status.id}:${status.status}`))) {
-            const detail = `status ${status.status} of ${status.id}: no message of this platform has this wamid or decision`;
-            unmatched.push(webhookEvent('unmatched_status', detail, 'status', statusWithoutRecipient(phoneNumberId, status)));
-          }
-          webhookUnmatched.inc({ kind: 'status', reason: unknown ? 'unknown_message' : 'repeated' });
-          continue;
-        }
-        // The recipient's business-scoped ids (2026): linked to the dispatch's person, so a later webhook naming only them finds the person.
-        const recipient = senderOf({ userId: status.recipient_user_id, parentUserId: status.recipient_parent_user_id });
-        if (recipient) await merge(await this.identities.link(row.personId, recipient));
-        // A failed message gets its consequence (retry, give up, revoke consent...), named in the status as the sender does.
-        const consequence =
-          status.status === 'failed' && error
-            ? await this.outcomes.failed(manager, row, { code: error.code, title: titleOf(error), stage: 'failed', wamid: status.id }, out)
-            : undefined;
-        // What Meta bills for it (the `pricing` of `sent` and `delivered`), priced at the rate card.
-        const pricing = await this.costs.billed(manager, row, status);
-        out.statuses.push({
-          key: row.personId,
-          headers: traceOf(row),
-          value: {
-            ...statusBase(row, 'webhook'),
-            ...(pricing ? { pricing } : {}),
-            wamid: status.id,
-            status: status.status,
-            ...(error ? { errorCode: error.code, errorTitle: `${titleOf(error)}${consequence ? ` (${consequence.action})` : ''}` } : {}),
-            occurredAt: new Date(Number(status.timestamp) * 1000).toISOString(),
-          },
-        });
-      }
-
-      const wabas = wabaOfNumbers(payload);
-      for (const { phoneNumberId, message, contact } of inboundMessagesOf(payload)) {
-        if (!(await this.ledger.firstTime(manager, `message:${message.id}`))) continue;
-        // The sender by number, business-scoped user id or parent id (a user with a username may share no number).
-        const sender = senderOf({ phone: message.from, userId: message.from_user_id, parentUserId: message.from_parent_user_id }, contact);
-        if (!sender) {
-          this.logger.warn(`inbound message ${message.id}: no valid number nor business-scoped user id names the sender; ignored`);
-          webhookUnmatched.inc({ kind: 'inbound', reason: 'invalid_sender' });
-          continue;
-        }
-        if (message.type === 'system') {
-          // Not written by the person: their number or BSUID changed. Followed to the same person, not published.
-          if (message.system) await merge((await this.identities.followChange(sender, message.system))?.merges ?? []);
-          continue;
-        }
-        const { personId, address, by, merges } = await this.identities.resolve(sender);
-        await merge(merges);
-        const receivedAt = new Date(Number(message.timestamp) * 1000).toISOString();
-        // STOP (and its French and English forms) to ANY business number revokes that business's
-        // marketing consent, whether or not the assistant serves the number.
-        if (message.type === 'text' && isOptOutMessage(message.text?.body)) {
-          const businessId = await this.ledger.businessOf(manager, phoneNumberId);
-          if (businessId) out.consents.push(revocation(personId, businessId, receivedAt, OPT_OUT_REPLY_SOURCE));
-          else {
-            this.logger.warn(`inbound opt-out ${message.id} to number ${phoneNumberId}: unknown business number; nothing to revoke`);
-            webhookUnmatched.inc({ kind: 'stop', reason: 'unknown_business_number' });
-          }
-        }
-        // A button tap's payload and the message it answers; the ad the person came from (its click id kept for conversions).
-        const extra = await this.conversions.enrich(manager, message, {
-          personId,
-          phoneNumberId,
-          receivedAt,
-          businessId: await this.ledger.businessOf(manager, phoneNumberId),
-          wabaId: wabas.get(phoneNumberId),
-        });
-        inbound.push({
-          key: personId,
-          value: {
-            ...extra,
-            wamid: message.id,
-            personId,
-            // The number, or for a person who shares none their BSUID (a reply goes to it as `recipient`).
-            contact: await this.sealer.seal(personId, address),
-            ...(by === 'phone' ? {} : { contactKind: 'bsuid' as const }),
-            phoneNumberId,
-            kind: message.type === 'text' || message.type === 'button' || message.type === 'interactive' ? message.type : 'other',
-            text: message.text?.body ?? message.button?.text,
-            inReplyToWamid: message.context?.id,
-            receivedAt,
-          },
-        });
-      }
-
-      for (const { phoneNumberId, preference, contact } of userPreferencesOf(payload)) {
-        if (preference.category !== 'marketing_messages') continue;
-        const sender = senderOf({ phone: preference.wa_id, userId: preference.user_id, parentUserId: preference.parent_user_id }, contact);
-        // Deduplicated by the sender's keyed digest, never by the number or BSUID in clear.
-        const eventKey = `preference:${phoneNumberId}:${sender ? this.identities.digestOf(sender) : 'invalid'}:${preference.timestamp}:${preference.value}`;
-        if (!(await this.ledger.firstTime(manager, eventKey))) continue;
-        const businessId = await this.ledger.businessOf(manager, phoneNumberId);
-        if (!businessId || !sender) {
-          this.logger.warn(
-            `marketing ${preference.value} for number ${phoneNumberId}: ${businessId ? 'invalid sender' : 'unknown business number'}; ignored`,
-          );
-          webhookUnmatched.inc({ kind: 'preference', reason: businessId ? 'invalid_sender' : 'unknown_business_number' });
-          if (!businessId && sender) {
-            const { wa_id: _waId, user_id: _userId, parent_user_id: _parentUserId, ...choice } = preference;
-            const detail = `marketing ${preference.value} to number ${phoneNumberId}: no campaign names this number, so its business is unknown`;
-            const { personId, merges } = await this.identities.resolve(sender);
-            await merge(merges);
-            unmatched.push(webhookEvent('unknown_business_number', detail, 'preference', { phoneNumberId, personId, ...choice }));
-          }
-          continue;
-        }
-        const { personId, merges } = await this.identities.resolve(sender);
-        await merge(merges);
-        const occurredAt = new Date(Number(preference.timestamp) * 1000).toISOString();
-        if (preference.value === 'resume' && !sender.e164) {
-          // A grant is collected with the number (consent.v1); a person who shares none cannot be re-granted from here.
-          this.logger.warn(
-            `marketing resume for number ${phoneNumberId} from a user who shares no number: not granted (a grant needs the number)`,
-          );
-          webhookUnmatched.inc({ kind: 'preference', reason: 'resume_without_number' });
-          continue;
-        }
-        // A stop names the person by personId (no number on consent.v1); a resume is a grant, which needs the number.
-        out.consents.push(
-          preference.value === 'stop'
-            ? revocation(personId, businessId, occurredAt, 'whatsapp-user-preferences')
-            : {
-                key: personId,
-                value: {
-                  phone: sender.e164 as string,
-                  purpose: 'whatsapp_marketing',
-                  businessId,
-                  status: 'granted',
-                  occurredAt,
-                  source: 'whatsapp-user-preferences',
-                  assertedVia: 'whatsapp_webhook',
-                  assertedBy: 'dispatcher',
-                },
-              },
-        );
-      }
-      // Inside the transaction: if Kafka fails, nothing is recorded and Meta's retry starts over.
-      await this.publisher.publishAll([
-        ...out.batches(),
-        { topic: Topic.WhatsappInboundV1, records: inbound },
-        { topic: Topic.IdentityMergesV1, records: merged },
-        { topic: Topic.DeadLetterV1, records: await webhookDeadLetters(this.sealer, unmatched) },
-      ]);
-    });
-    for (const { value } of out.statuses) statusTotal.inc({ status: value.status });
-    for (const { status, wamid, phoneNumberId } of unknownStatuses) {
-      unmatchedTotal.inc({ status });
-      // A wamid encodes the recipient's number: only a digest of it is logged.
-      this.logger.warn(
-        `status ${status} for a message this dispatcher has no record of (wamid sha256 ${digest(wamid)}, business number id ${phoneNumberId}); counted in wt_webhook_unmatched_statuses_total`,
-      );
-    }
-    return { received: out.statuses.length + inbound.length + out.consents.length };
+    if (problems.length > 0) return this.intake.deadLetter(raw, payload, 'schema_violation', problems.join('; '));
+    return this.intake.record(payload);
   }
-
-  /**
-   * A signed webhook the handler cannot read, on the platform dead-letter topic (through
-   * `httpDeadLettersFor`, origin `http`, sealed) with its reason; the phone numbers in it masked besides.
-   */
-  private async deadLetter(
-    raw: Buffer,
-    payload: unknown,
-    reason: 'malformed_json' | 'schema_violation',
-    detail: string,
-  ): Promise<{ received: number }> {
-    const masked = Buffer.from(
-      payload === undefined ? redactIdentifiers(raw.toString('utf8')) : JSON.stringify(maskPhones(payload)),
-      'utf8',
-    );
-    // Sealed like every dead letter's original (under the day's dead-letter key: a webhook names no person), masked besides.
-    const letters = await httpDeadLettersFor(
-      'dispatcher',
-      [{ reason, detail, value: masked, headers: { 'wt-http-route': WEBHOOK_ROUTE } }],
-      new DeadLetterSealer(this.sealer),
-    );
-    await this.publisher.publish(Topic.DeadLetterV1, letters);
-    deadLetteredTotal.inc({ reason });
-    this.logger.warn(`signed webhook dead-lettered (${reason}): ${redactIdentifiers(detail).slice(0, 500)}`);
-    return { received: 0 };
-  }
-}
-
-function digest(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
-}
-
-/** A copy of a parsed payload (nesting bounded by the HTTP edge) with phone fields masked and phone-like text redacted. */
-function maskPhones(value: unknown): unknown {
-  if (typeof value === 'string') return redactIdentifiers(value);
-  if (Array.isArray(value)) return value.map(maskPhones);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [
-      key,
-      typeof item === 'string' && PHONE_FIELDS.has(key)
-        ? '[phone]'
-        : typeof item === 'string' && key.endsWith('timestamp')
-          ? item
-          : maskPhones(item),
-    ]),
-  );
 }

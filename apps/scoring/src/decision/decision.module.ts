@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { RetentionJob } from '@wt/database';
-import { DataSource } from 'typeorm';
+import { retentionJobProvider } from '@wt/database';
 import { CampaignModule } from '../campaign/campaign.module';
 import { EligibilityModule } from '../eligibility/eligibility.module';
 import { RelevanceModule } from '../relevance/relevance.module';
@@ -23,16 +22,7 @@ import { DecisionStore } from './decision.store';
     DecisionStore,
     DecisionOutbox,
     DecisionEngine,
-    {
-      provide: RetentionJob,
-      useFactory: (dataSource: DataSource, config: ScoringConfig) =>
-        new RetentionJob(dataSource, decisionRetentionRules(config.DECISION_RETENTION_DAYS), {
-          intervalSeconds: config.RETENTION_PURGE_INTERVAL_SECONDS,
-          batchSize: config.RETENTION_PURGE_BATCH,
-          service: 'scoring',
-        }),
-      inject: [DataSource, ScoringConfig],
-    },
+    retentionJobProvider(ScoringConfig, 'scoring', (config) => decisionRetentionRules(config.DECISION_RETENTION_DAYS)),
   ],
   exports: [DecisionEngine, DecisionStore],
 })

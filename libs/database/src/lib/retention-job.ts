@@ -1,5 +1,5 @@
-import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { type DataSource } from 'typeorm';
+import { type FactoryProvider, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type Type } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { type BatchPurgeResult, purgeInBatches } from './batch-purge';
 import { IntervalTask } from './interval-task';
 
@@ -65,4 +65,34 @@ export class RetentionJob implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     await this.interval.stop();
   }
+}
+
+/** The settings a service's retention purge reads from its configuration. */
+export interface RetentionPurgeSettings {
+  /** How often each replica runs the purge (one replica at a time); 0: never. */
+  RETENTION_PURGE_INTERVAL_SECONDS: number;
+  /** Rows deleted per purge transaction. */
+  RETENTION_PURGE_BATCH: number;
+}
+
+/**
+ * A service's RetentionJob as a Nest provider: its rules read from the service's configuration
+ * class (injected), run every RETENTION_PURGE_INTERVAL_SECONDS in batches of RETENTION_PURGE_BATCH,
+ * its locks named after `service`.
+ */
+export function retentionJobProvider<C extends RetentionPurgeSettings>(
+  configClass: Type<C>,
+  service: string,
+  rulesOf: (config: C) => RetentionRule[],
+): FactoryProvider<RetentionJob> {
+  return {
+    provide: RetentionJob,
+    useFactory: (dataSource: DataSource, config: C) =>
+      new RetentionJob(dataSource, rulesOf(config), {
+        intervalSeconds: config.RETENTION_PURGE_INTERVAL_SECONDS,
+        batchSize: config.RETENTION_PURGE_BATCH,
+        service,
+      }),
+    inject: [DataSource, configClass],
+  };
 }

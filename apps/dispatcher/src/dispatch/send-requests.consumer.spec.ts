@@ -1,4 +1,4 @@
-import { mayBeSend } from './dispatch.consumer';
+import { mayBeSend } from './send-requests.consumer';
 
 const decision = {
   decisionId: 'd-1',
