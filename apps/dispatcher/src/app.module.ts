@@ -28,6 +28,7 @@ import { DispatchRetentionIndex1765238400000 } from './migrations/1765238400000-
 import { costAndConversionRetentionRules, ledgerRetentionRules } from './dispatch/ledger-retention';
 import { PricingAndConversions1765324800000 } from './migrations/1765324800000-pricing-and-conversions';
 import { CostAndConversionRetention1765411200000 } from './migrations/1765411200000-cost-and-conversion-retention';
+import { DispatchDueByNumber1765497600000 } from './migrations/1765497600000-dispatch-due-by-number';
 import { ConversionAttribution } from './conversion/conversion-attribution';
 import { ConversionConsumer } from './conversion/conversion.consumer';
 import { ConversionSender } from './conversion/conversion-sender.service';
@@ -45,6 +46,7 @@ export const DISPATCHER_MIGRATIONS = [
   DispatchRetentionIndex1765238400000,
   PricingAndConversions1765324800000,
   CostAndConversionRetention1765411200000,
+  DispatchDueByNumber1765497600000,
 ];
 
 export function dispatcherModule(config: DispatcherConfig) {
