@@ -1,9 +1,15 @@
+import { type OpenedContact } from '@wt/identity';
 import { type LedgerRow } from './dispatch-ledger';
 
 /** A claimed send and its slot (when to call Meta, `Date.now()` milliseconds). */
 export interface Scheduled {
   row: LedgerRow;
   slot: number;
+  /** Why it first could not go at its slot (counted once), if it could not. */
+  missed?: string;
+  /** Its contact, opened when it was booked, and when the vault was asked (`Date.now()` ms). */
+  contact?: OpenedContact;
+  openedAt?: number;
 }
 
 /** The claimed sends of one replica waiting for their slots, in slot order per business number. */
@@ -32,16 +38,26 @@ export class SendSchedule {
     return earliest;
   }
 
-  /** Removes and returns the sends whose slot is at or before `now`. */
-  takeDue(now: number): Scheduled[] {
-    const due: Scheduled[] = [];
+  /**
+   * Removes and returns the sends whose slot is at or before `now`, in slot order per number. With
+   * `allowance`, at most as many of a number's due sends as it returns for them (the others stay,
+   * first in line).
+   */
+  takeDue(now: number, allowance?: (phoneNumberId: string, due: readonly Scheduled[]) => number): Scheduled[] {
+    const taken: Scheduled[] = [];
     for (const [number, queue] of this.byNumber) {
       let n = 0;
       while (n < queue.length && (queue[n] as Scheduled).slot <= now) n++;
-      if (n > 0) due.push(...queue.splice(0, n));
+      if (n > 0 && allowance) n = Math.max(0, Math.min(n, allowance(number, queue.slice(0, n))));
+      if (n > 0) taken.push(...queue.splice(0, n));
       if (queue.length === 0) this.byNumber.delete(number);
     }
-    return due;
+    return taken;
+  }
+
+  /** Numbers with at least `min(number)` sends waiting. */
+  numbersHolding(min: (phoneNumberId: string) => number): string[] {
+    return [...this.byNumber].filter(([number, queue]) => queue.length >= min(number)).map(([number]) => number);
   }
 
   /** Numbers whose booked sends already reach `until` or later. */
