@@ -136,7 +136,7 @@ const phase = async (name, ids, mps = MPS) => {
     vaultTransactions: perThousand(pgAfter.vaultXacts - pgBefore.vaultXacts),
     dispatcherRowsRead: perThousand(pgAfter.rows - pgBefore.rows),
   };
-  // Sends that missed their slot (late timer on a busy machine) and booked another: the cost of staying under Meta's limit.
+  // Sends that could not go at their slot, by why (a late timer, the admission guard, no free call, no connection in time): they wait in the dispatcher's queue.
   const metrics = await fetch(`${settings.urls.dispatcher}/metrics`)
     .then((r) => r.text())
     .catch(() => '');
@@ -149,7 +149,7 @@ const phase = async (name, ids, mps = MPS) => {
   const sum = (byLabels) => Object.values(byLabels).reduce((a, b) => a + b, 0);
   const rebookedNow = counter('wt_dispatch_slot_rebooked_total');
   result.rebooked = sum(rebookedNow) - sum(rebookedBefore);
-  // Why, e.g. {timer: 120, vault: 30, held: 4}; `held`: the admission guard held them (the dispatcher's requests of the number unanswered or answered within the last second already made the rate).
+  // Why, e.g. {timer: 120, concurrency: 30, held: 4}; `held`: the admission guard held them (the dispatcher's requests of the number unanswered or answered within the last second already made the rate).
   result.rebookedBy = Object.fromEntries(
     Object.entries(rebookedNow)
       .map(
