@@ -125,8 +125,9 @@ export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   /**
    * A send is written within this many ms of being handed to the HTTP client, or not at all (no
    * connection in time: it goes again, first in line), so that it leaves while this replica surely
-   * holds the number's lease. A send later than this at its slot (a late timer) is counted
-   * (`wt_dispatch_slot_rebooked_total{reason="timer"}`) and goes at once, under the admission guard.
+   * holds the number's lease. A number whose first send is later than this at its slot (a late
+   * timer) has its whole schedule moved later by as much (`wt_dispatch_slot_rebooked_total{reason="timer"}`):
+   * its sends keep their spacing, and no slot is booked again.
    */
   @IsInt()
   @Min(0)

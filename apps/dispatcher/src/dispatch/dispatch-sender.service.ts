@@ -25,7 +25,7 @@ const dispatched = counter({
 // replica's queue instead (see `pace`), and the counter says why it missed its slot.
 const rebooked = counter({
   name: 'wt_dispatch_slot_rebooked_total',
-  help: "Sends that could not go at their throughput slot, once each, by why: timer (the pacer ran late; it goes at once), concurrency (no free call), held (the admission guard: this replica's requests already fill the number's second), connection (no connection in time: it goes again), lease (this replica no longer holds the number, or it is in maintenance: back to the ledger). Only `lease` gives the send up; the others wait in the replica's queue for the guard, no slot booked again",
+  help: "Sends that could not go at their throughput slot, once each, by why: timer (the pacer ran late: the number's schedule moved later), concurrency (no free call), held (the admission guard: this replica's requests already fill the number's second), connection (no connection in time: it goes again), lease (this replica no longer holds the number, or it is in maintenance: back to the ledger). Only `lease` gives the send up; the others wait in the replica's queue for the guard, no slot booked again",
   labelNames: ['reason'],
 });
 
@@ -80,8 +80,9 @@ const CONTACT_FRESH_MS = 1000;
  * number's shared throughput schedule (one round trip for every number). A pacer makes each call
  * at its slot, concurrently, as long as the admission guard admits it (this replica's requests of
  * the number still unanswered or answered within the last second leave room in Meta's second) and
- * a call is free. A send that cannot go at its slot (a late timer, the guard, no free call, no
- * connection in time) waits in this replica's queue and goes as soon as the guard lets it: since
+ * a call is free. A send that cannot go at its slot (the guard, no free call, no connection in
+ * time) waits in this replica's queue and goes as soon as the guard lets it, and a number whose
+ * timer came late has its whole schedule moved later (its sends keep their spacing: no burst). Since
  * the send lease, one replica sends a number's messages, so the guard alone bounds what Meta counts
  * in any second, and booking the send a new slot (a round trip, and the slot it leaves unused)
  * would only cost throughput. Accepted sends are written to the ledger and published in batches.
@@ -311,18 +312,25 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
   /**
    * Calls Meta for the sends whose slot has come, in slot order per number, as many as the
    * admission guard admits and calls are free; the others stay first in line and the pacer looks
-   * again in WAIT_RETRY_MS. A send whose slot passed (a late timer) goes at once if admitted.
+   * again in WAIT_RETRY_MS. A number whose first send is later than SLOT_TOLERANCE_MS (a late timer,
+   * or sends that waited) has its whole schedule moved later by that much: its sends keep their
+   * spacing instead of going out in a burst, and no slot is left unused.
    */
   private pace(): void {
     this.timerAt = Infinity;
     this.timer = undefined;
     const now = Date.now();
     const monotonic = performance.now();
+    for (const { phoneNumberId, delayMs, first } of this.schedule.slideLate(now, this.config.SLOT_TOLERANCE_MS)) {
+      this.missed(first, 'timer');
+      this.limiter.delayed(phoneNumberId, delayMs);
+    }
     const tickets: AdmissionTicket[] = [];
     let waiting = false;
-    const ready = this.schedule.takeDue(now, (number, due) => {
+    const ready = this.schedule.takeDue(now, (number, queue, due) => {
       let taken = 0;
-      for (const item of due) {
+      for (const item of queue) {
+        if (taken === due) break;
         if (this.inFlight >= this.config.SEND_CONCURRENCY) {
           this.missed(item, 'concurrency');
           break;
@@ -333,23 +341,17 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
           this.missed(item, 'held');
           break;
         }
-        if (this.isLate(item, now)) this.missed(item, 'timer');
         tickets.push(ticket);
         this.inFlight++;
         taken++;
       }
-      if (taken < due.length) waiting = true;
+      if (taken < due) waiting = true;
       return taken;
     });
     this.waiting = waiting;
     for (const item of ready) this.opening.set(item.row.phoneNumberId, (this.opening.get(item.row.phoneNumberId) ?? 0) + 1);
     if (ready.length > 0) this.track(this.openAndCall(ready, tickets));
     this.arm();
-  }
-
-  /** A send whose slot passed more than the tolerance ago: counted (it goes anyway, under the admission guard). */
-  private isLate(item: Scheduled, now: number): boolean {
-    return now - item.slot > this.config.SLOT_TOLERANCE_MS;
   }
 
   /** Counts a send that missed its slot, and why (once per send). */
@@ -365,7 +367,7 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
   private later(items: Scheduled[]): void {
     if (items.length === 0) return;
     const now = Date.now();
-    for (const item of items) this.schedule.add({ ...item, slot: Math.min(item.slot, now) });
+    for (const item of items) this.schedule.add({ ...item, slot: now });
     this.arm();
   }
 

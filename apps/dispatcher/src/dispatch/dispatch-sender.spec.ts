@@ -60,6 +60,7 @@ function pipeline(
       reservations.push(count);
       return new Map([['100', slotsFor(reservations.length, count)]]);
     },
+    delayed: () => undefined,
   } as unknown as ThroughputLimiter;
   const client = {
     sendTemplate: async (_number: string, _to: string, _template: unknown, decisionId: string) => {
@@ -165,6 +166,33 @@ describe('DispatchSender', () => {
     expect(calls.map((c) => c.decisionId)).toEqual(['d1']);
     // One reservation, the claim's: the late send cost no round trip and left no slot unused.
     expect(reservations).toEqual([1]);
+  });
+
+  it("a late number's schedule moves later as a whole: its sends keep their spacing (no burst) and no slot is booked again", async () => {
+    let bookedAt = 0;
+    const { sender, calls, reservations } = pipeline([1, 2, 3].map(row), (_call, count) => {
+      bookedAt = Date.now();
+      // As if the pacer's timer had fired 100 ms late: every slot passed.
+      return Array.from({ length: count }, (_, i) => bookedAt - 100 + i * 10);
+    });
+    const items: { row: LedgerRow; slot: number }[] = [];
+    const schedule = (sender as unknown as { schedule: { add(item: { row: LedgerRow; slot: number }): void } }).schedule;
+    const add = schedule.add.bind(schedule);
+    schedule.add = (item) => {
+      items.push(item);
+      add(item);
+    };
+    sender.onApplicationBootstrap();
+    await until(() => calls.length === 3);
+    await sender.beforeApplicationShutdown();
+    expect(calls.map((c) => c.decisionId).sort()).toEqual(['d1', 'd2', 'd3']);
+    expect(reservations).toEqual([3]);
+    // The slots as the pacer last moved them: the first no earlier than the booking, the spacing kept.
+    const slots = items.map((item) => item.slot);
+    expect(slots[0]).toBeGreaterThanOrEqual(bookedAt);
+    expect([(slots[1] as number) - (slots[0] as number), (slots[2] as number) - (slots[1] as number)]).toEqual([10, 10]);
+    for (const call of calls)
+      expect(call.at).toBeGreaterThanOrEqual(items.find((item) => item.row.decisionId === call.decisionId)?.slot as number);
   });
 
   it("holds a send while the number's requests answered within the last second make the rate, and makes it once later", async () => {

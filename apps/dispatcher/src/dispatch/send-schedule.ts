@@ -43,16 +43,33 @@ export class SendSchedule {
    * `allowance`, at most as many of a number's due sends as it returns for them (the others stay,
    * first in line).
    */
-  takeDue(now: number, allowance?: (phoneNumberId: string, due: readonly Scheduled[]) => number): Scheduled[] {
+  takeDue(now: number, allowance?: (phoneNumberId: string, queue: readonly Scheduled[], due: number) => number): Scheduled[] {
     const taken: Scheduled[] = [];
     for (const [number, queue] of this.byNumber) {
       let n = 0;
       while (n < queue.length && (queue[n] as Scheduled).slot <= now) n++;
-      if (n > 0 && allowance) n = Math.max(0, Math.min(n, allowance(number, queue.slice(0, n))));
+      if (n > 0 && allowance) n = Math.max(0, Math.min(n, allowance(number, queue, n)));
       if (n > 0) taken.push(...queue.splice(0, n));
       if (queue.length === 0) this.byNumber.delete(number);
     }
     return taken;
+  }
+
+  /**
+   * Moves every waiting send of a number whose first slot passed more than `toleranceMs` ago later
+   * by that delay, so that its first is due now and the others keep their spacing: a stall delays
+   * the number's schedule instead of bunching its sends. Returns the numbers moved, by how much.
+   */
+  slideLate(now: number, toleranceMs: number): { phoneNumberId: string; delayMs: number; first: Scheduled }[] {
+    const moved: { phoneNumberId: string; delayMs: number; first: Scheduled }[] = [];
+    for (const [phoneNumberId, queue] of this.byNumber) {
+      const first = queue[0];
+      if (!first || now - first.slot <= toleranceMs) continue;
+      const delayMs = now - first.slot;
+      for (const item of queue) item.slot += delayMs;
+      moved.push({ phoneNumberId, delayMs, first });
+    }
+    return moved;
   }
 
   /** Numbers with at least `min(number)` sends waiting. */
