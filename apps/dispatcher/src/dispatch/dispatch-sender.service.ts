@@ -25,11 +25,11 @@ const dispatched = counter({
 // replica's queue instead (see `pace`), and the counter says why it missed its slot.
 const rebooked = counter({
   name: 'wt_dispatch_slot_rebooked_total',
-  help: "Sends that could not go at their throughput slot, once each, by why: timer (the pacer ran late: the number's schedule moved later), concurrency (no free call), held (the admission guard: this replica's requests already fill the number's second), connection (no connection in time: it goes again), lease (this replica no longer holds the number, or it is in maintenance: back to the ledger). Only `lease` gives the send up; the others wait in the replica's queue for the guard, no slot booked again",
+  help: "Sends that could not go at their throughput slot, once each, by why: timer (the pacer ran late: the number's schedule moved later), concurrency (no free call), held (the admission guard: this replica's requests already fill the number's second), connection (no connection in time: it goes again), lease (this replica no longer holds the number, or it is in maintenance: back to the ledger), stale (claimed too long ago to start now: back to the ledger). Only `lease` and `stale` give the send up; the others wait in the replica's queue for the guard, no slot booked again",
   labelNames: ['reason'],
 });
 
-type Missed = 'timer' | 'concurrency' | 'connection' | 'held' | 'lease';
+type Missed = 'timer' | 'concurrency' | 'connection' | 'held' | 'lease' | 'stale';
 
 const held = counter({
   name: 'wt_dispatch_admission_held_total',
@@ -63,6 +63,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.
 
 /** Margin on top of the call timeout before a `sending` row is presumed orphaned by a dead replica. */
 const ORPHAN_MARGIN_MS = 5000;
+/**
+ * A claimed send not started within this long of its claim goes back to the ledger uncalled: a call
+ * started later could still be under way when the timeout resolution presumes its row orphaned
+ * (claim + call timeout + ORPHAN_MARGIN_MS) and makes it `unknown`. A second of margin for clocks.
+ */
+const CLAIM_START_LIMIT_MS = ORPHAN_MARGIN_MS - 1000;
+/** How often the pacer looks for such sends. */
+const STALE_SWEEP_MS = 100;
 /** Pause between two claims while some number still has work due. */
 const CLAIM_PAUSE_MS = 50;
 /** While a due send waits for the admission guard or a free call, the pacer looks again this often. */
@@ -107,6 +115,7 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
   private flushing: Promise<void> = Promise.resolve();
   /** Some due send is waiting for the admission guard or a free call: the pacer looks again soon. */
   private waiting = false;
+  private lastStaleSweep = 0;
   /** Sends claimed at once per number (a quarter second of its rate), where it is not the default's. */
   private readonly perNumberClaim: number;
   /** Per number, sends taken from the schedule and not yet admitted or put back (their contacts being opened). */
@@ -200,6 +209,8 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     const active = new Set([...this.schedule.numbers(), ...this.opening.keys(), ...this.admission.active(performance.now())]);
     const now = Date.now();
     const leased = (await this.lease.acquire([...active])).filter((id) => !this.numbers.isUnusable(id, now));
+    // Before the claim statement, so no later than the database's `claimed_at` (up to the clocks' offset).
+    const claimedAt = Date.now();
     if (leased.length === 0) return false;
     const ahead = Date.now() + this.config.CLAIM_AHEAD_MS;
     // Booked far enough ahead, or holding two claims' worth (sends waiting for the guard): nothing more for now.
@@ -227,7 +238,7 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       });
     }
     if (skipped.length > 0) this.scheduleFlush();
-    if (sending.length > 0) await this.book(sending);
+    if (sending.length > 0) await this.book(sending, claimedAt);
     return sending.length + skipped.length > 0;
   }
 
@@ -274,7 +285,7 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
    * booking's; a send whose contact is older than CONTACT_FRESH_MS at its slot, or did not open, is
    * opened again then).
    */
-  private async book(rows: LedgerRow[]): Promise<void> {
+  private async book(rows: LedgerRow[], claimedAt: number): Promise<void> {
     const counts = new Map<string, number>();
     for (const row of rows) counts.set(row.phoneNumberId, (counts.get(row.phoneNumberId) ?? 0) + 1);
     const askedAt = Date.now();
@@ -293,7 +304,7 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       const slot = slots.get(row.phoneNumberId)?.[i];
       if (slot === undefined) throw new Error(`no throughput slot for number ${row.phoneNumberId}`);
       const contact = opened?.[r];
-      this.schedule.add(contact?.ok ? { row, slot, contact, openedAt: askedAt } : { row, slot });
+      this.schedule.add(contact?.ok ? { row, slot, claimedAt, contact, openedAt: askedAt } : { row, slot, claimedAt });
     });
     this.arm();
   }
@@ -324,6 +335,10 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     for (const { phoneNumberId, delayMs, first } of this.schedule.slideLate(now, this.config.SLOT_TOLERANCE_MS)) {
       this.missed(first, 'timer');
       this.limiter.delayed(phoneNumberId, delayMs);
+    }
+    if (now - this.lastStaleSweep >= STALE_SWEEP_MS) {
+      this.lastStaleSweep = now;
+      this.requeue(this.schedule.takeClaimedBefore(now - CLAIM_START_LIMIT_MS).map((item) => this.missed(item, 'stale')));
     }
     const tickets: AdmissionTicket[] = [];
     let waiting = false;
@@ -356,7 +371,8 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
 
   /** Counts a send that missed its slot, and why (once per send). */
   private missed(item: Scheduled, reason: Missed): Scheduled {
-    if (item.missed !== undefined && reason !== 'lease') return item;
+    // Counted once per send, except when it is given back to the ledger (it may be claimed again).
+    if (item.missed !== undefined && reason !== 'lease' && reason !== 'stale') return item;
     item.missed = reason;
     rebooked.inc({ reason });
     if (reason === 'held') held.inc();
@@ -420,6 +436,12 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
         this.admission.cancel(ticket);
         this.inFlight--;
         unleased.push(this.missed(item, 'lease'));
+        return;
+      } else if ((item.claimedAt ?? Infinity) < now - CLAIM_START_LIMIT_MS) {
+        // Claimed too long ago (the vault answered late): not sent, back to the ledger.
+        this.admission.cancel(ticket);
+        this.inFlight--;
+        unleased.push(this.missed(item, 'stale'));
         return;
       }
       sends.push(

@@ -67,6 +67,21 @@ describe('SendSchedule', () => {
     expect(schedule.takeDue(200).map((s) => s.row.decisionId)).toEqual(['a2', 'a3']);
   });
 
+  it('gives back the sends claimed before a time (too old to start), keeping the others in order', () => {
+    const schedule = new SendSchedule();
+    schedule.add({ row: row('a', 'a1'), slot: 100, claimedAt: 10 });
+    schedule.add({ row: row('a', 'a2'), slot: 110, claimedAt: 50 });
+    schedule.add({ row: row('b', 'b1'), slot: 120, claimedAt: 10 });
+    expect(
+      schedule
+        .takeClaimedBefore(20)
+        .map((s) => s.row.decisionId)
+        .sort(),
+    ).toEqual(['a1', 'b1']);
+    expect(schedule.numbers()).toEqual(['a']);
+    expect(schedule.takeDue(200).map((s) => s.row.decisionId)).toEqual(['a2']);
+  });
+
   it('drains everything (what a stopping replica gives back)', () => {
     const schedule = new SendSchedule();
     schedule.add({ row: row('a', 'a1'), slot: 100 });

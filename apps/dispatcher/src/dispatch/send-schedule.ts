@@ -5,6 +5,8 @@ import { type LedgerRow } from './dispatch-ledger';
 export interface Scheduled {
   row: LedgerRow;
   slot: number;
+  /** When this replica claimed it (`Date.now()` ms, taken before the claim statement). */
+  claimedAt?: number;
   /** Why it first could not go at its slot (counted once), if it could not. */
   missed?: string;
   /** Its contact, opened when it was booked, and when the vault was asked (`Date.now()` ms). */
@@ -70,6 +72,20 @@ export class SendSchedule {
       moved.push({ phoneNumberId, delayMs, first });
     }
     return moved;
+  }
+
+  /** Removes and returns the sends claimed before `time`. */
+  takeClaimedBefore(time: number): Scheduled[] {
+    const taken: Scheduled[] = [];
+    for (const [number, queue] of this.byNumber) {
+      const old = (item: Scheduled) => item.claimedAt !== undefined && item.claimedAt < time;
+      if (!queue.some(old)) continue;
+      taken.push(...queue.filter(old));
+      const kept = queue.filter((item) => !old(item));
+      if (kept.length > 0) this.byNumber.set(number, kept);
+      else this.byNumber.delete(number);
+    }
+    return taken;
   }
 
   /** Numbers with at least `min(number)` sends waiting. */
