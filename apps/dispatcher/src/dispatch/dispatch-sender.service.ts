@@ -587,9 +587,12 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       this.admission.settle(ticket, performance.now());
       throw error;
     }
-    // The answer (or the give-up of a timeout) came at or before this moment: Meta's stamp, if
-    // any, was earlier. A request that was never written counts no more.
+    // The answer came at or before this moment: Meta's stamp, if any, was earlier. A request that
+    // was never written counts no more. One given up without an answer (a timeout) may still be
+    // handled later, by a slow Meta or a stalled sandbox: it counts for one more call timeout.
     if (result.kind === 'late') this.admission.cancel(ticket);
+    else if (result.kind === 'unknown' && result.reason === 'timeout')
+      this.admission.abandon(ticket, performance.now(), this.config.WHATSAPP_TIMEOUT_MS);
     else this.admission.settle(ticket, performance.now());
     if (viaMmApi)
       mmApi.inc({
