@@ -13,6 +13,7 @@ import { DispatchRetentionIndex1765238400000 } from './migrations/1765238400000-
 import { PricingAndConversions1765324800000 } from './migrations/1765324800000-pricing-and-conversions';
 import { CostAndConversionRetention1765411200000 } from './migrations/1765411200000-cost-and-conversion-retention';
 import { PortfolioDeliveredVolume1765497600000 } from './migrations/1765497600000-portfolio-delivered-volume';
+import { DispatchDueByNumber1765584000000 } from './migrations/1765584000000-dispatch-due-by-number';
 import { PricingModule } from './pricing/pricing.module';
 import { WebhookModule } from './webhook/webhook.module';
 
@@ -26,6 +27,7 @@ export const DISPATCHER_MIGRATIONS = [
   PricingAndConversions1765324800000,
   CostAndConversionRetention1765411200000,
   PortfolioDeliveredVolume1765497600000,
+  DispatchDueByNumber1765584000000,
 ];
 
 /**

@@ -194,28 +194,35 @@ export class DispatchLedger {
   ): Promise<Claimed> {
     const capIds = scope ? [...scope.caps.keys()] : [];
     return this.dataSource.transaction(async (manager) => {
-      // FOR UPDATE cannot sit beside a window function: rank the due rows first, then lock them.
+      // Per number, its earliest due sends up to its cap, each number read through its own index
+      // range (dispatch_due_by_number): a claim reads what it takes, not every pending row (the
+      // whole backlog was ranked at each claim round, and a round came every few tens of ms).
       const due = (await manager.query(
         `SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM unreachable_recipient u WHERE u.person_id = d.person_id AND u.until > now()) AS unreachable
          FROM dispatch d
          WHERE d.decision_id IN (
-           SELECT ranked.decision_id FROM (
-             SELECT c.decision_id, c.next_attempt_at, c.phone_number_id,
-                    row_number() OVER (PARTITION BY c.phone_number_id ORDER BY c.next_attempt_at) AS nth
-             FROM dispatch c
-             WHERE c.state = 'pending' AND c.next_attempt_at <= now()
+           SELECT c.decision_id
+           FROM (
+             SELECT ids.id, COALESCE(k.cap, $3) AS cap
+             FROM (SELECT unnest($5::text[]) AS id WHERE $5::text[] IS NOT NULL
+                   UNION ALL SELECT b.phone_number_id FROM business_phone_number b WHERE $5::text[] IS NULL) AS ids
+             LEFT JOIN unnest($6::text[], $7::int[]) AS k(id, cap) ON k.id = ids.id
+             WHERE ids.id <> ALL($4::text[])
+           ) AS n
+           CROSS JOIN LATERAL (
+             SELECT c.decision_id, c.next_attempt_at FROM dispatch c
+             WHERE c.phone_number_id = n.id AND c.state = 'pending' AND c.next_attempt_at <= now()
                AND NOT EXISTS (SELECT 1 FROM sending_halt h WHERE h.token_fingerprint = $2)
                AND (c.kind = 'text' OR NOT EXISTS (SELECT 1 FROM business_pause p WHERE p.business_id = c.business_id AND p.until > now()))
                -- A template Meta paused or disabled waits (message_template_status_update), not sent to be refused.
                AND (c.kind = 'text' OR NOT EXISTS (
-                 SELECT 1 FROM template_state t JOIN phone_number_state n ON n.waba_id = t.waba_id
-                 WHERE n.phone_number_id = c.phone_number_id AND t.template_name = c.message->>'templateName'
+                 SELECT 1 FROM template_state t JOIN phone_number_state s ON s.waba_id = t.waba_id
+                 WHERE s.phone_number_id = c.phone_number_id AND t.template_name = c.message->>'templateName'
                    AND t.language = c.message->>'language' AND t.status IN ('PAUSED', 'DISABLED')))
-               AND c.phone_number_id <> ALL($4::text[])
-               AND ($5::text[] IS NULL OR c.phone_number_id = ANY($5::text[]))
-           ) ranked
-           WHERE ranked.nth <= COALESCE((SELECT k.cap FROM unnest($6::text[], $7::int[]) AS k(id, cap) WHERE k.id = ranked.phone_number_id), $3)
-           ORDER BY ranked.next_attempt_at
+             ORDER BY c.next_attempt_at
+             LIMIT n.cap
+           ) AS c
+           ORDER BY c.next_attempt_at
            LIMIT $1)
            AND d.state = 'pending'
          ORDER BY d.next_attempt_at

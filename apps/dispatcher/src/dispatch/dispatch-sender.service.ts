@@ -21,17 +21,19 @@ const dispatched = counter({
   labelNames: ['result', 'code'],
 });
 
+// The name is the one it had when a send that missed its slot booked another; it now waits in this
+// replica's queue instead (see `pace`), and the counter says why it missed its slot.
 const rebooked = counter({
   name: 'wt_dispatch_slot_rebooked_total',
-  help: 'Sends that missed their throughput slot and booked another, by why: timer (the pacer ran late), concurrency (no free call), vault (opening the contact made it late), connection (no connection in time), held (the admission guard), lease (this replica no longer holds the number, or it is in maintenance: back to the queue)',
+  help: "Sends that could not go at their throughput slot, once each, by why: timer (the pacer ran late: the number's schedule moved later), concurrency (no free call), held (the admission guard: this replica's requests already fill the number's second), connection (no connection in time: it goes again), lease (this replica no longer holds the number, or it is in maintenance: back to the ledger), stale (claimed too long ago to start now: back to the ledger). Only `lease` and `stale` give the send up; the others wait in the replica's queue for the guard, no slot booked again",
   labelNames: ['reason'],
 });
 
-type Missed = 'timer' | 'concurrency' | 'vault' | 'connection' | 'held' | 'lease';
+type Missed = 'timer' | 'concurrency' | 'connection' | 'held' | 'lease' | 'stale';
 
 const held = counter({
   name: 'wt_dispatch_admission_held_total',
-  help: "Sends held back at their slot because this replica's recent requests to the number already fill Meta's second (they book another)",
+  help: "Sends held back at their slot because this replica's recent requests to the number already fill Meta's second (they wait for room)",
 });
 
 const contactsUnopened = counter({
@@ -61,18 +63,38 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.
 
 /** Margin on top of the call timeout before a `sending` row is presumed orphaned by a dead replica. */
 const ORPHAN_MARGIN_MS = 5000;
+/**
+ * A claimed send not started within this long of its claim goes back to the ledger uncalled: a call
+ * started later could still be under way when the timeout resolution presumes its row orphaned
+ * (claim + call timeout + ORPHAN_MARGIN_MS) and makes it `unknown`. A second of margin for clocks.
+ */
+const CLAIM_START_LIMIT_MS = ORPHAN_MARGIN_MS - 1000;
+/** How often the pacer looks for such sends. */
+const STALE_SWEEP_MS = 100;
 /** Pause between two claims while some number still has work due. */
 const CLAIM_PAUSE_MS = 50;
+/** While a due send waits for the admission guard or a free call, the pacer looks again this often. */
+const WAIT_RETRY_MS = 2;
+/**
+ * A contact opened when its send was booked is used at most this long after the vault was asked;
+ * older (a send that waited), it is opened again right before the call. Booking is at most
+ * CLAIM_AHEAD_MS plus a quarter second of the number's rate ahead of the slot.
+ */
+const CONTACT_FRESH_MS = 1000;
 
 /**
  * The send pipeline of one replica. A claim loop keeps, for each business number, up to
  * CLAIM_AHEAD_MS of due sends claimed from the ledger (`sending`) and their slots booked in the
  * number's shared throughput schedule (one round trip for every number). A pacer makes each call
- * at its slot, concurrently; a send whose slot passed more than SLOT_TOLERANCE_MS ago books a new
- * one rather than crowd Meta's second, and so does one that the admission guard holds back (this
- * replica's requests of the number still unanswered or answered within the last second already
- * fill Meta's second: a stall bunched them). Accepted sends are written to the ledger and published
- * in batches. Everything it decides is in Postgres, so a restart loses and repeats nothing.
+ * at its slot, concurrently, as long as the admission guard admits it (this replica's requests of
+ * the number still unanswered or answered within the last second leave room in Meta's second) and
+ * a call is free. A send that cannot go at its slot (the guard, no free call, no connection in
+ * time) waits in this replica's queue and goes as soon as the guard lets it, and a number whose
+ * timer came late has its whole schedule moved later (its sends keep their spacing: no burst). Since
+ * the send lease, one replica sends a number's messages, so the guard alone bounds what Meta counts
+ * in any second, and booking the send a new slot (a round trip, and the slot it leaves unused)
+ * would only cost throughput. Accepted sends are written to the ledger and published in batches.
+ * Everything it decides is in Postgres, so a restart loses and repeats nothing.
  */
 @Injectable()
 export class DispatchSender implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -91,7 +113,9 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
   private pendingOut = new OutcomeRecords();
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
-  private rebooking: Promise<void> = Promise.resolve();
+  /** Some due send is waiting for the admission guard or a free call: the pacer looks again soon. */
+  private waiting = false;
+  private lastStaleSweep = 0;
   /** Sends claimed at once per number (a quarter second of its rate), where it is not the default's. */
   private readonly perNumberClaim: number;
   /** Per number, sends taken from the schedule and not yet admitted or put back (their contacts being opened). */
@@ -145,7 +169,6 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     this.running = false;
     await this.claimLoop;
     clearTimeout(this.timer);
-    await this.rebooking;
     // Claimed but not called: back to `pending` for whichever replica comes next.
     const unsent = this.schedule.drain().map((s) => s.row.decisionId);
     await this.ledger
@@ -186,9 +209,14 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     const active = new Set([...this.schedule.numbers(), ...this.opening.keys(), ...this.admission.active(performance.now())]);
     const now = Date.now();
     const leased = (await this.lease.acquire([...active])).filter((id) => !this.numbers.isUnusable(id, now));
+    // Before the claim statement, so no later than the database's `claimed_at` (up to the clocks' offset).
+    const claimedAt = Date.now();
     if (leased.length === 0) return false;
     const ahead = Date.now() + this.config.CLAIM_AHEAD_MS;
-    const full = this.schedule.numbersBookedBeyond(ahead);
+    // Booked far enough ahead, or holding two claims' worth (sends waiting for the guard): nothing more for now.
+    const full = [
+      ...new Set([...this.schedule.numbersBookedBeyond(ahead), ...this.schedule.numbersHolding((id) => 2 * this.claimCap(id))]),
+    ];
     const { sending, skipped } = await this.ledger.claimDue(
       this.config.CLAIM_BATCH,
       this.perNumberClaim,
@@ -210,7 +238,7 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       });
     }
     if (skipped.length > 0) this.scheduleFlush();
-    if (sending.length > 0) await this.book(sending);
+    if (sending.length > 0) await this.book(sending, claimedAt);
     return sending.length + skipped.length > 0;
   }
 
@@ -251,141 +279,173 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     await this.publisher.publishAll(out.batches());
   }
 
-  /** Books slots for claimed sends (every number in one round trip) and hands them to the pacer. */
-  private async book(rows: LedgerRow[]): Promise<void> {
+  /**
+   * Books slots for claimed sends (every number in one round trip) and hands them to the pacer,
+   * with their contacts opened meanwhile (one vault round trip for the whole claim, beside the
+   * booking's; a send whose contact is older than CONTACT_FRESH_MS at its slot, or did not open, is
+   * opened again then).
+   */
+  private async book(rows: LedgerRow[], claimedAt: number): Promise<void> {
     const counts = new Map<string, number>();
     for (const row of rows) counts.set(row.phoneNumberId, (counts.get(row.phoneNumberId) ?? 0) + 1);
+    const askedAt = Date.now();
+    const opening = this.sealer.openAll(
+      rows.map((row) => row.message?.contact ?? ''),
+      { fresh: true },
+    );
+    // Not opened now (the vault unreachable): opened at the slot, where a failure is handled.
+    const contacts = opening.catch(() => undefined);
     const slots = await this.limiter.reserveMany(counts, (id) => this.numbers.rateOf(id), this.config.THROUGHPUT_MARGIN_MS);
+    const opened = await contacts;
     const next = new Map<string, number>();
-    for (const row of rows) {
+    rows.forEach((row, r) => {
       const i = next.get(row.phoneNumberId) ?? 0;
       next.set(row.phoneNumberId, i + 1);
       const slot = slots.get(row.phoneNumberId)?.[i];
       if (slot === undefined) throw new Error(`no throughput slot for number ${row.phoneNumberId}`);
-      this.schedule.add({ row, slot });
-    }
+      const contact = opened?.[r];
+      this.schedule.add(contact?.ok ? { row, slot, claimedAt, contact, openedAt: askedAt } : { row, slot, claimedAt });
+    });
     this.arm();
   }
 
-  /** Sets the pacer's timer for the earliest booked slot. */
+  /** Sets the pacer's timer for the earliest booked slot (or soon, when a due send is waiting). */
   private arm(): void {
     if (!this.running) return;
-    const at = this.schedule.earliest();
+    const earliest = this.schedule.earliest();
+    const at = earliest !== undefined && this.waiting ? Math.max(earliest, Date.now() + WAIT_RETRY_MS) : earliest;
     if (at === undefined || at >= this.timerAt) return;
     clearTimeout(this.timer);
     this.timerAt = at;
     this.timer = setTimeout(() => this.pace(), Math.max(0, at - Date.now()));
   }
 
-  /** Calls Meta for every send whose slot has come; one that missed its slot books a new one. */
+  /**
+   * Calls Meta for the sends whose slot has come, in slot order per number, as many as the
+   * admission guard admits and calls are free; the others stay first in line and the pacer looks
+   * again in WAIT_RETRY_MS. A number whose first send is later than SLOT_TOLERANCE_MS (a late timer,
+   * or sends that waited) has its whole schedule moved later by that much: its sends keep their
+   * spacing instead of going out in a burst, and no slot is left unused.
+   */
   private pace(): void {
     this.timerAt = Infinity;
     this.timer = undefined;
     const now = Date.now();
-    const ready: Scheduled[] = [];
-    const late: Scheduled[] = [];
-    // Room left under the admission guard, per number: a send it would hold is not opened at the vault for nothing.
-    const room = new Map<string, number>();
     const monotonic = performance.now();
-    for (const item of this.schedule.takeDue(now)) {
-      if (this.isLate(item, now) || this.inFlight >= this.config.SEND_CONCURRENCY) {
-        late.push(this.missed(item, this.isLate(item, now) ? 'timer' : 'concurrency'));
-        continue;
-      }
-      const number = item.row.phoneNumberId;
-      const left = room.get(number) ?? this.admission.room(number, monotonic);
-      if (left <= 0) {
-        late.push(this.missed(item, 'held'));
-        continue;
-      }
-      room.set(number, left - 1);
-      this.opening.set(number, (this.opening.get(number) ?? 0) + 1);
-      ready.push(item);
-      this.inFlight++;
+    for (const { phoneNumberId, delayMs, first } of this.schedule.slideLate(now, this.config.SLOT_TOLERANCE_MS)) {
+      this.missed(first, 'timer');
+      this.limiter.delayed(phoneNumberId, delayMs);
     }
-    if (ready.length > 0) this.track(this.openAndCall(ready));
-    this.rebook(late);
+    if (now - this.lastStaleSweep >= STALE_SWEEP_MS) {
+      this.lastStaleSweep = now;
+      this.requeue(this.schedule.takeClaimedBefore(now - CLAIM_START_LIMIT_MS).map((item) => this.missed(item, 'stale')));
+    }
+    const tickets: AdmissionTicket[] = [];
+    let waiting = false;
+    const ready = this.schedule.takeDue(now, (number, queue, due) => {
+      let taken = 0;
+      for (const item of queue) {
+        if (taken === due) break;
+        if (this.inFlight >= this.config.SEND_CONCURRENCY) {
+          this.missed(item, 'concurrency');
+          break;
+        }
+        // Taken now, before the contact is opened and the request written: Meta's stamp comes later.
+        const ticket = this.admission.admit(number, monotonic);
+        if (!ticket) {
+          this.missed(item, 'held');
+          break;
+        }
+        tickets.push(ticket);
+        this.inFlight++;
+        taken++;
+      }
+      if (taken < due) waiting = true;
+      return taken;
+    });
+    this.waiting = waiting;
+    for (const item of ready) this.opening.set(item.row.phoneNumberId, (this.opening.get(item.row.phoneNumberId) ?? 0) + 1);
+    if (ready.length > 0) this.track(this.openAndCall(ready, tickets));
     this.arm();
   }
 
-  /** A send whose slot passed more than the tolerance ago would crowd Meta's sliding second. */
-  private isLate(item: Scheduled, now: number): boolean {
-    return now - item.slot > this.config.SLOT_TOLERANCE_MS;
-  }
-
-  /** Counts a send that missed its slot, and why. */
+  /** Counts a send that missed its slot, and why (once per send). */
   private missed(item: Scheduled, reason: Missed): Scheduled {
+    // Counted once per send, except when it is given back to the ledger (it may be claimed again).
+    if (item.missed !== undefined && reason !== 'lease' && reason !== 'stale') return item;
+    item.missed = reason;
     rebooked.inc({ reason });
     if (reason === 'held') held.inc();
     return item;
   }
 
-  private rebook(late: Scheduled[]): void {
-    if (late.length === 0) return;
-    this.rebooking = this.rebooking.then(() =>
-      this.book(late.map((item) => item.row)).catch((error: unknown) => {
-        // Not called: they stay `sending` until the timeout resolution, never sent twice.
-        this.logger.error(`re-booking ${late.length} sends: ${error instanceof Error ? error.message : String(error)}; left in doubt`);
-      }),
-    );
+  /** Sends that must go again (no connection in time, the Marketing Messages API's fallback): first in line, now. */
+  private later(items: Scheduled[]): void {
+    if (items.length === 0) return;
+    const now = Date.now();
+    for (const item of items) this.schedule.add({ ...item, slot: now });
+    this.arm();
   }
 
   /**
-   * Opens the contacts of the sends due now through the key vault, fresh (never the cache: an
-   * erased person is not messaged), in one round trip; then the slot-time check right before each
-   * call, since the vault's answer may have come late, and the admission guard's (in slot order:
-   * the earlier send is admitted first).
+   * The contacts of the sends due now, fresh from the key vault (never its cache: an erased person
+   * is not messaged): those opened when they were booked, at most CONTACT_FRESH_MS ago, as they are
+   * (no round trip); the others opened now, in one round trip. Then, right before each call, the
+   * lease's check (the request must be written while this replica surely holds the number). Each
+   * send came with its admission ticket (`tickets[i]`, taken by the pacer); one that makes no call
+   * gives it back.
    */
-  private async openAndCall(items: Scheduled[]): Promise<void> {
-    let opened: OpenedContact[] | undefined;
+  private async openAndCall(items: Scheduled[], tickets: AdmissionTicket[]): Promise<void> {
+    const freshSince = Date.now() - CONTACT_FRESH_MS;
+    const stale = new Set(items.filter((item) => !item.contact || (item.openedAt ?? -Infinity) < freshSince));
+    const openedNow = new Map<Scheduled, OpenedContact>();
     let vaultError: unknown;
-    try {
-      opened = await this.sealer.openAll(
-        items.map((item) => item.row.message?.contact ?? ''),
-        { fresh: true },
-      );
-    } catch (error) {
-      vaultError = error;
+    if (stale.size > 0) {
+      try {
+        const asked = [...stale];
+        const opened = await this.sealer.openAll(
+          asked.map((item) => item.row.message?.contact ?? ''),
+          { fresh: true },
+        );
+        asked.forEach((item, i) => openedNow.set(item, opened[i] as OpenedContact));
+      } catch (error) {
+        vaultError = error;
+      }
     }
-    // Admitted or put back below: the number's lease no longer needs these to stay renewed.
+    // Undefined: the vault could not be asked (vaultError).
+    const opened = items.map((item) => (stale.has(item) ? openedNow.get(item) : item.contact));
+    // Called or put back below: the number's lease no longer needs these to stay renewed.
     for (const item of items) {
       const left = (this.opening.get(item.row.phoneNumberId) ?? 1) - 1;
       if (left > 0) this.opening.set(item.row.phoneNumberId, left);
       else this.opening.delete(item.row.phoneNumberId);
     }
     const now = Date.now();
-    const late: Scheduled[] = [];
+    const notAfter = now + this.config.SLOT_TOLERANCE_MS;
     const unleased: Scheduled[] = [];
     const sends: Promise<void>[] = [];
     items.forEach((item, i) => {
-      const contact = opened?.[i];
-      if (contact && item.row.message && this.isLate(item, now)) {
-        this.inFlight--;
-        late.push(this.missed(item, 'vault'));
-        return;
-      }
+      const contact = opened[i];
+      const ticket = tickets[i] as AdmissionTicket;
       const number = item.row.phoneNumberId;
-      if (
-        contact?.ok &&
-        (!this.lease.allows(number, now, item.slot + this.config.SLOT_TOLERANCE_MS) || this.numbers.isUnusable(number, now))
-      ) {
-        // Another replica may send this number now (or it is in maintenance): not sent, back to the queue.
+      if (!contact?.ok || !item.row.message) {
+        // No call (the vault unreachable, the contact does not open, nothing to send): it counts no more.
+        this.admission.cancel(ticket);
+      } else if (!this.lease.allows(number, now, notAfter) || this.numbers.isUnusable(number, now)) {
+        // Another replica may send this number now (or it is in maintenance): not sent, back to the ledger.
+        this.admission.cancel(ticket);
         this.inFlight--;
         unleased.push(this.missed(item, 'lease'));
         return;
-      }
-      let ticket: AdmissionTicket | undefined;
-      if (contact?.ok && item.row.message) {
-        // Taken before the request is written, settled once its answer is read: Meta's stamp lies between.
-        ticket = this.admission.admit(item.row.phoneNumberId, performance.now());
-        if (!ticket) {
-          this.inFlight--;
-          late.push(this.missed(item, 'held'));
-          return;
-        }
+      } else if ((item.claimedAt ?? Infinity) < now - CLAIM_START_LIMIT_MS) {
+        // Claimed too long ago (the vault answered late): not sent, back to the ledger.
+        this.admission.cancel(ticket);
+        this.inFlight--;
+        unleased.push(this.missed(item, 'stale'));
+        return;
       }
       sends.push(
-        (contact ? this.sendOne(item, contact, ticket) : this.vaultUnavailable(item.row, vaultError))
+        (contact ? this.sendOne(item, contact, ticket, notAfter) : this.vaultUnavailable(item.row, vaultError))
           .catch((error: unknown) => {
             // The row stays `sending`: the timeout resolution makes it `unknown`, never resent blindly.
             this.logger.error(`decision ${item.row.decisionId}: ${error instanceof Error ? error.message : String(error)}; left in doubt`);
@@ -393,7 +453,6 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
           .finally(() => this.inFlight--),
       );
     });
-    this.rebook(late);
     this.requeue(unleased);
     await Promise.all(sends);
   }
@@ -457,7 +516,8 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     return this.flushing;
   }
 
-  private async sendOne(item: Scheduled, opened: OpenedContact, ticket: AdmissionTicket | undefined): Promise<void> {
+  /** One call to Meta; `ticket` (its admission) is settled or cancelled here, unless already cancelled. */
+  private async sendOne(item: Scheduled, opened: OpenedContact, ticket: AdmissionTicket, notAfter: number): Promise<void> {
     const row = item.row;
     const message = row.message;
     if (!message) {
@@ -487,7 +547,7 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     if (message.kind === 'template' && normalizePhone(to).ok && (normalizePhone(to) as { country?: string }).country === 'US') {
       // Meta delivers no marketing template to US numbers since 2025-04-01 (it fails them with
       // 131049): not called, rejected with the reason. Nothing reached Meta.
-      if (ticket) this.admission.cancel(ticket);
+      this.admission.cancel(ticket);
       usMarketing.inc();
       await this.ledger.rejectedUnsent(row.decisionId, 131049);
       this.pendingOut.statuses.push({
@@ -498,13 +558,11 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       this.scheduleFlush();
       return;
     }
-    // Admitted in `openAndCall` for every send that reaches this point.
-    if (!ticket) throw new Error('a send without admission: not made');
     // Checked again when the connection is handed over, right before the request is written.
     const viaMmApi = message.kind === 'template' && this.mmApiNumbers.has(row.phoneNumberId) && !this.viaCloudApi.has(row.decisionId);
     this.viaCloudApi.delete(row.decisionId);
     const options = {
-      notAfter: item.slot + this.config.SLOT_TOLERANCE_MS,
+      notAfter,
       endpoint: viaMmApi ? ('marketing_messages' as const) : ('messages' as const),
     };
     let result: SendResult;
@@ -529,9 +587,12 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       this.admission.settle(ticket, performance.now());
       throw error;
     }
-    // The answer (or the give-up of a timeout) came at or before this moment: Meta's stamp, if
-    // any, was earlier. A request that was never written counts no more.
+    // The answer came at or before this moment: Meta's stamp, if any, was earlier. A request that
+    // was never written counts no more. One given up without an answer (a timeout) may still be
+    // handled later, by a slow Meta or a stalled sandbox: it counts for one more call timeout.
     if (result.kind === 'late') this.admission.cancel(ticket);
+    else if (result.kind === 'unknown' && result.reason === 'timeout')
+      this.admission.abandon(ticket, performance.now(), this.config.WHATSAPP_TIMEOUT_MS);
     else this.admission.settle(ticket, performance.now());
     if (viaMmApi)
       mmApi.inc({
@@ -546,7 +607,7 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       // The template is not synced with the ad account yet (Meta: up to 10 minutes): the policy decides.
       if (this.config.MM_API_FALLBACK === 'cloud_api') {
         this.viaCloudApi.add(row.decisionId);
-        this.rebook([item]);
+        this.later([item]);
       } else {
         await this.ledger.retry(row.decisionId, this.config.MM_API_RETRY_MS, 131009, false);
       }
@@ -554,8 +615,8 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     }
     switch (result.kind) {
       case 'late':
-        // Nothing was written: it books a new slot like any late send.
-        this.rebook([this.missed(item, 'connection')]);
+        // Nothing was written: it goes again, first in line.
+        this.later([this.missed(item, 'connection')]);
         return;
       case 'accepted':
         dispatched.inc({ result: 'accepted', code: '' });

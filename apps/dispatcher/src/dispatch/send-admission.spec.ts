@@ -199,6 +199,16 @@ describe('SendAdmission', () => {
     expect(guard.counted('pn', 10_020)).toBe(2);
   });
 
+  it('counts a request given up without an answer (abandoned) for its hold too, in case Meta handles it late', () => {
+    const guard = new SendAdmission(1, 5);
+    const a = guard.admit('pn', 0) as AdmissionTicket;
+    // Given up at 10,000 (a timeout), held 10,000 more: it counts until 20,000 + 1,000 + 5.
+    guard.abandon(a, 10_000, 10_000);
+    expect(guard.admit('pn', 15_000)).toBeUndefined();
+    expect(guard.counted('pn', 21_004)).toBe(1);
+    expect(guard.admit('pn', 21_006)).toBeTruthy();
+  });
+
   it('forgets a request that was never written, and keeps the numbers apart', () => {
     const guard = new SendAdmission(1);
     const a = guard.admit('pn', 0) as AdmissionTicket;

@@ -19,7 +19,9 @@
  * second). During a stall the answers come late, so it throttles exactly when bunching is possible.
  *
  * A request with no answer (timeout, dropped connection) counts as in flight until the caller
- * gives up on it, then as answered at that moment. A request that was never written (nothing
+ * gives up on it, then as answered at that moment, or, `abandon`ed, as answered `holdMs` later:
+ * Meta (or a stalled sandbox) may still handle a request it received after we gave up on it, and
+ * would stamp it in a second the guard no longer watches. A request that was never written (nothing
  * reached Meta) is `cancel`led.
  */
 export class SendAdmission {
@@ -48,11 +50,11 @@ export class SendAdmission {
   admit(phoneNumberId: string, now: number): AdmissionTicket | undefined {
     let state = this.numbers.get(phoneNumberId);
     if (!state) {
-      state = { inFlight: 0, answered: [], head: 0 };
+      state = { inFlight: 0, answered: [], head: 0, abandoned: [] };
       this.numbers.set(phoneNumberId, state);
     }
     this.forget(state, now);
-    if (state.inFlight + state.answered.length - state.head >= this.limitOf(phoneNumberId)) return undefined;
+    if (state.inFlight + state.answered.length - state.head + state.abandoned.length >= this.limitOf(phoneNumberId)) return undefined;
     state.inFlight++;
     return { phoneNumberId, open: true };
   }
@@ -65,6 +67,15 @@ export class SendAdmission {
     // the last one still keeps the list sorted enough, as the later time is kept.
     const last = state.answered[state.answered.length - 1];
     state.answered.push(last !== undefined && last > at ? last : at);
+  }
+
+  /**
+   * Given up at `at` without an answer (a timeout): it counts as if answered at `at + holdMs`, in
+   * case Meta handles it that late. Kept apart from the answers, whose order `settle` relies on.
+   */
+  abandon(ticket: AdmissionTicket, at: number, holdMs: number): void {
+    const state = this.close(ticket);
+    if (state) state.abandoned.push(at + holdMs);
   }
 
   /** The request was never written (nothing reached Meta): it stops counting. */
@@ -82,7 +93,7 @@ export class SendAdmission {
     const state = this.numbers.get(phoneNumberId);
     if (!state) return 0;
     this.forget(state, now);
-    return state.inFlight + state.answered.length - state.head;
+    return state.inFlight + state.answered.length - state.head + state.abandoned.length;
   }
 
   /** Numbers with requests that count now (in flight, or answered within the window and margin). */
@@ -102,6 +113,7 @@ export class SendAdmission {
   private forget(state: NumberState, now: number): void {
     const before = now - this.windowMs - this.marginMs;
     while (state.head < state.answered.length && (state.answered[state.head] as number) <= before) state.head++;
+    if (state.abandoned.length > 0) state.abandoned = state.abandoned.filter((at) => at > before);
     if (state.head > 1024 && state.head * 2 > state.answered.length) {
       state.answered = state.answered.slice(state.head);
       state.head = 0;
@@ -121,4 +133,6 @@ interface NumberState {
   /** Answer times, ascending, from `head` on (earlier entries are forgotten). */
   answered: number[];
   head: number;
+  /** Times until which abandoned requests count as answered (few: timeouts). */
+  abandoned: number[];
 }

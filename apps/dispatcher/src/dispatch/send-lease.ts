@@ -59,7 +59,13 @@ export class SendLease {
     const rows = returnedRows<{ phone_number_id: string; left_ms: string; quiet_ms: string }>(
       await this.dataSource.query(
         `WITH wanted AS (
-           SELECT DISTINCT phone_number_id AS id FROM dispatch WHERE state = 'pending' AND next_attempt_at <= now()
+           -- Every queued send's number is in business_phone_number (enqueue writes both): one index
+           -- probe per known number (dispatch_due_by_number), not a pass over every pending row (a
+           -- LATERAL with LIMIT 1, so that the planner cannot choose to hash every due row instead).
+           SELECT b.phone_number_id AS id FROM business_phone_number b
+           CROSS JOIN LATERAL (
+             SELECT 1 FROM dispatch d WHERE d.phone_number_id = b.phone_number_id AND d.state = 'pending' AND d.next_attempt_at <= now() LIMIT 1
+           ) AS due
            UNION SELECT unnest($2::text[])
          )
          INSERT INTO send_lease AS l (phone_number_id, holder, until, quiet_after)

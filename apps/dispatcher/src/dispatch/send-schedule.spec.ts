@@ -41,6 +41,47 @@ describe('SendSchedule', () => {
     expect(schedule.numbersBookedBeyond(400)).toEqual([]);
   });
 
+  it("moves a late number's whole schedule later, keeping its spacing, and leaves a number on time alone", () => {
+    const schedule = new SendSchedule();
+    schedule.add({ row: row('a', 'a1'), slot: 100 });
+    schedule.add({ row: row('a', 'a2'), slot: 110 });
+    schedule.add({ row: row('b', 'b1'), slot: 195 });
+    const moved = schedule.slideLate(200, 10);
+    expect(moved.map((m) => [m.phoneNumberId, m.delayMs, m.first.row.decisionId])).toEqual([['a', 100, 'a1']]);
+    expect(schedule.takeDue(200).map((s) => [s.row.decisionId, s.slot])).toEqual([
+      ['a1', 200],
+      ['b1', 195],
+    ]);
+    expect(schedule.takeDue(210).map((s) => [s.row.decisionId, s.slot])).toEqual([['a2', 210]]);
+  });
+
+  it("takes no more of a number's due sends than its allowance; the others stay first in line", () => {
+    const schedule = new SendSchedule();
+    for (const [id, slot] of [
+      ['a1', 100],
+      ['a2', 101],
+      ['a3', 102],
+    ] as const)
+      schedule.add({ row: row('a', id), slot });
+    expect(schedule.takeDue(200, () => 1).map((s) => s.row.decisionId)).toEqual(['a1']);
+    expect(schedule.takeDue(200).map((s) => s.row.decisionId)).toEqual(['a2', 'a3']);
+  });
+
+  it('gives back the sends claimed before a time (too old to start), keeping the others in order', () => {
+    const schedule = new SendSchedule();
+    schedule.add({ row: row('a', 'a1'), slot: 100, claimedAt: 10 });
+    schedule.add({ row: row('a', 'a2'), slot: 110, claimedAt: 50 });
+    schedule.add({ row: row('b', 'b1'), slot: 120, claimedAt: 10 });
+    expect(
+      schedule
+        .takeClaimedBefore(20)
+        .map((s) => s.row.decisionId)
+        .sort(),
+    ).toEqual(['a1', 'b1']);
+    expect(schedule.numbers()).toEqual(['a']);
+    expect(schedule.takeDue(200).map((s) => s.row.decisionId)).toEqual(['a2']);
+  });
+
   it('drains everything (what a stopping replica gives back)', () => {
     const schedule = new SendSchedule();
     schedule.add({ row: row('a', 'a1'), slot: 100 });

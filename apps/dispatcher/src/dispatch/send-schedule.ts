@@ -1,9 +1,17 @@
+import { type OpenedContact } from '@wt/identity';
 import { type LedgerRow } from './dispatch-ledger';
 
 /** A claimed send and its slot (when to call Meta, `Date.now()` milliseconds). */
 export interface Scheduled {
   row: LedgerRow;
   slot: number;
+  /** When this replica claimed it (`Date.now()` ms, taken before the claim statement). */
+  claimedAt?: number;
+  /** Why it first could not go at its slot (counted once), if it could not. */
+  missed?: string;
+  /** Its contact, opened when it was booked, and when the vault was asked (`Date.now()` ms). */
+  contact?: OpenedContact;
+  openedAt?: number;
 }
 
 /** The claimed sends of one replica waiting for their slots, in slot order per business number. */
@@ -32,16 +40,57 @@ export class SendSchedule {
     return earliest;
   }
 
-  /** Removes and returns the sends whose slot is at or before `now`. */
-  takeDue(now: number): Scheduled[] {
-    const due: Scheduled[] = [];
+  /**
+   * Removes and returns the sends whose slot is at or before `now`, in slot order per number. With
+   * `allowance`, at most as many of a number's due sends as it returns for them (the others stay,
+   * first in line).
+   */
+  takeDue(now: number, allowance?: (phoneNumberId: string, queue: readonly Scheduled[], due: number) => number): Scheduled[] {
+    const taken: Scheduled[] = [];
     for (const [number, queue] of this.byNumber) {
       let n = 0;
       while (n < queue.length && (queue[n] as Scheduled).slot <= now) n++;
-      if (n > 0) due.push(...queue.splice(0, n));
+      if (n > 0 && allowance) n = Math.max(0, Math.min(n, allowance(number, queue, n)));
+      if (n > 0) taken.push(...queue.splice(0, n));
       if (queue.length === 0) this.byNumber.delete(number);
     }
-    return due;
+    return taken;
+  }
+
+  /**
+   * Moves every waiting send of a number whose first slot passed more than `toleranceMs` ago later
+   * by that delay, so that its first is due now and the others keep their spacing: a stall delays
+   * the number's schedule instead of bunching its sends. Returns the numbers moved, by how much.
+   */
+  slideLate(now: number, toleranceMs: number): { phoneNumberId: string; delayMs: number; first: Scheduled }[] {
+    const moved: { phoneNumberId: string; delayMs: number; first: Scheduled }[] = [];
+    for (const [phoneNumberId, queue] of this.byNumber) {
+      const first = queue[0];
+      if (!first || now - first.slot <= toleranceMs) continue;
+      const delayMs = now - first.slot;
+      for (const item of queue) item.slot += delayMs;
+      moved.push({ phoneNumberId, delayMs, first });
+    }
+    return moved;
+  }
+
+  /** Removes and returns the sends claimed before `time`. */
+  takeClaimedBefore(time: number): Scheduled[] {
+    const taken: Scheduled[] = [];
+    for (const [number, queue] of this.byNumber) {
+      const old = (item: Scheduled) => item.claimedAt !== undefined && item.claimedAt < time;
+      if (!queue.some(old)) continue;
+      taken.push(...queue.filter(old));
+      const kept = queue.filter((item) => !old(item));
+      if (kept.length > 0) this.byNumber.set(number, kept);
+      else this.byNumber.delete(number);
+    }
+    return taken;
+  }
+
+  /** Numbers with at least `min(number)` sends waiting. */
+  numbersHolding(min: (phoneNumberId: string) => number): string[] {
+    return [...this.byNumber].filter(([number, queue]) => queue.length >= min(number)).map(([number]) => number);
   }
 
   /** Numbers whose booked sends already reach `until` or later. */

@@ -39,6 +39,15 @@ export class ThroughputLimiter {
 
   constructor(private readonly dataSource: DataSource) {}
 
+  /**
+   * This replica moved the number's sends `delayMs` later than booked (a stall, see
+   * `SendSchedule.slideLate`): its next reservation starts no closer than one interval after them.
+   */
+  delayed(phoneNumberId: string, delayMs: number): void {
+    const last = this.lastSlot.get(phoneNumberId);
+    if (last !== undefined) this.lastSlot.set(phoneNumberId, last + delayMs);
+  }
+
   async reserve(phoneNumberId: string, count: number, perSecond: number | RateOf, marginMs: number): Promise<SendSlots> {
     return (await this.reserveMany(new Map([[phoneNumberId, count]]), perSecond, marginMs)).get(phoneNumberId) ?? [];
   }

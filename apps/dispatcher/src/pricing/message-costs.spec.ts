@@ -15,7 +15,7 @@ function fakeManager() {
   return { manager, calls };
 }
 
-const row = (kind: 'template' | 'text'): PricedMessage => ({ decisionId: kind === 'text' ? 'reply:1' : 'dec_1', kind });
+const row = (kind: 'template' | 'text'): PricedMessage => ({ decisionId: kind === 'text' ? 'reply:1' : 'dec_1', kind, businessId: 'acme' });
 
 const status = (pricing: MessageStatusUpdate['pricing'], recipient = '33612345678'): MessageStatusUpdate => ({
   id: 'wamid.1',

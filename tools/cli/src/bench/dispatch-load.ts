@@ -69,7 +69,8 @@ export async function dispatchLoad(kafka: Kafka, opts: DispatchLoadOptions): Pro
       decisions.push({
         decisionId: `bench-${opts.run}-${phoneNumberId}-${i}`,
         campaignId: `bench-${opts.run}-${phoneNumberId}`,
-        businessId: `bench-business-${n}`,
+        // One business per number: each number's sends count in its own portfolio's messaging limit.
+        businessId: `bench-business-${phoneNumberId}`,
         personId,
         outcome: 'send',
         reason: 'relevant',
