@@ -8,3 +8,4 @@ export * from './lib/test-producer';
 export * from './lib/offline-env';
 export * from './lib/service-process';
 export * from './lib/kafka-groups';
+export * from './lib/engagement-fixture';

@@ -2,7 +2,7 @@ import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { type EngagementNormalizedV1, Topic } from '@wt/contracts';
-import { eventually, testBrokers } from '@wt/testing';
+import { eventually, normalizedEngagement, testBrokers } from '@wt/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import { KafkaBatchServer } from './kafka-batch.server';
 import { createKafka } from './kafka-connection';
@@ -25,20 +25,7 @@ class SinkModule {}
 
 function engagement(run: string, n: number): { key: string; value: EngagementNormalizedV1 } {
   const personId = createHash('sha256').update(`${run}-${n}`).digest('hex');
-  return {
-    key: personId,
-    value: {
-      dedupeKey: `facebook:${run}-${n}`,
-      personId,
-      contact: 'v1.aaaa.bbbb.cccc',
-      source: 'facebook',
-      type: 'like',
-      occurredAt: '2026-11-28T10:00:00.000Z',
-      categories: ['shoes'],
-      contentId: `${run}-${n}`,
-      ingestedAt: '2026-11-28T10:00:01.000Z',
-    },
-  };
+  return { key: personId, value: normalizedEngagement(`${run}-${n}`, personId) };
 }
 
 /** The partitions wt_consumer_lag reports for the topic, read as a scrape reads it. */

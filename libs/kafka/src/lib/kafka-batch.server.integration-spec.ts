@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { type DeadLetterV1, type EngagementNormalizedV1, Topic } from '@wt/contracts';
 import { ContactSealer, InMemoryPersonKeyStore } from '@wt/identity';
-import { eventually, type ProbedRecord, testBrokers, TopicProbe } from '@wt/testing';
+import { eventually, normalizedEngagement, type ProbedRecord, testBrokers, TopicProbe } from '@wt/testing';
 import { randomUUID } from 'node:crypto';
 import { DeadLetterSealer } from './dead-letter-sealing';
 import { KafkaBatchServer, onlyRecords } from './kafka-batch.server';
@@ -97,17 +97,7 @@ class ProbeHandler {
 class ProbeModule {}
 
 function engagement(run: string, n: number): EngagementNormalizedV1 {
-  return {
-    dedupeKey: `facebook:${run}-${n}`,
-    personId: 'a'.repeat(64),
-    contact: 'v1.aaaa.bbbb.cccc',
-    source: 'facebook',
-    type: 'like',
-    occurredAt: '2026-11-28T10:00:00.000Z',
-    categories: ['shoes'],
-    contentId: `${run}-${n}`,
-    ingestedAt: '2026-11-28T10:00:01.000Z',
-  };
+  return normalizedEngagement(`${run}-${n}`);
 }
 
 /** Dead letters seal their originals: these tests open them with keys held in memory. */

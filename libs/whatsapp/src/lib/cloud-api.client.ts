@@ -115,18 +115,7 @@ export class WhatsAppCloudClient {
     bizOpaqueCallbackData?: string,
     options: SendOptions = {},
   ): Promise<SendResult> {
-    return this.sendMessage(
-      phoneNumberId,
-      {
-        messaging_product: 'whatsapp',
-        recipient_type: 'individual',
-        ...addressed(to),
-        type: 'template',
-        template,
-        ...(bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: bizOpaqueCallbackData }),
-      },
-      options,
-    );
+    return this.sendMessage(phoneNumberId, { ...toIndividual(to, bizOpaqueCallbackData), type: 'template', template }, options);
   }
 
   sendText(
@@ -136,18 +125,7 @@ export class WhatsAppCloudClient {
     bizOpaqueCallbackData?: string,
     options: SendOptions = {},
   ): Promise<SendResult> {
-    return this.sendMessage(
-      phoneNumberId,
-      {
-        messaging_product: 'whatsapp',
-        recipient_type: 'individual',
-        ...addressed(to),
-        type: 'text',
-        text: { body },
-        ...(bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: bizOpaqueCallbackData }),
-      },
-      options,
-    );
+    return this.sendMessage(phoneNumberId, { ...toIndividual(to, bizOpaqueCallbackData), type: 'text', text: { body } }, options);
   }
 
   async sendMessage(phoneNumberId: string, request: SendMessageRequest, options: SendOptions = {}): Promise<SendResult> {
@@ -319,4 +297,14 @@ export function unknownFrom(error: unknown, timeoutMs: number): SendUnknown {
  */
 export function addressed(to: string): { to: string } | { recipient: string } {
   return isBusinessScopedUserId(to) || isParentBusinessScopedUserId(to) ? { recipient: to } : { to };
+}
+
+/** The fields every message to one person carries: the product, the recipient and our callback data (when given). */
+function toIndividual(to: string, bizOpaqueCallbackData: string | undefined) {
+  return {
+    messaging_product: 'whatsapp',
+    recipient_type: 'individual',
+    ...addressed(to),
+    ...(bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: bizOpaqueCallbackData }),
+  } as const;
 }
