@@ -89,9 +89,16 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
           population.preferences(phone).marketingLimitShare === 0 &&
           !population.stoppedMarketing(phone, PHONE_NUMBER_ID),
       )
-      .slice(100, 260);
+      .slice(100);
+    // A reaction is drawn per message, keyed by its wamid (random), so which behaviours a fixed sample
+    // shows varies from run to run: send at least 160, and on until each behaviour has occurred.
     const expected = new Map<string, ReturnType<SimulatedPopulation['react']>>();
+    const everyBehaviour = () => {
+      const seen = [...expected.values()];
+      return seen.some((r) => r.replied) && seen.some((r) => r.clicked) && seen.some((r) => r.optedOut) && seen.some((r) => !r.read);
+    };
     for (const phone of reachable) {
+      if (expected.size >= 160 && everyBehaviour()) break;
       const wamid = await send(phone);
       expected.set(
         wamid,
@@ -103,7 +110,7 @@ describe('simulated recipients (SANDBOX_SIMULATION_SEED)', () => {
       );
     }
     const reactions = [...expected.values()];
-    // The sample is large enough for each behaviour to occur (deterministic for this seed).
+    // The sample holds each behaviour (the population has enough reachable people for that).
     expect(reactions.filter((r) => r.replied).length).toBeGreaterThan(0);
     expect(reactions.filter((r) => r.clicked).length).toBeGreaterThan(0);
     expect(reactions.filter((r) => r.optedOut).length).toBeGreaterThan(0);
