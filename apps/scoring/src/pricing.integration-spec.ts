@@ -9,16 +9,17 @@ import { type Producer } from 'kafkajs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { SCORING_ENTITIES, SCORING_MIGRATIONS } from './app.module';
-import { AudienceStore } from './audience/audience.store';
+import { AudienceService } from './audience/audience.service';
+import { CampaignCatalog } from './campaign/campaign-catalog.service';
 import { CampaignStore } from './campaign/campaign.store';
 import { DecisionOutbox } from './decision/decision-outbox';
 import { DecisionEngine } from './decision/decision.engine';
 import { DecisionStore } from './decision/decision.store';
 import { MessageStatusConsumer } from './outcome/outcome.consumers';
-import { EligibilityStore } from './eligibility/eligibility.store';
+import { EligibilityService } from './eligibility/eligibility.service';
 import { type CampaignReport } from './report/campaign-report';
 import { type CampaignEstimate, CampaignEstimator } from './report/campaign-estimator';
-import { ModelStore } from './relevance/model.store';
+import { ModelService } from './relevance/model.service';
 import { snapshotFixture } from './testing/fixtures';
 import { startScoringApp, startTopicConsumer, TestCampaigns, testScoringConfig } from './testing/scoring-test-app';
 
@@ -61,12 +62,12 @@ describe('scoring: rate card, money budgets, spend and estimates', () => {
       dataSource: other,
       engine: new DecisionEngine(
         other,
-        new CampaignStore(other),
+        new CampaignCatalog(new CampaignStore(other)),
         new DecisionStore(other),
-        new ModelStore(other, settings),
+        new ModelService(other, settings),
         new DecisionOutbox(other, app.get(KafkaPublisher)),
         settings,
-        new EligibilityStore(other),
+        new EligibilityService(other),
         new RateBook(),
       ),
     };
@@ -200,7 +201,7 @@ describe('scoring: rate card, money budgets, spend and estimates', () => {
     const c = await campaign({ status: 'draft', budgetMessages: 100, budgetMoney: { amount: 0.2, currency: 'USD' } });
     const { apiKey } = await app.get(ApiKeyStore).issue(c.businessId);
     const brazil = Array.from({ length: 6 }, () => person(c.businessId, 'BR'));
-    await app.get(AudienceStore).upsert([...brazil, person(c.businessId, 'BR', { contact: undefined }), person('someone-else', 'BR')]);
+    await app.get(AudienceService).upsert([...brazil, person(c.businessId, 'BR', { contact: undefined }), person('someone-else', 'BR')]);
     // 0.20 USD at Brazil's 0.0625: three of the six reachable people.
     const money = await get<CampaignEstimate>(`/v1/campaigns/${c.campaignId}/estimate`, apiKey);
     expect(money.status).toBe(200);
@@ -269,12 +270,12 @@ describe('scoring: rate card, money budgets, spend and estimates', () => {
     ]);
     const engine = new DecisionEngine(
       dataSource,
-      new CampaignStore(dataSource),
+      new CampaignCatalog(new CampaignStore(dataSource)),
       new DecisionStore(dataSource),
-      new ModelStore(dataSource, settings),
+      new ModelService(dataSource, settings),
       new DecisionOutbox(dataSource, app.get(KafkaPublisher)),
       settings,
-      new EligibilityStore(dataSource),
+      new EligibilityService(dataSource),
       tiered,
     );
     const c = await campaign({ budgetMessages: 100 });
@@ -338,8 +339,14 @@ describe('scoring: rate card, money budgets, spend and estimates', () => {
       template: { ...draft.template, category: 'utility' as const },
     };
     await app.get(CampaignStore).upsert([draftUtility]);
-    await app.get(AudienceStore).upsert(Array.from({ length: 3 }, () => person(c.businessId, 'FR')));
-    const estimator = new CampaignEstimator(new CampaignStore(dataSource), new AudienceStore(dataSource), engine, tiered, settings);
+    await app.get(AudienceService).upsert(Array.from({ length: 3 }, () => person(c.businessId, 'FR')));
+    const estimator = new CampaignEstimator(
+      new CampaignCatalog(new CampaignStore(dataSource)),
+      new AudienceService(dataSource),
+      engine,
+      tiered,
+      settings,
+    );
     expect(await estimator.estimate(c.businessId, draft.campaignId)).toMatchObject({
       expectedSends: 3,
       expectedCost: { amount: 0.036, currency: 'USD' },

@@ -7,18 +7,19 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { RateBook } from '@wt/pricing';
 import { DataSource } from 'typeorm';
 import { SCORING_ENTITIES, SCORING_MIGRATIONS } from './app.module';
-import { AudienceStore } from './audience/audience.store';
+import { AudienceService } from './audience/audience.service';
 import { ApiKeyStore } from '@wt/business-auth';
+import { CampaignCatalog } from './campaign/campaign-catalog.service';
 import { CampaignStore } from './campaign/campaign.store';
 import { DecisionOutbox } from './decision/decision-outbox';
 import { DecisionEngine } from './decision/decision.engine';
 import { DecisionStore } from './decision/decision.store';
-import { EligibilityStore } from './eligibility/eligibility.store';
+import { EligibilityService } from './eligibility/eligibility.service';
 import { CampaignLauncher } from './launch/campaign-launcher';
 import { OutcomeLearner } from './outcome/outcome.learner';
 import { holdoutBucket } from './policy/contact-policy';
 import { EMPTY_HISTORY, extractFeatures } from './relevance/features';
-import { ModelStore } from './relevance/model.store';
+import { ModelService } from './relevance/model.service';
 import { ScoringConfig } from './scoring.config';
 import { snapshotFixture } from './testing/fixtures';
 import { draftCampaignBody, startScoringApp, TestCampaigns, testScoringConfig } from './testing/scoring-test-app';
@@ -40,7 +41,7 @@ function config(overrides: Record<string, string> = {}): ScoringConfig {
 function replica(
   publisher: KafkaPublisher,
   settings: ScoringConfig,
-): { dataSource: DataSource; engine: DecisionEngine; models: ModelStore; launcher: CampaignLauncher } {
+): { dataSource: DataSource; engine: DecisionEngine; models: ModelService; launcher: CampaignLauncher } {
   const dataSource = new DataSource(
     postgresOptions({
       url: settings.DATABASE_URL,
@@ -50,18 +51,25 @@ function replica(
       applicationName: 'scoring-it-replica',
     }),
   );
-  const models = new ModelStore(dataSource, settings);
+  const models = new ModelService(dataSource, settings);
   const engine = new DecisionEngine(
     dataSource,
-    new CampaignStore(dataSource),
+    new CampaignCatalog(new CampaignStore(dataSource)),
     new DecisionStore(dataSource),
     models,
     new DecisionOutbox(dataSource, publisher),
     settings,
-    new EligibilityStore(dataSource),
+    new EligibilityService(dataSource),
     new RateBook(),
   );
-  const launcher = new CampaignLauncher(dataSource, new CampaignStore(dataSource), new AudienceStore(dataSource), engine, models, settings);
+  const launcher = new CampaignLauncher(
+    dataSource,
+    new CampaignCatalog(new CampaignStore(dataSource)),
+    new AudienceService(dataSource),
+    engine,
+    models,
+    settings,
+  );
   return { dataSource, engine, models, launcher };
 }
 
@@ -296,7 +304,7 @@ describe('scoring on the real Postgres and Kafka', () => {
   describe('launch trigger', () => {
     it('evaluates the whole opted-in audience in batches and spends the budget on the best of it', async () => {
       const c = await campaign({ budgetMessages: 5 });
-      const audience = app.get(AudienceStore);
+      const audience = app.get(AudienceService);
       const people = Array.from({ length: 30 }, (_, i) => person([c.businessId], { interests: { 'running-shoes': 1 + i } }));
       const strangers = Array.from({ length: 5 }, () => person([`nobody-${run}`], { interests: { 'running-shoes': 99 } }));
       await audience.upsert([...people, ...strangers]);
@@ -329,7 +337,7 @@ describe('scoring on the real Postgres and Kafka', () => {
     it('ranks and decides a launch with one model, even when outcomes teach the live model in between', async () => {
       const c = await campaign({ budgetMessages: 5 });
       await app
-        .get(AudienceStore)
+        .get(AudienceService)
         .upsert(Array.from({ length: 30 }, (_, i) => person([c.businessId], { interests: { 'running-shoes': 1 + i, cooking: 30 - i } })));
       await dataSource.query(`INSERT INTO campaign_launch (campaign_id, phase) VALUES ($1, 'ranking')`, [c.campaignId]);
       const launcher = app.get(CampaignLauncher);
@@ -337,10 +345,10 @@ describe('scoring on the real Postgres and Kafka', () => {
         ((await dataSource.query(`SELECT phase FROM campaign_launch WHERE campaign_id = $1`, [c.campaignId])) as { phase: string }[])[0]
           ?.phase;
       while ((await phase()) === 'ranking') expect(await launcher.step(new Date())).toBe(true);
-      const ranked = await app.get(ModelStore).current(0);
+      const ranked = await app.get(ModelService).current(0);
       // Meanwhile, outcomes of other sends teach the live model that interest means opt-outs.
       const features = extractFeatures(person([c.businessId], { interests: { 'running-shoes': 30 } }), c, EMPTY_HISTORY, new Date()).values;
-      const learned = await app.get(ModelStore).learn(Array.from({ length: 50 }, () => ({ features, label: 0 as const, weight: 5 })));
+      const learned = await app.get(ModelService).learn(Array.from({ length: 50 }, () => ({ features, label: 0 as const, weight: 5 })));
       expect(learned.version).toBeGreaterThan(ranked.version);
       while ((await phase()) === 'deciding') expect(await launcher.step(new Date())).toBe(true);
       const decided: { model_version: string; outcome: string }[] = await dataSource.query(
@@ -391,7 +399,7 @@ describe('scoring on the real Postgres and Kafka', () => {
           person([c.businessId, ...others.map((o) => o.businessId)], { timeZone: AWAKE, ...interests(i) }),
         );
         for (const o of others) await app.get(DecisionEngine).evaluate(capped, [o], now);
-        await app.get(AudienceStore).upsert([...awake, ...asleep, ...capped]);
+        await app.get(AudienceService).upsert([...awake, ...asleep, ...capped]);
 
         await launchUntilDone(quiet.launcher, c.campaignId, () => now);
 
@@ -448,7 +456,7 @@ describe('scoring on the real Postgres and Kafka', () => {
         const asleep = Array.from({ length: 7 }, (_, i) =>
           person([c.businessId], { timeZone: ASLEEP, interests: { 'running-shoes': 1 + i } }),
         );
-        await app.get(AudienceStore).upsert([...awake, ...asleep]);
+        await app.get(AudienceService).upsert([...awake, ...asleep]);
         await launchUntilDone(quiet.launcher, c.campaignId, () => now);
         expect(await sendsOf(c.campaignId)).toBe(3);
         const rows: { due_at: Date }[] = await dataSource.query(`SELECT due_at FROM scheduled_evaluation WHERE campaign_id = $1`, [
@@ -575,12 +583,12 @@ describe('scoring on the real Postgres and Kafka', () => {
       const engine = (outbox: DecisionOutbox) =>
         new DecisionEngine(
           dataSource,
-          app.get(CampaignStore),
+          app.get(CampaignCatalog),
           app.get(DecisionStore),
-          app.get(ModelStore),
+          app.get(ModelService),
           outbox,
           settings,
-          app.get(EligibilityStore),
+          app.get(EligibilityService),
           app.get(RateBook),
         );
       const probe = await TopicProbe.start(testBrokers(), Topic.TargetingDecisionsV1);
@@ -618,12 +626,12 @@ describe('scoring on the real Postgres and Kafka', () => {
       const people = Array.from({ length: 10 }, () => person([c.businessId]));
       const decisions = await app.get(DecisionEngine).evaluate(people, [c], new Date());
       const learner = app.get(OutcomeLearner);
-      const before = await app.get(ModelStore).current(0);
+      const before = await app.get(ModelService).current(0);
       const sends = await app.get(DecisionStore).sendsByDecisionId(decisions.map((d) => d.decisionId));
       const outcomes = [...sends.values()].map((send) => ({ send, kind: 'opted_out' as const, occurredAt: new Date().toISOString() }));
       expect(await learner.learn(outcomes)).toBe(10);
       expect(await learner.learn(outcomes)).toBe(0);
-      const after = await app.get(ModelStore).current(0);
+      const after = await app.get(ModelService).current(0);
       expect(after.version).toBe(before.version + 1);
       expect(after.weights.interest).toBeLessThan(before.weights.interest);
 

@@ -3,7 +3,7 @@ import { type PrivacyErasureV1, type PrivacyExportV1, type ProfileSnapshotV1, To
 import { KafkaPublisher } from '@wt/kafka';
 import { PostgresKeyVault, PostgresPersonIdentifiers } from '@wt/vault';
 import { toSnapshot } from '../profile/profile-snapshot';
-import { ProfileStore } from '../profile/profile.store';
+import { ProfileRecords } from '../profile/profile-records.service';
 import { ProfilesConfig } from '../profiles.config';
 
 /** The view `GET /v1/profiles/{phone}` answers: the snapshot scoring reads, without the sealed number. */
@@ -30,7 +30,7 @@ export type ProfileView = Omit<ProfileSnapshotV1, 'contact'> & { erased: false }
 @Injectable()
 export class PrivacyService {
   constructor(
-    private readonly store: ProfileStore,
+    private readonly profiles: ProfileRecords,
     private readonly publisher: KafkaPublisher,
     private readonly config: ProfilesConfig,
     private readonly vault: PostgresKeyVault,
@@ -38,7 +38,7 @@ export class PrivacyService {
   ) {}
 
   async erase(personId: string, requestId: string, now: Date): Promise<PrivacyErasureV1> {
-    return this.store.transaction(async (manager) => {
+    return this.profiles.transaction(async (manager) => {
       // BSUID-only people merged into this one are the same person: erased with them (their keys sealed what moved here).
       const merged = (
         (await manager.query(`SELECT from_person_id FROM person_merge WHERE into_person_id = $1`, [personId])) as {
@@ -47,7 +47,7 @@ export class PrivacyService {
       ).map((r) => r.from_person_id);
       const people = [personId, ...merged];
       // Same lock the consumers take: a batch in flight finishes first, later ones see the suppression.
-      await this.store.lockProfiles(manager, people);
+      await this.profiles.lockProfiles(manager, people);
       await manager.query(
         `INSERT INTO erased_person (person_id, request_id, erased_at) SELECT unnest($1::char(64)[]), $2, $3 ON CONFLICT (person_id) DO NOTHING`,
         [people, requestId, now.toISOString()],
@@ -71,7 +71,7 @@ export class PrivacyService {
 
   /** Everything held about the person, as JSON (the sealed number only as `contactHeld`). */
   async export(personId: string, requestId: string, now: Date): Promise<PrivacyExportV1> {
-    const data = await this.store.transaction(async (manager) => {
+    const data = await this.profiles.transaction(async (manager) => {
       const [profile] = await manager.query(
         `SELECT country, time_zone, interests, business_interests, interests_at, total_events, events_by_source,
                 events_by_business, last_seen_at, service_windows, version, updated_at, contact IS NOT NULL AS contact_held
@@ -122,12 +122,12 @@ export class PrivacyService {
 
   /** The person's profile as scoring sees it; undefined when nothing is held (never seen, or erased). */
   async view(personId: string, now: Date): Promise<ProfileView | undefined> {
-    return this.store.transaction(async (manager) => {
-      const profile = (await this.store.lockProfiles(manager, [personId])).get(personId);
+    return this.profiles.transaction(async (manager) => {
+      const profile = (await this.profiles.lockProfiles(manager, [personId])).get(personId);
       if (!profile || profile.version === 0) return undefined;
       const { contact: _sealed, ...snapshot } = toSnapshot(
         profile,
-        await this.store.consentsOf(manager, [personId]),
+        await this.profiles.consentsOf(manager, [personId]),
         this.config.INTEREST_HALF_LIFE_HOURS,
         now,
       );

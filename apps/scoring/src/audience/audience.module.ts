@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { AudienceStore } from './audience.store';
+import { AudienceService } from './audience.service';
 
 /** The audience: the latest snapshot of each opted-in person, by business. */
-@Module({ providers: [AudienceStore], exports: [AudienceStore] })
+@Module({ providers: [AudienceService], exports: [AudienceService] })
 export class AudienceModule {}

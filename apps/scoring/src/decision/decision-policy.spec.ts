@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { holdoutBucket } from '../policy/contact-policy';
 import { EMPTY_HISTORY } from '../relevance/features';
 import { hashNormal, LogisticModel } from '../relevance/logistic-model';
-import { pauseOf } from '../eligibility/eligibility.store';
+import { pauseOf } from '../eligibility/eligibility.service';
 import { campaignFixture, PERSON, policyFixture as policy, snapshotFixture } from '../testing/fixtures';
 import { concerns, decide, type DecideContext, decisionIdFor, isRunning, withheld } from './decision-policy';
 

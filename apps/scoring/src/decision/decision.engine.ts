@@ -3,12 +3,12 @@ import { type CampaignV1, type ProfileSnapshotV1, type TargetingDecisionV1 } fro
 import { type Price, RateBook, type RateCard } from '@wt/pricing';
 import { counter, histogram } from '@wt/observability';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CampaignStore, type Grant } from '../campaign/campaign.store';
-import { EligibilityStore, pauseOf } from '../eligibility/eligibility.store';
+import { CampaignCatalog, type Grant } from '../campaign/campaign-catalog.service';
+import { EligibilityService, pauseOf } from '../eligibility/eligibility.service';
 import { type ContactPolicyOptions, SlotLedger } from '../policy/contact-policy';
 import { EMPTY_HISTORY } from '../relevance/features';
 import { type LogisticModel } from '../relevance/logistic-model';
-import { ModelStore } from '../relevance/model.store';
+import { ModelService } from '../relevance/model.service';
 import { ScoringConfig } from '../scoring.config';
 import { assess, concerns, decide, isFinal, type ScoredDecision, withheld } from './decision-policy';
 import { DecisionOutbox } from './decision-outbox';
@@ -73,12 +73,12 @@ export class DecisionEngine {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly campaigns: CampaignStore,
+    private readonly campaigns: CampaignCatalog,
     private readonly decisions: DecisionStore,
-    private readonly models: ModelStore,
+    private readonly models: ModelService,
     private readonly outbox: DecisionOutbox,
     config: ScoringConfig,
-    private readonly eligibility: EligibilityStore,
+    private readonly eligibility: EligibilityService,
     private readonly rates: RateBook,
   ) {
     this.policy = contactPolicy(config);

@@ -7,13 +7,16 @@ import { ScoringConfig } from '../scoring.config';
 import { DecisionController } from './decision.controller';
 import { DecisionEngine } from './decision.engine';
 import { DecisionOutbox } from './decision-outbox';
+import { DecisionRecords } from './decision-records.service';
 import { decisionRetentionRules } from './decision-retention';
 import { DecisionStore } from './decision.store';
 
 /**
  * Deciding: DecisionEngine evaluates people against campaigns and stores the decisions with their
  * `targeting.decisions.v1` records in one transaction; their retention; the businesses' decision API.
- * What evaluates when (launch, profile changes, resumes) is in launch/.
+ * What evaluates when (launch, profile changes, resumes) is in launch/. Exports DecisionEngine and
+ * DecisionRecords (sends to attribute, delivered ranks, paused people, the per-person lock);
+ * DecisionStore stays inside decision/.
  */
 @Module({
   imports: [CampaignModule, EligibilityModule, RelevanceModule],
@@ -22,8 +25,9 @@ import { DecisionStore } from './decision.store';
     DecisionStore,
     DecisionOutbox,
     DecisionEngine,
+    DecisionRecords,
     retentionJobProvider(ScoringConfig, 'scoring', (config) => decisionRetentionRules(config.DECISION_RETENTION_DAYS)),
   ],
-  exports: [DecisionEngine, DecisionStore],
+  exports: [DecisionEngine, DecisionRecords],
 })
 export class DecisionModule {}

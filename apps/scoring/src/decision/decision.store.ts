@@ -4,7 +4,7 @@ import { returnedRows } from '@wt/database';
 import { type OutgoingRecord } from '@wt/kafka';
 import { monthOf } from '@wt/pricing';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type BlockRow, blockedBusinessKeys, blocksOf, blocksSql, type SendingBlocks } from '../eligibility/eligibility.store';
+import { type BlockRow, blockedBusinessKeys, blocksOf, blocksSql, type SendingBlocks } from '../eligibility/eligibility.service';
 import {
   DEFAULT_RATES,
   type FeatureValues,
@@ -151,7 +151,7 @@ export class DecisionStore {
    * What an evaluation reads once its people are locked (`lockPeople`), in one round trip: the
    * current decisions of these pairs, locked (in one order) so two replicas cannot both decide to
    * send, the people's messaging history (as `history`) and the sending blocks in force (as
-   * `EligibilityStore.blocks`).
+   * `EligibilityService.blocks`).
    */
   async lockKnownWithContext(
     manager: EntityManager,

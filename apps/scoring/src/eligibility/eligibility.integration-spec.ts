@@ -11,11 +11,11 @@ import { createKafka, ensureTopics, KafkaPublisher } from '@wt/kafka';
 import { eventually, groupAtTopicEnds, testBrokers, TopicProbe } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AudienceStore } from '../audience/audience.store';
+import { AudienceService } from '../audience/audience.service';
 import { CampaignLauncher } from '../launch/campaign-launcher';
 import { snapshotFixture } from '../testing/fixtures';
 import { runScoringService, TestCampaigns, testScoringConfig } from '../testing/scoring-test-app';
-import { EligibilityStore } from './eligibility.store';
+import { EligibilityService } from './eligibility.service';
 
 const run = randomUUID().slice(0, 8);
 const personId = () => randomBytes(32).toString('hex');
@@ -154,7 +154,7 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
   });
 
   it('keeps the later fact: an older delivery does not clear a failure, a replayed failure changes nothing, another error code marks nothing; an inbound message clears', async () => {
-    const store = app.get(EligibilityStore);
+    const store = app.get(EligibilityService);
     const p = personId();
     const t0 = Date.now();
     const at = (ms: number) => new Date(t0 + ms).toISOString();
@@ -200,7 +200,7 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
   });
 
   it('reads a pause of every business (`*`), and a resume or a replayed older pause in the order they happened', async () => {
-    const store = app.get(EligibilityStore);
+    const store = app.get(EligibilityService);
     const t0 = Date.now();
     const at = (ms: number) => new Date(t0 + ms).toISOString();
     const biz = `any-${run}`;
@@ -264,7 +264,7 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
 
   it("holds a paused business's launch until resumed, and a launch leaves unreachable people out of its budget", async () => {
     const c = await campaign({ budgetMessages: 2 });
-    const store = app.get(EligibilityStore);
+    const store = app.get(EligibilityService);
     // The most interested person cannot be reached: without the check they would take a slot.
     const people = [1, 2, 3, 40].map((interest) => person([c.businessId], { interests: { 'running-shoes': interest } }));
     const lost = people[3];
@@ -273,7 +273,7 @@ describe('scoring: unreachable numbers and paused businesses, on the real Postgr
       [],
       HOUR,
     );
-    await app.get(AudienceStore).upsert(people);
+    await app.get(AudienceService).upsert(people);
     await store.recordSignals([
       {
         businessId: c.businessId,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { EligibilityStore } from './eligibility.store';
+import { EligibilityService } from './eligibility.service';
 
 /** Who cannot be sent to now: unreachable numbers (131026), paused businesses (131048). */
-@Module({ providers: [EligibilityStore], exports: [EligibilityStore] })
+@Module({ providers: [EligibilityService], exports: [EligibilityService] })
 export class EligibilityModule {}

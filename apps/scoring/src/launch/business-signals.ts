@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type BusinessSendingSignalV1 } from '@wt/contracts';
-import { AudienceStore } from '../audience/audience.store';
-import { CampaignStore } from '../campaign/campaign.store';
+import { AudienceService } from '../audience/audience.service';
+import { CampaignCatalog } from '../campaign/campaign-catalog.service';
 import { isRunning } from '../decision/decision-policy';
 import { DecisionEngine } from '../decision/decision.engine';
-import { DecisionStore } from '../decision/decision.store';
-import { EligibilityStore } from '../eligibility/eligibility.store';
-import { TemplatePauseStore } from '../report/template-pause.store';
+import { DecisionRecords } from '../decision/decision-records.service';
+import { EligibilityService } from '../eligibility/eligibility.service';
+import { ReportRecords } from '../report/report-records.service';
 import { ScoringConfig } from '../scoring.config';
 import { CampaignLauncher } from './campaign-launcher';
 
@@ -20,11 +20,11 @@ export class BusinessSignals {
   private readonly logger = new Logger(BusinessSignals.name);
 
   constructor(
-    private readonly eligibility: EligibilityStore,
-    private readonly templatePauses: TemplatePauseStore,
-    private readonly campaigns: CampaignStore,
-    private readonly decisions: DecisionStore,
-    private readonly audience: AudienceStore,
+    private readonly eligibility: EligibilityService,
+    private readonly reports: ReportRecords,
+    private readonly campaigns: CampaignCatalog,
+    private readonly decisions: DecisionRecords,
+    private readonly audience: AudienceService,
     private readonly engine: DecisionEngine,
     private readonly launcher: CampaignLauncher,
     private readonly config: ScoringConfig,
@@ -34,7 +34,7 @@ export class BusinessSignals {
   async apply(signals: readonly BusinessSendingSignalV1[], heartbeat: () => Promise<void>): Promise<void> {
     await this.eligibility.recordSignals(signals);
     // Meta paused or approved again a template: the campaigns that use it report it (template-pause.store.ts).
-    await this.templatePauses.record(signals);
+    await this.reports.recordTemplatePauses(signals);
     const resumed = new Set(signals.filter((s) => s.signal === 'campaigns_resumed').map((s) => s.businessId));
     if (resumed.size === 0) return;
     const now = new Date();

@@ -3,13 +3,13 @@ import { type CampaignV1 } from '@wt/contracts';
 import { counter, gauge } from '@wt/observability';
 import { IntervalTask, returnedRows } from '@wt/database';
 import { DataSource } from 'typeorm';
-import { AudienceStore } from '../audience/audience.store';
-import { CampaignStore } from '../campaign/campaign.store';
+import { AudienceService } from '../audience/audience.service';
+import { CampaignCatalog } from '../campaign/campaign-catalog.service';
 import { inHoldout } from '../policy/contact-policy';
 import { DecisionEngine } from '../decision/decision.engine';
 import { isRunning } from '../decision/decision-policy';
 import { type LogisticModel } from '../relevance/logistic-model';
-import { fromRow, ModelStore, type StoredModel, toRow } from '../relevance/model.store';
+import { fromRow, ModelService, type StoredModel, toRow } from '../relevance/model.service';
 import { ScoringConfig } from '../scoring.config';
 
 const launchPeople = counter({
@@ -58,10 +58,10 @@ export class CampaignLauncher implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly campaigns: CampaignStore,
-    private readonly audience: AudienceStore,
+    private readonly campaigns: CampaignCatalog,
+    private readonly audience: AudienceService,
     private readonly engine: DecisionEngine,
-    private readonly models: ModelStore,
+    private readonly models: ModelService,
     private readonly config: ScoringConfig,
   ) {}
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type ProfileSnapshotV1 } from '@wt/contracts';
-import { AudienceStore } from '../audience/audience.store';
-import { CampaignStore } from '../campaign/campaign.store';
+import { AudienceService } from '../audience/audience.service';
+import { CampaignCatalog } from '../campaign/campaign-catalog.service';
 import { isRunning } from '../decision/decision-policy';
 import { DecisionEngine } from '../decision/decision.engine';
 import { OutcomeLearner } from '../outcome/outcome.learner';
@@ -16,8 +16,8 @@ import { CampaignLauncher } from './campaign-launcher';
 @Injectable()
 export class ProfileChanges {
   constructor(
-    private readonly audience: AudienceStore,
-    private readonly campaigns: CampaignStore,
+    private readonly audience: AudienceService,
+    private readonly campaigns: CampaignCatalog,
     private readonly engine: DecisionEngine,
     private readonly learner: OutcomeLearner,
     private readonly launcher: CampaignLauncher,

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type EngagementNormalizedV1, type InboundMessageV1, type MessageStatusV1 } from '@wt/contracts';
-import { DecisionStore } from '../decision/decision.store';
-import { EligibilityStore } from '../eligibility/eligibility.store';
-import { CampaignReportStore } from '../report/campaign-report.store';
+import { DecisionRecords } from '../decision/decision-records.service';
+import { EligibilityService } from '../eligibility/eligibility.service';
+import { ReportRecords } from '../report/report-records.service';
 import { ScoringConfig } from '../scoring.config';
 import { type ObservedOutcome, OutcomeLearner } from './outcome.learner';
 
@@ -14,9 +14,9 @@ import { type ObservedOutcome, OutcomeLearner } from './outcome.learner';
 export class OutcomeIntake {
   constructor(
     private readonly learner: OutcomeLearner,
-    private readonly decisions: DecisionStore,
-    private readonly eligibility: EligibilityStore,
-    private readonly reports: CampaignReportStore,
+    private readonly decisions: DecisionRecords,
+    private readonly eligibility: EligibilityService,
+    private readonly reports: ReportRecords,
     private readonly config: ScoringConfig,
   ) {}
 

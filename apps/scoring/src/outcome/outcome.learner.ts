@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type AttributableSend, DecisionStore } from '../decision/decision.store';
+import { type AttributableSend, DecisionRecords } from '../decision/decision-records.service';
 import { type Example } from '../relevance/logistic-model';
-import { ModelStore } from '../relevance/model.store';
-import { CampaignReportStore } from '../report/campaign-report.store';
+import { ModelService } from '../relevance/model.service';
+import { ReportRecords } from '../report/report-records.service';
 import { ScoringConfig } from '../scoring.config';
 
 /**
@@ -41,10 +41,10 @@ export interface OutcomeEvent {
 export class OutcomeLearner {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly decisions: DecisionStore,
-    private readonly models: ModelStore,
+    private readonly decisions: DecisionRecords,
+    private readonly models: ModelService,
     private readonly config: ScoringConfig,
-    private readonly reports: CampaignReportStore,
+    private readonly reports: ReportRecords,
   ) {}
 
   /** Purchases by people a campaign of the same business held out, within the attribution window: its uplift's baseline. */

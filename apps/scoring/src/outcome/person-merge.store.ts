@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type PersonMergeV1 } from '@wt/contracts';
 import { counter } from '@wt/observability';
 import { DataSource } from 'typeorm';
-import { DecisionStore } from '../decision/decision.store';
+import { DecisionRecords } from '../decision/decision-records.service';
 
 const mergedTotal = counter({
   name: 'wt_scoring_person_merges_total',
@@ -13,7 +13,7 @@ const mergedTotal = counter({
  * Scoring's side of `internal.identity.merges.v1`: what scoring holds about a person known only by a
  * business-scoped user id moves to the number's person they turned out to be, so the two are one for
  * the frequency caps, the holdout, the model's history and reachability. Both people are locked as
- * an evaluation locks them (`DecisionStore.lockPeople`), so no decision is made for either meanwhile.
+ * an evaluation locks them (`DecisionRecords.lockPeople`), so no decision is made for either meanwhile.
  * Where both hold a row for one campaign (a decision, a scheduled evaluation, a holdout conversion),
  * the number's person's row stays and the merged person's stays where it was (still found by its
  * decision id for its statuses). The merged person's profile goes with the tombstone profiles
@@ -23,7 +23,7 @@ const mergedTotal = counter({
 export class PersonMergeStore {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly decisions: DecisionStore,
+    private readonly decisions: DecisionRecords,
   ) {}
 
   async merge(merges: readonly PersonMergeV1[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ModelStore } from './model.store';
+import { ModelService } from './model.service';
 
 /** The relevance model (features, logistic model) and its stored versions. */
-@Module({ providers: [ModelStore], exports: [ModelStore] })
+@Module({ providers: [ModelService], exports: [ModelService] })
 export class RelevanceModule {}

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { RateBook } from '@wt/pricing';
-import { AudienceStore } from '../audience/audience.store';
-import { CampaignStore } from '../campaign/campaign.store';
+import { AudienceService } from '../audience/audience.service';
+import { CampaignCatalog } from '../campaign/campaign-catalog.service';
 import { DecisionEngine } from '../decision/decision.engine';
-import { volumeKey } from '../decision/decision.store';
+import { volumeKey } from '../decision/decision-records.service';
 import { ScoringConfig } from '../scoring.config';
 
 /** `GET /v1/campaigns/{id}/estimate`: what a campaign would reach, send and cost if launched now. */
@@ -31,8 +31,8 @@ export interface CampaignEstimate {
 @Injectable()
 export class CampaignEstimator {
   constructor(
-    private readonly campaigns: CampaignStore,
-    private readonly audience: AudienceStore,
+    private readonly campaigns: CampaignCatalog,
+    private readonly audience: AudienceService,
     private readonly engine: DecisionEngine,
     private readonly rates: RateBook,
     private readonly config: ScoringConfig,

@@ -5,13 +5,16 @@ import { DecisionModule } from '../decision/decision.module';
 import { CampaignEstimator } from './campaign-estimator';
 import { CampaignReportController } from './campaign-report.controller';
 import { CampaignReportStore } from './campaign-report.store';
+import { ReportRecords } from './report-records.service';
 import { TemplatePauseStore } from './template-pause.store';
 
-/** Campaign reports and estimates; exports what outcomes and signals record into them (billed messages, holdout conversions, template pauses). */
+/**
+ * Campaign reports and estimates; exports ReportRecords, what outcomes and signals record into them (billed messages, holdout conversions, template pauses); the stores stay inside report/.
+ */
 @Module({
   imports: [AudienceModule, CampaignModule, DecisionModule],
   controllers: [CampaignReportController],
-  providers: [CampaignReportStore, TemplatePauseStore, CampaignEstimator],
-  exports: [CampaignReportStore, TemplatePauseStore],
+  providers: [CampaignReportStore, TemplatePauseStore, CampaignEstimator, ReportRecords],
+  exports: [ReportRecords],
 })
 export class ReportModule {}

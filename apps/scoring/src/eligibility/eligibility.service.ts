@@ -32,7 +32,7 @@ const latest = (a: string | undefined, b: string) => (a === undefined || Date.pa
  * overrides a newer one.
  */
 @Injectable()
-export class EligibilityStore {
+export class EligibilityService {
   constructor(private readonly dataSource: DataSource) {}
 
   /**

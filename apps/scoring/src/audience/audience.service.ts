@@ -16,7 +16,7 @@ export interface OptOut {
  * by personId), so that a launch can read a campaign's opted-in audience from Postgres.
  */
 @Injectable()
-export class AudienceStore {
+export class AudienceService {
   constructor(private readonly dataSource: DataSource) {}
 
   /**

@@ -31,7 +31,7 @@ export const toRow = (model: LogisticModel): StoredModel => ({
  * replicas by a transaction-scoped advisory lock; old versions beyond `keep` are pruned.
  */
 @Injectable()
-export class ModelStore {
+export class ModelService {
   private cached?: { at: number; model: LogisticModel };
 
   private readonly name: string;
