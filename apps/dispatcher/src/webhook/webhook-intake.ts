@@ -12,7 +12,7 @@ import {
   type WhatsAppWebhookPayload,
 } from '@wt/whatsapp';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { ConversionAttribution, wabaOfNumbers } from '../conversion/conversion-attribution';
 import { OutcomeRecords, statusBase, traceOf } from '../dispatch/send-outcomes';
 import { SendTracking } from '../dispatch/send-tracking';
@@ -100,9 +100,12 @@ export class WebhookIntake {
    */
   async applyMerges(merges: readonly PersonMerge[]): Promise<void> {
     if (merges.length === 0) return;
-    await this.dataSource.transaction((manager) =>
-      applyPersonMerges(manager, [this.tracking, this.conversions], merges, new Date().toISOString()),
-    );
+    await this.dataSource.transaction((manager) => this.moveMerged(manager, merges));
+  }
+
+  /** The merged people's rows moved to their number's person (dispatch/ and conversion/ hold them); the merges to publish. */
+  private moveMerged(manager: EntityManager, merges: readonly PersonMerge[]): Promise<OutgoingRecord<PersonMergeV1>[]> {
+    return applyPersonMerges(manager, [this.tracking, this.conversions], merges, new Date().toISOString());
   }
 
   /** Records a signed `whatsapp_business_account` payload; returns how many statuses, messages and consent changes it held. */
@@ -115,8 +118,7 @@ export class WebhookIntake {
     await this.dataSource.transaction(async (manager) => {
       // BSUID-only people this webhook shows to be a number's person: their rows move, profiles is told.
       const merge = async (merges: readonly PersonMerge[]) => {
-        if (merges.length > 0)
-          merged.push(...(await applyPersonMerges(manager, [this.tracking, this.conversions], merges, new Date().toISOString())));
+        if (merges.length > 0) merged.push(...(await this.moveMerged(manager, merges)));
       };
       // Account webhooks (throughput, messaging limit, template status and quality): account-webhooks.ts.
       out.signals.push(...(await this.account.record(manager, payload)).signals);
