@@ -1,6 +1,44 @@
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
+/** Packages without subpath exports (no `exports` map): every path past their name is a private file. */
+const PRIVATE_PAST_NAME = ['class-transformer', 'class-validator', 'class-validator-jsonschema', 'kafkajs'];
+
+/**
+ * Imports no TypeScript file of the workspace may use. Every project's `no-restricted-imports` setting
+ * starts from these (`restrictedImports`): flat config keeps the last setting of a rule, it does not
+ * merge, so a project's own entry would otherwise drop them.
+ */
+export const workspaceImportRestrictions = {
+  paths: [
+    {
+      name: 'class-transformer',
+      importNames: ['Type'],
+      message:
+        'use ContractType (@wt/contracts): it also records the type where the compiled validator and the OpenAPI/AsyncAPI schemas read it',
+    },
+  ],
+  patterns: [
+    {
+      group: PRIVATE_PAST_NAME.map((name) => `${name}/*`),
+      message: "a package's private files are not its API: use what its entry point exports",
+    },
+    {
+      // Any other package's build folders (`x/cjs/...`, `@s/x/esm5/...`, `x/types/...`): internals that move between releases.
+      regex: `^(?!(${PRIVATE_PAST_NAME.join('|')})/)(@[^/]+/)?[^./][^/]*/(cjs|esm[^/]*|types|src|build|dist|lib)(/|$)`,
+      message: "a package's private files are not its API: use what its entry point (or a documented subpath) exports",
+    },
+  ],
+};
+
+/** `no-restricted-imports` options: the workspace's restrictions and a project's own (`paths`, `patterns`). */
+export function restrictedImports(own = {}) {
+  return {
+    paths: [...workspaceImportRestrictions.paths, ...(own.paths ?? [])],
+    patterns: [...workspaceImportRestrictions.patterns, ...(own.patterns ?? [])],
+  };
+}
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -103,6 +141,7 @@ export default [
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       'no-console': 'error',
+      'no-restricted-imports': ['error', restrictedImports()],
       // Explicit types on decorated fields are what emitDecoratorMetadata reads.
       '@typescript-eslint/no-inferrable-types': 'off',
     },
@@ -122,6 +161,7 @@ export default [
  * `also` adds the app's own restrictions (`paths`, `patterns`) to every folder but those in
  * `also.except`: an app's other `no-restricted-imports` entry would otherwise be replaced by this
  * one for the files both match (flat config keeps the last setting of a rule, it does not merge).
+ * The workspace's restrictions (`workspaceImportRestrictions`) always apply.
  *
  * `also.entries` names, per folder, the only files other folders may import from it (its module
  * and the services it exports, without `.ts`): its stores and internals stay behind its services.
@@ -138,7 +178,7 @@ export function domainFolders(allowed, also = {}) {
       rules: {
         'no-restricted-imports': [
           'error',
-          {
+          restrictedImports({
             paths: own.paths ?? [],
             patterns: [
               ...folders
@@ -155,7 +195,7 @@ export function domainFolders(allowed, also = {}) {
                 })),
               ...(own.patterns ?? []),
             ],
-          },
+          }),
         ],
       },
     };

@@ -1,4 +1,4 @@
-import baseConfig, { domainFolders } from '../../eslint.config.mjs';
+import baseConfig, { domainFolders, restrictedImports } from '../../eslint.config.mjs';
 
 // The evaluation (src/evaluation/: accuracy, latency, calibration) has its own entries: the service never loads it.
 const notTheEvaluation = {
@@ -12,7 +12,7 @@ export default [
   {
     files: ['src/**/*.ts'],
     ignores: ['src/evaluation/**'],
-    rules: { 'no-restricted-imports': ['error', notTheEvaluation] },
+    rules: { 'no-restricted-imports': ['error', restrictedImports(notTheEvaluation)] },
   },
   // Services open the transactions; a controller, consumer or store only takes part in one.
   {

@@ -1,4 +1,4 @@
-import baseConfig, { domainFolders } from '../../eslint.config.mjs';
+import baseConfig, { domainFolders, restrictedImports } from '../../eslint.config.mjs';
 
 // The evaluation harness has its own entry (src/eval/main.ts): the service binary never loads it nor the simulation.
 const notTheEvaluation = {
@@ -11,7 +11,7 @@ export default [
   {
     files: ['src/**/*.ts'],
     ignores: ['src/eval/**', 'src/**/*.spec.ts', 'src/**/*.integration-spec.ts'],
-    rules: { 'no-restricted-imports': ['error', notTheEvaluation] },
+    rules: { 'no-restricted-imports': ['error', restrictedImports(notTheEvaluation)] },
   },
   // One Nest module per folder; dependencies point down (launch/ decides when to evaluate, decision/ how).
   // outbox/ (the transactional outbox base) and policy/ (contact rules) are plain code, no module; testing/ is specs' fixtures.

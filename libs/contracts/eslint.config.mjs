@@ -1,20 +1,5 @@
 import baseConfig from '../../eslint.config.mjs';
 
-export default [
-  ...baseConfig,
-  {
-    files: ['**/*.ts'],
-    ignores: ['**/contract-type.ts'],
-    rules: {
-      // The compiled validator reads nested types from `@ContractType` (public metadata); class-transformer's
-      // own `@Type` would hide them from it, and its internal storage is not a public API.
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'class-transformer', importNames: ['Type'], message: 'use ContractType (validation/contract-type.ts)' }],
-          patterns: [{ group: ['class-transformer/*'], message: "class-transformer's internals are not a public API" }],
-        },
-      ],
-    },
-  },
-];
+// ContractType instead of class-transformer's `@Type`, and no deep import into a package's private
+// files: the workspace's rules (eslint.config.mjs, `workspaceImportRestrictions`).
+export default [...baseConfig];

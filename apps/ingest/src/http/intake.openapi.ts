@@ -1,7 +1,6 @@
 import { type SchemaObject } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
-import { ConsentEventV1, DEAD_LETTER_REASONS, EngagementEventV1 } from '@wt/contracts';
+import { ConsentEventV1, ContractType, DEAD_LETTER_REASONS, EngagementEventV1 } from '@wt/contracts';
 
 /*
  * The HTTP doors' request bodies as classes, for the OpenAPI document (their schemas come from
@@ -16,7 +15,7 @@ export class EngagementEventsRequest {
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
   @ValidateNested({ each: true })
-  @Type(() => EngagementEventV1)
+  @ContractType(() => EngagementEventV1)
   events: EngagementEventV1[];
 }
 
@@ -27,7 +26,7 @@ export class ConsentsRequest {
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
   @ValidateNested({ each: true })
-  @Type(() => ConsentEventV1)
+  @ContractType(() => ConsentEventV1)
   consents: ConsentEventV1[];
 }
 

@@ -1,5 +1,5 @@
-import { Type } from 'class-transformer';
 import { IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
+import { ContractType } from '@wt/contracts';
 
 export class InboundButtonDto {
   /** The button's label. */
@@ -56,7 +56,7 @@ export class InboundMessageDto {
   @ValidateIf((dto: InboundMessageDto) => dto.text === undefined)
   @IsObject({ message: 'button or text is required' })
   @ValidateNested()
-  @Type(() => InboundButtonDto)
+  @ContractType(() => InboundButtonDto)
   button?: InboundButtonDto;
 
   /** Profile name in the webhook's `contacts`. */
@@ -69,7 +69,7 @@ export class InboundMessageDto {
   @IsOptional()
   @IsObject()
   @ValidateNested()
-  @Type(() => InboundReferralDto)
+  @ContractType(() => InboundReferralDto)
   referral?: InboundReferralDto;
 
   /** The wamid this message answers; for a button, the latest message to this person by default. */

@@ -1,4 +1,3 @@
-import { Type } from 'class-transformer';
 import {
   IsArray,
   IsBoolean,
@@ -12,6 +11,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { ContractType } from '@wt/contracts';
 
 /**
  * What the sandbox checks of a send request body. Meta accepts more message types than
@@ -47,13 +47,13 @@ export class TemplateComponentDto {
 
   @ValidateIf((component: TemplateComponentDto) => component.type === 'button')
   @Matches(/^\d{1,2}$/, { message: 'must be the position of the button (0 to 9)' })
-  @Type(() => String)
+  @ContractType(() => String)
   index?: string;
 
   @ValidateIf((component: TemplateComponentDto) => component.type === 'button' || component.parameters !== undefined)
   @IsArray()
   @ValidateNested({ each: true })
-  @Type(() => TemplateParameterDto)
+  @ContractType(() => TemplateParameterDto)
   parameters?: TemplateParameterDto[];
 }
 
@@ -71,13 +71,13 @@ export class TemplateDto {
 
   @IsObject()
   @ValidateNested()
-  @Type(() => TemplateLanguageDto)
+  @ContractType(() => TemplateLanguageDto)
   language: TemplateLanguageDto;
 
   @IsOptional()
   @IsArray()
   @ValidateNested({ each: true })
-  @Type(() => TemplateComponentDto)
+  @ContractType(() => TemplateComponentDto)
   components?: TemplateComponentDto[];
 }
 
@@ -122,13 +122,13 @@ export class SendMessageDto {
   @ValidateIf((message: SendMessageDto) => message.type === 'template')
   @IsObject()
   @ValidateNested()
-  @Type(() => TemplateDto)
+  @ContractType(() => TemplateDto)
   template?: TemplateDto;
 
   @ValidateIf((message: SendMessageDto) => message.type === 'text')
   @IsObject()
   @ValidateNested()
-  @Type(() => TextDto)
+  @ContractType(() => TextDto)
   text?: TextDto;
 
   @IsOptional()

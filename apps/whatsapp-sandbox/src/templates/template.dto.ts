@@ -1,5 +1,5 @@
-import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ContractType } from '@wt/contracts';
 
 export class TemplateComponentDefinitionDto {
   @IsIn(['HEADER', 'BODY', 'FOOTER', 'BUTTONS'])
@@ -24,7 +24,7 @@ export class CreateTemplateDto {
 
   @IsArray()
   @ValidateNested({ each: true })
-  @Type(() => TemplateComponentDefinitionDto)
+  @ContractType(() => TemplateComponentDefinitionDto)
   components: TemplateComponentDefinitionDto[];
 
   /**

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Module, Post, Put } from '@nestjs/common';
 import { ApiBody } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsString, Min, ValidateNested } from 'class-validator';
+import { ContractType } from '@wt/contracts';
+import { IsInt, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
 import { ApiAnswer, ApiErrors, openApiDocumentOf, openApiGaps, schemaRef } from './openapi';
 
 class PartDto {
@@ -15,8 +15,14 @@ class OrderDto {
   name: string;
 
   @ValidateNested()
-  @Type(() => PartDto)
+  @ContractType(() => PartDto)
   part: PartDto;
+
+  /** An array: only `@ContractType` tells its element class (the declared type is `Array`). */
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @ContractType(() => PartDto)
+  spares?: PartDto[];
 }
 
 /** No validation metadata: nothing to derive a schema from. */
@@ -59,7 +65,11 @@ describe('OpenAPI from controllers and class-validator metadata', () => {
   it('fills body schemas from validation, nested ones too, and adds the generic 400 and 413 of a body', async () => {
     const document = await openApiDocumentOf(OrdersModule, 'orders');
     expect(document.components?.schemas?.['OrderDto']).toMatchObject({
-      properties: { name: { type: 'string' }, part: { $ref: '#/components/schemas/PartDto' } },
+      properties: {
+        name: { type: 'string' },
+        part: { $ref: '#/components/schemas/PartDto' },
+        spares: { type: 'array', items: { $ref: '#/components/schemas/PartDto' } },
+      },
       required: ['name', 'part'],
     });
     expect(document.components?.schemas?.['PartDto']).toMatchObject({ properties: { quantity: { type: 'integer', minimum: 1 } } });

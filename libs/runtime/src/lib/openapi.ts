@@ -1,10 +1,7 @@
-// Typings only (class-transformer ships none beside its storage module); nothing to import at run time.
-// eslint-disable-next-line @typescript-eslint/triple-slash-reference
-/// <reference path="./class-transformer-storage.d.ts" />
 import { applyDecorators, HttpCode, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ApiResponse, DocumentBuilder, type OpenAPIObject, type ReferenceObject, type SchemaObject, SwaggerModule } from '@nestjs/swagger';
-import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
+import { contractTypeSchemaConverters } from '@wt/contracts';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 
 type Schema = Record<string, unknown>;
@@ -16,9 +13,9 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'
  * The OpenAPI document of a service's HTTP API, built in-process from its controllers: routes,
  * path and query parameters, and the `@nestjs/swagger` response decorators. Builds use SWC, so
  * the swagger CLI plugin never runs: request body schemas come from the class-validator metadata
- * the DTOs already have (class-validator-jsonschema), filled into the component schemas that
- * `@nestjs/swagger` leaves empty. A body of the service's routes also answers 400 (validation) and
- * 413 (body limit), added where a route does not say otherwise.
+ * the DTOs already have (class-validator-jsonschema; nested types from `@ContractType`), filled into
+ * the component schemas that `@nestjs/swagger` leaves empty. A body of the service's routes also
+ * answers 400 (validation) and 413 (body limit), added where a route does not say otherwise.
  */
 export function buildOpenApiDocument(app: INestApplication, name: string, description?: string): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -32,9 +29,10 @@ export function buildOpenApiDocument(app: INestApplication, name: string, descri
 
 /** Fills empty component schemas from class-validator metadata, and the generic error answers. */
 export function completeOpenApiDocument(document: OpenAPIObject): OpenAPIObject {
+  // Nested types from `@ContractType` (our reflect-metadata), not from class-transformer's private storage.
   const derived = validationMetadatasToSchemas({
     refPointerPrefix: REF_PREFIX,
-    classTransformerMetadataStorage: defaultMetadataStorage,
+    additionalConverters: contractTypeSchemaConverters,
   }) as Record<string, Schema>;
   const components = (document.components ??= {});
   const schemas = (components.schemas ??= {}) as Record<string, Schema>;

@@ -1,4 +1,4 @@
-import { ALL_TOPIC_SPECS, TOPIC_PAYLOAD_CLASSES, type TopicSpec } from '@wt/contracts';
+import { ALL_TOPIC_SPECS, contractTypeSchemaConverters, TOPIC_PAYLOAD_CLASSES, type TopicSpec } from '@wt/contracts';
 import { generatedYaml } from './generated-yaml';
 
 /** Name of an AsyncAPI component: the topic, without dots (`social.engagement.v1` -> `socialEngagementV1`). */
@@ -15,13 +15,10 @@ export function componentName(topic: string): string {
 export async function asyncApiDocument(): Promise<Record<string, unknown>> {
   // class-validator-jsonschema: also what libs/runtime derives the OpenAPI body schemas with.
   const { validationMetadatasToSchemas } = await import('class-validator-jsonschema');
-  // class-transformer's @Type tells the element class of nested arrays.
-  // (The package ships no typings for its storage module; the option's own type describes it.)
-  const storageModule: string = 'class-transformer/cjs/storage';
-  const { defaultMetadataStorage } = (await import(storageModule)) as { defaultMetadataStorage: never };
+  // `@ContractType` tells the element class of nested arrays (our reflect-metadata).
   const schemas = validationMetadatasToSchemas({
     refPointerPrefix: '#/components/schemas/',
-    classTransformerMetadataStorage: defaultMetadataStorage,
+    additionalConverters: contractTypeSchemaConverters,
   }) as Record<string, object>;
   const channels: Record<string, unknown> = {};
   const messages: Record<string, unknown> = {};
