@@ -31,7 +31,12 @@ export const PROFILES_MIGRATIONS = [
 export function profilesModule(config: ProfilesConfig) {
   @Module({
     imports: [
-      ...serviceRootModules('profiles', ProfilesConfig, config, { entities: PROFILES_ENTITIES, migrations: PROFILES_MIGRATIONS }),
+      // Pipelined connections: ProfileStore sends a batch's statements together (two round trips a batch).
+      ...serviceRootModules('profiles', ProfilesConfig, config, {
+        entities: PROFILES_ENTITIES,
+        migrations: PROFILES_MIGRATIONS,
+        pipeline: true,
+      }),
       VaultModule.forRoot(config, 'profiles'),
       // One module per domain folder (consent/ holds only the ledger's entities).
       ProfileModule,

@@ -2,6 +2,7 @@ import { type ConsentNormalizedV1, type EngagementNormalizedV1 } from '@wt/contr
 import { postgresOptions } from '@wt/database';
 import { testDatabaseUrl } from '@wt/testing';
 import { randomBytes } from 'node:crypto';
+import { type PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { PROFILES_ENTITIES, PROFILES_MIGRATIONS } from '../app.module';
 import { InterestDecay } from './interest-decay';
@@ -37,6 +38,7 @@ const consent = (p: string, status: 'granted' | 'revoked', occurredAt: string, s
 });
 
 describe('ProfileStore on the real Postgres', () => {
+  // Pipelined connections, as the service's (app.module): a batch's statements go out together.
   const dataSource = new DataSource(
     postgresOptions({
       url: testDatabaseUrl('profiles'),
@@ -44,6 +46,7 @@ describe('ProfileStore on the real Postgres', () => {
       migrations: PROFILES_MIGRATIONS,
       runMigrations: false,
       applicationName: 'profiles-it',
+      pipeline: true,
     }),
   );
   const store = new ProfileStore(dataSource);
@@ -62,6 +65,15 @@ describe('ProfileStore on the real Postgres', () => {
     const rows: { name: string }[] = await dataSource.query('SELECT name FROM migrations');
     expect(rows.map((r) => r.name)).toContain('InitialSchema1764374400000');
     expect(await dataSource.showMigrations()).toBe(false);
+  });
+
+  it('gets pipelined connections from postgresOptions({ pipeline: true }) through TypeORM, as the service', async () => {
+    const runner = dataSource.createQueryRunner();
+    try {
+      expect(((await runner.connect()) as PoolClient).pipeline).toBe(true);
+    } finally {
+      await runner.release();
+    }
   });
 
   it('claims an event once: a replay is recognised', async () => {
@@ -128,7 +140,7 @@ describe('ProfileStore on the real Postgres', () => {
     it("records the ledger and the latest choice, fills the profile's contact and time zone, and passes both to beforeCommit", async () => {
       const p = personId();
       const seen: { versions: number[]; consents: string[] }[] = [];
-      // A source with a quote and a backslash travels as an SQL literal: it must come back as it went.
+      // A source with a quote and a backslash travels as a bind parameter: it must come back as it went.
       const batch = [consent(p, 'granted', '2026-11-28T09:00:00Z', `it's a\\form`), consent(p, 'revoked', '2026-11-28T12:00:00Z')];
       const profiles = await store.writeConsents(batch, async (written, consents) => {
         seen.push({ versions: written.map((x) => x.version), consents: (consents.get(p) ?? []).map((c) => `${c.businessId}:${c.status}`) });
@@ -204,6 +216,20 @@ describe('ProfileStore on the real Postgres', () => {
       expect(await store.transaction((m) => store.consentsOf(m, [p]))).toEqual([]);
       expect((await profileOf(p)).version).toBe(0);
     });
+
+    it('rolls the whole batch back when the profile upsert fails, though COMMIT was sent behind it', async () => {
+      // Made to fail on purpose: a three-letter country does not fit person_profile.country (char(2)).
+      // The COMMIT pipelined after the failed upsert ends an aborted transaction: it rolls back.
+      const p = personId();
+      await expect(
+        store.writeConsents([{ ...consent(p, 'granted', '2026-11-28T09:00:00Z'), country: 'FRA' }], async () => undefined),
+      ).rejects.toThrow('value too long for type character(2)');
+      expect(await ledgerOf(p)).toEqual([]);
+      expect(await store.transaction((m) => store.consentsOf(m, [p]))).toEqual([]);
+      // The connection went back to the pool usable: the same person's next batch is written.
+      expect((await store.writeConsents([consent(p, 'granted', '2026-11-28T09:00:00Z')], async () => undefined)).length).toBe(1);
+      expect(await ledgerOf(p)).toEqual(['granted']);
+    });
   });
 
   describe('writeEngagement (the engagement batch in two round trips)', () => {
@@ -218,8 +244,13 @@ describe('ProfileStore on the real Postgres', () => {
 
     it('applies new events once, counts a replay as a duplicate, adds to the day buckets, and passes consents to beforeCommit', async () => {
       const p = personId();
-      // Keys with quotes and backslashes travel as SQL literals: they must come back as they went.
-      const first = [event(p, `${p}-it's`, '2026-11-28T10:00:00Z'), event(p, `${p}-back\\slash"quote`, '2026-11-28T11:00:00Z')];
+      // Keys and categories with quotes and backslashes travel as bind parameters (arrays, JSON documents):
+      // they must come back as they went.
+      const odd = `o'clock "x" \\y`;
+      const first = [
+        { ...event(p, `${p}-it's`, '2026-11-28T10:00:00Z'), categories: ['shoes', odd] },
+        event(p, `${p}-back\\slash"quote`, '2026-11-28T11:00:00Z'),
+      ];
       await store.transaction((m) =>
         store.recordConsents(m, [
           {
@@ -246,11 +277,13 @@ describe('ProfileStore on the real Postgres', () => {
       const profile = await profileOf(p);
       expect(profile.totalEvents).toBe(4);
       expect(profile.version).toBe(2);
+      expect(Object.keys(profile.interests).sort()).toEqual([odd, 'shoes']);
       const days = await daysOf(p);
       expect(days.map((d) => [d.day, d.totalEvents])).toEqual([
         ['2026-11-28', 3],
         ['2026-11-29', 1],
       ]);
+      expect(Object.keys(days[0].interests).sort()).toEqual([odd, 'shoes']);
 
       const replay = await store.writeEngagement(second, decay, async () => {
         throw new Error('nothing new: no snapshot to publish');
@@ -308,5 +341,36 @@ describe('ProfileStore on the real Postgres', () => {
       expect(profile.version).toBe(2);
       expect((await daysOf(p)).map((d) => d.totalEvents)).toEqual([2]);
     });
+  });
+});
+
+describe('ProfileStore on connections without pipelining', () => {
+  const dataSource = new DataSource(
+    postgresOptions({
+      url: testDatabaseUrl('profiles'),
+      entities: PROFILES_ENTITIES,
+      migrations: PROFILES_MIGRATIONS,
+      runMigrations: false,
+      applicationName: 'profiles-it-sequential',
+    }),
+  );
+  const store = new ProfileStore(dataSource);
+
+  beforeAll(async () => {
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+  });
+
+  it('writes the same batches, each statement waiting for the previous one', async () => {
+    const p = personId();
+    const events = [event(p, `${p}-1`, '2026-11-28T10:00:00Z'), event(p, `${p}-2`, '2026-11-29T10:00:00Z')];
+    expect(await store.writeEngagement(events, new InterestDecay(24), async () => undefined)).toMatchObject({ applied: 2, dayRows: 2 });
+    expect(await store.writeEngagement(events, new InterestDecay(24), async () => undefined)).toMatchObject({ applied: 0, duplicates: 2 });
+    const [written] = await store.writeConsents([consent(p, 'granted', '2026-11-28T09:00:00Z')], async () => undefined);
+    expect(written).toMatchObject({ personId: p, totalEvents: 2, timeZone: 'Europe/Paris', version: 2 });
   });
 });

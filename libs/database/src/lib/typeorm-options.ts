@@ -10,6 +10,11 @@ export interface DatabaseOptions {
   /** Name shown in pg_stat_activity. */
   applicationName: string;
   poolSize?: number;
+  /**
+   * pg's pipeline mode (`pipeline` of its client config): a connection sends each query without waiting
+   * for the previous one's answer, so statements issued together cost one round trip. Off by default.
+   */
+  pipeline?: boolean;
 }
 
 /**
@@ -27,6 +32,6 @@ export function postgresOptions(options: DatabaseOptions): DataSourceOptions {
     synchronize: false,
     logging: ['error', 'migration'],
     applicationName: options.applicationName,
-    extra: { max: options.poolSize ?? 10 },
+    extra: { max: options.poolSize ?? 10, ...(options.pipeline ? { pipeline: true } : {}) },
   };
 }

@@ -12,6 +12,8 @@ import { DataSource } from 'typeorm';
 export interface ServiceSchema {
   entities?: DatabaseOptions['entities'];
   migrations: DatabaseOptions['migrations'];
+  /** The service's connections pipeline their queries (`DatabaseOptions.pipeline`). */
+  pipeline?: boolean;
 }
 
 /**
@@ -36,6 +38,7 @@ export function serviceRootModules<T extends DatabaseEnv>(
         migrations: database.migrations,
         runMigrations: config.DB_MIGRATIONS_RUN === 'true',
         applicationName: service,
+        pipeline: database.pipeline,
       }),
     ),
   ];

@@ -93,7 +93,8 @@ export async function profileWrites(
   }
   const dataSource = new DataSource({
     ...postgresOptions({ url: databaseUrl, entities: [], migrations: [], runMigrations: false, applicationName: 'wt-bench' }),
-    extra: { max: 1, options: `-c search_path=${schemas.store}` },
+    // Pipelined, as the service's connections (profiles' app.module).
+    extra: { max: 1, options: `-c search_path=${schemas.store}`, pipeline: true },
   });
   await dataSource.initialize();
   const store = new app.ProfileStore(dataSource);
