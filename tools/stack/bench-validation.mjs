@@ -20,7 +20,13 @@ if (!baseline) {
 }
 const RECORDS = Number(recordsArg ?? 100_000);
 const PASSES = Number(passesArg ?? 3);
+/**
+ * What this bench calls of the contracts lib (either build).
+ * @typedef {{Topic: {SocialEngagementV1: string}, validatePayload: (topic: string, payload: unknown) => {ok: boolean}}} ContractsLib
+ */
+/** @type {ContractsLib} */
 const after = require(path.join(ROOT, 'dist/libs/contracts/src/index.js'));
+/** @type {ContractsLib} */
 const before = require(path.join(path.resolve(baseline), 'dist/libs/contracts/src/index.js'));
 
 const TYPES = ['like', 'comment', 'share', 'click', 'purchase'];
@@ -36,6 +42,10 @@ const records = Array.from({ length: RECORDS }, (_, i) => ({
   ...(i % 3 === 0 ? { country: 'FR' } : {}),
 }));
 
+/**
+ * @param {string} label
+ * @param {ContractsLib} lib
+ */
 function pass(label, lib) {
   const topic = lib.Topic.SocialEngagementV1;
   let ok = 0;
@@ -49,13 +59,14 @@ function pass(label, lib) {
 // One warm-up pass each (plans are compiled on first use), then alternating measured passes.
 pass('warm-up', before);
 pass('warm-up', after);
+/** @type {ReturnType<typeof pass>[]} */
 const rows = [];
 for (let i = 0; i < PASSES; i += 1) {
   rows.push(pass(`before-${i + 1}`, before));
   rows.push(pass(`after-${i + 1}`, after));
 }
 for (const row of rows) console.log(JSON.stringify(row));
-const median = (prefix) => {
+const median = (/** @type {string} */ prefix) => {
   const values = rows
     .filter((r) => r.label.startsWith(prefix))
     .map((r) => r.nsPerRecord)
