@@ -1,3 +1,4 @@
+import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
@@ -153,6 +154,11 @@ export default [
 ];
 
 /**
+ * @typedef {{paths?: Array<{name: string, message?: string}>, patterns?: Array<{group: string[], message?: string}>,
+ *            except?: string[], entries?: Record<string, string[]>}} DomainFolderOptions
+ */
+
+/**
  * Domain folders inside an app (`src/<folder>/`, one Nest module each): a folder imports only its
  * own files, the folders it is allowed (`allowed[folder]`), the app's root files and libs; never
  * another domain's internals (its stores, its consumers). Used by each app's eslint.config.mjs.
@@ -166,11 +172,15 @@ export default [
  * `also.entries` names, per folder, the only files other folders may import from it (its module
  * and the services it exports, without `.ts`): its stores and internals stay behind its services.
  * A folder not named there is open to the folders allowed to import it.
+ * @param {Record<string, string[]>} allowed folder -> the folders it may import
+ * @param {DomainFolderOptions} [also]
+ * @returns {import('eslint').Linter.Config[]}
  */
 export function domainFolders(allowed, also = {}) {
   const folders = Object.keys(allowed);
   const entries = also.entries ?? {};
   return folders.map((folder) => {
+    /** @type {DomainFolderOptions} */
     const own = (also.except ?? []).includes(folder) ? {} : also;
     return {
       files: [`src/${folder}/**/*.ts`],
@@ -200,4 +210,60 @@ export function domainFolders(allowed, also = {}) {
       },
     };
   });
+}
+
+/** Node's globals the tools' plain JavaScript uses (ESLint's recommended `no-undef` flags any other). */
+const NODE_GLOBALS = Object.fromEntries(
+  [
+    'process',
+    'console',
+    'Buffer',
+    'URL',
+    'URLSearchParams',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'fetch',
+    'AbortController',
+    'AbortSignal',
+    'structuredClone',
+    'performance',
+    'TextEncoder',
+    'TextDecoder',
+    'queueMicrotask',
+  ].map((name) => [name, /** @type {const} */ ('readonly')]),
+);
+
+/**
+ * The tools' plain JavaScript (Node scripts and config files, ES modules and CommonJS): ESLint's
+ * recommended rules with Node's globals. Their types are checked apart (checkJs with JSDoc types, in
+ * the project's typecheck target). The TypeScript rules above need a TypeScript program, hence the
+ * ignored `*.mjs`: the `files` given here are linted again. Used by the tools' eslint.config.mjs.
+ * @param {string[]} files patterns, relative to the project's eslint.config.mjs (`.cjs` ones are CommonJS)
+ * @returns {import('eslint').Linter.Config[]}
+ */
+export function nodeScripts(files) {
+  const commonJs = files.filter((pattern) => pattern.endsWith('.cjs'));
+  return [
+    { ignores: files.map((pattern) => `!${pattern}`) },
+    { files, ...js.configs.recommended },
+    {
+      files,
+      languageOptions: { ecmaVersion: 2024, sourceType: 'module', globals: NODE_GLOBALS },
+      rules: { 'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }] },
+    },
+    ...(commonJs.length > 0
+      ? [
+          {
+            files: commonJs,
+            languageOptions: {
+              sourceType: 'commonjs',
+              globals: { ...NODE_GLOBALS, __dirname: 'readonly', __filename: 'readonly' },
+            },
+          },
+        ]
+      : []),
+  ];
 }

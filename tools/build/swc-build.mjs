@@ -21,7 +21,12 @@ if (!projectRoot) {
 }
 const TEST_FILE = /\.(spec|integration-spec|e2e-spec)\.ts$/;
 
+/**
+ * @param {string} dir
+ * @returns {Promise<string[]>} the project's TypeScript sources under `dir` (tests and declarations left out)
+ */
 async function sourceFiles(dir) {
+  /** @type {string[]} */
   const out = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);

@@ -1,4 +1,4 @@
-import baseConfig from '../../eslint.config.mjs';
+import baseConfig, { nodeScripts } from '../../eslint.config.mjs';
 
 // A command-line tool: printing is its job.
-export default [...baseConfig, { rules: { 'no-console': 'off' } }];
+export default [...baseConfig, ...nodeScripts(['eslint.config.mjs']), { rules: { 'no-console': 'off' } }];

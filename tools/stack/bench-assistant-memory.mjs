@@ -20,11 +20,12 @@ import { stackUp } from './stack.mjs';
 const require = createRequire(import.meta.url);
 const rounds = Number(process.argv[2] ?? 1);
 const profile = 'test';
-const mb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
+const mb = (/** @type {number} */ kb) => `${(kb / 1024).toFixed(0)} MB`;
 
+/** @param {number} pid */
 function memoryOf(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+  const field = (/** @type {string} */ name) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
   return { rss: field('VmRSS'), peak: field('VmHWM') };
 }
 
@@ -39,6 +40,7 @@ const started = await startServices({
 });
 const pid = servicePid(profile, 'assistant');
 try {
+  if (pid === undefined) throw new Error('the assistant is not running after its start (no live pid file)');
   const url = profileSettings(profile).urls.assistant;
   const booted = memoryOf(pid);
   /** @type {NodeJS.ProcessEnv} */
@@ -52,6 +54,7 @@ try {
   const { Client } = require('pg');
 
   // Two businesses, each with its number and its knowledge base, over the business API.
+  /** @type {Record<string, string>} */
   const numbers = {};
   for (const [shop, entries] of [
     ['shoes', SHOP_KNOWLEDGE],
@@ -59,7 +62,7 @@ try {
   ]) {
     const issued = spawnSync(process.execPath, [main, 'issue-key', `bench-${shop}-${randomUUID().slice(0, 8)}`], { env, encoding: 'utf8' });
     if (issued.status !== 0) throw new Error(`issue-key failed: ${issued.stderr}`);
-    const { apiKey } = JSON.parse(issued.stdout.trim().split('\n').at(-1));
+    const { apiKey } = JSON.parse(issued.stdout.trim().split('\n').at(-1) ?? ''); // its last line: the key's JSON
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
     numbers[shop] = String(Date.now()).slice(-9) + String(Math.floor(Math.random() * 1e6)).padStart(6, '0');
     const put = await fetch(`${url}/v1/phone-numbers/${numbers[shop]}`, { method: 'PUT', headers });
@@ -76,6 +79,7 @@ try {
   const producer = kafka.producer();
   await producer.connect();
   const messages = [...DEV_SET, ...DEV_SET_2];
+  /** @type {string[]} */
   const wamids = [];
   const startedAt = Date.now();
   for (let round = 0; round < rounds; round++) {

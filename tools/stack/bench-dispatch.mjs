@@ -22,7 +22,7 @@ const NUMBERS = Number(process.env.BENCH_NUMBERS ?? 15);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const PROFILE = 'bench';
 const CLI = path.join(ROOT, 'dist/tools/cli/src/main.js');
-const log = (m) => console.log(m);
+const log = (/** @type {string} */ m) => console.log(m);
 
 ensureInstalled();
 buildAll();
@@ -39,7 +39,18 @@ const up = await stackUp({ profile: PROFILE, build: false, log: () => {} });
 const settings = profileSettings(PROFILE);
 const run = Date.now().toString(36);
 
-/** One CLI bench step, run asynchronously (this process answers the webhook sink meanwhile). */
+/**
+ * What `wt bench dispatch-load` prints (DispatchLoadResult of tools/cli/src/bench/dispatch-load.ts).
+ * @typedef {{phoneNumberId: string, accepted: number, seconds: number, perSecond: number, peakSecond: number}} NumberFigures
+ * @typedef {{numbers: NumberFigures[], accepted: number, seconds: number, perSecond: number,
+ *            rejected: Record<string, number>, complete: boolean}} DispatchLoadResult
+ */
+
+/**
+ * One CLI bench step, run asynchronously (this process answers the webhook sink meanwhile).
+ * @param {string[]} args
+ * @returns {Promise<DispatchLoadResult>} the step's result: the last line it prints
+ */
 function cli(args) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'bench', ...args], {
@@ -53,7 +64,7 @@ function cli(args) {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) reject(new Error(`bench ${args[0]} failed:\n${stderr}\n${stdout}`));
-      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)));
+      else resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? ''));
     });
   });
 }
@@ -77,8 +88,12 @@ const env = { KAFKA_GROUP_PREFIX: `wt-bench-dispatch-${run}`, LOG_LEVEL: 'warn' 
 // BENCH_CPU_PROF=<dir>: both services write V8 CPU profiles there when they stop (open in Chrome DevTools).
 const profiling = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
 const services = ['whatsapp-sandbox', 'dispatcher'];
-const numberIds = (prefix, count) => Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(4, '0')}`);
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+const numberIds = (/** @type {string} */ prefix, /** @type {number} */ count) =>
+  Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(4, '0')}`);
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere.
+ * @param {number | undefined} pid undefined: the service does not run
+ */
 function cpuSeconds(pid) {
   try {
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -88,6 +103,7 @@ function cpuSeconds(pid) {
     return undefined;
   }
 }
+/** @type {Record<string, number>} */
 let rebookedBefore = {};
 const cpuOf = () => Object.fromEntries(services.map((s) => [s, cpuSeconds(servicePid(PROFILE, s))]));
 /**
@@ -103,7 +119,7 @@ async function postgresWork() {
       `SELECT datname, xact_commit + xact_rollback AS xacts, tup_returned + tup_fetched AS rows FROM pg_stat_database WHERE datname = ANY($1)`,
       [[settings.databases.dispatcher, settings.databases.vault]],
     );
-    const of = (db) => rows.find((r) => r.datname === db) ?? { xacts: 0, rows: 0 };
+    const of = (/** @type {string} */ db) => rows.find((r) => r.datname === db) ?? { xacts: 0, rows: 0 };
     return {
       xacts: Number(of(settings.databases.dispatcher).xacts),
       vaultXacts: Number(of(settings.databases.vault).xacts),
@@ -115,11 +131,16 @@ async function postgresWork() {
 }
 // Backends report their statistics at most once a second: wait that long before reading them.
 const settledPostgresWork = () => new Promise((resolve) => setTimeout(resolve, 1500)).then(postgresWork);
+/**
+ * One phase: dispatch-load on these numbers, with what it cost (CPU, Postgres) and the sends that missed their slot.
+ * @param {string} name
+ * @param {string[]} ids business phone number ids
+ */
 const phase = async (name, ids, mps = MPS) => {
   log(`${name}: ${ids.length} number(s) x ${mps * SECONDS} messages at ${mps}/s each...`);
   const before = cpuOf();
   const pgBefore = await settledPostgresWork();
-  const result = await cli([
+  const loaded = await cli([
     'dispatch-load',
     `numbers=${ids.join(',')}`,
     `perNumber=${mps * SECONDS}`,
@@ -129,9 +150,9 @@ const phase = async (name, ids, mps = MPS) => {
   ]);
   const after = cpuOf();
   const pgAfter = await settledPostgresWork();
-  const perThousand = (n) => Math.round((n * 1000 * 10) / Math.max(1, result.accepted)) / 10;
+  const perThousand = (/** @type {number} */ n) => Math.round((n * 1000 * 10) / Math.max(1, loaded.accepted)) / 10;
   // Per 1,000 accepted messages, whole phase (loading decisions included).
-  result.postgresPerThousand = {
+  const postgresPerThousand = {
     dispatcherTransactions: perThousand(pgAfter.xacts - pgBefore.xacts),
     vaultTransactions: perThousand(pgAfter.vaultXacts - pgBefore.vaultXacts),
     dispatcherRowsRead: perThousand(pgAfter.rows - pgBefore.rows),
@@ -140,17 +161,18 @@ const phase = async (name, ids, mps = MPS) => {
   const metrics = await fetch(`${settings.urls.dispatcher}/metrics`)
     .then((r) => r.text())
     .catch(() => '');
-  const counter = (name) => {
+  const counter = (/** @type {string} */ name) => {
+    /** @type {Record<string, number>} */
     const byLabels = {};
     for (const [, labels, value] of metrics.matchAll(new RegExp(`^${name}(?:\\{([^}]*)\\})? (\\d+)`, 'gm')))
       byLabels[labels ?? ''] = Number(value);
     return byLabels;
   };
-  const sum = (byLabels) => Object.values(byLabels).reduce((a, b) => a + b, 0);
+  const sum = (/** @type {Record<string, number>} */ byLabels) => Object.values(byLabels).reduce((a, b) => a + b, 0);
   const rebookedNow = counter('wt_dispatch_slot_rebooked_total');
-  result.rebooked = sum(rebookedNow) - sum(rebookedBefore);
+  const rebooked = sum(rebookedNow) - sum(rebookedBefore);
   // Why, e.g. {timer: 120, concurrency: 30, held: 4}; `held`: the admission guard held them (the dispatcher's requests of the number unanswered or answered within the last second already made the rate).
-  result.rebookedBy = Object.fromEntries(
+  const rebookedBy = Object.fromEntries(
     Object.entries(rebookedNow)
       .map(
         ([labels, n]) =>
@@ -158,17 +180,20 @@ const phase = async (name, ids, mps = MPS) => {
       )
       .filter(([, n]) => n > 0),
   );
-  result.held = result.rebookedBy.held ?? 0;
   rebookedBefore = rebookedNow;
   // CPU seconds per 1,000 accepted messages, whole phase (loading decisions included).
-  result.cpuPerThousand = Object.fromEntries(
-    services.map((s) => [
-      s,
-      before[s] === undefined || after[s] === undefined
-        ? null
-        : Math.round(((after[s] - before[s]) * 1000 * 1000) / Math.max(1, result.accepted)) / 1000,
-    ]),
+  const cpuPerThousand = Object.fromEntries(
+    services.map((s) => {
+      const [cpuBefore, cpuAfter] = [before[s], after[s]];
+      return [
+        s,
+        cpuBefore === undefined || cpuAfter === undefined
+          ? null
+          : Math.round(((cpuAfter - cpuBefore) * 1000 * 1000) / Math.max(1, loaded.accepted)) / 1000,
+      ];
+    }),
   );
+  const result = { ...loaded, postgresPerThousand, rebooked, rebookedBy, held: rebookedBy.held ?? 0, cpuPerThousand };
   log(
     `  ${result.accepted} accepted in ${result.seconds.toFixed(1)} s: ${Math.round(result.perSecond)}/s; Graph errors: ${JSON.stringify(result.rejected)}; missed slots: ${result.rebooked} ${JSON.stringify(result.rebookedBy)}; CPU s per 1,000: ${JSON.stringify(result.cpuPerThousand)}; Postgres per 1,000: ${JSON.stringify(result.postgresPerThousand)}`,
   );
@@ -225,7 +250,9 @@ try {
   // bunches them). BENCH_SANDBOX_PRIORITY=0 leaves it at normal priority: stalls on both sides.
   if (process.env.BENCH_SANDBOX_PRIORITY !== '0') {
     try {
-      os.setPriority(servicePid(PROFILE, 'whatsapp-sandbox'), -10);
+      const sandboxPid = servicePid(PROFILE, 'whatsapp-sandbox');
+      if (sandboxPid === undefined) throw new Error('the sandbox does not run');
+      os.setPriority(sandboxPid, -10);
     } catch {
       log('  (could not raise the sandbox priority: run as root for steadier figures on a busy machine)');
     }
@@ -239,7 +266,7 @@ try {
   sink.close();
 }
 
-const rejected130429 = (r) => r.rejected['130429'] ?? 0;
+const rejected130429 = (/** @type {DispatchLoadResult} */ r) => r.rejected['130429'] ?? 0;
 const perNumber = many.numbers.map((n) => n.perSecond);
 const figures = {
   configured_mps_per_number: MPS,
@@ -276,6 +303,7 @@ const figures = {
   many_pg_transactions_per_1000: many.postgresPerThousand.dispatcherTransactions,
   many_pg_rows_read_per_1000: many.postgresPerThousand.dispatcherRowsRead,
 };
+/** @type {Record<string, ['>=' | '<=' | '==', number | boolean] | undefined>} */
 const goals = {
   single_number_ratio: ['>=', 0.95],
   total_mps: ['>=', 1000],
@@ -322,7 +350,8 @@ for (const [name, value] of Object.entries(figures)) {
   let verdict = '';
   if (goal) {
     const [op, target] = goal;
-    const met = op === '>=' ? value >= target : op === '<=' ? value <= target : value === target;
+    // Number(): what `>=` does to a boolean or null anyway, spelt out for the checker.
+    const met = op === '>=' ? Number(value) >= Number(target) : op === '<=' ? Number(value) <= Number(target) : value === target;
     if (!met) missed++;
     verdict = `${op} ${target}  ${met ? 'met' : 'MISSED'}`;
   }

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
 require('reflect-metadata');
-const dist = (p) => require(path.join(ROOT, 'dist', p));
+const dist = (/** @type {string} */ p) => require(path.join(ROOT, 'dist', p));
 const { DataSource } = require('typeorm');
 const { Client } = require('pg');
 const { postgresOptions } = dist('libs/database/src/index.js');
@@ -56,6 +56,7 @@ const events = Array.from({ length: EVENTS }, (_, i) => {
   };
 });
 
+/** @param {string} name a new scratch database (dropped first if it exists) */
 async function scratch(name) {
   const root = new Client({ connectionString: adminUrl });
   await root.connect();
@@ -78,6 +79,7 @@ async function scratch(name) {
   return { name, dataSource, store: new ProfileStore(dataSource), seconds: 0 };
 }
 
+/** @param {string} name */
 async function drop(name) {
   const root = new Client({ connectionString: adminUrl });
   await root.connect();
@@ -85,10 +87,15 @@ async function drop(name) {
   await root.end();
 }
 
-/** The database part of ProfilesConsumer.onEngagement for one batch. */
+/**
+ * The database part of ProfilesConsumer.onEngagement for one batch.
+ * @param {Awaited<ReturnType<typeof scratch>>} target
+ * @param {typeof events} batch
+ * @param {boolean} withDays
+ */
 async function writeBatch(target, batch, withDays) {
   const started = process.hrtime.bigint();
-  await target.store.transaction(async (manager) => {
+  await target.store.transaction(async (/** @type {import('typeorm').EntityManager} */ manager) => {
     const ids = batch.map((e) => e.personId);
     const profiles = await target.store.lockProfiles(manager, ids);
     const erased = await target.store.erasedAmong(manager, ids);

@@ -27,7 +27,7 @@ const { ensurePostgres } = await import('./postgres.mjs');
 const dbName = `${profileSettings('test').dbPrefix}bench_vault_${Date.now().toString(36)}`;
 const urls = await ensurePostgres({ databases: [dbName] });
 
-const dist = (p) => require(path.join(ROOT, 'dist', p));
+const dist = (/** @type {string} */ p) => require(path.join(ROOT, 'dist', p));
 const { generatePopulation } = dist('tools/cli/src/demo/population.js');
 const { Pseudonymizer, ContactSealer } = dist('libs/identity/src/index.js');
 const { vaultDataSource, keyVaultOf, migrateVault } = dist('libs/vault/src/index.js');
@@ -52,6 +52,12 @@ const pseudonymizer = new Pseudonymizer(randomBytes(32).toString('hex'));
 const population = generatePopulation({ people: Math.ceil(EVENTS / 6.5), seed: 7, runId: 'seal', now: new Date() });
 const events = population.events.slice(0, EVENTS);
 
+/** @typedef {(batch: unknown[], now: Date) => Promise<number>} NormalizeBatch resolves with the events accepted */
+
+/**
+ * @param {string} label
+ * @param {NormalizeBatch} normalize
+ */
 async function pass(label, normalize) {
   const started = process.hrtime.bigint();
   const cpu = process.cpuUsage();
@@ -70,10 +76,14 @@ async function pass(label, normalize) {
 }
 
 const before = new Before(pseudonymizer, new BeforeSealer(randomBytes(32).toString('base64')), policy);
-const beforeBatch = async (batch, now) => batch.map((e) => before.engagement(e, now)).filter((r) => r.ok).length;
+/** @type {NormalizeBatch} */
+const beforeBatch = async (batch, now) =>
+  batch.map((e) => before.engagement(e, now)).filter((/** @type {{ok: boolean}} */ r) => r.ok).length;
+/** @type {(normalizer: {engagements: (batch: unknown[], now: Date) => Promise<{ok: boolean}[]>}) => NormalizeBatch} */
 const afterBatch = (normalizer) => async (batch, now) => (await normalizer.engagements(batch, now)).filter((r) => r.ok).length;
 const fresh = () => new After(pseudonymizer, new ContactSealer(vault, { cacheTtlMs: 30_000 }), policy);
 
+/** @type {Awaited<ReturnType<typeof pass>>[]} */
 const rows = [];
 rows.push(await pass('before-1', beforeBatch));
 rows.push(await pass('after-1: keys created (cold vault, cold cache)', afterBatch(fresh())));
@@ -83,7 +93,7 @@ rows.push(await pass('before-3', beforeBatch));
 const sameProcess = fresh();
 for (let i = 0; i < events.length; i += BATCH) await afterBatch(sameProcess)(events.slice(i, i + BATCH), new Date());
 rows.push(await pass('after-3: keys cached (warm cache)', afterBatch(sameProcess)));
-const mean = (p) => rows.filter((r) => r.label.startsWith(p)).map((r) => r.perSecond);
+const mean = (/** @type {string} */ p) => rows.filter((r) => r.label.startsWith(p)).map((r) => r.perSecond);
 console.log(
   JSON.stringify({ events: EVENTS, people: Math.ceil(EVENTS / 6.5), batch: BATCH, before: mean('before'), after: mean('after') }),
 );

@@ -21,7 +21,13 @@ if (!baseline) {
 }
 const RECORDS = Number(recordsArg ?? 100_000);
 const PASSES = Number(passesArg ?? 3);
+/**
+ * What this bench calls of the contracts lib (either build).
+ * @typedef {{Topic: {SocialEngagementV1: string}, validatePayload: (topic: string, payload: unknown) => {ok: boolean}, classValidatorVerdict: (topic: string, payload: unknown) => {ok: boolean}}} ContractsLib
+ */
+/** @type {ContractsLib} */
 const after = require(path.join(ROOT, 'dist/libs/contracts/src/index.js'));
+/** @type {ContractsLib} */
 const before = require(path.join(path.resolve(baseline), 'dist/libs/contracts/src/index.js'));
 
 const TYPES = ['like', 'comment', 'share', 'click', 'purchase'];
@@ -37,6 +43,11 @@ const records = Array.from({ length: RECORDS }, (_, i) => ({
   ...(i % 3 === 0 ? { country: 'FR' } : {}),
 }));
 
+/**
+ * @param {string} label
+ * @param {ContractsLib} lib
+ * @param {(topic: string, payload: unknown) => {ok: boolean}} [validate]
+ */
 function pass(label, lib, validate = lib.validatePayload) {
   const topic = lib.Topic.SocialEngagementV1;
   let ok = 0;
@@ -53,6 +64,7 @@ function pass(label, lib, validate = lib.validatePayload) {
 pass('warm-up', before);
 pass('warm-up', after);
 pass('warm-up', after, after.classValidatorVerdict);
+/** @type {ReturnType<typeof pass>[]} */
 const rows = [];
 for (let i = 0; i < PASSES; i += 1) {
   rows.push(pass(`before-${i + 1}`, before));
@@ -60,7 +72,7 @@ for (let i = 0; i < PASSES; i += 1) {
   rows.push(pass(`class-validator-${i + 1}`, after, after.classValidatorVerdict));
 }
 for (const row of rows) console.log(JSON.stringify(row));
-const median = (prefix) => {
+const median = (/** @type {string} */ prefix) => {
   const values = rows
     .filter((r) => r.label.startsWith(prefix))
     .map((r) => r.nsPerRecord)

@@ -15,7 +15,7 @@ const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 3_000);
 // bench/results/partial.json, never latest.json.
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
 const ORDER = ['ingest', 'profiles', 'scoring', 'dispatcher'];
-const wanted = (part) => {
+const wanted = (/** @type {string} */ part) => {
   if (!ONLY) return true;
   if (ONLY.has(part)) return true;
   const i = ORDER.indexOf(part);
@@ -24,7 +24,7 @@ const wanted = (part) => {
 };
 const PROFILE = 'bench';
 const CLI = path.join(ROOT, 'dist/tools/cli/src/main.js');
-const log = (m) => console.log(m);
+const log = (/** @type {string} */ m) => console.log(m);
 
 ensureInstalled();
 buildAll();
@@ -47,6 +47,11 @@ const up = await stackUp({ profile: PROFILE, build: false, log: () => {} });
 const run = Date.now().toString(36);
 let groupPrefix = `wt-bench-${run}`;
 
+/**
+ * One step of `wt bench` (tools/cli/src/bench), run to its end.
+ * @param {string[]} args
+ * @returns {any} the figures the step prints on its last line (each step has its own)
+ */
 function cli(args) {
   const result = spawnSync(process.execPath, [CLI, 'bench', ...args], {
     cwd: ROOT,
@@ -55,10 +60,14 @@ function cli(args) {
     maxBuffer: 64 * 1024 * 1024,
   });
   if (result.status !== 0) throw new Error(`bench ${args[0]} failed:\n${result.stderr}\n${result.stdout}`);
-  return JSON.parse(result.stdout.trim().split('\n').at(-1));
+  return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '');
 }
 
-/** `cli` without blocking: for a measurement that must already watch while a service starts. */
+/**
+ * `cli` without blocking: for a measurement that must already watch while a service starts.
+ * @param {string[]} args
+ * @returns {Promise<any>} the figures the step prints on its last line
+ */
 function cliAsync(args) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'bench', ...args], { cwd: ROOT, env: { ...process.env, KAFKA_BROKERS: up.brokers } });
@@ -69,19 +78,27 @@ function cliAsync(args) {
     child.on('error', reject);
     child.on('close', (code) =>
       code === 0
-        ? resolve(JSON.parse(stdout.trim().split('\n').at(-1)))
+        ? resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? ''))
         : reject(new Error(`bench ${args[0]} failed:\n${stderr}\n${stdout}`)),
     );
   });
 }
 
+/**
+ * @param {string} mainClass
+ * @param {string[]} args
+ * @param {string} classpath
+ */
 function java(mainClass, args, classpath) {
   const result = spawnSync('java', ['-Xmx512m', '-cp', classpath, mainClass, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (result.status !== 0) throw new Error(`${mainClass} failed:\n${result.stderr}`);
   return result.stdout;
 }
 
-/** CPU seconds (user + system) and peak resident memory of a process, from /proc. */
+/**
+ * CPU seconds (user + system) and peak resident memory of a process, from /proc.
+ * @param {number} pid
+ */
 function processUsage(pid) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   const ticks = Number(stat[11]) + Number(stat[12]);
@@ -93,12 +110,18 @@ const env = { KAFKA_GROUP_PREFIX: groupPrefix, LOG_LEVEL: 'warn' };
 // BENCH_CPU_PROF=<dir>: each stage's service writes a V8 CPU profile there when it stops (open in Chrome DevTools).
 const profiling = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
 // Added on top of `env` where a service starts (so a change of env, the e2e phase's group prefix, applies).
+/** @type {Record<string, Record<string, string> | undefined>} */
 const unlimited = {
   'whatsapp-sandbox': { SANDBOX_THROUGHPUT_MPS: '0', SANDBOX_PAIR_INTERVAL_MS: '0', SANDBOX_STATUS_DELAY_MS: '0' },
   dispatcher: { WHATSAPP_MPS: '1000', SEND_CONCURRENCY: '64' },
 };
 
-/** Runs one stage alone on its pre-filled input topic; returns records/s, CPU and memory. */
+/**
+ * Runs one stage alone on its pre-filled input topic; returns records/s, CPU and memory.
+ * @param {string} service
+ * @param {string} topic
+ * @param {Record<string, string>} [extra] more environment for its services
+ */
 async function stage(service, topic, extra = {}) {
   const expect = cli(['size', `topic=${topic}`]).records;
   const names = service === 'dispatcher' ? ['whatsapp-sandbox', 'dispatcher'] : [service];
@@ -107,12 +130,16 @@ async function stage(service, topic, extra = {}) {
   const following = cliAsync(['follow', `group=${group}`, `topic=${topic}`, `expect=${expect}`]);
   // The service's CPU, sampled from its spawn on: a service may consume much of its input while
   // it starts (the dispatcher stage all of it), so CPU is taken over the span the follower timed.
+  /** @typedef {{at: number} & ReturnType<typeof processUsage>} Sample */
+  /** @type {Sample[]} */
   const samples = [];
   const sampler = setInterval(() => {
     const pid = servicePid(PROFILE, service);
     if (pid) samples.push({ at: Date.now(), ...processUsage(pid) });
   }, 20);
   let follow;
+  /** @type {Sample} */
+  let last;
   try {
     await startServices({
       profile: PROFILE,
@@ -124,17 +151,20 @@ async function stage(service, topic, extra = {}) {
       log: () => {},
     });
     follow = await following;
-    samples.push({ at: Date.now(), ...processUsage(servicePid(PROFILE, service)) });
+    const pid = servicePid(PROFILE, service);
+    if (pid === undefined) throw new Error(`${service} is not running after its start (no live pid file)`);
+    last = { at: Date.now(), ...processUsage(pid) };
+    samples.push(last);
   } finally {
     clearInterval(sampler);
   }
   // Latest sample at or before t (none yet: the process had not been seen, 0 CPU: start-up counted).
-  const cpuAt = (t) => samples.filter((x) => x.at <= t).at(-1)?.cpuSeconds ?? 0;
+  const cpuAt = (/** @type {number} */ t) => samples.filter((x) => x.at <= t).at(-1)?.cpuSeconds ?? 0;
   // The last movement is observed within 50 ms of the commit: the next sample after it bounds the CPU.
-  const cpuUntil = (t) => samples.find((x) => x.at >= t)?.cpuSeconds ?? samples.at(-1).cpuSeconds;
+  const cpuUntil = (/** @type {number} */ t) => samples.find((x) => x.at >= t)?.cpuSeconds ?? last.cpuSeconds;
   const counted = follow.span.toRecords - follow.span.fromRecords;
   const cpu = cpuUntil(follow.span.toAt) - cpuAt(follow.span.fromAt);
-  const after = samples.at(-1);
+  const after = last;
   let metrics = '';
   if (service === 'dispatcher' || service === 'profiles') metrics = await (await fetch(`${up.settings.urls[service]}/metrics`)).text();
   await stopServices({ profile: PROFILE, only: names, log: () => {} });
@@ -146,7 +176,9 @@ async function stage(service, topic, extra = {}) {
   return { ...follow, cpuPer1000, peakMb: after.peakMb, metrics };
 }
 
+/** @type {Record<string, number | null>} */
 const figures = {};
+/** @type {{events: number, naiveEvents: number, kafka: string, partitions: number, run: string, cores: number, recordBytes?: number, only?: string[]}} */
 const settings = {
   events: EVENTS,
   naiveEvents: NAIVE_EVENTS,
@@ -182,21 +214,17 @@ try {
       ],
       classpath,
     );
-    const producerRate = Number(/([\d.]+) records\/sec/.exec(produced.trim().split('\n').at(-1))?.[1]);
+    const producerRate = Number(/([\d.]+) records\/sec/.exec(produced.trim().split('\n').at(-1) ?? '')?.[1]);
     const consumed = java(
       'org.apache.kafka.tools.ConsumerPerformance',
       ['--bootstrap-server', up.brokers, '--topic', 'bench.perf', '--messages', String(EVENTS * 2), '--group', `bench-perf-${run}`],
       classpath,
     );
     const csv = consumed.trim().split('\n');
-    const header = csv
-      .find((l) => l.includes('nMsg.sec'))
-      .split(',')
-      .map((s) => s.trim());
-    const row = csv
-      .at(-1)
-      .split(',')
-      .map((s) => s.trim());
+    const headerLine = csv.find((l) => l.includes('nMsg.sec'));
+    if (!headerLine) throw new Error(`ConsumerPerformance printed no nMsg.sec column:\n${consumed}`);
+    const header = headerLine.split(',').map((s) => s.trim());
+    const row = (csv.at(-1) ?? '').split(',').map((s) => s.trim());
     const consumerRate = Number(row[header.indexOf('nMsg.sec')]);
     figures.broker_produce_ceiling = producerRate;
     figures.broker_consume_ceiling = consumerRate;
@@ -208,11 +236,14 @@ try {
   cli(['scratch-topic', 'topic=bench.hop', 'partitions=6']);
   const filled = cli(['size', 'topic=social.engagement.v1']).records;
   const hop = cli(['hop', 'from=social.engagement.v1', 'to=bench.hop', `expect=${filled}`]);
+  /** @type {number} */
+  const hopCpuPer1000 = hop.cpuSeconds / (hop.records / 1000);
   figures.kafkajs_hop = hop.perSecond;
-  figures.kafkajs_hop_cpu_s_per_1000 = hop.cpuSeconds / (hop.records / 1000);
-  log(`  ${Math.round(hop.perSecond)}/s, ${figures.kafkajs_hop_cpu_s_per_1000.toFixed(3)} CPU s per 1,000`);
+  figures.kafkajs_hop_cpu_s_per_1000 = hopCpuPer1000;
+  log(`  ${Math.round(hop.perSecond)}/s, ${hopCpuPer1000.toFixed(3)} CPU s per 1,000`);
 
   log('Stages, each alone on its pre-filled input:');
+  /** @type {Record<string, Awaited<ReturnType<typeof stage>>>} */
   const ran = {};
   for (const [name, topic] of [
     ['ingest', 'social.engagement.v1'],
@@ -237,11 +268,12 @@ try {
     figures.dispatcher_messages = accepted;
   }
   for (const [name, s] of Object.entries(ran)) {
-    figures[`${name}_ratio`] = (name === 'dispatcher' ? figures.dispatcher_decisions_per_s : s.perSecond) / figures.kafkajs_hop;
+    // Records per second (the dispatcher's: decisions consumed, dispatcher_decisions_per_s) over the hop's.
+    figures[`${name}_ratio`] = s.perSecond / hop.perSecond;
     figures[`${name}_cpu_s_per_1000`] = s.cpuPer1000;
     // The same ratio per CPU second rather than per wall second: what one core of the stage does
     // against what one core of the hop does, steadier than wall time on a shared machine.
-    figures[`${name}_core_ratio`] = figures.kafkajs_hop_cpu_s_per_1000 / s.cpuPer1000;
+    figures[`${name}_core_ratio`] = hopCpuPer1000 / s.cpuPer1000;
     figures[`${name}_peak_mb`] = s.peakMb;
   }
 
@@ -254,14 +286,18 @@ try {
     // about one profile row per 3 events it reads) over that ceiling; beside it, the same rows per
     // second of summed database time (BEGIN..COMMIT of each batch, less in-memory work and Kafka
     // acknowledgements; batches of 3 partitions overlap).
-    const metric = (name) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+-]+)$`, 'm').exec(profiles.metrics)?.[1] ?? NaN);
+    const metric = (/** @type {string} */ name) =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+-]+)$`, 'm').exec(profiles.metrics)?.[1] ?? NaN);
     const rows = metric('wt_profile_rows_written_total');
+    const dbRowsPerSecond = rows / profiles.seconds;
+    const dbTimeRowsPerSecond = rows / metric('wt_profile_db_seconds_sum');
+    const stageDbRatio = dbRowsPerSecond / pg.rowsPerSecond;
     figures.profiles_rows_written = rows;
-    figures.profiles_db_rows_per_s = rows / profiles.seconds;
-    figures.profiles_db_time_rows_per_s = rows / metric('wt_profile_db_seconds_sum');
-    figures.profiles_stage_db_ratio = figures.profiles_db_rows_per_s / figures.pg_upsert_ceiling;
+    figures.profiles_db_rows_per_s = dbRowsPerSecond;
+    figures.profiles_db_time_rows_per_s = dbTimeRowsPerSecond;
+    figures.profiles_stage_db_ratio = stageDbRatio;
     log(
-      `  profiles stage: ${Math.round(rows)} profile rows written, ${Math.round(figures.profiles_db_rows_per_s)}/s (${figures.profiles_stage_db_ratio.toFixed(2)} of the ceiling; ${Math.round(figures.profiles_db_time_rows_per_s)}/s of summed database time)`,
+      `  profiles stage: ${Math.round(rows)} profile rows written, ${Math.round(dbRowsPerSecond)}/s (${stageDbRatio.toFixed(2)} of the ceiling; ${Math.round(dbTimeRowsPerSecond)}/s of summed database time)`,
     );
     // Our profile writes proper: ProfileStore.writeEngagement (what the consumer calls, Kafka aside)
     // on batches of 500 distinct people, side by side in turn with a raw single-table upsert of the
@@ -274,14 +310,18 @@ try {
       `rows=${Math.max(10_000, Math.round(EVENTS / 3))}`,
       'people=500',
     ]);
+    /** @type {number} */
+    const dbRatio = writes.store / writes.tableCeiling;
+    /** @type {number} */
+    const modelRatio = writes.store / writes.modelCeiling;
     figures.pg_upsert_ceiling_side = writes.tableCeiling;
     figures.pg_model_ceiling = writes.modelCeiling;
     figures.profiles_store_rows_per_s = writes.store;
-    figures.profiles_db_ratio = writes.store / writes.tableCeiling;
-    figures.profiles_model_ratio = writes.store / writes.modelCeiling;
+    figures.profiles_db_ratio = dbRatio;
+    figures.profiles_model_ratio = modelRatio;
     figures.pg_model_over_upsert = writes.modelCeiling / writes.tableCeiling;
     log(
-      `  raw upsert ${Math.round(writes.tableCeiling)}, raw data model ${Math.round(writes.modelCeiling)}, ProfileStore ${Math.round(writes.store)} profile rows/s (${writes.eventsPerBatch} events, ${Math.round(writes.dayRowsPerBatch)} day rows per batch): ${figures.profiles_db_ratio.toFixed(2)} of the raw upsert, ${figures.profiles_model_ratio.toFixed(2)} of the raw data model`,
+      `  raw upsert ${Math.round(writes.tableCeiling)}, raw data model ${Math.round(writes.modelCeiling)}, ProfileStore ${Math.round(writes.store)} profile rows/s (${writes.eventsPerBatch} events, ${Math.round(writes.dayRowsPerBatch)} day rows per batch): ${dbRatio.toFixed(2)} of the raw upsert, ${modelRatio.toFixed(2)} of the raw data model`,
     );
   }
 
@@ -294,7 +334,7 @@ try {
       `expect=${NAIVE_EVENTS}`,
     ]);
     figures.naive_nest_eps = naive.perSecond;
-    figures.speedup_vs_naive = figures.profiles_eps / naive.perSecond;
+    figures.speedup_vs_naive = profiles?.perSecond / naive.perSecond;
     log(`  ${Math.round(naive.perSecond)}/s`);
   }
 

@@ -16,6 +16,12 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 if (process.argv[1] && path.dirname(path.resolve(process.argv[1])) === path.join(ROOT, 'tools', 'stack')) ensureSupportedNode();
 const NX_ENV = { NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false', NX_SKIP_NX_CACHE: process.env.NX_SKIP_NX_CACHE ?? '' };
 
+/**
+ * Runs a command in the repository root with Nx's non-interactive settings; throws when it fails.
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{env?: NodeJS.ProcessEnv}} [options]
+ */
 export function run(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...NX_ENV, ...options.env } });
   if (result.status !== 0) {
@@ -43,6 +49,7 @@ export function buildAll(log = console.log) {
   run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
 }
 
+/** @param {string[]} args */
 export function nx(args) {
   run('npx', ['nx', ...args]);
 }

@@ -34,6 +34,13 @@ export function modelCacheRoot(env = process.env) {
   return path.join(xdg, 'wa-targeting', 'models');
 }
 
+/**
+ * Runs a command; resolves with its combined output, rejects with its tail.
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{cwd: string, what: string}} options `what`: the step, for the messages
+ * @returns {Promise<string>}
+ */
 function run(command, args, { cwd, what }) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -47,6 +54,13 @@ function run(command, args, { cwd, what }) {
   });
 }
 
+/**
+ * Cross-process mutex via an atomic mkdir; a lock whose holder is gone is broken.
+ * @template T
+ * @param {string} lockDir
+ * @param {() => Promise<T>} fn
+ * @returns {Promise<T>}
+ */
 async function withLock(lockDir, fn, timeoutMs = 10 * 60_000) {
   const deadline = Date.now() + timeoutMs;
   fs.mkdirSync(path.dirname(lockDir), { recursive: true });

@@ -41,7 +41,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { buildAll, ensureInstalled, ROOT } from './bootstrap.mjs';
 
-const num = (name, fallback) => {
+const num = (/** @type {string} */ name, /** @type {number} */ fallback) => {
   const value = Number(process.env[name] ?? fallback);
   if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got ${process.env[name]}`);
   return value;
@@ -81,13 +81,19 @@ const POLICIES = ['learned', 'random', 'rule', 'interest_oracle', 'oracle'];
 const POLICY_NUMBER = Object.fromEntries(POLICIES.map((p, i) => [p, `91000000000${i + 1}`]));
 const POLICY_BUSINESS = Object.fromEntries(POLICIES.map((p) => [p, `eval-${p}`]));
 const started = Date.now();
-const log = (m) => console.error(`[eval ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${m}`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (/** @type {string} */ m) => console.error(`[eval ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${m}`);
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
 ensureInstalled(() => {});
 buildAll(() => {});
 const require = createRequire(import.meta.url);
-const dist = (p) => require(path.join(ROOT, 'dist', p));
+const dist = (/** @type {string} */ p) => require(path.join(ROOT, 'dist', p));
+/**
+ * Calibration of apps/scoring/src/eval/targeting-eval.ts.
+ * @typedef {{outcomes: number, brier: number, brierOfBaseRate: number, auc: number,
+ *            reliability: Array<{bin: string, predicted: number, observed: number, n: number}>}} Calibration
+ */
+/** @type {{calibrationOf: (pairs: Array<{p: number, y: number}>) => Calibration, worldOf: (options: object) => any}} */
 const { calibrationOf, worldOf } = dist('apps/scoring/src/eval/targeting-eval.js');
 const { LogisticModel } = dist('apps/scoring/src/relevance/logistic-model.js');
 const { Topic } = dist('libs/contracts/src/index.js');
@@ -110,14 +116,15 @@ log(`fresh broker and databases (profile ${PROFILE}${process.env.WT_STACK_SLOT ?
 await resetBroker({ profile: PROFILE });
 await dropDatabases(Object.values(settings.databases));
 const up = await stackUp({ profile: PROFILE, build: false, log: () => {} });
-const db = (service) => new pg.Pool({ connectionString: up.databaseUrls[settings.databases[service]], max: 2 });
-let scoringDb;
-let dispatcherDb;
-let kafka;
-let producer;
-let admin;
+const db = (/** @type {string} */ service) => new pg.Pool({ connectionString: up.databaseUrls[settings.databases[service]], max: 2 });
+// Made here, connected once the services are ready (a pool connects on its first query).
+const scoringDb = db('scoring');
+const dispatcherDb = db('dispatcher');
+const kafka = new kafkajs.Kafka({ brokers: up.brokers.split(','), clientId: 'eval-targeting', logLevel: kafkajs.logLevel.NOTHING });
+const producer = kafka.producer({ idempotent: true, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+const admin = kafka.admin();
 let report;
-/** Ingest API keys issued for this run, by action and subject. */
+/** Ingest API keys issued for this run, by action and subject. @type {Map<string, string>} */
 const ingestKeys = new Map();
 try {
   const serviceEnv = { LOG_LEVEL: 'warn' };
@@ -157,15 +164,10 @@ try {
     },
   });
   log('services ready');
-  scoringDb = db('scoring');
-  dispatcherDb = db('dispatcher');
-  kafka = new kafkajs.Kafka({ brokers: up.brokers.split(','), clientId: 'eval-targeting', logLevel: kafkajs.logLevel.NOTHING });
-  producer = kafka.producer({ idempotent: true, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
-  admin = kafka.admin();
   await Promise.all([producer.connect(), admin.connect()]);
   report = await evaluate();
 } finally {
-  await Promise.allSettled([producer?.disconnect(), admin?.disconnect(), scoringDb?.end(), dispatcherDb?.end()]);
+  await Promise.allSettled([producer.disconnect(), admin.disconnect(), scoringDb.end(), dispatcherDb.end()]);
   log('stopping what the evaluation started...');
   await stopServices({ profile: PROFILE, log: () => {} });
   await stackDown({ profile: PROFILE, services: [], broker: up.brokerStartedByUs, log: () => {} });
@@ -173,12 +175,29 @@ try {
 writeReport(report);
 console.log(`${formatReport(report)}\nJSON: ${path.relative(ROOT, OUT)}`);
 
+/** @typedef {Awaited<ReturnType<typeof evaluate>>} Report */
+
+/** @param {Report} r */
 function writeReport(r) {
   fs.mkdirSync(path.dirname(OUT), { recursive: true });
   fs.writeFileSync(OUT, `${JSON.stringify(r, null, 2)}\n`);
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** @typedef {ReturnType<typeof tally>} Tally */
+/**
+ * A profile snapshot of the audience as scoring holds it (the fields the baselines read).
+ * @typedef {{personId: string, contact: string, timeZone?: string, interests?: Record<string, number>}} AudienceMember
+ */
+/**
+ * A message the sandbox accepted (`GET /sandbox/messages`: the fields read here).
+ * @typedef {{templateName: string, bizOpaqueCallbackData: string, waId: string, wamid: string}} SandboxMessage
+ */
+/**
+ * An item ingest answers for (`results` of its routes).
+ * @typedef {{index: number, status: string, personId: string}} IngestResult
+ */
 
 async function evaluate() {
   // Bursts peak within the population's default 24 rounds, the sandbox's default too.
@@ -188,21 +207,47 @@ async function evaluate() {
     people: OPTIONS.people,
     engagementsPerRound: OPTIONS.engagementsPerRound,
   });
-  const { phones } = sim;
+  /** @type {string[]} */
+  const phones = sim.phones;
+  /** @type {Map<string, string>} */
   const personOf = new Map(); // phone -> personId (as ingest answered)
+  /** @type {Map<string, string>} */
   const phoneOf = new Map();
+  // Every phone of the population has a person (its consents were accepted), and every person a phone.
+  const personIdOf = (/** @type {string} */ phone) => {
+    const personId = personOf.get(phone);
+    if (personId === undefined) throw new Error('a phone of the population has no person id (its consent was not accepted)');
+    return personId;
+  };
+  const phoneOfPerson = (/** @type {string} */ personId) => {
+    const phone = phoneOf.get(personId);
+    if (phone === undefined) throw new Error(`person ${personId} is not one of the population's`);
+    return phone;
+  };
   const totals = Object.fromEntries(POLICIES.map((p) => [p, tally(p)]));
+  /** @type {Record<string, Set<string>>} */
   const revoked = Object.fromEntries(POLICIES.map((p) => [p, new Set()]));
-  /** Per policy and person: the rounds of the messages sent so far (all within a real week: the weekly cap holds for the whole run). */
+  /**
+   * Per policy and person: the rounds of the messages sent so far (all within a real week: the weekly cap holds for the whole run).
+   * @type {Record<string, Map<string, number[]>>}
+   */
   const sentTo = Object.fromEntries(POLICIES.map((p) => [p, new Map()]));
-  const sentCount = (policy, personId) => (sentTo[policy].get(personId) ?? []).length;
+  const sentCount = (/** @type {string} */ policy, /** @type {string} */ personId) => (sentTo[policy].get(personId) ?? []).length;
   /** Messages of the last 7 rounds (simulated days) before this round: the archetype population's fatigue, as its sandbox counts it. */
-  const recentOf = (policy, personId, round) => (sentTo[policy].get(personId) ?? []).filter((r) => r > round - 7 && r <= round).length;
-  /** Per policy: sends and expected conversions per archetype (propensity group for `simulation`). */
+  const recentOf = (/** @type {string} */ policy, /** @type {string} */ personId, /** @type {number} */ round) =>
+    (sentTo[policy].get(personId) ?? []).filter((r) => r > round - 7 && r <= round).length;
+  /**
+   * Per policy: sends and expected conversions per archetype (propensity group for `simulation`).
+   * @type {Record<string, Record<string, {sent: number, expectedConversions: number}>>}
+   */
   const byArchetype = Object.fromEntries(POLICIES.map((p) => [p, {}]));
-  const archetypeOf = (phone) => sim.archetype(phone);
-  /** The learned policy's predicted purchase probability (the posterior mean the launch used) and what happened. */
+  const archetypeOf = (/** @type {string} */ phone) => sim.archetype(phone);
+  /**
+   * The learned policy's predicted purchase probability (the posterior mean the launch used) and what happened.
+   * @type {Array<{p: number, y: number, round: number}>}
+   */
   const predictions = [];
+  /** @type {Map<string, {predict(features: unknown): number} | undefined>} */
   const models = new Map();
   const learnedKey = await issueApiKey(POLICY_BUSINESS.learned);
   let postedEvents = 0;
@@ -225,6 +270,11 @@ async function evaluate() {
     phoneOf.set(result.personId, item.phone);
   });
 
+  /**
+   * @typedef {{round: number, category: string, policies: Record<string, Tally>, phaseSeconds: Record<string, number>,
+   *            model: Awaited<ReturnType<typeof currentModel>>, seconds: number}} RoundResult
+   */
+  /** @type {RoundResult[]} */
   const rounds = [];
   for (let round = 0; round < OPTIONS.rounds; round++) {
     if (fs.existsSync(STOP_FILE)) {
@@ -233,17 +283,19 @@ async function evaluate() {
       break;
     }
     const roundStarted = Date.now();
+    /** @type {Record<string, number>} */
     const phases = {};
     let phaseStarted = Date.now();
-    const phase = (name) => {
+    const phase = (/** @type {string} */ name) => {
       phases[name] = Math.round((Date.now() - phaseStarted) / 100) / 10;
       phaseStarted = Date.now();
     };
+    /** @type {string} */
     const category = sim.categories[round % sim.categories.length];
     // 1. The round's engagement, through ingest; wait until scoring holds every profile.
     const events = phones.flatMap((phone) =>
-      sim.engagements(phone, round).map((e, i) => ({
-        eventId: `eval-${round}-${i}-${personOf.get(phone).slice(0, 24)}`,
+      sim.engagements(phone, round).map((/** @type {{source: string, type: string, category: string}} */ e, /** @type {number} */ i) => ({
+        eventId: `eval-${round}-${i}-${personIdOf(phone).slice(0, 24)}`,
         source: e.source,
         type: e.type,
         phone,
@@ -287,12 +339,14 @@ async function evaluate() {
       `SELECT person_id, outcome, reason, score, model_version, features FROM decision WHERE campaign_id = $1 AND (outcome = 'send' OR reason = 'holdout')`,
       [campaignIds.learned],
     );
+    /** @type {Map<string, number>} */
     const predicted = new Map();
     for (const row of learnedRows.filter((r) => r.outcome === 'send' && r.features)) {
       const model = await modelOf(row.model_version);
       if (model) predicted.set(row.person_id.trim(), model.predict(row.features));
     }
     phase('learned');
+    /** @type {Record<string, {sent: string[], holdout: string[]}>} */
     const picks = {
       learned: {
         sent: learnedRows.filter((r) => r.outcome === 'send').map((r) => r.person_id.trim()),
@@ -301,15 +355,17 @@ async function evaluate() {
     };
 
     // 4. Baselines: chosen here from the same audience, sent by the same dispatcher.
-    const message = (policy) => ({ businessId: POLICY_NUMBER[policy], categories: [category] });
+    const message = (/** @type {string} */ policy) => ({ businessId: POLICY_NUMBER[policy], categories: [category] });
     for (const policy of POLICIES.slice(1)) {
       const audience = await audienceOf(POLICY_BUSINESS[policy]);
-      const score = {
+      /** @type {Record<string, (s: AudienceMember) => number>} */
+      const scores = {
         random: (s) => unit(`random:${round}:${s.personId}`),
         rule: (s) => ((s.interests?.[category] ?? 0) > 0 ? 1 + unit(`rule:${round}:${s.personId}`) : 0),
-        interest_oracle: (s) => sim.affinity(phoneOf.get(s.personId), category, round),
-        oracle: (s) => sim.probabilities(phoneOf.get(s.personId), message(policy), round, recentOf(policy, s.personId, round)).purchase,
-      }[policy];
+        interest_oracle: (s) => sim.affinity(phoneOfPerson(s.personId), category, round),
+        oracle: (s) => sim.probabilities(phoneOfPerson(s.personId), message(policy), round, recentOf(policy, s.personId, round)).purchase,
+      };
+      const score = scores[policy];
       // The same constraints as scoring's: opted in (the audience), the weekly cap per business, quiet hours, the holdout.
       const now = new Date();
       const eligible = audience.filter(
@@ -317,7 +373,9 @@ async function evaluate() {
       );
       const ranked = eligible.map((s) => ({ s, v: score(s) })).filter((x) => policy !== 'rule' || x.v > 0);
       ranked.sort((a, b) => b.v - a.v || (a.s.personId < b.s.personId ? -1 : 1));
+      /** @type {AudienceMember[]} */
       const chosen = [];
+      /** @type {AudienceMember[]} */
       const holdout = [];
       for (const { s } of ranked) {
         if (chosen.length >= OPTIONS.budget) break;
@@ -339,22 +397,29 @@ async function evaluate() {
     phase('dispatch');
     await settle();
     phase('settle');
+    /** @type {Array<{eventId: string, source: string, type: string, phone: string, occurredAt: string, categories: string[], businessId: string}>} */
     const purchases = [];
-    const roundResult = { round: round + 1, category, policies: {} };
+    /** @type {Record<string, Tally>} */
+    const policies = {};
     for (const policy of POLICIES) {
       const t = totals[policy];
       const r = tally(policy);
       const sentIds = new Set(picks[policy].sent.map((personId) => decisionIdFor(campaignIds[policy], personId)));
+      /** @type {SandboxMessage[]} */
       const messages = await sandbox(`/sandbox/messages?phoneNumberId=${POLICY_NUMBER[policy]}`);
+      /** @type {Map<string, SandboxMessage[]>} */
       const byDecision = new Map();
       for (const m of messages)
-        if (m.templateName === template && sentIds.has(m.bizOpaqueCallbackData))
-          (byDecision.get(m.bizOpaqueCallbackData) ?? byDecision.set(m.bizOpaqueCallbackData, []).get(m.bizOpaqueCallbackData)).push(m);
+        if (m.templateName === template && sentIds.has(m.bizOpaqueCallbackData)) {
+          const attempts = byDecision.get(m.bizOpaqueCallbackData) ?? [];
+          if (attempts.length === 0) byDecision.set(m.bizOpaqueCallbackData, attempts);
+          attempts.push(m);
+        }
       r.sent = picks[policy].sent.length;
       r.accepted = byDecision.size;
       r.holdout = picks[policy].holdout.length;
       for (const personId of picks[policy].sent) {
-        const phone = phoneOf.get(personId);
+        const phone = phoneOfPerson(personId);
         const p = sim.probabilities(phone, message(policy), round, recentOf(policy, personId, round)).purchase;
         r.expectedConversions += p;
         sentTo[policy].set(personId, [...(sentTo[policy].get(personId) ?? []), round]);
@@ -367,7 +432,8 @@ async function evaluate() {
         // fatigue): what the person did, known at once, not from statuses that a loaded machine may
         // not have emitted yet (an opt-out missed here would stall the next round's audience wait).
         const phone = `+${attempts[0].waId}`;
-        const personId = personOf.get(phone);
+        const personId = personIdOf(phone);
+        /** @type {Array<{wamid: string, reaction: {delivered: boolean, read: boolean, clicked: boolean, optedOut: boolean, purchased: boolean, failure?: {errorCode: number}}}>} */
         const reactions = attempts.map((m) => ({
           wamid: m.wamid,
           reaction: sim.react(phone, message(policy), m.wamid, round, recentOf(policy, personId, round) - 1),
@@ -379,8 +445,8 @@ async function evaluate() {
         }
         r.delivered++;
         const { reaction } = delivered;
-        if (policy === 'learned' && predicted.has(personId))
-          predictions.push({ p: predicted.get(personId), y: reaction.purchased ? 1 : 0, round });
+        const prediction = predicted.get(personId);
+        if (policy === 'learned' && prediction !== undefined) predictions.push({ p: prediction, y: reaction.purchased ? 1 : 0, round });
         if (reaction.read) r.read++;
         if (reaction.clicked) r.clicks++;
         if (reaction.optedOut) {
@@ -400,17 +466,33 @@ async function evaluate() {
           });
         }
       }
-      for (const k of ['sent', 'accepted', 'delivered', 'read', 'clicks', 'conversions', 'expectedConversions', 'optOuts', 'holdout'])
+      for (const k of /** @type {const} */ ([
+        'sent',
+        'accepted',
+        'delivered',
+        'read',
+        'clicks',
+        'conversions',
+        'expectedConversions',
+        'optOuts',
+        'holdout',
+      ]))
         t[k] += r[k];
-      roundResult.policies[policy] = { ...r, expectedConversions: round2(r.expectedConversions) };
+      policies[policy] = { ...r, expectedConversions: round2(r.expectedConversions) };
     }
     if (purchases.length > 0) postedEvents += await postAll('/v1/engagement-events', 'events', purchases);
     await settle();
     phase('outcomes');
     const model = await currentModel();
-    roundResult.phaseSeconds = phases;
-    roundResult.model = model;
-    roundResult.seconds = Math.round((Date.now() - roundStarted) / 100) / 10;
+    /** @type {RoundResult} */
+    const roundResult = {
+      round: round + 1,
+      category,
+      policies,
+      phaseSeconds: phases,
+      model,
+      seconds: Math.round((Date.now() - roundStarted) / 100) / 10,
+    };
     rounds.push(roundResult);
     log(
       `round ${round + 1}/${OPTIONS.rounds} (${category}, ${roundResult.seconds} s: ${Object.entries(phases)
@@ -431,10 +513,12 @@ async function evaluate() {
       // The simulated people never buy without a message (no organic purchase): holdout conversions are 0.
       return { ...t, expectedConversions: round2(t.expectedConversions), conversionRate, holdoutConversions: 0, uplift: conversionRate };
     });
-    const by = (p) => results.find((r) => r.policy === p);
+    const byPolicy = Object.fromEntries(results.map((r) => [r.policy, r]));
+    const by = (/** @type {string} */ p) => byPolicy[p]; // every policy has its results
     const half = Math.floor(rounds.length / 2);
-    const sumRounds = (from, to, p) => rounds.slice(from, to).reduce((n, x) => n + x.policies[p].expectedConversions, 0);
-    const ratio = (a, b) => (b > 0 ? a / b : 0);
+    const sumRounds = (/** @type {number} */ from, /** @type {number} */ to, /** @type {string} */ p) =>
+      rounds.slice(from, to).reduce((n, x) => n + x.policies[p].expectedConversions, 0);
+    const ratio = (/** @type {number} */ a, /** @type {number} */ b) => (b > 0 ? a / b : 0);
     const ratios = {
       expectedLearnedOverRandom: ratio(by('learned').expectedConversions, by('random').expectedConversions),
       expectedLearnedOverRule: ratio(by('learned').expectedConversions, by('rule').expectedConversions),
@@ -477,10 +561,14 @@ async function evaluate() {
    * An API key of ingest's doors, issued once per business (consents) or source (events) the way an
    * operator does (docs/authentication.md): a business writes its own consents, a producer its own
    * source's events.
+   * @param {string} action
+   * @param {string} subject
+   * @returns {string}
    */
   function ingestKey(action, subject) {
     const id = `${action} ${subject}`;
-    if (!ingestKeys.has(id)) {
+    const known = ingestKeys.get(id);
+    if (known === undefined) {
       const out = spawnSync(
         process.execPath,
         [path.join(ROOT, 'dist/apps/ingest/src/main.js'), 'api-key', action, subject, 'eval-targeting'],
@@ -490,27 +578,46 @@ async function evaluate() {
         },
       );
       if (out.status !== 0) throw new Error(`could not issue an ingest key (${id}): ${out.stderr}`);
-      ingestKeys.set(id, JSON.parse(out.stdout.trim().split('\n').at(-1)).apiKey);
+      /** @type {string} */
+      const issued = JSON.parse(out.stdout.trim().split('\n').at(-1) ?? '').apiKey;
+      ingestKeys.set(id, issued);
+      return issued;
     }
-    return ingestKeys.get(id);
+    return known;
   }
 
-  /** Posts items in chunks of 1,000 to an ingest route, each with the key of its business or source; every item must be accepted. */
+  /**
+   * Posts items in chunks of 1,000 to an ingest route, each with the key of its business or source; every item must be accepted.
+   * @template {{businessId?: string, source?: string}} T
+   * @param {string} route
+   * @param {'consents' | 'events'} field
+   * @param {T[]} items
+   * @param {(item: T, result: IngestResult) => void} [onAccepted]
+   */
   async function postAll(route, field, items, onAccepted) {
+    /** @type {Map<string, T[]>} */
     const groups = new Map();
     for (const item of items) {
       // A platform-wide consent (no business) is asserted by the first policy's business.
-      const key =
-        field === 'consents'
-          ? ingestKey('issue', item.businessId ?? POLICY_BUSINESS[POLICIES[0]])
-          : ingestKey('issue-producer', item.source);
-      if (!groups.has(key)) groups.set(key, []);
-      groups.get(key).push(item);
+      const subject = field === 'consents' ? (item.businessId ?? POLICY_BUSINESS[POLICIES[0]]) : item.source;
+      if (subject === undefined) throw new Error(`an event without a source for ${route}`);
+      const key = ingestKey(field === 'consents' ? 'issue' : 'issue-producer', subject);
+      const group = groups.get(key) ?? [];
+      if (group.length === 0) groups.set(key, group);
+      group.push(item);
     }
     for (const [apiKey, group] of groups) await postGroup(route, field, group, apiKey, onAccepted);
     return items.length;
   }
 
+  /**
+   * @template T
+   * @param {string} route
+   * @param {string} field
+   * @param {T[]} items
+   * @param {string} apiKey
+   * @param {(item: T, result: IngestResult) => void} [onAccepted]
+   */
   async function postGroup(route, field, items, apiKey, onAccepted) {
     for (let i = 0; i < items.length; i += 1000) {
       const chunk = items.slice(i, i + 1000);
@@ -523,7 +630,8 @@ async function evaluate() {
         }),
       );
       if (!response.ok) throw new Error(`ingest ${route} answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
-      const body = await response.json();
+      // Ingest's answer: one result per item, by index.
+      const body = /** @type {{results: IngestResult[]}} */ (await response.json());
       const rejected = body.results.filter((r) => r.status !== 'accepted');
       if (rejected.length > 0)
         throw new Error(`ingest ${route} rejected ${rejected.length} items, e.g. ${JSON.stringify(rejected[0]).slice(0, 300)}`);
@@ -532,8 +640,13 @@ async function evaluate() {
     return items.length;
   }
 
-  /** Scoring holds every profile with every event posted so far, and every opt-out. */
+  /**
+   * Scoring holds every profile with every event posted so far, and every opt-out.
+   * @param {number} eventsPosted
+   * @param {Record<string, Set<string>>} revokedSoFar
+   */
   async function waitForAudience(eventsPosted, revokedSoFar) {
+    /** @type {object | undefined} what scoring held at the last look */
     let last;
     await waitFor('scoring to hold every profile', async () => {
       const { rows } = await scoringDb.query(
@@ -554,12 +667,23 @@ async function evaluate() {
     });
   }
 
-  /** The business's opted-in audience as scoring holds it (the snapshots profiles published). */
+  /**
+   * The business's opted-in audience as scoring holds it (the snapshots profiles published).
+   * @param {string} businessId
+   * @returns {Promise<AudienceMember[]>}
+   */
   async function audienceOf(businessId) {
     const { rows } = await scoringDb.query(`SELECT body FROM audience_profile WHERE opted_in @> ARRAY[$1]::text[]`, [businessId]);
     return rows.map((r) => r.body).filter((s) => s.contact);
   }
 
+  /**
+   * @param {string} policy
+   * @param {string} campaignId
+   * @param {string} template
+   * @param {string} category
+   * @param {AudienceMember[]} chosen
+   */
   async function publishDecisions(policy, campaignId, template, category, chosen) {
     const decidedAt = new Date().toISOString();
     const records = chosen.map((s) => ({
@@ -593,7 +717,10 @@ async function evaluate() {
       await producer.send({ topic: Topic.TargetingDecisionsV1, acks: -1, messages: records.slice(i, i + 500) });
   }
 
-  /** The model version a decision was made with (`logreg-v<n>`; v0 is the cold start, never stored). */
+  /**
+   * The model version a decision was made with (`logreg-v<n>`; v0 is the cold start, never stored).
+   * @param {string} modelVersion
+   */
   async function modelOf(modelVersion) {
     if (!models.has(modelVersion)) {
       const version = Number(/^logreg-v(\d+)$/.exec(modelVersion)?.[1] ?? NaN);
@@ -606,6 +733,7 @@ async function evaluate() {
     return models.get(modelVersion);
   }
 
+  /** @returns {Promise<{version: number, examples: number, weights?: Record<string, number>}>} */
   async function currentModel() {
     const { rows } = await scoringDb.query(`SELECT version, weights, examples FROM relevance_model ORDER BY version DESC LIMIT 1`);
     return rows[0]
@@ -650,6 +778,10 @@ async function settle(timeoutMs = 180_000) {
   );
 }
 
+/**
+ * @param {string} groupId
+ * @param {string[]} topics
+ */
 async function groupLag(groupId, topics) {
   let lag = 0;
   const committed = await admin.fetchOffsets({ groupId, topics });
@@ -664,6 +796,12 @@ async function groupLag(groupId, topics) {
   return lag;
 }
 
+/**
+ * @template T
+ * @param {string} what
+ * @param {() => Promise<T>} attempt
+ * @returns {Promise<T>}
+ */
 async function withRetries(what, attempt, attempts = 5) {
   for (let n = 1; ; n++) {
     try {
@@ -677,6 +815,10 @@ async function withRetries(what, attempt, attempts = 5) {
   }
 }
 
+/**
+ * @param {string} what
+ * @param {() => Promise<boolean>} check
+ */
 async function waitFor(what, check, timeoutMs = 180_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -685,13 +827,23 @@ async function waitFor(what, check, timeoutMs = 180_000) {
   }
 }
 
-/** The sandbox's JSON answer to `route` (each route its own shape: sandbox-schemas.ts). @returns {Promise<any>} */
+/**
+ * The sandbox's JSON answer to `route` (each route its own shape: sandbox-schemas.ts).
+ * @param {string} route
+ * @param {RequestInit} [init]
+ * @returns {Promise<any>}
+ */
 async function sandbox(route, init) {
   const response = await fetch(`${settings.urls['whatsapp-sandbox']}${route}`, init);
   if (!response.ok) throw new Error(`sandbox ${route} answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
   return response.json();
 }
 
+/**
+ * @param {string} phoneNumberId
+ * @param {string} name
+ * @param {string} category
+ */
 async function registerTemplate(phoneNumberId, name, category) {
   const response = await fetch(`${settings.urls['whatsapp-sandbox']}/v25.0/${phoneNumberId}/message_templates`, {
     method: 'POST',
@@ -707,6 +859,12 @@ async function registerTemplate(phoneNumberId, name, category) {
   if (!response.ok) throw new Error(`template ${name} on ${phoneNumberId}: ${response.status} ${await response.text()}`);
 }
 
+/**
+ * @param {string} method
+ * @param {string} route
+ * @param {string} apiKey
+ * @param {unknown} body
+ */
 async function scoringApi(method, route, apiKey, body) {
   const response = await fetch(`${settings.urls.scoring}${route}`, {
     method,
@@ -717,7 +875,11 @@ async function scoringApi(method, route, apiKey, body) {
   return response.json();
 }
 
-/** An API key for the business, issued with scoring's own command. */
+/**
+ * An API key for the business, issued with scoring's own command.
+ * @param {string} businessId
+ * @returns {Promise<string>}
+ */
 async function issueApiKey(businessId) {
   const result = spawnSync(process.execPath, [path.join(ROOT, 'dist/apps/scoring/src/main.js'), 'api-key', 'issue', businessId, 'eval'], {
     cwd: ROOT,
@@ -725,10 +887,13 @@ async function issueApiKey(businessId) {
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`api-key issue failed: ${result.stderr}`);
-  return JSON.parse(result.stdout.trim().split('\n').at(-1)).apiKey;
+  return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '').apiKey;
 }
 
-/** This slot's bench databases, dropped so the evaluation starts from nothing (no model, no ledger). */
+/**
+ * This slot's bench databases, dropped so the evaluation starts from nothing (no model, no ledger).
+ * @param {string[]} names
+ */
 async function dropDatabases(names) {
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
   try {
@@ -743,22 +908,26 @@ async function dropDatabases(names) {
   }
 }
 
+/** @param {string} key */
 function unit(key) {
   return holdoutBucket('eval', key);
 }
 
+/** @param {number} x */
 function round2(x) {
   return Math.round(x * 100) / 100;
 }
 
+/** @param {string} policy */
 function tally(policy) {
   return { policy, sent: 0, accepted: 0, delivered: 0, read: 0, clicks: 0, conversions: 0, expectedConversions: 0, optOuts: 0, holdout: 0 };
 }
 
+/** @param {Report} r */
 function formatReport(r) {
-  const pct = (x) => `${(x * 100).toFixed(1)} %`;
-  const goal = (met) => (met ? 'met' : 'MISSED');
-  const pad = (x, n) => String(x).padStart(n);
+  const pct = (/** @type {number} */ x) => `${(x * 100).toFixed(1)} %`;
+  const goal = (/** @type {boolean} */ met) => (met ? 'met' : 'MISSED');
+  const pad = (/** @type {string | number} */ x, /** @type {number} */ n) => String(x).padStart(n);
   const archetypes = [...new Set(r.results.flatMap((x) => Object.keys(x.byArchetype ?? {})))].sort();
   const c = r.calibration;
   const last = r.rounds.at(-1)?.model;
@@ -805,8 +974,8 @@ function formatReport(r) {
     '',
     `expected learned / random: ${r.ratios.expectedLearnedOverRandom.toFixed(2)} (goal >= 5: ${goal(r.goals.learnedAtLeast5xRandom)})`,
     `expected learned / rule: ${r.ratios.expectedLearnedOverRule.toFixed(2)} (goal >= 2: ${goal(r.goals.learnedAtLeast2xRule)})`,
-    `expected learned / interest-only oracle: ${r.ratios.expectedLearnedOverInterestOracle.toFixed(2)}${r.goals.learnedAtLeastInterestOracle === undefined ? '' : ` (goal >= 1.0: ${goal(r.goals.learnedAtLeastInterestOracle)})`}`,
-    `expected learned / full oracle: ${r.ratios.expectedLearnedOverOracle.toFixed(2)}${r.goals.learnedAtLeast85PercentOfOracle === undefined ? '' : ` (goal >= 0.85: ${goal(r.goals.learnedAtLeast85PercentOfOracle)})`}`,
+    `expected learned / interest-only oracle: ${r.ratios.expectedLearnedOverInterestOracle.toFixed(2)}${'learnedAtLeastInterestOracle' in r.goals ? ` (goal >= 1.0: ${goal(r.goals.learnedAtLeastInterestOracle)})` : ''}`,
+    `expected learned / full oracle: ${r.ratios.expectedLearnedOverOracle.toFixed(2)}${'learnedAtLeast85PercentOfOracle' in r.goals ? ` (goal >= 0.85: ${goal(r.goals.learnedAtLeast85PercentOfOracle)})` : ''}`,
     `realized conversions learned / random ${r.ratios.learnedOverRandom.toFixed(2)}, / rule ${r.ratios.learnedOverRule.toFixed(2)}`,
     `learning curve, learned / oracle: first half ${r.ratios.firstHalfLearnedOverOracle.toFixed(2)}, second half ${r.ratios.secondHalfLearnedOverOracle.toFixed(2)} (goal rising: ${goal(r.goals.learningCurveRises)})`,
     `opt-outs learned vs rule: ${r.ratios.optOutsLearnedVsRule[0]} vs ${r.ratios.optOutsLearnedVsRule[1]} (goal fewer: ${goal(r.goals.fewerOptOutsThanRule)})`,

@@ -28,7 +28,7 @@ const RATE = Number(process.env.FAULT_RATE ?? 150);
 const GROUPS = ['services', 'whatsapp', 'broker', 'controller', 'freeze', 'postgres'];
 const ONLY = process.env.FAULT_ONLY ? process.env.FAULT_ONLY.split(',').map((g) => g.trim()) : GROUPS;
 for (const g of ONLY) if (!GROUPS.includes(g)) throw new Error(`FAULT_ONLY: unknown group "${g}" (${GROUPS.join(', ')})`);
-const wants = (group) => ONLY.includes(group);
+const wants = (/** @type {string} */ group) => ONLY.includes(group);
 // Before kafka-broker.mjs reads it: the fault run's cluster has three nodes unless told otherwise.
 process.env.KAFKA_BROKER_COUNT = process.env.FAULT_BROKERS ?? '3';
 const CLUSTER = Number(process.env.KAFKA_BROKER_COUNT) >= 3;
@@ -37,8 +37,8 @@ const STALL_GOAL_MS = 5_000;
 const PROFILE = 'bench';
 const CLI = path.join(ROOT, 'dist/tools/cli/src/main.js');
 const RESUME_LIMIT_MS = 30_000;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const log = (m) => console.log(m);
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
+const log = (/** @type {string} */ m) => console.log(m);
 
 ensureInstalled();
 buildAll();
@@ -53,6 +53,7 @@ log('Fresh broker and databases for the fault run...');
 await resetBroker({ profile: PROFILE });
 const PRIVATE_PG = process.env.FAULT_POSTGRES !== '0';
 const PG_FAULT = PRIVATE_PG && wants('postgres');
+/** @type {import('./private-postgres.mjs').PrivateCluster | undefined} */
 let privatePg;
 if (PRIVATE_PG) {
   const { startPrivatePostgres } = await import('./private-postgres.mjs');
@@ -94,7 +95,7 @@ const serviceEnv = {
 };
 /** Past every stage's Kafka session (10 s): the group gives the frozen replica's partitions to the other. */
 const FREEZE_MS = 15_000;
-const start = (only, replica = 1) =>
+const start = (/** @type {string[] | undefined} */ only, replica = 1) =>
   startServices({
     profile: PROFILE,
     brokers: up.brokers,
@@ -105,6 +106,11 @@ const start = (only, replica = 1) =>
     replica,
   });
 
+/**
+ * One step of `wt bench` (tools/cli/src/bench), run to its end.
+ * @param {string[]} args
+ * @returns {any} what the step prints on its last line (each step has its own figures)
+ */
 function cli(args) {
   const result = spawnSync(process.execPath, [CLI, 'bench', ...args], {
     cwd: ROOT,
@@ -112,10 +118,13 @@ function cli(args) {
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`bench ${args[0]} failed:\n${result.stderr}`);
-  return JSON.parse(result.stdout.trim().split('\n').at(-1));
+  return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '');
 }
 
-/** The input topic whose committed offset shows a stage making progress. */
+/**
+ * The input topic whose committed offset shows a stage making progress.
+ * @type {Record<string, string>}
+ */
 const INPUT = {
   ingest: 'social.engagement.v1',
   profiles: 'internal.engagement.normalized.v1',
@@ -123,6 +132,7 @@ const INPUT = {
   dispatcher: 'targeting.decisions.v1',
 };
 
+/** @param {string} service */
 async function ready(service) {
   try {
     return (await fetch(`${up.settings.urls[service]}/health/ready`, { signal: AbortSignal.timeout(2000) })).ok;
@@ -145,7 +155,9 @@ const probeKafka = new Kafka({
   connectionTimeout: 1000,
   retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 500 },
 });
+/** @type {import('kafkajs').Admin | undefined} */
 let probeAdmin;
+/** @param {string} service */
 async function offsetsOf(service) {
   try {
     if (!probeAdmin) {
@@ -174,26 +186,33 @@ async function offsetsOf(service) {
  * the broker may not answer at once). After a restart of the stage itself, a group with nothing
  * left to read counts too: the new process has joined and is ready. After an outage of the broker
  * or the database the process never left, so only progress shows that it works again.
+ * @param {string} service
+ * @param {number} since
  */
 async function resumed(service, since, { progressOnly = false } = {}) {
+  /** @type {number | undefined} */
   let before;
   for (;;) {
     const now = await offsetsOf(service);
     if (now && before === undefined) before = now.committed;
-    const moved = now && (now.committed > before || (!progressOnly && now.committed >= now.end));
+    const moved = now && before !== undefined && (now.committed > before || (!progressOnly && now.committed >= now.end));
     if (moved && (await ready(service))) return Date.now() - since;
     if (Date.now() - since > RESUME_LIMIT_MS * 3) return Date.now() - since;
     await sleep(100);
   }
 }
 
-/** Each stage's resume time, side by side: the round's figure is the slowest, the rest show where. */
+/**
+ * Each stage's resume time, side by side: the round's figure is the slowest, the rest show where.
+ * @param {string[]} services
+ * @param {number} since
+ */
 async function resumedEach(services, since) {
   const times = await Promise.all(services.map((s) => resumed(s, since, { progressOnly: true })));
   return Object.fromEntries(services.map((s, i) => [s, times[i]]));
 }
 
-const perStage = (stages) =>
+const perStage = (/** @type {Record<string, number>} */ stages) =>
   Object.entries(stages)
     .map(([s, ms]) => `${s} ${(ms / 1000).toFixed(1)} s`)
     .join(', ');
@@ -206,8 +225,13 @@ const perStage = (stages) =>
  * stages'. `stallSince(from, to)` is the longest gap that overlaps [from, to], counted from the
  * last advance before `from` (a gap still open at `to` counts until `to`).
  */
+/** @type {Record<string, number[]>} */
 const advances = Object.fromEntries(Object.keys(INPUT).map((s) => [s, []]));
 let sampling = true;
+/**
+ * @param {string} service
+ * @param {number} replica
+ */
 async function handledBy(service, replica) {
   const port = up.settings.ports[service] + 10 * (replica - 1);
   try {
@@ -223,6 +247,7 @@ async function handledBy(service, replica) {
 }
 // Whether each stage had read everything, by the broker (a separate loop: a reading may take
 // seconds while a node is down, and must not delay the counters').
+/** @type {Record<string, {at: number, yes: boolean} | undefined>} */
 const caughtUp = {};
 const offsetsLoop = (async () => {
   while (sampling) {
@@ -236,6 +261,7 @@ const offsetsLoop = (async () => {
   }
 })();
 const sampler = (async () => {
+  /** @type {Record<string, number | undefined>} */
   const last = {};
   while (sampling) {
     const at = Date.now();
@@ -246,14 +272,20 @@ const sampler = (async () => {
         const moved = handled.some((n, i) => n !== undefined && last[`${service}#${i}`] !== undefined && n !== last[`${service}#${i}`]);
         handled.forEach((n, i) => n !== undefined && (last[`${service}#${i}`] = n));
         // Caught up (lately) counts as moving: a stage with nothing to read is not stalled.
-        const idle = caughtUp[service] && caughtUp[service].yes && at - caughtUp[service].at < 1000;
+        const seen = caughtUp[service];
+        const idle = seen && seen.yes && at - seen.at < 1000;
         if (moved || idle) advances[service].push(at);
       }),
     );
     await sleep(Math.max(0, 200 - (Date.now() - at)));
   }
 })();
+/**
+ * @param {number} from
+ * @param {number} to
+ */
 function stallSince(from, to) {
+  /** @type {Record<string, number>} */
   const stages = {};
   for (const [service, times] of Object.entries(advances)) {
     let longest = 0;
@@ -273,6 +305,7 @@ async function leadersPerNode() {
   await admin.connect();
   try {
     const { topics } = await admin.fetchTopicMetadata();
+    /** @type {Map<number, number>} */
     const led = new Map();
     let underReplicated = 0;
     for (const t of topics)
@@ -349,15 +382,28 @@ async function killNode({ round, group, id, led = undefined, why }) {
   return entry;
 }
 
+/**
+ * One round's figures (each kind of round has its own beside these).
+ * @typedef {{round: number, group: string, service: string, signal: string, ok: boolean} & Record<string, unknown>} Round
+ */
+/** @type {Round[]} */
 const rounds = [];
 
+/** @type {Record<string, string | undefined>} */
+const GROUP_OF_SERVICE = { kafka: 'broker', postgres: 'postgres', 'whatsapp-sandbox': 'whatsapp' };
 /** The group of a round written before rounds named theirs. */
-const groupOf = (r) => r.group ?? { kafka: 'broker', postgres: 'postgres', 'whatsapp-sandbox': 'whatsapp' }[r.service] ?? 'services';
-/** With FAULT_ONLY, the rounds of the groups not run this time, from the last results (marked `carried`, with their date). */
+const groupOf = (/** @type {{group?: string, service: string}} */ r) => r.group ?? GROUP_OF_SERVICE[r.service] ?? 'services';
+/**
+ * With FAULT_ONLY, the rounds of the groups not run this time, from the last results (marked `carried`, with their date).
+ * @param {string} file
+ * @returns {Round[]}
+ */
 function carriedRounds(file) {
   if (ONLY.length === GROUPS.length || !fs.existsSync(file)) return [];
   const previous = JSON.parse(fs.readFileSync(file, 'utf8'));
-  return (previous.rounds ?? [])
+  /** @type {Round[]} */
+  const previousRounds = previous.rounds ?? [];
+  return previousRounds
     .filter((r) => !ONLY.includes(groupOf(r)) && groupOf(r) !== 'baseline')
     .map((r) => ({ ...r, group: groupOf(r), carried: true, at: r.at ?? previous.at }));
 }
@@ -365,12 +411,13 @@ function carriedRounds(file) {
 const seconds = 1200;
 const keysFile = path.join(os.tmpdir(), `wt-faults-${run}.json`);
 const stopFile = path.join(os.tmpdir(), `wt-faults-${run}.stop`);
+/** @type {import('node:child_process').ChildProcess | undefined} */
 let load;
 try {
   log('Starting every service...');
   await start(undefined);
   log(`Load: ${RATE} events/s until the rounds are over, a poison message every 500 events`);
-  load = spawn(
+  const loadProcess = spawn(
     process.execPath,
     [
       CLI,
@@ -389,9 +436,10 @@ try {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
+  load = loadProcess;
   let loadOut = '';
-  load.stdout.on('data', (d) => (loadOut += d));
-  const loadDone = new Promise((resolve) => load.on('exit', resolve));
+  loadProcess.stdout.on('data', (d) => (loadOut += d));
+  const loadDone = new Promise((resolve) => loadProcess.on('exit', resolve));
   await sleep(8000);
 
   if (wants('services') || wants('broker') || wants('controller') || wants('freeze')) {
@@ -409,6 +457,7 @@ try {
       for (const signal of ['SIGKILL', 'SIGTERM']) {
         await sleep(1500 + Math.random() * 1500); // mid-batch: the stage is busy with the steady load
         const pid = servicePid(PROFILE, service);
+        if (pid === undefined) throw new Error(`${service} does not run before round ${round} (no live pid file)`);
         const at = Date.now();
         process.kill(pid, signal);
         while (servicePid(PROFILE, service)) await sleep(50);
@@ -456,6 +505,7 @@ try {
   if (wants('broker') && !CLUSTER) {
     log('Kafka broker killed and restarted...');
     const broker = await brokerStatus({ profile: PROFILE });
+    if (broker.pid === null) throw new Error(`the ${PROFILE} broker does not run (no live pid file)`);
     const brokerAt = Date.now();
     process.kill(broker.pid, 'SIGKILL');
     await sleep(3000);
@@ -538,6 +588,7 @@ try {
       for (let round = 1; round <= ROUNDS; round += 1) {
         await sleep(1500 + Math.random() * 1500);
         const pid = servicePid(PROFILE, service);
+        if (pid === undefined) throw new Error(`${service} does not run before freeze round ${round} (no live pid file)`);
         const at = Date.now();
         process.kill(pid, 'SIGSTOP');
         await sleep(FREEZE_MS);
@@ -573,7 +624,8 @@ try {
     log('PostgreSQL stopped (fast shutdown: connections cut), down 5 s, restarted...');
     const { restartPrivatePostgres } = await import('./private-postgres.mjs');
     const pgAt = Date.now();
-    await restartPrivatePostgres(privatePg, { downMs: 5000 });
+    // PG_FAULT implies PRIVATE_PG: the private cluster was started above.
+    await restartPrivatePostgres(/** @type {import('./private-postgres.mjs').PrivateCluster} */ (privatePg), { downMs: 5000 });
     const pgBack = Date.now();
     const pgStages = await resumedEach(['profiles', 'scoring', 'dispatcher'], pgBack);
     const pgResume = Math.max(...Object.values(pgStages));
@@ -597,7 +649,7 @@ try {
   log('Stopping the load; waiting for the pipeline to drain...');
   fs.writeFileSync(stopFile, '');
   await loadDone;
-  const loadResult = JSON.parse(loadOut.trim().split('\n').at(-1));
+  const loadResult = JSON.parse(loadOut.trim().split('\n').at(-1) ?? '');
   let previous;
   for (let i = 0; i < 120; i += 1) {
     await sleep(2000);

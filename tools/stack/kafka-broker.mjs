@@ -22,7 +22,10 @@ const { Kafka, logLevel } = kafkajs;
 /** The pinned broker version (see docs/local-stack.md for the evidence). Env `KAFKA_VERSION` overrides it. */
 export const KAFKA_VERSION = '4.4.0';
 
-/** Default ports per profile; env KAFKA_PORT / KAFKA_CONTROLLER_PORT override them. */
+/**
+ * Default ports per profile; env KAFKA_PORT / KAFKA_CONTROLLER_PORT override them.
+ * @type {Record<string, {port: number, controllerPort: number} | undefined>}
+ */
 const PROFILES = {
   dev: { port: 9092, controllerPort: 9093 },
   test: { port: 19092, controllerPort: 19093 },
@@ -42,6 +45,10 @@ export { stackCacheRoot };
 // Configuration
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * @param {string | number} value
+ * @param {string} name the variable it comes from, for the message
+ */
 function parsePort(value, name) {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
@@ -58,18 +65,16 @@ function parsePort(value, name) {
 export function resolveBrokerConfig(opts = {}) {
   const env = opts.env ?? process.env;
   const profile = opts.profile ?? env.STACK_PROFILE ?? 'dev';
-  if (!PROFILES[profile]) {
+  const defaults = PROFILES[profile];
+  if (!defaults) {
     throw new Error(`Unknown stack profile "${profile}" (STACK_PROFILE must be "dev" or "test")`);
   }
   const version = opts.version ?? env.KAFKA_VERSION ?? KAFKA_VERSION;
   if (!/^\d+\.\d+\.\d+$/.test(version)) {
     throw new Error(`KAFKA_VERSION must look like 4.4.0, got "${version}"`);
   }
-  const port = parsePort(opts.port ?? env.KAFKA_PORT ?? PROFILES[profile].port, 'KAFKA_PORT');
-  const controllerPort = parsePort(
-    opts.controllerPort ?? env.KAFKA_CONTROLLER_PORT ?? PROFILES[profile].controllerPort,
-    'KAFKA_CONTROLLER_PORT',
-  );
+  const port = parsePort(opts.port ?? env.KAFKA_PORT ?? defaults.port, 'KAFKA_PORT');
+  const controllerPort = parsePort(opts.controllerPort ?? env.KAFKA_CONTROLLER_PORT ?? defaults.controllerPort, 'KAFKA_CONTROLLER_PORT');
   if (port === controllerPort) {
     throw new Error(`KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ (both ${port})`);
   }
@@ -122,12 +127,20 @@ export function resolveBrokerConfig(opts = {}) {
   };
 }
 
+/** @typedef {ReturnType<typeof resolveBrokerConfig>} BrokerConfig */
+/** @typedef {BrokerConfig['nodes'][number]} BrokerNode */
+/** @typedef {(message: string) => void} Log */
+
 // ---------------------------------------------------------------------------------------------
 // Small helpers: files, locks, processes
 // ---------------------------------------------------------------------------------------------
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * @param {string} file
+ * @returns {string | null} its text, null if it does not exist
+ */
 function readText(file) {
   try {
     return fs.readFileSync(file, 'utf8');
@@ -137,6 +150,10 @@ function readText(file) {
   }
 }
 
+/**
+ * @param {string} file
+ * @returns {any} its JSON, null if it is missing or not JSON
+ */
 function readJson(file) {
   const text = readText(file);
   if (text == null) return null;
@@ -147,7 +164,10 @@ function readJson(file) {
   }
 }
 
-/** Last `lines` lines of `file`, looking only at what was written after byte `from`. */
+/**
+ * Last `lines` lines of `file`, looking only at what was written after byte `from`.
+ * @param {string} file
+ */
 function tail(file, lines = 40, from = 0) {
   let text;
   try {
@@ -167,7 +187,7 @@ function tail(file, lines = 40, from = 0) {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-const fileSize = (file) => {
+const fileSize = (/** @type {string} */ file) => {
   try {
     return fs.statSync(file).size;
   } catch {
@@ -175,7 +195,10 @@ const fileSize = (file) => {
   }
 };
 
-/** True if `pid` is a live (non-zombie) process. */
+/**
+ * True if `pid` is a live (non-zombie) process.
+ * @param {number} pid
+ */
 export function isProcessAlive(pid) {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
@@ -193,11 +216,15 @@ export function isProcessAlive(pid) {
   return true;
 }
 
-/** Command line of a process ('' if unknown). Uses /proc on Linux, `ps` elsewhere. */
+/**
+ * Command line of a process ('' if unknown). Uses /proc on Linux, `ps` elsewhere.
+ * @param {number} pid
+ * @returns {string | Promise<string>}
+ */
 function processCommandLine(pid) {
   const proc = readText(`/proc/${pid}/cmdline`);
   if (proc != null) return proc.split('\0').join(' ');
-  return new Promise((resolve) => {
+  return new Promise((/** @type {(commandLine: string) => void} */ resolve) => {
     const ps = spawn('ps', ['-p', String(pid), '-o', 'command='], { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     ps.stdout.on('data', (d) => (out += d));
@@ -206,14 +233,22 @@ function processCommandLine(pid) {
   });
 }
 
-/** True if `pid` is the broker node this tool started for this state dir (guards against pid reuse). */
+/**
+ * True if `pid` is the broker node this tool started for this state dir (guards against pid reuse).
+ * @param {number} pid
+ * @param {{propsFile: string}} node
+ */
 async function isOurBroker(pid, node) {
   if (!isProcessAlive(pid)) return false;
   const cmd = await processCommandLine(pid);
   return cmd.includes('kafka.Kafka') && cmd.includes(node.propsFile);
 }
 
-/** Reads a node's pid file; removes it (and returns null) if it is stale. */
+/**
+ * Reads a node's pid file; removes it (and returns null) if it is stale.
+ * @param {{pidFile: string, propsFile: string}} node
+ * @returns {Promise<number | null>}
+ */
 async function readOwnPid(node) {
   const text = readText(node.pidFile);
   if (text == null) return null;
@@ -226,6 +261,10 @@ async function readOwnPid(node) {
 /**
  * Cross-process mutex via an atomic mkdir. Stale locks (holder pid gone) are broken.
  * Protects the Maven fetch and broker start against parallel `up` calls (e.g. parallel tests).
+ * @template T
+ * @param {string} lockDir
+ * @param {() => Promise<T>} fn
+ * @returns {Promise<T>}
  */
 async function withLock(lockDir, fn, timeoutMs = 10 * 60_000) {
   const deadline = Date.now() + timeoutMs;
@@ -263,7 +302,13 @@ async function withLock(lockDir, fn, timeoutMs = 10 * 60_000) {
   }
 }
 
-/** Runs a command, resolving with its combined output; rejects with a helpful message. */
+/**
+ * Runs a command, resolving with its combined output; rejects with a helpful message.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{cwd: string, what: string}} options `what`: the step, for the messages
+ * @returns {Promise<string>}
+ */
 function run(cmd, args, { cwd, what }) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -287,7 +332,11 @@ function run(cmd, args, { cwd, what }) {
   });
 }
 
-/** True if something accepts TCP connections on 127.0.0.1:port. */
+/**
+ * True if something accepts TCP connections on 127.0.0.1:port.
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
 function portInUse(port) {
   return new Promise((resolve) => {
     const sock = net.connect({ host: '127.0.0.1', port });
@@ -331,7 +380,7 @@ ${deps.map(dep).join('\n')}
 `;
 }
 
-const copyDependencies = (dir, version) =>
+const copyDependencies = (/** @type {string} */ dir, /** @type {string} */ version) =>
   run('mvn', ['-q', '-B', 'dependency:copy-dependencies', '-DincludeScope=runtime', '-DoutputDirectory=libs'], {
     cwd: dir,
     what: `Fetching Kafka ${version} with Maven (is ${version} published as org.apache.kafka:kafka_2.13?)`,
@@ -342,11 +391,13 @@ const copyDependencies = (dir, version) =>
  * slf4j-reload4j + reload4j (log4j 1), 4.4.x brings log4j-core 2.x but no slf4j binding, 4.0.x
  * brings slf4j-api only. Without a binding slf4j drops every log line (and 4.x needs log4j-core).
  * Returns the extra dependencies that complete the logging setup (empty if none are needed).
+ * @param {string} libs
+ * @param {string} kafkaVersion
  * @returns {Array<[string, string, string]>} [groupId, artifactId, version]
  */
 function missingLoggingDeps(libs, kafkaVersion) {
   const jars = fs.readdirSync(libs);
-  const find = (re) => jars.map((j) => re.exec(j)).find(Boolean);
+  const find = (/** @type {RegExp} */ re) => jars.map((j) => re.exec(j)).find(Boolean);
   if (find(/^(slf4j-reload4j|slf4j-log4j12|log4j-slf4j2?-impl|logback-classic|slf4j-simple)-/)) return [];
   const slf4j = find(/^slf4j-api-((\d+)\.[\w.-]+)\.jar$/);
   const log4j2 = find(/^log4j-(?:core|api)-(\d[\w.-]*)\.jar$/);
@@ -413,6 +464,10 @@ export async function kafkaClasspath(version = process.env.KAFKA_VERSION || KAFK
 // Broker configuration files
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * @param {BrokerConfig} cfg
+ * @param {BrokerNode} node
+ */
 function serverProperties(cfg, node) {
   const replicated = cfg.nodes.length >= 3;
   const rf = replicated ? 3 : 1;
@@ -483,6 +538,7 @@ num.recovery.threads.per.data.dir=1
 `;
 }
 
+/** @param {BrokerNode} node */
 function log4j2Properties(node) {
   const file = path.join(node.logDir, 'server.log');
   return `# Generated by tools/stack/kafka-broker.mjs: Kafka 4.x (log4j2) logs to ${file}
@@ -505,6 +561,7 @@ logger.request.level = WARN
 `;
 }
 
+/** @param {BrokerNode} node */
 function log4jProperties(node) {
   const file = path.join(node.logDir, 'server.log');
   return `# Generated by tools/stack/kafka-broker.mjs: Kafka 3.x (log4j 1 / reload4j) logs to ${file}
@@ -519,7 +576,12 @@ log4j.logger.kafka.request.logger=WARN
 `;
 }
 
-/** JVM flags shared by StorageTool and the broker: logging config for either log4j generation. */
+/**
+ * JVM flags shared by StorageTool and the broker: logging config for either log4j generation.
+ * @param {BrokerConfig} cfg
+ * @param {string} libs
+ * @param {BrokerNode} [node]
+ */
 function jvmArgs(cfg, libs, node = cfg.nodes[0]) {
   return [
     ...cfg.heapOpts,
@@ -540,6 +602,10 @@ function randomClusterId() {
   }
 }
 
+/**
+ * @param {string} a
+ * @param {string} b
+ */
 function compareVersions(a, b) {
   const pa = a.split('.').map(Number);
   const pb = b.split('.').map(Number);
@@ -550,6 +616,10 @@ function compareVersions(a, b) {
 /**
  * Formats a node's KRaft storage once, with the cluster's one id (kept in the profile's state dir,
  * so the nodes of a cluster agree). Refuses to run an older Kafka on newer-formatted data.
+ * @param {BrokerConfig} cfg
+ * @param {BrokerNode} node
+ * @param {string} libs
+ * @param {Log} log
  */
 async function formatStorageIfNeeded(cfg, node, libs, log) {
   const formattedByFile = path.join(cfg.stateDir, 'formatted-by-version');
@@ -568,8 +638,9 @@ async function formatStorageIfNeeded(cfg, node, libs, log) {
   }
   const clusterIdFile = path.join(cfg.stateDir, 'cluster-id');
   // Node 1 formats first; a cluster id left by an earlier, since wiped cluster is not reused.
-  if (node.id === 1 || !readText(clusterIdFile)) fs.writeFileSync(clusterIdFile, randomClusterId());
-  const clusterId = readText(clusterIdFile).trim();
+  const kept = node.id === 1 ? null : readText(clusterIdFile);
+  const clusterId = (kept || randomClusterId()).trim();
+  if (!kept) fs.writeFileSync(clusterIdFile, clusterId);
   fs.mkdirSync(node.dataDir, { recursive: true });
   log(`Formatting KRaft storage in ${node.dataDir}`);
   const out = await run(
@@ -585,7 +656,10 @@ async function formatStorageIfNeeded(cfg, node, libs, log) {
 // Talking to the broker
 // ---------------------------------------------------------------------------------------------
 
-/** One describeCluster() round trip; resolves with the cluster description or throws. */
+/**
+ * One describeCluster() round trip; resolves with the cluster description or throws.
+ * @param {string} brokers comma-separated host:port
+ */
 async function describeCluster(brokers, timeoutMs = 3000) {
   const kafka = new Kafka({
     clientId: 'wa-targeting-stack-probe',
@@ -638,7 +712,10 @@ async function waitForCluster(brokers, { timeoutMs, isDead = undefined, onFail, 
 // Public API
 // ---------------------------------------------------------------------------------------------
 
-/** The info file's view of what runs, compared with what is asked for. */
+/**
+ * The info file's view of what runs, compared with what is asked for.
+ * @param {BrokerConfig} cfg
+ */
 function clusterShape(cfg) {
   return { version: cfg.version, port: cfg.port, saslPort: cfg.saslPort, nodes: cfg.nodes.length };
 }
@@ -652,7 +729,7 @@ function clusterShape(cfg) {
  * - otherwise fetches the jars (cached), formats storage once, starts `kafka.Kafka` detached.
  * @param {{profile?: string, version?: string, port?: number, controllerPort?: number,
  *          nodes?: number, cacheDir?: string, timeoutMs?: number, log?: (msg: string) => void}} [opts]
- * @returns {Promise<{brokers: string, startedByUs: boolean, version: string|null, pid?: number, pids?: number[]}>}
+ * @returns {Promise<{brokers: string, saslBrokers?: string, startedByUs: boolean, version: string|null, pid?: number, pids?: number[]}>}
  *   `startedByUs` is true only when this call started every node (so the caller may stop them).
  */
 export async function ensureBroker(opts = {}) {
@@ -688,11 +765,12 @@ export async function ensureBroker(opts = {}) {
       }
     }
     const missing = cfg.nodes.filter((_, i) => !running[i]);
+    const alreadyRunning = running.filter((pid) => pid !== null);
     if (missing.length === 0) {
       await waitForCluster(cfg.brokers, {
         timeoutMs,
         brokerCount: cfg.nodes.length,
-        isDead: () => running.every((pid) => !isProcessAlive(pid)),
+        isDead: () => alreadyRunning.every((pid) => !isProcessAlive(pid)),
         onFail: (why, err) => failStart(cfg, cfg.nodes[0], why, err),
       });
       log(`Kafka ${cfg.version} already running at ${cfg.brokers} (pid ${running.join(', ')})`);
@@ -701,17 +779,17 @@ export async function ensureBroker(opts = {}) {
         saslBrokers: cfg.saslBrokers,
         startedByUs: false,
         version: cfg.version,
-        pid: running[0],
-        pids: running,
+        pid: alreadyRunning[0],
+        pids: alreadyRunning,
       };
     }
 
     for (const node of missing) {
-      for (const [name, port] of [
+      for (const [name, port] of /** @type {const} */ ([
         ['KAFKA_PORT', node.port],
         ['KAFKA_CONTROLLER_PORT', node.controllerPort],
         ['KAFKA_SASL_PORT', node.saslPort],
-      ]) {
+      ])) {
         if (await portInUse(port)) {
           throw new Error(
             `Port ${port} (${name}${node.id > 1 ? ` + ${10 * (node.id - 1)}, node ${node.id}` : ''}) on 127.0.0.1 is already in use by a process this script did not start. ` +
@@ -731,7 +809,8 @@ export async function ensureBroker(opts = {}) {
     }
     for (const node of missing) started.push(startNode(cfg, node, libs, log));
     const children = await Promise.all(started);
-    const pids = cfg.nodes.map((node, i) => running[i] ?? children.find((c) => c.node === node)?.pid);
+    // Every node runs already or is one of `missing`, started just above: each has a pid.
+    const pids = cfg.nodes.map((node, i) => /** @type {number} */ (running[i] ?? children.find((c) => c.node === node)?.pid));
     fs.writeFileSync(
       cfg.infoFile,
       JSON.stringify(
@@ -767,7 +846,13 @@ export async function ensureBroker(opts = {}) {
   });
 }
 
-/** Starts one node's `kafka.Kafka` detached and writes its pid file. */
+/**
+ * Starts one node's `kafka.Kafka` detached and writes its pid file.
+ * @param {BrokerConfig} cfg
+ * @param {BrokerNode} node
+ * @param {string} libs
+ * @param {Log} log
+ */
 async function startNode(cfg, node, libs, log) {
   log(`Starting Kafka ${cfg.version} (${cfg.profile}, node ${node.id}) at 127.0.0.1:${node.port}; logs in ${node.logDir}`);
   // Remember where this start's log output begins, so a failure shows only this attempt.
@@ -784,8 +869,8 @@ async function startNode(cfg, node, libs, log) {
   });
   fs.closeSync(outFd);
   let exited = false;
-  /** @type {Error | null} */
-  let spawnError = null;
+  // Set by the 'error' listener: the cast keeps the checker from narrowing it to `null` below.
+  let spawnError = /** @type {Error | null} */ (null);
   child.on('exit', () => (exited = true));
   child.on('error', (err) => {
     exited = true;
@@ -793,13 +878,21 @@ async function startNode(cfg, node, libs, log) {
   });
   child.unref();
   await sleep(50); // lets a spawn error (no `java` on PATH) surface before we write the pid
-  if (spawnError) {
-    throw new Error(`Could not start java (is a JDK 17+ on PATH?): ${spawnError.message}`);
+  if (spawnError || child.pid === undefined) {
+    throw new Error(`Could not start java (is a JDK 17+ on PATH?): ${spawnError?.message ?? 'no process id'}`);
   }
   fs.writeFileSync(node.pidFile, String(child.pid));
   return { node, pid: child.pid, exited: () => exited, logOffsets };
 }
 
+/**
+ * Throws the reason a start failed, with the tails of the node's logs written since `logOffsets`.
+ * @param {BrokerConfig} cfg
+ * @param {BrokerNode} node
+ * @param {string} why
+ * @param {Error | undefined} err the last client error
+ * @returns {never}
+ */
 function failStart(cfg, node, why, err, logOffsets = { server: 0, out: 0 }) {
   const server = tail(path.join(node.logDir, 'server.log'), 25, logOffsets.server);
   const out = tail(path.join(node.logDir, 'kafka.out'), 15, logOffsets.out);
@@ -811,7 +904,10 @@ function failStart(cfg, node, why, err, logOffsets = { server: 0, out: 0 }) {
   );
 }
 
-/** SIGTERM, wait up to STOP_GRACE_MS, then SIGKILL. Resolves true if it had to SIGKILL. */
+/**
+ * SIGTERM, wait up to STOP_GRACE_MS, then SIGKILL. Resolves true if it had to SIGKILL.
+ * @param {number} pid
+ */
 async function terminate(pid) {
   try {
     process.kill(pid, 'SIGTERM');
@@ -853,7 +949,8 @@ export async function stopBroker(opts = {}) {
     if (fs.existsSync(dir))
       nodes.push({ id, stateDir: dir, pidFile: path.join(dir, 'kafka.pid'), propsFile: path.join(dir, 'server.properties') });
   }
-  const pids = (await Promise.all(nodes.map(async (node) => ({ node, pid: await readOwnPid(node) })))).filter((n) => n.pid);
+  const owned = await Promise.all(nodes.map(async (node) => ({ node, pid: await readOwnPid(node) })));
+  const pids = owned.flatMap(({ node, pid }) => (pid ? [{ node, pid }] : []));
   if (pids.length === 0) {
     log(`No ${cfg.profile} broker started by this script is running`);
     return { stopped: false, reason: 'not running' };
@@ -920,7 +1017,10 @@ export async function activeController(opts = {}) {
   return best;
 }
 
-/** Stops our broker nodes and deletes their data (topics, offsets). Keeps the jar cache. */
+/**
+ * Stops our broker nodes and deletes their data (topics, offsets). Keeps the jar cache.
+ * @param {{profile?: string, cacheDir?: string, log?: (msg: string) => void}} [opts]
+ */
 export async function resetBroker(opts = {}) {
   const cfg = resolveBrokerConfig(opts);
   const result = await stopBroker(opts);
@@ -970,9 +1070,10 @@ export async function addScramUser(user, password, opts = {}) {
 // CLI
 // ---------------------------------------------------------------------------------------------
 
+/** @param {string[]} argv */
 async function main(argv) {
   const cmd = argv[0];
-  const log = (m) => console.error(`[kafka] ${m}`);
+  const log = (/** @type {string} */ m) => console.error(`[kafka] ${m}`);
   switch (cmd) {
     case 'up': {
       const t0 = Date.now();

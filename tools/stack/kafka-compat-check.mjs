@@ -23,19 +23,33 @@ import { ensureBroker, resolveBrokerConfig, stopBroker } from './kafka-broker.mj
 const { ConfigResourceTypes, Kafka, logLevel, Partitioners } = kafkajs;
 
 const STEP_TIMEOUT_MS = 60_000;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * @template T
+ * @param {Promise<T>} promise
+ * @param {number} ms
+ * @param {string} what the step, for the message
+ * @returns {Promise<T>}
+ */
 function withTimeout(promise, ms, what) {
+  /** @type {NodeJS.Timeout | undefined} */
   let timer;
   return Promise.race([
     promise,
-    new Promise((_, reject) => {
+    new Promise((/** @type {(value: never) => void} */ _, reject) => {
       timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000}s: ${what}`)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
 }
 
-/** Polls `fn` until it returns a truthy value; throws `what` on timeout. */
+/**
+ * Polls `fn` until it returns a truthy value; throws `what` on timeout.
+ * @template T
+ * @param {() => T | false | Promise<T | false>} fn
+ * @param {string} what
+ * @returns {Promise<T>} the truthy value
+ */
 async function waitUntil(fn, what, timeoutMs = 30_000, intervalMs = 200) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -46,12 +60,24 @@ async function waitUntil(fn, what, timeoutMs = 30_000, intervalMs = 200) {
   }
 }
 
+/**
+ * @param {unknown} cond
+ * @param {string} message
+ * @returns {asserts cond}
+ */
 function assert(cond, message) {
   if (!cond) throw new Error(message);
 }
 
-/** Error text that keeps what matters for protocol problems (kafkajs error type, cause). */
-function describeError(err) {
+/**
+ * Error text that keeps what matters for protocol problems (kafkajs error type, cause).
+ * @param {unknown} caught
+ */
+function describeError(caught) {
+  // What kafkajs errors carry besides an Error's name and message (each may be missing).
+  const err = /** @type {Error & {type?: string, code?: unknown, cause?: {message?: string}, originalError?: {message?: string}}} */ (
+    caught
+  );
   const parts = [`${err.name ?? 'Error'}: ${err.message}`];
   if (err.type) parts.push(`type=${err.type}`);
   if (err.code != null && typeof err.code === 'number') parts.push(`code=${err.code}`);
@@ -66,8 +92,10 @@ function describeError(err) {
  * @returns {Promise<Array<{check: string, ok: boolean, detail: string}>>}
  */
 export async function checkKafkajsCompat(brokers) {
+  /** @type {Array<{check: string, ok: boolean, detail: string}>} */
   const results = [];
   // kafkajs WARN/ERROR log lines, attached to a failing check to show what the broker said.
+  /** @type {string[]} */
   const clientLog = [];
   const kafka = new Kafka({
     clientId: 'wa-targeting-compat-check',
@@ -95,10 +123,18 @@ export async function checkKafkajsCompat(brokers) {
     group: `wt-compat-group-${sfx}`,
   };
   const groups = { idem: `wt-compat-idem-reader-${sfx}`, compact: `wt-compat-compact-reader-${sfx}`, main: `wt-compat-group-${sfx}` };
+  /** @type {Set<string>} */
   const created = new Set();
+  /** @type {Array<{disconnect(): Promise<void>}>} */
   const clients = []; // everything to disconnect at the end
 
-  const passed = (name) => results.find((r) => r.check === name)?.ok === true;
+  const passed = (/** @type {string} */ name) => results.find((r) => r.check === name)?.ok === true;
+  /**
+   * Runs one check (skipped when a check it needs failed) and records its result.
+   * @param {string} name
+   * @param {() => Promise<string | undefined>} fn resolves with the check's detail
+   * @param {{needs?: string[]}} [options]
+   */
   async function step(name, fn, { needs = [] } = {}) {
     const missing = needs.filter((n) => !passed(n));
     if (missing.length) {
@@ -125,10 +161,16 @@ export async function checkKafkajsCompat(brokers) {
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   clients.push(producer);
 
-  /** Reads `expected` messages from `topic` from the beginning with a throwaway group. */
+  /**
+   * Reads `expected` messages from `topic` from the beginning with a throwaway group.
+   * @param {string} topic
+   * @param {string} groupId
+   * @param {number} expected
+   */
   async function readAll(topic, groupId, expected) {
     const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200, sessionTimeout: 10_000, heartbeatInterval: 500 });
     clients.push(consumer);
+    /** @type {Array<{partition: number, offset: string, key: string | null, value: Buffer | null}>} */
     const got = [];
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -279,7 +321,7 @@ export async function checkKafkajsCompat(brokers) {
         assert(got.length === messages.length, `read ${got.length} records, expected ${messages.length}`);
         assert(tombstones.length === 5, `read ${tombstones.length} tombstones (null value), expected 5`);
         assert(
-          tombstones.every((m) => Number(m.key.slice(1)) % 2 === 0),
+          tombstones.every((m) => Number(m.key?.slice(1)) % 2 === 0),
           'tombstones carry the wrong keys',
         );
         return `${messages.length} records (5 tombstones with null value) round-tripped`;
@@ -325,7 +367,7 @@ export async function checkKafkajsCompat(brokers) {
         const dups = [...seen].filter(([, n]) => n > 1);
         assert(got.length === idemCount, `read ${got.length}, expected ${idemCount}`);
         assert(seen.size === idemCount && dups.length === 0, `duplicates: ${JSON.stringify(dups)}`);
-        const wrong = got.filter((m) => m.partition !== Number(m.key.slice(1)) % 4);
+        const wrong = got.filter((m) => m.partition !== Number(m.key?.slice(1)) % 4);
         assert(wrong.length === 0, `${wrong.length} messages landed on an unexpected partition`);
         return `${idemCount} distinct messages, each once, on the requested partitions`;
       },
@@ -335,10 +377,14 @@ export async function checkKafkajsCompat(brokers) {
     // -- d. consumer groups -----------------------------------------------------------------------
     const perPartition = 10;
     const partitions = 4;
-    const consumed = []; // { member, partition, key }
+    /** @typedef {'A' | 'B'} Member */
+    /** @type {Array<{member: Member, partition: number, key: string}>} */
+    const consumed = [];
+    /** @type {Record<Member, number[] | null>} */
     const assignments = { A: null, B: null }; // latest memberAssignment per member
     const joins = { A: 0, B: 0 };
 
+    /** @param {Member} name */
     function makeMember(name) {
       const consumer = kafka.consumer({
         groupId: groups.main,
@@ -355,6 +401,10 @@ export async function checkKafkajsCompat(brokers) {
       return consumer;
     }
 
+    /**
+     * @param {import('kafkajs').Consumer} consumer
+     * @param {Member} name
+     */
     async function runMember(consumer, name) {
       await consumer.connect();
       await consumer.subscribe({ topics: [topics.group], fromBeginning: true });
@@ -364,7 +414,7 @@ export async function checkKafkajsCompat(brokers) {
         eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets, isRunning, isStale }) => {
           for (const message of batch.messages) {
             if (!isRunning() || isStale()) break;
-            consumed.push({ member: name, partition: batch.partition, key: message.key.toString() });
+            consumed.push({ member: name, partition: batch.partition, key: String(message.key) }); // every message has a key
             resolveOffset(message.offset);
             await heartbeat();
           }
@@ -376,6 +426,7 @@ export async function checkKafkajsCompat(brokers) {
       });
     }
 
+    /** @param {number} wave */
     async function produceWave(wave) {
       const messages = [];
       for (let p = 0; p < partitions; p++) {
@@ -441,7 +492,7 @@ export async function checkKafkajsCompat(brokers) {
         assert(dups.length === 0, `consumed more than once: ${dups.slice(0, 5).join(', ')}`);
         const wave2 = consumed.filter((c) => c.key.startsWith('w2-'));
         const byB = wave2.filter((c) => c.member === 'B').length;
-        const wrongMember = wave2.filter((c) => !(c.member === 'A' ? assignments.A : assignments.B).includes(c.partition));
+        const wrongMember = wave2.filter((c) => !((c.member === 'A' ? assignments.A : assignments.B) ?? []).includes(c.partition));
         assert(byB > 0 && byB < wave2.length, `wave 2 not shared: B consumed ${byB} of ${wave2.length}`);
         assert(wrongMember.length === 0, `${wrongMember.length} wave-2 messages consumed by a member not assigned their partition`);
         return `${total} consumed once; wave 2: A ${wave2.length - byB}, B ${byB}`;
@@ -510,7 +561,9 @@ export async function checkKafkajsCompat(brokers) {
   return results;
 }
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
+  /** @type {{json: boolean, start: boolean, brokers: string | null}} */
   const args = { json: false, start: false, brokers: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -523,6 +576,7 @@ function parseArgs(argv) {
   return args;
 }
 
+/** @param {string[]} argv */
 async function main(argv) {
   const args = parseArgs(argv);
   let brokers = args.brokers ?? process.env.KAFKA_BROKERS ?? resolveBrokerConfig().brokers;

@@ -24,6 +24,10 @@ export const PINNED_NODE = '22.23.5';
 /** package.json `engines.node` (>=22.15.0: @opentelemetry/* 3.x and nestjs-pino 5 require it). */
 export const MIN_NODE = [22, 15, 0];
 
+/**
+ * @param {string} [version]
+ * @param {number[]} [min]
+ */
 export function nodeSatisfies(version = process.versions.node, min = MIN_NODE) {
   const parts = version.replace(/^v/, '').split('.').map(Number);
   for (let i = 0; i < 3; i += 1) {
@@ -42,7 +46,7 @@ export function pinnedNodeDir(env = process.env) {
  * `node-<platform>-<arch>@PINNED_NODE`, about 50 MB, unpacked into the cache). Concurrent first
  * uses each unpack into their own directory and the first rename wins.
  */
-export function installPinnedNode(log = (line) => process.stderr.write(`${line}\n`)) {
+export function installPinnedNode(log = (/** @type {string} */ line) => process.stderr.write(`${line}\n`)) {
   const dir = pinnedNodeDir();
   const bin = path.join(dir, 'bin');
   if (fs.existsSync(path.join(bin, 'node'))) return bin;
@@ -72,7 +76,11 @@ export function installPinnedNode(log = (line) => process.stderr.write(`${line}\
   return bin;
 }
 
-/** The environment of a process run under the pinned Node: its bin first on PATH. */
+/**
+ * The environment of a process run under the pinned Node: its bin first on PATH.
+ * @param {string} bin
+ * @param {NodeJS.ProcessEnv} [env]
+ */
 export function pinnedNodeEnv(bin, env = process.env) {
   return { ...env, PATH: `${bin}${path.delimiter}${env.PATH ?? ''}`, WT_NODE_PINNED: PINNED_NODE };
 }

@@ -19,7 +19,7 @@ import { stackCacheRoot } from './cache-dir.mjs';
 
 export const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const DEFAULT_TIMEOUT_MS = 30_000;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
 function adminUrl(env = process.env) {
   return env.DATABASE_URL?.trim() || DEFAULT_ADMIN_URL;
@@ -29,7 +29,10 @@ function stateFile(env = process.env) {
   return path.join(stackCacheRoot(env), 'stack', 'postgres', 'started-by-us.json');
 }
 
-/** The URL with its password hidden, for messages. */
+/**
+ * The URL with its password hidden, for messages.
+ * @param {string} url
+ */
 function redact(url) {
   try {
     const u = new URL(url);
@@ -40,7 +43,11 @@ function redact(url) {
   }
 }
 
-/** The same server URL with another database (query parameters such as sslmode are kept). */
+/**
+ * The same server URL with another database (query parameters such as sslmode are kept).
+ * @param {string} serverUrl
+ * @param {string} database
+ */
 export function databaseUrl(serverUrl, database) {
   let u;
   try {
@@ -52,13 +59,23 @@ export function databaseUrl(serverUrl, database) {
   return u.toString();
 }
 
-/** Database names become SQL identifiers: allow only plain lower-case ones. */
+/**
+ * Database names become SQL identifiers: allow only plain lower-case ones.
+ * @param {unknown} name
+ */
 function assertDatabaseName(name) {
   if (typeof name !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
     throw new Error(`Invalid database name ${JSON.stringify(name)}: use lower-case letters, digits and _ (max 63)`);
   }
 }
 
+/**
+ * Runs `fn` with a connected client, closed afterwards.
+ * @template T
+ * @param {string} url
+ * @param {(client: pg.Client) => Promise<T>} fn
+ * @returns {Promise<T>}
+ */
 async function withClient(url, fn, connectTimeoutMs = 3000) {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
   try {
@@ -69,8 +86,11 @@ async function withClient(url, fn, connectTimeoutMs = 3000) {
   }
 }
 
-/** null if the server accepts a connection and `SELECT 1`, else the error. */
-/** @returns {Promise<Error | null>} why the server does not answer (null when it does) */
+/**
+ * null if the server accepts a connection and `SELECT 1`, else the error.
+ * @param {string} url
+ * @returns {Promise<Error | null>} why the server does not answer (null when it does)
+ */
 async function probe(url) {
   try {
     await withClient(url, (c) => c.query('SELECT 1'));
@@ -80,6 +100,10 @@ async function probe(url) {
   }
 }
 
+/**
+ * @param {string} url
+ * @param {number} timeoutMs
+ */
 async function waitForServer(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -92,6 +116,12 @@ async function waitForServer(url, timeoutMs) {
   }
 }
 
+/**
+ * Runs a command; resolves with its exit code (-1 when it could not run) and combined output.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @returns {Promise<{code: number | null, out: string}>}
+ */
 function run(cmd, args) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -107,6 +137,7 @@ function run(cmd, args) {
 
 /** The machine's Debian cluster version (newest directory in /etc/postgresql). */
 function localClusterVersion() {
+  /** @type {string[]} */
   let versions;
   try {
     versions = fs.readdirSync('/etc/postgresql').filter((v) => /^\d+(\.\d+)?$/.test(v));
@@ -117,7 +148,10 @@ function localClusterVersion() {
   return versions.sort((a, b) => Number(b) - Number(a))[0];
 }
 
-/** Starts the local `main` cluster; resolves true if this call started it. */
+/**
+ * Starts the local `main` cluster; resolves true if this call started it.
+ * @param {(message: string) => void} log
+ */
 async function startLocalCluster(log) {
   const version = localClusterVersion();
   if (!version) {
@@ -226,7 +260,7 @@ export async function postgresStatus() {
 
 /** @param {string[]} argv */
 async function main([cmd, ...args]) {
-  const log = (m) => console.error(`[postgres] ${m}`);
+  const log = (/** @type {string} */ m) => console.error(`[postgres] ${m}`);
   switch (cmd) {
     case 'up':
       console.log(JSON.stringify(await ensurePostgres({ databases: args, log }), null, 2));

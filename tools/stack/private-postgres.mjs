@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
 function binDir() {
   const root = '/usr/lib/postgresql';
@@ -24,7 +24,13 @@ function binDir() {
   return found;
 }
 
-/** Runs a PostgreSQL binary, as the postgres user when we are root. */
+/** @typedef {{dataDir: string, port: number, url: string, logFile: string}} PrivateCluster */
+
+/**
+ * Runs a PostgreSQL binary, as the postgres user when we are root.
+ * @param {string} name
+ * @param {string[]} args
+ */
 function pgBin(name, args) {
   const bin = path.join(binDir(), name);
   const asRoot = os.userInfo().uid === 0;
@@ -35,6 +41,7 @@ function pgBin(name, args) {
   return result.stdout;
 }
 
+/** @param {string} url */
 async function waitAnswering(url, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -53,7 +60,11 @@ async function waitAnswering(url, timeoutMs = 30_000) {
   }
 }
 
-/** Creates a fresh cluster under the cache directory and starts it on 127.0.0.1:`port`. */
+/**
+ * Creates a fresh cluster under the cache directory and starts it on 127.0.0.1:`port`.
+ * @param {{port: number, name?: string}} options
+ * @returns {Promise<PrivateCluster>}
+ */
 export async function startPrivatePostgres({ port, name = `private-${port}` }) {
   // Under the temporary directory, not the cache: the postgres user must reach it (root's home is closed).
   const dataDir = path.join(os.tmpdir(), 'wt-postgres', name);
@@ -76,6 +87,7 @@ export async function startPrivatePostgres({ port, name = `private-${port}` }) {
   return base;
 }
 
+/** @param {PrivateCluster} cluster */
 async function startCluster(cluster) {
   pgBin('pg_ctl', [
     '-D',
@@ -92,13 +104,20 @@ async function startCluster(cluster) {
   await waitAnswering(cluster.url);
 }
 
-/** Stops the cluster the way an outage does (fast shutdown: connections cut), waits, starts it. */
+/**
+ * Stops the cluster the way an outage does (fast shutdown: connections cut), waits, starts it.
+ * @param {PrivateCluster} cluster
+ */
 export async function restartPrivatePostgres(cluster, { downMs = 5000 } = {}) {
   pgBin('pg_ctl', ['-D', cluster.dataDir, 'stop', '-m', 'fast', '-w']);
   await sleep(downMs);
   await startCluster(cluster);
 }
 
+/**
+ * Stops the cluster and deletes its files.
+ * @param {PrivateCluster} cluster
+ */
 export async function stopPrivatePostgres(cluster) {
   try {
     pgBin('pg_ctl', ['-D', cluster.dataDir, 'stop', '-m', 'fast', '-w']);

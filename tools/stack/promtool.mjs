@@ -22,7 +22,7 @@ function onPath() {
 }
 
 /** Returns the path of a working promtool, fetching Debian's package into the cache if needed. */
-export function ensurePromtool({ log = (m) => console.log(m) } = {}) {
+export function ensurePromtool({ log = (/** @type {string} */ m) => console.log(m) } = {}) {
   if (process.env.PROMTOOL) return process.env.PROMTOOL;
   const system = onPath();
   if (system) return system;
@@ -61,7 +61,7 @@ export function ensurePromtool({ log = (m) => console.log(m) } = {}) {
  * its spec is the rule file (written to a scratch folder beside a copy of the test file).
  * Throws when promtool fails; returns promtool's output.
  */
-export function testAlertRules({ log = (m) => console.log(m) } = {}) {
+export function testAlertRules({ log = (/** @type {string} */ m) => console.log(m) } = {}) {
   const promtool = ensurePromtool({ log });
   const rule = parse(fs.readFileSync(path.join(MONITORING, 'prometheus-rules.yaml'), 'utf8'));
   if (rule?.kind !== 'PrometheusRule') throw new Error('deploy/base/monitoring/prometheus-rules.yaml holds no PrometheusRule');

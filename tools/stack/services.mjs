@@ -8,9 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { stackCacheRoot } from './cache-dir.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Per profile: HTTP ports, consumer-group prefix, database prefix. Ports overridable by env. */
+/** @typedef {(message: string) => void} Log */
+
+/**
+ * Per profile: HTTP ports, consumer-group prefix, database prefix. Ports overridable by env.
+ * @type {Record<string, {basePort: number, groupPrefix: string, dbPrefix: string} | undefined>}
+ */
 export const STACK_PROFILES = {
   dev: { basePort: 3000, groupPrefix: 'wt', dbPrefix: 'wt_' },
   test: { basePort: 4000, groupPrefix: 'wt-test', dbPrefix: 'wt_test_' },
@@ -39,6 +44,7 @@ export function stackSlot() {
   return slot;
 }
 
+/** @param {string} profile dev, test or bench */
 export function profileSettings(profile) {
   const base = STACK_PROFILES[profile];
   if (!base) throw new Error(`unknown stack profile "${profile}" (dev or test)`);
@@ -62,6 +68,7 @@ export function profileSettings(profile) {
   };
 }
 
+/** @param {string} profile */
 function stateDir(profile) {
   const dir = path.join(stackCacheRoot(), 'stack', profile, 'services' + (stackSlot() ? `-s${stackSlot()}` : ''));
   fs.mkdirSync(dir, { recursive: true });
@@ -72,10 +79,14 @@ function stateDir(profile) {
  * A service's n-th replica (n > 1, for the fault run's freeze rounds): the same settings, its own
  * port (the first's + 10·(n−1)), pid file and log. The first replica is the service itself.
  */
-const instance = (name, replica = 1) => (replica > 1 ? `${name}-${replica}` : name);
-const replicaPort = (port, replica = 1) => port + 10 * (replica - 1);
+const instance = (/** @type {string} */ name, replica = 1) => (replica > 1 ? `${name}-${replica}` : name);
+const replicaPort = (/** @type {number} */ port, replica = 1) => port + 10 * (replica - 1);
 
-/** Pid of a service (or of its n-th replica) this tool started, if it runs. */
+/**
+ * Pid of a service (or of its n-th replica) this tool started, if it runs.
+ * @param {string} profile
+ * @param {string} name
+ */
 export function servicePid(profile, name, replica = 1) {
   const file = path.join(stateDir(profile), `${instance(name, replica)}.pid`);
   if (!fs.existsSync(file)) return undefined;
@@ -83,33 +94,46 @@ export function servicePid(profile, name, replica = 1) {
   return alive(pid) ? pid : undefined;
 }
 
+/** How each local secret is made. */
+const SECRET_MAKERS = {
+  PSEUDONYM_SECRET: () => randomBytes(32).toString('hex'),
+  CONTACT_KEY: () => randomBytes(32).toString('base64'),
+  VAULT_KEK: () => randomBytes(32).toString('base64'),
+  WHATSAPP_ACCESS_TOKEN: () => randomBytes(24).toString('hex'),
+  WHATSAPP_APP_SECRET: () => randomBytes(24).toString('hex'),
+  WHATSAPP_VERIFY_TOKEN: () => randomBytes(12).toString('hex'),
+  OPERATIONS_TOKEN: () => randomBytes(24).toString('hex'),
+};
+/** @typedef {Record<keyof typeof SECRET_MAKERS, string>} LocalSecrets */
+
 /**
  * Local secrets, made once per profile and kept outside the repository (never committed,
  * not even for tests). Production takes them from Kubernetes Secrets.
+ * @param {string} profile
+ * @returns {LocalSecrets}
  */
 export function localSecrets(profile) {
   const file = path.join(stackCacheRoot(), 'stack', profile, 'secrets.json');
-  const makers = {
-    PSEUDONYM_SECRET: () => randomBytes(32).toString('hex'),
-    CONTACT_KEY: () => randomBytes(32).toString('base64'),
-    VAULT_KEK: () => randomBytes(32).toString('base64'),
-    WHATSAPP_ACCESS_TOKEN: () => randomBytes(24).toString('hex'),
-    WHATSAPP_APP_SECRET: () => randomBytes(24).toString('hex'),
-    WHATSAPP_VERIFY_TOKEN: () => randomBytes(12).toString('hex'),
-    OPERATIONS_TOKEN: () => randomBytes(24).toString('hex'),
-  };
+  /** @type {Partial<LocalSecrets>} */
   const secrets = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
-  const missing = Object.keys(makers).filter((name) => !secrets[name]);
+  const names = /** @type {(keyof LocalSecrets)[]} */ (Object.keys(SECRET_MAKERS));
+  const missing = names.filter((name) => !secrets[name]);
   if (missing.length > 0) {
     // New secrets are added without touching existing ones (data sealed with them stays readable).
-    for (const name of missing) secrets[name] = makers[name]();
+    for (const name of missing) secrets[name] = SECRET_MAKERS[name]();
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
-  return secrets;
+  // Every name has a value now (the missing ones were made above).
+  return /** @type {LocalSecrets} */ (secrets);
 }
 
-/** The environment of one service. */
+/**
+ * The environment of one service.
+ * @param {string} name
+ * @param {{profile: string, brokers: string, databaseUrls: Record<string, string>}} stack
+ *   `databaseUrls`: database name -> URL (ensurePostgres)
+ */
 export function serviceEnv(name, { profile, brokers, databaseUrls }) {
   const settings = profileSettings(profile);
   const secrets = localSecrets(profile);
@@ -173,6 +197,7 @@ export function serviceEnv(name, { profile, brokers, databaseUrls }) {
   }
 }
 
+/** @param {string} url */
 async function healthy(url, kind = 'ready') {
   try {
     const response = await fetch(`${url}/health/${kind}`, { signal: AbortSignal.timeout(2000) });
@@ -182,6 +207,7 @@ async function healthy(url, kind = 'ready') {
   }
 }
 
+/** @param {number} pid */
 function alive(pid) {
   try {
     process.kill(pid, 0);
@@ -191,6 +217,7 @@ function alive(pid) {
   }
 }
 
+/** @param {string} file */
 function tail(file, lines = 25) {
   try {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -202,6 +229,12 @@ function tail(file, lines = 25) {
 /**
  * Starts every service not already answering, waits until each is ready (Kafka consumer
  * joined, database reachable). Returns the names it started, so the caller stops only those.
+ * @param {{profile: string, brokers: string, databaseUrls: Record<string, string>, log?: Log, timeoutMs?: number,
+ *          only?: string[], extraEnv?: Record<string, NodeJS.ProcessEnv>, nodeArgs?: Record<string, string[]>,
+ *          replica?: number}} options
+ *   `only`: these services (all when left out); `extraEnv`, `nodeArgs`: per service name; `replica`: n > 1
+ *   starts the n-th replica of each
+ * @returns {Promise<string[]>}
  */
 export async function startServices({
   profile,
@@ -216,6 +249,7 @@ export async function startServices({
 }) {
   const settings = profileSettings(profile);
   const dir = stateDir(profile);
+  /** @type {string[]} */
   const started = [];
   for (const service of SERVICES) {
     if (only && !only.includes(service.name)) continue;
@@ -259,6 +293,9 @@ export async function startServices({
   return started;
 }
 
+/**
+ * @param {{profile: string, started: string[], timeoutMs: number, log: Log, only?: string[], replica?: number}} options
+ */
 async function waitReady({ profile, started, timeoutMs, log, only, replica = 1 }) {
   const settings = profileSettings(profile);
   const dir = stateDir(profile);
@@ -280,14 +317,14 @@ async function waitReady({ profile, started, timeoutMs, log, only, replica = 1 }
   }
 }
 
-/** Stops services this tool started (pid files; every replica), SIGTERM then SIGKILL after a grace period, all at once. */
 /**
- * @param {{profile: string, only?: string[], log?: (message: string) => void, graceMs?: number}} options
+ * Stops services this tool started (pid files; every replica), SIGTERM then SIGKILL after a grace period, all at once.
+ * @param {{profile: string, only?: string[], log?: Log, graceMs?: number}} options
  *   `only`: these services (every one this tool started when left out)
  */
 export async function stopServices({ profile, only = undefined, log = console.log, graceMs = 15_000 }) {
   const dir = stateDir(profile);
-  const stopOne = async (service) => {
+  const stopOne = async (/** @type {{name: string}} */ service) => {
     const pidFile = path.join(dir, `${service.name}.pid`);
     if (!fs.existsSync(pidFile)) return undefined;
     const pid = Number(fs.readFileSync(pidFile, 'utf8'));
@@ -314,5 +351,5 @@ export async function stopServices({ profile, only = undefined, log = console.lo
       .map((n) => ({ ...s, name: `${s.name}-${n}` }));
     return [s, ...replicas];
   });
-  return (await Promise.all(targets.map(stopOne))).filter(Boolean);
+  return (await Promise.all(targets.map(stopOne))).filter((name) => name !== undefined);
 }

@@ -11,12 +11,17 @@ import { buildAll, ensureInstalled, ROOT, run } from './bootstrap.mjs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** A slot moves the broker too: its own ports and, through WT_CACHE_DIR, its own data. */
+/**
+ * A slot moves the broker too: its own ports and, through WT_CACHE_DIR, its own data.
+ * @param {string} profile
+ */
 export async function applySlot(profile) {
   const { stackSlot } = await import('./services.mjs');
   const slot = stackSlot();
   if (!slot) return;
-  const kafkaBase = { dev: 9092, test: 19092, bench: 29092 }[profile] ?? 9092;
+  /** @type {Record<string, number | undefined>} */
+  const kafkaBases = { dev: 9092, test: 19092, bench: 29092 };
+  const kafkaBase = kafkaBases[profile] ?? 9092;
   process.env.KAFKA_PORT ??= String(kafkaBase + slot * 100);
   process.env.KAFKA_CONTROLLER_PORT ??= String(kafkaBase + 1 + slot * 100);
   process.env.WT_CACHE_DIR ??= path.join(
@@ -52,6 +57,13 @@ export async function stackUp({ profile = 'dev', services = false, build = true,
   }
 }
 
+/**
+ * @param {{profile: string, services: boolean, log: (message: string) => void,
+ *          broker: Awaited<ReturnType<typeof import('./kafka-broker.mjs').ensureBroker>>,
+ *          settings: ReturnType<typeof import('./services.mjs').profileSettings>,
+ *          ensurePostgres: typeof import('./postgres.mjs').ensurePostgres,
+ *          startServices: typeof import('./services.mjs').startServices}} options
+ */
 async function upAfterBroker({ profile, services, log, broker, settings, ensurePostgres, startServices }) {
   log(`Kafka ${broker.version ?? '(external)'} at ${broker.brokers}${broker.startedByUs ? ' (started)' : ''}`);
   const databaseUrls = await ensurePostgres({ databases: Object.values(settings.databases), log: (m) => log(`  postgres: ${m}`) });
@@ -63,6 +75,7 @@ async function upAfterBroker({ profile, services, log, broker, settings, ensureP
   process.env.EMBEDDING_TOKENIZER ??= model.tokenizer;
   run(process.execPath, [path.join(ROOT, 'dist/tools/cli/src/main.js'), 'topics', 'ensure'], { env: { KAFKA_BROKERS: broker.brokers } });
 
+  /** @type {string[]} */
   let startedServices = [];
   if (services) {
     log('Services:');
@@ -98,6 +111,7 @@ export async function stackDown({ profile = 'dev', log = console.log, services =
   if (pg.stopped) log('  stopped Postgres');
 }
 
+/** @param {string} profile */
 async function status(profile) {
   await applySlot(profile);
   const { brokerStatus } = await import('./kafka-broker.mjs');
@@ -116,6 +130,7 @@ async function status(profile) {
   }
 }
 
+/** @param {string[]} argv */
 async function main(argv) {
   const [command] = argv;
   const profileArg = argv.indexOf('--profile');

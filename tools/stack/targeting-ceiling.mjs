@@ -21,16 +21,16 @@ const sim = new SimulatedPopulation({ seed: process.env.EVAL_SEED ?? 'wt-eval-v1
 const phones = sim.phoneNumbers(people, 'eval');
 const totals = { share: 0, affinity: 0, oracle: 0 };
 for (const category of sim.categories) {
-  const rows = phones.map((phone) => {
+  const rows = phones.map((/** @type {string} */ phone) => {
     const p = sim.preferences(phone);
-    const squares = sim.categories.reduce((sum, c) => sum + (p.affinity[c] ?? 0) ** 2, 0);
+    const squares = sim.categories.reduce((/** @type {number} */ sum, /** @type {string} */ c) => sum + (p.affinity[c] ?? 0) ** 2, 0);
     return {
       share: (1 - noise) * ((p.affinity[category] ?? 0) ** 2 / squares) + noise / sim.categories.length,
       affinity: sim.relevance(phone, [category]),
       oracle: sim.probabilities(phone, { businessId: 'ceiling', categories: [category] }).purchase,
     };
   });
-  for (const key of Object.keys(totals))
+  for (const key of /** @type {const} */ (['share', 'affinity', 'oracle']))
     totals[key] += [...rows]
       .sort((a, b) => b[key] - a[key])
       .slice(0, budget)

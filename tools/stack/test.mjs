@@ -10,7 +10,7 @@
 import { ensureInstalled, nx, run } from './bootstrap.mjs';
 
 const started = Date.now();
-const phase = (name) => console.log(`\n=== ${name} (${((Date.now() - started) / 1000).toFixed(0)} s) ===`);
+const phase = (/** @type {string} */ name) => console.log(`\n=== ${name} (${((Date.now() - started) / 1000).toFixed(0)} s) ===`);
 
 ensureInstalled();
 phase('formatting (prettier --check)');

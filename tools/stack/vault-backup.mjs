@@ -12,6 +12,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
+/**
+ * @param {string} name
+ * @param {string[]} args
+ */
 function tool(name, args) {
   const result = spawnSync(name, args, { encoding: 'utf8' });
   if (result.error) throw new Error(`${name} could not run (PostgreSQL client tools on PATH?): ${result.error.message}`);
@@ -19,11 +23,18 @@ function tool(name, args) {
   return result.stdout;
 }
 
-/** The vault's person_key row count, through psql (a restore is checked, not assumed). */
+/**
+ * The vault's person_key row count, through psql (a restore is checked, not assumed).
+ * @param {string} url
+ */
 function personKeys(url) {
   return Number(tool('psql', ['--no-psqlrc', '-tA', '-d', url, '-c', 'SELECT count(*) FROM person_key']).trim());
 }
 
+/**
+ * @param {string} url the vault database
+ * @param {string} file where the dump goes
+ */
 export function backupVault(url, file) {
   const started = Date.now();
   // --no-owner/--no-privileges: restorable by another role into another cluster.
@@ -33,12 +44,17 @@ export function backupVault(url, file) {
   return { action: 'backup', file, bytes: fs.statSync(file).size, personKeys: personKeys(url), seconds: (Date.now() - started) / 1000 };
 }
 
+/**
+ * @param {string} url the vault database (empty or new)
+ * @param {string} file a dump made by backupVault
+ */
 export function restoreVault(url, file) {
   const started = Date.now();
   tool('pg_restore', ['--exit-on-error', '--no-owner', '--no-privileges', '--single-transaction', '--dbname', url, file]);
   return { action: 'restore', file, bytes: fs.statSync(file).size, personKeys: personKeys(url), seconds: (Date.now() - started) / 1000 };
 }
 
+/** @param {string} file a dump made by backupVault */
 export function verifyBackup(file) {
   const tables = [...tool('pg_restore', ['--list', file]).matchAll(/TABLE DATA public (\S+) /g)].map((m) => m[1]);
   if (!tables.includes('person_key')) throw new Error(`${file}: no person_key table data`);

@@ -1,9 +1,25 @@
 // Brings up the test profile's stack once per jest run (and the services for the e2e run), and
 // hands the addresses to the tests through the environment. Set by tools/stack/test.mjs,
 // WT_STACK_KEEP=1 leaves the stack running for the next jest run; `npm test` stops it at the end.
+/** @typedef {Awaited<ReturnType<typeof import('../stack/stack.mjs').stackUp>>} StackUp */
+
+/**
+ * The last line of a command's output (the JSON it prints after its logs).
+ * @param {string} output
+ */
+const lastLine = (output) => {
+  const text = output.trim();
+  return text.slice(text.lastIndexOf('\n') + 1);
+};
+
+/**
+ * @param {import('jest').GlobalConfig} globalConfig
+ * @param {import('jest').ProjectConfig} projectConfig
+ */
 module.exports = async (globalConfig, projectConfig) => {
   const { stackUp } = await import('../stack/stack.mjs');
-  const services = projectConfig.displayName?.name === 'e2e' || projectConfig.displayName === 'e2e';
+  // Jest hands the normalized config: a display name is always `{ name, color }` there.
+  const services = projectConfig.displayName?.name === 'e2e';
   const up = await stackUp({ profile: 'test', services, build: services && !process.env.WT_STACK_KEEP, log: () => {} });
   process.env.KAFKA_BROKERS = up.brokers;
   if (up.saslBrokers) process.env.KAFKA_SASL_BROKERS = up.saslBrokers;
@@ -17,7 +33,8 @@ module.exports = async (globalConfig, projectConfig) => {
   // The e2e tests call the operations routes (erasure) and open sealed values as any service would.
   process.env.WT_TEST_OPERATIONS_TOKEN = secrets.OPERATIONS_TOKEN;
   process.env.WT_TEST_CONTACT_KEY = secrets.CONTACT_KEY;
-  globalThis.__WT_STACK__ = up;
+  // For global-teardown.cjs (jest runs both in its main process): the stack this run started.
+  /** @type {{ __WT_STACK__?: StackUp }} */ (globalThis).__WT_STACK__ = up;
   if (services) {
     // An assistant API key for the end-to-end tests, issued the way an operator does.
     const { serviceEnv } = await import('../stack/services.mjs');
@@ -33,19 +50,19 @@ module.exports = async (globalConfig, projectConfig) => {
       },
     );
     if (issued.status !== 0) throw new Error(`could not issue an assistant key: ${issued.stderr}`);
-    const key = JSON.parse(issued.stdout.trim().split('\n').at(-1));
+    const key = JSON.parse(lastLine(issued.stdout));
     process.env.WT_TEST_ASSISTANT_BUSINESS = businessId;
     process.env.WT_TEST_ASSISTANT_KEY = key.key ?? key.apiKey ?? key.token;
 
     // Ingest's doors: a business key (consents of its business) and a producer key (instagram's
     // engagement events), issued the way an operator does (docs/authentication.md).
-    const ingestKey = (...args) => {
+    const ingestKey = (/** @type {string[]} */ ...args) => {
       const out = spawnSync(process.execPath, [path.join(__dirname, '../../dist/apps/ingest/src/main.js'), 'api-key', ...args], {
         env: { ...process.env, ...serviceEnv('ingest', { profile: 'test', brokers: up.brokers, databaseUrls: up.databaseUrls }) },
         encoding: 'utf8',
       });
       if (out.status !== 0) throw new Error(`could not issue an ingest key (${args.join(' ')}): ${out.stderr}`);
-      return JSON.parse(out.stdout.trim().split('\n').at(-1)).apiKey;
+      return JSON.parse(lastLine(out.stdout)).apiKey;
     };
     const ingestBusiness = `e2e-business-${Date.now().toString(36)}`;
     process.env.WT_TEST_INGEST_BUSINESS = ingestBusiness;

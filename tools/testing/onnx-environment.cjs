@@ -6,20 +6,14 @@
 const { TestEnvironment } = require('jest-environment-node');
 
 class OnnxEnvironment extends TestEnvironment {
+  /**
+   * @param {ConstructorParameters<typeof TestEnvironment>[0]} config
+   * @param {ConstructorParameters<typeof TestEnvironment>[1]} context
+   */
   constructor(config, context) {
     super(config, context);
-    for (const name of [
-      'Float32Array',
-      'Float64Array',
-      'Int32Array',
-      'BigInt64Array',
-      'Uint8Array',
-      'Int8Array',
-      'Uint16Array',
-      'Int16Array',
-    ]) {
-      this.global[name] = globalThis[name];
-    }
+    // This module runs in the outer realm: these names are its constructors.
+    Object.assign(this.global, { Float32Array, Float64Array, Int32Array, BigInt64Array, Uint8Array, Int8Array, Uint16Array, Int16Array });
   }
 }
 

@@ -4,7 +4,12 @@
 // (ESM-only, hence a separate script the jest specs run). Input: a JSON array of objects on stdin.
 // Output: a JSON array, one entry per object: { kind, name, status: 'valid'|'invalid'|'no-schema', error? }.
 
-/** apiVersion -> module exporting the kinds of that group/version. */
+/**
+ * apiVersion -> module exporting the kinds of that group/version.
+ * @param {string} apiVersion
+ * @param {string} kind
+ * @returns {Promise<(new (object: unknown) => { validate(): void }) | undefined>} the kind's model class, if a package has one
+ */
 async function modelFor(apiVersion, kind) {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   const candidates = [];
