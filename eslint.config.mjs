@@ -32,7 +32,10 @@ export const workspaceImportRestrictions = {
   ],
 };
 
-/** `no-restricted-imports` options: the workspace's restrictions and a project's own (`paths`, `patterns`). */
+/**
+ * `no-restricted-imports` options: the workspace's restrictions and a project's own (`paths`, `patterns`).
+ * @param {{ paths?: object[], patterns?: object[] }} [own]
+ */
 export function restrictedImports(own = {}) {
   return {
     paths: [...workspaceImportRestrictions.paths, ...(own.paths ?? [])],

@@ -55,7 +55,9 @@ const { ensurePostgres, dropDatabases } = await import('./postgres.mjs');
 require('reflect-metadata');
 const { DataSource } = require('typeorm');
 const { escapeLiteral } = require('pg');
+/** @param {string} p @returns {any} a module of this checkout's build (typed by its own sources, not here) */
 const here = (p) => require(path.join(ROOT, 'dist', p));
+/** @param {string} p @returns {any} a module of the baseline's build */
 const base = (p) => require(path.join(path.resolve(baseline), 'dist', p));
 const { postgresOptions } = here('libs/database/src/index.js');
 const { PROFILES_ENTITIES, PROFILES_MIGRATIONS } = here('apps/profiles/src/app.module.js');
@@ -72,9 +74,9 @@ const switched = new Module(literalPath);
 switched.filename = literalPath;
 switched.loaded = true;
 switched.exports = {
-  sqlString: (value) => (viaEscapeLiteral ? escapeLiteral(value) : twin.sqlString(value)),
-  sqlJson: (value) => (viaEscapeLiteral ? escapeLiteral(JSON.stringify(value)) : twin.sqlJson(value)),
-  sqlTextArray: (values) =>
+  sqlString: (/** @type {string} */ value) => (viaEscapeLiteral ? escapeLiteral(value) : twin.sqlString(value)),
+  sqlJson: (/** @type {unknown} */ value) => (viaEscapeLiteral ? escapeLiteral(JSON.stringify(value)) : twin.sqlJson(value)),
+  sqlTextArray: (/** @type {(string | null)[]} */ values) =>
     viaEscapeLiteral
       ? escapeLiteral(`{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/[\\"]/g, '\\$&')}"`)).join(',')}}`)
       : twin.sqlTextArray(values),
@@ -82,17 +84,47 @@ switched.exports = {
 require.cache[literalPath] = switched;
 const OldStore = base('apps/profiles/src/profile/profile.store.js').ProfileStore;
 
+/** @typedef {'engagement' | 'consent'} BatchKind */
+/**
+ * A variant and, once its database is open, its connection, store and figures.
+ * @typedef {{
+ *   name: string, Store: any, pipeline: boolean, escapeLiteral: boolean,
+ *   dataSource?: any, store?: any,
+ *   batches: Record<BatchKind, number[]>,
+ *   cpu: Record<BatchKind, { client: number, server: number }>,
+ *   rounds: { latency: number, cpu: number }[],
+ * }} Variant
+ */
+/**
+ * @param {string} name
+ * @param {any} Store
+ * @param {boolean} pipeline
+ * @param {boolean} escapeLiteral
+ * @returns {Variant}
+ */
+const variantOf = (name, Store, pipeline, escapeLiteral) => ({
+  name,
+  Store,
+  pipeline,
+  escapeLiteral,
+  batches: { engagement: [], consent: [] },
+  cpu: { engagement: { client: 0, server: 0 }, consent: { client: 0, server: 0 } },
+  rounds: [],
+});
 // BENCH_VARIANTS=literals,parameters runs only those (literals always: the ratios' reference).
-const only = process.env.BENCH_VARIANTS?.split(',');
+const only = process.env['BENCH_VARIANTS']?.split(',');
 const VARIANTS = [
-  { name: 'literals', Store: OldStore, pipeline: false, escapeLiteral: false },
-  { name: 'escapeLiteral', Store: OldStore, pipeline: false, escapeLiteral: true },
-  { name: 'parameters', Store: NewStore, pipeline: true, escapeLiteral: false },
-  { name: 'unpipelined', Store: NewStore, pipeline: false, escapeLiteral: false },
+  variantOf('literals', OldStore, false, false),
+  variantOf('escapeLiteral', OldStore, false, true),
+  variantOf('parameters', NewStore, true, false),
+  variantOf('unpipelined', NewStore, false, false),
 ].filter((v) => v.name === 'literals' || !only || only.includes(v.name));
 
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-/** CPU seconds of a local process so far (user + system), or NaN if its /proc entry cannot be read. */
+/**
+ * CPU seconds of a local process so far (user + system), or NaN if its /proc entry cannot be read.
+ * @param {number} pid
+ */
 function processCpu(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -107,7 +139,7 @@ const names = VARIANTS.map((v) => `${profileSettings('test').dbPrefix}bench_batc
 const urls = await ensurePostgres({ databases: names });
 const decay = new InterestDecay(24 * 14);
 for (const [i, variant] of VARIANTS.entries()) {
-  variant.dataSource = new DataSource(
+  const dataSource = new DataSource(
     postgresOptions({
       url: urls[names[i]],
       entities: PROFILES_ENTITIES,
@@ -118,19 +150,18 @@ for (const [i, variant] of VARIANTS.entries()) {
       pipeline: variant.pipeline,
     }),
   );
-  await variant.dataSource.initialize();
-  await variant.dataSource.runMigrations({ transaction: 'each' });
-  variant.store = new variant.Store(variant.dataSource);
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  variant.dataSource = dataSource;
+  variant.store = new variant.Store(dataSource);
   // One connection per variant (looked up before each batch: the pool may replace it): its backend's
   // CPU is the variant's server-side cost.
-  variant.batches = { engagement: [], consent: [] };
-  variant.cpu = { engagement: { client: 0, server: 0 }, consent: { client: 0, server: 0 } };
-  variant.rounds = [];
 }
 
 const people = Array.from({ length: PEOPLE }, () => randomBytes(32).toString('hex'));
 const now = Date.now();
 let serial = 0;
+/** @param {string[]} chunk */
 function engagementBatch(chunk) {
   return chunk.flatMap((personId) =>
     Array.from({ length: EVENTS_PER_PERSON }, () => {
@@ -151,6 +182,7 @@ function engagementBatch(chunk) {
     }),
   );
 }
+/** @param {string[]} chunk */
 function consentBatch(chunk) {
   return chunk.map((personId) => {
     serial += 1;
@@ -169,7 +201,12 @@ function consentBatch(chunk) {
   });
 }
 
-/** Runs one batch through a variant, adding its latency and CPU to the variant's figures. */
+/**
+ * Runs one batch through a variant, adding its latency and CPU to the variant's figures.
+ * @param {Variant} variant
+ * @param {BatchKind} kind
+ * @param {(store: any) => Promise<unknown>} write
+ */
 async function timed(variant, kind, write) {
   viaEscapeLiteral = variant.escapeLiteral;
   const [{ pid }] = await variant.dataSource.query('SELECT pg_backend_pid() AS pid');
@@ -185,6 +222,7 @@ async function timed(variant, kind, write) {
   return { ms, cpuMs: (used.user + used.system) / 1000 };
 }
 
+/** @type {unknown} */
 let documentSample;
 /** The variants in a random order (Fisher-Yates). */
 function shuffled() {
@@ -200,6 +238,8 @@ try {
   for (let round = 1; round <= ROUNDS; round += 1) {
     // Each variant's engagement batches this round: summed latency and client CPU.
     const sums = new Map(VARIANTS.map((v) => [v.name, { ms: 0, cpuMs: 0 }]));
+    /** @param {string} name */
+    const sumOf = (name) => /** @type {{ ms: number, cpuMs: number }} */ (sums.get(name));
     for (let i = 0; i < people.length; i += BATCH) {
       const chunk = people.slice(i, i + BATCH);
       const events = engagementBatch(chunk);
@@ -210,17 +250,18 @@ try {
           if (outcome.applied !== events.length) throw new Error(`${variant.name}: ${outcome.applied} of ${events.length} events applied`);
           if (variant.name === 'literals') documentSample = outcome.profiles;
         });
-        sums.get(variant.name).ms += ms;
-        sums.get(variant.name).cpuMs += cpuMs;
+        sumOf(variant.name).ms += ms;
+        sumOf(variant.name).cpuMs += cpuMs;
       }
       // Consent batches every other chunk: fewer than engagement ones, as in the service.
       if ((i / BATCH) % 2 === 0)
         for (const variant of shuffled()) await timed(variant, 'consent', (store) => store.writeConsents(consents, async () => undefined));
     }
-    const literals = sums.get('literals');
+    const literals = sumOf('literals');
+    /** @type {Record<string, string | number>} */
     const line = { round };
     for (const v of VARIANTS) {
-      const ratios = { latency: sums.get(v.name).ms / literals.ms, cpu: sums.get(v.name).cpuMs / literals.cpuMs };
+      const ratios = { latency: sumOf(v.name).ms / literals.ms, cpu: sumOf(v.name).cpuMs / literals.cpuMs };
       v.rounds.push(ratios);
       line[v.name] = `latency ${ratios.latency.toFixed(3)}, client cpu ${ratios.cpu.toFixed(3)}`;
     }
@@ -228,15 +269,19 @@ try {
   }
 } finally {
   viaEscapeLiteral = false;
-  for (const v of VARIANTS) await v.dataSource.destroy();
+  for (const v of VARIANTS) await v.dataSource?.destroy();
   await dropDatabases(names);
 }
 
-const median = (xs) => {
+const median = (/** @type {number[]} */ xs) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
 };
-const round2 = (x) => Number(x.toFixed(2));
+const round2 = (/** @type {number} */ x) => Number(x.toFixed(2));
+/**
+ * @param {Variant} v
+ * @param {BatchKind} kind
+ */
 const summary = (v, kind) => {
   const batches = v.batches[kind];
   return {
@@ -247,8 +292,9 @@ const summary = (v, kind) => {
     server_cpu_ms: round2(v.cpu[kind].server / batches.length),
   };
 };
+/** @type {Record<string, any>} */
 const figures = { people: PEOPLE, batch: BATCH, events_per_batch: BATCH * EVENTS_PER_PERSON, rounds: ROUNDS, engagement: {}, consent: {} };
-for (const kind of ['engagement', 'consent']) {
+for (const kind of /** @type {BatchKind[]} */ (['engagement', 'consent'])) {
   const literals = summary(VARIANTS[0], kind);
   for (const v of VARIANTS) {
     const s = summary(v, kind);
@@ -271,12 +317,13 @@ figures.engagement_rounds_over_literals = Object.fromEntries(
 // The escaping alone, on a batch's profile document (the last literals batch's profiles, serialised):
 // the twin's and pg's escapeLiteral, in turn, 40 times each. A bind parameter needs none.
 const document = JSON.stringify(documentSample);
+/** @type {Record<'twin' | 'escapeLiteral', number[]>} */
 const escaping = { twin: [], escapeLiteral: [] };
 for (let i = 0; i < 40; i += 1)
-  for (const [name, escape] of [
+  for (const [name, escape] of /** @type {['twin' | 'escapeLiteral', (value: string) => string][]} */ ([
     ['twin', twin.sqlString],
     ['escapeLiteral', escapeLiteral],
-  ]) {
+  ])) {
     const started = process.hrtime.bigint();
     escape(document);
     escaping[name].push(Number(process.hrtime.bigint() - started) / 1e6);
