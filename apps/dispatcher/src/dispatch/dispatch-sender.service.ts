@@ -516,7 +516,6 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     // Checked again when the connection is handed over, right before the request is written.
     const viaMmApi =
       message.kind === 'template' && this.mmApiNumbers.has(item.row.phoneNumberId) && !this.viaCloudApi.has(item.row.decisionId);
-    this.viaCloudApi.delete(item.row.decisionId);
     const result = await this.call(item.row, message, opened.e164, ticket, {
       notAfter,
       endpoint: viaMmApi ? 'marketing_messages' : 'messages',
@@ -586,11 +585,13 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       return;
     }
     if (outcome.action === 'send-again') {
-      // Nothing was written: first in line again (through the Cloud API, when the Marketing Messages API could not take it).
+      // Nothing was written: first in line again, through the Cloud API when the Marketing Messages
+      // API could not take it (and still so when that call found no connection in time).
       if (outcome.viaCloudApi) this.viaCloudApi.add(row.decisionId);
       this.later([outcome.viaCloudApi ? item : this.missed(item, 'connection')]);
       return;
     }
+    this.viaCloudApi.delete(row.decisionId);
     if (outcome.action === 'refused' && outcome.maintenance) {
       // The number is in maintenance (its throughput changing, up to a minute): every replica
       // holds its sends for a while instead of meeting the same answer with each of them.

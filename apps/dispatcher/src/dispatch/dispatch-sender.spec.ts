@@ -1,7 +1,7 @@
 import { type ContactSealer } from '@wt/identity';
 import { type KafkaPublisher } from '@wt/kafka';
 import { ReadinessRegistry } from '@wt/observability';
-import { classifyWhatsAppError, type SendResult, type WhatsAppCloudClient } from '@wt/whatsapp';
+import { classifyWhatsAppError, type SendOptions, type SendResult, type WhatsAppCloudClient } from '@wt/whatsapp';
 import { type DataSource } from 'typeorm';
 import { DispatcherConfig } from '../dispatcher.config';
 import { type DispatchLedger, type LedgerRow } from './dispatch-ledger';
@@ -42,7 +42,7 @@ function pipeline(
     waId: '',
   }),
 ) {
-  const calls: { decisionId: string; at: number }[] = [];
+  const calls: { decisionId: string; at: number; endpoint?: string }[] = [];
   const recorded: { decisionId: string; outcome: RecordedOutcome }[] = [];
   const acceptedWrites: string[][] = [];
   const reservations: number[] = [];
@@ -70,8 +70,8 @@ function pipeline(
     delayed: () => undefined,
   } as unknown as ThroughputLimiter;
   const client = {
-    sendTemplate: async (_number: string, _to: string, _template: unknown, decisionId: string) => {
-      calls.push({ decisionId, at: Date.now() });
+    sendTemplate: async (_number: string, _to: string, _template: unknown, decisionId: string, options?: SendOptions) => {
+      calls.push({ decisionId, at: Date.now(), endpoint: options?.endpoint });
       if (answerAfterMs > 0) await sleep(answerAfterMs);
       return answerOf(decisionId, calls.filter((c) => c.decisionId === decisionId).length);
     },
@@ -258,5 +258,29 @@ describe('DispatchSender', () => {
       },
       { decisionId: 'd3', outcome: { action: 'in-doubt', reason: 'timeout' } },
     ]);
+  });
+
+  it('a template the Marketing Messages API refused as not synced (131009) goes through the Cloud API, still when that call found no connection in time', async () => {
+    const notSynced: SendResult = {
+      kind: 'rejected',
+      httpStatus: 400,
+      code: 131009,
+      title: 'not synced',
+      category: classifyWhatsAppError(131009),
+    };
+    const { sender, calls, acceptedWrites } = pipeline(
+      [row(1)],
+      () => [Date.now() + 20],
+      { WHATSAPP_MM_API_NUMBERS: '100', MM_API_FALLBACK: 'cloud_api' },
+      0,
+      undefined,
+      (decisionId, call) =>
+        call === 1 ? notSynced : call === 2 ? { kind: 'late' } : { kind: 'accepted', wamid: `wamid.${decisionId}`, waId: '' },
+    );
+    sender.onApplicationBootstrap();
+    await until(() => acceptedWrites.flat().length === 1);
+    await sender.beforeApplicationShutdown();
+    expect(calls.map((c) => c.endpoint)).toEqual(['marketing_messages', 'messages', 'messages']);
+    expect(acceptedWrites.flat()).toEqual(['d1']);
   });
 });
