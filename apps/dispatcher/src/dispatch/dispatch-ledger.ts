@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { returnedRows } from '@wt/database';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PORTFOLIO_LIMIT_REASON, PortfolioLimits } from './portfolio-limits';
+import { type RecordedOutcome, type SendConsequence } from './send-consequence';
 
 /** What to send: a template (campaign decision) or a free-form text (assistant reply). */
 export type QueuedMessage =
@@ -46,6 +47,9 @@ interface RawRow {
   marketing_limit_retries: number;
   traceparent: string | null;
 }
+
+/** Final refusal: nothing more is tried (the last part of a statement; $1 the decision, $2 the error code). */
+const REJECT = `UPDATE dispatch SET state = 'rejected', error_code = $2, updated_at = now() WHERE decision_id = $1`;
 
 const COLUMNS =
   'decision_id, person_id, business_id, campaign_id, phone_number_id, kind, message, attempts, marketing_limit_retries, traceparent';
@@ -299,16 +303,10 @@ export class DispatchLedger {
     });
   }
 
-  async accepted(decisionId: string, wamid: string): Promise<void> {
-    // The status webhook may have come first (and set the wamid): keep what it wrote.
-    await this.dataSource.query(
-      `UPDATE dispatch SET state = 'accepted', wamid = COALESCE(wamid, $2), updated_at = now()
-       WHERE decision_id = $1 AND state IN ('sending', 'unknown', 'expired', 'accepted')`,
-      [decisionId, wamid],
-    );
-  }
-
-  /** `accepted` for many sends at once (one statement); the same rules as `accepted`. */
+  /**
+   * Meta accepted these sends (one statement for many). The status webhook may have come first
+   * (and set the wamid): what it wrote is kept.
+   */
   async acceptedMany(sends: readonly { decisionId: string; wamid: string }[]): Promise<void> {
     if (sends.length === 0) return;
     // A template's recipient, counted in its portfolio's window from this claim, counts from Meta's
@@ -342,74 +340,161 @@ export class DispatchLedger {
   }
 
   /**
-   * Refused by Meta over the portfolio's messaging limit: back to `pending` with the reason, not
-   * counted as an attempt, until the oldest recipient counted in the portfolio's window leaves it
-   * (at least a second from now).
+   * Records what a send's answer does to it (`SendOutcome`, decided by `outcomeOf`) in one
+   * statement: atomic and one round trip, in the caller's transaction when `manager` is given (the
+   * webhook's). Returns when the business's campaign pause ends, for `pause-campaigns`.
    */
-  async heldOverPortfolioLimit(decisionId: string, windowMs: number, code: number): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE dispatch d SET state = 'pending', held_reason = $3, error_code = $4, attempts = GREATEST(attempts - 1, 0),
-         claimed_at = NULL, updated_at = now(),
-         next_attempt_at = GREATEST(now() + interval '1 second', COALESCE((
-           SELECT min(first_at) + $2 * interval '1 millisecond' FROM portfolio_recipient r
-           WHERE r.business_id = d.business_id AND r.first_at > now() - $2 * interval '1 millisecond'), now() + interval '1 second'))
-       WHERE decision_id = $1 AND state = 'sending'`,
-      [decisionId, windowMs, PORTFOLIO_LIMIT_REASON, code],
-    );
+  async record(
+    row: LedgerRow,
+    outcome: RecordedOutcome,
+    scope: { tokenFingerprint: string; portfolioWindowMs: number },
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<{ pausedUntil?: Date }> {
+    const id = row.decisionId;
+    switch (outcome.action) {
+      case 'in-doubt':
+        // Meta may have it: never resent; its status webhook (or the timeout resolution) settles it.
+        await manager.query(`UPDATE dispatch SET state = 'unknown', updated_at = now() WHERE decision_id = $1 AND state = 'sending'`, [id]);
+        return {};
+      case 'drop':
+        // No call was made: the recipient this claim counted in its portfolio's window is not counted any more (Meta never saw them).
+        await manager.query(
+          `WITH given_back AS (
+             DELETE FROM portfolio_recipient r USING dispatch d
+             WHERE d.decision_id = $1 AND d.state = 'sending' AND r.business_id = d.business_id AND r.person_id = d.person_id
+               AND d.claimed_at IS NOT NULL AND r.first_at >= d.claimed_at
+           )
+           ${REJECT}`,
+          [id, outcome.code],
+        );
+        return {};
+      case 'later':
+        await this.retry(manager, id, outcome.code, outcome.delayMs, false);
+        return {};
+      case 'wait-for-template': {
+        // Recorded as paused or disabled for the number's account (a disabled one stays so); the send waits for it.
+        const template = row.message?.kind === 'template' ? row.message : undefined;
+        await this.retry(
+          manager,
+          id,
+          outcome.code,
+          1000,
+          false,
+          template && {
+            cte: `paused AS (
+              INSERT INTO template_state (waba_id, template_name, language, status, reason)
+              SELECT waba_id, $6, $7, $8, $9 FROM phone_number_state WHERE phone_number_id = $5 AND waba_id IS NOT NULL
+              ON CONFLICT (waba_id, template_name, language) DO UPDATE SET status = EXCLUDED.status, updated_at = now()
+              WHERE template_state.status IS DISTINCT FROM 'DISABLED'
+            )`,
+            params: [
+              row.phoneNumberId,
+              template.templateName,
+              template.language,
+              outcome.templateStatus,
+              `refused by Meta (${outcome.code})`,
+            ],
+          },
+        );
+        return {};
+      }
+      case 'hold-for-portfolio':
+        // Back to `pending` with the reason, not counted as an attempt, until the oldest recipient
+        // counted in the portfolio's window leaves it (at least a second from now).
+        await manager.query(
+          `UPDATE dispatch d SET state = 'pending', held_reason = $3, error_code = $2, attempts = GREATEST(attempts - 1, 0),
+             claimed_at = NULL, updated_at = now(),
+             next_attempt_at = GREATEST(now() + interval '1 second', COALESCE((
+               SELECT min(first_at) + $4 * interval '1 millisecond' FROM portfolio_recipient r
+               WHERE r.business_id = d.business_id AND r.first_at > now() - $4 * interval '1 millisecond'), now() + interval '1 second'))
+           WHERE decision_id = $1 AND state = 'sending'`,
+          [id, outcome.code, PORTFOLIO_LIMIT_REASON, scope.portfolioWindowMs],
+        );
+        return {};
+      case 'refused':
+        return this.refused(manager, row, outcome.code, outcome.consequence, outcome.title, scope.tokenFingerprint);
+    }
   }
 
-  /**
-   * Final, and no call was made (the contact does not open, a US marketing template): the recipient
-   * this claim counted in its portfolio's window is not counted any more (Meta never saw them).
-   */
-  async rejectedUnsent(decisionId: string, code: number | null): Promise<void> {
-    await this.dataSource.query(
-      `DELETE FROM portfolio_recipient r USING dispatch d
-       WHERE d.decision_id = $1 AND d.state = 'sending' AND r.business_id = d.business_id AND r.person_id = d.person_id
-         AND d.claimed_at IS NOT NULL AND r.first_at >= d.claimed_at`,
-      [decisionId],
-    );
-    await this.rejected(decisionId, code);
-  }
-
-  /** Final refusal: nothing more is tried. */
-  async rejected(decisionId: string, code: number | null, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.query(`UPDATE dispatch SET state = 'rejected', error_code = $2, updated_at = now() WHERE decision_id = $1`, [
-      decisionId,
-      code,
-    ]);
+  /** A refusal's consequence (`consequenceOf`), with what it writes beside the send in the same statement. */
+  private async refused(
+    manager: EntityManager,
+    row: LedgerRow,
+    code: number | null,
+    consequence: SendConsequence,
+    title: string,
+    tokenFingerprint: string,
+  ): Promise<{ pausedUntil?: Date }> {
+    const id = row.decisionId;
+    switch (consequence.action) {
+      case 'retry':
+        await this.retry(manager, id, code, consequence.delayMs, consequence.marketingLimit);
+        return {};
+      case 'give-up':
+      case 'revoke-consent':
+        await manager.query(REJECT, [id, code]);
+        return {};
+      case 'mark-unreachable':
+        await manager.query(
+          `WITH unreachable AS (
+             INSERT INTO unreachable_recipient (person_id, until, error_code) VALUES ($3, now() + $4 * interval '1 millisecond', $5)
+             ON CONFLICT (person_id) DO UPDATE SET until = EXCLUDED.until, error_code = EXCLUDED.error_code
+           )
+           ${REJECT}`,
+          [id, code, row.personId, consequence.forMs, code ?? 131026],
+        );
+        return {};
+      case 'pause-campaigns': {
+        // The message waits for the end of the pause (not counted as an attempt against it): both end at now() + forMs.
+        const rows = await this.retry(manager, id, code, consequence.forMs, false, {
+          cte: `pause AS (
+            INSERT INTO business_pause (business_id, until, error_code) VALUES ($5, now() + $3 * interval '1 millisecond', $6)
+            ON CONFLICT (business_id) DO UPDATE SET until = EXCLUDED.until, error_code = EXCLUDED.error_code
+          )`,
+          params: [row.businessId, code ?? 131048],
+        });
+        return { pausedUntil: rows[0]?.next_attempt_at ?? new Date(Date.now() + consequence.forMs) };
+      }
+      case 'halt-sending':
+        // The message is not lost: it is sent once sending resumes (a new access token).
+        await this.retry(manager, id, code, 0, false, {
+          cte: `halt AS (
+            INSERT INTO sending_halt (token_fingerprint, error_code, reason) VALUES ($5, $6, $7) ON CONFLICT (token_fingerprint) DO NOTHING
+          )`,
+          params: [tokenFingerprint, code ?? 190, title],
+        });
+        return {};
+    }
   }
 
   /**
    * Back to `pending`, to be tried again after `delayMs` (a fresh message: new wamid, statuses from
-   * scratch). The failed attempt's wamid is retired first: a late or redelivered status of that
-   * attempt must never be taken for the next one's (see `recordStatus`).
+   * scratch), with `also` (a statement part whose parameters start at $5) in the same statement. The
+   * failed attempt's wamid is retired: a late or redelivered status of that attempt must never be
+   * taken for the next one's (see `recordStatus`). Both parts see the row as it was before.
    */
-  async retry(
+  private async retry(
+    manager: EntityManager,
     decisionId: string,
-    delayMs: number,
     code: number | null,
+    delayMs: number,
     marketingLimit: boolean,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<void> {
-    await manager.query(
-      `INSERT INTO webhook_seen (event_key) SELECT 'retired-wamid:' || wamid FROM dispatch WHERE decision_id = $1 AND wamid IS NOT NULL
-       ON CONFLICT DO NOTHING`,
-      [decisionId],
+    also?: { cte: string; params: unknown[] },
+  ): Promise<{ next_attempt_at: Date }[]> {
+    return returnedRows<{ next_attempt_at: Date }>(
+      await manager.query(
+        `WITH ${also ? `${also.cte}, ` : ''}retired AS (
+           INSERT INTO webhook_seen (event_key) SELECT 'retired-wamid:' || wamid FROM dispatch WHERE decision_id = $1 AND wamid IS NOT NULL
+           ON CONFLICT DO NOTHING
+         )
+         UPDATE dispatch SET state = 'pending', next_attempt_at = now() + $3 * interval '1 millisecond', error_code = $2,
+           wamid = NULL, statuses = '{}', claimed_at = NULL,
+           marketing_limit_retries = marketing_limit_retries + CASE WHEN $4 THEN 1 ELSE 0 END, updated_at = now()
+         WHERE decision_id = $1
+         RETURNING next_attempt_at`,
+        [decisionId, code, delayMs, marketingLimit, ...(also?.params ?? [])],
+      ),
     );
-    await manager.query(
-      `UPDATE dispatch SET state = 'pending', next_attempt_at = now() + $2 * interval '1 millisecond', error_code = $3,
-         wamid = NULL, statuses = '{}', claimed_at = NULL,
-         marketing_limit_retries = marketing_limit_retries + CASE WHEN $4 THEN 1 ELSE 0 END, updated_at = now()
-       WHERE decision_id = $1`,
-      [decisionId, delayMs, code, marketingLimit],
-    );
-  }
-
-  async unknown(decisionId: string): Promise<void> {
-    await this.dataSource.query(`UPDATE dispatch SET state = 'unknown', updated_at = now() WHERE decision_id = $1 AND state = 'sending'`, [
-      decisionId,
-    ]);
   }
 
   /**

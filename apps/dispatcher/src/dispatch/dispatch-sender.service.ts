@@ -3,12 +3,13 @@ import { returnedRows } from '@wt/database';
 import { ContactSealer, normalizePhone, type OpenedContact } from '@wt/identity';
 import { KafkaPublisher } from '@wt/kafka';
 import { counter, ReadinessRegistry } from '@wt/observability';
-import { type SendResult, WhatsAppCloudClient } from '@wt/whatsapp';
+import { type SendOptions, type SendResult, WhatsAppCloudClient } from '@wt/whatsapp';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { DispatcherConfig } from '../dispatcher.config';
-import { DispatchLedger, type LedgerRow } from './dispatch-ledger';
+import { DispatchLedger, type LedgerRow, type QueuedMessage } from './dispatch-ledger';
 import { type AdmissionTicket, SendAdmission } from './send-admission';
+import { outcomeOf, type SendAnswer } from './send-consequence';
 import { OutcomeRecords, SendOutcomes, sendingHalted, statusBase, traceOf } from './send-outcomes';
 import { SendSchedule, type Scheduled } from './send-schedule';
 import { NumberStates } from './number-states';
@@ -36,28 +37,11 @@ const held = counter({
   help: "Sends held back at their slot because this replica's recent requests to the number already fill Meta's second (they wait for room)",
 });
 
-const contactsUnopened = counter({
-  name: 'wt_dispatch_contact_unopened_total',
-  help: 'Sends not made because the contact did not open (erased: person key deleted)',
-  labelNames: ['reason'],
-});
-
-const usMarketing = counter({
-  name: 'wt_dispatch_us_marketing_suppressed_total',
-  help: 'Marketing templates to US (+1) numbers not sent: Meta delivers none since 2025-04-01',
-});
-
 const mmApi = counter({
   name: 'wt_dispatch_mm_api_total',
   help: 'Marketing templates sent through the Marketing Messages API, by result: accepted, rejected, fallback (not synced yet: sent through the Cloud API), retry_later (no fallback)',
   labelNames: ['result'],
 });
-
-export const US_MARKETING_TITLE =
-  'Not sent: Meta delivers no marketing template to US (+1) numbers since 2025-04-01 (us_marketing_restriction)';
-
-/** A send that found the key vault unreachable is tried again after this long (nothing was sent). */
-const VAULT_RETRY_MS = 5000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
@@ -445,7 +429,7 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
         return;
       }
       sends.push(
-        (contact ? this.sendOne(item, contact, ticket, notAfter) : this.vaultUnavailable(item.row, vaultError))
+        (contact ? this.sendOne(item, contact, ticket, notAfter) : this.vaultUnavailable(item, vaultError))
           .catch((error: unknown) => {
             // The row stays `sending`: the timeout resolution makes it `unknown`, never resent blindly.
             this.logger.error(`decision ${item.row.decisionId}: ${error instanceof Error ? error.message : String(error)}; left in doubt`);
@@ -478,11 +462,11 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
   }
 
   /** The vault is unreachable: nothing reached Meta, so the send goes back to the queue. */
-  private async vaultUnavailable(row: LedgerRow, error: unknown): Promise<void> {
+  private async vaultUnavailable(item: Scheduled, error: unknown): Promise<void> {
     this.logger.warn(
-      `decision ${row.decisionId}: key vault unavailable (${error instanceof Error ? error.message : String(error)}); retried in ${VAULT_RETRY_MS} ms`,
+      `decision ${item.row.decisionId}: key vault unavailable (${error instanceof Error ? error.message : String(error)}); retried in ${this.outcomes.policy.vaultRetryMs} ms`,
     );
-    await this.ledger.retry(row.decisionId, VAULT_RETRY_MS, null, false);
+    await this.settle(item, { kind: 'unsent', why: 'vault-unavailable' });
   }
 
   private scheduleFlush(): void {
@@ -516,55 +500,37 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     return this.flushing;
   }
 
-  /** One call to Meta; `ticket` (its admission) is settled or cancelled here, unless already cancelled. */
+  /**
+   * One send, from the top: a send that cannot be made is not called; otherwise the platform's
+   * answer (its admission `ticket` settled or given back). Either way, `settle` decides what comes of it.
+   */
   private async sendOne(item: Scheduled, opened: OpenedContact, ticket: AdmissionTicket, notAfter: number): Promise<void> {
-    const row = item.row;
-    const message = row.message;
-    if (!message) {
-      await this.ledger.rejected(row.decisionId, null);
-      return;
-    }
-    if (!opened.ok) {
-      // `erased`: the person's key was deleted (GDPR erasure), no copy of the number opens any more.
-      // `invalid`: sealed under another key or corrupt. Either way it can never be sent; nothing reached Meta.
-      const why =
-        opened.reason === 'erased'
-          ? 'Contact erased (person key deleted): not sent'
-          : 'Contact cannot be opened (not sealed for this platform): not sent';
-      if (opened.reason === 'erased') this.logger.warn(`decision ${row.decisionId}: the person was erased; suppressed, not sent`);
-      else this.logger.error(`decision ${row.decisionId}: contact cannot be opened; rejected, not sent`);
-      contactsUnopened.inc({ reason: opened.reason });
-      await this.ledger.rejectedUnsent(row.decisionId, null);
-      this.pendingOut.statuses.push({
-        key: row.personId,
-        headers: traceOf(row),
-        value: { ...statusBase(row), status: 'rejected', errorTitle: why },
-      });
-      this.scheduleFlush();
-      return;
-    }
-    const to = opened.e164;
-    if (message.kind === 'template' && normalizePhone(to).ok && (normalizePhone(to) as { country?: string }).country === 'US') {
-      // Meta delivers no marketing template to US numbers since 2025-04-01 (it fails them with
-      // 131049): not called, rejected with the reason. Nothing reached Meta.
+    const message = item.row.message;
+    if (!message || !opened.ok || (message.kind === 'template' && isUsNumber(opened.e164))) {
+      // No call, nothing reaches Meta: no message, a contact that does not open, or a marketing
+      // template to a US number (Meta delivers none since 2025-04-01, failing them with 131049).
       this.admission.cancel(ticket);
-      usMarketing.inc();
-      await this.ledger.rejectedUnsent(row.decisionId, 131049);
-      this.pendingOut.statuses.push({
-        key: row.personId,
-        headers: traceOf(row),
-        value: { ...statusBase(row), status: 'rejected', errorCode: 131049, errorTitle: US_MARKETING_TITLE },
-      });
-      this.scheduleFlush();
+      await this.settle(item, { kind: 'unsent', why: !message ? 'no-message' : !opened.ok ? opened.reason : 'us-marketing' });
       return;
     }
     // Checked again when the connection is handed over, right before the request is written.
-    const viaMmApi = message.kind === 'template' && this.mmApiNumbers.has(row.phoneNumberId) && !this.viaCloudApi.has(row.decisionId);
-    this.viaCloudApi.delete(row.decisionId);
-    const options = {
+    const viaMmApi =
+      message.kind === 'template' && this.mmApiNumbers.has(item.row.phoneNumberId) && !this.viaCloudApi.has(item.row.decisionId);
+    const result = await this.call(item.row, message, opened.e164, ticket, {
       notAfter,
-      endpoint: viaMmApi ? ('marketing_messages' as const) : ('messages' as const),
-    };
+      endpoint: viaMmApi ? 'marketing_messages' : 'messages',
+    });
+    await this.settle(item, result, viaMmApi);
+  }
+
+  /** Asks WhatsApp; the admission `ticket` is settled (or given back) with its answer. */
+  private async call(
+    row: LedgerRow,
+    message: QueuedMessage,
+    to: string,
+    ticket: AdmissionTicket,
+    options: SendOptions,
+  ): Promise<SendResult> {
     let result: SendResult;
     try {
       result =
@@ -594,103 +560,47 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     else if (result.kind === 'unknown' && result.reason === 'timeout')
       this.admission.abandon(ticket, performance.now(), this.config.WHATSAPP_TIMEOUT_MS);
     else this.admission.settle(ticket, performance.now());
-    if (viaMmApi)
-      mmApi.inc({
-        result:
-          result.kind === 'rejected' && result.code === 131009
-            ? this.config.MM_API_FALLBACK === 'cloud_api'
-              ? 'fallback'
-              : 'retry_later'
-            : result.kind,
-      });
-    if (viaMmApi && result.kind === 'rejected' && result.code === 131009) {
-      // The template is not synced with the ad account yet (Meta: up to 10 minutes): the policy decides.
-      if (this.config.MM_API_FALLBACK === 'cloud_api') {
-        this.viaCloudApi.add(row.decisionId);
-        this.later([item]);
-      } else {
-        await this.ledger.retry(row.decisionId, this.config.MM_API_RETRY_MS, 131009, false);
-      }
-      return;
-    }
-    switch (result.kind) {
-      case 'late':
-        // Nothing was written: it goes again, first in line.
-        this.later([this.missed(item, 'connection')]);
-        return;
-      case 'accepted':
-        dispatched.inc({ result: 'accepted', code: '' });
-        this.acceptedBuffer.push({ row, wamid: result.wamid });
-        this.scheduleFlush();
-        return;
-      case 'rejected': {
-        dispatched.inc({ result: 'rejected', code: String(result.code ?? result.httpStatus) });
-        if (result.code === 132015 || result.code === 132016) {
-          // Meta paused or disabled the template before its webhook reached us: the send waits
-          // for the template (claims skip it until message_template_status_update says APPROVED).
-          await this.templatePaused(row, result.code);
-          return;
-        }
-        if (result.code === 131048 && row.kind === 'template' && isPortfolioLimitRefusal(result.details)) {
-          // Meta counted the portfolio's messaging limit as reached (its tier lowered before its
-          // webhook came, or another system sending for the portfolio): not the spam rate limit, so
-          // no hour-long pause of the business; the send waits for the window, like one held at claim.
-          await this.ledger.heldOverPortfolioLimit(row.decisionId, this.config.PORTFOLIO_WINDOW_MS, result.code);
-          this.logger.warn(
-            `business ${row.businessId}: Meta refused a template over the portfolio's messaging limit (131048); held until its window frees a place`,
-          );
-          return;
-        }
-        if (result.code === 131057) {
-          // The number is in maintenance (its throughput changing, up to a minute): every replica
-          // holds its sends for a while instead of meeting the same answer with each of them.
-          await this.numbers.markUnusable(row.phoneNumberId);
-          this.requeue(this.schedule.takeNumber(row.phoneNumberId));
-        }
-        const failed = new OutcomeRecords();
-        await this.outcomes.failed(
-          this.dataSource.manager,
-          row,
-          { code: result.code, httpStatus: result.httpStatus, title: result.title, stage: 'rejected' },
-          failed,
-        );
-        this.merge(failed);
-        return;
-      }
-      case 'unknown':
-        dispatched.inc({ result: 'unknown', code: result.reason });
-        if (result.reason === 'refused') {
-          // The connection was never made: nothing reached Meta, so retrying cannot duplicate.
-          const failed = new OutcomeRecords();
-          await this.outcomes.failed(
-            this.dataSource.manager,
-            row,
-            { code: null, httpStatus: 503, title: `connection refused: ${result.detail}`, stage: 'rejected' },
-            failed,
-          );
-          this.merge(failed);
-          return;
-        }
-        // Meta may have accepted it: its status webhook (which echoes the decision id) will tell.
-        await this.ledger.unknown(row.decisionId);
-        this.logger.warn(`decision ${row.decisionId}: no answer from WhatsApp (${result.reason}); left unknown, not resent`);
-        return;
-    }
+    // Counted by result; a template the Marketing Messages API does not have yet (131009) only there.
+    const notSynced = result.kind === 'rejected' && result.code === 131009;
+    if (options.endpoint === 'marketing_messages')
+      mmApi.inc({ result: notSynced ? (this.config.MM_API_FALLBACK === 'cloud_api' ? 'fallback' : 'retry_later') : result.kind });
+    if (options.endpoint === 'marketing_messages' && notSynced) return result;
+    if (result.kind === 'accepted') dispatched.inc({ result: 'accepted', code: '' });
+    else if (result.kind === 'rejected') dispatched.inc({ result: 'rejected', code: String(result.code ?? result.httpStatus) });
+    else if (result.kind === 'unknown') dispatched.inc({ result: 'unknown', code: result.reason });
+    return result;
   }
 
-  /** Records the template as paused for the number's account, and puts the send back to wait for it. */
-  private async templatePaused(row: LedgerRow, code: number): Promise<void> {
-    const message = row.message;
-    if (message?.kind === 'template') {
-      await this.dataSource.query(
-        `INSERT INTO template_state (waba_id, template_name, language, status, reason)
-         SELECT waba_id, $2, $3, $4, 'refused by Meta (' || $5 || ')' FROM phone_number_state WHERE phone_number_id = $1 AND waba_id IS NOT NULL
-         ON CONFLICT (waba_id, template_name, language) DO UPDATE SET status = EXCLUDED.status, updated_at = now()
-         WHERE template_state.status IS DISTINCT FROM 'DISABLED'`,
-        [row.phoneNumberId, message.templateName, message.language, code === 132016 ? 'DISABLED' : 'PAUSED', String(code)],
-      );
+  /**
+   * Where every send's answer goes: `outcomeOf` decides what comes of it (pure); what stays in this
+   * replica (an accepted send, written with the next batch; one to send again) is kept here, the rest
+   * is recorded by `SendOutcomes` in one ledger statement and published with the next flush.
+   */
+  private async settle(item: Scheduled, answer: SendAnswer, viaMmApi = false): Promise<void> {
+    const row = item.row;
+    const outcome = outcomeOf(row, answer, this.outcomes.policy, viaMmApi);
+    if (outcome.action === 'accept') {
+      this.acceptedBuffer.push({ row, wamid: outcome.wamid });
+      this.scheduleFlush();
+      return;
     }
-    await this.ledger.retry(row.decisionId, 1000, code, false);
+    if (outcome.action === 'send-again') {
+      // Nothing was written: first in line again, through the Cloud API when the Marketing Messages
+      // API could not take it (and still so when that call found no connection in time).
+      if (outcome.viaCloudApi) this.viaCloudApi.add(row.decisionId);
+      this.later([outcome.viaCloudApi ? item : this.missed(item, 'connection')]);
+      return;
+    }
+    this.viaCloudApi.delete(row.decisionId);
+    if (outcome.action === 'refused' && outcome.maintenance) {
+      // The number is in maintenance (its throughput changing, up to a minute): every replica
+      // holds its sends for a while instead of meeting the same answer with each of them.
+      await this.numbers.markUnusable(row.phoneNumberId);
+      this.requeue(this.schedule.takeNumber(row.phoneNumberId));
+    }
+    const out = new OutcomeRecords();
+    await this.outcomes.record(row, outcome, out);
+    this.merge(out);
   }
 
   /** Outcomes written to the ledger: published with the next flush. */
@@ -702,11 +612,8 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
   }
 }
 
-/**
- * Whether a 131048 refusal is the portfolio's messaging limit rather than the spam rate limit: Meta
- * documents no code of its own for the messaging limit and answers 131048, telling them apart in
- * `error_data.details` (the sandbox does the same; see apps/whatsapp-sandbox/README.md).
- */
-export function isPortfolioLimitRefusal(details: string | undefined): boolean {
-  return details !== undefined && /messaging limit/i.test(details);
+/** Whether a number opened for a send is a US (+1) one. */
+function isUsNumber(e164: string): boolean {
+  const phone = normalizePhone(e164);
+  return phone.ok && (phone as { country?: string }).country === 'US';
 }

@@ -1,14 +1,15 @@
 import { type ContactSealer } from '@wt/identity';
 import { type KafkaPublisher } from '@wt/kafka';
 import { ReadinessRegistry } from '@wt/observability';
-import { type WhatsAppCloudClient } from '@wt/whatsapp';
+import { classifyWhatsAppError, type SendOptions, type SendResult, type WhatsAppCloudClient } from '@wt/whatsapp';
 import { type DataSource } from 'typeorm';
 import { DispatcherConfig } from '../dispatcher.config';
 import { type DispatchLedger, type LedgerRow } from './dispatch-ledger';
-import { DispatchSender, isPortfolioLimitRefusal } from './dispatch-sender.service';
+import { DispatchSender } from './dispatch-sender.service';
 import { type NumberStates } from './number-states';
 import { type SendLease } from './send-lease';
-import { type SendOutcomes } from './send-outcomes';
+import { type RecordedOutcome } from './send-consequence';
+import { SendOutcomes } from './send-outcomes';
 import { type ThroughputLimiter } from './throughput-limiter';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -35,8 +36,14 @@ function pipeline(
   settings: Partial<DispatcherConfig> = {},
   answerAfterMs = 0,
   firstWriteWaitsFor?: () => boolean,
+  answerOf: (decisionId: string, call: number) => SendResult = (decisionId) => ({
+    kind: 'accepted',
+    wamid: `wamid.${decisionId}`,
+    waId: '',
+  }),
 ) {
-  const calls: { decisionId: string; at: number }[] = [];
+  const calls: { decisionId: string; at: number; endpoint?: string }[] = [];
+  const recorded: { decisionId: string; outcome: RecordedOutcome }[] = [];
   const acceptedWrites: string[][] = [];
   const reservations: number[] = [];
   let claimed = false;
@@ -63,10 +70,10 @@ function pipeline(
     delayed: () => undefined,
   } as unknown as ThroughputLimiter;
   const client = {
-    sendTemplate: async (_number: string, _to: string, _template: unknown, decisionId: string) => {
-      calls.push({ decisionId, at: Date.now() });
+    sendTemplate: async (_number: string, _to: string, _template: unknown, decisionId: string, options?: SendOptions) => {
+      calls.push({ decisionId, at: Date.now(), endpoint: options?.endpoint });
       if (answerAfterMs > 0) await sleep(answerAfterMs);
-      return { kind: 'accepted', wamid: `wamid.${decisionId}`, waId: '' };
+      return answerOf(decisionId, calls.filter((c) => c.decisionId === decisionId).length);
     },
   } as unknown as WhatsAppCloudClient;
   const vaultCalls: number[] = [];
@@ -84,7 +91,15 @@ function pipeline(
     LEDGER_FLUSH_MS: 25,
     ...settings,
   });
-  const outcomes = { fingerprint: 'f' } as unknown as SendOutcomes;
+  const outcomes = {
+    fingerprint: 'f',
+    policy: {
+      ...new SendOutcomes({} as DispatchLedger, sealer, Object.assign(new DispatcherConfig(), { WHATSAPP_ACCESS_TOKEN: 't' })).policy,
+    },
+    record: async (row: LedgerRow, outcome: RecordedOutcome) => {
+      recorded.push({ decisionId: row.decisionId, outcome });
+    },
+  } as unknown as SendOutcomes;
   // One replica holding the lease of number 100, at the configured rate.
   const numbers = { rateOf: () => config.WHATSAPP_MPS, isUnusable: () => false, refresh: async () => undefined } as unknown as NumberStates;
   const lease = { acquire: async () => ['100'], allows: () => true, release: async () => undefined } as unknown as SendLease;
@@ -101,7 +116,7 @@ function pipeline(
     numbers,
     lease,
   );
-  return { sender, calls, acceptedWrites, reservations, vaultCalls };
+  return { sender, calls, acceptedWrites, reservations, vaultCalls, recorded };
 }
 
 /** Waits until `done` holds (or 3 s): a loaded machine may delay the timers, never the order. */
@@ -214,20 +229,58 @@ describe('DispatchSender', () => {
     // It waited in the replica's queue: no slot booked again.
     expect(reservations).toEqual([5]);
   });
-});
 
-describe('isPortfolioLimitRefusal', () => {
-  it("tells Meta's portfolio messaging limit (131048 with its details) from the spam rate limit (131048)", () => {
-    expect(
-      isPortfolioLimitRefusal(
-        'Message failed to send because the business portfolio reached its messaging limit: unique recipients in a moving 24-hour period.',
-      ),
-    ).toBe(true);
-    expect(
-      isPortfolioLimitRefusal(
-        'Message failed to send because there are restrictions on how many messages can be sent from this phone number. This may be because too many previous messages were blocked or flagged as spam.',
-      ),
-    ).toBe(false);
-    expect(isPortfolioLimitRefusal(undefined)).toBe(false);
+  it('hands every answer but an acceptance to one place, once: sent again from its queue when nothing left, written with the batch when accepted', async () => {
+    const answers: Record<string, SendResult> = {
+      d2: { kind: 'rejected', httpStatus: 400, code: 130429, title: 'Rate limit hit', category: classifyWhatsAppError(130429) },
+      d3: { kind: 'unknown', reason: 'timeout', detail: 'no answer' },
+    };
+    const { sender, calls, acceptedWrites, recorded } = pipeline(
+      [1, 2, 3, 4].map(row),
+      (_call, count) => Array.from({ length: count }, (_, i) => Date.now() + 20 + i * 15),
+      {},
+      0,
+      undefined,
+      (decisionId, call) =>
+        answers[decisionId] ??
+        (decisionId === 'd4' && call === 1 ? { kind: 'late' } : { kind: 'accepted', wamid: `wamid.${decisionId}`, waId: '' }),
+    );
+    sender.onApplicationBootstrap();
+    await until(() => acceptedWrites.flat().length === 2 && recorded.length === 2);
+    await sender.beforeApplicationShutdown();
+    expect(acceptedWrites.flat().sort()).toEqual(['d1', 'd4']);
+    // d4 found no connection in time: nothing was written at Meta, it went again (and nothing was recorded for it).
+    expect(calls.filter((c) => c.decisionId === 'd4')).toHaveLength(2);
+    expect(recorded.sort((a, b) => a.decisionId.localeCompare(b.decisionId))).toEqual([
+      {
+        decisionId: 'd2',
+        outcome: expect.objectContaining({ action: 'refused', code: 130429, consequence: expect.objectContaining({ action: 'retry' }) }),
+      },
+      { decisionId: 'd3', outcome: { action: 'in-doubt', reason: 'timeout' } },
+    ]);
+  });
+
+  it('a template the Marketing Messages API refused as not synced (131009) goes through the Cloud API, still when that call found no connection in time', async () => {
+    const notSynced: SendResult = {
+      kind: 'rejected',
+      httpStatus: 400,
+      code: 131009,
+      title: 'not synced',
+      category: classifyWhatsAppError(131009),
+    };
+    const { sender, calls, acceptedWrites } = pipeline(
+      [row(1)],
+      () => [Date.now() + 20],
+      { WHATSAPP_MM_API_NUMBERS: '100', MM_API_FALLBACK: 'cloud_api' },
+      0,
+      undefined,
+      (decisionId, call) =>
+        call === 1 ? notSynced : call === 2 ? { kind: 'late' } : { kind: 'accepted', wamid: `wamid.${decisionId}`, waId: '' },
+    );
+    sender.onApplicationBootstrap();
+    await until(() => acceptedWrites.flat().length === 1);
+    await sender.beforeApplicationShutdown();
+    expect(calls.map((c) => c.endpoint)).toEqual(['marketing_messages', 'messages', 'messages']);
+    expect(acceptedWrites.flat()).toEqual(['d1']);
   });
 });

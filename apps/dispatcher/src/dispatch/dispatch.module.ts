@@ -22,7 +22,8 @@ import { ThroughputLimiter } from './throughput-limiter';
  * Sending. Consumers per use case delegate to SendQueue, which writes the ledger (the send queue):
  * SendRequestsConsumer (decisions, assistant replies) and CampaignsConsumer (the numbers' businesses).
  * DispatchSender claims due sends and calls Meta at the numbers' rates (SendLease, ThroughputLimiter,
- * NumberStates, PortfolioLimits); SendOutcomes applies the consequence of a refusal; the retention of
+ * NumberStates, PortfolioLimits), decides what comes of each answer (outcomeOf in send-consequence.ts)
+ * and hands it to SendOutcomes, which has the ledger record it in one statement; the retention of
  * the ledger and of what pricing and conversions keep. Exports only what the webhook writes in its
  * transaction: SendTracking (statuses, failures, dedupe, merged people) and AccountStates (numbers,
  * portfolio limits, templates).

@@ -3,12 +3,14 @@ import { type BusinessSendingSignalV1, type ConsentEventV1, type MessageStatusV1
 import { ContactSealer } from '@wt/identity';
 import { type OutgoingRecord, type TopicRecords } from '@wt/kafka';
 import { counter, gauge } from '@wt/observability';
-import { classifyWhatsAppError, whatsAppErrorTitle } from '@wt/whatsapp';
 import { createHash } from 'node:crypto';
 import { type EntityManager } from 'typeorm';
 import { DispatcherConfig } from '../dispatcher.config';
 import { DispatchLedger, type LedgerRow } from './dispatch-ledger';
-import { consequenceOf, type RetryPolicy, type SendConsequence } from './send-consequence';
+import { type OutcomePolicy, type RecordedOutcome, refusalOf, type SendConsequence } from './send-consequence';
+
+/** A send that found the key vault unreachable is tried again after this long (nothing was sent). */
+const VAULT_RETRY_MS = 5000;
 
 const consequences = counter({
   name: 'wt_dispatch_consequence_total',
@@ -57,16 +59,29 @@ export function tokenFingerprint(token: string): string {
   return createHash('sha256').update(token).digest('hex').slice(0, 16);
 }
 
+const contactsUnopened = counter({
+  name: 'wt_dispatch_contact_unopened_total',
+  help: 'Sends not made because the contact did not open (erased: person key deleted)',
+  labelNames: ['reason'],
+});
+
+const usMarketing = counter({
+  name: 'wt_dispatch_us_marketing_suppressed_total',
+  help: 'Marketing templates to US (+1) numbers not sent: Meta delivers none since 2025-04-01',
+});
+
 /**
- * Applies the consequence of a refused send (by the API) or a failed message (by webhook):
- * retry, revoke consent, mark unreachable, pause campaigns, halt sending or give up. Writes go
- * through `manager` (the caller's transaction); what to publish is added to `out`.
+ * Records what a send's answer does to it (`SendOutcome`, decided by `outcomeOf`): the ledger's one
+ * statement, then what to publish (added to `out`; the caller publishes it after its writes), the
+ * metrics and the logs. The one place for the sender's answers and for the failed messages the
+ * webhook reports, whose writes go through its transaction (`manager`).
  */
 @Injectable()
 export class SendOutcomes {
   private readonly logger = new Logger(SendOutcomes.name);
-  private readonly policy: RetryPolicy;
+  readonly policy: OutcomePolicy;
   readonly fingerprint: string;
+  private readonly scope: { tokenFingerprint: string; portfolioWindowMs: number };
 
   constructor(
     private readonly ledger: DispatchLedger,
@@ -81,78 +96,114 @@ export class SendOutcomes {
       marketingLimitMaxRetries: config.MARKETING_LIMIT_MAX_RETRIES,
       unreachableForMs: config.UNREACHABLE_FOR_MS,
       campaignPauseMs: config.CAMPAIGN_PAUSE_MS,
+      vaultRetryMs: VAULT_RETRY_MS,
+      mmApiFallback: config.MM_API_FALLBACK,
+      mmApiRetryMs: config.MM_API_RETRY_MS,
     };
     this.fingerprint = tokenFingerprint(config.WHATSAPP_ACCESS_TOKEN);
+    this.scope = { tokenFingerprint: this.fingerprint, portfolioWindowMs: config.PORTFOLIO_WINDOW_MS };
   }
 
-  /** `code` null: no Graph error (a bare 5xx, a refused connection): decided by `httpStatus`. */
+  /** A message Meta reports `failed` (by webhook, in its transaction): its consequence; the webhook publishes the status. */
   async failed(
     manager: EntityManager,
     row: LedgerRow,
-    failure: { code: number | null; httpStatus?: number; title?: string; stage: 'rejected' | 'failed'; wamid?: string },
+    failure: { code: number; title: string; wamid: string },
     out: OutcomeRecords,
   ): Promise<SendConsequence> {
-    const consequence = consequenceOf(
-      {
-        category: classifyWhatsAppError(failure.code, failure.httpStatus),
-        kind: row.kind,
-        attempts: row.attempts,
-        marketingLimitRetries: row.marketingLimitRetries,
+    const outcome = refusalOf(row, failure, this.policy);
+    await this.apply(row, outcome, out, manager);
+    return outcome.consequence;
+  }
+
+  /** The sender's answer to a send it claimed, its status published with the error (the webhook publishes only later ones). */
+  async record(row: LedgerRow, outcome: RecordedOutcome, out: OutcomeRecords): Promise<void> {
+    await this.apply(row, outcome, out);
+    const rejected =
+      outcome.action === 'refused'
+        ? { code: outcome.code, title: `${outcome.title} (${outcome.consequence.action})` }
+        : outcome.action === 'drop' && outcome.title !== undefined
+          ? { code: outcome.code, title: outcome.title }
+          : undefined;
+    if (!rejected) return;
+    out.statuses.push({
+      key: row.personId,
+      headers: traceOf(row),
+      value: {
+        ...statusBase(row),
+        status: 'rejected',
+        ...(rejected.code === null ? {} : { errorCode: rejected.code }),
+        errorTitle: rejected.title,
       },
-      this.policy,
-    );
-    const code = failure.code;
-    const title = failure.title ?? (code === null ? `HTTP ${failure.httpStatus ?? '?'}` : whatsAppErrorTitle(code));
-    consequences.inc({ action: consequence.action, code: String(code ?? failure.httpStatus ?? '') });
+    });
+  }
+
+  private async apply(row: LedgerRow, outcome: RecordedOutcome, out: OutcomeRecords, manager?: EntityManager): Promise<void> {
+    const { pausedUntil } = await this.ledger.record(row, outcome, this.scope, manager);
+    switch (outcome.action) {
+      case 'in-doubt':
+        this.logger.warn(`decision ${row.decisionId}: no answer from WhatsApp (${outcome.reason}); left unknown, not resent`);
+        return;
+      case 'drop':
+        if (outcome.why === 'us-marketing') usMarketing.inc();
+        if (outcome.why === 'erased' || outcome.why === 'invalid') contactsUnopened.inc({ reason: outcome.why });
+        // `erased`: the person's key was deleted (GDPR erasure), no copy of the number opens any more.
+        // `invalid`: sealed under another key or corrupt. Either way it can never be sent.
+        if (outcome.why === 'erased') this.logger.warn(`decision ${row.decisionId}: the person was erased; suppressed, not sent`);
+        if (outcome.why === 'invalid') this.logger.error(`decision ${row.decisionId}: contact cannot be opened; rejected, not sent`);
+        return;
+      case 'hold-for-portfolio':
+        this.logger.warn(
+          `business ${row.businessId}: Meta refused a template over the portfolio's messaging limit (${outcome.code}); held until its window frees a place`,
+        );
+        return;
+      case 'later':
+      case 'wait-for-template':
+        return;
+      case 'refused':
+        await this.refused(row, outcome, out, pausedUntil);
+        return;
+    }
+  }
+
+  /** What a refusal's consequence publishes, counts and logs (the ledger wrote it). */
+  private async refused(
+    row: LedgerRow,
+    { code, httpStatus, title, consequence }: Extract<RecordedOutcome, { action: 'refused' }>,
+    out: OutcomeRecords,
+    pausedUntil: Date | undefined,
+  ): Promise<void> {
+    consequences.inc({ action: consequence.action, code: String(code ?? httpStatus ?? '') });
     const now = new Date().toISOString();
     switch (consequence.action) {
       case 'retry':
-        await this.ledger.retry(row.decisionId, consequence.delayMs, code, consequence.marketingLimit, manager);
-        break;
+      case 'mark-unreachable':
+        return;
       case 'give-up':
-        await this.ledger.rejected(row.decisionId, code, manager);
-        this.logger.warn(`decision ${row.decisionId}: ${code ?? failure.httpStatus} ${title}: ${consequence.reason}; not retried`);
-        break;
+        this.logger.warn(`decision ${row.decisionId}: ${code ?? httpStatus} ${title}: ${consequence.reason}; not retried`);
+        return;
       case 'revoke-consent': {
-        await this.ledger.rejected(row.decisionId, code, manager);
         // An erased person's contact no longer opens: nothing left to revoke for them.
         const opened = row.message ? await this.sealer.open(row.message.contact, { fresh: true }) : undefined;
-        if (opened?.ok) {
-          // Named by personId: the number never travels in clear on consent.v1.
-          out.consents.push({
-            key: row.personId,
-            value: {
-              personId: row.personId,
-              purpose: 'whatsapp_marketing',
-              businessId: row.businessId,
-              status: 'revoked',
-              occurredAt: now,
-              source: 'whatsapp-error-131050',
-              assertedVia: 'whatsapp_webhook',
-              assertedBy: 'dispatcher',
-            },
-          });
-        }
-        break;
+        if (!opened?.ok) return;
+        // Named by personId: the number never travels in clear on consent.v1.
+        out.consents.push({
+          key: row.personId,
+          value: {
+            personId: row.personId,
+            purpose: 'whatsapp_marketing',
+            businessId: row.businessId,
+            status: 'revoked',
+            occurredAt: now,
+            source: 'whatsapp-error-131050',
+            assertedVia: 'whatsapp_webhook',
+            assertedBy: 'dispatcher',
+          },
+        });
+        return;
       }
-      case 'mark-unreachable':
-        await this.ledger.rejected(row.decisionId, code, manager);
-        await manager.query(
-          `INSERT INTO unreachable_recipient (person_id, until, error_code) VALUES ($1, now() + $2 * interval '1 millisecond', $3)
-           ON CONFLICT (person_id) DO UPDATE SET until = EXCLUDED.until, error_code = EXCLUDED.error_code`,
-          [row.personId, consequence.forMs, code ?? 131026],
-        );
-        break;
       case 'pause-campaigns': {
-        const rows = (await manager.query(
-          `INSERT INTO business_pause (business_id, until, error_code) VALUES ($1, now() + $2 * interval '1 millisecond', $3)
-           ON CONFLICT (business_id) DO UPDATE SET until = EXCLUDED.until, error_code = EXCLUDED.error_code
-           RETURNING until`,
-          [row.businessId, consequence.forMs, code ?? 131048],
-        )) as { until: Date }[];
-        const until = rows[0]?.until ?? new Date(Date.now() + consequence.forMs);
-        // The message waits for the end of the pause (not counted as an attempt against it).
-        await this.ledger.retry(row.decisionId, until.getTime() - Date.now(), code, false, manager);
+        const until = pausedUntil ?? new Date(Date.now() + consequence.forMs);
         this.logger.warn(`business ${row.businessId}: spam rate limit (${code}); campaigns paused until ${until.toISOString()}`);
         out.signals.push({
           key: row.businessId,
@@ -166,15 +217,9 @@ export class SendOutcomes {
             occurredAt: now,
           },
         });
-        break;
+        return;
       }
       case 'halt-sending':
-        await manager.query(
-          `INSERT INTO sending_halt (token_fingerprint, error_code, reason) VALUES ($1, $2, $3) ON CONFLICT (token_fingerprint) DO NOTHING`,
-          [this.fingerprint, code ?? 190, title],
-        );
-        // The message is not lost: it is sent once sending resumes (a new access token).
-        await this.ledger.retry(row.decisionId, 0, code, false, manager);
         sendingHalted.set(1);
         this.logger.error(
           `SENDING HALTED: WhatsApp refused the access token or account (${code} ${title}); replace WHATSAPP_ACCESS_TOKEN to resume`,
@@ -183,21 +228,7 @@ export class SendOutcomes {
           key: '*',
           value: { businessId: '*', signal: 'sending_halted', errorCode: code ?? 190, reason: title, occurredAt: now },
         });
-        break;
+        return;
     }
-    // The status is published with the error code the first time only (the webhook already publishes `failed`).
-    if (failure.stage === 'rejected') {
-      out.statuses.push({
-        key: row.personId,
-        headers: traceOf(row),
-        value: {
-          ...statusBase(row),
-          status: 'rejected',
-          ...(code === null ? {} : { errorCode: code }),
-          errorTitle: `${title} (${consequence.action})`,
-        },
-      });
-    }
-    return consequence;
   }
 }

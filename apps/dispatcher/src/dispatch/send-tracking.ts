@@ -44,7 +44,7 @@ export class SendTracking {
     failure: { code: number; title: string; wamid: string },
     out: OutcomeRecords,
   ): Promise<SendConsequence> {
-    return this.outcomes.failed(manager, row, { ...failure, stage: 'failed' }, out);
+    return this.outcomes.failed(manager, row, failure, out);
   }
 
   /**
