@@ -37,29 +37,34 @@ const consent = (p: string, status: 'granted' | 'revoked', occurredAt: string, s
   country: 'FR',
 });
 
-describe('ProfileStore on the real Postgres', () => {
-  // Pipelined connections, as the service's (app.module): a batch's statements go out together.
+/**
+ * A store on its own data source (migrated before the suite, destroyed after it), with pipelined
+ * connections as the service's (app.module) or without, each statement waiting for the previous one.
+ */
+function storeOn(options: { pipeline: boolean; applicationName: string }): { dataSource: DataSource; store: ProfileStore } {
   const dataSource = new DataSource(
     postgresOptions({
       url: testDatabaseUrl('profiles'),
       entities: PROFILES_ENTITIES,
       migrations: PROFILES_MIGRATIONS,
       runMigrations: false,
-      applicationName: 'profiles-it',
-      pipeline: true,
+      ...options,
     }),
   );
-  const store = new ProfileStore(dataSource);
-  const decay = new InterestDecay(24);
-
   beforeAll(async () => {
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });
   });
-
   afterAll(async () => {
     await dataSource.destroy();
   });
+  return { dataSource, store: new ProfileStore(dataSource) };
+}
+
+describe('ProfileStore on the real Postgres', () => {
+  // Pipelined connections, as the service's: a batch's statements go out together.
+  const { dataSource, store } = storeOn({ pipeline: true, applicationName: 'profiles-it' });
+  const decay = new InterestDecay(24);
 
   it('has its schema from migrations, recorded in the migrations table', async () => {
     const rows: { name: string }[] = await dataSource.query('SELECT name FROM migrations');
@@ -345,25 +350,7 @@ describe('ProfileStore on the real Postgres', () => {
 });
 
 describe('ProfileStore on connections without pipelining', () => {
-  const dataSource = new DataSource(
-    postgresOptions({
-      url: testDatabaseUrl('profiles'),
-      entities: PROFILES_ENTITIES,
-      migrations: PROFILES_MIGRATIONS,
-      runMigrations: false,
-      applicationName: 'profiles-it-sequential',
-    }),
-  );
-  const store = new ProfileStore(dataSource);
-
-  beforeAll(async () => {
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-  });
+  const { store } = storeOn({ pipeline: false, applicationName: 'profiles-it-sequential' });
 
   it('writes the same batches, each statement waiting for the previous one', async () => {
     const p = personId();
