@@ -6,7 +6,8 @@ import { ContactSealer, InMemoryPersonKeyStore } from '@wt/identity';
 import { eventually, normalizedEngagement, type ProbedRecord, testBrokers, TopicProbe } from '@wt/testing';
 import { randomUUID } from 'node:crypto';
 import { DeadLetterSealer } from './dead-letter-sealing';
-import { KafkaBatchServer, onlyRecords } from './kafka-batch.server';
+import { KafkaBatchServer, type KafkaBatchServerOptions, onlyRecords } from './kafka-batch.server';
+import { kafkaMetrics } from './kafka-metrics';
 import { createKafka } from './kafka-connection';
 import { KafkaPublisher } from './kafka-publisher';
 import { type RecordBatch } from './record-batch';
@@ -161,7 +162,7 @@ describe('KafkaBatchServer on the real broker', () => {
   }
 
   /** A consumer of the test's group; a new group reads the topic from its start (each test looks at its own run's records). */
-  async function startConsumer(): Promise<void> {
+  async function startConsumer(options: Partial<KafkaBatchServerOptions> = {}): Promise<void> {
     server = new KafkaBatchServer({
       connection: { brokers, clientId: 'kafka-it' },
       groupId,
@@ -169,6 +170,7 @@ describe('KafkaBatchServer on the real broker', () => {
       deadLetterSealer: sealer,
       fromBeginning: true,
       sessionTimeoutMs: SESSION_TIMEOUT_MS,
+      ...options,
     });
     app = await NestFactory.createMicroservice(ProbeModule, {
       strategy: server,
@@ -332,8 +334,27 @@ describe('KafkaBatchServer on the real broker', () => {
     await committedToEnds('offsets committed to the end');
   });
 
+  it('keeps its member through a batch longer than the session: it heartbeats while the handler works', async () => {
+    const run = randomUUID();
+    const restarts = (await kafkaMetrics.consumerRestarts.get()).values[0]?.value ?? 0;
+    seen.stallOnce = `${run}-0`;
+    await publisher.publish(Topic.EngagementNormalizedV1, [{ key: 'a'.repeat(64), value: engagement(run, 0) }]);
+    await eventually(
+      'the long batch handled',
+      async () => (seen.records.some((r) => r.contentId === `${run}-0`) ? true : undefined),
+      45_000,
+    );
+    await committedToEnds('the long batch committed');
+    expect(seen.stalled).toBe(true);
+    expect(seen.records.filter((r) => r.contentId === `${run}-0`)).toHaveLength(1);
+    expect((await kafkaMetrics.consumerRestarts.get()).values[0]?.value ?? 0).toBe(restarts);
+  }, 90_000);
+
   it('rejoins its group after being evicted mid-batch, and the uncommitted batch comes again (provokes a consumer crash on purpose)', async () => {
     const run = randomUUID();
+    // Heartbeats during the handler's work stop after 1 s: the stalled batch outlives the session.
+    await app.close();
+    await startConsumer({ maxHandlerHeartbeatMs: 1_000 });
     // Evicted, the member's commit is refused: kafkajs logs the refusals and its crash, the server its restart.
     logger.expect('the consumer was evicted mid-batch and crashed ("not aware of this member"), then rejoined', [
       /The coordinator is not aware of this member/,
