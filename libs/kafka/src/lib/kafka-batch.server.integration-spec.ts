@@ -6,7 +6,8 @@ import { ContactSealer, InMemoryPersonKeyStore } from '@wt/identity';
 import { eventually, normalizedEngagement, type ProbedRecord, testBrokers, TopicProbe } from '@wt/testing';
 import { randomUUID } from 'node:crypto';
 import { DeadLetterSealer } from './dead-letter-sealing';
-import { KafkaBatchServer, onlyRecords } from './kafka-batch.server';
+import { KafkaBatchServer, type KafkaBatchServerOptions, onlyRecords } from './kafka-batch.server';
+import { kafkaMetrics } from './kafka-metrics';
 import { createKafka } from './kafka-connection';
 import { KafkaPublisher } from './kafka-publisher';
 import { type RecordBatch } from './record-batch';
@@ -144,6 +145,13 @@ describe('KafkaBatchServer on the real broker', () => {
   });
 
   /** Waits until the group's committed offset is the end of every partition that holds records. */
+  /** Publishes record `n` of `run` (the same key each time), then waits until the handler saw it `times` times. */
+  async function publishAndSee(run: string, n: number, what: string, timeoutMs: number, times = 1): Promise<void> {
+    await publisher.publish(Topic.EngagementNormalizedV1, [{ key: 'a'.repeat(64), value: engagement(run, n) }]);
+    const handled = () => seen.records.filter((r) => r.contentId === `${run}-${n}`).length;
+    await eventually(what, async () => (handled() >= times ? true : undefined), timeoutMs);
+  }
+
   async function committedToEnds(what: string): Promise<void> {
     const admin = kafka.admin();
     await admin.connect();
@@ -161,7 +169,7 @@ describe('KafkaBatchServer on the real broker', () => {
   }
 
   /** A consumer of the test's group; a new group reads the topic from its start (each test looks at its own run's records). */
-  async function startConsumer(): Promise<void> {
+  async function startConsumer(options: Partial<KafkaBatchServerOptions> = {}): Promise<void> {
     server = new KafkaBatchServer({
       connection: { brokers, clientId: 'kafka-it' },
       groupId,
@@ -169,6 +177,7 @@ describe('KafkaBatchServer on the real broker', () => {
       deadLetterSealer: sealer,
       fromBeginning: true,
       sessionTimeoutMs: SESSION_TIMEOUT_MS,
+      ...options,
     });
     app = await NestFactory.createMicroservice(ProbeModule, {
       strategy: server,
@@ -320,40 +329,39 @@ describe('KafkaBatchServer on the real broker', () => {
       /Error when calling eachBatch/,
     ]);
     seen.failOnce = `${run}-0`;
-    await publisher.publish(Topic.EngagementNormalizedV1, [{ key: 'a'.repeat(64), value: engagement(run, 0) }]);
-    await eventually(
-      'redelivery after the failure',
-      async () => (seen.records.some((r) => r.contentId === `${run}-0`) ? true : undefined),
-      45_000,
-    );
+    await publishAndSee(run, 0, 'redelivery after the failure', 45_000);
     expect(seen.batches).toBeGreaterThanOrEqual(2);
 
     // Once handled, the group's committed offset is the end of the partition.
     await committedToEnds('offsets committed to the end');
   });
 
-  it('rejoins its group after being evicted mid-batch, and the uncommitted batch comes again (provokes a consumer crash on purpose)', async () => {
+  it('keeps its member through a batch longer than the session: it heartbeats while the handler works', async () => {
     const run = randomUUID();
-    // Evicted, the member's commit is refused: kafkajs logs the refusals and its crash, the server its restart.
-    logger.expect('the consumer was evicted mid-batch and crashed ("not aware of this member"), then rejoined', [
+    const restarts = (await kafkaMetrics.consumerRestarts.get()).values[0]?.value ?? 0;
+    seen.stallOnce = `${run}-0`;
+    await publishAndSee(run, 0, 'the long batch handled', 45_000);
+    await committedToEnds('the long batch committed');
+    expect(seen.stalled).toBe(true);
+    expect(seen.records.filter((r) => r.contentId === `${run}-0`)).toHaveLength(1);
+    expect((await kafkaMetrics.consumerRestarts.get()).values[0]?.value ?? 0).toBe(restarts);
+  }, 90_000);
+
+  it('rejoins its group after being evicted mid-batch, and the uncommitted batch comes again (provokes an eviction on purpose)', async () => {
+    const run = randomUUID();
+    // Heartbeats during the handler's work stop after 1 s: the stalled batch outlives the session.
+    await app.close();
+    await startConsumer({ maxHandlerHeartbeatMs: 1_000 });
+    // Evicted, the member's commit is refused: kafkajs logs the refusals (and a crash, if any, the server its restart).
+    logger.expect('the consumer was evicted mid-batch ("not aware of this member"), then rejoined', [
       /The coordinator is not aware of this member/,
       /consumer crashed \(restart: (true|false)\)/,
     ]);
     seen.stallOnce = `${run}-0`;
-    await publisher.publish(Topic.EngagementNormalizedV1, [{ key: 'a'.repeat(64), value: engagement(run, 0) }]);
-    // The stalled batch's commit is refused (the member is unknown after the eviction); kafkajs
-    // calls that non-retriable, and without a restart the service would live on, consuming nothing.
-    await eventually(
-      'the batch handled again after rejoining',
-      async () => (seen.records.filter((r) => r.contentId === `${run}-0`).length >= 2 ? true : undefined),
-      60_000,
-    );
+    // The stalled batch's commit is refused (the member is unknown after the eviction): kafkajs
+    // rejoins (or crashes and the server rejoins), and the uncommitted batch comes again.
+    await publishAndSee(run, 0, 'the batch handled again after rejoining', 60_000, 2);
     await eventually('the consumer is in its group again', async () => (server.isReady() ? true : undefined), 30_000);
-    await publisher.publish(Topic.EngagementNormalizedV1, [{ key: 'a'.repeat(64), value: engagement(run, 1) }]);
-    await eventually(
-      'new records flow after the rejoin',
-      async () => (seen.records.some((r) => r.contentId === `${run}-1`) ? true : undefined),
-      30_000,
-    );
+    await publishAndSee(run, 1, 'new records flow after the rejoin', 30_000);
   }, 120_000);
 });

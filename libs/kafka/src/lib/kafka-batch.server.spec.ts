@@ -1,8 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { Topic } from '@wt/contracts';
-import { type Consumer, type Kafka } from 'kafkajs';
-import { KafkaBatchServer } from './kafka-batch.server';
+import { normalizedEngagement } from '@wt/testing';
+import { type Consumer, type ConsumerRunConfig, type EachBatchPayload, type Kafka, KafkaJSProtocolError } from 'kafkajs';
+import { CoordinatorGone, coordinatorFailure, KafkaBatchServer, type KafkaBatchServerOptions } from './kafka-batch.server';
 import { type KafkaPublisher } from './kafka-publisher';
+
+// kafkajs's own test of an error its consumer loop rejoins the group on, as the same member.
+const { isRebalancing } = require('kafkajs/src/errors') as { isRebalancing: (error: unknown) => boolean };
 
 /** A consumer whose connect does what it is told, and whose events the test fires. */
 function fakeConsumer(connect: () => Promise<void>) {
@@ -13,9 +17,60 @@ function fakeConsumer(connect: () => Promise<void>) {
     fire: (event: string, payload: unknown) => listeners.get(event)?.({ payload }),
     connect: jest.fn(connect),
     subscribe: jest.fn(async () => undefined),
-    run: jest.fn(async () => undefined),
+    run: jest.fn(async (_config?: ConsumerRunConfig) => undefined),
     disconnect: jest.fn(async () => undefined),
   };
+}
+
+/** A server of one topic over `consumer`, listening; `eachBatch` is what it gave kafkajs. */
+async function listeningServer(
+  consumer: ReturnType<typeof fakeConsumer>,
+  handler: () => Promise<void>,
+  options: Partial<KafkaBatchServerOptions> = {},
+) {
+  const server = new KafkaBatchServer({
+    service: 'test',
+    groupId: 'g',
+    connection: { brokers: ['127.0.0.1:1'], clientId: 't' },
+    publisher: { connect: jest.fn(async () => undefined) } as unknown as KafkaPublisher,
+    ...options,
+  });
+  Object.assign(server, { kafka: { consumer: () => consumer as unknown as Consumer } as unknown as Kafka });
+  server.addHandler(Topic.EngagementNormalizedV1, handler, true);
+  await new Promise<unknown>((resolve) => void server.listen(resolve));
+  const eachBatch = consumer.run.mock.calls[0]?.[0]?.eachBatch;
+  if (!eachBatch) throw new Error('the server runs its consumer with eachBatch');
+  return { server, eachBatch };
+}
+
+/** One partition's fetch of one valid record, with the group calls a test looks at. */
+function fetchOfOne() {
+  const heartbeat = jest.fn(async () => undefined);
+  const commitOffsetsIfNecessary = jest.fn(async () => undefined);
+  const payload = {
+    batch: {
+      topic: Topic.EngagementNormalizedV1,
+      partition: 3,
+      highWatermark: '8',
+      lastOffset: () => '7',
+      messages: [
+        {
+          key: Buffer.from('k'),
+          value: Buffer.from(JSON.stringify(normalizedEngagement('c-1'))),
+          offset: '7',
+          timestamp: '0',
+          attributes: 0,
+          headers: {},
+        },
+      ],
+    },
+    resolveOffset: jest.fn(),
+    heartbeat,
+    commitOffsetsIfNecessary,
+    isRunning: () => true,
+    isStale: () => false,
+  } as unknown as EachBatchPayload;
+  return { payload, heartbeat, commitOffsetsIfNecessary };
 }
 
 describe('KafkaBatchServer rejoining its group', () => {
@@ -73,5 +128,95 @@ describe('KafkaBatchServer rejoining its group', () => {
 
     await server.close();
     expect(made[2]?.disconnect).toHaveBeenCalled();
+  });
+});
+
+describe('a group coordinator that refuses or went away', () => {
+  const protocolError = (type: string) => Object.assign(new KafkaJSProtocolError(`${type} (a refusal the test provokes)`), { type });
+
+  it("rejoins as the same member: the refusal kafkajs's loop rejoins on passes through, the others become one", () => {
+    for (const type of ['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']) {
+      const refusal = protocolError(type);
+      expect(coordinatorFailure(refusal)).toBe(refusal);
+      expect(isRebalancing(refusal)).toBe(true);
+    }
+    const gone = [
+      protocolError('GROUP_COORDINATOR_NOT_AVAILABLE'),
+      protocolError('COORDINATOR_LOAD_IN_PROGRESS'),
+      Object.assign(new Error('Connection error: ECONNREFUSED (provoked)'), { name: 'KafkaJSConnectionError' }),
+      Object.assign(new Error('retries exhausted (provoked)'), { cause: protocolError('NOT_COORDINATOR_FOR_GROUP') }),
+    ];
+    for (const error of gone) {
+      const failure = coordinatorFailure(error);
+      expect(failure).toBeInstanceOf(CoordinatorGone);
+      expect(isRebalancing(failure)).toBe(true);
+      expect((failure as CoordinatorGone).retriable).toBe(true);
+    }
+  });
+
+  it('leaves an unknown member (kafkajs rejoins as a new one) and other errors as they are', () => {
+    const unknownMember = protocolError('UNKNOWN_MEMBER_ID');
+    expect(coordinatorFailure(unknownMember)).toBe(unknownMember);
+    const other = new Error('something else');
+    expect(coordinatorFailure(other)).toBe(other);
+  });
+});
+
+describe('KafkaBatchServer committing and heartbeating (fake consumer)', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  afterEach(() => jest.useRealTimers());
+
+  it("commits a batch in one request straight to the coordinator, not through kafkajs's retries", async () => {
+    const consumer = Object.assign(
+      fakeConsumer(async () => undefined),
+      { commitOffsets: jest.fn(async () => undefined) },
+    );
+    const { server, eachBatch } = await listeningServer(consumer, async () => undefined);
+    const { payload, commitOffsetsIfNecessary } = fetchOfOne();
+    await eachBatch(payload);
+    expect(commitOffsetsIfNecessary).toHaveBeenCalledWith({
+      topics: [{ topic: Topic.EngagementNormalizedV1, partitions: [{ partition: 3, offset: '8' }] }],
+    });
+    expect(consumer.commitOffsets).not.toHaveBeenCalled();
+    await server.close();
+  });
+
+  it('throws a commit the coordinator refuses as an error kafkajs rejoins on, without crashing the consumer (provokes the refusal)', async () => {
+    const consumer = fakeConsumer(async () => undefined);
+    const { server, eachBatch } = await listeningServer(consumer, async () => undefined);
+    const { payload, commitOffsetsIfNecessary } = fetchOfOne();
+    commitOffsetsIfNecessary.mockRejectedValueOnce(
+      Object.assign(new Error('connection closed (provoked)'), { name: 'KafkaJSConnectionClosedError' }),
+    );
+    const failure: unknown = await eachBatch(payload).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(CoordinatorGone);
+    expect(isRebalancing(failure)).toBe(true);
+    await server.close();
+  });
+
+  it('heartbeats while a long handler call works, for a bounded time', async () => {
+    jest.useFakeTimers();
+    let finish = (): void => undefined;
+    const consumer = fakeConsumer(async () => undefined);
+    const { server, eachBatch } = await listeningServer(consumer, () => new Promise<void>((resolve) => (finish = resolve)), {
+      maxHandlerHeartbeatMs: 20_000,
+    });
+    const { payload, heartbeat, commitOffsetsIfNecessary } = fetchOfOne();
+    const done = eachBatch(payload);
+    await jest.advanceTimersByTimeAsync(0);
+    const before = heartbeat.mock.calls.length; // the check before the effects
+    // Past a 10 s session: asked every second, kafkajs sends one every 3 s.
+    await jest.advanceTimersByTimeAsync(12_000);
+    expect(heartbeat.mock.calls.length - before).toBe(12);
+    // The bound: nothing more after 20 s, so a stuck handler lets its member be evicted.
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(heartbeat.mock.calls.length - before).toBe(20);
+    finish();
+    await done;
+    expect(commitOffsetsIfNecessary).toHaveBeenCalledTimes(1);
+    const after = heartbeat.mock.calls.length;
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(heartbeat.mock.calls.length).toBe(after);
+    await server.close();
   });
 });

@@ -1,11 +1,18 @@
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { describeViolations, MAX_RECORD_BYTES, Topic, TOPICS_WITH_TOMBSTONES, validatePayload, type TopicPayload } from '@wt/contracts';
-import { type Consumer, type EachBatchPayload, type Kafka, KafkaJSNonRetriableError, type KafkaMessage } from 'kafkajs';
+import { type Consumer, type EachBatchPayload, type Kafka, KafkaJSError, type KafkaMessage, type Offsets } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { deadLettersFor, headersToStrings } from './dead-letter';
 import { type DeadLetterSealer } from './dead-letter-sealing';
 import { forEachConcurrently, gatherBatches } from './fetch-gathering';
+import {
+  CONSUMER_MAX_WAIT_MS,
+  CONSUMER_RETRY,
+  HEARTBEAT_INTERVAL_MS,
+  MAX_HANDLER_HEARTBEAT_MS,
+  SESSION_TIMEOUT_MS,
+} from './client-settings';
 import { createKafka, type KafkaConnectionOptions } from './kafka-connection';
 import { type Span } from '@opentelemetry/api';
 import { ConsumerLagReport, liveLagReports } from './consumer-lag';
@@ -46,6 +53,11 @@ export interface KafkaBatchServerOptions {
   fromBeginning?: boolean;
   /** How long a partition's lag stays reported without a batch refreshing it (default 60 s). */
   lagStaleAfterMs?: number;
+  /**
+   * How long a handler call is kept in its group by heartbeats sent while it works (default
+   * 5 min, MAX_HANDLER_HEARTBEAT_MS); a call that takes longer lets its member be evicted.
+   */
+  maxHandlerHeartbeatMs?: number;
 }
 
 const TOPICS = new Set<string>(Object.values(Topic));
@@ -65,6 +77,13 @@ const FETCH_WIDTH = 256;
  * the pipeline idle up to 38 s after an 18 s broker outage in the fault run).
  */
 const MAX_REJOIN_DELAY_MS = 8_000;
+
+/**
+ * How often a handler call at work asks kafkajs for a heartbeat (kafkajs sends one only once
+ * HEARTBEAT_INTERVAL_MS passed since the last answer, so asking that often would send one every
+ * other time: every 6 s, too close to a 6 s session).
+ */
+const HEARTBEAT_TICK_MS = 1_000;
 
 /** Longest pause between two attempts of a batch that failed for a transient cause (outage). */
 const MAX_RETRY_DELAY_MS = 10_000;
@@ -96,7 +115,10 @@ interface FetchedPart {
   readonly lastOffset: string;
   readonly highWatermark: string;
   readonly resolveOffset: (offset: string) => void;
+  /** A heartbeat through `coordinated`: a refusal makes kafkajs rejoin the group. */
   readonly heartbeat: () => Promise<void>;
+  /** Commits `offsets` in one request, without kafkajs's retries, through `coordinated`. */
+  readonly commit: (offsets: Offsets) => Promise<void>;
   /** False once the consumer stops or the partition was revoked: a retry loop must give up. */
   readonly stillOwned: () => boolean;
   /** The records' `process` spans (tracing on), ended once the call is over. */
@@ -122,34 +144,62 @@ export function onlyRecords(filter: RawRecordFilter): Record<string, unknown> {
   return { onlyRecords: filter } satisfies BatchHandlerExtras;
 }
 
-/** The group coordinator moved or went away (a broker of the cluster died, or lost the coordination). */
-const COORDINATOR_GONE = new Set(['NOT_COORDINATOR_FOR_GROUP', 'GROUP_COORDINATOR_NOT_AVAILABLE']);
+/**
+ * Answers of the group coordinator after which kafkajs's consumer loop rejoins the group as the same
+ * member (its `isRebalancing`): it finds the coordinator afresh, joins with its member id, and the
+ * group goes on without waiting out a session.
+ */
+const REJOIN = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']);
 
-function coordinatorGone(error: unknown): boolean {
+/**
+ * The coordinator went away or is not ready (its broker died, or handed the group to another):
+ * answered as NOT_COORDINATOR_FOR_GROUP, so that kafkajs rejoins (REJOIN).
+ */
+const COORDINATOR_GONE = new Set(['GROUP_COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS']);
+const UNREACHABLE = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError']);
+
+/** The coordinator is unreachable or not the coordinator any more: kafkajs rejoins on this `type`. */
+export class CoordinatorGone extends KafkaJSError {
+  readonly type = 'NOT_COORDINATOR_FOR_GROUP';
+  override readonly name = 'CoordinatorGone';
+
+  constructor(cause: unknown) {
+    super(`the group coordinator moved or is unreachable (${String(cause)}): rejoining as the same member`, { retriable: true });
+  }
+}
+
+/** What `coordinated` makes of a heartbeat's or a commit's failure: kafkajs's REJOIN type, or the error as it was. */
+export function coordinatorFailure(error: unknown): unknown {
   for (
     let e = error as { type?: string; name?: string; cause?: unknown } | undefined, depth = 0;
     e && depth < 5;
     e = e.cause as typeof e, depth++
   ) {
-    if ((typeof e.type === 'string' && COORDINATOR_GONE.has(e.type)) || e.name === 'KafkaJSConnectionError') return true;
+    if (typeof e.type === 'string' && REJOIN.has(e.type)) return depth === 0 ? error : new CoordinatorGone(error);
+    if ((typeof e.type === 'string' && COORDINATOR_GONE.has(e.type)) || (e.name !== undefined && UNREACHABLE.has(e.name))) {
+      return new CoordinatorGone(error);
+    }
   }
-  return false;
+  return error;
 }
 
 /**
- * A commit (or heartbeat) to the group coordinator. kafkajs keeps talking to the coordinator it
- * found when it joined, whatever the answer: after the coordinator's broker dies, or hands the
- * group to another broker, every commit fails until its retries run out (seen: 40 s and more). So
- * such a failure ends the consumer at once (a non-retriable error: kafkajs does not retry it) and
- * the server rejoins the group (`rejoinLater`), which finds the coordinator afresh. Nothing is
- * lost: the batch's offsets were not committed, so it comes again, and effects are idempotent.
+ * A commit or heartbeat to the group coordinator. kafkajs keeps talking to the coordinator it found
+ * when it joined, whatever the answer: after the coordinator's broker dies, or hands the group to
+ * another broker, every commit fails until retries run out, and then the consumer crashes and comes
+ * back as a new member, which waits for the old one's session to expire (seen: 40 s and more). So
+ * a refusal (or an unreachable coordinator) is thrown out of the batch as an error kafkajs's consumer
+ * loop rejoins on (coordinatorFailure): the member finds the coordinator afresh and rejoins under
+ * its own id at once (kafkajs logs "The group is rebalancing, re-joining" with our error's
+ * message). Nothing is lost: the batch's offsets were not committed, so it comes again,
+ * and effects are idempotent. (Commits go straight to the coordinator, not through
+ * `consumer.commitOffsets`, whose retries would wrap the refusal and crash the consumer.)
  */
-async function coordinated(commit: () => Promise<void>): Promise<void> {
+async function coordinated(request: () => Promise<void>): Promise<void> {
   try {
-    await commit();
+    await request();
   } catch (error) {
-    if (!coordinatorGone(error)) throw error;
-    throw new KafkaJSNonRetriableError(`the group coordinator moved or is unreachable (${String(error)}): rejoining`);
+    throw coordinatorFailure(error);
   }
 }
 
@@ -221,13 +271,14 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   private async runConsumer(topics: string[]): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? SESSION_TIMEOUT_MS,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+      maxWaitTimeInMs: CONSUMER_MAX_WAIT_MS,
       maxBytesPerPartition: this.options.maxBytesPerPartition ?? 1_048_576,
       allowAutoTopicCreation: false,
-      // About 6 s of retries, then kafkajs restarts the consumer (or we rejoin): on a cluster, the
-      // retries that cannot succeed (a coordinator or leader that moved) must not hold a stage long.
-      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 2_000 },
+      // About 11 s of retries at most 500 ms apart (see client-settings.ts), then kafkajs restarts
+      // the consumer (or we rejoin). A coordinator that moved does not wait for them (coordinated).
+      retry: { ...CONSUMER_RETRY },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
@@ -292,7 +343,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
    * kafkajs calls this once per partition of a fetch, all in the same turn of the event loop; each
    * call decodes its part and joins its topic's gathering, handled once that turn is over.
    */
-  private processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private processBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return Promise.resolve();
     const topic = batch.topic as Topic;
     const records: ConsumedRecord<TopicPayload<Topic>>[] = [];
@@ -318,7 +369,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       lastOffset: batch.lastOffset(),
       highWatermark: batch.highWatermark,
       resolveOffset,
-      heartbeat,
+      heartbeat: () => coordinated(heartbeat),
+      commit: (offsets) => coordinated(() => commitOffsetsIfNecessary(offsets)),
       stillOwned: () => isRunning() && !isStale() && !this.closing,
       spans,
     };
@@ -372,7 +424,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     // session finds its partitions given to another (the heartbeat is refused) and applies nothing.
     // (kafkajs sends it only once its heartbeat interval has passed, so it costs nothing per batch.)
     // Its commit carries the generation too, and the broker refuses a stale one.
-    await coordinated(() => first.heartbeat());
+    await first.heartbeat();
     if (items.length > 0) await this.applyItems(context, items);
     const rejections = context.rejections;
 
@@ -386,12 +438,12 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
 
     // Effects and dead letters are durable: now, and only now, move the group's offsets.
     for (const part of parts) part.resolveOffset(part.lastOffset);
-    await coordinated(async () => {
-      await this.consumer?.commitOffsets(
-        parts.map((part) => ({ topic, partition: part.partition, offset: (BigInt(part.lastOffset) + 1n).toString() })),
-      );
-      await first.heartbeat();
+    await first.commit({
+      topics: [
+        { topic, partitions: parts.map((part) => ({ partition: part.partition, offset: (BigInt(part.lastOffset) + 1n).toString() })) },
+      ],
     });
+    await first.heartbeat();
 
     const records = parts.reduce((n, part) => n + part.records.length, 0);
     const skipped = parts.reduce((n, part) => n + part.skipped, 0);
@@ -424,7 +476,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       const batch = this.batchOf(context, items);
       let error: unknown;
       try {
-        await this.dispatch(batch);
+        await this.heartbeatingDuring(context, () => this.dispatch(batch));
         context.rejections.push(...batch.rejections);
         return;
       } catch (thrown) {
@@ -488,6 +540,31 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       tombstones,
       first.heartbeat,
     );
+  }
+
+  /**
+   * Runs one handler call, heartbeating while it works, so that a long batch (a slow database, a
+   * starved CPU) keeps its partitions instead of being evicted and done again by another member.
+   * Bounded (maxHandlerHeartbeatMs): a handler stuck for longer lets the group evict its member.
+   * A refused heartbeat is left to the commit that follows, which the coordinator refuses the same
+   * way (and kafkajs then rejoins); heartbeats stop once the partitions are no longer this call's.
+   */
+  private async heartbeatingDuring(context: CallContext, work: () => Promise<void>): Promise<void> {
+    const first = context.parts[0] as FetchedPart;
+    let ticks = Math.floor((this.options.maxHandlerHeartbeatMs ?? MAX_HANDLER_HEARTBEAT_MS) / HEARTBEAT_TICK_MS);
+    const timer = setInterval(() => {
+      if (ticks-- <= 0 || !context.parts.every((part) => part.stillOwned())) {
+        clearInterval(timer);
+        return;
+      }
+      first.heartbeat().catch(() => undefined);
+    }, HEARTBEAT_TICK_MS);
+    timer.unref();
+    try {
+      await work();
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   /** Waits `ms`, heartbeating; throws `error` (nothing committed) once the partitions are no longer ours. */

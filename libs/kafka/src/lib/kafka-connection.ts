@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type logCreator, type SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
+import { CLIENT_RETRY, CONNECTION_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './client-settings';
 
 export interface KafkaConnectionOptions {
   /** `host:port` of bootstrap brokers. */
@@ -87,11 +88,12 @@ export function createKafka(options: KafkaConnectionOptions, overrides: Partial<
     ...(options.sasl ? { sasl: options.sasl } : {}),
     logLevel: LOG_LEVEL_OF[options.logLevel ?? 'warn'],
     logCreator: nestLogCreator,
-    connectionTimeout: 5_000,
-    requestTimeout: 30_000,
-    // Reconnects at least every 5 s: after a broker outage, a client asleep in a long backoff
-    // is what delays the pipeline's resume (seen: 10 s and more in the fault run).
-    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    // Tries again at most 500 ms apart, for about 11 s (see CLIENT_RETRY): after a broker outage
+    // or a failover, a client asleep in a long backoff is what delays the pipeline's resume (seen:
+    // 10 s and more in the fault run with 5 s pauses).
+    retry: { ...CLIENT_RETRY },
     ...overrides,
   });
 }

@@ -29,6 +29,11 @@ export const kafkaMetrics = {
     name: 'wt_producer_resets_total',
     help: "Idempotent producers replaced after their sequence numbers no longer matched a partition leader's (after a leader failover)",
   }),
+  producerPartitionsResent: counter({
+    name: 'wt_producer_partitions_resent_total',
+    help: 'Partitions whose records a send left out while kafkajs reported it done (kafkajs #1303, a retry after a leader moved), sent again, by topic',
+    labelNames: ['topic'],
+  }),
   lag: gauge({
     name: 'wt_consumer_lag',
     help: 'Records behind the partition end after the last batch, for the partitions this replica owns (removed on rebalance, stop, and after a minute without a batch)',

@@ -1,4 +1,5 @@
-import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import { Logger } from '@nestjs/common';
+import { CompressionTypes, type Kafka, type Message, type Producer, type RecordMetadata, type TopicMessages } from 'kafkajs';
 import { type Topic, type TopicPayload } from '@wt/contracts';
 import { packInOrder } from './fetch-gathering';
 import { kafkaMetrics } from './kafka-metrics';
@@ -81,6 +82,29 @@ export function brokenSequence(error: unknown): boolean {
   return false;
 }
 
+/**
+ * The records of `sent` whose partition is not among the partitions kafkajs reported written
+ * (`acknowledged`, one RecordMetadata per topic-partition of the request), in their order. The
+ * partition of each record is the one the partitioner stamped on it (JavaCompatiblePartitioner); a
+ * record without one counts as not written.
+ *
+ * kafkajs #1303: a send that fails on one broker (it died) is retried only towards the brokers that
+ * had not answered yet, and after the metadata refresh a partition of the dead broker may be led by
+ * one that had: its records are then never sent, while the send resolves as if all were written.
+ */
+export function unacknowledged(sent: readonly TopicMessages[], acknowledged: readonly RecordMetadata[]): TopicMessages[] {
+  const written = new Set(acknowledged.map((metadata) => `${metadata.topicName}\u0000${metadata.partition}`));
+  const missing: TopicMessages[] = [];
+  for (const { topic, messages } of sent) {
+    const left = messages.filter((message) => message.partition === undefined || !written.has(`${topic}\u0000${message.partition}`));
+    if (left.length > 0) missing.push({ topic, messages: left });
+  }
+  return missing;
+}
+
+/** Resends of a send's left-out partitions (see unacknowledged) before the publish fails (its caller retries). */
+const MAX_RESENDS = 5;
+
 /** How long a replaced producer is kept before it is disconnected (its requests in flight finish or fail). */
 const RETIRE_AFTER_MS = 30_000;
 
@@ -94,8 +118,13 @@ const RETIRE_AFTER_MS = 30_000;
  * broker came back, 100 s and more). Then the producer is replaced by a new one (a new producer id,
  * sequences from zero) and the send made again: a record whose first attempt did reach the old
  * leader may then be there twice, which every reader tolerates (at least once, idempotent effects).
+ *
+ * A send kafkajs resolves is checked against the partitions it reports written: the records of a
+ * partition it left out (kafkajs #1303, see unacknowledged) are sent again, to the same partition,
+ * counted in `wt_producer_partitions_resent_total`.
  */
 export class KafkaPublisher {
+  private readonly logger = new Logger(KafkaPublisher.name);
   private producer: Producer;
   private generation = 0;
   private connected?: Promise<void>;
@@ -119,14 +148,41 @@ export class KafkaPublisher {
     return this.connected;
   }
 
+  /**
+   * Sends `topicMessages` until every record's partition is reported written: the partitions a
+   * send left out (kafkajs #1303) are sent again, up to MAX_RESENDS times, then the publish fails.
+   */
+  private async sendAll(topicMessages: TopicMessages[]): Promise<void> {
+    let pending = topicMessages;
+    for (let resends = 0; ; resends++) {
+      const batch = pending;
+      pending = unacknowledged(
+        batch,
+        await this.send((producer) => producer.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages: batch })),
+      );
+      if (pending.length === 0) return;
+      if (resends >= MAX_RESENDS) {
+        throw new Error(
+          `kafkajs acknowledged sends without some of their partitions ${MAX_RESENDS + 1} times in a row: ${describePartitions(pending)}`,
+        );
+      }
+      for (const { topic, messages } of pending) {
+        const partitions = partitionsOf(messages);
+        kafkaMetrics.producerPartitionsResent.inc({ topic }, partitions.length);
+        this.logger.warn(
+          `${topic}: a send was acknowledged without partition ${partitions.join(', ')} (kafkajs #1303, a retry after a leader moved); their ${messages.length} records sent again`,
+        );
+      }
+    }
+  }
+
   /** One send with the current producer; with a fresh one (once) if the sequence broke. */
-  private async send(send: (producer: Producer) => Promise<unknown>): Promise<void> {
+  private async send(send: (producer: Producer) => Promise<RecordMetadata[]>): Promise<RecordMetadata[]> {
     for (let attempt = 0; ; attempt++) {
       await this.connect();
       const { producer, generation } = this;
       try {
-        await send(producer);
-        return;
+        return await send(producer);
       } catch (error) {
         if (attempt >= 2 || !brokenSequence(error)) throw error;
         this.replace(generation);
@@ -150,9 +206,7 @@ export class KafkaPublisher {
     const spans = recordSpansEnabled() ? [] : undefined;
     // Chunks go one after the other, so per-key order holds across them.
     await traced(spans, async () => {
-      for (const messages of chunkBySize(records.map((record) => encode(topic, record, spans)))) {
-        await this.send((producer) => producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages }));
-      }
+      for (const messages of chunkBySize(records.map((record) => encode(topic, record, spans)))) await this.sendAll([{ topic, messages }]);
     });
   }
 
@@ -169,18 +223,20 @@ export class KafkaPublisher {
     await traced(spans, async () => {
       const total = topicMessages.reduce((n, t) => n + chunkBySize(t.messages).length, 0);
       if (total === topicMessages.length) {
-        await this.send((producer) => producer.sendBatch({ acks: -1, topicMessages }));
+        await this.sendAll(topicMessages);
         return;
       }
       for (const { topic, messages } of topicMessages) {
-        for (const chunk of chunkBySize(messages)) await this.send((producer) => producer.send({ topic, acks: -1, messages: chunk }));
+        for (const chunk of chunkBySize(messages)) await this.sendAll([{ topic, messages: chunk }]);
       }
     });
   }
 
   /** Publishes raw bytes, for replaying dead letters exactly as they arrived. */
   async publishRaw(topic: string, messages: Message[]): Promise<void> {
-    for (const chunk of chunkBySize(messages)) await this.send((producer) => producer.send({ topic, acks: -1, messages: chunk }));
+    // Copies: the partitioner stamps its choice on each record, not on the caller's objects.
+    const copies = messages.map((message) => ({ ...message }));
+    for (const chunk of chunkBySize(copies)) await this.sendAll([{ topic, messages: chunk }]);
   }
 
   async disconnect(): Promise<void> {
@@ -188,6 +244,16 @@ export class KafkaPublisher {
     this.connected = undefined;
     await this.producer.disconnect();
   }
+}
+
+/** The partitions stamped on `messages`, each once. */
+function partitionsOf(messages: readonly Message[]): (number | undefined)[] {
+  return [...new Set(messages.map((message) => message.partition))];
+}
+
+/** `topic [0, 3]; other [1]`: the partitions of `topicMessages`, for an error message (never a key). */
+function describePartitions(topicMessages: readonly TopicMessages[]): string {
+  return topicMessages.map(({ topic, messages }) => `${topic} [${partitionsOf(messages).join(', ')}]`).join('; ');
 }
 
 /** Runs a send, then ends its records' spans (failed when the send failed): a span lasts until the broker acknowledged. */

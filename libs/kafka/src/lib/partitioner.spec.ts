@@ -55,4 +55,16 @@ describe('JavaCompatiblePartitioner', () => {
     const seen = new Set(Array.from({ length: 12 }, () => ours(args(null, 6))));
     expect([...seen].sort()).toEqual([0, 1, 2, 3, 4, 5]);
   });
+
+  it('stamps its choice on the record: partitioned again (a retry, a resend), a record without a key keeps its partition', () => {
+    const ours = JavaCompatiblePartitioner();
+    const records = Array.from({ length: 12 }, () => args(null, 6));
+    const first = records.map((record) => ours(record));
+    expect(records.map((record) => record.message.partition)).toEqual(first);
+    expect(records.map((record) => ours(record))).toEqual(first);
+    const keyed = args('some-key', 6);
+    expect(keyed.message.partition).toBeUndefined();
+    const partition = ours(keyed);
+    expect(keyed.message.partition).toBe(partition);
+  });
 });

@@ -68,17 +68,23 @@ function finish(h: number, rest: number, b0: number, b1: number, b2: number): nu
  * kafkajs's `Partitioners.DefaultPartitioner` (the Java client's: murmur2 of the key, positive, modulo
  * the partition count; round robin for records without a key) with the hash above: a key lands on
  * the same partition as with kafkajs's or Java's producer.
+ *
+ * The partition chosen is stamped on the record (`message.partition`): kafkajs partitions again on
+ * every retry, and a record without a key would then go round robin to another partition; stamped,
+ * a record keeps its partition through kafkajs's retries and KafkaPublisher's resend of the
+ * partitions a send left out (kafkajs #1303), which compares the partitions kafkajs acknowledged
+ * with those its records were given.
  */
 export const JavaCompatiblePartitioner: ICustomPartitioner = () => {
   const fallback = Partitioners.DefaultPartitioner();
   return (args) => {
     const { message, partitionMetadata } = args;
-    if (message.partition === null || message.partition === undefined) {
-      if (message.key !== null && message.key !== undefined) {
-        const key = Buffer.isBuffer(message.key) ? message.key : String(message.key);
-        return (murmur2(key) & 0x7fffffff) % partitionMetadata.length;
-      }
-    }
-    return fallback(args);
+    if (message.partition !== null && message.partition !== undefined) return message.partition;
+    const partition =
+      message.key !== null && message.key !== undefined
+        ? (murmur2(Buffer.isBuffer(message.key) ? message.key : String(message.key)) & 0x7fffffff) % partitionMetadata.length
+        : fallback(args);
+    message.partition = partition;
+    return partition;
   };
 };
