@@ -99,6 +99,10 @@ const SPELLED_OUT: Record<string, string> = {
   cmt: 'comment',
   koi: 'quoi',
   dose: 'does',
+  kel: 'quel',
+  kelle: 'quelle',
+  cado: 'cadeau',
+  dim: 'dimanche',
 };
 
 /**
@@ -377,6 +381,27 @@ const FRENCH_TO_ENGLISH: Record<string, string> = {
   envoye: 'sent',
   existe: 'exists',
   existent: 'exist',
+  // everyday verbs and words (added from the development sets' misses, fifth pass)
+  voir: 'see',
+  vois: 'see',
+  prenez: 'take',
+  prends: 'take',
+  prend: 'takes',
+  partir: 'from',
+  aimerais: 'would like',
+  aimerait: 'would like',
+  perdu: 'lost',
+  fais: 'do',
+  bleue: '',
+  jusqu: 'until',
+  vers: 'to',
+  soeur: 'sister',
+  allemagne: 'germany',
+  compris: 'understood',
+  systeme: 'system',
+  portee: 'worn',
+  portees: 'worn',
+  allergique: 'allergic',
   composition: 'ingredients',
   viennent: 'come from',
   vient: 'comes from',
@@ -441,6 +466,17 @@ export function contentWords(text: string): string[] {
 /** The message without its greetings and politeness, folded: what the lexical index reads. */
 export function content(text: string): string {
   return contentWords(text).join(' ');
+}
+
+/** Whether the gloss knows this folded word already (a French word it glosses, SMS, politeness, a function word): not a typo. */
+export function knownToGloss(word: string): boolean {
+  return (
+    englishOf(word) !== undefined ||
+    word in SPELLED_OUT ||
+    word in ENGLISH_SYNONYMS ||
+    COURTESY_WORDS.has(word) ||
+    FRENCH_FUNCTION_WORDS.has(word)
+  );
 }
 
 /** Lexicon words by length, for the typo-tolerant look-up. */
