@@ -172,7 +172,10 @@ const DELETE: readonly Pattern[] = [
   p(` (?:supprim|effac)\\w* moi\\b(?! de)`, 'fr'),
   p(` oubli\\w* moi| droit a l oubli| (?:demande |requete )?rgpd`, 'fr'),
   // The request named by its noun: "je demande la suppression de mes données".
-  p(` (?:suppression|effacement|destruction) (?:de |d )?(?:toutes |l ensemble de )?(?:mes|mon|ma) (?:donnees|informations|infos|coordonnees|compte|profil)`, 'fr'),
+  p(
+    ` (?:suppression|effacement|destruction) (?:de |d )?(?:toutes |l ensemble de )?(?:mes|mon|ma) (?:donnees|informations|infos|coordonnees|compte|profil)`,
+    'fr',
+  ),
   p(` (?:mes |vos )?(?:donnees|informations) (?:supprimees|effacees)`, 'fr'),
 ];
 
@@ -209,8 +212,12 @@ const HOW_ABOUT_COMMAND: readonly Pattern[] = [
 
 /** Saying that no person is needed: "no need for an agent", "pas besoin d'un conseiller". */
 const NOT_HUMAN: readonly Pattern[] = [
-  p(` (?:no need|do not need|did not need|not necessary|no point)\\b(?: \\w+){0,4} (?:human|agent|person|someone|somebody|anyone|anybody|advisor|adviser|staff)\\b`),
-  p(` (?:pas besoin|aucun besoin|inutile|pas la peine|pas necessaire)\\b(?: \\w+){0,4} (?:humain|conseiller|conseillere|personne|quelqu un|vendeur|vendeuse|service client)\\b`),
+  p(
+    ` (?:no need|do not need|did not need|not necessary|no point)\\b(?: \\w+){0,4} (?:human|agent|person|someone|somebody|anyone|anybody|advisor|adviser|staff)\\b`,
+  ),
+  p(
+    ` (?:pas besoin|aucun besoin|inutile|pas la peine|pas necessaire)\\b(?: \\w+){0,4} (?:humain|conseiller|conseillere|personne|quelqu un|vendeur|vendeuse|service client)\\b`,
+  ),
 ];
 
 /** The message says no person is needed (read on a normalized message). */

@@ -17,7 +17,7 @@ export const DEV_SET_4: readonly EvaluationMessage[] = [
   { shop: 'shoes', category: 'command', text: 'opt-out', expect: '!stop' },
   { shop: 'perfume', category: 'command', text: 'STOP PUB', expect: '!stop' },
   { shop: 'perfume', category: 'command', text: 'arretez svp', expect: '!stop' },
-  { shop: 'perfume', category: 'command', text: "Je ne veux plus de vos messages publicitaires merci", expect: '!stop' },
+  { shop: 'perfume', category: 'command', text: 'Je ne veux plus de vos messages publicitaires merci', expect: '!stop' },
   { shop: 'perfume', category: 'command', text: 'Pourriez-vous cesser de m’envoyer des offres ?', expect: '!stop' },
   { shop: 'perfume', category: 'command', text: 'jveu plus recevoir vos sms', expect: '!stop' },
   { shop: 'perfume', category: 'command', text: 'Merci de me désinscrire de vos envois', expect: '!stop' },
