@@ -60,7 +60,11 @@ try {
     ['shoes', SHOP_KNOWLEDGE],
     ['perfume', PERFUME_KNOWLEDGE],
   ]) {
-    const issued = spawnSync(process.execPath, [main, 'issue-key', `bench-${shop}-${randomUUID().slice(0, 8)}`], { env, encoding: 'utf8' });
+    // The CLI's `api-key issue <businessId> <label>` (it was `issue-key` when this benchmark was written).
+    const issued = spawnSync(process.execPath, [main, 'api-key', 'issue', `bench-${shop}-${randomUUID().slice(0, 8)}`, 'bench'], {
+      env,
+      encoding: 'utf8',
+    });
     if (issued.status !== 0) throw new Error(`issue-key failed: ${issued.stderr}`);
     const { apiKey } = JSON.parse(issued.stdout.trim().split('\n').at(-1) ?? ''); // its last line: the key's JSON
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };

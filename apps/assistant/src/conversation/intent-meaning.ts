@@ -1,6 +1,6 @@
 import { type AssistantLanguage } from '@wt/contracts';
 import { cosine, type TextEmbedder } from '../retrieval/sentence-embedder';
-import { type IntentName, normalizeForIntent, notTheCommand } from './intents';
+import { declinesAPerson, type IntentName, normalizeForIntent, notTheCommand } from './intents';
 
 /**
  * Commands by MEANING: a message that no intent pattern recognises is compared with a few generic
@@ -129,5 +129,5 @@ export async function closestIntent(raw: string, embedder: TextEmbedder): Promis
     const similarity = cosine(vector!, p.vector);
     if (!best || similarity > best.similarity) best = { intent: p.intent, language: p.language, similarity };
   }
-  return best;
+  return best?.intent === 'human' && declinesAPerson(text) ? undefined : best;
 }

@@ -73,6 +73,30 @@ describe('recognizeIntent', () => {
     expect(intentOf(text)).toBe(intent);
   });
 
+  it.each([
+    ['I no longer wish to receive promotional messages', 'stop'],
+    ['I request the deletion of my data', 'delete'],
+    ['Je demande la suppression de mes données personnelles', 'delete'],
+    ['Is there anyone I can speak with?', 'human'],
+    ["how come I'm on your list? I never signed up", 'why'],
+  ])('recognises %j as %s: a wish, a request named by its noun, "how come"', (text, intent) => {
+    expect(intentOf(text)).toBe(intent);
+  });
+
+  it.each(['Is unsubscribing free?', 'Si je me désabonne, je perds mes points ?', 'if I delete my account, do I lose my points?'])(
+    'acts on no command for %j: what would follow a command, asked before doing it',
+    (text) => {
+      expect(intentOf(text)).toBeUndefined();
+    },
+  );
+
+  it.each(['no need for an agent, thanks, all sorted', 'Pas besoin d’un conseiller, c’est bon', "j'ai pas besoin d'un humain, ça ira"])(
+    'hands over to no one for %j: no person is needed',
+    (text) => {
+      expect(intentOf(text)).toBeUndefined();
+    },
+  );
+
   it('spells out SMS writing and folds accents before reading', () => {
     expect(normalizeForIntent('Pk tu m’envoies ça stp ?')).toBe(' pourquoi tu m envoies ca svp ');
     expect(normalizeForIntent("DON'T")).toBe(' do not ');

@@ -103,7 +103,7 @@ const STOP: readonly Pattern[] = [
   ),
   p(` (?:take|get) me off\\b`, 'en'),
   p(
-    ` i (?:do not|no longer) want (?:to (?:receive|get|have) )?(?:any |these |those |your |this |the |more )*(?:more )?(?:${ADS_EN}|them|it)\\b`,
+    ` i (?:do not|no longer) (?:want|wish|like) (?:to (?:receive|get|have) )?(?:any |these |those |your |this |the |more )*(?:more )?(?:promotional |marketing |commercial |advertising )?(?:${ADS_EN}|them|it)\\b`,
     'en',
   ),
   p(` (?:do not|never) want (?:to hear from you|anything from you)`, 'en'),
@@ -161,6 +161,8 @@ const DELETE: readonly Pattern[] = [
   p(` (?:delete|erase) (?:me|my account)\\b`, 'en'),
   p(` forget (?:me|about me|my data|everything)`, 'en'),
   p(` (?:right to be forgotten|right to erasure|gdpr (?:request|erasure|deletion))`, 'en'),
+  // The request named by its noun: "I request the deletion of my data".
+  p(` (?:deletion|erasure|removal) of (?:all )?(?:of )?(?:my|me)\\b`, 'en'),
   p(` (?:my )?(?:data|information|details) (?:deleted|erased|removed)`, 'en'),
   p(
     ` (?:supprim|effac|retir|detrui|eliminez|efface)\\w* (?:toutes |tout |l ensemble de )?(?:(?:mes|mon|ma|vos|les|toutes les) )?(?:donnees |informations )?(?:personnelles |perso )?${DATA_FR}`,
@@ -169,6 +171,11 @@ const DELETE: readonly Pattern[] = [
   p(` (?:supprim|effac)\\w* (?:tout ce que vous (?:avez|savez|gardez)|tout) (?:sur|de|concernant) moi`, 'fr'),
   p(` (?:supprim|effac)\\w* moi\\b(?! de)`, 'fr'),
   p(` oubli\\w* moi| droit a l oubli| (?:demande |requete )?rgpd`, 'fr'),
+  // The request named by its noun: "je demande la suppression de mes données".
+  p(
+    ` (?:suppression|effacement|destruction) (?:de |d )?(?:toutes |l ensemble de )?(?:mes|mon|ma) (?:donnees|informations|infos|coordonnees|compte|profil)`,
+    'fr',
+  ),
   p(` (?:mes |vos )?(?:donnees|informations) (?:supprimees|effacees)`, 'fr'),
 ];
 
@@ -192,12 +199,29 @@ const NEGATED_COMMAND: readonly Pattern[] = [
 const HOW_ABOUT_COMMAND: readonly Pattern[] = [
   p(` how (?:do|would|could|can|should|will|might|does one|to) (?:\\w+ ){0,4}${COMMAND_WORD}`),
   p(` (?:if|in case|whenever) i (?:ever |later |one day )?(?:want|wanted|wish|decide|decided|need|needed|change)\\b`),
+  // What would follow a command, asked before doing it: "if I unsubscribe, ...", "is unsubscribing free?", "si je me désabonne, ...".
+  p(` (?:if|once) i (?:\\w+ )?${COMMAND_WORD}`),
+  p(` (?:is|does|will|would|can) (?:stopping|unsubscribing|opting out|deleting|erasing|cancelling|canceling)\\b`),
+  p(` (?:si|une fois que) (?:je |j )(?:me |m )?(?:\\w+ )?${COMMAND_WORD}`),
   p(` (?:comment|de quelle facon|de quelle maniere) (?:\\w+ ){0,5}${COMMAND_WORD}`),
   p(` si (?:un jour |jamais |plus tard )?(?:je|j) (?:veux|voulais|souhaite|souhaitais|decide|change)\\b`),
   p(
     ` (?:is it possible to|can i|could i|est il possible de|est ce que je peux|je peux|on peut) (?:\\w+ ){0,2}${COMMAND_WORD}\\b.* (?:later|plus tard|un jour|anytime|any time|n importe quand)\\b`,
   ),
 ];
+
+/** Saying that no person is needed: "no need for an agent", "pas besoin d'un conseiller". */
+const NOT_HUMAN: readonly Pattern[] = [
+  p(
+    ` (?:no need|do not need|did not need|not necessary|no point)\\b(?: \\w+){0,4} (?:human|agent|person|someone|somebody|anyone|anybody|advisor|adviser|staff)\\b`,
+  ),
+  p(
+    ` (?:pas besoin|aucun besoin|inutile|pas la peine|pas necessaire)\\b(?: \\w+){0,4} (?:humain|conseiller|conseillere|personne|quelqu un|vendeur|vendeuse|service client)\\b`,
+  ),
+];
+
+/** The message says no person is needed (read on a normalized message). */
+export const declinesAPerson = (normalized: string): boolean => matchOf(NOT_HUMAN, normalized) !== undefined;
 
 /** The message speaks of a command without asking for it: a negation, a question about it, or how it works. */
 export function notTheCommand(normalized: string): boolean {
@@ -223,6 +247,10 @@ const WHY: readonly Pattern[] = [
   p(` (?:who|where) (?:gave|did you get) (?:you )?my (?:number|phone|contact)`, 'en'),
   p(` who (?:\\w+ ){1,2}you my (?:number|phone|contact|details|data)`, 'en'),
   p(` what is this (?:message|about)| what s this (?:message|about)`, 'en'),
+  // "How come" asks why: "how come I'm on your list?", "how come you have my number?".
+  p(` how come (?:i am|i get|i keep|i receive|i m|you have|you got|you keep|you (?:message|text|contact|send|write))\\w*`, 'en'),
+  // A story about the messages, then the question: "... I get a promo every week, why is that?".
+  p(` (?:${ADS_EN}|get (?:a|these|your) \\w+ every) .*\\bwhy (?:is that|so|that)\\b`, 'en'),
   p(
     ` pourquoi (?:est ce que |est ce qu )?(?:je |j |vous |tu |on )?(?:re[cç]\\w*|ai recu|avez|m |me |ecri\\w*|envoy\\w*|contact\\w*)(?! (?:ma |mon |la |le )?(?:commande|colis|remboursement|facture|article|livraison))`,
     'fr',
@@ -249,6 +277,7 @@ const HUMAN: readonly Pattern[] = [
     'en',
   ),
   p(` (?:can|could) (?:someone|somebody|a person|a human|an agent) (?:call|contact|help|answer)`, 'en'),
+  p(` (?:someone|somebody|anyone|anybody|a person) (?:i|we) (?:can|could) (?:talk|speak|chat) (?:to|with)\\b`, 'en'),
   p(` (?:parler|discuter|echanger) (?:a|avec) (?:un|une|quelqu|une vraie|un vrai|le|la|votre|vos|des|personne)`, 'fr'),
   p(` (?:vrai|vraie|une vraie|un vrai) (?:personne|humain|conseiller|conseillere)`, 'fr'),
   p(
@@ -296,6 +325,6 @@ export function recognizeIntent(raw: string): RecognizedIntent | undefined {
   const why = matchOf(WHY, text);
   if (why && !about) return found('why', why);
   const human = matchOf(HUMAN, text);
-  if (human) return found('human', human);
+  if (human && !declinesAPerson(text)) return found('human', human);
   return undefined;
 }

@@ -1,7 +1,8 @@
 // How well the assistant understands messages, by category, against the goals of issue 20.
-//   npx nx run assistant:accuracy                                   the held-out set v3 (blind: the figures to report)
+//   npx nx run assistant:accuracy                                   the held-out set v4 (blind: the figures to report)
+//   npx nx run assistant:accuracy -- --set v3                       the held-out set v3 (blind, looked at once: compared only)
 //   npx nx run assistant:accuracy -- --set dev                      the development sets (tuned on): dev1 + dev2 + dev3
-//   npx nx run assistant:accuracy -- --set dev1 | dev2 | dev3       one development set alone (dev2, dev3: former blind sets)
+//   npx nx run assistant:accuracy -- --set dev1 | dev2 | dev3 | dev4  one development set alone (dev2, dev3: former blind sets; dev4: commands)
 //   npx nx run assistant:accuracy -- --set dev --sweep              calibration, on the development set only
 //   npx nx run assistant:accuracy -- --words-only                   without the embedding model (BM25 over glosses)
 //   npx nx run assistant:accuracy -- --failures                     also list every message that went wrong
@@ -14,8 +15,10 @@ import { SentenceEmbedder } from '../retrieval/sentence-embedder';
 import { DEV_SET } from './dev-questions';
 import { DEV_SET_2 } from './dev-questions-2';
 import { DEV_SET_3 } from './dev-questions-3';
+import { DEV_SET_4 } from './dev-questions-4';
 import { evaluate, type EvaluationMessage, type EvaluationReport, goals, type Shop } from './evaluation-set';
 import { HELD_OUT_3 } from './held-out-questions-3';
+import { HELD_OUT_4 } from './held-out-questions-4';
 import { PERFUME_KNOWLEDGE, SHOP_KNOWLEDGE } from './shop-knowledge';
 
 const args = process.argv.slice(2);
@@ -25,11 +28,14 @@ const option = (name: string) => {
 };
 const setName = option('set') ?? 'held-out';
 const SETS: Record<string, readonly EvaluationMessage[]> = {
-  'held-out': HELD_OUT_3,
+  'held-out': HELD_OUT_4,
+  v4: HELD_OUT_4,
+  v3: HELD_OUT_3,
   dev: [...DEV_SET, ...DEV_SET_2, ...DEV_SET_3],
   dev1: DEV_SET,
   dev2: DEV_SET_2,
   dev3: DEV_SET_3,
+  dev4: DEV_SET_4,
 };
 const set = SETS[setName];
 if (!set) throw new Error(`--set ${setName}: unknown (${Object.keys(SETS).join(', ')})`);
@@ -52,7 +58,7 @@ async function main(): Promise<void> {
     evaluate(set, (message) => decide({ kind: 'text', text: message.text }, indexes[message.shop], { threshold: t, margin: m }));
 
   if (args.includes('--sweep')) {
-    if (setName === 'held-out') throw new Error('--sweep calibrates on the development sets only: add --set dev (or dev1, dev2)');
+    if (!setName.startsWith('dev')) throw new Error('--sweep calibrates on the development sets only: add --set dev (or dev1, dev2)');
     await sweep(embedder);
     await embedder?.close();
     return;

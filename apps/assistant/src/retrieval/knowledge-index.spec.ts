@@ -64,6 +64,15 @@ describe('KnowledgeIndex by words (no model)', () => {
     expect((await index.answer('vos horraires ?')).best?.entry.id).toBe('hours-fr');
   });
 
+  it('corrects a typo to the one word of the knowledge base it is a slip away from, and leaves other words as written', async () => {
+    expect(index.corrected('wat are your opning hours')).toBe('what are your opening hours');
+    expect(index.corrected('how long dose the delivrey take')).toBe('how long does the delivery take');
+    // Known to the gloss (a French word it translates), a stop word, or near no word of the business: kept.
+    expect(index.corrected('vos horaires sont quoi')).toBe('vos horaires sont quoi');
+    expect(index.corrected('do you sell bicycles')).toBe('do you sell bicycles');
+    expect((await index.answer('wat are your opning hours')).best?.entry.id).toBe('hours-en');
+  });
+
   it('leaves greetings and politeness out of the confidence', async () => {
     const bare = await index.answer('What are your opening hours?');
     const wrapped = await index.answer('Hello! What are your opening hours please? Thanks a lot, have a nice day');
@@ -93,6 +102,15 @@ describe('KnowledgeIndex by words (no model)', () => {
     expect(guessLanguage('je voudrais le prix du vélo')).toBe('fr');
     expect(guessLanguage('I would like the price of the bike')).toBe('en');
     expect(guessLanguage('vélo', 'fr')).toBe('fr');
+  });
+});
+
+describe('English shop words in the gloss', () => {
+  it('keeps a written word and adds the plainer word it stands for', () => {
+    expect(glossSenses('trainers voucher')).toEqual([
+      ['trainers', 'shoes'],
+      ['voucher', 'gift', 'card'],
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import MiniSearch, { type SearchResult } from 'minisearch';
 import { ASSISTANT_LANGUAGES, type AssistantLanguage } from '@wt/contracts';
-import { gloss, glossSenses, withinOneEdit } from './gloss';
+import { contentWords as writtenWords, gloss, glossSenses, knownToGloss, withinOneEdit } from './gloss';
 import { cosine, type TextEmbedder } from './sentence-embedder';
 import { analyze, contentWords, stopwordCount } from './text-analysis';
 
@@ -235,6 +235,8 @@ export class KnowledgeIndex {
   private readonly entryTerms: readonly ReadonlySet<string>[];
   /** Without a model: entries whose glossed questions share most of their terms ask the same question. */
   private readonly sameWords: readonly Set<string>[];
+  /** The words the knowledge base is written with (folded, as written and glossed), by length: what a typo is corrected to. */
+  private readonly vocabulary = new Map<number, Set<string>>();
 
   private constructor(
     readonly entries: readonly KnowledgeEntry[],
@@ -247,6 +249,14 @@ export class KnowledgeIndex {
     const counts = ASSISTANT_LANGUAGES.map((language) => ({ language, n: entries.filter((e) => e.language === language).length }));
     counts.sort((a, b) => b.n - a.n);
     this.main = counts[0] && counts[0].n > (counts[1]?.n ?? 0) ? counts[0].language : undefined;
+    for (const entry of entries) {
+      for (const text of [entry.question, ...entry.variants, entry.answer]) {
+        for (const word of [...writtenWords(text), ...gloss(text).split(' ')]) {
+          if (word.length >= TYPO_MIN_LENGTH - 1)
+            this.vocabulary.set(word.length, (this.vocabulary.get(word.length) ?? new Set()).add(word));
+        }
+      }
+    }
     const terms = entries.map((entry) => new Set(analyze(gloss(entry.question), 'en')));
     this.sameWords = terms.map((mine) => {
       const same = new Set<string>();
@@ -414,13 +424,34 @@ export class KnowledgeIndex {
     });
   }
 
+  /**
+   * The message with its typos corrected to the knowledge base's own words: a word of five letters or
+   * more that neither the knowledge base, the gloss nor either language's stop words know, and that is one
+   * slip of the finger from exactly one word of the knowledge base, becomes that word ("opning" → opening,
+   * "retrun" → return, "delivrey" → delivery). A word near none, or near two, is left as written.
+   */
+  corrected(text: string): string {
+    return writtenWords(text)
+      .map((word) => {
+        if (word.length < TYPO_MIN_LENGTH || /\d/.test(word) || this.vocabulary.get(word.length)?.has(word) || knownToGloss(word))
+          return word;
+        if (stopwordCount(word, 'en') > 0 || stopwordCount(word, 'fr') > 0) return word;
+        const near = new Set<string>();
+        for (const length of [word.length - 1, word.length, word.length + 1])
+          for (const known of this.vocabulary.get(length) ?? []) if (withinOneEdit(known, word)) near.add(known);
+        const [only] = near;
+        return near.size === 1 && only !== undefined ? only : word;
+      })
+      .join(' ');
+  }
+
   async answer(text: string, preferred?: AssistantLanguage): Promise<KnowledgeAnswer> {
     const guessed = guessLanguage(text, preferred);
     const glossed = gloss(text);
     if (glossed.length === 0 || this.entries.length === 0) return { language: guessed };
     // A long message is also read part by part (its sentences and clauses): the question is
     // usually one of them, the rest is the story around it. Each entry keeps its best reading.
-    const readings = [text, ...passages(text)].map(glossSenses);
+    const readings = [text, ...passages(text)].map((reading) => glossSenses(this.corrected(reading)));
     const vectors = this.semantic ? await this.semantic.embedder.embed(readings.map(joinSenses)) : [];
     const candidates = await Promise.all(readings.map((reading, r) => this.score(reading, vectors[r])));
     const scored = this.entries.map((_, i) => {
@@ -442,6 +473,9 @@ export class KnowledgeIndex {
     return { best: { ...match, margin }, language: guessed };
   }
 }
+
+/** Words this long or longer may be corrected as typos (shorter ones are too often other words). */
+const TYPO_MIN_LENGTH = 5;
 
 const joinSenses = (senses: readonly (readonly string[])[]) => senses.map((sense) => sense.join(' ')).join(' ');
 
