@@ -11,8 +11,9 @@
 //                           verdict (lost, doubled, sent twice) covers every run; rounds of the groups
 //                           not run are carried over from bench/results/faults.json, marked `carried`
 //   FAULT_BROKERS (3)       Kafka nodes: 3 is a replicated KRaft cluster (replication factor 3,
-//                           min.insync.replicas 2), whose broker rounds kill the node leading the most
-//                           partitions (and the active controller) and measure the pipeline's stall;
+//                           min.insync.replicas 2), whose broker rounds kill, once every stage flows,
+//                           the node leading the most partitions other than the active controller (the
+//                           controller rounds kill the controller) and measure the pipeline's stall;
 //                           1 is the single broker, killed and restarted (the outage, then the resume)
 //   FAULT_POSTGRES (1)      stop and restart PostgreSQL: the run uses a private cluster of its own
 //                           (tools/stack/private-postgres.mjs), so others' databases are untouched;
@@ -325,10 +326,43 @@ async function leadersPerNode() {
   }
 }
 
-async function busiestLeader() {
+/**
+ * The node leading the most partitions, other than `spared` (the active controller: the broker
+ * rounds measure a partition leader's loss, the controller rounds the controller's).
+ * @param {number | undefined} spared
+ */
+async function busiestLeader(spared) {
   const { led } = await leadersPerNode();
-  const [id, count] = [...led.entries()].sort((a, b) => b[1] - a[1])[0];
-  return { id, led: count };
+  const candidates = [...led.entries()].filter(([node]) => node !== spared && node >= 0).sort((a, b) => b[1] - a[1]);
+  const busiest = candidates[0];
+  if (!busiest) throw new Error(`no partition leader other than node ${spared} (leaders: ${JSON.stringify([...led.entries()])})`);
+  return { id: busiest[0], led: busiest[1] };
+}
+
+/** Every stage advanced within this long of the last reading: it flows. */
+const FLOW_GAP_MS = 1_000;
+/**
+ * Until every stage has flowed (no gap between its advances over FLOW_GAP_MS) for `forMs` on end:
+ * a kill while a stage still catches up from the last round (or from the start) would measure that
+ * stage's backlog, not the failover.
+ * @param {number} forMs
+ * @param {number} [limitMs]
+ */
+async function flowing(forMs, limitMs = 120_000) {
+  const at = Date.now();
+  for (;;) {
+    const now = Date.now();
+    const flows = Object.values(advances).every((times) => {
+      const recent = [now - forMs, ...times.filter((t) => t >= now - forMs), now];
+      return times.some((t) => t <= now - forMs) && recent.every((t, i) => i === 0 || t - recent[i - 1] <= FLOW_GAP_MS);
+    });
+    if (flows) return now - at;
+    if (now - at > limitMs)
+      throw new Error(
+        `the stages did not flow for ${forMs / 1000} s within ${limitMs / 1000} s: ${JSON.stringify(stallSince(now - forMs, now))}`,
+      );
+    await sleep(200);
+  }
 }
 
 /** Until every partition has all its replicas in sync again (the restarted node caught up). */
@@ -537,17 +571,30 @@ try {
   }
 
   if (wants('broker') && CLUSTER) {
-    log(`Kafka: ${ROUNDS} times, the node leading the most partitions killed (SIGKILL) under load, then restarted...`);
+    log(
+      `Kafka: ${ROUNDS} times, once every stage flows, the node leading the most partitions (not the active controller) killed (SIGKILL) under load, then restarted...`,
+    );
     for (let round = 1; round <= ROUNDS; round += 1) {
-      await sleep(1500 + Math.random() * 1500);
-      const { id, led } = await busiestLeader();
-      rounds.push(await killNode({ round, group: 'broker', id, led, why: `leads ${led} partitions` }));
+      const waitedMs = await flowing(5_000);
+      await sleep(Math.random() * 1500);
+      const controller = await activeController({ profile: PROFILE });
+      const { id, led } = await busiestLeader(controller?.id);
+      rounds.push(
+        await killNode({
+          round,
+          group: 'broker',
+          id,
+          led,
+          why: `leads ${led} partitions, controller is node ${controller?.id ?? 'unknown'}, flowing after ${(waitedMs / 1000).toFixed(1)} s`,
+        }),
+      );
     }
   }
   if (wants('controller') && CLUSTER) {
     log(`Kafka: ${ROUNDS} times, the active KRaft controller killed (SIGKILL) under load, then restarted...`);
     for (let round = 1; round <= ROUNDS; round += 1) {
-      await sleep(1500 + Math.random() * 1500);
+      await flowing(5_000);
+      await sleep(Math.random() * 1500);
       const controller = await activeController({ profile: PROFILE });
       if (!controller) throw new Error('no active controller found in the quorum state of the running nodes');
       rounds.push(await killNode({ round, group: 'controller', id: controller.id, why: `active controller, epoch ${controller.epoch}` }));
