@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { type InboundMessageV1, type PersonMergeV1, Topic } from '@wt/contracts';
 import { ContactSealer, redactIdentifiers } from '@wt/identity';
 import { DeadLetterSealer, httpDeadLettersFor, KafkaPublisher, type OutgoingRecord, type TopicRecords } from '@wt/kafka';
@@ -78,14 +78,17 @@ const deadLetteredTotal = counter({
  * inbound messages, marketing preferences and account changes. Everything is recorded in one
  * database transaction, opened here, with the records to publish written in the same transaction
  * (WebhookOutbox): a failure there throws (the controller answers 500) and Meta's redelivery is
- * processed afresh. Once it commits the webhook's effect is durable; its records are published
- * after the commit, holding no database connection while Kafka answers, and if that publish fails
- * the outbox relay publishes them later (the webhook is answered 200 either way). A redelivery
- * after success finds the event already recorded and publishes nothing.
+ * processed afresh. Once it commits the webhook's effect is durable and it is answered 200, without
+ * waiting for Kafka (Meta redelivers a webhook not answered quickly, and while a broker failed
+ * over the answers took seconds). Its records are published right after the commit, holding no
+ * database connection while Kafka answers; if that publish fails the outbox relay publishes them
+ * later. A redelivery after success finds the event already recorded and publishes nothing.
  */
 @Injectable()
-export class WebhookIntake {
+export class WebhookIntake implements OnApplicationShutdown {
   private readonly logger = new Logger(WebhookIntake.name);
+  /** Publishes after a commit still waiting for Kafka: a shutdown lets them finish (else the relay publishes their rows). */
+  private readonly publishing = new Set<Promise<void>>();
 
   constructor(
     private readonly tracking: SendTracking,
@@ -281,7 +284,11 @@ export class WebhookIntake {
       const batches = all.filter((batch) => batch.records.length > 0);
       return batches.length > 0 ? { batches, claim: await this.outbox.addClaimed(manager, batches) } : undefined;
     });
-    if (written) await this.publishAfterCommit(written.claim, written.batches);
+    if (written) {
+      const publish = this.publishAfterCommit(written.claim, written.batches);
+      this.publishing.add(publish);
+      void publish.finally(() => this.publishing.delete(publish));
+    }
     for (const { value } of out.statuses) statusTotal.inc({ status: value.status });
     for (const { status, wamid, phoneNumberId } of unknownStatuses) {
       unmatchedTotal.inc({ status });
@@ -291,6 +298,10 @@ export class WebhookIntake {
       );
     }
     return { received: out.statuses.length + inbound.length + out.consents.length };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.publishing);
   }
 
   /**

@@ -21,9 +21,9 @@ import { webhookShapeProblems } from './webhook-shape';
 /**
  * Meta's webhook over HTTP: the subscription handshake, then each notification's signature and
  * shape. A readable one goes to WebhookIntake (one transaction, with what it publishes in the
- * outbox: a failure answers 500 and Meta delivers it again; once committed it is answered 200 and
- * published, by the outbox relay if not at once); a signed but unreadable one is answered 200 and
- * dead-lettered.
+ * outbox: a failure answers 500 and Meta delivers it again; once committed it is answered 200,
+ * and published right after, or by the outbox relay); a signed but unreadable one is answered 200
+ * and dead-lettered.
  */
 @Controller('v1/webhooks/whatsapp')
 @ApiTags('whatsapp webhook')
