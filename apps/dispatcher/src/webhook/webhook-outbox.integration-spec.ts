@@ -2,9 +2,8 @@ import { type MessageStatusV1, Topic } from '@wt/contracts';
 import { createKafka, KafkaPublisher, type OutgoingRecord, type TopicRecords } from '@wt/kafka';
 import { testBrokers, TopicProbe } from '@wt/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { DISPATCHER_ENTITIES, DISPATCHER_MIGRATIONS } from '../app.module';
-import { freshDatabase } from '../testing/dispatcher-children';
+import { type DataSource } from 'typeorm';
+import { migratedDatabase } from '../testing/migrated-database';
 import { WebhookOutbox } from './webhook-outbox';
 
 /**
@@ -18,7 +17,7 @@ import { WebhookOutbox } from './webhook-outbox';
  */
 describe('dispatcher: a webhook status is published exactly once, even when the publish after the commit fails', () => {
   const run = randomUUID().slice(0, 8);
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let db: Awaited<ReturnType<typeof migratedDatabase>>;
   let source: DataSource;
   let publisher: KafkaPublisher;
   let statuses: TopicProbe<Topic.WhatsappMessageStatusV1>;
@@ -57,14 +56,8 @@ describe('dispatcher: a webhook status is published exactly once, even when the 
   }
 
   beforeAll(async () => {
-    db = await freshDatabase(`wt_it_webhook_outbox_${run}`);
-    source = await new DataSource({
-      type: 'postgres',
-      url: db.url,
-      entities: DISPATCHER_ENTITIES,
-      migrations: DISPATCHER_MIGRATIONS,
-    }).initialize();
-    await source.runMigrations();
+    db = await migratedDatabase(`wt_it_webhook_outbox_${run}`);
+    source = db.source;
     publisher = new KafkaPublisher(createKafka({ brokers: testBrokers(), clientId: `webhook-outbox-${run}`, logLevel: 'error' }));
     await publisher.connect();
     statuses = await TopicProbe.start(testBrokers(), Topic.WhatsappMessageStatusV1);
@@ -74,7 +67,6 @@ describe('dispatcher: a webhook status is published exactly once, even when the 
   afterAll(async () => {
     await statuses?.stop();
     await publisher?.disconnect();
-    await source?.destroy();
     await db?.drop();
   });
 
