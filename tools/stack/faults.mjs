@@ -339,8 +339,11 @@ async function busiestLeader(spared) {
   return { id: busiest[0], led: busiest[1] };
 }
 
-/** Every stage advanced within this long of the last reading: it flows. */
-const FLOW_GAP_MS = 1_000;
+/**
+ * Every stage advanced within this long of the last reading: it flows. Above the cadence of a
+ * stage that flows (scoring commits about every 2 s; seen: 1 s made every round "not flowing").
+ */
+const FLOW_GAP_MS = 2_500;
 /**
  * Until every stage has flowed (no gap between its advances over FLOW_GAP_MS) for `forMs` on end:
  * a kill while a stage still catches up from the last round (or from the start) would measure that
