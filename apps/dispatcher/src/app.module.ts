@@ -14,6 +14,7 @@ import { PricingAndConversions1765324800000 } from './migrations/1765324800000-p
 import { CostAndConversionRetention1765411200000 } from './migrations/1765411200000-cost-and-conversion-retention';
 import { PortfolioDeliveredVolume1765497600000 } from './migrations/1765497600000-portfolio-delivered-volume';
 import { DispatchDueByNumber1765584000000 } from './migrations/1765584000000-dispatch-due-by-number';
+import { WebhookOutbox1765670400000 } from './migrations/1765670400000-webhook-outbox';
 import { PricingModule } from './pricing/pricing.module';
 import { WebhookModule } from './webhook/webhook.module';
 
@@ -28,6 +29,7 @@ export const DISPATCHER_MIGRATIONS = [
   CostAndConversionRetention1765411200000,
   PortfolioDeliveredVolume1765497600000,
   DispatchDueByNumber1765584000000,
+  WebhookOutbox1765670400000,
 ];
 
 /**

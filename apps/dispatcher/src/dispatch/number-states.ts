@@ -86,14 +86,25 @@ export class NumberStates {
     );
   }
 
-  /** Remembers a number's account and display number (they come with every `messages` webhook). */
+  /**
+   * Remembers a number's account and display number (they come with every `messages` webhook).
+   * A number already stored as it is named here is left alone, read without a lock: an upsert locks
+   * the row it conflicts with even when it changes nothing, and every webhook of a number then
+   * waited for the one before it to commit (seen: nine of the ten connections of the pool queued on
+   * one number's row, webhooks answered in over 5 s and the decisions' consumer starved).
+   */
   static async remember(manager: EntityManager, numbers: { phoneNumberId: string; wabaId: string; display?: string }[]): Promise<void> {
     if (numbers.length === 0) return;
     const unique = new Map(numbers.map((n) => [n.phoneNumberId, n]));
     const ids = [...unique.keys()].sort();
     await manager.query(
       `INSERT INTO phone_number_state (phone_number_id, waba_id, display_phone_number)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS n(phone_number_id, waba_id, display_phone_number)
+       WHERE NOT EXISTS (
+         SELECT 1 FROM phone_number_state s
+         WHERE s.phone_number_id = n.phone_number_id AND s.waba_id IS NOT DISTINCT FROM n.waba_id
+           AND s.display_phone_number IS NOT DISTINCT FROM COALESCE(n.display_phone_number, s.display_phone_number)
+       )
        ON CONFLICT (phone_number_id) DO UPDATE SET waba_id = EXCLUDED.waba_id, display_phone_number = COALESCE(EXCLUDED.display_phone_number, phone_number_state.display_phone_number)
        WHERE phone_number_state.waba_id IS DISTINCT FROM EXCLUDED.waba_id OR phone_number_state.display_phone_number IS DISTINCT FROM EXCLUDED.display_phone_number`,
       [ids, ids.map((id) => unique.get(id)?.wabaId ?? null), ids.map((id) => unique.get(id)?.display ?? null)],

@@ -1,7 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { type InboundMessageV1, type PersonMergeV1, Topic } from '@wt/contracts';
 import { ContactSealer, redactIdentifiers } from '@wt/identity';
-import { DeadLetterSealer, httpDeadLettersFor, KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
+import { DeadLetterSealer, httpDeadLettersFor, KafkaPublisher, type OutgoingRecord, type TopicRecords } from '@wt/kafka';
 import { counter } from '@wt/observability';
 import {
   inboundMessagesOf,
@@ -12,6 +12,7 @@ import {
   type WhatsAppWebhookPayload,
 } from '@wt/whatsapp';
 import { createHash } from 'node:crypto';
+import { type OutboxClaim } from '@wt/database';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ConversionAttribution, wabaOfNumbers } from '../conversion/conversion-attribution';
 import { OutcomeRecords, statusBase, traceOf } from '../dispatch/send-outcomes';
@@ -29,6 +30,7 @@ import {
   webhookUnmatched,
 } from './webhook-consent';
 import { type PersonMerge, senderOf, WebhookIdentities } from './webhook-identity';
+import { WebhookOutbox } from './webhook-outbox';
 
 /** The route a webhook dead letter came through (header of the dead letter). */
 const WEBHOOK_ROUTE = 'POST /v1/webhooks/whatsapp';
@@ -73,14 +75,20 @@ const deadLetteredTotal = counter({
 
 /**
  * Meta's webhook, once its signature and shape are checked (WebhookController): message statuses,
- * inbound messages, marketing preferences and account changes. Everything is recorded and published
- * inside one database transaction, opened here, that commits only once Kafka has acknowledged: a
- * failure throws (the controller answers 500) and Meta's redelivery is processed afresh; a
- * redelivery after success finds the event already recorded and publishes nothing.
+ * inbound messages, marketing preferences and account changes. Everything is recorded in one
+ * database transaction, opened here, with the records to publish written in the same transaction
+ * (WebhookOutbox): a failure there throws (the controller answers 500) and Meta's redelivery is
+ * processed afresh. Once it commits the webhook's effect is durable and it is answered 200, without
+ * waiting for Kafka (Meta redelivers a webhook not answered quickly, and while a broker failed
+ * over the answers took seconds). Its records are published right after the commit, holding no
+ * database connection while Kafka answers; if that publish fails the outbox relay publishes them
+ * later. A redelivery after success finds the event already recorded and publishes nothing.
  */
 @Injectable()
-export class WebhookIntake {
+export class WebhookIntake implements OnApplicationShutdown {
   private readonly logger = new Logger(WebhookIntake.name);
+  /** Publishes after a commit still waiting for Kafka: a shutdown lets them finish (else the relay publishes their rows). */
+  private readonly publishing = new Set<Promise<void>>();
 
   constructor(
     private readonly tracking: SendTracking,
@@ -91,6 +99,7 @@ export class WebhookIntake {
     private readonly conversions: ConversionAttribution,
     private readonly identities: WebhookIdentities,
     private readonly account: AccountWebhooks,
+    private readonly outbox: WebhookOutbox,
   ) {}
 
   /**
@@ -115,7 +124,7 @@ export class WebhookIntake {
     const inbound: OutgoingRecord<InboundMessageV1>[] = [];
     const unmatched: UnmatchedEvent[] = [];
     const merged: OutgoingRecord<PersonMergeV1>[] = [];
-    await this.dataSource.transaction(async (manager) => {
+    const written = await this.dataSource.transaction(async (manager) => {
       // BSUID-only people this webhook shows to be a number's person: their rows move, profiles is told.
       const merge = async (merges: readonly PersonMerge[]) => {
         if (merges.length > 0) merged.push(...(await this.moveMerged(manager, merges)));
@@ -265,14 +274,21 @@ export class WebhookIntake {
               },
         );
       }
-      // Inside the transaction: if Kafka fails, nothing is recorded and Meta's retry starts over.
-      await this.publisher.publishAll([
+      // In the outbox, in the transaction: published after the commit, or by the relay, never lost.
+      const all: TopicRecords[] = [
         ...out.batches(),
         { topic: Topic.WhatsappInboundV1, records: inbound },
         { topic: Topic.IdentityMergesV1, records: merged },
         { topic: Topic.DeadLetterV1, records: await webhookDeadLetters(this.sealer, unmatched) },
-      ]);
+      ];
+      const batches = all.filter((batch) => batch.records.length > 0);
+      return batches.length > 0 ? { batches, claim: await this.outbox.addClaimed(manager, batches) } : undefined;
     });
+    if (written) {
+      const publish = this.publishAfterCommit(written.claim, written.batches);
+      this.publishing.add(publish);
+      void publish.finally(() => this.publishing.delete(publish));
+    }
     for (const { value } of out.statuses) statusTotal.inc({ status: value.status });
     for (const { status, wamid, phoneNumberId } of unknownStatuses) {
       unmatchedTotal.inc({ status });
@@ -282,6 +298,26 @@ export class WebhookIntake {
       );
     }
     return { received: out.statuses.length + inbound.length + out.consents.length };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.publishing);
+  }
+
+  /**
+   * A committed webhook's records, published: a failure is the outbox relay's to repair, not the
+   * webhook's (its effect is durable; a 500 would only have Meta deliver it again, to find it recorded).
+   */
+  private async publishAfterCommit(claim: OutboxClaim, batches: TopicRecords[]): Promise<void> {
+    try {
+      if (!(await this.outbox.publishClaimed(claim, batches))) {
+        this.logger.warn(`webhook outbox row ${claim.id}: its claim ran out before the publish; the outbox relay publishes it`);
+      }
+    } catch (error) {
+      this.logger.warn(
+        `webhook outbox row ${claim.id} not published after its commit (${error instanceof Error ? error.message : String(error)}); the outbox relay publishes it`,
+      );
+    }
   }
 
   /**

@@ -20,8 +20,9 @@ import { webhookShapeProblems } from './webhook-shape';
 
 /**
  * Meta's webhook over HTTP: the subscription handshake, then each notification's signature and
- * shape. A readable one goes to WebhookIntake (one transaction, committed once Kafka acknowledged:
- * a failure answers 500 and Meta delivers it again); a signed but unreadable one is answered 200
+ * shape. A readable one goes to WebhookIntake (one transaction, with what it publishes in the
+ * outbox: a failure answers 500 and Meta delivers it again; once committed it is answered 200,
+ * and published right after, or by the outbox relay); a signed but unreadable one is answered 200
  * and dead-lettered.
  */
 @Controller('v1/webhooks/whatsapp')
@@ -55,14 +56,14 @@ export class WebhookController {
   @ApiBody({ description: "Meta's webhook notification (statuses, messages, user preferences)", schema: WEBHOOK_PAYLOAD_SCHEMA })
   @ApiAnswer(
     200,
-    'Recorded, and published on Kafka (statuses, inbound messages, consent changes); a redelivery records nothing new',
+    'Recorded, and published on Kafka (statuses, inbound messages, consent changes) after the commit, by the outbox relay if not at once; a redelivery records nothing new',
     WEBHOOK_RECEIVED_SCHEMA,
   )
   @ApiErrors({
     401: 'X-Hub-Signature-256 is missing or does not match the body',
     413: 'The body is over the limit (nothing to check the signature of)',
     415: 'The body is not application/json',
-    503: 'Not recorded (Kafka or Postgres unavailable): Meta delivers it again',
+    503: 'Not recorded (Postgres unavailable, or Kafka for a dead letter): Meta delivers it again',
   })
   @ReadsOwnInput()
   async receive(@Req() request: RawBodyRequest<Request>): Promise<{ received: number }> {

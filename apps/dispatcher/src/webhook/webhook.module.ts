@@ -9,11 +9,13 @@ import { IdentityMergeConsumer } from './identity-merge.consumer';
 import { WebhookController } from './webhook.controller';
 import { WebhookIdentities } from './webhook-identity';
 import { WebhookIntake } from './webhook-intake';
+import { WebhookOutbox } from './webhook-outbox';
 
 /**
  * Meta's webhook: WebhookController checks signature and shape, WebhookIntake records everything in
  * one transaction through the modules below (statuses and failures: dispatch/; billed prices:
- * pricing/; button taps and ad clicks: conversion/) and publishes it; WebhookIdentities resolves
+ * pricing/; button taps and ad clicks: conversion/) with what to publish (WebhookOutbox), and
+ * publishes it after the commit; WebhookIdentities resolves
  * the people webhooks name; AccountWebhooks follows account changes.
  */
 @Module({
@@ -21,6 +23,7 @@ import { WebhookIntake } from './webhook-intake';
   controllers: [WebhookController, IdentityMergeConsumer],
   providers: [
     WebhookIntake,
+    WebhookOutbox,
     AccountWebhooks,
     WebhookIdentities,
     {

@@ -1,5 +1,5 @@
 import { Topic } from '@wt/contracts';
-import { type TopicProbe } from '@wt/testing';
+import { eventually, type TopicProbe } from '@wt/testing';
 import { type InboundMessage, type MessageStatusUpdate, signWebhookBody, type UserPreference } from '@wt/whatsapp';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type TestPerson, DispatcherTestBed } from '../testing/dispatcher-fixtures';
@@ -13,7 +13,8 @@ interface Delivery {
 /**
  * Meta's webhook on the real broker, the real Postgres and the built dispatcher (issue 5, point 5):
  * a bad or missing `X-Hub-Signature-256` gets 401 and publishes nothing on any topic; a delivery
- * Meta retries publishes each of its events once; the subscription handshake answers only the
+ * Meta retries publishes each of its events once (through the webhook outbox, emptied by the
+ * publishes right after the commits); the subscription handshake answers only the
  * right verify token. Absence is proven by ordering, never by waiting: a later valid webhook for
  * the same person (same Kafka key, so the same partition) is seen on every topic first.
  */
@@ -185,6 +186,11 @@ describe('dispatcher webhooks: signatures, duplicates and the verification hands
     expect(messages[0]?.key).toBe(person.personId);
     expect(JSON.stringify(messages[0]?.value)).not.toContain(person.digits);
     expect(stops[0]?.key).toBe(person.personId);
+    // Published right after their commits (the outbox's rows deleted then), none left to the relay.
+    await eventually('the webhook outbox emptied by the publishes after the commits', async () => {
+      const { rows } = await bed.db.pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_outbox`);
+      return rows[0]?.n === 0 ? true : undefined;
+    });
   });
 
   it('answers the verification challenge with the right verify token only', async () => {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type CampaignV1, Topic } from '@wt/contracts';
 import { KafkaPublisher, type OutgoingRecord } from '@wt/kafka';
 import { DataSource } from 'typeorm';
-import { TransactionalOutbox } from '../outbox/transactional-outbox';
+import { TransactionalOutbox } from '@wt/database';
 
 export type CampaignRecord = OutgoingRecord<CampaignV1>;
 
