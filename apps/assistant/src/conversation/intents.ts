@@ -218,8 +218,12 @@ const EXISTENCE_OF_COMMAND: readonly Pattern[] = [
   p(
     ` (?:is there|are there|do you have|have you got) (?:a |an |any |some )?(?:way|command|option|button|keyword|word|link|code|procedure|process)\\b`,
   ),
-  p(` (?:y a t il|il y a|existe t il|est ce qu il y a|vous avez|avez vous) (?:un |une |des )?(?:moyen|commande|option|bouton|mot|lien|code|procedure)\\b`),
-  p(` (?:just asking|asking for later|for later|for future reference|just curious|out of curiosity|just wondering|au cas ou|pour plus tard|juste pour savoir|par curiosite|pour info)\\b`),
+  p(
+    ` (?:y a t il|il y a|existe t il|est ce qu il y a|vous avez|avez vous) (?:un |une |des )?(?:moyen|commande|option|bouton|mot|lien|code|procedure)\\b`,
+  ),
+  p(
+    ` (?:just asking|asking for later|for later|for future reference|just curious|out of curiosity|just wondering|au cas ou|pour plus tard|juste pour savoir|par curiosite|pour info)\\b`,
+  ),
 ];
 
 /**
@@ -261,7 +265,9 @@ export const declinesAPerson = (normalized: string): boolean => matchOf(NOT_HUMA
 
 /** The message speaks of a command without asking for it: a negation, a question about it, or how it works. */
 export function notTheCommand(normalized: string): boolean {
-  return [ABOUT_COMMAND, NEGATED_COMMAND, HOW_ABOUT_COMMAND, EXISTENCE_OF_COMMAND, NOT_WANTED_COMMAND, REPORTED_COMMAND].some((patterns) => matchOf(patterns, normalized) !== undefined);
+  return [ABOUT_COMMAND, NEGATED_COMMAND, HOW_ABOUT_COMMAND, EXISTENCE_OF_COMMAND, NOT_WANTED_COMMAND, REPORTED_COMMAND].some(
+    (patterns) => matchOf(patterns, normalized) !== undefined,
+  );
 }
 
 const NOT_DELETE: readonly Pattern[] = [

@@ -1,4 +1,12 @@
-import { ANSWER_CALIBRATION, type KnowledgeEntry, KnowledgeIndex, guessLanguage, passages, questionSentences, withoutSignature } from './knowledge-index';
+import {
+  ANSWER_CALIBRATION,
+  type KnowledgeEntry,
+  KnowledgeIndex,
+  guessLanguage,
+  passages,
+  questionSentences,
+  withoutSignature,
+} from './knowledge-index';
 import { gloss, glossSenses } from './gloss';
 import { modelFiles } from './model-files';
 import { cosine, SentenceEmbedder } from './sentence-embedder';

@@ -488,7 +488,8 @@ export function passages(text: string): string[] {
   const unsigned = withoutSignature(text);
   if (unsigned !== text) parts.add(unsigned);
   if (gloss(text).split(' ').length >= LONG_MESSAGE_WORDS)
-    for (const part of text.split(/[.!?;,:\n]+|\s(?:but|so|mais|donc|alors|et|and)\s/i)) if (gloss(part).split(' ').length >= 2) parts.add(part);
+    for (const part of text.split(/[.!?;,:\n]+|\s(?:but|so|mais|donc|alors|et|and)\s/i))
+      if (gloss(part).split(' ').length >= 2) parts.add(part);
   return [...parts];
 }
 
