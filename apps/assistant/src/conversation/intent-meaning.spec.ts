@@ -30,6 +30,14 @@ describe('commands by meaning (the ONNX model, fetched from Maven Central into t
     expect(found?.similarity ?? 0).toBeLessThan(INTENT_CALIBRATION.threshold);
   });
 
+  it.each(['what would make these adverts end?', 'comment faire disparaître mes informations de chez vous ?'])(
+    'never reads the question %j as a stop or a delete: only a pattern runs those',
+    async (text) => {
+      const found = await closestIntent(text, embedder);
+      expect(found === undefined || (found.intent !== 'stop' && found.intent !== 'delete')).toBe(true);
+    },
+  );
+
   it.each(['no need to unsubscribe me, I like your offers', 'how would I delete my data one day?'])(
     'never reads %j as a command: it says not to, or asks how',
     async (text) => {

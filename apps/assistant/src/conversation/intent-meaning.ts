@@ -1,6 +1,6 @@
 import { type AssistantLanguage } from '@wt/contracts';
 import { cosine, type TextEmbedder } from '../retrieval/sentence-embedder';
-import { declinesAPerson, type IntentName, normalizeForIntent, notTheCommand } from './intents';
+import { declinesAPerson, type IntentName, normalizeForIntent, notTheCommand, withoutQuotes } from './intents';
 
 /**
  * Commands by MEANING: a message that no intent pattern recognises is compared with a few generic
@@ -121,13 +121,27 @@ function prototypesOf(embedder: TextEmbedder): Promise<readonly Prototype[]> {
  * supprimer"), or is empty. The caller applies the threshold.
  */
 export async function closestIntent(raw: string, embedder: TextEmbedder): Promise<IntentByMeaning | undefined> {
-  const text = normalizeForIntent(raw);
+  const text = normalizeForIntent(withoutQuotes(raw));
   if (text.trim().length === 0 || notTheCommand(text)) return undefined;
   const [prototypes, [vector]] = await Promise.all([prototypesOf(embedder), embedder.embed([text.trim()])]);
+  // A question is never a stop or a delete by meaning alone (a false stop or delete is worse than a
+  // handoff): it can only be asking why, or for a person ("d'où vient ce message ?").
+  const question = isQuestion(raw, text);
   let best: IntentByMeaning | undefined;
   for (const p of prototypes) {
+    if (question && DESTRUCTIVE.has(p.intent)) continue;
     const similarity = cosine(vector!, p.vector);
     if (!best || similarity > best.similarity) best = { intent: p.intent, language: p.language, similarity };
   }
   return best?.intent === 'human' && declinesAPerson(text) ? undefined : best;
 }
+
+/** The commands that cannot be undone by the person's next message: only a pattern, never a question read by meaning, runs them. */
+const DESTRUCTIVE: ReadonlySet<IntentName> = new Set(['stop', 'delete']);
+
+/** Words a question starts with, in both languages (read on a normalized message). */
+const QUESTION_START =
+  /^ (?:why|how|what|when|where|who|which|is|are|do|does|did|can|could|would|will|should|est ce|pourquoi|comment|quoi|quand|ou|d ou|qui|quel|quelle|quels|quelles|combien|y a t il|peut on|puis je) /;
+
+/** A question mark, or a question word first: the message asks something rather than telling the business what to do. */
+export const isQuestion = (raw: string, normalized: string): boolean => raw.includes('?') || QUESTION_START.test(normalized);

@@ -1,4 +1,4 @@
-import { normalizeForIntent, recognizeIntent } from './intents';
+import { normalizeForIntent, recognizeIntent, withoutQuotes } from './intents';
 
 const intentOf = (text: string) => recognizeIntent(text)?.intent;
 
@@ -96,6 +96,35 @@ describe('recognizeIntent', () => {
       expect(intentOf(text)).toBeUndefined();
     },
   );
+
+  it.each([
+    // Not wanted, in French too: the wish is negated before the command word.
+    'je ne veux pas me désabonner, vos offres me plaisent',
+    "pas question d'effacer mon historique, j'en ai besoin",
+    'I have no intention to unsubscribe',
+    // Asking whether a command exists, for later or out of curiosity.
+    'do you have a keyword to opt out? just curious',
+    'y a-t-il un lien pour se désinscrire ?',
+    // A command word told or quoted, not said.
+    'the lady at the till said to text stop to get fewer offers, is that true?',
+    'une amie m’a dit de répondre STOP pour avoir moins de pubs',
+    'in your last message, what is “STOP” for at the bottom?',
+  ])('acts on no command for %j: not wanted, asked about, or only quoted', (text) => {
+    expect(intentOf(text)).toBeUndefined();
+  });
+
+  it.each([
+    ['"STOP"', 'stop'],
+    ['je ne veux plus recevoir vos pubs, stop', 'stop'],
+    ['I do not want your messages any more, unsubscribe me', 'stop'],
+  ])('still acts on %j: a quote alone, or a negation of the messages rather than of the command', (text, intent) => {
+    expect(intentOf(text)).toBe(intent);
+  });
+
+  it('keeps a quoted message as written when nothing is said around it', () => {
+    expect(withoutQuotes('« stop »')).toBe('« stop »');
+    expect(withoutQuotes('why does your message say "reply STOP"?')).toBe('why does your message say  ?');
+  });
 
   it('spells out SMS writing and folds accents before reading', () => {
     expect(normalizeForIntent('Pk tu m’envoies ça stp ?')).toBe(' pourquoi tu m envoies ca svp ');

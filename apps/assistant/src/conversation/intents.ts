@@ -210,6 +210,46 @@ const HOW_ABOUT_COMMAND: readonly Pattern[] = [
   ),
 ];
 
+/**
+ * Asking whether a command exists or how it is done, for later or out of curiosity, is not the command:
+ * "is there a way to unsubscribe?", "y a-t-il un moyen de se désinscrire ?", "just asking".
+ */
+const EXISTENCE_OF_COMMAND: readonly Pattern[] = [
+  p(
+    ` (?:is there|are there|do you have|have you got) (?:a |an |any |some )?(?:way|command|option|button|keyword|word|link|code|procedure|process)\\b`,
+  ),
+  p(
+    ` (?:y a t il|il y a|existe t il|est ce qu il y a|vous avez|avez vous) (?:un |une |des )?(?:moyen|commande|option|bouton|mot|lien|code|procedure)\\b`,
+  ),
+  p(
+    ` (?:just asking|asking for later|for later|for future reference|just curious|out of curiosity|just wondering|au cas ou|pour plus tard|juste pour savoir|par curiosite|pour info)\\b`,
+  ),
+];
+
+/**
+ * Not wanting a command, in French as in English ("je ne veux pas me désabonner", "pas envie d'arrêter",
+ * "je ne souhaite pas que vous supprimiez"): the wish is negated before the command word.
+ */
+const PRONOUNS = '(?: (?:de|d|m|me|moi|nous|que|qu|vous|te|t|le|la|les|mes|mon|ma|vos|votre|of|to|you|me|my|your))*';
+const NOT_WANTED_COMMAND: readonly Pattern[] = [
+  p(
+    ` (?:je |j )?(?:ne |n )?(?:veux|voudrais|souhaite|souhaiterais|compte|ai|demande) (?:pas|jamais|surtout pas)${PRONOUNS} ${COMMAND_WORD}`,
+  ),
+  p(` (?:pas|aucune|plus) (?:envie|question|intention)${PRONOUNS} ${COMMAND_WORD}`),
+  p(` (?:hors de question|il n est pas question)${PRONOUNS} ${COMMAND_WORD}`),
+  p(` (?:i |we )?(?:have no|had no|no) (?:intention|wish|plan|desire)${PRONOUNS} ${COMMAND_WORD}`),
+];
+
+/**
+ * A command word told or quoted rather than said: "my friend told me to write stop", "on m'a dit de
+ * répondre STOP". (A quoted word in a longer message is taken out before the patterns read it: see
+ * `withoutQuotes`.)
+ */
+const REPORTED_COMMAND: readonly Pattern[] = [
+  p(` (?:told|tells|asked|says|said|advised|suggested)(?: \\w+){0,3} (?:to )?(?:write|reply|send|say|type|text|answer|respond)\\b`),
+  p(` (?:dit|conseille|demande|propose|explique)(?: \\w+){0,3} (?:de |d )?(?:ecrire|repondre|envoyer|taper|mettre|dire)\\b`),
+];
+
 /** Saying that no person is needed: "no need for an agent", "pas besoin d'un conseiller". */
 const NOT_HUMAN: readonly Pattern[] = [
   p(
@@ -225,7 +265,9 @@ export const declinesAPerson = (normalized: string): boolean => matchOf(NOT_HUMA
 
 /** The message speaks of a command without asking for it: a negation, a question about it, or how it works. */
 export function notTheCommand(normalized: string): boolean {
-  return [ABOUT_COMMAND, NEGATED_COMMAND, HOW_ABOUT_COMMAND].some((patterns) => matchOf(patterns, normalized) !== undefined);
+  return [ABOUT_COMMAND, NEGATED_COMMAND, HOW_ABOUT_COMMAND, EXISTENCE_OF_COMMAND, NOT_WANTED_COMMAND, REPORTED_COMMAND].some(
+    (patterns) => matchOf(patterns, normalized) !== undefined,
+  );
 }
 
 const NOT_DELETE: readonly Pattern[] = [
@@ -301,13 +343,28 @@ function markedLanguage(text: string): AssistantLanguage | undefined {
   return undefined;
 }
 
+/** Text in quotation marks: a word quoted is mentioned, not said ("they told me to send “STOP”"). */
+const QUOTED = /"[^"]*"|“[^”]*”|«[^»]*»|„[^“”]*[“”]/g;
+/** Outside the quotes, this many words make a sentence of its own, in which a quoted command is only mentioned. */
+const WORDS_AROUND_A_QUOTE = 3;
+
+/**
+ * The message with its quoted parts taken out, when enough is said around them; else as written (a
+ * message that is nothing but `"STOP"` is still a stop).
+ */
+export function withoutQuotes(raw: string): string {
+  const outside = raw.replace(QUOTED, ' ');
+  if (outside === raw) return raw;
+  return normalizeForIntent(outside).trim().split(' ').filter(Boolean).length >= WORDS_AROUND_A_QUOTE ? outside : raw;
+}
+
 /**
  * The command or request for a person a message expresses, if any. Read in this order: a request
  * to delete the data (it ends the messages too), to stop, why this message, a person. A negated
  * request ("don't stop") or a question about the command ("what does STOP do?") is none of them.
  */
 export function recognizeIntent(raw: string): RecognizedIntent | undefined {
-  const text = normalizeForIntent(raw);
+  const text = normalizeForIntent(withoutQuotes(raw));
   if (text.trim().length === 0) return undefined;
   const about = notTheCommand(text);
   const found = (intent: IntentName, pattern: Pattern): RecognizedIntent => ({

@@ -496,10 +496,20 @@ export function withinOneEdit(a: string, b: string): boolean {
   return a.slice(i + 1) === b.slice(i + 1) || a.slice(i) === b.slice(i + 1) || a.slice(i + 1) === b.slice(i);
 }
 
+/**
+ * The English words the lexicon itself holds (the senses it gives, the synonyms): such a word is English
+ * as written, never a misspelled French word ("hours" is not a slip of "jours").
+ */
+const ENGLISH_OF_LEXICON = new Set(
+  [...Object.values(FRENCH_TO_ENGLISH), ...Object.keys(ENGLISH_SYNONYMS), ...Object.values(ENGLISH_SYNONYMS)].flatMap((senses) =>
+    senses.split(' '),
+  ),
+);
+
 /** The English sense of a French word, also when it is misspelled by one letter (words of five letters or more). */
 function englishOf(word: string): string | undefined {
   const exact = FRENCH_TO_ENGLISH[word];
-  if (exact !== undefined || word.length < 5) return exact;
+  if (exact !== undefined || word.length < 5 || ENGLISH_OF_LEXICON.has(word)) return exact;
   for (const length of [word.length, word.length - 1, word.length + 1]) {
     const near = LEXICON_BY_LENGTH.get(length)?.find((candidate) => withinOneEdit(candidate, word));
     if (near) return FRENCH_TO_ENGLISH[near];

@@ -1,5 +1,13 @@
-import { ANSWER_CALIBRATION, type KnowledgeEntry, KnowledgeIndex, guessLanguage } from './knowledge-index';
-import { glossSenses } from './gloss';
+import {
+  ANSWER_CALIBRATION,
+  type KnowledgeEntry,
+  KnowledgeIndex,
+  guessLanguage,
+  passages,
+  questionSentences,
+  withoutSignature,
+} from './knowledge-index';
+import { gloss, glossSenses } from './gloss';
 import { modelFiles } from './model-files';
 import { cosine, SentenceEmbedder } from './sentence-embedder';
 import { analyze } from './text-analysis';
@@ -111,6 +119,24 @@ describe('English shop words in the gloss', () => {
       ['trainers', 'shoes'],
       ['voucher', 'gift', 'card'],
     ]);
+  });
+});
+
+describe('the readings of a message', () => {
+  it('reads the question sentence alone when a message says more around it', () => {
+    expect(questionSentences('Morning! Small thing: do you sell insoles? Ta, Kim')).toEqual(['do you sell insoles?']);
+    expect(questionSentences('do you sell insoles?')).toEqual([]);
+    expect(passages('Morning! Small thing: do you sell insoles? Ta, Kim')).toContain('do you sell insoles?');
+  });
+
+  it('reads the message without the name signed at its end, and keeps one that is not a signature', () => {
+    expect(withoutSignature('Do you sell insoles? Kind regards, Kim Lee')).toBe('Do you sell insoles? Kind regards');
+    expect(withoutSignature('vous vendez des semelles ?\nAnne')).toBe('vous vendez des semelles ?');
+    expect(withoutSignature('Can I pay by card, Visa?')).toBe('Can I pay by card, Visa?');
+  });
+
+  it('reads an English word of its own lexicon as English, not as a French word one letter away', () => {
+    expect(gloss('hours?')).toBe('hours');
   });
 });
 

@@ -484,8 +484,35 @@ const LONG_MESSAGE_WORDS = 10;
 
 /** The parts of a long message that may hold its question: sentences and clauses of two glossed words or more (none for a short message). */
 export function passages(text: string): string[] {
-  if (gloss(text).split(' ').length < LONG_MESSAGE_WORDS) return [];
-  return text.split(/[.!?;,:\n]+|\s(?:but|so|mais|donc|alors|et|and)\s/i).filter((part) => gloss(part).split(' ').length >= 2);
+  const parts = new Set(questionSentences(text));
+  const unsigned = withoutSignature(text);
+  if (unsigned !== text) parts.add(unsigned);
+  if (gloss(text).split(' ').length >= LONG_MESSAGE_WORDS)
+    for (const part of text.split(/[.!?;,:\n]+|\s(?:but|so|mais|donc|alors|et|and)\s/i))
+      if (gloss(part).split(' ').length >= 2) parts.add(part);
+  return [...parts];
+}
+
+/** A name signed at the end of a message, after a comma, a dash or a new line: "..., Tom", "— M. Martin", "\nJulie D." */
+const SIGNATURE = /(?:[,\n]|\s[-–—])\s*(?:(?:m|mme|mr|mrs|ms|dr)\.?\s+)?\p{Lu}[\p{L}'-]*(?:\s+\p{Lu}[\p{L}'-]*\.?)?\s*[.!]*\s*$/u;
+
+/** The message without the name signed at its end (a name the knowledge base never holds only lowers its coverage). */
+export function withoutSignature(text: string): string {
+  return text.replace(SIGNATURE, '').trim() || text;
+}
+
+/**
+ * The sentences of a message that ask (end with a question mark), when the message has more than one
+ * sentence: the question alone, without the greeting, the story or the signature around it ("Hi there!
+ * Quick one: how do I ...? Thanks, Tom" → "how do I ...?"). A preamble before a colon is left out too.
+ */
+export function questionSentences(text: string): string[] {
+  const sentences = text.split(/(?<=[.!?…])\s+|\n+/).filter((sentence) => sentence.trim().length > 0);
+  if (sentences.length < 2) return [];
+  return sentences
+    .filter((sentence) => sentence.includes('?'))
+    .map((sentence) => sentence.replace(/^[^:?]*:\s*/, '').trim())
+    .filter((sentence) => gloss(sentence).length > 0);
 }
 
 /** How much of the message's words an entry covers (closeness mapped linearly from closeLow to closeHigh), and which it does not. */
