@@ -375,7 +375,7 @@ async function evaluate() {
 
     // 4. Baselines: chosen here from the same audience, sent by the same dispatcher.
     const message = (/** @type {string} */ policy) => ({ businessId: POLICY_NUMBER[policy], categories: [category] });
-    /** People of the audience in quiet hours when the baselines chose (the same for every policy: one instant). */
+    /** People of the audience in quiet hours as the last baseline chose (the baselines choose within seconds). */
     let asleep = 0;
     for (const policy of POLICIES.slice(1)) {
       const audience = await audienceOf(POLICY_BUSINESS[policy]);
