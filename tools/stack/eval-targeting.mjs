@@ -72,6 +72,7 @@ const OPTIONS = {
   engagementsPerRound: num('EVAL_ENGAGEMENTS', 3),
   holdoutShare: num('EVAL_HOLDOUT', 0.1),
   seed: process.env.EVAL_SEED ?? (POPULATION === 'simulation' ? 'wt-eval-v1' : 'wt-archetypes-v1'),
+  quietHours: process.env.EVAL_QUIET_HOURS ?? '21-8',
 };
 const OUT = path.resolve(ROOT, process.env.EVAL_OUT ?? `bench/results/targeting-${POPULATION}.json`);
 // Creating this file ends the run after the current round, with the rounds done (the JSON says `complete: false`).
@@ -99,7 +100,23 @@ const { LogisticModel } = dist('apps/scoring/src/relevance/logistic-model.js');
 const { Topic } = dist('libs/contracts/src/index.js');
 const { holdoutBucket, isQuietHours } = dist('apps/scoring/src/policy/contact-policy.js');
 // Scoring's defaults (apps/scoring scoring.config.ts), which the baselines are held to as well.
-const CONTACT_POLICY = { perBusinessWeeklyCap: 2, crossBusinessDailyCap: 2, quietStartHour: 21, quietEndHour: 8, defaultTimeZone: 'UTC' };
+// Quiet hours (EVAL_QUIET_HOURS=start-end, local time, [start, end)): scoring's production default 21-8
+// unless asked otherwise, given to scoring and applied to the baselines alike (the local stack turns
+// them off by default: without this, scoring sent at night while the baselines waited). The audience's
+// numbers are European: run at night (UTC 20:00-07:00), most of it sleeps and nothing is sent in a
+// round; to reproduce the daytime conditions then, shift the window (e.g. EVAL_QUIET_HOURS=2-13, as long).
+const QUIET_HOURS = /^(\d{1,2})-(\d{1,2})$/.exec(process.env.EVAL_QUIET_HOURS ?? '21-8');
+if (!QUIET_HOURS || Number(QUIET_HOURS[1]) > 23 || Number(QUIET_HOURS[2]) > 23) {
+  console.error(`EVAL_QUIET_HOURS must be <start>-<end> in hours 0-23, got ${process.env.EVAL_QUIET_HOURS}`);
+  process.exit(2);
+}
+const CONTACT_POLICY = {
+  perBusinessWeeklyCap: 2,
+  crossBusinessDailyCap: 2,
+  quietStartHour: Number(QUIET_HOURS[1]),
+  quietEndHour: Number(QUIET_HOURS[2]),
+  defaultTimeZone: 'UTC',
+};
 const { decisionIdFor } = dist('apps/scoring/src/decision/decision-policy.js');
 const { default: pg } = await import('pg');
 const { default: kafkajs } = await import('kafkajs');
@@ -152,6 +169,8 @@ try {
       // business holds for the whole run; the baselines are held to the same caps below.
       scoring: {
         ...serviceEnv,
+        QUIET_START_HOUR: String(CONTACT_POLICY.quietStartHour),
+        QUIET_END_HOUR: String(CONTACT_POLICY.quietEndHour),
         LAUNCH_POLL_MS: '200',
         LAUNCH_BATCH_SIZE: '1000',
         CAMPAIGN_CACHE_MS: '0',
@@ -271,7 +290,7 @@ async function evaluate() {
   });
 
   /**
-   * @typedef {{round: number, category: string, policies: Record<string, Tally>, phaseSeconds: Record<string, number>,
+   * @typedef {{round: number, category: string, policies: Record<string, Tally>, asleep: number, phaseSeconds: Record<string, number>,
    *            model: Awaited<ReturnType<typeof currentModel>>, seconds: number}} RoundResult
    */
   /** @type {RoundResult[]} */
@@ -356,6 +375,8 @@ async function evaluate() {
 
     // 4. Baselines: chosen here from the same audience, sent by the same dispatcher.
     const message = (/** @type {string} */ policy) => ({ businessId: POLICY_NUMBER[policy], categories: [category] });
+    /** People of the audience in quiet hours as the last baseline chose (the baselines choose within seconds). */
+    let asleep = 0;
     for (const policy of POLICIES.slice(1)) {
       const audience = await audienceOf(POLICY_BUSINESS[policy]);
       /** @type {Record<string, (s: AudienceMember) => number>} */
@@ -368,6 +389,7 @@ async function evaluate() {
       const score = scores[policy];
       // The same constraints as scoring's: opted in (the audience), the weekly cap per business, quiet hours, the holdout.
       const now = new Date();
+      asleep = audience.filter((s) => isQuietHours(now, s.timeZone, CONTACT_POLICY)).length;
       const eligible = audience.filter(
         (s) => sentCount(policy, s.personId) < CONTACT_POLICY.perBusinessWeeklyCap && !isQuietHours(now, s.timeZone, CONTACT_POLICY),
       );
@@ -489,6 +511,7 @@ async function evaluate() {
       round: round + 1,
       category,
       policies,
+      asleep,
       phaseSeconds: phases,
       model,
       seconds: Math.round((Date.now() - roundStarted) / 100) / 10,
@@ -498,7 +521,8 @@ async function evaluate() {
       `round ${round + 1}/${OPTIONS.rounds} (${category}, ${roundResult.seconds} s: ${Object.entries(phases)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}): conversions ${POLICIES.map((p) => `${p} ${totals[p].conversions}`).join(', ')}; ` +
-        `expected learned ${totals.learned.expectedConversions.toFixed(1)} vs oracle ${totals.oracle.expectedConversions.toFixed(1)}; model ${model.version}`,
+        `expected learned ${totals.learned.expectedConversions.toFixed(1)} vs oracle ${totals.oracle.expectedConversions.toFixed(1)}; model ${model.version}; ` +
+        `${asleep} of the audience in quiet hours (${OPTIONS.quietHours} local)`,
     );
     writeReport(summarize());
   }

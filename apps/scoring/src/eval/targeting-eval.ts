@@ -221,6 +221,8 @@ export function runTargetingEval(options: EvalOptions, log: (line: string) => vo
   const longDecay = Math.pow(2, -options.hoursPerRound / options.interestHalfLifeHours);
   const recentDecay = Math.pow(2, -options.hoursPerRound / options.recentHalfLifeHours);
   const rounds: RoundResult[] = [];
+  /** Rounds in a real week (the weekly cap's window). */
+  const weekRounds = (7 * 24) / options.hoursPerRound;
   const predictions: { p: number; y: number; round: number }[] = [];
 
   const addEvent = (profile: Profile, category: string, type: EngagementType, source: string, businessId?: string) => {
@@ -270,11 +272,14 @@ export function runTargetingEval(options: EvalOptions, log: (line: string) => vo
       sent: zero(),
       weights: {},
     };
+    // Fatigue counts the last 7 rounds (simulated days, as the sandbox counts them); the weekly cap and
+    // the model's fatigue count a real week: with rounds minutes apart (as through the services) it never resets.
     const recentOf = (policy: PolicyName, phone: string) => (sends[policy].get(phone) ?? []).filter((r) => r > round - 7).length;
+    const weekOf = (policy: PolicyName, phone: string) => (sends[policy].get(phone) ?? []).filter((r) => r > round - weekRounds).length;
 
     for (const policy of POLICIES) {
       // The same constraints for every policy: its own opt-outs, the weekly cap, then the holdout.
-      const audience = phones.filter((p) => !optedOut[policy].has(p) && recentOf(policy, p) < options.weeklyCap);
+      const audience = phones.filter((p) => !optedOut[policy].has(p) && weekOf(policy, p) < options.weeklyCap);
       const features = new Map<string, FeatureValues>();
       const draw = (p: string) => parseInt(createHash('sha256').update(`${policy}:${round}:${p}`).digest('hex').slice(0, 8), 16);
       let score: (phone: string) => number;
@@ -285,7 +290,7 @@ export function runTargetingEval(options: EvalOptions, log: (line: string) => vo
             const f = extractFeatures(
               snapshotOf(phone, profiles.get(phone)!, now, options, world.source(phone)),
               campaign,
-              historyOf(phone, round, sends.learned, responses),
+              historyOf(phone, round, weekRounds, sends.learned, responses),
               now,
               population,
             ).values;
@@ -444,11 +449,12 @@ function snapshotOf(phone: string, profile: Profile, now: Date, options: EvalOpt
 function historyOf(
   phone: string,
   round: number,
+  weekRounds: number,
   sends: ReadonlyMap<string, number[]>,
   responses: ReadonlyMap<string, typeof NO_RESPONSES>,
 ): MessagingHistory {
   const mine = sends.get(phone) ?? [];
-  const week = mine.filter((r) => r > round - 7).length;
+  const week = mine.filter((r) => r > round - weekRounds).length;
   return {
     sentLastDay: 0,
     sentLastWeek: week,
