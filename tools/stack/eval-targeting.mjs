@@ -64,6 +64,19 @@ if (!POPULATIONS.includes(POPULATION)) {
   console.error(`EVAL_POPULATION must be one of ${POPULATIONS.join(', ')} (or unset: both), got ${POPULATION}`);
   process.exit(2);
 }
+/**
+ * Scoring's production window, 21-8 local, when a run started now (up to 2 h long) falls in the day of
+ * the audience (the populations' numbers are European: UTC-1 to UTC+3); otherwise the same 11 hours
+ * moved by whole hours so that they start 9 h from now (UTC): run at night, the audience would sleep
+ * through every round and no policy would send. Either way every policy is held to the same window.
+ * @param {Date} now
+ */
+function defaultQuietHours(now) {
+  const hour = now.getUTCHours();
+  if (hour >= 9 && hour <= 15) return '21-8';
+  const start = (hour + 9) % 24;
+  return `${start}-${(start + 11) % 24}`;
+}
 const OPTIONS = {
   population: POPULATION,
   people: num('EVAL_PEOPLE', 750),
@@ -72,7 +85,7 @@ const OPTIONS = {
   engagementsPerRound: num('EVAL_ENGAGEMENTS', 3),
   holdoutShare: num('EVAL_HOLDOUT', 0.1),
   seed: process.env.EVAL_SEED ?? (POPULATION === 'simulation' ? 'wt-eval-v1' : 'wt-archetypes-v1'),
-  quietHours: process.env.EVAL_QUIET_HOURS ?? '21-8',
+  quietHours: process.env.EVAL_QUIET_HOURS ?? defaultQuietHours(new Date()),
 };
 const OUT = path.resolve(ROOT, process.env.EVAL_OUT ?? `bench/results/targeting-${POPULATION}.json`);
 // Creating this file ends the run after the current round, with the rounds done (the JSON says `complete: false`).
@@ -100,12 +113,10 @@ const { LogisticModel } = dist('apps/scoring/src/relevance/logistic-model.js');
 const { Topic } = dist('libs/contracts/src/index.js');
 const { holdoutBucket, isQuietHours } = dist('apps/scoring/src/policy/contact-policy.js');
 // Scoring's defaults (apps/scoring scoring.config.ts), which the baselines are held to as well.
-// Quiet hours (EVAL_QUIET_HOURS=start-end, local time, [start, end)): scoring's production default 21-8
-// unless asked otherwise, given to scoring and applied to the baselines alike (the local stack turns
-// them off by default: without this, scoring sent at night while the baselines waited). The audience's
-// numbers are European: run at night (UTC 20:00-07:00), most of it sleeps and nothing is sent in a
-// round; to reproduce the daytime conditions then, shift the window (e.g. EVAL_QUIET_HOURS=2-13, as long).
-const QUIET_HOURS = /^(\d{1,2})-(\d{1,2})$/.exec(process.env.EVAL_QUIET_HOURS ?? '21-8');
+// Quiet hours (EVAL_QUIET_HOURS=start-end, local time, [start, end)), given to scoring and applied to the
+// baselines alike (the local stack turns them off by default: without this, scoring sent at night while
+// the baselines waited). Unset: see defaultQuietHours. Each round records how many of the audience slept.
+const QUIET_HOURS = /^(\d{1,2})-(\d{1,2})$/.exec(OPTIONS.quietHours);
 if (!QUIET_HOURS || Number(QUIET_HOURS[1]) > 23 || Number(QUIET_HOURS[2]) > 23) {
   console.error(`EVAL_QUIET_HOURS must be <start>-<end> in hours 0-23, got ${process.env.EVAL_QUIET_HOURS}`);
   process.exit(2);
