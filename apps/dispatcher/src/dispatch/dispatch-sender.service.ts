@@ -293,12 +293,12 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     this.arm();
   }
 
-  /** Sets the pacer's timer for the earliest booked slot, LOOK_MS after its last look at the soonest. */
-  private arm(): void {
+  /** Sets the pacer's timer for the earliest booked slot, LOOK_MS after its last look at the soonest (`again`: at once). */
+  private arm(again = false): void {
     if (!this.running) return;
     const earliest = this.schedule.earliest();
     if (earliest === undefined) return;
-    const at = Math.max(earliest, this.lastLook + LOOK_MS);
+    const at = again ? Date.now() : Math.max(earliest, this.lastLook + LOOK_MS);
     if (at >= this.timerAt) return;
     clearTimeout(this.timer);
     this.timerAt = at;
@@ -308,7 +308,7 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
   /**
    * Calls Meta for the sends whose slot has come (`lookAtSchedule`): earliest first, as many as the
    * admission guard admits and calls are free, up to SENDS_PER_LOOK; the others stay first in line
-   * for the next look. A number more than CATCH_UP_MS behind its schedule (a late timer, a stall,
+   * for the next look (at once when this one started its share). A number more than CATCH_UP_MS behind its schedule (a late timer, a stall,
    * sends the guard held) has its whole schedule moved later to that far behind: within it, the
    * late sends go as soon as the guard lets them, and no slot is left unused.
    */
@@ -336,7 +336,7 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
           look.ready.map((r) => r.ticket),
         ),
       );
-    this.arm();
+    this.arm(look.full);
   }
 
   /** Counts a send that missed its slot, and why (once per send). */

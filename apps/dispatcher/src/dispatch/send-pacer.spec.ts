@@ -26,6 +26,10 @@ interface Run {
   /** Stalls of the sender (a GC pause, a busy event loop: its timers fire late) and of Meta, per second and how long at most. */
   senderStalls: [perSecond: number, maxMs: number];
   metaStalls: [perSecond: number, maxMs: number];
+  /** The sender's time to start one send (its event loop does nothing else meanwhile). */
+  sendCostMs: number;
+  /** How late the pacer's timer fires at most (a busy event loop), beside the stalls. */
+  timerLateMs: number;
   limits?: PacerLimits;
 }
 
@@ -39,7 +43,7 @@ const CONCURRENCY = 128;
  * Numbers with more messages than they can send, in simulated time (STEP_MS steps), through the
  * real schedule, pacer and admission guard: each number's slots booked (GCRA, as the limiter books
  * them) up to CLAIM_AHEAD_MS ahead, the pacer looking at the earliest slot LOOK_MS after its last
- * look at the soonest, its timer firing late by up to a millisecond, and late by a whole stall
+ * look at the soonest (at once after a full look), its timer firing late by up to `timerLateMs`, and late by a whole stall
  * when the sender stalls (answers arriving meanwhile are read when it ends). Meta stamps each
  * request when its handler gets it (a request arriving during one of Meta's stalls when that
  * ends), then answers it. Returns each number's stamps.
@@ -59,8 +63,9 @@ function simulate(run: Run): Map<string, number[]> {
   const inFlight: { ticket: AdmissionTicket; answeredAt: number }[] = [];
   let lastLook = -Infinity;
   let lookAt = 0;
+  let busyUntil = 0;
   for (let t = 0; t < end; t += STEP_MS) {
-    if (senderStalled(t) !== undefined) continue;
+    if (t < busyUntil || senderStalled(t) !== undefined) continue;
     for (let i = inFlight.length - 1; i >= 0; i--) {
       const request = inFlight[i] as { ticket: AdmissionTicket; answeredAt: number };
       if (request.answeredAt <= t) {
@@ -86,14 +91,15 @@ function simulate(run: Run): Map<string, number[]> {
     const look = lookAtSchedule(schedule, admission, t, t, CONCURRENCY - inFlight.length, run.limits);
     // The limiter's `delayed`: the number's next reservation starts after its moved slots.
     for (const { phoneNumberId, delayMs } of look.moved) tat.set(phoneNumberId, (tat.get(phoneNumberId) as number) + delayMs);
-    for (const { item, ticket } of look.ready) {
-      const toMeta = 0.3 + random() * 1.5;
+    for (const [i, { item, ticket }] of look.ready.entries()) {
+      const toMeta = (i + 1) * run.sendCostMs + random() * 1.5;
       const stamp = metaStalled(t + toMeta) ?? t + toMeta;
       stamps.get(item.row.phoneNumberId)?.push(stamp);
       inFlight.push({ ticket, answeredAt: stamp + 0.3 + random() * 2 });
     }
+    busyUntil = t + look.ready.length * run.sendCostMs;
     const earliest = schedule.earliest() ?? Infinity;
-    lookAt = Math.max(earliest, lastLook + LOOK_MS) + random();
+    lookAt = (look.full ? t : Math.max(earliest, lastLook + LOOK_MS)) + random() * run.timerLateMs;
   }
   return stamps;
 }
@@ -107,8 +113,8 @@ function figures(run: Run): { ratios: number[]; busiest: number } {
   };
 }
 
-// A loaded machine: the sender stalls three times a second up to 60 ms (its timers fire that late), Meta once up to 30 ms.
-const loaded = { senderStalls: [3, 60], metaStalls: [1, 30] } satisfies Partial<Run>;
+// A loaded machine: the sender's timers fire up to 10 ms late, and it stalls three times a second up to 60 ms; Meta once up to 30 ms.
+const loaded = { senderStalls: [3, 60], metaStalls: [1, 30], sendCostMs: 0.3, timerLateMs: 10 } satisfies Partial<Run>;
 /** Barely catching up (10 ms, the slot tolerance): every longer stall moves the number's schedule later, as the pacer did before. */
 const noCatchUp: PacerLimits = { catchUpMs: 10, perLook: SENDS_PER_LOOK };
 
@@ -135,7 +141,7 @@ describe('the pacer (lookAtSchedule) on a simulated clock', () => {
   });
 
   it('on a quiet machine sends 1,000/s at the schedule (995/s: its margin) and 80/s at 98 %', () => {
-    const quiet = { senderStalls: [0, 0], metaStalls: [0, 0] } satisfies Partial<Run>;
+    const quiet = { senderStalls: [0, 0], metaStalls: [0, 0], sendCostMs: 0.1, timerLateMs: 1 } satisfies Partial<Run>;
     expect(figures({ seed: 1, seconds: 10, rate: 1000, numbers: 1, ...quiet }).ratios[0]).toBeGreaterThanOrEqual(0.985);
     expect(figures({ seed: 1, seconds: 10, rate: 80, numbers: 1, ...quiet }).ratios[0]).toBeGreaterThanOrEqual(0.975);
   });
@@ -148,11 +154,13 @@ describe('the pacer (lookAtSchedule) on a simulated clock', () => {
     const first = lookAtSchedule(schedule, admission, 250, 250, 100);
     expect(first.moved).toEqual([expect.objectContaining({ phoneNumberId: 'a', delayMs: 250 - CATCH_UP_MS })]);
     expect(first.ready.map((r) => r.item.slot)).toEqual(Array.from({ length: SENDS_PER_LOOK }, (_, i) => 150 + i));
+    expect(first.full).toBe(true);
     // The next look: 14 more (the guard's 30), then it holds the number.
     const second = lookAtSchedule(schedule, admission, 250 + LOOK_MS, 250 + LOOK_MS, 100);
     expect(second.moved).toEqual([]);
     expect(second.ready).toHaveLength(30 - SENDS_PER_LOOK);
     expect(second.missed.map((m) => m.why)).toEqual(['held']);
+    expect(second.full).toBe(false);
     // No free call: nothing starts.
     const third = lookAtSchedule(schedule, new SendAdmission(30), 260, 260, 0);
     expect(third.ready).toEqual([]);

@@ -10,7 +10,10 @@ import { type Scheduled, type SendSchedule } from './send-schedule';
 export const CATCH_UP_MS = 100;
 /** How often the pacer looks for due sends (ms). */
 export const LOOK_MS = 4;
-/** Sends started at most per look, so that a look stays short: the others go at the next, in slot order. */
+/**
+ * Sends started at most per look, so that a look stays short (answers are read between two looks):
+ * the others go at the next, in slot order, which comes at once (a busy process looks less often).
+ */
 export const SENDS_PER_LOOK = 16;
 
 export type PacerMiss = 'held' | 'concurrency';
@@ -23,6 +26,8 @@ export interface PacerLook {
   moved: { phoneNumberId: string; delayMs: number; first: Scheduled }[];
   /** Due sends that could not start: the guard held them, or no call was free (the first of each number). */
   missed: { item: Scheduled; why: PacerMiss }[];
+  /** The look started its share (`perLook`): more may be due, the next look comes at once. */
+  full: boolean;
 }
 
 export interface PacerLimits {
@@ -35,8 +40,8 @@ export interface PacerLimits {
  * same moment), with `freeCalls` calls free: a number more than `catchUpMs` behind moves later to
  * that far behind; then the due sends, earliest slot first across the numbers, at most `perLook`,
  * each as the admission guard admits it (a number held gives no more this look). Pure bookkeeping:
- * the caller starts the ready sends and looks again `LOOK_MS` later (sooner is never needed: a due
- * send left waits at most that long).
+ * the caller starts the ready sends and looks again at once if the look was `full`, else at the
+ * earliest slot, `LOOK_MS` after this look at the soonest (a send held waits at most that long).
  */
 export function lookAtSchedule(
   schedule: SendSchedule,
@@ -63,5 +68,5 @@ export function lookAtSchedule(
     ready.push({ item, ticket });
     return true;
   });
-  return { ready, moved, missed };
+  return { ready, moved, missed, full: ready.length >= limits.perLook };
 }
