@@ -4,6 +4,7 @@ import { ReadinessRegistry } from '@wt/observability';
 import { classifyWhatsAppError, type SendOptions, type SendResult, type WhatsAppCloudClient } from '@wt/whatsapp';
 import { type DataSource } from 'typeorm';
 import { DispatcherConfig } from '../dispatcher.config';
+import { ledgerRow } from '../testing/ledger-rows';
 import { type DispatchLedger, type LedgerRow } from './dispatch-ledger';
 import { DispatchSender } from './dispatch-sender.service';
 import { type NumberStates } from './number-states';
@@ -15,17 +16,11 @@ import { type ThroughputLimiter } from './throughput-limiter';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const row = (i: number): LedgerRow => ({
-  decisionId: `d${i}`,
-  personId: String(i).padStart(64, '0'),
-  businessId: 'b',
-  campaignId: 'c',
-  phoneNumberId: '100',
-  kind: 'template',
-  message: { kind: 'template', contact: `sealed-${i}`, templateName: 't', language: 'en', bodyParameters: [] },
-  attempts: 1,
-  marketingLimitRetries: 0,
-});
+const row = (i: number): LedgerRow =>
+  ledgerRow('100', `d${i}`, {
+    personId: String(i).padStart(64, '0'),
+    message: { kind: 'template', contact: `sealed-${i}`, templateName: 't', language: 'en', bodyParameters: [] },
+  });
 
 /**
  * The pipeline with everything outside it faked (Postgres, the vault, Meta, Kafka): what is

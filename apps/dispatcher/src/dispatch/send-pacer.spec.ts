@@ -1,21 +1,11 @@
 import { busiestWindow, mulberry32, seededStalls } from '@wt/simulation';
-import { type LedgerRow } from './dispatch-ledger';
+import { ledgerRow } from '../testing/ledger-rows';
 import { type AdmissionTicket, SendAdmission } from './send-admission';
 import { CATCH_UP_MS, LOOK_MS, lookAtSchedule, type PacerLimits, SENDS_PER_LOOK } from './send-pacer';
 import { SendSchedule } from './send-schedule';
 import { scheduleMarginMs } from './throughput-limiter';
 
-const row = (phoneNumberId: string, i: number): LedgerRow => ({
-  decisionId: `${phoneNumberId}-${i}`,
-  personId: 'p'.repeat(64),
-  businessId: 'b',
-  campaignId: 'c',
-  phoneNumberId,
-  kind: 'template',
-  message: null,
-  attempts: 1,
-  marketingLimitRetries: 0,
-});
+const row = (phoneNumberId: string, i: number) => ledgerRow(phoneNumberId, `${phoneNumberId}-${i}`);
 
 interface Run {
   seed: number;

@@ -1,25 +1,13 @@
-import { type LedgerRow } from './dispatch-ledger';
+import { ledgerRow } from '../testing/ledger-rows';
 import { type Scheduled, SendSchedule } from './send-schedule';
-
-const row = (phoneNumberId: string, decisionId: string): LedgerRow => ({
-  decisionId,
-  personId: 'p'.repeat(64),
-  businessId: 'b',
-  campaignId: 'c',
-  phoneNumberId,
-  kind: 'template',
-  message: null,
-  attempts: 1,
-  marketingLimitRetries: 0,
-});
 
 describe('SendSchedule', () => {
   it('hands out due sends in slot order per number, whatever the order they were booked in', () => {
     const schedule = new SendSchedule();
-    schedule.add({ row: row('a', 'a2'), slot: 20 });
-    schedule.add({ row: row('a', 'a1'), slot: 10 });
-    schedule.add({ row: row('b', 'b1'), slot: 15 });
-    schedule.add({ row: row('a', 'a3'), slot: 30 });
+    schedule.add({ row: ledgerRow('a', 'a2'), slot: 20 });
+    schedule.add({ row: ledgerRow('a', 'a1'), slot: 10 });
+    schedule.add({ row: ledgerRow('b', 'b1'), slot: 15 });
+    schedule.add({ row: ledgerRow('a', 'a3'), slot: 30 });
     expect(schedule.earliest()).toBe(10);
     expect(schedule.takeDue(9)).toEqual([]);
     expect(
@@ -34,18 +22,18 @@ describe('SendSchedule', () => {
 
   it('says which numbers already have sends booked far enough ahead', () => {
     const schedule = new SendSchedule();
-    schedule.add({ row: row('a', 'a1'), slot: 100 });
-    schedule.add({ row: row('a', 'a2'), slot: 300 });
-    schedule.add({ row: row('b', 'b1'), slot: 150 });
+    schedule.add({ row: ledgerRow('a', 'a1'), slot: 100 });
+    schedule.add({ row: ledgerRow('a', 'a2'), slot: 300 });
+    schedule.add({ row: ledgerRow('b', 'b1'), slot: 150 });
     expect(schedule.numbersBookedBeyond(200)).toEqual(['a']);
     expect(schedule.numbersBookedBeyond(400)).toEqual([]);
   });
 
   it('moves a number further behind than allowed later as a whole, keeping its spacing, and leaves a number within it alone', () => {
     const schedule = new SendSchedule();
-    schedule.add({ row: row('a', 'a1'), slot: 100 });
-    schedule.add({ row: row('a', 'a2'), slot: 110 });
-    schedule.add({ row: row('b', 'b1'), slot: 170 });
+    schedule.add({ row: ledgerRow('a', 'a1'), slot: 100 });
+    schedule.add({ row: ledgerRow('a', 'a2'), slot: 110 });
+    schedule.add({ row: ledgerRow('b', 'b1'), slot: 170 });
     // 30 ms behind at most: a is 100 behind (moved 70 later), b 30 (left alone, it catches up).
     const moved = schedule.slideLate(200, 30);
     expect(moved.map((m) => [m.phoneNumberId, m.delayMs, m.first.row.decisionId])).toEqual([['a', 70, 'a1']]);
@@ -66,7 +54,7 @@ describe('SendSchedule', () => {
       ['b', 'b2', 102],
       ['c', 'c1', 250],
     ] as const)
-      schedule.add({ row: row(number, id), slot });
+      schedule.add({ row: ledgerRow(number, id), slot });
     expect(schedule.takeDue(200, 3).map((s) => s.row.decisionId)).toEqual(['a1', 'b1', 'b2']);
     const asked: string[] = [];
     const refuseA2 = (item: Scheduled) => (asked.push(item.row.decisionId), item.row.decisionId !== 'a2');
@@ -77,9 +65,9 @@ describe('SendSchedule', () => {
 
   it('gives back the sends claimed before a time (too old to start), keeping the others in order', () => {
     const schedule = new SendSchedule();
-    schedule.add({ row: row('a', 'a1'), slot: 100, claimedAt: 10 });
-    schedule.add({ row: row('a', 'a2'), slot: 110, claimedAt: 50 });
-    schedule.add({ row: row('b', 'b1'), slot: 120, claimedAt: 10 });
+    schedule.add({ row: ledgerRow('a', 'a1'), slot: 100, claimedAt: 10 });
+    schedule.add({ row: ledgerRow('a', 'a2'), slot: 110, claimedAt: 50 });
+    schedule.add({ row: ledgerRow('b', 'b1'), slot: 120, claimedAt: 10 });
     expect(
       schedule
         .takeClaimedBefore(20)
@@ -92,8 +80,8 @@ describe('SendSchedule', () => {
 
   it('drains everything (what a stopping replica gives back)', () => {
     const schedule = new SendSchedule();
-    schedule.add({ row: row('a', 'a1'), slot: 100 });
-    schedule.add({ row: row('b', 'b1'), slot: 150 });
+    schedule.add({ row: ledgerRow('a', 'a1'), slot: 100 });
+    schedule.add({ row: ledgerRow('b', 'b1'), slot: 150 });
     expect(
       schedule
         .drain()
