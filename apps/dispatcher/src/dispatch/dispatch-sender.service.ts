@@ -308,9 +308,10 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
   /**
    * Calls Meta for the sends whose slot has come (`lookAtSchedule`): earliest first, as many as the
    * admission guard admits and calls are free, up to SENDS_PER_LOOK; the others stay first in line
-   * for the next look (at once when this one started its share). A number more than CATCH_UP_MS behind its schedule (a late timer, a stall,
-   * sends the guard held) has its whole schedule moved later to that far behind: within it, the
-   * late sends go as soon as the guard lets them, and no slot is left unused.
+   * for the next look (at once when this one started its share). A number more than CATCH_UP_MS
+   * behind its schedule (a late timer, a stall, sends the guard held) has its whole schedule moved
+   * later to that far behind: within it, the late sends go as soon as the guard lets them, and no
+   * slot is left unused.
    */
   private pace(): void {
     this.timerAt = Infinity;
