@@ -4,7 +4,7 @@ import { ReadinessRegistry } from '@wt/observability';
 import { classifyWhatsAppError, type SendOptions, type SendResult, type WhatsAppCloudClient } from '@wt/whatsapp';
 import { type DataSource } from 'typeorm';
 import { DispatcherConfig } from '../dispatcher.config';
-import { ledgerRow } from '../testing/ledger-rows';
+import { ledgerRow } from './ledger-rows.fixture';
 import { type DispatchLedger, type LedgerRow } from './dispatch-ledger';
 import { DispatchSender } from './dispatch-sender.service';
 import { type NumberStates } from './number-states';

@@ -1,5 +1,5 @@
 import { busiestWindow, mulberry32, seededStalls } from '@wt/simulation';
-import { ledgerRow } from '../testing/ledger-rows';
+import { ledgerRow } from './ledger-rows.fixture';
 import { type AdmissionTicket, SendAdmission } from './send-admission';
 import { CATCH_UP_MS, LOOK_MS, lookAtSchedule, type PacerLimits, SENDS_PER_LOOK } from './send-pacer';
 import { SendSchedule } from './send-schedule';

@@ -1,4 +1,4 @@
-import { ledgerRow } from '../testing/ledger-rows';
+import { ledgerRow } from './ledger-rows.fixture';
 import { type Scheduled, SendSchedule } from './send-schedule';
 
 describe('SendSchedule', () => {

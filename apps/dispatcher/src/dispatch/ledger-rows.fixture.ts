@@ -1,6 +1,6 @@
-import { type LedgerRow } from '../dispatch/dispatch-ledger';
+import { type LedgerRow } from './dispatch-ledger';
 
-/** A claimed send of `phoneNumberId` as the ledger hands it out (no message unless given), for the send pipeline's unit specs. */
+/** For the send pipeline's unit specs: a claimed send of `phoneNumberId` as the ledger hands it out (no message unless given). */
 export function ledgerRow(phoneNumberId: string, decisionId: string, overrides: Partial<LedgerRow> = {}): LedgerRow {
   return {
     decisionId,
