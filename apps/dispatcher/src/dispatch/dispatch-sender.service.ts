@@ -12,10 +12,10 @@ import { type AdmissionTicket, SendAdmission } from './send-admission';
 import { outcomeOf, type SendAnswer } from './send-consequence';
 import { OutcomeRecords, SendOutcomes, sendingHalted, statusBase, traceOf } from './send-outcomes';
 import { SendSchedule, type Scheduled } from './send-schedule';
-import { LOOK_MS, lookAtSchedule } from './send-pacer';
+import { catchUpMsAt, LOOK_MS, lookAtSchedule, SENDS_PER_LOOK } from './send-pacer';
 import { NumberStates } from './number-states';
 import { SendLease } from './send-lease';
-import { ThroughputLimiter } from './throughput-limiter';
+import { STANDARD_MPS, ThroughputLimiter } from './throughput-limiter';
 
 const dispatched = counter({
   name: 'wt_dispatch_total',
@@ -322,7 +322,10 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       this.lastStaleSweep = now;
       this.requeue(this.schedule.takeClaimedBefore(now - CLAIM_START_LIMIT_MS).map((item) => this.missed(item, 'stale')));
     }
-    const look = lookAtSchedule(this.schedule, this.admission, now, performance.now(), this.config.SEND_CONCURRENCY - this.inFlight);
+    const look = lookAtSchedule(this.schedule, this.admission, now, performance.now(), this.config.SEND_CONCURRENCY - this.inFlight, {
+      catchUpMs: this.catchUpMs,
+      perLook: SENDS_PER_LOOK,
+    });
     for (const { phoneNumberId, delayMs, first } of look.moved) {
       this.missed(first, 'timer');
       this.limiter.delayed(phoneNumberId, delayMs);
@@ -339,6 +342,10 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       );
     this.arm(look.full);
   }
+
+  /** How far a number may run behind its schedule (`catchUpMsAt`). */
+  private readonly catchUpMs = (phoneNumberId: string): number =>
+    catchUpMsAt(this.numbers.rateOf(phoneNumberId), STANDARD_MPS, this.config.SLOT_TOLERANCE_MS);
 
   /** Counts a send that missed its slot, and why (once per send). */
   private missed(item: Scheduled, reason: Missed): Scheduled {

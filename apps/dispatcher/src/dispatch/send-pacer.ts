@@ -8,6 +8,16 @@ import { type Scheduled, type SendSchedule } from './send-schedule';
  * A number further behind has its schedule moved later, to this far behind.
  */
 export const CATCH_UP_MS = 100;
+/**
+ * How far a number at `rate` may run behind its schedule: CATCH_UP_MS above Meta's standard rate
+ * (a number upgraded to 1,000/s loses a send per millisecond of a stall otherwise); at the standard
+ * rate and below, `slotToleranceMs`: many numbers catching up at once after each stall of a busy
+ * process overload it (and Meta, or the sandbox) more than the few slots they would make up.
+ */
+export function catchUpMsAt(rate: number, standardRate: number, slotToleranceMs: number): number {
+  return rate > standardRate ? CATCH_UP_MS : slotToleranceMs;
+}
+
 /** How often the pacer looks for due sends (ms). */
 export const LOOK_MS = 4;
 /**
@@ -31,7 +41,8 @@ export interface PacerLook {
 }
 
 export interface PacerLimits {
-  catchUpMs: number;
+  /** How far a number may run behind (ms), or per number. */
+  catchUpMs: number | ((phoneNumberId: string) => number);
   perLook: number;
 }
 
