@@ -127,9 +127,10 @@ export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   /**
    * A send is written within this many ms of being handed to the HTTP client, or not at all (no
    * connection in time: it goes again, first in line), so that it leaves while this replica surely
-   * holds the number's lease. (A send that goes late is not this: a number may run up to 100 ms
-   * behind its schedule and catch up under the admission guard; further behind, its whole schedule
-   * moves later, `wt_dispatch_slot_rebooked_total{reason="timer"}`, and no slot is booked again.)
+   * holds the number's lease. A number at Meta's standard 80/s may also run this far behind its
+   * schedule (one upgraded above 80/s, 100 ms) and catch up under the admission guard; further
+   * behind, its whole schedule moves later, `wt_dispatch_slot_rebooked_total{reason="timer"}`, and
+   * no slot is booked again.
    */
   @IsInt()
   @Min(0)

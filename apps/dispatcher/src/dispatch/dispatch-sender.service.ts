@@ -27,7 +27,7 @@ const dispatched = counter({
 // replica's queue instead (see `pace`), and the counter says why it missed its slot.
 const rebooked = counter({
   name: 'wt_dispatch_slot_rebooked_total',
-  help: "Sends that could not go at their throughput slot, once each, by why: timer (the number ran more than 100 ms behind its schedule, a late timer or a stall: its schedule moved later), concurrency (no free call), held (the admission guard: this replica's requests already fill the number's second), connection (no connection in time: it goes again), lease (this replica no longer holds the number, or it is in maintenance: back to the ledger), stale (claimed too long ago to start now: back to the ledger). Only `lease` and `stale` give the send up; the others wait in the replica's queue for the guard, no slot booked again",
+  help: "Sends that could not go at their throughput slot, once each, by why: timer (the number ran further behind its schedule than it may, 100 ms above 80/s, SLOT_TOLERANCE_MS at 80/s: a late timer or a stall; its schedule moved later), concurrency (no free call), held (the admission guard: this replica's requests already fill the number's second), connection (no connection in time: it goes again), lease (this replica no longer holds the number, or it is in maintenance: back to the ledger), stale (claimed too long ago to start now: back to the ledger). Only `lease` and `stale` give the send up; the others wait in the replica's queue for the guard, no slot booked again",
   labelNames: ['reason'],
 });
 
@@ -73,8 +73,9 @@ const CONTACT_FRESH_MS = 1000;
  * the number still unanswered or answered within the last second leave room in Meta's second) and
  * a call is free, looking every LOOK_MS. A send that cannot go at its slot (a late look, the guard,
  * no free call, no connection in time) waits in this replica's queue and goes as soon as the guard
- * lets it: a number may run up to CATCH_UP_MS behind its schedule and make up the time; further
- * behind, its whole schedule moves later (its sends keep their spacing: no burst). Since
+ * lets it: a number may run up to `catchUpMsAt` behind its schedule and make up the time (100 ms
+ * above 80/s, SLOT_TOLERANCE_MS at 80/s); further behind, its whole schedule moves later (its sends
+ * keep their spacing: no burst). Since
  * the send lease, one replica sends a number's messages, so the guard alone bounds what Meta counts
  * in any second, and booking the send a new slot (a round trip, and the slot it leaves unused)
  * would only cost throughput. Accepted sends are written to the ledger and published in batches.
@@ -308,8 +309,8 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
   /**
    * Calls Meta for the sends whose slot has come (`lookAtSchedule`): earliest first, as many as the
    * admission guard admits and calls are free, up to SENDS_PER_LOOK; the others stay first in line
-   * for the next look (at once when this one started its share). A number more than CATCH_UP_MS
-   * behind its schedule (a late timer, a stall, sends the guard held) has its whole schedule moved
+   * for the next look (at once when this one started its share). A number further behind its
+   * schedule than it may run (`catchUpMsAt`) (a late timer, a stall, sends the guard held) has its whole schedule moved
    * later to that far behind: within it, the late sends go as soon as the guard lets them, and no
    * slot is left unused.
    */
