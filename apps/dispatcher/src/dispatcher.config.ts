@@ -114,6 +114,8 @@ export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   /**
    * Extra milliseconds added to each second of the per-number budget: sends are booked
    * (1000 + margin) / rate ms apart, so the number runs at rate / (1 + margin / 1000) (20: 98 %).
+   * Above Meta's standard 80/s the margin shrinks with the interval, to no less than the admission
+   * guard's 5 ms (a number upgraded to 1,000/s gets 995/s of slots, see `scheduleMarginMs`).
    * What Meta counts is bounded by the send lease and the admission guard, not by this margin: it
    * only leaves the guard room for the round trip, so that it seldom has to hold a send.
    */
@@ -125,9 +127,10 @@ export class DispatcherConfig extends withKeyVault(DatabaseEnv) {
   /**
    * A send is written within this many ms of being handed to the HTTP client, or not at all (no
    * connection in time: it goes again, first in line), so that it leaves while this replica surely
-   * holds the number's lease. A number whose first send is later than this at its slot (a late
-   * timer) has its whole schedule moved later by as much (`wt_dispatch_slot_rebooked_total{reason="timer"}`):
-   * its sends keep their spacing, and no slot is booked again.
+   * holds the number's lease. A number at Meta's standard 80/s may also run this far behind its
+   * schedule (one upgraded above 80/s, 100 ms) and catch up under the admission guard; further
+   * behind, its whole schedule moves later, `wt_dispatch_slot_rebooked_total{reason="timer"}`, and
+   * no slot is booked again.
    */
   @IsInt()
   @Min(0)

@@ -12,9 +12,10 @@ import { type AdmissionTicket, SendAdmission } from './send-admission';
 import { outcomeOf, type SendAnswer } from './send-consequence';
 import { OutcomeRecords, SendOutcomes, sendingHalted, statusBase, traceOf } from './send-outcomes';
 import { SendSchedule, type Scheduled } from './send-schedule';
+import { catchUpMsAt, LOOK_MS, lookAtSchedule, SENDS_PER_LOOK } from './send-pacer';
 import { NumberStates } from './number-states';
 import { SendLease } from './send-lease';
-import { ThroughputLimiter } from './throughput-limiter';
+import { STANDARD_MPS, ThroughputLimiter } from './throughput-limiter';
 
 const dispatched = counter({
   name: 'wt_dispatch_total',
@@ -26,7 +27,7 @@ const dispatched = counter({
 // replica's queue instead (see `pace`), and the counter says why it missed its slot.
 const rebooked = counter({
   name: 'wt_dispatch_slot_rebooked_total',
-  help: "Sends that could not go at their throughput slot, once each, by why: timer (the pacer ran late: the number's schedule moved later), concurrency (no free call), held (the admission guard: this replica's requests already fill the number's second), connection (no connection in time: it goes again), lease (this replica no longer holds the number, or it is in maintenance: back to the ledger), stale (claimed too long ago to start now: back to the ledger). Only `lease` and `stale` give the send up; the others wait in the replica's queue for the guard, no slot booked again",
+  help: "Sends that could not go at their throughput slot, once each, by why: timer (the number ran further behind its schedule than it may, 100 ms above 80/s, SLOT_TOLERANCE_MS at 80/s: a late timer or a stall; its schedule moved later), concurrency (no free call), held (the admission guard: this replica's requests already fill the number's second), connection (no connection in time: it goes again), lease (this replica no longer holds the number, or it is in maintenance: back to the ledger), stale (claimed too long ago to start now: back to the ledger). Only `lease` and `stale` give the send up; the others wait in the replica's queue for the guard, no slot booked again",
   labelNames: ['reason'],
 });
 
@@ -57,8 +58,6 @@ const CLAIM_START_LIMIT_MS = ORPHAN_MARGIN_MS - 1000;
 const STALE_SWEEP_MS = 100;
 /** Pause between two claims while some number still has work due. */
 const CLAIM_PAUSE_MS = 50;
-/** While a due send waits for the admission guard or a free call, the pacer looks again this often. */
-const WAIT_RETRY_MS = 2;
 /**
  * A contact opened when its send was booked is used at most this long after the vault was asked;
  * older (a send that waited), it is opened again right before the call. Booking is at most
@@ -72,9 +71,11 @@ const CONTACT_FRESH_MS = 1000;
  * number's shared throughput schedule (one round trip for every number). A pacer makes each call
  * at its slot, concurrently, as long as the admission guard admits it (this replica's requests of
  * the number still unanswered or answered within the last second leave room in Meta's second) and
- * a call is free. A send that cannot go at its slot (the guard, no free call, no connection in
- * time) waits in this replica's queue and goes as soon as the guard lets it, and a number whose
- * timer came late has its whole schedule moved later (its sends keep their spacing: no burst). Since
+ * a call is free, looking every LOOK_MS. A send that cannot go at its slot (a late look, the guard,
+ * no free call, no connection in time) waits in this replica's queue and goes as soon as the guard
+ * lets it: a number may run up to `catchUpMsAt` behind its schedule and make up the time (100 ms
+ * above 80/s, SLOT_TOLERANCE_MS at 80/s); further behind, its whole schedule moves later (its sends
+ * keep their spacing: no burst). Since
  * the send lease, one replica sends a number's messages, so the guard alone bounds what Meta counts
  * in any second, and booking the send a new slot (a round trip, and the slot it leaves unused)
  * would only cost throughput. Accepted sends are written to the ledger and published in batches.
@@ -97,8 +98,8 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
   private pendingOut = new OutcomeRecords();
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
-  /** Some due send is waiting for the admission guard or a free call: the pacer looks again soon. */
-  private waiting = false;
+  /** When the pacer last looked (`Date.now()` ms): it looks every LOOK_MS at most. */
+  private lastLook = -Infinity;
   private lastStaleSweep = 0;
   /** Sends claimed at once per number (a quarter second of its rate), where it is not the default's. */
   private readonly perNumberClaim: number;
@@ -293,65 +294,59 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     this.arm();
   }
 
-  /** Sets the pacer's timer for the earliest booked slot (or soon, when a due send is waiting). */
-  private arm(): void {
+  /** Sets the pacer's timer for the earliest booked slot, LOOK_MS after its last look at the soonest (`again`: at once). */
+  private arm(again = false): void {
     if (!this.running) return;
     const earliest = this.schedule.earliest();
-    const at = earliest !== undefined && this.waiting ? Math.max(earliest, Date.now() + WAIT_RETRY_MS) : earliest;
-    if (at === undefined || at >= this.timerAt) return;
+    if (earliest === undefined) return;
+    const at = again ? Date.now() : Math.max(earliest, this.lastLook + LOOK_MS);
+    if (at >= this.timerAt) return;
     clearTimeout(this.timer);
     this.timerAt = at;
     this.timer = setTimeout(() => this.pace(), Math.max(0, at - Date.now()));
   }
 
   /**
-   * Calls Meta for the sends whose slot has come, in slot order per number, as many as the
-   * admission guard admits and calls are free; the others stay first in line and the pacer looks
-   * again in WAIT_RETRY_MS. A number whose first send is later than SLOT_TOLERANCE_MS (a late timer,
-   * or sends that waited) has its whole schedule moved later by that much: its sends keep their
-   * spacing instead of going out in a burst, and no slot is left unused.
+   * Calls Meta for the sends whose slot has come (`lookAtSchedule`): earliest first, as many as the
+   * admission guard admits and calls are free, up to SENDS_PER_LOOK; the others stay first in line
+   * for the next look (at once when this one started its share). A number further behind its
+   * schedule than it may run (`catchUpMsAt`) (a late timer, a stall, sends the guard held) has its whole schedule moved
+   * later to that far behind: within it, the late sends go as soon as the guard lets them, and no
+   * slot is left unused.
    */
   private pace(): void {
     this.timerAt = Infinity;
     this.timer = undefined;
     const now = Date.now();
-    const monotonic = performance.now();
-    for (const { phoneNumberId, delayMs, first } of this.schedule.slideLate(now, this.config.SLOT_TOLERANCE_MS)) {
-      this.missed(first, 'timer');
-      this.limiter.delayed(phoneNumberId, delayMs);
-    }
+    this.lastLook = now;
     if (now - this.lastStaleSweep >= STALE_SWEEP_MS) {
       this.lastStaleSweep = now;
       this.requeue(this.schedule.takeClaimedBefore(now - CLAIM_START_LIMIT_MS).map((item) => this.missed(item, 'stale')));
     }
-    const tickets: AdmissionTicket[] = [];
-    let waiting = false;
-    const ready = this.schedule.takeDue(now, (number, queue, due) => {
-      let taken = 0;
-      for (const item of queue) {
-        if (taken === due) break;
-        if (this.inFlight >= this.config.SEND_CONCURRENCY) {
-          this.missed(item, 'concurrency');
-          break;
-        }
-        // Taken now, before the contact is opened and the request written: Meta's stamp comes later.
-        const ticket = this.admission.admit(number, monotonic);
-        if (!ticket) {
-          this.missed(item, 'held');
-          break;
-        }
-        tickets.push(ticket);
-        this.inFlight++;
-        taken++;
-      }
-      if (taken < due) waiting = true;
-      return taken;
+    const look = lookAtSchedule(this.schedule, this.admission, now, performance.now(), this.config.SEND_CONCURRENCY - this.inFlight, {
+      catchUpMs: this.catchUpMs,
+      perLook: SENDS_PER_LOOK,
     });
-    this.waiting = waiting;
-    for (const item of ready) this.opening.set(item.row.phoneNumberId, (this.opening.get(item.row.phoneNumberId) ?? 0) + 1);
-    if (ready.length > 0) this.track(this.openAndCall(ready, tickets));
-    this.arm();
+    for (const { phoneNumberId, delayMs, first } of look.moved) {
+      this.missed(first, 'timer');
+      this.limiter.delayed(phoneNumberId, delayMs);
+    }
+    for (const { item, why } of look.missed) this.missed(item, why);
+    this.inFlight += look.ready.length;
+    for (const { item } of look.ready) this.opening.set(item.row.phoneNumberId, (this.opening.get(item.row.phoneNumberId) ?? 0) + 1);
+    if (look.ready.length > 0)
+      this.track(
+        this.openAndCall(
+          look.ready.map((r) => r.item),
+          look.ready.map((r) => r.ticket),
+        ),
+      );
+    this.arm(look.full);
   }
+
+  /** How far a number may run behind its schedule (`catchUpMsAt`). */
+  private readonly catchUpMs = (phoneNumberId: string): number =>
+    catchUpMsAt(this.numbers.rateOf(phoneNumberId), STANDARD_MPS, this.config.SLOT_TOLERANCE_MS);
 
   /** Counts a send that missed its slot, and why (once per send). */
   private missed(item: Scheduled, reason: Missed): Scheduled {
@@ -404,11 +399,13 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       if (left > 0) this.opening.set(item.row.phoneNumberId, left);
       else this.opening.delete(item.row.phoneNumberId);
     }
-    const now = Date.now();
-    const notAfter = now + this.config.SLOT_TOLERANCE_MS;
     const unleased: Scheduled[] = [];
     const sends: Promise<void>[] = [];
     items.forEach((item, i) => {
+      // Each send's deadline from its own start: one started after the others of its look still has
+      // SLOT_TOLERANCE_MS to get its connection.
+      const now = Date.now();
+      const notAfter = now + this.config.SLOT_TOLERANCE_MS;
       const contact = opened[i];
       const ticket = tickets[i] as AdmissionTicket;
       const number = item.row.phoneNumberId;

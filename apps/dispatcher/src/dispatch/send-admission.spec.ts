@@ -1,27 +1,5 @@
+import { busiestWindow, mulberry32, seededStalls } from '@wt/simulation';
 import { type AdmissionTicket, SendAdmission } from './send-admission';
-
-/** Seeded generator (mulberry32): the same runs every time. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Stamps in the busiest window (s - windowMs, s], as Meta's (and the sandbox's) sliding second counts them. */
-function busiestWindow(stamps: number[], windowMs = 1000): number {
-  const sorted = [...stamps].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; j < sorted.length; j += 1) {
-    while ((sorted[j] as number) - (sorted[i] as number) >= windowMs) i += 1;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
-}
 
 /** Who decides whether a send may start: the guard, or (to show the test bites) nobody. */
 interface Gate {
@@ -49,25 +27,11 @@ interface Run {
  * stalls (no attempts; answers that arrive meanwhile are read when it ends).
  */
 function simulate(gate: Gate, run: Run) {
-  const rnd = random(run.seed);
+  const rnd = mulberry32(run.seed);
   const step = 0.5;
   const end = run.seconds * 1000;
-  /** For each millisecond, when the stall covering it ends (0: none). */
-  const stalls = (): Float64Array => {
-    const until = new Float64Array(end + 1);
-    for (let t = 0; t < end; t += 1000 / Math.max(run.stallsPerSecond, 1e-9)) {
-      const from = t + rnd() * 900;
-      const to = from + rnd() * run.stallMaxMs;
-      for (let ms = Math.ceil(from); ms < to && ms <= end; ms += 1) until[ms] = Math.max(until[ms] as number, to);
-    }
-    return until;
-  };
-  const metaStalls = stalls();
-  const senderStalls = stalls();
-  const stalledUntil = (until: Float64Array, t: number) => {
-    const to = until[Math.floor(t)] ?? 0;
-    return to > t ? to : undefined;
-  };
+  const metaStalled = seededStalls(rnd, end, run.stallsPerSecond, run.stallMaxMs);
+  const senderStalled = seededStalls(rnd, end, run.stallsPerSecond, run.stallMaxMs);
 
   const inFlight: { ticket: AdmissionTicket; answeredAt: number }[] = [];
   const stamps: number[] = [];
@@ -75,7 +39,7 @@ function simulate(gate: Gate, run: Run) {
   let attempts = 0;
   let held = 0;
   for (let t = 0; t < end; t += step) {
-    if (stalledUntil(senderStalls, t) !== undefined) continue;
+    if (senderStalled(t) !== undefined) continue;
     // Answers that have arrived are read (late, after a stall of ours).
     for (let i = inFlight.length - 1; i >= 0; i -= 1) {
       const request = inFlight[i] as { ticket: AdmissionTicket; answeredAt: number };
@@ -94,7 +58,7 @@ function simulate(gate: Gate, run: Run) {
       }
       const [toMeta, back] = run.latencyMs(rnd);
       let handled = t + toMeta;
-      const stall = stalledUntil(metaStalls, handled);
+      const stall = metaStalled(handled);
       if (stall !== undefined) handled = stall + rnd() * 0.5;
       const answeredAt = handled + back;
       // Meta's stamp: at its handler most of the time, anywhere within [start, answer] otherwise.

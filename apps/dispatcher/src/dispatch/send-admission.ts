@@ -24,6 +24,9 @@
  * would stamp it in a second the guard no longer watches. A request that was never written (nothing
  * reached Meta) is `cancel`led.
  */
+/** The guard's margin on top of Meta's second (ms): the difference in rate between our clock and Meta's, and the rounding of its timestamps. */
+export const ADMISSION_MARGIN_MS = 5;
+
 export class SendAdmission {
   private readonly numbers = new Map<string, NumberState>();
 
@@ -36,7 +39,7 @@ export class SendAdmission {
 
   constructor(
     limit: number | ((phoneNumberId: string) => number),
-    private readonly marginMs = 5,
+    private readonly marginMs = ADMISSION_MARGIN_MS,
     private readonly windowMs = 1000,
   ) {
     this.limitOf = typeof limit === 'number' ? () => limit : limit;

@@ -41,33 +41,48 @@ export class SendSchedule {
   }
 
   /**
-   * Removes and returns the sends whose slot is at or before `now`, in slot order per number. With
-   * `allowance`, at most as many of a number's due sends as it returns for them (the others stay,
-   * first in line).
+   * Removes and returns up to `max` sends whose slot is at or before `now`, earliest slot first
+   * across the numbers (in slot order per number), each if `admit` lets it go: a number whose send
+   * it refuses keeps that send first in line and gives no more this time.
    */
-  takeDue(now: number, allowance?: (phoneNumberId: string, queue: readonly Scheduled[], due: number) => number): Scheduled[] {
+  takeDue(now: number, max = Infinity, admit: (item: Scheduled) => boolean = () => true): Scheduled[] {
     const taken: Scheduled[] = [];
-    for (const [number, queue] of this.byNumber) {
-      let n = 0;
-      while (n < queue.length && (queue[n] as Scheduled).slot <= now) n++;
-      if (n > 0 && allowance) n = Math.max(0, Math.min(n, allowance(number, queue, n)));
-      if (n > 0) taken.push(...queue.splice(0, n));
+    const refused = new Set<string>();
+    while (taken.length < max) {
+      let next: Scheduled | undefined;
+      for (const [number, queue] of this.byNumber) {
+        const first = queue[0];
+        if (first && first.slot <= now && !refused.has(number) && (!next || first.slot < next.slot)) next = first;
+      }
+      if (!next) break;
+      const number = next.row.phoneNumberId;
+      if (!admit(next)) {
+        refused.add(number);
+        continue;
+      }
+      const queue = this.byNumber.get(number) as Scheduled[];
+      taken.push(queue.shift() as Scheduled);
       if (queue.length === 0) this.byNumber.delete(number);
     }
     return taken;
   }
 
   /**
-   * Moves every waiting send of a number whose first slot passed more than `toleranceMs` ago later
-   * by that delay, so that its first is due now and the others keep their spacing: a stall delays
-   * the number's schedule instead of bunching its sends. Returns the numbers moved, by how much.
+   * Moves every waiting send of a number whose first slot passed more than `behindMs` ago later by
+   * the difference, so that the number is `behindMs` behind its schedule and its sends keep their
+   * spacing: it catches up that far, and a longer stall delays its schedule instead of bunching its
+   * sends. Returns the numbers moved, by how much.
    */
-  slideLate(now: number, toleranceMs: number): { phoneNumberId: string; delayMs: number; first: Scheduled }[] {
+  slideLate(
+    now: number,
+    behindMs: number | ((phoneNumberId: string) => number),
+  ): { phoneNumberId: string; delayMs: number; first: Scheduled }[] {
     const moved: { phoneNumberId: string; delayMs: number; first: Scheduled }[] = [];
     for (const [phoneNumberId, queue] of this.byNumber) {
       const first = queue[0];
-      if (!first || now - first.slot <= toleranceMs) continue;
-      const delayMs = now - first.slot;
+      const allowed = typeof behindMs === 'number' ? behindMs : behindMs(phoneNumberId);
+      if (!first || now - first.slot <= allowed) continue;
+      const delayMs = now - first.slot - allowed;
       for (const item of queue) item.slot += delayMs;
       moved.push({ phoneNumberId, delayMs, first });
     }

@@ -1,5 +1,6 @@
+import { busiestWindow } from '@wt/simulation';
 import { type DataSource } from 'typeorm';
-import { ThroughputLimiter } from './throughput-limiter';
+import { scheduleMarginMs, ThroughputLimiter } from './throughput-limiter';
 
 /** A fake of the two statements the limiter runs: rows per number, the same GCRA arithmetic, in memory. */
 function fakeDatabase(clock: () => number): DataSource {
@@ -21,16 +22,6 @@ function fakeDatabase(clock: () => number): DataSource {
   } as unknown as DataSource;
 }
 
-function maxInAnySecond(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; j < sorted.length; j += 1) {
-    while ((sorted[j] as number) - (sorted[i] as number) >= 1000) i += 1;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
-}
-
 describe('ThroughputLimiter', () => {
   it('spaces the sends of one number so that no sliding second holds more than the rate, across callers', async () => {
     const now = Date.now();
@@ -41,8 +32,8 @@ describe('ThroughputLimiter', () => {
       ...(await limiter.reserve('pn1', 50, 80, 25)),
       ...(await limiter.reserve('pn1', 60, 80, 25)),
     ];
-    expect(maxInAnySecond(slots)).toBeLessThanOrEqual(80);
-    expect(maxInAnySecond(slots)).toBeGreaterThanOrEqual(78);
+    expect(busiestWindow(slots)).toBeLessThanOrEqual(80);
+    expect(busiestWindow(slots)).toBeGreaterThanOrEqual(78);
     expect(new Set(slots).size).toBe(160);
   });
 
@@ -80,6 +71,19 @@ describe('ThroughputLimiter', () => {
     for (const slots of [a, b])
       for (let i = 1; i < slots.length; i++) expect((slots[i] as number) - (slots[i - 1] as number)).toBeCloseTo(1030 / 80, 6);
     expect(Math.abs((b[0] as number) - (a[0] as number))).toBeLessThan(50);
+  });
+
+  it("keeps the margin per send above Meta's standard 80/s: 1,000/s gets 995/s of slots, not 980, and never less margin than the guard's", async () => {
+    expect(scheduleMarginMs(80, 20)).toBe(20);
+    expect(scheduleMarginMs(40, 20)).toBe(20);
+    expect(scheduleMarginMs(200, 20)).toBe(8);
+    expect(scheduleMarginMs(1000, 20)).toBe(5);
+    // A margin set below the guard's stays as set.
+    expect(scheduleMarginMs(1000, 2)).toBe(2);
+    const limiter = new ThroughputLimiter(fakeDatabase(() => 0));
+    const slots = await limiter.reserve('fast', 1000, 1000, 20);
+    expect((slots[999] as number) - (slots[0] as number)).toBeCloseTo((999 * 1005) / 1000, 2);
+    expect(busiestWindow(slots)).toBeLessThanOrEqual(1000);
   });
 
   it('never hands out a slot closer than one interval after its last one, when a quicker reply lowers the clock-offset estimate', async () => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { returnedRows } from '@wt/database';
 import { DataSource } from 'typeorm';
+import { ADMISSION_MARGIN_MS } from './send-admission';
 
 /** Messages per second Meta allows a number. */
 export type RateOf = (phoneNumberId: string) => number;
@@ -13,13 +14,29 @@ const OFFSET_MEMORY_MS = 30_000;
 /** How far the estimate may rise at a time. */
 const OFFSET_DRIFT_MS = 1;
 
+/** Meta's standard throughput per number (messages per second): the schedule's margin applies in full up to it. */
+export const STANDARD_MPS = 80;
+
+/**
+ * The margin added to each second of a number's schedule at `rate`: `marginMs` up to Meta's
+ * standard 80/s; above, it shrinks with the interval (the same margin per send: at 1,000/s 20 ms
+ * would be 1.6 ms), never below the admission guard's own margin (5 ms: a ceiling of 995/s, where
+ * a fixed 20 ms would cap the number at 980/s). The margin only spares the guard from holding
+ * sends at normal latency; the guard bounds what Meta counts.
+ */
+export function scheduleMarginMs(rate: number, marginMs: number): number {
+  if (rate <= STANDARD_MPS) return marginMs;
+  return Math.max(Math.min(marginMs, ADMISSION_MARGIN_MS), (marginMs * STANDARD_MPS) / rate);
+}
+
 /**
  * Meta's throughput per business phone number, shared by every dispatcher replica through
  * Postgres: a GCRA (virtual scheduling) row per number holds the theoretical time of its next
  * send. Reserving k sends moves it k intervals ahead in one atomic statement, so replicas
- * interleave instead of each sending the full rate. The interval is (1000 + margin) / rate ms:
- * evenly spaced sends put at most `rate` in any sliding second as long as no send is more than
- * `margin` ms late (the sender re-books a send that missed its slot by more than its tolerance).
+ * interleave instead of each sending the full rate. The interval is (1000 + margin) / rate ms (the
+ * margin at that rate, `scheduleMarginMs`): evenly spaced sends put at most `rate` in any sliding
+ * second. A send that goes late (the pacer lets a number run up to `CATCH_UP_MS` behind its
+ * schedule) goes as soon as the admission guard lets it, so the number makes up the time.
  *
  * The schedule alone cannot bound what Meta counts: a stall after a request left (in this
  * process, or at Meta) bunches on-time requests, whatever the margin. Within a process the
@@ -72,7 +89,7 @@ export class ThroughputLimiter {
     marginMs: number,
   ): Promise<Map<string, SendSlots>> {
     const rateOf: RateOf = typeof perSecond === 'number' ? () => perSecond : perSecond;
-    const intervalOf = (id: string) => (1000 + marginMs) / rateOf(id);
+    const intervalOf = (id: string) => (1000 + scheduleMarginMs(rateOf(id), marginMs)) / rateOf(id);
     const ids = [...counts.keys()].filter((id) => (counts.get(id) ?? 0) > 0).sort();
     if (ids.length === 0) return new Map();
     const fresh = ids.filter((id) => !this.known.has(id));

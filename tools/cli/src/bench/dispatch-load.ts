@@ -1,6 +1,7 @@
 import { type TargetingDecisionV1, Topic } from '@wt/contracts';
 import { PlatformKeySealer } from '@wt/identity';
 import { KafkaPublisher } from '@wt/kafka';
+import { busiestWindow } from '@wt/simulation';
 import { type Kafka } from 'kafkajs';
 import { createHash } from 'node:crypto';
 
@@ -122,7 +123,7 @@ export async function dispatchLoad(kafka: Kafka, opts: DispatchLoadOptions): Pro
       seconds,
       // n messages span n-1 intervals.
       perSecond: seconds > 0 ? (times.length - 1) / seconds : 0,
-      peakSecond: peakInWindow(times, 1000),
+      peakSecond: busiestWindow(times, 1000),
     });
   }
   const accepted = numbers.reduce((sum, n) => sum + n.accepted, 0);
@@ -135,15 +136,4 @@ export async function dispatchLoad(kafka: Kafka, opts: DispatchLoadOptions): Pro
     rejected: stats.rejected,
     complete: accepted >= expected,
   };
-}
-
-/** Most timestamps (sorted) within any window of `windowMs`. */
-export function peakInWindow(times: number[], windowMs: number): number {
-  let peak = 0;
-  let from = 0;
-  for (let to = 0; to < times.length; to++) {
-    while ((times[to] ?? 0) - (times[from] ?? 0) >= windowMs) from++;
-    peak = Math.max(peak, to - from + 1);
-  }
-  return peak;
 }
