@@ -705,6 +705,9 @@ try {
   fs.writeFileSync(stopFile, '');
   await loadDone;
   const loadResult = JSON.parse(loadOut.trim().split('\n').at(-1) ?? '');
+  log(
+    `  load: ${loadResult.produced} events acknowledged, ${loadResult.poison} poison; its publisher resent ${loadResult.partitionsResent} partitions (kafkajs #1303) and replaced its producer ${loadResult.producerResets} times`,
+  );
   // Drained: every stage has committed everything it can read, at two readings in a row (a later
   // stage looks drained while an earlier one still writes to it). Offsets that merely stood still
   // for 2 s are not enough: on a loaded machine a stage can go that long between commits, and the

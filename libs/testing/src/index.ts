@@ -9,3 +9,4 @@ export * from './lib/offline-env';
 export * from './lib/service-process';
 export * from './lib/kafka-groups';
 export * from './lib/engagement-fixture';
+export * from './lib/kafka-1303';

@@ -144,6 +144,8 @@ describe('a group coordinator that refuses or went away', () => {
       protocolError('GROUP_COORDINATOR_NOT_AVAILABLE'),
       protocolError('COORDINATOR_LOAD_IN_PROGRESS'),
       Object.assign(new Error('Connection error: ECONNREFUSED (provoked)'), { name: 'KafkaJSConnectionError' }),
+      // The coordinator's node died and left the metadata: the offset manager cannot find it again.
+      Object.assign(new Error('Broker 2 not found in the cached metadata (provoked)'), { name: 'KafkaJSBrokerNotFound' }),
       Object.assign(new Error('retries exhausted (provoked)'), { cause: protocolError('NOT_COORDINATOR_FOR_GROUP') }),
     ];
     for (const error of gone) {

@@ -156,7 +156,18 @@ const REJOIN = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'I
  * answered as NOT_COORDINATOR_FOR_GROUP, so that kafkajs rejoins (REJOIN).
  */
 const COORDINATOR_GONE = new Set(['GROUP_COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS']);
-const UNREACHABLE = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError']);
+/**
+ * The coordinator cannot be reached. KafkaJSBrokerNotFound: kafkajs's offset manager looks the
+ * coordinator it joined with up again by node id, and a node that died is no longer in the metadata:
+ * every commit then failed until the consumer's retries ran out and it crashed (seen: ingest stalled
+ * 24 s after the coordinator's node was killed, "Broker 2 not found in the cached metadata").
+ */
+const UNREACHABLE = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+]);
 
 /** The coordinator is unreachable or not the coordinator any more: kafkajs rejoins on this `type`. */
 export class CoordinatorGone extends KafkaJSError {

@@ -1,74 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { Topic } from '@wt/contracts';
-import { type Kafka, type Message, type PartitionMetadata, type ProducerBatch, type ProducerConfig, type RecordMetadata } from 'kafkajs';
+import { kafkaWith1303 } from '@wt/testing';
+import { type Message } from 'kafkajs';
 import { kafkaMetrics } from './kafka-metrics';
 import { KafkaPublisher, unacknowledged } from './kafka-publisher';
 
 const TOPIC = Topic.EngagementNormalizedV1;
-const PARTITIONS = 6;
-const partitionMetadata: PartitionMetadata[] = Array.from({ length: PARTITIONS }, (_, partitionId) => ({
-  partitionErrorCode: 0,
-  partitionId,
-  leader: 1 + (partitionId % 3),
-  replicas: [1, 2, 3],
-  isr: [1, 2, 3],
-}));
-
-/**
- * A Kafka whose producer does what kafkajs's does on a send that meets a dead broker, kafkajs #1303
- * simulated: it partitions the records (with the partitioner the publisher configured), its first
- * request fails on one broker, and it partitions them again for the retry, which goes only to the
- * brokers that had not answered. The partitions of the dead broker, now led by one that answered,
- * are never written, and the send resolves with the RecordMetadata of the others. `leftOut` lists,
- * per send, the partitions so dropped (none once it is exhausted).
- */
-function kafkaWith1303(leftOut: number[][]) {
-  /** Per partition, the values written, in order. */
-  const written = new Map<number, string[]>();
-  const sends: { partition: number; value: string }[][] = [];
-  /** The partition each value was given by the very first attempt that partitioned it. */
-  const firstGiven = new Map<string, number>();
-  const kafka = {
-    producer: (config: ProducerConfig) => {
-      const partitioner = config.createPartitioner?.();
-      if (!partitioner) throw new Error('the publisher configures its partitioner');
-      const partitionOf = (topic: string, message: Message) => partitioner({ topic, partitionMetadata, message });
-      return {
-        connect: async () => undefined,
-        disconnect: async () => undefined,
-        sendBatch: async ({ topicMessages = [] }: ProducerBatch): Promise<RecordMetadata[]> => {
-          const dropped = new Set(leftOut.shift() ?? []);
-          const acknowledged: RecordMetadata[] = [];
-          const sent: { partition: number; value: string }[] = [];
-          for (const { topic, messages } of topicMessages) {
-            for (const message of messages) {
-              const partition = partitionOf(topic, message); // the first attempt
-              if (!firstGiven.has(String(message.value))) firstGiven.set(String(message.value), partition);
-            }
-            const perPartition = new Map<number, Message[]>();
-            for (const message of messages) {
-              const partition = partitionOf(topic, message); // the retry partitions again
-              perPartition.set(partition, [...(perPartition.get(partition) ?? []), message]);
-            }
-            for (const [partition, records] of perPartition) {
-              if (dropped.has(partition)) continue;
-              for (const record of records) {
-                const value = String(record.value);
-                written.set(partition, [...(written.get(partition) ?? []), value]);
-                sent.push({ partition, value });
-              }
-              acknowledged.push({ topicName: topic, partition, errorCode: 0, baseOffset: '0' });
-            }
-          }
-          sends.push(sent);
-          return acknowledged;
-        },
-      };
-    },
-  } as unknown as Kafka;
-  return { kafka, written, sends, firstGiven };
-}
-
 const resent = async () => (await kafkaMetrics.producerPartitionsResent.get()).values.find((v) => v.labels['topic'] === TOPIC)?.value ?? 0;
 
 describe('KafkaPublisher resending the partitions a send left out (kafkajs #1303 simulated)', () => {

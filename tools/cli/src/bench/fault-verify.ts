@@ -14,6 +14,15 @@ async function query<T>(url: string, sql: string, params: unknown[] = []): Promi
   }
 }
 
+/** A record's value as JSON; a value that is not (a poison record) is left out. */
+function parseJson<T>(value: Buffer): T | undefined {
+  try {
+    return JSON.parse(value.toString()) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads a whole topic once (a throwaway group from the beginning to the current end). */
 async function readTopic<T>(kafka: Kafka, topic: string): Promise<T[]> {
   const admin = kafka.admin();
@@ -29,7 +38,10 @@ async function readTopic<T>(kafka: Kafka, topic: string): Promise<T[]> {
   await new Promise<void>((resolve) => {
     void consumer.run({
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) if (m.value) values.push(JSON.parse(m.value.toString()) as T);
+        for (const m of batch.messages) {
+          const value = m.value && parseJson<T>(m.value);
+          if (value) values.push(value);
+        }
         if (BigInt(batch.lastOffset()) + 1n >= (remaining.get(batch.partition) ?? 0n)) remaining.delete(batch.partition);
         if (remaining.size === 0) resolve();
       },
@@ -42,6 +54,12 @@ async function readTopic<T>(kafka: Kafka, topic: string): Promise<T[]> {
 export interface FaultVerdict {
   acknowledgedEvents: number;
   lostEvents: number;
+  /** Of the lost events: never in the input topic (the load generator's send reported written what was not). */
+  lostNeverWritten: number;
+  /** Of the lost events: in the input topic, not in the normalized one (lost by ingest). */
+  lostAtIngest: number;
+  /** Of the lost events: normalized, never processed by profiles (lost by profiles). */
+  lostAtProfiles: number;
   profileEffects: number;
   doubleCounted: number;
   decisionsSend: number;
@@ -71,6 +89,8 @@ export async function faultVerify(
       ])
     ).map((r) => r.dedupe_key),
   );
+  const lost = acknowledged.filter((k) => !processed.has(k));
+  const where = await whereLost(kafka, lost);
   const [{ events, effects }] = await query<{ events: string; effects: string }>(
     opts.profilesDb,
     'SELECT (SELECT count(*) FROM processed_event) AS events, (SELECT coalesce(sum(total_events), 0) FROM person_profile) AS effects',
@@ -106,7 +126,8 @@ export async function faultVerify(
   const letters = await readTopic<{ reason: string; service: string }>(kafka, Topic.DeadLetterV1);
   return {
     acknowledgedEvents: acknowledged.length,
-    lostEvents: acknowledged.filter((k) => !processed.has(k)).length,
+    lostEvents: lost.length,
+    ...where,
     profileEffects: Number(effects),
     doubleCounted: Number(effects) - Number(events),
     decisionsSend: Number(sends),
@@ -118,5 +139,22 @@ export async function faultVerify(
     reportedFailed: failedAt.size,
     pairRateRefusals: stats.rejected['131056'] ?? 0,
     poisonDeadLettered: letters.filter((l) => l.service === 'ingest').length,
+  };
+}
+
+/** Where the lost events went missing, stage by stage: their topics are read only when some were lost. */
+async function whereLost(
+  kafka: Kafka,
+  lost: string[],
+): Promise<{ lostNeverWritten: number; lostAtIngest: number; lostAtProfiles: number }> {
+  if (lost.length === 0) return { lostNeverWritten: 0, lostAtIngest: 0, lostAtProfiles: 0 };
+  const raw = new Set(
+    (await readTopic<{ source?: string; eventId?: string }>(kafka, Topic.SocialEngagementV1)).map((e) => `${e.source}:${e.eventId}`),
+  );
+  const normalized = new Set((await readTopic<{ dedupeKey?: string }>(kafka, Topic.EngagementNormalizedV1)).map((e) => e.dedupeKey));
+  return {
+    lostNeverWritten: lost.filter((k) => !raw.has(k)).length,
+    lostAtIngest: lost.filter((k) => raw.has(k) && !normalized.has(k)).length,
+    lostAtProfiles: lost.filter((k) => normalized.has(k)).length,
   };
 }
