@@ -69,5 +69,9 @@ describe('redactPhones', () => {
     expect(redactPhones('status 131026 at 12:00')).toBe('status 131026 at 12:00');
     expect(redactPhones('at 2026-11-29T01:43:57.349Z')).toBe('at 2026-11-29T01:43:57.349Z');
     expect(redactPhones('to 0612345678 and 447400123456')).toBe('to [phone] and [phone]');
+    // A Kafka member id: a UUID's digit runs are not phone numbers; a number right after one still is.
+    const member = 'dispatcher-1af2af8c-0b2e-4c6d-b58e-012345678912';
+    expect(redactPhones(`member ${member} left`)).toBe(`member ${member} left`);
+    expect(redactPhones(`${member} +33612345678`)).toBe(`${member} [phone]`);
   });
 });

@@ -1,5 +1,10 @@
-/** Something written like a phone number: optional +, then digits with spaces, dots, dashes or parentheses. */
-const PHONE_LIKE = /\+?\(?\d[\d\s().-]{5,}\d/g;
+/**
+ * Something written like a phone number: optional +, then digits with spaces, dots, dashes or
+ * parentheses; or a UUID (a Kafka member id, a request id), tried first at each position and kept as it
+ * is: its digit runs are not phone numbers.
+ */
+const PHONE_LIKE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\+?\(?\d[\d\s().-]{5,}\d/gi;
+const UUID = /^[0-9a-f]{8}-/i;
 /** ISO dates and times are not phone numbers. */
 const DATE_LIKE = /^\d{4}-\d{2}-\d{2}|^\d{2}:\d{2}/;
 
@@ -7,7 +12,7 @@ const DATE_LIKE = /^\d{4}-\d{2}-\d{2}|^\d{2}:\d{2}/;
 export function redactPhones(text: string): string {
   return text.replace(PHONE_LIKE, (match) => {
     const digits = match.replace(/\D/g, '').length;
-    return digits >= 8 && digits <= 15 && !DATE_LIKE.test(match) ? '[phone]' : match;
+    return digits >= 8 && digits <= 15 && !DATE_LIKE.test(match) && !UUID.test(match) ? '[phone]' : match;
   });
 }
 
