@@ -106,7 +106,7 @@ function figures(run: Run): { ratios: number[]; busiest: number } {
 // A loaded machine: the sender's timers fire up to 10 ms late, and it stalls three times a second up to 60 ms; Meta once up to 30 ms.
 const loaded = { senderStalls: [3, 60], metaStalls: [1, 30], sendCostMs: 0.3, timerLateMs: 10 } satisfies Partial<Run>;
 /** Barely catching up (10 ms, the slot tolerance): every longer stall moves the number's schedule later (the pacer at 80/s, and before at any rate). */
-const noCatchUp: PacerLimits = { catchUpMs: catchUpMsAt(80, 80, 10), perLook: SENDS_PER_LOOK };
+const noCatchUp: PacerLimits = { catchUpMs: () => catchUpMsAt(80, 80, 10), perLook: SENDS_PER_LOOK };
 
 describe('the pacer (lookAtSchedule) on a simulated clock', () => {
   it('keeps a number upgraded to 1,000/s at 97 % of its rate or more under stalls, never over its rate in any sliding second', () => {

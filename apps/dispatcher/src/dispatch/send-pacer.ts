@@ -41,8 +41,8 @@ export interface PacerLook {
 }
 
 export interface PacerLimits {
-  /** How far a number may run behind (ms), or per number. */
-  catchUpMs: number | ((phoneNumberId: string) => number);
+  /** How far a number may run behind (ms). */
+  catchUpMs: (phoneNumberId: string) => number;
   perLook: number;
 }
 
@@ -60,7 +60,7 @@ export function lookAtSchedule(
   now: number,
   monotonic: number,
   freeCalls: number,
-  limits: PacerLimits = { catchUpMs: CATCH_UP_MS, perLook: SENDS_PER_LOOK },
+  limits: PacerLimits = { catchUpMs: () => CATCH_UP_MS, perLook: SENDS_PER_LOOK },
 ): PacerLook {
   const moved = schedule.slideLate(now, limits.catchUpMs);
   const ready: PacerLook['ready'] = [];

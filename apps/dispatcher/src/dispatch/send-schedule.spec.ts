@@ -35,7 +35,7 @@ describe('SendSchedule', () => {
     schedule.add({ row: ledgerRow('a', 'a2'), slot: 110 });
     schedule.add({ row: ledgerRow('b', 'b1'), slot: 170 });
     // 30 ms behind at most: a is 100 behind (moved 70 later), b 30 (left alone, it catches up).
-    const moved = schedule.slideLate(200, 30);
+    const moved = schedule.slideLate(200, () => 30);
     expect(moved.map((m) => [m.phoneNumberId, m.delayMs, m.first.row.decisionId])).toEqual([['a', 70, 'a1']]);
     expect(schedule.takeDue(200).map((s) => [s.row.decisionId, s.slot])).toEqual([
       ['a1', 170],

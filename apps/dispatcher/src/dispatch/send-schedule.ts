@@ -73,14 +73,11 @@ export class SendSchedule {
    * spacing: it catches up that far, and a longer stall delays its schedule instead of bunching its
    * sends. Returns the numbers moved, by how much.
    */
-  slideLate(
-    now: number,
-    behindMs: number | ((phoneNumberId: string) => number),
-  ): { phoneNumberId: string; delayMs: number; first: Scheduled }[] {
+  slideLate(now: number, behindMs: (phoneNumberId: string) => number): { phoneNumberId: string; delayMs: number; first: Scheduled }[] {
     const moved: { phoneNumberId: string; delayMs: number; first: Scheduled }[] = [];
     for (const [phoneNumberId, queue] of this.byNumber) {
       const first = queue[0];
-      const allowed = typeof behindMs === 'number' ? behindMs : behindMs(phoneNumberId);
+      const allowed = behindMs(phoneNumberId);
       if (!first || now - first.slot <= allowed) continue;
       const delayMs = now - first.slot - allowed;
       for (const item of queue) item.slot += delayMs;
