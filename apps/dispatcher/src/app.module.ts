@@ -15,6 +15,7 @@ import { CostAndConversionRetention1765411200000 } from './migrations/1765411200
 import { PortfolioDeliveredVolume1765497600000 } from './migrations/1765497600000-portfolio-delivered-volume';
 import { DispatchDueByNumber1765584000000 } from './migrations/1765584000000-dispatch-due-by-number';
 import { WebhookOutbox1765670400000 } from './migrations/1765670400000-webhook-outbox';
+import { DispatchClaimEpoch1765756800000 } from './migrations/1765756800000-dispatch-claim-epoch';
 import { PricingModule } from './pricing/pricing.module';
 import { WebhookModule } from './webhook/webhook.module';
 
@@ -30,6 +31,7 @@ export const DISPATCHER_MIGRATIONS = [
   PortfolioDeliveredVolume1765497600000,
   DispatchDueByNumber1765584000000,
   WebhookOutbox1765670400000,
+  DispatchClaimEpoch1765756800000,
 ];
 
 /**

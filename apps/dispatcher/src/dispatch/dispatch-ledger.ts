@@ -33,6 +33,8 @@ export interface LedgerRow {
   attempts: number;
   marketingLimitRetries: number;
   traceparent?: string | null;
+  /** The claim's fencing token (`claim_epoch`, one more at every claim): what the sender writes about its claim names it. */
+  claimEpoch: string;
 }
 
 interface RawRow {
@@ -46,13 +48,23 @@ interface RawRow {
   attempts: number;
   marketing_limit_retries: number;
   traceparent: string | null;
+  claim_epoch: string;
 }
 
-/** Final refusal: nothing more is tried (the last part of a statement; $1 the decision, $2 the error code). */
-const REJECT = `UPDATE dispatch SET state = 'rejected', error_code = $2, updated_at = now() WHERE decision_id = $1`;
+/**
+ * The fence of a claimed send's writes, given the parameter of the claim's epoch: null (a webhook's
+ * write, not a claim's) changes the send whatever its state; an epoch, only while the send is still
+ * that claim's (`sending`, not claimed since). A replica that froze past its claim (the send since
+ * resolved `unknown` or `expired` and reported `failed`, or claimed again) then changes nothing.
+ */
+const stillClaimed = (epoch: string) => `(${epoch}::bigint IS NULL OR (state = 'sending' AND claim_epoch = ${epoch}::bigint))`;
+
+/** Final refusal: nothing more is tried (the last part of a statement; $1 the decision, $2 the error code, `epoch` the claim's). */
+const reject = (epoch: string) =>
+  `UPDATE dispatch SET state = 'rejected', error_code = $2, updated_at = now() WHERE decision_id = $1 AND ${stillClaimed(epoch)}`;
 
 const COLUMNS =
-  'decision_id, person_id, business_id, campaign_id, phone_number_id, kind, message, attempts, marketing_limit_retries, traceparent';
+  'decision_id, person_id, business_id, campaign_id, phone_number_id, kind, message, attempts, marketing_limit_retries, traceparent, claim_epoch';
 
 /**
  * The statement parts of `rememberNumbers`, given the parameters of the numbers and of their
@@ -88,6 +100,7 @@ function toRow(raw: RawRow): LedgerRow {
     attempts: raw.attempts,
     marketingLimitRetries: raw.marketing_limit_retries,
     traceparent: raw.traceparent,
+    claimEpoch: String(raw.claim_epoch),
   };
 }
 
@@ -98,6 +111,12 @@ export interface ClaimScope {
   caps: ReadonlyMap<string, number>;
   /** The portfolio messaging limit's rolling window; unset: not enforced. */
   portfolioWindowMs?: number;
+  /**
+   * This replica's send lease holder (`SendLease.holder`): a number's sends are claimed only while
+   * its lease, in `send_lease`, is this holder's and lasts (checked in the claim's statements, by the
+   * database's clock): a replica that froze between taking its leases and claiming claims nothing.
+   */
+  holder?: string;
 }
 
 export interface Claimed {
@@ -212,6 +231,8 @@ export class DispatchLedger {
                    UNION ALL SELECT b.phone_number_id FROM business_phone_number b WHERE $5::text[] IS NULL) AS ids
              LEFT JOIN unnest($6::text[], $7::int[]) AS k(id, cap) ON k.id = ids.id
              WHERE ids.id <> ALL($4::text[])
+               AND ($8::text IS NULL OR EXISTS (
+                 SELECT 1 FROM send_lease l WHERE l.phone_number_id = ids.id AND l.holder = $8 AND l.until > clock_timestamp()))
            ) AS n
            CROSS JOIN LATERAL (
              SELECT c.decision_id, c.next_attempt_at FROM dispatch c
@@ -239,6 +260,7 @@ export class DispatchLedger {
           scope ? [...scope.numbers] : null,
           capIds,
           capIds.map((id) => scope?.caps.get(id) ?? perNumber),
+          scope?.holder ?? null,
         ],
       )) as (RawRow & { unreachable: boolean })[];
       if (due.length === 0) return { sending: [], skipped: [] };
@@ -291,12 +313,16 @@ export class DispatchLedger {
           [waiting.map((r) => r.decision_id)],
         );
       }
+      // The hand-over: each send to this claim, under a new epoch, while this replica's lease of its number lasts.
       const sending = returnedRows<RawRow>(
         await manager.query(
-          `UPDATE dispatch SET state = 'sending', attempts = attempts + 1, claimed_at = now(), updated_at = now(), held_reason = NULL
+          `UPDATE dispatch d SET state = 'sending', attempts = attempts + 1, claim_epoch = claim_epoch + 1, claimed_at = now(),
+             updated_at = now(), held_reason = NULL
            WHERE decision_id = ANY($1::text[]) AND state = 'pending'
+             AND ($2::text IS NULL OR EXISTS (
+               SELECT 1 FROM send_lease l WHERE l.phone_number_id = d.phone_number_id AND l.holder = $2 AND l.until > clock_timestamp()))
            RETURNING ${COLUMNS}`,
-          [[...paced]],
+          [[...paced], scope?.holder ?? null],
         ),
       );
       return { sending: sending.map(toRow), skipped: skipped.map(toRow), held: newlyHeld.map(toRow) };
@@ -327,34 +353,44 @@ export class DispatchLedger {
   }
 
   /**
-   * Claimed sends this replica will not call Meta for (it is stopping): back to `pending` as if
-   * never claimed. Only for sends whose call was certainly not made.
+   * Claimed sends this replica will not call Meta for (it is stopping, or lost the number's lease):
+   * back to `pending` as if never claimed (their epoch stays spent). Only for sends whose call was
+   * certainly not made, and only while each is still the claim it names.
    */
-  async release(decisionIds: readonly string[]): Promise<void> {
-    if (decisionIds.length === 0) return;
+  async release(claims: readonly Pick<LedgerRow, 'decisionId' | 'claimEpoch'>[]): Promise<void> {
+    if (claims.length === 0) return;
     await this.dataSource.query(
-      `UPDATE dispatch SET state = 'pending', attempts = GREATEST(attempts - 1, 0), claimed_at = NULL, updated_at = now()
-       WHERE decision_id = ANY($1::text[]) AND state = 'sending'`,
-      [decisionIds],
+      `UPDATE dispatch d SET state = 'pending', attempts = GREATEST(attempts - 1, 0), claimed_at = NULL, updated_at = now()
+       FROM unnest($1::text[], $2::bigint[]) AS c(id, epoch)
+       WHERE d.decision_id = c.id AND d.state = 'sending' AND d.claim_epoch = c.epoch`,
+      [claims.map((c) => c.decisionId), claims.map((c) => c.claimEpoch)],
     );
   }
 
   /**
    * Records what a send's answer does to it (`SendOutcome`, decided by `outcomeOf`) in one
    * statement: atomic and one round trip, in the caller's transaction when `manager` is given (the
-   * webhook's). Returns when the business's campaign pause ends, for `pause-campaigns`.
+   * webhook's). `claim`: the sender's answer to its claim, written only while the send is still that
+   * claim (`stillClaimed`); without it (a webhook's status), whatever the send's state. What the
+   * answer says of others (a person unreachable, a business paused) is written either way: it is
+   * Meta's. Returns when the business's campaign pause ends, for `pause-campaigns`.
    */
   async record(
     row: LedgerRow,
     outcome: RecordedOutcome,
     scope: { tokenFingerprint: string; portfolioWindowMs: number },
     manager: EntityManager = this.dataSource.manager,
+    claim?: string,
   ): Promise<{ pausedUntil?: Date }> {
     const id = row.decisionId;
+    const epoch = claim ?? null;
     switch (outcome.action) {
       case 'in-doubt':
         // Meta may have it: never resent; its status webhook (or the timeout resolution) settles it.
-        await manager.query(`UPDATE dispatch SET state = 'unknown', updated_at = now() WHERE decision_id = $1 AND state = 'sending'`, [id]);
+        await manager.query(
+          `UPDATE dispatch SET state = 'unknown', updated_at = now() WHERE decision_id = $1 AND state = 'sending' AND ${stillClaimed('$2')}`,
+          [id, epoch],
+        );
         return {};
       case 'drop':
         // No call was made: the recipient this claim counted in its portfolio's window is not counted any more (Meta never saw them).
@@ -363,13 +399,14 @@ export class DispatchLedger {
              DELETE FROM portfolio_recipient r USING dispatch d
              WHERE d.decision_id = $1 AND d.state = 'sending' AND r.business_id = d.business_id AND r.person_id = d.person_id
                AND d.claimed_at IS NOT NULL AND r.first_at >= d.claimed_at
+               AND ($3::bigint IS NULL OR d.claim_epoch = $3::bigint)
            )
-           ${REJECT}`,
-          [id, outcome.code],
+           ${reject('$3')}`,
+          [id, outcome.code, epoch],
         );
         return {};
       case 'later':
-        await this.retry(manager, id, outcome.code, outcome.delayMs, false);
+        await this.retry(manager, id, epoch, outcome.code, outcome.delayMs, false);
         return {};
       case 'wait-for-template': {
         // Recorded as paused or disabled for the number's account (a disabled one stays so); the send waits for it.
@@ -377,6 +414,7 @@ export class DispatchLedger {
         await this.retry(
           manager,
           id,
+          epoch,
           outcome.code,
           1000,
           false,
@@ -407,12 +445,12 @@ export class DispatchLedger {
              next_attempt_at = GREATEST(now() + interval '1 second', COALESCE((
                SELECT min(first_at) + $4 * interval '1 millisecond' FROM portfolio_recipient r
                WHERE r.business_id = d.business_id AND r.first_at > now() - $4 * interval '1 millisecond'), now() + interval '1 second'))
-           WHERE decision_id = $1 AND state = 'sending'`,
-          [id, outcome.code, PORTFOLIO_LIMIT_REASON, scope.portfolioWindowMs],
+           WHERE decision_id = $1 AND state = 'sending' AND ${stillClaimed('$5')}`,
+          [id, outcome.code, PORTFOLIO_LIMIT_REASON, scope.portfolioWindowMs, epoch],
         );
         return {};
       case 'refused':
-        return this.refused(manager, row, outcome.code, outcome.consequence, outcome.title, scope.tokenFingerprint);
+        return this.refused(manager, row, epoch, outcome.code, outcome.consequence, outcome.title, scope.tokenFingerprint);
     }
   }
 
@@ -420,6 +458,7 @@ export class DispatchLedger {
   private async refused(
     manager: EntityManager,
     row: LedgerRow,
+    epoch: string | null,
     code: number | null,
     consequence: SendConsequence,
     title: string,
@@ -428,11 +467,11 @@ export class DispatchLedger {
     const id = row.decisionId;
     switch (consequence.action) {
       case 'retry':
-        await this.retry(manager, id, code, consequence.delayMs, consequence.marketingLimit);
+        await this.retry(manager, id, epoch, code, consequence.delayMs, consequence.marketingLimit);
         return {};
       case 'give-up':
       case 'revoke-consent':
-        await manager.query(REJECT, [id, code]);
+        await manager.query(reject('$3'), [id, code, epoch]);
         return {};
       case 'mark-unreachable':
         await manager.query(
@@ -440,13 +479,13 @@ export class DispatchLedger {
              INSERT INTO unreachable_recipient (person_id, until, error_code) VALUES ($3, now() + $4 * interval '1 millisecond', $5)
              ON CONFLICT (person_id) DO UPDATE SET until = EXCLUDED.until, error_code = EXCLUDED.error_code
            )
-           ${REJECT}`,
-          [id, code, row.personId, consequence.forMs, code ?? 131026],
+           ${reject('$6')}`,
+          [id, code, row.personId, consequence.forMs, code ?? 131026, epoch],
         );
         return {};
       case 'pause-campaigns': {
         // The message waits for the end of the pause (not counted as an attempt against it): both end at now() + forMs.
-        const rows = await this.retry(manager, id, code, consequence.forMs, false, {
+        const rows = await this.retry(manager, id, epoch, code, consequence.forMs, false, {
           cte: `pause AS (
             INSERT INTO business_pause (business_id, until, error_code) VALUES ($5, now() + $3 * interval '1 millisecond', $6)
             ON CONFLICT (business_id) DO UPDATE SET until = EXCLUDED.until, error_code = EXCLUDED.error_code
@@ -457,7 +496,7 @@ export class DispatchLedger {
       }
       case 'halt-sending':
         // The message is not lost: it is sent once sending resumes (a new access token).
-        await this.retry(manager, id, code, 0, false, {
+        await this.retry(manager, id, epoch, code, 0, false, {
           cte: `halt AS (
             INSERT INTO sending_halt (token_fingerprint, error_code, reason) VALUES ($5, $6, $7) ON CONFLICT (token_fingerprint) DO NOTHING
           )`,
@@ -471,28 +510,33 @@ export class DispatchLedger {
    * Back to `pending`, to be tried again after `delayMs` (a fresh message: new wamid, statuses from
    * scratch), with `also` (a statement part whose parameters start at $5) in the same statement. The
    * failed attempt's wamid is retired: a late or redelivered status of that attempt must never be
-   * taken for the next one's (see `recordStatus`). Both parts see the row as it was before.
+   * taken for the next one's (see `recordStatus`). Both parts see the row as it was before. With a
+   * claim's `epoch`, only while the send is still that claim (`stillClaimed`).
    */
   private async retry(
     manager: EntityManager,
     decisionId: string,
+    epoch: string | null,
     code: number | null,
     delayMs: number,
     marketingLimit: boolean,
     also?: { cte: string; params: unknown[] },
   ): Promise<{ next_attempt_at: Date }[]> {
+    // After `also`'s parameters (which start at $5).
+    const epochParam = 5 + (also?.params.length ?? 0);
     return returnedRows<{ next_attempt_at: Date }>(
       await manager.query(
         `WITH ${also ? `${also.cte}, ` : ''}retired AS (
-           INSERT INTO webhook_seen (event_key) SELECT 'retired-wamid:' || wamid FROM dispatch WHERE decision_id = $1 AND wamid IS NOT NULL
+           INSERT INTO webhook_seen (event_key) SELECT 'retired-wamid:' || wamid FROM dispatch
+           WHERE decision_id = $1 AND wamid IS NOT NULL AND ${stillClaimed(`$${epochParam}`)}
            ON CONFLICT DO NOTHING
          )
          UPDATE dispatch SET state = 'pending', next_attempt_at = now() + $3 * interval '1 millisecond', error_code = $2,
            wamid = NULL, statuses = '{}', claimed_at = NULL,
            marketing_limit_retries = marketing_limit_retries + CASE WHEN $4 THEN 1 ELSE 0 END, updated_at = now()
-         WHERE decision_id = $1
+         WHERE decision_id = $1 AND ${stillClaimed(`$${epochParam}`)}
          RETURNING next_attempt_at`,
-        [decisionId, code, delayMs, marketingLimit, ...(also?.params ?? [])],
+        [decisionId, code, delayMs, marketingLimit, ...(also?.params ?? []), epoch],
       ),
     );
   }

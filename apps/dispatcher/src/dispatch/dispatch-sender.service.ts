@@ -155,7 +155,7 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
     await this.claimLoop;
     clearTimeout(this.timer);
     // Claimed but not called: back to `pending` for whichever replica comes next.
-    const unsent = this.schedule.drain().map((s) => s.row.decisionId);
+    const unsent = this.schedule.drain().map((s) => s.row);
     await this.ledger
       .release(unsent)
       .catch((error: unknown) =>
@@ -208,7 +208,12 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       this.config.PAIR_INTERVAL_MS,
       this.outcomes.fingerprint,
       full,
-      { numbers: leased, caps: new Map(leased.map((id) => [id, this.claimCap(id)])), portfolioWindowMs: this.config.PORTFOLIO_WINDOW_MS },
+      {
+        numbers: leased,
+        caps: new Map(leased.map((id) => [id, this.claimCap(id)])),
+        portfolioWindowMs: this.config.PORTFOLIO_WINDOW_MS,
+        holder: this.lease.holder,
+      },
     );
     for (const row of skipped) {
       this.pendingOut.statuses.push({
@@ -441,13 +446,13 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
   /** Claimed sends this replica must not make now: back to `pending`, for whichever replica holds their number. */
   private requeue(items: Scheduled[]): void {
     if (items.length === 0) return;
-    const ids = items.map((item) => item.row.decisionId);
+    const rows = items.map((item) => item.row);
     this.track(
       this.ledger
-        .release(ids)
+        .release(rows)
         .catch((error: unknown) =>
           this.logger.error(
-            `release of ${ids.length} sends: ${error instanceof Error ? error.message : String(error)}; they resolve as in doubt`,
+            `release of ${rows.length} sends: ${error instanceof Error ? error.message : String(error)}; they resolve as in doubt`,
           ),
         ),
     );

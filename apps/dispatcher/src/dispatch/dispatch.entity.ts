@@ -60,6 +60,10 @@ export class DispatchEntity {
   @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true })
   claimedAt: Date | null;
 
+  /** The fencing token of the send's claim, one more at every claim (see DispatchLedger). */
+  @Column({ name: 'claim_epoch', type: 'bigint', default: 0 })
+  claimEpoch: string;
+
   @Column({ name: 'marketing_limit_retries', type: 'integer', default: 0 })
   marketingLimitRetries: number;
 

@@ -12,6 +12,7 @@ export function ledgerRow(phoneNumberId: string, decisionId: string, overrides: 
     message: null,
     attempts: 1,
     marketingLimitRetries: 0,
+    claimEpoch: '1',
     ...overrides,
   };
 }

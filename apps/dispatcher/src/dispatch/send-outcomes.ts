@@ -118,7 +118,8 @@ export class SendOutcomes {
 
   /** The sender's answer to a send it claimed, its status published with the error (the webhook publishes only later ones). */
   async record(row: LedgerRow, outcome: RecordedOutcome, out: OutcomeRecords): Promise<void> {
-    await this.apply(row, outcome, out);
+    // Fenced by the claim's epoch: a replica that froze past its claim changes nothing of the send.
+    await this.apply(row, outcome, out, undefined, row.claimEpoch);
     const rejected =
       outcome.action === 'refused'
         ? { code: outcome.code, title: `${outcome.title} (${outcome.consequence.action})` }
@@ -138,8 +139,14 @@ export class SendOutcomes {
     });
   }
 
-  private async apply(row: LedgerRow, outcome: RecordedOutcome, out: OutcomeRecords, manager?: EntityManager): Promise<void> {
-    const { pausedUntil } = await this.ledger.record(row, outcome, this.scope, manager);
+  private async apply(
+    row: LedgerRow,
+    outcome: RecordedOutcome,
+    out: OutcomeRecords,
+    manager?: EntityManager,
+    claim?: string,
+  ): Promise<void> {
+    const { pausedUntil } = await this.ledger.record(row, outcome, this.scope, manager, claim);
     switch (outcome.action) {
       case 'in-doubt':
         this.logger.warn(`decision ${row.decisionId}: no answer from WhatsApp (${outcome.reason}); left unknown, not resent`);
