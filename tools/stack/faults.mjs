@@ -102,6 +102,33 @@ const serviceEnv = {
 };
 /** Past every stage's Kafka session (10 s): the group gives the frozen replica's partitions to the other. */
 const FREEZE_MS = 15_000;
+
+/**
+ * The replica of `service` a freeze round stops: for the dispatcher, the one holding the most live
+ * send leases (`send_lease.holder` is `host:pid:…`): the replica sending, whose claims and calls in
+ * flight a zombie could act on (freezing the idle one would test its consumer only); replica 1
+ * otherwise, or when the holder is none of this run's replicas.
+ * @param {string} service
+ * @returns {Promise<number | undefined>}
+ */
+async function replicaToFreeze(service) {
+  const first = servicePid(PROFILE, service);
+  if (service !== 'dispatcher') return first;
+  const ours = [first, servicePid(PROFILE, service, 2)];
+  const client = new pg.Client({ connectionString: up.databaseUrls[up.settings.databases.dispatcher] });
+  try {
+    await client.connect();
+    const { rows } = await client.query(
+      `SELECT holder FROM send_lease WHERE until > now() GROUP BY holder ORDER BY count(*) DESC, holder LIMIT 1`,
+    );
+    const pid = Number(String(rows[0]?.holder ?? '').split(':')[1]);
+    return ours.includes(pid) ? pid : first;
+  } catch {
+    return first;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
 const start = (/** @type {string[] | undefined} */ only, replica = 1) =>
   startServices({
     profile: PROFILE,
@@ -642,8 +669,9 @@ try {
       const startedAt = Date.now();
       for (let round = 1; round <= ROUNDS; round += 1) {
         await sleep(1500 + Math.random() * 1500);
-        const pid = servicePid(PROFILE, service);
+        const pid = await replicaToFreeze(service);
         if (pid === undefined) throw new Error(`${service} does not run before freeze round ${round} (no live pid file)`);
+        const replica = pid === servicePid(PROFILE, service) ? 1 : 2;
         const at = Date.now();
         process.kill(pid, 'SIGSTOP');
         await sleep(FREEZE_MS);
@@ -656,6 +684,7 @@ try {
           group: 'freeze',
           service,
           signal: 'SIGSTOP/SIGCONT',
+          replica,
           frozenMs: FREEZE_MS,
           stallMs,
           stages: stalls,
@@ -663,7 +692,7 @@ try {
         };
         rounds.push(entry);
         log(
-          `  round ${round} ${service.padEnd(10)} frozen ${FREEZE_MS / 1000} s: longest stall ${(stallMs / 1000).toFixed(1)} s (${perStage(stalls)})`,
+          `  round ${round} ${service.padEnd(10)} replica ${replica} frozen ${FREEZE_MS / 1000} s: longest stall ${(stallMs / 1000).toFixed(1)} s (${perStage(stalls)})`,
         );
       }
       const refusals = (await pairRefusals()) - before;
