@@ -19,6 +19,8 @@ export class KafkaIntake {
       batch.records.map((r) => r.value),
       new Date(),
     );
+    // Still this member's partitions, right before the publish (a replica that froze while sealing publishes nothing).
+    await batch.fence();
     await this.publisher.publish<Topic.EngagementNormalizedV1>(Topic.EngagementNormalizedV1, accepted(batch, results));
   }
 
@@ -27,6 +29,7 @@ export class KafkaIntake {
       batch.records.map((r) => ({ event: r.value })),
       new Date(),
     );
+    await batch.fence();
     await this.publisher.publish<Topic.ConsentNormalizedV1>(Topic.ConsentNormalizedV1, accepted(batch, results));
   }
 }

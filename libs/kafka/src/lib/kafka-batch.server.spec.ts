@@ -4,6 +4,7 @@ import { normalizedEngagement } from '@wt/testing';
 import { type Consumer, type ConsumerRunConfig, type EachBatchPayload, type Kafka, KafkaJSProtocolError } from 'kafkajs';
 import { CoordinatorGone, coordinatorFailure, KafkaBatchServer, type KafkaBatchServerOptions } from './kafka-batch.server';
 import { type KafkaPublisher } from './kafka-publisher';
+import { type RecordBatch } from './record-batch';
 
 // kafkajs's own test of an error its consumer loop rejoins the group on, as the same member.
 const { isRebalancing } = require('kafkajs/src/errors') as { isRebalancing: (error: unknown) => boolean };
@@ -25,7 +26,7 @@ function fakeConsumer(connect: () => Promise<void>) {
 /** A server of one topic over `consumer`, listening; `eachBatch` is what it gave kafkajs. */
 async function listeningServer(
   consumer: ReturnType<typeof fakeConsumer>,
-  handler: () => Promise<void>,
+  handler: (batch: RecordBatch<Topic>) => Promise<void>,
   options: Partial<KafkaBatchServerOptions> = {},
 ) {
   const server = new KafkaBatchServer({
@@ -193,6 +194,28 @@ describe('KafkaBatchServer committing and heartbeating (fake consumer)', () => {
     const failure: unknown = await eachBatch(payload).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(CoordinatorGone);
     expect(isRebalancing(failure)).toBe(true);
+    await server.close();
+  });
+
+  it("gives a batch up before its effect when the group refuses the member's heartbeat there (a zombie woken past its session; the refusal is provoked)", async () => {
+    const consumer = fakeConsumer(async () => undefined);
+    const publish = jest.fn();
+    const { server, eachBatch } = await listeningServer(consumer, async (batch) => {
+      await batch.fence();
+      publish();
+    });
+    const { payload, heartbeat, commitOffsetsIfNecessary } = fetchOfOne();
+    const refusal = Object.assign(new KafkaJSProtocolError('The coordinator is not aware of this member (provoked)'), {
+      type: 'UNKNOWN_MEMBER_ID',
+    });
+    // The check before the batch's effects passes (the freeze comes after it), the fence's is refused.
+    heartbeat.mockResolvedValueOnce(undefined).mockRejectedValueOnce(refusal);
+    const failure: unknown = await eachBatch(payload).catch((error: unknown) => error);
+    // kafkajs rejoins on this refusal as it is; nothing published, committed, retried or dead-lettered.
+    expect(failure).toBe(refusal);
+    expect(publish).not.toHaveBeenCalled();
+    expect(commitOffsetsIfNecessary).not.toHaveBeenCalled();
+    expect(heartbeat).toHaveBeenCalledTimes(2);
     await server.close();
   });
 

@@ -20,7 +20,7 @@ import { endSpans, inBatchSpan, startProcessSpan } from './record-spans';
 import { kafkaMetrics } from './kafka-metrics';
 import { KafkaPublisher } from './kafka-publisher';
 import { classifyFailure, describeFailure, type FailureKind } from './processing-failure';
-import { RecordBatch, type ConsumedRecord, type Rejection, type Tombstone } from './record-batch';
+import { RecordBatch, StaleBatch, type ConsumedRecord, type Rejection, type Tombstone } from './record-batch';
 
 export interface KafkaBatchServerOptions {
   connection: KafkaConnectionOptions;
@@ -493,6 +493,9 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       } catch (thrown) {
         error = batch.failure ? batch.failure.error : thrown;
       }
+      // The group refused this member right before an effect (RecordBatch.fence): given up at once,
+      // nothing committed, as the refusal kafkajs's loop rejoins on; never retried nor dead-lettered.
+      if (error instanceof StaleBatch) throw error.refusal;
       // Without the interceptor the cause is unknown: retrying is the only choice that loses nothing.
       const kind: FailureKind = batch.failure ? classifyFailure(error) : 'transient';
       if (!batch.failure) this.warnNoInterceptor();

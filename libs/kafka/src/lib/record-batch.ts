@@ -30,6 +30,19 @@ export interface Rejection {
 }
 
 /**
+ * Thrown by `RecordBatch.fence`: the group refused this member's heartbeat right before an effect.
+ * KafkaBatchServer gives the batch up at once (nothing committed) with `refusal`, which kafkajs's
+ * consumer loop rejoins on.
+ */
+export class StaleBatch extends Error {
+  override readonly name = 'StaleBatch';
+
+  constructor(readonly refusal: unknown) {
+    super(`the group refused this member's heartbeat (${String(refusal)}): the batch is given up before its effect, not committed`);
+  }
+}
+
+/**
  * What a handler receives: the valid records of one topic from one fetch, which may span several
  * partitions. Each partition's records come in order and together (so do each key's, a key
  * belonging to one partition). Offsets are committed only after the handler resolves and rejected
@@ -53,6 +66,22 @@ export class RecordBatch<T extends Topic> {
     /** Keeps the group membership alive during long work. */
     readonly heartbeat: () => Promise<void>,
   ) {}
+
+  /**
+   * The fence of the batch's partitions, right before an effect outside the database (a publish):
+   * throws StaleBatch when the group refuses this member's heartbeat (it froze past its session and
+   * its partitions went to another member, or the group is rebalancing and would refuse the batch's
+   * commit the same way): the batch is given up, nothing committed, and its records come again to
+   * whoever owns them. kafkajs sends a heartbeat only once its interval (3 s) has passed since the
+   * last, so while batches flow this costs no round trip; after a freeze it always asks.
+   */
+  async fence(): Promise<void> {
+    try {
+      await this.heartbeat();
+    } catch (refusal) {
+      throw new StaleBatch(refusal);
+    }
+  }
 
   /** Sends one record to the dead-letter topic with the reason, instead of processing it. */
   reject(record: ConsumedRecord<TopicPayload<T>>, reason: DeadLetterReason, detail: string): void {
