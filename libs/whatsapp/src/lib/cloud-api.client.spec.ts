@@ -276,6 +276,25 @@ describe('WhatsAppCloudClient', () => {
     expect(requests).toHaveLength(1);
   });
 
+  it('does not send when its new connection completes after notAfter (a process frozen while it connected)', async () => {
+    handler = (_req, res) => json(res, 200, { messaging_product: 'whatsapp', contacts: [], messages: [{ id: 'wamid.late' }] });
+    const notAfter = Date.now() + 5000;
+    const realNow = Date.now.bind(Date);
+    let asked = 0;
+    // The check when the connection is handed over sees the time in bounds, the one when it connects
+    // an hour later (the freeze), without waiting for it.
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + (asked++ === 0 ? 0 : 3_600_000));
+    try {
+      // A new client: a new connection, still connecting when it is handed over.
+      expect(await client().sendText('1', '4915112345678', 'Hi', 'decision-frozen', { notAfter })).toEqual({ kind: 'late' });
+    } finally {
+      clock.mockRestore();
+    }
+    expect(asked).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(requests).toEqual([]);
+  });
+
   it('returns unknown/refused when nothing listens (nothing reached Meta: a retry is safe)', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -161,14 +161,22 @@ export class WhatsAppCloudClient {
       // nothing reached Meta (no socket from the pool in time, a connect that hung or failed),
       // so a retry cannot message the person twice.
       let connected = false;
+      // The last moments before the request is written: 'socket' comes right before the flush on a
+      // kept-alive connection; on a new one the flush waits for its 'connect' (checked first: a
+      // process that froze while connecting sends nothing after its caller's deadline).
+      const late = () => notAfter !== undefined && Date.now() > notAfter;
+      const tooLate = () => req.destroy(Object.assign(new Error('the connection came too late for this send'), { name: LATE }));
       req.on('socket', (socket) => {
-        // The last moment before the request is written ('socket' comes right before the flush).
-        if (notAfter !== undefined && Date.now() > notAfter) {
-          req.destroy(Object.assign(new Error('the connection came too late for this send'), { name: LATE }));
+        if (late()) {
+          tooLate();
           return;
         }
         if (!socket.connecting) connected = true;
-        else socket.once('connect', () => (connected = true));
+        else
+          socket.prependOnceListener('connect', () => {
+            if (late()) tooLate();
+            else connected = true;
+          });
       });
       const failed = (error: Error) => Object.assign(error, { neverConnected: !connected });
       const timer = setTimeout(
