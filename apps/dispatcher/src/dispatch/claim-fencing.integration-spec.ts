@@ -1,7 +1,10 @@
+import { type ContactSealer } from '@wt/identity';
 import { randomUUID } from 'node:crypto';
+import { DispatcherConfig } from '../dispatcher.config';
 import { migratedDatabase } from '../testing/migrated-database';
 import { DispatchLedger, type LedgerRow, type QueuedSend } from './dispatch-ledger';
 import { type RecordedOutcome } from './send-consequence';
+import { OutcomeRecords, SendOutcomes } from './send-outcomes';
 
 const SCOPE = { tokenFingerprint: 'fingerprint', portfolioWindowMs: 86_400_000 };
 /** Meta's pair rate refusal: its consequence puts the send back to `pending`, to be sent again. */
@@ -110,11 +113,17 @@ describe('dispatcher: claims carry a fencing token (the send lease in the claim,
     const zombie = await claimed('replica-a', id);
     await resolvedByTheOther(id);
     // Woken: Meta's pair-rate refusal would send it again; a final refusal would report it anew.
-    await ledger.record(zombie, PAIR_RATE, SCOPE, undefined, zombie.claimEpoch);
+    expect(await ledger.record(zombie, PAIR_RATE, SCOPE, undefined, zombie.claimEpoch)).toMatchObject({ written: false });
     expect(await stateOf(id)).toEqual({ state: 'expired', claim_epoch: '1' });
-    await ledger.record(zombie, GIVE_UP, SCOPE, undefined, zombie.claimEpoch);
+    expect(await ledger.record(zombie, GIVE_UP, SCOPE, undefined, zombie.claimEpoch)).toMatchObject({ written: false });
     await ledger.record(zombie, { action: 'later', delayMs: 0, code: null }, SCOPE, undefined, zombie.claimEpoch);
     await ledger.release([zombie]);
+    expect(await stateOf(id)).toEqual({ state: 'expired', claim_epoch: '1' });
+    // Through the sender's outcomes: no `rejected` status after the `failed` one either.
+    const outcomes = new SendOutcomes(ledger, {} as ContactSealer, Object.assign(new DispatcherConfig(), { WHATSAPP_ACCESS_TOKEN: 't' }));
+    const out = new OutcomeRecords();
+    await outcomes.record(zombie, GIVE_UP, out);
+    expect(out.statuses).toEqual([]);
     expect(await stateOf(id)).toEqual({ state: 'expired', claim_epoch: '1' });
     // A webhook's failed status (no claim) still applies whatever the state: Meta's word.
     await ledger.record(zombie, PAIR_RATE, SCOPE);
@@ -133,7 +142,7 @@ describe('dispatcher: claims carry a fencing token (the send lease in the claim,
     await ledger.release([zombie]);
     expect(await stateOf(id)).toEqual({ state: 'sending', claim_epoch: '2' });
     // The live claim's own answer is written.
-    await ledger.record(live, PAIR_RATE, SCOPE, undefined, live.claimEpoch);
+    expect(await ledger.record(live, PAIR_RATE, SCOPE, undefined, live.claimEpoch)).toMatchObject({ written: true });
     expect(await stateOf(id)).toEqual({ state: 'pending', claim_epoch: '2' });
   });
 });

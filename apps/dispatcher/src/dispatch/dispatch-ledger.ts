@@ -61,7 +61,17 @@ const stillClaimed = (epoch: string) => `(${epoch}::bigint IS NULL OR (state = '
 
 /** Final refusal: nothing more is tried (the last part of a statement; $1 the decision, $2 the error code, `epoch` the claim's). */
 const reject = (epoch: string) =>
-  `UPDATE dispatch SET state = 'rejected', error_code = $2, updated_at = now() WHERE decision_id = $1 AND ${stillClaimed(epoch)}`;
+  `UPDATE dispatch SET state = 'rejected', error_code = $2, updated_at = now() WHERE decision_id = $1 AND ${stillClaimed(epoch)}
+   RETURNING decision_id`;
+
+/** What `record` did: whether it changed the send (false: a claim's answer fenced off), and when a pause ends. */
+export interface Recorded {
+  written: boolean;
+  pausedUntil?: Date;
+}
+
+/** Whether an UPDATE ... RETURNING changed a row. */
+const changed = (result: unknown): boolean => returnedRows<unknown>(result).length > 0;
 
 const COLUMNS =
   'decision_id, person_id, business_id, campaign_id, phone_number_id, kind, message, attempts, marketing_limit_retries, traceparent, claim_epoch';
@@ -373,7 +383,8 @@ export class DispatchLedger {
    * webhook's). `claim`: the sender's answer to its claim, written only while the send is still that
    * claim (`stillClaimed`); without it (a webhook's status), whatever the send's state. What the
    * answer says of others (a person unreachable, a business paused) is written either way: it is
-   * Meta's. Returns when the business's campaign pause ends, for `pause-campaigns`.
+   * Meta's. Returns whether the send was changed (false: the claim was fenced off), and when the
+   * business's campaign pause ends, for `pause-campaigns`.
    */
   async record(
     row: LedgerRow,
@@ -381,37 +392,43 @@ export class DispatchLedger {
     scope: { tokenFingerprint: string; portfolioWindowMs: number },
     manager: EntityManager = this.dataSource.manager,
     claim?: string,
-  ): Promise<{ pausedUntil?: Date }> {
+  ): Promise<Recorded> {
     const id = row.decisionId;
     const epoch = claim ?? null;
     switch (outcome.action) {
       case 'in-doubt':
         // Meta may have it: never resent; its status webhook (or the timeout resolution) settles it.
-        await manager.query(
-          `UPDATE dispatch SET state = 'unknown', updated_at = now() WHERE decision_id = $1 AND state = 'sending' AND ${stillClaimed('$2')}`,
-          [id, epoch],
-        );
-        return {};
+        return {
+          written: changed(
+            await manager.query(
+              `UPDATE dispatch SET state = 'unknown', updated_at = now()
+               WHERE decision_id = $1 AND state = 'sending' AND ${stillClaimed('$2')} RETURNING decision_id`,
+              [id, epoch],
+            ),
+          ),
+        };
       case 'drop':
         // No call was made: the recipient this claim counted in its portfolio's window is not counted any more (Meta never saw them).
-        await manager.query(
-          `WITH given_back AS (
+        return {
+          written: changed(
+            await manager.query(
+              `WITH given_back AS (
              DELETE FROM portfolio_recipient r USING dispatch d
              WHERE d.decision_id = $1 AND d.state = 'sending' AND r.business_id = d.business_id AND r.person_id = d.person_id
                AND d.claimed_at IS NOT NULL AND r.first_at >= d.claimed_at
                AND ($3::bigint IS NULL OR d.claim_epoch = $3::bigint)
            )
            ${reject('$3')}`,
-          [id, outcome.code, epoch],
-        );
-        return {};
+              [id, outcome.code, epoch],
+            ),
+          ),
+        };
       case 'later':
-        await this.retry(manager, id, epoch, outcome.code, outcome.delayMs, false);
-        return {};
+        return { written: (await this.retry(manager, id, epoch, outcome.code, outcome.delayMs, false)).length > 0 };
       case 'wait-for-template': {
         // Recorded as paused or disabled for the number's account (a disabled one stays so); the send waits for it.
         const template = row.message?.kind === 'template' ? row.message : undefined;
-        await this.retry(
+        const rows = await this.retry(
           manager,
           id,
           epoch,
@@ -434,21 +451,25 @@ export class DispatchLedger {
             ],
           },
         );
-        return {};
+        return { written: rows.length > 0 };
       }
       case 'hold-for-portfolio':
         // Back to `pending` with the reason, not counted as an attempt, until the oldest recipient
         // counted in the portfolio's window leaves it (at least a second from now).
-        await manager.query(
-          `UPDATE dispatch d SET state = 'pending', held_reason = $3, error_code = $2, attempts = GREATEST(attempts - 1, 0),
+        return {
+          written: changed(
+            await manager.query(
+              `UPDATE dispatch d SET state = 'pending', held_reason = $3, error_code = $2, attempts = GREATEST(attempts - 1, 0),
              claimed_at = NULL, updated_at = now(),
              next_attempt_at = GREATEST(now() + interval '1 second', COALESCE((
                SELECT min(first_at) + $4 * interval '1 millisecond' FROM portfolio_recipient r
                WHERE r.business_id = d.business_id AND r.first_at > now() - $4 * interval '1 millisecond'), now() + interval '1 second'))
-           WHERE decision_id = $1 AND state = 'sending' AND ${stillClaimed('$5')}`,
-          [id, outcome.code, PORTFOLIO_LIMIT_REASON, scope.portfolioWindowMs, epoch],
-        );
-        return {};
+           WHERE decision_id = $1 AND state = 'sending' AND ${stillClaimed('$5')}
+           RETURNING decision_id`,
+              [id, outcome.code, PORTFOLIO_LIMIT_REASON, scope.portfolioWindowMs, epoch],
+            ),
+          ),
+        };
       case 'refused':
         return this.refused(manager, row, epoch, outcome.code, outcome.consequence, outcome.title, scope.tokenFingerprint);
     }
@@ -463,26 +484,27 @@ export class DispatchLedger {
     consequence: SendConsequence,
     title: string,
     tokenFingerprint: string,
-  ): Promise<{ pausedUntil?: Date }> {
+  ): Promise<Recorded> {
     const id = row.decisionId;
     switch (consequence.action) {
       case 'retry':
-        await this.retry(manager, id, epoch, code, consequence.delayMs, consequence.marketingLimit);
-        return {};
+        return { written: (await this.retry(manager, id, epoch, code, consequence.delayMs, consequence.marketingLimit)).length > 0 };
       case 'give-up':
       case 'revoke-consent':
-        await manager.query(reject('$3'), [id, code, epoch]);
-        return {};
+        return { written: changed(await manager.query(reject('$3'), [id, code, epoch])) };
       case 'mark-unreachable':
-        await manager.query(
-          `WITH unreachable AS (
+        return {
+          written: changed(
+            await manager.query(
+              `WITH unreachable AS (
              INSERT INTO unreachable_recipient (person_id, until, error_code) VALUES ($3, now() + $4 * interval '1 millisecond', $5)
              ON CONFLICT (person_id) DO UPDATE SET until = EXCLUDED.until, error_code = EXCLUDED.error_code
            )
            ${reject('$6')}`,
-          [id, code, row.personId, consequence.forMs, code ?? 131026, epoch],
-        );
-        return {};
+              [id, code, row.personId, consequence.forMs, code ?? 131026, epoch],
+            ),
+          ),
+        };
       case 'pause-campaigns': {
         // The message waits for the end of the pause (not counted as an attempt against it): both end at now() + forMs.
         const rows = await this.retry(manager, id, epoch, code, consequence.forMs, false, {
@@ -492,17 +514,18 @@ export class DispatchLedger {
           )`,
           params: [row.businessId, code ?? 131048],
         });
-        return { pausedUntil: rows[0]?.next_attempt_at ?? new Date(Date.now() + consequence.forMs) };
+        return { written: rows.length > 0, pausedUntil: rows[0]?.next_attempt_at ?? new Date(Date.now() + consequence.forMs) };
       }
-      case 'halt-sending':
+      case 'halt-sending': {
         // The message is not lost: it is sent once sending resumes (a new access token).
-        await this.retry(manager, id, epoch, code, 0, false, {
+        const rows = await this.retry(manager, id, epoch, code, 0, false, {
           cte: `halt AS (
             INSERT INTO sending_halt (token_fingerprint, error_code, reason) VALUES ($5, $6, $7) ON CONFLICT (token_fingerprint) DO NOTHING
           )`,
           params: [tokenFingerprint, code ?? 190, title],
         });
-        return {};
+        return { written: rows.length > 0 };
+      }
     }
   }
 

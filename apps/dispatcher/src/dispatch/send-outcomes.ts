@@ -118,8 +118,14 @@ export class SendOutcomes {
 
   /** The sender's answer to a send it claimed, its status published with the error (the webhook publishes only later ones). */
   async record(row: LedgerRow, outcome: RecordedOutcome, out: OutcomeRecords): Promise<void> {
-    // Fenced by the claim's epoch: a replica that froze past its claim changes nothing of the send.
-    await this.apply(row, outcome, out, undefined, row.claimEpoch);
+    // Fenced by the claim's epoch: a replica that froze past its claim changes nothing of the send,
+    // and reports nothing of it (another replica did: `failed`, or its own claim's answer).
+    if (!(await this.apply(row, outcome, out, undefined, row.claimEpoch))) {
+      this.logger.warn(
+        `decision ${row.decisionId}: resolved or claimed again while this replica was away (frozen past its claim): its answer (${outcome.action}) is not recorded`,
+      );
+      return;
+    }
     const rejected =
       outcome.action === 'refused'
         ? { code: outcome.code, title: `${outcome.title} (${outcome.consequence.action})` }
@@ -145,12 +151,12 @@ export class SendOutcomes {
     out: OutcomeRecords,
     manager?: EntityManager,
     claim?: string,
-  ): Promise<void> {
-    const { pausedUntil } = await this.ledger.record(row, outcome, this.scope, manager, claim);
+  ): Promise<boolean> {
+    const { pausedUntil, written } = await this.ledger.record(row, outcome, this.scope, manager, claim);
     switch (outcome.action) {
       case 'in-doubt':
-        this.logger.warn(`decision ${row.decisionId}: no answer from WhatsApp (${outcome.reason}); left unknown, not resent`);
-        return;
+        if (written) this.logger.warn(`decision ${row.decisionId}: no answer from WhatsApp (${outcome.reason}); left unknown, not resent`);
+        return written;
       case 'drop':
         if (outcome.why === 'us-marketing') usMarketing.inc();
         if (outcome.why === 'erased' || outcome.why === 'invalid') contactsUnopened.inc({ reason: outcome.why });
@@ -158,18 +164,19 @@ export class SendOutcomes {
         // `invalid`: sealed under another key or corrupt. Either way it can never be sent.
         if (outcome.why === 'erased') this.logger.warn(`decision ${row.decisionId}: the person was erased; suppressed, not sent`);
         if (outcome.why === 'invalid') this.logger.error(`decision ${row.decisionId}: contact cannot be opened; rejected, not sent`);
-        return;
+        return written;
       case 'hold-for-portfolio':
         this.logger.warn(
           `business ${row.businessId}: Meta refused a template over the portfolio's messaging limit (${outcome.code}); held until its window frees a place`,
         );
-        return;
+        return written;
       case 'later':
       case 'wait-for-template':
-        return;
+        return written;
       case 'refused':
+        // What the refusal says of the business or the person (a pause, a halt, a revocation) is Meta's, whoever's claim it was.
         await this.refused(row, outcome, out, pausedUntil);
-        return;
+        return written;
     }
   }
 
