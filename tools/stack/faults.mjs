@@ -333,6 +333,18 @@ function stallSince(from, to) {
   return { stallMs: Math.max(...Object.values(stages)), stages };
 }
 
+/**
+ * How long each stage had already stood still at `at` (when a fault began): a round's stall counts
+ * from the last advance before its fault, so a stage stalled before the round carries that time in.
+ * @param {number} at
+ */
+function stalledAt(at) {
+  /** @type {Record<string, number>} */
+  const stages = {};
+  for (const [service, times] of Object.entries(advances)) stages[service] = at - (times.filter((t) => t <= at).at(-1) ?? at);
+  return stages;
+}
+
 /** Partitions led per node (every topic, the consumer offsets too). */
 async function leadersPerNode() {
   const admin = probeKafka.admin();
@@ -673,6 +685,7 @@ try {
         if (pid === undefined) throw new Error(`${service} does not run before freeze round ${round} (no live pid file)`);
         const replica = pid === servicePid(PROFILE, service) ? 1 : 2;
         const at = Date.now();
+        const before = stalledAt(at);
         process.kill(pid, 'SIGSTOP');
         await sleep(FREEZE_MS);
         process.kill(pid, 'SIGCONT');
@@ -682,6 +695,8 @@ try {
         const entry = {
           round,
           group: 'freeze',
+          // Already standing still at the SIGSTOP (counted in the stall): not the freeze's doing.
+          stalledBefore: before,
           service,
           signal: 'SIGSTOP/SIGCONT',
           replica,
@@ -692,7 +707,7 @@ try {
         };
         rounds.push(entry);
         log(
-          `  round ${round} ${service.padEnd(10)} replica ${replica} frozen ${FREEZE_MS / 1000} s: longest stall ${(stallMs / 1000).toFixed(1)} s (${perStage(stalls)})`,
+          `  round ${round} ${service.padEnd(10)} replica ${replica} frozen ${FREEZE_MS / 1000} s: longest stall ${(stallMs / 1000).toFixed(1)} s (${perStage(stalls)}; already still at the SIGSTOP: ${perStage(before)})`,
         );
       }
       const refusals = (await pairRefusals()) - before;
