@@ -4,6 +4,24 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 
+/**
+ * A sandbox read, asked again while the sandbox does not answer: after a long freeze run it may be
+ * starved for tens of seconds (its webhook retries to a frozen dispatcher), and one failed fetch
+ * threw the whole run's verdict away (seen 2026-12-08: "fetch failed" after 5 freeze rounds).
+ */
+export async function sandboxGet<T>(sandbox: string, path: string, attempts = 10, pauseMs = 3_000): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const response = await fetch(`${sandbox}${path}`, { signal: AbortSignal.timeout(60_000) });
+      if (!response.ok) throw new Error(`sandbox ${path}: HTTP ${response.status}`);
+      return (await response.json()) as T;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  }
+}
+
 async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -102,10 +120,7 @@ export async function faultVerify(
   for (const d of sendRecords)
     pairs.set(`${d.campaignId}:${d.personId}`, (pairs.get(`${d.campaignId}:${d.personId}`) ?? new Set()).add(d.decisionId));
   const [{ sends }] = await query<{ sends: string }>(opts.scoringDb, `SELECT count(*) AS sends FROM decision WHERE outcome = 'send'`);
-  const messages = (await (await fetch(`${opts.sandbox}/sandbox/messages`)).json()) as {
-    bizOpaqueCallbackData?: string;
-    acceptedAt: string;
-  }[];
+  const messages = await sandboxGet<{ bizOpaqueCallbackData?: string; acceptedAt: string }[]>(opts.sandbox, '/sandbox/messages');
   const statuses = await readTopic<{ decisionId: string; status: string; reportedBy?: string; occurredAt: string }>(
     kafka,
     Topic.WhatsappMessageStatusV1,
@@ -119,7 +134,7 @@ export async function faultVerify(
       .filter((m) => m.bizOpaqueCallbackData && Date.parse(m.acceptedAt) > (failedAt.get(m.bizOpaqueCallbackData) ?? Infinity))
       .map((m) => m.bizOpaqueCallbackData),
   );
-  const stats = (await (await fetch(`${opts.sandbox}/sandbox/stats`)).json()) as { rejected: Record<string, number> };
+  const stats = await sandboxGet<{ rejected: Record<string, number> }>(opts.sandbox, '/sandbox/stats');
   const perDecision = new Map<string, number>();
   for (const m of messages)
     if (m.bizOpaqueCallbackData) perDecision.set(m.bizOpaqueCallbackData, (perDecision.get(m.bizOpaqueCallbackData) ?? 0) + 1);
