@@ -1,6 +1,7 @@
 // How well the assistant understands messages, by category, against the goals of issue 20.
 //   npx nx run assistant:accuracy                                   the held-out set v4 (blind: the figures to report)
 //   npx nx run assistant:accuracy -- --set v5                       the held-out set v5 (blind, written 2026-12-07 23:05 UTC)
+//   npx nx run assistant:accuracy -- --set v6                       the held-out set v6 (blind, written 2026-12-08 by a helper who did not read the code)
 //   npx nx run assistant:accuracy -- --set v3                       the held-out set v3 (blind, looked at once: compared only)
 //   npx nx run assistant:accuracy -- --set dev                      the development sets (tuned on): dev1 + dev2 + dev3
 //   npx nx run assistant:accuracy -- --set dev1 | dev2 | dev3 | dev4  one development set alone (dev2, dev3: former blind sets; dev4: commands)
@@ -21,6 +22,7 @@ import { evaluate, type EvaluationMessage, type EvaluationReport, goals, type Sh
 import { HELD_OUT_3 } from './held-out-questions-3';
 import { HELD_OUT_4 } from './held-out-questions-4';
 import { HELD_OUT_5 } from './held-out-questions-5';
+import { HELD_OUT_6 } from './held-out-questions-6';
 import { PERFUME_KNOWLEDGE, SHOP_KNOWLEDGE } from './shop-knowledge';
 
 const args = process.argv.slice(2);
@@ -34,6 +36,8 @@ const SETS: Record<string, readonly EvaluationMessage[]> = {
   v4: HELD_OUT_4,
   v3: HELD_OUT_3,
   v5: HELD_OUT_5,
+  // held-out v6: written blind on 2026-12-08 by a helper who did not read the assistant's code; never tuned on
+  v6: HELD_OUT_6,
   dev: [...DEV_SET, ...DEV_SET_2, ...DEV_SET_3],
   dev1: DEV_SET,
   dev2: DEV_SET_2,
