@@ -18,6 +18,8 @@
 //   FAULT_POSTGRES (1)      stop and restart PostgreSQL: the run uses a private cluster of its own
 //                           (tools/stack/private-postgres.mjs), so others' databases are untouched;
 //                           0 skips it and uses DATABASE_URL or the machine's cluster
+//   FAULT_TRACE (unset)     a file for every reading of the stall sampler (JSON lines), and each
+//                           kill's time: where a stall came from
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
