@@ -18,7 +18,10 @@
 //   FAULT_POSTGRES (1)      stop and restart PostgreSQL: the run uses a private cluster of its own
 //                           (tools/stack/private-postgres.mjs), so others' databases are untouched;
 //                           0 skips it and uses DATABASE_URL or the machine's cluster
+//   FAULT_TRACE (unset)     a file for every reading of the stall sampler (JSON lines), and each
+//                           kill's time: where a stall came from
 import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -251,17 +254,29 @@ const perStage = (/** @type {Record<string, number>} */ stages) =>
     .map(([s, ms]) => `${s} ${(ms / 1000).toFixed(1)} s`)
     .join(', ');
 /**
- * The stall sampler: every 200 ms, each stage's records handled (`wt_records_consumed_total` of
- * its input topic, counted after the commit, read from every replica's /metrics: over HTTP, so the
- * reading does not depend on the broker being killed), and its committed offset (to tell a stage
- * with nothing to read, which is not stalled). A stage's stall is the longest time between two
- * readings where it moved on (or had read everything); the pipeline's is the longest of the
- * stages'. `stallSince(from, to)` is the longest gap that overlaps [from, to], counted from the
- * last advance before `from` (a gap still open at `to` counts until `to`).
+ * The stall sampler (its arithmetic: StallTimeline, tools/cli/src/bench/stall-timeline.ts). A stage
+ * is stalled while records wait at its input and it makes no progress. Every 200 ms, each stage's
+ * records handled (`wt_records_consumed_total` of its input topic, counted after the commit, read
+ * from every replica's /metrics: over HTTP, so the reading does not depend on the broker being
+ * killed): a counter that moved is progress. In a loop of its own (a reading may take seconds while
+ * a node is down, and must not delay the counters'), each stage's committed and end offsets: a
+ * stage that had read everything is not stalled, at the time the reading was asked. A stage's
+ * stall is the longest time between two such instants; the pipeline's is the longest of the
+ * stages'. `stallSince(from, to)` is the longest that overlaps [from, to], counted from the last
+ * instant before `from` (a stall still open at `to` counts until `to`).
+ * FAULT_TRACE=<file> writes every reading there (JSON lines), to see where a stall came from.
  */
-/** @type {Record<string, number[]>} */
-const advances = Object.fromEntries(Object.keys(INPUT).map((s) => [s, []]));
+const { StallTimeline, countersMoved } = createRequire(import.meta.url)(path.join(ROOT, 'dist/tools/cli/src/bench/stall-timeline.js'));
+/** @type {import('../cli/src/bench/stall-timeline.js').StallTimeline} */
+const timeline = new StallTimeline(Object.keys(INPUT));
+const stallSince = (/** @type {number} */ from, /** @type {number} */ to) => timeline.stallSince(from, to);
+const TRACE = process.env.FAULT_TRACE;
+if (TRACE) fs.writeFileSync(TRACE, '');
+/** @param {Record<string, unknown>} line */
+const trace = (line) => TRACE && fs.appendFileSync(TRACE, JSON.stringify(line) + '\n');
 let sampling = true;
+/** The stages that handled records since the run began. */
+const handledSome = new Set();
 /**
  * @param {string} service
  * @param {number} replica
@@ -279,59 +294,39 @@ async function handledBy(service, replica) {
     return undefined; // down, frozen or starting
   }
 }
-// Whether each stage had read everything, by the broker (a separate loop: a reading may take
-// seconds while a node is down, and must not delay the counters').
-/** @type {Record<string, {at: number, yes: boolean} | undefined>} */
-const caughtUp = {};
 const offsetsLoop = (async () => {
   while (sampling) {
     await Promise.all(
       Object.keys(INPUT).map(async (service) => {
+        const askedAt = Date.now();
         const offsets = await offsetsOf(service);
-        caughtUp[service] = { at: Date.now(), yes: Boolean(offsets && offsets.committed >= offsets.end) };
+        if (offsets && offsets.committed >= offsets.end) timeline.caughtUp(service, askedAt);
+        trace({ kind: 'offsets', service, askedAt, tookMs: Date.now() - askedAt, ...offsets });
       }),
     );
     await sleep(200);
   }
 })();
 const sampler = (async () => {
-  /** @type {Record<string, number | undefined>} */
+  /** @type {Record<string, (number | undefined)[]>} */
   const last = {};
   while (sampling) {
     const at = Date.now();
     await Promise.all(
       Object.keys(INPUT).map(async (service) => {
         const handled = await Promise.all([handledBy(service, 1), handledBy(service, 2)]);
-        // A replica's counter that went up (or restarted from zero, with a process) is progress.
-        const moved = handled.some((n, i) => n !== undefined && last[`${service}#${i}`] !== undefined && n !== last[`${service}#${i}`]);
-        handled.forEach((n, i) => n !== undefined && (last[`${service}#${i}`] = n));
-        // Caught up (lately) counts as moving: a stage with nothing to read is not stalled.
-        const seen = caughtUp[service];
-        const idle = seen && seen.yes && at - seen.at < 1000;
-        if (moved || idle) advances[service].push(at);
+        const moved = countersMoved(last[service] ?? [], handled);
+        last[service] = handled.map((n, i) => n ?? last[service]?.[i]);
+        if (moved) {
+          timeline.progressed(service, at);
+          handledSome.add(service);
+        }
+        trace({ kind: 'sample', service, at, handled, moved });
       }),
     );
     await sleep(Math.max(0, 200 - (Date.now() - at)));
   }
 })();
-/**
- * @param {number} from
- * @param {number} to
- */
-function stallSince(from, to) {
-  /** @type {Record<string, number>} */
-  const stages = {};
-  for (const [service, times] of Object.entries(advances)) {
-    let longest = 0;
-    let previous = times.filter((t) => t <= from).at(-1) ?? from;
-    for (const t of times.filter((t) => t > from && t <= to)) {
-      longest = Math.max(longest, t - previous);
-      previous = t;
-    }
-    stages[service] = Math.max(longest, to - previous);
-  }
-  return { stallMs: Math.max(...Object.values(stages)), stages };
-}
 
 /**
  * How long each stage had already stood still at `at` (when a fault began): a round's stall counts
@@ -379,15 +374,15 @@ async function busiestLeader(spared) {
 }
 
 /**
- * Every stage advanced within this long of the last reading: it flows. Above the cadence of a
- * stage that flows (scoring commits about every 2 s; seen: 1 s made every round "not flowing").
+ * Longest stall of a stage that flows. Above the cadence of a stage that flows (scoring commits
+ * about every 2 s; seen: 1 s made every round "not flowing").
  */
 const FLOW_GAP_MS = 2_500;
 /**
- * Until every stage has flowed (no gap between its advances over FLOW_GAP_MS) for `forMs` on end:
- * a kill while a stage still catches up from the last round (or from the start) would measure that
- * stage's backlog, not the failover. After `limitMs` without, the round goes on, marked as not
- * flowing (and failed): its stall then counts the stall that was there before the kill.
+ * Until every stage has flowed (never stalled over FLOW_GAP_MS) for `forMs` on end: a kill while a
+ * stage still catches up from the last round (or from the start) would measure that stage's
+ * backlog, not the failover. After `limitMs` without, the round goes on, marked as not flowing
+ * (and failed): its stall then counts the stall that was there before the kill.
  * @param {number} forMs
  * @param {number} [limitMs]
  * @returns {Promise<{waitedMs: number, flowed: boolean}>}
@@ -396,14 +391,10 @@ async function flowing(forMs, limitMs = 180_000) {
   const at = Date.now();
   for (;;) {
     const now = Date.now();
-    const flows = Object.values(advances).every((times) => {
-      const recent = [now - forMs, ...times.filter((t) => t >= now - forMs), now];
-      return times.some((t) => t <= now - forMs) && recent.every((t, i) => i === 0 || t - recent[i - 1] <= FLOW_GAP_MS);
-    });
-    if (flows) return { waitedMs: now - at, flowed: true };
+    if (timeline.flowing(now, forMs, FLOW_GAP_MS)) return { waitedMs: now - at, flowed: true };
     if (now - at > limitMs) {
       log(
-        `  the stages did not flow for ${forMs / 1000} s within ${limitMs / 1000} s (${perStage(stallSince(now - forMs, now).stages)}): killing anyway`,
+        `  the stages did not flow for ${forMs / 1000} s within ${limitMs / 1000} s (${perStage(stallSince(now - forMs, now).stages)}): going on anyway`,
       );
       return { waitedMs: now - at, flowed: false };
     }
@@ -438,10 +429,11 @@ async function killNode({ round, group, id, led = undefined, why }) {
   if (!pid) throw new Error(`node ${id} does not run (nodes: ${JSON.stringify(status.nodes)})`);
   const at = Date.now();
   process.kill(pid, 'SIGKILL');
+  trace({ kind: 'kill', group, node: id, at });
   // Measured while the node stays down: the stall is the cluster's failover, not the restart.
   // Every stage must have committed at least twice after the kill, then 5 s more for a longer gap to show.
   const deadline = at + RESUME_LIMIT_MS * 2;
-  while (Date.now() < deadline && !Object.values(advances).every((times) => times.filter((t) => t > at).length >= 2)) await sleep(200);
+  while (Date.now() < deadline && !Object.keys(INPUT).every((service) => timeline.countAfter(service, at) >= 2)) await sleep(200);
   await sleep(5000);
   const { stallMs, stages } = stallSince(at, Date.now());
   log(`  round ${round} node ${id} (${why}) killed: pipeline stalled ${(stallMs / 1000).toFixed(1)} s (${perStage(stages)})`);
@@ -530,12 +522,31 @@ try {
 
   if (wants('services') || wants('broker') || wants('controller') || wants('freeze')) {
     // The commit cadence with no fault: what a stall is measured against.
-    log('Baseline: 20 s of the pipeline with no fault...');
+    // Once the load reaches every stage and they flow: before, the window measured the load
+    // generator and the services warming up (seen: ingest's first batches 4-6 s apart, the load
+    // writing its first events 15 s after it started), not the cadence a kill interrupts.
+    log('Baseline: 20 s of the pipeline with no fault, once the load flows through every stage...');
+    const waitAt = Date.now();
+    while (Date.now() - waitAt < 120_000 && !Object.keys(INPUT).every((service) => handledSome.has(service))) await sleep(200);
+    const flow = await flowing(5_000, 60_000);
     const at = Date.now();
+    trace({ kind: 'baseline', at });
     await sleep(20_000);
     const quiet = stallSince(at, Date.now());
-    rounds.push({ round: 0, group: 'baseline', service: 'none', signal: 'none', stallMs: quiet.stallMs, stages: quiet.stages, ok: true });
-    log(`  longest gap between commits with no fault: ${(quiet.stallMs / 1000).toFixed(1)} s (${perStage(quiet.stages)})`);
+    rounds.push({
+      round: 0,
+      group: 'baseline',
+      service: 'none',
+      signal: 'none',
+      stallMs: quiet.stallMs,
+      stages: quiet.stages,
+      waitedMs: at - waitAt,
+      flowedBefore: flow.flowed,
+      ok: true,
+    });
+    log(
+      `  longest stall with no fault: ${(quiet.stallMs / 1000).toFixed(1)} s (${perStage(quiet.stages)}), measured ${((at - waitAt) / 1000).toFixed(0)} s after the load began`,
+    );
   }
 
   for (let round = 1; round <= (wants('services') ? ROUNDS : 0); round += 1) {

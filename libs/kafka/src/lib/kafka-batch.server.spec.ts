@@ -1,8 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { Topic } from '@wt/contracts';
 import { normalizedEngagement } from '@wt/testing';
-import { type Consumer, type ConsumerRunConfig, type EachBatchPayload, type Kafka, KafkaJSProtocolError } from 'kafkajs';
+import {
+  type Consumer,
+  type ConsumerConfig,
+  type ConsumerRunConfig,
+  type EachBatchPayload,
+  type Kafka,
+  KafkaJSProtocolError,
+} from 'kafkajs';
 import { CoordinatorGone, coordinatorFailure, KafkaBatchServer, type KafkaBatchServerOptions } from './kafka-batch.server';
+import { CONSUMER_METADATA_MAX_AGE_MS, CONSUMER_RETRY, retryPausesMs } from './client-settings';
 import { type KafkaPublisher } from './kafka-publisher';
 import { type RecordBatch } from './record-batch';
 
@@ -129,6 +137,32 @@ describe('KafkaBatchServer rejoining its group', () => {
 
     await server.close();
     expect(made[2]?.disconnect).toHaveBeenCalled();
+  });
+});
+
+describe('KafkaBatchServer consumer settings', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it("asks for the cluster's metadata at least every second, so that a fetch from a killed leader finds the new one", async () => {
+    const consumer = fakeConsumer(async () => undefined);
+    const made = jest.fn((_config: ConsumerConfig) => consumer as unknown as Consumer);
+    const server = new KafkaBatchServer({
+      service: 'test',
+      groupId: 'g',
+      connection: { brokers: ['127.0.0.1:1'], clientId: 't' },
+      publisher: { connect: jest.fn(async () => undefined) } as unknown as KafkaPublisher,
+    });
+    Object.assign(server, { kafka: { consumer: made } as unknown as Kafka });
+    server.addHandler(Topic.EngagementNormalizedV1, async () => undefined, true);
+    await new Promise<unknown>((resolve) => void server.listen(resolve));
+
+    // kafkajs's default is 5 min: a consumer that cannot connect to a partition's leader (killed,
+    // not yet fenced) does not refresh its metadata on that error, and failed every fetch until
+    // its retries ran out (about 11 s) and it restarted.
+    const metadataMaxAge = made.mock.calls[0]?.[0].metadataMaxAge;
+    expect(metadataMaxAge).toBe(CONSUMER_METADATA_MAX_AGE_MS);
+    expect(CONSUMER_METADATA_MAX_AGE_MS + Math.max(...retryPausesMs(CONSUMER_RETRY))).toBeLessThanOrEqual(1_500);
+    await server.close();
   });
 });
 

@@ -8,6 +8,7 @@ import { type DeadLetterSealer } from './dead-letter-sealing';
 import { forEachConcurrently, gatherBatches } from './fetch-gathering';
 import {
   CONSUMER_MAX_WAIT_MS,
+  CONSUMER_METADATA_MAX_AGE_MS,
   CONSUMER_RETRY,
   HEARTBEAT_INTERVAL_MS,
   MAX_HANDLER_HEARTBEAT_MS,
@@ -285,6 +286,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       sessionTimeout: this.options.sessionTimeoutMs ?? SESSION_TIMEOUT_MS,
       heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       maxWaitTimeInMs: CONSUMER_MAX_WAIT_MS,
+      metadataMaxAge: CONSUMER_METADATA_MAX_AGE_MS,
       maxBytesPerPartition: this.options.maxBytesPerPartition ?? 1_048_576,
       allowAutoTopicCreation: false,
       // About 11 s of retries at most 500 ms apart (see client-settings.ts), then kafkajs restarts
