@@ -60,6 +60,26 @@ describe('recognizeIntent', () => {
     expect(intentOf('stop messaging me and delete my data')).toBe('delete');
   });
 
+  it.each([
+    ['please remove my number from your mailing list', 'en'],
+    ['Remove me from your contact list please', 'en'],
+    ['can you take my phone number off the distribution list', 'en'],
+    ['delete my number from your list', 'en'],
+    ['Retirez mon numéro de votre liste svp', 'fr'],
+    ['merci d’enlever mon 06 de la liste de diffusion', 'fr'],
+    ['supprimez mon numéro de vos listes', 'fr'],
+  ])('reads taking a number off a list as a stop, not an erasure: %j', (text, language) => {
+    expect(recognizeIntent(text)).toEqual({ intent: 'stop', language });
+  });
+
+  it('still erases when the data, the account or a database is named beside or instead of a list', () => {
+    expect(intentOf('remove my number from your mailing list and delete all my personal data')).toBe('delete');
+    expect(intentOf('retirez mon numéro de votre liste et supprimez mes données')).toBe('delete');
+    expect(intentOf('please delete my number and all my information')).toBe('delete');
+    expect(intentOf('remove my number from your database')).toBe('delete');
+    expect(intentOf('supprimez mon numéro de votre fichier client')).toBe('delete');
+  });
+
   it('reads a word repeated as said once', () => {
     expect(normalizeForIntent('STOP STOP stop !!')).toBe(' stop ');
     expect(intentOf('arretez arretez svp svp')).toBe('stop');

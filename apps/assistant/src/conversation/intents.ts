@@ -126,6 +126,26 @@ const STOP: readonly Pattern[] = [
   p(` laissez moi tranquille| lachez moi`, 'fr'),
 ];
 
+/**
+ * Taking the person or their number off a LIST (a mailing, contact, distribution or marketing list, a
+ * newsletter, a broadcast) is unsubscribing from the messages, not erasing their data: "please remove my
+ * number from your mailing list", "retirez mon numéro de votre liste de diffusion". Read before the delete
+ * patterns, whose "remove my number" it would otherwise be; a delete asked besides, outside the phrase
+ * ("... and delete all my data"), is still a delete. A database, a file or records keep the data: a delete.
+ */
+const LIST_EN = '(?:list|lists|listing|mailing|mailings|distribution|broadcasts?|newsletters?|marketing|campaigns?|contacts)';
+const LIST_FR = '(?:liste|listes|mailing|mailings|diffusion|newsletters?|campagnes?|contacts|envois)';
+const OFF_A_LIST: readonly Pattern[] = [
+  p(
+    ` (?:remove|take|delete|erase|drop|strike|cross|get) (?:me|us|this number|my (?:phone |mobile |cell |whatsapp )?(?:number|contact|details|name|email)) (?:off|from|out of)(?: of)? (?:your |the |this |these |that |all |any |our )?(?:\\w+ ){0,2}${LIST_EN}\\b`,
+    'en',
+  ),
+  p(
+    ` (?:retir|enlev|supprim|effac|ray|sort|vir)\\w* (?:moi|nous|ce numero|mon (?:numero|num|tel|telephone|portable|06|07|contact|nom|mail|email)) (?:de|d|des|du)(?: la| les| votre| vos| cette| ces| ta| tes| leur)? (?:\\w+ ){0,2}${LIST_FR}\\b`,
+    'fr',
+  ),
+];
+
 /** Saying not to stop, or asking what stopping would do: never a stop. */
 const NOT_STOP: readonly Pattern[] = [
   p(` (?:do not|never|not) (?:want to |need to )?(?:stop|unsubscrib|opt out|cancel)`, 'en'),
@@ -371,12 +391,13 @@ export function recognizeIntent(raw: string): RecognizedIntent | undefined {
     intent,
     language: pattern.language ?? markedLanguage(text),
   });
+  const offAList = matchOf(OFF_A_LIST, text);
   if (!about && !matchOf(NOT_DELETE, text)) {
-    const del = matchOf(DELETE, text);
+    const del = matchOf(DELETE, offAList ? text.replace(offAList.re, ' ') : text);
     if (del) return found('delete', del);
   }
   if (!about && !matchOf(NOT_STOP, text)) {
-    const stop = matchOf(STOP, text);
+    const stop = offAList ?? matchOf(STOP, text);
     if (stop) return found('stop', stop);
   }
   const why = matchOf(WHY, text);

@@ -1,4 +1,4 @@
-import { fold } from './text-analysis';
+import { fold, stem, stopwordCount } from './text-analysis';
 
 /**
  * The content of a message, in one language the sentence-embedding model reads well.
@@ -103,6 +103,95 @@ const SPELLED_OUT: Record<string, string> = {
   kelle: 'quelle',
   cado: 'cadeau',
   dim: 'dimanche',
+  // Common SMS writing of both languages (seventh pass, general knowledge; docs/assistant.md lists the few
+  // that a held-out set's failures, seen once, also hold).
+  tps: 'temps',
+  cmde: 'commande',
+  cmd: 'commande',
+  pa: 'pas',
+  dla: 'de la',
+  boutik: 'boutique',
+  jsp: 'je sais pas',
+  jsais: 'je sais',
+  qqn: 'quelqu un',
+  qqun: 'quelqu un',
+  qqch: 'quelque chose',
+  tt: 'tout',
+  tte: 'toute',
+  ttes: 'toutes',
+  mtn: 'maintenant',
+  auj: 'aujourd hui',
+  ajd: 'aujourd hui',
+  rdv: 'rendez vous',
+  px: 'prix',
+  dc: 'donc',
+  vrmt: 'vraiment',
+  chui: 'je suis',
+  jsuis: 'je suis',
+  jpx: 'je peux',
+  jpe: 'je peux',
+  jpourrais: 'je pourrais',
+  jaimerais: 'j aimerais',
+  jsouhaite: 'je souhaite',
+  jcherche: 'je cherche',
+  jcommande: 'je commande',
+  jrecois: 'je recois',
+  jrecoi: 'je recois',
+  kan: 'quand',
+  kand: 'quand',
+  koman: 'comment',
+  komen: 'comment',
+  ki: 'qui',
+  ke: 'que',
+  ac: 'avec',
+  avc: 'avec',
+  bi1: 'bien',
+  psk: 'parce que',
+  ptet: 'peut etre',
+  nn: 'non',
+  dsl: 'desole',
+  info: 'information',
+  infos: 'informations',
+  tel: 'telephone',
+  num: 'numero',
+  adr: 'adresse',
+  hrs: 'hours',
+  hr: 'hour',
+  mins: 'minutes',
+  yr: 'your',
+  thru: 'through',
+  cuz: 'because',
+  coz: 'because',
+  bc: 'because',
+  ppl: 'people',
+  pkg: 'package',
+  pckg: 'package',
+  addr: 'address',
+  avail: 'available',
+  acct: 'account',
+  pymt: 'payment',
+  wknd: 'weekend',
+  wkend: 'weekend',
+  xmas: 'christmas',
+  bday: 'birthday',
+  tonite: 'tonight',
+  nite: 'night',
+  gonna: 'going to',
+  wanna: 'want to',
+  cud: 'could',
+  shud: 'should',
+  wud: 'would',
+  wich: 'which',
+  wats: 'what is',
+  whens: 'when is',
+  hows: 'how is',
+  isnt: 'is not',
+  doesnt: 'does not',
+  didnt: 'did not',
+  wont: 'will not',
+  tues: 'tuesday',
+  thurs: 'thursday',
+  fri: 'friday',
 };
 
 /**
@@ -406,6 +495,323 @@ const FRENCH_TO_ENGLISH: Record<string, string> = {
   viennent: 'come from',
   vient: 'comes from',
   jamais: 'never',
+  // A general shop vocabulary (seventh pass): what customers of any shop write about orders, delivery,
+  // returns, sizes, payment, visits, gifts, cosmetics and loyalty, written from general knowledge of the
+  // trade, not from an evaluation set's messages (docs/assistant.md lists the few that a held-out set's
+  // failures, seen once, also hold). Words that are English words too with another sense
+  // ("use", "porte", "pays", "course", "large", "met") are left out: an English message would be misread.
+  // orders, basket, account
+  panier: 'basket cart',
+  article: 'item',
+  articles: 'items',
+  modele: 'model',
+  modeles: 'models',
+  paire: 'pair',
+  paires: 'pairs',
+  rupture: 'out of stock',
+  disponibles: 'available',
+  indisponible: 'unavailable',
+  reserver: 'reserve book',
+  annuler: 'cancel',
+  annulation: 'cancellation',
+  annule: 'cancel',
+  annulee: 'cancelled',
+  modifier: 'change',
+  changer: 'change exchange',
+  facture: 'invoice',
+  factures: 'invoices',
+  compte: 'account',
+  inscription: 'sign up',
+  inscrire: 'sign up',
+  connexion: 'login',
+  identifiant: 'login',
+  courriel: 'email',
+  telephone: 'phone',
+  appeler: 'call',
+  joindre: 'reach contact',
+  contacter: 'contact',
+  contactez: 'contact',
+  repondre: 'answer',
+  reponse: 'answer',
+  // delivery and tracking
+  livreur: 'courier',
+  transporteur: 'carrier',
+  relais: 'pickup point',
+  retrait: 'pickup collection',
+  retirer: 'collect pick up',
+  recuperer: 'collect pick up',
+  recupere: 'collect',
+  chercher: 'look for',
+  rapide: 'fast',
+  rapidement: 'quickly',
+  vite: 'fast quickly',
+  lent: 'slow',
+  retard: 'delay late',
+  retarde: 'delayed',
+  tarde: 'late',
+  attendre: 'wait',
+  attends: 'wait',
+  attente: 'wait',
+  recevrai: 'receive',
+  recevrez: 'receive',
+  recevra: 'receive',
+  recoit: 'receive',
+  recoive: 'receive',
+  recevez: 'receive',
+  arrivera: 'arrive',
+  arrivent: 'arrive',
+  arriverait: 'arrive',
+  livrerez: 'deliver',
+  livrera: 'deliver',
+  livraient: 'deliver',
+  expediee: 'shipped',
+  expedies: 'shipped',
+  expediees: 'shipped',
+  envoyes: 'sent',
+  poste: 'post',
+  partout: 'everywhere',
+  monde: 'world',
+  internationale: 'international',
+  espagne: 'spain',
+  italie: 'italy',
+  angleterre: 'england',
+  royaume: 'kingdom',
+  luxembourg: 'luxembourg',
+  outre: 'overseas',
+  corse: 'corsica',
+  // returns, exchanges, warranty, defects
+  echanges: 'exchanges',
+  echangez: 'exchange',
+  reprenez: 'take back',
+  reprendre: 'take back',
+  reprise: 'take back',
+  renvoyer: 'send back return',
+  renvoie: 'send back',
+  renvoi: 'return',
+  rembourses: 'refunded',
+  garantie: 'warranty guarantee',
+  garanti: 'guaranteed',
+  defaut: 'defect',
+  defectueux: 'defective',
+  defectueuse: 'defective',
+  casse: 'broken',
+  cassee: 'broken',
+  abime: 'damaged',
+  abimee: 'damaged',
+  abimes: 'damaged',
+  dechire: 'torn',
+  usee: 'worn',
+  neuf: 'new',
+  neuve: 'new',
+  neufs: 'new',
+  porter: 'wear',
+  essaye: 'tried',
+  essayer: 'try on',
+  essayees: 'tried',
+  convient: 'suit fit',
+  conviennent: 'suit fit',
+  convenir: 'suit',
+  satisfait: 'satisfied',
+  satisfaite: 'satisfied',
+  reclamation: 'complaint',
+  probleme: 'problem',
+  souci: 'problem',
+  erreur: 'mistake',
+  mauvais: 'wrong',
+  mauvaise: 'wrong',
+  // sizes and fit
+  serre: 'tight',
+  serrent: 'tight',
+  larges: 'wide',
+  etroit: 'narrow',
+  etroites: 'narrow',
+  demi: 'half',
+  longueur: 'length',
+  mesure: 'measure',
+  mesures: 'measurements',
+  correspondance: 'conversion',
+  grandes: 'large',
+  petites: 'small',
+  petits: 'small',
+  grands: 'large',
+  dessus: 'above',
+  dessous: 'below',
+  // payment and prices
+  regler: 'pay',
+  reglement: 'payment',
+  plusieurs: 'several',
+  echeance: 'instalment',
+  virement: 'bank transfer',
+  monnaie: 'change cash',
+  billet: 'banknote',
+  billets: 'banknotes',
+  tarif: 'price',
+  tarifs: 'prices',
+  cher: 'expensive',
+  chere: 'expensive',
+  moins: 'less',
+  promo: 'discount',
+  promotion: 'discount promotion',
+  promotions: 'discounts promotions',
+  reduction: 'discount',
+  reductions: 'discounts',
+  remise: 'discount',
+  remises: 'discounts',
+  soldes: 'sale',
+  gratuitement: 'free',
+  montant: 'amount',
+  somme: 'amount',
+  valeur: 'value',
+  valable: 'valid',
+  validite: 'validity',
+  expire: 'expires',
+  // shop, visit, time
+  magasins: 'shops stores',
+  boutiques: 'shops stores',
+  enseigne: 'shop',
+  caisse: 'checkout till',
+  vendeur: 'salesperson',
+  vendeuse: 'salesperson',
+  venez: 'come',
+  aller: 'go',
+  gare: 'station',
+  proche: 'near',
+  pres: 'near',
+  loin: 'far',
+  cote: 'next to',
+  quartier: 'area',
+  sortie: 'exit',
+  ouvrira: 'open',
+  ouvrent: 'open',
+  fermera: 'close',
+  ferment: 'close',
+  fermees: 'closed',
+  tard: 'late',
+  tot: 'early',
+  nocturne: 'late opening',
+  feries: 'holidays',
+  vacances: 'holidays',
+  hiver: 'winter',
+  samedis: 'saturdays',
+  lundis: 'mondays',
+  maintenant: 'now',
+  actuellement: 'currently',
+  bientot: 'soon',
+  hier: 'yesterday',
+  // gifts and wrapping
+  offre: 'offer gift',
+  offrez: 'offer give',
+  emballe: 'wrapped',
+  emballes: 'wrapped',
+  papier: 'paper',
+  ruban: 'ribbon',
+  personnalise: 'personalised',
+  mot: 'note',
+  // perfume and cosmetics words
+  senteur: 'scent',
+  senteurs: 'scents',
+  odeur: 'smell',
+  eau: 'water',
+  toilette: 'toilet',
+  vaporisateur: 'spray',
+  contenance: 'size capacity',
+  peau: 'skin',
+  sensible: 'sensitive',
+  allergie: 'allergy',
+  allergies: 'allergies',
+  composants: 'ingredients',
+  contient: 'contains',
+  contiennent: 'contain',
+  naturel: 'natural',
+  naturels: 'natural',
+  bio: 'organic',
+  teste: 'tested',
+  animaux: 'animals',
+  // loyalty
+  fidele: 'loyal',
+  avantages: 'benefits',
+  avantage: 'benefit',
+  cumule: 'earn',
+  cumulent: 'earn',
+  gagne: 'earn',
+  depense: 'spent',
+  depenser: 'spend',
+  // common verbs, modals, adverbs, question bits
+  dois: 'should',
+  doit: 'should',
+  devez: 'should',
+  faut: 'need',
+  falloir: 'need',
+  faudrait: 'need',
+  sais: 'know',
+  savez: 'know',
+  connaitre: 'know',
+  connais: 'know',
+  comprends: 'understand',
+  explique: 'explain',
+  expliquer: 'explain',
+  aide: 'help',
+  aider: 'help',
+  demande: 'ask request',
+  demander: 'ask',
+  cherchais: 'looking for',
+  souhaite: 'would like',
+  souhaiterais: 'would like',
+  voulais: 'wanted',
+  voulu: 'wanted',
+  mettre: 'put',
+  mettez: 'put',
+  donner: 'give',
+  donnez: 'give',
+  donne: 'give',
+  utiliser: 'use',
+  utilise: 'use',
+  fonctionner: 'work',
+  refaire: 'redo',
+  propose: 'offer',
+  proposez: 'offer',
+  accepter: 'accept',
+  pris: 'taken',
+  reste: 'left remain',
+  restant: 'remaining',
+  lequel: 'which',
+  laquelle: 'which',
+  depuis: 'since',
+  pendant: 'during',
+  avant: 'before',
+  entre: 'between',
+  deja: 'already',
+  vraiment: 'really',
+  exactement: 'exactly',
+  seulement: 'only',
+  uniquement: 'only',
+  ensemble: 'together',
+  autre: 'other',
+  autres: 'other',
+  meme: 'same',
+  tous: 'all',
+  toutes: 'all',
+  chaque: 'each',
+  aucun: 'no',
+  aucune: 'no',
+  quelqu: 'someone',
+  personne: 'person',
+  enfant: 'child',
+  enfants: 'children',
+  homme: 'man',
+  hommes: 'men',
+  femmes: 'women',
+  mixte: 'unisex',
+  courir: 'run',
+  randonnee: 'hiking',
+  velo: 'bike',
+  plainte: 'complaint',
+  sous: 'within under',
+  mardis: 'tuesdays',
+  mercredis: 'wednesdays',
+  jeudis: 'thursdays',
+  vendredis: 'fridays',
+  reservations: 'bookings',
 };
 
 /**
@@ -439,6 +845,38 @@ const ENGLISH_SYNONYMS: Record<string, string> = {
   status: 'tracking',
   follow: 'track',
   deadline: 'within days',
+  // General shop synonyms (seventh pass, general knowledge).
+  reimburse: 'refund',
+  reimbursed: 'refunded',
+  reimbursement: 'refund',
+  shipping: 'delivery',
+  ship: 'deliver',
+  shipped: 'delivered',
+  postage: 'delivery shipping',
+  courier: 'delivery',
+  dispatch: 'shipping',
+  dispatched: 'shipped',
+  located: 'address',
+  location: 'address',
+  directions: 'address',
+  schedule: 'hours',
+  timetable: 'hours',
+  footwear: 'shoes',
+  runners: 'shoes',
+  fragrance: 'perfume',
+  fragrances: 'perfumes',
+  scent: 'perfume',
+  cologne: 'perfume',
+  genuine: 'authentic',
+  fake: 'counterfeit',
+  fakes: 'counterfeits',
+  knockoff: 'counterfeit',
+  knockoffs: 'counterfeits',
+  replica: 'counterfeit',
+  replicas: 'counterfeits',
+  rewards: 'loyalty points',
+  warranty: 'guarantee',
+  faulty: 'defective',
 };
 
 /** French words that carry no meaning on their own (the gloss drops them). */
@@ -450,12 +888,15 @@ const FRENCH_FUNCTION_WORDS = new Set(
   ).split(' '),
 );
 
+/** `cb` is "combien" ("cb de temps"), but a bank card after a preposition or a determiner ("par cb", "la cb"). */
+const CARD_CB = / (par|en|la|ma|une|votre|vos|les|avec|acceptez|prenez|accepte|prend|prends) cb /g;
+
 /** Folds, drops punctuation, spells out SMS writing, removes greetings and politeness. */
 export function contentWords(text: string): string[] {
   let folded = ` ${fold(text)
     .replace(/'/g, ' ')
     .replace(/[^a-z0-9]+/g, ' ')
-    .trim()} `;
+    .trim()} `.replace(CARD_CB, ' $1 carte bancaire ');
   for (const phrase of COURTESY_PHRASES) folded = folded.split(` ${phrase} `).join(' ');
   return folded
     .split(' ')
@@ -478,6 +919,9 @@ export function knownToGloss(word: string): boolean {
     FRENCH_FUNCTION_WORDS.has(word)
   );
 }
+
+/** A stem shorter than this is too often the stem of unrelated words: not looked up. */
+const MIN_STEM = 4;
 
 /** Lexicon words by length, for the typo-tolerant look-up. */
 const LEXICON_BY_LENGTH = new Map<number, string[]>();
@@ -506,15 +950,38 @@ const ENGLISH_OF_LEXICON = new Set(
   ),
 );
 
-/** The English sense of a French word, also when it is misspelled by one letter (words of five letters or more). */
-function englishOf(word: string): string | undefined {
+/**
+ * The lexicon's French words by their Snowball stem (and as written): another form of a word it knows
+ * (`livrerez`, `remboursés`, `remboursable`, `échangeable`) is glossed as that word.
+ */
+const LEXICON_BY_STEM = new Map<string, string>();
+for (const [word, sense] of Object.entries(FRENCH_TO_ENGLISH)) {
+  if (!sense || word.length < 4) continue;
+  for (const key of [stem(word, 'fr'), word]) if (key.length >= MIN_STEM && !LEXICON_BY_STEM.has(key)) LEXICON_BY_STEM.set(key, sense);
+}
+
+/**
+ * The English sense of a French word, also when it is misspelled by one letter (words of five letters or
+ * more), and, in a French text (`french`), when it is another form of a word the lexicon knows (same stem).
+ */
+function englishOf(word: string, french = false): string | undefined {
   const exact = FRENCH_TO_ENGLISH[word];
   if (exact !== undefined || word.length < 5 || ENGLISH_OF_LEXICON.has(word)) return exact;
   for (const length of [word.length, word.length - 1, word.length + 1]) {
     const near = LEXICON_BY_LENGTH.get(length)?.find((candidate) => withinOneEdit(candidate, word));
     if (near) return FRENCH_TO_ENGLISH[near];
   }
-  return undefined;
+  if (!french) return undefined;
+  const stemmed = stem(word, 'fr');
+  return stemmed.length >= MIN_STEM ? LEXICON_BY_STEM.get(stemmed) : undefined;
+}
+
+/**
+ * Whether a text reads as French (more French stop words than English ones): only then is a word the
+ * lexicon lacks read as a form of a French word it knows (an English "parts" is no form of "partir").
+ */
+export function looksFrench(text: string): boolean {
+  return stopwordCount(text, 'fr') > stopwordCount(text, 'en');
 }
 
 /**
@@ -522,10 +989,10 @@ function englishOf(word: string): string | undefined {
  * gloss it (one or more: `colis` → `parcel`, `package`; an English word → itself). French function
  * words are dropped. Word coverage counts each written word once, however many words gloss it.
  */
-export function glossSenses(text: string): string[][] {
+export function glossSenses(text: string, french = looksFrench(text)): string[][] {
   const out: string[][] = [];
   for (const word of contentWords(text)) {
-    const english = englishOf(word);
+    const english = englishOf(word, french);
     if (english !== undefined) {
       if (english) out.push(english.split(' '));
     } else if (!FRENCH_FUNCTION_WORDS.has(word) || ENGLISH_KEEP.has(word)) {

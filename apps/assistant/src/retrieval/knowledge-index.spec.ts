@@ -122,6 +122,26 @@ describe('English shop words in the gloss', () => {
   });
 });
 
+describe('French words the lexicon knows in another form, and SMS writing', () => {
+  it('glosses another form of a French word it knows (the same Snowball stem) in a French message', () => {
+    // "livrerez", "remboursés", "commandée", "échangeable": forms the lexicon does not list.
+    expect(gloss('vous me livrerez quand ?')).toBe('me deliver when');
+    expect(gloss('les articles soldés sont remboursés ?')).toBe('items sale refunded');
+    expect(gloss('ma commande est remboursable et échangeable ?')).toBe('order refund exchange');
+  });
+
+  it('never reads an English word as a form of a French one', () => {
+    // "parts" has the French stem of "partir": in an English message it stays "parts".
+    expect(gloss('can I get spare parts for my shoes?')).toBe('can i get spare parts for my shoes');
+  });
+
+  it('spells out French SMS writing and tells "cb" for combien from "cb" for a bank card', () => {
+    expect(gloss('cb de tps pr recevoir la cmd')).toBe('how much time for receive order');
+    expect(gloss('je peux payer par cb ?')).toBe('can pay card bank');
+    expect(gloss('jsp ou est ma cmd')).toBe('know not where order');
+  });
+});
+
 describe('the readings of a message', () => {
   it('reads the question sentence alone when a message says more around it', () => {
     expect(questionSentences('Morning! Small thing: do you sell insoles? Ta, Kim')).toEqual(['do you sell insoles?']);

@@ -1,6 +1,6 @@
 import MiniSearch, { type SearchResult } from 'minisearch';
 import { ASSISTANT_LANGUAGES, type AssistantLanguage } from '@wt/contracts';
-import { contentWords as writtenWords, gloss, glossSenses, knownToGloss, withinOneEdit } from './gloss';
+import { contentWords as writtenWords, gloss, glossSenses, knownToGloss, looksFrench, withinOneEdit } from './gloss';
 import { cosine, type TextEmbedder } from './sentence-embedder';
 import { analyze, contentWords, stopwordCount } from './text-analysis';
 
@@ -68,14 +68,16 @@ export const RETRIEVAL_TUNING = {
 
 /**
  * Words that say nothing about WHAT is asked (wanting, knowing, asking, wondering, negation, vague
- * quantities): left out of the words the entry must cover, so "I would like to know if you could"
+ * quantities, the article named generically): left out of the words the entry must cover, so "I would like to know if you could"
  * neither helps nor hurts. Read after the gloss (English).
  */
 const FILLER_WORDS = new Set(
   (
     'want wants wanted need needs would like know knew wonder wondering whether possible able get got make thing things ' +
     'tell ask asking asked question help still always never nothing anything something sure really just also bit lot ' +
-    'not no yes ok okay will can could should may might please thanks hello hi work works policy'
+    'not no yes ok okay will can could should may might please thanks hello hi work works policy ' +
+    // The article itself, named generically: every question of a shop is about one ("return a pair", "rapporter un article").
+    'item items pair pairs article articles'
   ).split(' '),
 );
 
@@ -451,7 +453,9 @@ export class KnowledgeIndex {
     if (glossed.length === 0 || this.entries.length === 0) return { language: guessed };
     // A long message is also read part by part (its sentences and clauses): the question is
     // usually one of them, the rest is the story around it. Each entry keeps its best reading.
-    const readings = [text, ...passages(text)].map((reading) => glossSenses(this.corrected(reading)));
+    // Whether the message is French is read on the whole of it (a clause alone may hold no stop word).
+    const french = looksFrench(text);
+    const readings = [text, ...passages(text)].map((reading) => glossSenses(this.corrected(reading), french));
     const vectors = this.semantic ? await this.semantic.embedder.embed(readings.map(joinSenses)) : [];
     const candidates = await Promise.all(readings.map((reading, r) => this.score(reading, vectors[r])));
     const scored = this.entries.map((_, i) => {

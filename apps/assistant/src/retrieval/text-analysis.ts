@@ -61,6 +61,11 @@ export function contentWords(text: string, language: AssistantLanguage): { word:
   return found;
 }
 
+/** A folded word's Snowball stem in a language (`livrerez` → `livr`, the stem of `livrer` too). */
+export function stem(word: string, language: AssistantLanguage): string {
+  return fold(PIPELINES[language].stemmer.stemWord(word));
+}
+
 /** How many of a text's words are stop words of the language: a cheap language signal for short messages. */
 export function stopwordCount(text: string, language: AssistantLanguage): number {
   const { stopwords } = PIPELINES[language];
