@@ -4,7 +4,7 @@ import { EMPTY_HISTORY } from '../relevance/features';
 import { hashNormal, LogisticModel } from '../relevance/logistic-model';
 import { pauseOf } from '../eligibility/eligibility.service';
 import { campaignFixture, PERSON, policyFixture as policy, snapshotFixture } from '../testing/fixtures';
-import { concerns, decide, type DecideContext, decisionIdFor, isRunning, withheld } from './decision-policy';
+import { concerns, decide, type DecideContext, decisionIdFor, draft, explained, isRunning, withheld, withhold } from './decision-policy';
 
 const noon = new Date('2026-11-28T12:00:00Z'); // 13:00 in Paris
 // Greedy (no Thompson draw) unless a test asks for exploration: the assertions below are about the mean.
@@ -175,6 +175,59 @@ describe('decide', () => {
     const d = withheld(decide(snapshotFixture(), campaign, context()).decision, 'budget_exhausted');
     expect(d).toMatchObject({ outcome: 'suppress', reason: 'budget_exhausted' });
     expect(d.send).toBeUndefined();
+  });
+});
+
+describe('draft (the engine explains only the decisions it publishes)', () => {
+  const explore = { scale: 1 };
+
+  it('writes no explanation until asked, then the very decision `decide` makes, fields in the same order', () => {
+    for (const [snapshot, c] of [
+      [snapshotFixture(), campaign],
+      [snapshotFixture({ interests: {} }), campaign],
+      [snapshotFixture({ consents: { whatsappMarketing: ['other'], crossAppProfiling: true } }), campaign],
+      [snapshotFixture(), campaignFixture({ holdoutShare: 1 })],
+    ] as const) {
+      const ctx = context({ model: LogisticModel.coldStart(), exploration: explore });
+      const explain = jest.spyOn(ctx.model, 'explain');
+      const drafted = draft(snapshot, c, ctx);
+      expect(explain).not.toHaveBeenCalled();
+      expect(drafted.decision.explanation).toBeUndefined();
+      const done = explained(drafted);
+      expect(explain).toHaveBeenCalledTimes(1);
+      // The order `decide` always wrote (the stored body and the Kafka record are this JSON).
+      expect(Object.keys(done.decision).slice(0, 11)).toEqual([
+        'decisionId',
+        'campaignId',
+        'businessId',
+        'personId',
+        'outcome',
+        'reason',
+        'score',
+        'modelVersion',
+        'explanation',
+        'decidedAt',
+        'triggeredByEventAt',
+      ]);
+      expect(JSON.stringify(done)).toBe(JSON.stringify(decide(snapshot, c, context({ exploration: explore }))));
+    }
+  });
+
+  it('withholds a draft as `withheld` withholds its decision, the summary starting with why', () => {
+    const ctx = context();
+    const sent = decide(snapshotFixture(), campaign, ctx);
+    expect(sent.decision.outcome).toBe('send');
+    for (const [reason, why] of [
+      ['budget_exhausted', undefined],
+      ['frequency_capped', undefined],
+      ['outcompeted', undefined],
+      ['budget_exhausted', 'Money budget of campaign spring-run is spent.'],
+    ] as const) {
+      const expected = withheld(sent.decision, reason, why);
+      const drafted = withhold(draft(snapshotFixture(), campaign, ctx), reason, why);
+      expect(drafted.decision.send).toBeUndefined();
+      expect(JSON.stringify(explained(drafted).decision)).toBe(JSON.stringify(expected));
+    }
   });
 });
 

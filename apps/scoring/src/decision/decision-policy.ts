@@ -179,13 +179,28 @@ export function assess(snapshot: ProfileSnapshotV1, campaign: CampaignV1, contex
 }
 
 /**
- * Decides one (person, campaign) pair before caps and budget, as `assess` assesses it, with the
- * explanation and, for a send, the message. Frequency caps and budget are applied afterwards,
- * across the whole evaluation.
+ * A decision whose explanation is not written yet: the engine writes it (`explained`) only for the
+ * decisions it publishes, not for a person evaluated again whose decision did not change.
  */
-export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, context: DecideContext): ScoredDecision {
+export interface DraftDecision {
+  /** The decision; `explanation` stays undefined in its place (so that the explained decision keeps its fields' order). */
+  decision: Omit<TargetingDecisionV1, 'explanation'> & { explanation?: undefined };
+  features: FeatureValues;
+  scheduledFor?: Date;
+  /** The explanation of the decision as assessed (before caps and budget). */
+  explain: () => TargetingDecisionV1['explanation'];
+  /** Why it was withheld after relevance (`withhold`): the summary starts with it. */
+  withheldWhy?: string;
+}
+
+/**
+ * Decides one (person, campaign) pair before caps and budget, as `assess` assesses it, with, for a
+ * send, the message; its explanation is written by `explained`. Frequency caps and budget are
+ * applied afterwards, across the whole evaluation.
+ */
+export function draft(snapshot: ProfileSnapshotV1, campaign: CampaignV1, context: DecideContext): DraftDecision {
   const { vector, scored, score, reason, threshold, holdout, scheduledFor } = assess(snapshot, campaign, context);
-  const decision: TargetingDecisionV1 = {
+  const decision: DraftDecision['decision'] = {
     decisionId: decisionIdFor(campaign.campaignId, snapshot.personId),
     campaignId: campaign.campaignId,
     businessId: campaign.businessId,
@@ -194,20 +209,7 @@ export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, contex
     reason,
     score,
     modelVersion: context.model.modelVersion,
-    explanation: {
-      summary: summaryOf(
-        reason,
-        campaign,
-        score,
-        threshold,
-        vector.interests.map((f) => f.category),
-        context,
-        scheduledFor,
-      ),
-      factors: context.model.explain(vector, EXPLANATION_FACTORS, scored.exploration),
-      consentBasis: reason === 'no_marketing_consent' ? [] : vector.consentBasis,
-      holdout,
-    },
+    explanation: undefined,
     decidedAt: context.now.toISOString(),
     triggeredByEventAt: context.triggeredByEventAt,
   };
@@ -220,26 +222,72 @@ export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, contex
       bodyParameters: renderParameters(campaign, vector.interests[0]?.category),
     };
   }
-  return { decision, features: vector.values, scheduledFor };
+  const explain = (): TargetingDecisionV1['explanation'] => ({
+    summary: summaryOf(
+      reason,
+      campaign,
+      score,
+      threshold,
+      vector.interests.map((f) => f.category),
+      context,
+      scheduledFor,
+    ),
+    factors: context.model.explain(vector, EXPLANATION_FACTORS, scored.exploration),
+    consentBasis: reason === 'no_marketing_consent' ? [] : vector.consentBasis,
+    holdout,
+  });
+  return { decision, features: vector.values, scheduledFor, explain };
+}
+
+/** The draft with its explanation written (a withheld draft's summary starts with why). */
+export function explained({ decision, features, scheduledFor, explain, withheldWhy }: DraftDecision): ScoredDecision {
+  const explanation = explain();
+  if (withheldWhy !== undefined) explanation.summary = `${withheldWhy} ${explanation.summary}`.slice(0, 500);
+  // `explanation` takes the place the draft kept for it.
+  return { decision: { ...decision, explanation }, features, scheduledFor };
+}
+
+/** `draft` and `explained` at once: the decision of one pair before caps and budget, explained. */
+export function decide(snapshot: ProfileSnapshotV1, campaign: CampaignV1, context: DecideContext): ScoredDecision {
+  return explained(draft(snapshot, campaign, context));
+}
+
+type WithheldReason = 'budget_exhausted' | 'frequency_capped' | 'outcompeted';
+
+/** What a withheld decision's summary starts with, unless the caller says why. */
+function withheldPrefix(campaignId: string, reason: WithheldReason): string {
+  switch (reason) {
+    case 'budget_exhausted':
+      return `Budget of campaign ${campaignId} is spent.`;
+    case 'frequency_capped':
+      return 'Frequency cap reached for this person.';
+    case 'outcompeted':
+      return 'Another campaign with a higher expected value took the free slot.';
+  }
 }
 
 /** Turns a send into a suppression for a reason found after relevance (caps, budget). */
-export function withheld(
-  decision: TargetingDecisionV1,
-  reason: 'budget_exhausted' | 'frequency_capped' | 'outcompeted',
-  why?: string,
-): TargetingDecisionV1 {
+export function withheld(decision: TargetingDecisionV1, reason: WithheldReason, why?: string): TargetingDecisionV1 {
   const { send: _send, estimatedCost: _cost, ...rest } = decision;
-  const prefix: Record<typeof reason, string> = {
-    budget_exhausted: `Budget of campaign ${decision.campaignId} is spent.`,
-    frequency_capped: 'Frequency cap reached for this person.',
-    outcompeted: 'Another campaign with a higher expected value took the free slot.',
-  };
   return {
     ...rest,
     outcome: 'suppress',
     reason,
-    explanation: { ...decision.explanation, summary: `${why ?? prefix[reason]} ${decision.explanation.summary}`.slice(0, 500) },
+    explanation: {
+      ...decision.explanation,
+      summary: `${why ?? withheldPrefix(decision.campaignId, reason)} ${decision.explanation.summary}`.slice(0, 500),
+    },
+  };
+}
+
+/** `withheld` for a draft: its summary will start with why (`explained`). */
+export function withhold(d: DraftDecision, reason: WithheldReason, why?: string): DraftDecision {
+  const { send: _send, estimatedCost: _cost, ...rest } = d.decision;
+  const first = why ?? withheldPrefix(d.decision.campaignId, reason);
+  return {
+    ...d,
+    decision: { ...rest, outcome: 'suppress', reason },
+    withheldWhy: d.withheldWhy === undefined ? first : `${first} ${d.withheldWhy}`,
   };
 }
 

@@ -10,7 +10,7 @@ import { EMPTY_HISTORY } from '../relevance/features';
 import { type LogisticModel } from '../relevance/logistic-model';
 import { ModelService } from '../relevance/model.service';
 import { ScoringConfig } from '../scoring.config';
-import { assess, concerns, decide, isFinal, type ScoredDecision, withheld } from './decision-policy';
+import { assess, concerns, draft, type DraftDecision, explained, isFinal, withhold } from './decision-policy';
 import { DecisionOutbox } from './decision-outbox';
 import { DecisionStore, volumeKey } from './decision.store';
 
@@ -118,7 +118,8 @@ export class DecisionEngine {
         now,
       );
 
-      const candidates: ScoredDecision[] = [];
+      // Drafts: only the decisions published below get their explanation written.
+      const candidates: DraftDecision[] = [];
       for (const { snapshot, campaign } of pairs) {
         const previous = known.get(`${campaign.campaignId}:${snapshot.personId}`);
         if (previous && isFinal(previous.reason, previous.outcome)) continue;
@@ -126,7 +127,7 @@ export class DecisionEngine {
           eventAgeSeconds.observe(Math.max(0, now.getTime() - Date.parse(snapshot.activity.lastSeenAt)) / 1000);
         }
         candidates.push(
-          decide(snapshot, campaign, {
+          draft(snapshot, campaign, {
             model,
             history: history.get(snapshot.personId) ?? EMPTY_HISTORY,
             policy: this.policy,
@@ -161,7 +162,7 @@ export class DecisionEngine {
       );
       const slots = new SlotLedger(history, this.policy);
       const granted = new Map<string, Grant>();
-      const final: ScoredDecision[] = candidates.filter((c) => c.decision.outcome !== 'send');
+      const final: DraftDecision[] = candidates.filter((c) => c.decision.outcome !== 'send');
       const byId = new Map(campaigns.map((c) => [c.campaignId, c]));
       for (const s of sends) {
         const campaign = byId.get(s.decision.campaignId)!;
@@ -169,15 +170,15 @@ export class DecisionEngine {
         const price = DecisionEngine.priceFor(card, campaign, countries.get(s.decision.personId), volumes);
         const blocker = slots.blocker(s.decision.personId, campaign);
         if (blocker) {
-          final.push({ ...s, decision: withheld(s.decision, blocker) });
+          final.push(withhold(s, blocker));
         } else if (left.messages <= 0) {
-          final.push({ ...s, decision: withheld(s.decision, 'budget_exhausted') });
+          final.push(withhold(s, 'budget_exhausted'));
         } else if (left.micros !== null && (left.currency !== price.currency || left.micros < price.micros)) {
           const why =
             left.currency !== price.currency
               ? `Money budget of campaign ${campaign.campaignId} is in ${left.currency}, the rate card in ${price.currency}: nothing can be priced.`
               : `Money budget of campaign ${campaign.campaignId} is spent (${left.micros / 1e6} ${left.currency} left, this message costs ${price.micros / 1e6}).`;
-          final.push({ ...s, decision: withheld(s.decision, 'budget_exhausted', why) });
+          final.push(withhold(s, 'budget_exhausted', why));
         } else {
           left.messages -= 1;
           if (left.micros !== null) left.micros -= price.micros;
@@ -219,10 +220,12 @@ export class DecisionEngine {
           ],
         );
 
-      const toPublish = final.filter((c) => {
-        const previous = known.get(`${c.decision.campaignId}:${c.decision.personId}`);
-        return !previous || previous.reason !== c.decision.reason;
-      });
+      const toPublish = final
+        .filter((c) => {
+          const previous = known.get(`${c.decision.campaignId}:${c.decision.personId}`);
+          return !previous || previous.reason !== c.decision.reason;
+        })
+        .map(explained);
       // Stored, and written to the outbox in the same statement, to be published only once
       // committed (see DecisionOutbox): the budget and people locks end here.
       const { outboxId, records } = await this.decisions.save(manager, toPublish, { table: this.outbox.table, headers: options.traces });
@@ -241,7 +244,7 @@ export class DecisionEngine {
   private async volumesFor(
     manager: EntityManager,
     card: RateCard,
-    sends: readonly TargetingDecisionV1[],
+    sends: readonly Pick<TargetingDecisionV1, 'campaignId'>[],
     campaigns: readonly CampaignV1[],
     now: Date,
   ): Promise<Map<string, number>> {
