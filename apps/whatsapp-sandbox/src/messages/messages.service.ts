@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { normalizePhone } from '@wt/identity';
 import { type MessageReaction } from '@wt/simulation';
 import {
   type InboundMessage,
@@ -174,7 +173,7 @@ export class MessagesService {
         ? this.recipients.react(phoneNumberId, waId, message.wamid, categories)
         : undefined;
     // Meta delivers no marketing template to US numbers since 2025-04-01: accepted, then failed with 131049.
-    const usMarketing = marketing && normalizePhone(`+${waId}`).ok && (normalizePhone(`+${waId}`) as { country?: string }).country === 'US';
+    const usMarketing = marketing && this.users.countryOf(waId) === 'US';
     const planned = this.scheduleStatuses(
       message,
       fault,
