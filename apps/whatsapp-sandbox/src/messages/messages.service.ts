@@ -10,7 +10,6 @@ import {
   type StatusConversation,
   type StatusPricing,
 } from '@wt/whatsapp';
-import { randomBytes } from 'node:crypto';
 import { AccountState } from '../account/account-state';
 import { TemplateQuality } from '../account/template-quality';
 import { type Fault, FaultBook } from '../faults/fault-book';
@@ -29,6 +28,7 @@ import {
   type WebhookOrigin,
 } from '../webhooks/webhook-payloads';
 import { type AcceptedMessage, MessageStore } from './message-store';
+import { newWamid, randomId } from './random-ids';
 import { PairRateLimit, ThroughputLimit } from './send-limits';
 import { ServiceWindows } from './service-windows';
 import { SERVICE_WINDOW_MS } from '@wt/contracts';
@@ -154,7 +154,7 @@ export class MessagesService {
     if (fault) this.faults.consume(fault);
 
     const message: AcceptedMessage = {
-      wamid: `wamid.${randomBytes(24).toString('base64url')}`,
+      wamid: newWamid(),
       phoneNumberId,
       to: request.to ?? (request.recipient as string),
       waId,
@@ -337,7 +337,7 @@ export class MessagesService {
         this.stats.inbound();
         return inboundWebhook(origin, contact, {
           ...this.users.senderFields(message.waId),
-          id: `wamid.${randomBytes(24).toString('base64url')}`,
+          id: newWamid(),
           timestamp: unixSeconds(at),
           context,
           ...content,
@@ -400,7 +400,7 @@ export class MessagesService {
     let open = this.conversations.get(key);
     const opened = !open || open.expiresAt <= now;
     if (!open || opened) {
-      open = { id: randomBytes(16).toString('hex'), expiresAt: now + SERVICE_WINDOW_MS };
+      open = { id: randomId(16, 'hex'), expiresAt: now + SERVICE_WINDOW_MS };
       this.conversations.set(key, open);
       // Conversations only label billing here: past the cap, start over rather than grow.
       if (this.conversations.size > MAX_CONVERSATIONS) this.conversations.clear();
