@@ -11,7 +11,7 @@ import { WebhookDeliveryService } from '../webhooks/webhook-delivery.service';
 import { displayPhoneNumber, inboundWebhook, unixSeconds } from '../webhooks/webhook-payloads';
 import { SandboxUsers } from '../users/sandbox-users';
 import type { InboundMessageDto } from './inbound-message.dto';
-import { newWamid } from '../messages/random-ids';
+import { newWamid } from '../webhooks/random-ids';
 
 export interface InboundReceipt {
   /** wamid of the inbound message. */

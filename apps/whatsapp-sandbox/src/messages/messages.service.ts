@@ -28,7 +28,7 @@ import {
   type WebhookOrigin,
 } from '../webhooks/webhook-payloads';
 import { type AcceptedMessage, MessageStore } from './message-store';
-import { newWamid, randomId } from './random-ids';
+import { newWamid, randomId } from '../webhooks/random-ids';
 import { PairRateLimit, ThroughputLimit } from './send-limits';
 import { ServiceWindows } from './service-windows';
 import { SERVICE_WINDOW_MS } from '@wt/contracts';

@@ -8,7 +8,7 @@ import { systemWebhook, unixSeconds } from '../webhooks/webhook-payloads';
 import { ChangeNumberDto, SandboxUserDto } from './user.dto';
 import { SandboxUsers, type UserIdentifiers } from './sandbox-users';
 import { SandboxController } from '../openapi/sandbox-controller';
-import { newWamid } from '../messages/random-ids';
+import { newWamid } from '../webhooks/random-ids';
 
 const IDENTIFIERS_SCHEMA = {
   type: 'object',
