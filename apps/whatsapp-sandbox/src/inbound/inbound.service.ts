@@ -11,6 +11,7 @@ import { WebhookDeliveryService } from '../webhooks/webhook-delivery.service';
 import { displayPhoneNumber, inboundWebhook, unixSeconds } from '../webhooks/webhook-payloads';
 import { SandboxUsers } from '../users/sandbox-users';
 import type { InboundMessageDto } from './inbound-message.dto';
+import { newWamid } from '../webhooks/random-ids';
 
 export interface InboundReceipt {
   /** wamid of the inbound message. */
@@ -44,7 +45,7 @@ export class InboundService {
     const message: InboundMessage = {
       // The number only if the user shares it; the business-scoped user id always (2026).
       ...this.users.senderFields(waId),
-      id: `wamid.${randomBytes(24).toString('base64url')}`,
+      id: newWamid(),
       timestamp: unixSeconds(now),
       ...(dto.button
         ? {

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { normalizePhone } from '@wt/identity';
 import { type MessageReaction } from '@wt/simulation';
 import {
   type InboundMessage,
@@ -11,7 +10,6 @@ import {
   type StatusConversation,
   type StatusPricing,
 } from '@wt/whatsapp';
-import { randomBytes } from 'node:crypto';
 import { AccountState } from '../account/account-state';
 import { TemplateQuality } from '../account/template-quality';
 import { type Fault, FaultBook } from '../faults/fault-book';
@@ -30,6 +28,7 @@ import {
   type WebhookOrigin,
 } from '../webhooks/webhook-payloads';
 import { type AcceptedMessage, MessageStore } from './message-store';
+import { newWamid, randomId } from '../webhooks/random-ids';
 import { PairRateLimit, ThroughputLimit } from './send-limits';
 import { ServiceWindows } from './service-windows';
 import { SERVICE_WINDOW_MS } from '@wt/contracts';
@@ -155,7 +154,7 @@ export class MessagesService {
     if (fault) this.faults.consume(fault);
 
     const message: AcceptedMessage = {
-      wamid: `wamid.${randomBytes(24).toString('base64url')}`,
+      wamid: newWamid(),
       phoneNumberId,
       to: request.to ?? (request.recipient as string),
       waId,
@@ -174,7 +173,7 @@ export class MessagesService {
         ? this.recipients.react(phoneNumberId, waId, message.wamid, categories)
         : undefined;
     // Meta delivers no marketing template to US numbers since 2025-04-01: accepted, then failed with 131049.
-    const usMarketing = marketing && normalizePhone(`+${waId}`).ok && (normalizePhone(`+${waId}`) as { country?: string }).country === 'US';
+    const usMarketing = marketing && this.users.countryOf(waId) === 'US';
     const planned = this.scheduleStatuses(
       message,
       fault,
@@ -338,7 +337,7 @@ export class MessagesService {
         this.stats.inbound();
         return inboundWebhook(origin, contact, {
           ...this.users.senderFields(message.waId),
-          id: `wamid.${randomBytes(24).toString('base64url')}`,
+          id: newWamid(),
           timestamp: unixSeconds(at),
           context,
           ...content,
@@ -401,7 +400,7 @@ export class MessagesService {
     let open = this.conversations.get(key);
     const opened = !open || open.expiresAt <= now;
     if (!open || opened) {
-      open = { id: randomBytes(16).toString('hex'), expiresAt: now + SERVICE_WINDOW_MS };
+      open = { id: randomId(16, 'hex'), expiresAt: now + SERVICE_WINDOW_MS };
       this.conversations.set(key, open);
       // Conversations only label billing here: past the cap, start over rather than grow.
       if (this.conversations.size > MAX_CONVERSATIONS) this.conversations.clear();

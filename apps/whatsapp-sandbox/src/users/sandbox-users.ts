@@ -20,6 +20,8 @@ interface SandboxUser extends SandboxUserSettings {
   generation: number;
   /** Computed once. */
   bsuid?: string;
+  /** The number's country (ISO 3166 alpha-2), null when it does not parse: computed once (parsing a number is costly). */
+  country?: string | null;
 }
 
 /** The identifiers a webhook carries for a user: `wa_id` only when the number is shared. */
@@ -126,7 +128,7 @@ export class SandboxUsers {
     const next = newPhone.replace(/\D/g, '');
     const before = this.identifiersOf(waId);
     const user = this.user(waId);
-    const moved: SandboxUser = { ...user, waId: next, generation: user.generation + 1, bsuid: undefined };
+    const moved: SandboxUser = { ...user, waId: next, generation: user.generation + 1, bsuid: undefined, country: undefined };
     this.users.delete(waId);
     this.users.set(next, moved);
     this.byBsuid.set(this.bsuid(moved), next);
@@ -149,14 +151,19 @@ export class SandboxUsers {
     return user;
   }
 
+  /** The country of a user's number (ISO 3166 alpha-2), undefined when it does not parse. */
+  countryOf(waId: string): string | undefined {
+    return this.phoneCountry(this.user(waId)) ?? undefined;
+  }
+
   /** `CC.` and 19 digits derived from the portfolio, the number and its generation. */
   private bsuid(user: SandboxUser): string {
-    user.bsuid ??= `${this.country(user.waId)}.${this.digits(`bsuid:${this.config.SANDBOX_WABA_ID}:${user.waId}:${user.generation}`)}`;
+    user.bsuid ??= `${this.country(user)}.${this.digits(`bsuid:${this.config.SANDBOX_WABA_ID}:${user.waId}:${user.generation}`)}`;
     return user.bsuid;
   }
 
   private parent(user: SandboxUser): string {
-    return `${this.country(user.waId)}.ENT.${this.digits(`parent:${user.waId}:${user.generation}`)}`;
+    return `${this.country(user)}.ENT.${this.digits(`parent:${user.waId}:${user.generation}`)}`;
   }
 
   private parentOwner(parent: string): string | undefined {
@@ -164,9 +171,17 @@ export class SandboxUsers {
     return undefined;
   }
 
-  private country(waId: string): string {
-    const phone = normalizePhone(`+${waId}`);
-    return (phone.ok && phone.country) || 'US';
+  /** The BSUID's country prefix: the number's country, `US` when it has none. */
+  private country(user: SandboxUser): string {
+    return this.phoneCountry(user) ?? 'US';
+  }
+
+  private phoneCountry(user: SandboxUser): string | null {
+    if (user.country === undefined) {
+      const phone = normalizePhone(`+${user.waId}`);
+      user.country = (phone.ok && phone.country) || null;
+    }
+    return user.country;
   }
 
   private digits(seed: string): string {

@@ -2,13 +2,13 @@ import { Body, HttpCode, Post } from '@nestjs/common';
 import { ApiAnswer } from '@wt/runtime';
 import { maskPhoneNumber } from '@wt/whatsapp';
 import { Logger } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { SandboxConfig } from '../sandbox.config';
 import { WebhookDeliveryService } from '../webhooks/webhook-delivery.service';
 import { systemWebhook, unixSeconds } from '../webhooks/webhook-payloads';
 import { ChangeNumberDto, SandboxUserDto } from './user.dto';
 import { SandboxUsers, type UserIdentifiers } from './sandbox-users';
 import { SandboxController } from '../openapi/sandbox-controller';
+import { newWamid } from '../webhooks/random-ids';
 
 const IDENTIFIERS_SCHEMA = {
   type: 'object',
@@ -63,7 +63,7 @@ export class UsersController {
             ...(before.wa_id ? { from: before.wa_id } : {}),
             from_user_id: before.user_id,
             ...(before.parent_user_id ? { from_parent_user_id: before.parent_user_id } : {}),
-            id: `wamid.${randomBytes(24).toString('base64url')}`,
+            id: newWamid(),
             timestamp: unixSeconds(Date.now()),
             type: 'system',
             system: {

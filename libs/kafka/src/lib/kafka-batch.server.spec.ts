@@ -8,8 +8,9 @@ import {
   type EachBatchPayload,
   type Kafka,
   KafkaJSProtocolError,
+  type KafkaMessage,
 } from 'kafkajs';
-import { CoordinatorGone, coordinatorFailure, KafkaBatchServer, type KafkaBatchServerOptions } from './kafka-batch.server';
+import { CoordinatorGone, coordinatorFailure, DECODE_SLICE, KafkaBatchServer, type KafkaBatchServerOptions } from './kafka-batch.server';
 import { CONSUMER_METADATA_MAX_AGE_MS, CONSUMER_RETRY, retryPausesMs } from './client-settings';
 import { type KafkaPublisher } from './kafka-publisher';
 import { type RecordBatch } from './record-batch';
@@ -276,6 +277,39 @@ describe('KafkaBatchServer committing and heartbeating (fake consumer)', () => {
     const after = heartbeat.mock.calls.length;
     await jest.advanceTimersByTimeAsync(10_000);
     expect(heartbeat.mock.calls.length).toBe(after);
+    await server.close();
+  });
+});
+
+describe('KafkaBatchServer decoding a large fetch (fake consumer)', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('yields to the event loop between slices of DECODE_SLICE records, and hands every record on in order', async () => {
+    const consumer = fakeConsumer(async () => undefined);
+    let turns = 0;
+    let turnsAtHandler = -1;
+    let offsets: string[] = [];
+    const { server, eachBatch } = await listeningServer(consumer, async (batch) => {
+      turnsAtHandler = turns;
+      offsets = batch.records.map((record) => record.offset);
+    });
+    const { payload } = fetchOfOne();
+    const [message] = payload.batch.messages;
+    const count = DECODE_SLICE * 3;
+    payload.batch.messages = Array.from({ length: count }, (_, i) => ({ ...message, offset: String(i) }) as KafkaMessage);
+    const done = eachBatch(payload);
+    // Counts the turns of the event loop (an immediate per turn) until the fetch is handled.
+    let handled = false;
+    const tick = () => {
+      turns += 1;
+      if (!handled) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await done;
+    handled = true;
+    // Three slices, two yields: two turns went by (timers and sockets ran) before the handler's call.
+    expect(turnsAtHandler).toBeGreaterThanOrEqual(2);
+    expect(offsets).toEqual(Array.from({ length: count }, (_, i) => String(i)));
     await server.close();
   });
 });
