@@ -24,6 +24,14 @@ export class MessagingLimitDto {
   limit?: number | null;
 }
 
+export class MessagingWindowElapseDto {
+  @ApiProperty({ description: 'How long passes for the rolling window (ms)', example: 86_400_000 })
+  @IsInt()
+  @Min(0)
+  @Max(7 * 86_400_000)
+  ms!: number;
+}
+
 /** Meta's account-level events, triggered by tests (Meta decides them on its own). */
 @SandboxController()
 export class AccountController {
@@ -52,6 +60,16 @@ export class AccountController {
   setMessagingLimit(@Body() body: MessagingLimitDto): { limit: number | null; uniqueRecipients: number } {
     this.account.setMessagingLimit(body.limit ?? null);
     return this.account.messagingLimitState();
+  }
+
+  @Post('messaging-limit/elapse')
+  @HttpCode(200)
+  @ApiAnswer(200, "The portfolio's limit and its unique recipients once `ms` passed for its rolling window", {
+    type: 'object',
+    properties: { limit: { type: 'integer', nullable: true }, uniqueRecipients: { type: 'integer' } },
+  })
+  elapseMessagingWindow(@Body() body: MessagingWindowElapseDto): { limit: number | null; uniqueRecipients: number } {
+    return this.account.elapseMessagingWindow(body.ms);
   }
 
   @Get('messaging-limit')
