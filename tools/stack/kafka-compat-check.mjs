@@ -61,7 +61,7 @@ async function waitUntil(fn, what, timeoutMs = 30_000, intervalMs = 200) {
 }
 
 /** What a broker answers for a topic it does not serve yet (its metadata behind the controller's). */
-const NOT_YET_SERVED = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+const NOT_YET_SERVED = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
 
 /**
  * Creates topics as the project does (libs/kafka `ensureTopics`): the controller answers once the
@@ -77,13 +77,19 @@ async function createServedTopics(admin, topicConfigs) {
   const names = topicConfigs.map((t) => t.topic);
   await waitUntil(
     () =>
-      admin.fetchTopicMetadata({ topics: names }).then(
-        (md) => md.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
-        (/** @type {{type?: string}} */ error) => {
+      admin
+        .fetchTopicMetadata({ topics: names })
+        // In the metadata with leaders, and each leader answering for its partitions (it may still
+        // say NOT_LEADER_FOR_PARTITION a moment after the metadata names it, and a produce fails).
+        .then(
+          async (md) =>
+            md.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)) &&
+            (await Promise.all(names.map((name) => admin.fetchTopicOffsets(name)))).length === names.length,
+        )
+        .catch((/** @type {{type?: string}} */ error) => {
           if (NOT_YET_SERVED.has(error.type ?? '')) return false;
           throw error;
-        },
-      ),
+        }),
     `the broker to serve ${names.join(', ')}`,
   );
   return created;
