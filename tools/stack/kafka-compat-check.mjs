@@ -60,6 +60,41 @@ async function waitUntil(fn, what, timeoutMs = 30_000, intervalMs = 200) {
   }
 }
 
+/** What a broker answers for a topic it does not serve yet (its metadata behind the controller's). */
+const NOT_YET_SERVED = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
+
+/**
+ * Creates topics as the project does (libs/kafka `ensureTopics`): the controller answers once the
+ * topic is in its metadata log, the broker serves it once it has applied that record, later on a
+ * busy machine, and kafkajs's `waitForLeaders` fails on the broker's UNKNOWN_TOPIC_OR_PARTITION
+ * meanwhile. So this waits for the broker's metadata itself, asking again on that answer.
+ * @param {import('kafkajs').Admin} admin
+ * @param {import('kafkajs').ITopicConfig[]} topicConfigs
+ * @returns {Promise<boolean>} what createTopics returned (false: a topic already existed)
+ */
+async function createServedTopics(admin, topicConfigs) {
+  const created = await admin.createTopics({ waitForLeaders: false, topics: topicConfigs });
+  const names = topicConfigs.map((t) => t.topic);
+  await waitUntil(
+    () =>
+      admin
+        .fetchTopicMetadata({ topics: names })
+        // In the metadata with leaders, and each leader answering for its partitions (it may still
+        // say NOT_LEADER_FOR_PARTITION a moment after the metadata names it, and a produce fails).
+        .then(
+          async (md) =>
+            md.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)) &&
+            (await Promise.all(names.map((name) => admin.fetchTopicOffsets(name)))).length === names.length,
+        )
+        .catch((/** @type {{type?: string}} */ error) => {
+          if (NOT_YET_SERVED.has(error.type ?? '')) return false;
+          throw error;
+        }),
+    `the broker to serve ${names.join(', ')}`,
+  );
+  return created;
+}
+
 /**
  * @param {unknown} cond
  * @param {string} message
@@ -199,20 +234,17 @@ export async function checkKafkajsCompat(brokers) {
     await step(
       'admin: createTopics (3 partitions + configEntries)',
       async () => {
-        const ok = await admin.createTopics({
-          waitForLeaders: true,
-          topics: [
-            {
-              topic: topics.admin,
-              numPartitions: 3,
-              replicationFactor: 1,
-              configEntries: [
-                { name: 'retention.ms', value: '3600000' },
-                { name: 'max.message.bytes', value: '262144' },
-              ],
-            },
-          ],
-        });
+        const ok = await createServedTopics(admin, [
+          {
+            topic: topics.admin,
+            numPartitions: 3,
+            replicationFactor: 1,
+            configEntries: [
+              { name: 'retention.ms', value: '3600000' },
+              { name: 'max.message.bytes', value: '262144' },
+            ],
+          },
+        ]);
         created.add(topics.admin);
         assert(ok === true, `createTopics returned ${ok}, expected true`);
         return `created ${topics.admin}`;
@@ -279,20 +311,17 @@ export async function checkKafkajsCompat(brokers) {
     await step(
       'compaction: createTopics cleanup.policy=compact + describeConfigs',
       async () => {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: [
-            {
-              topic: topics.compact,
-              numPartitions: 2,
-              replicationFactor: 1,
-              configEntries: [
-                { name: 'cleanup.policy', value: 'compact' },
-                { name: 'min.cleanable.dirty.ratio', value: '0.01' },
-              ],
-            },
-          ],
-        });
+        await createServedTopics(admin, [
+          {
+            topic: topics.compact,
+            numPartitions: 2,
+            replicationFactor: 1,
+            configEntries: [
+              { name: 'cleanup.policy', value: 'compact' },
+              { name: 'min.cleanable.dirty.ratio', value: '0.01' },
+            ],
+          },
+        ]);
         created.add(topics.compact);
         const res = await admin.describeConfigs({
           includeSynonyms: false,
@@ -334,7 +363,7 @@ export async function checkKafkajsCompat(brokers) {
     await step(
       'idempotent producer: sendBatch acks=-1 to 4 partitions',
       async () => {
-        await admin.createTopics({ waitForLeaders: true, topics: [{ topic: topics.idem, numPartitions: 4, replicationFactor: 1 }] });
+        await createServedTopics(admin, [{ topic: topics.idem, numPartitions: 4, replicationFactor: 1 }]);
         created.add(topics.idem);
         const idem = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
         clients.push(idem);
@@ -441,10 +470,7 @@ export async function checkKafkajsCompat(brokers) {
     await step(
       'groups: one member, eachBatch + resolveOffset/heartbeat/commitOffsetsIfNecessary',
       async () => {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: [{ topic: topics.group, numPartitions: partitions, replicationFactor: 1 }],
-        });
+        await createServedTopics(admin, [{ topic: topics.group, numPartitions: partitions, replicationFactor: 1 }]);
         created.add(topics.group);
         await produceWave(1);
         await runMember(memberA, 'A');

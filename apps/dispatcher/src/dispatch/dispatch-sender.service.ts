@@ -163,8 +163,9 @@ export class DispatchSender implements OnApplicationBootstrap, BeforeApplication
       );
     await Promise.all([...this.calls]);
     await this.flush();
-    // Every call answered: the next holder of these numbers waits one window, not a timeout.
-    await this.lease.release();
+    // Every call answered or given up: the next holder of these numbers waits one window, or
+    // longer while a request given up on a timeout may still be counted by Meta.
+    await this.lease.release(undefined, this.admission.quietMs(performance.now()));
   }
 
   /** Sends claimed at once for a number: a quarter second of its rate. */

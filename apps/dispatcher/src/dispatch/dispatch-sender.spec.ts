@@ -98,7 +98,13 @@ function pipeline(
   } as unknown as SendOutcomes;
   // One replica holding the lease of number 100, at the configured rate.
   const numbers = { rateOf: () => config.WHATSAPP_MPS, isUnusable: () => false, refresh: async () => undefined } as unknown as NumberStates;
-  const lease = { acquire: async () => ['100'], allows: () => true, release: async () => undefined } as unknown as SendLease;
+  // How long each release asks the next holder to wait (ms; 0: one window).
+  const releases: number[] = [];
+  const lease = {
+    acquire: async () => ['100'],
+    allows: () => true,
+    release: async (_numbers?: readonly string[], quietMs = 0) => void releases.push(quietMs),
+  } as unknown as SendLease;
   const sender = new DispatchSender(
     ledger,
     outcomes,
@@ -112,7 +118,7 @@ function pipeline(
     numbers,
     lease,
   );
-  return { sender, calls, acceptedWrites, reservations, vaultCalls, recorded };
+  return { sender, calls, acceptedWrites, reservations, vaultCalls, recorded, releases };
 }
 
 /** Waits until `done` holds (or 3 s): a loaded machine may delay the timers, never the order. */
@@ -225,6 +231,26 @@ describe('DispatchSender', () => {
     expect((starts[3] as number) - (starts[0] as number)).toBeGreaterThanOrEqual(1030);
     // It waited in the replica's queue: no slot booked again.
     expect(reservations).toEqual([5]);
+  });
+
+  it('a replica stopping after a call given up on a timeout (provoked on purpose) hands its number over only once Meta can no longer count that request', async () => {
+    const { sender, calls, recorded, releases } = pipeline(
+      [row(1)],
+      (_call, count) => Array.from({ length: count }, () => Date.now()),
+      { WHATSAPP_TIMEOUT_MS: 60_000 },
+      0,
+      undefined,
+      () => ({ kind: 'unknown', reason: 'timeout', detail: 'no answer within the call timeout (provoked on purpose)' }),
+    );
+    sender.onApplicationBootstrap();
+    await until(() => recorded.length === 1);
+    await sender.beforeApplicationShutdown();
+    expect(calls).toHaveLength(1);
+    // Given up a moment ago (however long a busy machine took to stop) and held for one more call
+    // timeout (60 s), then Meta's second and the margin: far more than the one window of a plain hand-over.
+    expect(releases).toHaveLength(1);
+    expect(releases[0]).toBeGreaterThan(30_000);
+    expect(releases[0]).toBeLessThanOrEqual(60_000 + 1005);
   });
 
   it('hands every answer but an acceptance to one place, once: sent again from its queue when nothing left, written with the batch when accepted', async () => {

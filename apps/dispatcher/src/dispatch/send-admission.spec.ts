@@ -173,6 +173,19 @@ describe('SendAdmission', () => {
     expect(guard.admit('pn', 21_006)).toBeTruthy();
   });
 
+  it('says how long until none of its requests counts: the last answer plus the window, or an abandoned one plus its hold', () => {
+    const guard = new SendAdmission(10, 5);
+    expect(guard.quietMs(0)).toBe(0);
+    const a = guard.admit('pn', 0) as AdmissionTicket;
+    guard.settle(a, 100);
+    expect(guard.quietMs(600)).toBe(505);
+    expect(guard.quietMs(2_000)).toBe(0);
+    const b = guard.admit('other', 2_000) as AdmissionTicket;
+    // Given up at 10,000 (a timeout), held 8,000 more: Meta may count it until 18,000 + 1,000 + 5.
+    guard.abandon(b, 10_000, 8_000);
+    expect(guard.quietMs(10_000)).toBe(9_005);
+  });
+
   it('forgets a request that was never written, and keeps the numbers apart', () => {
     const guard = new SendAdmission(1);
     const a = guard.admit('pn', 0) as AdmissionTicket;

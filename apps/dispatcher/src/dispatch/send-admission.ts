@@ -99,6 +99,23 @@ export class SendAdmission {
     return state.inFlight + state.answered.length - state.head + state.abandoned.length;
   }
 
+  /**
+   * How long from `now` until no request of this process counts any more, for any number: the
+   * last answer's window and margin, or an abandoned request's hold and then its window. For a
+   * replica handing its numbers over once its calls are done (none in flight): the next sender must
+   * wait this long, which is more than one window after a timeout.
+   */
+  quietMs(now: number): number {
+    let until = now;
+    for (const state of this.numbers.values()) {
+      this.forget(state, now);
+      const lastAnswer = state.head < state.answered.length ? state.answered[state.answered.length - 1] : undefined;
+      for (const at of [...state.abandoned, ...(lastAnswer === undefined ? [] : [lastAnswer])])
+        until = Math.max(until, at + this.windowMs + this.marginMs);
+    }
+    return until - now;
+  }
+
   /** Numbers with requests that count now (in flight, or answered within the window and margin). */
   active(now: number): string[] {
     return [...this.numbers.keys()].filter((id) => this.counted(id, now) > 0);

@@ -29,7 +29,8 @@ interface Held {
  *   and renews it at each claim round (`SEND_LEASE_TTL_MS`); it sends a number's messages only
  *   while its lease, as its own clock conservatively sees it, lasts past the send's latest start.
  * - Handing over: a replica that lets a lease go (idle, or shutting down, after its calls settled)
- *   sets `quiet_after` one window after its last request was answered; a lease that merely expired
+ *   sets `quiet_after` one window after its last request was answered (after the hold of a request
+ *   it gave up on a timeout, which Meta may still count: `SendAdmission.quietMs`); a lease that merely expired
  *   (a crashed or stalled holder) gets `quiet_after` = expiry + call timeout + one window, the latest
  *   a request it started could be counted. The next holder starts no send before `quiet_after`.
  *
@@ -114,9 +115,10 @@ export class SendLease {
 
   /**
    * Lets go of leases (all of this replica's when `numbers` is not given). Call only once no
-   * request of those numbers is unanswered: the next holder waits one window from now.
+   * request of those numbers is unanswered: the next holder waits one window from now, or
+   * `quietMs` when this replica's requests may count longer (a request given up on a timeout).
    */
-  async release(numbers?: readonly string[]): Promise<void> {
+  async release(numbers?: readonly string[], quietMs = 0): Promise<void> {
     const ids = numbers ?? [...this.held.keys()];
     for (const id of ids) this.held.delete(id);
     if (numbers !== undefined && ids.length === 0) return;
@@ -124,7 +126,7 @@ export class SendLease {
       .query(
         `UPDATE send_lease SET until = clock_timestamp(), quiet_after = clock_timestamp() + $3 * interval '1 millisecond'
          WHERE holder = $1 AND ($2::text[] IS NULL OR phone_number_id = ANY($2::text[]))`,
-        [this.holder, numbers === undefined ? null : [...ids], WINDOW_MS + WINDOW_MARGIN_MS],
+        [this.holder, numbers === undefined ? null : [...ids], Math.ceil(Math.max(WINDOW_MS + WINDOW_MARGIN_MS, quietMs))],
       )
       .catch((error: unknown) =>
         this.logger.warn(`lease release: ${error instanceof Error ? error.message : String(error)}; it expires on its own`),

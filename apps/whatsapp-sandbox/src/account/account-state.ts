@@ -110,6 +110,15 @@ export class AccountState implements OnModuleDestroy {
     return { limit: this.messagingLimit, uniqueRecipients: this.recipients.size };
   }
 
+  /**
+   * As if `ms` had passed for the portfolio's rolling window (a test's clock: the window is 24 h at
+   * Meta): every recipient counted `ms` earlier, so those it takes out of the window free their place.
+   */
+  elapseMessagingWindow(ms: number, now = Date.now()): { limit: number | null; uniqueRecipients: number } {
+    for (const [waId, at] of this.recipients) this.recipients.set(waId, at - ms);
+    return this.messagingLimitState(now);
+  }
+
   clear(): void {
     this.rates.clear();
     this.configureRates();

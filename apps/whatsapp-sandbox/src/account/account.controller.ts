@@ -24,6 +24,20 @@ export class MessagingLimitDto {
   limit?: number | null;
 }
 
+export class MessagingWindowElapseDto {
+  @ApiProperty({ description: 'How long passes for the rolling window (ms)', example: 86_400_000 })
+  @IsInt()
+  @Min(0)
+  @Max(7 * 86_400_000)
+  ms!: number;
+}
+
+/** The portfolio's limit and its unique recipients in the rolling window, as the messaging-limit routes answer. */
+const MESSAGING_LIMIT_STATE = {
+  type: 'object',
+  properties: { limit: { type: 'integer', nullable: true }, uniqueRecipients: { type: 'integer' } },
+} as const;
+
 /** Meta's account-level events, triggered by tests (Meta decides them on its own). */
 @SandboxController()
 export class AccountController {
@@ -45,20 +59,21 @@ export class AccountController {
 
   @Post('messaging-limit')
   @HttpCode(200)
-  @ApiAnswer(200, "The portfolio's limit now (business_capability_update webhook posted)", {
-    type: 'object',
-    properties: { limit: { type: 'integer', nullable: true }, uniqueRecipients: { type: 'integer' } },
-  })
+  @ApiAnswer(200, "The portfolio's limit now (business_capability_update webhook posted)", MESSAGING_LIMIT_STATE)
   setMessagingLimit(@Body() body: MessagingLimitDto): { limit: number | null; uniqueRecipients: number } {
     this.account.setMessagingLimit(body.limit ?? null);
     return this.account.messagingLimitState();
   }
 
+  @Post('messaging-limit/elapse')
+  @HttpCode(200)
+  @ApiAnswer(200, "The portfolio's limit and its unique recipients once `ms` passed for its rolling window", MESSAGING_LIMIT_STATE)
+  elapseMessagingWindow(@Body() body: MessagingWindowElapseDto): { limit: number | null; uniqueRecipients: number } {
+    return this.account.elapseMessagingWindow(body.ms);
+  }
+
   @Get('messaging-limit')
-  @ApiAnswer(200, "The portfolio's limit and its unique recipients in the rolling window", {
-    type: 'object',
-    properties: { limit: { type: 'integer', nullable: true }, uniqueRecipients: { type: 'integer' } },
-  })
+  @ApiAnswer(200, "The portfolio's limit and its unique recipients in the rolling window", MESSAGING_LIMIT_STATE)
   messagingLimit(): { limit: number | null; uniqueRecipients: number } {
     return this.account.messagingLimitState();
   }

@@ -1,5 +1,5 @@
 import { ALL_TOPIC_SPECS, topicConfigEntries, type TopicSpec } from '@wt/contracts';
-import { ConfigResourceTypes, type Kafka } from 'kafkajs';
+import { type Admin, ConfigResourceTypes, type Kafka } from 'kafkajs';
 
 export interface TopicDrift {
   topic: string;
@@ -17,6 +17,47 @@ export interface EnsureTopicsResult {
 
 /** Replicas of a new topic when none is asked for: three on a cluster of three or more brokers, else one per broker. */
 export const DEFAULT_REPLICATION_FACTOR = 3;
+
+/** How long new topics may take to be served, each partition with a leader, by the broker asked. */
+export const TOPIC_METADATA_TIMEOUT_MS = 60_000;
+
+/** What a broker answers for a topic it does not serve yet (its metadata behind the controller's). */
+const NOT_YET_SERVED = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/**
+ * Waits until `topics` are in the broker's metadata, each partition with a leader. A KRaft
+ * controller answers CreateTopics once the topic is in its metadata log; a broker serves it once
+ * it has applied that record, which a busy machine delays: until then the broker answers
+ * UNKNOWN_TOPIC_OR_PARTITION. kafkajs's own `waitForLeaders` waits out LEADER_NOT_AVAILABLE only and
+ * fails on that answer (kafkajs 2.2.4, admin `createTopics`), as `fetchTopicMetadata` does; those two
+ * answers are asked again here, any other error is thrown.
+ */
+export async function awaitTopicMetadata(
+  admin: Pick<Admin, 'fetchTopicMetadata'>,
+  topics: readonly string[],
+  timeoutMs = TOPIC_METADATA_TIMEOUT_MS,
+  pollMs = 100,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let waitingFor: string;
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const leaderless = topics.filter((topic) => {
+        const partitions = metadata.topics.find((t) => t.name === topic)?.partitions ?? [];
+        return partitions.length === 0 || partitions.some((p) => p.leader < 0);
+      });
+      if (leaderless.length === 0) return;
+      waitingFor = `leaders of ${leaderless.join(', ')}`;
+    } catch (error) {
+      const type = (error as { type?: unknown }).type;
+      if (typeof type !== 'string' || !NOT_YET_SERVED.has(type)) throw error;
+      waitingFor = `the broker to serve the new topics (${type})`;
+    }
+    if (Date.now() >= deadline) throw new Error(`topics not ready after ${timeoutMs} ms: waiting for ${waitingFor}`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
 
 /**
  * Makes the cluster match the topic catalogue of @wt/contracts: creates missing topics, raises
@@ -37,8 +78,9 @@ export async function ensureTopics(
     const present = new Set(await admin.listTopics());
     const missing = specs.filter((spec) => !present.has(spec.topic));
     if (missing.length > 0) {
+      // Not kafkajs's waitForLeaders: it fails while the broker has not caught up with the controller.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((spec) => ({
           topic: spec.topic,
           numPartitions: spec.partitions,
@@ -46,6 +88,10 @@ export async function ensureTopics(
           configEntries: Object.entries(topicConfigEntries(spec)).map(([name, value]) => ({ name, value })),
         })),
       });
+      await awaitTopicMetadata(
+        admin,
+        missing.map((spec) => spec.topic),
+      );
     }
     const existing = specs.filter((spec) => present.has(spec.topic));
     const drift: TopicDrift[] = [];

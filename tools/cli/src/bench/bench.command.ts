@@ -1,5 +1,5 @@
 import { type CampaignV1, Topic } from '@wt/contracts';
-import { createKafka, KafkaPublisher } from '@wt/kafka';
+import { awaitTopicMetadata, createKafka, KafkaPublisher } from '@wt/kafka';
 import { ITopicConfig } from 'kafkajs';
 import { Client } from 'pg';
 import { generatePopulation } from '../demo/population';
@@ -25,7 +25,8 @@ export async function benchCommand(brokers: string[], args: string[]): Promise<n
       const admin = kafka.admin();
       await admin.connect();
       const topic: ITopicConfig = { topic: opts['topic'], numPartitions: Number(opts['partitions'] ?? 6), replicationFactor: 1 };
-      await admin.createTopics({ topics: [topic], waitForLeaders: true });
+      await admin.createTopics({ topics: [topic], waitForLeaders: false });
+      await awaitTopicMetadata(admin, [topic.topic]);
       await admin.disconnect();
       out({ created: opts['topic'] });
       return 0;
