@@ -328,18 +328,6 @@ const sampler = (async () => {
   }
 })();
 
-/**
- * How long each stage had already stood still at `at` (when a fault began): a round's stall counts
- * from the last advance before its fault, so a stage stalled before the round carries that time in.
- * @param {number} at
- */
-function stalledAt(at) {
-  /** @type {Record<string, number>} */
-  const stages = {};
-  for (const [service, times] of Object.entries(advances)) stages[service] = at - (times.filter((t) => t <= at).at(-1) ?? at);
-  return stages;
-}
-
 /** Partitions led per node (every topic, the consumer offsets too). */
 async function leadersPerNode() {
   const admin = probeKafka.admin();
@@ -696,7 +684,7 @@ try {
         if (pid === undefined) throw new Error(`${service} does not run before freeze round ${round} (no live pid file)`);
         const replica = pid === servicePid(PROFILE, service) ? 1 : 2;
         const at = Date.now();
-        const before = stalledAt(at);
+        const before = timeline.stalledAt(at);
         process.kill(pid, 'SIGSTOP');
         await sleep(FREEZE_MS);
         process.kill(pid, 'SIGCONT');

@@ -54,6 +54,14 @@ describe('the fault run stall timeline', () => {
     expect(timeline.flowing(10_000, 8000, 2500)).toBe(false);
   });
 
+  it('says how long each stage had already stood still when a fault began (0 for one not seen yet)', () => {
+    const timeline = new StallTimeline(['ingest', 'scoring', 'dispatcher']);
+    for (const at of [0, 1000, 2000, 9000]) timeline.progressed('ingest', at);
+    timeline.caughtUp('scoring', 4500);
+
+    expect(timeline.stalledAt(5000)).toEqual({ ingest: 3000, scoring: 500, dispatcher: 0 });
+  });
+
   it('rejects a stage it does not know (a typo in a stage name would silently never progress)', () => {
     expect(() => new StallTimeline(['ingest']).progressed('ingets', 0)).toThrow('unknown stage ingets');
   });

@@ -68,6 +68,20 @@ export class StallTimeline {
     return known && Object.values(this.stallSince(now - forMs, now).stages).every((ms) => ms <= gapMs);
   }
 
+  /**
+   * How long each stage had already stood still at `at` (when a fault began): `at` minus its last
+   * fine instant at or before `at` (0 for a stage never seen fine by then: no evidence of a stall).
+   */
+  stalledAt(at: number): Record<string, number> {
+    const stages: Record<string, number> = {};
+    for (const [stage, times] of this.fine) {
+      let last = at;
+      for (const t of times) if (t <= at) last = t;
+      stages[stage] = at - last;
+    }
+    return stages;
+  }
+
   /** The stage's fine instants after `at`. */
   countAfter(stage: string, at: number): number {
     return (this.fine.get(stage) ?? []).filter((t) => t > at).length;
