@@ -54,6 +54,8 @@ function funnel(before: Snapshot, after: Snapshot) {
     suppressed: dBy('scoring', 'wt_decisions_total', 'reason', { outcome: 'suppress' }),
     accepted: d('dispatcher', 'wt_dispatch_total', { result: 'accepted' }),
     rejected: dBy('dispatcher', 'wt_dispatch_total', 'code', { result: 'rejected' }),
+    // Claimed sends that ended without an answer (in doubt, or expired before their call).
+    unanswered: d('dispatcher', 'wt_dispatch_total', { result: 'unknown' }) + d('dispatcher', 'wt_dispatch_total', { result: 'expired' }),
     statuses: dBy('dispatcher', 'wt_message_status_total', 'status'),
     // Money (issue 17): estimated at the rate card when a send is queued, billed from the pricing of its status webhooks.
     estimated: dBy('dispatcher', 'wt_message_cost_micros_total', 'currency', { kind: 'estimated' }),
@@ -65,6 +67,24 @@ function funnel(before: Snapshot, after: Snapshot) {
       held: d('dispatcher', 'wt_dispatch_held_total', { reason: 'portfolio_messaging_limit' }),
     },
   };
+}
+
+type Funnel = ReturnType<typeof funnel>;
+
+/**
+ * Whether a run's funnel has settled: every valid event ingested, every send scoring decided has
+ * ended at the dispatcher (accepted, refused, held over the portfolio limit, or ended without an
+ * answer), at least one was accepted, and every accepted one delivered. A dispatcher that pauses
+ * for a few seconds on a busy machine, with sends still due, is then not taken for the end of the run.
+ */
+export function settled(
+  f: Pick<Funnel, 'ingested' | 'sent' | 'accepted' | 'rejected' | 'unanswered' | 'statuses'> & {
+    portfolio: Pick<Funnel['portfolio'], 'held'>;
+  },
+  events: number,
+): boolean {
+  const ended = f.accepted + Object.values(f.rejected).reduce((a, b) => a + b, 0) + f.unanswered + f.portfolio.held;
+  return f.ingested >= events && ended >= f.sent && f.accepted > 0 && (f.statuses['delivered'] ?? 0) >= f.accepted;
 }
 
 /** Millionths per currency as amounts, e.g. `4.2951 USD`. */
@@ -157,8 +177,14 @@ export async function demoCommand(brokers: string[]): Promise<number> {
         last = line;
         quietSince = Date.now();
       }
-      const settled = f.ingested >= population.events.length && f.accepted > 0 && (f.statuses['delivered'] ?? 0) >= f.accepted;
-      if ((settled && Date.now() - quietSince > 4000) || Date.now() - quietSince > 20_000 || Date.now() - started > limitMs) break;
+      // Settled and quiet for 4 s; or nothing moved for 20 s (sends scheduled later, e.g. for a
+      // recipient's morning, never end within the run); or the time limit.
+      if (
+        (settled(f, population.events.length) && Date.now() - quietSince > 4000) ||
+        Date.now() - quietSince > 20_000 ||
+        Date.now() - started > limitMs
+      )
+        break;
     }
 
     const f = funnel(before, await snapshot(urls));
